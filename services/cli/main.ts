@@ -1,0 +1,26 @@
+import { Command, CommanderError } from 'commander';
+import { stackCommand } from './commands/stack-command.js';
+
+export function buildProgram(): Command {
+  const program = new Command('dancu')
+    .description('dancu: keeps the population register correct, complete, clean and live')
+    .showHelpAfterError()
+    .exitOverride();
+  program.addCommand(stackCommand());
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Usage errors exit 2, failures 1. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    console.error(`dancu: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/**
+ * Settings every service shares. Each service's config.ts extends this shape with its own
+ * fields, so one variable has one name and one default everywhere (the README lists them).
+ */
+export const commonConfigShape = {
+  DANCU_KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean)),
+  DANCU_SCHEMA_REGISTRY_URL: z.string().url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/dancu'),
+  DANCU_TOPIC_NAMESPACE: z.string().default(''),
+  DANCU_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+};
+
+export const commonConfigSchema = z.object(commonConfigShape);
+export type CommonConfig = z.infer<typeof commonConfigSchema>;
+
+/** Parses env with a zod schema and reports every bad variable at once. */
+export function parseConfig<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}

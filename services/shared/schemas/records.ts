@@ -1,0 +1,123 @@
+/**
+ * TypeScript shapes of the Avro records in schemas/ (unions with null are plain nullable fields,
+ * as avsc reads them). Keep in step with the .avsc files; test/unit/schemas.test.ts checks a
+ * sample of each against its schema.
+ */
+export type ChangeType = 'CREATE' | 'UPDATE' | 'DELETE';
+export type DatePrecision = 'DAY' | 'MONTH' | 'YEAR';
+export type Sex = 'MALE' | 'FEMALE';
+
+export interface PersonFields {
+  personal_id: string | null;
+  full_name: string | null;
+  date_of_birth: string | null;
+  sex: string | null;
+  address: string | null;
+}
+
+export interface CivilStatusEvent {
+  source_system: string;
+  source_record_id: string;
+  change_type: ChangeType;
+  event_type: 'BIRTH_REGISTRATION' | 'DEATH_REGISTRATION';
+  event_time: number;
+  registration_date: string | null;
+  person: PersonFields;
+  birth: {
+    place_of_birth: string | null;
+    father_name: string | null;
+    mother_name: string | null;
+    ethnicity: string | null;
+    nationality: string | null;
+  } | null;
+  death: { date_of_death: string; place_of_death: string | null; cause: string | null } | null;
+}
+
+export interface PartialDate {
+  value: string;
+  precision: DatePrecision;
+}
+
+export interface Finding {
+  code: string;
+  field: string;
+  message: string;
+}
+
+export interface NormalisedPerson {
+  personal_id: string | null;
+  legacy_id: string | null;
+  full_name: string;
+  name_key: string;
+  family_name: string;
+  middle_name: string;
+  given_name: string;
+  date_of_birth: PartialDate | null;
+  sex: Sex | null;
+  address: string | null;
+}
+
+export interface PersonObservation {
+  observation_id: string;
+  source: string;
+  source_system: string;
+  source_record_id: string;
+  source_topic: string;
+  source_partition: number;
+  source_offset: string;
+  change_type: ChangeType;
+  event_type: string;
+  event_time: number;
+  ingested_at: number;
+  person: NormalisedPerson;
+  date_of_death: PartialDate | null;
+  attributes: Record<string, string>;
+  findings: Finding[];
+}
+
+export interface ComparisonExplanation {
+  comparison: string;
+  level: string;
+  m: number | null;
+  u: number | null;
+  weight: number;
+  sentence: string;
+}
+
+export interface LinkExplanation {
+  prior: number;
+  comparisons: ComparisonExplanation[];
+  total: number;
+  runner_up_score: number | null;
+  summary: string;
+}
+
+export type DecisionKind = 'LINK' | 'REVIEW' | 'NEW';
+
+export interface LinkDecision {
+  decision_id: string;
+  decision: DecisionKind;
+  citizen_id: string | null;
+  score: number;
+  method: 'DETERMINISTIC' | 'PROBABILISTIC' | 'STEWARD';
+  reason: string;
+  candidates: { citizen_id: string; score: number }[];
+  explanation: LinkExplanation;
+  decided_at: number;
+  observation: PersonObservation;
+}
+
+export type UpdateType = 'CITIZEN_CREATED' | 'CITIZEN_UPDATED' | 'DEATH_RECORDED' | 'RECORD_LINKED';
+
+export interface PopulationUpdate {
+  update_id: string;
+  citizen_id: string;
+  update_type: UpdateType;
+  changes: { field: string; old_value: string | null; new_value: string | null }[];
+  source: string;
+  source_system: string;
+  source_record_id: string;
+  observation_id: string;
+  event_time: number;
+  applied_at: number;
+}

@@ -1,0 +1,115 @@
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { DecodeError, UnavailableError } from '../errors.js';
+import { valueSubject } from '../kafka/topics.js';
+import { loadRecordSchema, type RecordTypeKey } from './avro-files.js';
+
+const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+const MAGIC_BYTE = 0;
+const HEADER_BYTES = 5;
+
+/**
+ * The Confluent-compatible registry as dancu uses it. Registration goes straight to
+ * `POST /subjects/{subject}/versions`: the client library's `register()` first sets the
+ * subject's compatibility, which Apicurio refuses for a subject with no versions yet.
+ * Encoding and decoding (wire format, schema cache) are the library's.
+ */
+export class SchemaRegistryClient {
+  readonly url: string;
+  private readonly registry: SchemaRegistry;
+
+  constructor(url: string) {
+    this.url = url.replace(/\/+$/, '');
+    this.registry = new SchemaRegistry({ host: this.url, retry: { retries: 2 } });
+  }
+
+  /** Registers (or finds) the schema under the subject, sets BACKWARD compatibility, returns its id. */
+  async register(subject: string, schemaText: string): Promise<number> {
+    const registered = await this.request<{ id: number }>('POST', `/subjects/${encodeURIComponent(subject)}/versions`, {
+      schema: schemaText,
+      schemaType: 'AVRO',
+    });
+    await this.request('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: 'BACKWARD' });
+    return registered.id;
+  }
+
+  /** Registers a record type as the value schema of a topic (TopicNameStrategy). */
+  async registerValueSchema(topic: string, key: RecordTypeKey): Promise<number> {
+    return this.register(valueSubject(topic), loadRecordSchema(key).text);
+  }
+
+  async compatibility(subject: string): Promise<string> {
+    const config = await this.request<{ compatibilityLevel?: string; compatibility?: string }>(
+      'GET',
+      `/config/${encodeURIComponent(subject)}`,
+    );
+    return config.compatibilityLevel ?? config.compatibility ?? '';
+  }
+
+  async healthy(): Promise<boolean> {
+    try {
+      await this.request('GET', '/subjects');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async encode(schemaId: number, value: unknown): Promise<Buffer> {
+    try {
+      return await this.registry.encode(schemaId, value);
+    } catch (error) {
+      throw this.classify(error, 'cannot encode the value with its schema');
+    }
+  }
+
+  /**
+   * Decodes Confluent wire-format bytes. Bytes that can never decode (no magic byte, unknown
+   * schema id, not Avro, truncated) are a DecodeError; a registry that does not answer is retriable.
+   */
+  async decode<T>(bytes: Buffer | null): Promise<T> {
+    if (!bytes || bytes.length === 0) throw new DecodeError('the message has no value');
+    if (bytes.length < HEADER_BYTES || bytes[0] !== MAGIC_BYTE) {
+      throw new DecodeError('the message is not in the schema registry wire format (magic byte 0 and a schema id)');
+    }
+    try {
+      return (await this.registry.decode(bytes)) as T;
+    } catch (error) {
+      throw this.classify(error, `cannot decode the message with schema id ${bytes.readInt32BE(1)}`);
+    }
+  }
+
+  private classify(error: unknown, what: string): Error {
+    const status = (error as { status?: number }).status;
+    // mappersmith reports a refused connection as status 400, so the message decides first.
+    if (isNetworkError(error)) return new UnavailableError('schema registry', error);
+    if (status !== undefined && status >= 500) return new UnavailableError('schema registry', error);
+    const detail = error instanceof Error ? error.message : String(error);
+    return new DecodeError(status === 404 ? `${what}: the schema id is not in the registry` : `${what}: ${detail}`, error);
+  }
+
+  private async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.url}${path}`, {
+        method,
+        headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (error) {
+      throw new UnavailableError('schema registry', error);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      const failure = new Error(`schema registry ${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+      if (response.status >= 500) throw new UnavailableError('schema registry', failure);
+      throw failure;
+    }
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+}
+
+function isNetworkError(error: unknown): boolean {
+  const text = `${(error as { code?: string }).code ?? ''} ${error instanceof Error ? error.message : ''}`;
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|socket hang up|fetch failed|timeout/i.test(text);
+}
