@@ -1,4 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { citizenCommand } from './commands/citizen-command.js';
+import { demoCommand } from './commands/demo-command.js';
+import { loadPopulationCommand } from './commands/load-population-command.js';
+import { migrateCommand } from './commands/migrate-command.js';
+import { publishCommand } from './commands/publish-command.js';
+import { runCommand } from './commands/run-command.js';
 import { stackCommand } from './commands/stack-command.js';
 
 export function buildProgram(): Command {
@@ -6,7 +12,9 @@ export function buildProgram(): Command {
     .description('dancu: keeps the population register correct, complete, clean and live')
     .showHelpAfterError()
     .exitOverride();
-  program.addCommand(stackCommand());
+  for (const command of [stackCommand(), migrateCommand(), loadPopulationCommand(), publishCommand(), runCommand(), citizenCommand(), demoCommand()]) {
+    program.addCommand(command);
+  }
   return program;
 }
 

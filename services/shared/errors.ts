@@ -77,8 +77,37 @@ export class InternalError extends DancuError {
   }
 }
 
-/** Any thrown value as a DancuError: known ones pass through, the rest are programmer errors. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** PostgreSQL SQLSTATE classes and codes after which the same statement may succeed. */
+const RETRIABLE_SQLSTATE = /^(08|53|57P0[1-3]|40001|40P01|55P03|58)/;
+
+/**
+ * Errors thrown by the clients (kafkajs, pg, fetch) told apart by name and code: a broker or a
+ * database that is away is retriable; a refused statement or an oversized message is not.
+ */
+function fromDependency(error: unknown): DancuError | null {
+  if (!(error instanceof Error)) return null;
+  const { code, retriable, type } = error as { code?: string; retriable?: boolean; type?: string };
+  if (error.name.startsWith('KafkaJS')) {
+    if (error.name === 'KafkaJSProtocolError' && retriable === false) {
+      return new DancuError(`KAFKA_${type ?? 'REFUSED'}`, error.message, { retriable: false, cause: error });
+    }
+    return new UnavailableError('kafka', error);
+  }
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return new UnavailableError('a dependency', error);
+  if (/Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(error.message)) {
+    return new UnavailableError('postgresql', error);
+  }
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+    return RETRIABLE_SQLSTATE.test(code)
+      ? new UnavailableError('postgresql', error)
+      : new DancuError(`STORE_REJECTED_${code}`, error.message, { retriable: false, cause: error });
+  }
+  return null;
+}
+
+/** Any thrown value as a DancuError: known ones pass through, client errors are classified, the rest are programmer errors. */
 export function asDancuError(error: unknown, context?: ErrorContext): DancuError {
-  const dancuError = error instanceof DancuError ? error : new InternalError(error);
+  const dancuError = error instanceof DancuError ? error : (fromDependency(error) ?? new InternalError(error));
   return context ? dancuError.withContext(context) : dancuError;
 }

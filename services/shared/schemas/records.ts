@@ -107,7 +107,7 @@ export interface LinkDecision {
   observation: PersonObservation;
 }
 
-export type UpdateType = 'CITIZEN_CREATED' | 'CITIZEN_UPDATED' | 'DEATH_RECORDED' | 'RECORD_LINKED';
+export type UpdateType = 'CITIZEN_CREATED' | 'CITIZEN_UPDATED' | 'DEATH_RECORDED' | 'RECORD_LINKED' | 'RECORD_UNLINKED';
 
 export interface PopulationUpdate {
   update_id: string;

@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs';
+import { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { createPool } from '../../shared/store/db.js';
+import { loadPopulation } from '../../shared/store/population-load.js';
+
+export function loadPopulationCommand(): Command {
+  return new Command('load-population')
+    .description('bulk-load a register snapshot into the population store (COPY; all or nothing)')
+    .argument('<file>', 'CSV with header citizen_id,full_name,date_of_birth,sex,address[,personal_id]')
+    .action(async (file: string) => {
+      if (!existsSync(file)) throw new Error(`no such file: ${file}`);
+      const config = loadConfig(process.env);
+      const pool = createPool(config.DATABASE_URL, 1);
+      const started = Date.now();
+      try {
+        const { rows, loadId } = await loadPopulation(pool, file, (count) => process.stderr.write(`\rloaded ${count.toLocaleString('en')} rows`));
+        const seconds = (Date.now() - started) / 1000;
+        process.stderr.write('\n');
+        console.log(`loaded ${rows} citizens (load ${loadId}) in ${seconds.toFixed(1)} s, ${Math.round(rows / seconds)} rows/s`);
+      } finally {
+        await pool.end();
+      }
+    });
+}

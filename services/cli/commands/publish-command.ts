@@ -1,0 +1,62 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config.js';
+import { connectProducer, createKafka, ensureTopics } from '../../shared/kafka/client.js';
+import { publishEvents } from '../../shared/kafka/publisher.js';
+import { SOURCE_TOPICS, topicsFor, type SourceName } from '../../shared/kafka/topics.js';
+import { createLogger } from '../../shared/observability/logger.js';
+import { SchemaRegistryClient } from '../../shared/schemas/registry.js';
+
+const SOURCE_RECORDS = { 'civil-status': 'civilStatusEvent' } as const satisfies Record<SourceName, string>;
+
+/** Reads JSON Lines; a line that is not JSON is reported by number, not sent. */
+export function readJsonLines(file: string): { events: unknown[]; lines: number[]; bad: string[] } {
+  const events: unknown[] = [];
+  const lines: number[] = [];
+  const bad: string[] = [];
+  readFileSync(file, 'utf8').split('\n').forEach((text, index) => {
+    if (text.trim() === '') return;
+    try {
+      events.push(JSON.parse(text));
+      lines.push(index + 1);
+    } catch {
+      bad.push(`line ${index + 1}: not JSON`);
+    }
+  });
+  return { events, lines, bad };
+}
+
+export function publishCommand(): Command {
+  return new Command('publish')
+    .description("publish a sector's change events (JSON Lines, one event per line, in the source's Avro schema)")
+    .addOption(new Option('--source <name>', 'sector source').choices(Object.keys(SOURCE_TOPICS)).makeOptionMandatory())
+    .argument('<file>', 'JSON Lines file of events')
+    .action(async (file: string, options: { source: SourceName }) => {
+      if (!existsSync(file)) throw new Error(`no such file: ${file}`);
+      const config = loadConfig(process.env);
+      const logger = createLogger({ level: 'warn', name: 'publish' });
+      const topic = topicsFor(config.DANCU_TOPIC_NAMESPACE)[SOURCE_TOPICS[options.source]];
+      const { events, lines, bad } = readJsonLines(file);
+      const kafka = createKafka(config.DANCU_KAFKA_BROKERS, 'dancu-publish', logger);
+      const admin = kafka.admin();
+      await admin.connect();
+      await ensureTopics(admin, [topic]);
+      await admin.disconnect();
+      const producer = await connectProducer(kafka);
+      try {
+        const report = await publishEvents({
+          producer,
+          registry: new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL),
+          topic,
+          record: SOURCE_RECORDS[options.source],
+          events,
+        });
+        for (const problem of bad) console.error(problem);
+        for (const { index, problems } of report.rejected) console.error(`line ${lines[index]}: ${problems.join('; ')}`);
+        console.log(`published ${report.published} events to ${topic}; rejected ${report.rejected.length + bad.length}`);
+        if (report.rejected.length + bad.length > 0) process.exitCode = 3;
+      } finally {
+        await producer.disconnect();
+      }
+    });
+}

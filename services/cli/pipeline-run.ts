@@ -1,0 +1,111 @@
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { migrate } from '../shared/store/migrate.js';
+import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
+import { topicMessageCount } from '../shared/kafka/lag.js';
+import { topicsFor, type Topics } from '../shared/kafka/topics.js';
+import type { Logger } from '../shared/observability/logger.js';
+import { SchemaRegistryClient } from '../shared/schemas/registry.js';
+import { waitUntilDrained, type PipelineGroups } from '../shared/service/drain.js';
+import type { RunningService } from '../shared/service/stage-service.js';
+import { createPool, type Pool } from '../shared/store/db.js';
+import type { CliConfig } from './config.js';
+import { createDatabase } from './stack/postgres-node.js';
+import { startServices, stopServices } from './service-catalogue.js';
+
+export interface PipelineCounts {
+  deadLettered: number;
+  observations: number;
+  citizensCreated: number;
+  deathsRecorded: number;
+  citizensUpdated: number;
+  recordsLinked: number;
+  reviewCases: number;
+  updatesPublished: number;
+}
+
+/**
+ * One isolated run of the whole pipeline: its own database and topic namespace, the services in
+ * this process, and helpers to wait for the drain and count the outcome. The demo and the
+ * end-to-end tests both drive the pipeline through it, so they exercise the same wiring.
+ */
+export class PipelineRun {
+  readonly topics: Topics;
+  readonly groups: PipelineGroups;
+  readonly env: NodeJS.ProcessEnv;
+  readonly kafka: Kafka;
+  readonly registry: SchemaRegistryClient;
+  readonly pool: Pool;
+  private admin: Admin | null = null;
+  private producer_: Producer | null = null;
+  private services: RunningService[] = [];
+
+  constructor(readonly config: CliConfig, readonly databaseUrl: string, readonly namespace: string, private readonly logger: Logger) {
+    this.topics = topicsFor(namespace);
+    this.groups = { ingest: `${namespace}.ingest`, linker: `${namespace}.linker`, store: `${namespace}.store` };
+    this.env = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      DANCU_TOPIC_NAMESPACE: namespace,
+      DANCU_INGEST_GROUP_ID: this.groups.ingest,
+      DANCU_LINKER_GROUP_ID: this.groups.linker,
+      DANCU_STORE_GROUP_ID: this.groups.store,
+      DANCU_OUTBOX_POLL_MS: '100',
+    };
+    this.kafka = createKafka(config.DANCU_KAFKA_BROKERS, `dancu-run-${namespace}`, logger);
+    this.registry = new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL);
+    this.pool = createPool(databaseUrl, 3);
+  }
+
+  /** Creates the database (migrated) and the topics. */
+  async prepare(): Promise<void> {
+    await createDatabase(this.databaseUrl);
+    await migrate(this.databaseUrl);
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    await ensureTopics(this.admin, Object.values(this.topics));
+    this.producer_ = await connectProducer(this.kafka);
+  }
+
+  get producer(): Producer {
+    if (!this.producer_) throw new Error('prepare() the run first');
+    return this.producer_;
+  }
+
+  async startServices(): Promise<void> {
+    this.services = await startServices(['ingest', 'linker', 'store'], this.env, this.logger);
+  }
+
+  async waitUntilDrained(timeoutMs: number): Promise<void> {
+    if (!this.admin) throw new Error('prepare() the run first');
+    await waitUntilDrained(this.admin, this.pool, this.topics, this.groups, timeoutMs);
+  }
+
+  async counts(): Promise<PipelineCounts> {
+    if (!this.admin) throw new Error('prepare() the run first');
+    const actions = await this.pool.query<{ action: string; n: string }>('select action, count(*) as n from audit_log group by action');
+    const byAction = new Map(actions.rows.map((row) => [row.action, Number(row.n)]));
+    const published = await this.pool.query<{ n: string }>('select count(*) as n from outbox where published_at is not null');
+    return {
+      deadLettered: await topicMessageCount(this.admin, this.topics.deadLetters),
+      observations: await topicMessageCount(this.admin, this.topics.observations),
+      citizensCreated: byAction.get('CITIZEN_CREATED') ?? 0,
+      deathsRecorded: byAction.get('DEATH_RECORDED') ?? 0,
+      citizensUpdated: byAction.get('CITIZEN_UPDATED') ?? 0,
+      recordsLinked: byAction.get('RECORD_LINKED') ?? 0,
+      reviewCases: byAction.get('REVIEW_CASE_OPENED') ?? 0,
+      updatesPublished: Number(published.rows[0]?.n ?? 0),
+    };
+  }
+
+  /** Stops the services and disconnects; `dropTopics` removes the run's topics from the broker. */
+  async close(options: { dropTopics: boolean }): Promise<void> {
+    await stopServices(this.services);
+    this.services = [];
+    await this.producer_?.disconnect();
+    if (this.admin) {
+      if (options.dropTopics) await this.admin.deleteTopics({ topics: Object.values(this.topics) }).catch(() => undefined);
+      await this.admin.disconnect();
+    }
+    await this.pool.end();
+  }
+}

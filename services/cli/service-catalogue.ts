@@ -1,0 +1,37 @@
+import { loadConfig as ingestConfig } from '../ingest/config.js';
+import { startIngest } from '../ingest/ingest-service.js';
+import { loadConfig as linkerConfig } from '../linker/config.js';
+import { startLinker } from '../linker/linker-service.js';
+import type { Logger } from '../shared/observability/logger.js';
+import type { RunningService } from '../shared/service/stage-service.js';
+import { loadConfig as storeConfig } from '../store/config.js';
+import { startStore } from '../store/store-service.js';
+
+/** The pipeline's services in the order events flow through them; each reads its own config. */
+export const SERVICES = {
+  ingest: (env: NodeJS.ProcessEnv, logger: Logger) => startIngest(ingestConfig(env), logger.child({ component: 'ingest' })),
+  linker: (env: NodeJS.ProcessEnv, logger: Logger) => startLinker(linkerConfig(env), logger.child({ component: 'linker' })),
+  store: (env: NodeJS.ProcessEnv, logger: Logger) => startStore(storeConfig(env), logger.child({ component: 'store' })),
+} as const;
+
+export type ServiceName = keyof typeof SERVICES;
+
+export function isServiceName(name: string): name is ServiceName {
+  return name in SERVICES;
+}
+
+/** Starts the named services in one process; if one fails to start, the started ones are stopped. */
+export async function startServices(names: ServiceName[], env: NodeJS.ProcessEnv, logger: Logger): Promise<RunningService[]> {
+  const running: RunningService[] = [];
+  try {
+    for (const name of names) running.push(await SERVICES[name](env, logger));
+  } catch (error) {
+    await stopServices(running);
+    throw error;
+  }
+  return running;
+}
+
+export async function stopServices(running: RunningService[]): Promise<void> {
+  for (const service of [...running].reverse()) await service.stop();
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { commonConfigShape, parseConfig } from '../shared/config/common.js';
+
+const linkerConfigSchema = z.object({
+  ...commonConfigShape,
+  DANCU_LINKER_GROUP_ID: z.string().default('dancu-linker'),
+  DANCU_LINKER_CHUNK_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  DANCU_LINKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
+});
+
+export type LinkerConfig = z.infer<typeof linkerConfigSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv): LinkerConfig {
+  return parseConfig(linkerConfigSchema, env);
+}

@@ -1,0 +1,9 @@
+import { createLogger } from '../shared/observability/logger.js';
+import { installShutdown } from '../shared/service/shutdown.js';
+import { loadConfig } from './config.js';
+import { startLinker } from './linker-service.js';
+
+const config = loadConfig(process.env);
+const logger = createLogger({ level: config.DANCU_LOG_LEVEL, name: 'linker' });
+const service = await startLinker(config, logger);
+installShutdown(logger, () => service.stop());

@@ -1,0 +1,51 @@
+import type { IHeaders, Message } from 'kafkajs';
+import type { DancuError } from '../errors.js';
+
+export interface OriginalMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: IHeaders;
+}
+
+/** Header names: Kafka Connect's `__connect.errors.*` (tools know them) plus dancu's reason code. */
+export const DLQ_HEADERS = {
+  topic: '__connect.errors.topic',
+  partition: '__connect.errors.partition',
+  offset: '__connect.errors.offset',
+  stage: '__connect.errors.stage',
+  exceptionClass: '__connect.errors.exception.class.name',
+  exceptionMessage: '__connect.errors.exception.message',
+  exceptionStacktrace: '__connect.errors.exception.stacktrace',
+  reason: 'dancu.errors.reason',
+  issues: 'dancu.errors.issues',
+  recordId: 'dancu.errors.record.id',
+  failedAt: 'dancu.errors.failed.at',
+} as const;
+
+const MAX_HEADER_CHARS = 8_000;
+
+/**
+ * The dead letter for a message that cannot be processed: the original key, value and headers
+ * byte for byte (so it can be replayed after a fix), and why, where and when it failed.
+ */
+export function deadLetterMessage(original: OriginalMessage, error: DancuError, stage: string, now: Date): Message {
+  const issues = 'issues' in error ? JSON.stringify(error.issues) : '';
+  const headers: IHeaders = {
+    ...(original.headers ?? {}),
+    [DLQ_HEADERS.topic]: original.topic,
+    [DLQ_HEADERS.partition]: String(original.partition),
+    [DLQ_HEADERS.offset]: original.offset,
+    [DLQ_HEADERS.stage]: stage,
+    [DLQ_HEADERS.exceptionClass]: error.name,
+    [DLQ_HEADERS.exceptionMessage]: error.message.slice(0, MAX_HEADER_CHARS),
+    [DLQ_HEADERS.reason]: error.code,
+    [DLQ_HEADERS.failedAt]: now.toISOString(),
+  };
+  if (issues) headers[DLQ_HEADERS.issues] = issues.slice(0, MAX_HEADER_CHARS);
+  if (error.context.recordId) headers[DLQ_HEADERS.recordId] = error.context.recordId;
+  if (error.code === 'INTERNAL_ERROR' && error.stack) headers[DLQ_HEADERS.exceptionStacktrace] = error.stack.slice(0, MAX_HEADER_CHARS);
+  return { key: original.key, value: original.value, headers };
+}

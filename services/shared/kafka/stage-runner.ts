@@ -1,0 +1,137 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import { asDancuError, type DancuError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import { deadLetterMessage, type OriginalMessage } from './dead-letter.js';
+
+export interface StageMessage extends OriginalMessage {
+  timestamp: string;
+}
+
+/** What became of one message: its work is committed, or it can never be processed. */
+export type Outcome = { ok: true } | { ok: false; error: DancuError };
+
+/**
+ * One pipeline stage. `process` must have committed the work of every message it returns `ok`
+ * for (produced and acknowledged, or written in a committed transaction) before it returns, and
+ * must be safe to call again for the same messages: a retry after a crash redelivers them.
+ */
+export interface Stage {
+  name: string;
+  process(messages: StageMessage[]): Promise<Outcome[]>;
+}
+
+export interface StageRunnerOptions {
+  consumer: Consumer;
+  producer: Producer;
+  topic: string;
+  deadLetterTopic: string;
+  stage: Stage;
+  logger: Logger;
+  chunkSize: number;
+  maxRetryDelayMs: number;
+  onChunk?: (counts: { ok: number; deadLettered: number }) => void;
+}
+
+function toStageMessage(topic: string, partition: number, message: KafkaMessage): StageMessage {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers: message.headers,
+    timestamp: message.timestamp,
+  };
+}
+
+/**
+ * The consumer loop, as kafkajs's own runner does it but with the rule that an offset is marked
+ * done only after its work is committed. A chunk that fails with a retriable error is retried
+ * (with backoff, heartbeating) after committing what is done; one that fails otherwise is split
+ * so that only the message at fault is dead-lettered and the rest go through.
+ */
+export async function runStage(options: StageRunnerOptions): Promise<void> {
+  const { consumer, topic } = options;
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    autoCommit: true,
+    autoCommitInterval: 1_000,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 1,
+    eachBatch: (payload) => processBatch(options, payload),
+  });
+}
+
+async function processBatch(options: StageRunnerOptions, payload: EachBatchPayload): Promise<void> {
+  const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+  const messages = batch.messages.map((message) => toStageMessage(batch.topic, batch.partition, message));
+  for (let start = 0; start < messages.length; start += options.chunkSize) {
+    if (!isRunning() || isStale()) return;
+    const chunk = messages.slice(start, start + options.chunkSize);
+    const done = await processWithRetry(options, chunk, payload);
+    if (!done) return;
+    const last = chunk[chunk.length - 1];
+    if (last) resolveOffset(last.offset);
+    await heartbeat();
+    await commitOffsetsIfNecessary();
+  }
+}
+
+/** Returns false when the consumer is stopping before the chunk could be committed. */
+async function processWithRetry(options: StageRunnerOptions, chunk: StageMessage[], payload: EachBatchPayload): Promise<boolean> {
+  const log = options.logger;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const outcomes = await processIsolatingFaults(options.stage, chunk);
+      await deadLetter(options, chunk, outcomes);
+      const failed = outcomes.filter((outcome) => !outcome.ok).length;
+      options.onChunk?.({ ok: outcomes.length - failed, deadLettered: failed });
+      return true;
+    } catch (error) {
+      const dancuError = asDancuError(error, { stage: options.stage.name, topic: chunk[0]?.topic, partition: chunk[0]?.partition, offset: chunk[0]?.offset });
+      if (!dancuError.retriable) throw dancuError;
+      const delayMs = Math.min(options.maxRetryDelayMs, 200 * 2 ** Math.min(attempt, 10));
+      log.warn({ code: dancuError.code, attempt, delayMs, context: dancuError.context, err: dancuError.message }, 'chunk failed; retrying');
+      await payload.commitOffsetsIfNecessary().catch(() => undefined);
+      await sleep(delayMs);
+      if (!payload.isRunning() || payload.isStale()) return false;
+      await payload.heartbeat().catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * Runs the stage over the chunk; if the chunk as a whole fails with a non-retriable error, runs
+ * each message alone so that one bad message does not dead-letter its neighbours. Retriable
+ * errors propagate: the whole chunk is tried again.
+ */
+async function processIsolatingFaults(stage: Stage, chunk: StageMessage[]): Promise<Outcome[]> {
+  try {
+    return await stage.process(chunk);
+  } catch (error) {
+    const dancuError = asDancuError(error);
+    if (dancuError.retriable) throw dancuError;
+    if (chunk.length === 1) return [{ ok: false, error: dancuError }];
+    const outcomes: Outcome[] = [];
+    for (const message of chunk) outcomes.push(...(await processIsolatingFaults(stage, [message])));
+    return outcomes;
+  }
+}
+
+async function deadLetter(options: StageRunnerOptions, chunk: StageMessage[], outcomes: Outcome[]): Promise<void> {
+  const now = new Date();
+  const letters = chunk.flatMap((message, index) => {
+    const outcome = outcomes[index];
+    if (!outcome || outcome.ok) return [];
+    const error = outcome.error.withContext({ stage: options.stage.name, topic: message.topic, partition: message.partition, offset: message.offset });
+    options.logger.warn(
+      { code: error.code, issues: 'issues' in error ? (error.issues as { code: string }[]).map((issue) => issue.code) : undefined, topic: message.topic, partition: message.partition, offset: message.offset },
+      'message dead-lettered',
+    );
+    return [deadLetterMessage(message, error, options.stage.name, now)];
+  });
+  if (letters.length > 0) {
+    await options.producer.send({ topic: options.deadLetterTopic, messages: letters, acks: -1 });
+  }
+}

@@ -1,0 +1,54 @@
+import type { Finding, Sex } from '../schemas/records.js';
+import { PROVINCES_2008 } from './provinces.js';
+
+export type IdParse =
+  | { kind: 'personal'; value: string }
+  | { kind: 'legacy'; value: string }
+  | { kind: 'invalid'; reason: string };
+
+/**
+ * A personal ID as typed: spaces, dots and dashes between digit groups are dropped; 12 digits
+ * are a personal ID, 9 an old ID card (CMND) that is never compared with a personal ID.
+ */
+export function parsePersonalId(raw: string): IdParse {
+  const digits = raw.trim().replace(/[\s.-]/g, '');
+  if (/^\d{12}$/.test(digits)) return { kind: 'personal', value: digits };
+  if (/^\d{9}$/.test(digits)) return { kind: 'legacy', value: digits };
+  return { kind: 'invalid', reason: 'a personal ID has 12 digits (or 9 for an old ID card)' };
+}
+
+/** What the 4th digit says: century and sex (0/1 = male/female born 1900s, 2/3 = 2000s, ...). */
+export function decodeCenturySex(personalId: string): { century: number; sex: Sex } {
+  const digit = Number(personalId[3]);
+  return { century: 1900 + Math.floor(digit / 2) * 100, sex: digit % 2 === 0 ? 'MALE' : 'FEMALE' };
+}
+
+export function birthYearOfId(personalId: string): number {
+  return decodeCenturySex(personalId).century + Number(personalId.slice(4, 6));
+}
+
+/** The digits a person's ID starts with, from province of birth registration, sex and birth year. */
+export function idPrefix(provinceCode: string, sex: Sex, birthYear: number): string {
+  const centuryIndex = Math.floor((birthYear - 1900) / 100);
+  const digit = centuryIndex * 2 + (sex === 'FEMALE' ? 1 : 0);
+  return `${provinceCode}${digit}${String(birthYear % 100).padStart(2, '0')}`;
+}
+
+/**
+ * Soft findings from an ID's structure against the record. A disagreement is evidence, not a
+ * reason to reject: numbers are re-issued after a legal change of sex, and records are mistyped.
+ */
+export function checkPersonalId(personalId: string, sex: Sex | null, birthYear: number | null, field: string): Finding[] {
+  const findings: Finding[] = [];
+  if (!(personalId.slice(0, 3) in PROVINCES_2008)) {
+    findings.push({ code: 'PID_PROVINCE_UNKNOWN', field, message: 'the first three digits are not a province code' });
+  }
+  const encoded = decodeCenturySex(personalId);
+  if (sex !== null && encoded.sex !== sex) {
+    findings.push({ code: 'PID_SEX_MISMATCH', field, message: "the ID's sex digit disagrees with the record's sex" });
+  }
+  if (birthYear !== null && birthYearOfId(personalId) !== birthYear) {
+    findings.push({ code: 'PID_BIRTH_YEAR_MISMATCH', field, message: "the ID's century and year digits disagree with the birth year" });
+  }
+  return findings;
+}

@@ -1,0 +1,41 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin } from 'kafkajs';
+import { totalLag } from '../kafka/lag.js';
+import type { Topics } from '../kafka/topics.js';
+import type { Pool } from '../store/db.js';
+
+export interface PipelineGroups {
+  ingest: string;
+  linker: string;
+  store: string;
+}
+
+export const DEFAULT_GROUPS: PipelineGroups = { ingest: 'dancu-ingest', linker: 'dancu-linker', store: 'dancu-store' };
+
+/** Unconsumed events per stage and unpublished outbox rows: zero everywhere means drained. */
+export async function pipelineBacklog(admin: Admin, pool: Pool, topics: Topics, groups: PipelineGroups): Promise<number> {
+  const [ingest, linker, store, outbox] = await Promise.all([
+    totalLag(admin, groups.ingest, topics.civilStatus),
+    totalLag(admin, groups.linker, topics.observations),
+    totalLag(admin, groups.store, topics.decisions),
+    pool.query<{ n: string }>('select count(*) as n from outbox where published_at is null').then((r) => Number(r.rows[0]?.n ?? 0)),
+  ]);
+  return ingest + linker + store + outbox;
+}
+
+/**
+ * Waits until every stage has consumed and committed everything and the outbox is empty, seen
+ * twice in a row (a stage may be between consuming and producing on the first look).
+ */
+export async function waitUntilDrained(admin: Admin, pool: Pool, topics: Topics, groups: PipelineGroups, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quietLooks = 0;
+  let backlog = -1;
+  while (Date.now() < deadline) {
+    backlog = await pipelineBacklog(admin, pool, topics, groups);
+    quietLooks = backlog === 0 ? quietLooks + 1 : 0;
+    if (quietLooks >= 2) return;
+    await sleep(250);
+  }
+  throw new Error(`the pipeline did not drain within ${timeoutMs / 1000} s (${backlog} events still waiting)`);
+}

@@ -1,0 +1,89 @@
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import type { CommonConfig } from '../config/common.js';
+import { connectProducer, createKafka, ensureTopics } from '../kafka/client.js';
+import { runStage, type Stage } from '../kafka/stage-runner.js';
+import { topicsFor, type Topics } from '../kafka/topics.js';
+import type { Logger } from '../observability/logger.js';
+import type { RecordTypeKey } from '../schemas/avro-files.js';
+import { SchemaRegistryClient } from '../schemas/registry.js';
+
+/** What a stage needs from its service: connected clients and registered schema ids. */
+export interface StageContext {
+  kafka: Kafka;
+  producer: Producer;
+  registry: SchemaRegistryClient;
+  topics: Topics;
+  schemaIds: Map<string, number>;
+  logger: Logger;
+}
+
+export interface RunningService {
+  name: string;
+  stop(): Promise<void>;
+}
+
+export interface StageServiceOptions {
+  name: string;
+  groupId: string;
+  config: CommonConfig;
+  logger: Logger;
+  chunkSize: number;
+  inputTopic: (topics: Topics) => string;
+  /** Value schemas this service writes, registered at start (TopicNameStrategy). */
+  outputSchemas: (topics: Topics) => [topic: string, record: RecordTypeKey][];
+  makeStage: (context: StageContext) => Promise<{ stage: Stage; stop?: () => Promise<void> }>;
+}
+
+/**
+ * The wiring every consuming service shares: topics exist, schemas are registered, a producer
+ * and a consumer are connected, the stage runs under the consumer loop, and stop() closes all
+ * of it in order (stop consuming, let the stage finish, then disconnect).
+ */
+export async function startStageService(options: StageServiceOptions): Promise<RunningService> {
+  const { config, logger } = options;
+  const topics = topicsFor(config.DANCU_TOPIC_NAMESPACE);
+  const kafka = createKafka(config.DANCU_KAFKA_BROKERS, `dancu-${options.name}`, logger);
+  const registry = new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL);
+
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, Object.values(topics));
+  await admin.disconnect();
+
+  const schemaIds = new Map<string, number>();
+  for (const [topic, record] of options.outputSchemas(topics)) {
+    schemaIds.set(topic, await registry.registerValueSchema(topic, record));
+  }
+
+  const producer = await connectProducer(kafka);
+  const { stage, stop: stopStage } = await options.makeStage({ kafka, producer, registry, topics, schemaIds, logger });
+  const consumer: Consumer = kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    allowAutoTopicCreation: false,
+  });
+  await consumer.connect();
+  await runStage({
+    consumer,
+    producer,
+    topic: options.inputTopic(topics),
+    deadLetterTopic: topics.deadLetters,
+    stage,
+    logger,
+    chunkSize: options.chunkSize,
+    maxRetryDelayMs: 10_000,
+  });
+  logger.info({ groupId: options.groupId, topic: options.inputTopic(topics) }, 'service started');
+
+  return {
+    name: options.name,
+    async stop() {
+      await consumer.disconnect();
+      await stopStage?.();
+      await producer.disconnect();
+      logger.info({}, 'service stopped');
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { NormalisedPerson, PartialDate } from '../schemas/records.js';
+
+/** A citizen as the store holds it (the columns of `citizens` that linkage and the CLI read). */
+export interface CitizenRow {
+  citizen_id: string;
+  personal_id: string | null;
+  full_name: string;
+  name_key: string;
+  family_name: string;
+  middle_name: string;
+  given_name: string;
+  date_of_birth: string | null;
+  dob_precision: PartialDate['precision'] | null;
+  sex: 'MALE' | 'FEMALE' | null;
+  address: string | null;
+  place_of_birth: string | null;
+  date_of_death: string | null;
+  dod_precision: PartialDate['precision'] | null;
+  status: 'ALIVE' | 'DECEASED';
+}
+
+export const CITIZEN_COLUMNS =
+  'citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name, date_of_birth, dob_precision, sex, address, place_of_birth, date_of_death, dod_precision, status';
+
+export function citizenDateOfBirth(row: CitizenRow): PartialDate | null {
+  return row.date_of_birth && row.dob_precision ? { value: row.date_of_birth, precision: row.dob_precision } : null;
+}
+
+/** The citizen's fields in the shape of a normalised person, so one comparison code serves both. */
+export function citizenAsPerson(row: CitizenRow): NormalisedPerson {
+  return {
+    personal_id: row.personal_id,
+    legacy_id: null,
+    full_name: row.full_name,
+    name_key: row.name_key,
+    family_name: row.family_name,
+    middle_name: row.middle_name,
+    given_name: row.given_name,
+    date_of_birth: citizenDateOfBirth(row),
+    sex: row.sex,
+    address: row.address,
+  };
+}

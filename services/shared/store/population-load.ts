@@ -1,0 +1,96 @@
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse';
+import { from as copyFrom } from 'pg-copy-streams';
+import { parsePartialDate } from '../normalise/date.js';
+import { normaliseName } from '../normalise/name.js';
+import { parsePersonalId } from '../normalise/personal-id.js';
+import { parseSex } from '../normalise/sex.js';
+import { cleanText } from '../normalise/text.js';
+import { inTransaction, type Pool } from './db.js';
+
+export const POPULATION_COLUMNS = ['citizen_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
+const MAX_REPORTED_ERRORS = 20;
+
+export class PopulationFileError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the population file has errors; nothing was loaded:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+function csvField(value: string | null): string {
+  return value === null ? '' : `"${value.replace(/"/g, '""')}"`;
+}
+
+/** One snapshot row → one COPY line with the normalised columns, or a problem with its line number. */
+function toCopyLine(row: Record<string, string>, line: number, origin: string): string | { problem: string } {
+  const problems: string[] = [];
+  const citizenId = cleanText(row.citizen_id ?? '');
+  if (!citizenId) problems.push('citizen_id is empty');
+  const name = normaliseName(row.full_name ?? '');
+  if (!name) problems.push('full_name is empty');
+  const rawPid = (row.personal_id ?? '').trim() || citizenId;
+  const pid = parsePersonalId(rawPid);
+  const personalId = pid.kind === 'personal' ? pid.value : null;
+  const dob = row.date_of_birth?.trim() ? parsePartialDate(row.date_of_birth) : null;
+  if (dob && !dob.ok) problems.push(`date_of_birth: ${dob.reason}`);
+  const sex = row.sex?.trim() ? parseSex(row.sex) : undefined;
+  if (row.sex?.trim() && !sex) problems.push('sex is not M/F, male/female or nam/nữ');
+  if (problems.length > 0 || !name) return { problem: `line ${line}: ${problems.join('; ')}` };
+  const date = dob?.ok ? dob.date : null;
+  return `${[citizenId, personalId, name.full_name, name.name_key, name.family_name, name.middle_name, name.given_name, date?.value ?? null, date?.precision ?? null, sex ?? null, row.address ? cleanText(row.address) || null : null, origin].map(csvField).join(',')}\n`;
+}
+
+/**
+ * Bulk-loads a register snapshot (CSV: citizen_id, full_name, date_of_birth, sex, address and
+ * optionally personal_id) with COPY, normalising each row on the way. All or nothing: a file
+ * with bad rows loads nothing and reports the first ones by line number.
+ */
+export async function loadPopulation(pool: Pool, file: string, onProgress?: (rows: number) => void): Promise<{ loadId: number; rows: number }> {
+  return inTransaction(pool, async (client) => {
+    const { rows: [load] } = await client.query<{ load_id: string }>(
+      'insert into population_loads (file_name, row_count) values ($1, 0) returning load_id',
+      [basename(file)],
+    );
+    const loadId = Number(load?.load_id);
+    const origin = `snapshot:${loadId}`;
+    const problems: string[] = [];
+    let rows = 0;
+    const transform = new Transform({
+      objectMode: true,
+      transform(row: Record<string, string>, _encoding: BufferEncoding, callback: TransformCallback) {
+        rows += 1;
+        const line = toCopyLine(row, rows + 1, origin);
+        if (typeof line === 'string') {
+          callback(null, line);
+        } else {
+          if (problems.length < MAX_REPORTED_ERRORS) problems.push(line.problem);
+          callback();
+        }
+        if (onProgress && rows % 100_000 === 0) onProgress(rows);
+      },
+    });
+    const parser = parse({
+      columns: (header: string[]) => {
+        const columns = header.map((name) => name.trim());
+        const missing = POPULATION_COLUMNS.filter((name) => !columns.includes(name));
+        if (missing.length > 0) throw new PopulationFileError([`the header lacks ${missing.join(', ')}`]);
+        return columns;
+      },
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+    });
+    const copy = client.query(
+      copyFrom(`copy citizens (citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name,
+                               date_of_birth, dob_precision, sex, address, origin) from stdin with (format csv)`),
+    );
+    await pipeline(createReadStream(file), parser, transform, copy);
+    if (problems.length > 0) throw new PopulationFileError(problems);
+    await client.query('update population_loads set row_count = $1 where load_id = $2', [rows, loadId]);
+    onProgress?.(rows);
+    return { loadId, rows };
+  });
+}

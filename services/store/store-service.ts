@@ -1,0 +1,39 @@
+import type { Logger } from '../shared/observability/logger.js';
+import { startStageService, type RunningService } from '../shared/service/stage-service.js';
+import { createPool } from '../shared/store/db.js';
+import { OutboxRelay } from '../shared/store/outbox-relay.js';
+import type { StoreConfig } from './config.js';
+import { createStoreStage } from './store-stage.js';
+
+/** The store service: applies decisions and relays the outbox to population.updates.v1. */
+export async function startStore(config: StoreConfig, logger: Logger): Promise<RunningService> {
+  const pool = createPool(config.DATABASE_URL, config.DANCU_STORE_DB_POOL_SIZE);
+  return startStageService({
+    name: 'store',
+    groupId: config.DANCU_STORE_GROUP_ID,
+    config,
+    logger,
+    chunkSize: config.DANCU_STORE_CHUNK_SIZE,
+    inputTopic: (topics) => topics.decisions,
+    outputSchemas: (topics) => [[topics.populationUpdates, 'populationUpdate']],
+    makeStage: async (context) => {
+      const relay = new OutboxRelay({
+        pool,
+        producer: context.producer,
+        registry: context.registry,
+        schemaIds: context.schemaIds,
+        logger: logger.child({ component: 'outbox-relay' }),
+        batchSize: config.DANCU_OUTBOX_BATCH_SIZE,
+        idlePollMs: config.DANCU_OUTBOX_POLL_MS,
+      });
+      relay.start();
+      return {
+        stage: createStoreStage(context, pool, () => relay.wake()),
+        stop: async () => {
+          await relay.stop();
+          await pool.end();
+        },
+      };
+    },
+  });
+}
