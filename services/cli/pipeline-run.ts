@@ -80,14 +80,20 @@ export class PipelineRun {
     await waitUntilDrained(this.admin, this.pool, this.topics, this.groups, timeoutMs);
   }
 
+  /** Messages on one of the run's topics now. */
+  async messageCount(topic: string): Promise<number> {
+    if (!this.admin) throw new Error('prepare() the run first');
+    return topicMessageCount(this.admin, topic);
+  }
+
   async counts(): Promise<PipelineCounts> {
     if (!this.admin) throw new Error('prepare() the run first');
     const actions = await this.pool.query<{ action: string; n: string }>('select action, count(*) as n from audit_log group by action');
     const byAction = new Map(actions.rows.map((row) => [row.action, Number(row.n)]));
     const published = await this.pool.query<{ n: string }>('select count(*) as n from outbox where published_at is not null');
     return {
-      deadLettered: await topicMessageCount(this.admin, this.topics.deadLetters),
-      observations: await topicMessageCount(this.admin, this.topics.observations),
+      deadLettered: await this.messageCount(this.topics.deadLetters),
+      observations: await this.messageCount(this.topics.observations),
       citizensCreated: byAction.get('CITIZEN_CREATED') ?? 0,
       deathsRecorded: byAction.get('DEATH_RECORDED') ?? 0,
       citizensUpdated: byAction.get('CITIZEN_UPDATED') ?? 0,

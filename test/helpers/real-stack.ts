@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { loadConfig } from '../../services/cli/config.js';
+import { dropDatabase } from '../../services/cli/stack/postgres-node.js';
+import { createLogger } from '../../services/shared/observability/logger.js';
+
+export const config = loadConfig(process.env);
+
+/** A name no other test (or earlier run) uses: topics, groups and databases get one each. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export function testDatabaseUrl(name: string): string {
+  const url = new URL(config.DATABASE_URL);
+  url.pathname = `/${name.replace(/-/g, '_')}`;
+  return url.toString();
+}
+
+export { dropDatabase };
+
+/** Service logs of a test go nowhere unless DANCU_TEST_LOG_LEVEL asks for them. */
+export const testLogger = createLogger(
+  { level: process.env.DANCU_TEST_LOG_LEVEL ?? 'silent', name: 'test' },
+  pino.destination(2),
+);

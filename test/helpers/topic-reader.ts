@@ -1,0 +1,31 @@
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { waitUntil } from './wait.js';
+import { uniqueName } from './real-stack.js';
+
+/**
+ * Reads a topic from the beginning with a throw-away consumer group until `count` messages
+ * arrived (or the timeout). Compare `count` with the topic's offsets to know there are no more.
+ */
+export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
+  const messages: KafkaMessage[] = [];
+  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      messages.push(message);
+    },
+  });
+  try {
+    await waitUntil(async () => messages.length, (n) => n >= count, timeoutMs, `${count} messages on ${topic}`);
+    return messages;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export function header(message: KafkaMessage, name: string): string | undefined {
+  const value = message.headers?.[name];
+  if (value === undefined) return undefined;
+  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+}

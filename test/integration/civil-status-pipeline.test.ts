@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KafkaMessage } from 'kafkajs';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GARBAGE_MESSAGES } from '../../services/cli/commands/demo-command.js';
+import { PipelineRun } from '../../services/cli/pipeline-run.js';
+import { DLQ_HEADERS } from '../../services/shared/kafka/dead-letter.js';
+import { publishEvents } from '../../services/shared/kafka/publisher.js';
+import type { PopulationUpdate } from '../../services/shared/schemas/records.js';
+import { loadPopulation } from '../../services/shared/store/population-load.js';
+import { generateCivilStatusStream, type StreamTruth } from '../../services/shared/synth/civil-status-stream.js';
+import { generatePopulation, populationCsv } from '../../services/shared/synth/population.js';
+import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
+import { header, readTopic } from '../helpers/topic-reader.js';
+
+const PLAN = { births: 80, deaths: 76, deathsWithoutId: 5, deathsWithWrongId: 5, invalid: 30 };
+const EVENTS_IN = PLAN.births + PLAN.deaths + PLAN.deathsWithoutId + PLAN.deathsWithWrongId + PLAN.invalid + GARBAGE_MESSAGES.length;
+const APPLIED = PLAN.births + PLAN.deaths;
+const REVIEWED = PLAN.deathsWithoutId + PLAN.deathsWithWrongId;
+const DEAD_LETTERED = PLAN.invalid + GARBAGE_MESSAGES.length;
+
+describe('civil-status events flow end to end through Kafka, the registry and PostgreSQL', () => {
+  const name = uniqueName('e2e');
+  const databaseUrl = testDatabaseUrl(name);
+  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  let truth: StreamTruth;
+  let events: unknown[];
+  let updates: KafkaMessage[];
+  let deadLetters: KafkaMessage[];
+
+  beforeAll(async () => {
+    await run.prepare();
+    const population = generatePopulation(1000, 11);
+    const file = join(tmpdir(), `${name}-population.csv`);
+    writeFileSync(file, populationCsv(population));
+    await loadPopulation(run.pool, file);
+    ({ events, truth } = generateCivilStatusStream(population, PLAN, 12));
+    await run.startServices();
+    const report = await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.civilStatus, record: 'civilStatusEvent', events });
+    expect(report.rejected).toEqual([]);
+    await run.producer.send({ topic: run.topics.civilStatus, messages: GARBAGE_MESSAGES.map((value) => ({ value })) });
+    await run.waitUntilDrained(120_000);
+    updates = await readTopic(run.kafka, run.topics.populationUpdates, APPLIED);
+    deadLetters = await readTopic(run.kafka, run.topics.deadLetters, DEAD_LETTERED);
+  });
+
+  afterAll(async () => {
+    await run.close({ dropTopics: true });
+    await dropDatabase(databaseUrl);
+  });
+
+  it('creates exactly one citizen for every birth', async () => {
+    const { rows } = await run.pool.query<{ personal_id: string; n: string }>(
+      "select personal_id, count(*) as n from citizens where origin = 'source:civil-status' group by personal_id",
+    );
+    expect(rows.map((row) => [row.personal_id, Number(row.n)]).sort()).toEqual(truth.births.map((birth) => [birth.personalId, 1]).sort());
+  });
+
+  it('marks exactly the right citizens deceased, each with the registered date of death', async () => {
+    const { rows } = await run.pool.query<{ citizen_id: string; date_of_death: string }>("select citizen_id, date_of_death from citizens where status = 'DECEASED'");
+    expect(rows.map((row) => [row.citizen_id, row.date_of_death]).sort()).toEqual(truth.deaths.map((death) => [death.citizenId, death.dateOfDeath]).sort());
+  });
+
+  it('never marks dead the citizen whose ID a death registration carried by mistake', async () => {
+    const untouchable = truth.reviews.flatMap((review) => (review.citizenNotToTouch ? [review.citizenNotToTouch] : []));
+    const { rows } = await run.pool.query<{ status: string }>('select status from citizens where citizen_id = any($1::text[])', [untouchable]);
+    expect(rows.map((row) => row.status)).toEqual(untouchable.map(() => 'ALIVE'));
+  });
+
+  it('opens a review case for each death it cannot link by ID', async () => {
+    const { rows } = await run.pool.query<{ record_id: string }>("select observation->>'source_record_id' as record_id from review_cases");
+    expect(rows.map((row) => row.record_id).sort()).toEqual(truth.reviews.map((review) => review.recordId).sort());
+  });
+
+  it('publishes exactly one population update per applied event', async () => {
+    expect(await run.messageCount(run.topics.populationUpdates)).toBe(APPLIED);
+    const decoded = await Promise.all(updates.map((message) => run.registry.decode<PopulationUpdate>(message.value)));
+    const recordIds = decoded.map((update) => update.source_record_id).sort();
+    expect(recordIds).toEqual([...truth.births.map((b) => b.recordId), ...truth.deaths.map((d) => d.recordId)].sort());
+  });
+
+  it('dead-letters every malformed event with its reason', async () => {
+    const reasons = deadLetters.map((message) => {
+      const issues = header(message, DLQ_HEADERS.issues);
+      return [header(message, DLQ_HEADERS.recordId) ?? '(undecodable)', issues ? JSON.parse(issues)[0].code : header(message, DLQ_HEADERS.reason)];
+    });
+    const expected = [...truth.invalid.map((invalid) => [invalid.recordId, invalid.reason]), ...GARBAGE_MESSAGES.map(() => ['(undecodable)', 'DECODE_FAILED'])];
+    expect(reasons.sort()).toEqual(expected.sort());
+  });
+
+  it('accounts for every event: in = applied + reviewed + dead-lettered', async () => {
+    const counts = await run.counts();
+    const applied = counts.citizensCreated + counts.deathsRecorded + counts.citizensUpdated + counts.recordsLinked;
+    expect([EVENTS_IN, applied, counts.reviewCases, counts.deadLettered]).toEqual([applied + counts.reviewCases + counts.deadLettered, APPLIED, REVIEWED, DEAD_LETTERED]);
+  });
+
+  it('changes nothing when the same events are published again', async () => {
+    const before = await run.counts();
+    await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.civilStatus, record: 'civilStatusEvent', events });
+    await run.waitUntilDrained(120_000);
+    const after = await run.counts();
+    expect({ ...after, deadLettered: 0, observations: 0 }).toEqual({ ...before, deadLettered: 0, observations: 0 });
+  });
+});
+

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { asDancuError, DancuError, ValidationError } from '../../services/shared/errors.js';
+
+function pgError(code: string): Error {
+  return Object.assign(new Error(`pg ${code}`), { code });
+}
+
+describe('asDancuError', () => {
+  it('keeps a DancuError as it is', () => {
+    const error = new ValidationError([{ code: 'NAME_MISSING', path: 'person.full_name', message: 'required' }]);
+    expect(asDancuError(error)).toBe(error);
+  });
+
+  it('treats a programmer error as not retriable', () => {
+    const error = asDancuError(new TypeError("Cannot read properties of undefined (reading 'x')"));
+    expect([error.code, error.retriable]).toEqual(['INTERNAL_ERROR', false]);
+  });
+
+  it('treats a refused connection as retriable', () => {
+    expect(asDancuError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).retriable).toBe(true);
+  });
+
+  it('treats a PostgreSQL shutdown or serialization failure as retriable', () => {
+    expect([asDancuError(pgError('57P01')).retriable, asDancuError(pgError('40001')).retriable]).toEqual([true, true]);
+  });
+
+  it('treats a PostgreSQL constraint violation as not retriable', () => {
+    const error = asDancuError(pgError('23505'));
+    expect([error.code, error.retriable]).toEqual(['STORE_REJECTED_23505', false]);
+  });
+
+  it('treats a broker connection error from kafkajs as retriable', () => {
+    const error = Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' });
+    expect(asDancuError(error).retriable).toBe(true);
+  });
+
+  it('adds the stream position to the error context', () => {
+    const error = asDancuError(new DancuError('X', 'x', { retriable: false }), { topic: 't', partition: 1, offset: '7' });
+    expect(error.context).toEqual({ topic: 't', partition: 1, offset: '7' });
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { birthYearOfId, checkPersonalId, decodeCenturySex, idPrefix, parsePersonalId } from '../../services/shared/normalise/personal-id.js';
+
+describe('parsePersonalId', () => {
+  it('accepts 12 digits typed in groups, keeping leading zeros', () => {
+    expect(parsePersonalId(' 001 090 123456 ')).toEqual({ kind: 'personal', value: '001090123456' });
+  });
+
+  it('recognises a 9-digit old ID card number as legacy', () => {
+    expect(parsePersonalId('012345678')).toEqual({ kind: 'legacy', value: '012345678' });
+  });
+
+  it('refuses anything else', () => {
+    expect(parsePersonalId('ABC-12').kind).toBe('invalid');
+  });
+});
+
+describe('the century-and-sex digit', () => {
+  it('reads 3 as a woman born in the 2000s', () => {
+    expect(decodeCenturySex('001305000001')).toEqual({ century: 2000, sex: 'FEMALE' });
+  });
+
+  it('builds the prefix that decodes back to the same birth year', () => {
+    expect(birthYearOfId(`${idPrefix('079', 'MALE', 1987)}000001`)).toBe(1987);
+  });
+});
+
+describe('checkPersonalId', () => {
+  it('finds nothing when the ID agrees with sex and birth year', () => {
+    expect(checkPersonalId('079087000001', 'MALE', 1987, 'pid')).toEqual([]);
+  });
+
+  it('reports a sex disagreement as a finding, not an error', () => {
+    expect(checkPersonalId('079087000001', 'FEMALE', 1987, 'pid').map((f) => f.code)).toEqual(['PID_SEX_MISMATCH']);
+  });
+
+  it('reports a birth year disagreement and an unknown province together', () => {
+    expect(checkPersonalId('099087000001', 'MALE', 1990, 'pid').map((f) => f.code)).toEqual(['PID_PROVINCE_UNKNOWN', 'PID_BIRTH_YEAR_MISMATCH']);
+  });
+});
