@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commonConfigShape, parseConfig } from '../shared/config/common.js';
 
-const cliConfigSchema = z.object({
+export const cliConfigSchema = z.object({
   ...commonConfigShape,
   DANCU_STACK_KAFKA_HEAP_MB: z.coerce.number().int().min(256).default(1024),
   DANCU_STACK_REGISTRY_HEAP_MB: z.coerce.number().int().min(128).default(512),

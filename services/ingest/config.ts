@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commonConfigShape, parseConfig } from '../shared/config/common.js';
 
-const ingestConfigSchema = z.object({
+export const ingestConfigSchema = z.object({
   ...commonConfigShape,
   DANCU_INGEST_GROUP_ID: z.string().default('dancu-ingest'),
   DANCU_INGEST_CHUNK_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commonConfigShape, parseConfig } from '../shared/config/common.js';
 
-const linkerConfigSchema = z.object({
+export const linkerConfigSchema = z.object({
   ...commonConfigShape,
   DANCU_LINKER_GROUP_ID: z.string().default('dancu-linker'),
   DANCU_LINKER_CHUNK_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commonConfigShape, parseConfig } from '../shared/config/common.js';
 
-const storeConfigSchema = z.object({
+export const storeConfigSchema = z.object({
   ...commonConfigShape,
   DANCU_STORE_GROUP_ID: z.string().default('dancu-store'),
   DANCU_STORE_CHUNK_SIZE: z.coerce.number().int().min(1).max(10_000).default(200),

@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { cliConfigSchema } from '../../services/cli/config.js';
+import { ingestConfigSchema } from '../../services/ingest/config.js';
+import { linkerConfigSchema } from '../../services/linker/config.js';
+import { storeConfigSchema } from '../../services/store/config.js';
+import { REPO_ROOT } from '../../services/shared/paths.js';
+
+interface ComposeService {
+  image?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+}
+
+const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+const known = new Set([cliConfigSchema, ingestConfigSchema, linkerConfigSchema, storeConfigSchema].flatMap((schema) => Object.keys(schema.shape)));
+const dancuServices = Object.entries(compose.services).filter(([, service]) => service.image === 'dancu:local');
+
+describe('docker-compose.yml', () => {
+  it('runs each pipeline service and the migration', () => {
+    expect(dancuServices.map(([, service]) => service.command?.join(' ')).sort()).toEqual(['migrate', 'run ingest', 'run linker', 'run store']);
+  });
+
+  it('sets only variables that dancu reads, with the names of the local stack', () => {
+    const names = dancuServices.flatMap(([, service]) => Object.keys(service.environment ?? {}));
+    expect(names.filter((name) => !known.has(name))).toEqual([]);
+  });
+
+  it('gives every dancu service the broker, registry and database', () => {
+    for (const [, service] of dancuServices) {
+      expect(Object.keys(service.environment ?? {})).toEqual(expect.arrayContaining(['DANCU_KAFKA_BROKERS', 'DANCU_SCHEMA_REGISTRY_URL', 'DATABASE_URL']));
+    }
+  });
+});
