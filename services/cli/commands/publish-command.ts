@@ -10,17 +10,17 @@ import { SchemaRegistryClient } from '../../shared/schemas/registry.js';
 const SOURCE_RECORDS = { 'civil-status': 'civilStatusEvent' } as const satisfies Record<SourceName, string>;
 
 /** Reads JSON Lines; a line that is not JSON is reported by number, not sent. */
-export function readJsonLines(file: string): { events: unknown[]; lines: number[]; bad: string[] } {
+export function readJsonLines(file: string): { events: unknown[]; lines: number[]; bad: { line: number; text: string }[] } {
   const events: unknown[] = [];
   const lines: number[] = [];
-  const bad: string[] = [];
+  const bad: { line: number; text: string }[] = [];
   readFileSync(file, 'utf8').split('\n').forEach((text, index) => {
     if (text.trim() === '') return;
     try {
       events.push(JSON.parse(text));
       lines.push(index + 1);
     } catch {
-      bad.push(`line ${index + 1}: not JSON`);
+      bad.push({ line: index + 1, text: 'not JSON' });
     }
   });
   return { events, lines, bad };
@@ -51,8 +51,8 @@ export function publishCommand(): Command {
           record: SOURCE_RECORDS[options.source],
           events,
         });
-        for (const problem of bad) console.error(problem);
-        for (const { index, problems } of report.rejected) console.error(`line ${lines[index]}: ${problems.join('; ')}`);
+        const rejected = [...bad, ...report.rejected.map(({ index, problems }) => ({ line: lines[index] ?? 0, text: problems.join('; ') }))];
+        for (const { line, text } of rejected.sort((a, b) => a.line - b.line)) console.error(`line ${line}: ${text}`);
         console.log(`published ${report.published} events to ${topic}; rejected ${report.rejected.length + bad.length}`);
         if (report.rejected.length + bad.length > 0) process.exitCode = 3;
       } finally {

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type ITopicConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from '../observability/logger.js';
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -28,9 +28,12 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger)
   });
 }
 
-/** A producer that waits for all in-sync replicas, so an awaited send is a durable send. */
+/**
+ * A producer whose awaited sends are durable (the callers send with acks -1), partitioning keys
+ * as the Java client does (murmur2), so other tools agree on which partition a key is in.
+ */
 export async function connectProducer(kafka: Kafka): Promise<Producer> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 5 });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 5, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   return producer;
 }
