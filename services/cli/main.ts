@@ -1,18 +1,21 @@
 import { Command, CommanderError } from 'commander';
 import { citizenCommand } from './commands/citizen-command.js';
 import { demoCommand } from './commands/demo-command.js';
+import { linkCsvCommand } from './commands/link-csv-command.js';
 import { loadPopulationCommand } from './commands/load-population-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { publishCommand } from './commands/publish-command.js';
 import { runCommand } from './commands/run-command.js';
 import { stackCommand } from './commands/stack-command.js';
+import { synthCommand } from './commands/synth-command.js';
+import { trainCommand } from './commands/train-command.js';
 
 export function buildProgram(): Command {
   const program = new Command('dancu')
     .description('dancu: keeps the population register correct, complete, clean and live')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [stackCommand(), migrateCommand(), loadPopulationCommand(), publishCommand(), runCommand(), citizenCommand(), demoCommand()]) {
+  for (const command of [stackCommand(), migrateCommand(), loadPopulationCommand(), publishCommand(), runCommand(), citizenCommand(), demoCommand(), linkCsvCommand(), trainCommand(), synthCommand()]) {
     program.addCommand(command);
   }
   return program;

@@ -26,6 +26,8 @@ function daysInMonth(year: number, month: number): number {
 export function parsePartialDate(raw: string): DateParse {
   const text = raw.trim();
   if (/^\d{4}$/.test(text)) return yearOnly(Number(text));
+  const yearMonth = /^(\d{4})-(\d{1,2})$/.exec(text);
+  if (yearMonth) return build(Number(yearMonth[1]), Number(yearMonth[2]), 0);
   for (const { regex, order } of PATTERNS) {
     const match = regex.exec(text);
     if (!match) continue;

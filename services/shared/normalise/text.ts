@@ -1,14 +1,16 @@
+import { repairMojibake } from './mojibake.js';
+
 /** Unicode clean-up of Vietnamese text: the same spelling must give the same code points. */
 
 const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060\ufeff]/g;
 
 /**
- * NFC, look-alike letters mapped (Icelandic Ð/ð typed for Vietnamese Đ/đ), control and
+ * Mis-decoded UTF-8 repaired, NFC, look-alike letters mapped (Icelandic Ð/ð typed for Vietnamese Đ/đ), control and
  * zero-width characters removed, spacing collapsed.
  */
 export function cleanText(raw: string): string {
-  return raw
+  return repairMojibake(raw)
     .normalize('NFC')
     .replace(/\u00d0/g, '\u0110')
     .replace(/\u00f0/g, '\u0111')

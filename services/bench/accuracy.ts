@@ -1,0 +1,57 @@
+import { cpus, totalmem } from 'node:os';
+import { inMemoryLinkage, linkAll } from '../shared/linkage/batch-linkage.js';
+import { estimateParameters } from '../shared/linkage/estimate.js';
+import { toMatchRecord, type MatchRecord } from '../shared/linkage/match-record.js';
+import { loadSettings, type LinkageSettings } from '../shared/linkage/settings.js';
+import { generateLinkageSet } from '../shared/synth/linkage-set.js';
+import { accuracyOf, type Accuracy } from './accuracy-metrics.js';
+import { febrlEntity, readFebrl } from './febrl.js';
+
+interface Dataset {
+  name: string;
+  register: MatchRecord[];
+  records: MatchRecord[];
+  truth: (recordId: string) => string | null;
+}
+
+function febrl4(): Dataset {
+  const register = readFebrl('dataset4a.csv');
+  const byEntity = new Map(register.map((r) => [febrlEntity(r.id), r.id]));
+  return { name: 'FEBRL 4 (5,000 × 5,000)', register, records: readFebrl('dataset4b.csv'), truth: (id) => byEntity.get(febrlEntity(id)) ?? null };
+}
+
+function synthetic(seed: number): Dataset {
+  const set = generateLinkageSet({ population: 20_000, records: 5_000, absentShare: 0.1, seed });
+  return {
+    name: `synthetic seed ${seed} (${set.population.length.toLocaleString('en')} × 5,000, 10% absent)`,
+    register: set.population.map((c) => toMatchRecord(c.citizen_id, c)),
+    records: set.records.map((r) => toMatchRecord(r.record_id, r)),
+    truth: (id) => set.truth.get(id) ?? null,
+  };
+}
+
+async function measure(dataset: Dataset, settings: LinkageSettings): Promise<Accuracy> {
+  const { engine, source } = inMemoryLinkage(settings, dataset.register);
+  return accuracyOf(await linkAll(engine, source, dataset.records), dataset.truth);
+}
+
+/** `npm run bench:accuracy`: precision, recall, F1 and review rate of link-csv's decisions on FEBRL 4 and synthetic sets. */
+async function main(): Promise<void> {
+  const committed = loadSettings();
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log('dataset | parameters | precision | recall | F1 | review rate | links | false links (to absent) | reviews | new');
+  for (const dataset of [febrl4(), synthetic(2026), synthetic(7)]) {
+    const runs: [string, LinkageSettings][] = [
+      ['estimated from the data (link-csv default)', estimateParameters(committed, dataset.register, dataset.records).settings],
+      ['committed', committed],
+    ];
+    for (const [label, settings] of runs) {
+      const a = await measure(dataset, settings);
+      console.log(
+        `${dataset.name} | ${label} | ${a.precision.toFixed(5)} | ${a.recall.toFixed(4)} | ${a.f1.toFixed(4)} | ${(a.reviewRate * 100).toFixed(2)}% | ${a.links} | ${a.falseLinks} (${a.falseLinksToAbsent}) | ${a.reviews} | ${a.news}`,
+      );
+    }
+  }
+}
+
+await main();

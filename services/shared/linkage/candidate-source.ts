@@ -1,0 +1,10 @@
+import type { MatchRecord } from './match-record.js';
+
+/**
+ * Where candidates for a batch of records come from: an in-memory index (batch linkage) or the
+ * register in PostgreSQL (streaming). Both answer with the citizens that share a blocking key of
+ * the settings with each record, so the engine decides the same either way.
+ */
+export interface CandidateSource {
+  candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]>;
+}

@@ -1,0 +1,77 @@
+import type { DecisionKind, LinkExplanation } from '../schemas/records.js';
+import type { CandidateSource } from './candidate-source.js';
+import type { MatchRecord } from './match-record.js';
+import { Scorer, type PairScore } from './scoring.js';
+import type { LinkageSettings } from './settings.js';
+import type { TermFrequencies } from './term-frequencies.js';
+
+export interface EngineDecision {
+  recordId: string;
+  decision: DecisionKind;
+  citizenId: string | null;
+  /** Match probability of the best candidate (0 when there was none). */
+  score: number;
+  reason: string;
+  candidates: { citizen_id: string; score: number }[];
+  explanation: LinkExplanation;
+}
+
+const MAX_CANDIDATES_REPORTED = 5;
+
+/**
+ * The linkage engine: pure, no I/O. Scores a record against its candidates and decides: link
+ * when the best candidate is probable enough and clearly ahead of the runner-up, review when it
+ * is uncertain or when its ID is contradicted by name and date of birth, new otherwise.
+ */
+export class LinkageEngine {
+  readonly scorer: Scorer;
+
+  constructor(
+    readonly settings: LinkageSettings,
+    frequencies: TermFrequencies | null,
+  ) {
+    this.scorer = new Scorer(settings, frequencies);
+  }
+
+  decide(record: MatchRecord, candidates: readonly MatchRecord[]): EngineDecision {
+    const scores = candidates.map((candidate) => this.scorer.score(record, candidate)).sort((a, b) => b.weight - a.weight);
+    const [best, runnerUp] = scores as [PairScore | undefined, PairScore | undefined];
+    const reported = scores.slice(0, MAX_CANDIDATES_REPORTED).map((s) => ({ citizen_id: s.citizenId, score: s.probability }));
+    const { link_probability: link, review_probability: review, min_margin_weight: margin } = this.settings.thresholds;
+    const result = (decision: DecisionKind, reason: string, summary: string): EngineDecision => ({
+      recordId: record.id,
+      decision,
+      citizenId: decision === 'LINK' ? (best?.citizenId ?? null) : null,
+      score: best?.probability ?? 0,
+      reason,
+      candidates: reported,
+      explanation: this.scorer.explain(best ?? null, runnerUp ?? null, summary),
+    });
+
+    if (!best) return result('NEW', 'NO_CANDIDATE', 'No register citizen shares a blocking key with the record.');
+    const percent = (p: number) => `${(p * 100).toPrecision(4)}%`;
+    if (scores.some((score) => this.scorer.contradicted(score))) {
+      return result('REVIEW', 'PID_CONTRADICTED', 'The personal ID matches a citizen whose name and date of birth both disagree: possibly a mistyped ID.');
+    }
+    if (best.probability < review) {
+      return result('NEW', 'BELOW_REVIEW_THRESHOLD', `The best candidate's match probability ${percent(best.probability)} is below the review threshold ${percent(review)}.`);
+    }
+    if (runnerUp && best.weight - runnerUp.weight < margin && runnerUp.probability >= review) {
+      return result('REVIEW', 'AMBIGUOUS', `Two candidates score close together (${best.weight.toFixed(1)} and ${runnerUp.weight.toFixed(1)} bits).`);
+    }
+    const disagreeing = this.scorer.disagreements(best);
+    if (disagreeing.length > 0) {
+      const groups = disagreeing.map((group) => group.join(' or ').replace(/_/g, ' '));
+      return result('REVIEW', 'REQUIRED_FIELD_DISAGREES', `The best candidate is probable, but none of ${groups.join('; ')} agrees, and a link requires one to.`);
+    }
+    if (best.probability < link) {
+      return result('REVIEW', 'BETWEEN_THRESHOLDS', `The best candidate's match probability ${percent(best.probability)} is between the review and link thresholds.`);
+    }
+    return result('LINK', 'MATCH', `The best candidate's match probability is ${percent(best.probability)}${runnerUp ? `, ${(best.weight - runnerUp.weight).toFixed(1)} bits ahead of the next` : ''}.`);
+  }
+
+  async decideAll(records: readonly MatchRecord[], source: CandidateSource): Promise<EngineDecision[]> {
+    const candidates = await source.candidatesFor(records);
+    return records.map((record, index) => this.decide(record, candidates[index] ?? []));
+  }
+}

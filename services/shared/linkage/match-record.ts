@@ -1,0 +1,126 @@
+import { parsePartialDate } from '../normalise/date.js';
+import { parseSex } from '../normalise/sex.js';
+import { cleanText, foldToAscii } from '../normalise/text.js';
+import type { NormalisedPerson, PartialDate, Sex } from '../schemas/records.js';
+import { familyGroup, isFamilyName } from './family-names.js';
+
+/** The features of a record that blocking rules and comparisons refer to by name. */
+export const FEATURES = [
+  'personal_id',
+  'name_key',
+  'name_tokens_sorted',
+  'family_key',
+  'family_group',
+  'middle_key',
+  'given_key',
+  'dob',
+  'dob_year',
+  'dob_year_month',
+  'dob_swapped',
+  'sex',
+  'address_key',
+  'address_numbers',
+] as const;
+
+export type Feature = (typeof FEATURES)[number];
+
+/** One side of a comparison: the raw fields it came from, its parsed date, and its features. */
+export interface MatchRecord {
+  id: string;
+  dateOfBirth: PartialDate | null;
+  features: Record<Feature, string | null>;
+  addressTokens: ReadonlySet<string>;
+}
+
+export interface RawPerson {
+  personal_id?: string | null;
+  full_name?: string | null;
+  date_of_birth?: string | null;
+  sex?: string | null;
+  address?: string | null;
+}
+
+function empty(value: string | null | undefined): value is null | undefined {
+  return value === null || value === undefined || value.trim() === '';
+}
+
+/**
+ * Name tokens in family–middle–given order. A name written given-name-first (as foreign
+ * systems do) is turned round when only its last word is a known family name.
+ */
+function orderedNameTokens(fullName: string): string[] {
+  const tokens = foldToAscii(cleanText(fullName))
+    .replace(/[^a-z\s'-]/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
+  const first = tokens[0];
+  const last = tokens[tokens.length - 1];
+  if (tokens.length >= 2 && first && last && !isFamilyName(first) && isFamilyName(last)) {
+    return [last, ...tokens.slice(0, -1)];
+  }
+  return tokens;
+}
+
+function swappedDay(date: PartialDate | null): string | null {
+  if (!date || date.precision !== 'DAY') return null;
+  const [year, month, day] = date.value.split('-');
+  if (!year || !month || !day || month === day || Number(day) > 12) return null;
+  return `${year}-${day}-${month}`;
+}
+
+/** Digits of an identifier as typed (spaces, dots, dashes dropped); other text is not an ID. */
+function identifierDigits(raw: string | null | undefined): string | null {
+  if (empty(raw)) return null;
+  const digits = raw.trim().replace(/[\s.-]/g, '');
+  return /^\d{5,}$/.test(digits) ? digits : null;
+}
+
+/**
+ * Features for matching, computed the same way for a register citizen and for a sectoral
+ * record, whatever the source wrote: names folded to ASCII and ordered, dates with precision,
+ * swapped day-month kept as a key, address as tokens.
+ */
+export function toMatchRecord(id: string, person: RawPerson): MatchRecord {
+  const tokens = empty(person.full_name) ? [] : orderedNameTokens(person.full_name);
+  const family = tokens[0] ?? null;
+  const given = tokens.length > 1 ? (tokens[tokens.length - 1] ?? null) : null;
+  const middle = tokens.length > 2 ? tokens.slice(1, -1).join(' ') : null;
+  const parsed = empty(person.date_of_birth) ? null : parsePartialDate(person.date_of_birth);
+  const dateOfBirth = parsed?.ok ? parsed.date : null;
+  const sex: Sex | null = empty(person.sex) ? null : (parseSex(person.sex) ?? null);
+  const address = empty(person.address) ? null : foldToAscii(cleanText(person.address)).replace(/[^a-z0-9\s]/g, ' ').replace(/\s+/g, ' ').trim() || null;
+  const addressTokens = new Set(address ? address.split(' ') : []);
+  const numbers = address ? address.split(' ').filter((token) => /^\d+$/.test(token)) : [];
+  return {
+    id,
+    dateOfBirth,
+    addressTokens,
+    features: {
+      personal_id: identifierDigits(person.personal_id),
+      name_key: tokens.length > 0 ? tokens.join(' ') : null,
+      name_tokens_sorted: tokens.length > 0 ? [...tokens].sort().join(' ') : null,
+      family_key: family,
+      family_group: family ? familyGroup(family) : null,
+      middle_key: middle,
+      given_key: given,
+      dob: dateOfBirth?.precision === 'DAY' ? dateOfBirth.value : null,
+      dob_year: dateOfBirth ? dateOfBirth.value.slice(0, 4) : null,
+      dob_year_month: dateOfBirth && dateOfBirth.precision !== 'YEAR' ? dateOfBirth.value.slice(0, 7) : null,
+      dob_swapped: swappedDay(dateOfBirth),
+      sex,
+      address_key: address,
+      address_numbers: numbers.length > 0 ? numbers.join(' ') : null,
+    },
+  };
+}
+
+/** A normalised observation or citizen as a match record (the pipeline's path into the engine). */
+export function personToMatchRecord(id: string, person: NormalisedPerson): MatchRecord {
+  return toMatchRecord(id, {
+    personal_id: person.personal_id,
+    full_name: person.full_name,
+    date_of_birth: person.date_of_birth ? person.date_of_birth.value : null,
+    sex: person.sex,
+    address: person.address,
+  });
+}

@@ -1,0 +1,114 @@
+import type { ComparisonExplanation, LinkExplanation } from '../schemas/records.js';
+import type { MatchRecord } from './match-record.js';
+import { holds } from './predicates.js';
+import type { ComparisonSettings, LinkageSettings } from './settings.js';
+import type { TermFrequencies } from './term-frequencies.js';
+
+export interface ScoredComparison {
+  comparison: string;
+  level: string;
+  levelIndex: number;
+  isNull: boolean;
+  isElse: boolean;
+  m: number | null;
+  u: number | null;
+  weight: number;
+  sentence: string;
+}
+
+export interface PairScore {
+  citizenId: string;
+  weight: number;
+  probability: number;
+  comparisons: ScoredComparison[];
+}
+
+export function log2Odds(probability: number): number {
+  return Math.log2(probability / (1 - probability));
+}
+
+export function probabilityOf(weight: number): number {
+  return 1 / (1 + 2 ** -weight);
+}
+
+/** The index of the first level of the comparison that holds for the pair (the last one is always else). */
+export function levelIndex(comparison: ComparisonSettings, a: MatchRecord, b: MatchRecord): number {
+  const index = comparison.levels.findIndex((level) => holds(level.when, a, b));
+  return index < 0 ? comparison.levels.length - 1 : index;
+}
+
+/**
+ * Fellegi–Sunter scoring: prior log-odds plus log2(m/u) of the level each comparison reaches.
+ * A null level weighs nothing; a term-frequency level uses the register frequency of the value as u.
+ */
+export class Scorer {
+  readonly priorWeight: number;
+  /** Per comparison, the index of its strongest level (the first that is not a null level). */
+  private readonly agreementLevel: Map<string, number>;
+
+  constructor(
+    readonly settings: LinkageSettings,
+    private readonly frequencies: TermFrequencies | null,
+  ) {
+    this.priorWeight = log2Odds(settings.probability_two_random_records_match);
+    this.agreementLevel = new Map(settings.comparisons.map((c) => [c.name, c.levels.findIndex((level) => !level.is_null)]));
+  }
+
+  score(record: MatchRecord, citizen: MatchRecord): PairScore {
+    let weight = this.priorWeight;
+    const comparisons = this.settings.comparisons.map((comparison): ScoredComparison => {
+      const index = levelIndex(comparison, record, citizen);
+      const level = comparison.levels[index]!;
+      const isElse = index === comparison.levels.length - 1;
+      if (level.is_null || level.m === undefined || level.u === undefined) {
+        return { comparison: comparison.name, level: level.label, levelIndex: index, isNull: true, isElse, m: null, u: null, weight: 0, sentence: level.sentence };
+      }
+      let u = level.u;
+      const tfValue = level.tf_feature ? citizen.features[level.tf_feature] : null;
+      if (level.tf_feature && tfValue !== null && this.frequencies) {
+        u = Math.max(this.settings.tf_minimum_u, this.frequencies.frequency(level.tf_feature, tfValue));
+      }
+      const levelWeight = Math.log2(level.m / u);
+      weight += levelWeight;
+      return { comparison: comparison.name, level: level.label, levelIndex: index, isNull: false, isElse, m: level.m, u, weight: levelWeight, sentence: level.sentence };
+    });
+    return { citizenId: citizen.id, weight, probability: probabilityOf(weight), comparisons };
+  }
+
+  /** The ID agrees but every named comparison disagrees outright: a typo that landed on someone else. */
+  contradicted(score: PairScore): boolean {
+    const guard = this.settings.contradiction_guard;
+    if (!guard) return false;
+    const byName = new Map(score.comparisons.map((c) => [c.comparison, c]));
+    const identifierAgrees = byName.get(guard.identifier)?.levelIndex === this.agreementLevel.get(guard.identifier);
+    return identifierAgrees && guard.contradicting.every((name) => byName.get(name)?.isElse === true);
+  }
+
+  /**
+   * The groups of comparisons that forbid this link: a group is satisfied when one of its
+   * comparisons agrees (a level that is neither null nor else), or when none of them can say
+   * (all null). A group whose comparisons only disagree is evidence against a link that no
+   * total weight may overrule.
+   */
+  disagreements(score: PairScore): string[][] {
+    const byName = new Map(score.comparisons.map((c) => [c.comparison, c]));
+    return this.settings.link_requires_agreement.filter((group) => {
+      const members = group.map((name) => byName.get(name));
+      const agrees = members.some((c) => c && !c.isNull && !c.isElse);
+      const silent = members.every((c) => !c || c.isNull);
+      return !agrees && !silent;
+    });
+  }
+
+  explain(score: PairScore | null, runnerUp: PairScore | null, summary: string): LinkExplanation {
+    const comparisons: ComparisonExplanation[] = (score?.comparisons ?? []).map((c) => ({
+      comparison: c.comparison,
+      level: c.level,
+      m: c.m,
+      u: c.u,
+      weight: c.weight,
+      sentence: c.sentence,
+    }));
+    return { prior: this.priorWeight, comparisons, total: score?.weight ?? this.priorWeight, runner_up_score: runnerUp?.probability ?? null, summary };
+  }
+}

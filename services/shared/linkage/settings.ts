@@ -1,0 +1,101 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { REPO_ROOT } from '../paths.js';
+import { FEATURES } from './match-record.js';
+import { predicateSchema } from './predicates.js';
+
+const probability = z.number().gt(0).lt(1);
+
+/** One level of a comparison: when it applies, its m and u, and the sentence that explains it. */
+export const levelSchema = z.object({
+  label: z.string().min(1),
+  when: predicateSchema,
+  /** A null level (a value missing on either side) weighs nothing either way. */
+  is_null: z.boolean().default(false),
+  m: probability.optional(),
+  u: probability.optional(),
+  /** Term-frequency adjustment: u is the register frequency of this feature's value (Nguyễn says little, a rare name much). */
+  tf_feature: z.enum(FEATURES).optional(),
+  sentence: z.string().min(1),
+});
+
+export const comparisonSchema = z
+  .object({
+    name: z.string().min(1),
+    levels: z.array(levelSchema).min(2),
+  })
+  .refine((comparison) => comparison.levels[comparison.levels.length - 1]?.when.op === 'else', {
+    message: 'the last level of a comparison must be an else level',
+  })
+  .refine((comparison) => comparison.levels.filter((level) => !level.is_null).every((level) => level.m !== undefined && level.u !== undefined), {
+    message: 'every level that is not a null level needs m and u (run `dancu train`)',
+  });
+
+/** Candidate pairs share all `equal` features of at least one rule, and pass its filter. */
+export const blockingRuleSchema = z.object({
+  name: z.string().regex(/^[a-z0-9_]+$/),
+  equal: z.array(z.enum(FEATURES)).min(1),
+  filter: predicateSchema.optional(),
+});
+
+export const settingsSchema = z
+  .object({
+    version: z.literal(1),
+    description: z.string().default(''),
+    /** Prior: probability that a record and a random register citizen are the same person. */
+    probability_two_random_records_match: probability,
+    blocking_rules: z.array(blockingRuleSchema).min(1),
+    comparisons: z.array(comparisonSchema).min(1),
+    /** Lowest u a term-frequency adjustment may give (a value seen once in a small register is not proof). */
+    tf_minimum_u: probability.default(1e-5),
+    thresholds: z
+      .object({
+        link_probability: probability,
+        review_probability: probability,
+        /** The best candidate must beat the runner-up by this match weight (bits) to be linked. */
+        min_margin_weight: z.number().min(0),
+      })
+      .refine((t) => t.review_probability <= t.link_probability, { message: 'review_probability must not exceed link_probability' }),
+    /**
+     * Groups of comparisons of which one must agree (a level neither null nor else), unless all
+     * are null, for a link: a twin with another given name and no ID, or a grandchild with the
+     * grandparent's name at the same address, goes to review, not to the register.
+     */
+    link_requires_agreement: z.array(z.array(z.string()).min(1)).default([]),
+    /** Comparisons whose disagreement together forbids a link whatever the total (an ID typo landing on another person). */
+    contradiction_guard: z.object({ identifier: z.string(), contradicting: z.array(z.string()).min(1) }).optional(),
+    /** EM sessions of `dancu train`: pairs sharing `block_on`; m is not estimated for the `skip` comparisons in that session. */
+    training_sessions: z.array(z.object({ block_on: z.array(z.enum(FEATURES)).min(1), skip: z.array(z.string()) })).min(1),
+    training: z.record(z.string(), z.unknown()).default({}),
+  })
+  .superRefine((settings, context) => {
+    const names = new Set(settings.comparisons.map((c) => c.name));
+    const guard = settings.contradiction_guard;
+    for (const name of [...(guard ? [guard.identifier, ...guard.contradicting] : []), ...settings.link_requires_agreement.flat()]) {
+      if (!names.has(name)) context.addIssue({ code: 'custom', message: `the settings name unknown comparison ${name}` });
+    }
+  });
+
+export type LinkageSettings = z.infer<typeof settingsSchema>;
+export type ComparisonSettings = z.infer<typeof comparisonSchema>;
+export type LevelSettings = z.infer<typeof levelSchema>;
+export type BlockingRule = z.infer<typeof blockingRuleSchema>;
+
+export const DEFAULT_SETTINGS_FILE = join(REPO_ROOT, 'services', 'shared', 'linkage', 'default-settings.json');
+
+export function parseSettings(json: unknown): LinkageSettings {
+  const result = settingsSchema.safeParse(json);
+  if (!result.success) {
+    throw new Error(`invalid linkage settings: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return result.data;
+}
+
+export function loadSettings(file = DEFAULT_SETTINGS_FILE): LinkageSettings {
+  return parseSettings(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+export function saveSettings(settings: LinkageSettings, file: string): void {
+  writeFileSync(file, `${JSON.stringify(settingsSchema.parse(settings), null, 2)}\n`);
+}

@@ -1,0 +1,32 @@
+import type { Feature, MatchRecord } from './match-record.js';
+
+/** How often each value of the term-frequency features occurs in the register. */
+export class TermFrequencies {
+  private constructor(
+    private readonly counts: Map<Feature, Map<string, number>>,
+    readonly total: number,
+  ) {}
+
+  static fromRecords(records: Iterable<MatchRecord>, features: readonly Feature[]): TermFrequencies {
+    const counts = new Map<Feature, Map<string, number>>(features.map((feature) => [feature, new Map()]));
+    let total = 0;
+    for (const record of records) {
+      total += 1;
+      for (const [feature, values] of counts) {
+        const value = record.features[feature];
+        if (value !== null) values.set(value, (values.get(value) ?? 0) + 1);
+      }
+    }
+    return new TermFrequencies(counts, total);
+  }
+
+  static fromCounts(total: number, counts: Map<Feature, Map<string, number>>): TermFrequencies {
+    return new TermFrequencies(counts, total);
+  }
+
+  /** Share of the register with this value; a value not seen counts as seen once. */
+  frequency(feature: Feature, value: string): number {
+    const count = this.counts.get(feature)?.get(value) ?? 1;
+    return count / Math.max(1, this.total);
+  }
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
+import { estimateParameters } from '../../services/shared/linkage/estimate.js';
+import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { generatePopulation } from '../../services/shared/synth/population.js';
+import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
+
+const settings = loadSettings();
+const background = generatePopulation(2000, 99).map((c) => toMatchRecord(c.citizen_id, c));
+const hung: RawPerson = { personal_id: '079087123456', full_name: 'Nguyễn Văn Hùng', date_of_birth: '1987-03-14', sex: 'M', address: 'Số 12 Lê Lợi, Hồ Chí Minh' };
+const twin: RawPerson = { personal_id: '079087654321', full_name: 'Nguyễn Văn Dũng', date_of_birth: '1987-03-14', sex: 'M', address: 'Số 12 Lê Lợi, Hồ Chí Minh' };
+
+function decide(register: RawPerson[], record: RawPerson) {
+  const citizens = [...background, ...register.map((person, i) => toMatchRecord(`C${i}`, person))];
+  const { engine, source } = inMemoryLinkage(settings, citizens);
+  const match = toMatchRecord('R1', record);
+  return engine.decide(match, source.candidatesSync(match));
+}
+
+describe('the linkage engine', () => {
+  it('links a record written without diacritics, in capitals, with only the birth year', () => {
+    const decision = decide([hung, twin], { ...hung, full_name: 'NGUYEN VAN HUNG', date_of_birth: '1987' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
+  it('never links an ID whose name and date of birth both contradict the citizen', () => {
+    const decision = decide([hung], { personal_id: hung.personal_id, full_name: 'Trần Thị Mai', date_of_birth: '1990-01-01', sex: 'F', address: null });
+    expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'PID_CONTRADICTED']);
+  });
+
+  it('does not link a twin missing from the register to the twin who is in it', () => {
+    const decision = decide([hung], { ...twin, personal_id: null });
+    expect(decision.decision).not.toBe('LINK');
+  });
+
+  it('sends a record to review when two candidates score alike', () => {
+    const namesake = { ...hung, personal_id: '079087999999', address: 'Số 40 Quang Trung, Hồ Chí Minh' };
+    const decision = decide([hung, { ...namesake }], { full_name: hung.full_name, date_of_birth: hung.date_of_birth, sex: 'M', personal_id: null, address: null });
+    expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'AMBIGUOUS']);
+  });
+
+  it('decides new when no citizen shares a blocking key', () => {
+    const decision = decide([hung], { full_name: 'Lý Thị Xuân', date_of_birth: '2026-01-02', personal_id: '001326000001', sex: 'F', address: null });
+    expect([decision.decision, decision.reason]).toEqual(['NEW', 'NO_CANDIDATE']);
+  });
+
+  it('explains the score with the prior and one entry per comparison', () => {
+    const decision = decide([hung], hung);
+    const { explanation } = decision;
+    expect(explanation.comparisons.map((c) => c.comparison)).toEqual(settings.comparisons.map((c) => c.name));
+    const total = explanation.prior + explanation.comparisons.reduce((sum, c) => sum + c.weight, 0);
+    expect(total).toBeCloseTo(explanation.total, 9);
+  });
+
+  it('weighs agreement on a common name less than on a rare one', () => {
+    const common = { ...hung, personal_id: null, address: null };
+    const rare: RawPerson = { ...common, full_name: 'Khúc Thừa Dụ' };
+    const weightOfName = (person: RawPerson) => decide([person], person).explanation.comparisons.find((c) => c.comparison === 'full_name')!.weight;
+    const commonRegister = [...Array.from({ length: 30 }, (_, i) => ({ ...common, date_of_birth: `19${50 + i}-01-01` })), common];
+    const { engine } = inMemoryLinkage(settings, [...background, ...commonRegister.map((p, i) => toMatchRecord(`N${i}`, p))]);
+    const commonWeight = engine.scorer.score(toMatchRecord('r', common), toMatchRecord('c', common)).comparisons.find((c) => c.comparison === 'full_name')!.weight;
+    expect(commonWeight).toBeLessThan(weightOfName(rare));
+  });
+});
+
+describe('training', () => {
+  it('estimates from unlabelled data that an equal personal ID is strong evidence and a different one is against', () => {
+    const set = generateLinkageSet({ population: 3000, records: 800, absentShare: 0.1, seed: 5 });
+    const trained = estimateParameters(settings, set.population.map((c) => toMatchRecord(c.citizen_id, c)), set.records.map((r) => toMatchRecord(r.record_id, r))).settings;
+    const levels = new Map(trained.comparisons.find((c) => c.name === 'personal_id')!.levels.map((l) => [l.label, l]));
+    const weight = (label: string) => Math.log2(levels.get(label)!.m! / levels.get(label)!.u!);
+    expect([weight('exact') > 10, weight('else') < -3]).toEqual([true, true]);
+  });
+});

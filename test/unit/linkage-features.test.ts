@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { toMatchRecord } from '../../services/shared/linkage/match-record.js';
+import { holds, type Predicate } from '../../services/shared/linkage/predicates.js';
+import { cleanText } from '../../services/shared/normalise/text.js';
+
+const record = (name: string, dob = '1987-03-14', pid: string | null = '079087000001') => toMatchRecord(name, { full_name: name, date_of_birth: dob, personal_id: pid });
+
+describe('match features', () => {
+  it('turns a given-name-first name round when only its last word is a family name', () => {
+    expect(record('Văn Hùng Nguyễn').features.name_key).toBe('nguyen van hung');
+  });
+
+  it('puts Hoàng and Huỳnh in one family group', () => {
+    expect(record('Huỳnh Văn Lộc').features.family_group).toBe(record('Hoàng Văn Lộc').features.family_group);
+  });
+
+  it('keeps the swapped day-month form of a date as a feature', () => {
+    expect(record('Lê Văn A', '1990-05-07').features.dob_swapped).toBe('1990-07-05');
+  });
+
+  it('repairs UTF-8 text that was read as Windows-1252', () => {
+    expect(cleanText(new TextDecoder('windows-1252').decode(Buffer.from('Nguyễn Đức', 'utf8')))).toBe('Nguyễn Đức');
+  });
+});
+
+describe('predicates', () => {
+  const a = record('Nguyễn Văn Hùng', '1987-03-14', '079087000001');
+
+  it('sees one digit off in an identifier', () => {
+    expect(holds({ op: 'one_digit_off', feature: 'personal_id' }, a, record('x', '1987-03-14', '079087000007'))).toBe(true);
+  });
+
+  it('sees two swapped neighbouring digits', () => {
+    expect(holds({ op: 'transposed', feature: 'personal_id' }, a, record('x', '1987-03-14', '079087000010'))).toBe(true);
+  });
+
+  it('sees a date of birth with day and month swapped', () => {
+    expect(holds({ op: 'dob_swapped' }, record('y', '1987-04-03'), record('z', '1987-03-04'))).toBe(true);
+  });
+
+  it('composes with and, or and not', () => {
+    const b = record('Nguyễn Văn Hùng', '1990-01-01', null);
+    const sameNameOtherDay: Predicate = { op: 'and', of: [{ op: 'equal', feature: 'name_key' }, { op: 'not', of: { op: 'equal', feature: 'dob' } }] };
+    expect([holds(sameNameOtherDay, a, b), holds({ op: 'or', of: [{ op: 'missing', feature: 'personal_id' }, { op: 'else' }] }, a, b)]).toEqual([true, true]);
+  });
+
+  it('treats a comparison of a missing value as false, never as agreement', () => {
+    expect(holds({ op: 'equal', feature: 'personal_id' }, record('a', '1987', null), record('b', '1987', null))).toBe(false);
+  });
+});
