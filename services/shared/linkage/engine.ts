@@ -50,10 +50,16 @@ export class LinkageEngine {
 
     if (!best) return result('NEW', 'NO_CANDIDATE', 'No register citizen shares a blocking key with the record.');
     const percent = (p: number) => `${(p * 100).toPrecision(4)}%`;
-    if (scores.some((score) => this.scorer.contradicted(score))) {
+    // A record whose ID belongs to someone its name and birth date contradict: a mistyped ID. It
+    // is never linked to that ID's owner; another candidate may still win on its own evidence below.
+    const idPointsElsewhere = scores.some((score) => this.scorer.contradicted(score));
+    if (this.scorer.contradicted(best)) {
       return result('REVIEW', 'PID_CONTRADICTED', 'The personal ID matches a citizen whose name and date of birth both disagree: possibly a mistyped ID.');
     }
     if (best.probability < review) {
+      if (idPointsElsewhere) {
+        return result('REVIEW', 'PID_CONTRADICTED', 'The personal ID belongs to a citizen whose name and date of birth disagree, and no other citizen matches well: possibly a mistyped ID.');
+      }
       return result('NEW', 'BELOW_REVIEW_THRESHOLD', `The best candidate's match probability ${percent(best.probability)} is below the review threshold ${percent(review)}.`);
     }
     if (runnerUp && best.weight - runnerUp.weight < margin && runnerUp.probability >= review) {
