@@ -118,8 +118,10 @@ export function train(
     });
   }
   const m = sums.map((row, c) => row.map((total, l) => (sessionsUsed[c] ? total / sessionsUsed[c]! : (settings.comparisons[c]!.levels[l]!.m ?? Number.NaN))));
-  const matchShare = estimateMatchShare(settings, blockedPairs.map(([a, b]) => levelVector(settings, a, b)), m, u);
-  const prior = Math.min(0.5, Math.max(1e-12, (matchShare * blockedPairs.length) / (records.length * register.length)));
+  const vectors = blockedPairs.map(([a, b]) => levelVector(settings, a, b));
+  const matchShare = estimateMatchShare(settings, vectors, m, u);
+  const matches = expectedMatchedRecords(settings, blockedPairs, vectors, m, u, matchShare);
+  const prior = Math.min(0.5, Math.max(1e-12, matches / (records.length * register.length)));
   const report: TrainingReport = {
     random_pairs: randomPairs,
     blocked_pairs: blockedPairs.length,
@@ -143,6 +145,36 @@ export function train(
       training: { ...report },
     },
   };
+}
+
+/**
+ * Expected number of records that are in the register: per record, the summed match
+ * probability of its blocked pairs, at most 1, since a record is one person. Without the cap,
+ * namesakes that agree on name and year would be counted as extra matches and inflate the prior.
+ */
+function expectedMatchedRecords(
+  settings: LinkageSettings,
+  pairs: readonly [MatchRecord, MatchRecord][],
+  vectors: readonly LevelVector[],
+  m: number[][],
+  u: number[][],
+  share: number,
+): number {
+  const perRecord = new Map<string, number>();
+  vectors.forEach((vector, i) => {
+    let matchOdds = share;
+    let otherOdds = 1 - share;
+    vector.forEach((level, c) => {
+      if (settings.comparisons[c]!.levels[level]!.is_null) return;
+      matchOdds *= m[c]![level]!;
+      otherOdds *= u[c]![level]!;
+    });
+    const id = pairs[i]![0].id;
+    perRecord.set(id, (perRecord.get(id) ?? 0) + matchOdds / (matchOdds + otherOdds));
+  });
+  let total = 0;
+  for (const sum of perRecord.values()) total += Math.min(1, sum);
+  return total;
 }
 
 /** EM for the share of matches alone, m and u held fixed. */

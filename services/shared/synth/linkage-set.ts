@@ -135,7 +135,8 @@ function dirtyAddress(random: SeededRandom, address: string): string {
  * people who are not in the register.
  */
 export function generateLinkageSet(plan: LinkageSetPlan): LinkageSet {
-  const random = new SeededRandom(plan.seed);
+  // Not the population's own stream: with the same seed, people "not in the register" would be copies of registered ones.
+  const random = new SeededRandom(plan.seed ^ 0x6a09e667);
   const issuer = new PersonalIdIssuer(new SeededRandom(plan.seed ^ 0x2545f491));
   const population = generatePopulation(plan.population, plan.seed, issuer);
   addHardNegatives(population, random, issuer);
