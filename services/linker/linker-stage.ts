@@ -1,11 +1,13 @@
 import type { Message } from 'kafkajs';
 import { decodeEach, present } from '../shared/kafka/decode-each.js';
 import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.js';
-import { decideDeterministic } from '../shared/linkage/deterministic.js';
+import type { CandidateSource } from '../shared/linkage/candidate-source.js';
+import type { EngineDecision, LinkageEngine } from '../shared/linkage/engine.js';
+import { personToMatchRecord, type MatchRecord } from '../shared/linkage/match-record.js';
 import type { LinkDecision, PersonObservation } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
 import { CIVIL_STATUS_SOURCE } from '../shared/sources/civil-status.js';
-import { citizenAsPerson } from '../shared/store/citizen-row.js';
+import { citizenAsPerson, type CitizenRow } from '../shared/store/citizen-row.js';
 import { sourceRecordKey, type CitizenRepository } from '../shared/store/citizen-repository.js';
 
 /** Only a birth registration brings a new person into the register; anything else that matches no one goes to a steward. */
@@ -13,12 +15,41 @@ function mayCreateCitizen(observation: PersonObservation): boolean {
   return observation.source === CIVIL_STATUS_SOURCE && observation.event_type === 'BIRTH_REGISTRATION';
 }
 
+export interface Linkage {
+  engine: LinkageEngine;
+  candidates: CandidateSource;
+}
+
+/** A later event of a source record that is already linked is about the same person: the source's record id says so. */
+function linkedBefore(engine: LinkageEngine, record: MatchRecord, citizen: CitizenRow): EngineDecision {
+  const score = engine.scorer.score(record, personToMatchRecord(citizen.citizen_id, citizenAsPerson(citizen)));
+  return {
+    recordId: record.id,
+    decision: 'LINK',
+    citizenId: citizen.citizen_id,
+    score: score.probability,
+    reason: 'SOURCE_RECORD_LINKED',
+    candidates: [{ citizen_id: citizen.citizen_id, score: score.probability }],
+    explanation: engine.scorer.explain(score, null, 'An earlier event of the same source record was linked to this citizen.'),
+  };
+}
+
+function withCreationRule(decision: EngineDecision, observation: PersonObservation): EngineDecision {
+  if (decision.decision !== 'NEW' || mayCreateCitizen(observation)) return decision;
+  return {
+    ...decision,
+    decision: 'REVIEW',
+    reason: 'NO_MATCH',
+    explanation: { ...decision.explanation, summary: `${decision.explanation.summary} Only a birth registration may create a citizen, so a steward decides.` },
+  };
+}
+
 /**
- * Linker: decide, for each observation, which citizen it is about. Candidates for a whole chunk
- * come from the register in one round trip; decisions are produced and acknowledged before the
- * chunk is reported done.
+ * Linker: for each observation, the linkage engine's decision. Candidates for a whole chunk come
+ * from the register in one round trip (and earlier links of the same source records in one
+ * more); decisions are produced and acknowledged before the chunk is reported done.
  */
-export function createLinkerStage(context: StageContext, citizens: CitizenRepository, now: () => Date = () => new Date()): Stage {
+export function createLinkerStage(context: StageContext, citizens: CitizenRepository, linkage: () => Linkage, now: () => Date = () => new Date()): Stage {
   const { registry, producer, topics, schemaIds } = context;
   const decisionSchemaId = schemaIds.get(topics.decisions);
   if (decisionSchemaId === undefined) throw new Error('linker needs the decision schema registered');
@@ -27,28 +58,24 @@ export function createLinkerStage(context: StageContext, citizens: CitizenReposi
     name: 'linker',
     async process(messages: StageMessage[]): Promise<Outcome[]> {
       const { results, outcomes } = await decodeEach<PersonObservation>(registry, messages);
-      const valid = present(results);
-      const personalIds = [...new Set(valid.flatMap((o) => (o.person.personal_id ? [o.person.personal_id] : [])))];
-      const [byPersonalId, bySourceRecord] = await Promise.all([citizens.byPersonalIds(personalIds), citizens.bySourceRecords(valid)]);
+      const observations = present(results);
+      const { engine, candidates } = linkage();
+      const records = observations.map((o) => personToMatchRecord(o.observation_id, o.person));
+      const [bySourceRecord, found] = await Promise.all([citizens.bySourceRecords(observations), candidates.candidatesFor(records)]);
 
       const produced: Message[] = [];
-      for (const observation of valid) {
-        const linkedBefore = bySourceRecord.get(sourceRecordKey(observation));
-        const byId = observation.person.personal_id ? byPersonalId.get(observation.person.personal_id) : undefined;
-        const candidateRow = linkedBefore ?? byId;
-        const verdict = decideDeterministic({
-          record: observation.person,
-          mayCreate: mayCreateCitizen(observation),
-          candidate: candidateRow ? { person: citizenAsPerson(candidateRow), foundBy: linkedBefore ? 'source_record' : 'personal_id' } : null,
-        });
+      for (const [index, observation] of observations.entries()) {
+        const record = records[index]!;
+        const earlier = bySourceRecord.get(sourceRecordKey(observation));
+        const verdict = earlier ? linkedBefore(engine, record, earlier) : withCreationRule(engine.decide(record, found[index] ?? []), observation);
         const decision: LinkDecision = {
           decision_id: `${observation.observation_id}:decision`,
           decision: verdict.decision,
-          citizen_id: verdict.decision === 'LINK' ? (candidateRow?.citizen_id ?? null) : null,
+          citizen_id: verdict.citizenId,
           score: verdict.score,
-          method: 'DETERMINISTIC',
+          method: earlier ? 'DETERMINISTIC' : 'PROBABILISTIC',
           reason: verdict.reason,
-          candidates: candidateRow ? [{ citizen_id: candidateRow.citizen_id, score: verdict.score }] : [],
+          candidates: verdict.candidates,
           explanation: verdict.explanation,
           decided_at: now().getTime(),
           observation,

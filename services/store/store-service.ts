@@ -1,3 +1,4 @@
+import { loadSettings } from '../shared/linkage/settings.js';
 import type { Logger } from '../shared/observability/logger.js';
 import { startStageService, type RunningService } from '../shared/service/stage-service.js';
 import { createPool } from '../shared/store/db.js';
@@ -28,7 +29,7 @@ export async function startStore(config: StoreConfig, logger: Logger): Promise<R
       });
       relay.start();
       return {
-        stage: createStoreStage(context, pool, () => relay.wake()),
+        stage: createStoreStage(context, pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), () => relay.wake()),
         stop: async () => {
           await relay.stop();
           await pool.end();

@@ -1,5 +1,6 @@
 import { decodeEach, present } from '../shared/kafka/decode-each.js';
 import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.js';
+import type { LinkageSettings } from '../shared/linkage/settings.js';
 import type { LinkDecision } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
 import { applyDecision } from '../shared/store/apply-decisions.js';
@@ -9,7 +10,7 @@ import { inTransaction, type Pool } from '../shared/store/db.js';
  * Store: apply each decision to the register in one PostgreSQL transaction per chunk (citizen,
  * provenance, audit and outbox rows together). The chunk is done only once that commit returns.
  */
-export function createStoreStage(context: StageContext, pool: Pool, afterCommit: () => void, now: () => Date = () => new Date()): Stage {
+export function createStoreStage(context: StageContext, pool: Pool, settings: LinkageSettings, afterCommit: () => void, now: () => Date = () => new Date()): Stage {
   const { registry, topics } = context;
   return {
     name: 'store',
@@ -18,7 +19,7 @@ export function createStoreStage(context: StageContext, pool: Pool, afterCommit:
       const decisions = present(results);
       if (decisions.length > 0) {
         await inTransaction(pool, async (client) => {
-          for (const decision of decisions) await applyDecision(client, decision, topics.populationUpdates, now());
+          for (const decision of decisions) await applyDecision(client, decision, settings, topics.populationUpdates, now());
         });
         afterCommit();
       }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../services/cli/stack/postgres-node.js';
 import { createPool, type Pool } from '../../services/shared/store/db.js';
 import { migrate } from '../../services/shared/store/migrate.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { loadPopulation, PopulationFileError } from '../../services/shared/store/population-load.js';
 import { dropDatabase, testDatabaseUrl, uniqueName } from '../helpers/real-stack.js';
 
@@ -32,7 +33,7 @@ describe('dancu load-population', () => {
 
   it('loads every row with its name and date normalised', async () => {
     const file = csvFile(`${name}-good`, 'citizen_id,full_name,date_of_birth,sex,address\n079087000001,NGUYỄN VĂN HOÀ,14/03/1987,Nam,"Số 1, Lê Lợi"\n001305000002,Trần Thị Mai,2005,F,\n');
-    expect((await loadPopulation(pool, file)).rows).toBe(2);
+    expect((await loadPopulation(pool, file, loadSettings())).rows).toBe(2);
     const { rows } = await pool.query('select citizen_id, personal_id, full_name, name_key, date_of_birth, dob_precision, sex, address from citizens order by citizen_id');
     expect(rows).toEqual([
       { citizen_id: '001305000002', personal_id: '001305000002', full_name: 'Trần Thị Mai', name_key: 'tran thi mai', date_of_birth: '2005', dob_precision: 'YEAR', sex: 'FEMALE', address: null },
@@ -42,7 +43,7 @@ describe('dancu load-population', () => {
 
   it('uses the personal_id column when the file has one', async () => {
     const file = csvFile(`${name}-pid`, 'citizen_id,full_name,date_of_birth,sex,address,personal_id\nC-77,Lê Văn Tám,1970,M,,034070000777\n');
-    await loadPopulation(pool, file);
+    await loadPopulation(pool, file, loadSettings());
     const { rows } = await pool.query("select personal_id from citizens where citizen_id = 'C-77'");
     expect(rows).toEqual([{ personal_id: '034070000777' }]);
   });
@@ -50,7 +51,7 @@ describe('dancu load-population', () => {
   it('loads nothing from a file with bad rows and names their lines', async () => {
     const before = await pool.query('select count(*)::int as n from citizens');
     const file = csvFile(`${name}-bad`, 'citizen_id,full_name,date_of_birth,sex,address\nX-1,Lê Văn A,1970,M,\nX-2,,1970,M,\nX-3,Lê Văn B,ngày xưa,M,\n');
-    const error = await loadPopulation(pool, file).catch((e: unknown) => e);
+    const error = await loadPopulation(pool, file, loadSettings()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PopulationFileError);
     expect((error as PopulationFileError).problems.map((p) => p.split(':')[0])).toEqual(['line 3', 'line 4']);
     expect((await pool.query('select count(*)::int as n from citizens')).rows).toEqual(before.rows);
@@ -58,6 +59,6 @@ describe('dancu load-population', () => {
 
   it('refuses a file whose header lacks a required column', async () => {
     const file = csvFile(`${name}-header`, 'citizen_id,full_name\nX-9,Lê Văn A\n');
-    await expect(loadPopulation(pool, file)).rejects.toThrow(/lacks date_of_birth, sex, address/);
+    await expect(loadPopulation(pool, file, loadSettings())).rejects.toThrow(/lacks date_of_birth, sex, address/);
   });
 });

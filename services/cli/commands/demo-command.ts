@@ -9,6 +9,7 @@ import { dropDatabase } from '../stack/postgres-node.js';
 import { publishEvents } from '../../shared/kafka/publisher.js';
 import { createLogger } from '../../shared/observability/logger.js';
 import { REPO_ROOT } from '../../shared/paths.js';
+import { loadSettings } from '../../shared/linkage/settings.js';
 import { loadPopulation } from '../../shared/store/population-load.js';
 import { generateCivilStatusStream } from '../../shared/synth/civil-status-stream.js';
 import { generatePopulation, populationCsv } from '../../shared/synth/population.js';
@@ -51,7 +52,7 @@ export function demoCommand(): Command {
         const population = generatePopulation(Number(options.population), 2026);
         const populationFile = join(dir, 'population.csv');
         writeFileSync(populationFile, populationCsv(population));
-        const loaded = await loadPopulation(run.pool, populationFile);
+        const loaded = await loadPopulation(run.pool, populationFile, loadSettings(config.DANCU_LINKAGE_SETTINGS));
         print(`loaded ${loaded.rows} synthetic citizens into database dancu_demo`);
 
         const deaths = Number(options.deaths);
@@ -67,7 +68,7 @@ export function demoCommand(): Command {
         const report = await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.civilStatus, record: 'civilStatusEvent', events });
         await run.producer.send({ topic: run.topics.civilStatus, messages: GARBAGE_MESSAGES.map((value) => ({ value })) });
         const eventsIn = report.published + GARBAGE_MESSAGES.length;
-        print(`published ${eventsIn} civil-status events (${truth.births.length} births, ${truth.deaths.length + truth.reviews.length} deaths, ${truth.invalid.length} invalid, ${GARBAGE_MESSAGES.length} not Avro)`);
+        print(`published ${eventsIn} civil-status events (${truth.births.length} births, ${truth.deaths.length} deaths, ${truth.invalid.length} invalid, ${GARBAGE_MESSAGES.length} not Avro)`);
 
         await run.waitUntilDrained(config.DANCU_DRAIN_TIMEOUT_MS);
         const elapsed = (Date.now() - started) / 1000;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createPool } from '../../shared/store/db.js';
+import { loadSettings } from '../../shared/linkage/settings.js';
 import { loadPopulation } from '../../shared/store/population-load.js';
 
 export function loadPopulationCommand(): Command {
@@ -14,7 +15,7 @@ export function loadPopulationCommand(): Command {
       const pool = createPool(config.DATABASE_URL, 1);
       const started = Date.now();
       try {
-        const { rows, loadId } = await loadPopulation(pool, file, (count) => process.stderr.write(`\rloaded ${count.toLocaleString('en')} rows`));
+        const { rows, loadId } = await loadPopulation(pool, file, loadSettings(config.DANCU_LINKAGE_SETTINGS), (count) => process.stderr.write(`\rloaded ${count.toLocaleString('en')} rows`));
         const seconds = (Date.now() - started) / 1000;
         process.stderr.write('\n');
         console.log(`loaded ${rows} citizens (load ${loadId}) in ${seconds.toFixed(1)} s, ${Math.round(rows / seconds)} rows/s`);

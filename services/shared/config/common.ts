@@ -12,6 +12,8 @@ export const commonConfigShape = {
   DANCU_SCHEMA_REGISTRY_URL: z.string().url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/dancu'),
   DANCU_TOPIC_NAMESPACE: z.string().default(''),
+  /** Linkage settings file; empty for the committed default (services/shared/linkage/default-settings.json). */
+  DANCU_LINKAGE_SETTINGS: z.string().default(''),
   DANCU_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 };
 

@@ -34,7 +34,10 @@ export class LinkageEngine {
   }
 
   decide(record: MatchRecord, candidates: readonly MatchRecord[]): EngineDecision {
-    const scores = candidates.map((candidate) => this.scorer.score(record, candidate)).sort((a, b) => b.weight - a.weight);
+    // Ties broken by citizen id, so the decision does not depend on the order candidates arrived in.
+    const scores = candidates
+      .map((candidate) => this.scorer.score(record, candidate))
+      .sort((a, b) => b.weight - a.weight || (a.citizenId < b.citizenId ? -1 : a.citizenId > b.citizenId ? 1 : 0));
     const [best, runnerUp] = scores as [PairScore | undefined, PairScore | undefined];
     const reported = scores.slice(0, MAX_CANDIDATES_REPORTED).map((s) => ({ citizen_id: s.citizenId, score: s.probability }));
     const { link_probability: link, review_probability: review, min_margin_weight: margin } = this.settings.thresholds;

@@ -92,8 +92,9 @@ export function parseSettings(json: unknown): LinkageSettings {
   return result.data;
 }
 
-export function loadSettings(file = DEFAULT_SETTINGS_FILE): LinkageSettings {
-  return parseSettings(JSON.parse(readFileSync(file, 'utf8')));
+/** The settings in `file`; the committed default when `file` is empty or not given. */
+export function loadSettings(file = ''): LinkageSettings {
+  return parseSettings(JSON.parse(readFileSync(file || DEFAULT_SETTINGS_FILE, 'utf8')));
 }
 
 export function saveSettings(settings: LinkageSettings, file: string): void {

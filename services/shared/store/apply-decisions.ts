@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DancuError } from '../errors.js';
 import type { LinkDecision, PersonObservation, PopulationUpdate, UpdateType } from '../schemas/records.js';
+import type { LinkageSettings } from '../linkage/settings.js';
 import { CITIZEN_COLUMNS, type CitizenRow } from './citizen-row.js';
+import { refreshCitizenKeys } from './citizen-keys-store.js';
 import type { PoolClient } from './db.js';
 
 export const STORE_CONSUMER = 'store';
@@ -39,7 +41,7 @@ function observedFields(observation: PersonObservation): FieldValue[] {
  * the audit entry and the outbox row commit together or not at all. The decision id is recorded
  * first, so a redelivered decision finds it and changes nothing.
  */
-export async function applyDecision(client: PoolClient, decision: LinkDecision, updatesTopic: string, now: Date): Promise<ApplyResult> {
+export async function applyDecision(client: PoolClient, decision: LinkDecision, settings: LinkageSettings, updatesTopic: string, now: Date): Promise<ApplyResult> {
   const fresh = await client.query(
     'insert into processed_events (consumer, event_id) values ($1, $2) on conflict do nothing returning 1',
     [STORE_CONSUMER, decision.decision_id],
@@ -58,6 +60,7 @@ export async function applyDecision(client: PoolClient, decision: LinkDecision, 
   }
 
   const { citizen, updateType, changes } = await applyToCitizen(client, decision);
+  if (changes.length > 0) await refreshCitizenKeys(client, settings, citizen);
   if (observation.change_type !== 'DELETE') await linkRecord(client, decision, citizen.citizen_id);
   await recordProvenance(client, citizen.citizen_id, observation, changes, now);
   await audit(client, updateType, citizen.citizen_id, { decision_id: decision.decision_id, reason: decision.reason, fields: changes.map((c) => c.field) });
@@ -95,7 +98,7 @@ async function applyToCitizen(client: PoolClient, decision: LinkDecision): Promi
     await client.query('delete from record_links where source = $1 and source_system = $2 and source_record_id = $3', [observation.source, observation.source_system, observation.source_record_id]);
     return { citizen, updateType: 'RECORD_UNLINKED', changes: [] };
   }
-  return { citizen, ...(await updateCitizen(client, citizen, observation)) };
+  return updateCitizen(client, citizen, observation);
 }
 
 /** Inserts the citizen; null when a citizen with that id or personal ID already exists (then the decision links to it). */
@@ -127,7 +130,7 @@ async function lockCitizen(client: PoolClient, citizenId: string | null): Promis
  * Civil status is authoritative for the person's name, date of birth, sex and place of birth,
  * and for death: its values replace the register's. Address is only filled when empty.
  */
-async function updateCitizen(client: PoolClient, citizen: CitizenRow, observation: PersonObservation): Promise<{ updateType: UpdateType; changes: Change[] }> {
+async function updateCitizen(client: PoolClient, citizen: CitizenRow, observation: PersonObservation): Promise<{ citizen: CitizenRow; updateType: UpdateType; changes: Change[] }> {
   const changes: Change[] = [];
   const assignments: string[] = [];
   const values: unknown[] = [];
@@ -163,13 +166,13 @@ async function updateCitizen(client: PoolClient, citizen: CitizenRow, observatio
     if (place && place !== citizen.place_of_birth) set('place_of_birth', 'place_of_birth', citizen.place_of_birth, place);
   }
 
-  if (assignments.length === 0) return { updateType: 'RECORD_LINKED', changes };
+  if (assignments.length === 0) return { citizen, updateType: 'RECORD_LINKED', changes };
   values.push(citizen.citizen_id);
-  await client.query(
-    `update citizens set ${assignments.join(', ')}, updated_at = now(), version = version + 1 where citizen_id = $${values.length}`,
+  const updated = await client.query<CitizenRow>(
+    `update citizens set ${assignments.join(', ')}, updated_at = now(), version = version + 1 where citizen_id = $${values.length} returning ${CITIZEN_COLUMNS}`,
     values,
   );
-  return { updateType: observation.date_of_death ? 'DEATH_RECORDED' : 'CITIZEN_UPDATED', changes };
+  return { citizen: updated.rows[0] ?? citizen, updateType: observation.date_of_death ? 'DEATH_RECORDED' : 'CITIZEN_UPDATED', changes };
 }
 
 async function linkRecord(client: PoolClient, decision: LinkDecision, citizenId: string): Promise<void> {

@@ -11,15 +11,6 @@ export interface SourceRecordKey {
 export class CitizenRepository {
   constructor(private readonly pool: Pool) {}
 
-  async byPersonalIds(personalIds: string[]): Promise<Map<string, CitizenRow>> {
-    if (personalIds.length === 0) return new Map();
-    const result = await this.pool.query<CitizenRow>(
-      `select ${CITIZEN_COLUMNS} from citizens where personal_id = any($1::text[])`,
-      [personalIds],
-    );
-    return new Map(result.rows.map((row) => [row.personal_id ?? '', row]));
-  }
-
   /** The citizens that earlier events of these source records were linked to. */
   async bySourceRecords(keys: SourceRecordKey[]): Promise<Map<string, CitizenRow>> {
     if (keys.length === 0) return new Map();

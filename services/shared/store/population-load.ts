@@ -1,5 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { basename } from 'node:path';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
@@ -9,7 +10,10 @@ import { normaliseName } from '../normalise/name.js';
 import { parsePersonalId } from '../normalise/personal-id.js';
 import { parseSex } from '../normalise/sex.js';
 import { cleanText } from '../normalise/text.js';
-import { inTransaction, type Pool } from './db.js';
+import { citizenKeyRows } from '../linkage/citizen-keys.js';
+import { personToMatchRecord } from '../linkage/match-record.js';
+import type { LinkageSettings } from '../linkage/settings.js';
+import { inTransaction, type Pool, type PoolClient } from './db.js';
 
 export const POPULATION_COLUMNS = ['citizen_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
 const MAX_REPORTED_ERRORS = 20;
@@ -24,8 +28,13 @@ function csvField(value: string | null): string {
   return value === null ? '' : `"${value.replace(/"/g, '""')}"`;
 }
 
-/** One snapshot row → one COPY line with the normalised columns, or a problem with its line number. */
-function toCopyLine(row: Record<string, string>, line: number, origin: string): string | { problem: string } {
+interface NormalisedRow {
+  citizenLine: string;
+  keyLines: string;
+}
+
+/** One snapshot row → its COPY line for citizens and its blocking-key lines, or a problem with its line number. */
+function normaliseRow(row: Record<string, string>, line: number, origin: string, settings: LinkageSettings): NormalisedRow | { problem: string } {
   const problems: string[] = [];
   const citizenId = cleanText(row.citizen_id ?? '');
   if (!citizenId) problems.push('citizen_id is empty');
@@ -40,57 +49,74 @@ function toCopyLine(row: Record<string, string>, line: number, origin: string): 
   if (row.sex?.trim() && !sex) problems.push('sex is not M/F, male/female or nam/nữ');
   if (problems.length > 0 || !name) return { problem: `line ${line}: ${problems.join('; ')}` };
   const date = dob?.ok ? dob.date : null;
-  return `${[citizenId, personalId, name.full_name, name.name_key, name.family_name, name.middle_name, name.given_name, date?.value ?? null, date?.precision ?? null, sex ?? null, row.address ? cleanText(row.address) || null : null, origin].map(csvField).join(',')}\n`;
+  const address = row.address ? cleanText(row.address) || null : null;
+  const citizenLine = `${[citizenId, personalId, name.full_name, name.name_key, name.family_name, name.middle_name, name.given_name, date?.value ?? null, date?.precision ?? null, sex ?? null, address, origin].map(csvField).join(',')}\n`;
+  const match = personToMatchRecord(citizenId, { ...name, personal_id: personalId, legacy_id: null, date_of_birth: date, sex: sex ?? null, address });
+  const keyLines = citizenKeyRows(settings, match).map(({ rule, key }) => `${[rule, key, citizenId].map(csvField).join(',')}\n`).join('');
+  return { citizenLine, keyLines };
 }
 
 /**
  * Bulk-loads a register snapshot (CSV: citizen_id, full_name, date_of_birth, sex, address and
- * optionally personal_id) with COPY, normalising each row on the way. All or nothing: a file
- * with bad rows loads nothing and reports the first ones by line number.
+ * optionally personal_id) with COPY, normalising each row on the way and writing its blocking
+ * keys. All or nothing: a file with bad rows loads nothing and reports the first ones by line.
  */
-export async function loadPopulation(pool: Pool, file: string, onProgress?: (rows: number) => void): Promise<{ loadId: number; rows: number }> {
-  return inTransaction(pool, async (client) => {
-    const { rows: [load] } = await client.query<{ load_id: string }>(
-      'insert into population_loads (file_name, row_count) values ($1, 0) returning load_id',
-      [basename(file)],
-    );
-    const loadId = Number(load?.load_id);
-    const origin = `snapshot:${loadId}`;
-    const problems: string[] = [];
-    let rows = 0;
-    const transform = new Transform({
-      objectMode: true,
-      transform(row: Record<string, string>, _encoding: BufferEncoding, callback: TransformCallback) {
-        rows += 1;
-        const line = toCopyLine(row, rows + 1, origin);
-        if (typeof line === 'string') {
-          callback(null, line);
-        } else {
-          if (problems.length < MAX_REPORTED_ERRORS) problems.push(line.problem);
-          callback();
-        }
-        if (onProgress && rows % 100_000 === 0) onProgress(rows);
-      },
-    });
-    const parser = parse({
-      columns: (header: string[]) => {
-        const columns = header.map((name) => name.trim());
-        const missing = POPULATION_COLUMNS.filter((name) => !columns.includes(name));
-        if (missing.length > 0) throw new PopulationFileError([`the header lacks ${missing.join(', ')}`]);
-        return columns;
-      },
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-    });
-    const copy = client.query(
-      copyFrom(`copy citizens (citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name,
-                               date_of_birth, dob_precision, sex, address, origin) from stdin with (format csv)`),
-    );
-    await pipeline(createReadStream(file), parser, transform, copy);
-    if (problems.length > 0) throw new PopulationFileError(problems);
-    await client.query('update population_loads set row_count = $1 where load_id = $2', [rows, loadId]);
-    onProgress?.(rows);
-    return { loadId, rows };
+export async function loadPopulation(pool: Pool, file: string, settings: LinkageSettings, onProgress?: (rows: number) => void): Promise<{ loadId: number; rows: number }> {
+  const scratch = mkdtempSync(join(tmpdir(), 'dancu-load-'));
+  try {
+    return await inTransaction(pool, (client) => copySnapshot(client, file, settings, join(scratch, 'keys.csv'), onProgress));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Citizens are copied as the file streams by; their keys go to a scratch file, copied after. */
+async function copySnapshot(client: PoolClient, file: string, settings: LinkageSettings, keysFile: string, onProgress?: (rows: number) => void): Promise<{ loadId: number; rows: number }> {
+  const { rows: [load] } = await client.query<{ load_id: string }>('insert into population_loads (file_name, row_count) values ($1, 0) returning load_id', [basename(file)]);
+  const loadId = Number(load?.load_id);
+  const origin = `snapshot:${loadId}`;
+  const problems: string[] = [];
+  const keysOut = createWriteStream(keysFile);
+  let rows = 0;
+  const transform = new Transform({
+    objectMode: true,
+    transform(row: Record<string, string>, _encoding: BufferEncoding, callback: TransformCallback) {
+      rows += 1;
+      if (onProgress && rows % 100_000 === 0) onProgress(rows);
+      const normalised = normaliseRow(row, rows + 1, origin, settings);
+      if ('problem' in normalised) {
+        if (problems.length < MAX_REPORTED_ERRORS) problems.push(normalised.problem);
+        callback();
+      } else if (keysOut.write(normalised.keyLines)) {
+        callback(null, normalised.citizenLine);
+      } else {
+        keysOut.once('drain', () => callback(null, normalised.citizenLine));
+      }
+    },
   });
+  const parser = parse({
+    columns: (header: string[]) => {
+      const columns = header.map((name) => name.trim());
+      const missing = POPULATION_COLUMNS.filter((name) => !columns.includes(name));
+      if (missing.length > 0) throw new PopulationFileError([`the header lacks ${missing.join(', ')}`]);
+      return columns;
+    },
+    bom: true,
+    trim: true,
+    skip_empty_lines: true,
+  });
+  const copyCitizens = client.query(
+    copyFrom(`copy citizens (citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name,
+                             date_of_birth, dob_precision, sex, address, origin) from stdin with (format csv)`),
+  );
+  try {
+    await pipeline(createReadStream(file), parser, transform, copyCitizens);
+  } finally {
+    await new Promise<void>((resolve) => keysOut.end(() => resolve()));
+  }
+  if (problems.length > 0) throw new PopulationFileError(problems);
+  await pipeline(createReadStream(keysFile), client.query(copyFrom('copy citizen_blocking_keys (rule, key, citizen_id) from stdin with (format csv)')));
+  await client.query('update population_loads set row_count = $1 where load_id = $2', [rows, loadId]);
+  onProgress?.(rows);
+  return { loadId, rows };
 }

@@ -7,18 +7,27 @@ import { SeededRandom } from './random.js';
 export interface StreamPlan {
   births: number;
   deaths: number;
-  /** Deaths registered without a personal ID: deterministic linkage must send them to review. */
+  /** Deaths registered without a personal ID: linked on name, birth date and sex, or sent to review. */
   deathsWithoutId: number;
-  /** Deaths whose ID is another citizen's (a typo): must go to review, never mark that citizen dead. */
+  /** Deaths whose ID is another citizen's (a typo): that citizen must never be marked dead. */
   deathsWithWrongId: number;
   /** Events that decode but break the contract: each must be dead-lettered with its reason. */
   invalid: number;
 }
 
+export interface DeathTruth {
+  citizenId: string;
+  dateOfDeath: string;
+  recordId: string;
+  /** How the registration identifies the person: by their ID, without an ID, or by another citizen's ID (a typo). */
+  identified: 'BY_ID' | 'WITHOUT_ID' | 'BY_WRONG_ID';
+  /** For BY_WRONG_ID: the citizen whose ID was typed, who must never be marked dead. */
+  idOwner: string | null;
+}
+
 export interface StreamTruth {
   births: { personalId: string; recordId: string }[];
-  deaths: { citizenId: string; dateOfDeath: string; recordId: string }[];
-  reviews: { recordId: string; citizenNotToTouch: string | null }[];
+  deaths: DeathTruth[];
   invalid: { recordId: string; reason: string }[];
 }
 
@@ -51,7 +60,7 @@ export function generateCivilStatusStream(population: SyntheticCitizen[], plan: 
   const issuer = new PersonalIdIssuer(new SeededRandom(seed ^ 0x51ed270b));
   for (const citizen of population) issuer.reserve(citizen.personal_id);
   const today = now.toISOString().slice(0, 10);
-  const truth: StreamTruth = { births: [], deaths: [], reviews: [], invalid: [] };
+  const truth: StreamTruth = { births: [], deaths: [], invalid: [] };
   const events: CivilStatusEvent[] = [];
   let serial = 0;
   const base = (eventType: CivilStatusEvent['event_type']): Omit<CivilStatusEvent, 'person' | 'birth' | 'death'> => {
@@ -89,35 +98,28 @@ export function generateCivilStatusStream(population: SyntheticCitizen[], plan: 
     if (!citizen) throw new Error('the population is too small for the planned deaths');
     return citizen;
   };
-  const deathEvent = (citizen: SyntheticCitizen, personalId: string | null): CivilStatusEvent => {
+  const deathEvent = (citizen: SyntheticCitizen, personalId: string | null, identified: DeathTruth['identified'], idOwner: string | null = null): CivilStatusEvent => {
     const dateOfDeath = addDays(today, -random.int(1, 14));
-    return {
+    const event: CivilStatusEvent = {
       ...base('DEATH_REGISTRATION'),
       person: { personal_id: personalId, full_name: registerSpelling(random, citizen.full_name), date_of_birth: random.chance(0.7) ? citizen.date_of_birth.slice(0, 4) : citizen.date_of_birth, sex: citizen.sex === 'MALE' ? 'M' : 'F', address: null },
       birth: null,
       death: { date_of_death: random.chance(0.5) ? dateOfDeath : dateOfDeath.split('-').reverse().join('/'), place_of_death: 'Bệnh viện', cause: null },
     };
+    events.push(event);
+    truth.deaths.push({ citizenId: citizen.citizen_id, dateOfDeath, recordId: event.source_record_id, identified, idOwner });
+    return event;
   };
 
   for (let i = 0; i < plan.deaths; i += 1) {
     const citizen = takeCitizen();
-    const event = deathEvent(citizen, citizen.personal_id);
-    events.push(event);
-    const raw = event.death?.date_of_death ?? '';
-    truth.deaths.push({ citizenId: citizen.citizen_id, dateOfDeath: raw.includes('/') ? raw.split('/').reverse().join('-') : raw, recordId: event.source_record_id });
+    deathEvent(citizen, citizen.personal_id, 'BY_ID');
   }
-  for (let i = 0; i < plan.deathsWithoutId; i += 1) {
-    const event = deathEvent(takeCitizen(), null);
-    events.push(event);
-    truth.reviews.push({ recordId: event.source_record_id, citizenNotToTouch: null });
-  }
+  for (let i = 0; i < plan.deathsWithoutId; i += 1) deathEvent(takeCitizen(), null, 'WITHOUT_ID');
   for (let i = 0; i < plan.deathsWithWrongId; i += 1) {
     const deceased = takeCitizen();
     const other = takeCitizen();
-    const event = deathEvent(deceased, other.personal_id);
-    event.person.date_of_birth = deceased.date_of_birth;
-    events.push(event);
-    truth.reviews.push({ recordId: event.source_record_id, citizenNotToTouch: other.citizen_id });
+    deathEvent(deceased, other.personal_id, 'BY_WRONG_ID', other.citizen_id).person.date_of_birth = deceased.date_of_birth;
   }
 
   const breakers: [string, (event: CivilStatusEvent) => void][] = [

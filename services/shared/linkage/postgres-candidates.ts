@@ -1,0 +1,74 @@
+import type { Pool } from '../store/db.js';
+import { CITIZEN_COLUMNS, citizenAsPerson, type CitizenRow } from '../store/citizen-row.js';
+import { blockingKey, passesFilter } from './blocking.js';
+import type { CandidateSource } from './candidate-source.js';
+import { personToMatchRecord, type Feature, type MatchRecord } from './match-record.js';
+import type { BlockingRule, LinkageSettings } from './settings.js';
+import { TermFrequencies } from './term-frequencies.js';
+import { tfFeatures } from './batch-linkage.js';
+
+/**
+ * Candidates from the register in PostgreSQL: every (rule, key) of every record of a batch goes
+ * in one query, answered from the primary-key index of citizen_blocking_keys. One round trip per
+ * batch of events, never one per event.
+ */
+export class PostgresCandidateSource implements CandidateSource {
+  private readonly rules: Map<string, BlockingRule>;
+
+  constructor(
+    private readonly pool: Pool,
+    settings: LinkageSettings,
+  ) {
+    this.rules = new Map(settings.blocking_rules.map((rule) => [rule.name, rule]));
+  }
+
+  async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
+    const ruleNames: string[] = [];
+    const keys: string[] = [];
+    const indexes: number[] = [];
+    records.forEach((record, index) => {
+      for (const rule of this.rules.values()) {
+        const key = blockingKey(rule, record);
+        if (key === null) continue;
+        ruleNames.push(rule.name);
+        keys.push(key);
+        indexes.push(index);
+      }
+    });
+    const found: MatchRecord[][] = records.map(() => []);
+    if (keys.length === 0) return found;
+    const { rows } = await this.pool.query<CitizenRow & { idx: number; rule: string }>(
+      `select q.idx, q.rule, ${CITIZEN_COLUMNS.split(', ').map((column) => `c.${column}`).join(', ')}
+         from unnest($1::text[], $2::text[], $3::int[]) as q(rule, key, idx)
+         join citizen_blocking_keys b on b.rule = q.rule and b.key = q.key
+         join citizens c on c.citizen_id = b.citizen_id`,
+      [ruleNames, keys, indexes],
+    );
+    const seen = records.map(() => new Set<string>());
+    for (const row of rows) {
+      const record = records[row.idx];
+      if (!record || seen[row.idx]!.has(row.citizen_id)) continue;
+      const citizen = personToMatchRecord(row.citizen_id, citizenAsPerson(row));
+      const rule = this.rules.get(row.rule);
+      if (rule && !passesFilter(rule, record, citizen)) continue;
+      seen[row.idx]!.add(row.citizen_id);
+      found[row.idx]!.push(citizen);
+    }
+    return found;
+  }
+}
+
+/** Register frequencies of the term-frequency features, from the `tf:<feature>` keys (values seen once are left out). */
+export async function loadTermFrequencies(pool: Pool, settings: LinkageSettings): Promise<TermFrequencies> {
+  const features = tfFeatures(settings);
+  const counts = new Map<Feature, Map<string, number>>(features.map((feature) => [feature, new Map()]));
+  const total = await pool.query<{ n: string }>('select count(*) as n from citizens');
+  for (const feature of features) {
+    const { rows } = await pool.query<{ key: string; n: string }>(
+      'select key, count(*) as n from citizen_blocking_keys where rule = $1 group by key having count(*) > 1',
+      [`tf:${feature}`],
+    );
+    for (const row of rows) counts.get(feature)!.set(row.key, Number(row.n));
+  }
+  return TermFrequencies.fromCounts(Number(total.rows[0]?.n ?? 0), counts);
+}
