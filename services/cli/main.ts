@@ -5,6 +5,7 @@ import { linkCsvCommand } from './commands/link-csv-command.js';
 import { loadPopulationCommand } from './commands/load-population-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { publishCommand } from './commands/publish-command.js';
+import { reindexCommand } from './commands/reindex-command.js';
 import { runCommand } from './commands/run-command.js';
 import { stackCommand } from './commands/stack-command.js';
 import { synthCommand } from './commands/synth-command.js';
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
     .description('dancu: keeps the population register correct, complete, clean and live')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [stackCommand(), migrateCommand(), loadPopulationCommand(), publishCommand(), runCommand(), citizenCommand(), demoCommand(), linkCsvCommand(), trainCommand(), synthCommand()]) {
+  for (const command of [stackCommand(), migrateCommand(), loadPopulationCommand(), publishCommand(), runCommand(), citizenCommand(), demoCommand(), linkCsvCommand(), trainCommand(), synthCommand(), reindexCommand()]) {
     program.addCommand(command);
   }
   return program;

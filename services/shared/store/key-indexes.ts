@@ -1,0 +1,22 @@
+import type { PoolClient } from './db.js';
+
+/**
+ * Runs a bulk write of citizen_blocking_keys with its indexes dropped and rebuilt after (inside
+ * the caller's transaction): building an index once over millions of rows is far faster than
+ * growing it row by row. Readers wait on the table lock meanwhile, so this is for loads, not traffic.
+ */
+export async function withKeyIndexesDropped<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
+  await client.query('alter table citizen_blocking_keys drop constraint citizen_blocking_keys_pkey');
+  await client.query('drop index citizen_blocking_keys_citizen_idx');
+  const result = await work();
+  await client.query("set local maintenance_work_mem = '512MB'");
+  await client.query('alter table citizen_blocking_keys add constraint citizen_blocking_keys_pkey primary key (rule, key, citizen_id)');
+  await client.query('create index citizen_blocking_keys_citizen_idx on citizen_blocking_keys (citizen_id)');
+  return result;
+}
+
+/** VACUUM ANALYZE after a bulk write, outside any transaction: index-only scans need the visibility map. */
+export async function vacuumKeys(client: { query: (sql: string) => Promise<unknown> }): Promise<void> {
+  await client.query('vacuum (analyze) citizens');
+  await client.query('vacuum (analyze) citizen_blocking_keys');
+}

@@ -1,0 +1,36 @@
+import { citizenKeyRows } from '../linkage/citizen-keys.js';
+import { personToMatchRecord } from '../linkage/match-record.js';
+import type { LinkageSettings } from '../linkage/settings.js';
+import { CITIZEN_COLUMNS, citizenAsPerson, type CitizenRow } from './citizen-row.js';
+import { inTransaction, type Pool, type PoolClient } from './db.js';
+import { vacuumKeys, withKeyIndexesDropped } from './key-indexes.js';
+
+const PAGE = 5_000;
+
+/** Rewrites all blocking keys from the current settings, in one transaction (the linker never sees half an index). */
+export async function reindexCitizens(pool: Pool, settings: LinkageSettings, onProgress?: (done: number) => void): Promise<number> {
+  const count = await inTransaction(pool, async (client) => {
+    await client.query('truncate citizen_blocking_keys');
+    return withKeyIndexesDropped(client, () => writeAllKeys(client, settings, onProgress));
+  });
+  await vacuumKeys(pool);
+  return count;
+}
+
+async function writeAllKeys(client: PoolClient, settings: LinkageSettings, onProgress?: (done: number) => void): Promise<number> {
+  let after = '';
+  let done = 0;
+  for (;;) {
+    const { rows } = await client.query<CitizenRow>(`select ${CITIZEN_COLUMNS} from citizens where citizen_id > $1 order by citizen_id limit $2`, [after, PAGE]);
+    if (rows.length === 0) return done;
+    const keys = rows.flatMap((row) => citizenKeyRows(settings, personToMatchRecord(row.citizen_id, citizenAsPerson(row))).map((key) => ({ ...key, citizen: row.citizen_id })));
+    await client.query('insert into citizen_blocking_keys (rule, key, citizen_id) select * from unnest($1::text[], $2::text[], $3::text[])', [
+      keys.map((k) => k.rule),
+      keys.map((k) => k.key),
+      keys.map((k) => k.citizen),
+    ]);
+    done += rows.length;
+    after = rows[rows.length - 1]!.citizen_id;
+    onProgress?.(done);
+  }
+}

@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from '../../services/cli/stack/postgres-node.js';
+import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
+import { readPopulationCsv } from '../../services/shared/linkage/csv-io.js';
+import { LinkageEngine } from '../../services/shared/linkage/engine.js';
+import { toMatchRecord, type MatchRecord } from '../../services/shared/linkage/match-record.js';
+import { loadTermFrequencies, PostgresCandidateSource } from '../../services/shared/linkage/postgres-candidates.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { createPool, type Pool } from '../../services/shared/store/db.js';
+import { migrate } from '../../services/shared/store/migrate.js';
+import { loadPopulation } from '../../services/shared/store/population-load.js';
+import { reindexCitizens } from '../../services/shared/store/reindex.js';
+import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
+import { writeLinkageSet } from '../../services/shared/synth/linkage-set-files.js';
+import { dropDatabase, testDatabaseUrl, uniqueName } from '../helpers/real-stack.js';
+
+describe('candidate retrieval', () => {
+  const name = uniqueName('candidates');
+  const databaseUrl = testDatabaseUrl(name);
+  const settings = loadSettings();
+  let pool: Pool;
+  let register: MatchRecord[];
+  let records: MatchRecord[];
+
+  beforeAll(async () => {
+    const set = generateLinkageSet({ population: 3000, records: 600, absentShare: 0.15, seed: 31 });
+    const dir = join(tmpdir(), name);
+    mkdirSync(dir, { recursive: true });
+    const files = writeLinkageSet(set, dir);
+    await createDatabase(databaseUrl);
+    await migrate(databaseUrl);
+    pool = createPool(databaseUrl, 2);
+    await loadPopulation(pool, files.population, settings);
+    register = readPopulationCsv(files.population);
+    records = set.records.map((record) => toMatchRecord(record.record_id, record));
+  });
+
+  afterAll(async () => {
+    await pool.end();
+    await dropDatabase(databaseUrl);
+  });
+
+  it('finds the same candidates in PostgreSQL as in memory', async () => {
+    const memory = inMemoryLinkage(settings, register).source;
+    const inMemory = await memory.candidatesFor(records);
+    const inPostgres = await new PostgresCandidateSource(pool, settings).candidatesFor(records);
+    const ids = (found: MatchRecord[][]) => found.map((candidates) => candidates.map((c) => c.id).sort());
+    expect(ids(inPostgres)).toEqual(ids(inMemory));
+  });
+
+  it('finds the same candidates after every key is rebuilt by reindex', async () => {
+    const before = await new PostgresCandidateSource(pool, settings).candidatesFor(records);
+    expect(await reindexCitizens(pool, settings)).toBe(register.length);
+    const after = await new PostgresCandidateSource(pool, settings).candidatesFor(records);
+    const ids = (found: MatchRecord[][]) => found.map((candidates) => candidates.map((c) => c.id).sort());
+    expect(ids(after)).toEqual(ids(before));
+  });
+
+  it('gives the same decisions with either source', async () => {
+    const memory = inMemoryLinkage(settings, register);
+    const postgres = new LinkageEngine(settings, await loadTermFrequencies(pool, settings));
+    const viaMemory = await memory.engine.decideAll(records, memory.source);
+    const viaPostgres = await postgres.decideAll(records, new PostgresCandidateSource(pool, settings));
+    const summary = (d: { recordId: string; decision: string; citizenId: string | null; score: number }) => [d.recordId, d.decision, d.citizenId, d.score.toFixed(9)];
+    expect(viaPostgres.map(summary)).toEqual(viaMemory.map(summary));
+  });
+});
