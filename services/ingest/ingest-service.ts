@@ -10,6 +10,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     config,
     logger,
     chunkSize: config.DANCU_INGEST_CHUNK_SIZE,
+    partitionsConcurrently: config.DANCU_INGEST_PARTITIONS_CONCURRENTLY,
     inputTopic: (topics) => topics.civilStatus,
     outputSchemas: (topics) => [[topics.observations, 'personObservation']],
     makeStage: async (context) => ({ stage: createIngestStage(context) }),

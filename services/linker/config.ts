@@ -5,6 +5,7 @@ export const linkerConfigSchema = z.object({
   ...commonConfigShape,
   DANCU_LINKER_GROUP_ID: z.string().default('dancu-linker'),
   DANCU_LINKER_CHUNK_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  DANCU_LINKER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
   DANCU_LINKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   DANCU_LINKER_TF_REFRESH_MS: z.coerce.number().int().min(1_000).default(600_000),
 });

@@ -29,6 +29,7 @@ export async function startLinker(config: LinkerConfig, logger: Logger): Promise
     config,
     logger,
     chunkSize: config.DANCU_LINKER_CHUNK_SIZE,
+    partitionsConcurrently: config.DANCU_LINKER_PARTITIONS_CONCURRENTLY,
     inputTopic: (topics) => topics.observations,
     outputSchemas: (topics) => [[topics.decisions, 'linkDecision']],
     makeStage: async (context) => ({

@@ -29,6 +29,8 @@ export interface StageRunnerOptions {
   stage: Stage;
   logger: Logger;
   chunkSize: number;
+  /** Partitions processed at once (order is kept within each): one chunk waits on I/O while another computes. */
+  partitionsConcurrently: number;
   maxRetryDelayMs: number;
   onChunk?: (counts: { ok: number; deadLettered: number }) => void;
 }
@@ -58,7 +60,7 @@ export async function runStage(options: StageRunnerOptions): Promise<void> {
     autoCommit: true,
     autoCommitInterval: 1_000,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 1,
+    partitionsConsumedConcurrently: options.partitionsConcurrently,
     eachBatch: (payload) => processBatch(options, payload),
   });
 }

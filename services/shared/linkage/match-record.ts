@@ -48,8 +48,8 @@ function empty(value: string | null | undefined): value is null | undefined {
  * Name tokens in family–middle–given order. A name written given-name-first (as foreign
  * systems do) is turned round when only its last word is a known family name.
  */
-function orderedNameTokens(fullName: string): string[] {
-  const tokens = foldToAscii(cleanText(fullName))
+function orderedNameTokens(foldedName: string): string[] {
+  const tokens = foldedName
     .replace(/[^a-z\s'-]/g, ' ')
     .split(/\s+/)
     .filter(Boolean);
@@ -75,28 +75,30 @@ function identifierDigits(raw: string | null | undefined): string | null {
   return /^\d{5,}$/.test(digits) ? digits : null;
 }
 
-/**
- * Features for matching, computed the same way for a register citizen and for a sectoral
- * record, whatever the source wrote: names folded to ASCII and ordered, dates with precision,
- * swapped day-month kept as a key, address as tokens.
- */
-export function toMatchRecord(id: string, person: RawPerson): MatchRecord {
-  const tokens = empty(person.full_name) ? [] : orderedNameTokens(person.full_name);
+interface FoldedPerson {
+  personalId: string | null | undefined;
+  foldedName: string | null;
+  dateOfBirth: string | null | undefined;
+  sex: Sex | null;
+  foldedAddress: string | null;
+}
+
+function build(id: string, person: FoldedPerson): MatchRecord {
+  const tokens = person.foldedName ? orderedNameTokens(person.foldedName) : [];
   const family = tokens[0] ?? null;
   const given = tokens.length > 1 ? (tokens[tokens.length - 1] ?? null) : null;
   const middle = tokens.length > 2 ? tokens.slice(1, -1).join(' ') : null;
-  const parsed = empty(person.date_of_birth) ? null : parsePartialDate(person.date_of_birth);
+  const parsed = empty(person.dateOfBirth) ? null : parsePartialDate(person.dateOfBirth);
   const dateOfBirth = parsed?.ok ? parsed.date : null;
-  const sex: Sex | null = empty(person.sex) ? null : (parseSex(person.sex) ?? null);
-  const address = empty(person.address) ? null : foldToAscii(cleanText(person.address)).replace(/[^a-z0-9\s]/g, ' ').replace(/\s+/g, ' ').trim() || null;
-  const addressTokens = new Set(address ? address.split(' ') : []);
-  const numbers = address ? address.split(' ').filter((token) => /^\d+$/.test(token)) : [];
+  const address = person.foldedAddress ? person.foldedAddress.replace(/[^a-z0-9\s]/g, ' ').replace(/\s+/g, ' ').trim() || null : null;
+  const addressWords = address ? address.split(' ') : [];
+  const numbers = addressWords.filter((token) => /^\d+$/.test(token));
   return {
     id,
     dateOfBirth,
-    addressTokens,
+    addressTokens: new Set(addressWords),
     features: {
-      personal_id: identifierDigits(person.personal_id),
+      personal_id: identifierDigits(person.personalId),
       name_key: tokens.length > 0 ? tokens.join(' ') : null,
       name_tokens_sorted: tokens.length > 0 ? [...tokens].sort().join(' ') : null,
       family_key: family,
@@ -107,20 +109,39 @@ export function toMatchRecord(id: string, person: RawPerson): MatchRecord {
       dob_year: dateOfBirth ? dateOfBirth.value.slice(0, 4) : null,
       dob_year_month: dateOfBirth && dateOfBirth.precision !== 'YEAR' ? dateOfBirth.value.slice(0, 7) : null,
       dob_swapped: swappedDay(dateOfBirth),
-      sex,
+      sex: person.sex,
       address_key: address,
       address_numbers: numbers.length > 0 ? numbers.join(' ') : null,
     },
   };
 }
 
-/** A normalised observation or citizen as a match record (the pipeline's path into the engine). */
+/**
+ * Features for matching, computed the same way for a register citizen and for a sectoral
+ * record, whatever the source wrote: names folded to ASCII and ordered, dates with precision,
+ * swapped day-month kept as a key, address as tokens.
+ */
+export function toMatchRecord(id: string, person: RawPerson): MatchRecord {
+  return build(id, {
+    personalId: person.personal_id,
+    foldedName: empty(person.full_name) ? null : foldToAscii(cleanText(person.full_name)),
+    dateOfBirth: person.date_of_birth,
+    sex: empty(person.sex) ? null : (parseSex(person.sex) ?? null),
+    foldedAddress: empty(person.address) ? null : foldToAscii(cleanText(person.address)),
+  });
+}
+
+/**
+ * A normalised observation or citizen as a match record (the pipeline's path into the engine).
+ * Its text is clean already and its folded name is stored, so only what is left is computed:
+ * the linker does this for every candidate citizen of every event.
+ */
 export function personToMatchRecord(id: string, person: NormalisedPerson): MatchRecord {
-  return toMatchRecord(id, {
-    personal_id: person.personal_id,
-    full_name: person.full_name,
-    date_of_birth: person.date_of_birth ? person.date_of_birth.value : null,
+  return build(id, {
+    personalId: person.personal_id,
+    foldedName: person.name_key || null,
+    dateOfBirth: person.date_of_birth ? person.date_of_birth.value : null,
     sex: person.sex,
-    address: person.address,
+    foldedAddress: person.address ? foldToAscii(person.address) : null,
   });
 }

@@ -28,6 +28,7 @@ export interface StageServiceOptions {
   config: CommonConfig;
   logger: Logger;
   chunkSize: number;
+  partitionsConcurrently?: number;
   inputTopic: (topics: Topics) => string;
   /** Value schemas this service writes, registered at start (TopicNameStrategy). */
   outputSchemas: (topics: Topics) => [topic: string, record: RecordTypeKey][];
@@ -73,6 +74,7 @@ export async function startStageService(options: StageServiceOptions): Promise<R
     stage,
     logger,
     chunkSize: options.chunkSize,
+    partitionsConcurrently: options.partitionsConcurrently ?? 1,
     maxRetryDelayMs: 10_000,
   });
   logger.info({ groupId: options.groupId, topic: options.inputTopic(topics) }, 'service started');
