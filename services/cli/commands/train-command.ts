@@ -16,6 +16,6 @@ export function trainCommand(): Command {
       const { settings, report } = estimateParameters(loadSettings(options.settings), readPopulationCsv(options.population), readRecordsCsv(options.records).map((r) => r.record));
       saveSettings(settings, options.out);
       console.log(`trained on ${report.records} records × ${report.register} citizens (${report.blocked_pairs} blocked pairs, ${report.random_pairs} random pairs, EM ${report.em_iterations} iterations${report.em_converged ? '' : ', not converged'})`);
-      console.log(`prior ${settings.probability_two_random_records_match}; written to ${options.out}`);
+      console.log(`share of records in the register ${settings.probability_record_in_register}; written to ${options.out}`);
     });
 }

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { mavenFetch } from './maven-fetch.js';
-import { portOpen, runningPid, startDetached, stopProcess, waitFor, type ManagedProcess } from './processes.js';
+import { describeState, portOpen, runningPid, startDetached, stopProcess, waitFor, type ManagedProcess } from './processes.js';
 import type { StackLayout } from './stack-layout.js';
 
 const run = promisify(execFile);
@@ -94,8 +94,5 @@ export async function kafkaDown(layout: StackLayout): Promise<boolean> {
 }
 
 export async function kafkaStatus(layout: StackLayout, options: KafkaNodeOptions): Promise<string> {
-  const pid = runningPid(kafkaProcess(layout));
-  const up = await brokerAnswers(options);
-  if (!up) return pid === null ? 'stopped' : `starting or stuck (pid ${pid})`;
-  return pid === null ? 'running (not started by dancu)' : `running (pid ${pid})`;
+  return describeState(kafkaProcess(layout), await brokerAnswers(options));
 }

@@ -75,3 +75,10 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
   }
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s${logFile ? `; see ${logFile}` : ''}`);
 }
+
+/** How `dancu stack status` describes a part: whether it answers, and whether this stack started it. */
+export function describeState(process_: ManagedProcess, answers: boolean): string {
+  const pid = runningPid(process_);
+  if (!answers) return pid === null ? 'stopped' : `starting or stuck (pid ${pid})`;
+  return pid === null ? 'running (not started by dancu)' : `running (pid ${pid})`;
+}

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { mavenFetch } from './maven-fetch.js';
-import { portOpen, runningPid, startDetached, stopProcess, waitFor, type ManagedProcess } from './processes.js';
+import { describeState, portOpen, runningPid, startDetached, stopProcess, waitFor, type ManagedProcess } from './processes.js';
 import type { StackLayout } from './stack-layout.js';
 
 export interface RegistryNodeOptions {
@@ -59,8 +59,5 @@ export async function registryDown(layout: StackLayout): Promise<boolean> {
 }
 
 export async function registryStatus(layout: StackLayout, options: RegistryNodeOptions): Promise<string> {
-  const pid = runningPid(registryProcess(layout));
-  const up = await registryReady(options);
-  if (!up) return pid === null ? 'stopped' : `starting or stuck (pid ${pid})`;
-  return pid === null ? 'running (not started by dancu)' : `running (pid ${pid})`;
+  return describeState(registryProcess(layout), await registryReady(options));
 }

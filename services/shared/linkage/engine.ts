@@ -28,7 +28,7 @@ export class LinkageEngine {
 
   constructor(
     readonly settings: LinkageSettings,
-    frequencies: TermFrequencies | null,
+    frequencies: TermFrequencies,
   ) {
     this.scorer = new Scorer(settings, frequencies);
   }

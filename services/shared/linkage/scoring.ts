@@ -48,9 +48,10 @@ export class Scorer {
 
   constructor(
     readonly settings: LinkageSettings,
-    private readonly frequencies: TermFrequencies | null,
+    private readonly frequencies: TermFrequencies,
   ) {
-    this.priorWeight = log2Odds(settings.probability_two_random_records_match);
+    const registerSize = Math.max(1, frequencies.total);
+    this.priorWeight = log2Odds(Math.min(0.5, settings.probability_record_in_register / registerSize));
     this.agreementLevel = new Map(settings.comparisons.map((c) => [c.name, c.levels.findIndex((level) => !level.is_null)]));
   }
 
@@ -65,7 +66,7 @@ export class Scorer {
       }
       let u = level.u;
       const tfValue = level.tf_feature ? citizen.features[level.tf_feature] : null;
-      if (level.tf_feature && tfValue !== null && this.frequencies) {
+      if (level.tf_feature && tfValue !== null) {
         u = Math.max(this.settings.tf_minimum_u, this.frequencies.frequency(level.tf_feature, tfValue));
       }
       const levelWeight = Math.log2(level.m / u);

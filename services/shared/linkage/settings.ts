@@ -43,8 +43,12 @@ export const settingsSchema = z
   .object({
     version: z.literal(1),
     description: z.string().default(''),
-    /** Prior: probability that a record and a random register citizen are the same person. */
-    probability_two_random_records_match: probability,
+    /**
+     * Prior: probability that a record is about someone in the register. The prior for one
+     * (record, citizen) pair is this divided by the register's size, taken when linking, so the
+     * same settings serve a test register of thousands and the national one of millions.
+     */
+    probability_record_in_register: probability,
     blocking_rules: z.array(blockingRuleSchema).min(1),
     comparisons: z.array(comparisonSchema).min(1),
     /** Lowest u a term-frequency adjustment may give (a value seen once in a small register is not proof). */

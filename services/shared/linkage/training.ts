@@ -20,6 +20,18 @@ function levelVector(settings: LinkageSettings, a: MatchRecord, b: MatchRecord):
   return Int16Array.from(settings.comparisons.map((comparison) => levelIndex(comparison, a, b)));
 }
 
+/** P(match | levels) for one pair under the current m, u and share of matches; null levels say nothing. */
+function matchProbability(settings: LinkageSettings, vector: LevelVector, m: number[][], u: number[][], share: number): number {
+  let matchOdds = share;
+  let otherOdds = 1 - share;
+  vector.forEach((level, c) => {
+    if (settings.comparisons[c]!.levels[level]!.is_null) return;
+    matchOdds *= m[c]![level]!;
+    otherOdds *= u[c]![level]!;
+  });
+  return matchOdds / (matchOdds + otherOdds);
+}
+
 /** Level shares with add-one smoothing, so no level is ever impossible. */
 function shares(counts: number[][], settings: LinkageSettings): number[][] {
   return counts.map((levelCounts, c) => {
@@ -55,14 +67,7 @@ export function estimateM(settings: LinkageSettings, vectors: readonly LevelVect
     const counts = levels.map((comparisonLevels) => comparisonLevels.map(() => 0));
     let total = 0;
     for (const vector of vectors) {
-      let matchOdds = matchShare;
-      let otherOdds = 1 - matchShare;
-      vector.forEach((level, c) => {
-        if (levels[c]![level]!.is_null) return;
-        matchOdds *= m[c]![level]!;
-        otherOdds *= u[c]![level]!;
-      });
-      const p = matchOdds / (matchOdds + otherOdds);
+      const p = matchProbability(settings, vector, m, u, matchShare);
       total += p;
       vector.forEach((level, c) => {
         counts[c]![level]! += p;
@@ -121,7 +126,7 @@ export function train(
   const vectors = blockedPairs.map(([a, b]) => levelVector(settings, a, b));
   const matchShare = estimateMatchShare(settings, vectors, m, u);
   const matches = expectedMatchedRecords(settings, blockedPairs, vectors, m, u, matchShare);
-  const prior = Math.min(0.5, Math.max(1e-12, matches / (records.length * register.length)));
+  const inRegister = Math.min(0.99, Math.max(1e-6, matches / Math.max(1, records.length)));
   const report: TrainingReport = {
     random_pairs: randomPairs,
     blocked_pairs: blockedPairs.length,
@@ -137,7 +142,7 @@ export function train(
     report,
     settings: {
       ...settings,
-      probability_two_random_records_match: round(prior),
+      probability_record_in_register: round(inRegister),
       comparisons: settings.comparisons.map((comparison, c) => ({
         ...comparison,
         levels: comparison.levels.map((level, l) => (level.is_null ? level : { ...level, m: round(m[c]![l]!), u: round(u[c]![l]!) })),
@@ -162,15 +167,8 @@ function expectedMatchedRecords(
 ): number {
   const perRecord = new Map<string, number>();
   vectors.forEach((vector, i) => {
-    let matchOdds = share;
-    let otherOdds = 1 - share;
-    vector.forEach((level, c) => {
-      if (settings.comparisons[c]!.levels[level]!.is_null) return;
-      matchOdds *= m[c]![level]!;
-      otherOdds *= u[c]![level]!;
-    });
     const id = pairs[i]![0].id;
-    perRecord.set(id, (perRecord.get(id) ?? 0) + matchOdds / (matchOdds + otherOdds));
+    perRecord.set(id, (perRecord.get(id) ?? 0) + matchProbability(settings, vector, m, u, share));
   });
   let total = 0;
   for (const sum of perRecord.values()) total += Math.min(1, sum);
@@ -183,14 +181,7 @@ function estimateMatchShare(settings: LinkageSettings, vectors: readonly LevelVe
   for (let iteration = 0; iteration < 100; iteration += 1) {
     let total = 0;
     for (const vector of vectors) {
-      let matchOdds = share;
-      let otherOdds = 1 - share;
-      vector.forEach((level, c) => {
-        if (settings.comparisons[c]!.levels[level]!.is_null) return;
-        matchOdds *= m[c]![level]!;
-        otherOdds *= u[c]![level]!;
-      });
-      total += matchOdds / (matchOdds + otherOdds);
+      total += matchProbability(settings, vector, m, u, share);
     }
     const next = total / Math.max(1, vectors.length);
     if (Math.abs(next - share) < 1e-7) return next;
