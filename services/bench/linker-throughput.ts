@@ -24,7 +24,7 @@ async function main(): Promise<void> {
         `(${decisions.filter((d) => d.decision === 'LINK').length} links)`,
     );
   }
-  console.log('streaming throughput against PostgreSQL: not measured yet (the PostgreSQL candidate source is not built)');
+  console.log('streaming throughput against PostgreSQL: npm run bench:linker-streaming');
 }
 
 await main();
