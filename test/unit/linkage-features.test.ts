@@ -18,6 +18,10 @@ describe('match features', () => {
     expect(record('Lê Văn A', '1990-05-07').features.dob_swapped).toBe('1990-07-05');
   });
 
+  it('never compares an old 9-digit ID card number with a personal ID', () => {
+    expect(record('Lê Văn A', '1990', '012345678').features.personal_id).toBeNull();
+  });
+
   it('repairs UTF-8 text that was read as Windows-1252', () => {
     expect(cleanText(new TextDecoder('windows-1252').decode(Buffer.from('Nguyễn Đức', 'utf8')))).toBe('Nguyễn Đức');
   });

@@ -68,11 +68,14 @@ function swappedDay(date: PartialDate | null): string | null {
   return `${year}-${day}-${month}`;
 }
 
-/** Digits of an identifier as typed (spaces, dots, dashes dropped); other text is not an ID. */
+/**
+ * Digits of an identifier as typed (spaces, dots, dashes dropped); other text is not an ID. A
+ * 9-digit number is an old ID card (CMND), not a personal ID: it is never compared with one.
+ */
 function identifierDigits(raw: string | null | undefined): string | null {
   if (empty(raw)) return null;
   const digits = raw.trim().replace(/[\s.-]/g, '');
-  return /^\d{5,}$/.test(digits) ? digits : null;
+  return /^\d{5,}$/.test(digits) && digits.length !== 9 ? digits : null;
 }
 
 interface FoldedPerson {
