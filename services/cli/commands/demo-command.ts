@@ -82,11 +82,15 @@ export function demoCommand(): Command {
         print(`  sent to review       ${counts.reviewCases}`);
         print(`  updates published    ${counts.updatesPublished}`);
         print(`  dead-lettered        ${counts.deadLettered}`);
+        const deceased = await run.pool.query<{ citizen_id: string; date_of_death: string }>("select citizen_id, date_of_death from citizens where status = 'DECEASED'");
+        const died = new Map(truth.deaths.map((death) => [death.citizenId, death.dateOfDeath]));
+        const right = deceased.rows.filter((row) => died.get(row.citizen_id) === row.date_of_death).length;
+        print(`  deaths recorded      ${deceased.rows.length}, ${right} on the right citizen with the right date (synthetic truth)`);
         print(`  accounted for        ${applied + counts.reviewCases + counts.deadLettered} of ${eventsIn} (applied + review + dead letters)`);
         print(`  elapsed              ${elapsed.toFixed(1)} s (${Math.round(eventsIn / elapsed)} events/s)`);
         print(`service logs: ${logFile}`);
         print(`inspect a citizen: DATABASE_URL=${databaseUrl} npx dancu citizen ${truth.deaths[0]?.citizenId ?? ''}`);
-        if (applied + counts.reviewCases + counts.deadLettered !== eventsIn) process.exitCode = 1;
+        if (applied + counts.reviewCases + counts.deadLettered !== eventsIn || right !== deceased.rows.length) process.exitCode = 1;
       } finally {
         await run.close({ dropTopics: false });
       }
