@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseSettings } from '../../services/shared/linkage/settings.js';
+import { REPO_ROOT } from '../../services/shared/paths.js';
+
+const run = promisify(execFile);
+const dancu = (...args: string[]) => run('node', [join(REPO_ROOT, 'bin', 'dancu.js'), ...args], { cwd: REPO_ROOT });
+
+describe('dancu link-csv, synth and train (the batch contract, through the CLI)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'link-csv-'));
+  let decisions: Record<string, string>[];
+  let records: Record<string, string>[];
+  let stderr: string;
+
+  beforeAll(async () => {
+    await dancu('synth', '--population', '2000', '--records', '400', '--seed', '9', '--out', dir);
+    ({ stderr } = await dancu('link-csv', '--population', join(dir, 'population.csv'), '--records', join(dir, 'records.csv'), '--out', join(dir, 'decisions.csv')));
+    decisions = parse(readFileSync(join(dir, 'decisions.csv')), { columns: true }) as Record<string, string>[];
+    records = parse(readFileSync(join(dir, 'records.csv')), { columns: true }) as Record<string, string>[];
+  }, 60_000);
+
+  it('writes the header record_id,decision,citizen_id,score', () => {
+    expect(readFileSync(join(dir, 'decisions.csv'), 'utf8').split('\n')[0]).toBe('record_id,decision,citizen_id,score');
+  });
+
+  it('writes one decision per record, in the order of the records', () => {
+    expect(decisions.map((d) => d.record_id)).toEqual(records.map((r) => r.record_id));
+  });
+
+  it('decides link, review or new, with a citizen only for links and a score between 0 and 1', () => {
+    const bad = decisions.filter((d) => !['link', 'review', 'new'].includes(d.decision ?? '') || (d.decision === 'link') !== (d.citizen_id !== '') || !(Number(d.score) >= 0 && Number(d.score) <= 1));
+    expect(bad).toEqual([]);
+  });
+
+  it('links only to the citizen the synthetic truth names', () => {
+    const truth = new Map((parse(readFileSync(join(dir, 'truth.csv')), { columns: true }) as Record<string, string>[]).map((t) => [t.record_id, t.citizen_id]));
+    expect(decisions.filter((d) => d.decision === 'link' && truth.get(d.record_id ?? '') !== d.citizen_id)).toEqual([]);
+  });
+
+  it('reports its throughput on stderr', () => {
+    expect(stderr).toMatch(/records\/s/);
+  });
+
+  it('accepts records whose fields are all empty but the record id, and a register without personal_id', async () => {
+    writeFileSync(join(dir, 'p.csv'), 'citizen_id,full_name,date_of_birth,sex,address\n079087000001,Nguyễn Văn Hùng,1987-03-14,M,\n');
+    writeFileSync(join(dir, 'r.csv'), 'record_id,source,personal_id,full_name,date_of_birth,sex,address\nx1,,,,,,\nx2,unknown-source,079087000001,NGUYEN VAN HUNG,14/03/1987,,\n');
+    await dancu('link-csv', '--population', join(dir, 'p.csv'), '--records', join(dir, 'r.csv'), '--out', join(dir, 'd.csv'), '--parameters', 'committed');
+    const rows = parse(readFileSync(join(dir, 'd.csv')), { columns: true }) as Record<string, string>[];
+    expect(rows.map((row) => [row.record_id, row.decision, row.citizen_id])).toEqual([
+      ['x1', 'new', ''],
+      ['x2', 'link', '079087000001'],
+    ]);
+  });
+
+  it('writes trained settings that validate', async () => {
+    await dancu('train', '--population', join(dir, 'population.csv'), '--records', join(dir, 'records.csv'), '--out', join(dir, 'trained.json'));
+    const trained = parseSettings(JSON.parse(readFileSync(join(dir, 'trained.json'), 'utf8')));
+    expect(trained.probability_record_in_register).toBeGreaterThan(0.5);
+  });
+});
