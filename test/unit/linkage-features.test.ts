@@ -18,6 +18,14 @@ describe('match features', () => {
     expect(record('Lê Văn A', '1990-05-07').features.dob_swapped).toBe('1990-07-05');
   });
 
+  it('reads through Telex and VNI keys typed with the input method off', () => {
+    expect([record('Truwowfng Vawn Hunfg').features.name_key, record('Nguye64n Thi5 Thu3y').features.name_key]).toEqual(['truong van hung', 'nguyen thi thuy']);
+  });
+
+  it('leaves names that are not Vietnamese as they are, though they look typed', () => {
+    expect(record('James Fisher').features.name_key).toBe('james fisher');
+  });
+
   it('never compares an old 9-digit ID card number with a personal ID', () => {
     expect(record('Lê Văn A', '1990', '012345678').features.personal_id).toBeNull();
   });

@@ -1,6 +1,7 @@
 import { parsePartialDate } from '../normalise/date.js';
 import { parseSex } from '../normalise/sex.js';
 import { cleanText, foldToAscii } from '../normalise/text.js';
+import { looksTyped, stripTypingResidue } from '../normalise/typing-residue.js';
 import type { NormalisedPerson, PartialDate, Sex } from '../schemas/records.js';
 import { familyGroup, isFamilyName } from './family-names.js';
 
@@ -49,16 +50,31 @@ function empty(value: string | null | undefined): value is null | undefined {
  * systems do) is turned round when only its last word is a known family name.
  */
 function orderedNameTokens(foldedName: string): string[] {
-  const tokens = foldedName
-    .replace(/[^a-z\s'-]/g, ' ')
-    .split(/\s+/)
-    .filter(Boolean);
+  const tokens = repairTyping(
+    foldedName
+      .replace(/[^a-z0-9\s'-]/g, ' ')
+      .split(/\s+/)
+      .map((token) => (/^[0-9]+$/.test(token) ? '' : token))
+      .filter(Boolean),
+  ).map((token) => token.replace(/[0-9]/g, ''));
   const first = tokens[0];
   const last = tokens[tokens.length - 1];
   if (tokens.length >= 2 && first && last && !isFamilyName(first) && isFamilyName(last)) {
     return [last, ...tokens.slice(0, -1)];
   }
   return tokens;
+}
+
+/**
+ * Telex or VNI keys left in the name are removed only when that turns the name into a
+ * Vietnamese one (a known family name first or last): "Howard Moore" stays as it is.
+ */
+function repairTyping(tokens: string[]): string[] {
+  if (!tokens.some(looksTyped)) return tokens;
+  const repaired = tokens.map((token) => (looksTyped(token) ? stripTypingResidue(token) : token));
+  const first = repaired[0];
+  const last = repaired[repaired.length - 1];
+  return (first && isFamilyName(first)) || (last && isFamilyName(last)) ? repaired : tokens;
 }
 
 function swappedDay(date: PartialDate | null): string | null {

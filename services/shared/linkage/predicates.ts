@@ -65,41 +65,81 @@ function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   return shared / small.size;
 }
 
-/** Whether the predicate holds for the pair. Text predicates on a missing feature are false. */
-export function holds(predicate: Predicate, a: MatchRecord, b: MatchRecord): boolean {
+export type CompiledPredicate = (a: MatchRecord, b: MatchRecord) => boolean;
+
+/**
+ * The predicate as a function, built once per settings: the linker evaluates levels for every
+ * candidate of every event, so the tree is not walked again each time.
+ */
+export function compilePredicate(predicate: Predicate): CompiledPredicate {
   switch (predicate.op) {
     case 'else':
-      return true;
-    case 'missing':
-      return a.features[predicate.feature] === null || b.features[predicate.feature] === null;
-    case 'and':
-      return predicate.of.every((p) => holds(p, a, b));
-    case 'or':
-      return predicate.of.some((p) => holds(p, a, b));
-    case 'not':
-      return !holds(predicate.of, a, b);
+      return () => true;
+    case 'missing': {
+      const f = predicate.feature;
+      return (a, b) => a.features[f] === null || b.features[f] === null;
+    }
+    case 'and': {
+      const parts = predicate.of.map(compilePredicate);
+      return (a, b) => parts.every((part) => part(a, b));
+    }
+    case 'or': {
+      const parts = predicate.of.map(compilePredicate);
+      return (a, b) => parts.some((part) => part(a, b));
+    }
+    case 'not': {
+      const inner = compilePredicate(predicate.of);
+      return (a, b) => !inner(a, b);
+    }
     case 'dob_swapped':
-      return a.features.dob_swapped !== null && a.features.dob_swapped === b.features.dob;
+      return (a, b) => a.features.dob_swapped !== null && a.features.dob_swapped === b.features.dob;
     case 'dob_compatible':
-      return a.dateOfBirth !== null && b.dateOfBirth !== null && datesCompatible(a.dateOfBirth, b.dateOfBirth);
-    case 'address_overlap':
-      return overlap(a.addressTokens, b.addressTokens) >= predicate.at_least;
+      return (a, b) => a.dateOfBirth !== null && b.dateOfBirth !== null && datesCompatible(a.dateOfBirth, b.dateOfBirth);
+    case 'address_overlap': {
+      const least = predicate.at_least;
+      return (a, b) => overlap(a.addressTokens, b.addressTokens) >= least;
+    }
     default: {
-      const x = a.features[predicate.feature];
-      const y = b.features[predicate.feature];
-      if (x === null || y === null) return false;
-      switch (predicate.op) {
-        case 'equal':
-          return x === y;
-        case 'jaro_winkler':
-          return jaroWinkler(x, y) >= predicate.at_least;
-        case 'levenshtein':
-          return levenshtein.get(x, y) <= predicate.at_most;
-        case 'one_digit_off':
-          return oneDigitOff(x, y);
-        case 'transposed':
-          return transposed(x, y);
-      }
+      const f = predicate.feature;
+      const test = textTest(predicate);
+      return (a, b) => {
+        const x = a.features[f];
+        const y = b.features[f];
+        return x !== null && y !== null && test(x, y);
+      };
     }
   }
+}
+
+type TextPredicate = Extract<Predicate, { op: 'equal' | 'jaro_winkler' | 'levenshtein' | 'one_digit_off' | 'transposed' }>;
+
+function textTest(predicate: TextPredicate): (x: string, y: string) => boolean {
+  switch (predicate.op) {
+    case 'equal':
+      return (x, y) => x === y;
+    case 'jaro_winkler': {
+      const least = predicate.at_least;
+      return (x, y) => x === y || jaroWinkler(x, y) >= least;
+    }
+    case 'levenshtein': {
+      const most = predicate.at_most;
+      return (x, y) => Math.abs(x.length - y.length) <= most && levenshtein.get(x, y) <= most;
+    }
+    case 'one_digit_off':
+      return oneDigitOff;
+    case 'transposed':
+      return transposed;
+  }
+}
+
+const compiled = new WeakMap<Predicate, CompiledPredicate>();
+
+/** Whether the predicate holds for the pair. Text predicates on a missing feature are false. */
+export function holds(predicate: Predicate, a: MatchRecord, b: MatchRecord): boolean {
+  let test = compiled.get(predicate);
+  if (!test) {
+    test = compilePredicate(predicate);
+    compiled.set(predicate, test);
+  }
+  return test(a, b);
 }

@@ -137,7 +137,8 @@ export function train(
     blocked_match_share: Number(matchShare.toPrecision(4)),
     trained_at: new Date().toISOString().slice(0, 10),
   };
-  const round = (value: number) => Number(value.toPrecision(4));
+  // Four significant digits of the value, or of its distance from 1 when that is smaller, so a u of 0.99999 does not round to 1.
+  const round = (value: number) => (value > 0.5 ? 1 - Number((1 - value).toPrecision(4)) : Number(value.toPrecision(4)));
   return {
     report,
     settings: {

@@ -74,6 +74,22 @@ function typo(random: SeededRandom, word: string): string {
   return random.chance(0.5) ? word.slice(0, at) + word.slice(at + 1) : word.slice(0, at) + letters[random.int(0, letters.length - 1)] + word.slice(at + 1);
 }
 
+const TELEX_TONES: Record<string, string> = { '\u0300': 'f', '\u0301': 's', '\u0309': 'r', '\u0303': 'x', '\u0323': 'j' };
+
+/** A word as typed in Telex with the input method off: "Trường" → "Truwowngf". */
+function asTelex(word: string): string {
+  let tone = '';
+  let out = '';
+  for (const char of word.normalize('NFD')) {
+    if (TELEX_TONES[char]) tone = TELEX_TONES[char]!;
+    else if (char === '\u0302') out += out.slice(-1);
+    else if (char === '\u0306' || char === '\u031b') out += 'w';
+    else if (char === 'đ' || char === 'Đ') out += char === 'Đ' ? 'DD' : 'dd';
+    else out += char;
+  }
+  return out + tone;
+}
+
 function dirtyName(random: SeededRandom, name: string): string {
   let words = name.split(' ');
   if (random.chance(0.05) && SURNAME_VARIANTS[words[0]!]) words[0] = SURNAME_VARIANTS[words[0]!]!;
@@ -86,6 +102,7 @@ function dirtyName(random: SeededRandom, name: string): string {
   let text = words.join(' ');
   if (random.chance(0.05)) for (const [from, to] of TONE_STYLES) text = text.replace(from, to);
   if (random.chance(0.03)) for (const [from, to] of OCR) text = text.replace(from, to);
+  if (random.chance(0.01)) text = text.split(' ').map(asTelex).join(' ');
   if (random.chance(0.15)) text = foldToAscii(text).replace(/\b\w/g, (c) => c.toUpperCase());
   if (random.chance(0.2)) text = text.toLocaleUpperCase('vi');
   if (random.chance(0.05)) text = text.normalize('NFD');
@@ -129,7 +146,8 @@ function dirtyAddress(random: SeededRandom, address: string): string {
 
 /**
  * A register and sectoral records about its people, dirtied the way real registers are, with
- * the truth kept: lost diacritics, capitals, NFD, other tone-mark style, OCR confusions, typos,
+ * the truth kept: lost diacritics, capitals, NFD, other tone-mark style, OCR confusions, Telex
+ * residue, typos,
  * dropped middle names, reversed order, Hoàng/Huỳnh and Vũ/Võ, day/month swaps, year-only dates,
  * ID typos and transpositions, IDs missing or landing on another person; twins, namesakes and
  * people who are not in the register.
