@@ -3,7 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
-import { createDatabase, dropDatabase } from '../cli/stack/postgres-node.js';
+import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
 import { loadConfig as loadLinkerConfig } from '../linker/config.js';
 import { startLinker } from '../linker/linker-service.js';
 import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
@@ -74,9 +74,7 @@ function observationOf(record: SyntheticRecord, index: number): PersonObservatio
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
   const cli = loadCliConfig(process.env);
-  const url = new URL(cli.DATABASE_URL);
-  url.pathname = '/dancu_bench';
-  const databaseUrl = url.toString();
+  const databaseUrl = otherDatabaseUrl(cli.DATABASE_URL, 'dancu_bench');
   const namespace = `bench-${Date.now()}`;
   const logger = createLogger({ level: 'warn', name: 'bench' });
 

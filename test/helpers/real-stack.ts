@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { loadConfig } from '../../services/cli/config.js';
-import { dropDatabase } from '../../services/cli/stack/postgres-node.js';
+import { dropDatabase, otherDatabaseUrl } from '../../services/cli/stack/postgres-node.js';
 import { createLogger } from '../../services/shared/observability/logger.js';
 
 export const config = loadConfig(process.env);
@@ -12,9 +12,7 @@ export function uniqueName(prefix: string): string {
 }
 
 export function testDatabaseUrl(name: string): string {
-  const url = new URL(config.DATABASE_URL);
-  url.pathname = `/${name.replace(/-/g, '_')}`;
-  return url.toString();
+  return otherDatabaseUrl(config.DATABASE_URL, name.replace(/-/g, '_'));
 }
 
 export { dropDatabase };

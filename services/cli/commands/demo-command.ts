@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../config.js';
 import { PipelineRun } from '../pipeline-run.js';
 import { stackUp } from '../stack/stack.js';
-import { dropDatabase } from '../stack/postgres-node.js';
+import { dropDatabase, otherDatabaseUrl } from '../stack/postgres-node.js';
 import { publishEvents } from '../../shared/kafka/publisher.js';
 import { createLogger } from '../../shared/observability/logger.js';
 import { REPO_ROOT } from '../../shared/paths.js';
@@ -21,12 +21,6 @@ export const GARBAGE_MESSAGES: Buffer[] = [
   Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 2, 4]),
   Buffer.from([0, 0, 0]),
 ];
-
-function databaseUrlFor(base: string, name: string): string {
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 export function demoCommand(): Command {
   return new Command('demo')
@@ -44,7 +38,7 @@ export function demoCommand(): Command {
       mkdirSync(dir, { recursive: true });
       const logFile = join(dir, 'services.log');
       const logger = createLogger({ level: config.DANCU_LOG_LEVEL, name: 'demo' }, pino.destination({ dest: logFile, sync: true }));
-      const databaseUrl = databaseUrlFor(config.DATABASE_URL, 'dancu_demo');
+      const databaseUrl = otherDatabaseUrl(config.DATABASE_URL, 'dancu_demo');
       await dropDatabase(databaseUrl);
       const run = new PipelineRun(config, databaseUrl, `demo-${Date.now()}`, logger);
       await run.prepare();

@@ -8,11 +8,16 @@ import type { StackLayout } from './stack-layout.js';
 
 const run = promisify(execFile);
 
+/** The same server as `databaseUrl`, another database on it. */
+export function otherDatabaseUrl(databaseUrl: string, database: string): string {
+  const url = new URL(databaseUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
 /** The same server as `databaseUrl`, but its `postgres` maintenance database. */
 export function maintenanceUrl(databaseUrl: string): string {
-  const url = new URL(databaseUrl);
-  url.pathname = '/postgres';
-  return url.toString();
+  return otherDatabaseUrl(databaseUrl, 'postgres');
 }
 
 export function databaseName(databaseUrl: string): string {

@@ -1,14 +1,9 @@
 import type { CandidateSource } from './candidate-source.js';
 import { LinkageEngine, type EngineDecision } from './engine.js';
 import { InMemoryCandidateSource } from './in-memory-candidates.js';
-import type { Feature, MatchRecord } from './match-record.js';
-import type { LinkageSettings } from './settings.js';
+import type { MatchRecord } from './match-record.js';
+import { tfFeatures, type LinkageSettings } from './settings.js';
 import { TermFrequencies } from './term-frequencies.js';
-
-/** The features whose register frequencies the settings' term-frequency levels need. */
-export function tfFeatures(settings: LinkageSettings): Feature[] {
-  return [...new Set(settings.comparisons.flatMap((c) => c.levels.flatMap((level) => (level.tf_feature ? [level.tf_feature] : []))))];
-}
 
 /** Engine and in-memory index over a register held in memory (link-csv, train, benchmarks). */
 export function inMemoryLinkage(settings: LinkageSettings, register: readonly MatchRecord[]): { engine: LinkageEngine; source: InMemoryCandidateSource } {

@@ -1,11 +1,10 @@
 import type { Pool } from '../store/db.js';
-import { CITIZEN_COLUMNS, citizenAsPerson, type CitizenRow } from '../store/citizen-row.js';
+import { citizenAsPerson, citizenColumnsOf, type CitizenRow } from '../store/citizen-row.js';
 import { blockingKey, passesFilter } from './blocking.js';
 import type { CandidateSource } from './candidate-source.js';
 import { personToMatchRecord, type Feature, type MatchRecord } from './match-record.js';
-import type { BlockingRule, LinkageSettings } from './settings.js';
+import { tfFeatures, type BlockingRule, type LinkageSettings } from './settings.js';
 import { TermFrequencies } from './term-frequencies.js';
-import { tfFeatures } from './batch-linkage.js';
 
 /**
  * Candidates from the register in PostgreSQL: every (rule, key) of every record of a batch goes
@@ -38,7 +37,7 @@ export class PostgresCandidateSource implements CandidateSource {
     const found: MatchRecord[][] = records.map(() => []);
     if (keys.length === 0) return found;
     const { rows } = await this.pool.query<CitizenRow & { idx: number; rule: string }>(
-      `select q.idx, q.rule, ${CITIZEN_COLUMNS.split(', ').map((column) => `c.${column}`).join(', ')}
+      `select q.idx, q.rule, ${citizenColumnsOf('c')}
          from unnest($1::text[], $2::text[], $3::int[]) as q(rule, key, idx)
          join citizen_blocking_keys b on b.rule = q.rule and b.key = q.key
          join citizens c on c.citizen_id = b.citizen_id`,

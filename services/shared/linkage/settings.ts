@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { REPO_ROOT } from '../paths.js';
-import { FEATURES } from './match-record.js';
+import { FEATURES, type Feature } from './match-record.js';
 import { predicateSchema } from './predicates.js';
 
 const probability = z.number().gt(0).lt(1);
@@ -85,6 +85,18 @@ export type LinkageSettings = z.infer<typeof settingsSchema>;
 export type ComparisonSettings = z.infer<typeof comparisonSchema>;
 export type LevelSettings = z.infer<typeof levelSchema>;
 export type BlockingRule = z.infer<typeof blockingRuleSchema>;
+
+const TF_FEATURES = new WeakMap<LinkageSettings, Feature[]>();
+
+/** The features whose register frequencies the settings' term-frequency levels need (worked out once per settings). */
+export function tfFeatures(settings: LinkageSettings): Feature[] {
+  let features = TF_FEATURES.get(settings);
+  if (!features) {
+    features = [...new Set(settings.comparisons.flatMap((c) => c.levels.flatMap((level) => (level.tf_feature ? [level.tf_feature] : []))))];
+    TF_FEATURES.set(settings, features);
+  }
+  return features;
+}
 
 export const DEFAULT_SETTINGS_FILE = join(REPO_ROOT, 'services', 'shared', 'linkage', 'default-settings.json');
 

@@ -45,15 +45,6 @@ export class SchemaRegistryClient {
     return config.compatibilityLevel ?? config.compatibility ?? '';
   }
 
-  async healthy(): Promise<boolean> {
-    try {
-      await this.request('GET', '/subjects');
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   async encode(schemaId: number, value: unknown): Promise<Buffer> {
     try {
       return await this.registry.encode(schemaId, value);

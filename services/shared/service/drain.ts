@@ -10,8 +10,6 @@ export interface PipelineGroups {
   store: string;
 }
 
-export const DEFAULT_GROUPS: PipelineGroups = { ingest: 'dancu-ingest', linker: 'dancu-linker', store: 'dancu-store' };
-
 /** Unconsumed events per stage and unpublished outbox rows: zero everywhere means drained. */
 export async function pipelineBacklog(admin: Admin, pool: Pool, topics: Topics, groups: PipelineGroups): Promise<number> {
   const [ingest, linker, store, outbox] = await Promise.all([

@@ -1,5 +1,5 @@
 import type { Pool } from './db.js';
-import { CITIZEN_COLUMNS, type CitizenRow } from './citizen-row.js';
+import { citizenColumnsOf, type CitizenRow } from './citizen-row.js';
 
 export interface SourceRecordKey {
   source: string;
@@ -15,7 +15,7 @@ export class CitizenRepository {
   async bySourceRecords(keys: SourceRecordKey[]): Promise<Map<string, CitizenRow>> {
     if (keys.length === 0) return new Map();
     const result = await this.pool.query<CitizenRow & SourceRecordKey>(
-      `select l.source, l.source_system, l.source_record_id, ${CITIZEN_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}
+      `select l.source, l.source_system, l.source_record_id, ${citizenColumnsOf('c')}
          from record_links l
          join citizens c using (citizen_id)
          join unnest($1::text[], $2::text[], $3::text[]) as k(source, source_system, source_record_id)

@@ -22,7 +22,12 @@ export interface CitizenRow {
 export const CITIZEN_COLUMNS =
   'citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name, date_of_birth, dob_precision, sex, address, place_of_birth, date_of_death, dod_precision, status';
 
-export function citizenDateOfBirth(row: CitizenRow): PartialDate | null {
+/** The citizen columns qualified by a table alias, for joins. */
+export function citizenColumnsOf(alias: string): string {
+  return CITIZEN_COLUMNS.split(', ').map((column) => `${alias}.${column}`).join(', ');
+}
+
+function citizenDateOfBirth(row: CitizenRow): PartialDate | null {
   return row.date_of_birth && row.dob_precision ? { value: row.date_of_birth, precision: row.dob_precision } : null;
 }
 
