@@ -65,8 +65,10 @@ function observationOf(record: SyntheticRecord, index: number): PersonObservatio
       address: record.address || null,
     },
     date_of_death: null,
+    event_date: null,
     attributes: {},
     findings: [],
+    attempt: 0,
   };
 }
 

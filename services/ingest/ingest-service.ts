@@ -1,4 +1,5 @@
 import type { Logger } from '../shared/observability/logger.js';
+import { SOURCE_NAMES, SOURCE_TOPICS, sourceInputTopics } from '../shared/kafka/topics.js';
 import { startStageService, type RunningService } from '../shared/service/stage-service.js';
 import type { IngestConfig } from './config.js';
 import { createIngestStage } from './ingest-stage.js';
@@ -11,8 +12,11 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     logger,
     chunkSize: config.DANCU_INGEST_CHUNK_SIZE,
     partitionsConcurrently: config.DANCU_INGEST_PARTITIONS_CONCURRENTLY,
-    inputTopic: (topics) => topics.civilStatus,
-    outputSchemas: (topics) => [[topics.observations, 'personObservation']],
-    makeStage: async (context) => ({ stage: createIngestStage(context) }),
+    inputTopics: sourceInputTopics,
+    outputSchemas: (topics) => [
+      [topics.observations, 'personObservation'],
+      ...SOURCE_NAMES.map((source): [string, 'rejection'] => [topics[SOURCE_TOPICS[source].feedback], 'rejection']),
+    ],
+    makeStage: async (context) => ({ stage: createIngestStage(context, { maxEventBytes: config.DANCU_INGEST_MAX_EVENT_BYTES }) }),
   });
 }

@@ -1,38 +1,111 @@
 import type { Message } from 'kafkajs';
+import { DancuError, DecodeError, type ErrorContext } from '../shared/errors.js';
 import { eachMessage, present } from '../shared/kafka/decode-each.js';
 import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.js';
-import { civilStatusToObservation } from '../shared/sources/civil-status.js';
+import { SOURCE_TOPICS, sourceOfTopic } from '../shared/kafka/topics.js';
+import type { Logger } from '../shared/observability/logger.js';
+import type { SchemaRegistryClient } from '../shared/schemas/registry.js';
+import type { PersonObservation, Rejection } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
-import type { PersonObservation } from '../shared/schemas/records.js';
+import { debeziumToEvent, loadDebeziumMappings, type DebeziumMappings } from '../shared/sources/debezium.js';
+import { toObservation } from '../shared/sources/sector-event.js';
+import { SOURCE_ADAPTERS } from '../shared/sources/source-adapters.js';
 
 export function observationKey(observation: PersonObservation): string {
   return observation.person.personal_id ?? `${observation.source_system}:${observation.source_record_id}`;
 }
 
+export interface IngestOptions {
+  maxEventBytes: number;
+  mappings?: DebeziumMappings;
+  now?: () => Date;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A change-data message: registry Avro when it starts with the magic byte, else JSON text (strict UTF-8). */
+async function decodeCdc(registry: SchemaRegistryClient, bytes: Buffer): Promise<unknown> {
+  if (bytes[0] === 0) return registry.decode<unknown>(bytes);
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new DancuError('TEXT_INVALID_UTF8', 'the change-data message is not valid UTF-8', { retriable: false });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new DecodeError('the change-data message is neither registry Avro nor JSON', error);
+  }
+}
+
 /**
- * Ingest: decode each sector event through the registry, validate and normalise it into a
- * canonical observation. Invalid events become dead letters with every reason; the others are
- * produced (and acknowledged) before the stage reports them done.
+ * Ingest: every source's events (dancu's Avro schemas) and change-data (Debezium) topics in one
+ * consumer group. Each event is decoded, validated against its source's rules and normalised
+ * into a canonical observation. A rejected event becomes a dead letter with every reason, and
+ * its publisher is told on its feedback topic; the others are produced (and acknowledged) before
+ * the stage reports them done. A Debezium tombstone (compaction marker, no value) is no event: it
+ * is acknowledged and logged.
  */
-export function createIngestStage(context: StageContext, now: () => Date = () => new Date()): Stage {
-  const { registry, producer, topics, schemaIds } = context;
+export function createIngestStage(context: StageContext, options: IngestOptions): Stage {
+  const { registry, producer, topics, schemaIds, logger } = context;
   const observationSchemaId = schemaIds.get(topics.observations);
   if (observationSchemaId === undefined) throw new Error('ingest needs the observation schema registered');
+  const mappings = options.mappings ?? loadDebeziumMappings();
+  const now = options.now ?? (() => new Date());
+  const log: Logger = logger.child({ component: 'ingest-stage' });
+
+  const observe = async (message: StageMessage): Promise<Message | null> => {
+    const origin = sourceOfTopic(topics, message.topic);
+    if (!origin) throw new DancuError('UNKNOWN_TOPIC', `ingest does not read topic ${message.topic}`, { retriable: false });
+    const position: ErrorContext = { topic: message.topic, partition: message.partition, offset: message.offset };
+    if (message.value === null || message.value.length === 0) {
+      if (origin.form === 'cdc') {
+        log.info(position, 'change-data tombstone skipped');
+        return null;
+      }
+      throw new DecodeError('the message has no value');
+    }
+    if (message.value.length > options.maxEventBytes) {
+      throw new DancuError('PAYLOAD_TOO_LARGE', `the event has ${message.value.length} bytes; the limit is ${options.maxEventBytes}`, { retriable: false });
+    }
+    const adapter = SOURCE_ADAPTERS[origin.source];
+    const decoded =
+      origin.form === 'events'
+        ? await registry.decode<unknown>(message.value)
+        : debeziumToEvent(adapter, mappings, await decodeCdc(registry, message.value), position);
+    const observation = toObservation(adapter, decoded, { topic: message.topic, partition: message.partition, offset: message.offset }, now());
+    return { key: observationKey(observation), value: await registry.encode(observationSchemaId, observation), headers: { id: observation.observation_id } };
+  };
 
   return {
     name: 'ingest',
     async process(messages: StageMessage[]): Promise<Outcome[]> {
-      const { results, outcomes } = await eachMessage(messages, async (message): Promise<Message> => {
-        const observation = civilStatusToObservation(await registry.decode<unknown>(message.value), message, now());
-        return {
-          key: observationKey(observation),
-          value: await registry.encode(observationSchemaId, observation),
-          headers: { id: observation.observation_id },
-        };
-      });
+      const { results, outcomes } = await eachMessage(messages, observe);
       const produced = present(results);
       if (produced.length > 0) await producer.send({ topic: topics.observations, messages: produced, acks: -1 });
       return outcomes;
+    },
+
+    async feedback(message: StageMessage, error: DancuError) {
+      const origin = sourceOfTopic(topics, message.topic);
+      if (!origin) return null;
+      const rejection: Rejection = {
+        source: origin.source,
+        source_system: error.context.sourceSystem ?? null,
+        source_record_id: error.context.recordId ?? null,
+        source_topic: message.topic,
+        source_partition: message.partition,
+        source_offset: message.offset,
+        reason: error.code,
+        rules: 'issues' in error ? [...(error.issues as Rejection['rules'])] : [{ code: error.code, path: '(message)', message: error.message }],
+        message: error.message.slice(0, 2_000),
+        rejected_at: now().getTime(),
+      };
+      const topic = topics[SOURCE_TOPICS[origin.source].feedback];
+      const rejectionSchemaId = schemaIds.get(topic);
+      if (rejectionSchemaId === undefined) throw new Error(`no schema registered for ${topic}`);
+      return { topic, message: { key: rejection.source_record_id, value: await registry.encode(rejectionSchemaId, rejection) } };
     },
   };
 }

@@ -30,7 +30,7 @@ export async function startLinker(config: LinkerConfig, logger: Logger): Promise
     logger,
     chunkSize: config.DANCU_LINKER_CHUNK_SIZE,
     partitionsConcurrently: config.DANCU_LINKER_PARTITIONS_CONCURRENTLY,
-    inputTopic: (topics) => topics.observations,
+    inputTopics: (topics) => [topics.observations],
     outputSchemas: (topics) => [[topics.decisions, 'linkDecision']],
     makeStage: async (context) => ({
       stage: createLinkerStage(context, new CitizenRepository(pool), () => linkage),

@@ -10,7 +10,7 @@ import { CIVIL_STATUS_SOURCE } from '../shared/sources/civil-status.js';
 import { citizenAsPerson, type CitizenRow } from '../shared/store/citizen-row.js';
 import { sourceRecordKey, type CitizenRepository } from '../shared/store/citizen-repository.js';
 
-/** Only a birth registration brings a new person into the register; anything else that matches no one goes to a steward. */
+/** Only a birth registration brings a new person into the register (stewards aside). */
 function mayCreateCitizen(observation: PersonObservation): boolean {
   return observation.source === CIVIL_STATUS_SOURCE && observation.event_type === 'BIRTH_REGISTRATION';
 }
@@ -34,14 +34,24 @@ function linkedBefore(engine: LinkageEngine, record: MatchRecord, citizen: Citiz
   };
 }
 
-function withCreationRule(decision: EngineDecision, observation: PersonObservation): EngineDecision {
+/**
+ * A record that matches no one and may not create a citizen is kept UNLINKED: the store holds it,
+ * counts it, shows it to stewards, and sends it back to be linked when a new citizen may be its person.
+ */
+function withCreationRule(decision: EngineDecision, observation: PersonObservation): Omit<EngineDecision, 'decision'> & { decision: LinkDecision['decision'] } {
   if (decision.decision !== 'NEW' || mayCreateCitizen(observation)) return decision;
+  const why = observation.source === CIVIL_STATUS_SOURCE ? 'Only a birth registration may create a citizen' : `The ${observation.source} source may not create a citizen`;
   return {
     ...decision,
-    decision: 'REVIEW',
+    decision: 'UNLINKED',
     reason: 'NO_MATCH',
-    explanation: { ...decision.explanation, summary: `${decision.explanation.summary} Only a birth registration may create a citizen, so a steward decides.` },
+    explanation: { ...decision.explanation, summary: `${decision.explanation.summary} ${why}; the record is kept unlinked until its person is registered.` },
   };
+}
+
+/** One decision per observation and linkage attempt: a redelivery has the same id, a relink a new one. */
+export function decisionId(observation: PersonObservation): string {
+  return observation.attempt === 0 ? `${observation.observation_id}:decision` : `${observation.observation_id}:decision:${observation.attempt}`;
 }
 
 /**
@@ -69,7 +79,7 @@ export function createLinkerStage(context: StageContext, citizens: CitizenReposi
         const earlier = bySourceRecord.get(sourceRecordKey(observation));
         const verdict = earlier ? linkedBefore(engine, record, earlier) : withCreationRule(engine.decide(record, found[index] ?? []), observation);
         const decision: LinkDecision = {
-          decision_id: `${observation.observation_id}:decision`,
+          decision_id: decisionId(observation),
           decision: verdict.decision,
           citizen_id: verdict.citizenId,
           score: verdict.score,

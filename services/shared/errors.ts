@@ -5,6 +5,7 @@ export interface ErrorContext {
   partition?: number;
   offset?: string;
   recordId?: string;
+  sourceSystem?: string;
 }
 
 /** One problem found while validating a record; many are reported together. */

@@ -15,8 +15,11 @@ export async function startStore(config: StoreConfig, logger: Logger): Promise<R
     config,
     logger,
     chunkSize: config.DANCU_STORE_CHUNK_SIZE,
-    inputTopic: (topics) => topics.decisions,
-    outputSchemas: (topics) => [[topics.populationUpdates, 'populationUpdate']],
+    inputTopics: (topics) => [topics.decisions],
+    outputSchemas: (topics) => [
+      [topics.populationUpdates, 'populationUpdate'],
+      [topics.observations, 'personObservation'],
+    ],
     makeStage: async (context) => {
       const relay = new OutboxRelay({
         pool,

@@ -19,7 +19,7 @@ export function createStoreStage(context: StageContext, pool: Pool, settings: Li
       const decisions = present(results);
       if (decisions.length > 0) {
         await inTransaction(pool, async (client) => {
-          for (const decision of decisions) await applyDecision(client, decision, settings, topics.populationUpdates, now());
+          for (const decision of decisions) await applyDecision(client, decision, settings, topics, now());
         });
         afterCommit();
       }

@@ -9,6 +9,7 @@ const update: PopulationUpdate = {
   update_id: 'u-1',
   citizen_id: 'c-1',
   update_type: 'DEATH_RECORDED',
+  fact: null,
   changes: [{ field: 'status', old_value: 'ALIVE', new_value: 'DECEASED' }],
   source: 'civil-status',
   source_system: 'hotich-test',

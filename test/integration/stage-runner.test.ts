@@ -48,7 +48,7 @@ describe('the stage runner on a real broker', () => {
     const consumer = kafka.consumer({ groupId });
     consumers.push(consumer);
     await consumer.connect();
-    await runStage({ consumer, producer, topic: input, deadLetterTopic: dlq, stage, logger: testLogger, chunkSize: 10, partitionsConcurrently: 1, maxRetryDelayMs: 200 });
+    await runStage({ consumer, producer, topics: [input], deadLetterTopic: dlq, stage, logger: testLogger, chunkSize: 10, partitionsConcurrently: 1, maxRetryDelayMs: 200 });
   }
 
   it('retries a chunk whose dependency is away until it succeeds, losing nothing', async () => {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../services/shared/errors.js';
 import type { CivilStatusEvent } from '../../services/shared/schemas/records.js';
-import { civilStatusToObservation } from '../../services/shared/sources/civil-status.js';
+import { civilStatusAdapter } from '../../services/shared/sources/civil-status.js';
+import { toObservation, type SourcePosition } from '../../services/shared/sources/sector-event.js';
+
+const civilStatusToObservation = (event: unknown, position: SourcePosition, now: Date) => toObservation(civilStatusAdapter, event, position, now);
 
 const NOW = new Date('2026-11-20T00:00:00Z');
 const POSITION = { topic: 'sector.civil-status.v1', partition: 0, offset: '42' };
@@ -84,7 +87,7 @@ describe('civil-status events', () => {
       civilStatusToObservation(birth({ full_name: null }), POSITION, NOW);
       expect.fail('the event should be refused');
     } catch (error) {
-      expect((error as ValidationError).context).toEqual({ ...POSITION, recordId: 'KS-1' });
+      expect((error as ValidationError).context).toEqual({ ...POSITION, recordId: 'KS-1', sourceSystem: 'hotich-test' });
     }
   });
 });

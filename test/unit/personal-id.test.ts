@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { birthYearOfId, checkPersonalId, decodeCenturySex, idPrefix, parsePersonalId } from '../../services/shared/normalise/personal-id.js';
+import { RuleReport } from '../../services/shared/quality/rule-report.js';
 
 describe('parsePersonalId', () => {
   it('accepts 12 digits typed in groups, keeping leading zeros', () => {
@@ -25,16 +26,23 @@ describe('the century-and-sex digit', () => {
   });
 });
 
+function findings(personalId: string, sex: 'MALE' | 'FEMALE', year: number): string[] {
+  const report = new RuleReport();
+  checkPersonalId(personalId, sex, year, 'pid', report);
+  expect(report.issues).toEqual([]);
+  return report.findings.map((f) => f.code);
+}
+
 describe('checkPersonalId', () => {
   it('finds nothing when the ID agrees with sex and birth year', () => {
-    expect(checkPersonalId('079087000001', 'MALE', 1987, 'pid')).toEqual([]);
+    expect(findings('079087000001', 'MALE', 1987)).toEqual([]);
   });
 
   it('reports a sex disagreement as a finding, not an error', () => {
-    expect(checkPersonalId('079087000001', 'FEMALE', 1987, 'pid').map((f) => f.code)).toEqual(['PID_SEX_MISMATCH']);
+    expect(findings('079087000001', 'FEMALE', 1987)).toEqual(['PID_SEX_MISMATCH']);
   });
 
   it('reports a birth year disagreement and an unknown province together', () => {
-    expect(checkPersonalId('099087000001', 'MALE', 1990, 'pid').map((f) => f.code)).toEqual(['PID_PROVINCE_UNKNOWN', 'PID_BIRTH_YEAR_MISMATCH']);
+    expect(findings('099087000001', 'MALE', 1990)).toEqual(['PID_PROVINCE_UNKNOWN', 'PID_BIRTH_YEAR_MISMATCH']);
   });
 });

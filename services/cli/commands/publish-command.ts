@@ -3,11 +3,10 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { connectProducer, createKafka, ensureTopics } from '../../shared/kafka/client.js';
 import { publishEvents } from '../../shared/kafka/publisher.js';
-import { SOURCE_TOPICS, topicsFor, type SourceName } from '../../shared/kafka/topics.js';
+import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, type SourceName } from '../../shared/kafka/topics.js';
 import { createLogger } from '../../shared/observability/logger.js';
 import { SchemaRegistryClient } from '../../shared/schemas/registry.js';
-
-const SOURCE_RECORDS = { 'civil-status': 'civilStatusEvent' } as const satisfies Record<SourceName, string>;
+import { SOURCE_ADAPTERS } from '../../shared/sources/source-adapters.js';
 
 /** Reads JSON Lines; a line that is not JSON is reported by number, not sent. */
 export function readJsonLines(file: string): { events: unknown[]; lines: number[]; bad: { line: number; text: string }[] } {
@@ -29,13 +28,13 @@ export function readJsonLines(file: string): { events: unknown[]; lines: number[
 export function publishCommand(): Command {
   return new Command('publish')
     .description("publish a sector's change events (JSON Lines, one event per line, in the source's Avro schema)")
-    .addOption(new Option('--source <name>', 'sector source').choices(Object.keys(SOURCE_TOPICS)).makeOptionMandatory())
+    .addOption(new Option('--source <name>', 'sector source').choices(SOURCE_NAMES).makeOptionMandatory())
     .argument('<file>', 'JSON Lines file of events')
     .action(async (file: string, options: { source: SourceName }) => {
       if (!existsSync(file)) throw new Error(`no such file: ${file}`);
       const config = loadConfig(process.env);
       const logger = createLogger({ level: 'warn', name: 'publish' });
-      const topic = topicsFor(config.DANCU_TOPIC_NAMESPACE)[SOURCE_TOPICS[options.source]];
+      const topic = topicsFor(config.DANCU_TOPIC_NAMESPACE)[SOURCE_TOPICS[options.source].events];
       const { events, lines, bad } = readJsonLines(file);
       const kafka = createKafka(config.DANCU_KAFKA_BROKERS, 'dancu-publish', logger);
       const admin = kafka.admin();
@@ -48,7 +47,7 @@ export function publishCommand(): Command {
           producer,
           registry: new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL),
           topic,
-          record: SOURCE_RECORDS[options.source],
+          record: SOURCE_ADAPTERS[options.source].record,
           events,
         });
         const rejected = [...bad, ...report.rejected.map(({ index, problems }) => ({ line: lines[index] ?? 0, text: problems.join('; ') }))];

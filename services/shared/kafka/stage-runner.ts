@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
 import { asDancuError, type DancuError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { deadLetterMessage, type OriginalMessage } from './dead-letter.js';
@@ -19,12 +19,14 @@ export type Outcome = { ok: true } | { ok: false; error: DancuError };
 export interface Stage {
   name: string;
   process(messages: StageMessage[]): Promise<Outcome[]>;
+  /** A message for whoever sent one that is dead-lettered (sent with the dead letter), if the stage tells them. */
+  feedback?(message: StageMessage, error: DancuError): Promise<{ topic: string; message: Message } | null>;
 }
 
 export interface StageRunnerOptions {
   consumer: Consumer;
   producer: Producer;
-  topic: string;
+  topics: string[];
   deadLetterTopic: string;
   stage: Stage;
   logger: Logger;
@@ -54,8 +56,8 @@ function toStageMessage(topic: string, partition: number, message: KafkaMessage)
  * so that only the message at fault is dead-lettered and the rest go through.
  */
 export async function runStage(options: StageRunnerOptions): Promise<void> {
-  const { consumer, topic } = options;
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const { consumer, topics } = options;
+  await consumer.subscribe({ topics, fromBeginning: true });
   await consumer.run({
     autoCommit: true,
     autoCommitInterval: 1_000,
@@ -123,17 +125,21 @@ async function processIsolatingFaults(stage: Stage, chunk: StageMessage[]): Prom
 
 async function deadLetter(options: StageRunnerOptions, chunk: StageMessage[], outcomes: Outcome[]): Promise<void> {
   const now = new Date();
-  const letters = chunk.flatMap((message, index) => {
+  const letters: Message[] = [];
+  const feedback = new Map<string, Message[]>();
+  for (const [index, message] of chunk.entries()) {
     const outcome = outcomes[index];
-    if (!outcome || outcome.ok) return [];
+    if (!outcome || outcome.ok) continue;
     const error = outcome.error.withContext({ stage: options.stage.name, topic: message.topic, partition: message.partition, offset: message.offset });
     options.logger.warn(
       { code: error.code, issues: 'issues' in error ? (error.issues as { code: string }[]).map((issue) => issue.code) : undefined, topic: message.topic, partition: message.partition, offset: message.offset },
       'message dead-lettered',
     );
-    return [deadLetterMessage(message, error, options.stage.name, now)];
-  });
-  if (letters.length > 0) {
-    await options.producer.send({ topic: options.deadLetterTopic, messages: letters, acks: -1 });
+    letters.push(deadLetterMessage(message, error, options.stage.name, now));
+    const told = await options.stage.feedback?.(message, error);
+    if (told) feedback.set(told.topic, [...(feedback.get(told.topic) ?? []), told.message]);
   }
+  if (letters.length === 0) return;
+  const topicMessages: TopicMessages[] = [{ topic: options.deadLetterTopic, messages: letters }, ...[...feedback].map(([topic, messages]) => ({ topic, messages }))];
+  await options.producer.sendBatch({ topicMessages, acks: -1 });
 }

@@ -1,4 +1,5 @@
-import type { Finding, Sex } from '../schemas/records.js';
+import type { RuleReport } from '../quality/rule-report.js';
+import type { Sex } from '../schemas/records.js';
 import { PROVINCES_2008 } from './provinces.js';
 
 export type IdParse =
@@ -35,20 +36,11 @@ export function idPrefix(provinceCode: string, sex: Sex, birthYear: number): str
 }
 
 /**
- * Soft findings from an ID's structure against the record. A disagreement is evidence, not a
- * reason to reject: numbers are re-issued after a legal change of sex, and records are mistyped.
+ * Rules on an ID's structure against the record, flagged as findings. A disagreement is evidence,
+ * not a reason to reject: numbers are re-issued after a legal change of sex, and records are mistyped.
  */
-export function checkPersonalId(personalId: string, sex: Sex | null, birthYear: number | null, field: string): Finding[] {
-  const findings: Finding[] = [];
-  if (!(personalId.slice(0, 3) in PROVINCES_2008)) {
-    findings.push({ code: 'PID_PROVINCE_UNKNOWN', field, message: 'the first three digits are not a province code' });
-  }
-  const encoded = decodeCenturySex(personalId);
-  if (sex !== null && encoded.sex !== sex) {
-    findings.push({ code: 'PID_SEX_MISMATCH', field, message: "the ID's sex digit disagrees with the record's sex" });
-  }
-  if (birthYear !== null && birthYearOfId(personalId) !== birthYear) {
-    findings.push({ code: 'PID_BIRTH_YEAR_MISMATCH', field, message: "the ID's century and year digits disagree with the birth year" });
-  }
-  return findings;
+export function checkPersonalId(personalId: string, sex: Sex | null, birthYear: number | null, field: string, report: RuleReport): void {
+  if (!(personalId.slice(0, 3) in PROVINCES_2008)) report.flag('PID_PROVINCE_UNKNOWN', field);
+  if (sex !== null && decodeCenturySex(personalId).sex !== sex) report.flag('PID_SEX_MISMATCH', field);
+  if (birthYear !== null && birthYearOfId(personalId) !== birthYear) report.flag('PID_BIRTH_YEAR_MISMATCH', field);
 }

@@ -70,6 +70,10 @@ export function inlineSchema(fullName: string, files: Map<string, Record<string,
 /** The top-level record types dancu publishes, each a topic's value schema. */
 export const RECORD_TYPES = {
   civilStatusEvent: 'vn.dancu.civilstatus.CivilStatusEvent',
+  vaccinationEvent: 'vn.dancu.vaccination.VaccinationEvent',
+  socialWelfareEvent: 'vn.dancu.socialwelfare.SocialWelfareEvent',
+  driverLicenceEvent: 'vn.dancu.driverlicence.DriverLicenceEvent',
+  rejection: 'vn.dancu.Rejection',
   personObservation: 'vn.dancu.PersonObservation',
   linkDecision: 'vn.dancu.LinkDecision',
   populationUpdate: 'vn.dancu.PopulationUpdate',
@@ -78,7 +82,13 @@ export const RECORD_TYPES = {
 export type RecordTypeKey = keyof typeof RECORD_TYPES;
 
 /** The schema as text and as an avsc type (for validation and tests without a registry). */
+const loaded = new Map<RecordTypeKey, { text: string; type: avro.Type }>();
+
 export function loadRecordSchema(key: RecordTypeKey, dir?: string): { text: string; type: avro.Type } {
+  const cached = dir === undefined ? loaded.get(key) : undefined;
+  if (cached) return cached;
   const inlined = inlineSchema(RECORD_TYPES[key], loadSchemaFiles(dir));
-  return { text: JSON.stringify(inlined), type: avro.Type.forSchema(inlined as avro.Schema) };
+  const schema = { text: JSON.stringify(inlined), type: avro.Type.forSchema(inlined as avro.Schema) };
+  if (dir === undefined) loaded.set(key, schema);
+  return schema;
 }

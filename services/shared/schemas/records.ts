@@ -15,14 +15,19 @@ export interface PersonFields {
   address: string | null;
 }
 
-export interface CivilStatusEvent {
+/** What every sector event carries, whatever its source. */
+export interface SectorEventEnvelope {
   source_system: string;
   source_record_id: string;
   change_type: ChangeType;
-  event_type: 'BIRTH_REGISTRATION' | 'DEATH_REGISTRATION';
+  event_type: string;
   event_time: number;
-  registration_date: string | null;
   person: PersonFields;
+}
+
+export interface CivilStatusEvent extends SectorEventEnvelope {
+  event_type: 'BIRTH_REGISTRATION' | 'DEATH_REGISTRATION' | 'MARRIAGE_REGISTRATION' | 'CHANGE_REGISTRATION';
+  registration_date: string | null;
   birth: {
     place_of_birth: string | null;
     father_name: string | null;
@@ -31,6 +36,56 @@ export interface CivilStatusEvent {
     nationality: string | null;
   } | null;
   death: { date_of_death: string; place_of_death: string | null; cause: string | null } | null;
+  marriage?: { date_of_marriage: string; spouse_name: string | null; spouse_personal_id: string | null; place_of_registration: string | null } | null;
+  change?: { field: 'FULL_NAME' | 'SEX' | 'ETHNICITY' | 'DATE_OF_BIRTH'; new_value: string; effective_date: string | null } | null;
+}
+
+export interface VaccinationEvent extends SectorEventEnvelope {
+  event_type: 'VACCINATION';
+  vaccination: {
+    vaccine_code: string;
+    vaccine_name: string | null;
+    dose_number: number;
+    date_administered: string;
+    facility: string | null;
+    lot_number: string | null;
+  };
+}
+
+export interface SocialWelfareEvent extends SectorEventEnvelope {
+  event_type: 'BENEFIT_ENROLMENT' | 'BENEFIT_CHANGE' | 'BENEFIT_TERMINATION' | 'BENEFIT_PAYMENT';
+  benefit: {
+    programme_code: string;
+    programme_name: string | null;
+    amount_vnd: number | null;
+    status: 'ACTIVE' | 'SUSPENDED' | 'TERMINATED';
+    effective_date: string;
+    end_date: string | null;
+  };
+}
+
+export interface DriverLicenceEvent extends SectorEventEnvelope {
+  event_type: 'LICENCE_ISSUED' | 'LICENCE_RENEWED' | 'LICENCE_REVOKED';
+  licence: {
+    licence_number: string;
+    licence_class: string;
+    issue_date: string;
+    expiry_date: string | null;
+    revocation_reason: string | null;
+  };
+}
+
+export interface Rejection {
+  source: string;
+  source_system: string | null;
+  source_record_id: string | null;
+  source_topic: string;
+  source_partition: number;
+  source_offset: string;
+  reason: string;
+  rules: { code: string; path: string; message: string }[];
+  message: string;
+  rejected_at: number;
 }
 
 export interface PartialDate {
@@ -71,8 +126,10 @@ export interface PersonObservation {
   ingested_at: number;
   person: NormalisedPerson;
   date_of_death: PartialDate | null;
+  event_date: string | null;
   attributes: Record<string, string>;
   findings: Finding[];
+  attempt: number;
 }
 
 export interface ComparisonExplanation {
@@ -92,7 +149,7 @@ export interface LinkExplanation {
   summary: string;
 }
 
-export type DecisionKind = 'LINK' | 'REVIEW' | 'NEW';
+export type DecisionKind = 'LINK' | 'REVIEW' | 'NEW' | 'UNLINKED';
 
 export interface LinkDecision {
   decision_id: string;
@@ -107,12 +164,19 @@ export interface LinkDecision {
   observation: PersonObservation;
 }
 
-export type UpdateType = 'CITIZEN_CREATED' | 'CITIZEN_UPDATED' | 'DEATH_RECORDED' | 'RECORD_LINKED' | 'RECORD_UNLINKED';
+export type UpdateType = 'CITIZEN_CREATED' | 'CITIZEN_UPDATED' | 'DEATH_RECORDED' | 'RECORD_LINKED' | 'RECORD_UNLINKED' | 'FACT_RECORDED';
+
+export interface SectorFact {
+  kind: string;
+  date: string | null;
+  details: Record<string, string>;
+}
 
 export interface PopulationUpdate {
   update_id: string;
   citizen_id: string;
   update_type: UpdateType;
+  fact: SectorFact | null;
   changes: { field: string; old_value: string | null; new_value: string | null }[];
   source: string;
   source_system: string;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { totalLag } from '../kafka/lag.js';
-import type { Topics } from '../kafka/topics.js';
+import { sourceInputTopics, type Topics } from '../kafka/topics.js';
 import type { Pool } from '../store/db.js';
 
 export interface PipelineGroups {
@@ -13,7 +13,7 @@ export interface PipelineGroups {
 /** Unconsumed events per stage and unpublished outbox rows: zero everywhere means drained. */
 export async function pipelineBacklog(admin: Admin, pool: Pool, topics: Topics, groups: PipelineGroups): Promise<number> {
   const [ingest, linker, store, outbox] = await Promise.all([
-    totalLag(admin, groups.ingest, topics.civilStatus),
+    Promise.all(sourceInputTopics(topics).map((topic) => totalLag(admin, groups.ingest, topic))).then((lags) => lags.reduce((a, b) => a + b, 0)),
     totalLag(admin, groups.linker, topics.observations),
     totalLag(admin, groups.store, topics.decisions),
     pool.query<{ n: string }>('select count(*) as n from outbox where published_at is null').then((r) => Number(r.rows[0]?.n ?? 0)),

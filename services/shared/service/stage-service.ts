@@ -29,7 +29,7 @@ export interface StageServiceOptions {
   logger: Logger;
   chunkSize: number;
   partitionsConcurrently?: number;
-  inputTopic: (topics: Topics) => string;
+  inputTopics: (topics: Topics) => string[];
   /** Value schemas this service writes, registered at start (TopicNameStrategy). */
   outputSchemas: (topics: Topics) => [topic: string, record: RecordTypeKey][];
   makeStage: (context: StageContext) => Promise<{ stage: Stage; stop?: () => Promise<void> }>;
@@ -69,7 +69,7 @@ export async function startStageService(options: StageServiceOptions): Promise<R
   await runStage({
     consumer,
     producer,
-    topic: options.inputTopic(topics),
+    topics: options.inputTopics(topics),
     deadLetterTopic: topics.deadLetters,
     stage,
     logger,
@@ -77,7 +77,7 @@ export async function startStageService(options: StageServiceOptions): Promise<R
     partitionsConcurrently: options.partitionsConcurrently ?? 1,
     maxRetryDelayMs: 10_000,
   });
-  logger.info({ groupId: options.groupId, topic: options.inputTopic(topics) }, 'service started');
+  logger.info({ groupId: options.groupId, topics: options.inputTopics(topics) }, 'service started');
 
   return {
     name: options.name,

@@ -1,130 +1,145 @@
 import { z } from 'zod';
-import { ValidationError, type ErrorContext, type Issue } from '../errors.js';
 import { earliestDay, latestDay, parsePartialDate } from '../normalise/date.js';
+import { normaliseName } from '../normalise/name.js';
+import { parseSex } from '../normalise/sex.js';
 import { cleanText } from '../normalise/text.js';
-import type { CivilStatusEvent, PartialDate, PersonObservation } from '../schemas/records.js';
-import { normalisePerson } from './normalise-person.js';
-import { observationId } from './observation-id.js';
+import type { RuleReport } from '../quality/rule-report.js';
+import type { CivilStatusEvent, NormalisedPerson, PartialDate } from '../schemas/records.js';
+import { ageOn, beforeBirth, daysBetween, factDay } from './fact-dates.js';
+import { textAttributes, type SectorFacts, type SourceAdapter } from './source-adapter.js';
 
 export const CIVIL_STATUS_SOURCE = 'civil-status';
 
-const nonEmpty = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
+/** Law on Civil Status 2014: a birth is registered within 60 days, a death within 15. */
+export const REGISTRATION_DEADLINE_DAYS = { BIRTH_REGISTRATION: 60, DEATH_REGISTRATION: 15 } as const;
+
+/** Law on Marriage and Family 2014, art. 8: men from 20, women from 18. */
+const MARRIAGE_AGE = { MALE: 20, FEMALE: 18 } as const;
 
 const optionalText = z.string().nullable();
 
-/**
- * The event's shape and what Avro cannot say (non-empty ids, sane times). A record of another
- * schema published to the topic decodes, but fails here with every difference listed.
- */
-const eventSchema = z.object({
-  source_system: nonEmpty,
-  source_record_id: nonEmpty,
-  change_type: z.enum(['CREATE', 'UPDATE', 'DELETE']),
-  event_type: z.enum(['BIRTH_REGISTRATION', 'DEATH_REGISTRATION']),
-  event_time: z.number().int().positive('must be a time after 1970'),
-  registration_date: optionalText,
-  person: z.object({
-    personal_id: optionalText,
-    full_name: optionalText,
-    date_of_birth: optionalText,
-    sex: optionalText,
-    address: optionalText,
-  }),
-  birth: z.object({}).passthrough().nullable(),
-  death: z.object({ date_of_death: z.string() }).passthrough().nullable(),
-});
+type Check = (event: CivilStatusEvent, person: NormalisedPerson | null, report: RuleReport, today: string) => SectorFacts;
 
-export interface SourcePosition {
-  topic: string;
-  partition: number;
-  offset: string;
-}
+const BLOCK_OF: Record<CivilStatusEvent['event_type'], 'birth' | 'death' | 'marriage' | 'change'> = {
+  BIRTH_REGISTRATION: 'birth',
+  DEATH_REGISTRATION: 'death',
+  MARRIAGE_REGISTRATION: 'marriage',
+  CHANGE_REGISTRATION: 'change',
+};
 
-function zodIssues(error: z.ZodError): Issue[] {
-  return error.issues.map((issue) => ({ code: 'FIELD_INVALID', path: issue.path.join('.'), message: issue.message }));
-}
-
-/**
- * Validates a decoded civil-status event and turns it into a canonical observation. Every hard
- * problem is collected into one ValidationError; soft ones travel on as findings.
- */
-export function civilStatusToObservation(decoded: unknown, position: SourcePosition, now: Date): PersonObservation {
-  const shape = eventSchema.safeParse(decoded);
-  const recordId = (decoded as { source_record_id?: unknown } | null)?.source_record_id;
-  const context: ErrorContext = { ...position, recordId: typeof recordId === 'string' ? recordId : undefined };
-  if (!shape.success) throw new ValidationError(zodIssues(shape.error), context);
-  const event = decoded as CivilStatusEvent;
-  const today = now.toISOString().slice(0, 10);
-  const issues: Issue[] = [];
-  if (event.event_time > now.getTime() + 24 * 3600 * 1000) {
-    issues.push({ code: 'EVENT_TIME_IN_FUTURE', path: 'event_time', message: 'the event time is more than a day in the future' });
+/** The registration date: a day, not in the future, not before what it registers; late registrations are findings. */
+function checkRegistration(event: CivilStatusEvent, eventDay: string | null, report: RuleReport, today: string): void {
+  if (event.registration_date === null || event.registration_date.trim() === '') return;
+  const registered = factDay(event.registration_date, report, 'REGISTRATION_DATE_INVALID', 'registration_date', today);
+  if (registered === null || eventDay === null) return;
+  if (registered < eventDay) {
+    report.flag('REGISTRATION_DATE_INVALID', 'registration_date', 'the registration is dated before the event it registers');
+    return;
   }
+  const late = daysBetween(eventDay, registered);
+  if (event.event_type === 'BIRTH_REGISTRATION' && late > REGISTRATION_DEADLINE_DAYS.BIRTH_REGISTRATION) {
+    report.flag('BIRTH_REGISTERED_LATE', 'registration_date', `registered ${late} days after the birth (deadline 60)`);
+  }
+  if (event.event_type === 'DEATH_REGISTRATION' && late > REGISTRATION_DEADLINE_DAYS.DEATH_REGISTRATION) {
+    report.flag('DEATH_REGISTERED_LATE', 'registration_date', `registered ${late} days after the death (deadline 15)`);
+  }
+}
 
-  const checked = normalisePerson(event.person, today);
-  issues.push(...checked.issues);
-  const findings = [...checked.findings];
+const checkBirth: Check = (event, person, report, today) => {
+  if (person && person.date_of_birth?.precision !== 'DAY') report.flag('BIRTH_DATE_REQUIRED', 'person.date_of_birth');
+  const birthDay = person?.date_of_birth?.precision === 'DAY' ? person.date_of_birth.value : null;
+  checkRegistration(event, birthDay, report, today);
+  return { eventDate: birthDay, dateOfDeath: null, attributes: textAttributes({ ...(event.birth ?? {}) }) };
+};
 
+const checkDeath: Check = (event, person, report, today) => {
   let dateOfDeath: PartialDate | null = null;
-  if (event.event_type === 'BIRTH_REGISTRATION') {
-    if (checked.person && checked.person.date_of_birth?.precision !== 'DAY') {
-      issues.push({ code: 'BIRTH_DATE_REQUIRED', path: 'person.date_of_birth', message: 'a birth registration needs the full date of birth' });
-    }
-    if (event.death !== null) {
-      issues.push({ code: 'DETAILS_MISMATCH', path: 'death', message: 'a birth registration carries no death details' });
-    }
+  if (event.death === null) {
+    report.flag('DEATH_DETAILS_REQUIRED', 'death');
   } else {
-    if (event.death === null) {
-      issues.push({ code: 'DEATH_DETAILS_REQUIRED', path: 'death', message: 'a death registration needs its death details' });
+    const parsed = parsePartialDate(event.death.date_of_death);
+    if (!parsed.ok) {
+      report.flag('DOD_UNPARSEABLE', 'death.date_of_death', parsed.reason);
+    } else if (parsed.date.value > today) {
+      report.flag('DOD_IN_FUTURE', 'death.date_of_death');
     } else {
-      const parsed = parsePartialDate(event.death.date_of_death);
-      if (!parsed.ok) {
-        issues.push({ code: 'DOD_UNPARSEABLE', path: 'death.date_of_death', message: parsed.reason });
-      } else if (parsed.date.value > today) {
-        issues.push({ code: 'DOD_IN_FUTURE', path: 'death.date_of_death', message: 'the date of death is in the future' });
-      } else {
-        dateOfDeath = parsed.date;
-        const birth = checked.person?.date_of_birth;
-        if (birth && earliestDay(birth) > latestDay(parsed.date)) {
-          issues.push({ code: 'DOD_BEFORE_DOB', path: 'death.date_of_death', message: 'the date of death is before the date of birth' });
-        }
+      dateOfDeath = parsed.date;
+      const birth = person?.date_of_birth;
+      if (birth && earliestDay(birth) > latestDay(parsed.date)) report.flag('DOD_BEFORE_DOB', 'death.date_of_death');
+    }
+  }
+  const deathDay = dateOfDeath?.precision === 'DAY' ? dateOfDeath.value : null;
+  checkRegistration(event, deathDay, report, today);
+  const attributes = event.death ? textAttributes({ place_of_death: event.death.place_of_death, cause_of_death: event.death.cause }) : {};
+  return { eventDate: dateOfDeath ? latestDay(dateOfDeath) : null, dateOfDeath, attributes };
+};
+
+const checkMarriage: Check = (event, person, report, today) => {
+  const marriage = event.marriage ?? null;
+  if (marriage === null) {
+    report.flag('MARRIAGE_DETAILS_REQUIRED', 'marriage');
+    return { eventDate: null, dateOfDeath: null, attributes: {} };
+  }
+  const day = factDay(marriage.date_of_marriage, report, 'MARRIAGE_DATE_INVALID', 'marriage.date_of_marriage', today);
+  if (day !== null && beforeBirth(day, person)) report.flag('MARRIAGE_BEFORE_BIRTH', 'marriage.date_of_marriage');
+  else if (day !== null && person?.date_of_birth && person.sex && ageOn(day, person.date_of_birth) < MARRIAGE_AGE[person.sex]) {
+    report.flag('MARRIAGE_UNDER_AGE', 'marriage.date_of_marriage');
+  }
+  checkRegistration(event, day, report, today);
+  return { eventDate: day, dateOfDeath: null, attributes: { ...textAttributes({ ...marriage }), marital_status: 'MARRIED' } };
+};
+
+/** A change carries the field's new value, normalised as the register holds it (the person fields identify whom it changes). */
+const checkChange: Check = (event, _person, report, today) => {
+  const change = event.change ?? null;
+  if (change === null) {
+    report.flag('CHANGE_DETAILS_REQUIRED', 'change');
+    return { eventDate: null, dateOfDeath: null, attributes: {} };
+  }
+  let value: string | null = null;
+  let precision: string | null = null;
+  if (change.field === 'FULL_NAME') value = normaliseName(change.new_value)?.full_name ?? null;
+  else if (change.field === 'SEX') value = parseSex(change.new_value) ?? null;
+  else if (change.field === 'ETHNICITY') value = cleanText(change.new_value) || null;
+  else {
+    const parsed = parsePartialDate(change.new_value);
+    if (parsed.ok && parsed.date.value <= today) [value, precision] = [parsed.date.value, parsed.date.precision];
+  }
+  if (value === null) report.flag('CHANGE_VALUE_INVALID', 'change.new_value');
+  const effective = change.effective_date ? factDay(change.effective_date, report, 'REGISTRATION_DATE_INVALID', 'change.effective_date', today) : null;
+  const attributes: Record<string, string> = { changed_field: change.field.toLowerCase() };
+  if (value !== null) attributes.new_value = value;
+  if (precision !== null) attributes.new_value_precision = precision;
+  return { eventDate: effective, dateOfDeath: null, attributes };
+};
+
+const CHECKS: Record<CivilStatusEvent['event_type'], Check> = {
+  BIRTH_REGISTRATION: checkBirth,
+  DEATH_REGISTRATION: checkDeath,
+  MARRIAGE_REGISTRATION: checkMarriage,
+  CHANGE_REGISTRATION: checkChange,
+};
+
+export const civilStatusAdapter: SourceAdapter<CivilStatusEvent> = {
+  source: CIVIL_STATUS_SOURCE,
+  record: 'civilStatusEvent',
+  eventTypes: ['BIRTH_REGISTRATION', 'DEATH_REGISTRATION', 'MARRIAGE_REGISTRATION', 'CHANGE_REGISTRATION'],
+  details: {
+    registration_date: optionalText,
+    birth: z.object({}).passthrough().nullable(),
+    death: z.object({ date_of_death: z.string() }).passthrough().nullable(),
+    marriage: z.object({ date_of_marriage: z.string() }).passthrough().nullable().optional(),
+    change: z.object({ field: z.enum(['FULL_NAME', 'SEX', 'ETHNICITY', 'DATE_OF_BIRTH']), new_value: z.string() }).passthrough().nullable().optional(),
+  },
+  check(event, person, report, today) {
+    const own = BLOCK_OF[event.event_type];
+    for (const block of ['birth', 'death', 'marriage', 'change'] as const) {
+      if (block !== own && event[block] !== null && event[block] !== undefined) {
+        report.flag('DETAILS_MISMATCH', block, `a ${event.event_type.toLowerCase().replace('_', ' ')} carries no ${block} details`);
       }
     }
-  }
-
-  if (issues.length > 0 || checked.person === null) throw new ValidationError(issues, context);
-
-  return {
-    observation_id: observationId({
-      source: CIVIL_STATUS_SOURCE,
-      sourceSystem: event.source_system,
-      recordId: event.source_record_id,
-      changeType: event.change_type,
-      eventType: event.event_type,
-      eventTime: event.event_time,
-    }),
-    source: CIVIL_STATUS_SOURCE,
-    source_system: cleanText(event.source_system),
-    source_record_id: cleanText(event.source_record_id),
-    source_topic: position.topic,
-    source_partition: position.partition,
-    source_offset: position.offset,
-    change_type: event.change_type,
-    event_type: event.event_type,
-    event_time: event.event_time,
-    ingested_at: now.getTime(),
-    person: checked.person,
-    date_of_death: dateOfDeath,
-    attributes: attributesOf(event),
-    findings,
-  };
-}
-
-function attributesOf(event: CivilStatusEvent): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  const details: Record<string, string | null> = { ...(event.birth ?? {}), ...(event.death ? { place_of_death: event.death.place_of_death, cause_of_death: event.death.cause } : {}) };
-  if (event.registration_date) details.registration_date = event.registration_date;
-  for (const [key, value] of Object.entries(details)) {
-    if (value !== null && value.trim() !== '') attributes[key] = cleanText(value);
-  }
-  return attributes;
-}
+    const facts = CHECKS[event.event_type](event, person, report, today);
+    if (event.registration_date) facts.attributes.registration_date = cleanText(event.registration_date);
+    return facts;
+  },
+};

@@ -1,75 +1,83 @@
-import type { Issue } from '../errors.js';
 import { parsePartialDate, yearOf } from '../normalise/date.js';
 import { normaliseName } from '../normalise/name.js';
 import { checkPersonalId, parsePersonalId } from '../normalise/personal-id.js';
+import { provinceOfAddress } from '../normalise/provinces-2025.js';
 import { parseSex } from '../normalise/sex.js';
 import { cleanText } from '../normalise/text.js';
-import type { Finding, NormalisedPerson, PartialDate, PersonFields } from '../schemas/records.js';
-
-export interface PersonCheck {
-  person: NormalisedPerson | null;
-  issues: Issue[];
-  findings: Finding[];
-}
+import type { RuleReport } from '../quality/rule-report.js';
+import type { NormalisedPerson, PartialDate, PersonFields } from '../schemas/records.js';
 
 const MAX_NAME_CHARS = 200;
+// Letters, marks and the punctuation names carry (H'Hen Niê, Nguyễn-Trần); digits only as Telex/VNI typing residue inside words.
+const NAME_CHARACTERS = /^[\p{L}\p{M}\p{Nd}\s'’.-]*$/u;
+
+export interface CheckedPerson {
+  person: NormalisedPerson | null;
+  /** The 2025 province of the address, when the address names a province merged in 2025. */
+  province2025: string | null;
+}
 
 /**
- * The person fields every source sends, validated and normalised in one pass: every problem is
- * collected (hard ones as issues, soft ones as findings) so a publisher learns all of them at once.
+ * The person fields every source sends, validated and normalised in one pass. Every rule flags
+ * into the report (hard and soft alike) so a publisher learns all problems at once; the person is
+ * null when a hard rule failed.
  */
-export function normalisePerson(fields: PersonFields, today: string, path = 'person'): PersonCheck {
-  const issues: Issue[] = [];
-  const findings: Finding[] = [];
-
+export function normalisePerson(fields: PersonFields, today: string, report: RuleReport, path = 'person'): CheckedPerson {
+  const before = report.issues.length;
   const name = fields.full_name === null ? null : normaliseName(fields.full_name);
   if (fields.full_name === null || fields.full_name.trim() === '') {
-    issues.push({ code: 'NAME_MISSING', path: `${path}.full_name`, message: 'the full name is required' });
+    report.flag('NAME_MISSING', `${path}.full_name`);
   } else if (fields.full_name.length > MAX_NAME_CHARS) {
-    issues.push({ code: 'NAME_TOO_LONG', path: `${path}.full_name`, message: `a name has at most ${MAX_NAME_CHARS} characters` });
+    report.flag('NAME_TOO_LONG', `${path}.full_name`);
+  } else if (!NAME_CHARACTERS.test(cleanText(fields.full_name))) {
+    report.flag('NAME_INVALID_CHARACTERS', `${path}.full_name`);
   } else if (name === null) {
-    issues.push({ code: 'NAME_NOT_A_NAME', path: `${path}.full_name`, message: 'the full name has no letters' });
+    report.flag('NAME_NOT_A_NAME', `${path}.full_name`);
   }
 
   let dateOfBirth: PartialDate | null = null;
   if (fields.date_of_birth !== null && fields.date_of_birth.trim() !== '') {
     const parsed = parsePartialDate(fields.date_of_birth);
     if (!parsed.ok) {
-      issues.push({ code: 'DOB_UNPARSEABLE', path: `${path}.date_of_birth`, message: parsed.reason });
+      report.flag('DOB_UNPARSEABLE', `${path}.date_of_birth`, parsed.reason);
     } else {
       dateOfBirth = parsed.date;
-      if (parsed.impossibleDay) {
-        findings.push({ code: 'DOB_IMPOSSIBLE_DAY', field: `${path}.date_of_birth`, message: 'the day does not exist in that month; the month was kept' });
-      }
-      if (parsed.date.value > today) {
-        issues.push({ code: 'DOB_IN_FUTURE', path: `${path}.date_of_birth`, message: 'the date of birth is in the future' });
-      }
+      if (parsed.impossibleDay) report.flag('DOB_IMPOSSIBLE_DAY', `${path}.date_of_birth`);
+      if (parsed.date.value > today) report.flag('DOB_IN_FUTURE', `${path}.date_of_birth`);
     }
   }
 
   const sex = fields.sex === null || fields.sex.trim() === '' ? null : (parseSex(fields.sex) ?? null);
-  if (fields.sex !== null && fields.sex.trim() !== '' && sex === null) {
-    findings.push({ code: 'SEX_UNKNOWN_VALUE', field: `${path}.sex`, message: 'the sex is not one of M/F, male/female, nam/nữ; it was left empty' });
-  }
+  if (fields.sex !== null && fields.sex.trim() !== '' && sex === null) report.flag('SEX_UNKNOWN_VALUE', `${path}.sex`);
 
   let personalId: string | null = null;
   let legacyId: string | null = null;
   if (fields.personal_id !== null && fields.personal_id.trim() !== '') {
     const parsed = parsePersonalId(fields.personal_id);
     if (parsed.kind === 'invalid') {
-      issues.push({ code: 'PID_FORMAT', path: `${path}.personal_id`, message: parsed.reason });
+      report.flag('PID_FORMAT', `${path}.personal_id`, parsed.reason);
     } else if (parsed.kind === 'legacy') {
       legacyId = parsed.value;
     } else {
       personalId = parsed.value;
-      findings.push(...checkPersonalId(parsed.value, sex, dateOfBirth ? yearOf(dateOfBirth) : null, `${path}.personal_id`));
+      checkPersonalId(parsed.value, sex, dateOfBirth ? yearOf(dateOfBirth) : null, `${path}.personal_id`, report);
     }
   }
 
   const address = fields.address === null ? null : cleanText(fields.address) || null;
+  let province2025: string | null = null;
+  if (address !== null) {
+    const province = provinceOfAddress(address);
+    if (province === 'unknown') report.flag('ADDRESS_PROVINCE_UNKNOWN', `${path}.address`);
+    else if (province?.merged) {
+      report.flag('ADDRESS_PROVINCE_MERGED', `${path}.address`, `${province.named} is part of ${province.current} since 1 July 2025`);
+      province2025 = province.current;
+    }
+  }
+
   const person: NormalisedPerson | null =
-    name === null || issues.length > 0
+    name === null || report.issues.length > before
       ? null
       : { ...name, personal_id: personalId, legacy_id: legacyId, date_of_birth: dateOfBirth, sex, address };
-  return { person, issues, findings };
+  return { person, province2025 };
 }

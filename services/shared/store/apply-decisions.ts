@@ -1,47 +1,39 @@
 import { createHash } from 'node:crypto';
 import { DancuError } from '../errors.js';
-import type { LinkDecision, PersonObservation, PopulationUpdate, UpdateType } from '../schemas/records.js';
+import { normaliseName } from '../normalise/name.js';
 import type { LinkageSettings } from '../linkage/settings.js';
+import type { LinkDecision, PersonObservation, PopulationUpdate, SectorFact, UpdateType } from '../schemas/records.js';
+import { planChanges, type PlannedChange } from './citizen-changes.js';
 import { CITIZEN_COLUMNS, type CitizenRow } from './citizen-row.js';
 import { refreshCitizenKeys } from './citizen-keys-store.js';
 import type { PoolClient } from './db.js';
+import { recordFindings, recordOutcome } from './quality-store.js';
+import { factOf, flagFactsAfterDeath, recordFact, withdrawFacts } from './sector-facts-store.js';
+import { keepUnlinked, relinkFor, resolveUnlinked } from './unlinked-store.js';
 
 export const STORE_CONSUMER = 'store';
 
 /** What the store did with one decision (for counters and tests). */
-export type ApplyResult = 'duplicate' | 'review' | UpdateType;
+export type ApplyResult = 'duplicate' | 'review' | 'unlinked' | UpdateType;
+
+export interface StoreTopics {
+  populationUpdates: string;
+  observations: string;
+}
 
 type Change = PopulationUpdate['changes'][number];
-
-/** Fields a civil-status observation may set, with the column each one fills. */
-interface FieldValue {
-  field: keyof CitizenRow;
-  value: string | null;
-}
 
 /** Citizen id for a person a source created: the personal ID when there is one, else derived from the event, so a retry makes the same id. */
 export function newCitizenId(observation: PersonObservation): string {
   return observation.person.personal_id ?? `DC${createHash('sha256').update(observation.observation_id).digest('hex').slice(0, 16).toUpperCase()}`;
 }
 
-function observedFields(observation: PersonObservation): FieldValue[] {
-  const person = observation.person;
-  const fields: FieldValue[] = [
-    { field: 'full_name', value: person.full_name },
-    { field: 'date_of_birth', value: person.date_of_birth?.value ?? null },
-    { field: 'sex', value: person.sex },
-    { field: 'address', value: person.address },
-    { field: 'place_of_birth', value: observation.attributes.place_of_birth ?? null },
-  ];
-  return fields.filter((field) => field.value !== null);
-}
-
 /**
  * Applies one link decision inside the caller's transaction: the citizen change, its provenance,
- * the audit entry and the outbox row commit together or not at all. The decision id is recorded
- * first, so a redelivered decision finds it and changes nothing.
+ * facts, findings, the audit entry and the outbox row commit together or not at all. The
+ * decision id is recorded first, so a redelivered decision finds it and changes nothing.
  */
-export async function applyDecision(client: PoolClient, decision: LinkDecision, settings: LinkageSettings, updatesTopic: string, now: Date): Promise<ApplyResult> {
+export async function applyDecision(client: PoolClient, decision: LinkDecision, settings: LinkageSettings, topics: StoreTopics, now: Date): Promise<ApplyResult> {
   const fresh = await client.query(
     'insert into processed_events (consumer, event_id) values ($1, $2) on conflict do nothing returning 1',
     [STORE_CONSUMER, decision.decision_id],
@@ -55,19 +47,34 @@ export async function applyDecision(client: PoolClient, decision: LinkDecision, 
        values ($1, $2, $3, $4, $5, $6, $7) on conflict (observation_id) do nothing`,
       [observation.observation_id, decision.decision_id, decision.reason, observation.source, observation, JSON.stringify(decision.candidates), decision.explanation],
     );
+    await resolveUnlinked(client, observation.observation_id, 'REVIEW', null);
+    await recordFindings(client, observation, observation.findings, null, 'ingest');
+    await recordOutcome(client, decision, 'REVIEW', null);
     await audit(client, 'REVIEW_CASE_OPENED', null, { decision_id: decision.decision_id, reason: decision.reason });
     return 'review';
   }
+  if (decision.decision === 'UNLINKED') {
+    await keepUnlinked(client, settings, decision, topics.observations);
+    await recordFindings(client, observation, observation.findings, null, 'ingest');
+    await recordOutcome(client, decision, 'UNLINKED', null);
+    await audit(client, 'RECORD_KEPT_UNLINKED', null, { decision_id: decision.decision_id, source: observation.source, reason: decision.reason });
+    return 'unlinked';
+  }
 
-  const { citizen, updateType, changes } = await applyToCitizen(client, decision);
-  if (changes.length > 0) await refreshCitizenKeys(client, settings, citizen);
+  const applied = await applyToCitizen(client, decision, settings, topics);
+  const { citizen, updateType, changes, fact } = applied;
   if (observation.change_type !== 'DELETE') await linkRecord(client, decision, citizen.citizen_id);
-  await recordProvenance(client, citizen.citizen_id, observation, changes, now);
+  await resolveUnlinked(client, observation.observation_id, observation.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizen.citizen_id);
+  await recordProvenance(client, citizen.citizen_id, observation, applied.planned, now);
+  await recordFindings(client, observation, [...observation.findings, ...applied.findings], citizen.citizen_id, 'ingest');
+  const filled = updateType === 'CITIZEN_CREATED' ? 0 : applied.planned.filter((change) => change.rule === 'fills-empty-field').length;
+  await recordOutcome(client, decision, updateType === 'CITIZEN_CREATED' ? 'CREATED' : observation.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizen.citizen_id, filled);
   await audit(client, updateType, citizen.citizen_id, { decision_id: decision.decision_id, reason: decision.reason, fields: changes.map((c) => c.field) });
   const update: PopulationUpdate = {
     update_id: decision.decision_id,
     citizen_id: citizen.citizen_id,
     update_type: updateType,
+    fact,
     changes,
     source: observation.source,
     source_system: observation.source_system,
@@ -78,27 +85,54 @@ export async function applyDecision(client: PoolClient, decision: LinkDecision, 
   };
   await client.query(
     `insert into outbox (event_id, topic, message_key, record_type, payload) values ($1, $2, $3, 'populationUpdate', $4)`,
-    [update.update_id, updatesTopic, update.citizen_id, update],
+    [update.update_id, topics.populationUpdates, update.citizen_id, update],
   );
   return updateType;
 }
 
+interface Applied {
+  citizen: CitizenRow;
+  updateType: UpdateType;
+  changes: Change[];
+  planned: PlannedChange[];
+  findings: { code: string; field: string; message: string }[];
+  fact: SectorFact | null;
+}
+
 /** The citizen change a LINK or NEW decision makes; a NEW whose person already exists links to them. */
-async function applyToCitizen(client: PoolClient, decision: LinkDecision): Promise<{ citizen: CitizenRow; updateType: UpdateType; changes: Change[] }> {
+async function applyToCitizen(client: PoolClient, decision: LinkDecision, settings: LinkageSettings, topics: StoreTopics): Promise<Applied> {
   const observation = decision.observation;
   if (decision.decision === 'NEW') {
     const created = await createCitizen(client, observation);
     if (created) {
-      const changes = observedFields(observation).map(({ field, value }) => ({ field, old_value: null, new_value: value }));
-      return { citizen: created, updateType: 'CITIZEN_CREATED', changes };
+      await refreshCitizenKeys(client, settings, created);
+      await relinkFor(client, settings, created, topics.observations);
+      const planned: PlannedChange[] = planChanges(emptyCitizen(created), observation).changes.map((change) => ({ ...change, oldValue: null }));
+      const changes = planned.map((change) => ({ field: change.field, old_value: null, new_value: change.newValue }));
+      return { citizen: created, updateType: 'CITIZEN_CREATED', changes, planned, findings: [], fact: null };
     }
   }
   const citizen = await lockCitizen(client, decision.decision === 'NEW' ? newCitizenId(observation) : decision.citizen_id);
   if (observation.change_type === 'DELETE') {
     await client.query('delete from record_links where source = $1 and source_system = $2 and source_record_id = $3', [observation.source, observation.source_system, observation.source_record_id]);
-    return { citizen, updateType: 'RECORD_UNLINKED', changes: [] };
+    await withdrawFacts(client, observation);
+    return { citizen, updateType: 'RECORD_UNLINKED', changes: [], planned: [], findings: [], fact: null };
   }
-  return updateCitizen(client, citizen, observation);
+  const plan = planChanges(citizen, observation);
+  const updated = plan.changes.length > 0 ? await writeChanges(client, citizen, plan.changes) : citizen;
+  if (plan.changes.length > 0) await refreshCitizenKeys(client, settings, updated);
+  const fact = factOf(observation);
+  if (fact) await recordFact(client, updated, observation, fact);
+  const died = plan.changes.some((change) => change.field === 'date_of_death');
+  if (died) await flagFactsAfterDeath(client, updated);
+  const changes = plan.changes.map((change) => ({ field: change.field, old_value: change.oldValue, new_value: change.newValue }));
+  const updateType: UpdateType = died ? 'DEATH_RECORDED' : changes.length > 0 ? 'CITIZEN_UPDATED' : fact ? 'FACT_RECORDED' : 'RECORD_LINKED';
+  return { citizen: updated, updateType, changes, planned: plan.changes, findings: plan.findings, fact };
+}
+
+/** The citizen as a row with nothing known, so a creation's provenance is planned like any other change. */
+function emptyCitizen(row: CitizenRow): CitizenRow {
+  return { ...row, full_name: '', date_of_birth: null, dob_precision: null, sex: null, address: null, place_of_birth: null, ethnicity: null, marital_status: null, date_of_death: null, dod_precision: null };
 }
 
 /** Inserts the citizen; null when a citizen with that id or personal ID already exists (then the decision links to it). */
@@ -106,13 +140,13 @@ async function createCitizen(client: PoolClient, observation: PersonObservation)
   const p = observation.person;
   const result = await client.query<CitizenRow>(
     `insert into citizens (citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name,
-                           date_of_birth, dob_precision, sex, address, place_of_birth, origin)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                           date_of_birth, dob_precision, sex, address, place_of_birth, ethnicity, origin)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
      on conflict do nothing
      returning ${CITIZEN_COLUMNS}`,
     [newCitizenId(observation), p.personal_id, p.full_name, p.name_key, p.family_name, p.middle_name, p.given_name,
       p.date_of_birth?.value ?? null, p.date_of_birth?.precision ?? null, p.sex, p.address,
-      observation.attributes.place_of_birth ?? null, `source:${observation.source}`],
+      observation.attributes.place_of_birth ?? null, observation.attributes.ethnicity ?? null, `source:${observation.source}`],
   );
   return result.rows[0] ?? null;
 }
@@ -126,53 +160,32 @@ async function lockCitizen(client: PoolClient, citizenId: string | null): Promis
   return row;
 }
 
-/**
- * Civil status is authoritative for the person's name, date of birth, sex and place of birth,
- * and for death: its values replace the register's. Address is only filled when empty.
- */
-async function updateCitizen(client: PoolClient, citizen: CitizenRow, observation: PersonObservation): Promise<{ citizen: CitizenRow; updateType: UpdateType; changes: Change[] }> {
-  const changes: Change[] = [];
-  const assignments: string[] = [];
-  const values: unknown[] = [];
-  const set = (column: string, field: string, oldValue: string | null, newValue: string | null) => {
-    values.push(newValue);
-    assignments.push(`${column} = $${values.length}`);
-    if (field) changes.push({ field, old_value: oldValue, new_value: newValue });
-  };
-
-  if (observation.date_of_death) {
-    const dod = observation.date_of_death;
-    if (citizen.status !== 'DECEASED' || citizen.date_of_death !== dod.value) {
-      set('date_of_death', 'date_of_death', citizen.date_of_death, dod.value);
-      set('dod_precision', '', null, dod.precision);
-      set('status', 'status', citizen.status, 'DECEASED');
+/** The columns each planned change writes (a name its parts, a date its precision, a death the status). */
+function columnsOf(change: PlannedChange): Record<string, string | null> {
+  switch (change.field) {
+    case 'full_name': {
+      const name = normaliseName(change.newValue);
+      if (!name) return {};
+      return { full_name: name.full_name, name_key: name.name_key, family_name: name.family_name, middle_name: name.middle_name, given_name: name.given_name };
     }
-  } else {
-    const p = observation.person;
-    if (p.full_name !== citizen.full_name) {
-      set('full_name', 'full_name', citizen.full_name, p.full_name);
-      set('name_key', '', null, p.name_key);
-      set('family_name', '', null, p.family_name);
-      set('middle_name', '', null, p.middle_name);
-      set('given_name', '', null, p.given_name);
-    }
-    if (p.date_of_birth && p.date_of_birth.value !== citizen.date_of_birth) {
-      set('date_of_birth', 'date_of_birth', citizen.date_of_birth, p.date_of_birth.value);
-      set('dob_precision', '', null, p.date_of_birth.precision);
-    }
-    if (p.sex && p.sex !== citizen.sex) set('sex', 'sex', citizen.sex, p.sex);
-    if (p.address && !citizen.address) set('address', 'address', null, p.address);
-    const place = observation.attributes.place_of_birth;
-    if (place && place !== citizen.place_of_birth) set('place_of_birth', 'place_of_birth', citizen.place_of_birth, place);
+    case 'date_of_birth':
+      return { date_of_birth: change.newValue, dob_precision: change.precision ?? 'DAY' };
+    case 'date_of_death':
+      return { date_of_death: change.newValue, dod_precision: change.precision ?? 'DAY', status: 'DECEASED' };
+    default:
+      return { [change.field]: change.newValue };
   }
+}
 
-  if (assignments.length === 0) return { citizen, updateType: 'RECORD_LINKED', changes };
-  values.push(citizen.citizen_id);
+async function writeChanges(client: PoolClient, citizen: CitizenRow, changes: PlannedChange[]): Promise<CitizenRow> {
+  const columns = Object.assign({}, ...changes.map(columnsOf)) as Record<string, string | null>;
+  const names = Object.keys(columns);
+  const assignments = names.map((name, index) => `${name} = $${index + 1}`);
   const updated = await client.query<CitizenRow>(
-    `update citizens set ${assignments.join(', ')}, updated_at = now(), version = version + 1 where citizen_id = $${values.length} returning ${CITIZEN_COLUMNS}`,
-    values,
+    `update citizens set ${assignments.join(', ')}, updated_at = now(), version = version + 1 where citizen_id = $${names.length + 1} returning ${CITIZEN_COLUMNS}`,
+    [...names.map((name) => columns[name]), citizen.citizen_id],
   );
-  return { citizen: updated.rows[0] ?? citizen, updateType: observation.date_of_death ? 'DEATH_RECORDED' : 'CITIZEN_UPDATED', changes };
+  return updated.rows[0] ?? citizen;
 }
 
 async function linkRecord(client: PoolClient, decision: LinkDecision, citizenId: string): Promise<void> {
@@ -187,16 +200,16 @@ async function linkRecord(client: PoolClient, decision: LinkDecision, citizenId:
   );
 }
 
-async function recordProvenance(client: PoolClient, citizenId: string, observation: PersonObservation, changes: Change[], now: Date): Promise<void> {
+async function recordProvenance(client: PoolClient, citizenId: string, observation: PersonObservation, changes: PlannedChange[], now: Date): Promise<void> {
   if (changes.length === 0) return;
   const fields = changes.map((change) => change.field);
   await client.query('update field_provenance set is_current = false where citizen_id = $1 and field = any($2::text[]) and is_current', [citizenId, fields]);
   await client.query(
     `insert into field_provenance (citizen_id, field, value, source, source_system, source_record_id, observation_id, event_time, applied_at, rule, is_current)
-     select $1, f.field, f.value, $2, $3, $4, $5, to_timestamp($6 / 1000.0), $7, 'civil-status-authoritative', true
-       from unnest($8::text[], $9::text[]) as f(field, value)`,
+     select $1, f.field, f.value, $2, $3, $4, $5, to_timestamp($6 / 1000.0), $7, f.rule, true
+       from unnest($8::text[], $9::text[], $10::text[]) as f(field, value, rule)`,
     [citizenId, observation.source, observation.source_system, observation.source_record_id, observation.observation_id,
-      observation.event_time, now, fields, changes.map((change) => change.new_value)],
+      observation.event_time, now, fields, changes.map((change) => change.newValue), changes.map((change) => change.rule)],
   );
 }
 

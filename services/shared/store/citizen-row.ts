@@ -14,13 +14,15 @@ export interface CitizenRow {
   sex: 'MALE' | 'FEMALE' | null;
   address: string | null;
   place_of_birth: string | null;
+  ethnicity: string | null;
+  marital_status: string | null;
   date_of_death: string | null;
   dod_precision: PartialDate['precision'] | null;
   status: 'ALIVE' | 'DECEASED';
 }
 
 export const CITIZEN_COLUMNS =
-  'citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name, date_of_birth, dob_precision, sex, address, place_of_birth, date_of_death, dod_precision, status';
+  'citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name, date_of_birth, dob_precision, sex, address, place_of_birth, ethnicity, marital_status, date_of_death, dod_precision, status';
 
 /** The citizen columns qualified by a table alias, for joins. */
 export function citizenColumnsOf(alias: string): string {

@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import avro from 'avsc';
+import { z } from 'zod';
+import { ValidationError, type ErrorContext } from '../errors.js';
+import { SOURCE_NAMES, type SourceName } from '../kafka/topics.js';
+import { loadRecordSchema } from '../schemas/avro-files.js';
+import type { SourceAdapter } from './source-adapter.js';
+
+/**
+ * Debezium input: a source may let its Debezium connector publish row changes of its own tables
+ * (JSON, with or without the schema wrapper, or Avro through the registry) instead of dancu's
+ * events. A mapping per source and table, kept as data in debezium-mappings.json, turns each
+ * change into the source's canonical event, which then goes through the same rules as any event.
+ */
+
+const OPS = ['c', 'u', 'd', 'r'] as const;
+type Op = (typeof OPS)[number];
+
+const columnSpec = z.union([
+  z.string(),
+  z.object({ column: z.string(), as: z.enum(['text', 'int', 'long', 'epoch-days', 'epoch-millis', 'epoch-micros']).default('text') }),
+  z.object({ const: z.union([z.string(), z.number(), z.null()]) }),
+]);
+
+const tableMapping = z.object({
+  event_type: z.union([z.string(), z.record(z.enum(OPS), z.string())]),
+  record_id: columnSpec,
+  /** Defaults to the connector's logical name (`source.name`). */
+  source_system: columnSpec.optional(),
+  fields: z.record(z.string(), columnSpec),
+});
+
+export const debeziumMappingsSchema = z.record(z.enum(SOURCE_NAMES as [SourceName, ...SourceName[]]), z.object({ tables: z.record(z.string(), tableMapping) }));
+export type DebeziumMappings = z.infer<typeof debeziumMappingsSchema>;
+type ColumnSpec = z.infer<typeof columnSpec>;
+type TableMapping = z.infer<typeof tableMapping>;
+
+export function loadDebeziumMappings(file: string = fileURLToPath(new URL('./debezium-mappings.json', import.meta.url))): DebeziumMappings {
+  return debeziumMappingsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+const row = z.record(z.string(), z.unknown());
+const envelope = z.object({
+  before: row.nullable().optional(),
+  after: row.nullable().optional(),
+  op: z.string(),
+  ts_ms: z.number().nullable().optional(),
+  source: z.object({ name: z.string().optional(), table: z.string(), ts_ms: z.number().nullable().optional() }).passthrough(),
+});
+export type DebeziumEnvelope = z.infer<typeof envelope>;
+
+/** The envelope inside a decoded message: JSON with `schemas.enable=true` wraps it in `payload`. */
+export function unwrapEnvelope(decoded: unknown): unknown {
+  if (decoded && typeof decoded === 'object' && 'payload' in decoded && 'schema' in decoded) return (decoded as { payload: unknown }).payload;
+  return decoded;
+}
+
+const DAY_MS = 86_400_000;
+
+function convert(value: unknown, as: string): unknown {
+  if (value === null || value === undefined) return null;
+  if (as === 'text') return typeof value === 'string' ? value : String(value);
+  if (as === 'int' || as === 'long') return typeof value === 'number' ? value : Number(value);
+  const divisor = { 'epoch-days': 1 / DAY_MS, 'epoch-millis': 1, 'epoch-micros': 1000 }[as] ?? 1;
+  if (typeof value === 'string') return value;
+  return new Date(Number(value) / divisor).toISOString().slice(0, 10);
+}
+
+function read(spec: ColumnSpec, data: Record<string, unknown>): unknown {
+  if (typeof spec === 'string') return convert(data[spec], 'text');
+  if ('const' in spec) return spec.const;
+  return convert(data[spec.column], spec.as);
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = (node[part] ??= {}) as Record<string, unknown>;
+    node = next;
+  }
+  node[parts[parts.length - 1] ?? path] = value;
+}
+
+/** Fills absent fields that have a default in the Avro schema (nulls of optional blocks), as a decoder of dancu's own events would see them. */
+function withDefaults(type: avro.Type, value: unknown): unknown {
+  if (!(type instanceof avro.types.RecordType) || value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  for (const field of type.fields) {
+    if (record[field.name] === undefined) {
+      const fallback: unknown = field.defaultValue();
+      if (fallback !== undefined) record[field.name] = fallback;
+    } else {
+      const branch = field.type instanceof avro.types.UnwrappedUnionType ? field.type.types.find((t) => t instanceof avro.types.RecordType) : field.type;
+      if (branch) record[field.name] = withDefaults(branch, record[field.name]);
+    }
+  }
+  return record;
+}
+
+function eventTypeOf(mapping: TableMapping, op: Op): string | undefined {
+  return typeof mapping.event_type === 'string' ? mapping.event_type : mapping.event_type[op];
+}
+
+/**
+ * The source's canonical event for one Debezium change, or null for a change that carries no
+ * event (a tombstone is handled before this). Deletes read the row from `before`, which needs
+ * the table's REPLICA IDENTITY FULL (or equivalent) for the person fields to be there.
+ */
+export function debeziumToEvent(adapter: SourceAdapter<never>, mappings: DebeziumMappings, decoded: unknown, context: ErrorContext): unknown {
+  const parsed = envelope.safeParse(unwrapEnvelope(decoded));
+  if (!parsed.success) {
+    throw new ValidationError(parsed.error.issues.map((issue) => ({ code: 'CDC_NOT_AN_ENVELOPE', path: issue.path.join('.'), message: issue.message })), context);
+  }
+  const change = parsed.data;
+  if (!(OPS as readonly string[]).includes(change.op)) {
+    throw new ValidationError([{ code: 'CDC_NOT_AN_ENVELOPE', path: 'op', message: `op '${change.op}' is not a row change (c, u, d, r)` }], context);
+  }
+  const op = change.op as Op;
+  const mapping = mappings[adapter.source]?.tables[change.source.table];
+  const eventType = mapping ? eventTypeOf(mapping, op) : undefined;
+  if (!mapping || !eventType) {
+    throw new ValidationError([{ code: 'CDC_TABLE_UNMAPPED', path: 'source.table', message: `table '${change.source.table}' has no mapping for op '${op}' in source ${adapter.source}` }], context);
+  }
+  const data = (op === 'd' ? change.before : change.after) ?? {};
+  const event: Record<string, unknown> = {
+    source_system: mapping.source_system ? read(mapping.source_system, data) : (change.source.name ?? null),
+    source_record_id: read(mapping.record_id, data),
+    change_type: op === 'd' ? 'DELETE' : op === 'u' ? 'UPDATE' : 'CREATE',
+    event_type: eventType,
+    event_time: change.source.ts_ms ?? change.ts_ms ?? null,
+    person: {},
+  };
+  for (const [path, spec] of Object.entries(mapping.fields)) setPath(event, path, read(spec, data));
+  return withDefaults(loadRecordSchema(adapter.record).type, event);
+}

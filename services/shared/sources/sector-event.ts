@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { ValidationError, type ErrorContext } from '../errors.js';
+import { RuleReport } from '../quality/rule-report.js';
+import { cleanText } from '../normalise/text.js';
+import type { PersonObservation, SectorEventEnvelope } from '../schemas/records.js';
+import { normalisePerson } from './normalise-person.js';
+import { observationId } from './observation-id.js';
+import type { SourceAdapter } from './source-adapter.js';
+import { checkTexts } from './text-checks.js';
+
+export interface SourcePosition {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
+const optionalText = z.string().nullable();
+
+const envelopeShape = {
+  source_system: nonEmpty,
+  source_record_id: nonEmpty,
+  change_type: z.enum(['CREATE', 'UPDATE', 'DELETE']),
+  event_time: z.number().int().positive('must be a time after 1970'),
+  person: z.object({
+    personal_id: optionalText,
+    full_name: optionalText,
+    date_of_birth: optionalText,
+    sex: optionalText,
+    address: optionalText,
+  }),
+};
+
+const DAY_MS = 24 * 3600 * 1000;
+
+function identity(decoded: unknown): Pick<ErrorContext, 'recordId' | 'sourceSystem'> {
+  const event = (decoded ?? {}) as { source_record_id?: unknown; source_system?: unknown };
+  return {
+    recordId: typeof event.source_record_id === 'string' ? event.source_record_id : undefined,
+    sourceSystem: typeof event.source_system === 'string' ? event.source_system : undefined,
+  };
+}
+
+/**
+ * Validates a decoded sector event of any source and turns it into a canonical observation.
+ * Every hard problem is collected into one ValidationError (the shape first: a record of another
+ * schema fails with every difference listed); soft ones travel on as findings.
+ */
+export function toObservation<E extends SectorEventEnvelope>(adapter: SourceAdapter<E>, decoded: unknown, position: SourcePosition, now: Date): PersonObservation {
+  const context: ErrorContext = { ...position, ...identity(decoded) };
+  const report = new RuleReport();
+  checkTexts(decoded, report);
+  const schema = z.object({ ...envelopeShape, event_type: z.enum(adapter.eventTypes), ...adapter.details });
+  const shape = schema.safeParse(decoded);
+  if (!shape.success) {
+    for (const issue of shape.error.issues) report.flag('FIELD_INVALID', issue.path.join('.'), issue.message);
+  }
+  if (report.rejected) throw new ValidationError(report.issues, context);
+
+  const event = decoded as E;
+  const today = now.toISOString().slice(0, 10);
+  if (event.event_time > now.getTime() + DAY_MS) report.flag('EVENT_TIME_IN_FUTURE', 'event_time');
+  const { person, province2025 } = normalisePerson(event.person, today, report);
+  const facts = adapter.check(event, person, report, today);
+  if (report.rejected || person === null) throw new ValidationError(report.issues, context);
+
+  const attributes = { ...facts.attributes };
+  if (province2025) attributes.address_province_2025 = province2025;
+  return {
+    observation_id: observationId({
+      source: adapter.source,
+      sourceSystem: event.source_system,
+      recordId: event.source_record_id,
+      changeType: event.change_type,
+      eventType: event.event_type,
+      eventTime: event.event_time,
+    }),
+    source: adapter.source,
+    source_system: cleanText(event.source_system),
+    source_record_id: cleanText(event.source_record_id),
+    source_topic: position.topic,
+    source_partition: position.partition,
+    source_offset: position.offset,
+    change_type: event.change_type,
+    event_type: event.event_type,
+    event_time: event.event_time,
+    ingested_at: now.getTime(),
+    person,
+    date_of_death: facts.dateOfDeath,
+    event_date: facts.eventDate,
+    attributes,
+    findings: report.findings,
+    attempt: 0,
+  };
+}

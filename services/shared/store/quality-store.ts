@@ -1,0 +1,30 @@
+import type { Finding } from '../schemas/records.js';
+import type { PoolClient } from './db.js';
+
+export type Outcome = 'CREATED' | 'LINKED' | 'REVIEW' | 'UNLINKED' | 'DELETED';
+
+/** Stores soft findings once per observation, rule and field (a redelivery or a relink adds nothing). */
+export async function recordFindings(client: PoolClient, observation: { observation_id: string; source: string }, findings: readonly Finding[], citizenId: string | null, stage: 'ingest' | 'store'): Promise<void> {
+  if (findings.length === 0) return;
+  await client.query(
+    `insert into quality_findings (observation_id, source, code, field, message, citizen_id, stage)
+     select $1, $2, f.code, f.field, f.message, $3, $4 from unnest($5::text[], $6::text[], $7::text[]) as f(code, field, message)
+     on conflict (observation_id, code, field) do update set citizen_id = coalesce(excluded.citizen_id, quality_findings.citizen_id)`,
+    [observation.observation_id, observation.source, citizenId, stage, findings.map((f) => f.code), findings.map((f) => f.field), findings.map((f) => f.message)],
+  );
+}
+
+export async function recordOutcome(
+  client: PoolClient,
+  decision: { decision_id: string; observation: { observation_id: string; source: string; event_type: string } },
+  outcome: Outcome,
+  citizenId: string | null,
+  fieldsFilled = 0,
+): Promise<void> {
+  const o = decision.observation;
+  await client.query(
+    `insert into observation_outcomes (decision_id, observation_id, source, event_type, outcome, citizen_id, fields_filled)
+     values ($1, $2, $3, $4, $5, $6, $7) on conflict (decision_id) do nothing`,
+    [decision.decision_id, o.observation_id, o.source, o.event_type, outcome, citizenId, fieldsFilled],
+  );
+}

@@ -1,0 +1,69 @@
+import { RULES } from '../quality/rules.js';
+import type { PersonObservation, SectorFact } from '../schemas/records.js';
+import { CIVIL_STATUS_SOURCE } from '../sources/civil-status.js';
+import type { CitizenRow } from './citizen-row.js';
+import type { PoolClient } from './db.js';
+import { recordFindings } from './quality-store.js';
+
+/** Facts that cannot happen to a dead person: dated after a registered death, they are findings. */
+export const LIVING_FACT_KINDS = ['VACCINATION', 'BENEFIT_ENROLMENT', 'BENEFIT_CHANGE', 'BENEFIT_PAYMENT', 'LICENCE_ISSUED', 'LICENCE_RENEWED', 'MARRIAGE_REGISTRATION'] as const;
+
+// Attributes the store derives or keeps elsewhere, not part of the sector's fact.
+const NOT_FACT_DETAILS = new Set(['address_province_2025', 'marital_status']);
+
+/** The sector fact an observation adds to a citizen's history; births, deaths and changes live in the fields instead. */
+export function factOf(observation: PersonObservation): SectorFact | null {
+  if (observation.change_type === 'DELETE') return null;
+  if (observation.source === CIVIL_STATUS_SOURCE && observation.event_type !== 'MARRIAGE_REGISTRATION') return null;
+  const details = Object.fromEntries(Object.entries(observation.attributes).filter(([key]) => !NOT_FACT_DETAILS.has(key)));
+  return { kind: observation.event_type, date: observation.event_date, details };
+}
+
+function afterDeath(kind: string, date: string | null, citizen: CitizenRow): boolean {
+  if (citizen.status !== 'DECEASED' || !citizen.date_of_death || !date) return false;
+  if (!(LIVING_FACT_KINDS as readonly string[]).includes(kind)) return false;
+  // A partial date of death counts to its last day: only a fact surely after it is a finding.
+  return date.slice(0, citizen.date_of_death.length) > citizen.date_of_death;
+}
+
+/**
+ * Adds the fact to the citizen (a correction of a source record withdraws the fact it corrects)
+ * and flags it when the citizen is already registered dead before its date.
+ */
+export async function recordFact(client: PoolClient, citizen: CitizenRow, observation: PersonObservation, fact: SectorFact): Promise<void> {
+  const o = observation;
+  if (o.change_type === 'UPDATE') {
+    await client.query(
+      `update citizen_facts set withdrawn_at = now()
+        where source = $1 and source_system = $2 and source_record_id = $3 and kind = $4 and withdrawn_at is null and event_time <= to_timestamp($5 / 1000.0)`,
+      [o.source, o.source_system, o.source_record_id, fact.kind, o.event_time],
+    );
+  }
+  await client.query(
+    `insert into citizen_facts (citizen_id, kind, fact_date, details, source, source_system, source_record_id, observation_id, event_time)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9 / 1000.0)) on conflict (observation_id) do nothing`,
+    [citizen.citizen_id, fact.kind, fact.date, fact.details, o.source, o.source_system, o.source_record_id, o.observation_id, o.event_time],
+  );
+  if (afterDeath(fact.kind, fact.date, citizen)) {
+    await recordFindings(client, o, [{ code: 'FACT_AFTER_DEATH', field: 'event_date', message: RULES.FACT_AFTER_DEATH.description }], citizen.citizen_id, 'store');
+  }
+}
+
+/** After a death is recorded: the citizen's facts already dated after it (the death was registered late) become findings. */
+export async function flagFactsAfterDeath(client: PoolClient, citizen: CitizenRow): Promise<void> {
+  const { rows } = await client.query<{ observation_id: string; source: string; kind: string; fact_date: string | null }>(
+    'select observation_id, source, kind, fact_date from citizen_facts where citizen_id = $1 and withdrawn_at is null',
+    [citizen.citizen_id],
+  );
+  for (const row of rows.filter((r) => afterDeath(r.kind, r.fact_date, citizen))) {
+    await recordFindings(client, row, [{ code: 'FACT_AFTER_DEATH', field: 'event_date', message: RULES.FACT_AFTER_DEATH.description }], citizen.citizen_id, 'store');
+  }
+}
+
+/** A source record deleted at its source: its facts stay in the history, withdrawn. */
+export async function withdrawFacts(client: PoolClient, observation: PersonObservation): Promise<void> {
+  await client.query(
+    'update citizen_facts set withdrawn_at = now() where source = $1 and source_system = $2 and source_record_id = $3 and withdrawn_at is null',
+    [observation.source, observation.source_system, observation.source_record_id],
+  );
+}

@@ -1,0 +1,82 @@
+import { blockingKeys } from '../linkage/blocking.js';
+import { personToMatchRecord } from '../linkage/match-record.js';
+import type { LinkageSettings } from '../linkage/settings.js';
+import type { LinkDecision, PersonObservation } from '../schemas/records.js';
+import { citizenAsPerson, type CitizenRow } from './citizen-row.js';
+import type { PoolClient } from './db.js';
+
+/** A record is sent back to the linker at most this many times (each time a new citizen shares a key with it). */
+export const MAX_RELINK_ATTEMPTS = 20;
+
+/**
+ * A citizen committed after the linker read its candidates was invisible to it: one created later
+ * than the decision time, less this margin for the two clocks (linker process, database), may be
+ * the record's person.
+ */
+const CLOCK_MARGIN_S = 5;
+
+function keysOf(settings: LinkageSettings, id: string, person: PersonObservation['person']): { rule: string; key: string }[] {
+  return blockingKeys(settings.blocking_rules, personToMatchRecord(id, person));
+}
+
+/**
+ * Keeps a record that matched no one, with its blocking keys. If a citizen created in the last
+ * moments shares a key with it, the linker may have decided before that citizen was committed,
+ * so the record goes straight back to be linked again.
+ */
+export async function keepUnlinked(client: PoolClient, settings: LinkageSettings, decision: LinkDecision, observationsTopic: string): Promise<void> {
+  const o = decision.observation;
+  await client.query(
+    `insert into unlinked_records (observation_id, source, source_system, source_record_id, event_type, observation, decision_id, reason, attempt)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     on conflict (observation_id) do update set attempt = greatest(unlinked_records.attempt, excluded.attempt),
+       decision_id = excluded.decision_id, updated_at = now(), resolved_at = null, resolution = null, resolved_citizen_id = null`,
+    [o.observation_id, o.source, o.source_system, o.source_record_id, o.event_type, o, decision.decision_id, decision.reason, o.attempt],
+  );
+  const keys = keysOf(settings, o.observation_id, o.person);
+  await client.query(
+    'insert into unlinked_keys (rule, key, observation_id) select r, k, $3 from unnest($1::text[], $2::text[]) as t(r, k) on conflict do nothing',
+    [keys.map((k) => k.rule), keys.map((k) => k.key), o.observation_id],
+  );
+  const recent = await client.query(
+    `select 1 from citizen_blocking_keys k join citizens c using (citizen_id)
+      join unnest($1::text[], $2::text[]) as t(rule, key) on k.rule = t.rule and k.key = t.key
+     where c.origin like 'source:%' and c.created_at > to_timestamp($3 / 1000.0) - make_interval(secs => $4) limit 1`,
+    [keys.map((k) => k.rule), keys.map((k) => k.key), decision.decided_at, CLOCK_MARGIN_S],
+  );
+  if (recent.rowCount && o.attempt < MAX_RELINK_ATTEMPTS) await requeue(client, [{ observation: o, attempt: o.attempt }], observationsTopic);
+}
+
+/** The record was linked (or sent to review) at a later attempt: it is no longer waiting. */
+export async function resolveUnlinked(client: PoolClient, observationId: string, resolution: 'LINKED' | 'REVIEW' | 'DELETED', citizenId: string | null): Promise<void> {
+  const resolved = await client.query(
+    'update unlinked_records set resolved_at = now(), resolution = $2, resolved_citizen_id = $3, updated_at = now() where observation_id = $1 and resolved_at is null',
+    [observationId, resolution, citizenId],
+  );
+  if (resolved.rowCount) await client.query('delete from unlinked_keys where observation_id = $1', [observationId]);
+}
+
+/** A new citizen: every waiting record that shares a blocking key with them goes back to the linker. */
+export async function relinkFor(client: PoolClient, settings: LinkageSettings, citizen: CitizenRow, observationsTopic: string): Promise<number> {
+  const keys = keysOf(settings, citizen.citizen_id, citizenAsPerson(citizen));
+  if (keys.length === 0) return 0;
+  const { rows } = await client.query<{ observation: PersonObservation; attempt: number }>(
+    `select u.observation, u.attempt from unlinked_records u
+      where u.resolved_at is null and u.attempt < $3 and u.observation_id in (
+        select k.observation_id from unlinked_keys k join unnest($1::text[], $2::text[]) as t(rule, key) on k.rule = t.rule and k.key = t.key)`,
+    [keys.map((k) => k.rule), keys.map((k) => k.key), MAX_RELINK_ATTEMPTS],
+  );
+  await requeue(client, rows, observationsTopic);
+  return rows.length;
+}
+
+async function requeue(client: PoolClient, waiting: { observation: PersonObservation; attempt: number }[], topic: string): Promise<void> {
+  for (const { observation, attempt } of waiting) {
+    const next: PersonObservation = { ...observation, attempt: attempt + 1 };
+    await client.query(
+      `insert into outbox (event_id, topic, message_key, record_type, payload) values ($1, $2, $3, 'personObservation', $4) on conflict (event_id) do nothing`,
+      [`${observation.observation_id}:relink:${next.attempt}`, topic, `${observation.source_system}:${observation.source_record_id}`, next],
+    );
+    await client.query('update unlinked_records set attempt = greatest(attempt, $2), updated_at = now() where observation_id = $1', [observation.observation_id, next.attempt]);
+  }
+}
