@@ -1,22 +1,25 @@
 import { Command, CommanderError } from 'commander';
 import { citizenCommand } from './commands/citizen-command.js';
 import { demoCommand } from './commands/demo-command.js';
+import { dlqCommand } from './commands/dlq-command.js';
 import { linkCsvCommand } from './commands/link-csv-command.js';
 import { loadPopulationCommand } from './commands/load-population-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { publishCommand } from './commands/publish-command.js';
+import { qualityCommand } from './commands/quality-command.js';
 import { reindexCommand } from './commands/reindex-command.js';
 import { runCommand } from './commands/run-command.js';
 import { stackCommand } from './commands/stack-command.js';
 import { synthCommand } from './commands/synth-command.js';
 import { trainCommand } from './commands/train-command.js';
+import { unlinkedCommand } from './commands/unlinked-command.js';
 
 export function buildProgram(): Command {
   const program = new Command('dancu')
     .description('dancu: keeps the population register correct, complete, clean and live')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [stackCommand(), migrateCommand(), loadPopulationCommand(), publishCommand(), runCommand(), citizenCommand(), demoCommand(), linkCsvCommand(), trainCommand(), synthCommand(), reindexCommand()]) {
+  for (const command of [stackCommand(), migrateCommand(), loadPopulationCommand(), publishCommand(), runCommand(), citizenCommand(), demoCommand(), linkCsvCommand(), trainCommand(), synthCommand(), reindexCommand(), dlqCommand(), qualityCommand(), unlinkedCommand()]) {
     program.addCommand(command);
   }
   return program;

@@ -35,7 +35,7 @@ export class PipelineRun {
   readonly kafka: Kafka;
   readonly registry: SchemaRegistryClient;
   readonly pool: Pool;
-  private admin: Admin | null = null;
+  private admin_: Admin | null = null;
   private producer_: Producer | null = null;
   private services: RunningService[] = [];
 
@@ -60,10 +60,15 @@ export class PipelineRun {
   async prepare(): Promise<void> {
     await createDatabase(this.databaseUrl);
     await migrate(this.databaseUrl);
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
-    await ensureTopics(this.admin, Object.values(this.topics));
+    this.admin_ = this.kafka.admin();
+    await this.admin_.connect();
+    await ensureTopics(this.admin_, Object.values(this.topics));
     this.producer_ = await connectProducer(this.kafka);
+  }
+
+  get admin(): Admin {
+    if (!this.admin_) throw new Error('prepare() the run first');
+    return this.admin_;
   }
 
   get producer(): Producer {
@@ -76,18 +81,15 @@ export class PipelineRun {
   }
 
   async waitUntilDrained(timeoutMs: number): Promise<void> {
-    if (!this.admin) throw new Error('prepare() the run first');
     await waitUntilDrained(this.admin, this.pool, this.topics, this.groups, timeoutMs);
   }
 
   /** Messages on one of the run's topics now. */
   async messageCount(topic: string): Promise<number> {
-    if (!this.admin) throw new Error('prepare() the run first');
     return topicMessageCount(this.admin, topic);
   }
 
   async counts(): Promise<PipelineCounts> {
-    if (!this.admin) throw new Error('prepare() the run first');
     const actions = await this.pool.query<{ action: string; n: string }>('select action, count(*) as n from audit_log group by action');
     const byAction = new Map(actions.rows.map((row) => [row.action, Number(row.n)]));
     const published = await this.pool.query<{ n: string }>('select count(*) as n from outbox where published_at is not null');
@@ -108,9 +110,9 @@ export class PipelineRun {
     await stopServices(this.services);
     this.services = [];
     await this.producer_?.disconnect();
-    if (this.admin) {
-      if (options.dropTopics) await this.admin.deleteTopics({ topics: Object.values(this.topics) }).catch(() => undefined);
-      await this.admin.disconnect();
+    if (this.admin_) {
+      if (options.dropTopics) await this.admin_.deleteTopics({ topics: Object.values(this.topics) }).catch(() => undefined);
+      await this.admin_.disconnect();
     }
     await this.pool.end();
   }

@@ -27,6 +27,12 @@ export function citizenCommand(): Command {
         for (const p of view.provenance) {
           console.log(`  ${p.is_current ? '*' : ' '} ${p.field.padEnd(14)} ${String(p.value).padEnd(30)} ${p.source}/${p.source_system}/${p.source_record_id}  ${p.rule}`);
         }
+        if (view.facts.length > 0) console.log(`${view.facts.length} sector facts`);
+        for (const f of view.facts) {
+          const details = Object.entries(f.details).filter(([key]) => !key.startsWith('spouse')).map(([key, value]) => `${key}=${value}`).join(' ');
+          console.log(`  ${f.withdrawn_at ? 'x' : ' '} ${(f.fact_date ?? '?').padEnd(10)} ${f.kind.padEnd(22)} ${f.source}/${f.source_record_id}  ${details}`);
+        }
+        for (const f of view.findings) console.log(`  finding ${f.code} (${f.field}) from ${f.source}`);
       } finally {
         await pool.end();
       }

@@ -7,12 +7,15 @@ import { PipelineRun } from '../pipeline-run.js';
 import { stackUp } from '../stack/stack.js';
 import { dropDatabase, otherDatabaseUrl } from '../stack/postgres-node.js';
 import { publishEvents } from '../../shared/kafka/publisher.js';
+import { SOURCE_NAMES, SOURCE_TOPICS, type SourceName } from '../../shared/kafka/topics.js';
 import { createLogger } from '../../shared/observability/logger.js';
 import { REPO_ROOT } from '../../shared/paths.js';
+import { formatQualityReport, qualityReport } from '../../shared/quality/quality-report.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
+import { SOURCE_ADAPTERS } from '../../shared/sources/source-adapters.js';
 import { loadPopulation } from '../../shared/store/population-load.js';
-import { generateCivilStatusStream } from '../../shared/synth/civil-status-stream.js';
 import { generatePopulation, populationCsv } from '../../shared/synth/population.js';
+import { DEFAULT_DAY_PLAN, generateSectorDay, type SectorDayTruth } from '../../shared/synth/sector-day.js';
 
 /** Bytes a broken publisher might send: not Avro, a wrong magic byte, an unknown schema id, truncated. */
 export const GARBAGE_MESSAGES: Buffer[] = [
@@ -22,13 +25,35 @@ export const GARBAGE_MESSAGES: Buffer[] = [
   Buffer.from([0, 0, 0]),
 ];
 
+/** Sectors publish first, civil status after: newborns' vaccinations reach dancu before their birth registrations, as they do in life. */
+const PUBLISH_ORDER: SourceName[][] = [['vaccination', 'social-welfare', 'driver-licence'], ['civil-status']];
+
+interface TruthCheck {
+  right: number;
+  wrong: number;
+  notLinked: number;
+}
+
+/** Every event the truth says is about a citizen: is its source record linked to that citizen? */
+async function checkLinks(run: PipelineRun, truth: SectorDayTruth): Promise<TruthCheck> {
+  const { rows } = await run.pool.query<{ source_record_id: string; citizen_id: string }>('select source_record_id, citizen_id from record_links');
+  const linked = new Map(rows.map((row) => [row.source_record_id, row.citizen_id]));
+  const check: TruthCheck = { right: 0, wrong: 0, notLinked: 0 };
+  for (const [recordId, citizenId] of truth.about) {
+    const actual = linked.get(recordId);
+    if (actual === undefined) check.notLinked += 1;
+    else if (actual === citizenId) check.right += 1;
+    else check.wrong += 1;
+  }
+  return check;
+}
+
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('run the whole pipeline on synthetic data and print a summary (starts the stack)')
+    .description('run the whole pipeline on a synthetic day of all four sources and print what happened (starts the stack)')
     .option('--population <n>', 'citizens in the synthetic register', '5000')
-    .option('--births <n>', 'birth registrations', '400')
-    .option('--deaths <n>', 'death registrations', '200')
-    .action(async (options: { population: string; births: string; deaths: string }) => {
+    .option('--scale <factor>', 'multiplies the events of the synthetic day', '1')
+    .action(async (options: { population: string; scale: string }) => {
       const config = loadConfig(process.env);
       const print = (line: string) => console.log(line);
       print('starting the stack');
@@ -45,46 +70,60 @@ export function demoCommand(): Command {
       try {
         const population = generatePopulation(Number(options.population), 2026);
         const populationFile = join(dir, 'population.csv');
-        writeFileSync(populationFile, populationCsv(population));
+        // The register lacks some addresses, as real ones do: the sectors can fill them.
+        writeFileSync(populationFile, populationCsv(population.map((citizen, i) => (i % 10 === 0 ? { ...citizen, address: '' } : citizen))));
         const loaded = await loadPopulation(run.pool, populationFile, loadSettings(config.DANCU_LINKAGE_SETTINGS));
-        print(`loaded ${loaded.rows} synthetic citizens into database dancu_demo`);
+        print(`loaded ${loaded.rows} synthetic citizens into database dancu_demo (one in ten without an address)`);
 
-        const deaths = Number(options.deaths);
-        const { events, truth } = generateCivilStatusStream(
-          population,
-          { births: Number(options.births), deaths, deathsWithoutId: Math.ceil(deaths / 20), deathsWithWrongId: Math.ceil(deaths / 40), invalid: 20 },
-          7,
-        );
-        writeFileSync(join(dir, 'civil-status.jsonl'), `${events.map((event) => JSON.stringify(event)).join('\n')}\n`);
+        const scale = Number(options.scale);
+        const plan = Object.fromEntries(Object.entries(DEFAULT_DAY_PLAN).map(([key, value]) => [key, Math.round(value * scale)])) as unknown as typeof DEFAULT_DAY_PLAN;
+        const { events, truth } = generateSectorDay(population, plan, 7);
+        for (const source of SOURCE_NAMES) writeFileSync(join(dir, `${source}.jsonl`), `${events[source].map((event) => JSON.stringify(event)).join('\n')}\n`);
 
         const started = Date.now();
         await run.startServices();
-        const report = await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.civilStatus, record: 'civilStatusEvent', events });
-        await run.producer.send({ topic: run.topics.civilStatus, messages: GARBAGE_MESSAGES.map((value) => ({ value })) });
-        const eventsIn = report.published + GARBAGE_MESSAGES.length;
-        print(`published ${eventsIn} civil-status events (${truth.births.length} births, ${truth.deaths.length} deaths, ${truth.invalid.length} invalid, ${GARBAGE_MESSAGES.length} not Avro)`);
-
-        await run.waitUntilDrained(config.DANCU_DRAIN_TIMEOUT_MS);
+        let eventsIn = 0;
+        for (const sources of PUBLISH_ORDER) {
+          for (const source of sources) {
+            const topic = run.topics[SOURCE_TOPICS[source].events];
+            const report = await publishEvents({ producer: run.producer, registry: run.registry, topic, record: SOURCE_ADAPTERS[source].record, events: events[source] });
+            await run.producer.send({ topic, messages: GARBAGE_MESSAGES.map((value) => ({ value })) });
+            eventsIn += report.published + GARBAGE_MESSAGES.length;
+            print(`published ${report.published} ${source} events and ${GARBAGE_MESSAGES.length} messages that are not Avro`);
+          }
+          await run.waitUntilDrained(config.DANCU_DRAIN_TIMEOUT_MS);
+        }
         const elapsed = (Date.now() - started) / 1000;
-        const counts = await run.counts();
-        const applied = counts.citizensCreated + counts.deathsRecorded + counts.citizensUpdated + counts.recordsLinked;
+
+        const report = await qualityReport(run.kafka, run.admin, run.pool, run.topics);
         print('');
-        print('summary');
-        print(`  events in            ${eventsIn}`);
-        print(`  linked to a citizen  ${counts.deathsRecorded + counts.citizensUpdated + counts.recordsLinked}`);
-        print(`  new citizens         ${counts.citizensCreated}`);
-        print(`  sent to review       ${counts.reviewCases}`);
+        print('quality report (dancu quality report)');
+        for (const line of formatQualityReport(report)) print(`  ${line}`);
+
+        const links = await checkLinks(run, truth);
+        const deceased = await run.pool.query<{ citizen_id: string; date_of_death: string }>("select citizen_id, date_of_death from citizens where status = 'DECEASED'");
+        const died = new Map(truth.civilStatus.deaths.map((death) => [death.citizenId, death.dateOfDeath]));
+        const rightDeaths = deceased.rows.filter((row) => died.get(row.citizen_id) === row.date_of_death).length;
+        const later = await run.pool.query<{ n: string }>("select count(*) as n from unlinked_records where resolution = 'LINKED' and observation_id in (select observation_id from observation_outcomes where outcome = 'UNLINKED')");
+        const afterDeath = await run.pool.query<{ n: string }>("select count(*) as n from quality_findings where code = 'FACT_AFTER_DEATH'");
+        const received = report.reduce((sum, q) => sum + q.received, 0);
+        const accounted = report.reduce((sum, q) => sum + q.applied + q.rejected, 0);
+        const counts = await run.counts();
+
+        print('');
+        print('checked against the synthetic truth');
+        print(`  events in            ${eventsIn} (${received} on the source topics)`);
+        print(`  records linked       ${links.right} to the right citizen, ${links.wrong} to a wrong one, ${links.notLinked} not linked (review or waiting)`);
+        print(`  deaths recorded      ${deceased.rows.length}, ${rightDeaths} on the right citizen with the right date`);
+        print(`  linked later         ${later.rows[0]?.n ?? 0} records kept unlinked until their birth registration arrived (${truth.beforeBirthRegistration.length} newborn vaccinations published first)`);
+        print(`  facts after death    ${afterDeath.rows[0]?.n ?? 0} findings (${truth.afterDeath.length} planted)`);
         print(`  updates published    ${counts.updatesPublished}`);
         print(`  dead-lettered        ${counts.deadLettered}`);
-        const deceased = await run.pool.query<{ citizen_id: string; date_of_death: string }>("select citizen_id, date_of_death from citizens where status = 'DECEASED'");
-        const died = new Map(truth.deaths.map((death) => [death.citizenId, death.dateOfDeath]));
-        const right = deceased.rows.filter((row) => died.get(row.citizen_id) === row.date_of_death).length;
-        print(`  deaths recorded      ${deceased.rows.length}, ${right} on the right citizen with the right date (synthetic truth)`);
-        print(`  accounted for        ${applied + counts.reviewCases + counts.deadLettered} of ${eventsIn} (applied + review + dead letters)`);
+        print(`  accounted for        ${accounted} of ${eventsIn} (applied + rejected)`);
         print(`  elapsed              ${elapsed.toFixed(1)} s (${Math.round(eventsIn / elapsed)} events/s)`);
         print(`service logs: ${logFile}`);
-        print(`inspect a citizen: DATABASE_URL=${databaseUrl} npx dancu citizen ${truth.deaths[0]?.citizenId ?? ''}`);
-        if (applied + counts.reviewCases + counts.deadLettered !== eventsIn || right !== deceased.rows.length) process.exitCode = 1;
+        print(`inspect a citizen: DATABASE_URL=${databaseUrl} npx dancu citizen ${truth.civilStatus.deaths[0]?.citizenId ?? ''}`);
+        if (accounted !== eventsIn || links.wrong > 0 || rightDeaths !== deceased.rows.length) process.exitCode = 1;
       } finally {
         await run.close({ dropTopics: false });
       }

@@ -57,7 +57,10 @@ export async function startStageService(options: StageServiceOptions): Promise<R
   }
 
   const producer = await connectProducer(kafka);
-  const { stage, stop: stopStage } = await options.makeStage({ kafka, producer, registry, topics, schemaIds, logger });
+  const { stage, stop: stopStage } = await options.makeStage({ kafka, producer, registry, topics, schemaIds, logger }).catch(async (error: unknown) => {
+    await producer.disconnect();
+    throw error;
+  });
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
     sessionTimeout: 30_000,

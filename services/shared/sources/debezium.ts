@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import avro from 'avsc';
 import { z } from 'zod';
 import { ValidationError, type ErrorContext } from '../errors.js';
+import { REPO_ROOT } from '../paths.js';
 import { SOURCE_NAMES, type SourceName } from '../kafka/topics.js';
 import { loadRecordSchema } from '../schemas/avro-files.js';
 import type { SourceAdapter } from './source-adapter.js';
@@ -36,7 +37,9 @@ export type DebeziumMappings = z.infer<typeof debeziumMappingsSchema>;
 type ColumnSpec = z.infer<typeof columnSpec>;
 type TableMapping = z.infer<typeof tableMapping>;
 
-export function loadDebeziumMappings(file: string = fileURLToPath(new URL('./debezium-mappings.json', import.meta.url))): DebeziumMappings {
+export const DEFAULT_DEBEZIUM_MAPPINGS_FILE = join(REPO_ROOT, 'services', 'shared', 'sources', 'debezium-mappings.json');
+
+export function loadDebeziumMappings(file: string = DEFAULT_DEBEZIUM_MAPPINGS_FILE): DebeziumMappings {
   return debeziumMappingsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 

@@ -15,6 +15,18 @@ export const MAX_RELINK_ATTEMPTS = 20;
  */
 const CLOCK_MARGIN_S = 5;
 
+/**
+ * A new citizen is worth a second look for a waiting record when they share the personal ID key
+ * or at least two blocking keys: one shared key alone (same birth day and family name) is how
+ * most strangers look, and sending each of them back would multiply the linker's work.
+ */
+const enoughSharedKeys = (idRulesParam: string) => `count(*) >= 2 or bool_or(k.rule = any(${idRulesParam}::text[]))`;
+
+/** The blocking rules that key on the personal ID alone. */
+function idRules(settings: LinkageSettings): string[] {
+  return settings.blocking_rules.filter((rule) => rule.equal.length === 1 && rule.equal[0] === 'personal_id').map((rule) => rule.name);
+}
+
 function keysOf(settings: LinkageSettings, id: string, person: PersonObservation['person']): { rule: string; key: string }[] {
   return blockingKeys(settings.blocking_rules, personToMatchRecord(id, person));
 }
@@ -30,7 +42,8 @@ export async function keepUnlinked(client: PoolClient, settings: LinkageSettings
     `insert into unlinked_records (observation_id, source, source_system, source_record_id, event_type, observation, decision_id, reason, attempt)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      on conflict (observation_id) do update set attempt = greatest(unlinked_records.attempt, excluded.attempt),
-       decision_id = excluded.decision_id, updated_at = now(), resolved_at = null, resolution = null, resolved_citizen_id = null`,
+       decision_id = excluded.decision_id, updated_at = now()
+     where unlinked_records.resolved_at is null`,
     [o.observation_id, o.source, o.source_system, o.source_record_id, o.event_type, o, decision.decision_id, decision.reason, o.attempt],
   );
   const keys = keysOf(settings, o.observation_id, o.person);
@@ -39,10 +52,11 @@ export async function keepUnlinked(client: PoolClient, settings: LinkageSettings
     [keys.map((k) => k.rule), keys.map((k) => k.key), o.observation_id],
   );
   const recent = await client.query(
-    `select 1 from citizen_blocking_keys k join citizens c using (citizen_id)
+    `select k.citizen_id from citizen_blocking_keys k join citizens c using (citizen_id)
       join unnest($1::text[], $2::text[]) as t(rule, key) on k.rule = t.rule and k.key = t.key
-     where c.origin like 'source:%' and c.created_at > to_timestamp($3 / 1000.0) - make_interval(secs => $4) limit 1`,
-    [keys.map((k) => k.rule), keys.map((k) => k.key), decision.decided_at, CLOCK_MARGIN_S],
+     where c.origin like 'source:%' and c.created_at > to_timestamp($3 / 1000.0) - make_interval(secs => $4)
+     group by k.citizen_id having ${enoughSharedKeys('$5')} limit 1`,
+    [keys.map((k) => k.rule), keys.map((k) => k.key), decision.decided_at, CLOCK_MARGIN_S, idRules(settings)],
   );
   if (recent.rowCount && o.attempt < MAX_RELINK_ATTEMPTS) await requeue(client, [{ observation: o, attempt: o.attempt }], observationsTopic);
 }
@@ -63,8 +77,9 @@ export async function relinkFor(client: PoolClient, settings: LinkageSettings, c
   const { rows } = await client.query<{ observation: PersonObservation; attempt: number }>(
     `select u.observation, u.attempt from unlinked_records u
       where u.resolved_at is null and u.attempt < $3 and u.observation_id in (
-        select k.observation_id from unlinked_keys k join unnest($1::text[], $2::text[]) as t(rule, key) on k.rule = t.rule and k.key = t.key)`,
-    [keys.map((k) => k.rule), keys.map((k) => k.key), MAX_RELINK_ATTEMPTS],
+        select k.observation_id from unlinked_keys k join unnest($1::text[], $2::text[]) as t(rule, key) on k.rule = t.rule and k.key = t.key
+         group by k.observation_id having ${enoughSharedKeys('$4')})`,
+    [keys.map((k) => k.rule), keys.map((k) => k.key), MAX_RELINK_ATTEMPTS, idRules(settings)],
   );
   await requeue(client, rows, observationsTopic);
   return rows.length;
