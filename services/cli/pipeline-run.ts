@@ -80,6 +80,12 @@ export class PipelineRun {
     this.services = await startServices(['ingest', 'linker', 'store'], this.env, this.logger);
   }
 
+  /** Stops the run's services (to change their environment and start them again). */
+  async stopServices(): Promise<void> {
+    await stopServices(this.services);
+    this.services = [];
+  }
+
   async waitUntilDrained(timeoutMs: number): Promise<void> {
     await waitUntilDrained(this.admin, this.pool, this.topics, this.groups, timeoutMs);
   }
