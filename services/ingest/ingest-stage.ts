@@ -25,7 +25,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A change-data message: registry Avro when it starts with the magic byte, else JSON text (strict UTF-8). */
 async function decodeCdc(registry: SchemaRegistryClient, bytes: Buffer): Promise<unknown> {
-  if (bytes[0] === 0) return registry.decode<unknown>(bytes);
+  // Avro records decode as instances of generated classes; the envelope check wants plain objects.
+  if (bytes[0] === 0) return structuredClone(await registry.decode<unknown>(bytes));
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -67,7 +68,16 @@ export function createIngestStage(context: StageContext, options: IngestOptions)
       throw new DecodeError('the message has no value');
     }
     if (message.value.length > options.maxEventBytes) {
-      throw new DancuError('PAYLOAD_TOO_LARGE', `the event has ${message.value.length} bytes; the limit is ${options.maxEventBytes}`, { retriable: false });
+      // Still read who sent it, so the publisher's feedback names the record.
+      const decoded = await (origin.form === 'events' ? registry.decode<unknown>(message.value) : decodeCdc(registry, message.value)).catch(() => null);
+      const event = (decoded ?? {}) as { source_record_id?: unknown; source_system?: unknown };
+      throw new DancuError('PAYLOAD_TOO_LARGE', `the event has ${message.value.length} bytes; the limit is ${options.maxEventBytes}`, {
+        retriable: false,
+        context: {
+          recordId: typeof event.source_record_id === 'string' ? event.source_record_id : undefined,
+          sourceSystem: typeof event.source_system === 'string' ? event.source_system : undefined,
+        },
+      });
     }
     const adapter = SOURCE_ADAPTERS[origin.source];
     const decoded =
