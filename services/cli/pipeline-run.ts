@@ -63,7 +63,7 @@ export class PipelineRun {
     this.admin_ = this.kafka.admin();
     await this.admin_.connect();
     await ensureTopics(this.admin_, Object.values(this.topics));
-    this.producer_ = await connectProducer(this.kafka);
+    this.producer_ = await connectProducer(this.kafka, { idempotent: true });
   }
 
   get admin(): Admin {

@@ -41,7 +41,7 @@ export function publishCommand(): Command {
       await admin.connect();
       await ensureTopics(admin, [topic]);
       await admin.disconnect();
-      const producer = await connectProducer(kafka);
+      const producer = await connectProducer(kafka, { idempotent: true });
       try {
         const report = await publishEvents({
           producer,

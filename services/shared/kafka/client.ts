@@ -31,9 +31,16 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger)
 /**
  * A producer whose awaited sends are durable (the callers send with acks -1), partitioning keys
  * as the Java client does (murmur2), so other tools agree on which partition a key is in.
+ * `idempotent` makes the broker drop the copies a retried send would otherwise write (one
+ * request in flight): for publishers, whose topic counts people read. The pipeline's own
+ * producers need not pay for it, as every event downstream carries a stable id.
  */
-export async function connectProducer(kafka: Kafka): Promise<Producer> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 5, createPartitioner: Partitioners.DefaultPartitioner });
+export async function connectProducer(kafka: Kafka, options: { idempotent?: boolean } = {}): Promise<Producer> {
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    ...(options.idempotent ? { idempotent: true, maxInFlightRequests: 1 } : { maxInFlightRequests: 5 }),
+  });
   await producer.connect();
   return producer;
 }
