@@ -55,6 +55,7 @@ function observationOf(record: SyntheticRecord, index: number): PersonObservatio
     change_type: 'CREATE',
     event_type: 'VACCINATION',
     event_time: Date.now(),
+    source_timestamp: Date.now(),
     ingested_at: Date.now(),
     person: {
       ...name,

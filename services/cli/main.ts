@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { citizenCommand } from './commands/citizen-command.js';
 import { demoCommand } from './commands/demo-command.js';
 import { dlqCommand } from './commands/dlq-command.js';
+import { lagCommand } from './commands/lag-command.js';
 import { linkCsvCommand } from './commands/link-csv-command.js';
 import { loadPopulationCommand } from './commands/load-population-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
     .description('dancu: keeps the population register correct, complete, clean and live')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [stackCommand(), migrateCommand(), loadPopulationCommand(), publishCommand(), runCommand(), citizenCommand(), demoCommand(), linkCsvCommand(), trainCommand(), synthCommand(), reindexCommand(), dlqCommand(), qualityCommand(), unlinkedCommand()]) {
+  for (const command of [stackCommand(), migrateCommand(), loadPopulationCommand(), publishCommand(), runCommand(), citizenCommand(), demoCommand(), linkCsvCommand(), trainCommand(), synthCommand(), reindexCommand(), dlqCommand(), qualityCommand(), unlinkedCommand(), lagCommand()]) {
     program.addCommand(command);
   }
   return program;

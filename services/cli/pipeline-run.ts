@@ -50,6 +50,11 @@ export class PipelineRun {
       DANCU_LINKER_GROUP_ID: this.groups.linker,
       DANCU_STORE_GROUP_ID: this.groups.store,
       DANCU_OUTBOX_POLL_MS: '100',
+      // Free ports: runs side by side (and a `dancu run` elsewhere) must not collide.
+      DANCU_INGEST_HTTP_PORT: '0',
+      DANCU_LINKER_HTTP_PORT: '0',
+      DANCU_STORE_HTTP_PORT: '0',
+      DANCU_MONITOR_HTTP_PORT: '0',
     };
     this.kafka = createKafka(config.DANCU_KAFKA_BROKERS, `dancu-run-${namespace}`, logger);
     this.registry = new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL);
@@ -76,8 +81,20 @@ export class PipelineRun {
     return this.producer_;
   }
 
-  async startServices(): Promise<void> {
+  /** Starts the pipeline's services (and the monitor, watching them, when asked). */
+  async startServices(options: { monitor?: boolean } = {}): Promise<void> {
     this.services = await startServices(['ingest', 'linker', 'store'], this.env, this.logger);
+    if (options.monitor) {
+      const watched = this.services.map((service) => `${service.name}=http://127.0.0.1:${service.httpPort}`).join(',');
+      this.services.push(...(await startServices(['monitor'], { ...this.env, DANCU_MONITOR_SERVICES: watched, DANCU_MONITOR_INTERVAL_MS: '1000' }, this.logger)));
+    }
+  }
+
+  /** Port of a running service's HTTP endpoints. */
+  httpPort(name: string): number {
+    const service = this.services.find((s) => s.name === name);
+    if (!service) throw new Error(`${name} is not running in this run`);
+    return service.httpPort;
   }
 
   /** Stops the run's services (to change their environment and start them again). */

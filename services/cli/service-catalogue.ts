@@ -1,17 +1,20 @@
 import { loadConfig as ingestConfig } from '../ingest/config.js';
 import { startIngest } from '../ingest/ingest-service.js';
 import { loadConfig as linkerConfig } from '../linker/config.js';
+import { loadConfig as monitorConfig } from '../monitor/config.js';
+import { startMonitor } from '../monitor/monitor-service.js';
 import { startLinker } from '../linker/linker-service.js';
 import type { Logger } from '../shared/observability/logger.js';
 import type { RunningService } from '../shared/service/stage-service.js';
 import { loadConfig as storeConfig } from '../store/config.js';
 import { startStore } from '../store/store-service.js';
 
-/** The pipeline's services in the order events flow through them; each reads its own config. */
+/** The pipeline's services in the order events flow through them, and the monitor; each reads its own config. */
 export const SERVICES = {
   ingest: (env: NodeJS.ProcessEnv, logger: Logger) => startIngest(ingestConfig(env), logger.child({ component: 'ingest' })),
   linker: (env: NodeJS.ProcessEnv, logger: Logger) => startLinker(linkerConfig(env), logger.child({ component: 'linker' })),
   store: (env: NodeJS.ProcessEnv, logger: Logger) => startStore(storeConfig(env), logger.child({ component: 'store' })),
+  monitor: (env: NodeJS.ProcessEnv, logger: Logger) => startMonitor(monitorConfig(env), logger.child({ component: 'monitor' })),
 } as const;
 
 export type ServiceName = keyof typeof SERVICES;

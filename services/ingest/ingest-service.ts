@@ -11,6 +11,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     config,
     logger,
     chunkSize: config.DANCU_INGEST_CHUNK_SIZE,
+    httpPort: config.DANCU_INGEST_HTTP_PORT,
     partitionsConcurrently: config.DANCU_INGEST_PARTITIONS_CONCURRENTLY,
     inputTopics: sourceInputTopics,
     outputSchemas: (topics) => [

@@ -4,6 +4,7 @@ import { eachMessage, present } from '../shared/kafka/decode-each.js';
 import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.js';
 import { SOURCE_TOPICS, sourceOfTopic } from '../shared/kafka/topics.js';
 import type { Logger } from '../shared/observability/logger.js';
+import { metrics } from '../shared/observability/metrics.js';
 import type { SchemaRegistryClient } from '../shared/schemas/registry.js';
 import type { PersonObservation, Rejection } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
@@ -60,9 +61,11 @@ export function createIngestStage(context: StageContext, options: IngestOptions)
     const origin = sourceOfTopic(topics, message.topic);
     if (!origin) throw new DancuError('UNKNOWN_TOPIC', `ingest does not read topic ${message.topic}`, { retriable: false });
     const position: ErrorContext = { topic: message.topic, partition: message.partition, offset: message.offset };
+    metrics.eventsIn.inc({ stage: 'ingest', source: origin.source });
     if (message.value === null || message.value.length === 0) {
       if (origin.form === 'cdc') {
         log.info(position, 'change-data tombstone skipped');
+        metrics.eventsOut.inc({ stage: 'ingest', source: origin.source, outcome: 'tombstone' });
         return null;
       }
       throw new DecodeError('the message has no value');
@@ -84,7 +87,8 @@ export function createIngestStage(context: StageContext, options: IngestOptions)
       origin.form === 'events'
         ? await registry.decode<unknown>(message.value)
         : debeziumToEvent(adapter, mappings, await decodeCdc(registry, message.value), position);
-    const observation = toObservation(adapter, decoded, { topic: message.topic, partition: message.partition, offset: message.offset }, now());
+    const observation = toObservation(adapter, decoded, { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp }, now());
+    metrics.eventsOut.inc({ stage: 'ingest', source: origin.source, outcome: 'observation' });
     return { key: observationKey(observation), value: await registry.encode(observationSchemaId, observation), headers: { id: observation.observation_id } };
   };
 

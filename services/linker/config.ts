@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { commonConfigShape, parseConfig } from '../shared/config/common.js';
+import { commonConfigShape, groupConfigShape, httpPortShape, parseConfig } from '../shared/config/common.js';
 
 export const linkerConfigSchema = z.object({
   ...commonConfigShape,
-  DANCU_LINKER_GROUP_ID: z.string().default('dancu-linker'),
+  DANCU_LINKER_GROUP_ID: groupConfigShape.DANCU_LINKER_GROUP_ID,
+  DANCU_LINKER_HTTP_PORT: httpPortShape.DANCU_LINKER_HTTP_PORT,
   DANCU_LINKER_CHUNK_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   DANCU_LINKER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
   DANCU_LINKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),

@@ -4,7 +4,7 @@ import { loadSettings } from '../shared/linkage/settings.js';
 import type { Logger } from '../shared/observability/logger.js';
 import { startStageService, type RunningService } from '../shared/service/stage-service.js';
 import { CitizenRepository } from '../shared/store/citizen-repository.js';
-import { createPool } from '../shared/store/db.js';
+import { createPool, postgresCheck } from '../shared/store/db.js';
 import type { LinkerConfig } from './config.js';
 import { createLinkerStage, type Linkage } from './linker-stage.js';
 
@@ -29,11 +29,13 @@ export async function startLinker(config: LinkerConfig, logger: Logger): Promise
     config,
     logger,
     chunkSize: config.DANCU_LINKER_CHUNK_SIZE,
+    httpPort: config.DANCU_LINKER_HTTP_PORT,
     partitionsConcurrently: config.DANCU_LINKER_PARTITIONS_CONCURRENTLY,
     inputTopics: (topics) => [topics.observations],
     outputSchemas: (topics) => [[topics.decisions, 'linkDecision']],
     makeStage: async (context) => ({
       stage: createLinkerStage(context, new CitizenRepository(pool), () => linkage),
+      checks: [postgresCheck(pool)],
       stop: async () => {
         clearInterval(refresh);
         await pool.end();

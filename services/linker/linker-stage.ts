@@ -6,6 +6,7 @@ import type { EngineDecision, LinkageEngine } from '../shared/linkage/engine.js'
 import { personToMatchRecord, type MatchRecord } from '../shared/linkage/match-record.js';
 import type { LinkDecision, PersonObservation } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
+import { metrics } from '../shared/observability/metrics.js';
 import { CIVIL_STATUS_SOURCE } from '../shared/sources/civil-status.js';
 import { citizenAsPerson, type CitizenRow } from '../shared/store/citizen-row.js';
 import { sourceRecordKey, type CitizenRepository } from '../shared/store/citizen-repository.js';
@@ -90,6 +91,9 @@ export function createLinkerStage(context: StageContext, citizens: CitizenReposi
           decided_at: now().getTime(),
           observation,
         };
+        metrics.eventsIn.inc({ stage: 'linker', source: observation.source });
+        metrics.decisions.inc({ kind: decision.decision, reason: decision.reason });
+        metrics.eventsOut.inc({ stage: 'linker', source: observation.source, outcome: decision.decision });
         produced.push({
           key: decision.citizen_id ?? observation.person.personal_id ?? `${observation.source_system}:${observation.source_record_id}`,
           value: await registry.encode(decisionSchemaId, decision),

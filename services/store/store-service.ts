@@ -1,7 +1,7 @@
 import { loadSettings } from '../shared/linkage/settings.js';
 import type { Logger } from '../shared/observability/logger.js';
 import { startStageService, type RunningService } from '../shared/service/stage-service.js';
-import { createPool } from '../shared/store/db.js';
+import { createPool, postgresCheck } from '../shared/store/db.js';
 import { OutboxRelay } from '../shared/store/outbox-relay.js';
 import type { StoreConfig } from './config.js';
 import { createStoreStage } from './store-stage.js';
@@ -15,6 +15,7 @@ export async function startStore(config: StoreConfig, logger: Logger): Promise<R
     config,
     logger,
     chunkSize: config.DANCU_STORE_CHUNK_SIZE,
+    httpPort: config.DANCU_STORE_HTTP_PORT,
     inputTopics: (topics) => [topics.decisions],
     outputSchemas: (topics) => [
       [topics.populationUpdates, 'populationUpdate'],
@@ -33,6 +34,7 @@ export async function startStore(config: StoreConfig, logger: Logger): Promise<R
       relay.start();
       return {
         stage: createStoreStage(context, pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), () => relay.wake()),
+        checks: [postgresCheck(pool)],
         stop: async () => {
           await relay.stop();
           await pool.end();

@@ -3,7 +3,8 @@ import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.
 import type { LinkageSettings } from '../shared/linkage/settings.js';
 import type { LinkDecision } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
-import { applyDecision } from '../shared/store/apply-decisions.js';
+import { applyDecision, type ApplyResult } from '../shared/store/apply-decisions.js';
+import { metrics } from '../shared/observability/metrics.js';
 import { inTransaction, type Pool } from '../shared/store/db.js';
 
 /**
@@ -18,10 +19,23 @@ export function createStoreStage(context: StageContext, pool: Pool, settings: Li
       const { results, outcomes } = await decodeEach<LinkDecision>(registry, messages);
       const decisions = present(results);
       if (decisions.length > 0) {
-        await inTransaction(pool, async (client) => {
-          for (const decision of decisions) await applyDecision(client, decision, settings, topics, now());
+        const timer = metrics.storeWrite.startTimer();
+        const results = await inTransaction(pool, async (client) => {
+          const applied: ApplyResult[] = [];
+          for (const decision of decisions) applied.push(await applyDecision(client, decision, settings, topics, now()));
+          return applied;
         });
+        timer();
         afterCommit();
+        const committed = Date.now();
+        for (const [index, decision] of decisions.entries()) {
+          const source = decision.observation.source;
+          metrics.eventsIn.inc({ stage: 'store', source });
+          metrics.eventsOut.inc({ stage: 'store', source, outcome: results[index] ?? 'unknown' });
+          if (results[index] !== 'duplicate' && decision.observation.source_timestamp > 0) {
+            metrics.endToEndLatency.observe({ source }, (committed - decision.observation.source_timestamp) / 1000);
+          }
+        }
       }
       return outcomes;
     },

@@ -12,7 +12,7 @@ const CITIZEN: CitizenRow = {
 function observation(source: string, eventType: string, person: Partial<PersonObservation['person']> = {}, attributes: Record<string, string> = {}): PersonObservation {
   return {
     observation_id: 'o-1', source, source_system: 's', source_record_id: 'r-1', source_topic: 't', source_partition: 0, source_offset: '0',
-    change_type: 'CREATE', event_type: eventType, event_time: 1, ingested_at: 1,
+    change_type: 'CREATE', event_type: eventType, event_time: 1, source_timestamp: 1, ingested_at: 1,
     person: { personal_id: '001090000001', legacy_id: null, full_name: 'Hoàng Văn Tú', name_key: 'hoang van tu', family_name: 'Hoàng', middle_name: 'Văn', given_name: 'Tú', date_of_birth: { value: '1990', precision: 'YEAR' }, sex: 'MALE', address: null, ...person },
     date_of_death: null, event_date: null, attributes, findings: [], attempt: 0,
   };

@@ -14,7 +14,26 @@ export const commonConfigShape = {
   DANCU_TOPIC_NAMESPACE: z.string().default(''),
   /** Linkage settings file; empty for the committed default (services/shared/linkage/default-settings.json). */
   DANCU_LINKAGE_SETTINGS: z.string().default(''),
+  /** Address the services' HTTP endpoints (/metrics, /healthz, /readyz) listen on; 0.0.0.0 in containers. */
+  DANCU_HTTP_HOST: z.string().default('127.0.0.1'),
   DANCU_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+};
+
+/**
+ * The pipeline's consumer groups: each service reads its own, the monitor and `dancu lag` read
+ * all three. `DANCU_<SERVICE>_HTTP_PORT` is where a service serves /metrics, /healthz and
+ * /readyz (0: a free port, as tests and the demo use).
+ */
+export const groupConfigShape = {
+  DANCU_INGEST_GROUP_ID: z.string().default('dancu-ingest'),
+  DANCU_LINKER_GROUP_ID: z.string().default('dancu-linker'),
+  DANCU_STORE_GROUP_ID: z.string().default('dancu-store'),
+};
+
+export const httpPortShape = {
+  DANCU_INGEST_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9401),
+  DANCU_LINKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9402),
+  DANCU_STORE_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9403),
 };
 
 export const commonConfigSchema = z.object(commonConfigShape);

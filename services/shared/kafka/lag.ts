@@ -1,12 +1,28 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
+import { readRanges } from './topic-snapshot.js';
 
 export interface PartitionLag {
   groupId: string;
   topic: string;
   partition: number;
+  /** The group's committed offset; -1 when it never committed on this partition. */
   committed: string;
   high: string;
+  /** Messages not yet consumed. */
   lag: number;
+  /** Age of the oldest unconsumed message (now minus its timestamp), in seconds; 0 when there is none; null when not measured. */
+  lagSeconds: number | null;
+}
+
+/** A consumer group and the topics it reads. */
+export interface GroupTopics {
+  groupId: string;
+  topics: string[];
+}
+
+/** Where a group would resume on a partition: its committed offset, or the low watermark when it never committed. */
+function nextOffset(committed: string, low: string): string {
+  return committed === '-1' ? low : committed;
 }
 
 /**
@@ -19,13 +35,38 @@ export async function groupLag(admin: Admin, groupId: string, topic: string): Pr
   const committedByPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, p.offset]));
   return offsets.map((p) => {
     const offset = committedByPartition.get(p.partition) ?? '-1';
-    const from = offset === '-1' ? p.low : offset;
-    return { groupId, topic, partition: p.partition, committed: offset, high: p.high, lag: Math.max(0, Number(p.high) - Number(from)) };
+    const from = nextOffset(offset, p.low);
+    return { groupId, topic, partition: p.partition, committed: offset, high: p.high, lag: Math.max(0, Number(p.high) - Number(from)), lagSeconds: null };
   });
 }
 
 export async function totalLag(admin: Admin, groupId: string, topic: string): Promise<number> {
   return (await groupLag(admin, groupId, topic)).reduce((sum, p) => sum + p.lag, 0);
+}
+
+/**
+ * Lag in messages and in seconds for every partition of every group's topics. The seconds are
+ * the age of the oldest unconsumed message, read from that message's own timestamp (one read
+ * per lagging partition, all in one throw-away consumer).
+ */
+export async function measureLag(kafka: Kafka, admin: Admin, groups: GroupTopics[], now: () => number = Date.now): Promise<PartitionLag[]> {
+  // A topic nobody created yet has no lag; asking Kafka for its offsets would fail.
+  const existing = new Set(await admin.listTopics());
+  const lags = (await Promise.all(groups.flatMap((group) => group.topics.filter((topic) => existing.has(topic)).map((topic) => groupLag(admin, group.groupId, topic))))).flat();
+  const lows = new Map<string, string>();
+  for (const topic of new Set(lags.map((l) => l.topic))) {
+    for (const p of await admin.fetchTopicOffsets(topic)) lows.set(`${topic}\u0000${p.partition}`, p.low);
+  }
+  const lagging = lags.filter((l) => l.lag > 0);
+  const at = (l: PartitionLag) => BigInt(nextOffset(l.committed, lows.get(`${l.topic}\u0000${l.partition}`) ?? '0'));
+  const messages = await readRanges(kafka, admin, lagging.map((l) => ({ topic: l.topic, partition: l.partition, from: at(l), to: at(l) + 1n })));
+  const stamped = new Map(messages.map((m) => [`${m.topic}\u0000${m.partition}\u0000${m.offset}`, Number(m.timestamp)]));
+  const measuredAt = now();
+  return lags.map((l) => {
+    if (l.lag === 0) return { ...l, lagSeconds: 0 };
+    const timestamp = stamped.get(`${l.topic}\u0000${l.partition}\u0000${at(l).toString()}`);
+    return { ...l, lagSeconds: timestamp === undefined ? null : Math.max(0, (measuredAt - timestamp) / 1000) };
+  });
 }
 
 /** Messages on a topic now (sum of high minus low watermarks). */

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
 import { asDancuError, type DancuError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { metrics } from '../observability/metrics.js';
 import { deadLetterMessage, type OriginalMessage } from './dead-letter.js';
 
 export interface StageMessage extends OriginalMessage {
@@ -136,6 +137,7 @@ async function deadLetter(options: StageRunnerOptions, chunk: StageMessage[], ou
       'message dead-lettered',
     );
     letters.push(deadLetterMessage(message, error, options.stage.name, now));
+    metrics.deadLetters.inc({ stage: options.stage.name, reason: error.code });
     const told = await options.stage.feedback?.(message, error);
     if (told) feedback.set(told.topic, [...(feedback.get(told.topic) ?? []), told.message]);
   }

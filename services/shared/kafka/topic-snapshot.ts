@@ -3,26 +3,22 @@ import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 
 export type SnapshotMessage = KafkaMessage & { topic: string; partition: number };
 
-/**
- * Everything on a topic from a point (its beginning, or the first offset at or after a
- * timestamp) up to its end as it is when called, read with a throw-away consumer group that is
- * deleted after. What arrives meanwhile is not waited for.
- */
-export async function readTopicSnapshot(kafka: Kafka, admin: Admin, topic: string, options: { sinceMs?: number; timeoutMs?: number } = {}): Promise<SnapshotMessage[]> {
-  const ends = await admin.fetchTopicOffsets(topic);
-  const starts = options.sinceMs === undefined ? ends.map((p) => ({ partition: p.partition, offset: p.low })) : await admin.fetchTopicOffsetsByTimestamp(topic, options.sinceMs);
-  const lowOf = new Map(ends.map((p) => [p.partition, p.low]));
-  const wanted = new Map<number, { from: bigint; to: bigint }>();
-  for (const end of ends) {
-    const start = starts.find((s) => s.partition === end.partition);
-    // A timestamp after the last message gives -1: nothing to read there.
-    const from = BigInt(start && start.offset !== '-1' ? start.offset : end.high);
-    const low = BigInt(lowOf.get(end.partition) ?? '0');
-    const first = from < low ? low : from;
-    if (first < BigInt(end.high)) wanted.set(end.partition, { from: first, to: BigInt(end.high) });
-  }
-  if (wanted.size === 0) return [];
+/** Offsets [from, to) of one partition to read. */
+export interface OffsetRange {
+  topic: string;
+  partition: number;
+  from: bigint;
+  to: bigint;
+}
 
+/**
+ * Reads the given offset ranges with one throw-away consumer group (deleted after). Kafka has no
+ * read-at-offset call, so the consumer joins, seeks each partition to its range, and stops once
+ * every range is read.
+ */
+export async function readRanges(kafka: Kafka, admin: Admin, ranges: OffsetRange[], timeoutMs = 60_000): Promise<SnapshotMessage[]> {
+  const wanted = new Map(ranges.filter((r) => r.from < r.to).map((r) => [`${r.topic}\u0000${r.partition}`, r]));
+  if (wanted.size === 0) return [];
   const groupId = `dancu-reader-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 8 * 1024 * 1024 });
   const messages: SnapshotMessage[] = [];
@@ -33,32 +29,49 @@ export async function readTopicSnapshot(kafka: Kafka, admin: Admin, topic: strin
   });
   await consumer.connect();
   try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.subscribe({ topics: [...new Set(ranges.map((r) => r.topic))], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        const range = wanted.get(partition);
-        if (!range) return;
+      eachMessage: async ({ topic, partition, message }) => {
+        const key = `${topic}\u0000${partition}`;
+        const range = wanted.get(key);
+        if (!range || !remaining.has(key)) return;
         const offset = BigInt(message.offset);
         if (offset >= range.from && offset < range.to) messages.push({ ...message, topic, partition });
         if (offset >= range.to - 1n) {
-          remaining.delete(partition);
+          remaining.delete(key);
           if (remaining.size === 0) finish();
         }
       },
     });
-    for (const [partition, range] of wanted) consumer.seek({ topic, partition, offset: range.from.toString() });
-    const timeoutMs = options.timeoutMs ?? 60_000;
+    for (const range of wanted.values()) consumer.seek({ topic: range.topic, partition: range.partition, offset: range.from.toString() });
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`reading ${topic} took longer than ${timeoutMs / 1000} s`)), timeoutMs);
+      timer = setTimeout(() => reject(new Error(`reading ${wanted.size} partitions took longer than ${timeoutMs / 1000} s`)), timeoutMs);
     });
     await Promise.race([done, expired]).finally(() => clearTimeout(timer));
   } finally {
     await consumer.disconnect();
     await admin.deleteGroups([groupId]).catch(() => undefined);
   }
-  return messages.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+  return messages.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+}
+
+/**
+ * Everything on a topic from a point (its beginning, or the first offset at or after a
+ * timestamp) up to its end as it is when called. What arrives meanwhile is not waited for.
+ */
+export async function readTopicSnapshot(kafka: Kafka, admin: Admin, topic: string, options: { sinceMs?: number; timeoutMs?: number } = {}): Promise<SnapshotMessage[]> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  const starts = options.sinceMs === undefined ? ends.map((p) => ({ partition: p.partition, offset: p.low })) : await admin.fetchTopicOffsetsByTimestamp(topic, options.sinceMs);
+  const ranges = ends.map((end): OffsetRange => {
+    const start = starts.find((s) => s.partition === end.partition);
+    // A timestamp after the last message gives -1: nothing to read there.
+    const from = BigInt(start && start.offset !== '-1' ? start.offset : end.high);
+    const low = BigInt(end.low);
+    return { topic, partition: end.partition, from: from < low ? low : from, to: BigInt(end.high) };
+  });
+  return readRanges(kafka, admin, ranges, options.timeoutMs);
 }
 
 export function headerText(message: KafkaMessage, name: string): string | undefined {

@@ -123,6 +123,7 @@ export interface PersonObservation {
   change_type: ChangeType;
   event_type: string;
   event_time: number;
+  source_timestamp: number;
   ingested_at: number;
   person: NormalisedPerson;
   date_of_death: PartialDate | null;

@@ -37,6 +37,11 @@ export class SchemaRegistryClient {
     return this.register(valueSubject(topic), loadRecordSchema(key).text);
   }
 
+  /** Throws unless the registry answers (readiness). */
+  async ping(): Promise<void> {
+    await this.request('GET', '/subjects');
+  }
+
   async compatibility(subject: string): Promise<string> {
     const config = await this.request<{ compatibilityLevel?: string; compatibility?: string }>(
       'GET',

@@ -6,6 +6,8 @@ import { topicsFor, type Topics } from '../kafka/topics.js';
 import type { Logger } from '../observability/logger.js';
 import type { RecordTypeKey } from '../schemas/avro-files.js';
 import { SchemaRegistryClient } from '../schemas/registry.js';
+import type { ReadinessCheck } from '../observability/health.js';
+import { startObservabilityServer } from '../observability/http-server.js';
 
 /** What a stage needs from its service: connected clients and registered schema ids. */
 export interface StageContext {
@@ -19,6 +21,8 @@ export interface StageContext {
 
 export interface RunningService {
   name: string;
+  /** Port of its /metrics, /healthz and /readyz. */
+  httpPort: number;
   stop(): Promise<void>;
 }
 
@@ -32,7 +36,8 @@ export interface StageServiceOptions {
   inputTopics: (topics: Topics) => string[];
   /** Value schemas this service writes, registered at start (TopicNameStrategy). */
   outputSchemas: (topics: Topics) => [topic: string, record: RecordTypeKey][];
-  makeStage: (context: StageContext) => Promise<{ stage: Stage; stop?: () => Promise<void> }>;
+  makeStage: (context: StageContext) => Promise<{ stage: Stage; stop?: () => Promise<void>; checks?: ReadinessCheck[] }>;
+  httpPort: number;
 }
 
 /**
@@ -57,7 +62,7 @@ export async function startStageService(options: StageServiceOptions): Promise<R
   }
 
   const producer = await connectProducer(kafka);
-  const { stage, stop: stopStage } = await options.makeStage({ kafka, producer, registry, topics, schemaIds, logger }).catch(async (error: unknown) => {
+  const { stage, stop: stopStage, checks = [] } = await options.makeStage({ kafka, producer, registry, topics, schemaIds, logger }).catch(async (error: unknown) => {
     await producer.disconnect();
     throw error;
   });
@@ -69,6 +74,36 @@ export async function startStageService(options: StageServiceOptions): Promise<R
     allowAutoTopicCreation: false,
   });
   await consumer.connect();
+  // Consuming: from joining the group until the consumer crashes or stops (kafkajs restarts a crashed one and it joins again).
+  let consuming = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    consuming = true;
+  });
+  consumer.on(consumer.events.CRASH, () => {
+    consuming = false;
+  });
+  consumer.on(consumer.events.STOP, () => {
+    consuming = false;
+  });
+  const probeAdmin = kafka.admin();
+  await probeAdmin.connect();
+  const server = await startObservabilityServer({
+    service: options.name,
+    host: config.DANCU_HTTP_HOST,
+    port: options.httpPort,
+    logger,
+    checks: [
+      { name: 'kafka', probe: async () => void (await probeAdmin.describeCluster()) },
+      { name: 'schema-registry', probe: () => registry.ping() },
+      ...checks,
+      {
+        name: 'consuming',
+        probe: async () => {
+          if (!consuming) throw new Error('the consumer is not in its group');
+        },
+      },
+    ],
+  });
   await runStage({
     consumer,
     producer,
@@ -84,10 +119,13 @@ export async function startStageService(options: StageServiceOptions): Promise<R
 
   return {
     name: options.name,
+    httpPort: server.port,
     async stop() {
       await consumer.disconnect();
       await stopStage?.();
       await producer.disconnect();
+      await probeAdmin.disconnect();
+      await server.close();
       logger.info({}, 'service stopped');
     },
   };

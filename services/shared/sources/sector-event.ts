@@ -12,6 +12,8 @@ export interface SourcePosition {
   topic: string;
   partition: number;
   offset: string;
+  /** Kafka timestamp of the message (ms); absent in unit tests that build events by hand. */
+  timestamp?: string;
 }
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
@@ -47,7 +49,7 @@ function identity(decoded: unknown): Pick<ErrorContext, 'recordId' | 'sourceSyst
  * schema fails with every difference listed); soft ones travel on as findings.
  */
 export function toObservation<E extends SectorEventEnvelope>(adapter: SourceAdapter<E>, decoded: unknown, position: SourcePosition, now: Date): PersonObservation {
-  const context: ErrorContext = { ...position, ...identity(decoded) };
+  const context: ErrorContext = { topic: position.topic, partition: position.partition, offset: position.offset, ...identity(decoded) };
   const report = new RuleReport();
   checkTexts(decoded, report);
   const schema = z.object({ ...envelopeShape, event_type: z.enum(adapter.eventTypes), ...adapter.details });
@@ -84,6 +86,7 @@ export function toObservation<E extends SectorEventEnvelope>(adapter: SourceAdap
     change_type: event.change_type,
     event_type: event.event_type,
     event_time: event.event_time,
+    source_timestamp: position.timestamp ? Number(position.timestamp) : 0,
     ingested_at: now.getTime(),
     person,
     date_of_death: facts.dateOfDeath,

@@ -49,14 +49,14 @@ export async function applyDecision(client: PoolClient, decision: LinkDecision, 
     );
     await resolveUnlinked(client, observation.observation_id, 'REVIEW', null);
     await recordFindings(client, observation, observation.findings, null, 'ingest');
-    await recordOutcome(client, decision, 'REVIEW', null);
+    await recordOutcome(client, decision, 'REVIEW', null, now);
     await audit(client, 'REVIEW_CASE_OPENED', null, { decision_id: decision.decision_id, reason: decision.reason });
     return 'review';
   }
   if (decision.decision === 'UNLINKED') {
     await keepUnlinked(client, settings, decision, topics.observations);
     await recordFindings(client, observation, observation.findings, null, 'ingest');
-    await recordOutcome(client, decision, 'UNLINKED', null);
+    await recordOutcome(client, decision, 'UNLINKED', null, now);
     await audit(client, 'RECORD_KEPT_UNLINKED', null, { decision_id: decision.decision_id, source: observation.source, reason: decision.reason });
     return 'unlinked';
   }
@@ -68,7 +68,7 @@ export async function applyDecision(client: PoolClient, decision: LinkDecision, 
   await recordProvenance(client, citizen.citizen_id, observation, applied.planned, now);
   await recordFindings(client, observation, [...observation.findings, ...applied.findings], citizen.citizen_id, 'ingest');
   const filled = updateType === 'CITIZEN_CREATED' ? 0 : applied.planned.filter((change) => change.rule === 'fills-empty-field').length;
-  await recordOutcome(client, decision, updateType === 'CITIZEN_CREATED' ? 'CREATED' : observation.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizen.citizen_id, filled);
+  await recordOutcome(client, decision, updateType === 'CITIZEN_CREATED' ? 'CREATED' : observation.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizen.citizen_id, now, filled);
   await audit(client, updateType, citizen.citizen_id, { decision_id: decision.decision_id, reason: decision.reason, fields: changes.map((c) => c.field) });
   const update: PopulationUpdate = {
     update_id: decision.decision_id,

@@ -25,3 +25,8 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     client.release();
   }
 }
+
+/** Readiness: the database answers a query. */
+export function postgresCheck(pool: pg.Pool): { name: string; probe: () => Promise<void> } {
+  return { name: 'postgresql', probe: async () => void (await pool.query('select 1')) };
+}

@@ -16,15 +16,17 @@ export async function recordFindings(client: PoolClient, observation: { observat
 
 export async function recordOutcome(
   client: PoolClient,
-  decision: { decision_id: string; observation: { observation_id: string; source: string; event_type: string } },
+  decision: { decision_id: string; observation: { observation_id: string; source: string; event_type: string; source_timestamp: number } },
   outcome: Outcome,
   citizenId: string | null,
+  now: Date,
   fieldsFilled = 0,
 ): Promise<void> {
   const o = decision.observation;
+  const latencyMs = o.source_timestamp > 0 ? Math.max(0, now.getTime() - o.source_timestamp) : null;
   await client.query(
-    `insert into observation_outcomes (decision_id, observation_id, source, event_type, outcome, citizen_id, fields_filled)
-     values ($1, $2, $3, $4, $5, $6, $7) on conflict (decision_id) do nothing`,
-    [decision.decision_id, o.observation_id, o.source, o.event_type, outcome, citizenId, fieldsFilled],
+    `insert into observation_outcomes (decision_id, observation_id, source, event_type, outcome, citizen_id, fields_filled, latency_ms)
+     values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (decision_id) do nothing`,
+    [decision.decision_id, o.observation_id, o.source, o.event_type, outcome, citizenId, fieldsFilled, latencyMs],
   );
 }

@@ -1,0 +1,39 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { withKafka } from '../kafka-session.js';
+import { measureLag, type PartitionLag } from '../../shared/kafka/lag.js';
+import { pipelineGroupTopics } from '../../monitor/pipeline-status.js';
+
+function table(lags: PartitionLag[]): string[] {
+  const lines = [`${'group'.padEnd(28)} ${'topic'.padEnd(40)} ${'part'.padStart(4)} ${'committed'.padStart(10)} ${'end'.padStart(10)} ${'lag'.padStart(8)} ${'lag s'.padStart(8)}`];
+  for (const l of lags) {
+    lines.push(`${l.groupId.padEnd(28)} ${l.topic.padEnd(40)} ${String(l.partition).padStart(4)} ${l.committed.padStart(10)} ${l.high.padStart(10)} ${String(l.lag).padStart(8)} ${(l.lagSeconds === null ? '-' : l.lagSeconds.toFixed(1)).padStart(8)}`);
+  }
+  const total = lags.reduce((sum, l) => sum + l.lag, 0);
+  const oldest = Math.max(0, ...lags.map((l) => l.lagSeconds ?? 0));
+  lines.push(`total lag ${total} messages; oldest unconsumed event ${oldest.toFixed(1)} s old`);
+  return lines;
+}
+
+export function lagCommand(): Command {
+  return new Command('lag')
+    .description("lag of the pipeline's consumer groups per topic and partition, in messages and in seconds (age of the oldest unconsumed event)")
+    .option('--json', 'print JSON')
+    .option('--watch [seconds]', 'print again every few seconds until interrupted')
+    .option('--all', 'also list partitions with nothing to consume')
+    .action(async (options: { json?: boolean; watch?: string | boolean; all?: boolean }) => {
+      const config = loadConfig(process.env);
+      const every = options.watch === undefined || options.watch === false ? null : Number(options.watch === true ? 5 : options.watch);
+      await withKafka(config, 'dancu-lag', async (kafka, admin, topics) => {
+        const groups = pipelineGroupTopics(topics, { ingest: config.DANCU_INGEST_GROUP_ID, linker: config.DANCU_LINKER_GROUP_ID, store: config.DANCU_STORE_GROUP_ID });
+        for (;;) {
+          const lags = await measureLag(kafka, admin, groups);
+          const shown = options.all ? lags : lags.filter((l) => l.lag > 0 || l.committed !== '-1');
+          console.log(options.json ? JSON.stringify(shown, null, 2) : `${new Date().toISOString()}\n${table(shown).join('\n')}`);
+          if (every === null) return;
+          await sleep(every * 1000);
+        }
+      });
+    });
+}

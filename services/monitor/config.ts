@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { commonConfigShape, groupConfigShape, httpPortShape, parseConfig } from '../shared/config/common.js';
+
+export const monitorConfigSchema = z.object({
+  ...commonConfigShape,
+  ...groupConfigShape,
+  DANCU_MONITOR_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9400),
+  DANCU_MONITOR_INTERVAL_MS: z.coerce.number().int().min(500).default(5_000),
+  DANCU_MONITOR_HISTORY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  /** The services whose /readyz the monitor shows, as name=url pairs; empty: the defaults of DANCU_<SERVICE>_HTTP_PORT on this host. */
+  DANCU_MONITOR_SERVICES: z.string().default(''),
+  ...httpPortShape,
+});
+
+export type MonitorConfig = z.infer<typeof monitorConfigSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv): MonitorConfig {
+  return parseConfig(monitorConfigSchema, env);
+}
+
+/** The services to watch, by name, with the base URL of their HTTP endpoints. */
+export function watchedServices(config: MonitorConfig): Record<string, string> {
+  if (config.DANCU_MONITOR_SERVICES.trim() === '') {
+    return {
+      ingest: `http://127.0.0.1:${config.DANCU_INGEST_HTTP_PORT}`,
+      linker: `http://127.0.0.1:${config.DANCU_LINKER_HTTP_PORT}`,
+      store: `http://127.0.0.1:${config.DANCU_STORE_HTTP_PORT}`,
+    };
+  }
+  return Object.fromEntries(
+    config.DANCU_MONITOR_SERVICES.split(',').map((pair) => {
+      const [name, url] = pair.split('=').map((part) => part.trim());
+      if (!name || !url) throw new Error(`DANCU_MONITOR_SERVICES: '${pair}' is not name=url`);
+      return [name, url.replace(/\/+$/, '')];
+    }),
+  );
+}

@@ -1,0 +1,127 @@
+import type { Admin, Kafka } from 'kafkajs';
+import { measureLag, type GroupTopics, type PartitionLag } from '../shared/kafka/lag.js';
+import { topicMessageCount } from '../shared/kafka/lag.js';
+import { sourceInputTopics, type Topics } from '../shared/kafka/topics.js';
+import type { Pool } from '../shared/store/db.js';
+
+export interface ServiceHealth {
+  ready: boolean;
+  checks: Record<string, { ok: boolean; error?: string }>;
+  error?: string;
+}
+
+export interface Latency {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  count: number;
+}
+
+/** What the monitor sees at one moment. */
+export interface StatusSample {
+  at: number;
+  /** Messages and seconds of lag per consumer group (seconds: the partition furthest behind). */
+  lagByGroup: Record<string, { messages: number; seconds: number | null }>;
+  /** Events per second each stage committed since the previous sample. */
+  throughputByStage: Record<string, number>;
+  deadLetters: number;
+  deadLettersPerSecond: number;
+  reviewBacklog: number;
+  reviewOldestAgeSeconds: number | null;
+  unlinkedBacklog: number;
+  outboxBacklog: number;
+  /** End-to-end latency of the updates committed in the last minute, in seconds. */
+  latency: Latency;
+}
+
+export interface PipelineStatus {
+  current: StatusSample & { partitions: PartitionLag[]; health: Record<string, ServiceHealth> };
+  history: StatusSample[];
+}
+
+/** The pipeline's consumer groups and the topics each reads. */
+export function pipelineGroupTopics(topics: Topics, groups: { ingest: string; linker: string; store: string }): (GroupTopics & { stage: string })[] {
+  return [
+    { stage: 'ingest', groupId: groups.ingest, topics: sourceInputTopics(topics) },
+    { stage: 'linker', groupId: groups.linker, topics: [topics.observations] },
+    { stage: 'store', groupId: groups.store, topics: [topics.decisions] },
+  ];
+}
+
+async function serviceHealth(url: string): Promise<ServiceHealth> {
+  try {
+    const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(3_000) });
+    const body = (await response.json()) as { ready: boolean; checks: ServiceHealth['checks'] };
+    return { ready: response.ok && body.ready, checks: body.checks ?? {} };
+  } catch (error) {
+    return { ready: false, checks: {}, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Consumed position of a group, summed over its partitions (the low watermark where it never committed). */
+function consumedPosition(partitions: PartitionLag[]): number {
+  return partitions.reduce((sum, p) => sum + Number(p.high) - p.lag, 0);
+}
+
+/**
+ * Takes one sample: lag (Kafka), backlogs and latency (PostgreSQL), and each service's readiness.
+ * Throughput and the dead-letter rate come from the difference with the previous sample.
+ */
+export async function sampleStatus(
+  kafka: Kafka,
+  admin: Admin,
+  pool: Pool,
+  topics: Topics,
+  groups: (GroupTopics & { stage: string })[],
+  services: Record<string, string>,
+  previous: (StatusSample & { positions: Record<string, number> }) | null,
+): Promise<PipelineStatus['current'] & { positions: Record<string, number> }> {
+  const at = Date.now();
+  const [partitions, deadLetters, backlog, latency, health] = await Promise.all([
+    measureLag(kafka, admin, groups),
+    topicMessageCount(admin, topics.deadLetters),
+    pool.query<{ review: string; oldest: string | null; unlinked: string; outbox: string }>(
+      `select (select count(*) from review_cases where status <> 'DECIDED') as review,
+              (select extract(epoch from now() - min(created_at)) from review_cases where status <> 'DECIDED') as oldest,
+              (select count(*) from unlinked_records where resolved_at is null) as unlinked,
+              (select count(*) from outbox where published_at is null) as outbox`,
+    ),
+    pool.query<{ p50: number | null; p95: number | null; p99: number | null; n: string }>(
+      `select percentile_cont(0.5) within group (order by latency_ms) / 1000.0 as p50,
+              percentile_cont(0.95) within group (order by latency_ms) / 1000.0 as p95,
+              percentile_cont(0.99) within group (order by latency_ms) / 1000.0 as p99,
+              count(latency_ms) as n
+         from observation_outcomes where applied_at > now() - interval '1 minute' and latency_ms is not null`,
+    ),
+    Promise.all(Object.entries(services).map(async ([name, url]) => [name, await serviceHealth(url)] as const)),
+  ]);
+  const lagByGroup: StatusSample['lagByGroup'] = {};
+  const positions: Record<string, number> = {};
+  const throughputByStage: Record<string, number> = {};
+  const seconds = previous ? (at - previous.at) / 1000 : 0;
+  for (const group of groups) {
+    const own = partitions.filter((p) => p.groupId === group.groupId);
+    const lagSeconds = own.map((p) => p.lagSeconds).filter((s): s is number => s !== null);
+    lagByGroup[group.groupId] = { messages: own.reduce((sum, p) => sum + p.lag, 0), seconds: lagSeconds.length > 0 ? Math.max(...lagSeconds) : null };
+    positions[group.stage] = consumedPosition(own);
+    const before = previous?.positions[group.stage];
+    throughputByStage[group.stage] = before === undefined || seconds <= 0 ? 0 : Math.max(0, (positions[group.stage]! - before) / seconds);
+  }
+  const row = backlog.rows[0];
+  const l = latency.rows[0];
+  return {
+    at,
+    lagByGroup,
+    throughputByStage,
+    deadLetters,
+    deadLettersPerSecond: previous && seconds > 0 ? Math.max(0, (deadLetters - previous.deadLetters) / seconds) : 0,
+    reviewBacklog: Number(row?.review ?? 0),
+    reviewOldestAgeSeconds: row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest),
+    unlinkedBacklog: Number(row?.unlinked ?? 0),
+    outboxBacklog: Number(row?.outbox ?? 0),
+    latency: { p50: l?.p50 === null || l?.p50 === undefined ? null : Number(l.p50), p95: l?.p95 === null || l?.p95 === undefined ? null : Number(l.p95), p99: l?.p99 === null || l?.p99 === undefined ? null : Number(l.p99), count: Number(l?.n ?? 0) },
+    partitions,
+    health: Object.fromEntries(health),
+    positions,
+  };
+}
