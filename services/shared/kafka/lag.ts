@@ -33,7 +33,7 @@ function nextOffset(committed: string, low: string): string {
 export async function groupLag(admin: Admin, groupId: string, topic: string): Promise<PartitionLag[]> {
   const [offsets, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
   const committedByPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, p.offset]));
-  return offsets.map((p) => {
+  return [...offsets].sort((a, b) => a.partition - b.partition).map((p) => {
     const offset = committedByPartition.get(p.partition) ?? '-1';
     const from = nextOffset(offset, p.low);
     return { groupId, topic, partition: p.partition, committed: offset, high: p.high, lag: Math.max(0, Number(p.high) - Number(from)), lagSeconds: null };
