@@ -15,6 +15,7 @@ export async function startStore(config: StoreConfig, logger: Logger): Promise<R
     config,
     logger,
     chunkSize: config.DANCU_STORE_CHUNK_SIZE,
+    partitionsConcurrently: config.DANCU_STORE_PARTITIONS_CONCURRENTLY,
     httpPort: config.DANCU_STORE_HTTP_PORT,
     inputTopics: (topics) => [topics.decisions],
     outputSchemas: (topics) => [

@@ -1,0 +1,228 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Message } from 'kafkajs';
+import { loadConfig as loadCliConfig } from '../cli/config.js';
+import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
+import { pipelineGroupTopics } from '../monitor/pipeline-status.js';
+import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
+import { measureLag } from '../shared/kafka/lag.js';
+import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, valueSubject, type SourceName } from '../shared/kafka/topics.js';
+import { loadSettings } from '../shared/linkage/settings.js';
+import { createLogger } from '../shared/observability/logger.js';
+import { REPO_ROOT } from '../shared/paths.js';
+import { loadRecordSchema } from '../shared/schemas/avro-files.js';
+import { SchemaRegistryClient } from '../shared/schemas/registry.js';
+import { SOURCE_ADAPTERS } from '../shared/sources/source-adapters.js';
+import { createPool, type Pool } from '../shared/store/db.js';
+import { migrate } from '../shared/store/migrate.js';
+import { loadPopulation } from '../shared/store/population-load.js';
+import { generatePopulation, populationCsv } from '../shared/synth/population.js';
+import { generateSectorDay } from '../shared/synth/sector-day.js';
+
+const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+/** Events per second to publish at; 0 publishes as fast as Kafka takes them (the pipeline's capacity). */
+const RATE = Number(process.env.BENCH_RATE ?? 0);
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
+const LABEL = process.env.BENCH_LABEL ?? `${INSTANCES}x-${RATE === 0 ? 'max' : `${RATE}`}`;
+
+interface LagPoint {
+  seconds: number;
+  byGroup: Record<string, number>;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+/** Lag per stage over time as a small SVG line chart (no chart library needed for three lines). */
+function lagChart(points: LagPoint[], title: string): string {
+  const width = 720, height = 260, left = 56, bottom = 36, top = 28;
+  const stages = Object.keys(points[0]?.byGroup ?? {});
+  const maxT = Math.max(1, ...points.map((p) => p.seconds));
+  const maxLag = Math.max(1, ...points.flatMap((p) => Object.values(p.byGroup)));
+  const x = (t: number) => left + (t / maxT) * (width - left - 16);
+  const y = (v: number) => height - bottom - (v / maxLag) * (height - bottom - top);
+  const colours = ['#0969da', '#8250df', '#bf3989'];
+  const lines = stages.map((stage, i) => {
+    const d = points.map((p, j) => `${j === 0 ? 'M' : 'L'}${x(p.seconds).toFixed(1)},${y(p.byGroup[stage] ?? 0).toFixed(1)}`).join(' ');
+    return `<path d="${d}" fill="none" stroke="${colours[i % 3]}" stroke-width="2"/><text x="${left + 10 + i * 110}" y="${height - 6}" font-size="12" fill="${colours[i % 3]}">${stage}</text>`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="#fff"/>
+<text x="${left}" y="18" font-size="13" fill="#1d2530">${title}</text>
+<line x1="${left}" y1="${y(0)}" x2="${width - 16}" y2="${y(0)}" stroke="#d8dee4"/>
+<line x1="${left}" y1="${top}" x2="${left}" y2="${y(0)}" stroke="#d8dee4"/>
+<text x="${left - 6}" y="${y(maxLag) + 4}" font-size="11" text-anchor="end" fill="#6b7685">${maxLag.toLocaleString('en')}</text>
+<text x="${left - 6}" y="${y(0) + 4}" font-size="11" text-anchor="end" fill="#6b7685">0</text>
+<text x="${width - 16}" y="${y(0) + 16}" font-size="11" text-anchor="end" fill="#6b7685">${maxT.toFixed(0)} s</text>
+<text x="${left}" y="${y(0) + 16}" font-size="11" fill="#6b7685">0 s</text>
+${lines.join('\n')}
+</svg>
+`;
+}
+
+async function registerSize(databaseUrl: string): Promise<number> {
+  const pool = createPool(databaseUrl, 1);
+  try {
+    return Number((await pool.query<{ n: string }>("select count(*) as n from citizens where origin not like 'source:%'")).rows[0]?.n ?? 0);
+  } catch {
+    return -1;
+  } finally {
+    await pool.end();
+  }
+}
+
+function startService(service: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'run', service], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM') console.error(`${service} exited with ${code ?? signal}`);
+  });
+  return child;
+}
+
+async function appliedSince(pool: Pool, since: Date): Promise<{ n: number; latencies: number[] }> {
+  // A record kept unlinked and linked later has two outcomes: its first one is when it was applied.
+  const { rows } = await pool.query<{ latency_ms: number | null }>(
+    'select distinct on (observation_id) latency_ms from observation_outcomes where applied_at >= $1 order by observation_id, applied_at',
+    [since],
+  );
+  return { n: rows.length, latencies: rows.flatMap((r) => (r.latency_ms === null ? [] : [r.latency_ms])).sort((a, b) => a - b) };
+}
+
+/**
+ * `npm run bench:pipeline`: the whole pipeline (ingest, linker, store; BENCH_INSTANCES of each,
+ * separate processes) against a register of BENCH_CITIZENS, fed BENCH_EVENTS across the four
+ * sources at BENCH_RATE events/s (0: as fast as possible). Prints sustained throughput, end-to-end
+ * latency percentiles and the lag over time, and draws the lag as docs/pipeline-lag-<label>.svg.
+ */
+async function main(): Promise<void> {
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  const cli = loadCliConfig(process.env);
+  const logger = createLogger({ level: 'warn', name: 'bench' });
+  const databaseUrl = otherDatabaseUrl(cli.DATABASE_URL, 'dancu_bench_pipeline');
+  const population = generatePopulation(CITIZENS, 101);
+  if (process.env.BENCH_REUSE !== '1' || (await registerSize(databaseUrl)) !== CITIZENS) {
+    await dropDatabase(databaseUrl);
+    await createDatabase(databaseUrl);
+    await migrate(databaseUrl);
+    const dir = join(REPO_ROOT, '.dancu', 'bench');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'pipeline-population.csv');
+    writeFileSync(file, populationCsv(population));
+    const pool = createPool(databaseUrl, 2);
+    const started = performance.now();
+    await loadPopulation(pool, file, loadSettings());
+    await pool.end();
+    console.log(`loaded ${CITIZENS.toLocaleString('en')} citizens in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  } else {
+    await migrate(databaseUrl);
+  }
+
+  const share: Record<SourceName, number> = { 'civil-status': 0.2, vaccination: 0.4, 'social-welfare': 0.25, 'driver-licence': 0.15 };
+  const day = generateSectorDay(
+    population,
+    { births: Math.round(EVENTS * share['civil-status'] * 0.6), deaths: Math.round(EVENTS * share['civil-status'] * 0.3), marriages: Math.round(EVENTS * share['civil-status'] * 0.05), nameChanges: 0, vaccinations: Math.round(EVENTS * share.vaccination), benefits: Math.round(EVENTS * share['social-welfare']), licences: Math.round(EVENTS * share['driver-licence']), invalidPerSource: 0 },
+    Date.now() % 1_000_000,
+  );
+
+  const namespace = `bench-pipeline-${Date.now()}`;
+  const topics = topicsFor(namespace);
+  const kafka = createKafka(cli.DANCU_KAFKA_BROKERS, 'bench-pipeline', logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, Object.values(topics));
+  const registry = new SchemaRegistryClient(cli.DANCU_SCHEMA_REGISTRY_URL);
+  const messages: { topic: string; message: Message }[] = [];
+  for (const source of SOURCE_NAMES) {
+    const topic = topics[SOURCE_TOPICS[source].events];
+    const schemaId = await registry.register(valueSubject(topic), loadRecordSchema(SOURCE_ADAPTERS[source].record).text);
+    for (const event of day.events[source]) messages.push({ topic, message: { key: (event as { source_record_id: string }).source_record_id, value: await registry.encode(schemaId, event) } });
+  }
+  // Interleave the sources, as a day's traffic would (the record ids carry a serial, so ordering by it mixes them).
+  const serial = (key: string) => Number(key.split('-').pop());
+  messages.sort((a, b) => serial(a.message.key as string) - serial(b.message.key as string));
+  console.log(`${messages.length.toLocaleString('en')} events across the four sources; ${INSTANCES} instance(s) of each service; rate ${RATE === 0 ? 'as fast as possible' : `${RATE}/s`}`);
+
+  const groups = { ingest: `${namespace}.ingest`, linker: `${namespace}.linker`, store: `${namespace}.store` };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    DANCU_TOPIC_NAMESPACE: namespace,
+    DANCU_INGEST_GROUP_ID: groups.ingest,
+    DANCU_LINKER_GROUP_ID: groups.linker,
+    DANCU_STORE_GROUP_ID: groups.store,
+    DANCU_INGEST_HTTP_PORT: '0',
+    DANCU_LINKER_HTTP_PORT: '0',
+    DANCU_STORE_HTTP_PORT: '0',
+    DANCU_LOG_LEVEL: 'warn',
+    DANCU_OUTBOX_POLL_MS: '100',
+  };
+  const children: ChildProcess[] = [];
+  for (let i = 0; i < INSTANCES; i += 1) for (const service of ['ingest', 'linker', 'store']) children.push(startService(service, env));
+  const groupTopics = pipelineGroupTopics(topics, groups);
+  for (const group of Object.values(groups)) {
+    while ((await admin.describeGroups([group])).groups[0]?.state !== 'Stable') await sleep(200);
+  }
+  const pool = createPool(databaseUrl, 2);
+
+  const producer = await connectProducer(kafka, { idempotent: true });
+  const start = new Date();
+  const t0 = performance.now();
+  const lagPoints: LagPoint[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const lags = await measureLag(kafka, admin, groupTopics).catch(() => []);
+      const byGroup: Record<string, number> = {};
+      for (const group of groupTopics) byGroup[group.stage] = lags.filter((l) => l.groupId === group.groupId).reduce((sum, l) => sum + l.lag, 0);
+      lagPoints.push({ seconds: (performance.now() - t0) / 1000, byGroup });
+      await sleep(1000);
+    }
+  })();
+
+  const sliceMs = 100;
+  const perSlice = RATE === 0 ? 2000 : Math.max(1, Math.round((RATE * sliceMs) / 1000));
+  for (let i = 0; i < messages.length; i += perSlice) {
+    const due = t0 + (RATE === 0 ? 0 : (i / RATE) * 1000);
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const slice = messages.slice(i, i + perSlice);
+    const byTopic = new Map<string, Message[]>();
+    for (const { topic, message } of slice) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+    await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, batch]) => ({ topic, messages: batch })), acks: -1 });
+  }
+  const published = (performance.now() - t0) / 1000;
+  let applied = await appliedSince(pool, start);
+  while (applied.n < messages.length) {
+    await sleep(500);
+    applied = await appliedSince(pool, start);
+    if ((performance.now() - t0) / 1000 > 1800) break;
+  }
+  const drained = (performance.now() - t0) / 1000;
+  sampling = false;
+  await sampler;
+
+  const p = (q: number) => (percentile(applied.latencies, q) / 1000).toFixed(2);
+  console.log(`published in ${published.toFixed(1)} s (${Math.round(messages.length / published).toLocaleString('en')} events/s offered)`);
+  console.log(`applied ${applied.n.toLocaleString('en')} of ${messages.length.toLocaleString('en')} in ${drained.toFixed(1)} s = ${Math.round(applied.n / drained).toLocaleString('en')} events/s sustained, end to end`);
+  console.log(`end-to-end latency: p50 ${p(0.5)} s, p95 ${p(0.95)} s, p99 ${p(0.99)} s`);
+  const peak = Object.fromEntries(groupTopics.map((g) => [g.stage, Math.max(0, ...lagPoints.map((l) => l.byGroup[g.stage] ?? 0))]));
+  console.log(`peak lag: ${Object.entries(peak).map(([stage, n]) => `${stage} ${n.toLocaleString('en')}`).join(', ')}`);
+  const chart = join(REPO_ROOT, 'docs', `pipeline-lag-${LABEL}.svg`);
+  writeFileSync(chart, lagChart(lagPoints, `Lag per stage: ${messages.length.toLocaleString('en')} events, ${CITIZENS.toLocaleString('en')} citizens, ${INSTANCES} instance(s), ${RATE === 0 ? 'max rate' : `${RATE}/s`}`));
+  console.log(`lag chart: ${chart}`);
+
+  await producer.disconnect();
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+  await pool.end();
+  await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+  await admin.disconnect();
+}
+
+await main();
