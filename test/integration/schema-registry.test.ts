@@ -33,6 +33,13 @@ describe('the Confluent-compatible API of Apicurio Registry', () => {
     expect(await registry.registerValueSchema(topic, 'populationUpdate')).toBe(first);
   });
 
+  it('gives every instance the same id when several register a new subject at the same moment', async () => {
+    const subject = `${uniqueName('race')}-value`;
+    const clients = Array.from({ length: 4 }, () => new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL));
+    const ids = await Promise.all(clients.map((client) => client.register(subject, loadRecordSchema('populationUpdate').text)));
+    expect(new Set(ids).size).toBe(1);
+  });
+
   it('sets BACKWARD compatibility on the subject', async () => {
     await registry.registerValueSchema(topic, 'populationUpdate');
     expect(await registry.compatibility(subject)).toBe('BACKWARD');

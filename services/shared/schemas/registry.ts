@@ -24,12 +24,26 @@ export class SchemaRegistryClient {
 
   /** Registers (or finds) the schema under the subject, sets BACKWARD compatibility, returns its id. */
   async register(subject: string, schemaText: string): Promise<number> {
-    const registered = await this.request<{ id: number }>('POST', `/subjects/${encodeURIComponent(subject)}/versions`, {
-      schema: schemaText,
-      schemaType: 'AVRO',
-    });
-    await this.request('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: 'BACKWARD' });
+    const registered = await this.requestThroughRace<{ id: number }>('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema: schemaText, schemaType: 'AVRO' });
+    await this.requestThroughRace('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: 'BACKWARD' });
     return registered.id;
+  }
+
+  /**
+   * Two instances of a service starting together register the same new subject (and its
+   * compatibility rule) at once, and Apicurio answers the slower one 409 ("already exists");
+   * asked again, it finds what the other created. A real conflict (an incompatible schema) keeps
+   * answering 409 and is reported.
+   */
+  private async requestThroughRace<T>(method: string, path: string, body: unknown): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.request<T>(method, path, body);
+      } catch (error) {
+        if (attempt >= 3 || !(error instanceof Error) || !/answered 409/.test(error.message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
 
   /** Registers a record type as the value schema of a topic (TopicNameStrategy). */

@@ -47,7 +47,7 @@ export async function applyDecision(client: PoolClient, decision: LinkDecision, 
        values ($1, $2, $3, $4, $5, $6, $7) on conflict (observation_id) do nothing`,
       [observation.observation_id, decision.decision_id, decision.reason, observation.source, observation, JSON.stringify(decision.candidates), decision.explanation],
     );
-    await resolveUnlinked(client, observation.observation_id, 'REVIEW', null);
+    if (observation.attempt > 0) await resolveUnlinked(client, observation.observation_id, 'REVIEW', null);
     await recordFindings(client, observation, observation.findings, null, 'ingest');
     await recordOutcome(client, decision, 'REVIEW', null, now);
     await audit(client, 'REVIEW_CASE_OPENED', null, { decision_id: decision.decision_id, reason: decision.reason });
@@ -64,7 +64,8 @@ export async function applyDecision(client: PoolClient, decision: LinkDecision, 
   const applied = await applyToCitizen(client, decision, settings, topics);
   const { citizen, updateType, changes, fact } = applied;
   if (observation.change_type !== 'DELETE') await linkRecord(client, decision, citizen.citizen_id);
-  await resolveUnlinked(client, observation.observation_id, observation.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizen.citizen_id);
+  // Only a record sent back to the linker (attempt > 0) can have been waiting unlinked.
+  if (observation.attempt > 0) await resolveUnlinked(client, observation.observation_id, observation.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizen.citizen_id);
   await recordProvenance(client, citizen.citizen_id, observation, applied.planned, now);
   await recordFindings(client, observation, [...observation.findings, ...applied.findings], citizen.citizen_id, 'ingest');
   const filled = updateType === 'CITIZEN_CREATED' ? 0 : applied.planned.filter((change) => change.rule === 'fills-empty-field').length;
