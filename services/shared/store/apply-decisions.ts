@@ -7,7 +7,8 @@ import { planChanges, type PlannedChange } from './citizen-changes.js';
 import { CITIZEN_COLUMNS, type CitizenRow } from './citizen-row.js';
 import { refreshCitizenKeys } from './citizen-keys-store.js';
 import type { PoolClient } from './db.js';
-import { recordFindings, recordOutcome } from './quality-store.js';
+import { findingsStatement, outcomeStatement } from './quality-store.js';
+import { runTogether, type Statement } from './statements.js';
 import { factOf, flagFactsAfterDeath, recordFact, withdrawFacts } from './sector-facts-store.js';
 import { keepUnlinked, relinkFor, resolveUnlinked } from './unlinked-store.js';
 
@@ -42,35 +43,35 @@ export async function applyDecision(client: PoolClient, decision: LinkDecision, 
 
   const observation = decision.observation;
   if (decision.decision === 'REVIEW') {
-    await client.query(
-      `insert into review_cases (observation_id, decision_id, reason, source, observation, candidates, explanation)
-       values ($1, $2, $3, $4, $5, $6, $7) on conflict (observation_id) do nothing`,
-      [observation.observation_id, decision.decision_id, decision.reason, observation.source, observation, JSON.stringify(decision.candidates), decision.explanation],
-    );
     if (observation.attempt > 0) await resolveUnlinked(client, observation.observation_id, 'REVIEW', null);
-    await recordFindings(client, observation, observation.findings, null, 'ingest');
-    await recordOutcome(client, decision, 'REVIEW', null, now);
-    await audit(client, 'REVIEW_CASE_OPENED', null, { decision_id: decision.decision_id, reason: decision.reason });
+    await runTogether(client, [
+      {
+        sql: `insert into review_cases (observation_id, decision_id, reason, source, observation, candidates, explanation)
+              values ($1, $2, $3, $4, $5, $6, $7) on conflict (observation_id) do nothing`,
+        values: [observation.observation_id, decision.decision_id, decision.reason, observation.source, observation, JSON.stringify(decision.candidates), decision.explanation],
+      },
+      findingsStatement(observation, observation.findings, null, 'ingest'),
+      outcomeStatement(decision, 'REVIEW', null, now),
+      auditStatement('REVIEW_CASE_OPENED', null, { decision_id: decision.decision_id, reason: decision.reason }),
+    ]);
     return 'review';
   }
   if (decision.decision === 'UNLINKED') {
     await keepUnlinked(client, settings, decision, topics.observations);
-    await recordFindings(client, observation, observation.findings, null, 'ingest');
-    await recordOutcome(client, decision, 'UNLINKED', null, now);
-    await audit(client, 'RECORD_KEPT_UNLINKED', null, { decision_id: decision.decision_id, source: observation.source, reason: decision.reason });
+    await runTogether(client, [
+      findingsStatement(observation, observation.findings, null, 'ingest'),
+      outcomeStatement(decision, 'UNLINKED', null, now),
+      auditStatement('RECORD_KEPT_UNLINKED', null, { decision_id: decision.decision_id, source: observation.source, reason: decision.reason }),
+    ]);
     return 'unlinked';
   }
 
   const applied = await applyToCitizen(client, decision, settings, topics);
   const { citizen, updateType, changes, fact } = applied;
-  if (observation.change_type !== 'DELETE') await linkRecord(client, decision, citizen.citizen_id);
   // Only a record sent back to the linker (attempt > 0) can have been waiting unlinked.
   if (observation.attempt > 0) await resolveUnlinked(client, observation.observation_id, observation.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizen.citizen_id);
   await recordProvenance(client, citizen.citizen_id, observation, applied.planned, now);
-  await recordFindings(client, observation, [...observation.findings, ...applied.findings], citizen.citizen_id, 'ingest');
   const filled = updateType === 'CITIZEN_CREATED' ? 0 : applied.planned.filter((change) => change.rule === 'fills-empty-field').length;
-  await recordOutcome(client, decision, updateType === 'CITIZEN_CREATED' ? 'CREATED' : observation.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizen.citizen_id, now, filled);
-  await audit(client, updateType, citizen.citizen_id, { decision_id: decision.decision_id, reason: decision.reason, fields: changes.map((c) => c.field) });
   const update: PopulationUpdate = {
     update_id: decision.decision_id,
     citizen_id: citizen.citizen_id,
@@ -84,10 +85,16 @@ export async function applyDecision(client: PoolClient, decision: LinkDecision, 
     event_time: observation.event_time,
     applied_at: now.getTime(),
   };
-  await client.query(
-    `insert into outbox (event_id, topic, message_key, record_type, payload) values ($1, $2, $3, 'populationUpdate', $4)`,
-    [update.update_id, topics.populationUpdates, update.citizen_id, update],
-  );
+  await runTogether(client, [
+    observation.change_type === 'DELETE' ? null : linkStatement(decision, citizen.citizen_id),
+    findingsStatement(observation, [...observation.findings, ...applied.findings], citizen.citizen_id, 'ingest'),
+    outcomeStatement(decision, updateType === 'CITIZEN_CREATED' ? 'CREATED' : observation.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizen.citizen_id, now, filled),
+    auditStatement(updateType, citizen.citizen_id, { decision_id: decision.decision_id, reason: decision.reason, fields: changes.map((c) => c.field) }),
+    {
+      sql: `insert into outbox (event_id, topic, message_key, record_type, payload) values ($1, $2, $3, 'populationUpdate', $4)`,
+      values: [update.update_id, topics.populationUpdates, update.citizen_id, update],
+    },
+  ]);
   return updateType;
 }
 
@@ -189,16 +196,16 @@ async function writeChanges(client: PoolClient, citizen: CitizenRow, changes: Pl
   return updated.rows[0] ?? citizen;
 }
 
-async function linkRecord(client: PoolClient, decision: LinkDecision, citizenId: string): Promise<void> {
+function linkStatement(decision: LinkDecision, citizenId: string): Statement {
   const o = decision.observation;
-  await client.query(
-    `insert into record_links (source, source_system, source_record_id, citizen_id, decision_id, method, score)
-     values ($1, $2, $3, $4, $5, $6, $7)
-     on conflict (source, source_system, source_record_id)
-     do update set citizen_id = excluded.citizen_id, decision_id = excluded.decision_id, method = excluded.method,
-                   score = excluded.score, linked_at = now()`,
-    [o.source, o.source_system, o.source_record_id, citizenId, decision.decision_id, decision.method, decision.score],
-  );
+  return {
+    sql: `insert into record_links (source, source_system, source_record_id, citizen_id, decision_id, method, score)
+          values ($1, $2, $3, $4, $5, $6, $7)
+          on conflict (source, source_system, source_record_id)
+          do update set citizen_id = excluded.citizen_id, decision_id = excluded.decision_id, method = excluded.method,
+                        score = excluded.score, linked_at = now()`,
+    values: [o.source, o.source_system, o.source_record_id, citizenId, decision.decision_id, decision.method, decision.score],
+  };
 }
 
 async function recordProvenance(client: PoolClient, citizenId: string, observation: PersonObservation, changes: PlannedChange[], now: Date): Promise<void> {
@@ -214,6 +221,6 @@ async function recordProvenance(client: PoolClient, citizenId: string, observati
   );
 }
 
-async function audit(client: PoolClient, action: string, citizenId: string | null, details: object): Promise<void> {
-  await client.query('insert into audit_log (actor, action, citizen_id, details) values ($1, $2, $3, $4)', ['pipeline:store', action, citizenId, details]);
+function auditStatement(action: string, citizenId: string | null, details: object): Statement {
+  return { sql: 'insert into audit_log (actor, action, citizen_id, details) values ($1, $2, $3, $4)', values: ['pipeline:store', action, citizenId, details] };
 }
