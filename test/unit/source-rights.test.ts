@@ -34,7 +34,7 @@ describe('what each source may change in the register', () => {
 
   it('does not call a name without diacritics a disagreement', () => {
     const plan = planChanges(CITIZEN, observation('driver-licence', 'LICENCE_ISSUED', { full_name: 'Hoang Van Tu' }));
-    expect(plan).toEqual({ changes: [], findings: [] });
+    expect(plan).toEqual({ changes: [], findings: [], stale: [] });
   });
 
   it('lets another source fill an empty field', () => {
@@ -63,5 +63,17 @@ describe('what each source may change in the register', () => {
   it('applies a change registration to the changed field only', () => {
     const change = observation('civil-status', 'CHANGE_REGISTRATION', { full_name: 'Hoàng Văn Tú', address: 'Số 9, Huế' }, { changed_field: 'full_name', new_value: 'Hoàng Minh Tú' });
     expect(fields(planChanges(CITIZEN, change))).toEqual(['full_name=Hoàng Minh Tú (authoritative-source)']);
+  });
+
+  it('keeps the register value when civil status sends an older event for the field, for the history only', () => {
+    const change = { ...observation('civil-status', 'CHANGE_REGISTRATION', {}, { changed_field: 'full_name', new_value: 'Hoàng Minh Tú' }), event_time: 1_000 };
+    const plan = planChanges(CITIZEN, change, { full_name: 2_000 });
+    expect(plan.changes).toEqual([]);
+    expect(plan.stale.map((c) => `${c.field}=${c.newValue} (${c.rule})`)).toEqual(['full_name=Hoàng Minh Tú (older-than-current)']);
+  });
+
+  it('replaces the register value with a civil-status event newer than the one it came from', () => {
+    const change = { ...observation('civil-status', 'CHANGE_REGISTRATION', {}, { changed_field: 'full_name', new_value: 'Hoàng Minh Tú' }), event_time: 3_000 };
+    expect(fields(planChanges(CITIZEN, change, { full_name: 2_000 }))).toEqual(['full_name=Hoàng Minh Tú (authoritative-source)']);
   });
 });

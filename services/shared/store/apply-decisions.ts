@@ -3,8 +3,8 @@ import { DancuError } from '../errors.js';
 import { normaliseName } from '../normalise/name.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import type { LinkDecision, PersonObservation, PopulationUpdate, SectorFact, UpdateType } from '../schemas/records.js';
-import { planChanges, type PlannedChange } from './citizen-changes.js';
-import { CITIZEN_COLUMNS, type CitizenRow } from './citizen-row.js';
+import { planChanges, type FieldTimes, type PlannedChange } from './citizen-changes.js';
+import { CITIZEN_COLUMNS, citizenColumnsOf, type CitizenRow } from './citizen-row.js';
 import { refreshCitizenKeys } from './citizen-keys-store.js';
 import type { PoolClient } from './db.js';
 import { findingsStatement, outcomeStatement } from './quality-store.js';
@@ -70,7 +70,7 @@ export async function applyDecision(client: PoolClient, decision: LinkDecision, 
   const { citizen, updateType, changes, fact } = applied;
   // Only a record sent back to the linker (attempt > 0) can have been waiting unlinked.
   if (observation.attempt > 0) await resolveUnlinked(client, observation.observation_id, observation.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizen.citizen_id);
-  await recordProvenance(client, citizen.citizen_id, observation, applied.planned, now);
+  await recordProvenance(client, citizen.citizen_id, observation, applied.planned, applied.stale, now);
   const filled = updateType === 'CITIZEN_CREATED' ? 0 : applied.planned.filter((change) => change.rule === 'fills-empty-field').length;
   const update: PopulationUpdate = {
     update_id: decision.decision_id,
@@ -103,6 +103,8 @@ interface Applied {
   updateType: UpdateType;
   changes: Change[];
   planned: PlannedChange[];
+  /** Values older than the register's, for the history only. */
+  stale: PlannedChange[];
   findings: { code: string; field: string; message: string }[];
   fact: SectorFact | null;
 }
@@ -117,16 +119,16 @@ async function applyToCitizen(client: PoolClient, decision: LinkDecision, settin
       await relinkFor(client, settings, created, topics.observations);
       const planned: PlannedChange[] = planChanges(emptyCitizen(created), observation).changes.map((change) => ({ ...change, oldValue: null }));
       const changes = planned.map((change) => ({ field: change.field, old_value: null, new_value: change.newValue }));
-      return { citizen: created, updateType: 'CITIZEN_CREATED', changes, planned, findings: [], fact: null };
+      return { citizen: created, updateType: 'CITIZEN_CREATED', changes, planned, stale: [], findings: [], fact: null };
     }
   }
-  const citizen = await lockCitizen(client, decision.decision === 'NEW' ? newCitizenId(observation) : decision.citizen_id);
+  const { citizen, fieldTimes } = await lockCitizen(client, decision.decision === 'NEW' ? newCitizenId(observation) : decision.citizen_id);
   if (observation.change_type === 'DELETE') {
     await client.query('delete from record_links where source = $1 and source_system = $2 and source_record_id = $3', [observation.source, observation.source_system, observation.source_record_id]);
     await withdrawFacts(client, observation);
-    return { citizen, updateType: 'RECORD_UNLINKED', changes: [], planned: [], findings: [], fact: null };
+    return { citizen, updateType: 'RECORD_UNLINKED', changes: [], planned: [], stale: [], findings: [], fact: null };
   }
-  const plan = planChanges(citizen, observation);
+  const plan = planChanges(citizen, observation, fieldTimes);
   const updated = plan.changes.length > 0 ? await writeChanges(client, citizen, plan.changes) : citizen;
   if (plan.changes.length > 0) await refreshCitizenKeys(client, settings, updated);
   const fact = factOf(observation);
@@ -135,7 +137,7 @@ async function applyToCitizen(client: PoolClient, decision: LinkDecision, settin
   if (died) await flagFactsAfterDeath(client, updated);
   const changes = plan.changes.map((change) => ({ field: change.field, old_value: change.oldValue, new_value: change.newValue }));
   const updateType: UpdateType = died ? 'DEATH_RECORDED' : changes.length > 0 ? 'CITIZEN_UPDATED' : fact ? 'FACT_RECORDED' : 'RECORD_LINKED';
-  return { citizen: updated, updateType, changes, planned: plan.changes, findings: plan.findings, fact };
+  return { citizen: updated, updateType, changes, planned: plan.changes, stale: plan.stale, findings: plan.findings, fact };
 }
 
 /** The citizen as a row with nothing known, so a creation's provenance is planned like any other change. */
@@ -159,13 +161,21 @@ async function createCitizen(client: PoolClient, observation: PersonObservation)
   return result.rows[0] ?? null;
 }
 
-async function lockCitizen(client: PoolClient, citizenId: string | null): Promise<CitizenRow> {
+/** Locks the citizen, and reads when the event behind each field's current value happened (one round trip). */
+async function lockCitizen(client: PoolClient, citizenId: string | null): Promise<{ citizen: CitizenRow; fieldTimes: FieldTimes }> {
   const result = citizenId
-    ? await client.query<CitizenRow>(`select ${CITIZEN_COLUMNS} from citizens where citizen_id = $1 or personal_id = $1 limit 1 for update`, [citizenId])
+    ? await client.query<CitizenRow & { field_times: FieldTimes | null }>(
+        `select ${citizenColumnsOf('c')},
+                (select json_object_agg(p.field, extract(epoch from p.event_time) * 1000) from field_provenance p
+                  where p.citizen_id = c.citizen_id and p.is_current) as field_times
+           from citizens c where c.citizen_id = $1 or c.personal_id = $1 limit 1 for update of c`,
+        [citizenId],
+      )
     : { rows: [] };
   const row = result.rows[0];
   if (!row) throw new DancuError('CITIZEN_NOT_FOUND', 'the decision names a citizen that is not in the register', { retriable: false, context: { recordId: citizenId ?? undefined } });
-  return row;
+  const { field_times: fieldTimes, ...citizen } = row;
+  return { citizen, fieldTimes: fieldTimes ?? {} };
 }
 
 /** The columns each planned change writes (a name its parts, a date its precision, a death the status). */
@@ -208,16 +218,18 @@ function linkStatement(decision: LinkDecision, citizenId: string): Statement {
   };
 }
 
-async function recordProvenance(client: PoolClient, citizenId: string, observation: PersonObservation, changes: PlannedChange[], now: Date): Promise<void> {
-  if (changes.length === 0) return;
+/** Every value the observation gave goes into the history; only the changes become current. */
+async function recordProvenance(client: PoolClient, citizenId: string, observation: PersonObservation, changes: PlannedChange[], stale: PlannedChange[], now: Date): Promise<void> {
+  if (changes.length === 0 && stale.length === 0) return;
   const fields = changes.map((change) => change.field);
-  await client.query('update field_provenance set is_current = false where citizen_id = $1 and field = any($2::text[]) and is_current', [citizenId, fields]);
+  if (fields.length > 0) await client.query('update field_provenance set is_current = false where citizen_id = $1 and field = any($2::text[]) and is_current', [citizenId, fields]);
+  const all = [...changes, ...stale];
   await client.query(
     `insert into field_provenance (citizen_id, field, value, source, source_system, source_record_id, observation_id, event_time, applied_at, rule, is_current)
-     select $1, f.field, f.value, $2, $3, $4, $5, to_timestamp($6 / 1000.0), $7, f.rule, true
-       from unnest($8::text[], $9::text[], $10::text[]) as f(field, value, rule)`,
+     select $1, f.field, f.value, $2, $3, $4, $5, to_timestamp($6 / 1000.0), $7, f.rule, f.is_current
+       from unnest($8::text[], $9::text[], $10::text[], $11::boolean[]) as f(field, value, rule, is_current)`,
     [citizenId, observation.source, observation.source_system, observation.source_record_id, observation.observation_id,
-      observation.event_time, now, fields, changes.map((change) => change.newValue), changes.map((change) => change.rule)],
+      observation.event_time, now, all.map((change) => change.field), all.map((change) => change.newValue), all.map((change) => change.rule), all.map((change) => change.rule !== 'older-than-current')],
   );
 }
 

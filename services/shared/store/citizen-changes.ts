@@ -82,25 +82,33 @@ function contradicts(field: RegisterField, current: { value: string | null; prec
   return field === 'sex' && current.value !== proposed.value;
 }
 
+/** Event time (ms) of the event each register field's current value came from. */
+export type FieldTimes = Partial<Record<RegisterField, number>>;
+
 /**
  * The changes an observation makes to a citizen under FIELD_RIGHTS, and the findings where a
- * source that may not overwrite a field disagrees with it. Pure: the store applies the plan.
+ * source that may not overwrite a field disagrees with it. An authoritative value from an event
+ * older than the one the register's value came from (a late registration, a redelivery from
+ * long ago) does not replace it: it is `stale`, for the history only. Pure: the store applies it.
  */
-export function planChanges(citizen: CitizenRow, observation: PersonObservation): { changes: PlannedChange[]; findings: Finding[] } {
+export function planChanges(citizen: CitizenRow, observation: PersonObservation, fieldTimes: FieldTimes = {}): { changes: PlannedChange[]; findings: Finding[]; stale: PlannedChange[] } {
   const changes: PlannedChange[] = [];
   const findings: Finding[] = [];
+  const stale: PlannedChange[] = [];
   for (const [field, proposed] of Object.entries(proposals(observation)) as [RegisterField, Proposal][]) {
     const current = currentValue(citizen, field);
     if (current.value !== null && sameValue(field, current.value, proposed) && (current.precision ?? undefined) === proposed.precision) continue;
     const right = FIELD_RIGHTS[field];
     const change = { field, oldValue: current.value, newValue: proposed.value, precision: proposed.precision };
     if (right.authoritative.some((source) => source === observation.source)) {
-      changes.push({ ...change, rule: 'authoritative-source' });
+      const currentSince = fieldTimes[field];
+      if (current.value !== null && currentSince !== undefined && currentSince > observation.event_time) stale.push({ ...change, rule: 'older-than-current' });
+      else changes.push({ ...change, rule: 'authoritative-source' });
     } else if (right.others === 'fill-empty' && isGap(field, current, proposed)) {
       changes.push({ ...change, rule: 'fills-empty-field' });
     } else if (contradicts(field, current, proposed)) {
       findings.push({ code: 'SOURCE_DISAGREES_WITH_REGISTER', field: `person.${field}`, message: RULES.SOURCE_DISAGREES_WITH_REGISTER.description });
     }
   }
-  return { changes, findings };
+  return { changes, findings, stale };
 }

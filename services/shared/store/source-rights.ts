@@ -27,5 +27,8 @@ export const FIELD_RIGHTS: Readonly<Record<RegisterField, FieldRight>> = {
   address: { authoritative: [], others: 'fill-empty' },
 };
 
-/** The rule recorded in field_provenance for a value chosen by FIELD_RIGHTS. */
-export type ProvenanceRule = 'authoritative-source' | 'fills-empty-field';
+/**
+ * The rule recorded in field_provenance for each value a source gave: chosen by FIELD_RIGHTS, or
+ * kept in the history only because the register's value comes from a later event.
+ */
+export type ProvenanceRule = 'authoritative-source' | 'fills-empty-field' | 'older-than-current';

@@ -1,0 +1,83 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PipelineRun } from '../../services/cli/pipeline-run.js';
+import { publishEvents } from '../../services/shared/kafka/publisher.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import type { CivilStatusEvent } from '../../services/shared/schemas/records.js';
+import { loadPopulation } from '../../services/shared/store/population-load.js';
+import { generatePopulation, populationCsv, type SyntheticCitizen } from '../../services/shared/synth/population.js';
+import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
+
+const HOUR = 3_600_000;
+
+function nameChange(citizen: SyntheticCitizen, recordId: string, newName: string, eventTime: number): CivilStatusEvent {
+  return {
+    source_system: 'hotich-test', source_record_id: recordId, change_type: 'CREATE', event_type: 'CHANGE_REGISTRATION', event_time: eventTime, registration_date: null,
+    person: { personal_id: citizen.personal_id, full_name: citizen.full_name, date_of_birth: citizen.date_of_birth, sex: citizen.sex, address: null },
+    birth: null, death: null, marriage: null, change: { field: 'FULL_NAME', new_value: newName, effective_date: null },
+  };
+}
+
+describe('a civil-status value from an older event never replaces one from a newer event, whatever the arrival order', () => {
+  const name = uniqueName('event-time');
+  const databaseUrl = testDatabaseUrl(name);
+  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  let newerFirst: SyntheticCitizen;
+  let olderFirst: SyntheticCitizen;
+  const now = Date.now();
+
+  beforeAll(async () => {
+    await run.prepare();
+    const population = generatePopulation(40, 111);
+    [newerFirst, olderFirst] = [population[0]!, population[1]!];
+    const file = join(tmpdir(), `${name}-population.csv`);
+    writeFileSync(file, populationCsv(population));
+    await loadPopulation(run.pool, file, loadSettings());
+    await run.startServices();
+    const publish = (events: CivilStatusEvent[]) => publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.civilStatus, record: 'civilStatusEvent', events });
+    // One at a time, drained in between, so the arrival order is the order given.
+    for (const event of [
+      nameChange(newerFirst, 'TD-1', 'Trần Văn Mới', now - HOUR),
+      nameChange(olderFirst, 'TD-2', 'Trần Văn Cũ', now - 2 * HOUR),
+    ]) {
+      await publish([event]);
+      await run.waitUntilDrained(60_000);
+    }
+    for (const event of [
+      nameChange(newerFirst, 'TD-3', 'Trần Văn Cũ', now - 2 * HOUR),
+      nameChange(olderFirst, 'TD-4', 'Trần Văn Mới', now - HOUR),
+    ]) {
+      await publish([event]);
+      await run.waitUntilDrained(60_000);
+    }
+  });
+
+  afterAll(async () => {
+    await run.close({ dropTopics: true });
+    await dropDatabase(databaseUrl);
+  });
+
+  it('ends with the newer name for both citizens', async () => {
+    const { rows } = await run.pool.query<{ citizen_id: string; full_name: string }>('select citizen_id, full_name from citizens where citizen_id = any($1::text[]) order by citizen_id', [[newerFirst.citizen_id, olderFirst.citizen_id]]);
+    expect(rows.map((row) => row.full_name)).toEqual(['Trần Văn Mới', 'Trần Văn Mới']);
+  });
+
+  it('keeps the older name in the history, not current, when it arrived last', async () => {
+    const { rows } = await run.pool.query<{ value: string; rule: string; is_current: boolean }>(
+      "select value, rule, is_current from field_provenance where citizen_id = $1 and field = 'full_name' order by event_time",
+      [newerFirst.citizen_id],
+    );
+    expect(rows).toEqual([
+      { value: 'Trần Văn Cũ', rule: 'older-than-current', is_current: false },
+      { value: 'Trần Văn Mới', rule: 'authoritative-source', is_current: true },
+    ]);
+  });
+
+  it('gives both citizens the same history, whichever name arrived first', async () => {
+    const history = async (citizenId: string) =>
+      (await run.pool.query<{ value: string; is_current: boolean }>("select value, is_current from field_provenance where citizen_id = $1 and field = 'full_name' order by event_time", [citizenId])).rows;
+    expect(await history(olderFirst.citizen_id)).toEqual(await history(newerFirst.citizen_id));
+  });
+});
