@@ -1,6 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { measureLag, type GroupTopics, type PartitionLag } from '../shared/kafka/lag.js';
-import { topicMessageCount } from '../shared/kafka/lag.js';
+import { measureLag, topicMessageCount, type GroupTopics, type PartitionLag } from '../shared/kafka/lag.js';
 import { sourceInputTopics, type Topics } from '../shared/kafka/topics.js';
 import type { Pool } from '../shared/store/db.js';
 
