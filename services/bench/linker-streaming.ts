@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
+import { registerSize } from './register-size.js';
 import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
 import { loadConfig as loadLinkerConfig } from '../linker/config.js';
 import { startLinker } from '../linker/linker-service.js';
@@ -27,16 +28,6 @@ import { writeLinkageSet } from '../shared/synth/linkage-set-files.js';
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 
-async function registerSize(databaseUrl: string): Promise<number> {
-  const pool = createPool(databaseUrl, 1);
-  try {
-    return Number((await pool.query<{ n: string }>('select count(*) as n from citizens')).rows[0]?.n ?? 0);
-  } catch {
-    return -1;
-  } finally {
-    await pool.end();
-  }
-}
 
 /** A synthetic record as ingest would have normalised it (the linker's input). */
 function observationOf(record: SyntheticRecord, index: number): PersonObservation | null {

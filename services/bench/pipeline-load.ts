@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
+import { registerSize } from './register-size.js';
 import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
 import { pipelineGroupTopics } from '../monitor/pipeline-status.js';
 import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
@@ -66,16 +67,6 @@ ${lines.join('\n')}
 `;
 }
 
-async function registerSize(databaseUrl: string): Promise<number> {
-  const pool = createPool(databaseUrl, 1);
-  try {
-    return Number((await pool.query<{ n: string }>("select count(*) as n from citizens where origin not like 'source:%'")).rows[0]?.n ?? 0);
-  } catch {
-    return -1;
-  } finally {
-    await pool.end();
-  }
-}
 
 function startService(service: string, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'run', service], { env, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaMessage } from 'kafkajs';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GARBAGE_MESSAGES } from '../../services/cli/commands/demo-command.js';
 import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { DLQ_HEADERS } from '../../services/shared/kafka/dead-letter.js';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import type { PopulationUpdate } from '../../services/shared/schemas/records.js';
-import { loadSettings } from '../../services/shared/linkage/settings.js';
-import { loadPopulation } from '../../services/shared/store/population-load.js';
 import { generateCivilStatusStream, type StreamTruth } from '../../services/shared/synth/civil-status-stream.js';
-import { generatePopulation, populationCsv } from '../../services/shared/synth/population.js';
+import { generatePopulation } from '../../services/shared/synth/population.js';
+import { loadRegister } from '../helpers/register.js';
 import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
 import { header, readTopic } from '../helpers/topic-reader.js';
 
@@ -31,9 +27,7 @@ describe('civil-status events flow end to end through Kafka, the registry and Po
   beforeAll(async () => {
     await run.prepare();
     const population = generatePopulation(1000, 11);
-    const file = join(tmpdir(), `${name}-population.csv`);
-    writeFileSync(file, populationCsv(population));
-    await loadPopulation(run.pool, file, loadSettings());
+    await loadRegister(run, population);
     ({ events, truth } = generateCivilStatusStream(population, PLAN, 12));
     await run.startServices();
     const report = await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.civilStatus, record: 'civilStatusEvent', events });

@@ -1,16 +1,13 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
-import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
 import type { DriverLicenceEvent } from '../../services/shared/schemas/records.js';
-import { loadPopulation } from '../../services/shared/store/population-load.js';
-import { generatePopulation, populationCsv, type SyntheticCitizen } from '../../services/shared/synth/population.js';
+import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
+import { loadRegister } from '../helpers/register.js';
 import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
 
 const exec = promisify(execFile);
@@ -41,9 +38,7 @@ describe('dead letters can be listed, shown and replayed after a fix', () => {
   beforeAll(async () => {
     await run.prepare();
     adults = generatePopulation(100, 51).filter((c) => Number(c.date_of_birth.slice(0, 4)) < 2000);
-    const file = join(tmpdir(), `${name}-population.csv`);
-    writeFileSync(file, populationCsv(adults));
-    await loadPopulation(run.pool, file, loadSettings());
+    await loadRegister(run, adults);
     // An ingest limit too small for one long address: the fault to fix.
     run.env.DANCU_INGEST_MAX_EVENT_BYTES = '2048';
     await run.startServices();

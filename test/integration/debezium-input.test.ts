@@ -1,13 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { listDeadLetters } from '../../services/shared/kafka/dead-letters.js';
-import { loadSettings } from '../../services/shared/linkage/settings.js';
-import { loadPopulation } from '../../services/shared/store/population-load.js';
-import { generatePopulation, populationCsv, type SyntheticCitizen } from '../../services/shared/synth/population.js';
+import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { birthRow, days, envelope, licenceRow, source, vaccinationRow, welfareRow, withSchemaWrapper } from '../fixtures/debezium.js';
+import { loadRegister } from '../helpers/register.js';
 import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
 
 const optional = (type: unknown) => ['null', type];
@@ -75,9 +71,7 @@ describe('Debezium change events of every source become observations like dancu 
   beforeAll(async () => {
     await run.prepare();
     population = generatePopulation(300, 41);
-    const file = join(tmpdir(), `${name}-population.csv`);
-    writeFileSync(file, populationCsv(population));
-    await loadPopulation(run.pool, file, loadSettings());
+    await loadRegister(run, population);
     await run.startServices();
 
     const ts = Date.now() - 60_000;

@@ -1,13 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
-import { loadSettings } from '../../services/shared/linkage/settings.js';
 import type { CivilStatusEvent } from '../../services/shared/schemas/records.js';
-import { loadPopulation } from '../../services/shared/store/population-load.js';
-import { generatePopulation, populationCsv, type SyntheticCitizen } from '../../services/shared/synth/population.js';
+import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
+import { loadRegister } from '../helpers/register.js';
 import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
 
 const HOUR = 3_600_000;
@@ -32,9 +28,7 @@ describe('a civil-status value from an older event never replaces one from a new
     await run.prepare();
     const population = generatePopulation(40, 111);
     [newerFirst, olderFirst] = [population[0]!, population[1]!];
-    const file = join(tmpdir(), `${name}-population.csv`);
-    writeFileSync(file, populationCsv(population));
-    await loadPopulation(run.pool, file, loadSettings());
+    await loadRegister(run, population);
     await run.startServices();
     const publish = (events: CivilStatusEvent[]) => publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.civilStatus, record: 'civilStatusEvent', events });
     // One at a time, drained in between, so the arrival order is the order given.

@@ -1,17 +1,13 @@
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Message } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { listDeadLetters, type DeadLetterEntry } from '../../services/shared/kafka/dead-letters.js';
 import { valueSubject } from '../../services/shared/kafka/topics.js';
-import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { loadRecordSchema } from '../../services/shared/schemas/avro-files.js';
 import type { VaccinationEvent } from '../../services/shared/schemas/records.js';
-import { loadPopulation } from '../../services/shared/store/population-load.js';
-import { generatePopulation, populationCsv, type SyntheticCitizen } from '../../services/shared/synth/population.js';
+import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { envelope, source, vaccinationRow } from '../fixtures/debezium.js';
+import { loadRegister } from '../helpers/register.js';
 import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
 
 interface Case {
@@ -40,9 +36,7 @@ describe('malformed input of every kind is dead-lettered with its reason while t
   beforeAll(async () => {
     await run.prepare();
     const population = generatePopulation(200, 31);
-    const file = join(tmpdir(), `${name}-population.csv`);
-    writeFileSync(file, populationCsv(population));
-    await loadPopulation(run.pool, file, loadSettings());
+    await loadRegister(run, population);
 
     const schemaId = await run.registry.register(valueSubject(run.topics.vaccination), loadRecordSchema('vaccinationEvent').text);
     const wrongSchema = JSON.parse(loadRecordSchema('vaccinationEvent').text) as { fields: { name: string; type: { fields?: { name: string; type: unknown }[] } }[] };

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
@@ -9,11 +8,10 @@ import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import type { PipelineStatus } from '../../services/monitor/pipeline-status.js';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import type { PartitionLag } from '../../services/shared/kafka/lag.js';
-import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
-import { loadPopulation } from '../../services/shared/store/population-load.js';
-import { generatePopulation, populationCsv } from '../../services/shared/synth/population.js';
+import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
+import { loadRegister } from '../helpers/register.js';
 import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -32,9 +30,7 @@ describe('operators see lag, throughput and health: metrics, the monitor, dancu 
   beforeAll(async () => {
     await run.prepare();
     const population = generatePopulation(3000, 71);
-    const file = join(tmpdir(), `${name}-population.csv`);
-    writeFileSync(file, populationCsv(population));
-    await loadPopulation(run.pool, file, loadSettings());
+    await loadRegister(run, population);
     await run.startServices({ monitor: true });
     await waitUntil(async () => (await status()).current?.health, (health) => health !== undefined && Object.values(health).every((h) => h.ready), 60_000, 'every service ready');
 

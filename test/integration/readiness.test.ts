@@ -1,14 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { kafkaDown, kafkaProcess, kafkaUp } from '../../services/cli/stack/kafka-node.js';
 import { runningPid } from '../../services/cli/stack/processes.js';
 import { hostPort, stackLayout } from '../../services/cli/stack/stack-layout.js';
-import { loadSettings } from '../../services/shared/linkage/settings.js';
-import { loadPopulation } from '../../services/shared/store/population-load.js';
-import { generatePopulation, populationCsv } from '../../services/shared/synth/population.js';
+import { generatePopulation } from '../../services/shared/synth/population.js';
+import { loadRegister } from '../helpers/register.js';
 import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -36,9 +32,7 @@ describe.skipIf(!ownsKafka)('readiness follows the dependencies: not ready when 
 
   beforeAll(async () => {
     await run.prepare();
-    const file = join(tmpdir(), `${name}-population.csv`);
-    writeFileSync(file, populationCsv(generatePopulation(50, 81)));
-    await loadPopulation(run.pool, file, loadSettings());
+    await loadRegister(run, generatePopulation(50, 81));
     await run.startServices();
     seen.push(await waitUntil(all, (states) => states.every((s) => s.status === 200), 60_000, 'all services ready'));
     await kafkaDown(layout);

@@ -1,19 +1,15 @@
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import { readTopicSnapshot } from '../../services/shared/kafka/topic-snapshot.js';
 import { SOURCE_NAMES, SOURCE_TOPICS, type SourceName } from '../../services/shared/kafka/topics.js';
-import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { qualityReport, type SourceQuality } from '../../services/shared/quality/quality-report.js';
 import { loadRecordSchema } from '../../services/shared/schemas/avro-files.js';
 import type { PopulationUpdate, Rejection } from '../../services/shared/schemas/records.js';
 import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
-import { loadPopulation } from '../../services/shared/store/population-load.js';
-import { generatePopulation, populationCsv, type SyntheticCitizen } from '../../services/shared/synth/population.js';
+import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { generateSectorDay, type SectorDay } from '../../services/shared/synth/sector-day.js';
+import { loadRegister } from '../helpers/register.js';
 import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
 
 const PLAN = { births: 40, deaths: 30, marriages: 10, nameChanges: 5, vaccinations: 120, benefits: 80, licences: 60, invalidPerSource: 4 };
@@ -36,9 +32,7 @@ describe('all four sectoral sources flow end to end and enrich the register', ()
   beforeAll(async () => {
     await run.prepare();
     population = generatePopulation(1500, 21);
-    const file = join(tmpdir(), `${name}-population.csv`);
-    writeFileSync(file, populationCsv(population.map((citizen, i) => (i % 5 === 0 ? { ...citizen, address: '' } : citizen))));
-    await loadPopulation(run.pool, file, loadSettings());
+    await loadRegister(run, population.map((citizen, i) => (i % 5 === 0 ? { ...citizen, address: '' } : citizen)));
     day = generateSectorDay(population, PLAN, 22);
     await run.startServices();
     // The other sectors first: newborns' vaccinations arrive before their birth registrations.
