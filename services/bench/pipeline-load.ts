@@ -1,26 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
-import { registerSize } from './register-size.js';
-import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
+import { prepareBenchRegister } from './bench-register.js';
+import { startServiceProcess, stopServiceProcesses } from './service-processes.js';
 import { pipelineGroupTopics } from '../monitor/pipeline-status.js';
 import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
 import { measureLag } from '../shared/kafka/lag.js';
 import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, valueSubject, type SourceName } from '../shared/kafka/topics.js';
-import { loadSettings } from '../shared/linkage/settings.js';
 import { createLogger } from '../shared/observability/logger.js';
 import { REPO_ROOT } from '../shared/paths.js';
 import { loadRecordSchema } from '../shared/schemas/avro-files.js';
 import { SchemaRegistryClient } from '../shared/schemas/registry.js';
 import { SOURCE_ADAPTERS } from '../shared/sources/source-adapters.js';
 import { createPool, type Pool } from '../shared/store/db.js';
-import { migrate } from '../shared/store/migrate.js';
-import { loadPopulation } from '../shared/store/population-load.js';
-import { generatePopulation, populationCsv } from '../shared/synth/population.js';
 import { generateSectorDay } from '../shared/synth/sector-day.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
@@ -68,14 +64,6 @@ ${lines.join('\n')}
 }
 
 
-function startService(service: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'run', service], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  child.on('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM') console.error(`${service} exited with ${code ?? signal}`);
-  });
-  return child;
-}
-
 async function appliedSince(pool: Pool, since: Date): Promise<{ n: number; latencies: number[] }> {
   // A record kept unlinked and linked later has two outcomes: its first one is when it was applied.
   const { rows } = await pool.query<{ latency_ms: number | null }>(
@@ -95,24 +83,7 @@ async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
   const cli = loadCliConfig(process.env);
   const logger = createLogger({ level: 'warn', name: 'bench' });
-  const databaseUrl = otherDatabaseUrl(cli.DATABASE_URL, 'dancu_bench_pipeline');
-  const population = generatePopulation(CITIZENS, 101);
-  if (process.env.BENCH_REUSE !== '1' || (await registerSize(databaseUrl)) !== CITIZENS) {
-    await dropDatabase(databaseUrl);
-    await createDatabase(databaseUrl);
-    await migrate(databaseUrl);
-    const dir = join(REPO_ROOT, '.dancu', 'bench');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, 'pipeline-population.csv');
-    writeFileSync(file, populationCsv(population));
-    const pool = createPool(databaseUrl, 2);
-    const started = performance.now();
-    await loadPopulation(pool, file, loadSettings());
-    await pool.end();
-    console.log(`loaded ${CITIZENS.toLocaleString('en')} citizens in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  } else {
-    await migrate(databaseUrl);
-  }
+  const { databaseUrl, population } = await prepareBenchRegister(cli.DATABASE_URL, 'dancu_bench_pipeline', CITIZENS);
 
   const share: Record<SourceName, number> = { 'civil-status': 0.2, vaccination: 0.4, 'social-welfare': 0.25, 'driver-licence': 0.15 };
   const day = generateSectorDay(
@@ -154,7 +125,7 @@ async function main(): Promise<void> {
     DANCU_OUTBOX_POLL_MS: '100',
   };
   const children: ChildProcess[] = [];
-  for (let i = 0; i < INSTANCES; i += 1) for (const service of ['ingest', 'linker', 'store']) children.push(startService(service, env));
+  for (let i = 0; i < INSTANCES; i += 1) for (const service of ['ingest', 'linker', 'store']) children.push(startServiceProcess(service, env));
   const groupTopics = pipelineGroupTopics(topics, groups);
   for (const group of Object.values(groups)) {
     while ((await admin.describeGroups([group])).groups[0]?.state !== 'Stable') await sleep(200);
@@ -209,8 +180,7 @@ async function main(): Promise<void> {
   console.log(`lag chart: ${chart}`);
 
   await producer.disconnect();
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+  await stopServiceProcesses(children);
   await pool.end();
   await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
   await admin.disconnect();

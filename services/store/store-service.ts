@@ -3,6 +3,7 @@ import type { Logger } from '../shared/observability/logger.js';
 import { startStageService, type RunningService } from '../shared/service/stage-service.js';
 import { createPool, postgresCheck } from '../shared/store/db.js';
 import { OutboxRelay } from '../shared/store/outbox-relay.js';
+import { loadSurvivorship } from '../shared/store/survivorship.js';
 import type { StoreConfig } from './config.js';
 import { createStoreStage } from './store-stage.js';
 
@@ -34,7 +35,7 @@ export async function startStore(config: StoreConfig, logger: Logger): Promise<R
       });
       relay.start();
       return {
-        stage: createStoreStage(context, pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), () => relay.wake()),
+        stage: createStoreStage(context, pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), loadSurvivorship(config.DANCU_SURVIVORSHIP_RULES), () => relay.wake()),
         checks: [postgresCheck(pool)],
         stop: async () => {
           await relay.stop();

@@ -1,17 +1,19 @@
 import { decodeEach, present } from '../shared/kafka/decode-each.js';
 import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.js';
 import type { LinkageSettings } from '../shared/linkage/settings.js';
+import type { Survivorship } from '../shared/store/survivorship.js';
 import type { LinkDecision } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
-import { applyDecision, type ApplyResult } from '../shared/store/apply-decisions.js';
+import { applyDecisions } from '../shared/store/apply-decisions.js';
 import { metrics } from '../shared/observability/metrics.js';
 import { inTransaction, type Pool } from '../shared/store/db.js';
 
 /**
- * Store: apply each decision to the register in one PostgreSQL transaction per chunk (citizen,
- * provenance, audit and outbox rows together). The chunk is done only once that commit returns.
+ * Store: apply a chunk of decisions to the register in one PostgreSQL transaction (citizens,
+ * history, audit and outbox rows together, each table in one statement). The chunk is done
+ * only once that commit returns.
  */
-export function createStoreStage(context: StageContext, pool: Pool, settings: LinkageSettings, afterCommit: () => void, now: () => Date = () => new Date()): Stage {
+export function createStoreStage(context: StageContext, pool: Pool, settings: LinkageSettings, survivorship: Survivorship, afterCommit: () => void, now: () => Date = () => new Date()): Stage {
   const { registry, topics } = context;
   return {
     name: 'store',
@@ -20,11 +22,7 @@ export function createStoreStage(context: StageContext, pool: Pool, settings: Li
       const decisions = present(results);
       if (decisions.length > 0) {
         const timer = metrics.storeWrite.startTimer();
-        const results = await inTransaction(pool, async (client) => {
-          const applied: ApplyResult[] = [];
-          for (const decision of decisions) applied.push(await applyDecision(client, decision, settings, topics, now()));
-          return applied;
-        });
+        const results = await inTransaction(pool, (client) => applyDecisions(client, decisions, { settings, survivorship, topics, now: now() }));
         timer();
         afterCommit();
         const committed = Date.now();

@@ -59,19 +59,23 @@ describe('a civil-status value from an older event never replaces one from a new
   });
 
   it('keeps the older name in the history, not current, when it arrived last', async () => {
-    const { rows } = await run.pool.query<{ value: string; rule: string; is_current: boolean }>(
-      "select value, rule, is_current from field_provenance where citizen_id = $1 and field = 'full_name' order by event_time",
+    const { rows } = await run.pool.query<{ source: string; value: string; rule: string; is_current: boolean }>(
+      "select source, value, rule, is_current from field_provenance where citizen_id = $1 and field = 'full_name' order by event_time",
       [newerFirst.citizen_id],
     );
     expect(rows).toEqual([
-      { value: 'Trần Văn Cũ', rule: 'older-than-current', is_current: false },
-      { value: 'Trần Văn Mới', rule: 'authoritative-source', is_current: true },
+      { source: 'register', value: newerFirst.full_name, rule: 'recency', is_current: false },
+      { source: 'civil-status', value: 'Trần Văn Cũ', rule: 'recency', is_current: false },
+      { source: 'civil-status', value: 'Trần Văn Mới', rule: 'recency', is_current: true },
     ]);
   });
 
-  it('gives both citizens the same history, whichever name arrived first', async () => {
+  it('gives both citizens the same history of events, whichever name arrived first', async () => {
     const history = async (citizenId: string) =>
-      (await run.pool.query<{ value: string; is_current: boolean }>("select value, is_current from field_provenance where citizen_id = $1 and field = 'full_name' order by event_time", [citizenId])).rows;
+      (await run.pool.query<{ value: string; rule: string; is_current: boolean }>(
+        "select value, rule, is_current from field_provenance where citizen_id = $1 and field = 'full_name' and source <> 'register' order by event_time",
+        [citizenId],
+      )).rows;
     expect(await history(olderFirst.citizen_id)).toEqual(await history(newerFirst.citizen_id));
   });
 });

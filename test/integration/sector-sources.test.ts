@@ -7,6 +7,7 @@ import { qualityReport, type SourceQuality } from '../../services/shared/quality
 import { loadRecordSchema } from '../../services/shared/schemas/avro-files.js';
 import type { PopulationUpdate, Rejection } from '../../services/shared/schemas/records.js';
 import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
+import { authorityRank, loadSurvivorship, type RegisterField } from '../../services/shared/store/survivorship.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { generateSectorDay, type SectorDay } from '../../services/shared/synth/sector-day.js';
 import { loadRegister } from '../helpers/register.js';
@@ -90,13 +91,22 @@ describe('all four sectoral sources flow end to end and enrich the register', ()
     expect(rows.map((row) => [row.source, Number(row.n)])).toEqual([['civil-status', expect.any(Number)], ...links.rows.map((row) => [row.source, Number(row.n)])]);
   });
 
-  it('never lets a sector other than civil status overwrite a field, only fill an empty one', async () => {
-    const { rows } = await run.pool.query<{ source: string; field: string; rule: string }>("select distinct source, field, rule from field_provenance where source <> 'civil-status'");
-    expect(rows.filter((row) => row.rule !== 'fills-empty-field' || !['full_name', 'date_of_birth', 'sex', 'address', 'ethnicity'].includes(row.field))).toEqual([]);
+  it('never lets a source replace a value from a source of higher authority for the field, only fill a gap or make a date more precise', async () => {
+    const rules = loadSurvivorship();
+    const { rows } = await run.pool.query<{ citizen_id: string; field: RegisterField; source: string; rule: string; is_current: boolean }>(
+      "select citizen_id, field, source, rule, is_current from field_provenance where citizen_id in (select citizen_id from field_provenance where is_current and source not in ('civil-status', 'register'))",
+    );
+    const outranked = rows.filter((current) => current.is_current && current.rule !== 'refined-by-compatible' && rows.some((other) =>
+      other.citizen_id === current.citizen_id && other.field === current.field && authorityRank(rules.fields[current.field], other.source) < authorityRank(rules.fields[current.field], current.source)));
+    expect(rows.filter((row) => row.is_current && row.source !== 'civil-status' && row.source !== 'register').length).toBeGreaterThan(0);
+    expect(outranked).toEqual([]);
   });
 
   it('fills addresses the register lacked from the sectors', async () => {
-    const { rows } = await run.pool.query<{ n: string }>("select count(*) as n from field_provenance where rule = 'fills-empty-field' and field = 'address' and source <> 'civil-status'");
+    const { rows } = await run.pool.query<{ n: string }>(
+      `select count(*) as n from field_provenance p where p.is_current and p.field = 'address' and p.source not in ('civil-status', 'register')
+          and not exists (select 1 from field_provenance a where a.citizen_id = p.citizen_id and a.field = 'address' and a.source in ('civil-status', 'register'))`,
+    );
     expect(Number(rows[0]?.n)).toBeGreaterThan(0);
     expect(report.filter((q) => q.source !== 'civil-status').reduce((sum, q) => sum + q.fieldsFilled, 0)).toBeGreaterThanOrEqual(Number(rows[0]?.n));
   });

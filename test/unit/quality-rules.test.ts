@@ -129,7 +129,7 @@ const ELSEWHERE: Partial<Record<RuleCode, string>> = {
   CDC_NOT_AN_ENVELOPE: 'test/unit/debezium-mapping.test.ts',
   CDC_TABLE_UNMAPPED: 'test/unit/debezium-mapping.test.ts',
   FACT_AFTER_DEATH: 'test/integration/sector-sources.test.ts',
-  SOURCE_DISAGREES_WITH_REGISTER: 'test/unit/source-rights.test.ts',
+  SOURCE_DISAGREES_WITH_REGISTER: 'test/unit/survivorship.test.ts',
 };
 
 /** The codes an event gets: hard ones from the ValidationError, soft ones from the observation. */

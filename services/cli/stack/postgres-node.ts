@@ -97,3 +97,17 @@ export async function postgresDown(layout: StackLayout): Promise<boolean> {
 export async function postgresStatus(databaseUrl: string): Promise<string> {
   return (await answers(maintenanceUrl(databaseUrl))) ? 'running' : 'stopped';
 }
+
+/** The machine's own PostgreSQL clusters (Debian's layout), which `postgresRestart` can restart; empty when PostgreSQL runs elsewhere. */
+export function localClusters(): string[] {
+  return existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql') : [];
+}
+
+/**
+ * Restarts the local clusters, `immediate` as after a crash (no checkpoint, every connection cut,
+ * recovery from the WAL on start), and waits until the server answers again. For fault tests.
+ */
+export async function postgresRestart(databaseUrl: string, mode: 'fast' | 'immediate' = 'immediate'): Promise<void> {
+  for (const version of localClusters()) await run('pg_ctlcluster', ['--skip-systemctl-redirect', '-m', mode, version, 'main', 'restart']);
+  await waitFor('PostgreSQL', () => answers(maintenanceUrl(databaseUrl)), 60_000);
+}

@@ -1,238 +1,178 @@
 import { createHash } from 'node:crypto';
 import { DancuError } from '../errors.js';
-import { normaliseName } from '../normalise/name.js';
-import type { LinkageSettings } from '../linkage/settings.js';
-import type { LinkDecision, PersonObservation, PopulationUpdate, SectorFact, UpdateType } from '../schemas/records.js';
-import { planChanges, type FieldTimes, type PlannedChange } from './citizen-changes.js';
-import { CITIZEN_COLUMNS, citizenColumnsOf, type CitizenRow } from './citizen-row.js';
-import { refreshCitizenKeys } from './citizen-keys-store.js';
+import type { LinkDecision, PersonObservation, UpdateType } from '../schemas/records.js';
+import { CITIZEN_COLUMNS, type CitizenRow } from './citizen-row.js';
 import type { PoolClient } from './db.js';
-import { findingsStatement, outcomeStatement } from './quality-store.js';
-import { runTogether, type Statement } from './statements.js';
-import { factOf, flagFactsAfterDeath, recordFact, withdrawFacts } from './sector-facts-store.js';
-import { keepUnlinked, relinkFor, resolveUnlinked } from './unlinked-store.js';
+import { DecisionWriter, type CitizenState, type WriterContext } from './decision-writer.js';
+import { flagFactsAfterDeath, withdrawFacts } from './sector-facts-store.js';
+import { keepUnlinked, relinkFor, requeueIfNewCitizenInReach, resolveUnlinked } from './unlinked-store.js';
 
 export const STORE_CONSUMER = 'store';
 
-/** What the store did with one decision (for counters and tests). */
-export type ApplyResult = 'duplicate' | 'review' | 'unlinked' | UpdateType;
+/** What the store did with one decision (for counters and tests); `requeued`: sent back to the linker, which decides again. */
+export type ApplyResult = 'duplicate' | 'review' | 'unlinked' | 'requeued' | UpdateType;
 
-export interface StoreTopics {
-  populationUpdates: string;
-  observations: string;
-}
-
-type Change = PopulationUpdate['changes'][number];
+export type { WriterContext };
 
 /** Citizen id for a person a source created: the personal ID when there is one, else derived from the event, so a retry makes the same id. */
 export function newCitizenId(observation: PersonObservation): string {
   return observation.person.personal_id ?? `DC${createHash('sha256').update(observation.observation_id).digest('hex').slice(0, 16).toUpperCase()}`;
 }
 
-/**
- * Applies one link decision inside the caller's transaction: the citizen change, its provenance,
- * facts, findings, the audit entry and the outbox row commit together or not at all. The
- * decision id is recorded first, so a redelivered decision finds it and changes nothing.
- */
-export async function applyDecision(client: PoolClient, decision: LinkDecision, settings: LinkageSettings, topics: StoreTopics, now: Date): Promise<ApplyResult> {
-  const fresh = await client.query(
-    'insert into processed_events (consumer, event_id) values ($1, $2) on conflict do nothing returning 1',
-    [STORE_CONSUMER, decision.decision_id],
-  );
-  if (fresh.rowCount === 0) return 'duplicate';
+/** Decisions that read what earlier decisions of the chunk wrote (keys of new citizens, waiting records): the buffers are written first. */
+function readsWrites(decision: LinkDecision): boolean {
+  return (decision.decision === 'NEW' && !decision.observation.person.personal_id) || decision.decision === 'UNLINKED' || decision.observation.change_type === 'DELETE';
+}
 
-  const observation = decision.observation;
+/** A citizen a NEW decision of the chunk inserted: the first decision for the personal ID creates it, any other links to it. */
+interface Creation {
+  decisionId: string;
+  row: CitizenRow;
+}
+
+/**
+ * Inserts the citizens the chunk's NEW decisions with a personal ID create, in one statement;
+ * a personal ID already in the register (or earlier in the chunk) inserts nothing, and its
+ * decision links to that citizen instead.
+ */
+async function createCitizens(client: PoolClient, births: LinkDecision[]): Promise<Map<string, Creation>> {
+  const created = new Map<string, Creation>();
+  if (births.length === 0) return created;
+  const rows = births.map((d) => citizenInsertRow(d.observation));
+  const result = await client.query<CitizenRow>(
+    `insert into citizens (citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name, date_of_birth, dob_precision, sex, address, place_of_birth, ethnicity, origin)
+     select citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name, date_of_birth, dob_precision, sex, address, place_of_birth, ethnicity, origin
+       from jsonb_to_recordset($1::jsonb) as x(citizen_id text, personal_id text, full_name text, name_key text, family_name text, middle_name text, given_name text,
+            date_of_birth text, dob_precision text, sex text, address text, place_of_birth text, ethnicity text, origin text)
+     on conflict do nothing
+     returning ${CITIZEN_COLUMNS}`,
+    [JSON.stringify(rows)],
+  );
+  for (const row of result.rows) {
+    const first = births.find((d) => newCitizenId(d.observation) === row.citizen_id);
+    if (first) created.set(row.citizen_id, { decisionId: first.decision_id, row });
+  }
+  return created;
+}
+
+function citizenInsertRow(observation: PersonObservation) {
+  const p = observation.person;
+  return {
+    citizen_id: newCitizenId(observation), personal_id: p.personal_id, full_name: p.full_name, name_key: p.name_key, family_name: p.family_name, middle_name: p.middle_name,
+    given_name: p.given_name, date_of_birth: p.date_of_birth?.value ?? null, dob_precision: p.date_of_birth?.precision ?? null, sex: p.sex, address: p.address,
+    place_of_birth: observation.attributes.place_of_birth ?? null, ethnicity: observation.attributes.ethnicity ?? null, origin: `source:${observation.source}`,
+  };
+}
+
+/**
+ * Applies a chunk of link decisions inside the caller's transaction: citizen changes, history,
+ * facts, findings, audit entries and outbox rows commit together or not at all. Decision ids are
+ * recorded first, so a redelivered decision (or one twice in the chunk) changes nothing.
+ */
+export async function applyDecisions(client: PoolClient, decisions: readonly LinkDecision[], context: WriterContext): Promise<ApplyResult[]> {
+  const inserted = await client.query<{ event_id: string }>(
+    `insert into processed_events (consumer, event_id) select $1, id from unnest($2::text[]) as id on conflict do nothing returning event_id`,
+    [STORE_CONSUMER, decisions.map((d) => d.decision_id)],
+  );
+  const fresh = new Set(inserted.rows.map((row) => row.event_id));
+  const writer = new DecisionWriter(client, context);
+  await writer.load(decisions.flatMap((d) => (d.decision === 'LINK' && d.citizen_id && fresh.has(d.decision_id) ? [d.citizen_id] : [])));
+  const created = await createCitizens(client, decisions.filter((d) => d.decision === 'NEW' && d.observation.person.personal_id && fresh.has(d.decision_id)));
+
+  const results: ApplyResult[] = [];
+  for (const decision of decisions) {
+    if (!fresh.delete(decision.decision_id)) {
+      results.push('duplicate');
+      continue;
+    }
+    if (readsWrites(decision)) await writer.flush();
+    results.push(await applyOne(client, writer, decision, context, created));
+  }
+  await relinkFor(client, context.settings, [...created.values()].map((creation) => creation.row), context.topics.observations);
+  await writer.flush();
+  for (const citizenId of writer.takeDeaths()) await flagFactsAfterDeath(client, citizenId);
+  return results;
+}
+
+async function applyOne(client: PoolClient, writer: DecisionWriter, decision: LinkDecision, context: WriterContext, created: Map<string, Creation>): Promise<ApplyResult> {
+  const o = decision.observation;
   if (decision.decision === 'REVIEW') {
-    if (observation.attempt > 0) await resolveUnlinked(client, observation.observation_id, 'REVIEW', null);
-    await runTogether(client, [
-      {
-        sql: `insert into review_cases (observation_id, decision_id, reason, source, observation, candidates, explanation)
-              values ($1, $2, $3, $4, $5, $6, $7) on conflict (observation_id) do nothing`,
-        values: [observation.observation_id, decision.decision_id, decision.reason, observation.source, observation, JSON.stringify(decision.candidates), decision.explanation],
-      },
-      findingsStatement(observation, observation.findings, null, 'ingest'),
-      outcomeStatement(decision, 'REVIEW', null, now),
-      auditStatement('REVIEW_CASE_OPENED', null, { decision_id: decision.decision_id, reason: decision.reason }),
-    ]);
+    if (o.attempt > 0) await resolveUnlinked(client, o.observation_id, 'REVIEW', null);
+    writer.addReviewCase(decision);
+    writer.addFindings(o, o.findings, null, 'ingest');
+    writer.addOutcome(decision, 'REVIEW', null);
+    writer.addAudit('REVIEW_CASE_OPENED', null, { decision_id: decision.decision_id, reason: decision.reason });
     return 'review';
   }
   if (decision.decision === 'UNLINKED') {
-    await keepUnlinked(client, settings, decision, topics.observations);
-    await runTogether(client, [
-      findingsStatement(observation, observation.findings, null, 'ingest'),
-      outcomeStatement(decision, 'UNLINKED', null, now),
-      auditStatement('RECORD_KEPT_UNLINKED', null, { decision_id: decision.decision_id, source: observation.source, reason: decision.reason }),
-    ]);
+    await keepUnlinked(client, context.settings, decision, context.topics.observations);
+    writer.addFindings(o, o.findings, null, 'ingest');
+    writer.addOutcome(decision, 'UNLINKED', null);
+    writer.addAudit('RECORD_KEPT_UNLINKED', null, { decision_id: decision.decision_id, source: o.source, reason: decision.reason });
     return 'unlinked';
   }
 
-  const applied = await applyToCitizen(client, decision, settings, topics);
-  const { citizen, updateType, changes, fact } = applied;
-  // Only a record sent back to the linker (attempt > 0) can have been waiting unlinked.
-  if (observation.attempt > 0) await resolveUnlinked(client, observation.observation_id, observation.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizen.citizen_id);
-  await recordProvenance(client, citizen.citizen_id, observation, applied.planned, applied.stale, now);
-  const filled = updateType === 'CITIZEN_CREATED' ? 0 : applied.planned.filter((change) => change.rule === 'fills-empty-field').length;
-  const update: PopulationUpdate = {
-    update_id: decision.decision_id,
-    citizen_id: citizen.citizen_id,
-    update_type: updateType,
-    fact,
-    changes,
-    source: observation.source,
-    source_system: observation.source_system,
-    source_record_id: observation.source_record_id,
-    observation_id: observation.observation_id,
-    event_time: observation.event_time,
-    applied_at: now.getTime(),
-  };
-  await runTogether(client, [
-    observation.change_type === 'DELETE' ? null : linkStatement(decision, citizen.citizen_id),
-    findingsStatement(observation, [...observation.findings, ...applied.findings], citizen.citizen_id, 'ingest'),
-    outcomeStatement(decision, updateType === 'CITIZEN_CREATED' ? 'CREATED' : observation.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizen.citizen_id, now, filled),
-    auditStatement(updateType, citizen.citizen_id, { decision_id: decision.decision_id, reason: decision.reason, fields: changes.map((c) => c.field) }),
-    {
-      sql: `insert into outbox (event_id, topic, message_key, record_type, payload) values ($1, $2, $3, 'populationUpdate', $4)`,
-      values: [update.update_id, topics.populationUpdates, update.citizen_id, update],
-    },
-  ]);
+  let state: CitizenState | null = null;
+  if (decision.decision === 'NEW') {
+    const creation = created.get(newCitizenId(o));
+    if (creation?.decisionId === decision.decision_id) return applyCreation(writer, decision, creation.row);
+    if (!creation && !o.person.personal_id) {
+      if (await requeueIfNewCitizenInReach(client, context.settings, decision, context.topics.observations)) {
+        writer.addAudit('DECISION_REQUEUED', null, { decision_id: decision.decision_id, reason: 'a citizen sharing its keys was created after the linker decided' });
+        return 'requeued';
+      }
+      const [row] = (await createCitizens(client, [decision])).values();
+      if (row) {
+        await relinkFor(client, context.settings, [row.row], context.topics.observations);
+        return applyCreation(writer, decision, row.row);
+      }
+    }
+    await writer.load([newCitizenId(o)]);
+    state = writer.citizen(newCitizenId(o));
+  } else if (decision.citizen_id) {
+    await writer.load([decision.citizen_id]);
+    state = writer.citizen(decision.citizen_id);
+  }
+  if (!state) throw new DancuError('CITIZEN_NOT_FOUND', 'the decision names a citizen that is not in the register', { retriable: false, context: { recordId: decision.citizen_id ?? undefined } });
+  const citizenId = state.row.citizen_id;
+  if (o.attempt > 0) await resolveUnlinked(client, o.observation_id, o.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizenId);
+
+  if (o.change_type === 'DELETE') {
+    await client.query('delete from record_links where source = $1 and source_system = $2 and source_record_id = $3', [o.source, o.source_system, o.source_record_id]);
+    await withdrawFacts(client, o);
+    finish(writer, decision, citizenId, 'RECORD_UNLINKED', 'DELETED', [], null, 0);
+    return 'RECORD_UNLINKED';
+  }
+  const { changes, findings } = writer.applyObservation(state, o, { system: o.source_system, record: o.source_record_id });
+  const fact = writer.recordFact(state, o);
+  writer.addLink(decision, citizenId);
+  writer.addFindings(o, [...o.findings, ...findings], citizenId, 'ingest');
+  const died = changes.some((change) => change.field === 'date_of_death');
+  const updateType: UpdateType = died ? 'DEATH_RECORDED' : changes.length > 0 ? 'CITIZEN_UPDATED' : fact ? 'FACT_RECORDED' : 'RECORD_LINKED';
+  const filled = changes.filter((change) => change.oldValue === null || change.rule === 'refined-by-compatible').length;
+  finish(writer, decision, citizenId, updateType, 'LINKED', changes.map((c) => ({ field: c.field, old_value: c.oldValue, new_value: c.newValue })), fact, filled);
   return updateType;
 }
 
-interface Applied {
-  citizen: CitizenRow;
-  updateType: UpdateType;
-  changes: Change[];
-  planned: PlannedChange[];
-  /** Values older than the register's, for the history only. */
-  stale: PlannedChange[];
-  findings: { code: string; field: string; message: string }[];
-  fact: SectorFact | null;
+/** A citizen just inserted: every value of the creating record is a claim, chosen as the only one. */
+function applyCreation(writer: DecisionWriter, decision: LinkDecision, created: CitizenRow): ApplyResult {
+  const o = decision.observation;
+  const state: CitizenState = { row: emptyCitizen(created), history: [], changed: false };
+  writer.remember(state);
+  const { changes } = writer.applyObservation(state, o, { system: o.source_system, record: o.source_record_id });
+  writer.addLink(decision, created.citizen_id);
+  writer.addFindings(o, o.findings, created.citizen_id, 'ingest');
+  finish(writer, decision, created.citizen_id, 'CITIZEN_CREATED', 'CREATED', changes.map((c) => ({ field: c.field, old_value: null, new_value: c.newValue })), null, 0);
+  return 'CITIZEN_CREATED';
 }
 
-/** The citizen change a LINK or NEW decision makes; a NEW whose person already exists links to them. */
-async function applyToCitizen(client: PoolClient, decision: LinkDecision, settings: LinkageSettings, topics: StoreTopics): Promise<Applied> {
-  const observation = decision.observation;
-  if (decision.decision === 'NEW') {
-    const created = await createCitizen(client, observation);
-    if (created) {
-      await refreshCitizenKeys(client, settings, created);
-      await relinkFor(client, settings, created, topics.observations);
-      const planned: PlannedChange[] = planChanges(emptyCitizen(created), observation).changes.map((change) => ({ ...change, oldValue: null }));
-      const changes = planned.map((change) => ({ field: change.field, old_value: null, new_value: change.newValue }));
-      return { citizen: created, updateType: 'CITIZEN_CREATED', changes, planned, stale: [], findings: [], fact: null };
-    }
-  }
-  const { citizen, fieldTimes } = await lockCitizen(client, decision.decision === 'NEW' ? newCitizenId(observation) : decision.citizen_id);
-  if (observation.change_type === 'DELETE') {
-    await client.query('delete from record_links where source = $1 and source_system = $2 and source_record_id = $3', [observation.source, observation.source_system, observation.source_record_id]);
-    await withdrawFacts(client, observation);
-    return { citizen, updateType: 'RECORD_UNLINKED', changes: [], planned: [], stale: [], findings: [], fact: null };
-  }
-  const plan = planChanges(citizen, observation, fieldTimes);
-  const updated = plan.changes.length > 0 ? await writeChanges(client, citizen, plan.changes) : citizen;
-  if (plan.changes.length > 0) await refreshCitizenKeys(client, settings, updated);
-  const fact = factOf(observation);
-  if (fact) await recordFact(client, updated, observation, fact);
-  const died = plan.changes.some((change) => change.field === 'date_of_death');
-  if (died) await flagFactsAfterDeath(client, updated);
-  const changes = plan.changes.map((change) => ({ field: change.field, old_value: change.oldValue, new_value: change.newValue }));
-  const updateType: UpdateType = died ? 'DEATH_RECORDED' : changes.length > 0 ? 'CITIZEN_UPDATED' : fact ? 'FACT_RECORDED' : 'RECORD_LINKED';
-  return { citizen: updated, updateType, changes, planned: plan.changes, stale: plan.stale, findings: plan.findings, fact };
+function finish(writer: DecisionWriter, decision: LinkDecision, citizenId: string, updateType: UpdateType, outcome: 'CREATED' | 'LINKED' | 'DELETED', changes: { field: string; old_value: string | null; new_value: string | null }[], fact: ReturnType<DecisionWriter['recordFact']>, filled: number): void {
+  writer.addOutcome(decision, outcome, citizenId, filled);
+  writer.addAudit(updateType, citizenId, { decision_id: decision.decision_id, reason: decision.reason, fields: changes.map((c) => c.field) });
+  writer.publishUpdate(decision, citizenId, updateType, changes, fact);
 }
 
-/** The citizen as a row with nothing known, so a creation's provenance is planned like any other change. */
+/** The citizen as a row with nothing known, so a creation's values are claims like any other. */
 function emptyCitizen(row: CitizenRow): CitizenRow {
   return { ...row, full_name: '', date_of_birth: null, dob_precision: null, sex: null, address: null, place_of_birth: null, ethnicity: null, marital_status: null, date_of_death: null, dod_precision: null };
-}
-
-/** Inserts the citizen; null when a citizen with that id or personal ID already exists (then the decision links to it). */
-async function createCitizen(client: PoolClient, observation: PersonObservation): Promise<CitizenRow | null> {
-  const p = observation.person;
-  const result = await client.query<CitizenRow>(
-    `insert into citizens (citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name,
-                           date_of_birth, dob_precision, sex, address, place_of_birth, ethnicity, origin)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-     on conflict do nothing
-     returning ${CITIZEN_COLUMNS}`,
-    [newCitizenId(observation), p.personal_id, p.full_name, p.name_key, p.family_name, p.middle_name, p.given_name,
-      p.date_of_birth?.value ?? null, p.date_of_birth?.precision ?? null, p.sex, p.address,
-      observation.attributes.place_of_birth ?? null, observation.attributes.ethnicity ?? null, `source:${observation.source}`],
-  );
-  return result.rows[0] ?? null;
-}
-
-/** Locks the citizen, and reads when the event behind each field's current value happened (one round trip). */
-async function lockCitizen(client: PoolClient, citizenId: string | null): Promise<{ citizen: CitizenRow; fieldTimes: FieldTimes }> {
-  const result = citizenId
-    ? await client.query<CitizenRow & { field_times: FieldTimes | null }>(
-        `select ${citizenColumnsOf('c')},
-                (select json_object_agg(p.field, extract(epoch from p.event_time) * 1000) from field_provenance p
-                  where p.citizen_id = c.citizen_id and p.is_current) as field_times
-           from citizens c where c.citizen_id = $1 or c.personal_id = $1 limit 1 for update of c`,
-        [citizenId],
-      )
-    : { rows: [] };
-  const row = result.rows[0];
-  if (!row) throw new DancuError('CITIZEN_NOT_FOUND', 'the decision names a citizen that is not in the register', { retriable: false, context: { recordId: citizenId ?? undefined } });
-  const { field_times: fieldTimes, ...citizen } = row;
-  return { citizen, fieldTimes: fieldTimes ?? {} };
-}
-
-/** The columns each planned change writes (a name its parts, a date its precision, a death the status). */
-function columnsOf(change: PlannedChange): Record<string, string | null> {
-  switch (change.field) {
-    case 'full_name': {
-      const name = normaliseName(change.newValue);
-      if (!name) return {};
-      return { full_name: name.full_name, name_key: name.name_key, family_name: name.family_name, middle_name: name.middle_name, given_name: name.given_name };
-    }
-    case 'date_of_birth':
-      return { date_of_birth: change.newValue, dob_precision: change.precision ?? 'DAY' };
-    case 'date_of_death':
-      return { date_of_death: change.newValue, dod_precision: change.precision ?? 'DAY', status: 'DECEASED' };
-    default:
-      return { [change.field]: change.newValue };
-  }
-}
-
-async function writeChanges(client: PoolClient, citizen: CitizenRow, changes: PlannedChange[]): Promise<CitizenRow> {
-  const columns = Object.assign({}, ...changes.map(columnsOf)) as Record<string, string | null>;
-  const names = Object.keys(columns);
-  const assignments = names.map((name, index) => `${name} = $${index + 1}`);
-  const updated = await client.query<CitizenRow>(
-    `update citizens set ${assignments.join(', ')}, updated_at = now(), version = version + 1 where citizen_id = $${names.length + 1} returning ${CITIZEN_COLUMNS}`,
-    [...names.map((name) => columns[name]), citizen.citizen_id],
-  );
-  return updated.rows[0] ?? citizen;
-}
-
-function linkStatement(decision: LinkDecision, citizenId: string): Statement {
-  const o = decision.observation;
-  return {
-    sql: `insert into record_links (source, source_system, source_record_id, citizen_id, decision_id, method, score)
-          values ($1, $2, $3, $4, $5, $6, $7)
-          on conflict (source, source_system, source_record_id)
-          do update set citizen_id = excluded.citizen_id, decision_id = excluded.decision_id, method = excluded.method,
-                        score = excluded.score, linked_at = now()`,
-    values: [o.source, o.source_system, o.source_record_id, citizenId, decision.decision_id, decision.method, decision.score],
-  };
-}
-
-/** Every value the observation gave goes into the history; only the changes become current. */
-async function recordProvenance(client: PoolClient, citizenId: string, observation: PersonObservation, changes: PlannedChange[], stale: PlannedChange[], now: Date): Promise<void> {
-  if (changes.length === 0 && stale.length === 0) return;
-  const fields = changes.map((change) => change.field);
-  if (fields.length > 0) await client.query('update field_provenance set is_current = false where citizen_id = $1 and field = any($2::text[]) and is_current', [citizenId, fields]);
-  const all = [...changes, ...stale];
-  await client.query(
-    `insert into field_provenance (citizen_id, field, value, source, source_system, source_record_id, observation_id, event_time, applied_at, rule, is_current)
-     select $1, f.field, f.value, $2, $3, $4, $5, to_timestamp($6 / 1000.0), $7, f.rule, f.is_current
-       from unnest($8::text[], $9::text[], $10::text[], $11::boolean[]) as f(field, value, rule, is_current)`,
-    [citizenId, observation.source, observation.source_system, observation.source_record_id, observation.observation_id,
-      observation.event_time, now, all.map((change) => change.field), all.map((change) => change.newValue), all.map((change) => change.rule), all.map((change) => change.rule !== 'older-than-current')],
-  );
-}
-
-function auditStatement(action: string, citizenId: string | null, details: object): Statement {
-  return { sql: 'insert into audit_log (actor, action, citizen_id, details) values ($1, $2, $3, $4)', values: ['pipeline:store', action, citizenId, details] };
 }

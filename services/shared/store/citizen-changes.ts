@@ -1,11 +1,14 @@
-import { datesCompatible } from '../normalise/date.js';
 import { normaliseName } from '../normalise/name.js';
 import { foldToAscii } from '../normalise/text.js';
+import { datesCompatible } from '../normalise/date.js';
 import { RULES } from '../quality/rules.js';
-import type { DatePrecision, Finding, PartialDate, PersonObservation } from '../schemas/records.js';
+import type { DatePrecision, Finding, PersonObservation } from '../schemas/records.js';
 import { CIVIL_STATUS_SOURCE } from '../sources/civil-status.js';
 import type { CitizenRow } from './citizen-row.js';
-import { FIELD_RIGHTS, type ProvenanceRule, type RegisterField } from './source-rights.js';
+import {
+  authorityRank, chooseValue, compareClaims, mayClaim, REGISTER_FIELDS, REGISTER_SOURCE,
+  type ChoiceRule, type Claim, type RegisterField, type Survivorship,
+} from './survivorship.js';
 
 /** A value an observation proposes for a register field (a date with its precision). */
 export interface Proposal {
@@ -13,21 +16,44 @@ export interface Proposal {
   precision?: DatePrecision;
 }
 
+/** A field whose current value changes. */
 export interface PlannedChange {
   field: RegisterField;
   oldValue: string | null;
   newValue: string;
   precision?: DatePrecision;
-  rule: ProvenanceRule;
+  rule: ChoiceRule;
 }
 
-const PRECISION_RANK: Record<DatePrecision, number> = { YEAR: 0, MONTH: 1, DAY: 2 };
+/** A claim to add to a field's history, with whether it is now the current value and the rule that says so. */
+export interface NewClaim {
+  field: RegisterField;
+  claim: Claim;
+  isCurrent: boolean;
+  rule: ChoiceRule;
+}
+
+/** Every claim already made on each field of one citizen. */
+export type ClaimHistory = Partial<Record<RegisterField, readonly Claim[]>>;
+
+export interface Plan {
+  /** The observation's claims, and the register's own values the first time an event competes with them. */
+  claims: NewClaim[];
+  /** The surviving claim of every field the observation claimed, and the rule that chose it. */
+  current: { field: RegisterField; claim: Claim; rule: ChoiceRule }[];
+  changes: PlannedChange[];
+  findings: Finding[];
+}
+
+function nameValue(value: string): string {
+  return normaliseName(value)?.full_name ?? value;
+}
 
 /** What an observation says about each register field, by what kind of event it is. */
 export function proposals(observation: PersonObservation): Partial<Record<RegisterField, Proposal>> {
   const p = observation.person;
   const a = observation.attributes;
-  const personFields: Partial<Record<RegisterField, Proposal>> = { full_name: { value: p.full_name } };
+  const personFields: Partial<Record<RegisterField, Proposal>> = { full_name: { value: nameValue(p.full_name) } };
   if (p.date_of_birth) personFields.date_of_birth = { value: p.date_of_birth.value, precision: p.date_of_birth.precision };
   if (p.sex) personFields.sex = { value: p.sex };
   if (p.address) personFields.address = { value: p.address };
@@ -40,8 +66,9 @@ export function proposals(observation: PersonObservation): Partial<Record<Regist
       return a.marital_status ? { marital_status: { value: a.marital_status } } : {};
     case 'CHANGE_REGISTRATION': {
       const field = a.changed_field as RegisterField | undefined;
-      if (!field || !a.new_value || !(field in FIELD_RIGHTS)) return {};
-      return { [field]: { value: a.new_value, precision: a.new_value_precision as DatePrecision | undefined } };
+      if (!field || !a.new_value || !(REGISTER_FIELDS as readonly string[]).includes(field)) return {};
+      const value = field === 'full_name' ? nameValue(a.new_value) : a.new_value;
+      return { [field]: { value, precision: a.new_value_precision as DatePrecision | undefined } };
     }
     default:
       return {
@@ -52,28 +79,21 @@ export function proposals(observation: PersonObservation): Partial<Record<Regist
   }
 }
 
-function currentValue(citizen: CitizenRow, field: RegisterField): { value: string | null; precision: DatePrecision | null } {
+export function currentValue(citizen: CitizenRow, field: RegisterField): { value: string | null; precision: DatePrecision | null } {
   if (field === 'date_of_birth') return { value: citizen.date_of_birth, precision: citizen.dob_precision };
   if (field === 'date_of_death') return { value: citizen.date_of_death, precision: citizen.dod_precision };
   return { value: citizen[field], precision: null };
 }
 
-/** The same value as the register holds, as far as the field's meaning goes (a name ignoring diacritics and case is not the same). */
-function sameValue(field: RegisterField, current: string, proposed: Proposal): boolean {
-  return field === 'full_name' ? current === (normaliseName(proposed.value)?.full_name ?? proposed.value) : current === proposed.value;
+/** The register's own value as a claim, for a field no event has claimed yet. */
+export function registerClaim(citizen: CitizenRow, field: RegisterField): Claim | null {
+  const current = currentValue(citizen, field);
+  if (current.value === null) return null;
+  return { value: current.value, precision: current.precision, source: REGISTER_SOURCE, eventTime: 0, observationId: `register:${citizen.citizen_id}` };
 }
 
-/** An empty field, or a date the register knows less precisely than the proposal and that the proposal agrees with. */
-function isGap(field: RegisterField, current: { value: string | null; precision: DatePrecision | null }, proposed: Proposal): boolean {
-  if (current.value === null) return true;
-  if (field !== 'date_of_birth' || !current.precision || !proposed.precision) return false;
-  const held: PartialDate = { value: current.value, precision: current.precision };
-  return PRECISION_RANK[proposed.precision] > PRECISION_RANK[current.precision] && datesCompatible(held, { value: proposed.value, precision: proposed.precision });
-}
-
-/** Whether a non-authoritative value contradicts the register (not merely written differently or less precisely). */
-function contradicts(field: RegisterField, current: { value: string | null; precision: DatePrecision | null }, proposed: Proposal): boolean {
-  if (current.value === null) return false;
+/** Whether a lower-authority value contradicts the register (not merely written differently or less precisely). */
+function contradicts(field: RegisterField, current: Claim, proposed: Claim): boolean {
   if (field === 'full_name') return foldToAscii(current.value) !== foldToAscii(proposed.value);
   if (field === 'date_of_birth') {
     if (!current.precision || !proposed.precision) return current.value !== proposed.value;
@@ -82,33 +102,62 @@ function contradicts(field: RegisterField, current: { value: string | null; prec
   return field === 'sex' && current.value !== proposed.value;
 }
 
-/** Event time (ms) of the event each register field's current value came from. */
-export type FieldTimes = Partial<Record<RegisterField, number>>;
+export function sameClaim(a: Claim, b: Claim): boolean {
+  return a.observationId === b.observationId && a.source === b.source && a.value === b.value;
+}
 
 /**
- * The changes an observation makes to a citizen under FIELD_RIGHTS, and the findings where a
- * source that may not overwrite a field disagrees with it. An authoritative value from an event
- * older than the one the register's value came from (a late registration, a redelivery from
- * long ago) does not replace it: it is `stale`, for the history only. Pure: the store applies it.
+ * What an observation does to a citizen under the survivorship rules: every value it gives is
+ * a claim kept in the field's history; the field's current value is the claim the rules choose
+ * among all of them (so arrival order never matters); a lower-authority value that contradicts
+ * the chosen one is a finding. Pure: the store applies the plan.
  */
-export function planChanges(citizen: CitizenRow, observation: PersonObservation, fieldTimes: FieldTimes = {}): { changes: PlannedChange[]; findings: Finding[]; stale: PlannedChange[] } {
-  const changes: PlannedChange[] = [];
-  const findings: Finding[] = [];
-  const stale: PlannedChange[] = [];
+export function planChanges(citizen: CitizenRow, observation: PersonObservation, history: ClaimHistory, survivorship: Survivorship): Plan {
+  const plan: Plan = { claims: [], current: [], changes: [], findings: [] };
   for (const [field, proposed] of Object.entries(proposals(observation)) as [RegisterField, Proposal][]) {
-    const current = currentValue(citizen, field);
-    if (current.value !== null && sameValue(field, current.value, proposed) && (current.precision ?? undefined) === proposed.precision) continue;
-    const right = FIELD_RIGHTS[field];
-    const change = { field, oldValue: current.value, newValue: proposed.value, precision: proposed.precision };
-    if (right.authoritative.some((source) => source === observation.source)) {
-      const currentSince = fieldTimes[field];
-      if (current.value !== null && currentSince !== undefined && currentSince > observation.event_time) stale.push({ ...change, rule: 'older-than-current' });
-      else changes.push({ ...change, rule: 'authoritative-source' });
-    } else if (right.others === 'fill-empty' && isGap(field, current, proposed)) {
-      changes.push({ ...change, rule: 'fills-empty-field' });
-    } else if (contradicts(field, current, proposed)) {
-      findings.push({ code: 'SOURCE_DISAGREES_WITH_REGISTER', field: `person.${field}`, message: RULES.SOURCE_DISAGREES_WITH_REGISTER.description });
+    const rules = survivorship.fields[field];
+    if (!mayClaim(rules, observation.source)) continue;
+    const claim: Claim = { value: proposed.value, precision: proposed.precision ?? null, source: observation.source, eventTime: observation.event_time, observationId: observation.observation_id };
+    const earlier = history[field] ?? [];
+    if (earlier.some((c) => sameClaim(c, claim))) continue;
+    const held = currentValue(citizen, field);
+    const baseline = earlier.length === 0 ? registerClaim(citizen, field) : null;
+    const before = baseline ? [baseline] : earlier;
+    const survivor = chooseValue(rules, before);
+    // A claim of the value the register holds that the surviving claim outranks can never
+    // survive (a claim outranked once stays outranked): it is not kept, and the record's link
+    // and fact say the source confirmed the value. Most sector records only confirm.
+    if (survivor && claim.value === survivor.claim.value && claim.precision === survivor.claim.precision && compareClaims(rules, survivor.claim, claim).order > 0) continue;
+    const choice = chooseValue(rules, [...before, claim])!;
+    const chosenNew = sameClaim(choice.claim, claim);
+    for (const added of baseline ? [baseline, claim] : [claim]) {
+      const survives = sameClaim(choice.claim, added);
+      plan.claims.push({ field, claim: added, isCurrent: survives, rule: survives ? choice.rule : compareClaims(rules, choice.claim, added).rule });
+    }
+    plan.current.push({ field, claim: choice.claim, rule: choice.rule });
+
+    if (held.value !== choice.claim.value || held.precision !== choice.claim.precision) {
+      plan.changes.push({ field, oldValue: held.value, newValue: choice.claim.value, precision: choice.claim.precision ?? undefined, rule: choice.rule });
+    }
+    if (!chosenNew && authorityRank(rules, claim.source) > authorityRank(rules, choice.claim.source) && contradicts(field, choice.claim, claim)) {
+      plan.findings.push({ code: 'SOURCE_DISAGREES_WITH_REGISTER', field: `person.${field}`, message: RULES.SOURCE_DISAGREES_WITH_REGISTER.description });
     }
   }
-  return { changes, findings, stale };
+  return plan;
+}
+
+/** The columns each planned change writes (a name its parts, a date its precision, a death the status). */
+export function withChange(row: CitizenRow, change: PlannedChange): CitizenRow {
+  switch (change.field) {
+    case 'full_name': {
+      const name = normaliseName(change.newValue);
+      return name ? { ...row, full_name: name.full_name, name_key: name.name_key, family_name: name.family_name, middle_name: name.middle_name, given_name: name.given_name } : row;
+    }
+    case 'date_of_birth':
+      return { ...row, date_of_birth: change.newValue, dob_precision: change.precision ?? 'DAY' };
+    case 'date_of_death':
+      return { ...row, date_of_death: change.newValue, dod_precision: change.precision ?? 'DAY', status: 'DECEASED' };
+    default:
+      return { ...row, [change.field]: change.newValue };
+  }
 }

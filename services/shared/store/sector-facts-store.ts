@@ -19,44 +19,22 @@ export function factOf(observation: PersonObservation): SectorFact | null {
   return { kind: observation.event_type, date: observation.event_date, details };
 }
 
-function afterDeath(kind: string, date: string | null, citizen: CitizenRow): boolean {
+/** A fact dated after a registered death (a partial date of death counts to its last day): only a fact surely after it. */
+export function afterDeath(kind: string, date: string | null, citizen: Pick<CitizenRow, 'status' | 'date_of_death'>): boolean {
   if (citizen.status !== 'DECEASED' || !citizen.date_of_death || !date) return false;
   if (!(LIVING_FACT_KINDS as readonly string[]).includes(kind)) return false;
-  // A partial date of death counts to its last day: only a fact surely after it is a finding.
   return date.slice(0, citizen.date_of_death.length) > citizen.date_of_death;
 }
 
-/**
- * Adds the fact to the citizen (a correction of a source record withdraws the fact it corrects)
- * and flags it when the citizen is already registered dead before its date.
- */
-export async function recordFact(client: PoolClient, citizen: CitizenRow, observation: PersonObservation, fact: SectorFact): Promise<void> {
-  const o = observation;
-  if (o.change_type === 'UPDATE') {
-    await client.query(
-      `update citizen_facts set withdrawn_at = now()
-        where source = $1 and source_system = $2 and source_record_id = $3 and kind = $4 and withdrawn_at is null and event_time <= to_timestamp($5 / 1000.0)`,
-      [o.source, o.source_system, o.source_record_id, fact.kind, o.event_time],
-    );
-  }
-  await client.query(
-    `insert into citizen_facts (citizen_id, kind, fact_date, details, source, source_system, source_record_id, observation_id, event_time)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9 / 1000.0)) on conflict (observation_id) do nothing`,
-    [citizen.citizen_id, fact.kind, fact.date, fact.details, o.source, o.source_system, o.source_record_id, o.observation_id, o.event_time],
-  );
-  if (afterDeath(fact.kind, fact.date, citizen)) {
-    await recordFindings(client, o, [{ code: 'FACT_AFTER_DEATH', field: 'event_date', message: RULES.FACT_AFTER_DEATH.description }], citizen.citizen_id, 'store');
-  }
-}
-
 /** After a death is recorded: the citizen's facts already dated after it (the death was registered late) become findings. */
-export async function flagFactsAfterDeath(client: PoolClient, citizen: CitizenRow): Promise<void> {
-  const { rows } = await client.query<{ observation_id: string; source: string; kind: string; fact_date: string | null }>(
-    'select observation_id, source, kind, fact_date from citizen_facts where citizen_id = $1 and withdrawn_at is null',
-    [citizen.citizen_id],
+export async function flagFactsAfterDeath(client: PoolClient, citizenId: string): Promise<void> {
+  const { rows } = await client.query<{ observation_id: string; source: string; kind: string; fact_date: string | null; status: CitizenRow['status']; date_of_death: string | null }>(
+    `select f.observation_id, f.source, f.kind, f.fact_date, c.status, c.date_of_death
+       from citizen_facts f join citizens c using (citizen_id) where f.citizen_id = $1 and f.withdrawn_at is null`,
+    [citizenId],
   );
-  for (const row of rows.filter((r) => afterDeath(r.kind, r.fact_date, citizen))) {
-    await recordFindings(client, row, [{ code: 'FACT_AFTER_DEATH', field: 'event_date', message: RULES.FACT_AFTER_DEATH.description }], citizen.citizen_id, 'store');
+  for (const row of rows.filter((r) => afterDeath(r.kind, r.fact_date, r))) {
+    await recordFindings(client, row, [{ code: 'FACT_AFTER_DEATH', field: 'event_date', message: RULES.FACT_AFTER_DEATH.description }], citizenId, 'store');
   }
 }
 

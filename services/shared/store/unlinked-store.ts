@@ -51,14 +51,40 @@ export async function keepUnlinked(client: PoolClient, settings: LinkageSettings
     'insert into unlinked_keys (rule, key, observation_id) select r, k, $3 from unnest($1::text[], $2::text[]) as t(r, k) on conflict do nothing',
     [keys.map((k) => k.rule), keys.map((k) => k.key), o.observation_id],
   );
+  if (o.attempt < MAX_RELINK_ATTEMPTS && (await newCitizenInReach(client, settings, keys, decision.decided_at))) await requeue(client, [{ observation: o, attempt: o.attempt }], observationsTopic);
+}
+
+/** Whether a citizen created since the linker decided (less the clock margin) shares the personal-ID key or two blocking keys with the record. */
+async function newCitizenInReach(client: PoolClient, settings: LinkageSettings, keys: { rule: string; key: string }[], decidedAt: number): Promise<boolean> {
   const recent = await client.query(
     `select k.citizen_id from citizen_blocking_keys k join citizens c using (citizen_id)
       join unnest($1::text[], $2::text[]) as t(rule, key) on k.rule = t.rule and k.key = t.key
      where c.origin like 'source:%' and c.created_at > to_timestamp($3 / 1000.0) - make_interval(secs => $4)
      group by k.citizen_id having ${enoughSharedKeys('$5')} limit 1`,
-    [keys.map((k) => k.rule), keys.map((k) => k.key), decision.decided_at, CLOCK_MARGIN_S, idRules(settings)],
+    [keys.map((k) => k.rule), keys.map((k) => k.key), decidedAt, CLOCK_MARGIN_S, idRules(settings)],
   );
-  if (recent.rowCount && o.attempt < MAX_RELINK_ATTEMPTS) await requeue(client, [{ observation: o, attempt: o.attempt }], observationsTopic);
+  return (recent.rowCount ?? 0) > 0;
+}
+
+/**
+ * Two records of one new person without a personal ID can reach the store at once (on different
+ * partitions, or two instances): each was decided NEW before the other's citizen existed. Locks
+ * on the person's blocking keys make the second wait for the first to commit; it then sees that
+ * citizen and goes back to the linker, which decides again with it in sight. Only a first
+ * attempt is sent back: the second decision was made after the citizen was committed.
+ */
+export async function requeueIfNewCitizenInReach(client: PoolClient, settings: LinkageSettings, decision: LinkDecision, observationsTopic: string): Promise<boolean> {
+  const o = decision.observation;
+  if (o.person.personal_id || o.attempt > 0) return false;
+  const keys = keysOf(settings, o.observation_id, o.person);
+  if (keys.length === 0) return false;
+  await client.query(
+    'select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) as k order by 1) as locks',
+    [keys.map((k) => `${k.rule}:${k.key}`)],
+  );
+  if (!(await newCitizenInReach(client, settings, keys, decision.decided_at))) return false;
+  await requeue(client, [{ observation: o, attempt: o.attempt }], observationsTopic);
+  return true;
 }
 
 /** The record was linked (or sent to review) at a later attempt: it is no longer waiting. */
@@ -70,16 +96,16 @@ export async function resolveUnlinked(client: PoolClient, observationId: string,
   if (resolved.rowCount) await client.query('delete from unlinked_keys where observation_id = $1', [observationId]);
 }
 
-/** A new citizen: every waiting record that shares a blocking key with them goes back to the linker. */
-export async function relinkFor(client: PoolClient, settings: LinkageSettings, citizen: CitizenRow, observationsTopic: string): Promise<number> {
-  const keys = keysOf(settings, citizen.citizen_id, citizenAsPerson(citizen));
+/** New citizens: every waiting record that shares the personal-ID key or two blocking keys with one of them goes back to the linker. */
+export async function relinkFor(client: PoolClient, settings: LinkageSettings, citizens: CitizenRow[], observationsTopic: string): Promise<number> {
+  const keys = citizens.flatMap((citizen) => keysOf(settings, citizen.citizen_id, citizenAsPerson(citizen)).map((k) => ({ ...k, citizen: citizen.citizen_id })));
   if (keys.length === 0) return 0;
   const { rows } = await client.query<{ observation: PersonObservation; attempt: number }>(
     `select u.observation, u.attempt from unlinked_records u
-      where u.resolved_at is null and u.attempt < $3 and u.observation_id in (
-        select k.observation_id from unlinked_keys k join unnest($1::text[], $2::text[]) as t(rule, key) on k.rule = t.rule and k.key = t.key
-         group by k.observation_id having ${enoughSharedKeys('$4')})`,
-    [keys.map((k) => k.rule), keys.map((k) => k.key), MAX_RELINK_ATTEMPTS, idRules(settings)],
+      where u.resolved_at is null and u.attempt < $4 and u.observation_id in (
+        select k.observation_id from unlinked_keys k join unnest($1::text[], $2::text[], $3::text[]) as t(rule, key, citizen) on k.rule = t.rule and k.key = t.key
+         group by k.observation_id, t.citizen having ${enoughSharedKeys('$5')})`,
+    [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), MAX_RELINK_ATTEMPTS, idRules(settings)],
   );
   await requeue(client, rows, observationsTopic);
   return rows.length;

@@ -1,0 +1,54 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
+import { loadSettings } from '../shared/linkage/settings.js';
+import { REPO_ROOT } from '../shared/paths.js';
+import { createPool } from '../shared/store/db.js';
+import { migrate } from '../shared/store/migrate.js';
+import { loadPopulation } from '../shared/store/population-load.js';
+import { generatePopulation, populationCsv, type SyntheticCitizen } from '../shared/synth/population.js';
+import { registerSize } from './register-size.js';
+
+/**
+ * What an earlier run of the benchmark added, removed so counts start from zero: the events'
+ * tables emptied, the citizens they created dropped. Values events changed in loaded citizens
+ * stay changed (they are synthetic, and each run draws a new day).
+ */
+async function forgetEarlierRuns(databaseUrl: string): Promise<void> {
+  const pool = createPool(databaseUrl, 1);
+  try {
+    await pool.query(`truncate processed_events, record_links, field_provenance, review_cases, outbox, citizen_facts, unlinked_records, unlinked_keys, quality_findings, observation_outcomes`);
+    await pool.query(`delete from citizen_blocking_keys where citizen_id in (select citizen_id from citizens where origin like 'source:%')`);
+    await pool.query(`delete from citizens where origin like 'source:%'`);
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * A benchmark's register of `citizens` synthetic people (seed 101) in its own database, loaded
+ * as `dancu load-population` does. With BENCH_REUSE=1 a database an earlier run loaded with the
+ * same number of citizens is kept (the load of a million takes minutes), only migrated.
+ */
+export async function prepareBenchRegister(baseDatabaseUrl: string, databaseName: string, citizens: number): Promise<{ databaseUrl: string; population: SyntheticCitizen[] }> {
+  const databaseUrl = otherDatabaseUrl(baseDatabaseUrl, databaseName);
+  const population = generatePopulation(citizens, 101);
+  if (process.env.BENCH_REUSE === '1' && (await registerSize(databaseUrl)) === citizens) {
+    await migrate(databaseUrl);
+    await forgetEarlierRuns(databaseUrl);
+    return { databaseUrl, population };
+  }
+  await dropDatabase(databaseUrl);
+  await createDatabase(databaseUrl);
+  await migrate(databaseUrl);
+  const dir = join(REPO_ROOT, '.dancu', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${databaseName}-population.csv`);
+  writeFileSync(file, populationCsv(population));
+  const pool = createPool(databaseUrl, 2);
+  const started = performance.now();
+  await loadPopulation(pool, file, loadSettings());
+  await pool.end();
+  console.log(`loaded ${citizens.toLocaleString('en')} citizens in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return { databaseUrl, population };
+}

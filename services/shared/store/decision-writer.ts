@@ -1,0 +1,219 @@
+import { citizenKeyRows } from '../linkage/citizen-keys.js';
+import { personToMatchRecord } from '../linkage/match-record.js';
+import type { LinkageSettings } from '../linkage/settings.js';
+import { RULES } from '../quality/rules.js';
+import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, UpdateType } from '../schemas/records.js';
+import { planChanges, sameClaim, withChange, type ClaimHistory, type PlannedChange } from './citizen-changes.js';
+import { citizenAsPerson, type CitizenRow } from './citizen-row.js';
+import { compareClaims, type Claim, type RegisterField, type Survivorship } from './survivorship.js';
+import type { PoolClient } from './db.js';
+import type { Outcome } from './quality-store.js';
+import { createRegisterWrites, nothingToWrite, registerWritesQuery, type KeyRow, type RegisterWrites } from './register-writes.js';
+import { afterDeath, factOf } from './sector-facts-store.js';
+
+/** One value in a citizen's field history; `stored` is what the table holds for it, null until it is written. */
+export interface HistoryRow {
+  field: RegisterField;
+  claim: Claim;
+  isCurrent: boolean;
+  rule: string;
+  stored: { isCurrent: boolean; rule: string } | null;
+}
+
+/** A citizen locked by this transaction, with every claim on its fields. */
+export interface CitizenState {
+  row: CitizenRow;
+  history: HistoryRow[];
+  changed: boolean;
+}
+
+export interface WriterContext {
+  settings: LinkageSettings;
+  survivorship: Survivorship;
+  topics: { populationUpdates: string; observations: string };
+  now: Date;
+}
+
+type Change = PopulationUpdate['changes'][number];
+
+export function historyOf(state: CitizenState): ClaimHistory {
+  const history: Partial<Record<RegisterField, Claim[]>> = {};
+  for (const row of state.history) (history[row.field] ??= []).push(row.claim);
+  return history;
+}
+
+/**
+ * The writes of one chunk of decisions, inside one transaction: citizens are read once (locked,
+ * with their field histories), changed in memory in decision order, and every table's rows are
+ * written by one statement each when the chunk (or a step that must read them first) flushes.
+ */
+export class DecisionWriter {
+  private readonly citizens = new Map<string, CitizenState>();
+  private readonly byPersonalId = new Map<string, string>();
+  private readonly writes: RegisterWrites = createRegisterWrites();
+  private readonly died = new Set<string>();
+
+  constructor(private readonly client: PoolClient, private readonly context: WriterContext) {}
+
+  /** Locks and reads the citizens (by citizen id or personal ID) not read yet, in id order so two transactions never wait on each other in a circle. */
+  async load(ids: Iterable<string>): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.citizens.has(id) && !this.byPersonalId.has(id));
+    if (missing.length === 0) return;
+    const { rows } = await this.client.query<CitizenRow & { history: { field: RegisterField; value: string; source: string; event_time: number; observation_id: string; is_current: boolean; rule: string }[] }>(
+      `select c.citizen_id, c.personal_id, c.full_name, c.name_key, c.family_name, c.middle_name, c.given_name, c.date_of_birth, c.dob_precision,
+              c.sex, c.address, c.place_of_birth, c.ethnicity, c.marital_status, c.date_of_death, c.dod_precision, c.status,
+              coalesce((select json_agg(json_build_object('field', p.field, 'value', p.value, 'source', p.source,
+                        'event_time', extract(epoch from p.event_time) * 1000, 'observation_id', p.observation_id, 'is_current', p.is_current, 'rule', p.rule))
+                          from field_provenance p where p.citizen_id = c.citizen_id), '[]') as history
+         from citizens c where c.citizen_id = any($1::text[]) or c.personal_id = any($1::text[])
+        order by c.citizen_id for update of c`,
+      [missing],
+    );
+    for (const { history, ...row } of rows) {
+      this.remember({
+        row,
+        changed: false,
+        history: history.map((h) => ({
+          field: h.field,
+          claim: { value: h.value, precision: precisionOf(h.field, h.value), source: h.source, eventTime: Number(h.event_time), observationId: h.observation_id },
+          isCurrent: h.is_current,
+          rule: h.rule,
+          stored: { isCurrent: h.is_current, rule: h.rule },
+        })),
+      });
+    }
+  }
+
+  remember(state: CitizenState): void {
+    this.citizens.set(state.row.citizen_id, state);
+    if (state.row.personal_id) this.byPersonalId.set(state.row.personal_id, state.row.citizen_id);
+  }
+
+  citizen(id: string): CitizenState | null {
+    return this.citizens.get(id) ?? this.citizens.get(this.byPersonalId.get(id) ?? '') ?? null;
+  }
+
+  /**
+   * Applies an observation to a citizen under the survivorship rules: its claims join the
+   * history, the fields whose survivor changed are rewritten, its sector fact is added.
+   */
+  applyObservation(state: CitizenState, observation: PersonObservation, sourceSystem: { system: string; record: string }): { changes: PlannedChange[]; findings: Finding[] } {
+    const plan = planChanges(state.row, observation, historyOf(state), this.context.survivorship);
+    for (const added of plan.claims) {
+      state.history.push({ field: added.field, claim: added.claim, isCurrent: added.isCurrent, rule: added.rule, stored: null });
+      if (added.claim.source === observation.source) this.sourceOf.set(added.claim.observationId, sourceSystem);
+    }
+    for (const { field, claim, rule } of plan.current) {
+      const fieldRules = this.context.survivorship.fields[field];
+      for (const row of state.history.filter((r) => r.field === field)) {
+        const survives = sameClaim(row.claim, claim);
+        if (survives) [row.isCurrent, row.rule] = [true, rule];
+        else if (row.isCurrent) [row.isCurrent, row.rule] = [false, compareClaims(fieldRules, claim, row.claim).rule];
+      }
+    }
+    for (const change of plan.changes) state.row = withChange(state.row, change);
+    if (plan.changes.length > 0) state.changed = true;
+    if (plan.changes.some((change) => change.field === 'date_of_death')) this.died.add(state.row.citizen_id);
+    return { changes: plan.changes, findings: plan.findings };
+  }
+
+  /** Where each claim came from (source system and record), by observation id, for the history rows. */
+  private readonly sourceOf = new Map<string, { system: string; record: string }>();
+
+  recordFact(state: CitizenState, observation: PersonObservation): ReturnType<typeof factOf> {
+    const fact = factOf(observation);
+    if (!fact) return null;
+    const o = observation;
+    if (o.change_type === 'UPDATE') {
+      this.writes.factWithdrawals.add({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, kind: fact.kind, event_time: o.event_time });
+      // A fact of the same record earlier in this chunk is not in the table yet: withdraw it here.
+      for (const earlier of this.writes.facts.values()) {
+        if (earlier.source === o.source && earlier.source_system === o.source_system && earlier.source_record_id === o.source_record_id && earlier.kind === fact.kind && earlier.event_time <= o.event_time) earlier.withdrawn = true;
+      }
+    }
+    this.writes.facts.add({
+      citizen_id: state.row.citizen_id, kind: fact.kind, fact_date: fact.date, details: fact.details, source: o.source, source_system: o.source_system,
+      source_record_id: o.source_record_id, observation_id: o.observation_id, event_time: o.event_time, withdrawn: false,
+    });
+    if (afterDeath(fact.kind, fact.date, state.row)) {
+      this.addFindings(o, [{ code: 'FACT_AFTER_DEATH', field: 'event_date', message: RULES.FACT_AFTER_DEATH.description }], state.row.citizen_id, 'store');
+    }
+    return fact;
+  }
+
+  addFindings(observation: { observation_id: string; source: string }, findings: readonly Finding[], citizenId: string | null, stage: 'ingest' | 'store'): void {
+    for (const f of findings) this.writes.findings.add({ observation_id: observation.observation_id, source: observation.source, code: f.code, field: f.field, message: f.message, citizen_id: citizenId, stage });
+  }
+
+  addLink(decision: LinkDecision, citizenId: string): void {
+    const o = decision.observation;
+    this.writes.links.add({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, citizen_id: citizenId, decision_id: decision.decision_id, method: decision.method, score: decision.score });
+  }
+
+  addOutcome(decision: LinkDecision, outcome: Outcome, citizenId: string | null, fieldsFilled = 0): void {
+    const o = decision.observation;
+    const latencyMs = o.source_timestamp > 0 ? Math.max(0, this.context.now.getTime() - o.source_timestamp) : null;
+    this.writes.outcomes.add({ decision_id: decision.decision_id, observation_id: o.observation_id, source: o.source, event_type: o.event_type, outcome, citizen_id: citizenId, fields_filled: fieldsFilled, latency_ms: latencyMs });
+  }
+
+  addAudit(action: string, citizenId: string | null, details: object): void {
+    this.writes.audit.add({ actor: 'pipeline:store', action, citizen_id: citizenId, details });
+  }
+
+  addReviewCase(decision: LinkDecision): void {
+    const o = decision.observation;
+    this.writes.reviewCases.add({ observation_id: o.observation_id, decision_id: decision.decision_id, reason: decision.reason, source: o.source, observation: o, candidates: decision.candidates, explanation: decision.explanation });
+  }
+
+  publishUpdate(decision: LinkDecision, citizenId: string, updateType: UpdateType, changes: Change[], fact: PopulationUpdate['fact']): void {
+    const o = decision.observation;
+    const update: PopulationUpdate = {
+      update_id: decision.decision_id, citizen_id: citizenId, update_type: updateType, fact, changes,
+      source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, observation_id: o.observation_id,
+      event_time: o.event_time, applied_at: this.context.now.getTime(),
+    };
+    this.writes.outbox.add({ event_id: update.update_id, topic: this.context.topics.populationUpdates, message_key: citizenId, record_type: 'populationUpdate', payload: update });
+  }
+
+  /** Writes everything buffered, one statement for all tables; the citizens read stay known (and locked) for the rest of the chunk. */
+  async flush(): Promise<void> {
+    const changed = [...this.citizens.values()].filter((state) => state.changed);
+    for (const state of changed) this.writes.citizens.add(state.row);
+    const keys: KeyRow[] = changed.flatMap((state) => [
+      { citizen_id: state.row.citizen_id, rule: null, key: null },
+      ...citizenKeyRows(this.context.settings, personToMatchRecord(state.row.citizen_id, citizenAsPerson(state.row))).map((k) => ({ citizen_id: state.row.citizen_id, ...k })),
+    ]);
+    const appliedAt = this.context.now.toISOString();
+    for (const state of this.citizens.values()) {
+      for (const row of state.history) {
+        if (row.stored === null) {
+          // Only the register's own value has no observation: it is the register's record of the citizen.
+          const origin = this.sourceOf.get(row.claim.observationId) ?? { system: 'population-register', record: state.row.citizen_id };
+          this.writes.provenance.add({
+            citizen_id: state.row.citizen_id, field: row.field, value: row.claim.value, source: row.claim.source, source_system: origin.system,
+            source_record_id: origin.record, observation_id: row.claim.observationId, event_time: row.claim.eventTime, applied_at: appliedAt, rule: row.rule, is_current: row.isCurrent,
+          });
+        } else if (row.stored.isCurrent !== row.isCurrent || row.stored.rule !== row.rule) {
+          this.writes.provenanceFlags.add({ citizen_id: state.row.citizen_id, field: row.field, observation_id: row.claim.observationId, source: row.claim.source, is_current: row.isCurrent, rule: row.rule });
+        }
+        row.stored = { isCurrent: row.isCurrent, rule: row.rule };
+      }
+      state.changed = false;
+    }
+    if (!nothingToWrite(this.writes, keys)) await this.client.query(registerWritesQuery(this.writes, keys));
+    this.sourceOf.clear();
+  }
+
+  /** Citizens whose death this chunk recorded: their facts dated after it become findings (once the facts are all written). */
+  takeDeaths(): string[] {
+    const deaths = [...this.died];
+    this.died.clear();
+    return deaths;
+  }
+}
+
+/** A date's precision is its shape: 1990, 1990-02 or 1990-02-02. */
+function precisionOf(field: RegisterField, value: string): Claim['precision'] {
+  if (field !== 'date_of_birth' && field !== 'date_of_death') return null;
+  return value.length === 4 ? 'YEAR' : value.length === 7 ? 'MONTH' : 'DAY';
+}
