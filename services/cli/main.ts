@@ -14,13 +14,14 @@ import { stackCommand } from './commands/stack-command.js';
 import { synthCommand } from './commands/synth-command.js';
 import { trainCommand } from './commands/train-command.js';
 import { unlinkedCommand } from './commands/unlinked-command.js';
+import { duplicatesCommand } from './commands/duplicates-command.js';
 
 export function buildProgram(): Command {
   const program = new Command('dancu')
     .description('dancu: keeps the population register correct, complete, clean and live')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [stackCommand(), migrateCommand(), loadPopulationCommand(), publishCommand(), runCommand(), citizenCommand(), demoCommand(), linkCsvCommand(), trainCommand(), synthCommand(), reindexCommand(), dlqCommand(), qualityCommand(), unlinkedCommand(), lagCommand()]) {
+  for (const command of [stackCommand(), migrateCommand(), loadPopulationCommand(), publishCommand(), runCommand(), citizenCommand(), demoCommand(), linkCsvCommand(), trainCommand(), synthCommand(), reindexCommand(), dlqCommand(), qualityCommand(), unlinkedCommand(), duplicatesCommand(), lagCommand()]) {
     program.addCommand(command);
   }
   return program;

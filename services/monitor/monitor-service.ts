@@ -8,6 +8,7 @@ import { startObservabilityServer, type Route } from '../shared/observability/ht
 import { metrics } from '../shared/observability/metrics.js';
 import { REPO_ROOT } from '../shared/paths.js';
 import type { RunningService } from '../shared/service/stage-service.js';
+import { registerQuality, type RegisterQuality } from '../shared/quality/register-quality.js';
 import { createPool, postgresCheck } from '../shared/store/db.js';
 import { watchedServices, type MonitorConfig } from './config.js';
 import { pipelineGroupTopics, sampleStatus, type PipelineStatus, type StatusSample } from './pipeline-status.js';
@@ -29,6 +30,19 @@ function publishGauges(status: PipelineStatus['current']): void {
   for (const [service, health] of Object.entries(status.health)) metrics.serviceReady.set({ service }, health.ready ? 1 : 0);
 }
 
+function publishQuality(quality: RegisterQuality): void {
+  metrics.registerCitizens.set(quality.citizens);
+  metrics.registerFailingRatio.set(quality.correct.failingShare);
+  for (const field of quality.complete) {
+    metrics.registerFillRatio.set({ field: field.field }, field.fillRate);
+    metrics.registerFilledBySources.set({ field: field.field }, field.filledBySources);
+  }
+  metrics.registerPossibleDuplicates.set(quality.clean.possibleDuplicatePairs);
+  for (const [quantile, value] of [['0.5', quality.live.p50Seconds], ['0.95', quality.live.p95Seconds], ['0.99', quality.live.p99Seconds]] as const) {
+    if (value !== null) metrics.registerLatency.set({ quantile }, value);
+  }
+}
+
 /**
  * The monitor: samples the pipeline every interval (lag per group and partition in messages and
  * seconds, throughput per stage, dead letters, review, unlinked and outbox backlogs, end-to-end
@@ -47,6 +61,8 @@ export async function startMonitor(config: MonitorConfig, logger: Logger): Promi
   const history: StatusSample[] = [];
   let current: Awaited<ReturnType<typeof sampleStatus>> | null = null;
   let running = true;
+  let qualityDueAt = 0;
+  let quality: RegisterQuality | null = null;
 
   const loop = (async () => {
     while (running) {
@@ -55,6 +71,12 @@ export async function startMonitor(config: MonitorConfig, logger: Logger): Promi
         history.push(sample);
         if (history.length > keep) history.splice(0, history.length - keep);
         publishGauges(current);
+        if (Date.now() >= qualityDueAt) {
+          qualityDueAt = Date.now() + config.DANCU_MONITOR_QUALITY_INTERVAL_MS;
+          const waiting = current.partitions.flatMap((p) => (p.lagSeconds === null ? [] : [p.lagSeconds]));
+          quality = await registerQuality(pool, { sinceSeconds: 3_600, oldestWaitingSeconds: waiting.length === 0 ? null : Math.max(...waiting) });
+          publishQuality(quality);
+        }
       } catch (error) {
         logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'monitor sample failed');
       }
@@ -75,7 +97,7 @@ export async function startMonitor(config: MonitorConfig, logger: Logger): Promi
         ? { current: { ...current, positions: undefined } as PipelineStatus['current'], history }
         : { current: null, history: [] };
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      response.end(JSON.stringify({ ...body, intervalMs: config.DANCU_MONITOR_INTERVAL_MS, groups }));
+      response.end(JSON.stringify({ ...body, quality, intervalMs: config.DANCU_MONITOR_INTERVAL_MS, groups }));
       return true;
     },
   ];

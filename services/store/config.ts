@@ -9,8 +9,6 @@ export const storeConfigSchema = z.object({
   /** Partitions applied at once, each in its own transaction (decisions about one citizen share a partition: they are keyed by it). */
   DANCU_STORE_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
   DANCU_STORE_DB_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(4),
-  /** Survivorship rules file (which value of a field wins); empty for the committed default (services/shared/store/survivorship.json). */
-  DANCU_SURVIVORSHIP_RULES: z.string().default(''),
   DANCU_OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   DANCU_OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
 });

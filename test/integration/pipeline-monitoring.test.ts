@@ -119,12 +119,13 @@ describe('operators see lag, throughput and health: metrics, the monitor, dancu 
       await browser?.close();
     });
 
-    it('shows every service ready, the lag back at zero and the history charts, refreshing by itself', async () => {
+    it('shows every service ready, the lag back at zero, the history charts and the four qualities of the register, refreshing by itself', async () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
       await page.goto(url('monitor', '/'));
       for (const service of ['ingest', 'linker', 'store']) await page.locator(`[data-service="${service}"]`).filter({ hasText: 'ready' }).waitFor({ timeout: 15_000 });
       expect(await page.locator('#lag-total').textContent()).toBe('0');
       expect(await page.locator('#lag-chart path').count()).toBe(3);
+      expect(await page.locator('#quality tr td:first-child').allTextContents()).toEqual(['correct', 'complete', 'clean', 'live']);
       const first = await page.locator('#updated').textContent();
       await page.locator('#updated').filter({ hasNotText: first ?? '' }).waitFor({ timeout: 10_000 });
       await page.screenshot({ path: join(REPO_ROOT, 'docs', 'dashboard.png'), fullPage: true });

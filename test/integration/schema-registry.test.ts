@@ -11,6 +11,7 @@ const update: PopulationUpdate = {
   update_type: 'DEATH_RECORDED',
   fact: null,
   changes: [{ field: 'status', old_value: 'ALIVE', new_value: 'DECEASED' }],
+  related_citizen_id: null,
   source: 'civil-status',
   source_system: 'hotich-test',
   source_record_id: 'KT-1',

@@ -4,11 +4,37 @@ import { loadConfig } from '../config.js';
 import { parseSince, withKafka } from '../kafka-session.js';
 import { SOURCE_NAMES, type SourceName } from '../../shared/kafka/topics.js';
 import { formatQualityReport, qualityReport } from '../../shared/quality/quality-report.js';
+import { formatRegisterQuality, registerQuality } from '../../shared/quality/register-quality.js';
+import { measureLag } from '../../shared/kafka/lag.js';
+import { pipelineGroupTopics } from '../../monitor/pipeline-status.js';
 import { rulesMarkdown } from '../../shared/quality/rules.js';
 import { createPool } from '../../shared/store/db.js';
 
 export function qualityCommand(): Command {
-  const quality = new Command('quality').description('data quality: per-source report and the rule catalogue');
+  const quality = new Command('quality').description('data quality: the register, per-source report and the rule catalogue');
+
+  quality.addCommand(
+    new Command('register')
+      .description('the register as numbers: correct (citizens failing a rule), complete (fill rate per field, raised by sectors), clean (duplicates, review), live (latency, oldest waiting event)')
+      .option('--since <when>', 'latency over events applied since (ISO time, or 90m, 24h, 7d)', '1h')
+      .option('--json', 'print JSON')
+      .action(async (options: { since: string; json?: boolean }) => {
+        const config = loadConfig(process.env);
+        const pool = createPool(config.DATABASE_URL, 2);
+        try {
+          const oldestWaitingSeconds = await withKafka(config, 'dancu-quality', async (kafka, admin, topics) => {
+            const groups = pipelineGroupTopics(topics, { ingest: config.DANCU_INGEST_GROUP_ID, linker: config.DANCU_LINKER_GROUP_ID, store: config.DANCU_STORE_GROUP_ID });
+            const ages = (await measureLag(kafka, admin, groups)).flatMap((lag) => (lag.lagSeconds === null ? [] : [lag.lagSeconds]));
+            return ages.length === 0 ? null : Math.max(...ages);
+          });
+          const sinceSeconds = Math.max(1, Math.round((Date.now() - (parseSince(options.since) ?? Date.now() - 3_600_000)) / 1000));
+          const quality_ = await registerQuality(pool, { sinceSeconds, oldestWaitingSeconds });
+          console.log(options.json ? JSON.stringify(quality_, null, 2) : formatRegisterQuality(quality_).join('\n'));
+        } finally {
+          await pool.end();
+        }
+      }),
+  );
 
   quality.addCommand(
     new Command('report')

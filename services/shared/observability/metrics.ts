@@ -30,6 +30,12 @@ export const metrics = {
   reviewOldestAge: once('dancu_review_oldest_age_seconds', () => new client.Gauge({ name: 'dancu_review_oldest_age_seconds', help: 'Age of the oldest review case not decided yet, in seconds.' })),
   unlinkedBacklog: once('dancu_unlinked_backlog', () => new client.Gauge({ name: 'dancu_unlinked_backlog', help: 'Sector records waiting for their person to be registered.' })),
   outboxBacklog: once('dancu_outbox_backlog', () => new client.Gauge({ name: 'dancu_outbox_backlog', help: 'Outbox rows not yet published to Kafka.' })),
+  registerCitizens: once('dancu_register_citizens', () => new client.Gauge({ name: 'dancu_register_citizens', help: 'Citizens in the register (merged ones not counted).' })),
+  registerFailingRatio: once('dancu_register_failing_ratio', () => new client.Gauge({ name: 'dancu_register_failing_ratio', help: 'Correct: share of citizens failing one or more data-quality rules.' })),
+  registerFillRatio: once('dancu_register_fill_ratio', () => new client.Gauge({ name: 'dancu_register_fill_ratio', help: 'Complete: share of citizens with the field filled.', labelNames: ['field'] as const })),
+  registerFilledBySources: once('dancu_register_filled_by_sources', () => new client.Gauge({ name: 'dancu_register_filled_by_sources', help: 'Complete: citizens whose field a sector filled where the register had no value.', labelNames: ['field'] as const })),
+  registerPossibleDuplicates: once('dancu_register_possible_duplicates', () => new client.Gauge({ name: 'dancu_register_possible_duplicates', help: 'Clean: possible-duplicate pairs of citizens not decided yet.' })),
+  registerLatency: once('dancu_register_latency_seconds', () => new client.Gauge({ name: 'dancu_register_latency_seconds', help: 'Live: end-to-end latency of the events applied in the last hour, by quantile.', labelNames: ['quantile'] as const })),
   serviceReady: once('dancu_service_ready', () => new client.Gauge({ name: 'dancu_service_ready', help: '1 when the service is ready (its /readyz answers 200), else 0.', labelNames: ['service'] as const })),
 };
 

@@ -165,7 +165,7 @@ export interface LinkDecision {
   observation: PersonObservation;
 }
 
-export type UpdateType = 'CITIZEN_CREATED' | 'CITIZEN_UPDATED' | 'DEATH_RECORDED' | 'RECORD_LINKED' | 'RECORD_UNLINKED' | 'FACT_RECORDED';
+export type UpdateType = 'CITIZEN_CREATED' | 'CITIZEN_UPDATED' | 'DEATH_RECORDED' | 'RECORD_LINKED' | 'RECORD_UNLINKED' | 'FACT_RECORDED' | 'CITIZENS_MERGED' | 'MERGE_UNDONE';
 
 export interface SectorFact {
   kind: string;
@@ -179,6 +179,7 @@ export interface PopulationUpdate {
   update_type: UpdateType;
   fact: SectorFact | null;
   changes: { field: string; old_value: string | null; new_value: string | null }[];
+  related_citizen_id: string | null;
   source: string;
   source_system: string;
   source_record_id: string;

@@ -5,7 +5,7 @@ import { CITIZEN_COLUMNS, type CitizenRow } from './citizen-row.js';
 import type { PoolClient } from './db.js';
 import { DecisionWriter, type CitizenState, type WriterContext } from './decision-writer.js';
 import { flagFactsAfterDeath, withdrawFacts } from './sector-facts-store.js';
-import { keepUnlinked, relinkFor, requeueIfNewCitizenInReach, resolveUnlinked } from './unlinked-store.js';
+import { keepUnlinked, lockKeysOf, relinkFor, requeueIfNewCitizenInReach, resolveUnlinked } from './unlinked-store.js';
 
 export const STORE_CONSUMER = 'store';
 
@@ -22,6 +22,20 @@ export function newCitizenId(observation: PersonObservation): string {
 /** Decisions that read what earlier decisions of the chunk wrote (keys of new citizens, waiting records): the buffers are written first. */
 function readsWrites(decision: LinkDecision): boolean {
   return (decision.decision === 'NEW' && !decision.observation.person.personal_id) || decision.decision === 'UNLINKED' || decision.observation.change_type === 'DELETE';
+}
+
+/**
+ * Observations of later linkage attempts already linked to a citizen. A waiting record can be
+ * sent back more than once (when it was kept, and again for each new citizen in reach); the
+ * first attempt that links it applies, any later one is a duplicate of it, whatever it decided.
+ */
+async function alreadyApplied(client: PoolClient, retries: LinkDecision[]): Promise<Set<string>> {
+  if (retries.length === 0) return new Set();
+  const { rows } = await client.query<{ observation_id: string }>(
+    `select distinct observation_id from observation_outcomes where observation_id = any($1::text[]) and outcome in ('CREATED', 'LINKED')`,
+    [retries.map((d) => d.observation.observation_id)],
+  );
+  return new Set(rows.map((row) => row.observation_id));
 }
 
 /** A citizen a NEW decision of the chunk inserted: the first decision for the personal ID creates it, any other links to it. */
@@ -75,18 +89,23 @@ export async function applyDecisions(client: PoolClient, decisions: readonly Lin
     [STORE_CONSUMER, decisions.map((d) => d.decision_id)],
   );
   const fresh = new Set(inserted.rows.map((row) => row.event_id));
+  const applied = await alreadyApplied(client, decisions.filter((d) => d.observation.attempt > 0 && fresh.has(d.decision_id)));
+  await lockKeysOf(client, context.settings, decisions.filter((d) => fresh.has(d.decision_id) && (d.decision === 'NEW' || d.decision === 'UNLINKED')));
   const writer = new DecisionWriter(client, context);
   await writer.load(decisions.flatMap((d) => (d.decision === 'LINK' && d.citizen_id && fresh.has(d.decision_id) ? [d.citizen_id] : [])));
   const created = await createCitizens(client, decisions.filter((d) => d.decision === 'NEW' && d.observation.person.personal_id && fresh.has(d.decision_id)));
 
   const results: ApplyResult[] = [];
   for (const decision of decisions) {
-    if (!fresh.delete(decision.decision_id)) {
+    const observationId = decision.observation.observation_id;
+    if (!fresh.delete(decision.decision_id) || (decision.observation.attempt > 0 && applied.has(observationId))) {
       results.push('duplicate');
       continue;
     }
     if (readsWrites(decision)) await writer.flush();
-    results.push(await applyOne(client, writer, decision, context, created));
+    const result = await applyOne(client, writer, decision, context, created);
+    if (result !== 'requeued' && result !== 'unlinked' && result !== 'review') applied.add(observationId);
+    results.push(result);
   }
   await relinkFor(client, context.settings, [...created.values()].map((creation) => creation.row), context.topics.observations);
   await writer.flush();
@@ -135,7 +154,11 @@ async function applyOne(client: PoolClient, writer: DecisionWriter, decision: Li
   }
   if (!state) throw new DancuError('CITIZEN_NOT_FOUND', 'the decision names a citizen that is not in the register', { retriable: false, context: { recordId: decision.citizen_id ?? undefined } });
   const citizenId = state.row.citizen_id;
-  if (o.attempt > 0) await resolveUnlinked(client, o.observation_id, o.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizenId);
+  if (o.attempt > 0) {
+    await resolveUnlinked(client, o.observation_id, o.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizenId);
+    // An earlier attempt may have sent the record to review; linked now, the case is closed.
+    await client.query(`update review_cases set status = 'DECIDED' where observation_id = $1 and status <> 'DECIDED'`, [o.observation_id]);
+  }
 
   if (o.change_type === 'DELETE') {
     await client.query('delete from record_links where source = $1 and source_system = $2 and source_record_id = $3', [o.source, o.source_system, o.source_record_id]);

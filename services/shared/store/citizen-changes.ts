@@ -161,3 +161,17 @@ export function withChange(row: CitizenRow, change: PlannedChange): CitizenRow {
       return { ...row, [change.field]: change.newValue };
   }
 }
+
+/** The field emptied (its last claim went away with an undone merge); a name is never empty. */
+export function withoutValue(row: CitizenRow, field: RegisterField): CitizenRow {
+  switch (field) {
+    case 'full_name':
+      return row;
+    case 'date_of_birth':
+      return { ...row, date_of_birth: null, dob_precision: null };
+    case 'date_of_death':
+      return { ...row, date_of_death: null, dod_precision: null, status: row.status === 'DECEASED' ? 'ALIVE' : row.status };
+    default:
+      return { ...row, [field]: null };
+  }
+}

@@ -18,7 +18,7 @@ export interface CitizenRow {
   marital_status: string | null;
   date_of_death: string | null;
   dod_precision: PartialDate['precision'] | null;
-  status: 'ALIVE' | 'DECEASED';
+  status: 'ALIVE' | 'DECEASED' | 'MERGED';
 }
 
 export const CITIZEN_COLUMNS =

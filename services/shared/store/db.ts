@@ -13,16 +13,28 @@ export function createPool(databaseUrl: string, max = 5): pg.Pool {
 /** Runs `work` in one transaction: committed if it returns, rolled back if it throws. */
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A server that goes away while the client is checked out (between two statements) emits
+  // 'error' on it, which would kill the process; the next statement fails with it instead, and
+  // the stage retries the chunk (a fault test restarting PostgreSQL found this).
+  let broken = false;
+  const ignore = () => {
+    broken = true;
+  };
+  client.on('error', ignore);
   try {
     await client.query('begin');
     const result = await work(client);
     await client.query('commit');
     return result;
   } catch (error) {
-    await client.query('rollback').catch(() => undefined);
+    await client.query('rollback').catch(() => {
+      broken = true;
+    });
     throw error;
   } finally {
-    client.release();
+    client.off('error', ignore);
+    // A connection that failed is closed rather than handed to the next chunk.
+    client.release(broken);
   }
 }
 

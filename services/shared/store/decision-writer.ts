@@ -3,9 +3,9 @@ import { personToMatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import { RULES } from '../quality/rules.js';
 import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, UpdateType } from '../schemas/records.js';
-import { planChanges, sameClaim, withChange, type ClaimHistory, type PlannedChange } from './citizen-changes.js';
+import { currentValue, planChanges, registerClaim, sameClaim, withChange, withoutValue, type ClaimHistory, type PlannedChange } from './citizen-changes.js';
 import { citizenAsPerson, type CitizenRow } from './citizen-row.js';
-import { compareClaims, type Claim, type RegisterField, type Survivorship } from './survivorship.js';
+import { chooseValue, compareClaims, REGISTER_FIELDS, type Claim, type RegisterField, type Survivorship } from './survivorship.js';
 import type { PoolClient } from './db.js';
 import type { Outcome } from './quality-store.js';
 import { createRegisterWrites, nothingToWrite, registerWritesQuery, type KeyRow, type RegisterWrites } from './register-writes.js';
@@ -52,16 +52,17 @@ export class DecisionWriter {
   private readonly byPersonalId = new Map<string, string>();
   private readonly writes: RegisterWrites = createRegisterWrites();
   private readonly died = new Set<string>();
+  private readonly redirects = new Map<string, string>();
 
   constructor(private readonly client: PoolClient, private readonly context: WriterContext) {}
 
   /** Locks and reads the citizens (by citizen id or personal ID) not read yet, in id order so two transactions never wait on each other in a circle. */
   async load(ids: Iterable<string>): Promise<void> {
-    const missing = [...new Set(ids)].filter((id) => !this.citizens.has(id) && !this.byPersonalId.has(id));
+    const missing = [...new Set(ids)].filter((id) => !this.citizens.has(id) && !this.byPersonalId.has(id) && !this.redirects.has(id));
     if (missing.length === 0) return;
-    const { rows } = await this.client.query<CitizenRow & { history: { field: RegisterField; value: string; source: string; event_time: number; observation_id: string; is_current: boolean; rule: string }[] }>(
+    const { rows } = await this.client.query<CitizenRow & { merged_into: string | null; history: { field: RegisterField; value: string; source: string; event_time: number; observation_id: string; is_current: boolean; rule: string }[] }>(
       `select c.citizen_id, c.personal_id, c.full_name, c.name_key, c.family_name, c.middle_name, c.given_name, c.date_of_birth, c.dob_precision,
-              c.sex, c.address, c.place_of_birth, c.ethnicity, c.marital_status, c.date_of_death, c.dod_precision, c.status,
+              c.sex, c.address, c.place_of_birth, c.ethnicity, c.marital_status, c.date_of_death, c.dod_precision, c.status, c.merged_into,
               coalesce((select json_agg(json_build_object('field', p.field, 'value', p.value, 'source', p.source,
                         'event_time', extract(epoch from p.event_time) * 1000, 'observation_id', p.observation_id, 'is_current', p.is_current, 'rule', p.rule))
                           from field_provenance p where p.citizen_id = c.citizen_id), '[]') as history
@@ -69,7 +70,15 @@ export class DecisionWriter {
         order by c.citizen_id for update of c`,
       [missing],
     );
-    for (const { history, ...row } of rows) {
+    const survivors: string[] = [];
+    for (const { history, merged_into: mergedInto, ...row } of rows) {
+      if (row.status === 'MERGED' && mergedInto) {
+        // A decision made before the merge names the merged citizen: it applies to the survivor.
+        this.redirects.set(row.citizen_id, mergedInto);
+        if (row.personal_id) this.redirects.set(row.personal_id, mergedInto);
+        survivors.push(mergedInto);
+        continue;
+      }
       this.remember({
         row,
         changed: false,
@@ -82,6 +91,7 @@ export class DecisionWriter {
         })),
       });
     }
+    if (survivors.length > 0) await this.load(survivors);
   }
 
   remember(state: CitizenState): void {
@@ -90,7 +100,8 @@ export class DecisionWriter {
   }
 
   citizen(id: string): CitizenState | null {
-    return this.citizens.get(id) ?? this.citizens.get(this.byPersonalId.get(id) ?? '') ?? null;
+    const target = this.redirects.get(id) ?? id;
+    return this.citizens.get(target) ?? this.citizens.get(this.byPersonalId.get(target) ?? '') ?? null;
   }
 
   /**
@@ -115,6 +126,56 @@ export class DecisionWriter {
     if (plan.changes.length > 0) state.changed = true;
     if (plan.changes.some((change) => change.field === 'date_of_death')) this.died.add(state.row.citizen_id);
     return { changes: plan.changes, findings: plan.findings };
+  }
+
+  /** The register's own values become claims in the history where no event has claimed the field yet (before a merge mixes two histories). */
+  materialiseRegisterClaims(state: CitizenState): void {
+    for (const field of REGISTER_FIELDS) {
+      if (state.history.some((row) => row.field === field)) continue;
+      const claim = registerClaim(state.row, field);
+      if (claim) state.history.push({ field, claim, isCurrent: true, rule: 'only-claim', stored: null });
+    }
+  }
+
+  /**
+   * Chooses every field's value again from all its claims (after a merge brought another
+   * citizen's history in, or its undoing took it away); a field left with no claim is emptied.
+   */
+  recompute(state: CitizenState): Change[] {
+    const before = state.row;
+    let row: CitizenRow = { ...state.row, status: state.row.date_of_death ? 'DECEASED' : 'ALIVE' };
+    for (const field of REGISTER_FIELDS) {
+      const rules = this.context.survivorship.fields[field];
+      const rows = state.history.filter((r) => r.field === field);
+      const choice = chooseValue(rules, rows.map((r) => r.claim));
+      for (const r of rows) {
+        const survives = choice !== null && sameClaim(r.claim, choice.claim);
+        [r.isCurrent, r.rule] = survives ? [true, choice.rule] : [false, choice ? compareClaims(rules, choice.claim, r.claim).rule : r.rule];
+      }
+      const held = currentValue(row, field);
+      if (!choice) {
+        if (held.value !== null && field !== 'full_name') row = withoutValue(row, field);
+        continue;
+      }
+      if (held.value !== choice.claim.value || held.precision !== choice.claim.precision) {
+        row = withChange(row, { field, oldValue: held.value, newValue: choice.claim.value, precision: choice.claim.precision ?? undefined, rule: choice.rule });
+      }
+    }
+    const changes: Change[] = REGISTER_FIELDS.flatMap((field) => {
+      const [was, now] = [currentValue(before, field).value, currentValue(row, field).value];
+      return was === now ? [] : [{ field, old_value: was, new_value: now }];
+    });
+    state.row = row;
+    state.changed = true;
+    return changes;
+  }
+
+  addOutbox(update: PopulationUpdate): void {
+    this.writes.outbox.add({ event_id: update.update_id, topic: this.context.topics.populationUpdates, message_key: update.citizen_id, record_type: 'populationUpdate', payload: update });
+  }
+
+  addAuditBy(actor: string, action: string, citizenId: string | null, details: object): void {
+    this.writes.audit.add({ actor, action, citizen_id: citizenId, details });
   }
 
   /** Where each claim came from (source system and record), by observation id, for the history rows. */
@@ -157,7 +218,7 @@ export class DecisionWriter {
   }
 
   addAudit(action: string, citizenId: string | null, details: object): void {
-    this.writes.audit.add({ actor: 'pipeline:store', action, citizen_id: citizenId, details });
+    this.addAuditBy('pipeline:store', action, citizenId, details);
   }
 
   addReviewCase(decision: LinkDecision): void {
@@ -168,11 +229,11 @@ export class DecisionWriter {
   publishUpdate(decision: LinkDecision, citizenId: string, updateType: UpdateType, changes: Change[], fact: PopulationUpdate['fact']): void {
     const o = decision.observation;
     const update: PopulationUpdate = {
-      update_id: decision.decision_id, citizen_id: citizenId, update_type: updateType, fact, changes,
+      update_id: decision.decision_id, citizen_id: citizenId, update_type: updateType, fact, changes, related_citizen_id: null,
       source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, observation_id: o.observation_id,
       event_time: o.event_time, applied_at: this.context.now.getTime(),
     };
-    this.writes.outbox.add({ event_id: update.update_id, topic: this.context.topics.populationUpdates, message_key: citizenId, record_type: 'populationUpdate', payload: update });
+    this.addOutbox(update);
   }
 
   /** Writes everything buffered, one statement for all tables; the citizens read stay known (and locked) for the rest of the chunk. */

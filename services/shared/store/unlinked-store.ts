@@ -68,23 +68,34 @@ async function newCitizenInReach(client: PoolClient, settings: LinkageSettings, 
 
 /**
  * Two records of one new person without a personal ID can reach the store at once (on different
- * partitions, or two instances): each was decided NEW before the other's citizen existed. Locks
- * on the person's blocking keys make the second wait for the first to commit; it then sees that
- * citizen and goes back to the linker, which decides again with it in sight. Only a first
- * attempt is sent back: the second decision was made after the citizen was committed.
+ * partitions, or two instances): each was decided NEW before the other's citizen existed. The
+ * chunk's locks on their blocking keys (lockKeysOf) make the second wait for the first to
+ * commit; it then sees that citizen and goes back to the linker, which decides again with it in
+ * sight. Only a first attempt is sent back: the second decision was made after the citizen was
+ * committed.
  */
 export async function requeueIfNewCitizenInReach(client: PoolClient, settings: LinkageSettings, decision: LinkDecision, observationsTopic: string): Promise<boolean> {
   const o = decision.observation;
   if (o.person.personal_id || o.attempt > 0) return false;
   const keys = keysOf(settings, o.observation_id, o.person);
   if (keys.length === 0) return false;
-  await client.query(
-    'select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) as k order by 1) as locks',
-    [keys.map((k) => `${k.rule}:${k.key}`)],
-  );
   if (!(await newCitizenInReach(client, settings, keys, decision.decided_at))) return false;
   await requeue(client, [{ observation: o, attempt: o.attempt }], observationsTopic);
   return true;
+}
+
+/**
+ * Takes, until the transaction ends, a lock on every blocking key of the chunk's records that
+ * may create a citizen or wait unlinked. A new citizen and a record waiting for them share a
+ * key, so the transaction that writes second waits for the first to commit and then sees it:
+ * without this, a birth and its newborn's vaccination applied at the same moment on two
+ * partitions each missed the other, and the vaccination waited unlinked for good. All keys in
+ * one sorted statement, so two chunks never wait on each other in a circle.
+ */
+export async function lockKeysOf(client: PoolClient, settings: LinkageSettings, decisions: readonly LinkDecision[]): Promise<void> {
+  const keys = decisions.flatMap((d) => keysOf(settings, d.observation.observation_id, d.observation.person).map((k) => `${k.rule}:${k.key}`));
+  if (keys.length === 0) return;
+  await client.query('select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) as k order by 1) as locks', [keys]);
 }
 
 /** The record was linked (or sent to review) at a later attempt: it is no longer waiting. */

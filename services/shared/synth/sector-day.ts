@@ -12,6 +12,8 @@ export interface SectorDayPlan {
   marriages: number;
   nameChanges: number;
   vaccinations: number;
+  /** Of the vaccinations, first doses of newborns published before their birth registration; a quarter by default. */
+  newbornVaccinations?: number;
   benefits: number;
   licences: number;
   /** Events per source that break a rule and must be rejected. */
@@ -131,7 +133,7 @@ export function generateSectorDay(population: SyntheticCitizen[], plan: SectorDa
     vaccination: { vaccine_code: code, vaccine_name: null, dose_number: dose, date_administered: date, facility: 'Trạm y tế xã', lot_number: `L${random.int(1000, 9999)}` },
   });
   const births = civil.filter((event) => event.event_type === 'BIRTH_REGISTRATION' && stream.truth.births.some((b) => b.recordId === event.source_record_id));
-  for (const birth of births.slice(0, Math.floor(plan.vaccinations / 4))) {
+  for (const birth of births.slice(0, plan.newbornVaccinations ?? Math.floor(plan.vaccinations / 4))) {
     const dob = birth.person.date_of_birth ?? today;
     const iso = dob.includes('/') ? dob.split('/').reverse().join('-') : dob;
     const newborn = { personal_id: birth.person.personal_id, full_name: birth.person.full_name ?? '', date_of_birth: iso, sex: birth.person.sex === 'Nam' ? 'MALE' as const : 'FEMALE' as const, address: birth.person.address };

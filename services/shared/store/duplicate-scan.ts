@@ -1,0 +1,83 @@
+import { LinkageEngine } from '../linkage/engine.js';
+import { personToMatchRecord } from '../linkage/match-record.js';
+import { loadTermFrequencies } from '../linkage/postgres-candidates.js';
+import type { LinkageSettings } from '../linkage/settings.js';
+import { CITIZEN_COLUMNS, citizenAsPerson, type CitizenRow } from './citizen-row.js';
+import { duplicateCaseId } from './citizen-merges.js';
+import type { Pool } from './db.js';
+
+export interface DuplicateScanReport {
+  citizens: number;
+  pairsCompared: number;
+  /** Blocks (citizens sharing one key) too large to compare pairwise: named so an operator sees what was not looked at. */
+  blocksSkipped: { rule: string; size: number }[];
+  pairsFound: number;
+  casesOpened: number;
+}
+
+const PAIR_BATCH = 5_000;
+
+/**
+ * Finds pairs of citizens in the register that are likely one person, with the linkage engine:
+ * candidate pairs share a blocking key (as a record and a citizen do when linking), each pair is
+ * scored with the same comparisons and term frequencies, and a pair at or above the review
+ * threshold becomes a POSSIBLE_DUPLICATE review case with its explanation. A pair already
+ * decided is not opened again. Blocks larger than `maxBlock` are skipped and reported.
+ */
+export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, options: { maxBlock: number }): Promise<DuplicateScanReport> {
+  const engine = new LinkageEngine(settings, await loadTermFrequencies(pool, settings));
+  const blockingRules = settings.blocking_rules.map((rule) => rule.name);
+  const skipped = await pool.query<{ rule: string; size: string }>(
+    `select rule, count(*) as size from citizen_blocking_keys where rule = any($1::text[]) group by rule, key having count(*) > $2 order by size desc limit 20`,
+    [blockingRules, options.maxBlock],
+  );
+  const { rows: pairs } = await pool.query<{ a: string; b: string }>(
+    `with blocks as (select rule, key from citizen_blocking_keys where rule = any($1::text[]) group by rule, key having count(*) between 2 and $2)
+     select distinct x.citizen_id as a, y.citizen_id as b
+       from blocks join citizen_blocking_keys x using (rule, key) join citizen_blocking_keys y using (rule, key)
+      where x.citizen_id < y.citizen_id`,
+    [blockingRules, options.maxBlock],
+  );
+  const report: DuplicateScanReport = {
+    citizens: Number((await pool.query<{ n: string }>(`select count(*) as n from citizens where status <> 'MERGED'`)).rows[0]?.n ?? 0),
+    pairsCompared: 0,
+    blocksSkipped: skipped.rows.map((row) => ({ rule: row.rule, size: Number(row.size) })),
+    pairsFound: 0,
+    casesOpened: 0,
+  };
+  for (let i = 0; i < pairs.length; i += PAIR_BATCH) {
+    const batch = pairs.slice(i, i + PAIR_BATCH);
+    const ids = [...new Set(batch.flatMap((pair) => [pair.a, pair.b]))];
+    const citizens = new Map(
+      (await pool.query<CitizenRow>(`select ${CITIZEN_COLUMNS} from citizens where citizen_id = any($1::text[]) and status <> 'MERGED'`, [ids])).rows.map((row) => [row.citizen_id, row]),
+    );
+    const cases: unknown[] = [];
+    for (const { a, b } of batch) {
+      const [first, second] = [citizens.get(a), citizens.get(b)];
+      if (!first || !second) continue;
+      report.pairsCompared += 1;
+      const score = engine.scorer.score(personToMatchRecord(a, citizenAsPerson(first)), personToMatchRecord(b, citizenAsPerson(second)));
+      if (score.probability < settings.thresholds.review_probability) continue;
+      report.pairsFound += 1;
+      cases.push({
+        observation_id: duplicateCaseId(a, b),
+        decision_id: `${duplicateCaseId(a, b)}:scan`,
+        reason: 'POSSIBLE_DUPLICATE',
+        source: 'register',
+        observation: { citizen_id: a, person: citizenAsPerson(first) },
+        candidates: [{ citizen_id: b, score: score.probability }],
+        explanation: engine.scorer.explain(score, null, `Two citizens of the register share a blocking key and match with probability ${(score.probability * 100).toFixed(1)}%: possibly one person registered twice.`),
+      });
+    }
+    if (cases.length === 0) continue;
+    const opened = await pool.query(
+      `insert into review_cases (observation_id, decision_id, reason, source, observation, candidates, explanation)
+       select observation_id, decision_id, reason, source, observation, candidates, explanation
+         from jsonb_to_recordset($1::jsonb) as x(observation_id text, decision_id text, reason text, source text, observation jsonb, candidates jsonb, explanation jsonb)
+       on conflict (observation_id) do nothing`,
+      [JSON.stringify(cases)],
+    );
+    report.casesOpened += opened.rowCount ?? 0;
+  }
+  return report;
+}

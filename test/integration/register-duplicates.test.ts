@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PipelineRun } from '../../services/cli/pipeline-run.js';
+import { publishEvents } from '../../services/shared/kafka/publisher.js';
+import { readTopicSnapshot } from '../../services/shared/kafka/topic-snapshot.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { foldToAscii } from '../../services/shared/normalise/text.js';
+import { loadRecordSchema } from '../../services/shared/schemas/avro-files.js';
+import type { PopulationUpdate, VaccinationEvent } from '../../services/shared/schemas/records.js';
+import { duplicateCaseId, mergeCitizens, undoMerge, type MergeResult } from '../../services/shared/store/citizen-merges.js';
+import type { WriterContext } from '../../services/shared/store/decision-writer.js';
+import { scanForDuplicates, type DuplicateScanReport } from '../../services/shared/store/duplicate-scan.js';
+import { loadSurvivorship } from '../../services/shared/store/survivorship.js';
+import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
+import { loadRegister } from '../helpers/register.js';
+import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
+import { waitUntil } from '../helpers/wait.js';
+
+const POPULATION = generatePopulation(300, 9090);
+/**
+ * Six people registered twice: the second time with one digit of the ID mistyped, the name
+ * without diacritics and a later address (so a sector record with that address links to the
+ * second registration, not to the first).
+ */
+const ORIGINALS = POPULATION.slice(0, 6);
+const DUPLICATES: SyntheticCitizen[] = ORIGINALS.map((c, i) => {
+  const id = `${c.personal_id.slice(0, 11)}${(Number(c.personal_id[11]) + 1) % 10}`;
+  return { ...c, citizen_id: id, personal_id: id, full_name: foldToAscii(c.full_name), address: POPULATION[100 + i]!.address };
+});
+
+function vaccinationOf(citizen: SyntheticCitizen, recordId: string): VaccinationEvent {
+  return {
+    source_system: 'tiemchung-test', source_record_id: recordId, change_type: 'CREATE', event_type: 'VACCINATION', event_time: Date.parse('2026-11-20T08:00:00Z'),
+    person: { personal_id: citizen.personal_id, full_name: citizen.full_name, date_of_birth: citizen.date_of_birth, sex: citizen.sex === 'MALE' ? 'Nam' : 'Nữ', address: citizen.address },
+    vaccination: { vaccine_code: 'INFLUENZA', vaccine_name: null, dose_number: 1, date_administered: '2026-11-20', facility: 'Trạm y tế xã', lot_number: 'L1234' },
+  };
+}
+
+describe('duplicates inside the register: found by the linkage engine, merged keeping both histories, and the merge undone', () => {
+  const name = uniqueName('duplicates');
+  const databaseUrl = testDatabaseUrl(name);
+  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  const [survivor, merged] = [ORIGINALS[0]!.citizen_id, DUPLICATES[0]!.citizen_id];
+  let context: WriterContext;
+  let scan: DuplicateScanReport;
+  let rescan: DuplicateScanReport;
+  let merge: MergeResult;
+  const state: Record<'afterMerge' | 'afterUndo', { links: string[]; status: string; mergedInto: string | null; survivorName: string }> = {} as never;
+  const updates = async () => (await readTopicSnapshot(run.kafka, run.admin, run.topics.populationUpdates)).map((m) => m);
+
+  const snapshotOf = async () => {
+    const links = await run.pool.query<{ citizen_id: string }>(`select citizen_id from record_links where source_record_id like 'DUP-%' order by source_record_id`);
+    const citizen = await run.pool.query<{ status: string; merged_into: string | null }>('select status, merged_into from citizens where citizen_id = $1', [merged]);
+    const kept = await run.pool.query<{ full_name: string }>('select full_name from citizens where citizen_id = $1', [survivor]);
+    return { links: links.rows.map((row) => row.citizen_id), status: citizen.rows[0]!.status, mergedInto: citizen.rows[0]!.merged_into, survivorName: kept.rows[0]!.full_name };
+  };
+
+  beforeAll(async () => {
+    await run.prepare();
+    await loadRegister(run, [...POPULATION, ...DUPLICATES]);
+    await run.startServices();
+    context = { settings: loadSettings(), survivorship: loadSurvivorship(), topics: run.topics, now: new Date() };
+    await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.vaccination, record: 'vaccinationEvent', events: [vaccinationOf(DUPLICATES[0]!, 'DUP-1'), vaccinationOf(DUPLICATES[0]!, 'DUP-2')] });
+    await run.waitUntilDrained(60_000);
+    scan = await scanForDuplicates(run.pool, loadSettings(), { maxBlock: 500 });
+    rescan = await scanForDuplicates(run.pool, loadSettings(), { maxBlock: 500 });
+    merge = await mergeCitizens(run.pool, context, survivor, merged, 'steward:test', 'same person, ID mistyped at the second registration');
+    state.afterMerge = await snapshotOf();
+    await undoMerge(run.pool, context, merge.mergeId, 'steward:test', 'merged by mistake');
+    state.afterUndo = await snapshotOf();
+    await waitUntil(async () => (await run.pool.query<{ n: string }>('select count(*) as n from outbox where published_at is null')).rows[0]?.n, (n) => n === '0', 30_000, 'outbox relayed');
+  }, 180_000);
+
+  afterAll(async () => {
+    await run.close({ dropTopics: true });
+    await dropDatabase(databaseUrl);
+  });
+
+  it('finds every planted duplicate pair and no other pair', async () => {
+    const { rows } = await run.pool.query<{ observation_id: string }>(`select observation_id from review_cases where reason = 'POSSIBLE_DUPLICATE' order by 1`);
+    expect(rows.map((row) => row.observation_id)).toEqual(ORIGINALS.map((c, i) => duplicateCaseId(c.citizen_id, DUPLICATES[i]!.citizen_id)).sort());
+    expect(scan.casesOpened).toBe(6);
+  });
+
+  it('explains each possible duplicate with the engine’s comparisons', async () => {
+    const { rows } = await run.pool.query<{ explanation: { comparisons: { comparison: string }[] } }>(`select explanation from review_cases where reason = 'POSSIBLE_DUPLICATE'`);
+    for (const row of rows) expect(row.explanation.comparisons.map((c) => c.comparison)).toContain('personal_id');
+  });
+
+  it('opens no case twice when the scan runs again', () => {
+    expect({ pairsFound: rescan.pairsFound, casesOpened: rescan.casesOpened }).toEqual({ pairsFound: 6, casesOpened: 0 });
+  });
+
+  it('moves the merged citizen’s linked records to the survivor and marks them merged into it', () => {
+    expect(state.afterMerge).toMatchObject({ links: [survivor, survivor], status: 'MERGED', mergedInto: survivor });
+  });
+
+  it('keeps the survivor’s name with diacritics, the more complete of the two register values', () => {
+    expect(state.afterMerge.survivorName).toBe(ORIGINALS[0]!.full_name);
+  });
+
+  it('closes the possible-duplicate case of the pair it merged', async () => {
+    const { rows } = await run.pool.query<{ status: string }>('select status from review_cases where observation_id = $1', [duplicateCaseId(survivor, merged)]);
+    expect(rows[0]?.status).toBe('DECIDED');
+  });
+
+  it('gives back to the merged citizen what the merge moved when it is undone', () => {
+    expect(state.afterUndo).toMatchObject({ links: [merged, merged], status: 'ALIVE', mergedInto: null, survivorName: ORIGINALS[0]!.full_name });
+  });
+
+  it('publishes the merge and its undoing for both citizens, each naming the other', async () => {
+    const schema = loadRecordSchema('populationUpdate');
+    const events = (await updates()).map((m) => schema.type.fromBuffer(m.value!.subarray(5)) as PopulationUpdate).filter((u) => u.update_type === 'CITIZENS_MERGED' || u.update_type === 'MERGE_UNDONE');
+    expect(events.map((u) => `${u.update_type} ${u.citizen_id} ${u.related_citizen_id}`).sort()).toEqual([
+      `CITIZENS_MERGED ${merged} ${survivor}`,
+      `CITIZENS_MERGED ${survivor} ${merged}`,
+      `MERGE_UNDONE ${merged} ${survivor}`,
+      `MERGE_UNDONE ${survivor} ${merged}`,
+    ].sort());
+  });
+
+  it('writes the merge and its undoing to the audit log with who decided and why', async () => {
+    const { rows } = await run.pool.query<{ actor: string; action: string; comment: string }>(
+      `select actor, action, details->>'comment' as comment from audit_log where action in ('CITIZENS_MERGED', 'MERGE_UNDONE') and citizen_id = $1 order by id`,
+      [survivor],
+    );
+    expect(rows).toEqual([
+      { actor: 'steward:test', action: 'CITIZENS_MERGED', comment: 'same person, ID mistyped at the second registration' },
+      { actor: 'steward:test', action: 'MERGE_UNDONE', comment: 'merged by mistake' },
+    ]);
+  });
+
+  it('refuses to undo a merge twice, to merge a citizen into themselves, and to merge without a comment', async () => {
+    await expect(undoMerge(run.pool, context, merge.mergeId, 'steward:test', 'again')).rejects.toMatchObject({ code: 'MERGE_ALREADY_UNDONE' });
+    await expect(mergeCitizens(run.pool, context, survivor, survivor, 'steward:test', 'same')).rejects.toMatchObject({ code: 'MERGE_SAME_CITIZEN' });
+    await expect(mergeCitizens(run.pool, context, survivor, merged, 'steward:test', ' ')).rejects.toMatchObject({ code: 'COMMENT_REQUIRED' });
+  });
+});

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PipelineRun } from '../../services/cli/pipeline-run.js';
+import { DEFAULT_PARTITIONS } from '../../services/shared/kafka/client.js';
+import { generatePopulation } from '../../services/shared/synth/population.js';
+import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
+import { loadRegister } from '../helpers/register.js';
+import { registerSnapshot, type RegisterSnapshot } from '../helpers/register-snapshot.js';
+import { encodeDay, sendInOrder, shuffled } from '../helpers/sector-stream.js';
+import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
+
+const POPULATION = generatePopulation(400, 515);
+const DAY = generateSectorDay(
+  POPULATION,
+  { births: 40, deaths: 20, marriages: 8, nameChanges: 8, vaccinations: 120, benefits: 80, licences: 40, invalidPerSource: 2 },
+  5150,
+  new Date('2026-11-20T12:00:00Z'),
+);
+/** The day as the sources sent it, then in shuffled orders with every event on a random partition. */
+const ORDERS: { name: string; seed: number | null }[] = [
+  { name: 'as sent', seed: null },
+  { name: 'shuffled (seed 1)', seed: 1 },
+  { name: 'shuffled (seed 2)', seed: 2 },
+];
+
+describe('the same events in any order and across partitions give the same register (sequence neutrality)', () => {
+  const runs: { run: PipelineRun; databaseUrl: string }[] = [];
+  const snapshots: RegisterSnapshot[] = [];
+
+  beforeAll(async () => {
+    for (const order of ORDERS) {
+      const name = uniqueName('sequence');
+      const databaseUrl = testDatabaseUrl(name);
+      const run = new PipelineRun(config, databaseUrl, name, testLogger);
+      runs.push({ run, databaseUrl });
+      await run.prepare();
+      await loadRegister(run, POPULATION);
+      await run.startServices();
+      const messages = await encodeDay(run.registry, run.topics, DAY);
+      await sendInOrder(run.producer, order.seed === null ? messages : shuffled(messages, order.seed, DEFAULT_PARTITIONS));
+      await run.waitUntilDrained(120_000);
+      snapshots.push(await registerSnapshot(run.pool));
+      await run.stopServices();
+    }
+  }, 600_000);
+
+  afterAll(async () => {
+    for (const { run, databaseUrl } of runs) {
+      await run.close({ dropTopics: true });
+      await dropDatabase(databaseUrl);
+    }
+  });
+
+  it('links records in every run, so the comparison is about something', () => {
+    for (const snapshot of snapshots) expect(snapshot.links.length).toBeGreaterThan(250);
+  });
+
+  it.each(ORDERS.slice(1).map((order, index) => [order.name, index + 1] as const))('ends with the same citizens and field values when the events arrive %s', (_, index) => {
+    expect(snapshots[index]!.citizens).toEqual(snapshots[0]!.citizens);
+  });
+
+  it.each(ORDERS.slice(1).map((order, index) => [order.name, index + 1] as const))('links every record to the same citizen when the events arrive %s', (_, index) => {
+    expect(snapshots[index]!.links).toEqual(snapshots[0]!.links);
+  });
+
+  it.each(ORDERS.slice(1).map((order, index) => [order.name, index + 1] as const))('ends with the same facts, unlinked records and review cases when the events arrive %s', (_, index) => {
+    const { facts, unlinked, review } = snapshots[index]!;
+    expect({ facts, unlinked, review }).toEqual({ facts: snapshots[0]!.facts, unlinked: snapshots[0]!.unlinked, review: snapshots[0]!.review });
+  });
+});
