@@ -11,6 +11,10 @@ import { SOURCE_NAMES, SOURCE_TOPICS, type SourceName } from '../../shared/kafka
 import { createLogger } from '../../shared/observability/logger.js';
 import { REPO_ROOT } from '../../shared/paths.js';
 import { formatQualityReport, qualityReport } from '../../shared/quality/quality-report.js';
+import { formatRegisterQuality, registerQuality } from '../../shared/quality/register-quality.js';
+import { measureLag } from '../../shared/kafka/lag.js';
+import { scanForDuplicates } from '../../shared/store/duplicate-scan.js';
+import { pipelineGroupTopics } from '../../monitor/pipeline-status.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
 import { SOURCE_ADAPTERS } from '../../shared/sources/source-adapters.js';
 import { loadPopulation } from '../../shared/store/population-load.js';
@@ -99,6 +103,16 @@ export function demoCommand(): Command {
         print('');
         print('quality report (dancu quality report)');
         for (const line of formatQualityReport(report)) print(`  ${line}`);
+
+        const duplicates = await scanForDuplicates(run.pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), { maxBlock: 500 });
+        print('');
+        print('duplicates inside the register (dancu duplicates scan)');
+        print(`  ${duplicates.pairsCompared} pairs of citizens sharing a blocking key compared, ${duplicates.pairsFound} possible duplicates opened for review`);
+        const waiting = (await measureLag(run.kafka, run.admin, pipelineGroupTopics(run.topics, run.groups))).flatMap((lag) => (lag.lagSeconds === null ? [] : [lag.lagSeconds]));
+        const register = await registerQuality(run.pool, { sinceSeconds: 3_600, oldestWaitingSeconds: waiting.length === 0 ? null : Math.max(...waiting) });
+        print('');
+        print('the register (dancu quality register)');
+        for (const line of formatRegisterQuality(register)) print(`  ${line}`);
 
         const links = await checkLinks(run, truth);
         const deceased = await run.pool.query<{ citizen_id: string; date_of_death: string }>("select citizen_id, date_of_death from citizens where status = 'DECEASED'");

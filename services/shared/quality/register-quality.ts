@@ -72,7 +72,7 @@ export async function registerQuality(pool: Pool, options: { sinceSeconds: numbe
 
   const fillColumns = REGISTER_FIELDS.map((field) => `count(${field}) as ${field}`).join(', ');
   const filled = (await pool.query<Record<string, string>>(`select ${fillColumns} from citizens where status <> 'MERGED'`)).rows[0] ?? {};
-  // A field a sector filled: its current value came from a source, and the register had none of its own.
+  // A field a source filled: its current value came from a source, and the register had none of its own.
   const bySources = await pool.query<{ field: string; n: string }>(
     `select p.field, count(*) as n from field_provenance p join citizens c using (citizen_id)
       where p.is_current and c.status <> 'MERGED' and c.origin not like 'source:%' and p.source <> $1
@@ -123,7 +123,7 @@ export function formatRegisterQuality(q: RegisterQuality): string[] {
   return [
     `register quality at ${q.measuredAt}: ${q.citizens.toLocaleString('en')} citizens`,
     `correct  ${pct(1 - q.correct.failingShare)} pass every rule; ${q.correct.failingCitizens.toLocaleString('en')} fail one or more${q.correct.byRule.length ? ': ' : ''}${q.correct.byRule.map((r) => `${r.code} ${r.citizens.toLocaleString('en')}`).join(', ')}`,
-    'complete field            filled     rate   raised by sectors',
+    'complete field            filled     rate   filled by the sources',
     ...q.complete.map((f) => `         ${f.field.padEnd(16)}${f.filled.toLocaleString('en').padStart(9)}  ${pct(f.fillRate).padStart(7)}   +${pct(f.raisedBy)} (${f.filledBySources.toLocaleString('en')})`),
     `clean    ${q.clean.possibleDuplicatePairs.toLocaleString('en')} possible duplicate pairs open; ${q.clean.recordsInReview.toLocaleString('en')} records in review; ${q.clean.recordsUnlinked.toLocaleString('en')} waiting unlinked`,
     `live     ${q.live.applied.toLocaleString('en')} events applied in the last ${Math.round(q.live.sinceSeconds / 60)} min: latency p50 ${secs(q.live.p50Seconds)}, p95 ${secs(q.live.p95Seconds)}, p99 ${secs(q.live.p99Seconds)}; oldest event waiting ${secs(q.live.oldestWaitingSeconds)}`,

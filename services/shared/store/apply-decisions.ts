@@ -5,7 +5,7 @@ import { CITIZEN_COLUMNS, type CitizenRow } from './citizen-row.js';
 import type { PoolClient } from './db.js';
 import { DecisionWriter, type CitizenState, type WriterContext } from './decision-writer.js';
 import { flagFactsAfterDeath, withdrawFacts } from './sector-facts-store.js';
-import { keepUnlinked, lockKeysOf, relinkFor, requeueIfNewCitizenInReach, resolveUnlinked } from './unlinked-store.js';
+import { lockKeysOf, relinkFor, requeueIfNewCitizenInReach, requeueKeptInReach, unlinkedKeysOf } from './unlinked-store.js';
 
 export const STORE_CONSUMER = 'store';
 
@@ -21,7 +21,7 @@ export function newCitizenId(observation: PersonObservation): string {
 
 /** Decisions that read what earlier decisions of the chunk wrote (keys of new citizens, waiting records): the buffers are written first. */
 function readsWrites(decision: LinkDecision): boolean {
-  return (decision.decision === 'NEW' && !decision.observation.person.personal_id) || decision.decision === 'UNLINKED' || decision.observation.change_type === 'DELETE';
+  return (decision.decision === 'NEW' && !decision.observation.person.personal_id) || decision.observation.change_type === 'DELETE';
 }
 
 /**
@@ -109,6 +109,7 @@ export async function applyDecisions(client: PoolClient, decisions: readonly Lin
   }
   await relinkFor(client, context.settings, [...created.values()].map((creation) => creation.row), context.topics.observations);
   await writer.flush();
+  await requeueKeptInReach(client, context.settings, decisions.filter((d, i) => d.decision === 'UNLINKED' && results[i] === 'unlinked'), context.topics.observations);
   for (const citizenId of writer.takeDeaths()) await flagFactsAfterDeath(client, citizenId);
   return results;
 }
@@ -116,7 +117,7 @@ export async function applyDecisions(client: PoolClient, decisions: readonly Lin
 async function applyOne(client: PoolClient, writer: DecisionWriter, decision: LinkDecision, context: WriterContext, created: Map<string, Creation>): Promise<ApplyResult> {
   const o = decision.observation;
   if (decision.decision === 'REVIEW') {
-    if (o.attempt > 0) await resolveUnlinked(client, o.observation_id, 'REVIEW', null);
+    if (o.attempt > 0) writer.resolveUnlinked(o.observation_id, 'REVIEW', null);
     writer.addReviewCase(decision);
     writer.addFindings(o, o.findings, null, 'ingest');
     writer.addOutcome(decision, 'REVIEW', null);
@@ -124,7 +125,7 @@ async function applyOne(client: PoolClient, writer: DecisionWriter, decision: Li
     return 'review';
   }
   if (decision.decision === 'UNLINKED') {
-    await keepUnlinked(client, context.settings, decision, context.topics.observations);
+    writer.keepUnlinked(decision, unlinkedKeysOf(context.settings, o));
     writer.addFindings(o, o.findings, null, 'ingest');
     writer.addOutcome(decision, 'UNLINKED', null);
     writer.addAudit('RECORD_KEPT_UNLINKED', null, { decision_id: decision.decision_id, source: o.source, reason: decision.reason });
@@ -154,11 +155,7 @@ async function applyOne(client: PoolClient, writer: DecisionWriter, decision: Li
   }
   if (!state) throw new DancuError('CITIZEN_NOT_FOUND', 'the decision names a citizen that is not in the register', { retriable: false, context: { recordId: decision.citizen_id ?? undefined } });
   const citizenId = state.row.citizen_id;
-  if (o.attempt > 0) {
-    await resolveUnlinked(client, o.observation_id, o.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizenId);
-    // An earlier attempt may have sent the record to review; linked now, the case is closed.
-    await client.query(`update review_cases set status = 'DECIDED' where observation_id = $1 and status <> 'DECIDED'`, [o.observation_id]);
-  }
+  if (o.attempt > 0) writer.resolveUnlinked(o.observation_id, o.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizenId);
 
   if (o.change_type === 'DELETE') {
     await client.query('delete from record_links where source = $1 and source_system = $2 and source_record_id = $3', [o.source, o.source_system, o.source_record_id]);

@@ -170,6 +170,23 @@ export class DecisionWriter {
     return changes;
   }
 
+  /** Keeps a record that matched no one, with its blocking keys, until a citizen in reach is registered. */
+  keepUnlinked(decision: LinkDecision, keys: { rule: string; key: string }[]): void {
+    const o = decision.observation;
+    this.writes.unlinked.add({
+      observation_id: o.observation_id, source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, event_type: o.event_type,
+      observation: o, decision_id: decision.decision_id, reason: decision.reason, attempt: o.attempt,
+    });
+    for (const k of keys) this.writes.unlinkedKeys.add({ ...k, observation_id: o.observation_id });
+  }
+
+  /** A waiting record was decided at a later attempt; linked, any review case an earlier attempt opened is closed. */
+  resolveUnlinked(observationId: string, resolution: 'LINKED' | 'REVIEW' | 'DELETED', citizenId: string | null): void {
+    this.writes.resolutions.add({ observation_id: observationId, resolution, citizen_id: citizenId });
+    this.writes.resolvedKeys.add({ observation_id: observationId });
+    if (resolution !== 'REVIEW') this.writes.reviewsClosed.add({ observation_id: observationId });
+  }
+
   addOutbox(update: PopulationUpdate): void {
     this.writes.outbox.add({ event_id: update.update_id, topic: this.context.topics.populationUpdates, message_key: update.citizen_id, record_type: 'populationUpdate', payload: update });
   }

@@ -123,6 +123,37 @@ export function createRegisterWrites() {
       `insert into audit_log (actor, action, citizen_id, details)
        select actor, action, citizen_id, details from jsonb_to_recordset($1::jsonb) as x(actor text, action text, citizen_id text, details jsonb)`,
     ),
+    // A record kept waiting for its person (again, at a later attempt: the highest attempt counts).
+    unlinked: new WriteBuffer<{ observation_id: string; source: string; source_system: string; source_record_id: string; event_type: string; observation: unknown; decision_id: string; reason: string; attempt: number }>(
+      `insert into unlinked_records (observation_id, source, source_system, source_record_id, event_type, observation, decision_id, reason, attempt)
+       select observation_id, source, source_system, source_record_id, event_type, observation, decision_id, reason, attempt
+         from jsonb_to_recordset($1::jsonb) as x(observation_id text, source text, source_system text, source_record_id text, event_type text, observation jsonb, decision_id text, reason text, attempt integer)
+       on conflict (observation_id) do update set attempt = greatest(unlinked_records.attempt, excluded.attempt), decision_id = excluded.decision_id, updated_at = now()
+       where unlinked_records.resolved_at is null`,
+      (row) => row.observation_id,
+    ),
+    unlinkedKeys: new WriteBuffer<{ rule: string; key: string; observation_id: string }>(
+      `insert into unlinked_keys (rule, key, observation_id)
+       select rule, key, observation_id from jsonb_to_recordset($1::jsonb) as x(rule text, key text, observation_id text) on conflict do nothing`,
+      (row) => `${row.rule}\u0000${row.key}\u0000${row.observation_id}`,
+    ),
+    // A waiting record linked (or sent to review, or deleted) at a later attempt: no longer waiting.
+    resolutions: new WriteBuffer<{ observation_id: string; resolution: 'LINKED' | 'REVIEW' | 'DELETED'; citizen_id: string | null }>(
+      `update unlinked_records u set resolved_at = now(), resolution = x.resolution, resolved_citizen_id = x.citizen_id, updated_at = now()
+         from jsonb_to_recordset($1::jsonb) as x(observation_id text, resolution text, citizen_id text)
+        where u.observation_id = x.observation_id and u.resolved_at is null`,
+      (row) => row.observation_id,
+    ),
+    resolvedKeys: new WriteBuffer<{ observation_id: string }>(
+      `delete from unlinked_keys k using jsonb_to_recordset($1::jsonb) as x(observation_id text) where k.observation_id = x.observation_id`,
+      (row) => row.observation_id,
+    ),
+    // A record linked at a later attempt: the review case an earlier attempt opened is closed.
+    reviewsClosed: new WriteBuffer<{ observation_id: string }>(
+      `update review_cases r set status = 'DECIDED' from jsonb_to_recordset($1::jsonb) as x(observation_id text)
+        where r.observation_id = x.observation_id and r.status <> 'DECIDED'`,
+      (row) => row.observation_id,
+    ),
     outbox: new WriteBuffer<{ event_id: string; topic: string; message_key: string; record_type: string; payload: unknown }>(
       `insert into outbox (event_id, topic, message_key, record_type, payload)
        select event_id, topic, message_key, record_type, payload
@@ -155,7 +186,10 @@ const KEY_INSERT = `insert into citizen_blocking_keys (rule, key, citizen_id)
   select rule, key, citizen_id from jsonb_to_recordset($1::jsonb) as k(citizen_id text, rule text, key text) where rule is not null
   on conflict do nothing`;
 
-const ORDER = ['citizens', 'keyDelete', 'keyInsert', 'provenanceFlags', 'provenance', 'links', 'factWithdrawals', 'facts', 'findings', 'outcomes', 'reviewCases', 'audit', 'outbox'] as const;
+const ORDER = [
+  'citizens', 'keyDelete', 'keyInsert', 'provenanceFlags', 'provenance', 'links', 'factWithdrawals', 'facts', 'findings', 'outcomes', 'reviewCases',
+  'unlinked', 'unlinkedKeys', 'resolutions', 'resolvedKeys', 'reviewsClosed', 'audit', 'outbox',
+] as const;
 
 /**
  * Every table's rows of a chunk in one statement of fixed text, so it is prepared once per

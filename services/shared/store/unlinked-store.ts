@@ -31,27 +31,30 @@ function keysOf(settings: LinkageSettings, id: string, person: PersonObservation
   return blockingKeys(settings.blocking_rules, personToMatchRecord(id, person));
 }
 
+/** The keys a waiting record is found under when a new citizen is registered. */
+export function unlinkedKeysOf(settings: LinkageSettings, observation: PersonObservation): { rule: string; key: string }[] {
+  return keysOf(settings, observation.observation_id, observation.person);
+}
+
 /**
- * Keeps a record that matched no one, with its blocking keys. If a citizen created in the last
- * moments shares a key with it, the linker may have decided before that citizen was committed,
- * so the record goes straight back to be linked again.
+ * Records the chunk kept unlinked that a citizen created in the last moments may be the person
+ * of: the linker may have decided before that citizen was committed, so they go straight back to
+ * be linked again. One query for the chunk, run after its writes (its own births included).
  */
-export async function keepUnlinked(client: PoolClient, settings: LinkageSettings, decision: LinkDecision, observationsTopic: string): Promise<void> {
-  const o = decision.observation;
-  await client.query(
-    `insert into unlinked_records (observation_id, source, source_system, source_record_id, event_type, observation, decision_id, reason, attempt)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     on conflict (observation_id) do update set attempt = greatest(unlinked_records.attempt, excluded.attempt),
-       decision_id = excluded.decision_id, updated_at = now()
-     where unlinked_records.resolved_at is null`,
-    [o.observation_id, o.source, o.source_system, o.source_record_id, o.event_type, o, decision.decision_id, decision.reason, o.attempt],
+export async function requeueKeptInReach(client: PoolClient, settings: LinkageSettings, kept: readonly LinkDecision[], observationsTopic: string): Promise<number> {
+  const rows = kept.filter((d) => d.observation.attempt < MAX_RELINK_ATTEMPTS).flatMap((d) => keysOf(settings, d.observation.observation_id, d.observation.person).map((k) => ({ ...k, observation: d.observation.observation_id, decided: d.decided_at })));
+  if (rows.length === 0) return 0;
+  const { rows: found } = await client.query<{ observation: string }>(
+    `select distinct t.observation from citizen_blocking_keys k join citizens c using (citizen_id)
+       join unnest($1::text[], $2::text[], $3::text[], $4::float8[]) as t(rule, key, observation, decided) on k.rule = t.rule and k.key = t.key
+      where c.origin like 'source:%' and c.created_at > to_timestamp(t.decided / 1000.0) - make_interval(secs => $5)
+      group by t.observation, k.citizen_id having ${enoughSharedKeys('$6')}`,
+    [rows.map((r) => r.rule), rows.map((r) => r.key), rows.map((r) => r.observation), rows.map((r) => r.decided), CLOCK_MARGIN_S, idRules(settings)],
   );
-  const keys = keysOf(settings, o.observation_id, o.person);
-  await client.query(
-    'insert into unlinked_keys (rule, key, observation_id) select r, k, $3 from unnest($1::text[], $2::text[]) as t(r, k) on conflict do nothing',
-    [keys.map((k) => k.rule), keys.map((k) => k.key), o.observation_id],
-  );
-  if (o.attempt < MAX_RELINK_ATTEMPTS && (await newCitizenInReach(client, settings, keys, decision.decided_at))) await requeue(client, [{ observation: o, attempt: o.attempt }], observationsTopic);
+  const inReach = new Set(found.map((row) => row.observation));
+  const waiting = kept.filter((d) => inReach.has(d.observation.observation_id)).map((d) => ({ observation: d.observation, attempt: d.observation.attempt }));
+  await requeue(client, waiting, observationsTopic);
+  return waiting.length;
 }
 
 /** Whether a citizen created since the linker decided (less the clock margin) shares the personal-ID key or two blocking keys with the record. */
@@ -96,15 +99,6 @@ export async function lockKeysOf(client: PoolClient, settings: LinkageSettings, 
   const keys = decisions.flatMap((d) => keysOf(settings, d.observation.observation_id, d.observation.person).map((k) => `${k.rule}:${k.key}`));
   if (keys.length === 0) return;
   await client.query('select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) as k order by 1) as locks', [keys]);
-}
-
-/** The record was linked (or sent to review) at a later attempt: it is no longer waiting. */
-export async function resolveUnlinked(client: PoolClient, observationId: string, resolution: 'LINKED' | 'REVIEW' | 'DELETED', citizenId: string | null): Promise<void> {
-  const resolved = await client.query(
-    'update unlinked_records set resolved_at = now(), resolution = $2, resolved_citizen_id = $3, updated_at = now() where observation_id = $1 and resolved_at is null',
-    [observationId, resolution, citizenId],
-  );
-  if (resolved.rowCount) await client.query('delete from unlinked_keys where observation_id = $1', [observationId]);
 }
 
 /** New citizens: every waiting record that shares the personal-ID key or two blocking keys with one of them goes back to the linker. */

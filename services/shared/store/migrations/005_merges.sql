@@ -5,6 +5,8 @@
 alter table citizens drop constraint citizens_status_check;
 alter table citizens add constraint citizens_status_check check (status in ('ALIVE', 'DECEASED', 'MERGED'));
 alter table citizens add column merged_into text references citizens (citizen_id);
+-- Without it, deleting or re-keying a citizen checks the self-reference by scanning every citizen.
+create index citizens_merged_into_idx on citizens (merged_into) where merged_into is not null;
 
 -- Each merge, with what it moved (links, facts, field history), so undoing it moves exactly that back.
 create table citizen_merges (
@@ -23,6 +25,7 @@ create index citizen_merges_citizens_idx on citizen_merges (survivor_id, merged_
 
 -- Down Migration
 drop table citizen_merges;
+drop index citizens_merged_into_idx;
 alter table citizens drop column merged_into;
 alter table citizens drop constraint citizens_status_check;
 alter table citizens add constraint citizens_status_check check (status in ('ALIVE', 'DECEASED'));
