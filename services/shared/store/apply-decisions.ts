@@ -19,7 +19,7 @@ export function newCitizenId(observation: PersonObservation): string {
   return observation.person.personal_id ?? `DC${createHash('sha256').update(observation.observation_id).digest('hex').slice(0, 16).toUpperCase()}`;
 }
 
-/** Decisions that read what earlier decisions of the chunk wrote (keys of new citizens, waiting records): the buffers are written first. */
+/** Decisions that read what earlier decisions of the chunk wrote (the keys of new citizens, the links and facts of a record being deleted): the buffers are written first. */
 function readsWrites(decision: LinkDecision): boolean {
   return (decision.decision === 'NEW' && !decision.observation.person.personal_id) || decision.observation.change_type === 'DELETE';
 }

@@ -105,8 +105,8 @@ export class DecisionWriter {
   }
 
   /**
-   * Applies an observation to a citizen under the survivorship rules: its claims join the
-   * history, the fields whose survivor changed are rewritten, its sector fact is added.
+   * Applies an observation's values to a citizen under the survivorship rules: its claims join
+   * the history, and the fields whose surviving claim changed are rewritten.
    */
   applyObservation(state: CitizenState, observation: PersonObservation, sourceSystem: { system: string; record: string }): { changes: PlannedChange[]; findings: Finding[] } {
     const plan = planChanges(state.row, observation, historyOf(state), this.context.survivorship);
