@@ -19,9 +19,9 @@ import { waitUntil } from '../helpers/wait.js';
 const POPULATION = generatePopulation(2_000, 717);
 /**
  * No vaccinations of newborns before their birth registration: which newborn such a record links
- * to depends on which births are registered when it is linked (the first fault runs showed one
- * linked to another newborn of the same day), and this test is about the pipeline's guarantees,
- * not linkage order. sequence-neutrality.test.ts and the notes cover that.
+ * to depends on which births are registered when it is linked (the first fault runs showed one,
+ * with no ID and no address, linked to a namesake born three days later), and this test is about
+ * the pipeline's guarantees, not linkage order.
  */
 const DAY = generateSectorDay(
   POPULATION,
