@@ -40,6 +40,20 @@ describe('the linkage engine', () => {
     expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'AMBIGUOUS']);
   });
 
+  it('does not link a namesake born days apart on name, sex and month of birth alone (no ID, no address)', () => {
+    const born17 = { personal_id: null, full_name: 'Phạm Văn Sơn', date_of_birth: '2026-10-17', sex: 'M', address: null };
+    const namesake = { personal_id: '094226491945', full_name: 'Phạm Văn Sơn', date_of_birth: '2026-10-20', sex: 'M', address: 'Số 33 Quang Trung, Sóc Trăng' };
+    const decision = decide([namesake], born17);
+    expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'REQUIRED_FIELD_DISAGREES']);
+  });
+
+  it('still links the same record to its citizen when the full date of birth agrees', () => {
+    const born17 = { personal_id: null, full_name: 'Phạm Văn Sơn', date_of_birth: '2026-10-17', sex: 'M', address: null };
+    const self = { personal_id: '022226813611', full_name: 'Phạm Văn Sơn', date_of_birth: '2026-10-17', sex: 'M', address: 'Số 65 Hùng Vương, Quảng Ninh' };
+    const decision = decide([self], born17);
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
   it('decides new when no citizen shares a blocking key', () => {
     const decision = decide([hung], { full_name: 'Lý Thị Xuân', date_of_birth: '2026-01-02', personal_id: '001326000001', sex: 'F', address: null });
     expect([decision.decision, decision.reason]).toEqual(['NEW', 'NO_CANDIDATE']);

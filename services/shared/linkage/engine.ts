@@ -71,7 +71,7 @@ export class LinkageEngine {
     const disagreeing = this.scorer.disagreements(best);
     if (disagreeing.length > 0) {
       const groups = disagreeing.map((group) => group.join(' or ').replace(/_/g, ' '));
-      return result('REVIEW', 'REQUIRED_FIELD_DISAGREES', `The best candidate is probable, but none of ${groups.join('; ')} agrees, and a link requires one to.`);
+      return result('REVIEW', 'REQUIRED_FIELD_DISAGREES', `The best candidate is probable, but none of ${groups.join('; ')} agrees closely enough, and a link requires one to.`);
     }
     if (best.probability < link) {
       return result('REVIEW', 'BETWEEN_THRESHOLDS', `The best candidate's match probability ${percent(best.probability)} is between the review and link thresholds.`);

@@ -10,6 +10,8 @@ export interface ScoredComparison {
   levelIndex: number;
   isNull: boolean;
   isElse: boolean;
+  /** A level that agrees too loosely to satisfy link_requires_agreement. */
+  isWeak: boolean;
   m: number | null;
   u: number | null;
   weight: number;
@@ -62,7 +64,7 @@ export class Scorer {
       const level = comparison.levels[index]!;
       const isElse = index === comparison.levels.length - 1;
       if (level.is_null || level.m === undefined || level.u === undefined) {
-        return { comparison: comparison.name, level: level.label, levelIndex: index, isNull: true, isElse, m: null, u: null, weight: 0, sentence: level.sentence };
+        return { comparison: comparison.name, level: level.label, levelIndex: index, isNull: true, isElse, isWeak: false, m: null, u: null, weight: 0, sentence: level.sentence };
       }
       let u = level.u;
       const tfValue = level.tf_feature ? citizen.features[level.tf_feature] : null;
@@ -71,7 +73,7 @@ export class Scorer {
       }
       const levelWeight = Math.log2(level.m / u);
       weight += levelWeight;
-      return { comparison: comparison.name, level: level.label, levelIndex: index, isNull: false, isElse, m: level.m, u, weight: levelWeight, sentence: level.sentence };
+      return { comparison: comparison.name, level: level.label, levelIndex: index, isNull: false, isElse, isWeak: level.weak, m: level.m, u, weight: levelWeight, sentence: level.sentence };
     });
     return { citizenId: citizen.id, weight, probability: probabilityOf(weight), comparisons };
   }
@@ -87,15 +89,15 @@ export class Scorer {
 
   /**
    * The groups of comparisons that forbid this link: a group is satisfied when one of its
-   * comparisons agrees (a level that is neither null nor else), or when none of them can say
-   * (all null). A group whose comparisons only disagree is evidence against a link that no
+   * comparisons agrees (a level that is neither null, nor else, nor weak), or when none of them
+   * can say (all null). A group whose comparisons only disagree is evidence against a link that no
    * total weight may overrule.
    */
   disagreements(score: PairScore): string[][] {
     const byName = new Map(score.comparisons.map((c) => [c.comparison, c]));
     return this.settings.link_requires_agreement.filter((group) => {
       const members = group.map((name) => byName.get(name));
-      const agrees = members.some((c) => c && !c.isNull && !c.isElse);
+      const agrees = members.some((c) => c && !c.isNull && !c.isElse && !c.isWeak);
       const silent = members.every((c) => !c || c.isNull);
       return !agrees && !silent;
     });

@@ -13,6 +13,12 @@ export const levelSchema = z.object({
   when: predicateSchema,
   /** A null level (a value missing on either side) weighs nothing either way. */
   is_null: z.boolean().default(false),
+  /**
+   * The values agree too loosely for `link_requires_agreement`: the level still weighs, but a link
+   * needs another comparison of the group to agree (same month of birth, another day: namesakes
+   * born weeks apart look like that, and for a newborn the day is always known).
+   */
+  weak: z.boolean().default(false),
   m: probability.optional(),
   u: probability.optional(),
   /** Term-frequency adjustment: u is the register frequency of this feature's value (Nguyễn says little, a rare name much). */
