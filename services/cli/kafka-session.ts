@@ -2,6 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { createKafka } from '../shared/kafka/client.js';
 import { topicsFor, type Topics } from '../shared/kafka/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
+import { createPool, type Pool } from '../shared/store/db.js';
 import type { CliConfig } from './config.js';
 
 /** A short Kafka session for a CLI command: a client and a connected admin, closed after `work`. */
@@ -13,6 +14,16 @@ export async function withKafka<T>(config: CliConfig, clientId: string, work: (k
     return await work(kafka, admin, topicsFor(config.DANCU_TOPIC_NAMESPACE));
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** A CLI command's connection pool to the register, ended after `work`. */
+export async function withPool<T>(config: CliConfig, size: number, work: (pool: Pool) => Promise<T>): Promise<T> {
+  const pool = createPool(config.DATABASE_URL, size);
+  try {
+    return await work(pool);
+  } finally {
+    await pool.end();
   }
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKafka } from '../shared/kafka/client.js';
+import { oldestUnconsumedSeconds } from '../shared/kafka/lag.js';
 import { topicsFor } from '../shared/kafka/topics.js';
 import type { Logger } from '../shared/observability/logger.js';
 import { startObservabilityServer, type Route } from '../shared/observability/http-server.js';
@@ -61,7 +62,6 @@ export async function startMonitor(config: MonitorConfig, logger: Logger): Promi
   const history: StatusSample[] = [];
   let current: Awaited<ReturnType<typeof sampleStatus>> | null = null;
   let running = true;
-  let qualityDueAt = 0;
   let quality: RegisterQuality | null = null;
 
   const loop = (async () => {
@@ -71,16 +71,26 @@ export async function startMonitor(config: MonitorConfig, logger: Logger): Promi
         history.push(sample);
         if (history.length > keep) history.splice(0, history.length - keep);
         publishGauges(current);
-        if (Date.now() >= qualityDueAt) {
-          qualityDueAt = Date.now() + config.DANCU_MONITOR_QUALITY_INTERVAL_MS;
-          const waiting = current.partitions.flatMap((p) => (p.lagSeconds === null ? [] : [p.lagSeconds]));
-          quality = await registerQuality(pool, { sinceSeconds: 3_600, oldestWaitingSeconds: waiting.length === 0 ? null : Math.max(...waiting) });
-          publishQuality(quality);
-        }
       } catch (error) {
         logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'monitor sample failed');
       }
       await sleep(config.DANCU_MONITOR_INTERVAL_MS);
+    }
+  })();
+
+  const latest = () => current;
+  // Its own loop: a pass over every citizen takes seconds on a national register, and the lag
+  // samples must not wait for it.
+  const qualityLoop = (async () => {
+    while (running) {
+      try {
+        quality = await registerQuality(pool, { sinceSeconds: 3_600, oldestWaitingSeconds: oldestUnconsumedSeconds(latest()?.partitions ?? []) });
+        publishQuality(quality);
+      } catch (error) {
+        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'register quality measurement failed');
+      }
+      const until = Date.now() + config.DANCU_MONITOR_QUALITY_INTERVAL_MS;
+      while (running && Date.now() < until) await sleep(Math.min(1_000, until - Date.now()));
     }
   })();
 
@@ -115,7 +125,7 @@ export async function startMonitor(config: MonitorConfig, logger: Logger): Promi
     httpPort: server.port,
     async stop() {
       running = false;
-      await loop;
+      await Promise.all([loop, qualityLoop]);
       await server.close();
       await admin.disconnect();
       await pool.end();

@@ -1,22 +1,12 @@
 import { Command } from 'commander';
 import { loadConfig, type CliConfig } from '../config.js';
+import { withPool } from '../kafka-session.js';
 import { topicsFor } from '../../shared/kafka/topics.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
 import { mergeCitizens, undoMerge, type MergeResult } from '../../shared/store/citizen-merges.js';
-import { createPool, type Pool } from '../../shared/store/db.js';
 import type { WriterContext } from '../../shared/store/decision-writer.js';
 import { scanForDuplicates } from '../../shared/store/duplicate-scan.js';
 import { loadSurvivorship } from '../../shared/store/survivorship.js';
-
-async function withPool<T>(work: (pool: Pool, config: CliConfig) => Promise<T>): Promise<T> {
-  const config = loadConfig(process.env);
-  const pool = createPool(config.DATABASE_URL, 2);
-  try {
-    return await work(pool, config);
-  } finally {
-    await pool.end();
-  }
-}
 
 function writerContext(config: CliConfig): WriterContext {
   return { settings: loadSettings(config.DANCU_LINKAGE_SETTINGS), survivorship: loadSurvivorship(config.DANCU_SURVIVORSHIP_RULES), topics: topicsFor(config.DANCU_TOPIC_NAMESPACE), now: new Date() };
@@ -34,14 +24,15 @@ export function duplicatesCommand(): Command {
       .description('score pairs of citizens sharing a blocking key with the linkage engine; open a POSSIBLE_DUPLICATE review case for each pair above the review threshold')
       .option('--max-block <n>', 'skip blocks of more citizens than this (reported)', '500')
       .option('--json', 'print JSON')
-      .action(async (options: { maxBlock: string; json?: boolean }) =>
-        withPool(async (pool, config) => {
+      .action(async (options: { maxBlock: string; json?: boolean }) => {
+        const config = loadConfig(process.env);
+        await withPool(config, 2, async (pool) => {
           const report = await scanForDuplicates(pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), { maxBlock: Number(options.maxBlock) });
           if (options.json) return console.log(JSON.stringify(report, null, 2));
           console.log(`${report.citizens.toLocaleString('en')} citizens, ${report.pairsCompared.toLocaleString('en')} pairs compared, ${report.pairsFound} possible duplicates, ${report.casesOpened} new review cases`);
           for (const block of report.blocksSkipped) console.log(`skipped a block of ${block.size} citizens under rule ${block.rule} (raise --max-block to compare it)`);
-        }),
-      ),
+        });
+      }),
   );
 
   duplicates.addCommand(
@@ -49,7 +40,7 @@ export function duplicatesCommand(): Command {
       .description('open possible-duplicate cases, highest score first')
       .option('--limit <n>', 'at most this many', '50')
       .action(async (options: { limit: string }) =>
-        withPool(async (pool) => {
+        withPool(loadConfig(process.env), 2, async (pool) => {
           const { rows } = await pool.query<{ case_id: string; a: string; b: string; score: number; created_at: Date }>(
             `select case_id, observation->>'citizen_id' as a, candidates->0->>'citizen_id' as b, (candidates->0->>'score')::float as score, created_at
                from review_cases where reason = 'POSSIBLE_DUPLICATE' and status <> 'DECIDED' order by score desc, case_id limit $1`,
@@ -68,9 +59,10 @@ export function duplicatesCommand(): Command {
       .argument('<merged>', 'citizen id merged into the survivor')
       .requiredOption('--comment <text>', 'why (kept in the audit log)')
       .option('--actor <name>', 'who decides', process.env.USER ?? 'operator')
-      .action(async (survivor: string, merged: string, options: { comment: string; actor: string }) =>
-        withPool(async (pool, config) => printMerge('merge', await mergeCitizens(pool, writerContext(config), survivor, merged, options.actor, options.comment))),
-      ),
+      .action(async (survivor: string, merged: string, options: { comment: string; actor: string }) => {
+        const config = loadConfig(process.env);
+        await withPool(config, 2, async (pool) => printMerge('merge', await mergeCitizens(pool, writerContext(config), survivor, merged, options.actor, options.comment)));
+      }),
   );
 
   duplicates.addCommand(
@@ -79,9 +71,10 @@ export function duplicatesCommand(): Command {
       .argument('<merge-id>', 'the merge to undo')
       .requiredOption('--comment <text>', 'why (kept in the audit log)')
       .option('--actor <name>', 'who decides', process.env.USER ?? 'operator')
-      .action(async (mergeId: string, options: { comment: string; actor: string }) =>
-        withPool(async (pool, config) => printMerge('undid merge', await undoMerge(pool, writerContext(config), Number(mergeId), options.actor, options.comment))),
-      ),
+      .action(async (mergeId: string, options: { comment: string; actor: string }) => {
+        const config = loadConfig(process.env);
+        await withPool(config, 2, async (pool) => printMerge('undid merge', await undoMerge(pool, writerContext(config), Number(mergeId), options.actor, options.comment)));
+      }),
   );
   return duplicates;
 }

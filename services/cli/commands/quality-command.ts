@@ -1,38 +1,30 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
-import { parseSince, withKafka } from '../kafka-session.js';
+import { parseSince, withKafka, withPool } from '../kafka-session.js';
 import { SOURCE_NAMES, type SourceName } from '../../shared/kafka/topics.js';
 import { formatQualityReport, qualityReport } from '../../shared/quality/quality-report.js';
 import { formatRegisterQuality, registerQuality } from '../../shared/quality/register-quality.js';
-import { measureLag } from '../../shared/kafka/lag.js';
+import { measureLag, oldestUnconsumedSeconds } from '../../shared/kafka/lag.js';
 import { pipelineGroupTopics } from '../../monitor/pipeline-status.js';
 import { rulesMarkdown } from '../../shared/quality/rules.js';
-import { createPool } from '../../shared/store/db.js';
 
 export function qualityCommand(): Command {
   const quality = new Command('quality').description('data quality: the register, per-source report and the rule catalogue');
 
   quality.addCommand(
     new Command('register')
-      .description('the register as numbers: correct (citizens failing a rule), complete (fill rate per field, raised by sectors), clean (duplicates, review), live (latency, oldest waiting event)')
+      .description('the register as numbers: correct (citizens failing a rule), complete (fill rate per field, filled by the sources), clean (duplicates, review), live (latency, oldest waiting event)')
       .option('--since <when>', 'latency over events applied since (ISO time, or 90m, 24h, 7d)', '1h')
       .option('--json', 'print JSON')
       .action(async (options: { since: string; json?: boolean }) => {
         const config = loadConfig(process.env);
-        const pool = createPool(config.DATABASE_URL, 2);
-        try {
-          const oldestWaitingSeconds = await withKafka(config, 'dancu-quality', async (kafka, admin, topics) => {
-            const groups = pipelineGroupTopics(topics, { ingest: config.DANCU_INGEST_GROUP_ID, linker: config.DANCU_LINKER_GROUP_ID, store: config.DANCU_STORE_GROUP_ID });
-            const ages = (await measureLag(kafka, admin, groups)).flatMap((lag) => (lag.lagSeconds === null ? [] : [lag.lagSeconds]));
-            return ages.length === 0 ? null : Math.max(...ages);
-          });
-          const sinceSeconds = Math.max(1, Math.round((Date.now() - (parseSince(options.since) ?? Date.now() - 3_600_000)) / 1000));
-          const quality_ = await registerQuality(pool, { sinceSeconds, oldestWaitingSeconds });
-          console.log(options.json ? JSON.stringify(quality_, null, 2) : formatRegisterQuality(quality_).join('\n'));
-        } finally {
-          await pool.end();
-        }
+        const oldestWaitingSeconds = await withKafka(config, 'dancu-quality', async (kafka, admin, topics) =>
+          oldestUnconsumedSeconds(await measureLag(kafka, admin, pipelineGroupTopics(topics, { ingest: config.DANCU_INGEST_GROUP_ID, linker: config.DANCU_LINKER_GROUP_ID, store: config.DANCU_STORE_GROUP_ID }))),
+        );
+        const sinceSeconds = Math.max(1, Math.round((Date.now() - (parseSince(options.since) ?? Date.now() - 3_600_000)) / 1000));
+        const quality_ = await withPool(config, 2, (pool) => registerQuality(pool, { sinceSeconds, oldestWaitingSeconds }));
+        console.log(options.json ? JSON.stringify(quality_, null, 2) : formatRegisterQuality(quality_).join('\n'));
       }),
   );
 
@@ -44,15 +36,12 @@ export function qualityCommand(): Command {
       .option('--json', 'print JSON')
       .action(async (options: { source?: SourceName; since?: string; json?: boolean }) => {
         const config = loadConfig(process.env);
-        const pool = createPool(config.DATABASE_URL, 3);
-        try {
-          const report = await withKafka(config, 'dancu-quality', (kafka, admin, topics) =>
+        const report = await withPool(config, 3, (pool) =>
+          withKafka(config, 'dancu-quality', (kafka, admin, topics) =>
             qualityReport(kafka, admin, pool, topics, { sources: options.source ? [options.source] : undefined, sinceMs: parseSince(options.since) }),
-          );
-          console.log(options.json ? JSON.stringify(report, null, 2) : formatQualityReport(report).join('\n'));
-        } finally {
-          await pool.end();
-        }
+          ),
+        );
+        console.log(options.json ? JSON.stringify(report, null, 2) : formatQualityReport(report).join('\n'));
       }),
   );
 

@@ -70,6 +70,12 @@ export async function measureLag(kafka: Kafka, admin: Admin, groups: GroupTopics
 }
 
 /** Messages on a topic now (sum of high minus low watermarks). */
+/** Age in seconds of the oldest event not yet consumed by any group, from measured lags; null when none could be aged. */
+export function oldestUnconsumedSeconds(lags: readonly PartitionLag[]): number | null {
+  const ages = lags.flatMap((lag) => (lag.lagSeconds === null ? [] : [lag.lagSeconds]));
+  return ages.length === 0 ? null : Math.max(...ages);
+}
+
 export async function topicMessageCount(admin: Admin, topic: string): Promise<number> {
   const offsets = await admin.fetchTopicOffsets(topic);
   return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);

@@ -4,7 +4,7 @@ import type { LinkDecision, PersonObservation, UpdateType } from '../schemas/rec
 import { CITIZEN_COLUMNS, type CitizenRow } from './citizen-row.js';
 import type { PoolClient } from './db.js';
 import { DecisionWriter, type CitizenState, type WriterContext } from './decision-writer.js';
-import { flagFactsAfterDeath, withdrawFacts } from './sector-facts-store.js';
+import { factsAfterDeath, withdrawFacts } from './sector-facts-store.js';
 import { lockKeysOf, relinkFor, requeueIfNewCitizenInReach, requeueKeptInReach, unlinkedKeysOf } from './unlinked-store.js';
 
 export const STORE_CONSUMER = 'store';
@@ -110,7 +110,9 @@ export async function applyDecisions(client: PoolClient, decisions: readonly Lin
   await relinkFor(client, context.settings, [...created.values()].map((creation) => creation.row), context.topics.observations);
   await writer.flush();
   await requeueKeptInReach(client, context.settings, decisions.filter((d, i) => d.decision === 'UNLINKED' && results[i] === 'unlinked'), context.topics.observations);
-  for (const citizenId of writer.takeDeaths()) await flagFactsAfterDeath(client, citizenId);
+  // Deaths are checked against every fact written, this chunk's included: after the flush.
+  for (const { observation, citizenId, finding } of await factsAfterDeath(client, writer.takeDeaths())) writer.addFindings(observation, [finding], citizenId, 'store');
+  await writer.flush();
   return results;
 }
 

@@ -7,7 +7,6 @@ import { currentValue, planChanges, registerClaim, sameClaim, withChange, withou
 import { citizenAsPerson, type CitizenRow } from './citizen-row.js';
 import { chooseValue, compareClaims, REGISTER_FIELDS, type Claim, type RegisterField, type Survivorship } from './survivorship.js';
 import type { PoolClient } from './db.js';
-import type { Outcome } from './quality-store.js';
 import { createRegisterWrites, nothingToWrite, registerWritesQuery, type KeyRow, type RegisterWrites } from './register-writes.js';
 import { afterDeath, factOf } from './sector-facts-store.js';
 
@@ -18,6 +17,8 @@ export interface HistoryRow {
   isCurrent: boolean;
   rule: string;
   stored: { isCurrent: boolean; rule: string } | null;
+  /** The source system and record a value not yet written came from (to write it); the register's own value is the register's record of the citizen. */
+  origin?: { system: string; record: string };
 }
 
 /** A citizen locked by this transaction, with every claim on its fields. */
@@ -26,6 +27,9 @@ export interface CitizenState {
   history: HistoryRow[];
   changed: boolean;
 }
+
+/** What became of a decision, per observation (observation_outcomes.outcome). */
+export type Outcome = 'CREATED' | 'LINKED' | 'REVIEW' | 'UNLINKED' | 'DELETED';
 
 export interface WriterContext {
   settings: LinkageSettings;
@@ -111,8 +115,8 @@ export class DecisionWriter {
   applyObservation(state: CitizenState, observation: PersonObservation, sourceSystem: { system: string; record: string }): { changes: PlannedChange[]; findings: Finding[] } {
     const plan = planChanges(state.row, observation, historyOf(state), this.context.survivorship);
     for (const added of plan.claims) {
-      state.history.push({ field: added.field, claim: added.claim, isCurrent: added.isCurrent, rule: added.rule, stored: null });
-      if (added.claim.source === observation.source) this.sourceOf.set(added.claim.observationId, sourceSystem);
+      const origin = added.claim.source === observation.source ? sourceSystem : undefined;
+      state.history.push({ field: added.field, claim: added.claim, isCurrent: added.isCurrent, rule: added.rule, stored: null, origin });
     }
     for (const { field, claim, rule } of plan.current) {
       const fieldRules = this.context.survivorship.fields[field];
@@ -195,9 +199,6 @@ export class DecisionWriter {
     this.writes.audit.add({ actor, action, citizen_id: citizenId, details });
   }
 
-  /** Where each claim came from (source system and record), by observation id, for the history rows. */
-  private readonly sourceOf = new Map<string, { system: string; record: string }>();
-
   recordFact(state: CitizenState, observation: PersonObservation): ReturnType<typeof factOf> {
     const fact = factOf(observation);
     if (!fact) return null;
@@ -265,8 +266,7 @@ export class DecisionWriter {
     for (const state of this.citizens.values()) {
       for (const row of state.history) {
         if (row.stored === null) {
-          // Only the register's own value has no observation: it is the register's record of the citizen.
-          const origin = this.sourceOf.get(row.claim.observationId) ?? { system: 'population-register', record: state.row.citizen_id };
+          const origin = row.origin ?? { system: 'population-register', record: state.row.citizen_id };
           this.writes.provenance.add({
             citizen_id: state.row.citizen_id, field: row.field, value: row.claim.value, source: row.claim.source, source_system: origin.system,
             source_record_id: origin.record, observation_id: row.claim.observationId, event_time: row.claim.eventTime, applied_at: appliedAt, rule: row.rule, is_current: row.isCurrent,
@@ -279,7 +279,6 @@ export class DecisionWriter {
       state.changed = false;
     }
     if (!nothingToWrite(this.writes, keys)) await this.client.query(registerWritesQuery(this.writes, keys));
-    this.sourceOf.clear();
   }
 
   /** Citizens whose death this chunk recorded: their facts dated after it become findings (once the facts are all written). */

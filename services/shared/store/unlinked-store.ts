@@ -37,13 +37,14 @@ export function unlinkedKeysOf(settings: LinkageSettings, observation: PersonObs
 }
 
 /**
- * Records the chunk kept unlinked that a citizen created in the last moments may be the person
- * of: the linker may have decided before that citizen was committed, so they go straight back to
- * be linked again. One query for the chunk, run after its writes (its own births included).
+ * Sends back to the linker each of the records that a citizen created since it was decided (less
+ * the clock margin) may be the person of: one sharing the personal-ID key or two blocking keys
+ * with it. The linker decided before that citizen was committed, so it decides again with it in
+ * sight. One query for all the records; returns the ids of those sent back.
  */
-export async function requeueKeptInReach(client: PoolClient, settings: LinkageSettings, kept: readonly LinkDecision[], observationsTopic: string): Promise<number> {
-  const rows = kept.filter((d) => d.observation.attempt < MAX_RELINK_ATTEMPTS).flatMap((d) => keysOf(settings, d.observation.observation_id, d.observation.person).map((k) => ({ ...k, observation: d.observation.observation_id, decided: d.decided_at })));
-  if (rows.length === 0) return 0;
+async function requeueInReachOfNewCitizen(client: PoolClient, settings: LinkageSettings, decisions: readonly LinkDecision[], observationsTopic: string): Promise<Set<string>> {
+  const rows = decisions.filter((d) => d.observation.attempt < MAX_RELINK_ATTEMPTS).flatMap((d) => keysOf(settings, d.observation.observation_id, d.observation.person).map((k) => ({ ...k, observation: d.observation.observation_id, decided: d.decided_at })));
+  if (rows.length === 0) return new Set();
   const { rows: found } = await client.query<{ observation: string }>(
     `select distinct t.observation from citizen_blocking_keys k join citizens c using (citizen_id)
        join unnest($1::text[], $2::text[], $3::text[], $4::float8[]) as t(rule, key, observation, decided) on k.rule = t.rule and k.key = t.key
@@ -52,21 +53,13 @@ export async function requeueKeptInReach(client: PoolClient, settings: LinkageSe
     [rows.map((r) => r.rule), rows.map((r) => r.key), rows.map((r) => r.observation), rows.map((r) => r.decided), CLOCK_MARGIN_S, idRules(settings)],
   );
   const inReach = new Set(found.map((row) => row.observation));
-  const waiting = kept.filter((d) => inReach.has(d.observation.observation_id)).map((d) => ({ observation: d.observation, attempt: d.observation.attempt }));
-  await requeue(client, waiting, observationsTopic);
-  return waiting.length;
+  await requeue(client, decisions.filter((d) => inReach.has(d.observation.observation_id)).map((d) => ({ observation: d.observation, attempt: d.observation.attempt })), observationsTopic);
+  return inReach;
 }
 
-/** Whether a citizen created since the linker decided (less the clock margin) shares the personal-ID key or two blocking keys with the record. */
-async function newCitizenInReach(client: PoolClient, settings: LinkageSettings, keys: { rule: string; key: string }[], decidedAt: number): Promise<boolean> {
-  const recent = await client.query(
-    `select k.citizen_id from citizen_blocking_keys k join citizens c using (citizen_id)
-      join unnest($1::text[], $2::text[]) as t(rule, key) on k.rule = t.rule and k.key = t.key
-     where c.origin like 'source:%' and c.created_at > to_timestamp($3 / 1000.0) - make_interval(secs => $4)
-     group by k.citizen_id having ${enoughSharedKeys('$5')} limit 1`,
-    [keys.map((k) => k.rule), keys.map((k) => k.key), decidedAt, CLOCK_MARGIN_S, idRules(settings)],
-  );
-  return (recent.rowCount ?? 0) > 0;
+/** Records the chunk kept unlinked that a citizen created meanwhile may be the person of go straight back; run after the chunk's writes (its own births included). */
+export async function requeueKeptInReach(client: PoolClient, settings: LinkageSettings, kept: readonly LinkDecision[], observationsTopic: string): Promise<number> {
+  return (await requeueInReachOfNewCitizen(client, settings, kept, observationsTopic)).size;
 }
 
 /**
@@ -78,13 +71,8 @@ async function newCitizenInReach(client: PoolClient, settings: LinkageSettings, 
  * committed.
  */
 export async function requeueIfNewCitizenInReach(client: PoolClient, settings: LinkageSettings, decision: LinkDecision, observationsTopic: string): Promise<boolean> {
-  const o = decision.observation;
-  if (o.person.personal_id || o.attempt > 0) return false;
-  const keys = keysOf(settings, o.observation_id, o.person);
-  if (keys.length === 0) return false;
-  if (!(await newCitizenInReach(client, settings, keys, decision.decided_at))) return false;
-  await requeue(client, [{ observation: o, attempt: o.attempt }], observationsTopic);
-  return true;
+  if (decision.observation.person.personal_id || decision.observation.attempt > 0) return false;
+  return (await requeueInReachOfNewCitizen(client, settings, [decision], observationsTopic)).size > 0;
 }
 
 /**
