@@ -1,19 +1,13 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { measureLag, topicMessageCount, type GroupTopics, type PartitionLag } from '../shared/kafka/lag.js';
 import { sourceInputTopics, type Topics } from '../shared/kafka/topics.js';
+import { appliedLatency, type Latency } from '../shared/store/applied-latency.js';
 import type { Pool } from '../shared/store/db.js';
 
 export interface ServiceHealth {
   ready: boolean;
   checks: Record<string, { ok: boolean; error?: string }>;
   error?: string;
-}
-
-export interface Latency {
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  count: number;
 }
 
 /** What the monitor sees at one moment. */
@@ -85,13 +79,7 @@ export async function sampleStatus(
               (select count(*) from unlinked_records where resolved_at is null) as unlinked,
               (select count(*) from outbox where published_at is null) as outbox`,
     ),
-    pool.query<{ p50: number | null; p95: number | null; p99: number | null; n: string }>(
-      `select percentile_cont(0.5) within group (order by latency_ms) / 1000.0 as p50,
-              percentile_cont(0.95) within group (order by latency_ms) / 1000.0 as p95,
-              percentile_cont(0.99) within group (order by latency_ms) / 1000.0 as p99,
-              count(latency_ms) as n
-         from observation_outcomes where applied_at > now() - interval '1 minute' and latency_ms is not null`,
-    ),
+    appliedLatency(pool, 60),
     Promise.all(Object.entries(services).map(async ([name, url]) => [name, await serviceHealth(url)] as const)),
   ]);
   const lagByGroup: StatusSample['lagByGroup'] = {};
@@ -107,7 +95,6 @@ export async function sampleStatus(
     throughputByStage[group.stage] = before === undefined || seconds <= 0 ? 0 : Math.max(0, (positions[group.stage]! - before) / seconds);
   }
   const row = backlog.rows[0];
-  const l = latency.rows[0];
   return {
     at,
     lagByGroup,
@@ -118,7 +105,7 @@ export async function sampleStatus(
     reviewOldestAgeSeconds: row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest),
     unlinkedBacklog: Number(row?.unlinked ?? 0),
     outboxBacklog: Number(row?.outbox ?? 0),
-    latency: { p50: l?.p50 === null || l?.p50 === undefined ? null : Number(l.p50), p95: l?.p95 === null || l?.p95 === undefined ? null : Number(l.p95), p99: l?.p99 === null || l?.p99 === undefined ? null : Number(l.p99), count: Number(l?.n ?? 0) },
+    latency,
     partitions,
     health: Object.fromEntries(health),
     positions,

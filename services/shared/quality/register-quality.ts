@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { to as copyTo } from 'pg-copy-streams';
 import { checkPersonalId } from '../normalise/personal-id.js';
+import { appliedLatency } from '../store/applied-latency.js';
 import type { Pool } from '../store/db.js';
 import { REGISTER_FIELDS, REGISTER_SOURCE } from '../store/survivorship.js';
 import { RuleReport } from './rule-report.js';
@@ -58,20 +59,16 @@ async function correctness(pool: Pool): Promise<{ failing: Map<string, Set<strin
   return { failing };
 }
 
-function percentile(sorted: number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
-
 export async function registerQuality(pool: Pool, options: { sinceSeconds: number; oldestWaitingSeconds: number | null }): Promise<RegisterQuality> {
   const count = async (sql: string) => Number((await pool.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
-  const citizens = await count(`select count(*) as n from citizens where status <> 'MERGED'`);
   const { failing } = await correctness(pool);
   const byRule = new Map<string, number>();
   for (const codes of failing.values()) for (const code of codes) byRule.set(code, (byRule.get(code) ?? 0) + 1);
 
+  // One pass over the register for its size and every field's fill.
   const fillColumns = REGISTER_FIELDS.map((field) => `count(${field}) as ${field}`).join(', ');
-  const filled = (await pool.query<Record<string, string>>(`select ${fillColumns} from citizens where status <> 'MERGED'`)).rows[0] ?? {};
+  const filled = (await pool.query<Record<string, string>>(`select count(*) as citizens, ${fillColumns} from citizens where status <> 'MERGED'`)).rows[0] ?? {};
+  const citizens = Number(filled.citizens ?? 0);
   // A field a source filled: its current value came from a source, and the register had none of its own.
   const bySources = await pool.query<{ field: string; n: string }>(
     `select p.field, count(*) as n from field_provenance p join citizens c using (citizen_id)
@@ -82,10 +79,7 @@ export async function registerQuality(pool: Pool, options: { sinceSeconds: numbe
   );
   const sourceFilled = new Map(bySources.rows.map((row) => [row.field, Number(row.n)]));
 
-  const latencies = (await pool.query<{ latency_ms: string }>(
-    `select latency_ms from observation_outcomes where latency_ms is not null and applied_at > now() - make_interval(secs => $1) order by latency_ms`,
-    [options.sinceSeconds],
-  )).rows.map((row) => Number(row.latency_ms) / 1000);
+  const latency = await appliedLatency(pool, options.sinceSeconds);
 
   return {
     measuredAt: new Date().toISOString(),
@@ -107,10 +101,10 @@ export async function registerQuality(pool: Pool, options: { sinceSeconds: numbe
     },
     live: {
       sinceSeconds: options.sinceSeconds,
-      applied: latencies.length,
-      p50Seconds: percentile(latencies, 0.5),
-      p95Seconds: percentile(latencies, 0.95),
-      p99Seconds: percentile(latencies, 0.99),
+      applied: latency.count,
+      p50Seconds: latency.p50,
+      p95Seconds: latency.p95,
+      p99Seconds: latency.p99,
       oldestWaitingSeconds: options.oldestWaitingSeconds,
     },
   };
