@@ -15,13 +15,14 @@ import { synthCommand } from './commands/synth-command.js';
 import { trainCommand } from './commands/train-command.js';
 import { unlinkedCommand } from './commands/unlinked-command.js';
 import { duplicatesCommand } from './commands/duplicates-command.js';
+import { stewardCommand } from './commands/steward-command.js';
 
 export function buildProgram(): Command {
   const program = new Command('dancu')
     .description('dancu: keeps the population register correct, complete, clean and live')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [stackCommand(), migrateCommand(), loadPopulationCommand(), publishCommand(), runCommand(), citizenCommand(), demoCommand(), linkCsvCommand(), trainCommand(), synthCommand(), reindexCommand(), dlqCommand(), qualityCommand(), unlinkedCommand(), duplicatesCommand(), lagCommand()]) {
+  for (const command of [stackCommand(), migrateCommand(), loadPopulationCommand(), publishCommand(), runCommand(), citizenCommand(), demoCommand(), linkCsvCommand(), trainCommand(), synthCommand(), reindexCommand(), dlqCommand(), qualityCommand(), unlinkedCommand(), duplicatesCommand(), stewardCommand(), lagCommand()]) {
     program.addCommand(command);
   }
   return program;

@@ -55,6 +55,7 @@ export class PipelineRun {
       DANCU_LINKER_HTTP_PORT: '0',
       DANCU_STORE_HTTP_PORT: '0',
       DANCU_MONITOR_HTTP_PORT: '0',
+      DANCU_STEWARD_HTTP_PORT: '0',
     };
     this.kafka = createKafka(config.DANCU_KAFKA_BROKERS, `dancu-run-${namespace}`, logger);
     this.registry = new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL);
@@ -81,9 +82,9 @@ export class PipelineRun {
     return this.producer_;
   }
 
-  /** Starts the pipeline's services (and the monitor, watching them, when asked). */
-  async startServices(options: { monitor?: boolean } = {}): Promise<void> {
-    this.services = await startServices(['ingest', 'linker', 'store'], this.env, this.logger);
+  /** Starts the pipeline's services (and the stewards' review service, and the monitor watching them, when asked). */
+  async startServices(options: { monitor?: boolean; steward?: boolean } = {}): Promise<void> {
+    this.services = await startServices(['ingest', 'linker', 'store', ...(options.steward ? (['steward'] as const) : [])], this.env, this.logger);
     if (options.monitor) {
       const watched = this.services.map((service) => `${service.name}=http://127.0.0.1:${service.httpPort}`).join(',');
       this.services.push(...(await startServices(['monitor'], { ...this.env, DANCU_MONITOR_SERVICES: watched, DANCU_MONITOR_INTERVAL_MS: '1000' }, this.logger)));

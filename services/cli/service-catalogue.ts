@@ -8,13 +8,16 @@ import type { Logger } from '../shared/observability/logger.js';
 import type { RunningService } from '../shared/service/stage-service.js';
 import { loadConfig as storeConfig } from '../store/config.js';
 import { startStore } from '../store/store-service.js';
+import { loadConfig as stewardConfig } from '../steward/config.js';
+import { startSteward } from '../steward/steward-service.js';
 
-/** The pipeline's services in the order events flow through them, and the monitor; each reads its own config. */
+/** The pipeline's services in the order events flow through them, the monitor and the stewards' review service; each reads its own config. */
 export const SERVICES = {
   ingest: (env: NodeJS.ProcessEnv, logger: Logger) => startIngest(ingestConfig(env), logger.child({ component: 'ingest' })),
   linker: (env: NodeJS.ProcessEnv, logger: Logger) => startLinker(linkerConfig(env), logger.child({ component: 'linker' })),
   store: (env: NodeJS.ProcessEnv, logger: Logger) => startStore(storeConfig(env), logger.child({ component: 'store' })),
   monitor: (env: NodeJS.ProcessEnv, logger: Logger) => startMonitor(monitorConfig(env), logger.child({ component: 'monitor' })),
+  steward: (env: NodeJS.ProcessEnv, logger: Logger) => startSteward(stewardConfig(env), logger.child({ component: 'steward' })),
 } as const;
 
 export type ServiceName = keyof typeof SERVICES;

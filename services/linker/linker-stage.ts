@@ -22,16 +22,16 @@ export interface Linkage {
 }
 
 /** A later event of a source record that is already linked is about the same person: the source's record id says so. */
-function linkedBefore(engine: LinkageEngine, record: MatchRecord, citizen: CitizenRow): EngineDecision {
+function linkedBefore(engine: LinkageEngine, record: MatchRecord, citizen: CitizenRow, reason = 'SOURCE_RECORD_LINKED', why = 'An earlier event of the same source record was linked to this citizen.'): EngineDecision {
   const score = engine.scorer.score(record, personToMatchRecord(citizen.citizen_id, citizenAsPerson(citizen)));
   return {
     recordId: record.id,
     decision: 'LINK',
     citizenId: citizen.citizen_id,
     score: score.probability,
-    reason: 'SOURCE_RECORD_LINKED',
+    reason,
     candidates: [{ citizen_id: citizen.citizen_id, score: score.probability }],
-    explanation: engine.scorer.explain(score, null, 'An earlier event of the same source record was linked to this citizen.'),
+    explanation: engine.scorer.explain(score, null, why),
   };
 }
 
@@ -72,19 +72,27 @@ export function createLinkerStage(context: StageContext, citizens: CitizenReposi
       const observations = present(results);
       const { engine, candidates } = linkage();
       const records = observations.map((o) => personToMatchRecord(o.observation_id, o.person));
-      const [bySourceRecord, found] = await Promise.all([citizens.bySourceRecords(observations), candidates.candidatesFor(records)]);
+      const [bySourceRecord, found, constraints] = await Promise.all([citizens.bySourceRecords(observations), candidates.candidatesFor(records), citizens.constraintsOf(observations)]);
 
       const produced: Message[] = [];
       for (const [index, observation] of observations.entries()) {
         const record = records[index]!;
-        const earlier = bySourceRecord.get(sourceRecordKey(observation));
-        const verdict = earlier ? linkedBefore(engine, record, earlier) : withCreationRule(engine.decide(record, found[index] ?? []), observation);
+        const key = sourceRecordKey(observation);
+        const stewards = constraints.get(key);
+        const earlier = bySourceRecord.get(key);
+        // A steward's "same person" decides; their "not this person" takes the citizen out of the candidates, whatever the score.
+        const allowed = (found[index] ?? []).filter((candidate) => !stewards?.cannotLink.has(candidate.id));
+        const verdict = stewards?.mustLink
+          ? linkedBefore(engine, record, stewards.mustLink, 'STEWARD_MUST_LINK', 'A data steward decided that this record is this citizen.')
+          : earlier && !stewards?.cannotLink.has(earlier.citizen_id)
+            ? linkedBefore(engine, record, earlier)
+            : withCreationRule(engine.decide(record, allowed), observation);
         const decision: LinkDecision = {
           decision_id: decisionId(observation),
           decision: verdict.decision,
           citizen_id: verdict.citizenId,
           score: verdict.score,
-          method: earlier ? 'DETERMINISTIC' : 'PROBABILISTIC',
+          method: stewards?.mustLink ? 'STEWARD' : earlier ? 'DETERMINISTIC' : 'PROBABILISTIC',
           reason: verdict.reason,
           candidates: verdict.candidates,
           explanation: verdict.explanation,

@@ -37,7 +37,7 @@ export function pipelineGroupTopics(topics: Topics, groups: { ingest: string; li
   return [
     { stage: 'ingest', groupId: groups.ingest, topics: sourceInputTopics(topics) },
     { stage: 'linker', groupId: groups.linker, topics: [topics.observations] },
-    { stage: 'store', groupId: groups.store, topics: [topics.decisions] },
+    { stage: 'store', groupId: groups.store, topics: [topics.decisions, topics.stewardDecisions] },
   ];
 }
 

@@ -1,3 +1,4 @@
+import { outboxTopicSchemas } from '../shared/kafka/topics.js';
 import { loadSettings } from '../shared/linkage/settings.js';
 import type { Logger } from '../shared/observability/logger.js';
 import { startStageService, type RunningService } from '../shared/service/stage-service.js';
@@ -7,7 +8,7 @@ import { loadSurvivorship } from '../shared/store/survivorship.js';
 import type { StoreConfig } from './config.js';
 import { createStoreStage } from './store-stage.js';
 
-/** The store service: applies decisions and relays the outbox to population.updates.v1. */
+/** The store service: applies the linker's and the stewards' decisions, and relays the outbox to population.updates.v1. */
 export async function startStore(config: StoreConfig, logger: Logger): Promise<RunningService> {
   const pool = createPool(config.DATABASE_URL, config.DANCU_STORE_DB_POOL_SIZE);
   return startStageService({
@@ -18,11 +19,8 @@ export async function startStore(config: StoreConfig, logger: Logger): Promise<R
     chunkSize: config.DANCU_STORE_CHUNK_SIZE,
     partitionsConcurrently: config.DANCU_STORE_PARTITIONS_CONCURRENTLY,
     httpPort: config.DANCU_STORE_HTTP_PORT,
-    inputTopics: (topics) => [topics.decisions],
-    outputSchemas: (topics) => [
-      [topics.populationUpdates, 'populationUpdate'],
-      [topics.observations, 'personObservation'],
-    ],
+    inputTopics: (topics) => [topics.decisions, topics.stewardDecisions],
+    outputSchemas: outboxTopicSchemas,
     makeStage: async (context) => {
       const relay = new OutboxRelay({
         pool,

@@ -1,15 +1,16 @@
-import { decodeEach, present } from '../shared/kafka/decode-each.js';
+import { decodeEach, eachMessage, present } from '../shared/kafka/decode-each.js';
 import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.js';
 import type { LinkageSettings } from '../shared/linkage/settings.js';
 import type { Survivorship } from '../shared/store/survivorship.js';
-import type { LinkDecision } from '../shared/schemas/records.js';
+import type { LinkDecision, StewardDecision } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
 import { applyDecisions } from '../shared/store/apply-decisions.js';
 import { metrics } from '../shared/observability/metrics.js';
 import { inTransaction, type Pool } from '../shared/store/db.js';
+import { applyStewardDecision } from '../shared/store/steward-apply.js';
 
 /**
- * Store: apply a chunk of decisions to the register in one PostgreSQL transaction (citizens,
+ * Store: apply a chunk of decisions (a steward's decisions one transaction each, they are few) to the register in one PostgreSQL transaction (citizens,
  * history, audit and outbox rows together, each table in one statement). The chunk is done
  * only once that commit returns.
  */
@@ -18,6 +19,17 @@ export function createStoreStage(context: StageContext, pool: Pool, settings: Li
   return {
     name: 'store',
     async process(messages: StageMessage[]): Promise<Outcome[]> {
+      // A chunk is one partition of one topic: the stewards' decisions, or the linker's.
+      if (messages[0]?.topic === topics.stewardDecisions) {
+        const { outcomes } = await eachMessage(messages, async (message) => {
+          const decision = await registry.decode<StewardDecision>(message.value);
+          const result = await inTransaction(pool, (client) => applyStewardDecision(client, decision, { settings, survivorship, topics, now: now() }));
+          metrics.stewardDecisions.inc({ action: decision.action, status: result.status });
+          return result;
+        });
+        afterCommit();
+        return outcomes;
+      }
       const { results, outcomes } = await decodeEach<LinkDecision>(registry, messages);
       const decisions = present(results);
       if (decisions.length > 0) {

@@ -7,6 +7,7 @@ import { ingestConfigSchema } from '../../services/ingest/config.js';
 import { linkerConfigSchema } from '../../services/linker/config.js';
 import { monitorConfigSchema } from '../../services/monitor/config.js';
 import { storeConfigSchema } from '../../services/store/config.js';
+import { stewardConfigSchema } from '../../services/steward/config.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
 
 interface ComposeService {
@@ -16,18 +17,18 @@ interface ComposeService {
 }
 
 const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
-const known = new Set([cliConfigSchema, ingestConfigSchema, linkerConfigSchema, storeConfigSchema, monitorConfigSchema].flatMap((schema) => Object.keys(schema.shape)));
+const known = new Set([cliConfigSchema, ingestConfigSchema, linkerConfigSchema, storeConfigSchema, monitorConfigSchema, stewardConfigSchema].flatMap((schema) => Object.keys(schema.shape)));
 const dancuServices = Object.entries(compose.services).filter(([, service]) => service.image === 'dancu:local');
 
 describe('docker-compose.yml', () => {
-  it('runs each pipeline service, the monitor and the migration', () => {
-    expect(dancuServices.map(([, service]) => service.command?.join(' ')).sort()).toEqual(['migrate', 'run ingest', 'run linker', 'run monitor', 'run store']);
+  it('runs each pipeline service, the monitor, the steward service and the migration', () => {
+    expect(dancuServices.map(([, service]) => service.command?.join(' ')).sort()).toEqual(['migrate', 'run ingest', 'run linker', 'run monitor', 'run steward', 'run store']);
   });
 
   it('lets Prometheus scrape every service on the port it listens on', () => {
     const scrape = parse(readFileSync(join(REPO_ROOT, 'docs', 'prometheus.yml'), 'utf8')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
     const targets = scrape.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets)).sort();
-    expect(targets).toEqual(['ingest:9401', 'linker:9402', 'monitor:9400', 'store:9403']);
+    expect(targets).toEqual(['ingest:9401', 'linker:9402', 'monitor:9400', 'steward:9410', 'store:9403']);
   });
 
   it('sets only variables that dancu reads, with the names of the local stack', () => {

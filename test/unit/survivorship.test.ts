@@ -48,6 +48,12 @@ describe('survivorship: which value of a citizen field is current', () => {
     expect(plan.findings.map((f) => `${f.code} ${f.field}`)).toEqual(['SOURCE_DISAGREES_WITH_REGISTER person.full_name', 'SOURCE_DISAGREES_WITH_REGISTER person.sex']);
   });
 
+  it('gives a citizen created from a lower-authority record (a steward\'s new citizen) the record\'s name, not the empty one', () => {
+    const empty: CitizenRow = { ...CITIZEN, full_name: '', date_of_birth: null, dob_precision: null, sex: null, place_of_birth: null };
+    const plan = planChanges(empty, observation('vaccination', 'VACCINATION'), {}, RULES);
+    expect(changed(plan)).toContain('full_name=Hoàng Văn Tú (only-claim)');
+  });
+
   it('records the losing value in the history with the rule it lost by', () => {
     const plan = planChanges(CITIZEN, observation('vaccination', 'VACCINATION', { sex: 'FEMALE' }), {}, RULES);
     expect(plan.claims.filter((c) => c.field === 'sex').map((c) => `${c.claim.source}:${c.claim.value} current=${c.isCurrent} (${c.rule})`)).toEqual([

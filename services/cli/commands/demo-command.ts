@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { pino } from 'pino';
+import { startServices } from '../service-catalogue.js';
+import type { Logger } from '../../shared/observability/logger.js';
+import { saveUser } from '../../shared/store/steward-users.js';
 import { loadConfig } from '../config.js';
 import { PipelineRun } from '../pipeline-run.js';
 import { stackUp } from '../stack/stack.js';
@@ -19,6 +23,7 @@ import { loadSettings } from '../../shared/linkage/settings.js';
 import { SOURCE_ADAPTERS } from '../../shared/sources/source-adapters.js';
 import { loadPopulation } from '../../shared/store/population-load.js';
 import { generatePopulation, populationCsv } from '../../shared/synth/population.js';
+import { generateHardCases } from '../../shared/synth/review-cases.js';
 import { DEFAULT_DAY_PLAN, generateSectorDay, type SectorDayTruth } from '../../shared/synth/sector-day.js';
 
 /** Bytes a broken publisher might send: not Avro, a wrong magic byte, an unknown schema id, truncated. */
@@ -28,6 +33,9 @@ export const GARBAGE_MESSAGES: Buffer[] = [
   Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 2, 4]),
   Buffer.from([0, 0, 0]),
 ];
+
+/** Of each kind of hard case (a contradicted ID, a namesake, a person registered twice). */
+const HARD_CASES_PER_KIND = 5;
 
 /** Sectors publish first, civil status after: newborns' vaccinations reach dancu before their birth registrations, as they do in life. */
 const PUBLISH_ORDER: SourceName[][] = [['vaccination', 'social-welfare', 'driver-licence'], ['civil-status']];
@@ -52,12 +60,24 @@ async function checkLinks(run: PipelineRun, truth: SectorDayTruth): Promise<Trut
   return check;
 }
 
+/** Keeps the run going with the steward service, for a person to clear the demo's review cases in a browser, until Ctrl-C. */
+async function serveReview(run: PipelineRun, logger: Logger, print: (line: string) => void): Promise<void> {
+  const password = randomBytes(9).toString('base64url');
+  await saveUser(run.pool, 'demo', password, 'steward');
+  const [steward] = await startServices(['steward'], { ...run.env, DANCU_STEWARD_HTTP_PORT: process.env.DANCU_STEWARD_HTTP_PORT ?? '9410' }, logger);
+  print('');
+  print(`review UI: http://127.0.0.1:${steward!.httpPort}/  user demo, password ${password} (a synthetic register; Ctrl-C to stop)`);
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await steward!.stop();
+}
+
 export function demoCommand(): Command {
   return new Command('demo')
     .description('run the whole pipeline on a synthetic day of all four sources and print what happened (starts the stack)')
     .option('--population <n>', 'citizens in the synthetic register', '5000')
     .option('--scale <factor>', 'multiplies the events of the synthetic day', '1')
-    .action(async (options: { population: string; scale: string }) => {
+    .option('--review', 'then keep the pipeline running with the stewards\' review UI, signed in as a demo steward, until Ctrl-C')
+    .action(async (options: { population: string; scale: string; review?: boolean }) => {
       const config = loadConfig(process.env);
       const print = (line: string) => console.log(line);
       print('starting the stack');
@@ -75,9 +95,11 @@ export function demoCommand(): Command {
         const population = generatePopulation(Number(options.population), 2026);
         const populationFile = join(dir, 'population.csv');
         // The register lacks some addresses, as real ones do: the sectors can fill them.
-        writeFileSync(populationFile, populationCsv(population.map((citizen, i) => (i % 10 === 0 ? { ...citizen, address: '' } : citizen))));
+        // Some records no engine should decide alone, and people registered twice: work for the stewards.
+        const hard = generateHardCases(population, HARD_CASES_PER_KIND, 11);
+        writeFileSync(populationFile, populationCsv([...population.map((citizen, i) => (i % 10 === 0 ? { ...citizen, address: '' } : citizen)), ...hard.register]));
         const loaded = await loadPopulation(run.pool, populationFile, loadSettings(config.DANCU_LINKAGE_SETTINGS));
-        print(`loaded ${loaded.rows} synthetic citizens into database dancu_demo (one in ten without an address)`);
+        print(`loaded ${loaded.rows} synthetic citizens into database dancu_demo (one in ten without an address, ${hard.registeredTwice.length} registered twice)`);
 
         const scale = Number(options.scale);
         const plan = Object.fromEntries(Object.entries(DEFAULT_DAY_PLAN).map(([key, value]) => [key, Math.round(value * scale)])) as unknown as typeof DEFAULT_DAY_PLAN;
@@ -92,6 +114,7 @@ export function demoCommand(): Command {
             const topic = run.topics[SOURCE_TOPICS[source].events];
             const report = await publishEvents({ producer: run.producer, registry: run.registry, topic, record: SOURCE_ADAPTERS[source].record, events: events[source] });
             await run.producer.send({ topic, messages: GARBAGE_MESSAGES.map((value) => ({ value })) });
+            if (source === 'vaccination') eventsIn += (await publishEvents({ producer: run.producer, registry: run.registry, topic, record: SOURCE_ADAPTERS[source].record, events: hard.vaccinations })).published;
             eventsIn += report.published + GARBAGE_MESSAGES.length;
             print(`published ${report.published} ${source} events and ${GARBAGE_MESSAGES.length} messages that are not Avro`);
           }
@@ -115,6 +138,7 @@ export function demoCommand(): Command {
         for (const line of formatRegisterQuality(register)) print(`  ${line}`);
 
         const links = await checkLinks(run, truth);
+        const hardLinks = await checkLinks(run, { ...truth, about: new Map([...hard.records].map(([recordId, { citizenId }]) => [recordId, citizenId])) });
         const deceased = await run.pool.query<{ citizen_id: string; date_of_death: string }>("select citizen_id, date_of_death from citizens where status = 'DECEASED'");
         const died = new Map(truth.civilStatus.deaths.map((death) => [death.citizenId, death.dateOfDeath]));
         const rightDeaths = deceased.rows.filter((row) => died.get(row.citizen_id) === row.date_of_death).length;
@@ -128,6 +152,7 @@ export function demoCommand(): Command {
         print('checked against the synthetic truth');
         print(`  events in            ${eventsIn} (${received} on the source topics)`);
         print(`  records linked       ${links.right} to the right citizen, ${links.wrong} to a wrong one, ${links.notLinked} not linked (review or waiting)`);
+        print(`  hard records         ${hard.vaccinations.length} published for stewards (an ID contradicting name and birth year, namesakes); ${hardLinks.wrong} linked to a wrong citizen`);
         print(`  deaths recorded      ${deceased.rows.length}, ${rightDeaths} on the right citizen with the right date`);
         print(`  linked later         ${later.rows[0]?.n ?? 0} records kept unlinked until their birth registration arrived (${truth.beforeBirthRegistration.length} newborn vaccinations published first)`);
         print(`  facts after death    ${afterDeath.rows[0]?.n ?? 0} findings (${truth.afterDeath.length} planted)`);
@@ -135,9 +160,21 @@ export function demoCommand(): Command {
         print(`  dead-lettered        ${counts.deadLettered}`);
         print(`  accounted for        ${accounted} of ${eventsIn} (applied + rejected)`);
         print(`  elapsed              ${elapsed.toFixed(1)} s (${Math.round(eventsIn / elapsed)} events/s)`);
+        const cases = await run.pool.query<{ origin: string; reason: string; n: string }>(
+          `select case when reason = 'POSSIBLE_DUPLICATE' then 'scan' when observation->>'source_record_id' like 'HARD-%' then 'planted' else 'day' end as origin, reason, count(*) as n
+             from review_cases where status <> 'DECIDED' group by 1, 2 order by 1, 2`,
+        );
+        const casesFrom = (origin: string) => cases.rows.filter((row) => row.origin === origin);
+        const describe = (rows: typeof cases.rows) => `${rows.reduce((sum, row) => sum + Number(row.n), 0)}${rows.length > 0 ? ` (${rows.map((row) => `${row.n} ${row.reason}`).join(', ')})` : ''}`;
+        const dayCases = casesFrom('day').reduce((sum, row) => sum + Number(row.n), 0);
+        const dayEvents = eventsIn - hard.vaccinations.length;
+        print(`  review cases         from the day's ${dayEvents} events: ${describe(casesFrom('day'))}, ${((dayCases / dayEvents) * 10_000).toFixed(1)} per 10,000 events`);
+        print(`                       from the ${hard.vaccinations.length} hard records: ${describe(casesFrom('planted'))}; from the duplicate scan: ${describe(casesFrom('scan'))}`);
         print(`service logs: ${logFile}`);
         print(`inspect a citizen: DATABASE_URL=${databaseUrl} npx dancu citizen ${truth.civilStatus.deaths[0]?.citizenId ?? ''}`);
-        if (accounted !== eventsIn || links.wrong > 0 || rightDeaths !== deceased.rows.length) process.exitCode = 1;
+        if (accounted !== eventsIn || links.wrong > 0 || hardLinks.wrong > 0 || rightDeaths !== deceased.rows.length) process.exitCode = 1;
+        if (options.review) await serveReview(run, logger, print);
+        else print('clear the review cases in the browser: npm run demo -- --review');
       } finally {
         await run.close({ dropTopics: false });
       }

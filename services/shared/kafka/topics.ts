@@ -10,6 +10,7 @@ export interface Topics {
   driverLicenceCdc: string;
   observations: string;
   decisions: string;
+  stewardDecisions: string;
   populationUpdates: string;
   deadLetters: string;
   feedbackCivilStatus: string;
@@ -29,6 +30,7 @@ export const TOPIC_BASE_NAMES: Topics = {
   driverLicenceCdc: 'cdc.driver-licence.v1',
   observations: 'person.observations.v1',
   decisions: 'link.decisions.v1',
+  stewardDecisions: 'steward.decisions.v1',
   populationUpdates: 'population.updates.v1',
   deadLetters: 'dlq.v1',
   feedbackCivilStatus: 'feedback.civil-status.v1',
@@ -83,4 +85,17 @@ export function sourceOfTopic(topics: Topics, topic: string): { source: SourceNa
 
 export function valueSubject(topic: string): string {
   return `${topic}-value`;
+}
+
+/**
+ * Every topic the outbox relays to, with its value schema. The store and the steward service
+ * both write to the outbox and both relay it, so each relay must be able to encode any row.
+ */
+export function outboxTopicSchemas(topics: Topics): [topic: string, record: 'populationUpdate' | 'personObservation' | 'stewardDecision' | 'rejection'][] {
+  return [
+    [topics.populationUpdates, 'populationUpdate'],
+    [topics.observations, 'personObservation'],
+    [topics.stewardDecisions, 'stewardDecision'],
+    ...SOURCE_NAMES.map((source) => [topics[SOURCE_TOPICS[source].feedback], 'rejection'] as [string, 'rejection']),
+  ];
 }

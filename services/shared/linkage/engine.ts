@@ -1,4 +1,4 @@
-import type { DecisionKind, LinkExplanation } from '../schemas/records.js';
+import type { Candidate, DecisionKind, LinkExplanation } from '../schemas/records.js';
 import type { CandidateSource } from './candidate-source.js';
 import type { MatchRecord } from './match-record.js';
 import { Scorer, type PairScore } from './scoring.js';
@@ -12,7 +12,7 @@ export interface EngineDecision {
   /** Match probability of the best candidate (0 when there was none). */
   score: number;
   reason: string;
-  candidates: { citizen_id: string; score: number }[];
+  candidates: Candidate[];
   explanation: LinkExplanation;
 }
 
@@ -39,7 +39,14 @@ export class LinkageEngine {
       .map((candidate) => this.scorer.score(record, candidate))
       .sort((a, b) => b.weight - a.weight || (a.citizenId < b.citizenId ? -1 : a.citizenId > b.citizenId ? 1 : 0));
     const [best, runnerUp] = scores as [PairScore | undefined, PairScore | undefined];
-    const reported = scores.slice(0, MAX_CANDIDATES_REPORTED).map((s) => ({ citizen_id: s.citizenId, score: s.probability }));
+    const top = scores.slice(0, MAX_CANDIDATES_REPORTED);
+    // Stewards compare candidates side by side: a review carries every candidate's explanation (a link or a new citizen needs only the best's).
+    const reported = (decision: DecisionKind): Candidate[] =>
+      top.map((s, rank) => ({
+        citizen_id: s.citizenId,
+        score: s.probability,
+        ...(decision === 'REVIEW' ? { explanation: this.scorer.explain(s, null, `Candidate ${rank + 1} of ${top.length}: match probability ${(s.probability * 100).toPrecision(4)}%.`) } : {}),
+      }));
     const { link_probability: link, review_probability: review, min_margin_weight: margin } = this.settings.thresholds;
     const result = (decision: DecisionKind, reason: string, summary: string): EngineDecision => ({
       recordId: record.id,
@@ -47,7 +54,7 @@ export class LinkageEngine {
       citizenId: decision === 'LINK' ? (best?.citizenId ?? null) : null,
       score: best?.probability ?? 0,
       reason,
-      candidates: reported,
+      candidates: reported(decision),
       explanation: this.scorer.explain(best ?? null, runnerUp ?? null, summary),
     });
 

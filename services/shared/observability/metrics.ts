@@ -16,6 +16,8 @@ export const metrics = {
   eventsIn: once('dancu_events_in_total', () => new client.Counter({ name: 'dancu_events_in_total', help: 'Messages a stage consumed, by stage and source.', labelNames: ['stage', 'source'] as const })),
   eventsOut: once('dancu_events_out_total', () => new client.Counter({ name: 'dancu_events_out_total', help: 'What a stage made of the messages it consumed, by stage, source and outcome.', labelNames: ['stage', 'source', 'outcome'] as const })),
   decisions: once('dancu_decisions_total', () => new client.Counter({ name: 'dancu_decisions_total', help: 'Linker decisions by kind (LINK, REVIEW, NEW, UNLINKED) and reason.', labelNames: ['kind', 'reason'] as const })),
+  stewardDecisions: once('dancu_steward_decisions_total', () => new client.Counter({ name: 'dancu_steward_decisions_total', help: 'Steward decisions the store applied (or refused), by action and status.', labelNames: ['action', 'status'] as const })),
+  stewardRequests: once('dancu_steward_http_requests_total', () => new client.Counter({ name: 'dancu_steward_http_requests_total', help: 'Steward service requests by route and status code.', labelNames: ['route', 'status'] as const })),
   deadLetters: once('dancu_dead_letters_total', () => new client.Counter({ name: 'dancu_dead_letters_total', help: 'Messages dead-lettered, by stage and reason code.', labelNames: ['stage', 'reason'] as const })),
   endToEndLatency: once('dancu_end_to_end_latency_seconds', () => new client.Histogram({
     name: 'dancu_end_to_end_latency_seconds',

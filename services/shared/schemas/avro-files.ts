@@ -77,6 +77,7 @@ export const RECORD_TYPES = {
   personObservation: 'vn.dancu.PersonObservation',
   linkDecision: 'vn.dancu.LinkDecision',
   populationUpdate: 'vn.dancu.PopulationUpdate',
+  stewardDecision: 'vn.dancu.StewardDecision',
 } as const;
 
 export type RecordTypeKey = keyof typeof RECORD_TYPES;

@@ -159,13 +159,34 @@ export interface LinkDecision {
   score: number;
   method: 'DETERMINISTIC' | 'PROBABILISTIC' | 'STEWARD';
   reason: string;
-  candidates: { citizen_id: string; score: number }[];
+  candidates: Candidate[];
   explanation: LinkExplanation;
   decided_at: number;
   observation: PersonObservation;
 }
 
-export type UpdateType = 'CITIZEN_CREATED' | 'CITIZEN_UPDATED' | 'DEATH_RECORDED' | 'RECORD_LINKED' | 'RECORD_UNLINKED' | 'FACT_RECORDED' | 'CITIZENS_MERGED' | 'MERGE_UNDONE';
+/** A candidate citizen of a decision; review decisions carry each candidate's explanation. */
+export interface Candidate {
+  citizen_id: string;
+  score: number;
+  explanation?: LinkExplanation | null;
+}
+
+export type StewardAction = 'LINK' | 'NEW' | 'REJECT' | 'MERGE' | 'DISTINCT' | 'UNDO';
+
+export interface StewardDecision {
+  decision_id: string;
+  case_id: number;
+  action: StewardAction;
+  citizen_id: string | null;
+  other_citizen_id: string | null;
+  undoes: string | null;
+  actor: string;
+  comment: string;
+  decided_at: number;
+}
+
+export type UpdateType = 'CITIZEN_CREATED' | 'CITIZEN_UPDATED' | 'DEATH_RECORDED' | 'RECORD_LINKED' | 'RECORD_UNLINKED' | 'FACT_RECORDED' | 'CITIZENS_MERGED' | 'MERGE_UNDONE' | 'CITIZEN_REMOVED';
 
 export interface SectorFact {
   kind: string;

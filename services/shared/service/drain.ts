@@ -15,7 +15,7 @@ export async function pipelineBacklog(admin: Admin, pool: Pool, topics: Topics, 
   const [ingest, linker, store, outbox] = await Promise.all([
     Promise.all(sourceInputTopics(topics).map((topic) => totalLag(admin, groups.ingest, topic))).then((lags) => lags.reduce((a, b) => a + b, 0)),
     totalLag(admin, groups.linker, topics.observations),
-    totalLag(admin, groups.store, topics.decisions),
+    Promise.all([topics.decisions, topics.stewardDecisions].map((topic) => totalLag(admin, groups.store, topic))).then((lags) => lags.reduce((a, b) => a + b, 0)),
     pool.query<{ n: string }>('select count(*) as n from outbox where published_at is null').then((r) => Number(r.rows[0]?.n ?? 0)),
   ]);
   return ingest + linker + store + outbox;

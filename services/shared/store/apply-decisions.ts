@@ -139,7 +139,8 @@ async function applyOne(client: PoolClient, writer: DecisionWriter, decision: Li
     const creation = created.get(newCitizenId(o));
     if (creation?.decisionId === decision.decision_id) return applyCreation(writer, decision, creation.row);
     if (!creation && !o.person.personal_id) {
-      if (await requeueIfNewCitizenInReach(client, context.settings, decision, context.topics.observations)) {
+      // A steward's "new citizen" stands even if a citizen in reach appeared since: they saw the candidates.
+      if (decision.method !== 'STEWARD' && (await requeueIfNewCitizenInReach(client, context.settings, decision, context.topics.observations))) {
         writer.addAudit('DECISION_REQUEUED', null, { decision_id: decision.decision_id, reason: 'a citizen sharing its keys was created after the linker decided' });
         return 'requeued';
       }

@@ -88,7 +88,8 @@ export function currentValue(citizen: CitizenRow, field: RegisterField): { value
 /** The register's own value as a claim, for a field no event has claimed yet. */
 export function registerClaim(citizen: CitizenRow, field: RegisterField): Claim | null {
   const current = currentValue(citizen, field);
-  if (current.value === null) return null;
+  // A citizen being created has an empty name until its first claim: emptiness is not a claim that could outrank one.
+  if (current.value === null || current.value === '') return null;
   return { value: current.value, precision: current.precision, source: REGISTER_SOURCE, eventTime: 0, observationId: `register:${citizen.citizen_id}` };
 }
 

@@ -44,48 +44,51 @@ function update(citizenId: string, updateType: 'CITIZENS_MERGED' | 'MERGE_UNDONE
  * Both get a CITIZENS_MERGED update naming the other; the audit log names who and why.
  */
 export async function mergeCitizens(pool: Pool, context: WriterContext, survivorId: string, mergedId: string, actor: string, comment: string): Promise<MergeResult> {
+  return inTransaction(pool, (client) => mergeCitizensIn(client, context, survivorId, mergedId, actor, comment));
+}
+
+/** mergeCitizens inside the caller's transaction (a steward's decision is applied with its other writes). */
+export async function mergeCitizensIn(client: PoolClient, context: WriterContext, survivorId: string, mergedId: string, actor: string, comment: string): Promise<MergeResult> {
   if (survivorId === mergedId) refuse('MERGE_SAME_CITIZEN', 'a citizen cannot be merged into themselves', survivorId);
   if (comment.trim() === '') refuse('COMMENT_REQUIRED', 'a merge needs a comment saying why', survivorId);
-  return inTransaction(pool, async (client) => {
-    const locked = await lockCitizens(client, [survivorId, mergedId]);
-    for (const id of [survivorId, mergedId]) {
-      const row = locked.get(id);
-      if (!row) refuse('CITIZEN_NOT_FOUND', 'no such citizen in the register', id);
-      if (row.status === 'MERGED') refuse('CITIZEN_ALREADY_MERGED', `the citizen is already merged into ${row.merged_into}`, id);
-    }
-    // Both registers' own values become claims first, so the survivor's fields are chosen from everything either held.
-    const before = new DecisionWriter(client, context);
-    await before.load([survivorId, mergedId]);
-    for (const id of [survivorId, mergedId]) before.materialiseRegisterClaims(before.citizen(id)!);
-    await before.flush();
+  const locked = await lockCitizens(client, [survivorId, mergedId]);
+  for (const id of [survivorId, mergedId]) {
+    const row = locked.get(id);
+    if (!row) refuse('CITIZEN_NOT_FOUND', 'no such citizen in the register', id);
+    if (row.status === 'MERGED') refuse('CITIZEN_ALREADY_MERGED', `the citizen is already merged into ${row.merged_into}`, id);
+  }
+  // Both registers' own values become claims first, so the survivor's fields are chosen from everything either held.
+  const before = new DecisionWriter(client, context);
+  await before.load([survivorId, mergedId]);
+  for (const id of [survivorId, mergedId]) before.materialiseRegisterClaims(before.citizen(id)!);
+  await before.flush();
 
-    const links = await client.query<Moved['links'][number]>('update record_links set citizen_id = $1 where citizen_id = $2 returning source, source_system, source_record_id', [survivorId, mergedId]);
-    const facts = await client.query<{ id: string }>('update citizen_facts set citizen_id = $1 where citizen_id = $2 returning id', [survivorId, mergedId]);
-    const provenance = await client.query<{ id: string }>('update field_provenance set citizen_id = $1 where citizen_id = $2 returning id', [survivorId, mergedId]);
-    const moved: Moved = { links: links.rows, facts: facts.rows.map((r) => Number(r.id)), provenance: provenance.rows.map((r) => Number(r.id)) };
-    await client.query(`update citizens set status = 'MERGED', merged_into = $1, updated_at = now(), version = version + 1 where citizen_id = $2`, [survivorId, mergedId]);
-    await client.query('delete from citizen_blocking_keys where citizen_id = $1', [mergedId]);
-    const { rows } = await client.query<{ merge_id: string }>(
-      'insert into citizen_merges (survivor_id, merged_id, actor, comment, moved) values ($1, $2, $3, $4, $5) returning merge_id',
-      [survivorId, mergedId, actor, comment, moved],
-    );
-    const mergeId = Number(rows[0]!.merge_id);
-    await client.query(
-      `update review_cases set status = 'DECIDED' where reason = 'POSSIBLE_DUPLICATE' and status <> 'DECIDED' and observation_id = any($1::text[])`,
-      [[duplicateCaseId(survivorId, mergedId)]],
-    );
+  const links = await client.query<Moved['links'][number]>('update record_links set citizen_id = $1 where citizen_id = $2 returning source, source_system, source_record_id', [survivorId, mergedId]);
+  const facts = await client.query<{ id: string }>('update citizen_facts set citizen_id = $1 where citizen_id = $2 returning id', [survivorId, mergedId]);
+  const provenance = await client.query<{ id: string }>('update field_provenance set citizen_id = $1 where citizen_id = $2 returning id', [survivorId, mergedId]);
+  const moved: Moved = { links: links.rows, facts: facts.rows.map((r) => Number(r.id)), provenance: provenance.rows.map((r) => Number(r.id)) };
+  await client.query(`update citizens set status = 'MERGED', merged_into = $1, updated_at = now(), version = version + 1 where citizen_id = $2`, [survivorId, mergedId]);
+  await client.query('delete from citizen_blocking_keys where citizen_id = $1', [mergedId]);
+  const { rows } = await client.query<{ merge_id: string }>(
+    'insert into citizen_merges (survivor_id, merged_id, actor, comment, moved) values ($1, $2, $3, $4, $5) returning merge_id',
+    [survivorId, mergedId, actor, comment, moved],
+  );
+  const mergeId = Number(rows[0]!.merge_id);
+  await client.query(
+    `update review_cases set status = 'DECIDED' where reason = 'POSSIBLE_DUPLICATE' and status <> 'DECIDED' and observation_id = any($1::text[])`,
+    [[duplicateCaseId(survivorId, mergedId)]],
+  );
 
-    const after = new DecisionWriter(client, context);
-    await after.load([survivorId]);
-    const changes = after.recompute(after.citizen(survivorId)!);
-    after.addOutbox(update(survivorId, 'CITIZENS_MERGED', `merge:${mergeId}:${survivorId}`, mergedId, changes, context.now));
-    after.addOutbox(update(mergedId, 'CITIZENS_MERGED', `merge:${mergeId}:${mergedId}`, survivorId, [], context.now));
-    const details = { merge_id: mergeId, survivor_id: survivorId, merged_id: mergedId, comment, links: moved.links.length, facts: moved.facts.length, fields: changes.map((c) => c.field) };
-    after.addAuditBy(actor, 'CITIZENS_MERGED', survivorId, details);
-    after.addAuditBy(actor, 'CITIZENS_MERGED', mergedId, details);
-    await after.flush();
-    return { mergeId, survivorId, mergedId, changes };
-  });
+  const after = new DecisionWriter(client, context);
+  await after.load([survivorId]);
+  const changes = after.recompute(after.citizen(survivorId)!);
+  after.addOutbox(update(survivorId, 'CITIZENS_MERGED', `merge:${mergeId}:${survivorId}`, mergedId, changes, context.now));
+  after.addOutbox(update(mergedId, 'CITIZENS_MERGED', `merge:${mergeId}:${mergedId}`, survivorId, [], context.now));
+  const details = { merge_id: mergeId, survivor_id: survivorId, merged_id: mergedId, comment, links: moved.links.length, facts: moved.facts.length, fields: changes.map((c) => c.field) };
+  after.addAuditBy(actor, 'CITIZENS_MERGED', survivorId, details);
+  after.addAuditBy(actor, 'CITIZENS_MERGED', mergedId, details);
+  await after.flush();
+  return { mergeId, survivorId, mergedId, changes };
 }
 
 /**
@@ -94,41 +97,44 @@ export async function mergeCitizens(pool: Pool, context: WriterContext, survivor
  * merged citizen is active again with their blocking keys. Both get a MERGE_UNDONE update.
  */
 export async function undoMerge(pool: Pool, context: WriterContext, mergeId: number, actor: string, comment: string): Promise<MergeResult> {
+  return inTransaction(pool, (client) => undoMergeIn(client, context, mergeId, actor, comment));
+}
+
+/** undoMerge inside the caller's transaction. */
+export async function undoMergeIn(client: PoolClient, context: WriterContext, mergeId: number, actor: string, comment: string): Promise<MergeResult> {
   if (comment.trim() === '') refuse('COMMENT_REQUIRED', 'undoing a merge needs a comment saying why', String(mergeId));
-  return inTransaction(pool, async (client) => {
-    const found = await client.query<{ survivor_id: string; merged_id: string; moved: Moved; undone_at: Date | null }>(
-      'select survivor_id, merged_id, moved, undone_at from citizen_merges where merge_id = $1 for update',
-      [mergeId],
-    );
-    const merge = found.rows[0];
-    if (!merge) refuse('MERGE_NOT_FOUND', 'no such merge', String(mergeId));
-    if (merge.undone_at) refuse('MERGE_ALREADY_UNDONE', 'the merge was already undone', String(mergeId));
-    const { survivor_id: survivorId, merged_id: mergedId, moved } = merge;
-    await lockCitizens(client, [survivorId, mergedId]);
+  const found = await client.query<{ survivor_id: string; merged_id: string; moved: Moved; undone_at: Date | null }>(
+    'select survivor_id, merged_id, moved, undone_at from citizen_merges where merge_id = $1 for update',
+    [mergeId],
+  );
+  const merge = found.rows[0];
+  if (!merge) refuse('MERGE_NOT_FOUND', 'no such merge', String(mergeId));
+  if (merge.undone_at) refuse('MERGE_ALREADY_UNDONE', 'the merge was already undone', String(mergeId));
+  const { survivor_id: survivorId, merged_id: mergedId, moved } = merge;
+  await lockCitizens(client, [survivorId, mergedId]);
 
-    await client.query(
-      `update record_links l set citizen_id = $1 from jsonb_to_recordset($3::jsonb) as m(source text, source_system text, source_record_id text)
-        where l.citizen_id = $2 and l.source = m.source and l.source_system = m.source_system and l.source_record_id = m.source_record_id`,
-      [mergedId, survivorId, JSON.stringify(moved.links)],
-    );
-    await client.query('update citizen_facts set citizen_id = $1 where citizen_id = $2 and id = any($3::bigint[])', [mergedId, survivorId, moved.facts]);
-    await client.query('update field_provenance set citizen_id = $1 where citizen_id = $2 and id = any($3::bigint[])', [mergedId, survivorId, moved.provenance]);
-    await client.query(`update citizens set status = case when date_of_death is null then 'ALIVE' else 'DECEASED' end, merged_into = null where citizen_id = $1`, [mergedId]);
-    await client.query('update citizen_merges set undone_at = now(), undone_by = $2, undo_comment = $3 where merge_id = $1', [mergeId, actor, comment]);
+  await client.query(
+    `update record_links l set citizen_id = $1 from jsonb_to_recordset($3::jsonb) as m(source text, source_system text, source_record_id text)
+      where l.citizen_id = $2 and l.source = m.source and l.source_system = m.source_system and l.source_record_id = m.source_record_id`,
+    [mergedId, survivorId, JSON.stringify(moved.links)],
+  );
+  await client.query('update citizen_facts set citizen_id = $1 where citizen_id = $2 and id = any($3::bigint[])', [mergedId, survivorId, moved.facts]);
+  await client.query('update field_provenance set citizen_id = $1 where citizen_id = $2 and id = any($3::bigint[])', [mergedId, survivorId, moved.provenance]);
+  await client.query(`update citizens set status = case when date_of_death is null then 'ALIVE' else 'DECEASED' end, merged_into = null where citizen_id = $1`, [mergedId]);
+  await client.query('update citizen_merges set undone_at = now(), undone_by = $2, undo_comment = $3 where merge_id = $1', [mergeId, actor, comment]);
 
-    const writer = new DecisionWriter(client, context);
-    await writer.load([survivorId, mergedId]);
-    const [survivor, merged] = [writer.citizen(survivorId)!, writer.citizen(mergedId)!] as CitizenState[];
-    const survivorChanges = writer.recompute(survivor!);
-    const mergedChanges = writer.recompute(merged!);
-    writer.addOutbox(update(survivorId, 'MERGE_UNDONE', `unmerge:${mergeId}:${survivorId}`, mergedId, survivorChanges, context.now));
-    writer.addOutbox(update(mergedId, 'MERGE_UNDONE', `unmerge:${mergeId}:${mergedId}`, survivorId, mergedChanges, context.now));
-    const details = { merge_id: mergeId, survivor_id: survivorId, merged_id: mergedId, comment };
-    writer.addAuditBy(actor, 'MERGE_UNDONE', survivorId, details);
-    writer.addAuditBy(actor, 'MERGE_UNDONE', mergedId, details);
-    await writer.flush();
-    return { mergeId, survivorId, mergedId, changes: survivorChanges };
-  });
+  const writer = new DecisionWriter(client, context);
+  await writer.load([survivorId, mergedId]);
+  const [survivor, merged] = [writer.citizen(survivorId)!, writer.citizen(mergedId)!] as CitizenState[];
+  const survivorChanges = writer.recompute(survivor!);
+  const mergedChanges = writer.recompute(merged!);
+  writer.addOutbox(update(survivorId, 'MERGE_UNDONE', `unmerge:${mergeId}:${survivorId}`, mergedId, survivorChanges, context.now));
+  writer.addOutbox(update(mergedId, 'MERGE_UNDONE', `unmerge:${mergeId}:${mergedId}`, survivorId, mergedChanges, context.now));
+  const details = { merge_id: mergeId, survivor_id: survivorId, merged_id: mergedId, comment };
+  writer.addAuditBy(actor, 'MERGE_UNDONE', survivorId, details);
+  writer.addAuditBy(actor, 'MERGE_UNDONE', mergedId, details);
+  await writer.flush();
+  return { mergeId, survivorId, mergedId, changes: survivorChanges };
 }
 
 /** The review case of a possible duplicate pair: one per pair, whichever order the two are named in. */

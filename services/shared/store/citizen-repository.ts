@@ -1,5 +1,6 @@
 import type { Pool } from './db.js';
 import { citizenColumnsOf, type CitizenRow } from './citizen-row.js';
+import { recordSubject } from './review-case.js';
 
 export interface SourceRecordKey {
   source: string;
@@ -24,6 +25,37 @@ export class CitizenRepository {
     );
     return new Map(result.rows.map((row) => [sourceRecordKey(row), row]));
   }
+
+  /**
+   * What stewards decided about these source records: citizens each may never be linked to, and
+   * the citizen it must be linked to (with their row, to score and explain the link).
+   */
+  async constraintsOf(keys: SourceRecordKey[]): Promise<Map<string, RecordConstraints>> {
+    const found = new Map<string, RecordConstraints>();
+    if (keys.length === 0) return found;
+    const subjects = new Map(keys.map((k) => [recordSubject(k), sourceRecordKey(k)]));
+    const result = await this.pool.query<{ subject: string; kind: 'CANNOT_LINK' | 'MUST_LINK'; constrained: string } & Partial<CitizenRow>>(
+      `select k.subject, k.kind, k.citizen_id as constrained, ${citizenColumnsOf('c')}
+         from linkage_constraints k
+         left join citizens c on k.kind = 'MUST_LINK' and c.citizen_id = coalesce((select merged_into from citizens m where m.citizen_id = k.citizen_id), k.citizen_id)
+        where k.revoked_at is null and k.subject = any($1::text[])`,
+      [[...subjects.keys()]],
+    );
+    for (const row of result.rows) {
+      const key = subjects.get(row.subject);
+      if (!key) continue;
+      const entry = found.get(key) ?? { cannotLink: new Set<string>(), mustLink: null };
+      if (row.kind === 'CANNOT_LINK') entry.cannotLink.add(row.constrained);
+      else if (row.citizen_id) entry.mustLink = row as CitizenRow;
+      found.set(key, entry);
+    }
+    return found;
+  }
+}
+
+export interface RecordConstraints {
+  cannotLink: Set<string>;
+  mustLink: CitizenRow | null;
 }
 
 export function sourceRecordKey(key: SourceRecordKey): string {

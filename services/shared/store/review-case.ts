@@ -1,0 +1,68 @@
+import type { Candidate, LinkExplanation, PersonObservation } from '../schemas/records.js';
+import type { PoolClient, Pool } from './db.js';
+
+export const DUPLICATE_REASON = 'POSSIBLE_DUPLICATE';
+
+/** What a duplicate case holds where a record's case holds the observation: the first citizen of the pair. */
+export interface DuplicateSubject {
+  citizen_id: string;
+}
+
+export type CaseStatus = 'OPEN' | 'CLAIMED' | 'DECIDED';
+
+/** A review case as stored: the record (or the first citizen of a duplicate pair), its candidates and why it was opened. */
+export interface ReviewCase {
+  case_id: number;
+  observation_id: string;
+  decision_id: string;
+  reason: string;
+  source: string;
+  observation: PersonObservation | DuplicateSubject;
+  candidates: Candidate[];
+  explanation: LinkExplanation;
+  status: CaseStatus;
+  priority: number;
+  created_at: Date;
+  claimed_by: string | null;
+  claimed_at: Date | null;
+  decided_by: string | null;
+  decided_at: Date | null;
+  resolution: string | null;
+}
+
+export const REVIEW_CASE_COLUMNS =
+  'case_id::int as case_id, observation_id, decision_id, reason, source, observation, candidates, explanation, status, priority, created_at, claimed_by, claimed_at, decided_by, decided_at, resolution';
+
+/** The columns qualified by a table alias, for joins. */
+export function reviewCaseColumnsOf(alias: string): string {
+  return REVIEW_CASE_COLUMNS.split(', ').map((column) => (column.startsWith('case_id') ? `${alias}.case_id::int as case_id` : `${alias}.${column}`)).join(', ');
+}
+
+export function isDuplicateCase(reviewCase: Pick<ReviewCase, 'reason'>): boolean {
+  return reviewCase.reason === DUPLICATE_REASON;
+}
+
+/** The record a case is about; null for a duplicate pair. */
+export function caseObservation(reviewCase: ReviewCase): PersonObservation | null {
+  return isDuplicateCase(reviewCase) ? null : (reviewCase.observation as PersonObservation);
+}
+
+/** The citizens a case asks about: a duplicate pair's two, or a record's candidates. */
+export function caseCitizens(reviewCase: ReviewCase): string[] {
+  const candidates = reviewCase.candidates.map((c) => c.citizen_id);
+  return isDuplicateCase(reviewCase) ? [(reviewCase.observation as DuplicateSubject).citizen_id, ...candidates] : candidates;
+}
+
+/** Constraint subjects: a source record, or a register citizen (for duplicate pairs). */
+export function recordSubject(o: Pick<PersonObservation, 'source' | 'source_system' | 'source_record_id'>): string {
+  return `record:${o.source}:${o.source_system}:${o.source_record_id}`;
+}
+
+export function citizenSubject(citizenId: string): string {
+  return `citizen:${citizenId}`;
+}
+
+export async function findCase(db: Pool | PoolClient, caseId: number, options: { lock?: boolean } = {}): Promise<ReviewCase | null> {
+  const { rows } = await db.query<ReviewCase>(`select ${REVIEW_CASE_COLUMNS} from review_cases where case_id = $1${options.lock ? ' for update' : ''}`, [caseId]);
+  return rows[0] ?? null;
+}

@@ -1,0 +1,290 @@
+import { DancuError } from '../errors.js';
+import { SOURCE_TOPICS, isSourceName, type Topics } from '../kafka/topics.js';
+import type { LinkDecision, PersonObservation, PopulationUpdate, Rejection, StewardDecision } from '../schemas/records.js';
+import { applyDecisions, newCitizenId, STORE_CONSUMER, type WriterContext } from './apply-decisions.js';
+import { mergeCitizensIn, undoMergeIn } from './citizen-merges.js';
+import type { PoolClient } from './db.js';
+import { DecisionWriter } from './decision-writer.js';
+import { caseCitizens, caseObservation, citizenSubject, findCase, isDuplicateCase, recordSubject, type ReviewCase } from './review-case.js';
+
+export interface StewardContext extends WriterContext {
+  topics: Topics;
+}
+
+/** What applying a steward decision did: `applied` with what it made, `refused` with why (the register is unchanged), or a redelivery. */
+export type StewardResult = { status: 'duplicate' } | { status: 'applied'; result: Record<string, unknown> } | { status: 'refused'; reason: string };
+
+class Refusal extends Error {}
+
+function refuse(reason: string): never {
+  throw new Refusal(reason);
+}
+
+interface StoredDecision {
+  decision_id: string;
+  case_id: number;
+  action: StewardDecision['action'];
+  citizen_id: string | null;
+  other_citizen_id: string | null;
+  result: Record<string, unknown> | null;
+  undone_by: string | null;
+  applied_at: Date | null;
+}
+
+/**
+ * Applies one steward decision inside the caller's transaction, as the linker's decisions are:
+ * a LINK or NEW becomes a link decision of method STEWARD and goes through the same writer, so
+ * the register, the updates topic and the audit log agree. The decision id is recorded first:
+ * a redelivery changes nothing. A decision the register no longer allows (a case decided twice,
+ * an undo of what others built on) is refused and recorded, never half applied.
+ */
+export async function applyStewardDecision(client: PoolClient, received: StewardDecision, context: StewardContext): Promise<StewardResult> {
+  // Audit rows name a steward as the steward service does: steward:<user>.
+  const decision = { ...received, actor: `steward:${received.actor}` };
+  const fresh = await client.query('insert into processed_events (consumer, event_id) values ($1, $2) on conflict do nothing', [STORE_CONSUMER, `steward:${decision.decision_id}`]);
+  if (fresh.rowCount === 0) return { status: 'duplicate' };
+  await client.query(
+    `insert into steward_decisions (decision_id, case_id, action, citizen_id, other_citizen_id, undoes, actor, comment, decided_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9 / 1000.0)) on conflict (decision_id) do nothing`,
+    [decision.decision_id, decision.case_id, decision.action, decision.citizen_id, decision.other_citizen_id, decision.undoes, received.actor, decision.comment, decision.decided_at],
+  );
+  const reviewCase = await findCase(client, decision.case_id, { lock: true });
+  if (!reviewCase) throw new DancuError('CASE_NOT_FOUND', 'the steward decision names a review case that does not exist', { retriable: false, context: { recordId: String(decision.case_id) } });
+
+  await client.query('savepoint steward_decision');
+  let outcome: StewardResult;
+  try {
+    const result = decision.action === 'UNDO' ? await undo(client, decision, reviewCase, context) : await decide(client, decision, reviewCase, context);
+    outcome = { status: 'applied', result };
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    await client.query('rollback to savepoint steward_decision');
+    outcome = { status: 'refused', reason: error.message };
+  }
+  await client.query('update steward_decisions set applied_at = now(), result = $2 where decision_id = $1', [decision.decision_id, outcome]);
+  const writer = new DecisionWriter(client, context);
+  writer.addAuditBy(decision.actor, outcome.status === 'applied' ? 'STEWARD_DECISION_APPLIED' : 'STEWARD_DECISION_REFUSED', null, {
+    decision_id: decision.decision_id, case_id: decision.case_id, action: decision.action, citizen_id: decision.citizen_id, other_citizen_id: decision.other_citizen_id, undoes: decision.undoes, comment: decision.comment, outcome,
+  });
+  await writer.flush();
+  return outcome;
+}
+
+async function decide(client: PoolClient, decision: StewardDecision, reviewCase: ReviewCase, context: StewardContext): Promise<Record<string, unknown>> {
+  const observation = caseObservation(reviewCase);
+  let result: Record<string, unknown>;
+  switch (decision.action) {
+    case 'LINK': {
+      if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
+      const citizenId = required(decision.citizen_id, 'LINK names the citizen');
+      if (!caseCitizens(reviewCase).includes(citizenId)) await mustExist(client, citizenId);
+      result = { citizen_id: await linkRecord(client, decision, reviewCase, observation, citizenId, context) };
+      await constrain(client, 'MUST_LINK', recordSubject(observation), [citizenId], decision.decision_id);
+      break;
+    }
+    case 'NEW': {
+      if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
+      const applied = await applyAsLinkDecision(client, decision, reviewCase, observation, 'NEW', null, context);
+      if (applied !== 'CITIZEN_CREATED') refuse(`the record could not make a new citizen (${applied}): its personal ID may belong to a citizen already`);
+      result = { citizen_id: newCitizenId(observation) };
+      await constrain(client, 'CANNOT_LINK', recordSubject(observation), caseCitizens(reviewCase), decision.decision_id);
+      break;
+    }
+    case 'REJECT': {
+      if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
+      await reject(client, decision, observation, context);
+      result = {};
+      break;
+    }
+    case 'MERGE': {
+      const survivorId = required(decision.citizen_id, 'MERGE names the survivor');
+      const mergedId = required(decision.other_citizen_id, 'MERGE names the citizen merged into the survivor');
+      const involved = caseCitizens(reviewCase);
+      if (!involved.includes(survivorId) || !involved.includes(mergedId)) refuse('a merge joins two citizens of the case');
+      const merge = await mergeCitizensIn(client, context, survivorId, mergedId, decision.actor, decision.comment).catch(refuseDancuError);
+      result = { merge_id: merge.mergeId };
+      if (observation) result.citizen_id = await linkRecord(client, decision, reviewCase, observation, survivorId, context);
+      break;
+    }
+    case 'DISTINCT': {
+      if (!isDuplicateCase(reviewCase)) refuse('DISTINCT decides a duplicate case; a record is not linked by NEW or REJECT');
+      const [first, second] = caseCitizens(reviewCase) as [string, string];
+      await constrain(client, 'CANNOT_LINK', citizenSubject(first), [second], decision.decision_id);
+      await constrain(client, 'CANNOT_LINK', citizenSubject(second), [first], decision.decision_id);
+      result = {};
+      break;
+    }
+    default:
+      throw new DancuError('UNKNOWN_ACTION', `unknown steward action ${String(decision.action)}`, { retriable: false });
+  }
+  await client.query(`update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3, claimed_by = null, claimed_at = null where case_id = $1`, [reviewCase.case_id, decision.actor.replace(/^steward:/, ''), decision.action]);
+  return result;
+}
+
+async function undo(client: PoolClient, decision: StewardDecision, reviewCase: ReviewCase, context: StewardContext): Promise<Record<string, unknown>> {
+  const undoneId = required(decision.undoes, 'UNDO names the decision undone');
+  const { rows } = await client.query<StoredDecision>(
+    'select decision_id, case_id::int as case_id, action, citizen_id, other_citizen_id, result, undone_by, applied_at from steward_decisions where decision_id = $1 for update',
+    [undoneId],
+  );
+  const target = rows[0];
+  if (!target || target.case_id !== reviewCase.case_id) refuse('no such decision on this case');
+  if (target.action === 'UNDO') refuse('an undo is not undone: decide the case again');
+  if (target.undone_by) refuse(`the decision was undone already by ${target.undone_by}`);
+  const applied = target.result as { status?: string; result?: Record<string, unknown> } | null;
+  if (applied?.status !== 'applied') refuse('the decision was not applied, so there is nothing to undo');
+  const later = await client.query("select 1 from steward_decisions where case_id = $1 and decided_at > (select decided_at from steward_decisions where decision_id = $2) and action <> 'UNDO' and undone_by is null and decision_id <> $2", [reviewCase.case_id, undoneId]);
+  if ((later.rowCount ?? 0) > 0) refuse('a later decision on the case stands: undo that one first');
+
+  const observation = caseObservation(reviewCase);
+  const made = applied.result ?? {};
+  const result: Record<string, unknown> = { undone: undoneId };
+  switch (target.action) {
+    case 'LINK':
+      if (observation) result.citizen_id = await unlinkRecord(client, decision, observation, context);
+      break;
+    case 'NEW':
+      if (observation) result.citizen_id = await removeCreatedCitizen(client, decision, observation, String(made.citizen_id), context);
+      break;
+    case 'REJECT':
+      await client.query(`update observation_outcomes set outcome = 'UNDONE' where decision_id = $1`, [undoneId]);
+      break;
+    case 'MERGE':
+      if (observation) await unlinkRecord(client, decision, observation, context);
+      await undoMergeIn(client, context, Number(made.merge_id), decision.actor, decision.comment).catch(refuseDancuError);
+      result.merge_id = made.merge_id;
+      break;
+    case 'DISTINCT':
+      break;
+  }
+  await client.query('update linkage_constraints set revoked_at = now() where decision_id = $1 and revoked_at is null', [undoneId]);
+  await client.query('update steward_decisions set undone_by = $2 where decision_id = $1', [undoneId, decision.decision_id]);
+  await client.query(`update review_cases set status = 'OPEN', decided_by = null, decided_at = null, resolution = null, claimed_by = null, claimed_at = null where case_id = $1`, [reviewCase.case_id]);
+  return result;
+}
+
+function required(value: string | null, what: string): string {
+  if (!value) refuse(what);
+  return value;
+}
+
+function refuseDancuError(error: unknown): never {
+  if (error instanceof DancuError && !error.retriable) refuse(error.message);
+  throw error;
+}
+
+async function mustExist(client: PoolClient, citizenId: string): Promise<void> {
+  const { rowCount } = await client.query(`select 1 from citizens where citizen_id = $1 and status <> 'MERGED'`, [citizenId]);
+  if (!rowCount) refuse('no such citizen in the register');
+}
+
+/** The case's record as a link decision of the steward's: applied by the same writer as the linker's. */
+async function applyAsLinkDecision(client: PoolClient, decision: StewardDecision, reviewCase: ReviewCase, observation: PersonObservation, kind: 'LINK' | 'NEW', citizenId: string | null, context: StewardContext) {
+  const candidate = reviewCase.candidates.find((c) => c.citizen_id === citizenId);
+  const link: LinkDecision = {
+    decision_id: decision.decision_id,
+    decision: kind,
+    citizen_id: citizenId,
+    score: candidate?.score ?? 0,
+    method: 'STEWARD',
+    reason: 'STEWARD_DECISION',
+    candidates: reviewCase.candidates,
+    explanation: { ...(candidate?.explanation ?? reviewCase.explanation), summary: `Decided by a data steward: ${kind === 'LINK' ? 'the same person' : 'a person not yet in the register'}.` },
+    decided_at: decision.decided_at,
+    observation,
+  };
+  const [applied] = await applyDecisions(client, [link], context);
+  return applied;
+}
+
+async function linkRecord(client: PoolClient, decision: StewardDecision, reviewCase: ReviewCase, observation: PersonObservation, citizenId: string, context: StewardContext): Promise<string> {
+  const applied = await applyAsLinkDecision(client, decision, reviewCase, observation, 'LINK', citizenId, context);
+  if (applied === 'duplicate') refuse('the record is linked already');
+  const { rows } = await client.query<{ citizen_id: string }>('select citizen_id from record_links where source = $1 and source_system = $2 and source_record_id = $3', [observation.source, observation.source_system, observation.source_record_id]);
+  return rows[0]?.citizen_id ?? citizenId;
+}
+
+async function constrain(client: PoolClient, kind: 'CANNOT_LINK' | 'MUST_LINK', subject: string, citizenIds: string[], decisionId: string): Promise<void> {
+  await client.query(
+    'insert into linkage_constraints (kind, subject, citizen_id, decision_id) select $1, $2, id, $4 from unnest($3::text[]) as id',
+    [kind, subject, citizenIds, decisionId],
+  );
+}
+
+/** A record rejected by a steward: no citizen changes; its source is told on its feedback topic, as for a record ingest rejects. */
+async function reject(client: PoolClient, decision: StewardDecision, o: PersonObservation, context: StewardContext): Promise<void> {
+  await client.query(
+    `insert into observation_outcomes (decision_id, observation_id, source, event_type, outcome) values ($1, $2, $3, $4, 'REJECTED') on conflict (decision_id) do nothing`,
+    [decision.decision_id, o.observation_id, o.source, o.event_type],
+  );
+  if (!isSourceName(o.source)) return;
+  const rejection: Rejection = {
+    source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, source_topic: o.source_topic, source_partition: o.source_partition, source_offset: o.source_offset,
+    reason: 'STEWARD_REJECTED',
+    rules: [{ code: 'STEWARD_REJECTED', path: '', message: 'A data steward reviewed the record and could not attribute it to a citizen.' }],
+    message: 'A data steward reviewed the record and rejected it: correct its identifying fields at the source and send it again.',
+    rejected_at: decision.decided_at,
+  };
+  await client.query(
+    `insert into outbox (event_id, topic, message_key, record_type, payload) values ($1, $2, $3, 'rejection', $4) on conflict (event_id) do nothing`,
+    [`${decision.decision_id}:feedback`, context.topics[SOURCE_TOPICS[o.source].feedback], o.source_record_id, rejection],
+  );
+}
+
+function unlinkUpdate(updateId: string, citizenId: string, updateType: PopulationUpdate['update_type'], o: PersonObservation, changes: PopulationUpdate['changes'], now: Date): PopulationUpdate {
+  return {
+    update_id: updateId, citizen_id: citizenId, update_type: updateType, fact: null, changes, related_citizen_id: null,
+    source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, observation_id: o.observation_id, event_time: o.event_time, applied_at: now.getTime(),
+  };
+}
+
+/**
+ * Takes a linked record back off its citizen: the link, the facts and the field values it
+ * brought go, and every field is chosen again from what is left, so the citizen is as if the
+ * record had never been linked. Returns the citizen it was linked to.
+ */
+async function unlinkRecord(client: PoolClient, decision: StewardDecision, o: PersonObservation, context: StewardContext): Promise<string> {
+  const { rows } = await client.query<{ citizen_id: string }>(
+    'delete from record_links where source = $1 and source_system = $2 and source_record_id = $3 returning citizen_id',
+    [o.source, o.source_system, o.source_record_id],
+  );
+  const citizenId = rows[0]?.citizen_id;
+  if (!citizenId) refuse('the record is not linked any more');
+  // A field nobody has claimed holds the register's own value; written down as a claim first, it survives the recount below.
+  const before = new DecisionWriter(client, context);
+  await before.load([citizenId]);
+  const held = before.citizen(citizenId);
+  if (!held) refuse('the citizen is not in the register any more');
+  before.materialiseRegisterClaims(held);
+  await before.flush();
+  await client.query('delete from citizen_facts where observation_id = $1', [o.observation_id]);
+  await client.query('delete from field_provenance where observation_id = $1', [o.observation_id]);
+  await client.query(`update observation_outcomes set outcome = 'UNDONE' where observation_id = $1 and outcome in ('LINKED', 'CREATED')`, [o.observation_id]);
+  const writer = new DecisionWriter(client, context);
+  await writer.load([citizenId]);
+  const changes = writer.recompute(writer.citizen(citizenId)!);
+  writer.addOutbox(unlinkUpdate(`${decision.decision_id}:${citizenId}`, citizenId, 'RECORD_UNLINKED', o, changes, context.now));
+  writer.addAuditBy(decision.actor, 'RECORD_UNLINKED', citizenId, { decision_id: decision.decision_id, undoes: decision.undoes, fields: changes.map((c) => c.field) });
+  await writer.flush();
+  return citizenId;
+}
+
+/** Undoing a steward's new citizen removes them, as long as nothing else has been linked to them since. */
+async function removeCreatedCitizen(client: PoolClient, decision: StewardDecision, o: PersonObservation, citizenId: string, context: StewardContext): Promise<string> {
+  const others = await client.query(
+    `select 1 from record_links where citizen_id = $1 and not (source = $2 and source_system = $3 and source_record_id = $4)
+     union all select 1 from citizen_merges where (survivor_id = $1 or merged_id = $1) and undone_at is null`,
+    [citizenId, o.source, o.source_system, o.source_record_id],
+  );
+  if ((others.rowCount ?? 0) > 0) refuse('other records have been linked to the new citizen since (or it was merged): unlink those first');
+  for (const table of ['record_links', 'citizen_facts', 'field_provenance', 'citizen_blocking_keys']) {
+    await client.query(`delete from ${table} where citizen_id = $1`, [citizenId]);
+  }
+  await client.query('delete from citizens where citizen_id = $1', [citizenId]);
+  await client.query(`update observation_outcomes set outcome = 'UNDONE' where observation_id = $1 and outcome = 'CREATED'`, [o.observation_id]);
+  const writer = new DecisionWriter(client, context);
+  writer.addOutbox(unlinkUpdate(`${decision.decision_id}:${citizenId}`, citizenId, 'CITIZEN_REMOVED', o, [], context.now));
+  writer.addAuditBy(decision.actor, 'CITIZEN_REMOVED', citizenId, { decision_id: decision.decision_id, undoes: decision.undoes });
+  await writer.flush();
+  return citizenId;
+}

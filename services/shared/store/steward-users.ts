@@ -1,0 +1,61 @@
+import bcrypt from 'bcryptjs';
+import { DancuError } from '../errors.js';
+import type { Pool } from './db.js';
+
+export const ROLES = ['viewer', 'steward', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What each role may do: viewers read, stewards decide, admins also release others' claims and manage users. */
+const RANK: Record<Role, number> = { viewer: 0, steward: 1, admin: 2 };
+
+export function hasRole(role: Role, needed: Role): boolean {
+  return RANK[role] >= RANK[needed];
+}
+
+export interface StewardUser {
+  username: string;
+  role: Role;
+}
+
+// bcrypt cost 11: about a tenth of a second per check here, slow enough to make guessing dear, with login rate-limited besides.
+const BCRYPT_COST = 11;
+const MIN_PASSWORD_LENGTH = 12;
+
+function invalid(code: string, message: string): never {
+  throw new DancuError(code, message, { retriable: false });
+}
+
+/** Adds a user, or sets an existing one's password and role. */
+export async function saveUser(pool: Pool, username: string, password: string, role: Role): Promise<void> {
+  if (!/^[a-z0-9._-]{2,64}$/.test(username)) invalid('BAD_USERNAME', 'a user name is 2 to 64 of a-z, 0-9, dot, dash, underscore');
+  if (password.length < MIN_PASSWORD_LENGTH) invalid('WEAK_PASSWORD', `a password has at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (!ROLES.includes(role)) invalid('BAD_ROLE', `a role is one of ${ROLES.join(', ')}`);
+  const hash = await bcrypt.hash(password, BCRYPT_COST);
+  await pool.query(
+    `insert into steward_users (username, password_hash, role) values ($1, $2, $3)
+     on conflict (username) do update set password_hash = excluded.password_hash, role = excluded.role, disabled_at = null`,
+    [username, hash, role],
+  );
+}
+
+export async function disableUser(pool: Pool, username: string): Promise<boolean> {
+  const { rowCount } = await pool.query('update steward_users set disabled_at = now() where username = $1 and disabled_at is null', [username]);
+  await pool.query('delete from steward_sessions where username = $1', [username]);
+  return (rowCount ?? 0) > 0;
+}
+
+export async function listUsers(pool: Pool): Promise<(StewardUser & { created_at: Date; disabled_at: Date | null })[]> {
+  const { rows } = await pool.query<StewardUser & { created_at: Date; disabled_at: Date | null }>('select username, role, created_at, disabled_at from steward_users order by username');
+  return rows;
+}
+
+// A hash to compare against when the user does not exist, so a wrong name takes as long as a wrong password.
+let dummyHash: Promise<string> | null = null;
+
+/** The user if the password is theirs and they are not disabled; null otherwise, in the same time either way. */
+export async function verifyPassword(pool: Pool, username: string, password: string): Promise<StewardUser | null> {
+  const { rows } = await pool.query<StewardUser & { password_hash: string }>('select username, role, password_hash from steward_users where username = $1 and disabled_at is null', [username]);
+  const user = rows[0];
+  const ok = await bcrypt.compare(password, user?.password_hash ?? (await (dummyHash ??= bcrypt.hash('not the password of anyone', BCRYPT_COST))));
+  return ok && user ? { username: user.username, role: user.role } : null;
+}

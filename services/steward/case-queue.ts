@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import type { Topics } from '../shared/kafka/topics.js';
+import type { StewardAction, StewardDecision } from '../shared/schemas/records.js';
+import { inTransaction, type Pool, type PoolClient } from '../shared/store/db.js';
+import { caseCitizens, caseObservation, findCase, isDuplicateCase, type ReviewCase } from '../shared/store/review-case.js';
+import type { StewardUser } from '../shared/store/steward-users.js';
+
+/** A request the queue refuses, with the HTTP status that says why. */
+export class QueueRefusal extends Error {
+  constructor(readonly status: 404 | 409 | 422, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export interface CaseFilter {
+  status: 'open' | 'claimed' | 'decided' | 'all';
+  source?: string;
+  reason?: string;
+  minScore?: number;
+  maxScore?: number;
+  olderThanHours?: number;
+  limit: number;
+  offset: number;
+}
+
+/** A line of the queue: what the case is and how urgent, never whose data it holds. */
+export interface QueueLine {
+  case_id: number;
+  reason: string;
+  source: string;
+  status: string;
+  priority: number;
+  score: number;
+  candidates: number;
+  created_at: Date;
+  age_seconds: number;
+  claimed_by: string | null;
+  decided_by: string | null;
+  resolution: string | null;
+}
+
+const STATUS_CONDITION: Record<CaseFilter['status'], string> = {
+  open: "status <> 'DECIDED'",
+  claimed: "status = 'CLAIMED'",
+  decided: "status = 'DECIDED'",
+  all: 'true',
+};
+
+function filterSql(filter: CaseFilter): { where: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const conditions = [STATUS_CONDITION[filter.status]];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    conditions.push(sql.replace('?', `$${params.length}`));
+  };
+  if (filter.source) add('source = ?', filter.source);
+  if (filter.reason) add('reason = ?', filter.reason);
+  if (filter.minScore !== undefined) add("coalesce((candidates->0->>'score')::float8, 0) >= ?", filter.minScore);
+  if (filter.maxScore !== undefined) add("coalesce((candidates->0->>'score')::float8, 0) <= ?", filter.maxScore);
+  if (filter.olderThanHours !== undefined) add("created_at <= now() - make_interval(secs => ?)", filter.olderThanHours * 3600);
+  return { where: conditions.join(' and '), params };
+}
+
+/** The queue, most urgent and oldest first, with counts by reason, source and status for the filters. */
+export async function listCases(pool: Pool, filter: CaseFilter): Promise<{ total: number; cases: QueueLine[]; counts: { reason: Record<string, number>; source: Record<string, number>; status: Record<string, number> } }> {
+  const { where, params } = filterSql(filter);
+  const lines = await pool.query<QueueLine & { total: string }>(
+    `select case_id::int as case_id, reason, source, status, priority, coalesce((candidates->0->>'score')::float8, 0) as score,
+            jsonb_array_length(candidates) as candidates, created_at, extract(epoch from now() - created_at)::int as age_seconds,
+            claimed_by, decided_by, resolution, count(*) over () as total
+       from review_cases where ${where}
+      order by priority, created_at, case_id
+      limit $${params.length + 1} offset $${params.length + 2}`,
+    [...params, filter.limit, filter.offset],
+  );
+  const counts = await pool.query<{ dimension: string; value: string; n: string }>(
+    `select 'reason' as dimension, reason as value, count(*) as n from review_cases where status <> 'DECIDED' group by reason
+     union all select 'source', source, count(*) from review_cases where status <> 'DECIDED' group by source
+     union all select 'status', status, count(*) from review_cases group by status`,
+  );
+  const grouped = { reason: {} as Record<string, number>, source: {} as Record<string, number>, status: {} as Record<string, number> };
+  for (const row of counts.rows) grouped[row.dimension as keyof typeof grouped][row.value] = Number(row.n);
+  return { total: Number(lines.rows[0]?.total ?? 0), cases: lines.rows.map(({ total: _total, ...line }) => line), counts: grouped };
+}
+
+async function lockedCase(client: PoolClient, caseId: number): Promise<ReviewCase> {
+  const reviewCase = await findCase(client, caseId, { lock: true });
+  if (!reviewCase) throw new QueueRefusal(404, 'CASE_NOT_FOUND', 'no such review case');
+  return reviewCase;
+}
+
+function heldByOther(reviewCase: ReviewCase, user: StewardUser, claimMinutes: number): boolean {
+  if (reviewCase.status !== 'CLAIMED' || !reviewCase.claimed_by || reviewCase.claimed_by === user.username) return false;
+  return reviewCase.claimed_at !== null && Date.now() - reviewCase.claimed_at.getTime() < claimMinutes * 60_000;
+}
+
+/** Takes a case for the user: refused while another steward's claim is fresh, or once decided. */
+export async function claimCase(pool: Pool, caseId: number, user: StewardUser, claimMinutes: number): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    const reviewCase = await lockedCase(client, caseId);
+    if (reviewCase.status === 'DECIDED') throw new QueueRefusal(409, 'CASE_DECIDED', 'the case is decided already');
+    if (heldByOther(reviewCase, user, claimMinutes)) throw new QueueRefusal(409, 'CLAIMED_BY_OTHER', `the case is claimed by ${reviewCase.claimed_by}`);
+    await client.query(`update review_cases set status = 'CLAIMED', claimed_by = $2, claimed_at = now() where case_id = $1`, [caseId, user.username]);
+  });
+}
+
+/** Gives a claim back; an admin may release anyone's. */
+export async function releaseCase(pool: Pool, caseId: number, user: StewardUser): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    const reviewCase = await lockedCase(client, caseId);
+    if (reviewCase.status !== 'CLAIMED') throw new QueueRefusal(409, 'NOT_CLAIMED', 'the case is not claimed');
+    if (reviewCase.claimed_by !== user.username && user.role !== 'admin') throw new QueueRefusal(409, 'CLAIMED_BY_OTHER', `the case is claimed by ${reviewCase.claimed_by}`);
+    await client.query(`update review_cases set status = 'OPEN', claimed_by = null, claimed_at = null where case_id = $1`, [caseId]);
+  });
+}
+
+export interface DecisionRequest {
+  action: Exclude<StewardAction, 'UNDO'>;
+  citizenId?: string | undefined;
+  otherCitizenId?: string | undefined;
+  comment: string;
+}
+
+/** Which decisions a case allows, and with which citizens: checked here so that what is published can be applied. */
+async function checkDecision(client: PoolClient, reviewCase: ReviewCase, request: DecisionRequest): Promise<void> {
+  const citizens = caseCitizens(reviewCase);
+  const bad = (message: string): never => {
+    throw new QueueRefusal(422, 'DECISION_NOT_ALLOWED', message);
+  };
+  if (isDuplicateCase(reviewCase)) {
+    if (request.action !== 'MERGE' && request.action !== 'DISTINCT') bad('a possible duplicate is decided by MERGE or DISTINCT');
+  } else if (request.action === 'DISTINCT') {
+    bad('DISTINCT decides a possible duplicate; a record is decided by LINK, NEW, REJECT or MERGE');
+  }
+  if (request.action === 'LINK' && (!request.citizenId || !citizens.includes(request.citizenId))) bad('LINK names one of the case\'s candidates');
+  if (request.action === 'MERGE') {
+    const { citizenId, otherCitizenId } = request;
+    if (!citizenId || !otherCitizenId || citizenId === otherCitizenId || !citizens.includes(citizenId) || !citizens.includes(otherCitizenId)) bad('MERGE names two different citizens of the case: the survivor and the one merged into them');
+  }
+  if (request.action === 'NEW') {
+    const personalId = caseObservation(reviewCase)?.person.personal_id;
+    if (personalId) {
+      const { rowCount } = await client.query('select 1 from citizens where personal_id = $1', [personalId]);
+      if (rowCount) bad('the record\'s personal ID belongs to a citizen already: link it, or reject it so that its source corrects the ID');
+    }
+  }
+}
+
+function decisionEvent(caseId: number, user: StewardUser, action: StewardAction, fields: Partial<StewardDecision>, comment: string): StewardDecision {
+  return {
+    decision_id: `steward:${randomUUID()}`, case_id: caseId, action, citizen_id: fields.citizen_id ?? null, other_citizen_id: fields.other_citizen_id ?? null,
+    undoes: fields.undoes ?? null, actor: user.username, comment: comment.trim(), decided_at: Date.now(),
+  };
+}
+
+/** The decision recorded and queued for steward.decisions.v1 in the same transaction: published once it commits, even after a crash. */
+async function record(client: PoolClient, topics: Topics, decision: StewardDecision): Promise<void> {
+  await client.query(
+    `insert into steward_decisions (decision_id, case_id, action, citizen_id, other_citizen_id, undoes, actor, comment, decided_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9 / 1000.0))`,
+    [decision.decision_id, decision.case_id, decision.action, decision.citizen_id, decision.other_citizen_id, decision.undoes, decision.actor, decision.comment, decision.decided_at],
+  );
+  await client.query(
+    `insert into outbox (event_id, topic, message_key, record_type, payload) values ($1, $2, $3, 'stewardDecision', $4)`,
+    // The outbox id differs from the decision id: the store's update for the decision is keyed by the decision id.
+    [`${decision.decision_id}:published`, topics.stewardDecisions, String(decision.case_id), decision],
+  );
+  await client.query(`insert into audit_log (actor, action, citizen_id, details) values ($1, 'STEWARD_DECIDED', null, $2)`, [
+    `steward:${decision.actor}`,
+    { decision_id: decision.decision_id, case_id: decision.case_id, action: decision.action, citizen_id: decision.citizen_id, other_citizen_id: decision.other_citizen_id, undoes: decision.undoes, comment: decision.comment },
+  ]);
+}
+
+/**
+ * Decides a case. The case row is locked, so of two decisions at once one wins and the other
+ * is refused; a case another steward holds cannot be decided; a decided case takes no second
+ * decision (undo the first).
+ */
+export async function decideCase(pool: Pool, topics: Topics, caseId: number, user: StewardUser, request: DecisionRequest, claimMinutes: number): Promise<StewardDecision> {
+  if (request.comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'a decision needs a comment saying why');
+  return inTransaction(pool, async (client) => {
+    const reviewCase = await lockedCase(client, caseId);
+    if (reviewCase.status === 'DECIDED') throw new QueueRefusal(409, 'CASE_DECIDED', `the case was decided already by ${reviewCase.decided_by ?? 'the pipeline'}`);
+    if (heldByOther(reviewCase, user, claimMinutes)) throw new QueueRefusal(409, 'CLAIMED_BY_OTHER', `the case is claimed by ${reviewCase.claimed_by}`);
+    await checkDecision(client, reviewCase, request);
+    const decision = decisionEvent(caseId, user, request.action, { citizen_id: request.citizenId ?? null, other_citizen_id: request.otherCitizenId ?? null }, request.comment);
+    await client.query(`update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3 where case_id = $1`, [caseId, user.username, request.action]);
+    await record(client, topics, decision);
+    return decision;
+  });
+}
+
+/** Undoes an applied decision of the case (the latest standing one): published as an UNDO decision and applied by the store. */
+export async function undoDecision(pool: Pool, topics: Topics, caseId: number, undoneId: string, user: StewardUser, comment: string): Promise<StewardDecision> {
+  if (comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'an undo needs a comment saying why');
+  return inTransaction(pool, async (client) => {
+    await lockedCase(client, caseId);
+    const { rows } = await client.query<{ action: string; applied_at: Date | null; result: { status?: string } | null; undone_by: string | null; pending: boolean }>(
+      `select action, applied_at, result, undone_by,
+              exists (select 1 from steward_decisions u where u.undoes = d.decision_id and u.applied_at is null) as pending
+         from steward_decisions d where decision_id = $1 and case_id = $2`,
+      [undoneId, caseId],
+    );
+    const target = rows[0];
+    if (!target) throw new QueueRefusal(404, 'DECISION_NOT_FOUND', 'no such decision on this case');
+    if (target.action === 'UNDO') throw new QueueRefusal(422, 'DECISION_NOT_ALLOWED', 'an undo is not undone: decide the case again');
+    if (target.undone_by || target.pending) throw new QueueRefusal(409, 'ALREADY_UNDONE', 'the decision is undone already');
+    if (!target.applied_at) throw new QueueRefusal(409, 'NOT_APPLIED_YET', 'the decision is not applied yet: try again in a moment');
+    if (target.result?.status !== 'applied') throw new QueueRefusal(409, 'NOT_APPLIED', 'the decision was refused by the register, so there is nothing to undo');
+    const decision = decisionEvent(caseId, user, 'UNDO', { undoes: undoneId }, comment);
+    await record(client, topics, decision);
+    return decision;
+  });
+}
+
+export interface DecisionState {
+  decision_id: string;
+  action: string;
+  citizen_id: string | null;
+  other_citizen_id: string | null;
+  undoes: string | null;
+  actor: string;
+  comment: string;
+  decided_at: Date;
+  applied_at: Date | null;
+  result: unknown;
+  undone_by: string | null;
+}
+
+const DECISION_COLUMNS = 'decision_id, action, citizen_id, other_citizen_id, undoes, actor, comment, decided_at, applied_at, result, undone_by';
+
+export async function caseDecisions(pool: Pool, caseId: number): Promise<DecisionState[]> {
+  const { rows } = await pool.query<DecisionState>(`select ${DECISION_COLUMNS} from steward_decisions where case_id = $1 order by decided_at, decision_id`, [caseId]);
+  return rows;
+}
+
+export async function findDecision(pool: Pool, decisionId: string): Promise<(DecisionState & { case_id: number }) | null> {
+  const { rows } = await pool.query<DecisionState & { case_id: number }>(`select case_id::int as case_id, ${DECISION_COLUMNS} from steward_decisions where decision_id = $1`, [decisionId]);
+  return rows[0] ?? null;
+}

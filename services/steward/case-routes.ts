@@ -1,0 +1,141 @@
+import type { FastifyInstance } from 'fastify';
+import type { Topics } from '../shared/kafka/topics.js';
+import type { Pool } from '../shared/store/db.js';
+import { caseDecisions, claimCase, decideCase, findDecision, listCases, releaseCase, undoDecision, type CaseFilter, type DecisionRequest } from './case-queue.js';
+import { caseView, citizensShown } from './case-view.js';
+import type { StewardConfig } from './config.js';
+import { auditView } from './view-audit.js';
+
+const caseIdParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;
+const decisionAccepted = {
+  type: 'object',
+  properties: { decision_id: { type: 'string' }, action: { type: 'string' }, status: { type: 'string', enum: ['published'] } },
+} as const;
+
+export interface StewardDeps {
+  pool: Pool;
+  topics: Topics;
+  config: StewardConfig;
+  /** Relays the outbox now (a decision waits for no poll). */
+  wake: () => void;
+}
+
+export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }: StewardDeps): void {
+  app.get<{ Querystring: Partial<CaseFilter> }>(
+    '/api/cases',
+    {
+      schema: {
+        summary: 'The review queue, most urgent and oldest first, with counts for the filters (no personal data)',
+        tags: ['cases'],
+        querystring: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: ['open', 'claimed', 'decided', 'all'], default: 'open' },
+            source: { type: 'string' },
+            reason: { type: 'string' },
+            minScore: { type: 'number', minimum: 0, maximum: 1 },
+            maxScore: { type: 'number', minimum: 0, maximum: 1 },
+            olderThanHours: { type: 'number', minimum: 0 },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => listCases(pool, request.query as CaseFilter),
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/cases/:id',
+    { schema: { summary: 'A case: the record and its candidate citizens side by side, each score explained, and the decisions taken (audited)', tags: ['cases'], params: caseIdParams } },
+    async (request, reply) => {
+      const view = await caseView(pool, request.params.id);
+      if (!view) return reply.code(404).send({ error: 'CASE_NOT_FOUND', message: 'no such review case' });
+      await auditView(pool, request.user!, 'CASE_VIEWED', citizensShown(view), { case_id: request.params.id });
+      return { ...view, decisions: await caseDecisions(pool, request.params.id) };
+    },
+  );
+
+  app.post<{ Params: { id: number } }>(
+    '/api/cases/:id/claim',
+    { config: { role: 'steward' }, schema: { summary: 'Take the case: no other steward may decide it while the claim is fresh', tags: ['cases'], params: caseIdParams } },
+    async (request) => {
+      await claimCase(pool, request.params.id, request.user!, config.DANCU_STEWARD_CLAIM_MINUTES);
+      return { ok: true };
+    },
+  );
+
+  app.post<{ Params: { id: number } }>(
+    '/api/cases/:id/release',
+    { config: { role: 'steward' }, schema: { summary: 'Give the claim back (an admin may release anyone\'s)', tags: ['cases'], params: caseIdParams } },
+    async (request) => {
+      await releaseCase(pool, request.params.id, request.user!);
+      return { ok: true };
+    },
+  );
+
+  app.post<{ Params: { id: number }; Body: DecisionRequest }>(
+    '/api/cases/:id/decisions',
+    {
+      config: { role: 'steward' },
+      schema: {
+        summary: 'Decide the case; published on steward.decisions.v1 and applied by the store like the linker\'s decisions',
+        description: 'LINK the record to citizenId; NEW: the record is a person not in the register; REJECT the record (its source is told); MERGE otherCitizenId into citizenId; DISTINCT: a possible duplicate pair are two people.',
+        tags: ['decisions'],
+        params: caseIdParams,
+        body: {
+          type: 'object',
+          properties: {
+            action: { type: 'string', enum: ['LINK', 'NEW', 'REJECT', 'MERGE', 'DISTINCT'] },
+            citizenId: { type: 'string', maxLength: 64 },
+            otherCitizenId: { type: 'string', maxLength: 64 },
+            comment: { type: 'string', minLength: 1, maxLength: 2000 },
+          },
+          required: ['action', 'comment'],
+          additionalProperties: false,
+        },
+        response: { 202: decisionAccepted },
+      },
+    },
+    async (request, reply) => {
+      const decision = await decideCase(pool, topics, request.params.id, request.user!, request.body, config.DANCU_STEWARD_CLAIM_MINUTES);
+      wake();
+      return reply.code(202).send({ decision_id: decision.decision_id, action: decision.action, status: 'published' });
+    },
+  );
+
+  app.post<{ Params: { id: number; decisionId: string }; Body: { comment: string } }>(
+    '/api/cases/:id/decisions/:decisionId/undo',
+    {
+      config: { role: 'steward' },
+      schema: {
+        summary: 'Undo an applied decision (unlink, unmerge, remove the citizen it made, withdraw its constraints); the case opens again',
+        tags: ['decisions'],
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, decisionId: { type: 'string' } }, required: ['id', 'decisionId'] },
+        body: { type: 'object', properties: { comment: { type: 'string', minLength: 1, maxLength: 2000 } }, required: ['comment'], additionalProperties: false },
+        response: { 202: decisionAccepted },
+      },
+    },
+    async (request, reply) => {
+      const decision = await undoDecision(pool, topics, request.params.id, request.params.decisionId, request.user!, request.body.comment);
+      wake();
+      return reply.code(202).send({ decision_id: decision.decision_id, action: decision.action, status: 'published' });
+    },
+  );
+
+  app.get<{ Params: { decisionId: string } }>(
+    '/api/decisions/:decisionId',
+    {
+      schema: {
+        summary: 'A decision and whether the store has applied it (result.status applied or refused)',
+        tags: ['decisions'],
+        params: { type: 'object', properties: { decisionId: { type: 'string' } }, required: ['decisionId'] },
+      },
+    },
+    async (request, reply) => {
+      const decision = await findDecision(pool, request.params.decisionId);
+      return decision ?? reply.code(404).send({ error: 'DECISION_NOT_FOUND', message: 'no such decision' });
+    },
+  );
+}

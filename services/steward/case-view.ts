@@ -1,0 +1,117 @@
+import { foldToAscii } from '../shared/normalise/text.js';
+import type { LinkExplanation, NormalisedPerson } from '../shared/schemas/records.js';
+import { citizenAsPerson, CITIZEN_COLUMNS, type CitizenRow } from '../shared/store/citizen-row.js';
+import type { Pool } from '../shared/store/db.js';
+import { caseCitizens, caseObservation, findCase, isDuplicateCase, type DuplicateSubject, type ReviewCase } from '../shared/store/review-case.js';
+
+/**
+ * How a candidate's field compares with the record's: the same; the same once diacritics and
+ * case are set aside (a source without Vietnamese marks, or in old tone-mark style); agreeing
+ * only as far as the less precise date goes; different; or missing on one side.
+ */
+export type Agreement = 'same' | 'same_without_diacritics' | 'partial' | 'differs' | 'missing';
+
+export const COMPARED_FIELDS = ['personal_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
+export type ComparedField = (typeof COMPARED_FIELDS)[number];
+
+export type PersonFields = Record<ComparedField, string | null>;
+
+export interface CaseCandidate {
+  citizen_id: string;
+  status: string;
+  merged_into: string | null;
+  score: number;
+  fields: PersonFields;
+  agreement: Record<ComparedField, Agreement>;
+  explanation: LinkExplanation | null;
+}
+
+export interface CaseView {
+  case: Omit<ReviewCase, 'observation' | 'candidates'>;
+  kind: 'record' | 'duplicate';
+  record: { label: string; source: string; event_type: string | null; event_date: string | null; source_record_id: string | null; fields: PersonFields };
+  candidates: CaseCandidate[];
+}
+
+function fieldsOf(person: NormalisedPerson): PersonFields {
+  return {
+    personal_id: person.personal_id,
+    full_name: person.full_name || null,
+    date_of_birth: person.date_of_birth?.value ?? null,
+    sex: person.sex,
+    address: person.address,
+  };
+}
+
+function fold(value: string): string {
+  return foldToAscii(value).toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/** Dates of different precision (1990 and 1990-05-12) agree as far as the shorter one goes. */
+function compareDates(a: string, b: string): Agreement {
+  if (a === b) return 'same';
+  const shorter = a.length <= b.length ? a : b;
+  const longer = shorter === a ? b : a;
+  return longer.startsWith(shorter) ? 'partial' : 'differs';
+}
+
+export function compareField(field: ComparedField, a: string | null, b: string | null): Agreement {
+  if (a === null || b === null || a.trim() === '' || b.trim() === '') return 'missing';
+  if (field === 'date_of_birth') return compareDates(a, b);
+  if (a.trim() === b.trim()) return 'same';
+  return fold(a) === fold(b) ? 'same_without_diacritics' : 'differs';
+}
+
+export function compareFields(record: PersonFields, candidate: PersonFields): Record<ComparedField, Agreement> {
+  return Object.fromEntries(COMPARED_FIELDS.map((field) => [field, compareField(field, record[field], candidate[field])])) as Record<ComparedField, Agreement>;
+}
+
+/**
+ * A case as the case page shows it: the record (or the first citizen of a duplicate pair) and
+ * each candidate citizen as they are now, field by field, with the score and explanation the
+ * linker stored when it opened the case.
+ */
+export async function caseView(pool: Pool, caseId: number): Promise<CaseView | null> {
+  const reviewCase = await findCase(pool, caseId);
+  if (!reviewCase) return null;
+  const ids = caseCitizens(reviewCase);
+  const { rows } = await pool.query<CitizenRow & { merged_into: string | null }>(`select ${CITIZEN_COLUMNS}, merged_into from citizens where citizen_id = any($1::text[])`, [ids]);
+  const citizens = new Map(rows.map((row) => [row.citizen_id, row]));
+  const { observation, candidates, ...rest } = reviewCase;
+  const o = caseObservation(reviewCase);
+  const duplicate = isDuplicateCase(reviewCase);
+  const first = duplicate ? citizens.get((observation as DuplicateSubject).citizen_id) : undefined;
+  const recordFields = o ? fieldsOf(o.person) : first ? fieldsOf(citizenAsPerson(first)) : fieldsOf({ personal_id: null, legacy_id: null, full_name: '', name_key: '', family_name: '', middle_name: '', given_name: '', date_of_birth: null, sex: null, address: null });
+  return {
+    case: rest,
+    kind: duplicate ? 'duplicate' : 'record',
+    record: {
+      label: duplicate ? (observation as DuplicateSubject).citizen_id : `${reviewCase.source} ${o?.event_type ?? ''}`.trim(),
+      source: reviewCase.source,
+      event_type: o?.event_type ?? null,
+      event_date: o?.event_date ?? null,
+      source_record_id: o ? `${o.source_system}/${o.source_record_id}` : null,
+      fields: recordFields,
+    },
+    candidates: candidates.map((candidate, index) => {
+      const row = citizens.get(candidate.citizen_id);
+      const fields = row ? fieldsOf(citizenAsPerson(row)) : { personal_id: null, full_name: null, date_of_birth: null, sex: null, address: null };
+      return {
+        citizen_id: candidate.citizen_id,
+        status: row?.status ?? 'REMOVED',
+        merged_into: row?.merged_into ?? null,
+        score: candidate.score,
+        fields,
+        agreement: compareFields(recordFields, fields),
+        // Cases from before candidates carried their own explanation have the best candidate's only.
+        explanation: candidate.explanation ?? (index === 0 ? reviewCase.explanation : null),
+      };
+    }),
+  };
+}
+
+/** The citizens a view shows: each one's view is audited. */
+export function citizensShown(view: CaseView): string[] {
+  const first = view.kind === 'duplicate' ? [view.record.label] : [];
+  return [...first, ...view.candidates.map((c) => c.citizen_id)];
+}

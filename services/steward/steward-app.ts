@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { DancuError } from '../shared/errors.js';
+import type { Logger } from '../shared/observability/logger.js';
+import { checkReadiness, type ReadinessCheck } from '../shared/observability/health.js';
+import { METRICS_CONTENT_TYPE, metrics, metricsText } from '../shared/observability/metrics.js';
+import { REPO_ROOT } from '../shared/paths.js';
+import { installAuthentication } from './auth.js';
+import { authRoutes } from './auth-routes.js';
+import { QueueRefusal } from './case-queue.js';
+import { caseRoutes, type StewardDeps } from './case-routes.js';
+import { citizenRoutes } from './citizen-routes.js';
+
+const UI_DIR = join(REPO_ROOT, 'services', 'steward', 'ui');
+
+/**
+ * The steward service's HTTP side: the review UI (static files, no build step), its JSON API
+ * with an OpenAPI document at /api/openapi.json, and /healthz, /readyz, /metrics. Request lines
+ * are logged by route pattern, never by URL: URLs hold citizen ids, which may be personal IDs.
+ */
+export async function buildStewardApp(deps: StewardDeps & { logger: Logger; checks: ReadinessCheck[] }): Promise<FastifyInstance> {
+  const { pool, config, logger } = deps;
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024, trustProxy: false });
+  const secret = config.DANCU_STEWARD_COOKIE_SECRET || randomBytes(32).toString('hex');
+  await app.register(fastifyCookie, { secret });
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieOpts: { signed: true, httpOnly: true, sameSite: 'strict', path: '/', secure: config.DANCU_STEWARD_SECURE_COOKIES },
+    csrfOpts: { hmacKey: secret },
+    getUserInfo: (request) => request.user?.username ?? '',
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'dancu steward API', version: '1', description: 'Review queue of uncertain matches: list, claim, decide, undo. Sign in with POST /api/login and send the token as a bearer token (or the session cookie and X-CSRF-Token from a browser).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'dancu_session' } } },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+  await app.register(fastifyStatic, { root: UI_DIR, prefix: '/ui/', index: false, serve: true });
+
+  installAuthentication(app, pool);
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('content-security-policy', "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cache-control', 'no-store');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.stewardRequests.inc({ route, status: String(reply.statusCode) });
+    logger.debug({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    if (error instanceof QueueRefusal) return reply.code(error.status).send({ error: error.code, message: error.message });
+    if (error instanceof DancuError && !error.retriable) return reply.code(422).send({ error: error.code, message: error.message });
+    const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status < 500) return reply.code(status).send({ error: 'code' in error ? error.code : 'BAD_REQUEST', message: error.message });
+    // Database errors can quote the values they failed on: only the code is logged.
+    logger.error({ code: 'code' in error ? error.code : undefined, route: request.routeOptions.url }, 'request failed');
+    return reply.code(500).send({ error: 'INTERNAL', message: 'the request failed; it is logged' });
+  });
+
+  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
+  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, () => ({ alive: true, service: 'steward' }));
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+    const readiness = await checkReadiness(deps.checks);
+    return reply.code(readiness.ready ? 200 : 503).send({ service: 'steward', ...readiness });
+  });
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await metricsText()));
+
+  authRoutes(app, pool, config);
+  caseRoutes(app, deps);
+  citizenRoutes(app, pool);
+  return app;
+}

@@ -1,0 +1,143 @@
+import { api, waitApplied } from './api.js';
+import { ageText, h, percent } from './dom.js';
+import { reasonLabel, t } from './i18n.js';
+import { setShortcuts } from './keys.js';
+import { waterfall } from './waterfall.js';
+
+const FIELDS = ['personal_id', 'full_name', 'date_of_birth', 'sex', 'address'];
+
+/** The citizens a steward can pick on this case: a duplicate pair's two, or the record's candidates. */
+function choices(view) {
+  if (view.kind === 'duplicate') {
+    const [other] = view.candidates;
+    return [
+      { citizen_id: view.record.label, fields: view.record.fields, score: other?.score ?? 0, explanation: other?.explanation ?? null, agreement: null, status: 'ALIVE' },
+      ...view.candidates,
+    ];
+  }
+  return view.candidates;
+}
+
+function valueCell(value, agreement) {
+  const text = value ?? '—';
+  return h('td', { className: `value ${agreement ?? ''}`, title: agreement ? t(agreement) : '' }, text, agreement && agreement !== 'same' ? h('span', { className: 'badge' }, t(agreement)) : null);
+}
+
+function comparisonTable(view, people, selected, onSelect) {
+  const recordColumn = view.kind === 'record';
+  const head = h('tr', {}, h('th', {}, t('field')), recordColumn ? h('th', {}, t('record'), h('div', { className: 'sub' }, view.record.label), h('div', { className: 'sub' }, view.record.event_date ?? '')) : null,
+    people.map((person, i) =>
+      h('th', { className: i === selected ? 'chosen' : '' },
+        h('button', { className: 'pick', id: `pick-${i + 1}`, onclick: () => onSelect(i), 'aria-pressed': String(i === selected) }, `${i + 1}. ${person.citizen_id}`),
+        h('div', { className: 'sub' }, `${t('score')} ${percent(person.score)}${person.status !== 'ALIVE' ? ` · ${person.status}` : ''}`),
+        h('a', { href: `#/citizen/${encodeURIComponent(person.citizen_id)}`, className: 'sub' }, t('history')))));
+  // For a duplicate pair, the second citizen is compared with the first.
+  const rows = FIELDS.map((field) =>
+    h('tr', {}, h('th', { scope: 'row' }, t(field)), recordColumn ? valueCell(view.record.fields[field], null) : null,
+      people.map((person, i) => valueCell(person.fields[field], view.kind === 'duplicate' ? (i === 0 ? null : person.agreement?.[field]) : person.agreement?.[field]))));
+  return h('table', { className: 'compare', id: 'compare' }, h('thead', {}, head), h('tbody', {}, rows));
+}
+
+function decisionList(view, onUndo) {
+  if (view.decisions.length === 0) return null;
+  return h('section', { id: 'decisions' }, h('h2', {}, t('decisions')),
+    h('ul', {}, view.decisions.map((d) => {
+      const status = !d.applied_at ? t('waiting') : d.result?.status === 'refused' ? `${t('refused')}: ${d.result.reason}` : t('applied');
+      const canUndo = d.action !== 'UNDO' && !d.undone_by && d.result?.status === 'applied';
+      return h('li', { 'data-decision': d.decision_id },
+        h('strong', {}, d.action), ` ${d.citizen_id ?? ''}${d.other_citizen_id ? ` ← ${d.other_citizen_id}` : ''} · ${d.actor} · ${new Date(d.decided_at).toLocaleString()} · ${status}${d.undone_by ? ` · ${t('undone')}` : ''}`,
+        h('div', { className: 'sub' }, d.comment),
+        canUndo ? h('button', { className: 'undo', onclick: () => onUndo(d) }, t('undo')) : null);
+    })));
+}
+
+async function nextCase(user, current) {
+  const { cases } = await api.cases({ status: 'open', limit: 50 });
+  const next = cases.find((c) => c.case_id !== current && (!c.claimed_by || c.claimed_by === user.username));
+  location.hash = next ? `#/case/${next.case_id}` : '#/';
+}
+
+/** A case: the record and candidates side by side, the selected candidate's weights as a waterfall, and the decisions. */
+export async function renderCase(main, caseId, user) {
+  const view = await api.case(caseId);
+  const people = choices(view);
+  let selected = 0;
+  const c = view.case;
+  const mayDecide = user.role !== 'viewer' && c.status !== 'DECIDED' && (!c.claimed_by || c.claimed_by === user.username);
+  const status = h('p', { id: 'decision-status', role: 'status' });
+  const comment = h('textarea', { id: 'comment', rows: 2, placeholder: t('comment'), disabled: user.role === 'viewer' });
+
+  const publish = async (decide) => {
+    if (comment.value.trim() === '') {
+      status.textContent = t('commentNeeded');
+      comment.focus();
+      return;
+    }
+    status.textContent = t('waiting');
+    try {
+      const { decision_id } = await decide(comment.value.trim());
+      const applied = await waitApplied(decision_id);
+      status.textContent = applied?.result?.status === 'refused' ? `${t('refused')}: ${applied.result.reason}` : applied ? t('applied') : t('waiting');
+      await renderCase(main, caseId, user);
+      document.getElementById('decision-status').textContent = status.textContent;
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  };
+  const decide = (action, extra = {}) => publish((text) => api.decide(caseId, { action, comment: text, ...extra }));
+  const other = () => people.find((_, i) => i !== selected);
+  const actions = {
+    l: view.kind === 'record' && people.length > 0 ? () => decide('LINK', { citizenId: people[selected].citizen_id }) : null,
+    n: view.kind === 'record' ? () => decide('NEW') : null,
+    r: view.kind === 'record' ? () => decide('REJECT') : null,
+    m: people.length > 1 ? () => decide('MERGE', { citizenId: people[selected].citizen_id, otherCitizenId: other().citizen_id }) : null,
+    d: view.kind === 'duplicate' ? () => decide('DISTINCT') : null,
+  };
+  const undo = (decision) => publish((text) => api.undo(caseId, decision.decision_id, text));
+
+  const render = () => {
+    const person = people[selected];
+    const buttons = [
+      ['l', 'decide-link', t('link')],
+      ['n', 'decide-new', t('newCitizen')],
+      ['r', 'decide-reject', t('reject')],
+      ['m', 'decide-merge', people.length > 1 ? `${t('merge')}: ${other().citizen_id} → ${person.citizen_id} (${t('survivor')})` : t('merge')],
+      ['d', 'decide-distinct', t('distinct')],
+    ].filter(([key]) => actions[key]).map(([key, id, label]) => h('button', { id, disabled: !mayDecide, onclick: actions[key] }, h('kbd', {}, key.toUpperCase()), ' ', label));
+    const claimButtons = user.role === 'viewer' || c.status === 'DECIDED' ? [] : c.claimed_by === user.username
+      ? [h('button', { id: 'release', onclick: async () => { await api.release(caseId); await renderCase(main, caseId, user); } }, t('release'))]
+      : [h('button', { id: 'claim', disabled: !mayDecide, onclick: async () => { await api.claim(caseId).catch((e) => (status.textContent = e.message)); await renderCase(main, caseId, user); } }, t('claim'))];
+    main.replaceChildren(...[
+      h('p', {}, h('a', { href: '#/', id: 'back' }, `← ${t('back')}`)),
+      h('h1', {}, `${t('case')} #${c.case_id} — ${reasonLabel(c.reason)}`),
+      h('p', { className: 'meta', id: 'case-meta' }, `${t('source')}: ${c.source} · ${t('status')}: ${c.status}${c.claimed_by ? ` (${c.claimed_by})` : ''}${c.resolution ? ` · ${c.resolution}` : ''} · ${t('priority')} ${c.priority} · ${t('age')} ${ageText((Date.now() - new Date(c.created_at).getTime()) / 1000)}`),
+      h('p', { className: 'summary' }, c.explanation.summary),
+      h('div', { className: 'claim' }, claimButtons, !mayDecide && c.status !== 'DECIDED' && c.claimed_by && c.claimed_by !== user.username ? h('span', {}, `${t('claimedByOther')}: ${c.claimed_by}`) : null),
+      comparisonTable(view, people, selected, (i) => { selected = i; render(); }),
+      h('section', { className: 'explain' }, h('h2', {}, `${t('waterfall')}: ${person.citizen_id}`), person.explanation ? waterfall(person.explanation) : h('p', {}, '—'),
+        person.explanation ? h('ul', { className: 'sentences' }, person.explanation.comparisons.map((x) => h('li', {}, h('code', {}, `${x.weight >= 0 ? '+' : ''}${x.weight.toFixed(2)}`), ' ', x.sentence))) : null),
+      h('section', { className: 'decide' }, comment, h('div', { className: 'buttons' }, buttons), status,
+        c.status === 'DECIDED' ? h('button', { id: 'next-case', onclick: () => nextCase(user, caseId) }, h('kbd', {}, 'Space'), ' ', t('next')) : null),
+      decisionList(view, undo),
+    ].filter(Boolean));
+  };
+  render();
+
+  setShortcuts((key) => {
+    if (/^[1-5]$/.test(key) && Number(key) <= people.length) {
+      selected = Number(key) - 1;
+      render();
+      return true;
+    }
+    if (key === 'c') { comment.focus(); return true; }
+    if (key === 'escape') { location.hash = '#/'; return true; }
+    if (key === ' ' && c.status === 'DECIDED') { nextCase(user, caseId); return true; }
+    if (key === 'u') {
+      const last = [...view.decisions].reverse().find((d) => d.action !== 'UNDO' && !d.undone_by && d.result?.status === 'applied');
+      if (last) undo(last);
+      return Boolean(last);
+    }
+    if (mayDecide && actions[key]) { actions[key](); return true; }
+    return false;
+  });
+}

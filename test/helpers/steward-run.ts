@@ -1,0 +1,108 @@
+import type { Logger } from 'pino';
+import { PipelineRun } from '../../services/cli/pipeline-run.js';
+import { startServices } from '../../services/cli/service-catalogue.js';
+import { publishEvents } from '../../services/shared/kafka/publisher.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import type { RunningService } from '../../services/shared/service/stage-service.js';
+import { scanForDuplicates } from '../../services/shared/store/duplicate-scan.js';
+import { saveUser, type Role } from '../../services/shared/store/steward-users.js';
+import { generatePopulation } from '../../services/shared/synth/population.js';
+import { generateHardCases, type HardCases } from '../../services/shared/synth/review-cases.js';
+import { loadRegister } from './register.js';
+import { config, dropDatabase, testDatabaseUrl, uniqueName } from './real-stack.js';
+import { waitUntil } from './wait.js';
+
+export const PASSWORD = 'correct horse battery staple';
+
+export const USERS: Record<string, Role> = { alice: 'steward', bob: 'steward', vera: 'viewer', ada: 'admin' };
+
+/** A pipeline whose register and records leave review cases of every kind, with the steward service and its users. */
+export interface StewardRun {
+  run: PipelineRun;
+  hard: HardCases;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startStewardRun(prefix: string, logger: Logger, env: NodeJS.ProcessEnv = {}): Promise<StewardRun> {
+  const name = uniqueName(prefix);
+  const databaseUrl = testDatabaseUrl(name);
+  const run = new PipelineRun(config, databaseUrl, name, logger);
+  await run.prepare();
+  const population = generatePopulation(400, 4242);
+  const hard = generateHardCases(population, 3, 17);
+  await loadRegister(run, [...population, ...hard.register]);
+  await run.startServices();
+  const steward: RunningService[] = await startServices(['steward'], { ...run.env, ...env }, logger);
+  for (const [username, role] of Object.entries(USERS)) await saveUser(run.pool, username, PASSWORD, role);
+  await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.vaccination, record: 'vaccinationEvent', events: hard.vaccinations });
+  await waitUntil(async () => (await run.pool.query<{ n: string }>(`select count(*) as n from observation_outcomes`)).rows[0]?.n, (n) => Number(n) >= hard.vaccinations.length, 60_000, 'hard records applied');
+  await run.waitUntilDrained(60_000);
+  await scanForDuplicates(run.pool, loadSettings(), { maxBlock: 500 });
+  return {
+    run,
+    hard,
+    baseUrl: `http://127.0.0.1:${steward[0]!.httpPort}`,
+    async close() {
+      for (const service of steward) await service.stop();
+      await run.close({ dropTopics: true });
+      await dropDatabase(databaseUrl);
+    },
+  };
+}
+
+/** An API client signed in with a bearer token, as scripts and other systems call the steward API. */
+export class StewardClient {
+  private constructor(private readonly baseUrl: string, readonly token: string) {}
+
+  static async signIn(baseUrl: string, username: string, password = PASSWORD): Promise<StewardClient> {
+    const response = await fetch(`${baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    if (response.status !== 200) throw new Error(`sign-in of ${username} failed with ${response.status}`);
+    const body = (await response.json()) as { token: string };
+    return new StewardClient(baseUrl, body.token);
+  }
+
+  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+  }
+
+  /** Decides a case and waits until the store has applied (or refused) the decision. */
+  async decideAndWait(caseId: number, decision: Record<string, unknown>): Promise<AppliedDecision> {
+    const { status, body } = await this.call<{ decision_id: string; message?: string }>('POST', `/api/cases/${caseId}/decisions`, decision);
+    if (status !== 202) throw new Error(`decision refused with ${status}: ${body.message}`);
+    return this.waitApplied(body.decision_id);
+  }
+
+  async undoAndWait(caseId: number, decisionId: string, comment: string): Promise<AppliedDecision> {
+    const { status, body } = await this.call<{ decision_id: string; message?: string }>('POST', `/api/cases/${caseId}/decisions/${encodeURIComponent(decisionId)}/undo`, { comment });
+    if (status !== 202) throw new Error(`undo refused with ${status}: ${body.message}`);
+    return this.waitApplied(body.decision_id);
+  }
+
+  async waitApplied(decisionId: string): Promise<AppliedDecision> {
+    return waitUntil(async () => (await this.call<AppliedDecision>('GET', `/api/decisions/${encodeURIComponent(decisionId)}`)).body, (d) => d.applied_at !== null, 30_000, `decision ${decisionId} applied`);
+  }
+}
+
+export interface AppliedDecision {
+  decision_id: string;
+  case_id: number;
+  action: string;
+  applied_at: string | null;
+  result: { status: 'applied' | 'refused'; result?: Record<string, unknown>; reason?: string };
+  undone_by: string | null;
+}
+
+/** Open cases by reason, with the source record each is about (null for duplicate pairs) and the citizens it asks about (both of a duplicate pair). */
+export async function openCases(run: PipelineRun): Promise<{ case_id: number; reason: string; record: string | null; candidates: string[] }[]> {
+  const { rows } = await run.pool.query<{ case_id: number; reason: string; record: string | null; candidates: string[] }>(
+    `select case_id::int as case_id, reason, observation->>'source_record_id' as record,
+            array(select observation->>'citizen_id' where observation ? 'citizen_id' union all select c->>'citizen_id' from jsonb_array_elements(candidates) c) as candidates
+       from review_cases where status <> 'DECIDED' order by case_id`,
+  );
+  return rows;
+}

@@ -1,0 +1,281 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabelTrainingReport } from '../../services/shared/linkage/label-training.js';
+import { REPO_ROOT } from '../../services/shared/paths.js';
+import { publishEvents } from '../../services/shared/kafka/publisher.js';
+import { readTopicSnapshot } from '../../services/shared/kafka/topic-snapshot.js';
+import type { PopulationUpdate, Rejection, StewardDecision, VaccinationEvent } from '../../services/shared/schemas/records.js';
+import { citizenSubject } from '../../services/shared/store/review-case.js';
+import { testLogger } from '../helpers/real-stack.js';
+import { openCases, PASSWORD, startStewardRun, StewardClient, type StewardRun } from '../helpers/steward-run.js';
+import { waitUntil } from '../helpers/wait.js';
+
+const LOGIN_LIMIT = 20;
+const exec = promisify(execFile);
+
+describe('steward API: every decision and its undo reach the register, the updates topic and the audit log', () => {
+  let s: StewardRun;
+  let alice: StewardClient;
+  let bob: StewardClient;
+  let vera: StewardClient;
+  let ada: StewardClient;
+  let cases: Awaited<ReturnType<typeof openCases>>;
+  let beforeLink: Record<string, unknown> | undefined;
+  const byRecord = (prefix: string) => cases.filter((c) => c.record?.startsWith(prefix));
+  const duplicates = () => cases.filter((c) => c.reason === 'POSSIBLE_DUPLICATE');
+  const query = async <T extends object>(sql: string, params: unknown[] = []) => (await s.run.pool.query<T>(sql, params)).rows;
+  const citizen = async (id: string) => (await query<Record<string, unknown>>('select full_name, date_of_birth, sex, address, status, merged_into from citizens where citizen_id = $1', [id]))[0];
+  const linkOf = async (recordId: string) => (await query<{ citizen_id: string }>('select citizen_id from record_links where source_record_id = $1', [recordId]))[0]?.citizen_id ?? null;
+  const updates = async () => Promise.all((await readTopicSnapshot(s.run.kafka, s.run.admin, s.run.topics.populationUpdates)).map((m) => s.run.registry.decode<PopulationUpdate>(m.value!)));
+  const vaccination = (recordId: string) => s.hard.vaccinations.find((v) => v.source_record_id === recordId)!;
+
+  /** The sector deletes its record and sends it again: the linker decides it afresh, as for any new record. */
+  const resend = async (recordId: string) => {
+    const original = vaccination(recordId);
+    const events: VaccinationEvent[] = [
+      { ...original, change_type: 'DELETE', event_time: original.event_time + 1_000 },
+      { ...original, change_type: 'CREATE', event_time: original.event_time + 2_000 },
+    ];
+    await publishEvents({ producer: s.run.producer, registry: s.run.registry, topic: s.run.topics.vaccination, record: 'vaccinationEvent', events });
+    await s.run.waitUntilDrained(60_000);
+  };
+
+  beforeAll(async () => {
+    s = await startStewardRun('steward-api', testLogger, { DANCU_STEWARD_LOGIN_ATTEMPTS_PER_MINUTE: String(LOGIN_LIMIT) });
+    [alice, bob, vera, ada] = (await Promise.all(['alice', 'bob', 'vera', 'ada'].map((user) => StewardClient.signIn(s.baseUrl, user)))) as [StewardClient, StewardClient, StewardClient, StewardClient];
+    cases = await openCases(s.run);
+    beforeLink = await citizen(s.hard.records.get(byRecord('HARD-ID-')[0]!.record!)!.citizenId);
+  }, 240_000);
+
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('has review cases of each kind to work on: contradicted IDs, namesakes and possible duplicates', () => {
+    expect(byRecord('HARD-ID-').length).toBe(3);
+    expect(byRecord('HARD-NAMESAKE-').map((c) => c.reason)).toEqual(['AMBIGUOUS', 'AMBIGUOUS', 'AMBIGUOUS']);
+    expect(duplicates().length).toBe(6);
+  });
+
+  it('answers 401 to a call without a session, and sends a browser without one to the login page', async () => {
+    expect((await fetch(`${s.baseUrl}/api/cases`)).status).toBe(401);
+    const page = await fetch(`${s.baseUrl}/`, { redirect: 'manual' });
+    expect([page.status, page.headers.get('location')]).toEqual([302, '/ui/login.html']);
+  });
+
+  it('serves an OpenAPI document describing the decision call', async () => {
+    const { status, body } = await alice.call<{ openapi: string; paths: Record<string, unknown> }>('GET', '/api/openapi.json');
+    expect(status).toBe(200);
+    expect(body.openapi).toMatch(/^3\./);
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/api/cases', '/api/cases/{id}/decisions', '/api/cases/{id}/decisions/{decisionId}/undo', '/api/login']));
+  });
+
+  it('lists the queue most urgent first, without any personal data', async () => {
+    const { body } = await vera.call<{ total: number; cases: { case_id: number; priority: number }[] }>('GET', '/api/cases?limit=100');
+    expect(body.total).toBe(cases.length);
+    expect(body.cases.map((c) => c.priority)).toEqual([...body.cases.map((c) => c.priority)].sort((a, b) => a - b));
+    const text = JSON.stringify(body);
+    for (const v of s.hard.vaccinations) expect(text).not.toContain(v.person.full_name);
+  });
+
+  it('filters the queue by reason and score band', async () => {
+    const { body } = await vera.call<{ cases: { reason: string; score: number }[] }>('GET', '/api/cases?reason=AMBIGUOUS&minScore=0.9');
+    expect(body.cases.length).toBe(3);
+    expect(body.cases.every((c) => c.reason === 'AMBIGUOUS' && c.score >= 0.9)).toBe(true);
+  });
+
+  it('writes each view of a case to the audit log, one row per citizen shown, with the user', async () => {
+    const target = byRecord('HARD-ID-')[0]!;
+    await vera.call('GET', `/api/cases/${target.case_id}`);
+    const rows = await query<{ citizen_id: string }>(`select citizen_id from audit_log where actor = 'steward:vera' and action = 'CASE_VIEWED' and details->>'case_id' = $1 order by citizen_id`, [String(target.case_id)]);
+    expect(rows.map((r) => r.citizen_id)).toEqual([...target.candidates].sort());
+  });
+
+  it('shows the record and each candidate field by field, telling a difference of diacritics from a real one', async () => {
+    const names = async (id: string) => (await citizen(id))!.full_name;
+    let pair: [string, string] | undefined;
+    for (const candidate of s.hard.registeredTwice) if (!pair && (await names(candidate[0])) !== (await names(candidate[1]))) pair = candidate;
+    const target = duplicates().find((c) => c.candidates.includes(pair![1]))!;
+    const { body } = await vera.call<{ candidates: { agreement: Record<string, string>; explanation: { comparisons: unknown[] } | null }[] }>('GET', `/api/cases/${target.case_id}`);
+    expect(body.candidates[0]!.agreement.full_name).toBe('same_without_diacritics');
+    expect(body.candidates[0]!.agreement.personal_id).toBe('differs');
+    expect(body.candidates[0]!.explanation?.comparisons.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a viewer who tries to claim or decide', async () => {
+    const target = byRecord('HARD-ID-')[2]!;
+    expect((await vera.call('POST', `/api/cases/${target.case_id}/claim`)).status).toBe(403);
+    expect((await vera.call('POST', `/api/cases/${target.case_id}/decisions`, { action: 'REJECT', comment: 'no' })).status).toBe(403);
+  });
+
+  it('refuses a decision on a case another steward has claimed', async () => {
+    const target = byRecord('HARD-ID-')[2]!;
+    expect((await alice.call('POST', `/api/cases/${target.case_id}/claim`)).status).toBe(200);
+    const refused = await bob.call<{ error: string }>('POST', `/api/cases/${target.case_id}/decisions`, { action: 'REJECT', comment: 'unreadable' });
+    expect([refused.status, refused.body.error]).toEqual([409, 'CLAIMED_BY_OTHER']);
+    expect((await bob.call('POST', `/api/cases/${target.case_id}/claim`)).status).toBe(409);
+  });
+
+  it('lets an admin release another steward\'s claim', async () => {
+    const target = byRecord('HARD-ID-')[2]!;
+    expect((await ada.call('POST', `/api/cases/${target.case_id}/release`)).status).toBe(200);
+    expect((await query<{ status: string }>('select status from review_cases where case_id = $1', [target.case_id]))[0]!.status).toBe('OPEN');
+  });
+
+  it('requires a comment with every decision', async () => {
+    const target = byRecord('HARD-ID-')[2]!;
+    expect((await alice.call('POST', `/api/cases/${target.case_id}/decisions`, { action: 'REJECT', comment: '   ' })).status).toBe(422);
+  });
+
+  it('links a record to the chosen candidate, publishes the update and audits the steward', async () => {
+    const target = byRecord('HARD-ID-')[0]!;
+    const truth = s.hard.records.get(target.record!)!.citizenId;
+    const decision = await alice.decideAndWait(target.case_id, { action: 'LINK', citizenId: truth, comment: 'same name and birth year; the ID is the record\'s own mistyped' });
+    expect(decision.result.status).toBe('applied');
+    expect(await linkOf(target.record!)).toBe(truth);
+    await waitUntil(updates, (all) => all.some((u) => u.update_id === decision.decision_id && u.citizen_id === truth), 30_000, 'the link on the updates topic');
+    const audit = await query<{ action: string }>(`select action from audit_log where actor = 'steward:alice' and details->>'decision_id' = $1 order by id`, [decision.decision_id]);
+    expect(audit.map((a) => a.action)).toEqual(['STEWARD_DECIDED', 'STEWARD_DECISION_APPLIED']);
+  });
+
+  it('undoes a link: the record is unlinked and the citizen is exactly as before the link', async () => {
+    const target = byRecord('HARD-ID-')[0]!;
+    const truth = s.hard.records.get(target.record!)!.citizenId;
+    const [link] = await query<{ decision_id: string }>(`select decision_id from steward_decisions where case_id = $1 and action = 'LINK'`, [target.case_id]);
+    const undo = await alice.undoAndWait(target.case_id, link!.decision_id, 'linked the wrong person');
+    expect(undo.result.status).toBe('applied');
+    expect(await linkOf(target.record!)).toBeNull();
+    expect(await citizen(truth)).toEqual(beforeLink);
+    expect(await query(`select 1 from field_provenance where citizen_id = $1 and source = 'vaccination'`, [truth])).toEqual([]);
+    expect((await query<{ status: string }>('select status from review_cases where case_id = $1', [target.case_id]))[0]!.status).toBe('OPEN');
+    await waitUntil(updates, (all) => all.some((u) => u.update_type === 'RECORD_UNLINKED' && u.citizen_id === truth), 30_000, 'the unlink on the updates topic');
+  });
+
+  it('rejects a record, tells its source on the feedback topic, and reopens the case on undo', async () => {
+    const target = byRecord('HARD-ID-')[1]!;
+    const decision = await bob.decideAndWait(target.case_id, { action: 'REJECT', comment: 'the ID belongs to someone else; the source must correct it' });
+    expect(decision.result.status).toBe('applied');
+    const feedback = await waitUntil(
+      async () => Promise.all((await readTopicSnapshot(s.run.kafka, s.run.admin, s.run.topics.feedbackVaccination)).map((m) => s.run.registry.decode<Rejection>(m.value!))),
+      (all) => all.some((r) => r.source_record_id === target.record),
+      30_000,
+      'the rejection on the feedback topic',
+    );
+    expect(feedback.find((r) => r.source_record_id === target.record)!.reason).toBe('STEWARD_REJECTED');
+    expect(await linkOf(target.record!)).toBeNull();
+    await bob.undoAndWait(target.case_id, decision.decision_id, 'the source confirmed the ID');
+    expect((await query<{ status: string }>('select status from review_cases where case_id = $1', [target.case_id]))[0]!.status).toBe('OPEN');
+  });
+
+  it('makes a new citizen of a record, and removes that citizen on undo', async () => {
+    const target = byRecord('HARD-NAMESAKE-')[0]!;
+    const decision = await alice.decideAndWait(target.case_id, { action: 'NEW', comment: 'a third person of that name: the clinic confirmed another address' });
+    expect(decision.result.status).toBe('applied');
+    const created = String(decision.result.result!.citizen_id);
+    expect(await linkOf(target.record!)).toBe(created);
+    expect((await citizen(created))!.full_name).toBe(vaccination(target.record!).person.full_name);
+    expect(await query('select kind, citizen_id from linkage_constraints where decision_id = $1 order by citizen_id', [decision.decision_id])).toEqual(
+      [...target.candidates].sort().map((id) => ({ kind: 'CANNOT_LINK', citizen_id: id })),
+    );
+    await alice.undoAndWait(target.case_id, decision.decision_id, 'it was one of the namesakes after all');
+    expect(await citizen(created)).toBeUndefined();
+    expect(await linkOf(target.record!)).toBeNull();
+    await waitUntil(updates, (all) => all.some((u) => u.update_type === 'CITIZEN_REMOVED' && u.citizen_id === created), 30_000, 'the removal on the updates topic');
+  });
+
+  it('merges a citizen registered twice into the other, and undoes the merge', async () => {
+    const [first, second] = s.hard.registeredTwice[0]!;
+    const target = duplicates().find((c) => c.candidates.includes(second))!;
+    const merge = await bob.decideAndWait(target.case_id, { action: 'MERGE', citizenId: first, otherCitizenId: second, comment: 'one person; the second registration mistyped the ID' });
+    expect(merge.result.status).toBe('applied');
+    expect(await citizen(second)).toMatchObject({ status: 'MERGED', merged_into: first });
+    await waitUntil(updates, (all) => all.filter((u) => u.update_type === 'CITIZENS_MERGED').length === 2, 30_000, 'both merge updates');
+    await bob.undoAndWait(target.case_id, merge.decision_id, 'two people after all');
+    expect(await citizen(second)).toMatchObject({ status: 'ALIVE', merged_into: null });
+    await waitUntil(updates, (all) => all.filter((u) => u.update_type === 'MERGE_UNDONE').length === 2, 30_000, 'both unmerge updates');
+  });
+
+  it('records two namesakes as different people, and withdraws that on undo', async () => {
+    const registeredTwice = new Set(s.hard.registeredTwice.flat());
+    const target = duplicates().find((c) => !c.candidates.some((id) => registeredTwice.has(id)))!;
+    const decision = await alice.decideAndWait(target.case_id, { action: 'DISTINCT', comment: 'namesakes: different addresses and IDs' });
+    expect(decision.result.status).toBe('applied');
+    const constraints = await query<{ subject: string; revoked_at: Date | null }>('select subject, revoked_at from linkage_constraints where decision_id = $1 order by subject', [decision.decision_id]);
+    expect(constraints.map((c) => c.subject)).toEqual(expect.arrayContaining([citizenSubject(target.candidates[0]!)]));
+    await alice.undoAndWait(target.case_id, decision.decision_id, 'not sure yet');
+    expect((await query<{ revoked_at: Date | null }>('select revoked_at from linkage_constraints where decision_id = $1', [decision.decision_id])).every((c) => c.revoked_at !== null)).toBe(true);
+  });
+
+  it('accepts exactly one of two conflicting decisions sent at the same moment', async () => {
+    const target = byRecord('HARD-NAMESAKE-')[2]!;
+    const results = await Promise.all([
+      alice.call('POST', `/api/cases/${target.case_id}/decisions`, { action: 'LINK', citizenId: target.candidates[0], comment: 'the first namesake' }),
+      bob.call('POST', `/api/cases/${target.case_id}/decisions`, { action: 'NEW', comment: 'a third person' }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([202, 409]);
+    expect(await query('select action from steward_decisions where case_id = $1', [target.case_id])).toHaveLength(1);
+  });
+
+  it('never links a record again to a citizen a steward said it is not, whatever the score', async () => {
+    const target = byRecord('HARD-NAMESAKE-')[1]!;
+    const decision = await alice.decideAndWait(target.case_id, { action: 'NEW', comment: 'neither namesake' });
+    const created = String(decision.result.result!.citizen_id);
+    await resend(target.record!);
+    // Without the constraints the record would go to review among three equal namesakes; with them only the new citizen is left.
+    expect(await linkOf(target.record!)).toBe(created);
+  });
+
+  it('always links a record again to the citizen a steward linked it to', async () => {
+    const target = byRecord('HARD-ID-')[2]!;
+    const truth = s.hard.records.get(target.record!)!.citizenId;
+    await alice.decideAndWait(target.case_id, { action: 'LINK', citizenId: truth, comment: 'the record\'s own person' });
+    await resend(target.record!);
+    expect(await linkOf(target.record!)).toBe(truth);
+    const [link] = await query<{ method: string }>('select method from record_links where source_record_id = $1', [target.record]);
+    expect(link!.method).toBe('STEWARD');
+  });
+
+  it('publishes every decision on steward.decisions.v1', async () => {
+    const decided = await query<{ decision_id: string }>('select decision_id from steward_decisions');
+    const published = await waitUntil(
+      async () => Promise.all((await readTopicSnapshot(s.run.kafka, s.run.admin, s.run.topics.stewardDecisions)).map((m) => s.run.registry.decode<StewardDecision>(m.value!))),
+      (all) => all.length >= decided.length,
+      30_000,
+      'every decision on the topic',
+    );
+    expect(new Set(published.map((d) => d.decision_id))).toEqual(new Set(decided.map((d) => d.decision_id)));
+  });
+
+  it('trains on the standing decisions: one labelled pair per candidate, the linked one the only match', async () => {
+    const standing = await query<{ action: string; candidates: number }>(
+      `select d.action, jsonb_array_length(r.candidates) as candidates from steward_decisions d join review_cases r using (case_id)
+        where d.action in ('LINK', 'NEW') and d.undone_by is null and d.result->>'status' = 'applied'`,
+    );
+    const { stdout } = await exec('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'train', '--from-reviews', '--json'], { cwd: REPO_ROOT, env: s.run.env });
+    const report = JSON.parse(stdout) as LabelTrainingReport;
+    expect(report.current.pairs).toBe(standing.reduce((sum, d) => sum + d.candidates, 0));
+    expect(report.current.matches).toBe(standing.filter((d) => d.action === 'LINK').length);
+    expect(report.levels.length).toBeGreaterThan(5);
+  });
+
+  it('rejects a forged form post from the browser: the session cookie alone does not decide', async () => {
+    const login = await fetch(`${s.baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bob', password: PASSWORD }) });
+    const cookies = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    const target = duplicates()[5]!;
+    const post = (headers: Record<string, string>) => fetch(`${s.baseUrl}/api/cases/${target.case_id}/claim`, { method: 'POST', headers: { cookie: cookies, ...headers } });
+    expect((await post({})).status).toBe(403);
+    expect((await post({ 'x-csrf-token': 'forged' })).status).toBe(403);
+    expect((await post({ 'x-csrf-token': csrfToken })).status).toBe(200);
+  });
+
+  it('limits login attempts from one address', async () => {
+    const attempt = () => fetch(`${s.baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'wrong guess' }) });
+    const statuses: number[] = [];
+    for (let i = 0; i < LOGIN_LIMIT + 2; i += 1) statuses.push((await attempt()).status);
+    expect(statuses).toContain(429);
+    expect(statuses.filter((status) => status === 200)).toEqual([]);
+  });
+});

@@ -1,0 +1,131 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../services/shared/paths.js';
+import { testLogger } from '../helpers/real-stack.js';
+import { openCases, PASSWORD, startStewardRun, type StewardRun } from '../helpers/steward-run.js';
+import { waitUntil } from '../helpers/wait.js';
+
+const CHROMIUM = process.env.DANCU_CHROMIUM ?? '/usr/bin/chromium';
+/** Set DANCU_SCREENSHOTS=1 to refresh the README's screenshots under docs/screenshots. */
+const SCREENSHOTS = process.env.DANCU_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs', 'screenshots') : null;
+
+describe('steward review UI in a browser: a steward clears a case of each kind and the register changes', () => {
+  let s: StewardRun;
+  let browser: Browser;
+  let page: Page;
+  let cases: Awaited<ReturnType<typeof openCases>>;
+  const query = async <T extends object>(sql: string, params: unknown[] = []) => (await s.run.pool.query<T>(sql, params)).rows;
+  const linkOf = async (recordId: string) => (await query<{ citizen_id: string }>('select citizen_id from record_links where source_record_id = $1', [recordId]))[0]?.citizen_id ?? null;
+  const caseOf = (prefix: string, index: number) => cases.filter((c) => c.record?.startsWith(prefix))[index]!;
+
+  /** Opens a case, claims it, writes the comment and presses the decision's key; waits until the store has applied it. */
+  const decide = async (caseId: number, key: string, comment: string, pick?: number) => {
+    await page.goto(`${s.baseUrl}/#/case/${caseId}`);
+    await page.locator('#compare').waitFor();
+    await page.locator('#claim').click();
+    await page.locator('#release').waitFor();
+    if (pick !== undefined) await page.locator(`#pick-${pick}`).click();
+    await page.locator('#comment').fill(comment);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press(key);
+    await page.locator('#decisions li').filter({ hasText: 'Applied' }).first().waitFor({ timeout: 30_000 });
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium package`);
+    s = await startStewardRun('steward-ui', testLogger);
+    cases = await openCases(s.run);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  it('signs in through the login form, in Vietnamese until asked for English', async () => {
+    await page.goto(`${s.baseUrl}/`);
+    expect(page.url()).toBe(`${s.baseUrl}/ui/login.html`);
+    expect(await page.locator('#sign-in').textContent()).toBe('Đăng nhập');
+    await page.locator('#username').fill('alice');
+    await page.locator('#password').fill('not the password');
+    await page.locator('#sign-in').click();
+    await page.locator('#login-error').filter({ hasText: 'Sai tên đăng nhập' }).waitFor();
+    await page.locator('#language').click();
+    await page.locator('#password').fill(PASSWORD);
+    await page.locator('#sign-in').click();
+    await page.locator('#queue').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Review queue');
+  });
+
+  it('lists every open case in the queue, most urgent first', async () => {
+    expect(await page.locator('#queue tbody tr').count()).toBe(cases.length);
+    const priorities = (await page.locator('#queue tbody td.priority').allTextContents()).map(Number);
+    expect(priorities).toEqual([...priorities].sort((a, b) => a - b));
+    if (SCREENSHOTS) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, 'review-queue.png') });
+    }
+  });
+
+  it('shows a case side by side with the weights of the chosen candidate as a waterfall', async () => {
+    const target = caseOf('HARD-ID-', 0);
+    await page.goto(`${s.baseUrl}/#/case/${target.case_id}`);
+    await page.locator('#compare').waitFor();
+    expect(await page.locator('#compare thead th').count()).toBe(2 + target.candidates.length);
+    expect(await page.locator('#waterfall g.step').count()).toBeGreaterThan(3);
+    await page.keyboard.press('2');
+    expect(await page.locator('#pick-2').getAttribute('aria-pressed')).toBe('true');
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, 'review-case.png'), fullPage: true });
+  });
+
+  it('links a record with a contradicted ID to its person, from the keyboard', async () => {
+    const target = caseOf('HARD-ID-', 0);
+    const truth = s.hard.records.get(target.record!)!.citizenId;
+    await decide(target.case_id, 'l', 'same name and birth year; the ID was mistyped', target.candidates.indexOf(truth) + 1);
+    expect(await linkOf(target.record!)).toBe(truth);
+  });
+
+  it('makes a new citizen of a namesake record', async () => {
+    const target = caseOf('HARD-NAMESAKE-', 0);
+    await decide(target.case_id, 'n', 'a third person of that name');
+    const linked = await linkOf(target.record!);
+    expect(linked).not.toBeNull();
+    expect(target.candidates).not.toContain(linked);
+    expect((await query<{ origin: string }>('select origin from citizens where citizen_id = $1', [linked]))[0]!.origin).toBe('source:vaccination');
+  });
+
+  it('rejects a record that cannot be told apart', async () => {
+    const target = caseOf('HARD-NAMESAKE-', 1);
+    await decide(target.case_id, 'r', 'no address and no ID: the clinic must send them');
+    expect(await linkOf(target.record!)).toBeNull();
+    expect((await query<{ outcome: string }>(`select outcome from observation_outcomes where decision_id in (select decision_id from steward_decisions where case_id = $1)`, [target.case_id]))[0]!.outcome).toBe('REJECTED');
+  });
+
+  it('merges a citizen registered twice into the first registration', async () => {
+    const [first, second] = s.hard.registeredTwice[0]!;
+    const target = cases.find((c) => c.reason === 'POSSIBLE_DUPLICATE' && c.candidates.includes(second))!;
+    await decide(target.case_id, 'm', 'one person registered twice', target.candidates.indexOf(first) + 1);
+    expect((await query<{ merged_into: string }>('select merged_into from citizens where citizen_id = $1', [second]))[0]!.merged_into).toBe(first);
+  });
+
+  it('undoes the merge from the case page', async () => {
+    const [, second] = s.hard.registeredTwice[0]!;
+    await page.locator('#comment').fill('two people after all');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('u');
+    await page.locator('#case-meta').filter({ hasText: 'OPEN' }).waitFor({ timeout: 30_000 });
+    expect((await query<{ status: string }>('select status from citizens where citizen_id = $1', [second]))[0]!.status).toBe('ALIVE');
+  });
+
+  it('shows the history of a citizen, and audits the view', async () => {
+    const [first] = s.hard.registeredTwice[0]!;
+    await page.goto(`${s.baseUrl}/#/citizen/${first}`);
+    await page.locator('#citizen-title').waitFor();
+    expect(await page.locator('h2').allTextContents()).toEqual(expect.arrayContaining(['Field history', 'Merges', 'Audit trail']));
+    await waitUntil(() => query<{ n: string }>(`select count(*) as n from audit_log where action = 'CITIZEN_VIEWED' and actor = 'steward:alice' and citizen_id = $1`, [first]), (rows) => rows[0]!.n === '1', 5_000, 'the view audited');
+  });
+});
