@@ -20,17 +20,20 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
   const linkOf = async (recordId: string) => (await query<{ citizen_id: string }>('select citizen_id from record_links where source_record_id = $1', [recordId]))[0]?.citizen_id ?? null;
   const caseOf = (prefix: string, index: number) => cases.filter((c) => c.record?.startsWith(prefix))[index]!;
 
-  /** Opens a case, claims it, writes the comment and presses the decision's key; waits until the store has applied it. */
+  /** Opens a case, claims it, writes the comment and presses the decision's key; waits until the store has applied (or refused) it. */
   const decide = async (caseId: number, key: string, comment: string, pick?: number) => {
     await page.goto(`${s.baseUrl}/#/case/${caseId}`);
     await page.locator('#compare').waitFor();
+    const before = await page.locator('#decisions li').count();
     await page.locator('#claim').click();
     await page.locator('#release').waitFor();
     if (pick !== undefined) await page.locator(`#pick-${pick}`).click();
     await page.locator('#comment').fill(comment);
     await page.keyboard.press('Escape');
     await page.keyboard.press(key);
-    await page.locator('#decisions li').filter({ hasText: 'Applied' }).first().waitFor({ timeout: 30_000 });
+    const latest = page.locator('#decisions li').nth(before);
+    await latest.filter({ hasText: /Applied|Refused/ }).waitFor({ timeout: 30_000 });
+    expect(await latest.textContent()).toContain('Applied');
   };
 
   beforeAll(async () => {
@@ -119,6 +122,26 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
     await page.keyboard.press('u');
     await page.locator('#case-meta').filter({ hasText: 'OPEN' }).waitFor({ timeout: 30_000 });
     expect((await query<{ status: string }>('select status from citizens where citizen_id = $1', [second]))[0]!.status).toBe('ALIVE');
+  });
+
+  it('clears every case left in the queue, one after another, until the queue says none are left', async () => {
+    const twice = new Map(s.hard.registeredTwice.map(([first, second]) => [second, first]));
+    for (let round = 0; round < 20; round += 1) {
+      await page.goto(`${s.baseUrl}/#/`);
+      await page.locator('#queue, #empty').first().waitFor();
+      if (await page.locator('#empty').count()) break;
+      const caseId = Number(await page.locator('#queue tbody tr').first().getAttribute('data-case'));
+      const c = (await openCases(s.run)).find((open) => open.case_id === caseId)!;
+      const truth = c.record ? s.hard.records.get(c.record)?.citizenId : undefined;
+      const second = c.candidates.find((id) => twice.has(id));
+      if (c.record && truth && c.candidates.includes(truth)) await decide(caseId, 'l', 'the record\'s own person', c.candidates.indexOf(truth) + 1);
+      else if (c.record) await decide(caseId, 'r', 'cannot be told apart: the source must send an ID');
+      else if (second) await decide(caseId, 'm', 'one person registered twice', c.candidates.indexOf(twice.get(second)!) + 1);
+      else await decide(caseId, 'd', 'namesakes: two people');
+    }
+    expect(await page.locator('#empty').count()).toBe(1);
+    expect(await openCases(s.run)).toEqual([]);
+    expect(await query(`select decision_id from steward_decisions where applied_at is null or result->>'status' <> 'applied'`)).toEqual([]);
   });
 
   it('shows the history of a citizen, and audits the view', async () => {

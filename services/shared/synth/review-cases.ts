@@ -55,6 +55,13 @@ export function generateHardCases(population: SyntheticCitizen[], perKind: numbe
     taken.add(candidate);
     return candidate;
   };
+  // Another person born in the same province and year: the same first six digits, the rest unrelated.
+  const unrelatedId = (id: string) => {
+    let candidate = id;
+    while (taken.has(candidate)) candidate = `${id.slice(0, 6)}${String(random.int(0, 999_999)).padStart(6, '0')}`;
+    taken.add(candidate);
+    return candidate;
+  };
   for (let i = 0; i < perKind; i += 1) {
     const p = person();
     const owner = population[random.int(0, population.length - 1)]!;
@@ -63,7 +70,7 @@ export function generateHardCases(population: SyntheticCitizen[], perKind: numbe
     cases.records.set(`HARD-ID-${seed}-${i}`, { kind: 'contradicted-id', citizenId: p.citizen_id });
 
     const q = person();
-    const namesakeId = freshId(q.personal_id);
+    const namesakeId = unrelatedId(q.personal_id);
     cases.register.push({ ...q, citizen_id: namesakeId, personal_id: namesakeId, address: `Số ${random.int(301, 600)} ${q.address.replace(/^Số \d+ /, '')}` });
     cases.vaccinations.push(vaccination(`HARD-NAMESAKE-${seed}-${i}`, { ...q, personal_id: null, address: null }, now));
     cases.records.set(`HARD-NAMESAKE-${seed}-${i}`, { kind: 'namesake', citizenId: q.citizen_id });
