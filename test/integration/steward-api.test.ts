@@ -260,6 +260,17 @@ describe('steward API: every decision and its undo reach the register, the updat
     expect(report.levels.length).toBeGreaterThan(5);
   });
 
+  it('adds a user from the command line, who can then sign in with the role given', async () => {
+    await exec('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'steward', 'user', 'add', 'carol', '--role', 'viewer'], { cwd: REPO_ROOT, env: { ...s.run.env, DANCU_STEWARD_PASSWORD: 'a long enough passphrase' } });
+    const carol = await StewardClient.signIn(s.baseUrl, 'carol', 'a long enough passphrase');
+    expect((await carol.call<{ user: { role: string } }>('GET', '/api/session')).body.user.role).toBe('viewer');
+  });
+
+  it('refuses a password shorter than twelve characters', async () => {
+    const refused = exec('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'steward', 'user', 'add', 'dave'], { cwd: REPO_ROOT, env: { ...s.run.env, DANCU_STEWARD_PASSWORD: 'short' } });
+    await expect(refused).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('at least 12 characters') });
+  });
+
   it('rejects a forged form post from the browser: the session cookie alone does not decide', async () => {
     const login = await fetch(`${s.baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bob', password: PASSWORD }) });
     const cookies = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');

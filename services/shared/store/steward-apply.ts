@@ -38,15 +38,13 @@ interface StoredDecision {
  * a redelivery changes nothing. A decision the register no longer allows (a case decided twice,
  * an undo of what others built on) is refused and recorded, never half applied.
  */
-export async function applyStewardDecision(client: PoolClient, received: StewardDecision, context: StewardContext): Promise<StewardResult> {
-  // Audit rows name a steward as the steward service does: steward:<user>.
-  const decision = { ...received, actor: `steward:${received.actor}` };
+export async function applyStewardDecision(client: PoolClient, decision: StewardDecision, context: StewardContext): Promise<StewardResult> {
   const fresh = await client.query('insert into processed_events (consumer, event_id) values ($1, $2) on conflict do nothing', [STORE_CONSUMER, `steward:${decision.decision_id}`]);
   if (fresh.rowCount === 0) return { status: 'duplicate' };
   await client.query(
     `insert into steward_decisions (decision_id, case_id, action, citizen_id, other_citizen_id, undoes, actor, comment, decided_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9 / 1000.0)) on conflict (decision_id) do nothing`,
-    [decision.decision_id, decision.case_id, decision.action, decision.citizen_id, decision.other_citizen_id, decision.undoes, received.actor, decision.comment, decision.decided_at],
+    [decision.decision_id, decision.case_id, decision.action, decision.citizen_id, decision.other_citizen_id, decision.undoes, decision.actor, decision.comment, decision.decided_at],
   );
   const reviewCase = await findCase(client, decision.case_id, { lock: true });
   if (!reviewCase) throw new DancuError('CASE_NOT_FOUND', 'the steward decision names a review case that does not exist', { retriable: false, context: { recordId: String(decision.case_id) } });
@@ -63,7 +61,7 @@ export async function applyStewardDecision(client: PoolClient, received: Steward
   }
   await client.query('update steward_decisions set applied_at = now(), result = $2 where decision_id = $1', [decision.decision_id, outcome]);
   const writer = new DecisionWriter(client, context);
-  writer.addAuditBy(decision.actor, outcome.status === 'applied' ? 'STEWARD_DECISION_APPLIED' : 'STEWARD_DECISION_REFUSED', null, {
+  writer.addAuditBy(auditActor(decision), outcome.status === 'applied' ? 'STEWARD_DECISION_APPLIED' : 'STEWARD_DECISION_REFUSED', null, {
     decision_id: decision.decision_id, case_id: decision.case_id, action: decision.action, citizen_id: decision.citizen_id, other_citizen_id: decision.other_citizen_id, undoes: decision.undoes, comment: decision.comment, outcome,
   });
   await writer.flush();
@@ -101,7 +99,7 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
       const mergedId = required(decision.other_citizen_id, 'MERGE names the citizen merged into the survivor');
       const involved = caseCitizens(reviewCase);
       if (!involved.includes(survivorId) || !involved.includes(mergedId)) refuse('a merge joins two citizens of the case');
-      const merge = await mergeCitizensIn(client, context, survivorId, mergedId, decision.actor, decision.comment).catch(refuseDancuError);
+      const merge = await mergeCitizensIn(client, context, survivorId, mergedId, auditActor(decision), decision.comment).catch(refuseDancuError);
       result = { merge_id: merge.mergeId };
       if (observation) result.citizen_id = await linkRecord(client, decision, reviewCase, observation, survivorId, context);
       break;
@@ -117,7 +115,7 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
     default:
       throw new DancuError('UNKNOWN_ACTION', `unknown steward action ${String(decision.action)}`, { retriable: false });
   }
-  await client.query(`update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3, claimed_by = null, claimed_at = null where case_id = $1`, [reviewCase.case_id, decision.actor.replace(/^steward:/, ''), decision.action]);
+  await client.query(`update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3, claimed_by = null, claimed_at = null where case_id = $1`, [reviewCase.case_id, decision.actor, decision.action]);
   return result;
 }
 
@@ -151,7 +149,7 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
       break;
     case 'MERGE':
       if (observation) await unlinkRecord(client, decision, observation, context);
-      await undoMergeIn(client, context, Number(made.merge_id), decision.actor, decision.comment).catch(refuseDancuError);
+      await undoMergeIn(client, context, Number(made.merge_id), auditActor(decision), decision.comment).catch(refuseDancuError);
       result.merge_id = made.merge_id;
       break;
     case 'DISTINCT':
@@ -161,6 +159,11 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   await client.query('update steward_decisions set undone_by = $2 where decision_id = $1', [undoneId, decision.decision_id]);
   await client.query(`update review_cases set status = 'OPEN', decided_by = null, decided_at = null, resolution = null, claimed_by = null, claimed_at = null where case_id = $1`, [reviewCase.case_id]);
   return result;
+}
+
+/** Audit rows name a steward as the steward service names them: steward:<user>. */
+function auditActor(decision: StewardDecision): string {
+  return `steward:${decision.actor}`;
 }
 
 function required(value: string | null, what: string): string {
@@ -264,7 +267,7 @@ async function unlinkRecord(client: PoolClient, decision: StewardDecision, o: Pe
   await writer.load([citizenId]);
   const changes = writer.recompute(writer.citizen(citizenId)!);
   writer.addOutbox(unlinkUpdate(`${decision.decision_id}:${citizenId}`, citizenId, 'RECORD_UNLINKED', o, changes, context.now));
-  writer.addAuditBy(decision.actor, 'RECORD_UNLINKED', citizenId, { decision_id: decision.decision_id, undoes: decision.undoes, fields: changes.map((c) => c.field) });
+  writer.addAuditBy(auditActor(decision), 'RECORD_UNLINKED', citizenId, { decision_id: decision.decision_id, undoes: decision.undoes, fields: changes.map((c) => c.field) });
   await writer.flush();
   return citizenId;
 }
@@ -284,7 +287,7 @@ async function removeCreatedCitizen(client: PoolClient, decision: StewardDecisio
   await client.query(`update observation_outcomes set outcome = 'UNDONE' where observation_id = $1 and outcome = 'CREATED'`, [o.observation_id]);
   const writer = new DecisionWriter(client, context);
   writer.addOutbox(unlinkUpdate(`${decision.decision_id}:${citizenId}`, citizenId, 'CITIZEN_REMOVED', o, [], context.now));
-  writer.addAuditBy(decision.actor, 'CITIZEN_REMOVED', citizenId, { decision_id: decision.decision_id, undoes: decision.undoes });
+  writer.addAuditBy(auditActor(decision), 'CITIZEN_REMOVED', citizenId, { decision_id: decision.decision_id, undoes: decision.undoes });
   await writer.flush();
   return citizenId;
 }

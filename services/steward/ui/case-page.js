@@ -1,6 +1,6 @@
 import { api, waitApplied } from './api.js';
 import { ageText, h, percent } from './dom.js';
-import { reasonLabel, t } from './i18n.js';
+import { levelSentence, reasonLabel, t } from './i18n.js';
 import { setShortcuts } from './keys.js';
 import { waterfall } from './waterfall.js';
 
@@ -115,7 +115,7 @@ export async function renderCase(main, caseId, user) {
       h('div', { className: 'claim' }, claimButtons, !mayDecide && c.status !== 'DECIDED' && c.claimed_by && c.claimed_by !== user.username ? h('span', {}, `${t('claimedByOther')}: ${c.claimed_by}`) : null),
       comparisonTable(view, people, selected, (i) => { selected = i; render(); }),
       h('section', { className: 'explain' }, h('h2', {}, `${t('waterfall')}: ${person.citizen_id}`), person.explanation ? waterfall(person.explanation) : h('p', {}, '—'),
-        person.explanation ? h('ul', { className: 'sentences' }, person.explanation.comparisons.map((x) => h('li', {}, h('code', {}, `${x.weight >= 0 ? '+' : ''}${x.weight.toFixed(2)}`), ' ', x.sentence))) : null),
+        person.explanation ? h('ul', { className: 'sentences' }, person.explanation.comparisons.map((x) => h('li', {}, h('code', {}, `${x.weight >= 0 ? '+' : ''}${x.weight.toFixed(2)}`), ' ', levelSentence(x)))) : null),
       h('section', { className: 'decide' }, comment, h('div', { className: 'buttons' }, buttons), status,
         c.status === 'DECIDED' ? h('button', { id: 'next-case', onclick: () => nextCase(user, caseId) }, h('kbd', {}, 'Space'), ' ', t('next')) : null),
       decisionList(view, undo),

@@ -8,6 +8,8 @@ function table(columns, rows) {
 }
 
 const when = (value) => (value ? new Date(value).toLocaleString() : '');
+// The register's own values carry no event time (they predate every event).
+const eventWhen = (value) => (value && new Date(value).getTime() > 0 ? when(value) : t('registerValue'));
 
 /** A citizen's history: current values, every value each field has had and why, linked records, facts, merges, audit (the view is audited). */
 export async function renderCitizen(main, citizenId) {
@@ -24,14 +26,14 @@ export async function renderCitizen(main, citizenId) {
       table([t('field'), t('value')], ['personal_id', 'full_name', 'date_of_birth', 'sex', 'address', 'place_of_birth', 'ethnicity', 'marital_status', 'date_of_death', 'status']
         .map((field) => ({ cells: [t(field), c[field]] })))),
     h('section', {}, h('h2', {}, t('fieldHistory')),
-      table([t('field'), t('value'), t('source'), t('eventTime'), t('rule'), ''], view.provenance.map((p) => ({ className: p.is_current ? 'current' : '', cells: [t(p.field), p.value, `${p.source} ${p.source_system}/${p.source_record_id}`, when(p.event_time), p.rule, p.is_current ? t('current') : ''] })))),
+      table([t('field'), t('value'), t('source'), t('eventTime'), t('rule'), ''], view.provenance.map((p) => ({ className: p.is_current ? 'current' : '', cells: [t(p.field), p.value, `${p.source} ${p.source_system}/${p.source_record_id}`, eventWhen(p.event_time), p.rule, p.is_current ? t('current') : ''] })))),
     h('section', {}, h('h2', {}, t('links')),
-      table([t('source'), t('record'), 'method', t('score'), ''], view.links.map((l) => ({ cells: [l.source, `${l.source_system}/${l.source_record_id}`, l.method, l.score.toFixed(3), when(l.linked_at)] })))),
+      table([t('source'), t('record'), t('method'), t('score'), ''], view.links.map((l) => ({ cells: [l.source, `${l.source_system}/${l.source_record_id}`, l.method, l.score.toFixed(3), when(l.linked_at)] })))),
     h('section', {}, h('h2', {}, t('facts')),
-      table(['kind', 'date', t('source'), ''], view.facts.map((f) => ({ className: f.withdrawn_at ? 'withdrawn' : '', cells: [f.kind, f.fact_date, `${f.source} ${f.source_system}/${f.source_record_id}`, f.withdrawn_at ? `withdrawn ${when(f.withdrawn_at)}` : ''] })))),
+      table([t('kind'), t('date'), t('source'), ''], view.facts.map((f) => ({ className: f.withdrawn_at ? 'withdrawn' : '', cells: [f.kind, f.fact_date, `${f.source} ${f.source_system}/${f.source_record_id}`, f.withdrawn_at ? `${t('withdrawn')} ${when(f.withdrawn_at)}` : ''] })))),
     view.merges.length > 0 ? h('section', {}, h('h2', {}, t('merges')),
-      table(['#', t('survivor'), 'merged', 'by', '', t('undone')], view.merges.map((m) => ({ cells: [m.merge_id, m.survivor_id, m.merged_id, m.actor, m.comment, m.undone_at ? `${when(m.undone_at)} ${m.undone_by}` : ''] })))) : null,
+      table(['#', t('survivor'), t('merged'), t('by'), t('note'), t('undone')], view.merges.map((m) => ({ cells: [m.merge_id, m.survivor_id, m.merged_id, m.actor, m.comment, m.undone_at ? `${when(m.undone_at)} ${m.undone_by}` : ''] })))) : null,
     h('section', {}, h('h2', {}, t('audit')),
-      table(['', 'actor', 'action'], view.audit.map((a) => ({ cells: [when(a.at), a.actor, a.action] })))),
+      table(['', t('actor'), t('action')], view.audit.map((a) => ({ cells: [when(a.at), a.actor, a.action] })))),
   ].filter(Boolean));
 }

@@ -1,5 +1,5 @@
 import { h, svg } from './dom.js';
-import { t } from './i18n.js';
+import { levelSentence, t } from './i18n.js';
 
 const ROW = 24;
 const LABEL = 210;
@@ -14,7 +14,7 @@ export function waterfall(explanation) {
   const steps = [{ label: t('prior'), from: 0, to: explanation.prior, kind: 'prior' }];
   let running = explanation.prior;
   for (const c of explanation.comparisons) {
-    steps.push({ label: `${c.comparison.replace(/_/g, ' ')}: ${c.level.replace(/_/g, ' ')}`, from: running, to: running + c.weight, kind: c.weight >= 0 ? 'up' : 'down', title: c.sentence });
+    steps.push({ label: `${c.comparison.replace(/_/g, ' ')}: ${c.level.replace(/_/g, ' ')}`, from: running, to: running + c.weight, kind: c.weight >= 0 ? 'up' : 'down', title: levelSentence(c) });
     running += c.weight;
   }
   steps.push({ label: t('total_weight'), from: 0, to: explanation.total, kind: 'total' });
