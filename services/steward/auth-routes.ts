@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from '../shared/store/db.js';
-import { verifyPassword } from '../shared/store/steward-users.js';
+import { appendAudit } from '../shared/store/audit-log.js';
+import { stewardActor, verifyPassword } from '../shared/store/steward-users.js';
 import { SESSION_COOKIE, sessionToken } from './auth.js';
 import { closeSession, openSession } from './sessions.js';
 import type { StewardConfig } from './config.js';
@@ -28,11 +29,11 @@ export function authRoutes(app: FastifyInstance, pool: Pool, config: StewardConf
     async (request, reply) => {
       const user = await verifyPassword(pool, request.body.username, request.body.password);
       if (!user) {
-        await pool.query(`insert into audit_log (actor, action, details) values ($1, 'STEWARD_LOGIN_FAILED', '{}')`, [`steward:${request.body.username.slice(0, 64)}`]);
+        await appendAudit(pool, stewardActor(request.body.username), 'STEWARD_LOGIN_FAILED', [], {});
         return reply.code(401).send({ error: 'BAD_CREDENTIALS', message: 'wrong user name or password' });
       }
       const session = await openSession(pool, user, config.DANCU_STEWARD_SESSION_HOURS);
-      await pool.query(`insert into audit_log (actor, action, details) values ($1, 'STEWARD_LOGIN', '{}')`, [`steward:${user.username}`]);
+      await appendAudit(pool, stewardActor(user.username), 'STEWARD_LOGIN', [], {});
       reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'strict', secure: config.DANCU_STEWARD_SECURE_COOKIES, expires: session.expiresAt });
       request.user = user;
       const csrfToken = await reply.generateCsrf({ userInfo: user.username });

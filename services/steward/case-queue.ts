@@ -3,7 +3,10 @@ import type { Topics } from '../shared/kafka/topics.js';
 import type { StewardAction, StewardDecision } from '../shared/schemas/records.js';
 import { inTransaction, type Pool, type PoolClient } from '../shared/store/db.js';
 import { caseCitizens, caseObservation, findCase, isDuplicateCase, type ReviewCase } from '../shared/store/review-case.js';
-import type { StewardUser } from '../shared/store/steward-users.js';
+import { addToOutbox } from '../shared/store/outbox-relay.js';
+import { appendAudit } from '../shared/store/audit-log.js';
+import { decisionDetails, insertStewardDecision } from '../shared/store/steward-decisions.js';
+import { stewardActor, type StewardUser } from '../shared/store/steward-users.js';
 
 /** A request the queue refuses, with the HTTP status that says why. */
 export class QueueRefusal extends Error {
@@ -155,20 +158,10 @@ function decisionEvent(caseId: number, user: StewardUser, action: StewardAction,
 
 /** The decision recorded and queued for steward.decisions.v1 in the same transaction: published once it commits, even after a crash. */
 async function record(client: PoolClient, topics: Topics, decision: StewardDecision): Promise<void> {
-  await client.query(
-    `insert into steward_decisions (decision_id, case_id, action, citizen_id, other_citizen_id, undoes, actor, comment, decided_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9 / 1000.0))`,
-    [decision.decision_id, decision.case_id, decision.action, decision.citizen_id, decision.other_citizen_id, decision.undoes, decision.actor, decision.comment, decision.decided_at],
-  );
-  await client.query(
-    `insert into outbox (event_id, topic, message_key, record_type, payload) values ($1, $2, $3, 'stewardDecision', $4)`,
-    // The outbox id differs from the decision id: the store's update for the decision is keyed by the decision id.
-    [`${decision.decision_id}:published`, topics.stewardDecisions, String(decision.case_id), decision],
-  );
-  await client.query(`insert into audit_log (actor, action, citizen_id, details) values ($1, 'STEWARD_DECIDED', null, $2)`, [
-    `steward:${decision.actor}`,
-    { decision_id: decision.decision_id, case_id: decision.case_id, action: decision.action, citizen_id: decision.citizen_id, other_citizen_id: decision.other_citizen_id, undoes: decision.undoes, comment: decision.comment },
-  ]);
+  await insertStewardDecision(client, decision);
+  // The outbox id differs from the decision id: the store's update for the decision is keyed by the decision id.
+  await addToOutbox(client, { eventId: `${decision.decision_id}:published`, topic: topics.stewardDecisions, key: String(decision.case_id), recordType: 'stewardDecision', payload: decision });
+  await appendAudit(client, stewardActor(decision.actor), 'STEWARD_DECIDED', [], decisionDetails(decision));
 }
 
 /**

@@ -4,7 +4,8 @@ import type { Pool } from '../shared/store/db.js';
 import { caseDecisions, claimCase, decideCase, findDecision, listCases, releaseCase, undoDecision, type CaseFilter, type DecisionRequest } from './case-queue.js';
 import { caseView, citizensShown } from './case-view.js';
 import type { StewardConfig } from './config.js';
-import { auditView } from './view-audit.js';
+import { appendAudit } from '../shared/store/audit-log.js';
+import { stewardActor } from '../shared/store/steward-users.js';
 
 const caseIdParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;
 const decisionAccepted = {
@@ -52,7 +53,7 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
     async (request, reply) => {
       const view = await caseView(pool, request.params.id);
       if (!view) return reply.code(404).send({ error: 'CASE_NOT_FOUND', message: 'no such review case' });
-      await auditView(pool, request.user!, 'CASE_VIEWED', citizensShown(view), { case_id: request.params.id });
+      await appendAudit(pool, stewardActor(request.user!.username), 'CASE_VIEWED', citizensShown(view), { case_id: request.params.id });
       return { ...view, decisions: await caseDecisions(pool, request.params.id) };
     },
   );

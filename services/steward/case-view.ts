@@ -16,6 +16,9 @@ export type ComparedField = (typeof COMPARED_FIELDS)[number];
 
 export type PersonFields = Record<ComparedField, string | null>;
 
+/** A citizen no longer in the register (a steward's new citizen, undone) shows as nothing known. */
+const NO_FIELDS: PersonFields = { personal_id: null, full_name: null, date_of_birth: null, sex: null, address: null };
+
 export interface CaseCandidate {
   citizen_id: string;
   status: string;
@@ -44,7 +47,7 @@ function fieldsOf(person: NormalisedPerson): PersonFields {
 }
 
 function fold(value: string): string {
-  return foldToAscii(value).toLowerCase().replace(/\s+/g, ' ').trim();
+  return foldToAscii(value).replace(/\s+/g, ' ').trim();
 }
 
 /** Dates of different precision (1990 and 1990-05-12) agree as far as the shorter one goes. */
@@ -81,7 +84,7 @@ export async function caseView(pool: Pool, caseId: number): Promise<CaseView | n
   const o = caseObservation(reviewCase);
   const duplicate = isDuplicateCase(reviewCase);
   const first = duplicate ? citizens.get((observation as DuplicateSubject).citizen_id) : undefined;
-  const recordFields = o ? fieldsOf(o.person) : first ? fieldsOf(citizenAsPerson(first)) : fieldsOf({ personal_id: null, legacy_id: null, full_name: '', name_key: '', family_name: '', middle_name: '', given_name: '', date_of_birth: null, sex: null, address: null });
+  const recordFields = o ? fieldsOf(o.person) : first ? fieldsOf(citizenAsPerson(first)) : NO_FIELDS;
   return {
     case: rest,
     kind: duplicate ? 'duplicate' : 'record',
@@ -95,7 +98,7 @@ export async function caseView(pool: Pool, caseId: number): Promise<CaseView | n
     },
     candidates: candidates.map((candidate, index) => {
       const row = citizens.get(candidate.citizen_id);
-      const fields = row ? fieldsOf(citizenAsPerson(row)) : { personal_id: null, full_name: null, date_of_birth: null, sex: null, address: null };
+      const fields = row ? fieldsOf(citizenAsPerson(row)) : NO_FIELDS;
       return {
         citizen_id: candidate.citizen_id,
         status: row?.status ?? 'REMOVED',

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from '../shared/store/db.js';
 import { citizenView } from '../shared/store/citizen-view.js';
-import { auditView } from './view-audit.js';
+import { appendAudit } from '../shared/store/audit-log.js';
+import { stewardActor } from '../shared/store/steward-users.js';
 
 export function citizenRoutes(app: FastifyInstance, pool: Pool): void {
   app.get<{ Params: { id: string } }>(
@@ -16,7 +17,7 @@ export function citizenRoutes(app: FastifyInstance, pool: Pool): void {
     async (request, reply) => {
       const view = await citizenView(pool, request.params.id);
       if (!view) return reply.code(404).send({ error: 'CITIZEN_NOT_FOUND', message: 'no such citizen' });
-      await auditView(pool, request.user!, 'CITIZEN_VIEWED', [view.citizen.citizen_id], {});
+      await appendAudit(pool, stewardActor(request.user!.username), 'CITIZEN_VIEWED', [view.citizen.citizen_id], {});
       const merges = await pool.query(
         'select merge_id::int as merge_id, survivor_id, merged_id, actor, comment, merged_at, undone_at, undone_by from citizen_merges where survivor_id = $1 or merged_id = $1 order by merge_id',
         [view.citizen.citizen_id],

@@ -1,9 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { createKafka, connectProducer, ensureTopics } from '../shared/kafka/client.js';
-import { outboxTopicSchemas, topicsFor } from '../shared/kafka/topics.js';
+import { outboxTopicSchemas } from '../shared/kafka/topics.js';
 import type { Logger } from '../shared/observability/logger.js';
 import { collectDefaultMetrics } from '../shared/observability/metrics.js';
-import { SchemaRegistryClient } from '../shared/schemas/registry.js';
+import { wireKafka } from '../shared/service/kafka-wiring.js';
 import type { RunningService } from '../shared/service/stage-service.js';
 import { createPool, postgresCheck } from '../shared/store/db.js';
 import { OutboxRelay } from '../shared/store/outbox-relay.js';
@@ -17,16 +16,11 @@ import { buildStewardApp } from './steward-app.js';
  */
 export async function startSteward(config: StewardConfig, logger: Logger): Promise<RunningService> {
   collectDefaultMetrics();
-  const topics = topicsFor(config.DANCU_TOPIC_NAMESPACE);
   const pool = createPool(config.DATABASE_URL, config.DANCU_STEWARD_DB_POOL_SIZE);
-  const kafka = createKafka(config.DANCU_KAFKA_BROKERS, 'dancu-steward', logger);
-  const registry = new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL);
+  const { kafka, producer, registry, topics, schemaIds } = await wireKafka({ config, clientId: 'dancu-steward', logger, outputSchemas: outboxTopicSchemas, idempotent: true });
+  // Kept connected for the readiness probe.
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, Object.values(topics));
-  const schemaIds = new Map<string, number>();
-  for (const [topic, record] of outboxTopicSchemas(topics)) schemaIds.set(topic, await registry.registerValueSchema(topic, record));
-  const producer = await connectProducer(kafka, { idempotent: true });
   const relay = new OutboxRelay({ pool, producer, registry, schemaIds, logger: logger.child({ component: 'outbox-relay' }), batchSize: config.DANCU_OUTBOX_BATCH_SIZE, idlePollMs: config.DANCU_OUTBOX_POLL_MS });
   relay.start();
   const app = await buildStewardApp({

@@ -24,7 +24,7 @@ import { SOURCE_ADAPTERS } from '../../shared/sources/source-adapters.js';
 import { loadPopulation } from '../../shared/store/population-load.js';
 import { generatePopulation, populationCsv } from '../../shared/synth/population.js';
 import { generateHardCases } from '../../shared/synth/review-cases.js';
-import { DEFAULT_DAY_PLAN, generateSectorDay, type SectorDayTruth } from '../../shared/synth/sector-day.js';
+import { DEFAULT_DAY_PLAN, generateSectorDay } from '../../shared/synth/sector-day.js';
 
 /** Bytes a broken publisher might send: not Avro, a wrong magic byte, an unknown schema id, truncated. */
 export const GARBAGE_MESSAGES: Buffer[] = [
@@ -46,12 +46,16 @@ interface TruthCheck {
   notLinked: number;
 }
 
-/** Every event the truth says is about a citizen: is its source record linked to that citizen? */
-async function checkLinks(run: PipelineRun, truth: SectorDayTruth): Promise<TruthCheck> {
+/** Which citizen each source record is linked to. */
+async function linkedRecords(run: PipelineRun): Promise<Map<string, string>> {
   const { rows } = await run.pool.query<{ source_record_id: string; citizen_id: string }>('select source_record_id, citizen_id from record_links');
-  const linked = new Map(rows.map((row) => [row.source_record_id, row.citizen_id]));
+  return new Map(rows.map((row) => [row.source_record_id, row.citizen_id]));
+}
+
+/** Every record the truth says is about a citizen (record id → citizen): is it linked to that citizen? */
+function checkLinks(linked: Map<string, string>, about: Map<string, string>): TruthCheck {
   const check: TruthCheck = { right: 0, wrong: 0, notLinked: 0 };
-  for (const [recordId, citizenId] of truth.about) {
+  for (const [recordId, citizenId] of about) {
     const actual = linked.get(recordId);
     if (actual === undefined) check.notLinked += 1;
     else if (actual === citizenId) check.right += 1;
@@ -137,8 +141,9 @@ export function demoCommand(): Command {
         print('the register (dancu quality register)');
         for (const line of formatRegisterQuality(register)) print(`  ${line}`);
 
-        const links = await checkLinks(run, truth);
-        const hardLinks = await checkLinks(run, { ...truth, about: new Map([...hard.records].map(([recordId, { citizenId }]) => [recordId, citizenId])) });
+        const linked = await linkedRecords(run);
+        const links = checkLinks(linked, truth.about);
+        const hardLinks = checkLinks(linked, new Map([...hard.records].map(([recordId, { citizenId }]) => [recordId, citizenId])));
         const deceased = await run.pool.query<{ citizen_id: string; date_of_death: string }>("select citizen_id, date_of_death from citizens where status = 'DECEASED'");
         const died = new Map(truth.civilStatus.deaths.map((death) => [death.citizenId, death.dateOfDeath]));
         const rightDeaths = deceased.rows.filter((row) => died.get(row.citizen_id) === row.date_of_death).length;

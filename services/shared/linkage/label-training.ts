@@ -1,7 +1,8 @@
 import type { MatchRecord } from './match-record.js';
-import { levelIndex, Scorer } from './scoring.js';
+import { Scorer } from './scoring.js';
 import type { LinkageSettings } from './settings.js';
 import type { TermFrequencies } from './term-frequencies.js';
+import { levelVector, shares } from './training.js';
 
 /** A pair a steward decided: the same person or not. */
 export interface LabelledPair {
@@ -57,15 +58,11 @@ function metrics(settings: LinkageSettings, frequencies: TermFrequencies, pairs:
   };
 }
 
-/** Level shares among pairs of one class, add-one smoothed; null when the class has no pairs. */
+/** Level shares among pairs of one class, smoothed as EM training smooths them; null for null levels and when the class has no pairs. */
 function sharesOf(settings: LinkageSettings, pairs: readonly LabelledPair[]): (number | null)[][] {
-  return settings.comparisons.map((comparison) => {
-    const counts = comparison.levels.map(() => 0);
-    for (const pair of pairs) counts[levelIndex(comparison, pair.record, pair.citizen)]! += 1;
-    const real = counts.filter((_, l) => !comparison.levels[l]!.is_null);
-    const total = real.reduce((sum, n) => sum + n, 0) + real.length;
-    return counts.map((n, l) => (pairs.length === 0 || comparison.levels[l]!.is_null ? null : (n + 1) / total));
-  });
+  const counts = settings.comparisons.map((comparison) => comparison.levels.map(() => 0));
+  for (const pair of pairs) levelVector(settings, pair.record, pair.citizen).forEach((level, c) => (counts[c]![level]! += 1));
+  return shares(counts, settings).map((levels) => levels.map((share) => (pairs.length === 0 || Number.isNaN(share) ? null : share)));
 }
 
 /**

@@ -16,7 +16,7 @@ export interface TrainingReport {
 
 type LevelVector = Int16Array;
 
-function levelVector(settings: LinkageSettings, a: MatchRecord, b: MatchRecord): LevelVector {
+export function levelVector(settings: LinkageSettings, a: MatchRecord, b: MatchRecord): LevelVector {
   return Int16Array.from(settings.comparisons.map((comparison) => levelIndex(comparison, a, b)));
 }
 
@@ -32,8 +32,8 @@ function matchProbability(settings: LinkageSettings, vector: LevelVector, m: num
   return matchOdds / (matchOdds + otherOdds);
 }
 
-/** Level shares with add-one smoothing, so no level is ever impossible. */
-function shares(counts: number[][], settings: LinkageSettings): number[][] {
+/** Level shares with add-one smoothing, so no level is ever impossible; NaN for null levels. */
+export function shares(counts: number[][], settings: LinkageSettings): number[][] {
   return counts.map((levelCounts, c) => {
     const levels = settings.comparisons[c]!.levels;
     const real = levelCounts.filter((_, l) => !levels[l]!.is_null);

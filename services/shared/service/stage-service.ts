@@ -1,13 +1,13 @@
-import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { CommonConfig } from '../config/common.js';
-import { connectProducer, createKafka, ensureTopics } from '../kafka/client.js';
 import { runStage, type Stage } from '../kafka/stage-runner.js';
-import { topicsFor, type Topics } from '../kafka/topics.js';
+import type { Topics } from '../kafka/topics.js';
 import type { Logger } from '../observability/logger.js';
 import type { RecordTypeKey } from '../schemas/avro-files.js';
-import { SchemaRegistryClient } from '../schemas/registry.js';
+import type { SchemaRegistryClient } from '../schemas/registry.js';
 import type { ReadinessCheck } from '../observability/health.js';
 import { startObservabilityServer } from '../observability/http-server.js';
+import { wireKafka } from './kafka-wiring.js';
 
 /** What a stage needs from its service: connected clients and registered schema ids. */
 export interface StageContext {
@@ -47,21 +47,7 @@ export interface StageServiceOptions {
  */
 export async function startStageService(options: StageServiceOptions): Promise<RunningService> {
   const { config, logger } = options;
-  const topics = topicsFor(config.DANCU_TOPIC_NAMESPACE);
-  const kafka = createKafka(config.DANCU_KAFKA_BROKERS, `dancu-${options.name}`, logger);
-  const registry = new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL);
-
-  const admin: Admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, Object.values(topics));
-  await admin.disconnect();
-
-  const schemaIds = new Map<string, number>();
-  for (const [topic, record] of options.outputSchemas(topics)) {
-    schemaIds.set(topic, await registry.registerValueSchema(topic, record));
-  }
-
-  const producer = await connectProducer(kafka);
+  const { kafka, producer, registry, topics, schemaIds } = await wireKafka({ config, clientId: `dancu-${options.name}`, logger, outputSchemas: options.outputSchemas });
   const { stage, stop: stopStage, checks = [] } = await options.makeStage({ kafka, producer, registry, topics, schemaIds, logger }).catch(async (error: unknown) => {
     await producer.disconnect();
     throw error;

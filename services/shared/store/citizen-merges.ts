@@ -58,10 +58,7 @@ export async function mergeCitizensIn(client: PoolClient, context: WriterContext
     if (row.status === 'MERGED') refuse('CITIZEN_ALREADY_MERGED', `the citizen is already merged into ${row.merged_into}`, id);
   }
   // Both registers' own values become claims first, so the survivor's fields are chosen from everything either held.
-  const before = new DecisionWriter(client, context);
-  await before.load([survivorId, mergedId]);
-  for (const id of [survivorId, mergedId]) before.materialiseRegisterClaims(before.citizen(id)!);
-  await before.flush();
+  await new DecisionWriter(client, context).materialiseRegisterClaimsOf([survivorId, mergedId]);
 
   const links = await client.query<Moved['links'][number]>('update record_links set citizen_id = $1 where citizen_id = $2 returning source, source_system, source_record_id', [survivorId, mergedId]);
   const facts = await client.query<{ id: string }>('update citizen_facts set citizen_id = $1 where citizen_id = $2 returning id', [survivorId, mergedId]);

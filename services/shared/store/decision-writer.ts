@@ -132,6 +132,19 @@ export class DecisionWriter {
     return { changes: plan.changes, findings: plan.findings };
   }
 
+  /**
+   * Writes the citizens' register values down as claims (see materialiseRegisterClaims) before
+   * their histories change: recompute() then empties only the fields no one ever claimed.
+   */
+  async materialiseRegisterClaimsOf(ids: string[]): Promise<void> {
+    await this.load(ids);
+    for (const id of ids) {
+      const state = this.citizen(id);
+      if (state) this.materialiseRegisterClaims(state);
+    }
+    await this.flush();
+  }
+
   /** The register's own values become claims in the history where no event has claimed the field yet (before a merge mixes two histories). */
   materialiseRegisterClaims(state: CitizenState): void {
     for (const field of REGISTER_FIELDS) {

@@ -3,7 +3,20 @@ import type { Producer } from 'kafkajs';
 import { asDancuError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { SchemaRegistryClient } from '../schemas/registry.js';
-import { inTransaction, type Pool } from './db.js';
+import type { RecordTypeKey } from '../schemas/avro-files.js';
+import { inTransaction, type Pool, type PoolClient } from './db.js';
+
+/**
+ * One message for the relay to publish, written in the caller's transaction so it is sent if and
+ * only if that commits; an event id already in the outbox is not written twice. (The store's
+ * chunks write theirs in bulk through RegisterWrites.)
+ */
+export async function addToOutbox(client: PoolClient, message: { eventId: string; topic: string; key: string; recordType: RecordTypeKey; payload: unknown }): Promise<void> {
+  await client.query(
+    `insert into outbox (event_id, topic, message_key, record_type, payload) values ($1, $2, $3, $4, $5) on conflict (event_id) do nothing`,
+    [message.eventId, message.topic, message.key, message.recordType, message.payload],
+  );
+}
 
 export interface OutboxRelayOptions {
   pool: Pool;

@@ -5,6 +5,10 @@ import { applyDecisions, newCitizenId, STORE_CONSUMER, type WriterContext } from
 import { mergeCitizensIn, undoMergeIn } from './citizen-merges.js';
 import type { PoolClient } from './db.js';
 import { DecisionWriter } from './decision-writer.js';
+import { addToOutbox } from './outbox-relay.js';
+import { appendAudit } from './audit-log.js';
+import { decisionDetails, insertStewardDecision } from './steward-decisions.js';
+import { stewardActor } from './steward-users.js';
 import { caseCitizens, caseObservation, citizenSubject, findCase, isDuplicateCase, recordSubject, type ReviewCase } from './review-case.js';
 
 export interface StewardContext extends WriterContext {
@@ -41,11 +45,7 @@ interface StoredDecision {
 export async function applyStewardDecision(client: PoolClient, decision: StewardDecision, context: StewardContext): Promise<StewardResult> {
   const fresh = await client.query('insert into processed_events (consumer, event_id) values ($1, $2) on conflict do nothing', [STORE_CONSUMER, `steward:${decision.decision_id}`]);
   if (fresh.rowCount === 0) return { status: 'duplicate' };
-  await client.query(
-    `insert into steward_decisions (decision_id, case_id, action, citizen_id, other_citizen_id, undoes, actor, comment, decided_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9 / 1000.0)) on conflict (decision_id) do nothing`,
-    [decision.decision_id, decision.case_id, decision.action, decision.citizen_id, decision.other_citizen_id, decision.undoes, decision.actor, decision.comment, decision.decided_at],
-  );
+  await insertStewardDecision(client, decision);
   const reviewCase = await findCase(client, decision.case_id, { lock: true });
   if (!reviewCase) throw new DancuError('CASE_NOT_FOUND', 'the steward decision names a review case that does not exist', { retriable: false, context: { recordId: String(decision.case_id) } });
 
@@ -60,11 +60,7 @@ export async function applyStewardDecision(client: PoolClient, decision: Steward
     outcome = { status: 'refused', reason: error.message };
   }
   await client.query('update steward_decisions set applied_at = now(), result = $2 where decision_id = $1', [decision.decision_id, outcome]);
-  const writer = new DecisionWriter(client, context);
-  writer.addAuditBy(auditActor(decision), outcome.status === 'applied' ? 'STEWARD_DECISION_APPLIED' : 'STEWARD_DECISION_REFUSED', null, {
-    decision_id: decision.decision_id, case_id: decision.case_id, action: decision.action, citizen_id: decision.citizen_id, other_citizen_id: decision.other_citizen_id, undoes: decision.undoes, comment: decision.comment, outcome,
-  });
-  await writer.flush();
+  await appendAudit(client, stewardActor(decision.actor), outcome.status === 'applied' ? 'STEWARD_DECISION_APPLIED' : 'STEWARD_DECISION_REFUSED', [], { ...decisionDetails(decision), outcome });
   return outcome;
 }
 
@@ -99,7 +95,7 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
       const mergedId = required(decision.other_citizen_id, 'MERGE names the citizen merged into the survivor');
       const involved = caseCitizens(reviewCase);
       if (!involved.includes(survivorId) || !involved.includes(mergedId)) refuse('a merge joins two citizens of the case');
-      const merge = await mergeCitizensIn(client, context, survivorId, mergedId, auditActor(decision), decision.comment).catch(refuseDancuError);
+      const merge = await mergeCitizensIn(client, context, survivorId, mergedId, stewardActor(decision.actor), decision.comment).catch(refuseDancuError);
       result = { merge_id: merge.mergeId };
       if (observation) result.citizen_id = await linkRecord(client, decision, reviewCase, observation, survivorId, context);
       break;
@@ -149,7 +145,7 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
       break;
     case 'MERGE':
       if (observation) await unlinkRecord(client, decision, observation, context);
-      await undoMergeIn(client, context, Number(made.merge_id), auditActor(decision), decision.comment).catch(refuseDancuError);
+      await undoMergeIn(client, context, Number(made.merge_id), stewardActor(decision.actor), decision.comment).catch(refuseDancuError);
       result.merge_id = made.merge_id;
       break;
     case 'DISTINCT':
@@ -159,11 +155,6 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   await client.query('update steward_decisions set undone_by = $2 where decision_id = $1', [undoneId, decision.decision_id]);
   await client.query(`update review_cases set status = 'OPEN', decided_by = null, decided_at = null, resolution = null, claimed_by = null, claimed_at = null where case_id = $1`, [reviewCase.case_id]);
   return result;
-}
-
-/** Audit rows name a steward as the steward service names them: steward:<user>. */
-function auditActor(decision: StewardDecision): string {
-  return `steward:${decision.actor}`;
 }
 
 function required(value: string | null, what: string): string {
@@ -228,10 +219,7 @@ async function reject(client: PoolClient, decision: StewardDecision, o: PersonOb
     message: 'A data steward reviewed the record and rejected it: correct its identifying fields at the source and send it again.',
     rejected_at: decision.decided_at,
   };
-  await client.query(
-    `insert into outbox (event_id, topic, message_key, record_type, payload) values ($1, $2, $3, 'rejection', $4) on conflict (event_id) do nothing`,
-    [`${decision.decision_id}:feedback`, context.topics[SOURCE_TOPICS[o.source].feedback], o.source_record_id, rejection],
-  );
+  await addToOutbox(client, { eventId: `${decision.decision_id}:feedback`, topic: context.topics[SOURCE_TOPICS[o.source].feedback], key: o.source_record_id, recordType: 'rejection', payload: rejection });
 }
 
 function unlinkUpdate(updateId: string, citizenId: string, updateType: PopulationUpdate['update_type'], o: PersonObservation, changes: PopulationUpdate['changes'], now: Date): PopulationUpdate {
@@ -254,12 +242,7 @@ async function unlinkRecord(client: PoolClient, decision: StewardDecision, o: Pe
   const citizenId = rows[0]?.citizen_id;
   if (!citizenId) refuse('the record is not linked any more');
   // A field nobody has claimed holds the register's own value; written down as a claim first, it survives the recount below.
-  const before = new DecisionWriter(client, context);
-  await before.load([citizenId]);
-  const held = before.citizen(citizenId);
-  if (!held) refuse('the citizen is not in the register any more');
-  before.materialiseRegisterClaims(held);
-  await before.flush();
+  await new DecisionWriter(client, context).materialiseRegisterClaimsOf([citizenId]);
   await client.query('delete from citizen_facts where observation_id = $1', [o.observation_id]);
   await client.query('delete from field_provenance where observation_id = $1', [o.observation_id]);
   await client.query(`update observation_outcomes set outcome = 'UNDONE' where observation_id = $1 and outcome in ('LINKED', 'CREATED')`, [o.observation_id]);
@@ -267,7 +250,7 @@ async function unlinkRecord(client: PoolClient, decision: StewardDecision, o: Pe
   await writer.load([citizenId]);
   const changes = writer.recompute(writer.citizen(citizenId)!);
   writer.addOutbox(unlinkUpdate(`${decision.decision_id}:${citizenId}`, citizenId, 'RECORD_UNLINKED', o, changes, context.now));
-  writer.addAuditBy(auditActor(decision), 'RECORD_UNLINKED', citizenId, { decision_id: decision.decision_id, undoes: decision.undoes, fields: changes.map((c) => c.field) });
+  writer.addAuditBy(stewardActor(decision.actor), 'RECORD_UNLINKED', citizenId, { decision_id: decision.decision_id, undoes: decision.undoes, fields: changes.map((c) => c.field) });
   await writer.flush();
   return citizenId;
 }
@@ -287,7 +270,7 @@ async function removeCreatedCitizen(client: PoolClient, decision: StewardDecisio
   await client.query(`update observation_outcomes set outcome = 'UNDONE' where observation_id = $1 and outcome = 'CREATED'`, [o.observation_id]);
   const writer = new DecisionWriter(client, context);
   writer.addOutbox(unlinkUpdate(`${decision.decision_id}:${citizenId}`, citizenId, 'CITIZEN_REMOVED', o, [], context.now));
-  writer.addAuditBy(auditActor(decision), 'CITIZEN_REMOVED', citizenId, { decision_id: decision.decision_id, undoes: decision.undoes });
+  writer.addAuditBy(stewardActor(decision.actor), 'CITIZEN_REMOVED', citizenId, { decision_id: decision.decision_id, undoes: decision.undoes });
   await writer.flush();
   return citizenId;
 }

@@ -12,6 +12,11 @@ export function hasRole(role: Role, needed: Role): boolean {
   return RANK[role] >= RANK[needed];
 }
 
+/** How audit rows name a steward, whoever writes them (the steward service or the store applying a decision). */
+export function stewardActor(username: string): string {
+  return `steward:${username}`;
+}
+
 export interface StewardUser {
   username: string;
   role: Role;

@@ -4,6 +4,7 @@ import type { LinkageSettings } from '../linkage/settings.js';
 import type { LinkDecision, PersonObservation } from '../schemas/records.js';
 import { citizenAsPerson, type CitizenRow } from './citizen-row.js';
 import type { PoolClient } from './db.js';
+import { addToOutbox } from './outbox-relay.js';
 
 /** A record is sent back to the linker at most this many times (each time a new citizen shares a key with it). */
 export const MAX_RELINK_ATTEMPTS = 20;
@@ -107,10 +108,7 @@ export async function relinkFor(client: PoolClient, settings: LinkageSettings, c
 async function requeue(client: PoolClient, waiting: { observation: PersonObservation; attempt: number }[], topic: string): Promise<void> {
   for (const { observation, attempt } of waiting) {
     const next: PersonObservation = { ...observation, attempt: attempt + 1 };
-    await client.query(
-      `insert into outbox (event_id, topic, message_key, record_type, payload) values ($1, $2, $3, 'personObservation', $4) on conflict (event_id) do nothing`,
-      [`${observation.observation_id}:relink:${next.attempt}`, topic, `${observation.source_system}:${observation.source_record_id}`, next],
-    );
+    await addToOutbox(client, { eventId: `${observation.observation_id}:relink:${next.attempt}`, topic, key: `${observation.source_system}:${observation.source_record_id}`, recordType: 'personObservation', payload: next });
     await client.query('update unlinked_records set attempt = greatest(attempt, $2), updated_at = now() where observation_id = $1', [observation.observation_id, next.attempt]);
   }
 }

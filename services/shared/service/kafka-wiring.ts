@@ -1,0 +1,35 @@
+import type { Kafka, Producer } from 'kafkajs';
+import type { CommonConfig } from '../config/common.js';
+import { connectProducer, createKafka, ensureTopics } from '../kafka/client.js';
+import { topicsFor, type Topics } from '../kafka/topics.js';
+import type { Logger } from '../observability/logger.js';
+import type { RecordTypeKey } from '../schemas/avro-files.js';
+import { SchemaRegistryClient } from '../schemas/registry.js';
+
+export interface KafkaWiring {
+  kafka: Kafka;
+  producer: Producer;
+  registry: SchemaRegistryClient;
+  topics: Topics;
+  /** Value schema id per topic the service writes. */
+  schemaIds: Map<string, number>;
+}
+
+/**
+ * What every service that publishes does first: its topics exist, the schemas it writes are
+ * registered, and a producer is connected.
+ */
+export async function wireKafka(options: { config: CommonConfig; clientId: string; logger: Logger; outputSchemas: (topics: Topics) => [topic: string, record: RecordTypeKey][]; idempotent?: boolean }): Promise<KafkaWiring> {
+  const { config } = options;
+  const topics = topicsFor(config.DANCU_TOPIC_NAMESPACE);
+  const kafka = createKafka(config.DANCU_KAFKA_BROKERS, options.clientId, options.logger);
+  const registry = new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, Object.values(topics));
+  await admin.disconnect();
+  const schemaIds = new Map<string, number>();
+  for (const [topic, record] of options.outputSchemas(topics)) schemaIds.set(topic, await registry.registerValueSchema(topic, record));
+  const producer = await connectProducer(kafka, { idempotent: options.idempotent ?? false });
+  return { kafka, producer, registry, topics, schemaIds };
+}
