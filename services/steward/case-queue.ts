@@ -227,7 +227,27 @@ export async function caseDecisions(pool: Pool, caseId: number): Promise<Decisio
   return rows;
 }
 
-export async function findDecision(pool: Pool, decisionId: string): Promise<(DecisionState & { case_id: number }) | null> {
-  const { rows } = await pool.query<DecisionState & { case_id: number }>(`select case_id::int as case_id, ${DECISION_COLUMNS} from steward_decisions where decision_id = $1`, [decisionId]);
+/**
+ * Where a decision stands, for a client waiting on it: pending, applied or refused. It names no
+ * citizen and carries no comment or refusal reason (those can hold personal IDs), so polling it
+ * is not a view of personal data; the case, which is audited, shows the rest.
+ */
+export interface DecisionStatus {
+  decision_id: string;
+  case_id: number;
+  action: string;
+  decided_at: Date;
+  applied_at: Date | null;
+  status: 'pending' | 'applied' | 'refused';
+  undone_by: string | null;
+}
+
+export async function decisionStatus(pool: Pool, decisionId: string): Promise<DecisionStatus | null> {
+  const { rows } = await pool.query<DecisionStatus>(
+    `select decision_id, case_id::int as case_id, action, decided_at, applied_at, undone_by,
+            case when applied_at is null then 'pending' else result->>'status' end as status
+       from steward_decisions where decision_id = $1`,
+    [decisionId],
+  );
   return rows[0] ?? null;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Topics } from '../shared/kafka/topics.js';
 import type { Pool } from '../shared/store/db.js';
-import { caseDecisions, claimCase, decideCase, findDecision, listCases, releaseCase, undoDecision, type CaseFilter, type DecisionRequest } from './case-queue.js';
+import { caseDecisions, claimCase, decideCase, decisionStatus, listCases, releaseCase, undoDecision, type CaseFilter, type DecisionRequest } from './case-queue.js';
 import { caseView, citizensShown } from './case-view.js';
 import type { StewardConfig } from './config.js';
 import { appendAudit } from '../shared/store/audit-log.js';
@@ -129,13 +129,28 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
     '/api/decisions/:decisionId',
     {
       schema: {
-        summary: 'A decision and whether the store has applied it (result.status applied or refused)',
+        summary: 'Whether the store has applied a decision yet: pending, applied or refused (no personal data; the case shows the rest)',
         tags: ['decisions'],
         params: { type: 'object', properties: { decisionId: { type: 'string' } }, required: ['decisionId'] },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              decision_id: { type: 'string' },
+              case_id: { type: 'integer' },
+              action: { type: 'string' },
+              decided_at: { type: 'string', format: 'date-time' },
+              applied_at: { type: ['string', 'null'], format: 'date-time' },
+              status: { type: 'string', enum: ['pending', 'applied', 'refused'] },
+              undone_by: { type: ['string', 'null'] },
+            },
+            additionalProperties: false,
+          },
+        },
       },
     },
     async (request, reply) => {
-      const decision = await findDecision(pool, request.params.decisionId);
+      const decision = await decisionStatus(pool, request.params.decisionId);
       return decision ?? reply.code(404).send({ error: 'DECISION_NOT_FOUND', message: 'no such decision' });
     },
   );

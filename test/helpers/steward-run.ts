@@ -5,6 +5,7 @@ import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import type { RunningService } from '../../services/shared/service/stage-service.js';
 import { scanForDuplicates } from '../../services/shared/store/duplicate-scan.js';
+import type { Pool } from '../../services/shared/store/db.js';
 import { saveUser, type Role } from '../../services/shared/store/steward-users.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateHardCases, type HardCases } from '../../services/shared/synth/review-cases.js';
@@ -53,13 +54,13 @@ export async function startStewardRun(prefix: string, logger: Logger, env: NodeJ
 
 /** An API client signed in with a bearer token, as scripts and other systems call the steward API. */
 export class StewardClient {
-  private constructor(private readonly baseUrl: string, readonly token: string) {}
+  private constructor(private readonly baseUrl: string, private readonly pool: Pool, readonly token: string) {}
 
-  static async signIn(baseUrl: string, username: string, password = PASSWORD): Promise<StewardClient> {
+  static async signIn({ baseUrl, run }: Pick<StewardRun, 'baseUrl' | 'run'>, username: string, password = PASSWORD): Promise<StewardClient> {
     const response = await fetch(`${baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
     if (response.status !== 200) throw new Error(`sign-in of ${username} failed with ${response.status}`);
     const body = (await response.json()) as { token: string };
-    return new StewardClient(baseUrl, body.token);
+    return new StewardClient(baseUrl, run.pool, body.token);
   }
 
   async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
@@ -83,8 +84,11 @@ export class StewardClient {
     return this.waitApplied(body.decision_id);
   }
 
+  /** Waits on the status call (what the UI polls), then reads what the store recorded from the register itself. */
   async waitApplied(decisionId: string): Promise<AppliedDecision> {
-    return waitUntil(async () => (await this.call<AppliedDecision>('GET', `/api/decisions/${encodeURIComponent(decisionId)}`)).body, (d) => d.applied_at !== null, 30_000, `decision ${decisionId} applied`);
+    await waitUntil(async () => (await this.call<{ status: string }>('GET', `/api/decisions/${encodeURIComponent(decisionId)}`)).body, (d) => d.status !== 'pending', 30_000, `decision ${decisionId} applied`);
+    const { rows } = await this.pool.query<AppliedDecision>('select decision_id, case_id::int as case_id, action, applied_at, result, undone_by from steward_decisions where decision_id = $1', [decisionId]);
+    return rows[0]!;
   }
 }
 

@@ -44,7 +44,7 @@ describe('steward API: every decision and its undo reach the register, the updat
 
   beforeAll(async () => {
     s = await startStewardRun('steward-api', testLogger, { DANCU_STEWARD_LOGIN_ATTEMPTS_PER_MINUTE: String(LOGIN_LIMIT) });
-    [alice, bob, vera, ada] = (await Promise.all(['alice', 'bob', 'vera', 'ada'].map((user) => StewardClient.signIn(s.baseUrl, user)))) as [StewardClient, StewardClient, StewardClient, StewardClient];
+    [alice, bob, vera, ada] = (await Promise.all(['alice', 'bob', 'vera', 'ada'].map((user) => StewardClient.signIn(s, user)))) as [StewardClient, StewardClient, StewardClient, StewardClient];
     cases = await openCases(s.run);
     beforeLink = await citizen(s.hard.records.get(byRecord('HARD-ID-')[0]!.record!)!.citizenId);
   }, 240_000);
@@ -138,6 +138,13 @@ describe('steward API: every decision and its undo reach the register, the updat
     await waitUntil(updates, (all) => all.some((u) => u.update_id === decision.decision_id && u.citizen_id === truth), 30_000, 'the link on the updates topic');
     const audit = await query<{ action: string }>(`select action from audit_log where actor = 'steward:alice' and details->>'decision_id' = $1 order by id`, [decision.decision_id]);
     expect(audit.map((a) => a.action)).toEqual(['STEWARD_DECIDED', 'STEWARD_DECISION_APPLIED']);
+  });
+
+  it('answers whether a decision is applied without naming a citizen, so a client may poll it unaudited', async () => {
+    const [link] = await query<{ decision_id: string; citizen_id: string }>(`select decision_id, citizen_id from steward_decisions where action = 'LINK' and actor = 'alice'`);
+    const { status, body } = await alice.call<Record<string, unknown>>('GET', `/api/decisions/${link!.decision_id}`);
+    expect([status, Object.keys(body).sort(), body.status]).toEqual([200, ['action', 'applied_at', 'case_id', 'decided_at', 'decision_id', 'status', 'undone_by'], 'applied']);
+    expect(JSON.stringify(body)).not.toContain(link!.citizen_id);
   });
 
   it('undoes a link: the record is unlinked and the citizen is exactly as before the link', async () => {
@@ -262,7 +269,7 @@ describe('steward API: every decision and its undo reach the register, the updat
 
   it('adds a user from the command line, who can then sign in with the role given', async () => {
     await exec('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'steward', 'user', 'add', 'carol', '--role', 'viewer'], { cwd: REPO_ROOT, env: { ...s.run.env, DANCU_STEWARD_PASSWORD: 'a long enough passphrase' } });
-    const carol = await StewardClient.signIn(s.baseUrl, 'carol', 'a long enough passphrase');
+    const carol = await StewardClient.signIn(s, 'carol', 'a long enough passphrase');
     expect((await carol.call<{ user: { role: string } }>('GET', '/api/session')).body.user.role).toBe('viewer');
   });
 

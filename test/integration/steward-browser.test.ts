@@ -34,6 +34,7 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
     const latest = page.locator('#decisions li').nth(before);
     await latest.filter({ hasText: /Applied|Refused/ }).waitFor({ timeout: 30_000 });
     expect(await latest.textContent()).toContain('Applied');
+    await page.locator('#decision-status', { hasText: 'Applied' }).waitFor({ timeout: 5_000 });
   };
 
   beforeAll(async () => {

@@ -1,3 +1,4 @@
+import { KafkaJSProtocolError } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { asDancuError, DancuError, ValidationError } from '../../services/shared/errors.js';
 
@@ -32,6 +33,16 @@ describe('asDancuError', () => {
   it('treats a broker connection error from kafkajs as retriable', () => {
     const error = Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' });
     expect(asDancuError(error).retriable).toBe(true);
+  });
+
+  it('treats a group coordinator still loading after a broker restart as retriable', () => {
+    const loading = new KafkaJSProtocolError({ type: 'COORDINATOR_LOAD_IN_PROGRESS', code: 14, retriable: true, message: 'The coordinator is loading and hence can\'t process requests for this group' });
+    expect(asDancuError(loading).retriable).toBe(true);
+  });
+
+  it('treats a broker refusing a request for good as not retriable', () => {
+    const refused = new KafkaJSProtocolError({ type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false, message: 'The request included a message larger than the max message size the server will accept' });
+    expect([asDancuError(refused).code, asDancuError(refused).retriable]).toEqual(['KAFKA_MESSAGE_TOO_LARGE', false]);
   });
 
   it('adds the stream position to the error context', () => {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
+import { asDancuError } from '../errors.js';
 import { totalLag } from '../kafka/lag.js';
 import { sourceInputTopics, type Topics } from '../kafka/topics.js';
 import type { Pool } from '../store/db.js';
@@ -23,17 +24,27 @@ export async function pipelineBacklog(admin: Admin, pool: Pool, topics: Topics, 
 
 /**
  * Waits until every stage has consumed and committed everything and the outbox is empty, seen
- * twice in a row (a stage may be between consuming and producing on the first look).
+ * twice in a row (a stage may be between consuming and producing on the first look). A look that
+ * fails because Kafka or PostgreSQL is still coming back (a group coordinator loading after a
+ * broker restart) is a look at a pipeline not yet drained, not a reason to stop waiting.
  */
 export async function waitUntilDrained(admin: Admin, pool: Pool, topics: Topics, groups: PipelineGroups, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let quietLooks = 0;
-  let backlog = -1;
+  let last = 'no look taken';
   while (Date.now() < deadline) {
-    backlog = await pipelineBacklog(admin, pool, topics, groups);
-    quietLooks = backlog === 0 ? quietLooks + 1 : 0;
+    try {
+      const backlog = await pipelineBacklog(admin, pool, topics, groups);
+      quietLooks = backlog === 0 ? quietLooks + 1 : 0;
+      last = `${backlog} events still waiting`;
+    } catch (error) {
+      const dancuError = asDancuError(error);
+      if (!dancuError.retriable) throw error;
+      quietLooks = 0;
+      last = `last look failed: ${dancuError.message}`;
+    }
     if (quietLooks >= 2) return;
     await sleep(250);
   }
-  throw new Error(`the pipeline did not drain within ${timeoutMs / 1000} s (${backlog} events still waiting)`);
+  throw new Error(`the pipeline did not drain within ${timeoutMs / 1000} s (${last})`);
 }

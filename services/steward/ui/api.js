@@ -47,7 +47,7 @@ export async function waitApplied(decisionId, timeoutMs = 20000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const decision = await api.decision(decisionId).catch(() => null);
-    if (decision?.applied_at) return decision;
+    if (decision && decision.status !== 'pending') return decision;
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
   return null;

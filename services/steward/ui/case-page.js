@@ -38,11 +38,15 @@ function comparisonTable(view, people, selected, onSelect) {
   return h('table', { className: 'compare', id: 'compare' }, h('thead', {}, head), h('tbody', {}, rows));
 }
 
+function decisionStatusText(d) {
+  return !d.applied_at ? t('waiting') : d.result?.status === 'refused' ? `${t('refused')}: ${d.result.reason}` : t('applied');
+}
+
 function decisionList(view, onUndo) {
   if (view.decisions.length === 0) return null;
   return h('section', { id: 'decisions' }, h('h2', {}, t('decisions')),
     h('ul', {}, view.decisions.map((d) => {
-      const status = !d.applied_at ? t('waiting') : d.result?.status === 'refused' ? `${t('refused')}: ${d.result.reason}` : t('applied');
+      const status = decisionStatusText(d);
       const canUndo = d.action !== 'UNDO' && !d.undone_by && d.result?.status === 'applied';
       return h('li', { 'data-decision': d.decision_id },
         h('strong', {}, d.action), ` ${d.citizen_id ?? ''}${d.other_citizen_id ? ` ← ${d.other_citizen_id}` : ''} · ${d.actor} · ${new Date(d.decided_at).toLocaleString()} · ${status}${d.undone_by ? ` · ${t('undone')}` : ''}`,
@@ -57,7 +61,7 @@ async function nextCase(user, current) {
   location.hash = next ? `#/case/${next.case_id}` : '#/';
 }
 
-/** A case: the record and candidates side by side, the selected candidate's weights as a waterfall, and the decisions. */
+/** A case: the record and candidates side by side, the selected candidate's weights as a waterfall, and the decisions; returns what it showed. */
 export async function renderCase(main, caseId, user) {
   const view = await api.case(caseId);
   const people = choices(view);
@@ -76,10 +80,11 @@ export async function renderCase(main, caseId, user) {
     status.textContent = t('waiting');
     try {
       const { decision_id } = await decide(comment.value.trim());
-      const applied = await waitApplied(decision_id);
-      status.textContent = applied?.result?.status === 'refused' ? `${t('refused')}: ${applied.result.reason}` : applied ? t('applied') : t('waiting');
-      await renderCase(main, caseId, user);
-      document.getElementById('decision-status').textContent = status.textContent;
+      await waitApplied(decision_id);
+      // The status call says only whether it is applied; the reason of a refusal is on the (audited) case.
+      const shown = await renderCase(main, caseId, user);
+      const decided = shown.decisions.find((d) => d.decision_id === decision_id);
+      document.getElementById('decision-status').textContent = decided ? decisionStatusText(decided) : t('waiting');
     } catch (error) {
       status.textContent = error.message;
     }
@@ -140,4 +145,5 @@ export async function renderCase(main, caseId, user) {
     if (mayDecide && actions[key]) { actions[key](); return true; }
     return false;
   });
+  return view;
 }
