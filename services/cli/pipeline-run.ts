@@ -98,6 +98,18 @@ export class PipelineRun {
     return service.httpPort;
   }
 
+  /** Stops one of the run's services, leaving the others running (a stage that is away). */
+  async stopService(name: string): Promise<void> {
+    const stopping = this.services.filter((service) => service.name === name);
+    await stopServices(stopping);
+    this.services = this.services.filter((service) => !stopping.includes(service));
+  }
+
+  /** Starts one service of the pipeline again, as startServices does. */
+  async startService(name: 'ingest' | 'linker' | 'store'): Promise<void> {
+    this.services.push(...(await startServices([name], this.env, this.logger)));
+  }
+
   /** Stops the run's services (to change their environment and start them again). */
   async stopServices(): Promise<void> {
     await stopServices(this.services);

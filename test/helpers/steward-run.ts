@@ -7,7 +7,7 @@ import type { RunningService } from '../../services/shared/service/stage-service
 import { scanForDuplicates } from '../../services/shared/store/duplicate-scan.js';
 import type { Pool } from '../../services/shared/store/db.js';
 import { saveUser, type Role } from '../../services/shared/store/steward-users.js';
-import { generatePopulation } from '../../services/shared/synth/population.js';
+import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { generateHardCases, type HardCases } from '../../services/shared/synth/review-cases.js';
 import { loadRegister } from './register.js';
 import { config, dropDatabase, testDatabaseUrl, uniqueName } from './real-stack.js';
@@ -25,14 +25,15 @@ export interface StewardRun {
   close(): Promise<void>;
 }
 
-export async function startStewardRun(prefix: string, logger: Logger, env: NodeJS.ProcessEnv = {}): Promise<StewardRun> {
+/** `citizens`: more people for the register, beside the synthetic population and the hard cases' own. */
+export async function startStewardRun(prefix: string, logger: Logger, env: NodeJS.ProcessEnv = {}, citizens: SyntheticCitizen[] = []): Promise<StewardRun> {
   const name = uniqueName(prefix);
   const databaseUrl = testDatabaseUrl(name);
   const run = new PipelineRun(config, databaseUrl, name, logger);
   await run.prepare();
   const population = generatePopulation(400, 4242);
   const hard = generateHardCases(population, 3, 17);
-  await loadRegister(run, [...population, ...hard.register]);
+  await loadRegister(run, [...population, ...hard.register, ...citizens]);
   await run.startServices();
   const steward: RunningService[] = await startServices(['steward'], { ...run.env, ...env }, logger);
   for (const [username, role] of Object.entries(USERS)) await saveUser(run.pool, username, PASSWORD, role);

@@ -6,6 +6,7 @@ import type { PoolClient } from './db.js';
 import { DecisionWriter, type CitizenState, type WriterContext } from './decision-writer.js';
 import { factsAfterDeath, withdrawFacts } from './sector-facts-store.js';
 import { lockKeysOf, relinkFor, requeueIfNewCitizenInReach, requeueKeptInReach, unlinkedKeysOf } from './unlinked-store.js';
+import { lockCasesOfRecords } from './review-case.js';
 
 export const STORE_CONSUMER = 'store';
 
@@ -89,8 +90,10 @@ export async function applyDecisions(client: PoolClient, decisions: readonly Lin
     [STORE_CONSUMER, decisions.map((d) => d.decision_id)],
   );
   const fresh = new Set(inserted.rows.map((row) => row.event_id));
-  const applied = await alreadyApplied(client, decisions.filter((d) => d.observation.attempt > 0 && fresh.has(d.decision_id)));
-  await lockKeysOf(client, context.settings, decisions.filter((d) => fresh.has(d.decision_id) && (d.decision === 'NEW' || d.decision === 'UNLINKED')));
+  const retries = decisions.filter((d) => d.observation.attempt > 0 && fresh.has(d.decision_id));
+  const applied = await alreadyApplied(client, retries);
+  const cases = await lockCasesOfRecords(client, retries.map((d) => d.observation.observation_id));
+  await lockKeysOf(client, context.settings, decisions.filter((d) => fresh.has(d.decision_id) && (d.decision === 'NEW' || d.decision === 'UNLINKED' || d.decision === 'REVIEW')));
   const writer = new DecisionWriter(client, context);
   await writer.load(decisions.flatMap((d) => (d.decision === 'LINK' && d.citizen_id && fresh.has(d.decision_id) ? [d.citizen_id] : [])));
   const created = await createCitizens(client, decisions.filter((d) => d.decision === 'NEW' && d.observation.person.personal_id && fresh.has(d.decision_id)));
@@ -102,28 +105,36 @@ export async function applyDecisions(client: PoolClient, decisions: readonly Lin
       results.push('duplicate');
       continue;
     }
+    const caseStatus = decision.observation.attempt > 0 ? cases.get(observationId) : undefined;
+    if (caseStatus === 'CLAIMED' || caseStatus === 'DECIDED') {
+      // A steward holds (or has decided) the record's case: their decision, not this later look, settles the record.
+      writer.addAudit('RECHECK_SET_ASIDE', null, { decision_id: decision.decision_id, decision: decision.decision, reason: `the review case is ${caseStatus.toLowerCase()}` });
+      results.push('duplicate');
+      continue;
+    }
     if (readsWrites(decision)) await writer.flush();
-    const result = await applyOne(client, writer, decision, context, created);
+    const result = await applyOne(client, writer, decision, context, created, caseStatus === 'OPEN');
     if (result !== 'requeued' && result !== 'unlinked' && result !== 'review') applied.add(observationId);
     results.push(result);
   }
   await relinkFor(client, context.settings, [...created.values()].map((creation) => creation.row), context.topics.observations);
   await writer.flush();
-  await requeueKeptInReach(client, context.settings, decisions.filter((d, i) => d.decision === 'UNLINKED' && results[i] === 'unlinked'), context.topics.observations);
+  await requeueKeptInReach(client, context.settings, decisions.filter((d, i) => (d.decision === 'UNLINKED' && results[i] === 'unlinked') || (d.decision === 'REVIEW' && results[i] === 'review')), context.topics.observations);
   // Deaths are checked against every fact written, this chunk's included: after the flush.
   for (const { observation, citizenId, finding } of await factsAfterDeath(client, writer.takeDeaths())) writer.addFindings(observation, [finding], citizenId, 'store');
   await writer.flush();
   return results;
 }
 
-async function applyOne(client: PoolClient, writer: DecisionWriter, decision: LinkDecision, context: WriterContext, created: Map<string, Creation>): Promise<ApplyResult> {
+/** `inReview`: the record has an open review case from an earlier attempt, which this decision settles or refreshes. */
+async function applyOne(client: PoolClient, writer: DecisionWriter, decision: LinkDecision, context: WriterContext, created: Map<string, Creation>, inReview: boolean): Promise<ApplyResult> {
   const o = decision.observation;
   if (decision.decision === 'REVIEW') {
     if (o.attempt > 0) writer.resolveUnlinked(o.observation_id, 'REVIEW', null);
-    writer.addReviewCase(decision);
+    writer.addReviewCase(decision, unlinkedKeysOf(context.settings, o));
     writer.addFindings(o, o.findings, null, 'ingest');
     writer.addOutcome(decision, 'REVIEW', null);
-    writer.addAudit('REVIEW_CASE_OPENED', null, { decision_id: decision.decision_id, reason: decision.reason });
+    writer.addAudit(inReview ? 'REVIEW_CASE_REFRESHED' : 'REVIEW_CASE_OPENED', null, { decision_id: decision.decision_id, reason: decision.reason });
     return 'review';
   }
   if (decision.decision === 'UNLINKED') {
@@ -180,6 +191,7 @@ async function applyOne(client: PoolClient, writer: DecisionWriter, decision: Li
 /** A citizen just inserted: every value of the creating record is a claim, chosen as the only one. */
 function applyCreation(writer: DecisionWriter, decision: LinkDecision, created: CitizenRow): ApplyResult {
   const o = decision.observation;
+  if (o.attempt > 0) writer.resolveUnlinked(o.observation_id, 'CREATED', created.citizen_id);
   const state: CitizenState = { row: emptyCitizen(created), history: [], changed: false };
   writer.remember(state);
   const { changes } = writer.applyObservation(state, o, { system: o.source_system, record: o.source_record_id });

@@ -31,6 +31,9 @@ export interface CitizenState {
 /** What became of a decision, per observation (observation_outcomes.outcome). */
 export type Outcome = 'CREATED' | 'LINKED' | 'REVIEW' | 'UNLINKED' | 'DELETED';
 
+/** How a review case the pipeline closes is resolved, in the words of the steward's decisions. */
+const CASE_RESOLUTION = { LINKED: 'LINK', CREATED: 'NEW', DELETED: 'DELETED' } as const;
+
 export interface WriterContext {
   settings: LinkageSettings;
   survivorship: Survivorship;
@@ -197,11 +200,15 @@ export class DecisionWriter {
     for (const k of keys) this.writes.unlinkedKeys.add({ ...k, observation_id: o.observation_id });
   }
 
-  /** A waiting record was decided at a later attempt; linked, any review case an earlier attempt opened is closed. */
-  resolveUnlinked(observationId: string, resolution: 'LINKED' | 'REVIEW' | 'DELETED', citizenId: string | null): void {
-    this.writes.resolutions.add({ observation_id: observationId, resolution, citizen_id: citizenId });
+  /**
+   * A record decided at a later attempt (a waiting record, or one in review looked at again): no
+   * longer waiting; linked, made a citizen or deleted, the open review case an earlier attempt
+   * opened is closed, resolved as the steward's buttons name it.
+   */
+  resolveUnlinked(observationId: string, resolution: 'LINKED' | 'CREATED' | 'REVIEW' | 'DELETED', citizenId: string | null): void {
+    this.writes.resolutions.add({ observation_id: observationId, resolution: resolution === 'CREATED' ? 'LINKED' : resolution, citizen_id: citizenId });
     this.writes.resolvedKeys.add({ observation_id: observationId });
-    if (resolution !== 'REVIEW') this.writes.reviewsClosed.add({ observation_id: observationId });
+    if (resolution !== 'REVIEW') this.writes.reviewsClosed.add({ observation_id: observationId, resolution: CASE_RESOLUTION[resolution] });
   }
 
   addOutbox(update: PopulationUpdate): void {
@@ -252,9 +259,11 @@ export class DecisionWriter {
     this.addAuditBy('pipeline:store', action, citizenId, details);
   }
 
-  addReviewCase(decision: LinkDecision): void {
+  /** Opens a review case, or refreshes an open one's candidates when its record was looked at again; keeps the keys a new citizen finds it under. */
+  addReviewCase(decision: LinkDecision, keys: { rule: string; key: string }[]): void {
     const o = decision.observation;
     this.writes.reviewCases.add({ observation_id: o.observation_id, decision_id: decision.decision_id, reason: decision.reason, source: o.source, observation: o, candidates: decision.candidates, explanation: decision.explanation });
+    for (const k of keys) this.writes.reviewKeys.add({ ...k, observation_id: o.observation_id });
   }
 
   publishUpdate(decision: LinkDecision, citizenId: string, updateType: UpdateType, changes: Change[], fact: PopulationUpdate['fact']): void {

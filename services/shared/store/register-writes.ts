@@ -115,9 +115,16 @@ export function createRegisterWrites() {
       `insert into review_cases (observation_id, decision_id, reason, source, observation, candidates, explanation)
        select observation_id, decision_id, reason, source, observation, candidates, explanation
          from jsonb_to_recordset($1::jsonb) as x(observation_id text, decision_id text, reason text, source text, observation jsonb, candidates jsonb, explanation jsonb)
-       on conflict (observation_id) do nothing`,
+       on conflict (observation_id) do update set decision_id = excluded.decision_id, reason = excluded.reason, observation = excluded.observation,
+         candidates = excluded.candidates, explanation = excluded.explanation
+       where review_cases.status = 'OPEN'`,
       (row) => row.observation_id,
-      (earlier) => earlier,
+    ),
+    // The keys a record in review is found under when a citizen who may be its person is registered.
+    reviewKeys: new WriteBuffer<{ rule: string; key: string; observation_id: string }>(
+      `insert into review_case_keys (rule, key, observation_id)
+       select rule, key, observation_id from jsonb_to_recordset($1::jsonb) as x(rule text, key text, observation_id text) on conflict do nothing`,
+      (row) => `${row.rule}\u0000${row.key}\u0000${row.observation_id}`,
     ),
     audit: new WriteBuffer<{ actor: string; action: string; citizen_id: string | null; details: unknown }>(
       `insert into audit_log (actor, action, citizen_id, details)
@@ -148,10 +155,12 @@ export function createRegisterWrites() {
       `delete from unlinked_keys k using jsonb_to_recordset($1::jsonb) as x(observation_id text) where k.observation_id = x.observation_id`,
       (row) => row.observation_id,
     ),
-    // A record linked at a later attempt: the review case an earlier attempt opened is closed.
-    reviewsClosed: new WriteBuffer<{ observation_id: string }>(
-      `update review_cases r set status = 'DECIDED' from jsonb_to_recordset($1::jsonb) as x(observation_id text)
-        where r.observation_id = x.observation_id and r.status <> 'DECIDED'`,
+    // A record linked (or deleted) at a later attempt: the open review case an earlier attempt
+    // opened is closed by the pipeline. One a steward holds is never touched here.
+    reviewsClosed: new WriteBuffer<{ observation_id: string; resolution: string }>(
+      `update review_cases r set status = 'DECIDED', decided_by = 'pipeline:linker', decided_at = now(), resolution = x.resolution
+         from jsonb_to_recordset($1::jsonb) as x(observation_id text, resolution text)
+        where r.observation_id = x.observation_id and r.status = 'OPEN'`,
       (row) => row.observation_id,
     ),
     outbox: new WriteBuffer<{ event_id: string; topic: string; message_key: string; record_type: string; payload: unknown }>(
@@ -188,7 +197,7 @@ const KEY_INSERT = `insert into citizen_blocking_keys (rule, key, citizen_id)
 
 const ORDER = [
   'citizens', 'keyDelete', 'keyInsert', 'provenanceFlags', 'provenance', 'links', 'factWithdrawals', 'facts', 'findings', 'outcomes', 'reviewCases',
-  'unlinked', 'unlinkedKeys', 'resolutions', 'resolvedKeys', 'reviewsClosed', 'audit', 'outbox',
+  'reviewKeys', 'unlinked', 'unlinkedKeys', 'resolutions', 'resolvedKeys', 'reviewsClosed', 'audit', 'outbox',
 ] as const;
 
 /**

@@ -1,17 +1,27 @@
 import { citizenKeyRows } from '../linkage/citizen-keys.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
+import type { PersonObservation } from '../schemas/records.js';
 import { CITIZEN_COLUMNS, citizenAsPerson, type CitizenRow } from './citizen-row.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { vacuumKeys, withKeyIndexesDropped } from './key-indexes.js';
+import { DUPLICATE_REASON } from './review-case.js';
+import { unlinkedKeysOf } from './unlinked-store.js';
 
 const PAGE = 5_000;
 
-/** Rewrites all blocking keys from the current settings, in one transaction (the linker never sees half an index). */
+/**
+ * Rewrites all blocking keys from the current settings, in one transaction (the linker never sees
+ * half an index): the citizens', and those of the records that wait to be looked at again when a
+ * citizen in reach is registered (waiting unlinked, or in a review case).
+ */
 export async function reindexCitizens(pool: Pool, settings: LinkageSettings, onProgress?: (done: number) => void): Promise<number> {
   const count = await inTransaction(pool, async (client) => {
     await client.query('truncate citizen_blocking_keys');
-    return withKeyIndexesDropped(client, () => writeAllKeys(client, settings, onProgress));
+    const citizens = await withKeyIndexesDropped(client, () => writeAllKeys(client, settings, onProgress));
+    await writeRecordKeys(client, settings, 'unlinked_keys', 'select observation from unlinked_records where resolved_at is null');
+    await writeRecordKeys(client, settings, 'review_case_keys', `select observation from review_cases where reason <> '${DUPLICATE_REASON}'`);
+    return citizens;
   });
   await vacuumKeys(pool);
   return count;
@@ -33,4 +43,15 @@ async function writeAllKeys(client: PoolClient, settings: LinkageSettings, onPro
     after = rows[rows.length - 1]!.citizen_id;
     onProgress?.(done);
   }
+}
+
+async function writeRecordKeys(client: PoolClient, settings: LinkageSettings, table: 'unlinked_keys' | 'review_case_keys', records: string): Promise<void> {
+  await client.query(`delete from ${table}`);
+  const { rows } = await client.query<{ observation: PersonObservation }>(records);
+  const keys = rows.flatMap(({ observation }) => unlinkedKeysOf(settings, observation).map((key) => ({ ...key, observation: observation.observation_id })));
+  await client.query(`insert into ${table} (rule, key, observation_id) select * from unnest($1::text[], $2::text[], $3::text[]) on conflict do nothing`, [
+    keys.map((k) => k.rule),
+    keys.map((k) => k.key),
+    keys.map((k) => k.observation),
+  ]);
 }

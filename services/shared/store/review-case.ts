@@ -28,10 +28,12 @@ export interface ReviewCase {
   decided_by: string | null;
   decided_at: Date | null;
   resolution: string | null;
+  /** Times its record went back to the linker because a citizen who may be its person was registered. */
+  rechecks: number;
 }
 
 export const REVIEW_CASE_COLUMNS =
-  'case_id::int as case_id, observation_id, decision_id, reason, source, observation, candidates, explanation, status, priority, created_at, claimed_by, claimed_at, decided_by, decided_at, resolution';
+  'case_id::int as case_id, observation_id, decision_id, reason, source, observation, candidates, explanation, status, priority, created_at, claimed_by, claimed_at, decided_by, decided_at, resolution, rechecks';
 
 /** The columns qualified by a table alias, for joins. */
 export function reviewCaseColumnsOf(alias: string): string {
@@ -65,4 +67,18 @@ export function citizenSubject(citizenId: string): string {
 export async function findCase(db: Pool | PoolClient, caseId: number, options: { lock?: boolean } = {}): Promise<ReviewCase | null> {
   const { rows } = await db.query<ReviewCase>(`select ${REVIEW_CASE_COLUMNS} from review_cases where case_id = $1${options.lock ? ' for update' : ''}`, [caseId]);
   return rows[0] ?? null;
+}
+
+/**
+ * Locks the review cases of records decided again (in case_id order, as the steward service
+ * locks a case before it decides), so a steward's claim or decision and the pipeline's new look
+ * at the same case happen one after the other. Returns each case's status by record.
+ */
+export async function lockCasesOfRecords(client: PoolClient, observationIds: readonly string[]): Promise<Map<string, CaseStatus>> {
+  if (observationIds.length === 0) return new Map();
+  const { rows } = await client.query<{ observation_id: string; status: CaseStatus }>(
+    'select observation_id, status from review_cases where observation_id = any($1::text[]) order by case_id for update',
+    [observationIds],
+  );
+  return new Map(rows.map((row) => [row.observation_id, row.status]));
 }

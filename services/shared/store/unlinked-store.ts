@@ -46,19 +46,24 @@ export function unlinkedKeysOf(settings: LinkageSettings, observation: PersonObs
 async function requeueInReachOfNewCitizen(client: PoolClient, settings: LinkageSettings, decisions: readonly LinkDecision[], observationsTopic: string): Promise<Set<string>> {
   const rows = decisions.filter((d) => d.observation.attempt < MAX_RELINK_ATTEMPTS).flatMap((d) => keysOf(settings, d.observation.observation_id, d.observation.person).map((k) => ({ ...k, observation: d.observation.observation_id, decided: d.decided_at })));
   if (rows.length === 0) return new Set();
-  const { rows: found } = await client.query<{ observation: string }>(
-    `select distinct t.observation from citizen_blocking_keys k join citizens c using (citizen_id)
+  const { rows: found } = await client.query<{ observation: string; citizen_id: string }>(
+    `select t.observation, k.citizen_id from citizen_blocking_keys k join citizens c using (citizen_id)
        join unnest($1::text[], $2::text[], $3::text[], $4::float8[]) as t(rule, key, observation, decided) on k.rule = t.rule and k.key = t.key
       where c.origin like 'source:%' and c.created_at > to_timestamp(t.decided / 1000.0) - make_interval(secs => $5)
       group by t.observation, k.citizen_id having ${enoughSharedKeys('$6')}`,
     [rows.map((r) => r.rule), rows.map((r) => r.key), rows.map((r) => r.observation), rows.map((r) => r.decided), CLOCK_MARGIN_S, idRules(settings)],
   );
-  const inReach = new Set(found.map((row) => row.observation));
-  await requeue(client, decisions.filter((d) => inReach.has(d.observation.observation_id)).map((d) => ({ observation: d.observation, attempt: d.observation.attempt })), observationsTopic);
+  // A citizen among the decision's candidates was in sight when it was made: deciding again would decide the same (and again, to the attempts' limit).
+  const seen = new Map(decisions.map((d) => [d.observation.observation_id, new Set(d.candidates.map((c) => c.citizen_id))]));
+  const inReach = new Set(found.filter((row) => !seen.get(row.observation)?.has(row.citizen_id)).map((row) => row.observation));
+  const sent = decisions.filter((d) => inReach.has(d.observation.observation_id));
+  const back = (list: LinkDecision[]) => list.map((d) => ({ observation: d.observation, attempt: d.observation.attempt }));
+  await requeue(client, back(sent.filter((d) => d.decision !== 'REVIEW')), observationsTopic, 'unlinked_records');
+  await requeue(client, back(sent.filter((d) => d.decision === 'REVIEW')), observationsTopic, 'review_cases');
   return inReach;
 }
 
-/** Records the chunk kept unlinked that a citizen created meanwhile may be the person of go straight back; run after the chunk's writes (its own births included). */
+/** Records the chunk kept unlinked or sent to review that a citizen created meanwhile may be the person of go straight back; run after the chunk's writes (its own births included). */
 export async function requeueKeptInReach(client: PoolClient, settings: LinkageSettings, kept: readonly LinkDecision[], observationsTopic: string): Promise<number> {
   return (await requeueInReachOfNewCitizen(client, settings, kept, observationsTopic)).size;
 }
@@ -90,25 +95,45 @@ export async function lockKeysOf(client: PoolClient, settings: LinkageSettings, 
   await client.query('select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) as k order by 1) as locks', [keys]);
 }
 
-/** New citizens: every waiting record that shares the personal-ID key or two blocking keys with one of them goes back to the linker. */
+/**
+ * New citizens: every waiting record, and every record in an open review case no steward has
+ * taken, that shares the personal-ID key or two blocking keys with one of them goes back to the
+ * linker, which decides again with them in sight. A case a steward has claimed or decided is the
+ * steward's: it is not looked at again.
+ */
 export async function relinkFor(client: PoolClient, settings: LinkageSettings, citizens: CitizenRow[], observationsTopic: string): Promise<number> {
   const keys = citizens.flatMap((citizen) => keysOf(settings, citizen.citizen_id, citizenAsPerson(citizen)).map((k) => ({ ...k, citizen: citizen.citizen_id })));
   if (keys.length === 0) return 0;
-  const { rows } = await client.query<{ observation: PersonObservation; attempt: number }>(
+  const params = [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), MAX_RELINK_ATTEMPTS, idRules(settings)];
+  const inReach = (table: string) =>
+    `select k.observation_id from ${table} k join unnest($1::text[], $2::text[], $3::text[]) as t(rule, key, citizen) on k.rule = t.rule and k.key = t.key
+      group by k.observation_id, t.citizen having ${enoughSharedKeys('$5')}`;
+  const waiting = await client.query<{ observation: PersonObservation; attempt: number }>(
     `select u.observation, u.attempt from unlinked_records u
-      where u.resolved_at is null and u.attempt < $4 and u.observation_id in (
-        select k.observation_id from unlinked_keys k join unnest($1::text[], $2::text[], $3::text[]) as t(rule, key, citizen) on k.rule = t.rule and k.key = t.key
-         group by k.observation_id, t.citizen having ${enoughSharedKeys('$5')})`,
-    [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), MAX_RELINK_ATTEMPTS, idRules(settings)],
+      where u.resolved_at is null and u.attempt < $4 and u.observation_id in (${inReach('unlinked_keys')})`,
+    params,
   );
-  await requeue(client, rows, observationsTopic);
-  return rows.length;
+  await requeue(client, waiting.rows, observationsTopic, 'unlinked_records');
+  // A case's record was decided at some attempt (a waiting record may have gone to review); its next look comes after both that and the case's earlier looks.
+  const inReview = await client.query<{ observation: PersonObservation; attempt: number }>(
+    `select r.observation, greatest(r.rechecks, (r.observation->>'attempt')::int) as attempt from review_cases r
+      where r.status = 'OPEN' and r.rechecks < $4 and r.observation_id in (${inReach('review_case_keys')})`,
+    params,
+  );
+  await requeue(client, inReview.rows, observationsTopic, 'review_cases');
+  return waiting.rows.length + inReview.rows.length;
 }
 
-async function requeue(client: PoolClient, waiting: { observation: PersonObservation; attempt: number }[], topic: string): Promise<void> {
-  for (const { observation, attempt } of waiting) {
+/** What marks a record as sent back, per table: the attempt it was sent at. */
+const SENT_BACK = {
+  unlinked_records: 'attempt = greatest(attempt, $2), updated_at = now()',
+  review_cases: 'rechecks = greatest(rechecks, $2)',
+} as const;
+
+async function requeue(client: PoolClient, records: { observation: PersonObservation; attempt: number }[], topic: string, table: keyof typeof SENT_BACK): Promise<void> {
+  for (const { observation, attempt } of records) {
     const next: PersonObservation = { ...observation, attempt: attempt + 1 };
     await addToOutbox(client, { eventId: `${observation.observation_id}:relink:${next.attempt}`, topic, key: `${observation.source_system}:${observation.source_record_id}`, recordType: 'personObservation', payload: next });
-    await client.query('update unlinked_records set attempt = greatest(attempt, $2), updated_at = now() where observation_id = $1', [observation.observation_id, next.attempt]);
+    await client.query(`update ${table} set ${SENT_BACK[table]} where observation_id = $1`, [observation.observation_id, next.attempt]);
   }
 }

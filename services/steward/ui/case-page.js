@@ -115,7 +115,7 @@ export async function renderCase(main, caseId, user) {
     main.replaceChildren(...[
       h('p', {}, h('a', { href: '#/', id: 'back' }, `← ${t('back')}`)),
       h('h1', {}, `${t('case')} #${c.case_id} — ${reasonLabel(c.reason)}`),
-      h('p', { className: 'meta', id: 'case-meta' }, `${t('source')}: ${c.source} · ${t('status')}: ${c.status}${c.claimed_by ? ` (${c.claimed_by})` : ''}${c.resolution ? ` · ${c.resolution}` : ''} · ${t('priority')} ${c.priority} · ${t('age')} ${ageText((Date.now() - new Date(c.created_at).getTime()) / 1000)}`),
+      h('p', { className: 'meta', id: 'case-meta' }, `${t('source')}: ${c.source} · ${t('status')}: ${c.status}${c.claimed_by ? ` (${c.claimed_by})` : ''}${c.resolution ? ` · ${c.resolution}` : ''} · ${t('priority')} ${c.priority}${c.rechecks > 0 ? ` · ${t('rechecks')}: ${c.rechecks}` : ''} · ${t('age')} ${ageText((Date.now() - new Date(c.created_at).getTime()) / 1000)}`),
       h('p', { className: 'summary' }, c.explanation.summary),
       h('div', { className: 'claim' }, claimButtons, !mayDecide && c.status !== 'DECIDED' && c.claimed_by && c.claimed_by !== user.username ? h('span', {}, `${t('claimedByOther')}: ${c.claimed_by}`) : null),
       comparisonTable(view, people, selected, (i) => { selected = i; render(); }),
