@@ -155,7 +155,7 @@ export function createRegisterWrites() {
       `delete from unlinked_keys k using jsonb_to_recordset($1::jsonb) as x(observation_id text) where k.observation_id = x.observation_id`,
       (row) => row.observation_id,
     ),
-    // A record linked (or deleted) at a later attempt: the open review case an earlier attempt
+    // A record linked, made a citizen or deleted at a later attempt: the open review case an earlier attempt
     // opened is closed by the pipeline. One a steward holds is never touched here.
     reviewsClosed: new WriteBuffer<{ observation_id: string; resolution: string }>(
       `update review_cases r set status = 'DECIDED', decided_by = 'pipeline:linker', decided_at = now(), resolution = x.resolution

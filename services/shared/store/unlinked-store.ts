@@ -117,7 +117,7 @@ export async function relinkFor(client: PoolClient, settings: LinkageSettings, c
   // A case's record was decided at some attempt (a waiting record may have gone to review); its next look comes after both that and the case's earlier looks.
   const inReview = await client.query<{ observation: PersonObservation; attempt: number }>(
     `select r.observation, greatest(r.rechecks, (r.observation->>'attempt')::int) as attempt from review_cases r
-      where r.status = 'OPEN' and r.rechecks < $4 and r.observation_id in (${inReach('review_case_keys')})`,
+      where r.status = 'OPEN' and greatest(r.rechecks, (r.observation->>'attempt')::int) < $4 and r.observation_id in (${inReach('review_case_keys')})`,
     params,
   );
   await requeue(client, inReview.rows, observationsTopic, 'review_cases');
