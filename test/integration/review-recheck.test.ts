@@ -158,6 +158,12 @@ describe('an open review case is looked at again when a citizen it may be about 
     expect([body.case.rechecks, body.candidates.map((c) => c.citizen_id).sort()]).toEqual([1, [REGISTERED[2]!.citizen_id, THIRD_SISTER.citizen_id].sort()]);
   });
 
+  it('applies a steward\'s decision on a case that was looked at again, as on any other', async () => {
+    const decision = await alice.decideAndWait(before[2]!.case_id, { action: 'NEW', comment: 'neither sister: the vaccinated girl herself, not yet registered' });
+    expect(decision.result.status).toBe('applied');
+    expect(await linkOf(2)).toBe(String(decision.result.result!.citizen_id));
+  });
+
   it('rebuilds the keys of records in review when the register is reindexed', async () => {
     const keys = () => query<{ rule: string; key: string; observation_id: string }>('select rule, key, observation_id from review_case_keys order by 1, 2, 3');
     const kept = await keys();

@@ -92,7 +92,9 @@ export async function applyDecisions(client: PoolClient, decisions: readonly Lin
   const fresh = new Set(inserted.rows.map((row) => row.event_id));
   const retries = decisions.filter((d) => d.observation.attempt > 0 && fresh.has(d.decision_id));
   const applied = await alreadyApplied(client, retries);
-  const cases = await lockCasesOfRecords(client, retries.map((d) => d.observation.observation_id));
+  // The linker's later looks at records in review; a steward's own decision on the case (its record may be at a later attempt too) is what the case waits for.
+  const rechecks = new Set(retries.filter((d) => d.method !== 'STEWARD'));
+  const cases = await lockCasesOfRecords(client, [...rechecks].map((d) => d.observation.observation_id));
   await lockKeysOf(client, context.settings, decisions.filter((d) => fresh.has(d.decision_id) && (d.decision === 'NEW' || d.decision === 'UNLINKED' || d.decision === 'REVIEW')));
   const writer = new DecisionWriter(client, context);
   await writer.load(decisions.flatMap((d) => (d.decision === 'LINK' && d.citizen_id && fresh.has(d.decision_id) ? [d.citizen_id] : [])));
@@ -105,7 +107,7 @@ export async function applyDecisions(client: PoolClient, decisions: readonly Lin
       results.push('duplicate');
       continue;
     }
-    const caseStatus = decision.observation.attempt > 0 ? cases.get(observationId) : undefined;
+    const caseStatus = rechecks.has(decision) ? cases.get(observationId) : undefined;
     if (caseStatus === 'CLAIMED' || caseStatus === 'DECIDED') {
       // A steward holds (or has decided) the record's case: their decision, not this later look, settles the record.
       writer.addAudit('RECHECK_SET_ASIDE', null, { decision_id: decision.decision_id, decision: decision.decision, reason: `the review case is ${caseStatus.toLowerCase()}` });
