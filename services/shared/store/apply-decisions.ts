@@ -5,7 +5,7 @@ import { CITIZEN_COLUMNS, type CitizenRow } from './citizen-row.js';
 import type { PoolClient } from './db.js';
 import { DecisionWriter, type CitizenState, type WriterContext } from './decision-writer.js';
 import { factsAfterDeath, withdrawFacts } from './sector-facts-store.js';
-import { lockKeysOf, relinkFor, requeueIfNewCitizenInReach, requeueKeptInReach, unlinkedKeysOf } from './unlinked-store.js';
+import { lockKeysOf, relinkFor, requeueIfNewCitizenInReach, requeueKeptInReach, recordKeysOf } from './unlinked-store.js';
 import { lockCasesOfRecords } from './review-case.js';
 
 export const STORE_CONSUMER = 'store';
@@ -133,14 +133,14 @@ async function applyOne(client: PoolClient, writer: DecisionWriter, decision: Li
   const o = decision.observation;
   if (decision.decision === 'REVIEW') {
     if (o.attempt > 0) writer.resolveUnlinked(o.observation_id, 'REVIEW', null);
-    writer.addReviewCase(decision, unlinkedKeysOf(context.settings, o));
+    writer.addReviewCase(decision, recordKeysOf(context.settings, o));
     writer.addFindings(o, o.findings, null, 'ingest');
     writer.addOutcome(decision, 'REVIEW', null);
     writer.addAudit(inReview ? 'REVIEW_CASE_REFRESHED' : 'REVIEW_CASE_OPENED', null, { decision_id: decision.decision_id, reason: decision.reason });
     return 'review';
   }
   if (decision.decision === 'UNLINKED') {
-    writer.keepUnlinked(decision, unlinkedKeysOf(context.settings, o));
+    writer.keepUnlinked(decision, recordKeysOf(context.settings, o));
     writer.addFindings(o, o.findings, null, 'ingest');
     writer.addOutcome(decision, 'UNLINKED', null);
     writer.addAudit('RECORD_KEPT_UNLINKED', null, { decision_id: decision.decision_id, source: o.source, reason: decision.reason });

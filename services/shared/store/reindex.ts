@@ -6,7 +6,7 @@ import { CITIZEN_COLUMNS, citizenAsPerson, type CitizenRow } from './citizen-row
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { vacuumKeys, withKeyIndexesDropped } from './key-indexes.js';
 import { DUPLICATE_REASON } from './review-case.js';
-import { unlinkedKeysOf } from './unlinked-store.js';
+import { recordKeysOf } from './unlinked-store.js';
 
 const PAGE = 5_000;
 
@@ -48,7 +48,7 @@ async function writeAllKeys(client: PoolClient, settings: LinkageSettings, onPro
 async function writeRecordKeys(client: PoolClient, settings: LinkageSettings, table: 'unlinked_keys' | 'review_case_keys', records: string): Promise<void> {
   await client.query(`delete from ${table}`);
   const { rows } = await client.query<{ observation: PersonObservation }>(records);
-  const keys = rows.flatMap(({ observation }) => unlinkedKeysOf(settings, observation).map((key) => ({ ...key, observation: observation.observation_id })));
+  const keys = rows.flatMap(({ observation }) => recordKeysOf(settings, observation).map((key) => ({ ...key, observation: observation.observation_id })));
   await client.query(`insert into ${table} (rule, key, observation_id) select * from unnest($1::text[], $2::text[], $3::text[]) on conflict do nothing`, [
     keys.map((k) => k.rule),
     keys.map((k) => k.key),

@@ -32,8 +32,8 @@ function keysOf(settings: LinkageSettings, id: string, person: PersonObservation
   return blockingKeys(settings.blocking_rules, personToMatchRecord(id, person));
 }
 
-/** The keys a waiting record is found under when a new citizen is registered. */
-export function unlinkedKeysOf(settings: LinkageSettings, observation: PersonObservation): { rule: string; key: string }[] {
+/** The keys a record waiting unlinked, or in review, is found under when a new citizen is registered. */
+export function recordKeysOf(settings: LinkageSettings, observation: PersonObservation): { rule: string; key: string }[] {
   return keysOf(settings, observation.observation_id, observation.person);
 }
 
