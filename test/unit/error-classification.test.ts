@@ -6,6 +6,11 @@ function pgError(code: string): Error {
   return Object.assign(new Error(`pg ${code}`), { code });
 }
 
+/** A broker's error code as kafkajs turns it into an error (the shape its protocol parser hands KafkaJSProtocolError). */
+function kafkaProtocolError(type: string, code: number, retriable: boolean, message: string): KafkaJSProtocolError {
+  return new KafkaJSProtocolError(Object.assign(new Error(message), { type, code, retriable }));
+}
+
 describe('asDancuError', () => {
   it('keeps a DancuError as it is', () => {
     const error = new ValidationError([{ code: 'NAME_MISSING', path: 'person.full_name', message: 'required' }]);
@@ -36,12 +41,12 @@ describe('asDancuError', () => {
   });
 
   it('treats a group coordinator still loading after a broker restart as retriable', () => {
-    const loading = new KafkaJSProtocolError({ type: 'COORDINATOR_LOAD_IN_PROGRESS', code: 14, retriable: true, message: 'The coordinator is loading and hence can\'t process requests for this group' });
+    const loading = kafkaProtocolError('COORDINATOR_LOAD_IN_PROGRESS', 14, true, 'The coordinator is loading and hence can\'t process requests for this group');
     expect(asDancuError(loading).retriable).toBe(true);
   });
 
   it('treats a broker refusing a request for good as not retriable', () => {
-    const refused = new KafkaJSProtocolError({ type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false, message: 'The request included a message larger than the max message size the server will accept' });
+    const refused = kafkaProtocolError('MESSAGE_TOO_LARGE', 10, false, 'The request included a message larger than the max message size the server will accept');
     expect([asDancuError(refused).code, asDancuError(refused).retriable]).toEqual(['KAFKA_MESSAGE_TOO_LARGE', false]);
   });
 
