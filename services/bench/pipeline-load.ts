@@ -10,11 +10,11 @@ import { startServiceProcess, stopServiceProcesses } from './service-processes.j
 import { pipelineGroupTopics } from '../monitor/pipeline-status.js';
 import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
 import { measureLag } from '../shared/kafka/lag.js';
-import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, valueSubject, type SourceName } from '../shared/kafka/topics.js';
+import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, valueSubject, type SourceName } from '../shared/schemas/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
 import { REPO_ROOT } from '../shared/paths.js';
 import { loadRecordSchema } from '../shared/schemas/avro-files.js';
-import { SchemaRegistryClient } from '../shared/schemas/registry.js';
+import { SchemaRegistryClient } from '../shared/kafka/registry.js';
 import { SOURCE_ADAPTERS } from '../shared/sources/source-adapters.js';
 import { createPool, type Pool } from '../shared/store/db.js';
 import { generateSectorDay } from '../shared/synth/sector-day.js';

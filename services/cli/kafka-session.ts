@@ -1,6 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { createKafka } from '../shared/kafka/client.js';
-import { topicsFor, type Topics } from '../shared/kafka/topics.js';
+import { topicsFor, type Topics } from '../shared/schemas/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
 import { createPool, type Pool } from '../shared/store/db.js';
 import type { CliConfig } from './config.js';

@@ -1,5 +1,5 @@
 import type { Logger } from '../shared/observability/logger.js';
-import { SOURCE_NAMES, SOURCE_TOPICS, sourceInputTopics } from '../shared/kafka/topics.js';
+import { SOURCE_NAMES, SOURCE_TOPICS, sourceInputTopics } from '../shared/schemas/topics.js';
 import { startStageService, type RunningService } from '../shared/service/stage-service.js';
 import type { IngestConfig } from './config.js';
 import { createIngestStage } from './ingest-stage.js';

@@ -1,5 +1,5 @@
 import { LinkageEngine } from '../shared/linkage/engine.js';
-import { loadTermFrequencies, PostgresCandidateSource } from '../shared/linkage/postgres-candidates.js';
+import { loadTermFrequencies, PostgresCandidateSource } from '../shared/linkage-io/postgres-candidates.js';
 import { loadSettings } from '../shared/linkage/settings.js';
 import type { Logger } from '../shared/observability/logger.js';
 import { startStageService, type RunningService } from '../shared/service/stage-service.js';

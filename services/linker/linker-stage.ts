@@ -8,7 +8,7 @@ import type { LinkDecision, PersonObservation } from '../shared/schemas/records.
 import type { StageContext } from '../shared/service/stage-service.js';
 import { metrics } from '../shared/observability/metrics.js';
 import { CIVIL_STATUS_SOURCE } from '../shared/sources/civil-status.js';
-import { citizenAsPerson, type CitizenRow } from '../shared/store/citizen-row.js';
+import { citizenAsPerson, type CitizenRow } from '../shared/register/citizen-row.js';
 import { sourceRecordKey, type CitizenRepository } from '../shared/store/citizen-repository.js';
 
 /** Only a birth registration brings a new person into the register (stewards aside). */

@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { measureLag, topicMessageCount, type GroupTopics, type PartitionLag } from '../shared/kafka/lag.js';
-import { sourceInputTopics, type Topics } from '../shared/kafka/topics.js';
-import { appliedLatency, type Latency } from '../shared/store/applied-latency.js';
+import { sourceInputTopics, type Topics } from '../shared/schemas/topics.js';
+import { appliedLatency, type Latency } from '../shared/reporting/applied-latency.js';
 import type { Pool } from '../shared/store/db.js';
 
 export interface ServiceHealth {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from '../shared/store/db.js';
 import { appendAudit } from '../shared/store/audit-log.js';
-import { stewardActor, verifyPassword } from '../shared/store/steward-users.js';
+import { stewardActor, verifyPassword } from '../shared/review/steward-users.js';
 import { SESSION_COOKIE, sessionToken } from './auth.js';
 import { closeSession, openSession } from './sessions.js';
 import type { StewardConfig } from './config.js';

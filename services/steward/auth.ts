@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from '../shared/store/db.js';
-import { hasRole, type Role, type StewardUser } from '../shared/store/steward-users.js';
+import { hasRole, type Role, type StewardUser } from '../shared/review/steward-users.js';
 import { sessionUser } from './sessions.js';
 
 export const SESSION_COOKIE = 'dancu_session';

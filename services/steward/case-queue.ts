@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Topics } from '../shared/kafka/topics.js';
+import type { Topics } from '../shared/schemas/topics.js';
 import type { StewardAction, StewardDecision } from '../shared/schemas/records.js';
 import { inTransaction, type Pool, type PoolClient } from '../shared/store/db.js';
 import { caseCitizens, caseObservation, findCase, isDuplicateCase, type ReviewCase } from '../shared/store/review-case.js';
 import { addToOutbox } from '../shared/store/outbox-relay.js';
 import { appendAudit } from '../shared/store/audit-log.js';
-import { decisionDetails, insertStewardDecision } from '../shared/store/steward-decisions.js';
-import { stewardActor, type StewardUser } from '../shared/store/steward-users.js';
+import { decisionDetails, insertStewardDecision } from '../shared/review/steward-decisions.js';
+import { stewardActor, type StewardUser } from '../shared/review/steward-users.js';
 
 /** A request the queue refuses, with the HTTP status that says why. */
 export class QueueRefusal extends Error {

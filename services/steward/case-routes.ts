@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import type { Topics } from '../shared/kafka/topics.js';
+import type { Topics } from '../shared/schemas/topics.js';
 import type { Pool } from '../shared/store/db.js';
 import { caseDecisions, claimCase, decideCase, decisionStatus, listCases, releaseCase, undoDecision, type CaseFilter, type DecisionRequest } from './case-queue.js';
 import { caseView, citizensShown } from './case-view.js';
 import type { StewardConfig } from './config.js';
 import { appendAudit } from '../shared/store/audit-log.js';
-import { stewardActor } from '../shared/store/steward-users.js';
+import { stewardActor } from '../shared/review/steward-users.js';
 
 const caseIdParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;
 const decisionAccepted = {

@@ -1,6 +1,6 @@
 import { foldToAscii } from '../shared/normalise/text.js';
 import type { LinkExplanation, NormalisedPerson } from '../shared/schemas/records.js';
-import { citizenAsPerson, CITIZEN_COLUMNS, type CitizenRow } from '../shared/store/citizen-row.js';
+import { citizenAsPerson, CITIZEN_COLUMNS, type CitizenRow } from '../shared/register/citizen-row.js';
 import type { Pool } from '../shared/store/db.js';
 import { caseCitizens, caseObservation, findCase, isDuplicateCase, type DuplicateSubject, type ReviewCase } from '../shared/store/review-case.js';
 

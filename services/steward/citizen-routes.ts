@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from '../shared/store/db.js';
 import { citizenView } from '../shared/store/citizen-view.js';
 import { appendAudit } from '../shared/store/audit-log.js';
-import { stewardActor } from '../shared/store/steward-users.js';
+import { stewardActor } from '../shared/review/steward-users.js';
 
 export function citizenRoutes(app: FastifyInstance, pool: Pool): void {
   app.get<{ Params: { id: string } }>(

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from '../shared/store/db.js';
-import type { StewardUser } from '../shared/store/steward-users.js';
+import type { StewardUser } from '../shared/review/steward-users.js';
 
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');

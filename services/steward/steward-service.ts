@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { outboxTopicSchemas } from '../shared/kafka/topics.js';
+import { outboxTopicSchemas } from '../shared/schemas/topics.js';
 import type { Logger } from '../shared/observability/logger.js';
 import { collectDefaultMetrics } from '../shared/observability/metrics.js';
 import { wireKafka } from '../shared/service/kafka-wiring.js';

@@ -1,10 +1,10 @@
-import { outboxTopicSchemas } from '../shared/kafka/topics.js';
+import { outboxTopicSchemas } from '../shared/schemas/topics.js';
 import { loadSettings } from '../shared/linkage/settings.js';
 import type { Logger } from '../shared/observability/logger.js';
 import { startStageService, type RunningService } from '../shared/service/stage-service.js';
 import { createPool, postgresCheck } from '../shared/store/db.js';
 import { OutboxRelay } from '../shared/store/outbox-relay.js';
-import { loadSurvivorship } from '../shared/store/survivorship.js';
+import { loadSurvivorship } from '../shared/register/survivorship.js';
 import type { StoreConfig } from './config.js';
 import { createStoreStage } from './store-stage.js';
 

@@ -1,13 +1,13 @@
 import { decodeEach, eachMessage, present } from '../shared/kafka/decode-each.js';
 import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.js';
 import type { LinkageSettings } from '../shared/linkage/settings.js';
-import type { Survivorship } from '../shared/store/survivorship.js';
+import type { Survivorship } from '../shared/register/survivorship.js';
 import type { LinkDecision, StewardDecision } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
 import { applyDecisions } from '../shared/store/apply-decisions.js';
 import { metrics } from '../shared/observability/metrics.js';
 import { inTransaction, type Pool } from '../shared/store/db.js';
-import { applyStewardDecision } from '../shared/store/steward-apply.js';
+import { applyStewardDecision } from '../shared/review/steward-apply.js';
 
 /**
  * Store: apply a chunk of decisions (a steward's decisions one transaction each, they are few) to the register in one PostgreSQL transaction (citizens,

@@ -1,10 +1,10 @@
 import type { Message, Producer } from 'kafkajs';
-import { SOURCE_NAMES, SOURCE_TOPICS, valueSubject, type Topics } from '../../services/shared/kafka/topics.js';
+import { SOURCE_NAMES, SOURCE_TOPICS, valueSubject, type Topics } from '../../services/shared/schemas/topics.js';
 import { loadRecordSchema } from '../../services/shared/schemas/avro-files.js';
-import type { SchemaRegistryClient } from '../../services/shared/schemas/registry.js';
+import type { SchemaRegistryClient } from '../../services/shared/kafka/registry.js';
 import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
 import type { SectorDay } from '../../services/shared/synth/sector-day.js';
-import { SeededRandom } from '../../services/shared/synth/random.js';
+import { SeededRandom } from '../../services/shared/random.js';
 
 export interface StreamMessage {
   topic: string;

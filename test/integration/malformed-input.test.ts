@@ -2,7 +2,7 @@ import type { Message } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { listDeadLetters, type DeadLetterEntry } from '../../services/shared/kafka/dead-letters.js';
-import { valueSubject } from '../../services/shared/kafka/topics.js';
+import { valueSubject } from '../../services/shared/schemas/topics.js';
 import { loadRecordSchema } from '../../services/shared/schemas/avro-files.js';
 import type { VaccinationEvent } from '../../services/shared/schemas/records.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';

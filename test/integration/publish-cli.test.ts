@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../services/shared/kafka/client.js';
 import { topicMessageCount } from '../../services/shared/kafka/lag.js';
-import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, type SourceName } from '../../services/shared/kafka/topics.js';
+import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, type SourceName } from '../../services/shared/schemas/topics.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateSectorDay } from '../../services/shared/synth/sector-day.js';

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
-import type { RegisterQuality } from '../../services/shared/quality/register-quality.js';
+import type { RegisterQuality } from '../../services/shared/reporting/register-quality.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
 import { loadRegister } from '../helpers/register.js';

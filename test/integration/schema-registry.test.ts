@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DecodeError, UnavailableError } from '../../services/shared/errors.js';
 import { loadRecordSchema } from '../../services/shared/schemas/avro-files.js';
-import { SchemaRegistryClient } from '../../services/shared/schemas/registry.js';
+import { SchemaRegistryClient } from '../../services/shared/kafka/registry.js';
 import type { PopulationUpdate } from '../../services/shared/schemas/records.js';
 import { config, uniqueName } from '../helpers/real-stack.js';
 

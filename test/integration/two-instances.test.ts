@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineRun } from '../../services/cli/pipeline-run.js';
-import { SOURCE_TOPICS, valueSubject } from '../../services/shared/kafka/topics.js';
+import { SOURCE_TOPICS, valueSubject } from '../../services/shared/schemas/topics.js';
 import { loadRecordSchema } from '../../services/shared/schemas/avro-files.js';
 import type { CivilStatusEvent } from '../../services/shared/schemas/records.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';

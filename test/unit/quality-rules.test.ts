@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../services/shared/errors.js';
-import type { SourceName } from '../../services/shared/kafka/topics.js';
+import type { SourceName } from '../../services/shared/schemas/topics.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
 import { RULES, rulesMarkdown, type RuleCode } from '../../services/shared/quality/rules.js';
 import { toObservation } from '../../services/shared/sources/sector-event.js';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PersonObservation } from '../../services/shared/schemas/records.js';
-import { planChanges, withChange, type ClaimHistory } from '../../services/shared/store/citizen-changes.js';
-import type { CitizenRow } from '../../services/shared/store/citizen-row.js';
-import { chooseValue, loadSurvivorship, parseSurvivorship, REGISTER_FIELDS, type Claim, type RegisterField } from '../../services/shared/store/survivorship.js';
+import { planChanges, withChange, type ClaimHistory } from '../../services/shared/register/citizen-changes.js';
+import type { CitizenRow } from '../../services/shared/register/citizen-row.js';
+import { chooseValue, loadSurvivorship, parseSurvivorship, REGISTER_FIELDS, type Claim, type RegisterField } from '../../services/shared/register/survivorship.js';
 
 const RULES = loadSurvivorship();
 

@@ -3,7 +3,7 @@ import { loadConfig } from '../config.js';
 import { parseSince, withKafka } from '../kafka-session.js';
 import { connectProducer } from '../../shared/kafka/client.js';
 import { listDeadLetters, replayDeadLetters, type DeadLetterEntry, type DeadLetterFilter } from '../../shared/kafka/dead-letters.js';
-import { SOURCE_NAMES } from '../../shared/kafka/topics.js';
+import { SOURCE_NAMES } from '../../shared/schemas/topics.js';
 
 interface FilterOptions {
   source?: string;

@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 import { loadConfig, type CliConfig } from '../config.js';
 import { withPool } from '../kafka-session.js';
-import { topicsFor } from '../../shared/kafka/topics.js';
+import { topicsFor } from '../../shared/schemas/topics.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
 import { mergeCitizens, undoMerge, type MergeResult } from '../../shared/store/citizen-merges.js';
 import type { WriterContext } from '../../shared/store/decision-writer.js';
-import { scanForDuplicates } from '../../shared/store/duplicate-scan.js';
-import { loadSurvivorship } from '../../shared/store/survivorship.js';
+import { scanForDuplicates } from '../../shared/review/duplicate-scan.js';
+import { loadSurvivorship } from '../../shared/register/survivorship.js';
 
 function writerContext(config: CliConfig): WriterContext {
   return { settings: loadSettings(config.DANCU_LINKAGE_SETTINGS), survivorship: loadSurvivorship(config.DANCU_SURVIVORSHIP_RULES), topics: topicsFor(config.DANCU_TOPIC_NAMESPACE), now: new Date() };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { inMemoryLinkage, linkAll } from '../../shared/linkage/batch-linkage.js';
-import { readPopulationCsv, readRecordsCsv, writeDecisionsCsv } from '../../shared/linkage/csv-io.js';
+import { readPopulationCsv, readRecordsCsv, writeDecisionsCsv } from '../../shared/linkage-io/csv-io.js';
 import { estimateParameters } from '../../shared/linkage/estimate.js';
 import { DEFAULT_SETTINGS_FILE, loadSettings } from '../../shared/linkage/settings.js';
 

@@ -3,9 +3,9 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { connectProducer, createKafka, ensureTopics } from '../../shared/kafka/client.js';
 import { publishEvents } from '../../shared/kafka/publisher.js';
-import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, type SourceName } from '../../shared/kafka/topics.js';
+import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, type SourceName } from '../../shared/schemas/topics.js';
 import { createLogger } from '../../shared/observability/logger.js';
-import { SchemaRegistryClient } from '../../shared/schemas/registry.js';
+import { SchemaRegistryClient } from '../../shared/kafka/registry.js';
 import { SOURCE_ADAPTERS } from '../../shared/sources/source-adapters.js';
 
 /** Reads JSON Lines; a line that is not JSON is reported by number, not sent. */

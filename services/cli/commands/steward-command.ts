@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { withPool } from '../kafka-session.js';
-import { disableUser, listUsers, ROLES, saveUser, type Role } from '../../shared/store/steward-users.js';
+import { disableUser, listUsers, ROLES, saveUser, type Role } from '../../shared/review/steward-users.js';
 
 /** The password from DANCU_STEWARD_PASSWORD, or the first line of standard input: never from the command line, where `ps` and shell history would show it. */
 async function readPassword(): Promise<string> {

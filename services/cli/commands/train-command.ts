@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { withPool } from '../kafka-session.js';
-import { readPopulationCsv, readRecordsCsv } from '../../shared/linkage/csv-io.js';
+import { readPopulationCsv, readRecordsCsv } from '../../shared/linkage-io/csv-io.js';
 import { estimateParameters } from '../../shared/linkage/estimate.js';
 import { trainFromLabels, type LabelMetrics, type LabelTrainingReport } from '../../shared/linkage/label-training.js';
-import { loadTermFrequencies } from '../../shared/linkage/postgres-candidates.js';
+import { loadTermFrequencies } from '../../shared/linkage-io/postgres-candidates.js';
 import { DEFAULT_SETTINGS_FILE, loadSettings, saveSettings } from '../../shared/linkage/settings.js';
-import { decidedPairs } from '../../shared/store/review-labels.js';
+import { decidedPairs } from '../../shared/review/review-labels.js';
 
 /** Below this many labelled pairs, m and u from the labels are mostly the smoothing's prior. */
 const FEW_LABELS = 200;

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
-import { SOURCE_NAMES } from '../../shared/kafka/topics.js';
+import { SOURCE_NAMES } from '../../shared/schemas/topics.js';
 import { createPool } from '../../shared/store/db.js';
 
 export function unlinkedCommand(): Command {

@@ -14,7 +14,7 @@ export const commonConfigShape = {
   DANCU_TOPIC_NAMESPACE: z.string().default(''),
   /** Linkage settings file; empty for the committed default (services/shared/linkage/default-settings.json). */
   DANCU_LINKAGE_SETTINGS: z.string().default(''),
-  /** Survivorship rules file (which value of a citizen's field is current); empty for the committed default (services/shared/store/survivorship.json). */
+  /** Survivorship rules file (which value of a citizen's field is current); empty for the committed default (services/shared/register/survivorship.json). */
   DANCU_SURVIVORSHIP_RULES: z.string().default(''),
   /** Address the services' HTTP endpoints (/metrics, /healthz, /readyz) listen on; 0.0.0.0 in containers. */
   DANCU_HTTP_HOST: z.string().default('127.0.0.1'),

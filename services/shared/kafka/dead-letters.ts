@@ -1,7 +1,7 @@
 import type { Admin, IHeaders, Kafka, Message, Producer } from 'kafkajs';
 import { DLQ_HEADERS } from './dead-letter.js';
 import { headerText, readTopicSnapshot, type SnapshotMessage } from './topic-snapshot.js';
-import { sourceOfTopic, type Topics } from './topics.js';
+import { sourceOfTopic, type Topics } from '../schemas/topics.js';
 
 /** One dead letter as operators see it: where it came from, why it failed, and the original message. */
 export interface DeadLetterEntry {

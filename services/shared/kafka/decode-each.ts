@@ -1,5 +1,5 @@
 import { asDancuError } from '../errors.js';
-import type { SchemaRegistryClient } from '../schemas/registry.js';
+import type { SchemaRegistryClient } from './registry.js';
 import type { Outcome, StageMessage } from './stage-runner.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Message, Producer } from 'kafkajs';
 import avro from 'avsc';
 import { loadRecordSchema, type RecordTypeKey } from '../schemas/avro-files.js';
-import type { SchemaRegistryClient } from '../schemas/registry.js';
-import { valueSubject } from './topics.js';
+import type { SchemaRegistryClient } from './registry.js';
+import { valueSubject } from '../schemas/topics.js';
 
 export interface PublishReport {
   published: number;

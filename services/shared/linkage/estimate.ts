@@ -1,4 +1,4 @@
-import { SeededRandom } from '../synth/random.js';
+import { SeededRandom } from '../random.js';
 import { blockedPairs, inMemoryLinkage, sessionPairs } from './batch-linkage.js';
 import type { MatchRecord } from './match-record.js';
 import type { LinkageSettings } from './settings.js';

@@ -1,4 +1,4 @@
-import type { SeededRandom } from '../synth/random.js';
+import type { SeededRandom } from '../random.js';
 import type { Feature, MatchRecord } from './match-record.js';
 import { levelIndex } from './scoring.js';
 import type { LinkageSettings } from './settings.js';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { asDancuError } from '../errors.js';
 import { totalLag } from '../kafka/lag.js';
-import { sourceInputTopics, type Topics } from '../kafka/topics.js';
+import { sourceInputTopics, type Topics } from '../schemas/topics.js';
 import type { Pool } from '../store/db.js';
 
 export interface PipelineGroups {

@@ -1,10 +1,10 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { CommonConfig } from '../config/common.js';
 import { connectProducer, createKafka, ensureTopics } from '../kafka/client.js';
-import { topicsFor, type Topics } from '../kafka/topics.js';
+import { topicsFor, type Topics } from '../schemas/topics.js';
 import type { Logger } from '../observability/logger.js';
 import type { RecordTypeKey } from '../schemas/avro-files.js';
-import { SchemaRegistryClient } from '../schemas/registry.js';
+import { SchemaRegistryClient } from '../kafka/registry.js';
 
 export interface KafkaWiring {
   kafka: Kafka;

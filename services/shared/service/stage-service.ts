@@ -1,10 +1,10 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { CommonConfig } from '../config/common.js';
 import { runStage, type Stage } from '../kafka/stage-runner.js';
-import type { Topics } from '../kafka/topics.js';
+import type { Topics } from '../schemas/topics.js';
 import type { Logger } from '../observability/logger.js';
 import type { RecordTypeKey } from '../schemas/avro-files.js';
-import type { SchemaRegistryClient } from '../schemas/registry.js';
+import type { SchemaRegistryClient } from '../kafka/registry.js';
 import type { ReadinessCheck } from '../observability/health.js';
 import { startObservabilityServer } from '../observability/http-server.js';
 import { wireKafka } from './kafka-wiring.js';

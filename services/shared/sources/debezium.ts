@@ -4,7 +4,7 @@ import avro from 'avsc';
 import { z } from 'zod';
 import { ValidationError, type ErrorContext } from '../errors.js';
 import { REPO_ROOT } from '../paths.js';
-import { SOURCE_NAMES, type SourceName } from '../kafka/topics.js';
+import { SOURCE_NAMES, type SourceName } from '../schemas/topics.js';
 import { loadRecordSchema } from '../schemas/avro-files.js';
 import type { SourceAdapter } from './source-adapter.js';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { SourceName } from '../kafka/topics.js';
+import type { SourceName } from '../schemas/topics.js';
 import type { RuleReport } from '../quality/rule-report.js';
 import type { RecordTypeKey } from '../schemas/avro-files.js';
 import type { NormalisedPerson, PartialDate, SectorEventEnvelope } from '../schemas/records.js';

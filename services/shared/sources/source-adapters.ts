@@ -1,4 +1,4 @@
-import type { SourceName } from '../kafka/topics.js';
+import type { SourceName } from '../schemas/topics.js';
 import { civilStatusAdapter } from './civil-status.js';
 import { driverLicenceAdapter } from './driver-licence.js';
 import type { SourceAdapter } from './source-adapter.js';

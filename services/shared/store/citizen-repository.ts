@@ -1,5 +1,5 @@
 import type { Pool } from './db.js';
-import { citizenColumnsOf, type CitizenRow } from './citizen-row.js';
+import { citizenColumnsOf, type CitizenRow } from '../register/citizen-row.js';
 import { recordSubject } from './review-case.js';
 
 export interface SourceRecordKey {

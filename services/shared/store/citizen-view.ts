@@ -1,5 +1,5 @@
 import type { Pool } from './db.js';
-import { CITIZEN_COLUMNS, type CitizenRow } from './citizen-row.js';
+import { CITIZEN_COLUMNS, type CitizenRow } from '../register/citizen-row.js';
 
 export interface CitizenView {
   citizen: CitizenRow & { origin: string; created_at: Date; updated_at: Date; version: number };

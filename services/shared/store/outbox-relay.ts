@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from 'kafkajs';
 import { asDancuError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import type { SchemaRegistryClient } from '../schemas/registry.js';
+import type { SchemaRegistryClient } from '../kafka/registry.js';
 import type { RecordTypeKey } from '../schemas/avro-files.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 

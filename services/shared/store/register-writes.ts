@@ -1,4 +1,4 @@
-import type { CitizenRow } from './citizen-row.js';
+import type { CitizenRow } from '../register/citizen-row.js';
 import { combine } from './statements.js';
 import { WriteBuffer } from './write-buffer.js';
 

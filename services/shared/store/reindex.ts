@@ -2,7 +2,7 @@ import { citizenKeyRows } from '../linkage/citizen-keys.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import type { PersonObservation } from '../schemas/records.js';
-import { CITIZEN_COLUMNS, citizenAsPerson, type CitizenRow } from './citizen-row.js';
+import { CITIZEN_COLUMNS, citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { vacuumKeys, withKeyIndexesDropped } from './key-indexes.js';
 import { DUPLICATE_REASON } from './review-case.js';

@@ -1,7 +1,7 @@
 import { RULES } from '../quality/rules.js';
 import type { Finding, PersonObservation, SectorFact } from '../schemas/records.js';
 import { CIVIL_STATUS_SOURCE } from '../sources/civil-status.js';
-import type { CitizenRow } from './citizen-row.js';
+import type { CitizenRow } from '../register/citizen-row.js';
 import type { PoolClient } from './db.js';
 
 /** Facts that cannot happen to a dead person: dated after a registered death, they are findings. */

@@ -2,7 +2,7 @@ import { blockingKeys } from '../linkage/blocking.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import type { LinkDecision, PersonObservation } from '../schemas/records.js';
-import { citizenAsPerson, type CitizenRow } from './citizen-row.js';
+import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
 import type { PoolClient } from './db.js';
 import { addToOutbox } from './outbox-relay.js';
 

@@ -2,7 +2,7 @@ import { PROVINCES_2008 } from '../normalise/provinces.js';
 import { foldToAscii } from '../normalise/text.js';
 import type { CivilStatusEvent, Sex } from '../schemas/records.js';
 import { PersonalIdIssuer, syntheticAddress, syntheticName, type SyntheticCitizen } from './population.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../random.js';
 
 export interface StreamPlan {
   births: number;

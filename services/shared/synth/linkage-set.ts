@@ -2,7 +2,7 @@ import { foldToAscii } from '../normalise/text.js';
 import { PROVINCES_2008 } from '../normalise/provinces.js';
 import type { Sex } from '../schemas/records.js';
 import { generatePopulation, isoDate, PersonalIdIssuer, syntheticAddress, syntheticName, type SyntheticCitizen } from './population.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../random.js';
 import { GIVEN_NAMES } from './vietnamese-names.js';
 
 /** A sectoral record as link-csv reads it (R.csv). */

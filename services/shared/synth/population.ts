@@ -1,7 +1,7 @@
 import { idPrefix } from '../normalise/personal-id.js';
 import { PROVINCES_2008 } from '../normalise/provinces.js';
 import type { Sex } from '../schemas/records.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../random.js';
 import { FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES, STREETS } from './vietnamese-names.js';
 
 /** A synthetic citizen as a register snapshot row (load-population's CSV columns). */

@@ -1,7 +1,7 @@
 import { foldToAscii } from '../normalise/text.js';
 import type { VaccinationEvent } from '../schemas/records.js';
 import type { SyntheticCitizen } from './population.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../random.js';
 
 /** The kinds of record a steward has to look at, as real sectors send them. */
 export type HardCaseKind = 'contradicted-id' | 'namesake' | 'registered-twice';

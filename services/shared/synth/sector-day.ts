@@ -1,10 +1,10 @@
-import type { SourceName } from '../kafka/topics.js';
+import type { SourceName } from '../schemas/topics.js';
 import { PROVINCES_2008 } from '../normalise/provinces.js';
 import { foldToAscii } from '../normalise/text.js';
 import type { CivilStatusEvent, DriverLicenceEvent, PersonFields, SocialWelfareEvent, VaccinationEvent } from '../schemas/records.js';
 import { generateCivilStatusStream, type StreamTruth } from './civil-status-stream.js';
 import { syntheticName, type SyntheticCitizen } from './population.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../random.js';
 
 export interface SectorDayPlan {
   births: number;

@@ -1,5 +1,5 @@
 import type { StewardDecision } from '../schemas/records.js';
-import type { PoolClient } from './db.js';
+import type { PoolClient } from '../store/db.js';
 
 /** A decision as its audit rows describe it. */
 export function decisionDetails(decision: StewardDecision): Record<string, unknown> {

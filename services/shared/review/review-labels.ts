@@ -1,9 +1,9 @@
 import type { LabelledPair } from '../linkage/label-training.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
 import type { PersonObservation } from '../schemas/records.js';
-import { citizenAsPerson, CITIZEN_COLUMNS, type CitizenRow } from './citizen-row.js';
-import type { Pool } from './db.js';
-import { caseCitizens, caseObservation, reviewCaseColumnsOf, type ReviewCase } from './review-case.js';
+import { citizenAsPerson, CITIZEN_COLUMNS, type CitizenRow } from '../register/citizen-row.js';
+import type { Pool } from '../store/db.js';
+import { caseCitizens, caseObservation, reviewCaseColumnsOf, type ReviewCase } from '../store/review-case.js';
 
 interface Decided {
   action: 'LINK' | 'NEW' | 'MERGE' | 'DISTINCT';

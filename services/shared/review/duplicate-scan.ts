@@ -1,10 +1,10 @@
 import { LinkageEngine } from '../linkage/engine.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
-import { loadTermFrequencies } from '../linkage/postgres-candidates.js';
+import { loadTermFrequencies } from '../linkage-io/postgres-candidates.js';
 import type { LinkageSettings } from '../linkage/settings.js';
-import { CITIZEN_COLUMNS, citizenAsPerson, type CitizenRow } from './citizen-row.js';
-import { duplicateCaseId } from './citizen-merges.js';
-import type { Pool } from './db.js';
+import { CITIZEN_COLUMNS, citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
+import { duplicateCaseId } from '../store/citizen-merges.js';
+import type { Pool } from '../store/db.js';
 
 export interface DuplicateScanReport {
   citizens: number;

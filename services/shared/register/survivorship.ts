@@ -34,7 +34,7 @@ export const survivorshipSchema = z.object({
 export type FieldSurvivorship = z.infer<typeof fieldSurvivorshipSchema>;
 export type Survivorship = z.infer<typeof survivorshipSchema>;
 
-export const DEFAULT_SURVIVORSHIP_FILE = join(REPO_ROOT, 'services', 'shared', 'store', 'survivorship.json');
+export const DEFAULT_SURVIVORSHIP_FILE = join(REPO_ROOT, 'services', 'shared', 'register', 'survivorship.json');
 
 export function parseSurvivorship(json: unknown): Survivorship {
   const result = survivorshipSchema.safeParse(json);

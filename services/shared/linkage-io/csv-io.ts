@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import type { EngineDecision } from './engine.js';
-import { toMatchRecord, type MatchRecord } from './match-record.js';
+import type { EngineDecision } from '../linkage/engine.js';
+import { toMatchRecord, type MatchRecord } from '../linkage/match-record.js';
 
 const POPULATION_HEADER = ['citizen_id', 'full_name', 'date_of_birth', 'sex', 'address'];
 const RECORDS_HEADER = ['record_id', 'source', 'personal_id', 'full_name', 'date_of_birth', 'sex', 'address'];

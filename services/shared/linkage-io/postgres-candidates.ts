@@ -1,10 +1,10 @@
 import type { Pool } from '../store/db.js';
-import { citizenAsPerson, citizenColumnsOf, type CitizenRow } from '../store/citizen-row.js';
-import { blockingKey, passesFilter } from './blocking.js';
-import type { CandidateSource } from './candidate-source.js';
-import { personToMatchRecord, type Feature, type MatchRecord } from './match-record.js';
-import { tfFeatures, type BlockingRule, type LinkageSettings } from './settings.js';
-import { TermFrequencies } from './term-frequencies.js';
+import { citizenAsPerson, citizenColumnsOf, type CitizenRow } from '../register/citizen-row.js';
+import { blockingKey, passesFilter } from '../linkage/blocking.js';
+import type { CandidateSource } from '../linkage/candidate-source.js';
+import { personToMatchRecord, type Feature, type MatchRecord } from '../linkage/match-record.js';
+import { tfFeatures, type BlockingRule, type LinkageSettings } from '../linkage/settings.js';
+import { TermFrequencies } from '../linkage/term-frequencies.js';
 
 /**
  * Candidates from the register in PostgreSQL: every (rule, key) of every record of a batch goes

@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { DancuError } from '../errors.js';
-import type { Pool } from './db.js';
+import type { Pool } from '../store/db.js';
 
 export const ROLES = ['viewer', 'steward', 'admin'] as const;
 export type Role = (typeof ROLES)[number];

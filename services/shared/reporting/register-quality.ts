@@ -3,10 +3,10 @@ import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { to as copyTo } from 'pg-copy-streams';
 import { checkPersonalId } from '../normalise/personal-id.js';
-import { appliedLatency } from '../store/applied-latency.js';
+import { appliedLatency } from './applied-latency.js';
 import type { Pool } from '../store/db.js';
-import { REGISTER_FIELDS, REGISTER_SOURCE } from '../store/survivorship.js';
-import { RuleReport } from './rule-report.js';
+import { REGISTER_FIELDS, REGISTER_SOURCE } from '../register/survivorship.js';
+import { RuleReport } from '../quality/rule-report.js';
 
 /**
  * The register's four qualities as numbers (đúng, đủ, sạch, sống): correct, the share of

@@ -1,4 +1,4 @@
-import type { Pool } from './db.js';
+import type { Pool } from '../store/db.js';
 
 /** End-to-end latency of the updates the store committed in a window, in seconds; null without any. */
 export interface Latency {

@@ -1,15 +1,15 @@
 import { DancuError } from '../errors.js';
-import { SOURCE_TOPICS, isSourceName, type Topics } from '../kafka/topics.js';
+import { SOURCE_TOPICS, isSourceName, type Topics } from '../schemas/topics.js';
 import type { LinkDecision, PersonObservation, PopulationUpdate, Rejection, StewardDecision } from '../schemas/records.js';
-import { applyDecisions, newCitizenId, STORE_CONSUMER, type WriterContext } from './apply-decisions.js';
-import { mergeCitizensIn, undoMergeIn } from './citizen-merges.js';
-import type { PoolClient } from './db.js';
-import { DecisionWriter } from './decision-writer.js';
-import { addToOutbox } from './outbox-relay.js';
-import { appendAudit } from './audit-log.js';
+import { applyDecisions, newCitizenId, STORE_CONSUMER, type WriterContext } from '../store/apply-decisions.js';
+import { mergeCitizensIn, undoMergeIn } from '../store/citizen-merges.js';
+import type { PoolClient } from '../store/db.js';
+import { DecisionWriter } from '../store/decision-writer.js';
+import { addToOutbox } from '../store/outbox-relay.js';
+import { appendAudit } from '../store/audit-log.js';
 import { decisionDetails, insertStewardDecision } from './steward-decisions.js';
 import { stewardActor } from './steward-users.js';
-import { caseCitizens, caseObservation, citizenSubject, findCase, isDuplicateCase, recordSubject, type ReviewCase } from './review-case.js';
+import { caseCitizens, caseObservation, citizenSubject, findCase, isDuplicateCase, recordSubject, type ReviewCase } from '../store/review-case.js';
 
 export interface StewardContext extends WriterContext {
   topics: Topics;

@@ -1,7 +1,7 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { DecodeError, UnavailableError } from '../errors.js';
-import { valueSubject } from '../kafka/topics.js';
-import { loadRecordSchema, type RecordTypeKey } from './avro-files.js';
+import { valueSubject } from '../schemas/topics.js';
+import { loadRecordSchema, type RecordTypeKey } from '../schemas/avro-files.js';
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 const MAGIC_BYTE = 0;

@@ -1,5 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { SOURCE_NAMES, SOURCE_TOPICS, type SourceName, type Topics } from '../kafka/topics.js';
+import { SOURCE_NAMES, SOURCE_TOPICS, type SourceName, type Topics } from '../schemas/topics.js';
 import { readTopicSnapshot } from '../kafka/topic-snapshot.js';
 import { loadRecordSchema } from '../schemas/avro-files.js';
 import type { Rejection } from '../schemas/records.js';
