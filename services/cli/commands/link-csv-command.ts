@@ -1,9 +1,29 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { inMemoryLinkage, linkAll } from '../../shared/linkage/batch-linkage.js';
-import { readPopulationCsv, readRecordsCsv, writeDecisionsCsv } from '../../shared/linkage-io/csv-io.js';
-import { estimateParameters } from '../../shared/linkage/estimate.js';
+import type { EstimateSpread } from '../../shared/linkage/estimate.js';
+import { linkCsv, type LinkCsvReport } from '../../shared/linkage-io/link-csv.js';
 import { DEFAULT_SETTINGS_FILE, loadSettings } from '../../shared/linkage/settings.js';
+
+function spreadLines(spread: EstimateSpread, recordsInFile: number): string {
+  const { all, halves } = spread.inRegister;
+  const sampled = recordsInFile > spread.records ? `a sample of ${spread.records} of the ${recordsInFile} records` : `all ${spread.records} records`;
+  return (
+    `parameters estimated from ${sampled}; difference between two halves of it (the estimate's standard error is about half):\n` +
+    `  prior (records in the register) ${all.toFixed(4)}: halves ${halves[0].toFixed(4)} and ${halves[1].toFixed(4)}\n` +
+    spread.comparisons.map((c) => `  ${c.comparison}: m ${c.m.toFixed(4)}, u ${c.u.toPrecision(2)}, weight ${c.weightBits.toFixed(2)} bits (largest over its levels)\n`).join('')
+  );
+}
+
+function summary(report: LinkCsvReport): string {
+  const { read, estimate, link } = report.seconds;
+  const total = read + estimate + link;
+  const peakMb = process.resourceUsage().maxRSS / 1024;
+  return (
+    `${report.records} records against ${report.citizens} citizens: ${report.decisions.LINK} link, ${report.decisions.REVIEW} review, ${report.decisions.NEW} new\n` +
+    `read ${read.toFixed(2)} s, parameters ${estimate.toFixed(2)} s, linking ${link.toFixed(2)} s ` +
+    `(${Math.round(report.records / link)} records/s; ${Math.round(report.records / total)} records/s overall), peak RSS ${Math.round(peakMb)} MB\n`
+  );
+}
 
 export function linkCsvCommand(): Command {
   return new Command('link-csv')
@@ -19,23 +39,8 @@ export function linkCsvCommand(): Command {
     )
     .action(async (options: { population: string; records: string; out: string; settings: string; parameters: 'estimate' | 'committed' }) => {
       for (const file of [options.population, options.records, options.settings]) if (!existsSync(file)) throw new Error(`no such file: ${file}`);
-      const started = performance.now();
-      const register = readPopulationCsv(options.population);
-      const records = readRecordsCsv(options.records).map((r) => r.record);
-      const read = performance.now();
-      let settings = loadSettings(options.settings);
-      if (options.parameters === 'estimate') settings = estimateParameters(settings, register, records).settings;
-      const estimated = performance.now();
-      const { engine, source } = inMemoryLinkage(settings, register);
-      const decisions = await linkAll(engine, source, records);
-      const linked = performance.now();
-      writeDecisionsCsv(options.out, decisions);
-      const count = (kind: string) => decisions.filter((d) => d.decision === kind).length;
-      const seconds = (ms: number) => (ms / 1000).toFixed(2);
-      process.stderr.write(
-        `${records.length} records against ${register.length} citizens: ${count('LINK')} link, ${count('REVIEW')} review, ${count('NEW')} new\n` +
-          `read ${seconds(read - started)} s, parameters ${seconds(estimated - read)} s, linking ${seconds(linked - estimated)} s ` +
-          `(${Math.round(records.length / ((linked - estimated) / 1000))} records/s; ${Math.round(records.length / ((linked - started) / 1000))} records/s overall)\n`,
-      );
+      const report = await linkCsv({ ...options, settings: loadSettings(options.settings), estimate: options.parameters === 'estimate' });
+      if (report.estimation) process.stderr.write(spreadLines(report.estimation.spread, report.estimation.report.records_in_file ?? report.estimation.report.records));
+      process.stderr.write(summary(report));
     });
 }

@@ -1,13 +1,16 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { CompactRegister, FieldNumbers } from '../linkage/compact-register.js';
 import type { EngineDecision } from '../linkage/engine.js';
-import { toMatchRecord, type MatchRecord } from '../linkage/match-record.js';
+import { MatchRecordReader, toMatchRecord, type MatchRecord } from '../linkage/match-record.js';
+import { csvField, csvFileRows } from '../csv-rows.js';
 
-const POPULATION_HEADER = ['citizen_id', 'full_name', 'date_of_birth', 'sex', 'address'];
-const RECORDS_HEADER = ['record_id', 'source', 'personal_id', 'full_name', 'date_of_birth', 'sex', 'address'];
+const POPULATION_HEADER = ['citizen_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
+const RECORDS_HEADER = ['record_id', 'source', 'personal_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
 
-function readCsv(file: string, required: string[]): Record<string, string>[] {
+function readCsv(file: string, required: readonly string[]): Record<string, string>[] {
   const rows = parse(readFileSync(file), { columns: (header: string[]) => header.map((h) => h.trim()), bom: true, skip_empty_lines: true, trim: true, relax_column_count: false }) as Record<string, string>[];
   const header = rows.length > 0 ? Object.keys(rows[0]!) : required;
   const missing = required.filter((column) => !header.includes(column));
@@ -29,6 +32,80 @@ export interface SourceRecord {
 
 export function readRecordsCsv(file: string): SourceRecord[] {
   return readCsv(file, RECORDS_HEADER).map((row) => ({ record: toMatchRecord(row.record_id ?? '', row), source: row.source ?? '' }));
+}
+
+/**
+ * The rows of a CSV file as objects of the columns named, a batch at a time, read as a stream;
+ * the header may hold more columns, in any order.
+ */
+async function* streamCsv<C extends string>(file: string, required: readonly C[], optional: readonly C[] = []): AsyncGenerator<Record<C, string | undefined>[]> {
+  let positions: { column: C; at: number }[] | null = null;
+  let width = 0;
+  let row = 1;
+  for await (const rows of csvFileRows(file)) {
+    const batch: Record<C, string | undefined>[] = [];
+    for (const cells of rows) {
+      if (positions === null) {
+        const header = cells.map((h) => h.trim());
+        const missing = required.filter((column) => !header.includes(column));
+        if (missing.length > 0) throw new Error(`${file}: the header lacks ${missing.join(', ')}`);
+        positions = [...required, ...optional].map((column) => ({ column, at: header.indexOf(column) }));
+        width = header.length;
+        continue;
+      }
+      row += 1;
+      if (cells.length !== width) throw new Error(`${file}: row ${row} has ${cells.length} fields, the header ${width}`);
+      const values = {} as Record<C, string | undefined>;
+      for (const { column, at } of positions) values[column] = at < 0 ? undefined : cells[at];
+      batch.push(values);
+    }
+    if (batch.length > 0) yield batch;
+  }
+}
+
+/** The register snapshot of the link-csv contract as a compact register, read as a stream. */
+export async function readPopulationColumns(file: string): Promise<CompactRegister> {
+  const register = new CompactRegister();
+  const fields = new FieldNumbers();
+  for await (const rows of streamCsv(file, POPULATION_HEADER, ['personal_id'])) {
+    for (const row of rows) {
+      register.addPerson(row.citizen_id ?? '', { ...row, personal_id: row.personal_id === undefined || row.personal_id === '' ? row.citizen_id : row.personal_id }, fields);
+    }
+  }
+  return register;
+}
+
+/** The records of the link-csv contract, a batch at a time, read as a stream. */
+export async function* streamRecordsCsv(file: string): AsyncGenerator<SourceRecord[]> {
+  const reader = new MatchRecordReader();
+  for await (const rows of streamCsv(file, RECORDS_HEADER)) {
+    yield rows.map((row) => ({ record: reader.read(row.record_id ?? '', row), source: row.source ?? '' }));
+  }
+}
+
+const DECISIONS_HEADER = 'record_id,decision,citizen_id,score\n';
+
+function decisionLine(d: EngineDecision): string {
+  return `${csvField(d.recordId)},${d.decision.toLowerCase()},${d.decision === 'LINK' ? csvField(d.citizenId ?? '') : ''},${d.score.toFixed(6)}\n`;
+}
+
+/** D.csv of the contract written as decisions come, waiting when the disk is behind. */
+export class DecisionsCsvWriter {
+  private readonly out: WriteStream;
+
+  constructor(file: string) {
+    this.out = createWriteStream(file);
+    this.out.write(DECISIONS_HEADER);
+  }
+
+  async write(decisions: readonly EngineDecision[]): Promise<void> {
+    if (!this.out.write(decisions.map(decisionLine).join(''))) await once(this.out, 'drain');
+  }
+
+  async close(): Promise<void> {
+    this.out.end();
+    await once(this.out, 'finish');
+  }
 }
 
 /** D.csv of the contract: record_id,decision,citizen_id,score; citizen_id only for links. */

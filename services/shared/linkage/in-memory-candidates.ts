@@ -1,42 +1,143 @@
-import { blockingKey, passesFilter } from './blocking.js';
+import { passesFilter } from './blocking.js';
 import type { CandidateSource } from './candidate-source.js';
-import type { MatchRecord } from './match-record.js';
+import { CompactRegister } from './compact-register.js';
+import type { Feature, MatchRecord } from './match-record.js';
 import type { BlockingRule } from './settings.js';
 
-/** Hash indexes of the register, one per blocking rule. */
-export class InMemoryCandidateSource implements CandidateSource {
-  private readonly indexes: Map<string, Map<string, MatchRecord[]>>;
+/** Hash of a key's string numbers (any 32-bit mix will do: a bucket's members are checked for equality). */
+function hashOf(ids: ArrayLike<number>): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < ids.length; i += 1) {
+    hash = Math.imul(hash ^ ids[i]!, 0x01000193);
+    hash ^= hash >>> 15;
+  }
+  return Math.imul(hash ^ (hash >>> 13), 0x5bd1e995) ^ (hash >>> 16);
+}
+
+/**
+ * The register's citizens bucketed by their key under one blocking rule: a hash table laid out
+ * in two typed arrays (bucket starts, then the members of each bucket in register order), built
+ * in two passes without an object per key.
+ */
+class KeyIndex {
+  private readonly columns: Int32Array[];
+  private readonly mask: number;
+  private readonly starts: Int32Array;
+  private readonly members: Int32Array;
 
   constructor(
-    private readonly rules: readonly BlockingRule[],
-    citizens: Iterable<MatchRecord>,
+    private readonly register: CompactRegister,
+    features: readonly Feature[],
   ) {
-    this.indexes = new Map(rules.map((rule) => [rule.name, new Map()]));
-    for (const citizen of citizens) {
-      for (const rule of rules) {
-        const key = blockingKey(rule, citizen);
-        if (key === null) continue;
-        const index = this.indexes.get(rule.name)!;
-        const bucket = index.get(key);
-        if (bucket) bucket.push(citizen);
-        else index.set(key, [citizen]);
-      }
+    this.columns = features.map((feature) => register.column(feature));
+    const size = register.size;
+    let buckets = 1;
+    while (buckets < size * 2) buckets *= 2;
+    this.mask = buckets - 1;
+    const bucketOf = new Int32Array(size);
+    const counts = new Int32Array(buckets + 1);
+    const key = new Int32Array(this.columns.length);
+    for (let citizen = 0; citizen < size; citizen += 1) {
+      bucketOf[citizen] = this.keyOf(citizen, key) ? hashOf(key) & this.mask : -1;
+      if (bucketOf[citizen]! >= 0) counts[bucketOf[citizen]! + 1]! += 1;
+    }
+    for (let bucket = 0; bucket < buckets; bucket += 1) counts[bucket + 1]! += counts[bucket]!;
+    this.starts = counts.slice();
+    this.members = new Int32Array(counts[buckets]!);
+    for (let citizen = 0; citizen < size; citizen += 1) {
+      const bucket = bucketOf[citizen]!;
+      if (bucket >= 0) this.members[counts[bucket]!++] = citizen;
     }
   }
 
-  candidatesSync(record: MatchRecord): MatchRecord[] {
-    const found = new Map<string, MatchRecord>();
-    for (const rule of this.rules) {
-      const key = blockingKey(rule, record);
+  /** The citizens whose key is these string numbers, in register order, appended to `into`. */
+  collect(key: Int32Array, into: number[]): void {
+    const bucket = hashOf(key) & this.mask;
+    const columns = this.columns;
+    for (let at = this.starts[bucket]!, end = this.starts[bucket + 1]!; at < end; at += 1) {
+      const citizen = this.members[at]!;
+      let equal = true;
+      for (let f = 0; f < columns.length && equal; f += 1) equal = columns[f]![citizen] === key[f];
+      if (equal) into.push(citizen);
+    }
+  }
+
+  private keyOf(citizen: number, key: Int32Array): boolean {
+    for (let f = 0; f < this.columns.length; f += 1) {
+      const id = this.columns[f]![citizen]!;
+      if (id < 0) return false;
+      key[f] = id;
+    }
+    return true;
+  }
+}
+
+/** Hash indexes of the register, one per blocking rule, over its compact columns. */
+export class InMemoryCandidateSource implements CandidateSource {
+  readonly register: CompactRegister;
+  private readonly indexes: KeyIndex[];
+  /** Per citizen, the last lookup that found it: no set per lookup to drop citizens found under two rules. */
+  private readonly seen: Int32Array;
+  private lookup = 0;
+  private readonly uniqueIds: boolean;
+
+  constructor(
+    private readonly rules: readonly BlockingRule[],
+    citizens: Iterable<MatchRecord> | CompactRegister,
+  ) {
+    this.register = citizens instanceof CompactRegister ? citizens : CompactRegister.of(citizens);
+    this.indexes = rules.map((rule) => new KeyIndex(this.register, rule.equal));
+    this.seen = new Int32Array(this.register.size);
+    this.uniqueIds = this.register.idsAreUnique();
+  }
+
+  /** The register's indexes of a record's candidates, in the order the rules find them. */
+  candidateIndexes(record: MatchRecord): number[] {
+    this.lookup += 1;
+    const found: number[] = [];
+    const ids = this.uniqueIds ? null : new Set<string>();
+    const inBucket: number[] = [];
+    for (let r = 0; r < this.rules.length; r += 1) {
+      const rule = this.rules[r]!;
+      const key = this.keyOf(rule, record);
       if (key === null) continue;
-      for (const citizen of this.indexes.get(rule.name)?.get(key) ?? []) {
-        if (!found.has(citizen.id) && passesFilter(rule, record, citizen)) found.set(citizen.id, citizen);
+      inBucket.length = 0;
+      this.indexes[r]!.collect(key, inBucket);
+      for (const citizen of inBucket) {
+        if (this.seen[citizen] === this.lookup) continue;
+        // A citizen that fails this rule's filter may still come in under another rule.
+        if (rule.filter !== undefined && !passesFilter(rule, record, this.register.get(citizen))) continue;
+        this.seen[citizen] = this.lookup;
+        if (ids) {
+          // Two register rows with one citizen ID are one candidate, the first found.
+          const id = this.register.id(citizen);
+          if (ids.has(id)) continue;
+          ids.add(id);
+        }
+        found.push(citizen);
       }
     }
-    return [...found.values()];
+    return found;
+  }
+
+  candidatesSync(record: MatchRecord): MatchRecord[] {
+    return this.candidateIndexes(record).map((citizen) => this.register.get(citizen));
   }
 
   async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
     return records.map((record) => this.candidatesSync(record));
+  }
+
+  /** The record's key under the rule as string numbers; null when it has none or no citizen shares a part of it. */
+  private keyOf(rule: BlockingRule, record: MatchRecord): Int32Array | null {
+    const key = new Int32Array(rule.equal.length);
+    for (let f = 0; f < rule.equal.length; f += 1) {
+      const value = record.features[rule.equal[f]!];
+      if (value === null) return null;
+      const id = this.register.pool.idOf(value);
+      if (id < 0) return null;
+      key[f] = id;
+    }
+    return key;
   }
 }

@@ -102,37 +102,74 @@ interface FoldedPerson {
   foldedAddress: string | null;
 }
 
-function build(id: string, person: FoldedPerson): MatchRecord {
-  const tokens = person.foldedName ? orderedNameTokens(person.foldedName) : [];
+/** The features that come from the name alone. */
+export type NameFeatures = Pick<Record<Feature, string | null>, 'name_key' | 'name_tokens_sorted' | 'family_key' | 'family_group' | 'middle_key' | 'given_key'>;
+
+/** The parsed date and the features that come from it alone. */
+export interface DateFeatures {
+  dateOfBirth: PartialDate | null;
+  features: Pick<Record<Feature, string | null>, 'dob' | 'dob_year' | 'dob_year_month' | 'dob_swapped'>;
+}
+
+/** The address's tokens and the features that come from it alone. */
+export interface AddressFeatures {
+  tokens: ReadonlySet<string>;
+  features: Pick<Record<Feature, string | null>, 'address_key' | 'address_numbers'>;
+}
+
+function nameFeatures(foldedName: string | null): NameFeatures {
+  const tokens = foldedName ? orderedNameTokens(foldedName) : [];
   const family = tokens[0] ?? null;
   const given = tokens.length > 1 ? (tokens[tokens.length - 1] ?? null) : null;
   const middle = tokens.length > 2 ? tokens.slice(1, -1).join(' ') : null;
-  const parsed = empty(person.dateOfBirth) ? null : parsePartialDate(person.dateOfBirth);
-  const dateOfBirth = parsed?.ok ? parsed.date : null;
-  const address = person.foldedAddress ? person.foldedAddress.replace(/[^a-z0-9\s]/g, ' ').replace(/\s+/g, ' ').trim() || null : null;
-  const addressWords = address ? address.split(' ') : [];
-  const numbers = addressWords.filter((token) => /^\d+$/.test(token));
   return {
-    id,
+    name_key: tokens.length > 0 ? tokens.join(' ') : null,
+    name_tokens_sorted: tokens.length > 0 ? [...tokens].sort().join(' ') : null,
+    family_key: family,
+    family_group: family ? familyGroup(family) : null,
+    middle_key: middle,
+    given_key: given,
+  };
+}
+
+function dateFeatures(raw: string | null | undefined): DateFeatures {
+  const parsed = empty(raw) ? null : parsePartialDate(raw);
+  const dateOfBirth = parsed?.ok ? parsed.date : null;
+  return {
     dateOfBirth,
-    addressTokens: new Set(addressWords),
     features: {
-      personal_id: identifierDigits(person.personalId),
-      name_key: tokens.length > 0 ? tokens.join(' ') : null,
-      name_tokens_sorted: tokens.length > 0 ? [...tokens].sort().join(' ') : null,
-      family_key: family,
-      family_group: family ? familyGroup(family) : null,
-      middle_key: middle,
-      given_key: given,
       dob: dateOfBirth?.precision === 'DAY' ? dateOfBirth.value : null,
       dob_year: dateOfBirth ? dateOfBirth.value.slice(0, 4) : null,
       dob_year_month: dateOfBirth && dateOfBirth.precision !== 'YEAR' ? dateOfBirth.value.slice(0, 7) : null,
       dob_swapped: swappedDay(dateOfBirth),
-      sex: person.sex,
-      address_key: address,
-      address_numbers: numbers.length > 0 ? numbers.join(' ') : null,
     },
   };
+}
+
+function addressFeatures(foldedAddress: string | null): AddressFeatures {
+  const address = foldedAddress ? foldedAddress.replace(/[^a-z0-9\s]/g, ' ').replace(/\s+/g, ' ').trim() || null : null;
+  const addressWords = address ? address.split(' ') : [];
+  const numbers = addressWords.filter((token) => /^\d+$/.test(token));
+  return { tokens: new Set(addressWords), features: { address_key: address, address_numbers: numbers.length > 0 ? numbers.join(' ') : null } };
+}
+
+function assemble(id: string, personalId: string | null, name: NameFeatures, date: DateFeatures, sex: Sex | null, address: AddressFeatures): MatchRecord {
+  return {
+    id,
+    dateOfBirth: date.dateOfBirth,
+    addressTokens: address.tokens,
+    features: {
+      personal_id: personalId,
+      ...name,
+      ...date.features,
+      sex,
+      ...address.features,
+    },
+  };
+}
+
+function build(id: string, person: FoldedPerson): MatchRecord {
+  return assemble(id, identifierDigits(person.personalId), nameFeatures(person.foldedName), dateFeatures(person.dateOfBirth), person.sex, addressFeatures(person.foldedAddress));
 }
 
 /**
@@ -143,11 +180,74 @@ function build(id: string, person: FoldedPerson): MatchRecord {
 export function toMatchRecord(id: string, person: RawPerson): MatchRecord {
   return build(id, {
     personalId: person.personal_id,
-    foldedName: empty(person.full_name) ? null : foldToAscii(cleanText(person.full_name)),
+    foldedName: foldedText(person.full_name),
     dateOfBirth: person.date_of_birth,
-    sex: empty(person.sex) ? null : (parseSex(person.sex) ?? null),
-    foldedAddress: empty(person.address) ? null : foldToAscii(cleanText(person.address)),
+    sex: sexOf(person.sex),
+    foldedAddress: foldedText(person.address),
   });
+}
+
+function foldedText(raw: string | null | undefined): string | null {
+  return empty(raw) ? null : foldToAscii(cleanText(raw));
+}
+
+function sexOf(raw: string | null | undefined): Sex | null {
+  return empty(raw) ? null : (parseSex(raw) ?? null);
+}
+
+/**
+ * The features of each raw field of a person on its own (each depends on its field alone), for
+ * readers that keep their own caches by field: the compact register numbers them once per
+ * distinct value. Together they give what toMatchRecord gives.
+ */
+export const fieldFeatures = {
+  personalId: identifierDigits,
+  name: (raw: string | null | undefined): NameFeatures => nameFeatures(foldedText(raw)),
+  date: dateFeatures,
+  sex: sexOf,
+  address: (raw: string | null | undefined): AddressFeatures => addressFeatures(foldedText(raw)),
+};
+
+/** Entries a reader's cache holds before it starts again: bounded memory, whatever the file. */
+const CACHE_LIMIT = 200_000;
+
+function cached<T>(cache: Map<string, T>, raw: string, make: (raw: string) => T): T {
+  let value = cache.get(raw);
+  if (value === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    value = make(raw);
+    cache.set(raw, value);
+  }
+  return value;
+}
+
+/**
+ * toMatchRecord for a whole file: each field's features depend on that field alone, so names,
+ * dates and addresses seen before are not folded and parsed again (a register repeats them
+ * often), and records read by one reader share those strings. Gives the same records as
+ * toMatchRecord.
+ */
+export class MatchRecordReader {
+  private readonly names = new Map<string, NameFeatures>();
+  private readonly dates = new Map<string, DateFeatures>();
+  private readonly addresses = new Map<string, AddressFeatures>();
+  private readonly foldedNames = new Map<string, NameFeatures>();
+  private readonly cleanAddresses = new Map<string, AddressFeatures>();
+
+  /** personToMatchRecord, with the same caches. */
+  readPerson(id: string, person: NormalisedPerson): MatchRecord {
+    const name = person.name_key ? cached(this.foldedNames, person.name_key, nameFeatures) : nameFeatures(null);
+    const date = person.date_of_birth ? cached(this.dates, person.date_of_birth.value, dateFeatures) : dateFeatures(null);
+    const address = person.address ? cached(this.cleanAddresses, person.address, (clean) => addressFeatures(foldToAscii(clean))) : addressFeatures(null);
+    return assemble(id, identifierDigits(person.personal_id), name, date, person.sex, address);
+  }
+
+  read(id: string, person: RawPerson): MatchRecord {
+    const name = empty(person.full_name) ? nameFeatures(null) : cached(this.names, person.full_name, (raw) => nameFeatures(foldedText(raw)));
+    const date = empty(person.date_of_birth) ? dateFeatures(null) : cached(this.dates, person.date_of_birth, dateFeatures);
+    const address = empty(person.address) ? addressFeatures(null) : cached(this.addresses, person.address, (raw) => addressFeatures(foldedText(raw)));
+    return assemble(id, identifierDigits(person.personal_id), name, date, sexOf(person.sex), address);
+  }
 }
 
 /**

@@ -1,5 +1,4 @@
 import jaroWinkler from 'jaro-winkler';
-import levenshtein from 'fast-levenshtein';
 import { z } from 'zod';
 import { datesCompatible } from '../normalise/date.js';
 import { FEATURES, type MatchRecord } from './match-record.js';
@@ -65,6 +64,65 @@ function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   return shared / small.size;
 }
 
+let rows = [new Int32Array(64), new Int32Array(64)];
+
+/**
+ * Whether the edit distance (insertions, deletions and substitutions of UTF-16 units, as
+ * fast-levenshtein counts them) is at most `most`. Only the band of the table within `most` of
+ * its diagonal is filled, and it stops at the first row whose every cell exceeds `most`: most
+ * pairs a linker compares are far apart, and the full table cost most of their comparison.
+ */
+export function withinEdits(x: string, y: string, most: number): boolean {
+  if (x === y) return true;
+  const n = x.length;
+  const m = y.length;
+  if (Math.abs(n - m) > most) return false;
+  if (n === 0 || m === 0) return Math.max(n, m) <= most;
+  if (rows[0]!.length <= m + 1) rows = [new Int32Array(m * 2 + 2), new Int32Array(m * 2 + 2)];
+  let [previous, current] = rows as [Int32Array, Int32Array];
+  const beyond = most + 1;
+  for (let j = 0; j <= m; j += 1) previous[j] = j <= most ? j : beyond;
+  for (let i = 1; i <= n; i += 1) {
+    const from = Math.max(1, i - most);
+    const to = Math.min(m, i + most);
+    current[from - 1] = from === 1 && i <= most ? i : beyond;
+    let rowLeast = current[from - 1]!;
+    const char = x.charCodeAt(i - 1);
+    for (let j = from; j <= to; j += 1) {
+      let value = previous[j - 1]! + (char === y.charCodeAt(j - 1) ? 0 : 1);
+      if (previous[j]! + 1 < value) value = previous[j]! + 1;
+      if (current[j - 1]! + 1 < value) value = current[j - 1]! + 1;
+      if (value > beyond) value = beyond;
+      current[j] = value;
+      if (value < rowLeast) rowLeast = value;
+    }
+    if (to < m) current[to + 1] = beyond;
+    if (rowLeast > most) return false;
+    [previous, current] = [current, previous];
+  }
+  return previous[m]! <= most;
+}
+
+const JARO_WINKLER_MEMO = 4;
+const memoX: string[] = [];
+const memoY: string[] = [];
+const memoValue: number[] = [];
+let memoNext = 0;
+
+/**
+ * Jaro–Winkler similarity, remembering the last few pairs: the levels of one comparison ask for
+ * the same pair's similarity several times (the given name in three of the name's levels).
+ */
+function jaroWinklerOf(x: string, y: string): number {
+  for (let k = 0; k < memoX.length; k += 1) if (memoX[k] === x && memoY[k] === y) return memoValue[k]!;
+  const value = jaroWinkler(x, y);
+  memoX[memoNext] = x;
+  memoY[memoNext] = y;
+  memoValue[memoNext] = value;
+  memoNext = (memoNext + 1) % JARO_WINKLER_MEMO;
+  return value;
+}
+
 export type CompiledPredicate = (a: MatchRecord, b: MatchRecord) => boolean;
 
 /**
@@ -119,11 +177,11 @@ function textTest(predicate: TextPredicate): (x: string, y: string) => boolean {
       return (x, y) => x === y;
     case 'jaro_winkler': {
       const least = predicate.at_least;
-      return (x, y) => x === y || jaroWinkler(x, y) >= least;
+      return (x, y) => x === y || jaroWinklerOf(x, y) >= least;
     }
     case 'levenshtein': {
       const most = predicate.at_most;
-      return (x, y) => Math.abs(x.length - y.length) <= most && levenshtein.get(x, y) <= most;
+      return (x, y) => withinEdits(x, y, most);
     }
     case 'one_digit_off':
       return oneDigitOff;

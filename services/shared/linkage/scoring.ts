@@ -1,6 +1,6 @@
 import type { ComparisonExplanation, LinkExplanation } from '../schemas/records.js';
 import type { MatchRecord } from './match-record.js';
-import { holds } from './predicates.js';
+import { compilePredicate, type CompiledPredicate } from './predicates.js';
 import type { ComparisonSettings, LinkageSettings } from './settings.js';
 import type { TermFrequencies } from './term-frequencies.js';
 
@@ -33,10 +33,17 @@ export function probabilityOf(weight: number): number {
   return 1 / (1 + 2 ** -weight);
 }
 
+const LEVEL_TESTS = new WeakMap<ComparisonSettings, CompiledPredicate[]>();
+
 /** The index of the first level of the comparison that holds for the pair (the last one is always else). */
 export function levelIndex(comparison: ComparisonSettings, a: MatchRecord, b: MatchRecord): number {
-  const index = comparison.levels.findIndex((level) => holds(level.when, a, b));
-  return index < 0 ? comparison.levels.length - 1 : index;
+  let tests = LEVEL_TESTS.get(comparison);
+  if (!tests) {
+    tests = comparison.levels.map((level) => compilePredicate(level.when));
+    LEVEL_TESTS.set(comparison, tests);
+  }
+  for (let index = 0; index < tests.length; index += 1) if (tests[index]!(a, b)) return index;
+  return tests.length - 1;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { CompactRegister } from './compact-register.js';
 import type { Feature, MatchRecord } from './match-record.js';
 
 /** How often each value of the term-frequency features occurs in the register. */
@@ -18,6 +19,21 @@ export class TermFrequencies {
       }
     }
     return new TermFrequencies(counts, total);
+  }
+
+  /** The same counts from a compact register's columns, counted by string number. */
+  static fromRegister(register: CompactRegister, features: readonly Feature[]): TermFrequencies {
+    const counts = new Map<Feature, Map<string, number>>();
+    for (const feature of features) {
+      const column = register.column(feature);
+      const byId = new Map<number, number>();
+      for (let citizen = 0; citizen < register.size; citizen += 1) {
+        const id = column[citizen]!;
+        if (id >= 0) byId.set(id, (byId.get(id) ?? 0) + 1);
+      }
+      counts.set(feature, new Map([...byId].map(([id, count]) => [register.pool.value(id), count])));
+    }
+    return new TermFrequencies(counts, register.size);
   }
 
   static fromCounts(total: number, counts: Map<Feature, Map<string, number>>): TermFrequencies {

@@ -1,4 +1,5 @@
 import type { SeededRandom } from '../random.js';
+import type { CompactRegister } from './compact-register.js';
 import type { Feature, MatchRecord } from './match-record.js';
 import { levelIndex } from './scoring.js';
 import type { LinkageSettings } from './settings.js';
@@ -8,6 +9,8 @@ export interface TrainingReport {
   blocked_pairs: number;
   records: number;
   register: number;
+  /** Records in the file when training used a sample of them. */
+  records_in_file?: number;
   em_iterations: number;
   em_converged: boolean;
   blocked_match_share: number;
@@ -42,16 +45,98 @@ export function shares(counts: number[][], settings: LinkageSettings): number[][
   });
 }
 
-/** u: how often each level occurs between a record and a random register citizen (almost never the same person). */
-export function estimateU(settings: LinkageSettings, records: readonly MatchRecord[], register: readonly MatchRecord[], pairs: number, random: SeededRandom): number[][] {
-  const counts = settings.comparisons.map((c) => c.levels.map(() => 0));
-  for (let i = 0; i < pairs; i += 1) {
-    const vector = levelVector(settings, random.pick(records), random.pick(register));
-    vector.forEach((level, c) => {
-      counts[c]![level]! += 1;
-    });
+/**
+ * The level vectors of many pairs in one typed array (pair p's level of comparison c at
+ * p × comparisons + c), with the index of each pair's record: training computes them once and
+ * fits on all of them or on a part, without an array per pair.
+ */
+export interface PairLevels {
+  levels: Int16Array;
+  recordOf: Int32Array;
+  count: number;
+}
+
+export function pairLevels(settings: LinkageSettings, pairs: Iterable<readonly [number, MatchRecord, MatchRecord]>): PairLevels {
+  const comparisons = settings.comparisons;
+  let levels = new Int16Array(1024 * comparisons.length);
+  let recordOf = new Int32Array(1024);
+  let count = 0;
+  for (const [record, a, b] of pairs) {
+    if (count === recordOf.length) {
+      const moreLevels = new Int16Array(levels.length * 2);
+      moreLevels.set(levels);
+      levels = moreLevels;
+      const moreRecords = new Int32Array(recordOf.length * 2);
+      moreRecords.set(recordOf);
+      recordOf = moreRecords;
+    }
+    for (let c = 0; c < comparisons.length; c += 1) levels[count * comparisons.length + c] = levelIndex(comparisons[c]!, a, b);
+    recordOf[count] = record;
+    count += 1;
   }
-  return shares(counts, settings);
+  return { levels, recordOf, count };
+}
+
+/**
+ * The distinct level vectors among pairs, with how many pairs have each: a few thousand at most
+ * where there are millions of pairs, so each EM iteration costs next to nothing (Splink
+ * aggregates its comparison vectors the same way). `patternOf` gives each pair's vector.
+ */
+interface Patterns {
+  vectors: LevelVector[];
+  counts: number[];
+  patternOf: Int32Array;
+  pairs: number;
+}
+
+function patternsOf(settings: LinkageSettings, data: PairLevels, includes: (pair: number) => boolean): Patterns {
+  const comparisons = settings.comparisons.length;
+  const radices = settings.comparisons.map((c) => c.levels.length);
+  if (radices.reduce((product, n) => product * n, 1) > Number.MAX_SAFE_INTEGER) throw new Error('too many comparison levels to number their combinations');
+  const byCode = new Map<number, number>();
+  const vectors: LevelVector[] = [];
+  const counts: number[] = [];
+  const patternOf = new Int32Array(data.count).fill(-1);
+  let pairs = 0;
+  for (let pair = 0; pair < data.count; pair += 1) {
+    if (!includes(pair)) continue;
+    let code = 0;
+    for (let c = comparisons - 1; c >= 0; c -= 1) code = code * radices[c]! + data.levels[pair * comparisons + c]!;
+    let pattern = byCode.get(code);
+    if (pattern === undefined) {
+      pattern = vectors.length;
+      byCode.set(code, pattern);
+      vectors.push(data.levels.slice(pair * comparisons, (pair + 1) * comparisons));
+      counts.push(0);
+    }
+    counts[pattern]! += 1;
+    patternOf[pair] = pattern;
+    pairs += 1;
+  }
+  return { vectors, counts, patternOf, pairs };
+}
+
+/** Each comparison's level counts over the pairs `includes` takes. */
+function levelCounts(settings: LinkageSettings, data: PairLevels, includes: (pair: number) => boolean): number[][] {
+  const comparisons = settings.comparisons.length;
+  const counts = settings.comparisons.map((c) => c.levels.map(() => 0));
+  for (let pair = 0; pair < data.count; pair += 1) {
+    if (!includes(pair)) continue;
+    for (let c = 0; c < comparisons; c += 1) counts[c]![data.levels[pair * comparisons + c]!]! += 1;
+  }
+  return counts;
+}
+
+/** `pairs` random (record, register citizen) pairs: almost never the same person, so their levels estimate u. */
+export function randomPairLevels(settings: LinkageSettings, records: readonly MatchRecord[], register: CompactRegister, pairs: number, random: SeededRandom): PairLevels {
+  if (records.length === 0 || register.size === 0) throw new Error('pick from an empty list');
+  function* draws(): Generator<[number, MatchRecord, MatchRecord]> {
+    for (let i = 0; i < pairs; i += 1) {
+      const record = random.pick(records);
+      yield [i, record, register.get(Math.floor(random.next() * register.size))];
+    }
+  }
+  return pairLevels(settings, draws());
 }
 
 /**
@@ -59,24 +144,24 @@ export function estimateU(settings: LinkageSettings, records: readonly MatchReco
  * (as Splink does): each pair's match probability from the current m, then m from those
  * probabilities, until m stops moving.
  */
-export function estimateM(settings: LinkageSettings, vectors: readonly LevelVector[], u: number[][], maxIterations = 50): { m: number[][]; matchShare: number; iterations: number; converged: boolean } {
+function estimateM(settings: LinkageSettings, patterns: Patterns, u: number[][], maxIterations = 50): { m: number[][]; matchShare: number; iterations: number; converged: boolean } {
   const levels = settings.comparisons.map((c) => c.levels);
   let m = levels.map((comparisonLevels) => comparisonLevels.map((level) => (level.is_null ? Number.NaN : (level.m ?? 0.5))));
   let matchShare = 0.5;
   for (let iteration = 1; iteration <= maxIterations; iteration += 1) {
     const counts = levels.map((comparisonLevels) => comparisonLevels.map(() => 0));
     let total = 0;
-    for (const vector of vectors) {
-      const p = matchProbability(settings, vector, m, u, matchShare);
+    patterns.vectors.forEach((vector, pattern) => {
+      const p = patterns.counts[pattern]! * matchProbability(settings, vector, m, u, matchShare);
       total += p;
       vector.forEach((level, c) => {
         counts[c]![level]! += p;
       });
-    }
+    });
     const next = shares(counts, settings);
     const change = Math.max(...next.flatMap((row, c) => row.map((value, l) => (Number.isNaN(value) ? 0 : Math.abs(value - m[c]![l]!)))));
     m = next;
-    matchShare = total / Math.max(1, vectors.length);
+    matchShare = total / Math.max(1, patterns.pairs);
     if (change < 1e-5) return { m, matchShare, iterations: iteration, converged: true };
   }
   return { m, matchShare, iterations: maxIterations, converged: false };
@@ -89,29 +174,44 @@ export interface TrainingSession {
 }
 
 /**
+ * What training works on, computed once: the records (all, or a sample of them), the level
+ * vectors of their blocked pairs and of each session's pairs, and of the random pairs for u.
+ */
+export interface TrainingData {
+  records: readonly MatchRecord[];
+  registerSize: number;
+  blocked: PairLevels;
+  sessions: readonly { pairs: PairLevels; skip: readonly string[] }[];
+  random: PairLevels;
+}
+
+/** What one fit gives: m and u per comparison and level, the prior, and how EM went. */
+export interface Fit {
+  m: number[][];
+  u: number[][];
+  inRegister: number;
+  matchShare: number;
+  iterations: number;
+  converged: boolean;
+}
+
+/**
  * Splink's way round EM's weakness: in each session the pairs share some features, so EM's
  * "match" class cannot latch onto agreement on those; their comparisons' m are taken from the
  * other sessions. u comes from random pairs; the prior from EM (λ only) over all blocked pairs.
+ * `part` fits on the records it takes (by index) and the random pairs it takes.
  */
-export function train(
-  settings: LinkageSettings,
-  records: readonly MatchRecord[],
-  register: readonly MatchRecord[],
-  blockedPairs: readonly [MatchRecord, MatchRecord][],
-  sessions: readonly { pairs: readonly [MatchRecord, MatchRecord][]; skip: readonly string[] }[],
-  random: SeededRandom,
-  randomPairs = 300_000,
-): { settings: LinkageSettings; report: TrainingReport } {
-  const u = estimateU(settings, records, register, randomPairs, random);
+export function fit(settings: LinkageSettings, data: TrainingData, part: { record: (index: number) => boolean; randomPair: (index: number) => boolean } = { record: () => true, randomPair: () => true }): Fit {
+  const u = shares(levelCounts(settings, data.random, part.randomPair), settings);
   const names = settings.comparisons.map((c) => c.name);
   const sums = settings.comparisons.map((c) => c.levels.map(() => 0));
   const sessionsUsed = settings.comparisons.map(() => 0);
   let iterations = 0;
   let converged = true;
-  for (const session of sessions) {
-    const vectors = session.pairs.map(([a, b]) => levelVector(settings, a, b));
-    if (vectors.length === 0) continue;
-    const result = estimateM(settings, vectors, u);
+  for (const session of data.sessions) {
+    const patterns = patternsOf(settings, session.pairs, (pair) => part.record(session.pairs.recordOf[pair]!));
+    if (patterns.pairs === 0) continue;
+    const result = estimateM(settings, patterns, u);
     iterations += result.iterations;
     converged &&= result.converged;
     names.forEach((name, c) => {
@@ -123,24 +223,32 @@ export function train(
     });
   }
   const m = sums.map((row, c) => row.map((total, l) => (sessionsUsed[c] ? total / sessionsUsed[c]! : (settings.comparisons[c]!.levels[l]!.m ?? Number.NaN))));
-  const vectors = blockedPairs.map(([a, b]) => levelVector(settings, a, b));
-  const matchShare = estimateMatchShare(settings, vectors, m, u);
-  const matches = expectedMatchedRecords(settings, blockedPairs, vectors, m, u, matchShare);
-  const inRegister = Math.min(0.99, Math.max(1e-6, matches / Math.max(1, records.length)));
+  const blocked = patternsOf(settings, data.blocked, (pair) => part.record(data.blocked.recordOf[pair]!));
+  const matchShare = estimateMatchShare(settings, blocked, m, u);
+  const matches = expectedMatchedRecords(settings, data, blocked, m, u, matchShare);
+  const records = data.records.filter((_, index) => part.record(index)).length;
+  const inRegister = Math.min(0.99, Math.max(1e-6, matches / Math.max(1, records)));
+  return { m, u, inRegister, matchShare, iterations, converged };
+}
+
+/** The settings with a fit's m, u and prior, and the report of how they were estimated. */
+export function train(settings: LinkageSettings, data: TrainingData, extra: Record<string, number> = {}): { settings: LinkageSettings; report: TrainingReport; fit: Fit } {
+  const result = fit(settings, data);
+  const { m, u, inRegister, matchShare } = result;
   const report: TrainingReport = {
-    random_pairs: randomPairs,
-    blocked_pairs: blockedPairs.length,
-    records: records.length,
-    register: register.length,
-    em_iterations: iterations,
-    em_converged: converged,
+    random_pairs: data.random.count,
+    blocked_pairs: data.blocked.count,
+    records: data.records.length,
+    register: data.registerSize,
+    ...extra,
+    em_iterations: result.iterations,
+    em_converged: result.converged,
     blocked_match_share: Number(matchShare.toPrecision(4)),
     trained_at: new Date().toISOString().slice(0, 10),
   };
-  // Four significant digits of the value, or of its distance from 1 when that is smaller, so a u of 0.99999 does not round to 1.
-  const round = (value: number) => (value > 0.5 ? 1 - Number((1 - value).toPrecision(4)) : Number(value.toPrecision(4)));
   return {
     report,
+    fit: result,
     settings: {
       ...settings,
       probability_record_in_register: round(inRegister),
@@ -153,38 +261,39 @@ export function train(
   };
 }
 
+/** Four significant digits of the value, or of its distance from 1 when that is smaller, so a u of 0.99999 does not round to 1. */
+function round(value: number): number {
+  return value > 0.5 ? 1 - Number((1 - value).toPrecision(4)) : Number(value.toPrecision(4));
+}
+
 /**
  * Expected number of records that are in the register: per record, the summed match
  * probability of its blocked pairs, at most 1, since a record is one person. Without the cap,
  * namesakes that agree on name and year would be counted as extra matches and inflate the prior.
  */
-function expectedMatchedRecords(
-  settings: LinkageSettings,
-  pairs: readonly [MatchRecord, MatchRecord][],
-  vectors: readonly LevelVector[],
-  m: number[][],
-  u: number[][],
-  share: number,
-): number {
+function expectedMatchedRecords(settings: LinkageSettings, data: TrainingData, blocked: Patterns, m: number[][], u: number[][], share: number): number {
+  const probabilities = blocked.vectors.map((vector) => matchProbability(settings, vector, m, u, share));
   const perRecord = new Map<string, number>();
-  vectors.forEach((vector, i) => {
-    const id = pairs[i]![0].id;
-    perRecord.set(id, (perRecord.get(id) ?? 0) + matchProbability(settings, vector, m, u, share));
-  });
+  for (let pair = 0; pair < data.blocked.count; pair += 1) {
+    const pattern = blocked.patternOf[pair]!;
+    if (pattern < 0) continue;
+    const id = data.records[data.blocked.recordOf[pair]!]!.id;
+    perRecord.set(id, (perRecord.get(id) ?? 0) + probabilities[pattern]!);
+  }
   let total = 0;
   for (const sum of perRecord.values()) total += Math.min(1, sum);
   return total;
 }
 
 /** EM for the share of matches alone, m and u held fixed. */
-function estimateMatchShare(settings: LinkageSettings, vectors: readonly LevelVector[], m: number[][], u: number[][]): number {
+function estimateMatchShare(settings: LinkageSettings, patterns: Patterns, m: number[][], u: number[][]): number {
   let share = 0.5;
   for (let iteration = 0; iteration < 100; iteration += 1) {
     let total = 0;
-    for (const vector of vectors) {
-      total += matchProbability(settings, vector, m, u, share);
-    }
-    const next = total / Math.max(1, vectors.length);
+    patterns.vectors.forEach((vector, pattern) => {
+      total += patterns.counts[pattern]! * matchProbability(settings, vector, m, u, share);
+    });
+    const next = total / Math.max(1, patterns.pairs);
     if (Math.abs(next - share) < 1e-7) return next;
     share = next;
   }

@@ -1,9 +1,9 @@
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
+import { once } from 'node:events';
+import { finished, pipeline } from 'node:stream/promises';
+import { csvFileRows } from '../csv-rows.js';
 import { from as copyFrom } from 'pg-copy-streams';
 import { parsePartialDate } from '../normalise/date.js';
 import { normaliseName } from '../normalise/name.js';
@@ -11,7 +11,7 @@ import { parsePersonalId } from '../normalise/personal-id.js';
 import { parseSex } from '../normalise/sex.js';
 import { cleanText } from '../normalise/text.js';
 import { citizenKeyRows } from '../linkage/citizen-keys.js';
-import { personToMatchRecord } from '../linkage/match-record.js';
+import { MatchRecordReader } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { vacuumKeys, withKeyIndexesDropped } from './key-indexes.js';
@@ -41,27 +41,58 @@ interface NormalisedRow {
   keyLines: string;
 }
 
-/** One snapshot row → its COPY line for citizens and its blocking-key lines, or a problem with its line number. */
-function normaliseRow(row: Record<string, string>, line: number, origin: string, settings: LinkageSettings): NormalisedRow | { problem: string } {
-  const problems: string[] = [];
-  const citizenId = cleanText(row.citizen_id ?? '');
-  if (!citizenId) problems.push('citizen_id is empty');
-  const name = normaliseName(row.full_name ?? '');
-  if (!name) problems.push('full_name is empty');
-  const rawPid = (row.personal_id ?? '').trim() || citizenId;
-  const pid = parsePersonalId(rawPid);
-  const personalId = pid.kind === 'personal' ? pid.value : null;
-  const dob = row.date_of_birth?.trim() ? parsePartialDate(row.date_of_birth) : null;
-  if (dob && !dob.ok) problems.push(`date_of_birth: ${dob.reason}`);
-  const sex = row.sex?.trim() ? parseSex(row.sex) : undefined;
-  if (row.sex?.trim() && !sex) problems.push('sex is not M/F, male/female or nam/nữ');
-  if (problems.length > 0 || !name) return { problem: `line ${line}: ${problems.join('; ')}` };
-  const date = dob?.ok ? dob.date : null;
-  const address = row.address ? cleanText(row.address) || null : null;
-  const citizenLine = `${[citizenId, personalId, name.full_name, name.name_key, name.family_name, name.middle_name, name.given_name, date?.value ?? null, date?.precision ?? null, sex ?? null, address, origin].map(csvField).join(',')}\n`;
-  const match = personToMatchRecord(citizenId, { ...name, personal_id: personalId, legacy_id: null, date_of_birth: date, sex: sex ?? null, address });
-  const keyLines = citizenKeyRows(settings, match).map(({ rule, key }) => `${[rule, key, citizenId].map(csvField).join(',')}\n`).join('');
-  return { citizenLine, keyLines };
+/** Distinct raw values of one field remembered before starting again: bounded memory, whatever the file. */
+const CACHE_LIMIT = 200_000;
+
+function cached<T>(cache: Map<string, T>, raw: string, make: (raw: string) => T): T {
+  let value = cache.get(raw);
+  if (value === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    value = make(raw);
+    cache.set(raw, value);
+  }
+  return value;
+}
+
+/**
+ * Snapshot rows normalised one after another, each distinct name, date, sex and address worked
+ * out once: a register of a million repeats some tens of thousands of names and dates, and
+ * normalising them again for every citizen was most of a load's own time.
+ */
+class RowNormaliser {
+  private readonly names = new Map<string, ReturnType<typeof normaliseName>>();
+  private readonly dates = new Map<string, ReturnType<typeof parsePartialDate>>();
+  private readonly sexes = new Map<string, ReturnType<typeof parseSex>>();
+  private readonly addresses = new Map<string, string | null>();
+  private readonly records = new MatchRecordReader();
+
+  constructor(
+    private readonly origin: string,
+    private readonly settings: LinkageSettings,
+  ) {}
+
+  /** One snapshot row → its COPY line for citizens and its blocking-key lines, or a problem with its line number. */
+  normalise(row: Record<string, string>, line: number): NormalisedRow | { problem: string } {
+    const problems: string[] = [];
+    const citizenId = cleanText(row.citizen_id ?? '');
+    if (!citizenId) problems.push('citizen_id is empty');
+    const name = cached(this.names, row.full_name ?? '', normaliseName);
+    if (!name) problems.push('full_name is empty');
+    const rawPid = (row.personal_id ?? '').trim() || citizenId;
+    const pid = parsePersonalId(rawPid);
+    const personalId = pid.kind === 'personal' ? pid.value : null;
+    const dob = row.date_of_birth?.trim() ? cached(this.dates, row.date_of_birth, parsePartialDate) : null;
+    if (dob && !dob.ok) problems.push(`date_of_birth: ${dob.reason}`);
+    const sex = row.sex?.trim() ? cached(this.sexes, row.sex, parseSex) : undefined;
+    if (row.sex?.trim() && !sex) problems.push('sex is not M/F, male/female or nam/nữ');
+    if (problems.length > 0 || !name) return { problem: `line ${line}: ${problems.join('; ')}` };
+    const date = dob?.ok ? dob.date : null;
+    const address = row.address ? cached(this.addresses, row.address, (raw) => cleanText(raw) || null) : null;
+    const citizenLine = `${[citizenId, personalId, name.full_name, name.name_key, name.family_name, name.middle_name, name.given_name, date?.value ?? null, date?.precision ?? null, sex ?? null, address, this.origin].map(csvField).join(',')}\n`;
+    const match = this.records.readPerson(citizenId, { ...name, personal_id: personalId, legacy_id: null, date_of_birth: date, sex: sex ?? null, address });
+    const keyLines = citizenKeyRows(this.settings, match).map(({ rule, key }) => `${[rule, key, citizenId].map(csvField).join(',')}\n`).join('');
+    return { citizenLine, keyLines };
+  }
 }
 
 /**
@@ -84,43 +115,57 @@ export async function loadPopulation(pool: Pool, file: string, settings: Linkage
 async function copySnapshot(client: PoolClient, file: string, settings: LinkageSettings, keysFile: string, onProgress?: (rows: number) => void): Promise<{ loadId: number; rows: number }> {
   const { rows: [load] } = await client.query<{ load_id: string }>('insert into population_loads (file_name, row_count) values ($1, 0) returning load_id', [basename(file)]);
   const loadId = Number(load?.load_id);
-  const origin = `snapshot:${loadId}`;
+  const normaliser = new RowNormaliser(`snapshot:${loadId}`, settings);
   const problems: string[] = [];
   const keysOut = createWriteStream(keysFile);
-  let rows = 0;
-  const transform = new Transform({
-    objectMode: true,
-    transform(row: Record<string, string>, _encoding: BufferEncoding, callback: TransformCallback) {
-      rows += 1;
-      if (onProgress && rows % 100_000 === 0) onProgress(rows);
-      const normalised = normaliseRow(row, rows + 1, origin, settings);
-      if ('problem' in normalised) {
-        if (problems.length < MAX_REPORTED_ERRORS) problems.push(normalised.problem);
-        callback();
-      } else if (keysOut.write(normalised.keyLines)) {
-        callback(null, normalised.citizenLine);
-      } else {
-        keysOut.once('drain', () => callback(null, normalised.citizenLine));
-      }
-    },
-  });
-  const parser = parse({
-    columns: (header: string[]) => {
-      const columns = header.map((name) => name.trim());
-      const missing = POPULATION_COLUMNS.filter((name) => !columns.includes(name));
-      if (missing.length > 0) throw new PopulationFileError([`the header lacks ${missing.join(', ')}`]);
-      return columns;
-    },
-    bom: true,
-    trim: true,
-    skip_empty_lines: true,
-  });
   const copyCitizens = client.query(
     copyFrom(`copy citizens (citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name,
                              date_of_birth, dob_precision, sex, address, origin) from stdin with (format csv)`),
   );
+  let rows = 0;
   try {
-    await pipeline(createReadStream(file), parser, transform, copyCitizens);
+    let columns: string[] | null = null;
+    // A batch of rows becomes one write to each stream: a write per row was a system call per row.
+    for await (const batch of csvFileRows(file)) {
+      let citizenLines = '';
+      let keyLines = '';
+      for (const cells of batch) {
+        if (columns === null) {
+          columns = cells.map((name) => name.trim());
+          const missing = POPULATION_COLUMNS.filter((name) => !columns!.includes(name));
+          if (missing.length > 0) throw new PopulationFileError([`the header lacks ${missing.join(', ')}`]);
+          continue;
+        }
+        rows += 1;
+        if (onProgress && rows % 100_000 === 0) onProgress(rows);
+        if (cells.length !== columns.length) {
+          if (problems.length < MAX_REPORTED_ERRORS) problems.push(`line ${rows + 1}: ${cells.length} fields, the header has ${columns.length}`);
+          continue;
+        }
+        const row: Record<string, string> = {};
+        columns.forEach((name, i) => {
+          row[name] = cells[i]!;
+        });
+        const normalised = normaliser.normalise(row, rows + 1);
+        if ('problem' in normalised) {
+          if (problems.length < MAX_REPORTED_ERRORS) problems.push(normalised.problem);
+          continue;
+        }
+        citizenLines += normalised.citizenLine;
+        keyLines += normalised.keyLines;
+      }
+      const waits: Promise<unknown>[] = [];
+      if (citizenLines && !copyCitizens.write(citizenLines)) waits.push(once(copyCitizens, 'drain'));
+      if (keyLines && !keysOut.write(keyLines)) waits.push(once(keysOut, 'drain'));
+      await Promise.all(waits);
+    }
+    copyCitizens.end();
+    await finished(copyCitizens);
+  } catch (error) {
+    // Ends the COPY with CopyFail, so the connection is usable for the rollback.
+    copyCitizens.destroy(error instanceof Error ? error : new Error(String(error)));
+    await finished(copyCitizens).catch(() => undefined);
+    throw error;
   } finally {
     await new Promise<void>((resolve) => keysOut.end(() => resolve()));
   }

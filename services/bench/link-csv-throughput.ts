@@ -1,0 +1,40 @@
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../shared/paths.js';
+import { bulkFiles, range, runDancu } from './bulk-files.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+/** The figures link-csv prints on stderr. */
+function figures(stderr: string): { read: number; estimate: number; link: number; perSecond: number; peakMb: number; summary: string } {
+  const timing = /read ([\d.]+) s, parameters ([\d.]+) s, linking ([\d.]+) s \((\d+) records\/s; \d+ records\/s overall\), peak RSS (\d+) MB/.exec(stderr);
+  const summary = /^\d+ records against .*$/m.exec(stderr)?.[0] ?? '';
+  if (!timing) throw new Error(`link-csv printed no timing: ${stderr}`);
+  const [read, estimate, link, perSecond, peakMb] = timing.slice(1).map(Number) as [number, number, number, number, number];
+  return { read, estimate, link, perSecond, peakMb, summary };
+}
+
+/**
+ * `npm run bench:link-csv`: the whole `dancu link-csv` command (default: parameters estimated)
+ * on a register of a million and 100,000 records, BENCH_RUNS times, each in its own process.
+ */
+async function main(): Promise<void> {
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  const files = bulkFiles();
+  const out = join(REPO_ROOT, '.dancu', 'bench', 'link-csv-decisions.csv');
+  const runs = [];
+  console.log('run | whole command | read | parameters | linking | records/s linking | records/s overall | peak RSS');
+  for (let run = 1; run <= RUNS; run += 1) {
+    const started = performance.now();
+    const { stderr } = runDancu(['link-csv', '--population', files.population, '--records', files.records, '--out', out]);
+    const whole = (performance.now() - started) / 1000;
+    const f = figures(stderr);
+    runs.push({ ...f, whole });
+    const records = Number(/^(\d+) records/.exec(f.summary)?.[1] ?? 0);
+    console.log(`${run} | ${whole.toFixed(1)} s | ${f.read.toFixed(1)} s | ${f.estimate.toFixed(1)} s | ${f.link.toFixed(1)} s | ${f.perSecond.toLocaleString('en')} | ${Math.round(records / whole).toLocaleString('en')} | ${f.peakMb.toLocaleString('en')} MB`);
+    if (run === 1) process.stdout.write(`  ${f.summary}\n${stderr.split('\n').filter((line) => line.startsWith('  ') || line.startsWith('parameters estimated')).map((line) => `  ${line}\n`).join('')}`);
+  }
+  console.log(`ranges: whole ${range(runs.map((r) => r.whole))} s, peak RSS ${range(runs.map((r) => r.peakMb), 0)} MB (targets: ≤ 30 s, ≤ 1,536 MB)`);
+}
+
+await main();

@@ -1,0 +1,34 @@
+import { cpus, totalmem } from 'node:os';
+import { loadConfig } from '../cli/config.js';
+import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
+import { migrate } from '../shared/store/migrate.js';
+import { bulkFiles, range, runDancu } from './bulk-files.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const DATABASE = process.env.BENCH_DATABASE ?? 'dancu_bench_load';
+
+/**
+ * `npm run bench:load-population`: `dancu load-population` of the bulk benchmarks' register (a
+ * million citizens) into a fresh, migrated database, BENCH_RUNS times.
+ */
+async function main(): Promise<void> {
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  const files = bulkFiles();
+  const databaseUrl = otherDatabaseUrl(loadConfig(process.env).DATABASE_URL, DATABASE);
+  const seconds: number[] = [];
+  for (let run = 1; run <= RUNS; run += 1) {
+    await dropDatabase(databaseUrl);
+    await createDatabase(databaseUrl);
+    await migrate(databaseUrl);
+    const started = performance.now();
+    const { stdout } = runDancu(['load-population', files.population], { ...process.env, DATABASE_URL: databaseUrl });
+    const whole = (performance.now() - started) / 1000;
+    seconds.push(whole);
+    const rows = Number(/loaded (\d+) citizens/.exec(stdout)?.[1] ?? 0);
+    console.log(`run ${run}: ${rows.toLocaleString('en')} citizens in ${whole.toFixed(1)} s = ${Math.round(rows / whole).toLocaleString('en')} citizens/s (whole command)`);
+  }
+  await dropDatabase(databaseUrl);
+  console.log(`range: ${range(seconds)} s (target ≤ 50 s)`);
+}
+
+await main();

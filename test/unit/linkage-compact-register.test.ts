@@ -1,0 +1,108 @@
+import levenshtein from 'fast-levenshtein';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CsvRowParser } from '../../services/shared/csv-rows.js';
+import { CompactRegister, FieldNumbers } from '../../services/shared/linkage/compact-register.js';
+import { estimateParameters } from '../../services/shared/linkage/estimate.js';
+import { InMemoryCandidateSource } from '../../services/shared/linkage/in-memory-candidates.js';
+import { blockingKey } from '../../services/shared/linkage/blocking.js';
+import { MatchRecordReader, toMatchRecord, type MatchRecord } from '../../services/shared/linkage/match-record.js';
+import { withinEdits } from '../../services/shared/linkage/predicates.js';
+import { RecordSample } from '../../services/shared/linkage/record-sample.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
+
+const set = generateLinkageSet({ population: 3000, records: 600, absentShare: 0.15, seed: 31 });
+const register = set.population.map((citizen) => toMatchRecord(citizen.citizen_id, citizen));
+const records = set.records.map((record) => toMatchRecord(record.record_id, record));
+const settings = loadSettings();
+
+/** The candidates as the index of strings before the compact register found them: every citizen sharing a rule's key. */
+function naiveCandidates(record: MatchRecord): string[] {
+  const found = new Set<string>();
+  for (const rule of settings.blocking_rules) {
+    const key = blockingKey(rule, record);
+    if (key === null) continue;
+    for (const citizen of register) if (blockingKey(rule, citizen) === key) found.add(citizen.id);
+  }
+  return [...found].sort();
+}
+
+describe('the compact register', () => {
+  it('gives back each citizen as the match record that was added', () => {
+    const columns = CompactRegister.of(register);
+    expect(register.map((_, i) => columns.get(i))).toEqual(register);
+  });
+
+  it('reads a citizen from raw fields as toMatchRecord does', () => {
+    const columns = new CompactRegister();
+    const fields = new FieldNumbers();
+    set.population.forEach((citizen) => columns.addPerson(citizen.citizen_id, citizen, fields));
+    expect(register.map((_, i) => columns.get(i))).toEqual(register);
+  });
+
+  it('finds every citizen that shares a blocking key with a record, and no other', () => {
+    const source = new InMemoryCandidateSource(settings.blocking_rules, register);
+    expect(records.map((record) => source.candidatesSync(record).map((c) => c.id).sort())).toEqual(records.map(naiveCandidates));
+  });
+
+  it('counts two register rows with one citizen ID as one candidate', () => {
+    const source = new InMemoryCandidateSource(settings.blocking_rules, [register[0]!, { ...register[0]! }]);
+    expect(source.candidatesSync(register[0]!)).toHaveLength(1);
+  });
+});
+
+describe('reading records', () => {
+  it('reads a file through its cache as toMatchRecord reads each record', () => {
+    const reader = new MatchRecordReader();
+    expect(set.records.map((r) => reader.read(r.record_id, r))).toEqual(records);
+  });
+});
+
+describe('the CSV row parser', () => {
+  const parse = (pieces: string[]) => {
+    const parser = new CsvRowParser();
+    return [...pieces.flatMap((piece) => parser.push(piece)), ...parser.end()];
+  };
+
+  it('reads quoted fields holding commas, doubled quotes and line breaks', () => {
+    expect(parse(['a,"b, ""c""\nd",e\r\n'])).toEqual([['a', 'b, "c"\nd', 'e']]);
+  });
+
+  it('gives the same rows however the text is cut into pieces', () => {
+    const text = '\ufeffid, name ,x\n1,"Lê, Văn",\n\n2,"say ""hi""",z';
+    const whole = parse([text]);
+    expect(whole).toEqual([['id', 'name', 'x'], ['1', 'Lê, Văn', ''], ['2', 'say "hi"', 'z']]);
+    for (let cut = 1; cut < text.length; cut += 1) expect(parse([text.slice(0, cut), text.slice(cut)])).toEqual(whole);
+  });
+});
+
+describe('edit distance within a bound', () => {
+  it('agrees with the full edit distance on every pair', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), fc.integer({ min: 0, max: 3 }), (x, y, most) => withinEdits(x, y, most) === levenshtein.get(x, y) <= most),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('estimation on a sample of records', () => {
+  it('keeps every record, in order, when there are no more than the limit', () => {
+    const sample = new RecordSample<number>(5, 1);
+    [1, 2, 3].forEach((n) => sample.offer(n));
+    expect(sample.items()).toEqual([1, 2, 3]);
+  });
+
+  it('keeps at most the limit, in the order they came', () => {
+    const sample = new RecordSample<number>(50, 1);
+    for (let n = 0; n < 1000; n += 1) sample.offer(n);
+    const items = sample.items();
+    expect([items.length, [...items].sort((a, b) => a - b)]).toEqual([50, items]);
+  });
+
+  it('reports how far apart two halves of the sample put the prior', () => {
+    const { spread } = estimateParameters(settings, register, records, { sample: 400 });
+    const [a, b] = spread.inRegister.halves;
+    expect([spread.records, Math.abs(a - b) < 0.2, a !== b]).toEqual([400, true, true]);
+  });
+});
