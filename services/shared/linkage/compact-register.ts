@@ -1,3 +1,4 @@
+import { detached } from '../csv-rows.js';
 import type { DatePrecision, PartialDate } from '../schemas/records.js';
 import { FEATURES, fieldFeatures, type Feature, type MatchRecord, type RawPerson } from './match-record.js';
 
@@ -86,7 +87,7 @@ export class FieldNumbers {
       offset = this.used;
       this.slab.set(numbers, offset);
       this.used += numbers.length;
-      cache.set(key, offset);
+      cache.set(detached(key), offset);
     }
     return offset;
   }

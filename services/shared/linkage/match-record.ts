@@ -1,3 +1,4 @@
+import { detached } from '../csv-rows.js';
 import { parsePartialDate } from '../normalise/date.js';
 import { parseSex } from '../normalise/sex.js';
 import { cleanText, foldToAscii } from '../normalise/text.js';
@@ -216,7 +217,7 @@ function cached<T>(cache: Map<string, T>, raw: string, make: (raw: string) => T)
   if (value === undefined) {
     if (cache.size >= CACHE_LIMIT) cache.clear();
     value = make(raw);
-    cache.set(raw, value);
+    cache.set(detached(raw), value);
   }
   return value;
 }

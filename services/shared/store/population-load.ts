@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { finished, pipeline } from 'node:stream/promises';
-import { csvFileRows } from '../csv-rows.js';
+import { csvFileRows, detached } from '../csv-rows.js';
 import { from as copyFrom } from 'pg-copy-streams';
 import { parsePartialDate } from '../normalise/date.js';
 import { normaliseName } from '../normalise/name.js';
@@ -49,7 +49,7 @@ function cached<T>(cache: Map<string, T>, raw: string, make: (raw: string) => T)
   if (value === undefined) {
     if (cache.size >= CACHE_LIMIT) cache.clear();
     value = make(raw);
-    cache.set(raw, value);
+    cache.set(detached(raw), value);
   }
   return value;
 }
