@@ -21,7 +21,7 @@ export async function startSteward(config: StewardConfig, logger: Logger): Promi
   // Kept connected for the readiness probe.
   const admin = kafka.admin();
   await admin.connect();
-  const relay = new OutboxRelay({ pool, producer, registry, schemaIds, logger: logger.child({ component: 'outbox-relay' }), batchSize: config.DANCU_OUTBOX_BATCH_SIZE, idlePollMs: config.DANCU_OUTBOX_POLL_MS });
+  const relay = new OutboxRelay({ pool, producer, registry, schemaIds, deadLetterTopic: topics.deadLetters, logger: logger.child({ component: 'outbox-relay' }), batchSize: config.DANCU_OUTBOX_BATCH_SIZE, idlePollMs: config.DANCU_OUTBOX_POLL_MS });
   relay.start();
   const app = await buildStewardApp({
     pool,

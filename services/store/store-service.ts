@@ -27,6 +27,7 @@ export async function startStore(config: StoreConfig, logger: Logger): Promise<R
         producer: context.producer,
         registry: context.registry,
         schemaIds: context.schemaIds,
+        deadLetterTopic: context.topics.deadLetters,
         logger: logger.child({ component: 'outbox-relay' }),
         batchSize: config.DANCU_OUTBOX_BATCH_SIZE,
         idlePollMs: config.DANCU_OUTBOX_POLL_MS,

@@ -1,6 +1,6 @@
 import { DancuError } from '../errors.js';
 import { SOURCE_TOPICS, isSourceName, type Topics } from '../schemas/topics.js';
-import type { LinkDecision, PersonObservation, PopulationUpdate, Rejection, StewardDecision } from '../schemas/records.js';
+import type { LinkDecision, PersonObservation, PopulationUpdate, PopulationUpdateDraft, Rejection, StewardDecision } from '../schemas/records.js';
 import { applyDecisions, newCitizenId, STORE_CONSUMER, type WriterContext } from '../store/apply-decisions.js';
 import { mergeCitizensIn, undoMergeIn } from '../store/citizen-merges.js';
 import type { PoolClient } from '../store/db.js';
@@ -222,7 +222,7 @@ async function reject(client: PoolClient, decision: StewardDecision, o: PersonOb
   await addToOutbox(client, { eventId: `${decision.decision_id}:feedback`, topic: context.topics[SOURCE_TOPICS[o.source].feedback], key: o.source_record_id, recordType: 'rejection', payload: rejection });
 }
 
-function unlinkUpdate(updateId: string, citizenId: string, updateType: PopulationUpdate['update_type'], o: PersonObservation, changes: PopulationUpdate['changes'], now: Date): PopulationUpdate {
+function unlinkUpdate(updateId: string, citizenId: string, updateType: PopulationUpdate['update_type'], o: PersonObservation, changes: PopulationUpdate['changes'], now: Date): PopulationUpdateDraft {
   return {
     update_id: updateId, citizen_id: citizenId, update_type: updateType, fact: null, changes, related_citizen_id: null,
     source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, observation_id: o.observation_id, event_time: o.event_time, applied_at: now.getTime(),

@@ -1,5 +1,5 @@
 import { DancuError } from '../errors.js';
-import type { PopulationUpdate } from '../schemas/records.js';
+import type { PopulationUpdate, PopulationUpdateDraft } from '../schemas/records.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { DecisionWriter, type CitizenState, type WriterContext } from './decision-writer.js';
 
@@ -29,7 +29,7 @@ async function lockCitizens(client: PoolClient, ids: string[]): Promise<Map<stri
   return new Map(rows.map((row) => [row.citizen_id, row]));
 }
 
-function update(citizenId: string, updateType: 'CITIZENS_MERGED' | 'MERGE_UNDONE', updateId: string, related: string, changes: PopulationUpdate['changes'], now: Date): PopulationUpdate {
+function update(citizenId: string, updateType: 'CITIZENS_MERGED' | 'MERGE_UNDONE', updateId: string, related: string, changes: PopulationUpdate['changes'], now: Date): PopulationUpdateDraft {
   return {
     update_id: updateId, citizen_id: citizenId, update_type: updateType, fact: null, changes, related_citizen_id: related,
     source: 'steward', source_system: 'dancu', source_record_id: updateId, observation_id: updateId, event_time: now.getTime(), applied_at: now.getTime(),

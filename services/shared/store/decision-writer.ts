@@ -2,7 +2,7 @@ import { citizenKeyRows } from '../linkage/citizen-keys.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import { RULES } from '../quality/rules.js';
-import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, UpdateType } from '../schemas/records.js';
+import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, PopulationUpdateDraft, UpdateType } from '../schemas/records.js';
 import { currentValue, planChanges, registerClaim, sameClaim, withChange, withoutValue, type ClaimHistory, type PlannedChange } from '../register/citizen-changes.js';
 import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
 import { chooseValue, compareClaims, REGISTER_FIELDS, type Claim, type RegisterField, type Survivorship } from '../register/survivorship.js';
@@ -211,7 +211,7 @@ export class DecisionWriter {
     if (resolution !== 'REVIEW') this.writes.reviewsClosed.add({ observation_id: observationId, resolution: CASE_RESOLUTION[resolution] });
   }
 
-  addOutbox(update: PopulationUpdate): void {
+  addOutbox(update: PopulationUpdateDraft): void {
     this.writes.outbox.add({ event_id: update.update_id, topic: this.context.topics.populationUpdates, message_key: update.citizen_id, record_type: 'populationUpdate', payload: update });
   }
 
@@ -268,7 +268,7 @@ export class DecisionWriter {
 
   publishUpdate(decision: LinkDecision, citizenId: string, updateType: UpdateType, changes: Change[], fact: PopulationUpdate['fact']): void {
     const o = decision.observation;
-    const update: PopulationUpdate = {
+    const update: PopulationUpdateDraft = {
       update_id: decision.decision_id, citizen_id: citizenId, update_type: updateType, fact, changes, related_citizen_id: null,
       source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, observation_id: o.observation_id,
       event_time: o.event_time, applied_at: this.context.now.getTime(),
