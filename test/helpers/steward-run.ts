@@ -35,7 +35,7 @@ export async function startStewardRun(prefix: string, logger: Logger, env: NodeJ
   const hard = generateHardCases(population, 3, 17);
   await loadRegister(run, [...population, ...hard.register, ...citizens]);
   await run.startServices();
-  const steward: RunningService[] = await startServices(['steward'], { ...run.env, ...env }, logger);
+  const steward: RunningService[] = await startServices(['steward'], { ...run.env, ...env }, logger, run.metrics);
   for (const [username, role] of Object.entries(USERS)) await saveUser(run.pool, username, PASSWORD, role);
   await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.vaccination, record: 'vaccinationEvent', events: hard.vaccinations });
   await waitUntil(async () => (await run.pool.query<{ n: string }>(`select count(*) as n from observation_outcomes`)).rows[0]?.n, (n) => Number(n) >= hard.vaccinations.length, 60_000, 'hard records applied');

@@ -68,7 +68,7 @@ function checkLinks(linked: Map<string, string>, about: Map<string, string>): Tr
 async function serveReview(run: PipelineRun, logger: Logger, print: (line: string) => void): Promise<void> {
   const password = randomBytes(9).toString('base64url');
   await saveUser(run.pool, 'demo', password, 'steward');
-  const [steward] = await startServices(['steward'], { ...run.env, DANCU_STEWARD_HTTP_PORT: process.env.DANCU_STEWARD_HTTP_PORT ?? '9410' }, logger);
+  const [steward] = await startServices(['steward'], { ...run.env, DANCU_STEWARD_HTTP_PORT: process.env.DANCU_STEWARD_HTTP_PORT ?? '9410' }, logger, run.metrics);
   print('');
   print(`review UI: http://127.0.0.1:${steward!.httpPort}/  user demo, password ${password} (a synthetic register; Ctrl-C to stop)`);
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));

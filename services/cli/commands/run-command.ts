@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../../shared/observability/logger.js';
+import { createMetrics } from '../../shared/observability/metrics.js';
 import { installShutdown } from '../../shared/service/shutdown.js';
 import { isServiceName, SERVICES, startServices, stopServices } from '../service-catalogue.js';
 
@@ -14,7 +15,7 @@ export function runCommand(): Command {
       const config = loadConfig(process.env);
       const logger = createLogger({ level: config.DANCU_LOG_LEVEL, name: 'dancu' });
       const selected = names.length > 0 ? names.filter(isServiceName) : (Object.keys(SERVICES) as (keyof typeof SERVICES)[]);
-      const running = await startServices(selected, process.env, logger);
+      const running = await startServices(selected, process.env, logger, createMetrics());
       installShutdown(logger, () => stopServices(running));
     });
 }

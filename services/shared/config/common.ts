@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from '../errors.js';
 
 /**
  * Settings every service shares. Each service's config.ts extends this shape with its own
@@ -46,7 +47,7 @@ export function parseConfig<T extends z.ZodTypeAny>(schema: T, env: NodeJS.Proce
   const result = schema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid configuration: ${problems.join('; ')}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   return result.data;
 }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
 import { asDancuError, type DancuError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { metrics } from '../observability/metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import { deadLetterMessage, type OriginalMessage } from './dead-letter.js';
 
 export interface StageMessage extends OriginalMessage {
@@ -31,6 +31,7 @@ export interface StageRunnerOptions {
   deadLetterTopic: string;
   stage: Stage;
   logger: Logger;
+  metrics: Metrics;
   chunkSize: number;
   /** Partitions processed at once (order is kept within each): one chunk waits on I/O while another computes. */
   partitionsConcurrently: number;
@@ -137,7 +138,7 @@ async function deadLetter(options: StageRunnerOptions, chunk: StageMessage[], ou
       'message dead-lettered',
     );
     letters.push(deadLetterMessage(message, error, options.stage.name, now));
-    metrics.deadLetters.inc({ stage: options.stage.name, reason: error.code });
+    options.metrics.deadLetters.inc({ stage: options.stage.name, reason: error.code });
     const told = await options.stage.feedback?.(message, error);
     if (told) feedback.set(told.topic, [...(feedback.get(told.topic) ?? []), told.message]);
   }

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { DancuError } from '../errors.js';
 import type { EngineDecision } from '../linkage/engine.js';
 import { toMatchRecord, type MatchRecord } from '../linkage/match-record.js';
 
@@ -11,7 +12,7 @@ function readCsv(file: string, required: string[]): Record<string, string>[] {
   const rows = parse(readFileSync(file), { columns: (header: string[]) => header.map((h) => h.trim()), bom: true, skip_empty_lines: true, trim: true, relax_column_count: false }) as Record<string, string>[];
   const header = rows.length > 0 ? Object.keys(rows[0]!) : required;
   const missing = required.filter((column) => !header.includes(column));
-  if (missing.length > 0) throw new Error(`${file}: the header lacks ${missing.join(', ')}`);
+  if (missing.length > 0) throw new DancuError('CSV_FILE_INVALID', `${file}: the header lacks ${missing.join(', ')}`, { retriable: false });
   return rows;
 }
 

@@ -18,10 +18,15 @@ export interface StewardContext extends WriterContext {
 /** What applying a steward decision did: `applied` with what it made, `refused` with why (the register is unchanged), or a redelivery. */
 export type StewardResult = { status: 'duplicate' } | { status: 'applied'; result: Record<string, unknown> } | { status: 'refused'; reason: string };
 
-class Refusal extends Error {}
+/** A steward decision the register no longer allows: recorded as refused with its reason, never retried. */
+export class StewardRefusal extends DancuError {
+  constructor(reason: string) {
+    super('STEWARD_DECISION_REFUSED', reason, { retriable: false });
+  }
+}
 
 function refuse(reason: string): never {
-  throw new Refusal(reason);
+  throw new StewardRefusal(reason);
 }
 
 interface StoredDecision {
@@ -55,7 +60,7 @@ export async function applyStewardDecision(client: PoolClient, decision: Steward
     const result = decision.action === 'UNDO' ? await undo(client, decision, reviewCase, context) : await decide(client, decision, reviewCase, context);
     outcome = { status: 'applied', result };
   } catch (error) {
-    if (!(error instanceof Refusal)) throw error;
+    if (!(error instanceof StewardRefusal)) throw error;
     await client.query('rollback to savepoint steward_decision');
     outcome = { status: 'refused', reason: error.message };
   }

@@ -1,4 +1,4 @@
-import { DancuError } from '../errors.js';
+import { DancuError, type ErrorCode } from '../errors.js';
 import type { PopulationUpdate, PopulationUpdateDraft } from '../schemas/records.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { DecisionWriter, type CitizenState, type WriterContext } from './decision-writer.js';
@@ -17,7 +17,7 @@ export interface MergeResult {
   changes: PopulationUpdate['changes'];
 }
 
-function refuse(code: string, message: string, recordId: string): never {
+function refuse(code: ErrorCode, message: string, recordId: string): never {
   throw new DancuError(code, message, { retriable: false, context: { recordId } });
 }
 

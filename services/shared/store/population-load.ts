@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
+import { DancuError } from '../errors.js';
 import { from as copyFrom } from 'pg-copy-streams';
 import { parsePartialDate } from '../normalise/date.js';
 import { normaliseName } from '../normalise/name.js';
@@ -26,9 +27,10 @@ async function copyKeys(client: PoolClient, keysFile: string, bulk: boolean): Pr
   await (bulk ? withKeyIndexesDropped(client, copy) : copy());
 }
 
-export class PopulationFileError extends Error {
+/** A register snapshot with bad rows or a bad header: every problem found, by line; nothing is loaded. */
+export class PopulationFileError extends DancuError {
   constructor(readonly problems: string[]) {
-    super(`the population file has errors; nothing was loaded:\n  ${problems.join('\n  ')}`);
+    super('POPULATION_FILE_INVALID', `the population file has errors; nothing was loaded:\n  ${problems.join('\n  ')}`, { retriable: false });
   }
 }
 
