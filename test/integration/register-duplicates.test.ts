@@ -11,6 +11,7 @@ import type { WriterContext } from '../../services/shared/store/decision-writer.
 import { scanForDuplicates, type DuplicateScanReport } from '../../services/shared/review/duplicate-scan.js';
 import { loadSurvivorship } from '../../services/shared/register/survivorship.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
+import { personOf, sexInVietnamese, vaccinationEvent } from '../fixtures/sector-events.js';
 import { loadRegister } from '../helpers/register.js';
 import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -27,13 +28,12 @@ const DUPLICATES: SyntheticCitizen[] = ORIGINALS.map((c, i) => {
   return { ...c, citizen_id: id, personal_id: id, full_name: foldToAscii(c.full_name), address: POPULATION[100 + i]!.address };
 });
 
-function vaccinationOf(citizen: SyntheticCitizen, recordId: string): VaccinationEvent {
-  return {
-    source_system: 'tiemchung-test', source_record_id: recordId, change_type: 'CREATE', event_type: 'VACCINATION', event_time: Date.parse('2026-11-20T08:00:00Z'),
-    person: { personal_id: citizen.personal_id, full_name: citizen.full_name, date_of_birth: citizen.date_of_birth, sex: citizen.sex === 'MALE' ? 'Nam' : 'Nữ', address: citizen.address },
-    vaccination: { vaccine_code: 'INFLUENZA', vaccine_name: null, dose_number: 1, date_administered: '2026-11-20', facility: 'Trạm y tế xã', lot_number: 'L1234' },
-  };
-}
+/** A vaccination with the citizen's address, so it links to the registration that has that address. */
+const vaccinationOf = (citizen: SyntheticCitizen, recordId: string): VaccinationEvent =>
+  vaccinationEvent(personOf(citizen, { sex: sexInVietnamese(citizen.sex), address: citizen.address }), recordId, {
+    event_time: Date.parse('2026-11-20T08:00:00Z'),
+    vaccination: { date_administered: '2026-11-20', facility: 'Trạm y tế xã', lot_number: 'L1234' },
+  });
 
 describe('duplicates inside the register: found by the linkage engine, merged keeping both histories, and the merge undone', () => {
   const name = uniqueName('duplicates');
