@@ -2,20 +2,16 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { licenceEvent, personOf } from '../fixtures/sector-events.js';
-import { loadRegister } from '../helpers/register.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
 
 const exec = promisify(execFile);
 
 describe('dead letters can be listed, shown and replayed after a fix', () => {
-  const name = uniqueName('replay');
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  const run = new IsolatedRun('replay');
   const dancu = (...args: string[]) => exec('node', [join(REPO_ROOT, 'bin', 'dancu.js'), ...args], { cwd: REPO_ROOT, env: run.env });
   let adults: SyntheticCitizen[];
 
@@ -27,9 +23,8 @@ describe('dead letters can be listed, shown and replayed after a fix', () => {
   };
 
   beforeAll(async () => {
-    await run.prepare();
     adults = generatePopulation(100, 51).filter((c) => Number(c.date_of_birth.slice(0, 4)) < 2000);
-    await loadRegister(run, adults);
+    await run.setUp({ register: adults });
     // An ingest limit too small for one long address: the fault to fix.
     run.env.DANCU_INGEST_MAX_EVENT_BYTES = '2048';
     await run.startServices();
@@ -43,8 +38,7 @@ describe('dead letters can be listed, shown and replayed after a fix', () => {
   });
 
   afterAll(async () => {
-    await run.close({ dropTopics: true });
-    await dropDatabase(databaseUrl);
+    await run.cleanUp();
   });
 
   it('lists the dead letter with its source, record id and reason', async () => {

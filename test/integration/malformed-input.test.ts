@@ -1,14 +1,12 @@
 import type { Message } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { listDeadLetters, type DeadLetterEntry } from '../../services/shared/kafka/dead-letters.js';
 import { valueSubject } from '../../services/shared/schemas/topics.js';
 import { loadRecordSchema } from '../../services/shared/schemas/avro-files.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { envelope, source, vaccinationRow } from '../fixtures/debezium.js';
 import { personOf, vaccinationEvent } from '../fixtures/sector-events.js';
-import { loadRegister } from '../helpers/register.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
 
 interface Case {
   what: string;
@@ -19,22 +17,19 @@ interface Case {
 }
 
 describe('malformed input of every kind is dead-lettered with its reason while the events around it are applied', () => {
-  const name = uniqueName('malformed');
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  const run = new IsolatedRun('malformed');
   const cases: Case[] = [];
   let letters: DeadLetterEntry[];
 
   beforeAll(async () => {
-    await run.prepare();
     const population = generatePopulation(200, 31);
-    await loadRegister(run, population);
+    await run.setUp({ register: population });
 
     const schemaId = await run.registry.register(valueSubject(run.topics.vaccination), loadRecordSchema('vaccinationEvent').text);
     const wrongSchema = JSON.parse(loadRecordSchema('vaccinationEvent').text) as { fields: { name: string; type: { fields?: { name: string; type: unknown }[] } }[] };
     const details = wrongSchema.fields.find((field) => field.name === 'vaccination')!.type.fields!;
     details.find((field) => field.name === 'dose_number')!.type = 'string';
-    const wrongSchemaId = await run.registry.register(`${name}-other-value`, JSON.stringify(wrongSchema));
+    const wrongSchemaId = await run.registry.register(`${run.namespace}-other-value`, JSON.stringify(wrongSchema));
 
     const encode = (event: unknown, id = schemaId) => run.registry.encode(id, event);
     let n = 0;
@@ -73,8 +68,7 @@ describe('malformed input of every kind is dead-lettered with its reason while t
   });
 
   afterAll(async () => {
-    await run.close({ dropTopics: true });
-    await dropDatabase(databaseUrl);
+    await run.cleanUp();
   });
 
   it('dead-letters each malformed input with its reason, at its own offset', () => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import { readTopicSnapshot } from '../../services/shared/kafka/topic-snapshot.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
@@ -12,9 +11,7 @@ import { scanForDuplicates, type DuplicateScanReport } from '../../services/shar
 import { loadSurvivorship } from '../../services/shared/register/survivorship.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { personOf, sexInVietnamese, vaccinationEvent } from '../fixtures/sector-events.js';
-import { loadRegister } from '../helpers/register.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
-import { waitUntil } from '../helpers/wait.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
 
 const POPULATION = generatePopulation(300, 9090);
 /**
@@ -36,9 +33,7 @@ const vaccinationOf = (citizen: SyntheticCitizen, recordId: string): Vaccination
   });
 
 describe('duplicates inside the register: found by the linkage engine, merged keeping both histories, and the merge undone', () => {
-  const name = uniqueName('duplicates');
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  const run = new IsolatedRun('duplicates');
   const [survivor, merged] = [ORIGINALS[0]!.citizen_id, DUPLICATES[0]!.citizen_id];
   let context: WriterContext;
   let scan: DuplicateScanReport;
@@ -55,8 +50,7 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
   };
 
   beforeAll(async () => {
-    await run.prepare();
-    await loadRegister(run, [...POPULATION, ...DUPLICATES]);
+    await run.setUp({ register: [...POPULATION, ...DUPLICATES] });
     await run.startServices();
     context = { settings: loadSettings(), survivorship: loadSurvivorship(), topics: run.topics, now: new Date() };
     await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.vaccination, record: 'vaccinationEvent', events: [vaccinationOf(DUPLICATES[0]!, 'DUP-1'), vaccinationOf(DUPLICATES[0]!, 'DUP-2')] });
@@ -67,12 +61,11 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
     state.afterMerge = await snapshotOf();
     await undoMerge(run.pool, context, merge.mergeId, 'steward:test', 'merged by mistake');
     state.afterUndo = await snapshotOf();
-    await waitUntil(async () => (await run.pool.query<{ n: string }>('select count(*) as n from outbox where published_at is null')).rows[0]?.n, (n) => n === '0', 30_000, 'outbox relayed');
+    await run.waitUntilRelayed(30_000);
   }, 180_000);
 
   afterAll(async () => {
-    await run.close({ dropTopics: true });
-    await dropDatabase(databaseUrl);
+    await run.cleanUp();
   });
 
   it('finds every planted duplicate pair and no other pair', async () => {
