@@ -11,10 +11,11 @@ const NOW = new Date('2026-11-20T00:00:00Z');
 const POSITION = { topic: 'sector.civil-status.v1', partition: 0, offset: '42' };
 
 const birth = (overrides: Partial<CivilStatusEvent['person']> = {}): CivilStatusEvent =>
-  birthRegistration({ personal_id: '001326000123', full_name: 'TRẦN THỊ HOÀ', date_of_birth: '02/11/2026', sex: 'Nữ', address: 'Hà Nội', ...overrides }, 'KS-1', {
-    event_time: NOW.getTime() - 1000,
-    registration_date: '2026-11-19',
-  });
+  birthRegistration(
+    { personal_id: '001326000123', full_name: 'TRẦN THỊ HOÀ', date_of_birth: '02/11/2026', sex: 'Nữ', address: 'Hà Nội', ...overrides },
+    'KS-1',
+    { event_time: NOW.getTime() - 1000, registration_date: '2026-11-19' },
+  );
 
 function issueCodes(run: () => unknown): string[] {
   try {
