@@ -14,8 +14,12 @@ import { cleanText } from '../normalise/text.js';
 import { citizenKeyRows } from '../linkage/citizen-keys.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
+import { CITIZEN_CREATED_COLUMNS, CITIZENS } from './citizens-table.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { vacuumKeys, withKeyIndexesDropped } from './key-indexes.js';
+
+/** What a register snapshot sets of each citizen, in the order of the COPY. */
+const LOADED_COLUMNS = CITIZEN_CREATED_COLUMNS.filter((column) => column !== 'place_of_birth' && column !== 'ethnicity');
 
 export const POPULATION_COLUMNS = ['citizen_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
 const MAX_REPORTED_ERRORS = 20;
@@ -60,7 +64,11 @@ function normaliseRow(row: Record<string, string>, line: number, origin: string,
   if (problems.length > 0 || !name) return { problem: `line ${line}: ${problems.join('; ')}` };
   const date = dob?.ok ? dob.date : null;
   const address = row.address ? cleanText(row.address) || null : null;
-  const citizenLine = `${[citizenId, personalId, name.full_name, name.name_key, name.family_name, name.middle_name, name.given_name, date?.value ?? null, date?.precision ?? null, sex ?? null, address, origin].map(csvField).join(',')}\n`;
+  const citizen: Record<(typeof LOADED_COLUMNS)[number], string | null> = {
+    citizen_id: citizenId, personal_id: personalId, full_name: name.full_name, name_key: name.name_key, family_name: name.family_name, middle_name: name.middle_name,
+    given_name: name.given_name, date_of_birth: date?.value ?? null, dob_precision: date?.precision ?? null, sex: sex ?? null, address, origin,
+  };
+  const citizenLine = `${LOADED_COLUMNS.map((column) => csvField(citizen[column])).join(',')}\n`;
   const match = personToMatchRecord(citizenId, { ...name, personal_id: personalId, legacy_id: null, date_of_birth: date, sex: sex ?? null, address });
   const keyLines = citizenKeyRows(settings, match).map(({ rule, key }) => `${[rule, key, citizenId].map(csvField).join(',')}\n`).join('');
   return { citizenLine, keyLines };
@@ -118,8 +126,7 @@ async function copySnapshot(client: PoolClient, file: string, settings: LinkageS
     skip_empty_lines: true,
   });
   const copyCitizens = client.query(
-    copyFrom(`copy citizens (citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name,
-                             date_of_birth, dob_precision, sex, address, origin) from stdin with (format csv)`),
+    copyFrom(`copy citizens (${CITIZENS.list(LOADED_COLUMNS)}) from stdin with (format csv)`),
   );
   try {
     await pipeline(createReadStream(file), parser, transform, copyCitizens);
