@@ -35,8 +35,9 @@ async function checkRegister(pool: Pool, databaseUrl: string): Promise<void> {
   try {
     await checkSchema(pool, databaseUrl);
   } catch (error) {
-    const remedy = error instanceof DancuError ? databaseRemedy(error.code, { databaseUrl, demoRun: demoRunForHint() }) : null;
-    if (remedy === null || !(error instanceof DancuError)) throw error;
+    if (!(error instanceof DancuError)) throw error;
+    const remedy = databaseRemedy(error.code, { databaseUrl, demoRun: demoRunForHint() });
+    if (remedy === null) throw error;
     throw new DancuError(error.code, `${error.message}: ${remedy}`, { retriable: error.retriable, cause: error });
   }
 }
