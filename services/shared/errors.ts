@@ -35,6 +35,13 @@ export const ERROR_CODES = [
   'CSV_FILE_INVALID',
   // The outbox
   'OUTBOX_UNPUBLISHABLE',
+  // The register's database, as a command finds it
+  'DATABASE_MISSING',
+  'DATABASE_UNREACHABLE',
+  'NOT_MIGRATED',
+  // The demo's run file (--demo)
+  'NO_DEMO_RUN',
+  'DEMO_RUN_UNREADABLE',
   // Review cases and steward decisions
   'CASE_NOT_FOUND',
   'CASE_DECIDED',

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { checkRegisterDatabase } from '../kafka-session.js';
 import { createLogger } from '../../shared/observability/logger.js';
 import { createMetrics } from '../../shared/observability/metrics.js';
 import { installShutdown } from '../../shared/service/shutdown.js';
@@ -15,6 +16,8 @@ export function runCommand(): Command {
       const config = loadConfig(process.env);
       const logger = createLogger({ level: config.DANCU_LOG_LEVEL, name: 'dancu' });
       const selected = names.length > 0 ? names.filter(isServiceName) : (Object.keys(SERVICES) as (keyof typeof SERVICES)[]);
+      // Every service but ingest reads or writes the register.
+      if (selected.some((name) => name !== 'ingest')) await checkRegisterDatabase(config);
       const running = await startServices(selected, process.env, logger, createMetrics());
       installShutdown(logger, () => stopServices(running));
     });

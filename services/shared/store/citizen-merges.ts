@@ -138,3 +138,24 @@ export async function undoMergeIn(client: PoolClient, context: WriterContext, me
 export function duplicateCaseId(a: string, b: string): string {
   return a < b ? `duplicate:${a}:${b}` : `duplicate:${b}:${a}`;
 }
+
+/** One merge a citizen took part in, on either side, and whether it was undone. */
+export interface MergeHistoryEntry {
+  merge_id: number;
+  survivor_id: string;
+  merged_id: string;
+  actor: string;
+  comment: string;
+  merged_at: Date;
+  undone_at: Date | null;
+  undone_by: string | null;
+}
+
+/** Every merge a citizen took part in, as survivor or as merged, oldest first. */
+export async function mergeHistory(pool: Pool, citizenId: string): Promise<MergeHistoryEntry[]> {
+  const { rows } = await pool.query<MergeHistoryEntry>(
+    'select merge_id::int as merge_id, survivor_id, merged_id, actor, comment, merged_at, undone_at, undone_by from citizen_merges where survivor_id = $1 or merged_id = $1 order by merge_id',
+    [citizenId],
+  );
+  return rows;
+}
