@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { kafkaDown, kafkaProcess, kafkaUp } from '../../services/cli/stack/kafka-node.js';
-import { localClusters, postgresRestart } from '../../services/cli/stack/postgres-node.js';
+import { canRestart, postgresRestart } from '../../services/cli/stack/postgres-node.js';
 import { runningPid } from '../../services/cli/stack/processes.js';
 import { hostPort, stackLayout } from '../../services/cli/stack/stack-layout.js';
 import { DLQ_HEADERS } from '../../services/shared/kafka/dead-letter.js';
@@ -33,7 +33,7 @@ const BATCH = 200;
 
 const layout = stackLayout();
 const ownsKafka = runningPid(kafkaProcess(layout)) !== null;
-const ownsPostgres = localClusters().length > 0 && ['127.0.0.1', 'localhost'].includes(new URL(config.DATABASE_URL).hostname);
+const ownsPostgres = canRestart(config.DATABASE_URL);
 const kafkaOptions = { ...hostPort(config.DANCU_KAFKA_BROKERS[0] ?? '127.0.0.1:9092', 9092), heapMb: config.DANCU_STACK_KAFKA_HEAP_MB };
 
 /** What a run ended with: the register, and the counts that say every event was applied exactly once and published. */

@@ -11,7 +11,7 @@ export const commonConfigShape = {
     .default('127.0.0.1:9092')
     .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean)),
   DANCU_SCHEMA_REGISTRY_URL: z.string().url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
-  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/dancu'),
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:55432/dancu'),
   DANCU_TOPIC_NAMESPACE: z.string().default(''),
   /** Linkage settings file; empty for the committed default (services/shared/linkage/default-settings.json). */
   DANCU_LINKAGE_SETTINGS: z.string().default(''),
