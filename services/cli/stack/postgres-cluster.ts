@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -39,21 +39,31 @@ export function clusterExists(layout: StackLayout): boolean {
   return existsSync(join(layout.postgresData, 'PG_VERSION'));
 }
 
+/** As root, a path the server writes (its data folder, its log) is handed to the `postgres` user. */
+async function giveToOwner(path: string): Promise<void> {
+  if (userInfo().uid !== 0) return;
+  const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+  chownSync(path, Number(uid.trim()), Number(gid.trim()));
+}
+
 async function initCluster(layout: StackLayout): Promise<void> {
   mkdirSync(layout.postgresData, { recursive: true, mode: 0o700 });
-  if (userInfo().uid === 0) {
-    const { stdout } = await run('id', ['-u', 'postgres']);
-    const { stdout: gid } = await run('id', ['-g', 'postgres']);
-    chownSync(layout.postgresData, Number(stdout.trim()), Number(gid.trim()));
-  }
+  await giveToOwner(layout.postgresData);
   await asOwner(tool('initdb'), ['-D', layout.postgresData, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions']);
 }
 
 /** Initialises the cluster on first use, then starts it on `port` and waits until it accepts connections. */
 export async function startCluster(layout: StackLayout, port: number): Promise<void> {
   if (!clusterExists(layout)) await initCluster(layout);
+  const log = logFile(layout);
+  if (!existsSync(log)) writeFileSync(log, '');
+  await giveToOwner(log);
   const options = [`-c config_file=${STACK_POSTGRES_CONFIG}`, '-c listen_addresses=127.0.0.1', `-p ${port}`, "-c unix_socket_directories=''"].join(' ');
-  await asOwner(tool('pg_ctl'), ['-D', layout.postgresData, '-l', join(layout.logs, 'postgresql.log'), '-w', '-t', '60', '-o', options, 'start']);
+  await asOwner(tool('pg_ctl'), ['-D', layout.postgresData, '-l', log, '-w', '-t', '60', '-o', options, 'start']);
+}
+
+function logFile(layout: StackLayout): string {
+  return join(layout.logs, 'postgresql.log');
 }
 
 export async function stopCluster(layout: StackLayout): Promise<void> {
@@ -62,7 +72,8 @@ export async function stopCluster(layout: StackLayout): Promise<void> {
 
 /** `immediate` stops without a checkpoint, as a crash would; the start recovers from the WAL. */
 export async function restartCluster(layout: StackLayout, mode: 'fast' | 'immediate'): Promise<void> {
-  await asOwner(tool('pg_ctl'), ['-D', layout.postgresData, '-m', mode, '-w', '-t', '60', 'restart']);
+  // Without -l the server would log to (and hold open) pg_ctl's output, and the call would never return.
+  await asOwner(tool('pg_ctl'), ['-D', layout.postgresData, '-l', logFile(layout), '-m', mode, '-w', '-t', '60', 'restart']);
 }
 
 export function clusterRunning(layout: StackLayout): boolean {
