@@ -70,6 +70,8 @@ export async function runStage(options: StageRunnerOptions): Promise<void> {
 }
 
 async function processBatch(options: StageRunnerOptions, payload: EachBatchPayload): Promise<void> {
+  // kafkajs hands these over as closures over the batch, not methods that need `this`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
   const messages = batch.messages.map((message) => toStageMessage(batch.topic, batch.partition, message));
   for (let start = 0; start < messages.length; start += options.chunkSize) {

@@ -11,7 +11,7 @@ export class InMemoryCandidateSource implements CandidateSource {
     private readonly rules: readonly BlockingRule[],
     citizens: Iterable<MatchRecord>,
   ) {
-    this.indexes = new Map(rules.map((rule) => [rule.name, new Map()]));
+    this.indexes = new Map(rules.map((rule) => [rule.name, new Map<string, MatchRecord[]>()]));
     for (const citizen of citizens) {
       for (const rule of rules) {
         const key = blockingKey(rule, citizen);
