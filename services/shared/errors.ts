@@ -68,7 +68,7 @@ export const ERROR_CODES = [
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by quality/rules.ts
 export interface IssueCodes {}
-export type IssueCode = keyof IssueCodes & string;
+export type IssueCode = Extract<keyof IssueCodes, string>;
 
 /**
  * The code of a DancuError: one of dancu's own, a validation rule's, or a client error's

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DancuError } from '../errors.js';
 import type { LinkDecision, PersonObservation, UpdateType } from '../schemas/records.js';
-import { type CitizenRow } from '../register/citizen-row.js';
+import type { CitizenRow } from '../register/citizen-row.js';
 import { CITIZEN_CREATED_COLUMNS, CITIZENS, citizenRowColumns } from './citizens-table.js';
 import type { PoolClient } from './db.js';
 import { DecisionWriter, type CitizenState, type WriterContext } from './decision-writer.js';

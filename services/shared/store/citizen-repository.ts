@@ -1,5 +1,5 @@
 import type { Pool } from './db.js';
-import { type CitizenRow } from '../register/citizen-row.js';
+import type { CitizenRow } from '../register/citizen-row.js';
 import { citizenRowColumns } from './citizens-table.js';
 import { recordSubject } from './review-case.js';
 
