@@ -8,6 +8,7 @@ import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/clie
 import { totalLag } from '../shared/kafka/lag.js';
 import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, valueSubject } from '../shared/schemas/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
+import { createMetrics } from '../shared/observability/metrics.js';
 import { loadRecordSchema } from '../shared/schemas/avro-files.js';
 import type { VaccinationEvent } from '../shared/schemas/records.js';
 import { SchemaRegistryClient } from '../shared/kafka/registry.js';
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
     await producer.disconnect();
 
     const groupId = `${namespace}.ingest`;
-    const ingest = await startIngest(loadIngestConfig({ ...process.env, DANCU_TOPIC_NAMESPACE: namespace, DANCU_INGEST_GROUP_ID: groupId }), logger);
+    const ingest = await startIngest(loadIngestConfig({ ...process.env, DANCU_TOPIC_NAMESPACE: namespace, DANCU_INGEST_GROUP_ID: groupId }), logger, createMetrics());
     while ((await admin.describeGroups([groupId])).groups[0]?.state !== 'Stable') await sleep(50);
     const started = performance.now();
     while ((await totalLag(admin, groupId, topic)) > 0) await sleep(50);

@@ -16,6 +16,7 @@ import { normaliseName } from '../shared/normalise/name.js';
 import { parsePersonalId } from '../shared/normalise/personal-id.js';
 import { parseSex } from '../shared/normalise/sex.js';
 import { createLogger } from '../shared/observability/logger.js';
+import { createMetrics } from '../shared/observability/metrics.js';
 import { REPO_ROOT } from '../shared/paths.js';
 import { SchemaRegistryClient } from '../shared/kafka/registry.js';
 import type { PersonObservation } from '../shared/schemas/records.js';
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
   const linker = await startLinker(
     loadLinkerConfig({ ...process.env, DATABASE_URL: databaseUrl, DANCU_TOPIC_NAMESPACE: namespace, DANCU_LINKER_GROUP_ID: groupId }),
     logger,
+    createMetrics(),
   );
   // Throughput, not start-up: wait until the linker's consumer group has its partitions.
   while ((await admin.describeGroups([groupId])).groups[0]?.state !== 'Stable') await sleep(100);

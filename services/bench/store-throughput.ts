@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
 import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
-import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, valueSubject } from '../shared/schemas/topics.js';
+import { SOURCE_NAMES, topicsFor, valueSubject } from '../shared/schemas/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
 import { loadRecordSchema } from '../shared/schemas/avro-files.js';
 import type { LinkDecision } from '../shared/schemas/records.js';

@@ -16,12 +16,21 @@ import { trainCommand } from './commands/train-command.js';
 import { unlinkedCommand } from './commands/unlinked-command.js';
 import { duplicatesCommand } from './commands/duplicates-command.js';
 import { stewardCommand } from './commands/steward-command.js';
+import { DEMO_RUN_FILE, readDemoRun } from './demo-run-file.js';
+import { resolveRunEnv } from './run-settings.js';
 
 export function buildProgram(): Command {
   const program = new Command('dancu')
     .description('dancu: keeps the population register correct, complete, clean and live')
+    .option('--demo', "look at the last demo's run: its database, topics and consumer groups (from .dancu/demo-run.json, which `dancu demo` writes)")
     .showHelpAfterError()
     .exitOverride();
+  // Before any command reads its configuration: with --demo, the demo run's settings become the
+  // process's environment, so commands, the services `run` starts and their children all see them.
+  program.hook('preAction', (_program, command) => {
+    const demo = command.optsWithGlobals<{ demo?: boolean }>().demo === true;
+    if (demo) Object.assign(process.env, resolveRunEnv(process.env, { demo, demoRun: readDemoRun(), file: DEMO_RUN_FILE }));
+  });
   for (const command of [stackCommand(), migrateCommand(), loadPopulationCommand(), publishCommand(), runCommand(), citizenCommand(), demoCommand(), linkCsvCommand(), trainCommand(), synthCommand(), reindexCommand(), dlqCommand(), qualityCommand(), unlinkedCommand(), duplicatesCommand(), stewardCommand(), lagCommand()]) {
     program.addCommand(command);
   }

@@ -4,6 +4,7 @@ import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/clie
 import { topicMessageCount } from '../shared/kafka/lag.js';
 import { topicsFor, type Topics } from '../shared/schemas/topics.js';
 import type { Logger } from '../shared/observability/logger.js';
+import { createMetrics, type Metrics } from '../shared/observability/metrics.js';
 import { SchemaRegistryClient } from '../shared/kafka/registry.js';
 import { waitUntilDrained, type PipelineGroups } from '../shared/service/drain.js';
 import type { RunningService } from '../shared/service/stage-service.js';
@@ -39,7 +40,8 @@ export class PipelineRun {
   private producer_: Producer | null = null;
   private services: RunningService[] = [];
 
-  constructor(readonly config: CliConfig, readonly databaseUrl: string, readonly namespace: string, private readonly logger: Logger) {
+  /** `metrics`: one set for the run's services, apart from any other run's in the process. */
+  constructor(readonly config: CliConfig, readonly databaseUrl: string, readonly namespace: string, private readonly logger: Logger, readonly metrics: Metrics = createMetrics()) {
     this.topics = topicsFor(namespace);
     this.groups = { ingest: `${namespace}.ingest`, linker: `${namespace}.linker`, store: `${namespace}.store` };
     this.env = {
@@ -84,10 +86,10 @@ export class PipelineRun {
 
   /** Starts the pipeline's services (and the stewards' review service, and the monitor watching them, when asked). */
   async startServices(options: { monitor?: boolean; steward?: boolean } = {}): Promise<void> {
-    this.services = await startServices(['ingest', 'linker', 'store', ...(options.steward ? (['steward'] as const) : [])], this.env, this.logger);
+    this.services = await startServices(['ingest', 'linker', 'store', ...(options.steward ? (['steward'] as const) : [])], this.env, this.logger, this.metrics);
     if (options.monitor) {
       const watched = this.services.map((service) => `${service.name}=http://127.0.0.1:${service.httpPort}`).join(',');
-      this.services.push(...(await startServices(['monitor'], { ...this.env, DANCU_MONITOR_SERVICES: watched, DANCU_MONITOR_INTERVAL_MS: '1000' }, this.logger)));
+      this.services.push(...(await startServices(['monitor'], { ...this.env, DANCU_MONITOR_SERVICES: watched, DANCU_MONITOR_INTERVAL_MS: '1000' }, this.logger, this.metrics)));
     }
   }
 
@@ -107,7 +109,7 @@ export class PipelineRun {
 
   /** Starts one service of the pipeline again, as startServices does. */
   async startService(name: 'ingest' | 'linker' | 'store'): Promise<void> {
-    this.services.push(...(await startServices([name], this.env, this.logger)));
+    this.services.push(...(await startServices([name], this.env, this.logger, this.metrics)));
   }
 
   /** Stops the run's services (to change their environment and start them again). */

@@ -5,6 +5,7 @@ import { loadConfig as monitorConfig } from '../monitor/config.js';
 import { startMonitor } from '../monitor/monitor-service.js';
 import { startLinker } from '../linker/linker-service.js';
 import type { Logger } from '../shared/observability/logger.js';
+import type { Metrics } from '../shared/observability/metrics.js';
 import type { RunningService } from '../shared/service/stage-service.js';
 import { loadConfig as storeConfig } from '../store/config.js';
 import { startStore } from '../store/store-service.js';
@@ -13,11 +14,11 @@ import { startSteward } from '../steward/steward-service.js';
 
 /** The pipeline's services in the order events flow through them, the monitor and the stewards' review service; each reads its own config. */
 export const SERVICES = {
-  ingest: (env: NodeJS.ProcessEnv, logger: Logger) => startIngest(ingestConfig(env), logger.child({ component: 'ingest' })),
-  linker: (env: NodeJS.ProcessEnv, logger: Logger) => startLinker(linkerConfig(env), logger.child({ component: 'linker' })),
-  store: (env: NodeJS.ProcessEnv, logger: Logger) => startStore(storeConfig(env), logger.child({ component: 'store' })),
-  monitor: (env: NodeJS.ProcessEnv, logger: Logger) => startMonitor(monitorConfig(env), logger.child({ component: 'monitor' })),
-  steward: (env: NodeJS.ProcessEnv, logger: Logger) => startSteward(stewardConfig(env), logger.child({ component: 'steward' })),
+  ingest: (env: NodeJS.ProcessEnv, logger: Logger, metrics: Metrics) => startIngest(ingestConfig(env), logger.child({ component: 'ingest' }), metrics),
+  linker: (env: NodeJS.ProcessEnv, logger: Logger, metrics: Metrics) => startLinker(linkerConfig(env), logger.child({ component: 'linker' }), metrics),
+  store: (env: NodeJS.ProcessEnv, logger: Logger, metrics: Metrics) => startStore(storeConfig(env), logger.child({ component: 'store' }), metrics),
+  monitor: (env: NodeJS.ProcessEnv, logger: Logger, metrics: Metrics) => startMonitor(monitorConfig(env), logger.child({ component: 'monitor' }), metrics),
+  steward: (env: NodeJS.ProcessEnv, logger: Logger, metrics: Metrics) => startSteward(stewardConfig(env), logger.child({ component: 'steward' }), metrics),
 } as const;
 
 export type ServiceName = keyof typeof SERVICES;
@@ -26,11 +27,14 @@ export function isServiceName(name: string): name is ServiceName {
   return name in SERVICES;
 }
 
-/** Starts the named services in one process; if one fails to start, the started ones are stopped. */
-export async function startServices(names: ServiceName[], env: NodeJS.ProcessEnv, logger: Logger): Promise<RunningService[]> {
+/**
+ * Starts the named services in one process; if one fails to start, the started ones are stopped.
+ * They share `metrics`, so each serves the whole process's metrics on its port.
+ */
+export async function startServices(names: ServiceName[], env: NodeJS.ProcessEnv, logger: Logger, metrics: Metrics): Promise<RunningService[]> {
   const running: RunningService[] = [];
   try {
-    for (const name of names) running.push(await SERVICES[name](env, logger));
+    for (const name of names) running.push(await SERVICES[name](env, logger, metrics));
   } catch (error) {
     await stopServices(running);
     throw error;

@@ -4,7 +4,6 @@ import { eachMessage, present } from '../shared/kafka/decode-each.js';
 import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.js';
 import { SOURCE_TOPICS, sourceOfTopic } from '../shared/schemas/topics.js';
 import type { Logger } from '../shared/observability/logger.js';
-import { metrics } from '../shared/observability/metrics.js';
 import type { SchemaRegistryClient } from '../shared/kafka/registry.js';
 import type { PersonObservation, Rejection } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
@@ -50,7 +49,7 @@ async function decodeCdc(registry: SchemaRegistryClient, bytes: Buffer): Promise
  * is acknowledged and logged.
  */
 export function createIngestStage(context: StageContext, options: IngestOptions): Stage {
-  const { registry, producer, topics, schemaIds, logger } = context;
+  const { registry, producer, topics, schemaIds, logger, metrics } = context;
   const observationSchemaId = schemaIds.get(topics.observations);
   if (observationSchemaId === undefined) throw new Error('ingest needs the observation schema registered');
   const mappings = options.mappings ?? loadDebeziumMappings();

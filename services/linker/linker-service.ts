@@ -2,13 +2,14 @@ import { LinkageEngine } from '../shared/linkage/engine.js';
 import { loadTermFrequencies, PostgresCandidateSource } from '../shared/linkage-io/postgres-candidates.js';
 import { loadSettings } from '../shared/linkage/settings.js';
 import type { Logger } from '../shared/observability/logger.js';
+import type { Metrics } from '../shared/observability/metrics.js';
 import { startStageService, type RunningService } from '../shared/service/stage-service.js';
 import { CitizenRepository } from '../shared/store/citizen-repository.js';
 import { createPool, postgresCheck } from '../shared/store/db.js';
 import type { LinkerConfig } from './config.js';
 import { createLinkerStage, type Linkage } from './linker-stage.js';
 
-export async function startLinker(config: LinkerConfig, logger: Logger): Promise<RunningService> {
+export async function startLinker(config: LinkerConfig, logger: Logger, metrics: Metrics): Promise<RunningService> {
   const pool = createPool(config.DATABASE_URL, config.DANCU_LINKER_DB_POOL_SIZE);
   const settings = loadSettings(config.DANCU_LINKAGE_SETTINGS);
   const candidates = new PostgresCandidateSource(pool, settings);
@@ -28,6 +29,7 @@ export async function startLinker(config: LinkerConfig, logger: Logger): Promise
     groupId: config.DANCU_LINKER_GROUP_ID,
     config,
     logger,
+    metrics,
     chunkSize: config.DANCU_LINKER_CHUNK_SIZE,
     httpPort: config.DANCU_LINKER_HTTP_PORT,
     partitionsConcurrently: config.DANCU_LINKER_PARTITIONS_CONCURRENTLY,

@@ -6,7 +6,6 @@ import type { EngineDecision, LinkageEngine } from '../shared/linkage/engine.js'
 import { personToMatchRecord, type MatchRecord } from '../shared/linkage/match-record.js';
 import type { LinkDecision, PersonObservation } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
-import { metrics } from '../shared/observability/metrics.js';
 import { CIVIL_STATUS_SOURCE } from '../shared/sources/civil-status.js';
 import { citizenAsPerson, type CitizenRow } from '../shared/register/citizen-row.js';
 import { sourceRecordKey, type CitizenRepository } from '../shared/store/citizen-repository.js';
@@ -61,7 +60,7 @@ export function decisionId(observation: PersonObservation): string {
  * more); decisions are produced and acknowledged before the chunk is reported done.
  */
 export function createLinkerStage(context: StageContext, citizens: CitizenRepository, linkage: () => Linkage, now: () => Date = () => new Date()): Stage {
-  const { registry, producer, topics, schemaIds } = context;
+  const { registry, producer, topics, schemaIds, metrics } = context;
   const decisionSchemaId = schemaIds.get(topics.decisions);
   if (decisionSchemaId === undefined) throw new Error('linker needs the decision schema registered');
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from '../shared/errors.js';
 import { commonConfigShape, groupConfigShape, httpPortShape, parseConfig } from '../shared/config/common.js';
 
 export const monitorConfigSchema = z.object({
@@ -32,7 +33,7 @@ export function watchedServices(config: MonitorConfig): Record<string, string> {
   return Object.fromEntries(
     config.DANCU_MONITOR_SERVICES.split(',').map((pair) => {
       const [name, url] = pair.split('=').map((part) => part.trim());
-      if (!name || !url) throw new Error(`DANCU_MONITOR_SERVICES: '${pair}' is not name=url`);
+      if (!name || !url) throw new ConfigError(`DANCU_MONITOR_SERVICES: '${pair}' is not name=url`);
       return [name, url.replace(/\/+$/, '')];
     }),
   );

@@ -6,7 +6,7 @@ import { oldestUnconsumedSeconds } from '../shared/kafka/lag.js';
 import { topicsFor } from '../shared/schemas/topics.js';
 import type { Logger } from '../shared/observability/logger.js';
 import { startObservabilityServer, type Route } from '../shared/observability/http-server.js';
-import { metrics } from '../shared/observability/metrics.js';
+import type { Metrics } from '../shared/observability/metrics.js';
 import { REPO_ROOT } from '../shared/paths.js';
 import type { RunningService } from '../shared/service/stage-service.js';
 import { registerQuality, type RegisterQuality } from '../shared/reporting/register-quality.js';
@@ -16,7 +16,7 @@ import { pipelineGroupTopics, sampleStatus, type PipelineStatus, type StatusSamp
 
 const DASHBOARD_FILE = join(REPO_ROOT, 'services', 'monitor', 'dashboard.html');
 
-function publishGauges(status: PipelineStatus['current']): void {
+function publishGauges(metrics: Metrics, status: PipelineStatus['current']): void {
   metrics.consumerGroupLag.reset();
   metrics.consumerGroupLagSeconds.reset();
   for (const p of status.partitions) {
@@ -31,7 +31,7 @@ function publishGauges(status: PipelineStatus['current']): void {
   for (const [service, health] of Object.entries(status.health)) metrics.serviceReady.set({ service }, health.ready ? 1 : 0);
 }
 
-function publishQuality(quality: RegisterQuality): void {
+function publishQuality(metrics: Metrics, quality: RegisterQuality): void {
   metrics.registerCitizens.set(quality.citizens);
   metrics.registerFailingRatio.set(quality.correct.failingShare);
   for (const field of quality.complete) {
@@ -50,7 +50,7 @@ function publishQuality(quality: RegisterQuality): void {
  * latency, each service's readiness), keeps the last hour in memory, exports it as Prometheus
  * gauges, and serves the dashboard page and its JSON.
  */
-export async function startMonitor(config: MonitorConfig, logger: Logger): Promise<RunningService> {
+export async function startMonitor(config: MonitorConfig, logger: Logger, metrics: Metrics): Promise<RunningService> {
   const topics = topicsFor(config.DANCU_TOPIC_NAMESPACE);
   const kafka = createKafka(config.DANCU_KAFKA_BROKERS, 'dancu-monitor', logger);
   const admin = kafka.admin();
@@ -70,7 +70,7 @@ export async function startMonitor(config: MonitorConfig, logger: Logger): Promi
         const { partitions: _partitions, health: _health, positions: _positions, ...sample } = (current = await sampleStatus(kafka, admin, pool, topics, groups, services, current));
         history.push(sample);
         if (history.length > keep) history.splice(0, history.length - keep);
-        publishGauges(current);
+        publishGauges(metrics, current);
       } catch (error) {
         logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'monitor sample failed');
       }
@@ -85,7 +85,7 @@ export async function startMonitor(config: MonitorConfig, logger: Logger): Promi
     while (running) {
       try {
         quality = await registerQuality(pool, { sinceSeconds: 3_600, oldestWaitingSeconds: oldestUnconsumedSeconds(latest()?.partitions ?? []) });
-        publishQuality(quality);
+        publishQuality(metrics, quality);
       } catch (error) {
         logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'register quality measurement failed');
       }
@@ -116,6 +116,7 @@ export async function startMonitor(config: MonitorConfig, logger: Logger): Promi
     host: config.DANCU_HTTP_HOST,
     port: config.DANCU_MONITOR_HTTP_PORT,
     logger,
+    metrics,
     routes,
     checks: [{ name: 'kafka', probe: async () => void (await admin.describeCluster()) }, postgresCheck(pool)],
   });

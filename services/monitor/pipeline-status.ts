@@ -2,6 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { measureLag, topicMessageCount, type GroupTopics, type PartitionLag } from '../shared/kafka/lag.js';
 import { sourceInputTopics, type Topics } from '../shared/schemas/topics.js';
 import { appliedLatency, type Latency } from '../shared/reporting/applied-latency.js';
+import { registerBacklog } from '../shared/reporting/backlog.js';
 import type { Pool } from '../shared/store/db.js';
 
 export interface ServiceHealth {
@@ -73,12 +74,7 @@ export async function sampleStatus(
   const [partitions, deadLetters, backlog, latency, health] = await Promise.all([
     measureLag(kafka, admin, groups),
     topicMessageCount(admin, topics.deadLetters),
-    pool.query<{ review: string; oldest: string | null; unlinked: string; outbox: string }>(
-      `select (select count(*) from review_cases where status <> 'DECIDED') as review,
-              (select extract(epoch from now() - min(created_at)) from review_cases where status <> 'DECIDED') as oldest,
-              (select count(*) from unlinked_records where resolved_at is null) as unlinked,
-              (select count(*) from outbox where published_at is null) as outbox`,
-    ),
+    registerBacklog(pool),
     appliedLatency(pool, 60),
     Promise.all(Object.entries(services).map(async ([name, url]) => [name, await serviceHealth(url)] as const)),
   ]);
@@ -94,17 +90,16 @@ export async function sampleStatus(
     const before = previous?.positions[group.stage];
     throughputByStage[group.stage] = before === undefined || seconds <= 0 ? 0 : Math.max(0, (positions[group.stage]! - before) / seconds);
   }
-  const row = backlog.rows[0];
   return {
     at,
     lagByGroup,
     throughputByStage,
     deadLetters,
     deadLettersPerSecond: previous && seconds > 0 ? Math.max(0, (deadLetters - previous.deadLetters) / seconds) : 0,
-    reviewBacklog: Number(row?.review ?? 0),
-    reviewOldestAgeSeconds: row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest),
-    unlinkedBacklog: Number(row?.unlinked ?? 0),
-    outboxBacklog: Number(row?.outbox ?? 0),
+    reviewBacklog: backlog.recordsInReview + backlog.possibleDuplicates,
+    reviewOldestAgeSeconds: backlog.oldestOpenCaseSeconds,
+    unlinkedBacklog: backlog.unlinked,
+    outboxBacklog: backlog.outboxUnpublished,
     latency,
     partitions,
     health: Object.fromEntries(health),

@@ -8,9 +8,77 @@ export interface ErrorContext {
   sourceSystem?: string;
 }
 
+/**
+ * Every code a DancuError of dancu's own carries. The code is what dead letters, metrics and
+ * the steward API report: a value here is a contract, renamed never. Some are rule codes of the
+ * data-quality catalogue too (DECODE_FAILED, PAYLOAD_TOO_LARGE, TEXT_INVALID_UTF8): the
+ * publisher's feedback names them as rules.
+ */
+export const ERROR_CODES = [
+  // Any stage
+  'VALIDATION_FAILED',
+  'DECODE_FAILED',
+  'DEPENDENCY_UNAVAILABLE',
+  'INTERNAL_ERROR',
+  'CONFIG_INVALID',
+  // Ingest
+  'PAYLOAD_TOO_LARGE',
+  'TEXT_INVALID_UTF8',
+  'UNKNOWN_TOPIC',
+  // The register and its merges
+  'CITIZEN_NOT_FOUND',
+  'CITIZEN_ALREADY_MERGED',
+  'MERGE_SAME_CITIZEN',
+  'MERGE_NOT_FOUND',
+  'MERGE_ALREADY_UNDONE',
+  'POPULATION_FILE_INVALID',
+  'CSV_FILE_INVALID',
+  // The outbox
+  'OUTBOX_UNPUBLISHABLE',
+  // The register's database, as a command finds it
+  'DATABASE_MISSING',
+  'DATABASE_UNREACHABLE',
+  'NOT_MIGRATED',
+  // The demo's run file (--demo)
+  'NO_DEMO_RUN',
+  'DEMO_RUN_UNREADABLE',
+  // Review cases and steward decisions
+  'CASE_NOT_FOUND',
+  'CASE_DECIDED',
+  'CLAIMED_BY_OTHER',
+  'NOT_CLAIMED',
+  'COMMENT_REQUIRED',
+  'DECISION_NOT_ALLOWED',
+  'DECISION_NOT_FOUND',
+  'ALREADY_UNDONE',
+  'NOT_APPLIED_YET',
+  'NOT_APPLIED',
+  'UNKNOWN_ACTION',
+  'STEWARD_DECISION_REFUSED',
+  // Steward users
+  'BAD_USERNAME',
+  'WEAK_PASSWORD',
+  'BAD_ROLE',
+] as const;
+
+/**
+ * Codes of validation issues: the data-quality rules' codes. The rule catalogue
+ * (quality/rules.ts) adds them to this interface by declaration merging, so that this module,
+ * which every folder imports, imports none of them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by quality/rules.ts
+export interface IssueCodes {}
+export type IssueCode = Extract<keyof IssueCodes, string>;
+
+/**
+ * The code of a DancuError: one of dancu's own, a validation rule's, or a client error's
+ * classified by asDancuError (a Kafka protocol error's type, a PostgreSQL SQLSTATE).
+ */
+export type ErrorCode = (typeof ERROR_CODES)[number] | IssueCode | `KAFKA_${string}` | `STORE_REJECTED_${string}`;
+
 /** One problem found while validating a record; many are reported together. */
 export interface Issue {
-  code: string;
+  code: IssueCode;
   path: string;
   message: string;
 }
@@ -20,11 +88,11 @@ export interface Issue {
  * (a broker or database that is away); bad input and programmer errors are never retried.
  */
 export class DancuError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly retriable: boolean;
   readonly context: ErrorContext;
 
-  constructor(code: string, message: string, options: { retriable: boolean; context?: ErrorContext; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options: { retriable: boolean; context?: ErrorContext; cause?: unknown }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -64,6 +132,13 @@ export class UnavailableError extends DancuError {
   constructor(dependency: string, cause?: unknown, context?: ErrorContext) {
     const detail = cause instanceof Error ? `: ${cause.message}` : '';
     super('DEPENDENCY_UNAVAILABLE', `${dependency} is unavailable${detail}`, { retriable: true, context, cause });
+  }
+}
+
+/** A setting, a settings file or a rules file that dancu cannot run with: every problem in one message. */
+export class ConfigError extends DancuError {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message, { retriable: false });
   }
 }
 

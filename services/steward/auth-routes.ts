@@ -36,7 +36,7 @@ export function authRoutes(app: FastifyInstance, pool: Pool, config: StewardConf
       await appendAudit(pool, stewardActor(user.username), 'STEWARD_LOGIN', [], {});
       reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'strict', secure: config.DANCU_STEWARD_SECURE_COOKIES, expires: session.expiresAt });
       request.user = user;
-      const csrfToken = await reply.generateCsrf({ userInfo: user.username });
+      const csrfToken = reply.generateCsrf({ userInfo: user.username });
       return { user, token: session.token, csrfToken, expiresAt: session.expiresAt.toISOString() };
     },
   );
@@ -44,7 +44,7 @@ export function authRoutes(app: FastifyInstance, pool: Pool, config: StewardConf
   app.get(
     '/api/session',
     { schema: { summary: 'Who is signed in, with a fresh CSRF token for the browser', tags: ['session'], response: { 200: { type: 'object', properties: { user: userSchema, csrfToken: { type: 'string' } } } } } },
-    async (request, reply) => ({ user: request.user, csrfToken: await reply.generateCsrf({ userInfo: request.user!.username }) }),
+    async (request, reply) => ({ user: request.user, csrfToken: reply.generateCsrf({ userInfo: request.user!.username }) }),
   );
 
   app.post('/api/logout', { schema: { summary: 'Sign out: the session ends on the server', tags: ['session'] } }, async (request, reply) => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DancuError, type ErrorCode } from '../shared/errors.js';
 import type { Topics } from '../shared/schemas/topics.js';
 import type { StewardAction, StewardDecision } from '../shared/schemas/records.js';
 import { inTransaction, type Pool, type PoolClient } from '../shared/store/db.js';
@@ -9,9 +10,9 @@ import { decisionDetails, insertStewardDecision } from '../shared/review/steward
 import { stewardActor, type StewardUser } from '../shared/review/steward-users.js';
 
 /** A request the queue refuses, with the HTTP status that says why. */
-export class QueueRefusal extends Error {
-  constructor(readonly status: 404 | 409 | 422, readonly code: string, message: string) {
-    super(message);
+export class QueueRefusal extends DancuError {
+  constructor(readonly status: 404 | 409 | 422, code: ErrorCode, message: string) {
+    super(code, message, { retriable: false });
   }
 }
 

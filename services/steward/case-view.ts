@@ -1,6 +1,7 @@
 import { foldToAscii } from '../shared/normalise/text.js';
 import type { LinkExplanation, NormalisedPerson } from '../shared/schemas/records.js';
-import { citizenAsPerson, CITIZEN_COLUMNS, type CitizenRow } from '../shared/register/citizen-row.js';
+import { citizenAsPerson, type CitizenRow } from '../shared/register/citizen-row.js';
+import { citizenRowColumns } from '../shared/store/citizens-table.js';
 import type { Pool } from '../shared/store/db.js';
 import { caseCitizens, caseObservation, findCase, isDuplicateCase, type DuplicateSubject, type ReviewCase } from '../shared/store/review-case.js';
 
@@ -78,7 +79,7 @@ export async function caseView(pool: Pool, caseId: number): Promise<CaseView | n
   const reviewCase = await findCase(pool, caseId);
   if (!reviewCase) return null;
   const ids = caseCitizens(reviewCase);
-  const { rows } = await pool.query<CitizenRow & { merged_into: string | null }>(`select ${CITIZEN_COLUMNS}, merged_into from citizens where citizen_id = any($1::text[])`, [ids]);
+  const { rows } = await pool.query<CitizenRow & { merged_into: string | null }>(`select ${citizenRowColumns()}, merged_into from citizens where citizen_id = any($1::text[])`, [ids]);
   const citizens = new Map(rows.map((row) => [row.citizen_id, row]));
   const { observation, candidates, ...rest } = reviewCase;
   const o = caseObservation(reviewCase);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from '../shared/store/db.js';
 import { citizenView } from '../shared/store/citizen-view.js';
 import { appendAudit } from '../shared/store/audit-log.js';
+import { mergeHistory } from '../shared/store/citizen-merges.js';
 import { stewardActor } from '../shared/review/steward-users.js';
 
 export function citizenRoutes(app: FastifyInstance, pool: Pool): void {
@@ -18,11 +19,7 @@ export function citizenRoutes(app: FastifyInstance, pool: Pool): void {
       const view = await citizenView(pool, request.params.id);
       if (!view) return reply.code(404).send({ error: 'CITIZEN_NOT_FOUND', message: 'no such citizen' });
       await appendAudit(pool, stewardActor(request.user!.username), 'CITIZEN_VIEWED', [view.citizen.citizen_id], {});
-      const merges = await pool.query(
-        'select merge_id::int as merge_id, survivor_id, merged_id, actor, comment, merged_at, undone_at, undone_by from citizen_merges where survivor_id = $1 or merged_id = $1 order by merge_id',
-        [view.citizen.citizen_id],
-      );
-      return { ...view, merges: merges.rows };
+      return { ...view, merges: await mergeHistory(pool, view.citizen.citizen_id) };
     },
   );
 }

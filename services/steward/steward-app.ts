@@ -9,7 +9,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { DancuError } from '../shared/errors.js';
 import type { Logger } from '../shared/observability/logger.js';
 import { checkReadiness, type ReadinessCheck } from '../shared/observability/health.js';
-import { METRICS_CONTENT_TYPE, metrics, metricsText } from '../shared/observability/metrics.js';
+import type { Metrics } from '../shared/observability/metrics.js';
 import { REPO_ROOT } from '../shared/paths.js';
 import { installAuthentication } from './auth.js';
 import { authRoutes } from './auth-routes.js';
@@ -24,8 +24,8 @@ const UI_DIR = join(REPO_ROOT, 'services', 'steward', 'ui');
  * with an OpenAPI document at /api/openapi.json, and /healthz, /readyz, /metrics. Request lines
  * are logged by route pattern, never by URL: URLs hold citizen ids, which may be personal IDs.
  */
-export async function buildStewardApp(deps: StewardDeps & { logger: Logger; checks: ReadinessCheck[] }): Promise<FastifyInstance> {
-  const { pool, config, logger } = deps;
+export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metrics: Metrics; checks: ReadinessCheck[] }): Promise<FastifyInstance> {
+  const { pool, config, logger, metrics } = deps;
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024, trustProxy: false });
   const secret = config.DANCU_STEWARD_COOKIE_SECRET || randomBytes(32).toString('hex');
   await app.register(fastifyCookie, { secret });
@@ -58,6 +58,7 @@ export async function buildStewardApp(deps: StewardDeps & { logger: Logger; chec
     logger.debug({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    // First: a queue refusal is a DancuError too, and carries its own status.
     if (error instanceof QueueRefusal) return reply.code(error.status).send({ error: error.code, message: error.message });
     if (error instanceof DancuError && !error.retriable) return reply.code(422).send({ error: error.code, message: error.message });
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
@@ -74,7 +75,7 @@ export async function buildStewardApp(deps: StewardDeps & { logger: Logger; chec
     const readiness = await checkReadiness(deps.checks);
     return reply.code(readiness.ready ? 200 : 503).send({ service: 'steward', ...readiness });
   });
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await metricsText()));
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   authRoutes(app, pool, config);
   caseRoutes(app, deps);

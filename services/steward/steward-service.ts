@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { outboxTopicSchemas } from '../shared/schemas/topics.js';
 import type { Logger } from '../shared/observability/logger.js';
-import { collectDefaultMetrics } from '../shared/observability/metrics.js';
+import { collectProcessMetrics, type Metrics } from '../shared/observability/metrics.js';
 import { wireKafka } from '../shared/service/kafka-wiring.js';
 import type { RunningService } from '../shared/service/stage-service.js';
 import { createPool, postgresCheck } from '../shared/store/db.js';
@@ -14,20 +14,21 @@ import { buildStewardApp } from './steward-app.js';
  * transaction and this service's relay publishes it on steward.decisions.v1 (the store's relay
  * would too: SKIP LOCKED lets both run), so a decision taken is never lost.
  */
-export async function startSteward(config: StewardConfig, logger: Logger): Promise<RunningService> {
-  collectDefaultMetrics();
+export async function startSteward(config: StewardConfig, logger: Logger, metrics: Metrics): Promise<RunningService> {
+  collectProcessMetrics(metrics);
   const pool = createPool(config.DATABASE_URL, config.DANCU_STEWARD_DB_POOL_SIZE);
   const { kafka, producer, registry, topics, schemaIds } = await wireKafka({ config, clientId: 'dancu-steward', logger, outputSchemas: outboxTopicSchemas, idempotent: true });
   // Kept connected for the readiness probe.
   const admin = kafka.admin();
   await admin.connect();
-  const relay = new OutboxRelay({ pool, producer, registry, schemaIds, logger: logger.child({ component: 'outbox-relay' }), batchSize: config.DANCU_OUTBOX_BATCH_SIZE, idlePollMs: config.DANCU_OUTBOX_POLL_MS });
+  const relay = new OutboxRelay({ pool, producer, registry, schemaIds, deadLetterTopic: topics.deadLetters, logger: logger.child({ component: 'outbox-relay' }), batchSize: config.DANCU_OUTBOX_BATCH_SIZE, idlePollMs: config.DANCU_OUTBOX_POLL_MS });
   relay.start();
   const app = await buildStewardApp({
     pool,
     topics,
     config,
     logger: logger.child({ component: 'http' }),
+    metrics,
     wake: () => relay.wake(),
     checks: [postgresCheck(pool), { name: 'kafka', probe: async () => void (await admin.describeCluster()) }, { name: 'schema-registry', probe: () => registry.ping() }],
   });

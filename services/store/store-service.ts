@@ -1,6 +1,7 @@
 import { outboxTopicSchemas } from '../shared/schemas/topics.js';
 import { loadSettings } from '../shared/linkage/settings.js';
 import type { Logger } from '../shared/observability/logger.js';
+import type { Metrics } from '../shared/observability/metrics.js';
 import { startStageService, type RunningService } from '../shared/service/stage-service.js';
 import { createPool, postgresCheck } from '../shared/store/db.js';
 import { OutboxRelay } from '../shared/store/outbox-relay.js';
@@ -9,13 +10,14 @@ import type { StoreConfig } from './config.js';
 import { createStoreStage } from './store-stage.js';
 
 /** The store service: applies the linker's and the stewards' decisions, and relays the outbox to population.updates.v1. */
-export async function startStore(config: StoreConfig, logger: Logger): Promise<RunningService> {
+export async function startStore(config: StoreConfig, logger: Logger, metrics: Metrics): Promise<RunningService> {
   const pool = createPool(config.DATABASE_URL, config.DANCU_STORE_DB_POOL_SIZE);
   return startStageService({
     name: 'store',
     groupId: config.DANCU_STORE_GROUP_ID,
     config,
     logger,
+    metrics,
     chunkSize: config.DANCU_STORE_CHUNK_SIZE,
     partitionsConcurrently: config.DANCU_STORE_PARTITIONS_CONCURRENTLY,
     httpPort: config.DANCU_STORE_HTTP_PORT,
@@ -27,6 +29,7 @@ export async function startStore(config: StoreConfig, logger: Logger): Promise<R
         producer: context.producer,
         registry: context.registry,
         schemaIds: context.schemaIds,
+        deadLetterTopic: context.topics.deadLetters,
         logger: logger.child({ component: 'outbox-relay' }),
         batchSize: config.DANCU_OUTBOX_BATCH_SIZE,
         idlePollMs: config.DANCU_OUTBOX_POLL_MS,

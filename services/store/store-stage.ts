@@ -5,7 +5,6 @@ import type { Survivorship } from '../shared/register/survivorship.js';
 import type { LinkDecision, StewardDecision } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
 import { applyDecisions } from '../shared/store/apply-decisions.js';
-import { metrics } from '../shared/observability/metrics.js';
 import { inTransaction, type Pool } from '../shared/store/db.js';
 import { applyStewardDecision } from '../shared/review/steward-apply.js';
 
@@ -15,7 +14,7 @@ import { applyStewardDecision } from '../shared/review/steward-apply.js';
  * only once that commit returns.
  */
 export function createStoreStage(context: StageContext, pool: Pool, settings: LinkageSettings, survivorship: Survivorship, afterCommit: () => void, now: () => Date = () => new Date()): Stage {
-  const { registry, topics } = context;
+  const { registry, topics, metrics } = context;
   return {
     name: 'store',
     async process(messages: StageMessage[]): Promise<Outcome[]> {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
+import type { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { startServices } from '../../services/cli/service-catalogue.js';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
@@ -9,8 +9,7 @@ import type { Pool } from '../../services/shared/store/db.js';
 import { saveUser, type Role } from '../../services/shared/review/steward-users.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { generateHardCases, type HardCases } from '../../services/shared/synth/review-cases.js';
-import { loadRegister } from './register.js';
-import { config, dropDatabase, testDatabaseUrl, uniqueName } from './real-stack.js';
+import { IsolatedRun } from './isolated-run.js';
 import { waitUntil } from './wait.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -27,18 +26,15 @@ export interface StewardRun {
 
 /** `citizens`: more people for the register, beside the synthetic population and the hard cases' own. */
 export async function startStewardRun(prefix: string, logger: Logger, env: NodeJS.ProcessEnv = {}, citizens: SyntheticCitizen[] = []): Promise<StewardRun> {
-  const name = uniqueName(prefix);
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, logger);
-  await run.prepare();
+  const run = new IsolatedRun(prefix, logger);
   const population = generatePopulation(400, 4242);
   const hard = generateHardCases(population, 3, 17);
-  await loadRegister(run, [...population, ...hard.register, ...citizens]);
+  await run.setUp({ register: [...population, ...hard.register, ...citizens] });
   await run.startServices();
-  const steward: RunningService[] = await startServices(['steward'], { ...run.env, ...env }, logger);
+  const steward: RunningService[] = await startServices(['steward'], { ...run.env, ...env }, logger, run.metrics);
   for (const [username, role] of Object.entries(USERS)) await saveUser(run.pool, username, PASSWORD, role);
   await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.vaccination, record: 'vaccinationEvent', events: hard.vaccinations });
-  await waitUntil(async () => (await run.pool.query<{ n: string }>(`select count(*) as n from observation_outcomes`)).rows[0]?.n, (n) => Number(n) >= hard.vaccinations.length, 60_000, 'hard records applied');
+  await waitUntil(() => run.countOf('select count(*) as n from observation_outcomes'), (n) => n >= hard.vaccinations.length, 60_000, 'hard records applied');
   await run.waitUntilDrained(60_000);
   await scanForDuplicates(run.pool, loadSettings(), { maxBlock: 500 });
   return {
@@ -47,8 +43,7 @@ export async function startStewardRun(prefix: string, logger: Logger, env: NodeJ
     baseUrl: `http://127.0.0.1:${steward[0]!.httpPort}`,
     async close() {
       for (const service of steward) await service.stop();
-      await run.close({ dropTopics: true });
-      await dropDatabase(databaseUrl);
+      await run.cleanUp();
     },
   };
 }

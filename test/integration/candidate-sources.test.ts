@@ -2,24 +2,21 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../services/cli/stack/postgres-node.js';
 import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
 import { readPopulationCsv } from '../../services/shared/linkage-io/csv-io.js';
 import { LinkageEngine } from '../../services/shared/linkage/engine.js';
 import { toMatchRecord, type MatchRecord } from '../../services/shared/linkage/match-record.js';
 import { loadTermFrequencies, PostgresCandidateSource } from '../../services/shared/linkage-io/postgres-candidates.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
-import { createPool, type Pool } from '../../services/shared/store/db.js';
-import { migrate } from '../../services/shared/store/migrate.js';
+import type { Pool } from '../../services/shared/store/db.js';
 import { loadPopulation } from '../../services/shared/store/population-load.js';
 import { reindexCitizens } from '../../services/shared/store/reindex.js';
 import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
 import { writeLinkageSet } from '../../services/shared/synth/linkage-set-files.js';
-import { dropDatabase, testDatabaseUrl, uniqueName } from '../helpers/real-stack.js';
+import { IsolatedDatabase } from '../helpers/isolated-run.js';
 
 describe('candidate retrieval', () => {
-  const name = uniqueName('candidates');
-  const databaseUrl = testDatabaseUrl(name);
+  const database = new IsolatedDatabase('candidates');
   const settings = loadSettings();
   let pool: Pool;
   let register: MatchRecord[];
@@ -27,20 +24,18 @@ describe('candidate retrieval', () => {
 
   beforeAll(async () => {
     const set = generateLinkageSet({ population: 3000, records: 600, absentShare: 0.15, seed: 31 });
-    const dir = join(tmpdir(), name);
+    const dir = join(tmpdir(), database.name);
     mkdirSync(dir, { recursive: true });
     const files = writeLinkageSet(set, dir);
-    await createDatabase(databaseUrl);
-    await migrate(databaseUrl);
-    pool = createPool(databaseUrl, 2);
+    await database.setUp();
+    pool = database.pool;
     await loadPopulation(pool, files.population, settings);
     register = readPopulationCsv(files.population);
     records = set.records.map((record) => toMatchRecord(record.record_id, record));
   });
 
   afterAll(async () => {
-    await pool.end();
-    await dropDatabase(databaseUrl);
+    await database.cleanUp();
   });
 
   it('finds the same candidates in PostgreSQL as in memory', async () => {

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaMessage } from 'kafkajs';
 import { GARBAGE_MESSAGES } from '../../services/cli/commands/demo-command.js';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { DLQ_HEADERS } from '../../services/shared/kafka/dead-letter.js';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import type { PopulationUpdate } from '../../services/shared/schemas/records.js';
 import { generateCivilStatusStream, type StreamTruth } from '../../services/shared/synth/civil-status-stream.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
-import { loadRegister } from '../helpers/register.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
 import { header, readTopic } from '../helpers/topic-reader.js';
 
 const PLAN = { births: 80, deaths: 76, deathsWithoutId: 5, deathsWithWrongId: 5, invalid: 30 };
@@ -16,18 +14,15 @@ const EVENTS_IN = PLAN.births + PLAN.deaths + PLAN.deathsWithoutId + PLAN.deaths
 const DEAD_LETTERED = PLAN.invalid + GARBAGE_MESSAGES.length;
 
 describe('civil-status events flow end to end through Kafka, the registry and PostgreSQL', () => {
-  const name = uniqueName('e2e');
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  const run = new IsolatedRun('e2e');
   let truth: StreamTruth;
   let events: unknown[];
   let updates: KafkaMessage[];
   let deadLetters: KafkaMessage[];
 
   beforeAll(async () => {
-    await run.prepare();
     const population = generatePopulation(1000, 11);
-    await loadRegister(run, population);
+    await run.setUp({ register: population });
     ({ events, truth } = generateCivilStatusStream(population, PLAN, 12));
     await run.startServices();
     const report = await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.civilStatus, record: 'civilStatusEvent', events });
@@ -39,8 +34,7 @@ describe('civil-status events flow end to end through Kafka, the registry and Po
   });
 
   afterAll(async () => {
-    await run.close({ dropTopics: true });
-    await dropDatabase(databaseUrl);
+    await run.cleanUp();
   });
 
   it('creates exactly one citizen for every birth', async () => {

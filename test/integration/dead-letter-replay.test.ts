@@ -2,29 +2,16 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
-import type { DriverLicenceEvent } from '../../services/shared/schemas/records.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
-import { loadRegister } from '../helpers/register.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
+import { licenceEvent, personOf } from '../fixtures/sector-events.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
 
 const exec = promisify(execFile);
 
-function licence(citizen: SyntheticCitizen, id: string, address: string | null = null): DriverLicenceEvent {
-  const today = new Date().toISOString().slice(0, 10);
-  return {
-    source_system: 'gplx-test', source_record_id: id, change_type: 'CREATE', event_type: 'LICENCE_ISSUED', event_time: Date.now() - 60_000,
-    person: { personal_id: citizen.personal_id, full_name: citizen.full_name, date_of_birth: citizen.date_of_birth, sex: citizen.sex, address },
-    licence: { licence_number: `01${id.replace(/\D/g, '').padStart(10, '0')}`, licence_class: 'A1', issue_date: today, expiry_date: null, revocation_reason: null },
-  };
-}
-
 describe('dead letters can be listed, shown and replayed after a fix', () => {
-  const name = uniqueName('replay');
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  const run = new IsolatedRun('replay');
   const dancu = (...args: string[]) => exec('node', [join(REPO_ROOT, 'bin', 'dancu.js'), ...args], { cwd: REPO_ROOT, env: run.env });
   let adults: SyntheticCitizen[];
 
@@ -36,20 +23,22 @@ describe('dead letters can be listed, shown and replayed after a fix', () => {
   };
 
   beforeAll(async () => {
-    await run.prepare();
     adults = generatePopulation(100, 51).filter((c) => Number(c.date_of_birth.slice(0, 4)) < 2000);
-    await loadRegister(run, adults);
+    await run.setUp({ register: adults });
     // An ingest limit too small for one long address: the fault to fix.
     run.env.DANCU_INGEST_MAX_EVENT_BYTES = '2048';
     await run.startServices();
-    const events = [licence(adults[0]!, 'L-1'), licence(adults[1]!, 'L-2', `Số 1, ${'Ngõ 5 '.repeat(400)}, Hà Nội`), licence(adults[2]!, 'L-3')];
+    const events = [
+      licenceEvent(personOf(adults[0]!), 'L-1'),
+      licenceEvent(personOf(adults[1]!, { address: `Số 1, ${'Ngõ 5 '.repeat(400)}, Hà Nội` }), 'L-2'),
+      licenceEvent(personOf(adults[2]!), 'L-3'),
+    ];
     await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.driverLicence, record: 'driverLicenceEvent', events });
     await run.waitUntilDrained(60_000);
   });
 
   afterAll(async () => {
-    await run.close({ dropTopics: true });
-    await dropDatabase(databaseUrl);
+    await run.cleanUp();
   });
 
   it('lists the dead letter with its source, record id and reason', async () => {

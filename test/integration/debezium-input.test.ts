@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { listDeadLetters } from '../../services/shared/kafka/dead-letters.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { birthRow, days, envelope, licenceRow, source, vaccinationRow, welfareRow, withSchemaWrapper } from '../fixtures/debezium.js';
-import { loadRegister } from '../helpers/register.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
 
 const optional = (type: unknown) => ['null', type];
 const date = { type: 'int', 'connect.version': 1, 'connect.name': 'io.debezium.time.Date' };
@@ -61,17 +59,14 @@ const WELFARE_ENVELOPE_SCHEMA = {
 };
 
 describe('Debezium change events of every source become observations like dancu events', () => {
-  const name = uniqueName('debezium');
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  const run = new IsolatedRun('debezium');
   let population: SyntheticCitizen[];
   const today = new Date().toISOString().slice(0, 10);
   const newborn = { personalId: '001226009001', name: 'NGUYỄN THỊ THU', dob: new Date(Date.now() - 5 * 86_400_000).toISOString().slice(0, 10) };
 
   beforeAll(async () => {
-    await run.prepare();
     population = generatePopulation(300, 41);
-    await loadRegister(run, population);
+    await run.setUp({ register: population });
     await run.startServices();
 
     const ts = Date.now() - 60_000;
@@ -107,8 +102,7 @@ describe('Debezium change events of every source become observations like dancu 
   });
 
   afterAll(async () => {
-    await run.close({ dropTopics: true });
-    await dropDatabase(databaseUrl);
+    await run.cleanUp();
   });
 
   it('creates the citizen of a birth row (JSON with its schema)', async () => {

@@ -1,34 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import type { CivilStatusEvent } from '../../services/shared/schemas/records.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
-import { loadRegister } from '../helpers/register.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
+import { nameChangeRegistration, personOf } from '../fixtures/sector-events.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
 
 const HOUR = 3_600_000;
 
-function nameChange(citizen: SyntheticCitizen, recordId: string, newName: string, eventTime: number): CivilStatusEvent {
-  return {
-    source_system: 'hotich-test', source_record_id: recordId, change_type: 'CREATE', event_type: 'CHANGE_REGISTRATION', event_time: eventTime, registration_date: null,
-    person: { personal_id: citizen.personal_id, full_name: citizen.full_name, date_of_birth: citizen.date_of_birth, sex: citizen.sex, address: null },
-    birth: null, death: null, marriage: null, change: { field: 'FULL_NAME', new_value: newName, effective_date: null },
-  };
-}
+/** A change of name with no registration date: only the event times order the two changes of a citizen. */
+const nameChange = (citizen: SyntheticCitizen, recordId: string, newName: string, eventTime: number): CivilStatusEvent =>
+  nameChangeRegistration(personOf(citizen), recordId, newName, { event_time: eventTime, registration_date: null });
 
 describe('a civil-status value from an older event never replaces one from a newer event, whatever the arrival order', () => {
-  const name = uniqueName('event-time');
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  const run = new IsolatedRun('event-time');
   let newerFirst: SyntheticCitizen;
   let olderFirst: SyntheticCitizen;
   const now = Date.now();
 
   beforeAll(async () => {
-    await run.prepare();
     const population = generatePopulation(40, 111);
     [newerFirst, olderFirst] = [population[0]!, population[1]!];
-    await loadRegister(run, population);
+    await run.setUp({ register: population });
     await run.startServices();
     const publish = (events: CivilStatusEvent[]) => publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.civilStatus, record: 'civilStatusEvent', events });
     // One at a time, drained in between, so the arrival order is the order given.
@@ -49,8 +41,7 @@ describe('a civil-status value from an older event never replaces one from a new
   });
 
   afterAll(async () => {
-    await run.close({ dropTopics: true });
-    await dropDatabase(databaseUrl);
+    await run.cleanUp();
   });
 
   it('ends with the newer name for both citizens', async () => {

@@ -1,19 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
+import type { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { kafkaDown, kafkaProcess, kafkaUp } from '../../services/cli/stack/kafka-node.js';
-import { localClusters, postgresRestart } from '../../services/cli/stack/postgres-node.js';
+import { canRestart, postgresRestart } from '../../services/cli/stack/postgres-node.js';
 import { runningPid } from '../../services/cli/stack/processes.js';
 import { hostPort, stackLayout } from '../../services/cli/stack/stack-layout.js';
 import { DLQ_HEADERS } from '../../services/shared/kafka/dead-letter.js';
 import { readTopicSnapshot } from '../../services/shared/kafka/topic-snapshot.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
-import { loadRegister } from '../helpers/register.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
 import { registerSnapshot, snapshotDifferences, type RegisterSnapshot } from '../helpers/register-snapshot.js';
 import { encodeDay, sendInOrder, type StreamMessage } from '../helpers/sector-stream.js';
-import { ServiceProcesses } from '../helpers/service-processes.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
+import type { ServiceProcesses } from '../helpers/service-processes.js';
+import { config } from '../helpers/real-stack.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const POPULATION = generatePopulation(2_000, 717);
@@ -33,7 +33,7 @@ const BATCH = 200;
 
 const layout = stackLayout();
 const ownsKafka = runningPid(kafkaProcess(layout)) !== null;
-const ownsPostgres = localClusters().length > 0 && ['127.0.0.1', 'localhost'].includes(new URL(config.DATABASE_URL).hostname);
+const ownsPostgres = canRestart(config.DATABASE_URL);
 const kafkaOptions = { ...hostPort(config.DANCU_KAFKA_BROKERS[0] ?? '127.0.0.1:9092', 9092), heapMb: config.DANCU_STACK_KAFKA_HEAP_MB };
 
 /** What a run ended with: the register, and the counts that say every event was applied exactly once and published. */
@@ -109,35 +109,31 @@ const FAULTS: Fault[] = [
 ];
 
 /** Runs the stream through the pipeline in separate processes, injecting the fault a third of the way in. */
-async function runWith(fault: Fault | null, runs: { run: PipelineRun; databaseUrl: string }[]): Promise<RunResult & { sent: number }> {
-  const name = uniqueName('faults');
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, testLogger);
-  runs.push({ run, databaseUrl });
-  await run.prepare();
-  await loadRegister(run, POPULATION);
-  const services = new ServiceProcesses(run.env);
+async function runWith(fault: Fault | null, runs: IsolatedRun[]): Promise<RunResult & { sent: number }> {
+  const run = new IsolatedRun('faults');
+  runs.push(run);
+  await run.setUp({ register: POPULATION });
   const messages: StreamMessage[] = await encodeDay(run.registry, run.topics, DAY);
   try {
-    for (const service of ['ingest', 'linker', 'store']) await services.start(service);
+    await run.startProcesses(['ingest', 'linker', 'store']);
     const third = Math.floor(messages.length / 3 / BATCH) * BATCH;
     await sendInOrder(run.producer, messages, BATCH, async (sent) => {
       if (fault && sent === third) {
         // The fault strikes while the store has applied some of the stream and not all of it.
-        await waitUntil(async () => Number((await run.pool.query<{ n: string }>('select count(*) as n from observation_outcomes')).rows[0]?.n), (n) => n > 0, 60_000, 'the store applying');
-        await fault.inject(services, run);
+        await waitUntil(() => run.countOf('select count(*) as n from observation_outcomes'), (n) => n > 0, 60_000, 'the store applying');
+        await fault.inject(run.processes, run);
       }
     });
     await run.waitUntilDrained(300_000);
-    await waitUntil(async () => Number((await run.pool.query<{ n: string }>('select count(*) as n from outbox where published_at is null')).rows[0]?.n), (n) => n === 0, 60_000, 'the outbox relayed');
+    await run.waitUntilRelayed(60_000);
     return { ...(await resultOf(run)), sent: messages.length };
   } finally {
-    await services.stopAll();
+    await run.stopProcesses();
   }
 }
 
 describe('after a crash or an outage, every event is applied exactly once and the register ends as without it', () => {
-  const runs: { run: PipelineRun; databaseUrl: string }[] = [];
+  const runs: IsolatedRun[] = [];
   let expected: RunResult & { sent: number };
   const results = new Map<string, RunResult>();
 
@@ -148,10 +144,7 @@ describe('after a crash or an outage, every event is applied exactly once and th
 
   afterAll(async () => {
     await kafkaUp(layout, kafkaOptions).catch(() => undefined);
-    for (const { run, databaseUrl } of runs) {
-      await run.close({ dropTopics: true });
-      await dropDatabase(databaseUrl);
-    }
+    for (const run of runs) await run.cleanUp();
   });
 
   it('applies several thousand events in the run without faults that the others are compared with', () => {

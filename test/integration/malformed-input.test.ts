@@ -1,14 +1,12 @@
 import type { Message } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { listDeadLetters, type DeadLetterEntry } from '../../services/shared/kafka/dead-letters.js';
 import { valueSubject } from '../../services/shared/schemas/topics.js';
 import { loadRecordSchema } from '../../services/shared/schemas/avro-files.js';
-import type { VaccinationEvent } from '../../services/shared/schemas/records.js';
-import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
+import { generatePopulation } from '../../services/shared/synth/population.js';
 import { envelope, source, vaccinationRow } from '../fixtures/debezium.js';
-import { loadRegister } from '../helpers/register.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
+import { personOf, vaccinationEvent } from '../fixtures/sector-events.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
 
 interface Case {
   what: string;
@@ -18,39 +16,28 @@ interface Case {
   cdc?: boolean;
 }
 
-function vaccination(citizen: SyntheticCitizen, id: string, overrides: Partial<VaccinationEvent['person']> = {}): VaccinationEvent {
-  return {
-    source_system: 'tiemchung-test', source_record_id: id, change_type: 'CREATE', event_type: 'VACCINATION', event_time: Date.now() - 60_000,
-    person: { personal_id: citizen.personal_id, full_name: citizen.full_name, date_of_birth: citizen.date_of_birth, sex: citizen.sex, address: null, ...overrides },
-    vaccination: { vaccine_code: 'INFLUENZA', vaccine_name: null, dose_number: 1, date_administered: new Date().toISOString().slice(0, 10), facility: null, lot_number: null },
-  };
-}
-
 describe('malformed input of every kind is dead-lettered with its reason while the events around it are applied', () => {
-  const name = uniqueName('malformed');
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  const run = new IsolatedRun('malformed');
   const cases: Case[] = [];
   let letters: DeadLetterEntry[];
 
   beforeAll(async () => {
-    await run.prepare();
     const population = generatePopulation(200, 31);
-    await loadRegister(run, population);
+    await run.setUp({ register: population });
 
     const schemaId = await run.registry.register(valueSubject(run.topics.vaccination), loadRecordSchema('vaccinationEvent').text);
     const wrongSchema = JSON.parse(loadRecordSchema('vaccinationEvent').text) as { fields: { name: string; type: { fields?: { name: string; type: unknown }[] } }[] };
     const details = wrongSchema.fields.find((field) => field.name === 'vaccination')!.type.fields!;
     details.find((field) => field.name === 'dose_number')!.type = 'string';
-    const wrongSchemaId = await run.registry.register(`${name}-other-value`, JSON.stringify(wrongSchema));
+    const wrongSchemaId = await run.registry.register(`${run.namespace}-other-value`, JSON.stringify(wrongSchema));
 
     const encode = (event: unknown, id = schemaId) => run.registry.encode(id, event);
     let n = 0;
-    const valid = async () => cases.push({ what: 'a valid event', value: await encode(vaccination(population[n]!, `ok-${(n += 1)}`)), reason: null });
-    const utf8Broken = await encode(vaccination(population[50]!, 'bad-utf8', { full_name: 'Nguyen Van X' }));
+    const valid = async () => cases.push({ what: 'a valid event', value: await encode(vaccinationEvent(personOf(population[n]!), `ok-${(n += 1)}`)), reason: null });
+    const utf8Broken = await encode(vaccinationEvent(personOf(population[50]!, { full_name: 'Nguyen Van X' }), 'bad-utf8'));
     utf8Broken[utf8Broken.indexOf(Buffer.from('Van X')) + 4] = 0xff;
-    const truncated = await encode(vaccination(population[51]!, 'truncated'));
-    const wrongType = await encode({ ...vaccination(population[52]!, 'wrong-type'), vaccination: { ...vaccination(population[52]!, 'x').vaccination, dose_number: '1' } }, wrongSchemaId);
+    const truncated = await encode(vaccinationEvent(personOf(population[51]!), 'truncated'));
+    const wrongType = await encode({ ...vaccinationEvent(personOf(population[52]!), 'wrong-type'), vaccination: { ...vaccinationEvent(personOf(population[52]!), 'x').vaccination, dose_number: '1' } }, wrongSchemaId);
 
     await valid();
     cases.push({ what: 'bytes that are not Avro', value: Buffer.from('{"not":"avro"}'), reason: 'DECODE_FAILED' });
@@ -61,9 +48,9 @@ describe('malformed input of every kind is dead-lettered with its reason while t
     cases.push({ what: 'a truncated message', value: truncated.subarray(0, truncated.length - 12), reason: 'DECODE_FAILED' });
     cases.push({ what: 'a field of the wrong type', value: wrongType, reason: 'FIELD_INVALID' });
     await valid();
-    cases.push({ what: 'a 5 MB payload', value: await encode(vaccination(population[53]!, 'huge', { address: 'x'.repeat(5 * 1024 * 1024) })), reason: 'PAYLOAD_TOO_LARGE' });
-    cases.push({ what: 'SQL in a name', value: await encode(vaccination(population[54]!, 'sql', { full_name: "Lê Văn A'); DROP TABLE citizens; --" })), reason: 'NAME_INVALID_CHARACTERS' });
-    cases.push({ what: 'control characters in a name', value: await encode(vaccination(population[55]!, 'control', { full_name: 'Lê Văn\u0007\u001b[31m An' })), reason: 'TEXT_CONTROL_CHARACTERS' });
+    cases.push({ what: 'a 5 MB payload', value: await encode(vaccinationEvent(personOf(population[53]!, { address: 'x'.repeat(5 * 1024 * 1024) }), 'huge')), reason: 'PAYLOAD_TOO_LARGE' });
+    cases.push({ what: 'SQL in a name', value: await encode(vaccinationEvent(personOf(population[54]!, { full_name: "Lê Văn A'); DROP TABLE citizens; --" }), 'sql')), reason: 'NAME_INVALID_CHARACTERS' });
+    cases.push({ what: 'control characters in a name', value: await encode(vaccinationEvent(personOf(population[55]!, { full_name: 'Lê Văn\u0007\u001b[31m An' }), 'control')), reason: 'TEXT_CONTROL_CHARACTERS' });
     cases.push({ what: 'invalid UTF-8 in a name', value: utf8Broken, reason: 'TEXT_INVALID_UTF8' });
     cases.push({ what: 'an empty message', value: Buffer.alloc(0), reason: 'DECODE_FAILED' });
     await valid();
@@ -81,8 +68,7 @@ describe('malformed input of every kind is dead-lettered with its reason while t
   });
 
   afterAll(async () => {
-    await run.close({ dropTopics: true });
-    await dropDatabase(databaseUrl);
+    await run.cleanUp();
   });
 
   it('dead-letters each malformed input with its reason, at its own offset', () => {

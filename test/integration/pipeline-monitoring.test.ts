@@ -4,15 +4,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import type { PipelineStatus } from '../../services/monitor/pipeline-status.js';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import type { PartitionLag } from '../../services/shared/kafka/lag.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
-import { loadRegister } from '../helpers/register.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const exec = promisify(execFile);
@@ -20,17 +18,14 @@ const CHROMIUM = process.env.DANCU_CHROMIUM ?? '/usr/bin/chromium';
 const BURST = 6000;
 
 describe('operators see lag, throughput and health: metrics, the monitor, dancu lag and the dashboard', () => {
-  const name = uniqueName('monitoring');
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  const run = new IsolatedRun('monitoring');
   const url = (service: string, path: string) => `http://127.0.0.1:${run.httpPort(service)}${path}`;
   const status = async () => (await (await fetch(url('monitor', '/api/status'))).json()) as PipelineStatus;
   let peakLag = 0;
 
   beforeAll(async () => {
-    await run.prepare();
     const population = generatePopulation(3000, 71);
-    await loadRegister(run, population);
+    await run.setUp({ register: population });
     await run.startServices({ monitor: true });
     await waitUntil(async () => (await status()).current?.health, (health) => health !== undefined && Object.values(health).every((h) => h.ready), 60_000, 'every service ready');
 
@@ -53,8 +48,7 @@ describe('operators see lag, throughput and health: metrics, the monitor, dancu 
   });
 
   afterAll(async () => {
-    await run.close({ dropTopics: true });
-    await dropDatabase(databaseUrl);
+    await run.cleanUp();
   });
 
   it('shows the lag rising while the burst is published and falling back to zero', async () => {

@@ -2,12 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../services/cli/stack/postgres-node.js';
-import { createPool, type Pool } from '../../services/shared/store/db.js';
-import { migrate } from '../../services/shared/store/migrate.js';
+import type { Pool } from '../../services/shared/store/db.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { loadPopulation, PopulationFileError } from '../../services/shared/store/population-load.js';
-import { dropDatabase, testDatabaseUrl, uniqueName } from '../helpers/real-stack.js';
+import { IsolatedDatabase } from '../helpers/isolated-run.js';
 
 function csvFile(name: string, text: string): string {
   const file = join(tmpdir(), `${name}.csv`);
@@ -16,19 +14,17 @@ function csvFile(name: string, text: string): string {
 }
 
 describe('dancu load-population', () => {
-  const name = uniqueName('load');
-  const databaseUrl = testDatabaseUrl(name);
+  const database = new IsolatedDatabase('load');
+  const name = database.name;
   let pool: Pool;
 
   beforeAll(async () => {
-    await createDatabase(databaseUrl);
-    await migrate(databaseUrl);
-    pool = createPool(databaseUrl, 2);
+    await database.setUp();
+    pool = database.pool;
   });
 
   afterAll(async () => {
-    await pool.end();
-    await dropDatabase(databaseUrl);
+    await database.cleanUp();
   });
 
   it('loads every row with its name and date normalised', async () => {

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { kafkaDown, kafkaProcess, kafkaUp } from '../../services/cli/stack/kafka-node.js';
 import { runningPid } from '../../services/cli/stack/processes.js';
 import { hostPort, stackLayout } from '../../services/cli/stack/stack-layout.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
-import { loadRegister } from '../helpers/register.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
+import { config } from '../helpers/real-stack.js';
 import { waitUntil } from '../helpers/wait.js';
 
 interface Ready {
@@ -18,9 +17,7 @@ const layout = stackLayout();
 const ownsKafka = runningPid(kafkaProcess(layout)) !== null;
 
 describe.skipIf(!ownsKafka)('readiness follows the dependencies: not ready when Kafka stops, ready again by itself when it returns', () => {
-  const name = uniqueName('readiness');
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  const run = new IsolatedRun('readiness');
   const kafka = { ...hostPort(config.DANCU_KAFKA_BROKERS[0] ?? '127.0.0.1:9092', 9092), heapMb: config.DANCU_STACK_KAFKA_HEAP_MB };
   const readiness = async (service: string): Promise<Ready> => {
     const response = await fetch(`http://127.0.0.1:${run.httpPort(service)}/readyz`);
@@ -31,8 +28,7 @@ describe.skipIf(!ownsKafka)('readiness follows the dependencies: not ready when 
   const seen: Ready[][] = [];
 
   beforeAll(async () => {
-    await run.prepare();
-    await loadRegister(run, generatePopulation(50, 81));
+    await run.setUp({ register: generatePopulation(50, 81) });
     await run.startServices();
     seen.push(await waitUntil(all, (states) => states.every((s) => s.status === 200), 60_000, 'all services ready'));
     await kafkaDown(layout);
@@ -43,8 +39,7 @@ describe.skipIf(!ownsKafka)('readiness follows the dependencies: not ready when 
 
   afterAll(async () => {
     await kafkaUp(layout, kafka);
-    await run.close({ dropTopics: true });
-    await dropDatabase(databaseUrl);
+    await run.cleanUp();
   });
 
   it('reports every service ready while Kafka runs', () => {

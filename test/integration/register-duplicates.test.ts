@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import { readTopicSnapshot } from '../../services/shared/kafka/topic-snapshot.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
@@ -11,9 +10,8 @@ import type { WriterContext } from '../../services/shared/store/decision-writer.
 import { scanForDuplicates, type DuplicateScanReport } from '../../services/shared/review/duplicate-scan.js';
 import { loadSurvivorship } from '../../services/shared/register/survivorship.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
-import { loadRegister } from '../helpers/register.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
-import { waitUntil } from '../helpers/wait.js';
+import { personOf, sexInVietnamese, vaccinationEvent } from '../fixtures/sector-events.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
 
 const POPULATION = generatePopulation(300, 9090);
 /**
@@ -27,18 +25,15 @@ const DUPLICATES: SyntheticCitizen[] = ORIGINALS.map((c, i) => {
   return { ...c, citizen_id: id, personal_id: id, full_name: foldToAscii(c.full_name), address: POPULATION[100 + i]!.address };
 });
 
-function vaccinationOf(citizen: SyntheticCitizen, recordId: string): VaccinationEvent {
-  return {
-    source_system: 'tiemchung-test', source_record_id: recordId, change_type: 'CREATE', event_type: 'VACCINATION', event_time: Date.parse('2026-11-20T08:00:00Z'),
-    person: { personal_id: citizen.personal_id, full_name: citizen.full_name, date_of_birth: citizen.date_of_birth, sex: citizen.sex === 'MALE' ? 'Nam' : 'Nữ', address: citizen.address },
-    vaccination: { vaccine_code: 'INFLUENZA', vaccine_name: null, dose_number: 1, date_administered: '2026-11-20', facility: 'Trạm y tế xã', lot_number: 'L1234' },
-  };
-}
+/** A vaccination with the citizen's address, so it links to the registration that has that address. */
+const vaccinationOf = (citizen: SyntheticCitizen, recordId: string): VaccinationEvent =>
+  vaccinationEvent(personOf(citizen, { sex: sexInVietnamese(citizen.sex), address: citizen.address }), recordId, {
+    event_time: Date.parse('2026-11-20T08:00:00Z'),
+    vaccination: { date_administered: '2026-11-20', facility: 'Trạm y tế xã', lot_number: 'L1234' },
+  });
 
 describe('duplicates inside the register: found by the linkage engine, merged keeping both histories, and the merge undone', () => {
-  const name = uniqueName('duplicates');
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  const run = new IsolatedRun('duplicates');
   const [survivor, merged] = [ORIGINALS[0]!.citizen_id, DUPLICATES[0]!.citizen_id];
   let context: WriterContext;
   let scan: DuplicateScanReport;
@@ -55,8 +50,7 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
   };
 
   beforeAll(async () => {
-    await run.prepare();
-    await loadRegister(run, [...POPULATION, ...DUPLICATES]);
+    await run.setUp({ register: [...POPULATION, ...DUPLICATES] });
     await run.startServices();
     context = { settings: loadSettings(), survivorship: loadSurvivorship(), topics: run.topics, now: new Date() };
     await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.vaccination, record: 'vaccinationEvent', events: [vaccinationOf(DUPLICATES[0]!, 'DUP-1'), vaccinationOf(DUPLICATES[0]!, 'DUP-2')] });
@@ -67,12 +61,11 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
     state.afterMerge = await snapshotOf();
     await undoMerge(run.pool, context, merge.mergeId, 'steward:test', 'merged by mistake');
     state.afterUndo = await snapshotOf();
-    await waitUntil(async () => (await run.pool.query<{ n: string }>('select count(*) as n from outbox where published_at is null')).rows[0]?.n, (n) => n === '0', 30_000, 'outbox relayed');
+    await run.waitUntilRelayed(30_000);
   }, 180_000);
 
   afterAll(async () => {
-    await run.close({ dropTopics: true });
-    await dropDatabase(databaseUrl);
+    await run.cleanUp();
   });
 
   it('finds every planted duplicate pair and no other pair', async () => {

@@ -2,14 +2,12 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
 import type { RegisterQuality } from '../../services/shared/reporting/register-quality.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
-import { loadRegister } from '../helpers/register.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
 import { encodeDay, sendInOrder } from '../helpers/sector-stream.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
 
 const run_ = promisify(execFile);
 const POPULATION = generatePopulation(500, 4242);
@@ -25,14 +23,11 @@ const REGISTER: SyntheticCitizen[] = POPULATION.map((c) => {
 });
 
 describe('dancu quality register: the register as numbers, correct, complete, clean and live', () => {
-  const name = uniqueName('register-quality');
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  const run = new IsolatedRun('register-quality');
   let quality: RegisterQuality;
 
   beforeAll(async () => {
-    await run.prepare();
-    await loadRegister(run, REGISTER);
+    await run.setUp({ register: REGISTER });
     await run.startServices();
     await sendInOrder(run.producer, await encodeDay(run.registry, run.topics, DAY));
     await run.waitUntilDrained(120_000);
@@ -41,8 +36,7 @@ describe('dancu quality register: the register as numbers, correct, complete, cl
   }, 240_000);
 
   afterAll(async () => {
-    await run.close({ dropTopics: true });
-    await dropDatabase(databaseUrl);
+    await run.cleanUp();
   });
 
   it('counts the citizens: the register and the births of the day', () => {

@@ -5,6 +5,7 @@ import { loadSettings } from '../../services/shared/linkage/settings.js';
 import type { CivilStatusEvent, PopulationUpdate, VaccinationEvent } from '../../services/shared/schemas/records.js';
 import { reindexCitizens } from '../../services/shared/store/reindex.js';
 import type { SyntheticCitizen } from '../../services/shared/synth/population.js';
+import { birthRegistration, personOf, vaccinationEvent } from '../fixtures/sector-events.js';
 import { testLogger } from '../helpers/real-stack.js';
 import { startStewardRun, StewardClient, type StewardRun } from '../helpers/steward-run.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -42,23 +43,21 @@ const THIRD_SISTER = sister(2, 3, 'Hoa');
 
 const recordId = (family: number) => `RECHECK-VAX-${family}`;
 
+/** The BCG dose given at birth, without the newborn's ID (she has none yet), an hour ago. */
 function vaccination(family: number): VaccinationEvent {
   const girl = VACCINATED[family]!;
-  return {
-    source_system: 'tiemchung-synthetic', source_record_id: recordId(family), change_type: 'CREATE', event_type: 'VACCINATION', event_time: Date.now() - 3_600_000,
-    person: { personal_id: null, full_name: girl.full_name, date_of_birth: girl.date_of_birth, sex: 'Nữ', address: girl.address },
-    vaccination: { vaccine_code: 'BCG', vaccine_name: null, dose_number: 1, date_administered: girl.date_of_birth, facility: 'Trạm y tế xã Na Son', lot_number: 'L2026' },
-  };
+  return vaccinationEvent(personOf(girl, { personal_id: null, sex: 'Nữ', address: girl.address }), recordId(family), {
+    source_system: 'tiemchung-synthetic',
+    event_time: Date.now() - 3_600_000,
+    vaccination: { vaccine_code: 'BCG', date_administered: girl.date_of_birth, facility: 'Trạm y tế xã Na Son', lot_number: 'L2026' },
+  });
 }
 
-function birth(girl: SyntheticCitizen): CivilStatusEvent {
-  return {
-    source_system: 'hotich-synthetic', source_record_id: `KS-${girl.personal_id}`, change_type: 'CREATE', event_type: 'BIRTH_REGISTRATION', event_time: Date.now() - 60_000, registration_date: new Date().toISOString().slice(0, 10),
-    person: { personal_id: girl.personal_id, full_name: girl.full_name, date_of_birth: girl.date_of_birth, sex: 'Nữ', address: girl.address },
-    birth: { place_of_birth: 'Điện Biên', father_name: null, mother_name: null, ethnicity: 'Thái', nationality: 'Việt Nam' },
-    death: null,
-  };
-}
+const birth = (girl: SyntheticCitizen): CivilStatusEvent =>
+  birthRegistration(personOf(girl, { sex: 'Nữ', address: girl.address }), `KS-${girl.personal_id}`, {
+    source_system: 'hotich-synthetic',
+    birth: { place_of_birth: 'Điện Biên', ethnicity: 'Thái' },
+  });
 
 interface CaseRow {
   case_id: number;

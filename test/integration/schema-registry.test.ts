@@ -18,6 +18,7 @@ const update: PopulationUpdate = {
   observation_id: 'o-1',
   event_time: 1_790_000_000_000,
   applied_at: 1_790_000_000_500,
+  citizen_version: 3,
 };
 
 describe('the Confluent-compatible API of Apicurio Registry', () => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import { readTopicSnapshot } from '../../services/shared/kafka/topic-snapshot.js';
 import { SOURCE_NAMES, SOURCE_TOPICS, type SourceName } from '../../services/shared/schemas/topics.js';
@@ -10,8 +9,7 @@ import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.j
 import { authorityRank, loadSurvivorship, type RegisterField } from '../../services/shared/register/survivorship.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { generateSectorDay, type SectorDay } from '../../services/shared/synth/sector-day.js';
-import { loadRegister } from '../helpers/register.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
 
 const PLAN = { births: 40, deaths: 30, marriages: 10, nameChanges: 5, vaccinations: 120, benefits: 80, licences: 60, invalidPerSource: 4 };
 
@@ -22,18 +20,15 @@ function decodeAll<T>(values: (Buffer | null)[], record: 'rejection' | 'populati
 }
 
 describe('all four sectoral sources flow end to end and enrich the register', () => {
-  const name = uniqueName('sectors');
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, testLogger);
+  const run = new IsolatedRun('sectors');
   let population: SyntheticCitizen[];
   let day: SectorDay;
   let report: SourceQuality[];
   const published: Record<string, number> = {};
 
   beforeAll(async () => {
-    await run.prepare();
     population = generatePopulation(1500, 21);
-    await loadRegister(run, population.map((citizen, i) => (i % 5 === 0 ? { ...citizen, address: '' } : citizen)));
+    await run.setUp({ register: population.map((citizen, i) => (i % 5 === 0 ? { ...citizen, address: '' } : citizen)) });
     day = generateSectorDay(population, PLAN, 22);
     await run.startServices();
     // The other sectors first: newborns' vaccinations arrive before their birth registrations.
@@ -49,8 +44,7 @@ describe('all four sectoral sources flow end to end and enrich the register', ()
   });
 
   afterAll(async () => {
-    await run.close({ dropTopics: true });
-    await dropDatabase(databaseUrl);
+    await run.cleanUp();
   });
 
   it.each(SOURCE_NAMES)('accounts for every %s event: applied or rejected, nothing lost', (source) => {

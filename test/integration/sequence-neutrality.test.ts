@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { DEFAULT_PARTITIONS } from '../../services/shared/kafka/client.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
-import { loadRegister } from '../helpers/register.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
 import { registerSnapshot, type RegisterSnapshot } from '../helpers/register-snapshot.js';
 import { encodeDay, sendInOrder, shuffled } from '../helpers/sector-stream.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
 
 const POPULATION = generatePopulation(400, 515);
 const DAY = generateSectorDay(
@@ -23,17 +21,14 @@ const ORDERS: { name: string; seed: number | null }[] = [
 ];
 
 describe('the same events in any order and across partitions give the same register (sequence neutrality)', () => {
-  const runs: { run: PipelineRun; databaseUrl: string }[] = [];
+  const runs: IsolatedRun[] = [];
   const snapshots: RegisterSnapshot[] = [];
 
   beforeAll(async () => {
     for (const order of ORDERS) {
-      const name = uniqueName('sequence');
-      const databaseUrl = testDatabaseUrl(name);
-      const run = new PipelineRun(config, databaseUrl, name, testLogger);
-      runs.push({ run, databaseUrl });
-      await run.prepare();
-      await loadRegister(run, POPULATION);
+      const run = new IsolatedRun('sequence');
+      runs.push(run);
+      await run.setUp({ register: POPULATION });
       await run.startServices();
       const messages = await encodeDay(run.registry, run.topics, DAY);
       await sendInOrder(run.producer, order.seed === null ? messages : shuffled(messages, order.seed, DEFAULT_PARTITIONS));
@@ -44,10 +39,7 @@ describe('the same events in any order and across partitions give the same regis
   }, 600_000);
 
   afterAll(async () => {
-    for (const { run, databaseUrl } of runs) {
-      await run.close({ dropTopics: true });
-      await dropDatabase(databaseUrl);
-    }
+    for (const run of runs) await run.cleanUp();
   });
 
   it('links records in every run, so the comparison is about something', () => {

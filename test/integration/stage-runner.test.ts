@@ -5,6 +5,7 @@ import { connectProducer, createKafka, ensureTopics } from '../../services/share
 import { DLQ_HEADERS } from '../../services/shared/kafka/dead-letter.js';
 import { topicMessageCount, totalLag } from '../../services/shared/kafka/lag.js';
 import { runStage, type Outcome, type Stage, type StageMessage } from '../../services/shared/kafka/stage-runner.js';
+import { createMetrics } from '../../services/shared/observability/metrics.js';
 import { config, testLogger, uniqueName } from '../helpers/real-stack.js';
 import { header, readTopic } from '../helpers/topic-reader.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -48,7 +49,7 @@ describe('the stage runner on a real broker', () => {
     const consumer = kafka.consumer({ groupId });
     consumers.push(consumer);
     await consumer.connect();
-    await runStage({ consumer, producer, topics: [input], deadLetterTopic: dlq, stage, logger: testLogger, chunkSize: 10, partitionsConcurrently: 1, maxRetryDelayMs: 200 });
+    await runStage({ consumer, producer, topics: [input], deadLetterTopic: dlq, stage, logger: testLogger, metrics: createMetrics(), chunkSize: 10, partitionsConcurrently: 1, maxRetryDelayMs: 200 });
   }
 
   it('retries a chunk whose dependency is away until it succeeds, losing nothing', async () => {
@@ -73,14 +74,14 @@ describe('the stage runner on a real broker', () => {
     await start(input, dlq, groupId, {
       name: 'picky',
       async process(messages: StageMessage[]): Promise<Outcome[]> {
-        if (messages.some((message) => String(message.value) === '7')) throw new DancuError('BAD_SEVEN', 'seven is bad', { retriable: false });
+        if (messages.some((message) => String(message.value) === '7')) throw new DancuError('VALIDATION_FAILED', 'seven is bad', { retriable: false });
         done.push(...messages.map((message) => String(message.value)));
         return messages.map(() => ({ ok: true }));
       },
     });
     const [letter] = await readTopic(kafka, dlq, 1);
     await waitUntil(() => totalLag(admin, groupId, input), (lag) => lag === 0, 30_000, 'lag 0');
-    expect([String(letter?.value), header(letter!, DLQ_HEADERS.reason), header(letter!, DLQ_HEADERS.offset), done.length]).toEqual(['7', 'BAD_SEVEN', '7', 19]);
+    expect([String(letter?.value), header(letter!, DLQ_HEADERS.reason), header(letter!, DLQ_HEADERS.offset), done.length]).toEqual(['7', 'VALIDATION_FAILED', '7', 19]);
   });
 
   it('does not commit the offset of work that is not done', async () => {

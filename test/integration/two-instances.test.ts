@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineRun } from '../../services/cli/pipeline-run.js';
 import { SOURCE_TOPICS, valueSubject } from '../../services/shared/schemas/topics.js';
 import { loadRecordSchema } from '../../services/shared/schemas/avro-files.js';
 import type { CivilStatusEvent } from '../../services/shared/schemas/records.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
-import { loadRegister } from '../helpers/register.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
 import { encodeDay, sendInOrder, type StreamMessage } from '../helpers/sector-stream.js';
-import { ServiceProcesses } from '../helpers/service-processes.js';
-import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
 
 const POPULATION = generatePopulation(1_500, 3131);
 const DAY = generateSectorDay(
@@ -36,16 +33,12 @@ function twinRegistrations(index: number, withId: boolean): [CivilStatusEvent, C
 const TWINS = [0, 1, 2].flatMap((i) => [twinRegistrations(i, true), twinRegistrations(i + 3, false)]);
 
 describe('two instances of every service side by side create no citizen twice and lose no update', () => {
-  const name = uniqueName('two-instances');
-  const databaseUrl = testDatabaseUrl(name);
-  const run = new PipelineRun(config, databaseUrl, name, testLogger);
-  const services = new ServiceProcesses(run.env);
+  const run = new IsolatedRun('two-instances');
   let sent = 0;
 
   beforeAll(async () => {
-    await run.prepare();
-    await loadRegister(run, POPULATION);
-    for (const instance of ['ingest', 'ingest#2', 'linker', 'linker#2', 'store', 'store#2']) await services.start(instance);
+    await run.setUp({ register: POPULATION });
+    await run.startProcesses(['ingest', 'ingest#2', 'linker', 'linker#2', 'store', 'store#2']);
     const messages = await encodeDay(run.registry, run.topics, DAY);
     // The two registrations of each newborn go to different partitions in the same batch: two instances take them at once.
     const topic = run.topics[SOURCE_TOPICS['civil-status'].events];
@@ -61,9 +54,7 @@ describe('two instances of every service side by side create no citizen twice an
   }, 600_000);
 
   afterAll(async () => {
-    await services.stopAll();
-    await run.close({ dropTopics: true });
-    await dropDatabase(databaseUrl);
+    await run.cleanUp();
   });
 
   it('applies every event: an outcome for each observation', async () => {

@@ -3,25 +3,19 @@ import { ValidationError } from '../../services/shared/errors.js';
 import type { CivilStatusEvent } from '../../services/shared/schemas/records.js';
 import { civilStatusAdapter } from '../../services/shared/sources/civil-status.js';
 import { toObservation, type SourcePosition } from '../../services/shared/sources/sector-event.js';
+import { birthRegistration } from '../fixtures/sector-events.js';
 
 const civilStatusToObservation = (event: unknown, position: SourcePosition, now: Date) => toObservation(civilStatusAdapter, event, position, now);
 
 const NOW = new Date('2026-11-20T00:00:00Z');
 const POSITION = { topic: 'sector.civil-status.v1', partition: 0, offset: '42' };
 
-function birth(overrides: Partial<CivilStatusEvent['person']> = {}): CivilStatusEvent {
-  return {
-    source_system: 'hotich-test',
-    source_record_id: 'KS-1',
-    change_type: 'CREATE',
-    event_type: 'BIRTH_REGISTRATION',
-    event_time: NOW.getTime() - 1000,
-    registration_date: '2026-11-19',
-    person: { personal_id: '001326000123', full_name: 'TRẦN THỊ HOÀ', date_of_birth: '02/11/2026', sex: 'Nữ', address: 'Hà Nội', ...overrides },
-    birth: { place_of_birth: 'Hà Nội', father_name: null, mother_name: null, ethnicity: 'Kinh', nationality: 'Việt Nam' },
-    death: null,
-  };
-}
+const birth = (overrides: Partial<CivilStatusEvent['person']> = {}): CivilStatusEvent =>
+  birthRegistration(
+    { personal_id: '001326000123', full_name: 'TRẦN THỊ HOÀ', date_of_birth: '02/11/2026', sex: 'Nữ', address: 'Hà Nội', ...overrides },
+    'KS-1',
+    { event_time: NOW.getTime() - 1000, registration_date: '2026-11-19' },
+  );
 
 function issueCodes(run: () => unknown): string[] {
   try {

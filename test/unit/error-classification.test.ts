@@ -51,7 +51,7 @@ describe('asDancuError', () => {
   });
 
   it('adds the stream position to the error context', () => {
-    const error = asDancuError(new DancuError('X', 'x', { retriable: false }), { topic: 't', partition: 1, offset: '7' });
+    const error = asDancuError(new DancuError('UNKNOWN_TOPIC', 'x', { retriable: false }), { topic: 't', partition: 1, offset: '7' });
     expect(error.context).toEqual({ topic: 't', partition: 1, offset: '7' });
   });
 });

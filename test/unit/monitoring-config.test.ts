@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { metrics } from '../../services/shared/observability/metrics.js';
+import { createMetrics } from '../../services/shared/observability/metrics.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
 
 interface Rule {
@@ -16,7 +16,7 @@ interface Rule {
 const alerts = parse(readFileSync(join(REPO_ROOT, 'docs', 'alerts.yml'), 'utf8')) as { groups: { rules: Rule[] }[] };
 const rules = alerts.groups.flatMap((group) => group.rules);
 const dashboard = JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'grafana-dashboard.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
-const exported = new Set(Object.values(metrics).map((metric) => (metric as unknown as { name: string }).name));
+const exported = new Set(createMetrics().registry.getMetricsAsArray().map((metric) => metric.name));
 // Names Prometheus itself or Node's default process metrics provide.
 const external = new Set(['up', 'process_cpu_seconds_total']);
 

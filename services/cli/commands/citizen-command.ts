@@ -1,16 +1,15 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { withPool } from '../kafka-session.js';
 import { citizenView } from '../../shared/store/citizen-view.js';
-import { createPool } from '../../shared/store/db.js';
 
 export function citizenCommand(): Command {
   return new Command('citizen')
     .description('print a citizen with links and provenance (by citizen id or personal ID)')
     .argument('<id>', 'citizen id or personal ID')
     .option('--json', 'print JSON')
-    .action(async (id: string, options: { json?: boolean }) => {
-      const pool = createPool(loadConfig(process.env).DATABASE_URL, 1);
-      try {
+    .action(async (id: string, options: { json?: boolean }) =>
+      withPool(loadConfig(process.env), 1, async (pool) => {
         const view = await citizenView(pool, id);
         if (!view) {
           console.error(`no citizen ${id}`);
@@ -33,8 +32,6 @@ export function citizenCommand(): Command {
           console.log(`  ${f.withdrawn_at ? 'x' : ' '} ${(f.fact_date ?? '?').padEnd(10)} ${f.kind.padEnd(22)} ${f.source}/${f.source_record_id}  ${details}`);
         }
         for (const f of view.findings) console.log(`  finding ${f.code} (${f.field}) from ${f.source}`);
-      } finally {
-        await pool.end();
-      }
-    });
+      }),
+    );
 }

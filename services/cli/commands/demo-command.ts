@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { startServices } from '../service-catalogue.js';
 import type { Logger } from '../../shared/observability/logger.js';
 import { saveUser } from '../../shared/review/steward-users.js';
 import { loadConfig } from '../config.js';
+import { DEMO_RUN_FILE, writeDemoRun } from '../demo-run-file.js';
 import { PipelineRun } from '../pipeline-run.js';
 import { stackUp } from '../stack/stack.js';
 import { dropDatabase, otherDatabaseUrl } from '../stack/postgres-node.js';
@@ -68,7 +69,7 @@ function checkLinks(linked: Map<string, string>, about: Map<string, string>): Tr
 async function serveReview(run: PipelineRun, logger: Logger, print: (line: string) => void): Promise<void> {
   const password = randomBytes(9).toString('base64url');
   await saveUser(run.pool, 'demo', password, 'steward');
-  const [steward] = await startServices(['steward'], { ...run.env, DANCU_STEWARD_HTTP_PORT: process.env.DANCU_STEWARD_HTTP_PORT ?? '9410' }, logger);
+  const [steward] = await startServices(['steward'], { ...run.env, DANCU_STEWARD_HTTP_PORT: process.env.DANCU_STEWARD_HTTP_PORT ?? '9410' }, logger, run.metrics);
   print('');
   print(`review UI: http://127.0.0.1:${steward!.httpPort}/  user demo, password ${password} (a synthetic register; Ctrl-C to stop)`);
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
@@ -95,6 +96,8 @@ export function demoCommand(): Command {
       await dropDatabase(databaseUrl);
       const run = new PipelineRun(config, databaseUrl, `demo-${Date.now()}`, logger);
       await run.prepare();
+      // Left before anything can fail, so a demo that stopped half-way can be looked at too.
+      writeDemoRun({ startedAt: new Date().toISOString(), databaseUrl, topicNamespace: run.namespace, groups: run.groups });
       try {
         const population = generatePopulation(Number(options.population), 2026);
         const populationFile = join(dir, 'population.csv');
@@ -176,10 +179,16 @@ export function demoCommand(): Command {
         print(`  review cases         from the day's ${dayEvents} events: ${describe(casesFrom('day'))}, ${((dayCases / dayEvents) * 10_000).toFixed(1)} per 10,000 events`);
         print(`                       from the ${hard.vaccinations.length} hard records: ${describe(casesFrom('planted'))}; from the duplicate scan: ${describe(casesFrom('scan'))}`);
         print(`service logs: ${logFile}`);
-        print(`inspect a citizen: DATABASE_URL=${databaseUrl} npx dancu citizen ${truth.civilStatus.deaths[0]?.citizenId ?? ''}`);
         if (accounted !== eventsIn || links.wrong > 0 || hardLinks.wrong > 0 || rightDeaths !== deceased.rows.length) process.exitCode = 1;
+        if (!options.review) print('clear the review cases in the browser: npm run demo -- --review');
+        print('');
+        print(`look at this run again (every command takes --demo; the run is kept in ${relative(process.cwd(), DEMO_RUN_FILE)}):`);
+        print('  npx dancu quality report --demo');
+        print('  npx dancu lag --demo');
+        print(`  npx dancu citizen ${truth.civilStatus.deaths[0]?.citizenId ?? 'ID'} --demo`);
+        print('  npx dancu dlq list --demo');
+        print('  npx dancu unlinked --demo');
         if (options.review) await serveReview(run, logger, print);
-        else print('clear the review cases in the browser: npm run demo -- --review');
       } finally {
         await run.close({ dropTopics: false });
       }

@@ -6,6 +6,7 @@ import { loadSettings } from '../../shared/linkage/settings.js';
 import { mergeCitizens, undoMerge, type MergeResult } from '../../shared/store/citizen-merges.js';
 import type { WriterContext } from '../../shared/store/decision-writer.js';
 import { scanForDuplicates } from '../../shared/review/duplicate-scan.js';
+import { openDuplicateCases } from '../../shared/reporting/backlog.js';
 import { loadSurvivorship } from '../../shared/register/survivorship.js';
 
 function writerContext(config: CliConfig): WriterContext {
@@ -41,11 +42,7 @@ export function duplicatesCommand(): Command {
       .option('--limit <n>', 'at most this many', '50')
       .action(async (options: { limit: string }) =>
         withPool(loadConfig(process.env), 2, async (pool) => {
-          const { rows } = await pool.query<{ case_id: string; a: string; b: string; score: number; created_at: Date }>(
-            `select case_id, observation->>'citizen_id' as a, candidates->0->>'citizen_id' as b, (candidates->0->>'score')::float as score, created_at
-               from review_cases where reason = 'POSSIBLE_DUPLICATE' and status <> 'DECIDED' order by score desc, case_id limit $1`,
-            [Number(options.limit)],
-          );
+          const rows = await openDuplicateCases(pool, Number(options.limit));
           for (const row of rows) console.log(`case ${row.case_id}  ${row.a}  ${row.b}  ${(row.score * 100).toFixed(1)}%  since ${row.created_at.toISOString()}`);
           console.log(`${rows.length} open possible-duplicate cases shown`);
         }),

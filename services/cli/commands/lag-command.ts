@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { readDemoRun } from '../demo-run-file.js';
 import { withKafka } from '../kafka-session.js';
+import type { DemoRun } from '../run-settings.js';
 import { measureLag, type PartitionLag } from '../../shared/kafka/lag.js';
 import { pipelineGroupTopics } from '../../monitor/pipeline-status.js';
 
@@ -16,6 +18,18 @@ function table(lags: PartitionLag[]): string[] {
   return lines;
 }
 
+/**
+ * What an empty lag table means, in words: nothing waits on the pipeline's topics here and none
+ * of its groups has read any. Where a demo has run on other topics, that is likely the run meant.
+ */
+export function nothingToShow(groups: { ingest: string; linker: string; store: string }, namespace: string, demoRun: DemoRun | null): string {
+  const topics = namespace === '' ? "the pipeline's topics" : `the pipeline's topics under namespace ${namespace}`;
+  const line = `no lag to show: nothing waits on ${topics} and its consumer groups (${groups.ingest}, ${groups.linker}, ${groups.store}) have read none of them`;
+  if (demoRun !== null && demoRun.topicNamespace !== namespace) return `${line}; the last demo's run ran elsewhere: npx dancu lag --demo`;
+  if (demoRun !== null) return `${line}; the demo's topics are gone: run \`npm run demo\` again`;
+  return `${line}; start the pipeline with \`npx dancu run\`, or run \`npm run demo\` and look at it with --demo`;
+}
+
 export function lagCommand(): Command {
   return new Command('lag')
     .description("lag of the pipeline's consumer groups per topic and partition, in messages and in seconds (age of the oldest unconsumed event)")
@@ -26,11 +40,18 @@ export function lagCommand(): Command {
       const config = loadConfig(process.env);
       const every = options.watch === undefined || options.watch === false ? null : Number(options.watch === true ? 5 : options.watch);
       await withKafka(config, 'dancu-lag', async (kafka, admin, topics) => {
-        const groups = pipelineGroupTopics(topics, { ingest: config.DANCU_INGEST_GROUP_ID, linker: config.DANCU_LINKER_GROUP_ID, store: config.DANCU_STORE_GROUP_ID });
+        const groupIds = { ingest: config.DANCU_INGEST_GROUP_ID, linker: config.DANCU_LINKER_GROUP_ID, store: config.DANCU_STORE_GROUP_ID };
+        const groups = pipelineGroupTopics(topics, groupIds);
         for (;;) {
           const lags = await measureLag(kafka, admin, groups);
           const shown = options.all ? lags : lags.filter((l) => l.lag > 0 || l.committed !== '-1');
-          console.log(options.json ? JSON.stringify(shown, null, 2) : `${new Date().toISOString()}\n${table(shown).join('\n')}`);
+          if (shown.length === 0) {
+            // JSON stays JSON for scripts; the words go where a person reads them.
+            if (options.json) console.log('[]');
+            (options.json ? console.error : console.log)(nothingToShow(groupIds, config.DANCU_TOPIC_NAMESPACE, readDemoRun()));
+          } else {
+            console.log(options.json ? JSON.stringify(shown, null, 2) : `${new Date().toISOString()}\n${table(shown).join('\n')}`);
+          }
           if (every === null) return;
           await sleep(every * 1000);
         }

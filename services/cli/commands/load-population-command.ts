@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { createPool } from '../../shared/store/db.js';
+import { withPool } from '../kafka-session.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
 import { loadPopulation } from '../../shared/store/population-load.js';
 
@@ -12,15 +12,12 @@ export function loadPopulationCommand(): Command {
     .action(async (file: string) => {
       if (!existsSync(file)) throw new Error(`no such file: ${file}`);
       const config = loadConfig(process.env);
-      const pool = createPool(config.DATABASE_URL, 1);
-      const started = Date.now();
-      try {
+      await withPool(config, 1, async (pool) => {
+        const started = Date.now();
         const { rows, loadId } = await loadPopulation(pool, file, loadSettings(config.DANCU_LINKAGE_SETTINGS), (count) => process.stderr.write(`\rloaded ${count.toLocaleString('en')} rows`));
         const seconds = (Date.now() - started) / 1000;
         process.stderr.write('\n');
         console.log(`loaded ${rows} citizens (load ${loadId}) in ${seconds.toFixed(1)} s, ${Math.round(rows / seconds)} rows/s`);
-      } finally {
-        await pool.end();
-      }
+      });
     });
 }

@@ -19,11 +19,14 @@ export function qualityCommand(): Command {
       .option('--json', 'print JSON')
       .action(async (options: { since: string; json?: boolean }) => {
         const config = loadConfig(process.env);
-        const oldestWaitingSeconds = await withKafka(config, 'dancu-quality', async (kafka, admin, topics) =>
-          oldestUnconsumedSeconds(await measureLag(kafka, admin, pipelineGroupTopics(topics, { ingest: config.DANCU_INGEST_GROUP_ID, linker: config.DANCU_LINKER_GROUP_ID, store: config.DANCU_STORE_GROUP_ID }))),
-        );
         const sinceSeconds = Math.max(1, Math.round((Date.now() - (parseSince(options.since) ?? Date.now() - 3_600_000)) / 1000));
-        const quality_ = await withPool(config, 2, (pool) => registerQuality(pool, { sinceSeconds, oldestWaitingSeconds }));
+        // The register first: a database not migrated is told at once, not after a Kafka session.
+        const quality_ = await withPool(config, 2, async (pool) => {
+          const oldestWaitingSeconds = await withKafka(config, 'dancu-quality', async (kafka, admin, topics) =>
+            oldestUnconsumedSeconds(await measureLag(kafka, admin, pipelineGroupTopics(topics, { ingest: config.DANCU_INGEST_GROUP_ID, linker: config.DANCU_LINKER_GROUP_ID, store: config.DANCU_STORE_GROUP_ID }))),
+          );
+          return registerQuality(pool, { sinceSeconds, oldestWaitingSeconds });
+        });
         console.log(options.json ? JSON.stringify(quality_, null, 2) : formatRegisterQuality(quality_).join('\n'));
       }),
   );

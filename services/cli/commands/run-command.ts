@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { checkRegisterDatabase } from '../kafka-session.js';
 import { createLogger } from '../../shared/observability/logger.js';
+import { createMetrics } from '../../shared/observability/metrics.js';
 import { installShutdown } from '../../shared/service/shutdown.js';
 import { isServiceName, SERVICES, startServices, stopServices } from '../service-catalogue.js';
 
@@ -14,7 +16,9 @@ export function runCommand(): Command {
       const config = loadConfig(process.env);
       const logger = createLogger({ level: config.DANCU_LOG_LEVEL, name: 'dancu' });
       const selected = names.length > 0 ? names.filter(isServiceName) : (Object.keys(SERVICES) as (keyof typeof SERVICES)[]);
-      const running = await startServices(selected, process.env, logger);
+      // Every service but ingest reads or writes the register.
+      if (selected.some((name) => name !== 'ingest')) await checkRegisterDatabase(config);
+      const running = await startServices(selected, process.env, logger, createMetrics());
       installShutdown(logger, () => stopServices(running));
     });
 }

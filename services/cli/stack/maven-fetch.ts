@@ -25,7 +25,7 @@ export async function mavenFetch(goal: 'copy-dependencies' | 'unpack', target: s
   } catch (error) {
     const output = error as { stdout?: string; stderr?: string; message: string };
     writeFileSync(logFile, `${output.stdout ?? ''}${output.stderr ?? ''}`, { flag: 'a' });
-    throw new Error(`maven could not fetch the stack's jars (${goal}); see ${logFile}: ${output.message.split('\n')[0]}`);
+    throw new Error(`maven could not fetch the stack's jars (${goal}); see ${logFile}: ${output.message.split('\n')[0]}`, { cause: error });
   }
   rmSync(target, { recursive: true, force: true });
   renameSync(partial, target);

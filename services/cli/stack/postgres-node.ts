@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { waitFor } from './processes.js';
-import type { StackLayout } from './stack-layout.js';
+import { clusterRunning, restartCluster, startCluster, stopCluster } from './postgres-cluster.js';
+import { stackLayout, type StackLayout } from './stack-layout.js';
 
 const run = promisify(execFile);
 
@@ -39,28 +40,55 @@ async function answers(url: string): Promise<boolean> {
 
 const STARTED_MARK = 'postgres.started-by-dancu';
 
+/** The port of the stack's own cluster; a DATABASE_URL on the loopback at this port is served by it. */
+export const STACK_POSTGRES_PORT = 55432;
+
+function isLoopback(url: URL): boolean {
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
+/** Whether DATABASE_URL names the stack's own cluster (the default), rather than a server of the machine's or elsewhere. */
+export function servedByStack(databaseUrl: string): boolean {
+  const url = new URL(databaseUrl);
+  return isLoopback(url) && Number(url.port || 5432) === STACK_POSTGRES_PORT;
+}
+
 /**
- * Uses the server at DATABASE_URL when it answers; otherwise starts the machine's own clusters
- * (Debian's pg_ctlcluster) and remembers that it did, so `down` stops only what `up` started.
+ * Uses the server at DATABASE_URL when it answers. Otherwise: the stack's own cluster when the URL
+ * names it (initdb on first use, started with stack/postgresql.conf), or the machine's Debian
+ * clusters for another port on the loopback; `down` stops only what `up` started.
  */
 export async function postgresUp(layout: StackLayout, databaseUrl: string): Promise<'started' | 'running'> {
   const admin = maintenanceUrl(databaseUrl);
   let state: 'started' | 'running' = 'running';
   if (!(await answers(admin))) {
-    const versions = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql') : [];
-    if (versions.length === 0) {
-      throw new Error(`PostgreSQL does not answer at ${new URL(databaseUrl).host} and no local cluster is installed; set DATABASE_URL`);
-    }
-    for (const version of versions) {
-      await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']).catch(() => undefined);
-    }
+    const started = servedByStack(databaseUrl) ? await startOwnCluster(layout) : await startDebianClusters(databaseUrl);
     await waitFor('PostgreSQL', () => answers(admin), 60_000);
-    writeFileSync(join(layout.root, STARTED_MARK), versions.join('\n'));
+    writeFileSync(join(layout.root, STARTED_MARK), started);
     state = 'started';
   }
   await createDatabase(databaseUrl);
   return state;
 }
+
+async function startOwnCluster(layout: StackLayout): Promise<string> {
+  await startCluster(layout, STACK_POSTGRES_PORT);
+  return OWN_CLUSTER;
+}
+
+async function startDebianClusters(databaseUrl: string): Promise<string> {
+  const versions = localClusters();
+  if (versions.length === 0 || !isLoopback(new URL(databaseUrl))) {
+    throw new Error(`PostgreSQL does not answer at ${new URL(databaseUrl).host}: start it, or unset DATABASE_URL to use the stack's own cluster`);
+  }
+  for (const version of versions) {
+    await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']).catch(() => undefined);
+  }
+  return versions.join('\n');
+}
+
+/** What the mark file says when `up` started the stack's own cluster (otherwise: the Debian versions it started). */
+const OWN_CLUSTER = 'stack';
 
 export async function createDatabase(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: maintenanceUrl(databaseUrl) });
@@ -87,8 +115,13 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
 export async function postgresDown(layout: StackLayout): Promise<boolean> {
   const mark = join(layout.root, STARTED_MARK);
   if (!existsSync(mark)) return false;
-  for (const version of readdirSync('/etc/postgresql')) {
-    await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'stop']).catch(() => undefined);
+  const started = readFileSync(mark, 'utf8');
+  if (started === OWN_CLUSTER) {
+    if (clusterRunning(layout)) await stopCluster(layout);
+  } else {
+    for (const version of readdirSync('/etc/postgresql')) {
+      await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'stop']).catch(() => undefined);
+    }
   }
   rmSync(mark);
   return true;
@@ -98,16 +131,26 @@ export async function postgresStatus(databaseUrl: string): Promise<string> {
   return (await answers(maintenanceUrl(databaseUrl))) ? 'running' : 'stopped';
 }
 
-/** The machine's own PostgreSQL clusters (Debian's layout), which `postgresRestart` can restart; empty when PostgreSQL runs elsewhere. */
+/** The machine's own PostgreSQL clusters (Debian's layout); empty when PostgreSQL runs elsewhere. */
 export function localClusters(): string[] {
   return existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql') : [];
 }
 
+/** Whether `postgresRestart` can restart the server at `databaseUrl`: the stack's own cluster, or a Debian cluster on the loopback. */
+export function canRestart(databaseUrl: string): boolean {
+  if (servedByStack(databaseUrl)) return clusterRunning(stackLayout());
+  return localClusters().length > 0 && isLoopback(new URL(databaseUrl));
+}
+
 /**
- * Restarts the local clusters, `immediate` as after a crash (no checkpoint, every connection cut,
- * recovery from the WAL on start), and waits until the server answers again. For fault tests.
+ * Restarts the server, `immediate` as after a crash (no checkpoint, every connection cut,
+ * recovery from the WAL on start), and waits until it answers again. For fault tests.
  */
 export async function postgresRestart(databaseUrl: string, mode: 'fast' | 'immediate' = 'immediate'): Promise<void> {
-  for (const version of localClusters()) await run('pg_ctlcluster', ['--skip-systemctl-redirect', '-m', mode, version, 'main', 'restart']);
+  if (servedByStack(databaseUrl)) {
+    await restartCluster(stackLayout(), mode);
+  } else {
+    for (const version of localClusters()) await run('pg_ctlcluster', ['--skip-systemctl-redirect', '-m', mode, version, 'main', 'restart']);
+  }
   await waitFor('PostgreSQL', () => answers(maintenanceUrl(databaseUrl)), 60_000);
 }

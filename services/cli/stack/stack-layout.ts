@@ -10,6 +10,7 @@ export interface StackLayout {
   kafkaData: string;
   kafkaConfig: string;
   apicurio: string;
+  postgresData: string;
 }
 
 export function stackLayout(root = process.env.DANCU_STACK_DIR ?? join(REPO_ROOT, '.dancu', 'stack')): StackLayout {
@@ -20,6 +21,7 @@ export function stackLayout(root = process.env.DANCU_STACK_DIR ?? join(REPO_ROOT
     kafkaData: join(root, 'kafka-data'),
     kafkaConfig: join(root, 'kafka-server.properties'),
     apicurio: join(root, 'apicurio'),
+    postgresData: join(root, 'postgres-data'),
   };
   mkdirSync(layout.logs, { recursive: true });
   return layout;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from '../errors.js';
 
 /**
  * Settings every service shares. Each service's config.ts extends this shape with its own
@@ -10,7 +11,7 @@ export const commonConfigShape = {
     .default('127.0.0.1:9092')
     .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean)),
   DANCU_SCHEMA_REGISTRY_URL: z.string().url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
-  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/dancu'),
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:55432/dancu'),
   DANCU_TOPIC_NAMESPACE: z.string().default(''),
   /** Linkage settings file; empty for the committed default (services/shared/linkage/default-settings.json). */
   DANCU_LINKAGE_SETTINGS: z.string().default(''),
@@ -46,7 +47,7 @@ export function parseConfig<T extends z.ZodTypeAny>(schema: T, env: NodeJS.Proce
   const result = schema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid configuration: ${problems.join('; ')}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   return result.data;
 }

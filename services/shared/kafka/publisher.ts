@@ -1,5 +1,5 @@
 import type { Message, Producer } from 'kafkajs';
-import avro from 'avsc';
+import type avro from 'avsc';
 import { loadRecordSchema, type RecordTypeKey } from '../schemas/avro-files.js';
 import type { SchemaRegistryClient } from './registry.js';
 import { valueSubject } from '../schemas/topics.js';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
 import { asDancuError, type DancuError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { metrics } from '../observability/metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 import { deadLetterMessage, type OriginalMessage } from './dead-letter.js';
 
 export interface StageMessage extends OriginalMessage {
@@ -31,6 +31,7 @@ export interface StageRunnerOptions {
   deadLetterTopic: string;
   stage: Stage;
   logger: Logger;
+  metrics: Metrics;
   chunkSize: number;
   /** Partitions processed at once (order is kept within each): one chunk waits on I/O while another computes. */
   partitionsConcurrently: number;
@@ -69,6 +70,8 @@ export async function runStage(options: StageRunnerOptions): Promise<void> {
 }
 
 async function processBatch(options: StageRunnerOptions, payload: EachBatchPayload): Promise<void> {
+  // kafkajs hands these over as closures over the batch, not methods that need `this`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
   const messages = batch.messages.map((message) => toStageMessage(batch.topic, batch.partition, message));
   for (let start = 0; start < messages.length; start += options.chunkSize) {
@@ -137,7 +140,7 @@ async function deadLetter(options: StageRunnerOptions, chunk: StageMessage[], ou
       'message dead-lettered',
     );
     letters.push(deadLetterMessage(message, error, options.stage.name, now));
-    metrics.deadLetters.inc({ stage: options.stage.name, reason: error.code });
+    options.metrics.deadLetters.inc({ stage: options.stage.name, reason: error.code });
     const told = await options.stage.feedback?.(message, error);
     if (told) feedback.set(told.topic, [...(feedback.get(told.topic) ?? []), told.message]);
   }

@@ -2,6 +2,7 @@ import { createWriteStream, readFileSync, writeFileSync, type WriteStream } from
 import { once } from 'node:events';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { DancuError } from '../errors.js';
 import { CompactRegister, FieldNumbers } from '../linkage/compact-register.js';
 import type { EngineDecision } from '../linkage/engine.js';
 import { MatchRecordReader, toMatchRecord, type MatchRecord } from '../linkage/match-record.js';
@@ -14,7 +15,7 @@ function readCsv(file: string, required: readonly string[]): Record<string, stri
   const rows = parse(readFileSync(file), { columns: (header: string[]) => header.map((h) => h.trim()), bom: true, skip_empty_lines: true, trim: true, relax_column_count: false }) as Record<string, string>[];
   const header = rows.length > 0 ? Object.keys(rows[0]!) : required;
   const missing = required.filter((column) => !header.includes(column));
-  if (missing.length > 0) throw new Error(`${file}: the header lacks ${missing.join(', ')}`);
+  if (missing.length > 0) throw new DancuError('CSV_FILE_INVALID', `${file}: the header lacks ${missing.join(', ')}`, { retriable: false });
   return rows;
 }
 
@@ -48,13 +49,13 @@ async function* streamCsv<C extends string>(file: string, required: readonly C[]
       if (positions === null) {
         const header = cells.map((h) => h.trim());
         const missing = required.filter((column) => !header.includes(column));
-        if (missing.length > 0) throw new Error(`${file}: the header lacks ${missing.join(', ')}`);
+        if (missing.length > 0) throw new DancuError('CSV_FILE_INVALID', `${file}: the header lacks ${missing.join(', ')}`, { retriable: false });
         positions = [...required, ...optional].map((column) => ({ column, at: header.indexOf(column) }));
         width = header.length;
         continue;
       }
       row += 1;
-      if (cells.length !== width) throw new Error(`${file}: row ${row} has ${cells.length} fields, the header ${width}`);
+      if (cells.length !== width) throw new DancuError('CSV_FILE_INVALID', `${file}: row ${row} has ${cells.length} fields, the header ${width}`, { retriable: false });
       const values = {} as Record<C, string | undefined>;
       for (const { column, at } of positions) values[column] = at < 0 ? undefined : cells[at];
       batch.push(values);

@@ -1,5 +1,6 @@
 import type { Pool } from '../store/db.js';
-import { citizenAsPerson, citizenColumnsOf, type CitizenRow } from '../register/citizen-row.js';
+import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
+import { citizenRowColumns } from '../store/citizens-table.js';
 import { blockingKey, passesFilter } from '../linkage/blocking.js';
 import type { CandidateSource } from '../linkage/candidate-source.js';
 import { personToMatchRecord, type Feature, type MatchRecord } from '../linkage/match-record.js';
@@ -37,7 +38,7 @@ export class PostgresCandidateSource implements CandidateSource {
     const found: MatchRecord[][] = records.map(() => []);
     if (keys.length === 0) return found;
     const { rows } = await this.pool.query<CitizenRow & { idx: number; rule: string }>(
-      `select q.idx, q.rule, ${citizenColumnsOf('c')}
+      `select q.idx, q.rule, ${citizenRowColumns('c')}
          from unnest($1::text[], $2::text[], $3::int[]) as q(rule, key, idx)
          join citizen_blocking_keys b on b.rule = q.rule and b.key = q.key
          join citizens c on c.citizen_id = b.citizen_id`,

@@ -42,8 +42,10 @@ function metrics(settings: LinkageSettings, frequencies: TermFrequencies, pairs:
   let falsePositives = 0;
   let toReview = 0;
   probabilities.forEach((p, i) => {
-    if (p >= link) pairs[i]!.match ? (truePositives += 1) : (falsePositives += 1);
-    else if (p >= review) toReview += 1;
+    if (p >= link) {
+      if (pairs[i]!.match) truePositives += 1;
+      else falsePositives += 1;
+    } else if (p >= review) toReview += 1;
   });
   const matches = pairs.filter((pair) => pair.match).length;
   return {

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from '../errors.js';
 import { REPO_ROOT } from '../paths.js';
 import { FEATURES, type Feature } from './match-record.js';
 import { predicateSchema } from './predicates.js';
@@ -109,7 +110,7 @@ export const DEFAULT_SETTINGS_FILE = join(REPO_ROOT, 'services', 'shared', 'link
 export function parseSettings(json: unknown): LinkageSettings {
   const result = settingsSchema.safeParse(json);
   if (!result.success) {
-    throw new Error(`invalid linkage settings: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new ConfigError(`invalid linkage settings: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   return result.data;
 }

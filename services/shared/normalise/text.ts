@@ -3,6 +3,7 @@ import { repairMojibake } from './mojibake.js';
 /** Unicode clean-up of Vietnamese text: the same spelling must give the same code points. */
 
 const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060\ufeff]/g;
 
 /**

@@ -34,5 +34,5 @@ export async function checkReadiness(checks: ReadinessCheck[]): Promise<Readines
       }
     }),
   );
-  return { ready: results.every(([, result]) => result.ok), checks: Object.fromEntries(results) };
+  return { ready: results.every(([, result]) => result.ok), checks: Object.fromEntries<Readiness['checks'][string]>(results) };
 }

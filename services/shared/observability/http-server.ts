@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger.js';
 import { checkReadiness, type ReadinessCheck } from './health.js';
-import { collectDefaultMetrics, metrics, METRICS_CONTENT_TYPE, metricsText } from './metrics.js';
+import { collectProcessMetrics, type Metrics } from './metrics.js';
 
 /** A route beyond the three every service has: returns false to let the server answer 404. */
 export type Route = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
@@ -22,8 +22,9 @@ function send(response: ServerResponse, status: number, contentType: string, bod
  * dependency answers, 503 with the failing ones otherwise), `/metrics` (Prometheus text).
  * Other routes (the monitor's dashboard) can be added.
  */
-export async function startObservabilityServer(options: { service: string; host: string; port: number; checks: ReadinessCheck[]; logger: Logger; routes?: Route[] }): Promise<ObservabilityServer> {
-  collectDefaultMetrics();
+export async function startObservabilityServer(options: { service: string; host: string; port: number; checks: ReadinessCheck[]; logger: Logger; metrics: Metrics; routes?: Route[] }): Promise<ObservabilityServer> {
+  const { metrics } = options;
+  collectProcessMetrics(metrics);
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const handle = async () => {
@@ -33,7 +34,7 @@ export async function startObservabilityServer(options: { service: string; host:
         metrics.serviceReady.set({ service: options.service }, readiness.ready ? 1 : 0);
         return send(response, readiness.ready ? 200 : 503, 'application/json', JSON.stringify({ service: options.service, ...readiness }));
       }
-      if (url.pathname === '/metrics') return send(response, 200, METRICS_CONTENT_TYPE, await metricsText());
+      if (url.pathname === '/metrics') return send(response, 200, metrics.registry.contentType, await metrics.registry.metrics());
       for (const route of options.routes ?? []) if (await route(request, response, url)) return;
       send(response, 404, 'application/json', JSON.stringify({ error: 'not found' }));
     };

@@ -87,6 +87,12 @@ export const RULES = {
 
 export type RuleCode = keyof typeof RULES;
 
+declare module '../errors.js' {
+  /** A validation issue's code is a rule's code. */
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the rule codes are its keys
+  interface IssueCodes extends Record<RuleCode, true> {}
+}
+
 export function isRuleCode(code: string): code is RuleCode {
   return code in RULES;
 }

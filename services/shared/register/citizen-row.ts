@@ -1,6 +1,6 @@
 import type { NormalisedPerson, PartialDate } from '../schemas/records.js';
 
-/** A citizen as the store holds it (the columns of `citizens` that linkage and the CLI read). */
+/** A citizen as the register holds it: the current values that linkage, survivorship and the CLI read (store/citizens-table.ts maps it to its columns). */
 export interface CitizenRow {
   citizen_id: string;
   personal_id: string | null;
@@ -19,14 +19,6 @@ export interface CitizenRow {
   date_of_death: string | null;
   dod_precision: PartialDate['precision'] | null;
   status: 'ALIVE' | 'DECEASED' | 'MERGED';
-}
-
-export const CITIZEN_COLUMNS =
-  'citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name, date_of_birth, dob_precision, sex, address, place_of_birth, ethnicity, marital_status, date_of_death, dod_precision, status';
-
-/** The citizen columns qualified by a table alias, for joins. */
-export function citizenColumnsOf(alias: string): string {
-  return CITIZEN_COLUMNS.split(', ').map((column) => `${alias}.${column}`).join(', ');
 }
 
 function citizenDateOfBirth(row: CitizenRow): PartialDate | null {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { datesCompatible } from '../normalise/date.js';
+import { ConfigError } from '../errors.js';
 import { REPO_ROOT } from '../paths.js';
 import type { DatePrecision } from '../schemas/records.js';
 
@@ -38,7 +39,7 @@ export const DEFAULT_SURVIVORSHIP_FILE = join(REPO_ROOT, 'services', 'shared', '
 
 export function parseSurvivorship(json: unknown): Survivorship {
   const result = survivorshipSchema.safeParse(json);
-  if (!result.success) throw new Error(`invalid survivorship rules: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!result.success) throw new ConfigError(`invalid survivorship rules: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return result.data;
 }
 

@@ -4,6 +4,7 @@ import { readTopicSnapshot } from '../kafka/topic-snapshot.js';
 import { loadRecordSchema } from '../schemas/avro-files.js';
 import type { Rejection } from '../schemas/records.js';
 import type { Pool } from '../store/db.js';
+import { registerBacklog } from './backlog.js';
 
 /** One source's figures over a period: what it sent, what became of it, and what was wrong with it. */
 export interface SourceQuality {
@@ -55,7 +56,7 @@ function countBy(values: string[]): Record<string, number> {
  */
 export async function qualityReport(kafka: Kafka, admin: Admin, pool: Pool, topics: Topics, options: { sources?: SourceName[]; sinceMs?: number } = {}): Promise<SourceQuality[]> {
   const since = options.sinceMs === undefined ? new Date(0) : new Date(options.sinceMs);
-  const [outcomes, findings, waiting] = await Promise.all([
+  const [outcomes, findings, backlog] = await Promise.all([
     pool.query<{ source: string; outcome: string; n: string; filled: string; later: string }>(
       `with latest as (
          select distinct on (observation_id) observation_id, source, outcome, citizen_id
@@ -67,7 +68,7 @@ export async function qualityReport(kafka: Kafka, admin: Admin, pool: Pool, topi
       [since],
     ),
     pool.query<{ source: string; code: string; n: string }>('select source, code, count(*) as n from quality_findings where found_at >= $1 group by source, code order by n desc', [since]),
-    pool.query<{ source: string; n: string }>('select source, count(*) as n from unlinked_records where resolved_at is null group by source'),
+    registerBacklog(pool),
   ]);
 
   const report: SourceQuality[] = [];
@@ -85,7 +86,7 @@ export async function qualityReport(kafka: Kafka, admin: Admin, pool: Pool, topi
       linked: by('LINKED'),
       deleted: by('DELETED'),
       review: by('REVIEW'),
-      unlinkedWaiting: Number(waiting.rows.find((row) => row.source === source)?.n ?? 0),
+      unlinkedWaiting: backlog.unlinkedBySource[source] ?? 0,
       linkedLater: Number(own[0]?.later ?? 0),
       rejected: rejections.length,
       rejectedByRule: countBy(rejections.flatMap((rejection) => [...new Set(rejection.rules.map((rule) => rule.code))])),

@@ -4,6 +4,7 @@ import { parse } from 'csv-parse';
 import { to as copyTo } from 'pg-copy-streams';
 import { checkPersonalId } from '../normalise/personal-id.js';
 import { appliedLatency } from './applied-latency.js';
+import { registerBacklog } from './backlog.js';
 import type { Pool } from '../store/db.js';
 import { REGISTER_FIELDS, REGISTER_SOURCE } from '../register/survivorship.js';
 import { RuleReport } from '../quality/rule-report.js';
@@ -60,7 +61,6 @@ async function correctness(pool: Pool): Promise<{ failing: Map<string, Set<strin
 }
 
 export async function registerQuality(pool: Pool, options: { sinceSeconds: number; oldestWaitingSeconds: number | null }): Promise<RegisterQuality> {
-  const count = async (sql: string) => Number((await pool.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
   const { failing } = await correctness(pool);
   const byRule = new Map<string, number>();
   for (const codes of failing.values()) for (const code of codes) byRule.set(code, (byRule.get(code) ?? 0) + 1);
@@ -80,6 +80,7 @@ export async function registerQuality(pool: Pool, options: { sinceSeconds: numbe
   const sourceFilled = new Map(bySources.rows.map((row) => [row.field, Number(row.n)]));
 
   const latency = await appliedLatency(pool, options.sinceSeconds);
+  const backlog = await registerBacklog(pool);
 
   return {
     measuredAt: new Date().toISOString(),
@@ -95,9 +96,9 @@ export async function registerQuality(pool: Pool, options: { sinceSeconds: numbe
       return { field, filled: n, fillRate: citizens === 0 ? 0 : n / citizens, filledBySources: bySource, raisedBy: citizens === 0 ? 0 : bySource / citizens };
     }),
     clean: {
-      possibleDuplicatePairs: await count(`select count(*) as n from review_cases where reason = 'POSSIBLE_DUPLICATE' and status <> 'DECIDED'`),
-      recordsInReview: await count(`select count(*) as n from review_cases where reason <> 'POSSIBLE_DUPLICATE' and status <> 'DECIDED'`),
-      recordsUnlinked: await count('select count(*) as n from unlinked_records where resolved_at is null'),
+      possibleDuplicatePairs: backlog.possibleDuplicates,
+      recordsInReview: backlog.recordsInReview,
+      recordsUnlinked: backlog.unlinked,
     },
     live: {
       sinceSeconds: options.sinceSeconds,

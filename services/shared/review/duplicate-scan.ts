@@ -2,7 +2,8 @@ import { LinkageEngine } from '../linkage/engine.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
 import { loadTermFrequencies } from '../linkage-io/postgres-candidates.js';
 import type { LinkageSettings } from '../linkage/settings.js';
-import { CITIZEN_COLUMNS, citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
+import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
+import { citizenRowColumns } from '../store/citizens-table.js';
 import { duplicateCaseId } from '../store/citizen-merges.js';
 import type { Pool } from '../store/db.js';
 
@@ -49,7 +50,7 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
     const batch = pairs.slice(i, i + PAIR_BATCH);
     const ids = [...new Set(batch.flatMap((pair) => [pair.a, pair.b]))];
     const citizens = new Map(
-      (await pool.query<CitizenRow>(`select ${CITIZEN_COLUMNS} from citizens where citizen_id = any($1::text[]) and status <> 'MERGED'`, [ids])).rows.map((row) => [row.citizen_id, row]),
+      (await pool.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where citizen_id = any($1::text[]) and status <> 'MERGED'`, [ids])).rows.map((row) => [row.citizen_id, row]),
     );
     const cases: unknown[] = [];
     for (const { a, b } of batch) {

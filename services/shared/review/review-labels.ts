@@ -1,7 +1,8 @@
 import type { LabelledPair } from '../linkage/label-training.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
 import type { PersonObservation } from '../schemas/records.js';
-import { citizenAsPerson, CITIZEN_COLUMNS, type CitizenRow } from '../register/citizen-row.js';
+import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
+import { citizenRowColumns } from '../store/citizens-table.js';
 import type { Pool } from '../store/db.js';
 import { caseCitizens, caseObservation, reviewCaseColumnsOf, type ReviewCase } from '../store/review-case.js';
 
@@ -25,7 +26,7 @@ export async function decidedPairs(pool: Pool): Promise<LabelledPair[]> {
   );
   const ids = [...new Set(rows.flatMap((row) => caseCitizens(row)))];
   const citizens = new Map(
-    (await pool.query<CitizenRow>(`select ${CITIZEN_COLUMNS} from citizens where citizen_id = any($1::text[])`, [ids])).rows.map((row) => [row.citizen_id, personToMatchRecord(row.citizen_id, citizenAsPerson(row))]),
+    (await pool.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where citizen_id = any($1::text[])`, [ids])).rows.map((row) => [row.citizen_id, personToMatchRecord(row.citizen_id, citizenAsPerson(row))]),
   );
   const pairs: LabelledPair[] = [];
   for (const row of rows) {

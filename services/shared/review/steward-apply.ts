@@ -1,6 +1,6 @@
 import { DancuError } from '../errors.js';
 import { SOURCE_TOPICS, isSourceName, type Topics } from '../schemas/topics.js';
-import type { LinkDecision, PersonObservation, PopulationUpdate, Rejection, StewardDecision } from '../schemas/records.js';
+import type { LinkDecision, PersonObservation, PopulationUpdate, PopulationUpdateDraft, Rejection, StewardDecision } from '../schemas/records.js';
 import { applyDecisions, newCitizenId, STORE_CONSUMER, type WriterContext } from '../store/apply-decisions.js';
 import { mergeCitizensIn, undoMergeIn } from '../store/citizen-merges.js';
 import type { PoolClient } from '../store/db.js';
@@ -18,10 +18,15 @@ export interface StewardContext extends WriterContext {
 /** What applying a steward decision did: `applied` with what it made, `refused` with why (the register is unchanged), or a redelivery. */
 export type StewardResult = { status: 'duplicate' } | { status: 'applied'; result: Record<string, unknown> } | { status: 'refused'; reason: string };
 
-class Refusal extends Error {}
+/** A steward decision the register no longer allows: recorded as refused with its reason, never retried. */
+export class StewardRefusal extends DancuError {
+  constructor(reason: string) {
+    super('STEWARD_DECISION_REFUSED', reason, { retriable: false });
+  }
+}
 
 function refuse(reason: string): never {
-  throw new Refusal(reason);
+  throw new StewardRefusal(reason);
 }
 
 interface StoredDecision {
@@ -55,7 +60,7 @@ export async function applyStewardDecision(client: PoolClient, decision: Steward
     const result = decision.action === 'UNDO' ? await undo(client, decision, reviewCase, context) : await decide(client, decision, reviewCase, context);
     outcome = { status: 'applied', result };
   } catch (error) {
-    if (!(error instanceof Refusal)) throw error;
+    if (!(error instanceof StewardRefusal)) throw error;
     await client.query('rollback to savepoint steward_decision');
     outcome = { status: 'refused', reason: error.message };
   }
@@ -222,7 +227,7 @@ async function reject(client: PoolClient, decision: StewardDecision, o: PersonOb
   await addToOutbox(client, { eventId: `${decision.decision_id}:feedback`, topic: context.topics[SOURCE_TOPICS[o.source].feedback], key: o.source_record_id, recordType: 'rejection', payload: rejection });
 }
 
-function unlinkUpdate(updateId: string, citizenId: string, updateType: PopulationUpdate['update_type'], o: PersonObservation, changes: PopulationUpdate['changes'], now: Date): PopulationUpdate {
+function unlinkUpdate(updateId: string, citizenId: string, updateType: PopulationUpdate['update_type'], o: PersonObservation, changes: PopulationUpdate['changes'], now: Date): PopulationUpdateDraft {
   return {
     update_id: updateId, citizen_id: citizenId, update_type: updateType, fact: null, changes, related_citizen_id: null,
     source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, observation_id: o.observation_id, event_time: o.event_time, applied_at: now.getTime(),

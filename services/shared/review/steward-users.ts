@@ -1,5 +1,5 @@
 import bcrypt from 'bcryptjs';
-import { DancuError } from '../errors.js';
+import { DancuError, type ErrorCode } from '../errors.js';
 import type { Pool } from '../store/db.js';
 
 export const ROLES = ['viewer', 'steward', 'admin'] as const;
@@ -26,7 +26,7 @@ export interface StewardUser {
 const BCRYPT_COST = 11;
 const MIN_PASSWORD_LENGTH = 12;
 
-function invalid(code: string, message: string): never {
+function invalid(code: ErrorCode, message: string): never {
   throw new DancuError(code, message, { retriable: false });
 }
 

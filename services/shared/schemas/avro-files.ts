@@ -13,9 +13,9 @@ const TYPE_KEYWORDS = new Set([...NAMED_KINDS, 'array', 'map']);
 export function loadSchemaFiles(dir: string = SCHEMAS_DIR): Map<string, Record<string, AvroJson>> {
   const files = new Map<string, Record<string, AvroJson>>();
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.avsc')).sort()) {
-    const schema = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, AvroJson>;
-    const name = String(schema.name);
-    const fullName = name.includes('.') ? name : `${String(schema.namespace ?? '')}.${name}`;
+    const schema = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, AvroJson> & { name: string; namespace?: string };
+    const name = schema.name;
+    const fullName = name.includes('.') ? name : `${schema.namespace ?? ''}.${name}`;
     files.set(fullName, schema);
   }
   return files;
@@ -44,7 +44,7 @@ export function inlineSchema(fullName: string, files: Map<string, Record<string,
     if (Array.isArray(node)) return node.map((branch) => visit(branch, namespace));
     const copy: Record<string, AvroJson> = { ...node };
     let innerNamespace = namespace;
-    if (typeof node.name === 'string' && NAMED_KINDS.has(String(node.type))) {
+    if (typeof node.name === 'string' && typeof node.type === 'string' && NAMED_KINDS.has(node.type)) {
       innerNamespace = typeof node.namespace === 'string' ? node.namespace : namespace;
       defined.add(resolveName(node.name, innerNamespace));
     }

@@ -207,4 +207,9 @@ export interface PopulationUpdate {
   observation_id: string;
   event_time: number;
   applied_at: number;
+  /** Increases with every update of the citizen; numbered when the update enters the outbox. */
+  citizen_version: number;
 }
+
+/** An update as the store writes it to the outbox, before the outbox numbers it with the citizen's version. */
+export type PopulationUpdateDraft = Omit<PopulationUpdate, 'citizen_version'>;

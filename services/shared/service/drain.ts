@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { asDancuError } from '../errors.js';
 import { totalLag } from '../kafka/lag.js';
+import { registerBacklog } from '../reporting/backlog.js';
 import { sourceInputTopics, type Topics } from '../schemas/topics.js';
 import type { Pool } from '../store/db.js';
 
@@ -17,7 +18,7 @@ export async function pipelineBacklog(admin: Admin, pool: Pool, topics: Topics, 
     Promise.all(sourceInputTopics(topics).map((topic) => totalLag(admin, groups.ingest, topic))).then((lags) => lags.reduce((a, b) => a + b, 0)),
     totalLag(admin, groups.linker, topics.observations),
     Promise.all([topics.decisions, topics.stewardDecisions].map((topic) => totalLag(admin, groups.store, topic))).then((lags) => lags.reduce((a, b) => a + b, 0)),
-    pool.query<{ n: string }>('select count(*) as n from outbox where published_at is null').then((r) => Number(r.rows[0]?.n ?? 0)),
+    registerBacklog(pool).then((backlog) => backlog.outboxUnpublished),
   ]);
   return ingest + linker + store + outbox;
 }

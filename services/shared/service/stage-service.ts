@@ -3,6 +3,7 @@ import type { CommonConfig } from '../config/common.js';
 import { runStage, type Stage } from '../kafka/stage-runner.js';
 import type { Topics } from '../schemas/topics.js';
 import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { RecordTypeKey } from '../schemas/avro-files.js';
 import type { SchemaRegistryClient } from '../kafka/registry.js';
 import type { ReadinessCheck } from '../observability/health.js';
@@ -17,6 +18,7 @@ export interface StageContext {
   topics: Topics;
   schemaIds: Map<string, number>;
   logger: Logger;
+  metrics: Metrics;
 }
 
 export interface RunningService {
@@ -31,6 +33,7 @@ export interface StageServiceOptions {
   groupId: string;
   config: CommonConfig;
   logger: Logger;
+  metrics: Metrics;
   chunkSize: number;
   partitionsConcurrently?: number;
   inputTopics: (topics: Topics) => string[];
@@ -46,9 +49,9 @@ export interface StageServiceOptions {
  * of it in order (stop consuming, let the stage finish, then disconnect).
  */
 export async function startStageService(options: StageServiceOptions): Promise<RunningService> {
-  const { config, logger } = options;
+  const { config, logger, metrics } = options;
   const { kafka, producer, registry, topics, schemaIds } = await wireKafka({ config, clientId: `dancu-${options.name}`, logger, outputSchemas: options.outputSchemas });
-  const { stage, stop: stopStage, checks = [] } = await options.makeStage({ kafka, producer, registry, topics, schemaIds, logger }).catch(async (error: unknown) => {
+  const { stage, stop: stopStage, checks = [] } = await options.makeStage({ kafka, producer, registry, topics, schemaIds, logger, metrics }).catch(async (error: unknown) => {
     await producer.disconnect();
     throw error;
   });
@@ -78,6 +81,7 @@ export async function startStageService(options: StageServiceOptions): Promise<R
     host: config.DANCU_HTTP_HOST,
     port: options.httpPort,
     logger,
+    metrics,
     checks: [
       { name: 'kafka', probe: async () => void (await probeAdmin.describeCluster()) },
       { name: 'schema-registry', probe: () => registry.ping() },
@@ -97,6 +101,7 @@ export async function startStageService(options: StageServiceOptions): Promise<R
     deadLetterTopic: topics.deadLetters,
     stage,
     logger,
+    metrics,
     chunkSize: options.chunkSize,
     partitionsConcurrently: options.partitionsConcurrently ?? 1,
     maxRetryDelayMs: 10_000,

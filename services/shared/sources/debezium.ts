@@ -63,6 +63,8 @@ const DAY_MS = 86_400_000;
 
 function convert(value: unknown, as: string): unknown {
   if (value === null || value === undefined) return null;
+  // A column mapped as text can arrive as a JSON number or boolean (a code column); String() writes it as text.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   if (as === 'text') return typeof value === 'string' ? value : String(value);
   if (as === 'int' || as === 'long') return typeof value === 'number' ? value : Number(value);
   const divisor = { 'epoch-days': 1 / DAY_MS, 'epoch-millis': 1, 'epoch-micros': 1000 }[as] ?? 1;

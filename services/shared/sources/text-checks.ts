@@ -1,6 +1,7 @@
 import type { RuleReport } from '../quality/rule-report.js';
 
 // C0 and C1 control characters and DEL; a record's fields are single lines.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 // What a UTF-8 decoder puts where bytes were not UTF-8: no sector field holds it on purpose.
 const REPLACEMENT = '\ufffd';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DancuError } from '../errors.js';
 import type { LinkDecision, PersonObservation, UpdateType } from '../schemas/records.js';
-import { CITIZEN_COLUMNS, type CitizenRow } from '../register/citizen-row.js';
+import type { CitizenRow } from '../register/citizen-row.js';
+import { CITIZEN_CREATED_COLUMNS, CITIZENS, citizenRowColumns } from './citizens-table.js';
 import type { PoolClient } from './db.js';
 import { DecisionWriter, type CitizenState, type WriterContext } from './decision-writer.js';
 import { factsAfterDeath, withdrawFacts } from './sector-facts-store.js';
@@ -55,12 +56,10 @@ async function createCitizens(client: PoolClient, births: LinkDecision[]): Promi
   if (births.length === 0) return created;
   const rows = births.map((d) => citizenInsertRow(d.observation));
   const result = await client.query<CitizenRow>(
-    `insert into citizens (citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name, date_of_birth, dob_precision, sex, address, place_of_birth, ethnicity, origin)
-     select citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name, date_of_birth, dob_precision, sex, address, place_of_birth, ethnicity, origin
-       from jsonb_to_recordset($1::jsonb) as x(citizen_id text, personal_id text, full_name text, name_key text, family_name text, middle_name text, given_name text,
-            date_of_birth text, dob_precision text, sex text, address text, place_of_birth text, ethnicity text, origin text)
+    `insert into citizens (${CITIZENS.list(CITIZEN_CREATED_COLUMNS)})
+     select ${CITIZENS.list(CITIZEN_CREATED_COLUMNS)} from jsonb_to_recordset($1::jsonb) as x(${CITIZENS.recordType(CITIZEN_CREATED_COLUMNS)})
      on conflict do nothing
-     returning ${CITIZEN_COLUMNS}`,
+     returning ${citizenRowColumns()}`,
     [JSON.stringify(rows)],
   );
   for (const row of result.rows) {

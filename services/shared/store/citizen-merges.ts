@@ -1,5 +1,5 @@
-import { DancuError } from '../errors.js';
-import type { PopulationUpdate } from '../schemas/records.js';
+import { DancuError, type ErrorCode } from '../errors.js';
+import type { PopulationUpdate, PopulationUpdateDraft } from '../schemas/records.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { DecisionWriter, type CitizenState, type WriterContext } from './decision-writer.js';
 
@@ -17,7 +17,7 @@ export interface MergeResult {
   changes: PopulationUpdate['changes'];
 }
 
-function refuse(code: string, message: string, recordId: string): never {
+function refuse(code: ErrorCode, message: string, recordId: string): never {
   throw new DancuError(code, message, { retriable: false, context: { recordId } });
 }
 
@@ -29,7 +29,7 @@ async function lockCitizens(client: PoolClient, ids: string[]): Promise<Map<stri
   return new Map(rows.map((row) => [row.citizen_id, row]));
 }
 
-function update(citizenId: string, updateType: 'CITIZENS_MERGED' | 'MERGE_UNDONE', updateId: string, related: string, changes: PopulationUpdate['changes'], now: Date): PopulationUpdate {
+function update(citizenId: string, updateType: 'CITIZENS_MERGED' | 'MERGE_UNDONE', updateId: string, related: string, changes: PopulationUpdate['changes'], now: Date): PopulationUpdateDraft {
   return {
     update_id: updateId, citizen_id: citizenId, update_type: updateType, fact: null, changes, related_citizen_id: related,
     source: 'steward', source_system: 'dancu', source_record_id: updateId, observation_id: updateId, event_time: now.getTime(), applied_at: now.getTime(),
@@ -137,4 +137,25 @@ export async function undoMergeIn(client: PoolClient, context: WriterContext, me
 /** The review case of a possible duplicate pair: one per pair, whichever order the two are named in. */
 export function duplicateCaseId(a: string, b: string): string {
   return a < b ? `duplicate:${a}:${b}` : `duplicate:${b}:${a}`;
+}
+
+/** One merge a citizen took part in, on either side, and whether it was undone. */
+export interface MergeHistoryEntry {
+  merge_id: number;
+  survivor_id: string;
+  merged_id: string;
+  actor: string;
+  comment: string;
+  merged_at: Date;
+  undone_at: Date | null;
+  undone_by: string | null;
+}
+
+/** Every merge a citizen took part in, as survivor or as merged, oldest first. */
+export async function mergeHistory(pool: Pool, citizenId: string): Promise<MergeHistoryEntry[]> {
+  const { rows } = await pool.query<MergeHistoryEntry>(
+    'select merge_id::int as merge_id, survivor_id, merged_id, actor, comment, merged_at, undone_at, undone_by from citizen_merges where survivor_id = $1 or merged_id = $1 order by merge_id',
+    [citizenId],
+  );
+  return rows;
 }

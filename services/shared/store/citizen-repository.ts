@@ -1,5 +1,6 @@
 import type { Pool } from './db.js';
-import { citizenColumnsOf, type CitizenRow } from '../register/citizen-row.js';
+import type { CitizenRow } from '../register/citizen-row.js';
+import { citizenRowColumns } from './citizens-table.js';
 import { recordSubject } from './review-case.js';
 
 export interface SourceRecordKey {
@@ -16,7 +17,7 @@ export class CitizenRepository {
   async bySourceRecords(keys: SourceRecordKey[]): Promise<Map<string, CitizenRow>> {
     if (keys.length === 0) return new Map();
     const result = await this.pool.query<CitizenRow & SourceRecordKey>(
-      `select l.source, l.source_system, l.source_record_id, ${citizenColumnsOf('c')}
+      `select l.source, l.source_system, l.source_record_id, ${citizenRowColumns('c')}
          from record_links l
          join citizens c using (citizen_id)
          join unnest($1::text[], $2::text[], $3::text[]) as k(source, source_system, source_record_id)
@@ -35,7 +36,7 @@ export class CitizenRepository {
     if (keys.length === 0) return found;
     const subjects = new Map(keys.map((k) => [recordSubject(k), sourceRecordKey(k)]));
     const result = await this.pool.query<{ subject: string; kind: 'CANNOT_LINK' | 'MUST_LINK'; constrained: string } & Partial<CitizenRow>>(
-      `select k.subject, k.kind, k.citizen_id as constrained, ${citizenColumnsOf('c')}
+      `select k.subject, k.kind, k.citizen_id as constrained, ${citizenRowColumns('c')}
          from linkage_constraints k
          left join citizens c on k.kind = 'MUST_LINK' and c.citizen_id = coalesce((select merged_into from citizens m where m.citizen_id = k.citizen_id), k.citizen_id)
         where k.revoked_at is null and k.subject = any($1::text[])`,

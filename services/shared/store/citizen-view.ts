@@ -1,5 +1,6 @@
 import type { Pool } from './db.js';
-import { CITIZEN_COLUMNS, type CitizenRow } from '../register/citizen-row.js';
+import type { CitizenRow } from '../register/citizen-row.js';
+import { citizenRowColumns } from './citizens-table.js';
 
 export interface CitizenView {
   citizen: CitizenRow & { origin: string; created_at: Date; updated_at: Date; version: number };
@@ -13,7 +14,7 @@ export interface CitizenView {
 /** A citizen with every link, every field value it has had and where it came from, the sectors' facts, findings, and its audit trail. */
 export async function citizenView(pool: Pool, id: string): Promise<CitizenView | null> {
   const citizen = await pool.query<CitizenView['citizen']>(
-    `select ${CITIZEN_COLUMNS}, origin, created_at, updated_at, version from citizens where citizen_id = $1 or personal_id = $1 limit 1`,
+    `select ${citizenRowColumns()}, origin, created_at, updated_at, version from citizens where citizen_id = $1 or personal_id = $1 limit 1`,
     [id],
   );
   const row = citizen.rows[0];

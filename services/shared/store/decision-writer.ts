@@ -2,10 +2,11 @@ import { citizenKeyRows } from '../linkage/citizen-keys.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import { RULES } from '../quality/rules.js';
-import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, UpdateType } from '../schemas/records.js';
+import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, PopulationUpdateDraft, UpdateType } from '../schemas/records.js';
 import { currentValue, planChanges, registerClaim, sameClaim, withChange, withoutValue, type ClaimHistory, type PlannedChange } from '../register/citizen-changes.js';
 import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
 import { chooseValue, compareClaims, REGISTER_FIELDS, type Claim, type RegisterField, type Survivorship } from '../register/survivorship.js';
+import { citizenRowColumns } from './citizens-table.js';
 import type { PoolClient } from './db.js';
 import { createRegisterWrites, nothingToWrite, registerWritesQuery, type KeyRow, type RegisterWrites } from './register-writes.js';
 import { afterDeath, factOf } from './sector-facts-store.js';
@@ -68,8 +69,7 @@ export class DecisionWriter {
     const missing = [...new Set(ids)].filter((id) => !this.citizens.has(id) && !this.byPersonalId.has(id) && !this.redirects.has(id));
     if (missing.length === 0) return;
     const { rows } = await this.client.query<CitizenRow & { merged_into: string | null; history: { field: RegisterField; value: string; source: string; event_time: number; observation_id: string; is_current: boolean; rule: string }[] }>(
-      `select c.citizen_id, c.personal_id, c.full_name, c.name_key, c.family_name, c.middle_name, c.given_name, c.date_of_birth, c.dob_precision,
-              c.sex, c.address, c.place_of_birth, c.ethnicity, c.marital_status, c.date_of_death, c.dod_precision, c.status, c.merged_into,
+      `select ${citizenRowColumns('c')}, c.merged_into,
               coalesce((select json_agg(json_build_object('field', p.field, 'value', p.value, 'source', p.source,
                         'event_time', extract(epoch from p.event_time) * 1000, 'observation_id', p.observation_id, 'is_current', p.is_current, 'rule', p.rule))
                           from field_provenance p where p.citizen_id = c.citizen_id), '[]') as history
@@ -211,7 +211,7 @@ export class DecisionWriter {
     if (resolution !== 'REVIEW') this.writes.reviewsClosed.add({ observation_id: observationId, resolution: CASE_RESOLUTION[resolution] });
   }
 
-  addOutbox(update: PopulationUpdate): void {
+  addOutbox(update: PopulationUpdateDraft): void {
     this.writes.outbox.add({ event_id: update.update_id, topic: this.context.topics.populationUpdates, message_key: update.citizen_id, record_type: 'populationUpdate', payload: update });
   }
 
@@ -268,7 +268,7 @@ export class DecisionWriter {
 
   publishUpdate(decision: LinkDecision, citizenId: string, updateType: UpdateType, changes: Change[], fact: PopulationUpdate['fact']): void {
     const o = decision.observation;
-    const update: PopulationUpdate = {
+    const update: PopulationUpdateDraft = {
       update_id: decision.decision_id, citizen_id: citizenId, update_type: updateType, fact, changes, related_citizen_id: null,
       source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, observation_id: o.observation_id,
       event_time: o.event_time, applied_at: this.context.now.getTime(),

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Producer } from 'kafkajs';
-import { asDancuError } from '../errors.js';
+import type { Message, Producer } from 'kafkajs';
+import { asDancuError, DancuError } from '../errors.js';
+import { deadLetterMessage } from '../kafka/dead-letter.js';
 import type { Logger } from '../observability/logger.js';
 import type { SchemaRegistryClient } from '../kafka/registry.js';
 import type { RecordTypeKey } from '../schemas/avro-files.js';
@@ -24,9 +25,13 @@ export interface OutboxRelayOptions {
   registry: SchemaRegistryClient;
   /** Schema id per topic the outbox writes to (registered by the service at start). */
   schemaIds: ReadonlyMap<string, number>;
+  /** Where a row that cannot be published goes after its last attempt. */
+  deadLetterTopic: string;
   logger: Logger;
   batchSize: number;
   idlePollMs: number;
+  /** Attempts at encoding a row before it is dead-lettered (encoding a row fails the same way each time, short of a fix). */
+  maxAttempts?: number;
   onPublished?: (count: number) => void;
 }
 
@@ -36,13 +41,33 @@ interface OutboxRow {
   topic: string;
   message_key: string;
   payload: unknown;
+  citizen_version: string | null;
+  attempts: number;
 }
 
+const DEFAULT_MAX_ATTEMPTS = 5;
+/** One relay publishes at a time, whichever service runs it: the key of its advisory lock. */
+const RELAY_LOCK = "hashtext('dancu:outbox-relay')";
+export const CITIZEN_VERSION_HEADER = 'dancu.citizen.version';
+const OUTBOX_HEADERS = { topic: 'dancu.outbox.topic', id: 'dancu.outbox.id' } as const;
+
+type Encoded = { row: OutboxRow; value: Buffer };
+type Poison = { row: OutboxRow; error: DancuError };
+
 /**
- * Relays committed outbox rows to Kafka, oldest first. Rows are marked published in the same
- * transaction that locked them, after Kafka acknowledged them; a crash in between publishes them
- * again, and consumers drop the repeat by its `id` header (the update id). `SKIP LOCKED` lets
- * two relays share the table.
+ * Relays committed outbox rows to Kafka in id order. The outbox numbers each citizen's updates
+ * in version order and gives them ids in the same order (migration 008), so publishing in id
+ * order publishes each citizen's updates in version order — as long as only one relay publishes
+ * at a time. The store and the steward service each run a relay, and a deployment may run
+ * several of each: each batch is taken under one transaction-scoped advisory lock, and a relay
+ * that does not get it waits for its next poll. (Sharing the table with `SKIP LOCKED` would let
+ * two relays publish two versions of one citizen in either order.)
+ *
+ * Rows are marked published in the same transaction, after Kafka acknowledged them; a crash in
+ * between publishes them again, with the same `id` header and the same citizen version, so a
+ * consumer drops the repeat. A row that does not encode is retried `maxAttempts` times, one
+ * attempt per poll, and then dead-lettered with its reason; the rows before it are published
+ * first and the rows after it wait, so no citizen's later version overtakes it.
  */
 export class OutboxRelay {
   private running = false;
@@ -68,28 +93,71 @@ export class OutboxRelay {
     await this.loop;
   }
 
-  /** Publishes one batch; returns how many rows it relayed. */
+  /** Publishes one batch; returns how many rows it relayed (0 when another relay holds the turn). */
   async relayOnce(): Promise<number> {
-    const { pool, producer, registry, schemaIds, batchSize } = this.options;
+    const { pool, producer, batchSize } = this.options;
     return inTransaction(pool, async (client) => {
+      const turn = await client.query<{ locked: boolean }>(`select pg_try_advisory_xact_lock(${RELAY_LOCK}) as locked`);
+      if (!turn.rows[0]?.locked) return 0;
       const { rows } = await client.query<OutboxRow>(
-        `select id, event_id, topic, message_key, payload from outbox
-          where published_at is null order by id limit $1 for update skip locked`,
+        `select id, event_id, topic, message_key, payload, citizen_version, attempts from outbox
+          where published_at is null order by id limit $1`,
         [batchSize],
       );
       if (rows.length === 0) return 0;
-      const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
-      for (const row of rows) {
-        const schemaId = schemaIds.get(row.topic);
-        if (schemaId === undefined) throw new Error(`no schema registered for outbox topic ${row.topic}`);
-        const messages = byTopic.get(row.topic) ?? [];
-        messages.push({ key: row.message_key, value: await registry.encode(schemaId, row.payload), headers: { id: row.event_id } });
-        byTopic.set(row.topic, messages);
+      const { encoded, poison } = await this.encodeUntilPoison(rows);
+      if (encoded.length > 0) {
+        await producer.sendBatch({ topicMessages: groupByTopic(encoded), acks: -1 });
+        await client.query('update outbox set published_at = now() where id = any($1::bigint[])', [encoded.map(({ row }) => row.id)]);
       }
-      await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
-      await client.query('update outbox set published_at = now() where id = any($1::bigint[])', [rows.map((row) => row.id)]);
-      return rows.length;
+      if (poison) await this.recordFailure(client, poison);
+      return encoded.length + (poison && poison.row.attempts + 1 >= this.maxAttempts ? 1 : 0);
     });
+  }
+
+  private get maxAttempts(): number {
+    return this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  }
+
+  /** Encodes rows in order up to the first that cannot be encoded; a registry that is away fails the whole batch. */
+  private async encodeUntilPoison(rows: OutboxRow[]): Promise<{ encoded: Encoded[]; poison: Poison | null }> {
+    const { registry, schemaIds } = this.options;
+    const encoded: Encoded[] = [];
+    for (const row of rows) {
+      const schemaId = schemaIds.get(row.topic);
+      if (schemaId === undefined) throw new Error(`no schema registered for outbox topic ${row.topic}`);
+      try {
+        encoded.push({ row, value: await registry.encode(schemaId, row.payload) });
+      } catch (error) {
+        const cause = asDancuError(error);
+        if (cause.retriable) throw cause;
+        const message = `outbox row ${row.id} (${row.event_id}) cannot be published to ${row.topic}: ${cause.message}`;
+        return { encoded, poison: { row, error: new DancuError('OUTBOX_UNPUBLISHABLE', message, { retriable: false, cause, context: { recordId: row.event_id } }) } };
+      }
+    }
+    return { encoded, poison: null };
+  }
+
+  /** Counts the attempt; the last one sends the row to the dead-letter topic and marks it done. */
+  private async recordFailure(client: PoolClient, { row, error }: Poison): Promise<void> {
+    const attempts = row.attempts + 1;
+    const log = this.options.logger;
+    if (attempts < this.maxAttempts) {
+      log.warn({ outboxId: row.id, topic: row.topic, attempts, code: error.code }, 'outbox row cannot be published; will retry');
+      await client.query('update outbox set attempts = $2, last_error = $3 where id = $1', [row.id, attempts, error.message]);
+      return;
+    }
+    const original = {
+      topic: '',
+      partition: -1,
+      offset: '',
+      key: Buffer.from(row.message_key),
+      value: Buffer.from(JSON.stringify(row.payload)),
+      headers: { [OUTBOX_HEADERS.topic]: row.topic, [OUTBOX_HEADERS.id]: row.id },
+    };
+    await this.options.producer.send({ topic: this.options.deadLetterTopic, messages: [deadLetterMessage(original, error, 'outbox-relay', new Date())], acks: -1 });
+    await client.query('update outbox set attempts = $2, last_error = $3, published_at = now(), dead_lettered_at = now() where id = $1', [row.id, attempts, error.message]);
+    log.error({ outboxId: row.id, topic: row.topic, attempts, code: error.code }, 'outbox row dead-lettered');
   }
 
   private async run(): Promise<void> {
@@ -119,4 +187,16 @@ export class OutboxRelay {
     await Promise.race([sleep(ms), woken]);
     this.wakeUp = null;
   }
+}
+
+function groupByTopic(encoded: Encoded[]): { topic: string; messages: Message[] }[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const { row, value } of encoded) {
+    const headers: Record<string, string> = { id: row.event_id };
+    if (row.citizen_version !== null) headers[CITIZEN_VERSION_HEADER] = row.citizen_version;
+    const messages = byTopic.get(row.topic) ?? [];
+    messages.push({ key: row.message_key, value, headers });
+    byTopic.set(row.topic, messages);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { finished, pipeline } from 'node:stream/promises';
 import { csvFileRows, detached } from '../csv-rows.js';
+import { DancuError } from '../errors.js';
 import { from as copyFrom } from 'pg-copy-streams';
 import { parsePartialDate } from '../normalise/date.js';
 import { normaliseName } from '../normalise/name.js';
@@ -13,8 +14,12 @@ import { cleanText } from '../normalise/text.js';
 import { citizenKeyRows } from '../linkage/citizen-keys.js';
 import { MatchRecordReader } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
+import { CITIZEN_CREATED_COLUMNS, CITIZENS } from './citizens-table.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { vacuumKeys, withKeyIndexesDropped } from './key-indexes.js';
+
+/** What a register snapshot sets of each citizen, in the order of the COPY. */
+const LOADED_COLUMNS = CITIZEN_CREATED_COLUMNS.filter((column) => column !== 'place_of_birth' && column !== 'ethnicity');
 
 export const POPULATION_COLUMNS = ['citizen_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
 const MAX_REPORTED_ERRORS = 20;
@@ -26,9 +31,10 @@ async function copyKeys(client: PoolClient, keysFile: string, bulk: boolean): Pr
   await (bulk ? withKeyIndexesDropped(client, copy) : copy());
 }
 
-export class PopulationFileError extends Error {
+/** A register snapshot with bad rows or a bad header: every problem found, by line; nothing is loaded. */
+export class PopulationFileError extends DancuError {
   constructor(readonly problems: string[]) {
-    super(`the population file has errors; nothing was loaded:\n  ${problems.join('\n  ')}`);
+    super('POPULATION_FILE_INVALID', `the population file has errors; nothing was loaded:\n  ${problems.join('\n  ')}`, { retriable: false });
   }
 }
 
@@ -88,7 +94,11 @@ class RowNormaliser {
     if (problems.length > 0 || !name) return { problem: `line ${line}: ${problems.join('; ')}` };
     const date = dob?.ok ? dob.date : null;
     const address = row.address ? cached(this.addresses, row.address, (raw) => cleanText(raw) || null) : null;
-    const citizenLine = `${[citizenId, personalId, name.full_name, name.name_key, name.family_name, name.middle_name, name.given_name, date?.value ?? null, date?.precision ?? null, sex ?? null, address, this.origin].map(csvField).join(',')}\n`;
+    const citizen: Record<(typeof LOADED_COLUMNS)[number], string | null> = {
+      citizen_id: citizenId, personal_id: personalId, full_name: name.full_name, name_key: name.name_key, family_name: name.family_name, middle_name: name.middle_name,
+      given_name: name.given_name, date_of_birth: date?.value ?? null, dob_precision: date?.precision ?? null, sex: sex ?? null, address, origin: this.origin,
+    };
+    const citizenLine = `${LOADED_COLUMNS.map((column) => csvField(citizen[column])).join(',')}\n`;
     const match = this.records.readPerson(citizenId, { ...name, personal_id: personalId, legacy_id: null, date_of_birth: date, sex: sex ?? null, address });
     const keyLines = citizenKeyRows(this.settings, match).map(({ rule, key }) => `${[rule, key, citizenId].map(csvField).join(',')}\n`).join('');
     return { citizenLine, keyLines };
@@ -119,8 +129,7 @@ async function copySnapshot(client: PoolClient, file: string, settings: LinkageS
   const problems: string[] = [];
   const keysOut = createWriteStream(keysFile);
   const copyCitizens = client.query(
-    copyFrom(`copy citizens (citizen_id, personal_id, full_name, name_key, family_name, middle_name, given_name,
-                             date_of_birth, dob_precision, sex, address, origin) from stdin with (format csv)`),
+    copyFrom(`copy citizens (${CITIZENS.list(LOADED_COLUMNS)}) from stdin with (format csv)`),
   );
   let rows = 0;
   try {

@@ -1,4 +1,5 @@
 import type { CitizenRow } from '../register/citizen-row.js';
+import { CITIZEN_UPDATED_COLUMNS, CITIZENS } from './citizens-table.js';
 import { combine } from './statements.js';
 import { WriteBuffer } from './write-buffer.js';
 
@@ -39,9 +40,6 @@ export interface FactRow {
   withdrawn: boolean;
 }
 
-const CITIZEN_RECORD = `citizen_id text, full_name text, name_key text, family_name text, middle_name text, given_name text,
-  date_of_birth text, dob_precision text, sex text, address text, place_of_birth text, ethnicity text, marital_status text,
-  date_of_death text, dod_precision text, status text`;
 
 /**
  * Every table a chunk of decisions writes to, each as one buffer written by one set-based
@@ -51,11 +49,8 @@ const CITIZEN_RECORD = `citizen_id text, full_name text, name_key text, family_n
 export function createRegisterWrites() {
   return {
     citizens: new WriteBuffer<CitizenRow>(
-      `update citizens c set full_name = x.full_name, name_key = x.name_key, family_name = x.family_name, middle_name = x.middle_name,
-              given_name = x.given_name, date_of_birth = x.date_of_birth, dob_precision = x.dob_precision, sex = x.sex, address = x.address,
-              place_of_birth = x.place_of_birth, ethnicity = x.ethnicity, marital_status = x.marital_status, date_of_death = x.date_of_death,
-              dod_precision = x.dod_precision, status = x.status, updated_at = now(), version = c.version + 1
-         from jsonb_to_recordset($1::jsonb) as x(${CITIZEN_RECORD}) where c.citizen_id = x.citizen_id`,
+      `update citizens c set ${CITIZENS.assignments(CITIZEN_UPDATED_COLUMNS, 'x')}, updated_at = now(), version = c.version + 1
+         from jsonb_to_recordset($1::jsonb) as x(${CITIZENS.recordType(['citizen_id', ...CITIZEN_UPDATED_COLUMNS])}) where c.citizen_id = x.citizen_id`,
       (row) => row.citizen_id,
     ),
     provenance: new WriteBuffer<ProvenanceInsert>(

@@ -2,7 +2,8 @@ import { citizenKeyRows } from '../linkage/citizen-keys.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import type { PersonObservation } from '../schemas/records.js';
-import { CITIZEN_COLUMNS, citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
+import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
+import { citizenRowColumns } from './citizens-table.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { vacuumKeys, withKeyIndexesDropped } from './key-indexes.js';
 import { DUPLICATE_REASON } from './review-case.js';
@@ -31,7 +32,7 @@ async function writeAllKeys(client: PoolClient, settings: LinkageSettings, onPro
   let after = '';
   let done = 0;
   for (;;) {
-    const { rows } = await client.query<CitizenRow>(`select ${CITIZEN_COLUMNS} from citizens where citizen_id > $1 order by citizen_id limit $2`, [after, PAGE]);
+    const { rows } = await client.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where citizen_id > $1 order by citizen_id limit $2`, [after, PAGE]);
     if (rows.length === 0) return done;
     const keys = rows.flatMap((row) => citizenKeyRows(settings, personToMatchRecord(row.citizen_id, citizenAsPerson(row))).map((key) => ({ ...key, citizen: row.citizen_id })));
     await client.query('insert into citizen_blocking_keys (rule, key, citizen_id) select * from unnest($1::text[], $2::text[], $3::text[])', [

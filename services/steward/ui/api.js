@@ -1,7 +1,43 @@
+// @ts-check
 // The steward API from the browser: the session cookie signs each call, and a state-changing call carries the CSRF token of this user.
+
+// The API's answers as the browser receives them (JSON: dates are strings). The server's types are
+// in services/steward/case-view.ts, case-queue.ts and services/shared/store/citizen-view.ts.
+/** @typedef {{ username: string, role: 'viewer' | 'steward' | 'admin' }} User */
+/** @typedef {{ comparison: string, level: string, m: number, u: number, weight: number, sentence: string }} ComparisonExplanation */
+/** @typedef {{ prior: number, comparisons: ComparisonExplanation[], total: number, runner_up_score: number | null, summary: string }} LinkExplanation */
+/** @typedef {'personal_id' | 'full_name' | 'date_of_birth' | 'sex' | 'address'} ComparedField */
+/** @typedef {'same' | 'same_without_diacritics' | 'partial' | 'differs' | 'missing'} Agreement */
+/** @typedef {Record<ComparedField, string | null>} PersonFields */
+/** @typedef {{ case_id: number, reason: string, source: string, status: string, priority: number, score: number, candidates: number, created_at: string, age_seconds: number, claimed_by: string | null, decided_by: string | null, resolution: string | null }} QueueLine */
+/** @typedef {{ total: number, cases: QueueLine[], counts: { status: Record<string, number>, reason: Record<string, number>, source: Record<string, number> } }} Queue */
+/** @typedef {{ citizen_id: string, status: string, merged_into?: string | null, score: number, fields: PersonFields, agreement: Record<ComparedField, Agreement> | null, explanation: LinkExplanation | null }} CaseCandidate */
+/** @typedef {{ case_id: number, reason: string, source: string, explanation: LinkExplanation, status: string, priority: number, created_at: string, claimed_by: string | null, resolution: string | null, rechecks: number }} ReviewCase */
+/** @typedef {{ status: string, reason?: string }} DecisionResult */
+/** @typedef {{ decision_id: string, action: string, citizen_id: string | null, other_citizen_id: string | null, actor: string, comment: string, decided_at: string, applied_at: string | null, result: DecisionResult | null, undone_by: string | null }} DecisionState */
+/** @typedef {{ case: ReviewCase, kind: 'record' | 'duplicate', record: { label: string, event_date: string | null, fields: PersonFields }, candidates: CaseCandidate[], decisions: DecisionState[] }} CaseView */
+/** @typedef {{ decision_id: string, status: 'pending' | 'applied' | 'refused' }} DecisionStatus */
+/** @typedef {{ decision_id: string, action: string, status: 'published' }} DecisionAccepted */
+/** @typedef {{ action: string, comment: string, citizenId?: string, otherCitizenId?: string }} DecisionRequest */
+/**
+ * @typedef {object} CitizenView
+ * @property {Record<string, string | null> & { citizen_id: string }} citizen
+ * @property {{ field: string, value: string | null, source: string, source_system: string, source_record_id: string, event_time: string, rule: string, is_current: boolean }[]} provenance
+ * @property {{ source: string, source_system: string, source_record_id: string, method: string, score: number, linked_at: string }[]} links
+ * @property {{ kind: string, fact_date: string | null, source: string, source_system: string, source_record_id: string, withdrawn_at: string | null }[]} facts
+ * @property {{ merge_id: number, survivor_id: string, merged_id: string, actor: string, comment: string, undone_at: string | null, undone_by: string | null }[]} merges
+ * @property {{ at: string, actor: string, action: string }[]} audit
+ */
+/** @typedef {{ status?: string, source?: string, reason?: string, minScore?: string | number, maxScore?: string | number, olderThanHours?: string | number, limit?: number }} CaseFilter */
+
+/** @type {string | null} */
 let csrfToken = null;
 
 export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {{ message?: string, error?: string } | null} body
+   */
   constructor(status, body) {
     super(body?.message ?? `HTTP ${status}`);
     this.status = status;
@@ -9,7 +45,15 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * @template T
+ * @param {'GET' | 'POST'} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<T>}
+ */
 async function call(method, path, body) {
+  /** @type {Record<string, string>} */
   const headers = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -18,31 +62,48 @@ async function call(method, path, body) {
     location.href = '/ui/login.html';
     throw new ApiError(401, { message: 'sign in first' });
   }
+  /** @type {unknown} */
   const data = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
+  if (!response.ok) throw new ApiError(response.status, /** @type {{ message?: string, error?: string } | null} */ (data));
+  return /** @type {T} */ (data);
 }
 
+/** @returns {Promise<User>} */
 export async function session() {
+  /** @type {{ user: User, csrfToken: string }} */
   const data = await call('GET', '/api/session');
   csrfToken = data.csrfToken;
   return data.user;
 }
 
 export const api = {
+  /** @type {(username: string, password: string) => Promise<{ user: User }>} */
   login: (username, password) => call('POST', '/api/login', { username, password }),
+  /** @type {() => Promise<unknown>} */
   logout: () => call('POST', '/api/logout'),
-  cases: (filter) => call('GET', `/api/cases?${new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== '' && v !== undefined && v !== null))}`),
+  /** @type {(filter: CaseFilter) => Promise<Queue>} */
+  cases: (filter) => call('GET', `/api/cases?${new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== '' && v !== undefined && v !== null).map(([k, v]) => [k, String(v)]))}`),
+  /** @type {(id: number) => Promise<CaseView>} */
   case: (id) => call('GET', `/api/cases/${encodeURIComponent(id)}`),
+  /** @type {(id: number) => Promise<unknown>} */
   claim: (id) => call('POST', `/api/cases/${encodeURIComponent(id)}/claim`),
+  /** @type {(id: number) => Promise<unknown>} */
   release: (id) => call('POST', `/api/cases/${encodeURIComponent(id)}/release`),
+  /** @type {(id: number, decision: DecisionRequest) => Promise<DecisionAccepted>} */
   decide: (id, decision) => call('POST', `/api/cases/${encodeURIComponent(id)}/decisions`, decision),
+  /** @type {(id: number, decisionId: string, comment: string) => Promise<DecisionAccepted>} */
   undo: (id, decisionId, comment) => call('POST', `/api/cases/${encodeURIComponent(id)}/decisions/${encodeURIComponent(decisionId)}/undo`, { comment }),
+  /** @type {(decisionId: string) => Promise<DecisionStatus>} */
   decision: (decisionId) => call('GET', `/api/decisions/${encodeURIComponent(decisionId)}`),
+  /** @type {(id: string) => Promise<CitizenView>} */
   citizen: (id) => call('GET', `/api/citizens/${encodeURIComponent(id)}`),
 };
 
-/** Waits until the store has applied (or refused) a published decision. */
+/**
+ * Waits until the store has applied (or refused) a published decision.
+ * @param {string} decisionId
+ * @returns {Promise<DecisionStatus | null>}
+ */
 export async function waitApplied(decisionId, timeoutMs = 20000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

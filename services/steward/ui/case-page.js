@@ -1,12 +1,23 @@
+// @ts-check
 import { api, waitApplied } from './api.js';
 import { ageText, h, percent } from './dom.js';
 import { levelSentence, reasonLabel, t } from './i18n.js';
 import { setShortcuts } from './keys.js';
 import { waterfall } from './waterfall.js';
 
+/** @typedef {import('./api.js').CaseView} CaseView */
+/** @typedef {import('./api.js').CaseCandidate} CaseCandidate */
+/** @typedef {import('./api.js').DecisionState} DecisionState */
+/** @typedef {import('./api.js').User} User */
+
+/** @type {import('./api.js').ComparedField[]} */
 const FIELDS = ['personal_id', 'full_name', 'date_of_birth', 'sex', 'address'];
 
-/** The citizens a steward can pick on this case: a duplicate pair's two, or the record's candidates. */
+/**
+ * The citizens a steward can pick on this case: a duplicate pair's two, or the record's candidates.
+ * @param {CaseView} view
+ * @returns {CaseCandidate[]}
+ */
 function choices(view) {
   if (view.kind === 'duplicate') {
     const [other] = view.candidates;
@@ -18,11 +29,21 @@ function choices(view) {
   return view.candidates;
 }
 
+/**
+ * @param {string | null} value
+ * @param {import('./api.js').Agreement | null | undefined} agreement
+ */
 function valueCell(value, agreement) {
   const text = value ?? '—';
   return h('td', { className: `value ${agreement ?? ''}`, title: agreement ? t(agreement) : '' }, text, agreement && agreement !== 'same' ? h('span', { className: 'badge' }, t(agreement)) : null);
 }
 
+/**
+ * @param {CaseView} view
+ * @param {CaseCandidate[]} people
+ * @param {number} selected
+ * @param {(index: number) => void} onSelect
+ */
 function comparisonTable(view, people, selected, onSelect) {
   const recordColumn = view.kind === 'record';
   const head = h('tr', {}, h('th', {}, t('field')), recordColumn ? h('th', {}, t('record'), h('div', { className: 'sub' }, view.record.label), h('div', { className: 'sub' }, view.record.event_date ?? '')) : null,
@@ -38,10 +59,15 @@ function comparisonTable(view, people, selected, onSelect) {
   return h('table', { className: 'compare', id: 'compare' }, h('thead', {}, head), h('tbody', {}, rows));
 }
 
+/** @param {DecisionState} d */
 function decisionStatusText(d) {
   return !d.applied_at ? t('waiting') : d.result?.status === 'refused' ? `${t('refused')}: ${d.result.reason}` : t('applied');
 }
 
+/**
+ * @param {CaseView} view
+ * @param {(decision: DecisionState) => Promise<void>} onUndo
+ */
 function decisionList(view, onUndo) {
   if (view.decisions.length === 0) return null;
   return h('section', { id: 'decisions' }, h('h2', {}, t('decisions')),
@@ -55,6 +81,10 @@ function decisionList(view, onUndo) {
     })));
 }
 
+/**
+ * @param {User} user
+ * @param {number} current
+ */
 async function nextCase(user, current) {
   const { cases } = await api.cases({ status: 'open', limit: 50 });
   const next = cases.find((c) => c.case_id !== current && (!c.claimed_by || c.claimed_by === user.username));
@@ -62,6 +92,12 @@ async function nextCase(user, current) {
 }
 
 /** A case: the record and candidates side by side, the selected candidate's weights as a waterfall, and the decisions; returns what it showed. */
+/**
+ * @param {HTMLElement} main
+ * @param {number} caseId
+ * @param {User} user
+ * @returns {Promise<CaseView>}
+ */
 export async function renderCase(main, caseId, user) {
   const view = await api.case(caseId);
   const people = choices(view);
@@ -71,6 +107,7 @@ export async function renderCase(main, caseId, user) {
   const status = h('p', { id: 'decision-status', role: 'status' });
   const comment = h('textarea', { id: 'comment', rows: 2, placeholder: t('comment'), disabled: user.role === 'viewer' });
 
+  /** @param {(comment: string) => Promise<import('./api.js').DecisionAccepted>} decide */
   const publish = async (decide) => {
     if (comment.value.trim() === '') {
       status.textContent = t('commentNeeded');
@@ -84,35 +121,44 @@ export async function renderCase(main, caseId, user) {
       // The status call says only whether it is applied; the reason of a refusal is on the (audited) case.
       const shown = await renderCase(main, caseId, user);
       const decided = shown.decisions.find((d) => d.decision_id === decision_id);
-      document.getElementById('decision-status').textContent = decided ? decisionStatusText(decided) : t('waiting');
+      /** @type {HTMLElement} */ (document.getElementById('decision-status')).textContent = decided ? decisionStatusText(decided) : t('waiting');
     } catch (error) {
-      status.textContent = error.message;
+      status.textContent = /** @type {Error} */ (error).message;
     }
   };
+  /**
+   * @param {string} action
+   * @param {{ citizenId?: string, otherCitizenId?: string }} [extra]
+   */
   const decide = (action, extra = {}) => publish((text) => api.decide(caseId, { action, comment: text, ...extra }));
-  const other = () => people.find((_, i) => i !== selected);
+  // The selection is always one of the people shown; `other` is only called when there are two or more.
+  const chosen = () => /** @type {CaseCandidate} */ (people[selected]);
+  const other = () => /** @type {CaseCandidate} */ (people.find((_, i) => i !== selected));
+  /** @type {Record<string, (() => Promise<void>) | null | undefined>} */
   const actions = {
-    l: view.kind === 'record' && people.length > 0 ? () => decide('LINK', { citizenId: people[selected].citizen_id }) : null,
+    l: view.kind === 'record' && people.length > 0 ? () => decide('LINK', { citizenId: chosen().citizen_id }) : null,
     n: view.kind === 'record' ? () => decide('NEW') : null,
     r: view.kind === 'record' ? () => decide('REJECT') : null,
-    m: people.length > 1 ? () => decide('MERGE', { citizenId: people[selected].citizen_id, otherCitizenId: other().citizen_id }) : null,
+    m: people.length > 1 ? () => decide('MERGE', { citizenId: chosen().citizen_id, otherCitizenId: other().citizen_id }) : null,
     d: view.kind === 'duplicate' ? () => decide('DISTINCT') : null,
   };
-  const undo = (decision) => publish((text) => api.undo(caseId, decision.decision_id, text));
+  const undo = (/** @type {DecisionState} */ decision) => publish((text) => api.undo(caseId, decision.decision_id, text));
 
   const render = () => {
-    const person = people[selected];
-    const buttons = [
+    const person = chosen();
+    /** @type {[key: string, id: string, label: string][]} */
+    const buttonSpecs = [
       ['l', 'decide-link', t('link')],
       ['n', 'decide-new', t('newCitizen')],
       ['r', 'decide-reject', t('reject')],
       ['m', 'decide-merge', people.length > 1 ? `${t('merge')}: ${other().citizen_id} → ${person.citizen_id} (${t('survivor')})` : t('merge')],
       ['d', 'decide-distinct', t('distinct')],
-    ].filter(([key]) => actions[key]).map(([key, id, label]) => h('button', { id, disabled: !mayDecide, onclick: actions[key] }, h('kbd', {}, key.toUpperCase()), ' ', label));
+    ];
+    const buttons = buttonSpecs.filter(([key]) => actions[key]).map(([key, id, label]) => h('button', { id, disabled: !mayDecide, onclick: actions[key] }, h('kbd', {}, key.toUpperCase()), ' ', label));
     const claimButtons = user.role === 'viewer' || c.status === 'DECIDED' ? [] : c.claimed_by === user.username
       ? [h('button', { id: 'release', onclick: async () => { await api.release(caseId); await renderCase(main, caseId, user); } }, t('release'))]
-      : [h('button', { id: 'claim', disabled: !mayDecide, onclick: async () => { await api.claim(caseId).catch((e) => (status.textContent = e.message)); await renderCase(main, caseId, user); } }, t('claim'))];
-    main.replaceChildren(...[
+      : [h('button', { id: 'claim', disabled: !mayDecide, onclick: async () => { await api.claim(caseId).catch((/** @type {Error} */ e) => (status.textContent = e.message)); await renderCase(main, caseId, user); } }, t('claim'))];
+    main.replaceChildren(.../** @type {HTMLElement[]} */ ([
       h('p', {}, h('a', { href: '#/', id: 'back' }, `← ${t('back')}`)),
       h('h1', {}, `${t('case')} #${c.case_id} — ${reasonLabel(c.reason)}`),
       h('p', { className: 'meta', id: 'case-meta' }, `${t('source')}: ${c.source} · ${t('status')}: ${c.status}${c.claimed_by ? ` (${c.claimed_by})` : ''}${c.resolution ? ` · ${c.resolution}` : ''} · ${t('priority')} ${c.priority}${c.rechecks > 0 ? ` · ${t('rechecks')}: ${c.rechecks}` : ''} · ${t('age')} ${ageText((Date.now() - new Date(c.created_at).getTime()) / 1000)}`),
@@ -124,7 +170,7 @@ export async function renderCase(main, caseId, user) {
       h('section', { className: 'decide' }, comment, h('div', { className: 'buttons' }, buttons), status,
         c.status === 'DECIDED' ? h('button', { id: 'next-case', onclick: () => nextCase(user, caseId) }, h('kbd', {}, 'Space'), ' ', t('next')) : null),
       decisionList(view, undo),
-    ].filter(Boolean));
+    ].filter(Boolean)));
   };
   render();
 
@@ -136,13 +182,13 @@ export async function renderCase(main, caseId, user) {
     }
     if (key === 'c') { comment.focus(); return true; }
     if (key === 'escape') { location.hash = '#/'; return true; }
-    if (key === ' ' && c.status === 'DECIDED') { nextCase(user, caseId); return true; }
+    if (key === ' ' && c.status === 'DECIDED') { void nextCase(user, caseId); return true; }
     if (key === 'u') {
       const last = [...view.decisions].reverse().find((d) => d.action !== 'UNDO' && !d.undone_by && d.result?.status === 'applied');
-      if (last) undo(last);
+      if (last) void undo(last);
       return Boolean(last);
     }
-    if (mayDecide && actions[key]) { actions[key](); return true; }
+    if (mayDecide && actions[key]) { void actions[key](); return true; }
     return false;
   });
   return view;

@@ -1,17 +1,28 @@
+// @ts-check
 import { api } from './api.js';
 import { h } from './dom.js';
 import { t } from './i18n.js';
 import { setShortcuts } from './keys.js';
 
+/** @typedef {import('./dom.js').Child} Child */
+
+/**
+ * @param {string[]} columns
+ * @param {{ className?: string, cells: Child[] }[]} rows
+ */
 function table(columns, rows) {
   return h('table', { className: 'history' }, h('thead', {}, h('tr', {}, columns.map((c) => h('th', {}, c)))), h('tbody', {}, rows.map((r) => h('tr', { className: r.className ?? '' }, r.cells.map((cell) => h('td', {}, cell ?? '—'))))));
 }
 
-const when = (value) => (value ? new Date(value).toLocaleString() : '');
+const when = (/** @type {string | null} */ value) => (value ? new Date(value).toLocaleString() : '');
 // The register's own values carry no event time (they predate every event).
-const eventWhen = (value) => (value && new Date(value).getTime() > 0 ? when(value) : t('registerValue'));
+const eventWhen = (/** @type {string} */ value) => (value && new Date(value).getTime() > 0 ? when(value) : t('registerValue'));
 
 /** A citizen's history: current values, every value each field has had and why, linked records, facts, merges, audit (the view is audited). */
+/**
+ * @param {HTMLElement} main
+ * @param {string} citizenId
+ */
 export async function renderCitizen(main, citizenId) {
   const view = await api.citizen(citizenId);
   const c = view.citizen;
@@ -19,8 +30,8 @@ export async function renderCitizen(main, citizenId) {
     if (key === 'escape') { history.back(); return true; }
     return false;
   });
-  main.replaceChildren(...[
-    h('p', {}, h('a', { href: '#/', onclick: (e) => { e.preventDefault(); history.back(); } }, `← ${t('back')}`)),
+  main.replaceChildren(.../** @type {HTMLElement[]} */ ([
+    h('p', {}, h('a', { href: '#/', onclick: (/** @type {Event} */ e) => { e.preventDefault(); history.back(); } }, `← ${t('back')}`)),
     h('h1', { id: 'citizen-title' }, `${t('history')}: ${c.citizen_id}`),
     h('section', {}, h('h2', {}, t('currentValues')),
       table([t('field'), t('value')], ['personal_id', 'full_name', 'date_of_birth', 'sex', 'address', 'place_of_birth', 'ethnicity', 'marital_status', 'date_of_death', 'status']
@@ -35,5 +46,5 @@ export async function renderCitizen(main, citizenId) {
       table(['#', t('survivor'), t('merged'), t('by'), t('note'), t('undone')], view.merges.map((m) => ({ cells: [m.merge_id, m.survivor_id, m.merged_id, m.actor, m.comment, m.undone_at ? `${when(m.undone_at)} ${m.undone_by}` : ''] })))) : null,
     h('section', {}, h('h2', {}, t('audit')),
       table(['', t('actor'), t('action')], view.audit.map((a) => ({ cells: [when(a.at), a.actor, a.action] })))),
-  ].filter(Boolean));
+  ].filter(Boolean)));
 }

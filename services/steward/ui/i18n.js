@@ -1,4 +1,10 @@
+// @ts-check
 // Labels of the review UI in Vietnamese and English; the language is kept in localStorage.
+
+/** @typedef {'vi' | 'en'} Language */
+/** @typedef {{ [key: string]: string | Record<string, string>, reasons: Record<string, string> }} Labels */
+
+/** @type {Record<Language, Labels>} */
 const LABELS = {
   vi: {
     title: 'Hàng đợi xem xét',
@@ -200,6 +206,7 @@ const LABELS = {
 
 // Vietnamese for the linkage settings' level sentences (stored in English with each explanation);
 // a level not listed here (settings changed since) shows its stored sentence.
+/** @type {Record<string, string | undefined>} */
 export const LEVEL_SENTENCES_VI = {
   'personal_id:null': 'Một trong hai bản ghi không có số định danh.',
   'personal_id:exact': 'Số định danh giống nhau.',
@@ -238,25 +245,35 @@ export const LEVEL_SENTENCES_VI = {
   'address:else': 'Địa chỉ khác nhau.',
 };
 
-/** A comparison's sentence in the chosen language; the stored (English) one otherwise. */
+/**
+ * A comparison's sentence in the chosen language; the stored (English) one otherwise.
+ * @param {import('./api.js').ComparisonExplanation} comparison
+ */
 export function levelSentence(comparison) {
   return (language() === 'vi' && LEVEL_SENTENCES_VI[`${comparison.comparison}:${comparison.level}`]) || comparison.sentence;
 }
 
+/** @returns {Language} */
 export function language() {
   const saved = localStorage.getItem('dancu.lang');
   return saved === 'en' || saved === 'vi' ? saved : 'vi';
 }
 
+/** @param {Language} lang */
 export function setLanguage(lang) {
   localStorage.setItem('dancu.lang', lang);
   document.documentElement.lang = lang;
 }
 
+/**
+ * @param {string} key
+ * @returns {string}
+ */
 export function t(key) {
-  return LABELS[language()][key] ?? LABELS.en[key] ?? key;
+  return /** @type {string | undefined} */ (LABELS[language()][key]) ?? /** @type {string | undefined} */ (LABELS.en[key]) ?? key;
 }
 
+/** @param {string} reason */
 export function reasonLabel(reason) {
   return LABELS[language()].reasons[reason] ?? reason;
 }

@@ -1,6 +1,11 @@
+// @ts-check
 // One page's keyboard shortcuts at a time; typing in a field never triggers them.
+/** @typedef {(key: string, event: KeyboardEvent) => boolean} ShortcutHandler */
+
+/** @type {ShortcutHandler | null} */
 let handler = null;
 
+/** @param {ShortcutHandler | null} next */
 export function setShortcuts(next) {
   handler = next;
 }

@@ -1,27 +1,35 @@
+// @ts-check
 import { api, ApiError } from './api.js';
 import { language, setLanguage, t } from './i18n.js';
 
+/** An element of login.html, by id. */
+const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const valueOf = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (byId(id)).value;
+
 function label() {
   document.documentElement.lang = language();
-  for (const element of document.querySelectorAll('[data-label]')) element.textContent = t(element.dataset.label);
-  document.getElementById('language').textContent = language() === 'vi' ? 'English' : 'Tiếng Việt';
+  for (const element of document.querySelectorAll('[data-label]')) element.textContent = t(/** @type {string} */ (/** @type {HTMLElement} */ (element).dataset.label));
+  byId('language').textContent = language() === 'vi' ? 'English' : 'Tiếng Việt';
 }
 
-document.getElementById('language').addEventListener('click', () => {
+byId('language').addEventListener('click', () => {
   setLanguage(language() === 'vi' ? 'en' : 'vi');
   label();
 });
 
-document.getElementById('login-form').addEventListener('submit', async (event) => {
+/** @param {SubmitEvent} event */
+async function signIn(event) {
   event.preventDefault();
-  const error = document.getElementById('login-error');
+  const error = byId('login-error');
   error.textContent = '';
   try {
-    await api.login(document.getElementById('username').value, document.getElementById('password').value);
+    await api.login(valueOf('username'), valueOf('password'));
     location.href = '/';
   } catch (failure) {
     error.textContent = failure instanceof ApiError && failure.status === 429 ? t('tooMany') : t('badCredentials');
   }
-});
+}
+
+byId('login-form').addEventListener('submit', (event) => void signIn(event));
 
 label();

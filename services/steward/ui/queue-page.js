@@ -1,3 +1,4 @@
+// @ts-check
 import { api } from './api.js';
 import { setShortcuts } from './keys.js';
 import { ageText, h, percent } from './dom.js';
@@ -5,19 +6,26 @@ import { reasonLabel, t } from './i18n.js';
 
 const FILTER_KEY = 'dancu.queueFilter';
 
+/** @returns {import('./api.js').CaseFilter} */
 function savedFilter() {
   try {
-    return { status: 'open', ...JSON.parse(sessionStorage.getItem(FILTER_KEY) ?? '{}') };
+    return { status: 'open', .../** @type {import('./api.js').CaseFilter} */ (JSON.parse(sessionStorage.getItem(FILTER_KEY) ?? '{}')) };
   } catch {
     return { status: 'open' };
   }
 }
 
+/**
+ * @param {string} name
+ * @param {string | undefined} value
+ * @param {string[][]} options [value, label] pairs
+ */
 function select(name, value, options) {
   return h('select', { name, id: `filter-${name}` }, options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
 }
 
 /** The queue: counts and filters above, most urgent and oldest cases first; no personal data on this page. */
+/** @param {HTMLElement} main */
 export async function renderQueue(main) {
   const filter = savedFilter();
   const data = await api.cases({ ...filter, limit: 200 });
@@ -25,11 +33,11 @@ export async function renderQueue(main) {
   const sources = Object.keys(data.counts.source).sort();
   const form = h(
     'form',
-    { className: 'filters', onsubmit: (event) => {
+    { className: 'filters', onsubmit: (/** @type {SubmitEvent} */ event) => {
       event.preventDefault();
-      const values = Object.fromEntries(new FormData(event.target).entries());
+      const values = Object.fromEntries(new FormData(/** @type {HTMLFormElement} */ (event.target)).entries());
       sessionStorage.setItem(FILTER_KEY, JSON.stringify(values));
-      renderQueue(main);
+      void renderQueue(main);
     } },
     h('label', {}, t('status'), select('status', filter.status, [['open', t('open')], ['claimed', t('claimed')], ['decided', t('decided')], ['all', t('all')]])),
     h('label', {}, t('source'), select('source', filter.source ?? '', [['', t('all')], ...sources.map((s) => [s, `${s} (${data.counts.source[s]})`])])),
@@ -65,7 +73,7 @@ export async function renderQueue(main) {
   setShortcuts((key) => {
     if (key === 'j' || key === 'arrowdown') selected = Math.min(rows.length - 1, selected + 1);
     else if (key === 'k' || key === 'arrowup') selected = Math.max(0, selected - 1);
-    else if (key === 'enter' && rows[selected]) location.hash = `#/case/${rows[selected].dataset.case}`;
+    else if (key === 'enter' && rows[selected]) location.hash = `#/case/${rows[selected]?.dataset.case}`;
     else return false;
     mark();
     return true;

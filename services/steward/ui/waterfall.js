@@ -1,3 +1,4 @@
+// @ts-check
 import { h, svg } from './dom.js';
 import { levelSentence, t } from './i18n.js';
 
@@ -10,7 +11,11 @@ const VALUE = 60;
  * The explanation as a waterfall: the prior, then each comparison moving the match weight up
  * (agreement) or down (disagreement), then the total. Only renders the stored explanation.
  */
+/** @typedef {{ label: string, from: number, to: number, kind: 'prior' | 'up' | 'down' | 'total', title?: string }} Step */
+
+/** @param {import('./api.js').LinkExplanation} explanation */
 export function waterfall(explanation) {
+  /** @type {Step[]} */
   const steps = [{ label: t('prior'), from: 0, to: explanation.prior, kind: 'prior' }];
   let running = explanation.prior;
   for (const c of explanation.comparisons) {
@@ -22,7 +27,7 @@ export function waterfall(explanation) {
   const [low, high] = [Math.min(0, ...values), Math.max(0, ...values)];
   const span = high - low || 1;
   const plot = WIDTH - LABEL - VALUE;
-  const x = (v) => LABEL + ((v - low) / span) * plot;
+  const x = (/** @type {number} */ v) => LABEL + ((v - low) / span) * plot;
   const height = steps.length * ROW + 8;
   return h('div', { className: 'waterfall', id: 'waterfall' },
     svg('svg', { viewBox: `0 0 ${WIDTH} ${height}`, width: '100%', role: 'img', 'aria-label': 'match weight waterfall' },

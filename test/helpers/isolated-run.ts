@@ -1,0 +1,96 @@
+import type { Logger } from 'pino';
+import { PipelineRun } from '../../services/cli/pipeline-run.js';
+import { createDatabase } from '../../services/cli/stack/postgres-node.js';
+import { createPool, type Pool } from '../../services/shared/store/db.js';
+import { migrate } from '../../services/shared/store/migrate.js';
+import type { SyntheticCitizen } from '../../services/shared/synth/population.js';
+import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from './real-stack.js';
+import { loadRegister } from './register.js';
+import { ServiceProcesses } from './service-processes.js';
+import { waitUntil } from './wait.js';
+
+/**
+ * A pipeline run no other test (nor an earlier run) shares: its own topic namespace, consumer
+ * groups and database, named from `prefix`. `setUp` creates and migrates the database, creates
+ * the topics and loads the register; the stages then start in this process (`startServices`, as
+ * the demo runs them) or as separate processes (`startProcesses`, when a test kills one);
+ * `cleanUp` stops whatever runs and drops the topics and the database.
+ *
+ *     const run = new IsolatedRun('e2e');
+ *     beforeAll(async () => { await run.setUp({ register: population }); await run.startServices(); … });
+ *     afterAll(() => run.cleanUp());
+ */
+export class IsolatedRun extends PipelineRun {
+  private processes_: ServiceProcesses | null = null;
+
+  constructor(prefix: string, logger: Logger = testLogger) {
+    const name = uniqueName(prefix);
+    super(config, testDatabaseUrl(name), name, logger);
+  }
+
+  /** The database (migrated), the topics and, when given, the register's citizens, loaded as an operator loads them. Nothing runs yet. */
+  async setUp(options: { register?: SyntheticCitizen[] } = {}): Promise<void> {
+    await this.prepare();
+    if (options.register) await loadRegister(this, options.register);
+  }
+
+  /** The run's services as separate processes (`dancu run`), which a test can kill with SIGKILL and start again. */
+  get processes(): ServiceProcesses {
+    this.processes_ ??= new ServiceProcesses(this.env);
+    return this.processes_;
+  }
+
+  /** Starts instances as processes (`store#2` is a second store), one after the other, each ready before the next. */
+  async startProcesses(instances: string[]): Promise<void> {
+    for (const instance of instances) await this.processes.start(instance);
+  }
+
+  async stopProcesses(): Promise<void> {
+    await this.processes_?.stopAll();
+  }
+
+  /** The `n` a `select count(*) as n …` query gives. */
+  async countOf(sql: string, params: unknown[] = []): Promise<number> {
+    return Number((await this.pool.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0);
+  }
+
+  /** Waits until the outbox relay has published every update written so far. */
+  async waitUntilRelayed(timeoutMs = 60_000): Promise<void> {
+    await waitUntil(() => this.countOf('select count(*) as n from outbox where published_at is null'), (n) => n === 0, timeoutMs, 'the outbox relayed');
+  }
+
+  /** Stops the services (in-process and processes), drops the run's topics and its database. */
+  async cleanUp(): Promise<void> {
+    await this.stopProcesses();
+    await this.close({ dropTopics: true });
+    await dropDatabase(this.databaseUrl);
+  }
+}
+
+/** A migrated database of its own, for tests of the store without Kafka. */
+export class IsolatedDatabase {
+  readonly name: string;
+  readonly url: string;
+  private pool_: Pool | null = null;
+
+  constructor(prefix: string) {
+    this.name = uniqueName(prefix);
+    this.url = testDatabaseUrl(this.name);
+  }
+
+  async setUp(): Promise<void> {
+    await createDatabase(this.url);
+    await migrate(this.url);
+    this.pool_ = createPool(this.url, 2);
+  }
+
+  get pool(): Pool {
+    if (!this.pool_) throw new Error('setUp() the database first');
+    return this.pool_;
+  }
+
+  async cleanUp(): Promise<void> {
+    await this.pool_?.end();
+    await dropDatabase(this.url);
+  }
+}
