@@ -13,7 +13,7 @@ export function linkCsvCommand(): Command {
     .requiredOption('--out <file>', 'decisions: record_id,decision,citizen_id,score')
     .option('--settings <file>', 'linkage settings (comparisons, blocking rules, thresholds)', DEFAULT_SETTINGS_FILE)
     .addOption(
-      new Option('--parameters <how>', 'estimate m, u and the prior from these files first (no labels needed), or use the settings file\'s as committed')
+      new Option('--parameters <how>', "estimate m, u and the prior from these files first (no labels needed), or use the settings file's as committed")
         .choices(['estimate', 'committed'])
         .default('estimate'),
     )

@@ -9,7 +9,13 @@ const POPULATION_HEADER = ['citizen_id', 'full_name', 'date_of_birth', 'sex', 'a
 const RECORDS_HEADER = ['record_id', 'source', 'personal_id', 'full_name', 'date_of_birth', 'sex', 'address'];
 
 function readCsv(file: string, required: string[]): Record<string, string>[] {
-  const rows = parse(readFileSync(file), { columns: (header: string[]) => header.map((h) => h.trim()), bom: true, skip_empty_lines: true, trim: true, relax_column_count: false }) as Record<string, string>[];
+  const rows = parse(readFileSync(file), {
+    columns: (header: string[]) => header.map((h) => h.trim()),
+    bom: true,
+    skip_empty_lines: true,
+    trim: true,
+    relax_column_count: false,
+  }) as Record<string, string>[];
   const header = rows.length > 0 ? Object.keys(rows[0]!) : required;
   const missing = required.filter((column) => !header.includes(column));
   if (missing.length > 0) throw new DancuError('CSV_FILE_INVALID', `${file}: the header lacks ${missing.join(', ')}`, { retriable: false });

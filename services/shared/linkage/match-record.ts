@@ -109,7 +109,12 @@ function build(id: string, person: FoldedPerson): MatchRecord {
   const middle = tokens.length > 2 ? tokens.slice(1, -1).join(' ') : null;
   const parsed = empty(person.dateOfBirth) ? null : parsePartialDate(person.dateOfBirth);
   const dateOfBirth = parsed?.ok ? parsed.date : null;
-  const address = person.foldedAddress ? person.foldedAddress.replace(/[^a-z0-9\s]/g, ' ').replace(/\s+/g, ' ').trim() || null : null;
+  const address = person.foldedAddress
+    ? person.foldedAddress
+        .replace(/[^a-z0-9\s]/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim() || null
+    : null;
   const addressWords = address ? address.split(' ') : [];
   const numbers = addressWords.filter((token) => /^\d+$/.test(token));
   return {

@@ -43,7 +43,13 @@ export function shares(counts: number[][], settings: LinkageSettings): number[][
 }
 
 /** u: how often each level occurs between a record and a random register citizen (almost never the same person). */
-export function estimateU(settings: LinkageSettings, records: readonly MatchRecord[], register: readonly MatchRecord[], pairs: number, random: SeededRandom): number[][] {
+export function estimateU(
+  settings: LinkageSettings,
+  records: readonly MatchRecord[],
+  register: readonly MatchRecord[],
+  pairs: number,
+  random: SeededRandom,
+): number[][] {
   const counts = settings.comparisons.map((c) => c.levels.map(() => 0));
   for (let i = 0; i < pairs; i += 1) {
     const vector = levelVector(settings, random.pick(records), random.pick(register));
@@ -59,7 +65,12 @@ export function estimateU(settings: LinkageSettings, records: readonly MatchReco
  * (as Splink does): each pair's match probability from the current m, then m from those
  * probabilities, until m stops moving.
  */
-export function estimateM(settings: LinkageSettings, vectors: readonly LevelVector[], u: number[][], maxIterations = 50): { m: number[][]; matchShare: number; iterations: number; converged: boolean } {
+export function estimateM(
+  settings: LinkageSettings,
+  vectors: readonly LevelVector[],
+  u: number[][],
+  maxIterations = 50,
+): { m: number[][]; matchShare: number; iterations: number; converged: boolean } {
   const levels = settings.comparisons.map((c) => c.levels);
   let m = levels.map((comparisonLevels) => comparisonLevels.map((level) => (level.is_null ? Number.NaN : (level.m ?? 0.5))));
   let matchShare = 0.5;
