@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
 import { prepareBenchRegister } from './bench-register.js';
+import { cpuByRole, cpuSnapshot, databaseActivity, enableStatementCounts, formatBudget, tableWrites, topicBytes } from './cost-budget.js';
 import { startServiceProcess, stopServiceProcesses } from './service-processes.js';
 import { pipelineGroupTopics } from '../monitor/pipeline-status.js';
 import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
@@ -146,6 +147,8 @@ async function main(): Promise<void> {
     while ((await admin.describeGroups([group])).groups[0]?.state !== 'Stable') await sleep(200);
   }
   const pool = createPool(databaseUrl, 2);
+  await enableStatementCounts(pool);
+  const before = { cpu: cpuSnapshot(), writes: await tableWrites(pool), database: await databaseActivity(pool) };
 
   const producer = await connectProducer(kafka, { idempotent: true });
   const start = new Date();
@@ -183,6 +186,9 @@ async function main(): Promise<void> {
   const drained = (performance.now() - t0) / 1000;
   sampling = false;
   await sampler;
+  const cpuAfter = cpuSnapshot();
+  await sleep(1500); // PostgreSQL flushes its table statistics about once a second.
+  const [writesAfter, databaseAfter] = [await tableWrites(pool), await databaseActivity(pool)];
 
   const p = (q: number) => (percentile(applied.latencies, q) / 1000).toFixed(2);
   console.log(`published in ${published.toFixed(1)} s (${Math.round(messages.length / published).toLocaleString('en')} events/s offered)`);
@@ -205,6 +211,19 @@ async function main(): Promise<void> {
     ),
   );
   console.log(`lag chart: ${chart}`);
+
+  const wire = [...SOURCE_NAMES.map((source) => topics[SOURCE_TOPICS[source].events]), topics.observations, topics.decisions, topics.populationUpdates];
+  const budget = formatBudget({
+    events: messages.length,
+    cpu: cpuByRole(before.cpu, cpuAfter),
+    writes: new Map([...writesAfter].map(([table, n]) => [table, n - (before.writes.get(table) ?? 0)])),
+    statements: databaseAfter.statements === null || before.database.statements === null ? null : databaseAfter.statements - before.database.statements,
+    transactions: databaseAfter.transactions - before.database.transactions,
+    topics: await topicBytes(kafka, admin, wire),
+  });
+  console.log(
+    `\ncost budget (BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" adds CPU profiles; npm run bench:profile -- DIR ${messages.length} summarises them)\n${budget}`,
+  );
 
   await producer.disconnect();
   await stopServiceProcesses(children);
