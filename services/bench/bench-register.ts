@@ -17,7 +17,9 @@ import { registerSize } from './register-size.js';
 async function forgetEarlierRuns(databaseUrl: string): Promise<void> {
   const pool = createPool(databaseUrl, 1);
   try {
-    await pool.query(`truncate processed_events, record_links, field_provenance, review_cases, outbox, citizen_facts, unlinked_records, unlinked_keys, quality_findings, observation_outcomes`);
+    await pool.query(
+      `truncate processed_events, record_links, field_provenance, review_cases, outbox, citizen_facts, unlinked_records, unlinked_keys, quality_findings, observation_outcomes`,
+    );
     await pool.query(`delete from citizen_blocking_keys where citizen_id in (select citizen_id from citizens where origin like 'source:%')`);
     await pool.query(`delete from citizens where origin like 'source:%'`);
   } finally {
@@ -30,7 +32,11 @@ async function forgetEarlierRuns(databaseUrl: string): Promise<void> {
  * as `dancu load-population` does. With BENCH_REUSE=1 a database an earlier run loaded with the
  * same number of citizens is kept (the load of a million takes minutes), only migrated.
  */
-export async function prepareBenchRegister(baseDatabaseUrl: string, databaseName: string, citizens: number): Promise<{ databaseUrl: string; population: SyntheticCitizen[] }> {
+export async function prepareBenchRegister(
+  baseDatabaseUrl: string,
+  databaseName: string,
+  citizens: number,
+): Promise<{ databaseUrl: string; population: SyntheticCitizen[] }> {
   const databaseUrl = otherDatabaseUrl(baseDatabaseUrl, databaseName);
   const population = generatePopulation(citizens, 101);
   if (process.env.BENCH_REUSE === '1' && (await registerSize(databaseUrl)) === citizens) {

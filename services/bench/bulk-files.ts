@@ -22,7 +22,9 @@ export function bulkFiles(): BulkFiles {
   const dir = join(REPO_ROOT, '.dancu', 'bench', `bulk-${citizens}-${records}`);
   const files = { population: join(dir, 'population.csv'), records: join(dir, 'records.csv'), truth: join(dir, 'truth.csv') };
   if (!existsSync(files.truth)) {
-    execFileSync(process.execPath, [DANCU, 'synth', '--population', String(citizens), '--records', String(records), '--seed', '77', '--out', dir], { stdio: 'inherit' });
+    execFileSync(process.execPath, [DANCU, 'synth', '--population', String(citizens), '--records', String(records), '--seed', '77', '--out', dir], {
+      stdio: 'inherit',
+    });
   }
   return files;
 }

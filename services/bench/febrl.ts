@@ -11,7 +11,10 @@ export const FEBRL_DIR = join(REPO_ROOT, '..', 'shared', 'benchmarks', 'febrl');
  * the address in one line, the social security number as the identifier.
  */
 export function readFebrl(file: string): MatchRecord[] {
-  const rows = parse(readFileSync(join(FEBRL_DIR, file)), { columns: (h: string[]) => h.map((c) => c.trim()), trim: true, skip_empty_lines: true }) as Record<string, string>[];
+  const rows = parse(readFileSync(join(FEBRL_DIR, file)), { columns: (h: string[]) => h.map((c) => c.trim()), trim: true, skip_empty_lines: true }) as Record<
+    string,
+    string
+  >[];
   return rows.map((row) =>
     toMatchRecord(row.rec_id ?? '', {
       personal_id: row.soc_sec_id,

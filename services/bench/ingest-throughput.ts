@@ -23,11 +23,28 @@ const DAY_MS = 86_400_000;
 function asDebeziumJson(event: VaccinationEvent): Buffer {
   const days = (iso: string | null) => (iso && /^\d{4}-\d{2}-\d{2}$/.test(iso) ? Math.round(Date.parse(`${iso}T00:00:00Z`) / DAY_MS) : null);
   const row = {
-    ma_mui_tiem: event.source_record_id, ma_dinh_danh: event.person.personal_id, ho_ten: event.person.full_name, ngay_sinh: days(event.person.date_of_birth),
-    gioi_tinh: event.person.sex, dia_chi: event.person.address, ma_vac_xin: event.vaccination.vaccine_code, ten_vac_xin: null, mui_so: event.vaccination.dose_number,
-    ngay_tiem: days(event.vaccination.date_administered), co_so_tiem: event.vaccination.facility, so_lo: event.vaccination.lot_number,
+    ma_mui_tiem: event.source_record_id,
+    ma_dinh_danh: event.person.personal_id,
+    ho_ten: event.person.full_name,
+    ngay_sinh: days(event.person.date_of_birth),
+    gioi_tinh: event.person.sex,
+    dia_chi: event.person.address,
+    ma_vac_xin: event.vaccination.vaccine_code,
+    ten_vac_xin: null,
+    mui_so: event.vaccination.dose_number,
+    ngay_tiem: days(event.vaccination.date_administered),
+    co_so_tiem: event.vaccination.facility,
+    so_lo: event.vaccination.lot_number,
   };
-  const source = { version: '2.7.3.Final', connector: 'postgresql', name: event.source_system, ts_ms: event.event_time, db: 'tiemchung', schema: 'public', table: 'tiem_chung' };
+  const source = {
+    version: '2.7.3.Final',
+    connector: 'postgresql',
+    name: event.source_system,
+    ts_ms: event.event_time,
+    db: 'tiemchung',
+    schema: 'public',
+    table: 'tiem_chung',
+  };
   return Buffer.from(JSON.stringify({ before: null, after: row, source, op: 'c', ts_ms: event.event_time }));
 }
 
@@ -41,7 +58,16 @@ async function main(): Promise<void> {
   const cli = loadCliConfig(process.env);
   const logger = createLogger({ level: 'warn', name: 'bench' });
   const population = generatePopulation(Math.max(20_000, PER_SOURCE), 91);
-  const plan = { births: PER_SOURCE / 2, deaths: PER_SOURCE / 4, marriages: PER_SOURCE / 8, nameChanges: 0, vaccinations: PER_SOURCE, benefits: PER_SOURCE, licences: PER_SOURCE, invalidPerSource: 0 };
+  const plan = {
+    births: PER_SOURCE / 2,
+    deaths: PER_SOURCE / 4,
+    marriages: PER_SOURCE / 8,
+    nameChanges: 0,
+    vaccinations: PER_SOURCE,
+    benefits: PER_SOURCE,
+    licences: PER_SOURCE,
+    invalidPerSource: 0,
+  };
   const { events } = generateSectorDay(population, plan, 92);
   const kafka = createKafka(cli.DANCU_KAFKA_BROKERS, 'bench-ingest', logger);
   const admin = kafka.admin();
@@ -49,7 +75,10 @@ async function main(): Promise<void> {
   const registry = new SchemaRegistryClient(cli.DANCU_SCHEMA_REGISTRY_URL);
   const created: string[] = [];
 
-  const runs = [...SOURCE_NAMES.map((source) => ({ label: source, source, cdc: false })), { label: 'vaccination (Debezium JSON)', source: 'vaccination' as const, cdc: true }];
+  const runs = [
+    ...SOURCE_NAMES.map((source) => ({ label: source, source, cdc: false })),
+    { label: 'vaccination (Debezium JSON)', source: 'vaccination' as const, cdc: true },
+  ];
   for (const { label, source, cdc } of runs) {
     const namespace = `bench-ingest-${Date.now()}`;
     const topics = topicsFor(namespace);
@@ -65,12 +94,22 @@ async function main(): Promise<void> {
     await producer.disconnect();
 
     const groupId = `${namespace}.ingest`;
-    const ingest = await startIngest(loadIngestConfig({ ...process.env, DANCU_TOPIC_NAMESPACE: namespace, DANCU_INGEST_GROUP_ID: groupId }), logger, createMetrics());
+    const ingest = await startIngest(
+      loadIngestConfig({ ...process.env, DANCU_TOPIC_NAMESPACE: namespace, DANCU_INGEST_GROUP_ID: groupId }),
+      logger,
+      createMetrics(),
+    );
     while ((await admin.describeGroups([groupId])).groups[0]?.state !== 'Stable') await sleep(50);
     const started = performance.now();
     while ((await totalLag(admin, groupId, topic)) > 0) await sleep(50);
     const seconds = (performance.now() - started) / 1000;
-    console.log(`ingest ${label.padEnd(28)} ${messages.length.toLocaleString('en').padStart(7)} events in ${seconds.toFixed(1).padStart(5)} s = ${Math.round(messages.length / seconds).toLocaleString('en').padStart(6)} events/s`);
+    console.log(
+      `ingest ${label.padEnd(28)} ${messages.length.toLocaleString('en').padStart(7)} events in ${seconds.toFixed(1).padStart(5)} s = ${Math.round(
+        messages.length / seconds,
+      )
+        .toLocaleString('en')
+        .padStart(6)} events/s`,
+    );
     await ingest.stop();
   }
   await admin.deleteTopics({ topics: created }).catch(() => undefined);

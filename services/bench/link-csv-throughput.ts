@@ -31,10 +31,24 @@ async function main(): Promise<void> {
     const f = figures(stderr);
     runs.push({ ...f, whole });
     const records = Number(/^(\d+) records/.exec(f.summary)?.[1] ?? 0);
-    console.log(`${run} | ${whole.toFixed(1)} s | ${f.read.toFixed(1)} s | ${f.estimate.toFixed(1)} s | ${f.link.toFixed(1)} s | ${f.perSecond.toLocaleString('en')} | ${Math.round(records / whole).toLocaleString('en')} | ${f.peakMb.toLocaleString('en')} MB`);
-    if (run === 1) process.stdout.write(`  ${f.summary}\n${stderr.split('\n').filter((line) => line.startsWith('  ') || line.startsWith('parameters estimated')).map((line) => `  ${line}\n`).join('')}`);
+    console.log(
+      `${run} | ${whole.toFixed(1)} s | ${f.read.toFixed(1)} s | ${f.estimate.toFixed(1)} s | ${f.link.toFixed(1)} s | ${f.perSecond.toLocaleString('en')} | ${Math.round(records / whole).toLocaleString('en')} | ${f.peakMb.toLocaleString('en')} MB`,
+    );
+    if (run === 1)
+      process.stdout.write(
+        `  ${f.summary}\n${stderr
+          .split('\n')
+          .filter((line) => line.startsWith('  ') || line.startsWith('parameters estimated'))
+          .map((line) => `  ${line}\n`)
+          .join('')}`,
+      );
   }
-  console.log(`ranges: whole ${range(runs.map((r) => r.whole))} s, peak RSS ${range(runs.map((r) => r.peakMb), 0)} MB (targets: ≤ 30 s, ≤ 1,536 MB)`);
+  console.log(
+    `ranges: whole ${range(runs.map((r) => r.whole))} s, peak RSS ${range(
+      runs.map((r) => r.peakMb),
+      0,
+    )} MB (targets: ≤ 30 s, ≤ 1,536 MB)`,
+  );
 }
 
 await main();

@@ -29,7 +29,6 @@ import { writeLinkageSet } from '../shared/synth/linkage-set-files.js';
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 
-
 /** A synthetic record as ingest would have normalised it (the linker's input). */
 function observationOf(record: SyntheticRecord, index: number): PersonObservation | null {
   const name = normaliseName(record.full_name);
@@ -77,10 +76,16 @@ async function main(): Promise<void> {
   const dir = join(REPO_ROOT, '.dancu', 'bench');
   mkdirSync(dir, { recursive: true });
   // Only the records are kept: a million generated citizens left in memory would slow the linker's garbage collection, which a real linker process does not pay.
-  const { files, records, registerSize: citizens } = ((set) => ({ files: writeLinkageSet(set, dir), records: set.records, registerSize: set.population.length }))(
+  const {
+    files,
+    records,
+    registerSize: citizens,
+  } = ((set) => ({ files: writeLinkageSet(set, dir), records: set.records, registerSize: set.population.length }))(
     generateLinkageSet({ population: CITIZENS, records: EVENTS, absentShare: 0.1, seed: 77 }),
   );
-  console.log(`generated ${citizens.toLocaleString('en')} citizens and ${EVENTS.toLocaleString('en')} records in ${((performance.now() - generated) / 1000).toFixed(1)} s`);
+  console.log(
+    `generated ${citizens.toLocaleString('en')} citizens and ${EVENTS.toLocaleString('en')} records in ${((performance.now() - generated) / 1000).toFixed(1)} s`,
+  );
 
   // BENCH_REUSE=1 keeps a register loaded by an earlier run (same seed and size), to time the linker alone.
   const reuse = process.env.BENCH_REUSE === '1' && (await registerSize(databaseUrl)) === citizens;

@@ -25,7 +25,9 @@ async function main(): Promise<void> {
     const whole = (performance.now() - started) / 1000;
     seconds.push(whole);
     const rows = Number(/loaded (\d+) citizens/.exec(stdout)?.[1] ?? 0);
-    console.log(`run ${run}: ${rows.toLocaleString('en')} citizens in ${whole.toFixed(1)} s = ${Math.round(rows / whole).toLocaleString('en')} citizens/s (whole command)`);
+    console.log(
+      `run ${run}: ${rows.toLocaleString('en')} citizens in ${whole.toFixed(1)} s = ${Math.round(rows / whole).toLocaleString('en')} citizens/s (whole command)`,
+    );
   }
   await dropDatabase(databaseUrl);
   console.log(`range: ${range(seconds)} s (target ≤ 50 s)`);

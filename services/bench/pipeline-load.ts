@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
 import { prepareBenchRegister } from './bench-register.js';
+import { cpuByRole, cpuSnapshot, databaseActivity, enableStatementCounts, formatBudget, tableWrites, topicBytes } from './cost-budget.js';
 import { startServiceProcess, stopServiceProcesses } from './service-processes.js';
 import { pipelineGroupTopics } from '../monitor/pipeline-status.js';
 import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
@@ -38,7 +39,11 @@ function percentile(sorted: number[], p: number): number {
 
 /** Lag per stage over time as a small SVG line chart (no chart library needed for three lines). */
 function lagChart(points: LagPoint[], title: string): string {
-  const width = 720, height = 260, left = 56, bottom = 36, top = 28;
+  const width = 720,
+    height = 260,
+    left = 56,
+    bottom = 36,
+    top = 28;
   const stages = Object.keys(points[0]?.byGroup ?? {});
   const maxT = Math.max(1, ...points.map((p) => p.seconds));
   const maxLag = Math.max(1, ...points.flatMap((p) => Object.values(p.byGroup)));
@@ -62,7 +67,6 @@ ${lines.join('\n')}
 </svg>
 `;
 }
-
 
 async function appliedSince(pool: Pool, since: Date): Promise<{ n: number; latencies: number[] }> {
   // A record kept unlinked and linked later has two outcomes: its first one is when it was applied.
@@ -88,7 +92,16 @@ async function main(): Promise<void> {
   const share: Record<SourceName, number> = { 'civil-status': 0.2, vaccination: 0.4, 'social-welfare': 0.25, 'driver-licence': 0.15 };
   const day = generateSectorDay(
     population,
-    { births: Math.round(EVENTS * share['civil-status'] * 0.6), deaths: Math.round(EVENTS * share['civil-status'] * 0.3), marriages: Math.round(EVENTS * share['civil-status'] * 0.05), nameChanges: 0, vaccinations: Math.round(EVENTS * share.vaccination), benefits: Math.round(EVENTS * share['social-welfare']), licences: Math.round(EVENTS * share['driver-licence']), invalidPerSource: 0 },
+    {
+      births: Math.round(EVENTS * share['civil-status'] * 0.6),
+      deaths: Math.round(EVENTS * share['civil-status'] * 0.3),
+      marriages: Math.round(EVENTS * share['civil-status'] * 0.05),
+      nameChanges: 0,
+      vaccinations: Math.round(EVENTS * share.vaccination),
+      benefits: Math.round(EVENTS * share['social-welfare']),
+      licences: Math.round(EVENTS * share['driver-licence']),
+      invalidPerSource: 0,
+    },
     Date.now() % 1_000_000,
   );
 
@@ -103,12 +116,15 @@ async function main(): Promise<void> {
   for (const source of SOURCE_NAMES) {
     const topic = topics[SOURCE_TOPICS[source].events];
     const schemaId = await registry.register(valueSubject(topic), loadRecordSchema(SOURCE_ADAPTERS[source].record).text);
-    for (const event of day.events[source]) messages.push({ topic, message: { key: (event as { source_record_id: string }).source_record_id, value: await registry.encode(schemaId, event) } });
+    for (const event of day.events[source])
+      messages.push({ topic, message: { key: (event as { source_record_id: string }).source_record_id, value: await registry.encode(schemaId, event) } });
   }
   // Interleave the sources, as a day's traffic would (the record ids carry a serial, so ordering by it mixes them).
   const serial = (key: string) => Number(key.split('-').pop());
   messages.sort((a, b) => serial(a.message.key as string) - serial(b.message.key as string));
-  console.log(`${messages.length.toLocaleString('en')} events across the four sources; ${INSTANCES} instance(s) of each service; rate ${RATE === 0 ? 'as fast as possible' : `${RATE}/s`}`);
+  console.log(
+    `${messages.length.toLocaleString('en')} events across the four sources; ${INSTANCES} instance(s) of each service; rate ${RATE === 0 ? 'as fast as possible' : `${RATE}/s`}`,
+  );
 
   const groups = { ingest: `${namespace}.ingest`, linker: `${namespace}.linker`, store: `${namespace}.store` };
   const env: NodeJS.ProcessEnv = {
@@ -131,6 +147,8 @@ async function main(): Promise<void> {
     while ((await admin.describeGroups([group])).groups[0]?.state !== 'Stable') await sleep(200);
   }
   const pool = createPool(databaseUrl, 2);
+  await enableStatementCounts(pool);
+  const before = { cpu: cpuSnapshot(), writes: await tableWrites(pool), database: await databaseActivity(pool) };
 
   const producer = await connectProducer(kafka, { idempotent: true });
   const start = new Date();
@@ -168,16 +186,44 @@ async function main(): Promise<void> {
   const drained = (performance.now() - t0) / 1000;
   sampling = false;
   await sampler;
+  const cpuAfter = cpuSnapshot();
+  await sleep(1500); // PostgreSQL flushes its table statistics about once a second.
+  const [writesAfter, databaseAfter] = [await tableWrites(pool), await databaseActivity(pool)];
 
   const p = (q: number) => (percentile(applied.latencies, q) / 1000).toFixed(2);
   console.log(`published in ${published.toFixed(1)} s (${Math.round(messages.length / published).toLocaleString('en')} events/s offered)`);
-  console.log(`applied ${applied.n.toLocaleString('en')} of ${messages.length.toLocaleString('en')} in ${drained.toFixed(1)} s = ${Math.round(applied.n / drained).toLocaleString('en')} events/s sustained, end to end`);
+  console.log(
+    `applied ${applied.n.toLocaleString('en')} of ${messages.length.toLocaleString('en')} in ${drained.toFixed(1)} s = ${Math.round(applied.n / drained).toLocaleString('en')} events/s sustained, end to end`,
+  );
   console.log(`end-to-end latency: p50 ${p(0.5)} s, p95 ${p(0.95)} s, p99 ${p(0.99)} s`);
   const peak = Object.fromEntries(groupTopics.map((g) => [g.stage, Math.max(0, ...lagPoints.map((l) => l.byGroup[g.stage] ?? 0))]));
-  console.log(`peak lag: ${Object.entries(peak).map(([stage, n]) => `${stage} ${n.toLocaleString('en')}`).join(', ')}`);
+  console.log(
+    `peak lag: ${Object.entries(peak)
+      .map(([stage, n]) => `${stage} ${n.toLocaleString('en')}`)
+      .join(', ')}`,
+  );
   const chart = join(REPO_ROOT, 'docs', `pipeline-lag-${LABEL}.svg`);
-  writeFileSync(chart, lagChart(lagPoints, `Lag per stage: ${messages.length.toLocaleString('en')} events, ${CITIZENS.toLocaleString('en')} citizens, ${INSTANCES} instance(s), ${RATE === 0 ? 'max rate' : `${RATE}/s`}`));
+  writeFileSync(
+    chart,
+    lagChart(
+      lagPoints,
+      `Lag per stage: ${messages.length.toLocaleString('en')} events, ${CITIZENS.toLocaleString('en')} citizens, ${INSTANCES} instance(s), ${RATE === 0 ? 'max rate' : `${RATE}/s`}`,
+    ),
+  );
   console.log(`lag chart: ${chart}`);
+
+  const wire = [...SOURCE_NAMES.map((source) => topics[SOURCE_TOPICS[source].events]), topics.observations, topics.decisions, topics.populationUpdates];
+  const budget = formatBudget({
+    events: messages.length,
+    cpu: cpuByRole(before.cpu, cpuAfter),
+    writes: new Map([...writesAfter].map(([table, n]) => [table, n - (before.writes.get(table) ?? 0)])),
+    statements: databaseAfter.statements === null || before.database.statements === null ? null : databaseAfter.statements - before.database.statements,
+    transactions: databaseAfter.transactions - before.database.transactions,
+    topics: await topicBytes(kafka, admin, wire),
+  });
+  console.log(
+    `\ncost budget (BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" adds CPU profiles; npm run bench:profile -- DIR ${messages.length} summarises them)\n${budget}`,
+  );
 
   await producer.disconnect();
   await stopServiceProcesses(children);

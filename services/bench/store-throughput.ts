@@ -45,8 +45,16 @@ function decisionsFor(day: ReturnType<typeof generateSectorDay>, now: Date): Lin
       const citizenId = isBirth ? null : (day.truth.about.get(observation.source_record_id) ?? null);
       if (!isBirth && !citizenId) continue;
       const decision: LinkDecision = {
-        decision_id: `${observation.observation_id}:decision`, decision: isBirth ? 'NEW' : 'LINK', citizen_id: citizenId, score: isBirth ? 0 : 0.999,
-        method: 'PROBABILISTIC', reason: isBirth ? 'NO_MATCH' : 'ABOVE_LINK_THRESHOLD', candidates: [], explanation: EXPLANATION, decided_at: now.getTime(), observation,
+        decision_id: `${observation.observation_id}:decision`,
+        decision: isBirth ? 'NEW' : 'LINK',
+        citizen_id: citizenId,
+        score: isBirth ? 0 : 0.999,
+        method: 'PROBABILISTIC',
+        reason: isBirth ? 'NO_MATCH' : 'ABOVE_LINK_THRESHOLD',
+        candidates: [],
+        explanation: EXPLANATION,
+        decided_at: now.getTime(),
+        observation,
       };
       (isBirth ? births : citizenId && newborns.has(citizenId) ? aboutNewborns : rest).push(decision);
     }
@@ -70,7 +78,16 @@ async function main(): Promise<void> {
   const scale = DECISIONS / 1000;
   const day = generateSectorDay(
     population,
-    { births: Math.round(40 * scale), deaths: Math.round(30 * scale), marriages: Math.round(10 * scale), nameChanges: Math.round(10 * scale), vaccinations: Math.round(450 * scale), benefits: Math.round(300 * scale), licences: Math.round(160 * scale), invalidPerSource: 0 },
+    {
+      births: Math.round(40 * scale),
+      deaths: Math.round(30 * scale),
+      marriages: Math.round(10 * scale),
+      nameChanges: Math.round(10 * scale),
+      vaccinations: Math.round(450 * scale),
+      benefits: Math.round(300 * scale),
+      licences: Math.round(160 * scale),
+      invalidPerSource: 0,
+    },
     Date.now() % 1_000_000,
   );
   const decisions = decisionsFor(day, new Date());
@@ -86,16 +103,28 @@ async function main(): Promise<void> {
   const producer = await connectProducer(kafka, { idempotent: true });
   const messages: Message[] = [];
   for (const decision of decisions) {
-    messages.push({ key: decision.citizen_id ?? decision.observation.person.personal_id ?? decision.decision_id, value: await registry.encode(schemaId, decision) });
+    messages.push({
+      key: decision.citizen_id ?? decision.observation.person.personal_id ?? decision.decision_id,
+      value: await registry.encode(schemaId, decision),
+    });
   }
   for (let i = 0; i < messages.length; i += 5000) await producer.send({ topic: topics.decisions, messages: messages.slice(i, i + 5000), acks: -1 });
   await producer.disconnect();
   const kinds = decisions.reduce<Record<string, number>>((counts, d) => ({ ...counts, [d.observation.source]: (counts[d.observation.source] ?? 0) + 1 }), {});
-  console.log(`${decisions.length.toLocaleString('en')} decisions on the topic (${Object.entries(kinds).map(([k, n]) => `${k} ${n.toLocaleString('en')}`).join(', ')}); ${INSTANCES} store instance(s)`);
+  console.log(
+    `${decisions.length.toLocaleString('en')} decisions on the topic (${Object.entries(kinds)
+      .map(([k, n]) => `${k} ${n.toLocaleString('en')}`)
+      .join(', ')}); ${INSTANCES} store instance(s)`,
+  );
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATABASE_URL: databaseUrl, DANCU_TOPIC_NAMESPACE: namespace, DANCU_STORE_GROUP_ID: `${namespace}.store`, DANCU_STORE_HTTP_PORT: '0', DANCU_LOG_LEVEL: 'warn', DANCU_OUTBOX_POLL_MS: '100',
+    DATABASE_URL: databaseUrl,
+    DANCU_TOPIC_NAMESPACE: namespace,
+    DANCU_STORE_GROUP_ID: `${namespace}.store`,
+    DANCU_STORE_HTTP_PORT: '0',
+    DANCU_LOG_LEVEL: 'warn',
+    DANCU_OUTBOX_POLL_MS: '100',
   };
   const pool = createPool(databaseUrl, 2);
   const t0 = performance.now();
@@ -112,8 +141,12 @@ async function main(): Promise<void> {
   const published = async () => Number((await pool.query<{ n: string }>('select count(*) as n from outbox where published_at is null')).rows[0]?.n ?? 0);
   while ((await published()) > 0 && (performance.now() - t0) / 1000 < 1800) await sleep(250);
   const relayed = (performance.now() - t0) / 1000;
-  console.log(`applied ${n.toLocaleString('en')} decisions to ${Number(rows[0]?.citizens).toLocaleString('en')} citizens: ${Math.round(n / seconds).toLocaleString('en')} decisions/s from first to last commit (${seconds.toFixed(1)} s)`);
-  console.log(`${Math.round(n / wall).toLocaleString('en')} decisions/s from process start (${wall.toFixed(1)} s, includes joining the group); outbox relayed to Kafka by ${relayed.toFixed(1)} s`);
+  console.log(
+    `applied ${n.toLocaleString('en')} decisions to ${Number(rows[0]?.citizens).toLocaleString('en')} citizens: ${Math.round(n / seconds).toLocaleString('en')} decisions/s from first to last commit (${seconds.toFixed(1)} s)`,
+  );
+  console.log(
+    `${Math.round(n / wall).toLocaleString('en')} decisions/s from process start (${wall.toFixed(1)} s, includes joining the group); outbox relayed to Kafka by ${relayed.toFixed(1)} s`,
+  );
 
   await stopServiceProcesses(children);
   await pool.end();

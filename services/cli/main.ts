@@ -31,7 +31,25 @@ export function buildProgram(): Command {
     const demo = command.optsWithGlobals<{ demo?: boolean }>().demo === true;
     if (demo) Object.assign(process.env, resolveRunEnv(process.env, { demo, demoRun: readDemoRun(), file: DEMO_RUN_FILE }));
   });
-  for (const command of [stackCommand(), migrateCommand(), loadPopulationCommand(), publishCommand(), runCommand(), citizenCommand(), demoCommand(), linkCsvCommand(), trainCommand(), synthCommand(), reindexCommand(), dlqCommand(), qualityCommand(), unlinkedCommand(), duplicatesCommand(), stewardCommand(), lagCommand()]) {
+  for (const command of [
+    stackCommand(),
+    migrateCommand(),
+    loadPopulationCommand(),
+    publishCommand(),
+    runCommand(),
+    citizenCommand(),
+    demoCommand(),
+    linkCsvCommand(),
+    trainCommand(),
+    synthCommand(),
+    reindexCommand(),
+    dlqCommand(),
+    qualityCommand(),
+    unlinkedCommand(),
+    duplicatesCommand(),
+    stewardCommand(),
+    lagCommand(),
+  ]) {
     program.addCommand(command);
   }
   return program;

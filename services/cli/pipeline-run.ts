@@ -41,7 +41,13 @@ export class PipelineRun {
   private services: RunningService[] = [];
 
   /** `metrics`: one set for the run's services, apart from any other run's in the process. */
-  constructor(readonly config: CliConfig, readonly databaseUrl: string, readonly namespace: string, private readonly logger: Logger, readonly metrics: Metrics = createMetrics()) {
+  constructor(
+    readonly config: CliConfig,
+    readonly databaseUrl: string,
+    readonly namespace: string,
+    private readonly logger: Logger,
+    readonly metrics: Metrics = createMetrics(),
+  ) {
     this.topics = topicsFor(namespace);
     this.groups = { ingest: `${namespace}.ingest`, linker: `${namespace}.linker`, store: `${namespace}.store` };
     this.env = {
@@ -89,7 +95,9 @@ export class PipelineRun {
     this.services = await startServices(['ingest', 'linker', 'store', ...(options.steward ? (['steward'] as const) : [])], this.env, this.logger, this.metrics);
     if (options.monitor) {
       const watched = this.services.map((service) => `${service.name}=http://127.0.0.1:${service.httpPort}`).join(',');
-      this.services.push(...(await startServices(['monitor'], { ...this.env, DANCU_MONITOR_SERVICES: watched, DANCU_MONITOR_INTERVAL_MS: '1000' }, this.logger, this.metrics)));
+      this.services.push(
+        ...(await startServices(['monitor'], { ...this.env, DANCU_MONITOR_SERVICES: watched, DANCU_MONITOR_INTERVAL_MS: '1000' }, this.logger, this.metrics)),
+      );
     }
   }
 

@@ -7,7 +7,11 @@ export const ingestConfigSchema = z.object({
   DANCU_INGEST_HTTP_PORT: httpPortShape.DANCU_INGEST_HTTP_PORT,
   DANCU_INGEST_CHUNK_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   DANCU_INGEST_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
-  DANCU_INGEST_MAX_EVENT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  DANCU_INGEST_MAX_EVENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;

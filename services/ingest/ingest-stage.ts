@@ -86,7 +86,12 @@ export function createIngestStage(context: StageContext, options: IngestOptions)
       origin.form === 'events'
         ? await registry.decode<unknown>(message.value)
         : debeziumToEvent(adapter, mappings, await decodeCdc(registry, message.value), position);
-    const observation = toObservation(adapter, decoded, { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp }, now());
+    const observation = toObservation(
+      adapter,
+      decoded,
+      { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp },
+      now(),
+    );
     metrics.eventsOut.inc({ stage: 'ingest', source: origin.source, outcome: 'observation' });
     return { key: observationKey(observation), value: await registry.encode(observationSchemaId, observation), headers: { id: observation.observation_id } };
   };

@@ -21,7 +21,13 @@ export interface Linkage {
 }
 
 /** A later event of a source record that is already linked is about the same person: the source's record id says so. */
-function linkedBefore(engine: LinkageEngine, record: MatchRecord, citizen: CitizenRow, reason = 'SOURCE_RECORD_LINKED', why = 'An earlier event of the same source record was linked to this citizen.'): EngineDecision {
+function linkedBefore(
+  engine: LinkageEngine,
+  record: MatchRecord,
+  citizen: CitizenRow,
+  reason = 'SOURCE_RECORD_LINKED',
+  why = 'An earlier event of the same source record was linked to this citizen.',
+): EngineDecision {
   const score = engine.scorer.score(record, personToMatchRecord(citizen.citizen_id, citizenAsPerson(citizen)));
   return {
     recordId: record.id,
@@ -40,7 +46,8 @@ function linkedBefore(engine: LinkageEngine, record: MatchRecord, citizen: Citiz
  */
 function withCreationRule(decision: EngineDecision, observation: PersonObservation): Omit<EngineDecision, 'decision'> & { decision: LinkDecision['decision'] } {
   if (decision.decision !== 'NEW' || mayCreateCitizen(observation)) return decision;
-  const why = observation.source === CIVIL_STATUS_SOURCE ? 'Only a birth registration may create a citizen' : `The ${observation.source} source may not create a citizen`;
+  const why =
+    observation.source === CIVIL_STATUS_SOURCE ? 'Only a birth registration may create a citizen' : `The ${observation.source} source may not create a citizen`;
   return {
     ...decision,
     decision: 'UNLINKED',
@@ -71,7 +78,11 @@ export function createLinkerStage(context: StageContext, citizens: CitizenReposi
       const observations = present(results);
       const { engine, candidates } = linkage();
       const records = observations.map((o) => personToMatchRecord(o.observation_id, o.person));
-      const [bySourceRecord, found, constraints] = await Promise.all([citizens.bySourceRecords(observations), candidates.candidatesFor(records), citizens.constraintsOf(observations)]);
+      const [bySourceRecord, found, constraints] = await Promise.all([
+        citizens.bySourceRecords(observations),
+        candidates.candidatesFor(records),
+        citizens.constraintsOf(observations),
+      ]);
 
       const produced: Message[] = [];
       for (const [index, observation] of observations.entries()) {

@@ -9,7 +9,12 @@ export const monitorConfigSchema = z.object({
   DANCU_MONITOR_INTERVAL_MS: z.coerce.number().int().min(500).default(5_000),
   /** How often the register's four qualities are measured (a pass over every citizen: slower than the pipeline sample). */
   DANCU_MONITOR_QUALITY_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
-  DANCU_MONITOR_HISTORY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  DANCU_MONITOR_HISTORY_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
   /** The services whose /readyz the monitor shows, as name=url pairs; empty: the defaults of DANCU_<SERVICE>_HTTP_PORT on this host. */
   DANCU_MONITOR_SERVICES: z.string().default(''),
   ...httpPortShape,

@@ -39,7 +39,11 @@ function publishQuality(metrics: Metrics, quality: RegisterQuality): void {
     metrics.registerFilledBySources.set({ field: field.field }, field.filledBySources);
   }
   metrics.registerPossibleDuplicates.set(quality.clean.possibleDuplicatePairs);
-  for (const [quantile, value] of [['0.5', quality.live.p50Seconds], ['0.95', quality.live.p95Seconds], ['0.99', quality.live.p99Seconds]] as const) {
+  for (const [quantile, value] of [
+    ['0.5', quality.live.p50Seconds],
+    ['0.95', quality.live.p95Seconds],
+    ['0.99', quality.live.p99Seconds],
+  ] as const) {
     if (value !== null) metrics.registerLatency.set({ quantile }, value);
   }
 }
@@ -56,7 +60,11 @@ export async function startMonitor(config: MonitorConfig, logger: Logger, metric
   const admin = kafka.admin();
   await admin.connect();
   const pool = createPool(config.DATABASE_URL, 2);
-  const groups = pipelineGroupTopics(topics, { ingest: config.DANCU_INGEST_GROUP_ID, linker: config.DANCU_LINKER_GROUP_ID, store: config.DANCU_STORE_GROUP_ID });
+  const groups = pipelineGroupTopics(topics, {
+    ingest: config.DANCU_INGEST_GROUP_ID,
+    linker: config.DANCU_LINKER_GROUP_ID,
+    store: config.DANCU_STORE_GROUP_ID,
+  });
   const services = watchedServices(config);
   const keep = Math.ceil((config.DANCU_MONITOR_HISTORY_MINUTES * 60_000) / config.DANCU_MONITOR_INTERVAL_MS);
   const history: StatusSample[] = [];
@@ -67,7 +75,12 @@ export async function startMonitor(config: MonitorConfig, logger: Logger, metric
   const loop = (async () => {
     while (running) {
       try {
-        const { partitions: _partitions, health: _health, positions: _positions, ...sample } = (current = await sampleStatus(kafka, admin, pool, topics, groups, services, current));
+        const {
+          partitions: _partitions,
+          health: _health,
+          positions: _positions,
+          ...sample
+        } = (current = await sampleStatus(kafka, admin, pool, topics, groups, services, current));
         history.push(sample);
         if (history.length > keep) history.splice(0, history.length - keep);
         publishGauges(metrics, current);

@@ -58,8 +58,7 @@ function parseRows(text: string, final: boolean, rows: string[][]): number {
       while (i < length && isBlank(text.charCodeAt(i))) i += 1;
     } else {
       let end = i;
-      let code = 0;
-      while (end < length && (code = text.charCodeAt(end)) !== COMMA && code !== LF && code !== CR) end += 1;
+      while (end < length && !isFieldEnd(text.charCodeAt(end))) end += 1;
       if (end >= length && !final) return rowStart;
       field = text.slice(i, end).trim();
       i = end;
@@ -84,6 +83,10 @@ function parseRows(text: string, final: boolean, rows: string[][]): number {
     rowStart = i;
   }
   return final ? length : rowStart;
+}
+
+function isFieldEnd(code: number): boolean {
+  return code === COMMA || code === LF || code === CR;
 }
 
 function isBlank(code: number): boolean {

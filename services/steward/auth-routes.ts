@@ -6,7 +6,11 @@ import { SESSION_COOKIE, sessionToken } from './auth.js';
 import { closeSession, openSession } from './sessions.js';
 import type { StewardConfig } from './config.js';
 
-const userSchema = { type: 'object', properties: { username: { type: 'string' }, role: { type: 'string', enum: ['viewer', 'steward', 'admin'] } }, required: ['username', 'role'] } as const;
+const userSchema = {
+  type: 'object',
+  properties: { username: { type: 'string' }, role: { type: 'string', enum: ['viewer', 'steward', 'admin'] } },
+  required: ['username', 'role'],
+} as const;
 
 export function authRoutes(app: FastifyInstance, pool: Pool, config: StewardConfig): void {
   app.post<{ Body: { username: string; password: string } }>(
@@ -19,9 +23,17 @@ export function authRoutes(app: FastifyInstance, pool: Pool, config: StewardConf
       schema: {
         summary: 'Sign in; sets the session cookie for the browser and returns a bearer token for API clients',
         tags: ['session'],
-        body: { type: 'object', properties: { username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 256 } }, required: ['username', 'password'], additionalProperties: false },
+        body: {
+          type: 'object',
+          properties: { username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 256 } },
+          required: ['username', 'password'],
+          additionalProperties: false,
+        },
         response: {
-          200: { type: 'object', properties: { user: userSchema, token: { type: 'string' }, csrfToken: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } },
+          200: {
+            type: 'object',
+            properties: { user: userSchema, token: { type: 'string' }, csrfToken: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
+          },
           401: { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } },
         },
       },
@@ -34,7 +46,13 @@ export function authRoutes(app: FastifyInstance, pool: Pool, config: StewardConf
       }
       const session = await openSession(pool, user, config.DANCU_STEWARD_SESSION_HOURS);
       await appendAudit(pool, stewardActor(user.username), 'STEWARD_LOGIN', [], {});
-      reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'strict', secure: config.DANCU_STEWARD_SECURE_COOKIES, expires: session.expiresAt });
+      reply.setCookie(SESSION_COOKIE, session.token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: config.DANCU_STEWARD_SECURE_COOKIES,
+        expires: session.expiresAt,
+      });
       request.user = user;
       const csrfToken = reply.generateCsrf({ userInfo: user.username });
       return { user, token: session.token, csrfToken, expiresAt: session.expiresAt.toISOString() };
@@ -43,7 +61,13 @@ export function authRoutes(app: FastifyInstance, pool: Pool, config: StewardConf
 
   app.get(
     '/api/session',
-    { schema: { summary: 'Who is signed in, with a fresh CSRF token for the browser', tags: ['session'], response: { 200: { type: 'object', properties: { user: userSchema, csrfToken: { type: 'string' } } } } } },
+    {
+      schema: {
+        summary: 'Who is signed in, with a fresh CSRF token for the browser',
+        tags: ['session'],
+        response: { 200: { type: 'object', properties: { user: userSchema, csrfToken: { type: 'string' } } } },
+      },
+    },
     async (request, reply) => ({ user: request.user, csrfToken: reply.generateCsrf({ userInfo: request.user!.username }) }),
   );
 

@@ -11,7 +11,11 @@ import { stewardActor, type StewardUser } from '../shared/review/steward-users.j
 
 /** A request the queue refuses, with the HTTP status that says why. */
 export class QueueRefusal extends DancuError {
-  constructor(readonly status: 404 | 409 | 422, code: ErrorCode, message: string) {
+  constructor(
+    readonly status: 404 | 409 | 422,
+    code: ErrorCode,
+    message: string,
+  ) {
     super(code, message, { retriable: false });
   }
 }
@@ -61,12 +65,15 @@ function filterSql(filter: CaseFilter): { where: string; params: unknown[] } {
   if (filter.reason) add('reason = ?', filter.reason);
   if (filter.minScore !== undefined) add("coalesce((candidates->0->>'score')::float8, 0) >= ?", filter.minScore);
   if (filter.maxScore !== undefined) add("coalesce((candidates->0->>'score')::float8, 0) <= ?", filter.maxScore);
-  if (filter.olderThanHours !== undefined) add("created_at <= now() - make_interval(secs => ?)", filter.olderThanHours * 3600);
+  if (filter.olderThanHours !== undefined) add('created_at <= now() - make_interval(secs => ?)', filter.olderThanHours * 3600);
   return { where: conditions.join(' and '), params };
 }
 
 /** The queue, most urgent and oldest first, with counts by reason, source and status for the filters. */
-export async function listCases(pool: Pool, filter: CaseFilter): Promise<{ total: number; cases: QueueLine[]; counts: { reason: Record<string, number>; source: Record<string, number>; status: Record<string, number> } }> {
+export async function listCases(
+  pool: Pool,
+  filter: CaseFilter,
+): Promise<{ total: number; cases: QueueLine[]; counts: { reason: Record<string, number>; source: Record<string, number>; status: Record<string, number> } }> {
   const { where, params } = filterSql(filter);
   const lines = await pool.query<QueueLine & { total: string }>(
     `select case_id::int as case_id, reason, source, status, priority, coalesce((candidates->0->>'score')::float8, 0) as score,
@@ -113,7 +120,8 @@ export async function releaseCase(pool: Pool, caseId: number, user: StewardUser)
   await inTransaction(pool, async (client) => {
     const reviewCase = await lockedCase(client, caseId);
     if (reviewCase.status !== 'CLAIMED') throw new QueueRefusal(409, 'NOT_CLAIMED', 'the case is not claimed');
-    if (reviewCase.claimed_by !== user.username && user.role !== 'admin') throw new QueueRefusal(409, 'CLAIMED_BY_OTHER', `the case is claimed by ${reviewCase.claimed_by}`);
+    if (reviewCase.claimed_by !== user.username && user.role !== 'admin')
+      throw new QueueRefusal(409, 'CLAIMED_BY_OTHER', `the case is claimed by ${reviewCase.claimed_by}`);
     await client.query(`update review_cases set status = 'OPEN', claimed_by = null, claimed_at = null where case_id = $1`, [caseId]);
   });
 }
@@ -136,24 +144,32 @@ async function checkDecision(client: PoolClient, reviewCase: ReviewCase, request
   } else if (request.action === 'DISTINCT') {
     bad('DISTINCT decides a possible duplicate; a record is decided by LINK, NEW, REJECT or MERGE');
   }
-  if (request.action === 'LINK' && (!request.citizenId || !citizens.includes(request.citizenId))) bad('LINK names one of the case\'s candidates');
+  if (request.action === 'LINK' && (!request.citizenId || !citizens.includes(request.citizenId))) bad("LINK names one of the case's candidates");
   if (request.action === 'MERGE') {
     const { citizenId, otherCitizenId } = request;
-    if (!citizenId || !otherCitizenId || citizenId === otherCitizenId || !citizens.includes(citizenId) || !citizens.includes(otherCitizenId)) bad('MERGE names two different citizens of the case: the survivor and the one merged into them');
+    if (!citizenId || !otherCitizenId || citizenId === otherCitizenId || !citizens.includes(citizenId) || !citizens.includes(otherCitizenId))
+      bad('MERGE names two different citizens of the case: the survivor and the one merged into them');
   }
   if (request.action === 'NEW') {
     const personalId = caseObservation(reviewCase)?.person.personal_id;
     if (personalId) {
       const { rowCount } = await client.query('select 1 from citizens where personal_id = $1', [personalId]);
-      if (rowCount) bad('the record\'s personal ID belongs to a citizen already: link it, or reject it so that its source corrects the ID');
+      if (rowCount) bad("the record's personal ID belongs to a citizen already: link it, or reject it so that its source corrects the ID");
     }
   }
 }
 
 function decisionEvent(caseId: number, user: StewardUser, action: StewardAction, fields: Partial<StewardDecision>, comment: string): StewardDecision {
   return {
-    decision_id: `steward:${randomUUID()}`, case_id: caseId, action, citizen_id: fields.citizen_id ?? null, other_citizen_id: fields.other_citizen_id ?? null,
-    undoes: fields.undoes ?? null, actor: user.username, comment: comment.trim(), decided_at: Date.now(),
+    decision_id: `steward:${randomUUID()}`,
+    case_id: caseId,
+    action,
+    citizen_id: fields.citizen_id ?? null,
+    other_citizen_id: fields.other_citizen_id ?? null,
+    undoes: fields.undoes ?? null,
+    actor: user.username,
+    comment: comment.trim(),
+    decided_at: Date.now(),
   };
 }
 
@@ -161,7 +177,13 @@ function decisionEvent(caseId: number, user: StewardUser, action: StewardAction,
 async function record(client: PoolClient, topics: Topics, decision: StewardDecision): Promise<void> {
   await insertStewardDecision(client, decision);
   // The outbox id differs from the decision id: the store's update for the decision is keyed by the decision id.
-  await addToOutbox(client, { eventId: `${decision.decision_id}:published`, topic: topics.stewardDecisions, key: String(decision.case_id), recordType: 'stewardDecision', payload: decision });
+  await addToOutbox(client, {
+    eventId: `${decision.decision_id}:published`,
+    topic: topics.stewardDecisions,
+    key: String(decision.case_id),
+    recordType: 'stewardDecision',
+    payload: decision,
+  });
   await appendAudit(client, stewardActor(decision.actor), 'STEWARD_DECIDED', [], decisionDetails(decision));
 }
 
@@ -170,15 +192,33 @@ async function record(client: PoolClient, topics: Topics, decision: StewardDecis
  * is refused; a case another steward holds cannot be decided; a decided case takes no second
  * decision (undo the first).
  */
-export async function decideCase(pool: Pool, topics: Topics, caseId: number, user: StewardUser, request: DecisionRequest, claimMinutes: number): Promise<StewardDecision> {
+export async function decideCase(
+  pool: Pool,
+  topics: Topics,
+  caseId: number,
+  user: StewardUser,
+  request: DecisionRequest,
+  claimMinutes: number,
+): Promise<StewardDecision> {
   if (request.comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'a decision needs a comment saying why');
   return inTransaction(pool, async (client) => {
     const reviewCase = await lockedCase(client, caseId);
-    if (reviewCase.status === 'DECIDED') throw new QueueRefusal(409, 'CASE_DECIDED', `the case was decided already by ${reviewCase.decided_by ?? 'the pipeline'}`);
+    if (reviewCase.status === 'DECIDED')
+      throw new QueueRefusal(409, 'CASE_DECIDED', `the case was decided already by ${reviewCase.decided_by ?? 'the pipeline'}`);
     if (heldByOther(reviewCase, user, claimMinutes)) throw new QueueRefusal(409, 'CLAIMED_BY_OTHER', `the case is claimed by ${reviewCase.claimed_by}`);
     await checkDecision(client, reviewCase, request);
-    const decision = decisionEvent(caseId, user, request.action, { citizen_id: request.citizenId ?? null, other_citizen_id: request.otherCitizenId ?? null }, request.comment);
-    await client.query(`update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3 where case_id = $1`, [caseId, user.username, request.action]);
+    const decision = decisionEvent(
+      caseId,
+      user,
+      request.action,
+      { citizen_id: request.citizenId ?? null, other_citizen_id: request.otherCitizenId ?? null },
+      request.comment,
+    );
+    await client.query(`update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3 where case_id = $1`, [
+      caseId,
+      user.username,
+      request.action,
+    ]);
     await record(client, topics, decision);
     return decision;
   });
@@ -189,7 +229,13 @@ export async function undoDecision(pool: Pool, topics: Topics, caseId: number, u
   if (comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'an undo needs a comment saying why');
   return inTransaction(pool, async (client) => {
     await lockedCase(client, caseId);
-    const { rows } = await client.query<{ action: string; applied_at: Date | null; result: { status?: string } | null; undone_by: string | null; pending: boolean }>(
+    const { rows } = await client.query<{
+      action: string;
+      applied_at: Date | null;
+      result: { status?: string } | null;
+      undone_by: string | null;
+      pending: boolean;
+    }>(
       `select action, applied_at, result, undone_by,
               exists (select 1 from steward_decisions u where u.undoes = d.decision_id and u.applied_at is null) as pending
          from steward_decisions d where decision_id = $1 and case_id = $2`,
@@ -200,7 +246,8 @@ export async function undoDecision(pool: Pool, topics: Topics, caseId: number, u
     if (target.action === 'UNDO') throw new QueueRefusal(422, 'DECISION_NOT_ALLOWED', 'an undo is not undone: decide the case again');
     if (target.undone_by || target.pending) throw new QueueRefusal(409, 'ALREADY_UNDONE', 'the decision is undone already');
     if (!target.applied_at) throw new QueueRefusal(409, 'NOT_APPLIED_YET', 'the decision is not applied yet: try again in a moment');
-    if (target.result?.status !== 'applied') throw new QueueRefusal(409, 'NOT_APPLIED', 'the decision was refused by the register, so there is nothing to undo');
+    if (target.result?.status !== 'applied')
+      throw new QueueRefusal(409, 'NOT_APPLIED', 'the decision was refused by the register, so there is nothing to undo');
     const decision = decisionEvent(caseId, user, 'UNDO', { undoes: undoneId }, comment);
     await record(client, topics, decision);
     return decision;
@@ -224,7 +271,9 @@ export interface DecisionState {
 const DECISION_COLUMNS = 'decision_id, action, citizen_id, other_citizen_id, undoes, actor, comment, decided_at, applied_at, result, undone_by';
 
 export async function caseDecisions(pool: Pool, caseId: number): Promise<DecisionState[]> {
-  const { rows } = await pool.query<DecisionState>(`select ${DECISION_COLUMNS} from steward_decisions where case_id = $1 order by decided_at, decision_id`, [caseId]);
+  const { rows } = await pool.query<DecisionState>(`select ${DECISION_COLUMNS} from steward_decisions where case_id = $1 order by decided_at, decision_id`, [
+    caseId,
+  ]);
   return rows;
 }
 

@@ -1,7 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { Topics } from '../shared/schemas/topics.js';
 import type { Pool } from '../shared/store/db.js';
-import { caseDecisions, claimCase, decideCase, decisionStatus, listCases, releaseCase, undoDecision, type CaseFilter, type DecisionRequest } from './case-queue.js';
+import {
+  caseDecisions,
+  claimCase,
+  decideCase,
+  decisionStatus,
+  listCases,
+  releaseCase,
+  undoDecision,
+  type CaseFilter,
+  type DecisionRequest,
+} from './case-queue.js';
 import { caseView, citizensShown } from './case-view.js';
 import type { StewardConfig } from './config.js';
 import { appendAudit } from '../shared/store/audit-log.js';
@@ -49,7 +59,13 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
 
   app.get<{ Params: { id: number } }>(
     '/api/cases/:id',
-    { schema: { summary: 'A case: the record and its candidate citizens side by side, each score explained, and the decisions taken (audited)', tags: ['cases'], params: caseIdParams } },
+    {
+      schema: {
+        summary: 'A case: the record and its candidate citizens side by side, each score explained, and the decisions taken (audited)',
+        tags: ['cases'],
+        params: caseIdParams,
+      },
+    },
     async (request, reply) => {
       const view = await caseView(pool, request.params.id);
       if (!view) return reply.code(404).send({ error: 'CASE_NOT_FOUND', message: 'no such review case' });
@@ -60,7 +76,10 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
 
   app.post<{ Params: { id: number } }>(
     '/api/cases/:id/claim',
-    { config: { role: 'steward' }, schema: { summary: 'Take the case: no other steward may decide it while the claim is fresh', tags: ['cases'], params: caseIdParams } },
+    {
+      config: { role: 'steward' },
+      schema: { summary: 'Take the case: no other steward may decide it while the claim is fresh', tags: ['cases'], params: caseIdParams },
+    },
     async (request) => {
       await claimCase(pool, request.params.id, request.user!, config.DANCU_STEWARD_CLAIM_MINUTES);
       return { ok: true };
@@ -69,7 +88,7 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
 
   app.post<{ Params: { id: number } }>(
     '/api/cases/:id/release',
-    { config: { role: 'steward' }, schema: { summary: 'Give the claim back (an admin may release anyone\'s)', tags: ['cases'], params: caseIdParams } },
+    { config: { role: 'steward' }, schema: { summary: "Give the claim back (an admin may release anyone's)", tags: ['cases'], params: caseIdParams } },
     async (request) => {
       await releaseCase(pool, request.params.id, request.user!);
       return { ok: true };
@@ -81,8 +100,9 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
     {
       config: { role: 'steward' },
       schema: {
-        summary: 'Decide the case; published on steward.decisions.v1 and applied by the store like the linker\'s decisions',
-        description: 'LINK the record to citizenId; NEW: the record is a person not in the register; REJECT the record (its source is told); MERGE otherCitizenId into citizenId; DISTINCT: a possible duplicate pair are two people.',
+        summary: "Decide the case; published on steward.decisions.v1 and applied by the store like the linker's decisions",
+        description:
+          'LINK the record to citizenId; NEW: the record is a person not in the register; REJECT the record (its source is told); MERGE otherCitizenId into citizenId; DISTINCT: a possible duplicate pair are two people.',
         tags: ['decisions'],
         params: caseIdParams,
         body: {
@@ -114,7 +134,12 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
         summary: 'Undo an applied decision (unlink, unmerge, remove the citizen it made, withdraw its constraints); the case opens again',
         tags: ['decisions'],
         params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, decisionId: { type: 'string' } }, required: ['id', 'decisionId'] },
-        body: { type: 'object', properties: { comment: { type: 'string', minLength: 1, maxLength: 2000 } }, required: ['comment'], additionalProperties: false },
+        body: {
+          type: 'object',
+          properties: { comment: { type: 'string', minLength: 1, maxLength: 2000 } },
+          required: ['comment'],
+          additionalProperties: false,
+        },
         response: { 202: decisionAccepted },
       },
     },

@@ -79,7 +79,10 @@ export async function caseView(pool: Pool, caseId: number): Promise<CaseView | n
   const reviewCase = await findCase(pool, caseId);
   if (!reviewCase) return null;
   const ids = caseCitizens(reviewCase);
-  const { rows } = await pool.query<CitizenRow & { merged_into: string | null }>(`select ${citizenRowColumns()}, merged_into from citizens where citizen_id = any($1::text[])`, [ids]);
+  const { rows } = await pool.query<CitizenRow & { merged_into: string | null }>(
+    `select ${citizenRowColumns()}, merged_into from citizens where citizen_id = any($1::text[])`,
+    [ids],
+  );
   const citizens = new Map(rows.map((row) => [row.citizen_id, row]));
   const { observation, candidates, ...rest } = reviewCase;
   const o = caseObservation(reviewCase);

@@ -8,7 +8,12 @@ export const stewardConfigSchema = z.object({
   DANCU_STEWARD_DB_POOL_SIZE: z.coerce.number().int().min(2).max(50).default(4),
   DANCU_STEWARD_SESSION_HOURS: z.coerce.number().min(0.1).max(24).default(8),
   /** A claim older than this lapses: another steward may take the case. */
-  DANCU_STEWARD_CLAIM_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  DANCU_STEWARD_CLAIM_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   /** Failed or not, login attempts allowed per client address and minute. */
   DANCU_STEWARD_LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
   /** Signs the CSRF secret cookie; empty: a random one per start (sign-ins survive, open pages fetch a new token). */

@@ -26,7 +26,12 @@ const UI_DIR = join(REPO_ROOT, 'services', 'steward', 'ui');
  */
 export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metrics: Metrics; checks: ReadinessCheck[] }): Promise<FastifyInstance> {
   const { pool, config, logger, metrics } = deps;
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024, trustProxy: false });
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+    trustProxy: false,
+  });
   const secret = config.DANCU_STEWARD_COOKIE_SECRET || randomBytes(32).toString('hex');
   await app.register(fastifyCookie, { secret });
   await app.register(fastifyCsrf, {
@@ -38,7 +43,12 @@ export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metr
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'dancu steward API', version: '1', description: 'Review queue of uncertain matches: list, claim, decide, undo. Sign in with POST /api/login and send the token as a bearer token (or the session cookie and X-CSRF-Token from a browser).' },
+      info: {
+        title: 'dancu steward API',
+        version: '1',
+        description:
+          'Review queue of uncertain matches: list, claim, decide, undo. Sign in with POST /api/login and send the token as a bearer token (or the session cookie and X-CSRF-Token from a browser).',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'dancu_session' } } },
       security: [{ bearer: [] }, { cookie: [] }],
     },
@@ -75,7 +85,9 @@ export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metr
     const readiness = await checkReadiness(deps.checks);
     return reply.code(readiness.ready ? 200 : 503).send({ service: 'steward', ...readiness });
   });
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
 
   authRoutes(app, pool, config);
   caseRoutes(app, deps);

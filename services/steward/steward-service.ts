@@ -17,11 +17,26 @@ import { buildStewardApp } from './steward-app.js';
 export async function startSteward(config: StewardConfig, logger: Logger, metrics: Metrics): Promise<RunningService> {
   collectProcessMetrics(metrics);
   const pool = createPool(config.DATABASE_URL, config.DANCU_STEWARD_DB_POOL_SIZE);
-  const { kafka, producer, registry, topics, schemaIds } = await wireKafka({ config, clientId: 'dancu-steward', logger, outputSchemas: outboxTopicSchemas, idempotent: true });
+  const { kafka, producer, registry, topics, schemaIds } = await wireKafka({
+    config,
+    clientId: 'dancu-steward',
+    logger,
+    outputSchemas: outboxTopicSchemas,
+    idempotent: true,
+  });
   // Kept connected for the readiness probe.
   const admin = kafka.admin();
   await admin.connect();
-  const relay = new OutboxRelay({ pool, producer, registry, schemaIds, deadLetterTopic: topics.deadLetters, logger: logger.child({ component: 'outbox-relay' }), batchSize: config.DANCU_OUTBOX_BATCH_SIZE, idlePollMs: config.DANCU_OUTBOX_POLL_MS });
+  const relay = new OutboxRelay({
+    pool,
+    producer,
+    registry,
+    schemaIds,
+    deadLetterTopic: topics.deadLetters,
+    logger: logger.child({ component: 'outbox-relay' }),
+    batchSize: config.DANCU_OUTBOX_BATCH_SIZE,
+    idlePollMs: config.DANCU_OUTBOX_POLL_MS,
+  });
   relay.start();
   const app = await buildStewardApp({
     pool,
@@ -30,7 +45,11 @@ export async function startSteward(config: StewardConfig, logger: Logger, metric
     logger: logger.child({ component: 'http' }),
     metrics,
     wake: () => relay.wake(),
-    checks: [postgresCheck(pool), { name: 'kafka', probe: async () => void (await admin.describeCluster()) }, { name: 'schema-registry', probe: () => registry.ping() }],
+    checks: [
+      postgresCheck(pool),
+      { name: 'kafka', probe: async () => void (await admin.describeCluster()) },
+      { name: 'schema-registry', probe: () => registry.ping() },
+    ],
   });
   await app.listen({ host: config.DANCU_HTTP_HOST, port: config.DANCU_STEWARD_HTTP_PORT });
   const port = (app.server.address() as AddressInfo).port;

@@ -36,7 +36,9 @@ export async function startStore(config: StoreConfig, logger: Logger, metrics: M
       });
       relay.start();
       return {
-        stage: createStoreStage(context, pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), loadSurvivorship(config.DANCU_SURVIVORSHIP_RULES), () => relay.wake()),
+        stage: createStoreStage(context, pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), loadSurvivorship(config.DANCU_SURVIVORSHIP_RULES), () =>
+          relay.wake(),
+        ),
         checks: [postgresCheck(pool)],
         stop: async () => {
           await relay.stop();

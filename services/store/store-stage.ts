@@ -13,7 +13,14 @@ import { applyStewardDecision } from '../shared/review/steward-apply.js';
  * history, audit and outbox rows together, each table in one statement). The chunk is done
  * only once that commit returns.
  */
-export function createStoreStage(context: StageContext, pool: Pool, settings: LinkageSettings, survivorship: Survivorship, afterCommit: () => void, now: () => Date = () => new Date()): Stage {
+export function createStoreStage(
+  context: StageContext,
+  pool: Pool,
+  settings: LinkageSettings,
+  survivorship: Survivorship,
+  afterCommit: () => void,
+  now: () => Date = () => new Date(),
+): Stage {
   const { registry, topics, metrics } = context;
   return {
     name: 'store',

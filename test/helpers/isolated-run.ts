@@ -56,7 +56,12 @@ export class IsolatedRun extends PipelineRun {
 
   /** Waits until the outbox relay has published every update written so far. */
   async waitUntilRelayed(timeoutMs = 60_000): Promise<void> {
-    await waitUntil(() => this.countOf('select count(*) as n from outbox where published_at is null'), (n) => n === 0, timeoutMs, 'the outbox relayed');
+    await waitUntil(
+      () => this.countOf('select count(*) as n from outbox where published_at is null'),
+      (n) => n === 0,
+      timeoutMs,
+      'the outbox relayed',
+    );
   }
 
   /** Stops the services (in-process and processes), drops the run's topics and its database. */

@@ -18,7 +18,4 @@ export function testDatabaseUrl(name: string): string {
 export { dropDatabase };
 
 /** Service logs of a test go nowhere unless DANCU_TEST_LOG_LEVEL asks for them. */
-export const testLogger = createLogger(
-  { level: process.env.DANCU_TEST_LOG_LEVEL ?? 'silent', name: 'test' },
-  pino.destination(2),
-);
+export const testLogger = createLogger({ level: process.env.DANCU_TEST_LOG_LEVEL ?? 'silent', name: 'test' }, pino.destination(2));

@@ -18,7 +18,10 @@ export async function encodeDay(registry: SchemaRegistryClient, topics: Topics, 
     const topic = topics[SOURCE_TOPICS[source].events];
     const schemaId = await registry.register(valueSubject(topic), loadRecordSchema(SOURCE_ADAPTERS[source].record).text);
     for (const event of day.events[source]) {
-      messages.push({ topic, message: { key: String((event as { source_record_id: string }).source_record_id), value: await registry.encode(schemaId, event) } });
+      messages.push({
+        topic,
+        message: { key: String((event as { source_record_id: string }).source_record_id), value: await registry.encode(schemaId, event) },
+      });
     }
   }
   return messages;

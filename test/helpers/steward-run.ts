@@ -34,7 +34,12 @@ export async function startStewardRun(prefix: string, logger: Logger, env: NodeJ
   const steward: RunningService[] = await startServices(['steward'], { ...run.env, ...env }, logger, run.metrics);
   for (const [username, role] of Object.entries(USERS)) await saveUser(run.pool, username, PASSWORD, role);
   await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.vaccination, record: 'vaccinationEvent', events: hard.vaccinations });
-  await waitUntil(() => run.countOf('select count(*) as n from observation_outcomes'), (n) => n >= hard.vaccinations.length, 60_000, 'hard records applied');
+  await waitUntil(
+    () => run.countOf('select count(*) as n from observation_outcomes'),
+    (n) => n >= hard.vaccinations.length,
+    60_000,
+    'hard records applied',
+  );
   await run.waitUntilDrained(60_000);
   await scanForDuplicates(run.pool, loadSettings(), { maxBlock: 500 });
   return {
@@ -50,10 +55,18 @@ export async function startStewardRun(prefix: string, logger: Logger, env: NodeJ
 
 /** An API client signed in with a bearer token, as scripts and other systems call the steward API. */
 export class StewardClient {
-  private constructor(private readonly baseUrl: string, private readonly pool: Pool, readonly token: string) {}
+  private constructor(
+    private readonly baseUrl: string,
+    private readonly pool: Pool,
+    readonly token: string,
+  ) {}
 
   static async signIn({ baseUrl, run }: Pick<StewardRun, 'baseUrl' | 'run'>, username: string, password = PASSWORD): Promise<StewardClient> {
-    const response = await fetch(`${baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    const response = await fetch(`${baseUrl}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
     if (response.status !== 200) throw new Error(`sign-in of ${username} failed with ${response.status}`);
     const body = (await response.json()) as { token: string };
     return new StewardClient(baseUrl, run.pool, body.token);
@@ -75,15 +88,27 @@ export class StewardClient {
   }
 
   async undoAndWait(caseId: number, decisionId: string, comment: string): Promise<AppliedDecision> {
-    const { status, body } = await this.call<{ decision_id: string; message?: string }>('POST', `/api/cases/${caseId}/decisions/${encodeURIComponent(decisionId)}/undo`, { comment });
+    const { status, body } = await this.call<{ decision_id: string; message?: string }>(
+      'POST',
+      `/api/cases/${caseId}/decisions/${encodeURIComponent(decisionId)}/undo`,
+      { comment },
+    );
     if (status !== 202) throw new Error(`undo refused with ${status}: ${body.message}`);
     return this.waitApplied(body.decision_id);
   }
 
   /** Waits on the status call (what the UI polls), then reads what the store recorded from the register itself. */
   async waitApplied(decisionId: string): Promise<AppliedDecision> {
-    await waitUntil(async () => (await this.call<{ status: string }>('GET', `/api/decisions/${encodeURIComponent(decisionId)}`)).body, (d) => d.status !== 'pending', 30_000, `decision ${decisionId} applied`);
-    const { rows } = await this.pool.query<AppliedDecision>('select decision_id, case_id::int as case_id, action, applied_at, result, undone_by from steward_decisions where decision_id = $1', [decisionId]);
+    await waitUntil(
+      async () => (await this.call<{ status: string }>('GET', `/api/decisions/${encodeURIComponent(decisionId)}`)).body,
+      (d) => d.status !== 'pending',
+      30_000,
+      `decision ${decisionId} applied`,
+    );
+    const { rows } = await this.pool.query<AppliedDecision>(
+      'select decision_id, case_id::int as case_id, action, applied_at, result, undone_by from steward_decisions where decision_id = $1',
+      [decisionId],
+    );
     return rows[0]!;
   }
 }

@@ -17,7 +17,12 @@ export async function readTopic(kafka: Kafka, topic: string, count: number, time
     },
   });
   try {
-    await waitUntil(async () => messages.length, (n) => n >= count, timeoutMs, `${count} messages on ${topic}`);
+    await waitUntil(
+      async () => messages.length,
+      (n) => n >= count,
+      timeoutMs,
+      `${count} messages on ${topic}`,
+    );
     return messages;
   } finally {
     await consumer.disconnect();

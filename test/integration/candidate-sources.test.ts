@@ -59,7 +59,12 @@ describe('candidate retrieval', () => {
     const postgres = new LinkageEngine(settings, await loadTermFrequencies(pool, settings));
     const viaMemory = await memory.engine.decideAll(records, memory.source);
     const viaPostgres = await postgres.decideAll(records, new PostgresCandidateSource(pool, settings));
-    const summary = (d: { recordId: string; decision: string; citizenId: string | null; score: number }) => [d.recordId, d.decision, d.citizenId, d.score.toFixed(9)];
+    const summary = (d: { recordId: string; decision: string; citizenId: string | null; score: number }) => [
+      d.recordId,
+      d.decision,
+      d.citizenId,
+      d.score.toFixed(9),
+    ];
     expect(viaPostgres.map(summary)).toEqual(viaMemory.map(summary));
   });
 });

@@ -45,7 +45,9 @@ describe('civil-status events flow end to end through Kafka, the registry and Po
   });
 
   it('never marks a citizen deceased who did not die, nor with another date', async () => {
-    const { rows } = await run.pool.query<{ citizen_id: string; date_of_death: string }>("select citizen_id, date_of_death from citizens where status = 'DECEASED'");
+    const { rows } = await run.pool.query<{ citizen_id: string; date_of_death: string }>(
+      "select citizen_id, date_of_death from citizens where status = 'DECEASED'",
+    );
     const died = new Map(truth.deaths.map((death) => [death.citizenId, death.dateOfDeath]));
     expect(rows.filter((row) => died.get(row.citizen_id) !== row.date_of_death)).toEqual([]);
   });
@@ -106,4 +108,3 @@ describe('civil-status events flow end to end through Kafka, the registry and Po
     expect({ ...after, deadLettered: 0, observations: 0 }).toEqual({ ...before, deadLettered: 0, observations: 0 });
   });
 });
-

@@ -23,7 +23,14 @@ describe('consumer-group lag from committed offsets, high watermarks and message
     }
     await producer.disconnect();
     // The group consumed 4 messages of partition 0 and all of partition 1; it never committed on partition 2.
-    await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '4' }, { partition: 1, offset: '20' }] });
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: [
+        { partition: 0, offset: '4' },
+        { partition: 1, offset: '20' },
+      ],
+    });
   });
 
   afterAll(async () => {

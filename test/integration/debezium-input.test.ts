@@ -73,7 +73,13 @@ describe('Debezium change events of every source become observations like dancu 
     const json = (value: object) => ({ value: Buffer.from(JSON.stringify(value)), partition: 0 });
     await run.producer.send({
       topic: run.topics.civilStatusCdc,
-      messages: [json(withSchemaWrapper(envelope('c', null, { ...birthRow(9001, newborn.personalId, newborn.name, newborn.dob), gioi_tinh: 'Nữ' }, source('hotich', 'khai_sinh', ts))))],
+      messages: [
+        json(
+          withSchemaWrapper(
+            envelope('c', null, { ...birthRow(9001, newborn.personalId, newborn.name, newborn.dob), gioi_tinh: 'Nữ' }, source('hotich', 'khai_sinh', ts)),
+          ),
+        ),
+      ],
     });
     await run.waitUntilDrained(60_000);
 
@@ -82,8 +88,18 @@ describe('Debezium change events of every source become observations like dancu 
 
     const elder = population.find((c) => Number(c.date_of_birth.slice(0, 4)) < 1950)!;
     const welfareId = await run.registry.register(`${run.topics.socialWelfareCdc}-value`, JSON.stringify(WELFARE_ENVELOPE_SCHEMA));
-    const row = { ...welfareRow('HS-77', elder.personal_id, elder.full_name, elder.date_of_birth, today), gioi_tinh: elder.sex === 'MALE' ? 'Nam' : 'Nữ', ngay_ket_thuc: null };
-    const avroValue = await run.registry.encode(welfareId, { before: null, after: { ...row, ngay_sinh: days(elder.date_of_birth), ngay_huong: days(today) }, source: { version: '2.7.3.Final', connector: 'postgresql', name: 'btxh', ts_ms: ts, db: 'btxh', schema: 'public', table: 'doi_tuong_tro_cap' }, op: 'r', ts_ms: ts + 5 });
+    const row = {
+      ...welfareRow('HS-77', elder.personal_id, elder.full_name, elder.date_of_birth, today),
+      gioi_tinh: elder.sex === 'MALE' ? 'Nam' : 'Nữ',
+      ngay_ket_thuc: null,
+    };
+    const avroValue = await run.registry.encode(welfareId, {
+      before: null,
+      after: { ...row, ngay_sinh: days(elder.date_of_birth), ngay_huong: days(today) },
+      source: { version: '2.7.3.Final', connector: 'postgresql', name: 'btxh', ts_ms: ts, db: 'btxh', schema: 'public', table: 'doi_tuong_tro_cap' },
+      op: 'r',
+      ts_ms: ts + 5,
+    });
     await run.producer.send({ topic: run.topics.socialWelfareCdc, messages: [{ value: avroValue, partition: 0 }] });
 
     const driver = population.find((c) => Number(c.date_of_birth.slice(0, 4)) < 2000 && Number(c.date_of_birth.slice(0, 4)) > 1960)!;
@@ -106,17 +122,24 @@ describe('Debezium change events of every source become observations like dancu 
   });
 
   it('creates the citizen of a birth row (JSON with its schema)', async () => {
-    const { rows } = await run.pool.query<{ full_name: string; date_of_birth: string; origin: string }>('select full_name, date_of_birth, origin from citizens where citizen_id = $1', [newborn.personalId]);
+    const { rows } = await run.pool.query<{ full_name: string; date_of_birth: string; origin: string }>(
+      'select full_name, date_of_birth, origin from citizens where citizen_id = $1',
+      [newborn.personalId],
+    );
     expect(rows).toEqual([{ full_name: 'Nguyễn Thị Thu', date_of_birth: newborn.dob, origin: 'source:civil-status' }]);
   });
 
   it('links a vaccination row without an ID to that newborn (plain JSON)', async () => {
-    const { rows } = await run.pool.query<{ citizen_id: string }>("select citizen_id from record_links where source = 'vaccination' and source_record_id = 'MT-9001'");
+    const { rows } = await run.pool.query<{ citizen_id: string }>(
+      "select citizen_id from record_links where source = 'vaccination' and source_record_id = 'MT-9001'",
+    );
     expect(rows).toEqual([{ citizen_id: newborn.personalId }]);
   });
 
   it('links a welfare snapshot row read from registry Avro', async () => {
-    const { rows } = await run.pool.query<{ kind: string; fact_date: string }>("select kind, fact_date from citizen_facts where source = 'social-welfare' and source_record_id = 'HS-77'");
+    const { rows } = await run.pool.query<{ kind: string; fact_date: string }>(
+      "select kind, fact_date from citizen_facts where source = 'social-welfare' and source_record_id = 'HS-77'",
+    );
     expect(rows).toEqual([{ kind: 'BENEFIT_ENROLMENT', fact_date: today }]);
   });
 
@@ -124,7 +147,10 @@ describe('Debezium change events of every source become observations like dancu 
     const facts = await run.pool.query<{ kind: string; withdrawn: boolean }>(
       "select kind, withdrawn_at is not null as withdrawn from citizen_facts where source = 'driver-licence' order by id",
     );
-    expect(facts.rows).toEqual([{ kind: 'LICENCE_ISSUED', withdrawn: true }, { kind: 'LICENCE_RENEWED', withdrawn: true }]);
+    expect(facts.rows).toEqual([
+      { kind: 'LICENCE_ISSUED', withdrawn: true },
+      { kind: 'LICENCE_RENEWED', withdrawn: true },
+    ]);
     const links = await run.pool.query("select 1 from record_links where source = 'driver-licence'");
     expect(links.rowCount).toBe(0);
   });

@@ -22,19 +22,14 @@ describe('a civil-status value from an older event never replaces one from a new
     [newerFirst, olderFirst] = [population[0]!, population[1]!];
     await run.setUp({ register: population });
     await run.startServices();
-    const publish = (events: CivilStatusEvent[]) => publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.civilStatus, record: 'civilStatusEvent', events });
+    const publish = (events: CivilStatusEvent[]) =>
+      publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.civilStatus, record: 'civilStatusEvent', events });
     // One at a time, drained in between, so the arrival order is the order given.
-    for (const event of [
-      nameChange(newerFirst, 'TD-1', 'Trần Văn Mới', now - HOUR),
-      nameChange(olderFirst, 'TD-2', 'Trần Văn Cũ', now - 2 * HOUR),
-    ]) {
+    for (const event of [nameChange(newerFirst, 'TD-1', 'Trần Văn Mới', now - HOUR), nameChange(olderFirst, 'TD-2', 'Trần Văn Cũ', now - 2 * HOUR)]) {
       await publish([event]);
       await run.waitUntilDrained(60_000);
     }
-    for (const event of [
-      nameChange(newerFirst, 'TD-3', 'Trần Văn Cũ', now - 2 * HOUR),
-      nameChange(olderFirst, 'TD-4', 'Trần Văn Mới', now - HOUR),
-    ]) {
+    for (const event of [nameChange(newerFirst, 'TD-3', 'Trần Văn Cũ', now - 2 * HOUR), nameChange(olderFirst, 'TD-4', 'Trần Văn Mới', now - HOUR)]) {
       await publish([event]);
       await run.waitUntilDrained(60_000);
     }
@@ -45,7 +40,10 @@ describe('a civil-status value from an older event never replaces one from a new
   });
 
   it('ends with the newer name for both citizens', async () => {
-    const { rows } = await run.pool.query<{ citizen_id: string; full_name: string }>('select citizen_id, full_name from citizens where citizen_id = any($1::text[]) order by citizen_id', [[newerFirst.citizen_id, olderFirst.citizen_id]]);
+    const { rows } = await run.pool.query<{ citizen_id: string; full_name: string }>(
+      'select citizen_id, full_name from citizens where citizen_id = any($1::text[]) order by citizen_id',
+      [[newerFirst.citizen_id, olderFirst.citizen_id]],
+    );
     expect(rows.map((row) => row.full_name)).toEqual(['Trần Văn Mới', 'Trần Văn Mới']);
   });
 
@@ -63,10 +61,12 @@ describe('a civil-status value from an older event never replaces one from a new
 
   it('gives both citizens the same history of events, whichever name arrived first', async () => {
     const history = async (citizenId: string) =>
-      (await run.pool.query<{ value: string; rule: string; is_current: boolean }>(
-        "select value, rule, is_current from field_provenance where citizen_id = $1 and field = 'full_name' and source <> 'register' order by event_time",
-        [citizenId],
-      )).rows;
+      (
+        await run.pool.query<{ value: string; rule: string; is_current: boolean }>(
+          "select value, rule, is_current from field_provenance where citizen_id = $1 and field = 'full_name' and source <> 'register' order by event_time",
+          [citizenId],
+        )
+      ).rows;
     expect(await history(olderFirst.citizen_id)).toEqual(await history(newerFirst.citizen_id));
   });
 });

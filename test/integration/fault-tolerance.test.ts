@@ -59,10 +59,21 @@ async function resultOf(run: PipelineRun): Promise<RunResult> {
   const deadLetters = await readTopicSnapshot(run.kafka, run.admin, run.topics.deadLetters);
   return {
     snapshot: await registerSnapshot(run.pool),
-    deadLettered: [...new Set(deadLetters.map((m) => `${header(m, DLQ_HEADERS.reason)} ${header(m, DLQ_HEADERS.recordId) || `${header(m, DLQ_HEADERS.partition)}:${header(m, DLQ_HEADERS.offset)}`}`))].sort(),
+    deadLettered: [
+      ...new Set(
+        deadLetters.map(
+          (m) =>
+            `${header(m, DLQ_HEADERS.reason)} ${header(m, DLQ_HEADERS.recordId) || `${header(m, DLQ_HEADERS.partition)}:${header(m, DLQ_HEADERS.offset)}`}`,
+        ),
+      ),
+    ].sort(),
     observations: await count('select count(distinct observation_id) as n from observation_outcomes'),
-    appliedTwice: await count(`select count(*) as n from (select observation_id from observation_outcomes where outcome in ('CREATED', 'LINKED') group by 1 having count(*) > 1) as twice`),
-    auditedTwice: await count(`select count(*) as n from (select details->>'decision_id' from audit_log where details ? 'decision_id' group by 1 having count(*) > 1) as twice`),
+    appliedTwice: await count(
+      `select count(*) as n from (select observation_id from observation_outcomes where outcome in ('CREATED', 'LINKED') group by 1 having count(*) > 1) as twice`,
+    ),
+    auditedTwice: await count(
+      `select count(*) as n from (select details->>'decision_id' from audit_log where details ? 'decision_id' group by 1 having count(*) > 1) as twice`,
+    ),
     unpublished: await count('select count(*) as n from outbox where published_at is null'),
     outboxEvents: Number((await run.pool.query<{ n: string }>('select count(*) as n from outbox where topic = $1', [run.topics.populationUpdates])).rows[0]?.n),
     updatesOnTopic: updates.length,
@@ -78,11 +89,13 @@ interface Fault {
   inject: (services: ServiceProcesses, run: PipelineRun) => Promise<void>;
 }
 
-const killAndRestart = (service: string): Fault['inject'] => async (services) => {
-  await services.kill(service);
-  await sleep(1_000);
-  await services.start(service);
-};
+const killAndRestart =
+  (service: string): Fault['inject'] =>
+  async (services) => {
+    await services.kill(service);
+    await sleep(1_000);
+    await services.start(service);
+  };
 
 const FAULTS: Fault[] = [
   { name: 'kill -9 of the ingest service', skip: false, inject: killAndRestart('ingest') },
@@ -120,7 +133,12 @@ async function runWith(fault: Fault | null, runs: IsolatedRun[]): Promise<RunRes
     await sendInOrder(run.producer, messages, BATCH, async (sent) => {
       if (fault && sent === third) {
         // The fault strikes while the store has applied some of the stream and not all of it.
-        await waitUntil(() => run.countOf('select count(*) as n from observation_outcomes'), (n) => n > 0, 60_000, 'the store applying');
+        await waitUntil(
+          () => run.countOf('select count(*) as n from observation_outcomes'),
+          (n) => n > 0,
+          60_000,
+          'the store applying',
+        );
         await fault.inject(run.processes, run);
       }
     });
@@ -151,7 +169,11 @@ describe('after a crash or an outage, every event is applied exactly once and th
     expect(expected.sent).toBeGreaterThan(3_000);
     expect(expected.deadLettered).toHaveLength(12);
     expect(expected.observations).toBeGreaterThan(3_000);
-    expect({ appliedTwice: expected.appliedTwice, auditedTwice: expected.auditedTwice, unpublished: expected.unpublished }).toEqual({ appliedTwice: 0, auditedTwice: 0, unpublished: 0 });
+    expect({ appliedTwice: expected.appliedTwice, auditedTwice: expected.auditedTwice, unpublished: expected.unpublished }).toEqual({
+      appliedTwice: 0,
+      auditedTwice: 0,
+      unpublished: 0,
+    });
     expect(expected.snapshot.links.length).toBeGreaterThan(2_500);
   });
 

@@ -19,7 +19,15 @@ describe('dancu link-csv, synth and train (the batch contract, through the CLI)'
 
   beforeAll(async () => {
     await dancu('synth', '--population', '2000', '--records', '400', '--seed', '9', '--out', dir);
-    ({ stderr } = await dancu('link-csv', '--population', join(dir, 'population.csv'), '--records', join(dir, 'records.csv'), '--out', join(dir, 'decisions.csv')));
+    ({ stderr } = await dancu(
+      'link-csv',
+      '--population',
+      join(dir, 'population.csv'),
+      '--records',
+      join(dir, 'records.csv'),
+      '--out',
+      join(dir, 'decisions.csv'),
+    ));
     decisions = parse(readFileSync(join(dir, 'decisions.csv')), { columns: true }) as Record<string, string>[];
     records = parse(readFileSync(join(dir, 'records.csv')), { columns: true }) as Record<string, string>[];
   }, 60_000);
@@ -33,7 +41,12 @@ describe('dancu link-csv, synth and train (the batch contract, through the CLI)'
   });
 
   it('decides link, review or new, with a citizen only for links and a score between 0 and 1', () => {
-    const bad = decisions.filter((d) => !['link', 'review', 'new'].includes(d.decision ?? '') || (d.decision === 'link') !== (d.citizen_id !== '') || !(Number(d.score) >= 0 && Number(d.score) <= 1));
+    const bad = decisions.filter(
+      (d) =>
+        !['link', 'review', 'new'].includes(d.decision ?? '') ||
+        (d.decision === 'link') !== (d.citizen_id !== '') ||
+        !(Number(d.score) >= 0 && Number(d.score) <= 1),
+    );
     expect(bad).toEqual([]);
   });
 
@@ -48,7 +61,10 @@ describe('dancu link-csv, synth and train (the batch contract, through the CLI)'
 
   it('accepts records whose fields are all empty but the record id, and a register without personal_id', async () => {
     writeFileSync(join(dir, 'p.csv'), 'citizen_id,full_name,date_of_birth,sex,address\n079087000001,Nguyễn Văn Hùng,1987-03-14,M,\n');
-    writeFileSync(join(dir, 'r.csv'), 'record_id,source,personal_id,full_name,date_of_birth,sex,address\nx1,,,,,,\nx2,unknown-source,079087000001,NGUYEN VAN HUNG,14/03/1987,,\n');
+    writeFileSync(
+      join(dir, 'r.csv'),
+      'record_id,source,personal_id,full_name,date_of_birth,sex,address\nx1,,,,,,\nx2,unknown-source,079087000001,NGUYEN VAN HUNG,14/03/1987,,\n',
+    );
     await dancu('link-csv', '--population', join(dir, 'p.csv'), '--records', join(dir, 'r.csv'), '--out', join(dir, 'd.csv'), '--parameters', 'committed');
     const rows = parse(readFileSync(join(dir, 'd.csv')), { columns: true }) as Record<string, string>[];
     expect(rows.map((row) => [row.record_id, row.decision, row.citizen_id])).toEqual([

@@ -26,18 +26,27 @@ describe('malformed input of every kind is dead-lettered with its reason while t
     await run.setUp({ register: population });
 
     const schemaId = await run.registry.register(valueSubject(run.topics.vaccination), loadRecordSchema('vaccinationEvent').text);
-    const wrongSchema = JSON.parse(loadRecordSchema('vaccinationEvent').text) as { fields: { name: string; type: { fields?: { name: string; type: unknown }[] } }[] };
+    const wrongSchema = JSON.parse(loadRecordSchema('vaccinationEvent').text) as {
+      fields: { name: string; type: { fields?: { name: string; type: unknown }[] } }[];
+    };
     const details = wrongSchema.fields.find((field) => field.name === 'vaccination')!.type.fields!;
     details.find((field) => field.name === 'dose_number')!.type = 'string';
     const wrongSchemaId = await run.registry.register(`${run.namespace}-other-value`, JSON.stringify(wrongSchema));
 
     const encode = (event: unknown, id = schemaId) => run.registry.encode(id, event);
     let n = 0;
-    const valid = async () => cases.push({ what: 'a valid event', value: await encode(vaccinationEvent(personOf(population[n]!), `ok-${(n += 1)}`)), reason: null });
+    const valid = async () =>
+      cases.push({ what: 'a valid event', value: await encode(vaccinationEvent(personOf(population[n]!), `ok-${(n += 1)}`)), reason: null });
     const utf8Broken = await encode(vaccinationEvent(personOf(population[50]!, { full_name: 'Nguyen Van X' }), 'bad-utf8'));
     utf8Broken[utf8Broken.indexOf(Buffer.from('Van X')) + 4] = 0xff;
     const truncated = await encode(vaccinationEvent(personOf(population[51]!), 'truncated'));
-    const wrongType = await encode({ ...vaccinationEvent(personOf(population[52]!), 'wrong-type'), vaccination: { ...vaccinationEvent(personOf(population[52]!), 'x').vaccination, dose_number: '1' } }, wrongSchemaId);
+    const wrongType = await encode(
+      {
+        ...vaccinationEvent(personOf(population[52]!), 'wrong-type'),
+        vaccination: { ...vaccinationEvent(personOf(population[52]!), 'x').vaccination, dose_number: '1' },
+      },
+      wrongSchemaId,
+    );
 
     await valid();
     cases.push({ what: 'bytes that are not Avro', value: Buffer.from('{"not":"avro"}'), reason: 'DECODE_FAILED' });
@@ -48,16 +57,39 @@ describe('malformed input of every kind is dead-lettered with its reason while t
     cases.push({ what: 'a truncated message', value: truncated.subarray(0, truncated.length - 12), reason: 'DECODE_FAILED' });
     cases.push({ what: 'a field of the wrong type', value: wrongType, reason: 'FIELD_INVALID' });
     await valid();
-    cases.push({ what: 'a 5 MB payload', value: await encode(vaccinationEvent(personOf(population[53]!, { address: 'x'.repeat(5 * 1024 * 1024) }), 'huge')), reason: 'PAYLOAD_TOO_LARGE' });
-    cases.push({ what: 'SQL in a name', value: await encode(vaccinationEvent(personOf(population[54]!, { full_name: "Lê Văn A'); DROP TABLE citizens; --" }), 'sql')), reason: 'NAME_INVALID_CHARACTERS' });
-    cases.push({ what: 'control characters in a name', value: await encode(vaccinationEvent(personOf(population[55]!, { full_name: 'Lê Văn\u0007\u001b[31m An' }), 'control')), reason: 'TEXT_CONTROL_CHARACTERS' });
+    cases.push({
+      what: 'a 5 MB payload',
+      value: await encode(vaccinationEvent(personOf(population[53]!, { address: 'x'.repeat(5 * 1024 * 1024) }), 'huge')),
+      reason: 'PAYLOAD_TOO_LARGE',
+    });
+    cases.push({
+      what: 'SQL in a name',
+      value: await encode(vaccinationEvent(personOf(population[54]!, { full_name: "Lê Văn A'); DROP TABLE citizens; --" }), 'sql')),
+      reason: 'NAME_INVALID_CHARACTERS',
+    });
+    cases.push({
+      what: 'control characters in a name',
+      value: await encode(vaccinationEvent(personOf(population[55]!, { full_name: 'Lê Văn\u0007\u001b[31m An' }), 'control')),
+      reason: 'TEXT_CONTROL_CHARACTERS',
+    });
     cases.push({ what: 'invalid UTF-8 in a name', value: utf8Broken, reason: 'TEXT_INVALID_UTF8' });
     cases.push({ what: 'an empty message', value: Buffer.alloc(0), reason: 'DECODE_FAILED' });
     await valid();
     cases.push({ what: 'change data that is not JSON', value: Buffer.from('{"before": null, "after": '), reason: 'DECODE_FAILED', cdc: true });
     cases.push({ what: 'change data that is not UTF-8', value: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), reason: 'TEXT_INVALID_UTF8', cdc: true });
-    const cdcValid = vaccinationRow('MT-ok', population[60]!.personal_id, population[60]!.full_name, population[60]!.date_of_birth, new Date().toISOString().slice(0, 10));
-    cases.push({ what: 'a valid change-data event', value: Buffer.from(JSON.stringify(envelope('c', null, cdcValid, source('tiemchung', 'tiem_chung', Date.now() - 1000)))), reason: null, cdc: true });
+    const cdcValid = vaccinationRow(
+      'MT-ok',
+      population[60]!.personal_id,
+      population[60]!.full_name,
+      population[60]!.date_of_birth,
+      new Date().toISOString().slice(0, 10),
+    );
+    cases.push({
+      what: 'a valid change-data event',
+      value: Buffer.from(JSON.stringify(envelope('c', null, cdcValid, source('tiemchung', 'tiem_chung', Date.now() - 1000)))),
+      reason: null,
+      cdc: true,
+    });
 
     await run.startServices();
     const toMessages = (cdc: boolean): Message[] => cases.filter((c) => Boolean(c.cdc) === cdc).map((c) => ({ value: c.value, partition: 0 }));

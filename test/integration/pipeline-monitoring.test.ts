@@ -27,10 +27,25 @@ describe('operators see lag, throughput and health: metrics, the monitor, dancu 
     const population = generatePopulation(3000, 71);
     await run.setUp({ register: population });
     await run.startServices({ monitor: true });
-    await waitUntil(async () => (await status()).current?.health, (health) => health !== undefined && Object.values(health).every((h) => h.ready), 60_000, 'every service ready');
+    await waitUntil(
+      async () => (await status()).current?.health,
+      (health) => health !== undefined && Object.values(health).every((h) => h.ready),
+      60_000,
+      'every service ready',
+    );
 
-    const { events } = generateSectorDay(population, { births: 0, deaths: 0, marriages: 0, nameChanges: 0, vaccinations: BURST, benefits: 0, licences: 0, invalidPerSource: 0 }, 72);
-    const publishing = publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.vaccination, record: 'vaccinationEvent', events: events.vaccination });
+    const { events } = generateSectorDay(
+      population,
+      { births: 0, deaths: 0, marriages: 0, nameChanges: 0, vaccinations: BURST, benefits: 0, licences: 0, invalidPerSource: 0 },
+      72,
+    );
+    const publishing = publishEvents({
+      producer: run.producer,
+      registry: run.registry,
+      topic: run.topics.vaccination,
+      record: 'vaccinationEvent',
+      events: events.vaccination,
+    });
     // Watch the monitor while the burst goes in and through.
     const watching = (async () => {
       const deadline = Date.now() + 120_000;
@@ -53,14 +68,23 @@ describe('operators see lag, throughput and health: metrics, the monitor, dancu 
 
   it('shows the lag rising while the burst is published and falling back to zero', async () => {
     expect(peakLag).toBeGreaterThan(0);
-    const after = await waitUntil(status, (s) => s.current !== null && Object.values(s.current.lagByGroup).every((g) => g.messages === 0), 30_000, 'lag back to zero');
+    const after = await waitUntil(
+      status,
+      (s) => s.current !== null && Object.values(s.current.lagByGroup).every((g) => g.messages === 0),
+      30_000,
+      'lag back to zero',
+    );
     expect(Math.max(...after.history.map((h) => Object.values(h.lagByGroup).reduce((sum, g) => sum + g.messages, 0)))).toBeGreaterThan(0);
   });
 
   it('serves Prometheus metrics with the events each stage handled, per source', async () => {
     const text = await (await fetch(url('ingest', '/metrics'))).text();
     const count = (stage: string) => Number(new RegExp(`^dancu_events_in_total\\{stage="${stage}",source="vaccination"\\} (\\d+)`, 'm').exec(text)?.[1] ?? -1);
-    expect({ ingest: count('ingest') >= BURST, linker: count('linker') >= BURST, store: count('store') >= BURST }).toEqual({ ingest: true, linker: true, store: true });
+    expect({ ingest: count('ingest') >= BURST, linker: count('linker') >= BURST, store: count('store') >= BURST }).toEqual({
+      ingest: true,
+      linker: true,
+      store: true,
+    });
     expect(text).toMatch(/^dancu_decisions_total\{kind="LINK",/m);
     expect(text).toMatch(/^dancu_end_to_end_latency_seconds_bucket\{le="1",source="vaccination"\} \d+/m);
     expect(text).toMatch(/^dancu_store_write_seconds_count \d+/m);
@@ -70,7 +94,9 @@ describe('operators see lag, throughput and health: metrics, the monitor, dancu 
   it('exports kafka_consumergroup_lag and its seconds per group, topic and partition from the monitor', async () => {
     const text = await (await fetch(url('monitor', '/metrics'))).text();
     expect(text).toContain(`kafka_consumergroup_lag{consumergroup="${run.groups.linker}",topic="${run.topics.observations}",partition="0"} 0`);
-    expect(text).toMatch(new RegExp(`^kafka_consumergroup_lag_seconds\\{consumergroup="${run.groups.store}",topic="${run.topics.decisions}",partition="\\d"\\} 0$`, 'm'));
+    expect(text).toMatch(
+      new RegExp(`^kafka_consumergroup_lag_seconds\\{consumergroup="${run.groups.store}",topic="${run.topics.decisions}",partition="\\d"\\} 0$`, 'm'),
+    );
     expect(text).toMatch(/^dancu_review_backlog \d+/m);
   });
 
@@ -105,7 +131,15 @@ describe('operators see lag, throughput and health: metrics, the monitor, dancu 
       if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium package`);
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
     });
 
@@ -116,12 +150,16 @@ describe('operators see lag, throughput and health: metrics, the monitor, dancu 
     it('shows every service ready, the lag back at zero, the history charts and the four qualities of the register, refreshing by itself', async () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
       await page.goto(url('monitor', '/'));
-      for (const service of ['ingest', 'linker', 'store']) await page.locator(`[data-service="${service}"]`).filter({ hasText: 'ready' }).waitFor({ timeout: 15_000 });
+      for (const service of ['ingest', 'linker', 'store'])
+        await page.locator(`[data-service="${service}"]`).filter({ hasText: 'ready' }).waitFor({ timeout: 15_000 });
       expect(await page.locator('#lag-total').textContent()).toBe('0');
       expect(await page.locator('#lag-chart path').count()).toBe(3);
       expect(await page.locator('#quality tr td:first-child').allTextContents()).toEqual(['correct', 'complete', 'clean', 'live']);
       const first = await page.locator('#updated').textContent();
-      await page.locator('#updated').filter({ hasNotText: first ?? '' }).waitFor({ timeout: 10_000 });
+      await page
+        .locator('#updated')
+        .filter({ hasNotText: first ?? '' })
+        .waitFor({ timeout: 10_000 });
       await page.screenshot({ path: join(REPO_ROOT, 'docs', 'dashboard.png'), fullPage: true });
       await page.close();
     });

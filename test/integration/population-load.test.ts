@@ -28,12 +28,35 @@ describe('dancu load-population', () => {
   });
 
   it('loads every row with its name and date normalised', async () => {
-    const file = csvFile(`${name}-good`, 'citizen_id,full_name,date_of_birth,sex,address\n079087000001,NGUYỄN VĂN HOÀ,14/03/1987,Nam,"Số 1, Lê Lợi"\n001305000002,Trần Thị Mai,2005,F,\n');
+    const file = csvFile(
+      `${name}-good`,
+      'citizen_id,full_name,date_of_birth,sex,address\n079087000001,NGUYỄN VĂN HOÀ,14/03/1987,Nam,"Số 1, Lê Lợi"\n001305000002,Trần Thị Mai,2005,F,\n',
+    );
     expect((await loadPopulation(pool, file, loadSettings())).rows).toBe(2);
-    const { rows } = await pool.query('select citizen_id, personal_id, full_name, name_key, date_of_birth, dob_precision, sex, address from citizens order by citizen_id');
+    const { rows } = await pool.query(
+      'select citizen_id, personal_id, full_name, name_key, date_of_birth, dob_precision, sex, address from citizens order by citizen_id',
+    );
     expect(rows).toEqual([
-      { citizen_id: '001305000002', personal_id: '001305000002', full_name: 'Trần Thị Mai', name_key: 'tran thi mai', date_of_birth: '2005', dob_precision: 'YEAR', sex: 'FEMALE', address: null },
-      { citizen_id: '079087000001', personal_id: '079087000001', full_name: 'Nguyễn Văn Hòa', name_key: 'nguyen van hoa', date_of_birth: '1987-03-14', dob_precision: 'DAY', sex: 'MALE', address: 'Số 1, Lê Lợi' },
+      {
+        citizen_id: '001305000002',
+        personal_id: '001305000002',
+        full_name: 'Trần Thị Mai',
+        name_key: 'tran thi mai',
+        date_of_birth: '2005',
+        dob_precision: 'YEAR',
+        sex: 'FEMALE',
+        address: null,
+      },
+      {
+        citizen_id: '079087000001',
+        personal_id: '079087000001',
+        full_name: 'Nguyễn Văn Hòa',
+        name_key: 'nguyen van hoa',
+        date_of_birth: '1987-03-14',
+        dob_precision: 'DAY',
+        sex: 'MALE',
+        address: 'Số 1, Lê Lợi',
+      },
     ]);
   });
 

@@ -20,9 +20,16 @@ describe('dancu publish --source, for each of the four sources', () => {
   const kafka = createKafka(config.DANCU_KAFKA_BROKERS, namespace, testLogger);
   const admin = kafka.admin();
   const dir = mkdtempSync(join(tmpdir(), 'dancu-publish-'));
-  const day = generateSectorDay(generatePopulation(300, 61), { births: 5, deaths: 4, marriages: 2, nameChanges: 1, vaccinations: 6, benefits: 5, licences: 4, invalidPerSource: 0 }, 62);
+  const day = generateSectorDay(
+    generatePopulation(300, 61),
+    { births: 5, deaths: 4, marriages: 2, nameChanges: 1, vaccinations: 6, benefits: 5, licences: 4, invalidPerSource: 0 },
+    62,
+  );
   const publish = (source: SourceName, file: string) =>
-    exec('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'publish', '--source', source, file], { cwd: REPO_ROOT, env: { ...process.env, DANCU_TOPIC_NAMESPACE: namespace } });
+    exec('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'publish', '--source', source, file], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DANCU_TOPIC_NAMESPACE: namespace },
+    });
 
   beforeAll(async () => {
     await admin.connect();
@@ -44,7 +51,10 @@ describe('dancu publish --source, for each of the four sources', () => {
   it('refuses, by line, an event that does not fit its source schema, and exits 3', async () => {
     const file = join(dir, 'mixed.jsonl');
     writeFileSync(file, `${JSON.stringify(day.events.vaccination[0])}\n${JSON.stringify(day.events['driver-licence'][0])}\n`);
-    const failure = await publish('vaccination', file).then(() => null, (error: { code: number; stderr: string }) => error);
+    const failure = await publish('vaccination', file).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failure?.code).toBe(3);
     expect(failure?.stderr).toMatch(/^line 2: /m);
   });

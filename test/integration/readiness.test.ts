@@ -43,14 +43,26 @@ describe.skipIf(!ownsKafka)('readiness follows the dependencies: not ready when 
   });
 
   it('reports every service ready while Kafka runs', () => {
-    expect(seen[0]).toEqual([{ status: 200, kafka: true }, { status: 200, kafka: true }, { status: 200, kafka: true }]);
+    expect(seen[0]).toEqual([
+      { status: 200, kafka: true },
+      { status: 200, kafka: true },
+      { status: 200, kafka: true },
+    ]);
   });
 
   it('reports every service not ready, naming Kafka, once Kafka stops', () => {
-    expect(seen[1]).toEqual([{ status: 503, kafka: false }, { status: 503, kafka: false }, { status: 503, kafka: false }]);
+    expect(seen[1]).toEqual([
+      { status: 503, kafka: false },
+      { status: 503, kafka: false },
+      { status: 503, kafka: false },
+    ]);
   });
 
   it('reports every service ready again once Kafka is back, with no restart', () => {
-    expect(seen[2]).toEqual([{ status: 200, kafka: true }, { status: 200, kafka: true }, { status: 200, kafka: true }]);
+    expect(seen[2]).toEqual([
+      { status: 200, kafka: true },
+      { status: 200, kafka: true },
+      { status: 200, kafka: true },
+    ]);
   });
 });

@@ -64,6 +64,9 @@ describe("the register's backlog: what waits unlinked, for a steward and to be p
   });
 
   it('lists the open possible duplicates, highest score first', async () => {
-    expect((await openDuplicateCases(pool, 10)).map((row) => [row.a, row.b])).toEqual([['C', 'D'], ['A', 'B']]);
+    expect((await openDuplicateCases(pool, 10)).map((row) => [row.a, row.b])).toEqual([
+      ['C', 'D'],
+      ['A', 'B'],
+    ]);
   });
 });

@@ -49,7 +49,10 @@ describe('commands against a register database that is not ready say so in one l
     'dancu %s on a database never migrated names it and says to run npx dancu migrate',
     async (command) => {
       const outcome = await dancu(withPassword(empty), ...command.split(' '));
-      expect([outcome.code, outcome.stderr.trim()]).toEqual([1, expect.stringMatching(new RegExp(`^dancu: database "${name(empty)}" on [^ ]+ is not migrated: run \`npx dancu migrate\`(, or add --demo .*)?$`))]);
+      expect([outcome.code, outcome.stderr.trim()]).toEqual([
+        1,
+        expect.stringMatching(new RegExp(`^dancu: database "${name(empty)}" on [^ ]+ is not migrated: run \`npx dancu migrate\`(, or add --demo .*)?$`)),
+      ]);
     },
   );
 
@@ -59,14 +62,22 @@ describe('commands against a register database that is not ready say so in one l
 
   it('says a database that does not exist does not exist, in one line', async () => {
     const outcome = await dancu(missing, 'unlinked');
-    expect([outcome.code, outcome.stderr.trim()]).toEqual([1, expect.stringMatching(new RegExp(`^dancu: database "${name(missing)}" on [^ ]+ does not exist: create and migrate it with \`npx dancu migrate\`[^\\n]*$`))]);
+    expect([outcome.code, outcome.stderr.trim()]).toEqual([
+      1,
+      expect.stringMatching(
+        new RegExp(`^dancu: database "${name(missing)}" on [^ ]+ does not exist: create and migrate it with \`npx dancu migrate\`[^\\n]*$`),
+      ),
+    ]);
   });
 
   it('says PostgreSQL does not answer when nothing listens, in one line', async () => {
     const url = new URL(empty);
     url.port = '1';
     const outcome = await dancu(url.toString(), 'unlinked');
-    expect([outcome.code, outcome.stderr.trim()]).toEqual([1, expect.stringMatching(/^dancu: PostgreSQL does not answer for database "[^"]+" on [^ ]+:1: start it with `npx dancu stack up`[^\n]*$/)]);
+    expect([outcome.code, outcome.stderr.trim()]).toEqual([
+      1,
+      expect.stringMatching(/^dancu: PostgreSQL does not answer for database "[^"]+" on [^ ]+:1: start it with `npx dancu stack up`[^\n]*$/),
+    ]);
   });
 
   it('runs the command once npx dancu migrate has created and migrated the database', async () => {

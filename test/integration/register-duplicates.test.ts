@@ -43,17 +43,32 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
   const updates = async () => (await readTopicSnapshot(run.kafka, run.admin, run.topics.populationUpdates)).map((m) => m);
 
   const snapshotOf = async () => {
-    const links = await run.pool.query<{ citizen_id: string }>(`select citizen_id from record_links where source_record_id like 'DUP-%' order by source_record_id`);
-    const citizen = await run.pool.query<{ status: string; merged_into: string | null }>('select status, merged_into from citizens where citizen_id = $1', [merged]);
+    const links = await run.pool.query<{ citizen_id: string }>(
+      `select citizen_id from record_links where source_record_id like 'DUP-%' order by source_record_id`,
+    );
+    const citizen = await run.pool.query<{ status: string; merged_into: string | null }>('select status, merged_into from citizens where citizen_id = $1', [
+      merged,
+    ]);
     const kept = await run.pool.query<{ full_name: string }>('select full_name from citizens where citizen_id = $1', [survivor]);
-    return { links: links.rows.map((row) => row.citizen_id), status: citizen.rows[0]!.status, mergedInto: citizen.rows[0]!.merged_into, survivorName: kept.rows[0]!.full_name };
+    return {
+      links: links.rows.map((row) => row.citizen_id),
+      status: citizen.rows[0]!.status,
+      mergedInto: citizen.rows[0]!.merged_into,
+      survivorName: kept.rows[0]!.full_name,
+    };
   };
 
   beforeAll(async () => {
     await run.setUp({ register: [...POPULATION, ...DUPLICATES] });
     await run.startServices();
     context = { settings: loadSettings(), survivorship: loadSurvivorship(), topics: run.topics, now: new Date() };
-    await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics.vaccination, record: 'vaccinationEvent', events: [vaccinationOf(DUPLICATES[0]!, 'DUP-1'), vaccinationOf(DUPLICATES[0]!, 'DUP-2')] });
+    await publishEvents({
+      producer: run.producer,
+      registry: run.registry,
+      topic: run.topics.vaccination,
+      record: 'vaccinationEvent',
+      events: [vaccinationOf(DUPLICATES[0]!, 'DUP-1'), vaccinationOf(DUPLICATES[0]!, 'DUP-2')],
+    });
     await run.waitUntilDrained(60_000);
     scan = await scanForDuplicates(run.pool, loadSettings(), { maxBlock: 500 });
     rescan = await scanForDuplicates(run.pool, loadSettings(), { maxBlock: 500 });
@@ -75,7 +90,9 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
   });
 
   it('explains each possible duplicate with the engine’s comparisons', async () => {
-    const { rows } = await run.pool.query<{ explanation: { comparisons: { comparison: string }[] } }>(`select explanation from review_cases where reason = 'POSSIBLE_DUPLICATE'`);
+    const { rows } = await run.pool.query<{ explanation: { comparisons: { comparison: string }[] } }>(
+      `select explanation from review_cases where reason = 'POSSIBLE_DUPLICATE'`,
+    );
     for (const row of rows) expect(row.explanation.comparisons.map((c) => c.comparison)).toContain('personal_id');
   });
 
@@ -102,13 +119,17 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
 
   it('publishes the merge and its undoing for both citizens, each naming the other', async () => {
     const schema = loadRecordSchema('populationUpdate');
-    const events = (await updates()).map((m) => schema.type.fromBuffer(m.value!.subarray(5)) as PopulationUpdate).filter((u) => u.update_type === 'CITIZENS_MERGED' || u.update_type === 'MERGE_UNDONE');
-    expect(events.map((u) => `${u.update_type} ${u.citizen_id} ${u.related_citizen_id}`).sort()).toEqual([
-      `CITIZENS_MERGED ${merged} ${survivor}`,
-      `CITIZENS_MERGED ${survivor} ${merged}`,
-      `MERGE_UNDONE ${merged} ${survivor}`,
-      `MERGE_UNDONE ${survivor} ${merged}`,
-    ].sort());
+    const events = (await updates())
+      .map((m) => schema.type.fromBuffer(m.value!.subarray(5)) as PopulationUpdate)
+      .filter((u) => u.update_type === 'CITIZENS_MERGED' || u.update_type === 'MERGE_UNDONE');
+    expect(events.map((u) => `${u.update_type} ${u.citizen_id} ${u.related_citizen_id}`).sort()).toEqual(
+      [
+        `CITIZENS_MERGED ${merged} ${survivor}`,
+        `CITIZENS_MERGED ${survivor} ${merged}`,
+        `MERGE_UNDONE ${merged} ${survivor}`,
+        `MERGE_UNDONE ${survivor} ${merged}`,
+      ].sort(),
+    );
   });
 
   it('writes the merge and its undoing to the audit log with who decided and why', async () => {

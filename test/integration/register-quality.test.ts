@@ -11,11 +11,25 @@ import { encodeDay, sendInOrder } from '../helpers/sector-stream.js';
 
 const run_ = promisify(execFile);
 const POPULATION = generatePopulation(500, 4242);
-const DAY = generateSectorDay(POPULATION, { births: 20, deaths: 10, marriages: 4, nameChanges: 0, vaccinations: 150, newbornVaccinations: 0, benefits: 100, licences: 50, invalidPerSource: 0 }, 42420, new Date());
+const DAY = generateSectorDay(
+  POPULATION,
+  { births: 20, deaths: 10, marriages: 4, nameChanges: 0, vaccinations: 150, newbornVaccinations: 0, benefits: 100, licences: 50, invalidPerSource: 0 },
+  42420,
+  new Date(),
+);
 /** Ten citizens some sector writes about, registered with no address: the sectors can fill it. */
-const NO_ADDRESS = new Set([...DAY.truth.about].filter(([record]) => /^(TC|GPLX)/.test(record)).map(([, citizen]) => citizen).slice(0, 10));
+const NO_ADDRESS = new Set(
+  [...DAY.truth.about]
+    .filter(([record]) => /^(TC|GPLX)/.test(record))
+    .map(([, citizen]) => citizen)
+    .slice(0, 10),
+);
 /** Three citizens whose recorded sex contradicts their ID's century-and-sex digit. */
-const WRONG_SEX = new Set(POPULATION.filter((c) => !NO_ADDRESS.has(c.citizen_id)).slice(0, 3).map((c) => c.citizen_id));
+const WRONG_SEX = new Set(
+  POPULATION.filter((c) => !NO_ADDRESS.has(c.citizen_id))
+    .slice(0, 3)
+    .map((c) => c.citizen_id),
+);
 const REGISTER: SyntheticCitizen[] = POPULATION.map((c) => {
   if (WRONG_SEX.has(c.citizen_id)) return { ...c, sex: c.sex === 'MALE' ? 'FEMALE' : 'MALE' };
   if (NO_ADDRESS.has(c.citizen_id)) return { ...c, address: '' };

@@ -34,7 +34,13 @@ describe('all four sectoral sources flow end to end and enrich the register', ()
     // The other sectors first: newborns' vaccinations arrive before their birth registrations.
     for (const batch of [['vaccination', 'social-welfare', 'driver-licence'], ['civil-status']] as SourceName[][]) {
       for (const source of batch) {
-        const result = await publishEvents({ producer: run.producer, registry: run.registry, topic: run.topics[SOURCE_TOPICS[source].events], record: SOURCE_ADAPTERS[source].record, events: day.events[source] });
+        const result = await publishEvents({
+          producer: run.producer,
+          registry: run.registry,
+          topic: run.topics[SOURCE_TOPICS[source].events],
+          record: SOURCE_ADAPTERS[source].record,
+          events: day.events[source],
+        });
         expect(result.rejected).toEqual([]);
         published[source] = result.published;
       }
@@ -59,7 +65,10 @@ describe('all four sectoral sources flow end to end and enrich the register', ()
   });
 
   it.each(['vaccination', 'social-welfare', 'driver-licence'] as const)('links at least 95 in 100 valid %s records to their citizen', async (source) => {
-    const { rows } = await run.pool.query<{ source_record_id: string; citizen_id: string }>('select source_record_id, citizen_id from record_links where source = $1', [source]);
+    const { rows } = await run.pool.query<{ source_record_id: string; citizen_id: string }>(
+      'select source_record_id, citizen_id from record_links where source = $1',
+      [source],
+    );
     const expected = day.events[source].map((event) => (event as { source_record_id: string }).source_record_id).filter((id) => day.truth.about.has(id));
     const right = rows.filter((row) => day.truth.about.get(row.source_record_id) === row.citizen_id).length;
     expect(right / expected.length).toBeGreaterThanOrEqual(0.95);
@@ -81,8 +90,13 @@ describe('all four sectoral sources flow end to end and enrich the register', ()
 
   it('adds each linked vaccination, benefit and licence to its citizen as a fact', async () => {
     const { rows } = await run.pool.query<{ source: string; n: string }>('select source, count(*) as n from citizen_facts group by source order by source');
-    const links = await run.pool.query<{ source: string; n: string }>("select source, count(*) as n from record_links where source <> 'civil-status' group by source order by source");
-    expect(rows.map((row) => [row.source, Number(row.n)])).toEqual([['civil-status', expect.any(Number)], ...links.rows.map((row) => [row.source, Number(row.n)])]);
+    const links = await run.pool.query<{ source: string; n: string }>(
+      "select source, count(*) as n from record_links where source <> 'civil-status' group by source order by source",
+    );
+    expect(rows.map((row) => [row.source, Number(row.n)])).toEqual([
+      ['civil-status', expect.any(Number)],
+      ...links.rows.map((row) => [row.source, Number(row.n)]),
+    ]);
   });
 
   it('never lets a source replace a value from a source of higher authority for the field, only fill a gap or make a date more precise', async () => {
@@ -90,8 +104,17 @@ describe('all four sectoral sources flow end to end and enrich the register', ()
     const { rows } = await run.pool.query<{ citizen_id: string; field: RegisterField; source: string; rule: string; is_current: boolean }>(
       "select citizen_id, field, source, rule, is_current from field_provenance where citizen_id in (select citizen_id from field_provenance where is_current and source not in ('civil-status', 'register'))",
     );
-    const outranked = rows.filter((current) => current.is_current && current.rule !== 'refined-by-compatible' && rows.some((other) =>
-      other.citizen_id === current.citizen_id && other.field === current.field && authorityRank(rules.fields[current.field], other.source) < authorityRank(rules.fields[current.field], current.source)));
+    const outranked = rows.filter(
+      (current) =>
+        current.is_current &&
+        current.rule !== 'refined-by-compatible' &&
+        rows.some(
+          (other) =>
+            other.citizen_id === current.citizen_id &&
+            other.field === current.field &&
+            authorityRank(rules.fields[current.field], other.source) < authorityRank(rules.fields[current.field], current.source),
+        ),
+    );
     expect(rows.filter((row) => row.is_current && row.source !== 'civil-status' && row.source !== 'register').length).toBeGreaterThan(0);
     expect(outranked).toEqual([]);
   });
@@ -112,23 +135,34 @@ describe('all four sectoral sources flow end to end and enrich the register', ()
     expect(rows.map((row) => row.source_record_id).sort()).toEqual([...day.truth.afterDeath].sort());
   });
 
-  it.each(SOURCE_NAMES)("tells %s, on its feedback topic, every record it rejected and the rule it broke", async (source) => {
+  it.each(SOURCE_NAMES)('tells %s, on its feedback topic, every record it rejected and the rule it broke', async (source) => {
     const messages = await readTopicSnapshot(run.kafka, run.admin, run.topics[SOURCE_TOPICS[source].feedback]);
-    const rejections = decodeAll<Rejection>(messages.map((m) => m.value), 'rejection');
-    const told = rejections.map((r) => [r.source_record_id, r.rules.map((rule) => rule.code).includes(day.truth.rejected.find((x) => x.recordId === r.source_record_id)?.rule ?? '')]);
+    const rejections = decodeAll<Rejection>(
+      messages.map((m) => m.value),
+      'rejection',
+    );
+    const told = rejections.map((r) => [
+      r.source_record_id,
+      r.rules.map((rule) => rule.code).includes(day.truth.rejected.find((x) => x.recordId === r.source_record_id)?.rule ?? ''),
+    ]);
     const planted = day.truth.rejected.filter((r) => r.source === source).map((r) => [r.recordId, true]);
     expect(told.sort()).toEqual(planted.sort());
   });
 
   it('publishes a vaccination as a fact on population.updates.v1', async () => {
     const messages = await readTopicSnapshot(run.kafka, run.admin, run.topics.populationUpdates);
-    const updates = decodeAll<PopulationUpdate>(messages.map((m) => m.value), 'populationUpdate');
+    const updates = decodeAll<PopulationUpdate>(
+      messages.map((m) => m.value),
+      'populationUpdate',
+    );
     const vaccination = updates.find((update) => update.source === 'vaccination' && update.fact !== null);
     expect(vaccination?.fact).toMatchObject({ kind: 'VACCINATION', details: { vaccine_code: expect.any(String) } });
   });
 
   it('records marriages and name changes as civil status says', async () => {
-    const marriages = day.events['civil-status'].filter((e) => (e as { event_type: string }).event_type === 'MARRIAGE_REGISTRATION').map((e) => (e as { source_record_id: string }).source_record_id);
+    const marriages = day.events['civil-status']
+      .filter((e) => (e as { event_type: string }).event_type === 'MARRIAGE_REGISTRATION')
+      .map((e) => (e as { source_record_id: string }).source_record_id);
     const spouses = marriages.map((id) => day.truth.about.get(id));
     const { rows } = await run.pool.query<{ marital_status: string }>('select marital_status from citizens where citizen_id = any($1::text[])', [spouses]);
     expect(rows.map((row) => row.marital_status)).toEqual(rows.map(() => 'MARRIED'));

@@ -46,16 +46,25 @@ describe('the same events in any order and across partitions give the same regis
     for (const snapshot of snapshots) expect(snapshot.links.length).toBeGreaterThan(250);
   });
 
-  it.each(ORDERS.slice(1).map((order, index) => [order.name, index + 1] as const))('ends with the same citizens and field values when the events arrive %s', (_, index) => {
-    expect(snapshots[index]!.citizens).toEqual(snapshots[0]!.citizens);
-  });
+  it.each(ORDERS.slice(1).map((order, index) => [order.name, index + 1] as const))(
+    'ends with the same citizens and field values when the events arrive %s',
+    (_, index) => {
+      expect(snapshots[index]!.citizens).toEqual(snapshots[0]!.citizens);
+    },
+  );
 
-  it.each(ORDERS.slice(1).map((order, index) => [order.name, index + 1] as const))('links every record to the same citizen when the events arrive %s', (_, index) => {
-    expect(snapshots[index]!.links).toEqual(snapshots[0]!.links);
-  });
+  it.each(ORDERS.slice(1).map((order, index) => [order.name, index + 1] as const))(
+    'links every record to the same citizen when the events arrive %s',
+    (_, index) => {
+      expect(snapshots[index]!.links).toEqual(snapshots[0]!.links);
+    },
+  );
 
-  it.each(ORDERS.slice(1).map((order, index) => [order.name, index + 1] as const))('ends with the same facts, unlinked records and review cases when the events arrive %s', (_, index) => {
-    const { facts, unlinked, review } = snapshots[index]!;
-    expect({ facts, unlinked, review }).toEqual({ facts: snapshots[0]!.facts, unlinked: snapshots[0]!.unlinked, review: snapshots[0]!.review });
-  });
+  it.each(ORDERS.slice(1).map((order, index) => [order.name, index + 1] as const))(
+    'ends with the same facts, unlinked records and review cases when the events arrive %s',
+    (_, index) => {
+      const { facts, unlinked, review } = snapshots[index]!;
+      expect({ facts, unlinked, review }).toEqual({ facts: snapshots[0]!.facts, unlinked: snapshots[0]!.unlinked, review: snapshots[0]!.review });
+    },
+  );
 });

@@ -49,7 +49,18 @@ describe('the stage runner on a real broker', () => {
     const consumer = kafka.consumer({ groupId });
     consumers.push(consumer);
     await consumer.connect();
-    await runStage({ consumer, producer, topics: [input], deadLetterTopic: dlq, stage, logger: testLogger, metrics: createMetrics(), chunkSize: 10, partitionsConcurrently: 1, maxRetryDelayMs: 200 });
+    await runStage({
+      consumer,
+      producer,
+      topics: [input],
+      deadLetterTopic: dlq,
+      stage,
+      logger: testLogger,
+      metrics: createMetrics(),
+      chunkSize: 10,
+      partitionsConcurrently: 1,
+      maxRetryDelayMs: 200,
+    });
   }
 
   it('retries a chunk whose dependency is away until it succeeds, losing nothing', async () => {
@@ -64,7 +75,12 @@ describe('the stage runner on a real broker', () => {
         return messages.map(() => ({ ok: true }));
       },
     });
-    await waitUntil(() => totalLag(admin, groupId, input), (lag) => lag === 0, 30_000, 'lag 0');
+    await waitUntil(
+      () => totalLag(admin, groupId, input),
+      (lag) => lag === 0,
+      30_000,
+      'lag 0',
+    );
     expect([done.size, await topicMessageCount(admin, dlq)]).toEqual([25, 0]);
   });
 
@@ -80,8 +96,18 @@ describe('the stage runner on a real broker', () => {
       },
     });
     const [letter] = await readTopic(kafka, dlq, 1);
-    await waitUntil(() => totalLag(admin, groupId, input), (lag) => lag === 0, 30_000, 'lag 0');
-    expect([String(letter?.value), header(letter!, DLQ_HEADERS.reason), header(letter!, DLQ_HEADERS.offset), done.length]).toEqual(['7', 'VALIDATION_FAILED', '7', 19]);
+    await waitUntil(
+      () => totalLag(admin, groupId, input),
+      (lag) => lag === 0,
+      30_000,
+      'lag 0',
+    );
+    expect([String(letter?.value), header(letter!, DLQ_HEADERS.reason), header(letter!, DLQ_HEADERS.offset), done.length]).toEqual([
+      '7',
+      'VALIDATION_FAILED',
+      '7',
+      19,
+    ]);
   });
 
   it('does not commit the offset of work that is not done', async () => {
@@ -94,7 +120,12 @@ describe('the stage runner on a real broker', () => {
         throw new UnavailableError('test dependency');
       },
     });
-    await waitUntil(async () => attempts, (n) => n >= 4, 30_000, 'four failed attempts');
+    await waitUntil(
+      async () => attempts,
+      (n) => n >= 4,
+      30_000,
+      'four failed attempts',
+    );
     expect([await totalLag(admin, groupId, input), await topicMessageCount(admin, dlq)]).toEqual([5, 0]);
   });
 });

@@ -26,9 +26,14 @@ describe('steward API: every decision and its undo reach the register, the updat
   const byRecord = (prefix: string) => cases.filter((c) => c.record?.startsWith(prefix));
   const duplicates = () => cases.filter((c) => c.reason === 'POSSIBLE_DUPLICATE');
   const query = async <T extends object>(sql: string, params: unknown[] = []) => (await s.run.pool.query<T>(sql, params)).rows;
-  const citizen = async (id: string) => (await query<Record<string, unknown>>('select full_name, date_of_birth, sex, address, status, merged_into from citizens where citizen_id = $1', [id]))[0];
-  const linkOf = async (recordId: string) => (await query<{ citizen_id: string }>('select citizen_id from record_links where source_record_id = $1', [recordId]))[0]?.citizen_id ?? null;
-  const updates = async () => Promise.all((await readTopicSnapshot(s.run.kafka, s.run.admin, s.run.topics.populationUpdates)).map((m) => s.run.registry.decode<PopulationUpdate>(m.value!)));
+  const citizen = async (id: string) =>
+    (await query<Record<string, unknown>>('select full_name, date_of_birth, sex, address, status, merged_into from citizens where citizen_id = $1', [id]))[0];
+  const linkOf = async (recordId: string) =>
+    (await query<{ citizen_id: string }>('select citizen_id from record_links where source_record_id = $1', [recordId]))[0]?.citizen_id ?? null;
+  const updates = async () =>
+    Promise.all(
+      (await readTopicSnapshot(s.run.kafka, s.run.admin, s.run.topics.populationUpdates)).map((m) => s.run.registry.decode<PopulationUpdate>(m.value!)),
+    );
   const vaccination = (recordId: string) => s.hard.vaccinations.find((v) => v.source_record_id === recordId)!;
 
   /** The sector deletes its record and sends it again: the linker decides it afresh, as for any new record. */
@@ -44,7 +49,12 @@ describe('steward API: every decision and its undo reach the register, the updat
 
   beforeAll(async () => {
     s = await startStewardRun('steward-api', testLogger, { DANCU_STEWARD_LOGIN_ATTEMPTS_PER_MINUTE: String(LOGIN_LIMIT) });
-    [alice, bob, vera, ada] = (await Promise.all(['alice', 'bob', 'vera', 'ada'].map((user) => StewardClient.signIn(s, user)))) as [StewardClient, StewardClient, StewardClient, StewardClient];
+    [alice, bob, vera, ada] = (await Promise.all(['alice', 'bob', 'vera', 'ada'].map((user) => StewardClient.signIn(s, user)))) as [
+      StewardClient,
+      StewardClient,
+      StewardClient,
+      StewardClient,
+    ];
     cases = await openCases(s.run);
     beforeLink = await citizen(s.hard.records.get(byRecord('HARD-ID-')[0]!.record!)!.citizenId);
   }, 240_000);
@@ -69,7 +79,9 @@ describe('steward API: every decision and its undo reach the register, the updat
     const { status, body } = await alice.call<{ openapi: string; paths: Record<string, unknown> }>('GET', '/api/openapi.json');
     expect(status).toBe(200);
     expect(body.openapi).toMatch(/^3\./);
-    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/api/cases', '/api/cases/{id}/decisions', '/api/cases/{id}/decisions/{decisionId}/undo', '/api/login']));
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining(['/api/cases', '/api/cases/{id}/decisions', '/api/cases/{id}/decisions/{decisionId}/undo', '/api/login']),
+    );
   });
 
   it('lists the queue most urgent first, without any personal data', async () => {
@@ -89,7 +101,10 @@ describe('steward API: every decision and its undo reach the register, the updat
   it('writes each view of a case to the audit log, one row per citizen shown, with the user', async () => {
     const target = byRecord('HARD-ID-')[0]!;
     await vera.call('GET', `/api/cases/${target.case_id}`);
-    const rows = await query<{ citizen_id: string }>(`select citizen_id from audit_log where actor = 'steward:vera' and action = 'CASE_VIEWED' and details->>'case_id' = $1 order by citizen_id`, [String(target.case_id)]);
+    const rows = await query<{ citizen_id: string }>(
+      `select citizen_id from audit_log where actor = 'steward:vera' and action = 'CASE_VIEWED' and details->>'case_id' = $1 order by citizen_id`,
+      [String(target.case_id)],
+    );
     expect(rows.map((r) => r.citizen_id)).toEqual([...target.candidates].sort());
   });
 
@@ -98,7 +113,10 @@ describe('steward API: every decision and its undo reach the register, the updat
     let pair: [string, string] | undefined;
     for (const candidate of s.hard.registeredTwice) if (!pair && (await names(candidate[0])) !== (await names(candidate[1]))) pair = candidate;
     const target = duplicates().find((c) => c.candidates.includes(pair![1]))!;
-    const { body } = await vera.call<{ candidates: { agreement: Record<string, string>; explanation: { comparisons: unknown[] } | null }[] }>('GET', `/api/cases/${target.case_id}`);
+    const { body } = await vera.call<{ candidates: { agreement: Record<string, string>; explanation: { comparisons: unknown[] } | null }[] }>(
+      'GET',
+      `/api/cases/${target.case_id}`,
+    );
     expect(body.candidates[0]!.agreement.full_name).toBe('same_without_diacritics');
     expect(body.candidates[0]!.agreement.personal_id).toBe('differs');
     expect(body.candidates[0]!.explanation?.comparisons.length).toBeGreaterThan(0);
@@ -118,7 +136,7 @@ describe('steward API: every decision and its undo reach the register, the updat
     expect((await bob.call('POST', `/api/cases/${target.case_id}/claim`)).status).toBe(409);
   });
 
-  it('lets an admin release another steward\'s claim', async () => {
+  it("lets an admin release another steward's claim", async () => {
     const target = byRecord('HARD-ID-')[2]!;
     expect((await ada.call('POST', `/api/cases/${target.case_id}/release`)).status).toBe(200);
     expect((await query<{ status: string }>('select status from review_cases where case_id = $1', [target.case_id]))[0]!.status).toBe('OPEN');
@@ -132,18 +150,30 @@ describe('steward API: every decision and its undo reach the register, the updat
   it('links a record to the chosen candidate, publishes the update and audits the steward', async () => {
     const target = byRecord('HARD-ID-')[0]!;
     const truth = s.hard.records.get(target.record!)!.citizenId;
-    const decision = await alice.decideAndWait(target.case_id, { action: 'LINK', citizenId: truth, comment: 'same name and birth year; the ID is the record\'s own mistyped' });
+    const decision = await alice.decideAndWait(target.case_id, {
+      action: 'LINK',
+      citizenId: truth,
+      comment: "same name and birth year; the ID is the record's own mistyped",
+    });
     expect(decision.result.status).toBe('applied');
     expect(await linkOf(target.record!)).toBe(truth);
     await waitUntil(updates, (all) => all.some((u) => u.update_id === decision.decision_id && u.citizen_id === truth), 30_000, 'the link on the updates topic');
-    const audit = await query<{ action: string }>(`select action from audit_log where actor = 'steward:alice' and details->>'decision_id' = $1 order by id`, [decision.decision_id]);
+    const audit = await query<{ action: string }>(`select action from audit_log where actor = 'steward:alice' and details->>'decision_id' = $1 order by id`, [
+      decision.decision_id,
+    ]);
     expect(audit.map((a) => a.action)).toEqual(['STEWARD_DECIDED', 'STEWARD_DECISION_APPLIED']);
   });
 
   it('answers whether a decision is applied without naming a citizen, so a client may poll it unaudited', async () => {
-    const [link] = await query<{ decision_id: string; citizen_id: string }>(`select decision_id, citizen_id from steward_decisions where action = 'LINK' and actor = 'alice'`);
+    const [link] = await query<{ decision_id: string; citizen_id: string }>(
+      `select decision_id, citizen_id from steward_decisions where action = 'LINK' and actor = 'alice'`,
+    );
     const { status, body } = await alice.call<Record<string, unknown>>('GET', `/api/decisions/${link!.decision_id}`);
-    expect([status, Object.keys(body).sort(), body.status]).toEqual([200, ['action', 'applied_at', 'case_id', 'decided_at', 'decision_id', 'status', 'undone_by'], 'applied']);
+    expect([status, Object.keys(body).sort(), body.status]).toEqual([
+      200,
+      ['action', 'applied_at', 'case_id', 'decided_at', 'decision_id', 'status', 'undone_by'],
+      'applied',
+    ]);
     expect(JSON.stringify(body)).not.toContain(link!.citizen_id);
   });
 
@@ -157,7 +187,12 @@ describe('steward API: every decision and its undo reach the register, the updat
     expect(await citizen(truth)).toEqual(beforeLink);
     expect(await query(`select 1 from field_provenance where citizen_id = $1 and source = 'vaccination'`, [truth])).toEqual([]);
     expect((await query<{ status: string }>('select status from review_cases where case_id = $1', [target.case_id]))[0]!.status).toBe('OPEN');
-    await waitUntil(updates, (all) => all.some((u) => u.update_type === 'RECORD_UNLINKED' && u.citizen_id === truth), 30_000, 'the unlink on the updates topic');
+    await waitUntil(
+      updates,
+      (all) => all.some((u) => u.update_type === 'RECORD_UNLINKED' && u.citizen_id === truth),
+      30_000,
+      'the unlink on the updates topic',
+    );
   });
 
   it('rejects a record, tells its source on the feedback topic, and reopens the case on undo', async () => {
@@ -165,7 +200,10 @@ describe('steward API: every decision and its undo reach the register, the updat
     const decision = await bob.decideAndWait(target.case_id, { action: 'REJECT', comment: 'the ID belongs to someone else; the source must correct it' });
     expect(decision.result.status).toBe('applied');
     const feedback = await waitUntil(
-      async () => Promise.all((await readTopicSnapshot(s.run.kafka, s.run.admin, s.run.topics.feedbackVaccination)).map((m) => s.run.registry.decode<Rejection>(m.value!))),
+      async () =>
+        Promise.all(
+          (await readTopicSnapshot(s.run.kafka, s.run.admin, s.run.topics.feedbackVaccination)).map((m) => s.run.registry.decode<Rejection>(m.value!)),
+        ),
       (all) => all.some((r) => r.source_record_id === target.record),
       30_000,
       'the rejection on the feedback topic',
@@ -189,13 +227,23 @@ describe('steward API: every decision and its undo reach the register, the updat
     await alice.undoAndWait(target.case_id, decision.decision_id, 'it was one of the namesakes after all');
     expect(await citizen(created)).toBeUndefined();
     expect(await linkOf(target.record!)).toBeNull();
-    await waitUntil(updates, (all) => all.some((u) => u.update_type === 'CITIZEN_REMOVED' && u.citizen_id === created), 30_000, 'the removal on the updates topic');
+    await waitUntil(
+      updates,
+      (all) => all.some((u) => u.update_type === 'CITIZEN_REMOVED' && u.citizen_id === created),
+      30_000,
+      'the removal on the updates topic',
+    );
   });
 
   it('merges a citizen registered twice into the other, and undoes the merge', async () => {
     const [first, second] = s.hard.registeredTwice[0]!;
     const target = duplicates().find((c) => c.candidates.includes(second))!;
-    const merge = await bob.decideAndWait(target.case_id, { action: 'MERGE', citizenId: first, otherCitizenId: second, comment: 'one person; the second registration mistyped the ID' });
+    const merge = await bob.decideAndWait(target.case_id, {
+      action: 'MERGE',
+      citizenId: first,
+      otherCitizenId: second,
+      comment: 'one person; the second registration mistyped the ID',
+    });
     expect(merge.result.status).toBe('applied');
     expect(await citizen(second)).toMatchObject({ status: 'MERGED', merged_into: first });
     await waitUntil(updates, (all) => all.filter((u) => u.update_type === 'CITIZENS_MERGED').length === 2, 30_000, 'both merge updates');
@@ -209,10 +257,17 @@ describe('steward API: every decision and its undo reach the register, the updat
     const target = duplicates().find((c) => !c.candidates.some((id) => registeredTwice.has(id)))!;
     const decision = await alice.decideAndWait(target.case_id, { action: 'DISTINCT', comment: 'namesakes: different addresses and IDs' });
     expect(decision.result.status).toBe('applied');
-    const constraints = await query<{ subject: string; revoked_at: Date | null }>('select subject, revoked_at from linkage_constraints where decision_id = $1 order by subject', [decision.decision_id]);
+    const constraints = await query<{ subject: string; revoked_at: Date | null }>(
+      'select subject, revoked_at from linkage_constraints where decision_id = $1 order by subject',
+      [decision.decision_id],
+    );
     expect(constraints.map((c) => c.subject)).toEqual(expect.arrayContaining([citizenSubject(target.candidates[0]!)]));
     await alice.undoAndWait(target.case_id, decision.decision_id, 'not sure yet');
-    expect((await query<{ revoked_at: Date | null }>('select revoked_at from linkage_constraints where decision_id = $1', [decision.decision_id])).every((c) => c.revoked_at !== null)).toBe(true);
+    expect(
+      (await query<{ revoked_at: Date | null }>('select revoked_at from linkage_constraints where decision_id = $1', [decision.decision_id])).every(
+        (c) => c.revoked_at !== null,
+      ),
+    ).toBe(true);
   });
 
   it('accepts exactly one of two conflicting decisions sent at the same moment', async () => {
@@ -237,7 +292,7 @@ describe('steward API: every decision and its undo reach the register, the updat
   it('always links a record again to the citizen a steward linked it to', async () => {
     const target = byRecord('HARD-ID-')[2]!;
     const truth = s.hard.records.get(target.record!)!.citizenId;
-    await alice.decideAndWait(target.case_id, { action: 'LINK', citizenId: truth, comment: 'the record\'s own person' });
+    await alice.decideAndWait(target.case_id, { action: 'LINK', citizenId: truth, comment: "the record's own person" });
     await resend(target.record!);
     expect(await linkOf(target.record!)).toBe(truth);
     const [link] = await query<{ method: string }>('select method from record_links where source_record_id = $1', [target.record]);
@@ -247,7 +302,10 @@ describe('steward API: every decision and its undo reach the register, the updat
   it('publishes every decision on steward.decisions.v1', async () => {
     const decided = await query<{ decision_id: string }>('select decision_id from steward_decisions');
     const published = await waitUntil(
-      async () => Promise.all((await readTopicSnapshot(s.run.kafka, s.run.admin, s.run.topics.stewardDecisions)).map((m) => s.run.registry.decode<StewardDecision>(m.value!))),
+      async () =>
+        Promise.all(
+          (await readTopicSnapshot(s.run.kafka, s.run.admin, s.run.topics.stewardDecisions)).map((m) => s.run.registry.decode<StewardDecision>(m.value!)),
+        ),
       (all) => all.length >= decided.length,
       30_000,
       'every decision on the topic',
@@ -268,29 +326,48 @@ describe('steward API: every decision and its undo reach the register, the updat
   });
 
   it('adds a user from the command line, who can then sign in with the role given', async () => {
-    await exec('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'steward', 'user', 'add', 'carol', '--role', 'viewer'], { cwd: REPO_ROOT, env: { ...s.run.env, DANCU_STEWARD_PASSWORD: 'a long enough passphrase' } });
+    await exec('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'steward', 'user', 'add', 'carol', '--role', 'viewer'], {
+      cwd: REPO_ROOT,
+      env: { ...s.run.env, DANCU_STEWARD_PASSWORD: 'a long enough passphrase' },
+    });
     const carol = await StewardClient.signIn(s, 'carol', 'a long enough passphrase');
     expect((await carol.call<{ user: { role: string } }>('GET', '/api/session')).body.user.role).toBe('viewer');
   });
 
   it('refuses a password shorter than twelve characters', async () => {
-    const refused = exec('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'steward', 'user', 'add', 'dave'], { cwd: REPO_ROOT, env: { ...s.run.env, DANCU_STEWARD_PASSWORD: 'short' } });
+    const refused = exec('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'steward', 'user', 'add', 'dave'], {
+      cwd: REPO_ROOT,
+      env: { ...s.run.env, DANCU_STEWARD_PASSWORD: 'short' },
+    });
     await expect(refused).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('at least 12 characters') });
   });
 
   it('rejects a forged form post from the browser: the session cookie alone does not decide', async () => {
-    const login = await fetch(`${s.baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bob', password: PASSWORD }) });
-    const cookies = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const login = await fetch(`${s.baseUrl}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'bob', password: PASSWORD }),
+    });
+    const cookies = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const { csrfToken } = (await login.json()) as { csrfToken: string };
     const target = duplicates()[5]!;
-    const post = (headers: Record<string, string>) => fetch(`${s.baseUrl}/api/cases/${target.case_id}/claim`, { method: 'POST', headers: { cookie: cookies, ...headers } });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${s.baseUrl}/api/cases/${target.case_id}/claim`, { method: 'POST', headers: { cookie: cookies, ...headers } });
     expect((await post({})).status).toBe(403);
     expect((await post({ 'x-csrf-token': 'forged' })).status).toBe(403);
     expect((await post({ 'x-csrf-token': csrfToken })).status).toBe(200);
   });
 
   it('limits login attempts from one address', async () => {
-    const attempt = () => fetch(`${s.baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'wrong guess' }) });
+    const attempt = () =>
+      fetch(`${s.baseUrl}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'alice', password: 'wrong guess' }),
+      });
     const statuses: number[] = [];
     for (let i = 0; i < LOGIN_LIMIT + 2; i += 1) statuses.push((await attempt()).status);
     expect(statuses).toContain(429);

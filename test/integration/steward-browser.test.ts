@@ -17,7 +17,8 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
   let page: Page;
   let cases: Awaited<ReturnType<typeof openCases>>;
   const query = async <T extends object>(sql: string, params: unknown[] = []) => (await s.run.pool.query<T>(sql, params)).rows;
-  const linkOf = async (recordId: string) => (await query<{ citizen_id: string }>('select citizen_id from record_links where source_record_id = $1', [recordId]))[0]?.citizen_id ?? null;
+  const linkOf = async (recordId: string) =>
+    (await query<{ citizen_id: string }>('select citizen_id from record_links where source_record_id = $1', [recordId]))[0]?.citizen_id ?? null;
   const caseOf = (prefix: string, index: number) => cases.filter((c) => c.record?.startsWith(prefix))[index]!;
 
   /** Opens a case, claims it, writes the comment and presses the decision's key; waits until the store has applied (or refused) it. */
@@ -41,7 +42,10 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium package`);
     s = await startStewardRun('steward-ui', testLogger);
     cases = await openCases(s.run);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   }, 240_000);
 
@@ -106,7 +110,14 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
     const target = caseOf('HARD-NAMESAKE-', 1);
     await decide(target.case_id, 'r', 'no address and no ID: the clinic must send them');
     expect(await linkOf(target.record!)).toBeNull();
-    expect((await query<{ outcome: string }>(`select outcome from observation_outcomes where decision_id in (select decision_id from steward_decisions where case_id = $1)`, [target.case_id]))[0]!.outcome).toBe('REJECTED');
+    expect(
+      (
+        await query<{ outcome: string }>(
+          `select outcome from observation_outcomes where decision_id in (select decision_id from steward_decisions where case_id = $1)`,
+          [target.case_id],
+        )
+      )[0]!.outcome,
+    ).toBe('REJECTED');
   });
 
   it('merges a citizen registered twice into the first registration', async () => {
@@ -135,7 +146,7 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
       const c = (await openCases(s.run)).find((open) => open.case_id === caseId)!;
       const truth = c.record ? s.hard.records.get(c.record)?.citizenId : undefined;
       const second = c.candidates.find((id) => twice.has(id));
-      if (c.record && truth && c.candidates.includes(truth)) await decide(caseId, 'l', 'the record\'s own person', c.candidates.indexOf(truth) + 1);
+      if (c.record && truth && c.candidates.includes(truth)) await decide(caseId, 'l', "the record's own person", c.candidates.indexOf(truth) + 1);
       else if (c.record) await decide(caseId, 'r', 'cannot be told apart: the source must send an ID');
       else if (second) await decide(caseId, 'm', 'one person registered twice', c.candidates.indexOf(twice.get(second)!) + 1);
       else await decide(caseId, 'd', 'namesakes: two people');
@@ -150,6 +161,12 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
     await page.goto(`${s.baseUrl}/#/citizen/${first}`);
     await page.locator('#citizen-title').waitFor();
     expect(await page.locator('h2').allTextContents()).toEqual(expect.arrayContaining(['Field history', 'Merges', 'Audit trail']));
-    await waitUntil(() => query<{ n: string }>(`select count(*) as n from audit_log where action = 'CITIZEN_VIEWED' and actor = 'steward:alice' and citizen_id = $1`, [first]), (rows) => rows[0]!.n === '1', 5_000, 'the view audited');
+    await waitUntil(
+      () =>
+        query<{ n: string }>(`select count(*) as n from audit_log where action = 'CITIZEN_VIEWED' and actor = 'steward:alice' and citizen_id = $1`, [first]),
+      (rows) => rows[0]!.n === '1',
+      5_000,
+      'the view audited',
+    );
   });
 });

@@ -26,7 +26,12 @@ function twinRegistrations(index: number, withId: boolean): [CivilStatusEvent, C
     sex: 'Nữ',
     address: `Số ${index + 1} bản Na Son, Điện Biên`,
   };
-  const registration = (office: string): CivilStatusEvent => ({ ...model, source_system: office, source_record_id: `TWIN-${withId ? 'ID' : 'NOID'}-${index}`, person });
+  const registration = (office: string): CivilStatusEvent => ({
+    ...model,
+    source_system: office,
+    source_record_id: `TWIN-${withId ? 'ID' : 'NOID'}-${index}`,
+    person,
+  });
   return [registration('hotich-phuong-1'), registration('hotich-phuong-2')];
 }
 
@@ -45,7 +50,8 @@ describe('two instances of every service side by side create no citizen twice an
     const schemaId = await run.registry.register(valueSubject(topic), loadRecordSchema('civilStatusEvent').text);
     const twins: StreamMessage[] = [];
     for (const pair of TWINS) {
-      for (const [partition, event] of pair.entries()) twins.push({ topic, message: { key: event.source_record_id, partition, value: await run.registry.encode(schemaId, event) } });
+      for (const [partition, event] of pair.entries())
+        twins.push({ topic, message: { key: event.source_record_id, partition, value: await run.registry.encode(schemaId, event) } });
     }
     const stream = [...messages.slice(0, 1_000), ...twins, ...messages.slice(1_000)];
     sent = stream.length;
@@ -69,25 +75,37 @@ describe('two instances of every service side by side create no citizen twice an
               (select l.citizen_id from record_links l where l.source_system = r.source_system and l.source_record_id = r.record) as linked_to,
               exists (select 1 from review_cases v where v.observation->>'source_system' = r.source_system and v.observation->>'source_record_id' = r.record and v.status <> 'DECIDED') as in_review
          from jsonb_to_recordset($1::jsonb) as r(source_system text, record text, name text) order by 1`,
-      [JSON.stringify(TWINS.flat().filter((e) => (e.person.personal_id !== null) === withId).map((e) => ({ source_system: e.source_system, record: e.source_record_id, name: e.person.full_name })))],
+      [
+        JSON.stringify(
+          TWINS.flat()
+            .filter((e) => (e.person.personal_id !== null) === withId)
+            .map((e) => ({ source_system: e.source_system, record: e.source_record_id, name: e.person.full_name })),
+        ),
+      ],
     );
     return rows;
   };
 
   it('creates one citizen for each newborn registered twice at once with the new personal ID, and links both registrations to it', async () => {
     const rows = await twinOutcome(true);
-    expect(rows.map((row) => `${row.name}: ${row.citizens} citizen(s), linked ${row.linked_to !== null}`)).toEqual(rows.map((row) => `${row.name}: 1 citizen(s), linked true`));
+    expect(rows.map((row) => `${row.name}: ${row.citizens} citizen(s), linked ${row.linked_to !== null}`)).toEqual(
+      rows.map((row) => `${row.name}: 1 citizen(s), linked true`),
+    );
     expect(rows.length).toBe(6);
   });
 
   it('creates one citizen for each newborn registered twice at once without an ID: the second goes back to the linker, which links it to the first', async () => {
     const rows = await twinOutcome(false);
-    expect(rows.map((row) => `${row.name}: ${row.citizens} citizen(s), linked ${row.linked_to !== null}`)).toEqual(rows.map((row) => `${row.name}: 1 citizen(s), linked true`));
+    expect(rows.map((row) => `${row.name}: ${row.citizens} citizen(s), linked ${row.linked_to !== null}`)).toEqual(
+      rows.map((row) => `${row.name}: 1 citizen(s), linked true`),
+    );
     expect(rows.length).toBe(6);
   });
 
   it('creates exactly one citizen per birth of the day, and no other', async () => {
-    const { rows } = await run.pool.query<{ n: string }>(`select count(*) as n from citizens where origin like 'source:%' and full_name not like 'Lò Thị Song %'`);
+    const { rows } = await run.pool.query<{ n: string }>(
+      `select count(*) as n from citizens where origin like 'source:%' and full_name not like 'Lò Thị Song %'`,
+    );
     expect(Number(rows[0]?.n)).toBe(DAY.truth.civilStatus.births.length);
   });
 
@@ -100,7 +118,9 @@ describe('two instances of every service side by side create no citizen twice an
   });
 
   it('lets no decision be applied twice and leaves nothing in the outbox', async () => {
-    const twice = await run.pool.query<{ n: string }>(`select count(*) as n from (select observation_id from observation_outcomes where outcome in ('CREATED', 'LINKED') group by 1 having count(*) > 1) as t`);
+    const twice = await run.pool.query<{ n: string }>(
+      `select count(*) as n from (select observation_id from observation_outcomes where outcome in ('CREATED', 'LINKED') group by 1 having count(*) > 1) as t`,
+    );
     const waiting = await run.pool.query<{ n: string }>('select count(*) as n from outbox where published_at is null');
     expect({ twice: Number(twice.rows[0]?.n), waiting: Number(waiting.rows[0]?.n) }).toEqual({ twice: 0, waiting: 0 });
   });

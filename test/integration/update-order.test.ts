@@ -18,9 +18,18 @@ const TRANSACTIONS_PER_WRITER = 25;
 
 function draft(updateId: string, citizenId: string): PopulationUpdateDraft {
   return {
-    update_id: updateId, citizen_id: citizenId, update_type: 'CITIZEN_UPDATED', fact: null, changes: [{ field: 'address', old_value: null, new_value: updateId }],
-    related_citizen_id: null, source: 'civil-status', source_system: 'hotich-test', source_record_id: updateId, observation_id: updateId,
-    event_time: Date.parse('2026-11-30T08:00:00Z'), applied_at: Date.parse('2026-11-30T08:00:01Z'),
+    update_id: updateId,
+    citizen_id: citizenId,
+    update_type: 'CITIZEN_UPDATED',
+    fact: null,
+    changes: [{ field: 'address', old_value: null, new_value: updateId }],
+    related_citizen_id: null,
+    source: 'civil-status',
+    source_system: 'hotich-test',
+    source_record_id: updateId,
+    observation_id: updateId,
+    event_time: Date.parse('2026-11-30T08:00:00Z'),
+    applied_at: Date.parse('2026-11-30T08:00:01Z'),
   };
 }
 
@@ -45,8 +54,15 @@ describe('updates a consumer can trust: versioned, in version order per citizen,
   const relay = async (options: { batchSize: number; maxAttempts?: number }) => {
     const producer = await connectProducer(run.kafka, { idempotent: true });
     const made = new OutboxRelay({
-      pool: run.pool, producer, registry: run.registry, schemaIds, deadLetterTopic: run.topics.deadLetters, logger: testLogger,
-      batchSize: options.batchSize, idlePollMs: 20, ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+      pool: run.pool,
+      producer,
+      registry: run.registry,
+      schemaIds,
+      deadLetterTopic: run.topics.deadLetters,
+      logger: testLogger,
+      batchSize: options.batchSize,
+      idlePollMs: 20,
+      ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     });
     relays.push(made);
     return { relay: made, producer };
@@ -75,7 +91,13 @@ describe('updates a consumer can trust: versioned, in version order per citizen,
         await inTransaction(run.pool, async (client) => {
           for (const citizenId of touched) {
             const update = draft(`w${w}-t${t}-${citizenId}`, citizenId);
-            await addToOutbox(client, { eventId: update.update_id, topic: run.topics.populationUpdates, key: citizenId, recordType: 'populationUpdate', payload: update });
+            await addToOutbox(client, {
+              eventId: update.update_id,
+              topic: run.topics.populationUpdates,
+              key: citizenId,
+              recordType: 'populationUpdate',
+              payload: update,
+            });
           }
         });
         committed += 1;
@@ -91,7 +113,11 @@ describe('updates a consumer can trust: versioned, in version order per citizen,
 
     const expected = new Map<string, number[]>();
     const counts = await run.pool.query<{ citizen_id: string; version: string }>('select citizen_id, version from citizen_versions');
-    for (const row of counts.rows) expected.set(row.citizen_id, Array.from({ length: Number(row.version) }, (_, i) => i + 1));
+    for (const row of counts.rows)
+      expected.set(
+        row.citizen_id,
+        Array.from({ length: Number(row.version) }, (_, i) => i + 1),
+      );
     expect(received).toEqual(expected);
   });
 
@@ -100,23 +126,42 @@ describe('updates a consumer can trust: versioned, in version order per citizen,
     const { relay: r } = await relay({ batchSize: 50, maxAttempts: 3 });
     const citizenId = '079099999999';
     await inTransaction(run.pool, async (client) => {
-      await addToOutbox(client, { eventId: 'poison-1', topic: run.topics.populationUpdates, key: citizenId, recordType: 'populationUpdate', payload: { update_id: 'poison-1' } });
+      await addToOutbox(client, {
+        eventId: 'poison-1',
+        topic: run.topics.populationUpdates,
+        key: citizenId,
+        recordType: 'populationUpdate',
+        payload: { update_id: 'poison-1' },
+      });
       const after = draft('after-poison-1', citizenId);
-      await addToOutbox(client, { eventId: after.update_id, topic: run.topics.populationUpdates, key: citizenId, recordType: 'populationUpdate', payload: after });
+      await addToOutbox(client, {
+        eventId: after.update_id,
+        topic: run.topics.populationUpdates,
+        key: citizenId,
+        recordType: 'populationUpdate',
+        payload: after,
+      });
     });
     r.start();
 
     const poison = await waitUntil(
-      async () => (await run.pool.query<{ attempts: number; dead_lettered: boolean; last_error: string | null }>(
-        `select attempts, dead_lettered_at is not null as dead_lettered, last_error from outbox where event_id = 'poison-1'`,
-      )).rows[0]!,
+      async () =>
+        (
+          await run.pool.query<{ attempts: number; dead_lettered: boolean; last_error: string | null }>(
+            `select attempts, dead_lettered_at is not null as dead_lettered, last_error from outbox where event_id = 'poison-1'`,
+          )
+        ).rows[0]!,
       (row) => row.dead_lettered,
       30_000,
       'the poison row dead-lettered',
     );
     expect(poison.attempts).toBe(3);
     const [letter] = await readTopic(run.kafka, run.topics.deadLetters, 1);
-    expect([header(letter!, DLQ_HEADERS.reason), header(letter!, DLQ_HEADERS.stage), header(letter!, DLQ_HEADERS.recordId)]).toEqual(['OUTBOX_UNPUBLISHABLE', 'outbox-relay', 'poison-1']);
+    expect([header(letter!, DLQ_HEADERS.reason), header(letter!, DLQ_HEADERS.stage), header(letter!, DLQ_HEADERS.recordId)]).toEqual([
+      'OUTBOX_UNPUBLISHABLE',
+      'outbox-relay',
+      'poison-1',
+    ]);
     const published = await waitUntil(
       async () => (await run.pool.query(`select 1 from outbox where event_id = 'after-poison-1' and published_at is not null`)).rowCount ?? 0,
       (n) => n === 1,

@@ -33,7 +33,11 @@ describe('Avro schemas in schemas/', () => {
 
   it('accepts every synthetic civil-status event', () => {
     const { type } = loadRecordSchema('civilStatusEvent');
-    const { events } = generateCivilStatusStream(generatePopulation(50, 1), { births: 10, deaths: 10, deathsWithoutId: 2, deathsWithWrongId: 2, invalid: 5 }, 3);
+    const { events } = generateCivilStatusStream(
+      generatePopulation(50, 1),
+      { births: 10, deaths: 10, deathsWithoutId: 2, deathsWithWrongId: 2, invalid: 5 },
+      3,
+    );
     expect(events.filter((event) => !type.isValid(event))).toEqual([]);
   });
 });

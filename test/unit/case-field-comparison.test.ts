@@ -31,6 +31,12 @@ describe('case page: how a candidate field compares with the record', () => {
   it('compares every field of the case page', () => {
     const record = { personal_id: '001090000001', full_name: 'Hoang Van Tu', date_of_birth: '1990', sex: 'MALE', address: null };
     const candidate = { personal_id: '001090000002', full_name: 'Hoàng Văn Tú', date_of_birth: '1990-01-02', sex: 'MALE', address: 'Hà Nội' };
-    expect(compareFields(record, candidate)).toEqual({ personal_id: 'differs', full_name: 'same_without_diacritics', date_of_birth: 'partial', sex: 'same', address: 'missing' });
+    expect(compareFields(record, candidate)).toEqual({
+      personal_id: 'differs',
+      full_name: 'same_without_diacritics',
+      date_of_birth: 'partial',
+      sex: 'same',
+      address: 'missing',
+    });
   });
 });

@@ -62,7 +62,12 @@ describe('civil-status events', () => {
   });
 
   it('refuses a date of death before the date of birth', () => {
-    const event: CivilStatusEvent = { ...birth({ date_of_birth: '1950' }), event_type: 'DEATH_REGISTRATION', birth: null, death: { date_of_death: '1949-12-31', place_of_death: null, cause: null } };
+    const event: CivilStatusEvent = {
+      ...birth({ date_of_birth: '1950' }),
+      event_type: 'DEATH_REGISTRATION',
+      birth: null,
+      death: { date_of_death: '1949-12-31', place_of_death: null, cause: null },
+    };
     expect(issueCodes(() => civilStatusToObservation(event, POSITION, NOW))).toEqual(['DOD_BEFORE_DOB']);
   });
 

@@ -3,7 +3,14 @@ import { ValidationError } from '../../services/shared/errors.js';
 import { deadLetterMessage, DLQ_HEADERS } from '../../services/shared/kafka/dead-letter.js';
 
 describe('dead letters', () => {
-  const original = { topic: 'sector.civil-status.v1', partition: 2, offset: '17', key: Buffer.from('KS-1'), value: Buffer.from([0, 1, 2, 3]), headers: { trace: 'abc' } };
+  const original = {
+    topic: 'sector.civil-status.v1',
+    partition: 2,
+    offset: '17',
+    key: Buffer.from('KS-1'),
+    value: Buffer.from([0, 1, 2, 3]),
+    headers: { trace: 'abc' },
+  };
   const error = new ValidationError(
     [
       { code: 'NAME_MISSING', path: 'person.full_name', message: 'the full name is required' },
@@ -18,12 +25,12 @@ describe('dead letters', () => {
   });
 
   it('says where the message came from, in Kafka Connect header names', () => {
-    expect([letter.headers?.[DLQ_HEADERS.topic], letter.headers?.[DLQ_HEADERS.partition], letter.headers?.[DLQ_HEADERS.offset], letter.headers?.[DLQ_HEADERS.stage]]).toEqual([
-      'sector.civil-status.v1',
-      '2',
-      '17',
-      'ingest',
-    ]);
+    expect([
+      letter.headers?.[DLQ_HEADERS.topic],
+      letter.headers?.[DLQ_HEADERS.partition],
+      letter.headers?.[DLQ_HEADERS.offset],
+      letter.headers?.[DLQ_HEADERS.stage],
+    ]).toEqual(['sector.civil-status.v1', '2', '17', 'ingest']);
   });
 
   it('carries the reason code and every issue', () => {

@@ -26,14 +26,35 @@ describe('Debezium change events', () => {
     const change = withSchemaWrapper(envelope('c', null, birthRow(7, '001226000777', 'NGUYỄN VĂN BÌNH', '2026-11-01'), source('hotich', 'khai_sinh', TS)));
     const event = debeziumToEvent(SOURCE_ADAPTERS['civil-status'], mappings, change, CONTEXT);
     expect(loadRecordSchema('civilStatusEvent').type.isValid(event)).toBe(true);
-    expect(event).toMatchObject({ source_system: 'hotich', source_record_id: '7', change_type: 'CREATE', event_type: 'BIRTH_REGISTRATION', event_time: TS, registration_date: '2026-11-04', person: { date_of_birth: '2026-11-01' }, death: null });
+    expect(event).toMatchObject({
+      source_system: 'hotich',
+      source_record_id: '7',
+      change_type: 'CREATE',
+      event_type: 'BIRTH_REGISTRATION',
+      event_time: TS,
+      registration_date: '2026-11-04',
+      person: { date_of_birth: '2026-11-01' },
+      death: null,
+    });
   });
 
   it('maps a vaccination, a welfare enrolment and a licence into observations of their source', () => {
     const cases = [
-      ['vaccination', envelope('c', null, vaccinationRow('MT-1', null, 'Nguyen Thi Mai', '2020-03-03', '2026-11-18'), source('tiemchung', 'tiem_chung', TS)), 'VACCINATION'],
-      ['social-welfare', envelope('r', null, welfareRow('HS-1', '001340000001', 'Đỗ Thị Hoa', '1940-01-01', '2026-11-01'), source('btxh', 'doi_tuong_tro_cap', TS)), 'BENEFIT_ENROLMENT'],
-      ['driver-licence', envelope('u', null, licenceRow('011234567890', '001090000001', 'Hoàng Văn Tú', '1990-02-02', '2026-11-01'), source('gplx', 'giay_phep_lai_xe', TS)), 'LICENCE_RENEWED'],
+      [
+        'vaccination',
+        envelope('c', null, vaccinationRow('MT-1', null, 'Nguyen Thi Mai', '2020-03-03', '2026-11-18'), source('tiemchung', 'tiem_chung', TS)),
+        'VACCINATION',
+      ],
+      [
+        'social-welfare',
+        envelope('r', null, welfareRow('HS-1', '001340000001', 'Đỗ Thị Hoa', '1940-01-01', '2026-11-01'), source('btxh', 'doi_tuong_tro_cap', TS)),
+        'BENEFIT_ENROLMENT',
+      ],
+      [
+        'driver-licence',
+        envelope('u', null, licenceRow('011234567890', '001090000001', 'Hoàng Văn Tú', '1990-02-02', '2026-11-01'), source('gplx', 'giay_phep_lai_xe', TS)),
+        'LICENCE_RENEWED',
+      ],
     ] as const;
     for (const [name, change, eventType] of cases) {
       const adapter = SOURCE_ADAPTERS[name];
@@ -45,7 +66,12 @@ describe('Debezium change events', () => {
   it('reads a delete from the row before it', () => {
     const row = licenceRow('011234567890', '001090000001', 'Hoàng Văn Tú', '1990-02-02', '2026-11-01');
     const event = debeziumToEvent(SOURCE_ADAPTERS['driver-licence'], mappings, envelope('d', row, null, source('gplx', 'giay_phep_lai_xe', TS)), CONTEXT);
-    expect(event).toMatchObject({ change_type: 'DELETE', event_type: 'LICENCE_REVOKED', source_record_id: '011234567890', person: { full_name: 'Hoàng Văn Tú' } });
+    expect(event).toMatchObject({
+      change_type: 'DELETE',
+      event_type: 'LICENCE_REVOKED',
+      source_record_id: '011234567890',
+      person: { full_name: 'Hoàng Văn Tú' },
+    });
   });
 
   it('refuses a change from a table that has no mapping (CDC_TABLE_UNMAPPED)', () => {

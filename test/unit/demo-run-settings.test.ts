@@ -119,7 +119,9 @@ describe('databaseRemedy: what to run when the register check fails', () => {
   });
 
   it("says to migrate with --demo when the demo's own database is behind", () => {
-    expect(databaseRemedy('NOT_MIGRATED', { databaseUrl: 'postgres://postgres:pw@127.0.0.1:5432/dancu_demo', demoRun: DEMO })).toBe('run `npx dancu migrate --demo`');
+    expect(databaseRemedy('NOT_MIGRATED', { databaseUrl: 'postgres://postgres:pw@127.0.0.1:5432/dancu_demo', demoRun: DEMO })).toBe(
+      'run `npx dancu migrate --demo`',
+    );
   });
 
   it("says to run the demo again when the demo's database is gone", () => {

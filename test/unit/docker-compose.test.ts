@@ -17,12 +17,23 @@ interface ComposeService {
 }
 
 const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
-const known = new Set([cliConfigSchema, ingestConfigSchema, linkerConfigSchema, storeConfigSchema, monitorConfigSchema, stewardConfigSchema].flatMap((schema) => Object.keys(schema.shape)));
+const known = new Set(
+  [cliConfigSchema, ingestConfigSchema, linkerConfigSchema, storeConfigSchema, monitorConfigSchema, stewardConfigSchema].flatMap((schema) =>
+    Object.keys(schema.shape),
+  ),
+);
 const dancuServices = Object.entries(compose.services).filter(([, service]) => service.image === 'dancu:local');
 
 describe('docker-compose.yml', () => {
   it('runs each pipeline service, the monitor, the steward service and the migration', () => {
-    expect(dancuServices.map(([, service]) => service.command?.join(' ')).sort()).toEqual(['migrate', 'run ingest', 'run linker', 'run monitor', 'run steward', 'run store']);
+    expect(dancuServices.map(([, service]) => service.command?.join(' ')).sort()).toEqual([
+      'migrate',
+      'run ingest',
+      'run linker',
+      'run monitor',
+      'run steward',
+      'run store',
+    ]);
   });
 
   it('lets Prometheus scrape every service on the port it listens on', () => {

@@ -41,12 +41,17 @@ describe('asDancuError', () => {
   });
 
   it('treats a group coordinator still loading after a broker restart as retriable', () => {
-    const loading = kafkaProtocolError('COORDINATOR_LOAD_IN_PROGRESS', 14, true, 'The coordinator is loading and hence can\'t process requests for this group');
+    const loading = kafkaProtocolError('COORDINATOR_LOAD_IN_PROGRESS', 14, true, "The coordinator is loading and hence can't process requests for this group");
     expect(asDancuError(loading).retriable).toBe(true);
   });
 
   it('treats a broker refusing a request for good as not retriable', () => {
-    const refused = kafkaProtocolError('MESSAGE_TOO_LARGE', 10, false, 'The request included a message larger than the max message size the server will accept');
+    const refused = kafkaProtocolError(
+      'MESSAGE_TOO_LARGE',
+      10,
+      false,
+      'The request included a message larger than the max message size the server will accept',
+    );
     expect([asDancuError(refused).code, asDancuError(refused).retriable]).toEqual(['KAFKA_MESSAGE_TOO_LARGE', false]);
   });
 

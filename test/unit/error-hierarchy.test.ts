@@ -23,11 +23,22 @@ function thrown(work: () => unknown): unknown {
 describe('the one error hierarchy', () => {
   it('makes a refusal of the review queue a DancuError that is not retried, with its code and HTTP status', () => {
     const refusal = new QueueRefusal(409, 'CASE_DECIDED', 'the case is decided already');
-    expect({ ...shape(refusal), status: refusal.status }).toEqual({ dancu: true, code: 'CASE_DECIDED', retriable: false, message: 'the case is decided already', status: 409 });
+    expect({ ...shape(refusal), status: refusal.status }).toEqual({
+      dancu: true,
+      code: 'CASE_DECIDED',
+      retriable: false,
+      message: 'the case is decided already',
+      status: 409,
+    });
   });
 
   it('makes a steward decision the register refuses a DancuError that is not retried, its reason the message', () => {
-    expect(shape(new StewardRefusal('no such citizen in the register'))).toEqual({ dancu: true, code: 'STEWARD_DECISION_REFUSED', retriable: false, message: 'no such citizen in the register' });
+    expect(shape(new StewardRefusal('no such citizen in the register'))).toEqual({
+      dancu: true,
+      code: 'STEWARD_DECISION_REFUSED',
+      retriable: false,
+      message: 'no such citizen in the register',
+    });
   });
 
   it('makes a bad population file a DancuError that is not retried and keeps its problems by line', () => {
@@ -43,12 +54,18 @@ describe('the one error hierarchy', () => {
 
   it('refuses a bad environment with a ConfigError that names the variable', () => {
     const error = thrown(() => parseConfig(commonConfigSchema, { DANCU_LOG_LEVEL: 'loud' }));
-    expect([error instanceof ConfigError, shape(error)]).toEqual([true, expect.objectContaining({ code: 'CONFIG_INVALID', retriable: false, message: expect.stringMatching(/^invalid configuration: DANCU_LOG_LEVEL/) })]);
+    expect([error instanceof ConfigError, shape(error)]).toEqual([
+      true,
+      expect.objectContaining({ code: 'CONFIG_INVALID', retriable: false, message: expect.stringMatching(/^invalid configuration: DANCU_LOG_LEVEL/) }),
+    ]);
   });
 
   it('refuses linkage settings that do not parse with a ConfigError', () => {
     const error = thrown(() => parseSettings({ comparisons: 'none' }));
-    expect([error instanceof ConfigError, shape(error)]).toEqual([true, expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/^invalid linkage settings/) })]);
+    expect([error instanceof ConfigError, shape(error)]).toEqual([
+      true,
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/^invalid linkage settings/) }),
+    ]);
   });
 
   it('passes a refusal through asDancuError as it is, not as an internal error', () => {

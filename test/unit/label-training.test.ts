@@ -8,10 +8,14 @@ import { TermFrequencies } from '../../services/shared/linkage/term-frequencies.
 const settings = loadSettings();
 const ann = { personal_id: '001090000001', full_name: 'Nguyễn Thị Ánh', date_of_birth: '1990-03-04', sex: 'FEMALE', address: 'Số 1 Lê Lợi, Huế' };
 const bao = { personal_id: '079085000002', full_name: 'Trần Văn Bảo', date_of_birth: '1985-07-08', sex: 'MALE', address: 'Số 9 Hùng Vương, Huế' };
-const pair = (id: string, record: object, citizen: object, match: boolean): LabelledPair => ({ record: toMatchRecord(`r-${id}`, record), citizen: toMatchRecord(`c-${id}`, citizen), match });
+const pair = (id: string, record: object, citizen: object, match: boolean): LabelledPair => ({
+  record: toMatchRecord(`r-${id}`, record),
+  citizen: toMatchRecord(`c-${id}`, citizen),
+  match,
+});
 const frequencies = TermFrequencies.fromRecords([toMatchRecord('a', ann), toMatchRecord('b', bao)], tfFeatures(settings));
 
-describe('training on stewards\' decisions', () => {
+describe("training on stewards' decisions", () => {
   const pairs = [
     pair('1', { ...ann, personal_id: null }, ann, true),
     pair('2', { ...ann, full_name: 'Nguyen Thi Anh' }, ann, true),

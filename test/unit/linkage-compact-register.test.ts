@@ -43,7 +43,14 @@ describe('the compact register', () => {
 
   it('finds every citizen that shares a blocking key with a record, and no other', () => {
     const source = new InMemoryCandidateSource(settings.blocking_rules, register);
-    expect(records.map((record) => source.candidatesSync(record).map((c) => c.id).sort())).toEqual(records.map(naiveCandidates));
+    expect(
+      records.map((record) =>
+        source
+          .candidatesSync(record)
+          .map((c) => c.id)
+          .sort(),
+      ),
+    ).toEqual(records.map(naiveCandidates));
   });
 
   it('counts two register rows with one citizen ID as one candidate', () => {
@@ -72,7 +79,11 @@ describe('the CSV row parser', () => {
   it('gives the same rows however the text is cut into pieces', () => {
     const text = '\ufeffid, name ,x\n1,"Lê, Văn",\n\n2,"say ""hi""",z';
     const whole = parse([text]);
-    expect(whole).toEqual([['id', 'name', 'x'], ['1', 'Lê, Văn', ''], ['2', 'say "hi"', 'z']]);
+    expect(whole).toEqual([
+      ['id', 'name', 'x'],
+      ['1', 'Lê, Văn', ''],
+      ['2', 'say "hi"', 'z'],
+    ]);
     for (let cut = 1; cut < text.length; cut += 1) expect(parse([text.slice(0, cut), text.slice(cut)])).toEqual(whole);
   });
 });
@@ -80,7 +91,12 @@ describe('the CSV row parser', () => {
 describe('edit distance within a bound', () => {
   it('agrees with the full edit distance on every pair', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), fc.integer({ min: 0, max: 3 }), (x, y, most) => withinEdits(x, y, most) === levenshtein.get(x, y) <= most),
+      fc.property(
+        fc.string({ maxLength: 12 }),
+        fc.string({ maxLength: 12 }),
+        fc.integer({ min: 0, max: 3 }),
+        (x, y, most) => withinEdits(x, y, most) === levenshtein.get(x, y) <= most,
+      ),
       { numRuns: 3000 },
     );
   });

@@ -8,8 +8,20 @@ import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
 
 const settings = loadSettings();
 const background = generatePopulation(2000, 99).map((c) => toMatchRecord(c.citizen_id, c));
-const hung: RawPerson = { personal_id: '079087123456', full_name: 'Nguyễn Văn Hùng', date_of_birth: '1987-03-14', sex: 'M', address: 'Số 12 Lê Lợi, Hồ Chí Minh' };
-const twin: RawPerson = { personal_id: '079087654321', full_name: 'Nguyễn Văn Dũng', date_of_birth: '1987-03-14', sex: 'M', address: 'Số 12 Lê Lợi, Hồ Chí Minh' };
+const hung: RawPerson = {
+  personal_id: '079087123456',
+  full_name: 'Nguyễn Văn Hùng',
+  date_of_birth: '1987-03-14',
+  sex: 'M',
+  address: 'Số 12 Lê Lợi, Hồ Chí Minh',
+};
+const twin: RawPerson = {
+  personal_id: '079087654321',
+  full_name: 'Nguyễn Văn Dũng',
+  date_of_birth: '1987-03-14',
+  sex: 'M',
+  address: 'Số 12 Lê Lợi, Hồ Chí Minh',
+};
 
 function decide(register: RawPerson[], record: RawPerson) {
   const citizens = [...background, ...register.map((person, i) => toMatchRecord(`C${i}`, person))];
@@ -36,7 +48,13 @@ describe('the linkage engine', () => {
 
   it('sends a record to review when two candidates score alike', () => {
     const namesake = { ...hung, personal_id: '079087999999', address: 'Số 40 Quang Trung, Hồ Chí Minh' };
-    const decision = decide([hung, { ...namesake }], { full_name: hung.full_name, date_of_birth: hung.date_of_birth, sex: 'M', personal_id: null, address: null });
+    const decision = decide([hung, { ...namesake }], {
+      full_name: hung.full_name,
+      date_of_birth: hung.date_of_birth,
+      sex: 'M',
+      personal_id: null,
+      address: null,
+    });
     expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'AMBIGUOUS']);
   });
 
@@ -73,7 +91,9 @@ describe('the linkage engine', () => {
     const weightOfName = (person: RawPerson) => decide([person], person).explanation.comparisons.find((c) => c.comparison === 'full_name')!.weight;
     const commonRegister = [...Array.from({ length: 30 }, (_, i) => ({ ...common, date_of_birth: `19${50 + i}-01-01` })), common];
     const { engine } = inMemoryLinkage(settings, [...background, ...commonRegister.map((p, i) => toMatchRecord(`N${i}`, p))]);
-    const commonWeight = engine.scorer.score(toMatchRecord('r', common), toMatchRecord('c', common)).comparisons.find((c) => c.comparison === 'full_name')!.weight;
+    const commonWeight = engine.scorer
+      .score(toMatchRecord('r', common), toMatchRecord('c', common))
+      .comparisons.find((c) => c.comparison === 'full_name')!.weight;
     expect(commonWeight).toBeLessThan(weightOfName(rare));
   });
 });
@@ -81,7 +101,11 @@ describe('the linkage engine', () => {
 describe('training', () => {
   it('estimates from unlabelled data that an equal personal ID is strong evidence and a different one is against', () => {
     const set = generateLinkageSet({ population: 3000, records: 800, absentShare: 0.1, seed: 5 });
-    const trained = estimateParameters(settings, set.population.map((c) => toMatchRecord(c.citizen_id, c)), set.records.map((r) => toMatchRecord(r.record_id, r))).settings;
+    const trained = estimateParameters(
+      settings,
+      set.population.map((c) => toMatchRecord(c.citizen_id, c)),
+      set.records.map((r) => toMatchRecord(r.record_id, r)),
+    ).settings;
     const levels = new Map(trained.comparisons.find((c) => c.name === 'personal_id')!.levels.map((l) => [l.label, l]));
     const weight = (label: string) => Math.log2(levels.get(label)!.m! / levels.get(label)!.u!);
     expect([weight('exact') > 10, weight('else') < -3]).toEqual([true, true]);

@@ -3,7 +3,8 @@ import { toMatchRecord } from '../../services/shared/linkage/match-record.js';
 import { holds, type Predicate } from '../../services/shared/linkage/predicates.js';
 import { cleanText } from '../../services/shared/normalise/text.js';
 
-const record = (name: string, dob = '1987-03-14', pid: string | null = '079087000001') => toMatchRecord(name, { full_name: name, date_of_birth: dob, personal_id: pid });
+const record = (name: string, dob = '1987-03-14', pid: string | null = '079087000001') =>
+  toMatchRecord(name, { full_name: name, date_of_birth: dob, personal_id: pid });
 
 describe('match features', () => {
   it('turns a given-name-first name round when only its last word is a family name', () => {
@@ -52,7 +53,13 @@ describe('predicates', () => {
 
   it('composes with and, or and not', () => {
     const b = record('Nguyễn Văn Hùng', '1990-01-01', null);
-    const sameNameOtherDay: Predicate = { op: 'and', of: [{ op: 'equal', feature: 'name_key' }, { op: 'not', of: { op: 'equal', feature: 'dob' } }] };
+    const sameNameOtherDay: Predicate = {
+      op: 'and',
+      of: [
+        { op: 'equal', feature: 'name_key' },
+        { op: 'not', of: { op: 'equal', feature: 'dob' } },
+      ],
+    };
     expect([holds(sameNameOtherDay, a, b), holds({ op: 'or', of: [{ op: 'missing', feature: 'personal_id' }, { op: 'else' }] }, a, b)]).toEqual([true, true]);
   });
 

@@ -16,7 +16,11 @@ interface Rule {
 const alerts = parse(readFileSync(join(REPO_ROOT, 'docs', 'alerts.yml'), 'utf8')) as { groups: { rules: Rule[] }[] };
 const rules = alerts.groups.flatMap((group) => group.rules);
 const dashboard = JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'grafana-dashboard.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
-const exported = new Set(createMetrics().registry.getMetricsAsArray().map((metric) => metric.name));
+const exported = new Set(
+  createMetrics()
+    .registry.getMetricsAsArray()
+    .map((metric) => metric.name),
+);
 // Names Prometheus itself or Node's default process metrics provide.
 const external = new Set(['up', 'process_cpu_seconds_total']);
 
@@ -27,11 +31,15 @@ function metricNames(expr: string): string[] {
 
 describe('monitoring configuration for Prometheus and Grafana', () => {
   it('has the alerts the operators asked for: lag growing, dead-letter rate, review backlog age, a service not ready', () => {
-    expect(rules.map((rule) => rule.alert)).toEqual(expect.arrayContaining(['DancuConsumerLagGrowing', 'DancuDeadLetterRate', 'DancuReviewBacklogOld', 'DancuServiceNotReady']));
+    expect(rules.map((rule) => rule.alert)).toEqual(
+      expect.arrayContaining(['DancuConsumerLagGrowing', 'DancuDeadLetterRate', 'DancuReviewBacklogOld', 'DancuServiceNotReady']),
+    );
   });
 
   it('gives every alert a duration, a severity and a plain summary', () => {
-    expect(rules.filter((rule) => !/^\d+[smh]$/.test(rule.for) || !['warning', 'critical'].includes(rule.labels.severity) || !rule.annotations.summary)).toEqual([]);
+    expect(
+      rules.filter((rule) => !/^\d+[smh]$/.test(rule.for) || !['warning', 'critical'].includes(rule.labels.severity) || !rule.annotations.summary),
+    ).toEqual([]);
   });
 
   it('waits 5 minutes of growing lag before alerting', () => {

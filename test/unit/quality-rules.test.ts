@@ -25,25 +25,42 @@ const envelope = (id: string, eventType: string, person: Event): Event => ({
 /** A valid event of each kind: every rule's passing case starts from one of these. */
 const VALID = {
   birth: () => ({
-    ...envelope('KS-1', 'BIRTH_REGISTRATION', { personal_id: '001326000123', full_name: 'TRẦN THỊ HOÀ', date_of_birth: '02/11/2026', sex: 'Nữ', address: 'Số 3 Lê Lợi, Hà Nội' }),
+    ...envelope('KS-1', 'BIRTH_REGISTRATION', {
+      personal_id: '001326000123',
+      full_name: 'TRẦN THỊ HOÀ',
+      date_of_birth: '02/11/2026',
+      sex: 'Nữ',
+      address: 'Số 3 Lê Lợi, Hà Nội',
+    }),
     registration_date: '2026-11-19',
     birth: { place_of_birth: 'Hà Nội', father_name: null, mother_name: null, ethnicity: 'Kinh', nationality: 'Việt Nam' },
-    death: null, marriage: null, change: null,
+    death: null,
+    marriage: null,
+    change: null,
   }),
   death: () => ({
     ...envelope('KT-1', 'DEATH_REGISTRATION', { personal_id: '001056000001', full_name: 'Lê Văn Nam', date_of_birth: '1956', sex: 'M' }),
     registration_date: '2026-11-12',
-    birth: null, death: { date_of_death: '2026-11-10', place_of_death: null, cause: null }, marriage: null, change: null,
+    birth: null,
+    death: { date_of_death: '2026-11-10', place_of_death: null, cause: null },
+    marriage: null,
+    change: null,
   }),
   marriage: () => ({
     ...envelope('KH-1', 'MARRIAGE_REGISTRATION', { personal_id: '001096000001', full_name: 'Phạm Minh Đức', date_of_birth: '1996-05-01', sex: 'Nam' }),
     registration_date: '2026-11-01',
-    birth: null, death: null, marriage: { date_of_marriage: '2026-11-01', spouse_name: 'Vũ Thị Lan', spouse_personal_id: null, place_of_registration: null }, change: null,
+    birth: null,
+    death: null,
+    marriage: { date_of_marriage: '2026-11-01', spouse_name: 'Vũ Thị Lan', spouse_personal_id: null, place_of_registration: null },
+    change: null,
   }),
   change: () => ({
     ...envelope('TD-1', 'CHANGE_REGISTRATION', { personal_id: '001096000001', full_name: 'Phạm Minh Đức', date_of_birth: '1996-05-01', sex: 'Nam' }),
     registration_date: '2026-11-01',
-    birth: null, death: null, marriage: null, change: { field: 'FULL_NAME', new_value: 'Phạm Minh Đạt', effective_date: '2026-11-01' },
+    birth: null,
+    death: null,
+    marriage: null,
+    change: { field: 'FULL_NAME', new_value: 'Phạm Minh Đạt', effective_date: '2026-11-01' },
   }),
   vaccination: () => ({
     ...envelope('TC-1', 'VACCINATION', { personal_id: '001320000001', full_name: 'Nguyen Thi Mai', date_of_birth: '2020-03-03', sex: 'F' }),
@@ -60,7 +77,13 @@ const VALID = {
 } satisfies Record<string, () => Event>;
 
 const SOURCE_OF: Record<keyof typeof VALID, SourceName> = {
-  birth: 'civil-status', death: 'civil-status', marriage: 'civil-status', change: 'civil-status', vaccination: 'vaccination', benefit: 'social-welfare', licence: 'driver-licence',
+  birth: 'civil-status',
+  death: 'civil-status',
+  marriage: 'civil-status',
+  change: 'civil-status',
+  vaccination: 'vaccination',
+  benefit: 'social-welfare',
+  licence: 'driver-licence',
 };
 
 interface RuleCase {
@@ -72,54 +95,344 @@ interface RuleCase {
 
 /** Rules checked on one event; the rest are checked where they live (see ELSEWHERE). */
 const CASES: Partial<Record<RuleCode, RuleCase>> = {
-  FIELD_INVALID: { base: 'vaccination', fail: (e) => { e.vaccination.dose_number = '1'; } },
-  TEXT_INVALID_UTF8: { base: 'vaccination', fail: (e) => { e.person.full_name = 'Nguy\ufffdn Thi Mai'; } },
-  TEXT_CONTROL_CHARACTERS: { base: 'vaccination', fail: (e) => { e.person.address = 'Số 1\u0000\u001b[2J'; } },
-  EVENT_TIME_IN_FUTURE: { base: 'licence', fail: (e) => { e.event_time = NOW.getTime() + 3 * 86_400_000; }, pass: (e) => { e.event_time = NOW.getTime() + 3_600_000; } },
-  NAME_MISSING: { base: 'benefit', fail: (e) => { e.person.full_name = '   '; } },
-  NAME_TOO_LONG: { base: 'benefit', fail: (e) => { e.person.full_name = 'Nguyễn '.repeat(40); } },
-  NAME_NOT_A_NAME: { base: 'benefit', fail: (e) => { e.person.full_name = '...'; } },
-  NAME_INVALID_CHARACTERS: { base: 'benefit', fail: (e) => { e.person.full_name = "Đỗ Văn A'; DROP TABLE citizens;--"; }, pass: (e) => { e.person.full_name = "H'Hen Niê"; } },
-  DOB_UNPARSEABLE: { base: 'vaccination', fail: (e) => { e.person.date_of_birth = 'ngày mai'; } },
-  DOB_IN_FUTURE: { base: 'vaccination', fail: (e) => { e.person.date_of_birth = '2199-01-01'; } },
-  DOB_IMPOSSIBLE_DAY: { base: 'vaccination', fail: (e) => { e.person.date_of_birth = '31/04/2020'; }, pass: (e) => { e.person.date_of_birth = '30/04/2020'; } },
-  SEX_UNKNOWN_VALUE: { base: 'vaccination', fail: (e) => { e.person.sex = 'X'; }, pass: (e) => { e.person.sex = 'nữ'; } },
-  PID_FORMAT: { base: 'licence', fail: (e) => { e.person.personal_id = 'ABC-12'; }, pass: (e) => { e.person.personal_id = '001 090 000001'; } },
-  PID_PROVINCE_UNKNOWN: { base: 'licence', fail: (e) => { e.person.personal_id = '099090000001'; } },
-  PID_SEX_MISMATCH: { base: 'licence', fail: (e) => { e.person.sex = 'Nữ'; } },
-  PID_BIRTH_YEAR_MISMATCH: { base: 'licence', fail: (e) => { e.person.date_of_birth = '1991-02-02'; } },
-  ADDRESS_PROVINCE_UNKNOWN: { base: 'benefit', fail: (e) => { e.person.address = 'Số 1 Lê Lợi, Atlantis'; } },
-  ADDRESS_PROVINCE_MERGED: { base: 'benefit', fail: (e) => { e.person.address = 'Số 1 Lê Lợi, tỉnh Bắc Giang'; }, pass: (e) => { e.person.address = 'Số 1 Lê Lợi, Bắc Ninh'; } },
-  BIRTH_DATE_REQUIRED: { base: 'birth', fail: (e) => { e.person.date_of_birth = '2026'; } },
-  DETAILS_MISMATCH: { base: 'birth', fail: (e) => { e.death = { date_of_death: '2026-11-10', place_of_death: null, cause: null }; } },
-  DEATH_DETAILS_REQUIRED: { base: 'death', fail: (e) => { e.death = null; } },
-  DOD_UNPARSEABLE: { base: 'death', fail: (e) => { e.death.date_of_death = 'hôm qua'; } },
-  DOD_IN_FUTURE: { base: 'death', fail: (e) => { e.death.date_of_death = '2027-01-01'; e.registration_date = null; } },
-  MARRIAGE_DETAILS_REQUIRED: { base: 'marriage', fail: (e) => { e.marriage = null; } },
-  MARRIAGE_DATE_INVALID: { base: 'marriage', fail: (e) => { e.marriage.date_of_marriage = '2026'; } },
-  CHANGE_DETAILS_REQUIRED: { base: 'change', fail: (e) => { e.change = null; } },
-  CHANGE_VALUE_INVALID: { base: 'change', fail: (e) => { e.change = { field: 'SEX', new_value: 'X', effective_date: null }; }, pass: (e) => { e.change = { field: 'SEX', new_value: 'Nữ', effective_date: null }; } },
-  REGISTRATION_DATE_INVALID: { base: 'birth', fail: (e) => { e.registration_date = '2026-10-01'; } },
-  DOD_BEFORE_DOB: { base: 'death', fail: (e) => { e.death.date_of_death = '1955-12-31'; e.registration_date = null; } },
-  MARRIAGE_BEFORE_BIRTH: { base: 'marriage', fail: (e) => { e.marriage.date_of_marriage = '1995-01-01'; e.registration_date = null; } },
-  MARRIAGE_UNDER_AGE: { base: 'marriage', fail: (e) => { e.person.personal_id = '001208000001'; e.person.date_of_birth = '2008-01-01'; } },
-  VACCINATION_BEFORE_BIRTH: { base: 'vaccination', fail: (e) => { e.vaccination.date_administered = '2019-12-31'; } },
-  BENEFIT_BEFORE_BIRTH: { base: 'benefit', fail: (e) => { e.benefit.effective_date = '1939-06-01'; } },
-  LICENCE_HOLDER_UNDER_AGE: { base: 'licence', fail: (e) => { e.person.personal_id = '001206000001'; e.person.date_of_birth = '2006-01-01'; e.licence.licence_class = 'C'; }, pass: (e) => { e.person.personal_id = '001206000001'; e.person.date_of_birth = '2006-01-01'; } },
-  BIRTH_REGISTERED_LATE: { base: 'birth', fail: (e) => { e.person.date_of_birth = '2026-08-01'; }, pass: (e) => { e.person.date_of_birth = '2026-09-20'; } },
-  DEATH_REGISTERED_LATE: { base: 'death', fail: (e) => { e.death.date_of_death = '2026-10-01'; }, pass: (e) => { e.death.date_of_death = '2026-10-28'; } },
-  VACCINATION_DATE_INVALID: { base: 'vaccination', fail: (e) => { e.vaccination.date_administered = '2026-12-01'; } },
-  DOSE_NUMBER_INVALID: { base: 'vaccination', fail: (e) => { e.vaccination.dose_number = 0; } },
-  VACCINE_CODE_MISSING: { base: 'vaccination', fail: (e) => { e.vaccination.vaccine_code = ' '; } },
-  BENEFIT_DATE_INVALID: { base: 'benefit', fail: (e) => { e.benefit.effective_date = 'sắp tới'; }, pass: (e) => { e.benefit.effective_date = '2027-01-01'; } },
-  BENEFIT_END_BEFORE_START: { base: 'benefit', fail: (e) => { e.benefit.end_date = '2026-10-01'; } },
-  BENEFIT_AMOUNT_NEGATIVE: { base: 'benefit', fail: (e) => { e.benefit.amount_vnd = -1; }, pass: (e) => { e.benefit.amount_vnd = 0; } },
-  BENEFIT_STATUS_MISMATCH: { base: 'benefit', fail: (e) => { e.event_type = 'BENEFIT_TERMINATION'; }, pass: (e) => { e.event_type = 'BENEFIT_TERMINATION'; e.benefit.status = 'TERMINATED'; } },
-  LICENCE_NUMBER_FORMAT: { base: 'licence', fail: (e) => { e.licence.licence_number = 'GPLX-12'; } },
-  LICENCE_CLASS_UNKNOWN: { base: 'licence', fail: (e) => { e.licence.licence_class = 'Z9'; }, pass: (e) => { e.licence.licence_class = 'a1'; } },
-  LICENCE_DATE_INVALID: { base: 'licence', fail: (e) => { e.licence.issue_date = '2026-12-24'; } },
-  LICENCE_EXPIRY_BEFORE_ISSUE: { base: 'licence', fail: (e) => { e.licence.expiry_date = '2020-01-01'; } },
-  LICENCE_PROVINCE_UNKNOWN: { base: 'licence', fail: (e) => { e.licence.licence_number = '991234567890'; } },
+  FIELD_INVALID: {
+    base: 'vaccination',
+    fail: (e) => {
+      e.vaccination.dose_number = '1';
+    },
+  },
+  TEXT_INVALID_UTF8: {
+    base: 'vaccination',
+    fail: (e) => {
+      e.person.full_name = 'Nguy\ufffdn Thi Mai';
+    },
+  },
+  TEXT_CONTROL_CHARACTERS: {
+    base: 'vaccination',
+    fail: (e) => {
+      e.person.address = 'Số 1\u0000\u001b[2J';
+    },
+  },
+  EVENT_TIME_IN_FUTURE: {
+    base: 'licence',
+    fail: (e) => {
+      e.event_time = NOW.getTime() + 3 * 86_400_000;
+    },
+    pass: (e) => {
+      e.event_time = NOW.getTime() + 3_600_000;
+    },
+  },
+  NAME_MISSING: {
+    base: 'benefit',
+    fail: (e) => {
+      e.person.full_name = '   ';
+    },
+  },
+  NAME_TOO_LONG: {
+    base: 'benefit',
+    fail: (e) => {
+      e.person.full_name = 'Nguyễn '.repeat(40);
+    },
+  },
+  NAME_NOT_A_NAME: {
+    base: 'benefit',
+    fail: (e) => {
+      e.person.full_name = '...';
+    },
+  },
+  NAME_INVALID_CHARACTERS: {
+    base: 'benefit',
+    fail: (e) => {
+      e.person.full_name = "Đỗ Văn A'; DROP TABLE citizens;--";
+    },
+    pass: (e) => {
+      e.person.full_name = "H'Hen Niê";
+    },
+  },
+  DOB_UNPARSEABLE: {
+    base: 'vaccination',
+    fail: (e) => {
+      e.person.date_of_birth = 'ngày mai';
+    },
+  },
+  DOB_IN_FUTURE: {
+    base: 'vaccination',
+    fail: (e) => {
+      e.person.date_of_birth = '2199-01-01';
+    },
+  },
+  DOB_IMPOSSIBLE_DAY: {
+    base: 'vaccination',
+    fail: (e) => {
+      e.person.date_of_birth = '31/04/2020';
+    },
+    pass: (e) => {
+      e.person.date_of_birth = '30/04/2020';
+    },
+  },
+  SEX_UNKNOWN_VALUE: {
+    base: 'vaccination',
+    fail: (e) => {
+      e.person.sex = 'X';
+    },
+    pass: (e) => {
+      e.person.sex = 'nữ';
+    },
+  },
+  PID_FORMAT: {
+    base: 'licence',
+    fail: (e) => {
+      e.person.personal_id = 'ABC-12';
+    },
+    pass: (e) => {
+      e.person.personal_id = '001 090 000001';
+    },
+  },
+  PID_PROVINCE_UNKNOWN: {
+    base: 'licence',
+    fail: (e) => {
+      e.person.personal_id = '099090000001';
+    },
+  },
+  PID_SEX_MISMATCH: {
+    base: 'licence',
+    fail: (e) => {
+      e.person.sex = 'Nữ';
+    },
+  },
+  PID_BIRTH_YEAR_MISMATCH: {
+    base: 'licence',
+    fail: (e) => {
+      e.person.date_of_birth = '1991-02-02';
+    },
+  },
+  ADDRESS_PROVINCE_UNKNOWN: {
+    base: 'benefit',
+    fail: (e) => {
+      e.person.address = 'Số 1 Lê Lợi, Atlantis';
+    },
+  },
+  ADDRESS_PROVINCE_MERGED: {
+    base: 'benefit',
+    fail: (e) => {
+      e.person.address = 'Số 1 Lê Lợi, tỉnh Bắc Giang';
+    },
+    pass: (e) => {
+      e.person.address = 'Số 1 Lê Lợi, Bắc Ninh';
+    },
+  },
+  BIRTH_DATE_REQUIRED: {
+    base: 'birth',
+    fail: (e) => {
+      e.person.date_of_birth = '2026';
+    },
+  },
+  DETAILS_MISMATCH: {
+    base: 'birth',
+    fail: (e) => {
+      e.death = { date_of_death: '2026-11-10', place_of_death: null, cause: null };
+    },
+  },
+  DEATH_DETAILS_REQUIRED: {
+    base: 'death',
+    fail: (e) => {
+      e.death = null;
+    },
+  },
+  DOD_UNPARSEABLE: {
+    base: 'death',
+    fail: (e) => {
+      e.death.date_of_death = 'hôm qua';
+    },
+  },
+  DOD_IN_FUTURE: {
+    base: 'death',
+    fail: (e) => {
+      e.death.date_of_death = '2027-01-01';
+      e.registration_date = null;
+    },
+  },
+  MARRIAGE_DETAILS_REQUIRED: {
+    base: 'marriage',
+    fail: (e) => {
+      e.marriage = null;
+    },
+  },
+  MARRIAGE_DATE_INVALID: {
+    base: 'marriage',
+    fail: (e) => {
+      e.marriage.date_of_marriage = '2026';
+    },
+  },
+  CHANGE_DETAILS_REQUIRED: {
+    base: 'change',
+    fail: (e) => {
+      e.change = null;
+    },
+  },
+  CHANGE_VALUE_INVALID: {
+    base: 'change',
+    fail: (e) => {
+      e.change = { field: 'SEX', new_value: 'X', effective_date: null };
+    },
+    pass: (e) => {
+      e.change = { field: 'SEX', new_value: 'Nữ', effective_date: null };
+    },
+  },
+  REGISTRATION_DATE_INVALID: {
+    base: 'birth',
+    fail: (e) => {
+      e.registration_date = '2026-10-01';
+    },
+  },
+  DOD_BEFORE_DOB: {
+    base: 'death',
+    fail: (e) => {
+      e.death.date_of_death = '1955-12-31';
+      e.registration_date = null;
+    },
+  },
+  MARRIAGE_BEFORE_BIRTH: {
+    base: 'marriage',
+    fail: (e) => {
+      e.marriage.date_of_marriage = '1995-01-01';
+      e.registration_date = null;
+    },
+  },
+  MARRIAGE_UNDER_AGE: {
+    base: 'marriage',
+    fail: (e) => {
+      e.person.personal_id = '001208000001';
+      e.person.date_of_birth = '2008-01-01';
+    },
+  },
+  VACCINATION_BEFORE_BIRTH: {
+    base: 'vaccination',
+    fail: (e) => {
+      e.vaccination.date_administered = '2019-12-31';
+    },
+  },
+  BENEFIT_BEFORE_BIRTH: {
+    base: 'benefit',
+    fail: (e) => {
+      e.benefit.effective_date = '1939-06-01';
+    },
+  },
+  LICENCE_HOLDER_UNDER_AGE: {
+    base: 'licence',
+    fail: (e) => {
+      e.person.personal_id = '001206000001';
+      e.person.date_of_birth = '2006-01-01';
+      e.licence.licence_class = 'C';
+    },
+    pass: (e) => {
+      e.person.personal_id = '001206000001';
+      e.person.date_of_birth = '2006-01-01';
+    },
+  },
+  BIRTH_REGISTERED_LATE: {
+    base: 'birth',
+    fail: (e) => {
+      e.person.date_of_birth = '2026-08-01';
+    },
+    pass: (e) => {
+      e.person.date_of_birth = '2026-09-20';
+    },
+  },
+  DEATH_REGISTERED_LATE: {
+    base: 'death',
+    fail: (e) => {
+      e.death.date_of_death = '2026-10-01';
+    },
+    pass: (e) => {
+      e.death.date_of_death = '2026-10-28';
+    },
+  },
+  VACCINATION_DATE_INVALID: {
+    base: 'vaccination',
+    fail: (e) => {
+      e.vaccination.date_administered = '2026-12-01';
+    },
+  },
+  DOSE_NUMBER_INVALID: {
+    base: 'vaccination',
+    fail: (e) => {
+      e.vaccination.dose_number = 0;
+    },
+  },
+  VACCINE_CODE_MISSING: {
+    base: 'vaccination',
+    fail: (e) => {
+      e.vaccination.vaccine_code = ' ';
+    },
+  },
+  BENEFIT_DATE_INVALID: {
+    base: 'benefit',
+    fail: (e) => {
+      e.benefit.effective_date = 'sắp tới';
+    },
+    pass: (e) => {
+      e.benefit.effective_date = '2027-01-01';
+    },
+  },
+  BENEFIT_END_BEFORE_START: {
+    base: 'benefit',
+    fail: (e) => {
+      e.benefit.end_date = '2026-10-01';
+    },
+  },
+  BENEFIT_AMOUNT_NEGATIVE: {
+    base: 'benefit',
+    fail: (e) => {
+      e.benefit.amount_vnd = -1;
+    },
+    pass: (e) => {
+      e.benefit.amount_vnd = 0;
+    },
+  },
+  BENEFIT_STATUS_MISMATCH: {
+    base: 'benefit',
+    fail: (e) => {
+      e.event_type = 'BENEFIT_TERMINATION';
+    },
+    pass: (e) => {
+      e.event_type = 'BENEFIT_TERMINATION';
+      e.benefit.status = 'TERMINATED';
+    },
+  },
+  LICENCE_NUMBER_FORMAT: {
+    base: 'licence',
+    fail: (e) => {
+      e.licence.licence_number = 'GPLX-12';
+    },
+  },
+  LICENCE_CLASS_UNKNOWN: {
+    base: 'licence',
+    fail: (e) => {
+      e.licence.licence_class = 'Z9';
+    },
+    pass: (e) => {
+      e.licence.licence_class = 'a1';
+    },
+  },
+  LICENCE_DATE_INVALID: {
+    base: 'licence',
+    fail: (e) => {
+      e.licence.issue_date = '2026-12-24';
+    },
+  },
+  LICENCE_EXPIRY_BEFORE_ISSUE: {
+    base: 'licence',
+    fail: (e) => {
+      e.licence.expiry_date = '2020-01-01';
+    },
+  },
+  LICENCE_PROVINCE_UNKNOWN: {
+    base: 'licence',
+    fail: (e) => {
+      e.licence.licence_number = '991234567890';
+    },
+  },
 };
 
 /** Rules that need more than one event: the test that checks each. */

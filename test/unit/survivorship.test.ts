@@ -3,22 +3,75 @@ import { describe, expect, it } from 'vitest';
 import type { PersonObservation } from '../../services/shared/schemas/records.js';
 import { planChanges, withChange, type ClaimHistory } from '../../services/shared/register/citizen-changes.js';
 import type { CitizenRow } from '../../services/shared/register/citizen-row.js';
-import { chooseValue, loadSurvivorship, parseSurvivorship, REGISTER_FIELDS, type Claim, type RegisterField } from '../../services/shared/register/survivorship.js';
+import {
+  chooseValue,
+  loadSurvivorship,
+  parseSurvivorship,
+  REGISTER_FIELDS,
+  type Claim,
+  type RegisterField,
+} from '../../services/shared/register/survivorship.js';
 
 const RULES = loadSurvivorship();
 
 const CITIZEN: CitizenRow = {
-  citizen_id: '001090000001', personal_id: '001090000001', full_name: 'Hoàng Văn Tú', name_key: 'hoang van tu', family_name: 'Hoàng', middle_name: 'Văn', given_name: 'Tú',
-  date_of_birth: '1990', dob_precision: 'YEAR', sex: 'MALE', address: null, place_of_birth: 'Hà Nội', ethnicity: null, marital_status: null,
-  date_of_death: null, dod_precision: null, status: 'ALIVE',
+  citizen_id: '001090000001',
+  personal_id: '001090000001',
+  full_name: 'Hoàng Văn Tú',
+  name_key: 'hoang van tu',
+  family_name: 'Hoàng',
+  middle_name: 'Văn',
+  given_name: 'Tú',
+  date_of_birth: '1990',
+  dob_precision: 'YEAR',
+  sex: 'MALE',
+  address: null,
+  place_of_birth: 'Hà Nội',
+  ethnicity: null,
+  marital_status: null,
+  date_of_death: null,
+  dod_precision: null,
+  status: 'ALIVE',
 };
 
-function observation(source: string, eventType: string, person: Partial<PersonObservation['person']> = {}, attributes: Record<string, string> = {}, eventTime = 1): PersonObservation {
+function observation(
+  source: string,
+  eventType: string,
+  person: Partial<PersonObservation['person']> = {},
+  attributes: Record<string, string> = {},
+  eventTime = 1,
+): PersonObservation {
   return {
-    observation_id: `o-${source}-${eventTime}`, source, source_system: 's', source_record_id: 'r-1', source_topic: 't', source_partition: 0, source_offset: '0',
-    change_type: 'CREATE', event_type: eventType, event_time: eventTime, source_timestamp: 1, ingested_at: 1,
-    person: { personal_id: '001090000001', legacy_id: null, full_name: 'Hoàng Văn Tú', name_key: 'hoang van tu', family_name: 'Hoàng', middle_name: 'Văn', given_name: 'Tú', date_of_birth: { value: '1990', precision: 'YEAR' }, sex: 'MALE', address: null, ...person },
-    date_of_death: null, event_date: null, attributes, findings: [], attempt: 0,
+    observation_id: `o-${source}-${eventTime}`,
+    source,
+    source_system: 's',
+    source_record_id: 'r-1',
+    source_topic: 't',
+    source_partition: 0,
+    source_offset: '0',
+    change_type: 'CREATE',
+    event_type: eventType,
+    event_time: eventTime,
+    source_timestamp: 1,
+    ingested_at: 1,
+    person: {
+      personal_id: '001090000001',
+      legacy_id: null,
+      full_name: 'Hoàng Văn Tú',
+      name_key: 'hoang van tu',
+      family_name: 'Hoàng',
+      middle_name: 'Văn',
+      given_name: 'Tú',
+      date_of_birth: { value: '1990', precision: 'YEAR' },
+      sex: 'MALE',
+      address: null,
+      ...person,
+    },
+    date_of_death: null,
+    event_date: null,
+    attributes,
+    findings: [],
+    attempt: 0,
   };
 }
 
@@ -45,10 +98,13 @@ describe('survivorship: which value of a citizen field is current', () => {
   it('keeps the register value against a lower-authority source and reports the disagreement', () => {
     const plan = planChanges(CITIZEN, observation('vaccination', 'VACCINATION', { full_name: 'Hoàng Văn Tuấn', sex: 'FEMALE' }), {}, RULES);
     expect(plan.changes).toEqual([]);
-    expect(plan.findings.map((f) => `${f.code} ${f.field}`)).toEqual(['SOURCE_DISAGREES_WITH_REGISTER person.full_name', 'SOURCE_DISAGREES_WITH_REGISTER person.sex']);
+    expect(plan.findings.map((f) => `${f.code} ${f.field}`)).toEqual([
+      'SOURCE_DISAGREES_WITH_REGISTER person.full_name',
+      'SOURCE_DISAGREES_WITH_REGISTER person.sex',
+    ]);
   });
 
-  it('gives a citizen created from a lower-authority record (a steward\'s new citizen) the record\'s name, not the empty one', () => {
+  it("gives a citizen created from a lower-authority record (a steward's new citizen) the record's name, not the empty one", () => {
     const empty: CitizenRow = { ...CITIZEN, full_name: '', date_of_birth: null, dob_precision: null, sex: null, place_of_birth: null };
     const plan = planChanges(empty, observation('vaccination', 'VACCINATION'), {}, RULES);
     expect(changed(plan)).toContain('full_name=Hoàng Văn Tú (only-claim)');
@@ -126,20 +182,27 @@ describe('survivorship: which value of a citizen field is current', () => {
 });
 
 const SOURCES = ['register', 'civil-status', 'social-welfare', 'driver-licence', 'vaccination'];
-const claimArbitrary = fc.record({
-  value: fc.constantFrom('1990', '1990-02', '1990-02-02', '1990-03-04', '1991-05-06', '1991'),
-  source: fc.constantFrom(...SOURCES),
-  eventTime: fc.integer({ min: 0, max: 5 }),
-  observationId: fc.uuid(),
-}).map((c): Claim => ({ ...c, precision: c.value.length === 4 ? 'YEAR' : c.value.length === 7 ? 'MONTH' : 'DAY' }));
+const claimArbitrary = fc
+  .record({
+    value: fc.constantFrom('1990', '1990-02', '1990-02-02', '1990-03-04', '1991-05-06', '1991'),
+    source: fc.constantFrom(...SOURCES),
+    eventTime: fc.integer({ min: 0, max: 5 }),
+    observationId: fc.uuid(),
+  })
+  .map((c): Claim => ({ ...c, precision: c.value.length === 4 ? 'YEAR' : c.value.length === 7 ? 'MONTH' : 'DAY' }));
 
 describe('survivorship does not depend on arrival order', () => {
   it('chooses the same claim from any permutation of the same claims, for every field', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...REGISTER_FIELDS), fc.array(claimArbitrary, { minLength: 1, maxLength: 8 }), fc.func(fc.integer()), (field, claims, shuffleKey) => {
-        const shuffled = [...claims].sort((a, b) => shuffleKey(a.observationId) - shuffleKey(b.observationId));
-        expect(chooseValue(RULES.fields[field], shuffled)).toEqual(chooseValue(RULES.fields[field], claims));
-      }),
+      fc.property(
+        fc.constantFrom(...REGISTER_FIELDS),
+        fc.array(claimArbitrary, { minLength: 1, maxLength: 8 }),
+        fc.func(fc.integer()),
+        (field, claims, shuffleKey) => {
+          const shuffled = [...claims].sort((a, b) => shuffleKey(a.observationId) - shuffleKey(b.observationId));
+          expect(chooseValue(RULES.fields[field], shuffled)).toEqual(chooseValue(RULES.fields[field], claims));
+        },
+      ),
     );
   });
 
@@ -158,9 +221,18 @@ describe('survivorship does not depend on arrival order', () => {
     fc.assert(
       fc.property(events, fc.func(fc.integer()), fc.boolean(), (specs, shuffleKey, knownAddress) => {
         const observations = specs.map((s, index) => ({
-          ...observation(s.source, s.source === 'civil-status' ? 'BIRTH_REGISTRATION' : 'VACCINATION', {
-            full_name: s.name, sex: s.sex, address: s.address, date_of_birth: { value: s.dob, precision: s.dob.length === 4 ? 'YEAR' as const : 'DAY' as const },
-          }, {}, s.time),
+          ...observation(
+            s.source,
+            s.source === 'civil-status' ? 'BIRTH_REGISTRATION' : 'VACCINATION',
+            {
+              full_name: s.name,
+              sex: s.sex,
+              address: s.address,
+              date_of_birth: { value: s.dob, precision: s.dob.length === 4 ? ('YEAR' as const) : ('DAY' as const) },
+            },
+            {},
+            s.time,
+          ),
           observation_id: `o-${index}`,
         }));
         const start = knownAddress ? { ...CITIZEN, address: 'Số 5 Hàng Bạc, Hà Nội' } : CITIZEN;

@@ -21,14 +21,21 @@ export function citizenCommand(): Command {
           return;
         }
         const c = view.citizen;
-        console.log(`${c.citizen_id}  ${c.full_name}  born ${c.date_of_birth ?? '?'}  ${c.sex ?? ''}  ${c.status}${c.date_of_death ? ` ${c.date_of_death}` : ''}`);
+        console.log(
+          `${c.citizen_id}  ${c.full_name}  born ${c.date_of_birth ?? '?'}  ${c.sex ?? ''}  ${c.status}${c.date_of_death ? ` ${c.date_of_death}` : ''}`,
+        );
         console.log(`origin ${c.origin}; ${view.links.length} linked records; ${view.provenance.length} field values in history`);
         for (const p of view.provenance) {
-          console.log(`  ${p.is_current ? '*' : ' '} ${p.field.padEnd(14)} ${String(p.value).padEnd(30)} ${p.source}/${p.source_system}/${p.source_record_id}  ${p.rule}`);
+          console.log(
+            `  ${p.is_current ? '*' : ' '} ${p.field.padEnd(14)} ${String(p.value).padEnd(30)} ${p.source}/${p.source_system}/${p.source_record_id}  ${p.rule}`,
+          );
         }
         if (view.facts.length > 0) console.log(`${view.facts.length} sector facts`);
         for (const f of view.facts) {
-          const details = Object.entries(f.details).filter(([key]) => !key.startsWith('spouse')).map(([key, value]) => `${key}=${value}`).join(' ');
+          const details = Object.entries(f.details)
+            .filter(([key]) => !key.startsWith('spouse'))
+            .map(([key, value]) => `${key}=${value}`)
+            .join(' ');
           console.log(`  ${f.withdrawn_at ? 'x' : ' '} ${(f.fact_date ?? '?').padEnd(10)} ${f.kind.padEnd(22)} ${f.source}/${f.source_record_id}  ${details}`);
         }
         for (const f of view.findings) console.log(`  finding ${f.code} (${f.field}) from ${f.source}`);

@@ -69,7 +69,12 @@ function checkLinks(linked: Map<string, string>, about: Map<string, string>): Tr
 async function serveReview(run: PipelineRun, logger: Logger, print: (line: string) => void): Promise<void> {
   const password = randomBytes(9).toString('base64url');
   await saveUser(run.pool, 'demo', password, 'steward');
-  const [steward] = await startServices(['steward'], { ...run.env, DANCU_STEWARD_HTTP_PORT: process.env.DANCU_STEWARD_HTTP_PORT ?? '9410' }, logger, run.metrics);
+  const [steward] = await startServices(
+    ['steward'],
+    { ...run.env, DANCU_STEWARD_HTTP_PORT: process.env.DANCU_STEWARD_HTTP_PORT ?? '9410' },
+    logger,
+    run.metrics,
+  );
   print('');
   print(`review UI: http://127.0.0.1:${steward!.httpPort}/  user demo, password ${password} (a synthetic register; Ctrl-C to stop)`);
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
@@ -81,7 +86,7 @@ export function demoCommand(): Command {
     .description('run the whole pipeline on a synthetic day of all four sources and print what happened (starts the stack)')
     .option('--population <n>', 'citizens in the synthetic register', '5000')
     .option('--scale <factor>', 'multiplies the events of the synthetic day', '1')
-    .option('--review', 'then keep the pipeline running with the stewards\' review UI, signed in as a demo steward, until Ctrl-C')
+    .option('--review', "then keep the pipeline running with the stewards' review UI, signed in as a demo steward, until Ctrl-C")
     .action(async (options: { population: string; scale: string; review?: boolean }) => {
       const config = loadConfig(process.env);
       const print = (line: string) => console.log(line);
@@ -104,12 +109,19 @@ export function demoCommand(): Command {
         // The register lacks some addresses, as real ones do: the sectors can fill them.
         // Some records no engine should decide alone, and people registered twice: work for the stewards.
         const hard = generateHardCases(population, HARD_CASES_PER_KIND, 11);
-        writeFileSync(populationFile, populationCsv([...population.map((citizen, i) => (i % 10 === 0 ? { ...citizen, address: '' } : citizen)), ...hard.register]));
+        writeFileSync(
+          populationFile,
+          populationCsv([...population.map((citizen, i) => (i % 10 === 0 ? { ...citizen, address: '' } : citizen)), ...hard.register]),
+        );
         const loaded = await loadPopulation(run.pool, populationFile, loadSettings(config.DANCU_LINKAGE_SETTINGS));
-        print(`loaded ${loaded.rows} synthetic citizens into database dancu_demo (one in ten without an address, ${hard.registeredTwice.length} registered twice)`);
+        print(
+          `loaded ${loaded.rows} synthetic citizens into database dancu_demo (one in ten without an address, ${hard.registeredTwice.length} registered twice)`,
+        );
 
         const scale = Number(options.scale);
-        const plan = Object.fromEntries(Object.entries(DEFAULT_DAY_PLAN).map(([key, value]) => [key, Math.round(value * scale)])) as unknown as typeof DEFAULT_DAY_PLAN;
+        const plan = Object.fromEntries(
+          Object.entries(DEFAULT_DAY_PLAN).map(([key, value]) => [key, Math.round(value * scale)]),
+        ) as unknown as typeof DEFAULT_DAY_PLAN;
         const { events, truth } = generateSectorDay(population, plan, 7);
         for (const source of SOURCE_NAMES) writeFileSync(join(dir, `${source}.jsonl`), `${events[source].map((event) => JSON.stringify(event)).join('\n')}\n`);
 
@@ -119,9 +131,24 @@ export function demoCommand(): Command {
         for (const sources of PUBLISH_ORDER) {
           for (const source of sources) {
             const topic = run.topics[SOURCE_TOPICS[source].events];
-            const report = await publishEvents({ producer: run.producer, registry: run.registry, topic, record: SOURCE_ADAPTERS[source].record, events: events[source] });
+            const report = await publishEvents({
+              producer: run.producer,
+              registry: run.registry,
+              topic,
+              record: SOURCE_ADAPTERS[source].record,
+              events: events[source],
+            });
             await run.producer.send({ topic, messages: GARBAGE_MESSAGES.map((value) => ({ value })) });
-            if (source === 'vaccination') eventsIn += (await publishEvents({ producer: run.producer, registry: run.registry, topic, record: SOURCE_ADAPTERS[source].record, events: hard.vaccinations })).published;
+            if (source === 'vaccination')
+              eventsIn += (
+                await publishEvents({
+                  producer: run.producer,
+                  registry: run.registry,
+                  topic,
+                  record: SOURCE_ADAPTERS[source].record,
+                  events: hard.vaccinations,
+                })
+              ).published;
             eventsIn += report.published + GARBAGE_MESSAGES.length;
             print(`published ${report.published} ${source} events and ${GARBAGE_MESSAGES.length} messages that are not Avro`);
           }
@@ -137,7 +164,9 @@ export function demoCommand(): Command {
         const duplicates = await scanForDuplicates(run.pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), { maxBlock: 500 });
         print('');
         print('duplicates inside the register (dancu duplicates scan)');
-        print(`  ${duplicates.pairsCompared} pairs of citizens sharing a blocking key compared, ${duplicates.pairsFound} possible duplicates opened for review`);
+        print(
+          `  ${duplicates.pairsCompared} pairs of citizens sharing a blocking key compared, ${duplicates.pairsFound} possible duplicates opened for review`,
+        );
         const oldestWaitingSeconds = oldestUnconsumedSeconds(await measureLag(run.kafka, run.admin, pipelineGroupTopics(run.topics, run.groups)));
         const register = await registerQuality(run.pool, { sinceSeconds: 3_600, oldestWaitingSeconds });
         print('');
@@ -147,10 +176,14 @@ export function demoCommand(): Command {
         const linked = await linkedRecords(run);
         const links = checkLinks(linked, truth.about);
         const hardLinks = checkLinks(linked, new Map([...hard.records].map(([recordId, { citizenId }]) => [recordId, citizenId])));
-        const deceased = await run.pool.query<{ citizen_id: string; date_of_death: string }>("select citizen_id, date_of_death from citizens where status = 'DECEASED'");
+        const deceased = await run.pool.query<{ citizen_id: string; date_of_death: string }>(
+          "select citizen_id, date_of_death from citizens where status = 'DECEASED'",
+        );
         const died = new Map(truth.civilStatus.deaths.map((death) => [death.citizenId, death.dateOfDeath]));
         const rightDeaths = deceased.rows.filter((row) => died.get(row.citizen_id) === row.date_of_death).length;
-        const later = await run.pool.query<{ n: string }>("select count(*) as n from unlinked_records where resolution = 'LINKED' and observation_id in (select observation_id from observation_outcomes where outcome = 'UNLINKED')");
+        const later = await run.pool.query<{ n: string }>(
+          "select count(*) as n from unlinked_records where resolution = 'LINKED' and observation_id in (select observation_id from observation_outcomes where outcome = 'UNLINKED')",
+        );
         const afterDeath = await run.pool.query<{ n: string }>("select count(*) as n from quality_findings where code = 'FACT_AFTER_DEATH'");
         const received = report.reduce((sum, q) => sum + q.received, 0);
         const accounted = report.reduce((sum, q) => sum + q.applied + q.rejected, 0);
@@ -160,9 +193,13 @@ export function demoCommand(): Command {
         print('checked against the synthetic truth');
         print(`  events in            ${eventsIn} (${received} on the source topics)`);
         print(`  records linked       ${links.right} to the right citizen, ${links.wrong} to a wrong one, ${links.notLinked} not linked (review or waiting)`);
-        print(`  hard records         ${hard.vaccinations.length} published for stewards (an ID contradicting name and birth year, namesakes); ${hardLinks.wrong} linked to a wrong citizen`);
+        print(
+          `  hard records         ${hard.vaccinations.length} published for stewards (an ID contradicting name and birth year, namesakes); ${hardLinks.wrong} linked to a wrong citizen`,
+        );
         print(`  deaths recorded      ${deceased.rows.length}, ${rightDeaths} on the right citizen with the right date`);
-        print(`  linked later         ${later.rows[0]?.n ?? 0} records kept unlinked until their birth registration arrived (${truth.beforeBirthRegistration.length} newborn vaccinations published first)`);
+        print(
+          `  linked later         ${later.rows[0]?.n ?? 0} records kept unlinked until their birth registration arrived (${truth.beforeBirthRegistration.length} newborn vaccinations published first)`,
+        );
         print(`  facts after death    ${afterDeath.rows[0]?.n ?? 0} findings (${truth.afterDeath.length} planted)`);
         print(`  updates published    ${counts.updatesPublished}`);
         print(`  dead-lettered        ${counts.deadLettered}`);
@@ -173,11 +210,16 @@ export function demoCommand(): Command {
              from review_cases where status <> 'DECIDED' group by 1, 2 order by 1, 2`,
         );
         const casesFrom = (origin: string) => cases.rows.filter((row) => row.origin === origin);
-        const describe = (rows: typeof cases.rows) => `${rows.reduce((sum, row) => sum + Number(row.n), 0)}${rows.length > 0 ? ` (${rows.map((row) => `${row.n} ${row.reason}`).join(', ')})` : ''}`;
+        const describe = (rows: typeof cases.rows) =>
+          `${rows.reduce((sum, row) => sum + Number(row.n), 0)}${rows.length > 0 ? ` (${rows.map((row) => `${row.n} ${row.reason}`).join(', ')})` : ''}`;
         const dayCases = casesFrom('day').reduce((sum, row) => sum + Number(row.n), 0);
         const dayEvents = eventsIn - hard.vaccinations.length;
-        print(`  review cases         from the day's ${dayEvents} events: ${describe(casesFrom('day'))}, ${((dayCases / dayEvents) * 10_000).toFixed(1)} per 10,000 events`);
-        print(`                       from the ${hard.vaccinations.length} hard records: ${describe(casesFrom('planted'))}; from the duplicate scan: ${describe(casesFrom('scan'))}`);
+        print(
+          `  review cases         from the day's ${dayEvents} events: ${describe(casesFrom('day'))}, ${((dayCases / dayEvents) * 10_000).toFixed(1)} per 10,000 events`,
+        );
+        print(
+          `                       from the ${hard.vaccinations.length} hard records: ${describe(casesFrom('planted'))}; from the duplicate scan: ${describe(casesFrom('scan'))}`,
+        );
         print(`service logs: ${logFile}`);
         if (accounted !== eventsIn || links.wrong > 0 || hardLinks.wrong > 0 || rightDeaths !== deceased.rows.length) process.exitCode = 1;
         if (!options.review) print('clear the review cases in the browser: npm run demo -- --review');

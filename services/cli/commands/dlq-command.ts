@@ -37,7 +37,13 @@ export function dlqCommand(): Command {
         const config = loadConfig(process.env);
         const entries = await withKafka(config, 'dancu-dlq', (kafka, admin, topics) => listDeadLetters(kafka, admin, topics, filterOf(options)));
         if (options.json) {
-          console.log(JSON.stringify(entries.map(({ original, ...entry }) => ({ ...entry, bytes: original.value?.length ?? 0 })), null, 2));
+          console.log(
+            JSON.stringify(
+              entries.map(({ original, ...entry }) => ({ ...entry, bytes: original.value?.length ?? 0 })),
+              null,
+              2,
+            ),
+          );
           return;
         }
         console.log(`${'position'.padEnd(10)} ${'failed at'.padEnd(25)} ${'source'.padEnd(16)} ${'stage'.padEnd(7)} ${'record id'.padEnd(22)} reasons`);
@@ -60,7 +66,9 @@ export function dlqCommand(): Command {
           return;
         }
         console.log(`dead letter ${position}, written ${entry.failedAt} by ${entry.stage}`);
-        console.log(`from ${entry.sourceTopic} partition ${entry.sourcePartition} offset ${entry.sourceOffset} (source ${entry.source ?? 'none'}, record ${entry.recordId ?? 'unknown'})`);
+        console.log(
+          `from ${entry.sourceTopic} partition ${entry.sourcePartition} offset ${entry.sourceOffset} (source ${entry.source ?? 'none'}, record ${entry.recordId ?? 'unknown'})`,
+        );
         console.log(`reason ${entry.reason}: ${entry.message}`);
         for (const issue of entry.issues) console.log(`  ${issue.code.padEnd(26)} ${issue.path.padEnd(28)} ${issue.message}`);
         console.log(`original: ${entry.original.value?.length ?? 0} bytes, key ${entry.original.key ? entry.original.key.toString('utf8') : 'none'}`);
@@ -74,7 +82,10 @@ export function dlqCommand(): Command {
       .option('--dry-run', 'list what would be replayed and send nothing')
       .action(async (options: FilterOptions & { positions?: string; dryRun?: boolean }) => {
         const config = loadConfig(process.env);
-        const positions = options.positions?.split(',').map((p) => p.trim()).filter((p) => p !== '');
+        const positions = options.positions
+          ?.split(',')
+          .map((p) => p.trim())
+          .filter((p) => p !== '');
         await withKafka(config, 'dancu-dlq', async (kafka, admin, topics) => {
           const entries = await listDeadLetters(kafka, admin, topics, filterOf(options, positions));
           if (options.dryRun) {

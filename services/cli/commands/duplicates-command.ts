@@ -10,11 +10,18 @@ import { openDuplicateCases } from '../../shared/reporting/backlog.js';
 import { loadSurvivorship } from '../../shared/register/survivorship.js';
 
 function writerContext(config: CliConfig): WriterContext {
-  return { settings: loadSettings(config.DANCU_LINKAGE_SETTINGS), survivorship: loadSurvivorship(config.DANCU_SURVIVORSHIP_RULES), topics: topicsFor(config.DANCU_TOPIC_NAMESPACE), now: new Date() };
+  return {
+    settings: loadSettings(config.DANCU_LINKAGE_SETTINGS),
+    survivorship: loadSurvivorship(config.DANCU_SURVIVORSHIP_RULES),
+    topics: topicsFor(config.DANCU_TOPIC_NAMESPACE),
+    now: new Date(),
+  };
 }
 
 function printMerge(verb: string, result: MergeResult): void {
-  console.log(`${verb} ${result.mergeId}: ${result.mergedId} -> ${result.survivorId}; fields changed on the survivor: ${result.changes.map((c) => c.field).join(', ') || 'none'}`);
+  console.log(
+    `${verb} ${result.mergeId}: ${result.mergedId} -> ${result.survivorId}; fields changed on the survivor: ${result.changes.map((c) => c.field).join(', ') || 'none'}`,
+  );
 }
 
 export function duplicatesCommand(): Command {
@@ -22,7 +29,9 @@ export function duplicatesCommand(): Command {
 
   duplicates.addCommand(
     new Command('scan')
-      .description('score pairs of citizens sharing a blocking key with the linkage engine; open a POSSIBLE_DUPLICATE review case for each pair above the review threshold')
+      .description(
+        'score pairs of citizens sharing a blocking key with the linkage engine; open a POSSIBLE_DUPLICATE review case for each pair above the review threshold',
+      )
       .option('--max-block <n>', 'skip blocks of more citizens than this (reported)', '500')
       .option('--json', 'print JSON')
       .action(async (options: { maxBlock: string; json?: boolean }) => {
@@ -30,8 +39,11 @@ export function duplicatesCommand(): Command {
         await withPool(config, 2, async (pool) => {
           const report = await scanForDuplicates(pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), { maxBlock: Number(options.maxBlock) });
           if (options.json) return console.log(JSON.stringify(report, null, 2));
-          console.log(`${report.citizens.toLocaleString('en')} citizens, ${report.pairsCompared.toLocaleString('en')} pairs compared, ${report.pairsFound} possible duplicates, ${report.casesOpened} new review cases`);
-          for (const block of report.blocksSkipped) console.log(`skipped a block of ${block.size} citizens under rule ${block.rule} (raise --max-block to compare it)`);
+          console.log(
+            `${report.citizens.toLocaleString('en')} citizens, ${report.pairsCompared.toLocaleString('en')} pairs compared, ${report.pairsFound} possible duplicates, ${report.casesOpened} new review cases`,
+          );
+          for (const block of report.blocksSkipped)
+            console.log(`skipped a block of ${block.size} citizens under rule ${block.rule} (raise --max-block to compare it)`);
         });
       }),
   );
@@ -43,7 +55,8 @@ export function duplicatesCommand(): Command {
       .action(async (options: { limit: string }) =>
         withPool(loadConfig(process.env), 2, async (pool) => {
           const rows = await openDuplicateCases(pool, Number(options.limit));
-          for (const row of rows) console.log(`case ${row.case_id}  ${row.a}  ${row.b}  ${(row.score * 100).toFixed(1)}%  since ${row.created_at.toISOString()}`);
+          for (const row of rows)
+            console.log(`case ${row.case_id}  ${row.a}  ${row.b}  ${(row.score * 100).toFixed(1)}%  since ${row.created_at.toISOString()}`);
           console.log(`${rows.length} open possible-duplicate cases shown`);
         }),
       ),
@@ -58,7 +71,9 @@ export function duplicatesCommand(): Command {
       .option('--actor <name>', 'who decides', process.env.USER ?? 'operator')
       .action(async (survivor: string, merged: string, options: { comment: string; actor: string }) => {
         const config = loadConfig(process.env);
-        await withPool(config, 2, async (pool) => printMerge('merge', await mergeCitizens(pool, writerContext(config), survivor, merged, options.actor, options.comment)));
+        await withPool(config, 2, async (pool) =>
+          printMerge('merge', await mergeCitizens(pool, writerContext(config), survivor, merged, options.actor, options.comment)),
+        );
       }),
   );
 
@@ -70,7 +85,9 @@ export function duplicatesCommand(): Command {
       .option('--actor <name>', 'who decides', process.env.USER ?? 'operator')
       .action(async (mergeId: string, options: { comment: string; actor: string }) => {
         const config = loadConfig(process.env);
-        await withPool(config, 2, async (pool) => printMerge('undid merge', await undoMerge(pool, writerContext(config), Number(mergeId), options.actor, options.comment)));
+        await withPool(config, 2, async (pool) =>
+          printMerge('undid merge', await undoMerge(pool, writerContext(config), Number(mergeId), options.actor, options.comment)),
+        );
       }),
   );
   return duplicates;

@@ -8,9 +8,13 @@ import { measureLag, type PartitionLag } from '../../shared/kafka/lag.js';
 import { pipelineGroupTopics } from '../../monitor/pipeline-status.js';
 
 function table(lags: PartitionLag[]): string[] {
-  const lines = [`${'group'.padEnd(28)} ${'topic'.padEnd(40)} ${'part'.padStart(4)} ${'committed'.padStart(10)} ${'end'.padStart(10)} ${'lag'.padStart(8)} ${'lag s'.padStart(8)}`];
+  const lines = [
+    `${'group'.padEnd(28)} ${'topic'.padEnd(40)} ${'part'.padStart(4)} ${'committed'.padStart(10)} ${'end'.padStart(10)} ${'lag'.padStart(8)} ${'lag s'.padStart(8)}`,
+  ];
   for (const l of lags) {
-    lines.push(`${l.groupId.padEnd(28)} ${l.topic.padEnd(40)} ${String(l.partition).padStart(4)} ${l.committed.padStart(10)} ${l.high.padStart(10)} ${String(l.lag).padStart(8)} ${(l.lagSeconds === null ? '-' : l.lagSeconds.toFixed(1)).padStart(8)}`);
+    lines.push(
+      `${l.groupId.padEnd(28)} ${l.topic.padEnd(40)} ${String(l.partition).padStart(4)} ${l.committed.padStart(10)} ${l.high.padStart(10)} ${String(l.lag).padStart(8)} ${(l.lagSeconds === null ? '-' : l.lagSeconds.toFixed(1)).padStart(8)}`,
+    );
   }
   const total = lags.reduce((sum, l) => sum + l.lag, 0);
   const oldest = Math.max(0, ...lags.map((l) => l.lagSeconds ?? 0));

@@ -10,7 +10,9 @@ function spreadLines(spread: EstimateSpread, recordsInFile: number): string {
   return (
     `parameters estimated from ${sampled}; difference between two halves of it (the estimate's standard error is about half):\n` +
     `  prior (records in the register) ${all.toFixed(4)}: halves ${halves[0].toFixed(4)} and ${halves[1].toFixed(4)}\n` +
-    spread.comparisons.map((c) => `  ${c.comparison}: m ${c.m.toFixed(4)}, u ${c.u.toPrecision(2)}, weight ${c.weightBits.toFixed(2)} bits (largest over its levels)\n`).join('')
+    spread.comparisons
+      .map((c) => `  ${c.comparison}: m ${c.m.toFixed(4)}, u ${c.u.toPrecision(2)}, weight ${c.weightBits.toFixed(2)} bits (largest over its levels)\n`)
+      .join('')
   );
 }
 
@@ -33,14 +35,15 @@ export function linkCsvCommand(): Command {
     .requiredOption('--out <file>', 'decisions: record_id,decision,citizen_id,score')
     .option('--settings <file>', 'linkage settings (comparisons, blocking rules, thresholds)', DEFAULT_SETTINGS_FILE)
     .addOption(
-      new Option('--parameters <how>', 'estimate m, u and the prior from these files first (no labels needed), or use the settings file\'s as committed')
+      new Option('--parameters <how>', "estimate m, u and the prior from these files first (no labels needed), or use the settings file's as committed")
         .choices(['estimate', 'committed'])
         .default('estimate'),
     )
     .action(async (options: { population: string; records: string; out: string; settings: string; parameters: 'estimate' | 'committed' }) => {
       for (const file of [options.population, options.records, options.settings]) if (!existsSync(file)) throw new Error(`no such file: ${file}`);
       const report = await linkCsv({ ...options, settings: loadSettings(options.settings), estimate: options.parameters === 'estimate' });
-      if (report.estimation) process.stderr.write(spreadLines(report.estimation.spread, report.estimation.report.records_in_file ?? report.estimation.report.records));
+      if (report.estimation)
+        process.stderr.write(spreadLines(report.estimation.spread, report.estimation.report.records_in_file ?? report.estimation.report.records));
       process.stderr.write(summary(report));
     });
 }

@@ -14,7 +14,9 @@ export function loadPopulationCommand(): Command {
       const config = loadConfig(process.env);
       await withPool(config, 1, async (pool) => {
         const started = Date.now();
-        const { rows, loadId } = await loadPopulation(pool, file, loadSettings(config.DANCU_LINKAGE_SETTINGS), (count) => process.stderr.write(`\rloaded ${count.toLocaleString('en')} rows`));
+        const { rows, loadId } = await loadPopulation(pool, file, loadSettings(config.DANCU_LINKAGE_SETTINGS), (count) =>
+          process.stderr.write(`\rloaded ${count.toLocaleString('en')} rows`),
+        );
         const seconds = (Date.now() - started) / 1000;
         process.stderr.write('\n');
         console.log(`loaded ${rows} citizens (load ${loadId}) in ${seconds.toFixed(1)} s, ${Math.round(rows / seconds)} rows/s`);

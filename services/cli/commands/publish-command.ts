@@ -13,15 +13,17 @@ export function readJsonLines(file: string): { events: unknown[]; lines: number[
   const events: unknown[] = [];
   const lines: number[] = [];
   const bad: { line: number; text: string }[] = [];
-  readFileSync(file, 'utf8').split('\n').forEach((text, index) => {
-    if (text.trim() === '') return;
-    try {
-      events.push(JSON.parse(text));
-      lines.push(index + 1);
-    } catch {
-      bad.push({ line: index + 1, text: 'not JSON' });
-    }
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((text, index) => {
+      if (text.trim() === '') return;
+      try {
+        events.push(JSON.parse(text));
+        lines.push(index + 1);
+      } catch {
+        bad.push({ line: index + 1, text: 'not JSON' });
+      }
+    });
   return { events, lines, bad };
 }
 

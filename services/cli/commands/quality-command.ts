@@ -14,7 +14,9 @@ export function qualityCommand(): Command {
 
   quality.addCommand(
     new Command('register')
-      .description('the register as numbers: correct (citizens failing a rule), complete (fill rate per field, filled by the sources), clean (duplicates, review), live (latency, oldest waiting event)')
+      .description(
+        'the register as numbers: correct (citizens failing a rule), complete (fill rate per field, filled by the sources), clean (duplicates, review), live (latency, oldest waiting event)',
+      )
       .option('--since <when>', 'latency over events applied since (ISO time, or 90m, 24h, 7d)', '1h')
       .option('--json', 'print JSON')
       .action(async (options: { since: string; json?: boolean }) => {
@@ -23,7 +25,13 @@ export function qualityCommand(): Command {
         // The register first: a database not migrated is told at once, not after a Kafka session.
         const quality_ = await withPool(config, 2, async (pool) => {
           const oldestWaitingSeconds = await withKafka(config, 'dancu-quality', async (kafka, admin, topics) =>
-            oldestUnconsumedSeconds(await measureLag(kafka, admin, pipelineGroupTopics(topics, { ingest: config.DANCU_INGEST_GROUP_ID, linker: config.DANCU_LINKER_GROUP_ID, store: config.DANCU_STORE_GROUP_ID }))),
+            oldestUnconsumedSeconds(
+              await measureLag(
+                kafka,
+                admin,
+                pipelineGroupTopics(topics, { ingest: config.DANCU_INGEST_GROUP_ID, linker: config.DANCU_LINKER_GROUP_ID, store: config.DANCU_STORE_GROUP_ID }),
+              ),
+            ),
           );
           return registerQuality(pool, { sinceSeconds, oldestWaitingSeconds });
         });

@@ -17,8 +17,8 @@ async function readPassword(): Promise<string> {
 }
 
 export function stewardCommand(): Command {
-  const steward = new Command('steward').description('users of the stewards\' review service (start the service itself with `dancu run steward`)');
-  const user = new Command('user').description('local users: viewers read, stewards decide, admins also release others\' claims');
+  const steward = new Command('steward').description("users of the stewards' review service (start the service itself with `dancu run steward`)");
+  const user = new Command('user').description("local users: viewers read, stewards decide, admins also release others' claims");
   user.addCommand(
     new Command('add')
       .description('add a user or set their password and role; the password comes from DANCU_STEWARD_PASSWORD or standard input')
@@ -35,7 +35,8 @@ export function stewardCommand(): Command {
     new Command('list').description('users, roles and whether they are disabled').action(async () => {
       const config = loadConfig(process.env);
       const users = await withPool(config, 1, (pool) => listUsers(pool));
-      for (const u of users) console.log(`${u.username.padEnd(24)} ${u.role.padEnd(8)} ${u.disabled_at ? `disabled ${u.disabled_at.toISOString()}` : 'active'}`);
+      for (const u of users)
+        console.log(`${u.username.padEnd(24)} ${u.role.padEnd(8)} ${u.disabled_at ? `disabled ${u.disabled_at.toISOString()}` : 'active'}`);
     }),
   );
   user.addCommand(

@@ -13,7 +13,12 @@ export function synthCommand(): Command {
     .requiredOption('--out <dir>', 'folder to write to')
     .action((options: { population: string; records: string; absent: string; seed: string; out: string }) => {
       mkdirSync(options.out, { recursive: true });
-      const set = generateLinkageSet({ population: Number(options.population), records: Number(options.records), absentShare: Number(options.absent), seed: Number(options.seed) });
+      const set = generateLinkageSet({
+        population: Number(options.population),
+        records: Number(options.records),
+        absentShare: Number(options.absent),
+        seed: Number(options.seed),
+      });
       const files = writeLinkageSet(set, options.out);
       console.log(`${set.population.length} citizens → ${files.population}\n${set.records.length} records → ${files.records}\ntruth → ${files.truth}`);
     });

@@ -21,12 +21,21 @@ function line(name: string, m: LabelMetrics): string {
 }
 
 function printLabelReport(report: LabelTrainingReport, thresholds: { link_probability: number; review_probability: number }): void {
-  console.log(`${report.current.pairs} labelled pairs from stewards' decisions (${report.current.matches} same person, ${report.current.pairs - report.current.matches} different people)`);
+  console.log(
+    `${report.current.pairs} labelled pairs from stewards' decisions (${report.current.matches} same person, ${report.current.pairs - report.current.matches} different people)`,
+  );
   console.log(line('current settings', report.current));
   console.log(line('m and u from labels', report.retrained));
-  console.log(`link threshold    now ${thresholds.link_probability}; lowest that links no labelled non-match: ${report.suggestedLinkProbability?.toPrecision(6) ?? 'n/a'}`);
-  console.log(`review threshold  now ${thresholds.review_probability}; highest that still reviews every labelled match: ${report.suggestedReviewProbability?.toPrecision(6) ?? 'n/a'}`);
-  if (report.current.pairs < FEW_LABELS) console.log(`only ${report.current.pairs} labelled pairs: too few to re-estimate m and u (each level needs dozens); read the figures below as a check, not as settings to adopt`);
+  console.log(
+    `link threshold    now ${thresholds.link_probability}; lowest that links no labelled non-match: ${report.suggestedLinkProbability?.toPrecision(6) ?? 'n/a'}`,
+  );
+  console.log(
+    `review threshold  now ${thresholds.review_probability}; highest that still reviews every labelled match: ${report.suggestedReviewProbability?.toPrecision(6) ?? 'n/a'}`,
+  );
+  if (report.current.pairs < FEW_LABELS)
+    console.log(
+      `only ${report.current.pairs} labelled pairs: too few to re-estimate m and u (each level needs dozens); read the figures below as a check, not as settings to adopt`,
+    );
   console.log('comparison level                      m now      m labels   u now      u labels');
   for (const level of report.levels) {
     const fmt = (v: number | null | undefined) => `${(v === null || v === undefined ? '-' : v.toPrecision(3)).padEnd(10)} `;
@@ -36,7 +45,9 @@ function printLabelReport(report: LabelTrainingReport, thresholds: { link_probab
 
 export function trainCommand(): Command {
   return new Command('train')
-    .description('estimate m (EM), u (random pairs) and the prior from a register snapshot and a sample of records; or, with --from-reviews, measure and re-estimate them on the stewards\' decisions; write the settings only with --out')
+    .description(
+      "estimate m (EM), u (random pairs) and the prior from a register snapshot and a sample of records; or, with --from-reviews, measure and re-estimate them on the stewards' decisions; write the settings only with --out",
+    )
     .option('--population <file>', 'register snapshot CSV (as load-population and link-csv read it)')
     .option('--records <file>', 'sample of records CSV (as link-csv reads it)')
     .option('--from-reviews', 'use the decided review cases in the database as labels: report precision and recall on them, suggest thresholds')
@@ -48,7 +59,10 @@ export function trainCommand(): Command {
       const settings = loadSettings(options.settings);
       if (options.fromReviews) {
         const config = loadConfig(process.env);
-        const { pairs, frequencies } = await withPool(config, 2, async (pool) => ({ pairs: await decidedPairs(pool), frequencies: await loadTermFrequencies(pool, settings) }));
+        const { pairs, frequencies } = await withPool(config, 2, async (pool) => ({
+          pairs: await decidedPairs(pool),
+          frequencies: await loadTermFrequencies(pool, settings),
+        }));
         if (pairs.length === 0) throw new Error('no decided review cases to learn from yet');
         const trained = trainFromLabels(settings, frequencies, pairs);
         if (options.json) console.log(JSON.stringify(trained.report, null, 2));
@@ -62,9 +76,15 @@ export function trainCommand(): Command {
       if (!options.population || !options.records) throw new Error('--population and --records are needed (or --from-reviews)');
       for (const file of [options.population, options.records]) if (!existsSync(file)) throw new Error(`no such file: ${file}`);
       const out = options.out ?? DEFAULT_SETTINGS_FILE;
-      const { settings: estimated, report } = estimateParameters(settings, readPopulationCsv(options.population), readRecordsCsv(options.records).map((r) => r.record));
+      const { settings: estimated, report } = estimateParameters(
+        settings,
+        readPopulationCsv(options.population),
+        readRecordsCsv(options.records).map((r) => r.record),
+      );
       saveSettings(estimated, out);
-      console.log(`trained on ${report.records} records × ${report.register} citizens (${report.blocked_pairs} blocked pairs, ${report.random_pairs} random pairs, EM ${report.em_iterations} iterations${report.em_converged ? '' : ', not converged'})`);
+      console.log(
+        `trained on ${report.records} records × ${report.register} citizens (${report.blocked_pairs} blocked pairs, ${report.random_pairs} random pairs, EM ${report.em_iterations} iterations${report.em_converged ? '' : ', not converged'})`,
+      );
       console.log(`share of records in the register ${estimated.probability_record_in_register}; written to ${out}`);
     });
 }

@@ -14,7 +14,9 @@ export function unlinkedCommand(): Command {
         const rows = await waitingUnlinkedRecords(pool, { source: options.source, limit: Number(options.limit) });
         const backlog = await registerBacklog(pool);
         for (const row of rows) {
-          console.log(`${row.created_at.toISOString()}  ${row.source.padEnd(15)} ${row.source_system}/${row.source_record_id}  ${row.event_type}  tried ${row.attempt + 1}x`);
+          console.log(
+            `${row.created_at.toISOString()}  ${row.source.padEnd(15)} ${row.source_system}/${row.source_record_id}  ${row.event_type}  tried ${row.attempt + 1}x`,
+          );
         }
         console.log(`${options.source ? (backlog.unlinkedBySource[options.source] ?? 0) : backlog.unlinked} unlinked records waiting`);
       }),

@@ -41,13 +41,7 @@ export async function registryUp(layout: StackLayout, options: RegistryNodeOptio
   startDetached(
     managed,
     'java',
-    [
-      `-Xmx${options.heapMb}m`,
-      `-Dquarkus.http.port=${options.port}`,
-      `-Dquarkus.http.host=${options.host}`,
-      '-jar',
-      launcherJar(layout.apicurio),
-    ],
+    [`-Xmx${options.heapMb}m`, `-Dquarkus.http.port=${options.port}`, `-Dquarkus.http.host=${options.host}`, '-jar', launcherJar(layout.apicurio)],
     layout.apicurio,
   );
   await waitFor('Apicurio Registry', () => registryReady(options), 120_000, managed.logFile);

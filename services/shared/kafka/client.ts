@@ -50,9 +50,7 @@ export const DEFAULT_PARTITIONS = 3;
 /** Creates the topics that do not exist yet; existing ones are left as they are. */
 export async function ensureTopics(admin: Admin, topics: string[], partitions = DEFAULT_PARTITIONS): Promise<void> {
   const existing = new Set(await admin.listTopics());
-  const missing: ITopicConfig[] = topics
-    .filter((topic) => !existing.has(topic))
-    .map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 }));
+  const missing: ITopicConfig[] = topics.filter((topic) => !existing.has(topic)).map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 }));
   if (missing.length === 0) return;
   try {
     await admin.createTopics({ topics: missing, waitForLeaders: true });

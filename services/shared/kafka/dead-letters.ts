@@ -90,7 +90,8 @@ export function replayMessage(entry: DeadLetterEntry): Message {
  */
 export async function replayDeadLetters(producer: Producer, entries: DeadLetterEntry[]): Promise<number> {
   const byTopic = new Map<string, Message[]>();
-  for (const entry of entries.filter((e) => e.sourceTopic !== '')) byTopic.set(entry.sourceTopic, [...(byTopic.get(entry.sourceTopic) ?? []), replayMessage(entry)]);
+  for (const entry of entries.filter((e) => e.sourceTopic !== ''))
+    byTopic.set(entry.sourceTopic, [...(byTopic.get(entry.sourceTopic) ?? []), replayMessage(entry)]);
   if (byTopic.size === 0) return 0;
   await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
   return [...byTopic.values()].reduce((sum, messages) => sum + messages.length, 0);

@@ -6,7 +6,10 @@ import type { Outcome, StageMessage } from './stage-runner.js';
  * Runs `work` on each message on its own: a message that can never be processed gets a failed
  * outcome (to be dead-lettered) and a null result; a retriable failure stops the whole chunk.
  */
-export async function eachMessage<T>(messages: StageMessage[], work: (message: StageMessage) => Promise<T>): Promise<{ results: (T | null)[]; outcomes: Outcome[] }> {
+export async function eachMessage<T>(
+  messages: StageMessage[],
+  work: (message: StageMessage) => Promise<T>,
+): Promise<{ results: (T | null)[]; outcomes: Outcome[] }> {
   const results: (T | null)[] = [];
   const outcomes: Outcome[] = [];
   for (const message of messages) {

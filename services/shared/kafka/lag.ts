@@ -33,11 +33,13 @@ function nextOffset(committed: string, low: string): string {
 export async function groupLag(admin: Admin, groupId: string, topic: string): Promise<PartitionLag[]> {
   const [offsets, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
   const committedByPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, p.offset]));
-  return [...offsets].sort((a, b) => a.partition - b.partition).map((p) => {
-    const offset = committedByPartition.get(p.partition) ?? '-1';
-    const from = nextOffset(offset, p.low);
-    return { groupId, topic, partition: p.partition, committed: offset, high: p.high, lag: Math.max(0, Number(p.high) - Number(from)), lagSeconds: null };
-  });
+  return [...offsets]
+    .sort((a, b) => a.partition - b.partition)
+    .map((p) => {
+      const offset = committedByPartition.get(p.partition) ?? '-1';
+      const from = nextOffset(offset, p.low);
+      return { groupId, topic, partition: p.partition, committed: offset, high: p.high, lag: Math.max(0, Number(p.high) - Number(from)), lagSeconds: null };
+    });
 }
 
 export async function totalLag(admin: Admin, groupId: string, topic: string): Promise<number> {
@@ -52,14 +54,20 @@ export async function totalLag(admin: Admin, groupId: string, topic: string): Pr
 export async function measureLag(kafka: Kafka, admin: Admin, groups: GroupTopics[], now: () => number = Date.now): Promise<PartitionLag[]> {
   // A topic nobody created yet has no lag; asking Kafka for its offsets would fail.
   const existing = new Set(await admin.listTopics());
-  const lags = (await Promise.all(groups.flatMap((group) => group.topics.filter((topic) => existing.has(topic)).map((topic) => groupLag(admin, group.groupId, topic))))).flat();
+  const lags = (
+    await Promise.all(groups.flatMap((group) => group.topics.filter((topic) => existing.has(topic)).map((topic) => groupLag(admin, group.groupId, topic))))
+  ).flat();
   const lows = new Map<string, string>();
   for (const topic of new Set(lags.map((l) => l.topic))) {
     for (const p of await admin.fetchTopicOffsets(topic)) lows.set(`${topic}\u0000${p.partition}`, p.low);
   }
   const lagging = lags.filter((l) => l.lag > 0);
   const at = (l: PartitionLag) => BigInt(nextOffset(l.committed, lows.get(`${l.topic}\u0000${l.partition}`) ?? '0'));
-  const messages = await readRanges(kafka, admin, lagging.map((l) => ({ topic: l.topic, partition: l.partition, from: at(l), to: at(l) + 1n })));
+  const messages = await readRanges(
+    kafka,
+    admin,
+    lagging.map((l) => ({ topic: l.topic, partition: l.partition, from: at(l), to: at(l) + 1n })),
+  );
   const stamped = new Map(messages.map((m) => [`${m.topic}\u0000${m.partition}\u0000${m.offset}`, Number(m.timestamp)]));
   const measuredAt = now();
   return lags.map((l) => {

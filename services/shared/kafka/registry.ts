@@ -24,7 +24,10 @@ export class SchemaRegistryClient {
 
   /** Registers (or finds) the schema under the subject, sets BACKWARD compatibility, returns its id. */
   async register(subject: string, schemaText: string): Promise<number> {
-    const registered = await this.requestThroughRace<{ id: number }>('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema: schemaText, schemaType: 'AVRO' });
+    const registered = await this.requestThroughRace<{ id: number }>('POST', `/subjects/${encodeURIComponent(subject)}/versions`, {
+      schema: schemaText,
+      schemaType: 'AVRO',
+    });
     await this.requestThroughRace('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: 'BACKWARD' });
     return registered.id;
   }
@@ -57,10 +60,7 @@ export class SchemaRegistryClient {
   }
 
   async compatibility(subject: string): Promise<string> {
-    const config = await this.request<{ compatibilityLevel?: string; compatibility?: string }>(
-      'GET',
-      `/config/${encodeURIComponent(subject)}`,
-    );
+    const config = await this.request<{ compatibilityLevel?: string; compatibility?: string }>('GET', `/config/${encodeURIComponent(subject)}`);
     return config.compatibilityLevel ?? config.compatibility ?? '';
   }
 

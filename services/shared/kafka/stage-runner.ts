@@ -136,7 +136,13 @@ async function deadLetter(options: StageRunnerOptions, chunk: StageMessage[], ou
     if (!outcome || outcome.ok) continue;
     const error = outcome.error.withContext({ stage: options.stage.name, topic: message.topic, partition: message.partition, offset: message.offset });
     options.logger.warn(
-      { code: error.code, issues: 'issues' in error ? (error.issues as { code: string }[]).map((issue) => issue.code) : undefined, topic: message.topic, partition: message.partition, offset: message.offset },
+      {
+        code: error.code,
+        issues: 'issues' in error ? (error.issues as { code: string }[]).map((issue) => issue.code) : undefined,
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+      },
       'message dead-lettered',
     );
     letters.push(deadLetterMessage(message, error, options.stage.name, now));
@@ -145,6 +151,9 @@ async function deadLetter(options: StageRunnerOptions, chunk: StageMessage[], ou
     if (told) feedback.set(told.topic, [...(feedback.get(told.topic) ?? []), told.message]);
   }
   if (letters.length === 0) return;
-  const topicMessages: TopicMessages[] = [{ topic: options.deadLetterTopic, messages: letters }, ...[...feedback].map(([topic, messages]) => ({ topic, messages }))];
+  const topicMessages: TopicMessages[] = [
+    { topic: options.deadLetterTopic, messages: letters },
+    ...[...feedback].map(([topic, messages]) => ({ topic, messages })),
+  ];
   await options.producer.sendBatch({ topicMessages, acks: -1 });
 }

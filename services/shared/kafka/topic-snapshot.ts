@@ -61,9 +61,17 @@ export async function readRanges(kafka: Kafka, admin: Admin, ranges: OffsetRange
  * Everything on a topic from a point (its beginning, or the first offset at or after a
  * timestamp) up to its end as it is when called. What arrives meanwhile is not waited for.
  */
-export async function readTopicSnapshot(kafka: Kafka, admin: Admin, topic: string, options: { sinceMs?: number; timeoutMs?: number } = {}): Promise<SnapshotMessage[]> {
+export async function readTopicSnapshot(
+  kafka: Kafka,
+  admin: Admin,
+  topic: string,
+  options: { sinceMs?: number; timeoutMs?: number } = {},
+): Promise<SnapshotMessage[]> {
   const ends = await admin.fetchTopicOffsets(topic);
-  const starts = options.sinceMs === undefined ? ends.map((p) => ({ partition: p.partition, offset: p.low })) : await admin.fetchTopicOffsetsByTimestamp(topic, options.sinceMs);
+  const starts =
+    options.sinceMs === undefined
+      ? ends.map((p) => ({ partition: p.partition, offset: p.low }))
+      : await admin.fetchTopicOffsetsByTimestamp(topic, options.sinceMs);
   const ranges = ends.map((end): OffsetRange => {
     const start = starts.find((s) => s.partition === end.partition);
     // A timestamp after the last message gives -1: nothing to read there.

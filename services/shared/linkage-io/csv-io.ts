@@ -12,7 +12,13 @@ const POPULATION_HEADER = ['citizen_id', 'full_name', 'date_of_birth', 'sex', 'a
 const RECORDS_HEADER = ['record_id', 'source', 'personal_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
 
 function readCsv(file: string, required: readonly string[]): Record<string, string>[] {
-  const rows = parse(readFileSync(file), { columns: (header: string[]) => header.map((h) => h.trim()), bom: true, skip_empty_lines: true, trim: true, relax_column_count: false }) as Record<string, string>[];
+  const rows = parse(readFileSync(file), {
+    columns: (header: string[]) => header.map((h) => h.trim()),
+    bom: true,
+    skip_empty_lines: true,
+    trim: true,
+    relax_column_count: false,
+  }) as Record<string, string>[];
   const header = rows.length > 0 ? Object.keys(rows[0]!) : required;
   const missing = required.filter((column) => !header.includes(column));
   if (missing.length > 0) throw new DancuError('CSV_FILE_INVALID', `${file}: the header lacks ${missing.join(', ')}`, { retriable: false });
@@ -39,7 +45,11 @@ export function readRecordsCsv(file: string): SourceRecord[] {
  * The rows of a CSV file as objects of the columns named, a batch at a time, read as a stream;
  * the header may hold more columns, in any order.
  */
-async function* streamCsv<C extends string>(file: string, required: readonly C[], optional: readonly C[] = []): AsyncGenerator<Record<C, string | undefined>[]> {
+async function* streamCsv<C extends string>(
+  file: string,
+  required: readonly C[],
+  optional: readonly C[] = [],
+): AsyncGenerator<Record<C, string | undefined>[]> {
   let positions: { column: C; at: number }[] | null = null;
   let width = 0;
   let row = 1;
@@ -55,7 +65,8 @@ async function* streamCsv<C extends string>(file: string, required: readonly C[]
         continue;
       }
       row += 1;
-      if (cells.length !== width) throw new DancuError('CSV_FILE_INVALID', `${file}: row ${row} has ${cells.length} fields, the header ${width}`, { retriable: false });
+      if (cells.length !== width)
+        throw new DancuError('CSV_FILE_INVALID', `${file}: row ${row} has ${cells.length} fields, the header ${width}`, { retriable: false });
       const values = {} as Record<C, string | undefined>;
       for (const { column, at } of positions) values[column] = at < 0 ? undefined : cells[at];
       batch.push(values);
@@ -70,7 +81,11 @@ export async function readPopulationColumns(file: string): Promise<CompactRegist
   const fields = new FieldNumbers();
   for await (const rows of streamCsv(file, POPULATION_HEADER, ['personal_id'])) {
     for (const row of rows) {
-      register.addPerson(row.citizen_id ?? '', { ...row, personal_id: row.personal_id === undefined || row.personal_id === '' ? row.citizen_id : row.personal_id }, fields);
+      register.addPerson(
+        row.citizen_id ?? '',
+        { ...row, personal_id: row.personal_id === undefined || row.personal_id === '' ? row.citizen_id : row.personal_id },
+        fields,
+      );
     }
   }
   return register;

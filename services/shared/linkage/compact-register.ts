@@ -153,7 +153,10 @@ export class CompactRegister {
     });
     const date = fields.numbersOf('date', person.date_of_birth, (raw) => {
       const { dateOfBirth, features: f } = fieldFeatures.date(raw);
-      return [...[f.dob, f.dob_year, f.dob_year_month, f.dob_swapped, dateOfBirth?.value ?? null].map((value) => pool.internOrNone(value)), dateOfBirth ? PRECISIONS.indexOf(dateOfBirth.precision) : 0];
+      return [
+        ...[f.dob, f.dob_year, f.dob_year_month, f.dob_swapped, dateOfBirth?.value ?? null].map((value) => pool.internOrNone(value)),
+        dateOfBirth ? PRECISIONS.indexOf(dateOfBirth.precision) : 0,
+      ];
     });
     DATE_FEATURES.forEach((f, i) => {
       columns[f]![at] = fields.slab[date + i]!;

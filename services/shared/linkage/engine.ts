@@ -45,7 +45,9 @@ export class LinkageEngine {
       top.map((s, rank) => ({
         citizen_id: s.citizenId,
         score: s.probability,
-        ...(decision === 'REVIEW' ? { explanation: this.scorer.explain(s, null, `Candidate ${rank + 1} of ${top.length}: match probability ${(s.probability * 100).toPrecision(4)}%.`) } : {}),
+        ...(decision === 'REVIEW'
+          ? { explanation: this.scorer.explain(s, null, `Candidate ${rank + 1} of ${top.length}: match probability ${(s.probability * 100).toPrecision(4)}%.`) }
+          : {}),
       }));
     const { link_probability: link, review_probability: review, min_margin_weight: margin } = this.settings.thresholds;
     const result = (decision: DecisionKind, reason: string, summary: string): EngineDecision => ({
@@ -68,9 +70,17 @@ export class LinkageEngine {
     }
     if (best.probability < review) {
       if (idPointsElsewhere) {
-        return result('REVIEW', 'PID_CONTRADICTED', 'The personal ID belongs to a citizen whose name and date of birth disagree, and no other citizen matches well: possibly a mistyped ID.');
+        return result(
+          'REVIEW',
+          'PID_CONTRADICTED',
+          'The personal ID belongs to a citizen whose name and date of birth disagree, and no other citizen matches well: possibly a mistyped ID.',
+        );
       }
-      return result('NEW', 'BELOW_REVIEW_THRESHOLD', `The best candidate's match probability ${percent(best.probability)} is below the review threshold ${percent(review)}.`);
+      return result(
+        'NEW',
+        'BELOW_REVIEW_THRESHOLD',
+        `The best candidate's match probability ${percent(best.probability)} is below the review threshold ${percent(review)}.`,
+      );
     }
     if (runnerUp && best.weight - runnerUp.weight < margin && runnerUp.probability >= review) {
       return result('REVIEW', 'AMBIGUOUS', `Two candidates score close together (${best.weight.toFixed(1)} and ${runnerUp.weight.toFixed(1)} bits).`);
@@ -78,12 +88,24 @@ export class LinkageEngine {
     const disagreeing = this.scorer.disagreements(best);
     if (disagreeing.length > 0) {
       const groups = disagreeing.map((group) => group.join(' or ').replace(/_/g, ' '));
-      return result('REVIEW', 'REQUIRED_FIELD_DISAGREES', `The best candidate is probable, but none of ${groups.join('; ')} agrees closely enough, and a link requires one to.`);
+      return result(
+        'REVIEW',
+        'REQUIRED_FIELD_DISAGREES',
+        `The best candidate is probable, but none of ${groups.join('; ')} agrees closely enough, and a link requires one to.`,
+      );
     }
     if (best.probability < link) {
-      return result('REVIEW', 'BETWEEN_THRESHOLDS', `The best candidate's match probability ${percent(best.probability)} is between the review and link thresholds.`);
+      return result(
+        'REVIEW',
+        'BETWEEN_THRESHOLDS',
+        `The best candidate's match probability ${percent(best.probability)} is between the review and link thresholds.`,
+      );
     }
-    return result('LINK', 'MATCH', `The best candidate's match probability is ${percent(best.probability)}${runnerUp ? `, ${(best.weight - runnerUp.weight).toFixed(1)} bits ahead of the next` : ''}.`);
+    return result(
+      'LINK',
+      'MATCH',
+      `The best candidate's match probability is ${percent(best.probability)}${runnerUp ? `, ${(best.weight - runnerUp.weight).toFixed(1)} bits ahead of the next` : ''}.`,
+    );
   }
 
   async decideAll(records: readonly MatchRecord[], source: CandidateSource): Promise<EngineDecision[]> {

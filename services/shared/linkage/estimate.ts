@@ -48,7 +48,10 @@ export function estimateParameters(
     registerSize: columns.size,
     random: randomPairLevels(settings, sampled, columns, RANDOM_PAIRS, new SeededRandom(seed)),
     blocked: blockedPairLevels(settings, settings.blocking_rules, columns, sampled),
-    sessions: settings.training_sessions.map((session) => ({ pairs: blockedPairLevels(settings, [{ name: 'session', equal: session.block_on }], columns, sampled), skip: session.skip })),
+    sessions: settings.training_sessions.map((session) => ({
+      pairs: blockedPairLevels(settings, [{ name: 'session', equal: session.block_on }], columns, sampled),
+      skip: session.skip,
+    })),
   };
   const inFile = options.recordsInFile ?? records.length;
   const trained = train(settings, data, inFile > sampled.length ? { records_in_file: inFile } : {});
@@ -80,7 +83,11 @@ function blockedPairLevels(settings: LinkageSettings, rules: readonly BlockingRu
 }
 
 /** Fits on two halves of the sample (alternate records, first and second half of the random pairs) and compares them. */
-function spreadOf(settings: LinkageSettings, all: Fit, data: { records: readonly MatchRecord[]; random: PairLevels } & Parameters<typeof fit>[1]): EstimateSpread {
+function spreadOf(
+  settings: LinkageSettings,
+  all: Fit,
+  data: { records: readonly MatchRecord[]; random: PairLevels } & Parameters<typeof fit>[1],
+): EstimateSpread {
   const half = data.random.count / 2;
   const a = fit(settings, data, { record: (index) => index % 2 === 0, randomPair: (index) => index < half });
   const b = fit(settings, data, { record: (index) => index % 2 === 1, randomPair: (index) => index >= half });

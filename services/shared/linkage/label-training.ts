@@ -73,10 +73,20 @@ function sharesOf(settings: LinkageSettings, pairs: readonly LabelledPair[]): (n
  * from those decided to be two (as Splink estimates from labels), and thresholds that would
  * have separated the labels. Nothing is changed: the caller decides whether to write them.
  */
-export function trainFromLabels(settings: LinkageSettings, frequencies: TermFrequencies, pairs: readonly LabelledPair[]): { report: LabelTrainingReport; settings: LinkageSettings } {
+export function trainFromLabels(
+  settings: LinkageSettings,
+  frequencies: TermFrequencies,
+  pairs: readonly LabelledPair[],
+): { report: LabelTrainingReport; settings: LinkageSettings } {
   const current = metrics(settings, frequencies, pairs);
-  const m = sharesOf(settings, pairs.filter((p) => p.match));
-  const u = sharesOf(settings, pairs.filter((p) => !p.match));
+  const m = sharesOf(
+    settings,
+    pairs.filter((p) => p.match),
+  );
+  const u = sharesOf(
+    settings,
+    pairs.filter((p) => !p.match),
+  );
   const retrainedSettings: LinkageSettings = {
     ...settings,
     comparisons: settings.comparisons.map((comparison, c) => ({
@@ -99,10 +109,12 @@ export function trainFromLabels(settings: LinkageSettings, frequencies: TermFreq
       suggestedLinkProbability,
       suggestedReviewProbability,
       levels: settings.comparisons.flatMap((comparison, c) =>
-        comparison.levels.filter((level) => !level.is_null).map((level) => {
-          const l = comparison.levels.indexOf(level);
-          return { comparison: comparison.name, level: level.label, m: level.m, u: level.u, mFromLabels: m[c]![l] ?? null, uFromLabels: u[c]![l] ?? null };
-        }),
+        comparison.levels
+          .filter((level) => !level.is_null)
+          .map((level) => {
+            const l = comparison.levels.indexOf(level);
+            return { comparison: comparison.name, level: level.label, m: level.m, u: level.u, mFromLabels: m[c]![l] ?? null, uFromLabels: u[c]![l] ?? null };
+          }),
       ),
     },
   };

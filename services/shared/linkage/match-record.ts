@@ -148,7 +148,12 @@ function dateFeatures(raw: string | null | undefined): DateFeatures {
 }
 
 function addressFeatures(foldedAddress: string | null): AddressFeatures {
-  const address = foldedAddress ? foldedAddress.replace(/[^a-z0-9\s]/g, ' ').replace(/\s+/g, ' ').trim() || null : null;
+  const address = foldedAddress
+    ? foldedAddress
+        .replace(/[^a-z0-9\s]/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim() || null
+    : null;
   const addressWords = address ? address.split(' ') : [];
   const numbers = addressWords.filter((token) => /^\d+$/.test(token));
   return { tokens: new Set(addressWords), features: { address_key: address, address_numbers: numbers.length > 0 ? numbers.join(' ') : null } };
@@ -170,7 +175,14 @@ function assemble(id: string, personalId: string | null, name: NameFeatures, dat
 }
 
 function build(id: string, person: FoldedPerson): MatchRecord {
-  return assemble(id, identifierDigits(person.personalId), nameFeatures(person.foldedName), dateFeatures(person.dateOfBirth), person.sex, addressFeatures(person.foldedAddress));
+  return assemble(
+    id,
+    identifierDigits(person.personalId),
+    nameFeatures(person.foldedName),
+    dateFeatures(person.dateOfBirth),
+    person.sex,
+    addressFeatures(person.foldedAddress),
+  );
 }
 
 /**

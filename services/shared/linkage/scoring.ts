@@ -71,7 +71,18 @@ export class Scorer {
       const level = comparison.levels[index]!;
       const isElse = index === comparison.levels.length - 1;
       if (level.is_null || level.m === undefined || level.u === undefined) {
-        return { comparison: comparison.name, level: level.label, levelIndex: index, isNull: true, isElse, isWeak: false, m: null, u: null, weight: 0, sentence: level.sentence };
+        return {
+          comparison: comparison.name,
+          level: level.label,
+          levelIndex: index,
+          isNull: true,
+          isElse,
+          isWeak: false,
+          m: null,
+          u: null,
+          weight: 0,
+          sentence: level.sentence,
+        };
       }
       let u = level.u;
       const tfValue = level.tf_feature ? citizen.features[level.tf_feature] : null;
@@ -80,7 +91,18 @@ export class Scorer {
       }
       const levelWeight = Math.log2(level.m / u);
       weight += levelWeight;
-      return { comparison: comparison.name, level: level.label, levelIndex: index, isNull: false, isElse, isWeak: level.weak, m: level.m, u, weight: levelWeight, sentence: level.sentence };
+      return {
+        comparison: comparison.name,
+        level: level.label,
+        levelIndex: index,
+        isNull: false,
+        isElse,
+        isWeak: level.weak,
+        m: level.m,
+        u,
+        weight: levelWeight,
+        sentence: level.sentence,
+      };
     });
     return { citizenId: citizen.id, weight, probability: probabilityOf(weight), comparisons };
   }

@@ -128,7 +128,13 @@ function levelCounts(settings: LinkageSettings, data: PairLevels, includes: (pai
 }
 
 /** `pairs` random (record, register citizen) pairs: almost never the same person, so their levels estimate u. */
-export function randomPairLevels(settings: LinkageSettings, records: readonly MatchRecord[], register: CompactRegister, pairs: number, random: SeededRandom): PairLevels {
+export function randomPairLevels(
+  settings: LinkageSettings,
+  records: readonly MatchRecord[],
+  register: CompactRegister,
+  pairs: number,
+  random: SeededRandom,
+): PairLevels {
   if (records.length === 0 || register.size === 0) throw new Error('pick from an empty list');
   function* draws(): Generator<[number, MatchRecord, MatchRecord]> {
     for (let i = 0; i < pairs; i += 1) {
@@ -144,7 +150,12 @@ export function randomPairLevels(settings: LinkageSettings, records: readonly Ma
  * (as Splink does): each pair's match probability from the current m, then m from those
  * probabilities, until m stops moving.
  */
-function estimateM(settings: LinkageSettings, patterns: Patterns, u: number[][], maxIterations = 50): { m: number[][]; matchShare: number; iterations: number; converged: boolean } {
+function estimateM(
+  settings: LinkageSettings,
+  patterns: Patterns,
+  u: number[][],
+  maxIterations = 50,
+): { m: number[][]; matchShare: number; iterations: number; converged: boolean } {
   const levels = settings.comparisons.map((c) => c.levels);
   let m = levels.map((comparisonLevels) => comparisonLevels.map((level) => (level.is_null ? Number.NaN : (level.m ?? 0.5))));
   let matchShare = 0.5;
@@ -201,7 +212,11 @@ export interface Fit {
  * other sessions. u comes from random pairs; the prior from EM (λ only) over all blocked pairs.
  * `part` fits on the records it takes (by index) and the random pairs it takes.
  */
-export function fit(settings: LinkageSettings, data: TrainingData, part: { record: (index: number) => boolean; randomPair: (index: number) => boolean } = { record: () => true, randomPair: () => true }): Fit {
+export function fit(
+  settings: LinkageSettings,
+  data: TrainingData,
+  part: { record: (index: number) => boolean; randomPair: (index: number) => boolean } = { record: () => true, randomPair: () => true },
+): Fit {
   const u = shares(levelCounts(settings, data.random, part.randomPair), settings);
   const names = settings.comparisons.map((c) => c.name);
   const sums = settings.comparisons.map((c) => c.levels.map(() => 0));
@@ -232,7 +247,11 @@ export function fit(settings: LinkageSettings, data: TrainingData, part: { recor
 }
 
 /** The settings with a fit's m, u and prior, and the report of how they were estimated. */
-export function train(settings: LinkageSettings, data: TrainingData, extra: Record<string, number> = {}): { settings: LinkageSettings; report: TrainingReport; fit: Fit } {
+export function train(
+  settings: LinkageSettings,
+  data: TrainingData,
+  extra: Record<string, number> = {},
+): { settings: LinkageSettings; report: TrainingReport; fit: Fit } {
   const result = fit(settings, data);
   const { m, u, inRegister, matchShare } = result;
   const report: TrainingReport = {

@@ -1,8 +1,6 @@
 import type { DatePrecision, PartialDate } from '../schemas/records.js';
 
-export type DateParse =
-  | { ok: true; date: PartialDate; impossibleDay: boolean }
-  | { ok: false; reason: string };
+export type DateParse = { ok: true; date: PartialDate; impossibleDay: boolean } | { ok: false; reason: string };
 
 const PATTERNS: { regex: RegExp; order: 'ymd' | 'dmy' }[] = [
   { regex: /^(\d{4})-(\d{1,2})-(\d{1,2})$/, order: 'ymd' },

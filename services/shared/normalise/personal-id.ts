@@ -2,10 +2,7 @@ import type { RuleReport } from '../quality/rule-report.js';
 import type { Sex } from '../schemas/records.js';
 import { PROVINCES_2008 } from './provinces.js';
 
-export type IdParse =
-  | { kind: 'personal'; value: string }
-  | { kind: 'legacy'; value: string }
-  | { kind: 'invalid'; reason: string };
+export type IdParse = { kind: 'personal'; value: string } | { kind: 'legacy'; value: string } | { kind: 'invalid'; reason: string };
 
 /**
  * A personal ID as typed: spaces, dots and dashes between digit groups are dropped; 12 digits

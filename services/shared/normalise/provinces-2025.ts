@@ -8,7 +8,7 @@ import { PROVINCES_2008 } from './provinces.js';
  */
 export const PROVINCES_2025: Readonly<Record<string, readonly string[]>> = {
   'Hà Nội': ['Hà Nội'],
-  'Huế': ['Thừa Thiên Huế'],
+  Huế: ['Thừa Thiên Huế'],
   'Lai Châu': ['Lai Châu'],
   'Điện Biên': ['Điện Biên'],
   'Sơn La': ['Sơn La'],
@@ -84,7 +84,10 @@ export function findProvince(name: string): ProvinceMatch | null {
  * is a single part (nothing to read a province from); `unknown` when its last part is not a province.
  */
 export function provinceOfAddress(address: string): ProvinceMatch | 'unknown' | null {
-  const parts = address.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const parts = address
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
   if (parts.length < 2) return null;
   return findProvince(parts[parts.length - 1] ?? '') ?? 'unknown';
 }

@@ -22,7 +22,15 @@ function send(response: ServerResponse, status: number, contentType: string, bod
  * dependency answers, 503 with the failing ones otherwise), `/metrics` (Prometheus text).
  * Other routes (the monitor's dashboard) can be added.
  */
-export async function startObservabilityServer(options: { service: string; host: string; port: number; checks: ReadinessCheck[]; logger: Logger; metrics: Metrics; routes?: Route[] }): Promise<ObservabilityServer> {
+export async function startObservabilityServer(options: {
+  service: string;
+  host: string;
+  port: number;
+  checks: ReadinessCheck[];
+  logger: Logger;
+  metrics: Metrics;
+  routes?: Route[];
+}): Promise<ObservabilityServer> {
   const { metrics } = options;
   collectProcessMetrics(metrics);
   const server: Server = createServer((request, response) => {

@@ -6,7 +6,18 @@
  */
 export type Severity = 'REJECT' | 'WARN';
 
-export type RuleGroup = 'message' | 'person' | 'identity' | 'address' | 'civil-status' | 'event-order' | 'deadline' | 'vaccination' | 'social-welfare' | 'driver-licence' | 'register';
+export type RuleGroup =
+  | 'message'
+  | 'person'
+  | 'identity'
+  | 'address'
+  | 'civil-status'
+  | 'event-order'
+  | 'deadline'
+  | 'vaccination'
+  | 'social-welfare'
+  | 'driver-licence'
+  | 'register';
 
 export interface RuleDefinition {
   severity: Severity;
@@ -19,7 +30,10 @@ const reject = (group: RuleGroup, description: string): RuleDefinition => ({ sev
 const warn = (group: RuleGroup, description: string): RuleDefinition => ({ severity: 'WARN', group, description });
 
 export const RULES = {
-  DECODE_FAILED: reject('message', 'The bytes are not a record of a registered schema (not Avro, wrong magic byte, unknown schema id, truncated, or not JSON for a change-data topic).'),
+  DECODE_FAILED: reject(
+    'message',
+    'The bytes are not a record of a registered schema (not Avro, wrong magic byte, unknown schema id, truncated, or not JSON for a change-data topic).',
+  ),
   PAYLOAD_TOO_LARGE: reject('message', 'The event is larger than the ingest limit (DANCU_INGEST_MAX_EVENT_BYTES, 1 MiB by default).'),
   FIELD_INVALID: reject('message', 'A field is missing, of the wrong type or out of its range.'),
   TEXT_INVALID_UTF8: reject('message', 'A text field holds bytes that are not valid UTF-8.'),
@@ -31,7 +45,10 @@ export const RULES = {
   NAME_MISSING: reject('person', 'The full name is required.'),
   NAME_TOO_LONG: reject('person', 'A full name has at most 200 characters.'),
   NAME_NOT_A_NAME: reject('person', 'The full name has no letters.'),
-  NAME_INVALID_CHARACTERS: reject('person', 'A name holds only letters, marks, spaces, hyphens, apostrophes and periods (and digits left by Telex/VNI typing).'),
+  NAME_INVALID_CHARACTERS: reject(
+    'person',
+    'A name holds only letters, marks, spaces, hyphens, apostrophes and periods (and digits left by Telex/VNI typing).',
+  ),
   DOB_UNPARSEABLE: reject('person', 'The date of birth is not a date in a known format.'),
   DOB_IN_FUTURE: reject('person', 'The date of birth is in the future.'),
   DOB_IMPOSSIBLE_DAY: warn('person', 'The day of birth does not exist in its month (31/04); the month is kept.'),
@@ -42,8 +59,14 @@ export const RULES = {
   PID_SEX_MISMATCH: warn('identity', "The personal ID's century-and-sex digit disagrees with the record's sex."),
   PID_BIRTH_YEAR_MISMATCH: warn('identity', "The personal ID's century and year digits disagree with the birth year."),
 
-  ADDRESS_PROVINCE_UNKNOWN: warn('address', 'The last part of the address is not a province, neither one of the 63 before 1 July 2025 nor one of the 34 after.'),
-  ADDRESS_PROVINCE_MERGED: warn('address', 'The address names a province merged on 1 July 2025 (Resolution 202/2025/QH15); the 2025 province is added to the observation.'),
+  ADDRESS_PROVINCE_UNKNOWN: warn(
+    'address',
+    'The last part of the address is not a province, neither one of the 63 before 1 July 2025 nor one of the 34 after.',
+  ),
+  ADDRESS_PROVINCE_MERGED: warn(
+    'address',
+    'The address names a province merged on 1 July 2025 (Resolution 202/2025/QH15); the 2025 province is added to the observation.',
+  ),
 
   BIRTH_DATE_REQUIRED: reject('civil-status', 'A birth registration needs the full date of birth.'),
   DETAILS_MISMATCH: reject('civil-status', 'The details block present does not belong to the event type (a birth with death details).'),
@@ -61,7 +84,10 @@ export const RULES = {
   MARRIAGE_UNDER_AGE: warn('event-order', 'The spouse is under the legal age of marriage (20 for men, 18 for women; Law on Marriage and Family 2014).'),
   VACCINATION_BEFORE_BIRTH: reject('event-order', 'The vaccination is dated before the date of birth.'),
   BENEFIT_BEFORE_BIRTH: reject('event-order', 'The benefit takes effect before the date of birth.'),
-  LICENCE_HOLDER_UNDER_AGE: warn('event-order', 'The holder was under the legal age for the licence class on the issue date (Road Traffic Order and Safety Law 2024, art. 59).'),
+  LICENCE_HOLDER_UNDER_AGE: warn(
+    'event-order',
+    'The holder was under the legal age for the licence class on the issue date (Road Traffic Order and Safety Law 2024, art. 59).',
+  ),
   FACT_AFTER_DEATH: warn('event-order', "A vaccination, benefit payment, licence issue or renewal, or marriage is dated after the citizen's registered death."),
 
   BIRTH_REGISTERED_LATE: warn('deadline', 'The birth was registered more than 60 days after it happened.'),
@@ -82,7 +108,10 @@ export const RULES = {
   LICENCE_EXPIRY_BEFORE_ISSUE: reject('driver-licence', 'The expiry date is before the issue date.'),
   LICENCE_PROVINCE_UNKNOWN: warn('driver-licence', "The licence number's first two digits are not a province code."),
 
-  SOURCE_DISAGREES_WITH_REGISTER: warn('register', 'A source that is not authoritative for a field holds a value different from the register; the register keeps its value.'),
+  SOURCE_DISAGREES_WITH_REGISTER: warn(
+    'register',
+    'A source that is not authoritative for a field holds a value different from the register; the register keeps its value.',
+  ),
 } as const satisfies Record<string, RuleDefinition>;
 
 export type RuleCode = keyof typeof RULES;

@@ -6,8 +6,16 @@ import type { DatePrecision, Finding, PersonObservation } from '../schemas/recor
 import { CIVIL_STATUS_SOURCE } from '../sources/civil-status.js';
 import type { CitizenRow } from './citizen-row.js';
 import {
-  authorityRank, chooseValue, compareClaims, mayClaim, REGISTER_FIELDS, REGISTER_SOURCE,
-  type ChoiceRule, type Claim, type RegisterField, type Survivorship,
+  authorityRank,
+  chooseValue,
+  compareClaims,
+  mayClaim,
+  REGISTER_FIELDS,
+  REGISTER_SOURCE,
+  type ChoiceRule,
+  type Claim,
+  type RegisterField,
+  type Survivorship,
 } from './survivorship.js';
 
 /** A value an observation proposes for a register field (a date with its precision). */
@@ -118,7 +126,13 @@ export function planChanges(citizen: CitizenRow, observation: PersonObservation,
   for (const [field, proposed] of Object.entries(proposals(observation)) as [RegisterField, Proposal][]) {
     const rules = survivorship.fields[field];
     if (!mayClaim(rules, observation.source)) continue;
-    const claim: Claim = { value: proposed.value, precision: proposed.precision ?? null, source: observation.source, eventTime: observation.event_time, observationId: observation.observation_id };
+    const claim: Claim = {
+      value: proposed.value,
+      precision: proposed.precision ?? null,
+      source: observation.source,
+      eventTime: observation.event_time,
+      observationId: observation.observation_id,
+    };
     const earlier = history[field] ?? [];
     if (earlier.some((c) => sameClaim(c, claim))) continue;
     const held = currentValue(citizen, field);
@@ -128,7 +142,13 @@ export function planChanges(citizen: CitizenRow, observation: PersonObservation,
     // A claim of the value the register holds that the surviving claim outranks can never
     // survive (a claim outranked once stays outranked): it is not kept, and the record's link
     // and fact say the source confirmed the value. Most sector records only confirm.
-    if (survivor && claim.value === survivor.claim.value && claim.precision === survivor.claim.precision && compareClaims(rules, survivor.claim, claim).order > 0) continue;
+    if (
+      survivor &&
+      claim.value === survivor.claim.value &&
+      claim.precision === survivor.claim.precision &&
+      compareClaims(rules, survivor.claim, claim).order > 0
+    )
+      continue;
     const choice = chooseValue(rules, [...before, claim])!;
     const chosenNew = sameClaim(choice.claim, claim);
     for (const added of baseline ? [baseline, claim] : [claim]) {
@@ -152,7 +172,16 @@ export function withChange(row: CitizenRow, change: PlannedChange): CitizenRow {
   switch (change.field) {
     case 'full_name': {
       const name = normaliseName(change.newValue);
-      return name ? { ...row, full_name: name.full_name, name_key: name.name_key, family_name: name.family_name, middle_name: name.middle_name, given_name: name.given_name } : row;
+      return name
+        ? {
+            ...row,
+            full_name: name.full_name,
+            name_key: name.name_key,
+            family_name: name.family_name,
+            middle_name: name.middle_name,
+            given_name: name.given_name,
+          }
+        : row;
     }
     case 'date_of_birth':
       return { ...row, date_of_birth: change.newValue, dob_precision: change.precision ?? 'DAY' };

@@ -22,14 +22,19 @@ const fieldSurvivorshipSchema = z.object({
   sources: z.array(z.string().min(1)).min(1),
   /** Tiers of authority, highest first; a listed source in no tier ranks below every tier. */
   authority: z.array(z.array(z.string().min(1)).min(1)),
-  rules: z.array(z.enum(SURVIVORSHIP_RULES)).min(1).refine((rules) => new Set(rules).size === rules.length, { message: 'a rule may appear once' }),
+  rules: z
+    .array(z.enum(SURVIVORSHIP_RULES))
+    .min(1)
+    .refine((rules) => new Set(rules).size === rules.length, { message: 'a rule may appear once' }),
   /** A date chosen at a coarse precision takes the more precise value of a claim that agrees with it (1990 becomes 1990-02-02). */
   refine_compatible: z.boolean(),
 });
 
 export const survivorshipSchema = z.object({
   $comment: z.string().optional(),
-  fields: z.object(Object.fromEntries(REGISTER_FIELDS.map((field) => [field, fieldSurvivorshipSchema])) as Record<RegisterField, typeof fieldSurvivorshipSchema>).strict(),
+  fields: z
+    .object(Object.fromEntries(REGISTER_FIELDS.map((field) => [field, fieldSurvivorshipSchema])) as Record<RegisterField, typeof fieldSurvivorshipSchema>)
+    .strict(),
 });
 
 export type FieldSurvivorship = z.infer<typeof fieldSurvivorshipSchema>;
@@ -110,7 +115,9 @@ export function mayClaim(rules: FieldSurvivorship, source: string): boolean {
 }
 
 function agrees(a: Claim, b: Claim): boolean {
-  return a.precision !== null && b.precision !== null && datesCompatible({ value: a.value, precision: a.precision }, { value: b.value, precision: b.precision });
+  return (
+    a.precision !== null && b.precision !== null && datesCompatible({ value: a.value, precision: a.precision }, { value: b.value, precision: b.precision })
+  );
 }
 
 /**

@@ -54,7 +54,13 @@ function countBy(values: string[]): Record<string, number> {
  * The quality report: per source, counts from Kafka (received; rejections from the feedback
  * topic) and from the store (outcomes, findings, fields filled), over everything or since a time.
  */
-export async function qualityReport(kafka: Kafka, admin: Admin, pool: Pool, topics: Topics, options: { sources?: SourceName[]; sinceMs?: number } = {}): Promise<SourceQuality[]> {
+export async function qualityReport(
+  kafka: Kafka,
+  admin: Admin,
+  pool: Pool,
+  topics: Topics,
+  options: { sources?: SourceName[]; sinceMs?: number } = {},
+): Promise<SourceQuality[]> {
   const since = options.sinceMs === undefined ? new Date(0) : new Date(options.sinceMs);
   const [outcomes, findings, backlog] = await Promise.all([
     pool.query<{ source: string; outcome: string; n: string; filled: string; later: string }>(
@@ -67,7 +73,10 @@ export async function qualityReport(kafka: Kafka, admin: Admin, pool: Pool, topi
          from latest l left join filled f using (source) left join later la using (source) group by l.source, l.outcome`,
       [since],
     ),
-    pool.query<{ source: string; code: string; n: string }>('select source, code, count(*) as n from quality_findings where found_at >= $1 group by source, code order by n desc', [since]),
+    pool.query<{ source: string; code: string; n: string }>(
+      'select source, code, count(*) as n from quality_findings where found_at >= $1 group by source, code order by n desc',
+      [since],
+    ),
     registerBacklog(pool),
   ]);
 
@@ -100,11 +109,16 @@ export async function qualityReport(kafka: Kafka, admin: Admin, pool: Pool, topi
 /** The report as text, one block per source. */
 export function formatQualityReport(report: SourceQuality[]): string[] {
   const lines: string[] = [];
-  const top = (counts: Record<string, number>) => Object.entries(counts).map(([code, n]) => `${code} ${n}`).join(', ') || '-';
+  const top = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ') || '-';
   for (const q of report) {
     lines.push(`${q.source}`);
     lines.push(`  received        ${q.received}`);
-    lines.push(`  applied         ${q.applied}  (created ${q.created}, linked ${q.linked}, deleted ${q.deleted}, review ${q.review}, unlinked ${q.applied - q.created - q.linked - q.deleted - q.review})`);
+    lines.push(
+      `  applied         ${q.applied}  (created ${q.created}, linked ${q.linked}, deleted ${q.deleted}, review ${q.review}, unlinked ${q.applied - q.created - q.linked - q.deleted - q.review})`,
+    );
     lines.push(`  unlinked now    ${q.unlinkedWaiting} waiting; ${q.linkedLater} linked later when their person appeared`);
     lines.push(`  rejected        ${q.rejected}  by rule: ${top(q.rejectedByRule)}`);
     lines.push(`  soft findings   ${Object.values(q.findingsByRule).reduce((a, b) => a + b, 0)}  by rule: ${top(q.findingsByRule)}`);

@@ -21,7 +21,14 @@ export interface RegisterQuality {
   correct: { failingCitizens: number; failingShare: number; byRule: { code: string; citizens: number }[] };
   complete: { field: string; filled: number; fillRate: number; filledBySources: number; raisedBy: number }[];
   clean: { possibleDuplicatePairs: number; recordsInReview: number; recordsUnlinked: number };
-  live: { sinceSeconds: number; applied: number; p50Seconds: number | null; p95Seconds: number | null; p99Seconds: number | null; oldestWaitingSeconds: number | null };
+  live: {
+    sinceSeconds: number;
+    applied: number;
+    p50Seconds: number | null;
+    p95Seconds: number | null;
+    p99Seconds: number | null;
+    oldestWaitingSeconds: number | null;
+  };
 }
 
 /** Rules a citizen's own values can break, run over the whole register with the same checks as ingest, plus the findings the store attached to them. */
@@ -35,7 +42,11 @@ async function correctness(pool: Pool): Promise<{ failing: Map<string, Set<strin
   const client = await pool.connect();
   try {
     // Streamed with COPY: a national register does not fit in one result set.
-    const rows = client.query(copyTo(`copy (select citizen_id, personal_id, sex, left(date_of_birth, 4) from citizens where status <> 'MERGED' and personal_id is not null) to stdout with (format csv)`));
+    const rows = client.query(
+      copyTo(
+        `copy (select citizen_id, personal_id, sex, left(date_of_birth, 4) from citizens where status <> 'MERGED' and personal_id is not null) to stdout with (format csv)`,
+      ),
+    );
     await pipeline(
       rows,
       parse(),
@@ -119,7 +130,10 @@ export function formatRegisterQuality(q: RegisterQuality): string[] {
     `register quality at ${q.measuredAt}: ${q.citizens.toLocaleString('en')} citizens`,
     `correct  ${pct(1 - q.correct.failingShare)} pass every rule; ${q.correct.failingCitizens.toLocaleString('en')} fail one or more${q.correct.byRule.length ? ': ' : ''}${q.correct.byRule.map((r) => `${r.code} ${r.citizens.toLocaleString('en')}`).join(', ')}`,
     'complete field            filled     rate   filled by the sources',
-    ...q.complete.map((f) => `         ${f.field.padEnd(16)}${f.filled.toLocaleString('en').padStart(9)}  ${pct(f.fillRate).padStart(7)}   +${pct(f.raisedBy)} (${f.filledBySources.toLocaleString('en')})`),
+    ...q.complete.map(
+      (f) =>
+        `         ${f.field.padEnd(16)}${f.filled.toLocaleString('en').padStart(9)}  ${pct(f.fillRate).padStart(7)}   +${pct(f.raisedBy)} (${f.filledBySources.toLocaleString('en')})`,
+    ),
     `clean    ${q.clean.possibleDuplicatePairs.toLocaleString('en')} possible duplicate pairs open; ${q.clean.recordsInReview.toLocaleString('en')} records in review; ${q.clean.recordsUnlinked.toLocaleString('en')} waiting unlinked`,
     `live     ${q.live.applied.toLocaleString('en')} events applied in the last ${Math.round(q.live.sinceSeconds / 60)} min: latency p50 ${secs(q.live.p50Seconds)}, p95 ${secs(q.live.p95Seconds)}, p99 ${secs(q.live.p99Seconds)}; oldest event waiting ${secs(q.live.oldestWaitingSeconds)}`,
   ];

@@ -50,7 +50,9 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
     const batch = pairs.slice(i, i + PAIR_BATCH);
     const ids = [...new Set(batch.flatMap((pair) => [pair.a, pair.b]))];
     const citizens = new Map(
-      (await pool.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where citizen_id = any($1::text[]) and status <> 'MERGED'`, [ids])).rows.map((row) => [row.citizen_id, row]),
+      (await pool.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where citizen_id = any($1::text[]) and status <> 'MERGED'`, [ids])).rows.map(
+        (row) => [row.citizen_id, row],
+      ),
     );
     const cases: unknown[] = [];
     for (const { a, b } of batch) {
@@ -67,7 +69,11 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
         source: 'register',
         observation: { citizen_id: a, person: citizenAsPerson(first) },
         candidates: [{ citizen_id: b, score: score.probability }],
-        explanation: engine.scorer.explain(score, null, `Two citizens of the register share a blocking key and match with probability ${(score.probability * 100).toFixed(1)}%: possibly one person registered twice.`),
+        explanation: engine.scorer.explain(
+          score,
+          null,
+          `Two citizens of the register share a blocking key and match with probability ${(score.probability * 100).toFixed(1)}%: possibly one person registered twice.`,
+        ),
       });
     }
     if (cases.length === 0) continue;

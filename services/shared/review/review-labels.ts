@@ -26,7 +26,10 @@ export async function decidedPairs(pool: Pool): Promise<LabelledPair[]> {
   );
   const ids = [...new Set(rows.flatMap((row) => caseCitizens(row)))];
   const citizens = new Map(
-    (await pool.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where citizen_id = any($1::text[])`, [ids])).rows.map((row) => [row.citizen_id, personToMatchRecord(row.citizen_id, citizenAsPerson(row))]),
+    (await pool.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where citizen_id = any($1::text[])`, [ids])).rows.map((row) => [
+      row.citizen_id,
+      personToMatchRecord(row.citizen_id, citizenAsPerson(row)),
+    ]),
   );
   const pairs: LabelledPair[] = [];
   for (const row of rows) {

@@ -48,11 +48,18 @@ interface StoredDecision {
  * an undo of what others built on) is refused and recorded, never half applied.
  */
 export async function applyStewardDecision(client: PoolClient, decision: StewardDecision, context: StewardContext): Promise<StewardResult> {
-  const fresh = await client.query('insert into processed_events (consumer, event_id) values ($1, $2) on conflict do nothing', [STORE_CONSUMER, `steward:${decision.decision_id}`]);
+  const fresh = await client.query('insert into processed_events (consumer, event_id) values ($1, $2) on conflict do nothing', [
+    STORE_CONSUMER,
+    `steward:${decision.decision_id}`,
+  ]);
   if (fresh.rowCount === 0) return { status: 'duplicate' };
   await insertStewardDecision(client, decision);
   const reviewCase = await findCase(client, decision.case_id, { lock: true });
-  if (!reviewCase) throw new DancuError('CASE_NOT_FOUND', 'the steward decision names a review case that does not exist', { retriable: false, context: { recordId: String(decision.case_id) } });
+  if (!reviewCase)
+    throw new DancuError('CASE_NOT_FOUND', 'the steward decision names a review case that does not exist', {
+      retriable: false,
+      context: { recordId: String(decision.case_id) },
+    });
 
   await client.query('savepoint steward_decision');
   let outcome: StewardResult;
@@ -65,7 +72,10 @@ export async function applyStewardDecision(client: PoolClient, decision: Steward
     outcome = { status: 'refused', reason: error.message };
   }
   await client.query('update steward_decisions set applied_at = now(), result = $2 where decision_id = $1', [decision.decision_id, outcome]);
-  await appendAudit(client, stewardActor(decision.actor), outcome.status === 'applied' ? 'STEWARD_DECISION_APPLIED' : 'STEWARD_DECISION_REFUSED', [], { ...decisionDetails(decision), outcome });
+  await appendAudit(client, stewardActor(decision.actor), outcome.status === 'applied' ? 'STEWARD_DECISION_APPLIED' : 'STEWARD_DECISION_REFUSED', [], {
+    ...decisionDetails(decision),
+    outcome,
+  });
   return outcome;
 }
 
@@ -116,7 +126,10 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
     default:
       throw new DancuError('UNKNOWN_ACTION', `unknown steward action ${String(decision.action)}`, { retriable: false });
   }
-  await client.query(`update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3, claimed_by = null, claimed_at = null where case_id = $1`, [reviewCase.case_id, decision.actor, decision.action]);
+  await client.query(
+    `update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3, claimed_by = null, claimed_at = null where case_id = $1`,
+    [reviewCase.case_id, decision.actor, decision.action],
+  );
   return result;
 }
 
@@ -132,7 +145,10 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   if (target.undone_by) refuse(`the decision was undone already by ${target.undone_by}`);
   const applied = target.result as { status?: string; result?: Record<string, unknown> } | null;
   if (applied?.status !== 'applied') refuse('the decision was not applied, so there is nothing to undo');
-  const later = await client.query("select 1 from steward_decisions where case_id = $1 and decided_at > (select decided_at from steward_decisions where decision_id = $2) and action <> 'UNDO' and undone_by is null and decision_id <> $2", [reviewCase.case_id, undoneId]);
+  const later = await client.query(
+    "select 1 from steward_decisions where case_id = $1 and decided_at > (select decided_at from steward_decisions where decision_id = $2) and action <> 'UNDO' and undone_by is null and decision_id <> $2",
+    [reviewCase.case_id, undoneId],
+  );
   if ((later.rowCount ?? 0) > 0) refuse('a later decision on the case stands: undo that one first');
 
   const observation = caseObservation(reviewCase);
@@ -158,7 +174,10 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   }
   await client.query('update linkage_constraints set revoked_at = now() where decision_id = $1 and revoked_at is null', [undoneId]);
   await client.query('update steward_decisions set undone_by = $2 where decision_id = $1', [undoneId, decision.decision_id]);
-  await client.query(`update review_cases set status = 'OPEN', decided_by = null, decided_at = null, resolution = null, claimed_by = null, claimed_at = null where case_id = $1`, [reviewCase.case_id]);
+  await client.query(
+    `update review_cases set status = 'OPEN', decided_by = null, decided_at = null, resolution = null, claimed_by = null, claimed_at = null where case_id = $1`,
+    [reviewCase.case_id],
+  );
   return result;
 }
 
@@ -178,7 +197,15 @@ async function mustExist(client: PoolClient, citizenId: string): Promise<void> {
 }
 
 /** The case's record as a link decision of the steward's: applied by the same writer as the linker's. */
-async function applyAsLinkDecision(client: PoolClient, decision: StewardDecision, reviewCase: ReviewCase, observation: PersonObservation, kind: 'LINK' | 'NEW', citizenId: string | null, context: StewardContext) {
+async function applyAsLinkDecision(
+  client: PoolClient,
+  decision: StewardDecision,
+  reviewCase: ReviewCase,
+  observation: PersonObservation,
+  kind: 'LINK' | 'NEW',
+  citizenId: string | null,
+  context: StewardContext,
+) {
   const candidate = reviewCase.candidates.find((c) => c.citizen_id === citizenId);
   const link: LinkDecision = {
     decision_id: decision.decision_id,
@@ -188,7 +215,10 @@ async function applyAsLinkDecision(client: PoolClient, decision: StewardDecision
     method: 'STEWARD',
     reason: 'STEWARD_DECISION',
     candidates: reviewCase.candidates,
-    explanation: { ...(candidate?.explanation ?? reviewCase.explanation), summary: `Decided by a data steward: ${kind === 'LINK' ? 'the same person' : 'a person not yet in the register'}.` },
+    explanation: {
+      ...(candidate?.explanation ?? reviewCase.explanation),
+      summary: `Decided by a data steward: ${kind === 'LINK' ? 'the same person' : 'a person not yet in the register'}.`,
+    },
     decided_at: decision.decided_at,
     observation,
   };
@@ -196,18 +226,30 @@ async function applyAsLinkDecision(client: PoolClient, decision: StewardDecision
   return applied;
 }
 
-async function linkRecord(client: PoolClient, decision: StewardDecision, reviewCase: ReviewCase, observation: PersonObservation, citizenId: string, context: StewardContext): Promise<string> {
+async function linkRecord(
+  client: PoolClient,
+  decision: StewardDecision,
+  reviewCase: ReviewCase,
+  observation: PersonObservation,
+  citizenId: string,
+  context: StewardContext,
+): Promise<string> {
   const applied = await applyAsLinkDecision(client, decision, reviewCase, observation, 'LINK', citizenId, context);
   if (applied === 'duplicate') refuse('the record is linked already');
-  const { rows } = await client.query<{ citizen_id: string }>('select citizen_id from record_links where source = $1 and source_system = $2 and source_record_id = $3', [observation.source, observation.source_system, observation.source_record_id]);
+  const { rows } = await client.query<{ citizen_id: string }>(
+    'select citizen_id from record_links where source = $1 and source_system = $2 and source_record_id = $3',
+    [observation.source, observation.source_system, observation.source_record_id],
+  );
   return rows[0]?.citizen_id ?? citizenId;
 }
 
 async function constrain(client: PoolClient, kind: 'CANNOT_LINK' | 'MUST_LINK', subject: string, citizenIds: string[], decisionId: string): Promise<void> {
-  await client.query(
-    'insert into linkage_constraints (kind, subject, citizen_id, decision_id) select $1, $2, id, $4 from unnest($3::text[]) as id',
-    [kind, subject, citizenIds, decisionId],
-  );
+  await client.query('insert into linkage_constraints (kind, subject, citizen_id, decision_id) select $1, $2, id, $4 from unnest($3::text[]) as id', [
+    kind,
+    subject,
+    citizenIds,
+    decisionId,
+  ]);
 }
 
 /** A record rejected by a steward: no citizen changes; its source is told on its feedback topic, as for a record ingest rejects. */
@@ -218,19 +260,47 @@ async function reject(client: PoolClient, decision: StewardDecision, o: PersonOb
   );
   if (!isSourceName(o.source)) return;
   const rejection: Rejection = {
-    source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, source_topic: o.source_topic, source_partition: o.source_partition, source_offset: o.source_offset,
+    source: o.source,
+    source_system: o.source_system,
+    source_record_id: o.source_record_id,
+    source_topic: o.source_topic,
+    source_partition: o.source_partition,
+    source_offset: o.source_offset,
     reason: 'STEWARD_REJECTED',
     rules: [{ code: 'STEWARD_REJECTED', path: '', message: 'A data steward reviewed the record and could not attribute it to a citizen.' }],
     message: 'A data steward reviewed the record and rejected it: correct its identifying fields at the source and send it again.',
     rejected_at: decision.decided_at,
   };
-  await addToOutbox(client, { eventId: `${decision.decision_id}:feedback`, topic: context.topics[SOURCE_TOPICS[o.source].feedback], key: o.source_record_id, recordType: 'rejection', payload: rejection });
+  await addToOutbox(client, {
+    eventId: `${decision.decision_id}:feedback`,
+    topic: context.topics[SOURCE_TOPICS[o.source].feedback],
+    key: o.source_record_id,
+    recordType: 'rejection',
+    payload: rejection,
+  });
 }
 
-function unlinkUpdate(updateId: string, citizenId: string, updateType: PopulationUpdate['update_type'], o: PersonObservation, changes: PopulationUpdate['changes'], now: Date): PopulationUpdateDraft {
+function unlinkUpdate(
+  updateId: string,
+  citizenId: string,
+  updateType: PopulationUpdate['update_type'],
+  o: PersonObservation,
+  changes: PopulationUpdate['changes'],
+  now: Date,
+): PopulationUpdateDraft {
   return {
-    update_id: updateId, citizen_id: citizenId, update_type: updateType, fact: null, changes, related_citizen_id: null,
-    source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, observation_id: o.observation_id, event_time: o.event_time, applied_at: now.getTime(),
+    update_id: updateId,
+    citizen_id: citizenId,
+    update_type: updateType,
+    fact: null,
+    changes,
+    related_citizen_id: null,
+    source: o.source,
+    source_system: o.source_system,
+    source_record_id: o.source_record_id,
+    observation_id: o.observation_id,
+    event_time: o.event_time,
+    applied_at: now.getTime(),
   };
 }
 
@@ -255,13 +325,23 @@ async function unlinkRecord(client: PoolClient, decision: StewardDecision, o: Pe
   await writer.load([citizenId]);
   const changes = writer.recompute(writer.citizen(citizenId)!);
   writer.addOutbox(unlinkUpdate(`${decision.decision_id}:${citizenId}`, citizenId, 'RECORD_UNLINKED', o, changes, context.now));
-  writer.addAuditBy(stewardActor(decision.actor), 'RECORD_UNLINKED', citizenId, { decision_id: decision.decision_id, undoes: decision.undoes, fields: changes.map((c) => c.field) });
+  writer.addAuditBy(stewardActor(decision.actor), 'RECORD_UNLINKED', citizenId, {
+    decision_id: decision.decision_id,
+    undoes: decision.undoes,
+    fields: changes.map((c) => c.field),
+  });
   await writer.flush();
   return citizenId;
 }
 
 /** Undoing a steward's new citizen removes them, as long as nothing else has been linked to them since. */
-async function removeCreatedCitizen(client: PoolClient, decision: StewardDecision, o: PersonObservation, citizenId: string, context: StewardContext): Promise<string> {
+async function removeCreatedCitizen(
+  client: PoolClient,
+  decision: StewardDecision,
+  o: PersonObservation,
+  citizenId: string,
+  context: StewardContext,
+): Promise<string> {
   const others = await client.query(
     `select 1 from record_links where citizen_id = $1 and not (source = $2 and source_system = $3 and source_record_id = $4)
      union all select 1 from citizen_merges where (survivor_id = $1 or merged_id = $1) and undone_at is null`,

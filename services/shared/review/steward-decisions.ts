@@ -15,6 +15,16 @@ export async function insertStewardDecision(client: PoolClient, decision: Stewar
   await client.query(
     `insert into steward_decisions (decision_id, case_id, action, citizen_id, other_citizen_id, undoes, actor, comment, decided_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9 / 1000.0)) on conflict (decision_id) do nothing`,
-    [decision.decision_id, decision.case_id, decision.action, decision.citizen_id, decision.other_citizen_id, decision.undoes, decision.actor, decision.comment, decision.decided_at],
+    [
+      decision.decision_id,
+      decision.case_id,
+      decision.action,
+      decision.citizen_id,
+      decision.other_citizen_id,
+      decision.undoes,
+      decision.actor,
+      decision.comment,
+      decision.decided_at,
+    ],
   );
 }

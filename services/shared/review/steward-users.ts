@@ -50,7 +50,9 @@ export async function disableUser(pool: Pool, username: string): Promise<boolean
 }
 
 export async function listUsers(pool: Pool): Promise<(StewardUser & { created_at: Date; disabled_at: Date | null })[]> {
-  const { rows } = await pool.query<StewardUser & { created_at: Date; disabled_at: Date | null }>('select username, role, created_at, disabled_at from steward_users order by username');
+  const { rows } = await pool.query<StewardUser & { created_at: Date; disabled_at: Date | null }>(
+    'select username, role, created_at, disabled_at from steward_users order by username',
+  );
   return rows;
 }
 
@@ -59,7 +61,10 @@ let dummyHash: Promise<string> | null = null;
 
 /** The user if the password is theirs and they are not disabled; null otherwise, in the same time either way. */
 export async function verifyPassword(pool: Pool, username: string, password: string): Promise<StewardUser | null> {
-  const { rows } = await pool.query<StewardUser & { password_hash: string }>('select username, role, password_hash from steward_users where username = $1 and disabled_at is null', [username]);
+  const { rows } = await pool.query<StewardUser & { password_hash: string }>(
+    'select username, role, password_hash from steward_users where username = $1 and disabled_at is null',
+    [username],
+  );
   const user = rows[0];
   const ok = await bcrypt.compare(password, user?.password_hash ?? (await (dummyHash ??= bcrypt.hash('not the password of anyone', BCRYPT_COST))));
   return ok && user ? { username: user.username, role: user.role } : null;

@@ -12,7 +12,9 @@ const TYPE_KEYWORDS = new Set([...NAMED_KINDS, 'array', 'map']);
 /** The .avsc files of schemas/, one named type each, by full name. */
 export function loadSchemaFiles(dir: string = SCHEMAS_DIR): Map<string, Record<string, AvroJson>> {
   const files = new Map<string, Record<string, AvroJson>>();
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.avsc')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith('.avsc'))
+    .sort()) {
     const schema = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, AvroJson> & { name: string; namespace?: string };
     const name = schema.name;
     const fullName = name.includes('.') ? name : `${schema.namespace ?? ''}.${name}`;
@@ -29,8 +31,7 @@ export function loadSchemaFiles(dir: string = SCHEMAS_DIR): Map<string, Record<s
 export function inlineSchema(fullName: string, files: Map<string, Record<string, AvroJson>>): Record<string, AvroJson> {
   const defined = new Set<string>();
 
-  const resolveName = (name: string, namespace: string): string =>
-    name.includes('.') || !namespace ? name : `${namespace}.${name}`;
+  const resolveName = (name: string, namespace: string): string => (name.includes('.') || !namespace ? name : `${namespace}.${name}`);
 
   const visit = (node: AvroJson, namespace: string): AvroJson => {
     if (typeof node === 'string') {

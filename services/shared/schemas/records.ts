@@ -186,7 +186,16 @@ export interface StewardDecision {
   decided_at: number;
 }
 
-export type UpdateType = 'CITIZEN_CREATED' | 'CITIZEN_UPDATED' | 'DEATH_RECORDED' | 'RECORD_LINKED' | 'RECORD_UNLINKED' | 'FACT_RECORDED' | 'CITIZENS_MERGED' | 'MERGE_UNDONE' | 'CITIZEN_REMOVED';
+export type UpdateType =
+  | 'CITIZEN_CREATED'
+  | 'CITIZEN_UPDATED'
+  | 'DEATH_RECORDED'
+  | 'RECORD_LINKED'
+  | 'RECORD_UNLINKED'
+  | 'FACT_RECORDED'
+  | 'CITIZENS_MERGED'
+  | 'MERGE_UNDONE'
+  | 'CITIZEN_REMOVED';
 
 export interface SectorFact {
   kind: string;

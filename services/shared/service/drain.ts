@@ -17,7 +17,9 @@ export async function pipelineBacklog(admin: Admin, pool: Pool, topics: Topics, 
   const [ingest, linker, store, outbox] = await Promise.all([
     Promise.all(sourceInputTopics(topics).map((topic) => totalLag(admin, groups.ingest, topic))).then((lags) => lags.reduce((a, b) => a + b, 0)),
     totalLag(admin, groups.linker, topics.observations),
-    Promise.all([topics.decisions, topics.stewardDecisions].map((topic) => totalLag(admin, groups.store, topic))).then((lags) => lags.reduce((a, b) => a + b, 0)),
+    Promise.all([topics.decisions, topics.stewardDecisions].map((topic) => totalLag(admin, groups.store, topic))).then((lags) =>
+      lags.reduce((a, b) => a + b, 0),
+    ),
     registerBacklog(pool).then((backlog) => backlog.outboxUnpublished),
   ]);
   return ingest + linker + store + outbox;

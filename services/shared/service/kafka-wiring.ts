@@ -19,7 +19,13 @@ export interface KafkaWiring {
  * What every service that publishes does first: its topics exist, the schemas it writes are
  * registered, and a producer is connected.
  */
-export async function wireKafka(options: { config: CommonConfig; clientId: string; logger: Logger; outputSchemas: (topics: Topics) => [topic: string, record: RecordTypeKey][]; idempotent?: boolean }): Promise<KafkaWiring> {
+export async function wireKafka(options: {
+  config: CommonConfig;
+  clientId: string;
+  logger: Logger;
+  outputSchemas: (topics: Topics) => [topic: string, record: RecordTypeKey][];
+  idempotent?: boolean;
+}): Promise<KafkaWiring> {
   const { config } = options;
   const topics = topicsFor(config.DANCU_TOPIC_NAMESPACE);
   const kafka = createKafka(config.DANCU_KAFKA_BROKERS, options.clientId, options.logger);

@@ -50,8 +50,17 @@ export interface StageServiceOptions {
  */
 export async function startStageService(options: StageServiceOptions): Promise<RunningService> {
   const { config, logger, metrics } = options;
-  const { kafka, producer, registry, topics, schemaIds } = await wireKafka({ config, clientId: `dancu-${options.name}`, logger, outputSchemas: options.outputSchemas });
-  const { stage, stop: stopStage, checks = [] } = await options.makeStage({ kafka, producer, registry, topics, schemaIds, logger, metrics }).catch(async (error: unknown) => {
+  const { kafka, producer, registry, topics, schemaIds } = await wireKafka({
+    config,
+    clientId: `dancu-${options.name}`,
+    logger,
+    outputSchemas: options.outputSchemas,
+  });
+  const {
+    stage,
+    stop: stopStage,
+    checks = [],
+  } = await options.makeStage({ kafka, producer, registry, topics, schemaIds, logger, metrics }).catch(async (error: unknown) => {
     await producer.disconnect();
     throw error;
   });

@@ -129,7 +129,11 @@ export const civilStatusAdapter: SourceAdapter<CivilStatusEvent> = {
     birth: z.object({}).passthrough().nullable(),
     death: z.object({ date_of_death: z.string() }).passthrough().nullable(),
     marriage: z.object({ date_of_marriage: z.string() }).passthrough().nullable().optional(),
-    change: z.object({ field: z.enum(['FULL_NAME', 'SEX', 'ETHNICITY', 'DATE_OF_BIRTH']), new_value: z.string() }).passthrough().nullable().optional(),
+    change: z
+      .object({ field: z.enum(['FULL_NAME', 'SEX', 'ETHNICITY', 'DATE_OF_BIRTH']), new_value: z.string() })
+      .passthrough()
+      .nullable()
+      .optional(),
   },
   check(event, person, report, today) {
     const own = BLOCK_OF[event.event_type];

@@ -116,7 +116,10 @@ function eventTypeOf(mapping: TableMapping, op: Op): string | undefined {
 export function debeziumToEvent(adapter: SourceAdapter<never>, mappings: DebeziumMappings, decoded: unknown, context: ErrorContext): unknown {
   const parsed = envelope.safeParse(unwrapEnvelope(decoded));
   if (!parsed.success) {
-    throw new ValidationError(parsed.error.issues.map((issue) => ({ code: 'CDC_NOT_AN_ENVELOPE', path: issue.path.join('.'), message: issue.message })), context);
+    throw new ValidationError(
+      parsed.error.issues.map((issue) => ({ code: 'CDC_NOT_AN_ENVELOPE', path: issue.path.join('.'), message: issue.message })),
+      context,
+    );
   }
   const change = parsed.data;
   if (!(OPS as readonly string[]).includes(change.op)) {
@@ -126,7 +129,16 @@ export function debeziumToEvent(adapter: SourceAdapter<never>, mappings: Debeziu
   const mapping = mappings[adapter.source]?.tables[change.source.table];
   const eventType = mapping ? eventTypeOf(mapping, op) : undefined;
   if (!mapping || !eventType) {
-    throw new ValidationError([{ code: 'CDC_TABLE_UNMAPPED', path: 'source.table', message: `table '${change.source.table}' has no mapping for op '${op}' in source ${adapter.source}` }], context);
+    throw new ValidationError(
+      [
+        {
+          code: 'CDC_TABLE_UNMAPPED',
+          path: 'source.table',
+          message: `table '${change.source.table}' has no mapping for op '${op}' in source ${adapter.source}`,
+        },
+      ],
+      context,
+    );
   }
   const data = (op === 'd' ? change.before : change.after) ?? {};
   const event: Record<string, unknown> = {

@@ -6,10 +6,21 @@ import { textAttributes, type SourceAdapter } from './source-adapter.js';
 
 /** Minimum age per class, Road Traffic Order and Safety Law 2024, art. 59. */
 export const LICENCE_MINIMUM_AGE: Readonly<Record<string, number>> = {
-  A1: 18, A: 18, B1: 18, B: 18, C1: 18,
-  C: 21, BE: 21,
-  D1: 24, D2: 24, C1E: 24, CE: 24,
-  D: 27, D1E: 27, D2E: 27, DE: 27,
+  A1: 18,
+  A: 18,
+  B1: 18,
+  B: 18,
+  C1: 18,
+  C: 21,
+  BE: 21,
+  D1: 24,
+  D2: 24,
+  C1E: 24,
+  CE: 24,
+  D: 27,
+  D1E: 27,
+  D2E: 27,
+  DE: 27,
 };
 
 export const driverLicenceAdapter: SourceAdapter<DriverLicenceEvent> = {

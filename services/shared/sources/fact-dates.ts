@@ -4,7 +4,14 @@ import type { RuleCode } from '../quality/rules.js';
 import type { NormalisedPerson, PartialDate } from '../schemas/records.js';
 
 /** A date a sector event says something happened on; it must be a full day and not in the future. Null (flagged) otherwise. */
-export function factDay(raw: string | null, report: RuleReport, code: RuleCode, path: string, today: string, options: { future?: boolean } = {}): string | null {
+export function factDay(
+  raw: string | null,
+  report: RuleReport,
+  code: RuleCode,
+  path: string,
+  today: string,
+  options: { future?: boolean } = {},
+): string | null {
   if (raw === null || raw.trim() === '') {
     report.flag(code, path, 'the date is required');
     return null;

@@ -76,8 +76,6 @@ export function normalisePerson(fields: PersonFields, today: string, report: Rul
   }
 
   const person: NormalisedPerson | null =
-    name === null || report.issues.length > before
-      ? null
-      : { ...name, personal_id: personalId, legacy_id: legacyId, date_of_birth: dateOfBirth, sex, address };
+    name === null || report.issues.length > before ? null : { ...name, personal_id: personalId, legacy_id: legacyId, date_of_birth: dateOfBirth, sex, address };
   return { person, province2025 };
 }

@@ -48,7 +48,12 @@ function identity(decoded: unknown): Pick<ErrorContext, 'recordId' | 'sourceSyst
  * Every hard problem is collected into one ValidationError (the shape first: a record of another
  * schema fails with every difference listed); soft ones travel on as findings.
  */
-export function toObservation<E extends SectorEventEnvelope>(adapter: SourceAdapter<E>, decoded: unknown, position: SourcePosition, now: Date): PersonObservation {
+export function toObservation<E extends SectorEventEnvelope>(
+  adapter: SourceAdapter<E>,
+  decoded: unknown,
+  position: SourcePosition,
+  now: Date,
+): PersonObservation {
   const context: ErrorContext = { topic: position.topic, partition: position.partition, offset: position.offset, ...identity(decoded) };
   const report = new RuleReport();
   checkTexts(decoded, report);

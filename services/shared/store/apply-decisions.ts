@@ -72,9 +72,20 @@ async function createCitizens(client: PoolClient, births: LinkDecision[]): Promi
 function citizenInsertRow(observation: PersonObservation) {
   const p = observation.person;
   return {
-    citizen_id: newCitizenId(observation), personal_id: p.personal_id, full_name: p.full_name, name_key: p.name_key, family_name: p.family_name, middle_name: p.middle_name,
-    given_name: p.given_name, date_of_birth: p.date_of_birth?.value ?? null, dob_precision: p.date_of_birth?.precision ?? null, sex: p.sex, address: p.address,
-    place_of_birth: observation.attributes.place_of_birth ?? null, ethnicity: observation.attributes.ethnicity ?? null, origin: `source:${observation.source}`,
+    citizen_id: newCitizenId(observation),
+    personal_id: p.personal_id,
+    full_name: p.full_name,
+    name_key: p.name_key,
+    family_name: p.family_name,
+    middle_name: p.middle_name,
+    given_name: p.given_name,
+    date_of_birth: p.date_of_birth?.value ?? null,
+    dob_precision: p.date_of_birth?.precision ?? null,
+    sex: p.sex,
+    address: p.address,
+    place_of_birth: observation.attributes.place_of_birth ?? null,
+    ethnicity: observation.attributes.ethnicity ?? null,
+    origin: `source:${observation.source}`,
   };
 }
 
@@ -93,11 +104,21 @@ export async function applyDecisions(client: PoolClient, decisions: readonly Lin
   const applied = await alreadyApplied(client, retries);
   // The linker's later looks at records in review; a steward's own decision on the case (its record may be at a later attempt too) is what the case waits for.
   const rechecks = new Set(retries.filter((d) => d.method !== 'STEWARD'));
-  const cases = await lockCasesOfRecords(client, [...rechecks].map((d) => d.observation.observation_id));
-  await lockKeysOf(client, context.settings, decisions.filter((d) => fresh.has(d.decision_id) && (d.decision === 'NEW' || d.decision === 'UNLINKED' || d.decision === 'REVIEW')));
+  const cases = await lockCasesOfRecords(
+    client,
+    [...rechecks].map((d) => d.observation.observation_id),
+  );
+  await lockKeysOf(
+    client,
+    context.settings,
+    decisions.filter((d) => fresh.has(d.decision_id) && (d.decision === 'NEW' || d.decision === 'UNLINKED' || d.decision === 'REVIEW')),
+  );
   const writer = new DecisionWriter(client, context);
   await writer.load(decisions.flatMap((d) => (d.decision === 'LINK' && d.citizen_id && fresh.has(d.decision_id) ? [d.citizen_id] : [])));
-  const created = await createCitizens(client, decisions.filter((d) => d.decision === 'NEW' && d.observation.person.personal_id && fresh.has(d.decision_id)));
+  const created = await createCitizens(
+    client,
+    decisions.filter((d) => d.decision === 'NEW' && d.observation.person.personal_id && fresh.has(d.decision_id)),
+  );
 
   const results: ApplyResult[] = [];
   for (const decision of decisions) {
@@ -109,7 +130,11 @@ export async function applyDecisions(client: PoolClient, decisions: readonly Lin
     const caseStatus = rechecks.has(decision) ? cases.get(observationId) : undefined;
     if (caseStatus === 'CLAIMED' || caseStatus === 'DECIDED') {
       // A steward holds (or has decided) the record's case: their decision, not this later look, settles the record.
-      writer.addAudit('RECHECK_SET_ASIDE', null, { decision_id: decision.decision_id, decision: decision.decision, reason: `the review case is ${caseStatus.toLowerCase()}` });
+      writer.addAudit('RECHECK_SET_ASIDE', null, {
+        decision_id: decision.decision_id,
+        decision: decision.decision,
+        reason: `the review case is ${caseStatus.toLowerCase()}`,
+      });
       results.push('duplicate');
       continue;
     }
@@ -118,17 +143,35 @@ export async function applyDecisions(client: PoolClient, decisions: readonly Lin
     if (result !== 'requeued' && result !== 'unlinked' && result !== 'review') applied.add(observationId);
     results.push(result);
   }
-  await relinkFor(client, context.settings, [...created.values()].map((creation) => creation.row), context.topics.observations);
+  await relinkFor(
+    client,
+    context.settings,
+    [...created.values()].map((creation) => creation.row),
+    context.topics.observations,
+  );
   await writer.flush();
-  await requeueKeptInReach(client, context.settings, decisions.filter((d, i) => (d.decision === 'UNLINKED' && results[i] === 'unlinked') || (d.decision === 'REVIEW' && results[i] === 'review')), context.topics.observations);
+  await requeueKeptInReach(
+    client,
+    context.settings,
+    decisions.filter((d, i) => (d.decision === 'UNLINKED' && results[i] === 'unlinked') || (d.decision === 'REVIEW' && results[i] === 'review')),
+    context.topics.observations,
+  );
   // Deaths are checked against every fact written, this chunk's included: after the flush.
-  for (const { observation, citizenId, finding } of await factsAfterDeath(client, writer.takeDeaths())) writer.addFindings(observation, [finding], citizenId, 'store');
+  for (const { observation, citizenId, finding } of await factsAfterDeath(client, writer.takeDeaths()))
+    writer.addFindings(observation, [finding], citizenId, 'store');
   await writer.flush();
   return results;
 }
 
 /** `inReview`: the record has an open review case from an earlier attempt, which this decision settles or refreshes. */
-async function applyOne(client: PoolClient, writer: DecisionWriter, decision: LinkDecision, context: WriterContext, created: Map<string, Creation>, inReview: boolean): Promise<ApplyResult> {
+async function applyOne(
+  client: PoolClient,
+  writer: DecisionWriter,
+  decision: LinkDecision,
+  context: WriterContext,
+  created: Map<string, Creation>,
+  inReview: boolean,
+): Promise<ApplyResult> {
   const o = decision.observation;
   if (decision.decision === 'REVIEW') {
     if (o.attempt > 0) writer.resolveUnlinked(o.observation_id, 'REVIEW', null);
@@ -153,7 +196,10 @@ async function applyOne(client: PoolClient, writer: DecisionWriter, decision: Li
     if (!creation && !o.person.personal_id) {
       // A steward's "new citizen" stands even if a citizen in reach appeared since: they saw the candidates.
       if (decision.method !== 'STEWARD' && (await requeueIfNewCitizenInReach(client, context.settings, decision, context.topics.observations))) {
-        writer.addAudit('DECISION_REQUEUED', null, { decision_id: decision.decision_id, reason: 'a citizen sharing its keys was created after the linker decided' });
+        writer.addAudit('DECISION_REQUEUED', null, {
+          decision_id: decision.decision_id,
+          reason: 'a citizen sharing its keys was created after the linker decided',
+        });
         return 'requeued';
       }
       const [row] = (await createCitizens(client, [decision])).values();
@@ -168,12 +214,20 @@ async function applyOne(client: PoolClient, writer: DecisionWriter, decision: Li
     await writer.load([decision.citizen_id]);
     state = writer.citizen(decision.citizen_id);
   }
-  if (!state) throw new DancuError('CITIZEN_NOT_FOUND', 'the decision names a citizen that is not in the register', { retriable: false, context: { recordId: decision.citizen_id ?? undefined } });
+  if (!state)
+    throw new DancuError('CITIZEN_NOT_FOUND', 'the decision names a citizen that is not in the register', {
+      retriable: false,
+      context: { recordId: decision.citizen_id ?? undefined },
+    });
   const citizenId = state.row.citizen_id;
   if (o.attempt > 0) writer.resolveUnlinked(o.observation_id, o.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizenId);
 
   if (o.change_type === 'DELETE') {
-    await client.query('delete from record_links where source = $1 and source_system = $2 and source_record_id = $3', [o.source, o.source_system, o.source_record_id]);
+    await client.query('delete from record_links where source = $1 and source_system = $2 and source_record_id = $3', [
+      o.source,
+      o.source_system,
+      o.source_record_id,
+    ]);
     await withdrawFacts(client, o);
     finish(writer, decision, citizenId, 'RECORD_UNLINKED', 'DELETED', [], null, 0);
     return 'RECORD_UNLINKED';
@@ -185,7 +239,16 @@ async function applyOne(client: PoolClient, writer: DecisionWriter, decision: Li
   const died = changes.some((change) => change.field === 'date_of_death');
   const updateType: UpdateType = died ? 'DEATH_RECORDED' : changes.length > 0 ? 'CITIZEN_UPDATED' : fact ? 'FACT_RECORDED' : 'RECORD_LINKED';
   const filled = changes.filter((change) => change.oldValue === null || change.rule === 'refined-by-compatible').length;
-  finish(writer, decision, citizenId, updateType, 'LINKED', changes.map((c) => ({ field: c.field, old_value: c.oldValue, new_value: c.newValue })), fact, filled);
+  finish(
+    writer,
+    decision,
+    citizenId,
+    updateType,
+    'LINKED',
+    changes.map((c) => ({ field: c.field, old_value: c.oldValue, new_value: c.newValue })),
+    fact,
+    filled,
+  );
   return updateType;
 }
 
@@ -198,11 +261,29 @@ function applyCreation(writer: DecisionWriter, decision: LinkDecision, created: 
   const { changes } = writer.applyObservation(state, o, { system: o.source_system, record: o.source_record_id });
   writer.addLink(decision, created.citizen_id);
   writer.addFindings(o, o.findings, created.citizen_id, 'ingest');
-  finish(writer, decision, created.citizen_id, 'CITIZEN_CREATED', 'CREATED', changes.map((c) => ({ field: c.field, old_value: null, new_value: c.newValue })), null, 0);
+  finish(
+    writer,
+    decision,
+    created.citizen_id,
+    'CITIZEN_CREATED',
+    'CREATED',
+    changes.map((c) => ({ field: c.field, old_value: null, new_value: c.newValue })),
+    null,
+    0,
+  );
   return 'CITIZEN_CREATED';
 }
 
-function finish(writer: DecisionWriter, decision: LinkDecision, citizenId: string, updateType: UpdateType, outcome: 'CREATED' | 'LINKED' | 'DELETED', changes: { field: string; old_value: string | null; new_value: string | null }[], fact: ReturnType<DecisionWriter['recordFact']>, filled: number): void {
+function finish(
+  writer: DecisionWriter,
+  decision: LinkDecision,
+  citizenId: string,
+  updateType: UpdateType,
+  outcome: 'CREATED' | 'LINKED' | 'DELETED',
+  changes: { field: string; old_value: string | null; new_value: string | null }[],
+  fact: ReturnType<DecisionWriter['recordFact']>,
+  filled: number,
+): void {
   writer.addOutcome(decision, outcome, citizenId, filled);
   writer.addAudit(updateType, citizenId, { decision_id: decision.decision_id, reason: decision.reason, fields: changes.map((c) => c.field) });
   writer.publishUpdate(decision, citizenId, updateType, changes, fact);
@@ -210,5 +291,17 @@ function finish(writer: DecisionWriter, decision: LinkDecision, citizenId: strin
 
 /** The citizen as a row with nothing known, so a creation's values are claims like any other. */
 function emptyCitizen(row: CitizenRow): CitizenRow {
-  return { ...row, full_name: '', date_of_birth: null, dob_precision: null, sex: null, address: null, place_of_birth: null, ethnicity: null, marital_status: null, date_of_death: null, dod_precision: null };
+  return {
+    ...row,
+    full_name: '',
+    date_of_birth: null,
+    dob_precision: null,
+    sex: null,
+    address: null,
+    place_of_birth: null,
+    ethnicity: null,
+    marital_status: null,
+    date_of_death: null,
+    dod_precision: null,
+  };
 }

@@ -29,10 +29,27 @@ async function lockCitizens(client: PoolClient, ids: string[]): Promise<Map<stri
   return new Map(rows.map((row) => [row.citizen_id, row]));
 }
 
-function update(citizenId: string, updateType: 'CITIZENS_MERGED' | 'MERGE_UNDONE', updateId: string, related: string, changes: PopulationUpdate['changes'], now: Date): PopulationUpdateDraft {
+function update(
+  citizenId: string,
+  updateType: 'CITIZENS_MERGED' | 'MERGE_UNDONE',
+  updateId: string,
+  related: string,
+  changes: PopulationUpdate['changes'],
+  now: Date,
+): PopulationUpdateDraft {
   return {
-    update_id: updateId, citizen_id: citizenId, update_type: updateType, fact: null, changes, related_citizen_id: related,
-    source: 'steward', source_system: 'dancu', source_record_id: updateId, observation_id: updateId, event_time: now.getTime(), applied_at: now.getTime(),
+    update_id: updateId,
+    citizen_id: citizenId,
+    update_type: updateType,
+    fact: null,
+    changes,
+    related_citizen_id: related,
+    source: 'steward',
+    source_system: 'dancu',
+    source_record_id: updateId,
+    observation_id: updateId,
+    event_time: now.getTime(),
+    applied_at: now.getTime(),
   };
 }
 
@@ -43,12 +60,26 @@ function update(citizenId: string, updateType: 'CITIZENS_MERGED' | 'MERGE_UNDONE
  * and pointing at the survivor, without blocking keys (the linker no longer finds them).
  * Both get a CITIZENS_MERGED update naming the other; the audit log names who and why.
  */
-export async function mergeCitizens(pool: Pool, context: WriterContext, survivorId: string, mergedId: string, actor: string, comment: string): Promise<MergeResult> {
+export async function mergeCitizens(
+  pool: Pool,
+  context: WriterContext,
+  survivorId: string,
+  mergedId: string,
+  actor: string,
+  comment: string,
+): Promise<MergeResult> {
   return inTransaction(pool, (client) => mergeCitizensIn(client, context, survivorId, mergedId, actor, comment));
 }
 
 /** mergeCitizens inside the caller's transaction (a steward's decision is applied with its other writes). */
-export async function mergeCitizensIn(client: PoolClient, context: WriterContext, survivorId: string, mergedId: string, actor: string, comment: string): Promise<MergeResult> {
+export async function mergeCitizensIn(
+  client: PoolClient,
+  context: WriterContext,
+  survivorId: string,
+  mergedId: string,
+  actor: string,
+  comment: string,
+): Promise<MergeResult> {
   if (survivorId === mergedId) refuse('MERGE_SAME_CITIZEN', 'a citizen cannot be merged into themselves', survivorId);
   if (comment.trim() === '') refuse('COMMENT_REQUIRED', 'a merge needs a comment saying why', survivorId);
   const locked = await lockCitizens(client, [survivorId, mergedId]);
@@ -60,11 +91,20 @@ export async function mergeCitizensIn(client: PoolClient, context: WriterContext
   // Both registers' own values become claims first, so the survivor's fields are chosen from everything either held.
   await new DecisionWriter(client, context).materialiseRegisterClaimsOf([survivorId, mergedId]);
 
-  const links = await client.query<Moved['links'][number]>('update record_links set citizen_id = $1 where citizen_id = $2 returning source, source_system, source_record_id', [survivorId, mergedId]);
+  const links = await client.query<Moved['links'][number]>(
+    'update record_links set citizen_id = $1 where citizen_id = $2 returning source, source_system, source_record_id',
+    [survivorId, mergedId],
+  );
   const facts = await client.query<{ id: string }>('update citizen_facts set citizen_id = $1 where citizen_id = $2 returning id', [survivorId, mergedId]);
-  const provenance = await client.query<{ id: string }>('update field_provenance set citizen_id = $1 where citizen_id = $2 returning id', [survivorId, mergedId]);
+  const provenance = await client.query<{ id: string }>('update field_provenance set citizen_id = $1 where citizen_id = $2 returning id', [
+    survivorId,
+    mergedId,
+  ]);
   const moved: Moved = { links: links.rows, facts: facts.rows.map((r) => Number(r.id)), provenance: provenance.rows.map((r) => Number(r.id)) };
-  await client.query(`update citizens set status = 'MERGED', merged_into = $1, updated_at = now(), version = version + 1 where citizen_id = $2`, [survivorId, mergedId]);
+  await client.query(`update citizens set status = 'MERGED', merged_into = $1, updated_at = now(), version = version + 1 where citizen_id = $2`, [
+    survivorId,
+    mergedId,
+  ]);
   await client.query('delete from citizen_blocking_keys where citizen_id = $1', [mergedId]);
   const { rows } = await client.query<{ merge_id: string }>(
     'insert into citizen_merges (survivor_id, merged_id, actor, comment, moved) values ($1, $2, $3, $4, $5) returning merge_id',
@@ -81,7 +121,15 @@ export async function mergeCitizensIn(client: PoolClient, context: WriterContext
   const changes = after.recompute(after.citizen(survivorId)!);
   after.addOutbox(update(survivorId, 'CITIZENS_MERGED', `merge:${mergeId}:${survivorId}`, mergedId, changes, context.now));
   after.addOutbox(update(mergedId, 'CITIZENS_MERGED', `merge:${mergeId}:${mergedId}`, survivorId, [], context.now));
-  const details = { merge_id: mergeId, survivor_id: survivorId, merged_id: mergedId, comment, links: moved.links.length, facts: moved.facts.length, fields: changes.map((c) => c.field) };
+  const details = {
+    merge_id: mergeId,
+    survivor_id: survivorId,
+    merged_id: mergedId,
+    comment,
+    links: moved.links.length,
+    facts: moved.facts.length,
+    fields: changes.map((c) => c.field),
+  };
   after.addAuditBy(actor, 'CITIZENS_MERGED', survivorId, details);
   after.addAuditBy(actor, 'CITIZENS_MERGED', mergedId, details);
   await after.flush();
@@ -117,7 +165,10 @@ export async function undoMergeIn(client: PoolClient, context: WriterContext, me
   );
   await client.query('update citizen_facts set citizen_id = $1 where citizen_id = $2 and id = any($3::bigint[])', [mergedId, survivorId, moved.facts]);
   await client.query('update field_provenance set citizen_id = $1 where citizen_id = $2 and id = any($3::bigint[])', [mergedId, survivorId, moved.provenance]);
-  await client.query(`update citizens set status = case when date_of_death is null then 'ALIVE' else 'DECEASED' end, merged_into = null where citizen_id = $1`, [mergedId]);
+  await client.query(
+    `update citizens set status = case when date_of_death is null then 'ALIVE' else 'DECEASED' end, merged_into = null where citizen_id = $1`,
+    [mergedId],
+  );
   await client.query('update citizen_merges set undone_at = now(), undone_by = $2, undo_comment = $3 where merge_id = $1', [mergeId, actor, comment]);
 
   const writer = new DecisionWriter(client, context);

@@ -31,8 +31,23 @@ type CitizenColumn = (typeof CITIZENS.columns)[number];
 
 /** The columns of a `CitizenRow`, what linkage, survivorship and the CLI read (checked against the type both ways). */
 export const CITIZEN_ROW_COLUMNS = [
-  'citizen_id', 'personal_id', 'full_name', 'name_key', 'family_name', 'middle_name', 'given_name', 'date_of_birth', 'dob_precision',
-  'sex', 'address', 'place_of_birth', 'ethnicity', 'marital_status', 'date_of_death', 'dod_precision', 'status',
+  'citizen_id',
+  'personal_id',
+  'full_name',
+  'name_key',
+  'family_name',
+  'middle_name',
+  'given_name',
+  'date_of_birth',
+  'dob_precision',
+  'sex',
+  'address',
+  'place_of_birth',
+  'ethnicity',
+  'marital_status',
+  'date_of_death',
+  'dod_precision',
+  'status',
 ] as const satisfies readonly (keyof CitizenRow & CitizenColumn)[];
 // A field added to CitizenRow without its column here fails to compile.
 type MissingRowColumn = Exclude<keyof CitizenRow, (typeof CITIZEN_ROW_COLUMNS)[number]>;
@@ -44,8 +59,20 @@ export const CITIZEN_UPDATED_COLUMNS = CITIZEN_ROW_COLUMNS.filter((column) => co
 
 /** What a birth registration (or a loaded register row) sets when it creates a citizen; the rest keep their defaults. */
 export const CITIZEN_CREATED_COLUMNS = [
-  'citizen_id', 'personal_id', 'full_name', 'name_key', 'family_name', 'middle_name', 'given_name', 'date_of_birth', 'dob_precision',
-  'sex', 'address', 'place_of_birth', 'ethnicity', 'origin',
+  'citizen_id',
+  'personal_id',
+  'full_name',
+  'name_key',
+  'family_name',
+  'middle_name',
+  'given_name',
+  'date_of_birth',
+  'dob_precision',
+  'sex',
+  'address',
+  'place_of_birth',
+  'ethnicity',
+  'origin',
 ] as const satisfies readonly CitizenColumn[];
 
 /** The `CitizenRow` columns, qualified by `alias` for joins. */

@@ -3,7 +3,16 @@ import { personToMatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import { RULES } from '../quality/rules.js';
 import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, PopulationUpdateDraft, UpdateType } from '../schemas/records.js';
-import { currentValue, planChanges, registerClaim, sameClaim, withChange, withoutValue, type ClaimHistory, type PlannedChange } from '../register/citizen-changes.js';
+import {
+  currentValue,
+  planChanges,
+  registerClaim,
+  sameClaim,
+  withChange,
+  withoutValue,
+  type ClaimHistory,
+  type PlannedChange,
+} from '../register/citizen-changes.js';
 import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
 import { chooseValue, compareClaims, REGISTER_FIELDS, type Claim, type RegisterField, type Survivorship } from '../register/survivorship.js';
 import { citizenRowColumns } from './citizens-table.js';
@@ -62,13 +71,21 @@ export class DecisionWriter {
   private readonly died = new Set<string>();
   private readonly redirects = new Map<string, string>();
 
-  constructor(private readonly client: PoolClient, private readonly context: WriterContext) {}
+  constructor(
+    private readonly client: PoolClient,
+    private readonly context: WriterContext,
+  ) {}
 
   /** Locks and reads the citizens (by citizen id or personal ID) not read yet, in id order so two transactions never wait on each other in a circle. */
   async load(ids: Iterable<string>): Promise<void> {
     const missing = [...new Set(ids)].filter((id) => !this.citizens.has(id) && !this.byPersonalId.has(id) && !this.redirects.has(id));
     if (missing.length === 0) return;
-    const { rows } = await this.client.query<CitizenRow & { merged_into: string | null; history: { field: RegisterField; value: string; source: string; event_time: number; observation_id: string; is_current: boolean; rule: string }[] }>(
+    const { rows } = await this.client.query<
+      CitizenRow & {
+        merged_into: string | null;
+        history: { field: RegisterField; value: string; source: string; event_time: number; observation_id: string; is_current: boolean; rule: string }[];
+      }
+    >(
       `select ${citizenRowColumns('c')}, c.merged_into,
               coalesce((select json_agg(json_build_object('field', p.field, 'value', p.value, 'source', p.source,
                         'event_time', extract(epoch from p.event_time) * 1000, 'observation_id', p.observation_id, 'is_current', p.is_current, 'rule', p.rule))
@@ -91,7 +108,13 @@ export class DecisionWriter {
         changed: false,
         history: history.map((h) => ({
           field: h.field,
-          claim: { value: h.value, precision: precisionOf(h.field, h.value), source: h.source, eventTime: Number(h.event_time), observationId: h.observation_id },
+          claim: {
+            value: h.value,
+            precision: precisionOf(h.field, h.value),
+            source: h.source,
+            eventTime: Number(h.event_time),
+            observationId: h.observation_id,
+          },
           isCurrent: h.is_current,
           rule: h.rule,
           stored: { isCurrent: h.is_current, rule: h.rule },
@@ -115,7 +138,11 @@ export class DecisionWriter {
    * Applies an observation's values to a citizen under the survivorship rules: its claims join
    * the history, and the fields whose surviving claim changed are rewritten.
    */
-  applyObservation(state: CitizenState, observation: PersonObservation, sourceSystem: { system: string; record: string }): { changes: PlannedChange[]; findings: Finding[] } {
+  applyObservation(
+    state: CitizenState,
+    observation: PersonObservation,
+    sourceSystem: { system: string; record: string },
+  ): { changes: PlannedChange[]; findings: Finding[] } {
     const plan = planChanges(state.row, observation, historyOf(state), this.context.survivorship);
     for (const added of plan.claims) {
       const origin = added.claim.source === observation.source ? sourceSystem : undefined;
@@ -167,7 +194,10 @@ export class DecisionWriter {
     for (const field of REGISTER_FIELDS) {
       const rules = this.context.survivorship.fields[field];
       const rows = state.history.filter((r) => r.field === field);
-      const choice = chooseValue(rules, rows.map((r) => r.claim));
+      const choice = chooseValue(
+        rules,
+        rows.map((r) => r.claim),
+      );
       for (const r of rows) {
         const survives = choice !== null && sameClaim(r.claim, choice.claim);
         [r.isCurrent, r.rule] = survives ? [true, choice.rule] : [false, choice ? compareClaims(rules, choice.claim, r.claim).rule : r.rule];
@@ -194,8 +224,15 @@ export class DecisionWriter {
   keepUnlinked(decision: LinkDecision, keys: { rule: string; key: string }[]): void {
     const o = decision.observation;
     this.writes.unlinked.add({
-      observation_id: o.observation_id, source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, event_type: o.event_type,
-      observation: o, decision_id: decision.decision_id, reason: decision.reason, attempt: o.attempt,
+      observation_id: o.observation_id,
+      source: o.source,
+      source_system: o.source_system,
+      source_record_id: o.source_record_id,
+      event_type: o.event_type,
+      observation: o,
+      decision_id: decision.decision_id,
+      reason: decision.reason,
+      attempt: o.attempt,
     });
     for (const k of keys) this.writes.unlinkedKeys.add({ ...k, observation_id: o.observation_id });
   }
@@ -212,7 +249,13 @@ export class DecisionWriter {
   }
 
   addOutbox(update: PopulationUpdateDraft): void {
-    this.writes.outbox.add({ event_id: update.update_id, topic: this.context.topics.populationUpdates, message_key: update.citizen_id, record_type: 'populationUpdate', payload: update });
+    this.writes.outbox.add({
+      event_id: update.update_id,
+      topic: this.context.topics.populationUpdates,
+      message_key: update.citizen_id,
+      record_type: 'populationUpdate',
+      payload: update,
+    });
   }
 
   addAuditBy(actor: string, action: string, citizenId: string | null, details: object): void {
@@ -224,15 +267,36 @@ export class DecisionWriter {
     if (!fact) return null;
     const o = observation;
     if (o.change_type === 'UPDATE') {
-      this.writes.factWithdrawals.add({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, kind: fact.kind, event_time: o.event_time });
+      this.writes.factWithdrawals.add({
+        source: o.source,
+        source_system: o.source_system,
+        source_record_id: o.source_record_id,
+        kind: fact.kind,
+        event_time: o.event_time,
+      });
       // A fact of the same record earlier in this chunk is not in the table yet: withdraw it here.
       for (const earlier of this.writes.facts.values()) {
-        if (earlier.source === o.source && earlier.source_system === o.source_system && earlier.source_record_id === o.source_record_id && earlier.kind === fact.kind && earlier.event_time <= o.event_time) earlier.withdrawn = true;
+        if (
+          earlier.source === o.source &&
+          earlier.source_system === o.source_system &&
+          earlier.source_record_id === o.source_record_id &&
+          earlier.kind === fact.kind &&
+          earlier.event_time <= o.event_time
+        )
+          earlier.withdrawn = true;
       }
     }
     this.writes.facts.add({
-      citizen_id: state.row.citizen_id, kind: fact.kind, fact_date: fact.date, details: fact.details, source: o.source, source_system: o.source_system,
-      source_record_id: o.source_record_id, observation_id: o.observation_id, event_time: o.event_time, withdrawn: false,
+      citizen_id: state.row.citizen_id,
+      kind: fact.kind,
+      fact_date: fact.date,
+      details: fact.details,
+      source: o.source,
+      source_system: o.source_system,
+      source_record_id: o.source_record_id,
+      observation_id: o.observation_id,
+      event_time: o.event_time,
+      withdrawn: false,
     });
     if (afterDeath(fact.kind, fact.date, state.row)) {
       this.addFindings(o, [{ code: 'FACT_AFTER_DEATH', field: 'event_date', message: RULES.FACT_AFTER_DEATH.description }], state.row.citizen_id, 'store');
@@ -240,19 +304,50 @@ export class DecisionWriter {
     return fact;
   }
 
-  addFindings(observation: { observation_id: string; source: string }, findings: readonly Finding[], citizenId: string | null, stage: 'ingest' | 'store'): void {
-    for (const f of findings) this.writes.findings.add({ observation_id: observation.observation_id, source: observation.source, code: f.code, field: f.field, message: f.message, citizen_id: citizenId, stage });
+  addFindings(
+    observation: { observation_id: string; source: string },
+    findings: readonly Finding[],
+    citizenId: string | null,
+    stage: 'ingest' | 'store',
+  ): void {
+    for (const f of findings)
+      this.writes.findings.add({
+        observation_id: observation.observation_id,
+        source: observation.source,
+        code: f.code,
+        field: f.field,
+        message: f.message,
+        citizen_id: citizenId,
+        stage,
+      });
   }
 
   addLink(decision: LinkDecision, citizenId: string): void {
     const o = decision.observation;
-    this.writes.links.add({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, citizen_id: citizenId, decision_id: decision.decision_id, method: decision.method, score: decision.score });
+    this.writes.links.add({
+      source: o.source,
+      source_system: o.source_system,
+      source_record_id: o.source_record_id,
+      citizen_id: citizenId,
+      decision_id: decision.decision_id,
+      method: decision.method,
+      score: decision.score,
+    });
   }
 
   addOutcome(decision: LinkDecision, outcome: Outcome, citizenId: string | null, fieldsFilled = 0): void {
     const o = decision.observation;
     const latencyMs = o.source_timestamp > 0 ? Math.max(0, this.context.now.getTime() - o.source_timestamp) : null;
-    this.writes.outcomes.add({ decision_id: decision.decision_id, observation_id: o.observation_id, source: o.source, event_type: o.event_type, outcome, citizen_id: citizenId, fields_filled: fieldsFilled, latency_ms: latencyMs });
+    this.writes.outcomes.add({
+      decision_id: decision.decision_id,
+      observation_id: o.observation_id,
+      source: o.source,
+      event_type: o.event_type,
+      outcome,
+      citizen_id: citizenId,
+      fields_filled: fieldsFilled,
+      latency_ms: latencyMs,
+    });
   }
 
   addAudit(action: string, citizenId: string | null, details: object): void {
@@ -262,16 +357,33 @@ export class DecisionWriter {
   /** Opens a review case, or refreshes an open one's candidates when its record was looked at again; keeps the keys a new citizen finds it under. */
   addReviewCase(decision: LinkDecision, keys: { rule: string; key: string }[]): void {
     const o = decision.observation;
-    this.writes.reviewCases.add({ observation_id: o.observation_id, decision_id: decision.decision_id, reason: decision.reason, source: o.source, observation: o, candidates: decision.candidates, explanation: decision.explanation });
+    this.writes.reviewCases.add({
+      observation_id: o.observation_id,
+      decision_id: decision.decision_id,
+      reason: decision.reason,
+      source: o.source,
+      observation: o,
+      candidates: decision.candidates,
+      explanation: decision.explanation,
+    });
     for (const k of keys) this.writes.reviewKeys.add({ ...k, observation_id: o.observation_id });
   }
 
   publishUpdate(decision: LinkDecision, citizenId: string, updateType: UpdateType, changes: Change[], fact: PopulationUpdate['fact']): void {
     const o = decision.observation;
     const update: PopulationUpdateDraft = {
-      update_id: decision.decision_id, citizen_id: citizenId, update_type: updateType, fact, changes, related_citizen_id: null,
-      source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, observation_id: o.observation_id,
-      event_time: o.event_time, applied_at: this.context.now.getTime(),
+      update_id: decision.decision_id,
+      citizen_id: citizenId,
+      update_type: updateType,
+      fact,
+      changes,
+      related_citizen_id: null,
+      source: o.source,
+      source_system: o.source_system,
+      source_record_id: o.source_record_id,
+      observation_id: o.observation_id,
+      event_time: o.event_time,
+      applied_at: this.context.now.getTime(),
     };
     this.addOutbox(update);
   }
@@ -282,7 +394,10 @@ export class DecisionWriter {
     for (const state of changed) this.writes.citizens.add(state.row);
     const keys: KeyRow[] = changed.flatMap((state) => [
       { citizen_id: state.row.citizen_id, rule: null, key: null },
-      ...citizenKeyRows(this.context.settings, personToMatchRecord(state.row.citizen_id, citizenAsPerson(state.row))).map((k) => ({ citizen_id: state.row.citizen_id, ...k })),
+      ...citizenKeyRows(this.context.settings, personToMatchRecord(state.row.citizen_id, citizenAsPerson(state.row))).map((k) => ({
+        citizen_id: state.row.citizen_id,
+        ...k,
+      })),
     ]);
     const appliedAt = this.context.now.toISOString();
     for (const state of this.citizens.values()) {
@@ -290,11 +405,27 @@ export class DecisionWriter {
         if (row.stored === null) {
           const origin = row.origin ?? { system: 'population-register', record: state.row.citizen_id };
           this.writes.provenance.add({
-            citizen_id: state.row.citizen_id, field: row.field, value: row.claim.value, source: row.claim.source, source_system: origin.system,
-            source_record_id: origin.record, observation_id: row.claim.observationId, event_time: row.claim.eventTime, applied_at: appliedAt, rule: row.rule, is_current: row.isCurrent,
+            citizen_id: state.row.citizen_id,
+            field: row.field,
+            value: row.claim.value,
+            source: row.claim.source,
+            source_system: origin.system,
+            source_record_id: origin.record,
+            observation_id: row.claim.observationId,
+            event_time: row.claim.eventTime,
+            applied_at: appliedAt,
+            rule: row.rule,
+            is_current: row.isCurrent,
           });
         } else if (row.stored.isCurrent !== row.isCurrent || row.stored.rule !== row.rule) {
-          this.writes.provenanceFlags.add({ citizen_id: state.row.citizen_id, field: row.field, observation_id: row.claim.observationId, source: row.claim.source, is_current: row.isCurrent, rule: row.rule });
+          this.writes.provenanceFlags.add({
+            citizen_id: state.row.citizen_id,
+            field: row.field,
+            observation_id: row.claim.observationId,
+            source: row.claim.source,
+            is_current: row.isCurrent,
+            rule: row.rule,
+          });
         }
         row.stored = { isCurrent: row.isCurrent, rule: row.rule };
       }

@@ -12,11 +12,17 @@ import { inTransaction, type Pool, type PoolClient } from './db.js';
  * only if that commits; an event id already in the outbox is not written twice. (The store's
  * chunks write theirs in bulk through RegisterWrites.)
  */
-export async function addToOutbox(client: PoolClient, message: { eventId: string; topic: string; key: string; recordType: RecordTypeKey; payload: unknown }): Promise<void> {
-  await client.query(
-    `insert into outbox (event_id, topic, message_key, record_type, payload) values ($1, $2, $3, $4, $5) on conflict (event_id) do nothing`,
-    [message.eventId, message.topic, message.key, message.recordType, message.payload],
-  );
+export async function addToOutbox(
+  client: PoolClient,
+  message: { eventId: string; topic: string; key: string; recordType: RecordTypeKey; payload: unknown },
+): Promise<void> {
+  await client.query(`insert into outbox (event_id, topic, message_key, record_type, payload) values ($1, $2, $3, $4, $5) on conflict (event_id) do nothing`, [
+    message.eventId,
+    message.topic,
+    message.key,
+    message.recordType,
+    message.payload,
+  ]);
 }
 
 export interface OutboxRelayOptions {
@@ -132,7 +138,10 @@ export class OutboxRelay {
         const cause = asDancuError(error);
         if (cause.retriable) throw cause;
         const message = `outbox row ${row.id} (${row.event_id}) cannot be published to ${row.topic}: ${cause.message}`;
-        return { encoded, poison: { row, error: new DancuError('OUTBOX_UNPUBLISHABLE', message, { retriable: false, cause, context: { recordId: row.event_id } }) } };
+        return {
+          encoded,
+          poison: { row, error: new DancuError('OUTBOX_UNPUBLISHABLE', message, { retriable: false, cause, context: { recordId: row.event_id } }) },
+        };
       }
     }
     return { encoded, poison: null };
@@ -155,8 +164,16 @@ export class OutboxRelay {
       value: Buffer.from(JSON.stringify(row.payload)),
       headers: { [OUTBOX_HEADERS.topic]: row.topic, [OUTBOX_HEADERS.id]: row.id },
     };
-    await this.options.producer.send({ topic: this.options.deadLetterTopic, messages: [deadLetterMessage(original, error, 'outbox-relay', new Date())], acks: -1 });
-    await client.query('update outbox set attempts = $2, last_error = $3, published_at = now(), dead_lettered_at = now() where id = $1', [row.id, attempts, error.message]);
+    await this.options.producer.send({
+      topic: this.options.deadLetterTopic,
+      messages: [deadLetterMessage(original, error, 'outbox-relay', new Date())],
+      acks: -1,
+    });
+    await client.query('update outbox set attempts = $2, last_error = $3, published_at = now(), dead_lettered_at = now() where id = $1', [
+      row.id,
+      attempts,
+      error.message,
+    ]);
     log.error({ outboxId: row.id, topic: row.topic, attempts, code: error.code }, 'outbox row dead-lettered');
   }
 

@@ -27,7 +27,8 @@ const MAX_REPORTED_ERRORS = 20;
 const BULK_ROWS = 50_000;
 
 async function copyKeys(client: PoolClient, keysFile: string, bulk: boolean): Promise<void> {
-  const copy = () => pipeline(createReadStream(keysFile), client.query(copyFrom('copy citizen_blocking_keys (rule, key, citizen_id) from stdin with (format csv)')));
+  const copy = () =>
+    pipeline(createReadStream(keysFile), client.query(copyFrom('copy citizen_blocking_keys (rule, key, citizen_id) from stdin with (format csv)')));
   await (bulk ? withKeyIndexesDropped(client, copy) : copy());
 }
 
@@ -95,12 +96,24 @@ class RowNormaliser {
     const date = dob?.ok ? dob.date : null;
     const address = row.address ? cached(this.addresses, row.address, (raw) => cleanText(raw) || null) : null;
     const citizen: Record<(typeof LOADED_COLUMNS)[number], string | null> = {
-      citizen_id: citizenId, personal_id: personalId, full_name: name.full_name, name_key: name.name_key, family_name: name.family_name, middle_name: name.middle_name,
-      given_name: name.given_name, date_of_birth: date?.value ?? null, dob_precision: date?.precision ?? null, sex: sex ?? null, address, origin: this.origin,
+      citizen_id: citizenId,
+      personal_id: personalId,
+      full_name: name.full_name,
+      name_key: name.name_key,
+      family_name: name.family_name,
+      middle_name: name.middle_name,
+      given_name: name.given_name,
+      date_of_birth: date?.value ?? null,
+      dob_precision: date?.precision ?? null,
+      sex: sex ?? null,
+      address,
+      origin: this.origin,
     };
     const citizenLine = `${LOADED_COLUMNS.map((column) => csvField(citizen[column])).join(',')}\n`;
     const match = this.records.readPerson(citizenId, { ...name, personal_id: personalId, legacy_id: null, date_of_birth: date, sex: sex ?? null, address });
-    const keyLines = citizenKeyRows(this.settings, match).map(({ rule, key }) => `${[rule, key, citizenId].map(csvField).join(',')}\n`).join('');
+    const keyLines = citizenKeyRows(this.settings, match)
+      .map(({ rule, key }) => `${[rule, key, citizenId].map(csvField).join(',')}\n`)
+      .join('');
     return { citizenLine, keyLines };
   }
 }
@@ -110,7 +123,12 @@ class RowNormaliser {
  * optionally personal_id) with COPY, normalising each row on the way and writing its blocking
  * keys. All or nothing: a file with bad rows loads nothing and reports the first ones by line.
  */
-export async function loadPopulation(pool: Pool, file: string, settings: LinkageSettings, onProgress?: (rows: number) => void): Promise<{ loadId: number; rows: number }> {
+export async function loadPopulation(
+  pool: Pool,
+  file: string,
+  settings: LinkageSettings,
+  onProgress?: (rows: number) => void,
+): Promise<{ loadId: number; rows: number }> {
   const scratch = mkdtempSync(join(tmpdir(), 'dancu-load-'));
   try {
     const loaded = await inTransaction(pool, (client) => copySnapshot(client, file, settings, join(scratch, 'keys.csv'), onProgress));
@@ -122,15 +140,21 @@ export async function loadPopulation(pool: Pool, file: string, settings: Linkage
 }
 
 /** Citizens are copied as the file streams by; their keys go to a scratch file, copied after. */
-async function copySnapshot(client: PoolClient, file: string, settings: LinkageSettings, keysFile: string, onProgress?: (rows: number) => void): Promise<{ loadId: number; rows: number }> {
-  const { rows: [load] } = await client.query<{ load_id: string }>('insert into population_loads (file_name, row_count) values ($1, 0) returning load_id', [basename(file)]);
+async function copySnapshot(
+  client: PoolClient,
+  file: string,
+  settings: LinkageSettings,
+  keysFile: string,
+  onProgress?: (rows: number) => void,
+): Promise<{ loadId: number; rows: number }> {
+  const {
+    rows: [load],
+  } = await client.query<{ load_id: string }>('insert into population_loads (file_name, row_count) values ($1, 0) returning load_id', [basename(file)]);
   const loadId = Number(load?.load_id);
   const normaliser = new RowNormaliser(`snapshot:${loadId}`, settings);
   const problems: string[] = [];
   const keysOut = createWriteStream(keysFile);
-  const copyCitizens = client.query(
-    copyFrom(`copy citizens (${CITIZENS.list(LOADED_COLUMNS)}) from stdin with (format csv)`),
-  );
+  const copyCitizens = client.query(copyFrom(`copy citizens (${CITIZENS.list(LOADED_COLUMNS)}) from stdin with (format csv)`));
   let rows = 0;
   try {
     let columns: string[] | null = null;

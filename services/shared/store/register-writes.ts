@@ -40,7 +40,6 @@ export interface FactRow {
   withdrawn: boolean;
 }
 
-
 /**
  * Every table a chunk of decisions writes to, each as one buffer written by one set-based
  * statement: the store pays per round trip far more than per row, so a chunk of hundreds of
@@ -66,7 +65,15 @@ export function createRegisterWrites() {
         where p.citizen_id = x.citizen_id and p.field = x.field and p.observation_id = x.observation_id and p.source = x.source`,
       (row) => `${row.citizen_id}\u0000${row.field}\u0000${row.observation_id}\u0000${row.source}`,
     ),
-    links: new WriteBuffer<{ source: string; source_system: string; source_record_id: string; citizen_id: string; decision_id: string; method: string; score: number }>(
+    links: new WriteBuffer<{
+      source: string;
+      source_system: string;
+      source_record_id: string;
+      citizen_id: string;
+      decision_id: string;
+      method: string;
+      score: number;
+    }>(
       `insert into record_links (source, source_system, source_record_id, citizen_id, decision_id, method, score)
        select source, source_system, source_record_id, citizen_id, decision_id, method, score
          from jsonb_to_recordset($1::jsonb) as x(source text, source_system text, source_record_id text, citizen_id text, decision_id text, method text, score double precision)
@@ -98,7 +105,16 @@ export function createRegisterWrites() {
       (row) => `${row.observation_id}\u0000${row.code}\u0000${row.field}`,
       (earlier, later) => ({ ...earlier, citizen_id: later.citizen_id ?? earlier.citizen_id }),
     ),
-    outcomes: new WriteBuffer<{ decision_id: string; observation_id: string; source: string; event_type: string; outcome: string; citizen_id: string | null; fields_filled: number; latency_ms: number | null }>(
+    outcomes: new WriteBuffer<{
+      decision_id: string;
+      observation_id: string;
+      source: string;
+      event_type: string;
+      outcome: string;
+      citizen_id: string | null;
+      fields_filled: number;
+      latency_ms: number | null;
+    }>(
       `insert into observation_outcomes (decision_id, observation_id, source, event_type, outcome, citizen_id, fields_filled, latency_ms)
        select decision_id, observation_id, source, event_type, outcome, citizen_id, fields_filled, latency_ms
          from jsonb_to_recordset($1::jsonb) as x(decision_id text, observation_id text, source text, event_type text, outcome text, citizen_id text, fields_filled integer, latency_ms bigint)
@@ -106,7 +122,15 @@ export function createRegisterWrites() {
       (row) => row.decision_id,
       (earlier) => earlier,
     ),
-    reviewCases: new WriteBuffer<{ observation_id: string; decision_id: string; reason: string; source: string; observation: unknown; candidates: unknown; explanation: unknown }>(
+    reviewCases: new WriteBuffer<{
+      observation_id: string;
+      decision_id: string;
+      reason: string;
+      source: string;
+      observation: unknown;
+      candidates: unknown;
+      explanation: unknown;
+    }>(
       `insert into review_cases (observation_id, decision_id, reason, source, observation, candidates, explanation)
        select observation_id, decision_id, reason, source, observation, candidates, explanation
          from jsonb_to_recordset($1::jsonb) as x(observation_id text, decision_id text, reason text, source text, observation jsonb, candidates jsonb, explanation jsonb)
@@ -126,7 +150,17 @@ export function createRegisterWrites() {
        select actor, action, citizen_id, details from jsonb_to_recordset($1::jsonb) as x(actor text, action text, citizen_id text, details jsonb)`,
     ),
     // A record kept waiting for its person (again, at a later attempt: the highest attempt counts).
-    unlinked: new WriteBuffer<{ observation_id: string; source: string; source_system: string; source_record_id: string; event_type: string; observation: unknown; decision_id: string; reason: string; attempt: number }>(
+    unlinked: new WriteBuffer<{
+      observation_id: string;
+      source: string;
+      source_system: string;
+      source_record_id: string;
+      event_type: string;
+      observation: unknown;
+      decision_id: string;
+      reason: string;
+      attempt: number;
+    }>(
       `insert into unlinked_records (observation_id, source, source_system, source_record_id, event_type, observation, decision_id, reason, attempt)
        select observation_id, source, source_system, source_record_id, event_type, observation, decision_id, reason, attempt
          from jsonb_to_recordset($1::jsonb) as x(observation_id text, source text, source_system text, source_record_id text, event_type text, observation jsonb, decision_id text, reason text, attempt integer)
@@ -191,8 +225,25 @@ const KEY_INSERT = `insert into citizen_blocking_keys (rule, key, citizen_id)
   on conflict do nothing`;
 
 const ORDER = [
-  'citizens', 'keyDelete', 'keyInsert', 'provenanceFlags', 'provenance', 'links', 'factWithdrawals', 'facts', 'findings', 'outcomes', 'reviewCases',
-  'reviewKeys', 'unlinked', 'unlinkedKeys', 'resolutions', 'resolvedKeys', 'reviewsClosed', 'audit', 'outbox',
+  'citizens',
+  'keyDelete',
+  'keyInsert',
+  'provenanceFlags',
+  'provenance',
+  'links',
+  'factWithdrawals',
+  'facts',
+  'findings',
+  'outcomes',
+  'reviewCases',
+  'reviewKeys',
+  'unlinked',
+  'unlinkedKeys',
+  'resolutions',
+  'resolvedKeys',
+  'reviewsClosed',
+  'audit',
+  'outbox',
 ] as const;
 
 /**

@@ -32,9 +32,14 @@ async function writeAllKeys(client: PoolClient, settings: LinkageSettings, onPro
   let after = '';
   let done = 0;
   for (;;) {
-    const { rows } = await client.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where citizen_id > $1 order by citizen_id limit $2`, [after, PAGE]);
+    const { rows } = await client.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where citizen_id > $1 order by citizen_id limit $2`, [
+      after,
+      PAGE,
+    ]);
     if (rows.length === 0) return done;
-    const keys = rows.flatMap((row) => citizenKeyRows(settings, personToMatchRecord(row.citizen_id, citizenAsPerson(row))).map((key) => ({ ...key, citizen: row.citizen_id })));
+    const keys = rows.flatMap((row) =>
+      citizenKeyRows(settings, personToMatchRecord(row.citizen_id, citizenAsPerson(row))).map((key) => ({ ...key, citizen: row.citizen_id })),
+    );
     await client.query('insert into citizen_blocking_keys (rule, key, citizen_id) select * from unnest($1::text[], $2::text[], $3::text[])', [
       keys.map((k) => k.rule),
       keys.map((k) => k.key),

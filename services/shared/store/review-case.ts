@@ -37,7 +37,9 @@ export const REVIEW_CASE_COLUMNS =
 
 /** The columns qualified by a table alias, for joins. */
 export function reviewCaseColumnsOf(alias: string): string {
-  return REVIEW_CASE_COLUMNS.split(', ').map((column) => (column.startsWith('case_id') ? `${alias}.case_id::int as case_id` : `${alias}.${column}`)).join(', ');
+  return REVIEW_CASE_COLUMNS.split(', ')
+    .map((column) => (column.startsWith('case_id') ? `${alias}.case_id::int as case_id` : `${alias}.${column}`))
+    .join(', ');
 }
 
 export function isDuplicateCase(reviewCase: Pick<ReviewCase, 'reason'>): boolean {
@@ -65,7 +67,9 @@ export function citizenSubject(citizenId: string): string {
 }
 
 export async function findCase(db: Pool | PoolClient, caseId: number, options: { lock?: boolean } = {}): Promise<ReviewCase | null> {
-  const { rows } = await db.query<ReviewCase>(`select ${REVIEW_CASE_COLUMNS} from review_cases where case_id = $1${options.lock ? ' for update' : ''}`, [caseId]);
+  const { rows } = await db.query<ReviewCase>(`select ${REVIEW_CASE_COLUMNS} from review_cases where case_id = $1${options.lock ? ' for update' : ''}`, [
+    caseId,
+  ]);
   return rows[0] ?? null;
 }
 

@@ -64,6 +64,7 @@ export async function checkSchema(pool: Pool, databaseUrl: string, known: readon
   }
   const pending = pendingMigrations(known, applied);
   if (pending.length === 0) return;
-  const state = applied.length === 0 ? 'is not migrated' : `is behind this code (${pending.length} of ${known.length} migrations not run, the first ${pending[0]})`;
+  const state =
+    applied.length === 0 ? 'is not migrated' : `is behind this code (${pending.length} of ${known.length} migrations not run, the first ${pending[0]})`;
   throw new DancuError('NOT_MIGRATED', `${database} ${state}`, { retriable: false });
 }

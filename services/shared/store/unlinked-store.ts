@@ -43,8 +43,21 @@ export function recordKeysOf(settings: LinkageSettings, observation: PersonObser
  * with it. The linker decided before that citizen was committed, so it decides again with it in
  * sight. One query for all the records; returns the ids of those sent back.
  */
-async function requeueInReachOfNewCitizen(client: PoolClient, settings: LinkageSettings, decisions: readonly LinkDecision[], observationsTopic: string): Promise<Set<string>> {
-  const rows = decisions.filter((d) => d.observation.attempt < MAX_RELINK_ATTEMPTS).flatMap((d) => keysOf(settings, d.observation.observation_id, d.observation.person).map((k) => ({ ...k, observation: d.observation.observation_id, decided: d.decided_at })));
+async function requeueInReachOfNewCitizen(
+  client: PoolClient,
+  settings: LinkageSettings,
+  decisions: readonly LinkDecision[],
+  observationsTopic: string,
+): Promise<Set<string>> {
+  const rows = decisions
+    .filter((d) => d.observation.attempt < MAX_RELINK_ATTEMPTS)
+    .flatMap((d) =>
+      keysOf(settings, d.observation.observation_id, d.observation.person).map((k) => ({
+        ...k,
+        observation: d.observation.observation_id,
+        decided: d.decided_at,
+      })),
+    );
   if (rows.length === 0) return new Set();
   const { rows: found } = await client.query<{ observation: string; citizen_id: string }>(
     `select t.observation, k.citizen_id from citizen_blocking_keys k join citizens c using (citizen_id)
@@ -64,7 +77,12 @@ async function requeueInReachOfNewCitizen(client: PoolClient, settings: LinkageS
 }
 
 /** Records the chunk kept unlinked or sent to review that a citizen created meanwhile may be the person of go straight back; run after the chunk's writes (its own births included). */
-export async function requeueKeptInReach(client: PoolClient, settings: LinkageSettings, kept: readonly LinkDecision[], observationsTopic: string): Promise<number> {
+export async function requeueKeptInReach(
+  client: PoolClient,
+  settings: LinkageSettings,
+  kept: readonly LinkDecision[],
+  observationsTopic: string,
+): Promise<number> {
   return (await requeueInReachOfNewCitizen(client, settings, kept, observationsTopic)).size;
 }
 
@@ -76,7 +94,12 @@ export async function requeueKeptInReach(client: PoolClient, settings: LinkageSe
  * sight. Only a first attempt is sent back: the second decision was made after the citizen was
  * committed.
  */
-export async function requeueIfNewCitizenInReach(client: PoolClient, settings: LinkageSettings, decision: LinkDecision, observationsTopic: string): Promise<boolean> {
+export async function requeueIfNewCitizenInReach(
+  client: PoolClient,
+  settings: LinkageSettings,
+  decision: LinkDecision,
+  observationsTopic: string,
+): Promise<boolean> {
   if (decision.observation.person.personal_id || decision.observation.attempt > 0) return false;
   return (await requeueInReachOfNewCitizen(client, settings, [decision], observationsTopic)).size > 0;
 }
@@ -92,7 +115,9 @@ export async function requeueIfNewCitizenInReach(client: PoolClient, settings: L
 export async function lockKeysOf(client: PoolClient, settings: LinkageSettings, decisions: readonly LinkDecision[]): Promise<void> {
   const keys = decisions.flatMap((d) => keysOf(settings, d.observation.observation_id, d.observation.person).map((k) => `${k.rule}:${k.key}`));
   if (keys.length === 0) return;
-  await client.query('select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) as k order by 1) as locks', [keys]);
+  await client.query('select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) as k order by 1) as locks', [
+    keys,
+  ]);
 }
 
 /**
@@ -102,7 +127,9 @@ export async function lockKeysOf(client: PoolClient, settings: LinkageSettings, 
  * steward's: it is not looked at again.
  */
 export async function relinkFor(client: PoolClient, settings: LinkageSettings, citizens: CitizenRow[], observationsTopic: string): Promise<number> {
-  const keys = citizens.flatMap((citizen) => keysOf(settings, citizen.citizen_id, citizenAsPerson(citizen)).map((k) => ({ ...k, citizen: citizen.citizen_id })));
+  const keys = citizens.flatMap((citizen) =>
+    keysOf(settings, citizen.citizen_id, citizenAsPerson(citizen)).map((k) => ({ ...k, citizen: citizen.citizen_id })),
+  );
   if (keys.length === 0) return 0;
   const params = [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), MAX_RELINK_ATTEMPTS, idRules(settings)];
   const inReach = (table: string) =>
@@ -130,10 +157,21 @@ const SENT_BACK = {
   review_cases: 'rechecks = greatest(rechecks, $2)',
 } as const;
 
-async function requeue(client: PoolClient, records: { observation: PersonObservation; attempt: number }[], topic: string, table: keyof typeof SENT_BACK): Promise<void> {
+async function requeue(
+  client: PoolClient,
+  records: { observation: PersonObservation; attempt: number }[],
+  topic: string,
+  table: keyof typeof SENT_BACK,
+): Promise<void> {
   for (const { observation, attempt } of records) {
     const next: PersonObservation = { ...observation, attempt: attempt + 1 };
-    await addToOutbox(client, { eventId: `${observation.observation_id}:relink:${next.attempt}`, topic, key: `${observation.source_system}:${observation.source_record_id}`, recordType: 'personObservation', payload: next });
+    await addToOutbox(client, {
+      eventId: `${observation.observation_id}:relink:${next.attempt}`,
+      topic,
+      key: `${observation.source_system}:${observation.source_record_id}`,
+      recordType: 'personObservation',
+      payload: next,
+    });
     await client.query(`update ${table} set ${SENT_BACK[table]} where observation_id = $1`, [observation.observation_id, next.attempt]);
   }
 }

@@ -55,7 +55,12 @@ function addDays(date: string, days: number): string {
  * births of new people, deaths of registered ones (often with only the birth year, names in
  * capitals or without diacritics), deaths that cannot be linked by ID, and contract violations.
  */
-export function generateCivilStatusStream(population: SyntheticCitizen[], plan: StreamPlan, seed: number, now = new Date()): { events: CivilStatusEvent[]; truth: StreamTruth } {
+export function generateCivilStatusStream(
+  population: SyntheticCitizen[],
+  plan: StreamPlan,
+  seed: number,
+  now = new Date(),
+): { events: CivilStatusEvent[]; truth: StreamTruth } {
   const random = new SeededRandom(seed);
   const issuer = new PersonalIdIssuer(new SeededRandom(seed ^ 0x51ed270b));
   for (const citizen of population) issuer.reserve(citizen.personal_id);
@@ -83,8 +88,20 @@ export function generateCivilStatusStream(population: SyntheticCitizen[], plan: 
     const family = syntheticName(random, 'MALE').split(' ')[0];
     const event: CivilStatusEvent = {
       ...base('BIRTH_REGISTRATION'),
-      person: { personal_id: personalId, full_name: syntheticName(random, sex, family), date_of_birth: random.chance(0.5) ? dob : dob.split('-').reverse().join('/'), sex: sex === 'MALE' ? 'Nam' : 'Nữ', address: syntheticAddress(random, province) },
-      birth: { place_of_birth: PROVINCES_2008[province] ?? null, father_name: syntheticName(random, 'MALE', family), mother_name: syntheticName(random, 'FEMALE'), ethnicity: 'Kinh', nationality: 'Việt Nam' },
+      person: {
+        personal_id: personalId,
+        full_name: syntheticName(random, sex, family),
+        date_of_birth: random.chance(0.5) ? dob : dob.split('-').reverse().join('/'),
+        sex: sex === 'MALE' ? 'Nam' : 'Nữ',
+        address: syntheticAddress(random, province),
+      },
+      birth: {
+        place_of_birth: PROVINCES_2008[province] ?? null,
+        father_name: syntheticName(random, 'MALE', family),
+        mother_name: syntheticName(random, 'FEMALE'),
+        ethnicity: 'Kinh',
+        nationality: 'Việt Nam',
+      },
       death: null,
     };
     events.push(event);
@@ -98,11 +115,22 @@ export function generateCivilStatusStream(population: SyntheticCitizen[], plan: 
     if (!citizen) throw new Error('the population is too small for the planned deaths');
     return citizen;
   };
-  const deathEvent = (citizen: SyntheticCitizen, personalId: string | null, identified: DeathTruth['identified'], idOwner: string | null = null): CivilStatusEvent => {
+  const deathEvent = (
+    citizen: SyntheticCitizen,
+    personalId: string | null,
+    identified: DeathTruth['identified'],
+    idOwner: string | null = null,
+  ): CivilStatusEvent => {
     const dateOfDeath = addDays(today, -random.int(1, 14));
     const event: CivilStatusEvent = {
       ...base('DEATH_REGISTRATION'),
-      person: { personal_id: personalId, full_name: registerSpelling(random, citizen.full_name), date_of_birth: random.chance(0.7) ? citizen.date_of_birth.slice(0, 4) : citizen.date_of_birth, sex: citizen.sex === 'MALE' ? 'M' : 'F', address: null },
+      person: {
+        personal_id: personalId,
+        full_name: registerSpelling(random, citizen.full_name),
+        date_of_birth: random.chance(0.7) ? citizen.date_of_birth.slice(0, 4) : citizen.date_of_birth,
+        sex: citizen.sex === 'MALE' ? 'M' : 'F',
+        address: null,
+      },
       birth: null,
       death: { date_of_death: random.chance(0.5) ? dateOfDeath : dateOfDeath.split('-').reverse().join('/'), place_of_death: 'Bệnh viện', cause: null },
     };
@@ -123,11 +151,38 @@ export function generateCivilStatusStream(population: SyntheticCitizen[], plan: 
   }
 
   const breakers: [string, (event: CivilStatusEvent) => void][] = [
-    ['NAME_MISSING', (e) => { e.person.full_name = '  '; }],
-    ['PID_FORMAT', (e) => { e.person.personal_id = 'ABC-12'; }],
-    ['DOB_IN_FUTURE', (e) => { e.person.date_of_birth = '2199-01-01'; }],
-    ['DOB_UNPARSEABLE', (e) => { e.person.date_of_birth = 'ngày mai'; }],
-    ['DEATH_DETAILS_REQUIRED', (e) => { e.event_type = 'DEATH_REGISTRATION'; e.birth = null; e.death = null; }],
+    [
+      'NAME_MISSING',
+      (e) => {
+        e.person.full_name = '  ';
+      },
+    ],
+    [
+      'PID_FORMAT',
+      (e) => {
+        e.person.personal_id = 'ABC-12';
+      },
+    ],
+    [
+      'DOB_IN_FUTURE',
+      (e) => {
+        e.person.date_of_birth = '2199-01-01';
+      },
+    ],
+    [
+      'DOB_UNPARSEABLE',
+      (e) => {
+        e.person.date_of_birth = 'ngày mai';
+      },
+    ],
+    [
+      'DEATH_DETAILS_REQUIRED',
+      (e) => {
+        e.event_type = 'DEATH_REGISTRATION';
+        e.birth = null;
+        e.death = null;
+      },
+    ],
   ];
   for (let i = 0; i < plan.invalid; i += 1) {
     const [reason, breakEvent] = breakers[i % breakers.length]!;

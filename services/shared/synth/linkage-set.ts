@@ -34,8 +34,22 @@ export interface LinkageSetPlan {
 const SOURCES = ['civil-status', 'vaccination', 'social-welfare', 'driver-licence'];
 const PROVINCE_CODES = Object.keys(PROVINCES_2008);
 const SURNAME_VARIANTS: Record<string, string> = { Hoàng: 'Huỳnh', Huỳnh: 'Hoàng', Vũ: 'Võ', Võ: 'Vũ' };
-const OCR: [RegExp, string][] = [[/ễ/g, 'é'], [/ư/g, 'u'], [/ơ/g, 'o'], [/Đ/g, 'D'], [/ạ/g, 'a'], [/ị/g, 'i']];
-const TONE_STYLES: [RegExp, string][] = [[/òa/g, 'oà'], [/óa/g, 'oá'], [/ủy/g, 'uỷ'], [/ùy/g, 'uỳ'], [/oà/g, 'òa'], [/uỷ/g, 'ủy']];
+const OCR: [RegExp, string][] = [
+  [/ễ/g, 'é'],
+  [/ư/g, 'u'],
+  [/ơ/g, 'o'],
+  [/Đ/g, 'D'],
+  [/ạ/g, 'a'],
+  [/ị/g, 'i'],
+];
+const TONE_STYLES: [RegExp, string][] = [
+  [/òa/g, 'oà'],
+  [/óa/g, 'oá'],
+  [/ủy/g, 'uỷ'],
+  [/ùy/g, 'uỳ'],
+  [/oà/g, 'òa'],
+  [/uỷ/g, 'ủy'],
+];
 
 /** Twins (same family, birth date and address) and namesakes (same name, year and province): the hard negatives. */
 function addHardNegatives(population: SyntheticCitizen[], random: SeededRandom, issuer: PersonalIdIssuer): void {
@@ -128,8 +142,20 @@ function dirtyId(random: SeededRandom, id: string, population: SyntheticCitizen[
   return random.weighted<() => string>([
     [() => id, 66],
     [() => '', 25],
-    [() => { const at = random.int(6, 11); return id.slice(0, at) + String((Number(id[at]) + random.int(1, 9)) % 10) + id.slice(at + 1); }, 4],
-    [() => { const at = random.int(6, 10); return id.slice(0, at) + id[at + 1] + id[at] + id.slice(at + 2); }, 2],
+    [
+      () => {
+        const at = random.int(6, 11);
+        return id.slice(0, at) + String((Number(id[at]) + random.int(1, 9)) % 10) + id.slice(at + 1);
+      },
+      4,
+    ],
+    [
+      () => {
+        const at = random.int(6, 10);
+        return id.slice(0, at) + id[at + 1] + id[at] + id.slice(at + 2);
+      },
+      2,
+    ],
     [() => `${id.slice(0, 4)} ${id.slice(4, 8)} ${id.slice(8)}`, 2],
     [() => random.pick(population).personal_id, 1],
   ])();
@@ -168,7 +194,14 @@ export function generateLinkageSet(plan: LinkageSetPlan): LinkageSet {
       const year = random.chance(0.5) ? 2026 : random.int(1940, 2020);
       const province = random.pick(PROVINCE_CODES);
       const id = issuer.issue(province, sex, year);
-      person = { citizen_id: id, personal_id: id, full_name: syntheticName(random, sex), date_of_birth: isoDate(year, random.int(1, 10), random.int(1, 28)), sex, address: syntheticAddress(random, province) };
+      person = {
+        citizen_id: id,
+        personal_id: id,
+        full_name: syntheticName(random, sex),
+        date_of_birth: isoDate(year, random.int(1, 10), random.int(1, 28)),
+        sex,
+        address: syntheticAddress(random, province),
+      };
     } else {
       person = random.pick(population);
     }

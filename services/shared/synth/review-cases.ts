@@ -21,11 +21,25 @@ function mistyped(personalId: string): string {
   return `${personalId.slice(0, 11)}${(Number(personalId[11]) + 1) % 10}`;
 }
 
-function vaccination(recordId: string, person: { personal_id: string | null; full_name: string; date_of_birth: string; sex: 'MALE' | 'FEMALE'; address: string | null }, now: Date): VaccinationEvent {
+function vaccination(
+  recordId: string,
+  person: { personal_id: string | null; full_name: string; date_of_birth: string; sex: 'MALE' | 'FEMALE'; address: string | null },
+  now: Date,
+): VaccinationEvent {
   const day = now.toISOString().slice(0, 10);
   return {
-    source_system: 'tiemchung-synthetic', source_record_id: recordId, change_type: 'CREATE', event_type: 'VACCINATION', event_time: now.getTime() - 3_600_000,
-    person: { personal_id: person.personal_id, full_name: person.full_name, date_of_birth: person.date_of_birth, sex: person.sex === 'MALE' ? 'Nam' : 'Nữ', address: person.address },
+    source_system: 'tiemchung-synthetic',
+    source_record_id: recordId,
+    change_type: 'CREATE',
+    event_type: 'VACCINATION',
+    event_time: now.getTime() - 3_600_000,
+    person: {
+      personal_id: person.personal_id,
+      full_name: person.full_name,
+      date_of_birth: person.date_of_birth,
+      sex: person.sex === 'MALE' ? 'Nam' : 'Nữ',
+      address: person.address,
+    },
     vaccination: { vaccine_code: 'INFLUENZA', vaccine_name: null, dose_number: 1, date_administered: day, facility: 'Trạm y tế xã', lot_number: 'L2026' },
   };
 }
@@ -66,7 +80,9 @@ export function generateHardCases(population: SyntheticCitizen[], perKind: numbe
     const p = person();
     const owner = population[random.int(0, population.length - 1)]!;
     const contradictedId = owner.citizen_id === p.citizen_id ? freshId(p.personal_id) : owner.personal_id;
-    cases.vaccinations.push(vaccination(`HARD-ID-${seed}-${i}`, { ...p, personal_id: contradictedId, date_of_birth: p.date_of_birth.slice(0, 4), address: null }, now));
+    cases.vaccinations.push(
+      vaccination(`HARD-ID-${seed}-${i}`, { ...p, personal_id: contradictedId, date_of_birth: p.date_of_birth.slice(0, 4), address: null }, now),
+    );
     cases.records.set(`HARD-ID-${seed}-${i}`, { kind: 'contradicted-id', citizenId: p.citizen_id });
 
     const q = person();

@@ -20,7 +20,16 @@ export interface SectorDayPlan {
   invalidPerSource: number;
 }
 
-export const DEFAULT_DAY_PLAN: SectorDayPlan = { births: 300, deaths: 150, marriages: 60, nameChanges: 20, vaccinations: 800, benefits: 500, licences: 300, invalidPerSource: 8 };
+export const DEFAULT_DAY_PLAN: SectorDayPlan = {
+  births: 300,
+  deaths: 150,
+  marriages: 60,
+  nameChanges: 20,
+  vaccinations: 800,
+  benefits: 500,
+  licences: 300,
+  invalidPerSource: 8,
+};
 
 /** What each event is about, for checking the pipeline's work against the synthetic truth. */
 export interface SectorDayTruth {
@@ -52,7 +61,11 @@ function ageOn(citizen: SyntheticCitizen, day: string): number {
 }
 
 /** A person as a sector holds them: an ID most of the time, names and dates written the many ways sectors write them. */
-function asHeld(random: SeededRandom, person: { personal_id: string | null; full_name: string; date_of_birth: string; sex: 'MALE' | 'FEMALE'; address: string | null }, idShare: number): PersonFields {
+function asHeld(
+  random: SeededRandom,
+  person: { personal_id: string | null; full_name: string; date_of_birth: string; sex: 'MALE' | 'FEMALE'; address: string | null },
+  idShare: number,
+): PersonFields {
   const name = random.weighted<(n: string) => string>([
     [(n) => n, 5],
     [(n) => n.toLocaleUpperCase('vi'), 2],
@@ -65,7 +78,13 @@ function asHeld(random: SeededRandom, person: { personal_id: string | null; full
     [person.date_of_birth.slice(0, 4), 1],
   ]);
   const sex = person.sex === 'MALE' ? random.pick(['M', 'Nam', 'nam', 'MALE']) : random.pick(['F', 'Nữ', 'nu', 'FEMALE']);
-  return { personal_id: random.chance(idShare) ? person.personal_id : null, full_name: name, date_of_birth: dob, sex, address: random.chance(0.8) ? person.address : null };
+  return {
+    personal_id: random.chance(idShare) ? person.personal_id : null,
+    full_name: name,
+    date_of_birth: dob,
+    sex,
+    address: random.chance(0.8) ? person.address : null,
+  };
 }
 
 function eventTime(random: SeededRandom, now: Date): number {
@@ -84,7 +103,13 @@ export function generateSectorDay(population: SyntheticCitizen[], plan: SectorDa
   const today = now.toISOString().slice(0, 10);
   const stream = generateCivilStatusStream(
     population,
-    { births: plan.births, deaths: plan.deaths, deathsWithoutId: Math.ceil(plan.deaths / 20), deathsWithWrongId: Math.ceil(plan.deaths / 40), invalid: plan.invalidPerSource },
+    {
+      births: plan.births,
+      deaths: plan.deaths,
+      deathsWithoutId: Math.ceil(plan.deaths / 20),
+      deathsWithWrongId: Math.ceil(plan.deaths / 40),
+      invalid: plan.invalidPerSource,
+    },
     seed,
     now,
   );
@@ -101,12 +126,21 @@ export function generateSectorDay(population: SyntheticCitizen[], plan: SectorDa
     const [a, b] = [random.pick(adults), random.pick(adults)];
     if (a.citizen_id === b.citizen_id) continue;
     const date = addDays(today, -random.int(1, 20));
-    for (const [spouse, other] of [[a, b], [b, a]] as const) {
+    for (const [spouse, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       const recordId = id('KH');
       civil.push({
-        source_system: 'hotich-synthetic', source_record_id: recordId, change_type: 'CREATE', event_type: 'MARRIAGE_REGISTRATION', event_time: eventTime(random, now), registration_date: date,
+        source_system: 'hotich-synthetic',
+        source_record_id: recordId,
+        change_type: 'CREATE',
+        event_type: 'MARRIAGE_REGISTRATION',
+        event_time: eventTime(random, now),
+        registration_date: date,
         person: { ...asHeld(random, spouse, 1), date_of_birth: spouse.date_of_birth },
-        birth: null, death: null,
+        birth: null,
+        death: null,
         marriage: { date_of_marriage: date, spouse_name: other.full_name, spouse_personal_id: other.personal_id, place_of_registration: 'UBND xã' },
         change: null,
       });
@@ -118,9 +152,22 @@ export function generateSectorDay(population: SyntheticCitizen[], plan: SectorDa
     const recordId = id('TD');
     const newName = syntheticName(random, person.sex, person.full_name.split(' ')[0]);
     civil.push({
-      source_system: 'hotich-synthetic', source_record_id: recordId, change_type: 'CREATE', event_type: 'CHANGE_REGISTRATION', event_time: eventTime(random, now), registration_date: today,
-      person: { personal_id: person.personal_id, full_name: person.full_name, date_of_birth: person.date_of_birth, sex: person.sex === 'MALE' ? 'Nam' : 'Nữ', address: null },
-      birth: null, death: null, marriage: null,
+      source_system: 'hotich-synthetic',
+      source_record_id: recordId,
+      change_type: 'CREATE',
+      event_type: 'CHANGE_REGISTRATION',
+      event_time: eventTime(random, now),
+      registration_date: today,
+      person: {
+        personal_id: person.personal_id,
+        full_name: person.full_name,
+        date_of_birth: person.date_of_birth,
+        sex: person.sex === 'MALE' ? 'Nam' : 'Nữ',
+        address: null,
+      },
+      birth: null,
+      death: null,
+      marriage: null,
       change: { field: 'FULL_NAME', new_value: newName, effective_date: today },
     });
     truth.about.set(recordId, person.citizen_id);
@@ -128,15 +175,32 @@ export function generateSectorDay(population: SyntheticCitizen[], plan: SectorDa
 
   const vaccinations: VaccinationEvent[] = [];
   const vaccination = (person: Parameters<typeof asHeld>[1], idShare: number, code: string, dose: number, date: string): VaccinationEvent => ({
-    source_system: 'tiemchung-synthetic', source_record_id: id('TC'), change_type: 'CREATE', event_type: 'VACCINATION', event_time: eventTime(random, now),
+    source_system: 'tiemchung-synthetic',
+    source_record_id: id('TC'),
+    change_type: 'CREATE',
+    event_type: 'VACCINATION',
+    event_time: eventTime(random, now),
     person: asHeld(random, person, idShare),
-    vaccination: { vaccine_code: code, vaccine_name: null, dose_number: dose, date_administered: date, facility: 'Trạm y tế xã', lot_number: `L${random.int(1000, 9999)}` },
+    vaccination: {
+      vaccine_code: code,
+      vaccine_name: null,
+      dose_number: dose,
+      date_administered: date,
+      facility: 'Trạm y tế xã',
+      lot_number: `L${random.int(1000, 9999)}`,
+    },
   });
   const births = civil.filter((event) => event.event_type === 'BIRTH_REGISTRATION' && stream.truth.births.some((b) => b.recordId === event.source_record_id));
   for (const birth of births.slice(0, plan.newbornVaccinations ?? Math.floor(plan.vaccinations / 4))) {
     const dob = birth.person.date_of_birth ?? today;
     const iso = dob.includes('/') ? dob.split('/').reverse().join('-') : dob;
-    const newborn = { personal_id: birth.person.personal_id, full_name: birth.person.full_name ?? '', date_of_birth: iso, sex: birth.person.sex === 'Nam' ? 'MALE' as const : 'FEMALE' as const, address: birth.person.address };
+    const newborn = {
+      personal_id: birth.person.personal_id,
+      full_name: birth.person.full_name ?? '',
+      date_of_birth: iso,
+      sex: birth.person.sex === 'Nam' ? ('MALE' as const) : ('FEMALE' as const),
+      address: birth.person.address,
+    };
     const event = vaccination(newborn, 0, 'HEPB', 1, iso);
     event.person.date_of_birth = iso;
     vaccinations.push(event);
@@ -155,9 +219,20 @@ export function generateSectorDay(population: SyntheticCitizen[], plan: SectorDa
   const welfare: SocialWelfareEvent[] = [];
   const elderly = living.filter((citizen) => ageOn(citizen, today) >= 75);
   const benefit = (person: Parameters<typeof asHeld>[1], type: SocialWelfareEvent['event_type'], date: string): SocialWelfareEvent => ({
-    source_system: 'btxh-synthetic', source_record_id: id('TCXH'), change_type: 'CREATE', event_type: type, event_time: eventTime(random, now),
+    source_system: 'btxh-synthetic',
+    source_record_id: id('TCXH'),
+    change_type: 'CREATE',
+    event_type: type,
+    event_time: eventTime(random, now),
     person: asHeld(random, person, 0.9),
-    benefit: { programme_code: 'TCXH-NCT', programme_name: 'Trợ cấp xã hội người cao tuổi', amount_vnd: 500_000, status: 'ACTIVE', effective_date: date, end_date: null },
+    benefit: {
+      programme_code: 'TCXH-NCT',
+      programme_name: 'Trợ cấp xã hội người cao tuổi',
+      amount_vnd: 500_000,
+      status: 'ACTIVE',
+      effective_date: date,
+      end_date: null,
+    },
   });
   const deceased = stream.truth.deaths.filter((death) => death.identified === 'BY_ID').slice(0, Math.ceil(plan.benefits / 50));
   for (const death of deceased) {
@@ -182,23 +257,79 @@ export function generateSectorDay(population: SyntheticCitizen[], plan: SectorDa
   while (licences.length < plan.licences) {
     const person = random.pick(drivers);
     const issued = addDays(today, -random.int(0, 6));
-    const licenceClass = random.weighted([['A1', 5], ['B', 4], ['C', 1]] as const);
+    const licenceClass = random.weighted([
+      ['A1', 5],
+      ['B', 4],
+      ['C', 1],
+    ] as const);
     const event: DriverLicenceEvent = {
-      source_system: 'gplx-synthetic', source_record_id: id('GPLX'), change_type: 'CREATE', event_type: random.chance(0.7) ? 'LICENCE_ISSUED' : 'LICENCE_RENEWED', event_time: eventTime(random, now),
+      source_system: 'gplx-synthetic',
+      source_record_id: id('GPLX'),
+      change_type: 'CREATE',
+      event_type: random.chance(0.7) ? 'LICENCE_ISSUED' : 'LICENCE_RENEWED',
+      event_time: eventTime(random, now),
       person: asHeld(random, person, 0.95),
-      licence: { licence_number: `${random.pick(provinceCodes).slice(1)}${String(random.int(0, 9_999_999_999)).padStart(10, '0')}`, licence_class: licenceClass, issue_date: issued, expiry_date: addDays(issued, 3650), revocation_reason: null },
+      licence: {
+        licence_number: `${random.pick(provinceCodes).slice(1)}${String(random.int(0, 9_999_999_999)).padStart(10, '0')}`,
+        licence_class: licenceClass,
+        issue_date: issued,
+        expiry_date: addDays(issued, 3650),
+        revocation_reason: null,
+      },
     };
     licences.push(event);
     truth.about.set(event.source_record_id, person.citizen_id);
   }
 
   const breakers: { source: SourceName; rule: string; events: { source_record_id: string }[]; breakEvent: (event: never) => void }[] = [
-    { source: 'vaccination', rule: 'DOSE_NUMBER_INVALID', events: vaccinations, breakEvent: (e: VaccinationEvent) => { e.vaccination.dose_number = 0; } },
-    { source: 'vaccination', rule: 'VACCINATION_DATE_INVALID', events: vaccinations, breakEvent: (e: VaccinationEvent) => { e.vaccination.date_administered = addDays(today, 30); } },
-    { source: 'social-welfare', rule: 'BENEFIT_AMOUNT_NEGATIVE', events: welfare, breakEvent: (e: SocialWelfareEvent) => { e.benefit.amount_vnd = -500_000; } },
-    { source: 'social-welfare', rule: 'BENEFIT_END_BEFORE_START', events: welfare, breakEvent: (e: SocialWelfareEvent) => { e.benefit.end_date = addDays(e.benefit.effective_date, -30); } },
-    { source: 'driver-licence', rule: 'LICENCE_CLASS_UNKNOWN', events: licences, breakEvent: (e: DriverLicenceEvent) => { e.licence.licence_class = 'Z9'; } },
-    { source: 'driver-licence', rule: 'LICENCE_NUMBER_FORMAT', events: licences, breakEvent: (e: DriverLicenceEvent) => { e.licence.licence_number = 'GPLX-12'; } },
+    {
+      source: 'vaccination',
+      rule: 'DOSE_NUMBER_INVALID',
+      events: vaccinations,
+      breakEvent: (e: VaccinationEvent) => {
+        e.vaccination.dose_number = 0;
+      },
+    },
+    {
+      source: 'vaccination',
+      rule: 'VACCINATION_DATE_INVALID',
+      events: vaccinations,
+      breakEvent: (e: VaccinationEvent) => {
+        e.vaccination.date_administered = addDays(today, 30);
+      },
+    },
+    {
+      source: 'social-welfare',
+      rule: 'BENEFIT_AMOUNT_NEGATIVE',
+      events: welfare,
+      breakEvent: (e: SocialWelfareEvent) => {
+        e.benefit.amount_vnd = -500_000;
+      },
+    },
+    {
+      source: 'social-welfare',
+      rule: 'BENEFIT_END_BEFORE_START',
+      events: welfare,
+      breakEvent: (e: SocialWelfareEvent) => {
+        e.benefit.end_date = addDays(e.benefit.effective_date, -30);
+      },
+    },
+    {
+      source: 'driver-licence',
+      rule: 'LICENCE_CLASS_UNKNOWN',
+      events: licences,
+      breakEvent: (e: DriverLicenceEvent) => {
+        e.licence.licence_class = 'Z9';
+      },
+    },
+    {
+      source: 'driver-licence',
+      rule: 'LICENCE_NUMBER_FORMAT',
+      events: licences,
+      breakEvent: (e: DriverLicenceEvent) => {
+        e.licence.licence_number = 'GPLX-12';
+      },
+    },
   ];
   for (const source of ['vaccination', 'social-welfare', 'driver-licence'] as const) {
     const own = breakers.filter((breaker) => breaker.source === source);

@@ -82,7 +82,15 @@ export const api = {
   /** @type {() => Promise<unknown>} */
   logout: () => call('POST', '/api/logout'),
   /** @type {(filter: CaseFilter) => Promise<Queue>} */
-  cases: (filter) => call('GET', `/api/cases?${new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== '' && v !== undefined && v !== null).map(([k, v]) => [k, String(v)]))}`),
+  cases: (filter) =>
+    call(
+      'GET',
+      `/api/cases?${new URLSearchParams(
+        Object.entries(filter)
+          .filter(([, v]) => v !== '' && v !== undefined && v !== null)
+          .map(([k, v]) => [k, String(v)]),
+      )}`,
+    ),
   /** @type {(id: number) => Promise<CaseView>} */
   case: (id) => call('GET', `/api/cases/${encodeURIComponent(id)}`),
   /** @type {(id: number) => Promise<unknown>} */

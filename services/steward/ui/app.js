@@ -12,9 +12,39 @@ const state = { user: null };
 
 function header() {
   const user = /** @type {import('./api.js').User} */ (state.user); // signed in before the first route
-  const toggle = h('button', { className: 'link', id: 'language', onclick: () => { setLanguage(language() === 'vi' ? 'en' : 'vi'); void route(); } }, language() === 'vi' ? 'English' : 'Tiếng Việt');
-  const logout = h('button', { className: 'link', id: 'logout', onclick: async () => { await api.logout(); location.href = '/ui/login.html'; } }, t('signOut'));
-  return h('header', {}, h('a', { href: '#/', className: 'brand' }, t('app')), h('span', { className: 'spacer' }), h('span', { className: 'user', id: 'user' }, `${user.username} (${user.role})`), toggle, logout);
+  const toggle = h(
+    'button',
+    {
+      className: 'link',
+      id: 'language',
+      onclick: () => {
+        setLanguage(language() === 'vi' ? 'en' : 'vi');
+        void route();
+      },
+    },
+    language() === 'vi' ? 'English' : 'Tiếng Việt',
+  );
+  const logout = h(
+    'button',
+    {
+      className: 'link',
+      id: 'logout',
+      onclick: async () => {
+        await api.logout();
+        location.href = '/ui/login.html';
+      },
+    },
+    t('signOut'),
+  );
+  return h(
+    'header',
+    {},
+    h('a', { href: '#/', className: 'brand' }, t('app')),
+    h('span', { className: 'spacer' }),
+    h('span', { className: 'user', id: 'user' }, `${user.username} (${user.role})`),
+    toggle,
+    logout,
+  );
 }
 
 async function route() {

@@ -22,7 +22,14 @@ function choices(view) {
   if (view.kind === 'duplicate') {
     const [other] = view.candidates;
     return [
-      { citizen_id: view.record.label, fields: view.record.fields, score: other?.score ?? 0, explanation: other?.explanation ?? null, agreement: null, status: 'ALIVE' },
+      {
+        citizen_id: view.record.label,
+        fields: view.record.fields,
+        score: other?.score ?? 0,
+        explanation: other?.explanation ?? null,
+        agreement: null,
+        status: 'ALIVE',
+      },
       ...view.candidates,
     ];
   }
@@ -35,7 +42,12 @@ function choices(view) {
  */
 function valueCell(value, agreement) {
   const text = value ?? '—';
-  return h('td', { className: `value ${agreement ?? ''}`, title: agreement ? t(agreement) : '' }, text, agreement && agreement !== 'same' ? h('span', { className: 'badge' }, t(agreement)) : null);
+  return h(
+    'td',
+    { className: `value ${agreement ?? ''}`, title: agreement ? t(agreement) : '' },
+    text,
+    agreement && agreement !== 'same' ? h('span', { className: 'badge' }, t(agreement)) : null,
+  );
 }
 
 /**
@@ -46,16 +58,39 @@ function valueCell(value, agreement) {
  */
 function comparisonTable(view, people, selected, onSelect) {
   const recordColumn = view.kind === 'record';
-  const head = h('tr', {}, h('th', {}, t('field')), recordColumn ? h('th', {}, t('record'), h('div', { className: 'sub' }, view.record.label), h('div', { className: 'sub' }, view.record.event_date ?? '')) : null,
+  const head = h(
+    'tr',
+    {},
+    h('th', {}, t('field')),
+    recordColumn
+      ? h('th', {}, t('record'), h('div', { className: 'sub' }, view.record.label), h('div', { className: 'sub' }, view.record.event_date ?? ''))
+      : null,
     people.map((person, i) =>
-      h('th', { className: i === selected ? 'chosen' : '' },
-        h('button', { className: 'pick', id: `pick-${i + 1}`, onclick: () => onSelect(i), 'aria-pressed': String(i === selected) }, `${i + 1}. ${person.citizen_id}`),
+      h(
+        'th',
+        { className: i === selected ? 'chosen' : '' },
+        h(
+          'button',
+          { className: 'pick', id: `pick-${i + 1}`, onclick: () => onSelect(i), 'aria-pressed': String(i === selected) },
+          `${i + 1}. ${person.citizen_id}`,
+        ),
         h('div', { className: 'sub' }, `${t('score')} ${percent(person.score)}${person.status !== 'ALIVE' ? ` · ${person.status}` : ''}`),
-        h('a', { href: `#/citizen/${encodeURIComponent(person.citizen_id)}`, className: 'sub' }, t('history')))));
+        h('a', { href: `#/citizen/${encodeURIComponent(person.citizen_id)}`, className: 'sub' }, t('history')),
+      ),
+    ),
+  );
   // For a duplicate pair, the second citizen is compared with the first.
   const rows = FIELDS.map((field) =>
-    h('tr', {}, h('th', { scope: 'row' }, t(field)), recordColumn ? valueCell(view.record.fields[field], null) : null,
-      people.map((person, i) => valueCell(person.fields[field], view.kind === 'duplicate' ? (i === 0 ? null : person.agreement?.[field]) : person.agreement?.[field]))));
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'row' }, t(field)),
+      recordColumn ? valueCell(view.record.fields[field], null) : null,
+      people.map((person, i) =>
+        valueCell(person.fields[field], view.kind === 'duplicate' ? (i === 0 ? null : person.agreement?.[field]) : person.agreement?.[field]),
+      ),
+    ),
+  );
   return h('table', { className: 'compare', id: 'compare' }, h('thead', {}, head), h('tbody', {}, rows));
 }
 
@@ -70,15 +105,27 @@ function decisionStatusText(d) {
  */
 function decisionList(view, onUndo) {
   if (view.decisions.length === 0) return null;
-  return h('section', { id: 'decisions' }, h('h2', {}, t('decisions')),
-    h('ul', {}, view.decisions.map((d) => {
-      const status = decisionStatusText(d);
-      const canUndo = d.action !== 'UNDO' && !d.undone_by && d.result?.status === 'applied';
-      return h('li', { 'data-decision': d.decision_id },
-        h('strong', {}, d.action), ` ${d.citizen_id ?? ''}${d.other_citizen_id ? ` ← ${d.other_citizen_id}` : ''} · ${d.actor} · ${new Date(d.decided_at).toLocaleString()} · ${status}${d.undone_by ? ` · ${t('undone')}` : ''}`,
-        h('div', { className: 'sub' }, d.comment),
-        canUndo ? h('button', { className: 'undo', onclick: () => onUndo(d) }, t('undo')) : null);
-    })));
+  return h(
+    'section',
+    { id: 'decisions' },
+    h('h2', {}, t('decisions')),
+    h(
+      'ul',
+      {},
+      view.decisions.map((d) => {
+        const status = decisionStatusText(d);
+        const canUndo = d.action !== 'UNDO' && !d.undone_by && d.result?.status === 'applied';
+        return h(
+          'li',
+          { 'data-decision': d.decision_id },
+          h('strong', {}, d.action),
+          ` ${d.citizen_id ?? ''}${d.other_citizen_id ? ` ← ${d.other_citizen_id}` : ''} · ${d.actor} · ${new Date(d.decided_at).toLocaleString()} · ${status}${d.undone_by ? ` · ${t('undone')}` : ''}`,
+          h('div', { className: 'sub' }, d.comment),
+          canUndo ? h('button', { className: 'undo', onclick: () => onUndo(d) }, t('undo')) : null,
+        );
+      }),
+    ),
+  );
 }
 
 /**
@@ -154,23 +201,90 @@ export async function renderCase(main, caseId, user) {
       ['m', 'decide-merge', people.length > 1 ? `${t('merge')}: ${other().citizen_id} → ${person.citizen_id} (${t('survivor')})` : t('merge')],
       ['d', 'decide-distinct', t('distinct')],
     ];
-    const buttons = buttonSpecs.filter(([key]) => actions[key]).map(([key, id, label]) => h('button', { id, disabled: !mayDecide, onclick: actions[key] }, h('kbd', {}, key.toUpperCase()), ' ', label));
-    const claimButtons = user.role === 'viewer' || c.status === 'DECIDED' ? [] : c.claimed_by === user.username
-      ? [h('button', { id: 'release', onclick: async () => { await api.release(caseId); await renderCase(main, caseId, user); } }, t('release'))]
-      : [h('button', { id: 'claim', disabled: !mayDecide, onclick: async () => { await api.claim(caseId).catch((/** @type {Error} */ e) => (status.textContent = e.message)); await renderCase(main, caseId, user); } }, t('claim'))];
-    main.replaceChildren(.../** @type {HTMLElement[]} */ ([
-      h('p', {}, h('a', { href: '#/', id: 'back' }, `← ${t('back')}`)),
-      h('h1', {}, `${t('case')} #${c.case_id} — ${reasonLabel(c.reason)}`),
-      h('p', { className: 'meta', id: 'case-meta' }, `${t('source')}: ${c.source} · ${t('status')}: ${c.status}${c.claimed_by ? ` (${c.claimed_by})` : ''}${c.resolution ? ` · ${c.resolution}` : ''} · ${t('priority')} ${c.priority}${c.rechecks > 0 ? ` · ${t('rechecks')}: ${c.rechecks}` : ''} · ${t('age')} ${ageText((Date.now() - new Date(c.created_at).getTime()) / 1000)}`),
-      h('p', { className: 'summary' }, c.explanation.summary),
-      h('div', { className: 'claim' }, claimButtons, !mayDecide && c.status !== 'DECIDED' && c.claimed_by && c.claimed_by !== user.username ? h('span', {}, `${t('claimedByOther')}: ${c.claimed_by}`) : null),
-      comparisonTable(view, people, selected, (i) => { selected = i; render(); }),
-      h('section', { className: 'explain' }, h('h2', {}, `${t('waterfall')}: ${person.citizen_id}`), person.explanation ? waterfall(person.explanation) : h('p', {}, '—'),
-        person.explanation ? h('ul', { className: 'sentences' }, person.explanation.comparisons.map((x) => h('li', {}, h('code', {}, `${x.weight >= 0 ? '+' : ''}${x.weight.toFixed(2)}`), ' ', levelSentence(x)))) : null),
-      h('section', { className: 'decide' }, comment, h('div', { className: 'buttons' }, buttons), status,
-        c.status === 'DECIDED' ? h('button', { id: 'next-case', onclick: () => nextCase(user, caseId) }, h('kbd', {}, 'Space'), ' ', t('next')) : null),
-      decisionList(view, undo),
-    ].filter(Boolean)));
+    const buttons = buttonSpecs
+      .filter(([key]) => actions[key])
+      .map(([key, id, label]) => h('button', { id, disabled: !mayDecide, onclick: actions[key] }, h('kbd', {}, key.toUpperCase()), ' ', label));
+    const claimButtons =
+      user.role === 'viewer' || c.status === 'DECIDED'
+        ? []
+        : c.claimed_by === user.username
+          ? [
+              h(
+                'button',
+                {
+                  id: 'release',
+                  onclick: async () => {
+                    await api.release(caseId);
+                    await renderCase(main, caseId, user);
+                  },
+                },
+                t('release'),
+              ),
+            ]
+          : [
+              h(
+                'button',
+                {
+                  id: 'claim',
+                  disabled: !mayDecide,
+                  onclick: async () => {
+                    await api.claim(caseId).catch((/** @type {Error} */ e) => (status.textContent = e.message));
+                    await renderCase(main, caseId, user);
+                  },
+                },
+                t('claim'),
+              ),
+            ];
+    main.replaceChildren(
+      .../** @type {HTMLElement[]} */ (
+        [
+          h('p', {}, h('a', { href: '#/', id: 'back' }, `← ${t('back')}`)),
+          h('h1', {}, `${t('case')} #${c.case_id} — ${reasonLabel(c.reason)}`),
+          h(
+            'p',
+            { className: 'meta', id: 'case-meta' },
+            `${t('source')}: ${c.source} · ${t('status')}: ${c.status}${c.claimed_by ? ` (${c.claimed_by})` : ''}${c.resolution ? ` · ${c.resolution}` : ''} · ${t('priority')} ${c.priority}${c.rechecks > 0 ? ` · ${t('rechecks')}: ${c.rechecks}` : ''} · ${t('age')} ${ageText((Date.now() - new Date(c.created_at).getTime()) / 1000)}`,
+          ),
+          h('p', { className: 'summary' }, c.explanation.summary),
+          h(
+            'div',
+            { className: 'claim' },
+            claimButtons,
+            !mayDecide && c.status !== 'DECIDED' && c.claimed_by && c.claimed_by !== user.username
+              ? h('span', {}, `${t('claimedByOther')}: ${c.claimed_by}`)
+              : null,
+          ),
+          comparisonTable(view, people, selected, (i) => {
+            selected = i;
+            render();
+          }),
+          h(
+            'section',
+            { className: 'explain' },
+            h('h2', {}, `${t('waterfall')}: ${person.citizen_id}`),
+            person.explanation ? waterfall(person.explanation) : h('p', {}, '—'),
+            person.explanation
+              ? h(
+                  'ul',
+                  { className: 'sentences' },
+                  person.explanation.comparisons.map((x) =>
+                    h('li', {}, h('code', {}, `${x.weight >= 0 ? '+' : ''}${x.weight.toFixed(2)}`), ' ', levelSentence(x)),
+                  ),
+                )
+              : null,
+          ),
+          h(
+            'section',
+            { className: 'decide' },
+            comment,
+            h('div', { className: 'buttons' }, buttons),
+            status,
+            c.status === 'DECIDED' ? h('button', { id: 'next-case', onclick: () => nextCase(user, caseId) }, h('kbd', {}, 'Space'), ' ', t('next')) : null,
+          ),
+          decisionList(view, undo),
+        ].filter(Boolean)
+      ),
+    );
   };
   render();
 
@@ -180,15 +294,27 @@ export async function renderCase(main, caseId, user) {
       render();
       return true;
     }
-    if (key === 'c') { comment.focus(); return true; }
-    if (key === 'escape') { location.hash = '#/'; return true; }
-    if (key === ' ' && c.status === 'DECIDED') { void nextCase(user, caseId); return true; }
+    if (key === 'c') {
+      comment.focus();
+      return true;
+    }
+    if (key === 'escape') {
+      location.hash = '#/';
+      return true;
+    }
+    if (key === ' ' && c.status === 'DECIDED') {
+      void nextCase(user, caseId);
+      return true;
+    }
     if (key === 'u') {
       const last = [...view.decisions].reverse().find((d) => d.action !== 'UNDO' && !d.undone_by && d.result?.status === 'applied');
       if (last) void undo(last);
       return Boolean(last);
     }
-    if (mayDecide && actions[key]) { void actions[key](); return true; }
+    if (mayDecide && actions[key]) {
+      void actions[key]();
+      return true;
+    }
     return false;
   });
   return view;

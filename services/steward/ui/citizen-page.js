@@ -11,7 +11,30 @@ import { setShortcuts } from './keys.js';
  * @param {{ className?: string, cells: Child[] }[]} rows
  */
 function table(columns, rows) {
-  return h('table', { className: 'history' }, h('thead', {}, h('tr', {}, columns.map((c) => h('th', {}, c)))), h('tbody', {}, rows.map((r) => h('tr', { className: r.className ?? '' }, r.cells.map((cell) => h('td', {}, cell ?? '—'))))));
+  return h(
+    'table',
+    { className: 'history' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((c) => h('th', {}, c)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((r) =>
+        h(
+          'tr',
+          { className: r.className ?? '' },
+          r.cells.map((cell) => h('td', {}, cell ?? '—')),
+        ),
+      ),
+    ),
+  );
 }
 
 const when = (/** @type {string | null} */ value) => (value ? new Date(value).toLocaleString() : '');
@@ -27,24 +50,110 @@ export async function renderCitizen(main, citizenId) {
   const view = await api.citizen(citizenId);
   const c = view.citizen;
   setShortcuts((key) => {
-    if (key === 'escape') { history.back(); return true; }
+    if (key === 'escape') {
+      history.back();
+      return true;
+    }
     return false;
   });
-  main.replaceChildren(.../** @type {HTMLElement[]} */ ([
-    h('p', {}, h('a', { href: '#/', onclick: (/** @type {Event} */ e) => { e.preventDefault(); history.back(); } }, `← ${t('back')}`)),
-    h('h1', { id: 'citizen-title' }, `${t('history')}: ${c.citizen_id}`),
-    h('section', {}, h('h2', {}, t('currentValues')),
-      table([t('field'), t('value')], ['personal_id', 'full_name', 'date_of_birth', 'sex', 'address', 'place_of_birth', 'ethnicity', 'marital_status', 'date_of_death', 'status']
-        .map((field) => ({ cells: [t(field), c[field]] })))),
-    h('section', {}, h('h2', {}, t('fieldHistory')),
-      table([t('field'), t('value'), t('source'), t('eventTime'), t('rule'), ''], view.provenance.map((p) => ({ className: p.is_current ? 'current' : '', cells: [t(p.field), p.value, `${p.source} ${p.source_system}/${p.source_record_id}`, eventWhen(p.event_time), p.rule, p.is_current ? t('current') : ''] })))),
-    h('section', {}, h('h2', {}, t('links')),
-      table([t('source'), t('record'), t('method'), t('score'), ''], view.links.map((l) => ({ cells: [l.source, `${l.source_system}/${l.source_record_id}`, l.method, l.score.toFixed(3), when(l.linked_at)] })))),
-    h('section', {}, h('h2', {}, t('facts')),
-      table([t('kind'), t('date'), t('source'), ''], view.facts.map((f) => ({ className: f.withdrawn_at ? 'withdrawn' : '', cells: [f.kind, f.fact_date, `${f.source} ${f.source_system}/${f.source_record_id}`, f.withdrawn_at ? `${t('withdrawn')} ${when(f.withdrawn_at)}` : ''] })))),
-    view.merges.length > 0 ? h('section', {}, h('h2', {}, t('merges')),
-      table(['#', t('survivor'), t('merged'), t('by'), t('note'), t('undone')], view.merges.map((m) => ({ cells: [m.merge_id, m.survivor_id, m.merged_id, m.actor, m.comment, m.undone_at ? `${when(m.undone_at)} ${m.undone_by}` : ''] })))) : null,
-    h('section', {}, h('h2', {}, t('audit')),
-      table(['', t('actor'), t('action')], view.audit.map((a) => ({ cells: [when(a.at), a.actor, a.action] })))),
-  ].filter(Boolean)));
+  main.replaceChildren(
+    .../** @type {HTMLElement[]} */ (
+      [
+        h(
+          'p',
+          {},
+          h(
+            'a',
+            {
+              href: '#/',
+              onclick: (/** @type {Event} */ e) => {
+                e.preventDefault();
+                history.back();
+              },
+            },
+            `← ${t('back')}`,
+          ),
+        ),
+        h('h1', { id: 'citizen-title' }, `${t('history')}: ${c.citizen_id}`),
+        h(
+          'section',
+          {},
+          h('h2', {}, t('currentValues')),
+          table(
+            [t('field'), t('value')],
+            ['personal_id', 'full_name', 'date_of_birth', 'sex', 'address', 'place_of_birth', 'ethnicity', 'marital_status', 'date_of_death', 'status'].map(
+              (field) => ({ cells: [t(field), c[field]] }),
+            ),
+          ),
+        ),
+        h(
+          'section',
+          {},
+          h('h2', {}, t('fieldHistory')),
+          table(
+            [t('field'), t('value'), t('source'), t('eventTime'), t('rule'), ''],
+            view.provenance.map((p) => ({
+              className: p.is_current ? 'current' : '',
+              cells: [
+                t(p.field),
+                p.value,
+                `${p.source} ${p.source_system}/${p.source_record_id}`,
+                eventWhen(p.event_time),
+                p.rule,
+                p.is_current ? t('current') : '',
+              ],
+            })),
+          ),
+        ),
+        h(
+          'section',
+          {},
+          h('h2', {}, t('links')),
+          table(
+            [t('source'), t('record'), t('method'), t('score'), ''],
+            view.links.map((l) => ({ cells: [l.source, `${l.source_system}/${l.source_record_id}`, l.method, l.score.toFixed(3), when(l.linked_at)] })),
+          ),
+        ),
+        h(
+          'section',
+          {},
+          h('h2', {}, t('facts')),
+          table(
+            [t('kind'), t('date'), t('source'), ''],
+            view.facts.map((f) => ({
+              className: f.withdrawn_at ? 'withdrawn' : '',
+              cells: [
+                f.kind,
+                f.fact_date,
+                `${f.source} ${f.source_system}/${f.source_record_id}`,
+                f.withdrawn_at ? `${t('withdrawn')} ${when(f.withdrawn_at)}` : '',
+              ],
+            })),
+          ),
+        ),
+        view.merges.length > 0
+          ? h(
+              'section',
+              {},
+              h('h2', {}, t('merges')),
+              table(
+                ['#', t('survivor'), t('merged'), t('by'), t('note'), t('undone')],
+                view.merges.map((m) => ({
+                  cells: [m.merge_id, m.survivor_id, m.merged_id, m.actor, m.comment, m.undone_at ? `${when(m.undone_at)} ${m.undone_by}` : ''],
+                })),
+              ),
+            )
+          : null,
+        h(
+          'section',
+          {},
+          h('h2', {}, t('audit')),
+          table(
+            ['', t('actor'), t('action')],
+            view.audit.map((a) => ({ cells: [when(a.at), a.actor, a.action] })),
+          ),
+        ),
+      ].filter(Boolean)
+    ),
+  );
 }

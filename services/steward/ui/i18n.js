@@ -54,7 +54,8 @@ const LABELS = {
     waterfall: 'Trọng số khớp (log2) của ứng viên đã chọn',
     prior: 'Tiên nghiệm',
     total_weight: 'Tổng',
-    shortcuts: 'Phím tắt: 1–5 chọn ứng viên · L liên kết · N mới · R từ chối · M hợp nhất · D khác người · U hoàn tác · C ghi chú · J/K di chuyển · Enter mở · Esc quay lại',
+    shortcuts:
+      'Phím tắt: 1–5 chọn ứng viên · L liên kết · N mới · R từ chối · M hợp nhất · D khác người · U hoàn tác · C ghi chú · J/K di chuyển · Enter mở · Esc quay lại',
     waiting: 'Đang chờ áp dụng…',
     applied: 'Đã áp dụng',
     refused: 'Bị từ chối',
@@ -180,7 +181,7 @@ const LABELS = {
     by: 'By',
     actor: 'Actor',
     action: 'Action',
-    registerValue: 'the register\'s own value',
+    registerValue: "the register's own value",
     withdrawn: 'withdrawn',
     note: 'Comment',
     currentValues: 'Current values',

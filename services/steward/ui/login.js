@@ -8,7 +8,8 @@ const valueOf = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (b
 
 function label() {
   document.documentElement.lang = language();
-  for (const element of document.querySelectorAll('[data-label]')) element.textContent = t(/** @type {string} */ (/** @type {HTMLElement} */ (element).dataset.label));
+  for (const element of document.querySelectorAll('[data-label]'))
+    element.textContent = t(/** @type {string} */ (/** @type {HTMLElement} */ (element).dataset.label));
   byId('language').textContent = language() === 'vi' ? 'English' : 'Tiếng Việt';
 }
 

@@ -19,7 +19,13 @@ export function waterfall(explanation) {
   const steps = [{ label: t('prior'), from: 0, to: explanation.prior, kind: 'prior' }];
   let running = explanation.prior;
   for (const c of explanation.comparisons) {
-    steps.push({ label: `${c.comparison.replace(/_/g, ' ')}: ${c.level.replace(/_/g, ' ')}`, from: running, to: running + c.weight, kind: c.weight >= 0 ? 'up' : 'down', title: levelSentence(c) });
+    steps.push({
+      label: `${c.comparison.replace(/_/g, ' ')}: ${c.level.replace(/_/g, ' ')}`,
+      from: running,
+      to: running + c.weight,
+      kind: c.weight >= 0 ? 'up' : 'down',
+      title: levelSentence(c),
+    });
     running += c.weight;
   }
   steps.push({ label: t('total_weight'), from: 0, to: explanation.total, kind: 'total' });
@@ -29,17 +35,26 @@ export function waterfall(explanation) {
   const plot = WIDTH - LABEL - VALUE;
   const x = (/** @type {number} */ v) => LABEL + ((v - low) / span) * plot;
   const height = steps.length * ROW + 8;
-  return h('div', { className: 'waterfall', id: 'waterfall' },
-    svg('svg', { viewBox: `0 0 ${WIDTH} ${height}`, width: '100%', role: 'img', 'aria-label': 'match weight waterfall' },
+  return h(
+    'div',
+    { className: 'waterfall', id: 'waterfall' },
+    svg(
+      'svg',
+      { viewBox: `0 0 ${WIDTH} ${height}`, width: '100%', role: 'img', 'aria-label': 'match weight waterfall' },
       svg('line', { x1: x(0), x2: x(0), y1: 0, y2: height, class: 'zero' }),
       steps.map((s, i) => {
         const y = i * ROW + 4;
         const [left, right] = [Math.min(x(s.from), x(s.to)), Math.max(x(s.from), x(s.to))];
         const delta = s.kind === 'total' || s.kind === 'prior' ? s.to : s.to - s.from;
-        return svg('g', { class: `step ${s.kind}` },
+        return svg(
+          'g',
+          { class: `step ${s.kind}` },
           svg('title', {}, s.title ?? s.label),
           svg('text', { x: LABEL - 6, y: y + 15, 'text-anchor': 'end' }, s.label),
           svg('rect', { x: left, y, width: Math.max(1.5, right - left), height: ROW - 6, rx: 2 }),
-          svg('text', { x: WIDTH - 4, y: y + 15, 'text-anchor': 'end', class: 'value' }, `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}`));
-      })));
+          svg('text', { x: WIDTH - 4, y: y + 15, 'text-anchor': 'end', class: 'value' }, `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}`),
+        );
+      }),
+    ),
+  );
 }

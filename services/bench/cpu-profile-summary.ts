@@ -1,0 +1,94 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+/**
+ * Turns the V8 CPU profiles that `BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"` leaves (one
+ * per service process) into top-down tables: where each service's busy time goes, by package or
+ * dancu folder, and its hottest functions, with µs of CPU per event when the event count is given.
+ *
+ *   node dist/services/bench/cpu-profile-summary.js DIR [EVENTS]
+ */
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** What a frame's time is charged to: V8's own states, a package, a dancu folder, or Node's internals. */
+export function categoryOf(frame: ProfileNode['callFrame']): string {
+  const { functionName, url } = frame;
+  if (!url) return functionName.startsWith('(') ? functionName : '(native)';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  if (pkg) return pkg[1]!;
+  const own = /\/services\/(?:shared\/)?([^/]+)\//.exec(url);
+  if (own) return `dancu:${own[1]!}`;
+  if (url.startsWith('node:')) return url.split('/')[0]!;
+  return '(other)';
+}
+
+export interface ProfileSummary {
+  totalMs: number;
+  busyMs: number;
+  byCategory: [string, number][];
+  byFunction: [string, number][];
+}
+
+const IDLE = new Set(['(idle)', '(program)']);
+
+export function summarise(profile: CpuProfile): ProfileSummary {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfMs = new Map<number, number>();
+  profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+  const byCategory = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  let totalMs = 0;
+  let busyMs = 0;
+  for (const [id, ms] of selfMs) {
+    const frame = nodes.get(id)!.callFrame;
+    totalMs += ms;
+    if (IDLE.has(frame.functionName)) continue;
+    busyMs += ms;
+    const category = categoryOf(frame);
+    byCategory.set(category, (byCategory.get(category) ?? 0) + ms);
+    const name = `${frame.functionName || '(anonymous)'} ${frame.url ? `${basename(frame.url)}:${frame.lineNumber + 1}` : ''}`.trim();
+    byFunction.set(name, (byFunction.get(name) ?? 0) + ms);
+  }
+  const sorted = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]);
+  return { totalMs, busyMs, byCategory: sorted(byCategory), byFunction: sorted(byFunction) };
+}
+
+function table(summary: ProfileSummary, events: number | null, rows = 12): string {
+  const line = ([name, ms]: [string, number]) =>
+    `| ${name} | ${ms.toFixed(0)} | ${((100 * ms) / summary.busyMs).toFixed(1)}% |${events ? ` ${((1000 * ms) / events).toFixed(0)} |` : ''}`;
+  const head = `| | ms | share of busy |${events ? ' µs/event |' : ''}\n|---|---:|---:|${events ? '---:|' : ''}`;
+  return [
+    `busy ${summary.busyMs.toFixed(0)} ms of ${summary.totalMs.toFixed(0)} ms sampled${events ? `, ${((1000 * summary.busyMs) / events).toFixed(0)} µs of CPU per event` : ''}`,
+    '',
+    head,
+    ...summary.byCategory.slice(0, rows).map(line),
+    '',
+    head.replace('| |', '| function |'),
+    ...summary.byFunction.slice(0, rows).map(line),
+  ].join('\n');
+}
+
+function main(): void {
+  const [dir, eventsArg] = process.argv.slice(2);
+  if (!dir) throw new Error('usage: cpu-profile-summary DIR [EVENTS] (DIR: where --cpu-prof-dir wrote the .cpuprofile files)');
+  const events = eventsArg ? Number(eventsArg) : null;
+  const files = readdirSync(dir).filter((file) => file.endsWith('.cpuprofile'));
+  if (files.length === 0) throw new Error(`no .cpuprofile file in ${dir}`);
+  for (const file of files) {
+    console.log(`\n### ${file}\n`);
+    console.log(table(summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile), events));
+  }
+}
+
+if (process.argv[1]?.endsWith('cpu-profile-summary.js')) main();
