@@ -43,6 +43,19 @@ function identity(decoded: unknown): Pick<ErrorContext, 'recordId' | 'sourceSyst
   };
 }
 
+// zod compiles a schema on its first parse, which costs far more than a parse: one schema per adapter, built once.
+const envelopeSchemas = new WeakMap<SourceAdapter<SectorEventEnvelope>, z.ZodType>();
+
+function envelopeSchemaOf<E extends SectorEventEnvelope>(adapter: SourceAdapter<E>): z.ZodType {
+  const key = adapter as unknown as SourceAdapter<SectorEventEnvelope>;
+  let schema = envelopeSchemas.get(key);
+  if (!schema) {
+    schema = z.object({ ...envelopeShape, event_type: z.enum(adapter.eventTypes), ...adapter.details });
+    envelopeSchemas.set(key, schema);
+  }
+  return schema;
+}
+
 /**
  * Validates a decoded sector event of any source and turns it into a canonical observation.
  * Every hard problem is collected into one ValidationError (the shape first: a record of another
@@ -57,8 +70,7 @@ export function toObservation<E extends SectorEventEnvelope>(
   const context: ErrorContext = { topic: position.topic, partition: position.partition, offset: position.offset, ...identity(decoded) };
   const report = new RuleReport();
   checkTexts(decoded, report);
-  const schema = z.object({ ...envelopeShape, event_type: z.enum(adapter.eventTypes), ...adapter.details });
-  const shape = schema.safeParse(decoded);
+  const shape = envelopeSchemaOf(adapter).safeParse(decoded);
   if (!shape.success) {
     for (const issue of shape.error.issues) report.flag('FIELD_INVALID', issue.path.join('.'), issue.message);
   }
