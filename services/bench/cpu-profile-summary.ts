@@ -4,7 +4,10 @@ import { basename, join } from 'node:path';
 /**
  * Turns the V8 CPU profiles that `BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"` leaves (one
  * per service process) into top-down tables: where each service's busy time goes, by package or
- * dancu folder, and its hottest functions, with µs of CPU per event when the event count is given.
+ * dancu folder, and its hottest functions, per event when the event count is given. V8 samples
+ * the main thread on a wall clock: a thread that is runnable but waits for a core is still
+ * charged, so on contended cores the sampled time exceeds the CPU time (the cost budget of
+ * bench:pipeline has the CPU time, from /proc); the shares are what a profile is for.
  *
  *   node dist/services/bench/cpu-profile-summary.js DIR [EVENTS]
  */
@@ -67,9 +70,9 @@ export function summarise(profile: CpuProfile): ProfileSummary {
 function table(summary: ProfileSummary, events: number | null, rows = 12): string {
   const line = ([name, ms]: [string, number]) =>
     `| ${name} | ${ms.toFixed(0)} | ${((100 * ms) / summary.busyMs).toFixed(1)}% |${events ? ` ${((1000 * ms) / events).toFixed(0)} |` : ''}`;
-  const head = `| | ms | share of busy |${events ? ' µs/event |' : ''}\n|---|---:|---:|${events ? '---:|' : ''}`;
+  const head = `| | sampled ms | share |${events ? ' sampled µs/event |' : ''}\n|---|---:|---:|${events ? '---:|' : ''}`;
   return [
-    `busy ${summary.busyMs.toFixed(0)} ms of ${summary.totalMs.toFixed(0)} ms sampled${events ? `, ${((1000 * summary.busyMs) / events).toFixed(0)} µs of CPU per event` : ''}`,
+    `busy in ${summary.busyMs.toFixed(0)} ms of ${summary.totalMs.toFixed(0)} ms sampled${events ? ` (${((1000 * summary.busyMs) / events).toFixed(0)} µs per event)` : ''}`,
     '',
     head,
     ...summary.byCategory.slice(0, rows).map(line),
