@@ -119,3 +119,20 @@ export function csvField(value: string): string {
 export function detached(text: string): string {
   return text.length < 13 ? text : ` ${text}`.slice(1);
 }
+
+/** Entries a cache of field values holds before it starts again: bounded memory, whatever the file. */
+const CACHE_LIMIT = 200_000;
+
+/**
+ * What `make` gives for a field's text, worked out once per distinct text: a register repeats
+ * its names, dates and addresses, and normalising them again for every row was most of a load.
+ */
+export function cached<T>(cache: Map<string, T>, raw: string, make: (raw: string) => T): T {
+  let value = cache.get(raw);
+  if (value === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    value = make(raw);
+    cache.set(detached(raw), value);
+  }
+  return value;
+}

@@ -1,4 +1,4 @@
-import { detached } from '../csv-rows.js';
+import { cached } from '../csv-rows.js';
 import { parsePartialDate } from '../normalise/date.js';
 import { parseSex } from '../normalise/sex.js';
 import { cleanText, foldToAscii } from '../normalise/text.js';
@@ -220,19 +220,6 @@ export const fieldFeatures = {
   sex: sexOf,
   address: (raw: string | null | undefined): AddressFeatures => addressFeatures(foldedText(raw)),
 };
-
-/** Entries a reader's cache holds before it starts again: bounded memory, whatever the file. */
-const CACHE_LIMIT = 200_000;
-
-function cached<T>(cache: Map<string, T>, raw: string, make: (raw: string) => T): T {
-  let value = cache.get(raw);
-  if (value === undefined) {
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    value = make(raw);
-    cache.set(detached(raw), value);
-  }
-  return value;
-}
 
 /**
  * toMatchRecord for a whole file: each field's features depend on that field alone, so names,

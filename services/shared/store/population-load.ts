@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { finished, pipeline } from 'node:stream/promises';
-import { csvFileRows, detached } from '../csv-rows.js';
+import { cached, csvFileRows } from '../csv-rows.js';
 import { DancuError } from '../errors.js';
 import { from as copyFrom } from 'pg-copy-streams';
 import { parsePartialDate } from '../normalise/date.js';
@@ -46,19 +46,6 @@ function csvField(value: string | null): string {
 interface NormalisedRow {
   citizenLine: string;
   keyLines: string;
-}
-
-/** Distinct raw values of one field remembered before starting again: bounded memory, whatever the file. */
-const CACHE_LIMIT = 200_000;
-
-function cached<T>(cache: Map<string, T>, raw: string, make: (raw: string) => T): T {
-  let value = cache.get(raw);
-  if (value === undefined) {
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    value = make(raw);
-    cache.set(detached(raw), value);
-  }
-  return value;
 }
 
 /**
