@@ -35,7 +35,7 @@ async function asOwner(command: string, args: string[]): Promise<{ stdout: strin
   return run('runuser', ['-u', 'postgres', '--', command, ...args]);
 }
 
-export function clusterExists(layout: StackLayout): boolean {
+function clusterExists(layout: StackLayout): boolean {
   return existsSync(join(layout.postgresData, 'PG_VERSION'));
 }
 

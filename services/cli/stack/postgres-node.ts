@@ -119,7 +119,7 @@ export async function postgresDown(layout: StackLayout): Promise<boolean> {
   if (started === OWN_CLUSTER) {
     if (clusterRunning(layout)) await stopCluster(layout);
   } else {
-    for (const version of readdirSync('/etc/postgresql')) {
+    for (const version of localClusters()) {
       await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'stop']).catch(() => undefined);
     }
   }

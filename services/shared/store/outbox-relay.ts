@@ -116,8 +116,8 @@ export class OutboxRelay {
         await producer.sendBatch({ topicMessages: groupByTopic(encoded), acks: -1 });
         await client.query('update outbox set published_at = now() where id = any($1::bigint[])', [encoded.map(({ row }) => row.id)]);
       }
-      if (poison) await this.recordFailure(client, poison);
-      return encoded.length + (poison && poison.row.attempts + 1 >= this.maxAttempts ? 1 : 0);
+      const deadLettered = poison ? await this.recordFailure(client, poison) : false;
+      return encoded.length + (deadLettered ? 1 : 0);
     });
   }
 
@@ -147,14 +147,14 @@ export class OutboxRelay {
     return { encoded, poison: null };
   }
 
-  /** Counts the attempt; the last one sends the row to the dead-letter topic and marks it done. */
-  private async recordFailure(client: PoolClient, { row, error }: Poison): Promise<void> {
+  /** Counts the attempt; the last one sends the row to the dead-letter topic and marks it done (true). */
+  private async recordFailure(client: PoolClient, { row, error }: Poison): Promise<boolean> {
     const attempts = row.attempts + 1;
     const log = this.options.logger;
     if (attempts < this.maxAttempts) {
       log.warn({ outboxId: row.id, topic: row.topic, attempts, code: error.code }, 'outbox row cannot be published; will retry');
       await client.query('update outbox set attempts = $2, last_error = $3 where id = $1', [row.id, attempts, error.message]);
-      return;
+      return false;
     }
     const original = {
       topic: '',
@@ -175,6 +175,7 @@ export class OutboxRelay {
       error.message,
     ]);
     log.error({ outboxId: row.id, topic: row.topic, attempts, code: error.code }, 'outbox row dead-lettered');
+    return true;
   }
 
   private async run(): Promise<void> {
