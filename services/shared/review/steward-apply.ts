@@ -1,10 +1,10 @@
 import { DancuError } from '../errors.js';
 import { SOURCE_TOPICS, isSourceName, type Topics } from '../schemas/topics.js';
-import type { LinkDecision, PersonObservation, PopulationUpdate, PopulationUpdateDraft, Rejection, StewardDecision } from '../schemas/records.js';
+import type { LinkDecision, PersonObservation, Rejection, StewardDecision } from '../schemas/records.js';
 import { applyDecisions, newCitizenId, STORE_CONSUMER, type WriterContext } from '../store/apply-decisions.js';
 import { mergeCitizensIn, undoMergeIn } from '../store/citizen-merges.js';
 import type { PoolClient } from '../store/db.js';
-import { DecisionWriter } from '../store/decision-writer.js';
+import { DecisionWriter, observationUpdate } from '../store/decision-writer.js';
 import { addToOutbox } from '../store/outbox-relay.js';
 import { appendAudit } from '../store/audit-log.js';
 import { decisionDetails, insertStewardDecision } from './steward-decisions.js';
@@ -280,30 +280,6 @@ async function reject(client: PoolClient, decision: StewardDecision, o: PersonOb
   });
 }
 
-function unlinkUpdate(
-  updateId: string,
-  citizenId: string,
-  updateType: PopulationUpdate['update_type'],
-  o: PersonObservation,
-  changes: PopulationUpdate['changes'],
-  now: Date,
-): PopulationUpdateDraft {
-  return {
-    update_id: updateId,
-    citizen_id: citizenId,
-    update_type: updateType,
-    fact: null,
-    changes,
-    related_citizen_id: null,
-    source: o.source,
-    source_system: o.source_system,
-    source_record_id: o.source_record_id,
-    observation_id: o.observation_id,
-    event_time: o.event_time,
-    applied_at: now.getTime(),
-  };
-}
-
 /**
  * Takes a linked record back off its citizen: the link, the facts and the field values it
  * brought go, and every field is chosen again from what is left, so the citizen is as if the
@@ -324,7 +300,7 @@ async function unlinkRecord(client: PoolClient, decision: StewardDecision, o: Pe
   const writer = new DecisionWriter(client, context);
   await writer.load([citizenId]);
   const changes = writer.recompute(writer.citizen(citizenId)!);
-  writer.addOutbox(unlinkUpdate(`${decision.decision_id}:${citizenId}`, citizenId, 'RECORD_UNLINKED', o, changes, context.now));
+  writer.addOutbox(observationUpdate(`${decision.decision_id}:${citizenId}`, citizenId, 'RECORD_UNLINKED', o, changes, null, context.now));
   writer.addAuditBy(stewardActor(decision.actor), 'RECORD_UNLINKED', citizenId, {
     decision_id: decision.decision_id,
     undoes: decision.undoes,
@@ -354,7 +330,7 @@ async function removeCreatedCitizen(
   await client.query('delete from citizens where citizen_id = $1', [citizenId]);
   await client.query(`update observation_outcomes set outcome = 'UNDONE' where observation_id = $1 and outcome = 'CREATED'`, [o.observation_id]);
   const writer = new DecisionWriter(client, context);
-  writer.addOutbox(unlinkUpdate(`${decision.decision_id}:${citizenId}`, citizenId, 'CITIZEN_REMOVED', o, [], context.now));
+  writer.addOutbox(observationUpdate(`${decision.decision_id}:${citizenId}`, citizenId, 'CITIZEN_REMOVED', o, [], null, context.now));
   writer.addAuditBy(stewardActor(decision.actor), 'CITIZEN_REMOVED', citizenId, { decision_id: decision.decision_id, undoes: decision.undoes });
   await writer.flush();
   return citizenId;

@@ -370,22 +370,7 @@ export class DecisionWriter {
   }
 
   publishUpdate(decision: LinkDecision, citizenId: string, updateType: UpdateType, changes: Change[], fact: PopulationUpdate['fact']): void {
-    const o = decision.observation;
-    const update: PopulationUpdateDraft = {
-      update_id: decision.decision_id,
-      citizen_id: citizenId,
-      update_type: updateType,
-      fact,
-      changes,
-      related_citizen_id: null,
-      source: o.source,
-      source_system: o.source_system,
-      source_record_id: o.source_record_id,
-      observation_id: o.observation_id,
-      event_time: o.event_time,
-      applied_at: this.context.now.getTime(),
-    };
-    this.addOutbox(update);
+    this.addOutbox(observationUpdate(decision.decision_id, citizenId, updateType, decision.observation, changes, fact, this.context.now));
   }
 
   /** Writes everything buffered, one statement for all tables; the citizens read stay known (and locked) for the rest of the chunk. */
@@ -446,4 +431,30 @@ export class DecisionWriter {
 function precisionOf(field: RegisterField, value: string): Claim['precision'] {
   if (field !== 'date_of_birth' && field !== 'date_of_death') return null;
   return value.length === 4 ? 'YEAR' : value.length === 7 ? 'MONTH' : 'DAY';
+}
+
+/** The update a change made by an observation publishes: named by the observation's source record and event time. */
+export function observationUpdate(
+  updateId: string,
+  citizenId: string,
+  updateType: UpdateType,
+  o: PersonObservation,
+  changes: Change[],
+  fact: PopulationUpdate['fact'],
+  now: Date,
+): PopulationUpdateDraft {
+  return {
+    update_id: updateId,
+    citizen_id: citizenId,
+    update_type: updateType,
+    fact,
+    changes,
+    related_citizen_id: null,
+    source: o.source,
+    source_system: o.source_system,
+    source_record_id: o.source_record_id,
+    observation_id: o.observation_id,
+    event_time: o.event_time,
+    applied_at: now.getTime(),
+  };
 }
