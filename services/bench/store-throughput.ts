@@ -20,7 +20,8 @@ const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 50_000);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
 
-const EXPLANATION = { prior: 0.0001, comparisons: [], total: 0, runner_up_score: null, summary: 'benchmark decision' };
+/** What a linker's link carries instead of an explanation: the best candidate's levels and weights (five comparisons). */
+const EVIDENCE = { prior: -19.9, levels: [0, 1, 0, 0, 4], weights: [14.2, 9.1, 10.3, 0.9, -0.4], runner_up_score: null };
 
 /**
  * The linker's decisions for a synthetic day against the register: births create citizens,
@@ -52,7 +53,9 @@ function decisionsFor(day: ReturnType<typeof generateSectorDay>, now: Date): Lin
         method: 'PROBABILISTIC',
         reason: isBirth ? 'NO_MATCH' : 'ABOVE_LINK_THRESHOLD',
         candidates: [],
-        explanation: EXPLANATION,
+        explanation: null,
+        evidence: EVIDENCE,
+        settings_version: 'bench',
         decided_at: now.getTime(),
         observation,
       };

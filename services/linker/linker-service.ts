@@ -5,6 +5,7 @@ import type { Logger } from '../shared/observability/logger.js';
 import type { Metrics } from '../shared/observability/metrics.js';
 import { startStageService, type RunningService } from '../shared/service/stage-service.js';
 import { CitizenRepository } from '../shared/store/citizen-repository.js';
+import { recordSettingsVersion } from '../shared/store/settings-versions.js';
 import { createPool, postgresCheck } from '../shared/store/db.js';
 import type { LinkerConfig } from './config.js';
 import { createLinkerStage, type Linkage } from './linker-stage.js';
@@ -13,6 +14,9 @@ export async function startLinker(config: LinkerConfig, logger: Logger, metrics:
   const pool = createPool(config.DATABASE_URL, config.DANCU_LINKER_DB_POOL_SIZE);
   const settings = loadSettings(config.DANCU_LINKAGE_SETTINGS);
   const candidates = new PostgresCandidateSource(pool, settings);
+  // The register keeps the settings every decision names, so any decision can be explained again later.
+  const version = await recordSettingsVersion(pool, settings);
+  logger.info({ settingsVersion: version }, 'linkage settings recorded');
   let linkage: Linkage = { engine: new LinkageEngine(settings, await loadTermFrequencies(pool, settings)), candidates };
   // Name frequencies drift slowly as the register changes; they are re-read now and then, not per event.
   const refresh = setInterval(() => {

@@ -3,6 +3,7 @@ import { decodeEach, present } from '../shared/kafka/decode-each.js';
 import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.js';
 import type { CandidateSource } from '../shared/linkage/candidate-source.js';
 import type { EngineDecision, LinkageEngine } from '../shared/linkage/engine.js';
+import { evidenceOf } from '../shared/linkage/evidence.js';
 import { personToMatchRecord, type MatchRecord } from '../shared/linkage/match-record.js';
 import type { LinkDecision, PersonObservation } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
@@ -21,13 +22,7 @@ export interface Linkage {
 }
 
 /** A later event of a source record that is already linked is about the same person: the source's record id says so. */
-function linkedBefore(
-  engine: LinkageEngine,
-  record: MatchRecord,
-  citizen: CitizenRow,
-  reason = 'SOURCE_RECORD_LINKED',
-  why = 'An earlier event of the same source record was linked to this citizen.',
-): EngineDecision {
+function linkedBefore(engine: LinkageEngine, record: MatchRecord, citizen: CitizenRow, reason = 'SOURCE_RECORD_LINKED'): EngineDecision {
   const score = engine.scorer.score(record, personToMatchRecord(citizen.citizen_id, citizenAsPerson(citizen)));
   return {
     recordId: record.id,
@@ -36,7 +31,8 @@ function linkedBefore(
     score: score.probability,
     reason,
     candidates: [{ citizen_id: citizen.citizen_id, score: score.probability }],
-    explanation: engine.scorer.explain(score, null, why),
+    explanation: null,
+    evidence: evidenceOf(score, null, engine.scorer.priorWeight),
   };
 }
 
@@ -46,14 +42,7 @@ function linkedBefore(
  */
 function withCreationRule(decision: EngineDecision, observation: PersonObservation): Omit<EngineDecision, 'decision'> & { decision: LinkDecision['decision'] } {
   if (decision.decision !== 'NEW' || mayCreateCitizen(observation)) return decision;
-  const why =
-    observation.source === CIVIL_STATUS_SOURCE ? 'Only a birth registration may create a citizen' : `The ${observation.source} source may not create a citizen`;
-  return {
-    ...decision,
-    decision: 'UNLINKED',
-    reason: 'NO_MATCH',
-    explanation: { ...decision.explanation, summary: `${decision.explanation.summary} ${why}; the record is kept unlinked until its person is registered.` },
-  };
+  return { ...decision, decision: 'UNLINKED', reason: 'NO_MATCH' };
 }
 
 /** One decision per observation and linkage attempt: a redelivery has the same id, a relink a new one. */
@@ -93,7 +82,7 @@ export function createLinkerStage(context: StageContext, citizens: CitizenReposi
         // A steward's "same person" decides; their "not this person" takes the citizen out of the candidates, whatever the score.
         const allowed = (found[index] ?? []).filter((candidate) => !stewards?.cannotLink.has(candidate.id));
         const verdict = stewards?.mustLink
-          ? linkedBefore(engine, record, stewards.mustLink, 'STEWARD_MUST_LINK', 'A data steward decided that this record is this citizen.')
+          ? linkedBefore(engine, record, stewards.mustLink, 'STEWARD_MUST_LINK')
           : earlier && !stewards?.cannotLink.has(earlier.citizen_id)
             ? linkedBefore(engine, record, earlier)
             : withCreationRule(engine.decide(record, allowed), observation);
@@ -106,6 +95,8 @@ export function createLinkerStage(context: StageContext, citizens: CitizenReposi
           reason: verdict.reason,
           candidates: verdict.candidates,
           explanation: verdict.explanation,
+          evidence: verdict.evidence,
+          settings_version: engine.settingsVersion,
           decided_at: now().getTime(),
           observation,
         };

@@ -33,6 +33,9 @@ export const ERROR_CODES = [
   'MERGE_ALREADY_UNDONE',
   'POPULATION_FILE_INVALID',
   'CSV_FILE_INVALID',
+  // A decision's evidence against the settings it names
+  'EVIDENCE_MISMATCH',
+  'SETTINGS_VERSION_UNKNOWN',
   // The outbox
   'OUTBOX_UNPUBLISHABLE',
   // The register's database, as a command finds it

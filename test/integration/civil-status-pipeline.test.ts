@@ -6,6 +6,9 @@ import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import type { PopulationUpdate } from '../../services/shared/schemas/records.js';
 import { generateCivilStatusStream, type StreamTruth } from '../../services/shared/synth/civil-status-stream.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
+import { settingsVersion } from '../../services/shared/linkage/settings-version.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { citizenView } from '../../services/shared/store/citizen-view.js';
 import { IsolatedRun } from '../helpers/isolated-run.js';
 import { header, readTopic } from '../helpers/topic-reader.js';
 
@@ -65,6 +68,23 @@ describe('civil-status events flow end to end through Kafka, the registry and Po
     const owners = truth.deaths.flatMap((death) => (death.idOwner ? [death.idOwner] : []));
     const { rows } = await run.pool.query<{ status: string }>('select status from citizens where citizen_id = any($1::text[])', [owners]);
     expect(rows.map((row) => row.status)).toEqual(owners.map(() => 'ALIVE'));
+  });
+
+  it('names on every link it made the settings version, which the register keeps', async () => {
+    const { rows } = await run.pool.query<{ settings_version: string | null; kept: boolean }>(
+      `select l.settings_version, exists (select 1 from linkage_settings s where s.version = l.settings_version) as kept
+         from record_links l where l.method <> 'STEWARD'`,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((row) => `${row.settings_version} ${row.kept}`))).toEqual(new Set([`${settingsVersion(loadSettings())} true`]));
+  });
+
+  it("explains a death's link, on demand, from its evidence and the settings of its version", async () => {
+    const death = truth.deaths.find((d) => d.identified === 'BY_ID')!;
+    const view = await citizenView(run.pool, death.citizenId);
+    const link = view!.links.find((l) => l.reason === 'MATCH' || l.reason === 'SOURCE_RECORD_LINKED')!;
+    expect(link.explanation?.comparisons.map((c) => c.comparison)).toEqual(loadSettings().comparisons.map((c) => c.name));
+    expect(link.explanation?.summary).toMatch(/match probability/);
   });
 
   it('links every other death to the right citizen or opens a review case for it', async () => {

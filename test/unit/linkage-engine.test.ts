@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
 import { estimateParameters } from '../../services/shared/linkage/estimate.js';
+import { explanationFromEvidence } from '../../services/shared/linkage/evidence.js';
 import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
@@ -79,7 +80,7 @@ describe('the linkage engine', () => {
 
   it('explains the score with the prior and one entry per comparison', () => {
     const decision = decide([hung], hung);
-    const { explanation } = decision;
+    const explanation = explanationFromEvidence(settings, decision.evidence!, decision.reason);
     expect(explanation.comparisons.map((c) => c.comparison)).toEqual(settings.comparisons.map((c) => c.name));
     const total = explanation.prior + explanation.comparisons.reduce((sum, c) => sum + c.weight, 0);
     expect(total).toBeCloseTo(explanation.total, 9);
@@ -88,7 +89,7 @@ describe('the linkage engine', () => {
   it('weighs agreement on a common name less than on a rare one', () => {
     const common = { ...hung, personal_id: null, address: null };
     const rare: RawPerson = { ...common, full_name: 'Khúc Thừa Dụ' };
-    const weightOfName = (person: RawPerson) => decide([person], person).explanation.comparisons.find((c) => c.comparison === 'full_name')!.weight;
+    const weightOfName = (person: RawPerson) => decide([person], person).evidence!.weights[settings.comparisons.findIndex((c) => c.name === 'full_name')]!;
     const commonRegister = [...Array.from({ length: 30 }, (_, i) => ({ ...common, date_of_birth: `19${50 + i}-01-01` })), common];
     const { engine } = inMemoryLinkage(settings, [...background, ...commonRegister.map((p, i) => toMatchRecord(`N${i}`, p))]);
     const commonWeight = engine.scorer

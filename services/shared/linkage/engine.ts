@@ -1,5 +1,7 @@
-import type { Candidate, DecisionKind, LinkExplanation } from '../schemas/records.js';
+import type { Candidate, DecisionKind, LinkEvidence, LinkExplanation } from '../schemas/records.js';
 import type { CandidateSource } from './candidate-source.js';
+import { evidenceOf } from './evidence.js';
+import { settingsVersion } from './settings-version.js';
 import type { MatchRecord } from './match-record.js';
 import { Scorer, type PairScore } from './scoring.js';
 import type { LinkageSettings } from './settings.js';
@@ -13,7 +15,10 @@ export interface EngineDecision {
   score: number;
   reason: string;
   candidates: Candidate[];
-  explanation: LinkExplanation;
+  /** In words, for REVIEW only: a steward reads it. The others are explained on demand from `evidence`. */
+  explanation: LinkExplanation | null;
+  /** The best candidate's levels and weights; null when there was no candidate. */
+  evidence: LinkEvidence | null;
 }
 
 const MAX_CANDIDATES_REPORTED = 5;
@@ -25,12 +30,15 @@ const MAX_CANDIDATES_REPORTED = 5;
  */
 export class LinkageEngine {
   readonly scorer: Scorer;
+  /** Every decision names it: the settings' content hash. */
+  readonly settingsVersion: string;
 
   constructor(
     readonly settings: LinkageSettings,
     frequencies: TermFrequencies,
   ) {
     this.scorer = new Scorer(settings, frequencies);
+    this.settingsVersion = settingsVersion(settings);
   }
 
   decide(record: MatchRecord, candidates: readonly MatchRecord[]): EngineDecision {
@@ -49,18 +57,20 @@ export class LinkageEngine {
           ? { explanation: this.scorer.explain(s, null, `Candidate ${rank + 1} of ${top.length}: match probability ${(s.probability * 100).toPrecision(4)}%.`) }
           : {}),
       }));
-    const { link_probability: link, review_probability: review, min_margin_weight: margin } = this.settings.thresholds;
-    const result = (decision: DecisionKind, reason: string, summary: string): EngineDecision => ({
+    const { review_probability: review, min_margin_weight: margin } = this.settings.thresholds;
+    // Only a review carries its explanation in words; the others are explained on demand from their evidence (decision-summaries.ts).
+    const result = (decision: DecisionKind, reason: string, summary = ''): EngineDecision => ({
       recordId: record.id,
       decision,
       citizenId: decision === 'LINK' ? (best?.citizenId ?? null) : null,
       score: best?.probability ?? 0,
       reason,
       candidates: reported(decision),
-      explanation: this.scorer.explain(best ?? null, runnerUp ?? null, summary),
+      explanation: decision === 'REVIEW' ? this.scorer.explain(best ?? null, runnerUp ?? null, summary) : null,
+      evidence: best ? evidenceOf(best, runnerUp ?? null, this.scorer.priorWeight) : null,
     });
 
-    if (!best) return result('NEW', 'NO_CANDIDATE', 'No register citizen shares a blocking key with the record.');
+    if (!best) return result('NEW', 'NO_CANDIDATE');
     const percent = (p: number) => `${(p * 100).toPrecision(4)}%`;
     // A record whose ID belongs to someone its name and birth date contradict: a mistyped ID. It
     // is never linked to that ID's owner; another candidate may still win on its own evidence below.
@@ -76,11 +86,7 @@ export class LinkageEngine {
           'The personal ID belongs to a citizen whose name and date of birth disagree, and no other citizen matches well: possibly a mistyped ID.',
         );
       }
-      return result(
-        'NEW',
-        'BELOW_REVIEW_THRESHOLD',
-        `The best candidate's match probability ${percent(best.probability)} is below the review threshold ${percent(review)}.`,
-      );
+      return result('NEW', 'BELOW_REVIEW_THRESHOLD');
     }
     if (runnerUp && best.weight - runnerUp.weight < margin && runnerUp.probability >= review) {
       return result('REVIEW', 'AMBIGUOUS', `Two candidates score close together (${best.weight.toFixed(1)} and ${runnerUp.weight.toFixed(1)} bits).`);
@@ -94,18 +100,14 @@ export class LinkageEngine {
         `The best candidate is probable, but none of ${groups.join('; ')} agrees closely enough, and a link requires one to.`,
       );
     }
-    if (best.probability < link) {
+    if (best.probability < this.settings.thresholds.link_probability) {
       return result(
         'REVIEW',
         'BETWEEN_THRESHOLDS',
         `The best candidate's match probability ${percent(best.probability)} is between the review and link thresholds.`,
       );
     }
-    return result(
-      'LINK',
-      'MATCH',
-      `The best candidate's match probability is ${percent(best.probability)}${runnerUp ? `, ${(best.weight - runnerUp.weight).toFixed(1)} bits ahead of the next` : ''}.`,
-    );
+    return result('LINK', 'MATCH');
   }
 
   async decideAll(records: readonly MatchRecord[], source: CandidateSource): Promise<EngineDecision[]> {

@@ -1,4 +1,5 @@
 import { LinkageEngine } from '../linkage/engine.js';
+import { recordSettingsVersion } from '../store/settings-versions.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
 import { loadTermFrequencies } from '../linkage-io/postgres-candidates.js';
 import type { LinkageSettings } from '../linkage/settings.js';
@@ -27,6 +28,7 @@ const PAIR_BATCH = 5_000;
  */
 export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, options: { maxBlock: number }): Promise<DuplicateScanReport> {
   const engine = new LinkageEngine(settings, await loadTermFrequencies(pool, settings));
+  await recordSettingsVersion(pool, settings);
   const blockingRules = settings.blocking_rules.map((rule) => rule.name);
   const skipped = await pool.query<{ rule: string; size: string }>(
     `select rule, count(*) as size from citizen_blocking_keys where rule = any($1::text[]) group by rule, key having count(*) > $2 order by size desc limit 20`,
@@ -74,13 +76,15 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
           null,
           `Two citizens of the register share a blocking key and match with probability ${(score.probability * 100).toFixed(1)}%: possibly one person registered twice.`,
         ),
+        settings_version: engine.settingsVersion,
       });
     }
     if (cases.length === 0) continue;
     const opened = await pool.query(
-      `insert into review_cases (observation_id, decision_id, reason, source, observation, candidates, explanation)
-       select observation_id, decision_id, reason, source, observation, candidates, explanation
-         from jsonb_to_recordset($1::jsonb) as x(observation_id text, decision_id text, reason text, source text, observation jsonb, candidates jsonb, explanation jsonb)
+      `insert into review_cases (observation_id, decision_id, reason, source, observation, candidates, explanation, settings_version)
+       select observation_id, decision_id, reason, source, observation, candidates, explanation, settings_version
+         from jsonb_to_recordset($1::jsonb) as x(observation_id text, decision_id text, reason text, source text, observation jsonb, candidates jsonb, explanation jsonb,
+                                                 settings_version text)
        on conflict (observation_id) do nothing`,
       [JSON.stringify(cases)],
     );

@@ -219,6 +219,8 @@ async function applyAsLinkDecision(
       ...(candidate?.explanation ?? reviewCase.explanation),
       summary: `Decided by a data steward: ${kind === 'LINK' ? 'the same person' : 'a person not yet in the register'}.`,
     },
+    evidence: null,
+    settings_version: reviewCase.settings_version ?? '',
     decided_at: decision.decided_at,
     observation,
   };

@@ -160,9 +160,20 @@ export interface LinkDecision {
   method: 'DETERMINISTIC' | 'PROBABILISTIC' | 'STEWARD';
   reason: string;
   candidates: Candidate[];
-  explanation: LinkExplanation;
+  /** In words, for REVIEW decisions; the others' is recomputed on demand from `evidence` and the settings of `settings_version`. */
+  explanation: LinkExplanation | null;
+  evidence: LinkEvidence | null;
+  settings_version: string;
   decided_at: number;
   observation: PersonObservation;
+}
+
+/** The best candidate's comparison levels and weights, compactly (schemas/link-evidence.avsc). */
+export interface LinkEvidence {
+  prior: number;
+  levels: number[];
+  weights: number[];
+  runner_up_score: number | null;
 }
 
 /** A candidate citizen of a decision; review decisions carry each candidate's explanation. */

@@ -1,10 +1,29 @@
+import { decisionSummary } from '../linkage/decision-summaries.js';
+import { explanationFromEvidence } from '../linkage/evidence.js';
+import { log2Odds } from '../linkage/scoring.js';
+import { parseSettings, type LinkageSettings } from '../linkage/settings.js';
+import type { LinkEvidence, LinkExplanation } from '../schemas/records.js';
 import type { Pool } from './db.js';
 import type { CitizenRow } from '../register/citizen-row.js';
 import { citizenRowColumns } from './citizens-table.js';
 
+interface StoredLink {
+  source: string;
+  source_system: string;
+  source_record_id: string;
+  decision_id: string;
+  method: string;
+  score: number;
+  reason: string | null;
+  settings_version: string | null;
+  evidence: LinkEvidence | null;
+  linked_at: Date;
+}
+
 export interface CitizenView {
   citizen: CitizenRow & { origin: string; created_at: Date; updated_at: Date; version: number };
-  links: { source: string; source_system: string; source_record_id: string; method: string; score: number; linked_at: Date }[];
+  /** Each link with how it was decided; `explanation` is recomputed from its evidence and the settings of its version (null for links from before versions, and for stewards' links). */
+  links: (Omit<StoredLink, 'evidence'> & { explanation: LinkExplanation | null })[];
   provenance: {
     field: string;
     value: string | null;
@@ -39,8 +58,9 @@ export async function citizenView(pool: Pool, id: string): Promise<CitizenView |
   const row = citizen.rows[0];
   if (!row) return null;
   const [links, provenance, facts, findings, audit] = await Promise.all([
-    pool.query<CitizenView['links'][number]>(
-      'select source, source_system, source_record_id, method, score, linked_at from record_links where citizen_id = $1 order by linked_at',
+    pool.query<StoredLink>(
+      `select source, source_system, source_record_id, decision_id, method, score, reason, settings_version, evidence, linked_at
+         from record_links where citizen_id = $1 order by linked_at`,
       [row.citizen_id],
     ),
     pool.query<CitizenView['provenance'][number]>(
@@ -56,5 +76,31 @@ export async function citizenView(pool: Pool, id: string): Promise<CitizenView |
     ]),
     pool.query<CitizenView['audit'][number]>('select at, actor, action, details from audit_log where citizen_id = $1 order by id', [row.citizen_id]),
   ]);
-  return { citizen: row, links: links.rows, provenance: provenance.rows, facts: facts.rows, findings: findings.rows, audit: audit.rows };
+  return { citizen: row, links: await explained(pool, links.rows), provenance: provenance.rows, facts: facts.rows, findings: findings.rows, audit: audit.rows };
+}
+
+/** The links' explanations, from the settings versions they name (one query for all of them). */
+async function explained(pool: Pool, links: StoredLink[]): Promise<CitizenView['links']> {
+  const versions = [...new Set(links.flatMap((link) => (link.evidence && link.settings_version ? [link.settings_version] : [])))];
+  const settings = new Map<string, LinkageSettings>();
+  if (versions.length > 0) {
+    const { rows } = await pool.query<{ version: string; settings: unknown }>(
+      'select version, settings from linkage_settings where version = any($1::text[])',
+      [versions],
+    );
+    for (const stored of rows) settings.set(stored.version, parseSettings(stored.settings));
+  }
+  return links.map(({ evidence, ...link }) => {
+    const used = link.settings_version ? settings.get(link.settings_version) : undefined;
+    if (!evidence || !used) return { ...link, explanation: null };
+    const runnerUp = evidence.runner_up_score;
+    const weight = evidence.prior + evidence.weights.reduce((sum, w) => sum + w, 0);
+    const summary = decisionSummary(link.reason ?? '', {
+      probability: link.score,
+      weight,
+      runnerUp: runnerUp === null ? null : { probability: runnerUp, weight: log2Odds(runnerUp) },
+      settings: used,
+    });
+    return { ...link, explanation: explanationFromEvidence(used, evidence, summary) };
+  });
 }

@@ -332,6 +332,9 @@ export class DecisionWriter {
       decision_id: decision.decision_id,
       method: decision.method,
       score: decision.score,
+      settings_version: decision.settings_version || null,
+      reason: decision.reason,
+      evidence: decision.evidence,
     });
   }
 
@@ -365,6 +368,7 @@ export class DecisionWriter {
       observation: o,
       candidates: decision.candidates,
       explanation: decision.explanation,
+      settings_version: decision.settings_version || null,
     });
     for (const k of keys) this.writes.reviewKeys.add({ ...k, observation_id: o.observation_id });
   }

@@ -73,12 +73,17 @@ export function createRegisterWrites() {
       decision_id: string;
       method: string;
       score: number;
+      settings_version: string | null;
+      reason: string;
+      evidence: unknown;
     }>(
-      `insert into record_links (source, source_system, source_record_id, citizen_id, decision_id, method, score)
-       select source, source_system, source_record_id, citizen_id, decision_id, method, score
-         from jsonb_to_recordset($1::jsonb) as x(source text, source_system text, source_record_id text, citizen_id text, decision_id text, method text, score double precision)
+      `insert into record_links (source, source_system, source_record_id, citizen_id, decision_id, method, score, settings_version, reason, evidence)
+       select source, source_system, source_record_id, citizen_id, decision_id, method, score, settings_version, reason, evidence
+         from jsonb_to_recordset($1::jsonb) as x(source text, source_system text, source_record_id text, citizen_id text, decision_id text, method text, score double precision,
+                                                 settings_version text, reason text, evidence jsonb)
        on conflict (source, source_system, source_record_id)
-       do update set citizen_id = excluded.citizen_id, decision_id = excluded.decision_id, method = excluded.method, score = excluded.score, linked_at = now()`,
+       do update set citizen_id = excluded.citizen_id, decision_id = excluded.decision_id, method = excluded.method, score = excluded.score,
+         settings_version = excluded.settings_version, reason = excluded.reason, evidence = excluded.evidence, linked_at = now()`,
       (row) => `${row.source}\u0000${row.source_system}\u0000${row.source_record_id}`,
     ),
     factWithdrawals: new WriteBuffer<{ source: string; source_system: string; source_record_id: string; kind: string; event_time: number }>(
@@ -130,12 +135,14 @@ export function createRegisterWrites() {
       observation: unknown;
       candidates: unknown;
       explanation: unknown;
+      settings_version: string | null;
     }>(
-      `insert into review_cases (observation_id, decision_id, reason, source, observation, candidates, explanation)
-       select observation_id, decision_id, reason, source, observation, candidates, explanation
-         from jsonb_to_recordset($1::jsonb) as x(observation_id text, decision_id text, reason text, source text, observation jsonb, candidates jsonb, explanation jsonb)
+      `insert into review_cases (observation_id, decision_id, reason, source, observation, candidates, explanation, settings_version)
+       select observation_id, decision_id, reason, source, observation, candidates, explanation, settings_version
+         from jsonb_to_recordset($1::jsonb) as x(observation_id text, decision_id text, reason text, source text, observation jsonb, candidates jsonb, explanation jsonb,
+                                                 settings_version text)
        on conflict (observation_id) do update set decision_id = excluded.decision_id, reason = excluded.reason, observation = excluded.observation,
-         candidates = excluded.candidates, explanation = excluded.explanation
+         candidates = excluded.candidates, explanation = excluded.explanation, settings_version = excluded.settings_version
        where review_cases.status = 'OPEN'`,
       (row) => row.observation_id,
     ),

@@ -20,6 +20,8 @@ export interface ReviewCase {
   observation: PersonObservation | DuplicateSubject;
   candidates: Candidate[];
   explanation: LinkExplanation;
+  /** The settings version of the decision that opened or last refreshed the case; null for cases from before versions. */
+  settings_version: string | null;
   status: CaseStatus;
   priority: number;
   created_at: Date;
@@ -33,7 +35,7 @@ export interface ReviewCase {
 }
 
 export const REVIEW_CASE_COLUMNS =
-  'case_id::int as case_id, observation_id, decision_id, reason, source, observation, candidates, explanation, status, priority, created_at, claimed_by, claimed_at, decided_by, decided_at, resolution, rechecks';
+  'case_id::int as case_id, observation_id, decision_id, reason, source, observation, candidates, explanation, settings_version, status, priority, created_at, claimed_by, claimed_at, decided_by, decided_at, resolution, rechecks';
 
 /** The columns qualified by a table alias, for joins. */
 export function reviewCaseColumnsOf(alias: string): string {

@@ -1,0 +1,34 @@
+import type { LinkageSettings } from './settings.js';
+
+/** What a decision's summary sentence is made of: the best and second-best scores, and the thresholds. */
+export interface SummaryFacts {
+  probability: number;
+  weight: number;
+  runnerUp: { probability: number; weight: number } | null;
+  settings: LinkageSettings;
+}
+
+const percent = (p: number) => `${(p * 100).toPrecision(4)}%`;
+
+/**
+ * The one sentence of the decisions that carry no explanation on the wire (links, new citizens,
+ * records kept unlinked), written when someone asks for the explanation of a stored decision,
+ * from its reason, its evidence and the settings it was made with. Review decisions carry theirs
+ * in full, written by the engine.
+ */
+export const DECISION_SUMMARIES: Readonly<Record<string, (facts: SummaryFacts) => string>> = {
+  NO_CANDIDATE: () => 'No register citizen shares a blocking key with the record.',
+  BELOW_REVIEW_THRESHOLD: ({ probability, settings }) =>
+    `The best candidate's match probability ${percent(probability)} is below the review threshold ${percent(settings.thresholds.review_probability)}.`,
+  MATCH: ({ probability, weight, runnerUp }) =>
+    `The best candidate's match probability is ${percent(probability)}${runnerUp ? `, ${(weight - runnerUp.weight).toFixed(1)} bits ahead of the next` : ''}.`,
+  NO_MATCH: ({ probability }) =>
+    `No register citizen matches well enough (best match probability ${percent(probability)}), and only a birth registration may create a citizen; the record is kept unlinked until its person is registered.`,
+  SOURCE_RECORD_LINKED: () => 'An earlier event of the same source record was linked to this citizen.',
+  STEWARD_MUST_LINK: () => 'A data steward decided that this record is this citizen.',
+};
+
+export function decisionSummary(reason: string, facts: SummaryFacts): string {
+  const summary = DECISION_SUMMARIES[reason];
+  return summary ? summary(facts) : `Decision ${reason}, match probability ${percent(facts.probability)}.`;
+}
