@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { blockingCommand } from './commands/blocking-command.js';
 import { citizenCommand } from './commands/citizen-command.js';
 import { demoCommand } from './commands/demo-command.js';
 import { dlqCommand } from './commands/dlq-command.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
     citizenCommand(),
     demoCommand(),
     linkCsvCommand(),
+    blockingCommand(),
     trainCommand(),
     synthCommand(),
     reindexCommand(),

@@ -91,6 +91,14 @@ export async function readPopulationColumns(file: string): Promise<CompactRegist
   return register;
 }
 
+/** A truth file (record_id,citizen_id; empty citizen_id: the record's person is not in the register), as `dancu synth` writes it. */
+export async function readTruthCsv(file: string): Promise<Map<string, string | null>> {
+  const truth = new Map<string, string | null>();
+  for await (const rows of streamCsv(file, ['record_id', 'citizen_id'] as const))
+    for (const row of rows) truth.set(row.record_id ?? '', row.citizen_id || null);
+  return truth;
+}
+
 /** The records of the link-csv contract, a batch at a time, read as a stream. */
 export async function* streamRecordsCsv(file: string): AsyncGenerator<SourceRecord[]> {
   const reader = new MatchRecordReader();

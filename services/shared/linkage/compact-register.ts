@@ -120,6 +120,7 @@ export class CompactRegister {
 
   add(record: MatchRecord): void {
     if (this.count === this.ids.length) this.grow();
+    this.idNumbers = null;
     const at = this.count;
     this.ids[at] = this.pool.intern(record.id);
     FEATURES.forEach((feature, f) => {
@@ -139,6 +140,7 @@ export class CompactRegister {
    */
   addPerson(id: string, person: RawPerson, fields: FieldNumbers): void {
     if (this.count === this.ids.length) this.grow();
+    this.idNumbers = null;
     const at = this.count;
     const { columns, pool } = this;
     this.ids[at] = pool.intern(id);
@@ -180,6 +182,20 @@ export class CompactRegister {
 
   id(index: number): string {
     return this.pool.value(this.ids[index]!);
+  }
+
+  /** Which string numbers are citizen IDs (the pool holds feature values too); made when first asked, dropped when a citizen is added. */
+  private idNumbers: Uint8Array | null = null;
+
+  /** Whether a citizen of the register has this ID. */
+  hasId(id: string): boolean {
+    const number = this.pool.idOf(id);
+    if (number < 0) return false;
+    if (this.idNumbers === null) {
+      this.idNumbers = new Uint8Array(this.pool.size);
+      for (let at = 0; at < this.count; at += 1) this.idNumbers[this.ids[at]!] = 1;
+    }
+    return this.idNumbers[number] === 1;
   }
 
   /** Whether no citizen ID occurs twice. */

@@ -120,6 +120,19 @@ export class InMemoryCandidateSource implements CandidateSource {
     return found;
   }
 
+  /** The citizens one rule (by its position) finds for a record, its filter applied, appended to `into`: what a blocking report counts per rule. */
+  ruleCandidates(ruleIndex: number, record: MatchRecord, into: number[]): void {
+    const rule = this.rules[ruleIndex]!;
+    const key = this.keyOf(rule, record);
+    if (key === null) return;
+    const start = into.length;
+    this.indexes[ruleIndex]!.collect(key, into);
+    if (rule.filter === undefined) return;
+    let kept = start;
+    for (let at = start; at < into.length; at += 1) if (passesFilter(rule, record, this.register.get(into[at]!))) into[kept++] = into[at]!;
+    into.length = kept;
+  }
+
   candidatesSync(record: MatchRecord): MatchRecord[] {
     return this.candidateIndexes(record).map((citizen) => this.register.get(citizen));
   }
