@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { blockingCommand } from './commands/blocking-command.js';
 import { citizenCommand } from './commands/citizen-command.js';
+import { dedupeCsvCommand } from './commands/dedupe-csv-command.js';
 import { demoCommand } from './commands/demo-command.js';
 import { dlqCommand } from './commands/dlq-command.js';
 import { lagCommand } from './commands/lag-command.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
     demoCommand(),
     linkCsvCommand(),
     blockingCommand(),
+    dedupeCsvCommand(),
     trainCommand(),
     synthCommand(),
     reindexCommand(),

@@ -47,6 +47,16 @@ describe('the linkage engine', () => {
     expect(decision.decision).not.toBe('LINK');
   });
 
+  it("does not link a twin whose own ID is one digit from her registered sister's, when the given names differ", () => {
+    const decision = decide([hung], { ...twin, personal_id: '079087123457' });
+    expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'REQUIRED_FIELD_DISAGREES']);
+  });
+
+  it('still links a record whose ID has a one-digit typo when the name agrees', () => {
+    const decision = decide([hung, twin], { ...hung, personal_id: '079087123457' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
   it('sends a record to review when two candidates score alike', () => {
     const namesake = { ...hung, personal_id: '079087999999', address: 'Số 40 Quang Trung, Hồ Chí Minh' };
     const decision = decide([hung, { ...namesake }], {

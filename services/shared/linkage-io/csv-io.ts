@@ -113,22 +113,33 @@ function decisionLine(d: EngineDecision): string {
   return `${csvField(d.recordId)},${d.decision.toLowerCase()},${d.decision === 'LINK' ? csvField(d.citizenId ?? '') : ''},${d.score.toFixed(6)}\n`;
 }
 
-/** D.csv of the contract written as decisions come, waiting when the disk is behind. */
-export class DecisionsCsvWriter {
+/** A CSV file written as its rows come, waiting when the disk is behind. */
+export class CsvStreamWriter<Item> {
   private readonly out: WriteStream;
 
-  constructor(file: string) {
+  constructor(
+    file: string,
+    header: string,
+    private readonly line: (item: Item) => string,
+  ) {
     this.out = createWriteStream(file);
-    this.out.write(DECISIONS_HEADER);
+    this.out.write(header);
   }
 
-  async write(decisions: readonly EngineDecision[]): Promise<void> {
-    if (!this.out.write(decisions.map(decisionLine).join(''))) await once(this.out, 'drain');
+  async write(items: readonly Item[]): Promise<void> {
+    if (!this.out.write(items.map(this.line).join(''))) await once(this.out, 'drain');
   }
 
   async close(): Promise<void> {
     this.out.end();
     await once(this.out, 'finish');
+  }
+}
+
+/** D.csv of the contract written as decisions come. */
+export class DecisionsCsvWriter extends CsvStreamWriter<EngineDecision> {
+  constructor(file: string) {
+    super(file, DECISIONS_HEADER, decisionLine);
   }
 }
 

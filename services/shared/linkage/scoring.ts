@@ -46,6 +46,14 @@ export function levelIndex(comparison: ComparisonSettings, a: MatchRecord, b: Ma
   return tests.length - 1;
 }
 
+/** Marks weak the levels reached whose `weak_when_else` names a comparison that is at its else level for the pair. */
+export function weakenWhenElse(settings: LinkageSettings, comparisons: ScoredComparison[]): void {
+  comparisons.forEach((scored, i) => {
+    const conditions = settings.comparisons[i]?.levels[scored.levelIndex]?.weak_when_else;
+    if (conditions && !scored.isNull && conditions.some((name) => comparisons.find((c) => c.comparison === name)?.isElse)) scored.isWeak = true;
+  });
+}
+
 /**
  * Fellegi–Sunter scoring: prior log-odds plus log2(m/u) of the level each comparison reaches.
  * A null level weighs nothing; a term-frequency level uses the register frequency of the value as u.
@@ -104,6 +112,7 @@ export class Scorer {
         sentence: level.sentence,
       };
     });
+    weakenWhenElse(this.settings, comparisons);
     return { citizenId: citizen.id, weight, probability: probabilityOf(weight), comparisons };
   }
 

@@ -20,6 +20,12 @@ export const levelSchema = z.object({
    * born weeks apart look like that, and for a newborn the day is always known).
    */
   weak: z.boolean().default(false),
+  /**
+   * The level is weak, as above, when any of these comparisons is at its else level: an ID one
+   * digit from the other's is a typo when the names agree, and a twin's consecutive ID when the
+   * names are different people's (same birth date, same address, another given name).
+   */
+  weak_when_else: z.array(z.string()).optional(),
   m: probability.optional(),
   u: probability.optional(),
   /** Term-frequency adjustment: u is the register frequency of this feature's value (Nguyễn says little, a rare name much). */
@@ -83,7 +89,8 @@ export const settingsSchema = z
   .superRefine((settings, context) => {
     const names = new Set(settings.comparisons.map((c) => c.name));
     const guard = settings.contradiction_guard;
-    for (const name of [...(guard ? [guard.identifier, ...guard.contradicting] : []), ...settings.link_requires_agreement.flat()]) {
+    const conditions = settings.comparisons.flatMap((c) => c.levels.flatMap((level) => level.weak_when_else ?? []));
+    for (const name of [...(guard ? [guard.identifier, ...guard.contradicting] : []), ...settings.link_requires_agreement.flat(), ...conditions]) {
       if (!names.has(name)) context.addIssue({ code: 'custom', message: `the settings name unknown comparison ${name}` });
     }
   });
