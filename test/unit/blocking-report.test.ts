@@ -30,7 +30,7 @@ const register = [
 ];
 
 function tally() {
-  return new BlockingTally(RULES, new InMemoryCandidateSource(RULES, register));
+  return new BlockingTally(new InMemoryCandidateSource(RULES, register));
 }
 
 describe('the blocking report', () => {

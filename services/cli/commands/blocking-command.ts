@@ -1,9 +1,9 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { ConfigError } from '../../shared/errors.js';
 import type { BlockingReport } from '../../shared/linkage/blocking-report.js';
 import { blockingReportOfFiles } from '../../shared/linkage-io/blocking-report-csv.js';
-import { DEFAULT_SETTINGS_FILE, loadSettings } from '../../shared/linkage/settings.js';
+import { loadSettings } from '../../shared/linkage/settings.js';
+import { requireFiles, settingsOption } from '../linkage-file-options.js';
 import { cumulativeComparisonsSvg } from '../blocking-chart.js';
 
 function text(report: BlockingReport): string {
@@ -36,12 +36,11 @@ export function blockingCommand(): Command {
       .requiredOption('--register <file>', 'register: citizen_id,full_name,date_of_birth,sex,address[,personal_id] (as for link-csv --population)')
       .requiredOption('--records <file>', 'records: record_id,source,personal_id,full_name,date_of_birth,sex,address (as for link-csv)')
       .option('--truth <file>', 'labels: record_id,citizen_id (empty citizen_id: not in the register), as dancu synth writes truth.csv')
-      .option('--settings <file>', 'linkage settings whose blocking rules to report on', DEFAULT_SETTINGS_FILE)
+      .addOption(settingsOption('linkage settings whose blocking rules to report on'))
       .option('--svg <file>', 'also draw the cumulative comparisons chart to this SVG file')
       .option('--json', 'print JSON')
       .action(async (options: { register: string; records: string; truth?: string; settings: string; svg?: string; json?: boolean }) => {
-        for (const file of [options.register, options.records, options.settings, ...(options.truth ? [options.truth] : [])])
-          if (!existsSync(file)) throw new ConfigError(`no such file: ${file}`);
+        requireFiles([options.register, options.records, options.settings, ...(options.truth ? [options.truth] : [])]);
         const report = await blockingReportOfFiles({
           register: options.register,
           records: options.records,

@@ -1,22 +1,17 @@
-import { existsSync } from 'node:fs';
-import { Command, Option } from 'commander';
-import { ConfigError } from '../../shared/errors.js';
+import { Command } from 'commander';
 import { dedupeCsv } from '../../shared/linkage-io/dedupe-csv.js';
-import { DEFAULT_SETTINGS_FILE, loadSettings } from '../../shared/linkage/settings.js';
+import { loadSettings } from '../../shared/linkage/settings.js';
+import { parametersOption, requireFiles, settingsOption } from '../linkage-file-options.js';
 
 export function dedupeCsvCommand(): Command {
   return new Command('dedupe-csv')
     .description("find the people a register holds twice, offline (batch): the duplicate scan's contract on a file")
     .requiredOption('--register <file>', 'register: citizen_id,full_name,date_of_birth,sex,address[,personal_id] (as for load-population)')
     .requiredOption('--out <file>', 'pairs: citizen_id_a,citizen_id_b,decision,score (decision: duplicate or review)')
-    .option('--settings <file>', 'linkage settings (comparisons, blocking rules, thresholds)', DEFAULT_SETTINGS_FILE)
-    .addOption(
-      new Option('--parameters <how>', "estimate m, u and the prior from the register first (no labels needed), or use the settings file's as committed")
-        .choices(['estimate', 'committed'])
-        .default('estimate'),
-    )
+    .addOption(settingsOption())
+    .addOption(parametersOption('the register'))
     .action(async (options: { register: string; out: string; settings: string; parameters: 'estimate' | 'committed' }) => {
-      for (const file of [options.register, options.settings]) if (!existsSync(file)) throw new ConfigError(`no such file: ${file}`);
+      requireFiles([options.register, options.settings]);
       const report = await dedupeCsv({
         register: options.register,
         out: options.out,

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { EstimateSpread } from '../../shared/linkage/estimate.js';
 import { linkCsv, type LinkCsvReport } from '../../shared/linkage-io/link-csv.js';
-import { DEFAULT_SETTINGS_FILE, loadSettings } from '../../shared/linkage/settings.js';
+import { loadSettings } from '../../shared/linkage/settings.js';
+import { parametersOption, requireFiles, settingsOption } from '../linkage-file-options.js';
 
 function spreadLines(spread: EstimateSpread, recordsInFile: number): string {
   const { all, halves } = spread.inRegister;
@@ -33,14 +33,10 @@ export function linkCsvCommand(): Command {
     .requiredOption('--population <file>', 'register: citizen_id,full_name,date_of_birth,sex,address[,personal_id]')
     .requiredOption('--records <file>', 'records: record_id,source,personal_id,full_name,date_of_birth,sex,address')
     .requiredOption('--out <file>', 'decisions: record_id,decision,citizen_id,score')
-    .option('--settings <file>', 'linkage settings (comparisons, blocking rules, thresholds)', DEFAULT_SETTINGS_FILE)
-    .addOption(
-      new Option('--parameters <how>', "estimate m, u and the prior from these files first (no labels needed), or use the settings file's as committed")
-        .choices(['estimate', 'committed'])
-        .default('estimate'),
-    )
+    .addOption(settingsOption())
+    .addOption(parametersOption('these files'))
     .action(async (options: { population: string; records: string; out: string; settings: string; parameters: 'estimate' | 'committed' }) => {
-      for (const file of [options.population, options.records, options.settings]) if (!existsSync(file)) throw new Error(`no such file: ${file}`);
+      requireFiles([options.population, options.records, options.settings]);
       const report = await linkCsv({ ...options, settings: loadSettings(options.settings), estimate: options.parameters === 'estimate' });
       if (report.estimation)
         process.stderr.write(spreadLines(report.estimation.spread, report.estimation.report.records_in_file ?? report.estimation.report.records));

@@ -18,7 +18,7 @@ export interface BlockingReportOptions {
 export async function blockingReportOfFiles(options: BlockingReportOptions): Promise<BlockingReport> {
   const source = new InMemoryCandidateSource(options.settings.blocking_rules, await readPopulationColumns(options.register));
   const truth = options.truth === null ? null : await readTruthCsv(options.truth);
-  const tally = new BlockingTally(options.settings.blocking_rules, source);
+  const tally = new BlockingTally(source);
   for await (const batch of streamRecordsCsv(options.records)) {
     for (const { record } of batch) tally.add(record, truth === null ? undefined : (truth.get(record.id) ?? null));
   }

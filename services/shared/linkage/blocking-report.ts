@@ -1,6 +1,5 @@
 import type { InMemoryCandidateSource } from './in-memory-candidates.js';
 import type { MatchRecord } from './match-record.js';
-import type { BlockingRule } from './settings.js';
 
 /** One blocking rule's share of the work, in the order the settings list the rules. */
 export interface RuleCount {
@@ -45,10 +44,8 @@ export class BlockingTally {
   private readonly seenAt: Int32Array;
   private record = 0;
 
-  constructor(
-    private readonly rules: readonly BlockingRule[],
-    private readonly source: InMemoryCandidateSource,
-  ) {
+  constructor(private readonly source: InMemoryCandidateSource) {
+    const { rules } = source;
     this.comparisons = rules.map(() => 0);
     this.added = rules.map(() => 0);
     this.trueAdded = rules.map(() => 0);
@@ -62,7 +59,7 @@ export class BlockingTally {
     let distinct = 0;
     let reachedBy = -1;
     const register = this.source.register;
-    for (let r = 0; r < this.rules.length; r += 1) {
+    for (let r = 0; r < this.source.rules.length; r += 1) {
       found.length = 0;
       this.source.ruleCandidates(r, record, found);
       this.comparisons[r]! += found.length;
@@ -88,7 +85,7 @@ export class BlockingTally {
 
   report(): BlockingReport {
     let cumulative = 0;
-    const rules = this.rules.map((rule, r): RuleCount => {
+    const rules = this.source.rules.map((rule, r): RuleCount => {
       cumulative += this.added[r]!;
       return {
         rule: rule.name,

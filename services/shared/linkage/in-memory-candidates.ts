@@ -82,7 +82,7 @@ export class InMemoryCandidateSource implements CandidateSource {
   private readonly uniqueIds: boolean;
 
   constructor(
-    private readonly rules: readonly BlockingRule[],
+    readonly rules: readonly BlockingRule[],
     citizens: Iterable<MatchRecord> | CompactRegister,
   ) {
     this.register = citizens instanceof CompactRegister ? citizens : CompactRegister.of(citizens);

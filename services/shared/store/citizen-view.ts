@@ -94,13 +94,13 @@ async function explained(pool: Pool, links: StoredLink[]): Promise<CitizenView['
     const used = link.settings_version ? settings.get(link.settings_version) : undefined;
     if (!evidence || !used) return { ...link, explanation: null };
     const runnerUp = evidence.runner_up_score;
-    const weight = evidence.prior + evidence.weights.reduce((sum, w) => sum + w, 0);
-    const summary = decisionSummary(link.reason ?? '', {
+    const explanation = explanationFromEvidence(used, evidence, '');
+    explanation.summary = decisionSummary(link.reason ?? '', {
       probability: link.score,
-      weight,
+      weight: explanation.total,
       runnerUp: runnerUp === null ? null : { probability: runnerUp, weight: log2Odds(runnerUp) },
       settings: used,
     });
-    return { ...link, explanation: explanationFromEvidence(used, evidence, summary) };
+    return { ...link, explanation };
   });
 }
