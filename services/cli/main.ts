@@ -18,6 +18,7 @@ import { trainCommand } from './commands/train-command.js';
 import { unlinkedCommand } from './commands/unlinked-command.js';
 import { duplicatesCommand } from './commands/duplicates-command.js';
 import { stewardCommand } from './commands/steward-command.js';
+import { settingsCommand } from './commands/settings-command.js';
 import { DEMO_RUN_FILE, readDemoRun } from './demo-run-file.js';
 import { resolveRunEnv } from './run-settings.js';
 
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
     trainCommand(),
     synthCommand(),
     reindexCommand(),
+    settingsCommand(),
     dlqCommand(),
     qualityCommand(),
     unlinkedCommand(),

@@ -2,47 +2,16 @@ import type { Message } from 'kafkajs';
 import { decodeEach, present } from '../shared/kafka/decode-each.js';
 import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.js';
 import type { CandidateSource } from '../shared/linkage/candidate-source.js';
-import type { EngineDecision, LinkageEngine } from '../shared/linkage/engine.js';
-import { evidenceOf } from '../shared/linkage/evidence.js';
-import { personToMatchRecord, type MatchRecord } from '../shared/linkage/match-record.js';
 import type { LinkDecision, PersonObservation } from '../shared/schemas/records.js';
+import type { LinkageEngine } from '../shared/linkage/engine.js';
+import { personToMatchRecord } from '../shared/linkage/match-record.js';
+import { decideObservation } from '../shared/register/observation-verdict.js';
 import type { StageContext } from '../shared/service/stage-service.js';
-import { CIVIL_STATUS_SOURCE } from '../shared/sources/civil-status.js';
-import { citizenAsPerson, type CitizenRow } from '../shared/register/citizen-row.js';
 import { sourceRecordKey, type CitizenRepository } from '../shared/store/citizen-repository.js';
-
-/** Only a birth registration brings a new person into the register (stewards aside). */
-function mayCreateCitizen(observation: PersonObservation): boolean {
-  return observation.source === CIVIL_STATUS_SOURCE && observation.event_type === 'BIRTH_REGISTRATION';
-}
 
 export interface Linkage {
   engine: LinkageEngine;
   candidates: CandidateSource;
-}
-
-/** A later event of a source record that is already linked is about the same person: the source's record id says so. */
-function linkedBefore(engine: LinkageEngine, record: MatchRecord, citizen: CitizenRow, reason = 'SOURCE_RECORD_LINKED'): EngineDecision {
-  const score = engine.scorer.score(record, personToMatchRecord(citizen.citizen_id, citizenAsPerson(citizen)));
-  return {
-    recordId: record.id,
-    decision: 'LINK',
-    citizenId: citizen.citizen_id,
-    score: score.probability,
-    reason,
-    candidates: [{ citizen_id: citizen.citizen_id, score: score.probability }],
-    explanation: null,
-    evidence: evidenceOf(score, null, engine.scorer.priorWeight),
-  };
-}
-
-/**
- * A record that matches no one and may not create a citizen is kept UNLINKED: the store holds it,
- * counts it, shows it to stewards, and sends it back to be linked when a new citizen may be its person.
- */
-function withCreationRule(decision: EngineDecision, observation: PersonObservation): Omit<EngineDecision, 'decision'> & { decision: LinkDecision['decision'] } {
-  if (decision.decision !== 'NEW' || mayCreateCitizen(observation)) return decision;
-  return { ...decision, decision: 'UNLINKED', reason: 'NO_MATCH' };
 }
 
 /** One decision per observation and linkage attempt: a redelivery has the same id, a relink a new one. */
@@ -78,20 +47,17 @@ export function createLinkerStage(context: StageContext, citizens: CitizenReposi
         const record = records[index]!;
         const key = sourceRecordKey(observation);
         const stewards = constraints.get(key);
-        const earlier = bySourceRecord.get(key);
-        // A steward's "same person" decides; their "not this person" takes the citizen out of the candidates, whatever the score.
-        const allowed = (found[index] ?? []).filter((candidate) => !stewards?.cannotLink.has(candidate.id));
-        const verdict = stewards?.mustLink
-          ? linkedBefore(engine, record, stewards.mustLink, 'STEWARD_MUST_LINK')
-          : earlier && !stewards?.cannotLink.has(earlier.citizen_id)
-            ? linkedBefore(engine, record, earlier)
-            : withCreationRule(engine.decide(record, allowed), observation);
+        const verdict = decideObservation(engine, observation, record, found[index] ?? [], {
+          earlier: bySourceRecord.get(key),
+          cannotLink: stewards?.cannotLink,
+          mustLink: stewards?.mustLink,
+        });
         const decision: LinkDecision = {
           decision_id: decisionId(observation),
           decision: verdict.decision,
           citizen_id: verdict.citizenId,
           score: verdict.score,
-          method: stewards?.mustLink ? 'STEWARD' : earlier ? 'DETERMINISTIC' : 'PROBABILISTIC',
+          method: verdict.method,
           reason: verdict.reason,
           candidates: verdict.candidates,
           explanation: verdict.explanation,

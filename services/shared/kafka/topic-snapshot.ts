@@ -16,7 +16,13 @@ export interface OffsetRange {
  * read-at-offset call, so the consumer joins, seeks each partition to its range, and stops once
  * every range is read.
  */
-export async function readRanges(kafka: Kafka, admin: Admin, ranges: OffsetRange[], timeoutMs = 60_000): Promise<SnapshotMessage[]> {
+export async function readRanges(
+  kafka: Kafka,
+  admin: Admin,
+  ranges: OffsetRange[],
+  timeoutMs = 60_000,
+  keep: (message: SnapshotMessage) => boolean = () => true,
+): Promise<SnapshotMessage[]> {
   const wanted = new Map(ranges.filter((r) => r.from < r.to).map((r) => [`${r.topic}\u0000${r.partition}`, r]));
   if (wanted.size === 0) return [];
   const groupId = `dancu-reader-${randomUUID()}`;
@@ -37,7 +43,10 @@ export async function readRanges(kafka: Kafka, admin: Admin, ranges: OffsetRange
         const range = wanted.get(key);
         if (!range || !remaining.has(key)) return;
         const offset = BigInt(message.offset);
-        if (offset >= range.from && offset < range.to) messages.push({ ...message, topic, partition });
+        if (offset >= range.from && offset < range.to) {
+          const read = { ...message, topic, partition };
+          if (keep(read)) messages.push(read);
+        }
         if (offset >= range.to - 1n) {
           remaining.delete(key);
           if (remaining.size === 0) finish();
@@ -57,6 +66,20 @@ export async function readRanges(kafka: Kafka, admin: Admin, ranges: OffsetRange
   return messages.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
 
+/** The offset ranges of a topic from a point (its beginning, or the first offset at or after a timestamp) up to its end as it is now. */
+export async function topicRanges(admin: Admin, topic: string, sinceMs?: number): Promise<OffsetRange[]> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  const starts =
+    sinceMs === undefined ? ends.map((p) => ({ partition: p.partition, offset: p.low })) : await admin.fetchTopicOffsetsByTimestamp(topic, sinceMs);
+  return ends.map((end): OffsetRange => {
+    const start = starts.find((s) => s.partition === end.partition);
+    // A timestamp after the last message gives -1: nothing to read there.
+    const from = BigInt(start && start.offset !== '-1' ? start.offset : end.high);
+    const low = BigInt(end.low);
+    return { topic, partition: end.partition, from: from < low ? low : from, to: BigInt(end.high) };
+  });
+}
+
 /**
  * Everything on a topic from a point (its beginning, or the first offset at or after a
  * timestamp) up to its end as it is when called. What arrives meanwhile is not waited for.
@@ -67,19 +90,7 @@ export async function readTopicSnapshot(
   topic: string,
   options: { sinceMs?: number; timeoutMs?: number } = {},
 ): Promise<SnapshotMessage[]> {
-  const ends = await admin.fetchTopicOffsets(topic);
-  const starts =
-    options.sinceMs === undefined
-      ? ends.map((p) => ({ partition: p.partition, offset: p.low }))
-      : await admin.fetchTopicOffsetsByTimestamp(topic, options.sinceMs);
-  const ranges = ends.map((end): OffsetRange => {
-    const start = starts.find((s) => s.partition === end.partition);
-    // A timestamp after the last message gives -1: nothing to read there.
-    const from = BigInt(start && start.offset !== '-1' ? start.offset : end.high);
-    const low = BigInt(end.low);
-    return { topic, partition: end.partition, from: from < low ? low : from, to: BigInt(end.high) };
-  });
-  return readRanges(kafka, admin, ranges, options.timeoutMs);
+  return readRanges(kafka, admin, await topicRanges(admin, topic, options.sinceMs), options.timeoutMs);
 }
 
 export function headerText(message: KafkaMessage, name: string): string | undefined {

@@ -1,3 +1,6 @@
+import type { LinkEvidence, LinkExplanation } from '../schemas/records.js';
+import { explanationFromEvidence } from './evidence.js';
+import { log2Odds } from './scoring.js';
 import type { LinkageSettings } from './settings.js';
 
 /** What a decision's summary sentence is made of: the best and second-best scores, and the thresholds. */
@@ -31,4 +34,30 @@ export const DECISION_SUMMARIES: Readonly<Record<string, (facts: SummaryFacts) =
 export function decisionSummary(reason: string, facts: SummaryFacts): string {
   const summary = DECISION_SUMMARIES[reason];
   return summary ? summary(facts) : `Decision ${reason}, match probability ${percent(facts.probability)}.`;
+}
+
+/** What a decision says about itself: enough to write its explanation again. */
+export interface ExplainableDecision {
+  reason: string;
+  score: number;
+  explanation: LinkExplanation | null;
+  evidence: LinkEvidence | null;
+}
+
+/**
+ * A decision's explanation in words: the one it carries (reviews), or the one its evidence gives
+ * back with the settings it was made with; null when it had no candidate to explain.
+ */
+export function explainDecision(settings: LinkageSettings, decision: ExplainableDecision): LinkExplanation | null {
+  if (decision.explanation) return decision.explanation;
+  if (!decision.evidence) return null;
+  const explanation = explanationFromEvidence(settings, decision.evidence, '');
+  const runnerUp = decision.evidence.runner_up_score;
+  explanation.summary = decisionSummary(decision.reason, {
+    probability: decision.score,
+    weight: explanation.total,
+    runnerUp: runnerUp === null ? null : { probability: runnerUp, weight: log2Odds(runnerUp) },
+    settings,
+  });
+  return explanation;
 }

@@ -1,6 +1,4 @@
-import { decisionSummary } from '../linkage/decision-summaries.js';
-import { explanationFromEvidence } from '../linkage/evidence.js';
-import { log2Odds } from '../linkage/scoring.js';
+import { explainDecision } from '../linkage/decision-summaries.js';
 import { parseSettings, type LinkageSettings } from '../linkage/settings.js';
 import type { LinkEvidence, LinkExplanation } from '../schemas/records.js';
 import type { Pool } from './db.js';
@@ -93,14 +91,6 @@ async function explained(pool: Pool, links: StoredLink[]): Promise<CitizenView['
   return links.map(({ evidence, ...link }) => {
     const used = link.settings_version ? settings.get(link.settings_version) : undefined;
     if (!evidence || !used) return { ...link, explanation: null };
-    const runnerUp = evidence.runner_up_score;
-    const explanation = explanationFromEvidence(used, evidence, '');
-    explanation.summary = decisionSummary(link.reason ?? '', {
-      probability: link.score,
-      weight: explanation.total,
-      runnerUp: runnerUp === null ? null : { probability: runnerUp, weight: log2Odds(runnerUp) },
-      settings: used,
-    });
-    return { ...link, explanation };
+    return { ...link, explanation: explainDecision(used, { reason: link.reason ?? '', score: link.score, explanation: null, evidence }) };
   });
 }

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
+import { personToMatchRecord, toMatchRecord } from '../../services/shared/linkage/match-record.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { citizenAsPerson, type CitizenRow } from '../../services/shared/register/citizen-row.js';
+import { decideObservation } from '../../services/shared/register/observation-verdict.js';
+import type { PersonObservation } from '../../services/shared/schemas/records.js';
+import { CIVIL_STATUS_SOURCE } from '../../services/shared/sources/civil-status.js';
+import { generatePopulation } from '../../services/shared/synth/population.js';
+
+/** Two invented namesakes of the same year; the record is about Tú, without his ID. */
+const citizen = (citizen_id: string, overrides: Partial<CitizenRow> = {}): CitizenRow => ({
+  citizen_id,
+  personal_id: citizen_id,
+  full_name: 'Hoàng Văn Tú',
+  name_key: 'hoang van tu',
+  family_name: 'Hoàng',
+  middle_name: 'Văn',
+  given_name: 'Tú',
+  date_of_birth: '1990-05-02',
+  dob_precision: 'DAY',
+  sex: 'MALE',
+  address: 'Số 4 Trần Phú, Hà Đông, Hà Nội',
+  place_of_birth: null,
+  ethnicity: null,
+  marital_status: null,
+  date_of_death: null,
+  dod_precision: null,
+  status: 'ALIVE',
+  ...overrides,
+});
+const TU = citizen('001090004417');
+const NAMESAKE = citizen('038090112093', { date_of_birth: '1990-11-23', address: 'Thôn 3, xã Quảng Xương, Thanh Hóa' });
+
+function observation(source: string, eventType: string): PersonObservation {
+  return {
+    observation_id: `obs-${source}`,
+    source,
+    source_system: 'synthetic',
+    source_record_id: 'R-1',
+    source_topic: 't',
+    source_partition: 0,
+    source_offset: '0',
+    change_type: 'CREATE',
+    event_type: eventType,
+    event_time: 1,
+    source_timestamp: 1,
+    ingested_at: 1,
+    person: { ...citizenAsPerson(TU), personal_id: null, legacy_id: null },
+    date_of_death: null,
+    event_date: null,
+    attributes: {},
+    findings: [],
+    attempt: 0,
+  };
+}
+
+const background = generatePopulation(500, 31).map((c) => toMatchRecord(c.citizen_id, c));
+const { engine, source } = inMemoryLinkage(loadSettings(), [
+  ...background,
+  ...[TU, NAMESAKE].map((row) => personToMatchRecord(row.citizen_id, citizenAsPerson(row))),
+]);
+
+function decide(of: PersonObservation, known: Parameters<typeof decideObservation>[4] = {}) {
+  const record = personToMatchRecord(of.observation_id, of.person);
+  return decideObservation(engine, of, record, source.candidatesSync(record), known);
+}
+
+describe('the decision for one observation', () => {
+  it('links the record to the citizen its evidence points to when nothing is known of it', () => {
+    const verdict = decide(observation('vaccination', 'VACCINATION'));
+    expect([verdict.decision, verdict.citizenId, verdict.method]).toEqual(['LINK', TU.citizen_id, 'PROBABILISTIC']);
+  });
+
+  it("follows a steward's must-link whatever the candidates say", () => {
+    const verdict = decide(observation('vaccination', 'VACCINATION'), { mustLink: NAMESAKE });
+    expect([verdict.decision, verdict.citizenId, verdict.method, verdict.reason]).toEqual(['LINK', NAMESAKE.citizen_id, 'STEWARD', 'STEWARD_MUST_LINK']);
+  });
+
+  it('links a later event of a source record to the citizen its earlier event was linked to', () => {
+    const verdict = decide(observation('vaccination', 'VACCINATION'), { earlier: NAMESAKE });
+    expect([verdict.citizenId, verdict.method, verdict.reason]).toEqual([NAMESAKE.citizen_id, 'DETERMINISTIC', 'SOURCE_RECORD_LINKED']);
+  });
+
+  it("decides again, without the citizen, when a steward said the earlier link's citizen is not this person", () => {
+    const verdict = decide(observation('vaccination', 'VACCINATION'), { earlier: TU, cannotLink: new Set([TU.citizen_id]) });
+    expect(verdict.method).toBe('PROBABILISTIC');
+    expect(verdict.citizenId).not.toBe(TU.citizen_id);
+  });
+
+  it('keeps a record that matches no one unlinked, since only a birth registration creates a citizen', () => {
+    const verdict = decide(observation('vaccination', 'VACCINATION'), { cannotLink: new Set([TU.citizen_id, NAMESAKE.citizen_id]) });
+    expect([verdict.decision, verdict.reason]).toEqual(['UNLINKED', 'NO_MATCH']);
+  });
+
+  it('lets a birth registration that matches no one create a citizen', () => {
+    const verdict = decide(observation(CIVIL_STATUS_SOURCE, 'BIRTH_REGISTRATION'), { cannotLink: new Set([TU.citizen_id, NAMESAKE.citizen_id]) });
+    expect(verdict.decision).toBe('NEW');
+  });
+});
