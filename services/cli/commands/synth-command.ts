@@ -1,7 +1,17 @@
 import { mkdirSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { generateLinkageSet } from '../../shared/synth/linkage-set.js';
 import { writeLinkageSet } from '../../shared/synth/linkage-set-files.js';
+import { writeNationalRegister } from '../../shared/synth/national-register-files.js';
+
+interface SynthOptions {
+  population: string;
+  records: string;
+  absent: string;
+  seed: string;
+  out: string;
+  profile: 'classic' | 'national';
+}
 
 export function synthCommand(): Command {
   return new Command('synth')
@@ -10,15 +20,36 @@ export function synthCommand(): Command {
     .option('--records <n>', 'records', '5000')
     .option('--absent <share>', 'share of records about people not in the register', '0.1')
     .option('--seed <n>', 'random seed', '1')
+    .addOption(
+      new Option(
+        '--profile <profile>',
+        'classic: the benchmarks’ set, made in memory; national: any size, written as a stream, with households, twins, lineage villages, movers and names at national shares',
+      )
+        .choices(['classic', 'national'])
+        .default('classic'),
+    )
     .requiredOption('--out <dir>', 'folder to write to')
-    .action((options: { population: string; records: string; absent: string; seed: string; out: string }) => {
+    .action(async (options: SynthOptions) => {
       mkdirSync(options.out, { recursive: true });
-      const set = generateLinkageSet({
+      const plan = {
         population: Number(options.population),
         records: Number(options.records),
         absentShare: Number(options.absent),
         seed: Number(options.seed),
-      });
+      };
+      if (options.profile === 'national') {
+        const started = performance.now();
+        const written = await writeNationalRegister(plan, options.out, (citizens) =>
+          process.stderr.write(`\r${citizens.toLocaleString('en')} citizens written`),
+        );
+        process.stderr.write('\n');
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
+        console.log(
+          `${written.citizens} citizens → ${written.files.population}\n${written.records} records → ${written.files.records}\ntruth → ${written.files.truth}\nin ${seconds} s`,
+        );
+        return;
+      }
+      const set = generateLinkageSet(plan);
       const files = writeLinkageSet(set, options.out);
       console.log(`${set.population.length} citizens → ${files.population}\n${set.records.length} records → ${files.records}\ntruth → ${files.truth}`);
     });

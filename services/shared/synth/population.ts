@@ -72,9 +72,17 @@ export function generatePopulation(count: number, seed: number, issuer = new Per
   return citizens;
 }
 
+/** A CSV line of values, quoted where they need it. */
+export function csvLine(values: readonly string[]): string {
+  return values.map((value) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value)).join(',');
+}
+
+export const POPULATION_CSV_HEADER = 'citizen_id,full_name,date_of_birth,sex,address,personal_id';
+
+export function citizenCsvLine(c: SyntheticCitizen): string {
+  return csvLine([c.citizen_id, c.full_name, c.date_of_birth, c.sex, c.address, c.personal_id]);
+}
+
 export function populationCsv(citizens: SyntheticCitizen[]): string {
-  const quote = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-  const header = 'citizen_id,full_name,date_of_birth,sex,address,personal_id';
-  const rows = citizens.map((c) => [c.citizen_id, c.full_name, c.date_of_birth, c.sex, c.address, c.personal_id].map(quote).join(','));
-  return `${[header, ...rows].join('\n')}\n`;
+  return `${[POPULATION_CSV_HEADER, ...citizens.map(citizenCsvLine)].join('\n')}\n`;
 }
