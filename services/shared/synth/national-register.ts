@@ -20,8 +20,13 @@ export type NationalItem = { kind: 'citizen'; citizen: SyntheticCitizen } | { ki
 const SOURCES = ['civil-status', 'vaccination', 'social-welfare', 'driver-licence'];
 const COMMUNES_PER_PROVINCE = 150;
 const SERIALS = 1_000_000;
-/** Serials of one ID prefix are issued with this stride (a permutation of the million), so neighbours in a prefix are not neighbours in number. */
-const STRIDE = 7_919;
+/**
+ * Serials of one ID prefix are issued with this stride (a permutation of the million), so
+ * neighbours in a prefix are not neighbours in number. Its inverse modulo a million is 531,579:
+ * a prefix can issue 468,421 numbers before a twin's serial (its sibling's plus one) could be
+ * one the stride hands out, several times what one province, sex and birth year hold at 100 M.
+ */
+const STRIDE = 100_019;
 const YEAR_NOW = 2026;
 /** Birth decades by share of today's population, roughly as the census pyramid has them. */
 const BIRTH_DECADES: readonly (readonly [number, number])[] = [
