@@ -116,14 +116,21 @@ export async function shadowRun(
   const candidateCandidates = sameRules ? currentCandidates : new PostgresCandidateSource(pool, candidate);
   const citizens = new CitizenRepository(pool);
   const tally = new ShadowTally(options.examples);
-  for (let at = 0; at < observations.length; at += CHUNK) {
+  const load = (at: number) => {
     const chunk = observations.slice(at, at + CHUNK);
     const records = chunk.map((o) => personToMatchRecord(o.observation_id, o.person));
-    const [found, foundByCandidate, constraints] = await Promise.all([
+    return Promise.all([
       currentCandidates.candidatesFor(records),
       sameRules ? null : candidateCandidates.candidatesFor(records),
       citizens.constraintsOf(chunk),
-    ]);
+    ]).then(([found, foundByCandidate, constraints]) => ({ chunk, records, found, foundByCandidate: foundByCandidate ?? found, constraints }));
+  };
+  // The next chunk's candidates are read while this one is decided: the database and the scoring overlap.
+  let next = observations.length > 0 ? load(0) : null;
+  for (let at = 0; next !== null; at += CHUNK) {
+    const { chunk, records, found, foundByCandidate, constraints } = await next;
+    next = at + CHUNK < observations.length ? load(at + CHUNK) : null;
+    next?.catch(() => undefined);
     chunk.forEach((observation, index) => {
       const stewards = constraints.get(sourceRecordKey(observation));
       if (stewards?.mustLink) {
@@ -132,7 +139,7 @@ export async function shadowRun(
       }
       const known = { cannotLink: stewards?.cannotLink };
       const before = decideObservation(currentEngine, observation, records[index]!, found[index] ?? [], known);
-      const after = decideObservation(candidateEngine, observation, records[index]!, (foundByCandidate ?? found)[index] ?? [], known);
+      const after = decideObservation(candidateEngine, observation, records[index]!, foundByCandidate[index] ?? [], known);
       tally.add(observation.observation_id, observation.source, sideOf(before), sideOf(after), () => ({
         current: sideOf(before, explainDecision(current, before)),
         candidate: sideOf(after, explainDecision(candidate, after)),
