@@ -64,6 +64,13 @@ export default {
       to: { path: IO_MODULES },
     },
     {
+      name: 'store-plan-pure',
+      comment: 'store/plan/ is the pure phase of the decision path: no database, Kafka or network, and no store module outside plan/ (they do the I/O)',
+      severity: 'error',
+      from: { path: '^services/shared/store/plan/' },
+      to: { path: [...IO_MODULES, '^services/shared/store/[^/]+$', '^services/shared/(kafka|linkage-io|observability|config)/'] },
+    },
+    {
       name: 'no-circular',
       comment: 'No file imports itself through others; split the shared part into its own file',
       severity: 'error',

@@ -14,6 +14,7 @@ import { SOURCE_ADAPTERS } from '../shared/sources/source-adapters.js';
 import { createPool } from '../shared/store/db.js';
 import { generateSectorDay } from '../shared/synth/sector-day.js';
 import { prepareBenchRegister } from './bench-register.js';
+import { databaseActivity, enableStatementCounts, tableWrites } from './cost-budget.js';
 import { startServiceProcess, stopServiceProcesses } from './service-processes.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
@@ -130,6 +131,8 @@ async function main(): Promise<void> {
     DANCU_OUTBOX_POLL_MS: '100',
   };
   const pool = createPool(databaseUrl, 2);
+  await enableStatementCounts(pool);
+  const before = { writes: await tableWrites(pool), database: await databaseActivity(pool) };
   const t0 = performance.now();
   const children: ChildProcess[] = [];
   for (let i = 0; i < INSTANCES; i += 1) children.push(startServiceProcess('store', env));
@@ -152,6 +155,13 @@ async function main(): Promise<void> {
   );
 
   await stopServiceProcesses(children);
+  const after = { writes: await tableWrites(pool), database: await databaseActivity(pool) };
+  const rowsWritten = [...after.writes].reduce((sum, [table, count]) => sum + count - (before.writes.get(table) ?? 0), 0);
+  const statements = after.database.statements === null || before.database.statements === null ? null : after.database.statements - before.database.statements;
+  // Statements include the outbox relay's and this benchmark's polling; the stack's cluster counts them (pg_stat_statements).
+  console.log(
+    `per decision: ${(rowsWritten / n).toFixed(2)} rows written, ${statements === null ? 'statements not counted' : `${(statements / n).toFixed(3)} statements`}, ${((after.database.transactions - before.database.transactions) / n).toFixed(3)} transactions (store and relay)`,
+  );
   await pool.end();
   await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
   await admin.disconnect();

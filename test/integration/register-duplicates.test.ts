@@ -6,7 +6,7 @@ import { foldToAscii } from '../../services/shared/normalise/text.js';
 import { loadRecordSchema } from '../../services/shared/schemas/avro-files.js';
 import type { PopulationUpdate, VaccinationEvent } from '../../services/shared/schemas/records.js';
 import { duplicateCaseId, mergeCitizens, undoMerge, type MergeResult } from '../../services/shared/store/citizen-merges.js';
-import type { WriterContext } from '../../services/shared/store/decision-writer.js';
+import type { WriterContext } from '../../services/shared/store/apply-decisions.js';
 import { scanForDuplicates, type DuplicateScanReport } from '../../services/shared/review/duplicate-scan.js';
 import { loadSurvivorship } from '../../services/shared/register/survivorship.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';

@@ -4,7 +4,8 @@ import type { LinkDecision, PersonObservation, Rejection, StewardDecision } from
 import { applyDecisions, newCitizenId, STORE_CONSUMER, type WriterContext } from '../store/apply-decisions.js';
 import { mergeCitizensIn, undoMergeIn } from '../store/citizen-merges.js';
 import type { PoolClient } from '../store/db.js';
-import { DecisionWriter, observationUpdate } from '../store/decision-writer.js';
+import { CitizenEdits } from '../store/citizen-edits.js';
+import { observationUpdate } from '../store/plan/observation-update.js';
 import { addToOutbox } from '../store/outbox-relay.js';
 import { appendAudit } from '../store/audit-log.js';
 import { decisionDetails, insertStewardDecision } from './steward-decisions.js';
@@ -295,11 +296,11 @@ async function unlinkRecord(client: PoolClient, decision: StewardDecision, o: Pe
   const citizenId = rows[0]?.citizen_id;
   if (!citizenId) refuse('the record is not linked any more');
   // A field nobody has claimed holds the register's own value; written down as a claim first, it survives the recount below.
-  await new DecisionWriter(client, context).materialiseRegisterClaimsOf([citizenId]);
+  await new CitizenEdits(client, context).materialiseRegisterClaimsOf([citizenId]);
   await client.query('delete from citizen_facts where observation_id = $1', [o.observation_id]);
   await client.query('delete from field_provenance where observation_id = $1', [o.observation_id]);
   await client.query(`update observation_outcomes set outcome = 'UNDONE' where observation_id = $1 and outcome in ('LINKED', 'CREATED')`, [o.observation_id]);
-  const writer = new DecisionWriter(client, context);
+  const writer = new CitizenEdits(client, context);
   await writer.load([citizenId]);
   const changes = writer.recompute(writer.citizen(citizenId)!);
   writer.addOutbox(observationUpdate(`${decision.decision_id}:${citizenId}`, citizenId, 'RECORD_UNLINKED', o, changes, null, context.now));
@@ -308,7 +309,7 @@ async function unlinkRecord(client: PoolClient, decision: StewardDecision, o: Pe
     undoes: decision.undoes,
     fields: changes.map((c) => c.field),
   });
-  await writer.flush();
+  await writer.write();
   return citizenId;
 }
 
@@ -331,9 +332,9 @@ async function removeCreatedCitizen(
   }
   await client.query('delete from citizens where citizen_id = $1', [citizenId]);
   await client.query(`update observation_outcomes set outcome = 'UNDONE' where observation_id = $1 and outcome = 'CREATED'`, [o.observation_id]);
-  const writer = new DecisionWriter(client, context);
+  const writer = new CitizenEdits(client, context);
   writer.addOutbox(observationUpdate(`${decision.decision_id}:${citizenId}`, citizenId, 'CITIZEN_REMOVED', o, [], null, context.now));
   writer.addAuditBy(stewardActor(decision.actor), 'CITIZEN_REMOVED', citizenId, { decision_id: decision.decision_id, undoes: decision.undoes });
-  await writer.flush();
+  await writer.write();
   return citizenId;
 }

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from './db.js';
 
 /**
  * Appends to the audit log outside a chunk's bulk write (a chunk's entries go through
- * DecisionWriter): one row per citizen named, so each citizen's trail lists it, or one row
+ * CitizenEdits and the decision path): one row per citizen named, so each citizen's trail lists it, or one row
  * naming no citizen.
  */
 export async function appendAudit(db: Pool | PoolClient, actor: string, action: string, citizenIds: readonly string[], details: object): Promise<void> {

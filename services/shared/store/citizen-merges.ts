@@ -1,7 +1,10 @@
 import { DancuError, type ErrorCode } from '../errors.js';
 import type { PopulationUpdate, PopulationUpdateDraft } from '../schemas/records.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
-import { DecisionWriter, type CitizenState, type WriterContext } from './decision-writer.js';
+import type { WriterContext } from './apply-decisions.js';
+import { CitizenEdits } from './citizen-edits.js';
+import type { CitizenState } from './plan/citizen-state.js';
+import { populationUpdate } from './plan/observation-update.js';
 
 /** What a merge moved from the merged citizen to the survivor, so that undoing it moves exactly that back. */
 interface Moved {
@@ -37,20 +40,12 @@ function update(
   changes: PopulationUpdate['changes'],
   now: Date,
 ): PopulationUpdateDraft {
-  return {
-    update_id: updateId,
-    citizen_id: citizenId,
-    update_type: updateType,
-    fact: null,
-    changes,
-    related_citizen_id: related,
-    source: 'steward',
-    source_system: 'dancu',
-    source_record_id: updateId,
-    observation_id: updateId,
-    event_time: now.getTime(),
-    applied_at: now.getTime(),
-  };
+  const origin = { source: 'steward', source_system: 'dancu', source_record_id: updateId, observation_id: updateId, event_time: now.getTime() };
+  return populationUpdate(
+    { update_id: updateId, citizen_id: citizenId, update_type: updateType, fact: null, changes, related_citizen_id: related },
+    origin,
+    now,
+  );
 }
 
 /**
@@ -89,7 +84,7 @@ export async function mergeCitizensIn(
     if (row.status === 'MERGED') refuse('CITIZEN_ALREADY_MERGED', `the citizen is already merged into ${row.merged_into}`, id);
   }
   // Both registers' own values become claims first, so the survivor's fields are chosen from everything either held.
-  await new DecisionWriter(client, context).materialiseRegisterClaimsOf([survivorId, mergedId]);
+  await new CitizenEdits(client, context).materialiseRegisterClaimsOf([survivorId, mergedId]);
 
   const links = await client.query<Moved['links'][number]>(
     'update record_links set citizen_id = $1 where citizen_id = $2 returning source, source_system, source_record_id',
@@ -116,7 +111,7 @@ export async function mergeCitizensIn(
     [[duplicateCaseId(survivorId, mergedId)]],
   );
 
-  const after = new DecisionWriter(client, context);
+  const after = new CitizenEdits(client, context);
   await after.load([survivorId]);
   const changes = after.recompute(after.citizen(survivorId)!);
   after.addOutbox(update(survivorId, 'CITIZENS_MERGED', `merge:${mergeId}:${survivorId}`, mergedId, changes, context.now));
@@ -132,7 +127,7 @@ export async function mergeCitizensIn(
   };
   after.addAuditBy(actor, 'CITIZENS_MERGED', survivorId, details);
   after.addAuditBy(actor, 'CITIZENS_MERGED', mergedId, details);
-  await after.flush();
+  await after.write();
   return { mergeId, survivorId, mergedId, changes };
 }
 
@@ -171,7 +166,7 @@ export async function undoMergeIn(client: PoolClient, context: WriterContext, me
   );
   await client.query('update citizen_merges set undone_at = now(), undone_by = $2, undo_comment = $3 where merge_id = $1', [mergeId, actor, comment]);
 
-  const writer = new DecisionWriter(client, context);
+  const writer = new CitizenEdits(client, context);
   await writer.load([survivorId, mergedId]);
   const [survivor, merged] = [writer.citizen(survivorId)!, writer.citizen(mergedId)!] as CitizenState[];
   const survivorChanges = writer.recompute(survivor!);
@@ -181,7 +176,7 @@ export async function undoMergeIn(client: PoolClient, context: WriterContext, me
   const details = { merge_id: mergeId, survivor_id: survivorId, merged_id: mergedId, comment };
   writer.addAuditBy(actor, 'MERGE_UNDONE', survivorId, details);
   writer.addAuditBy(actor, 'MERGE_UNDONE', mergedId, details);
-  await writer.flush();
+  await writer.write();
   return { mergeId, survivorId, mergedId, changes: survivorChanges };
 }
 

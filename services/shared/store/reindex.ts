@@ -7,7 +7,7 @@ import { citizenRowColumns } from './citizens-table.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { vacuumKeys, withKeyIndexesDropped } from './key-indexes.js';
 import { DUPLICATE_REASON } from './review-case.js';
-import { recordKeysOf } from './unlinked-store.js';
+import { recordKeysOf } from './plan/record-keys.js';
 
 const PAGE = 5_000;
 

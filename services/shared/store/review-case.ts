@@ -8,7 +8,8 @@ export interface DuplicateSubject {
   citizen_id: string;
 }
 
-export type CaseStatus = 'OPEN' | 'CLAIMED' | 'DECIDED';
+export type { CaseStatus } from './plan/loaded-state.js';
+import type { CaseStatus } from './plan/loaded-state.js';
 
 /** A review case as stored: the record (or the first citizen of a duplicate pair), its candidates and why it was opened. */
 export interface ReviewCase {

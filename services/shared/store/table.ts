@@ -15,6 +15,8 @@ export interface Table<Column extends string> {
   recordType(columns?: readonly Column[]): string;
   /** `a = x.a, b = x.b`: the `set` list of an update from a recordset aliased `from`. */
   assignments(columns: readonly Column[], from: string): string;
+  /** The SQL type of one column. */
+  typeOf(column: Column): SqlType;
 }
 
 export function defineTable<const Types extends Record<string, SqlType>>(name: string, types: Types): Table<keyof Types & string> {
@@ -26,5 +28,6 @@ export function defineTable<const Types extends Record<string, SqlType>>(name: s
     list: (columns = all, alias) => columns.map((column) => (alias ? `${alias}.${column}` : column)).join(', '),
     recordType: (columns = all) => columns.map((column) => `${column} ${types[column]}`).join(', '),
     assignments: (columns, from) => columns.map((column) => `${column} = ${from}.${column}`).join(', '),
+    typeOf: (column) => types[column] as SqlType,
   };
 }

@@ -1,0 +1,139 @@
+import type { LinkageSettings } from '../linkage/settings.js';
+import type { CitizenRow } from '../register/citizen-row.js';
+import type { LinkDecision } from '../schemas/records.js';
+import { citizenRowColumns } from './citizens-table.js';
+import type { PoolClient } from './db.js';
+import { PROCESSED_EVENTS } from './decision-tables.js';
+import { loadedCitizen, type CitizenState, type StoredClaim } from './plan/citizen-state.js';
+import { classify } from './plan/classify.js';
+import type { CaseStatus, LoadedState, StoredFact } from './plan/loaded-state.js';
+import { newCitizenId } from './plan/new-citizen.js';
+import { lockKeys, recentCitizensInReach, waitingInReach } from './records-in-reach.js';
+import { lockCasesOfRecords } from './review-case.js';
+
+/** Round trips the load phase took (for the bench and the cost budget). */
+export interface LoadStats {
+  roundTrips: number;
+}
+
+/** Citizens locked and read, with the merged citizens named and where they went. */
+export interface LoadedCitizens {
+  citizens: CitizenState[];
+  redirects: Map<string, string>;
+}
+
+/**
+ * Locks and reads citizens (by citizen id or personal ID), in id order so two transactions never
+ * wait on each other in a circle, each with its field history. A merged citizen is followed to
+ * its survivor (a second read, only then): a decision made before the merge applies to them.
+ */
+export async function loadCitizens(
+  client: PoolClient,
+  ids: readonly string[],
+  into: LoadedCitizens = { citizens: [], redirects: new Map() },
+): Promise<LoadedCitizens & LoadStats> {
+  const known = new Set(into.citizens.flatMap((s) => [s.row.citizen_id, s.row.personal_id ?? '']));
+  const missing = [...new Set(ids)].filter((id) => !known.has(id) && !into.redirects.has(id));
+  if (missing.length === 0) return { ...into, roundTrips: 0 };
+  const { rows } = await client.query<CitizenRow & { merged_into: string | null; history: StoredClaim[] }>(
+    `select ${citizenRowColumns('c')}, c.merged_into,
+            coalesce((select json_agg(json_build_object('field', p.field, 'value', p.value, 'source', p.source,
+                      'event_time', extract(epoch from p.event_time) * 1000, 'observation_id', p.observation_id, 'is_current', p.is_current, 'rule', p.rule))
+                        from field_provenance p where p.citizen_id = c.citizen_id), '[]') as history
+       from citizens c where c.citizen_id = any($1::text[]) or c.personal_id = any($1::text[])
+      order by c.citizen_id for update of c`,
+    [missing],
+  );
+  const survivors: string[] = [];
+  for (const { history, merged_into: mergedInto, ...row } of rows) {
+    if (row.status === 'MERGED' && mergedInto) {
+      into.redirects.set(row.citizen_id, mergedInto);
+      if (row.personal_id) into.redirects.set(row.personal_id, mergedInto);
+      survivors.push(mergedInto);
+      continue;
+    }
+    into.citizens.push(loadedCitizen(row, history));
+  }
+  const more = survivors.length > 0 ? await loadCitizens(client, survivors, into) : { roundTrips: 0 };
+  return { ...into, roundTrips: 1 + more.roundTrips };
+}
+
+/** The decision ids not recorded yet, recorded now: a redelivered decision (or one twice in the chunk) changes nothing. */
+async function claimDecisions(client: PoolClient, consumer: string, decisions: readonly LinkDecision[]): Promise<Set<string>> {
+  const { rows } = await client.query<{ event_id: string }>(
+    `insert into ${PROCESSED_EVENTS.name} (${PROCESSED_EVENTS.list()}) select $1, id from unnest($2::text[]) as id on conflict do nothing returning event_id`,
+    [consumer, decisions.map((d) => d.decision_id)],
+  );
+  return new Set(rows.map((row) => row.event_id));
+}
+
+/**
+ * Observations of later linkage attempts already linked to a citizen. A waiting record can be
+ * sent back more than once (when it was kept, and again for each new citizen in reach); the
+ * first attempt that links it applies, any later one is a duplicate of it, whatever it decided.
+ */
+async function alreadyApplied(client: PoolClient, observationIds: readonly string[]): Promise<Set<string>> {
+  if (observationIds.length === 0) return new Set();
+  const { rows } = await client.query<{ observation_id: string }>(
+    `select distinct observation_id from observation_outcomes where observation_id = any($1::text[]) and outcome in ('CREATED', 'LINKED')`,
+    [observationIds],
+  );
+  return new Set(rows.map((row) => row.observation_id));
+}
+
+/** The facts, not withdrawn, of citizens whose death a decision may record (to find those dated after it). */
+async function factsOf(client: PoolClient, citizenIds: readonly string[]): Promise<StoredFact[]> {
+  if (citizenIds.length === 0) return [];
+  const { rows } = await client.query<StoredFact>(
+    `select citizen_id, observation_id, source, source_system, source_record_id, kind, fact_date, extract(epoch from event_time) * 1000 as event_time
+       from citizen_facts where citizen_id = any($1::text[]) and withdrawn_at is null`,
+    [citizenIds],
+  );
+  return rows.map((row) => ({ ...row, event_time: Number(row.event_time) }));
+}
+
+/**
+ * The lock-and-load phase of a chunk: claims its decision ids, then locks (the review cases of
+ * records decided again, the blocking keys of records that may register or wait for a citizen,
+ * the citizens named) and reads everything the plan needs, one round trip per table, each only
+ * when the chunk needs it. Every read comes after the locks it depends on.
+ */
+export async function loadForDecisions(
+  client: PoolClient,
+  consumer: string,
+  decisions: readonly LinkDecision[],
+  settings: LinkageSettings,
+): Promise<LoadedState & LoadStats> {
+  const fresh = await claimDecisions(client, consumer, decisions);
+  const needs = classify(decisions, fresh, settings);
+  let roundTrips = 1;
+  const count = <T>(promise: Promise<T>, needed: boolean): Promise<T> => {
+    if (needed) roundTrips++;
+    return promise;
+  };
+  const applied = await count(alreadyApplied(client, needs.retries), needs.retries.length > 0);
+  const cases: Map<string, CaseStatus> = await count(lockCasesOfRecords(client, needs.rechecks), needs.rechecks.length > 0);
+  await count(lockKeys(client, needs.lockKeys), needs.lockKeys.length > 0);
+  const loaded = await loadCitizens(client, needs.citizenIds);
+  roundTrips += loaded.roundTrips;
+  const recentInReach = await count(recentCitizensInReach(client, settings, needs.reachProbes), needs.reachProbes.length > 0);
+  const waiting = await count(waitingInReach(client, settings, needs.newCitizens), needs.newCitizens.length > 0);
+  const dying = needs.dying.flatMap((d) => {
+    const id = d.decision === 'NEW' ? newCitizenId(d.observation) : (d.citizen_id ?? '');
+    const target = loaded.redirects.get(id) ?? id;
+    const state = loaded.citizens.find((s) => s.row.citizen_id === target || s.row.personal_id === target);
+    return state ? [state.row.citizen_id] : [];
+  });
+  const factsOfDying = await count(factsOf(client, dying), dying.length > 0);
+  return {
+    fresh,
+    applied,
+    cases,
+    citizens: loaded.citizens,
+    redirects: loaded.redirects,
+    recentInReach,
+    waitingInReach: waiting,
+    factsOfDying,
+    roundTrips,
+  };
+}

@@ -1,0 +1,54 @@
+import type { LinkageSettings } from '../../linkage/settings.js';
+import { citizenAsPerson, type CitizenRow } from '../../register/citizen-row.js';
+import type { LinkDecision } from '../../schemas/records.js';
+import { citizenOf, newCitizenId } from './new-citizen.js';
+import { keysOf, MAX_RELINK_ATTEMPTS, recordKeysOf, type BlockingKey } from './record-keys.js';
+
+/** What the load phase must lock and read for a chunk, from its decisions alone. */
+export interface Classified {
+  /** Later attempts: were their records linked already? */
+  retries: string[];
+  /** The linker's later looks at records (not a steward's): their review cases are locked. */
+  rechecks: string[];
+  /** `rule:key` of every record that may register a citizen or wait for one (advisory locks). */
+  lockKeys: string[];
+  /** Citizens the decisions name, by citizen id or personal ID. */
+  citizenIds: string[];
+  /** Records that may be sent back if a citizen registered lately shares their keys. */
+  reachProbes: { observation_id: string; decided_at: number; keys: BlockingKey[] }[];
+  /** The citizens the NEW decisions may register, with their keys (the records waiting for them are found by these). */
+  newCitizens: { row: CitizenRow; keys: BlockingKey[] }[];
+  /** Decisions carrying a date of death: the facts of their citizens are read. */
+  dying: LinkDecision[];
+}
+
+/** Sorts a chunk's decisions (those not applied before: `fresh`) by what each needs read and locked. */
+export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<string>, settings: LinkageSettings): Classified {
+  const mine = decisions.filter((d) => fresh.has(d.decision_id));
+  const retries = mine.filter((d) => d.observation.attempt > 0);
+  const waiting = mine.filter((d) => d.decision === 'NEW' || d.decision === 'UNLINKED' || d.decision === 'REVIEW');
+  const mayRequeue = mine.filter(
+    (d) =>
+      (d.decision === 'NEW' && !d.observation.person.personal_id && d.observation.attempt === 0 && d.method !== 'STEWARD') ||
+      ((d.decision === 'UNLINKED' || d.decision === 'REVIEW') && d.observation.attempt < MAX_RELINK_ATTEMPTS),
+  );
+  const births = mine.filter((d) => d.decision === 'NEW');
+  return {
+    retries: retries.map((d) => d.observation.observation_id),
+    rechecks: retries.filter((d) => d.method !== 'STEWARD').map((d) => d.observation.observation_id),
+    lockKeys: waiting.flatMap((d) => recordKeysOf(settings, d.observation).map((k) => `${k.rule}:${k.key}`)),
+    citizenIds: [
+      ...new Set(mine.flatMap((d) => (d.decision === 'LINK' && d.citizen_id ? [d.citizen_id] : d.decision === 'NEW' ? [newCitizenId(d.observation)] : []))),
+    ],
+    reachProbes: mayRequeue.map((d) => ({
+      observation_id: d.observation.observation_id,
+      decided_at: d.decided_at,
+      keys: recordKeysOf(settings, d.observation),
+    })),
+    newCitizens: births.map((d) => {
+      const row = citizenOf(d.observation);
+      return { row, keys: keysOf(settings, row.citizen_id, citizenAsPerson(row)) };
+    }),
+    dying: mine.filter((d) => d.observation.date_of_death !== null && (d.decision === 'LINK' || d.decision === 'NEW')),
+  };
+}

@@ -1,0 +1,55 @@
+import type { LinkageSettings } from '../../linkage/settings.js';
+import type { Survivorship } from '../../register/survivorship.js';
+import type { PersonObservation } from '../../schemas/records.js';
+import type { CitizenState } from './citizen-state.js';
+
+export type CaseStatus = 'OPEN' | 'CLAIMED' | 'DECIDED';
+
+/** What planning needs besides the decisions: the settings, the topics it writes to, and the time of the chunk. */
+export interface PlanContext {
+  settings: LinkageSettings;
+  survivorship: Survivorship;
+  topics: { populationUpdates: string; observations: string };
+  now: Date;
+}
+
+/** A stored record (waiting unlinked, or in an open review case) that a citizen this chunk may register shares enough keys with. */
+export interface WaitingInReach {
+  observation: PersonObservation;
+  /** The attempt it was last decided or sent back at. */
+  attempt: number;
+  table: 'unlinked_records' | 'review_cases';
+  /** The id the new citizen would have. */
+  citizen_id: string;
+}
+
+/** A fact in the register of a citizen the chunk may record the death of. */
+export interface StoredFact {
+  citizen_id: string;
+  observation_id: string;
+  source: string;
+  source_system: string;
+  source_record_id: string;
+  kind: string;
+  fact_date: string | null;
+  event_time: number;
+}
+
+/** Everything the lock-and-load phase read, inside the chunk's transaction and under its locks. */
+export interface LoadedState {
+  /** Decisions not applied before (their ids were claimed by this transaction). */
+  fresh: ReadonlySet<string>;
+  /** Observations of later attempts already linked or made a citizen. */
+  applied: ReadonlySet<string>;
+  /** The review case of each record decided again, by observation. */
+  cases: ReadonlyMap<string, CaseStatus>;
+  /** Citizens the decisions name (locked), with their histories. */
+  citizens: CitizenState[];
+  /** A merged citizen's id (and personal ID) to its survivor's. */
+  redirects: ReadonlyMap<string, string>;
+  /** Records of the chunk sharing enough keys with a citizen a source registered lately (since the decision, less the clocks' margin). */
+  recentInReach: readonly { observation_id: string; citizen_id: string }[];
+  waitingInReach: readonly WaitingInReach[];
+  /** Facts not withdrawn of the citizens whose death the chunk may record. */
+  factsOfDying: readonly StoredFact[];
+}

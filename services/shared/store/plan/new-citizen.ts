@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import type { CitizenRow } from '../../register/citizen-row.js';
+import type { PersonObservation } from '../../schemas/records.js';
+
+/** Citizen id for a person a source created: the personal ID when there is one, else derived from the event, so a retry makes the same id. */
+export function newCitizenId(observation: PersonObservation): string {
+  return observation.person.personal_id ?? `DC${createHash('sha256').update(observation.observation_id).digest('hex').slice(0, 16).toUpperCase()}`;
+}
+
+/** The citizen a creating record describes, as it would be registered with the record's own values (its blocking keys find the records waiting for it). */
+export function citizenOf(observation: PersonObservation): CitizenRow {
+  const p = observation.person;
+  return {
+    citizen_id: newCitizenId(observation),
+    personal_id: p.personal_id,
+    full_name: p.full_name,
+    name_key: p.name_key,
+    family_name: p.family_name,
+    middle_name: p.middle_name,
+    given_name: p.given_name,
+    date_of_birth: p.date_of_birth?.value ?? null,
+    dob_precision: p.date_of_birth?.precision ?? null,
+    sex: p.sex,
+    address: p.address,
+    place_of_birth: observation.attributes.place_of_birth ?? null,
+    ethnicity: observation.attributes.ethnicity ?? null,
+    marital_status: null,
+    date_of_death: null,
+    dod_precision: null,
+    status: 'ALIVE',
+  };
+}
+
+/** The citizen as a row with nothing known, so a creation's values are claims like any other. */
+export function emptyCitizen(row: CitizenRow): CitizenRow {
+  return {
+    ...row,
+    full_name: '',
+    date_of_birth: null,
+    dob_precision: null,
+    sex: null,
+    address: null,
+    place_of_birth: null,
+    ethnicity: null,
+    marital_status: null,
+    date_of_death: null,
+    dod_precision: null,
+  };
+}

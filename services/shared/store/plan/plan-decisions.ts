@@ -1,0 +1,483 @@
+import { DancuError } from '../../errors.js';
+import { RULES } from '../../quality/rules.js';
+import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, UpdateType } from '../../schemas/records.js';
+import { applyObservation, keysOfCitizen, planCitizenRows, type Change, type CitizenState } from './citizen-state.js';
+import type { LoadedState, PlanContext } from './loaded-state.js';
+import { citizenOf, emptyCitizen, newCitizenId } from './new-citizen.js';
+import { observationUpdate, updateRow } from './observation-update.js';
+import { createPlannedRows, type PlannedRows, type SourceRecord } from './planned-rows.js';
+import { enoughSharedKeys, MAX_RELINK_ATTEMPTS, recordKeysOf } from './record-keys.js';
+import type { Cause } from './row-set.js';
+import { afterDeath, factOf } from './sector-facts.js';
+
+/** What the store did with one decision (for counters and tests); `requeued`: sent back to the linker, which decides again. */
+export type ApplyResult = 'duplicate' | 'review' | 'unlinked' | 'requeued' | UpdateType;
+
+/** What became of a decision, per observation (observation_outcomes.outcome). */
+type Outcome = 'CREATED' | 'LINKED' | 'REVIEW' | 'UNLINKED' | 'DELETED';
+
+/** How a review case the pipeline closes is resolved, in the words of the steward's decisions. */
+const CASE_RESOLUTION = { LINKED: 'LINK', CREATED: 'NEW', DELETED: 'DELETED' } as const;
+
+export interface DecisionPlan {
+  results: ApplyResult[];
+  rows: PlannedRows;
+}
+
+/** A record to send back to the linker, and the table that marks it sent. */
+interface SendBack {
+  observation: PersonObservation;
+  attempt: number;
+  table: 'unlinked_records' | 'review_cases';
+  cause: Cause;
+}
+
+const sameRecord = (a: SourceRecord, b: SourceRecord) =>
+  a.source === b.source && a.source_system === b.source_system && a.source_record_id === b.source_record_id;
+
+/** The citizens of the chunk, by citizen id, personal ID or the id of a citizen merged into them. */
+class Citizens {
+  private readonly byId = new Map<string, CitizenState>();
+  private readonly byPersonalId = new Map<string, string>();
+
+  constructor(
+    loaded: readonly CitizenState[],
+    private readonly redirects: ReadonlyMap<string, string>,
+  ) {
+    for (const state of loaded) this.add(state);
+  }
+
+  add(state: CitizenState): void {
+    this.byId.set(state.row.citizen_id, state);
+    if (state.row.personal_id) this.byPersonalId.set(state.row.personal_id, state.row.citizen_id);
+  }
+
+  get(id: string): CitizenState | null {
+    const target = this.redirects.get(id) ?? id;
+    return this.byId.get(target) ?? this.byId.get(this.byPersonalId.get(target) ?? '') ?? null;
+  }
+
+  all(): CitizenState[] {
+    return [...this.byId.values()];
+  }
+}
+
+/**
+ * The plan of a chunk of decisions: from the decisions and what the load phase read to the rows
+ * every table gets, and what became of each decision. Decisions apply in their order, each to
+ * the citizens as the earlier ones left them; a redelivered decision (or one twice in the chunk)
+ * changes nothing. No I/O: the same inputs give the same rows.
+ */
+export function planDecisions(decisions: readonly LinkDecision[], loaded: LoadedState, context: PlanContext): DecisionPlan {
+  return new Planner(loaded, context).plan(decisions);
+}
+
+class Planner {
+  private readonly rows = createPlannedRows();
+  private readonly citizens: Citizens;
+  private readonly created: CitizenState[] = [];
+  private readonly died = new Set<string>();
+  private readonly sendBacks: SendBack[] = [];
+
+  constructor(
+    private readonly loaded: LoadedState,
+    private readonly context: PlanContext,
+  ) {
+    this.citizens = new Citizens(loaded.citizens, loaded.redirects);
+  }
+
+  plan(decisions: readonly LinkDecision[]): DecisionPlan {
+    const fresh = new Set(this.loaded.fresh);
+    const applied = new Set(this.loaded.applied);
+    const results: ApplyResult[] = [];
+    for (const decision of decisions) {
+      const o = decision.observation;
+      if (!fresh.delete(decision.decision_id) || (o.attempt > 0 && applied.has(o.observation_id))) {
+        results.push('duplicate');
+        continue;
+      }
+      // The linker's later looks at records in review; a steward's own decision on the case (its record may be at a later attempt too) is what the case waits for.
+      const caseStatus = o.attempt > 0 && decision.method !== 'STEWARD' ? this.loaded.cases.get(o.observation_id) : undefined;
+      if (caseStatus === 'CLAIMED' || caseStatus === 'DECIDED') {
+        // A steward holds (or has decided) the record's case: their decision, not this later look, settles the record.
+        this.audit('RECHECK_SET_ASIDE', null, decision, {
+          decision_id: decision.decision_id,
+          decision: decision.decision,
+          reason: `the review case is ${caseStatus.toLowerCase()}`,
+        });
+        results.push('duplicate');
+        continue;
+      }
+      const result = this.planOne(decision, caseStatus === 'OPEN');
+      if (result !== 'requeued' && result !== 'unlinked' && result !== 'review') applied.add(o.observation_id);
+      results.push(result);
+    }
+    this.relinkWaiting();
+    this.requeueKept(decisions.filter((_, i) => results[i] === 'unlinked' || results[i] === 'review'));
+    this.findFactsAfterDeath();
+    planCitizenRows(this.citizens.all(), this.rows, this.context.settings, this.context.now);
+    this.markSentBack();
+    return { results, rows: this.rows };
+  }
+
+  /** `inReview`: the record has an open review case from an earlier attempt, which this decision settles or refreshes. */
+  private planOne(decision: LinkDecision, inReview: boolean): ApplyResult {
+    const o = decision.observation;
+    const cause = (rule: string): Cause => ({ decision_id: decision.decision_id, rule });
+    if (decision.decision === 'REVIEW') {
+      if (o.attempt > 0) this.resolveUnlinked(o.observation_id, 'REVIEW', null, cause('resolve-waiting'));
+      this.rows.reviewCases.add(
+        {
+          observation_id: o.observation_id,
+          decision_id: decision.decision_id,
+          reason: decision.reason,
+          source: o.source,
+          observation: o,
+          candidates: decision.candidates,
+          explanation: decision.explanation,
+          settings_version: decision.settings_version || null,
+          rechecks: 0,
+        },
+        cause('review'),
+      );
+      for (const k of recordKeysOf(this.context.settings, o)) this.rows.reviewKeys.add({ ...k, observation_id: o.observation_id }, cause('review-keys'));
+      this.addFindings(o, o.findings, null, 'ingest', cause('ingest-finding'));
+      this.addOutcome(decision, 'REVIEW', null);
+      this.audit(inReview ? 'REVIEW_CASE_REFRESHED' : 'REVIEW_CASE_OPENED', null, decision, { decision_id: decision.decision_id, reason: decision.reason });
+      return 'review';
+    }
+    if (decision.decision === 'UNLINKED') {
+      this.rows.unlinked.add(
+        {
+          observation_id: o.observation_id,
+          source: o.source,
+          source_system: o.source_system,
+          source_record_id: o.source_record_id,
+          event_type: o.event_type,
+          observation: o,
+          decision_id: decision.decision_id,
+          reason: decision.reason,
+          attempt: o.attempt,
+        },
+        cause('keep-unlinked'),
+      );
+      for (const k of recordKeysOf(this.context.settings, o)) this.rows.unlinkedKeys.add({ ...k, observation_id: o.observation_id }, cause('unlinked-keys'));
+      this.addFindings(o, o.findings, null, 'ingest', cause('ingest-finding'));
+      this.addOutcome(decision, 'UNLINKED', null);
+      this.audit('RECORD_KEPT_UNLINKED', null, decision, { decision_id: decision.decision_id, source: o.source, reason: decision.reason });
+      return 'unlinked';
+    }
+    let state: CitizenState | null = null;
+    if (decision.decision === 'NEW') {
+      // A steward's "new citizen" stands even if a citizen in reach appeared since: they saw the candidates.
+      if (!o.person.personal_id && o.attempt === 0 && decision.method !== 'STEWARD' && this.newCitizenInReach(decision)) {
+        this.audit('DECISION_REQUEUED', null, decision, {
+          decision_id: decision.decision_id,
+          reason: 'a citizen sharing its keys was created after the linker decided',
+        });
+        this.sendBacks.push({ observation: o, attempt: o.attempt, table: 'unlinked_records', cause: cause('citizen-in-reach') });
+        return 'requeued';
+      }
+      state = this.citizens.get(newCitizenId(o));
+      if (!state) return this.create(decision);
+    } else if (decision.citizen_id) {
+      state = this.citizens.get(decision.citizen_id);
+    }
+    if (!state)
+      throw new DancuError('CITIZEN_NOT_FOUND', 'the decision names a citizen that is not in the register', {
+        retriable: false,
+        context: { recordId: decision.citizen_id ?? undefined },
+      });
+    return this.link(decision, state);
+  }
+
+  /** A citizen registered by the decision: every value of the creating record is a claim, chosen as the only one. */
+  private create(decision: LinkDecision): ApplyResult {
+    const o = decision.observation;
+    const cause: Cause = { decision_id: decision.decision_id, rule: 'new-citizen' };
+    const row = citizenOf(o);
+    if (o.attempt > 0) this.resolveUnlinked(o.observation_id, 'CREATED', row.citizen_id, cause);
+    const state: CitizenState = { row: emptyCitizen(row), history: [], changed: false, created: { origin: `source:${o.source}` } };
+    this.citizens.add(state);
+    this.created.push(state);
+    const { changes } = applyObservation(state, o, this.context.survivorship, cause);
+    this.addLink(decision, row.citizen_id);
+    this.addFindings(o, o.findings, row.citizen_id, 'ingest', cause);
+    if (state.row.date_of_death) this.died.add(row.citizen_id);
+    this.finish(
+      decision,
+      row.citizen_id,
+      'CITIZEN_CREATED',
+      'CREATED',
+      changes.map((c) => ({ field: c.field, old_value: null, new_value: c.newValue })),
+      null,
+      0,
+    );
+    return 'CITIZEN_CREATED';
+  }
+
+  private link(decision: LinkDecision, state: CitizenState): ApplyResult {
+    const o = decision.observation;
+    const citizenId = state.row.citizen_id;
+    const cause = (rule: string): Cause => ({ decision_id: decision.decision_id, rule });
+    if (o.attempt > 0) this.resolveUnlinked(o.observation_id, o.change_type === 'DELETE' ? 'DELETED' : 'LINKED', citizenId, cause('resolve-waiting'));
+    if (o.change_type === 'DELETE') {
+      this.rows.links.delete(this.linkRow(decision, citizenId));
+      this.rows.linkDeletes.add({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id }, cause('record-deleted'));
+      this.rows.recordFactWithdrawals.add({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id }, cause('record-deleted'));
+      for (const fact of this.rows.facts.values()) if (sameRecord(fact, o)) fact.withdrawn = true;
+      this.finish(decision, citizenId, 'RECORD_UNLINKED', 'DELETED', [], null, 0);
+      return 'RECORD_UNLINKED';
+    }
+    const { changes, findings } = applyObservation(state, o, this.context.survivorship, cause('survivorship'));
+    const fact = this.recordFact(state, o, cause('sector-fact'));
+    this.addLink(decision, citizenId);
+    this.addFindings(o, [...o.findings, ...findings], citizenId, 'ingest', cause('ingest-finding'));
+    const died = changes.some((change) => change.field === 'date_of_death');
+    if (died) this.died.add(citizenId);
+    const updateType: UpdateType = died ? 'DEATH_RECORDED' : changes.length > 0 ? 'CITIZEN_UPDATED' : fact ? 'FACT_RECORDED' : 'RECORD_LINKED';
+    const filled = changes.filter((change) => change.oldValue === null || change.rule === 'refined-by-compatible').length;
+    this.finish(
+      decision,
+      citizenId,
+      updateType,
+      'LINKED',
+      changes.map((c) => ({ field: c.field, old_value: c.oldValue, new_value: c.newValue })),
+      fact,
+      filled,
+    );
+    return updateType;
+  }
+
+  /**
+   * Two records of one new person without a personal ID can reach the store at once: each was
+   * decided NEW before the other's citizen existed. The second goes back to the linker when a
+   * citizen registered lately (before the chunk, or earlier in it) shares enough keys with it
+   * and was not among its candidates.
+   */
+  private newCitizenInReach(decision: LinkDecision): boolean {
+    const o = decision.observation;
+    const seen = new Set(decision.candidates.map((c) => c.citizen_id));
+    if (this.loaded.recentInReach.some((pair) => pair.observation_id === o.observation_id && !seen.has(pair.citizen_id))) return true;
+    const keys = recordKeysOf(this.context.settings, o);
+    return this.created.some(
+      (citizen) => !seen.has(citizen.row.citizen_id) && enoughSharedKeys(this.context.settings, keys, keysOfCitizen(this.context.settings, citizen.row)),
+    );
+  }
+
+  /** Records already waiting (or in an open review case) that a citizen this chunk registered may be the person of go back to the linker. */
+  private relinkWaiting(): void {
+    const created = new Set(this.created.map((state) => state.row.citizen_id));
+    for (const waiting of this.loaded.waitingInReach) {
+      if (!created.has(waiting.citizen_id)) continue;
+      this.sendBacks.push({
+        observation: waiting.observation,
+        attempt: waiting.attempt,
+        table: waiting.table,
+        cause: { decision_id: null, rule: 'relink-for-new-citizen' },
+      });
+    }
+  }
+
+  /** Records the chunk kept unlinked or sent to review that a citizen registered meanwhile (its own births included) may be the person of go straight back. */
+  private requeueKept(kept: readonly LinkDecision[]): void {
+    for (const decision of kept) {
+      const o = decision.observation;
+      if (o.attempt >= MAX_RELINK_ATTEMPTS) continue;
+      // A citizen among the decision's candidates was in sight when it was made: deciding again would decide the same.
+      const seen = new Set(decision.candidates.map((c) => c.citizen_id));
+      const keys = recordKeysOf(this.context.settings, o);
+      const inReach =
+        this.loaded.recentInReach.some((pair) => pair.observation_id === o.observation_id && !seen.has(pair.citizen_id)) ||
+        this.created.some(
+          (citizen) => !seen.has(citizen.row.citizen_id) && enoughSharedKeys(this.context.settings, keys, keysOfCitizen(this.context.settings, citizen.row)),
+        );
+      if (inReach)
+        this.sendBacks.push({
+          observation: o,
+          attempt: o.attempt,
+          table: decision.decision === 'REVIEW' ? 'review_cases' : 'unlinked_records',
+          cause: { decision_id: decision.decision_id, rule: 'kept-in-reach' },
+        });
+    }
+  }
+
+  /** The facts of citizens whose death the chunk recorded that are dated after it (the death was registered late) become findings. */
+  private findFactsAfterDeath(): void {
+    for (const citizenId of this.died) {
+      const state = this.citizens.get(citizenId);
+      if (!state) continue;
+      const stored = this.loaded.factsOfDying.filter((fact) => fact.citizen_id === citizenId && !this.withdrawnByChunk(fact));
+      const planned = this.rows.facts.values().filter((fact) => fact.citizen_id === citizenId && !fact.withdrawn);
+      for (const fact of [...stored, ...planned]) {
+        if (afterDeath(fact.kind, fact.fact_date, state.row))
+          this.addFindings(fact, [factAfterDeath()], citizenId, 'store', { decision_id: state.cause?.decision_id ?? null, rule: 'fact-after-death' });
+      }
+    }
+  }
+
+  private withdrawnByChunk(fact: SourceRecord & { kind: string; event_time: number }): boolean {
+    return (
+      this.rows.recordFactWithdrawals.values().some((record) => sameRecord(record, fact)) ||
+      this.rows.factWithdrawals.values().some((w) => sameRecord(w, fact) && w.kind === fact.kind && fact.event_time <= w.event_time)
+    );
+  }
+
+  /** Each record sent back: its next attempt on the observations topic, and the attempt marked on its stored row (or on the row the chunk writes). */
+  private markSentBack(): void {
+    for (const { observation, attempt, table, cause } of this.sendBacks) {
+      const next: PersonObservation = { ...observation, attempt: attempt + 1 };
+      this.rows.outbox.add(
+        {
+          event_id: `${observation.observation_id}:relink:${next.attempt}`,
+          topic: this.context.topics.observations,
+          message_key: `${observation.source_system}:${observation.source_record_id}`,
+          record_type: 'personObservation',
+          payload: next,
+        },
+        cause,
+      );
+      // Two updates of one row in one statement would leave only one of them: a row the chunk writes or resolves carries the attempt itself.
+      const id = observation.observation_id;
+      if (table === 'unlinked_records') {
+        const kept = this.rows.unlinked.get(id);
+        if (kept) kept.attempt = Math.max(kept.attempt, next.attempt);
+        else if (!this.rows.resolutions.get(id)) this.rows.unlinkedSentBack.add({ observation_id: id, attempt: next.attempt }, cause);
+      } else {
+        const open = this.rows.reviewCases.get(id);
+        if (open) open.rechecks = Math.max(open.rechecks, next.attempt);
+        else if (!this.rows.reviewsClosed.get(id)) this.rows.reviewsSentBack.add({ observation_id: id, attempt: next.attempt }, cause);
+      }
+    }
+  }
+
+  private recordFact(state: CitizenState, o: PersonObservation, cause: Cause): PopulationUpdate['fact'] {
+    const fact = factOf(o);
+    if (!fact) return null;
+    if (o.change_type === 'UPDATE') {
+      this.rows.factWithdrawals.add(
+        { source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, kind: fact.kind, event_time: o.event_time },
+        cause,
+      );
+      // A fact of the same record earlier in this chunk is not in the table yet: withdraw it here.
+      for (const earlier of this.rows.facts.values()) {
+        if (sameRecord(earlier, o) && earlier.kind === fact.kind && earlier.event_time <= o.event_time) earlier.withdrawn = true;
+      }
+    }
+    this.rows.facts.add(
+      {
+        citizen_id: state.row.citizen_id,
+        kind: fact.kind,
+        fact_date: fact.date,
+        details: fact.details,
+        source: o.source,
+        source_system: o.source_system,
+        source_record_id: o.source_record_id,
+        observation_id: o.observation_id,
+        event_time: o.event_time,
+        withdrawn: false,
+      },
+      cause,
+    );
+    if (afterDeath(fact.kind, fact.date, state.row))
+      this.addFindings(o, [factAfterDeath()], state.row.citizen_id, 'store', { ...cause, rule: 'fact-after-death' });
+    return fact;
+  }
+
+  /**
+   * A record decided at a later attempt (a waiting record, or one in review looked at again): no
+   * longer waiting; linked, made a citizen or deleted, the open review case an earlier attempt
+   * opened is closed, resolved as the steward's buttons name it.
+   */
+  private resolveUnlinked(observationId: string, resolution: 'LINKED' | 'CREATED' | 'REVIEW' | 'DELETED', citizenId: string | null, cause: Cause): void {
+    this.rows.resolutions.add({ observation_id: observationId, resolution: resolution === 'CREATED' ? 'LINKED' : resolution, citizen_id: citizenId }, cause);
+    this.rows.resolvedKeys.add({ observation_id: observationId }, cause);
+    if (resolution !== 'REVIEW') this.rows.reviewsClosed.add({ observation_id: observationId, resolution: CASE_RESOLUTION[resolution] }, cause);
+  }
+
+  private linkRow(decision: LinkDecision, citizenId: string) {
+    const o = decision.observation;
+    return {
+      source: o.source,
+      source_system: o.source_system,
+      source_record_id: o.source_record_id,
+      citizen_id: citizenId,
+      decision_id: decision.decision_id,
+      method: decision.method,
+      score: decision.score,
+      settings_version: decision.settings_version || null,
+      reason: decision.reason,
+      evidence: decision.evidence,
+    };
+  }
+
+  /** A record linked after a deletion of it in the same chunk: the link's upsert replaces the old row, so the deletion goes. */
+  private addLink(decision: LinkDecision, citizenId: string): void {
+    const row = this.linkRow(decision, citizenId);
+    this.rows.linkDeletes.delete(row);
+    this.rows.links.add(row, { decision_id: decision.decision_id, rule: decision.method.toLowerCase() });
+  }
+
+  private addFindings(
+    observation: { observation_id: string; source: string },
+    findings: readonly Finding[],
+    citizenId: string | null,
+    stage: 'ingest' | 'store',
+    cause: Cause,
+  ): void {
+    for (const f of findings)
+      this.rows.findings.add(
+        {
+          observation_id: observation.observation_id,
+          source: observation.source,
+          code: f.code,
+          field: f.field,
+          message: f.message,
+          citizen_id: citizenId,
+          stage,
+        },
+        { ...cause, rule: f.code },
+      );
+  }
+
+  private addOutcome(decision: LinkDecision, outcome: Outcome, citizenId: string | null, fieldsFilled = 0): void {
+    const o = decision.observation;
+    const latencyMs = o.source_timestamp > 0 ? Math.max(0, this.context.now.getTime() - o.source_timestamp) : null;
+    this.rows.outcomes.add(
+      {
+        decision_id: decision.decision_id,
+        observation_id: o.observation_id,
+        source: o.source,
+        event_type: o.event_type,
+        outcome,
+        citizen_id: citizenId,
+        fields_filled: fieldsFilled,
+        latency_ms: latencyMs,
+      },
+      { decision_id: decision.decision_id, rule: outcome.toLowerCase() },
+    );
+  }
+
+  private audit(action: string, citizenId: string | null, decision: LinkDecision, details: object): void {
+    this.rows.audit.add({ actor: 'pipeline:store', action, citizen_id: citizenId, details }, { decision_id: decision.decision_id, rule: action });
+  }
+
+  private finish(
+    decision: LinkDecision,
+    citizenId: string,
+    updateType: UpdateType,
+    outcome: 'CREATED' | 'LINKED' | 'DELETED',
+    changes: Change[],
+    fact: PopulationUpdate['fact'],
+    filled: number,
+  ): void {
+    this.addOutcome(decision, outcome, citizenId, filled);
+    this.audit(updateType, citizenId, decision, { decision_id: decision.decision_id, reason: decision.reason, fields: changes.map((c) => c.field) });
+    const update = observationUpdate(decision.decision_id, citizenId, updateType, decision.observation, changes, fact, this.context.now);
+    this.rows.outbox.add(updateRow(update, this.context.topics.populationUpdates), { decision_id: decision.decision_id, rule: updateType });
+  }
+}
+
+function factAfterDeath(): Finding {
+  return { code: 'FACT_AFTER_DEATH', field: 'event_date', message: RULES.FACT_AFTER_DEATH.description };
+}

@@ -1,0 +1,83 @@
+import type { LinkageSettings } from '../linkage/settings.js';
+import type { PersonObservation } from '../schemas/records.js';
+import type { PoolClient } from './db.js';
+import type { Classified } from './plan/classify.js';
+import type { WaitingInReach } from './plan/loaded-state.js';
+import { idRules, MAX_RELINK_ATTEMPTS } from './plan/record-keys.js';
+
+/**
+ * A citizen committed after the linker read its candidates was invisible to it: one created later
+ * than the decision time, less this margin for the two clocks (linker process, database), may be
+ * the record's person.
+ */
+const CLOCK_MARGIN_S = 5;
+
+/** Shares the personal ID key or two blocking keys (plan/record-keys.ts says why), in SQL. */
+const enoughSharedKeys = (idRulesParam: string) => `count(*) >= 2 or bool_or(k.rule = any(${idRulesParam}::text[]))`;
+
+/**
+ * Takes, until the transaction ends, a lock on every blocking key of the chunk's records that
+ * may create a citizen or wait unlinked. A new citizen and a record waiting for them share a
+ * key, so the transaction that writes second waits for the first to commit and then sees it:
+ * without this, a birth and its newborn's vaccination applied at the same moment on two
+ * partitions each missed the other, and the vaccination waited unlinked for good. All keys in
+ * one sorted statement, so two chunks never wait on each other in a circle.
+ */
+export async function lockKeys(client: PoolClient, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await client.query('select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) as k order by 1) as locks', [
+    keys,
+  ]);
+}
+
+/**
+ * The chunk's records that a citizen a source registered since the record was decided (less the
+ * clock margin) shares enough keys with: the linker could not see that citizen. One query; the
+ * plan decides which go back (not a citizen among the decision's candidates, attempts left).
+ */
+export async function recentCitizensInReach(
+  client: PoolClient,
+  settings: LinkageSettings,
+  probes: Classified['reachProbes'],
+): Promise<{ observation_id: string; citizen_id: string }[]> {
+  const rows = probes.flatMap((p) => p.keys.map((k) => ({ ...k, observation: p.observation_id, decided: p.decided_at })));
+  if (rows.length === 0) return [];
+  const { rows: found } = await client.query<{ observation_id: string; citizen_id: string }>(
+    `select t.observation as observation_id, k.citizen_id from citizen_blocking_keys k join citizens c using (citizen_id)
+       join unnest($1::text[], $2::text[], $3::text[], $4::float8[]) as t(rule, key, observation, decided) on k.rule = t.rule and k.key = t.key
+      where c.origin like 'source:%' and c.created_at > to_timestamp(t.decided / 1000.0) - make_interval(secs => $5)
+      group by t.observation, k.citizen_id having ${enoughSharedKeys('$6')}`,
+    [rows.map((r) => r.rule), rows.map((r) => r.key), rows.map((r) => r.observation), rows.map((r) => r.decided), CLOCK_MARGIN_S, idRules(settings)],
+  );
+  return found;
+}
+
+/**
+ * Records waiting unlinked, and records in an open review case no steward has taken, that share
+ * the personal-ID key or two blocking keys with a citizen the chunk may register: if it does,
+ * they go back to the linker, which decides again with that citizen in sight. A case a steward
+ * has claimed or decided is the steward's: it is not looked at again.
+ */
+export async function waitingInReach(client: PoolClient, settings: LinkageSettings, births: Classified['newCitizens']): Promise<WaitingInReach[]> {
+  const keys = births.flatMap((b) => b.keys.map((k) => ({ ...k, citizen: b.row.citizen_id })));
+  if (keys.length === 0) return [];
+  const params = [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), MAX_RELINK_ATTEMPTS, idRules(settings)];
+  const inReach = (table: string) =>
+    `select k.observation_id, t.citizen from ${table} k join unnest($1::text[], $2::text[], $3::text[]) as t(rule, key, citizen) on k.rule = t.rule and k.key = t.key
+      group by k.observation_id, t.citizen having ${enoughSharedKeys('$5')}`;
+  // A case's record was decided at some attempt (a waiting record may have gone to review); its next look comes after both that and the case's earlier looks.
+  const { rows } = await client.query<{ observation: PersonObservation; attempt: number; citizen_id: string; in_review: boolean }>(
+    `select u.observation, u.attempt, r.citizen as citizen_id, false as in_review from unlinked_records u join (${inReach('unlinked_keys')}) r using (observation_id)
+      where u.resolved_at is null and u.attempt < $4
+     union all
+     select c.observation, greatest(c.rechecks, (c.observation->>'attempt')::int), r.citizen, true from review_cases c join (${inReach('review_case_keys')}) r using (observation_id)
+      where c.status = 'OPEN' and greatest(c.rechecks, (c.observation->>'attempt')::int) < $4`,
+    params,
+  );
+  return rows.map((row) => ({
+    observation: row.observation,
+    attempt: row.attempt,
+    citizen_id: row.citizen_id,
+    table: row.in_review ? 'review_cases' : 'unlinked_records',
+  }));
+}

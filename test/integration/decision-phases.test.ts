@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyDecisions, STORE_CONSUMER, type ApplyStats } from '../../services/shared/store/apply-decisions.js';
+import { inTransaction } from '../../services/shared/store/db.js';
+import { loadForDecisions } from '../../services/shared/store/decision-load.js';
+import { DECISION_TABLES } from '../../services/shared/store/decision-tables.js';
+import { writePlan } from '../../services/shared/store/decision-write.js';
+import { planDecisions } from '../../services/shared/store/plan/plan-decisions.js';
+import { CONTEXT, decision, observation } from '../fixtures/link-decisions.js';
+import { IsolatedDatabase } from '../helpers/isolated-run.js';
+
+describe('the store’s decision path in phases, against PostgreSQL', () => {
+  const database = new IsolatedDatabase('decision-phases');
+
+  beforeAll(async () => {
+    await database.setUp();
+  });
+
+  afterAll(async () => {
+    await database.cleanUp();
+  });
+
+  it('declares every table it writes with columns and types the migrations give it', async () => {
+    for (const table of DECISION_TABLES) {
+      const { rows } = await database.pool.query<{ column_name: string; data_type: string }>(
+        `select column_name, data_type from information_schema.columns where table_schema = 'public' and table_name = $1`,
+        [table.name],
+      );
+      const migrated = rows.map((row) => `${row.column_name} ${row.data_type === 'timestamp with time zone' ? 'timestamptz' : row.data_type}`);
+      expect(migrated, table.name).toEqual(expect.arrayContaining(table.recordType().split(', ')));
+    }
+  });
+
+  it('writes the rows the plan names: a citizen at version 1, its link with evidence, history, keys, outcome, audit and outbox', async () => {
+    const birth = decision('NEW', observation({ person: { personal_id: '079300000101' } }));
+    const vaccination = decision('LINK', observation({ source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: '079300000101' } }), {
+      citizen_id: '079300000101',
+    });
+    const stats: ApplyStats = { roundTrips: 0, rows: 0 };
+    const results = await inTransaction(database.pool, (client) => applyDecisions(client, [birth, vaccination], CONTEXT, stats));
+    expect(results).toEqual(['CITIZEN_CREATED', 'FACT_RECORDED']);
+    // Claim, key locks, citizens, records in reach of the new citizen, then one write.
+    expect(stats.roundTrips).toBe(5);
+    const db = database.pool;
+    const citizen = await db.query(`select full_name, date_of_birth, status, version, origin from citizens where citizen_id = '079300000101'`);
+    expect(citizen.rows).toEqual([{ full_name: 'Trần Thị Mai', date_of_birth: '2026-01-15', status: 'ALIVE', version: 1, origin: 'source:civil-status' }]);
+    const links = await db.query(
+      `select decision_id, settings_version, reason, evidence from record_links where citizen_id = '079300000101' order by decision_id`,
+    );
+    expect(links.rows).toEqual(
+      expect.arrayContaining([
+        { decision_id: birth.decision_id, settings_version: 'sv-test-1', reason: 'NO_CANDIDATE', evidence: null },
+        { decision_id: vaccination.decision_id, settings_version: 'sv-test-1', reason: 'ABOVE_THRESHOLD', evidence: vaccination.evidence },
+      ]),
+    );
+    const provenance = await db.query(`select field, is_current from field_provenance where citizen_id = '079300000101' and field = 'full_name' order by id`);
+    expect(provenance.rows.filter((row) => row.is_current)).toHaveLength(1);
+    const keys = await db.query(`select count(*)::int as n from citizen_blocking_keys where citizen_id = '079300000101'`);
+    expect(keys.rows[0].n).toBeGreaterThan(0);
+    const facts = await db.query(`select kind, withdrawn_at from citizen_facts where citizen_id = '079300000101'`);
+    expect(facts.rows).toEqual([{ kind: 'VACCINATION', withdrawn_at: null }]);
+    const outcomes = await db.query(`select outcome from observation_outcomes where citizen_id = '079300000101' order by outcome`);
+    expect(outcomes.rows.map((r) => r.outcome)).toEqual(['CREATED', 'LINKED']);
+    const audit = await db.query(`select action from audit_log where citizen_id = '079300000101' order by id`);
+    expect(audit.rows.map((r) => r.action)).toEqual(['CITIZEN_CREATED', 'FACT_RECORDED']);
+    const outbox = await db.query(`select payload->>'update_type' as type from outbox where message_key = '079300000101' order by id`);
+    expect(outbox.rows.map((r) => r.type)).toEqual(['CITIZEN_CREATED', 'FACT_RECORDED']);
+
+    const again = await inTransaction(database.pool, (client) => applyDecisions(client, [birth, vaccination], CONTEXT));
+    expect(again).toEqual(['duplicate', 'duplicate']);
+  });
+
+  it('fails the chunk retriably when another transaction registered the same citizen after it read the register, and applies it on the retry', async () => {
+    const birth = decision('NEW', observation({ person: { personal_id: '079300000202' } }));
+    const attempt = inTransaction(database.pool, async (client) => {
+      const loaded = await loadForDecisions(client, STORE_CONSUMER, [birth], CONTEXT.settings);
+      const { rows } = planDecisions([birth], loaded, CONTEXT);
+      // Another instance registers the same person meanwhile (without this chunk's key locks).
+      await database.pool.query(
+        `insert into citizens (citizen_id, personal_id, full_name, name_key, family_name, origin) values ('079300000202', '079300000202', 'Trần Thị Mai', 'tran thi mai', 'Trần', 'source:civil-status')`,
+      );
+      return writePlan(client, rows);
+    });
+    await expect(attempt).rejects.toMatchObject({ code: 'CITIZEN_REGISTERED_MEANWHILE', retriable: true });
+    const retried = await inTransaction(database.pool, (client) => applyDecisions(client, [birth], CONTEXT));
+    expect(retried).not.toEqual(['duplicate']);
+    const links = await database.pool.query(`select citizen_id from record_links where decision_id = $1`, [birth.decision_id]);
+    expect(links.rows).toEqual([{ citizen_id: '079300000202' }]);
+  });
+});

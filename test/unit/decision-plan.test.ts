@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { planDecisions } from '../../services/shared/store/plan/plan-decisions.js';
+import { classify } from '../../services/shared/store/plan/classify.js';
+import { newCitizenId } from '../../services/shared/store/plan/new-citizen.js';
+import { CONTEXT, decision, loadedState, observation, registerCitizen } from '../fixtures/link-decisions.js';
+
+const sizes = (rows: Record<string, { size: number }>) =>
+  Object.fromEntries(Object.entries(rows).flatMap(([table, set]) => (set.size > 0 ? [[table, set.size]] : [])));
+
+describe('planning a chunk of decisions (no database)', () => {
+  it('registers a born citizen with the values the chunk leaves them with, at version 1, every row naming its decision', () => {
+    const birth = decision('NEW', observation());
+    const { results, rows } = planDecisions([birth], loadedState([birth]), CONTEXT);
+    expect(results).toEqual(['CITIZEN_CREATED']);
+    const [created] = rows.citizensCreated.values();
+    expect(created).toMatchObject({
+      citizen_id: '079300000001',
+      full_name: 'Trần Thị Mai',
+      date_of_birth: '2026-01-15',
+      status: 'ALIVE',
+      origin: 'source:civil-status',
+    });
+    expect(rows.citizens.size).toBe(0);
+    expect(rows.links.values()).toEqual([
+      expect.objectContaining({ citizen_id: '079300000001', decision_id: birth.decision_id, settings_version: 'sv-test-1', reason: 'NO_CANDIDATE' }),
+    ]);
+    expect(rows.outcomes.values()).toEqual([expect.objectContaining({ outcome: 'CREATED', citizen_id: '079300000001' })]);
+    expect(rows.audit.values().map((a) => a.action)).toEqual(['CITIZEN_CREATED']);
+    expect(rows.outbox.values().map((o) => (o.payload as { update_type: string }).update_type)).toEqual(['CITIZEN_CREATED']);
+    expect(rows.provenance.values().map((p) => p.field)).toEqual(expect.arrayContaining(['full_name', 'date_of_birth', 'sex']));
+    expect(rows.blockingKeys.values().filter((k) => k.rule !== null).length).toBeGreaterThan(0);
+    for (const table of Object.values(rows)) for (const { cause } of table.entries()) expect(cause.decision_id).toBe(birth.decision_id);
+  });
+
+  it('keeps the evidence, settings version and reason of a link', () => {
+    const citizen = registerCitizen();
+    const link = decision('LINK', observation({ source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: null } }), { citizen_id: 'C-0001' });
+    const { results, rows } = planDecisions([link], loadedState([link], { citizens: [citizen] }), CONTEXT);
+    expect(results[0]).not.toBe('duplicate');
+    expect(rows.links.values()[0]).toMatchObject({ citizen_id: 'C-0001', settings_version: 'sv-test-1', reason: 'ABOVE_THRESHOLD', evidence: link.evidence });
+    expect(rows.facts.values()).toEqual([expect.objectContaining({ citizen_id: 'C-0001', kind: 'VACCINATION', withdrawn: false })]);
+  });
+
+  it('writes nothing for a decision applied before, or twice in the chunk', () => {
+    const birth = decision('NEW', observation());
+    const { results, rows } = planDecisions([birth, birth], loadedState([birth]), CONTEXT);
+    expect(results).toEqual(['CITIZEN_CREATED', 'duplicate']);
+    const again = planDecisions([birth], loadedState([birth], { fresh: new Set() }), CONTEXT);
+    expect(again.results).toEqual(['duplicate']);
+    expect(sizes(again.rows)).toEqual({});
+    expect(rows.citizensCreated.size).toBe(1);
+  });
+
+  it('links a second birth record with the same personal ID to the citizen the first registers', () => {
+    const first = decision('NEW', observation());
+    const second = decision('NEW', observation({ source: 'social-welfare', event_type: 'BENEFIT_ENROLMENT' }));
+    const { results, rows } = planDecisions([first, second], loadedState([first, second]), CONTEXT);
+    expect(results[0]).toBe('CITIZEN_CREATED');
+    expect(results[1]).not.toBe('CITIZEN_CREATED');
+    expect(rows.citizensCreated.size).toBe(1);
+    expect(rows.links.values().map((l) => l.citizen_id)).toEqual(['079300000001', '079300000001']);
+  });
+
+  it('sends the second of two records of one new person without a personal ID back to the linker', () => {
+    const person = { personal_id: null };
+    const first = decision('NEW', observation({ person }));
+    const second = decision('NEW', observation({ person, source: 'vaccination', event_type: 'VACCINATION' }));
+    const { results, rows } = planDecisions([first, second], loadedState([first, second]), CONTEXT);
+    expect(results).toEqual(['CITIZEN_CREATED', 'requeued']);
+    expect(rows.audit.values().map((a) => a.action)).toEqual(['CITIZEN_CREATED', 'DECISION_REQUEUED']);
+    const relink = rows.outbox.values().find((o) => o.record_type === 'personObservation');
+    expect(relink).toMatchObject({ event_id: `${second.observation.observation_id}:relink:1`, topic: 'observations.test' });
+    expect((relink?.payload as { attempt: number }).attempt).toBe(1);
+  });
+
+  it('sends a record it keeps unlinked straight back when the chunk registers a citizen sharing its keys', () => {
+    const person = { personal_id: null };
+    const kept = decision('UNLINKED', observation({ person, source: 'vaccination', event_type: 'VACCINATION' }));
+    const birth = decision('NEW', observation({ person }), { method: 'STEWARD' });
+    const { results, rows } = planDecisions([kept, birth], loadedState([kept, birth]), CONTEXT);
+    expect(results).toEqual(['unlinked', 'CITIZEN_CREATED']);
+    expect(rows.unlinked.values()).toEqual([expect.objectContaining({ observation_id: kept.observation.observation_id, attempt: 1 })]);
+    expect(rows.unlinkedSentBack.size).toBe(0);
+    expect(rows.outbox.values().map((o) => o.event_id)).toContain(`${kept.observation.observation_id}:relink:1`);
+  });
+
+  it('sends a stored waiting record back when the citizen it may belong to is registered', () => {
+    const birth = decision('NEW', observation());
+    const waiting = observation({ source: 'vaccination', event_type: 'VACCINATION', attempt: 2 });
+    const loaded = loadedState([birth], {
+      waitingInReach: [
+        { observation: waiting, attempt: 2, table: 'unlinked_records', citizen_id: newCitizenId(birth.observation) },
+        { observation: observation(), attempt: 0, table: 'review_cases', citizen_id: 'someone-not-registered' },
+      ],
+    });
+    const { rows } = planDecisions([birth], loaded, CONTEXT);
+    expect(rows.unlinkedSentBack.values()).toEqual([{ observation_id: waiting.observation_id, attempt: 3 }]);
+    expect(rows.reviewsSentBack.size).toBe(0);
+    expect(rows.outbox.entries().find((e) => e.row.event_id === `${waiting.observation_id}:relink:3`)?.cause.rule).toBe('relink-for-new-citizen');
+  });
+
+  it('finds the facts dated after a death recorded late, stored and of the chunk', () => {
+    const citizen = registerCitizen();
+    const vaccination = decision(
+      'LINK',
+      observation({ source: 'vaccination', event_type: 'VACCINATION', event_date: '2025-06-01', person: { personal_id: null } }),
+      {
+        citizen_id: 'C-0001',
+      },
+    );
+    const death = decision(
+      'LINK',
+      observation({ event_type: 'DEATH_REGISTRATION', date_of_death: { value: '2025-01-10', precision: 'DAY' }, person: { personal_id: '079200000777' } }),
+      { citizen_id: 'C-0001' },
+    );
+    const stored = {
+      citizen_id: 'C-0001',
+      observation_id: 'obs-stored',
+      source: 'social-welfare',
+      source_system: 'welfare-test',
+      source_record_id: 'w-1',
+      kind: 'BENEFIT_PAYMENT',
+      fact_date: '2025-03-01',
+      event_time: 1,
+    };
+    const { results, rows } = planDecisions([vaccination, death], loadedState([vaccination, death], { citizens: [citizen], factsOfDying: [stored] }), CONTEXT);
+    expect(results[1]).toBe('DEATH_RECORDED');
+    expect(rows.citizens.values()[0]).toMatchObject({ status: 'DECEASED', date_of_death: '2025-01-10' });
+    const late = rows.findings.values().filter((f) => f.code === 'FACT_AFTER_DEATH');
+    expect(late.map((f) => [f.observation_id, f.stage])).toEqual(
+      expect.arrayContaining([
+        ['obs-stored', 'store'],
+        [vaccination.observation.observation_id, 'store'],
+      ]),
+    );
+  });
+
+  it('takes a record deleted later in the chunk off its citizen: no link written, the link and facts deleted', () => {
+    const citizen = registerCitizen();
+    const o = observation({ source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: null } });
+    const link = decision('LINK', o, { citizen_id: 'C-0001' });
+    const deleted = decision('LINK', { ...o, observation_id: `${o.observation_id}-d`, change_type: 'DELETE' }, { citizen_id: 'C-0001' });
+    const { results, rows } = planDecisions([link, deleted], loadedState([link, deleted], { citizens: [citizen] }), CONTEXT);
+    expect(results[1]).toBe('RECORD_UNLINKED');
+    expect(rows.links.size).toBe(0);
+    expect(rows.linkDeletes.size).toBe(1);
+    expect(rows.facts.values().every((f) => f.withdrawn)).toBe(true);
+  });
+
+  it('sets aside the linker’s later look at a record whose review case a steward holds', () => {
+    const o = observation({ attempt: 1 });
+    const recheck = decision('NEW', o);
+    const { results, rows } = planDecisions([recheck], loadedState([recheck], { cases: new Map([[o.observation_id, 'CLAIMED']]) }), CONTEXT);
+    expect(results).toEqual(['duplicate']);
+    expect(rows.audit.values()).toEqual([expect.objectContaining({ action: 'RECHECK_SET_ASIDE' })]);
+    expect(rows.citizensCreated.size).toBe(0);
+  });
+
+  it('applies a decision naming a merged citizen to the survivor', () => {
+    const survivor = registerCitizen({ citizen_id: 'C-0002', personal_id: null });
+    const link = decision('LINK', observation({ source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: null } }), { citizen_id: 'C-0001' });
+    const { rows } = planDecisions([link], loadedState([link], { citizens: [survivor], redirects: new Map([['C-0001', 'C-0002']]) }), CONTEXT);
+    expect(rows.links.values()[0]?.citizen_id).toBe('C-0002');
+  });
+
+  it('refuses a decision naming a citizen not in the register', () => {
+    const link = decision('LINK', observation(), { citizen_id: 'C-9999' });
+    expect(() => planDecisions([link], loadedState([link]), CONTEXT)).toThrow(expect.objectContaining({ code: 'CITIZEN_NOT_FOUND', retriable: false }));
+  });
+
+  it('gives the same rows for the same inputs', () => {
+    const decisions = [decision('NEW', observation()), decision('UNLINKED', observation({ person: { personal_id: null } }))];
+    const plan = () => planDecisions(decisions, loadedState(decisions), CONTEXT).rows;
+    const rowsOf = (rows: ReturnType<typeof plan>) => Object.fromEntries(Object.entries(rows).map(([table, set]) => [table, set.entries()]));
+    expect(rowsOf(plan())).toEqual(rowsOf(plan()));
+  });
+});
+
+describe('classifying a chunk for the load phase', () => {
+  it('locks the keys of records that may register or wait for a citizen, and reads only what the fresh decisions name', () => {
+    const birth = decision('NEW', observation());
+    const link = decision('LINK', observation(), { citizen_id: 'C-0001' });
+    const old = decision('LINK', observation(), { citizen_id: 'C-0003' });
+    const needs = classify([birth, link, old], new Set([birth.decision_id, link.decision_id]), CONTEXT.settings);
+    expect(needs.citizenIds).toEqual(['079300000001', 'C-0001']);
+    expect(needs.lockKeys.length).toBeGreaterThan(0);
+    expect(needs.newCitizens.map((n) => n.row.citizen_id)).toEqual(['079300000001']);
+    expect(needs.retries).toEqual([]);
+  });
+});
