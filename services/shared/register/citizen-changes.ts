@@ -93,6 +93,12 @@ export function currentValue(citizen: CitizenRow, field: RegisterField): { value
   return { value: citizen[field], precision: null };
 }
 
+/** A date's precision is its shape: 1990, 1990-02 or 1990-02-02. */
+export function precisionOf(field: RegisterField, value: string): Claim['precision'] {
+  if (field !== 'date_of_birth' && field !== 'date_of_death') return null;
+  return value.length === 4 ? 'YEAR' : value.length === 7 ? 'MONTH' : 'DAY';
+}
+
 /** The register's own value as a claim, for a field no event has claimed yet. */
 export function registerClaim(citizen: CitizenRow, field: RegisterField): Claim | null {
   const current = currentValue(citizen, field);
