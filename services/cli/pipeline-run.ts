@@ -64,6 +64,7 @@ export class PipelineRun {
       DANCU_STORE_HTTP_PORT: '0',
       DANCU_MONITOR_HTTP_PORT: '0',
       DANCU_STEWARD_HTTP_PORT: '0',
+      DANCU_STEWARD_MANAGEMENT_HTTP_PORT: '0',
     };
     this.kafka = createKafka(config.DANCU_KAFKA_BROKERS, `dancu-run-${namespace}`, logger);
     this.registry = new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL);
@@ -94,7 +95,7 @@ export class PipelineRun {
   async startServices(options: { monitor?: boolean; steward?: boolean } = {}): Promise<void> {
     this.services = await startServices(['ingest', 'linker', 'store', ...(options.steward ? (['steward'] as const) : [])], this.env, this.logger, this.metrics);
     if (options.monitor) {
-      const watched = this.services.map((service) => `${service.name}=http://127.0.0.1:${service.httpPort}`).join(',');
+      const watched = this.services.map((service) => `${service.name}=http://127.0.0.1:${service.managementPort ?? service.httpPort}`).join(',');
       this.services.push(
         ...(await startServices(['monitor'], { ...this.env, DANCU_MONITOR_SERVICES: watched, DANCU_MONITOR_INTERVAL_MS: '1000' }, this.logger, this.metrics)),
       );

@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from '../shared/store/db.js';
 import { appendAudit } from '../shared/store/audit-log.js';
-import { stewardActor, verifyPassword } from '../shared/review/steward-users.js';
+import { ROLES, stewardActor, verifyPassword } from '../shared/review/steward-users.js';
 import { SESSION_COOKIE, sessionToken } from './auth.js';
 import { closeSession, openSession } from './sessions.js';
 import type { StewardConfig } from './config.js';
+import { passwordSchema, usernameSchema } from './route-params.js';
 
 const userSchema = {
   type: 'object',
-  properties: { username: { type: 'string' }, role: { type: 'string', enum: ['viewer', 'steward', 'admin'] } },
+  properties: { username: { type: 'string' }, role: { type: 'string', enum: [...ROLES] } },
   required: ['username', 'role'],
 } as const;
 
@@ -25,7 +26,7 @@ export function authRoutes(app: FastifyInstance, pool: Pool, config: StewardConf
         tags: ['session'],
         body: {
           type: 'object',
-          properties: { username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 256 } },
+          properties: { username: usernameSchema, password: passwordSchema },
           required: ['username', 'password'],
           additionalProperties: false,
         },
@@ -41,11 +42,11 @@ export function authRoutes(app: FastifyInstance, pool: Pool, config: StewardConf
     async (request, reply) => {
       const user = await verifyPassword(pool, request.body.username, request.body.password);
       if (!user) {
-        await appendAudit(pool, stewardActor(request.body.username), 'STEWARD_LOGIN_FAILED', [], {});
+        await appendAudit(pool, stewardActor(request.body.username), 'STEWARD_LOGIN_FAILED', [], { source_address: request.ip });
         return reply.code(401).send({ error: 'BAD_CREDENTIALS', message: 'wrong user name or password' });
       }
       const session = await openSession(pool, user, config.DANCU_STEWARD_SESSION_HOURS);
-      await appendAudit(pool, stewardActor(user.username), 'STEWARD_LOGIN', [], {});
+      await appendAudit(pool, stewardActor(user.username), 'STEWARD_LOGIN', [], { source_address: request.ip });
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: '/',
         httpOnly: true,
@@ -74,6 +75,7 @@ export function authRoutes(app: FastifyInstance, pool: Pool, config: StewardConf
   app.post('/api/logout', { schema: { summary: 'Sign out: the session ends on the server', tags: ['session'] } }, async (request, reply) => {
     const presented = sessionToken(request);
     if (presented) await closeSession(pool, presented.token);
+    await appendAudit(pool, stewardActor(request.user!.username), 'STEWARD_LOGOUT', [], { source_address: request.ip });
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });

@@ -62,3 +62,9 @@ export function installAuthentication(app: FastifyInstance, pool: Pool): void {
     else done();
   });
 }
+
+/** The signed-in user of a route that requires one, with the address the request came from (for the audit log). */
+export function actorOf(request: FastifyRequest): StewardUser & { sourceAddress: string } {
+  if (!request.user) throw new Error('actorOf on a route without a signed-in user');
+  return { ...request.user, sourceAddress: request.ip };
+}

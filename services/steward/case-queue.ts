@@ -6,13 +6,14 @@ import { inTransaction, type Pool, type PoolClient } from '../shared/store/db.js
 import { caseCitizens, caseObservation, findCase, isDuplicateCase, type ReviewCase } from '../shared/store/review-case.js';
 import { addToOutbox } from '../shared/store/outbox-relay.js';
 import { appendAudit } from '../shared/store/audit-log.js';
+import { allowedActions, type CaseAction } from '../shared/review/case-actions.js';
 import { decisionDetails, insertStewardDecision } from '../shared/review/steward-decisions.js';
-import { stewardActor, type StewardUser } from '../shared/review/steward-users.js';
+import { mayUndo, stewardActor, type StewardUser } from '../shared/review/steward-users.js';
 
 /** A request the queue refuses, with the HTTP status that says why. */
 export class QueueRefusal extends DancuError {
   constructor(
-    readonly status: 404 | 409 | 422,
+    readonly status: 403 | 404 | 409 | 422,
     code: ErrorCode,
     message: string,
   ) {
@@ -94,7 +95,7 @@ export async function listCases(
   return { total: Number(lines.rows[0]?.total ?? 0), cases: lines.rows.map(({ total: _total, ...line }) => line), counts: grouped };
 }
 
-async function lockedCase(client: PoolClient, caseId: number): Promise<ReviewCase> {
+export async function lockedCase(client: PoolClient, caseId: number): Promise<ReviewCase> {
   const reviewCase = await findCase(client, caseId, { lock: true });
   if (!reviewCase) throw new QueueRefusal(404, 'CASE_NOT_FOUND', 'no such review case');
   return reviewCase;
@@ -105,24 +106,40 @@ function heldByOther(reviewCase: ReviewCase, user: StewardUser, claimMinutes: nu
   return reviewCase.claimed_at !== null && Date.now() - reviewCase.claimed_at.getTime() < claimMinutes * 60_000;
 }
 
+/** A signed-in user acting, with the address the request came from: every audit row of theirs says where from. */
+export interface Actor extends StewardUser {
+  sourceAddress: string;
+}
+
+/** Audits an action on a case, one row per citizen it holds, so "who touched citizen X" finds it. */
+async function auditCase(client: PoolClient, user: Actor, action: string, reviewCase: ReviewCase, details: object = {}): Promise<void> {
+  await appendAudit(client, stewardActor(user.username), action, caseCitizens(reviewCase), {
+    case_id: reviewCase.case_id,
+    source_address: user.sourceAddress,
+    ...details,
+  });
+}
+
 /** Takes a case for the user: refused while another steward's claim is fresh, or once decided. */
-export async function claimCase(pool: Pool, caseId: number, user: StewardUser, claimMinutes: number): Promise<void> {
+export async function claimCase(pool: Pool, caseId: number, user: Actor, claimMinutes: number): Promise<void> {
   await inTransaction(pool, async (client) => {
     const reviewCase = await lockedCase(client, caseId);
     if (reviewCase.status === 'DECIDED') throw new QueueRefusal(409, 'CASE_DECIDED', 'the case is decided already');
     if (heldByOther(reviewCase, user, claimMinutes)) throw new QueueRefusal(409, 'CLAIMED_BY_OTHER', `the case is claimed by ${reviewCase.claimed_by}`);
     await client.query(`update review_cases set status = 'CLAIMED', claimed_by = $2, claimed_at = now() where case_id = $1`, [caseId, user.username]);
+    await auditCase(client, user, 'CASE_CLAIMED', reviewCase);
   });
 }
 
 /** Gives a claim back; an admin may release anyone's. */
-export async function releaseCase(pool: Pool, caseId: number, user: StewardUser): Promise<void> {
+export async function releaseCase(pool: Pool, caseId: number, user: Actor): Promise<void> {
   await inTransaction(pool, async (client) => {
     const reviewCase = await lockedCase(client, caseId);
     if (reviewCase.status !== 'CLAIMED') throw new QueueRefusal(409, 'NOT_CLAIMED', 'the case is not claimed');
     if (reviewCase.claimed_by !== user.username && user.role !== 'admin')
       throw new QueueRefusal(409, 'CLAIMED_BY_OTHER', `the case is claimed by ${reviewCase.claimed_by}`);
     await client.query(`update review_cases set status = 'OPEN', claimed_by = null, claimed_at = null where case_id = $1`, [caseId]);
+    await auditCase(client, user, 'CASE_RELEASED', reviewCase, { claimed_by: reviewCase.claimed_by });
   });
 }
 
@@ -131,6 +148,18 @@ export interface DecisionRequest {
   citizenId?: string | undefined;
   otherCitizenId?: string | undefined;
   comment: string;
+}
+
+/** What a case allows now: its candidates still in the register, and whether its record's ID is a citizen's already. */
+export async function caseActions(db: Pool | PoolClient, reviewCase: ReviewCase): Promise<CaseAction[]> {
+  const personalId = caseObservation(reviewCase)?.person.personal_id ?? null;
+  const { rows } = await db.query<{ active: number; taken: boolean }>(
+    `select (select count(*) from citizens where citizen_id = any($1::text[]) and status <> 'MERGED')::int as active,
+            exists (select 1 from citizens where personal_id = $2) as taken`,
+    [caseCitizens(reviewCase), personalId],
+  );
+  const { active, taken } = rows[0]!;
+  return allowedActions({ duplicate: isDuplicateCase(reviewCase), activeCandidates: active, personalIdTaken: personalId !== null && taken });
 }
 
 /** Which decisions a case allows, and with which citizens: checked here so that what is published can be applied. */
@@ -150,13 +179,10 @@ async function checkDecision(client: PoolClient, reviewCase: ReviewCase, request
     if (!citizenId || !otherCitizenId || citizenId === otherCitizenId || !citizens.includes(citizenId) || !citizens.includes(otherCitizenId))
       bad('MERGE names two different citizens of the case: the survivor and the one merged into them');
   }
-  if (request.action === 'NEW') {
-    const personalId = caseObservation(reviewCase)?.person.personal_id;
-    if (personalId) {
-      const { rowCount } = await client.query('select 1 from citizens where personal_id = $1', [personalId]);
-      if (rowCount) bad("the record's personal ID belongs to a citizen already: link it, or reject it so that its source corrects the ID");
-    }
-  }
+  const allowed = await caseActions(client, reviewCase);
+  if (request.action === 'NEW' && !allowed.includes('NEW'))
+    bad("the record's personal ID belongs to a citizen already: link it, or reject it so that its source corrects the ID");
+  if (!allowed.includes(request.action)) bad(`the case allows ${allowed.join(', ')} now`);
 }
 
 function decisionEvent(caseId: number, user: StewardUser, action: StewardAction, fields: Partial<StewardDecision>, comment: string): StewardDecision {
@@ -174,7 +200,7 @@ function decisionEvent(caseId: number, user: StewardUser, action: StewardAction,
 }
 
 /** The decision recorded and queued for steward.decisions.v1 in the same transaction: published once it commits, even after a crash. */
-async function record(client: PoolClient, topics: Topics, decision: StewardDecision): Promise<void> {
+async function record(client: PoolClient, topics: Topics, decision: StewardDecision, user: Actor, citizens: string[]): Promise<void> {
   await insertStewardDecision(client, decision);
   // The outbox id differs from the decision id: the store's update for the decision is keyed by the decision id.
   await addToOutbox(client, {
@@ -184,7 +210,7 @@ async function record(client: PoolClient, topics: Topics, decision: StewardDecis
     recordType: 'stewardDecision',
     payload: decision,
   });
-  await appendAudit(client, stewardActor(decision.actor), 'STEWARD_DECIDED', [], decisionDetails(decision));
+  await appendAudit(client, stewardActor(decision.actor), 'STEWARD_DECIDED', citizens, { ...decisionDetails(decision), source_address: user.sourceAddress });
 }
 
 /**
@@ -196,60 +222,84 @@ export async function decideCase(
   pool: Pool,
   topics: Topics,
   caseId: number,
-  user: StewardUser,
+  user: Actor,
   request: DecisionRequest,
   claimMinutes: number,
 ): Promise<StewardDecision> {
   if (request.comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'a decision needs a comment saying why');
+  if (request.action === 'MERGE')
+    throw new QueueRefusal(
+      422,
+      'MERGE_NEEDS_APPROVAL',
+      'a merge is proposed (POST /api/cases/{id}/merge-proposals) and applied once a second steward approves it',
+    );
   return inTransaction(pool, async (client) => {
     const reviewCase = await lockedCase(client, caseId);
-    if (reviewCase.status === 'DECIDED')
-      throw new QueueRefusal(409, 'CASE_DECIDED', `the case was decided already by ${reviewCase.decided_by ?? 'the pipeline'}`);
     if (heldByOther(reviewCase, user, claimMinutes)) throw new QueueRefusal(409, 'CLAIMED_BY_OTHER', `the case is claimed by ${reviewCase.claimed_by}`);
-    await checkDecision(client, reviewCase, request);
-    const decision = decisionEvent(
-      caseId,
-      user,
-      request.action,
-      { citizen_id: request.citizenId ?? null, other_citizen_id: request.otherCitizenId ?? null },
-      request.comment,
-    );
-    await client.query(`update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3 where case_id = $1`, [
-      caseId,
-      user.username,
-      request.action,
-    ]);
-    await record(client, topics, decision);
-    return decision;
+    return decideLocked(client, topics, reviewCase, user, request);
   });
 }
 
+/** Decides a case whose row the caller has locked (a decision, or the approval of a merge proposal). */
+export async function decideLocked(
+  client: PoolClient,
+  topics: Topics,
+  reviewCase: ReviewCase,
+  user: Actor,
+  request: DecisionRequest,
+): Promise<StewardDecision> {
+  if (reviewCase.status === 'DECIDED')
+    throw new QueueRefusal(409, 'CASE_DECIDED', `the case was decided already by ${reviewCase.decided_by ?? 'the pipeline'}`);
+  await checkDecision(client, reviewCase, request);
+  if (request.action !== 'MERGE') {
+    const waiting = await client.query("select 1 from merge_proposals where case_id = $1 and status = 'PROPOSED'", [reviewCase.case_id]);
+    if (waiting.rowCount) throw new QueueRefusal(409, 'MERGE_PROPOSED_ALREADY', 'a merge proposal on this case waits: approve or reject it first');
+  }
+  const decision = decisionEvent(
+    reviewCase.case_id,
+    user,
+    request.action,
+    { citizen_id: request.citizenId ?? null, other_citizen_id: request.otherCitizenId ?? null },
+    request.comment,
+  );
+  await client.query(`update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3 where case_id = $1`, [
+    reviewCase.case_id,
+    user.username,
+    request.action,
+  ]);
+  const named = [decision.citizen_id, decision.other_citizen_id].filter((id): id is string => id !== null);
+  await record(client, topics, decision, user, named.length > 0 ? named : caseCitizens(reviewCase));
+  return decision;
+}
+
 /** Undoes an applied decision of the case (the latest standing one): published as an UNDO decision and applied by the store. */
-export async function undoDecision(pool: Pool, topics: Topics, caseId: number, undoneId: string, user: StewardUser, comment: string): Promise<StewardDecision> {
+export async function undoDecision(pool: Pool, topics: Topics, caseId: number, undoneId: string, user: Actor, comment: string): Promise<StewardDecision> {
   if (comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'an undo needs a comment saying why');
   return inTransaction(pool, async (client) => {
-    await lockedCase(client, caseId);
+    const reviewCase = await lockedCase(client, caseId);
     const { rows } = await client.query<{
       action: string;
+      actor: string;
       applied_at: Date | null;
       result: { status?: string } | null;
       undone_by: string | null;
       pending: boolean;
     }>(
-      `select action, applied_at, result, undone_by,
+      `select action, actor, applied_at, result, undone_by,
               exists (select 1 from steward_decisions u where u.undoes = d.decision_id and u.applied_at is null) as pending
          from steward_decisions d where decision_id = $1 and case_id = $2`,
       [undoneId, caseId],
     );
     const target = rows[0];
     if (!target) throw new QueueRefusal(404, 'DECISION_NOT_FOUND', 'no such decision on this case');
+    if (!mayUndo(user, target.actor)) throw new QueueRefusal(403, 'UNDO_NOT_YOURS', 'only the steward who decided, or a supervisor, may undo a decision');
     if (target.action === 'UNDO') throw new QueueRefusal(422, 'DECISION_NOT_ALLOWED', 'an undo is not undone: decide the case again');
     if (target.undone_by || target.pending) throw new QueueRefusal(409, 'ALREADY_UNDONE', 'the decision is undone already');
     if (!target.applied_at) throw new QueueRefusal(409, 'NOT_APPLIED_YET', 'the decision is not applied yet: try again in a moment');
     if (target.result?.status !== 'applied')
       throw new QueueRefusal(409, 'NOT_APPLIED', 'the decision was refused by the register, so there is nothing to undo');
     const decision = decisionEvent(caseId, user, 'UNDO', { undoes: undoneId }, comment);
-    await record(client, topics, decision);
+    await record(client, topics, decision, user, caseCitizens(reviewCase));
     return decision;
   });
 }
@@ -266,15 +316,22 @@ export interface DecisionState {
   applied_at: Date | null;
   result: unknown;
   undone_by: string | null;
+  /** Whether the user asking may undo it: the UI offers Undo only then. */
+  may_undo: boolean;
 }
 
 const DECISION_COLUMNS = 'decision_id, action, citizen_id, other_citizen_id, undoes, actor, comment, decided_at, applied_at, result, undone_by';
 
-export async function caseDecisions(pool: Pool, caseId: number): Promise<DecisionState[]> {
-  const { rows } = await pool.query<DecisionState>(`select ${DECISION_COLUMNS} from steward_decisions where case_id = $1 order by decided_at, decision_id`, [
-    caseId,
-  ]);
-  return rows;
+/** The case's decisions, each saying whether `user` may undo it (a standing, applied decision of theirs, or any for a supervisor). */
+export async function caseDecisions(pool: Pool, caseId: number, user: StewardUser): Promise<DecisionState[]> {
+  const { rows } = await pool.query<Omit<DecisionState, 'may_undo'>>(
+    `select ${DECISION_COLUMNS} from steward_decisions where case_id = $1 order by decided_at, decision_id`,
+    [caseId],
+  );
+  return rows.map((d) => ({
+    ...d,
+    may_undo: d.action !== 'UNDO' && !d.undone_by && (d.result as { status?: string } | null)?.status === 'applied' && mayUndo(user, d.actor),
+  }));
 }
 
 /**

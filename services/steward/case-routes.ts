@@ -13,11 +13,13 @@ import {
   type DecisionRequest,
 } from './case-queue.js';
 import { caseView, citizensShown } from './case-view.js';
+import { caseProposals } from './merge-proposals.js';
+import { caseIdParams, commentSchema, citizenIdSchema, decisionIdSchema, idSchema, MAX_AGE_HOURS, reasonSchema, sourceSchema } from './route-params.js';
 import type { StewardConfig } from './config.js';
+import { actorOf } from './auth.js';
 import { appendAudit } from '../shared/store/audit-log.js';
 import { stewardActor } from '../shared/review/steward-users.js';
 
-const caseIdParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const;
 const decisionAccepted = {
   type: 'object',
   properties: { decision_id: { type: 'string' }, action: { type: 'string' }, status: { type: 'string', enum: ['published'] } },
@@ -42,11 +44,11 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
           type: 'object',
           properties: {
             status: { type: 'string', enum: ['open', 'claimed', 'decided', 'all'], default: 'open' },
-            source: { type: 'string' },
-            reason: { type: 'string' },
+            source: sourceSchema,
+            reason: reasonSchema,
             minScore: { type: 'number', minimum: 0, maximum: 1 },
             maxScore: { type: 'number', minimum: 0, maximum: 1 },
-            olderThanHours: { type: 'number', minimum: 0 },
+            olderThanHours: { type: 'number', minimum: 0, maximum: MAX_AGE_HOURS },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
             offset: { type: 'integer', minimum: 0, default: 0 },
           },
@@ -69,8 +71,11 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
     async (request, reply) => {
       const view = await caseView(pool, request.params.id);
       if (!view) return reply.code(404).send({ error: 'CASE_NOT_FOUND', message: 'no such review case' });
-      await appendAudit(pool, stewardActor(request.user!.username), 'CASE_VIEWED', citizensShown(view), { case_id: request.params.id });
-      return { ...view, decisions: await caseDecisions(pool, request.params.id) };
+      await appendAudit(pool, stewardActor(request.user!.username), 'CASE_VIEWED', citizensShown(view), {
+        case_id: request.params.id,
+        source_address: request.ip,
+      });
+      return { ...view, decisions: await caseDecisions(pool, request.params.id, request.user!), merge_proposals: await caseProposals(pool, request.params.id) };
     },
   );
 
@@ -81,7 +86,7 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
       schema: { summary: 'Take the case: no other steward may decide it while the claim is fresh', tags: ['cases'], params: caseIdParams },
     },
     async (request) => {
-      await claimCase(pool, request.params.id, request.user!, config.DANCU_STEWARD_CLAIM_MINUTES);
+      await claimCase(pool, request.params.id, actorOf(request), config.DANCU_STEWARD_CLAIM_MINUTES);
       return { ok: true };
     },
   );
@@ -90,7 +95,7 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
     '/api/cases/:id/release',
     { config: { role: 'steward' }, schema: { summary: "Give the claim back (an admin may release anyone's)", tags: ['cases'], params: caseIdParams } },
     async (request) => {
-      await releaseCase(pool, request.params.id, request.user!);
+      await releaseCase(pool, request.params.id, actorOf(request));
       return { ok: true };
     },
   );
@@ -102,16 +107,16 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
       schema: {
         summary: "Decide the case; published on steward.decisions.v1 and applied by the store like the linker's decisions",
         description:
-          'LINK the record to citizenId; NEW: the record is a person not in the register; REJECT the record (its source is told); MERGE otherCitizenId into citizenId; DISTINCT: a possible duplicate pair are two people.',
+          'LINK the record to citizenId; NEW: the record is a person not in the register; REJECT the record (its source is told); DISTINCT: a possible duplicate pair are two people. MERGE is refused here (MERGE_NEEDS_APPROVAL): a merge is proposed and approved by a second steward (/api/cases/{id}/merge-proposals).',
         tags: ['decisions'],
         params: caseIdParams,
         body: {
           type: 'object',
           properties: {
             action: { type: 'string', enum: ['LINK', 'NEW', 'REJECT', 'MERGE', 'DISTINCT'] },
-            citizenId: { type: 'string', maxLength: 64 },
-            otherCitizenId: { type: 'string', maxLength: 64 },
-            comment: { type: 'string', minLength: 1, maxLength: 2000 },
+            citizenId: citizenIdSchema,
+            otherCitizenId: citizenIdSchema,
+            comment: commentSchema,
           },
           required: ['action', 'comment'],
           additionalProperties: false,
@@ -120,7 +125,7 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
       },
     },
     async (request, reply) => {
-      const decision = await decideCase(pool, topics, request.params.id, request.user!, request.body, config.DANCU_STEWARD_CLAIM_MINUTES);
+      const decision = await decideCase(pool, topics, request.params.id, actorOf(request), request.body, config.DANCU_STEWARD_CLAIM_MINUTES);
       wake();
       return reply.code(202).send({ decision_id: decision.decision_id, action: decision.action, status: 'published' });
     },
@@ -133,10 +138,10 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
       schema: {
         summary: 'Undo an applied decision (unlink, unmerge, remove the citizen it made, withdraw its constraints); the case opens again',
         tags: ['decisions'],
-        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, decisionId: { type: 'string' } }, required: ['id', 'decisionId'] },
+        params: { type: 'object', properties: { id: idSchema, decisionId: decisionIdSchema }, required: ['id', 'decisionId'], additionalProperties: false },
         body: {
           type: 'object',
-          properties: { comment: { type: 'string', minLength: 1, maxLength: 2000 } },
+          properties: { comment: commentSchema },
           required: ['comment'],
           additionalProperties: false,
         },
@@ -144,7 +149,7 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
       },
     },
     async (request, reply) => {
-      const decision = await undoDecision(pool, topics, request.params.id, request.params.decisionId, request.user!, request.body.comment);
+      const decision = await undoDecision(pool, topics, request.params.id, request.params.decisionId, actorOf(request), request.body.comment);
       wake();
       return reply.code(202).send({ decision_id: decision.decision_id, action: decision.action, status: 'published' });
     },
@@ -156,7 +161,7 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
       schema: {
         summary: 'Whether the store has applied a decision yet: pending, applied or refused (no personal data; the case shows the rest)',
         tags: ['decisions'],
-        params: { type: 'object', properties: { decisionId: { type: 'string' } }, required: ['decisionId'] },
+        params: { type: 'object', properties: { decisionId: decisionIdSchema }, required: ['decisionId'], additionalProperties: false },
         response: {
           200: {
             type: 'object',

@@ -1,4 +1,6 @@
 import { foldToAscii } from '../shared/normalise/text.js';
+import type { CaseAction } from '../shared/review/case-actions.js';
+import { caseActions } from './case-queue.js';
 import type { LinkExplanation, NormalisedPerson } from '../shared/schemas/records.js';
 import { citizenAsPerson, type CitizenRow } from '../shared/register/citizen-row.js';
 import { citizenRowColumns } from '../shared/store/citizens-table.js';
@@ -35,6 +37,8 @@ export interface CaseView {
   kind: 'record' | 'duplicate';
   record: { label: string; source: string; event_type: string | null; event_date: string | null; source_record_id: string | null; fields: PersonFields };
   candidates: CaseCandidate[];
+  /** The decisions the case allows now: the UI offers only these (a merge is proposed, then approved by a second steward). */
+  allowed_actions: CaseAction[];
 }
 
 function fieldsOf(person: NormalisedPerson): PersonFields {
@@ -100,6 +104,7 @@ export async function caseView(pool: Pool, caseId: number): Promise<CaseView | n
       source_record_id: o ? `${o.source_system}/${o.source_record_id}` : null,
       fields: recordFields,
     },
+    allowed_actions: await caseActions(pool, reviewCase),
     candidates: candidates.map((candidate, index) => {
       const row = citizens.get(candidate.citizen_id);
       const fields = row ? fieldsOf(citizenAsPerson(row)) : NO_FIELDS;

@@ -3,8 +3,10 @@ import { commonConfigShape, parseConfig } from '../shared/config/common.js';
 
 export const stewardConfigSchema = z.object({
   ...commonConfigShape,
-  /** Port of the review UI, its API, /metrics, /healthz and /readyz (0: a free port). */
+  /** Port of the review UI, its API and /healthz (0: a free port). */
   DANCU_STEWARD_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9410),
+  /** Port of /metrics, /readyz and /healthz, for the monitoring network only (0: a free port). */
+  DANCU_STEWARD_MANAGEMENT_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9411),
   DANCU_STEWARD_DB_POOL_SIZE: z.coerce.number().int().min(2).max(50).default(4),
   DANCU_STEWARD_SESSION_HOURS: z.coerce.number().min(0.1).max(24).default(8),
   /** A claim older than this lapses: another steward may take the case. */

@@ -16,15 +16,17 @@ import { authRoutes } from './auth-routes.js';
 import { QueueRefusal } from './case-queue.js';
 import { caseRoutes, type StewardDeps } from './case-routes.js';
 import { citizenRoutes } from './citizen-routes.js';
+import { mergeRoutes } from './merge-routes.js';
 
 const UI_DIR = join(REPO_ROOT, 'services', 'steward', 'ui');
 
 /**
  * The steward service's HTTP side: the review UI (static files, no build step), its JSON API
- * with an OpenAPI document at /api/openapi.json, and /healthz, /readyz, /metrics. Request lines
- * are logged by route pattern, never by URL: URLs hold citizen ids, which may be personal IDs.
+ * with an OpenAPI document at /api/openapi.json, and /healthz. Request lines are logged by route
+ * pattern, never by URL: URLs hold citizen ids, which may be personal IDs. /metrics and /readyz
+ * (login counters, dependencies) are on the management port, not here.
  */
-export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metrics: Metrics; checks: ReadinessCheck[] }): Promise<FastifyInstance> {
+export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metrics: Metrics }): Promise<FastifyInstance> {
   const { pool, config, logger, metrics } = deps;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -71,6 +73,8 @@ export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metr
     // First: a queue refusal is a DancuError too, and carries its own status.
     if (error instanceof QueueRefusal) return reply.code(error.status).send({ error: error.code, message: error.message });
     if (error instanceof DancuError && !error.retriable) return reply.code(422).send({ error: error.code, message: error.message });
+    // A value the route's schema refused: the message names the parameter and the rule.
+    if ('validation' in error && error.validation) return reply.code(400).send({ error: 'INVALID_PARAMETER', message: error.message });
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status < 500) return reply.code(status).send({ error: 'code' in error ? error.code : 'BAD_REQUEST', message: error.message });
     // Database errors can quote the values they failed on: only the code is logged.
@@ -81,16 +85,27 @@ export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metr
   app.get('/', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, () => ({ alive: true, service: 'steward' }));
-  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
-    const readiness = await checkReadiness(deps.checks);
-    return reply.code(readiness.ready ? 200 : 503).send({ service: 'steward', ...readiness });
-  });
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
 
   authRoutes(app, pool, config);
   caseRoutes(app, deps);
   citizenRoutes(app, pool);
+  mergeRoutes(app, deps);
+  return app;
+}
+
+/**
+ * The management port's endpoints, /metrics, /readyz and /healthz: apart from the UI's port, so
+ * that operators' counters and dependency states are not served to every browser that reaches
+ * the review UI; a firewall opens this port to the monitoring network only.
+ */
+export async function buildManagementApp(deps: { logger: Logger; metrics: Metrics; checks: ReadinessCheck[] }): Promise<FastifyInstance> {
+  const { metrics } = deps;
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
+  app.get('/healthz', () => ({ alive: true, service: 'steward' }));
+  app.get('/readyz', async (_request, reply) => {
+    const readiness = await checkReadiness(deps.checks);
+    return reply.code(readiness.ready ? 200 : 503).send({ service: 'steward', ...readiness });
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   return app;
 }

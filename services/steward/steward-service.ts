@@ -7,7 +7,7 @@ import type { RunningService } from '../shared/service/stage-service.js';
 import { createPool, postgresCheck } from '../shared/store/db.js';
 import { OutboxRelay } from '../shared/store/outbox-relay.js';
 import type { StewardConfig } from './config.js';
-import { buildStewardApp } from './steward-app.js';
+import { buildManagementApp, buildStewardApp } from './steward-app.js';
 
 /**
  * The steward service: the review UI and API. A decision is written with its outbox row in one
@@ -45,6 +45,10 @@ export async function startSteward(config: StewardConfig, logger: Logger, metric
     logger: logger.child({ component: 'http' }),
     metrics,
     wake: () => relay.wake(),
+  });
+  const management = await buildManagementApp({
+    logger: logger.child({ component: 'management-http' }),
+    metrics,
     checks: [
       postgresCheck(pool),
       { name: 'kafka', probe: async () => void (await admin.describeCluster()) },
@@ -52,13 +56,17 @@ export async function startSteward(config: StewardConfig, logger: Logger, metric
     ],
   });
   await app.listen({ host: config.DANCU_HTTP_HOST, port: config.DANCU_STEWARD_HTTP_PORT });
+  await management.listen({ host: config.DANCU_HTTP_HOST, port: config.DANCU_STEWARD_MANAGEMENT_HTTP_PORT });
   const port = (app.server.address() as AddressInfo).port;
-  logger.info({ port }, 'steward service started');
+  const managementPort = (management.server.address() as AddressInfo).port;
+  logger.info({ port, managementPort }, 'steward service started');
   return {
     name: 'steward',
     httpPort: port,
+    managementPort,
     async stop() {
       await app.close();
+      await management.close();
       await relay.stop();
       await producer.disconnect();
       await admin.disconnect();

@@ -14,13 +14,15 @@ import { waitUntil } from './wait.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
-export const USERS: Record<string, Role> = { alice: 'steward', bob: 'steward', vera: 'viewer', ada: 'admin' };
+export const USERS: Record<string, Role> = { alice: 'steward', bob: 'steward', vera: 'viewer', ada: 'admin', sam: 'supervisor' };
 
 /** A pipeline whose register and records leave review cases of every kind, with the steward service and its users. */
 export interface StewardRun {
   run: PipelineRun;
   hard: HardCases;
   baseUrl: string;
+  /** The steward service's management port: /metrics and /readyz. */
+  managementUrl: string;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startStewardRun(prefix: string, logger: Logger, env: NodeJ
     run,
     hard,
     baseUrl: `http://127.0.0.1:${steward[0]!.httpPort}`,
+    managementUrl: `http://127.0.0.1:${steward[0]!.managementPort}`,
     async close() {
       for (const service of steward) await service.stop();
       await run.cleanUp();

@@ -21,6 +21,7 @@ describe('steward API: every decision and its undo reach the register, the updat
   let bob: StewardClient;
   let vera: StewardClient;
   let ada: StewardClient;
+  let sam: StewardClient;
   let cases: Awaited<ReturnType<typeof openCases>>;
   let beforeLink: Record<string, unknown> | undefined;
   const byRecord = (prefix: string) => cases.filter((c) => c.record?.startsWith(prefix));
@@ -49,7 +50,8 @@ describe('steward API: every decision and its undo reach the register, the updat
 
   beforeAll(async () => {
     s = await startStewardRun('steward-api', testLogger, { DANCU_STEWARD_LOGIN_ATTEMPTS_PER_MINUTE: String(LOGIN_LIMIT) });
-    [alice, bob, vera, ada] = (await Promise.all(['alice', 'bob', 'vera', 'ada'].map((user) => StewardClient.signIn(s, user)))) as [
+    [alice, bob, vera, ada, sam] = (await Promise.all(['alice', 'bob', 'vera', 'ada', 'sam'].map((user) => StewardClient.signIn(s, user)))) as [
+      StewardClient,
       StewardClient,
       StewardClient,
       StewardClient,
@@ -64,7 +66,7 @@ describe('steward API: every decision and its undo reach the register, the updat
   });
 
   it('has review cases of each kind to work on: contradicted IDs, namesakes and possible duplicates', () => {
-    expect(byRecord('HARD-ID-').length).toBe(3);
+    expect(byRecord('HARD-ID-').map((c) => c.reason)).toEqual(['PID_CONTRADICTED', 'PID_CONTRADICTED', 'PID_CONTRADICTED']);
     expect(byRecord('HARD-NAMESAKE-').map((c) => c.reason)).toEqual(['AMBIGUOUS', 'AMBIGUOUS', 'AMBIGUOUS']);
     expect(duplicates().length).toBe(6);
   });
@@ -73,6 +75,16 @@ describe('steward API: every decision and its undo reach the register, the updat
     expect((await fetch(`${s.baseUrl}/api/cases`)).status).toBe(401);
     const page = await fetch(`${s.baseUrl}/`, { redirect: 'manual' });
     expect([page.status, page.headers.get('location')]).toEqual([302, '/ui/login.html']);
+  });
+
+  it('serves /metrics and /readyz on the management port only, not on the UI port', async () => {
+    for (const path of ['/metrics', '/readyz']) {
+      expect((await fetch(`${s.baseUrl}${path}`, { redirect: 'manual' })).status).not.toBe(200);
+      expect((await alice.call('GET', path)).status).toBe(404);
+    }
+    expect((await fetch(`${s.managementUrl}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${s.managementUrl}/metrics`)).text()).toContain('dancu_steward_http_requests_total');
+    expect((await fetch(`${s.baseUrl}/healthz`)).status).toBe(200);
   });
 
   it('serves an OpenAPI document describing the decision call', async () => {
@@ -90,6 +102,60 @@ describe('steward API: every decision and its undo reach the register, the updat
     expect(body.cases.map((c) => c.priority)).toEqual([...body.cases.map((c) => c.priority)].sort((a, b) => a - b));
     const text = JSON.stringify(body);
     for (const v of s.hard.vaccinations) expect(text).not.toContain(v.person.full_name);
+  });
+
+  it('orders the queue by risk: contradicted IDs, then possible duplicates, then the rest', async () => {
+    const { body } = await vera.call<{ cases: { case_id: number; reason: string; priority: number }[] }>('GET', '/api/cases?limit=100');
+    const rank = (reason: string) => ['PID_CONTRADICTED', 'POSSIBLE_DUPLICATE'].indexOf(reason);
+    const ranks = body.cases.map((c) => (rank(c.reason) === -1 ? 2 : rank(c.reason)));
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(body.cases.slice(0, 3).map((c) => c.reason)).toEqual(['PID_CONTRADICTED', 'PID_CONTRADICTED', 'PID_CONTRADICTED']);
+  });
+
+  it("says on a contradicted ID's case what is wrong, and offers only what can be applied (no new citizen with someone's ID)", async () => {
+    const target = byRecord('HARD-ID-')[0]!;
+    const { body } = await sam.call<{ case: { reason: string; explanation: { summary: string } }; allowed_actions: string[] }>(
+      'GET',
+      `/api/cases/${target.case_id}`,
+    );
+    expect(body.case.reason).toBe('PID_CONTRADICTED');
+    expect(body.case.explanation.summary).toMatch(/personal ID .* name and date of birth/);
+    expect(body.allowed_actions).toEqual(['LINK', 'REJECT', 'MERGE']);
+    const refused = await alice.call<{ error: string }>('POST', `/api/cases/${target.case_id}/decisions`, { action: 'NEW', comment: 'a new person' });
+    expect([refused.status, refused.body.error]).toEqual([422, 'DECISION_NOT_ALLOWED']);
+    const duplicate = await sam.call<{ allowed_actions: string[] }>('GET', `/api/cases/${duplicates()[0]!.case_id}`);
+    expect(duplicate.body.allowed_actions).toEqual(['MERGE', 'DISTINCT']);
+  });
+
+  it('answers 400 with a message, never 500, to parameters out of range or holding control characters', async () => {
+    const citizenId = s.hard.registeredTwice[0]![0];
+    for (const path of [
+      '/api/cases?olderThanHours=1e308',
+      '/api/cases?olderThanHours=99999999999',
+      '/api/cases?source=%00',
+      '/api/cases?reason=%00',
+      '/api/cases/99999999999999999999',
+      '/api/cases/0',
+      '/api/citizens/%00',
+      `/api/citizens/${citizenId}%00`,
+      '/api/decisions/%00',
+    ]) {
+      const { status, body } = await vera.call<{ error: string; message: string }>('GET', path);
+      expect({ path, status, error: body.error }).toEqual({ path, status: 400, error: 'INVALID_PARAMETER' });
+      expect(body.message.length).toBeGreaterThan(5);
+    }
+    const post = await alice.call<{ error: string }>('POST', `/api/cases/${byRecord('HARD-ID-')[2]!.case_id}/decisions`, {
+      action: 'REJECT',
+      comment: 'nul \u0000 byte',
+    });
+    expect([post.status, post.body.error]).toEqual([400, 'INVALID_PARAMETER']);
+    const login = await fetch(`${s.baseUrl}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'al\u0000ice', password: PASSWORD }),
+    });
+    expect(login.status).toBe(400);
+    expect((await vera.call('GET', '/api/cases?olderThanHours=24')).status).toBe(200);
   });
 
   it('filters the queue by reason and score band', async () => {
@@ -164,6 +230,30 @@ describe('steward API: every decision and its undo reach the register, the updat
     expect(audit.map((a) => a.action)).toEqual(['STEWARD_DECIDED', 'STEWARD_DECISION_APPLIED']);
   });
 
+  it('answers "who saw or changed this citizen, when, from where" from the indexed column: views, claims, releases and decisions', async () => {
+    const linked = byRecord('HARD-ID-')[0]!;
+    const truth = s.hard.records.get(linked.record!)!.citizenId;
+    const trail = await query<{ actor: string; action: string; address: string | null }>(
+      `select actor, action, details->>'source_address' as address from audit_log where citizen_id = $1 order by id`,
+      [truth],
+    );
+    expect(trail.map((r) => `${r.actor} ${r.action}`)).toEqual(
+      expect.arrayContaining(['steward:alice STEWARD_DECIDED', 'steward:alice STEWARD_DECISION_APPLIED', 'steward:vera CASE_VIEWED']),
+    );
+    expect(trail.filter((r) => r.action === 'STEWARD_DECIDED' || r.action === 'CASE_VIEWED').every((r) => /127\.0\.0\.1/.test(r.address ?? ''))).toBe(true);
+    const claimed = byRecord('HARD-ID-')[2]!;
+    const claims = await query<{ actor: string; action: string; citizen_id: string; address: string }>(
+      `select actor, action, citizen_id, details->>'source_address' as address from audit_log
+        where action in ('CASE_CLAIMED', 'CASE_RELEASED') and details->>'case_id' = $1 order by id, citizen_id`,
+      [String(claimed.case_id)],
+    );
+    expect(claims.map((r) => [r.actor, r.action, r.citizen_id])).toEqual([
+      ...[...claimed.candidates].sort().map((id) => ['steward:alice', 'CASE_CLAIMED', id]),
+      ...[...claimed.candidates].sort().map((id) => ['steward:ada', 'CASE_RELEASED', id]),
+    ]);
+    expect(claims.every((r) => /127\.0\.0\.1/.test(r.address))).toBe(true);
+  });
+
   it('answers whether a decision is applied without naming a citizen, so a client may poll it unaudited', async () => {
     const [link] = await query<{ decision_id: string; citizen_id: string }>(
       `select decision_id, citizen_id from steward_decisions where action = 'LINK' and actor = 'alice'`,
@@ -214,6 +304,28 @@ describe('steward API: every decision and its undo reach the register, the updat
     expect((await query<{ status: string }>('select status from review_cases where case_id = $1', [target.case_id]))[0]!.status).toBe('OPEN');
   });
 
+  it('lets only the decider or a supervisor undo a decision, and tells each user whether they may', async () => {
+    const target = byRecord('HARD-ID-')[1]!;
+    const decision = await bob.decideAndWait(target.case_id, { action: 'REJECT', comment: 'the ID belongs to someone else' });
+    const refused = await alice.call<{ error: string; message: string }>(
+      'POST',
+      `/api/cases/${target.case_id}/decisions/${encodeURIComponent(decision.decision_id)}/undo`,
+      { comment: 'I think it is fine' },
+    );
+    expect([refused.status, refused.body.error]).toEqual([403, 'UNDO_NOT_YOURS']);
+    expect((await vera.call('POST', `/api/cases/${target.case_id}/decisions/${encodeURIComponent(decision.decision_id)}/undo`, { comment: 'x' })).status).toBe(
+      403,
+    );
+    const mayUndo = async (client: StewardClient) =>
+      (await client.call<{ decisions: { decision_id: string; may_undo: boolean }[] }>('GET', `/api/cases/${target.case_id}`)).body.decisions.find(
+        (d) => d.decision_id === decision.decision_id,
+      )!.may_undo;
+    expect([await mayUndo(alice), await mayUndo(vera), await mayUndo(bob), await mayUndo(sam), await mayUndo(ada)]).toEqual([false, false, true, true, true]);
+    expect((await query('select 1 from steward_decisions where undoes = $1', [decision.decision_id])).length).toBe(0);
+    const undone = await sam.undoAndWait(target.case_id, decision.decision_id, 'a supervisor reopens it: the source called back');
+    expect(undone.result.status).toBe('applied');
+  });
+
   it('makes a new citizen of a record, and removes that citizen on undo', async () => {
     const target = byRecord('HARD-NAMESAKE-')[0]!;
     const decision = await alice.decideAndWait(target.case_id, { action: 'NEW', comment: 'a third person of that name: the clinic confirmed another address' });
@@ -235,21 +347,105 @@ describe('steward API: every decision and its undo reach the register, the updat
     );
   });
 
-  it('merges a citizen registered twice into the other, and undoes the merge', async () => {
+  it('merges a citizen registered twice only when a second steward approves the proposal naming both, and undoes it', async () => {
     const [first, second] = s.hard.registeredTwice[0]!;
     const target = duplicates().find((c) => c.candidates.includes(second))!;
-    const merge = await bob.decideAndWait(target.case_id, {
+    const direct = await bob.call<{ error: string }>('POST', `/api/cases/${target.case_id}/decisions`, {
       action: 'MERGE',
       citizenId: first,
       otherCitizenId: second,
+      comment: 'one person',
+    });
+    expect([direct.status, direct.body.error]).toEqual([422, 'MERGE_NEEDS_APPROVAL']);
+
+    const { body: preview } = await bob.call<{
+      preview: { survivor_id: string; fields: { field: string; value: string | null; from: string | null; rule: string | null }[] };
+      evidence: { against: boolean };
+    }>('GET', `/api/cases/${target.case_id}/merge-preview?survivorId=${first}&mergedId=${second}`);
+    expect(preview.evidence.against).toBe(false);
+    expect(preview.preview.fields.map((f) => f.field)).toEqual(expect.arrayContaining(['personal_id', 'full_name', 'date_of_birth', 'address']));
+    const survivorNow = (await citizen(first))!;
+    const name = preview.preview.fields.find((f) => f.field === 'full_name')!;
+    expect(name.from && name.rule).toBeTruthy();
+    expect([survivorNow.full_name, (await citizen(second))!.full_name]).toContain(name.value);
+
+    const proposed = await bob.call<{ proposal_id: number; status: string }>('POST', `/api/cases/${target.case_id}/merge-proposals`, {
+      survivorId: first,
+      mergedId: second,
       comment: 'one person; the second registration mistyped the ID',
     });
+    expect([proposed.status, proposed.body.status]).toEqual([201, 'PROPOSED']);
+    expect(await citizen(second)).toMatchObject({ status: 'ALIVE', merged_into: null });
+    const again = await alice.call<{ error: string }>('POST', `/api/cases/${target.case_id}/merge-proposals`, {
+      survivorId: second,
+      mergedId: first,
+      comment: 'x',
+    });
+    expect([again.status, again.body.error]).toEqual([409, 'MERGE_PROPOSED_ALREADY']);
+    const self = await bob.call<{ error: string }>('POST', `/api/merge-proposals/${proposed.body.proposal_id}/approve`, { comment: 'looks right' });
+    expect([self.status, self.body.error]).toEqual([403, 'SAME_STEWARD']);
+    expect((await vera.call('POST', `/api/merge-proposals/${proposed.body.proposal_id}/approve`, { comment: 'looks right' })).status).toBe(403);
+
+    const approved = await alice.call<{ decision_id: string }>('POST', `/api/merge-proposals/${proposed.body.proposal_id}/approve`, {
+      comment: 'same name and birth date; checked the two registrations',
+    });
+    expect(approved.status).toBe(202);
+    const merge = await alice.waitApplied(approved.body.decision_id);
     expect(merge.result.status).toBe('applied');
     expect(await citizen(second)).toMatchObject({ status: 'MERGED', merged_into: first });
+    expect((await citizen(first))!.full_name).toBe(name.value);
+    const audit = await query<{ actor: string; action: string }>(
+      `select actor, action from audit_log where citizen_id = $1 and action like 'MERGE_%' order by id`,
+      [second],
+    );
+    expect(audit.map((a) => `${a.actor} ${a.action}`)).toEqual(['steward:bob MERGE_PREVIEWED', 'steward:bob MERGE_PROPOSED', 'steward:alice MERGE_APPROVED']);
     await waitUntil(updates, (all) => all.filter((u) => u.update_type === 'CITIZENS_MERGED').length === 2, 30_000, 'both merge updates');
-    await bob.undoAndWait(target.case_id, merge.decision_id, 'two people after all');
+    const notBobs = await bob.call<{ error: string }>('POST', `/api/cases/${target.case_id}/decisions/${encodeURIComponent(merge.decision_id)}/undo`, {
+      comment: 'two people after all',
+    });
+    expect([notBobs.status, notBobs.body.error]).toEqual([403, 'UNDO_NOT_YOURS']);
+    await alice.undoAndWait(target.case_id, merge.decision_id, 'two people after all');
     expect(await citizen(second)).toMatchObject({ status: 'ALIVE', merged_into: null });
     await waitUntil(updates, (all) => all.filter((u) => u.update_type === 'MERGE_UNDONE').length === 2, 30_000, 'both unmerge updates');
+  });
+
+  it('refuses a merge the evidence is strongly against (different valid IDs and birth years) unless a supervisor overrides it with a reason', async () => {
+    const rows = await query<{ case_id: number; a: string; b: string }>(
+      `select r.case_id::int as case_id, x.citizen_id as a, y.citizen_id as b
+         from review_cases r
+         cross join lateral jsonb_array_elements(r.candidates) cx
+         cross join lateral jsonb_array_elements(r.candidates) cy
+         join citizens x on x.citizen_id = cx->>'citizen_id'
+         join citizens y on y.citizen_id = cy->>'citizen_id'
+        where r.status <> 'DECIDED' and r.reason <> 'POSSIBLE_DUPLICATE' and x.citizen_id < y.citizen_id
+          and x.personal_id <> y.personal_id and left(x.date_of_birth, 4) <> left(y.date_of_birth, 4)
+        order by r.case_id limit 1`,
+    );
+    const pair = rows[0]!;
+    const body = { survivorId: pair.a, mergedId: pair.b, comment: 'the same person, I think' };
+    const { body: preview } = await alice.call<{ evidence: { against: boolean } }>(
+      'GET',
+      `/api/cases/${pair.case_id}/merge-preview?survivorId=${pair.a}&mergedId=${pair.b}`,
+    );
+    expect(preview.evidence.against).toBe(true);
+    const refused = await alice.call<{ error: string }>('POST', `/api/cases/${pair.case_id}/merge-proposals`, body);
+    expect([refused.status, refused.body.error]).toEqual([422, 'MERGE_EVIDENCE_AGAINST']);
+    const notSupervisor = await alice.call<{ error: string }>('POST', `/api/cases/${pair.case_id}/merge-proposals`, { ...body, overrideReason: 'I insist' });
+    expect([notSupervisor.status, notSupervisor.body.error]).toEqual([403, 'OVERRIDE_NEEDS_SUPERVISOR']);
+    const overridden = await sam.call<{ proposal_id: number; status: string; override_reason: string }>('POST', `/api/cases/${pair.case_id}/merge-proposals`, {
+      ...body,
+      overrideReason: 'the civil-status office confirmed one person holding two IDs',
+    });
+    expect([overridden.status, overridden.body.status, overridden.body.override_reason]).toEqual([
+      201,
+      'PROPOSED',
+      'the civil-status office confirmed one person holding two IDs',
+    ]);
+    const blocked = await bob.call<{ error: string }>('POST', `/api/cases/${pair.case_id}/decisions`, { action: 'REJECT', comment: 'unreadable' });
+    expect([blocked.status, blocked.body.error]).toEqual([409, 'MERGE_PROPOSED_ALREADY']);
+    expect((await bob.call('POST', `/api/merge-proposals/${overridden.body.proposal_id}/reject`, { comment: 'no: two people' })).status).toBe(200);
+    expect(await query('select status from merge_proposals where proposal_id = $1', [overridden.body.proposal_id])).toEqual([{ status: 'REJECTED' }]);
+    expect(await query(`select 1 from citizens where citizen_id = any($1::text[]) and status = 'MERGED'`, [[pair.a, pair.b]])).toEqual([]);
   });
 
   it('records two namesakes as different people, and withdraws that on undo', async () => {
@@ -359,6 +555,23 @@ describe('steward API: every decision and its undo reach the register, the updat
     expect((await post({})).status).toBe(403);
     expect((await post({ 'x-csrf-token': 'forged' })).status).toBe(403);
     expect((await post({ 'x-csrf-token': csrfToken })).status).toBe(200);
+  });
+
+  it('audits a sign-out and a failed sign-in with the address they came from; the session ends', async () => {
+    const session = await StewardClient.signIn(s, 'bob');
+    expect((await session.call('POST', '/api/logout')).status).toBe(200);
+    expect((await session.call('GET', '/api/session')).status).toBe(401);
+    const failed = await fetch(`${s.baseUrl}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'bob', password: 'not his password' }),
+    });
+    expect(failed.status).toBe(401);
+    const rows = await query<{ action: string; address: string }>(
+      `select action, details->>'source_address' as address from audit_log where actor = 'steward:bob' and action in ('STEWARD_LOGIN', 'STEWARD_LOGOUT', 'STEWARD_LOGIN_FAILED') order by id desc limit 3`,
+    );
+    expect(rows.map((r) => r.action)).toEqual(['STEWARD_LOGIN_FAILED', 'STEWARD_LOGOUT', 'STEWARD_LOGIN']);
+    expect(rows.every((r) => /127\.0\.0\.1/.test(r.address))).toBe(true);
   });
 
   it('limits login attempts from one address', async () => {

@@ -39,7 +39,7 @@ describe('docker-compose.yml', () => {
   it('lets Prometheus scrape every service on the port it listens on', () => {
     const scrape = parse(readFileSync(join(REPO_ROOT, 'docs', 'prometheus.yml'), 'utf8')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
     const targets = scrape.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets)).sort();
-    expect(targets).toEqual(['ingest:9401', 'linker:9402', 'monitor:9400', 'steward:9410', 'store:9403']);
+    expect(targets).toEqual(['ingest:9401', 'linker:9402', 'monitor:9400', 'steward:9411', 'store:9403']);
   });
 
   it('sets only variables that dancu reads, with the names of the local stack', () => {

@@ -42,6 +42,14 @@ describe('the linkage engine', () => {
     expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'PID_CONTRADICTED']);
   });
 
+  it("names a contradicted ID as the reason for review whatever the best other candidate's score, and never links it", () => {
+    const mai: RawPerson = { personal_id: '001190000123', full_name: 'Trần Thị Mai', date_of_birth: '1990-01-01', sex: 'F', address: 'Số 3 Hàng Bạc, Hà Nội' };
+    const decision = decide([hung, mai], { personal_id: hung.personal_id, full_name: mai.full_name, date_of_birth: '1990', sex: 'F', address: null });
+    expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'PID_CONTRADICTED']);
+    expect(decision.candidates.map((c) => c.citizen_id)).toEqual(expect.arrayContaining(['C0', 'C1']));
+    expect(decision.explanation?.summary).toContain('personal ID belongs to a citizen');
+  });
+
   it('does not link a twin missing from the register to the twin who is in it', () => {
     const decision = decide([hung], { ...twin, personal_id: null });
     expect(decision.decision).not.toBe('LINK');

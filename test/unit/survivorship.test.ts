@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { PersonObservation } from '../../services/shared/schemas/records.js';
 import { planChanges, withChange, type ClaimHistory } from '../../services/shared/register/citizen-changes.js';
 import type { CitizenRow } from '../../services/shared/register/citizen-row.js';
+import { REGISTERED_TU } from '../helpers/citizen-fixtures.js';
 import {
   chooseValue,
   loadSurvivorship,
@@ -14,25 +15,7 @@ import {
 
 const RULES = loadSurvivorship();
 
-const CITIZEN: CitizenRow = {
-  citizen_id: '001090000001',
-  personal_id: '001090000001',
-  full_name: 'Hoàng Văn Tú',
-  name_key: 'hoang van tu',
-  family_name: 'Hoàng',
-  middle_name: 'Văn',
-  given_name: 'Tú',
-  date_of_birth: '1990',
-  dob_precision: 'YEAR',
-  sex: 'MALE',
-  address: null,
-  place_of_birth: 'Hà Nội',
-  ethnicity: null,
-  marital_status: null,
-  date_of_death: null,
-  dod_precision: null,
-  status: 'ALIVE',
-};
+const CITIZEN = REGISTERED_TU;
 
 function observation(
   source: string,

@@ -69,6 +69,8 @@ function checkLinks(linked: Map<string, string>, about: Map<string, string>): Tr
 async function serveReview(run: PipelineRun, logger: Logger, print: (line: string) => void): Promise<void> {
   const password = randomBytes(9).toString('base64url');
   await saveUser(run.pool, 'demo', password, 'steward');
+  // A merge needs a second steward's approval: a supervisor to sign in as for that (and to undo others' decisions).
+  await saveUser(run.pool, 'demo-supervisor', password, 'supervisor');
   const [steward] = await startServices(
     ['steward'],
     { ...run.env, DANCU_STEWARD_HTTP_PORT: process.env.DANCU_STEWARD_HTTP_PORT ?? '9410' },
@@ -76,7 +78,9 @@ async function serveReview(run: PipelineRun, logger: Logger, print: (line: strin
     run.metrics,
   );
   print('');
-  print(`review UI: http://127.0.0.1:${steward!.httpPort}/  user demo, password ${password} (a synthetic register; Ctrl-C to stop)`);
+  print(
+    `review UI: http://127.0.0.1:${steward!.httpPort}/  users demo and demo-supervisor (who approves merges), password ${password} (a synthetic register; Ctrl-C to stop)`,
+  );
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   await steward!.stop();
 }

@@ -72,40 +72,38 @@ export class LinkageEngine {
 
     if (!best) return result('NEW', 'NO_CANDIDATE');
     const percent = (p: number) => `${(p * 100).toPrecision(4)}%`;
-    // A record whose ID belongs to someone its name and birth date contradict: a mistyped ID. It
-    // is never linked to that ID's owner; another candidate may still win on its own evidence below.
+    // A record whose ID belongs to someone its name and birth date contradict: a mistyped ID, or
+    // another person's. It is never linked to that ID's owner; another candidate may still win on
+    // its own evidence below, but a record that goes to review for any reason goes as a
+    // contradicted ID: that is what the steward must resolve first, whatever the best score.
     const idPointsElsewhere = scores.some((score) => this.scorer.contradicted(score));
-    if (this.scorer.contradicted(best)) {
-      return result('REVIEW', 'PID_CONTRADICTED', 'The personal ID matches a citizen whose name and date of birth both disagree: possibly a mistyped ID.');
-    }
+    const toReview = (reason: string, summary: string): EngineDecision =>
+      idPointsElsewhere
+        ? result(
+            'REVIEW',
+            'PID_CONTRADICTED',
+            this.scorer.contradicted(best)
+              ? 'The personal ID matches a citizen whose name and date of birth both disagree: possibly a mistyped ID.'
+              : `The personal ID belongs to a citizen whose name and date of birth both disagree; the best other candidate matches with probability ${percent(best.probability)}: possibly a mistyped ID.`,
+          )
+        : result('REVIEW', reason, summary);
+    if (this.scorer.contradicted(best)) return toReview('PID_CONTRADICTED', '');
     if (best.probability < review) {
-      if (idPointsElsewhere) {
-        return result(
-          'REVIEW',
-          'PID_CONTRADICTED',
-          'The personal ID belongs to a citizen whose name and date of birth disagree, and no other citizen matches well: possibly a mistyped ID.',
-        );
-      }
-      return result('NEW', 'BELOW_REVIEW_THRESHOLD');
+      return idPointsElsewhere ? toReview('PID_CONTRADICTED', '') : result('NEW', 'BELOW_REVIEW_THRESHOLD');
     }
     if (runnerUp && best.weight - runnerUp.weight < margin && runnerUp.probability >= review) {
-      return result('REVIEW', 'AMBIGUOUS', `Two candidates score close together (${best.weight.toFixed(1)} and ${runnerUp.weight.toFixed(1)} bits).`);
+      return toReview('AMBIGUOUS', `Two candidates score close together (${best.weight.toFixed(1)} and ${runnerUp.weight.toFixed(1)} bits).`);
     }
     const disagreeing = this.scorer.disagreements(best);
     if (disagreeing.length > 0) {
       const groups = disagreeing.map((group) => group.join(' or ').replace(/_/g, ' '));
-      return result(
-        'REVIEW',
+      return toReview(
         'REQUIRED_FIELD_DISAGREES',
         `The best candidate is probable, but none of ${groups.join('; ')} agrees closely enough, and a link requires one to.`,
       );
     }
     if (best.probability < this.settings.thresholds.link_probability) {
-      return result(
-        'REVIEW',
-        'BETWEEN_THRESHOLDS',
-        `The best candidate's match probability ${percent(best.probability)} is between the review and link thresholds.`,
-      );
+      return toReview('BETWEEN_THRESHOLDS', `The best candidate's match probability ${percent(best.probability)} is between the review and link thresholds.`);
     }
     return result('LINK', 'MATCH');
   }

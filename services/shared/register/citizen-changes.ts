@@ -93,6 +93,31 @@ export function currentValue(citizen: CitizenRow, field: RegisterField): { value
   return { value: citizen[field], precision: null };
 }
 
+/** A date's precision is its shape: 1990, 1990-02 or 1990-02-02. */
+export function precisionOf(field: RegisterField, value: string): Claim['precision'] {
+  if (field !== 'date_of_birth' && field !== 'date_of_death') return null;
+  return value.length === 4 ? 'YEAR' : value.length === 7 ? 'MONTH' : 'DAY';
+}
+
+/** A claim as field_provenance keeps it (event time in epoch ms), in survivorship's terms. */
+export interface ProvenanceRow {
+  field: RegisterField;
+  value: string;
+  source: string;
+  event_time: number | string;
+  observation_id: string;
+}
+
+export function claimOfProvenance(row: ProvenanceRow): Claim {
+  return {
+    value: row.value,
+    precision: precisionOf(row.field, row.value),
+    source: row.source,
+    eventTime: Number(row.event_time),
+    observationId: row.observation_id,
+  };
+}
+
 /** The register's own value as a claim, for a field no event has claimed yet. */
 export function registerClaim(citizen: CitizenRow, field: RegisterField): Claim | null {
   const current = currentValue(citizen, field);

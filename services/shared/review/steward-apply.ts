@@ -73,11 +73,21 @@ export async function applyStewardDecision(client: PoolClient, decision: Steward
     outcome = { status: 'refused', reason: error.message };
   }
   await client.query('update steward_decisions set applied_at = now(), result = $2 where decision_id = $1', [decision.decision_id, outcome]);
-  await appendAudit(client, stewardActor(decision.actor), outcome.status === 'applied' ? 'STEWARD_DECISION_APPLIED' : 'STEWARD_DECISION_REFUSED', [], {
-    ...decisionDetails(decision),
-    outcome,
-  });
+  await appendAudit(
+    client,
+    stewardActor(decision.actor),
+    outcome.status === 'applied' ? 'STEWARD_DECISION_APPLIED' : 'STEWARD_DECISION_REFUSED',
+    decisionCitizens(decision, outcome, reviewCase),
+    { ...decisionDetails(decision), outcome },
+  );
   return outcome;
+}
+
+/** The citizens a decision's audit rows name, in the indexed column: those it names or made, else those of its case. */
+function decisionCitizens(decision: StewardDecision, outcome: StewardResult, reviewCase: ReviewCase): string[] {
+  const made = outcome.status === 'applied' ? outcome.result.citizen_id : undefined;
+  const named = [decision.citizen_id, decision.other_citizen_id, typeof made === 'string' ? made : null].filter((id): id is string => id !== null);
+  return [...new Set(named.length > 0 ? named : caseCitizens(reviewCase))];
 }
 
 async function decide(client: PoolClient, decision: StewardDecision, reviewCase: ReviewCase, context: StewardContext): Promise<Record<string, unknown>> {

@@ -2,14 +2,23 @@ import bcrypt from 'bcryptjs';
 import { DancuError, type ErrorCode } from '../errors.js';
 import type { Pool } from '../store/db.js';
 
-export const ROLES = ['viewer', 'steward', 'admin'] as const;
+export const ROLES = ['viewer', 'steward', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** What each role may do: viewers read, stewards decide, admins also release others' claims and manage users. */
-const RANK: Record<Role, number> = { viewer: 0, steward: 1, admin: 2 };
+/**
+ * What each role may do: viewers read, stewards decide and undo their own decisions,
+ * supervisors also undo others' decisions and override the evidence against a merge, admins
+ * also release others' claims and manage users.
+ */
+const RANK: Record<Role, number> = { viewer: 0, steward: 1, supervisor: 2, admin: 3 };
 
 export function hasRole(role: Role, needed: Role): boolean {
   return RANK[role] >= RANK[needed];
+}
+
+/** A decision is undone by whoever took it, or by a supervisor: a steward never quietly reverses a colleague's work. */
+export function mayUndo(user: StewardUser, decisionActor: string): boolean {
+  return user.role !== 'viewer' && (user.username === decisionActor || hasRole(user.role, 'supervisor'));
 }
 
 /** How audit rows name a steward, whoever writes them (the steward service or the store applying a decision). */

@@ -23,8 +23,10 @@ export interface StageContext {
 
 export interface RunningService {
   name: string;
-  /** Port of its /metrics, /healthz and /readyz. */
+  /** Port of its /metrics, /healthz and /readyz (the steward's: of its UI and API, see managementPort). */
   httpPort: number;
+  /** Port of /metrics and /readyz when they are apart from httpPort (the steward service's). */
+  managementPort?: number;
   stop(): Promise<void>;
 }
 

@@ -3,7 +3,7 @@
 
 // The API's answers as the browser receives them (JSON: dates are strings). The server's types are
 // in services/steward/case-view.ts, case-queue.ts and services/shared/store/citizen-view.ts.
-/** @typedef {{ username: string, role: 'viewer' | 'steward' | 'admin' }} User */
+/** @typedef {{ username: string, role: 'viewer' | 'steward' | 'supervisor' | 'admin' }} User */
 /** @typedef {{ comparison: string, level: string, m: number, u: number, weight: number, sentence: string }} ComparisonExplanation */
 /** @typedef {{ prior: number, comparisons: ComparisonExplanation[], total: number, runner_up_score: number | null, summary: string }} LinkExplanation */
 /** @typedef {'personal_id' | 'full_name' | 'date_of_birth' | 'sex' | 'address'} ComparedField */
@@ -14,8 +14,8 @@
 /** @typedef {{ citizen_id: string, status: string, merged_into?: string | null, score: number, fields: PersonFields, agreement: Record<ComparedField, Agreement> | null, explanation: LinkExplanation | null }} CaseCandidate */
 /** @typedef {{ case_id: number, reason: string, source: string, explanation: LinkExplanation, status: string, priority: number, created_at: string, claimed_by: string | null, resolution: string | null, rechecks: number }} ReviewCase */
 /** @typedef {{ status: string, reason?: string }} DecisionResult */
-/** @typedef {{ decision_id: string, action: string, citizen_id: string | null, other_citizen_id: string | null, actor: string, comment: string, decided_at: string, applied_at: string | null, result: DecisionResult | null, undone_by: string | null }} DecisionState */
-/** @typedef {{ case: ReviewCase, kind: 'record' | 'duplicate', record: { label: string, event_date: string | null, fields: PersonFields }, candidates: CaseCandidate[], decisions: DecisionState[] }} CaseView */
+/** @typedef {{ decision_id: string, action: string, citizen_id: string | null, other_citizen_id: string | null, actor: string, comment: string, decided_at: string, applied_at: string | null, result: DecisionResult | null, undone_by: string | null, may_undo: boolean }} DecisionState */
+/** @typedef {{ case: ReviewCase, kind: 'record' | 'duplicate', record: { label: string, event_date: string | null, fields: PersonFields }, candidates: CaseCandidate[], decisions: DecisionState[], allowed_actions: string[], merge_proposals: MergeProposal[] }} CaseView */
 /** @typedef {{ decision_id: string, status: 'pending' | 'applied' | 'refused' }} DecisionStatus */
 /** @typedef {{ decision_id: string, action: string, status: 'published' }} DecisionAccepted */
 /** @typedef {{ action: string, comment: string, citizenId?: string, otherCitizenId?: string }} DecisionRequest */
@@ -28,6 +28,10 @@
  * @property {{ merge_id: number, survivor_id: string, merged_id: string, actor: string, comment: string, undone_at: string | null, undone_by: string | null }[]} merges
  * @property {{ at: string, actor: string, action: string }[]} audit
  */
+/** @typedef {{ field: string, survivor_value: string | null, merged_value: string | null, value: string | null, from: 'survivor' | 'merged' | null, source: string | null, rule: string | null }} PreviewField */
+/** @typedef {{ different_valid_ids: boolean, different_birth_years: boolean, against: boolean }} MergeEvidence */
+/** @typedef {{ preview: { survivor_id: string, merged_id: string, fields: PreviewField[] }, evidence: MergeEvidence }} MergePreview */
+/** @typedef {{ proposal_id: number, survivor_id: string, merged_id: string, proposed_by: string, comment: string, evidence: MergeEvidence, override_reason: string | null, status: 'PROPOSED' | 'APPROVED' | 'REJECTED', reviewed_by: string | null, review_comment: string | null }} MergeProposal */
 /** @typedef {{ status?: string, source?: string, reason?: string, minScore?: string | number, maxScore?: string | number, olderThanHours?: string | number, limit?: number }} CaseFilter */
 
 /** @type {string | null} */
@@ -103,6 +107,15 @@ export const api = {
   undo: (id, decisionId, comment) => call('POST', `/api/cases/${encodeURIComponent(id)}/decisions/${encodeURIComponent(decisionId)}/undo`, { comment }),
   /** @type {(decisionId: string) => Promise<DecisionStatus>} */
   decision: (decisionId) => call('GET', `/api/decisions/${encodeURIComponent(decisionId)}`),
+  /** @type {(id: number, survivorId: string, mergedId: string) => Promise<MergePreview>} */
+  mergePreview: (id, survivorId, mergedId) =>
+    call('GET', `/api/cases/${encodeURIComponent(id)}/merge-preview?${new URLSearchParams({ survivorId, mergedId })}`),
+  /** @type {(id: number, proposal: { survivorId: string, mergedId: string, comment: string, overrideReason?: string }) => Promise<MergeProposal>} */
+  proposeMerge: (id, proposal) => call('POST', `/api/cases/${encodeURIComponent(id)}/merge-proposals`, proposal),
+  /** @type {(proposalId: number, comment: string) => Promise<DecisionAccepted>} */
+  approveMerge: (proposalId, comment) => call('POST', `/api/merge-proposals/${encodeURIComponent(proposalId)}/approve`, { comment }),
+  /** @type {(proposalId: number, comment: string) => Promise<unknown>} */
+  rejectMerge: (proposalId, comment) => call('POST', `/api/merge-proposals/${encodeURIComponent(proposalId)}/reject`, { comment }),
   /** @type {(id: string) => Promise<CitizenView>} */
   citizen: (id) => call('GET', `/api/citizens/${encodeURIComponent(id)}`),
 };

@@ -1,8 +1,9 @@
 // @ts-check
 import { api, waitApplied } from './api.js';
 import { ageText, h, percent } from './dom.js';
-import { levelSentence, reasonLabel, t } from './i18n.js';
+import { errorText, levelSentence, reasonLabel, t } from './i18n.js';
 import { setShortcuts } from './keys.js';
+import { mergeSection } from './merge-panel.js';
 import { waterfall } from './waterfall.js';
 
 /** @typedef {import('./api.js').CaseView} CaseView */
@@ -114,14 +115,13 @@ function decisionList(view, onUndo) {
       {},
       view.decisions.map((d) => {
         const status = decisionStatusText(d);
-        const canUndo = d.action !== 'UNDO' && !d.undone_by && d.result?.status === 'applied';
         return h(
           'li',
           { 'data-decision': d.decision_id },
           h('strong', {}, d.action),
           ` ${d.citizen_id ?? ''}${d.other_citizen_id ? ` ← ${d.other_citizen_id}` : ''} · ${d.actor} · ${new Date(d.decided_at).toLocaleString()} · ${status}${d.undone_by ? ` · ${t('undone')}` : ''}`,
           h('div', { className: 'sub' }, d.comment),
-          canUndo ? h('button', { className: 'undo', onclick: () => onUndo(d) }, t('undo')) : null,
+          d.may_undo ? h('button', { className: 'undo', onclick: () => onUndo(d) }, t('undo')) : null,
         );
       }),
     ),
@@ -170,7 +170,7 @@ export async function renderCase(main, caseId, user) {
       const decided = shown.decisions.find((d) => d.decision_id === decision_id);
       /** @type {HTMLElement} */ (document.getElementById('decision-status')).textContent = decided ? decisionStatusText(decided) : t('waiting');
     } catch (error) {
-      status.textContent = /** @type {Error} */ (error).message;
+      status.textContent = errorText(error);
     }
   };
   /**
@@ -178,16 +178,16 @@ export async function renderCase(main, caseId, user) {
    * @param {{ citizenId?: string, otherCitizenId?: string }} [extra]
    */
   const decide = (action, extra = {}) => publish((text) => api.decide(caseId, { action, comment: text, ...extra }));
-  // The selection is always one of the people shown; `other` is only called when there are two or more.
+  // The selection is always one of the people shown.
   const chosen = () => /** @type {CaseCandidate} */ (people[selected]);
-  const other = () => /** @type {CaseCandidate} */ (people.find((_, i) => i !== selected));
+  // Only what the case allows is offered (a record whose ID is a citizen's cannot be a new citizen).
+  const allowed = new Set(view.allowed_actions);
   /** @type {Record<string, (() => Promise<void>) | null | undefined>} */
   const actions = {
-    l: view.kind === 'record' && people.length > 0 ? () => decide('LINK', { citizenId: chosen().citizen_id }) : null,
-    n: view.kind === 'record' ? () => decide('NEW') : null,
-    r: view.kind === 'record' ? () => decide('REJECT') : null,
-    m: people.length > 1 ? () => decide('MERGE', { citizenId: chosen().citizen_id, otherCitizenId: other().citizen_id }) : null,
-    d: view.kind === 'duplicate' ? () => decide('DISTINCT') : null,
+    l: allowed.has('LINK') && people.length > 0 ? () => decide('LINK', { citizenId: chosen().citizen_id }) : null,
+    n: allowed.has('NEW') ? () => decide('NEW') : null,
+    r: allowed.has('REJECT') ? () => decide('REJECT') : null,
+    d: allowed.has('DISTINCT') ? () => decide('DISTINCT') : null,
   };
   const undo = (/** @type {DecisionState} */ decision) => publish((text) => api.undo(caseId, decision.decision_id, text));
 
@@ -198,7 +198,6 @@ export async function renderCase(main, caseId, user) {
       ['l', 'decide-link', t('link')],
       ['n', 'decide-new', t('newCitizen')],
       ['r', 'decide-reject', t('reject')],
-      ['m', 'decide-merge', people.length > 1 ? `${t('merge')}: ${other().citizen_id} → ${person.citizen_id} (${t('survivor')})` : t('merge')],
       ['d', 'decide-distinct', t('distinct')],
     ];
     const buttons = buttonSpecs
@@ -228,7 +227,7 @@ export async function renderCase(main, caseId, user) {
                   id: 'claim',
                   disabled: !mayDecide,
                   onclick: async () => {
-                    await api.claim(caseId).catch((/** @type {Error} */ e) => (status.textContent = e.message));
+                    await api.claim(caseId).catch((/** @type {Error} */ e) => (status.textContent = errorText(e)));
                     await renderCase(main, caseId, user);
                   },
                 },
@@ -281,6 +280,7 @@ export async function renderCase(main, caseId, user) {
             status,
             c.status === 'DECIDED' ? h('button', { id: 'next-case', onclick: () => nextCase(user, caseId) }, h('kbd', {}, 'Space'), ' ', t('next')) : null,
           ),
+          mergeSection({ view, people, selected, user, mayDecide, comment, status, publish, refresh: () => renderCase(main, caseId, user) }),
           decisionList(view, undo),
         ].filter(Boolean)
       ),
@@ -293,6 +293,13 @@ export async function renderCase(main, caseId, user) {
       selected = Number(key) - 1;
       render();
       return true;
+    }
+    // M only opens the merge form: a merge names both citizens and needs a second steward's approval.
+    if (key === 'm') {
+      const form = document.getElementById('merge-survivor') ?? document.getElementById('merge');
+      form?.focus();
+      form?.scrollIntoView();
+      return Boolean(form);
     }
     if (key === 'c') {
       comment.focus();
@@ -307,7 +314,7 @@ export async function renderCase(main, caseId, user) {
       return true;
     }
     if (key === 'u') {
-      const last = [...view.decisions].reverse().find((d) => d.action !== 'UNDO' && !d.undone_by && d.result?.status === 'applied');
+      const last = [...view.decisions].reverse().find((d) => d.may_undo);
       if (last) void undo(last);
       return Boolean(last);
     }

@@ -2,7 +2,7 @@
 // Labels of the review UI in Vietnamese and English; the language is kept in localStorage.
 
 /** @typedef {'vi' | 'en'} Language */
-/** @typedef {{ [key: string]: string | Record<string, string>, reasons: Record<string, string> }} Labels */
+/** @typedef {{ [key: string]: string | Record<string, string>, reasons: Record<string, string>, errors: Record<string, string>, rules: Record<string, string> }} Labels */
 
 /** @type {Record<Language, Labels>} */
 const LABELS = {
@@ -55,7 +55,7 @@ const LABELS = {
     prior: 'Tiên nghiệm',
     total_weight: 'Tổng',
     shortcuts:
-      'Phím tắt: 1–5 chọn ứng viên · L liên kết · N mới · R từ chối · M hợp nhất · D khác người · U hoàn tác · C ghi chú · J/K di chuyển · Enter mở · Esc quay lại',
+      'Phím tắt: 1–5 chọn ứng viên · L liên kết · N mới · R từ chối · M mở đề xuất hợp nhất · D khác người · U hoàn tác · C ghi chú · J/K di chuyển · Enter mở · Esc quay lại',
     waiting: 'Đang chờ áp dụng…',
     applied: 'Đã áp dụng',
     refused: 'Bị từ chối',
@@ -97,6 +97,55 @@ const LABELS = {
     current: 'hiện tại',
     eventTime: 'Thời điểm',
     survivor: 'giữ lại',
+    proposeMerge: 'Đề xuất hợp nhất',
+    mergeSurvivor: 'Công dân giữ lại',
+    mergeMerged: 'Công dân được gộp vào',
+    mergePreview: 'Hồ sơ sau khi hợp nhất',
+    survivingValue: 'Giá trị giữ lại',
+    fromCitizen: 'Lấy từ',
+    whyChosen: 'Vì sao',
+    evidenceAgainst: 'Bằng chứng phản đối hợp nhất',
+    overrideReason: 'Lý do vượt quyền (chỉ giám sát viên)',
+    mergeProposals: 'Đề xuất hợp nhất',
+    proposedBy: 'Đề xuất bởi',
+    awaitingApproval: 'chờ cán bộ thứ hai phê duyệt',
+    approveMerge: 'Phê duyệt hợp nhất',
+    rejectProposal: 'Từ chối đề xuất',
+    proposalApproved: 'đã phê duyệt',
+    proposalRejected: 'đã từ chối',
+    rules: {
+      'source-authority': 'nguồn có thẩm quyền cao hơn',
+      recency: 'giá trị mới hơn',
+      completeness: 'giá trị đầy đủ hơn',
+      'only-claim': 'giá trị duy nhất',
+      'stable-order': 'ngang nhau; chọn theo thứ tự cố định',
+      'refined-by-compatible': 'ngày chính xác hơn và khớp',
+      'survivor-keeps-id': 'công dân giữ lại giữ số định danh của mình',
+    },
+    errors: {
+      UNDO_NOT_YOURS: 'Chỉ người đã quyết định, hoặc giám sát viên, mới được hoàn tác quyết định này.',
+      DECISION_NOT_ALLOWED: 'Hồ sơ này không cho phép quyết định đó.',
+      CLAIMED_BY_OTHER: 'Hồ sơ đang do người khác nhận.',
+      CASE_DECIDED: 'Hồ sơ đã được quyết định.',
+      COMMENT_REQUIRED: 'Hãy ghi chú lý do.',
+      NOT_CLAIMED: 'Hồ sơ chưa được nhận.',
+      ALREADY_UNDONE: 'Quyết định đã được hoàn tác.',
+      NOT_APPLIED_YET: 'Quyết định chưa được áp dụng; thử lại sau giây lát.',
+      NOT_APPLIED: 'Quyết định đã bị sổ từ chối nên không có gì để hoàn tác.',
+      CASE_NOT_FOUND: 'Không có hồ sơ này.',
+      DECISION_NOT_FOUND: 'Không có quyết định này.',
+      CITIZEN_NOT_FOUND: 'Không có công dân này.',
+      INVALID_PARAMETER: 'Giá trị nhập không hợp lệ.',
+      FORBIDDEN: 'Vai trò của bạn không được làm việc này.',
+      MERGE_NEEDS_APPROVAL: 'Hợp nhất phải được đề xuất và một cán bộ thứ hai phê duyệt.',
+      MERGE_EVIDENCE_AGAINST: 'Bằng chứng phản đối hợp nhất: số định danh và năm sinh đều khác.',
+      OVERRIDE_NEEDS_SUPERVISOR: 'Chỉ giám sát viên mới được vượt qua bằng chứng phản đối, kèm lý do.',
+      MERGE_PROPOSED_ALREADY: 'Hồ sơ đã có một đề xuất hợp nhất đang chờ.',
+      PROPOSAL_NOT_FOUND: 'Không có đề xuất hợp nhất này.',
+      PROPOSAL_NOT_OPEN: 'Đề xuất hợp nhất không còn chờ phê duyệt.',
+      SAME_STEWARD: 'Người đề xuất không thể tự phê duyệt: cần một cán bộ khác.',
+      INTERNAL: 'Có lỗi máy chủ; lỗi đã được ghi lại.',
+    },
     reasons: {
       PID_CONTRADICTED: 'Số định danh mâu thuẫn với họ tên và ngày sinh',
       AMBIGUOUS: 'Hai ứng viên gần bằng điểm',
@@ -153,7 +202,8 @@ const LABELS = {
     waterfall: 'Match weight (log2) of the selected candidate',
     prior: 'Prior',
     total_weight: 'Total',
-    shortcuts: 'Keys: 1–5 select candidate · L link · N new · R reject · M merge · D distinct · U undo · C comment · J/K move · Enter open · Esc back',
+    shortcuts:
+      'Keys: 1–5 select candidate · L link · N new · R reject · M open a merge proposal · D distinct · U undo · C comment · J/K move · Enter open · Esc back',
     waiting: 'Waiting to be applied…',
     applied: 'Applied',
     refused: 'Refused',
@@ -195,6 +245,55 @@ const LABELS = {
     current: 'current',
     eventTime: 'Event time',
     survivor: 'kept',
+    proposeMerge: 'Propose a merge',
+    mergeSurvivor: 'Citizen kept',
+    mergeMerged: 'Citizen merged into them',
+    mergePreview: 'The record after the merge',
+    survivingValue: 'Value kept',
+    fromCitizen: 'From',
+    whyChosen: 'Why',
+    evidenceAgainst: 'Evidence against the merge',
+    overrideReason: 'Reason to override (supervisors only)',
+    mergeProposals: 'Merge proposals',
+    proposedBy: 'Proposed by',
+    awaitingApproval: 'waiting for a second steward',
+    approveMerge: 'Approve the merge',
+    rejectProposal: 'Reject the proposal',
+    proposalApproved: 'approved',
+    proposalRejected: 'rejected',
+    rules: {
+      'source-authority': 'the more authoritative source',
+      recency: 'the more recent value',
+      completeness: 'the more complete value',
+      'only-claim': 'the only value',
+      'stable-order': 'a tie; chosen in a fixed order',
+      'refined-by-compatible': 'a more precise agreeing date',
+      'survivor-keeps-id': 'the citizen kept keeps their own ID',
+    },
+    errors: {
+      UNDO_NOT_YOURS: 'Only the steward who decided, or a supervisor, may undo this decision.',
+      DECISION_NOT_ALLOWED: 'This case does not allow that decision.',
+      CLAIMED_BY_OTHER: 'Another steward holds this case.',
+      CASE_DECIDED: 'The case is decided already.',
+      COMMENT_REQUIRED: 'Write a comment saying why.',
+      NOT_CLAIMED: 'The case is not claimed.',
+      ALREADY_UNDONE: 'The decision is undone already.',
+      NOT_APPLIED_YET: 'The decision is not applied yet; try again in a moment.',
+      NOT_APPLIED: 'The register refused the decision, so there is nothing to undo.',
+      CASE_NOT_FOUND: 'No such case.',
+      DECISION_NOT_FOUND: 'No such decision.',
+      CITIZEN_NOT_FOUND: 'No such citizen.',
+      INVALID_PARAMETER: 'A value given is not valid.',
+      FORBIDDEN: 'Your role may not do this.',
+      MERGE_NEEDS_APPROVAL: 'A merge is proposed, and applied once a second steward approves it.',
+      MERGE_EVIDENCE_AGAINST: 'The evidence is against this merge: the personal IDs and the birth years differ.',
+      OVERRIDE_NEEDS_SUPERVISOR: 'Only a supervisor may override the evidence against a merge, with a reason.',
+      MERGE_PROPOSED_ALREADY: 'A merge proposal on this case is waiting already.',
+      PROPOSAL_NOT_FOUND: 'No such merge proposal.',
+      PROPOSAL_NOT_OPEN: 'The merge proposal is no longer waiting for approval.',
+      SAME_STEWARD: 'The proposer cannot approve their own merge: a second steward must.',
+      INTERNAL: 'The server failed; it is logged.',
+    },
     reasons: {
       PID_CONTRADICTED: 'Personal ID contradicts name and date of birth',
       AMBIGUOUS: 'Two candidates score close together',
@@ -277,4 +376,18 @@ export function t(key) {
 /** @param {string} reason */
 export function reasonLabel(reason) {
   return LABELS[language()].reasons[reason] ?? reason;
+}
+
+/**
+ * A refusal of the API in the chosen language, by its code; the server's own message for a code not listed.
+ * @param {unknown} error
+ */
+export function errorText(error) {
+  const { code, message } = /** @type {{ code?: string, message?: string }} */ (error ?? {});
+  return (code && LABELS[language()].errors[code]) || message || String(error);
+}
+
+/** @param {string} rule */
+export function ruleLabel(rule) {
+  return LABELS[language()].rules[rule] ?? rule;
 }

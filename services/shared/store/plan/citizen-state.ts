@@ -2,6 +2,7 @@ import { citizenKeyRows } from '../../linkage/citizen-keys.js';
 import { personToMatchRecord } from '../../linkage/match-record.js';
 import type { LinkageSettings } from '../../linkage/settings.js';
 import {
+  claimOfProvenance,
   currentValue,
   planChanges,
   registerClaim,
@@ -51,12 +52,6 @@ export interface StoredClaim {
 
 export type Change = PopulationUpdate['changes'][number];
 
-/** A date's precision is its shape: 1990, 1990-02 or 1990-02-02. */
-function precisionOf(field: RegisterField, value: string): Claim['precision'] {
-  if (field !== 'date_of_birth' && field !== 'date_of_death') return null;
-  return value.length === 4 ? 'YEAR' : value.length === 7 ? 'MONTH' : 'DAY';
-}
-
 /** A citizen as loaded: its row and its stored history, nothing changed yet. */
 export function loadedCitizen(row: CitizenRow, history: readonly StoredClaim[]): CitizenState {
   return {
@@ -64,7 +59,7 @@ export function loadedCitizen(row: CitizenRow, history: readonly StoredClaim[]):
     changed: false,
     history: history.map((h) => ({
       field: h.field,
-      claim: { value: h.value, precision: precisionOf(h.field, h.value), source: h.source, eventTime: Number(h.event_time), observationId: h.observation_id },
+      claim: claimOfProvenance(h),
       isCurrent: h.is_current,
       rule: h.rule,
       stored: { isCurrent: h.is_current, rule: h.rule },

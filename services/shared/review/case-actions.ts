@@ -1,0 +1,26 @@
+/** A decision a steward may take on a case (a merge is proposed, and applied once a second steward approves it). */
+export type CaseAction = 'LINK' | 'NEW' | 'REJECT' | 'MERGE' | 'DISTINCT';
+
+export interface CaseFacts {
+  /** A possible duplicate pair of citizens, rather than a record with candidates. */
+  duplicate: boolean;
+  /** Candidate citizens still in the register (not merged away, not removed). */
+  activeCandidates: number;
+  /** The record's personal ID belongs to a citizen already: a new citizen could not be made of it. */
+  personalIdTaken: boolean;
+}
+
+/**
+ * The decisions a case allows, so that the UI offers only what the register can apply: a record
+ * may be linked to a candidate, made a new citizen (unless its ID is someone's already), rejected,
+ * or have two of its candidates merged; a duplicate pair is merged or declared two people.
+ */
+export function allowedActions(facts: CaseFacts): CaseAction[] {
+  if (facts.duplicate) return facts.activeCandidates >= 2 ? ['MERGE', 'DISTINCT'] : ['DISTINCT'];
+  const actions: CaseAction[] = [];
+  if (facts.activeCandidates >= 1) actions.push('LINK');
+  if (!facts.personalIdTaken) actions.push('NEW');
+  actions.push('REJECT');
+  if (facts.activeCandidates >= 2) actions.push('MERGE');
+  return actions;
+}

@@ -1,0 +1,36 @@
+import { PROVINCES_2008 } from '../normalise/provinces.js';
+
+/** What a merge's two citizens say about being one person. */
+export interface MergeEvidence {
+  /** Both hold a well-formed personal ID (12 digits, a known province) and the two differ. */
+  different_valid_ids: boolean;
+  /** Both have a birth year and the two differ. */
+  different_birth_years: boolean;
+  /** Strongly against: two people's own IDs and two birth years. Refused unless a supervisor overrides it with a reason. */
+  against: boolean;
+}
+
+interface Identity {
+  personal_id: string | null;
+  date_of_birth: string | null;
+}
+
+function validId(id: string | null): id is string {
+  return id !== null && /^\d{12}$/.test(id) && id.slice(0, 3) in PROVINCES_2008;
+}
+
+function birthYear(date: string | null): string | null {
+  return date && /^\d{4}/.test(date) ? date.slice(0, 4) : null;
+}
+
+/**
+ * Whether the evidence is strongly against two citizens being one person. A mistyped ID or a
+ * mistyped birth date alone is what a duplicate registration looks like; both at once (each a
+ * valid ID of its own) is what two people look like, as two siblings of one name would.
+ */
+export function judgeMergeEvidence(a: Identity, b: Identity): MergeEvidence {
+  const differentIds = validId(a.personal_id) && validId(b.personal_id) && a.personal_id !== b.personal_id;
+  const [yearA, yearB] = [birthYear(a.date_of_birth), birthYear(b.date_of_birth)];
+  const differentYears = yearA !== null && yearB !== null && yearA !== yearB;
+  return { different_valid_ids: differentIds, different_birth_years: differentYears, against: differentIds && differentYears };
+}
