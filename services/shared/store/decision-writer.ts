@@ -6,7 +6,6 @@ import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, Popula
 import {
   currentValue,
   planChanges,
-  precisionOf,
   registerClaim,
   sameClaim,
   withChange,
@@ -430,6 +429,12 @@ export class DecisionWriter {
     this.died.clear();
     return deaths;
   }
+}
+
+/** A date's precision is its shape: 1990, 1990-02 or 1990-02-02. */
+function precisionOf(field: RegisterField, value: string): Claim['precision'] {
+  if (field !== 'date_of_birth' && field !== 'date_of_death') return null;
+  return value.length === 4 ? 'YEAR' : value.length === 7 ? 'MONTH' : 'DAY';
 }
 
 /** The update a change made by an observation publishes: named by the observation's source record and event time. */
