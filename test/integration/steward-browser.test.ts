@@ -15,11 +15,58 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
   let s: StewardRun;
   let browser: Browser;
   let page: Page;
+  /** A second steward, and a viewer, each in their own browser context (their own session). */
+  let bobPage: Page;
+  let veraPage: Page;
   let cases: Awaited<ReturnType<typeof openCases>>;
   const query = async <T extends object>(sql: string, params: unknown[] = []) => (await s.run.pool.query<T>(sql, params)).rows;
   const linkOf = async (recordId: string) =>
     (await query<{ citizen_id: string }>('select citizen_id from record_links where source_record_id = $1', [recordId]))[0]?.citizen_id ?? null;
   const caseOf = (prefix: string, index: number) => cases.filter((c) => c.record?.startsWith(prefix))[index]!;
+
+  /** A user signed in through the login form in a browser context of their own, the UI switched to English. */
+  const signIn = async (username: string): Promise<Page> => {
+    const own = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+    await own.goto(`${s.baseUrl}/ui/login.html`);
+    await own.locator('#username').fill(username);
+    await own.locator('#password').fill(PASSWORD);
+    await own.locator('#sign-in').click();
+    await own.locator('#queue').waitFor();
+    await own.locator('#language').click();
+    await own.locator('h1', { hasText: 'Review queue' }).waitFor();
+    return own;
+  };
+
+  /** Opens a case afresh: on the page showing it already, the hash would not change and the page would stay as it was. */
+  const openCase = async (p: Page, caseId: number) => {
+    const url = `${s.baseUrl}/#/case/${caseId}`;
+    if (p.url() === url) await p.reload();
+    else await p.goto(url);
+    await p.locator('#compare').waitFor();
+  };
+
+  /**
+   * A merge with four eyes, in the browser: alice names both citizens, previews the merged record
+   * and proposes it; bob, on his own session, sees the proposal and its preview and approves it.
+   */
+  const mergeFourEyes = async (caseId: number, survivor: string, merged: string, comment: string, screenshot?: string) => {
+    await openCase(page, caseId);
+    await page.locator('#merge-survivor').selectOption(survivor);
+    await page.locator('#merge-merged').selectOption(merged);
+    await page.locator('#merge-preview-button').click();
+    await page.locator('#merge-preview tr[data-field="full_name"]').waitFor();
+    await page.locator('#comment').fill(comment);
+    await page.locator('#merge-propose').click();
+    await page.locator('#merge-waiting').waitFor();
+    expect(await page.locator('#approve-merge').count()).toBe(0);
+    await openCase(bobPage, caseId);
+    await bobPage.locator('#merge-waiting').waitFor();
+    await bobPage.locator('#merge-preview tr[data-field="full_name"]').waitFor();
+    await bobPage.locator('#comment').fill('checked: one person');
+    if (screenshot) await bobPage.screenshot({ path: screenshot, fullPage: true });
+    await bobPage.locator('#approve-merge').click();
+    await bobPage.locator('#decision-status', { hasText: /^Applied$/ }).waitFor({ timeout: 30_000 });
+  };
 
   /** Opens a case, claims it, writes the comment and presses the decision's key; waits until the store has applied (or refused) it. */
   const decide = async (caseId: number, key: string, comment: string, pick?: number) => {
@@ -47,6 +94,8 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    bobPage = await signIn('bob');
+    veraPage = await signIn('vera');
   }, 240_000);
 
   afterAll(async () => {
@@ -120,19 +169,72 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
     ).toBe('REJECTED');
   });
 
-  it('merges a citizen registered twice into the first registration', async () => {
+  it('offers Undo only to the steward who decided (and supervisors), not to another steward or a viewer', async () => {
+    const target = caseOf('HARD-NAMESAKE-', 0);
+    await openCase(page, target.case_id);
+    expect(await page.locator('#decisions li button.undo').count()).toBe(1);
+    for (const other of [bobPage, veraPage]) {
+      await openCase(other, target.case_id);
+      await other.locator('#decisions li').first().waitFor();
+      expect(await other.locator('#decisions li button.undo').count()).toBe(0);
+    }
+  });
+
+  it("says on a contradicted ID's case what is wrong and offers no new citizen", async () => {
+    const target = caseOf('HARD-ID-', 1);
+    await openCase(page, target.case_id);
+    expect(await page.locator('h1').textContent()).toContain('Personal ID contradicts name and date of birth');
+    expect(await page.locator('#decide-new').count()).toBe(0);
+    expect(await page.locator('#decide-link').count()).toBe(1);
+    expect(await page.locator('#decide-reject').count()).toBe(1);
+    await page.keyboard.press('n');
+    expect(await page.locator('#decisions li').count()).toBe(0);
+  });
+
+  it('refuses, in Vietnamese, a merge the evidence is strongly against, after showing why in the preview', async () => {
+    const [pair] = await query<{ case_id: number; a: string; b: string }>(
+      `select r.case_id::int as case_id, x.citizen_id as a, y.citizen_id as b
+         from review_cases r
+         cross join lateral jsonb_array_elements(r.candidates) cx
+         cross join lateral jsonb_array_elements(r.candidates) cy
+         join citizens x on x.citizen_id = cx->>'citizen_id'
+         join citizens y on y.citizen_id = cy->>'citizen_id'
+        where r.status <> 'DECIDED' and r.reason <> 'POSSIBLE_DUPLICATE' and x.citizen_id < y.citizen_id
+          and x.personal_id <> y.personal_id and left(x.date_of_birth, 4) <> left(y.date_of_birth, 4)
+        order by r.case_id limit 1`,
+    );
+    await bobPage.locator('#language').click();
+    await openCase(bobPage, pair!.case_id);
+    await bobPage.locator('#merge-survivor').selectOption(pair!.a);
+    await bobPage.locator('#merge-merged').selectOption(pair!.b);
+    await bobPage.locator('#merge-preview-button').click();
+    await bobPage.locator('#merge-evidence').waitFor();
+    await bobPage.locator('#comment').fill('cùng một người');
+    await bobPage.locator('#merge-propose').click();
+    await bobPage.locator('#decision-status', { hasText: 'Bằng chứng phản đối hợp nhất' }).waitFor();
+    expect(await query('select 1 from merge_proposals where case_id = $1', [pair!.case_id])).toEqual([]);
+    await bobPage.locator('#language').click();
+    await bobPage.locator('#comment').waitFor();
+  });
+
+  it('merges a citizen registered twice only once a second steward approves the proposal, and M alone merges nothing', async () => {
     const [first, second] = s.hard.registeredTwice[0]!;
     const target = cases.find((c) => c.reason === 'POSSIBLE_DUPLICATE' && c.candidates.includes(second))!;
-    await decide(target.case_id, 'm', 'one person registered twice', target.candidates.indexOf(first) + 1);
+    await openCase(page, target.case_id);
+    await page.locator('#comment').fill('one person registered twice');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('m');
+    expect(await query('select 1 from steward_decisions where case_id = $1', [target.case_id])).toEqual([]);
+    await mergeFourEyes(target.case_id, first, second, 'one person registered twice', SCREENSHOTS ? join(SCREENSHOTS, 'review-merge.png') : undefined);
     expect((await query<{ merged_into: string }>('select merged_into from citizens where citizen_id = $1', [second]))[0]!.merged_into).toBe(first);
   });
 
-  it('undoes the merge from the case page', async () => {
+  it('undoes the merge from the case page of the steward who approved it', async () => {
     const [, second] = s.hard.registeredTwice[0]!;
-    await page.locator('#comment').fill('two people after all');
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('u');
-    await page.locator('#case-meta').filter({ hasText: 'OPEN' }).waitFor({ timeout: 30_000 });
+    await bobPage.locator('#comment').fill('two people after all');
+    await bobPage.keyboard.press('Escape');
+    await bobPage.keyboard.press('u');
+    await bobPage.locator('#case-meta').filter({ hasText: 'OPEN' }).waitFor({ timeout: 30_000 });
     expect((await query<{ status: string }>('select status from citizens where citizen_id = $1', [second]))[0]!.status).toBe('ALIVE');
   });
 
@@ -148,7 +250,7 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
       const second = c.candidates.find((id) => twice.has(id));
       if (c.record && truth && c.candidates.includes(truth)) await decide(caseId, 'l', "the record's own person", c.candidates.indexOf(truth) + 1);
       else if (c.record) await decide(caseId, 'r', 'cannot be told apart: the source must send an ID');
-      else if (second) await decide(caseId, 'm', 'one person registered twice', c.candidates.indexOf(twice.get(second)!) + 1);
+      else if (second) await mergeFourEyes(caseId, twice.get(second)!, second, 'one person registered twice');
       else await decide(caseId, 'd', 'namesakes: two people');
     }
     expect(await page.locator('#empty').count()).toBe(1);
