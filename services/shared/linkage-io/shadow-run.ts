@@ -4,8 +4,9 @@ import { ConfigError } from '../errors.js';
 import type { SchemaRegistryClient } from '../kafka/registry.js';
 import { readRanges, topicRanges, type SnapshotMessage } from '../kafka/topic-snapshot.js';
 import { explainDecision } from '../linkage/decision-summaries.js';
-import { LinkageEngine } from '../linkage/engine.js';
-import { personToMatchRecord } from '../linkage/match-record.js';
+import { LinkageEngine, type LevelsOf } from '../linkage/engine.js';
+import { personToMatchRecord, type MatchRecord } from '../linkage/match-record.js';
+import { sameLevels } from '../linkage/scoring.js';
 import { tfFeatures, type LinkageSettings } from '../linkage/settings.js';
 import { settingsVersion } from '../linkage/settings-version.js';
 import { ShadowTally, type ShadowSide, type ShadowSummary } from '../linkage/shadow-tally.js';
@@ -87,6 +88,16 @@ export function checkComparable(current: LinkageSettings, candidate: LinkageSett
   }
 }
 
+/** A record's candidates' levels, each computed the first time either settings asks. */
+function levelsOnce(record: MatchRecord, engine: LinkageEngine): LevelsOf {
+  const known = new Map<MatchRecord, readonly number[]>();
+  return (candidate) => {
+    let levels = known.get(candidate);
+    if (!levels) known.set(candidate, (levels = engine.scorer.levels(record, candidate)));
+    return levels;
+  };
+}
+
 function sideOf(verdict: ObservationVerdict, explanation: ShadowSide['explanation'] = null): ShadowSide {
   return { decision: verdict.decision, citizenId: verdict.citizenId, score: verdict.score, reason: verdict.reason, explanation };
 }
@@ -115,6 +126,8 @@ export async function shadowRun(
   const sameRules = JSON.stringify(current.blocking_rules) === JSON.stringify(candidate.blocking_rules);
   const candidateCandidates = sameRules ? currentCandidates : new PostgresCandidateSource(pool, candidate);
   const citizens = new CitizenRepository(pool);
+  // Most changes are to m, u, the prior or thresholds: each pair then reaches the same levels under both, computed once.
+  const reuseLevels = sameLevels(current, candidate);
   const tally = new ShadowTally(options.examples);
   const load = (at: number) => {
     const chunk = observations.slice(at, at + CHUNK);
@@ -138,8 +151,10 @@ export async function shadowRun(
         return;
       }
       const known = { cannotLink: stewards?.cannotLink };
-      const before = decideObservation(currentEngine, observation, records[index]!, found[index] ?? [], known);
-      const after = decideObservation(candidateEngine, observation, records[index]!, foundByCandidate[index] ?? [], known);
+      const record = records[index]!;
+      const levelsOf = reuseLevels ? levelsOnce(record, currentEngine) : undefined;
+      const before = decideObservation(currentEngine, observation, record, found[index] ?? [], known, levelsOf);
+      const after = decideObservation(candidateEngine, observation, record, foundByCandidate[index] ?? [], known, levelsOf);
       tally.add(observation.observation_id, observation.source, sideOf(before), sideOf(after), () => ({
         current: sideOf(before, explainDecision(current, before)),
         candidate: sideOf(after, explainDecision(candidate, after)),

@@ -23,6 +23,8 @@ export interface EngineDecision {
 
 const MAX_CANDIDATES_REPORTED = 5;
 
+export type LevelsOf = (candidate: MatchRecord) => readonly number[];
+
 /**
  * The linkage engine: pure, no I/O. Scores a record against its candidates and decides: link
  * when the best candidate is probable enough and clearly ahead of the runner-up, review when it
@@ -41,10 +43,14 @@ export class LinkageEngine {
     this.settingsVersion = settingsVersion(settings);
   }
 
-  decide(record: MatchRecord, candidates: readonly MatchRecord[]): EngineDecision {
+  /**
+   * `levelsOf` gives each candidate's comparison levels when they are already known: a shadow
+   * run computes them once for two settings whose comparisons test alike (scoring.ts sameLevels).
+   */
+  decide(record: MatchRecord, candidates: readonly MatchRecord[], levelsOf?: LevelsOf): EngineDecision {
     // Ties broken by citizen id, so the decision does not depend on the order candidates arrived in.
     const scores = candidates
-      .map((candidate) => this.scorer.score(record, candidate))
+      .map((candidate) => (levelsOf ? this.scorer.weigh(candidate, levelsOf(candidate)) : this.scorer.score(record, candidate)))
       .sort((a, b) => b.weight - a.weight || (a.citizenId < b.citizenId ? -1 : a.citizenId > b.citizenId ? 1 : 0));
     const [best, runnerUp] = scores as [PairScore | undefined, PairScore | undefined];
     const top = scores.slice(0, MAX_CANDIDATES_REPORTED);

@@ -35,6 +35,12 @@ export function probabilityOf(weight: number): number {
 
 const LEVEL_TESTS = new WeakMap<ComparisonSettings, CompiledPredicate[]>();
 
+/** Whether two settings' comparisons put every pair at the same levels (their tests agree; m, u and thresholds may differ). */
+export function sameLevels(a: LinkageSettings, b: LinkageSettings): boolean {
+  const shape = (settings: LinkageSettings) => JSON.stringify(settings.comparisons.map((c) => [c.name, c.levels.map((level) => level.when)]));
+  return shape(a) === shape(b);
+}
+
 /** The index of the first level of the comparison that holds for the pair (the last one is always else). */
 export function levelIndex(comparison: ComparisonSettings, a: MatchRecord, b: MatchRecord): number {
   let tests = LEVEL_TESTS.get(comparison);
@@ -73,9 +79,19 @@ export class Scorer {
   }
 
   score(record: MatchRecord, citizen: MatchRecord): PairScore {
+    return this.weigh(citizen, this.levels(record, citizen));
+  }
+
+  /** The level each comparison reaches for the pair: the costly part of scoring (string distances, address words). */
+  levels(record: MatchRecord, citizen: MatchRecord): number[] {
+    return this.settings.comparisons.map((comparison) => levelIndex(comparison, record, citizen));
+  }
+
+  /** The pair's weight from the levels it reached, with these settings' m, u and term frequencies. */
+  weigh(citizen: MatchRecord, levels: readonly number[]): PairScore {
     let weight = this.priorWeight;
-    const comparisons = this.settings.comparisons.map((comparison): ScoredComparison => {
-      const index = levelIndex(comparison, record, citizen);
+    const comparisons = this.settings.comparisons.map((comparison, i): ScoredComparison => {
+      const index = levels[i]!;
       const level = comparison.levels[index]!;
       const isElse = index === comparison.levels.length - 1;
       if (level.is_null || level.m === undefined || level.u === undefined) {

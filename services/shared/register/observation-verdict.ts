@@ -1,4 +1,4 @@
-import type { EngineDecision, LinkageEngine } from '../linkage/engine.js';
+import type { EngineDecision, LevelsOf, LinkageEngine } from '../linkage/engine.js';
 import { evidenceOf } from '../linkage/evidence.js';
 import { personToMatchRecord, type MatchRecord } from '../linkage/match-record.js';
 import type { LinkDecision, PersonObservation } from '../schemas/records.js';
@@ -53,13 +53,14 @@ export function decideObservation(
   record: MatchRecord,
   candidates: readonly MatchRecord[],
   known: RecordKnowledge,
+  levelsOf?: LevelsOf,
 ): ObservationVerdict {
   if (known.mustLink) return knownLink(engine, record, known.mustLink, 'STEWARD_MUST_LINK', 'STEWARD');
   if (known.earlier && !known.cannotLink?.has(known.earlier.citizen_id)) {
     return knownLink(engine, record, known.earlier, 'SOURCE_RECORD_LINKED', 'DETERMINISTIC');
   }
   const allowed = known.cannotLink ? candidates.filter((candidate) => !known.cannotLink!.has(candidate.id)) : candidates;
-  const decision = engine.decide(record, allowed);
+  const decision = engine.decide(record, allowed, levelsOf);
   if (decision.decision !== 'NEW' || mayCreateCitizen(observation)) return { ...decision, method: 'PROBABILISTIC' };
   return { ...decision, decision: 'UNLINKED', reason: 'NO_MATCH', method: 'PROBABILISTIC' };
 }

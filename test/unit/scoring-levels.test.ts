@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
+import { toMatchRecord } from '../../services/shared/linkage/match-record.js';
+import { sameLevels } from '../../services/shared/linkage/scoring.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
+
+const settings = loadSettings();
+const set = generateLinkageSet({ population: 3000, records: 300, absentShare: 0.1, seed: 12 });
+const { engine, source } = inMemoryLinkage(
+  settings,
+  set.population.map((c) => toMatchRecord(c.citizen_id, c)),
+);
+const records = set.records.map((r) => toMatchRecord(r.record_id, r));
+
+describe('scoring in two steps: the levels a pair reaches, then their weights', () => {
+  it('weighs the levels to the same score as scoring the pair at once', () => {
+    for (const record of records.slice(0, 100)) {
+      for (const candidate of source.candidatesSync(record)) {
+        expect(engine.scorer.weigh(candidate, engine.scorer.levels(record, candidate))).toEqual(engine.scorer.score(record, candidate));
+      }
+    }
+  });
+
+  it('decides the same when the levels are given as when the engine computes them', () => {
+    for (const record of records) {
+      const candidates = source.candidatesSync(record);
+      expect(engine.decide(record, candidates, (candidate) => engine.scorer.levels(record, candidate))).toEqual(engine.decide(record, candidates));
+    }
+  });
+
+  it('holds two settings to the same levels when only m, u, the prior or thresholds differ', () => {
+    const reweighed = {
+      ...settings,
+      probability_record_in_register: 0.5,
+      thresholds: { ...settings.thresholds, link_probability: 0.99 },
+      comparisons: settings.comparisons.map((c) => ({
+        ...c,
+        levels: c.levels.map((level) => (level.m === undefined ? level : { ...level, m: level.m * 0.9 })),
+      })),
+    };
+    expect(sameLevels(settings, reweighed)).toBe(true);
+  });
+
+  it('does not when a level tests something else', () => {
+    const [first, ...rest] = settings.comparisons;
+    const retested = { ...settings, comparisons: [{ ...first!, levels: [...first!.levels].reverse() }, ...rest] };
+    expect(sameLevels(settings, retested)).toBe(false);
+  });
+});
