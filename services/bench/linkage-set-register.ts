@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parse } from 'csv-parse/sync';
 import { join } from 'node:path';
 import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
 import { loadSettings } from '../shared/linkage/settings.js';
@@ -90,5 +92,31 @@ export async function prepareLinkageSetRegister(
     await pool.end();
   }
 
+  return { databaseUrl, records, citizens };
+}
+
+/**
+ * A register loaded beforehand (e.g. `dancu synth --profile national` then `load-population`
+ * into its own database) and the first `recordCount` records of its records.csv, for the
+ * linkage benchmarks at sizes they would take too long to generate each run.
+ */
+export async function existingRegister(
+  databaseUrl: string,
+  recordsFile: string,
+  recordCount: number,
+): Promise<{ databaseUrl: string; records: SyntheticRecord[]; citizens: number }> {
+  const citizens = await registerSize(databaseUrl);
+  if (citizens <= 0) throw new Error(`BENCH_REGISTER_DATABASE ${databaseUrl} holds no loaded register: load one with dancu load-population first`);
+  const lines = createInterface({ input: createReadStream(recordsFile) });
+  const records: SyntheticRecord[] = [];
+  let header: string[] | null = null;
+  for await (const line of lines) {
+    const [values] = parse(line) as string[][];
+    if (!values) continue;
+    if (header === null) header = values;
+    else records.push(Object.fromEntries(header.map((column, i) => [column, values[i] ?? ''])) as unknown as SyntheticRecord);
+    if (records.length >= recordCount) break;
+  }
+  lines.close();
   return { databaseUrl, records, citizens };
 }

@@ -1,7 +1,8 @@
 import { cpus, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
-import { observationOf, prepareLinkageSetRegister } from './linkage-set-register.js';
+import { otherDatabaseUrl } from '../cli/stack/postgres-node.js';
+import { existingRegister, observationOf, prepareLinkageSetRegister } from './linkage-set-register.js';
 import { loadConfig as loadLinkerConfig } from '../linker/config.js';
 import { startLinker } from '../linker/linker-service.js';
 import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
@@ -21,7 +22,10 @@ async function main(): Promise<void> {
   const namespace = `bench-${Date.now()}`;
   const logger = createLogger({ level: 'warn', name: 'bench' });
 
-  const { databaseUrl, records, citizens } = await prepareLinkageSetRegister(cli.DATABASE_URL, CITIZENS, EVENTS);
+  // BENCH_REGISTER_DATABASE and BENCH_RECORDS_FILE name a register loaded beforehand and its records (e.g. 10 M citizens).
+  const { databaseUrl, records, citizens } = process.env.BENCH_REGISTER_DATABASE
+    ? await existingRegister(otherDatabaseUrl(cli.DATABASE_URL, process.env.BENCH_REGISTER_DATABASE), process.env.BENCH_RECORDS_FILE ?? '', EVENTS)
+    : await prepareLinkageSetRegister(cli.DATABASE_URL, CITIZENS, EVENTS);
 
   const topics = topicsFor(namespace);
   const kafka = createKafka(cli.DANCU_KAFKA_BROKERS, 'bench', logger);
