@@ -172,13 +172,16 @@ export function* nationalRegister(plan: NationalPlan): Generator<NationalItem> {
 
   function makeHousehold(home: Home): SyntheticCitizen[] {
     const headSex: Sex = random.chance(0.5) ? 'MALE' : 'FEMALE';
-    const headYear = Math.min(yearOf(), 2004);
+    // A head of household is an adult: drawn again, not clipped, so no birth year piles up at the limit.
+    let headYear = yearOf();
+    while (headYear > 2004) headYear = yearOf();
     const family = familyNameIn(random, home.province, home.commune);
     const born = () => (random.chance(0.1) ? random.weighted(PROVINCE_WEIGHTS) : home.province);
     const members = [person(headSex, family, headYear, home, born())];
     const married = random.chance(0.7);
     if (married) {
-      const spouseYear = Math.max(1930, Math.min(2004, headYear + random.int(-5, 5)));
+      const near = headYear + random.int(-5, 5);
+      const spouseYear = near > 2004 ? headYear - random.int(0, 5) : Math.max(1930, near);
       members.push(person(headSex === 'MALE' ? 'FEMALE' : 'MALE', random.weighted(FAMILY_NAMES), spouseYear, home, born()));
     }
     if (!married) return members;
