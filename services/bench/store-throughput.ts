@@ -14,7 +14,7 @@ import { SOURCE_ADAPTERS } from '../shared/sources/source-adapters.js';
 import { createPool } from '../shared/store/db.js';
 import { generateSectorDay } from '../shared/synth/sector-day.js';
 import { prepareBenchRegister } from './bench-register.js';
-import { databaseActivity, enableStatementCounts, tableWrites } from './cost-budget.js';
+import { cpuByRole, cpuSnapshot, databaseActivity, enableStatementCounts, tableWrites } from './cost-budget.js';
 import { startServiceProcess, stopServiceProcesses } from './service-processes.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   };
   const pool = createPool(databaseUrl, 2);
   await enableStatementCounts(pool);
-  const before = { writes: await tableWrites(pool), database: await databaseActivity(pool) };
+  const before = { writes: await tableWrites(pool), database: await databaseActivity(pool), cpu: cpuSnapshot() };
   const t0 = performance.now();
   const children: ChildProcess[] = [];
   for (let i = 0; i < INSTANCES; i += 1) children.push(startServiceProcess('store', env));
@@ -154,8 +154,12 @@ async function main(): Promise<void> {
     `${Math.round(n / wall).toLocaleString('en')} decisions/s from process start (${wall.toFixed(1)} s, includes joining the group); outbox relayed to Kafka by ${relayed.toFixed(1)} s`,
   );
 
+  // CPU is read before the processes stop (an ended process's time is lost).
+  const cpu = cpuByRole(before.cpu, cpuSnapshot());
   await stopServiceProcesses(children);
   const after = { writes: await tableWrites(pool), database: await databaseActivity(pool) };
+  const perDecision = (role: string) => Math.round(((cpu.get(role) ?? 0) * 1e6) / n);
+  console.log(`µs of CPU per decision: store ${perDecision('store')}, PostgreSQL ${perDecision('postgresql')} (every backend of the cluster)`);
   const rowsWritten = [...after.writes].reduce((sum, [table, count]) => sum + count - (before.writes.get(table) ?? 0), 0);
   const statements = after.database.statements === null || before.database.statements === null ? null : after.database.statements - before.database.statements;
   // Statements include the outbox relay's and this benchmark's polling; the stack's cluster counts them (pg_stat_statements).
