@@ -13,6 +13,7 @@ import { qualityCommand } from './commands/quality-command.js';
 import { reindexCommand } from './commands/reindex-command.js';
 import { runCommand } from './commands/run-command.js';
 import { stackCommand } from './commands/stack-command.js';
+import { connectCommand } from './commands/connect-command.js';
 import { synthCommand } from './commands/synth-command.js';
 import { trainCommand } from './commands/train-command.js';
 import { unlinkedCommand } from './commands/unlinked-command.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   });
   for (const command of [
     stackCommand(),
+    connectCommand(),
     migrateCommand(),
     loadPopulationCommand(),
     publishCommand(),

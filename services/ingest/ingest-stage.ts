@@ -26,7 +26,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** A change-data message: registry Avro when it starts with the magic byte, else JSON text (strict UTF-8). */
 async function decodeCdc(registry: SchemaRegistryClient, bytes: Buffer): Promise<unknown> {
   // Avro records decode as instances of generated classes; the envelope check wants plain objects.
-  if (bytes[0] === 0) return structuredClone(await registry.decode<unknown>(bytes));
+  if (bytes[0] === 0) return structuredClone(await registry.decodeForeign<unknown>(bytes));
   let text: string;
   try {
     text = utf8.decode(bytes);

@@ -24,3 +24,5 @@ export const REPO_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 export const SCHEMAS_DIR = join(REPO_ROOT, 'schemas');
 export const MIGRATIONS_DIR = join(REPO_ROOT, 'services', 'shared', 'store', 'migrations');
 export const STACK_POM = join(REPO_ROOT, 'stack', 'pom.xml');
+export const CONNECT_POM = join(REPO_ROOT, 'stack', 'connect', 'pom.xml');
+export const SECTOR_SQL_DIR = join(REPO_ROOT, 'stack');

@@ -3,12 +3,15 @@ import { loadConfig } from '../config.js';
 import { stackDown, stackStatus, stackUp } from '../stack/stack.js';
 
 export function stackCommand(): Command {
-  const command = new Command('stack').description('run the local stack (Kafka, Apicurio Registry, PostgreSQL) without Docker');
+  const command = new Command('stack').description(
+    'run the local stack (Kafka, Apicurio Registry, PostgreSQL; with --connect Kafka Connect and a sector database) without Docker',
+  );
   command
     .command('up')
     .description('fetch the jars if needed, start what is not running, wait until healthy, print endpoints')
-    .action(async () => {
-      await stackUp(loadConfig(process.env), console.log);
+    .option('--connect', 'also Kafka Connect with the Debezium PostgreSQL connector and a sector database to capture')
+    .action(async (options: { connect?: boolean }) => {
+      await stackUp(loadConfig(process.env), console.log, { connect: options.connect === true });
     });
   command
     .command('down')
@@ -19,8 +22,9 @@ export function stackCommand(): Command {
   command
     .command('status')
     .description('print the state of each part; exit code 1 when one is not running')
-    .action(async () => {
-      if (!(await stackStatus(loadConfig(process.env), console.log))) process.exitCode = 1;
+    .option('--connect', 'count Kafka Connect and the sector database as needed parts')
+    .action(async (options: { connect?: boolean }) => {
+      if (!(await stackStatus(loadConfig(process.env), console.log, { connect: options.connect === true }))) process.exitCode = 1;
     });
   return command;
 }

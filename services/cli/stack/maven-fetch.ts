@@ -11,14 +11,28 @@ const run = promisify(execFile);
  * Maven keeps the jars in ~/.m2, so a second fetch reads no network. overWriteReleases, because the
  * plugin skips an unpack it once marked done in stack/target even when the output folder is new.
  */
-export async function mavenFetch(goal: 'copy-dependencies' | 'unpack', target: string, logFile: string): Promise<boolean> {
+export async function mavenFetch(
+  goal: 'copy-dependencies' | 'unpack',
+  target: string,
+  logFile: string,
+  from: { pom: string; profile?: string } = { pom: STACK_POM },
+): Promise<boolean> {
   if (existsSync(target) && readdirSync(target).length > 0) return false;
   const partial = `${target}.partial`;
   rmSync(partial, { recursive: true, force: true });
   try {
     const { stdout, stderr } = await run(
       'mvn',
-      ['-B', '-q', '-f', STACK_POM, `dependency:${goal}`, `-DoutputDirectory=${partial}`, '-Dmdep.overWriteReleases=true'],
+      [
+        '-B',
+        '-q',
+        '-f',
+        from.pom,
+        ...(from.profile ? ['-P', from.profile] : []),
+        `dependency:${goal}`,
+        `-DoutputDirectory=${partial}`,
+        '-Dmdep.overWriteReleases=true',
+      ],
       { maxBuffer: 64 * 1024 * 1024 },
     );
     writeFileSync(logFile, stdout + stderr, { flag: 'a' });

@@ -15,6 +15,23 @@ const run = promisify(execFile);
 
 export const STACK_POSTGRES_CONFIG = join(REPO_ROOT, 'stack', 'postgresql.conf');
 
+/** One cluster of the stack: its data folder, its log and its committed settings. */
+export interface ClusterPlace {
+  data: string;
+  log: string;
+  config: string;
+}
+
+/** The register's cluster. */
+export function registerCluster(layout: StackLayout): ClusterPlace {
+  return { data: layout.postgresData, log: join(layout.logs, 'postgresql.log'), config: STACK_POSTGRES_CONFIG };
+}
+
+/** A sector's own database server, small and with logical decoding on, for Debezium to capture. */
+export function sectorCluster(layout: StackLayout): ClusterPlace {
+  return { data: layout.sectorData, log: join(layout.logs, 'sector-postgresql.log'), config: join(REPO_ROOT, 'stack', 'sector-postgresql.conf') };
+}
+
 /** The newest PostgreSQL installed in Debian's layout, or the one whose binaries are on PATH. */
 function binDir(): string {
   const root = '/usr/lib/postgresql';
@@ -35,8 +52,8 @@ async function asOwner(command: string, args: string[]): Promise<{ stdout: strin
   return run('runuser', ['-u', 'postgres', '--', command, ...args]);
 }
 
-function clusterExists(layout: StackLayout): boolean {
-  return existsSync(join(layout.postgresData, 'PG_VERSION'));
+function clusterExists(cluster: ClusterPlace): boolean {
+  return existsSync(join(cluster.data, 'PG_VERSION'));
 }
 
 /** As root, a path the server writes (its data folder, its log) is handed to the `postgres` user. */
@@ -46,36 +63,31 @@ async function giveToOwner(path: string): Promise<void> {
   chownSync(path, Number(uid.trim()), Number(gid.trim()));
 }
 
-async function initCluster(layout: StackLayout): Promise<void> {
-  mkdirSync(layout.postgresData, { recursive: true, mode: 0o700 });
-  await giveToOwner(layout.postgresData);
-  await asOwner(tool('initdb'), ['-D', layout.postgresData, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions']);
+async function initCluster(cluster: ClusterPlace): Promise<void> {
+  mkdirSync(cluster.data, { recursive: true, mode: 0o700 });
+  await giveToOwner(cluster.data);
+  await asOwner(tool('initdb'), ['-D', cluster.data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions']);
 }
 
 /** Initialises the cluster on first use, then starts it on `port` and waits until it accepts connections. */
-export async function startCluster(layout: StackLayout, port: number): Promise<void> {
-  if (!clusterExists(layout)) await initCluster(layout);
-  const log = logFile(layout);
-  if (!existsSync(log)) writeFileSync(log, '');
-  await giveToOwner(log);
-  const options = [`-c config_file=${STACK_POSTGRES_CONFIG}`, '-c listen_addresses=127.0.0.1', `-p ${port}`, "-c unix_socket_directories=''"].join(' ');
-  await asOwner(tool('pg_ctl'), ['-D', layout.postgresData, '-l', log, '-w', '-t', '60', '-o', options, 'start']);
+export async function startCluster(cluster: ClusterPlace, port: number): Promise<void> {
+  if (!clusterExists(cluster)) await initCluster(cluster);
+  if (!existsSync(cluster.log)) writeFileSync(cluster.log, '');
+  await giveToOwner(cluster.log);
+  const options = [`-c config_file=${cluster.config}`, '-c listen_addresses=127.0.0.1', `-p ${port}`, "-c unix_socket_directories=''"].join(' ');
+  await asOwner(tool('pg_ctl'), ['-D', cluster.data, '-l', cluster.log, '-w', '-t', '60', '-o', options, 'start']);
 }
 
-function logFile(layout: StackLayout): string {
-  return join(layout.logs, 'postgresql.log');
-}
-
-export async function stopCluster(layout: StackLayout): Promise<void> {
-  await asOwner(tool('pg_ctl'), ['-D', layout.postgresData, '-m', 'fast', '-w', 'stop']);
+export async function stopCluster(cluster: ClusterPlace): Promise<void> {
+  await asOwner(tool('pg_ctl'), ['-D', cluster.data, '-m', 'fast', '-w', 'stop']);
 }
 
 /** `immediate` stops without a checkpoint, as a crash would; the start recovers from the WAL. */
-export async function restartCluster(layout: StackLayout, mode: 'fast' | 'immediate'): Promise<void> {
+export async function restartCluster(cluster: ClusterPlace, mode: 'fast' | 'immediate'): Promise<void> {
   // Without -l the server would log to (and hold open) pg_ctl's output, and the call would never return.
-  await asOwner(tool('pg_ctl'), ['-D', layout.postgresData, '-l', logFile(layout), '-m', mode, '-w', '-t', '60', 'restart']);
+  await asOwner(tool('pg_ctl'), ['-D', cluster.data, '-l', cluster.log, '-m', mode, '-w', '-t', '60', 'restart']);
 }
 
-export function clusterRunning(layout: StackLayout): boolean {
-  return existsSync(join(layout.postgresData, 'postmaster.pid'));
+export function clusterRunning(cluster: ClusterPlace): boolean {
+  return existsSync(join(cluster.data, 'postmaster.pid'));
 }

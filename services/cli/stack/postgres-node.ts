@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { waitFor } from './processes.js';
-import { clusterRunning, restartCluster, startCluster, stopCluster } from './postgres-cluster.js';
+import { clusterRunning, registerCluster, restartCluster, startCluster, stopCluster } from './postgres-cluster.js';
 import { stackLayout, type StackLayout } from './stack-layout.js';
 
 const run = promisify(execFile);
@@ -25,7 +25,7 @@ export function databaseName(databaseUrl: string): string {
   return decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, '')) || 'postgres';
 }
 
-async function answers(url: string): Promise<boolean> {
+export async function answers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
   try {
     await client.connect();
@@ -72,7 +72,7 @@ export async function postgresUp(layout: StackLayout, databaseUrl: string): Prom
 }
 
 async function startOwnCluster(layout: StackLayout): Promise<string> {
-  await startCluster(layout, STACK_POSTGRES_PORT);
+  await startCluster(registerCluster(layout), STACK_POSTGRES_PORT);
   return OWN_CLUSTER;
 }
 
@@ -117,7 +117,7 @@ export async function postgresDown(layout: StackLayout): Promise<boolean> {
   if (!existsSync(mark)) return false;
   const started = readFileSync(mark, 'utf8');
   if (started === OWN_CLUSTER) {
-    if (clusterRunning(layout)) await stopCluster(layout);
+    if (clusterRunning(registerCluster(layout))) await stopCluster(registerCluster(layout));
   } else {
     for (const version of localClusters()) {
       await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'stop']).catch(() => undefined);
@@ -138,7 +138,7 @@ export function localClusters(): string[] {
 
 /** Whether `postgresRestart` can restart the server at `databaseUrl`: the stack's own cluster, or a Debian cluster on the loopback. */
 export function canRestart(databaseUrl: string): boolean {
-  if (servedByStack(databaseUrl)) return clusterRunning(stackLayout());
+  if (servedByStack(databaseUrl)) return clusterRunning(registerCluster(stackLayout()));
   return localClusters().length > 0 && isLoopback(new URL(databaseUrl));
 }
 
@@ -148,7 +148,7 @@ export function canRestart(databaseUrl: string): boolean {
  */
 export async function postgresRestart(databaseUrl: string, mode: 'fast' | 'immediate' = 'immediate'): Promise<void> {
   if (servedByStack(databaseUrl)) {
-    await restartCluster(stackLayout(), mode);
+    await restartCluster(registerCluster(stackLayout()), mode);
   } else {
     for (const version of localClusters()) await run('pg_ctlcluster', ['--skip-systemctl-redirect', '-m', mode, version, 'main', 'restart']);
   }

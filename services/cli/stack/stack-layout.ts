@@ -11,6 +11,12 @@ export interface StackLayout {
   kafkaConfig: string;
   apicurio: string;
   postgresData: string;
+  /** Kafka Connect's classpath, its plugin path (one folder per plugin) and worker settings. */
+  connectLibs: string;
+  connectPlugins: string;
+  connectConfig: string;
+  /** The sector's own PostgreSQL cluster (logical decoding on), which Debezium captures. */
+  sectorData: string;
 }
 
 export function stackLayout(root = process.env.DANCU_STACK_DIR ?? join(REPO_ROOT, '.dancu', 'stack')): StackLayout {
@@ -22,6 +28,10 @@ export function stackLayout(root = process.env.DANCU_STACK_DIR ?? join(REPO_ROOT
     kafkaConfig: join(root, 'kafka-server.properties'),
     apicurio: join(root, 'apicurio'),
     postgresData: join(root, 'postgres-data'),
+    connectLibs: join(root, 'connect', 'runtime'),
+    connectPlugins: join(root, 'connect', 'plugins'),
+    connectConfig: join(root, 'connect', 'worker.properties'),
+    sectorData: join(root, 'sector-postgres-data'),
   };
   mkdirSync(layout.logs, { recursive: true });
   return layout;

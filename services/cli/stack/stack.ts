@@ -1,7 +1,9 @@
 import type { CliConfig } from '../config.js';
+import { connectDown, connectStatus, connectUp, type ConnectNodeOptions } from './connect-node.js';
 import { kafkaDown, kafkaStatus, kafkaUp } from './kafka-node.js';
 import { postgresDown, postgresStatus, postgresUp } from './postgres-node.js';
 import { registryDown, registryStatus, registryUp } from './registry-node.js';
+import { sectorDown, sectorStatus, sectorUp } from './sector-node.js';
 import { hostPort, stackLayout } from './stack-layout.js';
 
 type Print = (line: string) => void;
@@ -12,8 +14,17 @@ function endpoints(config: CliConfig) {
   return { kafka, registry };
 }
 
+export function connectOptions(config: CliConfig): ConnectNodeOptions {
+  return { url: config.DANCU_CONNECT_URL, brokers: config.DANCU_KAFKA_BROKERS, heapMb: config.DANCU_STACK_CONNECT_HEAP_MB };
+}
+
+export interface StackParts {
+  /** Also Kafka Connect with Debezium and a sector database to capture. */
+  connect?: boolean;
+}
+
 /** Starts what is not running yet and waits until each part answers; a second call changes nothing. */
-export async function stackUp(config: CliConfig, print: Print): Promise<void> {
+export async function stackUp(config: CliConfig, print: Print, parts: StackParts = {}): Promise<void> {
   const started = Date.now();
   const layout = stackLayout();
   const { kafka, registry } = endpoints(config);
@@ -25,6 +36,13 @@ export async function stackUp(config: CliConfig, print: Print): Promise<void> {
   print(`kafka       ${kafkaState.padEnd(8)} ${kafka.host}:${kafka.port}`);
   print(`registry    ${registryState.padEnd(8)} ${config.DANCU_SCHEMA_REGISTRY_URL}`);
   print(`postgresql  ${postgresState.padEnd(8)} ${redactPassword(config.DATABASE_URL)}`);
+  if (parts.connect) {
+    // Connect needs the broker; the sector's server starts meanwhile.
+    const connectStarted = Date.now();
+    const [connectState, sectorState] = await Promise.all([connectUp(layout, connectOptions(config)), sectorUp(layout, config.DANCU_SECTOR_DATABASE_URL)]);
+    print(`connect     ${connectState.padEnd(8)} ${config.DANCU_CONNECT_URL} (${((Date.now() - connectStarted) / 1000).toFixed(1)} s)`);
+    print(`sector-db   ${sectorState.padEnd(8)} ${redactPassword(config.DANCU_SECTOR_DATABASE_URL)}`);
+  }
   print(`logs        ${layout.logs}`);
   print(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -32,14 +50,20 @@ export async function stackUp(config: CliConfig, print: Print): Promise<void> {
 /** Stops only the processes this stack started (pid files), never a service it found running. */
 export async function stackDown(print: Print): Promise<void> {
   const layout = stackLayout();
+  // Connect first: it writes to the broker until it stops.
+  const connect = await connectDown(layout);
+  const sector = await sectorDown(layout);
   const [kafka, registry] = await Promise.all([kafkaDown(layout), registryDown(layout)]);
   const postgres = await postgresDown(layout);
+  print(`connect     ${connect ? 'stopped' : 'was not started by dancu'}`);
+  print(`sector-db   ${sector ? 'stopped' : 'was not started by dancu'}`);
   print(`kafka       ${kafka ? 'stopped' : 'was not started by dancu'}`);
   print(`registry    ${registry ? 'stopped' : 'was not started by dancu'}`);
   print(`postgresql  ${postgres ? 'stopped' : 'left running (not started by dancu)'}`);
 }
 
-export async function stackStatus(config: CliConfig, print: Print): Promise<boolean> {
+/** Every part's state; the result says whether the base stack (and Connect with its sector database, when asked) runs. */
+export async function stackStatus(config: CliConfig, print: Print, parts: StackParts = {}): Promise<boolean> {
   const layout = stackLayout();
   const { kafka, registry } = endpoints(config);
   const states = {
@@ -47,8 +71,13 @@ export async function stackStatus(config: CliConfig, print: Print): Promise<bool
     registry: await registryStatus(layout, { ...registry, heapMb: 0 }),
     postgresql: await postgresStatus(config.DATABASE_URL),
   };
-  for (const [name, state] of Object.entries(states)) print(`${name.padEnd(11)} ${state}`);
-  return Object.values(states).every((state) => state.startsWith('running'));
+  const optional = {
+    connect: await connectStatus(layout, connectOptions(config)),
+    'sector-db': await sectorStatus(config.DANCU_SECTOR_DATABASE_URL),
+  };
+  for (const [name, state] of Object.entries({ ...states, ...optional })) print(`${name.padEnd(11)} ${state}`);
+  const needed = parts.connect ? { ...states, ...optional } : states;
+  return Object.values(needed).every((state) => state.startsWith('running'));
 }
 
 function redactPassword(url: string): string {

@@ -1,4 +1,5 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
 import { DecodeError, UnavailableError } from '../errors.js';
 import { valueSubject } from '../schemas/topics.js';
 import { loadRecordSchema, type RecordTypeKey } from '../schemas/avro-files.js';
@@ -16,10 +17,13 @@ const HEADER_BYTES = 5;
 export class SchemaRegistryClient {
   readonly url: string;
   private readonly registry: SchemaRegistry;
+  /** Decodes others' Avro (a Debezium connector's), whose longs may not fit a JavaScript number. */
+  private readonly foreign: SchemaRegistry;
 
   constructor(url: string) {
     this.url = url.replace(/\/+$/, '');
     this.registry = new SchemaRegistry({ host: this.url, retry: { retries: 2 } });
+    this.foreign = new SchemaRegistry({ host: this.url, retry: { retries: 2 } }, { [SchemaType.AVRO]: { typeHook: safeLongHook } });
   }
 
   /** Registers (or finds) the schema under the subject, sets BACKWARD compatibility, returns its id. */
@@ -88,6 +92,22 @@ export class SchemaRegistryClient {
     }
   }
 
+  /**
+   * Decodes a message another producer wrote (a Debezium connector through the registry): as
+   * `decode`, but a long beyond 2^53 (Debezium's `ts_ns`, a sector's bigint) becomes a BigInt
+   * instead of failing the whole message for a loss of precision.
+   */
+  async decodeForeign<T>(bytes: Buffer): Promise<T> {
+    if (bytes.length < HEADER_BYTES || bytes[0] !== MAGIC_BYTE) {
+      throw new DecodeError('the message is not in the schema registry wire format (magic byte 0 and a schema id)');
+    }
+    try {
+      return (await this.foreign.decode(bytes)) as T;
+    } catch (error) {
+      throw this.classify(error, `cannot decode the message with schema id ${bytes.readInt32BE(1)}`);
+    }
+  }
+
   private classify(error: unknown, what: string): Error {
     const status = (error as { status?: number }).status;
     // mappersmith reports a refused connection as status 400, so the message decides first.
@@ -117,6 +137,28 @@ export class SchemaRegistryClient {
     }
     return (text ? JSON.parse(text) : {}) as T;
   }
+}
+
+/** A long as a number while exact, else as a BigInt (avsc's own long type refuses such values). */
+const SAFE_LONG = avro.types.LongType.__with({
+  fromBuffer: (buffer: Buffer) => {
+    const value = buffer.readBigInt64LE();
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+  },
+  toBuffer: (value: number | bigint) => {
+    const buffer = Buffer.alloc(8);
+    buffer.writeBigInt64LE(BigInt(value));
+    return buffer;
+  },
+  fromJSON: (value: number | string) => (Number.isSafeInteger(Number(value)) ? Number(value) : BigInt(value)),
+  toJSON: (value: number | bigint) => Number(value),
+  isValid: (value: unknown) => typeof value === 'bigint' || Number.isInteger(value),
+  compare: (a: number | bigint, b: number | bigint) => (a === b ? 0 : a < b ? -1 : 1),
+});
+
+function safeLongHook(schema: avro.Schema): avro.Type | undefined {
+  const type = typeof schema === 'string' ? schema : (schema as { type?: unknown }).type;
+  return type === 'long' ? SAFE_LONG : undefined;
 }
 
 function isNetworkError(error: unknown): boolean {

@@ -30,6 +30,12 @@ const tableMapping = z.object({
   /** Defaults to the connector's logical name (`source.name`). */
   source_system: columnSpec.optional(),
   fields: z.record(z.string(), columnSpec),
+  /**
+   * Columns of the table dancu does not take (a phone number, the nurse's name, clinical notes):
+   * `dancu connect add` keeps them out of the connector (column.exclude.list), so they never leave
+   * the sector's database.
+   */
+  skip: z.array(z.string()).default([]),
 });
 
 export const debeziumMappingsSchema = z.record(z.enum(SOURCE_NAMES as [SourceName, ...SourceName[]]), z.object({ tables: z.record(z.string(), tableMapping) }));
@@ -61,8 +67,29 @@ export function unwrapEnvelope(decoded: unknown): unknown {
 
 const DAY_MS = 86_400_000;
 
-function convert(value: unknown, as: string): unknown {
+/**
+ * A `numeric` column without a fixed scale arrives as Debezium's VariableScaleDecimal: a struct of
+ * the scale and the unscaled value's two's-complement big-endian bytes (base64 text in JSON, bytes
+ * in Avro). Other values are returned as they are.
+ */
+export function variableScaleDecimal(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || !('scale' in value) || !('value' in value)) return value;
+  const { scale, value: unscaled } = value as { scale: unknown; value: unknown };
+  const bytes = typeof unscaled === 'string' ? Buffer.from(unscaled, 'base64') : unscaled instanceof Uint8Array ? Buffer.from(unscaled) : null;
+  if (bytes === null || typeof scale !== 'number' || bytes.length === 0) return value;
+  let digits = 0n;
+  for (const byte of bytes) digits = (digits << 8n) | BigInt(byte);
+  if ((bytes[0] ?? 0) & 0x80) digits -= 1n << BigInt(bytes.length * 8);
+  const negative = digits < 0n;
+  const text = (negative ? -digits : digits).toString().padStart(scale + 1, '0');
+  const whole = scale > 0 ? `${text.slice(0, -scale)}.${text.slice(-scale)}` : text;
+  return Number(`${negative ? '-' : ''}${whole}`);
+}
+
+function convert(raw: unknown, as: string): unknown {
+  const value = variableScaleDecimal(raw);
   if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return as === 'text' ? value.toString() : Number(value);
   // A column mapped as text can arrive as a JSON number or boolean (a code column); String() writes it as text.
   // eslint-disable-next-line @typescript-eslint/no-base-to-string
   if (as === 'text') return typeof value === 'string' ? value : String(value);
