@@ -33,6 +33,8 @@ export function probabilityOf(weight: number): number {
   return 1 / (1 + 2 ** -weight);
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 const LEVEL_TESTS = new WeakMap<ComparisonSettings, CompiledPredicate[]>();
 
 /** The index of the first level of the comparison that holds for the pair (the last one is always else). */
@@ -62,6 +64,10 @@ export class Scorer {
   readonly priorWeight: number;
   /** Per comparison, the index of its strongest level (the first that is not a null level). */
   private readonly agreementLevel: Map<string, number>;
+  /** The settings' guardian_id rule, compiled once; null when the settings declare none. */
+  private readonly guardianTest: CompiledPredicate | null;
+  /** The comparisons a guardian's ID leaves silent for the other candidates. */
+  readonly guardianSilenced: ReadonlySet<string>;
 
   constructor(
     readonly settings: LinkageSettings,
@@ -70,12 +76,16 @@ export class Scorer {
     const registerSize = Math.max(1, frequencies.total);
     this.priorWeight = log2Odds(Math.min(0.5, settings.probability_record_in_register / registerSize));
     this.agreementLevel = new Map(settings.comparisons.map((c) => [c.name, c.levels.findIndex((level) => !level.is_null)]));
+    this.guardianTest = settings.guardian_id ? compilePredicate(settings.guardian_id.when) : null;
+    this.guardianSilenced = new Set(settings.guardian_id ? [settings.guardian_id.identifier] : []);
   }
 
-  score(record: MatchRecord, citizen: MatchRecord): PairScore {
+  /** The pair's score; the `silenced` comparisons stand at their null level, as if a value were missing. */
+  score(record: MatchRecord, citizen: MatchRecord, silenced: ReadonlySet<string> = NONE): PairScore {
     let weight = this.priorWeight;
     const comparisons = this.settings.comparisons.map((comparison): ScoredComparison => {
-      const index = levelIndex(comparison, record, citizen);
+      const nullIndex = silenced.has(comparison.name) ? comparison.levels.findIndex((level) => level.is_null) : -1;
+      const index = nullIndex >= 0 ? nullIndex : levelIndex(comparison, record, citizen);
       const level = comparison.levels[index]!;
       const isElse = index === comparison.levels.length - 1;
       if (level.is_null || level.m === undefined || level.u === undefined) {
@@ -123,6 +133,18 @@ export class Scorer {
     const byName = new Map(score.comparisons.map((c) => [c.comparison, c]));
     const identifierAgrees = byName.get(guard.identifier)?.levelIndex === this.agreementLevel.get(guard.identifier);
     return identifierAgrees && guard.contradicting.every((name) => byName.get(name)?.isElse === true);
+  }
+
+  /**
+   * The record's ID is this candidate's, and the candidate is of another generation of the
+   * record's family (the settings' guardian_id): a parent's ID on a child's record, not the
+   * record's person.
+   */
+  guardian(record: MatchRecord, citizen: MatchRecord, score: PairScore): boolean {
+    const rule = this.settings.guardian_id;
+    if (!rule || !this.guardianTest) return false;
+    const identifier = score.comparisons.find((c) => c.comparison === rule.identifier);
+    return identifier?.levelIndex === this.agreementLevel.get(rule.identifier) && this.guardianTest(record, citizen);
   }
 
   /**
