@@ -165,6 +165,19 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
     }
   });
 
+  it('leaves alone the same person with a mistyped birth year: a name that does not disagree outright is not a guardian', () => {
+    const record: RawPerson = { ...hung, full_name: 'Nguyễn Văn Hùnh', date_of_birth: '1969-03-14' };
+    const citizens = [...background, toMatchRecord('C0', hung), toMatchRecord('C1', lan)];
+    const match = toMatchRecord('R1', record);
+    const [withRule, withoutRule] = [settings, { ...settings, guardian_id: undefined }].map((s) => {
+      const { engine, source } = inMemoryLinkage(s, citizens);
+      const decision = engine.decide(match, source.candidatesSync(match));
+      return [decision.decision, decision.reason, decision.citizenId];
+    });
+    expect(withRule).toEqual(withoutRule);
+    expect(withRule).toEqual(['LINK', 'MATCH', 'C0']);
+  });
+
   it('is a rule of the settings: without it the father’s ID makes the record a contradicted ID', () => {
     const withoutRule = { ...settings, guardian_id: undefined };
     const citizens = [...background, toMatchRecord('C0', hung), toMatchRecord('C1', lan)];

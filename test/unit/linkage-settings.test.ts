@@ -30,6 +30,7 @@ describe('linkage settings', () => {
 
   it("refuses a guardian's-ID rule on an unknown comparison, or on one with no null level to stand at", () => {
     expect(() => parseSettings({ ...settings, guardian_id: { ...settings.guardian_id!, identifier: 'passport' } })).toThrow(/unknown comparison passport/);
+    expect(() => parseSettings({ ...settings, guardian_id: { ...settings.guardian_id!, disagreeing: ['nickname'] } })).toThrow(/unknown comparison nickname/);
     const noNull = structuredClone(settings);
     noNull.comparisons[0]!.levels = noNull.comparisons[0]!.levels.filter((level) => !level.is_null);
     expect(() => parseSettings(noNull)).toThrow(/needs a null level/);

@@ -136,15 +136,16 @@ export class Scorer {
   }
 
   /**
-   * The record's ID is this candidate's, and the candidate is of another generation of the
-   * record's family (the settings' guardian_id): a parent's ID on a child's record, not the
-   * record's person.
+   * The record's ID is this candidate's, its name disagrees outright, and the candidate is of
+   * another generation of the record's family (the settings' guardian_id): a parent's ID on a
+   * child's record, not the record's person.
    */
   guardian(record: MatchRecord, citizen: MatchRecord, score: PairScore): boolean {
     const rule = this.settings.guardian_id;
     if (!rule || !this.guardianTest) return false;
-    const identifier = score.comparisons.find((c) => c.comparison === rule.identifier);
-    return identifier?.levelIndex === this.agreementLevel.get(rule.identifier) && this.guardianTest(record, citizen);
+    const byName = new Map(score.comparisons.map((c) => [c.comparison, c]));
+    const identifierAgrees = byName.get(rule.identifier)?.levelIndex === this.agreementLevel.get(rule.identifier);
+    return identifierAgrees && rule.disagreeing.every((name) => byName.get(name)?.isElse === true) && this.guardianTest(record, citizen);
   }
 
   /**

@@ -83,12 +83,20 @@ export const settingsSchema = z
     /** Comparisons whose disagreement together forbids a link whatever the total (an ID typo landing on another person). */
     contradiction_guard: z.object({ identifier: z.string(), contradicting: z.array(z.string()).min(1) }).optional(),
     /**
-     * A guardian's ID: the record's ID agrees with a candidate for whom `when` holds (another
-     * generation of the record's family: a parent's ID on a child's vaccination). That candidate
+     * A guardian's ID: the record's ID agrees with a candidate whose `disagreeing` comparisons
+     * all disagree outright and for whom `when` holds (another generation of the record's family:
+     * a parent's ID on a child's vaccination). That candidate
      * is never linked; the ID is not evidence against the other candidates (the `identifier`
      * comparison is at its null level for them), nor does it make the record a contradicted ID.
      */
-    guardian_id: z.object({ identifier: z.string(), when: predicateSchema }).optional(),
+    guardian_id: z
+      .object({
+        identifier: z.string(),
+        /** Comparisons that must be at their else level too: the same person with a mistyped year is not a guardian. */
+        disagreeing: z.array(z.string()).default([]),
+        when: predicateSchema,
+      })
+      .optional(),
     /** EM sessions of `dancu train`: pairs sharing `block_on`; m is not estimated for the `skip` comparisons in that session. */
     training_sessions: z.array(z.object({ block_on: z.array(z.enum(FEATURES)).min(1), skip: z.array(z.string()) })).min(1),
     training: z.record(z.string(), z.unknown()).default({}),
@@ -100,7 +108,7 @@ export const settingsSchema = z
     const conditions = settings.comparisons.flatMap((c) => c.levels.flatMap((level) => level.weak_when_else ?? []));
     const named = [
       ...(guard ? [guard.identifier, ...guard.contradicting] : []),
-      ...(guardian ? [guardian] : []),
+      ...(settings.guardian_id ? [settings.guardian_id.identifier, ...settings.guardian_id.disagreeing] : []),
       ...settings.link_requires_agreement.flat(),
       ...conditions,
     ];
