@@ -117,6 +117,76 @@ describe('the linkage engine', () => {
   });
 });
 
+describe("a guardian's ID (a parent's ID on a child's vaccination record)", () => {
+  // Hùng's daughter, registered at birth with her own ID; her vaccination record carries her father's.
+  const lan: RawPerson = { personal_id: '079325000777', full_name: 'Nguyễn Thị Lan', date_of_birth: '2025-05-10', sex: 'F', address: hung.address };
+  const vaccination: RawPerson = { ...lan, personal_id: hung.personal_id };
+
+  it('links the child on her name, date of birth and address, never her father', () => {
+    const decision = decide([hung, lan], vaccination);
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C1']);
+  });
+
+  it('does not count the ID against the child: her score is what it would be without an ID', () => {
+    const withFathersId = decide([hung, lan], vaccination);
+    const withoutId = decide([hung, lan], { ...vaccination, personal_id: null });
+    expect(withFathersId.score).toBeCloseTo(withoutId.score, 12);
+    expect(withFathersId.candidates.map((c) => c.citizen_id)).not.toContain('C0');
+  });
+
+  it('links the child or asks a steward, never as a contradicted ID, when the record has only her birth year and no address', () => {
+    const decision = decide([hung, lan], { ...vaccination, date_of_birth: '2025', address: null });
+    expect(decision.reason).not.toBe('PID_CONTRADICTED');
+    expect(decision.decision === 'LINK' ? decision.citizenId : decision.decision).toMatch(/^(C1|REVIEW)$/);
+  });
+
+  it('sends the record to review as a guardian’s ID, not to a new citizen with the father’s ID, when the child is not registered', () => {
+    const decision = decide([hung], vaccination);
+    expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['REVIEW', 'GUARDIAN_ID', null]);
+    expect(decision.explanation?.summary).toContain("guardian's ID");
+  });
+
+  it('still calls a mistyped ID that lands on a stranger of the same generation and family name a contradicted ID', () => {
+    const decision = decide([hung], { personal_id: hung.personal_id, full_name: 'Nguyễn Thị Mai', date_of_birth: '1990-01-01', sex: 'F', address: null });
+    expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'PID_CONTRADICTED']);
+  });
+
+  it('still calls an ID of another generation but another family name a contradicted ID', () => {
+    const decision = decide([hung], { ...vaccination, full_name: 'Trần Thị Lan' });
+    expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'PID_CONTRADICTED']);
+  });
+
+  it("never links a twin to her registered twin sister, whether she carries her own consecutive ID or their father's", () => {
+    const an: RawPerson = { ...lan, full_name: 'Nguyễn Thị An', personal_id: '079325000778' };
+    for (const record of [an, { ...an, personal_id: hung.personal_id }]) {
+      const decision = decide([hung, lan], record);
+      expect(decision.decision).toBe('REVIEW');
+      expect(decision.citizenId).toBeNull();
+    }
+  });
+
+  it('leaves alone the same person with a mistyped birth year: a name that does not disagree outright is not a guardian', () => {
+    const record: RawPerson = { ...hung, full_name: 'Nguyễn Văn Hùnh', date_of_birth: '1969-03-14' };
+    const citizens = [...background, toMatchRecord('C0', hung), toMatchRecord('C1', lan)];
+    const match = toMatchRecord('R1', record);
+    const [withRule, withoutRule] = [settings, { ...settings, guardian_id: undefined }].map((s) => {
+      const { engine, source } = inMemoryLinkage(s, citizens);
+      const decision = engine.decide(match, source.candidatesSync(match));
+      return [decision.decision, decision.reason, decision.citizenId];
+    });
+    expect(withRule).toEqual(withoutRule);
+    expect(withRule).toEqual(['LINK', 'MATCH', 'C0']);
+  });
+
+  it('is a rule of the settings: without it the father’s ID makes the record a contradicted ID', () => {
+    const withoutRule = { ...settings, guardian_id: undefined };
+    const citizens = [...background, toMatchRecord('C0', hung), toMatchRecord('C1', lan)];
+    const { engine, source } = inMemoryLinkage(withoutRule, citizens);
+    const match = toMatchRecord('R1', { ...vaccination, date_of_birth: '2025', address: null });
+    expect(engine.decide(match, source.candidatesSync(match)).reason).toBe('PID_CONTRADICTED');
+  });
+});
+
 describe('training', () => {
   it('estimates from unlabelled data that an equal personal ID is strong evidence and a different one is against', () => {
     const set = generateLinkageSet({ population: 3000, records: 800, absentShare: 0.1, seed: 5 });

@@ -27,4 +27,18 @@ describe('linkage settings', () => {
   it('refuses a guard that names a comparison that does not exist', () => {
     expect(() => parseSettings({ ...settings, link_requires_agreement: [['nickname']] })).toThrow(/unknown comparison nickname/);
   });
+
+  it("refuses a guardian's-ID rule on an unknown comparison, or on one with no null level to stand at", () => {
+    expect(() => parseSettings({ ...settings, guardian_id: { ...settings.guardian_id!, identifier: 'passport' } })).toThrow(/unknown comparison passport/);
+    expect(() => parseSettings({ ...settings, guardian_id: { ...settings.guardian_id!, disagreeing: ['nickname'] } })).toThrow(/unknown comparison nickname/);
+    const noNull = structuredClone(settings);
+    noNull.comparisons[0]!.levels = noNull.comparisons[0]!.levels.filter((level) => !level.is_null);
+    expect(() => parseSettings(noNull)).toThrow(/needs a null level/);
+  });
+
+  it("refuses a guardian's-ID generation gap that is not a whole number of years", () => {
+    const broken = JSON.parse(JSON.stringify(settings));
+    broken.guardian_id.when = { op: 'birth_years_apart', at_least: 0.5 };
+    expect(() => parseSettings(broken)).toThrow(/guardian_id/);
+  });
 });

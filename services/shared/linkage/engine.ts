@@ -28,7 +28,8 @@ export type LevelsOf = (candidate: MatchRecord) => readonly number[];
 /**
  * The linkage engine: pure, no I/O. Scores a record against its candidates and decides: link
  * when the best candidate is probable enough and clearly ahead of the runner-up, review when it
- * is uncertain or when its ID is contradicted by name and date of birth, new otherwise.
+ * is uncertain or when its ID is contradicted by name and date of birth, new otherwise. An ID
+ * that the settings' guardian_id rule calls a guardian's is left out of the evidence.
  */
 export class LinkageEngine {
   readonly scorer: Scorer;
@@ -49,9 +50,8 @@ export class LinkageEngine {
    */
   decide(record: MatchRecord, candidates: readonly MatchRecord[], levelsOf?: LevelsOf): EngineDecision {
     // Ties broken by citizen id, so the decision does not depend on the order candidates arrived in.
-    const scores = candidates
-      .map((candidate) => (levelsOf ? this.scorer.weigh(candidate, levelsOf(candidate)) : this.scorer.score(record, candidate)))
-      .sort((a, b) => b.weight - a.weight || (a.citizenId < b.citizenId ? -1 : a.citizenId > b.citizenId ? 1 : 0));
+    const { scores: unsorted, guardians } = this.scoreAll(record, candidates, levelsOf);
+    const scores = unsorted.sort((a, b) => b.weight - a.weight || (a.citizenId < b.citizenId ? -1 : a.citizenId > b.citizenId ? 1 : 0));
     const [best, runnerUp] = scores as [PairScore | undefined, PairScore | undefined];
     const top = scores.slice(0, MAX_CANDIDATES_REPORTED);
     // Stewards compare candidates side by side: a review carries every candidate's explanation (a link or a new citizen needs only the best's).
@@ -76,7 +76,11 @@ export class LinkageEngine {
       evidence: best ? evidenceOf(best, runnerUp ?? null, this.scorer.priorWeight) : null,
     });
 
-    if (!best) return result('NEW', 'NO_CANDIDATE');
+    // A guardian's ID says nothing of who the record's person is: without a candidate probable
+    // enough the record goes to a steward, not to a new citizen carrying the guardian's ID.
+    const guardianNote =
+      "The personal ID belongs to a registered relative of another generation (a guardian's ID); it was not counted for or against any candidate.";
+    if (!best) return guardians > 0 ? result('REVIEW', 'GUARDIAN_ID', guardianNote) : result('NEW', 'NO_CANDIDATE');
     const percent = (p: number) => `${(p * 100).toPrecision(4)}%`;
     // A record whose ID belongs to someone its name and birth date contradict: a mistyped ID, or
     // another person's. It is never linked to that ID's owner; another candidate may still win on
@@ -92,10 +96,11 @@ export class LinkageEngine {
               ? 'The personal ID matches a citizen whose name and date of birth both disagree: possibly a mistyped ID.'
               : `The personal ID belongs to a citizen whose name and date of birth both disagree; the best other candidate matches with probability ${percent(best.probability)}: possibly a mistyped ID.`,
           )
-        : result('REVIEW', reason, summary);
+        : result('REVIEW', reason, guardians > 0 ? `${summary} ${guardianNote}` : summary);
     if (this.scorer.contradicted(best)) return toReview('PID_CONTRADICTED', '');
     if (best.probability < review) {
-      return idPointsElsewhere ? toReview('PID_CONTRADICTED', '') : result('NEW', 'BELOW_REVIEW_THRESHOLD');
+      if (idPointsElsewhere) return toReview('PID_CONTRADICTED', '');
+      return guardians > 0 ? result('REVIEW', 'GUARDIAN_ID', guardianNote) : result('NEW', 'BELOW_REVIEW_THRESHOLD');
     }
     if (runnerUp && best.weight - runnerUp.weight < margin && runnerUp.probability >= review) {
       return toReview('AMBIGUOUS', `Two candidates score close together (${best.weight.toFixed(1)} and ${runnerUp.weight.toFixed(1)} bits).`);
@@ -112,6 +117,24 @@ export class LinkageEngine {
       return toReview('BETWEEN_THRESHOLDS', `The best candidate's match probability ${percent(best.probability)} is between the review and link thresholds.`);
     }
     return result('LINK', 'MATCH');
+  }
+
+  /**
+   * Every candidate's score. When the record's ID is a guardian's (settings' guardian_id), the
+   * guardians are left out, never to be linked, and the others are scored again without the ID.
+   */
+  private scoreAll(record: MatchRecord, candidates: readonly MatchRecord[], levelsOf?: LevelsOf): { scores: PairScore[]; guardians: number } {
+    const levels = candidates.map((candidate) => (levelsOf ? levelsOf(candidate) : this.scorer.levels(record, candidate)));
+    const scores = candidates.map((candidate, i) => this.scorer.weigh(candidate, levels[i]!));
+    const isGuardian = scores.map((score, i) => this.scorer.guardian(record, candidates[i]!, score));
+    const guardians = isGuardian.filter(Boolean).length;
+    if (guardians === 0) return { scores, guardians };
+    return {
+      scores: candidates.flatMap((candidate, i) =>
+        isGuardian[i] ? [] : [this.scorer.weigh(candidate, this.scorer.silence(levels[i]!, this.scorer.guardianSilenced))],
+      ),
+      guardians,
+    };
   }
 
   async decideAll(records: readonly MatchRecord[], source: CandidateSource): Promise<EngineDecision[]> {

@@ -20,6 +20,7 @@ export type Predicate =
   | { op: 'address_overlap'; at_least: number }
   | { op: 'dob_swapped' }
   | { op: 'dob_compatible' }
+  | { op: 'birth_years_apart'; at_least: number }
   | { op: 'and'; of: Predicate[] }
   | { op: 'or'; of: Predicate[] }
   | { op: 'not'; of: Predicate };
@@ -36,6 +37,7 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
     z.object({ op: z.literal('address_overlap'), at_least: z.number().min(0).max(1) }),
     z.object({ op: z.literal('dob_swapped') }),
     z.object({ op: z.literal('dob_compatible') }),
+    z.object({ op: z.literal('birth_years_apart'), at_least: z.number().int().min(1) }),
     z.object({ op: z.literal('and'), of: z.array(predicateSchema).min(1) }),
     z.object({ op: z.literal('or'), of: z.array(predicateSchema).min(1) }),
     z.object({ op: z.literal('not'), of: predicateSchema }),
@@ -153,6 +155,15 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
       return (a, b) => a.features.dob_swapped !== null && a.features.dob_swapped === b.features.dob;
     case 'dob_compatible':
       return (a, b) => a.dateOfBirth !== null && b.dateOfBirth !== null && datesCompatible(a.dateOfBirth, b.dateOfBirth);
+    case 'birth_years_apart': {
+      // Years only: a parent's record and a child's may each have a year-only date of birth.
+      const least = predicate.at_least;
+      return (a, b) => {
+        const x = a.features.dob_year;
+        const y = b.features.dob_year;
+        return x !== null && y !== null && Math.abs(Number(x) - Number(y)) >= least;
+      };
+    }
     case 'address_overlap': {
       const least = predicate.at_least;
       return (a, b) => overlap(a.addressTokens, b.addressTokens) >= least;

@@ -33,6 +33,8 @@ export function probabilityOf(weight: number): number {
   return 1 / (1 + 2 ** -weight);
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 const LEVEL_TESTS = new WeakMap<ComparisonSettings, CompiledPredicate[]>();
 
 /** Whether two settings' comparisons put every pair at the same levels (their tests agree; m, u and thresholds may differ). */
@@ -68,6 +70,10 @@ export class Scorer {
   readonly priorWeight: number;
   /** Per comparison, the index of its strongest level (the first that is not a null level). */
   private readonly agreementLevel: Map<string, number>;
+  /** The settings' guardian_id rule, compiled once; null when the settings declare none. */
+  private readonly guardianTest: CompiledPredicate | null;
+  /** The comparisons a guardian's ID leaves silent for the other candidates. */
+  readonly guardianSilenced: ReadonlySet<string>;
 
   constructor(
     readonly settings: LinkageSettings,
@@ -76,15 +82,27 @@ export class Scorer {
     const registerSize = Math.max(1, frequencies.total);
     this.priorWeight = log2Odds(Math.min(0.5, settings.probability_record_in_register / registerSize));
     this.agreementLevel = new Map(settings.comparisons.map((c) => [c.name, c.levels.findIndex((level) => !level.is_null)]));
+    this.guardianTest = settings.guardian_id ? compilePredicate(settings.guardian_id.when) : null;
+    this.guardianSilenced = new Set(settings.guardian_id ? [settings.guardian_id.identifier] : []);
   }
 
-  score(record: MatchRecord, citizen: MatchRecord): PairScore {
-    return this.weigh(citizen, this.levels(record, citizen));
+  /** The pair's score; the `silenced` comparisons stand at their null level, as if a value were missing. */
+  score(record: MatchRecord, citizen: MatchRecord, silenced: ReadonlySet<string> = NONE): PairScore {
+    return this.weigh(citizen, this.silence(this.levels(record, citizen), silenced));
   }
 
   /** The level each comparison reaches for the pair: the costly part of scoring (string distances, address words). */
   levels(record: MatchRecord, citizen: MatchRecord): number[] {
     return this.settings.comparisons.map((comparison) => levelIndex(comparison, record, citizen));
+  }
+
+  /** The levels with the `silenced` comparisons at their null level (those without one keep theirs). */
+  silence(levels: readonly number[], silenced: ReadonlySet<string>): readonly number[] {
+    if (silenced.size === 0) return levels;
+    return this.settings.comparisons.map((comparison, i) => {
+      const nullIndex = silenced.has(comparison.name) ? comparison.levels.findIndex((level) => level.is_null) : -1;
+      return nullIndex >= 0 ? nullIndex : levels[i]!;
+    });
   }
 
   /** The pair's weight from the levels it reached, with these settings' m, u and term frequencies. */
@@ -139,6 +157,19 @@ export class Scorer {
     const byName = new Map(score.comparisons.map((c) => [c.comparison, c]));
     const identifierAgrees = byName.get(guard.identifier)?.levelIndex === this.agreementLevel.get(guard.identifier);
     return identifierAgrees && guard.contradicting.every((name) => byName.get(name)?.isElse === true);
+  }
+
+  /**
+   * The record's ID is this candidate's, its name disagrees outright, and the candidate is of
+   * another generation of the record's family (the settings' guardian_id): a parent's ID on a
+   * child's record, not the record's person.
+   */
+  guardian(record: MatchRecord, citizen: MatchRecord, score: PairScore): boolean {
+    const rule = this.settings.guardian_id;
+    if (!rule || !this.guardianTest) return false;
+    const byName = new Map(score.comparisons.map((c) => [c.comparison, c]));
+    const identifierAgrees = byName.get(rule.identifier)?.levelIndex === this.agreementLevel.get(rule.identifier);
+    return identifierAgrees && rule.disagreeing.every((name) => byName.get(name)?.isElse === true) && this.guardianTest(record, citizen);
   }
 
   /**

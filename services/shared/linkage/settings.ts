@@ -82,6 +82,21 @@ export const settingsSchema = z
     link_requires_agreement: z.array(z.array(z.string()).min(1)).default([]),
     /** Comparisons whose disagreement together forbids a link whatever the total (an ID typo landing on another person). */
     contradiction_guard: z.object({ identifier: z.string(), contradicting: z.array(z.string()).min(1) }).optional(),
+    /**
+     * A guardian's ID: the record's ID agrees with a candidate whose `disagreeing` comparisons
+     * all disagree outright and for whom `when` holds (another generation of the record's family:
+     * a parent's ID on a child's vaccination). That candidate
+     * is never linked; the ID is not evidence against the other candidates (the `identifier`
+     * comparison is at its null level for them), nor does it make the record a contradicted ID.
+     */
+    guardian_id: z
+      .object({
+        identifier: z.string(),
+        /** Comparisons that must be at their else level too: the same person with a mistyped year is not a guardian. */
+        disagreeing: z.array(z.string()).default([]),
+        when: predicateSchema,
+      })
+      .optional(),
     /** EM sessions of `dancu train`: pairs sharing `block_on`; m is not estimated for the `skip` comparisons in that session. */
     training_sessions: z.array(z.object({ block_on: z.array(z.enum(FEATURES)).min(1), skip: z.array(z.string()) })).min(1),
     training: z.record(z.string(), z.unknown()).default({}),
@@ -89,9 +104,20 @@ export const settingsSchema = z
   .superRefine((settings, context) => {
     const names = new Set(settings.comparisons.map((c) => c.name));
     const guard = settings.contradiction_guard;
+    const guardian = settings.guardian_id?.identifier;
     const conditions = settings.comparisons.flatMap((c) => c.levels.flatMap((level) => level.weak_when_else ?? []));
-    for (const name of [...(guard ? [guard.identifier, ...guard.contradicting] : []), ...settings.link_requires_agreement.flat(), ...conditions]) {
+    const named = [
+      ...(guard ? [guard.identifier, ...guard.contradicting] : []),
+      ...(settings.guardian_id ? [settings.guardian_id.identifier, ...settings.guardian_id.disagreeing] : []),
+      ...settings.link_requires_agreement.flat(),
+      ...conditions,
+    ];
+    for (const name of named) {
       if (!names.has(name)) context.addIssue({ code: 'custom', message: `the settings name unknown comparison ${name}` });
+    }
+    const silenced = settings.comparisons.find((c) => c.name === guardian);
+    if (silenced && !silenced.levels.some((level) => level.is_null)) {
+      context.addIssue({ code: 'custom', message: `guardian_id.identifier ${silenced.name} needs a null level to stand at for the other candidates` });
     }
   });
 

@@ -44,10 +44,25 @@ function vaccination(
   };
 }
 
+const familyName = (person: SyntheticCitizen) => foldToAscii(person.full_name).split(' ')[0];
+
+/**
+ * The citizen at `start`, or the next one of another family name than `person`'s: an ID of one's
+ * own family and another generation is a guardian's ID (the linkage settings' guardian_id), not a
+ * contradicted one. Walked, not drawn, so the cases after it are drawn as before.
+ */
+function ownerOfAnotherFamily(population: SyntheticCitizen[], start: number, person: SyntheticCitizen): SyntheticCitizen {
+  for (let k = 0; k < population.length; k += 1) {
+    const owner = population[(start + k) % population.length]!;
+    if (familyName(owner) !== familyName(person)) return owner;
+  }
+  return population[start]!;
+}
+
 /**
  * Records the linker should not decide alone, and register duplicates the scan should find,
  * in equal numbers of each kind:
- * - contradicted-id: a person's vaccination carrying another citizen's ID (a typing slip), the birth year only, no address;
+ * - contradicted-id: a person's vaccination carrying another family's citizen's ID (a typing slip), the birth year only, no address;
  * - namesake: a vaccination with no ID and no address of one of two citizens with the same name, sex and birth date;
  * - registered-twice: a citizen registered a second time (ID mistyped, name without diacritics).
  * Only invented people; reproducible from the seed.
@@ -78,7 +93,7 @@ export function generateHardCases(population: SyntheticCitizen[], perKind: numbe
   };
   for (let i = 0; i < perKind; i += 1) {
     const p = person();
-    const owner = population[random.int(0, population.length - 1)]!;
+    const owner = ownerOfAnotherFamily(population, random.int(0, population.length - 1), p);
     const contradictedId = owner.citizen_id === p.citizen_id ? freshId(p.personal_id) : owner.personal_id;
     cases.vaccinations.push(
       vaccination(`HARD-ID-${seed}-${i}`, { ...p, personal_id: contradictedId, date_of_birth: p.date_of_birth.slice(0, 4), address: null }, now),

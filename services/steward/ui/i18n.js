@@ -148,6 +148,7 @@ const LABELS = {
     },
     reasons: {
       PID_CONTRADICTED: 'Số định danh mâu thuẫn với họ tên và ngày sinh',
+      GUARDIAN_ID: 'Số định danh của người giám hộ (người thân khác thế hệ)',
       AMBIGUOUS: 'Hai ứng viên gần bằng điểm',
       BETWEEN_THRESHOLDS: 'Điểm nằm giữa hai ngưỡng',
       REQUIRED_FIELD_DISAGREES: 'Trường bắt buộc không khớp',
@@ -296,6 +297,7 @@ const LABELS = {
     },
     reasons: {
       PID_CONTRADICTED: 'Personal ID contradicts name and date of birth',
+      GUARDIAN_ID: "A guardian's personal ID (a relative of another generation)",
       AMBIGUOUS: 'Two candidates score close together',
       BETWEEN_THRESHOLDS: 'Score between the two thresholds',
       REQUIRED_FIELD_DISAGREES: 'A required field disagrees',
