@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from '../shared/store/db.js';
 import { appendAudit } from '../shared/store/audit-log.js';
-import { ROLES, stewardActor, verifyPassword } from '../shared/review/steward-users.js';
+import { changePassword, ROLES, stewardActor, verifyPassword } from '../shared/review/steward-users.js';
 import { SESSION_COOKIE, sessionToken } from './auth.js';
-import { closeSession, openSession } from './sessions.js';
+import { closeSession, hashToken, openSession } from './sessions.js';
+import { LoginThrottle } from './login-throttle.js';
 import type { StewardConfig } from './config.js';
 import { passwordSchema, usernameSchema } from './route-params.js';
 
@@ -13,14 +14,14 @@ const userSchema = {
   required: ['username', 'role'],
 } as const;
 
+const errorSchema = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
+
 export function authRoutes(app: FastifyInstance, pool: Pool, config: StewardConfig): void {
+  const throttle = new LoginThrottle(config.DANCU_STEWARD_LOGIN_ATTEMPTS_PER_MINUTE);
   app.post<{ Body: { username: string; password: string } }>(
     '/api/login',
     {
-      config: {
-        public: true,
-        rateLimit: { max: config.DANCU_STEWARD_LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: 60_000 },
-      },
+      config: { public: true },
       schema: {
         summary: 'Sign in; sets the session cookie for the browser and returns a bearer token for API clients',
         tags: ['session'],
@@ -35,13 +36,23 @@ export function authRoutes(app: FastifyInstance, pool: Pool, config: StewardConf
             type: 'object',
             properties: { user: userSchema, token: { type: 'string' }, csrfToken: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
           },
-          401: { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } },
+          401: errorSchema,
+          429: errorSchema,
         },
       },
     },
     async (request, reply) => {
+      const retryAfterMs = throttle.retryAfterMs(request.ip, Date.now());
+      if (retryAfterMs > 0) {
+        const seconds = Math.ceil(retryAfterMs / 1000);
+        return reply
+          .code(429)
+          .header('retry-after', String(seconds))
+          .send({ error: 'TOO_MANY_LOGIN_ATTEMPTS', message: `too many failed sign-ins from this address; try again in ${seconds} s` });
+      }
       const user = await verifyPassword(pool, request.body.username, request.body.password);
       if (!user) {
+        throttle.recordFailure(request.ip, Date.now());
         await appendAudit(pool, stewardActor(request.body.username), 'STEWARD_LOGIN_FAILED', [], { source_address: request.ip });
         return reply.code(401).send({ error: 'BAD_CREDENTIALS', message: 'wrong user name or password' });
       }
@@ -79,4 +90,31 @@ export function authRoutes(app: FastifyInstance, pool: Pool, config: StewardConf
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });
+
+  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+    '/api/password',
+    {
+      schema: {
+        summary: "Change one's own password; the user's other sessions end, this one stays",
+        tags: ['session'],
+        body: {
+          type: 'object',
+          properties: { currentPassword: passwordSchema, newPassword: passwordSchema },
+          required: ['currentPassword', 'newPassword'],
+          additionalProperties: false,
+        },
+        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, 401: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const username = request.user!.username;
+      if (!(await verifyPassword(pool, username, request.body.currentPassword))) {
+        await appendAudit(pool, stewardActor(username), 'STEWARD_PASSWORD_CHANGE_FAILED', [], { source_address: request.ip });
+        return reply.code(401).send({ error: 'BAD_CREDENTIALS', message: 'the current password is wrong' });
+      }
+      await changePassword(pool, username, request.body.newPassword, hashToken(sessionToken(request)!.token));
+      await appendAudit(pool, stewardActor(username), 'STEWARD_PASSWORD_CHANGED', [], { source_address: request.ip });
+      return { ok: true };
+    },
+  );
 }

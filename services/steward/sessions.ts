@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from '../shared/store/db.js';
 import type { StewardUser } from '../shared/review/steward-users.js';
 
-function hashToken(token: string): string {
+/** Sessions are stored by their token's hash: a leaked table signs no one in. */
+export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
-import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
@@ -26,6 +25,21 @@ const UI_DIR = join(REPO_ROOT, 'services', 'steward', 'ui');
  * pattern, never by URL: URLs hold citizen ids, which may be personal IDs. /metrics and /readyz
  * (login counters, dependencies) are on the management port, not here.
  */
+/** Fastify's own client errors (no route, too large a body, …) by a code the UI can translate, not a blanket BAD_REQUEST. */
+const CLIENT_ERROR_CODES: Record<number, string> = {
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  413: 'TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+};
+
+function clientErrorCode(error: Error, status: number): string {
+  if ('code' in error && typeof error.code === 'string' && !error.code.startsWith('FST_')) return error.code;
+  return CLIENT_ERROR_CODES[status] ?? 'BAD_REQUEST';
+}
+
 export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metrics: Metrics }): Promise<FastifyInstance> {
   const { pool, config, logger, metrics } = deps;
   const app = Fastify({
@@ -42,7 +56,6 @@ export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metr
     csrfOpts: { hmacKey: secret },
     getUserInfo: (request) => request.user?.username ?? '',
   });
-  await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -76,7 +89,7 @@ export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metr
     // A value the route's schema refused: the message names the parameter and the rule.
     if ('validation' in error && error.validation) return reply.code(400).send({ error: 'INVALID_PARAMETER', message: error.message });
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
-    if (status < 500) return reply.code(status).send({ error: 'code' in error ? error.code : 'BAD_REQUEST', message: error.message });
+    if (status < 500) return reply.code(status).send({ error: clientErrorCode(error, status), message: error.message });
     // Database errors can quote the values they failed on: only the code is logged.
     logger.error({ code: 'code' in error ? error.code : undefined, route: request.routeOptions.url }, 'request failed');
     return reply.code(500).send({ error: 'INTERNAL', message: 'the request failed; it is logged' });

@@ -234,8 +234,32 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
     await bobPage.locator('#comment').fill('two people after all');
     await bobPage.keyboard.press('Escape');
     await bobPage.keyboard.press('u');
-    await bobPage.locator('#case-meta').filter({ hasText: 'OPEN' }).waitFor({ timeout: 30_000 });
+    await bobPage.locator('#case-meta').filter({ hasText: 'Open' }).waitFor({ timeout: 30_000 });
     expect((await query<{ status: string }>('select status from citizens where citizen_id = $1', [second]))[0]!.status).toBe('ALIVE');
+  });
+
+  it('shows the queue and a case only in words of the catalogue, in Vietnamese and in English, dates as dd/mm/yyyy', async () => {
+    const withDecisions = caseOf('HARD-NAMESAKE-', 0);
+    const [merged] = await query<{ case_id: number }>(`select case_id::int as case_id from merge_proposals order by proposal_id limit 1`);
+    const pages = ['#/', `#/case/${withDecisions.case_id}`, `#/case/${caseOf('HARD-ID-', 1).case_id}`, `#/case/${merged!.case_id}`];
+    for (const lang of ['vi', 'en'] as const) {
+      await page.evaluate((l) => localStorage.setItem('dancu.lang', l), lang);
+      for (const hash of pages) {
+        await page.goto(`${s.baseUrl}/${hash}`);
+        await page.reload();
+        await page.locator('#queue, #empty, #compare').first().waitFor();
+        const { allowed, data } = await allowList(page, lang, hash);
+        const untranslated = (await visibleTexts(page)).map((text) => leftover(text, allowed, data)).filter((rest) => /\p{L}/u.test(rest));
+        expect({ lang, hash, untranslated }).toEqual({ lang, hash, untranslated: [] });
+        // Dates in the US or ISO style are not shown.
+        expect((await visibleTexts(page)).filter((text) => /\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}\/\d{1,2}\/\d{4},/.test(text))).toEqual([]);
+      }
+    }
+    await page.evaluate(() => localStorage.setItem('dancu.lang', 'en'));
+    await page.goto(`${s.baseUrl}/#/case/${withDecisions.case_id}`);
+    await page.reload();
+    await page.locator('#compare').waitFor();
+    expect(await page.locator('#case-meta').textContent()).toContain('Waiting for');
   });
 
   it('clears every case left in the queue, one after another, until the queue says none are left', async () => {
@@ -272,3 +296,65 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
     );
   });
 });
+
+/** Every text node a person sees on the page (keyboard keys excepted), and the selected option of each list. */
+async function visibleTexts(page: Page): Promise<string[]> {
+  // Run in the page (the tests' own types have no DOM): a string, evaluated there.
+  return page.evaluate<string[]>(`(() => {
+    const texts = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      const text = (node.textContent || '').trim();
+      if (!parent || text === '' || parent.closest('kbd, option, title, script, style')) continue;
+      if (!parent.checkVisibility({ visibilityProperty: true })) continue;
+      texts.push(text);
+    }
+    for (const select of document.querySelectorAll('select')) if (select.selectedOptions[0]) texts.push(select.selectedOptions[0].text);
+    for (const field of document.querySelectorAll('textarea[placeholder]:not([hidden])')) texts.push(field.getAttribute('placeholder') || '');
+    return texts;
+  })()`);
+}
+
+/**
+ * What a page may show in the language: the catalogue's strings (templates split at their
+ * placeholders), and the data of the case on show (names, IDs, addresses, user names, comments).
+ * Codes (statuses, sources, actions, sexes) are not data: they must come through the catalogue.
+ */
+async function allowList(page: Page, lang: 'vi' | 'en', hash: string): Promise<{ allowed: string[]; data: string[] }> {
+  // A string evaluated in the page: the test runner would rewrite a dynamic import() in a function.
+  return page.evaluate<{ allowed: string[]; data: string[] }>(`(async () => {
+    const lang = ${JSON.stringify(lang)};
+    const i18n = await import('/ui/i18n.js');
+    const strings = [];
+    const collect = (value) => {
+      if (typeof value === 'string') strings.push(...value.split(/\\{\\w+\\}/));
+      else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+    };
+    collect(i18n.CATALOGUE[lang]);
+    collect(lang === 'vi' ? i18n.LEVEL_SENTENCES_VI : i18n.LEVEL_SENTENCES_EN);
+    const data = [];
+    const DATA_KEYS = new Set(['citizen_id', 'other_citizen_id', 'label', 'actor', 'claimed_by', 'proposed_by', 'reviewed_by', 'comment',
+      'override_reason', 'survivor_id', 'merged_id', 'username', 'personal_id', 'full_name', 'address']);
+    const gather = (value, key) => {
+      if (typeof value === 'string' && DATA_KEYS.has(key)) data.push(value);
+      // A candidate's agreement ({ full_name: 'same' }) is keyed by field too, but its values are codes.
+      else if (value && typeof value === 'object' && key !== 'agreement') for (const [k, v] of Object.entries(value)) gather(v, Array.isArray(value) ? key : k);
+    };
+    const caseId = /#\\/case\\/(\\d+)/.exec(${JSON.stringify(hash)})?.[1];
+    if (caseId) gather(await (await fetch('/api/cases/' + caseId)).json(), '');
+    gather(await (await fetch('/api/session')).json(), '');
+    return { allowed: strings.filter((x) => x.trim() !== ''), data };
+  })()`);
+}
+
+/** The text with every allowed string and every data value taken out (longest first, whole words only). */
+function leftover(text: string, allowed: string[], data: string[]): string {
+  const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  let rest = text;
+  for (const value of [...data].sort((a, b) => b.length - a.length)) rest = rest.split(value).join(' ');
+  for (const phrase of [...new Set(allowed.map((a) => a.trim()))].sort((a, b) => b.length - a.length)) {
+    rest = rest.replace(new RegExp(`(?<!\\p{L})${escape(phrase)}(?!\\p{L})`, 'gu'), ' ');
+  }
+  return rest.trim();
+}

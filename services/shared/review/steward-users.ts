@@ -1,6 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { DancuError, type ErrorCode } from '../errors.js';
 import type { Pool } from '../store/db.js';
+import { PASSWORD_PROBLEM_MESSAGES, passwordProblem } from './password-policy.js';
 
 export const ROLES = ['viewer', 'steward', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -33,23 +34,38 @@ export interface StewardUser {
 
 // bcrypt cost 11: about a tenth of a second per check here, slow enough to make guessing dear, with login rate-limited besides.
 const BCRYPT_COST = 11;
-const MIN_PASSWORD_LENGTH = 12;
 
 function invalid(code: ErrorCode, message: string): never {
   throw new DancuError(code, message, { retriable: false });
 }
 
-/** Adds a user, or sets an existing one's password and role. */
+async function strongHash(username: string, password: string): Promise<string> {
+  const problem = passwordProblem(username, password);
+  if (problem) invalid('WEAK_PASSWORD', PASSWORD_PROBLEM_MESSAGES[problem]);
+  return bcrypt.hash(password, BCRYPT_COST);
+}
+
+/**
+ * Adds a user, or resets an existing one's password and role. A reset ends all their sessions:
+ * whoever knew the old password (the reason for a reset, often) is signed out with it.
+ */
 export async function saveUser(pool: Pool, username: string, password: string, role: Role): Promise<void> {
   if (!/^[a-z0-9._-]{2,64}$/.test(username)) invalid('BAD_USERNAME', 'a user name is 2 to 64 of a-z, 0-9, dot, dash, underscore');
-  if (password.length < MIN_PASSWORD_LENGTH) invalid('WEAK_PASSWORD', `a password has at least ${MIN_PASSWORD_LENGTH} characters`);
   if (!ROLES.includes(role)) invalid('BAD_ROLE', `a role is one of ${ROLES.join(', ')}`);
-  const hash = await bcrypt.hash(password, BCRYPT_COST);
+  const hash = await strongHash(username, password);
   await pool.query(
     `insert into steward_users (username, password_hash, role) values ($1, $2, $3)
      on conflict (username) do update set password_hash = excluded.password_hash, role = excluded.role, disabled_at = null`,
     [username, hash, role],
   );
+  await pool.query('delete from steward_sessions where username = $1', [username]);
+}
+
+/** A user's own change of password: their other sessions end, the one they changed it from (its token's hash) stays. */
+export async function changePassword(pool: Pool, username: string, password: string, keepTokenHash: string): Promise<void> {
+  const hash = await strongHash(username, password);
+  await pool.query('update steward_users set password_hash = $2 where username = $1', [username, hash]);
+  await pool.query('delete from steward_sessions where username = $1 and token_hash <> $2', [username, keepTokenHash]);
 }
 
 export async function disableUser(pool: Pool, username: string): Promise<boolean> {

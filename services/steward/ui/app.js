@@ -22,7 +22,7 @@ function header() {
         void route();
       },
     },
-    language() === 'vi' ? 'English' : 'Tiếng Việt',
+    t('otherLanguage'),
   );
   const logout = h(
     'button',
@@ -41,7 +41,7 @@ function header() {
     {},
     h('a', { href: '#/', className: 'brand' }, t('app')),
     h('span', { className: 'spacer' }),
-    h('span', { className: 'user', id: 'user' }, `${user.username} (${user.role})`),
+    h('span', { className: 'user', id: 'user' }, `${user.username} (${t(`role_${user.role}`)})`),
     toggle,
     logout,
   );

@@ -1,7 +1,7 @@
 // @ts-check
 import { api, waitApplied } from './api.js';
 import { ageText, h, percent } from './dom.js';
-import { errorText, levelSentence, reasonLabel, t } from './i18n.js';
+import { dateText, dateTimeText, errorText, levelSentence, reasonLabel, summaryText, t, valueLabel } from './i18n.js';
 import { setShortcuts } from './keys.js';
 import { mergeSection } from './merge-panel.js';
 import { waterfall } from './waterfall.js';
@@ -38,11 +38,22 @@ function choices(view) {
 }
 
 /**
+ * A field's value as a steward reads it: dates as dd/mm/yyyy, sexes in words.
+ * @param {import('./api.js').ComparedField} field
  * @param {string | null} value
+ */
+export function shownValue(field, value) {
+  if (value === null || value === undefined || value === '') return '—';
+  if (field === 'date_of_birth') return dateText(value);
+  if (field === 'sex') return valueLabel('sexes', value);
+  return value;
+}
+
+/**
+ * @param {string} text
  * @param {import('./api.js').Agreement | null | undefined} agreement
  */
-function valueCell(value, agreement) {
-  const text = value ?? '—';
+function valueCell(text, agreement) {
   return h(
     'td',
     { className: `value ${agreement ?? ''}`, title: agreement ? t(agreement) : '' },
@@ -64,7 +75,7 @@ function comparisonTable(view, people, selected, onSelect) {
     {},
     h('th', {}, t('field')),
     recordColumn
-      ? h('th', {}, t('record'), h('div', { className: 'sub' }, view.record.label), h('div', { className: 'sub' }, view.record.event_date ?? ''))
+      ? h('th', {}, t('record'), h('div', { className: 'sub' }, view.record.label), h('div', { className: 'sub' }, dateText(view.record.event_date)))
       : null,
     people.map((person, i) =>
       h(
@@ -75,7 +86,11 @@ function comparisonTable(view, people, selected, onSelect) {
           { className: 'pick', id: `pick-${i + 1}`, onclick: () => onSelect(i), 'aria-pressed': String(i === selected) },
           `${i + 1}. ${person.citizen_id}`,
         ),
-        h('div', { className: 'sub' }, `${t('score')} ${percent(person.score)}${person.status !== 'ALIVE' ? ` · ${person.status}` : ''}`),
+        h(
+          'div',
+          { className: 'sub' },
+          `${t('score')} ${percent(person.score)}${person.status !== 'ALIVE' ? ` · ${valueLabel('statuses', person.status)}` : ''}`,
+        ),
         h('a', { href: `#/citizen/${encodeURIComponent(person.citizen_id)}`, className: 'sub' }, t('history')),
       ),
     ),
@@ -86,18 +101,32 @@ function comparisonTable(view, people, selected, onSelect) {
       'tr',
       {},
       h('th', { scope: 'row' }, t(field)),
-      recordColumn ? valueCell(view.record.fields[field], null) : null,
+      recordColumn ? valueCell(shownValue(field, view.record.fields[field]), null) : null,
       people.map((person, i) =>
-        valueCell(person.fields[field], view.kind === 'duplicate' ? (i === 0 ? null : person.agreement?.[field]) : person.agreement?.[field]),
+        valueCell(
+          shownValue(field, person.fields[field]),
+          view.kind === 'duplicate' ? (i === 0 ? null : person.agreement?.[field]) : person.agreement?.[field],
+        ),
       ),
     ),
   );
   return h('table', { className: 'compare', id: 'compare' }, h('thead', {}, head), h('tbody', {}, rows));
 }
 
+/**
+ * The case's summary in the chosen language, from its reason and the candidates' probabilities.
+ * @param {CaseView} view
+ * @param {CaseCandidate[]} people
+ */
+function caseSummary(view, people) {
+  const scores = (view.kind === 'duplicate' ? view.candidates : people).map((p) => p.score).sort((a, b) => b - a);
+  const [best, second] = scores.map(percent);
+  return summaryText(view.case.reason, { best, second });
+}
+
 /** @param {DecisionState} d */
 function decisionStatusText(d) {
-  return !d.applied_at ? t('waiting') : d.result?.status === 'refused' ? `${t('refused')}: ${d.result.reason}` : t('applied');
+  return !d.applied_at ? t('waiting') : d.result?.status === 'refused' ? `${t('refused')}: ${t('refusedWhy')}` : t('applied');
 }
 
 /**
@@ -118,8 +147,8 @@ function decisionList(view, onUndo) {
         return h(
           'li',
           { 'data-decision': d.decision_id },
-          h('strong', {}, d.action),
-          ` ${d.citizen_id ?? ''}${d.other_citizen_id ? ` ← ${d.other_citizen_id}` : ''} · ${d.actor} · ${new Date(d.decided_at).toLocaleString()} · ${status}${d.undone_by ? ` · ${t('undone')}` : ''}`,
+          h('strong', {}, valueLabel('actions', d.action)),
+          ` ${d.citizen_id ?? ''}${d.other_citizen_id ? ` ← ${d.other_citizen_id}` : ''} · ${d.actor} · ${dateTimeText(d.decided_at)} · ${status}${d.undone_by ? ` · ${t('undone')}` : ''}`,
           h('div', { className: 'sub' }, d.comment),
           d.may_undo ? h('button', { className: 'undo', onclick: () => onUndo(d) }, t('undo')) : null,
         );
@@ -242,9 +271,9 @@ export async function renderCase(main, caseId, user) {
           h(
             'p',
             { className: 'meta', id: 'case-meta' },
-            `${t('source')}: ${c.source} · ${t('status')}: ${c.status}${c.claimed_by ? ` (${c.claimed_by})` : ''}${c.resolution ? ` · ${c.resolution}` : ''} · ${t('priority')} ${c.priority}${c.rechecks > 0 ? ` · ${t('rechecks')}: ${c.rechecks}` : ''} · ${t('age')} ${ageText((Date.now() - new Date(c.created_at).getTime()) / 1000)}`,
+            `${t('source')}: ${valueLabel('sources', c.source)} · ${t('status')}: ${valueLabel('statuses', c.status)}${c.claimed_by ? ` (${c.claimed_by})` : ''}${c.resolution ? ` · ${valueLabel('actions', c.resolution)}` : ''} · ${t('priority')} ${c.priority}${c.rechecks > 0 ? ` · ${t('rechecks')}: ${c.rechecks}` : ''} · ${t('age')} ${ageText((Date.now() - new Date(c.created_at).getTime()) / 1000)}`,
           ),
-          h('p', { className: 'summary' }, c.explanation.summary),
+          h('p', { className: 'summary', id: 'summary' }, caseSummary(view, people)),
           h(
             'div',
             { className: 'claim' },
@@ -271,6 +300,7 @@ export async function renderCase(main, caseId, user) {
                   ),
                 )
               : null,
+            person.explanation ? h('p', { className: 'sub' }, t('weightsHint')) : null,
           ),
           h(
             'section',
@@ -278,7 +308,9 @@ export async function renderCase(main, caseId, user) {
             comment,
             h('div', { className: 'buttons' }, buttons),
             status,
-            c.status === 'DECIDED' ? h('button', { id: 'next-case', onclick: () => nextCase(user, caseId) }, h('kbd', {}, 'Space'), ' ', t('next')) : null,
+            c.status === 'DECIDED'
+              ? h('button', { id: 'next-case', onclick: () => nextCase(user, caseId) }, h('kbd', {}, t('spaceKey')), ' ', t('next'))
+              : null,
           ),
           mergeSection({ view, people, selected, user, mayDecide, comment, status, publish, refresh: () => renderCase(main, caseId, user) }),
           decisionList(view, undo),

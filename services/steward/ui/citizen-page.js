@@ -1,7 +1,7 @@
 // @ts-check
 import { api } from './api.js';
 import { h } from './dom.js';
-import { t } from './i18n.js';
+import { dateText, dateTimeText, t, valueLabel } from './i18n.js';
 import { setShortcuts } from './keys.js';
 
 /** @typedef {import('./dom.js').Child} Child */
@@ -37,7 +37,19 @@ function table(columns, rows) {
   );
 }
 
-const when = (/** @type {string | null} */ value) => (value ? new Date(value).toLocaleString() : '');
+/**
+ * @param {string} field
+ * @param {string | null | undefined} value
+ */
+function citizenValue(field, value) {
+  if (value === null || value === undefined) return null;
+  if (field === 'date_of_birth' || field === 'date_of_death') return dateText(value);
+  if (field === 'sex') return valueLabel('sexes', value);
+  if (field === 'status') return valueLabel('statuses', value);
+  return value;
+}
+
+const when = (/** @type {string | null} */ value) => dateTimeText(value);
 // The register's own values carry no event time (they predate every event).
 const eventWhen = (/** @type {string} */ value) => (value && new Date(value).getTime() > 0 ? when(value) : t('registerValue'));
 
@@ -82,7 +94,7 @@ export async function renderCitizen(main, citizenId) {
           table(
             [t('field'), t('value')],
             ['personal_id', 'full_name', 'date_of_birth', 'sex', 'address', 'place_of_birth', 'ethnicity', 'marital_status', 'date_of_death', 'status'].map(
-              (field) => ({ cells: [t(field), c[field]] }),
+              (field) => ({ cells: [t(field), citizenValue(field, c[field])] }),
             ),
           ),
         ),
@@ -97,7 +109,7 @@ export async function renderCitizen(main, citizenId) {
               cells: [
                 t(p.field),
                 p.value,
-                `${p.source} ${p.source_system}/${p.source_record_id}`,
+                `${valueLabel('sources', p.source)} ${p.source_system}/${p.source_record_id}`,
                 eventWhen(p.event_time),
                 p.rule,
                 p.is_current ? t('current') : '',
@@ -111,7 +123,9 @@ export async function renderCitizen(main, citizenId) {
           h('h2', {}, t('links')),
           table(
             [t('source'), t('record'), t('method'), t('score'), ''],
-            view.links.map((l) => ({ cells: [l.source, `${l.source_system}/${l.source_record_id}`, l.method, l.score.toFixed(3), when(l.linked_at)] })),
+            view.links.map((l) => ({
+              cells: [valueLabel('sources', l.source), `${l.source_system}/${l.source_record_id}`, l.method, l.score.toFixed(3), when(l.linked_at)],
+            })),
           ),
         ),
         h(
@@ -125,7 +139,7 @@ export async function renderCitizen(main, citizenId) {
               cells: [
                 f.kind,
                 f.fact_date,
-                `${f.source} ${f.source_system}/${f.source_record_id}`,
+                `${valueLabel('sources', f.source)} ${f.source_system}/${f.source_record_id}`,
                 f.withdrawn_at ? `${t('withdrawn')} ${when(f.withdrawn_at)}` : '',
               ],
             })),

@@ -1,4 +1,5 @@
 // @ts-check
+import { t } from './i18n.js';
 // DOM built from data with textContent only: record values come from the sectors and are never parsed as HTML.
 
 /** @typedef {Node | string | number | boolean | null | undefined} Child */
@@ -48,9 +49,9 @@ export function svg(tag, attributes = {}, ...children) {
 
 /** @param {number} seconds */
 export function ageText(seconds) {
-  if (seconds < 3600) return `${Math.max(1, Math.round(seconds / 60))} min`;
-  if (seconds < 48 * 3600) return `${Math.round(seconds / 3600)} h`;
-  return `${Math.round(seconds / 86400)} d`;
+  if (seconds < 3600) return `${Math.max(1, Math.round(seconds / 60))} ${t('minutes')}`;
+  if (seconds < 48 * 3600) return `${Math.round(seconds / 3600)} ${t('hours')}`;
+  return `${Math.round(seconds / 86400)} ${t('days')}`;
 }
 
 /** @param {number} probability */

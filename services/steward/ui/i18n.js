@@ -2,7 +2,8 @@
 // Labels of the review UI in Vietnamese and English; the language is kept in localStorage.
 
 /** @typedef {'vi' | 'en'} Language */
-/** @typedef {{ [key: string]: string | Record<string, string>, reasons: Record<string, string>, errors: Record<string, string>, rules: Record<string, string> }} Labels */
+/** @typedef {'reasons' | 'errors' | 'rules' | 'summaries' | 'statuses' | 'sexes' | 'sources' | 'actions' | 'comparisons'} Group */
+/** @typedef {{ [key: string]: string | Record<string, string> } & Record<Group, Record<string, string>>} Labels */
 
 /** @type {Record<Language, Labels>} */
 const LABELS = {
@@ -32,7 +33,7 @@ const LABELS = {
     rechecks: 'Xét lại tự động',
     score: 'Điểm',
     candidates: 'Ứng viên',
-    age: 'Tuổi',
+    age: 'Đã chờ',
     claimedBy: 'Người nhận',
     noCases: 'Không còn hồ sơ nào. 🎉',
     total: 'hồ sơ',
@@ -51,8 +52,8 @@ const LABELS = {
     back: 'Quay lại hàng đợi',
     history: 'Lịch sử công dân',
     decisions: 'Các quyết định',
-    waterfall: 'Trọng số khớp (log2) của ứng viên đã chọn',
-    prior: 'Tiên nghiệm',
+    waterfall: 'Điều gì làm tăng hay giảm điểm của ứng viên đã chọn',
+    prior: 'Điểm xuất phát',
     total_weight: 'Tổng',
     shortcuts:
       'Phím tắt: 1–5 chọn ứng viên · L liên kết · N mới · R từ chối · M mở đề xuất hợp nhất · D khác người · U hoàn tác · C ghi chú · J/K di chuyển · Enter mở · Esc quay lại',
@@ -113,6 +114,19 @@ const LABELS = {
     rejectProposal: 'Từ chối đề xuất',
     proposalApproved: 'đã phê duyệt',
     proposalRejected: 'đã từ chối',
+    minutes: 'phút',
+    spaceKey: 'Dấu cách',
+    otherLanguage: 'English',
+    hours: 'giờ',
+    days: 'ngày',
+    weightsHint: 'Số bên cạnh mỗi dòng: mức tăng hay giảm (tính bằng bit, mỗi bit gấp đôi khả năng khớp).',
+    waterfallLabel: 'Biểu đồ các yếu tố làm tăng hay giảm điểm',
+    refusedWhy: 'sổ không còn cho phép quyết định này',
+    unknownError: 'Yêu cầu bị từ chối',
+    role_viewer: 'người xem',
+    role_steward: 'cán bộ xem xét',
+    role_supervisor: 'giám sát viên',
+    role_admin: 'quản trị',
     rules: {
       'source-authority': 'nguồn có thẩm quyền cao hơn',
       recency: 'giá trị mới hơn',
@@ -144,7 +158,58 @@ const LABELS = {
       PROPOSAL_NOT_FOUND: 'Không có đề xuất hợp nhất này.',
       PROPOSAL_NOT_OPEN: 'Đề xuất hợp nhất không còn chờ phê duyệt.',
       SAME_STEWARD: 'Người đề xuất không thể tự phê duyệt: cần một cán bộ khác.',
+      WEAK_PASSWORD: 'Mật khẩu quá dễ đoán, quá ngắn hoặc chứa tên đăng nhập.',
+      BAD_CREDENTIALS: 'Sai tên đăng nhập hoặc mật khẩu.',
+      TOO_MANY_LOGIN_ATTEMPTS: 'Quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng đợi một phút.',
+      TOO_MANY_REQUESTS: 'Quá nhiều yêu cầu. Vui lòng đợi một chút.',
+      UNAUTHENTICATED: 'Phiên đăng nhập đã hết; hãy đăng nhập lại.',
+      NOT_FOUND: 'Không tìm thấy.',
+      BAD_REQUEST: 'Yêu cầu không hợp lệ.',
+      STEWARD_DECISION_REFUSED: 'Sổ không còn cho phép quyết định này.',
       INTERNAL: 'Có lỗi máy chủ; lỗi đã được ghi lại.',
+    },
+    summaries: {
+      PID_CONTRADICTED: 'Số định danh của bản ghi thuộc về một công dân có họ tên và ngày sinh đều khác: có thể gõ nhầm số định danh.',
+      AMBIGUOUS: 'Hai ứng viên có điểm gần bằng nhau ({best} và {second}).',
+      BETWEEN_THRESHOLDS: 'Xác suất khớp của ứng viên tốt nhất ({best}) nằm giữa ngưỡng xem xét và ngưỡng liên kết.',
+      REQUIRED_FIELD_DISAGREES: 'Ứng viên tốt nhất có khả năng khớp ({best}), nhưng một trường bắt buộc để liên kết không khớp đủ gần.',
+      POSSIBLE_DUPLICATE: 'Hai công dân trong sổ có thể là cùng một người ({best}).',
+      STEWARD: 'Do cán bộ quyết định.',
+    },
+    statuses: {
+      OPEN: 'Đang mở',
+      CLAIMED: 'Đã nhận',
+      DECIDED: 'Đã quyết định',
+      ALIVE: 'Còn sống',
+      DECEASED: 'Đã mất',
+      MERGED: 'Đã hợp nhất',
+      PROPOSED: 'Chờ phê duyệt',
+      APPROVED: 'Đã phê duyệt',
+      REJECTED: 'Đã từ chối',
+    },
+    sexes: { MALE: 'Nam', FEMALE: 'Nữ' },
+    sources: {
+      vaccination: 'Tiêm chủng',
+      'driver-licence': 'Giấy phép lái xe',
+      'social-welfare': 'Bảo trợ xã hội',
+      'civil-status': 'Hộ tịch',
+      register: 'Sổ dân cư',
+      steward: 'Cán bộ xem xét',
+    },
+    actions: {
+      LINK: 'Liên kết',
+      NEW: 'Công dân mới',
+      REJECT: 'Từ chối',
+      MERGE: 'Hợp nhất',
+      DISTINCT: 'Khác người',
+      UNDO: 'Hoàn tác',
+    },
+    comparisons: {
+      personal_id: 'Số định danh',
+      full_name: 'Họ và tên',
+      date_of_birth: 'Ngày sinh',
+      sex: 'Giới tính',
+      address: 'Địa chỉ',
     },
     reasons: {
       PID_CONTRADICTED: 'Số định danh mâu thuẫn với họ tên và ngày sinh',
@@ -181,7 +246,7 @@ const LABELS = {
     rechecks: 'Looked at again',
     score: 'Score',
     candidates: 'Candidates',
-    age: 'Age',
+    age: 'Waiting for',
     claimedBy: 'Claimed by',
     noCases: 'No cases left. 🎉',
     total: 'cases',
@@ -200,8 +265,8 @@ const LABELS = {
     back: 'Back to the queue',
     history: 'Citizen history',
     decisions: 'Decisions',
-    waterfall: 'Match weight (log2) of the selected candidate',
-    prior: 'Prior',
+    waterfall: "What raised or lowered the selected candidate's score",
+    prior: 'Starting point',
     total_weight: 'Total',
     shortcuts:
       'Keys: 1–5 select candidate · L link · N new · R reject · M open a merge proposal · D distinct · U undo · C comment · J/K move · Enter open · Esc back',
@@ -262,6 +327,19 @@ const LABELS = {
     rejectProposal: 'Reject the proposal',
     proposalApproved: 'approved',
     proposalRejected: 'rejected',
+    minutes: 'min',
+    spaceKey: 'Space',
+    otherLanguage: 'Tiếng Việt',
+    hours: 'h',
+    days: 'd',
+    weightsHint: 'The number beside each line: how far it moved the score (in bits; each bit doubles the odds of a match).',
+    waterfallLabel: 'Chart of what raised or lowered the score',
+    refusedWhy: 'the register no longer allows this decision',
+    unknownError: 'The request was refused',
+    role_viewer: 'viewer',
+    role_steward: 'steward',
+    role_supervisor: 'supervisor',
+    role_admin: 'admin',
     rules: {
       'source-authority': 'the more authoritative source',
       recency: 'the more recent value',
@@ -293,7 +371,58 @@ const LABELS = {
       PROPOSAL_NOT_FOUND: 'No such merge proposal.',
       PROPOSAL_NOT_OPEN: 'The merge proposal is no longer waiting for approval.',
       SAME_STEWARD: 'The proposer cannot approve their own merge: a second steward must.',
+      WEAK_PASSWORD: 'The password is too easy to guess, too short, or contains the user name.',
+      BAD_CREDENTIALS: 'Wrong user name or password.',
+      TOO_MANY_LOGIN_ATTEMPTS: 'Too many failed sign-ins from this address. Please wait a minute.',
+      TOO_MANY_REQUESTS: 'Too many requests. Please wait a moment.',
+      UNAUTHENTICATED: 'Your session has ended; sign in again.',
+      NOT_FOUND: 'Not found.',
+      BAD_REQUEST: 'The request is not valid.',
+      STEWARD_DECISION_REFUSED: 'The register no longer allows this decision.',
       INTERNAL: 'The server failed; it is logged.',
+    },
+    summaries: {
+      PID_CONTRADICTED: "The record's personal ID belongs to a citizen whose name and date of birth both differ: possibly a mistyped ID.",
+      AMBIGUOUS: 'Two candidates score close together ({best} and {second}).',
+      BETWEEN_THRESHOLDS: "The best candidate's match probability ({best}) is between the review and link thresholds.",
+      REQUIRED_FIELD_DISAGREES: 'The best candidate is probable ({best}), but a field a link requires does not agree closely enough.',
+      POSSIBLE_DUPLICATE: 'Two citizens in the register may be one person ({best}).',
+      STEWARD: 'Decided by a data steward.',
+    },
+    statuses: {
+      OPEN: 'Open',
+      CLAIMED: 'Claimed',
+      DECIDED: 'Decided',
+      ALIVE: 'Alive',
+      DECEASED: 'Deceased',
+      MERGED: 'Merged',
+      PROPOSED: 'Waiting for approval',
+      APPROVED: 'Approved',
+      REJECTED: 'Rejected',
+    },
+    sexes: { MALE: 'Male', FEMALE: 'Female' },
+    sources: {
+      vaccination: 'Vaccination',
+      'driver-licence': 'Driving licence',
+      'social-welfare': 'Social welfare',
+      'civil-status': 'Civil status',
+      register: 'Population register',
+      steward: 'Data steward',
+    },
+    actions: {
+      LINK: 'Link',
+      NEW: 'New citizen',
+      REJECT: 'Reject',
+      MERGE: 'Merge',
+      DISTINCT: 'Different people',
+      UNDO: 'Undo',
+    },
+    comparisons: {
+      personal_id: 'Personal ID',
+      full_name: 'Full name',
+      date_of_birth: 'Date of birth',
+      sex: 'Sex',
+      address: 'Address',
     },
     reasons: {
       PID_CONTRADICTED: 'Personal ID contradicts name and date of birth',
@@ -305,6 +434,9 @@ const LABELS = {
     },
   },
 };
+
+/** The catalogue itself, for the browser test that checks every visible string comes from it. */
+export const CATALOGUE = LABELS;
 
 // Vietnamese for the linkage settings' level sentences (stored in English with each explanation);
 // a level not listed here (settings changed since) shows its stored sentence.
@@ -347,12 +479,53 @@ export const LEVEL_SENTENCES_VI = {
   'address:else': 'Địa chỉ khác nhau.',
 };
 
+// English for the same sentences, as the default settings word them (a level not listed shows its stored sentence).
+/** @type {Record<string, string | undefined>} */
+export const LEVEL_SENTENCES_EN = {
+  'personal_id:null': 'One of the two has no personal ID.',
+  'personal_id:exact': 'The personal IDs are the same.',
+  'personal_id:one_digit_off': 'The personal IDs differ in one digit.',
+  'personal_id:transposed': 'The personal IDs differ by two swapped neighbouring digits.',
+  'personal_id:else': 'The personal IDs are different.',
+  'full_name:null': 'One of the two has no name.',
+  'full_name:exact': 'The names are the same, ignoring diacritics and case.',
+  'full_name:reordered': 'The names have the same words in another order.',
+  'full_name:middle_dropped': 'The family and given names are the same; one of the two has no middle name.',
+  'full_name:family_variant': 'The given names are the same and the family names are regional variants (Hoàng/Huỳnh, Vũ/Võ).',
+  'full_name:one_letter': 'The names differ by one letter, ignoring diacritics; the given names are close too.',
+  'full_name:two_letters': 'The names differ by two letters, ignoring diacritics; the given names are close too.',
+  'full_name:reordered_similar': 'The names have nearly the same words, in another order.',
+  'full_name:jaro_winkler_0_92': 'The names are similar (Jaro-Winkler at least 0.92); the given names are close too.',
+  'full_name:given_name_missing': 'One of the two has only a family name, and it agrees.',
+  'full_name:given_only': 'Only the given names agree.',
+  'full_name:else': 'The names are different.',
+  'date_of_birth:null': 'One of the two has no date of birth.',
+  'date_of_birth:exact': 'The dates of birth are the same day.',
+  'date_of_birth:day_month_swapped': 'The dates of birth are the same with day and month swapped.',
+  'date_of_birth:partial_agrees': 'One date is known only to the month or year, and they agree as far as it goes.',
+  'date_of_birth:one_digit_typo': 'The dates of birth differ in one digit.',
+  'date_of_birth:transposed_digits': 'The dates of birth differ by two swapped neighbouring digits.',
+  'date_of_birth:same_year_month': 'The years and months of birth agree, the days do not.',
+  'date_of_birth:same_year': 'The years of birth are the same, the days are not.',
+  'date_of_birth:else': 'The dates of birth are different.',
+  'sex:null': 'One of the two has no sex recorded.',
+  'sex:exact': 'The sexes are the same.',
+  'sex:else': 'The sexes are different.',
+  'address:null': 'One of the two has no address.',
+  'address:exact': 'The addresses are the same.',
+  'address:mostly_shared': 'Most words of the shorter address are in the other, and the house numbers agree.',
+  'address:same_street_other_number': 'The addresses share most words but the numbers differ.',
+  'address:half_shared': 'Half the words of the shorter address are in the other.',
+  'address:else': 'The addresses are different.',
+};
+
 /**
- * A comparison's sentence in the chosen language; the stored (English) one otherwise.
+ * A comparison's sentence in the chosen language, from the catalogue; the stored (English) one for a level it lacks.
  * @param {import('./api.js').ComparisonExplanation} comparison
  */
 export function levelSentence(comparison) {
-  return (language() === 'vi' && LEVEL_SENTENCES_VI[`${comparison.comparison}:${comparison.level}`]) || comparison.sentence;
+  const key = `${comparison.comparison}:${comparison.level}`;
+  return (language() === 'vi' ? LEVEL_SENTENCES_VI[key] : LEVEL_SENTENCES_EN[key]) || comparison.sentence;
 }
 
 /** @returns {Language} */
@@ -381,12 +554,56 @@ export function reasonLabel(reason) {
 }
 
 /**
- * A refusal of the API in the chosen language, by its code; the server's own message for a code not listed.
+ * A refusal of the API in the chosen language, by its code: the server's English message is never
+ * shown; a code the catalogue lacks shows as "refused" with the code, for the steward to report.
  * @param {unknown} error
  */
 export function errorText(error) {
-  const { code, message } = /** @type {{ code?: string, message?: string }} */ (error ?? {});
-  return (code && LABELS[language()].errors[code]) || message || String(error);
+  const { code } = /** @type {{ code?: string }} */ (error ?? {});
+  return (code && LABELS[language()].errors[code]) || `${t('unknownError')} (${code ?? 'INTERNAL'})`;
+}
+
+/**
+ * A data value's label (a status, a sex, a source, a decision kind) in the chosen language; the value itself when the catalogue lacks it.
+ * @param {Group} group
+ * @param {string | null | undefined} value
+ */
+export function valueLabel(group, value) {
+  if (value === null || value === undefined) return '';
+  return LABELS[language()][group][value] ?? value;
+}
+
+/**
+ * A case's summary from its reason, with the candidates' probabilities filled in (the stored summary is English).
+ * @param {string} reason
+ * @param {{ best?: string, second?: string }} values
+ */
+export function summaryText(reason, values) {
+  const template = LABELS[language()].summaries[reason] ?? reasonLabel(reason);
+  return template.replace('{best}', values.best ?? '—').replace('{second}', values.second ?? '—');
+}
+
+/**
+ * A date as dd/mm/yyyy (mm/yyyy or yyyy when only those are known), from ISO `yyyy-mm-dd…`.
+ * @param {string | null | undefined} value
+ */
+export function dateText(value) {
+  if (!value) return '';
+  const match = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?/.exec(value);
+  if (!match) return value;
+  const [, year, month, day] = match;
+  return [day, month, year].filter(Boolean).join('/');
+}
+
+/**
+ * A moment as dd/mm/yyyy hh:mm in the browser's time zone.
+ * @param {string | null | undefined} value
+ */
+export function dateTimeText(value) {
+  if (!value) return '';
+  const d = new Date(value);
+  const two = (/** @type {number} */ n) => String(n).padStart(2, '0');
+  return `${two(d.getDate())}/${two(d.getMonth() + 1)}/${d.getFullYear()} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
 /** @param {string} rule */

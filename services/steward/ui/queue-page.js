@@ -2,7 +2,7 @@
 import { api } from './api.js';
 import { setShortcuts } from './keys.js';
 import { ageText, h, percent } from './dom.js';
-import { reasonLabel, t } from './i18n.js';
+import { reasonLabel, t, valueLabel } from './i18n.js';
 
 const FILTER_KEY = 'dancu.queueFilter';
 
@@ -57,7 +57,12 @@ export async function renderQueue(main) {
         ['all', t('all')],
       ]),
     ),
-    h('label', {}, t('source'), select('source', filter.source ?? '', [['', t('all')], ...sources.map((s) => [s, `${s} (${data.counts.source[s]})`])])),
+    h(
+      'label',
+      {},
+      t('source'),
+      select('source', filter.source ?? '', [['', t('all')], ...sources.map((s) => [s, `${valueLabel('sources', s)} (${data.counts.source[s]})`])]),
+    ),
     h(
       'label',
       {},
@@ -82,11 +87,11 @@ export async function renderQueue(main) {
       h('td', { className: `priority p${c.priority}` }, c.priority),
       h('td', {}, h('a', { href: `#/case/${c.case_id}` }, `#${c.case_id}`)),
       h('td', {}, reasonLabel(c.reason)),
-      h('td', {}, c.source),
+      h('td', {}, valueLabel('sources', c.source)),
       h('td', { className: 'num' }, percent(c.score)),
       h('td', { className: 'num' }, c.candidates),
       h('td', { className: 'num' }, ageText(c.age_seconds)),
-      h('td', {}, c.status === 'DECIDED' ? `${t('decided')}: ${c.resolution ?? ''}` : (c.claimed_by ?? '')),
+      h('td', {}, c.status === 'DECIDED' ? `${t('decided')}: ${valueLabel('actions', c.resolution)}` : (c.claimed_by ?? '')),
     ),
   );
   const table =

@@ -1,6 +1,6 @@
 // @ts-check
 import { h, svg } from './dom.js';
-import { levelSentence, t } from './i18n.js';
+import { levelSentence, t, valueLabel } from './i18n.js';
 
 const ROW = 24;
 const LABEL = 210;
@@ -20,7 +20,7 @@ export function waterfall(explanation) {
   let running = explanation.prior;
   for (const c of explanation.comparisons) {
     steps.push({
-      label: `${c.comparison.replace(/_/g, ' ')}: ${c.level.replace(/_/g, ' ')}`,
+      label: valueLabel('comparisons', c.comparison),
       from: running,
       to: running + c.weight,
       kind: c.weight >= 0 ? 'up' : 'down',
@@ -40,7 +40,7 @@ export function waterfall(explanation) {
     { className: 'waterfall', id: 'waterfall' },
     svg(
       'svg',
-      { viewBox: `0 0 ${WIDTH} ${height}`, width: '100%', role: 'img', 'aria-label': 'match weight waterfall' },
+      { viewBox: `0 0 ${WIDTH} ${height}`, width: '100%', role: 'img', 'aria-label': t('waterfallLabel') },
       svg('line', { x1: x(0), x2: x(0), y1: 0, y2: height, class: 'zero' }),
       steps.map((s, i) => {
         const y = i * ROW + 4;
