@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../services/shared/paths.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { settingsVersion } from '../../services/shared/linkage/settings-version.js';
 import { testLogger } from '../helpers/real-stack.js';
 import { openCases, PASSWORD, startStewardRun, type StewardRun } from '../helpers/steward-run.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -262,6 +264,13 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
     expect(await page.locator('#case-meta').textContent()).toContain('Waiting for');
   });
 
+  it('shows the version of the linkage settings that sent the record to review', async () => {
+    const [open] = await openCases(s.run);
+    await page.goto(`${s.baseUrl}/#/case/${open!.case_id}`);
+    await page.locator('#compare').waitFor();
+    expect(await page.locator('#case-settings').textContent()).toContain(settingsVersion(loadSettings()));
+  });
+
   it('clears every case left in the queue, one after another, until the queue says none are left', async () => {
     const twice = new Map(s.hard.registeredTwice.map(([first, second]) => [second, first]));
     for (let round = 0; round < 20; round += 1) {
@@ -335,7 +344,7 @@ async function allowList(page: Page, lang: 'vi' | 'en', hash: string): Promise<{
     collect(lang === 'vi' ? i18n.LEVEL_SENTENCES_VI : i18n.LEVEL_SENTENCES_EN);
     const data = [];
     const DATA_KEYS = new Set(['citizen_id', 'other_citizen_id', 'label', 'actor', 'claimed_by', 'proposed_by', 'reviewed_by', 'comment',
-      'override_reason', 'survivor_id', 'merged_id', 'username', 'personal_id', 'full_name', 'address']);
+      'override_reason', 'survivor_id', 'merged_id', 'username', 'personal_id', 'full_name', 'address', 'settings_version']);
     const gather = (value, key) => {
       if (typeof value === 'string' && DATA_KEYS.has(key)) data.push(value);
       // A candidate's agreement ({ full_name: 'same' }) is keyed by field too, but its values are codes.

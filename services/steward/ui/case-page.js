@@ -273,6 +273,8 @@ export async function renderCase(main, caseId, user) {
             { className: 'meta', id: 'case-meta' },
             `${t('source')}: ${valueLabel('sources', c.source)} · ${t('status')}: ${valueLabel('statuses', c.status)}${c.claimed_by ? ` (${c.claimed_by})` : ''}${c.resolution ? ` · ${valueLabel('actions', c.resolution)}` : ''} · ${t('priority')} ${c.priority}${c.rechecks > 0 ? ` · ${t('rechecks')}: ${c.rechecks}` : ''} · ${t('age')} ${ageText((Date.now() - new Date(c.created_at).getTime()) / 1000)}`,
           ),
+          // Which linkage settings decided the record: a shadow run or a later version may decide otherwise.
+          h('p', { className: 'meta', id: 'case-settings' }, `${t('settingsVersion')}: ${c.settings_version ?? t('settingsVersionUnknown')}`),
           h('p', { className: 'summary', id: 'summary' }, caseSummary(view, people)),
           h(
             'div',
