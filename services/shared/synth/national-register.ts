@@ -48,12 +48,18 @@ const CHILDREN: readonly (readonly [number, number])[] = [
   [3, 15],
 ];
 
-/** The inverse of STRIDE modulo a million: a twin's serial is its sibling's plus one, free as long as no prefix issues this many. */
-function strideInverse(): number {
-  for (let k = 1; k < SERIALS; k += 1) if ((k * STRIDE) % SERIALS === 1) return k;
-  throw new Error('stride has no inverse');
+/** The inverse of `a` modulo `m` (extended Euclid): a twin's serial is its sibling's plus one, free as long as no prefix issues this many. */
+function inverseModulo(a: number, m: number): number {
+  let [r0, r1, t0, t1] = [m, a, 0, 1];
+  while (r1 !== 0) {
+    const q = Math.floor(r0 / r1);
+    [r0, r1, t0, t1] = [r1, r0 - q * r1, t1, t0 - q * t1];
+  }
+  if (r0 !== 1) throw new Error(`${a} has no inverse modulo ${m}`);
+  return ((t0 % m) + m) % m;
 }
-const PREFIX_CAPACITY = Math.min(strideInverse(), SERIALS - strideInverse());
+const STRIDE_INVERSE = inverseModulo(STRIDE, SERIALS);
+const PREFIX_CAPACITY = Math.min(STRIDE_INVERSE, SERIALS - STRIDE_INVERSE);
 
 /** A number in [0, 2^32) from text, for choices that must be the same wherever they are made (a commune's name, a prefix's first serial). */
 function hashOf(text: string): number {
