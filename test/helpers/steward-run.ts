@@ -126,6 +126,23 @@ export interface AppliedDecision {
 }
 
 /** Open cases by reason, with the source record each is about (null for duplicate pairs) and the citizens it asks about (both of a duplicate pair). */
+/** An open record case with two candidates whose evidence is strongly against merging them (different personal IDs and birth years). */
+export async function casePairEvidenceIsAgainst(run: PipelineRun): Promise<{ case_id: number; a: string; b: string }> {
+  const { rows } = await run.pool.query<{ case_id: number; a: string; b: string }>(
+    `select r.case_id::int as case_id, x.citizen_id as a, y.citizen_id as b
+       from review_cases r
+       cross join lateral jsonb_array_elements(r.candidates) cx
+       cross join lateral jsonb_array_elements(r.candidates) cy
+       join citizens x on x.citizen_id = cx->>'citizen_id'
+       join citizens y on y.citizen_id = cy->>'citizen_id'
+      where r.status <> 'DECIDED' and r.reason <> 'POSSIBLE_DUPLICATE' and x.citizen_id < y.citizen_id
+        and x.personal_id <> y.personal_id and left(x.date_of_birth, 4) <> left(y.date_of_birth, 4)
+      order by r.case_id limit 1`,
+  );
+  if (!rows[0]) throw new Error('no open case has two candidates the evidence is against merging');
+  return rows[0];
+}
+
 export async function openCases(run: PipelineRun): Promise<{ case_id: number; reason: string; record: string | null; candidates: string[] }[]> {
   const { rows } = await run.pool.query<{ case_id: number; reason: string; record: string | null; candidates: string[] }>(
     `select case_id::int as case_id, reason, observation->>'source_record_id' as record,

@@ -10,7 +10,7 @@ import type { PopulationUpdate, Rejection, StewardDecision, VaccinationEvent } f
 import { citizenSubject } from '../../services/shared/store/review-case.js';
 import { saveUser } from '../../services/shared/review/steward-users.js';
 import { testLogger } from '../helpers/real-stack.js';
-import { openCases, PASSWORD, startStewardRun, StewardClient, type StewardRun } from '../helpers/steward-run.js';
+import { casePairEvidenceIsAgainst, openCases, PASSWORD, startStewardRun, StewardClient, type StewardRun } from '../helpers/steward-run.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const LOGIN_LIMIT = 20;
@@ -411,18 +411,7 @@ describe('steward API: every decision and its undo reach the register, the updat
   });
 
   it('refuses a merge the evidence is strongly against (different valid IDs and birth years) unless a supervisor overrides it with a reason', async () => {
-    const rows = await query<{ case_id: number; a: string; b: string }>(
-      `select r.case_id::int as case_id, x.citizen_id as a, y.citizen_id as b
-         from review_cases r
-         cross join lateral jsonb_array_elements(r.candidates) cx
-         cross join lateral jsonb_array_elements(r.candidates) cy
-         join citizens x on x.citizen_id = cx->>'citizen_id'
-         join citizens y on y.citizen_id = cy->>'citizen_id'
-        where r.status <> 'DECIDED' and r.reason <> 'POSSIBLE_DUPLICATE' and x.citizen_id < y.citizen_id
-          and x.personal_id <> y.personal_id and left(x.date_of_birth, 4) <> left(y.date_of_birth, 4)
-        order by r.case_id limit 1`,
-    );
-    const pair = rows[0]!;
+    const pair = await casePairEvidenceIsAgainst(s.run);
     const body = { survivorId: pair.a, mergedId: pair.b, comment: 'the same person, I think' };
     const { body: preview } = await alice.call<{ evidence: { against: boolean } }>(
       'GET',

@@ -6,7 +6,7 @@ import { REPO_ROOT } from '../../services/shared/paths.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { settingsVersion } from '../../services/shared/linkage/settings-version.js';
 import { testLogger } from '../helpers/real-stack.js';
-import { openCases, PASSWORD, startStewardRun, type StewardRun } from '../helpers/steward-run.js';
+import { casePairEvidenceIsAgainst, openCases, PASSWORD, startStewardRun, type StewardRun } from '../helpers/steward-run.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const CHROMIUM = process.env.DANCU_CHROMIUM ?? '/usr/bin/chromium';
@@ -194,27 +194,17 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
   });
 
   it('refuses, in Vietnamese, a merge the evidence is strongly against, after showing why in the preview', async () => {
-    const [pair] = await query<{ case_id: number; a: string; b: string }>(
-      `select r.case_id::int as case_id, x.citizen_id as a, y.citizen_id as b
-         from review_cases r
-         cross join lateral jsonb_array_elements(r.candidates) cx
-         cross join lateral jsonb_array_elements(r.candidates) cy
-         join citizens x on x.citizen_id = cx->>'citizen_id'
-         join citizens y on y.citizen_id = cy->>'citizen_id'
-        where r.status <> 'DECIDED' and r.reason <> 'POSSIBLE_DUPLICATE' and x.citizen_id < y.citizen_id
-          and x.personal_id <> y.personal_id and left(x.date_of_birth, 4) <> left(y.date_of_birth, 4)
-        order by r.case_id limit 1`,
-    );
+    const pair = await casePairEvidenceIsAgainst(s.run);
     await bobPage.locator('#language').click();
-    await openCase(bobPage, pair!.case_id);
-    await bobPage.locator('#merge-survivor').selectOption(pair!.a);
-    await bobPage.locator('#merge-merged').selectOption(pair!.b);
+    await openCase(bobPage, pair.case_id);
+    await bobPage.locator('#merge-survivor').selectOption(pair.a);
+    await bobPage.locator('#merge-merged').selectOption(pair.b);
     await bobPage.locator('#merge-preview-button').click();
     await bobPage.locator('#merge-evidence').waitFor();
     await bobPage.locator('#comment').fill('cùng một người');
     await bobPage.locator('#merge-propose').click();
     await bobPage.locator('#decision-status', { hasText: 'Bằng chứng phản đối hợp nhất' }).waitFor();
-    expect(await query('select 1 from merge_proposals where case_id = $1', [pair!.case_id])).toEqual([]);
+    expect(await query('select 1 from merge_proposals where case_id = $1', [pair.case_id])).toEqual([]);
     await bobPage.locator('#language').click();
     await bobPage.locator('#comment').waitFor();
   });

@@ -7,26 +7,16 @@ import { decideObservation } from '../../services/shared/register/observation-ve
 import type { PersonObservation } from '../../services/shared/schemas/records.js';
 import { CIVIL_STATUS_SOURCE } from '../../services/shared/sources/civil-status.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
+import { REGISTERED_TU } from '../helpers/citizen-fixtures.js';
 
 /** Two invented namesakes of the same year; the record is about Tú, without his ID. */
 const citizen = (citizen_id: string, overrides: Partial<CitizenRow> = {}): CitizenRow => ({
+  ...REGISTERED_TU,
   citizen_id,
   personal_id: citizen_id,
-  full_name: 'Hoàng Văn Tú',
-  name_key: 'hoang van tu',
-  family_name: 'Hoàng',
-  middle_name: 'Văn',
-  given_name: 'Tú',
   date_of_birth: '1990-05-02',
   dob_precision: 'DAY',
-  sex: 'MALE',
   address: 'Số 4 Trần Phú, Hà Đông, Hà Nội',
-  place_of_birth: null,
-  ethnicity: null,
-  marital_status: null,
-  date_of_death: null,
-  dod_precision: null,
-  status: 'ALIVE',
   ...overrides,
 });
 const TU = citizen('001090004417');
