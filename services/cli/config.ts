@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonConfigShape, groupConfigShape, parseConfig } from '../shared/config/common.js';
+import { readSecret } from '../shared/config/secrets.js';
 
 export const cliConfigSchema = z.object({
   ...commonConfigShape,
@@ -12,10 +13,32 @@ export const cliConfigSchema = z.object({
   /** The sector database `stack up --connect` runs (logical decoding on), for trying a connector locally. */
   DANCU_SECTOR_DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:55433/sector_vaccination'),
   DANCU_DRAIN_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
+  /** The password of DATABASE_URL's user when the URL holds none (or `_FILE`: a file holding it). */
+  DANCU_DATABASE_PASSWORD: z.string().optional(),
+  DANCU_DATABASE_PASSWORD_FILE: z.string().optional(),
+  /** The services' role passwords (or `_FILE`s) that `migrate` gives the roles and `dancu run` connects with. */
+  DANCU_LINKER_DATABASE_PASSWORD: z.string().optional(),
+  DANCU_LINKER_DATABASE_PASSWORD_FILE: z.string().optional(),
+  DANCU_STORE_DATABASE_PASSWORD: z.string().optional(),
+  DANCU_STORE_DATABASE_PASSWORD_FILE: z.string().optional(),
+  DANCU_STEWARD_DATABASE_PASSWORD: z.string().optional(),
+  DANCU_STEWARD_DATABASE_PASSWORD_FILE: z.string().optional(),
+  DANCU_MONITOR_DATABASE_PASSWORD: z.string().optional(),
+  DANCU_MONITOR_DATABASE_PASSWORD_FILE: z.string().optional(),
 });
 
 export type CliConfig = z.infer<typeof cliConfigSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv): CliConfig {
-  return parseConfig(cliConfigSchema, env);
+  const config = parseConfig(cliConfigSchema, env);
+  return { ...config, DATABASE_URL: withPassword(config.DATABASE_URL, readSecret(env, 'DANCU_DATABASE_PASSWORD')) };
+}
+
+/** The URL with `password` when it holds none of its own. */
+function withPassword(databaseUrl: string, password: string | undefined): string {
+  if (password === undefined) return databaseUrl;
+  const url = new URL(databaseUrl);
+  if (url.password !== '') return databaseUrl;
+  url.password = encodeURIComponent(password);
+  return url.toString();
 }

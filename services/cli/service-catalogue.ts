@@ -10,6 +10,10 @@ import type { RunningService } from '../shared/service/stage-service.js';
 import { loadConfig as storeConfig } from '../store/config.js';
 import { startStore } from '../store/store-service.js';
 import { loadConfig as stewardConfig } from '../steward/config.js';
+import { commonConfigShape } from '../shared/config/common.js';
+import { readSecret } from '../shared/config/secrets.js';
+import { isServiceRole, serviceDatabaseUrl, SERVICE_ROLES, type ServiceRole } from '../shared/store/service-roles.js';
+import type { RolePasswords } from '../shared/store/role-grants.js';
 import { startSteward } from '../steward/steward-service.js';
 
 /** The pipeline's services in the order events flow through them, the monitor and the stewards' review service; each reads its own config. */
@@ -34,7 +38,7 @@ export function isServiceName(name: string): name is ServiceName {
 export async function startServices(names: ServiceName[], env: NodeJS.ProcessEnv, logger: Logger, metrics: Metrics): Promise<RunningService[]> {
   const running: RunningService[] = [];
   try {
-    for (const name of names) running.push(await SERVICES[name](env, logger, metrics));
+    for (const name of names) running.push(await SERVICES[name](serviceEnv(name, env), logger, metrics));
   } catch (error) {
     await stopServices(running);
     throw error;
@@ -44,4 +48,30 @@ export async function startServices(names: ServiceName[], env: NodeJS.ProcessEnv
 
 export async function stopServices(running: RunningService[]): Promise<void> {
   for (const service of [...running].reverse()) await service.stop();
+}
+
+/** The variable holding a service role's database password (or `<it>_FILE`, a file holding it). */
+function passwordVariable(service: ServiceRole): string {
+  return `DANCU_${service.toUpperCase()}_DATABASE_PASSWORD`;
+}
+
+/** The services' role passwords the environment sets, for `migrate` to give them. */
+export function rolePasswords(env: NodeJS.ProcessEnv): RolePasswords {
+  const passwords: RolePasswords = {};
+  for (const service of SERVICE_ROLES) {
+    const password = readSecret(env, passwordVariable(service));
+    if (password !== undefined) passwords[service] = password;
+  }
+  return passwords;
+}
+
+/**
+ * A service's environment in a process that runs several: with per-service roles (the default)
+ * its DATABASE_URL is the register's as the service's own role, so the steward service started
+ * by `dancu run` cannot write a citizen any more than one deployed alone.
+ */
+export function serviceEnv(name: ServiceName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (!isServiceRole(name) || commonConfigShape.DANCU_DATABASE_ROLES.parse(env.DANCU_DATABASE_ROLES) === 'shared') return env;
+  const databaseUrl = commonConfigShape.DATABASE_URL.parse(env.DATABASE_URL);
+  return { ...env, DATABASE_URL: serviceDatabaseUrl(databaseUrl, name, readSecret(env, passwordVariable(name))) };
 }

@@ -73,6 +73,8 @@ export const ERROR_CODES = [
   'BAD_USERNAME',
   'WEAK_PASSWORD',
   'BAD_ROLE',
+  // Database roles
+  'ROLES_NOT_CREATED',
 ] as const;
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonConfigShape, parseConfig } from '../shared/config/common.js';
+import { readSecret } from '../shared/config/secrets.js';
 
 export const stewardConfigSchema = z.object({
   ...commonConfigShape,
@@ -20,6 +21,8 @@ export const stewardConfigSchema = z.object({
   DANCU_STEWARD_LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
   /** Signs the CSRF secret cookie; empty: a random one per start (sign-ins survive, open pages fetch a new token). */
   DANCU_STEWARD_COOKIE_SECRET: z.string().default(''),
+  /** A file holding the cookie secret (a Docker secret), read when DANCU_STEWARD_COOKIE_SECRET is empty. */
+  DANCU_STEWARD_COOKIE_SECRET_FILE: z.string().optional(),
   /** Send cookies only over HTTPS; set to true behind TLS. */
   DANCU_STEWARD_SECURE_COOKIES: z
     .enum(['true', 'false'])
@@ -32,5 +35,6 @@ export const stewardConfigSchema = z.object({
 export type StewardConfig = z.infer<typeof stewardConfigSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv): StewardConfig {
-  return parseConfig(stewardConfigSchema, env);
+  const config = parseConfig(stewardConfigSchema, env);
+  return { ...config, DANCU_STEWARD_COOKIE_SECRET: readSecret(env, 'DANCU_STEWARD_COOKIE_SECRET') ?? '' };
 }

@@ -14,6 +14,7 @@ interface ComposeService {
   image?: string;
   command?: string[];
   environment?: Record<string, string>;
+  secrets?: string[];
 }
 
 const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
@@ -51,5 +52,24 @@ describe('docker-compose.yml', () => {
     for (const [, service] of dancuServices) {
       expect(Object.keys(service.environment ?? {})).toEqual(expect.arrayContaining(['DANCU_KAFKA_BROKERS', 'DANCU_SCHEMA_REGISTRY_URL', 'DATABASE_URL']));
     }
+  });
+
+  it('hands the register owner’s password to PostgreSQL and the migration only, and each service its own role’s', () => {
+    const holders = Object.entries(compose.services)
+      .filter(([, service]) => service.secrets?.includes('db-owner-password'))
+      .map(([name]) => name)
+      .sort();
+    expect(holders).toEqual(['migrate', 'postgres']);
+    for (const name of ['linker', 'store', 'steward', 'monitor']) {
+      const service = compose.services[name]!;
+      expect(service.secrets?.filter((secret) => secret.startsWith('db-'))).toEqual([`db-${name}-password`]);
+      expect(service.environment?.[`DANCU_${name.toUpperCase()}_DATABASE_PASSWORD_FILE`]).toBe(`/run/secrets/db-${name}-password`);
+    }
+  });
+
+  it('puts no password in any service’s environment, only files that hold them', () => {
+    const values = Object.values(compose.services).flatMap((service) => Object.entries(service.environment ?? {}));
+    expect(values.filter(([name, value]) => /PASSWORD$|SECRET$/.test(name) && value !== '').map(([name]) => name)).toEqual([]);
+    expect(values.map(([, value]) => String(value)).filter((value) => /postgres:\/\/[^@/]*:[^@/]*@/.test(value))).toEqual([]);
   });
 });

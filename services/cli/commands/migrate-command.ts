@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { migrate } from '../../shared/store/migrate.js';
 import { createDatabase } from '../stack/postgres-node.js';
+import { rolePasswords } from '../service-catalogue.js';
 
 /** PostgreSQL's SQLSTATE for a database that does not exist. */
 const NO_SUCH_DATABASE = '3D000';
@@ -13,12 +14,13 @@ export function migrateCommand(): Command {
     .action(async (options: { down?: boolean }) => {
       const config = loadConfig(process.env);
       const direction = options.down ? 'down' : 'up';
-      const ran = await migrate(config.DATABASE_URL, direction).catch(async (error: unknown) => {
+      const roles = config.DANCU_DATABASE_ROLES === 'shared' ? false : rolePasswords(process.env);
+      const ran = await migrate(config.DATABASE_URL, direction, undefined, roles).catch(async (error: unknown) => {
         // A database that does not exist yet is made, so that `migrate` is all a new one needs
         // (only then: creating one needs the server's maintenance database, which not every user may reach).
         if (direction === 'down' || (error as { code?: unknown }).code !== NO_SUCH_DATABASE) throw error;
         await createDatabase(config.DATABASE_URL);
-        return migrate(config.DATABASE_URL, direction);
+        return migrate(config.DATABASE_URL, direction, undefined, roles);
       });
       console.log(ran.length === 0 ? 'the schema is up to date' : `${options.down ? 'rolled back' : 'applied'}: ${ran.join(', ')}`);
     });

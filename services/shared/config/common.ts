@@ -17,6 +17,12 @@ export const commonConfigShape = {
     ),
   DANCU_SCHEMA_REGISTRY_URL: z.string().url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:55432/dancu'),
+  /**
+   * per-service: each service connects to the register as its own role (dancu_linker,
+   * dancu_store, dancu_steward, dancu_monitor; `dancu migrate` creates them with their grants);
+   * shared: every service uses DATABASE_URL's user, for a server where roles cannot be created.
+   */
+  DANCU_DATABASE_ROLES: z.enum(['per-service', 'shared']).default('per-service'),
   DANCU_TOPIC_NAMESPACE: z.string().default(''),
   /** Linkage settings file; empty for the committed default (services/shared/linkage/default-settings.json). */
   DANCU_LINKAGE_SETTINGS: z.string().default(''),

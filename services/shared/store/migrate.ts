@@ -1,8 +1,12 @@
 import { runner } from 'node-pg-migrate';
 import { MIGRATIONS_DIR } from '../paths.js';
+import { applyServiceGrants, type RolePasswords } from './role-grants.js';
 
-/** Applies the store's migrations (node-pg-migrate, SQL files); returns the names it ran. */
-export async function migrate(databaseUrl: string, direction: 'up' | 'down' = 'up', count?: number): Promise<string[]> {
+/**
+ * Applies the store's migrations (node-pg-migrate, SQL files), then the services' roles and
+ * grants (service-roles.ts) unless `roles` is false; returns the names it ran.
+ */
+export async function migrate(databaseUrl: string, direction: 'up' | 'down' = 'up', count?: number, roles: RolePasswords | false = {}): Promise<string[]> {
   const ran = await runner({
     databaseUrl,
     dir: MIGRATIONS_DIR,
@@ -12,5 +16,6 @@ export async function migrate(databaseUrl: string, direction: 'up' | 'down' = 'u
     singleTransaction: true,
     log: () => undefined,
   });
+  if (roles !== false) await applyServiceGrants(databaseUrl, roles);
   return ran.map((migration) => migration.name);
 }
