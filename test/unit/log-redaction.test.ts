@@ -23,6 +23,15 @@ describe('logging', () => {
     for (const secret of ['079087000001', 'Nguyễn', '1987-03-14', 'Lê Lợi', 'Trần Thị Mai', '001305000001']) expect(text).not.toContain(secret);
   });
 
+  it('never writes a password, a database URL or SASL settings in clear', () => {
+    const { lines, stream } = capture();
+    const logger = createLogger({ level: 'info' }, stream);
+    logger.info({ databaseUrl: 'postgres://dancu_store:pw-one@db/dancu', sasl: { mechanism: 'scram-sha-512', password: 'pw-two' } }, 'connecting');
+    logger.child({ component: 'x' }).info({ options: { password: 'pw-three', connectionString: 'postgres://u:pw-four@h/d' } }, 'nested');
+    const text = lines.join('');
+    for (const secret of ['pw-one', 'pw-two', 'pw-three', 'pw-four']) expect(text).not.toContain(secret);
+  });
+
   it('keeps the fields that are not personal', () => {
     const { lines, stream } = capture();
     createLogger({ level: 'info' }, stream).info({ topic: 'dlq.v1', offset: '12' }, 'message dead-lettered');

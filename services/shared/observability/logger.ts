@@ -26,10 +26,24 @@ export const PII_PATHS: readonly string[] = [
   '*.record',
 ];
 
+/** Field paths that may hold a secret: a password, a URL with one in it, SASL settings. */
+export const SECRET_PATHS: readonly string[] = [
+  'password',
+  '*.password',
+  'connectionString',
+  '*.connectionString',
+  'databaseUrl',
+  '*.databaseUrl',
+  'DATABASE_URL',
+  '*.DATABASE_URL',
+  'sasl',
+  '*.sasl',
+];
+
 export function createLogger(options: { level: string; name?: string }, destination?: pino.DestinationStream): Logger {
   const loggerOptions: LoggerOptions = {
     level: options.level,
-    redact: { paths: [...PII_PATHS], censor: '[redacted]' },
+    redact: { paths: [...PII_PATHS, ...SECRET_PATHS], censor: '[redacted]' },
     base: { service: options.name ?? 'dancu' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
