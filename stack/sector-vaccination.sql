@@ -2,8 +2,9 @@
 -- database `dancu stack up --connect` creates, and what the connector tests and the guide
 -- (docs/sector-connect.md) capture. Quirks kept on purpose: a national ID that children do not
 -- have yet, a free-text address, the dose as `numeric` without a scale (Debezium sends it as a
--- VariableScaleDecimal), `date` columns (io.debezium.time.Date), and columns dancu must not take
--- (phone, the nurse's name, clinical notes).
+-- VariableScaleDecimal), `date` columns (io.debezium.time.Date), the day of the shot as text the
+-- way the nurse typed it (the database takes `30/02/2024`; dancu refuses it and says so), and
+-- columns dancu must not take (phone, the nurse's name, clinical notes).
 
 create table if not exists patients (
   patient_id bigint generated always as identity primary key,
@@ -31,7 +32,8 @@ create table if not exists vaccinations (
   vaccine_name text,
   dose_number numeric not null,
   dose_ml numeric(4, 2),
-  administered_on date not null,
+  -- As typed at the clinic (dd/mm/yyyy, or yyyy-mm-dd from the import of old paper records): the clinic software has no date picker.
+  administered_on text not null,
   facility text,
   lot_number varchar(30),
   administered_by text,

@@ -1,5 +1,5 @@
 import type { Message } from 'kafkajs';
-import { DancuError, DecodeError, type ErrorContext } from '../shared/errors.js';
+import { asDancuError, DancuError, DecodeError, type ErrorContext } from '../shared/errors.js';
 import { eachMessage, present } from '../shared/kafka/decode-each.js';
 import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.js';
 import { SOURCE_TOPICS, sourceOfTopic } from '../shared/schemas/topics.js';
@@ -7,7 +7,7 @@ import type { Logger } from '../shared/observability/logger.js';
 import type { SchemaRegistryClient } from '../shared/kafka/registry.js';
 import type { PersonObservation, Rejection } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
-import { debeziumToEvent, loadDebeziumMappings, type DebeziumMappings } from '../shared/sources/debezium.js';
+import { changeOrigin, debeziumToEvent, isSnapshotRead, loadDebeziumMappings, type DebeziumMappings } from '../shared/sources/debezium.js';
 import { toObservation } from '../shared/sources/sector-event.js';
 import { SOURCE_ADAPTERS } from '../shared/sources/source-adapters.js';
 
@@ -38,6 +38,12 @@ async function decodeCdc(registry: SchemaRegistryClient, bytes: Buffer): Promise
   } catch (error) {
     throw new DecodeError('the change-data message is neither registry Avro nor JSON', error);
   }
+}
+
+/** Where a captured change comes from in the sector's database, as error context (a dead letter's headers, the feedback). */
+function changeContext(decoded: unknown, key: Buffer | null): ErrorContext {
+  const origin = changeOrigin(decoded, key);
+  return { sourceTable: origin.table ?? undefined, sourceKey: origin.key ?? undefined, sourceLsn: origin.lsn ?? undefined };
 }
 
 /**
@@ -78,20 +84,25 @@ export function createIngestStage(context: StageContext, options: IngestOptions)
         context: {
           recordId: typeof event.source_record_id === 'string' ? event.source_record_id : undefined,
           sourceSystem: typeof event.source_system === 'string' ? event.source_system : undefined,
+          ...(origin.form === 'cdc' ? changeContext(decoded, message.key) : {}),
         },
       });
     }
     const adapter = SOURCE_ADAPTERS[origin.source];
-    const decoded =
-      origin.form === 'events'
-        ? await registry.decode<unknown>(message.value)
-        : debeziumToEvent(adapter, mappings, await decodeCdc(registry, message.value), position);
-    const observation = toObservation(
-      adapter,
-      decoded,
-      { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp },
-      now(),
-    );
+    const at = { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp };
+    let observation: PersonObservation;
+    if (origin.form === 'events') {
+      observation = toObservation(adapter, await registry.decode<unknown>(message.value), at, now());
+    } else {
+      let change: unknown = null;
+      try {
+        change = await decodeCdc(registry, message.value);
+        const event = debeziumToEvent(adapter, mappings, change, position);
+        observation = toObservation(adapter, event, at, now(), { identity: isSnapshotRead(change) ? 'content' : 'time' });
+      } catch (error) {
+        throw asDancuError(error).withContext(changeContext(change, message.key));
+      }
+    }
     metrics.eventsOut.inc({ stage: 'ingest', source: origin.source, outcome: 'observation' });
     return { key: observationKey(observation), value: await registry.encode(observationSchemaId, observation), headers: { id: observation.observation_id } };
   };
@@ -119,6 +130,10 @@ export function createIngestStage(context: StageContext, options: IngestOptions)
         rules: 'issues' in error ? [...(error.issues as Rejection['rules'])] : [{ code: error.code, path: '(message)', message: error.message }],
         message: error.message.slice(0, 2_000),
         rejected_at: now().getTime(),
+        source_change:
+          error.context.sourceTable || error.context.sourceKey || error.context.sourceLsn
+            ? { table: error.context.sourceTable ?? null, key: error.context.sourceKey ?? null, lsn: error.context.sourceLsn ?? null }
+            : null,
       };
       const topic = topics[SOURCE_TOPICS[origin.source].feedback];
       const rejectionSchemaId = schemaIds.get(topic);

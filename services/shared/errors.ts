@@ -6,6 +6,10 @@ export interface ErrorContext {
   offset?: string;
   recordId?: string;
   sourceSystem?: string;
+  /** A change captured from a sector's database (Debezium): its table, row key and WAL position, so the sector can find the row. */
+  sourceTable?: string;
+  sourceKey?: string;
+  sourceLsn?: string;
 }
 
 /**

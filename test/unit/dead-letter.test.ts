@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../services/shared/errors.js';
 import { deadLetterMessage, DLQ_HEADERS } from '../../services/shared/kafka/dead-letter.js';
+import { replayMessage, toEntry } from '../../services/shared/kafka/dead-letters.js';
+import { topicsFor } from '../../services/shared/schemas/topics.js';
 
 describe('dead letters', () => {
   const original = {
@@ -36,5 +38,26 @@ describe('dead letters', () => {
   it('carries the reason code and every issue', () => {
     expect(letter.headers?.[DLQ_HEADERS.reason]).toBe('VALIDATION_FAILED');
     expect(JSON.parse(String(letter.headers?.[DLQ_HEADERS.issues])).map((issue: { code: string }) => issue.code)).toEqual(['NAME_MISSING', 'PID_FORMAT']);
+  });
+
+  it("names a captured change's table, row key and LSN, for the sector to find the row; a replay leaves them out", () => {
+    const topics = topicsFor('');
+    const change = { ...original, topic: topics.vaccinationCdc, key: Buffer.from('{"vaccination_id":42}'), headers: {} };
+    const failed = new ValidationError([{ code: 'VACCINATION_DATE_INVALID', path: 'vaccination.date_administered', message: 'the date must be a full day' }], {
+      recordId: '42',
+      sourceTable: 'public.vaccinations',
+      sourceKey: '{"vaccination_id":42}',
+      sourceLsn: '0/16B3748',
+    });
+    const written = deadLetterMessage(change, failed, 'ingest', new Date('2026-11-27T00:00:00Z'));
+    const entry = toEntry(topics, { ...written, topic: topics.deadLetters, partition: 0, offset: '3', timestamp: '0', attributes: 0 } as never);
+    expect([entry.source, entry.recordId, entry.sourceTable, entry.sourceKey, entry.sourceLsn]).toEqual([
+      'vaccination',
+      '42',
+      'public.vaccinations',
+      '{"vaccination_id":42}',
+      '0/16B3748',
+    ]);
+    expect(Object.keys(replayMessage(entry).headers ?? {}).filter((name) => name.startsWith('dancu.errors.'))).toEqual([]);
   });
 });

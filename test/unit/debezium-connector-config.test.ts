@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { connectorDefinition, redactConfig, unmappedTables, type ConnectorRequest } from '../../services/cli/connect/connector-config.js';
+import {
+  avroName,
+  connectorDefinition,
+  envelopeArtifact,
+  redactConfig,
+  unmappedTables,
+  type ConnectorRequest,
+} from '../../services/cli/connect/connector-config.js';
+import { artifactsOf } from '../../services/cli/connect/connector-schemas.js';
 import { loadDebeziumMappings, variableScaleDecimal } from '../../services/shared/sources/debezium.js';
 
 const mappings = loadDebeziumMappings();
@@ -8,7 +16,6 @@ const REQUEST: ConnectorRequest = {
   databaseUrl: 'postgres://capture:s3cret@10.0.0.5:5433/tiemchung',
   tables: ['vaccinations'],
   converter: 'json',
-  schemas: true,
   system: 'tiemchung-hcm',
   topic: 'run-1.cdc.vaccination.v1',
   registryUrl: 'http://127.0.0.1:8081/apis/ccompat/v7',
@@ -49,8 +56,27 @@ describe("a sector's connector configuration", () => {
       'value.converter': 'io.apicurio.registry.utils.converter.AvroConverter',
       'value.converter.apicurio.registry.url': 'http://127.0.0.1:8081/apis/registry/v2',
       'value.converter.apicurio.registry.as-confluent': 'true',
+      'value.converter.apicurio.registry.use-id': 'contentId',
       'value.converter.apicurio.registry.headers.enabled': 'false',
+      'schema.name.adjustment.mode': 'avro',
+      'decimal.handling.mode': 'precise',
     });
+  });
+
+  it('writes the bare envelope for json-plain, with decimals as text (without a schema a fixed-scale decimal has no scale)', () => {
+    const { config } = connectorDefinition({ ...REQUEST, converter: 'json-plain' }, mappings);
+    expect(config).toMatchObject({ 'value.converter.schemas.enable': 'false', 'decimal.handling.mode': 'string' });
+    expect(connectorDefinition(REQUEST, mappings).config).toMatchObject({ 'value.converter.schemas.enable': 'true', 'decimal.handling.mode': 'precise' });
+  });
+
+  it("finds an Avro connector's table schemas where the converter registers them, under a name Avro accepts", () => {
+    expect(avroName('tiemchung-hcm.public.vaccinations')).toBe('tiemchung_hcm.public.vaccinations');
+    expect(avroName('1so.public.t')).toBe('_so.public.t');
+    expect(envelopeArtifact('tiemchung-hcm', 'vaccinations')).toEqual({ groupId: 'tiemchung_hcm.public.vaccinations', artifactId: 'Envelope' });
+    expect(artifactsOf(connectorDefinition({ ...REQUEST, converter: 'avro' }, mappings).config)).toEqual([
+      { groupId: 'tiemchung_hcm.public.vaccinations', artifactId: 'Envelope' },
+    ]);
+    expect(artifactsOf(connectorDefinition(REQUEST, mappings).config)).toEqual([]);
   });
 
   it('names the tables that have no mapping, and never prints the password', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../services/shared/errors.js';
 import { loadRecordSchema } from '../../services/shared/schemas/avro-files.js';
-import { debeziumToEvent, loadDebeziumMappings } from '../../services/shared/sources/debezium.js';
+import { changeOrigin, debeziumToEvent, isSnapshotRead, loadDebeziumMappings, lsnText } from '../../services/shared/sources/debezium.js';
 import { toObservation } from '../../services/shared/sources/sector-event.js';
 import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
-import { birthRow, envelope, licenceRow, source, vaccinationRow, welfareRow, withSchemaWrapper } from '../fixtures/debezium.js';
+import { birthRow, days, envelope, licenceRow, source, vaccinationRow, welfareRow, withSchemaWrapper } from '../fixtures/debezium.js';
 
 const mappings = loadDebeziumMappings();
 const CONTEXT = { topic: 'cdc.test.v1', partition: 0, offset: '1' };
@@ -86,5 +86,74 @@ describe('Debezium change events', () => {
   it('refuses a truncate, which is no row change (CDC_NOT_AN_ENVELOPE)', () => {
     const change = { ...envelope('c', null, null, source('tiemchung', 'tiem_chung', TS)), op: 't' };
     expect(codes(() => debeziumToEvent(SOURCE_ADAPTERS.vaccination, mappings, change, CONTEXT))).toEqual(['CDC_NOT_AN_ENVELOPE']);
+  });
+});
+
+/** A row of stack/sector-vaccination.sql's `vaccinations`, as the JSON converter without schemas writes it (decimal.handling.mode=string). */
+function clinicRow(id: number, dose: string, given: string) {
+  return {
+    vaccination_id: id,
+    patient_national_id: null,
+    patient_name: 'Lê Thị Lan',
+    patient_date_of_birth: days('2021-05-04'),
+    patient_sex: 'F',
+    patient_address: 'Tổ 4, Phường 3, Quận 5',
+    vaccine_code: 'MR',
+    vaccine_name: 'Measles-rubella',
+    dose_number: dose,
+    administered_on: given,
+    facility: 'Trạm y tế phường 3',
+    lot_number: 'LOT-7',
+  };
+}
+
+describe('Debezium changes without the schema wrapper (JSON, schemas.enable=false)', () => {
+  const adapter = SOURCE_ADAPTERS.vaccination;
+  const observe = (change: object, at = NOW) =>
+    toObservation(adapter, debeziumToEvent(adapter, mappings, change, CONTEXT), CONTEXT, at, { identity: isSnapshotRead(change) ? 'content' : 'time' });
+
+  it('types the bare values by the mapping: a date as days since 1970, a decimal sent as text as the int the mapping asks for', () => {
+    const event = debeziumToEvent(adapter, mappings, envelope('c', null, clinicRow(5, '2', '03/11/2026'), source('tiemchung', 'vaccinations', TS)), CONTEXT);
+    expect(event).toMatchObject({
+      source_record_id: '5',
+      person: { date_of_birth: '2021-05-04', personal_id: null },
+      vaccination: { dose_number: 2, date_administered: '03/11/2026' },
+    });
+    expect(loadRecordSchema('vaccinationEvent').type.isValid(event)).toBe(true);
+  });
+
+  it('refuses a dose sent as a decimal that is not a whole number (the text is kept exact, never rounded)', () => {
+    const change = envelope('c', null, clinicRow(6, '1.5', '03/11/2026'), source('tiemchung', 'vaccinations', TS));
+    expect(codes(() => observe(change))).toContain('FIELD_INVALID');
+  });
+
+  it('gives a row read again by a later snapshot the id it had: its identity is its content, not the time it was read', () => {
+    const row = clinicRow(7, '1', '03/11/2026');
+    const first = observe(envelope('r', null, row, source('tiemchung', 'vaccinations', TS)));
+    const again = observe(envelope('r', null, row, source('tiemchung', 'vaccinations', TS + 3_600_000)));
+    const changed = observe(envelope('r', null, { ...row, lot_number: 'LOT-8' }, source('tiemchung', 'vaccinations', TS + 3_600_000)));
+    expect(again.observation_id).toBe(first.observation_id);
+    expect(changed.observation_id).not.toBe(first.observation_id);
+  });
+
+  it('keeps the time in the identity of a change: the same row inserted again later is a new observation', () => {
+    const row = clinicRow(8, '1', '03/11/2026');
+    const first = observe(envelope('c', null, row, source('tiemchung', 'vaccinations', TS)));
+    const later = observe(envelope('c', null, row, source('tiemchung', 'vaccinations', TS + 1)));
+    expect(later.observation_id).not.toBe(first.observation_id);
+  });
+});
+
+describe("where a change comes from in the sector's database", () => {
+  it('reads the table, the row key and the LSN in PostgreSQL notation', () => {
+    const change = withSchemaWrapper(envelope('c', null, clinicRow(9, '1', '30/02/2026'), { ...source('tiemchung', 'vaccinations', TS), lsn: 23_803_720 }));
+    expect(changeOrigin(change, Buffer.from('{"vaccination_id":9}'))).toEqual({ table: 'public.vaccinations', key: '{"vaccination_id":9}', lsn: '0/16B3748' });
+  });
+
+  it('writes an LSN beyond 32 bits with its high part, and leaves out what the message does not say', () => {
+    expect(lsnText(2n ** 32n + 255n)).toBe('1/FF');
+    expect(lsnText('4294967296')).toBe('1/0');
+    expect(changeOrigin('not an envelope', null)).toEqual({ table: null, key: null, lsn: null });
+    expect(changeOrigin(null, Buffer.from([0xff, 0x00]))).toEqual({ table: null, key: 'hex:ff00', lsn: null });
   });
 });

@@ -147,6 +147,21 @@ describe('planning a chunk of decisions (no database)', () => {
     expect(rows.facts.values().every((f) => f.withdrawn)).toBe(true);
   });
 
+  it('replaces the fact of a record read again by a snapshot: the earlier fact is withdrawn, in the chunk and in the table', () => {
+    const citizen = registerCitizen();
+    const first = observation({ source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: null } });
+    const again = { ...first, observation_id: `${first.observation_id}-snapshot`, event_time: first.event_time + 60_000 };
+    const decisions = [decision('LINK', first, { citizen_id: 'C-0001' }), decision('LINK', again, { citizen_id: 'C-0001' })];
+    const { rows } = planDecisions(decisions, loadedState(decisions, { citizens: [citizen] }), CONTEXT);
+    expect(rows.facts.values().map((fact) => [fact.observation_id, fact.withdrawn])).toEqual([
+      [first.observation_id, true],
+      [again.observation_id, false],
+    ]);
+    expect(rows.factWithdrawals.values()).toContainEqual(
+      expect.objectContaining({ source_record_id: first.source_record_id, kind: 'VACCINATION', event_time: again.event_time }),
+    );
+  });
+
   it('sets aside the linker’s later look at a record whose review case a steward holds', () => {
     const o = observation({ attempt: 1 });
     const recheck = decision('NEW', o);

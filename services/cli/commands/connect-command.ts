@@ -1,7 +1,16 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { ConnectClient } from '../connect/connect-client.js';
-import { connectorDefinition, connectorName, redactConfig, slotName, unmappedTables, type ConverterKind } from '../connect/connector-config.js';
+import {
+  connectorDefinition,
+  connectorName,
+  CONVERTER_KINDS,
+  redactConfig,
+  slotName,
+  unmappedTables,
+  type ConverterKind,
+} from '../connect/connector-config.js';
+import { artifactsOf, ConnectorSchemas, CONNECTOR_COMPATIBILITY, type SchemaState } from '../connect/connector-schemas.js';
 import { dropSlot } from '../connect/sector-slot.js';
 import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, type SourceName } from '../../shared/schemas/topics.js';
 import { loadDebeziumMappings } from '../../shared/sources/debezium.js';
@@ -11,11 +20,17 @@ interface AddOptions {
   database: string;
   tables: string;
   converter: ConverterKind;
-  schemas: boolean;
   system?: string;
   snapshot: 'initial' | 'no_data' | 'always';
   heartbeatMs: string;
+  schemaWait: string;
   mappings?: string;
+}
+
+function schemaLine(artifact: { groupId: string; artifactId: string }, state: SchemaState | null): string {
+  const name = `${artifact.groupId}/${artifact.artifactId}`;
+  if (!state) return `  schema ${name}: not in the registry yet (no change of the table written yet)`;
+  return `  schema ${name}: ${state.versions} version${state.versions === 1 ? '' : 's'}, compatibility ${state.compatibility ?? 'NONE (no rule)'}`;
 }
 
 export function connectCommand(): Command {
@@ -27,11 +42,22 @@ export function connectCommand(): Command {
     .addOption(new Option('--source <name>', 'the sector source').choices(SOURCE_NAMES).makeOptionMandatory())
     .requiredOption('--database <url>', "the sector's PostgreSQL (postgres://user:password@host:port/db, wal_level=logical)")
     .requiredOption('--tables <list>', 'tables to capture, comma-separated (each needs a mapping in debezium-mappings.json)')
-    .addOption(new Option('--converter <kind>', 'how changes are written').choices(['json', 'avro']).default('json'))
-    .option('--no-schemas', 'JSON without the schema wrapper (the bare envelope)')
+    .addOption(
+      new Option(
+        '--converter <kind>',
+        'how changes are written: json (with its schema), json-plain (the bare envelope, decimals as text), avro (registry Avro)',
+      )
+        .choices(CONVERTER_KINDS)
+        .default('json'),
+    )
     .option('--system <name>', "the sector system's name (Debezium's topic.prefix; the register's source system)")
     .addOption(new Option('--snapshot <mode>', 'existing rows first, or changes only').choices(['initial', 'no_data', 'always']).default('initial'))
     .option('--heartbeat-ms <ms>', 'heartbeat interval (the slot advances on a quiet database)', '10000')
+    .option(
+      '--schema-wait <seconds>',
+      `avro: how long to wait for the first changes to register the tables' schemas, to give them the ${CONNECTOR_COMPATIBILITY} compatibility rule`,
+      '60',
+    )
     .option('--mappings <file>', 'table mappings (default: services/shared/sources/debezium-mappings.json)')
     .action(async (options: AddOptions) => {
       const config = loadConfig(process.env);
@@ -50,7 +76,6 @@ export function connectCommand(): Command {
           databaseUrl: options.database,
           tables,
           converter: options.converter,
-          schemas: options.schemas,
           system: options.system ?? options.source,
           topic: topicsFor(config.DANCU_TOPIC_NAMESPACE)[SOURCE_TOPICS[options.source].cdc],
           registryUrl: config.DANCU_SCHEMA_REGISTRY_URL,
@@ -62,6 +87,13 @@ export function connectCommand(): Command {
       );
       await new ConnectClient(config.DANCU_CONNECT_URL).put(definition);
       console.log(`connector ${definition.name}: ${tables.join(', ')} -> ${definition.config['transforms.route.replacement']} (${options.converter})`);
+      const artifacts = artifactsOf(definition.config);
+      if (artifacts.length === 0) return;
+      const states = await new ConnectorSchemas(config.DANCU_SCHEMA_REGISTRY_URL).ensureRules(artifacts, Number(options.schemaWait) * 1000);
+      for (const [i, artifact] of artifacts.entries()) console.log(schemaLine(artifact, states[i] ?? null));
+      if (states.some((state) => state === null)) {
+        console.log(`  run this command again after the table's first change: it gives the new schema the ${CONNECTOR_COMPATIBILITY} compatibility rule`);
+      }
     });
 
   connect
@@ -86,7 +118,14 @@ export function connectCommand(): Command {
         process.exitCode = 1;
         return;
       }
-      const shown = { ...status, config: redactConfig(settings) };
+      const registry = new ConnectorSchemas(config.DANCU_SCHEMA_REGISTRY_URL);
+      const artifacts = artifactsOf(settings);
+      const schemas = await Promise.all(artifacts.map((artifact) => registry.state(artifact)));
+      const shown = {
+        ...status,
+        config: redactConfig(settings),
+        schemas: artifacts.map((artifact, i) => schemas[i] ?? { ...artifact, versions: 0, compatibility: null }),
+      };
       if (options.json) {
         console.log(JSON.stringify(shown, null, 2));
         return;
@@ -94,6 +133,7 @@ export function connectCommand(): Command {
       console.log(`${name}: ${status.connector.state}`);
       for (const task of status.tasks) console.log(`  task ${task.id}: ${task.state}${task.trace ? ` (${task.trace.split('\n')[0]})` : ''}`);
       for (const [key, value] of Object.entries(shown.config)) console.log(`  ${key} = ${value}`);
+      for (const [i, artifact] of artifacts.entries()) console.log(schemaLine(artifact, schemas[i] ?? null));
       if (status.connector.state !== 'RUNNING' || status.tasks.some((task) => task.state !== 'RUNNING')) process.exitCode = 1;
     });
 

@@ -69,6 +69,11 @@ export function dlqCommand(): Command {
         console.log(
           `from ${entry.sourceTopic} partition ${entry.sourcePartition} offset ${entry.sourceOffset} (source ${entry.source ?? 'none'}, record ${entry.recordId ?? 'unknown'})`,
         );
+        if (entry.sourceTable || entry.sourceKey || entry.sourceLsn) {
+          console.log(
+            `row ${entry.sourceTable ?? '(table unknown)'} key ${entry.sourceKey ?? 'unknown'}, LSN ${entry.sourceLsn ?? 'unknown'} in the sector's database`,
+          );
+        }
         console.log(`reason ${entry.reason}: ${entry.message}`);
         for (const issue of entry.issues) console.log(`  ${issue.code.padEnd(26)} ${issue.path.padEnd(28)} ${issue.message}`);
         console.log(`original: ${entry.original.value?.length ?? 0} bytes, key ${entry.original.key ? entry.original.key.toString('utf8') : 'none'}`);

@@ -23,13 +23,17 @@ export const DLQ_HEADERS = {
   issues: 'dancu.errors.issues',
   recordId: 'dancu.errors.record.id',
   failedAt: 'dancu.errors.failed.at',
+  sourceTable: 'dancu.errors.source.table',
+  sourceKey: 'dancu.errors.source.key',
+  sourceLsn: 'dancu.errors.source.lsn',
 } as const;
 
 const MAX_HEADER_CHARS = 8_000;
 
 /**
  * The dead letter for a message that cannot be processed: the original key, value and headers
- * byte for byte (so it can be replayed after a fix), and why, where and when it failed.
+ * byte for byte (so it can be replayed after a fix), and why, where and when it failed; for a
+ * change captured from a sector's database, also the table, row key and LSN it came from.
  */
 export function deadLetterMessage(original: OriginalMessage, error: DancuError, stage: string, now: Date): Message {
   const issues = 'issues' in error ? JSON.stringify(error.issues) : '';
@@ -46,6 +50,9 @@ export function deadLetterMessage(original: OriginalMessage, error: DancuError, 
   };
   if (issues) headers[DLQ_HEADERS.issues] = issues.slice(0, MAX_HEADER_CHARS);
   if (error.context.recordId) headers[DLQ_HEADERS.recordId] = error.context.recordId;
+  if (error.context.sourceTable) headers[DLQ_HEADERS.sourceTable] = error.context.sourceTable;
+  if (error.context.sourceKey) headers[DLQ_HEADERS.sourceKey] = error.context.sourceKey;
+  if (error.context.sourceLsn) headers[DLQ_HEADERS.sourceLsn] = error.context.sourceLsn;
   if (error.code === 'INTERNAL_ERROR' && error.stack) headers[DLQ_HEADERS.exceptionStacktrace] = error.stack.slice(0, MAX_HEADER_CHARS);
   return { key: original.key, value: original.value, headers };
 }

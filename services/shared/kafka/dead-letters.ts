@@ -15,6 +15,10 @@ export interface DeadLetterEntry {
   sourceOffset: string;
   reason: string;
   recordId: string | null;
+  /** A captured change's table (`schema.table`), row key and LSN in the sector's database; null for other messages. */
+  sourceTable: string | null;
+  sourceKey: string | null;
+  sourceLsn: string | null;
   message: string;
   issues: { code: string; path: string; message: string }[];
   original: SnapshotMessage;
@@ -51,6 +55,9 @@ export function toEntry(topics: Topics, letter: SnapshotMessage): DeadLetterEntr
     sourceOffset: headerText(letter, DLQ_HEADERS.offset) ?? '',
     reason: headerText(letter, DLQ_HEADERS.reason) ?? '',
     recordId: headerText(letter, DLQ_HEADERS.recordId) ?? null,
+    sourceTable: headerText(letter, DLQ_HEADERS.sourceTable) ?? null,
+    sourceKey: headerText(letter, DLQ_HEADERS.sourceKey) ?? null,
+    sourceLsn: headerText(letter, DLQ_HEADERS.sourceLsn) ?? null,
     message: headerText(letter, DLQ_HEADERS.exceptionMessage) ?? '',
     issues,
     original: letter,

@@ -283,6 +283,7 @@ async function reject(client: PoolClient, decision: StewardDecision, o: PersonOb
     rules: [{ code: 'STEWARD_REJECTED', path: '', message: 'A data steward reviewed the record and could not attribute it to a citizen.' }],
     message: 'A data steward reviewed the record and rejected it: correct its identifying fields at the source and send it again.',
     rejected_at: decision.decided_at,
+    source_change: null,
   };
   await addToOutbox(client, {
     eventId: `${decision.decision_id}:feedback`,

@@ -86,6 +86,7 @@ export interface Rejection {
   rules: { code: string; path: string; message: string }[];
   message: string;
   rejected_at: number;
+  source_change: { table: string | null; key: string | null; lsn: string | null } | null;
 }
 
 export interface PartialDate {

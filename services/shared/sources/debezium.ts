@@ -65,6 +65,56 @@ export function unwrapEnvelope(decoded: unknown): unknown {
   return decoded;
 }
 
+/**
+ * Whether the change is a snapshot's read of an existing row (op r) rather than a change: its
+ * time is when the snapshot read the row, which a second snapshot of the same row (Connect died
+ * during the first, or the connector was added again) does not repeat.
+ */
+export function isSnapshotRead(decoded: unknown): boolean {
+  const change = unwrapEnvelope(decoded);
+  return change !== null && typeof change === 'object' && (change as { op?: unknown }).op === 'r';
+}
+
+/** Where a change comes from in the sector's database, for a dead letter the sector team can trace to its row. */
+export interface ChangeOrigin {
+  /** `schema.table` of the row. */
+  table: string | null;
+  /** The row's key as the connector wrote it (the primary key's columns, as JSON). */
+  key: string | null;
+  /** The write-ahead-log position of the change, as PostgreSQL writes it (`0/16B3748`). */
+  lsn: string | null;
+}
+
+/** A PostgreSQL LSN (Debezium sends it as a 64-bit number) in PostgreSQL's own notation: high and low 32 bits in hex. */
+export function lsnText(lsn: unknown): string | null {
+  let value: bigint;
+  try {
+    if (typeof lsn === 'bigint') value = lsn;
+    else if (typeof lsn === 'number' && Number.isSafeInteger(lsn) && lsn >= 0) value = BigInt(lsn);
+    else if (typeof lsn === 'string' && /^\d+$/.test(lsn)) value = BigInt(lsn);
+    else return null;
+  } catch {
+    return null;
+  }
+  return `${(value >> 32n).toString(16).toUpperCase()}/${(value & 0xffffffffn).toString(16).toUpperCase()}`;
+}
+
+const MAX_KEY_CHARS = 500;
+
+/** The table, row key and LSN of a change, as far as the message tells them (nothing is required: a broken message still gets its key). */
+export function changeOrigin(decoded: unknown, key: Buffer | null): ChangeOrigin {
+  const change = unwrapEnvelope(decoded);
+  const source = (change && typeof change === 'object' ? (change as { source?: unknown }).source : null) ?? null;
+  const block = (source && typeof source === 'object' ? source : {}) as { schema?: unknown; table?: unknown; lsn?: unknown };
+  const table = typeof block.table === 'string' ? (typeof block.schema === 'string' ? `${block.schema}.${block.table}` : block.table) : null;
+  let keyText: string | null = null;
+  if (key && key.length > 0) {
+    const text = key.toString('utf8');
+    keyText = (Buffer.from(text, 'utf8').equals(key) ? text : `hex:${key.toString('hex')}`).slice(0, MAX_KEY_CHARS);
+  }
+  return { table, key: keyText, lsn: lsnText(block.lsn) };
+}
+
 const DAY_MS = 86_400_000;
 
 /**

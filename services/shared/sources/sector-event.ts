@@ -4,7 +4,7 @@ import { RuleReport } from '../quality/rule-report.js';
 import { cleanText } from '../normalise/text.js';
 import type { PersonObservation, SectorEventEnvelope } from '../schemas/records.js';
 import { normalisePerson } from './normalise-person.js';
-import { observationId } from './observation-id.js';
+import { contentDigest, observationId } from './observation-id.js';
 import type { SourceAdapter } from './source-adapter.js';
 import { checkTexts } from './text-checks.js';
 
@@ -56,6 +56,14 @@ function envelopeSchemaOf<E extends SectorEventEnvelope>(adapter: SourceAdapter<
   return schema;
 }
 
+export interface ObservationOptions {
+  /**
+   * `content`: the event is a snapshot's read of a record (Debezium op r), not a change; its
+   * `event_time` is when it was read, so its identity is its content (see observationId).
+   */
+  identity?: 'time' | 'content';
+}
+
 /**
  * Validates a decoded sector event of any source and turns it into a canonical observation.
  * Every hard problem is collected into one ValidationError (the shape first: a record of another
@@ -66,6 +74,7 @@ export function toObservation<E extends SectorEventEnvelope>(
   decoded: unknown,
   position: SourcePosition,
   now: Date,
+  options: ObservationOptions = {},
 ): PersonObservation {
   const context: ErrorContext = { topic: position.topic, partition: position.partition, offset: position.offset, ...identity(decoded) };
   const report = new RuleReport();
@@ -93,6 +102,7 @@ export function toObservation<E extends SectorEventEnvelope>(
       changeType: event.change_type,
       eventType: event.event_type,
       eventTime: event.event_time,
+      contentDigest: options.identity === 'content' ? contentDigest(event as unknown as Record<string, unknown>) : undefined,
     }),
     source: adapter.source,
     source_system: cleanText(event.source_system),

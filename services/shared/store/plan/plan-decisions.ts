@@ -5,7 +5,7 @@ import { applyObservation, keysOfCitizen, planCitizenRows, type Change, type Cit
 import type { LoadedState, PlanContext } from './loaded-state.js';
 import { citizenOf, emptyCitizen, newCitizenId } from './new-citizen.js';
 import { observationUpdate, updateRow } from './observation-update.js';
-import { createPlannedRows, type PlannedRows, type SourceRecord } from './planned-rows.js';
+import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type SourceRecord } from './planned-rows.js';
 import { enoughSharedKeys, MAX_RELINK_ATTEMPTS, recordKeysOf } from './record-keys.js';
 import type { Cause } from './row-set.js';
 import { afterDeath, factOf } from './sector-facts.js';
@@ -78,6 +78,8 @@ class Planner {
   private readonly created: CitizenState[] = [];
   private readonly died = new Set<string>();
   private readonly sendBacks: SendBack[] = [];
+  /** The facts the chunk plans, by source record (a record's later fact withdraws its earlier ones). */
+  private readonly factsByRecord = new Map<string, FactRow[]>();
 
   constructor(
     private readonly loaded: LoadedState,
@@ -354,15 +356,16 @@ class Planner {
   private recordFact(state: CitizenState, o: PersonObservation, cause: Cause): PopulationUpdate['fact'] {
     const fact = factOf(o);
     if (!fact) return null;
-    if (o.change_type === 'UPDATE') {
-      this.rows.factWithdrawals.add(
-        { source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, kind: fact.kind, event_time: o.event_time },
-        cause,
-      );
-      // A fact of the same record earlier in this chunk is not in the table yet: withdraw it here.
-      for (const earlier of this.rows.facts.values()) {
-        if (sameRecord(earlier, o) && earlier.kind === fact.kind && earlier.event_time <= o.event_time) earlier.withdrawn = true;
-      }
+    // A record holds one current fact of a kind: an update replaces it, and so does a create of a
+    // record that has one (a snapshot reading the record again after it changed, a re-sent event).
+    this.rows.factWithdrawals.add(
+      { source: o.source, source_system: o.source_system, source_record_id: o.source_record_id, kind: fact.kind, event_time: o.event_time },
+      cause,
+    );
+    // A fact of the same record earlier in this chunk is not in the table yet: withdraw it here.
+    const ofRecord = this.factsByRecord.get(recordKey(o)) ?? [];
+    for (const earlier of ofRecord) {
+      if (earlier.kind === fact.kind && earlier.event_time <= o.event_time) earlier.withdrawn = true;
     }
     this.rows.facts.add(
       {
@@ -379,6 +382,8 @@ class Planner {
       },
       cause,
     );
+    const planned = this.rows.facts.get(o.observation_id);
+    if (planned) this.factsByRecord.set(recordKey(o), [...ofRecord, planned]);
     if (afterDeath(fact.kind, fact.date, state.row))
       this.addFindings(o, [factAfterDeath()], state.row.citizen_id, 'store', { ...cause, rule: 'fact-after-death' });
     return fact;

@@ -111,7 +111,7 @@ export interface KeyRow {
   key: string | null;
 }
 
-const recordKey = (row: SourceRecord) => `${row.source}\u0000${row.source_system}\u0000${row.source_record_id}`;
+export const recordKey = (row: SourceRecord) => `${row.source}\u0000${row.source_system}\u0000${row.source_record_id}`;
 const keepEarlier = <Row>(earlier: Row): Row => earlier;
 
 /** Every table a chunk of decisions writes to, as the rows planned for it; decision-write.ts gives each one statement. */
