@@ -23,6 +23,15 @@ describe('logging', () => {
     for (const secret of ['079087000001', 'Nguyễn', '1987-03-14', 'Lê Lợi', 'Trần Thị Mai', '001305000001']) expect(text).not.toContain(secret);
   });
 
+  it('never writes a password or a Kafka login’s settings in clear', () => {
+    const { lines, stream } = capture();
+    const logger = createLogger({ level: 'info' }, stream);
+    logger.info({ password: 'p4ss-one', sasl: { mechanism: 'scram-sha-512', username: 'dancu-store', password: 'p4ss-two' } }, 'connecting');
+    logger.info({ broker: { sasl: { password: 'p4ss-three' } } }, 'nested');
+    const text = lines.join('');
+    for (const secret of ['p4ss-one', 'p4ss-two', 'p4ss-three']) expect(text).not.toContain(secret);
+  });
+
   it('keeps the fields that are not personal', () => {
     const { lines, stream } = capture();
     createLogger({ level: 'info' }, stream).info({ topic: 'dlq.v1', offset: '12' }, 'message dead-lettered');

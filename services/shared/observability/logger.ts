@@ -26,10 +26,13 @@ export const PII_PATHS: readonly string[] = [
   '*.record',
 ];
 
+/** Field paths that may hold a credential (a Kafka login's settings, a password), whatever logs them. */
+export const SECRET_PATHS: readonly string[] = ['password', '*.password', 'sasl', '*.sasl', 'ssl', '*.ssl'];
+
 export function createLogger(options: { level: string; name?: string }, destination?: pino.DestinationStream): Logger {
   const loggerOptions: LoggerOptions = {
     level: options.level,
-    redact: { paths: [...PII_PATHS], censor: '[redacted]' },
+    redact: { paths: [...PII_PATHS, ...SECRET_PATHS], censor: '[redacted]' },
     base: { service: options.name ?? 'dancu' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
