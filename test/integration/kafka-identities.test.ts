@@ -75,7 +75,8 @@ async function expectLogged(since: () => string, ...texts: string[]): Promise<vo
 }
 
 describe('on the secure broker, every service and sector is its own principal and may do only what its ACLs say', () => {
-  const run = new IsolatedRun('identities', testLogger, SECURE_ENV);
+  // Made once the secure broker runs: on a fresh machine its passwords do not exist before.
+  let run: IsolatedRun;
   const producers: Producer[] = [];
   let report: SourceQuality[];
   let brokerStart: { state: string; seconds: number };
@@ -95,6 +96,7 @@ describe('on the secure broker, every service and sector is its own principal an
   beforeAll(async () => {
     const started = Date.now();
     brokerStart = { state: await secureKafkaUp(layout, secure), seconds: (Date.now() - started) / 1000 };
+    run = new IsolatedRun('identities', testLogger, SECURE_ENV);
     const population = generatePopulation(60, 2020);
     await run.setUp({ register: population });
     // A service that kept the run's own login would be the operator here, who may read and write no message.
@@ -123,7 +125,7 @@ describe('on the secure broker, every service and sector is its own principal an
 
   afterAll(async () => {
     for (const producer of producers) await producer.disconnect();
-    await run.cleanUp();
+    await run?.cleanUp();
     console.log(`[secure-kafka] ${brokerStart.state} in ${brokerStart.seconds.toFixed(1)} s`);
   });
 
