@@ -4,7 +4,7 @@ import type { Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
 import { loadConfig as loadIngestConfig } from '../ingest/config.js';
 import { startIngest } from '../ingest/ingest-service.js';
-import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
+import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../shared/kafka/client.js';
 import { totalLag } from '../shared/kafka/lag.js';
 import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, valueSubject } from '../shared/schemas/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     invalidPerSource: 0,
   };
   const { events } = generateSectorDay(population, plan, 92);
-  const kafka = createKafka(cli.DANCU_KAFKA_BROKERS, 'bench-ingest', logger);
+  const kafka = createKafka(kafkaConnection(cli), 'bench-ingest', logger);
   const admin = kafka.admin();
   await admin.connect();
   const registry = new SchemaRegistryClient(cli.DANCU_SCHEMA_REGISTRY_URL);

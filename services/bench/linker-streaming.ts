@@ -5,7 +5,7 @@ import { otherDatabaseUrl } from '../cli/stack/postgres-node.js';
 import { existingRegister, observationOf, prepareLinkageSetRegister } from './linkage-set-register.js';
 import { loadConfig as loadLinkerConfig } from '../linker/config.js';
 import { startLinker } from '../linker/linker-service.js';
-import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
+import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../shared/kafka/client.js';
 import { totalLag } from '../shared/kafka/lag.js';
 import { topicsFor } from '../shared/schemas/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     : await prepareLinkageSetRegister(cli.DATABASE_URL, CITIZENS, EVENTS);
 
   const topics = topicsFor(namespace);
-  const kafka = createKafka(cli.DANCU_KAFKA_BROKERS, 'bench', logger);
+  const kafka = createKafka(kafkaConnection(cli), 'bench', logger);
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, Object.values(topics));

@@ -9,7 +9,7 @@ import { prepareBenchRegister } from './bench-register.js';
 import { cpuByRole, cpuSnapshot, databaseActivity, enableStatementCounts, formatBudget, tableWrites, topicBytes } from './cost-budget.js';
 import { startServiceProcess, stopServiceProcesses } from './service-processes.js';
 import { pipelineGroupTopics } from '../monitor/pipeline-status.js';
-import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
+import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../shared/kafka/client.js';
 import { measureLag } from '../shared/kafka/lag.js';
 import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, valueSubject, type SourceName } from '../shared/schemas/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
 
   const namespace = `bench-pipeline-${Date.now()}`;
   const topics = topicsFor(namespace);
-  const kafka = createKafka(cli.DANCU_KAFKA_BROKERS, 'bench-pipeline', logger);
+  const kafka = createKafka(kafkaConnection(cli), 'bench-pipeline', logger);
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, Object.values(topics));

@@ -1,6 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
-import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
+import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../shared/kafka/client.js';
 import { SchemaRegistryClient } from '../shared/kafka/registry.js';
 import { loadSettings } from '../shared/linkage/settings.js';
 import { readObservations, shadowRun } from '../shared/linkage-io/shadow-run.js';
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
 
   const namespace = `bench-shadow-${Date.now()}`;
   const topics = topicsFor(namespace);
-  const kafka = createKafka(cli.DANCU_KAFKA_BROKERS, 'bench', createLogger({ level: 'warn', name: 'bench' }));
+  const kafka = createKafka(kafkaConnection(cli), 'bench', createLogger({ level: 'warn', name: 'bench' }));
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, [topics.observations]);

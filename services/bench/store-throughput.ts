@@ -3,7 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
-import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
+import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../shared/kafka/client.js';
 import { SOURCE_NAMES, topicsFor, valueSubject } from '../shared/schemas/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
 import { loadRecordSchema } from '../shared/schemas/avro-files.js';
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
 
   const namespace = `bench-store-${Date.now()}`;
   const topics = topicsFor(namespace);
-  const kafka = createKafka(cli.DANCU_KAFKA_BROKERS, 'bench-store', logger);
+  const kafka = createKafka(kafkaConnection(cli), 'bench-store', logger);
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, Object.values(topics));

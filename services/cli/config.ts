@@ -8,6 +8,9 @@ export const cliConfigSchema = z.object({
   DANCU_STACK_KAFKA_HEAP_MB: z.coerce.number().int().min(256).default(1024),
   DANCU_STACK_REGISTRY_HEAP_MB: z.coerce.number().int().min(128).default(512),
   DANCU_STACK_CONNECT_HEAP_MB: z.coerce.number().int().min(256).default(512),
+  /** The secure broker `stack up --secure` runs beside the plaintext one (SASL_SSL here, its controller on the next port). */
+  DANCU_STACK_SECURE_KAFKA: z.string().default('127.0.0.1:9192'),
+  DANCU_STACK_SECURE_KAFKA_HEAP_MB: z.coerce.number().int().min(256).default(512),
   /** Kafka Connect's REST API (`stack up --connect`, `dancu connect`). */
   DANCU_CONNECT_URL: z.string().url().default('http://127.0.0.1:8083'),
   /** The sector database `stack up --connect` runs (logical decoding on), for trying a connector locally. */

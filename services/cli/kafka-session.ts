@@ -1,5 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { createKafka } from '../shared/kafka/client.js';
+import { createKafka, kafkaConnection } from '../shared/kafka/client.js';
 import { topicsFor, type Topics } from '../shared/schemas/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
 import { DancuError } from '../shared/errors.js';
@@ -11,7 +11,7 @@ import { databaseRemedy, type DemoRun } from './run-settings.js';
 
 /** A short Kafka session for a CLI command: a client and a connected admin, closed after `work`. */
 export async function withKafka<T>(config: CliConfig, clientId: string, work: (kafka: Kafka, admin: Admin, topics: Topics) => Promise<T>): Promise<T> {
-  const kafka = createKafka(config.DANCU_KAFKA_BROKERS, clientId, createLogger({ level: 'warn', name: clientId }));
+  const kafka = createKafka(kafkaConnection(config), clientId, createLogger({ level: 'warn', name: clientId }));
   const admin = kafka.admin();
   await admin.connect();
   try {

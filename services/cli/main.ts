@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { aclCommand } from './commands/acl-command.js';
 import { blockingCommand } from './commands/blocking-command.js';
 import { citizenCommand } from './commands/citizen-command.js';
 import { dedupeCsvCommand } from './commands/dedupe-csv-command.js';
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
     duplicatesCommand(),
     stewardCommand(),
     lagCommand(),
+    aclCommand(),
   ]) {
     program.addCommand(command);
   }

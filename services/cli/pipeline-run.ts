@@ -1,7 +1,9 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { migrate } from '../shared/store/migrate.js';
-import { connectProducer, createKafka, ensureTopics } from '../shared/kafka/client.js';
+import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../shared/kafka/client.js';
 import { topicMessageCount } from '../shared/kafka/lag.js';
+import { applyAcls, removeAcls } from '../shared/kafka/acl-apply.js';
+import type { AclTarget } from '../shared/kafka/kafka-acls.js';
 import { topicsFor, type Topics } from '../shared/schemas/topics.js';
 import type { Logger } from '../shared/observability/logger.js';
 import { createMetrics, type Metrics } from '../shared/observability/metrics.js';
@@ -39,19 +41,26 @@ export class PipelineRun {
   private admin_: Admin | null = null;
   private producer_: Producer | null = null;
   private services: RunningService[] = [];
+  /** On a secure broker the run logs in as an administrator, who creates its topics and ACLs and removes them after. */
+  private readonly secure: boolean;
 
-  /** `metrics`: one set for the run's services, apart from any other run's in the process. */
+  /**
+   * `metrics`: one set for the run's services, apart from any other run's in the process. `env`:
+   * settings for the run and its services over the process's (a secure broker's, for one).
+   */
   constructor(
     readonly config: CliConfig,
     readonly databaseUrl: string,
     readonly namespace: string,
     private readonly logger: Logger,
     readonly metrics: Metrics = createMetrics(),
+    env: NodeJS.ProcessEnv = {},
   ) {
     this.topics = topicsFor(namespace);
     this.groups = { ingest: `${namespace}.ingest`, linker: `${namespace}.linker`, store: `${namespace}.store` };
     this.env = {
       ...process.env,
+      ...env,
       DATABASE_URL: databaseUrl,
       DANCU_TOPIC_NAMESPACE: namespace,
       DANCU_INGEST_GROUP_ID: this.groups.ingest,
@@ -66,19 +75,25 @@ export class PipelineRun {
       DANCU_STEWARD_HTTP_PORT: '0',
       DANCU_STEWARD_MANAGEMENT_HTTP_PORT: '0',
     };
-    this.kafka = createKafka(config.DANCU_KAFKA_BROKERS, `dancu-run-${namespace}`, logger);
+    this.kafka = createKafka(kafkaConnection(config), `dancu-run-${namespace}`, logger);
+    this.secure = config.DANCU_KAFKA_SECURITY === 'sasl_ssl';
     this.registry = new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL);
     this.pool = createPool(databaseUrl, 3);
   }
 
-  /** Creates the database (migrated) and the topics. */
+  /** Creates the database (migrated) and the topics (and on a secure broker their ACLs). */
   async prepare(): Promise<void> {
     await createDatabase(this.databaseUrl);
     await migrate(this.databaseUrl);
     this.admin_ = this.kafka.admin();
     await this.admin_.connect();
     await ensureTopics(this.admin_, Object.values(this.topics));
+    if (this.secure) await applyAcls(this.admin_, this.aclTarget);
     this.producer_ = await connectProducer(this.kafka, { idempotent: true });
+  }
+
+  get aclTarget(): AclTarget {
+    return { topics: this.topics, groups: this.groups, namespace: this.namespace };
   }
 
   get admin(): Admin {
@@ -159,6 +174,7 @@ export class PipelineRun {
     await this.producer_?.disconnect();
     if (this.admin_) {
       if (options.dropTopics) await this.admin_.deleteTopics({ topics: Object.values(this.topics) }).catch(() => undefined);
+      if (options.dropTopics && this.secure) await removeAcls(this.admin_, this.aclTarget);
       await this.admin_.disconnect();
     }
     await this.pool.end();

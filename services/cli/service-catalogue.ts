@@ -13,6 +13,8 @@ import { loadConfig as stewardConfig } from '../steward/config.js';
 import { commonConfigShape } from '../shared/config/common.js';
 import { readSecret } from '../shared/config/secrets.js';
 import { isServiceRole, serviceDatabaseUrl, SERVICE_ROLES, type ServiceRole } from '../shared/store/service-roles.js';
+import { servicePrincipal } from '../shared/kafka/kafka-acls.js';
+import { principalPassword } from '../shared/kafka/client.js';
 import type { RolePasswords } from '../shared/store/role-grants.js';
 import { startSteward } from '../steward/steward-service.js';
 
@@ -67,11 +69,32 @@ export function rolePasswords(env: NodeJS.ProcessEnv): RolePasswords {
 
 /**
  * A service's environment in a process that runs several: with per-service roles (the default)
- * its DATABASE_URL is the register's as the service's own role, so the steward service started
- * by `dancu run` cannot write a citizen any more than one deployed alone.
+ * its DATABASE_URL is the register's as the service's own role, and on a secure broker it logs
+ * in to Kafka as its own principal, so the steward service started by `dancu run` can no more
+ * write a citizen or a population update than one deployed alone.
  */
 export function serviceEnv(name: ServiceName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return withKafkaIdentity(name, withDatabaseRole(name, env));
+}
+
+function withDatabaseRole(name: ServiceName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   if (!isServiceRole(name) || commonConfigShape.DANCU_DATABASE_ROLES.parse(env.DANCU_DATABASE_ROLES) === 'shared') return env;
   const databaseUrl = commonConfigShape.DATABASE_URL.parse(env.DATABASE_URL);
   return { ...env, DATABASE_URL: serviceDatabaseUrl(databaseUrl, name, readSecret(env, passwordVariable(name))) };
+}
+
+/**
+ * With DANCU_KAFKA_SECURITY=sasl_ssl, the service's own login: DANCU_<SERVICE>_KAFKA_USERNAME
+ * (default dancu-<service>) with DANCU_<SERVICE>_KAFKA_PASSWORD (or `_FILE`), else the file named
+ * after the principal in DANCU_KAFKA_SECRETS_DIR (what `stack up --secure` writes, or a mounted
+ * secret). With neither, the process's own login stays: one service deployed alone is given it
+ * as DANCU_KAFKA_USERNAME and DANCU_KAFKA_PASSWORD.
+ */
+function withKafkaIdentity(name: ServiceName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (commonConfigShape.DANCU_KAFKA_SECURITY.parse(env.DANCU_KAFKA_SECURITY) !== 'sasl_ssl') return env;
+  const prefix = `DANCU_${name.toUpperCase()}_KAFKA`;
+  const username = env[`${prefix}_USERNAME`] || servicePrincipal(name);
+  const password = readSecret(env, `${prefix}_PASSWORD`) ?? principalPassword(env.DANCU_KAFKA_SECRETS_DIR, username);
+  if (password === undefined) return env;
+  return { ...env, DANCU_KAFKA_USERNAME: username, DANCU_KAFKA_PASSWORD: password, DANCU_KAFKA_PASSWORD_FILE: undefined };
 }

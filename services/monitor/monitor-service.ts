@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createKafka } from '../shared/kafka/client.js';
+import { createKafka, kafkaConnection } from '../shared/kafka/client.js';
 import { oldestUnconsumedSeconds } from '../shared/kafka/lag.js';
 import { topicsFor } from '../shared/schemas/topics.js';
 import type { Logger } from '../shared/observability/logger.js';
@@ -56,7 +56,7 @@ function publishQuality(metrics: Metrics, quality: RegisterQuality): void {
  */
 export async function startMonitor(config: MonitorConfig, logger: Logger, metrics: Metrics): Promise<RunningService> {
   const topics = topicsFor(config.DANCU_TOPIC_NAMESPACE);
-  const kafka = createKafka(config.DANCU_KAFKA_BROKERS, 'dancu-monitor', logger);
+  const kafka = createKafka(kafkaConnection(config), 'dancu-monitor', logger);
   const admin = kafka.admin();
   await admin.connect();
   const pool = createPool(config.DATABASE_URL, 2);

@@ -186,7 +186,10 @@ function fromDependency(error: unknown): DancuError | null {
   const { code, retriable, type } = error as { code?: string; retriable?: boolean; type?: string };
   if (error.name.startsWith('KafkaJS')) {
     if (error.name === 'KafkaJSProtocolError' && retriable === false) {
-      return new DancuError(`KAFKA_${type ?? 'REFUSED'}`, error.message, { retriable: false, cause: error });
+      // A principal denied what it does is the deployment's to fix (a missing ACL), not the
+      // message's fault: the work waits for the grant and is never dead-lettered for it.
+      const denied = type?.endsWith('_AUTHORIZATION_FAILED') ?? false;
+      return new DancuError(`KAFKA_${type ?? 'REFUSED'}`, error.message, { retriable: denied, cause: error });
     }
     return new UnavailableError('kafka', error);
   }

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { outboxTopicSchemas } from '../shared/schemas/topics.js';
+import { stewardOutboxSchemas } from '../shared/schemas/topics.js';
 import type { Logger } from '../shared/observability/logger.js';
 import { collectProcessMetrics, type Metrics } from '../shared/observability/metrics.js';
 import { wireKafka } from '../shared/service/kafka-wiring.js';
@@ -12,7 +12,8 @@ import { buildManagementApp, buildStewardApp } from './steward-app.js';
 /**
  * The steward service: the review UI and API. A decision is written with its outbox row in one
  * transaction and this service's relay publishes it on steward.decisions.v1 (the store's relay
- * would too: SKIP LOCKED lets both run), so a decision taken is never lost.
+ * publishes only the store's rows: the steward service alone may write that topic), so a
+ * decision taken is never lost: one a stopped service did not relay goes when it starts again.
  */
 export async function startSteward(config: StewardConfig, logger: Logger, metrics: Metrics): Promise<RunningService> {
   collectProcessMetrics(metrics);
@@ -21,7 +22,7 @@ export async function startSteward(config: StewardConfig, logger: Logger, metric
     config,
     clientId: 'dancu-steward',
     logger,
-    outputSchemas: outboxTopicSchemas,
+    outputSchemas: stewardOutboxSchemas,
     idempotent: true,
   });
   // Kept connected for the readiness probe.

@@ -1,4 +1,4 @@
-import { outboxTopicSchemas } from '../shared/schemas/topics.js';
+import { storeOutboxSchemas } from '../shared/schemas/topics.js';
 import { loadSettings } from '../shared/linkage/settings.js';
 import type { Logger } from '../shared/observability/logger.js';
 import type { Metrics } from '../shared/observability/metrics.js';
@@ -22,7 +22,7 @@ export async function startStore(config: StoreConfig, logger: Logger, metrics: M
     partitionsConcurrently: config.DANCU_STORE_PARTITIONS_CONCURRENTLY,
     httpPort: config.DANCU_STORE_HTTP_PORT,
     inputTopics: (topics) => [topics.decisions, topics.stewardDecisions],
-    outputSchemas: outboxTopicSchemas,
+    outputSchemas: storeOutboxSchemas,
     makeStage: async (context) => {
       const relay = new OutboxRelay({
         pool,

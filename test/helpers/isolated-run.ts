@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import { loadConfig } from '../../services/cli/config.js';
 import { PipelineRun } from '../../services/cli/pipeline-run.js';
+import { createMetrics } from '../../services/shared/observability/metrics.js';
 import { createDatabase } from '../../services/cli/stack/postgres-node.js';
 import { createPool, type Pool } from '../../services/shared/store/db.js';
 import { migrate } from '../../services/shared/store/migrate.js';
@@ -23,9 +25,10 @@ import { waitUntil } from './wait.js';
 export class IsolatedRun extends PipelineRun {
   private processes_: ServiceProcesses | null = null;
 
-  constructor(prefix: string, logger: Logger = testLogger) {
+  /** `env`: settings over the process's for the run and its services (a secure broker's, for one). */
+  constructor(prefix: string, logger: Logger = testLogger, env: NodeJS.ProcessEnv = {}) {
     const name = uniqueName(prefix);
-    super(config, testDatabaseUrl(name), name, logger);
+    super(Object.keys(env).length === 0 ? config : loadConfig({ ...process.env, ...env }), testDatabaseUrl(name), name, logger, createMetrics(), env);
   }
 
   /** The database (migrated), the topics and, when given, the register's citizens, loaded as an operator loads them. Nothing runs yet. */

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectProducer, createKafka, ensureTopics } from '../../services/shared/kafka/client.js';
+import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../../services/shared/kafka/client.js';
 import { measureLag } from '../../services/shared/kafka/lag.js';
 import { config, testLogger, uniqueName } from '../helpers/real-stack.js';
 
 describe('consumer-group lag from committed offsets, high watermarks and message timestamps', () => {
   const topic = uniqueName('lag');
   const groupId = `${topic}.group`;
-  const kafka = createKafka(config.DANCU_KAFKA_BROKERS, topic, testLogger);
+  const kafka = createKafka(kafkaConnection(config), topic, testLogger);
   const admin = kafka.admin();
   const now = Date.now();
   const MINUTE = 60_000;

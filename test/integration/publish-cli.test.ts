@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka } from '../../services/shared/kafka/client.js';
+import { createKafka, kafkaConnection } from '../../services/shared/kafka/client.js';
 import { topicMessageCount } from '../../services/shared/kafka/lag.js';
 import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, type SourceName } from '../../services/shared/schemas/topics.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
@@ -17,7 +17,7 @@ const exec = promisify(execFile);
 describe('dancu publish --source, for each of the four sources', () => {
   const namespace = uniqueName('publish');
   const topics = topicsFor(namespace);
-  const kafka = createKafka(config.DANCU_KAFKA_BROKERS, namespace, testLogger);
+  const kafka = createKafka(kafkaConnection(config), namespace, testLogger);
   const admin = kafka.admin();
   const dir = mkdtempSync(join(tmpdir(), 'dancu-publish-'));
   const day = generateSectorDay(

@@ -1,7 +1,7 @@
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DancuError, UnavailableError } from '../../services/shared/errors.js';
-import { connectProducer, createKafka, ensureTopics } from '../../services/shared/kafka/client.js';
+import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../../services/shared/kafka/client.js';
 import { DLQ_HEADERS } from '../../services/shared/kafka/dead-letter.js';
 import { topicMessageCount, totalLag } from '../../services/shared/kafka/lag.js';
 import { runStage, type Outcome, type Stage, type StageMessage } from '../../services/shared/kafka/stage-runner.js';
@@ -18,7 +18,7 @@ describe('the stage runner on a real broker', () => {
   const topics: string[] = [];
 
   beforeAll(async () => {
-    kafka = createKafka(config.DANCU_KAFKA_BROKERS, 'stage-runner-test', testLogger);
+    kafka = createKafka(kafkaConnection(config), 'stage-runner-test', testLogger);
     admin = kafka.admin();
     await admin.connect();
     producer = await connectProducer(kafka);

@@ -55,6 +55,11 @@ describe('asDancuError', () => {
     expect([asDancuError(refused).code, asDancuError(refused).retriable]).toEqual(['KAFKA_MESSAGE_TOO_LARGE', false]);
   });
 
+  it('treats a topic the principal may not write as a grant to wait for, never a message to dead-letter', () => {
+    const denied = kafkaProtocolError('TOPIC_AUTHORIZATION_FAILED', 29, false, 'Not authorized to access topics: [Topic authorization failed]');
+    expect([asDancuError(denied).code, asDancuError(denied).retriable]).toEqual(['KAFKA_TOPIC_AUTHORIZATION_FAILED', true]);
+  });
+
   it('adds the stream position to the error context', () => {
     const error = asDancuError(new DancuError('UNKNOWN_TOPIC', 'x', { retriable: false }), { topic: 't', partition: 1, offset: '7' });
     expect(error.context).toEqual({ topic: 't', partition: 1, offset: '7' });

@@ -28,8 +28,9 @@ describe('logging', () => {
     const logger = createLogger({ level: 'info' }, stream);
     logger.info({ databaseUrl: 'postgres://dancu_store:pw-one@db/dancu', sasl: { mechanism: 'scram-sha-512', password: 'pw-two' } }, 'connecting');
     logger.child({ component: 'x' }).info({ options: { password: 'pw-three', connectionString: 'postgres://u:pw-four@h/d' } }, 'nested');
+    logger.info({ password: 'pw-five', broker: { sasl: { username: 'dancu-store', password: 'pw-six' } } }, 'login');
     const text = lines.join('');
-    for (const secret of ['pw-one', 'pw-two', 'pw-three', 'pw-four']) expect(text).not.toContain(secret);
+    for (const secret of ['pw-one', 'pw-two', 'pw-three', 'pw-four', 'pw-five', 'pw-six']) expect(text).not.toContain(secret);
   });
 
   it('keeps the fields that are not personal', () => {

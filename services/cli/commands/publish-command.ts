@@ -1,7 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
-import { connectProducer, createKafka, ensureTopics } from '../../shared/kafka/client.js';
+import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../../shared/kafka/client.js';
 import { publishEvents } from '../../shared/kafka/publisher.js';
 import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, type SourceName } from '../../shared/schemas/topics.js';
 import { createLogger } from '../../shared/observability/logger.js';
@@ -38,7 +38,7 @@ export function publishCommand(): Command {
       const logger = createLogger({ level: 'warn', name: 'publish' });
       const topic = topicsFor(config.DANCU_TOPIC_NAMESPACE)[SOURCE_TOPICS[options.source].events];
       const { events, lines, bad } = readJsonLines(file);
-      const kafka = createKafka(config.DANCU_KAFKA_BROKERS, 'dancu-publish', logger);
+      const kafka = createKafka(kafkaConnection(config), 'dancu-publish', logger);
       const admin = kafka.admin();
       await admin.connect();
       await ensureTopics(admin, [topic]);

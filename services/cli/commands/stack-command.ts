@@ -4,14 +4,15 @@ import { stackDown, stackStatus, stackUp } from '../stack/stack.js';
 
 export function stackCommand(): Command {
   const command = new Command('stack').description(
-    'run the local stack (Kafka, Apicurio Registry, PostgreSQL; with --connect Kafka Connect and a sector database) without Docker',
+    'run the local stack (Kafka, Apicurio Registry, PostgreSQL; with --connect Kafka Connect and a sector database; with --secure a broker with logins and ACLs) without Docker',
   );
   command
     .command('up')
     .description('fetch the jars if needed, start what is not running, wait until healthy, print endpoints')
     .option('--connect', 'also Kafka Connect with the Debezium PostgreSQL connector and a sector database to capture')
-    .action(async (options: { connect?: boolean }) => {
-      await stackUp(loadConfig(process.env), console.log, { connect: options.connect === true });
+    .option('--secure', 'also a secure broker beside the plaintext one: SASL_SSL with one SCRAM login per service and sector, ACLs, a local CA')
+    .action(async (options: { connect?: boolean; secure?: boolean }) => {
+      await stackUp(loadConfig(process.env), console.log, { connect: options.connect === true, secure: options.secure === true });
     });
   command
     .command('down')
@@ -23,8 +24,10 @@ export function stackCommand(): Command {
     .command('status')
     .description('print the state of each part; exit code 1 when one is not running')
     .option('--connect', 'count Kafka Connect and the sector database as needed parts')
-    .action(async (options: { connect?: boolean }) => {
-      if (!(await stackStatus(loadConfig(process.env), console.log, { connect: options.connect === true }))) process.exitCode = 1;
+    .option('--secure', 'count the secure broker as a needed part')
+    .action(async (options: { connect?: boolean; secure?: boolean }) => {
+      if (!(await stackStatus(loadConfig(process.env), console.log, { connect: options.connect === true, secure: options.secure === true })))
+        process.exitCode = 1;
     });
   return command;
 }

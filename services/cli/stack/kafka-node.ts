@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { mavenFetch } from './maven-fetch.js';
 import { describeState, portOpen, runningPid, startDetached, stopProcess, waitFor, type ManagedProcess } from './processes.js';
-import type { StackLayout } from './stack-layout.js';
+import { hostPort, type StackLayout } from './stack-layout.js';
+import { securitySettings, type KafkaConnection } from '../../shared/kafka/client.js';
 
 const run = promisify(execFile);
 
@@ -27,7 +28,14 @@ function serverProperties(layout: StackLayout, options: KafkaNodeOptions): strin
     'controller.listener.names=CONTROLLER',
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'inter.broker.listener.name=PLAINTEXT',
-    `log.dirs=${layout.kafkaData}`,
+    ...singleNodeSettings(layout.kafkaData),
+  ].join('\n');
+}
+
+/** What both of the stack's brokers set alike: one node, internal topics of replication factor 1, topics made only on purpose. */
+export function singleNodeSettings(dataDir: string): string[] {
+  return [
+    `log.dirs=${dataDir}`,
     'num.partitions=3',
     'auto.create.topics.enable=false',
     'offsets.topic.replication.factor=1',
@@ -39,17 +47,21 @@ function serverProperties(layout: StackLayout, options: KafkaNodeOptions): strin
     'group.initial.rebalance.delay.ms=0',
     'message.max.bytes=8388608',
     '',
-  ].join('\n');
+  ];
 }
 
 export function kafkaProcess(layout: StackLayout): ManagedProcess {
   return { name: 'kafka', pidFile: join(layout.root, 'kafka.pid'), logFile: join(layout.logs, 'kafka.log') };
 }
 
-async function brokerAnswers(options: KafkaNodeOptions): Promise<boolean> {
-  if (!(await portOpen(options.host, options.port))) return false;
+/** Whether a broker answers at `connection` with a controller elected (an admin logged in as the connection says). */
+export async function brokerAnswers(connection: KafkaConnection): Promise<boolean> {
+  const address = connection.brokers[0] ?? '';
+  const { host, port } = hostPort(address, 9092);
+  if (!(await portOpen(host, port))) return false;
   const admin = new Kafka({
-    brokers: [`${options.host}:${options.port}`],
+    brokers: connection.brokers,
+    ...securitySettings(connection),
     logLevel: logLevel.NOTHING,
     retry: { retries: 0 },
     connectionTimeout: 1_000,
@@ -65,27 +77,50 @@ async function brokerAnswers(options: KafkaNodeOptions): Promise<boolean> {
   }
 }
 
-export async function kafkaUp(layout: StackLayout, options: KafkaNodeOptions): Promise<'started' | 'running' | 'external'> {
-  const managed = kafkaProcess(layout);
-  if (await brokerAnswers(options)) return runningPid(managed) !== null ? 'running' : 'external';
-  if (await portOpen(options.host, options.port)) {
-    throw new Error(`port ${options.port} is taken by something that is not a Kafka broker`);
-  }
+function plaintext(options: KafkaNodeOptions): KafkaConnection {
+  return { brokers: [`${options.host}:${options.port}`], security: 'plaintext' };
+}
+
+/** The broker's classpath: Kafka's jars from Maven Central, fetched once into the stack's folder. */
+export async function kafkaClasspath(layout: StackLayout): Promise<string> {
   await mavenFetch('copy-dependencies', layout.kafkaLibs, join(layout.logs, 'maven.log'));
-  const classpath = `${layout.kafkaLibs}/*`;
-  writeFileSync(layout.kafkaConfig, serverProperties(layout, options));
-  if (!existsSync(join(layout.kafkaData, 'meta.properties'))) {
-    const { stdout } = await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'random-uuid']);
-    const clusterId = stdout.trim().split('\n').pop() ?? '';
-    await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', layout.kafkaConfig, '--standalone']);
-  }
+  return `${layout.kafkaLibs}/*`;
+}
+
+export async function newClusterId(classpath: string): Promise<string> {
+  const { stdout } = await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'random-uuid']);
+  return stdout.trim().split('\n').pop() ?? '';
+}
+
+/** Starts a broker with its settings file as a detached process (it outlives the CLI) and waits until it answers. */
+export async function startBroker(
+  managed: ManagedProcess,
+  classpath: string,
+  configFile: string,
+  options: { heapMb: number; cwd: string; answers: () => Promise<boolean> },
+): Promise<void> {
   startDetached(
     managed,
     'java',
-    [`-Xmx${options.heapMb}m`, `-Xms${Math.min(256, options.heapMb)}m`, '-XX:+UseG1GC', '-cp', classpath, 'kafka.Kafka', layout.kafkaConfig],
-    layout.root,
+    [`-Xmx${options.heapMb}m`, `-Xms${Math.min(256, options.heapMb)}m`, '-XX:+UseG1GC', '-cp', classpath, 'kafka.Kafka', configFile],
+    options.cwd,
   );
-  await waitFor('Kafka', () => brokerAnswers(options), 90_000, managed.logFile);
+  await waitFor('Kafka', options.answers, 90_000, managed.logFile);
+}
+
+export async function kafkaUp(layout: StackLayout, options: KafkaNodeOptions): Promise<'started' | 'running' | 'external'> {
+  const managed = kafkaProcess(layout);
+  if (await brokerAnswers(plaintext(options))) return runningPid(managed) !== null ? 'running' : 'external';
+  if (await portOpen(options.host, options.port)) {
+    throw new Error(`port ${options.port} is taken by something that is not a Kafka broker`);
+  }
+  const classpath = await kafkaClasspath(layout);
+  writeFileSync(layout.kafkaConfig, serverProperties(layout, options));
+  if (!existsSync(join(layout.kafkaData, 'meta.properties'))) {
+    const clusterId = await newClusterId(classpath);
+    await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', layout.kafkaConfig, '--standalone']);
+  }
+  await startBroker(managed, classpath, layout.kafkaConfig, { heapMb: options.heapMb, cwd: layout.root, answers: () => brokerAnswers(plaintext(options)) });
   return 'started';
 }
 
@@ -94,5 +129,5 @@ export async function kafkaDown(layout: StackLayout): Promise<boolean> {
 }
 
 export async function kafkaStatus(layout: StackLayout, options: KafkaNodeOptions): Promise<string> {
-  return describeState(kafkaProcess(layout), await brokerAnswers(options));
+  return describeState(kafkaProcess(layout), await brokerAnswers(plaintext(options)));
 }

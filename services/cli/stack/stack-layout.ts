@@ -17,6 +17,20 @@ export interface StackLayout {
   connectConfig: string;
   /** The sector's own PostgreSQL cluster (logical decoding on), which Debezium captures. */
   sectorData: string;
+  /** The secure broker (`stack up --secure`): its data, settings, TLS files and the principals' passwords. */
+  secureKafka: SecureKafkaLayout;
+}
+
+export interface SecureKafkaLayout {
+  root: string;
+  data: string;
+  config: string;
+  /** The stack's throw-away CA, the broker's key store and trust store (mode 700). */
+  tls: string;
+  /** The CA certificate clients trust (DANCU_KAFKA_CA_FILE). */
+  caCertificate: string;
+  /** One password file per principal (mode 700, files 600): DANCU_KAFKA_SECRETS_DIR. */
+  secrets: string;
 }
 
 export function stackLayout(root = process.env.DANCU_STACK_DIR ?? join(REPO_ROOT, '.dancu', 'stack')): StackLayout {
@@ -32,6 +46,14 @@ export function stackLayout(root = process.env.DANCU_STACK_DIR ?? join(REPO_ROOT
     connectPlugins: join(root, 'connect', 'plugins'),
     connectConfig: join(root, 'connect', 'worker.properties'),
     sectorData: join(root, 'sector-postgres-data'),
+    secureKafka: {
+      root: join(root, 'secure-kafka'),
+      data: join(root, 'secure-kafka', 'data'),
+      config: join(root, 'secure-kafka', 'server.properties'),
+      tls: join(root, 'secure-kafka', 'tls'),
+      caCertificate: join(root, 'secure-kafka', 'tls', 'ca.pem'),
+      secrets: join(root, 'secure-kafka', 'secrets'),
+    },
   };
   mkdirSync(layout.logs, { recursive: true });
   return layout;

@@ -4,14 +4,18 @@ import { kafkaDown, kafkaStatus, kafkaUp } from './kafka-node.js';
 import { postgresDown, postgresStatus, postgresUp } from './postgres-node.js';
 import { registryDown, registryStatus, registryUp } from './registry-node.js';
 import { sectorDown, sectorStatus, sectorUp } from './sector-node.js';
-import { hostPort, stackLayout } from './stack-layout.js';
+import { secureAdminConnection, secureKafkaDown, secureKafkaStatus, secureKafkaUp } from './secure-kafka-node.js';
+import { hostPort, stackLayout, type StackLayout } from './stack-layout.js';
+import { aclTarget, setUpKafkaAcls } from '../kafka-acl-setup.js';
 
 type Print = (line: string) => void;
 
+/** The plaintext broker is where the config points unless it points at a secure one; the secure broker has its own address. */
 function endpoints(config: CliConfig) {
-  const kafka = hostPort(config.DANCU_KAFKA_BROKERS[0] ?? '127.0.0.1:9092', 9092);
+  const plaintext = config.DANCU_KAFKA_SECURITY === 'plaintext' ? (config.DANCU_KAFKA_BROKERS[0] ?? '127.0.0.1:9092') : '127.0.0.1:9092';
+  const kafka = hostPort(plaintext, 9092);
   const registry = hostPort(config.DANCU_SCHEMA_REGISTRY_URL, 8081);
-  return { kafka, registry };
+  return { kafka, registry, secureKafka: { ...hostPort(config.DANCU_STACK_SECURE_KAFKA, 9192), heapMb: config.DANCU_STACK_SECURE_KAFKA_HEAP_MB } };
 }
 
 export function connectOptions(config: CliConfig): ConnectNodeOptions {
@@ -21,6 +25,8 @@ export function connectOptions(config: CliConfig): ConnectNodeOptions {
 export interface StackParts {
   /** Also Kafka Connect with Debezium and a sector database to capture. */
   connect?: boolean;
+  /** Also the secure broker (SASL_SSL, ACLs) beside the plaintext one, with the pipeline's topics and ACLs. */
+  secure?: boolean;
 }
 
 /** Starts what is not running yet and waits until each part answers; a second call changes nothing. */
@@ -43,8 +49,29 @@ export async function stackUp(config: CliConfig, print: Print, parts: StackParts
     print(`connect     ${connectState.padEnd(8)} ${config.DANCU_CONNECT_URL} (${((Date.now() - connectStarted) / 1000).toFixed(1)} s)`);
     print(`sector-db   ${sectorState.padEnd(8)} ${redactPassword(config.DANCU_SECTOR_DATABASE_URL)}`);
   }
+  if (parts.secure) await secureUp(config, layout, print);
   print(`logs        ${layout.logs}`);
   print(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * The secure broker, its topics and ACLs (for the config's namespace and groups), and how to use
+ * it: where the CA and the passwords are, never a password itself.
+ */
+async function secureUp(config: CliConfig, layout: StackLayout, print: Print): Promise<void> {
+  const started = Date.now();
+  const { secureKafka } = endpoints(config);
+  const state = await secureKafkaUp(layout, secureKafka);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const acls = await setUpKafkaAcls(aclTarget(config), secureAdminConnection(layout, secureKafka));
+  const address = `${secureKafka.host}:${secureKafka.port}`;
+  print(`secure-kafka ${state.padEnd(7)} ${address} (SASL_SSL, SCRAM-SHA-512, ACLs; ${seconds} s)`);
+  print(`  acls      ${acls.created} created, ${acls.removed} removed, ${acls.kept} in place`);
+  print(`  CA        ${layout.secureKafka.caCertificate}`);
+  print(`  passwords ${layout.secureKafka.secrets}/<principal> (mode 600)`);
+  print(
+    `  use it    DANCU_KAFKA_SECURITY=sasl_ssl DANCU_KAFKA_BROKERS=${address} DANCU_KAFKA_CA_FILE=${layout.secureKafka.caCertificate} DANCU_KAFKA_SECRETS_DIR=${layout.secureKafka.secrets} DANCU_KAFKA_USERNAME=<principal>`,
+  );
 }
 
 /** Stops only the processes this stack started (pid files), never a service it found running. */
@@ -53,11 +80,12 @@ export async function stackDown(print: Print): Promise<void> {
   // Connect first: it writes to the broker until it stops.
   const connect = await connectDown(layout);
   const sector = await sectorDown(layout);
-  const [kafka, registry] = await Promise.all([kafkaDown(layout), registryDown(layout)]);
+  const [kafka, secureKafka, registry] = await Promise.all([kafkaDown(layout), secureKafkaDown(layout), registryDown(layout)]);
   const postgres = await postgresDown(layout);
   print(`connect     ${connect ? 'stopped' : 'was not started by dancu'}`);
   print(`sector-db   ${sector ? 'stopped' : 'was not started by dancu'}`);
   print(`kafka       ${kafka ? 'stopped' : 'was not started by dancu'}`);
+  print(`secure-kafka ${secureKafka ? 'stopped' : 'was not started by dancu'}`);
   print(`registry    ${registry ? 'stopped' : 'was not started by dancu'}`);
   print(`postgresql  ${postgres ? 'stopped' : 'left running (not started by dancu)'}`);
 }
@@ -65,7 +93,7 @@ export async function stackDown(print: Print): Promise<void> {
 /** Every part's state; the result says whether the base stack (and Connect with its sector database, when asked) runs. */
 export async function stackStatus(config: CliConfig, print: Print, parts: StackParts = {}): Promise<boolean> {
   const layout = stackLayout();
-  const { kafka, registry } = endpoints(config);
+  const { kafka, registry, secureKafka } = endpoints(config);
   const states = {
     kafka: await kafkaStatus(layout, { ...kafka, heapMb: 0 }),
     registry: await registryStatus(layout, { ...registry, heapMb: 0 }),
@@ -74,9 +102,14 @@ export async function stackStatus(config: CliConfig, print: Print, parts: StackP
   const optional = {
     connect: await connectStatus(layout, connectOptions(config)),
     'sector-db': await sectorStatus(config.DANCU_SECTOR_DATABASE_URL),
+    'secure-kafka': `${await secureKafkaStatus(layout, secureKafka)} ${secureKafka.host}:${secureKafka.port}`,
   };
   for (const [name, state] of Object.entries({ ...states, ...optional })) print(`${name.padEnd(11)} ${state}`);
-  const needed = parts.connect ? { ...states, ...optional } : states;
+  const needed = {
+    ...states,
+    ...(parts.connect ? { connect: optional.connect, 'sector-db': optional['sector-db'] } : {}),
+    ...(parts.secure ? { 'secure-kafka': optional['secure-kafka'] } : {}),
+  };
   return Object.values(needed).every((state) => state.startsWith('running'));
 }
 

@@ -15,6 +15,18 @@ export const commonConfigShape = {
         .map((broker) => broker.trim())
         .filter(Boolean),
     ),
+  /**
+   * plaintext: no TLS and no login (the local stack's broker); sasl_ssl: TLS, and a SCRAM-SHA-512
+   * login as DANCU_KAFKA_USERNAME with DANCU_KAFKA_PASSWORD (or DANCU_KAFKA_PASSWORD_FILE, a file
+   * holding it), trusting the CA in DANCU_KAFKA_CA_FILE (else the system's). Never printed.
+   */
+  DANCU_KAFKA_SECURITY: z.enum(['plaintext', 'sasl_ssl']).default('plaintext'),
+  DANCU_KAFKA_USERNAME: z.string().optional(),
+  DANCU_KAFKA_PASSWORD: z.string().optional(),
+  DANCU_KAFKA_PASSWORD_FILE: z.string().optional(),
+  DANCU_KAFKA_CA_FILE: z.string().optional(),
+  /** A folder of one password file per principal (`stack up --secure` writes one): the login's password when none is given. */
+  DANCU_KAFKA_SECRETS_DIR: z.string().optional(),
   DANCU_SCHEMA_REGISTRY_URL: z.string().url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:55432/dancu'),
   /**

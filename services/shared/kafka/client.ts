@@ -1,4 +1,9 @@
-import { Kafka, logLevel, Partitioners, type Admin, type ITopicConfig, type LogEntry, type Producer } from 'kafkajs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel, Partitioners, type Admin, type ITopicConfig, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
+import type { CommonConfig } from '../config/common.js';
+import { readSecret } from '../config/secrets.js';
+import { ConfigError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -18,10 +23,64 @@ function kafkaLogCreator(logger: Logger) {
     };
 }
 
-export function createKafka(brokers: string[], clientId: string, logger: Logger): Kafka {
+/**
+ * How to reach the brokers and as whom. `plaintext` is the local stack's broker (no TLS, no
+ * login); `sasl_ssl` logs in with SCRAM-SHA-512 over TLS, trusting `caFile` (else the system's
+ * CAs), as the principal whose ACLs say what this process may do.
+ */
+export type KafkaConnection =
+  { brokers: string[]; security: 'plaintext' } | { brokers: string[]; security: 'sasl_ssl'; username: string; password: string; caFile?: string };
+
+/** The connection a config describes; a secure one without its login is refused with the variables to set (never their values). */
+export function kafkaConnection(config: CommonConfig): KafkaConnection {
+  const brokers = config.DANCU_KAFKA_BROKERS;
+  if (config.DANCU_KAFKA_SECURITY === 'plaintext') return { brokers, security: 'plaintext' };
+  const given = readSecret(
+    { DANCU_KAFKA_PASSWORD: config.DANCU_KAFKA_PASSWORD, DANCU_KAFKA_PASSWORD_FILE: config.DANCU_KAFKA_PASSWORD_FILE },
+    'DANCU_KAFKA_PASSWORD',
+  );
+  const username = config.DANCU_KAFKA_USERNAME;
+  if (username === undefined || username === '') throw new ConfigError('DANCU_KAFKA_SECURITY=sasl_ssl needs DANCU_KAFKA_USERNAME');
+  const password = given ?? principalPassword(config.DANCU_KAFKA_SECRETS_DIR, username);
+  if (password === undefined) {
+    throw new ConfigError('DANCU_KAFKA_SECURITY=sasl_ssl needs DANCU_KAFKA_PASSWORD, DANCU_KAFKA_PASSWORD_FILE or DANCU_KAFKA_SECRETS_DIR');
+  }
+  return { brokers, security: 'sasl_ssl', username, password, ...(config.DANCU_KAFKA_CA_FILE ? { caFile: config.DANCU_KAFKA_CA_FILE } : {}) };
+}
+
+/**
+ * A principal's password from a folder holding one file per principal (what `stack up --secure`
+ * writes; a mounted secret). A folder without it is an error, never a quiet fall back to another login.
+ */
+export function principalPassword(secretsDir: string | undefined, principal: string): string | undefined {
+  if (secretsDir === undefined || secretsDir === '') return undefined;
+  const file = join(secretsDir, principal);
+  if (!existsSync(file)) throw new ConfigError(`DANCU_KAFKA_SECRETS_DIR holds no password for ${principal} (${file})`);
+  return readSecret({ PASSWORD_FILE: file }, 'PASSWORD');
+}
+
+/** kafkajs's TLS and SASL settings for a connection (none for plaintext). */
+export function securitySettings(connection: KafkaConnection): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  if (connection.security === 'plaintext') return {};
+  return {
+    ssl: connection.caFile === undefined ? true : { ca: [readCa(connection.caFile)] },
+    sasl: { mechanism: 'scram-sha-512', username: connection.username, password: connection.password },
+  };
+}
+
+function readCa(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch {
+    throw new ConfigError(`DANCU_KAFKA_CA_FILE names a file that cannot be read (${file})`);
+  }
+}
+
+export function createKafka(connection: KafkaConnection, clientId: string, logger: Logger): Kafka {
   return new Kafka({
     clientId,
-    brokers,
+    brokers: connection.brokers,
+    ...securitySettings(connection),
     logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator(logger),
     retry: { initialRetryTime: 200, retries: 10 },
@@ -43,6 +102,15 @@ export async function connectProducer(kafka: Kafka, options: { idempotent?: bool
   });
   await producer.connect();
   return producer;
+}
+
+/** Whether the broker refused a request because the principal may not do it (kafkajs may wrap the protocol error in others). */
+export function isAuthorizationFailure(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const type = (cause as { type?: unknown }).type;
+    if (typeof type === 'string' && type.endsWith('_AUTHORIZATION_FAILED')) return true;
+  }
+  return false;
 }
 
 export const DEFAULT_PARTITIONS = 3;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { READER_GROUP_PREFIX } from './kafka-acls.js';
 
 export type SnapshotMessage = KafkaMessage & { topic: string; partition: number };
 
@@ -25,13 +26,24 @@ export async function readRanges(
 ): Promise<SnapshotMessage[]> {
   const wanted = new Map(ranges.filter((r) => r.from < r.to).map((r) => [`${r.topic}\u0000${r.partition}`, r]));
   if (wanted.size === 0) return [];
-  const groupId = `dancu-reader-${randomUUID()}`;
+  const groupId = `${READER_GROUP_PREFIX}${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 8 * 1024 * 1024 });
   const messages: SnapshotMessage[] = [];
   const remaining = new Set(wanted.keys());
   let finish: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => {
+  let fail: (error: unknown) => void = () => undefined;
+  const done = new Promise<void>((resolve, reject) => {
     finish = resolve;
+    fail = reject;
+  });
+  // It may fail before anything awaits it; the race below still sees the failure.
+  done.catch(() => undefined);
+  // A consumer that stops for good (a principal not allowed to read, say) fails the read now, not at the timeout.
+  let crash = null as Error | null;
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) return;
+    crash = payload.error;
+    fail(payload.error);
   });
   await consumer.connect();
   try {
@@ -53,6 +65,7 @@ export async function readRanges(
         }
       },
     });
+    if (crash !== null) throw crash;
     for (const range of wanted.values()) consumer.seek({ topic: range.topic, partition: range.partition, offset: range.from.toString() });
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {

@@ -38,6 +38,8 @@ export const SECRET_PATHS: readonly string[] = [
   '*.DATABASE_URL',
   'sasl',
   '*.sasl',
+  'ssl',
+  '*.ssl',
 ];
 
 export function createLogger(options: { level: string; name?: string }, destination?: pino.DestinationStream): Logger {

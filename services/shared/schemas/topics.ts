@@ -90,15 +90,26 @@ export function valueSubject(topic: string): string {
   return `${topic}-value`;
 }
 
+type OutboxSchemas = [topic: string, record: 'populationUpdate' | 'personObservation' | 'stewardDecision' | 'rejection'][];
+
 /**
- * Every topic the outbox relays to, with its value schema. The store and the steward service
- * both write to the outbox and both relay it, so each relay must be able to encode any row.
+ * What the store writes to the outbox and its relay publishes: population updates, observations
+ * it sends back to be linked again, and the feedback on a record a steward rejected.
  */
-export function outboxTopicSchemas(topics: Topics): [topic: string, record: 'populationUpdate' | 'personObservation' | 'stewardDecision' | 'rejection'][] {
+export function storeOutboxSchemas(topics: Topics): OutboxSchemas {
   return [
     [topics.populationUpdates, 'populationUpdate'],
     [topics.observations, 'personObservation'],
-    [topics.stewardDecisions, 'stewardDecision'],
     ...SOURCE_NAMES.map((source) => [topics[SOURCE_TOPICS[source].feedback], 'rejection'] as [string, 'rejection']),
   ];
+}
+
+/** What the steward service writes to the outbox and its relay publishes: the stewards' decisions. */
+export function stewardOutboxSchemas(topics: Topics): OutboxSchemas {
+  return [[topics.stewardDecisions, 'stewardDecision']];
+}
+
+/** Every topic the outbox relays to, with its value schema: each service's relay publishes its own rows. */
+export function outboxTopicSchemas(topics: Topics): OutboxSchemas {
+  return [...storeOutboxSchemas(topics), ...stewardOutboxSchemas(topics)];
 }

@@ -1,6 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { CommonConfig } from '../config/common.js';
-import { connectProducer, createKafka, ensureTopics } from '../kafka/client.js';
+import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../kafka/client.js';
 import { topicsFor, type Topics } from '../schemas/topics.js';
 import type { Logger } from '../observability/logger.js';
 import type { RecordTypeKey } from '../schemas/avro-files.js';
@@ -16,23 +16,26 @@ export interface KafkaWiring {
 }
 
 /**
- * What every service that publishes does first: its topics exist, the schemas it writes are
- * registered, and a producer is connected.
+ * What every service that publishes does first: the topics it reads and writes exist, the
+ * schemas it writes are registered, and a producer is connected. Only its own topics: on a
+ * secure broker a service sees no other, and only the administrator creates them.
  */
 export async function wireKafka(options: {
   config: CommonConfig;
   clientId: string;
   logger: Logger;
   outputSchemas: (topics: Topics) => [topic: string, record: RecordTypeKey][];
+  inputTopics?: (topics: Topics) => string[];
   idempotent?: boolean;
 }): Promise<KafkaWiring> {
   const { config } = options;
   const topics = topicsFor(config.DANCU_TOPIC_NAMESPACE);
-  const kafka = createKafka(config.DANCU_KAFKA_BROKERS, options.clientId, options.logger);
+  const kafka = createKafka(kafkaConnection(config), options.clientId, options.logger);
   const registry = new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL);
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, Object.values(topics));
+  const own = [...(options.inputTopics?.(topics) ?? []), ...options.outputSchemas(topics).map(([topic]) => topic), topics.deadLetters];
+  await ensureTopics(admin, [...new Set(own)]);
   await admin.disconnect();
   const schemaIds = new Map<string, number>();
   for (const [topic, record] of options.outputSchemas(topics)) schemaIds.set(topic, await registry.registerValueSchema(topic, record));

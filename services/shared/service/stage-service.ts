@@ -57,6 +57,7 @@ export async function startStageService(options: StageServiceOptions): Promise<R
     clientId: `dancu-${options.name}`,
     logger,
     outputSchemas: options.outputSchemas,
+    inputTopics: options.inputTopics,
   });
   const {
     stage,

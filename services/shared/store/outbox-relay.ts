@@ -29,7 +29,10 @@ export interface OutboxRelayOptions {
   pool: Pool;
   producer: Producer;
   registry: SchemaRegistryClient;
-  /** Schema id per topic the outbox writes to (registered by the service at start). */
+  /**
+   * Schema id per topic this relay publishes to (registered by the service at start): the rows of
+   * these topics are its own; another service's relay publishes the others.
+   */
   schemaIds: ReadonlyMap<string, number>;
   /** Where a row that cannot be published goes after its last attempt. */
   deadLetterTopic: string;
@@ -64,9 +67,10 @@ type Poison = { row: OutboxRow; error: DancuError };
  * Relays committed outbox rows to Kafka in id order. The outbox numbers each citizen's updates
  * in version order and gives them ids in the same order (migration 008), so publishing in id
  * order publishes each citizen's updates in version order — as long as only one relay publishes
- * at a time. The store and the steward service each run a relay, and a deployment may run
- * several of each: each batch is taken under one transaction-scoped advisory lock, and a relay
- * that does not get it waits for its next poll. (Sharing the table with `SKIP LOCKED` would let
+ * at a time. The store and the steward service each run a relay for the topics they may write
+ * (population updates are the store's alone), and a deployment may run several of each: each
+ * batch is taken under one transaction-scoped advisory lock, and a relay that does not get it
+ * waits for its next poll. (Sharing the table with `SKIP LOCKED` would let
  * two relays publish two versions of one citizen in either order.)
  *
  * Rows are marked published in the same transaction, after Kafka acknowledged them; a crash in
@@ -107,8 +111,8 @@ export class OutboxRelay {
       if (!turn.rows[0]?.locked) return 0;
       const { rows } = await client.query<OutboxRow>(
         `select id, event_id, topic, message_key, payload, citizen_version, attempts from outbox
-          where published_at is null order by id limit $1`,
-        [batchSize],
+          where published_at is null and topic = any($2::text[]) order by id limit $1`,
+        [batchSize, [...this.options.schemaIds.keys()]],
       );
       if (rows.length === 0) return 0;
       const { encoded, poison } = await this.encodeUntilPoison(rows);

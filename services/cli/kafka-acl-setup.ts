@@ -1,0 +1,45 @@
+import type { Admin } from 'kafkajs';
+import { applyAcls, removeAcls } from '../shared/kafka/acl-apply.js';
+import { createKafka, ensureTopics, type KafkaConnection } from '../shared/kafka/client.js';
+import type { AclTarget } from '../shared/kafka/kafka-acls.js';
+import { createLogger } from '../shared/observability/logger.js';
+import { topicsFor } from '../shared/schemas/topics.js';
+import type { CliConfig } from './config.js';
+
+/** The topic names and group ids a config gives the pipeline: what its ACLs are written for. */
+export function aclTarget(
+  config: Pick<CliConfig, 'DANCU_TOPIC_NAMESPACE' | 'DANCU_INGEST_GROUP_ID' | 'DANCU_LINKER_GROUP_ID' | 'DANCU_STORE_GROUP_ID'>,
+): AclTarget {
+  return {
+    topics: topicsFor(config.DANCU_TOPIC_NAMESPACE),
+    groups: { ingest: config.DANCU_INGEST_GROUP_ID, linker: config.DANCU_LINKER_GROUP_ID, store: config.DANCU_STORE_GROUP_ID },
+    namespace: config.DANCU_TOPIC_NAMESPACE,
+  };
+}
+
+/**
+ * What an administrator does before the services start on a secure broker: creates the
+ * pipeline's topics that are missing (services may not) and makes the ACLs on them what
+ * kafka-acls.ts says. `connection` must be a super user's.
+ */
+export async function setUpKafkaAcls(target: AclTarget, connection: KafkaConnection): Promise<{ created: number; removed: number; kept: number }> {
+  return asAdministrator(connection, async (admin) => {
+    await ensureTopics(admin, Object.values(target.topics));
+    return applyAcls(admin, target);
+  });
+}
+
+/** Removes the rules on an isolated run's topics and groups when it is cleaned up. */
+export async function tearDownKafkaAcls(target: AclTarget, connection: KafkaConnection): Promise<number> {
+  return asAdministrator(connection, (admin) => removeAcls(admin, target));
+}
+
+async function asAdministrator<T>(connection: KafkaConnection, work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = createKafka(connection, 'dancu-acl', createLogger({ level: 'warn', name: 'dancu-acl' })).admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}

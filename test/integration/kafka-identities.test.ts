@@ -1,0 +1,198 @@
+import { readFileSync, statSync } from 'node:fs';
+import { Kafka, logLevel, type Consumer, type KafkaConfig, type Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceEnv } from '../../services/cli/service-catalogue.js';
+import { secureKafkaLog, secureKafkaUp } from '../../services/cli/stack/secure-kafka-node.js';
+import { hostPort, stackLayout } from '../../services/cli/stack/stack-layout.js';
+import { connectProducer, createKafka, kafkaConnection, securitySettings, type KafkaConnection } from '../../services/shared/kafka/client.js';
+import { measureLag } from '../../services/shared/kafka/lag.js';
+import { ADMIN_PRINCIPAL, sectorPrincipal, servicePrincipal } from '../../services/shared/kafka/kafka-acls.js';
+import { publishEvents } from '../../services/shared/kafka/publisher.js';
+import { readTopicSnapshot } from '../../services/shared/kafka/topic-snapshot.js';
+import { qualityReport, type SourceQuality } from '../../services/shared/reporting/quality-report.js';
+import { pipelineGroupTopics } from '../../services/monitor/pipeline-status.js';
+import { SOURCE_NAMES, SOURCE_TOPICS } from '../../services/shared/schemas/topics.js';
+import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
+import { generatePopulation } from '../../services/shared/synth/population.js';
+import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
+import { config, testLogger } from '../helpers/real-stack.js';
+import { waitUntil } from '../helpers/wait.js';
+
+const layout = stackLayout();
+const secure = { ...hostPort(config.DANCU_STACK_SECURE_KAFKA, 9192), heapMb: config.DANCU_STACK_SECURE_KAFKA_HEAP_MB };
+const address = `${secure.host}:${secure.port}`;
+/** The run logs in as the administrator (topics, ACLs, offsets); each service it starts, as its own principal from the secrets folder. */
+const SECURE_ENV = {
+  DANCU_KAFKA_SECURITY: 'sasl_ssl',
+  DANCU_KAFKA_BROKERS: address,
+  DANCU_KAFKA_CA_FILE: layout.secureKafka.caCertificate,
+  DANCU_KAFKA_SECRETS_DIR: layout.secureKafka.secrets,
+  DANCU_KAFKA_USERNAME: ADMIN_PRINCIPAL,
+};
+
+/** A login to the secure broker as `principal`, with its password from the stack's folder (or the one given). */
+function loginAs(principal: string, password?: string): KafkaConnection {
+  return kafkaConnection({
+    ...config,
+    DANCU_KAFKA_SECURITY: 'sasl_ssl',
+    DANCU_KAFKA_BROKERS: [address],
+    DANCU_KAFKA_CA_FILE: SECURE_ENV.DANCU_KAFKA_CA_FILE,
+    DANCU_KAFKA_SECRETS_DIR: SECURE_ENV.DANCU_KAFKA_SECRETS_DIR,
+    DANCU_KAFKA_USERNAME: principal,
+    DANCU_KAFKA_PASSWORD: password,
+  });
+}
+
+/** A client that tries once, for attempts meant to fail. */
+function oneTry(settings: Pick<KafkaConfig, 'ssl' | 'sasl'> = {}): Kafka {
+  return new Kafka({ brokers: [address], ...settings, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 3_000 });
+}
+
+/** The broker's error type, wherever kafkajs wrapped it (a send retried, then given up). */
+function refusal(error: unknown): { name: string; type?: string } {
+  let cause = error;
+  while (cause instanceof Error) {
+    const type = (cause as { type?: string }).type;
+    if (type) return { name: cause.name, type };
+    if (!(cause.cause instanceof Error)) return { name: cause.name };
+    cause = cause.cause;
+  }
+  return { name: String(error) };
+}
+
+/** The broker's log from here on: what it says about the next attempt. */
+function brokerLogFrom(): () => string {
+  const file = secureKafkaLog(layout);
+  const start = statSync(file).size;
+  return () => readFileSync(file).subarray(start).toString('utf8');
+}
+
+/** Waits for the broker to log a line with every one of `texts` (after `since`'s start). */
+async function expectLogged(since: () => string, ...texts: string[]): Promise<void> {
+  const logged = (log: string) => log.split('\n').some((line) => texts.every((text) => line.includes(text)));
+  expect(logged(await waitUntil(async () => since(), logged, 10_000, `the broker to log ${texts.join(' … ')}`))).toBe(true);
+}
+
+describe('on the secure broker, every service and sector is its own principal and may do only what its ACLs say', () => {
+  // Made once the secure broker runs: on a fresh machine its passwords do not exist before.
+  let run: IsolatedRun;
+  const producers: Producer[] = [];
+  let report: SourceQuality[];
+  let brokerStart: { state: string; seconds: number };
+
+  async function producerAs(principal: string): Promise<Producer> {
+    const producer = await connectProducer(createKafka(loginAs(principal), `test-${principal}`, testLogger));
+    producers.push(producer);
+    return producer;
+  }
+
+  /** Connects and asks for population.updates.v1 (its partitions and leaders), as a reader does first. */
+  async function readUpdates(consumer: Consumer): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [run.topics.populationUpdates], fromBeginning: true });
+  }
+
+  beforeAll(async () => {
+    const started = Date.now();
+    brokerStart = { state: await secureKafkaUp(layout, secure), seconds: (Date.now() - started) / 1000 };
+    run = new IsolatedRun('identities', testLogger, SECURE_ENV);
+    const population = generatePopulation(60, 2020);
+    await run.setUp({ register: population });
+    // A service that kept the run's own login would be the operator here, who may read and write no message.
+    run.env.DANCU_KAFKA_USERNAME = servicePrincipal('operator');
+    await run.startServices({ steward: true, monitor: true });
+    const day = generateSectorDay(
+      population,
+      { births: 2, deaths: 1, marriages: 0, nameChanges: 0, vaccinations: 3, benefits: 2, licences: 2, invalidPerSource: 1 },
+      2021,
+    );
+    // Each sector publishes its own day, logged in as itself.
+    for (const source of SOURCE_NAMES) {
+      const result = await publishEvents({
+        producer: await producerAs(sectorPrincipal(source)),
+        registry: run.registry,
+        topic: run.topics[SOURCE_TOPICS[source].events],
+        record: SOURCE_ADAPTERS[source].record,
+        events: day.events[source],
+      });
+      expect(result.rejected).toEqual([]);
+    }
+    await run.waitUntilDrained(120_000);
+    await run.waitUntilRelayed();
+    report = await qualityReport(run.kafka, run.admin, run.pool, run.topics);
+  });
+
+  afterAll(async () => {
+    for (const producer of producers) await producer.disconnect();
+    await run?.cleanUp();
+    console.log(`[secure-kafka] ${brokerStart.state} in ${brokerStart.seconds.toFixed(1)} s`);
+  });
+
+  it('gives each service the run starts its own principal', () => {
+    const services = ['ingest', 'linker', 'store', 'steward', 'monitor'] as const;
+    expect(services.map((name) => serviceEnv(name, run.env).DANCU_KAFKA_USERNAME)).toEqual(services.map(servicePrincipal));
+  });
+
+  it.each(SOURCE_NAMES)('runs %s end to end: every event published by the sector is applied or rejected, nothing lost', (source) => {
+    const q = report.find((r) => r.source === source);
+    expect(q && { applied: q.applied > 0, rejected: q.rejected > 0, accounted: q.applied + q.rejected }).toEqual({
+      applied: true,
+      rejected: true,
+      accounted: q?.received,
+    });
+  });
+
+  it('puts the store’s population updates on population.updates.v1', async () => {
+    expect(await run.messageCount(run.topics.populationUpdates)).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['a sector writing another sector’s topic', sectorPrincipal('vaccination'), 'civilStatus'],
+    ['ingest writing link decisions', servicePrincipal('ingest'), 'decisions'],
+    ['the steward service writing population updates', servicePrincipal('steward'), 'populationUpdates'],
+  ] as const)('refuses %s, and the broker logs the denial', async (_attempt, principal, topicKey) => {
+    const since = brokerLogFrom();
+    const topic = run.topics[topicKey];
+    const sent = (await producerAs(principal)).send({ topic, messages: [{ key: 'x', value: 'forged' }], acks: -1 });
+    await expect(sent.catch(refusal)).resolves.toMatchObject({ type: 'TOPIC_AUTHORIZATION_FAILED' });
+    await expectLogged(since, `Principal = User:${principal} is Denied operation = DESCRIBE from host = 127.0.0.1 on resource = Topic:LITERAL:${topic}`);
+  });
+
+  it('refuses a client without TLS reading population.updates.v1, and the broker logs the failed handshake', async () => {
+    const since = brokerLogFrom();
+    const consumer = oneTry().consumer({ groupId: `${run.namespace}.anonymous` });
+    await expect(readUpdates(consumer).catch(refusal)).resolves.toMatchObject({ name: expect.stringMatching(/^KafkaJS(NumberOfRetriesExceeded|Connection)/) });
+    await expectLogged(since, 'Failed authentication with /127.0.0.1 (channelId=', 'SSL handshake failed');
+  });
+
+  it('refuses a client with TLS but no login reading population.updates.v1, and the broker logs it', async () => {
+    const since = brokerLogFrom();
+    const consumer = oneTry({ ssl: securitySettings(loginAs(ADMIN_PRINCIPAL)).ssl }).consumer({ groupId: `${run.namespace}.anonymous` });
+    await expect(readUpdates(consumer).catch(refusal)).resolves.toMatchObject({ name: expect.stringMatching(/^KafkaJS(NumberOfRetriesExceeded|Connection)/) });
+    await expectLogged(since, 'Unexpected Kafka request of type METADATA during SASL handshake');
+  });
+
+  it('refuses a wrong password, and the broker logs the failed login', async () => {
+    const since = brokerLogFrom();
+    const admin = oneTry(securitySettings(loginAs(sectorPrincipal('civil-status'), 'not-the-password'))).admin();
+    await expect(admin.connect().catch(refusal)).resolves.toMatchObject({ name: 'KafkaJSSASLAuthenticationError' });
+    await expectLogged(since, 'Failed authentication with /127.0.0.1 (channelId=', 'invalid credentials with SASL mechanism SCRAM-SHA-512');
+  });
+
+  it('lets an operator see the pipeline’s offsets and lag but read no message', async () => {
+    const kafka = createKafka(loginAs(servicePrincipal('operator')), 'test-operator', testLogger);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const lags = await measureLag(kafka, admin, pipelineGroupTopics(run.topics, run.groups));
+      expect(lags.filter((l) => l.committed !== '-1').map((l) => l.lag)).toEqual(expect.arrayContaining([0]));
+      const since = brokerLogFrom();
+      const read = readTopicSnapshot(kafka, admin, run.topics.populationUpdates, { timeoutMs: 20_000 });
+      await expect(read.catch(refusal)).resolves.toMatchObject({ type: 'GROUP_AUTHORIZATION_FAILED' });
+      await expectLogged(since, 'Principal = User:dancu-operator is Denied operation = READ', 'Group:LITERAL:dancu-reader-');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
