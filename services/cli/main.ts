@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { backupCommand, restoreCommand } from './commands/backup-command.js';
 import { blockingCommand } from './commands/blocking-command.js';
 import { citizenCommand } from './commands/citizen-command.js';
 import { dedupeCsvCommand } from './commands/dedupe-csv-command.js';
@@ -50,6 +51,8 @@ export function buildProgram(): Command {
     trainCommand(),
     synthCommand(),
     reindexCommand(),
+    backupCommand(),
+    restoreCommand(),
     settingsCommand(),
     dlqCommand(),
     qualityCommand(),
