@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { aclCommand } from './commands/acl-command.js';
+import { backupCommand, restoreCommand } from './commands/backup-command.js';
 import { blockingCommand } from './commands/blocking-command.js';
 import { citizenCommand } from './commands/citizen-command.js';
 import { dedupeCsvCommand } from './commands/dedupe-csv-command.js';
@@ -51,6 +52,8 @@ export function buildProgram(): Command {
     trainCommand(),
     synthCommand(),
     reindexCommand(),
+    backupCommand(),
+    restoreCommand(),
     settingsCommand(),
     dlqCommand(),
     qualityCommand(),

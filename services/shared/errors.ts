@@ -47,6 +47,15 @@ export const ERROR_CODES = [
   'DATABASE_MISSING',
   'DATABASE_UNREACHABLE',
   'NOT_MIGRATED',
+  // Backup and restore of the register
+  'BACKUP_UNREADABLE',
+  'BACKUP_CORRUPT',
+  'BACKUP_FOLDER_IN_USE',
+  'PG_TOOL_MISSING',
+  'PG_TOOL_FAILED',
+  'RESTORE_TARGET_NOT_EMPTY',
+  'CONSUMER_GROUP_ACTIVE',
+  'REPLAY_IMPOSSIBLE',
   // The demo's run file (--demo)
   'NO_DEMO_RUN',
   'DEMO_RUN_UNREADABLE',

@@ -110,6 +110,27 @@ describe('the stage runner on a real broker', () => {
     ]);
   });
 
+  it('gives the messages isolated around a fault a settled point before the fault, which is not dead-lettered yet', async () => {
+    const { input, dlq, groupId } = await scenario(20);
+    const alone: { offset: number; settledBefore: number }[] = [];
+    await start(input, dlq, groupId, {
+      name: 'picky',
+      async process(messages: StageMessage[], position): Promise<Outcome[]> {
+        if (messages.length === 1) alone.push({ offset: Number(messages[0]!.offset), settledBefore: Number(position.settledBefore) });
+        if (messages.some((message) => String(message.value) === '7')) throw new DancuError('VALIDATION_FAILED', 'seven is bad', { retriable: false });
+        return messages.map(() => ({ ok: true }));
+      },
+    });
+    await waitUntil(
+      () => totalLag(admin, groupId, input),
+      (lag) => lag === 0,
+      30_000,
+      'lag 0',
+    );
+    const afterTheFault = alone.filter((call) => call.offset > 7);
+    expect([afterTheFault.length > 0, afterTheFault.every((call) => call.settledBefore <= 7)]).toEqual([true, true]);
+  });
+
   it('does not commit the offset of work that is not done', async () => {
     const { input, dlq, groupId } = await scenario(5);
     let attempts = 0;

@@ -41,7 +41,8 @@ function binDir(): string {
   return '';
 }
 
-function tool(name: string): string {
+/** A PostgreSQL program of the machine's newest installed version (the server's, and the clients' the backup runs), or by name from PATH. */
+export function postgresTool(name: string): string {
   const dir = binDir();
   return dir ? join(dir, name) : name;
 }
@@ -66,7 +67,7 @@ async function giveToOwner(path: string): Promise<void> {
 async function initCluster(cluster: ClusterPlace): Promise<void> {
   mkdirSync(cluster.data, { recursive: true, mode: 0o700 });
   await giveToOwner(cluster.data);
-  await asOwner(tool('initdb'), ['-D', cluster.data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions']);
+  await asOwner(postgresTool('initdb'), ['-D', cluster.data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions']);
 }
 
 /** Initialises the cluster on first use, then starts it on `port` and waits until it accepts connections. */
@@ -75,17 +76,17 @@ export async function startCluster(cluster: ClusterPlace, port: number): Promise
   if (!existsSync(cluster.log)) writeFileSync(cluster.log, '');
   await giveToOwner(cluster.log);
   const options = [`-c config_file=${cluster.config}`, '-c listen_addresses=127.0.0.1', `-p ${port}`, "-c unix_socket_directories=''"].join(' ');
-  await asOwner(tool('pg_ctl'), ['-D', cluster.data, '-l', cluster.log, '-w', '-t', '60', '-o', options, 'start']);
+  await asOwner(postgresTool('pg_ctl'), ['-D', cluster.data, '-l', cluster.log, '-w', '-t', '60', '-o', options, 'start']);
 }
 
 export async function stopCluster(cluster: ClusterPlace): Promise<void> {
-  await asOwner(tool('pg_ctl'), ['-D', cluster.data, '-m', 'fast', '-w', 'stop']);
+  await asOwner(postgresTool('pg_ctl'), ['-D', cluster.data, '-m', 'fast', '-w', 'stop']);
 }
 
 /** `immediate` stops without a checkpoint, as a crash would; the start recovers from the WAL. */
 export async function restartCluster(cluster: ClusterPlace, mode: 'fast' | 'immediate'): Promise<void> {
   // Without -l the server would log to (and hold open) pg_ctl's output, and the call would never return.
-  await asOwner(tool('pg_ctl'), ['-D', cluster.data, '-l', cluster.log, '-m', mode, '-w', '-t', '60', 'restart']);
+  await asOwner(postgresTool('pg_ctl'), ['-D', cluster.data, '-l', cluster.log, '-m', mode, '-w', '-t', '60', 'restart']);
 }
 
 export function clusterRunning(cluster: ClusterPlace): boolean {

@@ -13,13 +13,25 @@ export interface StageMessage extends OriginalMessage {
 export type Outcome = { ok: true } | { ok: false; error: DancuError };
 
 /**
+ * Where the chunk a stage is given stands in its partition: every message before `settledBefore`
+ * (the offset of the chunk's first message as the runner took it) is settled — its work
+ * committed, or dead-lettered and acknowledged — since the runner takes a partition's chunks one
+ * after the other and dead-letters a chunk's faults before the next. The same for every part of
+ * a chunk it isolates faults in. A stage that records its position with its work (the store)
+ * records this one: a copy of its database then names a point from which replaying loses nothing.
+ */
+export interface ChunkPosition {
+  settledBefore: string;
+}
+
+/**
  * One pipeline stage. `process` must have committed the work of every message it returns `ok`
  * for (produced and acknowledged, or written in a committed transaction) before it returns, and
  * must be safe to call again for the same messages: a retry after a crash redelivers them.
  */
 export interface Stage {
   name: string;
-  process(messages: StageMessage[]): Promise<Outcome[]>;
+  process(messages: StageMessage[], position: ChunkPosition): Promise<Outcome[]>;
   /** A message for whoever sent one that is dead-lettered (sent with the dead letter), if the stage tells them. */
   feedback?(message: StageMessage, error: DancuError): Promise<{ topic: string; message: Message } | null>;
 }
@@ -91,7 +103,7 @@ async function processWithRetry(options: StageRunnerOptions, chunk: StageMessage
   const log = options.logger;
   for (let attempt = 0; ; attempt += 1) {
     try {
-      const outcomes = await processIsolatingFaults(options.stage, chunk);
+      const outcomes = await processIsolatingFaults(options.stage, chunk, { settledBefore: chunk[0]?.offset ?? '0' });
       await deadLetter(options, chunk, outcomes);
       const failed = outcomes.filter((outcome) => !outcome.ok).length;
       options.onChunk?.({ ok: outcomes.length - failed, deadLettered: failed });
@@ -114,15 +126,15 @@ async function processWithRetry(options: StageRunnerOptions, chunk: StageMessage
  * each message alone so that one bad message does not dead-letter its neighbours. Retriable
  * errors propagate: the whole chunk is tried again.
  */
-async function processIsolatingFaults(stage: Stage, chunk: StageMessage[]): Promise<Outcome[]> {
+async function processIsolatingFaults(stage: Stage, chunk: StageMessage[], position: ChunkPosition): Promise<Outcome[]> {
   try {
-    return await stage.process(chunk);
+    return await stage.process(chunk, position);
   } catch (error) {
     const dancuError = asDancuError(error);
     if (dancuError.retriable) throw dancuError;
     if (chunk.length === 1) return [{ ok: false, error: dancuError }];
     const outcomes: Outcome[] = [];
-    for (const message of chunk) outcomes.push(...(await processIsolatingFaults(stage, [message])));
+    for (const message of chunk) outcomes.push(...(await processIsolatingFaults(stage, [message], position)));
     return outcomes;
   }
 }

@@ -8,7 +8,7 @@ import { CitizenEdits } from '../store/citizen-edits.js';
 import { observationUpdate } from '../store/plan/observation-update.js';
 import { addToOutbox } from '../store/outbox-relay.js';
 import { appendAudit } from '../store/audit-log.js';
-import { decisionDetails, insertStewardDecision } from './steward-decisions.js';
+import { appliedStewardDecisionKey, decisionDetails, insertStewardDecision } from './steward-decisions.js';
 import { stewardActor } from './steward-users.js';
 import { caseCitizens, caseObservation, citizenSubject, findCase, isDuplicateCase, recordSubject, type ReviewCase } from '../store/review-case.js';
 
@@ -51,7 +51,7 @@ interface StoredDecision {
 export async function applyStewardDecision(client: PoolClient, decision: StewardDecision, context: StewardContext): Promise<StewardResult> {
   const fresh = await client.query('insert into processed_events (consumer, event_id) values ($1, $2) on conflict do nothing', [
     STORE_CONSUMER,
-    `steward:${decision.decision_id}`,
+    appliedStewardDecisionKey(decision.decision_id),
   ]);
   if (fresh.rowCount === 0) return { status: 'duplicate' };
   await insertStewardDecision(client, decision);

@@ -1,6 +1,11 @@
 import type { StewardDecision } from '../schemas/records.js';
 import type { PoolClient } from '../store/db.js';
 
+/** The key under which the store records a steward decision as applied (processed_events): a redelivery finds it and changes nothing. */
+export function appliedStewardDecisionKey(decisionId: string): string {
+  return `steward:${decisionId}`;
+}
+
 /** A decision as its audit rows describe it. */
 export function decisionDetails(decision: StewardDecision): Record<string, unknown> {
   const { decision_id, case_id, action, citizen_id, other_citizen_id, undoes, comment } = decision;
