@@ -54,6 +54,7 @@ export const TABLE_ACCESS: Record<string, TableAccess> = {
   unlinked_keys: { ...none, linker: 's', store: 'siud' },
   unlinked_records: { ...none, store: 'siud', steward: 's', monitor: 's' },
   audit_log: { ...none, store: 'si', steward: 'si' },
+  consumer_positions: { ...none, store: 'siu' },
   population_loads: none,
   pgmigrations: none,
 };
