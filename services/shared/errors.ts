@@ -82,6 +82,12 @@ export const ERROR_CODES = [
   'PROPOSAL_NOT_FOUND',
   'PROPOSAL_NOT_OPEN',
   'SAME_STEWARD',
+  // Stewards' work: stale pages, assignment, bulk decisions
+  'STALE_CASE',
+  'UNKNOWN_STEWARD',
+  'UNKNOWN_TEAM',
+  'RULE_NOT_FOUND',
+  'BATCH_NOT_FOUND',
   // Steward users
   'BAD_USERNAME',
   'WEAK_PASSWORD',

@@ -9,11 +9,12 @@ import { appendAudit } from '../shared/store/audit-log.js';
 import { allowedActions, type CaseAction } from '../shared/review/case-actions.js';
 import { decisionDetails, insertStewardDecision } from '../shared/review/steward-decisions.js';
 import { mayUndo, stewardActor, type StewardUser } from '../shared/review/steward-users.js';
+import { ROUTING_COLUMNS, ROUTING_COUNTS, workListConditions, type RoutingFields, type WorkListFilter } from './work-lists.js';
 
 /** A request the queue refuses, with the HTTP status that says why. */
 export class QueueRefusal extends DancuError {
   constructor(
-    readonly status: 403 | 404 | 409 | 422,
+    readonly status: 400 | 403 | 404 | 409 | 412 | 422,
     code: ErrorCode,
     message: string,
   ) {
@@ -21,7 +22,7 @@ export class QueueRefusal extends DancuError {
   }
 }
 
-export interface CaseFilter {
+export interface CaseFilter extends WorkListFilter {
   status: 'open' | 'claimed' | 'decided' | 'all';
   source?: string;
   reason?: string;
@@ -33,7 +34,7 @@ export interface CaseFilter {
 }
 
 /** A line of the queue: what the case is and how urgent, never whose data it holds. */
-export interface QueueLine {
+export interface QueueLine extends RoutingFields {
   case_id: number;
   reason: string;
   source: string;
@@ -60,26 +61,30 @@ function filterSql(filter: CaseFilter): { where: string; params: unknown[] } {
   const conditions = [STATUS_CONDITION[filter.status]];
   const add = (sql: string, value: unknown) => {
     params.push(value);
-    conditions.push(sql.replace('?', `$${params.length}`));
+    conditions.push(sql.replaceAll('?', `$${params.length}`));
   };
   if (filter.source) add('source = ?', filter.source);
   if (filter.reason) add('reason = ?', filter.reason);
   if (filter.minScore !== undefined) add("coalesce((candidates->0->>'score')::float8, 0) >= ?", filter.minScore);
   if (filter.maxScore !== undefined) add("coalesce((candidates->0->>'score')::float8, 0) <= ?", filter.maxScore);
   if (filter.olderThanHours !== undefined) add('created_at <= now() - make_interval(secs => ?)', filter.olderThanHours * 3600);
+  for (const { sql, value } of workListConditions(filter)) {
+    if (value === undefined) conditions.push(sql);
+    else add(sql, value);
+  }
   return { where: conditions.join(' and '), params };
 }
 
+/** Open cases by reason, source, province and facility, and all cases by status: what the filters offer. */
+export type QueueCounts = Record<'reason' | 'source' | 'status' | 'province' | 'facility', Record<string, number>>;
+
 /** The queue, most urgent and oldest first, with counts by reason, source and status for the filters. */
-export async function listCases(
-  pool: Pool,
-  filter: CaseFilter,
-): Promise<{ total: number; cases: QueueLine[]; counts: { reason: Record<string, number>; source: Record<string, number>; status: Record<string, number> } }> {
+export async function listCases(pool: Pool, filter: CaseFilter): Promise<{ total: number; cases: QueueLine[]; counts: QueueCounts }> {
   const { where, params } = filterSql(filter);
   const lines = await pool.query<QueueLine & { total: string }>(
     `select case_id::int as case_id, reason, source, status, priority, coalesce((candidates->0->>'score')::float8, 0) as score,
             jsonb_array_length(candidates) as candidates, created_at, extract(epoch from now() - created_at)::int as age_seconds,
-            claimed_by, decided_by, resolution, count(*) over () as total
+            claimed_by, decided_by, resolution, ${ROUTING_COLUMNS}, count(*) over () as total
        from review_cases where ${where}
       order by priority, created_at, case_id
       limit $${params.length + 1} offset $${params.length + 2}`,
@@ -88,20 +93,27 @@ export async function listCases(
   const counts = await pool.query<{ dimension: string; value: string; n: string }>(
     `select 'reason' as dimension, reason as value, count(*) as n from review_cases where status <> 'DECIDED' group by reason
      union all select 'source', source, count(*) from review_cases where status <> 'DECIDED' group by source
-     union all select 'status', status, count(*) from review_cases group by status`,
+     union all select 'status', status, count(*) from review_cases group by status ${ROUTING_COUNTS}`,
   );
-  const grouped = { reason: {} as Record<string, number>, source: {} as Record<string, number>, status: {} as Record<string, number> };
-  for (const row of counts.rows) grouped[row.dimension as keyof typeof grouped][row.value] = Number(row.n);
+  const grouped: QueueCounts = { reason: {}, source: {}, status: {}, province: {}, facility: {} };
+  for (const row of counts.rows) grouped[row.dimension as keyof QueueCounts][row.value] = Number(row.n);
   return { total: Number(lines.rows[0]?.total ?? 0), cases: lines.rows.map(({ total: _total, ...line }) => line), counts: grouped };
 }
 
-export async function lockedCase(client: PoolClient, caseId: number): Promise<ReviewCase> {
+/**
+ * The case, locked for the transaction. With `expectedVersion` (the version the steward's page
+ * showed, sent as If-Match), refused when the case has changed since: a decision is never taken
+ * on a state the steward did not see.
+ */
+export async function lockedCase(client: PoolClient, caseId: number, expectedVersion?: number): Promise<ReviewCase> {
   const reviewCase = await findCase(client, caseId, { lock: true });
   if (!reviewCase) throw new QueueRefusal(404, 'CASE_NOT_FOUND', 'no such review case');
+  if (expectedVersion !== undefined && reviewCase.version !== expectedVersion)
+    throw new QueueRefusal(412, 'STALE_CASE', `the case changed since the page showed it (version ${expectedVersion}, now ${reviewCase.version}): reload it`);
   return reviewCase;
 }
 
-function heldByOther(reviewCase: ReviewCase, user: StewardUser, claimMinutes: number): boolean {
+export function heldByOther(reviewCase: ReviewCase, user: StewardUser, claimMinutes: number): boolean {
   if (reviewCase.status !== 'CLAIMED' || !reviewCase.claimed_by || reviewCase.claimed_by === user.username) return false;
   return reviewCase.claimed_at !== null && Date.now() - reviewCase.claimed_at.getTime() < claimMinutes * 60_000;
 }
@@ -121,9 +133,9 @@ async function auditCase(client: PoolClient, user: Actor, action: string, review
 }
 
 /** Takes a case for the user: refused while another steward's claim is fresh, or once decided. */
-export async function claimCase(pool: Pool, caseId: number, user: Actor, claimMinutes: number): Promise<void> {
+export async function claimCase(pool: Pool, caseId: number, user: Actor, claimMinutes: number, expectedVersion?: number): Promise<void> {
   await inTransaction(pool, async (client) => {
-    const reviewCase = await lockedCase(client, caseId);
+    const reviewCase = await lockedCase(client, caseId, expectedVersion);
     if (reviewCase.status === 'DECIDED') throw new QueueRefusal(409, 'CASE_DECIDED', 'the case is decided already');
     if (heldByOther(reviewCase, user, claimMinutes)) throw new QueueRefusal(409, 'CLAIMED_BY_OTHER', `the case is claimed by ${reviewCase.claimed_by}`);
     await client.query(`update review_cases set status = 'CLAIMED', claimed_by = $2, claimed_at = now() where case_id = $1`, [caseId, user.username]);
@@ -132,9 +144,9 @@ export async function claimCase(pool: Pool, caseId: number, user: Actor, claimMi
 }
 
 /** Gives a claim back; an admin may release anyone's. */
-export async function releaseCase(pool: Pool, caseId: number, user: Actor): Promise<void> {
+export async function releaseCase(pool: Pool, caseId: number, user: Actor, expectedVersion?: number): Promise<void> {
   await inTransaction(pool, async (client) => {
-    const reviewCase = await lockedCase(client, caseId);
+    const reviewCase = await lockedCase(client, caseId, expectedVersion);
     if (reviewCase.status !== 'CLAIMED') throw new QueueRefusal(409, 'NOT_CLAIMED', 'the case is not claimed');
     if (reviewCase.claimed_by !== user.username && user.role !== 'admin')
       throw new QueueRefusal(409, 'CLAIMED_BY_OTHER', `the case is claimed by ${reviewCase.claimed_by}`);
@@ -225,6 +237,7 @@ export async function decideCase(
   user: Actor,
   request: DecisionRequest,
   claimMinutes: number,
+  expectedVersion?: number,
 ): Promise<StewardDecision> {
   if (request.comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'a decision needs a comment saying why');
   if (request.action === 'MERGE')
@@ -234,7 +247,7 @@ export async function decideCase(
       'a merge is proposed (POST /api/cases/{id}/merge-proposals) and applied once a second steward approves it',
     );
   return inTransaction(pool, async (client) => {
-    const reviewCase = await lockedCase(client, caseId);
+    const reviewCase = await lockedCase(client, caseId, expectedVersion);
     if (heldByOther(reviewCase, user, claimMinutes)) throw new QueueRefusal(409, 'CLAIMED_BY_OTHER', `the case is claimed by ${reviewCase.claimed_by}`);
     return decideLocked(client, topics, reviewCase, user, request);
   });
@@ -273,35 +286,52 @@ export async function decideLocked(
 }
 
 /** Undoes an applied decision of the case (the latest standing one): published as an UNDO decision and applied by the store. */
-export async function undoDecision(pool: Pool, topics: Topics, caseId: number, undoneId: string, user: Actor, comment: string): Promise<StewardDecision> {
+export async function undoDecision(
+  pool: Pool,
+  topics: Topics,
+  caseId: number,
+  undoneId: string,
+  user: Actor,
+  comment: string,
+  expectedVersion?: number,
+): Promise<StewardDecision> {
   if (comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'an undo needs a comment saying why');
-  return inTransaction(pool, async (client) => {
-    const reviewCase = await lockedCase(client, caseId);
-    const { rows } = await client.query<{
-      action: string;
-      actor: string;
-      applied_at: Date | null;
-      result: { status?: string } | null;
-      undone_by: string | null;
-      pending: boolean;
-    }>(
-      `select action, actor, applied_at, result, undone_by,
+  return inTransaction(pool, async (client) => undoLocked(client, topics, await lockedCase(client, caseId, expectedVersion), undoneId, user, comment));
+}
+
+/** Undoes a decision of a case whose row the caller has locked (one case, or each case of a bulk batch). */
+export async function undoLocked(
+  client: PoolClient,
+  topics: Topics,
+  reviewCase: ReviewCase,
+  undoneId: string,
+  user: Actor,
+  comment: string,
+): Promise<StewardDecision> {
+  const caseId = reviewCase.case_id;
+  const { rows } = await client.query<{
+    action: string;
+    actor: string;
+    applied_at: Date | null;
+    result: { status?: string } | null;
+    undone_by: string | null;
+    pending: boolean;
+  }>(
+    `select action, actor, applied_at, result, undone_by,
               exists (select 1 from steward_decisions u where u.undoes = d.decision_id and u.applied_at is null) as pending
          from steward_decisions d where decision_id = $1 and case_id = $2`,
-      [undoneId, caseId],
-    );
-    const target = rows[0];
-    if (!target) throw new QueueRefusal(404, 'DECISION_NOT_FOUND', 'no such decision on this case');
-    if (!mayUndo(user, target.actor)) throw new QueueRefusal(403, 'UNDO_NOT_YOURS', 'only the steward who decided, or a supervisor, may undo a decision');
-    if (target.action === 'UNDO') throw new QueueRefusal(422, 'DECISION_NOT_ALLOWED', 'an undo is not undone: decide the case again');
-    if (target.undone_by || target.pending) throw new QueueRefusal(409, 'ALREADY_UNDONE', 'the decision is undone already');
-    if (!target.applied_at) throw new QueueRefusal(409, 'NOT_APPLIED_YET', 'the decision is not applied yet: try again in a moment');
-    if (target.result?.status !== 'applied')
-      throw new QueueRefusal(409, 'NOT_APPLIED', 'the decision was refused by the register, so there is nothing to undo');
-    const decision = decisionEvent(caseId, user, 'UNDO', { undoes: undoneId }, comment);
-    await record(client, topics, decision, user, caseCitizens(reviewCase));
-    return decision;
-  });
+    [undoneId, caseId],
+  );
+  const target = rows[0];
+  if (!target) throw new QueueRefusal(404, 'DECISION_NOT_FOUND', 'no such decision on this case');
+  if (!mayUndo(user, target.actor)) throw new QueueRefusal(403, 'UNDO_NOT_YOURS', 'only the steward who decided, or a supervisor, may undo a decision');
+  if (target.action === 'UNDO') throw new QueueRefusal(422, 'DECISION_NOT_ALLOWED', 'an undo is not undone: decide the case again');
+  if (target.undone_by || target.pending) throw new QueueRefusal(409, 'ALREADY_UNDONE', 'the decision is undone already');
+  if (!target.applied_at) throw new QueueRefusal(409, 'NOT_APPLIED_YET', 'the decision is not applied yet: try again in a moment');
+  if (target.result?.status !== 'applied') throw new QueueRefusal(409, 'NOT_APPLIED', 'the decision was refused by the register, so there is nothing to undo');
+  const decision = decisionEvent(caseId, user, 'UNDO', { undoes: undoneId }, comment);
+  await record(client, topics, decision, user, caseCitizens(reviewCase));
+  return decision;
 }
 
 export interface DecisionState {

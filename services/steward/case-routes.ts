@@ -19,6 +19,8 @@ import type { StewardConfig } from './config.js';
 import { actorOf } from './auth.js';
 import { appendAudit } from '../shared/store/audit-log.js';
 import { stewardActor } from '../shared/review/steward-users.js';
+import { caseEtag, expectedVersion, ifMatchHeaders } from './case-version.js';
+import { WORK_LIST_QUERY } from './work-lists.js';
 
 const decisionAccepted = {
   type: 'object',
@@ -51,12 +53,13 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
             olderThanHours: { type: 'number', minimum: 0, maximum: MAX_AGE_HOURS },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
             offset: { type: 'integer', minimum: 0, default: 0 },
+            ...WORK_LIST_QUERY,
           },
           additionalProperties: false,
         },
       },
     },
-    async (request) => listCases(pool, request.query as CaseFilter),
+    async (request) => listCases(pool, { ...(request.query as CaseFilter), forUser: request.user!.username }),
   );
 
   app.get<{ Params: { id: number } }>(
@@ -75,6 +78,7 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
         case_id: request.params.id,
         source_address: request.ip,
       });
+      reply.header('etag', caseEtag(view.case.version));
       return { ...view, decisions: await caseDecisions(pool, request.params.id, request.user!), merge_proposals: await caseProposals(pool, request.params.id) };
     },
   );
@@ -83,19 +87,27 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
     '/api/cases/:id/claim',
     {
       config: { role: 'steward' },
-      schema: { summary: 'Take the case: no other steward may decide it while the claim is fresh', tags: ['cases'], params: caseIdParams },
+      schema: {
+        summary: 'Take the case: no other steward may decide it while the claim is fresh',
+        tags: ['cases'],
+        params: caseIdParams,
+        headers: ifMatchHeaders,
+      },
     },
     async (request) => {
-      await claimCase(pool, request.params.id, actorOf(request), config.DANCU_STEWARD_CLAIM_MINUTES);
+      await claimCase(pool, request.params.id, actorOf(request), config.DANCU_STEWARD_CLAIM_MINUTES, expectedVersion(request));
       return { ok: true };
     },
   );
 
   app.post<{ Params: { id: number } }>(
     '/api/cases/:id/release',
-    { config: { role: 'steward' }, schema: { summary: "Give the claim back (an admin may release anyone's)", tags: ['cases'], params: caseIdParams } },
+    {
+      config: { role: 'steward' },
+      schema: { summary: "Give the claim back (an admin may release anyone's)", tags: ['cases'], params: caseIdParams, headers: ifMatchHeaders },
+    },
     async (request) => {
-      await releaseCase(pool, request.params.id, actorOf(request));
+      await releaseCase(pool, request.params.id, actorOf(request), expectedVersion(request));
       return { ok: true };
     },
   );
@@ -110,6 +122,7 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
           'LINK the record to citizenId; NEW: the record is a person not in the register; REJECT the record (its source is told); DISTINCT: a possible duplicate pair are two people. MERGE is refused here (MERGE_NEEDS_APPROVAL): a merge is proposed and approved by a second steward (/api/cases/{id}/merge-proposals).',
         tags: ['decisions'],
         params: caseIdParams,
+        headers: ifMatchHeaders,
         body: {
           type: 'object',
           properties: {
@@ -125,7 +138,15 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
       },
     },
     async (request, reply) => {
-      const decision = await decideCase(pool, topics, request.params.id, actorOf(request), request.body, config.DANCU_STEWARD_CLAIM_MINUTES);
+      const decision = await decideCase(
+        pool,
+        topics,
+        request.params.id,
+        actorOf(request),
+        request.body,
+        config.DANCU_STEWARD_CLAIM_MINUTES,
+        expectedVersion(request),
+      );
       wake();
       return reply.code(202).send({ decision_id: decision.decision_id, action: decision.action, status: 'published' });
     },
@@ -139,6 +160,7 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
         summary: 'Undo an applied decision (unlink, unmerge, remove the citizen it made, withdraw its constraints); the case opens again',
         tags: ['decisions'],
         params: { type: 'object', properties: { id: idSchema, decisionId: decisionIdSchema }, required: ['id', 'decisionId'], additionalProperties: false },
+        headers: ifMatchHeaders,
         body: {
           type: 'object',
           properties: { comment: commentSchema },
@@ -149,7 +171,15 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
       },
     },
     async (request, reply) => {
-      const decision = await undoDecision(pool, topics, request.params.id, request.params.decisionId, actorOf(request), request.body.comment);
+      const decision = await undoDecision(
+        pool,
+        topics,
+        request.params.id,
+        request.params.decisionId,
+        actorOf(request),
+        request.body.comment,
+        expectedVersion(request),
+      );
       wake();
       return reply.code(202).send({ decision_id: decision.decision_id, action: decision.action, status: 'published' });
     },

@@ -28,6 +28,12 @@ export const stewardConfigSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((value) => value === 'true'),
+  /**
+   * Keys the digest of each search in the audit log (HMAC-SHA256): whoever holds the key can tell
+   * whether a given person was searched for; the log's readers learn no name or ID from it. Empty:
+   * a search is audited by the citizens it found, without a digest of what was typed.
+   */
+  DANCU_STEWARD_AUDIT_KEY: z.string().default(''),
   DANCU_OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   DANCU_OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
 });

@@ -16,6 +16,9 @@ import { QueueRefusal } from './case-queue.js';
 import { caseRoutes, type StewardDeps } from './case-routes.js';
 import { citizenRoutes } from './citizen-routes.js';
 import { mergeRoutes } from './merge-routes.js';
+import { searchRoutes } from './search-routes.js';
+import { workRoutes } from './work-routes.js';
+import { bulkRoutes } from './bulk-routes.js';
 
 const UI_DIR = join(REPO_ROOT, 'services', 'steward', 'ui');
 
@@ -103,6 +106,9 @@ export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metr
   caseRoutes(app, deps);
   citizenRoutes(app, pool);
   mergeRoutes(app, deps);
+  searchRoutes(app, pool, config);
+  workRoutes(app, pool);
+  bulkRoutes(app, deps);
   return app;
 }
 

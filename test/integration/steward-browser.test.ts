@@ -8,6 +8,7 @@ import { settingsVersion } from '../../services/shared/linkage/settings-version.
 import { testLogger } from '../helpers/real-stack.js';
 import { casePairEvidenceIsAgainst, openCases, PASSWORD, startStewardRun, type StewardRun } from '../helpers/steward-run.js';
 import { waitUntil } from '../helpers/wait.js';
+import { allowList, leftover, visibleTexts } from '../helpers/ui-text.js';
 
 const CHROMIUM = process.env.DANCU_CHROMIUM ?? '/usr/bin/chromium';
 /** Set DANCU_SCREENSHOTS=1 to refresh the README's screenshots under docs/screenshots. */
@@ -295,65 +296,3 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
     );
   });
 });
-
-/** Every text node a person sees on the page (keyboard keys excepted), and the selected option of each list. */
-async function visibleTexts(page: Page): Promise<string[]> {
-  // Run in the page (the tests' own types have no DOM): a string, evaluated there.
-  return page.evaluate<string[]>(`(() => {
-    const texts = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const parent = node.parentElement;
-      const text = (node.textContent || '').trim();
-      if (!parent || text === '' || parent.closest('kbd, option, title, script, style')) continue;
-      if (!parent.checkVisibility({ visibilityProperty: true })) continue;
-      texts.push(text);
-    }
-    for (const select of document.querySelectorAll('select')) if (select.selectedOptions[0]) texts.push(select.selectedOptions[0].text);
-    for (const field of document.querySelectorAll('textarea[placeholder]:not([hidden])')) texts.push(field.getAttribute('placeholder') || '');
-    return texts;
-  })()`);
-}
-
-/**
- * What a page may show in the language: the catalogue's strings (templates split at their
- * placeholders), and the data of the case on show (names, IDs, addresses, user names, comments).
- * Codes (statuses, sources, actions, sexes) are not data: they must come through the catalogue.
- */
-async function allowList(page: Page, lang: 'vi' | 'en', hash: string): Promise<{ allowed: string[]; data: string[] }> {
-  // A string evaluated in the page: the test runner would rewrite a dynamic import() in a function.
-  return page.evaluate<{ allowed: string[]; data: string[] }>(`(async () => {
-    const lang = ${JSON.stringify(lang)};
-    const i18n = await import('/ui/i18n.js');
-    const strings = [];
-    const collect = (value) => {
-      if (typeof value === 'string') strings.push(...value.split(/\\{\\w+\\}/));
-      else if (value && typeof value === 'object') Object.values(value).forEach(collect);
-    };
-    collect(i18n.CATALOGUE[lang]);
-    collect(lang === 'vi' ? i18n.LEVEL_SENTENCES_VI : i18n.LEVEL_SENTENCES_EN);
-    const data = [];
-    const DATA_KEYS = new Set(['citizen_id', 'other_citizen_id', 'label', 'actor', 'claimed_by', 'proposed_by', 'reviewed_by', 'comment',
-      'override_reason', 'survivor_id', 'merged_id', 'username', 'personal_id', 'full_name', 'address', 'settings_version']);
-    const gather = (value, key) => {
-      if (typeof value === 'string' && DATA_KEYS.has(key)) data.push(value);
-      // A candidate's agreement ({ full_name: 'same' }) is keyed by field too, but its values are codes.
-      else if (value && typeof value === 'object' && key !== 'agreement') for (const [k, v] of Object.entries(value)) gather(v, Array.isArray(value) ? key : k);
-    };
-    const caseId = /#\\/case\\/(\\d+)/.exec(${JSON.stringify(hash)})?.[1];
-    if (caseId) gather(await (await fetch('/api/cases/' + caseId)).json(), '');
-    gather(await (await fetch('/api/session')).json(), '');
-    return { allowed: strings.filter((x) => x.trim() !== ''), data };
-  })()`);
-}
-
-/** The text with every allowed string and every data value taken out (longest first, whole words only). */
-function leftover(text: string, allowed: string[], data: string[]): string {
-  const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  let rest = text;
-  for (const value of [...data].sort((a, b) => b.length - a.length)) rest = rest.split(value).join(' ');
-  for (const phrase of [...new Set(allowed.map((a) => a.trim()))].sort((a, b) => b.length - a.length)) {
-    rest = rest.replace(new RegExp(`(?<!\\p{L})${escape(phrase)}(?!\\p{L})`, 'gu'), ' ');
-  }
-  return rest.trim();
-}

@@ -33,10 +33,12 @@ export interface ReviewCase {
   resolution: string | null;
   /** Times its record went back to the linker because a citizen who may be its person was registered. */
   rechecks: number;
+  /** Grows with every change of what a steward decides on (migration 014): a page showing another version is stale. */
+  version: number;
 }
 
 export const REVIEW_CASE_COLUMNS =
-  'case_id::int as case_id, observation_id, decision_id, reason, source, observation, candidates, explanation, settings_version, status, priority, created_at, claimed_by, claimed_at, decided_by, decided_at, resolution, rechecks';
+  'case_id::int as case_id, observation_id, decision_id, reason, source, observation, candidates, explanation, settings_version, status, priority, created_at, claimed_by, claimed_at, decided_by, decided_at, resolution, rechecks, version';
 
 /** The columns qualified by a table alias, for joins. */
 export function reviewCaseColumnsOf(alias: string): string {

@@ -9,10 +9,10 @@
 /** @typedef {'personal_id' | 'full_name' | 'date_of_birth' | 'sex' | 'address'} ComparedField */
 /** @typedef {'same' | 'same_without_diacritics' | 'partial' | 'differs' | 'missing'} Agreement */
 /** @typedef {Record<ComparedField, string | null>} PersonFields */
-/** @typedef {{ case_id: number, reason: string, source: string, status: string, priority: number, score: number, candidates: number, created_at: string, age_seconds: number, claimed_by: string | null, decided_by: string | null, resolution: string | null }} QueueLine */
-/** @typedef {{ total: number, cases: QueueLine[], counts: { status: Record<string, number>, reason: Record<string, number>, source: Record<string, number> } }} Queue */
+/** @typedef {{ case_id: number, reason: string, source: string, status: string, priority: number, score: number, candidates: number, created_at: string, age_seconds: number, claimed_by: string | null, decided_by: string | null, resolution: string | null, version: number, province: string | null, assigned_to: string | null, team: string | null, facility: string | null }} QueueLine */
+/** @typedef {{ total: number, cases: QueueLine[], counts: { status: Record<string, number>, reason: Record<string, number>, source: Record<string, number>, province: Record<string, number>, facility: Record<string, number> } }} Queue */
 /** @typedef {{ citizen_id: string, status: string, merged_into?: string | null, score: number, fields: PersonFields, agreement: Record<ComparedField, Agreement> | null, explanation: LinkExplanation | null }} CaseCandidate */
-/** @typedef {{ case_id: number, reason: string, source: string, explanation: LinkExplanation, status: string, priority: number, created_at: string, claimed_by: string | null, resolution: string | null, rechecks: number, settings_version: string | null }} ReviewCase */
+/** @typedef {{ case_id: number, reason: string, source: string, explanation: LinkExplanation, status: string, priority: number, created_at: string, claimed_by: string | null, resolution: string | null, rechecks: number, settings_version: string | null, version: number }} ReviewCase */
 /** @typedef {{ status: string, reason?: string }} DecisionResult */
 /** @typedef {{ decision_id: string, action: string, citizen_id: string | null, other_citizen_id: string | null, actor: string, comment: string, decided_at: string, applied_at: string | null, result: DecisionResult | null, undone_by: string | null, may_undo: boolean }} DecisionState */
 /** @typedef {{ case: ReviewCase, kind: 'record' | 'duplicate', record: { label: string, event_date: string | null, fields: PersonFields }, candidates: CaseCandidate[], decisions: DecisionState[], allowed_actions: string[], merge_proposals: MergeProposal[] }} CaseView */
@@ -32,10 +32,71 @@
 /** @typedef {{ different_valid_ids: boolean, different_birth_years: boolean, against: boolean }} MergeEvidence */
 /** @typedef {{ preview: { survivor_id: string, merged_id: string, fields: PreviewField[] }, evidence: MergeEvidence }} MergePreview */
 /** @typedef {{ proposal_id: number, survivor_id: string, merged_id: string, proposed_by: string, comment: string, evidence: MergeEvidence, override_reason: string | null, status: 'PROPOSED' | 'APPROVED' | 'REJECTED', reviewed_by: string | null, review_comment: string | null }} MergeProposal */
-/** @typedef {{ status?: string, source?: string, reason?: string, minScore?: string | number, maxScore?: string | number, olderThanHours?: string | number, limit?: number }} CaseFilter */
+/** @typedef {{ status?: string, source?: string, reason?: string, minScore?: string | number, maxScore?: string | number, olderThanHours?: string | number, limit?: number, list?: string, province?: string, facility?: string, team?: string }} CaseFilter */
+// Search, work lists and bulk decisions (services/steward/search-routes.ts, work-routes.ts, bulk-routes.ts).
+/** @typedef {{ citizen_id: string, personal_id: string | null, full_name: string, date_of_birth: string | null, sex: string | null, status: string, merged_into: string | null, links: number, matched_by: string, record: { source: string, source_system: string, source_record_id: string } | null }} CitizenHit */
+/** @typedef {{ case_id: number, reason: string, source: string, status: string, source_record_id: string | null }} CaseHit */
+/** @typedef {{ by: 'id' | 'name', citizens: CitizenHit[], cases: CaseHit[], truncated: boolean }} SearchResult */
+/** @typedef {{ case_id: number, version: number, status: string, claimed_by: string | null, decided_by: string | null, resolution: string | null, assigned_to: string | null, team: string | null }} CaseState */
+/** @typedef {{ rule_id: number, source: string | null, province: string | null, team: string }} AssignmentRule */
+/** @typedef {{ teams: { team: string, members: string[] }[], rules: AssignmentRule[], stewards: string[], mine: string[] }} Teams */
+/** @typedef {{ case_id: number, code: string }} Skipped */
+/** @typedef {{ batch_id: number | null, done: { case_id: number, decision_id: string }[], skipped: Skipped[] }} BulkOutcome */
+/** @typedef {{ batch_id: number, actor: string, action: string, comment: string, selection: Record<string, string>, created_at: string, undone_by: string | null, undone_at: string | null, cases: number, applied: number, refused: number, pending: number, undos_pending: number, may_undo: boolean }} BatchState */
 
 /** @type {string | null} */
 let csrfToken = null;
+
+/**
+ * The version of each case as this page last fetched it: sent as If-Match with every action on
+ * the case, so that the server refuses (STALE_CASE) an action taken on a state the steward no
+ * longer sees. Every fetch of the case (each render of its page) updates it.
+ * @type {Map<number, number>}
+ */
+const shownVersions = new Map();
+
+/** @param {number} caseId */
+export function shownVersion(caseId) {
+  return shownVersions.get(caseId);
+}
+
+/**
+ * Cases this page has just acted on (claimed, released, decided, undone): until it fetches them
+ * again, a newer version is its own doing, not another steward's.
+ * @type {Set<number>}
+ */
+const acting = new Set();
+
+/** @param {number} caseId */
+export function actedOn(caseId) {
+  return acting.has(caseId);
+}
+
+/**
+ * An action on a case, sent with the version the page shows.
+ * @template T
+ * @param {number} caseId
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<T>}
+ */
+function act(caseId, path, body) {
+  acting.add(caseId);
+  return call('POST', path, body, ifMatch(caseId)).catch((/** @type {unknown} */ error) => {
+    // Refused: this page changed nothing.
+    acting.delete(caseId);
+    throw error;
+  });
+}
+
+/**
+ * @param {number} caseId
+ * @returns {Record<string, string>}
+ */
+function ifMatch(caseId) {
+  const version = shownVersions.get(caseId);
+  return version === undefined ? {} : { 'if-match': `"${version}"` };
+}
 
 export class ApiError extends Error {
   /**
@@ -51,14 +112,15 @@ export class ApiError extends Error {
 
 /**
  * @template T
- * @param {'GET' | 'POST'} method
+ * @param {'GET' | 'POST' | 'PUT' | 'DELETE'} method
  * @param {string} path
  * @param {unknown} [body]
+ * @param {Record<string, string>} [extraHeaders]
  * @returns {Promise<T>}
  */
-async function call(method, path, body) {
+async function call(method, path, body, extraHeaders = {}) {
   /** @type {Record<string, string>} */
-  const headers = { accept: 'application/json' };
+  const headers = { accept: 'application/json', ...extraHeaders };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
@@ -96,15 +158,21 @@ export const api = {
       )}`,
     ),
   /** @type {(id: number) => Promise<CaseView>} */
-  case: (id) => call('GET', `/api/cases/${encodeURIComponent(id)}`),
+  case: async (id) => {
+    /** @type {CaseView} */
+    const view = await call('GET', `/api/cases/${encodeURIComponent(id)}`);
+    shownVersions.set(id, view.case.version);
+    acting.delete(id);
+    return view;
+  },
   /** @type {(id: number) => Promise<unknown>} */
-  claim: (id) => call('POST', `/api/cases/${encodeURIComponent(id)}/claim`),
+  claim: (id) => act(id, `/api/cases/${encodeURIComponent(id)}/claim`),
   /** @type {(id: number) => Promise<unknown>} */
-  release: (id) => call('POST', `/api/cases/${encodeURIComponent(id)}/release`),
+  release: (id) => act(id, `/api/cases/${encodeURIComponent(id)}/release`),
   /** @type {(id: number, decision: DecisionRequest) => Promise<DecisionAccepted>} */
-  decide: (id, decision) => call('POST', `/api/cases/${encodeURIComponent(id)}/decisions`, decision),
+  decide: (id, decision) => act(id, `/api/cases/${encodeURIComponent(id)}/decisions`, decision),
   /** @type {(id: number, decisionId: string, comment: string) => Promise<DecisionAccepted>} */
-  undo: (id, decisionId, comment) => call('POST', `/api/cases/${encodeURIComponent(id)}/decisions/${encodeURIComponent(decisionId)}/undo`, { comment }),
+  undo: (id, decisionId, comment) => act(id, `/api/cases/${encodeURIComponent(id)}/decisions/${encodeURIComponent(decisionId)}/undo`, { comment }),
   /** @type {(decisionId: string) => Promise<DecisionStatus>} */
   decision: (decisionId) => call('GET', `/api/decisions/${encodeURIComponent(decisionId)}`),
   /** @type {(id: number, survivorId: string, mergedId: string) => Promise<MergePreview>} */
@@ -118,7 +186,43 @@ export const api = {
   rejectMerge: (proposalId, comment) => call('POST', `/api/merge-proposals/${encodeURIComponent(proposalId)}/reject`, { comment }),
   /** @type {(id: string) => Promise<CitizenView>} */
   citizen: (id) => call('GET', `/api/citizens/${encodeURIComponent(id)}`),
+  /** @type {(query: string, birthDate: string) => Promise<SearchResult>} */
+  search: (query, birthDate) => call('POST', '/api/search', birthDate ? { query, birthDate } : { query }),
+  /** @type {(ids: number[]) => Promise<{ cases: CaseState[] }>} */
+  caseStates: (ids) => call('GET', `/api/case-states?ids=${ids.join(',')}`),
+  /** @type {(caseIds: number[], to: { username?: string, team?: string }) => Promise<{ assigned: number[] }>} */
+  assign: (caseIds, to) => call('POST', '/api/cases/assign', { caseIds, ...to }),
+  /** @type {() => Promise<Teams>} */
+  teams: () => call('GET', '/api/teams'),
+  /** @type {(team: string, username: string) => Promise<unknown>} */
+  addMember: (team, username) => call('PUT', `/api/teams/${encodeURIComponent(team)}/members/${encodeURIComponent(username)}`),
+  /** @type {(team: string, username: string) => Promise<unknown>} */
+  removeMember: (team, username) => call('DELETE', `/api/teams/${encodeURIComponent(team)}/members/${encodeURIComponent(username)}`),
+  /** @type {(rule: { source?: string, province?: string, team: string }) => Promise<AssignmentRule>} */
+  saveRule: (rule) => call('POST', '/api/assignment-rules', rule),
+  /** @type {(ruleId: number) => Promise<unknown>} */
+  deleteRule: (ruleId) => call('DELETE', `/api/assignment-rules/${encodeURIComponent(ruleId)}`),
+  /** @type {(cases: number[], action: string, comment: string, selection: Record<string, string>) => Promise<BulkOutcome>} */
+  bulkDecide: (cases, action, comment, selection) =>
+    call('POST', '/api/bulk-decisions', { cases: cases.map((id) => ({ id, version: shownVersions.get(id) ?? 1 })), action, comment, selection }),
+  /** @type {() => Promise<{ batches: BatchState[] }>} */
+  batches: () => call('GET', '/api/bulk-decisions'),
+  /** @type {(batchId: number) => Promise<BatchState>} */
+  batch: (batchId) => call('GET', `/api/bulk-decisions/${encodeURIComponent(batchId)}`),
+  /** @type {(batchId: number, comment: string) => Promise<BulkOutcome>} */
+  undoBatch: (batchId, comment) => call('POST', `/api/bulk-decisions/${encodeURIComponent(batchId)}/undo`, { comment }),
+  /** @type {(currentPassword: string, newPassword: string) => Promise<unknown>} */
+  changePassword: (currentPassword, newPassword) => call('POST', '/api/password', { currentPassword, newPassword }),
 };
+
+/**
+ * Remembers the versions of the queue's lines as the page shows them: a bulk decision sends
+ * each case with the version the steward saw.
+ * @param {{ case_id: number, version: number }[]} lines
+ */
+export function rememberVersions(lines) {
+  for (const line of lines) shownVersions.set(line.case_id, line.version);
+}
 
 /**
  * Waits until the store has applied (or refused) a published decision.

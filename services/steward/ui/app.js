@@ -6,6 +6,12 @@ import { renderCase } from './case-page.js';
 import { renderCitizen } from './citizen-page.js';
 import { renderQueue } from './queue-page.js';
 import { setShortcuts } from './keys.js';
+import { renderAccount } from './account-page.js';
+import { renderAssignment } from './assignment-page.js';
+import { renderBatches } from './batches-page.js';
+import { watchCase } from './case-watch.js';
+import { stopWatching } from './live.js';
+import { renderSearch } from './search-page.js';
 
 /** @type {{ user: import('./api.js').User | null }} */
 const state = { user: null };
@@ -40,6 +46,15 @@ function header() {
     'header',
     {},
     h('a', { href: '#/', className: 'brand' }, t('app')),
+    h(
+      'nav',
+      {},
+      h('a', { href: '#/', id: 'nav-queue' }, t('queue')),
+      h('a', { href: '#/search', id: 'nav-search' }, t('search')),
+      h('a', { href: '#/batches', id: 'nav-batches' }, t('batchesTitle')),
+      h('a', { href: '#/assignment', id: 'nav-assignment' }, t('assignmentTitle')),
+      h('a', { href: '#/account', id: 'nav-account' }, t('changePassword')),
+    ),
     h('span', { className: 'spacer' }),
     h('span', { className: 'user', id: 'user' }, `${user.username} (${t(`role_${user.role}`)})`),
     toggle,
@@ -51,12 +66,20 @@ async function route() {
   const root = /** @type {HTMLElement} */ (document.getElementById('app'));
   const [, page, id] = location.hash.replace(/^#/, '').split('/');
   setShortcuts(null);
+  stopWatching();
   const main = h('main', { id: 'page' });
   root.replaceChildren(header(), main, h('footer', {}, t('shortcuts')));
   try {
-    if (page === 'case' && id) await renderCase(main, Number(id), /** @type {import('./api.js').User} */ (state.user));
-    else if (page === 'citizen' && id) await renderCitizen(main, decodeURIComponent(id));
-    else await renderQueue(main);
+    const user = /** @type {import('./api.js').User} */ (state.user);
+    if (page === 'case' && id) {
+      await renderCase(main, Number(id), user);
+      watchCase(main, Number(id), user, () => void route());
+    } else if (page === 'citizen' && id) await renderCitizen(main, decodeURIComponent(id));
+    else if (page === 'search') await renderSearch(main);
+    else if (page === 'batches') await renderBatches(main);
+    else if (page === 'assignment') await renderAssignment(main, user);
+    else if (page === 'account') await renderAccount(main);
+    else await renderQueue(main, user);
   } catch (error) {
     main.replaceChildren(h('p', { className: 'error', role: 'alert' }, /** @type {Error} */ (error).message));
   }

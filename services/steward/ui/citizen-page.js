@@ -1,7 +1,7 @@
 // @ts-check
 import { api } from './api.js';
-import { h } from './dom.js';
-import { dateText, dateTimeText, t, valueLabel } from './i18n.js';
+import { h, percent } from './dom.js';
+import { dateText, dateTimeText, ruleLabel, t, valueLabel } from './i18n.js';
 import { setShortcuts } from './keys.js';
 
 /** @typedef {import('./dom.js').Child} Child */
@@ -46,6 +46,7 @@ function citizenValue(field, value) {
   if (field === 'date_of_birth' || field === 'date_of_death') return dateText(value);
   if (field === 'sex') return valueLabel('sexes', value);
   if (field === 'status') return valueLabel('statuses', value);
+  if (field === 'marital_status') return valueLabel('maritalStatuses', value);
   return value;
 }
 
@@ -108,10 +109,10 @@ export async function renderCitizen(main, citizenId) {
               className: p.is_current ? 'current' : '',
               cells: [
                 t(p.field),
-                p.value,
+                citizenValue(p.field, p.value),
                 `${valueLabel('sources', p.source)} ${p.source_system}/${p.source_record_id}`,
                 eventWhen(p.event_time),
-                p.rule,
+                ruleLabel(p.rule),
                 p.is_current ? t('current') : '',
               ],
             })),
@@ -124,7 +125,13 @@ export async function renderCitizen(main, citizenId) {
           table(
             [t('source'), t('record'), t('method'), t('score'), ''],
             view.links.map((l) => ({
-              cells: [valueLabel('sources', l.source), `${l.source_system}/${l.source_record_id}`, l.method, l.score.toFixed(3), when(l.linked_at)],
+              cells: [
+                valueLabel('sources', l.source),
+                `${l.source_system}/${l.source_record_id}`,
+                valueLabel('methods', l.method),
+                percent(l.score),
+                when(l.linked_at),
+              ],
             })),
           ),
         ),
@@ -137,8 +144,8 @@ export async function renderCitizen(main, citizenId) {
             view.facts.map((f) => ({
               className: f.withdrawn_at ? 'withdrawn' : '',
               cells: [
-                f.kind,
-                f.fact_date,
+                valueLabel('factKinds', f.kind),
+                dateText(f.fact_date),
                 `${valueLabel('sources', f.source)} ${f.source_system}/${f.source_record_id}`,
                 f.withdrawn_at ? `${t('withdrawn')} ${when(f.withdrawn_at)}` : '',
               ],
@@ -164,7 +171,7 @@ export async function renderCitizen(main, citizenId) {
           h('h2', {}, t('audit')),
           table(
             ['', t('actor'), t('action')],
-            view.audit.map((a) => ({ cells: [when(a.at), a.actor, a.action] })),
+            view.audit.map((a) => ({ cells: [when(a.at), a.actor, valueLabel('auditActions', a.action)] })),
           ),
         ),
       ].filter(Boolean)

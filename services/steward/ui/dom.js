@@ -29,6 +29,24 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
+/**
+ * A table's head row: an optional first cell (a checkbox), then a header cell per label.
+ * @param {string[]} labels
+ * @param {Child} [first]
+ */
+export function headRow(labels, first = null) {
+  return h(
+    'thead',
+    {},
+    h(
+      'tr',
+      {},
+      first === null ? null : h('th', {}, first),
+      labels.map((label) => h('th', {}, label)),
+    ),
+  );
+}
+
 const SVG = 'http://www.w3.org/2000/svg';
 
 /**
