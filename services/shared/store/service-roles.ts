@@ -55,6 +55,10 @@ export const TABLE_ACCESS: Record<string, TableAccess> = {
   unlinked_records: { ...none, store: 'siud', steward: 's', monitor: 's' },
   audit_log: { ...none, store: 'si', steward: 'si' },
   consumer_positions: { ...none, store: 'siu' },
+  steward_team_members: { ...none, steward: 'sid' },
+  case_assignment_rules: { ...none, steward: 'sid' },
+  bulk_batches: { ...none, steward: 'siud' },
+  bulk_batch_decisions: { ...none, steward: 'siu' },
   population_loads: none,
   pgmigrations: none,
 };
