@@ -499,6 +499,12 @@ describe('data-quality rules', () => {
     expect(toObservation(SOURCE_ADAPTERS['social-welfare'], event, POSITION, NOW).attributes.address_province_2025).toBe('Hồ Chí Minh');
   });
 
+  it('names the province of an address in a province not merged too, for routing its review cases', () => {
+    const event: Event = VALID.benefit();
+    event.person.address = 'Phường Bến Nghé, Hồ Chí Minh';
+    expect(toObservation(SOURCE_ADAPTERS['social-welfare'], event, POSITION, NOW).attributes.address_province_2025).toBe('Hồ Chí Minh');
+  });
+
   it('keeps docs/data-quality-rules.md equal to the catalogue', () => {
     expect(readFileSync(join(REPO_ROOT, 'docs', 'data-quality-rules.md'), 'utf8')).toBe(rulesMarkdown());
   });

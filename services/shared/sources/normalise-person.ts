@@ -13,7 +13,7 @@ const NAME_CHARACTERS = /^[\p{L}\p{M}\p{Nd}\s'’.-]*$/u;
 
 export interface CheckedPerson {
   person: NormalisedPerson | null;
-  /** The 2025 province of the address, when the address names a province merged in 2025. */
+  /** The province of the address as it is since 1 July 2025 (a merged province's successor), when the address names one. */
   province2025: string | null;
 }
 
@@ -69,8 +69,9 @@ export function normalisePerson(fields: PersonFields, today: string, report: Rul
   if (address !== null) {
     const province = provinceOfAddress(address);
     if (province === 'unknown') report.flag('ADDRESS_PROVINCE_UNKNOWN', `${path}.address`);
-    else if (province?.merged) {
-      report.flag('ADDRESS_PROVINCE_MERGED', `${path}.address`, `${province.named} is part of ${province.current} since 1 July 2025`);
+    else if (province !== null) {
+      if (province.merged) report.flag('ADDRESS_PROVINCE_MERGED', `${path}.address`, `${province.named} is part of ${province.current} since 1 July 2025`);
+      // Every resolved address names its province as it is since 2025: stewards' work is routed by it.
       province2025 = province.current;
     }
   }

@@ -44,9 +44,8 @@ function counted(name, value, counts, label) {
     t(name),
     select(name, value ?? '', [
       ['', t('all')],
-      ...Object.keys(counts)
-        .sort()
-        .map((v) => [v, `${label(v)} (${counts[v]})`]),
+      // The value filtered on stays offered when no open case holds it any more (all decided).
+      ...[...new Set([...Object.keys(counts), ...(value ? [value] : [])])].sort().map((v) => [v, `${label(v)} (${counts[v] ?? 0})`]),
     ]),
   );
 }
