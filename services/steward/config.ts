@@ -34,6 +34,8 @@ export const stewardConfigSchema = z.object({
    * a search is audited by the citizens it found, without a digest of what was typed.
    */
   DANCU_STEWARD_AUDIT_KEY: z.string().default(''),
+  /** A file holding the audit key (a Docker secret), read when DANCU_STEWARD_AUDIT_KEY is empty. */
+  DANCU_STEWARD_AUDIT_KEY_FILE: z.string().optional(),
   DANCU_OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   DANCU_OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
 });
@@ -42,5 +44,9 @@ export type StewardConfig = z.infer<typeof stewardConfigSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv): StewardConfig {
   const config = parseConfig(stewardConfigSchema, env);
-  return { ...config, DANCU_STEWARD_COOKIE_SECRET: readSecret(env, 'DANCU_STEWARD_COOKIE_SECRET') ?? '' };
+  return {
+    ...config,
+    DANCU_STEWARD_COOKIE_SECRET: readSecret(env, 'DANCU_STEWARD_COOKIE_SECRET') ?? '',
+    DANCU_STEWARD_AUDIT_KEY: readSecret(env, 'DANCU_STEWARD_AUDIT_KEY') ?? '',
+  };
 }
