@@ -56,7 +56,7 @@ export const TABLE_ACCESS: Record<string, TableAccess> = {
   audit_log: { ...none, store: 'si', steward: 'si' },
   consumer_positions: { ...none, store: 'siu' },
   steward_team_members: { ...none, steward: 'sid' },
-  case_assignment_rules: { ...none, steward: 'sid' },
+  case_assignment_rules: { ...none, steward: 'siud' },
   bulk_batches: { ...none, steward: 'siud' },
   bulk_batch_decisions: { ...none, steward: 'siu' },
   population_loads: none,
