@@ -28,7 +28,7 @@ function manifest(overrides: Partial<BackupManifest> = {}): BackupManifest {
     startedAt: '2026-12-01T00:00:00.000Z',
     finishedAt: '2026-12-01T00:01:00.000Z',
     database: { name: 'dancu', host: '127.0.0.1', port: 55432, serverVersion: '15.20' },
-    dump: { tool: 'pg_dump', format: 'directory', directory: 'dump', jobs: 2, snapshot: '00000003-1', bytes: 30, seconds: 1 },
+    dump: { tool: 'pg_dump', format: 'directory', directory: 'dump', jobs: 2, compression: 1, snapshot: '00000003-1', bytes: 30, seconds: 1 },
     dancu: { version: '0.1.0', migration: '016_consumer-positions', migrations: 13 },
     register: { citizens: 0, outboxUnpublished: 0 },
     groups: { 'dancu-store': [{ topic: 'link.decisions.v1', partition: 0, offset: '7', basis: 'register' }] },
