@@ -127,6 +127,8 @@ describe('backup and restore: a register destroyed after its backup comes back w
   let setAsideDecision: StewardDecision;
   let setAsideCase: string;
   let setAsideAudit: number;
+  /** Dead letters on the topic before the loss, and after the replay. */
+  let deadLetters: { before: number; after: number };
 
   beforeAll(async () => {
     await run.setUp({ register: [...POPULATION, ...HARD.register] });
@@ -151,6 +153,7 @@ describe('backup and restore: a register destroyed after its backup comes back w
     replayedDecision = await publishStewardLink(run, await openCase(run, 'before', manifest.startedAt));
     await run.waitUntilDrained(120_000);
     withoutLoss = await registerState(run);
+    const deadLettersBefore = await run.messageCount(run.topics.deadLetters);
 
     // The loss: the services stop, a steward's decision on a case opened after the backup is
     // still on its way, and the database is dropped.
@@ -175,6 +178,7 @@ describe('backup and restore: a register destroyed after its backup comes back w
     await run.startService('ingest');
     await run.waitUntilDrained(120_000);
     restored = await registerState(run);
+    deadLetters = { before: deadLettersBefore, after: await run.messageCount(run.topics.deadLetters) };
     setAsideAudit = await run.countOf(`select count(*) as n from audit_log where action = 'STEWARD_DECISION_SET_ASIDE' and details ->> 'decision_id' = $1`, [
       setAsideDecision.decision_id,
     ]);
@@ -213,6 +217,10 @@ describe('backup and restore: a register destroyed after its backup comes back w
       1,
       'OPEN',
     ]);
+  });
+
+  it('dead-letters nothing while it replays', () => {
+    expect(deadLetters.after).toBe(deadLetters.before);
   });
 
   it('ends with the same citizens, links, facts, unlinked records and open cases as without the loss', () => {

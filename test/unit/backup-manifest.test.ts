@@ -10,6 +10,8 @@ import {
   type DumpFile,
 } from '../../services/cli/backup/manifest.js';
 import { connectionFor, lastComplaint } from '../../services/cli/backup/pg-tools.js';
+import { decisionsToSetAside } from '../../services/cli/backup/steward-set-aside.js';
+import type { StewardDecision } from '../../services/shared/schemas/records.js';
 
 const partitions = [
   { topic: 'link.decisions.v1', partition: 1, low: '0' },
@@ -28,7 +30,7 @@ function manifest(overrides: Partial<BackupManifest> = {}): BackupManifest {
     startedAt: '2026-12-01T00:00:00.000Z',
     finishedAt: '2026-12-01T00:01:00.000Z',
     database: { name: 'dancu', host: '127.0.0.1', port: 55432, serverVersion: '15.20' },
-    dump: { tool: 'pg_dump', format: 'directory', directory: 'dump', jobs: 2, snapshot: '00000003-1', bytes: 30, seconds: 1 },
+    dump: { tool: 'pg_dump', format: 'directory', directory: 'dump', jobs: 2, compression: 1, snapshot: '00000003-1', bytes: 30, seconds: 1 },
     dancu: { version: '0.1.0', migration: '016_consumer-positions', migrations: 13 },
     register: { citizens: 0, outboxUnpublished: 0 },
     groups: { 'dancu-store': [{ topic: 'link.decisions.v1', partition: 0, offset: '7', basis: 'register' }] },
@@ -112,5 +114,23 @@ describe("PostgreSQL's programs", () => {
 
   it('fail with the last error they wrote, on one line', () => {
     expect(lastComplaint('pg_restore: connecting\npg_restore: error: could not connect to server\n\n')).toBe('error: could not connect to server');
+  });
+});
+
+describe('steward decisions the replay would meet after a restore', () => {
+  const decision = (id: string, caseId: number): StewardDecision => ({
+    decision_id: id,
+    case_id: caseId,
+    action: 'LINK',
+    citizen_id: 'C1',
+    other_citizen_id: null,
+    undoes: null,
+    actor: 'alice',
+    comment: 'same person',
+    decided_at: 0,
+  });
+
+  it('sets aside those naming a case the copy does not have, whose number the replay gives again', () => {
+    expect(decisionsToSetAside([decision('a', 4), decision('b', 9), decision('c', 12)], new Set([4, 12])).map((d) => d.decision_id)).toEqual(['b']);
   });
 });

@@ -42,6 +42,8 @@ export const manifestSchema = z.object({
     format: z.literal('directory'),
     directory: z.literal(DUMP_DIR),
     jobs: z.number().int().min(1),
+    /** gzip level of the dump's files (0: none). */
+    compression: z.number().int().min(0).max(9),
     /** The exported snapshot the dump and the positions were read in, for the record. */
     snapshot: z.string(),
     bytes: z.number().int().min(0),

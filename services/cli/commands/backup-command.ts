@@ -7,11 +7,15 @@ import { restoreBackup, type RestoreSummary } from '../backup/restore.js';
 import { SET_ASIDE_ACTION } from '../backup/steward-set-aside.js';
 import { describeDatabase } from '../../shared/store/schema-check.js';
 
-function jobsOption(value: string): number {
-  const jobs = Number(value);
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new InvalidArgumentError('a whole number of jobs from 1 to 64');
-  return jobs;
+function wholeNumber(from: number, to: number, what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < from || n > to) throw new InvalidArgumentError(`a whole number of ${what} from ${from} to ${to}`);
+    return n;
+  };
 }
+
+const jobsOption = wholeNumber(1, 64, 'jobs');
 
 const DEFAULT_JOBS = Math.min(4, availableParallelism());
 
@@ -31,7 +35,7 @@ function backupLines(manifest: BackupManifest, out: string): string[] {
   const seconds = (Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt)) / 1000;
   return [
     `backed up database "${manifest.database.name}" on ${manifest.database.host}:${manifest.database.port} into ${out} in ${seconds.toFixed(1)} s: ` +
-      `${manifest.register.citizens.toLocaleString('en')} citizens, ${megabytes(manifest.dump.bytes)} (pg_dump, directory format, ${manifest.dump.jobs} jobs, ${manifest.dump.seconds.toFixed(1)} s)`,
+      `${manifest.register.citizens.toLocaleString('en')} citizens, ${megabytes(manifest.dump.bytes)} (pg_dump, directory format, ${manifest.dump.jobs} jobs, gzip level ${manifest.dump.compression}, ${manifest.dump.seconds.toFixed(1)} s)`,
     'the copy stands at these offsets; a restore replays Kafka from them:',
     ...offsetLines(manifest),
     `restore with: npx dancu restore --from ${out}`,
@@ -64,7 +68,7 @@ function restoreLines(summary: RestoreSummary, databaseUrl: string): string[] {
     lines.push(`  ${step++}. npx dancu migrate   (the copy is ${summary.pendingMigrations.length} migrations behind this code)`);
   lines.push(
     `  ${step++}. npx dancu run store   alone, until \`npx dancu lag\` shows its group at 0: it replays the decisions the copy lacks`,
-    `  ${step++}. npx dancu run   the rest (the linker decides against the register, so it waits until the store has caught up)`,
+    `  ${step++}. npx dancu run ingest linker steward monitor   then the rest (the linker decides against the register, so it waits until the store has caught up)`,
     `  ${step}. npx dancu dlq list --since ${summary.startedAt.toISOString()} --reason CITIZEN_NOT_FOUND   a decision the replay met before the one that registered its citizen (on another partition) is dead-lettered; \`npx dancu dlq replay\` with the same options sends those back`,
   );
   return lines;
@@ -75,8 +79,9 @@ export function backupCommand(): Command {
     .description("copy the register's database (pg_dump, one snapshot) with the Kafka offsets the store must replay from to bring the copy up to date")
     .requiredOption('--out <dir>', 'a new folder for the backup (manifest.json and the dump)')
     .option('--jobs <n>', "pg_dump's parallel jobs", jobsOption, DEFAULT_JOBS)
-    .action(async (options: { out: string; jobs: number }) => {
-      const manifest = await takeBackup(loadConfig(process.env), options);
+    .option('--compress <level>', 'gzip level of the dump, 0 (none) to 9', wholeNumber(0, 9, 'levels'), 1)
+    .action(async (options: { out: string; jobs: number; compress: number }) => {
+      const manifest = await takeBackup(loadConfig(process.env), { out: options.out, jobs: options.jobs, compression: options.compress });
       console.log(backupLines(manifest, options.out).join('\n'));
     });
 }
