@@ -149,6 +149,24 @@ const CASES: Partial<Record<RuleCode, RuleCase>> = {
       e.person.full_name = "H'Hen Niê";
     },
   },
+  NAME_HAS_NUMBER: {
+    base: 'benefit',
+    fail: (e) => {
+      e.person.full_name = 'Đỗ Văn Hùng 0912345678';
+    },
+    pass: (e) => {
+      e.person.full_name = 'Đỗ Văn Hu2ng';
+    },
+  },
+  NAME_TOO_MANY_WORDS: {
+    base: 'benefit',
+    fail: (e) => {
+      e.person.full_name = 'Đỗ Văn Hùng Đỗ Văn Hùng Đỗ Văn Hùng';
+    },
+    pass: (e) => {
+      e.person.full_name = 'Công Tằng Tôn Nữ Thị Hoài Thương';
+    },
+  },
   DOB_UNPARSEABLE: {
     base: 'vaccination',
     fail: (e) => {
@@ -219,6 +237,24 @@ const CASES: Partial<Record<RuleCode, RuleCase>> = {
     },
     pass: (e) => {
       e.person.address = 'Số 1 Lê Lợi, Bắc Ninh';
+    },
+  },
+  ADDRESS_TOO_LONG: {
+    base: 'vaccination',
+    fail: (e) => {
+      e.person.address = 'Thôn Đông, xã An Bình, '.repeat(21);
+    },
+    pass: (e) => {
+      e.person.address = 'Căn hộ 12A05, Tòa nhà Keangnam Landmark 72, Đường Phạm Hùng, Phường Mễ Trì, Quận Nam Từ Liêm, Hà Nội';
+    },
+  },
+  ADDRESS_IMPLAUSIBLE: {
+    base: 'vaccination',
+    fail: (e) => {
+      e.person.address = 'không rõ';
+    },
+    pass: (e) => {
+      e.person.address = 'Số 5, Phường 5, Quận 5, Hồ Chí Minh';
     },
   },
   BIRTH_DATE_REQUIRED: {

@@ -1,5 +1,6 @@
 import { cached } from '../csv-rows.js';
 import { parsePartialDate } from '../normalise/date.js';
+import { foldedAddressProblem } from '../normalise/plausibility.js';
 import { parseSex } from '../normalise/sex.js';
 import { cleanText, foldToAscii } from '../normalise/text.js';
 import { looksTyped, stripTypingResidue } from '../normalise/typing-residue.js';
@@ -147,13 +148,15 @@ function dateFeatures(raw: string | null | undefined): DateFeatures {
   };
 }
 
+/** An implausible address (too long, repeated junk, a placeholder: normalise/plausibility.ts) is no evidence: it counts as missing. */
 function addressFeatures(foldedAddress: string | null): AddressFeatures {
-  const address = foldedAddress
-    ? foldedAddress
-        .replace(/[^a-z0-9\s]/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim() || null
-    : null;
+  const address =
+    foldedAddress && foldedAddressProblem(foldedAddress) === null
+      ? foldedAddress
+          .replace(/[^a-z0-9\s]/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim() || null
+      : null;
   const addressWords = address ? address.split(' ') : [];
   const numbers = addressWords.filter((token) => /^\d+$/.test(token));
   return { tokens: new Set(addressWords), features: { address_key: address, address_numbers: numbers.length > 0 ? numbers.join(' ') : null } };

@@ -57,13 +57,17 @@ function transposed(a: string, b: string): boolean {
   return at >= 0 && at + 1 < a.length && a[at] === b[at + 1] && a[at + 1] === b[at] && a.slice(at + 2) === b.slice(at + 2);
 }
 
-/** Share of the smaller token set found in the other (addresses are often shortened). */
-function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+/**
+ * The words the two addresses share, as a share of the shorter one's words, since addresses are
+ * often shortened, but never of fewer than half the longer one's: a long list of words would
+ * otherwise hold every short address and agree with all of them.
+ */
+export function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
   if (small.size === 0) return 0;
   let shared = 0;
   for (const token of small) if (large.has(token)) shared += 1;
-  return shared / small.size;
+  return shared / Math.max(small.size, large.size / 2);
 }
 
 let rows = [new Int32Array(64), new Int32Array(64)];

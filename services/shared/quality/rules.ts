@@ -49,6 +49,8 @@ export const RULES = {
     'person',
     'A name holds only letters, marks, spaces, hyphens, apostrophes and periods (and digits left by Telex/VNI typing).',
   ),
+  NAME_HAS_NUMBER: reject('person', 'A full name holds no word of digits alone (a phone number, an ID or a date typed into the name).'),
+  NAME_TOO_MANY_WORDS: reject('person', 'A full name has at most 8 words.'),
   DOB_UNPARSEABLE: reject('person', 'The date of birth is not a date in a known format.'),
   DOB_IN_FUTURE: reject('person', 'The date of birth is in the future.'),
   DOB_IMPOSSIBLE_DAY: warn('person', 'The day of birth does not exist in its month (31/04); the month is kept.'),
@@ -66,6 +68,14 @@ export const RULES = {
   ADDRESS_PROVINCE_MERGED: warn(
     'address',
     'The address names a province merged on 1 July 2025 (Resolution 202/2025/QH15); the 2025 province is added to the observation.',
+  ),
+  ADDRESS_TOO_LONG: warn(
+    'address',
+    "An address has at most 200 characters; a longer one is left out of the observation: it is no evidence for linkage and never becomes a citizen's address.",
+  ),
+  ADDRESS_IMPLAUSIBLE: warn(
+    'address',
+    'An address has letters and is not a placeholder ("không rõ"), repeated words or a character typed over and over; such an address is left out of the observation, as a too long one.',
   ),
 
   BIRTH_DATE_REQUIRED: reject('civil-status', 'A birth registration needs the full date of birth.'),

@@ -2,6 +2,7 @@ import { parsePartialDate, yearOf } from '../normalise/date.js';
 import { normaliseName } from '../normalise/name.js';
 import { checkPersonalId, parsePersonalId } from '../normalise/personal-id.js';
 import { provinceOfAddress } from '../normalise/provinces-2025.js';
+import { addressProblem, nameProblem } from '../normalise/plausibility.js';
 import { parseSex } from '../normalise/sex.js';
 import { cleanText } from '../normalise/text.js';
 import type { RuleReport } from '../quality/rule-report.js';
@@ -33,6 +34,9 @@ export function normalisePerson(fields: PersonFields, today: string, report: Rul
     report.flag('NAME_INVALID_CHARACTERS', `${path}.full_name`);
   } else if (name === null) {
     report.flag('NAME_NOT_A_NAME', `${path}.full_name`);
+  } else {
+    const problem = nameProblem(cleanText(fields.full_name));
+    if (problem) report.flag(problem, `${path}.full_name`);
   }
 
   let dateOfBirth: PartialDate | null = null;
@@ -64,7 +68,11 @@ export function normalisePerson(fields: PersonFields, today: string, report: Rul
     }
   }
 
-  const address = fields.address === null ? null : cleanText(fields.address) || null;
+  const given = fields.address === null ? null : cleanText(fields.address) || null;
+  // An implausible address is reported and left out: no evidence for linkage, never a citizen's value.
+  const implausible = given === null ? null : addressProblem(given);
+  if (implausible) report.flag(implausible, `${path}.address`);
+  const address = implausible ? null : given;
   let province2025: string | null = null;
   if (address !== null) {
     const province = provinceOfAddress(address);
