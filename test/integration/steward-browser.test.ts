@@ -233,7 +233,9 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
   it('shows the queue and a case only in words of the catalogue, in Vietnamese and in English, dates as dd/mm/yyyy', async () => {
     const withDecisions = caseOf('HARD-NAMESAKE-', 0);
     const [merged] = await query<{ case_id: number }>(`select case_id::int as case_id from merge_proposals order by proposal_id limit 1`);
-    const pages = ['#/', `#/case/${withDecisions.case_id}`, `#/case/${caseOf('HARD-ID-', 1).case_id}`, `#/case/${merged!.case_id}`];
+    const [, secondOfPair] = s.hard.registeredTwice[1]!;
+    const pair = cases.find((c) => c.reason === 'POSSIBLE_DUPLICATE' && c.candidates.includes(secondOfPair))!;
+    const pages = ['#/', `#/case/${withDecisions.case_id}`, `#/case/${caseOf('HARD-ID-', 1).case_id}`, `#/case/${merged!.case_id}`, `#/case/${pair.case_id}`];
     for (const lang of ['vi', 'en'] as const) {
       await page.evaluate((l) => localStorage.setItem('dancu.lang', l), lang);
       for (const hash of pages) {
@@ -305,10 +307,12 @@ async function visibleTexts(page: Page): Promise<string[]> {
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const parent = node.parentElement;
       const text = (node.textContent || '').trim();
-      if (!parent || text === '' || parent.closest('kbd, option, title, script, style')) continue;
+      if (!parent || text === '' || parent.closest('kbd, option, title, script, style, [data-whole]')) continue;
       if (!parent.checkVisibility({ visibilityProperty: true })) continue;
       texts.push(text);
     }
+    // A value split into marked runs (the characters that differ from the record's) is read whole.
+    for (const whole of document.querySelectorAll('[data-whole]')) if (whole.checkVisibility({ visibilityProperty: true })) texts.push(whole.textContent.trim());
     for (const select of document.querySelectorAll('select')) if (select.selectedOptions[0]) texts.push(select.selectedOptions[0].text);
     for (const field of document.querySelectorAll('textarea[placeholder]:not([hidden])')) texts.push(field.getAttribute('placeholder') || '');
     return texts;
@@ -334,7 +338,8 @@ async function allowList(page: Page, lang: 'vi' | 'en', hash: string): Promise<{
     collect(lang === 'vi' ? i18n.LEVEL_SENTENCES_VI : i18n.LEVEL_SENTENCES_EN);
     const data = [];
     const DATA_KEYS = new Set(['citizen_id', 'other_citizen_id', 'label', 'actor', 'claimed_by', 'proposed_by', 'reviewed_by', 'comment',
-      'override_reason', 'survivor_id', 'merged_id', 'username', 'personal_id', 'full_name', 'address', 'settings_version']);
+      'override_reason', 'survivor_id', 'merged_id', 'username', 'personal_id', 'full_name', 'address', 'settings_version',
+      'source_system', 'source_record_id', 'value']);
     const gather = (value, key) => {
       if (typeof value === 'string' && DATA_KEYS.has(key)) data.push(value);
       // A candidate's agreement ({ full_name: 'same' }) is keyed by field too, but its values are codes.
@@ -347,13 +352,17 @@ async function allowList(page: Page, lang: 'vi' | 'en', hash: string): Promise<{
   })()`);
 }
 
-/** The text with every allowed string and every data value taken out (longest first, whole words only). */
+/**
+ * The text with every allowed string and every data value taken out, the longest first whichever
+ * it is (a dose "1" is not taken out of the shortcuts' "1–5" before the whole line), whole words only.
+ */
 function leftover(text: string, allowed: string[], data: string[]): string {
   const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pieces = [
+    ...data.map((value) => ({ text: value, edge: '\\p{L}\\p{N}' })),
+    ...[...new Set(allowed.map((a) => a.trim()))].map((phrase) => ({ text: phrase, edge: '\\p{L}' })),
+  ].sort((a, b) => b.text.length - a.text.length);
   let rest = text;
-  for (const value of [...data].sort((a, b) => b.length - a.length)) rest = rest.split(value).join(' ');
-  for (const phrase of [...new Set(allowed.map((a) => a.trim()))].sort((a, b) => b.length - a.length)) {
-    rest = rest.replace(new RegExp(`(?<!\\p{L})${escape(phrase)}(?!\\p{L})`, 'gu'), ' ');
-  }
+  for (const { text: piece, edge } of pieces) rest = rest.replace(new RegExp(`(?<![${edge}])${escape(piece)}(?![${edge}])`, 'gu'), ' ');
   return rest.trim();
 }
