@@ -12,6 +12,7 @@ import {
   type CaseFilter,
   type DecisionRequest,
 } from './case-queue.js';
+import { caseHistory } from './case-history.js';
 import { caseView, citizensShown } from './case-view.js';
 import { caseProposals } from './merge-proposals.js';
 import { caseIdParams, commentSchema, citizenIdSchema, decisionIdSchema, idSchema, MAX_AGE_HOURS, reasonSchema, sourceSchema } from './route-params.js';
@@ -66,7 +67,8 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
     '/api/cases/:id',
     {
       schema: {
-        summary: 'A case: the record and its candidate citizens side by side, each score explained, and the decisions taken (audited)',
+        summary:
+          "A case: the record, where it comes from, and its candidate citizens side by side, each score explained as stored and as it is now; the decisions taken and the case's history (audited)",
         tags: ['cases'],
         params: caseIdParams,
       },
@@ -79,7 +81,13 @@ export function caseRoutes(app: FastifyInstance, { pool, topics, config, wake }:
         source_address: request.ip,
       });
       reply.header('etag', caseEtag(view.case.version));
-      return { ...view, decisions: await caseDecisions(pool, request.params.id, request.user!), merge_proposals: await caseProposals(pool, request.params.id) };
+      return {
+        ...view,
+        decisions: await caseDecisions(pool, request.params.id, request.user!),
+        merge_proposals: await caseProposals(pool, request.params.id),
+        // Read after this view's own audit row: the history shows it.
+        history: await caseHistory(pool, request.params.id, view.case.created_at),
+      };
     },
   );
 

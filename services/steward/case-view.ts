@@ -1,7 +1,8 @@
 import { foldToAscii } from '../shared/normalise/text.js';
 import type { CaseAction } from '../shared/review/case-actions.js';
 import { caseActions } from './case-queue.js';
-import type { LinkExplanation, NormalisedPerson } from '../shared/schemas/records.js';
+import { rescoreCase, type Rescored } from '../shared/review/case-rescore.js';
+import type { LinkExplanation, NormalisedPerson, PersonObservation } from '../shared/schemas/records.js';
 import { citizenAsPerson, type CitizenRow } from '../shared/register/citizen-row.js';
 import { citizenRowColumns } from '../shared/store/citizens-table.js';
 import type { Pool } from '../shared/store/db.js';
@@ -29,13 +30,45 @@ export interface CaseCandidate {
   score: number;
   fields: PersonFields;
   agreement: Record<ComparedField, Agreement>;
+  /** As stored when the case was sent to review. */
   explanation: LinkExplanation | null;
+  /** The same record scored against the candidate as it is now (null when it cannot be: see rescoreCase). */
+  now: Rescored | null;
+}
+
+/**
+ * Where a record comes from, so that a steward can call its source: the source system and its
+ * own record id, the event and its details as the source sent them (a vaccination's facility,
+ * vaccine and lot, a benefit's programme, a licence's class), and the rules it broke but was
+ * taken with (an address left out as implausible). Only what the observation carries.
+ */
+export interface RecordOrigin {
+  source: string;
+  source_system: string;
+  source_record_id: string;
+  event_type: string;
+  change_type: string;
+  event_date: string | null;
+  /** When the source says the event happened in its system, and when dancu read it. */
+  event_time: string;
+  ingested_at: string;
+  details: { key: string; value: string }[];
+  findings: { code: string; field: string }[];
 }
 
 export interface CaseView {
   case: Omit<ReviewCase, 'observation' | 'candidates'>;
   kind: 'record' | 'duplicate';
-  record: { label: string; source: string; event_type: string | null; event_date: string | null; source_record_id: string | null; fields: PersonFields };
+  record: {
+    label: string;
+    source: string;
+    event_type: string | null;
+    event_date: string | null;
+    source_record_id: string | null;
+    fields: PersonFields;
+    /** Null for a duplicate pair: two citizens of the register, no source record. */
+    origin: RecordOrigin | null;
+  };
   candidates: CaseCandidate[];
   /** The decisions the case allows now: the UI offers only these (a merge is proposed, then approved by a second steward). */
   allowed_actions: CaseAction[];
@@ -74,10 +107,27 @@ export function compareFields(record: PersonFields, candidate: PersonFields): Re
   return Object.fromEntries(COMPARED_FIELDS.map((field) => [field, compareField(field, record[field], candidate[field])])) as Record<ComparedField, Agreement>;
 }
 
+export function originOf(o: PersonObservation): RecordOrigin {
+  return {
+    source: o.source,
+    source_system: o.source_system,
+    source_record_id: o.source_record_id,
+    event_type: o.event_type,
+    change_type: o.change_type,
+    event_date: o.event_date,
+    event_time: new Date(o.event_time).toISOString(),
+    ingested_at: new Date(o.ingested_at).toISOString(),
+    details: Object.entries(o.attributes)
+      .map(([key, value]) => ({ key, value }))
+      .sort((a, b) => a.key.localeCompare(b.key)),
+    findings: o.findings.map(({ code, field }) => ({ code, field })),
+  };
+}
+
 /**
  * A case as the case page shows it: the record (or the first citizen of a duplicate pair) and
  * each candidate citizen as they are now, field by field, with the score and explanation the
- * linker stored when it opened the case.
+ * linker stored when it opened the case and the same record scored against them now.
  */
 export async function caseView(pool: Pool, caseId: number): Promise<CaseView | null> {
   const reviewCase = await findCase(pool, caseId);
@@ -92,7 +142,14 @@ export async function caseView(pool: Pool, caseId: number): Promise<CaseView | n
   const o = caseObservation(reviewCase);
   const duplicate = isDuplicateCase(reviewCase);
   const first = duplicate ? citizens.get((observation as DuplicateSubject).citizen_id) : undefined;
-  const recordFields = o ? fieldsOf(o.person) : first ? fieldsOf(citizenAsPerson(first)) : NO_FIELDS;
+  const recordPerson = o ? o.person : first ? citizenAsPerson(first) : null;
+  const recordFields = recordPerson ? fieldsOf(recordPerson) : NO_FIELDS;
+  const now = await rescoreCase(
+    pool,
+    reviewCase,
+    recordPerson,
+    new Map(candidates.flatMap((c) => (citizens.has(c.citizen_id) ? [[c.citizen_id, citizenAsPerson(citizens.get(c.citizen_id)!)] as const] : []))),
+  );
   return {
     case: rest,
     kind: duplicate ? 'duplicate' : 'record',
@@ -103,6 +160,7 @@ export async function caseView(pool: Pool, caseId: number): Promise<CaseView | n
       event_date: o?.event_date ?? null,
       source_record_id: o ? `${o.source_system}/${o.source_record_id}` : null,
       fields: recordFields,
+      origin: o ? originOf(o) : null,
     },
     allowed_actions: await caseActions(pool, reviewCase),
     candidates: candidates.map((candidate, index) => {
@@ -117,6 +175,7 @@ export async function caseView(pool: Pool, caseId: number): Promise<CaseView | n
         agreement: compareFields(recordFields, fields),
         // Cases from before candidates carried their own explanation have the best candidate's only.
         explanation: candidate.explanation ?? (index === 0 ? reviewCase.explanation : null),
+        now: now.get(candidate.citizen_id) ?? null,
       };
     }),
   };

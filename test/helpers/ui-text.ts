@@ -14,10 +14,12 @@ export async function visibleTexts(page: Page): Promise<string[]> {
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const parent = node.parentElement;
       const text = (node.textContent || '').trim();
-      if (!parent || text === '' || parent.closest('kbd, option, title, script, style')) continue;
+      if (!parent || text === '' || parent.closest('kbd, option, title, script, style, [data-whole]')) continue;
       if (!parent.checkVisibility({ visibilityProperty: true })) continue;
       texts.push(text);
     }
+    // A value split into marked runs (the characters that differ from the record's) is read whole.
+    for (const whole of document.querySelectorAll('[data-whole]')) if (whole.checkVisibility({ visibilityProperty: true })) texts.push(whole.textContent.trim());
     for (const select of document.querySelectorAll('select')) if (select.selectedOptions[0]) texts.push(select.selectedOptions[0].text);
     for (const field of document.querySelectorAll('textarea[placeholder]:not([hidden])')) texts.push(field.getAttribute('placeholder') || '');
     return texts;

@@ -234,7 +234,9 @@ describe('steward review UI in a browser: a steward clears a case of each kind a
   it('shows the queue and a case only in words of the catalogue, in Vietnamese and in English, dates as dd/mm/yyyy', async () => {
     const withDecisions = caseOf('HARD-NAMESAKE-', 0);
     const [merged] = await query<{ case_id: number }>(`select case_id::int as case_id from merge_proposals order by proposal_id limit 1`);
-    const pages = ['#/', `#/case/${withDecisions.case_id}`, `#/case/${caseOf('HARD-ID-', 1).case_id}`, `#/case/${merged!.case_id}`];
+    const [, secondOfPair] = s.hard.registeredTwice[1]!;
+    const pair = cases.find((c) => c.reason === 'POSSIBLE_DUPLICATE' && c.candidates.includes(secondOfPair))!;
+    const pages = ['#/', `#/case/${withDecisions.case_id}`, `#/case/${caseOf('HARD-ID-', 1).case_id}`, `#/case/${merged!.case_id}`, `#/case/${pair.case_id}`];
     for (const lang of ['vi', 'en'] as const) {
       await page.evaluate((l) => localStorage.setItem('dancu.lang', l), lang);
       for (const hash of pages) {

@@ -146,6 +146,17 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
     expect(decision.explanation?.summary).toContain("guardian's ID");
   });
 
+  it("explains each candidate whatever the decision, as a steward's case page asks, and leaves the guardian out", () => {
+    const citizens = [...background, toMatchRecord('C0', hung), toMatchRecord('C1', lan)];
+    const { engine, source } = inMemoryLinkage(settings, citizens);
+    const record = toMatchRecord('R1', vaccination);
+    const decision = engine.decide(record, source.candidatesSync(record));
+    const each = engine.explainEach(record, [toMatchRecord('C0', hung), toMatchRecord('C1', lan)]);
+    expect(decision.decision).toBe('LINK');
+    expect(each.map((c) => [c.citizen_id, c.score])).toEqual([['C1', decision.score]]);
+    expect(each[0]!.explanation!.comparisons.find((c) => c.comparison === 'personal_id')!.level).toBe('null');
+  });
+
   it('still calls a mistyped ID that lands on a stranger of the same generation and family name a contradicted ID', () => {
     const decision = decide([hung], { personal_id: hung.personal_id, full_name: 'Nguyễn Thị Mai', date_of_birth: '1990-01-01', sex: 'F', address: null });
     expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'PID_CONTRADICTED']);

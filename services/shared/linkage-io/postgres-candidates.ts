@@ -72,3 +72,41 @@ export async function loadTermFrequencies(pool: Pool, settings: LinkageSettings)
   }
   return TermFrequencies.fromCounts(Number(total.rows[0]?.n ?? 0), counts);
 }
+
+/**
+ * The register frequencies of the term-frequency values of a few records only (a case's
+ * candidates), counted from the same `tf:<feature>` keys rather than loaded for the whole
+ * register; the register's size from the planner's estimate once it has one (a count of a
+ * national register takes seconds).
+ */
+export async function termFrequenciesOf(pool: Pool, settings: LinkageSettings, records: readonly MatchRecord[]): Promise<TermFrequencies> {
+  const rules: string[] = [];
+  const keys: string[] = [];
+  for (const feature of tfFeatures(settings)) {
+    for (const record of records) {
+      const value = record.features[feature];
+      if (value === null) continue;
+      rules.push(`tf:${feature}`);
+      keys.push(value);
+    }
+  }
+  const [size, counted] = await Promise.all([
+    pool.query<{ n: string }>(
+      `select coalesce(nullif((select greatest(reltuples, 0)::bigint from pg_class where oid = 'citizens'::regclass), 0), (select count(*) from citizens)) as n`,
+    ),
+    pool.query<{ rule: string; key: string; n: string }>(
+      `select b.rule, b.key, count(*) as n
+         from (select distinct rule, key from unnest($1::text[], $2::text[]) as q(rule, key)) q
+         join citizen_blocking_keys b on b.rule = q.rule and b.key = q.key
+        group by b.rule, b.key`,
+      [rules, keys],
+    ),
+  ]);
+  const counts = new Map<Feature, Map<string, number>>();
+  for (const row of counted.rows) {
+    const feature = row.rule.slice('tf:'.length) as Feature;
+    if (!counts.has(feature)) counts.set(feature, new Map());
+    counts.get(feature)!.set(row.key, Number(row.n));
+  }
+  return TermFrequencies.fromCounts(Number(size.rows[0]?.n ?? 0), counts);
+}

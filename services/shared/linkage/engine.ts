@@ -120,6 +120,19 @@ export class LinkageEngine {
   }
 
   /**
+   * Each candidate's probability and explanation, whatever the decision would be (a guardian of
+   * the record is left out, as the decision leaves it out): a steward compares a case's stored
+   * explanations with the same record scored against its candidates as they are now.
+   */
+  explainEach(record: MatchRecord, candidates: readonly MatchRecord[]): Candidate[] {
+    return this.scoreAll(record, candidates).scores.map((s) => ({
+      citizen_id: s.citizenId,
+      score: s.probability,
+      explanation: this.scorer.explain(s, null, ''),
+    }));
+  }
+
+  /**
    * Every candidate's score. When the record's ID is a guardian's (settings' guardian_id), the
    * guardians are left out, never to be linked, and the others are scored again without the ID.
    */

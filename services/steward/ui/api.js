@@ -11,11 +11,14 @@
 /** @typedef {Record<ComparedField, string | null>} PersonFields */
 /** @typedef {{ case_id: number, reason: string, source: string, status: string, priority: number, score: number, candidates: number, created_at: string, age_seconds: number, claimed_by: string | null, decided_by: string | null, resolution: string | null, version: number, province: string | null, assigned_to: string | null, team: string | null, facility: string | null }} QueueLine */
 /** @typedef {{ total: number, cases: QueueLine[], counts: { status: Record<string, number>, reason: Record<string, number>, source: Record<string, number>, province: Record<string, number>, facility: Record<string, number> } }} Queue */
-/** @typedef {{ citizen_id: string, status: string, merged_into?: string | null, score: number, fields: PersonFields, agreement: Record<ComparedField, Agreement> | null, explanation: LinkExplanation | null }} CaseCandidate */
+/** @typedef {{ score: number, explanation: LinkExplanation }} Rescored */
+/** @typedef {{ citizen_id: string, status: string, merged_into?: string | null, score: number, fields: PersonFields, agreement: Record<ComparedField, Agreement> | null, explanation: LinkExplanation | null, now: Rescored | null }} CaseCandidate */
+/** @typedef {{ source: string, source_system: string, source_record_id: string, event_type: string, change_type: string, event_date: string | null, event_time: string, ingested_at: string, details: { key: string, value: string }[], findings: { code: string, field: string }[] }} RecordOrigin */
+/** @typedef {{ at: string, until: string | null, actor: string | null, event: string, decision_action: string | null, times: number }} HistoryEntry */
 /** @typedef {{ case_id: number, reason: string, source: string, explanation: LinkExplanation, status: string, priority: number, created_at: string, claimed_by: string | null, resolution: string | null, rechecks: number, settings_version: string | null, version: number }} ReviewCase */
 /** @typedef {{ status: string, reason?: string }} DecisionResult */
 /** @typedef {{ decision_id: string, action: string, citizen_id: string | null, other_citizen_id: string | null, actor: string, comment: string, decided_at: string, applied_at: string | null, result: DecisionResult | null, undone_by: string | null, may_undo: boolean }} DecisionState */
-/** @typedef {{ case: ReviewCase, kind: 'record' | 'duplicate', record: { label: string, event_date: string | null, fields: PersonFields }, candidates: CaseCandidate[], decisions: DecisionState[], allowed_actions: string[], merge_proposals: MergeProposal[] }} CaseView */
+/** @typedef {{ case: ReviewCase, kind: 'record' | 'duplicate', record: { label: string, source: string, event_type: string | null, event_date: string | null, fields: PersonFields, origin: RecordOrigin | null }, candidates: CaseCandidate[], decisions: DecisionState[], allowed_actions: string[], merge_proposals: MergeProposal[], history: HistoryEntry[] }} CaseView */
 /** @typedef {{ decision_id: string, status: 'pending' | 'applied' | 'refused' }} DecisionStatus */
 /** @typedef {{ decision_id: string, action: string, status: 'published' }} DecisionAccepted */
 /** @typedef {{ action: string, comment: string, citizenId?: string, otherCitizenId?: string }} DecisionRequest */

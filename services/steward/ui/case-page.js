@@ -1,7 +1,11 @@
 // @ts-check
 import { api, waitApplied } from './api.js';
+import { comparisonTable } from './case-compare.js';
+import { historySection } from './case-history.js';
+import { momentsTable } from './case-moments.js';
+import { originSection } from './case-origin.js';
 import { ageText, h, percent } from './dom.js';
-import { dateText, dateTimeText, errorText, levelSentence, reasonLabel, summaryText, t, valueLabel } from './i18n.js';
+import { dateTimeText, errorText, reasonLabel, summaryText, t, valueLabel } from './i18n.js';
 import { setShortcuts } from './keys.js';
 import { mergeSection } from './merge-panel.js';
 import { waterfall } from './waterfall.js';
@@ -10,9 +14,6 @@ import { waterfall } from './waterfall.js';
 /** @typedef {import('./api.js').CaseCandidate} CaseCandidate */
 /** @typedef {import('./api.js').DecisionState} DecisionState */
 /** @typedef {import('./api.js').User} User */
-
-/** @type {import('./api.js').ComparedField[]} */
-const FIELDS = ['personal_id', 'full_name', 'date_of_birth', 'sex', 'address'];
 
 /**
  * The citizens a steward can pick on this case: a duplicate pair's two, or the record's candidates.
@@ -28,6 +29,7 @@ function choices(view) {
         fields: view.record.fields,
         score: other?.score ?? 0,
         explanation: other?.explanation ?? null,
+        now: other?.now ?? null,
         agreement: null,
         status: 'ALIVE',
       },
@@ -35,82 +37,6 @@ function choices(view) {
     ];
   }
   return view.candidates;
-}
-
-/**
- * A field's value as a steward reads it: dates as dd/mm/yyyy, sexes in words.
- * @param {import('./api.js').ComparedField} field
- * @param {string | null} value
- */
-export function shownValue(field, value) {
-  if (value === null || value === undefined || value === '') return '—';
-  if (field === 'date_of_birth') return dateText(value);
-  if (field === 'sex') return valueLabel('sexes', value);
-  return value;
-}
-
-/**
- * @param {string} text
- * @param {import('./api.js').Agreement | null | undefined} agreement
- */
-function valueCell(text, agreement) {
-  return h(
-    'td',
-    { className: `value ${agreement ?? ''}`, title: agreement ? t(agreement) : '' },
-    text,
-    agreement && agreement !== 'same' ? h('span', { className: 'badge' }, t(agreement)) : null,
-  );
-}
-
-/**
- * @param {CaseView} view
- * @param {CaseCandidate[]} people
- * @param {number} selected
- * @param {(index: number) => void} onSelect
- */
-function comparisonTable(view, people, selected, onSelect) {
-  const recordColumn = view.kind === 'record';
-  const head = h(
-    'tr',
-    {},
-    h('th', {}, t('field')),
-    recordColumn
-      ? h('th', {}, t('record'), h('div', { className: 'sub' }, view.record.label), h('div', { className: 'sub' }, dateText(view.record.event_date)))
-      : null,
-    people.map((person, i) =>
-      h(
-        'th',
-        { className: i === selected ? 'chosen' : '' },
-        h(
-          'button',
-          { className: 'pick', id: `pick-${i + 1}`, onclick: () => onSelect(i), 'aria-pressed': String(i === selected) },
-          `${i + 1}. ${person.citizen_id}`,
-        ),
-        h(
-          'div',
-          { className: 'sub' },
-          `${t('score')} ${percent(person.score)}${person.status !== 'ALIVE' ? ` · ${valueLabel('statuses', person.status)}` : ''}`,
-        ),
-        h('a', { href: `#/citizen/${encodeURIComponent(person.citizen_id)}`, className: 'sub' }, t('history')),
-      ),
-    ),
-  );
-  // For a duplicate pair, the second citizen is compared with the first.
-  const rows = FIELDS.map((field) =>
-    h(
-      'tr',
-      {},
-      h('th', { scope: 'row' }, t(field)),
-      recordColumn ? valueCell(shownValue(field, view.record.fields[field]), null) : null,
-      people.map((person, i) =>
-        valueCell(
-          shownValue(field, person.fields[field]),
-          view.kind === 'duplicate' ? (i === 0 ? null : person.agreement?.[field]) : person.agreement?.[field],
-        ),
-      ),
-    ),
-  );
-  return h('table', { className: 'compare', id: 'compare' }, h('thead', {}, head), h('tbody', {}, rows));
 }
 
 /**
@@ -284,24 +210,18 @@ export async function renderCase(main, caseId, user) {
               ? h('span', {}, `${t('claimedByOther')}: ${c.claimed_by}`)
               : null,
           ),
-          comparisonTable(view, people, selected, (i) => {
+          ...comparisonTable(view, people, selected, (i) => {
             selected = i;
             render();
           }),
           h(
             'section',
-            { className: 'explain' },
+            { className: 'explain', id: 'explain' },
             h('h2', {}, `${t('waterfall')}: ${person.citizen_id}`),
+            // The waterfall is the explanation stored when the case was sent for review; the table sets it beside now.
+            h('h3', {}, t('atReview')),
             person.explanation ? waterfall(person.explanation) : h('p', {}, '—'),
-            person.explanation
-              ? h(
-                  'ul',
-                  { className: 'sentences' },
-                  person.explanation.comparisons.map((x) =>
-                    h('li', {}, h('code', {}, `${x.weight >= 0 ? '+' : ''}${x.weight.toFixed(2)}`), ' ', levelSentence(x)),
-                  ),
-                )
-              : null,
+            person.explanation || person.now ? momentsTable(person) : null,
             person.explanation ? h('p', { className: 'sub' }, t('weightsHint')) : null,
           ),
           h(
@@ -316,6 +236,8 @@ export async function renderCase(main, caseId, user) {
           ),
           mergeSection({ view, people, selected, user, mayDecide, comment, status, publish, refresh: () => renderCase(main, caseId, user) }),
           decisionList(view, undo),
+          originSection(view.record.origin),
+          historySection(view.history),
         ].filter(Boolean)
       ),
     );

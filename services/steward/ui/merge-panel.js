@@ -3,11 +3,24 @@
 // proposing it, and a second steward approves (or rejects) it; nothing merges on one keystroke.
 import { api } from './api.js';
 import { h } from './dom.js';
-import { errorText, ruleLabel, t } from './i18n.js';
+import { dateText, errorText, ruleLabel, t, valueLabel } from './i18n.js';
 
 /** @typedef {import('./api.js').CaseView} CaseView */
 /** @typedef {import('./api.js').User} User */
 /** @typedef {import('./api.js').MergePreview} MergePreview */
+
+/**
+ * A value of the preview as a steward reads it: dates as dd/mm/yyyy, a sex or a marital status in words.
+ * @param {string} field
+ * @param {string | null} value
+ */
+function previewValue(field, value) {
+  if (value === null) return '—';
+  if (field.startsWith('date_of_')) return dateText(value);
+  if (field === 'sex') return valueLabel('sexes', value);
+  if (field === 'marital_status') return valueLabel('detailCodes', value);
+  return value;
+}
 
 /**
  * The merged record, field by field: each side's value, the value kept, whose it is and the rule that chose it.
@@ -47,9 +60,9 @@ function previewTable({ preview, evidence }) {
             'tr',
             { 'data-field': f.field },
             h('th', { scope: 'row' }, t(f.field)),
-            h('td', {}, f.survivor_value ?? '—'),
-            h('td', {}, f.merged_value ?? '—'),
-            h('td', { className: 'kept' }, f.value ?? '—'),
+            h('td', {}, previewValue(f.field, f.survivor_value)),
+            h('td', {}, previewValue(f.field, f.merged_value)),
+            h('td', { className: 'kept' }, previewValue(f.field, f.value)),
             h('td', {}, f.from === 'survivor' ? preview.survivor_id : f.from === 'merged' ? preview.merged_id : '—'),
             h('td', { className: 'rule' }, f.rule ? ruleLabel(f.rule) : '—'),
           ),

@@ -1,0 +1,48 @@
+import { DancuError } from '../errors.js';
+import { termFrequenciesOf } from '../linkage-io/postgres-candidates.js';
+import { LinkageEngine } from '../linkage/engine.js';
+import { personToMatchRecord } from '../linkage/match-record.js';
+import type { LinkExplanation, NormalisedPerson } from '../schemas/records.js';
+import type { Pool } from '../store/db.js';
+import { isDuplicateCase, type ReviewCase } from '../store/review-case.js';
+import { settingsOfVersion } from '../store/settings-versions.js';
+
+/** A candidate scored again: its probability and explanation now. */
+export interface Rescored {
+  score: number;
+  explanation: LinkExplanation;
+}
+
+/**
+ * The case's record (or a duplicate pair's first citizen, as it is now) scored again against its
+ * candidates as they are now, with the linkage settings of the version that sent it to review,
+ * so that only what changed in the register since (a field filled or corrected, a citizen
+ * merged) makes the difference with the explanation stored then. Candidates no longer in the
+ * register, and a case whose settings version the register does not hold, get none.
+ */
+export async function rescoreCase(
+  pool: Pool,
+  reviewCase: ReviewCase,
+  record: NormalisedPerson | null,
+  candidates: ReadonlyMap<string, NormalisedPerson>,
+): Promise<Map<string, Rescored>> {
+  const rescored = new Map<string, Rescored>();
+  if (!record || !reviewCase.settings_version) return rescored;
+  const settings = await settingsOfVersion(pool, reviewCase.settings_version).catch((error: unknown) => {
+    if (error instanceof DancuError && error.code === 'SETTINGS_VERSION_UNKNOWN') return null;
+    throw error;
+  });
+  if (!settings) return rescored;
+  const subject = personToMatchRecord(reviewCase.observation_id, record);
+  const others = [...candidates].map(([citizenId, person]) => personToMatchRecord(citizenId, person));
+  const engine = new LinkageEngine(settings, await termFrequenciesOf(pool, settings, others));
+  // A duplicate pair was scored as a plain pair by the scan (no guardian rule): the same here.
+  const scored = isDuplicateCase(reviewCase)
+    ? others.map((other) => {
+        const score = engine.scorer.score(subject, other);
+        return { citizen_id: other.id, score: score.probability, explanation: engine.scorer.explain(score, null, '') };
+      })
+    : engine.explainEach(subject, others);
+  for (const candidate of scored) if (candidate.explanation) rescored.set(candidate.citizen_id, { score: candidate.score, explanation: candidate.explanation });
+  return rescored;
+}
