@@ -14,7 +14,7 @@ import { ADMIN_PRINCIPAL, sectorPrincipal, servicePrincipal } from '../../servic
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import { readTopicSnapshot } from '../../services/shared/kafka/topic-snapshot.js';
 import { qualityReport, type SourceQuality } from '../../services/shared/reporting/quality-report.js';
-import { pipelineGroupTopics } from '../../services/monitor/pipeline-status.js';
+import { pipelineGroupTopics, type PipelineStatus } from '../../services/monitor/pipeline-status.js';
 import { SOURCE_NAMES, SOURCE_TOPICS, type SourceName } from '../../services/shared/schemas/topics.js';
 import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
@@ -158,6 +158,17 @@ describe('on the secure broker, every service and sector is its own principal an
       rejected: true,
       accounted: q?.received,
     });
+  });
+
+  it('lets the monitor sample the pipeline’s lag as its own principal', async () => {
+    const since = Date.now();
+    const sampled = await waitUntil(
+      async () => ((await (await fetch(`http://127.0.0.1:${run.httpPort('monitor')}/api/status`)).json()) as PipelineStatus).current,
+      (current) => current !== null && current.at > since,
+      30_000,
+      'a monitor sample',
+    );
+    expect(Object.entries(sampled.lagByGroup).map(([group, lag]) => [group, lag.messages])).toEqual(Object.values(run.groups).map((group) => [group, 0]));
   });
 
   it('puts the store’s population updates on population.updates.v1', async () => {
