@@ -1,4 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Kafka, logLevel, type Consumer, type KafkaConfig, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceEnv } from '../../services/cli/service-catalogue.js';
@@ -10,15 +14,17 @@ import { ADMIN_PRINCIPAL, sectorPrincipal, servicePrincipal } from '../../servic
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import { readTopicSnapshot } from '../../services/shared/kafka/topic-snapshot.js';
 import { qualityReport, type SourceQuality } from '../../services/shared/reporting/quality-report.js';
-import { pipelineGroupTopics } from '../../services/monitor/pipeline-status.js';
-import { SOURCE_NAMES, SOURCE_TOPICS } from '../../services/shared/schemas/topics.js';
+import { pipelineGroupTopics, type PipelineStatus } from '../../services/monitor/pipeline-status.js';
+import { SOURCE_NAMES, SOURCE_TOPICS, type SourceName } from '../../services/shared/schemas/topics.js';
 import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
-import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
+import { generateSectorDay, type SectorDay } from '../../services/shared/synth/sector-day.js';
+import { REPO_ROOT } from '../../services/shared/paths.js';
 import { IsolatedRun } from '../helpers/isolated-run.js';
 import { config, testLogger } from '../helpers/real-stack.js';
 import { waitUntil } from '../helpers/wait.js';
 
+const exec = promisify(execFile);
 const layout = stackLayout();
 const secure = { ...hostPort(config.DANCU_STACK_SECURE_KAFKA, 9192), heapMb: config.DANCU_STACK_SECURE_KAFKA_HEAP_MB };
 const address = `${secure.host}:${secure.port}`;
@@ -79,6 +85,7 @@ describe('on the secure broker, every service and sector is its own principal an
   let run: IsolatedRun;
   const producers: Producer[] = [];
   let report: SourceQuality[];
+  let day: SectorDay;
   let brokerStart: { state: string; seconds: number };
 
   async function producerAs(principal: string): Promise<Producer> {
@@ -93,6 +100,16 @@ describe('on the secure broker, every service and sector is its own principal an
     await consumer.subscribe({ topics: [run.topics.populationUpdates], fromBeginning: true });
   }
 
+  /** `dancu publish` of the day's events of `source`, as a sector does it, logged in as `principal`. */
+  async function publishAs(principal: string, source: SourceName): Promise<{ stdout: string }> {
+    const file = join(mkdtempSync(join(tmpdir(), 'dancu-identities-')), `${source}.jsonl`);
+    writeFileSync(file, day.events[source].map((event) => JSON.stringify(event)).join('\n'));
+    return exec('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'publish', '--source', source, file], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...SECURE_ENV, DANCU_TOPIC_NAMESPACE: run.namespace, DANCU_KAFKA_USERNAME: principal },
+    });
+  }
+
   beforeAll(async () => {
     const started = Date.now();
     brokerStart = { state: await secureKafkaUp(layout, secure), seconds: (Date.now() - started) / 1000 };
@@ -102,7 +119,7 @@ describe('on the secure broker, every service and sector is its own principal an
     // A service that kept the run's own login would be the operator here, who may read and write no message.
     run.env.DANCU_KAFKA_USERNAME = servicePrincipal('operator');
     await run.startServices({ steward: true, monitor: true });
-    const day = generateSectorDay(
+    day = generateSectorDay(
       population,
       { births: 2, deaths: 1, marriages: 0, nameChanges: 0, vaccinations: 3, benefits: 2, licences: 2, invalidPerSource: 1 },
       2021,
@@ -143,6 +160,17 @@ describe('on the secure broker, every service and sector is its own principal an
     });
   });
 
+  it('lets the monitor sample the pipeline’s lag as its own principal', async () => {
+    const since = Date.now();
+    const sampled = await waitUntil(
+      async () => ((await (await fetch(`http://127.0.0.1:${run.httpPort('monitor')}/api/status`)).json()) as PipelineStatus).current,
+      (current) => current !== null && current.at > since,
+      30_000,
+      'a monitor sample',
+    );
+    expect(Object.entries(sampled.lagByGroup).map(([group, lag]) => [group, lag.messages])).toEqual(Object.values(run.groups).map((group) => [group, 0]));
+  });
+
   it('puts the store’s population updates on population.updates.v1', async () => {
     expect(await run.messageCount(run.topics.populationUpdates)).toBeGreaterThan(0);
   });
@@ -157,6 +185,19 @@ describe('on the secure broker, every service and sector is its own principal an
     const sent = (await producerAs(principal)).send({ topic, messages: [{ key: 'x', value: 'forged' }], acks: -1 });
     await expect(sent.catch(refusal)).resolves.toMatchObject({ type: 'TOPIC_AUTHORIZATION_FAILED' });
     await expectLogged(since, `Principal = User:${principal} is Denied operation = DESCRIBE from host = 127.0.0.1 on resource = Topic:LITERAL:${topic}`);
+  });
+
+  it('lets `dancu publish` logged in as a sector publish its own records', async () => {
+    const { stdout } = await publishAs(sectorPrincipal('civil-status'), 'civil-status');
+    expect(stdout).toContain(`published ${day.events['civil-status'].length} events to ${run.topics.civilStatus}`);
+  });
+
+  it('refuses `dancu publish` logged in as a sector another sector’s topic, saying so', async () => {
+    const failure = await publishAs(sectorPrincipal('civil-status'), 'vaccination').then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect([failure?.code, failure?.stderr]).toEqual([1, expect.stringContaining(`this login may not see or create the topics ${run.topics.vaccination}`)]);
   });
 
   it('refuses a client without TLS reading population.updates.v1, and the broker logs the failed handshake', async () => {

@@ -18,7 +18,11 @@ function table(lags: PartitionLag[]): string[] {
   }
   const total = lags.reduce((sum, l) => sum + l.lag, 0);
   const oldest = Math.max(0, ...lags.map((l) => l.lagSeconds ?? 0));
-  lines.push(`total lag ${total} messages; oldest unconsumed event ${oldest.toFixed(1)} s old`);
+  // A login that may see offsets but read no message (an operator's) cannot date what waits.
+  const unmeasured = lags.some((l) => l.lag > 0 && l.lagSeconds === null);
+  lines.push(
+    `total lag ${total} messages; ${unmeasured ? 'age of the oldest unconsumed event not measured' : `oldest unconsumed event ${oldest.toFixed(1)} s old`}`,
+  );
   return lines;
 }
 

@@ -41,8 +41,8 @@ export function publishCommand(): Command {
       const kafka = createKafka(kafkaConnection(config), 'dancu-publish', logger);
       const admin = kafka.admin();
       await admin.connect();
-      await ensureTopics(admin, [topic]);
-      await admin.disconnect();
+      // A connection left open keeps the command alive until the broker drops it (10 minutes).
+      await ensureTopics(admin, [topic]).finally(() => admin.disconnect());
       const producer = await connectProducer(kafka, { idempotent: true });
       try {
         const report = await publishEvents({

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel, Partitioners, type Admin, type ITopicConfig, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { CommonConfig } from '../config/common.js';
 import { readSecret } from '../config/secrets.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, DancuError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -113,6 +113,12 @@ export function isAuthorizationFailure(error: unknown): boolean {
   return false;
 }
 
+/** kafkajs reports refused topic creations together, each with its own error. */
+function creationDenied(error: unknown): boolean {
+  const errors = (error as { errors?: unknown[] }).errors;
+  return Array.isArray(errors) && errors.some(isAuthorizationFailure);
+}
+
 export const DEFAULT_PARTITIONS = 3;
 
 /** Creates the topics that do not exist yet; existing ones are left as they are. */
@@ -125,6 +131,13 @@ export async function ensureTopics(admin: Admin, topics: string[], partitions = 
   } catch (error) {
     // Another service may create the same topic at the same moment; only a topic still missing is a failure.
     const now = new Set(await admin.listTopics());
-    if (missing.some(({ topic }) => !now.has(topic))) throw error;
+    const still = missing.filter(({ topic }) => !now.has(topic)).map(({ topic }) => topic);
+    if (still.length === 0) return;
+    if (!isAuthorizationFailure(error) && !creationDenied(error)) throw error;
+    // On a secure broker a login sees only the topics its ACLs name, and only an administrator creates topics.
+    throw new DancuError('KAFKA_TOPIC_AUTHORIZATION_FAILED', `this login may not see or create the topics ${still.join(', ')}`, {
+      retriable: false,
+      cause: error,
+    });
   }
 }
