@@ -33,7 +33,7 @@ const none: TableAccess = { linker: '', store: '', steward: '', monitor: '' };
  */
 export const TABLE_ACCESS: Record<string, TableAccess> = {
   citizens: { linker: 's', store: 'siud', steward: 's', monitor: 's' },
-  citizen_blocking_keys: { ...none, linker: 's', store: 'siud' },
+  citizen_blocking_keys: { ...none, linker: 's', store: 'siud', steward: 's' },
   citizen_facts: { ...none, store: 'siud', steward: 's' },
   citizen_merges: { ...none, store: 'siud', steward: 's' },
   citizen_versions: { ...none, store: 'siu' },
