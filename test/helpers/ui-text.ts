@@ -56,7 +56,7 @@ export async function allowList(
       'source_system', 'source_record_id', 'value', 'place_of_birth', 'ethnicity', 'merged_into', 'undone_by', 'team', 'members',
       'stewards', 'mine', 'province', 'facility', 'assigned_to']);
     const gather = (value, key) => {
-      if (typeof value === 'string' && DATA_KEYS.has(key) && !/^[A-Z_]+$/.test(value)) data.push(value);
+      if (typeof value === 'string' && DATA_KEYS.has(key) && (key === 'value' || !/^[A-Z_]+$/.test(value))) data.push(value);
       // A candidate's agreement ({ full_name: 'same' }) is keyed by field too, but its values are codes.
       else if (value && typeof value === 'object' && key !== 'agreement') for (const [k, v] of Object.entries(value)) gather(v, Array.isArray(value) ? key : k);
     };
@@ -68,14 +68,18 @@ export async function allowList(
   return { allowed: listed.allowed, data: [...listed.data, ...(more.data ?? [])] };
 }
 
-/** The text with every allowed string and every data value taken out (longest first, whole words only). */
+/**
+ * The text with every allowed string and every data value taken out, the longest first whichever
+ * it is (a dose "1" is not taken out of the shortcuts' "1–5" before the whole line), whole words only.
+ */
 export function leftover(text: string, allowed: string[], data: string[]): string {
   const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pieces = [
+    ...data.map((value) => ({ text: value, edge: '\\p{L}\\p{N}' })),
+    ...[...new Set(allowed.map((a) => a.trim()))].map((phrase) => ({ text: phrase, edge: '\\p{L}' })),
+  ].sort((a, b) => b.text.length - a.text.length);
   let rest = text;
-  for (const value of [...data].sort((a, b) => b.length - a.length)) rest = rest.split(value).join(' ');
-  for (const phrase of [...new Set(allowed.map((a) => a.trim()))].sort((a, b) => b.length - a.length)) {
-    rest = rest.replace(new RegExp(`(?<!\\p{L})${escape(phrase)}(?!\\p{L})`, 'gu'), ' ');
-  }
+  for (const { text: piece, edge } of pieces) rest = rest.replace(new RegExp(`(?<![${edge}])${escape(piece)}(?![${edge}])`, 'gu'), ' ');
   return rest.trim();
 }
 
