@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { commonConfigShape, groupConfigShape, parseConfig } from '../shared/config/common.js';
-import { readSecret } from '../shared/config/secrets.js';
+import { readSecret, secretInFolder } from '../shared/config/secrets.js';
 
 export const cliConfigSchema = z.object({
   ...commonConfigShape,
@@ -19,6 +19,12 @@ export const cliConfigSchema = z.object({
   /** The password of DATABASE_URL's user when the URL holds none (or `_FILE`: a file holding it). */
   DANCU_DATABASE_PASSWORD: z.string().optional(),
   DANCU_DATABASE_PASSWORD_FILE: z.string().optional(),
+  /**
+   * A folder of one password file per database login, named after it (`postgres`, `dancu_store`,
+   * …; `stack up --secure` writes one, or a mounted secrets folder): the owner's and each role's
+   * password when no variable above gives it.
+   */
+  DANCU_DATABASE_SECRETS_DIR: z.string().optional(),
   /** The services' role passwords (or `_FILE`s) that `migrate` gives the roles and `dancu run` connects with. */
   DANCU_LINKER_DATABASE_PASSWORD: z.string().optional(),
   DANCU_LINKER_DATABASE_PASSWORD_FILE: z.string().optional(),
@@ -34,7 +40,14 @@ export type CliConfig = z.infer<typeof cliConfigSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv): CliConfig {
   const config = parseConfig(cliConfigSchema, env);
-  return { ...config, DATABASE_URL: withPassword(config.DATABASE_URL, readSecret(env, 'DANCU_DATABASE_PASSWORD')) };
+  return { ...config, DATABASE_URL: withPassword(config.DATABASE_URL, ownerPassword(env, config.DATABASE_URL)) };
+}
+
+/** DATABASE_URL's user's password: its variable, else its file in DANCU_DATABASE_SECRETS_DIR (when the URL holds none). */
+function ownerPassword(env: NodeJS.ProcessEnv, databaseUrl: string): string | undefined {
+  const url = new URL(databaseUrl);
+  if (url.password !== '') return undefined;
+  return readSecret(env, 'DANCU_DATABASE_PASSWORD') ?? secretInFolder(env, 'DANCU_DATABASE_SECRETS_DIR', decodeURIComponent(url.username) || 'postgres');
 }
 
 /** The URL with `password` when it holds none of its own. */

@@ -11,8 +11,8 @@ import { loadConfig as storeConfig } from '../store/config.js';
 import { startStore } from '../store/store-service.js';
 import { loadConfig as stewardConfig } from '../steward/config.js';
 import { commonConfigShape } from '../shared/config/common.js';
-import { readSecret } from '../shared/config/secrets.js';
-import { isServiceRole, serviceDatabaseUrl, SERVICE_ROLES, type ServiceRole } from '../shared/store/service-roles.js';
+import { readSecret, secretInFolder } from '../shared/config/secrets.js';
+import { isServiceRole, roleName, serviceDatabaseUrl, SERVICE_ROLES, type ServiceRole } from '../shared/store/service-roles.js';
 import { servicePrincipal } from '../shared/kafka/kafka-acls.js';
 import { principalPassword } from '../shared/kafka/client.js';
 import type { RolePasswords } from '../shared/store/role-grants.js';
@@ -57,11 +57,16 @@ function passwordVariable(service: ServiceRole): string {
   return `DANCU_${service.toUpperCase()}_DATABASE_PASSWORD`;
 }
 
+/** A role's password: DANCU_<SERVICE>_DATABASE_PASSWORD (or `_FILE`), else its file in DANCU_DATABASE_SECRETS_DIR. */
+function rolePassword(env: NodeJS.ProcessEnv, service: ServiceRole): string | undefined {
+  return readSecret(env, passwordVariable(service)) ?? secretInFolder(env, 'DANCU_DATABASE_SECRETS_DIR', roleName(service));
+}
+
 /** The services' role passwords the environment sets, for `migrate` to give them. */
 export function rolePasswords(env: NodeJS.ProcessEnv): RolePasswords {
   const passwords: RolePasswords = {};
   for (const service of SERVICE_ROLES) {
-    const password = readSecret(env, passwordVariable(service));
+    const password = rolePassword(env, service);
     if (password !== undefined) passwords[service] = password;
   }
   return passwords;
@@ -80,7 +85,7 @@ export function serviceEnv(name: ServiceName, env: NodeJS.ProcessEnv): NodeJS.Pr
 function withDatabaseRole(name: ServiceName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   if (!isServiceRole(name) || commonConfigShape.DANCU_DATABASE_ROLES.parse(env.DANCU_DATABASE_ROLES) === 'shared') return env;
   const databaseUrl = commonConfigShape.DATABASE_URL.parse(env.DATABASE_URL);
-  return { ...env, DATABASE_URL: serviceDatabaseUrl(databaseUrl, name, readSecret(env, passwordVariable(name))) };
+  return { ...env, DATABASE_URL: serviceDatabaseUrl(databaseUrl, name, rolePassword(env, name)) };
 }
 
 /**

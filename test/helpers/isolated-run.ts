@@ -25,10 +25,15 @@ import { waitUntil } from './wait.js';
 export class IsolatedRun extends PipelineRun {
   private processes_: ServiceProcesses | null = null;
 
-  /** `env`: settings over the process's for the run and its services (a secure broker's, for one). */
+  /**
+   * `env`: settings over the process's for the run and its services (a secure broker's, for one).
+   * A DATABASE_URL in it is the run's database itself (a secure register's), made and dropped as
+   * the run's own; otherwise the run gets a database named after it.
+   */
   constructor(prefix: string, logger: Logger = testLogger, env: NodeJS.ProcessEnv = {}) {
     const name = uniqueName(prefix);
-    super(Object.keys(env).length === 0 ? config : loadConfig({ ...process.env, ...env }), testDatabaseUrl(name), name, logger, createMetrics(), env);
+    const runConfig = Object.keys(env).length === 0 ? config : loadConfig({ ...process.env, ...env });
+    super(runConfig, env.DATABASE_URL ? runConfig.DATABASE_URL : testDatabaseUrl(name), name, logger, createMetrics(), env);
   }
 
   /** The database (migrated), the topics and, when given, the register's citizens, loaded as an operator loads them. Nothing runs yet. */

@@ -2,10 +2,19 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../services/cli/config.js';
 import { rolePasswords, serviceEnv } from '../../services/cli/service-catalogue.js';
+import { secureDatabaseUrl } from '../../services/cli/stack/postgres-tls.js';
 import { readSecret } from '../../services/shared/config/secrets.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
 import { privilegesOn, roleName, SERVICE_ROLES, serviceDatabaseUrl, TABLE_ACCESS } from '../../services/shared/store/service-roles.js';
+
+/** A folder with one password file per login, as `stack up --secure` writes it. */
+function secretsFolder(passwords: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dancu-secrets-'));
+  for (const [login, password] of Object.entries(passwords)) writeFileSync(join(dir, login), `${password}\n`);
+  return dir;
+}
 
 describe('the services’ database roles', () => {
   it('connects a service as its own role, with its password and nothing of the owner’s', () => {
@@ -35,6 +44,29 @@ describe('the services’ database roles', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'dancu-secret-')), 'linker');
     writeFileSync(file, 's3cret\n');
     expect(rolePasswords({ DANCU_LINKER_DATABASE_PASSWORD_FILE: file })).toEqual({ linker: 's3cret' });
+  });
+
+  it('reads each login’s password from its file in DANCU_DATABASE_SECRETS_DIR when no variable gives it', () => {
+    const dir = secretsFolder({ postgres: 'owner-pw', dancu_linker: 'l', dancu_store: 's', dancu_steward: 'st', dancu_monitor: 'm' });
+    const env = {
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:55432/dancu_secure?sslmode=verify-full',
+      DANCU_DATABASE_SECRETS_DIR: dir,
+      DANCU_STORE_DATABASE_PASSWORD: 'given',
+    };
+    expect([rolePasswords(env), decodeURIComponent(new URL(loadConfig(env).DATABASE_URL).password)]).toEqual([
+      { linker: 'l', store: 'given', steward: 'st', monitor: 'm' },
+      'owner-pw',
+    ]);
+  });
+
+  it('says which login a secrets folder lacks, never falling back to another', () => {
+    const env = { DATABASE_URL: 'postgres://postgres@127.0.0.1:55432/run1', DANCU_DATABASE_SECRETS_DIR: secretsFolder({ postgres: 'x' }) };
+    expect(() => serviceEnv('monitor', env)).toThrow(/^DANCU_DATABASE_SECRETS_DIR holds no password for dancu_monitor/);
+  });
+
+  it('points a secure register’s URL at its database over TLS that verifies the server, with no password in it', () => {
+    const url = secureDatabaseUrl('postgres://postgres:pw@127.0.0.1:55432/dancu?x=1', 'dancu_secure', '/stack/tls/ca.pem');
+    expect(url).toBe('postgres://postgres@127.0.0.1:55432/dancu_secure?sslmode=verify-full&sslrootcert=/stack/tls/ca.pem');
   });
 
   it('names the variable, not the secret, when a secret file cannot be read', () => {

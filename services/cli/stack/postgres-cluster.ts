@@ -20,11 +20,13 @@ export interface ClusterPlace {
   data: string;
   log: string;
   config: string;
+  /** Its client authentication file (committed), when not initdb's (which trusts the loopback). */
+  hba?: string;
 }
 
-/** The register's cluster. */
+/** The register's cluster, with the committed client authentication (stack/pg_hba.conf). */
 export function registerCluster(layout: StackLayout): ClusterPlace {
-  return { data: layout.postgresData, log: join(layout.logs, 'postgresql.log'), config: STACK_POSTGRES_CONFIG };
+  return { data: layout.postgresData, log: join(layout.logs, 'postgresql.log'), config: STACK_POSTGRES_CONFIG, hba: join(REPO_ROOT, 'stack', 'pg_hba.conf') };
 }
 
 /** A sector's own database server, small and with logical decoding on, for Debezium to capture. */
@@ -58,7 +60,7 @@ function clusterExists(cluster: ClusterPlace): boolean {
 }
 
 /** As root, a path the server writes (its data folder, its log) is handed to the `postgres` user. */
-async function giveToOwner(path: string): Promise<void> {
+export async function giveToOwner(path: string): Promise<void> {
   if (userInfo().uid !== 0) return;
   const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
   chownSync(path, Number(uid.trim()), Number(gid.trim()));
@@ -75,7 +77,13 @@ export async function startCluster(cluster: ClusterPlace, port: number): Promise
   if (!clusterExists(cluster)) await initCluster(cluster);
   if (!existsSync(cluster.log)) writeFileSync(cluster.log, '');
   await giveToOwner(cluster.log);
-  const options = [`-c config_file=${cluster.config}`, '-c listen_addresses=127.0.0.1', `-p ${port}`, "-c unix_socket_directories=''"].join(' ');
+  const options = [
+    `-c config_file=${cluster.config}`,
+    ...(cluster.hba ? [`-c hba_file=${cluster.hba}`] : []),
+    '-c listen_addresses=127.0.0.1',
+    `-p ${port}`,
+    "-c unix_socket_directories=''",
+  ].join(' ');
   await asOwner(postgresTool('pg_ctl'), ['-D', cluster.data, '-l', cluster.log, '-w', '-t', '60', '-o', options, 'start']);
 }
 

@@ -11,6 +11,8 @@ export interface StackLayout {
   kafkaConfig: string;
   apicurio: string;
   postgresData: string;
+  /** The register's passwords for `stack up --secure`: one file per login (the owner, each service's role), mode 600. */
+  postgresSecrets: string;
   /** Kafka Connect's classpath, its plugin path (one folder per plugin) and worker settings. */
   connectLibs: string;
   connectPlugins: string;
@@ -42,6 +44,7 @@ export function stackLayout(root = process.env.DANCU_STACK_DIR ?? join(REPO_ROOT
     kafkaConfig: join(root, 'kafka-server.properties'),
     apicurio: join(root, 'apicurio'),
     postgresData: join(root, 'postgres-data'),
+    postgresSecrets: join(root, 'postgres-secrets'),
     connectLibs: join(root, 'connect', 'runtime'),
     connectPlugins: join(root, 'connect', 'plugins'),
     connectConfig: join(root, 'connect', 'worker.properties'),

@@ -1,9 +1,10 @@
 import type { CliConfig } from '../config.js';
 import { connectDown, connectStatus, connectUp, type ConnectNodeOptions } from './connect-node.js';
 import { kafkaDown, kafkaStatus, kafkaUp } from './kafka-node.js';
-import { postgresDown, postgresStatus, postgresUp } from './postgres-node.js';
+import { postgresDown, postgresStatus, postgresUp, servedByStack } from './postgres-node.js';
 import { registryDown, registryStatus, registryUp } from './registry-node.js';
 import { sectorDown, sectorStatus, sectorUp } from './sector-node.js';
+import { securePostgresUp } from './postgres-tls.js';
 import { secureAdminConnection, secureKafkaDown, secureKafkaStatus, secureKafkaUp } from './secure-kafka-node.js';
 import { hostPort, stackLayout, type StackLayout } from './stack-layout.js';
 import { aclTarget, setUpKafkaAcls } from '../kafka-acl-setup.js';
@@ -72,6 +73,14 @@ async function secureUp(config: CliConfig, layout: StackLayout, print: Print): P
   print(
     `  use it    DANCU_KAFKA_SECURITY=sasl_ssl DANCU_KAFKA_BROKERS=${address} DANCU_KAFKA_CA_FILE=${layout.secureKafka.caCertificate} DANCU_KAFKA_SECRETS_DIR=${layout.secureKafka.secrets} DANCU_KAFKA_USERNAME=<principal>`,
   );
+  if (!servedByStack(config.DATABASE_URL)) {
+    print('secure-postgresql not set up: DATABASE_URL names another server, which brings its own TLS and passwords');
+    return;
+  }
+  const postgres = await securePostgresUp(layout, config.DATABASE_URL);
+  print(`secure-postgresql ${new URL(postgres.url).host}${new URL(postgres.url).pathname} (only TLS, a password per login)`);
+  print(`  passwords ${postgres.secrets}/<login> (mode 600)`);
+  print(`  use it    DATABASE_URL='${postgres.url}' DANCU_DATABASE_SECRETS_DIR=${postgres.secrets}`);
 }
 
 /** Stops only the processes this stack started (pid files), never a service it found running. */

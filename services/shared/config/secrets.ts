@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -16,4 +17,17 @@ export function readSecret(env: NodeJS.ProcessEnv, name: string): string | undef
   } catch {
     throw new ConfigError(`${name}_FILE names a file that cannot be read (${file}): point it at the secret's file`);
   }
+}
+
+/**
+ * A login's password from a folder holding one file per login, named after it (what `stack up
+ * --secure` writes; a mounted secrets folder). Undefined when no folder is set; a folder without
+ * the login's file is an error naming `variable`, never a quiet fall back to another login.
+ */
+export function secretInFolder(env: NodeJS.ProcessEnv, variable: string, login: string): string | undefined {
+  const folder = env[variable];
+  if (folder === undefined || folder === '') return undefined;
+  const file = join(folder, login);
+  if (!existsSync(file)) throw new ConfigError(`${variable} holds no password for ${login} (${file})`);
+  return readSecret({ PASSWORD_FILE: file }, 'PASSWORD');
 }

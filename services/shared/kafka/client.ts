@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, Partitioners, type Admin, type ITopicConfig, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { CommonConfig } from '../config/common.js';
-import { readSecret } from '../config/secrets.js';
+import { readSecret, secretInFolder } from '../config/secrets.js';
 import { ConfigError, DancuError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 
@@ -48,15 +47,9 @@ export function kafkaConnection(config: CommonConfig): KafkaConnection {
   return { brokers, security: 'sasl_ssl', username, password, ...(config.DANCU_KAFKA_CA_FILE ? { caFile: config.DANCU_KAFKA_CA_FILE } : {}) };
 }
 
-/**
- * A principal's password from a folder holding one file per principal (what `stack up --secure`
- * writes; a mounted secret). A folder without it is an error, never a quiet fall back to another login.
- */
+/** A principal's password from DANCU_KAFKA_SECRETS_DIR (one file per principal). */
 export function principalPassword(secretsDir: string | undefined, principal: string): string | undefined {
-  if (secretsDir === undefined || secretsDir === '') return undefined;
-  const file = join(secretsDir, principal);
-  if (!existsSync(file)) throw new ConfigError(`DANCU_KAFKA_SECRETS_DIR holds no password for ${principal} (${file})`);
-  return readSecret({ PASSWORD_FILE: file }, 'PASSWORD');
+  return secretInFolder({ DANCU_KAFKA_SECRETS_DIR: secretsDir }, 'DANCU_KAFKA_SECRETS_DIR', principal);
 }
 
 /** kafkajs's TLS and SASL settings for a connection (none for plaintext). */

@@ -35,6 +35,17 @@ export async function applyServiceGrants(databaseUrl: string, passwords: RolePas
   }
 }
 
+/** Makes the services' roles that do not exist yet and gives them these passwords (roles are the server's: any of its databases will do). */
+export async function setRolePasswords(databaseUrl: string, passwords: RolePasswords): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    for (const service of SERVICE_ROLES) await ensureRole(client, service, passwords[service]);
+  } finally {
+    await client.end();
+  }
+}
+
 async function ensureRole(client: pg.Client, service: ServiceRole, password: string | undefined): Promise<void> {
   const role = client.escapeIdentifier(roleName(service));
   const { rowCount } = await client.query('select 1 from pg_roles where rolname = $1', [roleName(service)]);

@@ -3,10 +3,15 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { Kafka, logLevel, type Consumer, type KafkaConfig, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceEnv } from '../../services/cli/service-catalogue.js';
+import { registerCluster } from '../../services/cli/stack/postgres-cluster.js';
+import { dropDatabase } from '../../services/cli/stack/postgres-node.js';
+import { secureDatabaseUrl, securePostgresUp, type SecurePostgres } from '../../services/cli/stack/postgres-tls.js';
 import { secureKafkaLog, secureKafkaUp } from '../../services/cli/stack/secure-kafka-node.js';
+import { ensureStackCa } from '../../services/cli/stack/stack-tls.js';
 import { hostPort, stackLayout } from '../../services/cli/stack/stack-layout.js';
 import { connectProducer, createKafka, kafkaConnection, securitySettings, type KafkaConnection } from '../../services/shared/kafka/client.js';
 import { measureLag } from '../../services/shared/kafka/lag.js';
@@ -25,6 +30,8 @@ import { config, testLogger } from '../helpers/real-stack.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const exec = promisify(execFile);
+/** The secure register's test database: stack/pg_hba.conf serves it over TLS with passwords only. */
+const SECURE_TEST_DATABASE = 'dancu_secure_test';
 const layout = stackLayout();
 const secure = { ...hostPort(config.DANCU_STACK_SECURE_KAFKA, 9192), heapMb: config.DANCU_STACK_SECURE_KAFKA_HEAP_MB };
 const address = `${secure.host}:${secure.port}`;
@@ -67,20 +74,49 @@ function refusal(error: unknown): { name: string; type?: string } {
   return { name: String(error) };
 }
 
-/** The broker's log from here on: what it says about the next attempt. */
-function brokerLogFrom(): () => string {
-  const file = secureKafkaLog(layout);
+/** Made once the stack's PostgreSQL has TLS (in beforeAll). */
+let securePostgres: SecurePostgres;
+
+/** A server's log from here on: what it says about the next attempt. */
+function logFrom(file: string): () => string {
   const start = statSync(file).size;
   return () => readFileSync(file).subarray(start).toString('utf8');
 }
 
-/** Waits for the broker to log a line with every one of `texts` (after `since`'s start). */
+const brokerLogFrom = () => logFrom(secureKafkaLog(layout));
+const postgresLogFrom = () => logFrom(registerCluster(layout).log);
+
+/** Waits for the server to log a line with every one of `texts` (after `since`'s start). */
 async function expectLogged(since: () => string, ...texts: string[]): Promise<void> {
   const logged = (log: string) => log.split('\n').some((line) => texts.every((text) => line.includes(text)));
-  expect(logged(await waitUntil(async () => since(), logged, 10_000, `the broker to log ${texts.join(' … ')}`))).toBe(true);
+  expect(logged(await waitUntil(async () => since(), logged, 10_000, `the server to log ${texts.join(' … ')}`))).toBe(true);
 }
 
-describe('on the secure broker, every service and sector is its own principal and may do only what its ACLs say', () => {
+/** One connection attempt to the secure register as `role`: its error message, or null when it got in. */
+async function connectAs(role: string, password: string, tls: 'verify-full' | 'disable', caFile: string = securePostgres.ca): Promise<string | null> {
+  const url = new URL(secureDatabaseUrl(config.DATABASE_URL, SECURE_TEST_DATABASE, caFile));
+  url.username = role;
+  url.password = encodeURIComponent(password);
+  if (tls === 'disable') url.search = '?sslmode=disable';
+  const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Another stack's CA: a server certificate it did not sign must be refused by the client. */
+async function strangerCa(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'dancu-stranger-ca-'));
+  const stranger = stackLayout(dir).secureKafka;
+  return (await ensureStackCa(stranger)).certificate;
+}
+
+describe('on the secure stack, every service and sector is its own principal or role and may do only what its ACLs and grants say', () => {
   // Made once the secure broker runs: on a fresh machine its passwords do not exist before.
   let run: IsolatedRun;
   const producers: Producer[] = [];
@@ -113,7 +149,15 @@ describe('on the secure broker, every service and sector is its own principal an
   beforeAll(async () => {
     const started = Date.now();
     brokerStart = { state: await secureKafkaUp(layout, secure), seconds: (Date.now() - started) / 1000 };
-    run = new IsolatedRun('identities', testLogger, SECURE_ENV);
+    securePostgres = await securePostgresUp(layout, config.DATABASE_URL);
+    // The register too as a secure deployment has it: over TLS only, every login with its password.
+    run = new IsolatedRun('identities', testLogger, {
+      ...SECURE_ENV,
+      DATABASE_URL: secureDatabaseUrl(config.DATABASE_URL, SECURE_TEST_DATABASE, securePostgres.ca),
+      DANCU_DATABASE_SECRETS_DIR: securePostgres.secrets,
+    });
+    // A run stopped before its clean-up left its database behind.
+    await dropDatabase(run.databaseUrl);
     const population = generatePopulation(60, 2020);
     await run.setUp({ register: population });
     // A service that kept the run's own login would be the operator here, who may read and write no message.
@@ -234,6 +278,53 @@ describe('on the secure broker, every service and sector is its own principal an
       await expectLogged(since, 'Principal = User:dancu-operator is Denied operation = READ', 'Group:LITERAL:dancu-reader-');
     } finally {
       await admin.disconnect();
+    }
+  });
+
+  it('connects every service to the register over TLS, each as its own role', async () => {
+    const sessions = await waitUntil(
+      async () =>
+        (
+          await run.pool.query<{ role: string; tls: boolean }>(
+            `select distinct a.usename as role, s.ssl as tls from pg_stat_activity a join pg_stat_ssl s using (pid)
+              where a.datname = current_database() order by 1`,
+          )
+        ).rows,
+      (rows) => rows.length === 5,
+      30_000,
+      'a session of each service and the run',
+    );
+    expect(sessions).toEqual(['dancu_linker', 'dancu_monitor', 'dancu_steward', 'dancu_store', 'postgres'].map((role) => ({ role, tls: true })));
+  });
+
+  it('refuses a client without TLS to the register before any password, and the server logs it', async () => {
+    const since = postgresLogFrom();
+    const refused = await connectAs('dancu_steward', readFileSync(join(securePostgres.secrets, 'dancu_steward'), 'utf8'), 'disable');
+    expect(refused).toContain('no encryption');
+    await expectLogged(since, `pg_hba.conf rejects connection for host "127.0.0.1", user "dancu_steward", database "${SECURE_TEST_DATABASE}", no encryption`);
+  });
+
+  it('refuses a wrong password to the register, and the server logs it', async () => {
+    const since = postgresLogFrom();
+    expect(await connectAs('dancu_store', 'not-the-password', 'verify-full')).toBe('password authentication failed for user "dancu_store"');
+    await expectLogged(since, 'password authentication failed for user "dancu_store"');
+  });
+
+  it('refuses, in the client, a register whose certificate the trusted CA did not sign', async () => {
+    const refused = await connectAs('dancu_store', readFileSync(join(securePostgres.secrets, 'dancu_store'), 'utf8'), 'verify-full', await strangerCa());
+    expect(refused).toBe('unable to verify the first certificate');
+  });
+
+  it('refuses the steward service’s role, logged in over TLS, an update of a citizen row', async () => {
+    const url = new URL(run.databaseUrl);
+    url.username = 'dancu_steward';
+    url.password = encodeURIComponent(readFileSync(join(securePostgres.secrets, 'dancu_steward'), 'utf8'));
+    const steward = new pg.Client({ connectionString: url.toString() });
+    await steward.connect();
+    try {
+      await expect(steward.query('update citizens set citizen_id = citizen_id')).rejects.toThrow('permission denied for table citizens');
+    } finally {
+      await steward.end();
     }
   });
 });
