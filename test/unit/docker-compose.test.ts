@@ -67,6 +67,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('reaches the register over TLS that verifies the server against the CA secret, from every service that connects to it', () => {
+    for (const name of ['migrate', 'linker', 'store', 'steward', 'monitor']) {
+      const service = compose.services[name]!;
+      const url = new URL(service.environment?.DATABASE_URL ?? '');
+      expect([url.searchParams.get('sslmode'), url.searchParams.get('sslrootcert'), service.secrets?.includes('register-ca')]).toEqual([
+        'verify-full',
+        '/run/secrets/register-ca',
+        true,
+      ]);
+    }
+  });
+
   it('puts no password in any service’s environment, only files that hold them', () => {
     const values = Object.values(compose.services).flatMap((service) => Object.entries(service.environment ?? {}));
     expect(values.filter(([name, value]) => /PASSWORD$|SECRET$/.test(name) && value !== '').map(([name]) => name)).toEqual([]);

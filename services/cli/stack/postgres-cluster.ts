@@ -22,6 +22,8 @@ export interface ClusterPlace {
   config: string;
   /** Its client authentication file (committed), when not initdb's (which trusts the loopback). */
   hba?: string;
+  /** More `name=value` settings on its command line, after the others (the last of a name wins). */
+  settings?: readonly string[];
 }
 
 /** The register's cluster, with the committed client authentication (stack/pg_hba.conf). */
@@ -83,6 +85,7 @@ export async function startCluster(cluster: ClusterPlace, port: number): Promise
     '-c listen_addresses=127.0.0.1',
     `-p ${port}`,
     "-c unix_socket_directories=''",
+    ...(cluster.settings ?? []).map((setting) => `-c ${setting}`),
   ].join(' ');
   await asOwner(postgresTool('pg_ctl'), ['-D', cluster.data, '-l', cluster.log, '-w', '-t', '60', '-o', options, 'start']);
 }
