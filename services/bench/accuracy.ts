@@ -22,10 +22,10 @@ function febrl4(): Dataset {
   return { name: 'FEBRL 4 (5,000 × 5,000)', register, records: readFebrl('dataset4b.csv'), truth: (id) => byEntity.get(febrlEntity(id)) ?? null };
 }
 
-function synthetic(seed: number, population = 20_000, absentShare = 0.1): Dataset {
-  const set = generateLinkageSet({ population, records: 5_000, absentShare, seed });
+function synthetic(seed: number, population = 20_000, absentShare = 0.1, profile: 'classic' | 'hard' = 'classic'): Dataset {
+  const set = generateLinkageSet({ population, records: 5_000, absentShare, seed, profile });
   return {
-    name: `synthetic seed ${seed} (${set.population.length.toLocaleString('en')} × 5,000, ${absentShare * 100}% absent)`,
+    name: `synthetic${profile === 'hard' ? ' hard' : ''} seed ${seed} (${set.population.length.toLocaleString('en')} × 5,000, ${absentShare * 100}% absent)`,
     register: set.population.map((c) => toMatchRecord(c.citizen_id, c)),
     records: set.records.map((r) => toMatchRecord(r.record_id, r)),
     truth: (id) => set.truth.get(id) ?? null,
@@ -59,12 +59,20 @@ function febrl3(committed: LinkageSettings): void {
   }
 }
 
-/** `npm run bench:accuracy`: precision, recall, F1 and review rate of link-csv's decisions on FEBRL 4 and synthetic sets, and of dedupe-csv's pairs on FEBRL 3. */
+/** `npm run bench:accuracy`: precision, recall, F1 and review rate of link-csv's decisions on FEBRL 4 and synthetic sets (classic and hard profiles), and of dedupe-csv's pairs on FEBRL 3. */
 async function main(): Promise<void> {
   const committed = loadSettings();
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
   console.log('dataset | parameters | precision | recall | F1 | review rate | links | false links (to absent) | reviews | new');
-  for (const dataset of [febrl4(), synthetic(2026), synthetic(7), synthetic(11, 50_000, 0.3)]) {
+  const datasets = [
+    febrl4(),
+    synthetic(2026),
+    synthetic(7),
+    synthetic(11, 50_000, 0.3),
+    synthetic(2027, 20_000, 0.2, 'hard'),
+    synthetic(13, 50_000, 0.3, 'hard'),
+  ];
+  for (const dataset of datasets) {
     const runs: [string, LinkageSettings][] = [
       ['estimated from the data (link-csv default)', estimateParameters(committed, dataset.register, dataset.records).settings],
       ['committed', committed],

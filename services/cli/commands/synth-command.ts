@@ -10,7 +10,7 @@ interface SynthOptions {
   absent: string;
   seed: string;
   out: string;
-  profile: 'classic' | 'national';
+  profile: 'classic' | 'hard' | 'national';
 }
 
 export function synthCommand(): Command {
@@ -23,9 +23,9 @@ export function synthCommand(): Command {
     .addOption(
       new Option(
         '--profile <profile>',
-        'classic: the benchmarks’ set, made in memory; national: any size, written as a stream, with households, twins, lineage villages, movers and names at national shares',
+        'classic: the benchmarks’ set, made in memory; hard: the classic set with fewer IDs, movers, year-only register dates for the elderly, names given-first or with the middle dropped, first-letter typos and parents’ IDs on children’s records; national: any size, written as a stream, with households, twins, lineage villages, movers and names at national shares',
       )
-        .choices(['classic', 'national'])
+        .choices(['classic', 'hard', 'national'])
         .default('classic'),
     )
     .requiredOption('--out <dir>', 'folder to write to')
@@ -49,7 +49,7 @@ export function synthCommand(): Command {
         );
         return;
       }
-      const set = generateLinkageSet(plan);
+      const set = generateLinkageSet({ ...plan, profile: options.profile });
       const files = writeLinkageSet(set, options.out);
       console.log(`${set.population.length} citizens → ${files.population}\n${set.records.length} records → ${files.records}\ntruth → ${files.truth}`);
     });

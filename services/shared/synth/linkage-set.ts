@@ -4,6 +4,7 @@ import { generatePopulation, isoDate, PersonalIdIssuer, syntheticAddress, synthe
 import { SeededRandom } from '../random.js';
 import { GIVEN_NAMES } from './vietnamese-names.js';
 import { dirtyAddress, dirtyDate, dirtyId, dirtyName } from './dirty-values.js';
+import { FamilyIndex, hardenRecord, hardenRegister, hardName } from './hard-profile.js';
 
 /** A sectoral record as link-csv reads it (R.csv). */
 export interface SyntheticRecord {
@@ -29,6 +30,8 @@ export interface LinkageSetPlan {
   /** Share of records about people not in the register (newborns, people moving in). */
   absentShare: number;
   seed: number;
+  /** classic: the benchmarks' sets; hard: the classic dirt and hard-profile.ts's on top. */
+  profile?: 'classic' | 'hard';
 }
 
 const SOURCES = ['civil-status', 'vaccination', 'social-welfare', 'driver-licence'];
@@ -69,7 +72,8 @@ function addHardNegatives(population: SyntheticCitizen[], random: SeededRandom, 
  * residue, typos,
  * dropped middle names, reversed order, Hoàng/Huỳnh and Vũ/Võ, day/month swaps, year-only dates,
  * ID typos and transpositions, IDs missing or landing on another person; twins, namesakes and
- * people who are not in the register.
+ * people who are not in the register. The hard profile adds hard-profile.ts's on top, with a
+ * random stream of its own: the classic sets stay what they were.
  */
 export function generateLinkageSet(plan: LinkageSetPlan): LinkageSet {
   // Not the population's own stream: with the same seed, people "not in the register" would be copies of registered ones.
@@ -77,6 +81,7 @@ export function generateLinkageSet(plan: LinkageSetPlan): LinkageSet {
   const issuer = new PersonalIdIssuer(new SeededRandom(plan.seed ^ 0x2545f491));
   const population = generatePopulation(plan.population, plan.seed, issuer);
   addHardNegatives(population, random, issuer);
+  const hard = plan.profile === 'hard' ? { random: new SeededRandom(plan.seed ^ 0x3c6ef372), families: new FamilyIndex(population) } : null;
   const records: SyntheticRecord[] = [];
   const truth = new Map<string, string | null>();
   for (let i = 0; i < plan.records; i += 1) {
@@ -99,16 +104,19 @@ export function generateLinkageSet(plan: LinkageSetPlan): LinkageSet {
       person = random.pick(population);
     }
     const recordId = `R${plan.seed}-${i}`;
-    records.push({
+    const record: SyntheticRecord = {
       record_id: recordId,
       source: random.pick(SOURCES),
       personal_id: dirtyId(random, person.personal_id, () => random.pick(population).personal_id),
-      full_name: dirtyName(random, person.full_name),
+      full_name: dirtyName(random, hard ? hardName(hard.random, person.full_name) : person.full_name),
       date_of_birth: dirtyDate(random, person.date_of_birth),
       sex: random.chance(0.1) ? '' : random.pick(person.sex === 'MALE' ? ['M', 'Nam', 'male'] : ['F', 'Nữ', 'female']),
       address: dirtyAddress(random, person.address),
-    });
+    };
+    if (hard) hardenRecord(hard.random, person, record, hard.families);
+    records.push(record);
     truth.set(recordId, absent ? null : person.citizen_id);
   }
+  if (hard) hardenRegister(hard.random, population);
   return { population, records, truth };
 }
