@@ -3,6 +3,7 @@ import { decodeEach, present } from '../shared/kafka/decode-each.js';
 import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.js';
 import type { CandidateSource } from '../shared/linkage/candidate-source.js';
 import type { LinkDecision, PersonObservation } from '../shared/schemas/records.js';
+import { explainDecision } from '../shared/linkage/decision-summaries.js';
 import type { LinkageEngine } from '../shared/linkage/engine.js';
 import { personToMatchRecord } from '../shared/linkage/match-record.js';
 import { decideObservation } from '../shared/register/observation-verdict.js';
@@ -24,7 +25,13 @@ export function decisionId(observation: PersonObservation): string {
  * from the register in one round trip (and earlier links of the same source records in one
  * more); decisions are produced and acknowledged before the chunk is reported done.
  */
-export function createLinkerStage(context: StageContext, citizens: CitizenRepository, linkage: () => Linkage, now: () => Date = () => new Date()): Stage {
+export function createLinkerStage(
+  context: StageContext,
+  citizens: CitizenRepository,
+  linkage: () => Promise<Linkage>,
+  sentBackBySettings: (observations: readonly PersonObservation[]) => Promise<ReadonlySet<string>>,
+  now: () => Date = () => new Date(),
+): Stage {
   const { registry, producer, topics, schemaIds, metrics } = context;
   const decisionSchemaId = schemaIds.get(topics.decisions);
   if (decisionSchemaId === undefined) throw new Error('linker needs the decision schema registered');
@@ -34,12 +41,13 @@ export function createLinkerStage(context: StageContext, citizens: CitizenReposi
     async process(messages: StageMessage[]): Promise<Outcome[]> {
       const { results, outcomes } = await decodeEach<PersonObservation>(registry, messages);
       const observations = present(results);
-      const { engine, candidates } = linkage();
+      const { engine, candidates } = await linkage();
       const records = observations.map((o) => personToMatchRecord(o.observation_id, o.person));
-      const [bySourceRecord, found, constraints] = await Promise.all([
+      const [bySourceRecord, found, constraints, relinked] = await Promise.all([
         citizens.bySourceRecords(observations),
         candidates.candidatesFor(records),
         citizens.constraintsOf(observations),
+        sentBackBySettings(observations),
       ]);
 
       const produced: Message[] = [];
@@ -47,8 +55,10 @@ export function createLinkerStage(context: StageContext, citizens: CitizenReposi
         const record = records[index]!;
         const key = sourceRecordKey(observation);
         const stewards = constraints.get(key);
+        // A record a settings change sent back is decided afresh: its own link is the question, not the answer.
+        const again = relinked.has(observation.observation_id);
         const verdict = decideObservation(engine, observation, record, found[index] ?? [], {
-          earlier: bySourceRecord.get(key),
+          earlier: again ? undefined : bySourceRecord.get(key),
           cannotLink: stewards?.cannotLink,
           mustLink: stewards?.mustLink,
         });
@@ -60,7 +70,8 @@ export function createLinkerStage(context: StageContext, citizens: CitizenReposi
           method: verdict.method,
           reason: verdict.reason,
           candidates: verdict.candidates,
-          explanation: verdict.explanation,
+          // A steward may be asked about a record decided again: its explanation travels with it whatever the decision.
+          explanation: again ? (verdict.explanation ?? explainDecision(engine.settings, verdict)) : verdict.explanation,
           evidence: verdict.evidence,
           settings_version: engine.settingsVersion,
           decided_at: now().getTime(),

@@ -203,3 +203,57 @@ describe('classifying a chunk for the load phase', () => {
     expect(needs.retries).toEqual([]);
   });
 });
+
+describe('planning the decisions on linked records that new settings decided again (no database)', () => {
+  const relinked = (o: ReturnType<typeof observation>, method = 'PROBABILISTIC') =>
+    new Map([[o.observation_id, { link: { citizenId: 'C-0001', method, score: 0.9999 }, thresholds: CONTEXT.settings.thresholds }]]);
+  const vaccination = () => observation({ attempt: 2, source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: null } });
+
+  it('keeps the link and opens a case naming both citizens when the new settings would link the record elsewhere', () => {
+    const o = vaccination();
+    const moved = decision('LINK', o, { citizen_id: 'C-0002', candidates: [{ citizen_id: 'C-0002', score: 0.99999 }] });
+    const loaded = loadedState([moved], { citizens: [registerCitizen({ citizen_id: 'C-0002', personal_id: null })], relinks: relinked(o) });
+    const { results, rows } = planDecisions([moved], loaded, CONTEXT);
+    expect(results).toEqual(['review']);
+    expect(rows.links.size).toBe(0);
+    const [opened] = rows.reviewCases.values();
+    expect(opened).toMatchObject({ reason: 'SETTINGS_LINK_MOVED' });
+    expect((opened!.candidates as { citizen_id: string }[]).map((c) => c.citizen_id)).toEqual(['C-0002', 'C-0001']);
+    expect(rows.audit.values().map((a) => a.citizen_id)).toEqual(['C-0001', 'C-0002']);
+  });
+
+  it('moves the link when the new evidence is decisive', () => {
+    const o = vaccination();
+    const moved = decision('LINK', o, {
+      citizen_id: 'C-0002',
+      reason: 'MATCH',
+      score: 0.99999,
+      candidates: [
+        { citizen_id: 'C-0002', score: 0.99999 },
+        { citizen_id: 'C-0001', score: 0.0001 },
+      ],
+    });
+    const loaded = loadedState([moved], { citizens: [registerCitizen({ citizen_id: 'C-0002', personal_id: null })], relinks: relinked(o) });
+    const { rows } = planDecisions([moved], loaded, CONTEXT);
+    expect(rows.links.values()).toEqual([expect.objectContaining({ citizen_id: 'C-0002' })]);
+    expect(rows.audit.values().map((a) => a.action)).toContain('SETTINGS_LINK_MOVED');
+    expect(rows.reviewCases.size).toBe(0);
+  });
+
+  it("leaves a steward's link as it is, and says so in the audit log", () => {
+    const o = vaccination();
+    const moved = decision('LINK', o, { citizen_id: 'C-0002' });
+    const { results, rows } = planDecisions([moved], loadedState([moved], { relinks: relinked(o, 'STEWARD') }), CONTEXT);
+    expect(results).toEqual(['duplicate']);
+    expect(rows.links.size + rows.reviewCases.size).toBe(0);
+    expect(rows.audit.values()[0]).toMatchObject({ action: 'SETTINGS_RELINK_SET_ASIDE' });
+  });
+
+  it('does not unlink a record the new settings would send to review: the link stays and a case opens', () => {
+    const o = vaccination();
+    const doubted = decision('REVIEW', o, { reason: 'BETWEEN_THRESHOLDS', candidates: [{ citizen_id: 'C-0001', score: 0.9 }] });
+    const { rows } = planDecisions([doubted], loadedState([doubted], { relinks: relinked(o) }), CONTEXT);
+    expect(rows.linkDeletes.size + rows.links.size).toBe(0);
+    expect(rows.reviewCases.values()[0]).toMatchObject({ reason: 'SETTINGS_LINK_DOUBTED' });
+  });
+});

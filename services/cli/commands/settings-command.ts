@@ -1,9 +1,16 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from '../config.js';
+import { loadConfig, type CliConfig } from '../config.js';
 import { parseSince, withKafka, withPool } from '../kafka-session.js';
 import { requireFiles } from '../linkage-file-options.js';
 import { SchemaRegistryClient } from '../../shared/kafka/registry.js';
-import { loadSettings } from '../../shared/linkage/settings.js';
+import { loadSettings, type LinkageSettings } from '../../shared/linkage/settings.js';
+import { currentVersionOf, rollbackTarget, type HistoryEntry } from '../../shared/linkage/settings-history.js';
+import { checkComparable } from '../../shared/linkage-io/shadow-run.js';
+import type { PersonObservation } from '../../shared/schemas/records.js';
+import { topicsFor } from '../../shared/schemas/topics.js';
+import type { Pool } from '../../shared/store/db.js';
+import { recordSettingsChange, saveShadowRun } from '../../shared/store/settings-promotion.js';
+import { currentSettingsVersion, settingsHistory, settingsOfVersion } from '../../shared/store/settings-versions.js';
 import { settingsVersion } from '../../shared/linkage/settings-version.js';
 import type { ShadowExample, ShadowSide } from '../../shared/linkage/shadow-tally.js';
 import { readObservations, shadowRun, type ShadowReport } from '../../shared/linkage-io/shadow-run.js';
@@ -38,32 +45,97 @@ export function formatShadowReport(report: ShadowReport): string[] {
   return lines;
 }
 
+const ACTOR = process.env.USER ?? 'operator';
+
+/** The register's current settings (the linker decides with them); the file of DANCU_LINKAGE_SETTINGS before any is current. */
+async function currentSettings(pool: Pool, file: string): Promise<{ version: string | null; settings: LinkageSettings }> {
+  const version = await currentSettingsVersion(pool);
+  return { version, settings: version ? await settingsOfVersion(pool, version) : loadSettings(file) };
+}
+
+interface ShadowOptions {
+  since?: string;
+  sample?: number;
+  examples: number;
+  onChange?: (observation: PersonObservation) => void;
+}
+
+/** Reads the stored observations and decides each with both settings against the register as it is. */
+async function runShadow(config: CliConfig, pool: Pool, current: LinkageSettings, candidate: LinkageSettings, options: ShadowOptions): Promise<ShadowReport> {
+  checkComparable(current, candidate);
+  const { observations, available } = await withKafka(config, 'dancu-settings-shadow', (kafka, admin, topics) =>
+    readObservations(kafka, admin, new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL), topics.observations, {
+      sinceMs: parseSince(options.since),
+      sample: options.sample,
+    }),
+  );
+  return shadowRun(pool, observations, current, candidate, { examples: options.examples, available, onChange: options.onChange });
+}
+
 function shadowCommand(): Command {
   return new Command('shadow')
     .description(
-      "replay stored observations through candidate settings against the register as it is, writing nothing, and report every decision that would change (from → to), with examples explained both ways; the current settings are the linker's (DANCU_LINKAGE_SETTINGS)",
+      "replay stored observations through candidate settings against the register as it is, writing nothing (but the report with --save), and report every decision that would change (from → to), with examples explained both ways; the current settings are the register's (settings history)",
     )
     .requiredOption('--candidate <file>', 'the settings file to try')
     .option('--since <when>', 'only observations since (ISO time, or 90m, 24h, 7d)')
     .addOption(new Option('--sample <n>', 'at most this many observations, drawn uniformly').argParser(positive))
     .addOption(new Option('--examples <n>', 'examples shown per kind of change').default(3).argParser(positive))
+    .option('--save', "keep the report in the register, for the review UI's settings page")
     .option('--json', 'print JSON')
-    .action(async (options: { candidate: string; since?: string; sample?: number; examples: number; json?: boolean }) => {
+    .action(async (options: { candidate: string; since?: string; sample?: number; examples: number; save?: boolean; json?: boolean }) => {
       const config = loadConfig(process.env);
       requireFiles([options.candidate]);
-      const current = loadSettings(config.DANCU_LINKAGE_SETTINGS);
       const candidate = loadSettings(options.candidate);
-      const report = await withPool(config, 3, async (pool) => {
-        const { observations, available } = await withKafka(config, 'dancu-settings-shadow', (kafka, admin, topics) =>
-          readObservations(kafka, admin, new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL), topics.observations, {
-            sinceMs: parseSince(options.since),
-            sample: options.sample,
-          }),
-        );
-        return shadowRun(pool, observations, current, candidate, { examples: options.examples, available });
+      const { report, saved } = await withPool(config, 3, async (pool) => {
+        const current = await currentSettings(pool, config.DANCU_LINKAGE_SETTINGS);
+        const report = await runShadow(config, pool, current.settings, candidate, options);
+        return { report, saved: options.save ? await saveShadowRun(pool, 'SHADOW', report, ACTOR) : null };
       });
-      console.log(options.json ? JSON.stringify(report, null, 2) : formatShadowReport(report).join('\n'));
+      const lines = formatShadowReport(report);
+      if (saved !== null) lines[lines.length - 1] = `took ${report.seconds.toFixed(1)} s; only the report was written (shadow run ${saved})`;
+      console.log(options.json ? JSON.stringify({ ...report, savedAs: saved }, null, 2) : lines.join('\n'));
     });
+}
+
+/** Promotion and rollback alike: the shadow run between the current settings and the next, then the change and the records sent back, in one transaction. */
+async function changeSettings(config: CliConfig, action: 'PROMOTE' | 'ROLLBACK', next: (pool: Pool) => Promise<LinkageSettings>, json: boolean): Promise<void> {
+  const { report, result } = await withPool(config, 3, async (pool) => {
+    const current = await currentSettings(pool, config.DANCU_LINKAGE_SETTINGS);
+    const candidate = await next(pool);
+    const relinks: PersonObservation[] = [];
+    const report = await runShadow(config, pool, current.settings, candidate, { examples: 3, onChange: (o) => relinks.push(o) });
+    const observationsTopic = topicsFor(config.DANCU_TOPIC_NAMESPACE).observations;
+    const result = await recordSettingsChange(pool, {
+      action,
+      settings: candidate,
+      from: current.version ?? report.currentVersion,
+      actor: ACTOR,
+      report,
+      relinks,
+      observationsTopic,
+    });
+    return { report, result };
+  });
+  if (json) {
+    console.log(JSON.stringify({ ...report, ...result }, null, 2));
+    return;
+  }
+  const lines = formatShadowReport(report).slice(0, -1);
+  lines.push(
+    `${action === 'PROMOTE' ? 'promoted' : 'rolled back'}: ${report.candidateVersion} is current (history ${result.historyId}, shadow run ${result.shadowRunId}); ${count(result.relinked)} record(s) sent back to the linker`,
+  );
+  console.log(lines.join('\n'));
+}
+
+/** One line per change; every change makes its version current, so the latest line is the current one (*). */
+function historyLines(entries: HistoryEntry[]): string[] {
+  if (entries.length === 0) return ['no settings version is current yet: the first linker to start makes its DANCU_LINKAGE_SETTINGS current'];
+  return entries.map((entry, index) => {
+    const marker = index === entries.length - 1 ? '*' : ' ';
+    const from = entry.previous_version ? ` (from ${entry.previous_version})` : '';
+    return `${marker} ${String(entry.id).padStart(4)}  ${entry.at}  ${entry.action.padEnd(9)} ${entry.version}${from}  by ${entry.actor}; ${count(entry.relinked)} sent back`;
+  });
 }
 
 function positive(text: string): number {
@@ -84,5 +156,43 @@ export function settingsCommand(): Command {
       }),
   );
   settings.addCommand(shadowCommand());
+  settings.addCommand(
+    new Command('promote')
+      .description(
+        'make a settings file current: validated as a shadow candidate, the shadow run over every stored observation, then the version made current (audited) and every record whose decision changes sent back to the linker; a link that would move goes to a steward unless the new evidence is decisive',
+      )
+      .argument('<file>', 'the settings file')
+      .option('--json', 'print JSON')
+      .action(async (file: string, options: { json?: boolean }) => {
+        requireFiles([file]);
+        const settings = loadSettings(file);
+        await changeSettings(loadConfig(process.env), 'PROMOTE', () => Promise.resolve(settings), options.json === true);
+      }),
+  );
+  settings.addCommand(
+    new Command('rollback')
+      .description(
+        'return to the settings version that was current before the current one, the same way as a promotion (shadow run, records sent back, audited)',
+      )
+      .option('--json', 'print JSON')
+      .action(async (options: { json?: boolean }) => {
+        await changeSettings(
+          loadConfig(process.env),
+          'ROLLBACK',
+          async (pool) => settingsOfVersion(pool, rollbackTarget(await settingsHistory(pool)).to),
+          options.json === true,
+        );
+      }),
+  );
+  settings.addCommand(
+    new Command('history')
+      .description('every change of the current settings: promotions, rollbacks and the first version, the current one marked *')
+      .option('--json', 'print JSON')
+      .action(async (options: { json?: boolean }) => {
+        const entries = await withPool(loadConfig(process.env), 1, (pool) => settingsHistory(pool));
+        const current = currentVersionOf(entries);
+        console.log(options.json ? JSON.stringify({ current, entries }, null, 2) : historyLines(entries).join('\n'));
+      }),
+  );
   return settings;
 }

@@ -9,7 +9,7 @@ import { personToMatchRecord, type MatchRecord } from '../linkage/match-record.j
 import { sameLevels } from '../linkage/scoring.js';
 import { tfFeatures, type LinkageSettings } from '../linkage/settings.js';
 import { settingsVersion } from '../linkage/settings-version.js';
-import { ShadowTally, type ShadowSide, type ShadowSummary } from '../linkage/shadow-tally.js';
+import { ShadowTally, transitionOf, type ShadowSide, type ShadowSummary } from '../linkage/shadow-tally.js';
 import { decideObservation, type ObservationVerdict } from '../register/observation-verdict.js';
 import type { PersonObservation } from '../schemas/records.js';
 import { CitizenRepository, sourceRecordKey } from '../store/citizen-repository.js';
@@ -113,7 +113,7 @@ export async function shadowRun(
   observations: readonly PersonObservation[],
   current: LinkageSettings,
   candidate: LinkageSettings,
-  options: { examples: number; available?: number },
+  options: { examples: number; available?: number; onChange?: (observation: PersonObservation) => void },
 ): Promise<ShadowReport> {
   checkComparable(current, candidate);
   const started = performance.now();
@@ -155,6 +155,7 @@ export async function shadowRun(
       const levelsOf = reuseLevels ? levelsOnce(record, currentEngine) : undefined;
       const before = decideObservation(currentEngine, observation, record, found[index] ?? [], known, levelsOf);
       const after = decideObservation(candidateEngine, observation, record, foundByCandidate[index] ?? [], known, levelsOf);
+      if (options.onChange && transitionOf(before, after) !== null) options.onChange(observation);
       tally.add(observation.observation_id, observation.source, sideOf(before), sideOf(after), () => ({
         current: sideOf(before, explainDecision(current, before)),
         candidate: sideOf(after, explainDecision(candidate, after)),

@@ -10,6 +10,7 @@ import type { CaseStatus, LoadedState, StoredFact } from './plan/loaded-state.js
 import { newCitizenId } from './plan/new-citizen.js';
 import { lockKeys, recentCitizensInReach, waitingInReach } from './records-in-reach.js';
 import { lockCasesOfRecords } from './review-case.js';
+import { settingsRelinksOf } from './settings-relinks.js';
 
 /** Round trips the load phase took (for the bench and the cost budget). */
 export interface LoadStats {
@@ -113,6 +114,13 @@ export async function loadForDecisions(
   };
   const applied = await count(alreadyApplied(client, needs.retries), needs.retries.length > 0);
   const cases: Map<string, CaseStatus> = await count(lockCasesOfRecords(client, needs.rechecks), needs.rechecks.length > 0);
+  const relinks = await count(
+    settingsRelinksOf(
+      client,
+      decisions.filter((d) => fresh.has(d.decision_id)),
+    ),
+    needs.retries.length > 0,
+  );
   await count(lockKeys(client, needs.lockKeys), needs.lockKeys.length > 0);
   const loaded = await loadCitizens(client, needs.citizenIds);
   roundTrips += loaded.roundTrips;
@@ -134,6 +142,7 @@ export async function loadForDecisions(
     recentInReach,
     waitingInReach: waiting,
     factsOfDying,
+    relinks,
     roundTrips,
   };
 }

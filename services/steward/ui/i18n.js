@@ -227,6 +227,11 @@ const LABELS = {
       RECORD_UNLINKED: 'Gỡ liên kết bản ghi',
       FACT_RECORDED: 'Ghi nhận sự kiện',
       CITIZEN_REMOVED: 'Xóa công dân',
+      SETTINGS_PROMOTED: 'Đưa thiết lập liên kết mới vào sử dụng',
+      SETTINGS_ROLLED_BACK: 'Quay lại thiết lập liên kết trước',
+      SETTINGS_LINK_MOVED: 'Chuyển liên kết theo thiết lập mới (bằng chứng quyết định)',
+      SETTINGS_RELINK_KEPT: 'Giữ liên kết khi xét lại theo thiết lập mới',
+      SETTINGS_RELINK_SET_ASIDE: 'Không xét lại theo thiết lập mới (quyết định của cán bộ)',
     },
     // Case page: the two moments of a score, the character differences, the record's origin, the case's history.
     valuesNow: 'Giá trị của ứng viên là giá trị hiện tại trong sổ; dấu ⟲ đánh dấu trường đã thay đổi từ khi hồ sơ được chuyển sang xem xét.',
@@ -317,6 +322,10 @@ const LABELS = {
       BETWEEN_THRESHOLDS: 'Xác suất khớp của ứng viên tốt nhất ({best}) nằm giữa ngưỡng xem xét và ngưỡng liên kết.',
       REQUIRED_FIELD_DISAGREES: 'Ứng viên tốt nhất có khả năng khớp ({best}), nhưng một trường bắt buộc để liên kết không khớp đủ gần.',
       POSSIBLE_DUPLICATE: 'Hai công dân trong sổ có thể là cùng một người ({best}).',
+      SETTINGS_LINK_MOVED:
+        'Bản ghi đang liên kết với một công dân; thiết lập liên kết mới sẽ liên kết nó với người khác ({best}). Liên kết hiện tại được giữ cho đến khi cán bộ quyết định.',
+      SETTINGS_LINK_DOUBTED:
+        'Bản ghi đang liên kết với một công dân; thiết lập liên kết mới không còn liên kết nó. Liên kết hiện tại được giữ cho đến khi cán bộ quyết định.',
       STEWARD: 'Do cán bộ quyết định.',
     },
     statuses: {
@@ -459,6 +468,8 @@ const LABELS = {
       BETWEEN_THRESHOLDS: 'Điểm nằm giữa hai ngưỡng',
       REQUIRED_FIELD_DISAGREES: 'Trường bắt buộc không khớp',
       POSSIBLE_DUPLICATE: 'Có thể trùng công dân',
+      SETTINGS_LINK_MOVED: 'Thiết lập mới sẽ chuyển liên kết sang công dân khác',
+      SETTINGS_LINK_DOUBTED: 'Thiết lập mới không còn liên kết bản ghi này',
     },
   },
   en: {
@@ -681,6 +692,11 @@ const LABELS = {
       RECORD_UNLINKED: 'Record unlinked',
       FACT_RECORDED: 'Fact recorded',
       CITIZEN_REMOVED: 'Citizen removed',
+      SETTINGS_PROMOTED: 'New linkage settings made current',
+      SETTINGS_ROLLED_BACK: 'Linkage settings rolled back',
+      SETTINGS_LINK_MOVED: 'Link moved by new settings (decisive evidence)',
+      SETTINGS_RELINK_KEPT: 'Link kept when decided again by new settings',
+      SETTINGS_RELINK_SET_ASIDE: "Not decided again by new settings (a steward's decision)",
     },
     // Case page: the two moments of a score, the character differences, the record's origin, the case's history.
     valuesNow: "A candidate's values are the register's values now; ⟲ marks a field that changed since the case was sent for review.",
@@ -772,6 +788,9 @@ const LABELS = {
       BETWEEN_THRESHOLDS: "The best candidate's match probability ({best}) is between the review and link thresholds.",
       REQUIRED_FIELD_DISAGREES: 'The best candidate is probable ({best}), but a field a link requires does not agree closely enough.',
       POSSIBLE_DUPLICATE: 'Two citizens in the register may be one person ({best}).',
+      SETTINGS_LINK_MOVED:
+        'The record is linked to a citizen; the new linkage settings would link it to another ({best}). The link stays until a steward decides.',
+      SETTINGS_LINK_DOUBTED: 'The record is linked to a citizen; the new linkage settings would no longer link it. The link stays until a steward decides.',
       STEWARD: 'Decided by a data steward.',
     },
     statuses: {
@@ -914,6 +933,8 @@ const LABELS = {
       BETWEEN_THRESHOLDS: 'Score between the two thresholds',
       REQUIRED_FIELD_DISAGREES: 'A required field disagrees',
       POSSIBLE_DUPLICATE: 'Possibly one citizen registered twice',
+      SETTINGS_LINK_MOVED: 'New settings would move the link to another citizen',
+      SETTINGS_LINK_DOUBTED: 'New settings would no longer link this record',
     },
   },
 };

@@ -23,6 +23,14 @@ export interface WaitingInReach {
   citizen_id: string;
 }
 
+/** A record a settings promotion (or rollback) sent back to the linker, as the register holds it when the new decision comes. */
+export interface SettingsRelink {
+  /** Its source record's link now, or null when it is not linked (waiting, in review). */
+  link: { citizenId: string; method: string; score: number } | null;
+  /** The thresholds of the settings version that decided again (null when the register does not hold it). */
+  thresholds: LinkageSettings['thresholds'] | null;
+}
+
 /** A fact in the register of a citizen the chunk may record the death of. */
 export interface StoredFact {
   citizen_id: string;
@@ -50,6 +58,8 @@ export interface LoadedState {
   /** Records of the chunk sharing enough keys with a citizen a source registered lately (since the decision, less the clocks' margin). */
   recentInReach: readonly { observation_id: string; citizen_id: string }[];
   waitingInReach: readonly WaitingInReach[];
+  /** Decisions on records a settings change sent back, by observation (absent: none in the chunk). */
+  relinks?: ReadonlyMap<string, SettingsRelink>;
   /** Facts not withdrawn of the citizens whose death the chunk may record. */
   factsOfDying: readonly StoredFact[];
 }

@@ -2,7 +2,8 @@ import { DancuError } from '../../errors.js';
 import { RULES } from '../../quality/rules.js';
 import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, UpdateType } from '../../schemas/records.js';
 import { applyObservation, keysOfCitizen, planCitizenRows, type Change, type CitizenState } from './citizen-state.js';
-import type { LoadedState, PlanContext } from './loaded-state.js';
+import { relinkOutcome } from '../../register/settings-relink.js';
+import type { LoadedState, PlanContext, SettingsRelink } from './loaded-state.js';
 import { citizenOf, emptyCitizen, newCitizenId } from './new-citizen.js';
 import { observationUpdate, updateRow } from './observation-update.js';
 import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type SourceRecord } from './planned-rows.js';
@@ -94,7 +95,14 @@ class Planner {
     const results: ApplyResult[] = [];
     for (const decision of decisions) {
       const o = decision.observation;
-      if (!fresh.delete(decision.decision_id) || (o.attempt > 0 && applied.has(o.observation_id))) {
+      const relink = o.attempt > 0 && decision.method !== 'STEWARD' ? this.loaded.relinks?.get(o.observation_id) : undefined;
+      if (relink?.link && fresh.delete(decision.decision_id)) {
+        // A linked record that new settings decided again: the promotion's rules, not a first link's.
+        results.push(this.planRelink(decision, relink.link, relink.thresholds ?? this.context.settings.thresholds));
+        continue;
+      }
+      // A steward decides an open case, even one about a record a settings change left linked while it asked them.
+      if (!fresh.delete(decision.decision_id) || (o.attempt > 0 && decision.method !== 'STEWARD' && applied.has(o.observation_id))) {
         results.push('duplicate');
         continue;
       }
@@ -191,6 +199,78 @@ class Planner {
         context: { recordId: decision.citizen_id ?? undefined },
       });
     return this.link(decision, state);
+  }
+
+  /**
+   * A linked record decided again by new settings (settings-relink.ts says what becomes of it):
+   * a steward's link stands; the same citizen keeps the link, which now names the new version
+   * and evidence; a decisive move links the record to the other citizen; anything else keeps the
+   * link and opens a review case naming the citizen linked now among the candidates.
+   */
+  private planRelink(decision: LinkDecision, link: NonNullable<SettingsRelink['link']>, thresholds: PlanContext['settings']['thresholds']): ApplyResult {
+    const o = decision.observation;
+    const standing = { citizenId: link.citizenId, method: link.method, createdByRecord: newCitizenId(o) === link.citizenId };
+    const outcome = relinkOutcome(standing, decision, thresholds);
+    const details = {
+      decision_id: decision.decision_id,
+      settings_version: decision.settings_version,
+      linked_to: link.citizenId,
+      decided: decision.decision,
+      citizen_id: decision.citizen_id,
+    };
+    const moving = [link.citizenId, ...(decision.citizen_id && decision.citizen_id !== link.citizenId ? [decision.citizen_id] : [])];
+    if (outcome === 'STEWARD_KEEPS') {
+      this.auditEach('SETTINGS_RELINK_SET_ASIDE', moving, decision, { ...details, reason: 'a steward linked this record' });
+      return 'duplicate';
+    }
+    if (outcome === 'KEEP') {
+      this.addLink(decision, link.citizenId);
+      this.auditEach('SETTINGS_RELINK_KEPT', moving, decision, details);
+      return 'duplicate';
+    }
+    const target = outcome === 'MOVE' ? this.citizens.get(decision.citizen_id ?? '') : null;
+    if (target) {
+      this.auditEach('SETTINGS_LINK_MOVED', moving, decision, {
+        ...details,
+        reason: 'decisive: the citizen linked before is below the review threshold of the new settings',
+      });
+      return this.link(decision, target);
+    }
+    const caseStatus = this.loaded.cases.get(o.observation_id);
+    if (caseStatus === 'CLAIMED' || caseStatus === 'DECIDED') {
+      // The record's case is a steward's: it is not reopened behind their back; the link stays and the log says why.
+      this.auditEach('SETTINGS_RELINK_SET_ASIDE', moving, decision, { ...details, reason: `the review case is ${caseStatus.toLowerCase()}` });
+      return 'duplicate';
+    }
+    const candidates = decision.candidates.some((c) => c.citizen_id === link.citizenId)
+      ? decision.candidates
+      : [...decision.candidates.slice(0, 4), { citizen_id: link.citizenId, score: link.score }];
+    const reason = outcome === 'REVIEW_MOVED' ? 'SETTINGS_LINK_MOVED' : 'SETTINGS_LINK_DOUBTED';
+    const cause = (rule: string): Cause => ({ decision_id: decision.decision_id, rule });
+    this.rows.reviewCases.add(
+      {
+        observation_id: o.observation_id,
+        decision_id: decision.decision_id,
+        reason,
+        source: o.source,
+        observation: o,
+        candidates,
+        // A record no candidate reached under the new settings has no weights to explain: the case says so in words.
+        explanation: decision.explanation ?? {
+          prior: 0,
+          comparisons: [],
+          total: 0,
+          runner_up_score: null,
+          summary: `The new settings would not link this record (${decision.decision}, ${decision.reason}); it stays linked until a steward decides.`,
+        },
+        settings_version: decision.settings_version || null,
+        rechecks: o.attempt,
+      },
+      cause('settings-relink-review'),
+    );
+    for (const k of recordKeysOf(this.context.settings, o)) this.rows.reviewKeys.add({ ...k, observation_id: o.observation_id }, cause('review-keys'));
+    this.auditEach(caseStatus === 'OPEN' ? 'REVIEW_CASE_REFRESHED' : 'REVIEW_CASE_OPENED', moving, decision, { ...details, reason });
+    return 'review';
   }
 
   /** A citizen registered by the decision: every value of the creating record is a claim, chosen as the only one. */
@@ -461,6 +541,11 @@ class Planner {
       },
       { decision_id: decision.decision_id, rule: outcome.toLowerCase() },
     );
+  }
+
+  /** One audit row per citizen concerned, so each citizen's trail lists it. */
+  private auditEach(action: string, citizenIds: readonly string[], decision: LinkDecision, details: object): void {
+    for (const citizenId of citizenIds) this.audit(action, citizenId, decision, details);
   }
 
   private audit(action: string, citizenId: string | null, decision: LinkDecision, details: object): void {
