@@ -4,15 +4,23 @@ import { stackDown, stackStatus, stackUp } from '../stack/stack.js';
 
 export function stackCommand(): Command {
   const command = new Command('stack').description(
-    'run the local stack (Kafka, Apicurio Registry, PostgreSQL; with --connect Kafka Connect and a sector database; with --secure a broker with logins and ACLs) without Docker',
+    'run the local stack (Kafka, Apicurio Registry, PostgreSQL; with --connect Kafka Connect and a sector database; with --secure a broker with logins and ACLs; with --citus the register on a Citus coordinator and two workers) without Docker',
   );
   command
     .command('up')
     .description('fetch the jars if needed, start what is not running, wait until healthy, print endpoints')
     .option('--connect', 'also Kafka Connect with the Debezium PostgreSQL connector and a sector database to capture')
     .option('--secure', 'also a secure broker beside the plaintext one: SASL_SSL with one SCRAM login per service and sector, ACLs, a local CA')
-    .action(async (options: { connect?: boolean; secure?: boolean }) => {
-      await stackUp(loadConfig(process.env), console.log, { connect: options.connect === true, secure: options.secure === true });
+    .option(
+      '--citus',
+      'also the register on Citus: builds Citus once per machine, starts a coordinator (55442) and two workers (55443, 55444), migrates and distributes the register',
+    )
+    .action(async (options: { connect?: boolean; secure?: boolean; citus?: boolean }) => {
+      await stackUp(loadConfig(process.env), console.log, {
+        connect: options.connect === true,
+        secure: options.secure === true,
+        citus: options.citus === true,
+      });
     });
   command
     .command('down')
@@ -25,8 +33,15 @@ export function stackCommand(): Command {
     .description('print the state of each part; exit code 1 when one is not running')
     .option('--connect', 'count Kafka Connect and the sector database as needed parts')
     .option('--secure', 'count the secure broker as a needed part')
-    .action(async (options: { connect?: boolean; secure?: boolean }) => {
-      if (!(await stackStatus(loadConfig(process.env), console.log, { connect: options.connect === true, secure: options.secure === true })))
+    .option('--citus', 'count the Citus coordinator and workers as needed parts')
+    .action(async (options: { connect?: boolean; secure?: boolean; citus?: boolean }) => {
+      if (
+        !(await stackStatus(loadConfig(process.env), console.log, {
+          connect: options.connect === true,
+          secure: options.secure === true,
+          citus: options.citus === true,
+        }))
+      )
         process.exitCode = 1;
     });
   return command;

@@ -24,6 +24,8 @@ export interface ClusterPlace {
   hba?: string;
   /** More `name=value` settings on its command line, after the others (the last of a name wins). */
   settings?: readonly string[];
+  /** The PostgreSQL installation's bin folder when not the machine's (the one that loads Citus). */
+  bin?: string;
 }
 
 /** The register's cluster, with the committed client authentication (stack/pg_hba.conf). */
@@ -51,6 +53,10 @@ export function postgresTool(name: string): string {
   return dir ? join(dir, name) : name;
 }
 
+function clusterTool(cluster: ClusterPlace, name: string): string {
+  return cluster.bin ? join(cluster.bin, name) : postgresTool(name);
+}
+
 /** PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres` user. */
 async function asOwner(command: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
   if (userInfo().uid !== 0) return run(command, args);
@@ -71,7 +77,7 @@ export async function giveToOwner(path: string): Promise<void> {
 async function initCluster(cluster: ClusterPlace): Promise<void> {
   mkdirSync(cluster.data, { recursive: true, mode: 0o700 });
   await giveToOwner(cluster.data);
-  await asOwner(postgresTool('initdb'), ['-D', cluster.data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions']);
+  await asOwner(clusterTool(cluster, 'initdb'), ['-D', cluster.data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions']);
 }
 
 /** Initialises the cluster on first use, then starts it on `port` and waits until it accepts connections. */
@@ -87,17 +93,17 @@ export async function startCluster(cluster: ClusterPlace, port: number): Promise
     "-c unix_socket_directories=''",
     ...(cluster.settings ?? []).map((setting) => `-c ${setting}`),
   ].join(' ');
-  await asOwner(postgresTool('pg_ctl'), ['-D', cluster.data, '-l', cluster.log, '-w', '-t', '60', '-o', options, 'start']);
+  await asOwner(clusterTool(cluster, 'pg_ctl'), ['-D', cluster.data, '-l', cluster.log, '-w', '-t', '60', '-o', options, 'start']);
 }
 
 export async function stopCluster(cluster: ClusterPlace): Promise<void> {
-  await asOwner(postgresTool('pg_ctl'), ['-D', cluster.data, '-m', 'fast', '-w', 'stop']);
+  await asOwner(clusterTool(cluster, 'pg_ctl'), ['-D', cluster.data, '-m', 'fast', '-w', 'stop']);
 }
 
 /** `immediate` stops without a checkpoint, as a crash would; the start recovers from the WAL. */
 export async function restartCluster(cluster: ClusterPlace, mode: 'fast' | 'immediate'): Promise<void> {
   // Without -l the server would log to (and hold open) pg_ctl's output, and the call would never return.
-  await asOwner(postgresTool('pg_ctl'), ['-D', cluster.data, '-l', cluster.log, '-m', mode, '-w', '-t', '60', 'restart']);
+  await asOwner(clusterTool(cluster, 'pg_ctl'), ['-D', cluster.data, '-l', cluster.log, '-m', mode, '-w', '-t', '60', 'restart']);
 }
 
 export function clusterRunning(cluster: ClusterPlace): boolean {

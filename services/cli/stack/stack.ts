@@ -1,5 +1,6 @@
 import type { CliConfig } from '../config.js';
 import { connectDown, connectStatus, connectUp, type ConnectNodeOptions } from './connect-node.js';
+import { CITUS_WORKER_PORTS, citusDown, citusStatus, citusUp, citusUrl } from './citus-node.js';
 import { kafkaDown, kafkaStatus, kafkaUp } from './kafka-node.js';
 import { postgresDown, postgresStatus, postgresUp, servedByStack } from './postgres-node.js';
 import { registryDown, registryStatus, registryUp } from './registry-node.js';
@@ -28,6 +29,8 @@ export interface StackParts {
   connect?: boolean;
   /** Also the secure broker (SASL_SSL, ACLs) beside the plaintext one, with the pipeline's topics and ACLs. */
   secure?: boolean;
+  /** Also the register on Citus: a coordinator and two workers, the register migrated and distributed on them. */
+  citus?: boolean;
 }
 
 /** Starts what is not running yet and waits until each part answers; a second call changes nothing. */
@@ -51,6 +54,7 @@ export async function stackUp(config: CliConfig, print: Print, parts: StackParts
     print(`sector-db   ${sectorState.padEnd(8)} ${redactPassword(config.DANCU_SECTOR_DATABASE_URL)}`);
   }
   if (parts.secure) await secureUp(config, layout, print);
+  if (parts.citus) await citusRegisterUp(layout, print);
   print(`logs        ${layout.logs}`);
   print(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -83,6 +87,15 @@ async function secureUp(config: CliConfig, layout: StackLayout, print: Print): P
   print(`  use it    DATABASE_URL='${postgres.url}' DANCU_DATABASE_SECRETS_DIR=${postgres.secrets}`);
 }
 
+/** The Citus nodes, and the register's database on them migrated and distributed; how to point the services at it. */
+async function citusRegisterUp(layout: StackLayout, print: Print): Promise<void> {
+  const started = Date.now();
+  const url = citusUrl('dancu');
+  const state = await citusUp(layout, 'dancu', (line) => print(`  ${line}`));
+  print(`citus       ${state.padEnd(8)} ${url} (coordinator; workers ${CITUS_WORKER_PORTS.join(', ')}; ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  print(`  use it    DATABASE_URL=${url}`);
+}
+
 /** Stops only the processes this stack started (pid files), never a service it found running. */
 export async function stackDown(print: Print): Promise<void> {
   const layout = stackLayout();
@@ -91,12 +104,14 @@ export async function stackDown(print: Print): Promise<void> {
   const sector = await sectorDown(layout);
   const [kafka, secureKafka, registry] = await Promise.all([kafkaDown(layout), secureKafkaDown(layout), registryDown(layout)]);
   const postgres = await postgresDown(layout);
+  const citus = await citusDown(layout);
   print(`connect     ${connect ? 'stopped' : 'was not started by dancu'}`);
   print(`sector-db   ${sector ? 'stopped' : 'was not started by dancu'}`);
   print(`kafka       ${kafka ? 'stopped' : 'was not started by dancu'}`);
   print(`secure-kafka ${secureKafka ? 'stopped' : 'was not started by dancu'}`);
   print(`registry    ${registry ? 'stopped' : 'was not started by dancu'}`);
   print(`postgresql  ${postgres ? 'stopped' : 'left running (not started by dancu)'}`);
+  print(`citus       ${citus ? 'stopped' : 'was not started by dancu'}`);
 }
 
 /** Every part's state; the result says whether the base stack (and Connect with its sector database, when asked) runs. */
@@ -112,12 +127,14 @@ export async function stackStatus(config: CliConfig, print: Print, parts: StackP
     connect: await connectStatus(layout, connectOptions(config)),
     'sector-db': await sectorStatus(config.DANCU_SECTOR_DATABASE_URL),
     'secure-kafka': `${await secureKafkaStatus(layout, secureKafka)} ${secureKafka.host}:${secureKafka.port}`,
+    citus: await citusStatus(layout),
   };
   for (const [name, state] of Object.entries({ ...states, ...optional })) print(`${name.padEnd(11)} ${state}`);
   const needed = {
     ...states,
     ...(parts.connect ? { connect: optional.connect, 'sector-db': optional['sector-db'] } : {}),
     ...(parts.secure ? { 'secure-kafka': optional['secure-kafka'] } : {}),
+    ...(parts.citus ? { citus: optional.citus } : {}),
   };
   return Object.values(needed).every((state) => state.startsWith('running'));
 }
