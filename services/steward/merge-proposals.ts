@@ -73,11 +73,11 @@ export async function previewMerge(
  * Proposes a merge: nothing changes in the register until a second steward approves it. A merge
  * the evidence is strongly against is refused, unless a supervisor overrides it with a reason.
  */
-export async function proposeMerge(pool: Pool, caseId: number, user: Actor, request: ProposalRequest): Promise<MergeProposal> {
+export async function proposeMerge(pool: Pool, caseId: number, user: Actor, request: ProposalRequest, expectedVersion?: number): Promise<MergeProposal> {
   if (request.comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'a merge proposal needs a comment saying why');
   const override = request.overrideReason?.trim() || null;
   return inTransaction(pool, async (client) => {
-    const reviewCase = await lockedCase(client, caseId);
+    const reviewCase = await lockedCase(client, caseId, expectedVersion);
     if (reviewCase.status === 'DECIDED') throw new QueueRefusal(409, 'CASE_DECIDED', 'the case is decided already');
     if (!(await caseActions(client, reviewCase)).includes('MERGE')) throw new QueueRefusal(422, 'DECISION_NOT_ALLOWED', 'this case allows no merge');
     const [survivor, merged] = await namedPair(client, reviewCase, request);
@@ -134,11 +134,18 @@ async function review(client: PoolClient, proposal: MergeProposal, user: Actor, 
  * A second steward approves a proposed merge: the MERGE decision is published as theirs, with
  * both stewards' comments. The proposer cannot approve their own merge.
  */
-export async function approveMerge(pool: Pool, topics: Topics, proposalId: number, user: Actor, comment: string): Promise<StewardDecision> {
+export async function approveMerge(
+  pool: Pool,
+  topics: Topics,
+  proposalId: number,
+  user: Actor,
+  comment: string,
+  expectedVersion?: number,
+): Promise<StewardDecision> {
   if (comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'an approval needs a comment saying why');
   return inTransaction(pool, async (client) => {
     const caseId = await proposalCase(client, proposalId);
-    const reviewCase = await lockedCase(client, caseId);
+    const reviewCase = await lockedCase(client, caseId, expectedVersion);
     const proposal = await lockedProposal(client, proposalId);
     if (proposal.proposed_by === user.username) throw new QueueRefusal(403, 'SAME_STEWARD', 'a merge is approved by a steward other than its proposer');
     const decision = await decideLocked(client, topics, reviewCase, user, {
@@ -153,10 +160,10 @@ export async function approveMerge(pool: Pool, topics: Topics, proposalId: numbe
 }
 
 /** Rejects (or, by its proposer, withdraws) a proposed merge: the register is unchanged and the case open. */
-export async function rejectMerge(pool: Pool, proposalId: number, user: Actor, comment: string): Promise<void> {
+export async function rejectMerge(pool: Pool, proposalId: number, user: Actor, comment: string, expectedVersion?: number): Promise<void> {
   if (comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'a rejection needs a comment saying why');
   await inTransaction(pool, async (client) => {
-    await lockedCase(client, await proposalCase(client, proposalId));
+    await lockedCase(client, await proposalCase(client, proposalId), expectedVersion);
     await review(client, await lockedProposal(client, proposalId), user, 'REJECTED', comment, null);
   });
 }

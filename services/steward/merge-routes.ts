@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadSurvivorship } from '../shared/register/survivorship.js';
 import { actorOf } from './auth.js';
+import { expectedVersion, ifMatchHeaders } from './case-version.js';
 import type { StewardDeps } from './case-routes.js';
 import { approveMerge, previewMerge, proposeMerge, rejectMerge, type MergeRequest, type ProposalRequest } from './merge-proposals.js';
 import { caseIdParams, citizenIdSchema, commentSchema, idSchema } from './route-params.js';
@@ -9,7 +10,12 @@ const proposalParams = { type: 'object', properties: { proposalId: idSchema }, r
 const commentBody = { type: 'object', properties: { comment: commentSchema }, required: ['comment'], additionalProperties: false } as const;
 const pair = { survivorId: citizenIdSchema, mergedId: citizenIdSchema } as const;
 
-/** Four-eyes merges: preview, propose (naming both citizens), and a second steward's approval or rejection. */
+/**
+ * Four-eyes merges: preview, propose (naming both citizens), and a second steward's approval or
+ * rejection. Proposing, approving and rejecting take the case's version as If-Match, as every
+ * other action on a case does: a steward never approves a merge on a case that changed since
+ * their page showed it (412 STALE_CASE).
+ */
 export function mergeRoutes(app: FastifyInstance, { pool, topics, config, wake }: StewardDeps): void {
   const survivorship = loadSurvivorship(config.DANCU_SURVIVORSHIP_RULES);
 
@@ -37,6 +43,7 @@ export function mergeRoutes(app: FastifyInstance, { pool, topics, config, wake }
           'Refused with MERGE_EVIDENCE_AGAINST when both citizens hold different valid personal IDs and different birth years, unless a supervisor gives overrideReason.',
         tags: ['merges'],
         params: caseIdParams,
+        headers: ifMatchHeaders,
         body: {
           type: 'object',
           properties: { ...pair, comment: commentSchema, overrideReason: commentSchema },
@@ -45,7 +52,7 @@ export function mergeRoutes(app: FastifyInstance, { pool, topics, config, wake }
         },
       },
     },
-    async (request, reply) => reply.code(201).send(await proposeMerge(pool, request.params.id, actorOf(request), request.body)),
+    async (request, reply) => reply.code(201).send(await proposeMerge(pool, request.params.id, actorOf(request), request.body, expectedVersion(request))),
   );
 
   app.post<{ Params: { proposalId: number }; Body: { comment: string } }>(
@@ -56,11 +63,12 @@ export function mergeRoutes(app: FastifyInstance, { pool, topics, config, wake }
         summary: 'Approve a proposed merge (a steward other than its proposer): the MERGE decision is published on steward.decisions.v1',
         tags: ['merges'],
         params: proposalParams,
+        headers: ifMatchHeaders,
         body: commentBody,
       },
     },
     async (request, reply) => {
-      const decision = await approveMerge(pool, topics, request.params.proposalId, actorOf(request), request.body.comment);
+      const decision = await approveMerge(pool, topics, request.params.proposalId, actorOf(request), request.body.comment, expectedVersion(request));
       wake();
       return reply.code(202).send({ decision_id: decision.decision_id, action: decision.action, status: 'published' });
     },
@@ -70,10 +78,16 @@ export function mergeRoutes(app: FastifyInstance, { pool, topics, config, wake }
     '/api/merge-proposals/:proposalId/reject',
     {
       config: { role: 'steward' },
-      schema: { summary: 'Reject (or withdraw) a proposed merge: nothing changes', tags: ['merges'], params: proposalParams, body: commentBody },
+      schema: {
+        summary: 'Reject (or withdraw) a proposed merge: nothing changes',
+        tags: ['merges'],
+        params: proposalParams,
+        headers: ifMatchHeaders,
+        body: commentBody,
+      },
     },
     async (request) => {
-      await rejectMerge(pool, request.params.proposalId, actorOf(request), request.body.comment);
+      await rejectMerge(pool, request.params.proposalId, actorOf(request), request.body.comment, expectedVersion(request));
       return { ok: true };
     },
   );

@@ -315,14 +315,16 @@ describe('on the secure stack, every service and sector is its own principal or 
     expect(refused).toBe('unable to verify the first certificate');
   });
 
-  it('refuses the steward service’s role, logged in over TLS, an update of a citizen row', async () => {
+  it('refuses the steward service’s role, logged in over TLS, an update of a citizen row, and the server logs it', async () => {
     const url = new URL(run.databaseUrl);
     url.username = 'dancu_steward';
     url.password = encodeURIComponent(readFileSync(join(securePostgres.secrets, 'dancu_steward'), 'utf8'));
     const steward = new pg.Client({ connectionString: url.toString() });
     await steward.connect();
     try {
+      const since = postgresLogFrom();
       await expect(steward.query('update citizens set citizen_id = citizen_id')).rejects.toThrow('permission denied for table citizens');
+      await expectLogged(since, 'ERROR:  permission denied for table citizens');
     } finally {
       await steward.end();
     }

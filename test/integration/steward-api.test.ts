@@ -438,6 +438,27 @@ describe('steward API: every decision and its undo reach the register, the updat
     expect(await query(`select 1 from citizens where citizen_id = any($1::text[]) and status = 'MERGED'`, [[pair.a, pair.b]])).toEqual([]);
   });
 
+  it('refuses approving a merge proposal from a page that shows the case as it was before it changed (412 STALE_CASE), and lets the current page reject it', async () => {
+    const pair = await casePairEvidenceIsAgainst(s.run);
+    const version = async () => (await alice.call<{ case: { version: number } }>('GET', `/api/cases/${pair.case_id}`)).body.case.version;
+    const proposed = await sam.call<{ proposal_id: number }>(
+      'POST',
+      `/api/cases/${pair.case_id}/merge-proposals`,
+      { survivorId: pair.a, mergedId: pair.b, comment: 'one person', overrideReason: 'the office confirmed it' },
+      { 'if-match': `"${await version()}"` },
+    );
+    expect(proposed.status).toBe(201);
+    const shown = await version();
+    expect((await bob.call('POST', `/api/cases/${pair.case_id}/claim`)).status).toBe(200);
+    expect((await bob.call('POST', `/api/cases/${pair.case_id}/release`)).status).toBe(200);
+    const approve = `/api/merge-proposals/${proposed.body.proposal_id}/approve`;
+    const stale = await alice.call<{ error: string }>('POST', approve, { comment: 'looks right' }, { 'if-match': `"${shown}"` });
+    expect([stale.status, stale.body.error]).toEqual([412, 'STALE_CASE']);
+    expect(await query('select status from merge_proposals where proposal_id = $1', [proposed.body.proposal_id])).toEqual([{ status: 'PROPOSED' }]);
+    const reject = `/api/merge-proposals/${proposed.body.proposal_id}/reject`;
+    expect((await bob.call('POST', reject, { comment: 'two people' }, { 'if-match': `"${await version()}"` })).status).toBe(200);
+  });
+
   it('records two namesakes as different people, and withdraws that on undo', async () => {
     const registeredTwice = new Set(s.hard.registeredTwice.flat());
     const target = duplicates().find((c) => !c.candidates.some((id) => registeredTwice.has(id)))!;

@@ -182,11 +182,11 @@ export const api = {
   mergePreview: (id, survivorId, mergedId) =>
     call('GET', `/api/cases/${encodeURIComponent(id)}/merge-preview?${new URLSearchParams({ survivorId, mergedId })}`),
   /** @type {(id: number, proposal: { survivorId: string, mergedId: string, comment: string, overrideReason?: string }) => Promise<MergeProposal>} */
-  proposeMerge: (id, proposal) => call('POST', `/api/cases/${encodeURIComponent(id)}/merge-proposals`, proposal),
-  /** @type {(proposalId: number, comment: string) => Promise<DecisionAccepted>} */
-  approveMerge: (proposalId, comment) => call('POST', `/api/merge-proposals/${encodeURIComponent(proposalId)}/approve`, { comment }),
-  /** @type {(proposalId: number, comment: string) => Promise<unknown>} */
-  rejectMerge: (proposalId, comment) => call('POST', `/api/merge-proposals/${encodeURIComponent(proposalId)}/reject`, { comment }),
+  proposeMerge: (id, proposal) => act(id, `/api/cases/${encodeURIComponent(id)}/merge-proposals`, proposal),
+  /** @type {(caseId: number, proposalId: number, comment: string) => Promise<DecisionAccepted>} */
+  approveMerge: (caseId, proposalId, comment) => act(caseId, `/api/merge-proposals/${encodeURIComponent(proposalId)}/approve`, { comment }),
+  /** @type {(caseId: number, proposalId: number, comment: string) => Promise<unknown>} */
+  rejectMerge: (caseId, proposalId, comment) => act(caseId, `/api/merge-proposals/${encodeURIComponent(proposalId)}/reject`, { comment }),
   /** @type {(id: string) => Promise<CitizenView>} */
   citizen: (id) => call('GET', `/api/citizens/${encodeURIComponent(id)}`),
   /** @type {(query: string, birthDate: string) => Promise<SearchResult>} */

@@ -122,12 +122,12 @@ export function mergeSection({ view, people, selected, user, mayDecide, comment,
         h('div', { className: 'sub' }, waiting.comment),
         waiting.override_reason ? h('div', { className: 'sub' }, `${t('overrideReason')}: ${waiting.override_reason}`) : null,
         mayApprove
-          ? h('button', { id: 'approve-merge', onclick: () => publish((text) => api.approveMerge(waiting.proposal_id, text)) }, t('approveMerge'))
+          ? h('button', { id: 'approve-merge', onclick: () => publish((text) => api.approveMerge(caseId, waiting.proposal_id, text)) }, t('approveMerge'))
           : null,
         isSteward
           ? h(
               'button',
-              { id: 'reject-merge', onclick: () => withComment(() => api.rejectMerge(waiting.proposal_id, comment.value.trim())) },
+              { id: 'reject-merge', onclick: () => withComment(() => api.rejectMerge(caseId, waiting.proposal_id, comment.value.trim())) },
               t('rejectProposal'),
             )
           : null,
