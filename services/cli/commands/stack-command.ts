@@ -11,14 +11,19 @@ export function stackCommand(): Command {
     .description('fetch the jars if needed, start what is not running, wait until healthy, print endpoints')
     .option('--connect', 'also Kafka Connect with the Debezium PostgreSQL connector and a sector database to capture')
     .option('--secure', 'also a secure broker beside the plaintext one: SASL_SSL with one SCRAM login per service and sector, ACLs, a local CA')
-    .action(async (options: { connect?: boolean; secure?: boolean }) => {
-      await stackUp(loadConfig(process.env), console.log, { connect: options.connect === true, secure: options.secure === true });
+    .option('--brokers <n>', 'Kafka nodes: 1, or 3 for a cluster whose topics keep 3 copies and outlive the loss of a node', (value) => Number(value))
+    .action(async (options: { connect?: boolean; secure?: boolean; brokers?: number }) => {
+      await stackUp(loadConfig(process.env), console.log, {
+        connect: options.connect === true,
+        secure: options.secure === true,
+        ...(options.brokers === undefined ? {} : { brokers: options.brokers }),
+      });
     });
   command
     .command('down')
     .description('stop what `stack up` started')
     .action(async () => {
-      await stackDown(console.log);
+      await stackDown(loadConfig(process.env), console.log);
     });
   command
     .command('status')
