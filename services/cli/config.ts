@@ -6,6 +6,8 @@ export const cliConfigSchema = z.object({
   ...commonConfigShape,
   ...groupConfigShape,
   DANCU_STACK_KAFKA_HEAP_MB: z.coerce.number().int().min(256).default(1024),
+  /** Heap of each node of `stack up --brokers 3` (three JVMs share the machine). */
+  DANCU_STACK_KAFKA_NODE_HEAP_MB: z.coerce.number().int().min(256).default(512),
   DANCU_STACK_REGISTRY_HEAP_MB: z.coerce.number().int().min(128).default(512),
   DANCU_STACK_CONNECT_HEAP_MB: z.coerce.number().int().min(256).default(512),
   /** The secure broker `stack up --secure` runs beside the plaintext one (SASL_SSL here, its controller on the next port). */

@@ -15,18 +15,20 @@ export function stackCommand(): Command {
       '--citus',
       'also the register on Citus: builds Citus once per machine, starts a coordinator (55442) and two workers (55443, 55444), migrates and distributes the register',
     )
-    .action(async (options: { connect?: boolean; secure?: boolean; citus?: boolean }) => {
+    .option('--brokers <n>', 'Kafka nodes: 1, or 3 for a cluster whose topics keep 3 copies and outlive the loss of a node', (value) => Number(value))
+    .action(async (options: { connect?: boolean; secure?: boolean; citus?: boolean; brokers?: number }) => {
       await stackUp(loadConfig(process.env), console.log, {
         connect: options.connect === true,
         secure: options.secure === true,
         citus: options.citus === true,
+        ...(options.brokers === undefined ? {} : { brokers: options.brokers }),
       });
     });
   command
     .command('down')
     .description('stop what `stack up` started')
     .action(async () => {
-      await stackDown(console.log);
+      await stackDown(loadConfig(process.env), console.log);
     });
   command
     .command('status')

@@ -28,22 +28,31 @@ function serverProperties(layout: StackLayout, options: KafkaNodeOptions): strin
     'controller.listener.names=CONTROLLER',
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'inter.broker.listener.name=PLAINTEXT',
-    ...singleNodeSettings(layout.kafkaData),
+    ...brokerSettings(layout.kafkaData, 1),
   ].join('\n');
 }
 
-/** What both of the stack's brokers set alike: one node, internal topics of replication factor 1, topics made only on purpose. */
-export function singleNodeSettings(dataDir: string): string[] {
+/**
+ * What every broker of the stack sets alike: topics made only on purpose, and as many copies of
+ * each partition as `replicas` (1 on a single node; 3 on a cluster, with two of them in sync
+ * before a write is acknowledged, so that a write survives the loss of its leader and writes
+ * go on while one node is away). Kafka's internal topics (consumer offsets, transactions) follow
+ * the same rule: with a single copy on one node of three, groups would stop with that node.
+ */
+export function brokerSettings(dataDir: string, replicas: 1 | 3): string[] {
+  const minInsync = replicas >= 3 ? 2 : 1;
   return [
     `log.dirs=${dataDir}`,
     'num.partitions=3',
     'auto.create.topics.enable=false',
-    'offsets.topic.replication.factor=1',
+    `default.replication.factor=${replicas}`,
+    `min.insync.replicas=${minInsync}`,
+    `offsets.topic.replication.factor=${replicas}`,
     'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
+    `transaction.state.log.replication.factor=${replicas}`,
+    `transaction.state.log.min.isr=${minInsync}`,
+    `share.coordinator.state.topic.replication.factor=${replicas}`,
+    `share.coordinator.state.topic.min.isr=${minInsync}`,
     'group.initial.rebalance.delay.ms=0',
     'message.max.bytes=8388608',
     '',
@@ -56,9 +65,9 @@ export function kafkaProcess(layout: StackLayout): ManagedProcess {
 
 /** Whether a broker answers at `connection` with a controller elected (an admin logged in as the connection says). */
 export async function brokerAnswers(connection: KafkaConnection): Promise<boolean> {
-  const address = connection.brokers[0] ?? '';
-  const { host, port } = hostPort(address, 9092);
-  if (!(await portOpen(host, port))) return false;
+  // Any one of the listed brokers is enough to ask: the others may be away.
+  const open = await Promise.all(connection.brokers.map((address) => hostPort(address, 9092)).map(({ host, port }) => portOpen(host, port)));
+  if (!open.some(Boolean)) return false;
   const admin = new Kafka({
     brokers: connection.brokers,
     ...securitySettings(connection),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KafkaConnection } from '../../shared/kafka/client.js';
 import { ADMIN_PRINCIPAL, BROKER_PRINCIPAL, kafkaPrincipals } from '../../shared/kafka/kafka-acls.js';
-import { brokerAnswers, kafkaClasspath, newClusterId, singleNodeSettings, startBroker } from './kafka-node.js';
+import { brokerAnswers, kafkaClasspath, newClusterId, brokerSettings, startBroker } from './kafka-node.js';
 import { describeState, portOpen, runningPid, stopProcess, type ManagedProcess } from './processes.js';
 import { ensureSecretFile, privateFolder, readSecretFile } from './secret-files.js';
 import type { SecureKafkaLayout, StackLayout } from './stack-layout.js';
@@ -59,7 +59,7 @@ function serverProperties(layout: SecureKafkaLayout, options: SecureKafkaOptions
     'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     'allow.everyone.if.no.acl.found=false',
     `super.users=User:${BROKER_PRINCIPAL};User:${ADMIN_PRINCIPAL}`,
-    ...singleNodeSettings(layout.data),
+    ...brokerSettings(layout.data, 1),
   ].join('\n');
 }
 

@@ -9,6 +9,8 @@ export interface StackLayout {
   kafkaLibs: string;
   kafkaData: string;
   kafkaConfig: string;
+  /** The nodes of `stack up --brokers 3`, one folder each (data, settings, pid file), apart from the single broker's. */
+  kafkaCluster: string;
   apicurio: string;
   postgresData: string;
   /** The register's passwords for `stack up --secure`: one file per login (the owner, each service's role), mode 600. */
@@ -42,6 +44,7 @@ export function stackLayout(root = process.env.DANCU_STACK_DIR ?? join(REPO_ROOT
     kafkaLibs: join(root, 'kafka-libs'),
     kafkaData: join(root, 'kafka-data'),
     kafkaConfig: join(root, 'kafka-server.properties'),
+    kafkaCluster: join(root, 'kafka-cluster'),
     apicurio: join(root, 'apicurio'),
     postgresData: join(root, 'postgres-data'),
     postgresSecrets: join(root, 'postgres-secrets'),

@@ -1,12 +1,22 @@
 import type { CliConfig } from '../config.js';
 import { connectDown, connectStatus, connectUp, type ConnectNodeOptions } from './connect-node.js';
 import { CITUS_WORKER_PORTS, citusDown, citusStatus, citusUp, citusUrl } from './citus-node.js';
-import { kafkaDown, kafkaStatus, kafkaUp } from './kafka-node.js';
+import {
+  CLUSTER_SIZES,
+  clusterBrokers,
+  clusterStarted,
+  kafkaClusterDown,
+  kafkaClusterStatus,
+  kafkaClusterUp,
+  type KafkaClusterOptions,
+} from './kafka-cluster.js';
+import { kafkaDown, kafkaProcess, kafkaStatus, kafkaUp } from './kafka-node.js';
 import { postgresDown, postgresStatus, postgresUp, servedByStack } from './postgres-node.js';
 import { registryDown, registryStatus, registryUp } from './registry-node.js';
 import { sectorDown, sectorStatus, sectorUp } from './sector-node.js';
 import { securePostgresUp } from './postgres-tls.js';
 import { secureAdminConnection, secureKafkaDown, secureKafkaStatus, secureKafkaUp } from './secure-kafka-node.js';
+import { runningPid } from './processes.js';
 import { hostPort, stackLayout, type StackLayout } from './stack-layout.js';
 import { aclTarget, setUpKafkaAcls } from '../kafka-acl-setup.js';
 
@@ -24,7 +34,30 @@ export function connectOptions(config: CliConfig): ConnectNodeOptions {
   return { url: config.DANCU_CONNECT_URL, brokers: config.DANCU_KAFKA_BROKERS, heapMb: config.DANCU_STACK_CONNECT_HEAP_MB };
 }
 
+/** The cluster of `stack up --brokers 3`: its first node where the single broker would be, the others on the ports after. */
+function clusterOptions(config: CliConfig, layout: StackLayout, nodes: number): KafkaClusterOptions {
+  const { kafka } = endpoints(config);
+  return { ...kafka, nodes, heapMb: config.DANCU_STACK_KAFKA_NODE_HEAP_MB, folder: layout.kafkaCluster, logs: layout.logs };
+}
+
+/**
+ * How many brokers to run: as asked, else as many as run now (a second `stack up` keeps a
+ * cluster). The single broker and the cluster share the first address, so one must stop
+ * (`stack down`) before the other starts; each keeps its own data.
+ */
+function brokerCount(config: CliConfig, layout: StackLayout, asked: number | undefined): number {
+  const clusterRuns = clusterStarted(clusterOptions(config, layout, 3));
+  const singleRuns = runningPid(kafkaProcess(layout)) !== null;
+  if (asked !== undefined && !(CLUSTER_SIZES as readonly number[]).includes(asked))
+    throw new Error(`--brokers takes ${CLUSTER_SIZES.join(' or ')}, not ${asked}`);
+  if (asked === 3 && singleRuns) throw new Error('the stack runs a single broker: `dancu stack down` first, then `dancu stack up --brokers 3`');
+  if (asked === 1 && clusterRuns) throw new Error('the stack runs a 3-broker cluster: `dancu stack down` first, then `dancu stack up`');
+  return asked ?? (clusterRuns ? 3 : 1);
+}
+
 export interface StackParts {
+  /** Kafka nodes: 1 (the quick start's broker) or 3 (a cluster that outlives the loss of one). */
+  brokers?: number;
   /** Also Kafka Connect with Debezium and a sector database to capture. */
   connect?: boolean;
   /** Also the secure broker (SASL_SSL, ACLs) beside the plaintext one, with the pipeline's topics and ACLs. */
@@ -38,12 +71,20 @@ export async function stackUp(config: CliConfig, print: Print, parts: StackParts
   const started = Date.now();
   const layout = stackLayout();
   const { kafka, registry } = endpoints(config);
+  const brokers = brokerCount(config, layout, parts.brokers);
+  const cluster = clusterOptions(config, layout, brokers);
   const [kafkaState, registryState, postgresState] = await Promise.all([
-    kafkaUp(layout, { ...kafka, heapMb: config.DANCU_STACK_KAFKA_HEAP_MB }),
+    brokers === 1 ? kafkaUp(layout, { ...kafka, heapMb: config.DANCU_STACK_KAFKA_HEAP_MB }) : kafkaClusterUp(layout, cluster),
     registryUp(layout, { ...registry, heapMb: config.DANCU_STACK_REGISTRY_HEAP_MB }),
     postgresUp(layout, config.DATABASE_URL),
   ]);
-  print(`kafka       ${kafkaState.padEnd(8)} ${kafka.host}:${kafka.port}`);
+  if (brokers === 1) print(`kafka       ${kafkaState.padEnd(8)} ${kafka.host}:${kafka.port}`);
+  else {
+    print(
+      `kafka       ${kafkaState.padEnd(8)} ${brokers} nodes (broker and controller each; topics with 3 copies, 2 in sync) (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
+    print(`  use it    DANCU_KAFKA_BROKERS=${clusterBrokers(cluster).join(',')}`);
+  }
   print(`registry    ${registryState.padEnd(8)} ${config.DANCU_SCHEMA_REGISTRY_URL}`);
   print(`postgresql  ${postgresState.padEnd(8)} ${redactPassword(config.DATABASE_URL)}`);
   if (parts.connect) {
@@ -97,17 +138,22 @@ async function citusRegisterUp(layout: StackLayout, print: Print): Promise<void>
 }
 
 /** Stops only the processes this stack started (pid files), never a service it found running. */
-export async function stackDown(print: Print): Promise<void> {
+export async function stackDown(config: CliConfig, print: Print): Promise<void> {
   const layout = stackLayout();
   // Connect first: it writes to the broker until it stops.
   const connect = await connectDown(layout);
   const sector = await sectorDown(layout);
-  const [kafka, secureKafka, registry] = await Promise.all([kafkaDown(layout), secureKafkaDown(layout), registryDown(layout)]);
+  const [kafka, cluster, secureKafka, registry] = await Promise.all([
+    kafkaDown(layout),
+    kafkaClusterDown(clusterOptions(config, layout, 3)),
+    secureKafkaDown(layout),
+    registryDown(layout),
+  ]);
   const postgres = await postgresDown(layout);
   const citus = await citusDown(layout);
   print(`connect     ${connect ? 'stopped' : 'was not started by dancu'}`);
   print(`sector-db   ${sector ? 'stopped' : 'was not started by dancu'}`);
-  print(`kafka       ${kafka ? 'stopped' : 'was not started by dancu'}`);
+  print(`kafka       ${kafka || cluster ? `stopped${cluster ? ' (3 nodes)' : ''}` : 'was not started by dancu'}`);
   print(`secure-kafka ${secureKafka ? 'stopped' : 'was not started by dancu'}`);
   print(`registry    ${registry ? 'stopped' : 'was not started by dancu'}`);
   print(`postgresql  ${postgres ? 'stopped' : 'left running (not started by dancu)'}`);
@@ -118,8 +164,12 @@ export async function stackDown(print: Print): Promise<void> {
 export async function stackStatus(config: CliConfig, print: Print, parts: StackParts = {}): Promise<boolean> {
   const layout = stackLayout();
   const { kafka, registry, secureKafka } = endpoints(config);
+  const cluster = clusterOptions(config, layout, 3);
+  const kafkaStates = clusterStarted(cluster)
+    ? Object.fromEntries((await kafkaClusterStatus(cluster)).map(({ node, state }) => [node, state]))
+    : { kafka: await kafkaStatus(layout, { ...kafka, heapMb: 0 }) };
   const states = {
-    kafka: await kafkaStatus(layout, { ...kafka, heapMb: 0 }),
+    ...kafkaStates,
     registry: await registryStatus(layout, { ...registry, heapMb: 0 }),
     postgresql: await postgresStatus(config.DATABASE_URL),
   };

@@ -4,6 +4,7 @@ import type { CommonConfig } from '../config/common.js';
 import { readSecret, secretInFolder } from '../config/secrets.js';
 import { ConfigError, DancuError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { clusterDefaults, topicReplication } from './topic-replication.js';
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -69,6 +70,14 @@ function readCa(file: string): Buffer {
   }
 }
 
+/**
+ * How long a client rides out a broker that is away before it gives up (about 110 s in all, the
+ * longest wait 30 s): long enough for a cluster to fence a dead broker and move its partitions'
+ * leaders (about 10 s). Every field is set, because kafkajs swaps in short test defaults (1 s at
+ * most, 8 s in all) under NODE_ENV=test, and tests must run the policy production runs.
+ */
+const RETRY = { initialRetryTime: 200, retries: 10, maxRetryTime: 30_000, multiplier: 2, factor: 0.2 };
+
 export function createKafka(connection: KafkaConnection, clientId: string, logger: Logger): Kafka {
   return new Kafka({
     clientId,
@@ -76,16 +85,22 @@ export function createKafka(connection: KafkaConnection, clientId: string, logge
     ...securitySettings(connection),
     logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator(logger),
-    retry: { initialRetryTime: 200, retries: 10 },
+    retry: RETRY,
   });
 }
 
 /**
- * A producer whose awaited sends are durable (the callers send with acks -1), partitioning keys
- * as the Java client does (murmur2), so other tools agree on which partition a key is in.
- * `idempotent` makes the broker drop the copies a retried send would otherwise write (one
- * request in flight): for publishers, whose topic counts people read. The pipeline's own
- * producers need not pay for it, as every event downstream carries a stable id.
+ * A producer whose awaited sends are durable (the callers send with acks -1: every in-sync copy
+ * holds the write), partitioning keys as the Java client does (murmur2), so other tools agree on
+ * which partition a key is in. `idempotent` makes the broker drop the copy a retried send would
+ * otherwise write (one request in flight): for publishers that send one batch at a time, whose
+ * topic counts people read. Not for the pipeline's stages, which send from several partitions at
+ * once: kafkajs 2.2.4 numbers a partition's batches under a lock per broker, so when a broker dies
+ * two sends to the same partition, one to the dead leader and one to the new, take overlapping
+ * numbers, and the broker refuses the rest of the producer's writes (OUT_OF_ORDER_SEQUENCE_NUMBER;
+ * seen on the 3-broker test, where it dead-lettered half of the stream). The stages need no
+ * idempotence: a key's messages are sent one send after the other (so stay in order), and every
+ * event carries a stable id, so a copy a retry writes is applied once.
  */
 export async function connectProducer(kafka: Kafka, options: { idempotent?: boolean } = {}): Promise<Producer> {
   const producer = kafka.producer({
@@ -114,17 +129,27 @@ function creationDenied(error: unknown): boolean {
 
 export const DEFAULT_PARTITIONS = 3;
 
-/** Creates the topics that do not exist yet; existing ones are left as they are. */
+/**
+ * Creates the topics that do not exist yet, replicated as the cluster's own defaults say (see
+ * topicReplication); existing ones are left as they are.
+ */
 export async function ensureTopics(admin: Admin, topics: string[], partitions = DEFAULT_PARTITIONS): Promise<void> {
   const existing = new Set(await admin.listTopics());
-  const missing: ITopicConfig[] = topics.filter((topic) => !existing.has(topic)).map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 }));
+  const missing = topics.filter((topic) => !existing.has(topic));
   if (missing.length === 0) return;
   try {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    const { replicationFactor, minInsyncReplicas } = topicReplication(await clusterDefaults(admin));
+    const configs: ITopicConfig[] = missing.map((topic) => ({
+      topic,
+      numPartitions: partitions,
+      replicationFactor,
+      configEntries: [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }],
+    }));
+    await admin.createTopics({ topics: configs, waitForLeaders: true });
   } catch (error) {
     // Another service may create the same topic at the same moment; only a topic still missing is a failure.
     const now = new Set(await admin.listTopics());
-    const still = missing.filter(({ topic }) => !now.has(topic)).map(({ topic }) => topic);
+    const still = missing.filter((topic) => !now.has(topic));
     if (still.length === 0) return;
     if (!isAuthorizationFailure(error) && !creationDenied(error)) throw error;
     // On a secure broker a login sees only the topics its ACLs name, and only an administrator creates topics.

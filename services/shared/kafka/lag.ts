@@ -1,4 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
+import { UnavailableError } from '../errors.js';
 import { isAuthorizationFailure } from './client.js';
 import { readRanges } from './topic-snapshot.js';
 
@@ -32,8 +33,10 @@ function nextOffset(committed: string, low: string): string {
  * is still retained there is unconsumed.
  */
 export async function groupLag(admin: Admin, groupId: string, topic: string): Promise<PartitionLag[]> {
-  const [offsets, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const [offsets, committed] = await Promise.all([topicOffsets(admin, topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
   const committedByPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, p.offset]));
+  // A partition whose leader was just lost has no offsets until another broker leads it: a lag without it would read too low.
+  if (offsets.length < committedByPartition.size) throw new UnavailableError('kafka', new Error(`a partition of ${topic} has no leader`));
   return [...offsets]
     .sort((a, b) => a.partition - b.partition)
     .map((p) => {
@@ -41,6 +44,20 @@ export async function groupLag(admin: Admin, groupId: string, topic: string): Pr
       const from = nextOffset(offset, p.low);
       return { groupId, topic, partition: p.partition, committed: offset, high: p.high, lag: Math.max(0, Number(p.high) - Number(from)), lagSeconds: null };
     });
+}
+
+/**
+ * The high and low watermarks of every partition with a leader. kafkajs 2.2.4 fails with a
+ * TypeError (not one of its own errors) when no partition of the topic has a leader, as for a
+ * moment after a broker dies: that is the broker being away, to wait for, not a fault of dancu.
+ */
+async function topicOffsets(admin: Admin, topic: string) {
+  try {
+    return await admin.fetchTopicOffsets(topic);
+  } catch (error) {
+    if (error instanceof TypeError) throw new UnavailableError('kafka', error);
+    throw error;
+  }
 }
 
 export async function totalLag(admin: Admin, groupId: string, topic: string): Promise<number> {
@@ -60,7 +77,7 @@ export async function measureLag(kafka: Kafka, admin: Admin, groups: GroupTopics
   ).flat();
   const lows = new Map<string, string>();
   for (const topic of new Set(lags.map((l) => l.topic))) {
-    for (const p of await admin.fetchTopicOffsets(topic)) lows.set(`${topic}\u0000${p.partition}`, p.low);
+    for (const p of await topicOffsets(admin, topic)) lows.set(`${topic}\u0000${p.partition}`, p.low);
   }
   const lagging = lags.filter((l) => l.lag > 0);
   const at = (l: PartitionLag) => BigInt(nextOffset(l.committed, lows.get(`${l.topic}\u0000${l.partition}`) ?? '0'));
@@ -90,6 +107,6 @@ export function oldestUnconsumedSeconds(lags: readonly PartitionLag[]): number |
 }
 
 export async function topicMessageCount(admin: Admin, topic: string): Promise<number> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await topicOffsets(admin, topic);
   return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
 }
