@@ -25,15 +25,23 @@ import { waitUntil } from './wait.js';
 export class IsolatedRun extends PipelineRun {
   private processes_: ServiceProcesses | null = null;
 
-  /** `env`: settings over the process's for the run and its services (a secure broker's, for one). */
+  /**
+   * `env`: settings over the process's for the run and its services (a secure broker's, for one);
+   * its DATABASE_URL names the server the run's own database is created on (the Citus coordinator, for one).
+   */
   constructor(prefix: string, logger: Logger = testLogger, env: NodeJS.ProcessEnv = {}) {
     const name = uniqueName(prefix);
-    super(Object.keys(env).length === 0 ? config : loadConfig({ ...process.env, ...env }), testDatabaseUrl(name), name, logger, createMetrics(), env);
+    const runConfig = Object.keys(env).length === 0 ? config : loadConfig({ ...process.env, ...env });
+    super(runConfig, testDatabaseUrl(name, runConfig.DATABASE_URL), name, logger, createMetrics(), env);
   }
 
-  /** The database (migrated), the topics and, when given, the register's citizens, loaded as an operator loads them. Nothing runs yet. */
-  async setUp(options: { register?: SyntheticCitizen[] } = {}): Promise<void> {
+  /**
+   * The database (migrated, then `afterMigrate`: the Citus distribution, for one), the topics and,
+   * when given, the register's citizens, loaded as an operator loads them. Nothing runs yet.
+   */
+  async setUp(options: { register?: SyntheticCitizen[]; afterMigrate?: () => Promise<unknown> } = {}): Promise<void> {
     await this.prepare();
+    await options.afterMigrate?.();
     if (options.register) await loadRegister(this, options.register);
   }
 

@@ -7,6 +7,8 @@ import { registryDown, registryStatus, registryUp } from './registry-node.js';
 import { sectorDown, sectorStatus, sectorUp } from './sector-node.js';
 import { secureAdminConnection, secureKafkaDown, secureKafkaStatus, secureKafkaUp } from './secure-kafka-node.js';
 import { hostPort, stackLayout, type StackLayout } from './stack-layout.js';
+import { migrate } from '../../shared/store/migrate.js';
+import { distributeRegister } from '../../shared/store/citus-distribution.js';
 import { aclTarget, setUpKafkaAcls } from '../kafka-acl-setup.js';
 
 type Print = (line: string) => void;
@@ -83,6 +85,8 @@ async function citusRegisterUp(layout: StackLayout, print: Print): Promise<void>
   const started = Date.now();
   const url = citusUrl('dancu');
   const state = await citusUp(layout, 'dancu', (line) => print(`  ${line}`));
+  await migrate(url);
+  await distributeRegister(url);
   print(`citus       ${state.padEnd(8)} ${url} (coordinator; workers ${CITUS_WORKER_PORTS.join(', ')}; ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   print(`  use it    DATABASE_URL=${url}`);
 }
