@@ -26,19 +26,24 @@ export class IsolatedRun extends PipelineRun {
   private processes_: ServiceProcesses | null = null;
 
   /**
-   * `env`: settings over the process's for the run and its services (a secure broker's, for one).
-   * A DATABASE_URL in it is the run's database itself (a secure register's), made and dropped as
-   * the run's own; otherwise the run gets a database named after it.
+   * `env`: settings over the process's for the run and its services (a secure broker's, for one);
+   * its DATABASE_URL names the server the run's own database is created on (the Citus coordinator, for one).
+   * `database`: that database's name, when it must be a given one (a secure register's, which
+   * pg_hba.conf serves by name); otherwise it is named after the run. Made and dropped as the run's own.
    */
-  constructor(prefix: string, logger: Logger = testLogger, env: NodeJS.ProcessEnv = {}) {
+  constructor(prefix: string, logger: Logger = testLogger, env: NodeJS.ProcessEnv = {}, database?: string) {
     const name = uniqueName(prefix);
     const runConfig = Object.keys(env).length === 0 ? config : loadConfig({ ...process.env, ...env });
-    super(runConfig, env.DATABASE_URL ? runConfig.DATABASE_URL : testDatabaseUrl(name), name, logger, createMetrics(), env);
+    super(runConfig, testDatabaseUrl(database ?? name, runConfig.DATABASE_URL), name, logger, createMetrics(), env);
   }
 
-  /** The database (migrated), the topics and, when given, the register's citizens, loaded as an operator loads them. Nothing runs yet. */
-  async setUp(options: { register?: SyntheticCitizen[] } = {}): Promise<void> {
+  /**
+   * The database (migrated, then `afterMigrate`: the Citus distribution, for one), the topics and,
+   * when given, the register's citizens, loaded as an operator loads them. Nothing runs yet.
+   */
+  async setUp(options: { register?: SyntheticCitizen[]; afterMigrate?: () => Promise<unknown> } = {}): Promise<void> {
     await this.prepare();
+    await options.afterMigrate?.();
     if (options.register) await loadRegister(this, options.register);
   }
 

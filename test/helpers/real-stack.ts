@@ -11,8 +11,9 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-export function testDatabaseUrl(name: string): string {
-  return otherDatabaseUrl(config.DATABASE_URL, name.replace(/-/g, '_'));
+/** A database of its own for `name`, on the server of `serverUrl` (the configured register's by default). */
+export function testDatabaseUrl(name: string, serverUrl = config.DATABASE_URL): string {
+  return otherDatabaseUrl(serverUrl, name.replace(/-/g, '_'));
 }
 
 export { dropDatabase };

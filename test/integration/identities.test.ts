@@ -151,11 +151,16 @@ describe('on the secure stack, every service and sector is its own principal or 
     brokerStart = { state: await secureKafkaUp(layout, secure), seconds: (Date.now() - started) / 1000 };
     securePostgres = await securePostgresUp(layout, config.DATABASE_URL);
     // The register too as a secure deployment has it: over TLS only, every login with its password.
-    run = new IsolatedRun('identities', testLogger, {
-      ...SECURE_ENV,
-      DATABASE_URL: secureDatabaseUrl(config.DATABASE_URL, SECURE_TEST_DATABASE, securePostgres.ca),
-      DANCU_DATABASE_SECRETS_DIR: securePostgres.secrets,
-    });
+    run = new IsolatedRun(
+      'identities',
+      testLogger,
+      {
+        ...SECURE_ENV,
+        DATABASE_URL: secureDatabaseUrl(config.DATABASE_URL, SECURE_TEST_DATABASE, securePostgres.ca),
+        DANCU_DATABASE_SECRETS_DIR: securePostgres.secrets,
+      },
+      SECURE_TEST_DATABASE,
+    );
     // A run stopped before its clean-up left its database behind.
     await dropDatabase(run.databaseUrl);
     const population = generatePopulation(60, 2020);

@@ -18,6 +18,8 @@ import { securePostgresUp } from './postgres-tls.js';
 import { secureAdminConnection, secureKafkaDown, secureKafkaStatus, secureKafkaUp } from './secure-kafka-node.js';
 import { runningPid } from './processes.js';
 import { hostPort, stackLayout, type StackLayout } from './stack-layout.js';
+import { migrate } from '../../shared/store/migrate.js';
+import { distributeRegister } from '../../shared/store/citus-distribution.js';
 import { aclTarget, setUpKafkaAcls } from '../kafka-acl-setup.js';
 
 type Print = (line: string) => void;
@@ -133,6 +135,8 @@ async function citusRegisterUp(layout: StackLayout, print: Print): Promise<void>
   const started = Date.now();
   const url = citusUrl('dancu');
   const state = await citusUp(layout, 'dancu', (line) => print(`  ${line}`));
+  await migrate(url);
+  await distributeRegister(url);
   print(`citus       ${state.padEnd(8)} ${url} (coordinator; workers ${CITUS_WORKER_PORTS.join(', ')}; ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   print(`  use it    DATABASE_URL=${url}`);
 }

@@ -36,10 +36,15 @@ export class CitizenRepository {
     if (keys.length === 0) return found;
     const subjects = new Map(keys.map((k) => [recordSubject(k), sourceRecordKey(k)]));
     const result = await this.pool.query<{ subject: string; kind: 'CANNOT_LINK' | 'MUST_LINK'; constrained: string } & Partial<CitizenRow>>(
-      `select k.subject, k.kind, k.citizen_id as constrained, ${citizenRowColumns('c')}
-         from linkage_constraints k
-         left join citizens c on k.kind = 'MUST_LINK' and c.citizen_id = coalesce((select merged_into from citizens m where m.citizen_id = k.citizen_id), k.citizen_id)
-        where k.revoked_at is null and k.subject = any($1::text[])`,
+      // The merge followed first, then the citizen read by id: on Citus (citizens distributed by
+      // id) a join on merged_into would be a repartition join, and a correlated subquery is refused.
+      `with k as materialized (
+         select k.subject, k.kind, k.citizen_id, case when k.kind = 'MUST_LINK' then coalesce(m.merged_into, k.citizen_id) end as target
+           from linkage_constraints k
+           left join citizens m on k.kind = 'MUST_LINK' and m.citizen_id = k.citizen_id
+          where k.revoked_at is null and k.subject = any($1::text[]))
+       select k.subject, k.kind, k.citizen_id as constrained, ${citizenRowColumns('c')}
+         from k left join citizens c on c.citizen_id = k.target`,
       [[...subjects.keys()]],
     );
     for (const row of result.rows) {

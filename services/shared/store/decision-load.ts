@@ -2,6 +2,7 @@ import type { LinkageSettings } from '../linkage/settings.js';
 import type { CitizenRow } from '../register/citizen-row.js';
 import type { LinkDecision } from '../schemas/records.js';
 import { citizenRowColumns } from './citizens-table.js';
+import { onCitus } from './store-dialect.js';
 import type { PoolClient } from './db.js';
 import { PROCESSED_EVENTS } from './decision-tables.js';
 import { loadedCitizen, type CitizenState, type StoredClaim } from './plan/citizen-state.js';
@@ -36,13 +37,17 @@ export async function loadCitizens(
   const known = new Set(into.citizens.flatMap((s) => [s.row.citizen_id, s.row.personal_id ?? '']));
   const missing = [...new Set(ids)].filter((id) => !known.has(id) && !into.redirects.has(id));
   if (missing.length === 0) return { ...into, roundTrips: 0 };
+  // Citus runs `for update` only on a query of one shard: there the rows are locked first, one
+  // shard query each in id order (lock_citizens, citus/distribute.sql), and then read.
+  const citus = await onCitus(client);
+  if (citus) await client.query('select lock_citizens($1::text[])', [missing]);
   const { rows } = await client.query<CitizenRow & { merged_into: string | null; history: StoredClaim[] }>(
     `select ${citizenRowColumns('c')}, c.merged_into,
             coalesce((select json_agg(json_build_object('field', p.field, 'value', p.value, 'source', p.source,
                       'event_time', extract(epoch from p.event_time) * 1000, 'observation_id', p.observation_id, 'is_current', p.is_current, 'rule', p.rule))
                         from field_provenance p where p.citizen_id = c.citizen_id), '[]') as history
        from citizens c where c.citizen_id = any($1::text[]) or c.personal_id = any($1::text[])
-      order by c.citizen_id for update of c`,
+      order by c.citizen_id${citus ? '' : ' for update of c'}`,
     [missing],
   );
   const survivors: string[] = [];

@@ -19,6 +19,7 @@ import {
   UNLINKED_RECORDS,
 } from './decision-tables.js';
 import type { PlannedRows } from './plan/planned-rows.js';
+import { onCitus } from './store-dialect.js';
 
 type Part = keyof PlannedRows | 'keyInsert';
 
@@ -116,11 +117,50 @@ const ORDER: readonly Part[] = [
  * and a table with nothing to write gets an empty array and costs next to nothing. It returns
  * how many citizens it registered.
  */
-const TEXT = `with ${ORDER.map((part, index) => {
-  const sql = STATEMENTS[part].replace(/\$1\b/g, `$${index + 1}`);
-  return part === 'citizensCreated' ? `created as (${sql})` : `w${index} as (${sql} returning 1)`;
-}).join(',\n')}
+function statementText(order: readonly CitusPart[], statements: Record<CitusPart, string>, materialise: boolean): string {
+  const inputs: string[] = [];
+  const parts = order.map((part, index) => {
+    let sql = statements[part].replace(/\$1\b/g, `$${index + 1}`);
+    if (materialise) {
+      // Citus plans a function in FROM only on one shard: each part's rows become a CTE first (an intermediate result it can send to every shard).
+      sql = sql.replace(/jsonb_to_recordset\((\$\d+)::jsonb\) as x\(([^()]*)\)/g, (_match, parameter: string, record: string) => {
+        const name = `in${index}_${inputs.length}`;
+        inputs.push(`${name} as materialized (select * from jsonb_to_recordset(${parameter}::jsonb) as x(${record}))`);
+        return `${name} as x`;
+      });
+      if (sql.includes('jsonb_to_recordset(')) throw new Error(`decision-write: the rows of part ${part} could not be made a CTE`);
+    }
+    return part === 'citizensCreated' ? `created as (${sql})` : `w${index} as (${sql} returning 1)`;
+  });
+  return `with ${[...inputs, ...parts].join(',\n')}
 select count(*)::int as created from created`;
+}
+
+const TEXT = statementText(ORDER, { ...STATEMENTS, linksMoved: '' }, false);
+
+/**
+ * On Citus (the citizen's tables distributed by citizen_id, citus/distribute.sql) a few parts say
+ * it differently: a unique key holds the distribution column there, and the distribution column
+ * is never updated. A source record linked to another citizen has its old link deleted
+ * (linksMoved) and the new one inserted, where one PostgreSQL updates the row in place.
+ */
+type CitusPart = Part | 'linksMoved';
+// linked_at from the inserted row (its default, now()): Citus refuses a function in DO UPDATE SET.
+const LINK_COLUMNS = ['decision_id', 'method', 'score', 'settings_version', 'reason', 'evidence'] as const;
+const CITUS_STATEMENTS: Record<CitusPart, string> = {
+  ...STATEMENTS,
+  linksMoved: `delete from record_links l using ${jsonRows(RECORD_LINKS, [...SOURCE_RECORD, 'citizen_id'])}
+      where ${sameSourceRecord('l')} and l.citizen_id <> x.citizen_id`,
+  links: `${insertFromJson(RECORD_LINKS, RECORD_LINKS.columns)}
+       on conflict (citizen_id, source, source_system, source_record_id)
+       do update set ${RECORD_LINKS.assignments([...LINK_COLUMNS], 'excluded')}, linked_at = excluded.linked_at`,
+  facts: STATEMENTS.facts.replace('on conflict (observation_id) do nothing', 'on conflict do nothing'),
+};
+const CITUS_ORDER: readonly CitusPart[] = ORDER.flatMap((part) => (part === 'links' ? (['linksMoved', 'links'] as const) : [part]));
+const CITUS_TEXT = statementText(CITUS_ORDER, CITUS_STATEMENTS, true);
+
+/** The rows a part writes: its own, or another part's (the keys inserted are the keys kept; the links moved are the links written). */
+const ROWS_OF: Partial<Record<CitusPart, keyof PlannedRows>> = { keyInsert: 'blockingKeys', linksMoved: 'links' };
 
 /** How the chunk's writes went, for the bench and the cost budget. */
 export interface WriteStats {
@@ -136,8 +176,11 @@ export interface WriteStats {
 export async function writePlan(client: PoolClient, rows: PlannedRows): Promise<WriteStats> {
   const count = ORDER.reduce((sum, part) => sum + (part === 'keyInsert' ? 0 : rows[part].size), 0);
   if (count === 0) return { statements: 0, rows: 0 };
-  const values = ORDER.map((part) => JSON.stringify(rows[part === 'keyInsert' ? 'blockingKeys' : part].values()));
-  const { rows: result } = await client.query<{ created: number }>({ name: 'dancu-decision-write', text: TEXT, values });
+  const citus = await onCitus(client);
+  const values = (citus ? CITUS_ORDER : ORDER).map((part) => JSON.stringify(rows[ROWS_OF[part] ?? (part as keyof PlannedRows)].values()));
+  const { rows: result } = await client.query<{ created: number }>(
+    citus ? { name: 'dancu-decision-write-citus', text: CITUS_TEXT, values } : { name: 'dancu-decision-write', text: TEXT, values },
+  );
   if ((result[0]?.created ?? 0) < rows.citizensCreated.size)
     throw new DancuError('CITIZEN_REGISTERED_MEANWHILE', 'a citizen this chunk registers was registered by another transaction meanwhile', {
       retriable: true,

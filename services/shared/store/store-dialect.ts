@@ -1,0 +1,19 @@
+import type { PoolClient } from './db.js';
+
+/**
+ * Whether a connection's database is the register distributed on Citus (the extension is there:
+ * citus-distribution.ts installed it), asked once per connection. The store says a few things
+ * differently there (decision-write.ts, decision-load.ts), for the statements Citus cannot plan;
+ * on one PostgreSQL every statement stays as it is.
+ */
+const known = new WeakMap<PoolClient, boolean>();
+
+export async function onCitus(client: PoolClient): Promise<boolean> {
+  let citus = known.get(client);
+  if (citus === undefined) {
+    const { rows } = await client.query<{ citus: boolean }>("select exists (select 1 from pg_extension where extname = 'citus') as citus");
+    citus = rows[0]?.citus === true;
+    known.set(client, citus);
+  }
+  return citus;
+}

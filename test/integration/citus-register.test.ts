@@ -1,0 +1,113 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { citusDown, citusUp, citusUrl, createCitusDatabase, dropCitusDatabase } from '../../services/cli/stack/citus-node.js';
+import { stackLayout } from '../../services/cli/stack/stack-layout.js';
+import { distributeRegister } from '../../services/shared/store/citus-distribution.js';
+import { generatePopulation } from '../../services/shared/synth/population.js';
+import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
+import { IsolatedRun } from '../helpers/isolated-run.js';
+import { registerSnapshot, snapshotDifferences, type RegisterSnapshot } from '../helpers/register-snapshot.js';
+import { encodeDay, sendInOrder } from '../helpers/sector-stream.js';
+import { waitUntil } from '../helpers/wait.js';
+
+/**
+ * The register on Citus (a coordinator and two workers, the citizen's tables distributed by
+ * citizen_id) against the same register on one PostgreSQL: the four sources' events streamed
+ * through the pipeline, the store killed with SIGKILL a third of the way in on Citus, and both
+ * registers must end the same. Builds Citus on first use (about 2 minutes, once per machine) and
+ * starts the Citus nodes unless they run; stops them after when it started them.
+ */
+const POPULATION = generatePopulation(600, 4411);
+const DAY = generateSectorDay(
+  POPULATION,
+  { births: 60, deaths: 25, marriages: 10, nameChanges: 0, vaccinations: 300, newbornVaccinations: 0, benefits: 200, licences: 120, invalidPerSource: 2 },
+  4412,
+  new Date('2026-11-21T12:00:00Z'),
+);
+const BATCH = 100;
+const SHARDS = 4;
+
+interface Outcome {
+  snapshot: RegisterSnapshot;
+  observations: number;
+  appliedTwice: number;
+  unpublished: number;
+  sent: number;
+}
+
+async function runOn(run: IsolatedRun, citus: boolean, killStore: boolean): Promise<Outcome> {
+  if (citus) await createCitusDatabase(run.databaseUrl);
+  await run.setUp({ register: POPULATION, afterMigrate: citus ? () => distributeRegister(run.databaseUrl, SHARDS) : undefined });
+  const messages = await encodeDay(run.registry, run.topics, DAY);
+  const third = Math.floor(messages.length / 3 / BATCH) * BATCH;
+  try {
+    await run.startProcesses(['ingest', 'linker', 'store']);
+    await sendInOrder(run.producer, messages, BATCH, async (sent) => {
+      if (!killStore || sent !== third) return;
+      await waitUntil(
+        () => run.countOf('select count(*) as n from observation_outcomes'),
+        (n) => n > 0,
+        60_000,
+        'the store applying',
+      );
+      await run.processes.kill('store');
+      await sleep(1_000);
+      await run.processes.start('store');
+    });
+    await run.waitUntilDrained(300_000);
+    await run.waitUntilRelayed(60_000);
+    return {
+      snapshot: await registerSnapshot(run.pool),
+      observations: await run.countOf('select count(distinct observation_id) as n from observation_outcomes'),
+      appliedTwice: await run.countOf(
+        `select count(*) as n from (select observation_id from observation_outcomes where outcome in ('CREATED', 'LINKED') group by 1 having count(*) > 1) as twice`,
+      ),
+      unpublished: await run.countOf('select count(*) as n from outbox where published_at is null'),
+      sent: messages.length,
+    };
+  } finally {
+    await run.stopProcesses();
+  }
+}
+
+describe('the register on Citus ends as on one PostgreSQL, through a kill -9 of the store', () => {
+  const layout = stackLayout();
+  const single = new IsolatedRun('citus-baseline');
+  const distributed = new IsolatedRun('citus', undefined, { DATABASE_URL: citusUrl('postgres') });
+  let startedCitus = false;
+  let expected: Outcome;
+  let actual: Outcome;
+
+  beforeAll(async () => {
+    startedCitus = (await citusUp(layout, 'postgres')) === 'started';
+    [expected, actual] = await Promise.all([runOn(single, false, false), runOn(distributed, true, true)]);
+  }, 900_000);
+
+  afterAll(async () => {
+    await single.cleanUp();
+    await distributed.cleanUp().catch(() => undefined);
+    await dropCitusDatabase(distributed.databaseUrl);
+    if (startedCitus) await citusDown(layout);
+  }, 120_000);
+
+  it('distributes the citizen tables over both workers', async () => {
+    const placed = await distributed.countOf(
+      `select count(distinct d.nodeport) as n from pg_dist_shard s join pg_dist_placement p using (shardid)
+        join pg_dist_node d on d.groupid = p.groupid where s.logicalrelid = 'citizens'::regclass`,
+    );
+    expect(placed).toBe(2);
+  });
+
+  it('applies the stream on both: several hundred observations, none applied twice, the outbox drained', () => {
+    expect(expected.observations).toBeGreaterThan(500);
+    expect({ observations: actual.observations, appliedTwice: actual.appliedTwice, unpublished: actual.unpublished }).toEqual({
+      observations: expected.observations,
+      appliedTwice: 0,
+      unpublished: 0,
+    });
+  });
+
+  it('ends with the same citizens, values, links, facts and waiting records as on one PostgreSQL', () => {
+    expect(snapshotDifferences(actual.snapshot, expected.snapshot)).toEqual({});
+  });
+});
