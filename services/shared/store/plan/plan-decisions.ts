@@ -225,6 +225,12 @@ class Planner {
     }
     if (outcome === 'KEEP') {
       this.addLink(decision, link.citizenId);
+      // A case an earlier change opened about this link (a rollback after a promotion) is answered: the link stands.
+      if (this.loaded.cases.get(o.observation_id) === 'OPEN')
+        this.rows.reviewsClosed.add(
+          { observation_id: o.observation_id, resolution: 'LINK' },
+          { decision_id: decision.decision_id, rule: 'settings-relink-kept' },
+        );
       this.auditEach('SETTINGS_RELINK_KEPT', moving, decision, details);
       return 'duplicate';
     }
