@@ -37,3 +37,78 @@ describe('blocking reaches the no-ID records whose register date of birth is the
     expect(candidates([son], { full_name: 'Lươg Văn Sơn', date_of_birth: '1957', address: '14 Le Loi Nghe An' })).toContain('C0');
   });
 });
+
+function decide(register: RawPerson[], record: RawPerson) {
+  const { engine, source } = linkage(register);
+  const match = toMatchRecord('R1', record);
+  return engine.decide(match, source.candidatesSync(match));
+}
+
+function levelOf(register: RawPerson[], record: RawPerson): string | undefined {
+  const decision = decide(register, record);
+  return decision.explanation?.comparisons.find((c) => c.comparison === 'full_name')?.level ?? decision.evidence?.levels.join(',');
+}
+
+const nam: RawPerson = { personal_id: '034085004321', full_name: 'Bùi Văn Nam', date_of_birth: '1985-04-17', sex: 'M', address: 'Số 8 Trần Phú, Thái Bình' };
+
+describe('names the sector wrote another way', () => {
+  it('links a record with the given name written first (Nam Bùi Văn) and no ID on its date of birth and address', () => {
+    const decision = decide([nam], { full_name: 'Nam Bùi Văn', date_of_birth: '17/04/1985', sex: 'Nam', address: 'Số 8 Trần Phú, Thái Bình' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
+  it('links LƯƠNG SƠN to Lương Văn Sơn: a dropped middle name is a graded agreement of the names', () => {
+    const lan = { ...son, date_of_birth: '1957-05-12' };
+    const decision = decide([lan], { full_name: 'LƯƠNG SƠN', date_of_birth: '12/05/1957', sex: 'M', address: 'Số 14 Lê Lợi, Nghệ An' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
+  it('scores words swapped between the family and given name fields, each with a typo, as close names', () => {
+    const lara: RawPerson = {
+      personal_id: '8213647',
+      full_name: 'Mccowat Lara',
+      date_of_birth: '1929-08-15',
+      address: '15 dumas street westholme dimboola 3041 qld',
+    };
+    const { engine } = linkage([lara]);
+    const score = engine.scorer.score(toMatchRecord('R1', { full_name: 'La Mccoat', date_of_birth: '1929-08-15' }), toMatchRecord('C0', lara));
+    expect(score.comparisons.find((c) => c.comparison === 'full_name')?.level).toBe('words_close');
+  });
+});
+
+describe('a typo in the first letter of the given name', () => {
+  const hung: RawPerson = {
+    personal_id: '026070998149',
+    full_name: 'Phan Văn Hùng',
+    date_of_birth: '1970-06-08',
+    sex: 'M',
+    address: 'Số 292 Nguyễn Trãi, Vĩnh Phúc',
+  };
+
+  it('sends Phan Văn Rùng with no ID to a steward as a given name one letter off, neither linked nor new', () => {
+    const decision = decide([hung], { full_name: 'Phan Văn Rùng', date_of_birth: '1970-06-08', sex: 'M', address: 'so 292 nguyen trai, vinh phuc' });
+    expect([
+      decision.decision,
+      levelOf([hung], { full_name: 'Phan Văn Rùng', date_of_birth: '1970-06-08', sex: 'M', address: 'so 292 nguyen trai, vinh phuc' }),
+    ]).toEqual(['REVIEW', 'given_one_letter']);
+  });
+
+  it('links it when the ID agrees', () => {
+    const decision = decide([hung], { ...hung, full_name: 'Phan Văn Rùng' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
+  it('never links twins whose given names are one letter apart (Hùng and Dũng) on consecutive IDs, same birth date and address', () => {
+    const dung: RawPerson = { ...hung, personal_id: '026070998148', full_name: 'Phan Văn Dũng' };
+    expect(decide([hung], dung).decision).not.toBe('LINK');
+    expect(decide([hung], { ...dung, personal_id: null }).decision).not.toBe('LINK');
+  });
+});
+
+describe('a person who moved to another ward', () => {
+  it('links her record with her new address and no ID on her name, full date of birth and sex', () => {
+    const mai: RawPerson = { personal_id: '001190000123', full_name: 'Trần Thị Mai', date_of_birth: '1990-01-01', sex: 'F', address: 'Số 3 Hàng Bạc, Hà Nội' };
+    const decision = decide([mai], { full_name: 'TRAN THI MAI', date_of_birth: '01/01/1990', sex: 'Nữ', address: 'Số 120 Kim Mã, Hà Nội' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+});

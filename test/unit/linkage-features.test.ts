@@ -63,6 +63,17 @@ describe('predicates', () => {
     expect([holds(sameNameOtherDay, a, b), holds({ op: 'or', of: [{ op: 'missing', feature: 'personal_id' }, { op: 'else' }] }, a, b)]).toEqual([true, true]);
   });
 
+  it('sees the words of two names close in any order, each with a typo, with the words left over that it allows', () => {
+    const words = (unmatched: number): Predicate => ({ op: 'tokens_close', feature: 'name_key', at_least: 0.85, unmatched });
+    expect([
+      holds(words(0), record('La Mccoat'), record('Mccowat Lara')),
+      holds(words(0), record('Lương Sơn'), record('Lương Văn Sơn')),
+      holds(words(1), record('Lương Sơn'), record('Lương Văn Sơn')),
+      holds(words(1), record('Nguyễn Văn Hùng'), record('Nguyễn Văn Dũng')),
+      holds(words(1), record('Sơn'), record('Sơn')),
+    ]).toEqual([true, false, true, false, false]);
+  });
+
   it('treats a comparison of a missing value as false, never as agreement', () => {
     expect(holds({ op: 'equal', feature: 'personal_id' }, record('a', '1987', null), record('b', '1987', null))).toBe(false);
   });

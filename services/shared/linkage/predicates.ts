@@ -15,6 +15,7 @@ export type Predicate =
   | { op: 'equal'; feature: z.infer<typeof feature> }
   | { op: 'jaro_winkler'; feature: z.infer<typeof feature>; at_least: number }
   | { op: 'levenshtein'; feature: z.infer<typeof feature>; at_most: number }
+  | { op: 'tokens_close'; feature: z.infer<typeof feature>; at_least: number; unmatched: number }
   | { op: 'one_digit_off'; feature: z.infer<typeof feature> }
   | { op: 'transposed'; feature: z.infer<typeof feature> }
   | { op: 'address_overlap'; at_least: number }
@@ -32,6 +33,7 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
     z.object({ op: z.literal('equal'), feature }),
     z.object({ op: z.literal('jaro_winkler'), feature, at_least: z.number().min(0).max(1) }),
     z.object({ op: z.literal('levenshtein'), feature, at_most: z.number().int().min(0) }),
+    z.object({ op: z.literal('tokens_close'), feature, at_least: z.number().min(0).max(1), unmatched: z.number().int().min(0) }),
     z.object({ op: z.literal('one_digit_off'), feature }),
     z.object({ op: z.literal('transposed'), feature }),
     z.object({ op: z.literal('address_overlap'), at_least: z.number().min(0).max(1) }),
@@ -68,6 +70,38 @@ export function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number 
   let shared = 0;
   for (const token of small) if (large.has(token)) shared += 1;
   return shared / Math.max(small.size, large.size / 2);
+}
+
+/**
+ * Whether every word of the name with fewer words has a word of its own in the other, in any
+ * order, equal or at least `least` alike (Jaro–Winkler), with at most `unmatched` words of the
+ * longer name left over: words swapped between the family and given name fields, each with a
+ * typo, or a name written given name first with a typo. A name of one word is not enough.
+ */
+export function tokensClose(x: string, y: string, least: number, unmatched: number): boolean {
+  const a = x.split(' ');
+  const b = y.split(' ');
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (short.length < 2 || long.length - short.length > unmatched) return false;
+  const taken = long.map(() => false);
+  const left: string[] = [];
+  for (const token of short) {
+    const at = long.findIndex((other, i) => !taken[i] && other === token);
+    if (at >= 0) taken[at] = true;
+    else left.push(token);
+  }
+  for (const token of left) {
+    let best = -1;
+    let bestSimilarity = least;
+    long.forEach((other, i) => {
+      if (taken[i]) return;
+      const similarity = jaroWinklerOf(token, other);
+      if (similarity >= bestSimilarity) [best, bestSimilarity] = [i, similarity];
+    });
+    if (best < 0) return false;
+    taken[best] = true;
+  }
+  return true;
 }
 
 let rows = [new Int32Array(64), new Int32Array(64)];
@@ -184,7 +218,7 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
   }
 }
 
-type TextPredicate = Extract<Predicate, { op: 'equal' | 'jaro_winkler' | 'levenshtein' | 'one_digit_off' | 'transposed' }>;
+type TextPredicate = Extract<Predicate, { op: 'equal' | 'jaro_winkler' | 'levenshtein' | 'tokens_close' | 'one_digit_off' | 'transposed' }>;
 
 function textTest(predicate: TextPredicate): (x: string, y: string) => boolean {
   switch (predicate.op) {
@@ -197,6 +231,10 @@ function textTest(predicate: TextPredicate): (x: string, y: string) => boolean {
     case 'levenshtein': {
       const most = predicate.at_most;
       return (x, y) => withinEdits(x, y, most);
+    }
+    case 'tokens_close': {
+      const { at_least: least, unmatched } = predicate;
+      return (x, y) => tokensClose(x, y, least, unmatched);
     }
     case 'one_digit_off':
       return oneDigitOff;

@@ -54,11 +54,16 @@ export function levelIndex(comparison: ComparisonSettings, a: MatchRecord, b: Ma
   return tests.length - 1;
 }
 
-/** Marks weak the levels reached whose `weak_when_else` names a comparison that is at its else level for the pair. */
+/**
+ * Marks weak the levels reached whose `weak_when_else` names a comparison that is at its else
+ * level for the pair, or at a level weak of itself (a given name one letter off: a twin's, as
+ * often as a typo). Levels weak of themselves are read before any is weakened here.
+ */
 export function weakenWhenElse(settings: LinkageSettings, comparisons: ScoredComparison[]): void {
+  const disagrees = new Set(comparisons.filter((c) => c.isElse || (c.isWeak && !c.isNull)).map((c) => c.comparison));
   comparisons.forEach((scored, i) => {
     const conditions = settings.comparisons[i]?.levels[scored.levelIndex]?.weak_when_else;
-    if (conditions && !scored.isNull && conditions.some((name) => comparisons.find((c) => c.comparison === name)?.isElse)) scored.isWeak = true;
+    if (conditions && !scored.isNull && conditions.some((name) => disagrees.has(name))) scored.isWeak = true;
   });
 }
 

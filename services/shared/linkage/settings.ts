@@ -21,9 +21,10 @@ export const levelSchema = z.object({
    */
   weak: z.boolean().default(false),
   /**
-   * The level is weak, as above, when any of these comparisons is at its else level: an ID one
-   * digit from the other's is a typo when the names agree, and a twin's consecutive ID when the
-   * names are different people's (same birth date, same address, another given name).
+   * The level is weak, as above, when any of these comparisons is at its else level or at a
+   * level `weak` of itself: an ID one digit from the other's is a typo when the names agree, and
+   * a twin's consecutive ID when the names are different people's (same birth date, same
+   * address, another given name, or one a letter off).
    */
   weak_when_else: z.array(z.string()).optional(),
   m: probability.optional(),

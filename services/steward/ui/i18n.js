@@ -960,6 +960,9 @@ export const LEVEL_SENTENCES_VI = {
   'full_name:two_letters': 'Họ tên khác nhau hai chữ cái (không kể dấu); tên gần giống.',
   'full_name:reordered_similar': 'Họ tên gần như cùng các chữ, theo thứ tự khác.',
   'full_name:jaro_winkler_0_92': 'Họ tên tương tự (Jaro-Winkler ≥ 0,92); tên gần giống.',
+  'full_name:words_close': 'Mỗi chữ của họ tên này gần giống một chữ của họ tên kia, theo bất kỳ thứ tự nào (họ và tên bị đổi chỗ, mỗi chữ có lỗi gõ).',
+  'full_name:given_one_letter':
+    'Họ và tên đệm trùng nhau, tên khác nhau một chữ cái, thường là chữ đầu: lỗi gõ, hoặc tên của anh chị em sinh đôi, nên không đủ để tự liên kết.',
   'full_name:given_name_missing': 'Một bên chỉ có họ, và họ trùng nhau.',
   'full_name:given_only': 'Chỉ có tên trùng nhau.',
   'full_name:else': 'Họ tên khác nhau.',
@@ -1000,6 +1003,9 @@ export const LEVEL_SENTENCES_EN = {
   'full_name:two_letters': 'The names differ by two letters, ignoring diacritics; the given names are close too.',
   'full_name:reordered_similar': 'The names have nearly the same words, in another order.',
   'full_name:jaro_winkler_0_92': 'The names are similar (Jaro-Winkler at least 0.92); the given names are close too.',
+  'full_name:words_close': 'Each word of one name is close to a word of the other, in any order (words swapped between fields, each with a typo).',
+  'full_name:given_one_letter':
+    "The family and middle names agree and the given names differ by one letter, often the first: a typo, or a twin's name, so not enough for a link on its own.",
   'full_name:given_name_missing': 'One of the two has only a family name, and it agrees.',
   'full_name:given_only': 'Only the given names agree.',
   'full_name:else': 'The names are different.',
