@@ -136,14 +136,19 @@ describe('on the secure stack, every service and sector is its own principal or 
     await consumer.subscribe({ topics: [run.topics.populationUpdates], fromBeginning: true });
   }
 
+  /** A `dancu` command on the run's topics, logged in as `principal`. */
+  async function dancuAs(principal: string, args: string[]): Promise<{ stdout: string }> {
+    return exec('node', [join(REPO_ROOT, 'bin', 'dancu.js'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...SECURE_ENV, DANCU_TOPIC_NAMESPACE: run.namespace, DANCU_KAFKA_USERNAME: principal },
+    });
+  }
+
   /** `dancu publish` of the day's events of `source`, as a sector does it, logged in as `principal`. */
   async function publishAs(principal: string, source: SourceName): Promise<{ stdout: string }> {
     const file = join(mkdtempSync(join(tmpdir(), 'dancu-identities-')), `${source}.jsonl`);
     writeFileSync(file, day.events[source].map((event) => JSON.stringify(event)).join('\n'));
-    return exec('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'publish', '--source', source, file], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...SECURE_ENV, DANCU_TOPIC_NAMESPACE: run.namespace, DANCU_KAFKA_USERNAME: principal },
-    });
+    return dancuAs(principal, ['publish', '--source', source, file]);
   }
 
   beforeAll(async () => {
@@ -247,6 +252,16 @@ describe('on the secure stack, every service and sector is its own principal or 
       (error: { code: number; stderr: string }) => error,
     );
     expect([failure?.code, failure?.stderr]).toEqual([1, expect.stringContaining(`this login may not see or create the topics ${run.topics.vaccination}`)]);
+  });
+
+  it('ends `dancu lag` logged in as a sector at once with its error, though its client would retry for two minutes', async () => {
+    const started = Date.now();
+    const failure = await dancuAs(sectorPrincipal('vaccination'), ['lag']).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect([failure?.code, failure?.stderr]).toEqual([1, expect.stringContaining('dancu: ')]);
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('refuses a client without TLS reading population.updates.v1, and the broker logs the failed handshake', async () => {
