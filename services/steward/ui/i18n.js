@@ -762,6 +762,7 @@ const LABELS = {
       SETTINGS_LINK_MOVED: 'Link moved by new settings (decisive evidence)',
       SETTINGS_RELINK_KEPT: 'Link kept when decided again by new settings',
       SETTINGS_RELINK_SET_ASIDE: "Not decided again by new settings (a steward's decision)",
+      SHADOW_RUN_VIEWED: 'Settings shadow run viewed',
     },
     // Case page: the two moments of a score, the character differences, the record's origin, the case's history.
     valuesNow: "A candidate's values are the register's values now; ⟲ marks a field that changed since the case was sent for review.",
