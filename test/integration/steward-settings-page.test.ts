@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings, saveSettings } from '../../services/shared/linkage/settings.js';
 import { settingsVersion } from '../../services/shared/linkage/settings-version.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
-import { launchChromium, signInAs } from '../helpers/browser.js';
+import { launchChromium, SCREENSHOTS, signInAs } from '../helpers/browser.js';
 import { testLogger } from '../helpers/real-stack.js';
 import { startStewardRun, StewardClient, type StewardRun } from '../helpers/steward-run.js';
 import { untranslatedTexts } from '../helpers/ui-text.js';
@@ -86,6 +86,7 @@ describe('the review UI’s settings page: the saved shadow runs, for supervisor
     expect(await sides.nth(0).locator('strong').textContent()).toBe(VIETNAMESE[from!]);
     expect(await sides.nth(1).locator('strong').textContent()).toBe(VIETNAMESE[to!]);
     expect(await sam.locator('.shadow-side li').count()).toBeGreaterThan(0);
+    if (SCREENSHOTS) await sam.screenshot({ path: join(SCREENSHOTS, 'steward-settings-shadow-run.png'), fullPage: true });
   });
 
   it('audits who opened a shadow run’s report', async () => {
