@@ -16,6 +16,7 @@ import { QueueRefusal } from './case-queue.js';
 import { caseRoutes, type StewardDeps } from './case-routes.js';
 import { citizenRoutes } from './citizen-routes.js';
 import { mergeRoutes } from './merge-routes.js';
+import { settingsRoutes } from './settings-routes.js';
 import { searchRoutes } from './search-routes.js';
 import { workRoutes } from './work-routes.js';
 import { bulkRoutes } from './bulk-routes.js';
@@ -109,6 +110,7 @@ export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metr
   searchRoutes(app, pool, config);
   workRoutes(app, pool);
   bulkRoutes(app, deps);
+  settingsRoutes(app, pool);
   return app;
 }
 

@@ -36,6 +36,11 @@
 /** @typedef {{ preview: { survivor_id: string, merged_id: string, fields: PreviewField[] }, evidence: MergeEvidence }} MergePreview */
 /** @typedef {{ proposal_id: number, survivor_id: string, merged_id: string, proposed_by: string, comment: string, evidence: MergeEvidence, override_reason: string | null, status: 'PROPOSED' | 'APPROVED' | 'REJECTED', reviewed_by: string | null, review_comment: string | null }} MergeProposal */
 /** @typedef {{ status?: string, source?: string, reason?: string, minScore?: string | number, maxScore?: string | number, olderThanHours?: string | number, limit?: number, list?: string, province?: string, facility?: string, team?: string }} CaseFilter */
+// The settings' lifecycle (services/steward/settings-routes.ts).
+/** @typedef {{ decision: string, citizenId: string | null, score: number, reason: string, explanation: LinkExplanation | null }} ShadowSide */
+/** @typedef {{ transition: string, count: number, examples: { recordId: string, source: string, current: ShadowSide, candidate: ShadowSide }[] }} ShadowChange */
+/** @typedef {{ id: number, kind: string, current_version: string, candidate_version: string, actor: string, created_at: string, compared: number, changed: number, transitions: { transition: string, count: number }[] }} ShadowRunLine */
+/** @typedef {{ id: number, action: string, version: string, previous_version: string | null, actor: string, at: string, relinked: number }} SettingsChange */
 // Search, work lists and bulk decisions (services/steward/search-routes.ts, work-routes.ts, bulk-routes.ts).
 /** @typedef {{ citizen_id: string, personal_id: string | null, full_name: string, date_of_birth: string | null, sex: string | null, status: string, merged_into: string | null, links: number, matched_by: string, record: { source: string, source_system: string, source_record_id: string } | null }} CitizenHit */
 /** @typedef {{ case_id: number, reason: string, source: string, status: string, source_record_id: string | null }} CaseHit */
@@ -214,6 +219,10 @@ export const api = {
   batch: (batchId) => call('GET', `/api/bulk-decisions/${encodeURIComponent(batchId)}`),
   /** @type {(batchId: number, comment: string) => Promise<BulkOutcome>} */
   undoBatch: (batchId, comment) => call('POST', `/api/bulk-decisions/${encodeURIComponent(batchId)}/undo`, { comment }),
+  /** @type {() => Promise<{ current: string | null, history: SettingsChange[], runs: ShadowRunLine[] }>} */
+  shadowRuns: () => call('GET', '/api/settings/shadow-runs'),
+  /** @type {(id: number) => Promise<ShadowRunLine & { report: { compared: number, changed: number, changes: ShadowChange[] } }>} */
+  shadowRun: (id) => call('GET', `/api/settings/shadow-runs/${encodeURIComponent(id)}`),
   /** @type {(currentPassword: string, newPassword: string) => Promise<unknown>} */
   changePassword: (currentPassword, newPassword) => call('POST', '/api/password', { currentPassword, newPassword }),
 };

@@ -12,6 +12,7 @@ import { renderBatches } from './batches-page.js';
 import { watchCase } from './case-watch.js';
 import { stopWatching } from './live.js';
 import { renderSearch } from './search-page.js';
+import { renderSettings, renderShadowRun } from './settings-page.js';
 
 /** @type {{ user: import('./api.js').User | null }} */
 const state = { user: null };
@@ -53,6 +54,7 @@ function header() {
       h('a', { href: '#/search', id: 'nav-search' }, t('search')),
       h('a', { href: '#/batches', id: 'nav-batches' }, t('batchesTitle')),
       h('a', { href: '#/assignment', id: 'nav-assignment' }, t('assignmentTitle')),
+      user.role === 'supervisor' || user.role === 'admin' ? h('a', { href: '#/settings', id: 'nav-settings' }, t('settingsTitle')) : null,
       h('a', { href: '#/account', id: 'nav-account' }, t('changePassword')),
     ),
     h('span', { className: 'spacer' }),
@@ -79,6 +81,8 @@ async function route() {
     else if (page === 'batches') await renderBatches(main);
     else if (page === 'assignment') await renderAssignment(main, user);
     else if (page === 'account') await renderAccount(main);
+    else if (page === 'settings' && id) await renderShadowRun(main, Number(id));
+    else if (page === 'settings') await renderSettings(main);
     else await renderQueue(main, user);
   } catch (error) {
     main.replaceChildren(h('p', { className: 'error', role: 'alert' }, /** @type {Error} */ (error).message));
