@@ -46,12 +46,12 @@ export async function prepareBenchRegister(
     await forgetEarlierRuns(databaseUrl);
     return { databaseUrl, population };
   }
-  // DATABASE_URL at the Citus coordinator (`stack up --citus`): the register distributed as there.
+  // DATABASE_URL at the Citus coordinator (`stack up --citus`): the register distributed as there (BENCH_CITUS_SHARDS shards per table, 32 by default).
   const citus = Number(new URL(databaseUrl).port) === CITUS_COORDINATOR_PORT;
   await (citus ? dropCitusDatabase : dropDatabase)(databaseUrl);
   await (citus ? createCitusDatabase : createDatabase)(databaseUrl);
   await migrate(databaseUrl);
-  if (citus) await distributeRegister(databaseUrl);
+  if (citus) await distributeRegister(databaseUrl, Number(process.env.BENCH_CITUS_SHARDS ?? 32));
   const dir = join(REPO_ROOT, '.dancu', 'bench');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${databaseName}-population.csv`);
