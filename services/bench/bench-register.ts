@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CITUS_COORDINATOR_PORT, createCitusDatabase, dropCitusDatabase } from '../cli/stack/citus-node.js';
 import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
+import { distributeRegister } from '../shared/store/citus-distribution.js';
 import { loadSettings } from '../shared/linkage/settings.js';
 import { REPO_ROOT } from '../shared/paths.js';
 import { createPool } from '../shared/store/db.js';
@@ -44,9 +46,12 @@ export async function prepareBenchRegister(
     await forgetEarlierRuns(databaseUrl);
     return { databaseUrl, population };
   }
-  await dropDatabase(databaseUrl);
-  await createDatabase(databaseUrl);
+  // DATABASE_URL at the Citus coordinator (`stack up --citus`): the register distributed as there (BENCH_CITUS_SHARDS shards per table, 32 by default).
+  const citus = Number(new URL(databaseUrl).port) === CITUS_COORDINATOR_PORT;
+  await (citus ? dropCitusDatabase : dropDatabase)(databaseUrl);
+  await (citus ? createCitusDatabase : createDatabase)(databaseUrl);
   await migrate(databaseUrl);
+  if (citus) await distributeRegister(databaseUrl, Number(process.env.BENCH_CITUS_SHARDS ?? 32));
   const dir = join(REPO_ROOT, '.dancu', 'bench');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${databaseName}-population.csv`);

@@ -35,19 +35,20 @@ export class CitizenRepository {
     const found = new Map<string, RecordConstraints>();
     if (keys.length === 0) return found;
     const subjects = new Map(keys.map((k) => [recordSubject(k), sourceRecordKey(k)]));
-    const result = await this.pool.query<{ subject: string; kind: 'CANNOT_LINK' | 'MUST_LINK'; constrained: string } & Partial<CitizenRow>>(
-      // The merge followed first, then the citizen read by id: on Citus (citizens distributed by
-      // id) a join on merged_into would be a repartition join, and a correlated subquery is refused.
-      `with k as materialized (
-         select k.subject, k.kind, k.citizen_id, case when k.kind = 'MUST_LINK' then coalesce(m.merged_into, k.citizen_id) end as target
-           from linkage_constraints k
-           left join citizens m on k.kind = 'MUST_LINK' and m.citizen_id = k.citizen_id
-          where k.revoked_at is null and k.subject = any($1::text[]))
-       select k.subject, k.kind, k.citizen_id as constrained, ${citizenRowColumns('c')}
-         from k left join citizens c on c.citizen_id = k.target`,
+    // The constraints first, then the MUST_LINK citizens by id (following a merge one step): on
+    // Citus a join of the coordinator's constraints to the distributed citizens would copy every
+    // citizen to the coordinator, and most records have no constraint at all.
+    const constraints = await this.pool.query<{ subject: string; kind: 'CANNOT_LINK' | 'MUST_LINK'; constrained: string }>(
+      'select subject, kind, citizen_id as constrained from linkage_constraints where revoked_at is null and subject = any($1::text[])',
       [[...subjects.keys()]],
     );
-    for (const row of result.rows) {
+    const mustLink = constraints.rows.filter((row) => row.kind === 'MUST_LINK').map((row) => row.constrained);
+    const citizens = await this.followingMerges(mustLink);
+    const rows: ({ subject: string; kind: 'CANNOT_LINK' | 'MUST_LINK'; constrained: string } & Partial<CitizenRow>)[] = constraints.rows.map((row) => ({
+      ...row,
+      ...(row.kind === 'MUST_LINK' ? citizens.get(row.constrained) : undefined),
+    }));
+    for (const row of rows) {
       const key = subjects.get(row.subject);
       if (!key) continue;
       const entry = found.get(key) ?? { cannotLink: new Set<string>(), mustLink: null };
@@ -56,6 +57,20 @@ export class CitizenRepository {
       found.set(key, entry);
     }
     return found;
+  }
+
+  /** Each citizen by id, or the citizen they were merged into (one step, as a merge records it). */
+  private async followingMerges(ids: string[]): Promise<Map<string, CitizenRow>> {
+    if (ids.length === 0) return new Map();
+    const { rows: targets } = await this.pool.query<{ citizen_id: string; target: string }>(
+      'select citizen_id, coalesce(merged_into, citizen_id) as target from citizens where citizen_id = any($1::text[])',
+      [ids],
+    );
+    const { rows } = await this.pool.query<CitizenRow>(`select ${citizenRowColumns('c')} from citizens c where c.citizen_id = any($1::text[])`, [
+      targets.map((t) => t.target),
+    ]);
+    const byId = new Map(rows.map((row) => [row.citizen_id, row]));
+    return new Map(targets.flatMap((t) => (byId.has(t.target) ? [[t.citizen_id, byId.get(t.target)!] as const] : [])));
   }
 }
 
