@@ -222,7 +222,7 @@ describe('planning the decisions on linked records that new settings decided aga
     expect(rows.audit.values().map((a) => a.citizen_id)).toEqual(['C-0001', 'C-0002']);
   });
 
-  it('moves the link when the new evidence is decisive', () => {
+  it('never moves a link on new settings alone, however decisive the evidence: the record keeps its fact and claims and a steward decides, told it is decisive', () => {
     const o = vaccination();
     const moved = decision('LINK', o, {
       citizen_id: 'C-0002',
@@ -234,10 +234,18 @@ describe('planning the decisions on linked records that new settings decided aga
       ],
     });
     const loaded = loadedState([moved], { citizens: [registerCitizen({ citizen_id: 'C-0002', personal_id: null })], relinks: relinked(o) });
-    const { rows } = planDecisions([moved], loaded, CONTEXT);
-    expect(rows.links.values()).toEqual([expect.objectContaining({ citizen_id: 'C-0002' })]);
-    expect(rows.audit.values().map((a) => a.action)).toContain('SETTINGS_LINK_MOVED');
-    expect(rows.reviewCases.size).toBe(0);
+    const { results, rows } = planDecisions([moved], loaded, CONTEXT);
+    expect([results, rows.links.size, rows.factWithdrawals.size, rows.facts.size]).toEqual([['review'], 0, 0, 0]);
+    expect(rows.reviewCases.values()).toEqual([expect.objectContaining({ reason: 'SETTINGS_LINK_MOVED' })]);
+    expect(rows.audit.values().map((a) => (a.details as { decisive?: boolean }).decisive)).toEqual([true, true]);
+  });
+
+  it("does not apply again the linker's look at a record a steward must-linked, once the record was applied at an earlier attempt", () => {
+    const o = vaccination();
+    const look = decision('LINK', o, { citizen_id: 'C-0001', method: 'STEWARD', reason: 'STEWARD_MUST_LINK' });
+    const loaded = loadedState([look], { citizens: [registerCitizen({ citizen_id: 'C-0001', personal_id: null })], applied: new Set([o.observation_id]) });
+    const { results, rows } = planDecisions([look], loaded, CONTEXT);
+    expect([results, rows.factWithdrawals.size, rows.facts.size]).toEqual([['duplicate'], 0, 0]);
   });
 
   it("leaves a steward's link as it is, and says so in the audit log", () => {

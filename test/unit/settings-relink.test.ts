@@ -20,15 +20,19 @@ const below = THRESHOLDS.review_probability / 10;
 
 describe('what new settings do to a record already linked', () => {
   it('keeps the link when the new settings link the record to the same citizen', () => {
-    expect(relinkOutcome(LINKED_TO_A, linkTo('A', null), THRESHOLDS)).toBe('KEEP');
+    expect(relinkOutcome(LINKED_TO_A, linkTo('A', null))).toBe('KEEP');
   });
 
   it('sends a link that would move to another citizen to a steward when the citizen linked now still reaches review', () => {
-    expect(relinkOutcome(LINKED_TO_A, linkTo('B', THRESHOLDS.review_probability), THRESHOLDS)).toBe('REVIEW_MOVED');
+    expect(relinkOutcome(LINKED_TO_A, linkTo('B', THRESHOLDS.review_probability))).toBe('REVIEW_MOVED');
   });
 
-  it('moves the link when the new evidence is decisive: a clear match elsewhere, and the citizen linked now below the review threshold', () => {
-    expect(relinkOutcome(LINKED_TO_A, linkTo('B', below), THRESHOLDS)).toBe('MOVE');
+  it('calls the new evidence decisive when it is a clear match elsewhere and the citizen linked now is below the review threshold', () => {
+    expect(decisiveMove(LINKED_TO_A, linkTo('B', below), THRESHOLDS)).toBe(true);
+  });
+
+  it('sends even a decisive move to a steward: the link stays until they decide', () => {
+    expect(relinkOutcome(LINKED_TO_A, linkTo('B', below))).toBe('REVIEW_MOVED');
   });
 
   it('does not call a move decisive when the new settings never weighed the citizen linked now', () => {
@@ -39,24 +43,18 @@ describe('what new settings do to a record already linked', () => {
     expect(decisiveMove(LINKED_TO_A, linkTo('B', below, { score: THRESHOLDS.review_probability, reason: 'BETWEEN_THRESHOLDS' }), THRESHOLDS)).toBe(false);
   });
 
-  it('never moves the record a citizen was registered from, however decisive: a steward sees both', () => {
-    expect(relinkOutcome({ ...LINKED_TO_A, createdByRecord: true }, linkTo('B', below), THRESHOLDS)).toBe('REVIEW_MOVED');
-  });
-
   it('keeps the link and asks a steward when the new settings would send the record to review', () => {
-    expect(relinkOutcome(LINKED_TO_A, { decision: 'REVIEW', citizen_id: null, score: 0.5, reason: 'BETWEEN_THRESHOLDS', candidates: [] }, THRESHOLDS)).toBe(
+    expect(relinkOutcome(LINKED_TO_A, { decision: 'REVIEW', citizen_id: null, score: 0.5, reason: 'BETWEEN_THRESHOLDS', candidates: [] })).toBe(
       'REVIEW_DOUBTED',
     );
   });
 
   it('keeps the link and asks a steward when the new settings would leave the record unlinked', () => {
-    expect(relinkOutcome(LINKED_TO_A, { decision: 'UNLINKED', citizen_id: null, score: 0, reason: 'NO_MATCH', candidates: [] }, THRESHOLDS)).toBe(
-      'REVIEW_DOUBTED',
-    );
+    expect(relinkOutcome(LINKED_TO_A, { decision: 'UNLINKED', citizen_id: null, score: 0, reason: 'NO_MATCH', candidates: [] })).toBe('REVIEW_DOUBTED');
   });
 
   it("keeps a steward's link whatever the new settings decide", () => {
-    expect(relinkOutcome({ ...LINKED_TO_A, method: 'STEWARD' }, linkTo('B', below), THRESHOLDS)).toBe('STEWARD_KEEPS');
+    expect(relinkOutcome({ ...LINKED_TO_A, method: 'STEWARD' }, linkTo('B', below))).toBe('STEWARD_KEEPS');
   });
 });
 

@@ -159,7 +159,7 @@ export function settingsCommand(): Command {
   settings.addCommand(
     new Command('promote')
       .description(
-        'make a settings file current: validated as a shadow candidate, the shadow run over every stored observation, then the version made current (audited) and every record whose decision changes sent back to the linker; a link that would move goes to a steward unless the new evidence is decisive',
+        'make a settings file current: validated as a shadow candidate, the shadow run over every stored observation, then the version made current (audited) and every record whose decision changes sent back to the linker; a link that would move, or that the new settings doubt, stays and goes to a steward',
       )
       .argument('<file>', 'the settings file')
       .option('--json', 'print JSON')

@@ -14,17 +14,21 @@ export interface StandingLink {
  * What becomes of a linked record that new settings decide again:
  * - `STEWARD_KEEPS`: a steward's link (a must-link) stands, whatever the settings say;
  * - `KEEP`: the same citizen; the link now names the new version and its evidence;
- * - `MOVE`: the link goes to the other citizen, the new evidence being decisive;
- * - `REVIEW_MOVED`: the new settings link elsewhere, not decisively: the link stays and a steward sees both;
+ * - `REVIEW_MOVED`: the new settings link elsewhere: the link stays and a steward sees both —
+ *   even when the new evidence is decisive (the case and the audit log say so). Moving a link
+ *   moves the record's claims and facts from one citizen to another and recomputes both; a
+ *   steward's decision on the case does that, a settings change alone never does (a review found
+ *   that a move planned here withdrew the record's fact from the old citizen and never recorded
+ *   it on the new one);
  * - `REVIEW_DOUBTED`: the new settings would not link (review, a new citizen, unlinked): the link
  *   stays and a steward decides; a link is never undone silently.
  */
-export type RelinkOutcome = 'STEWARD_KEEPS' | 'KEEP' | 'MOVE' | 'REVIEW_MOVED' | 'REVIEW_DOUBTED';
+export type RelinkOutcome = 'STEWARD_KEEPS' | 'KEEP' | 'REVIEW_MOVED' | 'REVIEW_DOUBTED';
 
 type Redecided = Pick<LinkDecision, 'decision' | 'citizen_id' | 'score' | 'reason' | 'candidates'>;
 
 /**
- * New evidence is decisive for moving a link from one citizen to another when, under the new
+ * New evidence is decisive (shown to the steward who decides the move, not acted on alone) when, under the new
  * settings, the record links to the other citizen outright (reason MATCH: at or above
  * `link_probability`, clear of the runner-up by `min_margin_weight`, no required field
  * disagreeing) *and* the citizen it is linked to now was weighed and fell below
@@ -40,11 +44,9 @@ export function decisiveMove(standing: StandingLink, redecided: Redecided, thres
   return weighed !== undefined && weighed.score < thresholds.review_probability;
 }
 
-export function relinkOutcome(standing: StandingLink, redecided: Redecided, thresholds: LinkageSettings['thresholds']): RelinkOutcome {
+export function relinkOutcome(standing: StandingLink, redecided: Redecided): RelinkOutcome {
   if (standing.method === 'STEWARD') return 'STEWARD_KEEPS';
   if (redecided.decision === 'LINK' && redecided.citizen_id === standing.citizenId) return 'KEEP';
-  if (redecided.decision === 'LINK' && redecided.citizen_id) {
-    return !standing.createdByRecord && decisiveMove(standing, redecided, thresholds) ? 'MOVE' : 'REVIEW_MOVED';
-  }
+  if (redecided.decision === 'LINK' && redecided.citizen_id) return 'REVIEW_MOVED';
   return 'REVIEW_DOUBTED';
 }

@@ -2,7 +2,7 @@ import { DancuError } from '../../errors.js';
 import { RULES } from '../../quality/rules.js';
 import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, UpdateType } from '../../schemas/records.js';
 import { applyObservation, keysOfCitizen, planCitizenRows, type Change, type CitizenState } from './citizen-state.js';
-import { relinkOutcome } from '../../register/settings-relink.js';
+import { decisiveMove, relinkOutcome } from '../../register/settings-relink.js';
 import type { LoadedState, PlanContext, SettingsRelink } from './loaded-state.js';
 import { citizenOf, emptyCitizen, newCitizenId } from './new-citizen.js';
 import { observationUpdate, updateRow } from './observation-update.js';
@@ -102,7 +102,8 @@ class Planner {
         continue;
       }
       // A steward decides an open case, even one about a record a settings change left linked while it asked them.
-      if (!fresh.delete(decision.decision_id) || (o.attempt > 0 && decision.method !== 'STEWARD' && applied.has(o.observation_id))) {
+      // Only a steward's own decision: the linker's decisions on a must-link say method STEWARD too, and are looks like any other.
+      if (!fresh.delete(decision.decision_id) || (o.attempt > 0 && decision.reason !== 'STEWARD_DECISION' && applied.has(o.observation_id))) {
         results.push('duplicate');
         continue;
       }
@@ -204,19 +205,20 @@ class Planner {
   /**
    * A linked record decided again by new settings (settings-relink.ts says what becomes of it):
    * a steward's link stands; the same citizen keeps the link, which now names the new version
-   * and evidence; a decisive move links the record to the other citizen; anything else keeps the
-   * link and opens a review case naming the citizen linked now among the candidates.
+   * and evidence; anything else keeps the link and opens a review case naming the citizen linked
+   * now among the candidates (a move, however decisive the new evidence, is a steward's).
    */
   private planRelink(decision: LinkDecision, link: NonNullable<SettingsRelink['link']>, thresholds: PlanContext['settings']['thresholds']): ApplyResult {
     const o = decision.observation;
     const standing = { citizenId: link.citizenId, method: link.method, createdByRecord: newCitizenId(o) === link.citizenId };
-    const outcome = relinkOutcome(standing, decision, thresholds);
+    const outcome = relinkOutcome(standing, decision);
     const details = {
       decision_id: decision.decision_id,
       settings_version: decision.settings_version,
       linked_to: link.citizenId,
       decided: decision.decision,
       citizen_id: decision.citizen_id,
+      decisive: !standing.createdByRecord && decisiveMove(standing, decision, thresholds),
     };
     const moving = [link.citizenId, ...(decision.citizen_id && decision.citizen_id !== link.citizenId ? [decision.citizen_id] : [])];
     if (outcome === 'STEWARD_KEEPS') {
@@ -233,14 +235,6 @@ class Planner {
         );
       this.auditEach('SETTINGS_RELINK_KEPT', moving, decision, details);
       return 'duplicate';
-    }
-    const target = outcome === 'MOVE' ? this.citizens.get(decision.citizen_id ?? '') : null;
-    if (target) {
-      this.auditEach('SETTINGS_LINK_MOVED', moving, decision, {
-        ...details,
-        reason: 'decisive: the citizen linked before is below the review threshold of the new settings',
-      });
-      return this.link(decision, target);
     }
     const caseStatus = this.loaded.cases.get(o.observation_id);
     if (caseStatus === 'CLAIMED' || caseStatus === 'DECIDED') {
