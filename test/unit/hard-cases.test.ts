@@ -105,6 +105,21 @@ describe('a typo in the first letter of the given name', () => {
   });
 });
 
+describe('twins whose given names are a letter apart and alike (Hải and Hà)', () => {
+  const hai: RawPerson = { personal_id: '001085004321', full_name: 'Phan Văn Hải', date_of_birth: '1985-03-07', sex: 'M', address: 'Số 9 Trần Phú, Hà Nội' };
+  const ha: RawPerson = { ...hai, personal_id: '001085004322', full_name: 'Phan Văn Hà' };
+
+  it("never links one to the other on her own consecutive ID: a steward decides, with the rule's sentence", () => {
+    const decision = decide([hai], ha);
+    expect([decision.decision, decision.explanation?.summary]).toEqual(['REVIEW', expect.stringContaining('twins have consecutive ID numbers')]);
+  });
+
+  it('still links a record of Hải with a one-digit typo in his ID', () => {
+    const decision = decide([hai, ha], { ...hai, personal_id: '001085004331' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+});
+
 describe('a person who moved to another ward', () => {
   it('links her record with her new address and no ID on her name, full date of birth and sex', () => {
     const mai: RawPerson = { personal_id: '001190000123', full_name: 'Trần Thị Mai', date_of_birth: '1990-01-01', sex: 'F', address: 'Số 3 Hàng Bạc, Hà Nội' };

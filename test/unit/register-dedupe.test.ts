@@ -40,6 +40,14 @@ describe('the register scanned against itself', () => {
     expect(pairs.filter((p) => p.decision === 'duplicate')).toEqual([]);
   });
 
+  it('does not call twins duplicates whose given names are a letter apart and alike (Hải and Hà) on consecutive IDs', () => {
+    const pairs = scan([
+      ['D1', hai],
+      ['D2', { ...hai, personal_id: '001085004322', full_name: 'Phan Văn Hà' }],
+    ]);
+    expect(pairs.filter((p) => p.decision === 'duplicate')).toEqual([]);
+  });
+
   it('does not call twins duplicates whose given names differ in their first letter (Hải and Tài) on consecutive IDs', () => {
     const pairs = scan([
       ['D1', hai],

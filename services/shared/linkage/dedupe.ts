@@ -28,9 +28,14 @@ export function* dedupePairs(engine: LinkageEngine, source: InMemoryCandidateSou
     for (const j of source.candidateIndexes(record)) {
       // Blocking keys are equalities, so j finds i as i finds j: each pair is taken from its first member (a rule's filter, from that member's side).
       if (j <= i) continue;
-      const score = engine.scorer.score(record, register.get(j));
+      const candidate = register.get(j);
+      const score = engine.scorer.score(record, candidate);
       if (score.probability < review) continue;
-      const duplicate = score.probability >= link && !engine.scorer.contradicted(score) && engine.scorer.disagreements(score).length === 0;
+      const duplicate =
+        score.probability >= link &&
+        !engine.scorer.contradicted(score) &&
+        engine.scorer.disagreements(score).length === 0 &&
+        engine.scorer.neverLinked(record, candidate) === null;
       yield { a: record.id, b: register.id(j), decision: duplicate ? 'duplicate' : 'review', score: score.probability };
     }
   }

@@ -105,6 +105,9 @@ export class LinkageEngine {
     if (runnerUp && best.weight - runnerUp.weight < margin && runnerUp.probability >= review) {
       return toReview('AMBIGUOUS', `Two candidates score close together (${best.weight.toFixed(1)} and ${runnerUp.weight.toFixed(1)} bits).`);
     }
+    const bestCandidate = candidates.find((candidate) => candidate.id === best.citizenId);
+    const forbidden = bestCandidate ? this.scorer.neverLinked(record, bestCandidate) : null;
+    if (forbidden) return toReview('REQUIRED_FIELD_DISAGREES', forbidden);
     const disagreeing = this.scorer.disagreements(best);
     if (disagreeing.length > 0) {
       const groups = disagreeing.map((group) => group.join(' or ').replace(/_/g, ' '));

@@ -79,6 +79,8 @@ export class Scorer {
   private readonly guardianTest: CompiledPredicate | null;
   /** The comparisons a guardian's ID leaves silent for the other candidates. */
   readonly guardianSilenced: ReadonlySet<string>;
+  /** The settings' never_link rules, compiled once. */
+  private readonly neverLinkTests: { test: CompiledPredicate; sentence: string }[];
 
   constructor(
     readonly settings: LinkageSettings,
@@ -89,6 +91,12 @@ export class Scorer {
     this.agreementLevel = new Map(settings.comparisons.map((c) => [c.name, c.levels.findIndex((level) => !level.is_null)]));
     this.guardianTest = settings.guardian_id ? compilePredicate(settings.guardian_id.when) : null;
     this.guardianSilenced = new Set(settings.guardian_id ? [settings.guardian_id.identifier] : []);
+    this.neverLinkTests = settings.never_link.map((rule) => ({ test: compilePredicate(rule.when), sentence: rule.sentence }));
+  }
+
+  /** The sentence of the first never_link rule that holds for the pair (twins), or null. */
+  neverLinked(record: MatchRecord, citizen: MatchRecord): string | null {
+    return this.neverLinkTests.find((rule) => rule.test(record, citizen))?.sentence ?? null;
   }
 
   /** The pair's score; the `silenced` comparisons stand at their null level, as if a value were missing. */

@@ -98,6 +98,12 @@ export const settingsSchema = z
         when: predicateSchema,
       })
       .optional(),
+    /**
+     * Pairs never linked (nor called duplicates) whatever their score: they go to a steward with
+     * the rule's sentence. Twins: IDs one digit apart (consecutive numbers) and given names that
+     * differ, even by a letter (Hải and Hà), however much else agrees.
+     */
+    never_link: z.array(z.object({ name: z.string().regex(/^[a-z0-9_]+$/), when: predicateSchema, sentence: z.string().min(1) })).default([]),
     /** EM sessions of `dancu train`: pairs sharing `block_on`; m is not estimated for the `skip` comparisons in that session. */
     training_sessions: z.array(z.object({ block_on: z.array(z.enum(FEATURES)).min(1), skip: z.array(z.string()) })).min(1),
     training: z.record(z.string(), z.unknown()).default({}),
