@@ -150,7 +150,7 @@ async function main(): Promise<void> {
   await enableStatementCounts(pool);
   const before = { cpu: cpuSnapshot(), writes: await tableWrites(pool), database: await databaseActivity(pool) };
 
-  const producer = await connectProducer(kafka, { idempotent: true });
+  const producer = await connectProducer(kafka);
   const start = new Date();
   const t0 = performance.now();
   const lagPoints: LagPoint[] = [];

@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   await ensureTopics(admin, Object.values(topics));
   const registry = new SchemaRegistryClient(cli.DANCU_SCHEMA_REGISTRY_URL);
   const schemaId = await registry.register(valueSubject(topics.decisions), loadRecordSchema('linkDecision').text);
-  const producer = await connectProducer(kafka, { idempotent: true });
+  const producer = await connectProducer(kafka);
   const messages: Message[] = [];
   for (const decision of decisions) {
     messages.push({

@@ -89,7 +89,7 @@ export class PipelineRun {
     await this.admin_.connect();
     await ensureTopics(this.admin_, Object.values(this.topics));
     if (this.secure) await applyAcls(this.admin_, this.aclTarget);
-    this.producer_ = await connectProducer(this.kafka, { idempotent: true });
+    this.producer_ = await connectProducer(this.kafka);
   }
 
   get aclTarget(): AclTarget {

@@ -23,7 +23,6 @@ export async function startSteward(config: StewardConfig, logger: Logger, metric
     clientId: 'dancu-steward',
     logger,
     outputSchemas: stewardOutboxSchemas,
-    idempotent: true,
   });
   // Kept connected for the readiness probe.
   const admin = kafka.admin();

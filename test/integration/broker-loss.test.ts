@@ -14,6 +14,7 @@ import {
 } from '../../services/cli/stack/kafka-cluster.js';
 import { isAlive, runningPid } from '../../services/cli/stack/processes.js';
 import { stackLayout } from '../../services/cli/stack/stack-layout.js';
+import { DLQ_HEADERS } from '../../services/shared/kafka/dead-letter.js';
 import { readTopicSnapshot } from '../../services/shared/kafka/topic-snapshot.js';
 import { CITIZEN_VERSION_HEADER } from '../../services/shared/store/outbox-relay.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
@@ -111,7 +112,7 @@ async function observe(run: IsolatedRun, killedAt: { time: Date; applied: number
     auditedTwice: await count(
       `select count(*) as n from (select details->>'decision_id' from audit_log where details ? 'decision_id' group by 1 having count(*) > 1) as twice`,
     ),
-    deadLettered: await run.messageCount(run.topics.deadLetters),
+    deadLettered: await deadLetteredRecords(run),
     unpublished: await count('select count(*) as n from outbox where published_at is null'),
     outboxEvents: await count('select count(*) as n from outbox where topic = $1', [run.topics.populationUpdates]),
     distinctUpdatesOnTopic: new Set(updates.map((m) => header(m, 'id'))).size,
@@ -122,6 +123,12 @@ async function observe(run: IsolatedRun, killedAt: { time: Date; applied: number
     versionsReceived,
     versionsInRegister: new Map(versions.rows.map((row) => [row.citizen_id, Number(row.version)])),
   };
+}
+
+/** Records dead-lettered, each once: a chunk sent again after a failed send writes its dead letters again, and replaying them is idempotent. */
+async function deadLetteredRecords(run: IsolatedRun): Promise<number> {
+  const letters = await readTopicSnapshot(run.kafka, run.admin, run.topics.deadLetters);
+  return new Set(letters.map((m) => `${header(m, DLQ_HEADERS.reason)} ${header(m, DLQ_HEADERS.recordId)}`)).size;
 }
 
 /** A citizen's versions as a consumer that skips a repeat of the version it just had sees them. */

@@ -14,7 +14,7 @@ describe('consumer-group lag from committed offsets, high watermarks and message
   beforeAll(async () => {
     await admin.connect();
     await ensureTopics(admin, [topic], 3);
-    const producer = await connectProducer(kafka, { idempotent: true });
+    const producer = await connectProducer(kafka);
     // Partition p holds 10 * (p + 1) messages; message i of a partition was written (i + 1) minutes before `now`.
     for (const partition of [0, 1, 2]) {
       const count = 10 * (partition + 1);

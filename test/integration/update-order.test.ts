@@ -52,7 +52,7 @@ describe('updates a consumer can trust: versioned, in version order per citizen,
   let schemaIds: Map<string, number>;
 
   const relay = async (options: { batchSize: number; maxAttempts?: number }) => {
-    const producer = await connectProducer(run.kafka, { idempotent: true });
+    const producer = await connectProducer(run.kafka);
     const made = new OutboxRelay({
       pool: run.pool,
       producer,

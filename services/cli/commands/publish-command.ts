@@ -43,7 +43,7 @@ export function publishCommand(): Command {
       await admin.connect();
       // A connection left open keeps the command alive until the broker drops it (10 minutes).
       await ensureTopics(admin, [topic]).finally(() => admin.disconnect());
-      const producer = await connectProducer(kafka, { idempotent: true });
+      const producer = await connectProducer(kafka);
       try {
         const report = await publishEvents({
           producer,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, Partitioners, type Admin, type ITopicConfig, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { CommonConfig } from '../config/common.js';
 import { readSecret, secretInFolder } from '../config/secrets.js';
@@ -92,24 +93,55 @@ export function createKafka(connection: KafkaConnection, clientId: string, logge
 /**
  * A producer whose awaited sends are durable (the callers send with acks -1: every in-sync copy
  * holds the write), partitioning keys as the Java client does (murmur2), so other tools agree on
- * which partition a key is in. `idempotent` makes the broker drop the copy a retried send would
- * otherwise write (one request in flight): for publishers that send one batch at a time, whose
- * topic counts people read. Not for the pipeline's stages, which send from several partitions at
- * once: kafkajs 2.2.4 numbers a partition's batches under a lock per broker, so when a broker dies
- * two sends to the same partition, one to the dead leader and one to the new, take overlapping
- * numbers, and the broker refuses the rest of the producer's writes (OUT_OF_ORDER_SEQUENCE_NUMBER;
- * seen on the 3-broker test, where it dead-lettered half of the stream). The stages need no
- * idempotence: a key's messages are sent one send after the other (so stay in order), and every
- * event carries a stable id, so a copy a retry writes is applied once.
+ * which partition a key is in.
+ *
+ * kafkajs 2.2.4 retries a send wrongly when a partition's leader moves: it sends again only to the
+ * brokers that have not answered, grouped by the new leaders, so a partition whose new leader had
+ * already answered for its own partitions is never sent, and the send succeeds (seen on the
+ * 3-broker test: 92 observations lost after a broker's kill). So kafkajs tries each send once, and
+ * dancu sends the whole batch again while the error is one that may pass (sendAgain). A partition
+ * written before the failure gets its messages twice; every event carries a stable id, so the copy
+ * is applied once, and it lands right after the first (the caller sends nothing else meanwhile),
+ * so a key's order holds.
+ *
+ * Not idempotent: kafkajs's idempotent producer has the same resend, and with several partitions'
+ * sends at once it also numbers two batches of one partition alike across a leader change, after
+ * which the broker refuses the producer's writes (OUT_OF_ORDER_SEQUENCE_NUMBER; it dead-lettered
+ * half of the test's stream).
  */
-export async function connectProducer(kafka: Kafka, options: { idempotent?: boolean } = {}): Promise<Producer> {
+export async function connectProducer(kafka: Kafka): Promise<Producer> {
   const producer = kafka.producer({
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
-    ...(options.idempotent ? { idempotent: true, maxInFlightRequests: 1 } : { maxInFlightRequests: 5 }),
+    maxInFlightRequests: 5,
+    retry: { retries: 0 },
   });
   await producer.connect();
-  return producer;
+  return {
+    ...producer,
+    send: (record) => sendAgain(() => producer.send(record)),
+    sendBatch: (batch) => sendAgain(() => producer.sendBatch(batch)),
+  };
+}
+
+/** Sends, and on an error that may pass (a broker away, a leader moving) sends the whole batch again, with the client's backoff. */
+async function sendAgain<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await send();
+    } catch (error) {
+      if (attempt >= RETRY.retries || !mayPass(error)) throw error;
+      await sleep(Math.min(RETRY.maxRetryTime, RETRY.initialRetryTime * RETRY.multiplier ** attempt));
+    }
+  }
+}
+
+/** kafkajs wraps the cause in its retry errors: a protocol error says itself whether it may pass; any other kafkajs error is the network or the cluster. */
+function mayPass(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause.name === 'KafkaJSProtocolError') return (cause as { retriable?: boolean }).retriable !== false;
+  }
+  return error instanceof Error && error.name.startsWith('KafkaJS');
 }
 
 /** Whether the broker refused a request because the principal may not do it (kafkajs may wrap the protocol error in others). */

@@ -26,7 +26,6 @@ export async function wireKafka(options: {
   logger: Logger;
   outputSchemas: (topics: Topics) => [topic: string, record: RecordTypeKey][];
   inputTopics?: (topics: Topics) => string[];
-  idempotent?: boolean;
 }): Promise<KafkaWiring> {
   const { config } = options;
   const topics = topicsFor(config.DANCU_TOPIC_NAMESPACE);
@@ -39,6 +38,6 @@ export async function wireKafka(options: {
   await admin.disconnect();
   const schemaIds = new Map<string, number>();
   for (const [topic, record] of options.outputSchemas(topics)) schemaIds.set(topic, await registry.registerValueSchema(topic, record));
-  const producer = await connectProducer(kafka, { idempotent: options.idempotent ?? false });
+  const producer = await connectProducer(kafka);
   return { kafka, producer, registry, topics, schemaIds };
 }
