@@ -98,7 +98,7 @@ export function createKafka(connection: KafkaConnection, clientId: string, logge
  * kafkajs 2.2.4 retries a send wrongly when a partition's leader moves: it sends again only to the
  * brokers that have not answered, grouped by the new leaders, so a partition whose new leader had
  * already answered for its own partitions is never sent, and the send succeeds (seen on the
- * 3-broker test: 92 observations lost after a broker's kill). So kafkajs tries each send once, and
+ * 3-broker test: 92 observations lost after a broker's kill; an open upstream fix is tulios/kafkajs#1798). So kafkajs tries each send once, and
  * dancu sends the whole batch again while the error is one that may pass (sendAgain). A partition
  * written before the failure gets its messages twice; every event carries a stable id, so the copy
  * is applied once, and it lands right after the first (the caller sends nothing else meanwhile),
