@@ -42,21 +42,19 @@ export type CliConfig = z.infer<typeof cliConfigSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv): CliConfig {
   const config = parseConfig(cliConfigSchema, env);
-  return { ...config, DATABASE_URL: withPassword(config.DATABASE_URL, ownerPassword(env, config.DATABASE_URL)) };
+  return { ...config, DATABASE_URL: withOwnerPassword(env, config.DATABASE_URL) };
 }
 
-/** DATABASE_URL's user's password: its variable, else its file in DANCU_DATABASE_SECRETS_DIR (when the URL holds none). */
-function ownerPassword(env: NodeJS.ProcessEnv, databaseUrl: string): string | undefined {
-  const url = new URL(databaseUrl);
-  if (url.password !== '') return undefined;
-  return readSecret(env, 'DANCU_DATABASE_PASSWORD') ?? secretInFolder(env, 'DANCU_DATABASE_SECRETS_DIR', decodeURIComponent(url.username) || 'postgres');
-}
-
-/** The URL with `password` when it holds none of its own. */
-function withPassword(databaseUrl: string, password: string | undefined): string {
-  if (password === undefined) return databaseUrl;
+/**
+ * DATABASE_URL with its user's password when it holds none of its own: DANCU_DATABASE_PASSWORD
+ * (or `_FILE`), else the user's file in DANCU_DATABASE_SECRETS_DIR.
+ */
+function withOwnerPassword(env: NodeJS.ProcessEnv, databaseUrl: string): string {
   const url = new URL(databaseUrl);
   if (url.password !== '') return databaseUrl;
+  const password =
+    readSecret(env, 'DANCU_DATABASE_PASSWORD') ?? secretInFolder(env, 'DANCU_DATABASE_SECRETS_DIR', decodeURIComponent(url.username) || 'postgres');
+  if (password === undefined) return databaseUrl;
   url.password = encodeURIComponent(password);
   return url.toString();
 }

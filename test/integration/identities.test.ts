@@ -11,7 +11,9 @@ import { registerCluster } from '../../services/cli/stack/postgres-cluster.js';
 import { dropDatabase } from '../../services/cli/stack/postgres-node.js';
 import { secureDatabaseUrl, securePostgresUp, type SecurePostgres } from '../../services/cli/stack/postgres-tls.js';
 import { secureKafkaLog, secureKafkaUp } from '../../services/cli/stack/secure-kafka-node.js';
+import { readSecretFile } from '../../services/cli/stack/secret-files.js';
 import { ensureStackCa } from '../../services/cli/stack/stack-tls.js';
+import { roleName, serviceDatabaseUrl, type ServiceRole } from '../../services/shared/store/service-roles.js';
 import { hostPort, stackLayout } from '../../services/cli/stack/stack-layout.js';
 import { connectProducer, createKafka, kafkaConnection, securitySettings, type KafkaConnection } from '../../services/shared/kafka/client.js';
 import { measureLag } from '../../services/shared/kafka/lag.js';
@@ -92,11 +94,14 @@ async function expectLogged(since: () => string, ...texts: string[]): Promise<vo
   expect(logged(await waitUntil(async () => since(), logged, 10_000, `the server to log ${texts.join(' … ')}`))).toBe(true);
 }
 
-/** One connection attempt to the secure register as `role`: its error message, or null when it got in. */
-async function connectAs(role: string, password: string, tls: 'verify-full' | 'disable', caFile: string = securePostgres.ca): Promise<string | null> {
-  const url = new URL(secureDatabaseUrl(config.DATABASE_URL, SECURE_TEST_DATABASE, caFile));
-  url.username = role;
-  url.password = encodeURIComponent(password);
+/** The password `stack up --secure` gave a service's role. */
+function rolePassword(service: ServiceRole): string {
+  return readSecretFile(join(securePostgres.secrets, roleName(service)));
+}
+
+/** One connection attempt to the secure register as a service's role: its error message, or null when it got in. */
+async function connectAs(service: ServiceRole, password: string, tls: 'verify-full' | 'disable', caFile: string = securePostgres.ca): Promise<string | null> {
+  const url = new URL(serviceDatabaseUrl(secureDatabaseUrl(config.DATABASE_URL, SECURE_TEST_DATABASE, caFile), service, password));
   if (tls === 'disable') url.search = '?sslmode=disable';
   const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5_000 });
   try {
@@ -319,27 +324,24 @@ describe('on the secure stack, every service and sector is its own principal or 
 
   it('refuses a client without TLS to the register before any password, and the server logs it', async () => {
     const since = postgresLogFrom();
-    const refused = await connectAs('dancu_steward', readFileSync(join(securePostgres.secrets, 'dancu_steward'), 'utf8'), 'disable');
+    const refused = await connectAs('steward', rolePassword('steward'), 'disable');
     expect(refused).toContain('no encryption');
     await expectLogged(since, `pg_hba.conf rejects connection for host "127.0.0.1", user "dancu_steward", database "${SECURE_TEST_DATABASE}", no encryption`);
   });
 
   it('refuses a wrong password to the register, and the server logs it', async () => {
     const since = postgresLogFrom();
-    expect(await connectAs('dancu_store', 'not-the-password', 'verify-full')).toBe('password authentication failed for user "dancu_store"');
+    expect(await connectAs('store', 'not-the-password', 'verify-full')).toBe('password authentication failed for user "dancu_store"');
     await expectLogged(since, 'password authentication failed for user "dancu_store"');
   });
 
   it('refuses, in the client, a register whose certificate the trusted CA did not sign', async () => {
-    const refused = await connectAs('dancu_store', readFileSync(join(securePostgres.secrets, 'dancu_store'), 'utf8'), 'verify-full', await strangerCa());
+    const refused = await connectAs('store', rolePassword('store'), 'verify-full', await strangerCa());
     expect(refused).toBe('unable to verify the first certificate');
   });
 
   it('refuses the steward service’s role, logged in over TLS, an update of a citizen row, and the server logs it', async () => {
-    const url = new URL(run.databaseUrl);
-    url.username = 'dancu_steward';
-    url.password = encodeURIComponent(readFileSync(join(securePostgres.secrets, 'dancu_steward'), 'utf8'));
-    const steward = new pg.Client({ connectionString: url.toString() });
+    const steward = new pg.Client({ connectionString: serviceDatabaseUrl(run.databaseUrl, 'steward', rolePassword('steward')) });
     await steward.connect();
     try {
       const since = postgresLogFrom();
