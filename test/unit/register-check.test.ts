@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nothingToShow } from '../../services/cli/commands/lag-command.js';
+import { coordinatorNotFound, nothingToShow } from '../../services/cli/commands/lag-command.js';
 import type { DemoRun } from '../../services/cli/run-settings.js';
 import { describeDatabase, knownMigrations, pendingMigrations } from '../../services/shared/store/schema-check.js';
 
@@ -44,5 +44,23 @@ describe('dancu lag with nothing to show', () => {
 
   it('does not point at --demo when looking at the demo run already', () => {
     expect(nothingToShow(DEMO.groups, DEMO.topicNamespace, DEMO)).not.toContain('--demo');
+  });
+});
+
+describe('dancu lag when Kafka names no coordinator for the groups', () => {
+  const notFound = Object.assign(new Error('Failed to find group coordinator'), { name: 'KafkaJSGroupCoordinatorNotFound' });
+
+  it("says a login may not describe the groups, and names the operators' login", () => {
+    expect(coordinatorNotFound(notFound, Object.values(GROUPS), 'sector-vaccination')?.message).toMatch(
+      /dancu-ingest, dancu-linker, dancu-store: the login sector-vaccination may not describe them; log in as dancu-operator/,
+    );
+  });
+
+  it('without a login, points at the broker rather than at rights', () => {
+    expect(coordinatorNotFound(notFound, Object.values(GROUPS), undefined)?.message).toContain('the broker may still be starting');
+  });
+
+  it('leaves any other error alone', () => {
+    expect(coordinatorNotFound(new Error('connection refused'), Object.values(GROUPS), 'sector-vaccination')).toBeNull();
   });
 });

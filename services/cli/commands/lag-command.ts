@@ -6,6 +6,26 @@ import { withKafka } from '../kafka-session.js';
 import type { DemoRun } from '../run-settings.js';
 import { measureLag, type PartitionLag } from '../../shared/kafka/lag.js';
 import { pipelineGroupTopics } from '../../monitor/pipeline-status.js';
+import { ConfigError } from '../../shared/errors.js';
+import { servicePrincipal } from '../../shared/kafka/kafka-acls.js';
+
+/**
+ * kafkajs 2.2.4 turns a broker's "group authorization failed" into "Failed to find group
+ * coordinator" (it tries every broker and keeps none of their answers), so a login without
+ * rights on the groups reads as a broker fault. With a login, that is the likely cause: said so.
+ */
+export function coordinatorNotFound(error: unknown, groupIds: readonly string[], username: string | undefined): Error | null {
+  if (!(error instanceof Error) || error.name !== 'KafkaJSGroupCoordinatorNotFound') return null;
+  const groups = groupIds.join(', ');
+  if (username === undefined) {
+    return new ConfigError(
+      `Kafka named no coordinator for the consumer groups ${groups}: the broker may still be starting; try again, or check DANCU_KAFKA_BROKERS`,
+    );
+  }
+  return new ConfigError(
+    `Kafka named no coordinator for the consumer groups ${groups}: the login ${username} may not describe them; log in as ${servicePrincipal('operator')}, the operators' login (\`dancu acl show\` lists who may what)`,
+  );
+}
 
 function table(lags: PartitionLag[]): string[] {
   const lines = [
@@ -51,7 +71,9 @@ export function lagCommand(): Command {
         const groupIds = { ingest: config.DANCU_INGEST_GROUP_ID, linker: config.DANCU_LINKER_GROUP_ID, store: config.DANCU_STORE_GROUP_ID };
         const groups = pipelineGroupTopics(topics, groupIds);
         for (;;) {
-          const lags = await measureLag(kafka, admin, groups);
+          const lags = await measureLag(kafka, admin, groups).catch((error: unknown) => {
+            throw coordinatorNotFound(error, Object.values(groupIds), config.DANCU_KAFKA_USERNAME) ?? error;
+          });
           const shown = options.all ? lags : lags.filter((l) => l.lag > 0 || l.committed !== '-1');
           if (shown.length === 0) {
             // JSON stays JSON for scripts; the words go where a person reads them.
