@@ -118,6 +118,16 @@ describe('twins whose given names are a letter apart and alike (Hải and Hà)',
     const decision = decide([hai, ha], { ...hai, personal_id: '001085004331' });
     expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
   });
+
+  it('links a record of Hải without his given name and with a one-digit typo in his ID: a missing given name is no sign of a twin', () => {
+    const decision = decide([hai], { ...hai, full_name: 'Phan', personal_id: '001085004331' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
+  it('sends that record to a steward when its ID is one digit from both twins: without a given name nothing tells them apart', () => {
+    const decision = decide([hai, ha], { ...hai, full_name: 'Phan', personal_id: '001085004325' });
+    expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'AMBIGUOUS']);
+  });
 });
 
 describe('a person who moved to another ward', () => {
