@@ -140,8 +140,15 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
     expect(decision.decision === 'LINK' ? decision.citizenId : decision.decision).toMatch(/^(C1|REVIEW)$/);
   });
 
-  it('sends the record to review as a guardian’s ID, not to a new citizen with the father’s ID, when the child is not registered', () => {
+  it('takes the child for not registered, naming the guardian’s ID, when she is not in the register', () => {
     const decision = decide([hung], vaccination);
+    expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['NEW', 'GUARDIAN_ID', null]);
+  });
+
+  it('sends the record to review as a guardian’s ID when its caller would create a citizen from it, never one with the father’s ID', () => {
+    const { engine, source } = inMemoryLinkage(settings, [...background, toMatchRecord('C0', hung)]);
+    const record = toMatchRecord('R1', vaccination);
+    const decision = engine.decide(record, source.candidatesSync(record), undefined, 'REVIEW');
     expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['REVIEW', 'GUARDIAN_ID', null]);
     expect(decision.explanation?.summary).toContain("guardian's ID");
   });

@@ -20,6 +20,8 @@ const citizen = (citizen_id: string, overrides: Partial<CitizenRow> = {}): Citiz
   ...overrides,
 });
 const TU = citizen('001090004417');
+/** Tú's father, registered; his son Khang's vaccination carries the father's ID, and Khang is not registered yet. */
+const FATHER = citizen('001062000555', { full_name: 'Hoàng Văn Bình', given_name: 'Bình', name_key: 'hoang van binh', date_of_birth: '1962-08-14' });
 const NAMESAKE = citizen('038090112093', { date_of_birth: '1990-11-23', address: 'Thôn 3, xã Quảng Xương, Thanh Hóa' });
 
 function observation(source: string, eventType: string): PersonObservation {
@@ -48,7 +50,7 @@ function observation(source: string, eventType: string): PersonObservation {
 const background = generatePopulation(500, 31).map((c) => toMatchRecord(c.citizen_id, c));
 const { engine, source } = inMemoryLinkage(loadSettings(), [
   ...background,
-  ...[TU, NAMESAKE].map((row) => personToMatchRecord(row.citizen_id, citizenAsPerson(row))),
+  ...[TU, NAMESAKE, FATHER].map((row) => personToMatchRecord(row.citizen_id, citizenAsPerson(row))),
 ]);
 
 function decide(of: PersonObservation, known: Parameters<typeof decideObservation>[4] = {}) {
@@ -86,5 +88,31 @@ describe('the decision for one observation', () => {
   it('lets a birth registration that matches no one create a citizen', () => {
     const verdict = decide(observation(CIVIL_STATUS_SOURCE, 'BIRTH_REGISTRATION'), { cannotLink: new Set([TU.citizen_id, NAMESAKE.citizen_id]) });
     expect(verdict.decision).toBe('NEW');
+  });
+
+  const newborn = (of: PersonObservation): PersonObservation => ({
+    ...of,
+    person: {
+      ...citizenAsPerson(
+        citizen('not-registered', {
+          full_name: 'Hoàng Minh Khang',
+          name_key: 'hoang minh khang',
+          middle_name: 'Minh',
+          given_name: 'Khang',
+          date_of_birth: '2026-03-09',
+        }),
+      ),
+      personal_id: FATHER.personal_id,
+    },
+  });
+
+  it("keeps a newborn's vaccination that carries his father's ID unlinked, naming the guardian's ID, until the child is registered", () => {
+    const verdict = decide(newborn(observation('vaccination', 'VACCINATION')));
+    expect([verdict.decision, verdict.reason, verdict.citizenId]).toEqual(['UNLINKED', 'GUARDIAN_ID', null]);
+  });
+
+  it("sends a birth registration that carries the father's ID to a steward rather than create a citizen with it", () => {
+    const verdict = decide(newborn(observation(CIVIL_STATUS_SOURCE, 'BIRTH_REGISTRATION')));
+    expect([verdict.decision, verdict.reason]).toEqual(['REVIEW', 'GUARDIAN_ID']);
   });
 });

@@ -27,6 +27,8 @@ export const DECISION_SUMMARIES: Readonly<Record<string, (facts: SummaryFacts) =
     `The best candidate's match probability is ${percent(probability)}${runnerUp ? `, ${(weight - runnerUp.weight).toFixed(1)} bits ahead of the next` : ''}.`,
   NO_MATCH: ({ probability }) =>
     `No register citizen matches well enough (best match probability ${percent(probability)}), and only a birth registration may create a citizen; the record is kept unlinked until its person is registered.`,
+  GUARDIAN_ID: ({ probability }) =>
+    `The personal ID belongs to a registered relative of another generation (a guardian's ID) and was not counted; no other citizen matches well enough (best match probability ${percent(probability)}): the record's person is taken as not registered yet.`,
   SOURCE_RECORD_LINKED: () => 'An earlier event of the same source record was linked to this citizen.',
   STEWARD_MUST_LINK: () => 'A data steward decided that this record is this citizen.',
 };

@@ -26,6 +26,13 @@ const MAX_CANDIDATES_REPORTED = 5;
 export type LevelsOf = (candidate: MatchRecord) => readonly number[];
 
 /**
+ * What a record whose ID is a guardian's becomes when no other candidate is probable enough:
+ * NEW (its person is not registered) for whoever only looks for a citizen; REVIEW for a caller
+ * that would create a citizen from it, since a new citizen must not carry the guardian's ID.
+ */
+export type GuardianOutcome = 'NEW' | 'REVIEW';
+
+/**
  * The linkage engine: pure, no I/O. Scores a record against its candidates and decides: link
  * when the best candidate is probable enough and clearly ahead of the runner-up, review when it
  * is uncertain or when its ID is contradicted by name and date of birth, new otherwise. An ID
@@ -48,7 +55,7 @@ export class LinkageEngine {
    * `levelsOf` gives each candidate's comparison levels when they are already known: a shadow
    * run computes them once for two settings whose comparisons test alike (scoring.ts sameLevels).
    */
-  decide(record: MatchRecord, candidates: readonly MatchRecord[], levelsOf?: LevelsOf): EngineDecision {
+  decide(record: MatchRecord, candidates: readonly MatchRecord[], levelsOf?: LevelsOf, guardianOutcome: GuardianOutcome = 'NEW'): EngineDecision {
     // Ties broken by citizen id, so the decision does not depend on the order candidates arrived in.
     const { scores: unsorted, guardians } = this.scoreAll(record, candidates, levelsOf);
     const scores = unsorted.sort((a, b) => b.weight - a.weight || (a.citizenId < b.citizenId ? -1 : a.citizenId > b.citizenId ? 1 : 0));
@@ -77,10 +84,11 @@ export class LinkageEngine {
     });
 
     // A guardian's ID says nothing of who the record's person is: without a candidate probable
-    // enough the record goes to a steward, not to a new citizen carrying the guardian's ID.
+    // enough, the person is not registered (a newborn's vaccination before the birth is), and
+    // the record is new or, where it would create a citizen carrying the guardian's ID, reviewed.
     const guardianNote =
       "The personal ID belongs to a registered relative of another generation (a guardian's ID); it was not counted for or against any candidate.";
-    if (!best) return guardians > 0 ? result('REVIEW', 'GUARDIAN_ID', guardianNote) : result('NEW', 'NO_CANDIDATE');
+    if (!best) return guardians > 0 ? result(guardianOutcome, 'GUARDIAN_ID', guardianNote) : result('NEW', 'NO_CANDIDATE');
     const percent = (p: number) => `${(p * 100).toPrecision(4)}%`;
     // A record whose ID belongs to someone its name and birth date contradict: a mistyped ID, or
     // another person's. It is never linked to that ID's owner; another candidate may still win on
@@ -100,7 +108,7 @@ export class LinkageEngine {
     if (this.scorer.contradicted(best)) return toReview('PID_CONTRADICTED', '');
     if (best.probability < review) {
       if (idPointsElsewhere) return toReview('PID_CONTRADICTED', '');
-      return guardians > 0 ? result('REVIEW', 'GUARDIAN_ID', guardianNote) : result('NEW', 'BELOW_REVIEW_THRESHOLD');
+      return guardians > 0 ? result(guardianOutcome, 'GUARDIAN_ID', guardianNote) : result('NEW', 'BELOW_REVIEW_THRESHOLD');
     }
     if (runnerUp && best.weight - runnerUp.weight < margin && runnerUp.probability >= review) {
       return toReview('AMBIGUOUS', `Two candidates score close together (${best.weight.toFixed(1)} and ${runnerUp.weight.toFixed(1)} bits).`);

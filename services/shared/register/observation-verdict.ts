@@ -60,7 +60,9 @@ export function decideObservation(
     return knownLink(engine, record, known.earlier, 'SOURCE_RECORD_LINKED', 'DETERMINISTIC');
   }
   const allowed = known.cannotLink ? candidates.filter((candidate) => !known.cannotLink!.has(candidate.id)) : candidates;
-  const decision = engine.decide(record, allowed, levelsOf);
-  if (decision.decision !== 'NEW' || mayCreateCitizen(observation)) return { ...decision, method: 'PROBABILISTIC' };
-  return { ...decision, decision: 'UNLINKED', reason: 'NO_MATCH', method: 'PROBABILISTIC' };
+  const creates = mayCreateCitizen(observation);
+  const decision = engine.decide(record, allowed, levelsOf, creates ? 'REVIEW' : 'NEW');
+  if (decision.decision !== 'NEW' || creates) return { ...decision, method: 'PROBABILISTIC' };
+  // A guardian's ID keeps its reason: the steward or auditor who reads the unlinked record learns whose ID it carried.
+  return { ...decision, decision: 'UNLINKED', reason: decision.reason === 'GUARDIAN_ID' ? 'GUARDIAN_ID' : 'NO_MATCH', method: 'PROBABILISTIC' };
 }
