@@ -83,6 +83,17 @@ describe('all four sectoral sources flow end to end and enrich the register', ()
     expect(rows.filter((row) => row.resolution !== 'LINKED' || row.resolved_citizen_id !== day.truth.about.get(row.source_record_id))).toEqual([]);
   });
 
+  it("keeps a newborn vaccination that carries a parent's ID unlinked as a guardian's ID, then links it to the newborn, never the parent", async () => {
+    const { rows } = await run.pool.query<{ source_record_id: string; reason: string; resolution: string | null; resolved_citizen_id: string | null }>(
+      'select source_record_id, reason, resolution, resolved_citizen_id from unlinked_records where source_record_id = any($1::text[])',
+      [day.truth.withGuardianId],
+    );
+    expect(day.truth.withGuardianId.length).toBeGreaterThan(0);
+    expect(rows.map((row) => [row.reason, row.resolution, row.resolved_citizen_id === day.truth.about.get(row.source_record_id)])).toEqual(
+      day.truth.withGuardianId.map(() => ['GUARDIAN_ID', 'LINKED', true]),
+    );
+  });
+
   it('creates citizens only from civil status', async () => {
     const { rows } = await run.pool.query<{ origin: string }>("select distinct origin from citizens where origin like 'source:%'");
     expect(rows.map((row) => row.origin)).toEqual(['source:civil-status']);

@@ -40,6 +40,8 @@ export interface SectorDayTruth {
   rejected: { source: SourceName; recordId: string; rule: string }[];
   /** Vaccinations of newborns published before their birth registration: unlinked first, linked when the birth is applied. */
   beforeBirthRegistration: string[];
+  /** Of those, the ones that carry a registered parent's ID instead of none (a guardian's ID). */
+  withGuardianId: string[];
   /** Facts dated after the person's registered death. */
   afterDeath: string[];
 }
@@ -58,6 +60,15 @@ function addDays(date: string, days: number): string {
 function ageOn(citizen: SyntheticCitizen, day: string): number {
   const years = Number(day.slice(0, 4)) - Number(citizen.date_of_birth.slice(0, 4));
   return day.slice(5) < citizen.date_of_birth.slice(5) ? years - 1 : years;
+}
+
+/**
+ * A registered adult of the newborn's family name, of a parent's age: whose ID a clinic writes
+ * on a newborn's record. Chosen without a random draw, so the rest of the day stays the same.
+ */
+function guardianOf(newbornName: string, living: readonly SyntheticCitizen[], today: string): SyntheticCitizen | undefined {
+  const family = newbornName.split(' ')[0];
+  return living.find((c) => c.full_name.split(' ')[0] === family && ageOn(c, today) >= 20 && ageOn(c, today) <= 45);
 }
 
 /** A person as a sector holds them: an ID most of the time, names and dates written the many ways sectors write them. */
@@ -113,7 +124,7 @@ export function generateSectorDay(population: SyntheticCitizen[], plan: SectorDa
     seed,
     now,
   );
-  const truth: SectorDayTruth = { civilStatus: stream.truth, about: new Map(), rejected: [], beforeBirthRegistration: [], afterDeath: [] };
+  const truth: SectorDayTruth = { civilStatus: stream.truth, about: new Map(), rejected: [], beforeBirthRegistration: [], withGuardianId: [], afterDeath: [] };
   for (const invalid of stream.truth.invalid) truth.rejected.push({ source: 'civil-status', recordId: invalid.recordId, rule: invalid.reason });
   const dead = new Set(stream.truth.deaths.flatMap((d) => [d.citizenId, d.idOwner ?? '']));
   const living = population.filter((citizen) => !dead.has(citizen.citizen_id));
@@ -191,7 +202,7 @@ export function generateSectorDay(population: SyntheticCitizen[], plan: SectorDa
     },
   });
   const births = civil.filter((event) => event.event_type === 'BIRTH_REGISTRATION' && stream.truth.births.some((b) => b.recordId === event.source_record_id));
-  for (const birth of births.slice(0, plan.newbornVaccinations ?? Math.floor(plan.vaccinations / 4))) {
+  for (const [i, birth] of births.slice(0, plan.newbornVaccinations ?? Math.floor(plan.vaccinations / 4)).entries()) {
     const dob = birth.person.date_of_birth ?? today;
     const iso = dob.includes('/') ? dob.split('/').reverse().join('-') : dob;
     const newborn = {
@@ -203,6 +214,12 @@ export function generateSectorDay(population: SyntheticCitizen[], plan: SectorDa
     };
     const event = vaccination(newborn, 0, 'HEPB', 1, iso);
     event.person.date_of_birth = iso;
+    // Every other newborn's record carries a parent's ID, as clinics often write before the child has one.
+    const guardian = i % 2 === 1 ? guardianOf(newborn.full_name, living, today) : undefined;
+    if (guardian) {
+      event.person.personal_id = guardian.personal_id;
+      truth.withGuardianId.push(event.source_record_id);
+    }
     vaccinations.push(event);
     truth.about.set(event.source_record_id, birth.person.personal_id ?? '');
     truth.beforeBirthRegistration.push(event.source_record_id);
