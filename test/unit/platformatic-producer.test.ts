@@ -48,8 +48,10 @@ describe('asKafkaError', () => {
     expect(classified(new ProtocolError('TOPIC_AUTHORIZATION_FAILED'))).toEqual(['KAFKA_TOPIC_AUTHORIZATION_FAILED', true]);
   });
 
-  it('treats a login the broker refuses as retriable, waiting for the fix', () => {
-    expect(classified(new AuthenticationError('SASL authentication failed.'))).toEqual(['KAFKA_SASL_AUTHENTICATION_FAILED', true]);
+  it('treats a login the broker refuses, the cause of a failed connection, as retriable, waiting for the fix', () => {
+    const refused = new NetworkError('Connection to 127.0.0.1:9192 failed.', { cause: new AuthenticationError('SASL authentication failed.') });
+    const error = new MultipleErrors('Cannot connect to any broker.', [refused]);
+    expect(classified(error)).toEqual(['KAFKA_SASL_AUTHENTICATION_FAILED', true]);
   });
 
   it('treats a message the client cannot serialise as not retriable', () => {

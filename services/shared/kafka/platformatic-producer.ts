@@ -1,6 +1,5 @@
 import {
   compatibilityPartitioner,
-  findErrorBy,
   GenericError,
   ProduceAcks,
   Producer as PlatformaticProducer,
@@ -40,30 +39,30 @@ const FINAL_CODES = /^PLT_KFK_(USER|UNSUPPORTED)/;
 
 type LibraryError = Error & { code?: unknown; canRetry?: unknown; apiId?: unknown };
 
-/** The errors an error of the library stands for: itself, or every error it gathers, at any depth. */
-function leafErrors(error: Error): LibraryError[] {
-  if (!(error instanceof AggregateError)) return [error];
-  return error.errors.flatMap((each: unknown) => (each instanceof Error ? leafErrors(each) : []));
+/** An error of the library and every error under it: those it gathers and their causes (a refused login is the cause of a connection error), at any depth. */
+function nestedErrors(error: Error): LibraryError[] {
+  const gathered: unknown[] = error instanceof AggregateError ? error.errors : [];
+  return [error, ...[...gathered, error.cause].flatMap((each) => (each instanceof Error ? nestedErrors(each) : []))];
 }
 
 /**
  * @platformatic/kafka's failures as dancu's: a broker's refusal it says may pass, a connection or
  * a timeout is a broker away (retriable; the library's own canRetry says whether it retries inside,
- * and is false for a timeout); a login refused or a refusal for want of
- * an ACL is the deployment's to fix and waits for it (retriable, as kafkajs's are in errors.ts);
- * any other refusal is final. Errors not the library's pass as they are, for asDancuError.
+ * and is false for a timeout); a login refused or a refusal for want of an ACL is the deployment's
+ * to fix and waits for it (retriable, as kafkajs's are in errors.ts); any other refusal is final.
+ * Errors not the library's pass as they are, for asDancuError.
  */
 export function asKafkaError(error: unknown): unknown {
   if (!(error instanceof Error) || !GenericError.isGenericError(error)) return error;
-  if (findErrorBy(error, 'code', 'PLT_KFK_AUTHENTICATION')) {
+  const nested = nestedErrors(error);
+  if (nested.some((each) => each.code === 'PLT_KFK_AUTHENTICATION')) {
     return new DancuError('KAFKA_SASL_AUTHENTICATION_FAILED', error.message, { retriable: true, cause: error });
   }
-  const denied = findErrorBy(error, 'apiId', 'TOPIC_AUTHORIZATION_FAILED') ?? findErrorBy(error, 'apiId', 'CLUSTER_AUTHORIZATION_FAILED');
+  const denied = nested.find((each) => typeof each.apiId === 'string' && each.apiId.endsWith('_AUTHORIZATION_FAILED'));
   if (denied) return new DancuError(`KAFKA_${String(denied.apiId)}`, error.message, { retriable: true, cause: error });
-  const leaves = leafErrors(error);
-  const refused = leaves.find((leaf) => leaf.code === 'PLT_KFK_PROTOCOL' && leaf.canRetry === false);
+  const refused = nested.find((each) => each.code === 'PLT_KFK_PROTOCOL' && each.canRetry === false);
   if (refused) return new DancuError(`KAFKA_${String(refused.apiId)}`, error.message, { retriable: false, cause: error });
-  if (leaves.some((leaf) => typeof leaf.code === 'string' && FINAL_CODES.test(leaf.code))) {
+  if (nested.some((each) => typeof each.code === 'string' && FINAL_CODES.test(each.code))) {
     return new DancuError('KAFKA_REFUSED', error.message, { retriable: false, cause: error });
   }
   return new UnavailableError('kafka', error);
