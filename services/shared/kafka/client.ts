@@ -132,7 +132,7 @@ export type DancuProducer = SendingProducer;
 export type KafkaClientName = 'kafkajs' | 'platformatic';
 
 /**
- * A service's producer on the chosen client. @platformatic/kafka sends with a third of kafkajs's
+ * A service's producer on the chosen client. @platformatic/kafka sends with a quarter of kafkajs's
  * CPU per message (docs/BENCHMARKS.md, "Kafka client"); kafkajs stays the default until the whole
  * pipeline shows the difference. Either way an awaited send is durable and resent whole by
  * sendAgain.
