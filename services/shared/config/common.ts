@@ -27,6 +27,8 @@ export const commonConfigShape = {
   DANCU_KAFKA_CA_FILE: z.string().optional(),
   /** A folder of one password file per principal (`stack up --secure` writes one): the login's password when none is given. */
   DANCU_KAFKA_SECRETS_DIR: z.string().optional(),
+  /** The client a service's producer runs on: kafkajs, or @platformatic/kafka (faster per message, see docs/BENCHMARKS.md "Kafka client"). */
+  DANCU_KAFKA_CLIENT: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
   DANCU_SCHEMA_REGISTRY_URL: z.string().url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:55432/dancu'),
   /**

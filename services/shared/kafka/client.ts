@@ -5,6 +5,7 @@ import type { CommonConfig } from '../config/common.js';
 import { readSecret, secretInFolder } from '../config/secrets.js';
 import { ConfigError, DancuError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { connectPlatformaticProducer, type SendingProducer } from './platformatic-producer.js';
 import { clusterDefaults, topicReplication } from './topic-replication.js';
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -124,6 +125,43 @@ export async function connectProducer(kafka: Kafka): Promise<Producer> {
   };
 }
 
+/** What dancu's code holds a producer as: kafkajs's, or @platformatic/kafka's behind the same send shape. */
+export type DancuProducer = SendingProducer;
+
+/** The Kafka client a service's producer runs on (DANCU_KAFKA_CLIENT); consumers and admin are kafkajs's either way. */
+export type KafkaClientName = 'kafkajs' | 'platformatic';
+
+/**
+ * A service's producer on the chosen client. @platformatic/kafka sends with a quarter of kafkajs's
+ * CPU per message (docs/BENCHMARKS.md, "Kafka client"); kafkajs stays the default until the whole
+ * pipeline shows the difference. Either way an awaited send is durable and resent whole by
+ * sendAgain.
+ */
+export async function connectServiceProducer(options: {
+  client: KafkaClientName;
+  kafka: Kafka;
+  connection: KafkaConnection;
+  clientId: string;
+}): Promise<DancuProducer> {
+  if (options.client === 'kafkajs') return connectProducer(options.kafka);
+  const { connection } = options;
+  const producer = await connectPlatformaticProducer({
+    clientId: options.clientId,
+    brokers: connection.brokers,
+    ...(connection.security === 'sasl_ssl'
+      ? {
+          tls: connection.caFile === undefined ? {} : { ca: [readCa(connection.caFile)] },
+          sasl: { mechanism: 'SCRAM-SHA-512', username: connection.username, password: connection.password },
+        }
+      : {}),
+  });
+  return {
+    ...producer,
+    send: (record) => sendAgain(() => producer.send(record)),
+    sendBatch: (batch) => sendAgain(() => producer.sendBatch(batch)),
+  };
+}
+
 /** Sends, and on an error that may pass (a broker away, a leader moving) sends the whole batch again, with the client's backoff. */
 async function sendAgain<T>(send: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
@@ -136,8 +174,14 @@ async function sendAgain<T>(send: () => Promise<T>): Promise<T> {
   }
 }
 
-/** kafkajs wraps the cause in its retry errors: a protocol error says itself whether it may pass; any other kafkajs error is the network or the cluster. */
+/**
+ * kafkajs wraps the cause in its retry errors: a protocol error says itself whether it may pass;
+ * any other kafkajs error is the network or the cluster. The @platformatic/kafka producer throws
+ * dancu's errors, classified already.
+ */
 function mayPass(error: unknown): boolean {
+  // A login refused or an ACL missing is retriable for the stage (it waits for the fix) but not worth resending at once.
+  if (error instanceof DancuError) return error.retriable && !/_(AUTHENTICATION|AUTHORIZATION)_FAILED$/.test(error.code);
   for (let cause = error; cause instanceof Error; cause = cause.cause) {
     if (cause.name === 'KafkaJSProtocolError') return (cause as { retriable?: boolean }).retriable !== false;
   }

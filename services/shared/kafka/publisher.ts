@@ -1,4 +1,5 @@
-import type { Message, Producer } from 'kafkajs';
+import type { Message } from 'kafkajs';
+import type { DancuProducer } from './client.js';
 import type avro from 'avsc';
 import { loadRecordSchema, type RecordTypeKey } from '../schemas/avro-files.js';
 import type { SchemaRegistryClient } from './registry.js';
@@ -15,7 +16,7 @@ export interface PublishReport {
  * with the registered schema id and produced in batches, keyed by the source record id.
  */
 export async function publishEvents(options: {
-  producer: Producer;
+  producer: DancuProducer;
   registry: SchemaRegistryClient;
   topic: string;
   record: RecordTypeKey;

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, EachBatchPayload, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage, Message, TopicMessages } from 'kafkajs';
+import type { DancuProducer } from './client.js';
 import { asDancuError, type DancuError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -38,7 +39,7 @@ export interface Stage {
 
 export interface StageRunnerOptions {
   consumer: Consumer;
-  producer: Producer;
+  producer: DancuProducer;
   topics: string[];
   deadLetterTopic: string;
   stage: Stage;

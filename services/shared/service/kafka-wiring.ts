@@ -1,6 +1,6 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { CommonConfig } from '../config/common.js';
-import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../kafka/client.js';
+import { connectServiceProducer, createKafka, ensureTopics, kafkaConnection, type DancuProducer } from '../kafka/client.js';
 import { topicsFor, type Topics } from '../schemas/topics.js';
 import type { Logger } from '../observability/logger.js';
 import type { RecordTypeKey } from '../schemas/avro-files.js';
@@ -8,7 +8,7 @@ import { SchemaRegistryClient } from '../kafka/registry.js';
 
 export interface KafkaWiring {
   kafka: Kafka;
-  producer: Producer;
+  producer: DancuProducer;
   registry: SchemaRegistryClient;
   topics: Topics;
   /** Value schema id per topic the service writes. */
@@ -29,7 +29,8 @@ export async function wireKafka(options: {
 }): Promise<KafkaWiring> {
   const { config } = options;
   const topics = topicsFor(config.DANCU_TOPIC_NAMESPACE);
-  const kafka = createKafka(kafkaConnection(config), options.clientId, options.logger);
+  const connection = kafkaConnection(config);
+  const kafka = createKafka(connection, options.clientId, options.logger);
   const registry = new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL);
   const admin = kafka.admin();
   await admin.connect();
@@ -38,6 +39,6 @@ export async function wireKafka(options: {
   await admin.disconnect();
   const schemaIds = new Map<string, number>();
   for (const [topic, record] of options.outputSchemas(topics)) schemaIds.set(topic, await registry.registerValueSchema(topic, record));
-  const producer = await connectProducer(kafka);
+  const producer = await connectServiceProducer({ client: config.DANCU_KAFKA_CLIENT, kafka, connection, clientId: options.clientId });
   return { kafka, producer, registry, topics, schemaIds };
 }

@@ -1,4 +1,5 @@
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { DancuProducer } from '../kafka/client.js';
 import type { CommonConfig } from '../config/common.js';
 import { runStage, type Stage } from '../kafka/stage-runner.js';
 import type { Topics } from '../schemas/topics.js';
@@ -13,7 +14,7 @@ import { wireKafka } from './kafka-wiring.js';
 /** What a stage needs from its service: connected clients and registered schema ids. */
 export interface StageContext {
   kafka: Kafka;
-  producer: Producer;
+  producer: DancuProducer;
   registry: SchemaRegistryClient;
   topics: Topics;
   schemaIds: Map<string, number>;

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Message, Producer } from 'kafkajs';
+import type { Message } from 'kafkajs';
+import type { DancuProducer } from '../kafka/client.js';
 import { asDancuError, DancuError } from '../errors.js';
 import { deadLetterMessage } from '../kafka/dead-letter.js';
 import type { Logger } from '../observability/logger.js';
@@ -27,7 +28,7 @@ export async function addToOutbox(
 
 export interface OutboxRelayOptions {
   pool: Pool;
-  producer: Producer;
+  producer: DancuProducer;
   registry: SchemaRegistryClient;
   /**
    * Schema id per topic this relay publishes to (registered by the service at start): the rows of
