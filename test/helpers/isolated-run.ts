@@ -5,9 +5,11 @@ import { createMetrics } from '../../services/shared/observability/metrics.js';
 import { createDatabase } from '../../services/cli/stack/postgres-node.js';
 import { createPool, type Pool } from '../../services/shared/store/db.js';
 import { migrate } from '../../services/shared/store/migrate.js';
+import { valueSubject } from '../../services/shared/schemas/topics.js';
 import type { SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from './real-stack.js';
 import { loadRegister } from './register.js';
+import { deleteSubject } from './registry-artifacts.js';
 import { ServiceProcesses } from './service-processes.js';
 import { waitUntil } from './wait.js';
 
@@ -16,7 +18,7 @@ import { waitUntil } from './wait.js';
  * groups and database, named from `prefix`. `setUp` creates and migrates the database, creates
  * the topics and loads the register; the stages then start in this process (`startServices`, as
  * the demo runs them) or as separate processes (`startProcesses`, when a test kills one);
- * `cleanUp` stops whatever runs and drops the topics and the database.
+ * `cleanUp` stops whatever runs and drops the topics (and their schemas) and the database.
  *
  *     const run = new IsolatedRun('e2e');
  *     beforeAll(async () => { await run.setUp({ register: population }); await run.startServices(); … });
@@ -77,10 +79,11 @@ export class IsolatedRun extends PipelineRun {
     );
   }
 
-  /** Stops the services (in-process and processes), drops the run's topics and its database. */
+  /** Stops the services (in-process and processes), drops the run's topics, their schemas in the registry and its database. */
   async cleanUp(): Promise<void> {
     await this.stopProcesses();
     await this.close({ dropTopics: true });
+    await Promise.all(Object.values(this.topics).map((topic) => deleteSubject(this.registry.url, valueSubject(topic))));
     await dropDatabase(this.databaseUrl);
   }
 }

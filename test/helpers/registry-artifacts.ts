@@ -30,3 +30,16 @@ export async function deleteRegistryGroup(registryUrl: string, groupId: string):
   const response = await fetch(`${nativeRegistryUrl(registryUrl)}/groups/${encodeURIComponent(groupId)}`, { method: 'DELETE' });
   if (!response.ok && response.status !== 404) throw new Error(`the registry refused to delete group ${groupId} (${response.status})`);
 }
+
+/**
+ * Deletes a subject of the Confluent-compatible API (a test topic's schema) with all its versions:
+ * as in Confluent's API, a subject is deleted softly first, and only then for good. A subject never
+ * registered is no error.
+ */
+export async function deleteSubject(registryUrl: string, subject: string): Promise<void> {
+  const url = `${registryUrl}/subjects/${encodeURIComponent(subject)}`;
+  const soft = await fetch(url, { method: 'DELETE' });
+  if (soft.status === 404) return;
+  const permanent = soft.ok ? await fetch(`${url}?permanent=true`, { method: 'DELETE' }) : soft;
+  if (!permanent.ok) throw new Error(`the registry refused to delete subject ${subject} (${permanent.status})`);
+}

@@ -4,6 +4,7 @@ import { loadRecordSchema } from '../../services/shared/schemas/avro-files.js';
 import { SchemaRegistryClient } from '../../services/shared/kafka/registry.js';
 import type { PopulationUpdate } from '../../services/shared/schemas/records.js';
 import { config, uniqueName } from '../helpers/real-stack.js';
+import { deleteSubject } from '../helpers/registry-artifacts.js';
 
 const update: PopulationUpdate = {
   update_id: 'u-1',
@@ -25,9 +26,10 @@ describe('the Confluent-compatible API of Apicurio Registry', () => {
   const registry = new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL);
   const topic = uniqueName('registry');
   const subject = `${topic}-value`;
+  const raced = `${uniqueName('race')}-value`;
 
   afterAll(async () => {
-    await fetch(`${config.DANCU_SCHEMA_REGISTRY_URL}/subjects/${subject}`, { method: 'DELETE' });
+    for (const made of [subject, raced]) await deleteSubject(config.DANCU_SCHEMA_REGISTRY_URL, made);
   });
 
   it('registers a new subject and gives the same id when the same schema is registered again', async () => {
@@ -36,9 +38,8 @@ describe('the Confluent-compatible API of Apicurio Registry', () => {
   });
 
   it('gives every instance the same id when several register a new subject at the same moment', async () => {
-    const subject = `${uniqueName('race')}-value`;
     const clients = Array.from({ length: 4 }, () => new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL));
-    const ids = await Promise.all(clients.map((client) => client.register(subject, loadRecordSchema('populationUpdate').text)));
+    const ids = await Promise.all(clients.map((client) => client.register(raced, loadRecordSchema('populationUpdate').text)));
     expect(new Set(ids).size).toBe(1);
   });
 
