@@ -8,7 +8,8 @@ import { uniqueName } from './real-stack.js';
  */
 export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
   const messages: KafkaMessage[] = [];
-  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
+  // An idle fetch waits half a second, not kafkajs's 5 s: the disconnect after the last message waits for it.
+  const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 500 });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({

@@ -46,7 +46,8 @@ describe('the stage runner on a real broker', () => {
   }
 
   async function start(input: string, dlq: string, groupId: string, stage: Stage) {
-    const consumer = kafka.consumer({ groupId });
+    // An idle fetch waits half a second, not kafkajs's 5 s: each test's disconnect waits for the last one.
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 500 });
     consumers.push(consumer);
     await consumer.connect();
     await runStage({
@@ -63,6 +64,16 @@ describe('the stage runner on a real broker', () => {
     });
   }
 
+  /** Waits until the group has committed every message of the input topic. */
+  async function waitUntilConsumed(groupId: string, input: string): Promise<void> {
+    await waitUntil(
+      () => totalLag(admin, groupId, input),
+      (lag) => lag === 0,
+      30_000,
+      'lag 0',
+    );
+  }
+
   it('retries a chunk whose dependency is away until it succeeds, losing nothing', async () => {
     const { input, dlq, groupId } = await scenario(25);
     const done = new Set<string>();
@@ -75,12 +86,7 @@ describe('the stage runner on a real broker', () => {
         return messages.map(() => ({ ok: true }));
       },
     });
-    await waitUntil(
-      () => totalLag(admin, groupId, input),
-      (lag) => lag === 0,
-      30_000,
-      'lag 0',
-    );
+    await waitUntilConsumed(groupId, input);
     expect([done.size, await topicMessageCount(admin, dlq)]).toEqual([25, 0]);
   });
 
@@ -96,12 +102,7 @@ describe('the stage runner on a real broker', () => {
       },
     });
     const [letter] = await readTopic(kafka, dlq, 1);
-    await waitUntil(
-      () => totalLag(admin, groupId, input),
-      (lag) => lag === 0,
-      30_000,
-      'lag 0',
-    );
+    await waitUntilConsumed(groupId, input);
     expect([String(letter?.value), header(letter!, DLQ_HEADERS.reason), header(letter!, DLQ_HEADERS.offset), done.length]).toEqual([
       '7',
       'VALIDATION_FAILED',
@@ -121,12 +122,7 @@ describe('the stage runner on a real broker', () => {
         return messages.map(() => ({ ok: true }));
       },
     });
-    await waitUntil(
-      () => totalLag(admin, groupId, input),
-      (lag) => lag === 0,
-      30_000,
-      'lag 0',
-    );
+    await waitUntilConsumed(groupId, input);
     const afterTheFault = alone.filter((call) => call.offset > 7);
     expect([afterTheFault.length > 0, afterTheFault.every((call) => call.settledBefore <= 7)]).toEqual([true, true]);
   });
