@@ -89,7 +89,7 @@ export class PipelineRun {
     await this.admin_.connect();
     await ensureTopics(this.admin_, Object.values(this.topics));
     if (this.secure) await applyAcls(this.admin_, this.aclTarget);
-    this.producer_ = await connectProducer(this.kafka);
+    this.producer_ = await connectProducer(this.kafka, { metadataMaxAgeMs: this.config.DANCU_KAFKA_METADATA_MAX_AGE_MS });
   }
 
   get aclTarget(): AclTarget {

@@ -5,7 +5,7 @@ import { stackLayout } from '../../services/cli/stack/stack-layout.js';
 import { distributeRegister } from '../../services/shared/store/citus-distribution.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
-import { IsolatedRun } from '../helpers/isolated-run.js';
+import { IsolatedRun, QUICK_TAKEOVER } from '../helpers/isolated-run.js';
 import { registerSnapshot, snapshotDifferences, type RegisterSnapshot } from '../helpers/register-snapshot.js';
 import { encodeDay, sendInOrder } from '../helpers/sector-stream.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -72,8 +72,8 @@ async function runOn(run: IsolatedRun, citus: boolean, killStore: boolean): Prom
 
 describe('the register on Citus ends as on one PostgreSQL, through a kill -9 of the store', () => {
   const layout = stackLayout();
-  const single = new IsolatedRun('citus-baseline');
-  const distributed = new IsolatedRun('citus', undefined, { DATABASE_URL: citusUrl('postgres') });
+  const single = new IsolatedRun('citus-baseline', undefined, QUICK_TAKEOVER);
+  const distributed = new IsolatedRun('citus', undefined, { DATABASE_URL: citusUrl('postgres'), ...QUICK_TAKEOVER });
   let startedCitus = false;
   let expected: Outcome;
   let actual: Outcome;

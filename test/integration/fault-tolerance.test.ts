@@ -9,7 +9,7 @@ import { DLQ_HEADERS } from '../../services/shared/kafka/dead-letter.js';
 import { readTopicSnapshot } from '../../services/shared/kafka/topic-snapshot.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
-import { IsolatedRun } from '../helpers/isolated-run.js';
+import { IsolatedRun, QUICK_TAKEOVER } from '../helpers/isolated-run.js';
 import { registerSnapshot, snapshotDifferences, type RegisterSnapshot } from '../helpers/register-snapshot.js';
 import { encodeDay, sendInOrder, type StreamMessage } from '../helpers/sector-stream.js';
 import type { ServiceProcesses } from '../helpers/service-processes.js';
@@ -125,7 +125,7 @@ let settingUp: Promise<void> = Promise.resolve();
 
 /** Runs the stream through the pipeline in separate processes, injecting the fault a third of the way in. */
 async function runWith(fault: Fault | null, runs: IsolatedRun[]): Promise<RunResult & { sent: number }> {
-  const run = new IsolatedRun('faults');
+  const run = new IsolatedRun('faults', undefined, QUICK_TAKEOVER);
   runs.push(run);
   // Runs side by side set up one at a time: topics created at the same moment by several admins
   // can answer a metadata request before their partitions have a leader.

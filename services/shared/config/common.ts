@@ -29,6 +29,21 @@ export const commonConfigShape = {
   DANCU_KAFKA_SECRETS_DIR: z.string().optional(),
   /** The client a service's producer runs on: kafkajs, or @platformatic/kafka (faster per message, see docs/BENCHMARKS.md "Kafka client"). */
   DANCU_KAFKA_CLIENT: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
+  /**
+   * How long a consumer group waits to hear from a member before handing its partitions to the
+   * others (a crashed instance's partitions wait this long), and how long a fetch waits for data
+   * when there is none (a stopping consumer waits for its last fetch, so also how long a stop can
+   * take). Tests set them shorter (see test/helpers/isolated-run.ts).
+   */
+  DANCU_KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  DANCU_KAFKA_FETCH_WAIT_MS: z.coerce.number().int().min(10).max(30_000).default(5_000),
+  /**
+   * How old a kafkajs producer's or consumer's view of the partitions' leaders may be before a send
+   * or a fetch asks the cluster again. A failed request asks again at once, but the answer may come
+   * before the cluster has moved a lost broker's leaders (it fences the broker first), and the
+   * next retry, seconds later, would use it; a shorter age makes that retry ask afresh.
+   */
+  DANCU_KAFKA_METADATA_MAX_AGE_MS: z.coerce.number().int().min(1_000).default(300_000),
   DANCU_SCHEMA_REGISTRY_URL: z.string().url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:55432/dancu'),
   /**

@@ -110,9 +110,10 @@ export function createKafka(connection: KafkaConnection, clientId: string, logge
  * which the broker refuses the producer's writes (OUT_OF_ORDER_SEQUENCE_NUMBER; it dead-lettered
  * half of the test's stream).
  */
-export async function connectProducer(kafka: Kafka): Promise<Producer> {
+export async function connectProducer(kafka: Kafka, options: { metadataMaxAgeMs?: number } = {}): Promise<Producer> {
   const producer = kafka.producer({
     allowAutoTopicCreation: false,
+    ...(options.metadataMaxAgeMs === undefined ? {} : { metadataMaxAge: options.metadataMaxAgeMs }),
     createPartitioner: Partitioners.DefaultPartitioner,
     maxInFlightRequests: 5,
     retry: { retries: 0 },
@@ -142,8 +143,10 @@ export async function connectServiceProducer(options: {
   kafka: Kafka;
   connection: KafkaConnection;
   clientId: string;
+  /** kafkajs's producer only (see DANCU_KAFKA_METADATA_MAX_AGE_MS). */
+  metadataMaxAgeMs?: number;
 }): Promise<DancuProducer> {
-  if (options.client === 'kafkajs') return connectProducer(options.kafka);
+  if (options.client === 'kafkajs') return connectProducer(options.kafka, { metadataMaxAgeMs: options.metadataMaxAgeMs });
   const { connection } = options;
   const producer = await connectPlatformaticProducer({
     clientId: options.clientId,

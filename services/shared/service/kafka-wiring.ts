@@ -39,6 +39,12 @@ export async function wireKafka(options: {
   await admin.disconnect();
   const schemaIds = new Map<string, number>();
   for (const [topic, record] of options.outputSchemas(topics)) schemaIds.set(topic, await registry.registerValueSchema(topic, record));
-  const producer = await connectServiceProducer({ client: config.DANCU_KAFKA_CLIENT, kafka, connection, clientId: options.clientId });
+  const producer = await connectServiceProducer({
+    client: config.DANCU_KAFKA_CLIENT,
+    kafka,
+    connection,
+    clientId: options.clientId,
+    metadataMaxAgeMs: config.DANCU_KAFKA_METADATA_MAX_AGE_MS,
+  });
   return { kafka, producer, registry, topics, schemaIds };
 }

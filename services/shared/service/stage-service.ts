@@ -70,8 +70,11 @@ export async function startStageService(options: StageServiceOptions): Promise<R
   });
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: config.DANCU_KAFKA_SESSION_TIMEOUT_MS,
+    // A tenth of the session: a member misses several heartbeats before the group gives up on it.
+    heartbeatInterval: Math.floor(config.DANCU_KAFKA_SESSION_TIMEOUT_MS / 10),
+    maxWaitTimeInMs: config.DANCU_KAFKA_FETCH_WAIT_MS,
+    metadataMaxAge: config.DANCU_KAFKA_METADATA_MAX_AGE_MS,
     maxBytesPerPartition: 4 * 1024 * 1024,
     allowAutoTopicCreation: false,
   });
