@@ -2,6 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { citusDown, citusUp, citusUrl, createCitusDatabase, dropCitusDatabase } from '../../services/cli/stack/citus-node.js';
 import { stackLayout } from '../../services/cli/stack/stack-layout.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { loadSurvivorship } from '../../services/shared/register/survivorship.js';
+import { mergeCitizens, undoMerge } from '../../services/shared/store/citizen-merges.js';
 import { distributeRegister } from '../../services/shared/store/citus-distribution.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
@@ -14,7 +17,7 @@ import { waitUntil } from '../helpers/wait.js';
  * The register on Citus (a coordinator and two workers, the citizen's tables distributed by
  * citizen_id) against the same register on one PostgreSQL: the four sources' events streamed
  * through the pipeline, the store killed with SIGKILL a third of the way in on Citus, and both
- * registers must end the same. Builds Citus on first use (about 2 minutes, once per machine) and
+ * registers must end the same; then a steward's merge of two citizens and its undo, on both. Builds Citus on first use (about 2 minutes, once per machine) and
  * starts the Citus nodes unless they run; stops them after when it started them.
  */
 const POPULATION = generatePopulation(600, 4411);
@@ -70,6 +73,32 @@ async function runOn(run: IsolatedRun, citus: boolean, killStore: boolean): Prom
   }
 }
 
+interface MergeOutcome {
+  moved: number;
+  merged: RegisterSnapshot;
+  undone: RegisterSnapshot;
+}
+
+/** The two citizens with the most links: a merge of them moves links, facts and field history. */
+function mostLinked(snapshot: RegisterSnapshot): [string, string] {
+  const counts = new Map<string, number>();
+  for (const link of snapshot.links as { citizen_id: string }[]) counts.set(link.citizen_id, (counts.get(link.citizen_id) ?? 0) + 1);
+  const ranked = [...counts].sort(([a, m], [b, n]) => n - m || a.localeCompare(b)).map(([id]) => id);
+  return [ranked[0]!, ranked[1]!];
+}
+
+async function mergeAndUndo(run: IsolatedRun, [survivor, merged]: [string, string]): Promise<MergeOutcome> {
+  const context = { settings: loadSettings(), survivorship: loadSurvivorship(), topics: run.topics, now: new Date('2026-11-22T09:00:00Z') };
+  const merge = await mergeCitizens(run.pool, context, survivor, merged, 'steward:test', 'the same person registered twice');
+  const snapshot = await registerSnapshot(run.pool);
+  await undoMerge(run.pool, context, merge.mergeId, 'steward:test', 'two people after all');
+  return {
+    moved: await run.countOf(`select jsonb_array_length(moved -> 'links') as n from citizen_merges where merge_id = ${merge.mergeId}`),
+    merged: snapshot,
+    undone: await registerSnapshot(run.pool),
+  };
+}
+
 describe('the register on Citus ends as on one PostgreSQL, through a kill -9 of the store', () => {
   const layout = stackLayout();
   const single = new IsolatedRun('citus-baseline');
@@ -77,10 +106,14 @@ describe('the register on Citus ends as on one PostgreSQL, through a kill -9 of 
   let startedCitus = false;
   let expected: Outcome;
   let actual: Outcome;
+  let expectedMerge: MergeOutcome;
+  let actualMerge: MergeOutcome;
 
   beforeAll(async () => {
     startedCitus = (await citusUp(layout, 'postgres')) === 'started';
     [expected, actual] = await Promise.all([runOn(single, false, false), runOn(distributed, true, true)]);
+    const pair = mostLinked(expected.snapshot);
+    [expectedMerge, actualMerge] = await Promise.all([mergeAndUndo(single, pair), mergeAndUndo(distributed, pair)]);
   }, 900_000);
 
   afterAll(async () => {
@@ -109,5 +142,16 @@ describe('the register on Citus ends as on one PostgreSQL, through a kill -9 of 
 
   it('ends with the same citizens, values, links, facts and waiting records as on one PostgreSQL', () => {
     expect(snapshotDifferences(actual.snapshot, expected.snapshot)).toEqual({});
+  });
+
+  it("merges two citizens as on one PostgreSQL: the merged one's links, facts and fields moved to the survivor", () => {
+    expect(expectedMerge.moved).toBeGreaterThan(0);
+    expect(actualMerge.moved).toBe(expectedMerge.moved);
+    expect(snapshotDifferences(actualMerge.merged, expectedMerge.merged)).toEqual({});
+  });
+
+  it('undoes the merge as on one PostgreSQL, every link back with the citizen it was linked to before', () => {
+    expect(snapshotDifferences(actualMerge.undone, expectedMerge.undone)).toEqual({});
+    expect(actualMerge.undone.links).toEqual(actual.snapshot.links);
   });
 });
