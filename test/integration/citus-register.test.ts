@@ -5,7 +5,12 @@ import { stackLayout } from '../../services/cli/stack/stack-layout.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { loadSurvivorship } from '../../services/shared/register/survivorship.js';
 import { mergeCitizens, undoMerge } from '../../services/shared/store/citizen-merges.js';
+import { DancuError } from '../../services/shared/errors.js';
+import type { CitizenRow } from '../../services/shared/register/citizen-row.js';
+import { citizenRowColumns } from '../../services/shared/store/citizens-table.js';
 import { distributeRegister } from '../../services/shared/store/citus-distribution.js';
+import { writePlan } from '../../services/shared/store/decision-write.js';
+import { createPlannedRows } from '../../services/shared/store/plan/planned-rows.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
 import { IsolatedRun } from '../helpers/isolated-run.js';
@@ -99,6 +104,27 @@ async function mergeAndUndo(run: IsolatedRun, [survivor, merged]: [string, strin
   };
 }
 
+/**
+ * The store's write asked to register a citizen under a new citizen_id with a personal ID the
+ * register holds already (rolled back after): the code it refuses with, or null if it wrote it.
+ */
+async function registerPersonalIdAgain(run: IsolatedRun): Promise<string | null> {
+  const client = await run.pool.connect();
+  try {
+    const { rows } = await client.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where personal_id is not null order by citizen_id limit 1`);
+    const planned = createPlannedRows();
+    planned.citizensCreated.add({ ...rows[0]!, citizen_id: 'DCSECONDREGISTRATION', origin: 'source:test' }, { decision_id: null, rule: 'test' });
+    await client.query('begin');
+    return await writePlan(client, planned).then(
+      () => null,
+      (error: unknown) => (error instanceof DancuError ? error.code : String(error)),
+    );
+  } finally {
+    await client.query('rollback');
+    client.release();
+  }
+}
+
 describe('the register on Citus ends as on one PostgreSQL, through a kill -9 of the store', () => {
   const layout = stackLayout();
   const single = new IsolatedRun('citus-baseline');
@@ -108,12 +134,14 @@ describe('the register on Citus ends as on one PostgreSQL, through a kill -9 of 
   let actual: Outcome;
   let expectedMerge: MergeOutcome;
   let actualMerge: MergeOutcome;
+  let refusals: (string | null)[];
 
   beforeAll(async () => {
     startedCitus = (await citusUp(layout, 'postgres')) === 'started';
     [expected, actual] = await Promise.all([runOn(single, false, false), runOn(distributed, true, true)]);
     const pair = mostLinked(expected.snapshot);
     [expectedMerge, actualMerge] = await Promise.all([mergeAndUndo(single, pair), mergeAndUndo(distributed, pair)]);
+    refusals = await Promise.all([registerPersonalIdAgain(single), registerPersonalIdAgain(distributed)]);
   }, 900_000);
 
   afterAll(async () => {
@@ -153,5 +181,9 @@ describe('the register on Citus ends as on one PostgreSQL, through a kill -9 of 
   it('undoes the merge as on one PostgreSQL, every link back with the citizen it was linked to before', () => {
     expect(snapshotDifferences(actualMerge.undone, expectedMerge.undone)).toEqual({});
     expect(actualMerge.undone.links).toEqual(actual.snapshot.links);
+  });
+
+  it('refuses a second citizen with a personal ID the register holds, as one PostgreSQL does', () => {
+    expect(refusals).toEqual(['CITIZEN_REGISTERED_MEANWHILE', 'CITIZEN_REGISTERED_MEANWHILE']);
   });
 });
