@@ -2,7 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { citusDown, citusUp, citusUrl, createCitusDatabase, dropCitusDatabase } from '../../services/cli/stack/citus-node.js';
 import { stackLayout } from '../../services/cli/stack/stack-layout.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { loadSurvivorship } from '../../services/shared/register/survivorship.js';
+import { mergeCitizens, undoMerge } from '../../services/shared/store/citizen-merges.js';
+import { DancuError } from '../../services/shared/errors.js';
+import type { CitizenRow } from '../../services/shared/register/citizen-row.js';
+import { citizenRowColumns } from '../../services/shared/store/citizens-table.js';
 import { distributeRegister } from '../../services/shared/store/citus-distribution.js';
+import { writePlan } from '../../services/shared/store/decision-write.js';
+import { createPlannedRows } from '../../services/shared/store/plan/planned-rows.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
 import { IsolatedRun, QUICK_TAKEOVER } from '../helpers/isolated-run.js';
@@ -14,7 +22,7 @@ import { waitUntil } from '../helpers/wait.js';
  * The register on Citus (a coordinator and two workers, the citizen's tables distributed by
  * citizen_id) against the same register on one PostgreSQL: the four sources' events streamed
  * through the pipeline, the store killed with SIGKILL a third of the way in on Citus, and both
- * registers must end the same. Builds Citus on first use (about 2 minutes, once per machine) and
+ * registers must end the same; then a steward's merge of two citizens and its undo, on both. Builds Citus on first use (about 2 minutes, once per machine) and
  * starts the Citus nodes unless they run; stops them after when it started them.
  */
 const POPULATION = generatePopulation(600, 4411);
@@ -70,6 +78,53 @@ async function runOn(run: IsolatedRun, citus: boolean, killStore: boolean): Prom
   }
 }
 
+interface MergeOutcome {
+  moved: number;
+  merged: RegisterSnapshot;
+  undone: RegisterSnapshot;
+}
+
+/** The two citizens with the most links: a merge of them moves links, facts and field history. */
+function mostLinked(snapshot: RegisterSnapshot): [string, string] {
+  const counts = new Map<string, number>();
+  for (const link of snapshot.links as { citizen_id: string }[]) counts.set(link.citizen_id, (counts.get(link.citizen_id) ?? 0) + 1);
+  const ranked = [...counts].sort(([a, m], [b, n]) => n - m || a.localeCompare(b)).map(([id]) => id);
+  return [ranked[0]!, ranked[1]!];
+}
+
+async function mergeAndUndo(run: IsolatedRun, [survivor, merged]: [string, string]): Promise<MergeOutcome> {
+  const context = { settings: loadSettings(), survivorship: loadSurvivorship(), topics: run.topics, now: new Date('2026-11-22T09:00:00Z') };
+  const merge = await mergeCitizens(run.pool, context, survivor, merged, 'steward:test', 'the same person registered twice');
+  const snapshot = await registerSnapshot(run.pool);
+  await undoMerge(run.pool, context, merge.mergeId, 'steward:test', 'two people after all');
+  return {
+    moved: await run.countOf(`select jsonb_array_length(moved -> 'links') as n from citizen_merges where merge_id = ${merge.mergeId}`),
+    merged: snapshot,
+    undone: await registerSnapshot(run.pool),
+  };
+}
+
+/**
+ * The store's write asked to register a citizen under a new citizen_id with a personal ID the
+ * register holds already (rolled back after): the code it refuses with, or null if it wrote it.
+ */
+async function registerPersonalIdAgain(run: IsolatedRun): Promise<string | null> {
+  const client = await run.pool.connect();
+  try {
+    const { rows } = await client.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where personal_id is not null order by citizen_id limit 1`);
+    const planned = createPlannedRows();
+    planned.citizensCreated.add({ ...rows[0]!, citizen_id: 'DCSECONDREGISTRATION', origin: 'source:test' }, { decision_id: null, rule: 'test' });
+    await client.query('begin');
+    return await writePlan(client, planned).then(
+      () => null,
+      (error: unknown) => (error instanceof DancuError ? error.code : String(error)),
+    );
+  } finally {
+    await client.query('rollback');
+    client.release();
+  }
+}
+
 describe('the register on Citus ends as on one PostgreSQL, through a kill -9 of the store', () => {
   const layout = stackLayout();
   const single = new IsolatedRun('citus-baseline', undefined, QUICK_TAKEOVER);
@@ -77,10 +132,16 @@ describe('the register on Citus ends as on one PostgreSQL, through a kill -9 of 
   let startedCitus = false;
   let expected: Outcome;
   let actual: Outcome;
+  let expectedMerge: MergeOutcome;
+  let actualMerge: MergeOutcome;
+  let refusals: (string | null)[];
 
   beforeAll(async () => {
     startedCitus = (await citusUp(layout, 'postgres')) === 'started';
     [expected, actual] = await Promise.all([runOn(single, false, false), runOn(distributed, true, true)]);
+    const pair = mostLinked(expected.snapshot);
+    [expectedMerge, actualMerge] = await Promise.all([mergeAndUndo(single, pair), mergeAndUndo(distributed, pair)]);
+    refusals = await Promise.all([registerPersonalIdAgain(single), registerPersonalIdAgain(distributed)]);
   }, 900_000);
 
   afterAll(async () => {
@@ -109,5 +170,20 @@ describe('the register on Citus ends as on one PostgreSQL, through a kill -9 of 
 
   it('ends with the same citizens, values, links, facts and waiting records as on one PostgreSQL', () => {
     expect(snapshotDifferences(actual.snapshot, expected.snapshot)).toEqual({});
+  });
+
+  it("merges two citizens as on one PostgreSQL: the merged one's links, facts and fields moved to the survivor", () => {
+    expect(expectedMerge.moved).toBeGreaterThan(0);
+    expect(actualMerge.moved).toBe(expectedMerge.moved);
+    expect(snapshotDifferences(actualMerge.merged, expectedMerge.merged)).toEqual({});
+  });
+
+  it('undoes the merge as on one PostgreSQL, every link back with the citizen it was linked to before', () => {
+    expect(snapshotDifferences(actualMerge.undone, expectedMerge.undone)).toEqual({});
+    expect(actualMerge.undone.links).toEqual(actual.snapshot.links);
+  });
+
+  it('refuses a second citizen with a personal ID the register holds, as one PostgreSQL does', () => {
+    expect(refusals).toEqual(['CITIZEN_REGISTERED_MEANWHILE', 'CITIZEN_REGISTERED_MEANWHILE']);
   });
 });

@@ -3,15 +3,9 @@ import type { PopulationUpdate, PopulationUpdateDraft } from '../schemas/records
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 import type { WriterContext } from './apply-decisions.js';
 import { CitizenEdits } from './citizen-edits.js';
+import { lockMergeCitizens, moveBack, moveToSurvivor, type Moved } from './merge-moves.js';
 import type { CitizenState } from './plan/citizen-state.js';
 import { populationUpdate } from './plan/observation-update.js';
-
-/** What a merge moved from the merged citizen to the survivor, so that undoing it moves exactly that back. */
-interface Moved {
-  links: { source: string; source_system: string; source_record_id: string }[];
-  facts: number[];
-  provenance: number[];
-}
 
 export interface MergeResult {
   mergeId: number;
@@ -22,14 +16,6 @@ export interface MergeResult {
 
 function refuse(code: ErrorCode, message: string, recordId: string): never {
   throw new DancuError(code, message, { retriable: false, context: { recordId } });
-}
-
-async function lockCitizens(client: PoolClient, ids: string[]): Promise<Map<string, { status: string; merged_into: string | null }>> {
-  const { rows } = await client.query<{ citizen_id: string; status: string; merged_into: string | null }>(
-    'select citizen_id, status, merged_into from citizens where citizen_id = any($1::text[]) order by citizen_id for update',
-    [ids],
-  );
-  return new Map(rows.map((row) => [row.citizen_id, row]));
 }
 
 function update(
@@ -77,7 +63,7 @@ export async function mergeCitizensIn(
 ): Promise<MergeResult> {
   if (survivorId === mergedId) refuse('MERGE_SAME_CITIZEN', 'a citizen cannot be merged into themselves', survivorId);
   if (comment.trim() === '') refuse('COMMENT_REQUIRED', 'a merge needs a comment saying why', survivorId);
-  const locked = await lockCitizens(client, [survivorId, mergedId]);
+  const locked = await lockMergeCitizens(client, [survivorId, mergedId]);
   for (const id of [survivorId, mergedId]) {
     const row = locked.get(id);
     if (!row) refuse('CITIZEN_NOT_FOUND', 'no such citizen in the register', id);
@@ -86,16 +72,7 @@ export async function mergeCitizensIn(
   // Both registers' own values become claims first, so the survivor's fields are chosen from everything either held.
   await new CitizenEdits(client, context).materialiseRegisterClaimsOf([survivorId, mergedId]);
 
-  const links = await client.query<Moved['links'][number]>(
-    'update record_links set citizen_id = $1 where citizen_id = $2 returning source, source_system, source_record_id',
-    [survivorId, mergedId],
-  );
-  const facts = await client.query<{ id: string }>('update citizen_facts set citizen_id = $1 where citizen_id = $2 returning id', [survivorId, mergedId]);
-  const provenance = await client.query<{ id: string }>('update field_provenance set citizen_id = $1 where citizen_id = $2 returning id', [
-    survivorId,
-    mergedId,
-  ]);
-  const moved: Moved = { links: links.rows, facts: facts.rows.map((r) => Number(r.id)), provenance: provenance.rows.map((r) => Number(r.id)) };
+  const moved = await moveToSurvivor(client, mergedId, survivorId);
   await client.query(`update citizens set status = 'MERGED', merged_into = $1, updated_at = now(), version = version + 1 where citizen_id = $2`, [
     survivorId,
     mergedId,
@@ -151,15 +128,9 @@ export async function undoMergeIn(client: PoolClient, context: WriterContext, me
   if (!merge) refuse('MERGE_NOT_FOUND', 'no such merge', String(mergeId));
   if (merge.undone_at) refuse('MERGE_ALREADY_UNDONE', 'the merge was already undone', String(mergeId));
   const { survivor_id: survivorId, merged_id: mergedId, moved } = merge;
-  await lockCitizens(client, [survivorId, mergedId]);
+  await lockMergeCitizens(client, [survivorId, mergedId]);
 
-  await client.query(
-    `update record_links l set citizen_id = $1 from jsonb_to_recordset($3::jsonb) as m(source text, source_system text, source_record_id text)
-      where l.citizen_id = $2 and l.source = m.source and l.source_system = m.source_system and l.source_record_id = m.source_record_id`,
-    [mergedId, survivorId, JSON.stringify(moved.links)],
-  );
-  await client.query('update citizen_facts set citizen_id = $1 where citizen_id = $2 and id = any($3::bigint[])', [mergedId, survivorId, moved.facts]);
-  await client.query('update field_provenance set citizen_id = $1 where citizen_id = $2 and id = any($3::bigint[])', [mergedId, survivorId, moved.provenance]);
+  await moveBack(client, moved, survivorId, mergedId);
   await client.query(
     `update citizens set status = case when date_of_death is null then 'ALIVE' else 'DECEASED' end, merged_into = null where citizen_id = $1`,
     [mergedId],

@@ -19,6 +19,7 @@ import {
   UNLINKED_RECORDS,
 } from './decision-tables.js';
 import type { PlannedRows } from './plan/planned-rows.js';
+import { personalIdHeldTwice } from './personal-id-check.js';
 import { onCitus } from './store-dialect.js';
 
 type Part = keyof PlannedRows | 'keyInsert';
@@ -171,7 +172,9 @@ export interface WriteStats {
 /**
  * Writes a plan: all its tables in one round trip. A citizen the plan registers that another
  * transaction registered meanwhile (same personal ID, committed after this one read the
- * register) makes the whole chunk fail, retriably: applied again, it links to that citizen.
+ * register) makes the whole chunk fail, retriably: applied again, it links to that citizen. On
+ * Citus, where the database no longer refuses a second citizen with the same personal ID, the
+ * check is the store's (personal-id-check.ts).
  */
 export async function writePlan(client: PoolClient, rows: PlannedRows): Promise<WriteStats> {
   const count = ORDER.reduce((sum, part) => sum + (part === 'keyInsert' ? 0 : rows[part].size), 0);
@@ -181,7 +184,9 @@ export async function writePlan(client: PoolClient, rows: PlannedRows): Promise<
   const { rows: result } = await client.query<{ created: number }>(
     citus ? { name: 'dancu-decision-write-citus', text: CITUS_TEXT, values } : { name: 'dancu-decision-write', text: TEXT, values },
   );
-  if ((result[0]?.created ?? 0) < rows.citizensCreated.size)
+  const created = rows.citizensCreated.values();
+  const personalIds = created.flatMap((row) => (row.personal_id ? [row.personal_id] : []));
+  if ((result[0]?.created ?? 0) < created.length || (citus && (await personalIdHeldTwice(client, personalIds))))
     throw new DancuError('CITIZEN_REGISTERED_MEANWHILE', 'a citizen this chunk registers was registered by another transaction meanwhile', {
       retriable: true,
     });
