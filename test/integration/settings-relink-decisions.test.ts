@@ -170,6 +170,30 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     expect(await caseOf(o)).toMatchObject({ reason: 'SETTINGS_LINK_DOUBTED', status: 'OPEN', decided_by: null });
   });
 
+  it("judges a decision naming a version the register does not hold by the register's current settings, not the store's file", async () => {
+    const o = await vaccinationOfA();
+    let [sent] = await sendBack(o);
+    if ((await currentSettingsVersion(database.pool)) !== settingsVersion(strict)) [sent] = await sendBack(o);
+    // Decisive under the store's file (link at 0.9), not under the strict settings the register holds current.
+    const moved = decision('LINK', sent!, {
+      citizen_id: B,
+      reason: 'MATCH',
+      score: 0.95,
+      candidates: [
+        { citizen_id: B, score: 0.95 },
+        { citizen_id: A, score: 0.1 },
+      ],
+      settings_version: 'sv-not-in-register',
+      decision_id: `${o.observation_id}:decision:${sent!.attempt}`,
+    });
+    expect(await apply([moved])).toEqual(['review']);
+    const { rows } = await database.pool.query<{ decisive: boolean }>(
+      "select distinct (details->>'decisive')::boolean as decisive from audit_log where details->>'decision_id' = $1",
+      [moved.decision_id],
+    );
+    expect(rows).toEqual([{ decisive: false }]);
+  });
+
   it('lets the later of two send-backs of one record settle it even when its decision is applied first', async () => {
     const o = await vaccinationOfA();
     const [earlier] = await sendBack(o);
