@@ -254,11 +254,13 @@ async function applyAsLinkDecision(
  * The citizen a case's record is linked to now, for a case opened about a link a settings change
  * left standing (SETTINGS_LINK_MOVED, SETTINGS_LINK_DOUBTED): its observation is applied to that
  * citizen already. Null for any other case, whose record the steward's decision links first.
+ * The case row is locked (findCase), and the store locks it too before it decides the record
+ * again, so the link read here is the one the decision changes.
  */
 async function standingLinkOf(client: PoolClient, reviewCase: ReviewCase, o: PersonObservation): Promise<string | null> {
   if (!isStandingLinkCase(reviewCase)) return null;
   const { rows } = await client.query<{ citizen_id: string }>(
-    'select citizen_id from record_links where source = $1 and source_system = $2 and source_record_id = $3 for update',
+    'select citizen_id from record_links where source = $1 and source_system = $2 and source_record_id = $3',
     [o.source, o.source_system, o.source_record_id],
   );
   return rows[0]?.citizen_id ?? null;
