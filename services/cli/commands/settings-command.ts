@@ -174,7 +174,7 @@ export function settingsCommand(): Command {
   settings.addCommand(
     new Command('promote')
       .description(
-        'make a settings file current: validated as a shadow candidate, the shadow run over every stored observation, then the version made current (audited) and every record whose decision changes sent back to the linker; a link that would move, or that the new settings doubt, stays and goes to a steward',
+        "make a settings file current: validated as a shadow candidate, the shadow run over each record's latest stored observation (none of a deleted record), then the version made current (audited) and every record whose decision changes sent back to the linker; a link that would move, or that the new settings doubt, stays and goes to a steward",
       )
       .argument('<file>', 'the settings file')
       .option('--json', 'print JSON')
@@ -187,7 +187,7 @@ export function settingsCommand(): Command {
   settings.addCommand(
     new Command('rollback')
       .description(
-        'return to the settings version that was current before the current one, the same way as a promotion (shadow run, records sent back, audited)',
+        'return to the settings version that was current before the current one, the same way as a promotion (shadow run, records sent back, audited), whatever blocking rules differ: a rule the register has no keys for is named for `dancu reindex`',
       )
       .option('--json', 'print JSON')
       .action(async (options: { json?: boolean }) => {
