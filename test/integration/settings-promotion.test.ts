@@ -142,4 +142,16 @@ describe('dancu settings promote and rollback: settings changed through the pipe
     expect(failed?.stderr.trim().split('\n')).toHaveLength(1);
     expect(failed?.stderr).toMatch(/no earlier settings version/);
   });
+
+  it('rolls back a promotion that dropped a blocking rule, naming the rule for `dancu reindex` in one line', async () => {
+    const dropped = original.blocking_rules.at(-1)!;
+    const narrowFile = join(dir, 'narrow.json');
+    saveSettings({ ...original, blocking_rules: original.blocking_rules.filter((rule) => rule.name !== dropped.name) }, narrowFile);
+    await dancu('promote', narrowFile, '--json');
+    await applied();
+    const output = await dancu('rollback');
+    expect(output.split('\n').filter((line) => line.includes('dancu reindex'))).toEqual([expect.stringContaining(dropped.name)]);
+    const history = JSON.parse(await dancu('history', '--json')) as { current: string };
+    expect(history.current).toBe(settingsVersion(original));
+  });
 });

@@ -202,6 +202,14 @@ describe('classifying a chunk for the load phase', () => {
     expect(needs.newCitizens.map((n) => n.row.citizen_id)).toEqual(['079300000001']);
     expect(needs.retries).toEqual([]);
   });
+
+  it("locks the source record of the linker's later look at a record, so two looks at one record apply one after the other", () => {
+    const o = observation({ attempt: 2, source: 'vaccination', event_type: 'VACCINATION' });
+    const look = decision('LINK', o, { citizen_id: 'C-0001' });
+    const steward = decision('LINK', observation({ attempt: 1 }), { citizen_id: 'C-0001', method: 'STEWARD', reason: 'STEWARD_DECISION' });
+    const needs = classify([look, steward], new Set([look.decision_id, steward.decision_id]), CONTEXT.settings);
+    expect(needs.lockKeys).toEqual([`record:vaccination/${o.source_system}/${o.source_record_id}`]);
+  });
 });
 
 describe('planning the decisions on linked records that new settings decided again (no database)', () => {
@@ -255,6 +263,37 @@ describe('planning the decisions on linked records that new settings decided aga
     expect(results).toEqual(['duplicate']);
     expect(rows.links.size + rows.reviewCases.size).toBe(0);
     expect(rows.audit.values()[0]).toMatchObject({ action: 'SETTINGS_RELINK_SET_ASIDE' });
+  });
+
+  it('sets aside a decision a later settings change superseded, whichever comes first: no case, no link, and the log says why', () => {
+    const o = vaccination();
+    const moved = decision('LINK', o, { citizen_id: 'C-0002' });
+    const relinks = new Map([[o.observation_id, { ...relinked(o).get(o.observation_id)!, superseded: true }]]);
+    const { results, rows } = planDecisions([moved], loadedState([moved], { relinks }), CONTEXT);
+    expect([results, rows.links.size, rows.reviewCases.size]).toEqual([['duplicate'], 0, 0]);
+    expect(rows.audit.values().map((a) => a.action)).toEqual(['SETTINGS_RELINK_SUPERSEDED', 'SETTINGS_RELINK_SUPERSEDED']);
+  });
+
+  it('opens again a case about the record that the pipeline closed, when new settings doubt the link again', () => {
+    const o = vaccination();
+    const doubted = decision('REVIEW', o, { reason: 'BETWEEN_THRESHOLDS', candidates: [{ citizen_id: 'C-0001', score: 0.9 }] });
+    const loaded = loadedState([doubted], { relinks: relinked(o), cases: new Map([[o.observation_id, 'CLOSED']]) });
+    const { results, rows } = planDecisions([doubted], loaded, CONTEXT);
+    expect(results).toEqual(['review']);
+    expect(rows.reviewCases.values()).toEqual([expect.objectContaining({ reason: 'SETTINGS_LINK_DOUBTED' })]);
+    expect(rows.audit.values()[0]).toMatchObject({ action: 'REVIEW_CASE_REOPENED' });
+  });
+
+  it('leaves a case a steward decided as it is when new settings doubt the link again, and says so in the audit log', () => {
+    const o = vaccination();
+    const doubted = decision('REVIEW', o, { reason: 'BETWEEN_THRESHOLDS', candidates: [{ citizen_id: 'C-0001', score: 0.9 }] });
+    const loaded = loadedState([doubted], { relinks: relinked(o), cases: new Map([[o.observation_id, 'DECIDED']]) });
+    const { results, rows } = planDecisions([doubted], loaded, CONTEXT);
+    expect([results, rows.reviewCases.size]).toEqual([['duplicate'], 0]);
+    expect(rows.audit.values()[0]).toMatchObject({
+      action: 'SETTINGS_RELINK_SET_ASIDE',
+      details: expect.objectContaining({ reason: 'the review case is decided' }),
+    });
   });
 
   it('does not unlink a record the new settings would send to review: the link stays and a case opens', () => {

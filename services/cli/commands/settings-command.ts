@@ -4,7 +4,8 @@ import { parseSince, withKafka, withPool } from '../kafka-session.js';
 import { requireFiles } from '../linkage-file-options.js';
 import { SchemaRegistryClient } from '../../shared/kafka/registry.js';
 import { loadSettings, type LinkageSettings } from '../../shared/linkage/settings.js';
-import { currentVersionOf, rollbackTarget, type HistoryEntry } from '../../shared/linkage/settings-history.js';
+import { currentObservations } from '../../shared/linkage/current-observations.js';
+import { currentVersionOf, rollbackShadowSettings, rollbackTarget, type HistoryEntry } from '../../shared/linkage/settings-history.js';
 import { checkComparable } from '../../shared/linkage-io/shadow-run.js';
 import type { PersonObservation } from '../../shared/schemas/records.js';
 import { topicsFor } from '../../shared/schemas/topics.js';
@@ -57,6 +58,8 @@ interface ShadowOptions {
   since?: string;
   sample?: number;
   examples: number;
+  /** Only each record's latest observation, and no deleted record: what a promotion or rollback may send back. */
+  currentOnly?: boolean;
   onChange?: (observation: PersonObservation) => void;
 }
 
@@ -69,7 +72,8 @@ async function runShadow(config: CliConfig, pool: Pool, current: LinkageSettings
       sample: options.sample,
     }),
   );
-  return shadowRun(pool, observations, current, candidate, { examples: options.examples, available, onChange: options.onChange });
+  const compared = options.currentOnly ? currentObservations(observations) : observations;
+  return shadowRun(pool, compared, current, candidate, { examples: options.examples, available, onChange: options.onChange });
 }
 
 function shadowCommand(): Command {
@@ -98,13 +102,20 @@ function shadowCommand(): Command {
     });
 }
 
-/** Promotion and rollback alike: the shadow run between the current settings and the next, then the change and the records sent back, in one transaction. */
+/**
+ * Promotion and rollback alike: the shadow run between the current settings and the next over
+ * each record's current observation, then the change and the records whose decision changes sent
+ * back, in one transaction. A rollback's shadow run weighs the target with the blocking rules the
+ * register has keys for; the others are named, for `dancu reindex`.
+ */
 async function changeSettings(config: CliConfig, action: 'PROMOTE' | 'ROLLBACK', next: (pool: Pool) => Promise<LinkageSettings>, json: boolean): Promise<void> {
-  const { report, result } = await withPool(config, 3, async (pool) => {
+  const { report, result, unindexed } = await withPool(config, 3, async (pool) => {
     const current = await currentSettings(pool, config.DANCU_LINKAGE_SETTINGS);
     const candidate = await next(pool);
+    const { shadowed, unindexed } = action === 'ROLLBACK' ? rollbackShadowSettings(current.settings, candidate) : { shadowed: candidate, unindexed: [] };
     const relinks: PersonObservation[] = [];
-    const report = await runShadow(config, pool, current.settings, candidate, { examples: 3, onChange: (o) => relinks.push(o) });
+    const shadow = await runShadow(config, pool, current.settings, shadowed, { examples: 3, currentOnly: true, onChange: (o) => relinks.push(o) });
+    const report = { ...shadow, candidateVersion: settingsVersion(candidate) };
     const observationsTopic = topicsFor(config.DANCU_TOPIC_NAMESPACE).observations;
     const result = await recordSettingsChange(pool, {
       action,
@@ -115,16 +126,20 @@ async function changeSettings(config: CliConfig, action: 'PROMOTE' | 'ROLLBACK',
       relinks,
       observationsTopic,
     });
-    return { report, result };
+    return { report, result, unindexed };
   });
   if (json) {
-    console.log(JSON.stringify({ ...report, ...result }, null, 2));
+    console.log(JSON.stringify({ ...report, ...result, unindexedRules: unindexed }, null, 2));
     return;
   }
   const lines = formatShadowReport(report).slice(0, -1);
   lines.push(
     `${action === 'PROMOTE' ? 'promoted' : 'rolled back'}: ${report.candidateVersion} is current (history ${result.historyId}, shadow run ${result.shadowRunId}); ${count(result.relinked)} record(s) sent back to the linker`,
   );
+  if (unindexed.length > 0)
+    lines.push(
+      `blocking rule(s) ${unindexed.join(', ')} of ${report.candidateVersion} have no keys in the register: run \`dancu reindex\` so the linker finds candidates by them`,
+    );
   console.log(lines.join('\n'));
 }
 
@@ -159,7 +174,7 @@ export function settingsCommand(): Command {
   settings.addCommand(
     new Command('promote')
       .description(
-        'make a settings file current: validated as a shadow candidate, the shadow run over every stored observation, then the version made current (audited) and every record whose decision changes sent back to the linker; a link that would move, or that the new settings doubt, stays and goes to a steward',
+        "make a settings file current: validated as a shadow candidate, the shadow run over each record's latest stored observation (none of a deleted record), then the version made current (audited) and every record whose decision changes sent back to the linker; a link that would move, or that the new settings doubt, stays and goes to a steward",
       )
       .argument('<file>', 'the settings file')
       .option('--json', 'print JSON')
@@ -172,7 +187,7 @@ export function settingsCommand(): Command {
   settings.addCommand(
     new Command('rollback')
       .description(
-        'return to the settings version that was current before the current one, the same way as a promotion (shadow run, records sent back, audited)',
+        'return to the settings version that was current before the current one, the same way as a promotion (shadow run, records sent back, audited), whatever blocking rules differ: a rule the register has no keys for is named for `dancu reindex`',
       )
       .option('--json', 'print JSON')
       .action(async (options: { json?: boolean }) => {

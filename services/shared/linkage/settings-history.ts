@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import type { LinkageSettings } from './settings.js';
 
 export type HistoryAction = 'BOOTSTRAP' | 'PROMOTE' | 'ROLLBACK';
 
@@ -46,4 +47,18 @@ export function rollbackTarget(entries: readonly Pick<HistoryEntry, 'action' | '
 /** A promotion of the version already current changes nothing, and says so. */
 export function checkPromotable(entries: readonly Pick<HistoryEntry, 'action' | 'version'>[], version: string): void {
   if (currentVersionOf(entries) === version) throw new ConfigError(`settings version ${version} is already current: nothing to promote`);
+}
+
+/**
+ * The settings a rollback's shadow run weighs the target with: its blocking rules that the
+ * current settings share (the register has keys only for those), and the names of the others.
+ * A promotion that dropped a rule is rolled back all the same; the rule's keys come back with
+ * `dancu reindex`, and until then the linker finds candidates by the shared rules alone, as
+ * the shadow run did.
+ */
+export function rollbackShadowSettings(current: LinkageSettings, target: LinkageSettings): { shadowed: LinkageSettings; unindexed: string[] } {
+  const indexed = new Set(current.blocking_rules.map((rule) => JSON.stringify(rule)));
+  const unindexed = target.blocking_rules.filter((rule) => !indexed.has(JSON.stringify(rule))).map((rule) => rule.name);
+  if (unindexed.length === 0) return { shadowed: target, unindexed };
+  return { shadowed: { ...target, blocking_rules: target.blocking_rules.filter((rule) => indexed.has(JSON.stringify(rule))) }, unindexed };
 }

@@ -10,7 +10,16 @@ import { addToOutbox } from '../store/outbox-relay.js';
 import { appendAudit } from '../store/audit-log.js';
 import { appliedStewardDecisionKey, decisionDetails, insertStewardDecision } from './steward-decisions.js';
 import { stewardActor } from './steward-users.js';
-import { caseCitizens, caseObservation, citizenSubject, findCase, isDuplicateCase, recordSubject, type ReviewCase } from '../store/review-case.js';
+import {
+  caseCitizens,
+  caseObservation,
+  citizenSubject,
+  findCase,
+  isDuplicateCase,
+  isStandingLinkCase,
+  recordSubject,
+  type ReviewCase,
+} from '../store/review-case.js';
 
 export interface StewardContext extends WriterContext {
   topics: Topics;
@@ -104,6 +113,8 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
     }
     case 'NEW': {
       if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
+      const standing = await standingLinkOf(client, reviewCase, observation);
+      if (standing) await unlinkRecord(client, decision, observation, context, { movedTo: newCitizenId(observation) });
       const applied = await applyAsLinkDecision(client, decision, reviewCase, observation, 'NEW', null, context);
       if (applied !== 'CITIZEN_CREATED') refuse(`the record could not make a new citizen (${applied}): its personal ID may belong to a citizen already`);
       result = { citizen_id: newCitizenId(observation) };
@@ -239,6 +250,29 @@ async function applyAsLinkDecision(
   return applied;
 }
 
+/**
+ * The citizen a case's record is linked to now, for a case opened about a link a settings change
+ * left standing (SETTINGS_LINK_MOVED, SETTINGS_LINK_DOUBTED): its observation is applied to that
+ * citizen already. Null for any other case, whose record the steward's decision links first.
+ * The case row is locked (findCase), and the store locks it too before it decides the record
+ * again, so the link read here is the one the decision changes.
+ */
+async function standingLinkOf(client: PoolClient, reviewCase: ReviewCase, o: PersonObservation): Promise<string | null> {
+  if (!isStandingLinkCase(reviewCase)) return null;
+  const { rows } = await client.query<{ citizen_id: string }>(
+    'select citizen_id from record_links where source = $1 and source_system = $2 and source_record_id = $3',
+    [o.source, o.source_system, o.source_record_id],
+  );
+  return rows[0]?.citizen_id ?? null;
+}
+
+/**
+ * Links a case's record to the citizen the steward names. On a case about a standing link, the
+ * record's observation is applied already: confirming the citizen keeps it (the link becomes the
+ * steward's; the fact and claims stay as they are), and naming another takes the record off the
+ * citizen it is linked to (link, facts, claims; that citizen recomputed) before linking it to the
+ * other, as any first link (its fact and claims recorded there).
+ */
 async function linkRecord(
   client: PoolClient,
   decision: StewardDecision,
@@ -247,6 +281,9 @@ async function linkRecord(
   citizenId: string,
   context: StewardContext,
 ): Promise<string> {
+  const standing = await standingLinkOf(client, reviewCase, observation);
+  if (standing !== null && standing === (await currentCitizenId(client, citizenId))) return confirmLink(client, decision, observation, standing);
+  if (standing !== null) await unlinkRecord(client, decision, observation, context, { movedTo: citizenId });
   const applied = await applyAsLinkDecision(client, decision, reviewCase, observation, 'LINK', citizenId, context);
   if (applied === 'duplicate') refuse('the record is linked already');
   const { rows } = await client.query<{ citizen_id: string }>(
@@ -254,6 +291,21 @@ async function linkRecord(
     [observation.source, observation.source_system, observation.source_record_id],
   );
   return rows[0]?.citizen_id ?? citizenId;
+}
+
+/** A citizen id as the register holds it now: a merged citizen's survivor. */
+async function currentCitizenId(client: PoolClient, citizenId: string): Promise<string> {
+  const { rows } = await client.query<{ merged_into: string | null }>('select merged_into from citizens where citizen_id = $1', [citizenId]);
+  return rows[0]?.merged_into ?? citizenId;
+}
+
+/** The steward confirms the citizen a record is linked to: the link is theirs from now on, nothing of the citizen changes. */
+async function confirmLink(client: PoolClient, decision: StewardDecision, o: PersonObservation, citizenId: string): Promise<string> {
+  await client.query(
+    `update record_links set decision_id = $4, method = 'STEWARD', reason = 'STEWARD_DECISION' where source = $1 and source_system = $2 and source_record_id = $3`,
+    [o.source, o.source_system, o.source_record_id, decision.decision_id],
+  );
+  return citizenId;
 }
 
 async function constrain(client: PoolClient, kind: 'CANNOT_LINK' | 'MUST_LINK', subject: string, citizenIds: string[], decisionId: string): Promise<void> {
@@ -297,9 +349,17 @@ async function reject(client: PoolClient, decision: StewardDecision, o: PersonOb
 /**
  * Takes a linked record back off its citizen: the link, the facts and the field values it
  * brought go, and every field is chosen again from what is left, so the citizen is as if the
- * record had never been linked. Returns the citizen it was linked to.
+ * record had never been linked. Returns the citizen it was linked to. An undo takes off what
+ * the undone decision brought (its observation); a move to another citizen takes the whole
+ * source record off (every fact and claim of it), since it was never this citizen's.
  */
-async function unlinkRecord(client: PoolClient, decision: StewardDecision, o: PersonObservation, context: StewardContext): Promise<string> {
+async function unlinkRecord(
+  client: PoolClient,
+  decision: StewardDecision,
+  o: PersonObservation,
+  context: StewardContext,
+  move?: { movedTo: string },
+): Promise<string> {
   const { rows } = await client.query<{ citizen_id: string }>(
     'delete from record_links where source = $1 and source_system = $2 and source_record_id = $3 returning citizen_id',
     [o.source, o.source_system, o.source_record_id],
@@ -308,8 +368,14 @@ async function unlinkRecord(client: PoolClient, decision: StewardDecision, o: Pe
   if (!citizenId) refuse('the record is not linked any more');
   // A field nobody has claimed holds the register's own value; written down as a claim first, it survives the recount below.
   await new CitizenEdits(client, context).materialiseRegisterClaimsOf([citizenId]);
-  await client.query('delete from citizen_facts where observation_id = $1', [o.observation_id]);
-  await client.query('delete from field_provenance where observation_id = $1', [o.observation_id]);
+  if (move) {
+    const record = [citizenId, o.source, o.source_system, o.source_record_id];
+    await client.query('delete from citizen_facts where citizen_id = $1 and source = $2 and source_system = $3 and source_record_id = $4', record);
+    await client.query('delete from field_provenance where citizen_id = $1 and source = $2 and source_system = $3 and source_record_id = $4', record);
+  } else {
+    await client.query('delete from citizen_facts where observation_id = $1', [o.observation_id]);
+    await client.query('delete from field_provenance where observation_id = $1', [o.observation_id]);
+  }
   await client.query(`update observation_outcomes set outcome = 'UNDONE' where observation_id = $1 and outcome in ('LINKED', 'CREATED')`, [o.observation_id]);
   const writer = new CitizenEdits(client, context);
   await writer.load([citizenId]);
@@ -317,7 +383,7 @@ async function unlinkRecord(client: PoolClient, decision: StewardDecision, o: Pe
   writer.addOutbox(observationUpdate(`${decision.decision_id}:${citizenId}`, citizenId, 'RECORD_UNLINKED', o, changes, null, context.now));
   writer.addAuditBy(stewardActor(decision.actor), 'RECORD_UNLINKED', citizenId, {
     decision_id: decision.decision_id,
-    undoes: decision.undoes,
+    ...(move ? { moved_to: move.movedTo } : { undoes: decision.undoes }),
     fields: changes.map((c) => c.field),
   });
   await writer.write();

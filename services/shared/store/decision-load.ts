@@ -7,7 +7,7 @@ import type { PoolClient } from './db.js';
 import { PROCESSED_EVENTS } from './decision-tables.js';
 import { loadedCitizen, type CitizenState, type StoredClaim } from './plan/citizen-state.js';
 import { classify } from './plan/classify.js';
-import type { CaseStatus, LoadedState, StoredFact } from './plan/loaded-state.js';
+import type { LoadedCase, LoadedState, StoredFact } from './plan/loaded-state.js';
 import { newCitizenId } from './plan/new-citizen.js';
 import { lockKeys, recentCitizensInReach, waitingInReach } from './records-in-reach.js';
 import { lockCasesOfRecords } from './review-case.js';
@@ -118,7 +118,9 @@ export async function loadForDecisions(
     return promise;
   };
   const applied = await count(alreadyApplied(client, needs.retries), needs.retries.length > 0);
-  const cases: Map<string, CaseStatus> = await count(lockCasesOfRecords(client, needs.rechecks), needs.rechecks.length > 0);
+  const cases: Map<string, LoadedCase> = await count(lockCasesOfRecords(client, needs.rechecks), needs.rechecks.length > 0);
+  await count(lockKeys(client, needs.lockKeys), needs.lockKeys.length > 0);
+  // After the record locks: a decision on the same record applied meanwhile has committed, and its link (or later send-back) is read.
   const relinks = await count(
     settingsRelinksOf(
       client,
@@ -126,7 +128,6 @@ export async function loadForDecisions(
     ),
     needs.retries.length > 0,
   );
-  await count(lockKeys(client, needs.lockKeys), needs.lockKeys.length > 0);
   const loaded = await loadCitizens(client, needs.citizenIds);
   roundTrips += loaded.roundTrips;
   const recentInReach = await count(recentCitizensInReach(client, settings, needs.reachProbes), needs.reachProbes.length > 0);

@@ -66,6 +66,12 @@ export const OBSERVATION_OUTCOMES = defineTable('observation_outcomes', {
   latency_ms: 'integer',
 });
 
+/**
+ * Who a case is decided by when the pipeline closes it (the record linked, made a citizen or
+ * deleted at a later attempt): only a steward's decision outlasts later decisions on the record.
+ */
+export const PIPELINE_DECIDER = 'pipeline:linker';
+
 export const REVIEW_CASES = defineTable('review_cases', {
   observation_id: 'text',
   decision_id: 'text',

@@ -11,6 +11,7 @@ import {
   jsonRows,
   OBSERVATION_OUTCOMES,
   OUTBOX,
+  PIPELINE_DECIDER,
   QUALITY_FINDINGS,
   RECORD_LINKS,
   REVIEW_CASE_KEYS,
@@ -61,10 +62,12 @@ const STATEMENTS: Record<Part, string> = {
   findings: `${insertFromJson(QUALITY_FINDINGS, QUALITY_FINDINGS.columns)}
        on conflict (observation_id, code, field) do update set citizen_id = coalesce(excluded.citizen_id, quality_findings.citizen_id)`,
   outcomes: `${insertFromJson(OBSERVATION_OUTCOMES, OBSERVATION_OUTCOMES.columns)} on conflict (decision_id) do nothing`,
+  // An open case is refreshed; one the pipeline closed is opened again (the plan asks so only when new settings doubt the
+  // link it left); one a steward holds or decided is never touched here.
   reviewCases: `${insertFromJson(REVIEW_CASES, REVIEW_CASES.columns)}
        on conflict (observation_id) do update set ${REVIEW_CASES.assignments(['decision_id', 'reason', 'observation', 'candidates', 'explanation', 'settings_version'], 'excluded')},
-         rechecks = greatest(review_cases.rechecks, excluded.rechecks)
-       where review_cases.status = 'OPEN'`,
+         rechecks = greatest(review_cases.rechecks, excluded.rechecks), status = 'OPEN', decided_by = null, decided_at = null, resolution = null
+       where review_cases.status = 'OPEN' or (review_cases.status = 'DECIDED' and review_cases.decided_by = '${PIPELINE_DECIDER}')`,
   reviewKeys: `${insertFromJson(REVIEW_CASE_KEYS, REVIEW_CASE_KEYS.columns)} on conflict do nothing`,
   // A record kept waiting for its person (again, at a later attempt: the highest attempt counts).
   unlinked: `${insertFromJson(UNLINKED_RECORDS, ['observation_id', ...SOURCE_RECORD, 'event_type', 'observation', 'decision_id', 'reason', 'attempt'])}
@@ -75,7 +78,7 @@ const STATEMENTS: Record<Part, string> = {
        from ${jsonRows(UNLINKED_RECORDS, ['observation_id', 'resolution'], 'citizen_id text')} where u.observation_id = x.observation_id and u.resolved_at is null`,
   resolvedKeys: `delete from unlinked_keys k using ${jsonRows(UNLINKED_KEYS, ['observation_id'])} where k.observation_id = x.observation_id`,
   // A record linked, made a citizen or deleted at a later attempt: the open review case an earlier attempt opened is closed by the pipeline; one a steward holds is never touched here.
-  reviewsClosed: `update review_cases r set status = 'DECIDED', decided_by = 'pipeline:linker', decided_at = now(), resolution = x.resolution
+  reviewsClosed: `update review_cases r set status = 'DECIDED', decided_by = '${PIPELINE_DECIDER}', decided_at = now(), resolution = x.resolution
        from ${jsonRows(REVIEW_CASES, ['observation_id'], 'resolution text')} where r.observation_id = x.observation_id and r.status = 'OPEN'`,
   unlinkedSentBack: `update unlinked_records u set attempt = greatest(u.attempt, x.attempt), updated_at = now()
        from ${jsonRows(UNLINKED_RECORDS, ['observation_id', 'attempt'])} where u.observation_id = x.observation_id`,

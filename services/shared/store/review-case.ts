@@ -1,5 +1,6 @@
 import type { Candidate, LinkExplanation, PersonObservation } from '../schemas/records.js';
 import type { PoolClient, Pool } from './db.js';
+import { PIPELINE_DECIDER } from './decision-tables.js';
 
 export const DUPLICATE_REASON = 'POSSIBLE_DUPLICATE';
 
@@ -9,7 +10,7 @@ export interface DuplicateSubject {
 }
 
 export type { CaseStatus } from './plan/loaded-state.js';
-import type { CaseStatus } from './plan/loaded-state.js';
+import type { CaseStatus, LoadedCase } from './plan/loaded-state.js';
 
 /** A review case as stored: the record (or the first citizen of a duplicate pair), its candidates and why it was opened. */
 export interface ReviewCase {
@@ -51,6 +52,13 @@ export function isDuplicateCase(reviewCase: Pick<ReviewCase, 'reason'>): boolean
   return reviewCase.reason === DUPLICATE_REASON;
 }
 
+/** The reasons of the cases a settings change opens about a link it leaves standing (plan-decisions.ts): their record is linked while they wait. */
+const STANDING_LINK_REASONS: ReadonlySet<string> = new Set(['SETTINGS_LINK_MOVED', 'SETTINGS_LINK_DOUBTED']);
+
+export function isStandingLinkCase(reviewCase: Pick<ReviewCase, 'reason'>): boolean {
+  return STANDING_LINK_REASONS.has(reviewCase.reason);
+}
+
 /** The record a case is about; null for a duplicate pair. */
 export function caseObservation(reviewCase: ReviewCase): PersonObservation | null {
   return isDuplicateCase(reviewCase) ? null : (reviewCase.observation as PersonObservation);
@@ -81,13 +89,15 @@ export async function findCase(db: Pool | PoolClient, caseId: number, options: {
 /**
  * Locks the review cases of records decided again (in case_id order, as the steward service
  * locks a case before it decides), so a steward's claim or decision and the pipeline's new look
- * at the same case happen one after the other. Returns each case's status by record.
+ * at the same case happen one after the other. Returns each case's status by record, a case the
+ * pipeline decided as `CLOSED`.
  */
-export async function lockCasesOfRecords(client: PoolClient, observationIds: readonly string[]): Promise<Map<string, CaseStatus>> {
+export async function lockCasesOfRecords(client: PoolClient, observationIds: readonly string[]): Promise<Map<string, LoadedCase>> {
   if (observationIds.length === 0) return new Map();
-  const { rows } = await client.query<{ observation_id: string; status: CaseStatus }>(
-    'select observation_id, status from review_cases where observation_id = any($1::text[]) order by case_id for update',
-    [observationIds],
+  const { rows } = await client.query<{ observation_id: string; status: LoadedCase }>(
+    `select observation_id, case when status = 'DECIDED' and decided_by = $2 then 'CLOSED' else status end as status
+       from review_cases where observation_id = any($1::text[]) order by case_id for update`,
+    [observationIds, PIPELINE_DECIDER],
   );
   return new Map(rows.map((row) => [row.observation_id, row.status]));
 }

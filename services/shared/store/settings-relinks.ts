@@ -1,8 +1,10 @@
+import { DancuError } from '../errors.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import type { LinkDecision, PersonObservation } from '../schemas/records.js';
 import type { Pool, PoolClient } from './db.js';
 import type { SettingsRelink } from './plan/loaded-state.js';
 import { SETTINGS_RELINKS } from './settings-tables.js';
+import { currentSettingsVersion, settingsOfVersion } from './settings-versions.js';
 
 /**
  * The observations of a chunk that a settings promotion (or rollback) sent back, at the attempt
@@ -20,8 +22,10 @@ export async function sentBackBySettings(db: Pool | PoolClient, observations: re
 
 /**
  * For the decisions on records a settings change sent back: the link their source record holds
- * now (citizen, how it was made, its score), and the thresholds of the settings that decided
- * again (the decisive-evidence rule is theirs, not the store's file's).
+ * now (citizen, how it was made, its score), whether a later change sent the record back again,
+ * and the thresholds of the settings that decided again (the decisive-evidence rule is theirs).
+ * A decision naming a version the register does not hold is judged by the register's current
+ * version, never by the store's own file, which may differ.
  */
 export async function settingsRelinksOf(client: PoolClient, decisions: readonly LinkDecision[]): Promise<Map<string, SettingsRelink>> {
   const later = decisions.filter((d) => d.observation.attempt > 0);
@@ -33,8 +37,10 @@ export async function settingsRelinksOf(client: PoolClient, decisions: readonly 
     method: string | null;
     score: number | null;
     thresholds: LinkageSettings['thresholds'] | null;
+    superseded: boolean;
   }>(
-    `select t.id as observation_id, l.citizen_id, l.method, l.score, ls.settings->'thresholds' as thresholds
+    `select t.id as observation_id, l.citizen_id, l.method, l.score, ls.settings->'thresholds' as thresholds,
+            exists (select 1 from ${SETTINGS_RELINKS.name} n where n.observation_id = t.id and n.attempt > t.attempt) as superseded
        from unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) as t(id, attempt, source, system, record, version)
        join ${SETTINGS_RELINKS.name} s on s.observation_id = t.id and s.attempt = t.attempt
        left join record_links l on l.source = t.source and l.source_system = t.system and l.source_record_id = t.record
@@ -48,13 +54,25 @@ export async function settingsRelinksOf(client: PoolClient, decisions: readonly 
       later.map((d) => d.settings_version),
     ],
   );
+  const fallback = rows.some((row) => row.thresholds === null) ? await currentThresholds(client) : null;
   return new Map(
     rows.map((row) => [
       row.observation_id,
       {
         link: row.citizen_id ? { citizenId: row.citizen_id, method: row.method ?? '', score: row.score ?? 0 } : null,
-        thresholds: row.thresholds,
+        thresholds: row.thresholds ?? fallback!,
+        superseded: row.superseded,
       },
     ]),
   );
+}
+
+/** The register's current settings' thresholds; a register with none current yet cannot judge a settings change's decisions (a linker starting makes one current). */
+async function currentThresholds(client: PoolClient): Promise<LinkageSettings['thresholds']> {
+  const version = await currentSettingsVersion(client);
+  if (!version)
+    throw new DancuError('SETTINGS_VERSION_UNKNOWN', 'a decision names linkage settings the register does not hold, and no settings version is current', {
+      retriable: true,
+    });
+  return (await settingsOfVersion(client, version)).thresholds;
 }

@@ -10,7 +10,11 @@ export interface Classified {
   retries: string[];
   /** The linker's later looks at records (not a steward's): their review cases are locked. */
   rechecks: string[];
-  /** `rule:key` of every record that may register a citizen or wait for one (advisory locks). */
+  /**
+   * Advisory locks: `rule:key` of every record that may register or wait for a citizen, and the
+   * source record of every later look by the linker (`record:…`), so two decisions on one record
+   * (a settings change's send-back and the next change's) are applied one after the other.
+   */
   lockKeys: string[];
   /** Citizens the decisions name, by citizen id or personal ID. */
   citizenIds: string[];
@@ -36,7 +40,12 @@ export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<
   return {
     retries: retries.map((d) => d.observation.observation_id),
     rechecks: retries.filter((d) => d.method !== 'STEWARD').map((d) => d.observation.observation_id),
-    lockKeys: waiting.flatMap((d) => recordKeysOf(settings, d.observation).map((k) => `${k.rule}:${k.key}`)),
+    lockKeys: [
+      ...waiting.flatMap((d) => recordKeysOf(settings, d.observation).map((k) => `${k.rule}:${k.key}`)),
+      ...retries
+        .filter((d) => d.method !== 'STEWARD')
+        .map((d) => `record:${d.observation.source}/${d.observation.source_system}/${d.observation.source_record_id}`),
+    ],
     citizenIds: [
       ...new Set(mine.flatMap((d) => (d.decision === 'LINK' && d.citizen_id ? [d.citizen_id] : d.decision === 'NEW' ? [newCitizenId(d.observation)] : []))),
     ],

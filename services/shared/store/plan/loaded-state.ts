@@ -5,6 +5,9 @@ import type { CitizenState } from './citizen-state.js';
 
 export type CaseStatus = 'OPEN' | 'CLAIMED' | 'DECIDED';
 
+/** A case as the load phase sees it: `CLOSED` is a case the pipeline decided (no steward did), which new settings may open again. */
+export type LoadedCase = CaseStatus | 'CLOSED';
+
 /** What planning needs besides the decisions: the settings, the topics it writes to, and the time of the chunk. */
 export interface PlanContext {
   settings: LinkageSettings;
@@ -27,8 +30,10 @@ export interface WaitingInReach {
 export interface SettingsRelink {
   /** Its source record's link now, or null when it is not linked (waiting, in review). */
   link: { citizenId: string; method: string; score: number } | null;
-  /** The thresholds of the settings version that decided again (null when the register does not hold it). */
-  thresholds: LinkageSettings['thresholds'] | null;
+  /** The thresholds of the settings version that decided again (the register's current version's when it does not hold that one). */
+  thresholds: LinkageSettings['thresholds'];
+  /** A later settings change sent the record back again: that attempt's decision, not this one, settles it (absent: not). */
+  superseded?: boolean;
 }
 
 /** A fact in the register of a citizen the chunk may record the death of. */
@@ -50,7 +55,7 @@ export interface LoadedState {
   /** Observations of later attempts already linked or made a citizen. */
   applied: ReadonlySet<string>;
   /** The review case of each record decided again, by observation. */
-  cases: ReadonlyMap<string, CaseStatus>;
+  cases: ReadonlyMap<string, LoadedCase>;
   /** Citizens the decisions name (locked), with their histories. */
   citizens: CitizenState[];
   /** A merged citizen's id (and personal ID) to its survivor's. */

@@ -98,7 +98,7 @@ class Planner {
       const relink = o.attempt > 0 && decision.method !== 'STEWARD' ? this.loaded.relinks?.get(o.observation_id) : undefined;
       if (relink?.link && fresh.delete(decision.decision_id)) {
         // A linked record that new settings decided again: the promotion's rules, not a first link's.
-        results.push(this.planRelink(decision, relink.link, relink.thresholds ?? this.context.settings.thresholds));
+        results.push(this.planRelink(decision, { ...relink, link: relink.link }));
         continue;
       }
       // A steward decides an open case, even one about a record a settings change left linked while it asked them.
@@ -109,8 +109,8 @@ class Planner {
       }
       // The linker's later looks at records in review; a steward's own decision on the case (its record may be at a later attempt too) is what the case waits for.
       const caseStatus = o.attempt > 0 && decision.method !== 'STEWARD' ? this.loaded.cases.get(o.observation_id) : undefined;
-      if (caseStatus === 'CLAIMED' || caseStatus === 'DECIDED') {
-        // A steward holds (or has decided) the record's case: their decision, not this later look, settles the record.
+      if (caseStatus === 'CLAIMED' || caseStatus === 'DECIDED' || caseStatus === 'CLOSED') {
+        // A steward holds (or has decided) the record's case, or the pipeline settled it: this later look changes nothing.
         this.audit('RECHECK_SET_ASIDE', null, decision, {
           decision_id: decision.decision_id,
           decision: decision.decision,
@@ -208,7 +208,8 @@ class Planner {
    * and evidence; anything else keeps the link and opens a review case naming the citizen linked
    * now among the candidates (a move, however decisive the new evidence, is a steward's).
    */
-  private planRelink(decision: LinkDecision, link: NonNullable<SettingsRelink['link']>, thresholds: PlanContext['settings']['thresholds']): ApplyResult {
+  private planRelink(decision: LinkDecision, relink: SettingsRelink & { link: NonNullable<SettingsRelink['link']> }): ApplyResult {
+    const { link, thresholds } = relink;
     const o = decision.observation;
     const standing = { citizenId: link.citizenId, method: link.method, createdByRecord: newCitizenId(o) === link.citizenId };
     const outcome = relinkOutcome(standing, decision);
@@ -221,6 +222,11 @@ class Planner {
       decisive: !standing.createdByRecord && decisiveMove(standing, decision, thresholds),
     };
     const moving = [link.citizenId, ...(decision.citizen_id && decision.citizen_id !== link.citizenId ? [decision.citizen_id] : [])];
+    if (relink.superseded) {
+      // A later change sent the record back again: its decision settles the record, whichever of the two comes first.
+      this.auditEach('SETTINGS_RELINK_SUPERSEDED', moving, decision, { ...details, reason: 'a later settings change sent the record back again' });
+      return 'duplicate';
+    }
     if (outcome === 'STEWARD_KEEPS') {
       this.auditEach('SETTINGS_RELINK_SET_ASIDE', moving, decision, { ...details, reason: 'a steward linked this record' });
       return 'duplicate';
@@ -239,6 +245,7 @@ class Planner {
     const caseStatus = this.loaded.cases.get(o.observation_id);
     if (caseStatus === 'CLAIMED' || caseStatus === 'DECIDED') {
       // The record's case is a steward's: it is not reopened behind their back; the link stays and the log says why.
+      // A case the pipeline closed (`CLOSED`) is no one's decision: it opens again below.
       this.auditEach('SETTINGS_RELINK_SET_ASIDE', moving, decision, { ...details, reason: `the review case is ${caseStatus.toLowerCase()}` });
       return 'duplicate';
     }
@@ -269,7 +276,15 @@ class Planner {
       cause('settings-relink-review'),
     );
     for (const k of recordKeysOf(this.context.settings, o)) this.rows.reviewKeys.add({ ...k, observation_id: o.observation_id }, cause('review-keys'));
-    this.auditEach(caseStatus === 'OPEN' ? 'REVIEW_CASE_REFRESHED' : 'REVIEW_CASE_OPENED', moving, decision, { ...details, reason });
+    this.auditEach(
+      caseStatus === 'OPEN' ? 'REVIEW_CASE_REFRESHED' : caseStatus === 'CLOSED' ? 'REVIEW_CASE_REOPENED' : 'REVIEW_CASE_OPENED',
+      moving,
+      decision,
+      {
+        ...details,
+        reason,
+      },
+    );
     return 'review';
   }
 

@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { settingsVersion } from '../../services/shared/linkage/settings-version.js';
+import { applyStewardDecision, type StewardContext } from '../../services/shared/review/steward-apply.js';
+import type { LinkDecision, PersonObservation, StewardDecision } from '../../services/shared/schemas/records.js';
+import { topicsFor } from '../../services/shared/schemas/topics.js';
+import { applyDecisions, type ApplyResult } from '../../services/shared/store/apply-decisions.js';
+import { inTransaction } from '../../services/shared/store/db.js';
+import { recordSettingsChange } from '../../services/shared/store/settings-promotion.js';
+import { currentOrBootstrap, currentSettingsVersion } from '../../services/shared/store/settings-versions.js';
+import { CONTEXT, decision, observation } from '../fixtures/link-decisions.js';
+import { IsolatedDatabase } from '../helpers/isolated-run.js';
+
+/**
+ * The store's side of a settings change, against PostgreSQL without the services: records sent
+ * back by recordSettingsChange, the linker's new decisions applied as the store applies them, and
+ * stewards deciding the cases they open. Synthetic people only.
+ */
+describe('decisions on records a settings change sent back, and the stewards’ decisions on their cases', () => {
+  const database = new IsolatedDatabase('settings-relinks');
+  const original = loadSettings();
+  const strict = { ...original, thresholds: { ...original.thresholds, link_probability: 0.99999999 } };
+  const context: StewardContext = { ...CONTEXT, settings: original, topics: topicsFor('settings-relinks') };
+  const A = '079300000101';
+  const B = '079300000202';
+  let stewardSequence = 0;
+
+  const apply = (decisions: LinkDecision[]): Promise<ApplyResult[]> => inTransaction(database.pool, (client) => applyDecisions(client, decisions, context));
+
+  /** A promotion of the strict settings, or the rollback from them: either sends the observations back; returns each at the attempt it was sent. */
+  const sendBack = async (...observations: PersonObservation[]): Promise<PersonObservation[]> => {
+    const current = (await currentSettingsVersion(database.pool))!;
+    const promote = current === settingsVersion(original);
+    await recordSettingsChange(database.pool, {
+      action: promote ? 'PROMOTE' : 'ROLLBACK',
+      settings: promote ? strict : original,
+      from: current,
+      actor: 'test',
+      report: { currentVersion: current, candidateVersion: settingsVersion(promote ? strict : original) },
+      relinks: observations,
+      observationsTopic: context.topics.observations,
+    });
+    const { rows } = await database.pool.query<{ observation_id: string; attempt: number }>(
+      'select observation_id, max(attempt)::int as attempt from settings_relinks where observation_id = any($1::text[]) group by observation_id',
+      [observations.map((o) => o.observation_id)],
+    );
+    const attempts = new Map(rows.map((row) => [row.observation_id, row.attempt]));
+    return observations.map((o) => ({ ...o, attempt: attempts.get(o.observation_id)! }));
+  };
+
+  /** The linker's decision on a record sent back, made with the strict settings. */
+  const redecided = (o: PersonObservation, kind: 'LINK' | 'REVIEW', citizenId: string | null = null): LinkDecision =>
+    decision(kind, o, {
+      citizen_id: citizenId,
+      reason: kind === 'LINK' ? 'ABOVE_THRESHOLD' : 'BETWEEN_THRESHOLDS',
+      candidates: [{ citizen_id: citizenId ?? A, score: 0.9 }],
+      settings_version: settingsVersion(strict),
+      decision_id: `${o.observation_id}:decision:${o.attempt}`,
+    });
+
+  const steward = async (caseId: number, action: 'LINK', citizenId: string) => {
+    stewardSequence += 1;
+    const stewardDecision: StewardDecision = {
+      decision_id: `steward-${stewardSequence}`,
+      case_id: caseId,
+      action,
+      citizen_id: citizenId,
+      other_citizen_id: null,
+      undoes: null,
+      actor: 'steward.test',
+      comment: '',
+      decided_at: Date.now(),
+    };
+    return inTransaction(database.pool, (client) => applyStewardDecision(client, stewardDecision, context));
+  };
+
+  /** A vaccination record of a synthetic person, linked to citizen A at its first attempt. */
+  const vaccinationOfA = async (): Promise<PersonObservation> => {
+    const o = observation({
+      source: 'vaccination',
+      source_system: 'vacc-test',
+      event_type: 'VACCINATION',
+      event_date: '2026-02-10',
+      attributes: { vaccine: 'BCG' },
+      person: { personal_id: null, full_name: 'Nguyễn Văn An', name_key: 'nguyen van an', family_name: 'Nguyễn', middle_name: 'Văn', given_name: 'An' },
+    });
+    expect(await apply([decision('LINK', o, { citizen_id: A })])).toEqual(['FACT_RECORDED']);
+    return o;
+  };
+
+  const caseOf = async (o: PersonObservation) =>
+    (
+      await database.pool.query<{ case_id: number; reason: string; status: string; decided_by: string | null }>(
+        'select case_id::int as case_id, reason, status, decided_by from review_cases where observation_id = $1',
+        [o.observation_id],
+      )
+    ).rows[0];
+  const factsOf = async (o: PersonObservation) =>
+    (
+      await database.pool.query<{ citizen_id: string; live: boolean }>(
+        'select citizen_id, withdrawn_at is null as live from citizen_facts where observation_id = $1 order by citizen_id',
+        [o.observation_id],
+      )
+    ).rows;
+  const claimsOf = async (o: PersonObservation) =>
+    (await database.pool.query<{ citizen_id: string }>('select distinct citizen_id from field_provenance where observation_id = $1', [o.observation_id])).rows;
+  const linkOf = async (o: PersonObservation) =>
+    (
+      await database.pool.query<{ citizen_id: string; method: string }>(
+        'select citizen_id, method from record_links where source = $1 and source_system = $2 and source_record_id = $3',
+        [o.source, o.source_system, o.source_record_id],
+      )
+    ).rows[0];
+
+  beforeAll(async () => {
+    await database.setUp();
+    await currentOrBootstrap(database.pool, original, 'test');
+    const births = [
+      observation({ person: { personal_id: A } }),
+      observation({
+        person: {
+          personal_id: B,
+          full_name: 'Phạm Văn Bình',
+          name_key: 'pham van binh',
+          family_name: 'Phạm',
+          middle_name: 'Văn',
+          given_name: 'Bình',
+          sex: 'MALE',
+        },
+      }),
+    ];
+    expect(await apply(births.map((o) => decision('NEW', o)))).toEqual(['CITIZEN_CREATED', 'CITIZEN_CREATED']);
+  });
+
+  afterAll(async () => {
+    await database.cleanUp();
+  });
+
+  it('keeps the fact live on the same citizen when a steward confirms the link a settings change would have moved', async () => {
+    const o = await vaccinationOfA();
+    const [sent] = await sendBack(o);
+    expect(await apply([redecided(sent!, 'LINK', B)])).toEqual(['review']);
+    const opened = await caseOf(o);
+    expect(opened).toMatchObject({ reason: 'SETTINGS_LINK_MOVED', status: 'OPEN' });
+    expect(await steward(opened!.case_id, 'LINK', A)).toMatchObject({ status: 'applied' });
+    expect(await factsOf(o)).toEqual([{ citizen_id: A, live: true }]);
+    expect(await linkOf(o)).toEqual({ citizen_id: A, method: 'STEWARD' });
+  });
+
+  it('moves the fact and claims to the other citizen when a steward moves the link, and takes them off the citizen it leaves', async () => {
+    const o = await vaccinationOfA();
+    const [sent] = await sendBack(o);
+    expect(await apply([redecided(sent!, 'LINK', B)])).toEqual(['review']);
+    const opened = await caseOf(o);
+    expect(await steward(opened!.case_id, 'LINK', B)).toMatchObject({ status: 'applied' });
+    expect(await factsOf(o)).toEqual([{ citizen_id: B, live: true }]);
+    expect(await claimsOf(o)).toEqual([{ citizen_id: B }]);
+    expect(await linkOf(o)).toEqual({ citizen_id: B, method: 'STEWARD' });
+  });
+
+  it('opens again a case the pipeline closed when a later settings change doubts the link again', async () => {
+    const o = await vaccinationOfA();
+    const [first] = await sendBack(o);
+    expect(await apply([redecided(first!, 'REVIEW')])).toEqual(['review']);
+    const [second] = await sendBack(o);
+    await apply([redecided(second!, 'LINK', A)]);
+    expect(await caseOf(o)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker' });
+    const [third] = await sendBack(o);
+    expect(await apply([redecided(third!, 'REVIEW')])).toEqual(['review']);
+    expect(await caseOf(o)).toMatchObject({ reason: 'SETTINGS_LINK_DOUBTED', status: 'OPEN', decided_by: null });
+  });
+
+  it("judges a decision naming a version the register does not hold by the register's current settings, not the store's file", async () => {
+    const o = await vaccinationOfA();
+    let [sent] = await sendBack(o);
+    if ((await currentSettingsVersion(database.pool)) !== settingsVersion(strict)) [sent] = await sendBack(o);
+    // Decisive under the store's file (link at 0.9), not under the strict settings the register holds current.
+    const moved = decision('LINK', sent!, {
+      citizen_id: B,
+      reason: 'MATCH',
+      score: 0.95,
+      candidates: [
+        { citizen_id: B, score: 0.95 },
+        { citizen_id: A, score: 0.1 },
+      ],
+      settings_version: 'sv-not-in-register',
+      decision_id: `${o.observation_id}:decision:${sent!.attempt}`,
+    });
+    expect(await apply([moved])).toEqual(['review']);
+    const { rows } = await database.pool.query<{ decisive: boolean }>(
+      "select distinct (details->>'decisive')::boolean as decisive from audit_log where details->>'decision_id' = $1",
+      [moved.decision_id],
+    );
+    expect(rows).toEqual([{ decisive: false }]);
+  });
+
+  it('lets the later of two send-backs of one record settle it even when its decision is applied first', async () => {
+    const o = await vaccinationOfA();
+    const [earlier] = await sendBack(o);
+    const [later] = await sendBack(o);
+    expect(await apply([redecided(later!, 'LINK', A)])).toEqual(['duplicate']);
+    expect(await apply([redecided(earlier!, 'LINK', B)])).toEqual(['duplicate']);
+    expect(await caseOf(o)).toBeUndefined();
+    expect(await linkOf(o)).toMatchObject({ citizen_id: A });
+    const { rows } = await database.pool.query<{ action: string }>("select distinct action from audit_log where details->>'decision_id' = $1", [
+      redecided(earlier!, 'LINK', B).decision_id,
+    ]);
+    expect(rows).toEqual([{ action: 'SETTINGS_RELINK_SUPERSEDED' }]);
+  });
+});
