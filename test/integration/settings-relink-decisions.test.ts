@@ -58,7 +58,7 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       decision_id: `${o.observation_id}:decision:${o.attempt}`,
     });
 
-  const steward = async (caseId: number, action: 'LINK', citizenId: string) => {
+  const steward = async (caseId: number, action: 'LINK' | 'REJECT', citizenId: string | null) => {
     stewardSequence += 1;
     const stewardDecision: StewardDecision = {
       decision_id: `steward-${stewardSequence}`,
@@ -156,6 +156,20 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     expect(await factsOf(o)).toEqual([{ citizen_id: B, live: true }]);
     expect(await claimsOf(o)).toEqual([{ citizen_id: B }]);
     expect(await linkOf(o)).toEqual({ citizen_id: B, method: 'STEWARD' });
+  });
+
+  it('takes the record off the citizen, and keeps it off, when a steward rejects the link a settings change doubted', async () => {
+    const o = await vaccinationOfA();
+    const [sent] = await sendBack(o);
+    expect(await apply([redecided(sent!, 'LINK', B)])).toEqual(['review']);
+    const opened = await caseOf(o);
+    expect(await steward(opened!.case_id, 'REJECT', null)).toMatchObject({ status: 'applied' });
+    expect([await linkOf(o), await factsOf(o), await claimsOf(o)]).toEqual([undefined, [], []]);
+    const { rows } = await database.pool.query<{ kind: string; citizen_id: string }>(
+      "select kind, citizen_id from linkage_constraints where subject = $1 and kind = 'CANNOT_LINK'",
+      [`record:${o.source}:${o.source_system}:${o.source_record_id}`],
+    );
+    expect(rows).toEqual([{ kind: 'CANNOT_LINK', citizen_id: A }]);
   });
 
   it('opens again a case the pipeline closed when a later settings change doubts the link again', async () => {

@@ -123,6 +123,13 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
     }
     case 'REJECT': {
       if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
+      // A link the pipeline kept standing while it doubted it is the link the steward rejects: the
+      // record comes off that citizen, and a later look may not put it back.
+      const standing = await standingLinkOf(client, reviewCase, observation);
+      if (standing) {
+        await unlinkRecord(client, decision, observation, context, { movedTo: null });
+        await constrain(client, 'CANNOT_LINK', recordSubject(observation), [standing], decision.decision_id);
+      }
       await reject(client, decision, observation, context);
       result = {};
       break;
@@ -358,7 +365,7 @@ async function unlinkRecord(
   decision: StewardDecision,
   o: PersonObservation,
   context: StewardContext,
-  move?: { movedTo: string },
+  move?: { movedTo: string | null },
 ): Promise<string> {
   const { rows } = await client.query<{ citizen_id: string }>(
     'delete from record_links where source = $1 and source_system = $2 and source_record_id = $3 returning citizen_id',

@@ -117,9 +117,10 @@ export async function loadForDecisions(
     if (needed) roundTrips++;
     return promise;
   };
-  const applied = await count(alreadyApplied(client, needs.retries), needs.retries.length > 0);
   const cases: Map<string, LoadedCase> = await count(lockCasesOfRecords(client, needs.rechecks), needs.rechecks.length > 0);
   await count(lockKeys(client, needs.lockKeys), needs.lockKeys.length > 0);
+  // After the source records' locks: another look at the same record that applied meanwhile has committed, and is seen.
+  const applied = await count(alreadyApplied(client, needs.retries), needs.retries.length > 0);
   // After the record locks: a decision on the same record applied meanwhile has committed, and its link (or later send-back) is read.
   const relinks = await count(
     settingsRelinksOf(
