@@ -3,8 +3,9 @@ import type { PopulationUpdate, PopulationUpdateDraft } from '../schemas/records
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 import type { WriterContext } from './apply-decisions.js';
 import { CitizenEdits } from './citizen-edits.js';
-import type { CitizenState } from './plan/citizen-state.js';
+import { keysOfCitizen, type CitizenState } from './plan/citizen-state.js';
 import { populationUpdate } from './plan/observation-update.js';
+import { reexamineAfterChanges } from './register-reexamination.js';
 
 /** What a merge moved from the merged citizen to the survivor, so that undoing it moves exactly that back. */
 interface Moved {
@@ -128,6 +129,9 @@ export async function mergeCitizensIn(
   after.addAuditBy(actor, 'CITIZENS_MERGED', survivorId, details);
   after.addAuditBy(actor, 'CITIZENS_MERGED', mergedId, details);
   await after.write();
+  // The survivor holds both histories now: records linked to others, waiting or in review may be theirs.
+  const survivor = after.citizen(survivorId)!;
+  await reexamineAfterChanges(client, context, [{ citizenId: survivorId, trigger: 'MERGED', keys: keysOfCitizen(context.settings, survivor.row) }]);
   return { mergeId, survivorId, mergedId, changes };
 }
 

@@ -11,6 +11,8 @@ export interface PlanContext {
   survivorship: Survivorship;
   topics: { populationUpdates: string; observations: string };
   now: Date;
+  /** Records a change of the register sends back to the linker at most (plan/reexamination.ts; its default when absent). */
+  maxRecordsPerChange?: number;
 }
 
 /** A stored record (waiting unlinked, or in an open review case) that a citizen this chunk may register shares enough keys with. */

@@ -8,6 +8,7 @@ import { citizenOf, emptyCitizen, newCitizenId } from './new-citizen.js';
 import { observationUpdate, updateRow } from './observation-update.js';
 import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type SourceRecord } from './planned-rows.js';
 import { enoughSharedKeys, MAX_RELINK_ATTEMPTS, recordKeysOf } from './record-keys.js';
+import { changesIdentity, type ReexaminationTrigger, type RegisterChange } from './reexamination.js';
 import type { Cause } from './row-set.js';
 import { afterDeath, factOf } from './sector-facts.js';
 
@@ -23,6 +24,8 @@ const CASE_RESOLUTION = { LINKED: 'LINK', CREATED: 'NEW', DELETED: 'DELETED' } a
 export interface DecisionPlan {
   results: ApplyResult[];
   rows: PlannedRows;
+  /** The citizens whose identity the chunk changed: the records in their reach are re-examined once it is written (register-reexamination.ts). */
+  registerChanges: RegisterChange[];
 }
 
 /** A record to send back to the linker, and the table that marks it sent. */
@@ -79,6 +82,7 @@ class Planner {
   private readonly created: CitizenState[] = [];
   private readonly died = new Set<string>();
   private readonly sendBacks: SendBack[] = [];
+  private readonly identityChanged = new Map<string, ReexaminationTrigger>();
   /** The facts the chunk plans, by source record (a record's later fact withdraws its earlier ones). */
   private readonly factsByRecord = new Map<string, FactRow[]>();
 
@@ -128,7 +132,24 @@ class Planner {
     this.findFactsAfterDeath();
     planCitizenRows(this.citizens.all(), this.rows, this.context.settings, this.context.now);
     this.markSentBack();
-    return { results, rows: this.rows };
+    return { results, rows: this.rows, registerChanges: this.registerChanges() };
+  }
+
+  /**
+   * A citizen the decision registered or whose identity it changed. Not when the decision is on a
+   * record a settings change or a re-examination sent back: a re-examination never starts
+   * another, so one change of the register sends records back once and the chain ends there.
+   */
+  private identityChange(decision: LinkDecision, citizenId: string, trigger: ReexaminationTrigger): void {
+    if (this.loaded.relinks?.has(decision.observation.observation_id)) return;
+    if (this.identityChanged.get(citizenId) !== 'CREATED') this.identityChanged.set(citizenId, trigger);
+  }
+
+  private registerChanges(): RegisterChange[] {
+    return [...this.identityChanged].flatMap(([citizenId, trigger]) => {
+      const state = this.citizens.get(citizenId);
+      return state ? [{ citizenId: state.row.citizen_id, trigger, keys: keysOfCitizen(this.context.settings, state.row) }] : [];
+    });
   }
 
   /** `inReview`: the record has an open review case from an earlier attempt, which this decision settles or refreshes. */
@@ -286,6 +307,7 @@ class Planner {
     this.addLink(decision, row.citizen_id);
     this.addFindings(o, o.findings, row.citizen_id, 'ingest', cause);
     if (state.row.date_of_death) this.died.add(row.citizen_id);
+    this.identityChange(decision, row.citizen_id, 'CREATED');
     this.finish(
       decision,
       row.citizen_id,
@@ -317,6 +339,7 @@ class Planner {
     this.addFindings(o, [...o.findings, ...findings], citizenId, 'ingest', cause('ingest-finding'));
     const died = changes.some((change) => change.field === 'date_of_death');
     if (died) this.died.add(citizenId);
+    if (changesIdentity(changes)) this.identityChange(decision, citizenId, 'CORRECTED');
     const updateType: UpdateType = died ? 'DEATH_RECORDED' : changes.length > 0 ? 'CITIZEN_UPDATED' : fact ? 'FACT_RECORDED' : 'RECORD_LINKED';
     const filled = changes.filter((change) => change.oldValue === null || change.rule === 'refined-by-compatible').length;
     this.finish(
@@ -493,6 +516,7 @@ class Planner {
       settings_version: decision.settings_version || null,
       reason: decision.reason,
       evidence: decision.evidence,
+      observation: o,
     };
   }
 
