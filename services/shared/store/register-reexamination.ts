@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { appendAudit } from './audit-log.js';
 import type { PoolClient } from './db.js';
 import type { PlanContext } from './plan/loaded-state.js';
 import { idRules } from './plan/record-keys.js';
@@ -6,6 +7,8 @@ import { DEFAULT_MAX_RECORDS_PER_CHANGE, planReexamination, type LinkedInReach, 
 import { REGISTER_REEXAMINATIONS } from './reexamination-tables.js';
 import { waitingInReach } from './records-in-reach.js';
 import { sendBack } from './settings-promotion.js';
+
+const ACTOR = 'pipeline:store';
 
 /** What a transaction's re-examinations did, summed over its changes (for the caller's counters and the bench). */
 export interface ReexaminationTotals {
@@ -82,6 +85,15 @@ export async function reexamineAfterChanges(
     const began = performance.now();
     const id = await recordReexamination(client, plan, 0);
     await sendBack(client, plan.send, context.topics.observations, { reexaminationId: id });
+    await appendAudit(client, ACTOR, 'LINKS_REEXAMINED', [plan.change.citizenId], {
+      reexamination_id: id,
+      trigger: plan.change.trigger,
+      in_reach: plan.inReach,
+      sent: plan.send.length,
+      over_bound: plan.overBound,
+      steward_held: plan.stewardHeld,
+      unstored: plan.unstored,
+    });
     await client.query(`update ${REGISTER_REEXAMINATIONS.name} set millis = $2 where id = $1`, [id, readMillis + performance.now() - began]);
     totals.inReach += plan.inReach;
     totals.sent += plan.send.length;

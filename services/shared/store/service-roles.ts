@@ -43,7 +43,7 @@ export const TABLE_ACCESS: Record<string, TableAccess> = {
   linkage_settings_history: { ...none, linker: 'si', store: 's', steward: 's' },
   settings_shadow_runs: { ...none, steward: 's' },
   settings_relinks: { ...none, linker: 's', store: 'si' },
-  register_reexaminations: { ...none, store: 'si', steward: 's' },
+  register_reexaminations: { ...none, store: 'siu', steward: 's' },
   observation_outcomes: { ...none, store: 'siu', steward: 's', monitor: 's' },
   outbox: { ...none, store: 'siu', steward: 'siu', monitor: 's' },
   processed_events: { ...none, store: 'si' },

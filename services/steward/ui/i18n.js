@@ -260,6 +260,7 @@ const LABELS = {
       SETTINGS_ROLLED_BACK: 'Quay lại thiết lập liên kết trước',
       SETTINGS_RELINK_KEPT: 'Giữ liên kết khi xét lại theo thiết lập mới',
       SETTINGS_RELINK_SET_ASIDE: 'Không xét lại theo thiết lập mới (quyết định của cán bộ)',
+      LINKS_REEXAMINED: 'Xét lại các bản ghi liên quan khi sổ thay đổi',
       SHADOW_RUN_VIEWED: 'Xem báo cáo chạy thử thiết lập',
     },
     // Case page: the two moments of a score, the character differences, the record's origin, the case's history.
@@ -760,6 +761,7 @@ const LABELS = {
       SETTINGS_ROLLED_BACK: 'Linkage settings rolled back',
       SETTINGS_RELINK_KEPT: 'Link kept when decided again by new settings',
       SETTINGS_RELINK_SET_ASIDE: "Not decided again by new settings (a steward's decision)",
+      LINKS_REEXAMINED: 'Records in reach decided again after a change of the register',
       SHADOW_RUN_VIEWED: 'Settings shadow run viewed',
     },
     // Case page: the two moments of a score, the character differences, the record's origin, the case's history.
