@@ -150,3 +150,33 @@ describe('the changes of the register a chunk of decisions makes (no database)',
     expect(registerChanges).toEqual([]);
   });
 });
+
+describe('planning the decisions on linked records a change of the register sent back (no database)', () => {
+  const sentBack = (o: PersonObservation) =>
+    new Map([
+      [
+        o.observation_id,
+        { link: { citizenId: 'C-0001', method: 'PROBABILISTIC', score: 0.9999 }, thresholds: CONTEXT.settings.thresholds, byRegisterChange: true },
+      ],
+    ]);
+  const linkedVaccination = () => observation({ attempt: 1, source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: null } });
+
+  it('keeps the link and opens a REGISTER_LINK_MOVED case naming both citizens when the record would now link elsewhere', () => {
+    const o = linkedVaccination();
+    const moved = decision('LINK', o, { citizen_id: 'C-0002', candidates: [{ citizen_id: 'C-0002', score: 0.99999 }] });
+    const loaded = loadedState([moved], { citizens: [registerCitizen({ citizen_id: 'C-0002', personal_id: null })], relinks: sentBack(o) });
+    const { results, rows } = planDecisions([moved], loaded, CONTEXT);
+    expect([results, rows.links.size]).toEqual([['review'], 0]);
+    const [opened] = rows.reviewCases.values();
+    expect(opened).toMatchObject({ reason: 'REGISTER_LINK_MOVED' });
+    expect((opened!.candidates as { citizen_id: string }[]).map((c) => c.citizen_id)).toEqual(['C-0002', 'C-0001']);
+  });
+
+  it('keeps the link and opens a REGISTER_LINK_DOUBTED case when the record would no longer be linked', () => {
+    const o = linkedVaccination();
+    const doubted = decision('REVIEW', o, { reason: 'AMBIGUOUS', candidates: [{ citizen_id: 'C-0001', score: 0.9 }] });
+    const { rows } = planDecisions([doubted], loadedState([doubted], { relinks: sentBack(o) }), CONTEXT);
+    expect(rows.linkDeletes.size + rows.links.size).toBe(0);
+    expect(rows.reviewCases.values()[0]).toMatchObject({ reason: 'REGISTER_LINK_DOUBTED' });
+  });
+});

@@ -33,8 +33,9 @@ export async function settingsRelinksOf(client: PoolClient, decisions: readonly 
     method: string | null;
     score: number | null;
     thresholds: LinkageSettings['thresholds'] | null;
+    by_register: boolean;
   }>(
-    `select t.id as observation_id, l.citizen_id, l.method, l.score, ls.settings->'thresholds' as thresholds
+    `select t.id as observation_id, l.citizen_id, l.method, l.score, ls.settings->'thresholds' as thresholds, s.reexamination_id is not null as by_register
        from unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) as t(id, attempt, source, system, record, version)
        join ${SETTINGS_RELINKS.name} s on s.observation_id = t.id and s.attempt = t.attempt
        left join record_links l on l.source = t.source and l.source_system = t.system and l.source_record_id = t.record
@@ -54,6 +55,7 @@ export async function settingsRelinksOf(client: PoolClient, decisions: readonly 
       {
         link: row.citizen_id ? { citizenId: row.citizen_id, method: row.method ?? '', score: row.score ?? 0 } : null,
         thresholds: row.thresholds,
+        byRegisterChange: row.by_register,
       },
     ]),
   );

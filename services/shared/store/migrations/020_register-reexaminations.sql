@@ -33,7 +33,40 @@ alter table settings_relinks add constraint settings_relinks_one_origin check (n
 -- migration have none and are not re-examined (register_reexaminations.unstored counts them).
 alter table record_links add column observation jsonb;
 
+-- A link a change of the register would move to another citizen, or doubt, is looked at as
+-- first as one a settings change would.
+drop index review_cases_queue_idx;
+alter table review_cases drop column priority;
+alter table review_cases add column priority smallint generated always as (
+  case reason
+    when 'PID_CONTRADICTED' then 1
+    when 'SETTINGS_LINK_MOVED' then 1
+    when 'SETTINGS_LINK_DOUBTED' then 1
+    when 'REGISTER_LINK_MOVED' then 1
+    when 'REGISTER_LINK_DOUBTED' then 1
+    when 'POSSIBLE_DUPLICATE' then 2
+    when 'REQUIRED_FIELD_DISAGREES' then 3
+    when 'AMBIGUOUS' then 4
+    else 5
+  end
+) stored;
+create index review_cases_queue_idx on review_cases (priority, created_at) where status <> 'DECIDED';
+
 -- Down Migration
+drop index review_cases_queue_idx;
+alter table review_cases drop column priority;
+alter table review_cases add column priority smallint generated always as (
+  case reason
+    when 'PID_CONTRADICTED' then 1
+    when 'SETTINGS_LINK_MOVED' then 1
+    when 'SETTINGS_LINK_DOUBTED' then 1
+    when 'POSSIBLE_DUPLICATE' then 2
+    when 'REQUIRED_FIELD_DISAGREES' then 3
+    when 'AMBIGUOUS' then 4
+    else 5
+  end
+) stored;
+create index review_cases_queue_idx on review_cases (priority, created_at) where status <> 'DECIDED';
 alter table record_links drop column observation;
 alter table settings_relinks drop constraint settings_relinks_one_origin;
 alter table settings_relinks drop column reexamination_id;

@@ -31,6 +31,8 @@ export interface SettingsRelink {
   link: { citizenId: string; method: string; score: number } | null;
   /** The thresholds of the settings version that decided again (null when the register does not hold it). */
   thresholds: LinkageSettings['thresholds'] | null;
+  /** Sent back by a change of the register (register-reexamination.ts), not by a settings change: its case says so. */
+  byRegisterChange?: boolean;
 }
 
 /** A fact in the register of a citizen the chunk may record the death of. */

@@ -102,7 +102,7 @@ class Planner {
       const relink = o.attempt > 0 && decision.method !== 'STEWARD' ? this.loaded.relinks?.get(o.observation_id) : undefined;
       if (relink?.link && fresh.delete(decision.decision_id)) {
         // A linked record that new settings decided again: the promotion's rules, not a first link's.
-        results.push(this.planRelink(decision, relink.link, relink.thresholds ?? this.context.settings.thresholds));
+        results.push(this.planRelink(decision, relink.link, relink.thresholds ?? this.context.settings.thresholds, relink.byRegisterChange === true));
         continue;
       }
       // A steward decides an open case, even one about a record a settings change left linked while it asked them.
@@ -229,7 +229,12 @@ class Planner {
    * and evidence; anything else keeps the link and opens a review case naming the citizen linked
    * now among the candidates (a move, however decisive the new evidence, is a steward's).
    */
-  private planRelink(decision: LinkDecision, link: NonNullable<SettingsRelink['link']>, thresholds: PlanContext['settings']['thresholds']): ApplyResult {
+  private planRelink(
+    decision: LinkDecision,
+    link: NonNullable<SettingsRelink['link']>,
+    thresholds: PlanContext['settings']['thresholds'],
+    byRegisterChange: boolean,
+  ): ApplyResult {
     const o = decision.observation;
     const standing = { citizenId: link.citizenId, method: link.method, createdByRecord: newCitizenId(o) === link.citizenId };
     const outcome = relinkOutcome(standing, decision);
@@ -266,7 +271,7 @@ class Planner {
     const candidates = decision.candidates.some((c) => c.citizen_id === link.citizenId)
       ? decision.candidates
       : [...decision.candidates.slice(0, 4), { citizen_id: link.citizenId, score: link.score }];
-    const reason = outcome === 'REVIEW_MOVED' ? 'SETTINGS_LINK_MOVED' : 'SETTINGS_LINK_DOUBTED';
+    const reason = `${byRegisterChange ? 'REGISTER' : 'SETTINGS'}_LINK_${outcome === 'REVIEW_MOVED' ? 'MOVED' : 'DOUBTED'}`;
     const cause = (rule: string): Cause => ({ decision_id: decision.decision_id, rule });
     this.rows.reviewCases.add(
       {
@@ -282,7 +287,7 @@ class Planner {
           comparisons: [],
           total: 0,
           runner_up_score: null,
-          summary: `The new settings would not link this record (${decision.decision}, ${decision.reason}); it stays linked until a steward decides.`,
+          summary: `${byRegisterChange ? 'Decided again after a change of the register, this record would not be linked' : 'The new settings would not link this record'} (${decision.decision}, ${decision.reason}); it stays linked until a steward decides.`,
         },
         settings_version: decision.settings_version || null,
         rechecks: o.attempt,
