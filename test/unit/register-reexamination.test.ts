@@ -50,7 +50,12 @@ const stranger = observation({
 });
 
 const held = (o: PersonObservation): WaitingInReach => ({ observation: o, attempt: 0, table: 'unlinked_records', citizen_id: newborn.citizen_id });
-const linked = (o: PersonObservation | null, citizen = 'C-0001', method = 'PROBABILISTIC'): LinkedInReach => ({ citizen_id: citizen, method, observation: o });
+const linked = (o: PersonObservation | null, citizen = 'C-0001', method = 'PROBABILISTIC'): LinkedInReach => ({
+  citizen_id: citizen,
+  method,
+  linked_personal_id: null,
+  observation: o,
+});
 
 describe('which records a change of the register sends back (no database)', () => {
   it('sends records waiting for the changed citizen first, then records linked to others that share enough keys with them', () => {
@@ -73,6 +78,13 @@ describe('which records a change of the register sends back (no database)', () =
 
   it('leaves out a record linked to a citizen in reach when its own keys do not share enough with the changed citizen', () => {
     const plan = planReexamination(settings, change, [], [linked(stranger)], 50, new Set());
+    expect(plan.send).toEqual([]);
+    expect(plan.inReach).toBe(0);
+  });
+
+  it('leaves out a record linked to the citizen holding its own personal ID', () => {
+    const withId = observation({ ...vaccination('obs-id'), person: { ...vaccination('obs-id').person, personal_id: '079200000777' } });
+    const plan = planReexamination(settings, change, [], [{ ...linked(withId), linked_personal_id: '079200000777' }], 50, new Set());
     expect(plan.send).toEqual([]);
     expect(plan.inReach).toBe(0);
   });

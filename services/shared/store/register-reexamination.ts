@@ -26,12 +26,12 @@ async function linkedInReach(client: PoolClient, context: PlanContext, changes: 
   const keys = changes.flatMap((c) => c.keys.map((k) => ({ ...k, citizen: c.citizenId })));
   if (keys.length === 0) return [];
   const { rows } = await client.query<LinkedInReach & { changed: string }>(
-    `select r.changed, l.citizen_id, l.method, l.observation from (
+    `select r.changed, l.citizen_id, l.method, l.observation, c.personal_id as linked_personal_id from (
        select t.citizen as changed, k.citizen_id from citizen_blocking_keys k
          join unnest($1::text[], $2::text[], $3::text[]) as t(rule, key, citizen) on k.rule = t.rule and k.key = t.key
         where k.citizen_id <> t.citizen
         group by t.citizen, k.citizen_id having count(*) >= 2 or bool_or(k.rule = any($4::text[]))) r
-     join record_links l on l.citizen_id = r.citizen_id`,
+     join record_links l on l.citizen_id = r.citizen_id join citizens c on c.citizen_id = r.citizen_id`,
     [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), idRules(context.settings)],
   );
   return rows;

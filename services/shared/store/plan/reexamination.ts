@@ -33,6 +33,8 @@ export interface RegisterChange {
 export interface LinkedInReach {
   citizen_id: string;
   method: string;
+  /** The personal ID of the citizen it is linked to. */
+  linked_personal_id: string | null;
   /** Its latest observation; null for a link made before the register kept them (migration 020). */
   observation: PersonObservation | null;
 }
@@ -60,7 +62,8 @@ export function changesIdentity(changes: readonly { field: string }[]): boolean 
  * The records one change sends back to the linker: records waiting unlinked or in an open review
  * case that share enough keys with the changed citizen (found by their key tables), first — they
  * are the likeliest to link now —, then records linked to other citizens whose own keys share
- * enough with the changed citizen. Never the changed citizen's own records (a correction from
+ * enough with the changed citizen. Never a record linked to the citizen holding its own
+ * personal ID, never the changed citizen's own records (a correction from
  * civil status does not make the evidence they were linked on wrong), never a steward's link,
  * never a record another change of the same transaction sends already (`taken`, updated here).
  * At most `maxRecordsPerChange`; the rest is counted, not sent.
@@ -86,6 +89,8 @@ export function planReexamination(
       continue;
     }
     if (!enoughSharedKeys(settings, recordKeysOf(settings, record.observation), change.keys)) continue;
+    // Linked to the citizen holding the record's own personal ID: no other citizen can hold it, so no change elsewhere makes another one likelier.
+    if (record.observation.person.personal_id !== null && record.observation.person.personal_id === record.linked_personal_id) continue;
     if (record.method === 'STEWARD') plan.stewardHeld += 1;
     else others.push(record.observation);
   }
