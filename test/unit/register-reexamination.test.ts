@@ -89,6 +89,12 @@ describe('which records a change of the register sends back (no database)', () =
     expect(plan.inReach).toBe(0);
   });
 
+  it("counts a steward's link as steward-held even when the record carries its citizen's personal ID", () => {
+    const withId = observation({ ...vaccination('obs-steward-id'), person: { ...vaccination('obs-steward-id').person, personal_id: '079200000777' } });
+    const plan = planReexamination(settings, change, [], [{ ...linked(withId, 'C-0001', 'STEWARD'), linked_personal_id: '079200000777' }], 50, new Set());
+    expect(plan).toMatchObject({ send: [], stewardHeld: 1 });
+  });
+
   it('counts a link the register kept no observation of, which cannot be sent', () => {
     const plan = planReexamination(settings, change, [], [linked(null)], 50, new Set());
     expect(plan).toMatchObject({ send: [], unstored: 1, inReach: 1 });

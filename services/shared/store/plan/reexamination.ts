@@ -89,10 +89,13 @@ export function planReexamination(
       continue;
     }
     if (!enoughSharedKeys(settings, recordKeysOf(settings, record.observation), change.keys)) continue;
+    if (record.method === 'STEWARD') {
+      plan.stewardHeld += 1;
+      continue;
+    }
     // Linked to the citizen holding the record's own personal ID: no other citizen can hold it, so no change elsewhere makes another one likelier.
     if (record.observation.person.personal_id !== null && record.observation.person.personal_id === record.linked_personal_id) continue;
-    if (record.method === 'STEWARD') plan.stewardHeld += 1;
-    else others.push(record.observation);
+    others.push(record.observation);
   }
   const candidates = [...inReach, ...others.sort(byObservation)].filter((o) => !taken.has(o.observation_id));
   plan.inReach = candidates.length + plan.stewardHeld + plan.unstored;
