@@ -190,6 +190,15 @@ describe('planning the decisions on linked records a change of the register sent
     expect((opened!.candidates as { citizen_id: string }[]).map((c) => c.citizen_id)).toEqual(['C-0002', 'C-0001']);
   });
 
+  it('keeps the link to the same citizen and audits it as kept after a change of the register', () => {
+    const o = linkedVaccination();
+    const kept = decision('LINK', o, { citizen_id: 'C-0001' });
+    const loaded = loadedState([kept], { citizens: [registerCitizen({ citizen_id: 'C-0001', personal_id: null })], relinks: sentBack(o) });
+    const { results, rows } = planDecisions([kept], loaded, CONTEXT);
+    expect([results, rows.links.values().map((l) => l.citizen_id), rows.reviewCases.size]).toEqual([['duplicate'], ['C-0001'], 0]);
+    expect(rows.audit.values().map((a) => a.action)).toEqual(['REEXAMINED_LINK_KEPT']);
+  });
+
   it('keeps the link and opens a REGISTER_LINK_DOUBTED case when the record would no longer be linked', () => {
     const o = linkedVaccination();
     const doubted = decision('REVIEW', o, { reason: 'AMBIGUOUS', candidates: [{ citizen_id: 'C-0001', score: 0.9 }] });

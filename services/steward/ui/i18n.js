@@ -261,6 +261,8 @@ const LABELS = {
       SETTINGS_RELINK_KEPT: 'Giữ liên kết khi xét lại theo thiết lập mới',
       SETTINGS_RELINK_SET_ASIDE: 'Không xét lại theo thiết lập mới (quyết định của cán bộ)',
       LINKS_REEXAMINED: 'Xét lại các bản ghi liên quan khi sổ thay đổi',
+      REEXAMINED_LINK_KEPT: 'Giữ liên kết khi xét lại sau khi sổ thay đổi',
+      REEXAMINED_LINK_SET_ASIDE: 'Không xét lại sau khi sổ thay đổi (quyết định của cán bộ)',
       SHADOW_RUN_VIEWED: 'Xem báo cáo chạy thử thiết lập',
     },
     // Case page: the two moments of a score, the character differences, the record's origin, the case's history.
@@ -768,6 +770,8 @@ const LABELS = {
       SETTINGS_RELINK_KEPT: 'Link kept when decided again by new settings',
       SETTINGS_RELINK_SET_ASIDE: "Not decided again by new settings (a steward's decision)",
       LINKS_REEXAMINED: 'Records in reach decided again after a change of the register',
+      REEXAMINED_LINK_KEPT: 'Link kept when decided again after a change of the register',
+      REEXAMINED_LINK_SET_ASIDE: "Not decided again after a change of the register (a steward's decision)",
       SHADOW_RUN_VIEWED: 'Settings shadow run viewed',
     },
     // Case page: the two moments of a score, the character differences, the record's origin, the case's history.

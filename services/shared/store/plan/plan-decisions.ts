@@ -238,6 +238,8 @@ class Planner {
     const o = decision.observation;
     const standing = { citizenId: link.citizenId, method: link.method, createdByRecord: newCitizenId(o) === link.citizenId };
     const outcome = relinkOutcome(standing, decision);
+    // The audit names what sent the record back: a settings change, or a change of the register.
+    const origin = byRegisterChange ? 'REEXAMINED_LINK' : 'SETTINGS_RELINK';
     const details = {
       decision_id: decision.decision_id,
       settings_version: decision.settings_version,
@@ -248,7 +250,7 @@ class Planner {
     };
     const moving = [link.citizenId, ...(decision.citizen_id && decision.citizen_id !== link.citizenId ? [decision.citizen_id] : [])];
     if (outcome === 'STEWARD_KEEPS') {
-      this.auditEach('SETTINGS_RELINK_SET_ASIDE', moving, decision, { ...details, reason: 'a steward linked this record' });
+      this.auditEach(`${origin}_SET_ASIDE`, moving, decision, { ...details, reason: 'a steward linked this record' });
       return 'duplicate';
     }
     if (outcome === 'KEEP') {
@@ -259,13 +261,13 @@ class Planner {
           { observation_id: o.observation_id, resolution: 'LINK' },
           { decision_id: decision.decision_id, rule: 'settings-relink-kept' },
         );
-      this.auditEach('SETTINGS_RELINK_KEPT', moving, decision, details);
+      this.auditEach(`${origin}_KEPT`, moving, decision, details);
       return 'duplicate';
     }
     const caseStatus = this.loaded.cases.get(o.observation_id);
     if (caseStatus === 'CLAIMED' || caseStatus === 'DECIDED') {
       // The record's case is a steward's: it is not reopened behind their back; the link stays and the log says why.
-      this.auditEach('SETTINGS_RELINK_SET_ASIDE', moving, decision, { ...details, reason: `the review case is ${caseStatus.toLowerCase()}` });
+      this.auditEach(`${origin}_SET_ASIDE`, moving, decision, { ...details, reason: `the review case is ${caseStatus.toLowerCase()}` });
       return 'duplicate';
     }
     const candidates = decision.candidates.some((c) => c.citizen_id === link.citizenId)
