@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
 import { prepareBenchRegister } from './bench-register.js';
+import { reexaminationSummary } from './reexamination-summary.js';
 import { cpuByRole, cpuSnapshot, databaseActivity, enableStatementCounts, formatBudget, tableWrites, topicBytes } from './cost-budget.js';
 import { startServiceProcess, stopServiceProcesses } from './service-processes.js';
 import { pipelineGroupTopics } from '../monitor/pipeline-status.js';
@@ -25,6 +26,8 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 /** Events per second to publish at; 0 publishes as fast as Kafka takes them (the pipeline's capacity). */
 const RATE = Number(process.env.BENCH_RATE ?? 0);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
+/** Name changes (civil status) in the day: each is a change of the register whose reach is re-examined. */
+const NAME_CHANGES = Number(process.env.BENCH_NAME_CHANGES ?? 0);
 const LABEL = process.env.BENCH_LABEL ?? `${INSTANCES}x-${RATE === 0 ? 'max' : `${RATE}`}`;
 
 interface LagPoint {
@@ -87,7 +90,7 @@ async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
   const cli = loadCliConfig(process.env);
   const logger = createLogger({ level: 'warn', name: 'bench' });
-  const { databaseUrl, population } = await prepareBenchRegister(cli.DATABASE_URL, 'dancu_bench_pipeline', CITIZENS);
+  const { databaseUrl, population } = await prepareBenchRegister(cli.DATABASE_URL, process.env.BENCH_DATABASE ?? 'dancu_bench_pipeline', CITIZENS);
 
   const share: Record<SourceName, number> = { 'civil-status': 0.2, vaccination: 0.4, 'social-welfare': 0.25, 'driver-licence': 0.15 };
   const day = generateSectorDay(
@@ -96,7 +99,7 @@ async function main(): Promise<void> {
       births: Math.round(EVENTS * share['civil-status'] * 0.6),
       deaths: Math.round(EVENTS * share['civil-status'] * 0.3),
       marriages: Math.round(EVENTS * share['civil-status'] * 0.05),
-      nameChanges: 0,
+      nameChanges: NAME_CHANGES,
       vaccinations: Math.round(EVENTS * share.vaccination),
       benefits: Math.round(EVENTS * share['social-welfare']),
       licences: Math.round(EVENTS * share['driver-licence']),
@@ -211,6 +214,7 @@ async function main(): Promise<void> {
     ),
   );
   console.log(`lag chart: ${chart}`);
+  for (const line of await reexaminationSummary(pool, start)) console.log(line);
 
   const wire = [...SOURCE_NAMES.map((source) => topics[SOURCE_TOPICS[source].events]), topics.observations, topics.decisions, topics.populationUpdates];
   const budget = formatBudget({

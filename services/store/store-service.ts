@@ -36,8 +36,15 @@ export async function startStore(config: StoreConfig, logger: Logger, metrics: M
       });
       relay.start();
       return {
-        stage: createStoreStage(context, pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), loadSurvivorship(config.DANCU_SURVIVORSHIP_RULES), () =>
-          relay.wake(),
+        stage: createStoreStage(
+          context,
+          pool,
+          {
+            settings: loadSettings(config.DANCU_LINKAGE_SETTINGS),
+            survivorship: loadSurvivorship(config.DANCU_SURVIVORSHIP_RULES),
+            maxRecordsPerChange: config.DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_CHANGE,
+          },
+          () => relay.wake(),
         ),
         checks: [postgresCheck(pool)],
         stop: async () => {

@@ -24,12 +24,12 @@ function positionOf(messages: StageMessage[], chunk: ChunkPosition): ConsumerPos
 export function createStoreStage(
   context: StageContext,
   pool: Pool,
-  settings: LinkageSettings,
-  survivorship: Survivorship,
+  rules: { settings: LinkageSettings; survivorship: Survivorship; maxRecordsPerChange: number },
   afterCommit: () => void,
   now: () => Date = () => new Date(),
 ): Stage {
   const { registry, topics, metrics } = context;
+  const { settings, survivorship, maxRecordsPerChange } = rules;
   return {
     name: 'store',
     async process(messages: StageMessage[], chunk: ChunkPosition): Promise<Outcome[]> {
@@ -45,7 +45,9 @@ export function createStoreStage(
       if (messages[0]?.topic === topics.stewardDecisions) {
         const { outcomes } = await eachMessage(messages, async (message) => {
           const decision = await registry.decode<StewardDecision>(message.value);
-          const result = await transaction((client) => applyStewardDecision(client, decision, { settings, survivorship, topics, now: now() }));
+          const result = await transaction((client) =>
+            applyStewardDecision(client, decision, { settings, survivorship, topics, now: now(), maxRecordsPerChange }),
+          );
           metrics.stewardDecisions.inc({ action: decision.action, status: result.status });
           return result;
         });
@@ -56,7 +58,7 @@ export function createStoreStage(
       const decisions = present(results);
       if (decisions.length > 0) {
         const timer = metrics.storeWrite.startTimer();
-        const results = await transaction((client) => applyDecisions(client, decisions, { settings, survivorship, topics, now: now() }));
+        const results = await transaction((client) => applyDecisions(client, decisions, { settings, survivorship, topics, now: now(), maxRecordsPerChange }));
         timer();
         afterCommit();
         const committed = Date.now();

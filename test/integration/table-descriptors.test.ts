@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITIZENS } from '../../services/shared/store/citizens-table.js';
+import { REGISTER_REEXAMINATIONS } from '../../services/shared/store/reexamination-tables.js';
 import { SETTINGS_TABLES } from '../../services/shared/store/settings-tables.js';
 import { STEWARD_WORK_TABLES } from '../../services/shared/store/steward-work-tables.js';
 import type { Table } from '../../services/shared/store/table.js';
@@ -32,6 +33,10 @@ describe('table descriptors agree with the migrations', () => {
   it("declares the stewards' teams, assignment rules and bulk batches with the columns and types the migrations give them", async () => {
     for (const table of STEWARD_WORK_TABLES)
       expect({ table: table.name, columns: await migrated(table) }).toEqual({ table: table.name, columns: table.recordType().split(', ').sort() });
+  });
+
+  it('declares the re-examinations after changes of the register with the columns and types the migrations give them', async () => {
+    expect(await migrated(REGISTER_REEXAMINATIONS)).toEqual(REGISTER_REEXAMINATIONS.recordType().split(', ').sort());
   });
 
   it("declares the settings' history, shadow runs and the records a promotion sent back with the columns and types the migrations give them", async () => {

@@ -259,7 +259,7 @@ async function applyAsLinkDecision(
 
 /**
  * The citizen a case's record is linked to now, for a case opened about a link a settings change
- * left standing (SETTINGS_LINK_MOVED, SETTINGS_LINK_DOUBTED): its observation is applied to that
+ * or a change of the register left standing (SETTINGS_LINK_*, REGISTER_LINK_*): its observation is applied to that
  * citizen already. Null for any other case, whose record the steward's decision links first.
  * The case row is locked (findCase), and the store locks it too before it decides the record
  * again, so the link read here is the one the decision changes.

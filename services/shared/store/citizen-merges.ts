@@ -4,8 +4,9 @@ import { inTransaction, type Pool, type PoolClient } from './db.js';
 import type { WriterContext } from './apply-decisions.js';
 import { CitizenEdits } from './citizen-edits.js';
 import { lockMergeCitizens, moveBack, moveToSurvivor, type Moved } from './merge-moves.js';
-import type { CitizenState } from './plan/citizen-state.js';
+import { keysOfCitizen, type CitizenState } from './plan/citizen-state.js';
 import { populationUpdate } from './plan/observation-update.js';
+import { reexamineAfterChanges } from './register-reexamination.js';
 
 export interface MergeResult {
   mergeId: number;
@@ -105,6 +106,9 @@ export async function mergeCitizensIn(
   after.addAuditBy(actor, 'CITIZENS_MERGED', survivorId, details);
   after.addAuditBy(actor, 'CITIZENS_MERGED', mergedId, details);
   await after.write();
+  // The survivor holds both histories now: records linked to others, waiting or in review may be theirs.
+  const survivor = after.citizen(survivorId)!;
+  await reexamineAfterChanges(client, context, [{ citizenId: survivorId, trigger: 'MERGED', keys: keysOfCitizen(context.settings, survivor.row) }]);
   return { mergeId, survivorId, mergedId, changes };
 }
 

@@ -30,6 +30,7 @@ export const RECORD_LINKS = defineTable('record_links', {
   settings_version: 'text',
   reason: 'text',
   evidence: 'jsonb',
+  observation: 'jsonb',
 });
 
 export const CITIZEN_FACTS = defineTable('citizen_facts', {

@@ -49,7 +49,7 @@ const STATEMENTS: Record<Part, string> = {
   provenance: insertFromJson(FIELD_PROVENANCE, FIELD_PROVENANCE.columns, { input: { event_time: EPOCH_MS } }),
   links: `${insertFromJson(RECORD_LINKS, RECORD_LINKS.columns)}
        on conflict (source, source_system, source_record_id)
-       do update set ${RECORD_LINKS.assignments(['citizen_id', 'decision_id', 'method', 'score', 'settings_version', 'reason', 'evidence'], 'excluded')}, linked_at = now()`,
+       do update set ${RECORD_LINKS.assignments(['citizen_id', 'decision_id', 'method', 'score', 'settings_version', 'reason', 'evidence', 'observation'], 'excluded')}, linked_at = now()`,
   linkDeletes: `delete from record_links l using ${jsonRows(RECORD_LINKS, SOURCE_RECORD)} where ${sameSourceRecord('l')}`,
   recordFactWithdrawals: `update citizen_facts f set withdrawn_at = now() from ${jsonRows(CITIZEN_FACTS, SOURCE_RECORD)}
       where ${sameSourceRecord('f')} and f.withdrawn_at is null`,
@@ -150,7 +150,7 @@ const TEXT = statementText(ORDER, { ...STATEMENTS, linksMoved: '' }, false);
  */
 type CitusPart = Part | 'linksMoved';
 // linked_at from the inserted row (its default, now()): Citus refuses a function in DO UPDATE SET.
-const LINK_COLUMNS = ['decision_id', 'method', 'score', 'settings_version', 'reason', 'evidence'] as const;
+const LINK_COLUMNS = ['decision_id', 'method', 'score', 'settings_version', 'reason', 'evidence', 'observation'] as const;
 const CITUS_STATEMENTS: Record<CitusPart, string> = {
   ...STATEMENTS,
   linksMoved: `delete from record_links l using ${jsonRows(RECORD_LINKS, [...SOURCE_RECORD, 'citizen_id'])}

@@ -3,7 +3,7 @@ import type { PersonObservation } from '../schemas/records.js';
 import type { PoolClient } from './db.js';
 import type { Classified } from './plan/classify.js';
 import type { WaitingInReach } from './plan/loaded-state.js';
-import { idRules, MAX_RELINK_ATTEMPTS } from './plan/record-keys.js';
+import { idRules, MAX_RELINK_ATTEMPTS, type BlockingKey } from './plan/record-keys.js';
 
 /**
  * A citizen committed after the linker read its candidates was invisible to it: one created later
@@ -58,7 +58,11 @@ export async function recentCitizensInReach(
  * they go back to the linker, which decides again with that citizen in sight. A case a steward
  * has claimed or decided is the steward's: it is not looked at again.
  */
-export async function waitingInReach(client: PoolClient, settings: LinkageSettings, births: Classified['newCitizens']): Promise<WaitingInReach[]> {
+export async function waitingInReach(
+  client: PoolClient,
+  settings: LinkageSettings,
+  births: readonly { row: { citizen_id: string }; keys: readonly BlockingKey[] }[],
+): Promise<WaitingInReach[]> {
   const keys = births.flatMap((b) => b.keys.map((k) => ({ ...k, citizen: b.row.citizen_id })));
   if (keys.length === 0) return [];
   const params = [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), MAX_RELINK_ATTEMPTS, idRules(settings)];

@@ -52,8 +52,11 @@ export function isDuplicateCase(reviewCase: Pick<ReviewCase, 'reason'>): boolean
   return reviewCase.reason === DUPLICATE_REASON;
 }
 
-/** The reasons of the cases a settings change opens about a link it leaves standing (plan-decisions.ts): their record is linked while they wait. */
-const STANDING_LINK_REASONS: ReadonlySet<string> = new Set(['SETTINGS_LINK_MOVED', 'SETTINGS_LINK_DOUBTED']);
+/**
+ * The reasons of the cases a settings change or a change of the register opens about a link it
+ * leaves standing (plan-decisions.ts, planRelink): their record is linked while they wait.
+ */
+const STANDING_LINK_REASONS: ReadonlySet<string> = new Set(['SETTINGS_LINK_MOVED', 'SETTINGS_LINK_DOUBTED', 'REGISTER_LINK_MOVED', 'REGISTER_LINK_DOUBTED']);
 
 export function isStandingLinkCase(reviewCase: Pick<ReviewCase, 'reason'>): boolean {
   return STANDING_LINK_REASONS.has(reviewCase.reason);

@@ -85,7 +85,7 @@ export async function recordSettingsChange(pool: Pool, change: SettingsChange): 
       [change.action, version, current, change.actor, shadowRunId, change.relinks.length],
     );
     const historyId = Number(rows[0]!.id);
-    await sendBack(client, change, historyId);
+    await sendBack(client, change.relinks, change.observationsTopic, { historyId });
     await appendAudit(client, change.actor, change.action === 'PROMOTE' ? 'SETTINGS_PROMOTED' : 'SETTINGS_ROLLED_BACK', [], {
       version,
       previous_version: current,
@@ -96,18 +96,35 @@ export async function recordSettingsChange(pool: Pool, change: SettingsChange): 
   });
 }
 
-/** The records whose decision changes, each at its next attempt: marked, and queued on the outbox for the linker. */
-async function sendBack(client: PoolClient, change: SettingsChange, historyId: number): Promise<void> {
-  if (change.relinks.length === 0) return;
-  const attempts = await nextAttempts(client, change.relinks);
-  const sent = change.relinks.map((o) => ({ ...o, attempt: attempts.get(o.observation_id)! }));
+/** What sent records back: a settings change (its history row) or a change of the register (its re-examination, register-reexamination.ts). */
+export type SendBackOrigin = { historyId: number } | { reexaminationId: number };
+
+/**
+ * Records to decide again, each at its next attempt: marked, and queued on the outbox for the
+ * linker. Two transactions sending one record at once (two store instances, or a promotion and a
+ * store) read the same next attempt: the second waits for the first's row and then sends nothing
+ * more, the record being on its way already with the same observation.
+ */
+export async function sendBack(client: PoolClient, relinks: readonly PersonObservation[], observationsTopic: string, origin: SendBackOrigin): Promise<void> {
+  if (relinks.length === 0) return;
+  const attempts = await nextAttempts(client, relinks);
+  const sent = relinks.map((o) => ({ ...o, attempt: attempts.get(o.observation_id)! }));
   const ids = sent.map((o) => o.observation_id);
   const tries = sent.map((o) => o.attempt);
   await client.query(
     `insert into ${SETTINGS_RELINKS.name} (${SETTINGS_RELINKS.list()})
-     select t.id, t.attempt, $3, l.citizen_id from unnest($1::text[], $2::int[], $4::text[], $5::text[], $6::text[]) as t(id, attempt, source, system, record)
-       left join record_links l on l.source = t.source and l.source_system = t.system and l.source_record_id = t.record`,
-    [ids, tries, historyId, sent.map((o) => o.source), sent.map((o) => o.source_system), sent.map((o) => o.source_record_id)],
+     select t.id, t.attempt, $3::bigint, l.citizen_id, $7::bigint from unnest($1::text[], $2::int[], $4::text[], $5::text[], $6::text[]) as t(id, attempt, source, system, record)
+       left join record_links l on l.source = t.source and l.source_system = t.system and l.source_record_id = t.record
+     on conflict (observation_id, attempt) do nothing`,
+    [
+      ids,
+      tries,
+      'historyId' in origin ? origin.historyId : null,
+      sent.map((o) => o.source),
+      sent.map((o) => o.source_system),
+      sent.map((o) => o.source_record_id),
+      'reexaminationId' in origin ? origin.reexaminationId : null,
+    ],
   );
   // The stored rows carry the attempt too, so the store's own later send-backs come after it.
   await client.query(
@@ -122,6 +139,6 @@ async function sendBack(client: PoolClient, change: SettingsChange, historyId: n
     `insert into outbox (event_id, topic, message_key, record_type, payload)
      select t.id || ':settings:' || t.attempt, $2, t.key, 'personObservation', t.payload from unnest($1::text[], $3::text[], $4::jsonb[], $5::int[]) as t(id, key, payload, attempt)
      on conflict (event_id) do nothing`,
-    [ids, change.observationsTopic, sent.map((o) => `${o.source_system}:${o.source_record_id}`), sent.map((o) => JSON.stringify(o)), tries],
+    [ids, observationsTopic, sent.map((o) => `${o.source_system}:${o.source_record_id}`), sent.map((o) => JSON.stringify(o)), tries],
   );
 }

@@ -22,6 +22,13 @@ export const SETTINGS_SHADOW_RUNS = defineTable('settings_shadow_runs', {
   created_at: 'timestamptz',
 });
 
-export const SETTINGS_RELINKS = defineTable('settings_relinks', { observation_id: 'text', attempt: 'integer', history_id: 'bigint', linked_to: 'text' });
+/** A record sent back by a settings change (history_id) or by a re-examination after a change of the register (reexamination_id, migration 020). */
+export const SETTINGS_RELINKS = defineTable('settings_relinks', {
+  observation_id: 'text',
+  attempt: 'integer',
+  history_id: 'bigint',
+  linked_to: 'text',
+  reexamination_id: 'bigint',
+});
 
 export const SETTINGS_TABLES = [LINKAGE_SETTINGS_HISTORY, SETTINGS_SHADOW_RUNS, SETTINGS_RELINKS];

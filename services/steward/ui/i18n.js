@@ -261,6 +261,9 @@ const LABELS = {
       SETTINGS_RELINK_KEPT: 'Giữ liên kết khi xét lại theo thiết lập mới',
       SETTINGS_RELINK_SET_ASIDE: 'Không xét lại theo thiết lập mới (quyết định của cán bộ)',
       SETTINGS_RELINK_SUPERSEDED: 'Bỏ qua lần xét lại cũ (một thay đổi thiết lập sau đã gửi xét lại)',
+      LINKS_REEXAMINED: 'Xét lại các bản ghi liên quan khi sổ thay đổi',
+      REEXAMINED_LINK_KEPT: 'Giữ liên kết khi xét lại sau khi sổ thay đổi',
+      REEXAMINED_LINK_SET_ASIDE: 'Không xét lại sau khi sổ thay đổi (quyết định của cán bộ)',
       SHADOW_RUN_VIEWED: 'Xem báo cáo chạy thử thiết lập',
     },
     // Case page: the two moments of a score, the character differences, the record's origin, the case's history.
@@ -356,6 +359,10 @@ const LABELS = {
         'Bản ghi đang liên kết với một công dân; thiết lập liên kết mới sẽ liên kết nó với người khác ({best}). Liên kết hiện tại được giữ cho đến khi cán bộ quyết định.',
       SETTINGS_LINK_DOUBTED:
         'Bản ghi đang liên kết với một công dân; thiết lập liên kết mới không còn liên kết nó. Liên kết hiện tại được giữ cho đến khi cán bộ quyết định.',
+      REGISTER_LINK_MOVED:
+        'Bản ghi đang liên kết với một công dân; xét lại sau khi sổ thay đổi (công dân mới, cải chính hoặc hợp nhất), nó sẽ được liên kết với người khác ({best}). Liên kết hiện tại được giữ cho đến khi cán bộ quyết định.',
+      REGISTER_LINK_DOUBTED:
+        'Bản ghi đang liên kết với một công dân; xét lại sau khi sổ thay đổi (công dân mới, cải chính hoặc hợp nhất), nó không còn được liên kết. Liên kết hiện tại được giữ cho đến khi cán bộ quyết định.',
       STEWARD: 'Do cán bộ quyết định.',
     },
     statuses: {
@@ -506,6 +513,8 @@ const LABELS = {
       SOURCE_RECORD_LINKED: 'Bản ghi nguồn đã được liên kết',
       STEWARD_MUST_LINK: 'Cán bộ đã quyết định liên kết',
       SETTINGS_LINK_DOUBTED: 'Thiết lập mới không còn liên kết bản ghi này',
+      REGISTER_LINK_MOVED: 'Sau khi sổ thay đổi, liên kết sẽ chuyển sang công dân khác',
+      REGISTER_LINK_DOUBTED: 'Sau khi sổ thay đổi, bản ghi này không còn được liên kết',
     },
   },
   en: {
@@ -762,6 +771,9 @@ const LABELS = {
       SETTINGS_RELINK_KEPT: 'Link kept when decided again by new settings',
       SETTINGS_RELINK_SET_ASIDE: "Not decided again by new settings (a steward's decision)",
       SETTINGS_RELINK_SUPERSEDED: 'Earlier look set aside (a later settings change sent the record back again)',
+      LINKS_REEXAMINED: 'Records in reach decided again after a change of the register',
+      REEXAMINED_LINK_KEPT: 'Link kept when decided again after a change of the register',
+      REEXAMINED_LINK_SET_ASIDE: "Not decided again after a change of the register (a steward's decision)",
       SHADOW_RUN_VIEWED: 'Settings shadow run viewed',
     },
     // Case page: the two moments of a score, the character differences, the record's origin, the case's history.
@@ -857,6 +869,10 @@ const LABELS = {
       SETTINGS_LINK_MOVED:
         'The record is linked to a citizen; the new linkage settings would link it to another ({best}). The link stays until a steward decides.',
       SETTINGS_LINK_DOUBTED: 'The record is linked to a citizen; the new linkage settings would no longer link it. The link stays until a steward decides.',
+      REGISTER_LINK_MOVED:
+        'The record is linked to a citizen; decided again after a change of the register (a new citizen, a correction or a merge), it would be linked to another ({best}). The link stays until a steward decides.',
+      REGISTER_LINK_DOUBTED:
+        'The record is linked to a citizen; decided again after a change of the register (a new citizen, a correction or a merge), it would no longer be linked. The link stays until a steward decides.',
       STEWARD: 'Decided by a data steward.',
     },
     statuses: {
@@ -1007,6 +1023,8 @@ const LABELS = {
       SOURCE_RECORD_LINKED: 'Source record already linked',
       STEWARD_MUST_LINK: 'A steward decided the link',
       SETTINGS_LINK_DOUBTED: 'New settings would no longer link this record',
+      REGISTER_LINK_MOVED: 'After a change of the register, the link would move to another citizen',
+      REGISTER_LINK_DOUBTED: 'After a change of the register, this record would no longer be linked',
     },
   },
 };

@@ -14,6 +14,8 @@ export interface PlanContext {
   survivorship: Survivorship;
   topics: { populationUpdates: string; observations: string };
   now: Date;
+  /** Records a change of the register sends back to the linker at most (plan/reexamination.ts; its default when absent). */
+  maxRecordsPerChange?: number;
 }
 
 /** A stored record (waiting unlinked, or in an open review case) that a citizen this chunk may register shares enough keys with. */
@@ -34,6 +36,8 @@ export interface SettingsRelink {
   thresholds: LinkageSettings['thresholds'];
   /** A later settings change sent the record back again: that attempt's decision, not this one, settles it (absent: not). */
   superseded?: boolean;
+  /** Sent back by a change of the register (register-reexamination.ts), not by a settings change: its case says so. */
+  byRegisterChange?: boolean;
 }
 
 /** A fact in the register of a citizen the chunk may record the death of. */

@@ -8,6 +8,7 @@ import { citizenOf, emptyCitizen, newCitizenId } from './new-citizen.js';
 import { observationUpdate, updateRow } from './observation-update.js';
 import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type SourceRecord } from './planned-rows.js';
 import { enoughSharedKeys, MAX_RELINK_ATTEMPTS, recordKeysOf } from './record-keys.js';
+import { changesIdentity, type ReexaminationTrigger, type RegisterChange } from './reexamination.js';
 import type { Cause } from './row-set.js';
 import { afterDeath, factOf } from './sector-facts.js';
 
@@ -23,6 +24,8 @@ const CASE_RESOLUTION = { LINKED: 'LINK', CREATED: 'NEW', DELETED: 'DELETED' } a
 export interface DecisionPlan {
   results: ApplyResult[];
   rows: PlannedRows;
+  /** The citizens whose identity the chunk changed: the records in their reach are re-examined once it is written (register-reexamination.ts). */
+  registerChanges: RegisterChange[];
 }
 
 /** A record to send back to the linker, and the table that marks it sent. */
@@ -79,6 +82,7 @@ class Planner {
   private readonly created: CitizenState[] = [];
   private readonly died = new Set<string>();
   private readonly sendBacks: SendBack[] = [];
+  private readonly identityChanged = new Map<string, ReexaminationTrigger>();
   /** The facts the chunk plans, by source record (a record's later fact withdraws its earlier ones). */
   private readonly factsByRecord = new Map<string, FactRow[]>();
 
@@ -128,7 +132,24 @@ class Planner {
     this.findFactsAfterDeath();
     planCitizenRows(this.citizens.all(), this.rows, this.context.settings, this.context.now);
     this.markSentBack();
-    return { results, rows: this.rows };
+    return { results, rows: this.rows, registerChanges: this.registerChanges() };
+  }
+
+  /**
+   * A citizen the decision registered or whose identity it changed. Not when the decision is on a
+   * record a settings change or a re-examination sent back: a re-examination never starts
+   * another, so one change of the register sends records back once and the chain ends there.
+   */
+  private identityChange(decision: LinkDecision, citizenId: string, trigger: ReexaminationTrigger): void {
+    if (this.loaded.relinks?.has(decision.observation.observation_id)) return;
+    if (this.identityChanged.get(citizenId) !== 'CREATED') this.identityChanged.set(citizenId, trigger);
+  }
+
+  private registerChanges(): RegisterChange[] {
+    return [...this.identityChanged].flatMap(([citizenId, trigger]) => {
+      const state = this.citizens.get(citizenId);
+      return state ? [{ citizenId: state.row.citizen_id, trigger, keys: keysOfCitizen(this.context.settings, state.row) }] : [];
+    });
   }
 
   /** `inReview`: the record has an open review case from an earlier attempt, which this decision settles or refreshes. */
@@ -210,9 +231,12 @@ class Planner {
    */
   private planRelink(decision: LinkDecision, relink: SettingsRelink & { link: NonNullable<SettingsRelink['link']> }): ApplyResult {
     const { link, thresholds } = relink;
+    const byRegisterChange = relink.byRegisterChange === true;
     const o = decision.observation;
     const standing = { citizenId: link.citizenId, method: link.method, createdByRecord: newCitizenId(o) === link.citizenId };
     const outcome = relinkOutcome(standing, decision);
+    // The audit names what sent the record back: a settings change, or a change of the register.
+    const origin = byRegisterChange ? 'REEXAMINED_LINK' : 'SETTINGS_RELINK';
     const details = {
       decision_id: decision.decision_id,
       settings_version: decision.settings_version,
@@ -224,11 +248,11 @@ class Planner {
     const moving = [link.citizenId, ...(decision.citizen_id && decision.citizen_id !== link.citizenId ? [decision.citizen_id] : [])];
     if (relink.superseded) {
       // A later change sent the record back again: its decision settles the record, whichever of the two comes first.
-      this.auditEach('SETTINGS_RELINK_SUPERSEDED', moving, decision, { ...details, reason: 'a later settings change sent the record back again' });
+      this.auditEach('SETTINGS_RELINK_SUPERSEDED', moving, decision, { ...details, reason: 'a later change sent the record back again' });
       return 'duplicate';
     }
     if (outcome === 'STEWARD_KEEPS') {
-      this.auditEach('SETTINGS_RELINK_SET_ASIDE', moving, decision, { ...details, reason: 'a steward linked this record' });
+      this.auditEach(`${origin}_SET_ASIDE`, moving, decision, { ...details, reason: 'a steward linked this record' });
       return 'duplicate';
     }
     if (outcome === 'KEEP') {
@@ -239,20 +263,20 @@ class Planner {
           { observation_id: o.observation_id, resolution: 'LINK' },
           { decision_id: decision.decision_id, rule: 'settings-relink-kept' },
         );
-      this.auditEach('SETTINGS_RELINK_KEPT', moving, decision, details);
+      this.auditEach(`${origin}_KEPT`, moving, decision, details);
       return 'duplicate';
     }
     const caseStatus = this.loaded.cases.get(o.observation_id);
     if (caseStatus === 'CLAIMED' || caseStatus === 'DECIDED') {
       // The record's case is a steward's: it is not reopened behind their back; the link stays and the log says why.
       // A case the pipeline closed (`CLOSED`) is no one's decision: it opens again below.
-      this.auditEach('SETTINGS_RELINK_SET_ASIDE', moving, decision, { ...details, reason: `the review case is ${caseStatus.toLowerCase()}` });
+      this.auditEach(`${origin}_SET_ASIDE`, moving, decision, { ...details, reason: `the review case is ${caseStatus.toLowerCase()}` });
       return 'duplicate';
     }
     const candidates = decision.candidates.some((c) => c.citizen_id === link.citizenId)
       ? decision.candidates
       : [...decision.candidates.slice(0, 4), { citizen_id: link.citizenId, score: link.score }];
-    const reason = outcome === 'REVIEW_MOVED' ? 'SETTINGS_LINK_MOVED' : 'SETTINGS_LINK_DOUBTED';
+    const reason = `${byRegisterChange ? 'REGISTER' : 'SETTINGS'}_LINK_${outcome === 'REVIEW_MOVED' ? 'MOVED' : 'DOUBTED'}`;
     const cause = (rule: string): Cause => ({ decision_id: decision.decision_id, rule });
     this.rows.reviewCases.add(
       {
@@ -268,7 +292,7 @@ class Planner {
           comparisons: [],
           total: 0,
           runner_up_score: null,
-          summary: `The new settings would not link this record (${decision.decision}, ${decision.reason}); it stays linked until a steward decides.`,
+          summary: `${byRegisterChange ? 'Decided again after a change of the register, this record would not be linked' : 'The new settings would not link this record'} (${decision.decision}, ${decision.reason}); it stays linked until a steward decides.`,
         },
         settings_version: decision.settings_version || null,
         rechecks: o.attempt,
@@ -301,6 +325,7 @@ class Planner {
     this.addLink(decision, row.citizen_id);
     this.addFindings(o, o.findings, row.citizen_id, 'ingest', cause);
     if (state.row.date_of_death) this.died.add(row.citizen_id);
+    this.identityChange(decision, row.citizen_id, 'CREATED');
     this.finish(
       decision,
       row.citizen_id,
@@ -332,6 +357,7 @@ class Planner {
     this.addFindings(o, [...o.findings, ...findings], citizenId, 'ingest', cause('ingest-finding'));
     const died = changes.some((change) => change.field === 'date_of_death');
     if (died) this.died.add(citizenId);
+    if (changesIdentity(changes)) this.identityChange(decision, citizenId, 'CORRECTED');
     const updateType: UpdateType = died ? 'DEATH_RECORDED' : changes.length > 0 ? 'CITIZEN_UPDATED' : fact ? 'FACT_RECORDED' : 'RECORD_LINKED';
     const filled = changes.filter((change) => change.oldValue === null || change.rule === 'refined-by-compatible').length;
     this.finish(
@@ -508,6 +534,7 @@ class Planner {
       settings_version: decision.settings_version || null,
       reason: decision.reason,
       evidence: decision.evidence,
+      observation: o,
     };
   }
 

@@ -1,5 +1,6 @@
 import type { CitizenRow } from '../../register/citizen-row.js';
 import { RowSet } from './row-set.js';
+import type { PersonObservation } from '../../schemas/records.js';
 
 /** A citizen a NEW decision registers, with the values the whole chunk left it with. */
 export type CitizenInsert = CitizenRow & { origin: string };
@@ -55,6 +56,8 @@ export interface LinkRow extends SourceRecord {
   settings_version: string | null;
   reason: string;
   evidence: unknown;
+  /** The record's latest observation, kept so a change of the register can send it back to the linker (register-reexamination.ts). */
+  observation: PersonObservation;
 }
 
 export interface OutcomeRow {
