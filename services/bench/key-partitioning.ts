@@ -2,6 +2,7 @@ import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { loadConfig } from '../cli/config.js';
 import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
+import { percentile } from './percentile.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 10_000_000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 16);
@@ -90,11 +91,6 @@ async function lookups(client: pg.Client): Promise<{ ms: number[]; rows: number 
   return { ms, rows };
 }
 
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
-
 async function measure(databaseUrl: string, variant: Variant): Promise<string> {
   await dropDatabase(databaseUrl);
   await createDatabase(databaseUrl);
@@ -116,7 +112,8 @@ async function measure(databaseUrl: string, variant: Variant): Promise<string> {
     const { ms, rows } = await lookups(client);
     const gb = (bytes: string | undefined) => (Number(bytes ?? 0) / 2 ** 30).toFixed(2);
     const mean = ms.reduce((a, b) => a + b, 0) / ms.length;
-    return `| ${variant.name} | ${filled.toFixed(0)} s | ${indexed.toFixed(0)} s | ${gb(size[0]?.heap)} GB | ${gb(size[0]?.index)} GB | ${mean.toFixed(1)} / ${quantile(ms, 0.5).toFixed(1)} / ${quantile(ms, 0.99).toFixed(1)} ms | ${(rows / ms.length).toFixed(0)} |`;
+    const sorted = [...ms].sort((a, b) => a - b);
+    return `| ${variant.name} | ${filled.toFixed(0)} s | ${indexed.toFixed(0)} s | ${gb(size[0]?.heap)} GB | ${gb(size[0]?.index)} GB | ${mean.toFixed(1)} / ${percentile(sorted, 0.5).toFixed(1)} / ${percentile(sorted, 0.99).toFixed(1)} ms | ${(rows / ms.length).toFixed(0)} |`;
   } finally {
     await client.end();
     await dropDatabase(databaseUrl);

@@ -20,6 +20,7 @@ import { SchemaRegistryClient } from '../shared/kafka/registry.js';
 import { SOURCE_ADAPTERS } from '../shared/sources/source-adapters.js';
 import { createPool, type Pool } from '../shared/store/db.js';
 import { generateSectorDay } from '../shared/synth/sector-day.js';
+import { percentile } from './percentile.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -33,11 +34,6 @@ const LABEL = process.env.BENCH_LABEL ?? `${INSTANCES}x-${RATE === 0 ? 'max' : `
 interface LagPoint {
   seconds: number;
   byGroup: Record<string, number>;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
 /** Lag per stage over time as a small SVG line chart (no chart library needed for three lines). */
