@@ -23,6 +23,10 @@ describe('the national synthetic register', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('holds nobody born after the snapshot (the end of June 2026)', () => {
+    expect(citizens.filter((c) => c.date_of_birth > '2026-06-30')).toEqual([]);
+  });
+
   it('gives Nguyễn to about the national share of citizens', () => {
     const share = citizens.filter((c) => c.full_name.startsWith('Nguyễn ')).length / citizens.length;
     expect(share).toBeGreaterThan(0.3);

@@ -28,6 +28,12 @@ const SERIALS = 1_000_000;
  */
 const STRIDE = 100_019;
 const YEAR_NOW = 2026;
+/**
+ * The register is a snapshot taken at the end of June of YEAR_NOW: nobody in it, nor any record
+ * about a stranger, is born later (ingest dead-letters a date of birth in the future, and a
+ * snapshot holding one would be wrong whenever it is used).
+ */
+const SNAPSHOT_MONTH = 6;
 /** Birth decades by share of today's population, roughly as the census pyramid has them. */
 const BIRTH_DECADES: readonly (readonly [number, number])[] = [
   [1930, 0.5],
@@ -120,7 +126,7 @@ export function* nationalRegister(plan: NationalPlan): Generator<NationalItem> {
     const decade = random.weighted(BIRTH_DECADES);
     return Math.min(YEAR_NOW, decade + random.int(0, 9));
   };
-  const dateIn = (year: number) => isoDate(year, random.int(1, 12), random.int(1, 28));
+  const dateIn = (year: number) => isoDate(year, random.int(1, year === YEAR_NOW ? SNAPSHOT_MONTH : 12), random.int(1, 28));
   const homeIn = (province: string): Home => {
     const commune = random.int(0, COMMUNES_PER_PROVINCE - 1);
     const place = random.chance(0.5) ? `thôn ${random.int(1, 12)}` : `đường ${random.pick(STREETS)}`;
