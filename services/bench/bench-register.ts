@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CITUS_COORDINATOR_PORT, createCitusDatabase, dropCitusDatabase } from '../cli/stack/citus-node.js';
 import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
@@ -9,6 +9,9 @@ import { createPool } from '../shared/store/db.js';
 import { migrate } from '../shared/store/migrate.js';
 import { loadPopulation } from '../shared/store/population-load.js';
 import { generatePopulation, populationCsv, type SyntheticCitizen } from '../shared/synth/population.js';
+import { csvFileRows, detached } from '../shared/csv-rows.js';
+import { SeededRandom } from '../shared/random.js';
+import type { Sex } from '../shared/schemas/records.js';
 import { registerSize } from './register-size.js';
 
 /**
@@ -62,4 +65,41 @@ export async function prepareBenchRegister(
   await pool.end();
   console.log(`loaded ${citizens.toLocaleString('en')} citizens in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return { databaseUrl, population };
+}
+
+/**
+ * A register loaded beforehand (e.g. `dancu load-population` of a 10 M national register) and a
+ * uniform sample of `sampleSize` of its citizens read from the file it was loaded from: the day's
+ * events are drawn about the sample (holding the whole register in memory is what a national
+ * size rules out), and link against every citizen.
+ */
+export async function existingBenchRegister(
+  databaseUrl: string,
+  populationFile: string,
+  sampleSize: number,
+): Promise<{ databaseUrl: string; population: SyntheticCitizen[]; citizens: number }> {
+  if (!existsSync(populationFile)) throw new Error(`BENCH_POPULATION_FILE must name the population.csv the register was loaded from (got '${populationFile}')`);
+  const citizens = await registerSize(databaseUrl);
+  if (citizens <= 0)
+    throw new Error(`the register database ${new URL(databaseUrl).pathname.slice(1)} holds no citizens: load it first (dancu load-population)`);
+  await migrate(databaseUrl);
+  await forgetEarlierRuns(databaseUrl);
+  const random = new SeededRandom(101);
+  const population: SyntheticCitizen[] = [];
+  let seen = 0;
+  let header = true;
+  for await (const rows of csvFileRows(populationFile)) {
+    for (const row of rows) {
+      if (header) {
+        header = false;
+        continue;
+      }
+      seen += 1;
+      const slot = seen <= sampleSize ? seen - 1 : random.int(0, seen - 1);
+      if (slot >= sampleSize) continue;
+      const [citizen_id = '', full_name = '', date_of_birth = '', sex = '', address = '', personal_id = ''] = row.map(detached);
+      population[slot] = { citizen_id, full_name, date_of_birth, sex: sex as Sex, address, personal_id: personal_id || citizen_id };
+    }
+  }
+  return { databaseUrl, population, citizens };
 }

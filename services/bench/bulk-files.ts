@@ -40,3 +40,12 @@ export function range(values: number[], digits = 1): string {
   const sorted = [...values].sort((a, b) => a - b);
   return `${sorted[0]!.toFixed(digits)} – ${sorted[sorted.length - 1]!.toFixed(digits)}`;
 }
+
+/** The figures link-csv prints on stderr at its end. */
+export function linkCsvFigures(stderr: string): { read: number; estimate: number; link: number; perSecond: number; peakMb: number; summary: string } {
+  const timing = /read ([\d.]+) s, parameters ([\d.]+) s, linking ([\d.]+) s \((\d+) records\/s; \d+ records\/s overall\), peak RSS (\d+) MB/.exec(stderr);
+  const summary = /^\d+ records against .*$/m.exec(stderr)?.[0] ?? '';
+  if (!timing) throw new Error(`link-csv printed no timing: ${stderr}`);
+  const [read, estimate, link, perSecond, peakMb] = timing.slice(1).map(Number) as [number, number, number, number, number];
+  return { read, estimate, link, perSecond, peakMb, summary };
+}

@@ -1,18 +1,9 @@
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../shared/paths.js';
-import { bulkFiles, range, runDancu } from './bulk-files.js';
+import { bulkFiles, linkCsvFigures as figures, range, runDancu } from './bulk-files.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-
-/** The figures link-csv prints on stderr. */
-function figures(stderr: string): { read: number; estimate: number; link: number; perSecond: number; peakMb: number; summary: string } {
-  const timing = /read ([\d.]+) s, parameters ([\d.]+) s, linking ([\d.]+) s \((\d+) records\/s; \d+ records\/s overall\), peak RSS (\d+) MB/.exec(stderr);
-  const summary = /^\d+ records against .*$/m.exec(stderr)?.[0] ?? '';
-  if (!timing) throw new Error(`link-csv printed no timing: ${stderr}`);
-  const [read, estimate, link, perSecond, peakMb] = timing.slice(1).map(Number) as [number, number, number, number, number];
-  return { read, estimate, link, perSecond, peakMb, summary };
-}
 
 /**
  * `npm run bench:link-csv`: the whole `dancu link-csv` command (default: parameters estimated)

@@ -3,12 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Message } from 'kafkajs';
+import type { Admin, Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
-import { prepareBenchRegister } from './bench-register.js';
+import { existingBenchRegister, prepareBenchRegister } from './bench-register.js';
+import { otherDatabaseUrl } from '../cli/stack/postgres-node.js';
 import { reexaminationSummary } from './reexamination-summary.js';
 import { cpuByRole, cpuSnapshot, databaseActivity, enableStatementCounts, formatBudget, tableWrites, topicBytes } from './cost-budget.js';
-import { startServiceProcess, stopServiceProcesses } from './service-processes.js';
+import { peakRssMb, startServiceProcess, stopServiceProcesses } from './service-processes.js';
 import { pipelineGroupTopics } from '../monitor/pipeline-status.js';
 import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../shared/kafka/client.js';
 import { measureLag } from '../shared/kafka/lag.js';
@@ -76,6 +77,12 @@ async function appliedSince(pool: Pool, since: Date): Promise<{ n: number; laten
   return { n: rows.length, latencies: rows.flatMap((r) => (r.latency_ms === null ? [] : [r.latency_ms])).sort((a, b) => a - b) };
 }
 
+/** Messages a topic holds (a run's own dead-letter topic: what was dead-lettered in it). */
+async function messagesIn(admin: Admin, topic: string): Promise<number> {
+  const offsets = await admin.fetchTopicOffsets(topic).catch(() => []);
+  return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+}
+
 /**
  * `npm run bench:pipeline`: the whole pipeline (ingest, linker, store; BENCH_INSTANCES of each,
  * separate processes) against a register of BENCH_CITIZENS, fed BENCH_EVENTS across the four
@@ -86,7 +93,14 @@ async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
   const cli = loadCliConfig(process.env);
   const logger = createLogger({ level: 'warn', name: 'bench' });
-  const { databaseUrl, population } = await prepareBenchRegister(cli.DATABASE_URL, process.env.BENCH_DATABASE ?? 'dancu_bench_pipeline', CITIZENS);
+  // BENCH_REGISTER_DATABASE and BENCH_POPULATION_FILE name a register loaded beforehand (e.g. 10 M national citizens) and the file it came from.
+  const { databaseUrl, population, citizens } = process.env.BENCH_REGISTER_DATABASE
+    ? await existingBenchRegister(
+        otherDatabaseUrl(cli.DATABASE_URL, process.env.BENCH_REGISTER_DATABASE),
+        process.env.BENCH_POPULATION_FILE ?? '',
+        Number(process.env.BENCH_SAMPLE_CITIZENS ?? 200_000),
+      )
+    : { ...(await prepareBenchRegister(cli.DATABASE_URL, process.env.BENCH_DATABASE ?? 'dancu_bench_pipeline', CITIZENS)), citizens: CITIZENS };
 
   const share: Record<SourceName, number> = { 'civil-status': 0.2, vaccination: 0.4, 'social-welfare': 0.25, 'driver-licence': 0.15 };
   const day = generateSectorDay(
@@ -176,10 +190,13 @@ async function main(): Promise<void> {
     await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, batch]) => ({ topic, messages: batch })), acks: -1 });
   }
   const published = (performance.now() - t0) / 1000;
+  // An event ingest dead-letters (a national register's data can fail a check the synthetic day's does not) is done too, and counted.
   let applied = await appliedSince(pool, start);
-  while (applied.n < messages.length) {
+  let deadLetters = await messagesIn(admin, topics.deadLetters);
+  while (applied.n + deadLetters < messages.length) {
     await sleep(500);
     applied = await appliedSince(pool, start);
+    deadLetters = await messagesIn(admin, topics.deadLetters);
     if ((performance.now() - t0) / 1000 > 1800) break;
   }
   const drained = (performance.now() - t0) / 1000;
@@ -194,6 +211,7 @@ async function main(): Promise<void> {
   console.log(
     `applied ${applied.n.toLocaleString('en')} of ${messages.length.toLocaleString('en')} in ${drained.toFixed(1)} s = ${Math.round(applied.n / drained).toLocaleString('en')} events/s sustained, end to end`,
   );
+  if (deadLetters > 0) console.log(`dead-lettered ${deadLetters.toLocaleString('en')} (dancu dlq list names each reason)`);
   console.log(`end-to-end latency: p50 ${p(0.5)} s, p95 ${p(0.95)} s, p99 ${p(0.99)} s`);
   const peak = Object.fromEntries(groupTopics.map((g) => [g.stage, Math.max(0, ...lagPoints.map((l) => l.byGroup[g.stage] ?? 0))]));
   console.log(
@@ -206,7 +224,7 @@ async function main(): Promise<void> {
     chart,
     lagChart(
       lagPoints,
-      `Lag per stage: ${messages.length.toLocaleString('en')} events, ${CITIZENS.toLocaleString('en')} citizens, ${INSTANCES} instance(s), ${RATE === 0 ? 'max rate' : `${RATE}/s`}`,
+      `Lag per stage: ${messages.length.toLocaleString('en')} events, ${citizens.toLocaleString('en')} citizens, ${INSTANCES} instance(s), ${RATE === 0 ? 'max rate' : `${RATE}/s`}`,
     ),
   );
   console.log(`lag chart: ${chart}`);
@@ -225,6 +243,8 @@ async function main(): Promise<void> {
     `\ncost budget (BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" adds CPU profiles; npm run bench:profile -- DIR ${messages.length} summarises them)\n${budget}`,
   );
 
+  const services = ['ingest', 'linker', 'store'];
+  console.log(`peak RSS: ${children.map((child, i) => `${services[i % services.length]} ${peakRssMb(child) ?? '?'} MB`).join(', ')}`);
   await producer.disconnect();
   await stopServiceProcesses(children);
   await pool.end();

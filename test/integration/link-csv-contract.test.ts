@@ -59,6 +59,23 @@ describe('dancu link-csv, synth and train (the batch contract, through the CLI)'
     expect(stderr).toMatch(/records\/s/);
   });
 
+  it('reports each phase on stderr as it starts, with the seconds since the command started', () => {
+    const phases = stderr.split('\n').filter((line) => /^\[\d+ s\] /.test(line));
+    expect(phases).toEqual([
+      expect.stringMatching(/reading the register$/),
+      expect.stringMatching(/citizens read; estimating m, u and the prior/),
+      expect.stringMatching(/linking the records against [\d,]+ citizens$/),
+    ]);
+  });
+
+  it('reports how many candidates the blocking rules gave a record', () => {
+    const counts = /candidates per record: mean ([\d.]+), p50 (\d+), p99 (\d+), max (\d+)/.exec(stderr);
+    const [mean, p50, p99, max] = (counts?.slice(1) ?? []).map(Number);
+    expect(mean).toBeGreaterThan(0);
+    expect(p50).toBeLessThanOrEqual(p99!);
+    expect(p99).toBeLessThanOrEqual(max!);
+  });
+
   it('accepts records whose fields are all empty but the record id, and a register without personal_id', async () => {
     writeFileSync(join(dir, 'p.csv'), 'citizen_id,full_name,date_of_birth,sex,address\n079087000001,Nguyễn Văn Hùng,1987-03-14,M,\n');
     writeFileSync(

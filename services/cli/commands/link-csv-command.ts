@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { EstimateSpread } from '../../shared/linkage/estimate.js';
-import { linkCsv, type LinkCsvReport } from '../../shared/linkage-io/link-csv.js';
+import { linkCsv, type LinkCsvProgress, type LinkCsvReport } from '../../shared/linkage-io/link-csv.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
 import { parametersOption, requireFiles, settingsOption } from '../linkage-file-options.js';
 
@@ -16,6 +16,16 @@ function spreadLines(spread: EstimateSpread, recordsInFile: number): string {
   );
 }
 
+/** One stderr line per phase and per 100,000 records linked, so a run of millions shows where it is. */
+function progressLine(progress: LinkCsvProgress): string {
+  const at = `[${progress.seconds.toFixed(0)} s]`;
+  const count = (n: number) => n.toLocaleString('en');
+  if (progress.phase === 'read') return `${at} reading the register\n`;
+  if (progress.phase === 'estimate') return `${at} ${count(progress.citizens)} citizens read; estimating m, u and the prior from a sample of the records\n`;
+  if (progress.records === 0) return `${at} linking the records against ${count(progress.citizens)} citizens\n`;
+  return `${at} ${count(progress.records)} records linked\n`;
+}
+
 function summary(report: LinkCsvReport): string {
   const { read, estimate, link } = report.seconds;
   const total = read + estimate + link;
@@ -23,7 +33,8 @@ function summary(report: LinkCsvReport): string {
   return (
     `${report.records} records against ${report.citizens} citizens: ${report.decisions.LINK} link, ${report.decisions.REVIEW} review, ${report.decisions.NEW} new\n` +
     `read ${read.toFixed(2)} s, parameters ${estimate.toFixed(2)} s, linking ${link.toFixed(2)} s ` +
-    `(${Math.round(report.records / link)} records/s; ${Math.round(report.records / total)} records/s overall), peak RSS ${Math.round(peakMb)} MB\n`
+    `(${Math.round(report.records / link)} records/s; ${Math.round(report.records / total)} records/s overall), peak RSS ${Math.round(peakMb)} MB\n` +
+    `candidates per record: mean ${report.candidates.mean.toFixed(1)}, p50 ${report.candidates.p50}, p99 ${report.candidates.p99}, max ${report.candidates.max}\n`
   );
 }
 
@@ -37,7 +48,12 @@ export function linkCsvCommand(): Command {
     .addOption(parametersOption('these files'))
     .action(async (options: { population: string; records: string; out: string; settings: string; parameters: 'estimate' | 'committed' }) => {
       requireFiles([options.population, options.records, options.settings]);
-      const report = await linkCsv({ ...options, settings: loadSettings(options.settings), estimate: options.parameters === 'estimate' });
+      const report = await linkCsv({
+        ...options,
+        settings: loadSettings(options.settings),
+        estimate: options.parameters === 'estimate',
+        progress: (progress) => process.stderr.write(progressLine(progress)),
+      });
       if (report.estimation)
         process.stderr.write(spreadLines(report.estimation.spread, report.estimation.report.records_in_file ?? report.estimation.report.records));
       process.stderr.write(summary(report));

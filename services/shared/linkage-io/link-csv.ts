@@ -1,4 +1,5 @@
 import { inMemoryLinkage } from '../linkage/batch-linkage.js';
+import { CandidateTally, type CandidateCounts } from '../linkage/candidate-tally.js';
 import type { DecisionKind } from '../schemas/records.js';
 import { estimateParameters, estimationSample, type EstimateSpread } from '../linkage/estimate.js';
 import type { MatchRecord } from '../linkage/match-record.js';
@@ -12,6 +13,16 @@ export interface LinkCsvOptions {
   out: string;
   settings: LinkageSettings;
   estimate: boolean;
+  /** Told as each phase starts and, while linking, every PROGRESS_EVERY records (a run of millions takes minutes). */
+  progress?: (progress: LinkCsvProgress) => void;
+}
+
+/** Where a run is: the phase, the citizens read and records linked so far, the seconds since the command started. */
+export interface LinkCsvProgress {
+  phase: 'read' | 'estimate' | 'link';
+  citizens: number;
+  records: number;
+  seconds: number;
 }
 
 export interface LinkCsvReport {
@@ -20,11 +31,14 @@ export interface LinkCsvReport {
   decisions: Record<DecisionKind, number>;
   /** Seconds: reading the register, estimating the parameters (with the pass over the records it samples), linking (reading the records and writing the decisions as it goes). */
   seconds: { read: number; estimate: number; link: number };
+  /** Candidates the blocking rules gave each record while linking. */
+  candidates: CandidateCounts;
   estimation: { report: TrainingReport; spread: EstimateSpread } | null;
 }
 
 /** Records decided at a time: enough to amortise the candidate lookups, few enough to keep memory flat. */
 const CHUNK = 1000;
+const PROGRESS_EVERY = 100_000;
 
 /**
  * link-csv: the register is read into a compact in-memory index; the records file is read twice
@@ -33,11 +47,15 @@ const CHUNK = 1000;
  */
 export async function linkCsv(options: LinkCsvOptions): Promise<LinkCsvReport> {
   const started = performance.now();
+  const since = () => (performance.now() - started) / 1000;
+  const progress = options.progress ?? (() => undefined);
+  progress({ phase: 'read', citizens: 0, records: 0, seconds: 0 });
   const register = await readPopulationColumns(options.population);
   const read = performance.now();
   let settings = options.settings;
   let estimation: LinkCsvReport['estimation'] = null;
   if (options.estimate) {
+    progress({ phase: 'estimate', citizens: register.size, records: 0, seconds: since() });
     const sample = estimationSample<MatchRecord>();
     for await (const batch of streamRecordsCsv(options.records)) for (const { record } of batch) sample.offer(record);
     const estimated = estimateParameters(settings, register, sample.items(), { recordsInFile: sample.seen });
@@ -45,7 +63,10 @@ export async function linkCsv(options: LinkCsvOptions): Promise<LinkCsvReport> {
     estimation = { report: estimated.report, spread: estimated.spread };
   }
   const estimatedAt = performance.now();
-  const { engine, source } = inMemoryLinkage(settings, register);
+  const linkage = inMemoryLinkage(settings, register);
+  const { engine } = linkage;
+  const source = new CandidateTally(linkage.source);
+  progress({ phase: 'link', citizens: register.size, records: 0, seconds: since() });
   const writer = new DecisionsCsvWriter(options.out);
   const decisions: Record<DecisionKind, number> = { LINK: 0, REVIEW: 0, NEW: 0, UNLINKED: 0 };
   let records = 0;
@@ -53,8 +74,11 @@ export async function linkCsv(options: LinkCsvOptions): Promise<LinkCsvReport> {
   const decideChunk = async () => {
     const decided = await engine.decideAll(chunk, source);
     for (const decision of decided) decisions[decision.decision] += 1;
+    const before = records;
     records += chunk.length;
     chunk = [];
+    if (Math.floor(records / PROGRESS_EVERY) > Math.floor(before / PROGRESS_EVERY))
+      progress({ phase: 'link', citizens: register.size, records, seconds: since() });
     await writer.write(decided);
   };
   for await (const batch of streamRecordsCsv(options.records)) {
@@ -72,6 +96,7 @@ export async function linkCsv(options: LinkCsvOptions): Promise<LinkCsvReport> {
     records,
     decisions,
     seconds: { read: seconds(started, read), estimate: seconds(read, estimatedAt), link: seconds(estimatedAt, linked) },
+    candidates: source.counts(),
     estimation,
   };
 }

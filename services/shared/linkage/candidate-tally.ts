@@ -1,0 +1,63 @@
+import type { CandidateSource } from './candidate-source.js';
+import type { MatchRecord } from './match-record.js';
+
+/** Candidates per record over a run: what blocking costs as the register grows. */
+export interface CandidateCounts {
+  records: number;
+  mean: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Counts up to this many candidates are kept exactly; more are counted at this value for the percentiles (the max stays exact). */
+const EXACT_UP_TO = 100_000;
+
+/**
+ * A candidate source that counts what another one answers, a histogram of candidates per record
+ * rather than a list, so a run of millions of records costs a fixed amount of memory.
+ */
+export class CandidateTally implements CandidateSource {
+  private readonly histogram = new Map<number, number>();
+  private records = 0;
+  private total = 0;
+  private max = 0;
+
+  constructor(private readonly source: CandidateSource) {}
+
+  async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
+    const answers = await this.source.candidatesFor(records);
+    for (const candidates of answers) this.count(candidates.length);
+    return answers;
+  }
+
+  counts(): CandidateCounts {
+    return {
+      records: this.records,
+      mean: this.records === 0 ? 0 : this.total / this.records,
+      p50: this.quantile(0.5),
+      p99: this.quantile(0.99),
+      max: this.max,
+    };
+  }
+
+  private count(candidates: number): void {
+    this.records += 1;
+    this.total += candidates;
+    if (candidates > this.max) this.max = candidates;
+    const bucket = Math.min(candidates, EXACT_UP_TO);
+    this.histogram.set(bucket, (this.histogram.get(bucket) ?? 0) + 1);
+  }
+
+  /** The nearest-rank-below value at quantile `p`, as the benchmarks' percentile gives over a sorted list. */
+  private quantile(p: number): number {
+    if (this.records === 0) return 0;
+    const rank = Math.min(this.records - 1, Math.floor(p * this.records));
+    let seen = 0;
+    for (const value of [...this.histogram.keys()].sort((a, b) => a - b)) {
+      seen += this.histogram.get(value)!;
+      if (seen > rank) return value;
+    }
+    return this.max;
+  }
+}
