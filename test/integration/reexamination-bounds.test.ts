@@ -182,7 +182,8 @@ describe('re-examinations after changes of the register, bounded and fair', () =
         source_system: 'civil-test',
         person: { ...registered, date_of_birth: { value: '1972-09-09', precision: 'DAY' } },
       });
-      await apply([decision('REVIEW', correction, { reason: 'AMBIGUOUS', candidates: [{ citizen_id: '020065000202', score: 0.9 }] })]);
+      const explanation = { prior: -8, comparisons: [], total: 0.9, runner_up_score: null, summary: 'The date of birth disagrees.' };
+      await apply([decision('REVIEW', correction, { reason: 'AMBIGUOUS', explanation, candidates: [{ citizen_id: '020065000202', score: 0.9 }] })]);
       const [reviewCase] = await query<{ case_id: number }>('select case_id::int as case_id from review_cases where observation_id = $1', [
         correction.observation_id,
       ]);
