@@ -17,6 +17,10 @@ export const storeConfigSchema = z.object({
    * 0 re-examines nothing and counts everything in reach.
    */
   DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION: z.coerce.number().int().min(0).max(10_000).default(DEFAULT_MAX_RECORDS_PER_TRANSACTION),
+  /** The bound was per change before: a setting that still names it would be ignored without a word, so it is refused. */
+  DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_CHANGE: z
+    .undefined({ message: 'renamed DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION: the bound is per store transaction now' })
+    .optional(),
   DANCU_OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   DANCU_OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
 });

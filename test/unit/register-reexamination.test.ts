@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keysOfCitizen } from '../../services/shared/store/plan/citizen-state.js';
 import { citizenOf } from '../../services/shared/store/plan/new-citizen.js';
+import { loadConfig as loadStoreConfig } from '../../services/store/config.js';
 import { classify } from '../../services/shared/store/plan/classify.js';
 import { planDecisions } from '../../services/shared/store/plan/plan-decisions.js';
 import {
@@ -253,5 +254,19 @@ describe("the store's own relink budget, apart from the sends by changes (no dat
   it('reads nothing more for a record kept below the budget', () => {
     const { kept } = keptLate(3);
     expect(classify([kept], new Set([kept.decision_id]), settings).budgetChecks).toEqual([]);
+  });
+});
+
+describe("the store's bound on re-examinations, as configured", () => {
+  it('is 50 records per transaction unless set', () => {
+    expect(loadStoreConfig({}).DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION).toBe(50);
+  });
+
+  it('refuses a bound that is not a whole number of records', () => {
+    expect(() => loadStoreConfig({ DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION: '2.5' })).toThrow(/DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION/);
+  });
+
+  it('refuses the per-change setting it replaced, naming the new one', () => {
+    expect(() => loadStoreConfig({ DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_CHANGE: '50' })).toThrow(/renamed DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION/);
   });
 });
