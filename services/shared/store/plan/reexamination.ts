@@ -1,7 +1,8 @@
 import type { LinkageSettings } from '../../linkage/settings.js';
-import { citizenAsPerson, type CitizenRow } from '../../register/citizen-row.js';
+import type { CitizenRow } from '../../register/citizen-row.js';
 import type { PersonObservation } from '../../schemas/records.js';
-import { enoughSharedKeys, keysOf, recordKeysOf, type BlockingKey } from './record-keys.js';
+import { keysOfCitizen } from './citizen-state.js';
+import { enoughSharedKeys, recordKeysOf, type BlockingKey } from './record-keys.js';
 
 /**
  * Links re-examined when the register changes: what a change is, and which of the records the
@@ -41,12 +42,13 @@ export interface KeyedChange extends RegisterChange {
 }
 
 /**
- * The changes' blocking keys under the given settings: those records and citizens are found by.
- * Not the name-frequency rows the citizens' key table also holds (citizen-keys.ts): a family name
- * and a given name in common would count as two shared keys, and bring half a province in reach.
+ * The changes' keys under the given settings, as the citizens' key table holds them (the
+ * name-frequency row included: a namesake sharing one blocking key more is a citizen whose
+ * records are worth checking). Whether a record is in reach is decided on its own blocking keys
+ * (planReexaminations), which never match a name-frequency row.
  */
 export function keyedChanges(settings: LinkageSettings, changes: readonly RegisterChange[]): KeyedChange[] {
-  return changes.map((change) => ({ ...change, keys: keysOf(settings, change.row.citizen_id, citizenAsPerson(change.row)) }));
+  return changes.map((change) => ({ ...change, keys: keysOfCitizen(settings, change.row) }));
 }
 
 /** What the database found in reach of one changed citizen, before the bound (each record counted for one change only). */
