@@ -55,8 +55,10 @@ export async function reexaminationReach(
     tbl: PickedRecord['table'] | null;
     observation: PersonObservation | null;
     sent_before: number;
-  }>(
-    `with t as (select * from unnest($1::text[], $2::text[], $3::text[]) as t(rule, key, citizen)),
+  }>({
+    // Named: prepared once per connection, so its many parts are not planned again for every transaction.
+    name: 'dancu-reexamination-reach',
+    text: `with t as (select * from unnest($1::text[], $2::text[], $3::text[]) as t(rule, key, citizen)),
      near_held as (
        select k.observation_id, t.citizen, count(*) as shared, 'unlinked_records' as tbl from unlinked_keys k join t on k.rule = t.rule and k.key = t.key
         where t.citizen = any($4::text[]) group by k.observation_id, t.citizen having ${ENOUGH}
@@ -100,8 +102,8 @@ export async function reexaminationReach(
      union all
      select false, null, 0, 0, 0, 0, null, null, (select n from sent), 0
      order by pick, ord`,
-    [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), [...heldFor], idRules(settings), maxRecords],
-  );
+    values: [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), [...heldFor], idRules(settings), maxRecords],
+  });
   return {
     counts: rows
       .filter((row) => !row.pick && row.changed !== null)
