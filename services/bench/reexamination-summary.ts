@@ -16,8 +16,9 @@ interface Row {
 /**
  * The work changes of the register did since a time (register_reexaminations): per trigger, the
  * changes that had records in reach, those records, how many went back to the linker, how many
- * were over the per-change bound, held by a steward or linked before links kept their observation,
- * and the time per change (reads shared by a chunk's changes, charged in equal parts, and its sends).
+ * were over the transaction's bound, held by a steward or linked before links kept their
+ * observation, and the time per change (a transaction's read and its one send-back are shared by
+ * its changes with anything in reach, charged in equal parts).
  */
 export async function reexaminationSummary(pool: Pool, since: Date): Promise<string[]> {
   const { rows } = await pool.query<Row>(

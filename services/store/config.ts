@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { commonConfigShape, groupConfigShape, httpPortShape, parseConfig } from '../shared/config/common.js';
-import { DEFAULT_MAX_RECORDS_PER_CHANGE } from '../shared/store/plan/reexamination.js';
+import { DEFAULT_MAX_RECORDS_PER_TRANSACTION } from '../shared/store/plan/reexamination.js';
 
 export const storeConfigSchema = z.object({
   ...commonConfigShape,
@@ -10,8 +10,17 @@ export const storeConfigSchema = z.object({
   /** Partitions applied at once, each in its own transaction (decisions about one citizen share a partition: they are keyed by it). */
   DANCU_STORE_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
   DANCU_STORE_DB_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(4),
-  /** Records one change of the register (a citizen registered, corrected or merged) sends back to the linker at most; the rest is counted (register_reexaminations.over_bound). */
-  DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_CHANGE: z.coerce.number().int().min(0).max(10_000).default(DEFAULT_MAX_RECORDS_PER_CHANGE),
+  /**
+   * Records the changes of the register one store transaction makes (a chunk of decisions, a
+   * steward's decision: citizens registered, corrected, merged, unmerged, a record unlinked) send
+   * back to the linker at most, together; the rest is counted (register_reexaminations.over_bound).
+   * 0 re-examines nothing and counts everything in reach.
+   */
+  DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION: z.coerce.number().int().min(0).max(10_000).default(DEFAULT_MAX_RECORDS_PER_TRANSACTION),
+  /** The bound was per change before: a setting that still names it would be ignored without a word, so it is refused. */
+  DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_CHANGE: z
+    .undefined({ message: 'renamed DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION: the bound is per store transaction now' })
+    .optional(),
   DANCU_OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   DANCU_OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
 });

@@ -42,7 +42,7 @@ export async function startStore(config: StoreConfig, logger: Logger, metrics: M
           {
             settings: loadSettings(config.DANCU_LINKAGE_SETTINGS),
             survivorship: loadSurvivorship(config.DANCU_SURVIVORSHIP_RULES),
-            maxRecordsPerChange: config.DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_CHANGE,
+            maxRecordsPerTransaction: config.DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION,
           },
           () => relay.wake(),
         ),

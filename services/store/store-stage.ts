@@ -24,12 +24,12 @@ function positionOf(messages: StageMessage[], chunk: ChunkPosition): ConsumerPos
 export function createStoreStage(
   context: StageContext,
   pool: Pool,
-  rules: { settings: LinkageSettings; survivorship: Survivorship; maxRecordsPerChange: number },
+  rules: { settings: LinkageSettings; survivorship: Survivorship; maxRecordsPerTransaction: number },
   afterCommit: () => void,
   now: () => Date = () => new Date(),
 ): Stage {
   const { registry, topics, metrics } = context;
-  const { settings, survivorship, maxRecordsPerChange } = rules;
+  const { settings, survivorship, maxRecordsPerTransaction } = rules;
   return {
     name: 'store',
     async process(messages: StageMessage[], chunk: ChunkPosition): Promise<Outcome[]> {
@@ -46,7 +46,7 @@ export function createStoreStage(
         const { outcomes } = await eachMessage(messages, async (message) => {
           const decision = await registry.decode<StewardDecision>(message.value);
           const result = await transaction((client) =>
-            applyStewardDecision(client, decision, { settings, survivorship, topics, now: now(), maxRecordsPerChange }),
+            applyStewardDecision(client, decision, { settings, survivorship, topics, now: now(), maxRecordsPerTransaction }),
           );
           metrics.stewardDecisions.inc({ action: decision.action, status: result.status });
           return result;
@@ -58,7 +58,9 @@ export function createStoreStage(
       const decisions = present(results);
       if (decisions.length > 0) {
         const timer = metrics.storeWrite.startTimer();
-        const results = await transaction((client) => applyDecisions(client, decisions, { settings, survivorship, topics, now: now(), maxRecordsPerChange }));
+        const results = await transaction((client) =>
+          applyDecisions(client, decisions, { settings, survivorship, topics, now: now(), maxRecordsPerTransaction }),
+        );
         timer();
         afterCommit();
         const committed = Date.now();

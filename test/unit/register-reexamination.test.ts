@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { keysOfCitizen } from '../../services/shared/store/plan/citizen-state.js';
 import { citizenOf } from '../../services/shared/store/plan/new-citizen.js';
+import { loadConfig as loadStoreConfig } from '../../services/store/config.js';
+import { classify } from '../../services/shared/store/plan/classify.js';
 import { planDecisions } from '../../services/shared/store/plan/plan-decisions.js';
-import { changesIdentity, planReexamination, type LinkedInReach, type RegisterChange } from '../../services/shared/store/plan/reexamination.js';
-import type { WaitingInReach } from '../../services/shared/store/plan/loaded-state.js';
+import {
+  changesIdentity,
+  keyedChanges,
+  planReexaminations,
+  type KeyedChange,
+  type PickedRecord,
+  type ReachCount,
+} from '../../services/shared/store/plan/reexamination.js';
 import type { PersonObservation } from '../../services/shared/schemas/records.js';
 import { CONTEXT, decision, loadedState, observation, registerCitizen } from '../fixtures/link-decisions.js';
 
@@ -22,7 +30,7 @@ const newborn = citizenOf(
     },
   }),
 );
-const change: RegisterChange = { citizenId: newborn.citizen_id, trigger: 'CREATED', keys: keysOfCitizen(settings, newborn) };
+const change: KeyedChange = { citizenId: newborn.citizen_id, trigger: 'CREATED', row: newborn, keys: keysOfCitizen(settings, newborn) };
 
 /** A vaccination of the same child without an ID: it shares the newborn's name and date of birth keys. */
 const vaccination = (id: string): PersonObservation =>
@@ -49,70 +57,72 @@ const stranger = observation({
   },
 });
 
-const held = (o: PersonObservation): WaitingInReach => ({ observation: o, attempt: 0, table: 'unlinked_records', citizen_id: newborn.citizen_id });
-const linked = (o: PersonObservation | null, citizen = 'C-0001', method = 'PROBABILISTIC'): LinkedInReach => ({
-  citizen_id: citizen,
-  method,
-  linked_personal_id: null,
+const picked = (o: PersonObservation, table: PickedRecord['table'] = 'record_links', changed = newborn.citizen_id): PickedRecord => ({
+  changed,
+  table,
   observation: o,
 });
+const counted = (counts: Partial<ReachCount> = {}, changed = newborn.citizen_id): ReachCount => ({
+  changed,
+  held: 0,
+  linked: 0,
+  stewardHeld: 0,
+  unstored: 0,
+  ...counts,
+});
 
-describe('which records a change of the register sends back (no database)', () => {
-  it('sends records waiting for the changed citizen first, then records linked to others that share enough keys with them', () => {
-    const plan = planReexamination(settings, change, [held(vaccination('obs-b'))], [linked(vaccination('obs-a'))], 50, new Set());
-    expect(plan.send.map((o) => o.observation_id)).toEqual(['obs-b', 'obs-a']);
-    expect(plan.inReach).toBe(2);
+describe('which records the changes of a transaction send back (no database)', () => {
+  it('sends the records the database picked, in its order, waiting and linked alike', () => {
+    const [plan] = planReexaminations(
+      settings,
+      [change],
+      [counted({ held: 1, linked: 1 })],
+      [picked(vaccination('obs-b'), 'unlinked_records'), picked(vaccination('obs-a'))],
+      50,
+    );
+    expect(plan!.send.map((r) => r.observation.observation_id)).toEqual(['obs-b', 'obs-a']);
+    expect(plan).toMatchObject({ inReach: 2, overBound: 0 });
   });
 
-  it("never sends the changed citizen's own records", () => {
-    const plan = planReexamination(settings, change, [], [linked(vaccination('obs-own'), newborn.citizen_id)], 50, new Set());
-    expect(plan.send).toEqual([]);
-    expect(plan.inReach).toBe(0);
+  it('leaves out a linked record whose own keys do not share enough with the changed citizen, and does not count it in reach', () => {
+    const [plan] = planReexaminations(settings, [change], [counted({ linked: 1 })], [picked(stranger)], 50);
+    expect(plan).toMatchObject({ send: [], inReach: 0, overBound: 0 });
   });
 
-  it("never sends a steward's link, and counts it", () => {
-    const plan = planReexamination(settings, change, [], [linked(vaccination('obs-steward'), 'C-0001', 'STEWARD')], 50, new Set());
-    expect(plan.send).toEqual([]);
-    expect(plan.stewardHeld).toBe(1);
+  it("counts the steward's links and the links kept without an observation, and sends neither", () => {
+    const [plan] = planReexaminations(settings, [change], [counted({ stewardHeld: 2, unstored: 1 })], [], 50);
+    expect(plan).toMatchObject({ send: [], inReach: 3, stewardHeld: 2, unstored: 1, overBound: 0 });
   });
 
-  it('leaves out a record linked to a citizen in reach when its own keys do not share enough with the changed citizen', () => {
-    const plan = planReexamination(settings, change, [], [linked(stranger)], 50, new Set());
-    expect(plan.send).toEqual([]);
-    expect(plan.inReach).toBe(0);
+  it('sends at most the room the transaction has left across all its changes, and counts the rest of each as over the bound', () => {
+    const other: KeyedChange = { ...change, citizenId: 'C-0002', trigger: 'CORRECTED' };
+    const records = ['obs-1', 'obs-2', 'obs-3', 'obs-4', 'obs-5'].map((id, i) =>
+      picked(vaccination(id), 'record_links', i % 2 === 0 ? change.citizenId : 'C-0002'),
+    );
+    const plans = planReexaminations(settings, [change, other], [counted({ linked: 3 }), counted({ linked: 2 }, 'C-0002')], records, 3);
+    expect(plans.map((p) => p.send.map((r) => r.observation.observation_id))).toEqual([['obs-1', 'obs-3'], ['obs-2']]);
+    expect(plans.map((p) => [p.inReach, p.overBound])).toEqual([
+      [3, 1],
+      [2, 1],
+    ]);
   });
 
-  it('leaves out a record linked to the citizen holding its own personal ID', () => {
-    const withId = observation({ ...vaccination('obs-id'), person: { ...vaccination('obs-id').person, personal_id: '079200000777' } });
-    const plan = planReexamination(settings, change, [], [{ ...linked(withId), linked_personal_id: '079200000777' }], 50, new Set());
-    expect(plan.send).toEqual([]);
-    expect(plan.inReach).toBe(0);
+  it('counts records in reach that the database did not read, because of the bound, as over the bound', () => {
+    const [plan] = planReexaminations(settings, [change], [counted({ held: 4, linked: 6 })], [picked(vaccination('obs-1'))], 1);
+    expect(plan).toMatchObject({ inReach: 10, overBound: 9 });
+    expect(plan!.send).toHaveLength(1);
   });
 
-  it("counts a steward's link as steward-held even when the record carries its citizen's personal ID", () => {
-    const withId = observation({ ...vaccination('obs-steward-id'), person: { ...vaccination('obs-steward-id').person, personal_id: '079200000777' } });
-    const plan = planReexamination(settings, change, [], [{ ...linked(withId, 'C-0001', 'STEWARD'), linked_personal_id: '079200000777' }], 50, new Set());
-    expect(plan).toMatchObject({ send: [], stewardHeld: 1 });
+  it("sends nothing once the transaction's room is used up, and counts everything in reach as over the bound", () => {
+    const [plan] = planReexaminations(settings, [change], [counted({ held: 1, linked: 2 })], [], 0);
+    expect(plan).toMatchObject({ send: [], inReach: 3, overBound: 3 });
   });
 
-  it('counts a link the register kept no observation of, which cannot be sent', () => {
-    const plan = planReexamination(settings, change, [], [linked(null)], 50, new Set());
-    expect(plan).toMatchObject({ send: [], unstored: 1, inReach: 1 });
-  });
-
-  it('sends at most the bound per change and counts the rest as over the bound', () => {
-    const records = ['obs-1', 'obs-2', 'obs-3', 'obs-4', 'obs-5'].map((id) => linked(vaccination(id)));
-    const plan = planReexamination(settings, change, [], records, 2, new Set());
-    expect(plan.send.map((o) => o.observation_id)).toEqual(['obs-1', 'obs-2']);
-    expect(plan).toMatchObject({ inReach: 5, overBound: 3 });
-  });
-
-  it('does not send a record twice when two changes of one transaction reach it', () => {
-    const taken = new Set<string>();
-    const other: RegisterChange = { ...change, citizenId: 'C-0002', trigger: 'CORRECTED' };
-    const first = planReexamination(settings, change, [], [linked(vaccination('obs-shared'))], 50, taken);
-    const second = planReexamination(settings, other, [], [linked(vaccination('obs-shared'))], 50, taken);
-    expect([first.send.length, second.send.length]).toEqual([1, 0]);
+  it("computes the changed citizen's blocking keys with the settings given, not those the plan was made with", () => {
+    const renamed = { ...settings, blocking_rules: settings.blocking_rules.map((rule) => ({ ...rule, name: `v2-${rule.name}` })) };
+    const [keyed] = keyedChanges(renamed, [{ citizenId: newborn.citizen_id, trigger: 'CREATED', row: newborn }]);
+    const blocking = keyed!.keys.filter((k) => !k.rule.startsWith('tf:'));
+    expect([blocking.length > 0, blocking.every((k) => k.rule.startsWith('v2-'))]).toEqual([true, true]);
   });
 });
 
@@ -131,7 +141,11 @@ describe('the changes of the register a chunk of decisions makes (no database)',
     const birth = decision('NEW', observation());
     const { registerChanges } = planDecisions([birth], loadedState([birth]), CONTEXT);
     expect(registerChanges).toEqual([
-      { citizenId: '079300000001', trigger: 'CREATED', keys: expect.arrayContaining([expect.objectContaining({ rule: 'personal_id' })]) },
+      {
+        citizenId: '079300000001',
+        trigger: 'CREATED',
+        row: expect.objectContaining({ citizen_id: '079300000001', full_name: birth.observation.person.full_name }),
+      },
     ]);
   });
 
@@ -205,5 +219,55 @@ describe('planning the decisions on linked records a change of the register sent
     const { rows } = planDecisions([doubted], loadedState([doubted], { relinks: sentBack(o) }), CONTEXT);
     expect(rows.linkDeletes.size + rows.links.size).toBe(0);
     expect(rows.reviewCases.values()[0]).toMatchObject({ reason: 'REGISTER_LINK_DOUBTED' });
+  });
+});
+
+describe("the store's own relink budget, apart from the sends by changes (no database)", () => {
+  /** A no-ID vaccination kept waiting at a late attempt, with a citizen registered lately in its reach that its decision did not see. */
+  const keptLate = (attempt: number) => {
+    const o = vaccination(`obs-late-${attempt}`);
+    const kept = decision('UNLINKED', { ...o, attempt }, { reason: 'NO_CANDIDATE', candidates: [] });
+    return { o, kept, recentInReach: [{ observation_id: o.observation_id, citizen_id: 'C-0009' }] };
+  };
+  const relinked = (rows: ReturnType<typeof planDecisions>['rows']) => rows.outbox.values().filter((r) => r.event_id.includes(':relink:')).length;
+
+  it('sends a record back itself when most of its attempts were sends by changes of the register', () => {
+    const { o, kept, recentInReach } = keptLate(25);
+    const loaded = loadedState([kept], { recentInReach, sentByChanges: new Map([[o.observation_id, 10]]) });
+    expect(relinked(planDecisions([kept], loaded, CONTEXT).rows)).toBe(1);
+  });
+
+  it('stops sending a record back itself once its own sends reach the budget', () => {
+    const { o, kept, recentInReach } = keptLate(25);
+    const loaded = loadedState([kept], { recentInReach, sentByChanges: new Map([[o.observation_id, 5]]) });
+    expect(relinked(planDecisions([kept], loaded, CONTEXT).rows)).toBe(0);
+  });
+
+  it('reads how many sends by changes a record kept past the budget had, and probes its reach', () => {
+    const { kept } = keptLate(25);
+    const needs = classify([kept], new Set([kept.decision_id]), settings);
+    expect([needs.budgetChecks, needs.reachProbes.map((p) => p.observation_id)]).toEqual([
+      [kept.observation.observation_id],
+      [kept.observation.observation_id],
+    ]);
+  });
+
+  it('reads nothing more for a record kept below the budget', () => {
+    const { kept } = keptLate(3);
+    expect(classify([kept], new Set([kept.decision_id]), settings).budgetChecks).toEqual([]);
+  });
+});
+
+describe("the store's bound on re-examinations, as configured", () => {
+  it('is 50 records per transaction unless set', () => {
+    expect(loadStoreConfig({}).DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION).toBe(50);
+  });
+
+  it('refuses a bound that is not a whole number of records', () => {
+    expect(() => loadStoreConfig({ DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION: '2.5' })).toThrow(/DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION/);
+  });
+
+  it('refuses the per-change setting it replaced, naming the new one', () => {
+    expect(() => loadStoreConfig({ DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_CHANGE: '50' })).toThrow(/renamed DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION/);
   });
 });

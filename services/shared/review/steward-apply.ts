@@ -6,6 +6,8 @@ import { mergeCitizensIn, undoMergeIn } from '../store/citizen-merges.js';
 import type { PoolClient } from '../store/db.js';
 import { CitizenEdits } from '../store/citizen-edits.js';
 import { observationUpdate } from '../store/plan/observation-update.js';
+import { changesIdentity } from '../store/plan/reexamination.js';
+import { reexamineAfterChanges } from '../store/register-reexamination.js';
 import { addToOutbox } from '../store/outbox-relay.js';
 import { appendAudit } from '../store/audit-log.js';
 import { appliedStewardDecisionKey, decisionDetails, insertStewardDecision } from './steward-decisions.js';
@@ -394,6 +396,8 @@ async function unlinkRecord(
     fields: changes.map((c) => c.field),
   });
   await writer.write();
+  // The record took some of the citizen's identity with it: records in reach of who they are now are looked at again.
+  if (changesIdentity(changes)) await reexamineAfterChanges(client, context, [{ citizenId, trigger: 'UNLINKED', row: writer.citizen(citizenId)!.row }]);
   return citizenId;
 }
 

@@ -4,8 +4,9 @@ import { inTransaction, type Pool, type PoolClient } from './db.js';
 import type { WriterContext } from './apply-decisions.js';
 import { CitizenEdits } from './citizen-edits.js';
 import { lockMergeCitizens, moveBack, moveToSurvivor, type Moved } from './merge-moves.js';
-import { keysOfCitizen, type CitizenState } from './plan/citizen-state.js';
+import type { CitizenState } from './plan/citizen-state.js';
 import { populationUpdate } from './plan/observation-update.js';
+import { changesIdentity } from './plan/reexamination.js';
 import { reexamineAfterChanges } from './register-reexamination.js';
 
 export interface MergeResult {
@@ -108,7 +109,7 @@ export async function mergeCitizensIn(
   await after.write();
   // The survivor holds both histories now: records linked to others, waiting or in review may be theirs.
   const survivor = after.citizen(survivorId)!;
-  await reexamineAfterChanges(client, context, [{ citizenId: survivorId, trigger: 'MERGED', keys: keysOfCitizen(context.settings, survivor.row) }]);
+  await reexamineAfterChanges(client, context, [{ citizenId: survivorId, trigger: 'MERGED', row: survivor.row }]);
   return { mergeId, survivorId, mergedId, changes };
 }
 
@@ -152,6 +153,11 @@ export async function undoMergeIn(client: PoolClient, context: WriterContext, me
   writer.addAuditBy(actor, 'MERGE_UNDONE', survivorId, details);
   writer.addAuditBy(actor, 'MERGE_UNDONE', mergedId, details);
   await writer.write();
+  // The merged citizen is in the register again, with their keys; the survivor, if their identity changed, is someone else to records in reach.
+  await reexamineAfterChanges(client, context, [
+    { citizenId: mergedId, trigger: 'UNMERGED', row: merged!.row },
+    ...(changesIdentity(survivorChanges) ? [{ citizenId: survivorId, trigger: 'UNMERGED' as const, row: survivor!.row }] : []),
+  ]);
   return { mergeId, survivorId, mergedId, changes: survivorChanges };
 }
 

@@ -11,7 +11,7 @@ import type { LoadedCase, LoadedState, StoredFact } from './plan/loaded-state.js
 import { newCitizenId } from './plan/new-citizen.js';
 import { lockKeys, recentCitizensInReach, waitingInReach } from './records-in-reach.js';
 import { lockCasesOfRecords } from './review-case.js';
-import { settingsRelinksOf } from './settings-relinks.js';
+import { sendsByChanges, settingsRelinksOf } from './settings-relinks.js';
 
 /** Round trips the load phase took (for the bench and the cost budget). */
 export interface LoadStats {
@@ -140,6 +140,7 @@ export async function loadForDecisions(
     return state ? [state.row.citizen_id] : [];
   });
   const factsOfDying = await count(factsOf(client, dying), dying.length > 0);
+  const sentByChanges = await count(sendsByChanges(client, needs.budgetChecks), needs.budgetChecks.length > 0);
   return {
     fresh,
     applied,
@@ -150,6 +151,7 @@ export async function loadForDecisions(
     waitingInReach: waiting,
     factsOfDying,
     relinks,
+    sentByChanges,
     roundTrips,
   };
 }

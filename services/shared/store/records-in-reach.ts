@@ -4,6 +4,7 @@ import type { PoolClient } from './db.js';
 import type { Classified } from './plan/classify.js';
 import type { WaitingInReach } from './plan/loaded-state.js';
 import { idRules, MAX_RELINK_ATTEMPTS, type BlockingKey } from './plan/record-keys.js';
+import { SETTINGS_RELINKS } from './settings-tables.js';
 
 /**
  * A citizen committed after the linker read its candidates was invisible to it: one created later
@@ -14,6 +15,14 @@ const CLOCK_MARGIN_S = 5;
 
 /** Shares the personal ID key or two blocking keys (plan/record-keys.ts says why), in SQL. */
 const enoughSharedKeys = (idRulesParam: string) => `count(*) >= 2 or bool_or(k.rule = any(${idRulesParam}::text[]))`;
+
+/**
+ * The store's own send-backs of a stored record: its attempts less those a settings change or a
+ * change of the register sent it at (settings_relinks names each). Those have their own
+ * accounting, so a record in reach of many changes keeps the store's budget for its own citizen.
+ */
+const storeAttempts = (observationId: string, attempt: string) =>
+  `(${attempt} - (select count(*) from ${SETTINGS_RELINKS.name} s where s.observation_id = ${observationId}))`;
 
 /**
  * Takes, until the transaction ends, a lock on every blocking key of the chunk's records that
@@ -72,10 +81,10 @@ export async function waitingInReach(
   // A case's record was decided at some attempt (a waiting record may have gone to review); its next look comes after both that and the case's earlier looks.
   const { rows } = await client.query<{ observation: PersonObservation; attempt: number; citizen_id: string; in_review: boolean }>(
     `select u.observation, u.attempt, r.citizen as citizen_id, false as in_review from unlinked_records u join (${inReach('unlinked_keys')}) r using (observation_id)
-      where u.resolved_at is null and u.attempt < $4
+      where u.resolved_at is null and ${storeAttempts('u.observation_id', 'u.attempt')} < $4
      union all
      select c.observation, greatest(c.rechecks, (c.observation->>'attempt')::int), r.citizen, true from review_cases c join (${inReach('review_case_keys')}) r using (observation_id)
-      where c.status = 'OPEN' and greatest(c.rechecks, (c.observation->>'attempt')::int) < $4`,
+      where c.status = 'OPEN' and ${storeAttempts('c.observation_id', "greatest(c.rechecks, (c.observation->>'attempt')::int)")} < $4`,
     params,
   );
   return rows.map((row) => ({

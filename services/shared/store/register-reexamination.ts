@@ -1,12 +1,19 @@
 import { performance } from 'node:perf_hooks';
-import { appendAudit } from './audit-log.js';
+import type { LinkageSettings } from '../linkage/settings.js';
 import type { PoolClient } from './db.js';
 import type { PlanContext } from './plan/loaded-state.js';
-import { idRules } from './plan/record-keys.js';
-import { DEFAULT_MAX_RECORDS_PER_CHANGE, planReexamination, type LinkedInReach, type ReexaminationPlan, type RegisterChange } from './plan/reexamination.js';
+import {
+  DEFAULT_MAX_RECORDS_PER_TRANSACTION,
+  keyedChanges,
+  planReexaminations,
+  type ReexaminationPlan,
+  type ReexaminationTrigger,
+  type RegisterChange,
+} from './plan/reexamination.js';
 import { REGISTER_REEXAMINATIONS } from './reexamination-tables.js';
-import { waitingInReach } from './records-in-reach.js';
+import { reexaminationReach, SENT_IN_TRANSACTION } from './reexamination-reach.js';
 import { sendBack } from './settings-promotion.js';
+import { currentSettingsVersion, settingsOfVersion } from './settings-versions.js';
 
 const ACTOR = 'pipeline:store';
 
@@ -18,32 +25,37 @@ export interface ReexaminationTotals {
   overBound: number;
 }
 
+/** Settings by version: a version's content never changes, so each is read once per process. */
+const settingsByVersion = new Map<string, LinkageSettings>();
+
 /**
- * Records linked to citizens other than the changed ones who share the personal-ID key or two
- * blocking keys with them, with the observation each link keeps: one query for every change.
+ * The settings reach is computed with: the register's current version (a promotion or rollback
+ * changes it while the store runs on its own file), the store's own before any version is
+ * current (no linker has started on this register yet).
  */
-async function linkedInReach(client: PoolClient, context: PlanContext, changes: readonly RegisterChange[]): Promise<(LinkedInReach & { changed: string })[]> {
-  const keys = changes.flatMap((c) => c.keys.map((k) => ({ ...k, citizen: c.citizenId })));
-  if (keys.length === 0) return [];
-  const { rows } = await client.query<LinkedInReach & { changed: string }>(
-    `select r.changed, l.citizen_id, l.method, l.observation, c.personal_id as linked_personal_id from (
-       select t.citizen as changed, k.citizen_id from citizen_blocking_keys k
-         join unnest($1::text[], $2::text[], $3::text[]) as t(rule, key, citizen) on k.rule = t.rule and k.key = t.key
-        where k.citizen_id <> t.citizen
-        group by t.citizen, k.citizen_id having count(*) >= 2 or bool_or(k.rule = any($4::text[]))) r
-     join record_links l on l.citizen_id = r.citizen_id join citizens c on c.citizen_id = r.citizen_id`,
-    [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), idRules(context.settings)],
-  );
-  return rows;
+async function reachSettings(client: PoolClient, own: LinkageSettings): Promise<LinkageSettings> {
+  const version = await currentSettingsVersion(client);
+  if (version === null) return own;
+  let settings = settingsByVersion.get(version);
+  if (!settings) {
+    settings = await settingsOfVersion(client, version);
+    settingsByVersion.set(version, settings);
+  }
+  return settings;
 }
 
 /**
  * After a transaction changed citizens' identities (registered them, corrected their name, date
- * of birth or sex, merged another citizen into them), and in it: the records in reach of each
- * change go back to the linker through the settings promotion's send-back, so the linker decides
- * them afresh and the store applies the promotion's rules (a link never moves by itself; a
- * waiting or reviewed record links when the decision is a clear link; a steward's decision
- * stands). Each change that had anything in reach is a register_reexaminations row with its work.
+ * of birth or sex, merged another citizen into them or undid that, took a record off them), and
+ * in it: the records in reach of the changes go back to the linker through the settings
+ * promotion's send-back, so the linker decides them afresh and the store applies the promotion's
+ * rules (a link never moves by itself; a waiting or reviewed record links when the decision is a
+ * clear link; a steward's decision stands). Reach is computed with the register's current
+ * settings version. At most `maxRecordsPerTransaction` records per transaction, however many
+ * changes or calls it makes (the count so far lives in a transaction-local setting), picked
+ * fairly (reexamination-reach.ts). Each change that had anything in reach is a
+ * register_reexaminations row with its work and a LINKS_REEXAMINED audit entry; all of a call's
+ * rows, send-backs and audit entries are written in one set of statements.
  *
  * `heldSentAlreadyFor`: a chunk of decisions sends the records waiting for the citizens it
  * registers back itself (plan-decisions.ts, relinkWaiting), so a CREATED change there looks at
@@ -53,61 +65,89 @@ export async function reexamineAfterChanges(
   client: PoolClient,
   context: PlanContext,
   changes: readonly RegisterChange[],
-  options: { heldSentAlreadyFor?: ReadonlySet<RegisterChange['trigger']> } = {},
+  options: { heldSentAlreadyFor?: ReadonlySet<ReexaminationTrigger> } = {},
 ): Promise<ReexaminationTotals> {
   const totals: ReexaminationTotals = { changes: changes.length, inReach: 0, sent: 0, overBound: 0 };
   if (changes.length === 0) return totals;
   const started = performance.now();
-  const forHeld = changes.filter((c) => !options.heldSentAlreadyFor?.has(c.trigger));
-  const held = await waitingInReach(
+  const settings = await reachSettings(client, context.settings);
+  const keyed = keyedChanges(settings, changes);
+  const heldFor = new Set(changes.filter((c) => !options.heldSentAlreadyFor?.has(c.trigger)).map((c) => c.citizenId));
+  const max = context.maxRecordsPerTransaction ?? DEFAULT_MAX_RECORDS_PER_TRANSACTION;
+  const reach = await reexaminationReach(client, settings, keyed, heldFor, max);
+  const plans = planReexaminations(settings, keyed, reach.counts, reach.picked, Math.max(0, max - reach.sentBefore)).filter((p) => p.inReach > 0);
+  if (plans.length === 0) return totals;
+  const readMillis = performance.now() - started;
+  const ids = await recordReexaminations(client, plans, readMillis / plans.length);
+  const sends = plans.flatMap((plan, i) => plan.send.map((record) => ({ record, id: ids[i]! })));
+  const began = performance.now();
+  await sendBack(
     client,
-    context.settings,
-    forHeld.map((c) => ({ row: { citizen_id: c.citizenId }, keys: c.keys })),
+    sends.map((s) => s.record.observation),
+    context.topics.observations,
+    { reexaminationIds: sends.map((s) => s.id) },
   );
-  const linked = await linkedInReach(client, context, changes);
-  const max = context.maxRecordsPerChange ?? DEFAULT_MAX_RECORDS_PER_CHANGE;
-  const taken = new Set<string>();
-  const plans = changes.map((change) =>
-    planReexamination(
-      context.settings,
-      change,
-      held,
-      linked.filter((l) => l.changed === change.citizenId),
-      max,
-      taken,
-    ),
+  const linked = sends.map((s) => s.record).filter((r) => r.table === 'record_links');
+  if (linked.length > 0)
+    await client.query(
+      `update record_links l set reexamined_at = now() from unnest($1::text[], $2::text[], $3::text[]) as t(source, system, record)
+        where l.source = t.source and l.source_system = t.system and l.source_record_id = t.record`,
+      [linked.map((r) => r.observation.source), linked.map((r) => r.observation.source_system), linked.map((r) => r.observation.source_record_id)],
+    );
+  await client.query(
+    `insert into audit_log (actor, action, citizen_id, details) select $1, 'LINKS_REEXAMINED', t.citizen, t.details from unnest($2::text[], $3::jsonb[]) as t(citizen, details)`,
+    [
+      ACTOR,
+      plans.map((p) => p.change.citizenId),
+      plans.map((p, i) =>
+        JSON.stringify({
+          reexamination_id: ids[i],
+          trigger: p.change.trigger,
+          in_reach: p.inReach,
+          sent: p.send.length,
+          over_bound: p.overBound,
+          steward_held: p.stewardHeld,
+          unstored: p.unstored,
+        }),
+      ),
+    ],
   );
-  const worked = plans.filter((p) => p.inReach > 0);
-  if (worked.length === 0) return totals;
-  // The reads are shared by the transaction's changes: each is charged its share, the sends its own.
-  const readMillis = (performance.now() - started) / changes.length;
-  for (const plan of worked) {
-    const began = performance.now();
-    const id = await recordReexamination(client, plan, 0);
-    await sendBack(client, plan.send, context.topics.observations, { reexaminationId: id });
-    await appendAudit(client, ACTOR, 'LINKS_REEXAMINED', [plan.change.citizenId], {
-      reexamination_id: id,
-      trigger: plan.change.trigger,
-      in_reach: plan.inReach,
-      sent: plan.send.length,
-      over_bound: plan.overBound,
-      steward_held: plan.stewardHeld,
-      unstored: plan.unstored,
-    });
-    await client.query(`update ${REGISTER_REEXAMINATIONS.name} set millis = $2 where id = $1`, [id, readMillis + performance.now() - began]);
+  for (const plan of plans) {
     totals.inReach += plan.inReach;
     totals.sent += plan.send.length;
     totals.overBound += plan.overBound;
   }
+  // The sends are shared by the call's changes too: each is charged its part; the count so far is the transaction's.
+  await client.query(
+    `update ${REGISTER_REEXAMINATIONS.name} set millis = millis + $2 from (select set_config($3, $4, true)) as counted where id = any($1::bigint[])`,
+    [ids, (performance.now() - began) / plans.length, SENT_IN_TRANSACTION, String(reach.sentBefore + totals.sent)],
+  );
   return totals;
 }
 
 const COUNTED = ['trigger', 'citizen_id', 'in_reach', 'sent', 'over_bound', 'steward_held', 'unstored', 'millis'] as const;
 
-async function recordReexamination(client: PoolClient, plan: ReexaminationPlan, millis: number): Promise<number> {
-  const { rows } = await client.query<{ id: string }>(
-    `insert into ${REGISTER_REEXAMINATIONS.name} (${REGISTER_REEXAMINATIONS.list(COUNTED)}) values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
-    [plan.change.trigger, plan.change.citizenId, plan.inReach, plan.send.length, plan.overBound, plan.stewardHeld, plan.unstored, millis],
+/** One row per change that had anything in reach, in one statement; their ids in the plans' order. */
+async function recordReexaminations(client: PoolClient, plans: readonly ReexaminationPlan[], millis: number): Promise<number[]> {
+  const { rows } = await client.query<{ id: string; ord: string }>(
+    `with rows as (
+       select * from unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[]) with ordinality
+         as t(trigger, citizen_id, in_reach, sent, over_bound, steward_held, unstored, ord)),
+     inserted as (
+       insert into ${REGISTER_REEXAMINATIONS.name} (${REGISTER_REEXAMINATIONS.list(COUNTED)})
+       select trigger, citizen_id, in_reach, sent, over_bound, steward_held, unstored, $8 from rows order by ord returning id, citizen_id)
+     select i.id, r.ord from inserted i join rows r using (citizen_id)`,
+    [
+      plans.map((p) => p.change.trigger),
+      plans.map((p) => p.change.citizenId),
+      plans.map((p) => p.inReach),
+      plans.map((p) => p.send.length),
+      plans.map((p) => p.overBound),
+      plans.map((p) => p.stewardHeld),
+      plans.map((p) => p.unstored),
+      millis,
+    ],
   );
-  return Number(rows[0]!.id);
+  const byOrder = new Map(rows.map((row) => [Number(row.ord), Number(row.id)]));
+  return plans.map((_, i) => byOrder.get(i + 1)!);
 }

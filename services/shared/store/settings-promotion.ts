@@ -96,8 +96,12 @@ export async function recordSettingsChange(pool: Pool, change: SettingsChange): 
   });
 }
 
-/** What sent records back: a settings change (its history row) or a change of the register (its re-examination, register-reexamination.ts). */
-export type SendBackOrigin = { historyId: number } | { reexaminationId: number };
+/**
+ * What sent records back: a settings change (its history row), or changes of the register (each
+ * record's re-examination, in the records' order: one send for all of a transaction's changes,
+ * register-reexamination.ts).
+ */
+export type SendBackOrigin = { historyId: number } | { reexaminationIds: readonly number[] };
 
 /**
  * Records to decide again, each at its next attempt: marked, and queued on the outbox for the
@@ -113,7 +117,7 @@ export async function sendBack(client: PoolClient, relinks: readonly PersonObser
   const tries = sent.map((o) => o.attempt);
   await client.query(
     `insert into ${SETTINGS_RELINKS.name} (${SETTINGS_RELINKS.list()})
-     select t.id, t.attempt, $3::bigint, l.citizen_id, $7::bigint from unnest($1::text[], $2::int[], $4::text[], $5::text[], $6::text[]) as t(id, attempt, source, system, record)
+     select t.id, t.attempt, $3::bigint, l.citizen_id, t.reexamination from unnest($1::text[], $2::int[], $4::text[], $5::text[], $6::text[], $7::bigint[]) as t(id, attempt, source, system, record, reexamination)
        left join record_links l on l.source = t.source and l.source_system = t.system and l.source_record_id = t.record
      on conflict (observation_id, attempt) do nothing`,
     [
@@ -123,7 +127,7 @@ export async function sendBack(client: PoolClient, relinks: readonly PersonObser
       sent.map((o) => o.source),
       sent.map((o) => o.source_system),
       sent.map((o) => o.source_record_id),
-      'reexaminationId' in origin ? origin.reexaminationId : null,
+      'reexaminationIds' in origin ? origin.reexaminationIds : sent.map(() => null),
     ],
   );
   // The stored rows carry the attempt too, so the store's own later send-backs come after it.

@@ -20,6 +20,16 @@ export async function sentBackBySettings(db: Pool | PoolClient, observations: re
   return new Set(rows.map((row) => row.observation_id));
 }
 
+/** How many of each record's attempts were sends by a settings change or a change of the register (none: absent). */
+export async function sendsByChanges(db: Pool | PoolClient, observationIds: readonly string[]): Promise<Map<string, number>> {
+  if (observationIds.length === 0) return new Map();
+  const { rows } = await db.query<{ observation_id: string; sends: number }>(
+    `select observation_id, count(*)::int as sends from ${SETTINGS_RELINKS.name} where observation_id = any($1::text[]) group by observation_id`,
+    [observationIds],
+  );
+  return new Map(rows.map((row) => [row.observation_id, row.sends]));
+}
+
 /**
  * For the decisions on records a settings change sent back: the link their source record holds
  * now (citizen, how it was made, its score), whether a later change sent the record back again,

@@ -16,6 +16,12 @@ export interface Classified {
    * (a settings change's send-back and the next change's) are applied one after the other.
    */
   lockKeys: string[];
+  /**
+   * Records kept unlinked or in review at an attempt past the store's relink budget: how many of
+   * their attempts were sends by changes (not the store's own) is read, and decides whether the
+   * store may still send them back itself (below the budget there is nothing to read).
+   */
+  budgetChecks: string[];
   /** Citizens the decisions name, by citizen id or personal ID. */
   citizenIds: string[];
   /** Records that may be sent back if a citizen registered lately shares their keys. */
@@ -34,7 +40,8 @@ export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<
   const mayRequeue = mine.filter(
     (d) =>
       (d.decision === 'NEW' && !d.observation.person.personal_id && d.observation.attempt === 0 && d.method !== 'STEWARD') ||
-      ((d.decision === 'UNLINKED' || d.decision === 'REVIEW') && d.observation.attempt < MAX_RELINK_ATTEMPTS),
+      d.decision === 'UNLINKED' ||
+      d.decision === 'REVIEW',
   );
   const births = mine.filter((d) => d.decision === 'NEW');
   return {
@@ -49,6 +56,7 @@ export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<
     citizenIds: [
       ...new Set(mine.flatMap((d) => (d.decision === 'LINK' && d.citizen_id ? [d.citizen_id] : d.decision === 'NEW' ? [newCitizenId(d.observation)] : []))),
     ],
+    budgetChecks: mayRequeue.filter((d) => d.decision !== 'NEW' && d.observation.attempt >= MAX_RELINK_ATTEMPTS).map((d) => d.observation.observation_id),
     reachProbes: mayRequeue.map((d) => ({
       observation_id: d.observation.observation_id,
       decided_at: d.decided_at,

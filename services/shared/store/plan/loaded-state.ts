@@ -14,8 +14,8 @@ export interface PlanContext {
   survivorship: Survivorship;
   topics: { populationUpdates: string; observations: string };
   now: Date;
-  /** Records a change of the register sends back to the linker at most (plan/reexamination.ts; its default when absent). */
-  maxRecordsPerChange?: number;
+  /** Records the changes of the register one transaction makes send back to the linker at most (plan/reexamination.ts; its default when absent). */
+  maxRecordsPerTransaction?: number;
 }
 
 /** A stored record (waiting unlinked, or in an open review case) that a citizen this chunk may register shares enough keys with. */
@@ -67,6 +67,12 @@ export interface LoadedState {
   /** Records of the chunk sharing enough keys with a citizen a source registered lately (since the decision, less the clocks' margin). */
   recentInReach: readonly { observation_id: string; citizen_id: string }[];
   waitingInReach: readonly WaitingInReach[];
+  /**
+   * Of the attempts of the chunk's records kept unlinked or in review, how many were sends by a
+   * settings change or a change of the register (absent or missing: none): those do not use the
+   * store's own relink budget up (plan/record-keys.ts).
+   */
+  sentByChanges?: ReadonlyMap<string, number>;
   /** Decisions on records a settings change sent back, by observation (absent: none in the chunk). */
   relinks?: ReadonlyMap<string, SettingsRelink>;
   /** Facts not withdrawn of the citizens whose death the chunk may record. */

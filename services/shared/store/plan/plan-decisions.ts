@@ -148,7 +148,7 @@ class Planner {
   private registerChanges(): RegisterChange[] {
     return [...this.identityChanged].flatMap(([citizenId, trigger]) => {
       const state = this.citizens.get(citizenId);
-      return state ? [{ citizenId: state.row.citizen_id, trigger, keys: keysOfCitizen(this.context.settings, state.row) }] : [];
+      return state ? [{ citizenId: state.row.citizen_id, trigger, row: state.row }] : [];
     });
   }
 
@@ -406,7 +406,8 @@ class Planner {
   private requeueKept(kept: readonly LinkDecision[]): void {
     for (const decision of kept) {
       const o = decision.observation;
-      if (o.attempt >= MAX_RELINK_ATTEMPTS) continue;
+      // The store's own budget: sends by a settings change or a change of the register are accounted apart.
+      if (o.attempt - (this.loaded.sentByChanges?.get(o.observation_id) ?? 0) >= MAX_RELINK_ATTEMPTS) continue;
       // A citizen among the decision's candidates was in sight when it was made: deciding again would decide the same.
       const seen = new Set(decision.candidates.map((c) => c.citizen_id));
       const keys = recordKeysOf(this.context.settings, o);

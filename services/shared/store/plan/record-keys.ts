@@ -3,7 +3,11 @@ import { personToMatchRecord } from '../../linkage/match-record.js';
 import type { LinkageSettings } from '../../linkage/settings.js';
 import type { PersonObservation } from '../../schemas/records.js';
 
-/** A record is sent back to the linker at most this many times (each time a new citizen shares a key with it). */
+/**
+ * The store sends a record back to the linker by itself at most this many times (each time a new
+ * citizen shares a key with it). Sends by a settings change or a change of the register are
+ * accounted apart (settings_relinks) and do not use this budget up: records-in-reach.ts.
+ */
 export const MAX_RELINK_ATTEMPTS = 20;
 
 export interface BlockingKey {

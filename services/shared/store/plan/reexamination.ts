@@ -1,55 +1,86 @@
 import type { LinkageSettings } from '../../linkage/settings.js';
+import type { CitizenRow } from '../../register/citizen-row.js';
 import type { PersonObservation } from '../../schemas/records.js';
-import type { WaitingInReach } from './loaded-state.js';
+import { keysOfCitizen } from './citizen-state.js';
 import { enoughSharedKeys, recordKeysOf, type BlockingKey } from './record-keys.js';
 
 /**
- * Links re-examined when the register changes: what a change is, which stored records are in its
- * reach, and which of them go back to the linker. No I/O (register-reexamination.ts reads and
+ * Links re-examined when the register changes: what a change is, and which of the records the
+ * database found in its reach go back to the linker. No I/O (register-reexamination.ts reads and
  * sends); the same inputs give the same records in the same order.
  */
 
-/** What changed a citizen's identity: registered, their name, date of birth or sex corrected, or another citizen merged into them. */
-export type ReexaminationTrigger = 'CREATED' | 'CORRECTED' | 'MERGED';
+/**
+ * What changed a citizen's identity: registered, their name, date of birth or sex corrected,
+ * another citizen merged into them, a steward's merge undone (both citizens), or a steward
+ * taking a record off them that their identity leant on.
+ */
+export type ReexaminationTrigger = 'CREATED' | 'CORRECTED' | 'MERGED' | 'UNMERGED' | 'UNLINKED';
 
 /** The fields whose change may bring records into (or out of) a citizen's reach: those blocking and scoring lean on. */
 export const IDENTITY_FIELDS: ReadonlySet<string> = new Set(['full_name', 'date_of_birth', 'sex']);
 
 /**
- * Records sent back per change at most, unless configured: a common name and date of birth can
- * put many strangers' records in reach, and each is a full linker decision. What is over the
- * bound is counted on the change's row (register_reexaminations.over_bound) and logged.
+ * Records sent back per store transaction at most (a chunk of decisions, a steward's decision),
+ * whatever the number of changes in it, unless configured: a common name and date of birth can
+ * put many strangers' records in reach, and each is a full linker decision. 50 adds at most a
+ * quarter to the linker's work per full chunk of 200. What is over the bound is counted on the
+ * changes' rows (register_reexaminations.over_bound).
  */
-export const DEFAULT_MAX_RECORDS_PER_CHANGE = 50;
+export const DEFAULT_MAX_RECORDS_PER_TRANSACTION = 50;
 
-/** A citizen whose identity a transaction changed, with their blocking keys as it left them. */
+/** A citizen whose identity a transaction changed, as it left them (their keys are computed with the register's current settings). */
 export interface RegisterChange {
   citizenId: string;
   trigger: ReexaminationTrigger;
+  row: CitizenRow;
+}
+
+/** A change with its keys under the settings reach is computed with. */
+export interface KeyedChange extends RegisterChange {
   keys: readonly BlockingKey[];
 }
 
-/** A record linked to another citizen who shares enough keys with the changed one. */
-export interface LinkedInReach {
-  citizen_id: string;
-  method: string;
-  /** The personal ID of the citizen it is linked to. */
-  linked_personal_id: string | null;
-  /** Its latest observation; null for a link made before the register kept them (migration 020). */
-  observation: PersonObservation | null;
+/**
+ * The changes' keys under the given settings, as the citizens' key table holds them (the
+ * name-frequency row included: a namesake sharing one blocking key more is a citizen whose
+ * records are worth checking). Whether a record is in reach is decided on its own blocking keys
+ * (planReexaminations), which never match a name-frequency row.
+ */
+export function keyedChanges(settings: LinkageSettings, changes: readonly RegisterChange[]): KeyedChange[] {
+  return changes.map((change) => ({ ...change, keys: keysOfCitizen(settings, change.row) }));
 }
 
-/** What one change does: the records sent back, and the counts of what was in reach and why the rest was not sent. */
-export interface ReexaminationPlan {
-  change: RegisterChange;
-  send: PersonObservation[];
-  /** Records in reach, sent or not. */
-  inReach: number;
-  /** In reach, not sent: over the per-change bound. */
-  overBound: number;
+/** What the database found in reach of one changed citizen, before the bound (each record counted for one change only). */
+export interface ReachCount {
+  changed: string;
+  /** Waiting unlinked or in an open review case no steward has taken. */
+  held: number;
+  /** Linked to another citizen in reach, not by a steward, not to the holder of its own personal ID. */
+  linked: number;
   /** Linked by a steward (a must-link): a steward's decision is never re-examined. */
   stewardHeld: number;
   /** Linked before the register kept observations with links: cannot be sent. */
+  unstored: number;
+}
+
+/** A record the database picked for sending, in the order of the pick (fairest first). */
+export interface PickedRecord {
+  changed: string;
+  /** Where it is: waiting, in review, or linked (a linked record's own keys are checked here). */
+  table: 'unlinked_records' | 'review_cases' | 'record_links';
+  observation: PersonObservation;
+}
+
+/** What one change did: the records sent back, and the counts of what was in reach and why the rest was not sent. */
+export interface ReexaminationPlan {
+  change: KeyedChange;
+  send: PickedRecord[];
+  /** Records in reach, sent or not. */
+  inReach: number;
+  /** In reach, not sent: over the transaction's bound (some not read may prove out of reach on their own keys). */
+  overBound: number;
+  stewardHeld: number;
   unstored: number;
 }
 
@@ -59,53 +90,45 @@ export function changesIdentity(changes: readonly { field: string }[]): boolean 
 }
 
 /**
- * The records one change sends back to the linker: records waiting unlinked or in an open review
- * case that share enough keys with the changed citizen (found by their key tables), first — they
- * are the likeliest to link now —, then records linked to other citizens whose own keys share
- * enough with the changed citizen. Never a record linked to the citizen holding its own
- * personal ID, never the changed citizen's own records (a correction from
- * civil status does not make the evidence they were linked on wrong), never a steward's link,
- * never a record another change of the same transaction sends already (`taken`, updated here).
- * At most `maxRecordsPerChange`; the rest is counted, not sent.
+ * The records the transaction's changes send back, out of those the database picked (fairest
+ * first, at most twice the room left: some linked ones prove out of reach here) and counted. A
+ * linked record goes only when its own keys share enough with the changed citizen's (its
+ * citizen's keys brought it in reach); at most `room` records in all; the rest is over the bound.
  */
-export function planReexamination(
+export function planReexaminations(
   settings: LinkageSettings,
-  change: RegisterChange,
-  held: readonly WaitingInReach[],
-  linked: readonly LinkedInReach[],
-  maxRecordsPerChange: number,
-  taken: Set<string>,
-): ReexaminationPlan {
-  const plan: ReexaminationPlan = { change, send: [], inReach: 0, overBound: 0, stewardHeld: 0, unstored: 0 };
-  const inReach: PersonObservation[] = held.filter((h) => h.citizen_id === change.citizenId).map((h) => h.observation);
-  const byObservation = (a: PersonObservation, b: PersonObservation) =>
-    a.observation_id < b.observation_id ? -1 : a.observation_id > b.observation_id ? 1 : 0;
-  inReach.sort(byObservation);
-  const others: PersonObservation[] = [];
-  for (const record of linked) {
-    if (record.citizen_id === change.citizenId) continue;
-    if (record.observation === null) {
-      plan.unstored += 1;
-      continue;
-    }
-    if (!enoughSharedKeys(settings, recordKeysOf(settings, record.observation), change.keys)) continue;
-    if (record.method === 'STEWARD') {
-      plan.stewardHeld += 1;
-      continue;
-    }
-    // Linked to the citizen holding the record's own personal ID: no other citizen can hold it, so no change elsewhere makes another one likelier.
-    if (record.observation.person.personal_id !== null && record.observation.person.personal_id === record.linked_personal_id) continue;
-    others.push(record.observation);
+  changes: readonly KeyedChange[],
+  counts: readonly ReachCount[],
+  picked: readonly PickedRecord[],
+  room: number,
+): ReexaminationPlan[] {
+  const plans = new Map<string, ReexaminationPlan>();
+  for (const change of changes) {
+    if (plans.has(change.citizenId)) continue;
+    const count = counts.find((c) => c.changed === change.citizenId);
+    const candidates = count ? count.held + count.linked : 0;
+    plans.set(change.citizenId, {
+      change,
+      send: [],
+      inReach: candidates + (count?.stewardHeld ?? 0) + (count?.unstored ?? 0),
+      overBound: candidates,
+      stewardHeld: count?.stewardHeld ?? 0,
+      unstored: count?.unstored ?? 0,
+    });
   }
-  const candidates = [...inReach, ...others.sort(byObservation)].filter((o) => !taken.has(o.observation_id));
-  plan.inReach = candidates.length + plan.stewardHeld + plan.unstored;
-  for (const observation of candidates) {
-    if (plan.send.length >= maxRecordsPerChange) {
-      plan.overBound += 1;
+  let sent = 0;
+  for (const record of picked) {
+    const plan = plans.get(record.changed);
+    if (!plan) continue;
+    if (record.table === 'record_links' && !enoughSharedKeys(settings, recordKeysOf(settings, record.observation), plan.change.keys)) {
+      plan.inReach -= 1;
+      plan.overBound -= 1;
       continue;
     }
-    taken.add(observation.observation_id);
-    plan.send.push(observation);
+    if (sent >= room) continue;
+    sent += 1;
+    plan.send.push(record);
+    plan.overBound -= 1;
   }
-  return plan;
+  return [...plans.values()];
 }

@@ -1,0 +1,114 @@
+import type { LinkageSettings } from '../linkage/settings.js';
+import type { PersonObservation } from '../schemas/records.js';
+import type { PoolClient } from './db.js';
+import { idRules } from './plan/record-keys.js';
+import type { KeyedChange, PickedRecord, ReachCount } from './plan/reexamination.js';
+import { REGISTER_REEXAMINATIONS } from './reexamination-tables.js';
+import { SETTINGS_RELINKS } from './settings-tables.js';
+
+/** Records the transaction's re-examinations sent back so far: the bound is the transaction's, whichever of its steps changed the register. */
+export const SENT_IN_TRANSACTION = 'dancu.reexamined_records';
+
+/** What the database found in reach of a transaction's changes, counted, and the records picked for sending. */
+export interface ReexaminationReach {
+  counts: ReachCount[];
+  picked: PickedRecord[];
+  /** Records the transaction's earlier re-examinations sent back already. */
+  sentBefore: number;
+}
+
+/** Shares the personal ID key or two blocking keys (plan/record-keys.ts says why), in SQL. */
+const ENOUGH = 'count(*) >= 2 or bool_or(k.rule = any($5::text[]))';
+
+/**
+ * One query for all of a transaction's changes. Each record in reach is counted once, for the
+ * change it shares most keys with: waiting unlinked or in an open review case (by their key
+ * tables; only for the changed citizens in `heldFor`), and linked to another citizen who
+ * shares enough keys with a changed one (by that citizen's keys), sorted into steward-held,
+ * unstored, the holder of its own personal ID (not in reach: no other citizen can hold it) and
+ * candidates. Only the candidates picked are read whole, fairest first, at most twice the room
+ * the transaction has left under `maxRecords` (some linked ones prove out of reach on their own
+ * keys, plan/reexamination.ts):
+ * - least recently re-examined first (never before first): repeated changes of a common name go
+ *   round everything in reach instead of sending the same records each time, so none waits for
+ *   good behind others;
+ * - then waiting and reviewed records before linked ones: they are the likeliest to link now;
+ * - then those sharing the most keys with the changed citizen: the closest first;
+ * - then by record, so the same inputs pick the same records.
+ */
+export async function reexaminationReach(
+  client: PoolClient,
+  settings: LinkageSettings,
+  changes: readonly KeyedChange[],
+  heldFor: ReadonlySet<string>,
+  maxRecords: number,
+): Promise<ReexaminationReach> {
+  const keys = changes.flatMap((c) => c.keys.map((k) => ({ ...k, citizen: c.citizenId })));
+  if (keys.length === 0) return { counts: [], picked: [], sentBefore: 0 };
+  const { rows } = await client.query<{
+    pick: boolean;
+    changed: string | null;
+    held: number;
+    linked: number;
+    steward_held: number;
+    unstored: number;
+    tbl: PickedRecord['table'] | null;
+    observation: PersonObservation | null;
+    sent_before: number;
+  }>({
+    // Named: prepared once per connection, so its many parts are not planned again for every transaction.
+    name: 'dancu-reexamination-reach',
+    text: `with t as (select * from unnest($1::text[], $2::text[], $3::text[]) as t(rule, key, citizen)),
+     near_held as (
+       select k.observation_id, t.citizen, count(*) as shared, 'unlinked_records' as tbl from unlinked_keys k join t on k.rule = t.rule and k.key = t.key
+        where t.citizen = any($4::text[]) group by k.observation_id, t.citizen having ${ENOUGH}
+       union all
+       select k.observation_id, t.citizen, count(*), 'review_cases' from review_case_keys k join t on k.rule = t.rule and k.key = t.key
+        where t.citizen = any($4::text[]) group by k.observation_id, t.citizen having ${ENOUGH}),
+     held as (
+       select distinct on (h.observation_id) h.citizen as changed, h.tbl, h.observation_id as id, null::text as source, null::text as source_system, h.shared,
+              'candidate' as kind,
+              (select max(r.at) from ${SETTINGS_RELINKS.name} s join ${REGISTER_REEXAMINATIONS.name} r on r.id = s.reexamination_id
+                where s.observation_id = h.observation_id) as last_reexamined
+         from near_held h
+        where (h.tbl = 'unlinked_records' and exists (select 1 from unlinked_records u where u.observation_id = h.observation_id and u.resolved_at is null))
+           or (h.tbl = 'review_cases' and exists (select 1 from review_cases c where c.observation_id = h.observation_id and c.status = 'OPEN'))
+        order by h.observation_id, h.shared desc, h.citizen),
+     near as (
+       select t.citizen as changed, k.citizen_id, count(*) as shared from citizen_blocking_keys k join t on k.rule = t.rule and k.key = t.key
+        where k.citizen_id <> t.citizen group by t.citizen, k.citizen_id having ${ENOUGH}),
+     linked as (
+       select distinct on (l.source, l.source_system, l.source_record_id) n.changed, 'record_links' as tbl, l.source_record_id as id, l.source, l.source_system, n.shared,
+              case when l.method = 'STEWARD' then 'steward' when l.observation is null then 'unstored' else 'candidate' end as kind, l.reexamined_at as last_reexamined
+         from near n join record_links l on l.citizen_id = n.citizen_id join citizens c on c.citizen_id = n.citizen_id
+        where l.method = 'STEWARD' or l.observation is null or c.personal_id is null or (l.observation->'person'->>'personal_id') is distinct from c.personal_id
+        order by l.source, l.source_system, l.source_record_id, n.shared desc, n.changed),
+     reach as (select * from held union all select * from linked),
+     sent as (select coalesce(nullif(current_setting('${SENT_IN_TRANSACTION}', true), ''), '0')::int as n),
+     picked as (
+       select *, row_number() over (order by last_reexamined asc nulls first, tbl <> 'record_links' desc, shared desc, id, source, source_system) as ord
+         from reach where kind = 'candidate'
+        order by ord limit 2 * greatest(0, $6::int - (select n from sent)))
+     select false as pick, changed, count(*) filter (where kind = 'candidate' and tbl <> 'record_links')::int as held,
+            count(*) filter (where kind = 'candidate' and tbl = 'record_links')::int as linked, count(*) filter (where kind = 'steward')::int as steward_held,
+            count(*) filter (where kind = 'unstored')::int as unstored, null as tbl, null::jsonb as observation, (select n from sent) as sent_before, 0::bigint as ord
+       from reach group by changed
+     union all
+     select true, p.changed, 0, 0, 0, 0, p.tbl, coalesce(u.observation, c.observation, l.observation), (select n from sent), p.ord
+       from picked p
+       left join unlinked_records u on p.tbl = 'unlinked_records' and u.observation_id = p.id
+       left join review_cases c on p.tbl = 'review_cases' and c.observation_id = p.id
+       left join record_links l on p.tbl = 'record_links' and l.source = p.source and l.source_system = p.source_system and l.source_record_id = p.id
+     union all
+     select false, null, 0, 0, 0, 0, null, null, (select n from sent), 0
+     order by pick, ord`,
+    values: [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), [...heldFor], idRules(settings), maxRecords],
+  });
+  return {
+    counts: rows
+      .filter((row) => !row.pick && row.changed !== null)
+      .map((row) => ({ changed: row.changed!, held: row.held, linked: row.linked, stewardHeld: row.steward_held, unstored: row.unstored })),
+    picked: rows.filter((row) => row.pick && row.observation).map((row) => ({ changed: row.changed!, table: row.tbl!, observation: row.observation! })),
+    sentBefore: rows[0]?.sent_before ?? 0,
+  };
+}
