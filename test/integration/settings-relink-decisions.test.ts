@@ -116,19 +116,19 @@ describe('decisions on records a settings change sent back, and the stewards’ 
   /** The steward decision made last, for an undo to name. */
   const lastStewardDecision = () => `steward-${stewardSequence}`;
 
-  /** A later observation of the same record (an update at the source), linked where the record is: to A. */
-  const updateOfA = async (o: PersonObservation): Promise<PersonObservation> => {
+  /** A later observation of the same record (an update at the source, `minutes` after it), linked where the record is: to A unless said. */
+  const laterObservationOf = async (o: PersonObservation, minutes = 1, citizenId = A): Promise<PersonObservation> => {
     const update = observation({
       ...o,
-      observation_id: `${o.observation_id}-update`,
+      observation_id: `${o.observation_id}-update-${minutes}`,
       change_type: 'UPDATE',
-      event_time: o.event_time + 60_000,
+      event_time: o.event_time + minutes * 60_000,
       event_date: '2026-02-11',
-      attributes: { vaccine: 'BCG', dose: '2' },
+      attributes: { vaccine: 'BCG', dose: String(minutes + 1) },
       person: o.person,
       attempt: 0,
     });
-    expect(await apply([decision('LINK', update, { citizen_id: A })])).toEqual(['FACT_RECORDED']);
+    expect(await apply([decision('LINK', update, { citizen_id: citizenId })])).toEqual(['FACT_RECORDED']);
     return update;
   };
 
@@ -321,7 +321,7 @@ describe('decisions on records a settings change sent back, and the stewards’ 
   it('moves the fact of the record’s latest observation, not of the older one the case was opened with, when a steward moves the link', async () => {
     const o = await vaccinationOfA();
     const opened = await caseMovingToB(o);
-    const update = await updateOfA(o);
+    const update = await laterObservationOf(o);
     expect(await steward(opened.case_id, 'LINK', B)).toMatchObject({ status: 'applied' });
     expect([await factsOf(o), await factsOf(update)]).toEqual([[], [{ citizen_id: B, live: true }]]);
     expect(await linkOf(update)).toEqual({ citizen_id: B, method: 'STEWARD' });
@@ -330,7 +330,7 @@ describe('decisions on records a settings change sent back, and the stewards’ 
   it('names the observation a move applied in its audit entry', async () => {
     const o = await vaccinationOfA();
     const opened = await caseMovingToB(o);
-    const update = await updateOfA(o);
+    const update = await laterObservationOf(o);
     await steward(opened.case_id, 'LINK', B);
     const { rows } = await database.pool.query<{ applied: string }>(
       "select details->'outcome'->'result'->>'applied_observation_id' as applied from audit_log where action = 'STEWARD_DECISION_APPLIED' and details->>'decision_id' = $1",
@@ -342,10 +342,31 @@ describe('decisions on records a settings change sent back, and the stewards’ 
   it('returns both observations’ facts to the citizen the record left when the move of a record observed again is undone', async () => {
     const o = await vaccinationOfA();
     const opened = await caseMovingToB(o);
-    await updateOfA(o);
+    await laterObservationOf(o);
     const before = await registerStateOf(o);
     expect(await steward(opened.case_id, 'LINK', B)).toMatchObject({ status: 'applied' });
     expect(await steward(opened.case_id, 'UNDO', null, lastStewardDecision())).toMatchObject({ status: 'applied' });
+    expect(await registerStateOf(o)).toEqual(before);
+  });
+  it('refuses to undo a move when the record has been observed and linked again since, and changes nothing', async () => {
+    const o = await vaccinationOfA();
+    const opened = await caseMovingToB(o);
+    await steward(opened.case_id, 'LINK', B);
+    const move = lastStewardDecision();
+    await laterObservationOf(o, 2, B);
+    const before = await registerStateOf(o);
+    expect(await steward(opened.case_id, 'UNDO', null, move)).toMatchObject({ status: 'refused' });
+    expect(await registerStateOf(o)).toEqual(before);
+  });
+
+  it('refuses to undo a decision on a standing link that was applied before the register kept the link it changed', async () => {
+    const o = await vaccinationOfA();
+    const opened = await caseMovingToB(o);
+    await steward(opened.case_id, 'LINK', A);
+    const confirmation = lastStewardDecision();
+    await database.pool.query('update steward_decisions set standing_link = null where decision_id = $1', [confirmation]);
+    const before = await registerStateOf(o);
+    expect(await steward(opened.case_id, 'UNDO', null, confirmation)).toMatchObject({ status: 'refused' });
     expect(await registerStateOf(o)).toEqual(before);
   });
 });
