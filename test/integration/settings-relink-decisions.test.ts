@@ -173,6 +173,14 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     return (await caseOf(o))!;
   };
 
+  /** The register's state about a record before a steward decides its case, and after the decision is undone. */
+  const decidedAndUndone = async (o: PersonObservation, opened: { case_id: number }, action: 'LINK' | 'NEW' | 'REJECT', citizenId: string | null) => {
+    const before = await registerStateOf(o);
+    expect(await steward(opened.case_id, action, citizenId)).toMatchObject({ status: 'applied' });
+    expect(await steward(opened.case_id, 'UNDO', null, lastStewardDecision())).toMatchObject({ status: 'applied' });
+    return { before, after: await registerStateOf(o) };
+  };
+
   beforeAll(async () => {
     await database.setUp();
     await currentOrBootstrap(database.pool, original, 'test');
@@ -282,40 +290,16 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     ]);
     expect(rows).toEqual([{ action: 'SETTINGS_RELINK_SUPERSEDED' }]);
   });
-  it("puts the pipeline's link back, and opens the case again, when a steward's confirmation of a standing link is undone", async () => {
-    const o = await vaccinationOfA();
-    const opened = await caseMovingToB(o);
-    const before = await registerStateOf(o);
-    expect(await steward(opened.case_id, 'LINK', A)).toMatchObject({ status: 'applied' });
-    expect(await steward(opened.case_id, 'UNDO', null, lastStewardDecision())).toMatchObject({ status: 'applied' });
-    expect(await registerStateOf(o)).toEqual(before);
-  });
 
-  it("returns the record to the citizen it was linked to, and takes it off the other, when a steward's move of a standing link is undone", async () => {
+  it.each([
+    ["puts the pipeline's link back, and opens the case again, when a steward's confirmation of a standing link is undone", 'LINK', A],
+    ["returns the record to the citizen it was linked to, and takes it off the other, when a steward's move of a standing link is undone", 'LINK', B],
+    ["puts the link back and lifts the cannot-link when a steward's rejection of a standing link is undone", 'REJECT', null],
+    ["returns the record to the citizen it was linked to when a steward's new citizen made of a standing link is undone", 'NEW', null],
+  ] as const)('%s', async (_, action, citizenId) => {
     const o = await vaccinationOfA();
-    const opened = await caseMovingToB(o);
-    const before = await registerStateOf(o);
-    expect(await steward(opened.case_id, 'LINK', B)).toMatchObject({ status: 'applied' });
-    expect(await steward(opened.case_id, 'UNDO', null, lastStewardDecision())).toMatchObject({ status: 'applied' });
-    expect(await registerStateOf(o)).toEqual(before);
-  });
-
-  it("puts the link back and lifts the cannot-link when a steward's rejection of a standing link is undone", async () => {
-    const o = await vaccinationOfA();
-    const opened = await caseMovingToB(o);
-    const before = await registerStateOf(o);
-    expect(await steward(opened.case_id, 'REJECT', null)).toMatchObject({ status: 'applied' });
-    expect(await steward(opened.case_id, 'UNDO', null, lastStewardDecision())).toMatchObject({ status: 'applied' });
-    expect(await registerStateOf(o)).toEqual(before);
-  });
-
-  it("returns the record to the citizen it was linked to when a steward's new citizen made of a standing link is undone", async () => {
-    const o = await vaccinationOfA();
-    const opened = await caseMovingToB(o);
-    const before = await registerStateOf(o);
-    expect(await steward(opened.case_id, 'NEW', null)).toMatchObject({ status: 'applied' });
-    expect(await steward(opened.case_id, 'UNDO', null, lastStewardDecision())).toMatchObject({ status: 'applied' });
-    expect(await registerStateOf(o)).toEqual(before);
+    const { before, after } = await decidedAndUndone(o, await caseMovingToB(o), action, citizenId);
+    expect(after).toEqual(before);
   });
 
   it('moves the fact of the record’s latest observation, not of the older one the case was opened with, when a steward moves the link', async () => {
@@ -343,10 +327,8 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     const o = await vaccinationOfA();
     const opened = await caseMovingToB(o);
     await laterObservationOf(o);
-    const before = await registerStateOf(o);
-    expect(await steward(opened.case_id, 'LINK', B)).toMatchObject({ status: 'applied' });
-    expect(await steward(opened.case_id, 'UNDO', null, lastStewardDecision())).toMatchObject({ status: 'applied' });
-    expect(await registerStateOf(o)).toEqual(before);
+    const { before, after } = await decidedAndUndone(o, opened, 'LINK', B);
+    expect(after).toEqual(before);
   });
   it('refuses to undo a move when the record has been observed and linked again since, and changes nothing', async () => {
     const o = await vaccinationOfA();
