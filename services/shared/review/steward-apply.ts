@@ -215,6 +215,7 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
     case 'DISTINCT':
       break;
   }
+  if (standing) result.restored_link = standing.link.decision_id;
   if (observation && standing && !standing.kept) result.restored_to = await putBackRecord(client, decision, standing, observation, context);
   await client.query('update linkage_constraints set revoked_at = now() where decision_id = $1 and revoked_at is null', [undoneId]);
   await client.query('update steward_decisions set undone_by = $2 where decision_id = $1', [undoneId, decision.decision_id]);
@@ -380,7 +381,8 @@ async function reject(client: PoolClient, decision: StewardDecision, o: PersonOb
  * brought go, and every field is chosen again from what is left, so the citizen is as if the
  * record had never been linked. Returns the citizen it was linked to. An undo takes off what
  * the undone decision brought (its observation); a move to another citizen takes the whole
- * source record off (every fact and claim of it), since it was never this citizen's.
+ * source record off (every fact and claim of it), since it was never this citizen's, and keeps
+ * what it took off with the decision, for its undo to put back.
  */
 async function unlinkRecord(
   client: PoolClient,
