@@ -330,14 +330,17 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     const { before, after } = await decidedAndUndone(o, opened, 'LINK', B);
     expect(after).toEqual(before);
   });
-  it('refuses to undo a move when the record has been observed and linked again since, and changes nothing', async () => {
+  it.each([
+    ['refuses to undo a move when the record has been observed and linked again since, and changes nothing', 'LINK', B],
+    ['refuses to undo a new citizen made of a standing link when the record has been observed and linked again since, and changes nothing', 'NEW', null],
+  ] as const)('%s', async (_, action, citizenId) => {
     const o = await vaccinationOfA();
     const opened = await caseMovingToB(o);
-    await steward(opened.case_id, 'LINK', B);
-    const move = lastStewardDecision();
-    await laterObservationOf(o, 2, B);
+    expect(await steward(opened.case_id, action, citizenId)).toMatchObject({ status: 'applied' });
+    const undone = lastStewardDecision();
+    await laterObservationOf(o, 2, (await linkOf(o))!.citizen_id);
     const before = await registerStateOf(o);
-    expect(await steward(opened.case_id, 'UNDO', null, move)).toMatchObject({ status: 'refused' });
+    expect(await steward(opened.case_id, 'UNDO', null, undone)).toMatchObject({ status: 'refused' });
     expect(await registerStateOf(o)).toEqual(before);
   });
 

@@ -201,6 +201,7 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
       else if (appliedObservation) result.citizen_id = await takeOff(appliedObservation);
       break;
     case 'NEW':
+      if (standing && appliedObservation) await mustBeLinkedBy(client, appliedObservation, undoneId);
       if (appliedObservation) result.citizen_id = await removeCreatedCitizen(client, decision, appliedObservation, String(made.citizen_id), context);
       break;
     case 'REJECT':
