@@ -58,7 +58,8 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       decision_id: `${o.observation_id}:decision:${o.attempt}`,
     });
 
-  const steward = async (caseId: number, action: 'LINK' | 'REJECT', citizenId: string | null) => {
+  /** A steward's decision on a case; an UNDO names the decision it undoes. */
+  const steward = async (caseId: number, action: 'LINK' | 'NEW' | 'REJECT' | 'UNDO', citizenId: string | null, undoes: string | null = null) => {
     stewardSequence += 1;
     const stewardDecision: StewardDecision = {
       decision_id: `steward-${stewardSequence}`,
@@ -66,7 +67,7 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       action,
       citizen_id: citizenId,
       other_citizen_id: null,
-      undoes: null,
+      undoes,
       actor: 'steward.test',
       comment: '',
       decided_at: Date.now(),
@@ -111,6 +112,74 @@ describe('decisions on records a settings change sent back, and the stewards’ 
         [o.source, o.source_system, o.source_record_id],
       )
     ).rows[0];
+
+  /** The steward decision made last, for an undo to name. */
+  const lastStewardDecision = () => `steward-${stewardSequence}`;
+
+  /** A later observation of the same record (an update at the source, `minutes` after it), linked where the record is: to A unless said. */
+  const laterObservationOf = async (o: PersonObservation, minutes = 1, citizenId = A): Promise<PersonObservation> => {
+    const update = observation({
+      ...o,
+      observation_id: `${o.observation_id}-update-${minutes}`,
+      change_type: 'UPDATE',
+      event_time: o.event_time + minutes * 60_000,
+      event_date: '2026-02-11',
+      attributes: { vaccine: 'BCG', dose: String(minutes + 1) },
+      person: o.person,
+      attempt: 0,
+    });
+    expect(await apply([decision('LINK', update, { citizen_id: citizenId })])).toEqual(['FACT_RECORDED']);
+    return update;
+  };
+
+  /**
+   * What the register holds about a record and the two citizens it could be linked to: its link,
+   * facts and field history (row ids included), the outcomes of its observations, its case, the
+   * stewards' constraints on it that stand, and both citizens' fields.
+   */
+  const registerStateOf = async (o: PersonObservation) => {
+    const record = [o.source, o.source_system, o.source_record_id];
+    const rows = async (sql: string, params: unknown[] = record) => (await database.pool.query(sql, params)).rows;
+    return {
+      link: await rows(
+        "select citizen_id, decision_id, method, score, reason, observation->>'observation_id' as observation_id from record_links where source = $1 and source_system = $2 and source_record_id = $3",
+      ),
+      facts: await rows(
+        'select id, citizen_id, observation_id, kind, withdrawn_at from citizen_facts where source = $1 and source_system = $2 and source_record_id = $3 order by id',
+      ),
+      claims: await rows(
+        'select id, citizen_id, field, value, rule, is_current from field_provenance where source = $1 and source_system = $2 and source_record_id = $3 order by id',
+      ),
+      outcomes: await rows(
+        // An undone decision's own outcome stays, marked UNDONE: the others are as they were.
+        `select decision_id, outcome, citizen_id from observation_outcomes where outcome <> 'UNDONE' and observation_id in
+           (select observation_id from citizen_facts where source = $1 and source_system = $2 and source_record_id = $3) order by decision_id`,
+      ),
+      case: await rows('select status, decided_by, resolution from review_cases where observation_id = $1', [o.observation_id]),
+      constraints: await rows('select kind, citizen_id from linkage_constraints where subject = $1 and revoked_at is null order by id', [
+        `record:${o.source}:${o.source_system}:${o.source_record_id}`,
+      ]),
+      citizens: await rows(
+        'select citizen_id, full_name, date_of_birth, sex, address, status from citizens where citizen_id = any($1::text[]) order by citizen_id',
+        [[A, B]],
+      ),
+    };
+  };
+
+  /** A vaccination of A sent back by a settings change whose new decision would move it to B: the case it opens. */
+  const caseMovingToB = async (o: PersonObservation) => {
+    const [sent] = await sendBack(o);
+    expect(await apply([redecided(sent!, 'LINK', B)])).toEqual(['review']);
+    return (await caseOf(o))!;
+  };
+
+  /** The register's state about a record before a steward decides its case, and after the decision is undone. */
+  const decidedAndUndone = async (o: PersonObservation, opened: { case_id: number }, action: 'LINK' | 'NEW' | 'REJECT', citizenId: string | null) => {
+    const before = await registerStateOf(o);
+    expect(await steward(opened.case_id, action, citizenId)).toMatchObject({ status: 'applied' });
+    expect(await steward(opened.case_id, 'UNDO', null, lastStewardDecision())).toMatchObject({ status: 'applied' });
+    return { before, after: await registerStateOf(o) };
+  };
 
   beforeAll(async () => {
     await database.setUp();
@@ -220,5 +289,69 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       redecided(earlier!, 'LINK', B).decision_id,
     ]);
     expect(rows).toEqual([{ action: 'SETTINGS_RELINK_SUPERSEDED' }]);
+  });
+
+  it.each([
+    ["puts the pipeline's link back, and opens the case again, when a steward's confirmation of a standing link is undone", 'LINK', A],
+    ["returns the record to the citizen it was linked to, and takes it off the other, when a steward's move of a standing link is undone", 'LINK', B],
+    ["puts the link back and lifts the cannot-link when a steward's rejection of a standing link is undone", 'REJECT', null],
+    ["returns the record to the citizen it was linked to when a steward's new citizen made of a standing link is undone", 'NEW', null],
+  ] as const)('%s', async (_, action, citizenId) => {
+    const o = await vaccinationOfA();
+    const { before, after } = await decidedAndUndone(o, await caseMovingToB(o), action, citizenId);
+    expect(after).toEqual(before);
+  });
+
+  it('moves the fact of the record’s latest observation, not of the older one the case was opened with, when a steward moves the link', async () => {
+    const o = await vaccinationOfA();
+    const opened = await caseMovingToB(o);
+    const update = await laterObservationOf(o);
+    expect(await steward(opened.case_id, 'LINK', B)).toMatchObject({ status: 'applied' });
+    expect([await factsOf(o), await factsOf(update)]).toEqual([[], [{ citizen_id: B, live: true }]]);
+    expect(await linkOf(update)).toEqual({ citizen_id: B, method: 'STEWARD' });
+  });
+
+  it('names the observation a move applied in its audit entry', async () => {
+    const o = await vaccinationOfA();
+    const opened = await caseMovingToB(o);
+    const update = await laterObservationOf(o);
+    await steward(opened.case_id, 'LINK', B);
+    const { rows } = await database.pool.query<{ applied: string }>(
+      "select details->'outcome'->'result'->>'applied_observation_id' as applied from audit_log where action = 'STEWARD_DECISION_APPLIED' and details->>'decision_id' = $1",
+      [lastStewardDecision()],
+    );
+    expect(rows).toEqual([{ applied: update.observation_id }]);
+  });
+
+  it('returns both observations’ facts to the citizen the record left when the move of a record observed again is undone', async () => {
+    const o = await vaccinationOfA();
+    const opened = await caseMovingToB(o);
+    await laterObservationOf(o);
+    const { before, after } = await decidedAndUndone(o, opened, 'LINK', B);
+    expect(after).toEqual(before);
+  });
+  it.each([
+    ['refuses to undo a move when the record has been observed and linked again since, and changes nothing', 'LINK', B],
+    ['refuses to undo a new citizen made of a standing link when the record has been observed and linked again since, and changes nothing', 'NEW', null],
+  ] as const)('%s', async (_, action, citizenId) => {
+    const o = await vaccinationOfA();
+    const opened = await caseMovingToB(o);
+    expect(await steward(opened.case_id, action, citizenId)).toMatchObject({ status: 'applied' });
+    const undone = lastStewardDecision();
+    await laterObservationOf(o, 2, (await linkOf(o))!.citizen_id);
+    const before = await registerStateOf(o);
+    expect(await steward(opened.case_id, 'UNDO', null, undone)).toMatchObject({ status: 'refused' });
+    expect(await registerStateOf(o)).toEqual(before);
+  });
+
+  it('refuses to undo a decision on a standing link that was applied before the register kept the link it changed', async () => {
+    const o = await vaccinationOfA();
+    const opened = await caseMovingToB(o);
+    await steward(opened.case_id, 'LINK', A);
+    const confirmation = lastStewardDecision();
+    await database.pool.query('update steward_decisions set standing_link = null where decision_id = $1', [confirmation]);
+    const before = await registerStateOf(o);
+    expect(await steward(opened.case_id, 'UNDO', null, confirmation)).toMatchObject({ status: 'refused' });
+    expect(await registerStateOf(o)).toEqual(before);
   });
 });

@@ -12,6 +12,17 @@ import { addToOutbox } from '../store/outbox-relay.js';
 import { appendAudit } from '../store/audit-log.js';
 import { appliedStewardDecisionKey, decisionDetails, insertStewardDecision } from './steward-decisions.js';
 import { stewardActor } from './steward-users.js';
+import { refuse, StewardRefusal } from './steward-refusal.js';
+import { appliedNote, observationToApply } from './standing-link-plan.js';
+import {
+  keepNoStandingLink,
+  keepStandingLink,
+  latestObservationOf,
+  mustBeLinkedBy,
+  putBackRecord,
+  restoreLinkRow,
+  standingLinkOfDecision,
+} from './standing-link.js';
 import {
   caseCitizens,
   caseObservation,
@@ -30,16 +41,7 @@ export interface StewardContext extends WriterContext {
 /** What applying a steward decision did: `applied` with what it made, `refused` with why (the register is unchanged), or a redelivery. */
 export type StewardResult = { status: 'duplicate' } | { status: 'applied'; result: Record<string, unknown> } | { status: 'refused'; reason: string };
 
-/** A steward decision the register no longer allows: recorded as refused with its reason, never retried. */
-export class StewardRefusal extends DancuError {
-  constructor(reason: string) {
-    super('STEWARD_DECISION_REFUSED', reason, { retriable: false });
-  }
-}
-
-function refuse(reason: string): never {
-  throw new StewardRefusal(reason);
-}
+export { StewardRefusal };
 
 interface StoredDecision {
   decision_id: string;
@@ -109,17 +111,19 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
       if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
       const citizenId = required(decision.citizen_id, 'LINK names the citizen');
       if (!caseCitizens(reviewCase).includes(citizenId)) await mustExist(client, citizenId);
-      result = { citizen_id: await linkRecord(client, decision, reviewCase, observation, citizenId, context) };
+      result = await linkRecord(client, decision, reviewCase, observation, citizenId, context);
       await constrain(client, 'MUST_LINK', recordSubject(observation), [citizenId], decision.decision_id);
       break;
     }
     case 'NEW': {
       if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
       const standing = await standingLinkOf(client, reviewCase, observation);
-      if (standing) await unlinkRecord(client, decision, observation, context, { movedTo: newCitizenId(observation) });
-      const applied = await applyAsLinkDecision(client, decision, reviewCase, observation, 'NEW', null, context);
+      // Taken off the citizen it stands on, the record makes the new citizen of its latest observation.
+      const latest = standing ? await latestObservationOf(client, observation) : observation;
+      if (standing) await unlinkRecord(client, decision, observation, context, { movedTo: newCitizenId(latest) });
+      const applied = await applyAsLinkDecision(client, decision, reviewCase, latest, 'NEW', null, context);
       if (applied !== 'CITIZEN_CREATED') refuse(`the record could not make a new citizen (${applied}): its personal ID may belong to a citizen already`);
-      result = { citizen_id: newCitizenId(observation) };
+      result = { citizen_id: newCitizenId(latest), ...(standing ? { applied_observation_id: latest.observation_id } : {}) };
       await constrain(client, 'CANNOT_LINK', recordSubject(observation), caseCitizens(reviewCase), decision.decision_id);
       break;
     }
@@ -143,7 +147,7 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
       if (!involved.includes(survivorId) || !involved.includes(mergedId)) refuse('a merge joins two citizens of the case');
       const merge = await mergeCitizensIn(client, context, survivorId, mergedId, stewardActor(decision.actor), decision.comment).catch(refuseDancuError);
       result = { merge_id: merge.mergeId };
-      if (observation) result.citizen_id = await linkRecord(client, decision, reviewCase, observation, survivorId, context);
+      if (observation) Object.assign(result, await linkRecord(client, decision, reviewCase, observation, survivorId, context));
       break;
     }
     case 'DISTINCT': {
@@ -157,6 +161,7 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
     default:
       throw new DancuError('UNKNOWN_ACTION', `unknown steward action ${String(decision.action)}`, { retriable: false });
   }
+  if (observation && isStandingLinkCase(reviewCase)) await keepNoStandingLink(client, decision.decision_id);
   await client.query(
     `update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3, claimed_by = null, claimed_at = null where case_id = $1`,
     [reviewCase.case_id, decision.actor, decision.action],
@@ -185,24 +190,36 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   const observation = caseObservation(reviewCase);
   const made = applied.result ?? {};
   const result: Record<string, unknown> = { undone: undoneId };
+  // A decision on a case about a standing link changed that link: its undo takes off what it applied (the record's latest observation) and puts the link back as it stood.
+  const standing = observation && isStandingLinkCase(reviewCase) ? await standingLinkOfDecision(client, undoneId) : null;
+  const appliedObservation = observation && standing ? (observationToApply(observation, standing.link.observation) ?? observation) : observation;
+  const takeOff = async (o: PersonObservation) => {
+    if (standing) await mustBeLinkedBy(client, o, undoneId);
+    return unlinkRecord(client, decision, o, context);
+  };
   switch (target.action) {
     case 'LINK':
-      if (observation) result.citizen_id = await unlinkRecord(client, decision, observation, context);
+      if (standing?.kept) result.citizen_id = await restoreLinkRow(client, standing, undoneId);
+      else if (appliedObservation) result.citizen_id = await takeOff(appliedObservation);
       break;
     case 'NEW':
-      if (observation) result.citizen_id = await removeCreatedCitizen(client, decision, observation, String(made.citizen_id), context);
+      if (standing && appliedObservation) await mustBeLinkedBy(client, appliedObservation, undoneId);
+      if (appliedObservation) result.citizen_id = await removeCreatedCitizen(client, decision, appliedObservation, String(made.citizen_id), context);
       break;
     case 'REJECT':
       await client.query(`update observation_outcomes set outcome = 'UNDONE' where decision_id = $1`, [undoneId]);
       break;
     case 'MERGE':
-      if (observation) await unlinkRecord(client, decision, observation, context);
+      if (standing?.kept) await restoreLinkRow(client, standing, undoneId);
+      else if (appliedObservation) await takeOff(appliedObservation);
       await undoMergeIn(client, context, Number(made.merge_id), stewardActor(decision.actor), decision.comment).catch(refuseDancuError);
       result.merge_id = made.merge_id;
       break;
     case 'DISTINCT':
       break;
   }
+  if (standing) result.restored_link = standing.link.decision_id;
+  if (observation && standing && !standing.kept) result.restored_to = await putBackRecord(client, decision, standing, observation, context);
   await client.query('update linkage_constraints set revoked_at = now() where decision_id = $1 and revoked_at is null', [undoneId]);
   await client.query('update steward_decisions set undone_by = $2 where decision_id = $1', [undoneId, decision.decision_id]);
   await client.query(
@@ -248,7 +265,7 @@ async function applyAsLinkDecision(
     candidates: reviewCase.candidates,
     explanation: {
       ...(candidate?.explanation ?? reviewCase.explanation),
-      summary: `Decided by a data steward: ${kind === 'LINK' ? 'the same person' : 'a person not yet in the register'}.`,
+      summary: `Decided by a data steward: ${kind === 'LINK' ? 'the same person' : 'a person not yet in the register'}.${appliedNote(caseObservation(reviewCase) ?? observation, observation)}`,
     },
     evidence: null,
     settings_version: reviewCase.settings_version ?? '',
@@ -280,7 +297,10 @@ async function standingLinkOf(client: PoolClient, reviewCase: ReviewCase, o: Per
  * record's observation is applied already: confirming the citizen keeps it (the link becomes the
  * steward's; the fact and claims stay as they are), and naming another takes the record off the
  * citizen it is linked to (link, facts, claims; that citizen recomputed) before linking it to the
- * other, as any first link (its fact and claims recorded there).
+ * other, as any first link, with the record's latest observation (its fact and claims recorded
+ * there): one received after the case opened is the record as it is now. Either way the link as
+ * it stood is kept with the decision, for its undo. Returns the citizen linked to, and the
+ * observation a move applied.
  */
 async function linkRecord(
   client: PoolClient,
@@ -289,17 +309,21 @@ async function linkRecord(
   observation: PersonObservation,
   citizenId: string,
   context: StewardContext,
-): Promise<string> {
+): Promise<Record<string, unknown>> {
   const standing = await standingLinkOf(client, reviewCase, observation);
-  if (standing !== null && standing === (await currentCitizenId(client, citizenId))) return confirmLink(client, decision, observation, standing);
+  if (standing !== null && standing === (await currentCitizenId(client, citizenId))) {
+    await keepStandingLink(client, decision.decision_id, observation, false);
+    return { citizen_id: await confirmLink(client, decision, observation, standing) };
+  }
+  const latest = standing !== null ? await latestObservationOf(client, observation) : observation;
   if (standing !== null) await unlinkRecord(client, decision, observation, context, { movedTo: citizenId });
-  const applied = await applyAsLinkDecision(client, decision, reviewCase, observation, 'LINK', citizenId, context);
+  const applied = await applyAsLinkDecision(client, decision, reviewCase, latest, 'LINK', citizenId, context);
   if (applied === 'duplicate') refuse('the record is linked already');
   const { rows } = await client.query<{ citizen_id: string }>(
     'select citizen_id from record_links where source = $1 and source_system = $2 and source_record_id = $3',
     [observation.source, observation.source_system, observation.source_record_id],
   );
-  return rows[0]?.citizen_id ?? citizenId;
+  return { citizen_id: rows[0]?.citizen_id ?? citizenId, ...(standing !== null ? { applied_observation_id: latest.observation_id } : {}) };
 }
 
 /** A citizen id as the register holds it now: a merged citizen's survivor. */
@@ -360,7 +384,8 @@ async function reject(client: PoolClient, decision: StewardDecision, o: PersonOb
  * brought go, and every field is chosen again from what is left, so the citizen is as if the
  * record had never been linked. Returns the citizen it was linked to. An undo takes off what
  * the undone decision brought (its observation); a move to another citizen takes the whole
- * source record off (every fact and claim of it), since it was never this citizen's.
+ * source record off (every fact and claim of it), since it was never this citizen's, and keeps
+ * what it took off with the decision, for its undo to put back.
  */
 async function unlinkRecord(
   client: PoolClient,
@@ -369,6 +394,7 @@ async function unlinkRecord(
   context: StewardContext,
   move?: { movedTo: string | null },
 ): Promise<string> {
+  if (move) await keepStandingLink(client, decision.decision_id, o, true);
   const { rows } = await client.query<{ citizen_id: string }>(
     'delete from record_links where source = $1 and source_system = $2 and source_record_id = $3 returning citizen_id',
     [o.source, o.source_system, o.source_record_id],

@@ -1,0 +1,155 @@
+import type { PersonObservation, StewardDecision } from '../schemas/records.js';
+import type { WriterContext } from '../store/apply-decisions.js';
+import { CitizenEdits } from '../store/citizen-edits.js';
+import type { PoolClient } from '../store/db.js';
+import { lockMergeCitizens } from '../store/merge-moves.js';
+import { observationUpdate } from '../store/plan/observation-update.js';
+import { liveFactOf, observationToApply, type StandingLink, type StoredLink, type StoredRow } from './standing-link-plan.js';
+import { refuse } from './steward-refusal.js';
+import { stewardActor } from './steward-users.js';
+
+/**
+ * A steward's decision on a case about a link left standing (SETTINGS_LINK_*, REGISTER_LINK_*)
+ * keeps the link as it stood with the decision (steward_decisions.standing_link), and its undo
+ * puts exactly that back: the rows as they were, the citizen's fields chosen again from all their
+ * claims by the same survivorship as any unlink or merge undone.
+ */
+
+type SourceRecord = Pick<PersonObservation, 'source' | 'source_system' | 'source_record_id'>;
+
+const RECORD = 'source = $1 and source_system = $2 and source_record_id = $3';
+const recordOf = (o: SourceRecord): string[] => [o.source, o.source_system, o.source_record_id];
+
+/** The observation a move applies: the record's latest (standing-link-plan.ts). */
+export async function latestObservationOf(client: PoolClient, o: PersonObservation): Promise<PersonObservation> {
+  const { rows } = await client.query<{ observation: PersonObservation | null }>(`select observation from record_links where ${RECORD}`, recordOf(o));
+  const applied = observationToApply(o, rows[0]?.observation ?? null);
+  if (!applied) refuse('the record was deleted at its source after the case was opened');
+  return applied;
+}
+
+/**
+ * Keeps the record's link as it stands, before the decision changes it. `takenOff`: the decision
+ * takes the record off its citizen, so its facts and field history there, and the outcomes of
+ * its observations (the take-off marks them undone), are kept too. A decision that found no link
+ * keeps `{ link: null }`: its undo is a first link's.
+ */
+export async function keepStandingLink(client: PoolClient, decisionId: string, o: PersonObservation, takenOff: boolean): Promise<void> {
+  const record = recordOf(o);
+  const { rows } = await client.query<{ link: StoredLink }>(`select to_jsonb(l) as link from record_links l where ${RECORD}`, record);
+  const link = rows[0]?.link ?? null;
+  const standing: StandingLink = { link, kept: !takenOff };
+  if (link && takenOff) {
+    const rowsOf = async (table: 'citizen_facts' | 'field_provenance') =>
+      (
+        await client.query<{ row: StoredRow }>(`select to_jsonb(t) as row from ${table} t where ${RECORD} and citizen_id = $4 order by id`, [
+          ...record,
+          link.citizen_id,
+        ])
+      ).rows.map((r) => r.row);
+    standing.facts = await rowsOf('citizen_facts');
+    standing.claims = await rowsOf('field_provenance');
+    const observations = new Set([o.observation_id, ...[link, ...standing.facts, ...standing.claims].map(observationIdOf)]);
+    standing.outcomes = (
+      await client.query<{ decision_id: string; outcome: string }>(
+        'select decision_id, outcome from observation_outcomes where observation_id = any($1::text[])',
+        [[...observations].filter((id) => id !== null)],
+      )
+    ).rows;
+  }
+  await client.query('update steward_decisions set standing_link = $2 where decision_id = $1', [decisionId, JSON.stringify(standing)]);
+}
+
+function observationIdOf(row: StoredRow): string | null {
+  const id = row.observation_id ?? (row.observation as PersonObservation | null)?.observation_id;
+  return typeof id === 'string' ? id : null;
+}
+
+/** A decision on a standing-link case that found no link left to change. */
+export async function keepNoStandingLink(client: PoolClient, decisionId: string): Promise<void> {
+  await client.query(`update steward_decisions set standing_link = coalesce(standing_link, '{"link":null}') where decision_id = $1`, [decisionId]);
+}
+
+/**
+ * What the undone decision kept of the link it changed; null when it found none. A decision on a
+ * standing-link case applied before the register kept links (migration 021) is not undone: its
+ * undo would not know what to put back.
+ */
+export async function standingLinkOfDecision(client: PoolClient, decisionId: string): Promise<(StandingLink & { link: StoredLink }) | null> {
+  const { rows } = await client.query<{ standing_link: StandingLink | null }>('select standing_link from steward_decisions where decision_id = $1', [
+    decisionId,
+  ]);
+  const standing = rows[0]?.standing_link;
+  if (!standing) refuse('the decision was applied before the register kept the link it changed, so its undo cannot put the link back: decide the case again');
+  return standing.link ? (standing as StandingLink & { link: StoredLink }) : null;
+}
+
+/** The record's link is still the one the undone decision made: nothing was linked since that the undo would lose. */
+export async function mustBeLinkedBy(client: PoolClient, o: SourceRecord, decisionId: string): Promise<void> {
+  const { rows } = await client.query<{ decision_id: string }>(`select decision_id from record_links where ${RECORD}`, recordOf(o));
+  if (rows[0]?.decision_id !== decisionId) refuse('the record has been linked again since the decision: undo what linked it first, or decide the case again');
+}
+
+/** Undoing a confirmation: the link's row as it stood (the pipeline's decision, method and reason); nothing of the citizen changed. */
+export async function restoreLinkRow(client: PoolClient, standing: StandingLink & { link: StoredLink }, undoneId: string): Promise<string> {
+  const link = standing.link;
+  await mustBeLinkedBy(client, link as unknown as SourceRecord, undoneId);
+  await client.query(`delete from record_links where ${RECORD}`, recordOf(link as unknown as SourceRecord));
+  await client.query('insert into record_links select * from jsonb_populate_record(null::record_links, $1::jsonb)', [JSON.stringify(link)]);
+  return link.citizen_id;
+}
+
+/**
+ * Undoing a move, a rejection or a new citizen: the record back on the citizen it was taken off,
+ * its link, facts and field history there as they were, its observations' outcomes too, and the
+ * citizen's fields chosen again from all their claims. Refused when the record is linked again
+ * (its new link would be lost) or the citizen was merged or removed since (undo that first).
+ */
+export async function putBackRecord(
+  client: PoolClient,
+  decision: StewardDecision,
+  standing: StandingLink & { link: StoredLink },
+  caseObservation: PersonObservation,
+  context: WriterContext,
+): Promise<string> {
+  const link = standing.link;
+  const citizenId = link.citizen_id;
+  const citizen = (await lockMergeCitizens(client, [citizenId])).get(citizenId);
+  if (!citizen || citizen.status === 'MERGED') refuse('the citizen the record was linked to has been merged or removed since: undo that first');
+  const linked = await client.query(`select 1 from record_links where ${RECORD}`, recordOf(caseObservation));
+  if ((linked.rowCount ?? 0) > 0) refuse('the record has been linked again since the decision: undo what linked it first');
+  await client.query('insert into record_links select * from jsonb_populate_record(null::record_links, $1::jsonb)', [JSON.stringify(link)]);
+  await client.query('insert into citizen_facts select * from jsonb_populate_recordset(null::citizen_facts, $1::jsonb)', [
+    JSON.stringify(standing.facts ?? []),
+  ]);
+  await client.query('insert into field_provenance select * from jsonb_populate_recordset(null::field_provenance, $1::jsonb)', [
+    JSON.stringify(standing.claims ?? []),
+  ]);
+  await client.query(
+    'update observation_outcomes o set outcome = t.outcome from jsonb_to_recordset($1::jsonb) as t(decision_id text, outcome text) where o.decision_id = t.decision_id',
+    [JSON.stringify(standing.outcomes ?? [])],
+  );
+  const writer = new CitizenEdits(client, context);
+  await writer.load([citizenId]);
+  const changes = writer.recompute(writer.citizen(citizenId)!);
+  const origin = link.observation ?? caseObservation;
+  writer.addOutbox(
+    observationUpdate(
+      `${decision.decision_id}:${citizenId}`,
+      citizenId,
+      'RECORD_LINKED',
+      origin,
+      changes,
+      liveFactOf(standing, origin.observation_id),
+      context.now,
+    ),
+  );
+  writer.addAuditBy(stewardActor(decision.actor), 'RECORD_LINKED', citizenId, {
+    decision_id: decision.decision_id,
+    undoes: decision.undoes,
+    restored_link: link.decision_id,
+    fields: changes.map((c) => c.field),
+  });
+  await writer.write();
+  return citizenId;
+}
