@@ -3,7 +3,7 @@ import type { PersonObservation, SectorFact } from '../schemas/records.js';
 
 /**
  * A link a steward's decision changed, as it stood before (steward_decisions.standing_link,
- * migration 021): its row and, when the decision took the record off its citizen, the record's
+ * migration 022): its row and, when the decision took the record off its citizen, the record's
  * facts and field history there and the outcomes of its observations, every column as stored.
  */
 export interface StandingLink {

@@ -72,7 +72,7 @@ export async function keepNoStandingLink(client: PoolClient, decisionId: string)
 
 /**
  * What the undone decision kept of the link it changed; null when it found none. A decision on a
- * standing-link case applied before the register kept links (migration 021) is not undone: its
+ * standing-link case applied before the register kept links (migration 022) is not undone: its
  * undo would not know what to put back.
  */
 export async function standingLinkOfDecision(client: PoolClient, decisionId: string): Promise<(StandingLink & { link: StoredLink }) | null> {
