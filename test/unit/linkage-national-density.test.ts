@@ -98,6 +98,25 @@ describe("the best candidate's probability against all the record's candidates",
     expect(posteriorOfFirst([40, 40])).toBeCloseTo(0.5, 9);
   });
 
+  it('sends a record with two namesakes born the same day to a steward, never takes it for a new person', () => {
+    const overAll = { ...settings, thresholds: { ...settings.thresholds, posterior_over_candidates: true } };
+    const lua: RawPerson = {
+      personal_id: '040182157589',
+      full_name: 'Huỳnh Thị Lụa',
+      date_of_birth: '1982-07-16',
+      sex: 'F',
+      address: 'Số 213, thôn 12, Nghệ An',
+    };
+    const namesake: RawPerson = { ...lua, personal_id: '079182000123', address: 'Số 5, đường Lê Lợi, Hồ Chí Minh' };
+    const decision = decide(
+      [lua, namesake],
+      { personal_id: null, full_name: lua.full_name, date_of_birth: lua.date_of_birth, sex: 'F', address: null },
+      overAll,
+    );
+    expect([decision.decision, decision.citizenId]).toEqual(['REVIEW', null]);
+    expect(decision.score).toBeLessThan(0.5);
+  });
+
   it('is lowered by a namesake born the day before, where the pair probability is not', () => {
     const mai: RawPerson = {
       personal_id: '025300389017',

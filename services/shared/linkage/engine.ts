@@ -107,7 +107,9 @@ export class LinkageEngine {
           )
         : result('REVIEW', reason, guardians > 0 ? `${summary} ${guardianNote}` : summary);
     if (this.scorer.contradicted(best)) return toReview('PID_CONTRADICTED', '');
-    if (chance < review) {
+    // Whether any candidate is probable is the pair's question: two namesakes that halve each
+    // other's chance below review_probability are a case for a steward, not a new person.
+    if (best.probability < review) {
       if (idPointsElsewhere) return toReview('PID_CONTRADICTED', '');
       return guardians > 0 ? result(guardianOutcome, 'GUARDIAN_ID', guardianNote) : result('NEW', 'BELOW_REVIEW_THRESHOLD');
     }
