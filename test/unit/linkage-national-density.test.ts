@@ -44,29 +44,6 @@ describe("a household member's ID on a record without a date of birth", () => {
   });
 });
 
-describe("a brother's ID on a record whose given name differs from his only by its diacritics", () => {
-  const address = 'Số 137, đường Nguyễn Huệ, xã Yên Lạc Tây, Cần Thơ';
-  const hung: RawPerson = { personal_id: '092210102274', full_name: 'Huỳnh Thanh Hùng', date_of_birth: '2010-08-01', sex: 'M', address };
-  const record: RawPerson = { personal_id: hung.personal_id, full_name: 'Huỳnh Đức Hưng', date_of_birth: null, sex: 'M', address };
-
-  it('is not linked to the brother: a given name alone is no agreement a link can rest on', () => {
-    const decision = decide([hung], record);
-    expect([decision.decision, decision.citizenId]).toEqual(['REVIEW', null]);
-  });
-
-  it('was linked to the brother while the given name alone counted as agreement', () => {
-    const strong = {
-      ...settings,
-      comparisons: settings.comparisons.map((c) => ({
-        ...c,
-        levels: c.levels.map((level) => (level.label === 'given_only' ? { ...level, weak: false } : level)),
-      })),
-    };
-    const decision = decide([hung], record, strong);
-    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
-  });
-});
-
 describe("a relative's ID a generation apart, with a given name one letter off", () => {
   const address = 'Số 59, đường Hai Bà Trưng, xã Tân Lập Tây, Hà Nội';
   const daughter: RawPerson = { personal_id: '001312424896', full_name: 'Nguyễn Thị Na', date_of_birth: '2012-12-10', sex: 'F', address };
