@@ -61,7 +61,8 @@ function febrl3(committed: LinkageSettings): void {
 
 /** `npm run bench:accuracy`: precision, recall, F1 and review rate of link-csv's decisions on FEBRL 4 and synthetic sets (classic and hard profiles), and of dedupe-csv's pairs on FEBRL 3. */
 async function main(): Promise<void> {
-  const committed = loadSettings();
+  // BENCH_SETTINGS: another settings file measured on the same data (a change's before and after).
+  const committed = loadSettings(process.env.BENCH_SETTINGS ?? '');
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
   console.log('dataset | parameters | precision | recall | F1 | review rate | links | false links (to absent) | reviews | new');
   const datasets = [

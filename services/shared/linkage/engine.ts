@@ -3,7 +3,7 @@ import type { CandidateSource } from './candidate-source.js';
 import { evidenceOf } from './evidence.js';
 import { settingsVersion } from './settings-version.js';
 import type { MatchRecord } from './match-record.js';
-import { Scorer, type PairScore } from './scoring.js';
+import { posteriorOfFirst, Scorer, type PairScore } from './scoring.js';
 import type { LinkageSettings } from './settings.js';
 import type { TermFrequencies } from './term-frequencies.js';
 
@@ -70,13 +70,14 @@ export class LinkageEngine {
           ? { explanation: this.scorer.explain(s, null, `Candidate ${rank + 1} of ${top.length}: match probability ${(s.probability * 100).toPrecision(4)}%.`) }
           : {}),
       }));
-    const { review_probability: review, min_margin_weight: margin } = this.settings.thresholds;
+    const { review_probability: review, min_margin_weight: margin, posterior_over_candidates: overAll } = this.settings.thresholds;
+    const chance = overAll === true ? posteriorOfFirst(scores.map((s) => s.weight)) : (best?.probability ?? 0);
     // Only a review carries its explanation in words; the others are explained on demand from their evidence (decision-summaries.ts).
     const result = (decision: DecisionKind, reason: string, summary = ''): EngineDecision => ({
       recordId: record.id,
       decision,
       citizenId: decision === 'LINK' ? (best?.citizenId ?? null) : null,
-      score: best?.probability ?? 0,
+      score: chance,
       reason,
       candidates: reported(decision),
       explanation: decision === 'REVIEW' ? this.scorer.explain(best ?? null, runnerUp ?? null, summary) : null,
@@ -106,6 +107,8 @@ export class LinkageEngine {
           )
         : result('REVIEW', reason, guardians > 0 ? `${summary} ${guardianNote}` : summary);
     if (this.scorer.contradicted(best)) return toReview('PID_CONTRADICTED', '');
+    // Whether any candidate is probable is the pair's question: two namesakes that halve each
+    // other's chance below review_probability are a case for a steward, not a new person.
     if (best.probability < review) {
       if (idPointsElsewhere) return toReview('PID_CONTRADICTED', '');
       return guardians > 0 ? result(guardianOutcome, 'GUARDIAN_ID', guardianNote) : result('NEW', 'BELOW_REVIEW_THRESHOLD');
@@ -124,8 +127,8 @@ export class LinkageEngine {
         `The best candidate is probable, but none of ${groups.join('; ')} agrees closely enough, and a link requires one to.`,
       );
     }
-    if (best.probability < this.settings.thresholds.link_probability) {
-      return toReview('BETWEEN_THRESHOLDS', `The best candidate's match probability ${percent(best.probability)} is between the review and link thresholds.`);
+    if (chance < this.settings.thresholds.link_probability) {
+      return toReview('BETWEEN_THRESHOLDS', `The best candidate's match probability ${percent(chance)} is between the review and link thresholds.`);
     }
     return result('LINK', 'MATCH');
   }

@@ -33,6 +33,21 @@ export function probabilityOf(weight: number): number {
   return 1 / (1 + 2 ** -weight);
 }
 
+/**
+ * The probability that the first of these scores is the record's person, weighed against every
+ * candidate and against nobody: at most one citizen is the record's person, so each candidate's
+ * odds (prior included) compete with the others' and with "none of them" (odds 1). Two namesakes
+ * with the same date of birth halve each other's chance, whatever the margin between them.
+ */
+export function posteriorOfFirst(weights: readonly number[]): number {
+  const [first] = weights;
+  if (first === undefined) return 0;
+  // Relative to the first candidate's odds, so that no power of two overflows.
+  let others = 2 ** -first;
+  for (let i = 1; i < weights.length; i += 1) others += 2 ** (weights[i]! - first);
+  return 1 / (1 + others);
+}
+
 const NONE: ReadonlySet<string> = new Set();
 
 const LEVEL_TESTS = new WeakMap<ComparisonSettings, CompiledPredicate[]>();

@@ -73,6 +73,12 @@ export const settingsSchema = z
         review_probability: probability,
         /** The best candidate must beat the runner-up by this match weight (bits) to be linked. */
         min_margin_weight: z.number().min(0),
+        /**
+         * Decide on the best candidate's probability against all of the record's candidates
+         * (scoring.ts posteriorOfFirst) rather than on its pair probability alone: in a register of
+         * millions, namesakes born the same day are ordinary, and each probable one is a reason to doubt the best.
+         */
+        posterior_over_candidates: z.boolean().optional(),
       })
       .refine((t) => t.review_probability <= t.link_probability, { message: 'review_probability must not exceed link_probability' }),
     /**
