@@ -119,6 +119,11 @@ describe('twins whose given names are a letter apart and alike (Hải and Hà)',
     expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
   });
 
+  it("links a record of Hải whose ID has a typo far from consecutive and whose given name has a typo: the twins' rule is for consecutive IDs", () => {
+    const decision = decide([hai, ha], { ...hai, full_name: 'Phan Văn Haii', personal_id: '001085009321' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
   it('links a record of Hải without his given name and with a one-digit typo in his ID: a missing given name is no sign of a twin', () => {
     const decision = decide([hai], { ...hai, full_name: 'Phan', personal_id: '001085004331' });
     expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);

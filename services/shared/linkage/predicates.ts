@@ -18,6 +18,7 @@ export type Predicate =
   | { op: 'tokens_close'; feature: z.infer<typeof feature>; at_least: number; unmatched: number }
   | { op: 'one_digit_off'; feature: z.infer<typeof feature> }
   | { op: 'transposed'; feature: z.infer<typeof feature> }
+  | { op: 'numbers_near'; feature: z.infer<typeof feature>; at_most: number }
   | { op: 'address_overlap'; at_least: number }
   | { op: 'dob_swapped' }
   | { op: 'dob_compatible' }
@@ -36,6 +37,7 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
     z.object({ op: z.literal('tokens_close'), feature, at_least: z.number().min(0).max(1), unmatched: z.number().int().min(0) }),
     z.object({ op: z.literal('one_digit_off'), feature }),
     z.object({ op: z.literal('transposed'), feature }),
+    z.object({ op: z.literal('numbers_near'), feature, at_most: z.number().int().min(1) }),
     z.object({ op: z.literal('address_overlap'), at_least: z.number().min(0).max(1) }),
     z.object({ op: z.literal('dob_swapped') }),
     z.object({ op: z.literal('dob_compatible') }),
@@ -57,6 +59,20 @@ function transposed(a: string, b: string): boolean {
   if (a.length !== b.length || a === b) return false;
   const at = [...a].findIndex((char, i) => char !== b[i]);
   return at >= 0 && at + 1 < a.length && a[at] === b[at + 1] && a[at + 1] === b[at] && a.slice(at + 2) === b.slice(at + 2);
+}
+
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * Whether two numbers written with the same count of digits differ by at least 1 and at most
+ * `most`, carries counted (…0409 and …0410 are consecutive): the IDs a registry issues one after
+ * the other, as it does to twins. A one-digit typo or two swapped digits seldom lands that close.
+ */
+export function numbersNear(a: string, b: string, most: number): boolean {
+  if (a.length !== b.length || a === b || !DIGITS.test(a) || !DIGITS.test(b)) return false;
+  // Beyond 15 digits a double no longer holds every integer exactly.
+  const difference = a.length <= 15 ? Math.abs(Number(a) - Number(b)) : Number(BigInt(a) > BigInt(b) ? BigInt(a) - BigInt(b) : BigInt(b) - BigInt(a));
+  return difference <= most;
 }
 
 /**
@@ -218,7 +234,7 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
   }
 }
 
-type TextPredicate = Extract<Predicate, { op: 'equal' | 'jaro_winkler' | 'levenshtein' | 'tokens_close' | 'one_digit_off' | 'transposed' }>;
+type TextPredicate = Extract<Predicate, { op: 'equal' | 'jaro_winkler' | 'levenshtein' | 'tokens_close' | 'one_digit_off' | 'transposed' | 'numbers_near' }>;
 
 function textTest(predicate: TextPredicate): (x: string, y: string) => boolean {
   switch (predicate.op) {
@@ -240,6 +256,10 @@ function textTest(predicate: TextPredicate): (x: string, y: string) => boolean {
       return oneDigitOff;
     case 'transposed':
       return transposed;
+    case 'numbers_near': {
+      const most = predicate.at_most;
+      return (x, y) => numbersNear(x, y, most);
+    }
   }
 }
 

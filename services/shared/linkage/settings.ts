@@ -100,8 +100,8 @@ export const settingsSchema = z
       .optional(),
     /**
      * Pairs never linked (nor called duplicates) whatever their score: they go to a steward with
-     * the rule's sentence. Twins: IDs one digit apart (consecutive numbers) and given names that
-     * differ, even by a letter (Hải and Hà), however much else agrees.
+     * the rule's sentence. Twins: consecutive IDs (numbers_near) and given names that differ,
+     * even by a letter (Hải and Hà), however much else agrees.
      */
     never_link: z.array(z.object({ name: z.string().regex(/^[a-z0-9_]+$/), when: predicateSchema, sentence: z.string().min(1) })).default([]),
     /** EM sessions of `dancu train`: pairs sharing `block_on`; m is not estimated for the `skip` comparisons in that session. */
