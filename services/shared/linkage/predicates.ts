@@ -19,7 +19,7 @@ export type Predicate =
   | { op: 'one_digit_off'; feature: z.infer<typeof feature> }
   | { op: 'transposed'; feature: z.infer<typeof feature> }
   | { op: 'numbers_near'; feature: z.infer<typeof feature>; at_most: number }
-  | { op: 'address_overlap'; at_least: number }
+  | { op: 'address_overlap'; at_least: number; typos?: boolean }
   | { op: 'dob_swapped' }
   | { op: 'dob_compatible' }
   | { op: 'birth_years_apart'; at_least: number }
@@ -38,7 +38,7 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
     z.object({ op: z.literal('one_digit_off'), feature }),
     z.object({ op: z.literal('transposed'), feature }),
     z.object({ op: z.literal('numbers_near'), feature, at_most: z.number().int().min(1) }),
-    z.object({ op: z.literal('address_overlap'), at_least: z.number().min(0).max(1) }),
+    z.object({ op: z.literal('address_overlap'), at_least: z.number().min(0).max(1), typos: z.boolean().optional() }),
     z.object({ op: z.literal('dob_swapped') }),
     z.object({ op: z.literal('dob_compatible') }),
     z.object({ op: z.literal('birth_years_apart'), at_least: z.number().int().min(1) }),
@@ -80,12 +80,36 @@ export function numbersNear(a: string, b: string, most: number): boolean {
  * often shortened, but never of fewer than half the longer one's: a long list of words would
  * otherwise hold every short address and agree with all of them.
  */
-export function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+export function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>, typos = false): number {
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
   if (small.size === 0) return 0;
   let shared = 0;
-  for (const token of small) if (large.has(token)) shared += 1;
+  for (const token of small) if (large.has(token) || (typos && typoOf(token, large))) shared += 1;
   return shared / Math.max(small.size, large.size / 2);
+}
+
+let lastA: ReadonlySet<string> | null = null;
+let lastB: ReadonlySet<string> | null = null;
+let lastTypos = false;
+let lastOverlap = 0;
+
+/** overlap, remembering the last pair: the address's levels ask for the same pair's overlap in turn. */
+function overlapOf(a: ReadonlySet<string>, b: ReadonlySet<string>, typos: boolean): number {
+  if (a !== lastA || b !== lastB || typos !== lastTypos) [lastA, lastB, lastTypos, lastOverlap] = [a, b, typos, overlap(a, b, typos)];
+  return lastOverlap;
+}
+
+const TYPO_WORD = /^[a-z]{5,}$/;
+
+/**
+ * Whether a word of four letters or more is one edit from a word of `words` of four letters or
+ * more: a street or ward name mistyped. Numbers must agree exactly (house number 12 is not 13),
+ * and short words are too alike to tell a typo from another word.
+ */
+function typoOf(token: string, words: ReadonlySet<string>): boolean {
+  if (!TYPO_WORD.test(token)) return false;
+  for (const word of words) if (Math.abs(word.length - token.length) <= 1 && TYPO_WORD.test(word) && withinEdits(token, word, 1)) return true;
+  return false;
 }
 
 /**
@@ -219,8 +243,8 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
       };
     }
     case 'address_overlap': {
-      const least = predicate.at_least;
-      return (a, b) => overlap(a.addressTokens, b.addressTokens) >= least;
+      const { at_least: least, typos = false } = predicate;
+      return (a, b) => overlapOf(a.addressTokens, b.addressTokens, typos) >= least;
     }
     default: {
       const f = predicate.feature;
