@@ -102,9 +102,10 @@ function overlapOf(a: ReadonlySet<string>, b: ReadonlySet<string>, typos: boolea
 const TYPO_WORD = /^[a-z]{5,}$/;
 
 /**
- * Whether a word of four letters or more is one edit from a word of `words` of four letters or
+ * Whether a word of five letters or more is one edit from a word of `words` of five letters or
  * more: a street or ward name mistyped. Numbers must agree exactly (house number 12 is not 13),
- * and short words are too alike to tell a typo from another word.
+ * and shorter words, Vietnamese syllables above all (Minh, Linh), are too alike to tell a typo
+ * from another word.
  */
 function typoOf(token: string, words: ReadonlySet<string>): boolean {
   if (!TYPO_WORD.test(token)) return false;
