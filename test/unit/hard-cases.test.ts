@@ -114,8 +114,36 @@ describe('twins whose given names are a letter apart and alike (Hải and Hà)',
     expect([decision.decision, decision.explanation?.summary]).toEqual(['REVIEW', expect.stringContaining('twins have consecutive ID numbers')]);
   });
 
+  it('never links her to him on her own consecutive ID when her family name is mistyped too', () => {
+    expect(decide([hai], { ...ha, full_name: 'Phn Văn Hà' }).decision).toBe('REVIEW');
+  });
+
+  it('links a record of Hải whose ID has a one-digit typo far from consecutive and whose name was written as another, on his birth date and address', () => {
+    const decision = decide([hai, ha], { ...hai, full_name: 'Trần Minh Tuấn', personal_id: '001085009321' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
+  it("sends the same record to a steward under settings whose near-ID levels are weak_when_else the name's", () => {
+    const weakened = {
+      ...settings,
+      comparisons: settings.comparisons.map((c) =>
+        c.name === 'personal_id'
+          ? { ...c, levels: c.levels.map((level) => (level.label === 'one_digit_off' ? { ...level, weak_when_else: ['full_name'] } : level)) }
+          : c,
+      ),
+    };
+    const { engine, source } = inMemoryLinkage(weakened, [...background, toMatchRecord('C0', hai)]);
+    const match = toMatchRecord('R1', { ...hai, full_name: 'Trần Minh Tuấn', personal_id: '001085009321' });
+    expect(engine.decide(match, source.candidatesSync(match)).reason).toBe('REQUIRED_FIELD_DISAGREES');
+  });
+
   it('still links a record of Hải with a one-digit typo in his ID', () => {
     const decision = decide([hai, ha], { ...hai, personal_id: '001085004331' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
+  it("links a record of Hải whose ID has a typo far from consecutive and whose given name has a typo: the twins' rule is for consecutive IDs", () => {
+    const decision = decide([hai, ha], { ...hai, full_name: 'Phan Văn Haii', personal_id: '001085009321' });
     expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
   });
 

@@ -97,6 +97,22 @@ describe('address agreement as a share of the words', () => {
     expect(overlap(words('Số 12 Lê Lợi, Hồ Chí Minh'), words('Số 12 Lê Lợi, Phường Bến Thành, Quận 1, Hồ Chí Minh'))).toBe(1);
   });
 
+  it('counts a street name mistyped by one letter as shared when asked to (Wollongong, Wolllngong)', () => {
+    expect(overlap(words('1 Wyola Place, West Wollongong 2210'), words('1 Wyola Place, West Wolllngong 2210'), true)).toBe(1);
+  });
+
+  it('does not count a mistyped word as shared unless asked to', () => {
+    expect(overlap(words('1 Wyola Place, West Wollongong 2210'), words('1 Wyola Place, West Wolllngong 2210'))).toBeLessThan(1);
+  });
+
+  it('never takes another house number for a typo', () => {
+    expect(overlap(words('Số 12 Lê Lợi'), words('Số 13 Lê Lợi'), true)).toBeLessThan(1);
+  });
+
+  it('never takes a short word one letter off for a typo (Minh, Linh)', () => {
+    expect(overlap(words('Số 12 Lê Lợi, Minh Khai'), words('Số 12 Lê Lợi, Linh Khai'), true)).toBeLessThan(1);
+  });
+
   it('does not let a long list of words agree mostly with a short address it happens to hold', () => {
     const list =
       'Số 12 Lê Lợi Hồ Chí Minh Hàng Bạc Hàng Đào Hàng Ngang Trần Hưng Đạo Nguyễn Huệ Đồng Khởi Pasteur Hai Bà Trưng Điện Biên Phủ Cách Mạng Tháng Tám';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toMatchRecord } from '../../services/shared/linkage/match-record.js';
-import { holds, type Predicate } from '../../services/shared/linkage/predicates.js';
+import { holds, predicateSchema, type Predicate } from '../../services/shared/linkage/predicates.js';
 import { cleanText } from '../../services/shared/normalise/text.js';
 
 const record = (name: string, dob = '1987-03-14', pid: string | null = '079087000001') =>
@@ -45,6 +45,30 @@ describe('predicates', () => {
 
   it('sees two swapped neighbouring digits', () => {
     expect(holds({ op: 'transposed', feature: 'personal_id' }, a, record('x', '1987-03-14', '079087000010'))).toBe(true);
+  });
+
+  it('sees consecutive identifiers as numbers near each other', () => {
+    const near: Predicate = { op: 'numbers_near', feature: 'personal_id', at_most: 2 };
+    expect(holds(near, record('x', '1987-03-14', '079087000457'), record('y', '1987-03-14', '079087000458'))).toBe(true);
+  });
+
+  it('counts a carry when it sees consecutive identifiers (…0409 and …0410)', () => {
+    const near: Predicate = { op: 'numbers_near', feature: 'personal_id', at_most: 2 };
+    expect(holds(near, record('x', '1987-03-14', '079087000409'), record('y', '1987-03-14', '079087000410'))).toBe(true);
+  });
+
+  it('does not take a one-digit typo away from the last digits for consecutive identifiers (…0457 and …0957)', () => {
+    const near: Predicate = { op: 'numbers_near', feature: 'personal_id', at_most: 2 };
+    expect(holds(near, record('x', '1987-03-14', '079087000457'), record('y', '1987-03-14', '079087000957'))).toBe(false);
+  });
+
+  it('does not take the same identifier for a near one', () => {
+    const near: Predicate = { op: 'numbers_near', feature: 'personal_id', at_most: 2 };
+    expect(holds(near, a, record('y', '1987-03-14', '079087000001'))).toBe(false);
+  });
+
+  it('rejects a numbers_near predicate without its distance', () => {
+    expect(predicateSchema.safeParse({ op: 'numbers_near', feature: 'personal_id' }).success).toBe(false);
   });
 
   it('sees a date of birth with day and month swapped', () => {

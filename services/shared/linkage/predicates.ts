@@ -18,7 +18,8 @@ export type Predicate =
   | { op: 'tokens_close'; feature: z.infer<typeof feature>; at_least: number; unmatched: number }
   | { op: 'one_digit_off'; feature: z.infer<typeof feature> }
   | { op: 'transposed'; feature: z.infer<typeof feature> }
-  | { op: 'address_overlap'; at_least: number }
+  | { op: 'numbers_near'; feature: z.infer<typeof feature>; at_most: number }
+  | { op: 'address_overlap'; at_least: number; typos?: boolean }
   | { op: 'dob_swapped' }
   | { op: 'dob_compatible' }
   | { op: 'birth_years_apart'; at_least: number }
@@ -36,7 +37,8 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
     z.object({ op: z.literal('tokens_close'), feature, at_least: z.number().min(0).max(1), unmatched: z.number().int().min(0) }),
     z.object({ op: z.literal('one_digit_off'), feature }),
     z.object({ op: z.literal('transposed'), feature }),
-    z.object({ op: z.literal('address_overlap'), at_least: z.number().min(0).max(1) }),
+    z.object({ op: z.literal('numbers_near'), feature, at_most: z.number().int().min(1) }),
+    z.object({ op: z.literal('address_overlap'), at_least: z.number().min(0).max(1), typos: z.boolean().optional() }),
     z.object({ op: z.literal('dob_swapped') }),
     z.object({ op: z.literal('dob_compatible') }),
     z.object({ op: z.literal('birth_years_apart'), at_least: z.number().int().min(1) }),
@@ -59,17 +61,56 @@ function transposed(a: string, b: string): boolean {
   return at >= 0 && at + 1 < a.length && a[at] === b[at + 1] && a[at + 1] === b[at] && a.slice(at + 2) === b.slice(at + 2);
 }
 
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * Whether two numbers written with the same count of digits differ by at least 1 and at most
+ * `most`, carries counted (…0409 and …0410 are consecutive): the IDs a registry issues one after
+ * the other, as it does to twins. A one-digit typo or two swapped digits seldom lands that close.
+ */
+export function numbersNear(a: string, b: string, most: number): boolean {
+  if (a.length !== b.length || a === b || !DIGITS.test(a) || !DIGITS.test(b)) return false;
+  // Beyond 15 digits a double no longer holds every integer exactly.
+  const difference = a.length <= 15 ? Math.abs(Number(a) - Number(b)) : Number(BigInt(a) > BigInt(b) ? BigInt(a) - BigInt(b) : BigInt(b) - BigInt(a));
+  return difference <= most;
+}
+
 /**
  * The words the two addresses share, as a share of the shorter one's words, since addresses are
  * often shortened, but never of fewer than half the longer one's: a long list of words would
  * otherwise hold every short address and agree with all of them.
  */
-export function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+export function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>, typos = false): number {
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
   if (small.size === 0) return 0;
   let shared = 0;
-  for (const token of small) if (large.has(token)) shared += 1;
+  for (const token of small) if (large.has(token) || (typos && typoOf(token, large))) shared += 1;
   return shared / Math.max(small.size, large.size / 2);
+}
+
+let lastA: ReadonlySet<string> | null = null;
+let lastB: ReadonlySet<string> | null = null;
+let lastTypos = false;
+let lastOverlap = 0;
+
+/** overlap, remembering the last pair: the address's levels ask for the same pair's overlap in turn. */
+function overlapOf(a: ReadonlySet<string>, b: ReadonlySet<string>, typos: boolean): number {
+  if (a !== lastA || b !== lastB || typos !== lastTypos) [lastA, lastB, lastTypos, lastOverlap] = [a, b, typos, overlap(a, b, typos)];
+  return lastOverlap;
+}
+
+const TYPO_WORD = /^[a-z]{5,}$/;
+
+/**
+ * Whether a word of five letters or more is one edit from a word of `words` of five letters or
+ * more: a street or ward name mistyped. Numbers must agree exactly (house number 12 is not 13),
+ * and shorter words, Vietnamese syllables above all (Minh, Linh), are too alike to tell a typo
+ * from another word.
+ */
+function typoOf(token: string, words: ReadonlySet<string>): boolean {
+  if (!TYPO_WORD.test(token)) return false;
+  for (const word of words) if (Math.abs(word.length - token.length) <= 1 && TYPO_WORD.test(word) && withinEdits(token, word, 1)) return true;
+  return false;
 }
 
 /**
@@ -203,8 +244,8 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
       };
     }
     case 'address_overlap': {
-      const least = predicate.at_least;
-      return (a, b) => overlap(a.addressTokens, b.addressTokens) >= least;
+      const { at_least: least, typos = false } = predicate;
+      return (a, b) => overlapOf(a.addressTokens, b.addressTokens, typos) >= least;
     }
     default: {
       const f = predicate.feature;
@@ -218,7 +259,7 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
   }
 }
 
-type TextPredicate = Extract<Predicate, { op: 'equal' | 'jaro_winkler' | 'levenshtein' | 'tokens_close' | 'one_digit_off' | 'transposed' }>;
+type TextPredicate = Extract<Predicate, { op: 'equal' | 'jaro_winkler' | 'levenshtein' | 'tokens_close' | 'one_digit_off' | 'transposed' | 'numbers_near' }>;
 
 function textTest(predicate: TextPredicate): (x: string, y: string) => boolean {
   switch (predicate.op) {
@@ -240,6 +281,10 @@ function textTest(predicate: TextPredicate): (x: string, y: string) => boolean {
       return oneDigitOff;
     case 'transposed':
       return transposed;
+    case 'numbers_near': {
+      const most = predicate.at_most;
+      return (x, y) => numbersNear(x, y, most);
+    }
   }
 }
 

@@ -22,9 +22,8 @@ export const levelSchema = z.object({
   weak: z.boolean().default(false),
   /**
    * The level is weak, as above, when any of these comparisons is at its else level or at a
-   * level `weak` of itself: an ID one digit from the other's is a typo when the names agree, and
-   * a twin's consecutive ID when the names are different people's (same birth date, same
-   * address, another given name, or one a letter off).
+   * level `weak` of itself. The default settings use none: twins' consecutive IDs are a
+   * never_link rule, and an ID one digit off elsewhere is a typo whatever the name says.
    */
   weak_when_else: z.array(z.string()).optional(),
   m: probability.optional(),
@@ -106,8 +105,9 @@ export const settingsSchema = z
       .optional(),
     /**
      * Pairs never linked (nor called duplicates) whatever their score: they go to a steward with
-     * the rule's sentence. Twins: IDs one digit apart (consecutive numbers) and given names that
-     * differ, even by a letter (Hải and Hà), however much else agrees.
+     * the rule's sentence. Twins: consecutive IDs (numbers_near) and given names that differ,
+     * even by a letter (Hải and Hà), however much else agrees, whatever the family names say (one
+     * may be mistyped).
      */
     never_link: z.array(z.object({ name: z.string().regex(/^[a-z0-9_]+$/), when: predicateSchema, sentence: z.string().min(1) })).default([]),
     /** EM sessions of `dancu train`: pairs sharing `block_on`; m is not estimated for the `skip` comparisons in that session. */
