@@ -130,6 +130,8 @@ async function densityRow(size: number, baseDatabaseUrl: string): Promise<void> 
       `  link-csv: whole ${run.seconds.toFixed(0)} s (read ${f.read.toFixed(0)} s, parameters ${f.estimate.toFixed(0)} s, linking ${f.link.toFixed(0)} s = ${f.perSecond.toLocaleString('en')} records/s), peak RSS ${f.peakMb.toLocaleString('en')} MB`,
     );
     console.log(`  link-csv: ${/candidates per record: .*/.exec(run.stderr)?.[0] ?? 'candidates per record not reported'}`);
+    const generic = /generic keys skipped: .*/.exec(run.stderr)?.[0];
+    if (generic) console.log(`  link-csv: ${generic}`);
     console.log(
       `  accuracy: precision ${a.precision.toFixed(5)} (${a.falseLinks} false of ${a.links.toLocaleString('en')} links), recall ${a.recall.toFixed(4)}, review ${(100 * a.reviewRate).toFixed(2)}% (${a.reviews.toLocaleString('en')} of ${a.records.toLocaleString('en')})`,
     );

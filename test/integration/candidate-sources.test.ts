@@ -46,6 +46,17 @@ describe('candidate retrieval', () => {
     expect(ids(inPostgres)).toEqual(ids(inMemory));
   });
 
+  it('skips the same generic keys in PostgreSQL as in memory, and finds the same candidates', async () => {
+    // A cap this small makes generic keys of common names even in a register of 3,000.
+    const capped = { ...settings, blocking_rules: settings.blocking_rules.map((rule) => ({ ...rule, max_block_size: 2 })) };
+    const memory = inMemoryLinkage(capped, register).source;
+    const postgres = new PostgresCandidateSource(pool, capped);
+    const ids = (found: MatchRecord[][]) => found.map((candidates) => candidates.map((c) => c.id).sort());
+    expect(ids(await postgres.candidatesFor(records))).toEqual(ids(await memory.candidatesFor(records)));
+    expect(postgres.genericLookups()).toEqual(memory.genericLookups());
+    expect([...memory.genericLookups().values()].some((n) => n > 0)).toBe(true);
+  });
+
   it('finds the same candidates after every key is rebuilt by reindex', async () => {
     const before = await new PostgresCandidateSource(pool, settings).candidatesFor(records);
     expect(await reindexCitizens(pool, settings)).toBe(register.length);

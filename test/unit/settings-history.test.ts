@@ -30,6 +30,11 @@ describe('rolling back the current linkage settings', () => {
     expect(rollbackShadowSettings(current, settings).unindexed).toEqual([kept!.name]);
   });
 
+  it('needs no reindex for a rule whose max_block_size alone changed, and weighs the target with its own cap', () => {
+    const current = { ...settings, blocking_rules: settings.blocking_rules.map((rule) => ({ ...rule, max_block_size: 7 })) };
+    expect(rollbackShadowSettings(current, settings)).toEqual({ shadowed: settings, unindexed: [] });
+  });
+
   it('weighs a target blocking as the current settings do unchanged', () => {
     expect(rollbackShadowSettings(settings, settings)).toEqual({ shadowed: settings, unindexed: [] });
   });

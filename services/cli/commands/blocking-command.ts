@@ -11,10 +11,11 @@ function text(report: BlockingReport): string {
   const labelled = report.truth !== null;
   const lines = [
     `${n(report.records)} records against ${n(report.citizens)} citizens`,
-    `| rule | comparisons | added | cumulative |${labelled ? ' true pairs first reached |' : ''}`,
-    `|---|---:|---:|---:|${labelled ? '---:|' : ''}`,
+    `| rule | comparisons | added | cumulative | generic keys skipped |${labelled ? ' true pairs first reached |' : ''}`,
+    `|---|---:|---:|---:|---:|${labelled ? '---:|' : ''}`,
     ...report.rules.map(
-      (r) => `| ${r.rule} | ${n(r.comparisons)} | ${n(r.added)} | ${n(r.cumulative)} |${r.truePairsAdded === null ? '' : ` ${n(r.truePairsAdded)} |`}`,
+      (r) =>
+        `| ${r.rule} | ${n(r.comparisons)} | ${n(r.added)} | ${n(r.cumulative)} | ${n(r.generic)} |${r.truePairsAdded === null ? '' : ` ${n(r.truePairsAdded)} |`}`,
     ),
     `candidates per record: p50 ${n(report.candidatesPerRecord.p50)}, p99 ${n(report.candidatesPerRecord.p99)}, max ${n(report.candidatesPerRecord.max)}, mean ${report.candidatesPerRecord.mean.toFixed(1)}`,
   ];

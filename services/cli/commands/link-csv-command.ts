@@ -26,6 +26,14 @@ function progressLine(progress: LinkCsvProgress): string {
   return `${at} ${count(progress.records)} records linked\n`;
 }
 
+/** Lookups skipped as generic, per rule, or nothing when none was. */
+function genericLine(generic: Record<string, number>): string {
+  const rules = Object.entries(generic);
+  if (rules.length === 0) return '';
+  const total = rules.reduce((sum, [, n]) => sum + n, 0);
+  return `generic keys skipped: ${total} lookups (${rules.map(([rule, n]) => `${rule} ${n}`).join(', ')})\n`;
+}
+
 function summary(report: LinkCsvReport): string {
   const { read, estimate, link } = report.seconds;
   const total = read + estimate + link;
@@ -34,7 +42,8 @@ function summary(report: LinkCsvReport): string {
     `${report.records} records against ${report.citizens} citizens: ${report.decisions.LINK} link, ${report.decisions.REVIEW} review, ${report.decisions.NEW} new\n` +
     `read ${read.toFixed(2)} s, parameters ${estimate.toFixed(2)} s, linking ${link.toFixed(2)} s ` +
     `(${Math.round(report.records / link)} records/s; ${Math.round(report.records / total)} records/s overall), peak RSS ${Math.round(peakMb)} MB\n` +
-    `candidates per record: mean ${report.candidates.mean.toFixed(1)}, p50 ${report.candidates.p50}, p99 ${report.candidates.p99}, max ${report.candidates.max}\n`
+    `candidates per record: mean ${report.candidates.mean.toFixed(1)}, p50 ${report.candidates.p50}, p99 ${report.candidates.p99}, max ${report.candidates.max}\n` +
+    genericLine(report.genericLookups)
   );
 }
 

@@ -33,6 +33,8 @@ export interface LinkCsvReport {
   seconds: { read: number; estimate: number; link: number };
   /** Candidates the blocking rules gave each record while linking. */
   candidates: CandidateCounts;
+  /** Lookups skipped because their key was generic (held by more citizens than the rule's max_block_size), per rule that skipped any. */
+  genericLookups: Record<string, number>;
   estimation: { report: TrainingReport; spread: EstimateSpread } | null;
 }
 
@@ -97,6 +99,7 @@ export async function linkCsv(options: LinkCsvOptions): Promise<LinkCsvReport> {
     decisions,
     seconds: { read: seconds(started, read), estimate: seconds(read, estimatedAt), link: seconds(estimatedAt, linked) },
     candidates: source.counts(),
+    genericLookups: Object.fromEntries(source.genericLookups()),
     estimation,
   };
 }

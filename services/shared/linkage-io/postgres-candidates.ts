@@ -10,10 +10,13 @@ import { TermFrequencies } from '../linkage/term-frequencies.js';
 /**
  * Candidates from the register in PostgreSQL: every (rule, key) of every record of a batch goes
  * in one query, answered from the primary-key index of citizen_blocking_keys. One round trip per
- * batch of events, never one per event.
+ * batch of events, never one per event. A rule with a max_block_size reads at most one citizen
+ * more than it per key (a LIMIT on the index scan), and a key that reaches that is generic: it
+ * brings none, as in memory.
  */
 export class PostgresCandidateSource implements CandidateSource {
   private readonly rules: Map<string, BlockingRule>;
+  private readonly genericCounts = new Map<string, number>();
 
   constructor(
     private readonly pool: Pool,
@@ -26,6 +29,7 @@ export class PostgresCandidateSource implements CandidateSource {
     const ruleNames: string[] = [];
     const keys: string[] = [];
     const indexes: number[] = [];
+    const caps: (number | null)[] = [];
     records.forEach((record, index) => {
       for (const rule of this.rules.values()) {
         const key = blockingKey(rule, record);
@@ -33,19 +37,34 @@ export class PostgresCandidateSource implements CandidateSource {
         ruleNames.push(rule.name);
         keys.push(key);
         indexes.push(index);
+        caps.push(rule.max_block_size ?? null);
       }
     });
     const found: MatchRecord[][] = records.map(() => []);
     if (keys.length === 0) return found;
-    const { rows } = await this.pool.query<CitizenRow & { idx: number; rule: string }>(
-      `select q.idx, q.rule, ${citizenRowColumns('c')}
-         from unnest($1::text[], $2::text[], $3::int[]) as q(rule, key, idx)
-         join citizen_blocking_keys b on b.rule = q.rule and b.key = q.key
-         join citizens c on c.citizen_id = b.citizen_id`,
-      [ruleNames, keys, indexes],
+    // LIMIT null is no limit. A generic key comes back as one row with no citizen, to be counted.
+    const { rows } = await this.pool.query<CitizenRow & { idx: number; rule: string; generic: boolean }>(
+      `with keyed as (
+         select q.idx, q.rule, k.ids, q.cap is not null and cardinality(k.ids) > q.cap as generic
+           from unnest($1::text[], $2::text[], $3::int[], $4::int[]) as q(rule, key, idx, cap)
+           cross join lateral (
+             select array_agg(b.citizen_id) as ids
+               from (select citizen_id from citizen_blocking_keys b where b.rule = q.rule and b.key = q.key limit q.cap + 1) b
+           ) k
+          where k.ids is not null
+       )
+       select keyed.idx, keyed.rule, keyed.generic, ${citizenRowColumns('c')}
+         from keyed
+         left join lateral unnest(case when keyed.generic then null else keyed.ids end) as m(citizen_id) on true
+         left join citizens c on c.citizen_id = m.citizen_id`,
+      [ruleNames, keys, indexes, caps],
     );
     const seen = records.map(() => new Set<string>());
     for (const row of rows) {
+      if (row.generic) {
+        this.genericCounts.set(row.rule, (this.genericCounts.get(row.rule) ?? 0) + 1);
+        continue;
+      }
       const record = records[row.idx];
       if (!record || seen[row.idx]!.has(row.citizen_id)) continue;
       const citizen = personToMatchRecord(row.citizen_id, citizenAsPerson(row));
@@ -55,6 +74,11 @@ export class PostgresCandidateSource implements CandidateSource {
       found[row.idx]!.push(citizen);
     }
     return found;
+  }
+
+  /** Lookups skipped because their key was generic, per rule name, since the source was made. */
+  genericLookups(): Map<string, number> {
+    return new Map([...this.rules.keys()].map((name) => [name, this.genericCounts.get(name) ?? 0]));
   }
 }
 

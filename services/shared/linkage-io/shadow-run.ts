@@ -3,6 +3,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { ConfigError } from '../errors.js';
 import type { SchemaRegistryClient } from '../kafka/registry.js';
 import { readRanges, topicRanges, type SnapshotMessage } from '../kafka/topic-snapshot.js';
+import { indexedRuleIdentity } from '../linkage/blocking.js';
 import { explainDecision } from '../linkage/decision-summaries.js';
 import { LinkageEngine, type LevelsOf } from '../linkage/engine.js';
 import { personToMatchRecord, type MatchRecord } from '../linkage/match-record.js';
@@ -71,9 +72,9 @@ export async function readObservations(
  * (`dancu blocking report`), and its keys are rewritten when it is promoted.
  */
 export function checkComparable(current: LinkageSettings, candidate: LinkageSettings): void {
-  const rules = new Map(current.blocking_rules.map((rule) => [rule.name, JSON.stringify(rule)]));
+  const rules = new Map(current.blocking_rules.map((rule) => [rule.name, indexedRuleIdentity(rule)]));
   for (const rule of candidate.blocking_rules) {
-    if (rules.get(rule.name) !== JSON.stringify(rule)) {
+    if (rules.get(rule.name) !== indexedRuleIdentity(rule)) {
       throw new ConfigError(
         `the candidate's blocking rule ${rule.name} is not one of the current settings' (the register has keys only for those): a shadow run compares settings that block alike; try a blocking change with \`dancu blocking report\``,
       );

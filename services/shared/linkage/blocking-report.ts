@@ -10,6 +10,8 @@ export interface RuleCount {
   added: number;
   /** Pairs of the rules up to this one, each pair once: Splink's cumulative comparisons. */
   cumulative: number;
+  /** Records whose key under this rule was generic (held by more citizens than its max_block_size): they got no candidates from it. */
+  generic: number;
   /** With labels: true pairs this rule is the first to reach. */
   truePairsAdded: number | null;
 }
@@ -36,6 +38,7 @@ export class BlockingTally {
   private readonly comparisons: number[];
   private readonly added: number[];
   private readonly trueAdded: number[];
+  private readonly generic: number[];
   private readonly perRecord: number[] = [];
   private readonly missed: { recordId: string; citizenId: string }[] = [];
   private missedCount = 0;
@@ -49,6 +52,7 @@ export class BlockingTally {
     this.comparisons = rules.map(() => 0);
     this.added = rules.map(() => 0);
     this.trueAdded = rules.map(() => 0);
+    this.generic = rules.map(() => 0);
     this.seenAt = new Int32Array(source.register.size);
   }
 
@@ -61,7 +65,7 @@ export class BlockingTally {
     const register = this.source.register;
     for (let r = 0; r < this.source.rules.length; r += 1) {
       found.length = 0;
-      this.source.ruleCandidates(r, record, found);
+      if (!this.source.ruleCandidates(r, record, found)) this.generic[r]! += 1;
       this.comparisons[r]! += found.length;
       for (const citizen of found) {
         if (this.seenAt[citizen] === this.record) continue;
@@ -92,6 +96,7 @@ export class BlockingTally {
         comparisons: this.comparisons[r]!,
         added: this.added[r]!,
         cumulative,
+        generic: this.generic[r]!,
         truePairsAdded: this.labelled ? this.trueAdded[r]! : null,
       };
     });

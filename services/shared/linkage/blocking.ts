@@ -21,6 +21,15 @@ export function blockingKeys(rules: readonly BlockingRule[], record: MatchRecord
   });
 }
 
+/**
+ * What a rule's keys in citizen_blocking_keys depend on: the rule without its max_block_size, which
+ * is applied when the keys are looked up, so changing it needs no reindex and can be shadowed.
+ */
+export function indexedRuleIdentity(rule: BlockingRule): string {
+  const { max_block_size: _cap, ...indexed } = rule;
+  return JSON.stringify(indexed);
+}
+
 /** Whether a candidate found under `rule` passes the rule's filter (the part that is not an equality). */
 export function passesFilter(rule: BlockingRule, record: MatchRecord, candidate: MatchRecord): boolean {
   return rule.filter === undefined || holds(rule.filter, record, candidate);

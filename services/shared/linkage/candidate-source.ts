@@ -7,4 +7,6 @@ import type { MatchRecord } from './match-record.js';
  */
 export interface CandidateSource {
   candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]>;
+  /** Lookups skipped so far because their key was generic (more citizens than the rule's max_block_size), per rule name. */
+  genericLookups?(): Map<string, number>;
 }

@@ -25,6 +25,11 @@ export class CandidateTally implements CandidateSource {
 
   constructor(private readonly source: CandidateSource) {}
 
+  /** The wrapped source's lookups skipped as generic, per rule that skipped any. */
+  genericLookups(): Map<string, number> {
+    return new Map([...(this.source.genericLookups?.() ?? [])].filter(([, n]) => n > 0));
+  }
+
   async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
     const answers = await this.source.candidatesFor(records);
     for (const candidates of answers) this.count(candidates.length);

@@ -80,6 +80,8 @@ export class InMemoryCandidateSource implements CandidateSource {
   private readonly seen: Int32Array;
   private lookup = 0;
   private readonly uniqueIds: boolean;
+  /** Per rule, the lookups whose key was generic (held by more citizens than the rule's max_block_size). */
+  private readonly genericCounts: number[];
 
   constructor(
     readonly rules: readonly BlockingRule[],
@@ -89,6 +91,12 @@ export class InMemoryCandidateSource implements CandidateSource {
     this.indexes = rules.map((rule) => new KeyIndex(this.register, rule.equal));
     this.seen = new Int32Array(this.register.size);
     this.uniqueIds = this.register.idsAreUnique();
+    this.genericCounts = rules.map(() => 0);
+  }
+
+  /** Lookups skipped because their key was generic, per rule name, since the source was made. */
+  genericLookups(): Map<string, number> {
+    return new Map(this.rules.map((rule, r) => [rule.name, this.genericCounts[r]!]));
   }
 
   /** The register's indexes of a record's candidates, in the order the rules find them. */
@@ -103,6 +111,10 @@ export class InMemoryCandidateSource implements CandidateSource {
       if (key === null) continue;
       inBucket.length = 0;
       this.indexes[r]!.collect(key, inBucket);
+      if (this.isGeneric(rule, inBucket)) {
+        this.genericCounts[r]! += 1;
+        continue;
+      }
       for (const citizen of inBucket) {
         if (this.seen[citizen] === this.lookup) continue;
         // A citizen that fails this rule's filter may still come in under another rule.
@@ -120,17 +132,39 @@ export class InMemoryCandidateSource implements CandidateSource {
     return found;
   }
 
-  /** The citizens one rule (by its position) finds for a record, its filter applied, appended to `into`: what a blocking report counts per rule. */
-  ruleCandidates(ruleIndex: number, record: MatchRecord, into: number[]): void {
+  /**
+   * The citizens one rule (by its position) finds for a record, its filter applied, appended to
+   * `into`: what a blocking report counts per rule. False when the record's key is generic for the
+   * rule (then nothing is appended), true otherwise.
+   */
+  ruleCandidates(ruleIndex: number, record: MatchRecord, into: number[]): boolean {
     const rule = this.rules[ruleIndex]!;
     const key = this.keyOf(rule, record);
-    if (key === null) return;
+    if (key === null) return true;
     const start = into.length;
     this.indexes[ruleIndex]!.collect(key, into);
-    if (rule.filter === undefined) return;
+    if (this.isGeneric(rule, into, start)) {
+      into.length = start;
+      return false;
+    }
+    if (rule.filter === undefined) return true;
     let kept = start;
     for (let at = start; at < into.length; at += 1) if (passesFilter(rule, record, this.register.get(into[at]!))) into[kept++] = into[at]!;
     into.length = kept;
+    return true;
+  }
+
+  /**
+   * Whether a key, held by these register rows (from `from` on), is held by more citizens than the rule allows: the
+   * count is of citizens (distinct IDs), as citizen_blocking_keys counts them, before any filter.
+   */
+  private isGeneric(rule: BlockingRule, rows: readonly number[], from = 0): boolean {
+    const cap = rule.max_block_size;
+    if (cap === undefined || rows.length - from <= cap) return false;
+    if (this.uniqueIds) return true;
+    const ids = new Set<string>();
+    for (let at = from; at < rows.length; at += 1) ids.add(this.register.id(rows[at]!));
+    return ids.size > cap;
   }
 
   candidatesSync(record: MatchRecord): MatchRecord[] {

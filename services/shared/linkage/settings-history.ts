@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { indexedRuleIdentity } from './blocking.js';
 import type { LinkageSettings } from './settings.js';
 
 export type HistoryAction = 'BOOTSTRAP' | 'PROMOTE' | 'ROLLBACK';
@@ -57,8 +58,8 @@ export function checkPromotable(entries: readonly Pick<HistoryEntry, 'action' | 
  * the shadow run did.
  */
 export function rollbackShadowSettings(current: LinkageSettings, target: LinkageSettings): { shadowed: LinkageSettings; unindexed: string[] } {
-  const indexed = new Set(current.blocking_rules.map((rule) => JSON.stringify(rule)));
-  const unindexed = target.blocking_rules.filter((rule) => !indexed.has(JSON.stringify(rule))).map((rule) => rule.name);
+  const indexed = new Set(current.blocking_rules.map(indexedRuleIdentity));
+  const unindexed = target.blocking_rules.filter((rule) => !indexed.has(indexedRuleIdentity(rule))).map((rule) => rule.name);
   if (unindexed.length === 0) return { shadowed: target, unindexed };
-  return { shadowed: { ...target, blocking_rules: target.blocking_rules.filter((rule) => indexed.has(JSON.stringify(rule))) }, unindexed };
+  return { shadowed: { ...target, blocking_rules: target.blocking_rules.filter((rule) => indexed.has(indexedRuleIdentity(rule))) }, unindexed };
 }

@@ -50,6 +50,12 @@ export const blockingRuleSchema = z.object({
   name: z.string().regex(/^[a-z0-9_]+$/),
   equal: z.array(z.enum(FEATURES)).min(1),
   filter: predicateSchema.optional(),
+  /**
+   * A key more citizens share than this is generic for the rule (Senzing's word): it finds no
+   * candidates, the record's come from its other rules. Keeps a rule's work bounded as the register
+   * grows, where a common name or a common date would otherwise bring in a block proportional to it.
+   */
+  max_block_size: z.number().int().positive().optional(),
 });
 
 export const settingsSchema = z
