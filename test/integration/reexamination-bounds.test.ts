@@ -143,6 +143,31 @@ describe('re-examinations after changes of the register, bounded and fair', () =
     });
   });
 
+  describe('linked records in reach of their citizen but not on their own keys', () => {
+    const mai = (id: string, born: string) => person('Hà', 'Thị', 'Mai', born, id);
+    const sameBirth = ['079185000301', '079185000302'];
+    const otherYears = ['079186000301', '079187000301', '079188000301', '079189000301', '079191000301', '079192000301'];
+    const changed = '079185000311';
+
+    beforeAll(async () => {
+      await apply([
+        birthOf(mai(changed, '1985-03-03')),
+        ...sameBirth.map((id) => birthOf(mai(id, '1985-03-03'))),
+        ...otherYears.map((id) => birthOf(mai(id, `19${id.slice(4, 6)}-03-03`))),
+      ]);
+      // Each namesake has a vaccination without ID linked to them: only the same-birth ones share enough keys of their own with the changed citizen.
+      await apply([
+        ...sameBirth.map((id) => decision('LINK', vaccinationOf(mai(id, '1985-03-03')), { citizen_id: id })),
+        ...otherYears.map((id) => decision('LINK', vaccinationOf(mai(id, `19${id.slice(4, 6)}-03-03`)), { citizen_id: id })),
+      ]);
+    });
+
+    it('keeps sending the records really in reach when the same change comes again, past those out of reach on their own keys', async () => {
+      for (let round = 0; round < 3; round++) await reexamine([{ citizenId: changed, trigger: 'CORRECTED' }]);
+      expect((await rowsOf([changed])).map((r) => r.sent)).toEqual([2, 2, 2]);
+    });
+  });
+
   describe('the stewards’ changes of the register', () => {
     const steward = (caseId: number, action: StewardDecision['action'], citizenId: string | null, undoes: string | null = null) => {
       stewardSequence += 1;
