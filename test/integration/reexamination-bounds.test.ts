@@ -143,6 +143,17 @@ describe('re-examinations after changes of the register, bounded and fair', () =
     });
   });
 
+  describe('a transaction that re-examines more than once', () => {
+    it('sends a record in reach of both steps back once', async () => {
+      const tài = (id: string | null) => person('Lý', 'Văn', 'Tài', '1993-04-04', id);
+      await apply([birthOf(tài('079193000401')), birthOf(tài('079193000402'))]);
+      const waiting = vaccinationOf(tài(null));
+      await apply([decision('UNLINKED', waiting, { reason: 'BELOW_THRESHOLD', candidates: [{ citizen_id: '079193000401', score: 0.4 }] })]);
+      await reexamine([{ citizenId: '079193000401', trigger: 'CORRECTED' }], [{ citizenId: '079193000402', trigger: 'UNLINKED' }]);
+      expect(await query('select count(*)::int as n from settings_relinks where observation_id = $1', [waiting.observation_id])).toEqual([{ n: 1 }]);
+    });
+  });
+
   describe('linked records in reach of their citizen but not on their own keys', () => {
     const mai = (id: string, born: string) => person('Hà', 'Thị', 'Mai', born, id);
     const sameBirth = ['079185000301', '079185000302'];

@@ -12,7 +12,7 @@ import {
   type RegisterChange,
 } from './plan/reexamination.js';
 import { REGISTER_REEXAMINATIONS } from './reexamination-tables.js';
-import { reexaminationReach, SENT_IN_TRANSACTION } from './reexamination-reach.js';
+import { reexaminationReach, SENT_IN_TRANSACTION, SENT_OBSERVATIONS_IN_TRANSACTION } from './reexamination-reach.js';
 import { sendBack } from './settings-promotion.js';
 import { currentSettingsVersion, settingsOfVersion } from './settings-versions.js';
 
@@ -122,8 +122,17 @@ export async function reexamineAfterChanges(
   }
   // The sends are shared by the call's changes too: each is charged its part; the count so far is the transaction's.
   await client.query(
-    `update ${REGISTER_REEXAMINATIONS.name} set millis = millis + $2 from (select set_config($3, $4, true)) as counted where id = any($1::bigint[])`,
-    [ids, (performance.now() - began) / plans.length, SENT_IN_TRANSACTION, String(reach.sentBefore + totals.sent)],
+    `update ${REGISTER_REEXAMINATIONS.name} set millis = millis + $2
+       from (select set_config($3, $4, true), set_config($5, (coalesce(nullif(current_setting($5, true), ''), '[]')::jsonb || $6::jsonb)::text, true)) as counted
+      where id = any($1::bigint[])`,
+    [
+      ids,
+      (performance.now() - began) / plans.length,
+      SENT_IN_TRANSACTION,
+      String(reach.sentBefore + totals.sent),
+      SENT_OBSERVATIONS_IN_TRANSACTION,
+      JSON.stringify(sends.map((s) => s.record.observation.observation_id)),
+    ],
   );
   return totals;
 }
