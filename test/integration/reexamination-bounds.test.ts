@@ -143,6 +143,42 @@ describe('re-examinations after changes of the register, bounded and fair', () =
     });
   });
 
+  describe('a transaction that re-examines more than once', () => {
+    it('sends a record in reach of both steps back once', async () => {
+      const tài = (id: string | null) => person('Lý', 'Văn', 'Tài', '1993-04-04', id);
+      await apply([birthOf(tài('079193000401')), birthOf(tài('079193000402'))]);
+      const waiting = vaccinationOf(tài(null));
+      await apply([decision('UNLINKED', waiting, { reason: 'BELOW_THRESHOLD', candidates: [{ citizen_id: '079193000401', score: 0.4 }] })]);
+      await reexamine([{ citizenId: '079193000401', trigger: 'CORRECTED' }], [{ citizenId: '079193000402', trigger: 'UNLINKED' }]);
+      expect(await query('select count(*)::int as n from settings_relinks where observation_id = $1', [waiting.observation_id])).toEqual([{ n: 1 }]);
+    });
+  });
+
+  describe('linked records in reach of their citizen but not on their own keys', () => {
+    const mai = (id: string, born: string) => person('Hà', 'Thị', 'Mai', born, id);
+    const sameBirth = ['079185000301', '079185000302'];
+    const otherYears = ['079186000301', '079187000301', '079188000301', '079189000301', '079191000301', '079192000301'];
+    const changed = '079185000311';
+
+    beforeAll(async () => {
+      await apply([
+        birthOf(mai(changed, '1985-03-03')),
+        ...sameBirth.map((id) => birthOf(mai(id, '1985-03-03'))),
+        ...otherYears.map((id) => birthOf(mai(id, `19${id.slice(4, 6)}-03-03`))),
+      ]);
+      // Each namesake has a vaccination without ID linked to them: only the same-birth ones share enough keys of their own with the changed citizen.
+      await apply([
+        ...sameBirth.map((id) => decision('LINK', vaccinationOf(mai(id, '1985-03-03')), { citizen_id: id })),
+        ...otherYears.map((id) => decision('LINK', vaccinationOf(mai(id, `19${id.slice(4, 6)}-03-03`)), { citizen_id: id })),
+      ]);
+    });
+
+    it('keeps sending the records really in reach when the same change comes again, past those out of reach on their own keys', async () => {
+      for (let round = 0; round < 3; round++) await reexamine([{ citizenId: changed, trigger: 'CORRECTED' }]);
+      expect((await rowsOf([changed])).map((r) => r.sent)).toEqual([2, 2, 2]);
+    });
+  });
+
   describe('the stewards’ changes of the register', () => {
     const steward = (caseId: number, action: StewardDecision['action'], citizenId: string | null, undoes: string | null = null) => {
       stewardSequence += 1;

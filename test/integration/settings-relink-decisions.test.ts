@@ -113,6 +113,9 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       )
     ).rows[0];
 
+  const waitingOf = async (o: PersonObservation) =>
+    (await database.pool.query('select resolved_at, resolution from unlinked_records where observation_id = $1', [o.observation_id])).rows;
+
   /** The steward decision made last, for an undo to name. */
   const lastStewardDecision = () => `steward-${stewardSequence}`;
 
@@ -342,6 +345,28 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     const before = await registerStateOf(o);
     expect(await steward(opened.case_id, 'UNDO', null, undone)).toMatchObject({ status: 'refused' });
     expect(await registerStateOf(o)).toEqual(before);
+  });
+
+  it.each([
+    ['refuses to undo a rejection when a later observation of the record waits unlinked, and changes nothing', 'UNLINKED'],
+    ['refuses to undo a rejection when a later observation of the record is in a case of its own, and changes nothing', 'REVIEW'],
+  ] as const)('%s', async (_, kind) => {
+    const o = await vaccinationOfA();
+    const opened = await caseMovingToB(o);
+    expect(await steward(opened.case_id, 'REJECT', null)).toMatchObject({ status: 'applied' });
+    const rejection = lastStewardDecision();
+    // The source corrects the record: its new observation is decided afresh, not linked.
+    const update = observation({ ...o, observation_id: `${o.observation_id}-corrected`, change_type: 'UPDATE', event_time: o.event_time + 60_000, attempt: 0 });
+    const explanation = { prior: -8, comparisons: [], total: 0.5, runner_up_score: null, summary: 'The record was rejected for A.' };
+    expect(
+      await apply([
+        decision(kind, update, { reason: kind === 'REVIEW' ? 'AMBIGUOUS' : 'BELOW_THRESHOLD', explanation, candidates: [{ citizen_id: A, score: 0.5 }] }),
+      ]),
+    ).toEqual([kind === 'REVIEW' ? 'review' : 'unlinked']);
+    const stateOf = async () => ({ record: await registerStateOf(o), update: await registerStateOf(update), waiting: await waitingOf(update) });
+    const before = await stateOf();
+    expect(await steward(opened.case_id, 'UNDO', null, rejection)).toMatchObject({ status: 'refused' });
+    expect(await stateOf()).toEqual(before);
   });
 
   it('refuses to undo a decision on a standing link that was applied before the register kept the link it changed', async () => {

@@ -89,6 +89,11 @@ describe('which records the changes of a transaction send back (no database)', (
     expect(plan).toMatchObject({ send: [], inReach: 0, overBound: 0 });
   });
 
+  it('names a linked record left out on its own keys, so that its re-examination is stamped all the same', () => {
+    const [plan] = planReexaminations(settings, [change], [counted({ linked: 1 })], [picked(stranger)], 50);
+    expect(plan!.outOfOwnReach).toEqual([picked(stranger)]);
+  });
+
   it("counts the steward's links and the links kept without an observation, and sends neither", () => {
     const [plan] = planReexaminations(settings, [change], [counted({ stewardHeld: 2, unstored: 1 })], [], 50);
     expect(plan).toMatchObject({ send: [], inReach: 3, stewardHeld: 2, unstored: 1, overBound: 0 });

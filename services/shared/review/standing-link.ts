@@ -90,6 +90,22 @@ export async function mustBeLinkedBy(client: PoolClient, o: SourceRecord, decisi
   if (rows[0]?.decision_id !== decisionId) refuse('the record has been linked again since the decision: undo what linked it first, or decide the case again');
 }
 
+/**
+ * No observation of the record is waiting unlinked or in another case still open: decided after
+ * the record was taken off, it is newer than the link the undo would put back, and would be left
+ * unresolved beside it. Its case is decided (or it waits) first.
+ */
+export async function mustHaveNoPendingObservation(client: PoolClient, o: SourceRecord, caseId: number): Promise<void> {
+  const { rowCount } = await client.query(
+    `select 1 from unlinked_records where ${RECORD} and resolved_at is null
+     union all
+     select 1 from review_cases where case_id <> $4 and status <> 'DECIDED'
+        and observation->>'source' = $1 and observation->>'source_system' = $2 and observation->>'source_record_id' = $3`,
+    [...recordOf(o), caseId],
+  );
+  if ((rowCount ?? 0) > 0) refuse('a later observation of the record waits unlinked or in another open case: decide that first, or decide this case again');
+}
+
 /** Undoing a confirmation: the link's row as it stood (the pipeline's decision, method and reason); nothing of the citizen changed. */
 export async function restoreLinkRow(client: PoolClient, standing: StandingLink & { link: StoredLink }, undoneId: string): Promise<string> {
   const link = standing.link;

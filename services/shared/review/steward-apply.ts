@@ -19,6 +19,7 @@ import {
   keepStandingLink,
   latestObservationOf,
   mustBeLinkedBy,
+  mustHaveNoPendingObservation,
   putBackRecord,
   restoreLinkRow,
   standingLinkOfDecision,
@@ -193,6 +194,7 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   // A decision on a case about a standing link changed that link: its undo takes off what it applied (the record's latest observation) and puts the link back as it stood.
   const standing = observation && isStandingLinkCase(reviewCase) ? await standingLinkOfDecision(client, undoneId) : null;
   const appliedObservation = observation && standing ? (observationToApply(observation, standing.link.observation) ?? observation) : observation;
+  if (observation && standing && !standing.kept) await mustHaveNoPendingObservation(client, observation, reviewCase.case_id);
   const takeOff = async (o: PersonObservation) => {
     if (standing) await mustBeLinkedBy(client, o, undoneId);
     return unlinkRecord(client, decision, o, context);

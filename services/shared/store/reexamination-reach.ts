@@ -9,6 +9,9 @@ import { SETTINGS_RELINKS } from './settings-tables.js';
 /** Records the transaction's re-examinations sent back so far: the bound is the transaction's, whichever of its steps changed the register. */
 export const SENT_IN_TRANSACTION = 'dancu.reexamined_records';
 
+/** The observations the transaction's re-examinations sent back so far (a JSON array): a later step of it does not send one again. */
+export const SENT_OBSERVATIONS_IN_TRANSACTION = 'dancu.reexamined_observations';
+
 /** What the database found in reach of a transaction's changes, counted, and the records picked for sending. */
 export interface ReexaminationReach {
   counts: ReachCount[];
@@ -26,7 +29,8 @@ const ENOUGH = 'count(*) >= 2 or bool_or(k.rule = any($5::text[]))';
  * tables; only for the changed citizens in `heldFor`), and linked to another citizen who
  * shares enough keys with a changed one (by that citizen's keys), sorted into steward-held,
  * unstored, the holder of its own personal ID (not in reach: no other citizen can hold it) and
- * candidates. Only the candidates picked are read whole, fairest first, at most twice the room
+ * candidates; a record an earlier step of the transaction sent back is not in reach again (it
+ * would be sent twice). Only the candidates picked are read whole, fairest first, at most twice the room
  * the transaction has left under `maxRecords` (some linked ones prove out of reach on their own
  * keys, plan/reexamination.ts):
  * - least recently re-examined first (never before first): repeated changes of a common name go
@@ -59,6 +63,7 @@ export async function reexaminationReach(
     // Named: prepared once per connection, so its many parts are not planned again for every transaction.
     name: 'dancu-reexamination-reach',
     text: `with t as (select * from unnest($1::text[], $2::text[], $3::text[]) as t(rule, key, citizen)),
+     sent_ids as (select coalesce(nullif(current_setting('${SENT_OBSERVATIONS_IN_TRANSACTION}', true), ''), '[]')::jsonb as ids),
      near_held as (
        select k.observation_id, t.citizen, count(*) as shared, 'unlinked_records' as tbl from unlinked_keys k join t on k.rule = t.rule and k.key = t.key
         where t.citizen = any($4::text[]) group by k.observation_id, t.citizen having ${ENOUGH}
@@ -71,8 +76,9 @@ export async function reexaminationReach(
               (select max(r.at) from ${SETTINGS_RELINKS.name} s join ${REGISTER_REEXAMINATIONS.name} r on r.id = s.reexamination_id
                 where s.observation_id = h.observation_id) as last_reexamined
          from near_held h
-        where (h.tbl = 'unlinked_records' and exists (select 1 from unlinked_records u where u.observation_id = h.observation_id and u.resolved_at is null))
-           or (h.tbl = 'review_cases' and exists (select 1 from review_cases c where c.observation_id = h.observation_id and c.status = 'OPEN'))
+        where ((h.tbl = 'unlinked_records' and exists (select 1 from unlinked_records u where u.observation_id = h.observation_id and u.resolved_at is null))
+           or (h.tbl = 'review_cases' and exists (select 1 from review_cases c where c.observation_id = h.observation_id and c.status = 'OPEN')))
+          and not ((select ids from sent_ids) ? h.observation_id)
         order by h.observation_id, h.shared desc, h.citizen),
      near as (
        select t.citizen as changed, k.citizen_id, count(*) as shared from citizen_blocking_keys k join t on k.rule = t.rule and k.key = t.key
@@ -81,7 +87,8 @@ export async function reexaminationReach(
        select distinct on (l.source, l.source_system, l.source_record_id) n.changed, 'record_links' as tbl, l.source_record_id as id, l.source, l.source_system, n.shared,
               case when l.method = 'STEWARD' then 'steward' when l.observation is null then 'unstored' else 'candidate' end as kind, l.reexamined_at as last_reexamined
          from near n join record_links l on l.citizen_id = n.citizen_id join citizens c on c.citizen_id = n.citizen_id
-        where l.method = 'STEWARD' or l.observation is null or c.personal_id is null or (l.observation->'person'->>'personal_id') is distinct from c.personal_id
+        where (l.method = 'STEWARD' or l.observation is null or c.personal_id is null or (l.observation->'person'->>'personal_id') is distinct from c.personal_id)
+          and not ((select ids from sent_ids) ? coalesce(l.observation->>'observation_id', ''))
         order by l.source, l.source_system, l.source_record_id, n.shared desc, n.changed),
      reach as (select * from held union all select * from linked),
      sent as (select coalesce(nullif(current_setting('${SENT_IN_TRANSACTION}', true), ''), '0')::int as n),

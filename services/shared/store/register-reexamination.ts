@@ -6,12 +6,13 @@ import {
   DEFAULT_MAX_RECORDS_PER_TRANSACTION,
   keyedChanges,
   planReexaminations,
+  type PickedRecord,
   type ReexaminationPlan,
   type ReexaminationTrigger,
   type RegisterChange,
 } from './plan/reexamination.js';
 import { REGISTER_REEXAMINATIONS } from './reexamination-tables.js';
-import { reexaminationReach, SENT_IN_TRANSACTION } from './reexamination-reach.js';
+import { reexaminationReach, SENT_IN_TRANSACTION, SENT_OBSERVATIONS_IN_TRANSACTION } from './reexamination-reach.js';
 import { sendBack } from './settings-promotion.js';
 import { currentSettingsVersion, settingsOfVersion } from './settings-versions.js';
 
@@ -75,7 +76,12 @@ export async function reexamineAfterChanges(
   const heldFor = new Set(changes.filter((c) => !options.heldSentAlreadyFor?.has(c.trigger)).map((c) => c.citizenId));
   const max = context.maxRecordsPerTransaction ?? DEFAULT_MAX_RECORDS_PER_TRANSACTION;
   const reach = await reexaminationReach(client, settings, keyed, heldFor, max);
-  const plans = planReexaminations(settings, keyed, reach.counts, reach.picked, Math.max(0, max - reach.sentBefore)).filter((p) => p.inReach > 0);
+  const planned = planReexaminations(settings, keyed, reach.counts, reach.picked, Math.max(0, max - reach.sentBefore));
+  await stampReexamined(
+    client,
+    planned.flatMap((plan) => plan.outOfOwnReach),
+  );
+  const plans = planned.filter((p) => p.inReach > 0);
   if (plans.length === 0) return totals;
   const readMillis = performance.now() - started;
   const ids = await recordReexaminations(client, plans, readMillis / plans.length);
@@ -87,13 +93,10 @@ export async function reexamineAfterChanges(
     context.topics.observations,
     { reexaminationIds: sends.map((s) => s.id) },
   );
-  const linked = sends.map((s) => s.record).filter((r) => r.table === 'record_links');
-  if (linked.length > 0)
-    await client.query(
-      `update record_links l set reexamined_at = now() from unnest($1::text[], $2::text[], $3::text[]) as t(source, system, record)
-        where l.source = t.source and l.source_system = t.system and l.source_record_id = t.record`,
-      [linked.map((r) => r.observation.source), linked.map((r) => r.observation.source_system), linked.map((r) => r.observation.source_record_id)],
-    );
+  await stampReexamined(
+    client,
+    sends.map((s) => s.record),
+  );
   await client.query(
     `insert into audit_log (actor, action, citizen_id, details) select $1, 'LINKS_REEXAMINED', t.citizen, t.details from unnest($2::text[], $3::jsonb[]) as t(citizen, details)`,
     [
@@ -119,10 +122,30 @@ export async function reexamineAfterChanges(
   }
   // The sends are shared by the call's changes too: each is charged its part; the count so far is the transaction's.
   await client.query(
-    `update ${REGISTER_REEXAMINATIONS.name} set millis = millis + $2 from (select set_config($3, $4, true)) as counted where id = any($1::bigint[])`,
-    [ids, (performance.now() - began) / plans.length, SENT_IN_TRANSACTION, String(reach.sentBefore + totals.sent)],
+    `update ${REGISTER_REEXAMINATIONS.name} set millis = millis + $2
+       from (select set_config($3, $4, true), set_config($5, (coalesce(nullif(current_setting($5, true), ''), '[]')::jsonb || $6::jsonb)::text, true)) as counted
+      where id = any($1::bigint[])`,
+    [
+      ids,
+      (performance.now() - began) / plans.length,
+      SENT_IN_TRANSACTION,
+      String(reach.sentBefore + totals.sent),
+      SENT_OBSERVATIONS_IN_TRANSACTION,
+      JSON.stringify(sends.map((s) => s.record.observation.observation_id)),
+    ],
   );
   return totals;
+}
+
+/** The linked records among those looked at get their re-examination's time: the least recently re-examined are picked first next time. */
+async function stampReexamined(client: PoolClient, records: readonly PickedRecord[]): Promise<void> {
+  const linked = records.filter((r) => r.table === 'record_links');
+  if (linked.length === 0) return;
+  await client.query(
+    `update record_links l set reexamined_at = now() from unnest($1::text[], $2::text[], $3::text[]) as t(source, system, record)
+      where l.source = t.source and l.source_system = t.system and l.source_record_id = t.record`,
+    [linked.map((r) => r.observation.source), linked.map((r) => r.observation.source_system), linked.map((r) => r.observation.source_record_id)],
+  );
 }
 
 const COUNTED = ['trigger', 'citizen_id', 'in_reach', 'sent', 'over_bound', 'steward_held', 'unstored', 'millis'] as const;

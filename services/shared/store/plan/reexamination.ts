@@ -76,6 +76,11 @@ export interface PickedRecord {
 export interface ReexaminationPlan {
   change: KeyedChange;
   send: PickedRecord[];
+  /**
+   * Linked records picked and found out of reach on their own keys: looked at all the same, so
+   * their re-examination is stamped (or, never stamped, they would sort first and fill every pick).
+   */
+  outOfOwnReach: PickedRecord[];
   /** Records in reach, sent or not. */
   inReach: number;
   /** In reach, not sent: over the transaction's bound (some not read may prove out of reach on their own keys). */
@@ -110,6 +115,7 @@ export function planReexaminations(
     plans.set(change.citizenId, {
       change,
       send: [],
+      outOfOwnReach: [],
       inReach: candidates + (count?.stewardHeld ?? 0) + (count?.unstored ?? 0),
       overBound: candidates,
       stewardHeld: count?.stewardHeld ?? 0,
@@ -123,6 +129,7 @@ export function planReexaminations(
     if (record.table === 'record_links' && !enoughSharedKeys(settings, recordKeysOf(settings, record.observation), plan.change.keys)) {
       plan.inReach -= 1;
       plan.overBound -= 1;
+      plan.outOfOwnReach.push(record);
       continue;
     }
     if (sent >= room) continue;
