@@ -14,9 +14,20 @@ import { TermFrequencies } from '../linkage/term-frequencies.js';
  * more than it per key (a LIMIT on the index scan), and a key that reaches that is generic: it
  * brings none, as in memory.
  */
+/** A batch's lookups, one entry per (record, rule) with a key. */
+interface Lookups {
+  ruleNames: string[];
+  keys: string[];
+  indexes: number[];
+  caps: (number | null)[];
+}
+
+type CandidateRow = CitizenRow & { idx: number; rule: string; generic: boolean };
+
 export class PostgresCandidateSource implements CandidateSource {
   private readonly rules: Map<string, BlockingRule>;
   private readonly genericCounts = new Map<string, number>();
+  private citus: Promise<boolean> | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -42,23 +53,8 @@ export class PostgresCandidateSource implements CandidateSource {
     });
     const found: MatchRecord[][] = records.map(() => []);
     if (keys.length === 0) return found;
-    // LIMIT null is no limit. A generic key comes back as one row with no citizen, to be counted.
-    const { rows } = await this.pool.query<CitizenRow & { idx: number; rule: string; generic: boolean }>(
-      `with keyed as (
-         select q.idx, q.rule, k.ids, q.cap is not null and cardinality(k.ids) > q.cap as generic
-           from unnest($1::text[], $2::text[], $3::int[], $4::int[]) as q(rule, key, idx, cap)
-           cross join lateral (
-             select array_agg(b.citizen_id) as ids
-               from (select citizen_id from citizen_blocking_keys b where b.rule = q.rule and b.key = q.key limit q.cap + 1) b
-           ) k
-          where k.ids is not null
-       )
-       select keyed.idx, keyed.rule, keyed.generic, ${citizenRowColumns('c')}
-         from keyed
-         left join lateral unnest(case when keyed.generic then null else keyed.ids end) as m(citizen_id) on true
-         left join citizens c on c.citizen_id = m.citizen_id`,
-      [ruleNames, keys, indexes, caps],
-    );
+    const lookups = { ruleNames, keys, indexes, caps };
+    const rows = (await this.onCitus()) ? await this.rowsCountedHere(lookups) : await this.rowsCapped(lookups);
     const seen = records.map(() => new Set<string>());
     for (const row of rows) {
       if (row.generic) {
@@ -74,6 +70,69 @@ export class PostgresCandidateSource implements CandidateSource {
       found[row.idx]!.push(citizen);
     }
     return found;
+  }
+
+  /**
+   * Each key's citizens, at most cap + 1 read per key from the primary-key index; a generic key
+   * comes back as one row with no citizen, to be counted. LIMIT null is no limit.
+   */
+  private async rowsCapped(lookups: Lookups): Promise<CandidateRow[]> {
+    const { rows } = await this.pool.query<CandidateRow>(
+      `with keyed as (
+         select q.idx, q.rule, k.ids, q.cap is not null and cardinality(k.ids) > q.cap as generic
+           from unnest($1::text[], $2::text[], $3::int[], $4::int[]) as q(rule, key, idx, cap)
+           cross join lateral (
+             select array_agg(b.citizen_id) as ids
+               from (select citizen_id from citizen_blocking_keys b where b.rule = q.rule and b.key = q.key limit q.cap + 1) b
+           ) k
+          where k.ids is not null
+       )
+       select keyed.idx, keyed.rule, keyed.generic, ${citizenRowColumns('c')}
+         from keyed
+         left join lateral unnest(case when keyed.generic then null else keyed.ids end) as m(citizen_id) on true
+         left join citizens c on c.citizen_id = m.citizen_id`,
+      [lookups.ruleNames, lookups.keys, lookups.indexes, lookups.caps],
+    );
+    return rows;
+  }
+
+  /**
+   * The same answer for a register distributed on Citus, which cannot push a LIMIT that depends on
+   * the outer row into its shards: every key's citizens are read (one plain join, as before the
+   * caps) and the caps are applied here, so the decisions are the same on both engines; only the
+   * bound on what a generic key costs to read is lost there.
+   */
+  private async rowsCountedHere(lookups: Lookups): Promise<CandidateRow[]> {
+    const { rows } = await this.pool.query<CitizenRow & { idx: number; rule: string }>(
+      `select q.idx, q.rule, ${citizenRowColumns('c')}
+         from unnest($1::text[], $2::text[], $3::int[]) as q(rule, key, idx)
+         join citizen_blocking_keys b on b.rule = q.rule and b.key = q.key
+         join citizens c on c.citizen_id = b.citizen_id`,
+      [lookups.ruleNames, lookups.keys, lookups.indexes],
+    );
+    const capOf = new Map(lookups.indexes.map((idx, i) => [`${idx}|${lookups.ruleNames[i]}`, lookups.caps[i] ?? null]));
+    const held = new Map<string, number>();
+    for (const row of rows) held.set(`${row.idx}|${row.rule}`, (held.get(`${row.idx}|${row.rule}`) ?? 0) + 1);
+    const answered: CandidateRow[] = [];
+    const countedGeneric = new Set<string>();
+    for (const row of rows) {
+      const lookup = `${row.idx}|${row.rule}`;
+      const cap = capOf.get(lookup) ?? null;
+      if (cap === null || held.get(lookup)! <= cap) answered.push({ ...row, generic: false });
+      else if (!countedGeneric.has(lookup)) {
+        countedGeneric.add(lookup);
+        answered.push({ ...row, generic: true });
+      }
+    }
+    return answered;
+  }
+
+  /** Whether the register is distributed on Citus (the extension is installed), asked once. */
+  private onCitus(): Promise<boolean> {
+    this.citus ??= this.pool
+      .query<{ citus: boolean }>("select exists (select 1 from pg_extension where extname = 'citus') as citus")
+      .then(({ rows }) => rows[0]?.citus === true);
+    return this.citus;
   }
 
   /** Lookups skipped because their key was generic, per rule name, since the source was made. */
