@@ -1,4 +1,5 @@
 import type { Pool } from '../store/db.js';
+import { onCitus } from '../store/store-dialect.js';
 import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
 import { citizenRowColumns } from '../store/citizens-table.js';
 import { blockingKey, passesFilter } from '../linkage/blocking.js';
@@ -27,7 +28,6 @@ type CandidateRow = CitizenRow & { idx: number; rule: string; generic: boolean }
 export class PostgresCandidateSource implements CandidateSource {
   private readonly rules: Map<string, BlockingRule>;
   private readonly genericCounts = new Map<string, number>();
-  private citus: Promise<boolean> | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -54,7 +54,7 @@ export class PostgresCandidateSource implements CandidateSource {
     const found: MatchRecord[][] = records.map(() => []);
     if (keys.length === 0) return found;
     const lookups = { ruleNames, keys, indexes, caps };
-    const rows = (await this.onCitus()) ? await this.rowsCountedHere(lookups) : await this.rowsCapped(lookups);
+    const rows = (await onCitus(this.pool)) ? await this.rowsCountedHere(lookups) : await this.rowsCapped(lookups);
     const seen = records.map(() => new Set<string>());
     for (const row of rows) {
       if (row.generic) {
@@ -125,14 +125,6 @@ export class PostgresCandidateSource implements CandidateSource {
       }
     }
     return answered;
-  }
-
-  /** Whether the register is distributed on Citus (the extension is installed), asked once. */
-  private onCitus(): Promise<boolean> {
-    this.citus ??= this.pool
-      .query<{ citus: boolean }>("select exists (select 1 from pg_extension where extname = 'citus') as citus")
-      .then(({ rows }) => rows[0]?.citus === true);
-    return this.citus;
   }
 
   /** Lookups skipped because their key was generic, per rule name, since the source was made. */
