@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
+import { typoVariants } from '../../services/shared/linkage/blocking.js';
 import { readPopulationCsv } from '../../services/shared/linkage-io/csv-io.js';
 import { LinkageEngine } from '../../services/shared/linkage/engine.js';
 import { toMatchRecord, type MatchRecord } from '../../services/shared/linkage/match-record.js';
@@ -44,6 +45,17 @@ describe('candidate retrieval', () => {
     const inPostgres = await new PostgresCandidateSource(pool, settings).candidatesFor(records);
     const ids = (found: MatchRecord[][]) => found.map((candidates) => candidates.map((c) => c.id).sort());
     expect(ids(inPostgres)).toEqual(ids(inMemory));
+  });
+
+  it('finds the holder of a personal ID mistyped in one digit in PostgreSQL, as in memory', async () => {
+    const holder = register.find((citizen) => citizen.features.personal_id !== null)!;
+    const held = new Set(register.map((citizen) => citizen.features.personal_id));
+    const mistyped = typoVariants(holder.features.personal_id!).find((variant) => !held.has(variant))!;
+    const record = toMatchRecord('R-typo', { personal_id: mistyped, full_name: null, date_of_birth: null, sex: null, address: null });
+    const inPostgres = await new PostgresCandidateSource(pool, settings).candidatesFor([record]);
+    const inMemory = await inMemoryLinkage(settings, register).source.candidatesFor([record]);
+    expect(inPostgres[0]!.map((c) => c.id)).toContain(holder.id);
+    expect(inPostgres[0]!.map((c) => c.id).sort()).toEqual(inMemory[0]!.map((c) => c.id).sort());
   });
 
   it('skips the same generic keys in PostgreSQL as in memory, and finds the same candidates', async () => {

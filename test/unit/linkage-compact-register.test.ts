@@ -5,7 +5,7 @@ import { CsvRowParser } from '../../services/shared/csv-rows.js';
 import { CompactRegister, FieldNumbers } from '../../services/shared/linkage/compact-register.js';
 import { estimateParameters } from '../../services/shared/linkage/estimate.js';
 import { InMemoryCandidateSource } from '../../services/shared/linkage/in-memory-candidates.js';
-import { blockingKey } from '../../services/shared/linkage/blocking.js';
+import { blockingKey, typoVariants } from '../../services/shared/linkage/blocking.js';
 import { MatchRecordReader, toMatchRecord, type MatchRecord } from '../../services/shared/linkage/match-record.js';
 import { withinEdits } from '../../services/shared/linkage/predicates.js';
 import { RecordSample } from '../../services/shared/linkage/record-sample.js';
@@ -17,13 +17,19 @@ const register = set.population.map((citizen) => toMatchRecord(citizen.citizen_i
 const records = set.records.map((record) => toMatchRecord(record.record_id, record));
 const settings = loadSettings();
 
-/** The candidates as the index of strings before the compact register found them: every citizen sharing a rule's key. */
+/**
+ * The candidates as the index of strings before the compact register found them: every citizen
+ * sharing a rule's key, or, for a rule with typo lookups whose key nobody holds, one of its variants.
+ */
 function naiveCandidates(record: MatchRecord): string[] {
   const found = new Set<string>();
   for (const rule of settings.blocking_rules) {
     const key = blockingKey(rule, record);
     if (key === null) continue;
-    for (const citizen of register) if (blockingKey(rule, citizen) === key) found.add(citizen.id);
+    const holders = register.filter((citizen) => blockingKey(rule, citizen) === key);
+    const variants = new Set(holders.length === 0 && rule.typo_lookup ? typoVariants(key) : []);
+    const nearHolders = register.filter((citizen) => variants.has(blockingKey(rule, citizen) ?? ''));
+    for (const citizen of [...holders, ...nearHolders]) found.add(citizen.id);
   }
   return [...found].sort();
 }

@@ -2,7 +2,7 @@ import type { Pool } from '../store/db.js';
 import { onCitus } from '../store/store-dialect.js';
 import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
 import { citizenRowColumns } from '../store/citizens-table.js';
-import { blockingKey, passesFilter } from '../linkage/blocking.js';
+import { blockingKey, fallbackKeys, passesFilter } from '../linkage/blocking.js';
 import type { CandidateSource } from '../linkage/candidate-source.js';
 import { personToMatchRecord, type Feature, type MatchRecord } from '../linkage/match-record.js';
 import { tfFeatures, type BlockingRule, type LinkageSettings } from '../linkage/settings.js';
@@ -25,6 +25,10 @@ interface Lookups {
 
 type CandidateRow = CitizenRow & { idx: number; rule: string; generic: boolean };
 
+function nonNull(key: string | null): string[] {
+  return key === null ? [] : [key];
+}
+
 export class PostgresCandidateSource implements CandidateSource {
   private readonly rules: Map<string, BlockingRule>;
   private readonly genericCounts = new Map<string, number>();
@@ -37,25 +41,41 @@ export class PostgresCandidateSource implements CandidateSource {
   }
 
   async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
-    const ruleNames: string[] = [];
-    const keys: string[] = [];
-    const indexes: number[] = [];
-    const caps: (number | null)[] = [];
+    const found: MatchRecord[][] = records.map(() => []);
+    const seen = records.map(() => new Set<string>());
+    const own = await this.rowsOf(this.lookupsOf(records, (rule, record) => nonNull(blockingKey(rule, record))));
+    this.take(own, records, found, seen);
+    // A typo_lookup rule's variants, for the records whose own key under it found nobody: a second
+    // round trip, needed only by the few records whose ID nobody holds.
+    const answered = new Set(own.map((row) => `${row.idx}|${row.rule}`));
+    const variants = this.lookupsOf(records, (rule, record, index) => (answered.has(`${index}|${rule.name}`) ? [] : fallbackKeys(rule, record)));
+    if (variants.keys.length > 0) this.take(await this.rowsOf(variants), records, found, seen);
+    return found;
+  }
+
+  /** One lookup per (record, rule, key) that `keysOf` gives. */
+  private lookupsOf(records: readonly MatchRecord[], keysOf: (rule: BlockingRule, record: MatchRecord, index: number) => string[]): Lookups {
+    const lookups: Lookups = { ruleNames: [], keys: [], indexes: [], caps: [] };
     records.forEach((record, index) => {
       for (const rule of this.rules.values()) {
-        const key = blockingKey(rule, record);
-        if (key === null) continue;
-        ruleNames.push(rule.name);
-        keys.push(key);
-        indexes.push(index);
-        caps.push(rule.max_block_size ?? null);
+        for (const key of keysOf(rule, record, index)) {
+          lookups.ruleNames.push(rule.name);
+          lookups.keys.push(key);
+          lookups.indexes.push(index);
+          lookups.caps.push(rule.max_block_size ?? null);
+        }
       }
     });
-    const found: MatchRecord[][] = records.map(() => []);
-    if (keys.length === 0) return found;
-    const lookups = { ruleNames, keys, indexes, caps };
-    const rows = (await onCitus(this.pool)) ? await this.rowsCountedHere(lookups) : await this.rowsCapped(lookups);
-    const seen = records.map(() => new Set<string>());
+    return lookups;
+  }
+
+  private async rowsOf(lookups: Lookups): Promise<CandidateRow[]> {
+    if (lookups.keys.length === 0) return [];
+    return (await onCitus(this.pool)) ? this.rowsCountedHere(lookups) : this.rowsCapped(lookups);
+  }
+
+  /** Adds the rows' citizens to their records' candidates (each citizen once per record, the rule's filter applied) and counts generic lookups. */
+  private take(rows: readonly CandidateRow[], records: readonly MatchRecord[], found: MatchRecord[][], seen: Set<string>[]): void {
     for (const row of rows) {
       if (row.generic) {
         this.genericCounts.set(row.rule, (this.genericCounts.get(row.rule) ?? 0) + 1);
@@ -69,7 +89,6 @@ export class PostgresCandidateSource implements CandidateSource {
       seen[row.idx]!.add(row.citizen_id);
       found[row.idx]!.push(citizen);
     }
-    return found;
   }
 
   /**

@@ -26,8 +26,38 @@ export function blockingKeys(rules: readonly BlockingRule[], record: MatchRecord
  * is applied when the keys are looked up, so changing it needs no reindex and can be shadowed.
  */
 export function indexedRuleIdentity(rule: BlockingRule): string {
-  const { max_block_size: _cap, ...indexed } = rule;
+  const { max_block_size: _cap, typo_lookup: _typos, ...indexed } = rule;
   return JSON.stringify(indexed);
+}
+
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * The keys a typo_lookup rule also looks up when nobody holds a record's key as typed: each digit
+ * replaced by each other digit, and each pair of neighbouring digits swapped (distinct keys, in a
+ * fixed order). A 12-digit ID has 119 of them at most; a key that is not all digits has none.
+ */
+export function typoVariants(key: string): string[] {
+  if (!DIGITS.test(key)) return [];
+  const variants: string[] = [];
+  for (let at = 0; at < key.length; at += 1) {
+    const before = key.slice(0, at);
+    const after = key.slice(at + 1);
+    for (let digit = 0; digit <= 9; digit += 1) {
+      if (String(digit) !== key[at]) variants.push(`${before}${digit}${after}`);
+    }
+  }
+  for (let at = 0; at + 1 < key.length; at += 1) {
+    if (key[at] !== key[at + 1]) variants.push(`${key.slice(0, at)}${key[at + 1]}${key[at]}${key.slice(at + 2)}`);
+  }
+  return variants;
+}
+
+/** The keys a rule looks up for a record when its own key finds nobody: none unless the rule asks for typo lookups. */
+export function fallbackKeys(rule: BlockingRule, record: MatchRecord): string[] {
+  if (rule.typo_lookup === undefined) return [];
+  const key = blockingKey(rule, record);
+  return key === null ? [] : typoVariants(key);
 }
 
 /** Whether a candidate found under `rule` passes the rule's filter (the part that is not an equality). */

@@ -1,4 +1,4 @@
-import { passesFilter } from './blocking.js';
+import { fallbackKeys, passesFilter } from './blocking.js';
 import type { CandidateSource } from './candidate-source.js';
 import { CompactRegister } from './compact-register.js';
 import type { Feature, MatchRecord } from './match-record.js';
@@ -107,14 +107,8 @@ export class InMemoryCandidateSource implements CandidateSource {
     const inBucket: number[] = [];
     for (let r = 0; r < this.rules.length; r += 1) {
       const rule = this.rules[r]!;
-      const key = this.keyOf(rule, record);
-      if (key === null) continue;
       inBucket.length = 0;
-      this.indexes[r]!.collect(key, inBucket);
-      if (this.isGeneric(rule, inBucket)) {
-        this.genericCounts[r]! += 1;
-        continue;
-      }
+      this.genericCounts[r]! += this.collectRule(r, record, inBucket);
       for (const citizen of inBucket) {
         if (this.seen[citizen] === this.lookup) continue;
         // A citizen that fails this rule's filter may still come in under another rule.
@@ -134,24 +128,47 @@ export class InMemoryCandidateSource implements CandidateSource {
 
   /**
    * The citizens one rule (by its position) finds for a record, its filter applied, appended to
-   * `into`: what a blocking report counts per rule. False when the record's key is generic for the
-   * rule (then nothing is appended), true otherwise.
+   * `into`: what a blocking report counts per rule. False when a lookup of the record's was generic
+   * for the rule (its citizens are not appended), true otherwise.
    */
   ruleCandidates(ruleIndex: number, record: MatchRecord, into: number[]): boolean {
     const rule = this.rules[ruleIndex]!;
-    const key = this.keyOf(rule, record);
-    if (key === null) return true;
+    const start = into.length;
+    const generic = this.collectRule(ruleIndex, record, into);
+    if (rule.filter !== undefined) {
+      let kept = start;
+      for (let at = start; at < into.length; at += 1) if (passesFilter(rule, record, this.register.get(into[at]!))) into[kept++] = into[at]!;
+      into.length = kept;
+    }
+    return generic === 0;
+  }
+
+  /**
+   * The register rows one rule finds for a record, before its filter, appended to `into`: those of
+   * the record's own key, or when it finds nobody and the rule asks for it, those of its typo
+   * variants. Returns how many of the lookups were generic (their rows are left out).
+   */
+  private collectRule(ruleIndex: number, record: MatchRecord, into: number[]): number {
+    const rule = this.rules[ruleIndex]!;
+    const start = into.length;
+    const own = this.keyOf(rule, record);
+    if (own !== null && !this.collectBounded(ruleIndex, own, into)) return 1;
+    if (into.length > start) return 0;
+    let generic = 0;
+    for (const variant of fallbackKeys(rule, record)) {
+      const id = this.register.pool.idOf(variant);
+      if (id >= 0 && !this.collectBounded(ruleIndex, Int32Array.of(id), into)) generic += 1;
+    }
+    return generic;
+  }
+
+  /** Appends the rows holding `key` under the rule; false, appending nothing, when the key is generic for it. */
+  private collectBounded(ruleIndex: number, key: Int32Array, into: number[]): boolean {
     const start = into.length;
     this.indexes[ruleIndex]!.collect(key, into);
-    if (this.isGeneric(rule, into, start)) {
-      into.length = start;
-      return false;
-    }
-    if (rule.filter === undefined) return true;
-    let kept = start;
-    for (let at = start; at < into.length; at += 1) if (passesFilter(rule, record, this.register.get(into[at]!))) into[kept++] = into[at]!;
-    into.length = kept;
-    return true;
+    if (!this.isGeneric(this.rules[ruleIndex]!, into, start)) return true;
+    into.length = start;
+    return false;
   }
 
   /**

@@ -46,7 +46,7 @@ export const comparisonSchema = z
   });
 
 /** Candidate pairs share all `equal` features of at least one rule, and pass its filter. */
-export const blockingRuleSchema = z.object({
+const blockingRuleFields = z.object({
   name: z.string().regex(/^[a-z0-9_]+$/),
   equal: z.array(z.enum(FEATURES)).min(1),
   filter: predicateSchema.optional(),
@@ -56,8 +56,20 @@ export const blockingRuleSchema = z.object({
    * grows, where a common name or a common date would otherwise bring in a block proportional to it.
    */
   max_block_size: z.number().int().positive().optional(),
+  /**
+   * When the record's own key finds no citizen under the rule, look up the keys one digit off or
+   * with two neighbouring digits swapped as well: an ID typed with one mistake still reaches its
+   * holder when the name and date are damaged too, without one more key per citizen in the index.
+   * Only when nobody holds the key as typed, so a record never brings in the twin whose ID is one
+   * number on from its own holder's. For a rule on one feature whose values are digits.
+   */
+  typo_lookup: z.literal('one_digit_or_swap').optional(),
 });
 
+export const blockingRuleSchema = blockingRuleFields.refine((rule) => rule.typo_lookup === undefined || rule.equal.length === 1, {
+  message: 'typo_lookup needs a rule on one feature',
+  path: ['typo_lookup'],
+});
 export const settingsSchema = z
   .object({
     version: z.literal(1),

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
+import { typoVariants } from '../../services/shared/linkage/blocking.js';
+import { BlockingTally } from '../../services/shared/linkage/blocking-report.js';
+import { InMemoryCandidateSource } from '../../services/shared/linkage/in-memory-candidates.js';
+import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
+import { blockingRuleSchema, loadSettings, type BlockingRule } from '../../services/shared/linkage/settings.js';
+import { generatePopulation } from '../../services/shared/synth/population.js';
+
+const hai: RawPerson = { personal_id: '001090004321', full_name: 'Phan Văn Hải', date_of_birth: '1990-03-12', sex: 'M', address: 'Số 8 Trần Phú, Hà Nội' };
+const ha: RawPerson = { personal_id: '001090004322', full_name: 'Phan Văn Hà', date_of_birth: '1990-03-12', sex: 'M', address: 'Số 8 Trần Phú, Hà Nội' };
+const register = [toMatchRecord('HAI', hai), toMatchRecord('HA', ha)];
+const byId = (typos: boolean): BlockingRule[] => [
+  { name: 'personal_id', equal: ['personal_id'], ...(typos ? { typo_lookup: 'one_digit_or_swap' as const } : {}) },
+];
+const ids = (found: { id: string }[]) => found.map((c) => c.id).sort();
+const withId = (personal_id: string): RawPerson => ({ personal_id, full_name: 'Nguyen Van X', date_of_birth: null, sex: null, address: null });
+
+describe('typo variants of a key', () => {
+  it('replaces each digit by each other digit and swaps each pair of neighbouring digits', () => {
+    const variants = typoVariants('120');
+    expect(variants).toHaveLength(3 * 9 + 2);
+    expect(variants).toEqual(expect.arrayContaining(['920', '150', '127', '210', '102']));
+  });
+
+  it('never gives the key itself nor the same variant twice', () => {
+    const variants = typoVariants('001090004321');
+    expect(variants).not.toContain('001090004321');
+    expect(new Set(variants).size).toBe(variants.length);
+  });
+
+  it('gives no variants of a key that is not all digits', () => {
+    expect(typoVariants('1990-03-12')).toEqual([]);
+  });
+});
+
+describe('a blocking rule with typo lookups', () => {
+  it('finds the holder of an ID one digit off when nobody holds the ID as typed', () => {
+    const source = new InMemoryCandidateSource(byId(true), register);
+    expect(ids(source.candidatesSync(toMatchRecord('R1', withId('001090704321'))))).toEqual(['HAI']);
+  });
+
+  it('finds the holder of an ID with two neighbouring digits swapped', () => {
+    const source = new InMemoryCandidateSource(byId(true), register);
+    expect(ids(source.candidatesSync(toMatchRecord('R1', withId('001090003421'))))).toEqual(['HAI']);
+  });
+
+  it("does not bring in a twin's consecutive ID when the ID as typed has a holder", () => {
+    const source = new InMemoryCandidateSource(byId(true), register);
+    expect(ids(source.candidatesSync(toMatchRecord('R1', withId('001090004321'))))).toEqual(['HAI']);
+  });
+
+  it('finds nobody for a mistyped ID without typo lookups', () => {
+    const source = new InMemoryCandidateSource(byId(false), register);
+    expect(source.candidatesSync(toMatchRecord('R1', withId('001090704321')))).toEqual([]);
+  });
+
+  it('counts the pairs its typo lookups found under the rule in the blocking report', () => {
+    const report = new BlockingTally(new InMemoryCandidateSource(byId(true), register));
+    report.add(toMatchRecord('R1', withId('001090704321')));
+    expect(report.report().rules.map((r) => [r.rule, r.comparisons])).toEqual([['personal_id', 1]]);
+  });
+
+  it('is refused on a rule of more than one feature', () => {
+    const rule = { name: 'dob_family', equal: ['dob', 'family_key'], typo_lookup: 'one_digit_or_swap' };
+    expect(blockingRuleSchema.safeParse(rule).success).toBe(false);
+  });
+});
+
+describe('the committed settings with a mistyped ID', () => {
+  const settings = loadSettings();
+  const background = generatePopulation(2000, 43).map((c) => toMatchRecord(c.citizen_id, c));
+
+  it('link a record whose ID has one digit wrong and whose name and date share no key with its holder', () => {
+    const { engine, source } = inMemoryLinkage(settings, [...background, toMatchRecord('HAI', hai)]);
+    // The family name mistyped, the day and month swapped and no address: no key but the ID's is shared.
+    const record = toMatchRecord('R1', { personal_id: '001090004391', full_name: 'Phn Văn Hải', date_of_birth: '1990-12-03', sex: 'M', address: null });
+    const decision = engine.decide(record, source.candidatesSync(record));
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'HAI']);
+  });
+});
