@@ -5,11 +5,15 @@ import { join } from 'node:path';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
 import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
 import { csvFileRows } from '../shared/csv-rows.js';
+import { ConfigError } from '../shared/errors.js';
 import { readTruthCsv } from '../shared/linkage-io/csv-io.js';
+import { loadSettings } from '../shared/linkage/settings.js';
 import { REPO_ROOT } from '../shared/paths.js';
+import { topicsFor } from '../shared/schemas/topics.js';
 import { createPool } from '../shared/store/db.js';
 import { migrate } from '../shared/store/migrate.js';
 import { linkCsvFigures } from './bulk-files.js';
+import { benchSettingsLine, makeSettingsCurrent } from './current-settings.js';
 import { registerSize } from './register-size.js';
 
 /**
@@ -19,7 +23,9 @@ import { registerSize } from './register-size.js';
  * of its own (kept: BENCH_REUSE=1 loads again only what is missing), the tables' sizes, the
  * streaming linker against it and the whole pipeline at a fixed offered rate. BENCH_STEPS picks
  * steps (link,load,linker,pipeline). Each step runs in a process of its own, so each peak memory is
- * that step's.
+ * that step's. Before the linker and the pipeline, the settings their linkers start with
+ * (DANCU_LINKAGE_SETTINGS, the committed file by default) are made the register's current version
+ * (a reused register may hold an older one, which a linker would decide with), and the version is printed.
  */
 const SIZES = (process.env.BENCH_SIZES ?? '100000,1000000,10000000').split(',').map(Number);
 const STEPS = new Set((process.env.BENCH_STEPS ?? 'link,load,linker,pipeline').split(','));
@@ -117,7 +123,8 @@ function nationalFiles(size: number): { dir: string; population: string; records
   return files;
 }
 
-async function densityRow(size: number, baseDatabaseUrl: string): Promise<void> {
+async function densityRow(size: number, cli: { DATABASE_URL: string; DANCU_LINKAGE_SETTINGS: string }): Promise<void> {
+  const baseDatabaseUrl = cli.DATABASE_URL;
   console.log(`\n${size.toLocaleString('en')} citizens (national profile)`);
   const files = nationalFiles(size);
   if (STEPS.has('link')) {
@@ -148,6 +155,11 @@ async function densityRow(size: number, baseDatabaseUrl: string): Promise<void> 
     }
     console.log(`  sizes: ${await tableSizes(databaseUrl)}`);
   }
+  if (STEPS.has('linker') || STEPS.has('pipeline')) {
+    // Nothing is sent back on this topic: the bench's register has no pipeline records.
+    const settings = await makeSettingsCurrent(databaseUrl, loadSettings(cli.DANCU_LINKAGE_SETTINGS), topicsFor('').observations);
+    console.log(`  ${benchSettingsLine(settings)}`);
+  }
   const registerEnv = { ...process.env, BENCH_REGISTER_DATABASE: `dancu_national_${size}` };
   if (STEPS.has('linker')) {
     const linker = timed(['--max-old-space-size=8192', join(REPO_ROOT, 'dist', 'services', 'bench', 'linker-streaming.js')], {
@@ -175,7 +187,12 @@ async function densityRow(size: number, baseDatabaseUrl: string): Promise<void> 
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
   const cli = loadCliConfig(process.env);
-  for (const size of SIZES) await densityRow(size, cli.DATABASE_URL);
+  for (const size of SIZES) await densityRow(size, cli);
 }
 
-await main();
+await main().catch((error: unknown) => {
+  // A register the bench cannot measure as it is says so in one line; anything else is a bug, with its stack.
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`bench:density: ${error.message}`);
+  process.exitCode = 1;
+});

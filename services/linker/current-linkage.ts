@@ -1,8 +1,10 @@
 import { LinkageEngine } from '../shared/linkage/engine.js';
+import { GenericLookupMeter } from '../shared/linkage/generic-lookup-meter.js';
 import type { LinkageSettings } from '../shared/linkage/settings.js';
 import { settingsVersion } from '../shared/linkage/settings-version.js';
 import { loadTermFrequencies, PostgresCandidateSource } from '../shared/linkage-io/postgres-candidates.js';
 import type { Logger } from '../shared/observability/logger.js';
+import type { Metrics } from '../shared/observability/metrics.js';
 import type { Pool } from '../shared/store/db.js';
 import { currentOrBootstrap, currentSettingsVersion, recordSettingsVersion, settingsOfVersion } from '../shared/store/settings-versions.js';
 import type { Linkage } from './linker-stage.js';
@@ -19,9 +21,10 @@ export class CurrentLinkage {
   private constructor(
     private readonly pool: Pool,
     private readonly logger: Logger,
+    private readonly metrics: Metrics,
   ) {}
 
-  static async start(pool: Pool, fileSettings: LinkageSettings, logger: Logger): Promise<CurrentLinkage> {
+  static async start(pool: Pool, fileSettings: LinkageSettings, logger: Logger, metrics: Metrics): Promise<CurrentLinkage> {
     // The register keeps the settings every decision names, so any decision can be explained again later.
     const fileVersion = await recordSettingsVersion(pool, fileSettings);
     const current = await currentOrBootstrap(pool, fileSettings, 'pipeline:linker');
@@ -30,7 +33,7 @@ export class CurrentLinkage {
         { fileVersion, currentVersion: current },
         "DANCU_LINKAGE_SETTINGS differs from the register's current settings version: deciding with the register's (change it with dancu settings promote)",
       );
-    const linkage = new CurrentLinkage(pool, logger);
+    const linkage = new CurrentLinkage(pool, logger, metrics);
     await linkage.now();
     return linkage;
   }
@@ -42,10 +45,20 @@ export class CurrentLinkage {
     const settings = await settingsOfVersion(this.pool, version!);
     this.linkage = {
       engine: new LinkageEngine(settings, await loadTermFrequencies(this.pool, settings)),
-      candidates: new PostgresCandidateSource(this.pool, settings),
+      candidates: this.metered(new PostgresCandidateSource(this.pool, settings), settings),
     };
     this.logger.info({ settingsVersion: settingsVersion(settings) }, 'linkage settings in use');
     return this.linkage;
+  }
+
+  /**
+   * The source with its generic lookups counted per rule. Each capped rule's count is exported
+   * from the start, at 0 until a key of it is generic, so a rate over it is defined at once.
+   */
+  private metered(source: PostgresCandidateSource, settings: LinkageSettings): GenericLookupMeter {
+    const counter = this.metrics.genericLookupsSkipped;
+    for (const rule of settings.blocking_rules) if (rule.max_block_size !== undefined) counter.inc({ rule: rule.name }, 0);
+    return new GenericLookupMeter(source, (rule, lookups) => counter.inc({ rule }, lookups));
   }
 
   /** Name frequencies drift slowly as the register changes: re-read now and then, not per event. */

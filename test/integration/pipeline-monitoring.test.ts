@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineStatus } from '../../services/monitor/pipeline-status.js';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
 import type { PartitionLag } from '../../services/shared/kafka/lag.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
@@ -89,6 +90,15 @@ describe('operators see lag, throughput and health: metrics, the monitor, dancu 
     expect(text).toMatch(/^dancu_end_to_end_latency_seconds_bucket\{le="1",source="vaccination"\} \d+/m);
     expect(text).toMatch(/^dancu_store_write_seconds_count \d+/m);
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+  });
+
+  it("exports the linker's lookups skipped as generic for every blocking rule with a max_block_size", async () => {
+    const text = await (await fetch(url('linker', '/metrics'))).text();
+    const capped = loadSettings()
+      .blocking_rules.filter((rule) => rule.max_block_size !== undefined)
+      .map((rule) => rule.name);
+    const exported = [...text.matchAll(/^dancu_generic_lookups_skipped_total\{rule="([^"]+)"\} \d+$/gm)].map((match) => match[1]);
+    expect(exported.sort()).toEqual(capped.sort());
   });
 
   it('exports kafka_consumergroup_lag and its seconds per group, topic and partition from the monitor', async () => {

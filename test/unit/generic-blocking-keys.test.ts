@@ -2,17 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { BlockingTally } from '../../services/shared/linkage/blocking-report.js';
 import { CandidateTally } from '../../services/shared/linkage/candidate-tally.js';
 import { InMemoryCandidateSource } from '../../services/shared/linkage/in-memory-candidates.js';
-import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
+import { toMatchRecord } from '../../services/shared/linkage/match-record.js';
 import { blockingRuleSchema, loadSettings, type BlockingRule } from '../../services/shared/linkage/settings.js';
+import { GENERIC_KEY_REGISTER as register, person } from '../helpers/generic-key-register.js';
 
-const person = (full_name: string, date_of_birth: string): RawPerson => ({ personal_id: null, full_name, date_of_birth, sex: 'F', address: null });
-// Three Nguyễn born on one day (a generic dob_family key when the cap is two), one of them a Lan.
-const register = [
-  toMatchRecord('C1', person('Nguyễn Thị Lan', '1990-05-02')),
-  toMatchRecord('C2', person('Nguyễn Thị Hoa', '1990-05-02')),
-  toMatchRecord('C3', person('Nguyễn Văn Nam', '1990-05-02')),
-  toMatchRecord('C4', person('Trần Thị Lan', '1990-05-02')),
-];
 const rules = (cap?: number): BlockingRule[] => [
   { name: 'dob_family', equal: ['dob', 'family_group'], ...(cap === undefined ? {} : { max_block_size: cap }) },
   { name: 'dob_given', equal: ['dob', 'given_key'] },

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type CliConfig } from '../config.js';
 import { parseSince, withKafka, withPool } from '../kafka-session.js';
 import { requireFiles } from '../linkage-file-options.js';
+import { requireTopics } from '../required-topics.js';
 import { SchemaRegistryClient } from '../../shared/kafka/registry.js';
 import { loadSettings, type LinkageSettings } from '../../shared/linkage/settings.js';
 import { currentObservations } from '../../shared/linkage/current-observations.js';
@@ -66,12 +67,14 @@ interface ShadowOptions {
 /** Reads the stored observations and decides each with both settings against the register as it is. */
 async function runShadow(config: CliConfig, pool: Pool, current: LinkageSettings, candidate: LinkageSettings, options: ShadowOptions): Promise<ShadowReport> {
   checkComparable(current, candidate);
-  const { observations, available } = await withKafka(config, 'dancu-settings-shadow', (kafka, admin, topics) =>
-    readObservations(kafka, admin, new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL), topics.observations, {
+  const { observations, available } = await withKafka(config, 'dancu-settings-shadow', async (kafka, admin, topics) => {
+    // Promotions and rollbacks send their records back on the same topic, through the outbox.
+    await requireTopics(admin, [topics.observations], 'the settings commands read the observations from it and send records back to the linker on it');
+    return readObservations(kafka, admin, new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL), topics.observations, {
       sinceMs: parseSince(options.since),
       sample: options.sample,
-    }),
-  );
+    });
+  });
   const compared = options.currentOnly ? currentObservations(observations) : observations;
   return shadowRun(pool, compared, current, candidate, { examples: options.examples, available, onChange: options.onChange });
 }

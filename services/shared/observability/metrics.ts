@@ -29,6 +29,12 @@ export function createMetrics(registry: Registry = new client.Registry()) {
       labelNames: ['kind', 'reason'] as const,
       registers,
     }),
+    genericLookupsSkipped: new client.Counter({
+      name: 'dancu_generic_lookups_skipped_total',
+      help: "Linker candidate lookups that found no candidates because their blocking key was generic (held by more citizens than the rule's max_block_size), by blocking rule.",
+      labelNames: ['rule'] as const,
+      registers,
+    }),
     stewardDecisions: new client.Counter({
       name: 'dancu_steward_decisions_total',
       help: 'Steward decisions the store applied (or refused), by action and status.',
