@@ -7,7 +7,11 @@ import { ConfigError } from '../shared/errors.js';
  * in its own words ("This server does not host this topic-partition").
  */
 export function missingTopicsError(missing: readonly string[], why: string): ConfigError {
-  const named = missing.length === 1 ? `the Kafka topic ${missing[0]!} does not exist` : `the Kafka topics ${missing.join(', ')} do not exist`;
+  // A topic this login may not describe is missing from the broker's list too: the line says both.
+  const named =
+    missing.length === 1
+      ? `the Kafka topic ${missing[0]!} does not exist or this login cannot see it`
+      : `the Kafka topics ${missing.join(', ')} do not exist or this login cannot see them`;
   return new ConfigError(
     `${named} (${why}): start the pipeline once with \`npx dancu run\` (each service creates its topics), or on a secure broker \`npx dancu acl apply\` as an administrator; check DANCU_TOPIC_NAMESPACE if the pipeline runs under another`,
   );

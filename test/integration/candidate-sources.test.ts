@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,11 @@ import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
 import { writeLinkageSet } from '../../services/shared/synth/linkage-set-files.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
 
+const TWINS = [
+  { id: '001090904321', name: 'Phan Văn Hải' },
+  { id: '001090904322', name: 'Phan Văn Hà' },
+];
+
 describe('candidate retrieval', () => {
   const database = new IsolatedDatabase('candidates');
   const settings = loadSettings();
@@ -28,6 +33,8 @@ describe('candidate retrieval', () => {
     const dir = join(tmpdir(), database.name);
     mkdirSync(dir, { recursive: true });
     const files = writeLinkageSet(set, dir);
+    // Twins with consecutive IDs: a record with one's ID must not bring in the other through typo lookups.
+    appendFileSync(files.population, `${TWINS.map((t) => `${t.id},${t.name},1990-03-12,MALE,"Số 8 Trần Phú, Hà Nội",${t.id}`).join('\n')}\n`);
     await database.setUp();
     pool = database.pool;
     await loadPopulation(pool, files.population, settings);
@@ -56,6 +63,12 @@ describe('candidate retrieval', () => {
     const inMemory = await inMemoryLinkage(settings, register).source.candidatesFor([record]);
     expect(inPostgres[0]!.map((c) => c.id)).toContain(holder.id);
     expect(inPostgres[0]!.map((c) => c.id).sort()).toEqual(inMemory[0]!.map((c) => c.id).sort());
+  });
+
+  it("does not look up typo variants in PostgreSQL when the ID as typed has a holder: a twin's consecutive ID stays out", async () => {
+    const record = toMatchRecord('R-twin', { personal_id: TWINS[0]!.id, full_name: null, date_of_birth: null, sex: null, address: null });
+    const [inPostgres] = await new PostgresCandidateSource(pool, settings).candidatesFor([record]);
+    expect(inPostgres!.map((c) => c.id)).toEqual([TWINS[0]!.id]);
   });
 
   it('skips the same generic keys in PostgreSQL as in memory, and finds the same candidates', async () => {

@@ -44,7 +44,7 @@ describe('dancu settings on a register whose pipeline topics were never created 
   const written = () =>
     Promise.all(WRITTEN.map(async (table) => Number((await db.pool.query<{ n: string }>(`select count(*) as n from ${table}`)).rows[0]!.n)));
   const oneLine = new RegExp(
-    `^dancu: the Kafka topic ${observations.replace(/\./g, '\\.')} does not exist \\([^)]*\\): start the pipeline once with \`npx dancu run\`[^\\n]*$`,
+    `^dancu: the Kafka topic ${observations.replace(/\./g, '\\.')} does not exist or this login cannot see it \\([^)]*\\): start the pipeline once with \`npx dancu run\`[^\\n]*$`,
   );
 
   beforeAll(async () => {

@@ -4,6 +4,19 @@ import { classify } from '../../services/shared/store/plan/classify.js';
 import { newCitizenId } from '../../services/shared/store/plan/new-citizen.js';
 import { CONTEXT, decision, loadedState, observation, registerCitizen } from '../fixtures/link-decisions.js';
 
+/** A person who shares no blocking key with the fixture's citizen (Trần Thị Mai) other than through the personal ID given. */
+const stranger = (personal_id: string) => ({
+  personal_id,
+  full_name: 'Lê Quang Tùng',
+  name_key: 'le quang tung',
+  family_name: 'Lê',
+  middle_name: 'Quang',
+  given_name: 'Tùng',
+  date_of_birth: { value: '2001-01-01', precision: 'DAY' as const },
+  sex: 'MALE' as const,
+  address: null,
+});
+
 const sizes = (rows: Record<string, { size: number }>) =>
   Object.fromEntries(Object.entries(rows).flatMap(([table, set]) => (set.size > 0 ? [[table, set.size]] : [])));
 
@@ -82,6 +95,21 @@ describe('planning a chunk of decisions (no database)', () => {
     expect(rows.unlinked.values()).toEqual([expect.objectContaining({ observation_id: kept.observation.observation_id, attempt: 1 })]);
     expect(rows.unlinkedSentBack.size).toBe(0);
     expect(rows.outbox.values().map((o) => o.event_id)).toContain(`${kept.observation.observation_id}:relink:1`);
+  });
+
+  it('sends a record it keeps unlinked straight back when the chunk registers the holder of its ID mistyped once', () => {
+    const kept = decision('UNLINKED', observation({ person: stranger('079300000071'), source: 'vaccination', event_type: 'VACCINATION' }));
+    const birth = decision('NEW', observation({ person: { personal_id: '079300000001' } }));
+    const { rows } = planDecisions([kept, birth], loadedState([kept, birth]), CONTEXT);
+    expect(rows.outbox.values().map((o) => o.event_id)).toContain(`${kept.observation.observation_id}:relink:1`);
+  });
+
+  it('keeps that record waiting under settings without typo lookups', () => {
+    const settings = { ...CONTEXT.settings, blocking_rules: CONTEXT.settings.blocking_rules.map(({ typo_lookup: _typos, ...rule }) => rule) };
+    const kept = decision('UNLINKED', observation({ person: stranger('079300000071'), source: 'vaccination', event_type: 'VACCINATION' }));
+    const birth = decision('NEW', observation({ person: { personal_id: '079300000001' } }));
+    const { rows } = planDecisions([kept, birth], loadedState([kept, birth]), { ...CONTEXT, settings });
+    expect(rows.outbox.values().map((o) => o.event_id)).not.toContain(`${kept.observation.observation_id}:relink:1`);
   });
 
   it('sends a stored waiting record back when the citizen it may belong to is registered', () => {

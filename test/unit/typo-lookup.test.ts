@@ -61,6 +61,11 @@ describe('a blocking rule with typo lookups', () => {
     expect(report.report().rules.map((r) => [r.rule, r.comparisons])).toEqual([['personal_id', 1]]);
   });
 
+  it('is refused together with a max_block_size', () => {
+    const rule = { name: 'personal_id', equal: ['personal_id'], typo_lookup: 'one_digit_or_swap', max_block_size: 5 };
+    expect(blockingRuleSchema.safeParse(rule).success).toBe(false);
+  });
+
   it('is refused on a rule of more than one feature', () => {
     const rule = { name: 'dob_family', equal: ['dob', 'family_key'], typo_lookup: 'one_digit_or_swap' };
     expect(blockingRuleSchema.safeParse(rule).success).toBe(false);
@@ -77,5 +82,34 @@ describe('the committed settings with a mistyped ID', () => {
     const record = toMatchRecord('R1', { personal_id: '001090004391', full_name: 'Phn Văn Hải', date_of_birth: '1990-12-03', sex: 'M', address: null });
     const decision = engine.decide(record, source.candidatesSync(record));
     expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'HAI']);
+  });
+});
+
+describe('a stranger whose ID is one digit off a registered man of his cohort, with a national prior', () => {
+  const committed = loadSettings();
+  const background = generatePopulation(2000, 43).map((c) => toMatchRecord(c.citizen_id, c));
+  const minh = toMatchRecord('MINH', {
+    personal_id: '001090004321',
+    full_name: 'Trần Đức Minh',
+    date_of_birth: '1990-03-12',
+    sex: 'M',
+    address: 'Số 8 Trần Phú, Hà Nội',
+  });
+  // The prior is per pair (probability_record_in_register over the register's size): scaled, these
+  // 2,001 citizens weigh a candidate as a register of ten million would, where real ID serials are
+  // dense enough that an ID nobody holds often has a holder one digit away.
+  const national = { ...committed, probability_record_in_register: (committed.probability_record_in_register * (background.length + 1)) / 10_000_000 };
+  const tung = { personal_id: '001090004381', full_name: 'Lê Quang Tùng', sex: 'M', address: null };
+
+  it.each([
+    ['his date of birth one digit off', '1990-03-17'],
+    ['his day and month swapped', '1990-12-03'],
+    ['the same month of birth', '1990-03-25'],
+  ])('is not linked to him with %s and no address', (_, date_of_birth) => {
+    const { engine, source } = inMemoryLinkage(national, [...background, minh]);
+    const record = toMatchRecord('R1', { ...tung, date_of_birth });
+    const candidates = source.candidatesSync(record);
+    expect(candidates.map((c) => c.id)).toContain('MINH');
+    expect(engine.decide(record, candidates).decision).not.toBe('LINK');
   });
 });

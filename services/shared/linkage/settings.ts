@@ -66,10 +66,17 @@ const blockingRuleFields = z.object({
   typo_lookup: z.literal('one_digit_or_swap').optional(),
 });
 
-export const blockingRuleSchema = blockingRuleFields.refine((rule) => rule.typo_lookup === undefined || rule.equal.length === 1, {
-  message: 'typo_lookup needs a rule on one feature',
-  path: ['typo_lookup'],
-});
+export const blockingRuleSchema = blockingRuleFields
+  .refine((rule) => rule.typo_lookup === undefined || rule.equal.length === 1, {
+    message: 'typo_lookup needs a rule on one feature',
+    path: ['typo_lookup'],
+  })
+  // A key such a rule is for (an ID) is held by one citizen; a cap would be applied to each of up to
+  // 119 lookups, which the sources could not count alike.
+  .refine((rule) => rule.typo_lookup === undefined || rule.max_block_size === undefined, {
+    message: 'typo_lookup and max_block_size do not go together: a rule with typo lookups is on a key one citizen holds',
+    path: ['typo_lookup'],
+  });
 export const settingsSchema = z
   .object({
     version: z.literal(1),

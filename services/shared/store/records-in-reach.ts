@@ -3,7 +3,7 @@ import type { PersonObservation } from '../schemas/records.js';
 import type { PoolClient } from './db.js';
 import type { Classified } from './plan/classify.js';
 import type { WaitingInReach } from './plan/loaded-state.js';
-import { idRules, MAX_RELINK_ATTEMPTS, type BlockingKey } from './plan/record-keys.js';
+import { idRules, MAX_RELINK_ATTEMPTS, withTypoVariants, type BlockingKey } from './plan/record-keys.js';
 import { SETTINGS_RELINKS } from './settings-tables.js';
 
 /**
@@ -41,7 +41,8 @@ export async function lockKeys(client: PoolClient, keys: readonly string[]): Pro
 
 /**
  * The chunk's records that a citizen a source registered since the record was decided (less the
- * clock margin) shares enough keys with: the linker could not see that citizen. One query; the
+ * clock margin) shares enough keys with (a typo variant of the record's ID counting as its ID:
+ * plan/record-keys.ts): the linker could not see that citizen. One query; the
  * plan decides which go back (not a citizen among the decision's candidates, attempts left).
  */
 export async function recentCitizensInReach(
@@ -49,7 +50,7 @@ export async function recentCitizensInReach(
   settings: LinkageSettings,
   probes: Classified['reachProbes'],
 ): Promise<{ observation_id: string; citizen_id: string }[]> {
-  const rows = probes.flatMap((p) => p.keys.map((k) => ({ ...k, observation: p.observation_id, decided: p.decided_at })));
+  const rows = probes.flatMap((p) => withTypoVariants(settings, p.keys).map((k) => ({ ...k, observation: p.observation_id, decided: p.decided_at })));
   if (rows.length === 0) return [];
   const { rows: found } = await client.query<{ observation_id: string; citizen_id: string }>(
     `select t.observation as observation_id, k.citizen_id from citizen_blocking_keys k join citizens c using (citizen_id)
@@ -63,7 +64,7 @@ export async function recentCitizensInReach(
 
 /**
  * Records waiting unlinked, and records in an open review case no steward has taken, that share
- * the personal-ID key or two blocking keys with a citizen the chunk may register: if it does,
+ * the personal-ID key (or a typo variant of it) or two blocking keys with a citizen the chunk may register: if it does,
  * they go back to the linker, which decides again with that citizen in sight. A case a steward
  * has claimed or decided is the steward's: it is not looked at again.
  */
@@ -72,7 +73,7 @@ export async function waitingInReach(
   settings: LinkageSettings,
   births: readonly { row: { citizen_id: string }; keys: readonly BlockingKey[] }[],
 ): Promise<WaitingInReach[]> {
-  const keys = births.flatMap((b) => b.keys.map((k) => ({ ...k, citizen: b.row.citizen_id })));
+  const keys = births.flatMap((b) => withTypoVariants(settings, b.keys).map((k) => ({ ...k, citizen: b.row.citizen_id })));
   if (keys.length === 0) return [];
   const params = [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), MAX_RELINK_ATTEMPTS, idRules(settings)];
   const inReach = (table: string) =>

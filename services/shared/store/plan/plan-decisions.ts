@@ -7,7 +7,7 @@ import type { LoadedState, PlanContext, SettingsRelink } from './loaded-state.js
 import { citizenOf, emptyCitizen, newCitizenId } from './new-citizen.js';
 import { observationUpdate, updateRow } from './observation-update.js';
 import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type SourceRecord } from './planned-rows.js';
-import { enoughSharedKeys, MAX_RELINK_ATTEMPTS, recordKeysOf } from './record-keys.js';
+import { enoughSharedKeys, MAX_RELINK_ATTEMPTS, recordKeysOf, withTypoVariants } from './record-keys.js';
 import { changesIdentity, type ReexaminationTrigger, type RegisterChange } from './reexamination.js';
 import type { Cause } from './row-set.js';
 import { afterDeath, factOf } from './sector-facts.js';
@@ -384,7 +384,9 @@ class Planner {
     if (this.loaded.recentInReach.some((pair) => pair.observation_id === o.observation_id && !seen.has(pair.citizen_id))) return true;
     const keys = recordKeysOf(this.context.settings, o);
     return this.created.some(
-      (citizen) => !seen.has(citizen.row.citizen_id) && enoughSharedKeys(this.context.settings, keys, keysOfCitizen(this.context.settings, citizen.row)),
+      (citizen) =>
+        !seen.has(citizen.row.citizen_id) &&
+        enoughSharedKeys(this.context.settings, keys, withTypoVariants(this.context.settings, keysOfCitizen(this.context.settings, citizen.row))),
     );
   }
 
@@ -414,7 +416,9 @@ class Planner {
       const inReach =
         this.loaded.recentInReach.some((pair) => pair.observation_id === o.observation_id && !seen.has(pair.citizen_id)) ||
         this.created.some(
-          (citizen) => !seen.has(citizen.row.citizen_id) && enoughSharedKeys(this.context.settings, keys, keysOfCitizen(this.context.settings, citizen.row)),
+          (citizen) =>
+            !seen.has(citizen.row.citizen_id) &&
+            enoughSharedKeys(this.context.settings, keys, withTypoVariants(this.context.settings, keysOfCitizen(this.context.settings, citizen.row))),
         );
       if (inReach)
         this.sendBacks.push({

@@ -1,4 +1,4 @@
-import { blockingKeys } from '../../linkage/blocking.js';
+import { blockingKeys, typoVariants } from '../../linkage/blocking.js';
 import { personToMatchRecord } from '../../linkage/match-record.js';
 import type { LinkageSettings } from '../../linkage/settings.js';
 import type { PersonObservation } from '../../schemas/records.js';
@@ -39,4 +39,16 @@ export function enoughSharedKeys(settings: LinkageSettings, a: readonly Blocking
   const theirs = new Set(b.map((k) => `${k.rule}\u0000${k.key}`));
   const shared = a.filter((k) => theirs.has(`${k.rule}\u0000${k.key}`));
   return shared.length >= 2 || shared.some((k) => ids.has(k.rule));
+}
+
+/**
+ * Keys as a waiting record and a citizen may share them: the keys themselves and, for a rule with
+ * typo lookups, the variants of its key. A record whose ID was mistyped once finds the ID's holder
+ * through them when it is decided after the holder is registered; expanding one side of each
+ * comparison lets it find them when it was decided before, so the order does not decide.
+ */
+export function withTypoVariants(settings: LinkageSettings, keys: readonly BlockingKey[]): BlockingKey[] {
+  const typoRules = new Set(settings.blocking_rules.filter((rule) => rule.typo_lookup !== undefined).map((rule) => rule.name));
+  if (typoRules.size === 0) return [...keys];
+  return keys.flatMap((k) => (typoRules.has(k.rule) ? [k, ...typoVariants(k.key).map((key) => ({ rule: k.rule, key }))] : [k]));
 }
