@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
 import { BlockingTally } from '../../services/shared/linkage/blocking-report.js';
 import { CandidateTally } from '../../services/shared/linkage/candidate-tally.js';
 import { InMemoryCandidateSource } from '../../services/shared/linkage/in-memory-candidates.js';
@@ -38,6 +39,19 @@ describe('generic blocking keys', () => {
     const tally = new CandidateTally(new InMemoryCandidateSource(rules(2), register));
     await tally.candidatesFor([record]);
     expect(Object.fromEntries(tally.genericLookups())).toEqual({ dob_family: 1 });
+  });
+
+  it('reports only the generic lookups made since the tally began, when its source was used before (link-csv estimates with it first)', async () => {
+    const source = new InMemoryCandidateSource(rules(2), register);
+    source.candidatesSync(record);
+    const tally = new CandidateTally(source);
+    await tally.candidatesFor([record, record]);
+    expect(Object.fromEntries(tally.genericLookups())).toEqual({ dob_family: 2 });
+  });
+
+  it('refuses to link with an index built under other blocking rules', () => {
+    const source = new InMemoryCandidateSource(rules(2), register);
+    expect(() => inMemoryLinkage(loadSettings(), source.register, source)).toThrow(/other blocking rules/);
   });
 
   it('reports the generic lookups per rule in the blocking report, with none of their pairs', () => {

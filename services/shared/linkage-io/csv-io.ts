@@ -99,11 +99,24 @@ export async function readTruthCsv(file: string): Promise<Map<string, string | n
   return truth;
 }
 
+/** A row of the link-csv records file as read, its features not yet computed. */
+export type RecordRow = Record<(typeof RECORDS_HEADER)[number], string | undefined>;
+
+/** The rows of the link-csv records file, a batch at a time, as read: for a pass that keeps few of them. */
+export function streamRecordRowsCsv(file: string): AsyncGenerator<RecordRow[]> {
+  return streamCsv(file, RECORDS_HEADER);
+}
+
+/** A records file's row as a match record, through the reader's caches. */
+export function recordOfRow(reader: MatchRecordReader, row: RecordRow): MatchRecord {
+  return reader.read(row.record_id ?? '', row);
+}
+
 /** The records of the link-csv contract, a batch at a time, read as a stream. */
 export async function* streamRecordsCsv(file: string): AsyncGenerator<SourceRecord[]> {
   const reader = new MatchRecordReader();
-  for await (const rows of streamCsv(file, RECORDS_HEADER)) {
-    yield rows.map((row) => ({ record: reader.read(row.record_id ?? '', row), source: row.source ?? '' }));
+  for await (const rows of streamRecordRowsCsv(file)) {
+    yield rows.map((row) => ({ record: recordOfRow(reader, row), source: row.source ?? '' }));
   }
 }
 

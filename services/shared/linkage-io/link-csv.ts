@@ -2,10 +2,11 @@ import { inMemoryLinkage } from '../linkage/batch-linkage.js';
 import { CandidateTally, type CandidateCounts } from '../linkage/candidate-tally.js';
 import type { DecisionKind } from '../schemas/records.js';
 import { estimateParameters, estimationSample, type EstimateSpread } from '../linkage/estimate.js';
-import type { MatchRecord } from '../linkage/match-record.js';
+import { InMemoryCandidateSource } from '../linkage/in-memory-candidates.js';
+import { MatchRecordReader, type MatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import type { TrainingReport } from '../linkage/training.js';
-import { DecisionsCsvWriter, readPopulationColumns, streamRecordsCsv } from './csv-io.js';
+import { DecisionsCsvWriter, readPopulationColumns, recordOfRow, streamRecordRowsCsv, streamRecordsCsv, type RecordRow } from './csv-io.js';
 
 export interface LinkCsvOptions {
   population: string;
@@ -56,16 +57,21 @@ export async function linkCsv(options: LinkCsvOptions): Promise<LinkCsvReport> {
   const read = performance.now();
   let settings = options.settings;
   let estimation: LinkCsvReport['estimation'] = null;
+  // One index for the estimation's blocked pairs and the linking: estimation changes m, u and the prior, never the blocking rules.
+  const index = new InMemoryCandidateSource(settings.blocking_rules, register);
   if (options.estimate) {
     progress({ phase: 'estimate', citizens: register.size, records: 0, seconds: since() });
-    const sample = estimationSample<MatchRecord>();
-    for await (const batch of streamRecordsCsv(options.records)) for (const { record } of batch) sample.offer(record);
-    const estimated = estimateParameters(settings, register, sample.items(), { recordsInFile: sample.seen });
+    // The sample is drawn from the rows as read; only the rows kept are turned into match records.
+    const sample = estimationSample<RecordRow>();
+    for await (const rows of streamRecordRowsCsv(options.records)) for (const row of rows) sample.offer(row);
+    const reader = new MatchRecordReader();
+    const records = sample.items().map((row) => recordOfRow(reader, row));
+    const estimated = estimateParameters(settings, register, records, { recordsInFile: sample.seen, source: index });
     settings = estimated.settings;
     estimation = { report: estimated.report, spread: estimated.spread };
   }
   const estimatedAt = performance.now();
-  const linkage = inMemoryLinkage(settings, register);
+  const linkage = inMemoryLinkage(settings, register, index);
   const { engine } = linkage;
   const source = new CandidateTally(linkage.source);
   progress({ phase: 'link', citizens: register.size, records: 0, seconds: since() });

@@ -13,11 +13,21 @@ export function compact(register: RegisterInMemory): CompactRegister {
   return register instanceof CompactRegister ? register : CompactRegister.of(register);
 }
 
-/** Engine and in-memory index over a register held in memory (link-csv, train, benchmarks). */
-export function inMemoryLinkage(settings: LinkageSettings, register: RegisterInMemory): { engine: LinkageEngine; source: InMemoryCandidateSource } {
+/**
+ * Engine and in-memory index over a register held in memory (link-csv, train, benchmarks); `source`
+ * is an index already built over the same register under the same blocking rules, to be reused.
+ */
+export function inMemoryLinkage(
+  settings: LinkageSettings,
+  register: RegisterInMemory,
+  source?: InMemoryCandidateSource,
+): { engine: LinkageEngine; source: InMemoryCandidateSource } {
   const columns = compact(register);
+  if (source && (source.register !== columns || JSON.stringify(source.rules) !== JSON.stringify(settings.blocking_rules))) {
+    throw new Error('inMemoryLinkage: the index given was built over another register or other blocking rules');
+  }
   const frequencies = TermFrequencies.fromRegister(columns, tfFeatures(settings));
-  return { engine: new LinkageEngine(settings, frequencies), source: new InMemoryCandidateSource(settings.blocking_rules, columns) };
+  return { engine: new LinkageEngine(settings, frequencies), source: source ?? new InMemoryCandidateSource(settings.blocking_rules, columns) };
 }
 
 export async function linkAll(engine: LinkageEngine, source: CandidateSource, records: readonly MatchRecord[], chunk = 1000): Promise<EngineDecision[]> {

@@ -23,11 +23,18 @@ export class CandidateTally implements CandidateSource {
   private total = 0;
   private max = 0;
 
-  constructor(private readonly source: CandidateSource) {}
+  /** The wrapped source's generic counts when the tally began: a source reused from an earlier pass has some. */
+  private readonly genericBefore: Map<string, number>;
 
-  /** The wrapped source's lookups skipped as generic, per rule that skipped any. */
+  constructor(private readonly source: CandidateSource) {
+    this.genericBefore = source.genericLookups?.() ?? new Map<string, number>();
+  }
+
+  /** The wrapped source's lookups skipped as generic since the tally began, per rule that skipped any. */
   genericLookups(): Map<string, number> {
-    return new Map([...(this.source.genericLookups?.() ?? [])].filter(([, n]) => n > 0));
+    return new Map(
+      [...(this.source.genericLookups?.() ?? [])].map(([rule, n]) => [rule, n - (this.genericBefore.get(rule) ?? 0)] as const).filter(([, n]) => n > 0),
+    );
   }
 
   async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {

@@ -30,6 +30,11 @@ export interface EstimateOptions {
   sample?: number;
   /** How many records the file had, when `records` is already a sample of it. */
   recordsInFile?: number;
+  /**
+   * The register's index under the settings' blocking rules, when the caller has built it (link-csv
+   * links with the same one): an index of ten million citizens takes seconds a rule to build.
+   */
+  source?: InMemoryCandidateSource;
 }
 
 /** m, u and the prior for these settings, estimated from a register and records without labels. */
@@ -47,7 +52,7 @@ export function estimateParameters(
     records: sampled,
     registerSize: columns.size,
     random: randomPairLevels(settings, sampled, columns, RANDOM_PAIRS, new SeededRandom(seed)),
-    blocked: blockedPairLevels(settings, settings.blocking_rules, columns, sampled),
+    blocked: pairLevels(settings, blockedPairs(options.source ?? new InMemoryCandidateSource(settings.blocking_rules, columns), columns, sampled)),
     sessions: settings.training_sessions.map((session) => ({
       pairs: blockedPairLevels(settings, [{ name: 'session', equal: session.block_on }], columns, sampled),
       skip: session.skip,
@@ -72,14 +77,19 @@ function sampleOf<T>(records: readonly T[], limit: number, seed: number): T[] {
 
 /** Level vectors of every (record, candidate) pair the rules produce. */
 function blockedPairLevels(settings: LinkageSettings, rules: readonly BlockingRule[], register: CompactRegister, records: readonly MatchRecord[]): PairLevels {
-  const source = new InMemoryCandidateSource(rules, register);
-  function* pairs(): Generator<[number, MatchRecord, MatchRecord]> {
-    for (let index = 0; index < records.length; index += 1) {
-      const record = records[index]!;
-      for (const citizen of source.candidateIndexes(record)) yield [index, record, register.get(citizen)];
-    }
+  return pairLevels(settings, blockedPairs(new InMemoryCandidateSource(rules, register), register, records));
+}
+
+/** Every (record, candidate) pair a source finds, with the record's position. */
+function* blockedPairs(
+  source: InMemoryCandidateSource,
+  register: CompactRegister,
+  records: readonly MatchRecord[],
+): Generator<[number, MatchRecord, MatchRecord]> {
+  for (let index = 0; index < records.length; index += 1) {
+    const record = records[index]!;
+    for (const citizen of source.candidateIndexes(record)) yield [index, record, register.get(citizen)];
   }
-  return pairLevels(settings, pairs());
 }
 
 /** Fits on two halves of the sample (alternate records, first and second half of the random pairs) and compares them. */
