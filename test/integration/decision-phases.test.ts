@@ -86,4 +86,26 @@ describe('the store’s decision path in phases, against PostgreSQL', () => {
     const links = await database.pool.query(`select citizen_id from record_links where decision_id = $1`, [birth.decision_id]);
     expect(links.rows).toEqual([{ citizen_id: '079300000202' }]);
   });
+
+  it("sends a record stored waiting with an ID mistyped once back to the linker when a later chunk registers the ID's holder", async () => {
+    // Shares no blocking key with the fixture's Trần Thị Mai but through the ID's typo variants.
+    const stranger = {
+      personal_id: '079300000371',
+      full_name: 'Lê Quang Tùng',
+      name_key: 'le quang tung',
+      family_name: 'Lê',
+      middle_name: 'Quang',
+      given_name: 'Tùng',
+      date_of_birth: { value: '2001-01-01', precision: 'DAY' as const },
+      sex: 'MALE' as const,
+      address: null,
+    };
+    const waiting = decision('UNLINKED', observation({ source: 'vaccination', event_type: 'VACCINATION', person: stranger }));
+    const stats: ApplyStats = { roundTrips: 0, rows: 0 };
+    await inTransaction(database.pool, (client) => applyDecisions(client, [waiting], CONTEXT, stats));
+    const birth = decision('NEW', observation({ person: { personal_id: '079300000301' } }));
+    await inTransaction(database.pool, (client) => applyDecisions(client, [birth], CONTEXT, stats));
+    const sent = await database.pool.query(`select event_id from outbox where event_id like $1`, [`${waiting.observation.observation_id}:relink:%`]);
+    expect(sent.rows).toEqual([{ event_id: `${waiting.observation.observation_id}:relink:1` }]);
+  });
 });
