@@ -369,6 +369,49 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     expect(await stateOf()).toEqual(before);
   });
 
+  it('re-examines the records in reach of the citizen whose corrected date of birth the undo of a move gives back', async () => {
+    const C = '079300000303';
+    const cường = {
+      personal_id: null,
+      full_name: 'Đỗ Văn Cường',
+      name_key: 'do van cuong',
+      family_name: 'Đỗ',
+      middle_name: 'Văn',
+      given_name: 'Cường',
+      sex: 'MALE' as const,
+      date_of_birth: { value: '1971-07-07', precision: 'DAY' as const },
+    };
+    expect(
+      await apply([decision('NEW', observation({ person: { ...cường, personal_id: C, date_of_birth: { value: '1970-03-03', precision: 'DAY' } } }))]),
+    ).toEqual(['CITIZEN_CREATED']);
+    // Civil status corrects his date of birth; a settings change doubts that link, and a steward moves it to B.
+    const correction = observation({ event_type: 'CIVIL_STATUS_CORRECTION', source_system: 'civil-test', person: cường });
+    expect(await apply([decision('LINK', correction, { citizen_id: C })])).toEqual(['CITIZEN_UPDATED']);
+    const [sent] = await sendBack(correction);
+    expect(await apply([redecided(sent!, 'LINK', B)])).toEqual(['review']);
+    const opened = (await caseOf(correction))!;
+    expect(await steward(opened.case_id, 'LINK', B)).toMatchObject({ status: 'applied' });
+    const moved = lastStewardDecision();
+    const dateOfBirth = async () => (await database.pool.query('select date_of_birth from citizens where citizen_id = $1', [C])).rows;
+    expect(await dateOfBirth()).toEqual([{ date_of_birth: '1970-03-03' }]);
+    // A vaccination of the man as corrected waits meanwhile: the undo puts him back in its reach.
+    const waiting = observation({
+      source: 'vaccination',
+      source_system: 'vacc-test',
+      event_type: 'VACCINATION',
+      attributes: { vaccine: 'BCG' },
+      person: cường,
+    });
+    expect(await apply([decision('UNLINKED', waiting, { reason: 'BELOW_THRESHOLD', candidates: [{ citizen_id: C, score: 0.4 }] })])).toEqual(['unlinked']);
+    expect(await steward(opened.case_id, 'UNDO', null, moved)).toMatchObject({ status: 'applied' });
+    expect(await dateOfBirth()).toEqual([{ date_of_birth: '1971-07-07' }]);
+    const { rows } = await database.pool.query(
+      `select r.trigger, r.sent, s.observation_id from register_reexaminations r join settings_relinks s on s.reexamination_id = r.id where r.citizen_id = $1`,
+      [C],
+    );
+    expect(rows).toEqual([{ trigger: 'RESTORED', sent: 1, observation_id: waiting.observation_id }]);
+  });
+
   it('refuses to undo a decision on a standing link that was applied before the register kept the link it changed', async () => {
     const o = await vaccinationOfA();
     const opened = await caseMovingToB(o);

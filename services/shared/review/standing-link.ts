@@ -4,6 +4,8 @@ import { CitizenEdits } from '../store/citizen-edits.js';
 import type { PoolClient } from '../store/db.js';
 import { lockMergeCitizens } from '../store/merge-moves.js';
 import { observationUpdate } from '../store/plan/observation-update.js';
+import { changesIdentity } from '../store/plan/reexamination.js';
+import { reexamineAfterChanges } from '../store/register-reexamination.js';
 import { liveFactOf, observationToApply, type StandingLink, type StoredLink, type StoredRow } from './standing-link-plan.js';
 import { refuse } from './steward-refusal.js';
 import { stewardActor } from './steward-users.js';
@@ -167,5 +169,7 @@ export async function putBackRecord(
     fields: changes.map((c) => c.field),
   });
   await writer.write();
+  // The record gave back some of the citizen's identity: records in reach of who they are again are looked at again, as after any unlink.
+  if (changesIdentity(changes)) await reexamineAfterChanges(client, context, [{ citizenId, trigger: 'RESTORED', row: writer.citizen(citizenId)!.row }]);
   return citizenId;
 }

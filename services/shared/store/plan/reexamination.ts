@@ -12,10 +12,11 @@ import { enoughSharedKeys, recordKeysOf, type BlockingKey } from './record-keys.
 
 /**
  * What changed a citizen's identity: registered, their name, date of birth or sex corrected,
- * another citizen merged into them, a steward's merge undone (both citizens), or a steward
- * taking a record off them that their identity leant on.
+ * another citizen merged into them, a steward's merge undone (both citizens), a steward
+ * taking a record off them that their identity leant on, or a steward's undo putting such a
+ * record back on them.
  */
-export type ReexaminationTrigger = 'CREATED' | 'CORRECTED' | 'MERGED' | 'UNMERGED' | 'UNLINKED';
+export type ReexaminationTrigger = 'CREATED' | 'CORRECTED' | 'MERGED' | 'UNMERGED' | 'UNLINKED' | 'RESTORED';
 
 /** The fields whose change may bring records into (or out of) a citizen's reach: those blocking and scoring lean on. */
 export const IDENTITY_FIELDS: ReadonlySet<string> = new Set(['full_name', 'date_of_birth', 'sex']);
