@@ -10,6 +10,7 @@ import { recordSettingsChange } from '../../services/shared/store/settings-promo
 import { currentOrBootstrap, currentSettingsVersion } from '../../services/shared/store/settings-versions.js';
 import { CONTEXT, decision, observation } from '../fixtures/link-decisions.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
+import { waitUntil } from '../helpers/wait.js';
 
 /**
  * The store's side of a settings change, against PostgreSQL without the services: records sent
@@ -75,8 +76,8 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     return inTransaction(database.pool, (client) => applyStewardDecision(client, stewardDecision, context));
   };
 
-  /** A vaccination record of a synthetic person, linked to citizen A at its first attempt. */
-  const vaccinationOfA = async (): Promise<PersonObservation> => {
+  /** A vaccination record of a synthetic person, linked to citizen A (or the one given) at its first attempt. */
+  const vaccinationOfA = async (citizenId = A): Promise<PersonObservation> => {
     const o = observation({
       source: 'vaccination',
       source_system: 'vacc-test',
@@ -85,7 +86,7 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       attributes: { vaccine: 'BCG' },
       person: { personal_id: null, full_name: 'Nguyễn Văn An', name_key: 'nguyen van an', family_name: 'Nguyễn', middle_name: 'Văn', given_name: 'An' },
     });
-    expect(await apply([decision('LINK', o, { citizen_id: A })])).toEqual(['FACT_RECORDED']);
+    expect(await apply([decision('LINK', o, { citizen_id: citizenId })])).toEqual(['FACT_RECORDED']);
     return o;
   };
 
@@ -169,10 +170,10 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     };
   };
 
-  /** A vaccination of A sent back by a settings change whose new decision would move it to B: the case it opens. */
-  const caseMovingToB = async (o: PersonObservation) => {
+  /** A vaccination of A sent back by a settings change whose new decision would move it to B (or the citizen given): the case it opens. */
+  const caseMovingToB = async (o: PersonObservation, to = B) => {
     const [sent] = await sendBack(o);
-    expect(await apply([redecided(sent!, 'LINK', B)])).toEqual(['review']);
+    expect(await apply([redecided(sent!, 'LINK', to)])).toEqual(['review']);
     return (await caseOf(o))!;
   };
 
@@ -410,6 +411,44 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       [C],
     );
     expect(rows).toEqual([{ trigger: 'RESTORED', sent: 1, observation_id: waiting.observation_id }]);
+  });
+
+  it.each([
+    ['the undo of a move from A to B, which takes the record off B first', A, B, true],
+    ['a move from B to A, which takes the record off B first', B, A, false],
+  ] as const)('locks both citizens in id order, as a chunk of the store does, and waits in no circle with one: %s', async (_, from, to, undo) => {
+    const o = await vaccinationOfA(from);
+    const opened = await caseMovingToB(o, to);
+    let decide = () => steward(opened.case_id, 'LINK', to);
+    if (undo) {
+      expect(await decide()).toMatchObject({ status: 'applied' });
+      const moved = lastStewardDecision();
+      decide = () => steward(opened.case_id, 'UNDO', null, moved);
+    }
+    // A chunk of the store locks its citizens in id order: it holds A while the steward's decision starts, and B is its next.
+    const chunk = await database.pool.connect();
+    try {
+      await chunk.query('begin');
+      await chunk.query('select 1 from citizens where citizen_id = $1 for update', [A]);
+      const decided = decide().catch((error: unknown) => error);
+      // The activity statistics are read once per transaction unless the snapshot is cleared.
+      const waiting = async () => {
+        await chunk.query('select pg_stat_clear_snapshot()');
+        const { rows } = await chunk.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        return rows[0]!.n;
+      };
+      await waitUntil(waiting, (n) => n > 0, 20_000, 'the steward decision waiting for the chunk');
+      await chunk.query('select 1 from citizens where citizen_id = $1 for update', [B]);
+      await chunk.query('commit');
+      expect(await decided).toMatchObject({ status: 'applied' });
+    } catch (error) {
+      await chunk.query('rollback');
+      throw error;
+    } finally {
+      chunk.release();
+    }
   });
 
   it('refuses to undo a decision on a standing link that was applied before the register kept the link it changed', async () => {

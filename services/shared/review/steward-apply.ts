@@ -14,6 +14,7 @@ import { appliedStewardDecisionKey, decisionDetails, insertStewardDecision } fro
 import { stewardActor } from './steward-users.js';
 import { refuse, StewardRefusal } from './steward-refusal.js';
 import { appliedNote, observationToApply } from './standing-link-plan.js';
+import { lockCitizensInOrder } from './citizen-locks.js';
 import {
   keepNoStandingLink,
   keepStandingLink,
@@ -146,6 +147,8 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
       const mergedId = required(decision.other_citizen_id, 'MERGE names the citizen merged into the survivor');
       const involved = caseCitizens(reviewCase);
       if (!involved.includes(survivorId) || !involved.includes(mergedId)) refuse('a merge joins two citizens of the case');
+      // The citizen a standing link leaves is the merge's third: all locked first, in id order.
+      if (observation) await lockCitizensInOrder(client, [survivorId, mergedId, await standingLinkOf(client, reviewCase, observation)]);
       const merge = await mergeCitizensIn(client, context, survivorId, mergedId, stewardActor(decision.actor), decision.comment).catch(refuseDancuError);
       result = { merge_id: merge.mergeId };
       if (observation) Object.assign(result, await linkRecord(client, decision, reviewCase, observation, survivorId, context));
@@ -195,6 +198,12 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   const standing = observation && isStandingLinkCase(reviewCase) ? await standingLinkOfDecision(client, undoneId) : null;
   const appliedObservation = observation && standing ? (observationToApply(observation, standing.link.observation) ?? observation) : observation;
   if (observation && standing && !standing.kept) await mustHaveNoPendingObservation(client, observation, reviewCase.case_id);
+  // The undo edits the citizen the record is on now, the one it goes back to and a merge's two, in that order: all locked first, in id order.
+  await lockCitizensInOrder(client, [
+    appliedObservation ? await standingLinkOf(client, reviewCase, appliedObservation) : null,
+    standing && !standing.kept ? standing.link.citizen_id : null,
+    ...(target.action === 'MERGE' ? [target.citizen_id, target.other_citizen_id] : []),
+  ]);
   const takeOff = async (o: PersonObservation) => {
     if (standing) await mustBeLinkedBy(client, o, undoneId);
     return unlinkRecord(client, decision, o, context);
@@ -313,7 +322,10 @@ async function linkRecord(
   context: StewardContext,
 ): Promise<Record<string, unknown>> {
   const standing = await standingLinkOf(client, reviewCase, observation);
-  if (standing !== null && standing === (await currentCitizenId(client, citizenId))) {
+  const target = standing !== null ? await currentCitizenId(client, citizenId) : citizenId;
+  // A move edits the citizen the record leaves, then the one it goes to: both locked first, in id order.
+  if (standing !== null) await lockCitizensInOrder(client, [standing, target]);
+  if (standing !== null && standing === target) {
     await keepStandingLink(client, decision.decision_id, observation, false);
     return { citizen_id: await confirmLink(client, decision, observation, standing) };
   }
