@@ -179,6 +179,47 @@ describe('re-examinations after changes of the register, bounded and fair', () =
     });
   });
 
+  describe('links of citizens the transaction has not locked', () => {
+    const lan = (id: string) => person('Kim', 'Thị', 'Lan', '1994-06-06', id);
+    const namesakes = ['079194000601', '079194000602'];
+    const changed = '079194000611';
+    const stamped = () =>
+      query<{ citizen_id: string; stamped: boolean }>(
+        "select citizen_id, reexamined_at is not null as stamped from record_links where citizen_id = any($1::text[]) and source = 'vaccination' order by citizen_id",
+        [namesakes],
+      );
+
+    beforeAll(async () => {
+      await apply([...namesakes, changed].map((id) => birthOf(lan(id))));
+      await apply(namesakes.map((id) => decision('LINK', vaccinationOf(lan(id)), { citizen_id: id })));
+    });
+
+    it('stamps the re-examination on the links it can lock at once, and waits for none another transaction holds', async () => {
+      // Another transaction (a chunk changing the first namesake) holds that namesake's links until it commits.
+      const holder = await database.pool.connect();
+      try {
+        await holder.query('begin');
+        await holder.query('select 1 from record_links where citizen_id = $1 for update', [namesakes[0]]);
+        await inTransaction(database.pool, async (client) => {
+          await client.query(`set local lock_timeout = '3s'`);
+          const [citizen] = (await loadCitizens(client, [changed])).citizens;
+          await reexamineAfterChanges(client, context, [{ citizenId: changed, trigger: 'CORRECTED', row: citizen!.row }]);
+        });
+        await holder.query('commit');
+      } catch (error) {
+        await holder.query('rollback');
+        throw error;
+      } finally {
+        holder.release();
+      }
+      expect(await stamped()).toEqual([
+        { citizen_id: namesakes[0], stamped: false },
+        { citizen_id: namesakes[1], stamped: true },
+      ]);
+      expect((await rowsOf([changed])).map((r) => r.sent)).toEqual([2]);
+    });
+  });
+
   describe('the stewards’ changes of the register', () => {
     const steward = (caseId: number, action: StewardDecision['action'], citizenId: string | null, undoes: string | null = null) => {
       stewardSequence += 1;

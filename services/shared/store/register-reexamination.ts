@@ -15,6 +15,7 @@ import { REGISTER_REEXAMINATIONS } from './reexamination-tables.js';
 import { reexaminationReach, SENT_IN_TRANSACTION, SENT_OBSERVATIONS_IN_TRANSACTION } from './reexamination-reach.js';
 import { sendBack } from './settings-promotion.js';
 import { currentSettingsVersion, settingsOfVersion } from './settings-versions.js';
+import { onCitus } from './store-dialect.js';
 
 const ACTOR = 'pipeline:store';
 
@@ -137,14 +138,42 @@ export async function reexamineAfterChanges(
   return totals;
 }
 
-/** The linked records among those looked at get their re-examination's time: the least recently re-examined are picked first next time. */
+/**
+ * The linked records among those looked at get their re-examination's time: the least recently
+ * re-examined are picked first next time. Each is another citizen's row, which the transaction
+ * has not locked: it is stamped only while it is still linked to the citizen it was read with
+ * (what was looked at), and only when it can be locked at once, in record order. A link another
+ * transaction holds (a chunk changing its citizen, another re-examination stamping it) is left
+ * as it is: the stamp is a hint for fairness, and waiting for it put the transaction in a circle
+ * with any that held such a row and waited for one of its citizens, or stamped the same rows in
+ * another order. On Citus a query of many shards takes no row lock (merge-moves.ts): there the
+ * stamp is one update, as before, on links still held by the citizen they were read with.
+ */
 async function stampReexamined(client: PoolClient, records: readonly PickedRecord[]): Promise<void> {
-  const linked = records.filter((r) => r.table === 'record_links');
+  const linked = records.filter((r) => r.table === 'record_links' && r.linkedTo !== undefined);
   if (linked.length === 0) return;
+  const params = [
+    linked.map((r) => r.observation.source),
+    linked.map((r) => r.observation.source_system),
+    linked.map((r) => r.observation.source_record_id),
+    linked.map((r) => r.linkedTo!),
+  ];
+  const looked = `unnest($1::text[], $2::text[], $3::text[], $4::text[]) as t(source, system, record, citizen)`;
+  if (await onCitus(client)) {
+    await client.query(
+      `update record_links l set reexamined_at = now() from ${looked}
+        where l.source = t.source and l.source_system = t.system and l.source_record_id = t.record and l.citizen_id = t.citizen`,
+      params,
+    );
+    return;
+  }
   await client.query(
-    `update record_links l set reexamined_at = now() from unnest($1::text[], $2::text[], $3::text[]) as t(source, system, record)
-      where l.source = t.source and l.source_system = t.system and l.source_record_id = t.record`,
-    [linked.map((r) => r.observation.source), linked.map((r) => r.observation.source_system), linked.map((r) => r.observation.source_record_id)],
+    `update record_links l set reexamined_at = now()
+       from (select k.source, k.source_system, k.source_record_id from record_links k
+               join ${looked} on k.source = t.source and k.source_system = t.system and k.source_record_id = t.record and k.citizen_id = t.citizen
+              order by k.source, k.source_system, k.source_record_id for update of k skip locked) as f
+      where l.source = f.source and l.source_system = f.source_system and l.source_record_id = f.source_record_id`,
+    params,
   );
 }
 

@@ -71,6 +71,8 @@ export interface PickedRecord {
   /** Where it is: waiting, in review, or linked (a linked record's own keys are checked here). */
   table: 'unlinked_records' | 'review_cases' | 'record_links';
   observation: PersonObservation;
+  /** A linked record's citizen when it was read: its re-examination is stamped only while the link is still theirs. */
+  linkedTo?: string;
 }
 
 /** What one change did: the records sent back, and the counts of what was in reach and why the rest was not sent. */
