@@ -451,6 +451,30 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     }
   });
 
+  it.each([
+    ['a rejection', 'REJECT', null],
+    ['a move', 'LINK', B],
+  ] as const)(
+    'leaves both citizens’ field history as it was, row for row, register claims included, when %s of a standing link is undone',
+    async (_, action, citizenId) => {
+      // A value the register held before any event reached it (a loaded snapshot) has no claim until an unlink writes the register's own down.
+      await database.pool.query(`update citizens set place_of_birth = 'Hà Nội' where citizen_id = any($1::text[]) and place_of_birth is null`, [[A, B]]);
+      const historyOf = async () =>
+        (
+          await database.pool.query(
+            'select id, citizen_id, field, value, source, observation_id, rule, is_current from field_provenance where citizen_id = any($1::text[]) order by id',
+            [[A, B]],
+          )
+        ).rows;
+      const o = await vaccinationOfA();
+      const opened = await caseMovingToB(o);
+      const before = await historyOf();
+      expect(await steward(opened.case_id, action, citizenId)).toMatchObject({ status: 'applied' });
+      expect(await steward(opened.case_id, 'UNDO', null, lastStewardDecision())).toMatchObject({ status: 'applied' });
+      expect(await historyOf()).toEqual(before);
+    },
+  );
+
   it('refuses to undo a decision on a standing link that was applied before the register kept the link it changed', async () => {
     const o = await vaccinationOfA();
     const opened = await caseMovingToB(o);

@@ -12,5 +12,5 @@ import { lockMergeCitizens } from '../store/merge-moves.js';
  */
 export async function lockCitizensInOrder(client: PoolClient, ids: readonly (string | null | undefined)[]): Promise<void> {
   const named = [...new Set(ids.filter((id): id is string => typeof id === 'string' && id !== ''))];
-  if (named.length > 1) await lockMergeCitizens(client, named);
+  if (named.length > 0) await lockMergeCitizens(client, named);
 }

@@ -15,8 +15,10 @@ import { stewardActor } from './steward-users.js';
 import { refuse, StewardRefusal } from './steward-refusal.js';
 import { appliedNote, observationToApply } from './standing-link-plan.js';
 import { lockCitizensInOrder } from './citizen-locks.js';
+import { dropLoneRegisterClaims, registerClaimsOf, registerClaimsWritten } from './register-claims.js';
 import {
   keepNoStandingLink,
+  keepRegisterClaimsWritten,
   keepStandingLink,
   latestObservationOf,
   mustBeLinkedBy,
@@ -108,6 +110,18 @@ function decisionCitizens(decision: StewardDecision, outcome: StewardResult, rev
 async function decide(client: PoolClient, decision: StewardDecision, reviewCase: ReviewCase, context: StewardContext): Promise<Record<string, unknown>> {
   const observation = caseObservation(reviewCase);
   let result: Record<string, unknown>;
+  // A decision on a standing link edits the citizen the record leaves, then the one it goes to (a
+  // merge's two besides): all locked first, in id order, and the register claims it writes on them kept for its undo.
+  const changed =
+    observation && isStandingLinkCase(reviewCase)
+      ? [
+          await standingLinkOf(client, reviewCase, observation),
+          decision.citizen_id ? await currentCitizenId(client, decision.citizen_id) : null,
+          decision.other_citizen_id,
+        ]
+      : [];
+  await lockCitizensInOrder(client, changed);
+  const claimsBefore = await registerClaimsOf(client, changed);
   switch (decision.action) {
     case 'LINK': {
       if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
@@ -147,8 +161,6 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
       const mergedId = required(decision.other_citizen_id, 'MERGE names the citizen merged into the survivor');
       const involved = caseCitizens(reviewCase);
       if (!involved.includes(survivorId) || !involved.includes(mergedId)) refuse('a merge joins two citizens of the case');
-      // The citizen a standing link leaves is the merge's third: all locked first, in id order.
-      if (observation) await lockCitizensInOrder(client, [survivorId, mergedId, await standingLinkOf(client, reviewCase, observation)]);
       const merge = await mergeCitizensIn(client, context, survivorId, mergedId, stewardActor(decision.actor), decision.comment).catch(refuseDancuError);
       result = { merge_id: merge.mergeId };
       if (observation) Object.assign(result, await linkRecord(client, decision, reviewCase, observation, survivorId, context));
@@ -165,7 +177,10 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
     default:
       throw new DancuError('UNKNOWN_ACTION', `unknown steward action ${String(decision.action)}`, { retriable: false });
   }
-  if (observation && isStandingLinkCase(reviewCase)) await keepNoStandingLink(client, decision.decision_id);
+  if (observation && isStandingLinkCase(reviewCase)) {
+    await keepNoStandingLink(client, decision.decision_id);
+    await keepRegisterClaimsWritten(client, decision.decision_id, await registerClaimsWritten(client, changed, claimsBefore));
+  }
   await client.query(
     `update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3, claimed_by = null, claimed_at = null where case_id = $1`,
     [reviewCase.case_id, decision.actor, decision.action],
@@ -199,11 +214,13 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   const appliedObservation = observation && standing ? (observationToApply(observation, standing.link.observation) ?? observation) : observation;
   if (observation && standing && !standing.kept) await mustHaveNoPendingObservation(client, observation, reviewCase.case_id);
   // The undo edits the citizen the record is on now, the one it goes back to and a merge's two, in that order: all locked first, in id order.
-  await lockCitizensInOrder(client, [
+  const changed = [
     appliedObservation ? await standingLinkOf(client, reviewCase, appliedObservation) : null,
     standing && !standing.kept ? standing.link.citizen_id : null,
     ...(target.action === 'MERGE' ? [target.citizen_id, target.other_citizen_id] : []),
-  ]);
+  ];
+  await lockCitizensInOrder(client, changed);
+  const claimsBefore = standing ? await registerClaimsOf(client, changed) : [];
   const takeOff = async (o: PersonObservation) => {
     if (standing) await mustBeLinkedBy(client, o, undoneId);
     return unlinkRecord(client, decision, o, context);
@@ -231,6 +248,8 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   }
   if (standing) result.restored_link = standing.link.decision_id;
   if (observation && standing && !standing.kept) result.restored_to = await putBackRecord(client, decision, standing, observation, context);
+  // The register claims the decision and this undo wrote down go again, now the citizens' fields are chosen: their histories are as they were.
+  if (standing) await dropLoneRegisterClaims(client, [...(standing.registerClaims ?? []), ...(await registerClaimsWritten(client, changed, claimsBefore))]);
   await client.query('update linkage_constraints set revoked_at = now() where decision_id = $1 and revoked_at is null', [undoneId]);
   await client.query('update steward_decisions set undone_by = $2 where decision_id = $1', [undoneId, decision.decision_id]);
   await client.query(
@@ -322,10 +341,7 @@ async function linkRecord(
   context: StewardContext,
 ): Promise<Record<string, unknown>> {
   const standing = await standingLinkOf(client, reviewCase, observation);
-  const target = standing !== null ? await currentCitizenId(client, citizenId) : citizenId;
-  // A move edits the citizen the record leaves, then the one it goes to: both locked first, in id order.
-  if (standing !== null) await lockCitizensInOrder(client, [standing, target]);
-  if (standing !== null && standing === target) {
+  if (standing !== null && standing === (await currentCitizenId(client, citizenId))) {
     await keepStandingLink(client, decision.decision_id, observation, false);
     return { citizen_id: await confirmLink(client, decision, observation, standing) };
   }
