@@ -1,3 +1,4 @@
+import { indexedRuleIdentity } from '../../linkage/blocking.js';
 import type { LinkageSettings } from '../../linkage/settings.js';
 import type { CitizenRow } from '../../register/citizen-row.js';
 import type { PersonObservation } from '../../schemas/records.js';
@@ -35,6 +36,21 @@ export interface RegisterChange {
   citizenId: string;
   trigger: ReexaminationTrigger;
   row: CitizenRow;
+}
+
+/**
+ * The settings reach is computed with: the current version's (what the linker decides with),
+ * with only the blocking rules the stored keys were built with, the same name and definition in
+ * `indexed` (the settings the store writes every key with; the block size cap aside, which keys
+ * do not depend on). A changed citizen's key under a rule defined otherwise, or one the stored
+ * keys lack, would be compared with keys that mean something else (or with none): reach under
+ * that rule is unknown until the keys are rewritten, so the rule is left out and named.
+ */
+export function indexedReachSettings(current: LinkageSettings, indexed: LinkageSettings): { settings: LinkageSettings; notIndexed: string[] } {
+  const stored = new Map(indexed.blocking_rules.map((rule) => [rule.name, indexedRuleIdentity(rule)]));
+  const notIndexed = current.blocking_rules.filter((rule) => stored.get(rule.name) !== indexedRuleIdentity(rule)).map((rule) => rule.name);
+  if (notIndexed.length === 0) return { settings: current, notIndexed };
+  return { settings: { ...current, blocking_rules: current.blocking_rules.filter((rule) => !notIndexed.includes(rule.name)) }, notIndexed };
 }
 
 /** A change with its keys under the settings reach is computed with. */
