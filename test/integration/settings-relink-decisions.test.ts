@@ -5,7 +5,9 @@ import { applyStewardDecision, type StewardContext } from '../../services/shared
 import type { LinkDecision, PersonObservation, StewardDecision } from '../../services/shared/schemas/records.js';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
 import { applyDecisions, type ApplyResult } from '../../services/shared/store/apply-decisions.js';
-import { inTransaction } from '../../services/shared/store/db.js';
+import { inTransaction, type PoolClient } from '../../services/shared/store/db.js';
+import { recordKeysOf } from '../../services/shared/store/plan/record-keys.js';
+import { lockKeys } from '../../services/shared/store/records-in-reach.js';
 import { recordSettingsChange } from '../../services/shared/store/settings-promotion.js';
 import { currentOrBootstrap, currentSettingsVersion } from '../../services/shared/store/settings-versions.js';
 import { CONTEXT, decision, observation } from '../fixtures/link-decisions.js';
@@ -116,6 +118,15 @@ describe('decisions on records a settings change sent back, and the stewards’ 
 
   const waitingOf = async (o: PersonObservation) =>
     (await database.pool.query('select resolved_at, resolution from unlinked_records where observation_id = $1', [o.observation_id])).rows;
+
+  /** How many sessions of the database wait for a lock, seen from a connection in a transaction (whose activity statistics are read once unless cleared). */
+  const lockWaits = async (client: PoolClient) => {
+    await client.query('select pg_stat_clear_snapshot()');
+    const { rows } = await client.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    return rows[0]!.n;
+  };
 
   /** The steward decision made last, for an undo to name. */
   const lastStewardDecision = () => `steward-${stewardSequence}`;
@@ -431,15 +442,12 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       await chunk.query('begin');
       await chunk.query('select 1 from citizens where citizen_id = $1 for update', [A]);
       const decided = decide().catch((error: unknown) => error);
-      // The activity statistics are read once per transaction unless the snapshot is cleared.
-      const waiting = async () => {
-        await chunk.query('select pg_stat_clear_snapshot()');
-        const { rows } = await chunk.query<{ n: number }>(
-          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-        );
-        return rows[0]!.n;
-      };
-      await waitUntil(waiting, (n) => n > 0, 20_000, 'the steward decision waiting for the chunk');
+      await waitUntil(
+        () => lockWaits(chunk),
+        (n) => n > 0,
+        20_000,
+        'the steward decision waiting for the chunk',
+      );
       await chunk.query('select 1 from citizens where citizen_id = $1 for update', [B]);
       await chunk.query('commit');
       expect(await decided).toMatchObject({ status: 'applied' });
@@ -474,6 +482,35 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       expect(await historyOf()).toEqual(before);
     },
   );
+
+  it('takes the key locks of the new citizen before the citizen the record leaves, as a chunk of the store does, when a steward makes one of a standing link', async () => {
+    const o = await vaccinationOfA();
+    const opened = await caseMovingToB(o);
+    const chunk = await database.pool.connect();
+    try {
+      // A chunk of the store with a record of the same keys waiting locks those keys first, then its citizens (A among them).
+      await chunk.query('begin');
+      await lockKeys(
+        chunk,
+        recordKeysOf(context.settings, o).map((k) => `${k.rule}:${k.key}`),
+      );
+      const decided = steward(opened.case_id, 'NEW', null).catch((error: unknown) => error);
+      await waitUntil(
+        () => lockWaits(chunk),
+        (n) => n > 0,
+        20_000,
+        'the steward decision waiting for the chunk',
+      );
+      await chunk.query('select 1 from citizens where citizen_id = $1 for update', [A]);
+      await chunk.query('commit');
+      expect(await decided).toMatchObject({ status: 'applied' });
+    } catch (error) {
+      await chunk.query('rollback');
+      throw error;
+    } finally {
+      chunk.release();
+    }
+  });
 
   it('refuses to undo a decision on a standing link that was applied before the register kept the link it changed', async () => {
     const o = await vaccinationOfA();

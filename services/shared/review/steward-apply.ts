@@ -14,7 +14,7 @@ import { appliedStewardDecisionKey, decisionDetails, insertStewardDecision } fro
 import { stewardActor } from './steward-users.js';
 import { refuse, StewardRefusal } from './steward-refusal.js';
 import { appliedNote, observationToApply } from './standing-link-plan.js';
-import { lockCitizensInOrder } from './citizen-locks.js';
+import { lockCitizensInOrder, lockKeysOfRecord } from './citizen-locks.js';
 import { dropLoneRegisterClaims, registerClaimsOf, registerClaimsWritten } from './register-claims.js';
 import {
   keepNoStandingLink,
@@ -120,6 +120,8 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
           decision.other_citizen_id,
         ]
       : [];
+  // A new citizen locks their record's blocking keys (records-in-reach.ts), which the store locks before any citizen: so here too.
+  if (decision.action === 'NEW' && observation && changed[0]) await lockKeysOfRecord(client, await latestObservationOf(client, observation), context);
   await lockCitizensInOrder(client, changed);
   const claimsBefore = await registerClaimsOf(client, changed);
   switch (decision.action) {
