@@ -128,6 +128,34 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     return rows[0]!.n;
   };
 
+  /**
+   * A steward's decision started while a chunk of the store holds its first locks (`held`), the
+   * chunk's next lock (citizen `next`) taken once the decision waits, and the chunk committed:
+   * what the decision ends with (its error, when PostgreSQL aborted it to break a circle).
+   */
+  const decidedAgainstChunk = async (held: (chunk: PoolClient) => Promise<unknown>, next: string, decide: () => Promise<unknown>) => {
+    const chunk = await database.pool.connect();
+    try {
+      await chunk.query('begin');
+      await held(chunk);
+      const decided = decide().catch((error: unknown) => error);
+      await waitUntil(
+        () => lockWaits(chunk),
+        (n) => n > 0,
+        20_000,
+        'the steward decision waiting for the chunk',
+      );
+      await chunk.query('select 1 from citizens where citizen_id = $1 for update', [next]);
+      await chunk.query('commit');
+      return await decided;
+    } catch (error) {
+      await chunk.query('rollback');
+      throw error;
+    } finally {
+      chunk.release();
+    }
+  };
+
   /** The steward decision made last, for an undo to name. */
   const lastStewardDecision = () => `steward-${stewardSequence}`;
 
@@ -437,26 +465,8 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       decide = () => steward(opened.case_id, 'UNDO', null, moved);
     }
     // A chunk of the store locks its citizens in id order: it holds A while the steward's decision starts, and B is its next.
-    const chunk = await database.pool.connect();
-    try {
-      await chunk.query('begin');
-      await chunk.query('select 1 from citizens where citizen_id = $1 for update', [A]);
-      const decided = decide().catch((error: unknown) => error);
-      await waitUntil(
-        () => lockWaits(chunk),
-        (n) => n > 0,
-        20_000,
-        'the steward decision waiting for the chunk',
-      );
-      await chunk.query('select 1 from citizens where citizen_id = $1 for update', [B]);
-      await chunk.query('commit');
-      expect(await decided).toMatchObject({ status: 'applied' });
-    } catch (error) {
-      await chunk.query('rollback');
-      throw error;
-    } finally {
-      chunk.release();
-    }
+    const held = (chunk: PoolClient) => chunk.query('select 1 from citizens where citizen_id = $1 for update', [A]);
+    expect(await decidedAgainstChunk(held, B, decide)).toMatchObject({ status: 'applied' });
   });
 
   it.each([
@@ -486,30 +496,13 @@ describe('decisions on records a settings change sent back, and the stewards’ 
   it('takes the key locks of the new citizen before the citizen the record leaves, as a chunk of the store does, when a steward makes one of a standing link', async () => {
     const o = await vaccinationOfA();
     const opened = await caseMovingToB(o);
-    const chunk = await database.pool.connect();
-    try {
-      // A chunk of the store with a record of the same keys waiting locks those keys first, then its citizens (A among them).
-      await chunk.query('begin');
-      await lockKeys(
+    // A chunk of the store with a record of the same keys waiting locks those keys first, then its citizens (A among them).
+    const held = (chunk: PoolClient) =>
+      lockKeys(
         chunk,
         recordKeysOf(context.settings, o).map((k) => `${k.rule}:${k.key}`),
       );
-      const decided = steward(opened.case_id, 'NEW', null).catch((error: unknown) => error);
-      await waitUntil(
-        () => lockWaits(chunk),
-        (n) => n > 0,
-        20_000,
-        'the steward decision waiting for the chunk',
-      );
-      await chunk.query('select 1 from citizens where citizen_id = $1 for update', [A]);
-      await chunk.query('commit');
-      expect(await decided).toMatchObject({ status: 'applied' });
-    } catch (error) {
-      await chunk.query('rollback');
-      throw error;
-    } finally {
-      chunk.release();
-    }
+    expect(await decidedAgainstChunk(held, A, () => steward(opened.case_id, 'NEW', null))).toMatchObject({ status: 'applied' });
   });
 
   it('refuses to undo a decision on a standing link that was applied before the register kept the link it changed', async () => {
