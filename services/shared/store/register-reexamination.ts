@@ -60,7 +60,7 @@ async function reachSettings(client: PoolClient, own: LinkageSettings): Promise<
  * clear link; a steward's decision stands). Reach is computed with the register's current
  * settings version. At most `maxRecordsPerTransaction` records per transaction, however many
  * changes or calls it makes (the count so far lives in a transaction-local setting), picked
- * fairly (reexamination-reach.ts). Each change that had anything in reach is a
+ * fairly (reexamination-reach.ts). Each change that had anything in reach (or whose reach left out rules the stored keys lack) is a
  * register_reexaminations row with its work and a LINKS_REEXAMINED audit entry; all of a call's
  * rows, send-backs and audit entries are written in one set of statements.
  *
