@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BlockingRule } from '../../services/shared/linkage/settings.js';
 import { applyStewardDecision, type StewardContext } from '../../services/shared/review/steward-apply.js';
 import type { LinkDecision, PersonObservation, StewardDecision } from '../../services/shared/schemas/records.js';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
@@ -8,7 +9,7 @@ import { inTransaction, type PoolClient } from '../../services/shared/store/db.j
 import { loadCitizens } from '../../services/shared/store/decision-load.js';
 import type { ReexaminationTrigger } from '../../services/shared/store/plan/reexamination.js';
 import { reexamineAfterChanges } from '../../services/shared/store/register-reexamination.js';
-import { currentOrBootstrap } from '../../services/shared/store/settings-versions.js';
+import { currentOrBootstrap, recordSettingsVersion } from '../../services/shared/store/settings-versions.js';
 import { CONTEXT, decision, observation } from '../fixtures/link-decisions.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
 
@@ -179,6 +180,47 @@ describe('re-examinations after changes of the register, bounded and fair', () =
     });
   });
 
+  describe('links of citizens the transaction has not locked', () => {
+    const lan = (id: string) => person('Kim', 'Thị', 'Lan', '1994-06-06', id);
+    const namesakes = ['079194000601', '079194000602'];
+    const changed = '079194000611';
+    const stamped = () =>
+      query<{ citizen_id: string; stamped: boolean }>(
+        "select citizen_id, reexamined_at is not null as stamped from record_links where citizen_id = any($1::text[]) and source = 'vaccination' order by citizen_id",
+        [namesakes],
+      );
+
+    beforeAll(async () => {
+      await apply([...namesakes, changed].map((id) => birthOf(lan(id))));
+      await apply(namesakes.map((id) => decision('LINK', vaccinationOf(lan(id)), { citizen_id: id })));
+    });
+
+    it('stamps the re-examination on the links it can lock at once, and waits for none another transaction holds', async () => {
+      // Another transaction (a chunk changing the first namesake) holds that namesake's links until it commits.
+      const holder = await database.pool.connect();
+      try {
+        await holder.query('begin');
+        await holder.query('select 1 from record_links where citizen_id = $1 for update', [namesakes[0]]);
+        await inTransaction(database.pool, async (client) => {
+          await client.query(`set local lock_timeout = '3s'`);
+          const [citizen] = (await loadCitizens(client, [changed])).citizens;
+          await reexamineAfterChanges(client, context, [{ citizenId: changed, trigger: 'CORRECTED', row: citizen!.row }]);
+        });
+        await holder.query('commit');
+      } catch (error) {
+        await holder.query('rollback');
+        throw error;
+      } finally {
+        holder.release();
+      }
+      expect(await stamped()).toEqual([
+        { citizen_id: namesakes[0], stamped: false },
+        { citizen_id: namesakes[1], stamped: true },
+      ]);
+      expect((await rowsOf([changed])).map((r) => r.sent)).toEqual([2]);
+    });
+  });
+
   describe('the stewards’ changes of the register', () => {
     const steward = (caseId: number, action: StewardDecision['action'], citizenId: string | null, undoes: string | null = null) => {
       stewardSequence += 1;
@@ -232,10 +274,14 @@ describe('re-examinations after changes of the register, bounded and fair', () =
   });
 
   describe('the settings reach is computed with', () => {
+    /** Two namesakes registered; the first's vaccination (without ID) linked to them: in reach of the second when only the name and birth decide. */
+    const namesakes = async (namesake: (id: string) => ReturnType<typeof person>, [linked, other]: [string, string]) => {
+      await apply([birthOf(namesake(linked)), birthOf(namesake(other))]);
+      await apply([decision('LINK', vaccinationOf(namesake(linked)), { citizen_id: linked })]);
+    };
+
     it('uses the register’s current settings version, not the store’s own file', async () => {
-      const tuyết = (id: string) => person('Mùa', 'Thị', 'Tuyết', '1999-12-12', id);
-      await apply([birthOf(tuyết('014099001201')), birthOf(tuyết('014099001202'))]);
-      await apply([decision('LINK', vaccinationOf(tuyết('014099001201')), { citizen_id: '014099001201' })]);
+      await namesakes((id) => person('Mùa', 'Thị', 'Tuyết', '1999-12-12', id), ['014099001201', '014099001202']);
       // The current version blocks on the personal ID and one rule only: a namesake shares one key at most, so nothing is in reach.
       const narrow = {
         ...CONTEXT.settings,
@@ -244,6 +290,22 @@ describe('re-examinations after changes of the register, bounded and fair', () =
       await currentOrBootstrap(database.pool, narrow, 'test');
       await reexamine([{ citizenId: '014099001202', trigger: 'CORRECTED' }]);
       expect(await rowsOf(['014099001202'])).toEqual([]);
+    });
+
+    it('leaves out a rule of the current version the stored keys were built otherwise with, and counts it on the change’s row', async () => {
+      await namesakes((id) => person('Giàng', 'Thị', 'Xuân', '1996-11-11', id), ['014096001101', '014096001102']);
+      // A version whose dob_family blocks on the year of birth: the keys the store wrote under that name hold the whole date.
+      const byYear: BlockingRule = { name: 'dob_family', equal: ['dob_year', 'family_group'], max_block_size: 50 };
+      const redefined = { ...CONTEXT.settings, blocking_rules: CONTEXT.settings.blocking_rules.map((r) => (r.name === byYear.name ? byYear : r)) };
+      const previous = await currentOrBootstrap(database.pool, CONTEXT.settings, 'test');
+      await database.pool.query(`insert into linkage_settings_history (action, version, previous_version, actor) values ('PROMOTE', $1, $2, 'test')`, [
+        await recordSettingsVersion(database.pool, redefined),
+        previous,
+      ]);
+      await reexamine([{ citizenId: '014096001102', trigger: 'CORRECTED' }]);
+      expect(await query('select sent, rules_not_indexed from register_reexaminations where citizen_id = $1', ['014096001102'])).toEqual([
+        { sent: 1, rules_not_indexed: 1 },
+      ]);
     });
   });
 });

@@ -5,11 +5,14 @@ import { applyStewardDecision, type StewardContext } from '../../services/shared
 import type { LinkDecision, PersonObservation, StewardDecision } from '../../services/shared/schemas/records.js';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
 import { applyDecisions, type ApplyResult } from '../../services/shared/store/apply-decisions.js';
-import { inTransaction } from '../../services/shared/store/db.js';
+import { inTransaction, type PoolClient } from '../../services/shared/store/db.js';
+import { recordKeysOf } from '../../services/shared/store/plan/record-keys.js';
+import { lockKeys } from '../../services/shared/store/records-in-reach.js';
 import { recordSettingsChange } from '../../services/shared/store/settings-promotion.js';
 import { currentOrBootstrap, currentSettingsVersion } from '../../services/shared/store/settings-versions.js';
 import { CONTEXT, decision, observation } from '../fixtures/link-decisions.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
+import { waitUntil } from '../helpers/wait.js';
 
 /**
  * The store's side of a settings change, against PostgreSQL without the services: records sent
@@ -75,8 +78,8 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     return inTransaction(database.pool, (client) => applyStewardDecision(client, stewardDecision, context));
   };
 
-  /** A vaccination record of a synthetic person, linked to citizen A at its first attempt. */
-  const vaccinationOfA = async (): Promise<PersonObservation> => {
+  /** A vaccination record of a synthetic person, linked to citizen A (or the one given) at its first attempt. */
+  const vaccinationOfA = async (citizenId = A): Promise<PersonObservation> => {
     const o = observation({
       source: 'vaccination',
       source_system: 'vacc-test',
@@ -85,7 +88,7 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       attributes: { vaccine: 'BCG' },
       person: { personal_id: null, full_name: 'Nguyễn Văn An', name_key: 'nguyen van an', family_name: 'Nguyễn', middle_name: 'Văn', given_name: 'An' },
     });
-    expect(await apply([decision('LINK', o, { citizen_id: A })])).toEqual(['FACT_RECORDED']);
+    expect(await apply([decision('LINK', o, { citizen_id: citizenId })])).toEqual(['FACT_RECORDED']);
     return o;
   };
 
@@ -115,6 +118,43 @@ describe('decisions on records a settings change sent back, and the stewards’ 
 
   const waitingOf = async (o: PersonObservation) =>
     (await database.pool.query('select resolved_at, resolution from unlinked_records where observation_id = $1', [o.observation_id])).rows;
+
+  /** How many sessions of the database wait for a lock, seen from a connection in a transaction (whose activity statistics are read once unless cleared). */
+  const lockWaits = async (client: PoolClient) => {
+    await client.query('select pg_stat_clear_snapshot()');
+    const { rows } = await client.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    return rows[0]!.n;
+  };
+
+  /**
+   * A steward's decision started while a chunk of the store holds its first locks (`held`), the
+   * chunk's next lock (citizen `next`) taken once the decision waits, and the chunk committed:
+   * what the decision ends with (its error, when PostgreSQL aborted it to break a circle).
+   */
+  const decidedAgainstChunk = async (held: (chunk: PoolClient) => Promise<unknown>, next: string, decide: () => Promise<unknown>) => {
+    const chunk = await database.pool.connect();
+    try {
+      await chunk.query('begin');
+      await held(chunk);
+      const decided = decide().catch((error: unknown) => error);
+      await waitUntil(
+        () => lockWaits(chunk),
+        (n) => n > 0,
+        20_000,
+        'the steward decision waiting for the chunk',
+      );
+      await chunk.query('select 1 from citizens where citizen_id = $1 for update', [next]);
+      await chunk.query('commit');
+      return await decided;
+    } catch (error) {
+      await chunk.query('rollback');
+      throw error;
+    } finally {
+      chunk.release();
+    }
+  };
 
   /** The steward decision made last, for an undo to name. */
   const lastStewardDecision = () => `steward-${stewardSequence}`;
@@ -169,10 +209,10 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     };
   };
 
-  /** A vaccination of A sent back by a settings change whose new decision would move it to B: the case it opens. */
-  const caseMovingToB = async (o: PersonObservation) => {
+  /** A vaccination of A sent back by a settings change whose new decision would move it to B (or the citizen given): the case it opens. */
+  const caseMovingToB = async (o: PersonObservation, to = B) => {
     const [sent] = await sendBack(o);
-    expect(await apply([redecided(sent!, 'LINK', B)])).toEqual(['review']);
+    expect(await apply([redecided(sent!, 'LINK', to)])).toEqual(['review']);
     return (await caseOf(o))!;
   };
 
@@ -367,6 +407,102 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     const before = await stateOf();
     expect(await steward(opened.case_id, 'UNDO', null, rejection)).toMatchObject({ status: 'refused' });
     expect(await stateOf()).toEqual(before);
+  });
+
+  it('re-examines the records in reach of the citizen whose corrected date of birth the undo of a move gives back', async () => {
+    const C = '079300000303';
+    const cường = {
+      personal_id: null,
+      full_name: 'Đỗ Văn Cường',
+      name_key: 'do van cuong',
+      family_name: 'Đỗ',
+      middle_name: 'Văn',
+      given_name: 'Cường',
+      sex: 'MALE' as const,
+      date_of_birth: { value: '1971-07-07', precision: 'DAY' as const },
+    };
+    expect(
+      await apply([decision('NEW', observation({ person: { ...cường, personal_id: C, date_of_birth: { value: '1970-03-03', precision: 'DAY' } } }))]),
+    ).toEqual(['CITIZEN_CREATED']);
+    // Civil status corrects his date of birth; a settings change doubts that link, and a steward moves it to B.
+    const correction = observation({ event_type: 'CIVIL_STATUS_CORRECTION', source_system: 'civil-test', person: cường });
+    expect(await apply([decision('LINK', correction, { citizen_id: C })])).toEqual(['CITIZEN_UPDATED']);
+    const [sent] = await sendBack(correction);
+    expect(await apply([redecided(sent!, 'LINK', B)])).toEqual(['review']);
+    const opened = (await caseOf(correction))!;
+    expect(await steward(opened.case_id, 'LINK', B)).toMatchObject({ status: 'applied' });
+    const moved = lastStewardDecision();
+    const dateOfBirth = async () => (await database.pool.query('select date_of_birth from citizens where citizen_id = $1', [C])).rows;
+    expect(await dateOfBirth()).toEqual([{ date_of_birth: '1970-03-03' }]);
+    // A vaccination of the man as corrected waits meanwhile: the undo puts him back in its reach.
+    const waiting = observation({
+      source: 'vaccination',
+      source_system: 'vacc-test',
+      event_type: 'VACCINATION',
+      attributes: { vaccine: 'BCG' },
+      person: cường,
+    });
+    expect(await apply([decision('UNLINKED', waiting, { reason: 'BELOW_THRESHOLD', candidates: [{ citizen_id: C, score: 0.4 }] })])).toEqual(['unlinked']);
+    expect(await steward(opened.case_id, 'UNDO', null, moved)).toMatchObject({ status: 'applied' });
+    expect(await dateOfBirth()).toEqual([{ date_of_birth: '1971-07-07' }]);
+    const { rows } = await database.pool.query(
+      `select r.trigger, r.sent, s.observation_id from register_reexaminations r join settings_relinks s on s.reexamination_id = r.id where r.citizen_id = $1`,
+      [C],
+    );
+    expect(rows).toEqual([{ trigger: 'RESTORED', sent: 1, observation_id: waiting.observation_id }]);
+  });
+
+  it.each([
+    ['the undo of a move from A to B, which takes the record off B first', A, B, true],
+    ['a move from B to A, which takes the record off B first', B, A, false],
+  ] as const)('locks both citizens in id order, as a chunk of the store does, and waits in no circle with one: %s', async (_, from, to, undo) => {
+    const o = await vaccinationOfA(from);
+    const opened = await caseMovingToB(o, to);
+    let decide = () => steward(opened.case_id, 'LINK', to);
+    if (undo) {
+      expect(await decide()).toMatchObject({ status: 'applied' });
+      const moved = lastStewardDecision();
+      decide = () => steward(opened.case_id, 'UNDO', null, moved);
+    }
+    // A chunk of the store locks its citizens in id order: it holds A while the steward's decision starts, and B is its next.
+    const held = (chunk: PoolClient) => chunk.query('select 1 from citizens where citizen_id = $1 for update', [A]);
+    expect(await decidedAgainstChunk(held, B, decide)).toMatchObject({ status: 'applied' });
+  });
+
+  it.each([
+    ['a rejection', 'REJECT', null],
+    ['a move', 'LINK', B],
+  ] as const)(
+    'leaves both citizens’ field history as it was, row for row, register claims included, when %s of a standing link is undone',
+    async (_, action, citizenId) => {
+      // A value the register held before any event reached it (a loaded snapshot) has no claim until an unlink writes the register's own down.
+      await database.pool.query(`update citizens set place_of_birth = 'Hà Nội' where citizen_id = any($1::text[]) and place_of_birth is null`, [[A, B]]);
+      const historyOf = async () =>
+        (
+          await database.pool.query(
+            'select id, citizen_id, field, value, source, observation_id, rule, is_current from field_provenance where citizen_id = any($1::text[]) order by id',
+            [[A, B]],
+          )
+        ).rows;
+      const o = await vaccinationOfA();
+      const opened = await caseMovingToB(o);
+      const before = await historyOf();
+      expect(await steward(opened.case_id, action, citizenId)).toMatchObject({ status: 'applied' });
+      expect(await steward(opened.case_id, 'UNDO', null, lastStewardDecision())).toMatchObject({ status: 'applied' });
+      expect(await historyOf()).toEqual(before);
+    },
+  );
+
+  it('takes the key locks of the new citizen before the citizen the record leaves, as a chunk of the store does, when a steward makes one of a standing link', async () => {
+    const o = await vaccinationOfA();
+    const opened = await caseMovingToB(o);
+    // A chunk of the store with a record of the same keys waiting locks those keys first, then its citizens (A among them).
+    const held = (chunk: PoolClient) =>
+      lockKeys(
+        chunk,
+        recordKeysOf(context.settings, o).map((k) => `${k.rule}:${k.key}`),
+      );
+    expect(await decidedAgainstChunk(held, A, () => steward(opened.case_id, 'NEW', null))).toMatchObject({ status: 'applied' });
   });
 
   it('refuses to undo a decision on a standing link that was applied before the register kept the link it changed', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { BlockingRule } from '../../services/shared/linkage/settings.js';
 import { keysOfCitizen } from '../../services/shared/store/plan/citizen-state.js';
 import { citizenOf } from '../../services/shared/store/plan/new-citizen.js';
 import { loadConfig as loadStoreConfig } from '../../services/store/config.js';
@@ -6,6 +7,7 @@ import { classify } from '../../services/shared/store/plan/classify.js';
 import { planDecisions } from '../../services/shared/store/plan/plan-decisions.js';
 import {
   changesIdentity,
+  indexedReachSettings,
   keyedChanges,
   planReexaminations,
   type KeyedChange,
@@ -128,6 +130,34 @@ describe('which records the changes of a transaction send back (no database)', (
     const [keyed] = keyedChanges(renamed, [{ citizenId: newborn.citizen_id, trigger: 'CREATED', row: newborn }]);
     const blocking = keyed!.keys.filter((k) => !k.rule.startsWith('tf:'));
     expect([blocking.length > 0, blocking.every((k) => k.rule.startsWith('v2-'))]).toEqual([true, true]);
+  });
+});
+
+describe('the blocking rules reach is computed with (no database)', () => {
+  const byYear: BlockingRule = { name: 'dob_family', equal: ['dob_year', 'family_group'], max_block_size: 50 };
+  const redefined = { ...settings, blocking_rules: settings.blocking_rules.map((rule) => (rule.name === byYear.name ? byYear : rule)) };
+
+  it('keeps every rule of the current version when the stored keys were built with the same rules', () => {
+    expect(indexedReachSettings(settings, structuredClone(settings))).toEqual({ settings, notIndexed: [] });
+  });
+
+  it('leaves out a rule the stored keys were built with under another definition, and names it', () => {
+    const { settings: reach, notIndexed } = indexedReachSettings(redefined, settings);
+    expect([reach.blocking_rules.map((rule) => rule.name), notIndexed]).toEqual([
+      settings.blocking_rules.filter((rule) => rule.name !== 'dob_family').map((rule) => rule.name),
+      ['dob_family'],
+    ]);
+  });
+
+  it('leaves out a rule of the current version the stored keys have none of, and names it', () => {
+    const bySex: BlockingRule = { name: 'dob_sex', equal: ['dob', 'sex'] };
+    const added = { ...settings, blocking_rules: [...settings.blocking_rules, bySex] };
+    expect(indexedReachSettings(added, settings).notIndexed).toEqual(['dob_sex']);
+  });
+
+  it('keeps a rule whose block size cap alone differs: the keys are the same', () => {
+    const capped = { ...settings, blocking_rules: settings.blocking_rules.map((rule) => ({ ...rule, max_block_size: 7 })) };
+    expect(indexedReachSettings(capped, settings).notIndexed).toEqual([]);
   });
 });
 

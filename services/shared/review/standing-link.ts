@@ -4,6 +4,8 @@ import { CitizenEdits } from '../store/citizen-edits.js';
 import type { PoolClient } from '../store/db.js';
 import { lockMergeCitizens } from '../store/merge-moves.js';
 import { observationUpdate } from '../store/plan/observation-update.js';
+import { changesIdentity } from '../store/plan/reexamination.js';
+import { reexamineAfterChanges } from '../store/register-reexamination.js';
 import { liveFactOf, observationToApply, type StandingLink, type StoredLink, type StoredRow } from './standing-link-plan.js';
 import { refuse } from './steward-refusal.js';
 import { stewardActor } from './steward-users.js';
@@ -63,6 +65,15 @@ export async function keepStandingLink(client: PoolClient, decisionId: string, o
 function observationIdOf(row: StoredRow): string | null {
   const id = row.observation_id ?? (row.observation as PersonObservation | null)?.observation_id;
   return typeof id === 'string' ? id : null;
+}
+
+/** The register claims the decision wrote down on the citizens it changed (register-claims.ts), for its undo to drop. */
+export async function keepRegisterClaimsWritten(client: PoolClient, decisionId: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await client.query(`update steward_decisions set standing_link = standing_link || jsonb_build_object('registerClaims', $2::jsonb) where decision_id = $1`, [
+    decisionId,
+    JSON.stringify(ids),
+  ]);
 }
 
 /** A decision on a standing-link case that found no link left to change. */
@@ -167,5 +178,7 @@ export async function putBackRecord(
     fields: changes.map((c) => c.field),
   });
   await writer.write();
+  // The record gave back some of the citizen's identity: records in reach of who they are again are looked at again, as after any unlink.
+  if (changesIdentity(changes)) await reexamineAfterChanges(client, context, [{ citizenId, trigger: 'RESTORED', row: writer.citizen(citizenId)!.row }]);
   return citizenId;
 }

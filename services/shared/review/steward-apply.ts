@@ -14,8 +14,11 @@ import { appliedStewardDecisionKey, decisionDetails, insertStewardDecision } fro
 import { stewardActor } from './steward-users.js';
 import { refuse, StewardRefusal } from './steward-refusal.js';
 import { appliedNote, observationToApply } from './standing-link-plan.js';
+import { lockCitizensInOrder, lockKeysOfRecord } from './citizen-locks.js';
+import { dropLoneRegisterClaims, registerClaimsOf, registerClaimsWritten } from './register-claims.js';
 import {
   keepNoStandingLink,
+  keepRegisterClaimsWritten,
   keepStandingLink,
   latestObservationOf,
   mustBeLinkedBy,
@@ -107,6 +110,20 @@ function decisionCitizens(decision: StewardDecision, outcome: StewardResult, rev
 async function decide(client: PoolClient, decision: StewardDecision, reviewCase: ReviewCase, context: StewardContext): Promise<Record<string, unknown>> {
   const observation = caseObservation(reviewCase);
   let result: Record<string, unknown>;
+  // A decision on a standing link edits the citizen the record leaves, then the one it goes to (a
+  // merge's two besides): all locked first, in id order, and the register claims it writes on them kept for its undo.
+  const changed =
+    observation && isStandingLinkCase(reviewCase)
+      ? [
+          await standingLinkOf(client, reviewCase, observation),
+          decision.citizen_id ? await currentCitizenId(client, decision.citizen_id) : null,
+          decision.other_citizen_id,
+        ]
+      : [];
+  // A new citizen locks their record's blocking keys (records-in-reach.ts), which the store locks before any citizen: so here too.
+  if (decision.action === 'NEW' && observation && changed[0]) await lockKeysOfRecord(client, await latestObservationOf(client, observation), context);
+  await lockCitizensInOrder(client, changed);
+  const claimsBefore = await registerClaimsOf(client, changed);
   switch (decision.action) {
     case 'LINK': {
       if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
@@ -162,7 +179,10 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
     default:
       throw new DancuError('UNKNOWN_ACTION', `unknown steward action ${String(decision.action)}`, { retriable: false });
   }
-  if (observation && isStandingLinkCase(reviewCase)) await keepNoStandingLink(client, decision.decision_id);
+  if (observation && isStandingLinkCase(reviewCase)) {
+    await keepNoStandingLink(client, decision.decision_id);
+    await keepRegisterClaimsWritten(client, decision.decision_id, await registerClaimsWritten(client, changed, claimsBefore));
+  }
   await client.query(
     `update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3, claimed_by = null, claimed_at = null where case_id = $1`,
     [reviewCase.case_id, decision.actor, decision.action],
@@ -195,6 +215,14 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   const standing = observation && isStandingLinkCase(reviewCase) ? await standingLinkOfDecision(client, undoneId) : null;
   const appliedObservation = observation && standing ? (observationToApply(observation, standing.link.observation) ?? observation) : observation;
   if (observation && standing && !standing.kept) await mustHaveNoPendingObservation(client, observation, reviewCase.case_id);
+  // The undo edits the citizen the record is on now, the one it goes back to and a merge's two, in that order: all locked first, in id order.
+  const changed = [
+    appliedObservation ? await standingLinkOf(client, reviewCase, appliedObservation) : null,
+    standing && !standing.kept ? standing.link.citizen_id : null,
+    ...(target.action === 'MERGE' ? [target.citizen_id, target.other_citizen_id] : []),
+  ];
+  await lockCitizensInOrder(client, changed);
+  const claimsBefore = standing ? await registerClaimsOf(client, changed) : [];
   const takeOff = async (o: PersonObservation) => {
     if (standing) await mustBeLinkedBy(client, o, undoneId);
     return unlinkRecord(client, decision, o, context);
@@ -222,6 +250,8 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   }
   if (standing) result.restored_link = standing.link.decision_id;
   if (observation && standing && !standing.kept) result.restored_to = await putBackRecord(client, decision, standing, observation, context);
+  // The register claims the decision and this undo wrote down go again, now the citizens' fields are chosen: their histories are as they were.
+  if (standing) await dropLoneRegisterClaims(client, [...(standing.registerClaims ?? []), ...(await registerClaimsWritten(client, changed, claimsBefore))]);
   await client.query('update linkage_constraints set revoked_at = now() where decision_id = $1 and revoked_at is null', [undoneId]);
   await client.query('update steward_decisions set undone_by = $2 where decision_id = $1', [undoneId, decision.decision_id]);
   await client.query(

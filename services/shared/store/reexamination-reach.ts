@@ -58,6 +58,7 @@ export async function reexaminationReach(
     unstored: number;
     tbl: PickedRecord['table'] | null;
     observation: PersonObservation | null;
+    holder: string | null;
     sent_before: number;
   }>({
     // Named: prepared once per connection, so its many parts are not planned again for every transaction.
@@ -71,7 +72,7 @@ export async function reexaminationReach(
        select k.observation_id, t.citizen, count(*), 'review_cases' from review_case_keys k join t on k.rule = t.rule and k.key = t.key
         where t.citizen = any($4::text[]) group by k.observation_id, t.citizen having ${ENOUGH}),
      held as (
-       select distinct on (h.observation_id) h.citizen as changed, h.tbl, h.observation_id as id, null::text as source, null::text as source_system, h.shared,
+       select distinct on (h.observation_id) h.citizen as changed, h.tbl, h.observation_id as id, null::text as source, null::text as source_system, null::text as holder, h.shared,
               'candidate' as kind,
               (select max(r.at) from ${SETTINGS_RELINKS.name} s join ${REGISTER_REEXAMINATIONS.name} r on r.id = s.reexamination_id
                 where s.observation_id = h.observation_id) as last_reexamined
@@ -84,7 +85,7 @@ export async function reexaminationReach(
        select t.citizen as changed, k.citizen_id, count(*) as shared from citizen_blocking_keys k join t on k.rule = t.rule and k.key = t.key
         where k.citizen_id <> t.citizen group by t.citizen, k.citizen_id having ${ENOUGH}),
      linked as (
-       select distinct on (l.source, l.source_system, l.source_record_id) n.changed, 'record_links' as tbl, l.source_record_id as id, l.source, l.source_system, n.shared,
+       select distinct on (l.source, l.source_system, l.source_record_id) n.changed, 'record_links' as tbl, l.source_record_id as id, l.source, l.source_system, l.citizen_id as holder, n.shared,
               case when l.method = 'STEWARD' then 'steward' when l.observation is null then 'unstored' else 'candidate' end as kind, l.reexamined_at as last_reexamined
          from near n join record_links l on l.citizen_id = n.citizen_id join citizens c on c.citizen_id = n.citizen_id
         where (l.method = 'STEWARD' or l.observation is null or c.personal_id is null or (l.observation->'person'->>'personal_id') is distinct from c.personal_id)
@@ -98,16 +99,16 @@ export async function reexaminationReach(
         order by ord limit 2 * greatest(0, $6::int - (select n from sent)))
      select false as pick, changed, count(*) filter (where kind = 'candidate' and tbl <> 'record_links')::int as held,
             count(*) filter (where kind = 'candidate' and tbl = 'record_links')::int as linked, count(*) filter (where kind = 'steward')::int as steward_held,
-            count(*) filter (where kind = 'unstored')::int as unstored, null as tbl, null::jsonb as observation, (select n from sent) as sent_before, 0::bigint as ord
+            count(*) filter (where kind = 'unstored')::int as unstored, null as tbl, null::jsonb as observation, null::text as holder, (select n from sent) as sent_before, 0::bigint as ord
        from reach group by changed
      union all
-     select true, p.changed, 0, 0, 0, 0, p.tbl, coalesce(u.observation, c.observation, l.observation), (select n from sent), p.ord
+     select true, p.changed, 0, 0, 0, 0, p.tbl, coalesce(u.observation, c.observation, l.observation), p.holder, (select n from sent), p.ord
        from picked p
        left join unlinked_records u on p.tbl = 'unlinked_records' and u.observation_id = p.id
        left join review_cases c on p.tbl = 'review_cases' and c.observation_id = p.id
        left join record_links l on p.tbl = 'record_links' and l.source = p.source and l.source_system = p.source_system and l.source_record_id = p.id
      union all
-     select false, null, 0, 0, 0, 0, null, null, (select n from sent), 0
+     select false, null, 0, 0, 0, 0, null, null, null, (select n from sent), 0
      order by pick, ord`,
     values: [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), [...heldFor], idRules(settings), maxRecords],
   });
@@ -115,7 +116,9 @@ export async function reexaminationReach(
     counts: rows
       .filter((row) => !row.pick && row.changed !== null)
       .map((row) => ({ changed: row.changed!, held: row.held, linked: row.linked, stewardHeld: row.steward_held, unstored: row.unstored })),
-    picked: rows.filter((row) => row.pick && row.observation).map((row) => ({ changed: row.changed!, table: row.tbl!, observation: row.observation! })),
+    picked: rows
+      .filter((row) => row.pick && row.observation)
+      .map((row) => ({ changed: row.changed!, table: row.tbl!, observation: row.observation!, ...(row.holder ? { linkedTo: row.holder } : {}) })),
     sentBefore: rows[0]?.sent_before ?? 0,
   };
 }

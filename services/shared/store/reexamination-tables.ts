@@ -11,5 +11,6 @@ export const REGISTER_REEXAMINATIONS = defineTable('register_reexaminations', {
   steward_held: 'integer',
   unstored: 'integer',
   millis: 'double precision',
+  rules_not_indexed: 'integer',
   at: 'timestamptz',
 });

@@ -4,6 +4,7 @@ import type { PoolClient } from './db.js';
 import type { PlanContext } from './plan/loaded-state.js';
 import {
   DEFAULT_MAX_RECORDS_PER_TRANSACTION,
+  indexedReachSettings,
   keyedChanges,
   planReexaminations,
   type PickedRecord,
@@ -15,6 +16,7 @@ import { REGISTER_REEXAMINATIONS } from './reexamination-tables.js';
 import { reexaminationReach, SENT_IN_TRANSACTION, SENT_OBSERVATIONS_IN_TRANSACTION } from './reexamination-reach.js';
 import { sendBack } from './settings-promotion.js';
 import { currentSettingsVersion, settingsOfVersion } from './settings-versions.js';
+import { onCitus } from './store-dialect.js';
 
 const ACTOR = 'pipeline:store';
 
@@ -24,6 +26,8 @@ export interface ReexaminationTotals {
   inReach: number;
   sent: number;
   overBound: number;
+  /** Blocking rules of the current version left out of reach: the stored keys were built otherwise (plan/reexamination.ts). */
+  rulesNotIndexed: number;
 }
 
 /** Settings by version: a version's content never changes, so each is read once per process. */
@@ -32,17 +36,19 @@ const settingsByVersion = new Map<string, LinkageSettings>();
 /**
  * The settings reach is computed with: the register's current version (a promotion or rollback
  * changes it while the store runs on its own file), the store's own before any version is
- * current (no linker has started on this register yet).
+ * current (no linker has started on this register yet); in either case only with the blocking
+ * rules the stored keys were built with (the store writes them with its own settings), the others
+ * named.
  */
-async function reachSettings(client: PoolClient, own: LinkageSettings): Promise<LinkageSettings> {
+async function reachSettings(client: PoolClient, own: LinkageSettings): Promise<{ settings: LinkageSettings; notIndexed: string[] }> {
   const version = await currentSettingsVersion(client);
-  if (version === null) return own;
+  if (version === null) return { settings: own, notIndexed: [] };
   let settings = settingsByVersion.get(version);
   if (!settings) {
     settings = await settingsOfVersion(client, version);
     settingsByVersion.set(version, settings);
   }
-  return settings;
+  return indexedReachSettings(settings, own);
 }
 
 /**
@@ -54,7 +60,7 @@ async function reachSettings(client: PoolClient, own: LinkageSettings): Promise<
  * clear link; a steward's decision stands). Reach is computed with the register's current
  * settings version. At most `maxRecordsPerTransaction` records per transaction, however many
  * changes or calls it makes (the count so far lives in a transaction-local setting), picked
- * fairly (reexamination-reach.ts). Each change that had anything in reach is a
+ * fairly (reexamination-reach.ts). Each change that had anything in reach (or whose reach left out rules the stored keys lack) is a
  * register_reexaminations row with its work and a LINKS_REEXAMINED audit entry; all of a call's
  * rows, send-backs and audit entries are written in one set of statements.
  *
@@ -68,10 +74,11 @@ export async function reexamineAfterChanges(
   changes: readonly RegisterChange[],
   options: { heldSentAlreadyFor?: ReadonlySet<ReexaminationTrigger> } = {},
 ): Promise<ReexaminationTotals> {
-  const totals: ReexaminationTotals = { changes: changes.length, inReach: 0, sent: 0, overBound: 0 };
+  const totals: ReexaminationTotals = { changes: changes.length, inReach: 0, sent: 0, overBound: 0, rulesNotIndexed: 0 };
   if (changes.length === 0) return totals;
   const started = performance.now();
-  const settings = await reachSettings(client, context.settings);
+  const { settings, notIndexed } = await reachSettings(client, context.settings);
+  totals.rulesNotIndexed = notIndexed.length;
   const keyed = keyedChanges(settings, changes);
   const heldFor = new Set(changes.filter((c) => !options.heldSentAlreadyFor?.has(c.trigger)).map((c) => c.citizenId));
   const max = context.maxRecordsPerTransaction ?? DEFAULT_MAX_RECORDS_PER_TRANSACTION;
@@ -81,10 +88,11 @@ export async function reexamineAfterChanges(
     client,
     planned.flatMap((plan) => plan.outOfOwnReach),
   );
-  const plans = planned.filter((p) => p.inReach > 0);
+  // A reach left incomplete by rules the stored keys lack is counted on every change's row, whatever was found.
+  const plans = planned.filter((p) => p.inReach > 0 || notIndexed.length > 0);
   if (plans.length === 0) return totals;
   const readMillis = performance.now() - started;
-  const ids = await recordReexaminations(client, plans, readMillis / plans.length);
+  const ids = await recordReexaminations(client, plans, readMillis / plans.length, notIndexed.length);
   const sends = plans.flatMap((plan, i) => plan.send.map((record) => ({ record, id: ids[i]! })));
   const began = performance.now();
   await sendBack(
@@ -111,6 +119,7 @@ export async function reexamineAfterChanges(
           over_bound: p.overBound,
           steward_held: p.stewardHeld,
           unstored: p.unstored,
+          ...(notIndexed.length > 0 ? { rules_not_indexed: notIndexed } : {}),
         }),
       ),
     ],
@@ -137,28 +146,56 @@ export async function reexamineAfterChanges(
   return totals;
 }
 
-/** The linked records among those looked at get their re-examination's time: the least recently re-examined are picked first next time. */
+/**
+ * The linked records among those looked at get their re-examination's time: the least recently
+ * re-examined are picked first next time. Each is another citizen's row, which the transaction
+ * has not locked: it is stamped only while it is still linked to the citizen it was read with
+ * (what was looked at), and only when it can be locked at once, in record order. A link another
+ * transaction holds (a chunk changing its citizen, another re-examination stamping it) is left
+ * as it is: the stamp is a hint for fairness, and waiting for it put the transaction in a circle
+ * with any that held such a row and waited for one of its citizens, or stamped the same rows in
+ * another order. On Citus a query of many shards takes no row lock (merge-moves.ts): there the
+ * stamp is one update, as before, on links still held by the citizen they were read with.
+ */
 async function stampReexamined(client: PoolClient, records: readonly PickedRecord[]): Promise<void> {
-  const linked = records.filter((r) => r.table === 'record_links');
+  const linked = records.filter((r) => r.table === 'record_links' && r.linkedTo !== undefined);
   if (linked.length === 0) return;
+  const params = [
+    linked.map((r) => r.observation.source),
+    linked.map((r) => r.observation.source_system),
+    linked.map((r) => r.observation.source_record_id),
+    linked.map((r) => r.linkedTo!),
+  ];
+  const looked = `unnest($1::text[], $2::text[], $3::text[], $4::text[]) as t(source, system, record, citizen)`;
+  if (await onCitus(client)) {
+    await client.query(
+      `update record_links l set reexamined_at = now() from ${looked}
+        where l.source = t.source and l.source_system = t.system and l.source_record_id = t.record and l.citizen_id = t.citizen`,
+      params,
+    );
+    return;
+  }
   await client.query(
-    `update record_links l set reexamined_at = now() from unnest($1::text[], $2::text[], $3::text[]) as t(source, system, record)
-      where l.source = t.source and l.source_system = t.system and l.source_record_id = t.record`,
-    [linked.map((r) => r.observation.source), linked.map((r) => r.observation.source_system), linked.map((r) => r.observation.source_record_id)],
+    `update record_links l set reexamined_at = now()
+       from (select k.source, k.source_system, k.source_record_id from record_links k
+               join ${looked} on k.source = t.source and k.source_system = t.system and k.source_record_id = t.record and k.citizen_id = t.citizen
+              order by k.source, k.source_system, k.source_record_id for update of k skip locked) as f
+      where l.source = f.source and l.source_system = f.source_system and l.source_record_id = f.source_record_id`,
+    params,
   );
 }
 
-const COUNTED = ['trigger', 'citizen_id', 'in_reach', 'sent', 'over_bound', 'steward_held', 'unstored', 'millis'] as const;
+const COUNTED = ['trigger', 'citizen_id', 'in_reach', 'sent', 'over_bound', 'steward_held', 'unstored', 'millis', 'rules_not_indexed'] as const;
 
 /** One row per change that had anything in reach, in one statement; their ids in the plans' order. */
-async function recordReexaminations(client: PoolClient, plans: readonly ReexaminationPlan[], millis: number): Promise<number[]> {
+async function recordReexaminations(client: PoolClient, plans: readonly ReexaminationPlan[], millis: number, rulesNotIndexed: number): Promise<number[]> {
   const { rows } = await client.query<{ id: string; ord: string }>(
     `with rows as (
        select * from unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[]) with ordinality
          as t(trigger, citizen_id, in_reach, sent, over_bound, steward_held, unstored, ord)),
      inserted as (
        insert into ${REGISTER_REEXAMINATIONS.name} (${REGISTER_REEXAMINATIONS.list(COUNTED)})
-       select trigger, citizen_id, in_reach, sent, over_bound, steward_held, unstored, $8 from rows order by ord returning id, citizen_id)
+       select trigger, citizen_id, in_reach, sent, over_bound, steward_held, unstored, $8, $9 from rows order by ord returning id, citizen_id)
      select i.id, r.ord from inserted i join rows r using (citizen_id)`,
     [
       plans.map((p) => p.change.trigger),
@@ -169,6 +206,7 @@ async function recordReexaminations(client: PoolClient, plans: readonly Reexamin
       plans.map((p) => p.stewardHeld),
       plans.map((p) => p.unstored),
       millis,
+      rulesNotIndexed,
     ],
   );
   const byOrder = new Map(rows.map((row) => [Number(row.ord), Number(row.id)]));

@@ -1,3 +1,4 @@
+import { indexedRuleIdentity } from '../../linkage/blocking.js';
 import type { LinkageSettings } from '../../linkage/settings.js';
 import type { CitizenRow } from '../../register/citizen-row.js';
 import type { PersonObservation } from '../../schemas/records.js';
@@ -12,10 +13,11 @@ import { enoughSharedKeys, recordKeysOf, type BlockingKey } from './record-keys.
 
 /**
  * What changed a citizen's identity: registered, their name, date of birth or sex corrected,
- * another citizen merged into them, a steward's merge undone (both citizens), or a steward
- * taking a record off them that their identity leant on.
+ * another citizen merged into them, a steward's merge undone (both citizens), a steward
+ * taking a record off them that their identity leant on, or a steward's undo putting such a
+ * record back on them.
  */
-export type ReexaminationTrigger = 'CREATED' | 'CORRECTED' | 'MERGED' | 'UNMERGED' | 'UNLINKED';
+export type ReexaminationTrigger = 'CREATED' | 'CORRECTED' | 'MERGED' | 'UNMERGED' | 'UNLINKED' | 'RESTORED';
 
 /** The fields whose change may bring records into (or out of) a citizen's reach: those blocking and scoring lean on. */
 export const IDENTITY_FIELDS: ReadonlySet<string> = new Set(['full_name', 'date_of_birth', 'sex']);
@@ -34,6 +36,21 @@ export interface RegisterChange {
   citizenId: string;
   trigger: ReexaminationTrigger;
   row: CitizenRow;
+}
+
+/**
+ * The settings reach is computed with: the current version's (what the linker decides with),
+ * with only the blocking rules the stored keys were built with, the same name and definition in
+ * `indexed` (the settings the store writes every key with; the block size cap aside, which keys
+ * do not depend on). A changed citizen's key under a rule defined otherwise, or one the stored
+ * keys lack, would be compared with keys that mean something else (or with none): reach under
+ * that rule is unknown until the keys are rewritten, so the rule is left out and named.
+ */
+export function indexedReachSettings(current: LinkageSettings, indexed: LinkageSettings): { settings: LinkageSettings; notIndexed: string[] } {
+  const stored = new Map(indexed.blocking_rules.map((rule) => [rule.name, indexedRuleIdentity(rule)]));
+  const notIndexed = current.blocking_rules.filter((rule) => stored.get(rule.name) !== indexedRuleIdentity(rule)).map((rule) => rule.name);
+  if (notIndexed.length === 0) return { settings: current, notIndexed };
+  return { settings: { ...current, blocking_rules: current.blocking_rules.filter((rule) => !notIndexed.includes(rule.name)) }, notIndexed };
 }
 
 /** A change with its keys under the settings reach is computed with. */
@@ -70,6 +87,8 @@ export interface PickedRecord {
   /** Where it is: waiting, in review, or linked (a linked record's own keys are checked here). */
   table: 'unlinked_records' | 'review_cases' | 'record_links';
   observation: PersonObservation;
+  /** A linked record's citizen when it was read: its re-examination is stamped only while the link is still theirs. */
+  linkedTo?: string;
 }
 
 /** What one change did: the records sent back, and the counts of what was in reach and why the rest was not sent. */

@@ -1,0 +1,45 @@
+import { REGISTER_SOURCE } from '../register/survivorship.js';
+import type { PoolClient } from '../store/db.js';
+
+/**
+ * The register's own claims (field_provenance rows of source `register`) a decision on a standing
+ * link and its undo write down, and the undo takes away again. Taking a record off a citizen
+ * writes the register's values down as claims first (citizen-edits.ts, so the recount keeps them),
+ * and linking one writes the value it meets down beside its own claim (citizen-changes.ts): rows
+ * the register did not hold before the decision. Its undo puts the record's own rows back as they
+ * were, and drops these too, so both citizens' field histories are row for row what they were:
+ * each one that is still the only claim of its field (its value stays the citizen's, as it was
+ * before anything wrote it down); one that a record linked since has claimed beside stays, as that
+ * record's baseline.
+ */
+
+/** The ids of the citizens' register claims (as text: bigint). Read after the citizens are locked: no one else writes them meanwhile. */
+export async function registerClaimsOf(client: PoolClient, citizenIds: readonly (string | null | undefined)[]): Promise<string[]> {
+  const ids = citizenIds.filter((id): id is string => typeof id === 'string' && id !== '');
+  if (ids.length === 0) return [];
+  const { rows } = await client.query<{ id: string }>('select id::text as id from field_provenance where citizen_id = any($1::text[]) and source = $2', [
+    ids,
+    REGISTER_SOURCE,
+  ]);
+  return rows.map((row) => row.id);
+}
+
+/** The register claims the citizens hold now that they did not hold `before`: what the transaction wrote down. */
+export async function registerClaimsWritten(
+  client: PoolClient,
+  citizenIds: readonly (string | null | undefined)[],
+  before: readonly string[],
+): Promise<string[]> {
+  const held = new Set(before);
+  return (await registerClaimsOf(client, citizenIds)).filter((id) => !held.has(id));
+}
+
+/** Drops the register claims named that are still the only claim of their field on their citizen. */
+export async function dropLoneRegisterClaims(client: PoolClient, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await client.query(
+    `delete from field_provenance p where p.id = any($1::bigint[]) and p.source = $2
+        and not exists (select 1 from field_provenance o where o.citizen_id = p.citizen_id and o.field = p.field and o.id <> p.id)`,
+    [ids, REGISTER_SOURCE],
+  );
+}
