@@ -54,11 +54,12 @@ export async function linkCsv(options: LinkCsvOptions): Promise<LinkCsvReport> {
   const progress = options.progress ?? (() => undefined);
   progress({ phase: 'read', citizens: 0, records: 0, seconds: 0 });
   const register = await readPopulationColumns(options.population);
-  const read = performance.now();
   let settings = options.settings;
-  let estimation: LinkCsvReport['estimation'] = null;
-  // One index for the estimation's blocked pairs and the linking: estimation changes m, u and the prior, never the blocking rules.
+  // One index for the estimation's blocked pairs and the linking (estimation changes m, u and the
+  // prior, never the blocking rules), built as part of reading the register.
   const index = new InMemoryCandidateSource(settings.blocking_rules, register);
+  const read = performance.now();
+  let estimation: LinkCsvReport['estimation'] = null;
   if (options.estimate) {
     progress({ phase: 'estimate', citizens: register.size, records: 0, seconds: since() });
     // The sample is drawn from the rows as read; only the rows kept are turned into match records.

@@ -34,12 +34,21 @@ export async function registerClaimsWritten(
   return (await registerClaimsOf(client, citizenIds)).filter((id) => !held.has(id));
 }
 
-/** Drops the register claims named that are still the only claim of their field on their citizen. */
-export async function dropLoneRegisterClaims(client: PoolClient, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
+/**
+ * Drops the register claims named that are still the only claim of their field on their citizen,
+ * and only on the citizens given (those the transaction holds locked): a claim a merge has since
+ * moved to another citizen is that merge's to move back, and stays.
+ */
+export async function dropLoneRegisterClaims(
+  client: PoolClient,
+  ids: readonly string[],
+  lockedCitizenIds: readonly (string | null | undefined)[],
+): Promise<void> {
+  const citizens = lockedCitizenIds.filter((id): id is string => typeof id === 'string' && id !== '');
+  if (ids.length === 0 || citizens.length === 0) return;
   await client.query(
-    `delete from field_provenance p where p.id = any($1::bigint[]) and p.source = $2
+    `delete from field_provenance p where p.id = any($1::bigint[]) and p.source = $2 and p.citizen_id = any($3::text[])
         and not exists (select 1 from field_provenance o where o.citizen_id = p.citizen_id and o.field = p.field and o.id <> p.id)`,
-    [ids, REGISTER_SOURCE],
+    [ids, REGISTER_SOURCE, citizens],
   );
 }

@@ -251,7 +251,8 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   if (standing) result.restored_link = standing.link.decision_id;
   if (observation && standing && !standing.kept) result.restored_to = await putBackRecord(client, decision, standing, observation, context);
   // The register claims the decision and this undo wrote down go again, now the citizens' fields are chosen: their histories are as they were.
-  if (standing) await dropLoneRegisterClaims(client, [...(standing.registerClaims ?? []), ...(await registerClaimsWritten(client, changed, claimsBefore))]);
+  if (standing)
+    await dropLoneRegisterClaims(client, [...(standing.registerClaims ?? []), ...(await registerClaimsWritten(client, changed, claimsBefore))], changed);
   await client.query('update linkage_constraints set revoked_at = now() where decision_id = $1 and revoked_at is null', [undoneId]);
   await client.query('update steward_decisions set undone_by = $2 where decision_id = $1', [undoneId, decision.decision_id]);
   await client.query(

@@ -88,8 +88,10 @@ export async function reexamineAfterChanges(
     client,
     planned.flatMap((plan) => plan.outOfOwnReach),
   );
-  // A reach left incomplete by rules the stored keys lack is counted on every change's row, whatever was found.
-  const plans = planned.filter((p) => p.inReach > 0 || notIndexed.length > 0);
+  // A change with nothing in reach writes no row, even when rules were left out of reach: every birth
+  // would otherwise write one while the store and the current version disagree. The rows written
+  // carry the count of rules left out.
+  const plans = planned.filter((p) => p.inReach > 0);
   if (plans.length === 0) return totals;
   const readMillis = performance.now() - started;
   const ids = await recordReexaminations(client, plans, readMillis / plans.length, notIndexed.length);

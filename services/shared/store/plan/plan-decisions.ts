@@ -382,11 +382,10 @@ class Planner {
     const o = decision.observation;
     const seen = new Set(decision.candidates.map((c) => c.citizen_id));
     if (this.loaded.recentInReach.some((pair) => pair.observation_id === o.observation_id && !seen.has(pair.citizen_id))) return true;
+    // A record without a personal ID: no typo variants to look for.
     const keys = recordKeysOf(this.context.settings, o);
     return this.created.some(
-      (citizen) =>
-        !seen.has(citizen.row.citizen_id) &&
-        enoughSharedKeys(this.context.settings, keys, withTypoVariants(this.context.settings, keysOfCitizen(this.context.settings, citizen.row))),
+      (citizen) => !seen.has(citizen.row.citizen_id) && enoughSharedKeys(this.context.settings, keys, keysOfCitizen(this.context.settings, citizen.row)),
     );
   }
 
@@ -412,13 +411,12 @@ class Planner {
       if (o.attempt - (this.loaded.sentByChanges?.get(o.observation_id) ?? 0) >= MAX_RELINK_ATTEMPTS) continue;
       // A citizen among the decision's candidates was in sight when it was made: deciding again would decide the same.
       const seen = new Set(decision.candidates.map((c) => c.citizen_id));
-      const keys = recordKeysOf(this.context.settings, o);
+      // The record's keys with its ID's typo variants (worked out once, not per citizen): a citizen holding one of them is in reach.
+      const keys = withTypoVariants(this.context.settings, recordKeysOf(this.context.settings, o));
       const inReach =
         this.loaded.recentInReach.some((pair) => pair.observation_id === o.observation_id && !seen.has(pair.citizen_id)) ||
         this.created.some(
-          (citizen) =>
-            !seen.has(citizen.row.citizen_id) &&
-            enoughSharedKeys(this.context.settings, keys, withTypoVariants(this.context.settings, keysOfCitizen(this.context.settings, citizen.row))),
+          (citizen) => !seen.has(citizen.row.citizen_id) && enoughSharedKeys(this.context.settings, keys, keysOfCitizen(this.context.settings, citizen.row)),
         );
       if (inReach)
         this.sendBacks.push({
