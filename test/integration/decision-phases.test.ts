@@ -5,7 +5,7 @@ import { loadForDecisions } from '../../services/shared/store/decision-load.js';
 import { DECISION_TABLES } from '../../services/shared/store/decision-tables.js';
 import { writePlan } from '../../services/shared/store/decision-write.js';
 import { planDecisions } from '../../services/shared/store/plan/plan-decisions.js';
-import { CONTEXT, decision, observation } from '../fixtures/link-decisions.js';
+import { CONTEXT, decision, observation, strangerPerson } from '../fixtures/link-decisions.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
 
 describe('the store’s decision path in phases, against PostgreSQL', () => {
@@ -89,18 +89,7 @@ describe('the store’s decision path in phases, against PostgreSQL', () => {
 
   it("sends a record stored waiting with an ID mistyped once back to the linker when a later chunk registers the ID's holder", async () => {
     // Shares no blocking key with the fixture's Trần Thị Mai but through the ID's typo variants.
-    const stranger = {
-      personal_id: '079300000371',
-      full_name: 'Lê Quang Tùng',
-      name_key: 'le quang tung',
-      family_name: 'Lê',
-      middle_name: 'Quang',
-      given_name: 'Tùng',
-      date_of_birth: { value: '2001-01-01', precision: 'DAY' as const },
-      sex: 'MALE' as const,
-      address: null,
-    };
-    const waiting = decision('UNLINKED', observation({ source: 'vaccination', event_type: 'VACCINATION', person: stranger }));
+    const waiting = decision('UNLINKED', observation({ source: 'vaccination', event_type: 'VACCINATION', person: strangerPerson('079300000371') }));
     const stats: ApplyStats = { roundTrips: 0, rows: 0 };
     await inTransaction(database.pool, (client) => applyDecisions(client, [waiting], CONTEXT, stats));
     const birth = decision('NEW', observation({ person: { personal_id: '079300000301' } }));

@@ -2,20 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planDecisions } from '../../services/shared/store/plan/plan-decisions.js';
 import { classify } from '../../services/shared/store/plan/classify.js';
 import { newCitizenId } from '../../services/shared/store/plan/new-citizen.js';
-import { CONTEXT, decision, loadedState, observation, registerCitizen } from '../fixtures/link-decisions.js';
-
-/** A person who shares no blocking key with the fixture's citizen (Trần Thị Mai) other than through the personal ID given. */
-const stranger = (personal_id: string) => ({
-  personal_id,
-  full_name: 'Lê Quang Tùng',
-  name_key: 'le quang tung',
-  family_name: 'Lê',
-  middle_name: 'Quang',
-  given_name: 'Tùng',
-  date_of_birth: { value: '2001-01-01', precision: 'DAY' as const },
-  sex: 'MALE' as const,
-  address: null,
-});
+import { CONTEXT, decision, loadedState, observation, registerCitizen, strangerPerson } from '../fixtures/link-decisions.js';
 
 const sizes = (rows: Record<string, { size: number }>) =>
   Object.fromEntries(Object.entries(rows).flatMap(([table, set]) => (set.size > 0 ? [[table, set.size]] : [])));
@@ -98,7 +85,7 @@ describe('planning a chunk of decisions (no database)', () => {
   });
 
   it('sends a record it keeps unlinked straight back when the chunk registers the holder of its ID mistyped once', () => {
-    const kept = decision('UNLINKED', observation({ person: stranger('079300000071'), source: 'vaccination', event_type: 'VACCINATION' }));
+    const kept = decision('UNLINKED', observation({ person: strangerPerson('079300000071'), source: 'vaccination', event_type: 'VACCINATION' }));
     const birth = decision('NEW', observation({ person: { personal_id: '079300000001' } }));
     const { rows } = planDecisions([kept, birth], loadedState([kept, birth]), CONTEXT);
     expect(rows.outbox.values().map((o) => o.event_id)).toContain(`${kept.observation.observation_id}:relink:1`);
@@ -106,7 +93,7 @@ describe('planning a chunk of decisions (no database)', () => {
 
   it('keeps that record waiting under settings without typo lookups', () => {
     const settings = { ...CONTEXT.settings, blocking_rules: CONTEXT.settings.blocking_rules.map(({ typo_lookup: _typos, ...rule }) => rule) };
-    const kept = decision('UNLINKED', observation({ person: stranger('079300000071'), source: 'vaccination', event_type: 'VACCINATION' }));
+    const kept = decision('UNLINKED', observation({ person: strangerPerson('079300000071'), source: 'vaccination', event_type: 'VACCINATION' }));
     const birth = decision('NEW', observation({ person: { personal_id: '079300000001' } }));
     const { rows } = planDecisions([kept, birth], loadedState([kept, birth]), { ...CONTEXT, settings });
     expect(rows.outbox.values().map((o) => o.event_id)).not.toContain(`${kept.observation.observation_id}:relink:1`);

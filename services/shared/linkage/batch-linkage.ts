@@ -23,9 +23,7 @@ export function inMemoryLinkage(
   source?: InMemoryCandidateSource,
 ): { engine: LinkageEngine; source: InMemoryCandidateSource } {
   const columns = compact(register);
-  if (source && (source.register !== columns || JSON.stringify(source.rules) !== JSON.stringify(settings.blocking_rules))) {
-    throw new Error('inMemoryLinkage: the index given was built over another register or other blocking rules');
-  }
+  source?.requireBuiltOver(columns, settings.blocking_rules);
   const frequencies = TermFrequencies.fromRegister(columns, tfFeatures(settings));
   return { engine: new LinkageEngine(settings, frequencies), source: source ?? new InMemoryCandidateSource(settings.blocking_rules, columns) };
 }

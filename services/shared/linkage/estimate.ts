@@ -48,9 +48,7 @@ export function estimateParameters(
   const limit = options.sample ?? ESTIMATION_SAMPLE;
   const sampled = records.length > limit ? sampleOf(records, limit, seed) : records;
   const columns = compact(register);
-  if (options.source && (options.source.register !== columns || JSON.stringify(options.source.rules) !== JSON.stringify(settings.blocking_rules))) {
-    throw new Error('estimateParameters: the index given was built over another register or other blocking rules');
-  }
+  options.source?.requireBuiltOver(columns, settings.blocking_rules);
   const data = {
     records: sampled,
     registerSize: columns.size,

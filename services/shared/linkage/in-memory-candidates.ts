@@ -94,6 +94,13 @@ export class InMemoryCandidateSource implements CandidateSource {
     this.genericCounts = rules.map(() => 0);
   }
 
+  /** Refuses, when reused by another pass, an index built over another register or under other blocking rules. */
+  requireBuiltOver(register: CompactRegister, rules: readonly BlockingRule[]): void {
+    if (this.register !== register || JSON.stringify(this.rules) !== JSON.stringify(rules)) {
+      throw new Error('the index given was built over another register or other blocking rules');
+    }
+  }
+
   /** Lookups skipped because their key was generic, per rule name, since the source was made. */
   genericLookups(): Map<string, number> {
     return new Map(this.rules.map((rule, r) => [rule.name, this.genericCounts[r]!]));
