@@ -1,5 +1,6 @@
 import { ConfigError } from '../shared/errors.js';
-import type { LinkageSettings } from '../shared/linkage/settings.js';
+import { loadSettings, type LinkageSettings } from '../shared/linkage/settings.js';
+import { topicsFor } from '../shared/schemas/topics.js';
 import { rollbackShadowSettings } from '../shared/linkage/settings-history.js';
 import { settingsVersion } from '../shared/linkage/settings-version.js';
 import { ShadowTally } from '../shared/linkage/shadow-tally.js';
@@ -7,9 +8,6 @@ import { checkComparable, type ShadowReport } from '../shared/linkage-io/shadow-
 import { createPool } from '../shared/store/db.js';
 import { recordSettingsChange } from '../shared/store/settings-promotion.js';
 import { currentOrBootstrap, currentSettingsVersion, settingsOfVersion } from '../shared/store/settings-versions.js';
-
-/** Who the register's settings history names for a change the bench made. */
-const ACTOR = 'bench:density';
 
 export interface BenchSettings {
   /** The version the register's linker decides with from now on: the file's. */
@@ -23,18 +21,19 @@ export interface BenchSettings {
  * Makes `settings` (the file the bench's linkers start with) the register's current version, so a
  * register reused from an earlier run is measured with the committed settings and not with the
  * version current when it was loaded (a linker decides with the register's, whatever its file).
- * A change is recorded as `dancu settings promote` records one (recordSettingsChange: version,
+ * Every bench that measures a register loaded beforehand (BENCH_REGISTER_DATABASE) calls it, `actor`
+ * naming the bench in the register's history. A change is recorded as `dancu settings promote` records one (recordSettingsChange: version,
  * history, audit), after a shadow run over no observation: a bench register has no pipeline's
  * records to send back, so nothing goes to Kafka. Settings that block otherwise than the register's
  * keys are refused in one line: the register is loaded again instead.
  */
-export async function makeSettingsCurrent(databaseUrl: string, settings: LinkageSettings, observationsTopic: string): Promise<BenchSettings> {
+export async function makeSettingsCurrent(databaseUrl: string, settings: LinkageSettings, observationsTopic: string, actor: string): Promise<BenchSettings> {
   const pool = createPool(databaseUrl, 2);
   try {
     const version = settingsVersion(settings);
     const current = await currentSettingsVersion(pool);
     if (current === version) return { version, made: 'ALREADY_CURRENT', from: current };
-    if (current === null) return { version: await currentOrBootstrap(pool, settings, ACTOR), made: 'BOOTSTRAP', from: null };
+    if (current === null) return { version: await currentOrBootstrap(pool, settings, actor), made: 'BOOTSTRAP', from: null };
     const registers = await settingsOfVersion(pool, current);
     try {
       checkComparable(registers, settings);
@@ -48,11 +47,19 @@ export async function makeSettingsCurrent(databaseUrl: string, settings: Linkage
     }
     // What a shadow run over no observation reports, without reading the register's term frequencies for it.
     const report: ShadowReport = { currentVersion: current, candidateVersion: version, available: 0, ...new ShadowTally(0).summary(), seconds: 0 };
-    await recordSettingsChange(pool, { action: 'PROMOTE', settings, from: current, actor: ACTOR, report, relinks: [], observationsTopic });
+    await recordSettingsChange(pool, { action: 'PROMOTE', settings, from: current, actor, report, relinks: [], observationsTopic });
     return { version, made: 'PROMOTE', from: current };
   } finally {
     await pool.end();
   }
+}
+
+/**
+ * Makes the settings file current on a register loaded beforehand and returns the line the bench
+ * prints. Nothing is sent back on the topic named: a bench's register has no pipeline records.
+ */
+export async function settingsMadeCurrent(databaseUrl: string, settingsFile: string, actor: string): Promise<string> {
+  return benchSettingsLine(await makeSettingsCurrent(databaseUrl, loadSettings(settingsFile), topicsFor('').observations, actor));
 }
 
 /** The line the bench prints: which settings its register steps measure, and how they became current. */

@@ -7,13 +7,10 @@ import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/pos
 import { csvFileRows } from '../shared/csv-rows.js';
 import { ConfigError } from '../shared/errors.js';
 import { readTruthCsv } from '../shared/linkage-io/csv-io.js';
-import { loadSettings } from '../shared/linkage/settings.js';
 import { REPO_ROOT } from '../shared/paths.js';
-import { topicsFor } from '../shared/schemas/topics.js';
 import { createPool } from '../shared/store/db.js';
 import { migrate } from '../shared/store/migrate.js';
 import { linkCsvFigures } from './bulk-files.js';
-import { benchSettingsLine, makeSettingsCurrent } from './current-settings.js';
 import { registerSize } from './register-size.js';
 
 /**
@@ -154,11 +151,6 @@ async function densityRow(size: number, cli: { DATABASE_URL: string; DANCU_LINKA
       console.log(`  load-population: ${load.stdout.trim()}; whole command ${load.seconds.toFixed(0)} s, peak RSS ${load.peakMb ?? '?'} MB`);
     }
     console.log(`  sizes: ${await tableSizes(databaseUrl)}`);
-  }
-  if (STEPS.has('linker') || STEPS.has('pipeline')) {
-    // Nothing is sent back on this topic: the bench's register has no pipeline records.
-    const settings = await makeSettingsCurrent(databaseUrl, loadSettings(cli.DANCU_LINKAGE_SETTINGS), topicsFor('').observations);
-    console.log(`  ${benchSettingsLine(settings)}`);
   }
   const registerEnv = { ...process.env, BENCH_REGISTER_DATABASE: `dancu_national_${size}` };
   if (STEPS.has('linker')) {

@@ -2,6 +2,7 @@ import { cpus, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
 import { otherDatabaseUrl } from '../cli/stack/postgres-node.js';
+import { settingsMadeCurrent } from './current-settings.js';
 import { existingRegister, observationOf, prepareLinkageSetRegister } from './linkage-set-register.js';
 import { loadConfig as loadLinkerConfig } from '../linker/config.js';
 import { startLinker } from '../linker/linker-service.js';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const { databaseUrl, records, citizens } = process.env.BENCH_REGISTER_DATABASE
     ? await existingRegister(otherDatabaseUrl(cli.DATABASE_URL, process.env.BENCH_REGISTER_DATABASE), process.env.BENCH_RECORDS_FILE ?? '', EVENTS)
     : await prepareLinkageSetRegister(cli.DATABASE_URL, CITIZENS, EVENTS);
+  if (process.env.BENCH_REGISTER_DATABASE) console.log(await settingsMadeCurrent(databaseUrl, cli.DANCU_LINKAGE_SETTINGS, 'bench:linker-streaming'));
 
   const topics = topicsFor(namespace);
   const kafka = createKafka(kafkaConnection(cli), 'bench', logger);

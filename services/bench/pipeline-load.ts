@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
+import { settingsMadeCurrent } from './current-settings.js';
 import { existingBenchRegister, prepareBenchRegister } from './bench-register.js';
 import { otherDatabaseUrl } from '../cli/stack/postgres-node.js';
 import { reexaminationSummary } from './reexamination-summary.js';
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
         Number(process.env.BENCH_SAMPLE_CITIZENS ?? 200_000),
       )
     : { ...(await prepareBenchRegister(cli.DATABASE_URL, process.env.BENCH_DATABASE ?? 'dancu_bench_pipeline', CITIZENS)), citizens: CITIZENS };
+  if (process.env.BENCH_REGISTER_DATABASE) console.log(await settingsMadeCurrent(databaseUrl, cli.DANCU_LINKAGE_SETTINGS, 'bench:pipeline'));
 
   const share: Record<SourceName, number> = { 'civil-status': 0.2, vaccination: 0.4, 'social-welfare': 0.25, 'driver-licence': 0.15 };
   const day = generateSectorDay(

@@ -25,13 +25,17 @@ describe('bench:density measures the committed settings, made current in the reg
 
   it('makes the file settings the first version of a register that has none', async () => {
     const db = await register();
-    expect(await makeSettingsCurrent(db.url, file, TOPIC)).toEqual({ version: settingsVersion(file), made: 'BOOTSTRAP', from: null });
+    expect(await makeSettingsCurrent(db.url, file, TOPIC, 'bench:density')).toEqual({ version: settingsVersion(file), made: 'BOOTSTRAP', from: null });
     expect(await currentSettingsVersion(db.pool)).toBe(settingsVersion(file));
   });
 
   it('promotes the file settings over an older current version as dancu settings promote records it, naming the bench', async () => {
     const db = await register(older);
-    expect(await makeSettingsCurrent(db.url, file, TOPIC)).toEqual({ version: settingsVersion(file), made: 'PROMOTE', from: settingsVersion(older) });
+    expect(await makeSettingsCurrent(db.url, file, TOPIC, 'bench:density')).toEqual({
+      version: settingsVersion(file),
+      made: 'PROMOTE',
+      from: settingsVersion(older),
+    });
     const latest = (await settingsHistory(db.pool)).at(-1)!;
     expect([latest.action, latest.version, latest.previous_version, latest.actor, latest.relinked]).toEqual([
       'PROMOTE',
@@ -45,19 +49,23 @@ describe('bench:density measures the committed settings, made current in the reg
 
   it('sends nothing back to the linker when it promotes', async () => {
     const db = await register(older);
-    await makeSettingsCurrent(db.url, file, TOPIC);
+    await makeSettingsCurrent(db.url, file, TOPIC, 'bench:density');
     expect([await count(db, 'select count(*) as n from outbox'), await count(db, 'select count(*) as n from settings_relinks')]).toEqual([0, 0]);
   });
 
   it('changes nothing when the file settings are current already', async () => {
     const db = await register(file);
-    expect(await makeSettingsCurrent(db.url, file, TOPIC)).toEqual({ version: settingsVersion(file), made: 'ALREADY_CURRENT', from: settingsVersion(file) });
+    expect(await makeSettingsCurrent(db.url, file, TOPIC, 'bench:density')).toEqual({
+      version: settingsVersion(file),
+      made: 'ALREADY_CURRENT',
+      from: settingsVersion(file),
+    });
     expect((await settingsHistory(db.pool)).length).toBe(1);
   });
 
   it("refuses in one line file settings with a blocking rule the register's keys were not made for", async () => {
     const db = await register({ ...file, blocking_rules: file.blocking_rules.slice(1) });
-    await expect(makeSettingsCurrent(db.url, file, TOPIC)).rejects.toThrow(
+    await expect(makeSettingsCurrent(db.url, file, TOPIC, 'bench:density')).rejects.toThrow(
       /^the register \S+ was loaded for settings \S+ and has no keys for blocking rule\(s\) personal_id of \S+: load it again \(run the bench without BENCH_REUSE=1\)$/,
     );
     expect((await settingsHistory(db.pool)).length).toBe(1);
