@@ -49,13 +49,18 @@ describe("a relative's ID a generation apart, with a given name one letter off",
   const daughter: RawPerson = { personal_id: '001312424896', full_name: 'Nguyễn Thị Na', date_of_birth: '2012-12-10', sex: 'F', address };
   const mother: RawPerson = { personal_id: daughter.personal_id, full_name: 'Nguyễn Thị Nga', date_of_birth: '1964-09-21', sex: 'F', address };
 
-  it('sends the mother’s record with her daughter’s ID to a steward, not to the daughter', () => {
+  it('takes the daughter’s ID on the mother’s record for another generation’s: never linked to the daughter, the mother not registered yet', () => {
     const decision = decide([daughter], mother);
+    expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['NEW', 'GUARDIAN_ID', null]);
+  });
+
+  it('sends the mother’s record to a steward without the guardian rule, since a name or a date must agree for a link', () => {
+    const decision = decide([daughter], mother, { ...settings, guardian_id: undefined });
     expect([decision.decision, decision.citizenId]).toEqual(['REVIEW', null]);
   });
 
-  it('was linked to the daughter without the rule that a name or a date must agree: a given name a letter off is too weak', () => {
-    const without = { ...settings, link_requires_agreement: settings.link_requires_agreement.slice(0, 2) };
+  it('was linked to the daughter without either rule: a given name a letter off is too weak', () => {
+    const without = { ...settings, guardian_id: undefined, link_requires_agreement: settings.link_requires_agreement.slice(0, 2) };
     const decision = decide([daughter], mother, without);
     expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
   });
