@@ -23,9 +23,8 @@ import { pipelineGroupTopics } from '../../monitor/pipeline-status.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
 import { SOURCE_ADAPTERS } from '../../shared/sources/source-adapters.js';
 import { loadPopulation } from '../../shared/store/population-load.js';
-import { generatePopulation, populationCsv } from '../../shared/synth/population.js';
-import { generateHardCases } from '../../shared/synth/review-cases.js';
-import { DEFAULT_DAY_PLAN, generateSectorDay } from '../../shared/synth/sector-day.js';
+import { DEMO_DEFAULTS, generateDemoData } from '../../shared/synth/demo-data.js';
+import { populationCsv } from '../../shared/synth/population.js';
 
 /** Bytes a broken publisher might send: not Avro, a wrong magic byte, an unknown schema id, truncated. */
 export const GARBAGE_MESSAGES: Buffer[] = [
@@ -34,9 +33,6 @@ export const GARBAGE_MESSAGES: Buffer[] = [
   Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 2, 4]),
   Buffer.from([0, 0, 0]),
 ];
-
-/** Of each kind of hard case (a contradicted ID, a namesake, a person registered twice). */
-const HARD_CASES_PER_KIND = 5;
 
 /** Sectors publish first, civil status after: newborns' vaccinations reach dancu before their birth registrations, as they do in life. */
 const PUBLISH_ORDER: SourceName[][] = [['vaccination', 'social-welfare', 'driver-licence'], ['civil-status']];
@@ -88,8 +84,8 @@ async function serveReview(run: PipelineRun, logger: Logger, print: (line: strin
 export function demoCommand(): Command {
   return new Command('demo')
     .description('run the whole pipeline on a synthetic day of all four sources and print what happened (starts the stack)')
-    .option('--population <n>', 'citizens in the synthetic register', '5000')
-    .option('--scale <factor>', 'multiplies the events of the synthetic day', '1')
+    .option('--population <n>', 'citizens in the synthetic register', String(DEMO_DEFAULTS.population))
+    .option('--scale <factor>', 'multiplies the events of the synthetic day', String(DEMO_DEFAULTS.scale))
     .option('--review', "then keep the pipeline running with the stewards' review UI, signed in as a demo steward, until Ctrl-C")
     .action(async (options: { population: string; scale: string; review?: boolean }) => {
       const config = loadConfig(process.env);
@@ -108,25 +104,16 @@ export function demoCommand(): Command {
       // Left before anything can fail, so a demo that stopped half-way can be looked at too.
       writeDemoRun({ startedAt: new Date().toISOString(), databaseUrl, topicNamespace: run.namespace, groups: run.groups });
       try {
-        const population = generatePopulation(Number(options.population), 2026);
+        const demo = generateDemoData(Number(options.population), Number(options.scale));
+        const { hard } = demo;
         const populationFile = join(dir, 'population.csv');
-        // The register lacks some addresses, as real ones do: the sectors can fill them.
-        // Some records no engine should decide alone, and people registered twice: work for the stewards.
-        const hard = generateHardCases(population, HARD_CASES_PER_KIND, 11);
-        writeFileSync(
-          populationFile,
-          populationCsv([...population.map((citizen, i) => (i % 10 === 0 ? { ...citizen, address: '' } : citizen)), ...hard.register]),
-        );
+        writeFileSync(populationFile, populationCsv(demo.register));
         const loaded = await loadPopulation(run.pool, populationFile, loadSettings(config.DANCU_LINKAGE_SETTINGS));
         print(
           `loaded ${loaded.rows} synthetic citizens into database dancu_demo (one in ten without an address, ${hard.registeredTwice.length} registered twice)`,
         );
 
-        const scale = Number(options.scale);
-        const plan = Object.fromEntries(
-          Object.entries(DEFAULT_DAY_PLAN).map(([key, value]) => [key, Math.round(value * scale)]),
-        ) as unknown as typeof DEFAULT_DAY_PLAN;
-        const { events, truth } = generateSectorDay(population, plan, 7);
+        const { events, truth } = demo.day;
         for (const source of SOURCE_NAMES) writeFileSync(join(dir, `${source}.jsonl`), `${events[source].map((event) => JSON.stringify(event)).join('\n')}\n`);
 
         const started = Date.now();
