@@ -190,13 +190,20 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
     expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['NEW', 'GUARDIAN_ID', null]);
   });
 
+  it('takes a newborn born on her mother’s birthday, carrying the mother’s ID, for not registered, never for her mother', () => {
+    const thoa: RawPerson = { personal_id: '083191506430', full_name: 'Vũ Thị Thoa', date_of_birth: '1991-07-11', sex: 'F', address: hung.address };
+    const newborn: RawPerson = { ...thoa, full_name: 'Vũ Thị Hòa', date_of_birth: '2026-07-11' };
+    const decision = decide([hung, thoa], newborn);
+    expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['NEW', 'GUARDIAN_ID', null]);
+  });
+
   it('does not take the ID’s holder for a guardian when a record gives only the family name: nothing says the names differ', () => {
     const record: RawPerson = { ...hung, full_name: 'Nguyễn', date_of_birth: '1950-07-01' };
     const decision = decide([hung, lan], record);
     expect(decision.reason).not.toBe('GUARDIAN_ID');
   });
 
-  it('leaves alone the same person with a mistyped birth year: a day and month of birth that agree say it is no guardian', () => {
+  it('leaves alone the same person with two digits of the birth year mistyped: dates two digits apart say it is no guardian', () => {
     const record: RawPerson = { ...hung, full_name: 'Nguyễn Văn Hùnh', date_of_birth: '1969-03-14' };
     const citizens = [...background, toMatchRecord('C0', hung), toMatchRecord('C1', lan)];
     const match = toMatchRecord('R1', record);

@@ -75,14 +75,6 @@ describe('predicates', () => {
     expect(holds({ op: 'dob_swapped' }, record('y', '1987-04-03'), record('z', '1987-03-04'))).toBe(true);
   });
 
-  it('sees the same day and month of birth in other years, as a mistyped year leaves them', () => {
-    expect(holds({ op: 'same_day_and_month' }, record('y', '1969-03-14'), record('z', '1987-03-14'))).toBe(true);
-  });
-
-  it('does not see the same day and month when a date is known only to its year', () => {
-    expect(holds({ op: 'same_day_and_month' }, record('y', '1987'), record('z', '1987-03-14'))).toBe(false);
-  });
-
   it('composes with and, or and not', () => {
     const b = record('Nguyễn Văn Hùng', '1990-01-01', null);
     const sameNameOtherDay: Predicate = {

@@ -23,7 +23,6 @@ export type Predicate =
   | { op: 'dob_swapped' }
   | { op: 'dob_compatible' }
   | { op: 'birth_years_apart'; at_least: number }
-  | { op: 'same_day_and_month' }
   | { op: 'and'; of: Predicate[] }
   | { op: 'or'; of: Predicate[] }
   | { op: 'not'; of: Predicate };
@@ -43,7 +42,6 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
     z.object({ op: z.literal('dob_swapped') }),
     z.object({ op: z.literal('dob_compatible') }),
     z.object({ op: z.literal('birth_years_apart'), at_least: z.number().int().min(1) }),
-    z.object({ op: z.literal('same_day_and_month') }),
     z.object({ op: z.literal('and'), of: z.array(predicateSchema).min(1) }),
     z.object({ op: z.literal('or'), of: z.array(predicateSchema).min(1) }),
     z.object({ op: z.literal('not'), of: predicateSchema }),
@@ -245,9 +243,6 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
         return x !== null && y !== null && Math.abs(Number(x) - Number(y)) >= least;
       };
     }
-    case 'same_day_and_month':
-      // What a mistyped year leaves intact; both dates must be known to the day.
-      return (a, b) => a.features.dob !== null && b.features.dob !== null && a.features.dob.slice(5) === b.features.dob.slice(5);
     case 'address_overlap': {
       const { at_least: least, typos = false } = predicate;
       return (a, b) => overlapOf(a.addressTokens, b.addressTokens, typos) >= least;
