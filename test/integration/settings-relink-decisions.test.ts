@@ -6,6 +6,7 @@ import type { LinkDecision, PersonObservation, StewardDecision } from '../../ser
 import { topicsFor } from '../../services/shared/schemas/topics.js';
 import { applyDecisions, type ApplyResult } from '../../services/shared/store/apply-decisions.js';
 import { inTransaction, type PoolClient } from '../../services/shared/store/db.js';
+import { duplicateCaseId, mergeCitizens, undoMerge } from '../../services/shared/store/citizen-merges.js';
 import { recordKeysOf } from '../../services/shared/store/plan/record-keys.js';
 import { lockKeys } from '../../services/shared/store/records-in-reach.js';
 import { recordSettingsChange } from '../../services/shared/store/settings-promotion.js';
@@ -17,7 +18,9 @@ import { waitUntil } from '../helpers/wait.js';
 /**
  * The store's side of a settings change, against PostgreSQL without the services: records sent
  * back by recordSettingsChange, the linker's new decisions applied as the store applies them, and
- * stewards deciding the cases they open. Synthetic people only.
+ * stewards deciding the cases they open; beside them, for the register's own claims an undo takes
+ * back, stewards deciding cases of other kinds (a record never linked, a pair registered twice).
+ * Synthetic people only.
  */
 describe('decisions on records a settings change sent back, and the stewards’ decisions on their cases', () => {
   const database = new IsolatedDatabase('settings-relinks');
@@ -61,33 +64,44 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       decision_id: `${o.observation_id}:decision:${o.attempt}`,
     });
 
-  /** A steward's decision on a case; an UNDO names the decision it undoes. */
-  const steward = async (caseId: number, action: 'LINK' | 'NEW' | 'REJECT' | 'UNDO', citizenId: string | null, undoes: string | null = null) => {
+  /** A steward's decision on a case; an UNDO names the decision it undoes, a MERGE the citizen merged into the survivor (`citizenId`). */
+  const steward = async (
+    caseId: number,
+    action: 'LINK' | 'NEW' | 'REJECT' | 'MERGE' | 'UNDO',
+    citizenId: string | null,
+    undoes: string | null = null,
+    otherCitizenId: string | null = null,
+  ) => {
     stewardSequence += 1;
     const stewardDecision: StewardDecision = {
       decision_id: `steward-${stewardSequence}`,
       case_id: caseId,
       action,
       citizen_id: citizenId,
-      other_citizen_id: null,
+      other_citizen_id: otherCitizenId,
       undoes,
       actor: 'steward.test',
-      comment: '',
+      // A merge and its undo need one; the other decisions take it as given.
+      comment: 'decided by the test',
       decided_at: Date.now(),
     };
     return inTransaction(database.pool, (client) => applyStewardDecision(client, stewardDecision, context));
   };
 
-  /** A vaccination record of a synthetic person, linked to citizen A (or the one given) at its first attempt. */
-  const vaccinationOfA = async (citizenId = A): Promise<PersonObservation> => {
-    const o = observation({
+  /** A vaccination record without a personal ID of a synthetic person: the fixture's, with the fields given. */
+  const vaccinationRecord = (person: Partial<PersonObservation['person']>): PersonObservation =>
+    observation({
       source: 'vaccination',
       source_system: 'vacc-test',
       event_type: 'VACCINATION',
       event_date: '2026-02-10',
       attributes: { vaccine: 'BCG' },
-      person: { personal_id: null, full_name: 'Nguyễn Văn An', name_key: 'nguyen van an', family_name: 'Nguyễn', middle_name: 'Văn', given_name: 'An' },
+      person: { personal_id: null, ...person },
     });
+
+  /** A vaccination record of a synthetic person, linked to citizen A (or the one given) at its first attempt. */
+  const vaccinationOfA = async (citizenId = A): Promise<PersonObservation> => {
+    const o = vaccinationRecord({ full_name: 'Nguyễn Văn An', name_key: 'nguyen van an', family_name: 'Nguyễn', middle_name: 'Văn', given_name: 'An' });
     expect(await apply([decision('LINK', o, { citizen_id: citizenId })])).toEqual(['FACT_RECORDED']);
     return o;
   };
@@ -207,6 +221,51 @@ describe('decisions on records a settings change sent back, and the stewards’ 
         [[A, B]],
       ),
     };
+  };
+
+  /** Every field history row of the citizens, in the order written. */
+  const historyOf = async (citizenIds: string[]) =>
+    (
+      await database.pool.query(
+        'select id, citizen_id, field, value, source, observation_id, rule, is_current from field_provenance where citizen_id = any($1::text[]) order by id',
+        [citizenIds],
+      )
+    ).rows;
+
+  /**
+   * Two citizens registered by their births, holding an address and a place of birth no event has
+   * claimed, as a loaded snapshot does: a record linked to either writes the address it meets down
+   * beside its own, and a record taken off either writes both down.
+   */
+  const snapshotPair = async (first: string, second: string) => {
+    const births = [first, second].map((personal_id) => observation({ person: { personal_id } }));
+    expect(await apply(births.map((o) => decision('NEW', o)))).toEqual(['CITIZEN_CREATED', 'CITIZEN_CREATED']);
+    await database.pool.query(`delete from field_provenance where citizen_id = any($1::text[]) and field = 'address'`, [[first, second]]);
+    await database.pool.query(`update citizens set place_of_birth = 'Hà Nội' where citizen_id = any($1::text[])`, [[first, second]]);
+  };
+
+  /** The case a vaccination record the linker could not tell between the two citizens opens: it was never linked. */
+  const ambiguousCase = async (first: string, second: string) => {
+    const o = vaccinationRecord({ address: '5 Phố Huế, Hai Bà Trưng' });
+    const explanation = { prior: -8, comparisons: [], total: 0.6, runner_up_score: 0.6, summary: 'The record matches both citizens alike.' };
+    const candidates = [first, second].map((citizen_id) => ({ citizen_id, score: 0.6 }));
+    expect(await apply([decision('REVIEW', o, { reason: 'AMBIGUOUS', explanation, candidates })])).toEqual(['review']);
+    return (await caseOf(o))!;
+  };
+
+  /** The case of two citizens possibly registered twice, as the duplicate scan opens it. */
+  const duplicateCase = async (first: string, second: string) => {
+    const { rows } = await database.pool.query<{ case_id: number }>(
+      `insert into review_cases (observation_id, decision_id, reason, source, observation, candidates, explanation)
+       values ($1, $2, 'POSSIBLE_DUPLICATE', 'register', $3, $4, '{}') returning case_id::int as case_id`,
+      [
+        duplicateCaseId(first, second),
+        `${duplicateCaseId(first, second)}:scan`,
+        JSON.stringify({ citizen_id: first }),
+        JSON.stringify([{ citizen_id: second, score: 0.9 }]),
+      ],
+    );
+    return rows[0]!;
   };
 
   /** A vaccination of A sent back by a settings change whose new decision would move it to B (or the citizen given): the case it opens. */
@@ -477,21 +536,49 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     async (_, action, citizenId) => {
       // A value the register held before any event reached it (a loaded snapshot) has no claim until an unlink writes the register's own down.
       await database.pool.query(`update citizens set place_of_birth = 'Hà Nội' where citizen_id = any($1::text[]) and place_of_birth is null`, [[A, B]]);
-      const historyOf = async () =>
-        (
-          await database.pool.query(
-            'select id, citizen_id, field, value, source, observation_id, rule, is_current from field_provenance where citizen_id = any($1::text[]) order by id',
-            [[A, B]],
-          )
-        ).rows;
       const o = await vaccinationOfA();
       const opened = await caseMovingToB(o);
-      const before = await historyOf();
+      const before = await historyOf([A, B]);
       expect(await steward(opened.case_id, action, citizenId)).toMatchObject({ status: 'applied' });
       expect(await steward(opened.case_id, 'UNDO', null, lastStewardDecision())).toMatchObject({ status: 'applied' });
-      expect(await historyOf()).toEqual(before);
+      expect(await historyOf([A, B])).toEqual(before);
     },
   );
+
+  it.each([
+    ['a link of a record never linked before', 'LINK', '079300000404', '079300000505', ambiguousCase],
+    ['a merge that links a record never linked before to the survivor', 'MERGE', '079300000606', '079300000707', ambiguousCase],
+    ['a new citizen made of a record never linked before', 'NEW', '079300000808', '079300000909', ambiguousCase],
+    ['a merge of two citizens possibly registered twice', 'MERGE', '079300001010', '079300001111', duplicateCase],
+  ] as const)(
+    'leaves both citizens’ field history as it was, row for row, register claims included, when %s is undone',
+    async (_, action, first, second, caseOfPair) => {
+      await snapshotPair(first, second);
+      const opened = await caseOfPair(first, second);
+      const before = await historyOf([first, second]);
+      const decided = await steward(opened.case_id, action, action === 'NEW' ? null : first, null, action === 'MERGE' ? second : null);
+      expect(decided).toMatchObject({ status: 'applied' });
+      expect(await steward(opened.case_id, 'UNDO', null, lastStewardDecision())).toMatchObject({ status: 'applied' });
+      expect(await historyOf([first, second])).toEqual(before);
+    },
+  );
+
+  it('keeps the register claim a link wrote down when a merge has moved it to another citizen since, for the merge’s undo to take back', async () => {
+    const [first, second, survivor] = ['079300001212', '079300001313', '079300001414'];
+    await snapshotPair(first, second);
+    // The survivor holds no address: the one written down beside the record's is their only claim of it once the record is taken off.
+    expect(await apply([decision('NEW', observation({ person: { personal_id: survivor, address: null } }))])).toEqual(['CITIZEN_CREATED']);
+    const addressOf = async (citizenId: string) =>
+      (await database.pool.query<{ address: string | null }>('select address from citizens where citizen_id = $1', [citizenId])).rows[0]!.address;
+    const before = await addressOf(first);
+    const opened = await ambiguousCase(first, second);
+    expect(await steward(opened.case_id, 'LINK', first)).toMatchObject({ status: 'applied' });
+    const link = lastStewardDecision();
+    const merge = await mergeCitizens(database.pool, context, survivor, first, 'test', 'registered twice');
+    expect(await steward(opened.case_id, 'UNDO', null, link)).toMatchObject({ status: 'applied' });
+    await undoMerge(database.pool, context, merge.mergeId, 'test', 'two people after all');
+    expect(await addressOf(first)).toBe(before);
+  });
 
   it('takes the key locks of the new citizen before the citizen the record leaves, as a chunk of the store does, when a steward makes one of a standing link', async () => {
     const o = await vaccinationOfA();

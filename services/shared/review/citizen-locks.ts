@@ -6,7 +6,7 @@ import { recordKeysOf } from '../store/plan/record-keys.js';
 import { lockKeys } from '../store/records-in-reach.js';
 
 /**
- * The locks a steward's decision on a standing link, or its undo, takes up front, in the order a
+ * The locks a steward's decision, or its undo, takes up front, in the order a
  * chunk of the store takes them (decision-load.ts): the case (the record's lock, findCase), the
  * blocking keys of a citizen it will create, then every citizen it will edit, in one statement in
  * id order (as the store locks a chunk's citizens and a merge its two, merge-moves.ts). Taken as

@@ -2,15 +2,15 @@ import { REGISTER_SOURCE } from '../register/survivorship.js';
 import type { PoolClient } from '../store/db.js';
 
 /**
- * The register's own claims (field_provenance rows of source `register`) a decision on a standing
- * link and its undo write down, and the undo takes away again. Taking a record off a citizen
- * writes the register's values down as claims first (citizen-edits.ts, so the recount keeps them),
- * and linking one writes the value it meets down beside its own claim (citizen-changes.ts): rows
- * the register did not hold before the decision. Its undo puts the record's own rows back as they
- * were, and drops these too, so both citizens' field histories are row for row what they were:
- * each one that is still the only claim of its field (its value stays the citizen's, as it was
- * before anything wrote it down); one that a record linked since has claimed beside stays, as that
- * record's baseline.
+ * The register's own claims (field_provenance rows of source `register`) a steward's decision and
+ * its undo write down, and the undo takes away again, whatever the case. Taking a record off a
+ * citizen writes the register's values down as claims first (citizen-edits.ts, so the recount
+ * keeps them), so does a merge (citizen-merges.ts), and linking a record writes the value it meets
+ * down beside its own claim (citizen-changes.ts): rows the register did not hold before the
+ * decision. Its undo puts the citizens' own rows back as they were, and drops these too, so their
+ * field histories are row for row what they were: each one that is still the only claim of its
+ * field (its value stays the citizen's, as it was before anything wrote it down); one that a record
+ * linked since has claimed beside stays, as that record's baseline.
  */
 
 /** The ids of the citizens' register claims (as text: bigint). Read after the citizens are locked: no one else writes them meanwhile. */
@@ -35,9 +35,33 @@ export async function registerClaimsWritten(
 }
 
 /**
+ * The register claims the decision wrote down on the citizens it changed, kept for its undo beside
+ * what it kept of a standing link (steward_decisions.standing_link, `registerClaims`; the only key
+ * there for a decision on any other case).
+ */
+export async function keepRegisterClaimsWritten(client: PoolClient, decisionId: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await client.query(
+    `update steward_decisions set standing_link = coalesce(standing_link, '{}') || jsonb_build_object('registerClaims', $2::jsonb) where decision_id = $1`,
+    [decisionId, JSON.stringify(ids)],
+  );
+}
+
+/** The register claims the decision kept as written down by it; none for one applied before decisions on any case kept them. */
+export async function registerClaimsKeptBy(client: PoolClient, decisionId: string): Promise<string[]> {
+  const { rows } = await client.query<{ ids: string[] | null }>("select standing_link->'registerClaims' as ids from steward_decisions where decision_id = $1", [
+    decisionId,
+  ]);
+  return rows[0]?.ids ?? [];
+}
+
+/**
  * Drops the register claims named that are still the only claim of their field on their citizen,
  * and only on the citizens given (those the transaction holds locked): a claim a merge has since
- * moved to another citizen is that merge's to move back, and stays.
+ * moved to another citizen is that merge's to move back, and stays. Such a claim still names the
+ * citizen it was written for (registerClaim, citizen-changes.ts), so it stays even when the record
+ * went with it and its new citizen is among those locked: dropped there, the merge's undo would
+ * find it gone and empty the field of the citizen it was written for.
  */
 export async function dropLoneRegisterClaims(
   client: PoolClient,
@@ -48,6 +72,7 @@ export async function dropLoneRegisterClaims(
   if (ids.length === 0 || citizens.length === 0) return;
   await client.query(
     `delete from field_provenance p where p.id = any($1::bigint[]) and p.source = $2 and p.citizen_id = any($3::text[])
+        and p.observation_id = $2 || ':' || p.citizen_id
         and not exists (select 1 from field_provenance o where o.citizen_id = p.citizen_id and o.field = p.field and o.id <> p.id)`,
     [ids, REGISTER_SOURCE, citizens],
   );

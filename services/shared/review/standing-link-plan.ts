@@ -14,8 +14,6 @@ export interface StandingLink {
   facts?: StoredRow[];
   claims?: StoredRow[];
   outcomes?: { decision_id: string; outcome: string }[];
-  /** The register's own claims the decision wrote down on the citizens it changed (register-claims.ts): its undo drops them again. */
-  registerClaims?: string[];
 }
 
 export type StoredRow = Record<string, unknown>;

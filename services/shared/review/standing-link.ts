@@ -67,15 +67,6 @@ function observationIdOf(row: StoredRow): string | null {
   return typeof id === 'string' ? id : null;
 }
 
-/** The register claims the decision wrote down on the citizens it changed (register-claims.ts), for its undo to drop. */
-export async function keepRegisterClaimsWritten(client: PoolClient, decisionId: string, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await client.query(`update steward_decisions set standing_link = standing_link || jsonb_build_object('registerClaims', $2::jsonb) where decision_id = $1`, [
-    decisionId,
-    JSON.stringify(ids),
-  ]);
-}
-
 /** A decision on a standing-link case that found no link left to change. */
 export async function keepNoStandingLink(client: PoolClient, decisionId: string): Promise<void> {
   await client.query(`update steward_decisions set standing_link = coalesce(standing_link, '{"link":null}') where decision_id = $1`, [decisionId]);

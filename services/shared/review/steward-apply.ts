@@ -15,10 +15,9 @@ import { stewardActor } from './steward-users.js';
 import { refuse, StewardRefusal } from './steward-refusal.js';
 import { appliedNote, observationToApply } from './standing-link-plan.js';
 import { lockCitizensInOrder, lockKeysOfRecord } from './citizen-locks.js';
-import { dropLoneRegisterClaims, registerClaimsOf, registerClaimsWritten } from './register-claims.js';
+import { dropLoneRegisterClaims, keepRegisterClaimsWritten, registerClaimsKeptBy, registerClaimsOf, registerClaimsWritten } from './register-claims.js';
 import {
   keepNoStandingLink,
-  keepRegisterClaimsWritten,
   keepStandingLink,
   latestObservationOf,
   mustBeLinkedBy,
@@ -110,16 +109,14 @@ function decisionCitizens(decision: StewardDecision, outcome: StewardResult, rev
 async function decide(client: PoolClient, decision: StewardDecision, reviewCase: ReviewCase, context: StewardContext): Promise<Record<string, unknown>> {
   const observation = caseObservation(reviewCase);
   let result: Record<string, unknown>;
-  // A decision on a standing link edits the citizen the record leaves, then the one it goes to (a
-  // merge's two besides): all locked first, in id order, and the register claims it writes on them kept for its undo.
-  const changed =
-    observation && isStandingLinkCase(reviewCase)
-      ? [
-          await standingLinkOf(client, reviewCase, observation),
-          decision.citizen_id ? await currentCitizenId(client, decision.citizen_id) : null,
-          decision.other_citizen_id,
-        ]
-      : [];
+  // A decision edits the citizen a standing link leaves, then the one the record goes to (a merge's
+  // two besides): all locked first, in id order, and the register claims it writes on them kept for
+  // its undo. A new citizen has none before the decision, and its undo removes all it has.
+  const changed = [
+    observation ? await standingLinkOf(client, reviewCase, observation) : null,
+    decision.citizen_id ? await currentCitizenId(client, decision.citizen_id) : null,
+    decision.other_citizen_id,
+  ];
   // A new citizen locks their record's blocking keys (records-in-reach.ts), which the store locks before any citizen: so here too.
   if (decision.action === 'NEW' && observation && changed[0]) await lockKeysOfRecord(client, await latestObservationOf(client, observation), context);
   await lockCitizensInOrder(client, changed);
@@ -179,10 +176,8 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
     default:
       throw new DancuError('UNKNOWN_ACTION', `unknown steward action ${String(decision.action)}`, { retriable: false });
   }
-  if (observation && isStandingLinkCase(reviewCase)) {
-    await keepNoStandingLink(client, decision.decision_id);
-    await keepRegisterClaimsWritten(client, decision.decision_id, await registerClaimsWritten(client, changed, claimsBefore));
-  }
+  if (observation && isStandingLinkCase(reviewCase)) await keepNoStandingLink(client, decision.decision_id);
+  await keepRegisterClaimsWritten(client, decision.decision_id, await registerClaimsWritten(client, changed, claimsBefore));
   await client.query(
     `update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3, claimed_by = null, claimed_at = null where case_id = $1`,
     [reviewCase.case_id, decision.actor, decision.action],
@@ -217,12 +212,12 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   if (observation && standing && !standing.kept) await mustHaveNoPendingObservation(client, observation, reviewCase.case_id);
   // The undo edits the citizen the record is on now, the one it goes back to and a merge's two, in that order: all locked first, in id order.
   const changed = [
-    appliedObservation ? await standingLinkOf(client, reviewCase, appliedObservation) : null,
+    appliedObservation ? await linkedCitizenOf(client, appliedObservation) : null,
     standing && !standing.kept ? standing.link.citizen_id : null,
     ...(target.action === 'MERGE' ? [target.citizen_id, target.other_citizen_id] : []),
   ];
   await lockCitizensInOrder(client, changed);
-  const claimsBefore = standing ? await registerClaimsOf(client, changed) : [];
+  const claimsBefore = await registerClaimsOf(client, changed);
   const takeOff = async (o: PersonObservation) => {
     if (standing) await mustBeLinkedBy(client, o, undoneId);
     return unlinkRecord(client, decision, o, context);
@@ -251,8 +246,11 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   if (standing) result.restored_link = standing.link.decision_id;
   if (observation && standing && !standing.kept) result.restored_to = await putBackRecord(client, decision, standing, observation, context);
   // The register claims the decision and this undo wrote down go again, now the citizens' fields are chosen: their histories are as they were.
-  if (standing)
-    await dropLoneRegisterClaims(client, [...(standing.registerClaims ?? []), ...(await registerClaimsWritten(client, changed, claimsBefore))], changed);
+  await dropLoneRegisterClaims(
+    client,
+    [...(await registerClaimsKeptBy(client, undoneId)), ...(await registerClaimsWritten(client, changed, claimsBefore))],
+    changed,
+  );
   await client.query('update linkage_constraints set revoked_at = now() where decision_id = $1 and revoked_at is null', [undoneId]);
   await client.query('update steward_decisions set undone_by = $2 where decision_id = $1', [undoneId, decision.decision_id]);
   await client.query(
@@ -317,7 +315,11 @@ async function applyAsLinkDecision(
  * again, so the link read here is the one the decision changes.
  */
 async function standingLinkOf(client: PoolClient, reviewCase: ReviewCase, o: PersonObservation): Promise<string | null> {
-  if (!isStandingLinkCase(reviewCase)) return null;
+  return isStandingLinkCase(reviewCase) ? linkedCitizenOf(client, o) : null;
+}
+
+/** The citizen a case's record is linked to now, whatever the case; null when it is not linked. */
+async function linkedCitizenOf(client: PoolClient, o: PersonObservation): Promise<string | null> {
   const { rows } = await client.query<{ citizen_id: string }>(
     'select citizen_id from record_links where source = $1 and source_system = $2 and source_record_id = $3',
     [o.source, o.source_system, o.source_record_id],
@@ -352,11 +354,10 @@ async function linkRecord(
   if (standing !== null) await unlinkRecord(client, decision, observation, context, { movedTo: citizenId });
   const applied = await applyAsLinkDecision(client, decision, reviewCase, latest, 'LINK', citizenId, context);
   if (applied === 'duplicate') refuse('the record is linked already');
-  const { rows } = await client.query<{ citizen_id: string }>(
-    'select citizen_id from record_links where source = $1 and source_system = $2 and source_record_id = $3',
-    [observation.source, observation.source_system, observation.source_record_id],
-  );
-  return { citizen_id: rows[0]?.citizen_id ?? citizenId, ...(standing !== null ? { applied_observation_id: latest.observation_id } : {}) };
+  return {
+    citizen_id: (await linkedCitizenOf(client, observation)) ?? citizenId,
+    ...(standing !== null ? { applied_observation_id: latest.observation_id } : {}),
+  };
 }
 
 /** A citizen id as the register holds it now: a merged citizen's survivor. */
