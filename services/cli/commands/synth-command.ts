@@ -39,10 +39,12 @@ export function synthCommand(): Command {
       };
       if (options.profile === 'national') {
         const started = performance.now();
+        // Rewritten in place on a terminal; a line each in a log, where a carriage return would run them together.
+        const [before, after] = process.stderr.isTTY ? ['\r', ''] : ['', '\n'];
         const written = await writeNationalRegister(plan, options.out, (citizens) =>
-          process.stderr.write(`\r${citizens.toLocaleString('en')} citizens written`),
+          process.stderr.write(`${before}${citizens.toLocaleString('en')} citizens written${after}`),
         );
-        process.stderr.write('\n');
+        if (process.stderr.isTTY) process.stderr.write('\n');
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
         console.log(
           `${written.citizens} citizens → ${written.files.population}\n${written.records} records → ${written.files.records}\ntruth → ${written.files.truth}\nin ${seconds} s`,
