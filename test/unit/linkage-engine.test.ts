@@ -197,23 +197,40 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
     expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['NEW', 'GUARDIAN_ID', null]);
   });
 
+  it('sends a newborn born on her mother’s day and month, the mother born in the same century, to a steward, never to the mother', () => {
+    const thoa: RawPerson = { personal_id: '083302506430', full_name: 'Vũ Thị Thoa', date_of_birth: '2002-07-11', sex: 'F', address: hung.address };
+    const decision = decide([hung, thoa], { ...thoa, full_name: 'Vũ Thị Hòa', date_of_birth: '2026-07-11' });
+    expect([decision.decision, decision.citizenId]).toEqual(['REVIEW', null]);
+  });
+
+  it('sends a son whose date of birth is a digit from his mother’s, carrying her ID, to a steward, never to the mother', () => {
+    const mother: RawPerson = { personal_id: '001305000123', full_name: 'Trần Thị Lan', date_of_birth: '2005-03-14', sex: 'F', address: hung.address };
+    const decision = decide([hung, mother], { ...mother, full_name: 'Nguyễn Văn Minh', date_of_birth: '2025-03-14', sex: 'M' });
+    expect([decision.decision, decision.citizenId]).toEqual(['REVIEW', null]);
+  });
+
   it('does not take the ID’s holder for a guardian when a record gives only the family name: nothing says the names differ', () => {
     const record: RawPerson = { ...hung, full_name: 'Nguyễn', date_of_birth: '1950-07-01' };
     const decision = decide([hung, lan], record);
     expect(decision.reason).not.toBe('GUARDIAN_ID');
   });
 
-  it('leaves alone the same person with two digits of the birth year mistyped: dates two digits apart say it is no guardian', () => {
+  it('does not take the same person with two digits of the birth year and a letter of the given name mistyped for a guardian: a steward decides, the ID’s holder first', () => {
     const record: RawPerson = { ...hung, full_name: 'Nguyễn Văn Hùnh', date_of_birth: '1969-03-14' };
     const citizens = [...background, toMatchRecord('C0', hung), toMatchRecord('C1', lan)];
     const match = toMatchRecord('R1', record);
     const [withRule, withoutRule] = [settings, { ...settings, guardian_id: undefined }].map((s) => {
       const { engine, source } = inMemoryLinkage(s, citizens);
       const decision = engine.decide(match, source.candidatesSync(match));
-      return [decision.decision, decision.reason, decision.citizenId];
+      return [decision.decision, decision.reason, decision.citizenId, decision.candidates[0]?.citizen_id];
     });
     expect(withRule).toEqual(withoutRule);
-    expect(withRule).toEqual(['LINK', 'MATCH', 'C0']);
+    expect(withRule).toEqual(['REVIEW', 'REQUIRED_FIELD_DISAGREES', null, 'C0']);
+  });
+
+  it('links the same person with two digits of the birth year mistyped when the given name agrees', () => {
+    const decision = decide([hung, lan], { ...hung, date_of_birth: '1969-03-14' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
   });
 
   it('is a rule of the settings: without it the father’s ID makes the record a contradicted ID', () => {

@@ -59,8 +59,13 @@ describe("a relative's ID a generation apart, with a given name one letter off",
     expect([decision.decision, decision.citizenId]).toEqual(['REVIEW', null]);
   });
 
-  it('was linked to the daughter without either rule: a given name a letter off is too weak', () => {
-    const without = { ...settings, guardian_id: undefined, link_requires_agreement: settings.link_requires_agreement.slice(0, 2) };
+  it('was linked to the daughter without the guardian, generations and agreement rules: a given name a letter off is too weak', () => {
+    const without = {
+      ...settings,
+      guardian_id: undefined,
+      never_link: settings.never_link.filter((rule) => rule.name !== 'generations'),
+      link_requires_agreement: settings.link_requires_agreement.slice(0, 2),
+    };
     const decision = decide([daughter], mother, without);
     expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
   });
