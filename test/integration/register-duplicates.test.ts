@@ -40,6 +40,7 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
   let rescan: DuplicateScanReport;
   let merge: MergeResult;
   const state: Record<'afterMerge' | 'afterUndo', { links: string[]; status: string; mergedInto: string | null; survivorName: string }> = {} as never;
+  const history: Record<'beforeMerge' | 'afterUndo', object[]> = {} as never;
   const updates = async () => (await readTopicSnapshot(run.kafka, run.admin, run.topics.populationUpdates)).map((m) => m);
 
   const snapshotOf = async () => {
@@ -58,6 +59,15 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
     };
   };
 
+  /** Every field history row of the two citizens, in the order written. */
+  const historyOf = async () =>
+    (
+      await run.pool.query(
+        'select id, citizen_id, field, value, source, observation_id, rule, is_current from field_provenance where citizen_id = any($1::text[]) order by id',
+        [[survivor, merged]],
+      )
+    ).rows;
+
   beforeAll(async () => {
     await run.setUp({ register: [...POPULATION, ...DUPLICATES] });
     await run.startServices();
@@ -72,10 +82,12 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
     await run.waitUntilDrained(60_000);
     scan = await scanForDuplicates(run.pool, loadSettings(), { maxBlock: 500 });
     rescan = await scanForDuplicates(run.pool, loadSettings(), { maxBlock: 500 });
+    history.beforeMerge = await historyOf();
     merge = await mergeCitizens(run.pool, context, survivor, merged, 'steward:test', 'same person, ID mistyped at the second registration');
     state.afterMerge = await snapshotOf();
     await undoMerge(run.pool, context, merge.mergeId, 'steward:test', 'merged by mistake');
     state.afterUndo = await snapshotOf();
+    history.afterUndo = await historyOf();
     await run.waitUntilRelayed(30_000);
   }, 180_000);
 
@@ -115,6 +127,10 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
 
   it('gives back to the merged citizen what the merge moved when it is undone', () => {
     expect(state.afterUndo).toMatchObject({ links: [merged, merged], status: 'ALIVE', mergedInto: null, survivorName: ORIGINALS[0]!.full_name });
+  });
+
+  it('leaves both citizens’ field history as it was before the merge, row for row, register claims included, when it is undone', () => {
+    expect(history.afterUndo).toEqual(history.beforeMerge);
   });
 
   it('publishes the merge and its undoing for both citizens, each naming the other', async () => {

@@ -10,12 +10,13 @@ import { changesIdentity } from '../store/plan/reexamination.js';
 import { reexamineAfterChanges } from '../store/register-reexamination.js';
 import { addToOutbox } from '../store/outbox-relay.js';
 import { appendAudit } from '../store/audit-log.js';
+import { dropLoneRegisterClaims, registerClaimsOf, registerClaimsWritten } from '../store/register-claims.js';
 import { appliedStewardDecisionKey, decisionDetails, insertStewardDecision } from './steward-decisions.js';
 import { stewardActor } from './steward-users.js';
 import { refuse, StewardRefusal } from './steward-refusal.js';
 import { appliedNote, observationToApply } from './standing-link-plan.js';
 import { lockCitizensInOrder, lockKeysOfRecord } from './citizen-locks.js';
-import { dropLoneRegisterClaims, keepRegisterClaimsWritten, registerClaimsKeptBy, registerClaimsOf, registerClaimsWritten } from './register-claims.js';
+import { keepRegisterClaimsWritten, registerClaimsKeptBy } from './register-claims.js';
 import {
   keepNoStandingLink,
   keepStandingLink,

@@ -8,6 +8,7 @@ import type { CitizenState } from './plan/citizen-state.js';
 import { populationUpdate } from './plan/observation-update.js';
 import { changesIdentity } from './plan/reexamination.js';
 import { reexamineAfterChanges } from './register-reexamination.js';
+import { dropLoneRegisterClaims, registerClaimsOf, registerClaimsWritten } from './register-claims.js';
 
 export interface MergeResult {
   mergeId: number;
@@ -15,6 +16,13 @@ export interface MergeResult {
   mergedId: string;
   changes: PopulationUpdate['changes'];
 }
+
+/**
+ * A merge as citizen_merges.moved keeps it: what it moved, and the register claims it wrote down
+ * on the two citizens (`registerClaims`, ids as text; none for a merge made before merges kept
+ * them) for its undo to drop again.
+ */
+type KeptMerge = Moved & { registerClaims?: string[] };
 
 function refuse(code: ErrorCode, message: string, recordId: string): never {
   throw new DancuError(code, message, { retriable: false, context: { recordId } });
@@ -71,8 +79,11 @@ export async function mergeCitizensIn(
     if (!row) refuse('CITIZEN_NOT_FOUND', 'no such citizen in the register', id);
     if (row.status === 'MERGED') refuse('CITIZEN_ALREADY_MERGED', `the citizen is already merged into ${row.merged_into}`, id);
   }
-  // Both registers' own values become claims first, so the survivor's fields are chosen from everything either held.
+  // Both registers' own values become claims first, so the survivor's fields are chosen from
+  // everything either held; which ones the merge wrote is kept for its undo to drop again.
+  const claimsBefore = await registerClaimsOf(client, [survivorId, mergedId]);
   await new CitizenEdits(client, context).materialiseRegisterClaimsOf([survivorId, mergedId]);
+  const registerClaims = await registerClaimsWritten(client, [survivorId, mergedId], claimsBefore);
 
   const moved = await moveToSurvivor(client, mergedId, survivorId);
   await client.query(`update citizens set status = 'MERGED', merged_into = $1, updated_at = now(), version = version + 1 where citizen_id = $2`, [
@@ -82,7 +93,7 @@ export async function mergeCitizensIn(
   await client.query('delete from citizen_blocking_keys where citizen_id = $1', [mergedId]);
   const { rows } = await client.query<{ merge_id: string }>(
     'insert into citizen_merges (survivor_id, merged_id, actor, comment, moved) values ($1, $2, $3, $4, $5) returning merge_id',
-    [survivorId, mergedId, actor, comment, moved],
+    [survivorId, mergedId, actor, comment, { ...moved, registerClaims } satisfies KeptMerge],
   );
   const mergeId = Number(rows[0]!.merge_id);
   await client.query(
@@ -116,7 +127,9 @@ export async function mergeCitizensIn(
 /**
  * Undoes a merge: what it moved goes back to the merged citizen (records linked to the survivor
  * since stay with them), both citizens' fields are chosen again from their own histories, the
- * merged citizen is active again with their blocking keys. Both get a MERGE_UNDONE update.
+ * register claims the merge wrote down that are still alone in their field go again (their field
+ * histories are row for row what they were), the merged citizen is active again with their
+ * blocking keys. Both get a MERGE_UNDONE update.
  */
 export async function undoMerge(pool: Pool, context: WriterContext, mergeId: number, actor: string, comment: string): Promise<MergeResult> {
   return inTransaction(pool, (client) => undoMergeIn(client, context, mergeId, actor, comment));
@@ -125,7 +138,7 @@ export async function undoMerge(pool: Pool, context: WriterContext, mergeId: num
 /** undoMerge inside the caller's transaction. */
 export async function undoMergeIn(client: PoolClient, context: WriterContext, mergeId: number, actor: string, comment: string): Promise<MergeResult> {
   if (comment.trim() === '') refuse('COMMENT_REQUIRED', 'undoing a merge needs a comment saying why', String(mergeId));
-  const found = await client.query<{ survivor_id: string; merged_id: string; moved: Moved; undone_at: Date | null }>(
+  const found = await client.query<{ survivor_id: string; merged_id: string; moved: KeptMerge; undone_at: Date | null }>(
     'select survivor_id, merged_id, moved, undone_at from citizen_merges where merge_id = $1 for update',
     [mergeId],
   );
@@ -153,6 +166,8 @@ export async function undoMergeIn(client: PoolClient, context: WriterContext, me
   writer.addAuditBy(actor, 'MERGE_UNDONE', survivorId, details);
   writer.addAuditBy(actor, 'MERGE_UNDONE', mergedId, details);
   await writer.write();
+  // Only now the fields are chosen again (a claim dropped before would empty its field); the undo itself writes none down.
+  await dropLoneRegisterClaims(client, moved.registerClaims ?? [], [survivorId, mergedId]);
   // The merged citizen is in the register again, with their keys; the survivor, if their identity changed, is someone else to records in reach.
   await reexamineAfterChanges(client, context, [
     { citizenId: mergedId, trigger: 'UNMERGED', row: merged!.row },
