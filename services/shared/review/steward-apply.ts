@@ -121,6 +121,8 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
   // A new citizen locks their record's blocking keys (records-in-reach.ts), which the store locks before any citizen: so here too.
   if (decision.action === 'NEW' && observation && changed[0]) await lockKeysOfRecord(client, await latestObservationOf(client, observation), context);
   await lockCitizensInOrder(client, changed);
+  // Read before its lock, the citizen may have been merged since: its survivor is not locked, so the decision is not taken on it.
+  if (changed[1] && (await currentCitizenId(client, changed[1])) !== changed[1]) refuse('the citizen was merged into another meanwhile: decide again');
   const claimsBefore = await registerClaimsOf(client, changed);
   switch (decision.action) {
     case 'LINK': {
