@@ -21,8 +21,9 @@ export interface BenchSettings {
  * Makes `settings` (the file the bench's linkers start with) the register's current version, so a
  * register reused from an earlier run is measured with the committed settings and not with the
  * version current when it was loaded (a linker decides with the register's, whatever its file).
- * Every bench that measures a register loaded beforehand (BENCH_REGISTER_DATABASE) calls it, `actor`
- * naming the bench in the register's history. A change is recorded as `dancu settings promote` records one (recordSettingsChange: version,
+ * The streaming linker's and the pipeline's benches call it on every register they measure (loaded
+ * by them, kept with BENCH_REUSE=1 or named by BENCH_REGISTER_DATABASE), `actor` naming the bench
+ * in the register's history. A change is recorded as `dancu settings promote` records one (recordSettingsChange: version,
  * history, audit), after a shadow run over no observation: a bench register has no pipeline's
  * records to send back, so nothing goes to Kafka. Settings that block otherwise than the register's
  * keys are refused in one line: the register is loaded again instead.
@@ -42,7 +43,7 @@ export async function makeSettingsCurrent(databaseUrl: string, settings: Linkage
       const { unindexed } = rollbackShadowSettings(registers, settings);
       const lacking = unindexed.length > 0 ? `keys for blocking rule(s) ${unindexed.join(', ')}` : "term-frequency counts of some of the settings' features";
       throw new ConfigError(
-        `the register ${new URL(databaseUrl).pathname.slice(1)} was loaded for settings ${current} and has no ${lacking} of ${version}: load it again (run the bench without BENCH_REUSE=1)`,
+        `the register ${new URL(databaseUrl).pathname.slice(1)} was loaded for settings ${current} and has no ${lacking} of ${version}: load it again (dancu load-population, or the bench without BENCH_REUSE=1)`,
       );
     }
     // What a shadow run over no observation reports, without reading the register's term frequencies for it.

@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   const { databaseUrl, records, citizens } = process.env.BENCH_REGISTER_DATABASE
     ? await existingRegister(otherDatabaseUrl(cli.DATABASE_URL, process.env.BENCH_REGISTER_DATABASE), process.env.BENCH_RECORDS_FILE ?? '', EVENTS)
     : await prepareLinkageSetRegister(cli.DATABASE_URL, CITIZENS, EVENTS);
-  if (process.env.BENCH_REGISTER_DATABASE) console.log(await settingsMadeCurrent(databaseUrl, cli.DANCU_LINKAGE_SETTINGS, 'bench:linker-streaming'));
+  // A register reused (BENCH_REUSE=1, BENCH_REGISTER_DATABASE) may hold another version than the file's.
+  console.log(await settingsMadeCurrent(databaseUrl, cli.DANCU_LINKAGE_SETTINGS, 'bench:linker-streaming'));
 
   const topics = topicsFor(namespace);
   const kafka = createKafka(kafkaConnection(cli), 'bench', logger);

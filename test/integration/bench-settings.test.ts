@@ -66,7 +66,7 @@ describe('bench:density measures the committed settings, made current in the reg
   it("refuses in one line file settings with a blocking rule the register's keys were not made for", async () => {
     const db = await register({ ...file, blocking_rules: file.blocking_rules.slice(1) });
     await expect(makeSettingsCurrent(db.url, file, TOPIC, 'bench:density')).rejects.toThrow(
-      /^the register \S+ was loaded for settings \S+ and has no keys for blocking rule\(s\) personal_id of \S+: load it again \(run the bench without BENCH_REUSE=1\)$/,
+      /^the register \S+ was loaded for settings \S+ and has no keys for blocking rule\(s\) personal_id of \S+: load it again \(dancu load-population, or the bench without BENCH_REUSE=1\)$/,
     );
     expect((await settingsHistory(db.pool)).length).toBe(1);
   });
