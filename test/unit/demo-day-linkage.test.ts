@@ -23,14 +23,19 @@ import { DEMO_DEFAULTS, generateDemoData, type DemoData } from '../../services/s
 const settings = loadSettings();
 
 /**
- * The 1st and the 15th of each month, at noon UTC (a third of a second each). A failure may hold
- * on one day of the year only (a newborn born on her guardian's birthday): DANCU_TEST_DEMO_EVERY_DAY=1
- * checks every day of the year, in about two minutes.
+ * The 1st and the 15th of each month of 2026, and the 1st of each quarter of the four years after
+ * (the demo's guardians change with the year it runs: those born from 2007 have children from
+ * 2027), at noon UTC, a third of a second each. A failure may hold on one day of the year only (a
+ * newborn born on her guardian's birthday): DANCU_TEST_DEMO_EVERY_DAY=1 checks every day of 2026,
+ * in about two minutes.
  */
 const DAYS =
   process.env.DANCU_TEST_DEMO_EVERY_DAY === '1'
     ? Array.from({ length: 365 }, (_, day) => new Date(Date.UTC(2026, 0, 1 + day, 12)))
-    : Array.from({ length: 12 }, (_, month) => [1, 15].map((day) => new Date(Date.UTC(2026, month, day, 12)))).flat();
+    : [
+        ...Array.from({ length: 12 }, (_, month) => [1, 15].map((day) => new Date(Date.UTC(2026, month, day, 12)))).flat(),
+        ...[2027, 2028, 2029, 2030].flatMap((year) => [0, 3, 6, 9].map((month) => new Date(Date.UTC(year, month, 1, 12)))),
+      ];
 
 /** A record of the demo, as the ingest stage turns it into an observation, with the citizen the truth says it is about. */
 interface TruthfulRecord {
