@@ -9,6 +9,7 @@ import { blockingKey, typoVariants } from '../../services/shared/linkage/blockin
 import { MatchRecordReader, toMatchRecord, type MatchRecord } from '../../services/shared/linkage/match-record.js';
 import { withinEdits } from '../../services/shared/linkage/predicates.js';
 import { RecordSample } from '../../services/shared/linkage/record-sample.js';
+import { TermFrequencies } from '../../services/shared/linkage/term-frequencies.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
 
@@ -57,6 +58,31 @@ describe('the compact register', () => {
           .sort(),
       ),
     ).toEqual(records.map(naiveCandidates));
+  });
+
+  it('gives back citizens whose IDs are not digits or have leading zeros as the match records that were added', () => {
+    const people = [
+      toMatchRecord('C-7', { personal_id: '001090004321', full_name: 'Phan Văn Hải', date_of_birth: '1990-03-12', sex: 'M', address: 'Số 8 Trần Phú' }),
+      toMatchRecord('0042', { personal_id: 'none', full_name: 'Phan Văn Hà', date_of_birth: null, sex: null, address: null }),
+    ];
+    const columns = CompactRegister.of(people);
+    expect(people.map((_, i) => columns.get(i))).toEqual(people);
+  });
+
+  it('tells whether a citizen holds an ID, and not for a personal ID alone', () => {
+    const columns = new CompactRegister();
+    const fields = new FieldNumbers();
+    columns.addPerson('C-7', { personal_id: '001090004321', full_name: 'Phan Văn Hải', date_of_birth: null, sex: null, address: null }, fields);
+    columns.addPerson('0042', { personal_id: null, full_name: 'Phan Văn Hà', date_of_birth: null, sex: null, address: null }, fields);
+    expect(['C-7', '0042', '42', '001090004321', 'C-8'].map((id) => columns.hasId(id))).toEqual([true, true, false, false, false]);
+  });
+
+  it('counts the personal IDs of a compact register as it counts those of match records', () => {
+    const columns = CompactRegister.of(register);
+    const ids = register.map((citizen) => citizen.features.personal_id).filter((id): id is string => id !== null);
+    const fromRegister = TermFrequencies.fromRegister(columns, ['personal_id']);
+    const fromRecords = TermFrequencies.fromRecords(register, ['personal_id']);
+    expect(ids.map((id) => fromRegister.frequency('personal_id', id))).toEqual(ids.map((id) => fromRecords.frequency('personal_id', id)));
   });
 
   it('counts two register rows with one citizen ID as one candidate', () => {

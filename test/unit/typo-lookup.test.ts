@@ -45,6 +45,11 @@ describe('a blocking rule with typo lookups', () => {
     expect(ids(source.candidatesSync(toMatchRecord('R1', withId('001090003421'))))).toEqual(['HAI']);
   });
 
+  it('finds the holder of an ID whose leading zero was typed as another digit', () => {
+    const source = new InMemoryCandidateSource(byId(true), register);
+    expect(ids(source.candidatesSync(toMatchRecord('R1', withId('101090004321'))))).toEqual(['HAI']);
+  });
+
   it("does not bring in a twin's consecutive ID when the ID as typed has a holder", () => {
     const source = new InMemoryCandidateSource(byId(true), register);
     expect(ids(source.candidatesSync(toMatchRecord('R1', withId('001090004321'))))).toEqual(['HAI']);

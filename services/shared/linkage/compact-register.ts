@@ -1,5 +1,6 @@
 import { detached } from '../csv-rows.js';
 import type { DatePrecision, PartialDate } from '../schemas/records.js';
+import { IdPool } from './id-pool.js';
 import { FEATURES, fieldFeatures, type Feature, type MatchRecord, type RawPerson } from './match-record.js';
 
 /** Each distinct string once, numbered: a register repeats its names, dates and places a million times. */
@@ -65,16 +66,20 @@ type Field = 'name' | 'date' | 'sex' | 'address';
 export class FieldNumbers {
   slab = new Int32Array(1 << 16);
   private used = 0;
-  private readonly offsets = new Map<Field, Map<string, number>>();
+  private readonly caches = new Map<Field, { offsets: Map<string, number>; last: string | null; lastOffset: number }>();
 
   /** Where the numbers of this field's value start in `slab`; `make` gives them the first time. */
   numbersOf(field: Field, raw: string | null | undefined, make: (raw: string | null) => number[]): number {
-    let cache = this.offsets.get(field);
-    if (!cache) {
-      cache = new Map();
-      this.offsets.set(field, cache);
+    let fieldCache = this.caches.get(field);
+    if (!fieldCache) {
+      fieldCache = { offsets: new Map(), last: null, lastOffset: 0 };
+      this.caches.set(field, fieldCache);
     }
     const key = raw ?? '';
+    // A household's rows follow each other: most rows of a register have the previous row's
+    // address, found here without a lookup in a map of hundreds of thousands of addresses.
+    if (key === fieldCache.last) return fieldCache.lastOffset;
+    const cache = fieldCache.offsets;
     let offset = cache.get(key);
     if (offset === undefined) {
       if (cache.size >= CACHE_LIMIT) cache.clear();
@@ -89,6 +94,8 @@ export class FieldNumbers {
       this.used += numbers.length;
       cache.set(detached(key), offset);
     }
+    fieldCache.last = key;
+    fieldCache.lastOffset = offset;
     return offset;
   }
 }
@@ -98,10 +105,13 @@ export class FieldNumbers {
  * instead of an object per citizen and per field: a million citizens take about a tenth of the
  * memory, and the collector has almost nothing to trace. A citizen becomes a MatchRecord again
  * only when asked for (a candidate), equal to the one that was added: its address tokens are
- * its address key's words, as toMatchRecord makes them.
+ * its address key's words, as toMatchRecord makes them. The citizen IDs and the personal_id
+ * column are numbered by an IdPool of their own (nearly every ID is distinct), every other
+ * feature by the string pool.
  */
 export class CompactRegister {
   readonly pool = new StringPool();
+  readonly idPool = new IdPool();
   private count = 0;
   private ids = new Int32Array(1024);
   private readonly columns = FEATURES.map(() => new Int32Array(1024));
@@ -122,10 +132,10 @@ export class CompactRegister {
     if (this.count === this.ids.length) this.grow();
     this.idNumbers = null;
     const at = this.count;
-    this.ids[at] = this.pool.intern(record.id);
+    this.ids[at] = this.idPool.intern(record.id);
     FEATURES.forEach((feature, f) => {
       const value = record.features[feature];
-      this.columns[f]![at] = value === null ? NONE : this.pool.intern(value);
+      this.columns[f]![at] = value === null ? NONE : f === AT.personal_id ? this.idPool.intern(value) : this.pool.intern(value);
     });
     const date = record.dateOfBirth;
     this.dateValues[at] = date ? this.pool.intern(date.value) : NONE;
@@ -142,10 +152,10 @@ export class CompactRegister {
     if (this.count === this.ids.length) this.grow();
     this.idNumbers = null;
     const at = this.count;
-    const { columns, pool } = this;
-    this.ids[at] = pool.intern(id);
+    const { columns, pool, idPool } = this;
+    this.ids[at] = idPool.intern(id);
     const personalId = fieldFeatures.personalId(person.personal_id);
-    columns[AT.personal_id]![at] = personalId === null ? NONE : pool.intern(personalId);
+    columns[AT.personal_id]![at] = personalId === null ? NONE : idPool.intern(personalId);
     const name = fields.numbersOf('name', person.full_name, (raw) => {
       const f = fieldFeatures.name(raw);
       return [f.name_key, f.name_tokens_sorted, f.family_key, f.family_group, f.middle_key, f.given_key].map((value) => pool.internOrNone(value));
@@ -175,24 +185,34 @@ export class CompactRegister {
     this.count += 1;
   }
 
-  /** The column of a feature: its string numbers by citizen, -1 where the citizen has none. */
+  /** The column of a feature: its string numbers by citizen (ID numbers for personal_id), -1 where the citizen has none. */
   column(feature: Feature): Int32Array {
     return this.columns[FEATURES.indexOf(feature)]!;
   }
 
-  id(index: number): string {
-    return this.pool.value(this.ids[index]!);
+  /** The number a value of a feature has in its column; -1 for a value no citizen has been given. */
+  numberOf(feature: Feature, value: string): number {
+    return feature === 'personal_id' ? this.idPool.idOf(value) : this.pool.idOf(value);
   }
 
-  /** Which string numbers are citizen IDs (the pool holds feature values too); made when first asked, dropped when a citizen is added. */
+  /** The value of a feature's number in its column. */
+  valueOf(feature: Feature, number: number): string {
+    return feature === 'personal_id' ? this.idPool.value(number) : this.pool.value(number);
+  }
+
+  id(index: number): string {
+    return this.idPool.value(this.ids[index]!);
+  }
+
+  /** Which ID numbers are citizen IDs (the ID pool holds personal IDs too); made when first asked, dropped when a citizen is added. */
   private idNumbers: Uint8Array | null = null;
 
   /** Whether a citizen of the register has this ID. */
   hasId(id: string): boolean {
-    const number = this.pool.idOf(id);
+    const number = this.idPool.idOf(id);
     if (number < 0) return false;
     if (this.idNumbers === null) {
-      this.idNumbers = new Uint8Array(this.pool.size);
+      this.idNumbers = new Uint8Array(this.idPool.size);
       for (let at = 0; at < this.count; at += 1) this.idNumbers[this.ids[at]!] = 1;
     }
     return this.idNumbers[number] === 1;
@@ -200,7 +220,7 @@ export class CompactRegister {
 
   /** Whether no citizen ID occurs twice. */
   idsAreUnique(): boolean {
-    const seen = new Uint8Array(this.pool.size);
+    const seen = new Uint8Array(this.idPool.size);
     for (let at = 0; at < this.count; at += 1) {
       if (seen[this.ids[at]!]) return false;
       seen[this.ids[at]!] = 1;
@@ -224,6 +244,7 @@ export class CompactRegister {
 
   get(index: number): MatchRecord {
     const value = (f: number): string | null => this.pool.valueOrNull(this.columns[f]![index]!);
+    const personalId = this.columns[AT.personal_id]![index]!;
     const addressKey = value(AT.address_key);
     const precision = PRECISIONS[this.datePrecisions[index]!];
     const dateOfBirth: PartialDate | null = precision ? { value: this.pool.value(this.dateValues[index]!), precision } : null;
@@ -233,7 +254,7 @@ export class CompactRegister {
       addressTokens: this.tokensOf(this.columns[AT.address_key]![index]!),
       // Written out, so every record shares one shape.
       features: {
-        personal_id: value(AT.personal_id),
+        personal_id: personalId < 0 ? null : this.idPool.value(personalId),
         name_key: value(AT.name_key),
         name_tokens_sorted: value(AT.name_tokens_sorted),
         family_key: value(AT.family_key),

@@ -162,8 +162,9 @@ export class InMemoryCandidateSource implements CandidateSource {
     if (own !== null && !this.collectBounded(ruleIndex, own, into)) return 1;
     if (into.length > start) return 0;
     let generic = 0;
+    // A rule with typo lookups has one feature (settings refuse more).
     for (const variant of fallbackKeys(rule, record)) {
-      const id = this.register.pool.idOf(variant);
+      const id = this.register.numberOf(rule.equal[0]!, variant);
       if (id >= 0 && !this.collectBounded(ruleIndex, Int32Array.of(id), into)) generic += 1;
     }
     return generic;
@@ -199,13 +200,14 @@ export class InMemoryCandidateSource implements CandidateSource {
     return records.map((record) => this.candidatesSync(record));
   }
 
-  /** The record's key under the rule as string numbers; null when it has none or no citizen shares a part of it. */
+  /** The record's key under the rule as its columns' numbers; null when it has none or no citizen shares a part of it. */
   private keyOf(rule: BlockingRule, record: MatchRecord): Int32Array | null {
     const key = new Int32Array(rule.equal.length);
     for (let f = 0; f < rule.equal.length; f += 1) {
-      const value = record.features[rule.equal[f]!];
+      const feature = rule.equal[f]!;
+      const value = record.features[feature];
       if (value === null) return null;
-      const id = this.register.pool.idOf(value);
+      const id = this.register.numberOf(feature, value);
       if (id < 0) return null;
       key[f] = id;
     }

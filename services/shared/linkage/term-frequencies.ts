@@ -31,7 +31,7 @@ export class TermFrequencies {
         const id = column[citizen]!;
         if (id >= 0) byId.set(id, (byId.get(id) ?? 0) + 1);
       }
-      counts.set(feature, new Map([...byId].map(([id, count]) => [register.pool.value(id), count])));
+      counts.set(feature, new Map([...byId].map(([id, count]) => [register.valueOf(feature, id), count])));
     }
     return new TermFrequencies(counts, register.size);
   }

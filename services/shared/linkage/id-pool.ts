@@ -1,0 +1,120 @@
+/**
+ * The citizen IDs and personal IDs of a compact register, each distinct ID numbered once. A
+ * register's IDs are nearly all distinct (ten million at ten million citizens): held as strings
+ * in a Map they were most of the time and memory of reading a register, and a Map holds at most
+ * 2^24 entries. An ID of digits only, up to 15 of them, is kept as a number (exact below 2^53)
+ * with its length (its leading zeros) in typed arrays, found through a hash table of its own;
+ * any other ID falls back to a Map.
+ */
+
+/** Digits an ID may have to be kept as a number: 10^15 - 1 is below 2^53, so every such number is exact. */
+const MAX_DIGITS = 15;
+const TWO_TO_32 = 0x1_0000_0000;
+
+/** The number an ID of digits only spells, -1 when it is empty, longer than MAX_DIGITS or holds anything else. */
+function digitsValue(id: string): number {
+  const length = id.length;
+  if (length === 0 || length > MAX_DIGITS) return -1;
+  let value = 0;
+  for (let at = 0; at < length; at += 1) {
+    const digit = id.charCodeAt(at) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Any 32-bit mix of the number and its length will do: a slot's ID is compared in full. */
+function hashOf(value: number, length: number): number {
+  let hash = Math.imul(((value % TWO_TO_32) | 0) ^ Math.imul((value / TWO_TO_32) | 0, 0x9e3779b1) ^ length, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  return hash ^ (hash >>> 16);
+}
+
+export class IdPool {
+  private count = 0;
+  /** By ID number: the ID's value, or for an ID kept as a string its position in `strings`. */
+  private values = new Float64Array(1024);
+  /** By ID number: the ID's digits, 0 for an ID kept as a string. */
+  private lengths = new Uint8Array(1024);
+  /** Open addressing over the IDs kept as numbers: ID number + 1, 0 for an empty slot. */
+  private slots = new Int32Array(2048);
+  private readonly stringIds = new Map<string, number>();
+  private readonly strings: string[] = [];
+
+  get size(): number {
+    return this.count;
+  }
+
+  intern(id: string): number {
+    const value = digitsValue(id);
+    if (value < 0) return this.internString(id);
+    const slot = this.slotOf(value, id.length);
+    const found = this.slots[slot]!;
+    if (found > 0) return found - 1;
+    if (this.count === this.values.length) this.growColumns();
+    const number = this.count;
+    this.values[number] = value;
+    this.lengths[number] = id.length;
+    this.slots[slot] = number + 1;
+    this.count += 1;
+    // At most half the slots in use, so a probe ends soon.
+    if (this.count * 2 > this.slots.length) this.growSlots();
+    return number;
+  }
+
+  /** The number of an ID already in the pool; -1 for one never seen. */
+  idOf(id: string): number {
+    const value = digitsValue(id);
+    if (value < 0) return this.stringIds.get(id) ?? -1;
+    return this.slots[this.slotOf(value, id.length)]! - 1;
+  }
+
+  value(number: number): string {
+    const length = this.lengths[number]!;
+    return length === 0 ? this.strings[this.values[number]!]! : String(this.values[number]!).padStart(length, '0');
+  }
+
+  /** The slot holding this ID, or the empty slot where it would go. */
+  private slotOf(value: number, length: number): number {
+    const mask = this.slots.length - 1;
+    let slot = hashOf(value, length) & mask;
+    for (;;) {
+      const found = this.slots[slot]!;
+      if (found === 0 || (this.values[found - 1] === value && this.lengths[found - 1] === length)) return slot;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  private internString(id: string): number {
+    let number = this.stringIds.get(id);
+    if (number === undefined) {
+      if (this.count === this.values.length) this.growColumns();
+      number = this.count;
+      this.values[number] = this.strings.length;
+      this.lengths[number] = 0;
+      this.strings.push(id);
+      this.stringIds.set(id, number);
+      this.count += 1;
+    }
+    return number;
+  }
+
+  private growColumns(): void {
+    const values = new Float64Array(this.values.length * 2);
+    values.set(this.values);
+    this.values = values;
+    const lengths = new Uint8Array(this.lengths.length * 2);
+    lengths.set(this.lengths);
+    this.lengths = lengths;
+  }
+
+  private growSlots(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    for (let number = 0; number < this.count; number += 1) {
+      const length = this.lengths[number]!;
+      if (length > 0) this.slots[this.slotOf(this.values[number]!, length)] = number + 1;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { IdPool } from '../../services/shared/linkage/id-pool.js';
+
+const digitIds = fc.stringMatching(/^[0-9]{1,20}$/);
+const anyIds = fc.oneof(digitIds, fc.string({ maxLength: 20 }));
+
+describe('the ID pool', () => {
+  it('gives back every ID as it was interned, leading zeros and all, digits or not', () => {
+    fc.assert(
+      fc.property(fc.array(anyIds, { maxLength: 200 }), (ids) => {
+        const pool = new IdPool();
+        const numbers = ids.map((id) => pool.intern(id));
+        expect(numbers.map((number) => pool.value(number))).toEqual(ids);
+      }),
+    );
+  });
+
+  it('numbers two IDs alike exactly when they are the same string', () => {
+    fc.assert(
+      fc.property(anyIds, anyIds, (a, b) => {
+        const pool = new IdPool();
+        expect(pool.intern(a) === pool.intern(b)).toBe(a === b);
+      }),
+    );
+  });
+
+  it('keeps apart IDs that differ only in their leading zeros', () => {
+    const pool = new IdPool();
+    expect(new Set(['42', '042', '0042'].map((id) => pool.intern(id))).size).toBe(3);
+  });
+
+  it('keeps apart IDs of 16 digits that one 64-bit number cannot tell apart', () => {
+    const pool = new IdPool();
+    expect(pool.intern('9007199254740993')).not.toBe(pool.intern('9007199254740992'));
+  });
+
+  it('finds the number of an ID interned and none for an ID never interned', () => {
+    const pool = new IdPool();
+    const number = pool.intern('001090004321');
+    pool.intern('C-7');
+    expect([pool.idOf('001090004321'), pool.idOf('1090004321'), pool.idOf('C-8'), pool.idOf('')]).toEqual([number, -1, -1, -1]);
+  });
+
+  it('finds every ID again after its table has grown many times', () => {
+    const pool = new IdPool();
+    const ids = Array.from({ length: 20_000 }, (_, i) => (i % 7 === 0 ? `X${i}` : String(i * 7919).padStart(12, '0')));
+    const numbers = ids.map((id) => pool.intern(id));
+    expect(ids.map((id) => pool.idOf(id))).toEqual(numbers);
+    expect(pool.size).toBe(ids.length);
+  });
+});
