@@ -209,6 +209,20 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
     expect([decision.decision, decision.citizenId]).toEqual(['REVIEW', null]);
   });
 
+  it('sends a son’s birth registration carrying his mother’s ID to a steward when it matches nobody, never to a new citizen or to her', () => {
+    const mother: RawPerson = {
+      personal_id: '001305000123',
+      full_name: 'Trần Thị Lan',
+      date_of_birth: '2005-03-14',
+      sex: 'F',
+      address: 'Số 12 Lê Lợi, Hà Nội',
+    };
+    const son = toMatchRecord('R1', { ...mother, full_name: 'Nguyễn Văn Minh', date_of_birth: '2025-03-14', sex: 'M', address: 'Số 5 Trần Phú, Hà Nội' });
+    const { engine, source } = inMemoryLinkage(settings, [...background, toMatchRecord('C0', hung), toMatchRecord('C1', mother)]);
+    const decision = engine.decide(son, source.candidatesSync(son), undefined, 'REVIEW');
+    expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['REVIEW', 'PID_CONTRADICTED', null]);
+  });
+
   it('does not take the ID’s holder for a guardian when a record gives only the family name: nothing says the names differ', () => {
     const record: RawPerson = { ...hung, full_name: 'Nguyễn', date_of_birth: '1950-07-01' };
     const decision = decide([hung, lan], record);

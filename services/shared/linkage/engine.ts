@@ -26,9 +26,10 @@ const MAX_CANDIDATES_REPORTED = 5;
 export type LevelsOf = (candidate: MatchRecord) => readonly number[];
 
 /**
- * What a record whose ID is a guardian's becomes when no other candidate is probable enough:
- * NEW (its person is not registered) for whoever only looks for a citizen; REVIEW for a caller
- * that would create a citizen from it, since a new citizen must not carry the guardian's ID.
+ * What a record whose ID is a guardian's, or another citizen's, becomes when no candidate is
+ * probable enough: NEW (its person is not registered) for whoever only looks for a citizen; REVIEW
+ * for a caller that would create a citizen from it, since a new citizen must not carry an ID the
+ * register holds (the store would link the record to its holder instead).
  */
 export type GuardianOutcome = 'NEW' | 'REVIEW';
 
@@ -111,7 +112,16 @@ export class LinkageEngine {
     // other's chance below review_probability are a case for a steward, not a new person.
     if (best.probability < review) {
       if (idPointsElsewhere) return toReview('PID_CONTRADICTED', '');
-      return guardians > 0 ? result(guardianOutcome, 'GUARDIAN_ID', guardianNote) : result('NEW', 'BELOW_REVIEW_THRESHOLD');
+      if (guardians > 0) return result(guardianOutcome, 'GUARDIAN_ID', guardianNote);
+      // A son's birth carrying his mother's ID, born a digit from her date (never_link's generations): not her, and no new citizen can take her ID.
+      const holder = scores.find((score) => this.scorer.holdsRecordId(score));
+      if (holder && guardianOutcome === 'REVIEW')
+        return result(
+          'REVIEW',
+          'PID_CONTRADICTED',
+          `The personal ID belongs to a registered citizen this record matches with probability ${percent(holder.probability)} only, and a new citizen cannot carry it.`,
+        );
+      return result('NEW', 'BELOW_REVIEW_THRESHOLD');
     }
     if (runnerUp && best.weight - runnerUp.weight < margin && runnerUp.probability >= review) {
       return toReview('AMBIGUOUS', `Two candidates score close together (${best.weight.toFixed(1)} and ${runnerUp.weight.toFixed(1)} bits).`);

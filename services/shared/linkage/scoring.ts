@@ -178,6 +178,13 @@ export class Scorer {
     return { citizenId: citizen.id, weight, probability: probabilityOf(weight), comparisons };
   }
 
+  /** The candidate holds the record's ID (the contradiction guard's identifier at its agreement level). */
+  holdsRecordId(score: PairScore): boolean {
+    const guard = this.settings.contradiction_guard;
+    if (!guard) return false;
+    return score.comparisons.find((c) => c.comparison === guard.identifier)?.levelIndex === this.agreementLevel.get(guard.identifier);
+  }
+
   /** The ID agrees but every named comparison disagrees outright: a typo that landed on someone else. */
   contradicted(score: PairScore): boolean {
     const guard = this.settings.contradiction_guard;
