@@ -6,7 +6,7 @@ import type { LinkDecision, PersonObservation, StewardDecision } from '../../ser
 import { topicsFor } from '../../services/shared/schemas/topics.js';
 import { applyDecisions, type ApplyResult } from '../../services/shared/store/apply-decisions.js';
 import { inTransaction, type PoolClient } from '../../services/shared/store/db.js';
-import { duplicateCaseId, mergeCitizens, undoMerge } from '../../services/shared/store/citizen-merges.js';
+import { duplicateCaseId, mergeCitizens, mergeCitizensIn, undoMerge } from '../../services/shared/store/citizen-merges.js';
 import { recordKeysOf } from '../../services/shared/store/plan/record-keys.js';
 import { lockKeys } from '../../services/shared/store/records-in-reach.js';
 import { recordSettingsChange } from '../../services/shared/store/settings-promotion.js';
@@ -143,11 +143,11 @@ describe('decisions on records a settings change sent back, and the stewards’ 
   };
 
   /**
-   * A steward's decision started while a chunk of the store holds its first locks (`held`), the
-   * chunk's next lock (citizen `next`) taken once the decision waits, and the chunk committed:
-   * what the decision ends with (its error, when PostgreSQL aborted it to break a circle).
+   * A steward's decision started while a chunk of the store (or a merge) holds its first locks
+   * (`held`), the chunk's next lock (citizen `next`, if any) taken once the decision waits, and the
+   * chunk committed: what the decision ends with (its error, when PostgreSQL aborted it to break a circle).
    */
-  const decidedAgainstChunk = async (held: (chunk: PoolClient) => Promise<unknown>, next: string, decide: () => Promise<unknown>) => {
+  const decidedAgainstChunk = async (held: (chunk: PoolClient) => Promise<unknown>, next: string | null, decide: () => Promise<unknown>) => {
     const chunk = await database.pool.connect();
     try {
       await chunk.query('begin');
@@ -159,7 +159,7 @@ describe('decisions on records a settings change sent back, and the stewards’ 
         20_000,
         'the steward decision waiting for the chunk',
       );
-      await chunk.query('select 1 from citizens where citizen_id = $1 for update', [next]);
+      if (next) await chunk.query('select 1 from citizens where citizen_id = $1 for update', [next]);
       await chunk.query('commit');
       return await decided;
     } catch (error) {
@@ -223,14 +223,25 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     };
   };
 
-  /** Every field history row of the citizens, in the order written. */
-  const historyOf = async (citizenIds: string[]) =>
+  /** Every field history row of the citizens, in the order written (as the connection given sees them). */
+  const historyOf = async (citizenIds: string[], db: Pick<PoolClient, 'query'> = database.pool) =>
     (
-      await database.pool.query(
+      await db.query(
         'select id, citizen_id, field, value, source, observation_id, rule, is_current from field_provenance where citizen_id = any($1::text[]) order by id',
         [citizenIds],
       )
     ).rows;
+
+  /** The links and field history rows of the citizens, as a connection sees them (a transaction its own writes). */
+  const linksAndHistoryOf = async (citizenIds: string[], db: Pick<PoolClient, 'query'> = database.pool) => ({
+    links: (
+      await db.query(
+        'select citizen_id, source, source_system, source_record_id, decision_id, method from record_links where citizen_id = any($1::text[]) order by 2, 3, 4',
+        [citizenIds],
+      )
+    ).rows,
+    history: await historyOf(citizenIds, db),
+  });
 
   /**
    * Two citizens registered by their births, holding an address and a place of birth no event has
@@ -578,6 +589,34 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     expect(await steward(opened.case_id, 'UNDO', null, link)).toMatchObject({ status: 'applied' });
     await undoMerge(database.pool, context, merge.mergeId, 'test', 'two people after all');
     expect(await addressOf(first)).toBe(before);
+  });
+
+  it('refuses a link to a citizen merged into another between its read and its lock, and links the record to neither', async () => {
+    const [merged, survivor] = ['079300001515', '079300001616'];
+    // One man registered twice, not the person of the case's record: the merge's re-examination does not
+    // reach that record, so does not lock its case (the decision would wait there, before its read).
+    const hùng = {
+      full_name: 'Lê Văn Hùng',
+      name_key: 'le van hung',
+      family_name: 'Lê',
+      middle_name: 'Văn',
+      given_name: 'Hùng',
+      sex: 'MALE' as const,
+      date_of_birth: { value: '1980-05-05', precision: 'DAY' as const },
+      address: '8 Phố Hàng Bạc, Hoàn Kiếm',
+    };
+    const births = [merged, survivor].map((personal_id) => observation({ person: { ...hùng, personal_id } }));
+    expect(await apply(births.map((o) => decision('NEW', o)))).toEqual(['CITIZEN_CREATED', 'CITIZEN_CREATED']);
+    const opened = await ambiguousCase(merged, survivor);
+    // The merge, made as the CLI makes it, holds both citizens locked until it commits: the decision reads `merged` as current, then waits for its lock.
+    let afterMerge: Awaited<ReturnType<typeof linksAndHistoryOf>> | undefined;
+    const held = async (chunk: PoolClient) => {
+      await mergeCitizensIn(chunk, context, survivor, merged, 'test', 'registered twice');
+      afterMerge = await linksAndHistoryOf([merged, survivor], chunk);
+    };
+    const decided = await decidedAgainstChunk(held, null, () => steward(opened.case_id, 'LINK', merged));
+    expect(decided).toEqual({ status: 'refused', reason: 'the citizen was merged into another meanwhile: decide again' });
+    expect(await linksAndHistoryOf([merged, survivor])).toEqual(afterMerge);
   });
 
   it('takes the key locks of the new citizen before the citizen the record leaves, as a chunk of the store does, when a steward makes one of a standing link', async () => {
