@@ -178,20 +178,23 @@ export class Scorer {
     return { citizenId: citizen.id, weight, probability: probabilityOf(weight), comparisons };
   }
 
+  /** Whether the pair's comparison of this name is at its agreement level (its first level that is not null). */
+  private agreesOn(score: PairScore, comparison: string): boolean {
+    return score.comparisons.find((c) => c.comparison === comparison)?.levelIndex === this.agreementLevel.get(comparison);
+  }
+
   /** The candidate holds the record's ID (the contradiction guard's identifier at its agreement level). */
   holdsRecordId(score: PairScore): boolean {
     const guard = this.settings.contradiction_guard;
-    if (!guard) return false;
-    return score.comparisons.find((c) => c.comparison === guard.identifier)?.levelIndex === this.agreementLevel.get(guard.identifier);
+    return guard !== undefined && this.agreesOn(score, guard.identifier);
   }
 
   /** The ID agrees but every named comparison disagrees outright: a typo that landed on someone else. */
   contradicted(score: PairScore): boolean {
     const guard = this.settings.contradiction_guard;
-    if (!guard) return false;
+    if (!guard || !this.holdsRecordId(score)) return false;
     const byName = new Map(score.comparisons.map((c) => [c.comparison, c]));
-    const identifierAgrees = byName.get(guard.identifier)?.levelIndex === this.agreementLevel.get(guard.identifier);
-    return identifierAgrees && guard.contradicting.every((name) => byName.get(name)?.isElse === true);
+    return guard.contradicting.every((name) => byName.get(name)?.isElse === true);
   }
 
   /**
@@ -202,9 +205,9 @@ export class Scorer {
   guardian(record: MatchRecord, citizen: MatchRecord, score: PairScore): boolean {
     const rule = this.settings.guardian_id;
     if (!rule || !this.guardianTest) return false;
+    if (!this.agreesOn(score, rule.identifier)) return false;
     const byName = new Map(score.comparisons.map((c) => [c.comparison, c]));
-    const identifierAgrees = byName.get(rule.identifier)?.levelIndex === this.agreementLevel.get(rule.identifier);
-    return identifierAgrees && rule.disagreeing.every((name) => byName.get(name)?.isElse === true) && this.guardianTest(record, citizen);
+    return rule.disagreeing.every((name) => byName.get(name)?.isElse === true) && this.guardianTest(record, citizen);
   }
 
   /**
