@@ -17,7 +17,8 @@ import { REPO_ROOT } from '../../services/shared/paths.js';
  * stack/make-secrets.sh makes; clients connect as the compose services do.
  */
 const exec = promisify(execFile);
-const PORT = 55_439;
+// Below the ephemeral port range (32768–60999), where an outgoing connection of the run could hold it.
+const PORT = 25_439;
 
 interface ComposeService {
   command?: string[];

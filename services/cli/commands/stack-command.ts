@@ -13,7 +13,7 @@ export function stackCommand(): Command {
     .option('--secure', 'also a secure broker beside the plaintext one: SASL_SSL with one SCRAM login per service and sector, ACLs, a local CA')
     .option(
       '--citus',
-      'also the register on Citus: builds Citus once per machine, starts a coordinator (55442) and two workers (55443, 55444), migrates and distributes the register',
+      'also the register on Citus: builds Citus once per machine, starts a coordinator (25442) and two workers (25443, 25444), migrates and distributes the register',
     )
     .option('--brokers <n>', 'Kafka nodes: 1, or 3 for a cluster whose topics keep 3 copies and outlive the loss of a node', (value) => Number(value))
     .action(async (options: { connect?: boolean; secure?: boolean; citus?: boolean; brokers?: number }) => {

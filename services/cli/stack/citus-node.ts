@@ -14,8 +14,14 @@ import type { StackLayout } from './stack-layout.js';
  * Citus installation of citus-build.ts. The services talk to the coordinator only; the workers
  * hold the shards. The stack's single PostgreSQL is another cluster and is left as it is.
  */
-export const CITUS_COORDINATOR_PORT = 55442;
-export const CITUS_WORKER_PORTS = [55443, 55444] as const;
+// Below Linux's ephemeral range (32768–60999): the nodes may start while a test run holds
+// hundreds of outgoing connections, and one of them can hold a port in that range as its source
+// port, so the node failed to bind (seen once in CI on 55442).
+export const CITUS_COORDINATOR_PORT = 25442;
+export const CITUS_WORKER_PORTS = [25443, 25444] as const;
+// The workers' ports before 2026-12: a database prepared then names them in its metadata and
+// cannot reach its workers; moving them in place needs every node in sync, so it is refused.
+const FORMER_WORKER_PORTS = [55443, 55444] as const;
 const HOST = '127.0.0.1';
 const STARTED_MARK = 'citus.started-by-dancu';
 const CONFIG = join(REPO_ROOT, 'stack', 'citus-postgresql.conf');
@@ -77,6 +83,11 @@ export async function createCitusDatabase(databaseUrl: string): Promise<void> {
     databaseUrl,
     async (client) => {
       await createExtension(client);
+      const former = await client.query('select 1 from pg_dist_node where nodename = $1 and nodeport = any($2::int[])', [HOST, FORMER_WORKER_PORTS]);
+      if (former.rowCount)
+        throw new Error(
+          `the Citus database ${database} names workers on the former ports ${FORMER_WORKER_PORTS.join(', ')}: run \`dancu stack down\`, remove .dancu/stack/citus and run \`dancu stack up --citus\` again`,
+        );
       await client.query('select citus_set_coordinator_host($1, $2)', [HOST, CITUS_COORDINATOR_PORT]);
       for (const port of CITUS_WORKER_PORTS) {
         const known = await client.query('select 1 from pg_dist_node where nodename = $1 and nodeport = $2', [HOST, port]);
