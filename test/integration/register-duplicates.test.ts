@@ -11,6 +11,7 @@ import { scanForDuplicates, type DuplicateScanReport } from '../../services/shar
 import { loadSurvivorship } from '../../services/shared/register/survivorship.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { personOf, sexInVietnamese, vaccinationEvent } from '../fixtures/sector-events.js';
+import { TWIN_SISTERS } from '../fixtures/twins.js';
 import { IsolatedRun } from '../helpers/isolated-run.js';
 
 const POPULATION = generatePopulation(300, 9090);
@@ -35,6 +36,7 @@ const vaccinationOf = (citizen: SyntheticCitizen, recordId: string): Vaccination
 describe('duplicates inside the register: found by the linkage engine, merged keeping both histories, and the merge undone', () => {
   const run = new IsolatedRun('duplicates');
   const [survivor, merged] = [ORIGINALS[0]!.citizen_id, DUPLICATES[0]!.citizen_id];
+  const twinsCaseId = duplicateCaseId(TWIN_SISTERS[0].citizen_id, TWIN_SISTERS[1].citizen_id);
   let context: WriterContext;
   let scan: DuplicateScanReport;
   let rescan: DuplicateScanReport;
@@ -69,7 +71,7 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
     ).rows;
 
   beforeAll(async () => {
-    await run.setUp({ register: [...POPULATION, ...DUPLICATES] });
+    await run.setUp({ register: [...POPULATION, ...DUPLICATES, ...TWIN_SISTERS] });
     await run.startServices();
     context = { settings: loadSettings(), survivorship: loadSurvivorship(), topics: run.topics, now: new Date() };
     await publishEvents({
@@ -95,10 +97,21 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
     await run.cleanUp();
   });
 
-  it('finds every planted duplicate pair and no other pair', async () => {
+  it('finds every planted duplicate pair, the planted twins, and no other pair', async () => {
     const { rows } = await run.pool.query<{ observation_id: string }>(`select observation_id from review_cases where reason = 'POSSIBLE_DUPLICATE' order by 1`);
-    expect(rows.map((row) => row.observation_id)).toEqual(ORIGINALS.map((c, i) => duplicateCaseId(c.citizen_id, DUPLICATES[i]!.citizen_id)).sort());
-    expect(scan.casesOpened).toBe(6);
+    const planted = [...ORIGINALS.map((c, i) => duplicateCaseId(c.citizen_id, DUPLICATES[i]!.citizen_id)), twinsCaseId];
+    expect(rows.map((row) => row.observation_id)).toEqual(planted.sort());
+    expect(scan.casesOpened).toBe(7);
+  });
+
+  it("offers the registered twins under the twins' rule, named with its sentence, never as one person registered twice", async () => {
+    const { rows } = await run.pool.query<{ summary: string }>(`select explanation->>'summary' as summary from review_cases where observation_id = $1`, [
+      twinsCaseId,
+    ]);
+    const sentence = loadSettings().never_link.find((rule) => rule.name === 'twins')!.sentence;
+    expect(rows[0]?.summary).toContain(`The never_link rule "twins" holds: ${sentence}`);
+    expect(rows[0]?.summary).not.toContain('registered twice');
+    expect(scan.pairsUnderNeverLink).toBe(1);
   });
 
   it('explains each possible duplicate with the engine’s comparisons', async () => {
@@ -109,7 +122,7 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
   });
 
   it('opens no case twice when the scan runs again', () => {
-    expect({ pairsFound: rescan.pairsFound, casesOpened: rescan.casesOpened }).toEqual({ pairsFound: 6, casesOpened: 0 });
+    expect({ pairsFound: rescan.pairsFound, casesOpened: rescan.casesOpened }).toEqual({ pairsFound: 7, casesOpened: 0 });
   });
 
   it('moves the merged citizen’s linked records to the survivor and marks them merged into it', () => {

@@ -12,6 +12,7 @@ import { saveUser } from '../../services/shared/review/steward-users.js';
 import { testLogger } from '../helpers/real-stack.js';
 import { casePairEvidenceIsAgainst, openCases, PASSWORD, startStewardRun, StewardClient, type StewardRun } from '../helpers/steward-run.js';
 import { waitUntil } from '../helpers/wait.js';
+import { TWIN_SISTERS, twinVaccination } from '../fixtures/twins.js';
 
 const LOGIN_LIMIT = 20;
 const exec = promisify(execFile);
@@ -50,7 +51,16 @@ describe('steward API: every decision and its undo reach the register, the updat
   };
 
   beforeAll(async () => {
-    s = await startStewardRun('steward-api', testLogger, { DANCU_STEWARD_LOGIN_ATTEMPTS_PER_MINUTE: String(LOGIN_LIMIT) });
+    s = await startStewardRun('steward-api', testLogger, { DANCU_STEWARD_LOGIN_ATTEMPTS_PER_MINUTE: String(LOGIN_LIMIT) }, [TWIN_SISTERS[0]]);
+    // After the hard records, so the contradicted IDs are still the oldest cases of the first priority.
+    await publishEvents({
+      producer: s.run.producer,
+      registry: s.run.registry,
+      topic: s.run.topics.vaccination,
+      record: 'vaccinationEvent',
+      events: [twinVaccination('TWIN-VAX-1')],
+    });
+    await s.run.waitUntilDrained(60_000);
     [alice, bob, vera, ada, sam] = (await Promise.all(['alice', 'bob', 'vera', 'ada', 'sam'].map((user) => StewardClient.signIn(s, user)))) as [
       StewardClient,
       StewardClient,
@@ -105,12 +115,17 @@ describe('steward API: every decision and its undo reach the register, the updat
     for (const v of s.hard.vaccinations) expect(text).not.toContain(v.person.full_name);
   });
 
-  it('orders the queue by risk: contradicted IDs, then possible duplicates, then the rest', async () => {
+  it('orders the queue by risk: contradicted IDs and never-link rules (a twin), then possible duplicates, then the rest', async () => {
     const { body } = await vera.call<{ cases: { case_id: number; reason: string; priority: number }[] }>('GET', '/api/cases?limit=100');
-    const rank = (reason: string) => ['PID_CONTRADICTED', 'POSSIBLE_DUPLICATE'].indexOf(reason);
-    const ranks = body.cases.map((c) => (rank(c.reason) === -1 ? 2 : rank(c.reason)));
+    const rank = (reason: string) => (['PID_CONTRADICTED', 'NEVER_LINK_RULE'].includes(reason) ? 0 : reason === 'POSSIBLE_DUPLICATE' ? 1 : 2);
+    const ranks = body.cases.map((c) => rank(c.reason));
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
-    expect(body.cases.slice(0, 3).map((c) => c.reason)).toEqual(['PID_CONTRADICTED', 'PID_CONTRADICTED', 'PID_CONTRADICTED']);
+    expect(body.cases.slice(0, 4).map((c) => c.reason)).toEqual(['PID_CONTRADICTED', 'PID_CONTRADICTED', 'PID_CONTRADICTED', 'NEVER_LINK_RULE']);
+  });
+
+  it("sends a twin's vaccination to review under the twins' rule, not as a required field", () => {
+    const twin = byRecord('TWIN-VAX-');
+    expect(twin.map((c) => [c.reason, c.candidates])).toEqual([['NEVER_LINK_RULE', [TWIN_SISTERS[0].citizen_id]]]);
   });
 
   it("says on a contradicted ID's case what is wrong, and offers only what can be applied (no new citizen with someone's ID)", async () => {

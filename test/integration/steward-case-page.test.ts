@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishEvents } from '../../services/shared/kafka/publisher.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
 import type { VaccinationEvent } from '../../services/shared/schemas/records.js';
 import type { SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { launchChromium, SCREENSHOTS, signInAs } from '../helpers/browser.js';
 import { testLogger } from '../helpers/real-stack.js';
 import { openCases, startStewardRun, type StewardRun } from '../helpers/steward-run.js';
 import { waitUntil } from '../helpers/wait.js';
+import { TWIN_SISTERS, twinVaccination } from '../fixtures/twins.js';
 
 /** Two registered namesakes: the same name, sex and date of birth, one without an address in the register. */
 const NAMESAKES: SyntheticCitizen[] = [
@@ -23,6 +25,9 @@ const NAMESAKES: SyntheticCitizen[] = [
   },
 ];
 const [WITHOUT_ADDRESS, WITH_ADDRESS] = NAMESAKES.map((c) => c.citizen_id) as [string, string];
+
+/** A vaccination of the unregistered twin sister: her registered sister is the only candidate, kept apart by the twins' rule. */
+const TWIN_RECORD_ID = 'TC-TWIN';
 
 /** The reported record: a vaccination without ID, the namesakes' name and birth date, and 480 characters of address. */
 const RECORD_ID = 'TC-480';
@@ -66,20 +71,20 @@ describe("steward case page: the score at both moments, character differences, t
   };
 
   beforeAll(async () => {
-    s = await startStewardRun('steward-case', testLogger, {}, NAMESAKES);
+    s = await startStewardRun('steward-case', testLogger, {}, [...NAMESAKES, TWIN_SISTERS[0]]);
     const { run } = s;
     await publishEvents({
       producer: run.producer,
       registry: run.registry,
       topic: run.topics.vaccination,
       record: 'vaccinationEvent',
-      events: [vaccination(Date.now())],
+      events: [vaccination(Date.now()), twinVaccination(TWIN_RECORD_ID)],
     });
     await waitUntil(
       async () => Number((await query<{ n: string }>('select count(*) as n from observation_outcomes'))[0]!.n),
-      (n) => n === s.hard.vaccinations.length + 1,
+      (n) => n === s.hard.vaccinations.length + 2,
       60_000,
-      'the 480-character record decided',
+      'the 480-character record and the twin decided',
     );
     // No case if the record was linked: the first test says so.
     caseId = (await openCases(run)).find((c) => c.record === RECORD_ID)?.case_id ?? -1;
@@ -146,6 +151,18 @@ describe("steward case page: the score at both moments, character differences, t
     expect(await id.locator('mark.diff').textContent()).toHaveLength(1);
     expect(await id.locator('.diff-summary').textContent()).toBe('1 digit(s) differ');
     if (SCREENSHOTS) await alice.screenshot({ path: join(SCREENSHOTS, 'review-case-differences.png'), fullPage: true });
+  });
+
+  it("names the twins' rule and gives its sentence on a twin's case, the settings' words in English and Vietnamese ones in Vietnamese", async () => {
+    const twinCase = (await openCases(s.run)).find((c) => c.record === TWIN_RECORD_ID)!;
+    const sentence = loadSettings().never_link.find((rule) => rule.name === 'twins')!.sentence;
+    const rule = (page: Page) => page.locator(`#never-link li[data-rule="twins"][data-citizen="${TWIN_SISTERS[0].citizen_id}"]`);
+    await openCase(alice, twinCase.case_id);
+    expect(await alice.locator('h1').textContent()).toContain('A never-link rule holds (twins, generations)');
+    expect(await rule(alice).textContent()).toBe(`Never-link rule «twins» (${TWIN_SISTERS[0].citizen_id}): ${sentence}`);
+    await openCase(bob, twinCase.case_id);
+    expect(await bob.locator('#summary').textContent()).toContain('quy tắc không bao giờ liên kết');
+    expect(await rule(bob).textContent()).toContain('trẻ sinh đôi có số định danh liên tiếp');
   });
 
   it("shows the merge preview's dates as dd/mm/yyyy and sexes in words, in Vietnamese", async () => {

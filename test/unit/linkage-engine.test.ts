@@ -57,7 +57,24 @@ describe('the linkage engine', () => {
 
   it("does not link a twin whose own ID is one digit from her registered sister's, when the given names differ", () => {
     const decision = decide([hung], { ...twin, personal_id: '079087123457' });
-    expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'REQUIRED_FIELD_DISAGREES']);
+    expect([decision.decision, decision.citizenId]).toEqual(['REVIEW', null]);
+  });
+
+  it("names the twins' never_link rule as the reason a twin with a consecutive ID goes to a steward, not a required field", () => {
+    const decision = decide([hung], { ...twin, personal_id: '079087123457' });
+    expect([decision.reason, decision.candidates[0]?.citizen_id]).toEqual(['NEVER_LINK_RULE', 'C0']);
+  });
+
+  it("gives the twins' rule by name and its sentence as the review's summary", () => {
+    const decision = decide([hung], { ...twin, personal_id: '079087123457' });
+    const sentence = settings.never_link.find((rule) => rule.name === 'twins')!.sentence;
+    expect(decision.explanation?.summary).toBe(`The never_link rule "twins" holds: ${sentence}`);
+  });
+
+  it("names the generations' never_link rule as the reason a record with a citizen's ID, born 18 years apart under another given name, goes to a steward", () => {
+    const decision = decide([hung], { ...hung, full_name: 'Nguyễn Văn Hùnh', date_of_birth: '1969-03-14' });
+    expect([decision.decision, decision.reason, decision.candidates[0]?.citizen_id]).toEqual(['REVIEW', 'NEVER_LINK_RULE', 'C0']);
+    expect(decision.explanation?.summary).toContain('never_link rule "generations"');
   });
 
   it('still links a record whose ID has a one-digit typo when the name agrees', () => {
@@ -239,7 +256,7 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
       return [decision.decision, decision.reason, decision.citizenId, decision.candidates[0]?.citizen_id];
     });
     expect(withRule).toEqual(withoutRule);
-    expect(withRule).toEqual(['REVIEW', 'REQUIRED_FIELD_DISAGREES', null, 'C0']);
+    expect(withRule).toEqual(['REVIEW', 'NEVER_LINK_RULE', null, 'C0']);
   });
 
   it('links the same person with two digits of the birth year mistyped when the given name agrees', () => {

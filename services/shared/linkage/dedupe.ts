@@ -3,6 +3,7 @@ import type { LinkageEngine } from './engine.js';
 import { estimateParameters } from './estimate.js';
 import type { InMemoryCandidateSource } from './in-memory-candidates.js';
 import type { MatchRecord } from './match-record.js';
+import type { NeverLinkRule, PairScore } from './scoring.js';
 import type { LinkageSettings } from './settings.js';
 
 /** A pair of register entries the scan reports: `a` before `b` in the register's order. */
@@ -13,30 +14,44 @@ export interface PairDecision {
   score: number;
 }
 
+/** What the engine says of two register entries at or above the review threshold. */
+export interface PairJudgement {
+  score: PairScore;
+  decision: PairDecision['decision'];
+  /** The never_link rule that holds for the pair (twins): never a duplicate, and a steward reads its sentence. */
+  neverLink: NeverLinkRule | null;
+}
+
+/**
+ * Two register entries judged as a record and its candidate are: a duplicate on the same terms
+ * as a link (link threshold, no ID contradicted by name and date of birth,
+ * `link_requires_agreement` met, no never_link rule holding), review above the review
+ * threshold, null below it. `a` is the record's side of the settings' rules.
+ */
+export function judgePair(engine: LinkageEngine, a: MatchRecord, b: MatchRecord): PairJudgement | null {
+  const { link_probability: link, review_probability: review } = engine.settings.thresholds;
+  const score = engine.scorer.score(a, b);
+  if (score.probability < review) return null;
+  const neverLink = engine.scorer.neverLinked(a, b);
+  const duplicate = score.probability >= link && !engine.scorer.contradicted(score) && engine.scorer.disagreements(score).length === 0 && neverLink === null;
+  return { score, decision: duplicate ? 'duplicate' : 'review', neverLink };
+}
+
 /**
  * Deduplication of a register against itself, pair by pair, with the linkage engine: every pair
- * that shares a blocking key is scored once, and is a duplicate on the same terms as a link (link
- * threshold, no ID contradicted by name and date of birth, `link_requires_agreement` met), or
- * goes to review above the review threshold. There is no runner-up margin: one person may be
- * registered three times, and each of the three pairs stands on its own evidence.
+ * that shares a blocking key is scored once and judged (judgePair). There is no runner-up
+ * margin: one person may be registered three times, and each of the three pairs stands on its
+ * own evidence.
  */
 export function* dedupePairs(engine: LinkageEngine, source: InMemoryCandidateSource): Generator<PairDecision> {
   const { register } = source;
-  const { link_probability: link, review_probability: review } = engine.settings.thresholds;
   for (let i = 0; i < register.size; i += 1) {
     const record = register.get(i);
     for (const j of source.candidateIndexes(record)) {
       // Blocking keys are equalities, so j finds i as i finds j: each pair is taken from its first member (a rule's filter, from that member's side).
       if (j <= i) continue;
-      const candidate = register.get(j);
-      const score = engine.scorer.score(record, candidate);
-      if (score.probability < review) continue;
-      const duplicate =
-        score.probability >= link &&
-        !engine.scorer.contradicted(score) &&
-        engine.scorer.disagreements(score).length === 0 &&
-        engine.scorer.neverLinked(record, candidate) === null;
-      yield { a: record.id, b: register.id(j), decision: duplicate ? 'duplicate' : 'review', score: score.probability };
+      const judged = judgePair(engine, record, register.get(j));
+      if (judged) yield { a: record.id, b: register.id(j), decision: judged.decision, score: judged.score.probability };
     }
   }
 }

@@ -3,7 +3,7 @@ import type { CandidateSource } from './candidate-source.js';
 import { evidenceOf } from './evidence.js';
 import { settingsVersion } from './settings-version.js';
 import type { MatchRecord } from './match-record.js';
-import { posteriorOfFirst, Scorer, type PairScore } from './scoring.js';
+import { neverLinkSummary, posteriorOfFirst, Scorer, type PairScore } from './scoring.js';
 import type { LinkageSettings } from './settings.js';
 import type { TermFrequencies } from './term-frequencies.js';
 
@@ -36,7 +36,8 @@ export type GuardianOutcome = 'NEW' | 'REVIEW';
 /**
  * The linkage engine: pure, no I/O. Scores a record against its candidates and decides: link
  * when the best candidate is probable enough and clearly ahead of the runner-up, review when it
- * is uncertain or when its ID is contradicted by name and date of birth, new otherwise. An ID
+ * is uncertain, when its ID is contradicted by name and date of birth, or when a never_link rule
+ * holds for it (NEVER_LINK_RULE, the rule named in the summary), new otherwise. An ID
  * that the settings' guardian_id rule calls a guardian's is left out of the evidence.
  */
 export class LinkageEngine {
@@ -127,8 +128,9 @@ export class LinkageEngine {
       return toReview('AMBIGUOUS', `Two candidates score close together (${best.weight.toFixed(1)} and ${runnerUp.weight.toFixed(1)} bits).`);
     }
     const bestCandidate = candidates.find((candidate) => candidate.id === best.citizenId);
+    // A rule of its own, not a required field: the steward reads the rule's sentence (twins, a parent's ID), not a field that disagrees.
     const forbidden = bestCandidate ? this.scorer.neverLinked(record, bestCandidate) : null;
-    if (forbidden) return toReview('REQUIRED_FIELD_DISAGREES', forbidden);
+    if (forbidden) return toReview('NEVER_LINK_RULE', neverLinkSummary(forbidden));
     const disagreeing = this.scorer.disagreements(best);
     if (disagreeing.length > 0) {
       const groups = disagreeing.map((group) => group.join(' or ').replace(/_/g, ' '));

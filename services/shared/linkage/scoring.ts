@@ -18,6 +18,17 @@ export interface ScoredComparison {
   sentence: string;
 }
 
+/** A never_link rule that holds for a pair: its name (`twins`) and the sentence a steward reads. */
+export interface NeverLinkRule {
+  name: string;
+  sentence: string;
+}
+
+/** The rule named and its sentence, as a review's summary gives it (the engine's cases and the register's duplicate scan alike). */
+export function neverLinkSummary(rule: NeverLinkRule): string {
+  return `The never_link rule "${rule.name}" holds: ${rule.sentence}`;
+}
+
 export interface PairScore {
   citizenId: string;
   weight: number;
@@ -95,7 +106,7 @@ export class Scorer {
   /** The comparisons a guardian's ID leaves silent for the other candidates. */
   readonly guardianSilenced: ReadonlySet<string>;
   /** The settings' never_link rules, compiled once. */
-  private readonly neverLinkTests: { test: CompiledPredicate; sentence: string }[];
+  private readonly neverLinkTests: { test: CompiledPredicate; rule: NeverLinkRule }[];
 
   constructor(
     readonly settings: LinkageSettings,
@@ -106,12 +117,12 @@ export class Scorer {
     this.agreementLevel = new Map(settings.comparisons.map((c) => [c.name, c.levels.findIndex((level) => !level.is_null)]));
     this.guardianTest = settings.guardian_id ? compilePredicate(settings.guardian_id.when) : null;
     this.guardianSilenced = new Set(settings.guardian_id ? [settings.guardian_id.identifier] : []);
-    this.neverLinkTests = settings.never_link.map((rule) => ({ test: compilePredicate(rule.when), sentence: rule.sentence }));
+    this.neverLinkTests = settings.never_link.map(({ name, when, sentence }) => ({ test: compilePredicate(when), rule: { name, sentence } }));
   }
 
-  /** The sentence of the first never_link rule that holds for the pair (twins), or null. */
-  neverLinked(record: MatchRecord, citizen: MatchRecord): string | null {
-    return this.neverLinkTests.find((rule) => rule.test(record, citizen))?.sentence ?? null;
+  /** The first never_link rule that holds for the pair (twins), or null. */
+  neverLinked(record: MatchRecord, citizen: MatchRecord): NeverLinkRule | null {
+    return this.neverLinkTests.find(({ test }) => test(record, citizen))?.rule ?? null;
   }
 
   /** The pair's score; the `silenced` comparisons stand at their null level, as if a value were missing. */

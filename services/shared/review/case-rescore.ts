@@ -2,22 +2,25 @@ import { DancuError } from '../errors.js';
 import { termFrequenciesOf } from '../linkage-io/postgres-candidates.js';
 import { LinkageEngine } from '../linkage/engine.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
+import type { NeverLinkRule } from '../linkage/scoring.js';
 import type { LinkExplanation, NormalisedPerson } from '../schemas/records.js';
 import type { Pool } from '../store/db.js';
 import { isDuplicateCase, type ReviewCase } from '../store/review-case.js';
 import { settingsOfVersion } from '../store/settings-versions.js';
 
-/** A candidate scored again: its probability and explanation now. */
+/** A candidate scored again: its probability and explanation now, and the never_link rule that holds for the pair now (twins), if one does. */
 export interface Rescored {
   score: number;
   explanation: LinkExplanation;
+  never_link: NeverLinkRule | null;
 }
 
 /**
  * The case's record (or a duplicate pair's first citizen, as it is now) scored again against its
  * candidates as they are now, with the linkage settings of the version that sent it to review,
  * so that only what changed in the register since (a field filled or corrected, a citizen
- * merged) makes the difference with the explanation stored then. Candidates no longer in the
+ * merged) makes the difference with the explanation stored then; with it, the never_link rule
+ * that keeps the pair apart, for the case page to name. Candidates no longer in the
  * register, and a case whose settings version the register does not hold, get none.
  */
 export async function rescoreCase(
@@ -43,6 +46,11 @@ export async function rescoreCase(
         return { citizen_id: other.id, score: score.probability, explanation: engine.scorer.explain(score, null, '') };
       })
     : engine.explainEach(subject, others);
-  for (const candidate of scored) if (candidate.explanation) rescored.set(candidate.citizen_id, { score: candidate.score, explanation: candidate.explanation });
+  const byId = new Map(others.map((other) => [other.id, other]));
+  for (const candidate of scored) {
+    const other = byId.get(candidate.citizen_id);
+    if (!candidate.explanation || !other) continue;
+    rescored.set(candidate.citizen_id, { score: candidate.score, explanation: candidate.explanation, never_link: engine.scorer.neverLinked(subject, other) });
+  }
   return rescored;
 }

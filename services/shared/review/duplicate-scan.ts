@@ -1,3 +1,4 @@
+import { judgePair } from '../linkage/dedupe.js';
 import { LinkageEngine } from '../linkage/engine.js';
 import { recordSettingsVersion } from '../store/settings-versions.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
@@ -7,6 +8,7 @@ import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
 import { citizenRowColumns } from '../store/citizens-table.js';
 import { duplicateCaseId } from '../store/citizen-merges.js';
 import type { Pool } from '../store/db.js';
+import { duplicateExplanation } from './duplicate-case.js';
 
 export interface DuplicateScanReport {
   citizens: number;
@@ -14,6 +16,8 @@ export interface DuplicateScanReport {
   /** Blocks (citizens sharing one key) too large to compare pairwise: named so an operator sees what was not looked at. */
   blocksSkipped: { rule: string; size: number }[];
   pairsFound: number;
+  /** Of the pairs found, those a never_link rule holds for (twins): offered with the rule's sentence, never as plain duplicates. */
+  pairsUnderNeverLink: number;
   casesOpened: number;
 }
 
@@ -23,8 +27,9 @@ const PAIR_BATCH = 5_000;
  * Finds pairs of citizens in the register that are likely one person, with the linkage engine:
  * candidate pairs share a blocking key (as a record and a citizen do when linking), each pair is
  * scored with the same comparisons and term frequencies, and a pair at or above the review
- * threshold becomes a POSSIBLE_DUPLICATE review case with its explanation. A pair already
- * decided is not opened again. Blocks larger than `maxBlock` are skipped and reported.
+ * threshold becomes a POSSIBLE_DUPLICATE review case with its explanation, which names the
+ * never_link rule a pair of twins falls under (duplicate-case.ts). A pair already decided is not
+ * opened again. Blocks larger than `maxBlock` are skipped and reported.
  */
 export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, options: { maxBlock: number }): Promise<DuplicateScanReport> {
   const engine = new LinkageEngine(settings, await loadTermFrequencies(pool, settings));
@@ -46,6 +51,7 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
     pairsCompared: 0,
     blocksSkipped: skipped.rows.map((row) => ({ rule: row.rule, size: Number(row.size) })),
     pairsFound: 0,
+    pairsUnderNeverLink: 0,
     casesOpened: 0,
   };
   for (let i = 0; i < pairs.length; i += PAIR_BATCH) {
@@ -61,21 +67,18 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
       const [first, second] = [citizens.get(a), citizens.get(b)];
       if (!first || !second) continue;
       report.pairsCompared += 1;
-      const score = engine.scorer.score(personToMatchRecord(a, citizenAsPerson(first)), personToMatchRecord(b, citizenAsPerson(second)));
-      if (score.probability < settings.thresholds.review_probability) continue;
+      const judged = judgePair(engine, personToMatchRecord(a, citizenAsPerson(first)), personToMatchRecord(b, citizenAsPerson(second)));
+      if (!judged) continue;
       report.pairsFound += 1;
+      if (judged.neverLink) report.pairsUnderNeverLink += 1;
       cases.push({
         observation_id: duplicateCaseId(a, b),
         decision_id: `${duplicateCaseId(a, b)}:scan`,
         reason: 'POSSIBLE_DUPLICATE',
         source: 'register',
         observation: { citizen_id: a, person: citizenAsPerson(first) },
-        candidates: [{ citizen_id: b, score: score.probability }],
-        explanation: engine.scorer.explain(
-          score,
-          null,
-          `Two citizens of the register share a blocking key and match with probability ${(score.probability * 100).toFixed(1)}%: possibly one person registered twice.`,
-        ),
+        candidates: [{ citizen_id: b, score: judged.score.probability }],
+        explanation: duplicateExplanation(engine, judged),
         settings_version: engine.settingsVersion,
       });
     }

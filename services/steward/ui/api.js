@@ -11,7 +11,8 @@
 /** @typedef {Record<ComparedField, string | null>} PersonFields */
 /** @typedef {{ case_id: number, reason: string, source: string, status: string, priority: number, score: number, candidates: number, created_at: string, age_seconds: number, claimed_by: string | null, decided_by: string | null, resolution: string | null, version: number, province: string | null, assigned_to: string | null, team: string | null, facility: string | null }} QueueLine */
 /** @typedef {{ total: number, cases: QueueLine[], counts: { status: Record<string, number>, reason: Record<string, number>, source: Record<string, number>, province: Record<string, number>, facility: Record<string, number> } }} Queue */
-/** @typedef {{ score: number, explanation: LinkExplanation }} Rescored */
+/** @typedef {{ name: string, sentence: string }} NeverLinkRule */
+/** @typedef {{ score: number, explanation: LinkExplanation, never_link: NeverLinkRule | null }} Rescored */
 /** @typedef {{ citizen_id: string, status: string, merged_into?: string | null, score: number, fields: PersonFields, agreement: Record<ComparedField, Agreement> | null, explanation: LinkExplanation | null, now: Rescored | null }} CaseCandidate */
 /** @typedef {{ source: string, source_system: string, source_record_id: string, event_type: string, change_type: string, event_date: string | null, event_time: string, ingested_at: string, details: { key: string, value: string }[], findings: { code: string, field: string }[] }} RecordOrigin */
 /** @typedef {{ at: string, until: string | null, actor: string | null, event: string, decision_action: string | null, times: number }} HistoryEntry */

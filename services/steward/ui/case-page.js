@@ -5,7 +5,7 @@ import { historySection } from './case-history.js';
 import { momentsTable } from './case-moments.js';
 import { originSection } from './case-origin.js';
 import { ageText, h, percent } from './dom.js';
-import { dateTimeText, errorText, reasonLabel, summaryText, t, valueLabel } from './i18n.js';
+import { dateTimeText, errorText, neverLinkSentence, reasonLabel, summaryText, t, valueLabel } from './i18n.js';
 import { setShortcuts } from './keys.js';
 import { mergeSection } from './merge-panel.js';
 import { waterfall } from './waterfall.js';
@@ -48,6 +48,26 @@ function caseSummary(view, people) {
   const scores = (view.kind === 'duplicate' ? view.candidates : people).map((p) => p.score).sort((a, b) => b - a);
   const [best, second] = scores.map(percent);
   return summaryText(view.case.reason, { best, second });
+}
+
+/**
+ * The never_link rules that keep the record (or the pair) from a candidate, each by name and in
+ * its own sentence: the reason says only that a rule holds, and a twin must not be linked or
+ * merged without the steward reading which. A case whose candidates cannot be scored again
+ * (settings version unknown) shows the sentence stored with it.
+ * @param {CaseView} view
+ */
+function neverLinkNotes(view) {
+  const held = view.candidates.flatMap((c) => (c.now?.never_link ? [{ citizenId: c.citizen_id, rule: c.now.never_link }] : []));
+  if (held.length === 0)
+    return view.case.reason === 'NEVER_LINK_RULE' ? h('p', { className: 'never-link', id: 'never-link', role: 'note' }, view.case.explanation.summary) : null;
+  return h(
+    'ul',
+    { className: 'never-link', id: 'never-link', role: 'note' },
+    held.map(({ citizenId, rule }) =>
+      h('li', { 'data-rule': rule.name, 'data-citizen': citizenId }, `${t('neverLinkRule')} «${rule.name}» (${citizenId}): ${neverLinkSentence(rule)}`),
+    ),
+  );
 }
 
 /** @param {DecisionState} d */
@@ -202,6 +222,7 @@ export async function renderCase(main, caseId, user) {
           // Which linkage settings decided the record: a shadow run or a later version may decide otherwise.
           h('p', { className: 'meta', id: 'case-settings' }, `${t('settingsVersion')}: ${c.settings_version ?? t('settingsVersionUnknown')}`),
           h('p', { className: 'summary', id: 'summary' }, caseSummary(view, people)),
+          neverLinkNotes(view),
           h(
             'div',
             { className: 'claim' },

@@ -122,6 +122,7 @@ const LABELS = {
     hours: 'giờ',
     days: 'ngày',
     weightsHint: 'Số bên cạnh mỗi dòng: mức tăng hay giảm (tính bằng bit, mỗi bit gấp đôi khả năng khớp).',
+    neverLinkRule: 'Quy tắc không bao giờ liên kết',
     waterfallLabel: 'Biểu đồ các yếu tố làm tăng hay giảm điểm',
     refusedWhy: 'sổ không còn cho phép quyết định này',
     unknownError: 'Yêu cầu bị từ chối',
@@ -354,6 +355,8 @@ const LABELS = {
       AMBIGUOUS: 'Hai ứng viên có điểm gần bằng nhau ({best} và {second}).',
       BETWEEN_THRESHOLDS: 'Xác suất khớp của ứng viên tốt nhất ({best}) nằm giữa ngưỡng xem xét và ngưỡng liên kết.',
       REQUIRED_FIELD_DISAGREES: 'Ứng viên tốt nhất có khả năng khớp ({best}), nhưng một trường bắt buộc để liên kết không khớp đủ gần.',
+      NEVER_LINK_RULE:
+        'Ứng viên tốt nhất có khả năng khớp ({best}), nhưng một quy tắc không bao giờ liên kết áp dụng cho cặp này (trẻ sinh đôi, hoặc số định danh của cha mẹ hay của con): cán bộ quyết định, theo câu của quy tắc dưới đây.',
       POSSIBLE_DUPLICATE: 'Hai công dân trong sổ có thể là cùng một người ({best}).',
       SETTINGS_LINK_MOVED:
         'Bản ghi đang liên kết với một công dân; thiết lập liên kết mới sẽ liên kết nó với người khác ({best}). Liên kết hiện tại được giữ cho đến khi cán bộ quyết định.',
@@ -504,6 +507,7 @@ const LABELS = {
       AMBIGUOUS: 'Hai ứng viên gần bằng điểm',
       BETWEEN_THRESHOLDS: 'Điểm nằm giữa hai ngưỡng',
       REQUIRED_FIELD_DISAGREES: 'Trường bắt buộc không khớp',
+      NEVER_LINK_RULE: 'Quy tắc không liên kết (sinh đôi, khác thế hệ)',
       POSSIBLE_DUPLICATE: 'Có thể trùng công dân',
       SETTINGS_LINK_MOVED: 'Thiết lập mới sẽ chuyển liên kết sang công dân khác',
       MATCH: 'Khớp trên ngưỡng liên kết',
@@ -632,6 +636,7 @@ const LABELS = {
     hours: 'h',
     days: 'd',
     weightsHint: 'The number beside each line: how far it moved the score (in bits; each bit doubles the odds of a match).',
+    neverLinkRule: 'Never-link rule',
     waterfallLabel: 'Chart of what raised or lowered the score',
     refusedWhy: 'the register no longer allows this decision',
     unknownError: 'The request was refused',
@@ -865,6 +870,8 @@ const LABELS = {
       AMBIGUOUS: 'Two candidates score close together ({best} and {second}).',
       BETWEEN_THRESHOLDS: "The best candidate's match probability ({best}) is between the review and link thresholds.",
       REQUIRED_FIELD_DISAGREES: 'The best candidate is probable ({best}), but a field a link requires does not agree closely enough.',
+      NEVER_LINK_RULE:
+        "The best candidate is probable ({best}), but a never-link rule holds for the pair (twins, or a parent's or child's ID): a steward decides, on the rule's sentence below.",
       POSSIBLE_DUPLICATE: 'Two citizens in the register may be one person ({best}).',
       SETTINGS_LINK_MOVED:
         'The record is linked to a citizen; the new linkage settings would link it to another ({best}). The link stays until a steward decides.',
@@ -1014,6 +1021,7 @@ const LABELS = {
       AMBIGUOUS: 'Two candidates score close together',
       BETWEEN_THRESHOLDS: 'Score between the two thresholds',
       REQUIRED_FIELD_DISAGREES: 'A required field disagrees',
+      NEVER_LINK_RULE: 'A never-link rule holds (twins, generations)',
       POSSIBLE_DUPLICATE: 'Possibly one citizen registered twice',
       SETTINGS_LINK_MOVED: 'New settings would move the link to another citizen',
       MATCH: 'Match above the link threshold',
@@ -1118,6 +1126,24 @@ export const LEVEL_SENTENCES_EN = {
   'address:half_shared': 'Half the words of the shorter address are in the other.',
   'address:else': 'The addresses are different.',
 };
+
+// Vietnamese for the sentences of the linkage settings' never_link rules, by rule name; a rule not
+// listed here (settings changed since) shows its own sentence, as English does.
+/** @type {Record<string, string | undefined>} */
+export const NEVER_LINK_SENTENCES_VI = {
+  twins:
+    'Hai số định danh là hai số liên tiếp (cách nhau không quá 2: sinh đôi hoặc sinh ba) và tên khác nhau, dù chỉ một chữ cái: trẻ sinh đôi có số định danh liên tiếp, nên cán bộ quyết định.',
+  generations:
+    'Số định danh giống nhau nhưng năm sinh cách nhau từ 15 năm trở lên và tên khác nhau: số định danh của cha mẹ hay của con, hoặc một người bị gõ nhầm cả năm sinh lẫn tên, nên cán bộ quyết định.',
+};
+
+/**
+ * A never_link rule's sentence in the chosen language: the rule's own (English, from the settings), or its Vietnamese from the catalogue.
+ * @param {import('./api.js').NeverLinkRule} rule
+ */
+export function neverLinkSentence(rule) {
+  return (language() === 'vi' ? NEVER_LINK_SENTENCES_VI[rule.name] : undefined) || rule.sentence;
+}
 
 /**
  * A comparison's sentence in the chosen language, from the catalogue; the stored (English) one for a level it lacks.
