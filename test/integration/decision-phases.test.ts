@@ -87,6 +87,23 @@ describe('the store’s decision path in phases, against PostgreSQL', () => {
     expect(links.rows).toEqual([{ citizen_id: '079300000202' }]);
   });
 
+  it("opens a review case naming the ID's holder, and links nothing to them, for a NEW decision that saw the holder among its candidates", async () => {
+    const birth = decision('NEW', observation({ person: { personal_id: '079300000401' } }));
+    await inTransaction(database.pool, (client) => applyDecisions(client, [birth], CONTEXT));
+    const other = decision('NEW', observation({ person: strangerPerson('079300000401') }), {
+      reason: 'BELOW_REVIEW_THRESHOLD',
+      candidates: [{ citizen_id: '079300000401', score: 0.002 }],
+    });
+    const results = await inTransaction(database.pool, (client) => applyDecisions(client, [other], CONTEXT));
+    expect(results).toEqual(['review']);
+    const cases = await database.pool.query(`select reason, status, candidates from review_cases where observation_id = $1`, [
+      other.observation.observation_id,
+    ]);
+    expect(cases.rows).toEqual([{ reason: 'PID_CONTRADICTED', status: 'OPEN', candidates: [{ citizen_id: '079300000401', score: 0.002 }] }]);
+    const links = await database.pool.query(`select count(*)::int as n from record_links where decision_id = $1`, [other.decision_id]);
+    expect(links.rows[0].n).toBe(0);
+  });
+
   it("sends a record stored waiting with an ID mistyped once back to the linker when a later chunk registers the ID's holder", async () => {
     // Shares no blocking key with the fixture's Trần Thị Mai but through the ID's typo variants.
     const waiting = decision('UNLINKED', observation({ source: 'vaccination', event_type: 'VACCINATION', person: strangerPerson('079300000371') }));

@@ -61,6 +61,56 @@ describe('planning a chunk of decisions (no database)', () => {
     expect(rows.links.values().map((l) => l.citizen_id)).toEqual(['079300000001', '079300000001']);
   });
 
+  it('links a birth record to the holder of its ID when the holder was registered after the linker looked (not among its candidates)', () => {
+    const holder = registerCitizen({ citizen_id: '079300000001', personal_id: '079300000001', full_name: 'Trần Thị Mai' });
+    const birth = decision('NEW', observation());
+    const { results, rows } = planDecisions([birth], loadedState([birth], { citizens: [holder] }), CONTEXT);
+    expect(results[0]).not.toBe('review');
+    expect(rows.links.values().map((l) => l.citizen_id)).toEqual(['079300000001']);
+  });
+
+  it("opens a review case naming the holder, and links nothing, when the linker decided NEW with the ID's holder among its candidates", () => {
+    const holder = registerCitizen({ citizen_id: '079300000001', personal_id: '079300000001' });
+    const birth = decision('NEW', observation(), { reason: 'BELOW_REVIEW_THRESHOLD', candidates: [{ citizen_id: '079300000001', score: 0.001 }] });
+    const { results, rows } = planDecisions([birth], loadedState([birth], { citizens: [holder] }), CONTEXT);
+    expect(results).toEqual(['review']);
+    expect(rows.links.size + rows.citizensCreated.size + rows.citizens.size + rows.provenance.size).toBe(0);
+    expect(rows.reviewCases.values()).toEqual([
+      expect.objectContaining({ reason: 'PID_CONTRADICTED', candidates: [{ citizen_id: '079300000001', score: 0.001 }] }),
+    ]);
+    expect(rows.audit.values().map((a) => [a.action, a.citizen_id])).toEqual([
+      ['NEW_CITIZEN_ID_HELD', '079300000001'],
+      ['REVIEW_CASE_OPENED', null],
+    ]);
+  });
+
+  it('counts a candidate since merged into the holder of the ID as the holder seen', () => {
+    const survivor = registerCitizen({ citizen_id: 'C-0002', personal_id: '079300000001' });
+    const birth = decision('NEW', observation(), { candidates: [{ citizen_id: 'C-0001', score: 0.001 }] });
+    const loaded = loadedState([birth], { citizens: [survivor], redirects: new Map([['C-0001', 'C-0002']]) });
+    const { results, rows } = planDecisions([birth], loaded, CONTEXT);
+    expect(results).toEqual(['review']);
+    expect(rows.links.size).toBe(0);
+  });
+
+  it("does not link a steward's NEW to the citizen holding the record's ID: the case names the holder", () => {
+    const holder = registerCitizen({ citizen_id: '079300000001', personal_id: '079300000001' });
+    const o = observation({ attempt: 1 });
+    const steward = decision('NEW', o, { method: 'STEWARD', reason: 'STEWARD_DECISION', candidates: [{ citizen_id: 'C-0009', score: 0.4 }] });
+    const { results, rows } = planDecisions([steward], loadedState([steward], { citizens: [holder] }), CONTEXT);
+    expect(results).toEqual(['review']);
+    expect(rows.links.size).toBe(0);
+    expect(rows.reviewCases.values()).toEqual([
+      expect.objectContaining({
+        reason: 'PID_CONTRADICTED',
+        candidates: [
+          { citizen_id: 'C-0009', score: 0.4 },
+          { citizen_id: '079300000001', score: 0 },
+        ],
+      }),
+    ]);
+  });
+
   it('sends the second of two records of one new person without a personal ID back to the linker', () => {
     const person = { personal_id: null };
     const first = decision('NEW', observation({ person }));

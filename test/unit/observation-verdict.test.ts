@@ -115,4 +115,51 @@ describe('the decision for one observation', () => {
     const verdict = decide(newborn(observation(CIVIL_STATUS_SOURCE, 'BIRTH_REGISTRATION')));
     expect([verdict.decision, verdict.reason]).toEqual(['REVIEW', 'GUARDIAN_ID']);
   });
+
+  /** A later event of a record linked to Tú that carries the given content, with Tú's ID or another. */
+  const followUp = (person: Partial<PersonObservation['person']>, change: PersonObservation['change_type'] = 'UPDATE'): PersonObservation => ({
+    ...observation('vaccination', 'VACCINATION'),
+    change_type: change,
+    person: { ...citizenAsPerson(TU), legacy_id: null, ...person },
+  });
+  /** Tú's twin brother Tùng: the next ID, another given name, the same birth date. */
+  const twin = { personal_id: '001090004418', full_name: 'Hoàng Văn Tùng', name_key: 'hoang van tung', given_name: 'Tùng' };
+
+  it("still follows the link when the later event is the record's citizen with a value corrected", () => {
+    const verdict = decide(followUp({ address: 'Số 9 Trần Phú, Hà Đông, Hà Nội' }), { earlier: TU });
+    expect([verdict.decision, verdict.citizenId, verdict.reason]).toEqual(['LINK', TU.citizen_id, 'SOURCE_RECORD_LINKED']);
+  });
+
+  it("sends a later event that a never_link rule forbids linking to the record's citizen (his twin) to a steward, naming the citizen first", () => {
+    const verdict = decide(followUp(twin), { earlier: TU });
+    expect([verdict.decision, verdict.citizenId, verdict.reason]).toEqual(['REVIEW', null, 'REQUIRED_FIELD_DISAGREES']);
+    expect(verdict.candidates[0]?.citizen_id).toBe(TU.citizen_id);
+    expect(verdict.explanation?.summary).toMatch(/twins/);
+  });
+
+  it("sends a later event that carries the record's citizen's ID for his newborn son (a guardian's ID) to a steward", () => {
+    const verdict = decide(newborn(followUp({})), { earlier: FATHER });
+    expect([verdict.decision, verdict.reason, verdict.candidates[0]?.citizen_id]).toEqual(['REVIEW', 'GUARDIAN_ID', FATHER.citizen_id]);
+  });
+
+  it("sends a later event whose name and date of birth both contradict the record's citizen, under his ID, to a steward", () => {
+    const verdict = decide(
+      followUp({
+        full_name: 'Lê Thị Hồng',
+        name_key: 'le thi hong',
+        family_name: 'Lê',
+        middle_name: 'Thị',
+        given_name: 'Hồng',
+        date_of_birth: { value: '1975-12-30', precision: 'DAY' },
+        sex: 'FEMALE',
+      }),
+      { earlier: TU },
+    );
+    expect([verdict.decision, verdict.reason, verdict.candidates[0]?.citizen_id]).toEqual(['REVIEW', 'PID_CONTRADICTED', TU.citizen_id]);
+  });
+
+  it('lets the deletion of a linked record follow the link whatever it carries', () => {
+    const verdict = decide(followUp(twin, 'DELETE'), { earlier: TU });
+    expect([verdict.decision, verdict.citizenId, verdict.reason]).toEqual(['LINK', TU.citizen_id, 'SOURCE_RECORD_LINKED']);
+  });
 });

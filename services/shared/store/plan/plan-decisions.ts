@@ -212,6 +212,11 @@ class Planner {
       }
       state = this.citizens.get(newCitizenId(o));
       if (!state) return this.create(decision);
+      // The record's ID is held already. The record follows it only when whoever decided did not
+      // see its holder (registered since: two records of one new person at once, or a retry after
+      // another instance registered it). A linker that saw the holder and still said new, or a
+      // steward (whose case offers NEW only for an ID no one holds), did not say it is them.
+      if (decision.method === 'STEWARD' || this.sawHolder(decision, state)) return this.planOne(this.heldIdReview(decision, state), inReview);
     } else if (decision.citizen_id) {
       state = this.citizens.get(decision.citizen_id);
     }
@@ -221,6 +226,33 @@ class Planner {
         context: { recordId: decision.citizen_id ?? undefined },
       });
     return this.link(decision, state);
+  }
+
+  /** Whether the holder of the record's ID (or a citizen merged into them since) was among the decision's candidates. */
+  private sawHolder(decision: LinkDecision, holder: CitizenState): boolean {
+    return decision.candidates.some((c) => c.citizen_id === holder.row.citizen_id || this.citizens.get(c.citizen_id) === holder);
+  }
+
+  /**
+   * A NEW decision on a record whose ID a citizen holds, made review: a new citizen cannot carry
+   * the ID, and a link to its holder is a steward's to make. The case names the holder.
+   */
+  private heldIdReview(decision: LinkDecision, holder: CitizenState): LinkDecision {
+    const holderId = holder.row.citizen_id;
+    const candidates = this.sawHolder(decision, holder) ? decision.candidates : [...decision.candidates.slice(0, 4), { citizen_id: holderId, score: 0 }];
+    const summary =
+      decision.method === 'STEWARD'
+        ? 'A steward decided this record is a person not in the register, but its personal ID belongs to a registered citizen now: a new citizen cannot carry it.'
+        : 'The linker decided this record is a new person although the registered citizen holding its personal ID was among its candidates: a new citizen cannot carry the ID, and only a steward links the record to its holder.';
+    this.audit('NEW_CITIZEN_ID_HELD', holderId, decision, { decision_id: decision.decision_id, decided: decision.reason, reason: summary });
+    return {
+      ...decision,
+      decision: 'REVIEW',
+      citizen_id: null,
+      reason: 'PID_CONTRADICTED',
+      candidates,
+      explanation: { ...(decision.explanation ?? { prior: 0, comparisons: [], total: 0, runner_up_score: null }), summary },
+    };
   }
 
   /**
