@@ -212,11 +212,12 @@ class Planner {
       }
       state = this.citizens.get(newCitizenId(o));
       if (!state) return this.create(decision);
-      // The record's ID is held already. The record follows it only when whoever decided did not
-      // see its holder (registered since: two records of one new person at once, or a retry after
-      // another instance registered it). A linker that saw the holder and still said new, or a
-      // steward (whose case offers NEW only for an ID no one holds), did not say it is them.
-      if (decision.method === 'STEWARD' || this.sawHolder(decision, state)) return this.planOne(this.heldIdReview(decision, state), inReview);
+      // The record's ID is held already. The record follows it only when its holder was registered
+      // after the decision (two records of one new person at once, or a retry after another
+      // instance registered it). Absence from the candidates is not enough: a steward's
+      // cannot-link takes the holder out of them. A linker that saw the holder and still said new,
+      // or a steward (whose case offers NEW only for an ID no one holds), did not say it is them.
+      if (decision.method === 'STEWARD' || !this.registeredSince(decision, state)) return this.planOne(this.heldIdReview(decision, state), inReview);
     } else if (decision.citizen_id) {
       state = this.citizens.get(decision.citizen_id);
     }
@@ -226,6 +227,15 @@ class Planner {
         context: { recordId: decision.citizen_id ?? undefined },
       });
     return this.link(decision, state);
+  }
+
+  /** Whether the holder of the record's ID was registered after the decision: by this chunk, or by a source since it was decided (classify's reach probes). */
+  private registeredSince(decision: LinkDecision, holder: CitizenState): boolean {
+    const o = decision.observation;
+    return (
+      this.created.includes(holder) ||
+      this.loaded.recentInReach.some((pair) => pair.observation_id === o.observation_id && this.citizens.get(pair.citizen_id) === holder)
+    );
   }
 
   /** Whether the holder of the record's ID (or a citizen merged into them since) was among the decision's candidates. */
