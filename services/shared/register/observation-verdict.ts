@@ -1,7 +1,7 @@
 import type { EngineDecision, LevelsOf, LinkageEngine } from '../linkage/engine.js';
 import { evidenceOf } from '../linkage/evidence.js';
 import { personToMatchRecord, type MatchRecord } from '../linkage/match-record.js';
-import { neverLinkSummary, type PairScore } from '../linkage/scoring.js';
+import type { PairScore } from '../linkage/scoring.js';
 import type { LinkDecision, PersonObservation } from '../schemas/records.js';
 import { CIVIL_STATUS_SOURCE } from '../sources/civil-status.js';
 import { citizenAsPerson, type CitizenRow } from './citizen-row.js';
@@ -62,7 +62,7 @@ function followUpDoubt(engine: LinkageEngine, observation: PersonObservation, re
   if (scorer.contradicted(score))
     return { reason: 'PID_CONTRADICTED', sentence: "Its personal ID is this citizen's, but its name and date of birth both disagree: possibly a mistyped ID." };
   const forbidden = scorer.neverLinked(record, citizen);
-  if (forbidden) return { reason: 'NEVER_LINK_RULE', sentence: neverLinkSummary(forbidden) };
+  if (forbidden) return { reason: 'REQUIRED_FIELD_DISAGREES', sentence: forbidden };
   return null;
 }
 
