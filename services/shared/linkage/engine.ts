@@ -29,8 +29,8 @@ export type LevelsOf = (candidate: MatchRecord) => readonly number[];
  * What a record whose ID is a guardian's, or another citizen's, becomes when no candidate is
  * probable enough: NEW (its person is not registered) for whoever only looks for a citizen; REVIEW
  * for a caller that would create a citizen from it, since a new citizen must not carry an ID the
- * register holds (the store, given NEW for a record whose ID's holder was among the candidates,
- * opens that review itself: plan-decisions.ts).
+ * register holds (the store, given NEW for a record whose ID a citizen registered before the
+ * decision holds, opens that review itself: plan-decisions.ts).
  */
 export type GuardianOutcome = 'NEW' | 'REVIEW';
 
