@@ -62,17 +62,22 @@ describe('planning a chunk of decisions (no database)', () => {
   });
 
   it('links a birth record to the holder of its ID when the holder was registered after the linker looked', () => {
-    const holder = registerCitizen({ citizen_id: '079300000001', personal_id: '079300000001', full_name: 'Trần Thị Mai' });
     const birth = decision('NEW', observation());
-    const recentInReach = [{ observation_id: birth.observation.observation_id, citizen_id: '079300000001' }];
-    const { results, rows } = planDecisions([birth], loadedState([birth], { citizens: [holder], recentInReach }), CONTEXT);
+    const holder = {
+      ...registerCitizen({ citizen_id: '079300000001', personal_id: '079300000001', full_name: 'Trần Thị Mai' }),
+      registeredAt: birth.decided_at + 1_000,
+    };
+    const { results, rows } = planDecisions([birth], loadedState([birth], { citizens: [holder] }), CONTEXT);
     expect(results[0]).not.toBe('review');
     expect(rows.links.values().map((l) => l.citizen_id)).toEqual(['079300000001']);
   });
 
   it("opens a review case naming the holder when the linker decided NEW without candidates and the ID's holder was registered before (a steward's cannot-link took them out)", () => {
-    const holder = registerCitizen({ citizen_id: '079300000001', personal_id: '079300000001', full_name: 'Trần Thị Mai' });
     const birth = decision('NEW', observation(), { reason: 'NO_CANDIDATE', candidates: [] });
+    const holder = {
+      ...registerCitizen({ citizen_id: '079300000001', personal_id: '079300000001', full_name: 'Trần Thị Mai' }),
+      registeredAt: birth.decided_at - 86_400_000,
+    };
     const { results, rows } = planDecisions([birth], loadedState([birth], { citizens: [holder] }), CONTEXT);
     expect(results).toEqual(['review']);
     expect(rows.links.size).toBe(0);
@@ -278,13 +283,6 @@ describe('classifying a chunk for the load phase', () => {
     expect(needs.lockKeys.length).toBeGreaterThan(0);
     expect(needs.newCitizens.map((n) => n.row.citizen_id)).toEqual(['079300000001']);
     expect(needs.retries).toEqual([]);
-  });
-
-  it("probes whether the holder of a new citizen's ID was registered after the linker decided, unless a steward decided", () => {
-    const birth = decision('NEW', observation());
-    const steward = decision('NEW', observation({ attempt: 1 }), { method: 'STEWARD', reason: 'STEWARD_DECISION' });
-    const needs = classify([birth, steward], new Set([birth.decision_id, steward.decision_id]), CONTEXT.settings);
-    expect(needs.reachProbes.map((p) => p.observation_id)).toEqual([birth.observation.observation_id]);
   });
 
   it("locks the source record of the linker's later look at a record, so two looks at one record apply one after the other", () => {

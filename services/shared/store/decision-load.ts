@@ -41,8 +41,8 @@ export async function loadCitizens(
   // shard query each in id order (lock_citizens, citus/distribute.sql), and then read.
   const citus = await onCitus(client);
   if (citus) await client.query('select lock_citizens($1::text[])', [missing]);
-  const { rows } = await client.query<CitizenRow & { merged_into: string | null; history: StoredClaim[] }>(
-    `select ${citizenRowColumns('c')}, c.merged_into,
+  const { rows } = await client.query<CitizenRow & { merged_into: string | null; registered_at: number; history: StoredClaim[] }>(
+    `select ${citizenRowColumns('c')}, c.merged_into, extract(epoch from c.created_at) * 1000 as registered_at,
             coalesce((select json_agg(json_build_object('field', p.field, 'value', p.value, 'source', p.source,
                       'event_time', extract(epoch from p.event_time) * 1000, 'observation_id', p.observation_id, 'is_current', p.is_current, 'rule', p.rule))
                         from field_provenance p where p.citizen_id = c.citizen_id), '[]') as history
@@ -51,14 +51,14 @@ export async function loadCitizens(
     [missing],
   );
   const survivors: string[] = [];
-  for (const { history, merged_into: mergedInto, ...row } of rows) {
+  for (const { history, merged_into: mergedInto, registered_at: registeredAt, ...row } of rows) {
     if (row.status === 'MERGED' && mergedInto) {
       into.redirects.set(row.citizen_id, mergedInto);
       if (row.personal_id) into.redirects.set(row.personal_id, mergedInto);
       survivors.push(mergedInto);
       continue;
     }
-    into.citizens.push(loadedCitizen(row, history));
+    into.citizens.push(loadedCitizen(row, history, Number(registeredAt)));
   }
   const more = survivors.length > 0 ? await loadCitizens(client, survivors, into) : { roundTrips: 0 };
   return { ...into, roundTrips: 1 + more.roundTrips };

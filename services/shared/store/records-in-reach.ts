@@ -3,6 +3,7 @@ import type { PersonObservation } from '../schemas/records.js';
 import type { PoolClient } from './db.js';
 import type { Classified } from './plan/classify.js';
 import type { WaitingInReach } from './plan/loaded-state.js';
+import { REGISTRATION_CLOCK_MARGIN_MS } from './plan/new-citizen.js';
 import { idRules, MAX_RELINK_ATTEMPTS, withTypoVariants, type BlockingKey } from './plan/record-keys.js';
 import { SETTINGS_RELINKS } from './settings-tables.js';
 
@@ -11,7 +12,7 @@ import { SETTINGS_RELINKS } from './settings-tables.js';
  * than the decision time, less this margin for the two clocks (linker process, database), may be
  * the record's person.
  */
-const CLOCK_MARGIN_S = 5;
+const CLOCK_MARGIN_S = REGISTRATION_CLOCK_MARGIN_MS / 1000;
 
 /** Shares the personal ID key or two blocking keys (plan/record-keys.ts says why), in SQL. */
 const enoughSharedKeys = (idRulesParam: string) => `count(*) >= 2 or bool_or(k.rule = any(${idRulesParam}::text[]))`;

@@ -35,6 +35,8 @@ export interface CitizenState {
   history: HistoryRow[];
   changed: boolean;
   created?: { origin: string };
+  /** When the register registered it (ms since the epoch), for a citizen loaded from the register. */
+  registeredAt?: number;
   /** The decision and rule that last changed it. */
   cause?: Cause;
 }
@@ -53,10 +55,11 @@ export interface StoredClaim {
 export type Change = PopulationUpdate['changes'][number];
 
 /** A citizen as loaded: its row and its stored history, nothing changed yet. */
-export function loadedCitizen(row: CitizenRow, history: readonly StoredClaim[]): CitizenState {
+export function loadedCitizen(row: CitizenRow, history: readonly StoredClaim[], registeredAt?: number): CitizenState {
   return {
     row,
     changed: false,
+    ...(registeredAt === undefined ? {} : { registeredAt }),
     history: history.map((h) => ({
       field: h.field,
       claim: claimOfProvenance(h),

@@ -24,7 +24,7 @@ export interface Classified {
   budgetChecks: string[];
   /** Citizens the decisions name, by citizen id or personal ID. */
   citizenIds: string[];
-  /** Records that may be sent back if a citizen registered lately shares their keys, and new citizens' records whose ID such a citizen may hold. */
+  /** Records that may be sent back if a citizen registered lately shares their keys. */
   reachProbes: { observation_id: string; decided_at: number; keys: BlockingKey[] }[];
   /** The citizens the NEW decisions may register, with their keys (the records waiting for them are found by these). */
   newCitizens: { row: CitizenRow; keys: BlockingKey[] }[];
@@ -43,8 +43,6 @@ export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<
       d.decision === 'UNLINKED' ||
       d.decision === 'REVIEW',
   );
-  // A NEW decision whose ID may be held by then follows the ID only to a citizen registered after it.
-  const mayFollowId = mine.filter((d) => d.decision === 'NEW' && d.observation.person.personal_id && d.method !== 'STEWARD');
   const births = mine.filter((d) => d.decision === 'NEW');
   return {
     retries: retries.map((d) => d.observation.observation_id),
@@ -59,7 +57,7 @@ export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<
       ...new Set(mine.flatMap((d) => (d.decision === 'LINK' && d.citizen_id ? [d.citizen_id] : d.decision === 'NEW' ? [newCitizenId(d.observation)] : []))),
     ],
     budgetChecks: mayRequeue.filter((d) => d.decision !== 'NEW' && d.observation.attempt >= MAX_RELINK_ATTEMPTS).map((d) => d.observation.observation_id),
-    reachProbes: [...mayRequeue, ...mayFollowId].map((d) => ({
+    reachProbes: mayRequeue.map((d) => ({
       observation_id: d.observation.observation_id,
       decided_at: d.decided_at,
       keys: recordKeysOf(settings, d.observation),

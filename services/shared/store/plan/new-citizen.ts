@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import type { CitizenRow } from '../../register/citizen-row.js';
 import type { PersonObservation } from '../../schemas/records.js';
 
+/** How far a registration's time may precede a decision that could not see it: a transaction registers at its start and is seen at its commit, and clocks differ. */
+export const REGISTRATION_CLOCK_MARGIN_MS = 5_000;
+
 /** Citizen id for a person a source created: the personal ID when there is one, else derived from the event, so a retry makes the same id. */
 export function newCitizenId(observation: PersonObservation): string {
   return observation.person.personal_id ?? `DC${createHash('sha256').update(observation.observation_id).digest('hex').slice(0, 16).toUpperCase()}`;

@@ -4,7 +4,7 @@ import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, Update
 import { applyObservation, keysOfCitizen, planCitizenRows, type Change, type CitizenState } from './citizen-state.js';
 import { decisiveMove, relinkOutcome } from '../../register/settings-relink.js';
 import type { LoadedState, PlanContext, SettingsRelink } from './loaded-state.js';
-import { citizenOf, emptyCitizen, newCitizenId } from './new-citizen.js';
+import { citizenOf, emptyCitizen, newCitizenId, REGISTRATION_CLOCK_MARGIN_MS } from './new-citizen.js';
 import { observationUpdate, updateRow } from './observation-update.js';
 import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type SourceRecord } from './planned-rows.js';
 import { enoughSharedKeys, MAX_RELINK_ATTEMPTS, recordKeysOf, withTypoVariants } from './record-keys.js';
@@ -74,6 +74,15 @@ class Citizens {
  */
 export function planDecisions(decisions: readonly LinkDecision[], loaded: LoadedState, context: PlanContext): DecisionPlan {
   return new Planner(loaded, context).plan(decisions);
+}
+
+/**
+ * Whether a citizen was registered after a decision was made: by this chunk, or by a transaction
+ * that began after it, give or take the clocks' margin (a transaction registers at its start and
+ * is seen at its commit).
+ */
+function registeredSince(decision: LinkDecision, citizen: CitizenState): boolean {
+  return citizen.created !== undefined || (citizen.registeredAt !== undefined && citizen.registeredAt > decision.decided_at - REGISTRATION_CLOCK_MARGIN_MS);
 }
 
 class Planner {
@@ -212,12 +221,14 @@ class Planner {
       }
       state = this.citizens.get(newCitizenId(o));
       if (!state) return this.create(decision);
-      // The record's ID is held already. The record follows it only when its holder was registered
-      // after the decision (two records of one new person at once, or a retry after another
-      // instance registered it). Absence from the candidates is not enough: a steward's
-      // cannot-link takes the holder out of them. A linker that saw the holder and still said new,
-      // or a steward (whose case offers NEW only for an ID no one holds), did not say it is them.
-      if (decision.method === 'STEWARD' || !this.registeredSince(decision, state)) return this.planOne(this.heldIdReview(decision, state), inReview);
+      // The record's ID is held already. The record follows it only when the decision did not see
+      // its holder because the holder was registered after it (two records of one new person at
+      // once, or a retry after another instance registered it). Absence from the candidates alone
+      // is not enough: a steward's cannot-link takes the holder out of them. A linker that saw the
+      // holder and still said new, or a steward (whose case offers NEW only for an ID no one
+      // holds), did not say it is them.
+      if (decision.method === 'STEWARD' || this.sawHolder(decision, state) || !registeredSince(decision, state))
+        return this.planOne(this.heldIdReview(decision, state), inReview);
     } else if (decision.citizen_id) {
       state = this.citizens.get(decision.citizen_id);
     }
@@ -227,15 +238,6 @@ class Planner {
         context: { recordId: decision.citizen_id ?? undefined },
       });
     return this.link(decision, state);
-  }
-
-  /** Whether the holder of the record's ID was registered after the decision: by this chunk, or by a source since it was decided (classify's reach probes). */
-  private registeredSince(decision: LinkDecision, holder: CitizenState): boolean {
-    const o = decision.observation;
-    return (
-      this.created.includes(holder) ||
-      this.loaded.recentInReach.some((pair) => pair.observation_id === o.observation_id && this.citizens.get(pair.citizen_id) === holder)
-    );
   }
 
   /** Whether the holder of the record's ID (or a citizen merged into them since) was among the decision's candidates. */
