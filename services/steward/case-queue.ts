@@ -42,6 +42,8 @@ export interface QueueLine extends RoutingFields {
   priority: number;
   score: number;
   candidates: number;
+  /** The never_link rule stored with the best candidate (a duplicate pair of twins): the line names the pair as under the rule. */
+  never_link: string | null;
   created_at: Date;
   age_seconds: number;
   claimed_by: string | null;
@@ -83,7 +85,7 @@ export async function listCases(pool: Pool, filter: CaseFilter): Promise<{ total
   const { where, params } = filterSql(filter);
   const lines = await pool.query<QueueLine & { total: string }>(
     `select case_id::int as case_id, reason, source, status, priority, coalesce((candidates->0->>'score')::float8, 0) as score,
-            jsonb_array_length(candidates) as candidates, created_at, extract(epoch from now() - created_at)::int as age_seconds,
+            jsonb_array_length(candidates) as candidates, candidates->0->'never_link'->>'name' as never_link, created_at, extract(epoch from now() - created_at)::int as age_seconds,
             claimed_by, decided_by, resolution, ${ROUTING_COLUMNS}, count(*) over () as total
        from review_cases where ${where}
       order by priority, created_at, case_id

@@ -2,6 +2,7 @@ import { foldToAscii } from '../shared/normalise/text.js';
 import type { CaseAction } from '../shared/review/case-actions.js';
 import { caseActions } from './case-queue.js';
 import { rescoreCase, type Rescored } from '../shared/review/case-rescore.js';
+import type { NeverLinkRule } from '../shared/linkage/scoring.js';
 import type { LinkExplanation, NormalisedPerson, PersonObservation } from '../shared/schemas/records.js';
 import { citizenAsPerson, type CitizenRow } from '../shared/register/citizen-row.js';
 import { citizenRowColumns } from '../shared/store/citizens-table.js';
@@ -32,6 +33,8 @@ export interface CaseCandidate {
   agreement: Record<ComparedField, Agreement>;
   /** As stored when the case was sent to review. */
   explanation: LinkExplanation | null;
+  /** The never_link rule stored with the candidate when the case was opened (the duplicate scan's twins), or null. */
+  never_link: NeverLinkRule | null;
   /** The same record scored against the candidate as it is now (null when it cannot be: see rescoreCase). */
   now: Rescored | null;
 }
@@ -175,6 +178,7 @@ export async function caseView(pool: Pool, caseId: number): Promise<CaseView | n
         agreement: compareFields(recordFields, fields),
         // Cases from before candidates carried their own explanation have the best candidate's only.
         explanation: candidate.explanation ?? (index === 0 ? reviewCase.explanation : null),
+        never_link: candidate.never_link ?? null,
         now: now.get(candidate.citizen_id) ?? null,
       };
     }),

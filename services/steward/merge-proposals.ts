@@ -1,7 +1,8 @@
 import type { Topics } from '../shared/schemas/topics.js';
 import { mergePreview, type MergePreview } from '../shared/register/merge-preview.js';
 import type { Survivorship } from '../shared/register/survivorship.js';
-import { judgeMergeEvidence, type MergeEvidence } from '../shared/review/merge-evidence.js';
+import { evidenceAgainstText, judgeMergeEvidence, type MergeEvidence } from '../shared/review/merge-evidence.js';
+import { neverLinkOfMerge } from '../shared/review/merge-never-link.js';
 import { hasRole, stewardActor } from '../shared/review/steward-users.js';
 import type { StewardDecision } from '../shared/schemas/records.js';
 import { appendAudit } from '../shared/store/audit-log.js';
@@ -66,12 +67,14 @@ export async function previewMerge(
     case_id: caseId,
     source_address: user.sourceAddress,
   });
-  return { preview: mergePreview(survivorship, survivor, merged), evidence: judgeMergeEvidence(survivor.row, merged.row) };
+  const evidence = judgeMergeEvidence(survivor.row, merged.row, await neverLinkOfMerge(pool, reviewCase, survivor.row, merged.row));
+  return { preview: mergePreview(survivorship, survivor, merged), evidence };
 }
 
 /**
  * Proposes a merge: nothing changes in the register until a second steward approves it. A merge
- * the evidence is strongly against is refused, unless a supervisor overrides it with a reason.
+ * the evidence is strongly against (different IDs and birth years, or a never_link rule holding
+ * for the pair: twins) is refused, unless a supervisor overrides it with a reason.
  */
 export async function proposeMerge(pool: Pool, caseId: number, user: Actor, request: ProposalRequest, expectedVersion?: number): Promise<MergeProposal> {
   if (request.comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'a merge proposal needs a comment saying why');
@@ -81,13 +84,9 @@ export async function proposeMerge(pool: Pool, caseId: number, user: Actor, requ
     if (reviewCase.status === 'DECIDED') throw new QueueRefusal(409, 'CASE_DECIDED', 'the case is decided already');
     if (!(await caseActions(client, reviewCase)).includes('MERGE')) throw new QueueRefusal(422, 'DECISION_NOT_ALLOWED', 'this case allows no merge');
     const [survivor, merged] = await namedPair(client, reviewCase, request);
-    const evidence = judgeMergeEvidence(survivor.row, merged.row);
+    const evidence = judgeMergeEvidence(survivor.row, merged.row, await neverLinkOfMerge(client, reviewCase, survivor.row, merged.row));
     if (evidence.against && override === null)
-      throw new QueueRefusal(
-        422,
-        'MERGE_EVIDENCE_AGAINST',
-        'the two citizens have different valid personal IDs and different birth years: a supervisor may override this with a reason',
-      );
+      throw new QueueRefusal(422, 'MERGE_EVIDENCE_AGAINST', `${evidenceAgainstText(evidence)}: a supervisor may override this with a reason`);
     if (evidence.against && !hasRole(user.role, 'supervisor'))
       throw new QueueRefusal(403, 'OVERRIDE_NEEDS_SUPERVISOR', 'only a supervisor may override the evidence against a merge');
     const waiting = await client.query('select 1 from merge_proposals where case_id = $1 and status = $2', [caseId, 'PROPOSED']);

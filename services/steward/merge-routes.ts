@@ -40,7 +40,7 @@ export function mergeRoutes(app: FastifyInstance, { pool, topics, config, wake }
       schema: {
         summary: 'Propose merging mergedId into survivorId; applied only once a second steward approves it',
         description:
-          'Refused with MERGE_EVIDENCE_AGAINST when both citizens hold different valid personal IDs and different birth years, unless a supervisor gives overrideReason.',
+          'Refused with MERGE_EVIDENCE_AGAINST when both citizens hold different valid personal IDs and different birth years, or a never_link rule of the linkage settings holds for the pair (twins), unless a supervisor gives overrideReason.',
         tags: ['merges'],
         params: caseIdParams,
         headers: ifMatchHeaders,

@@ -10,7 +10,7 @@ import { launchChromium, SCREENSHOTS, signInAs } from '../helpers/browser.js';
 import { testLogger } from '../helpers/real-stack.js';
 import { openCases, startStewardRun, type StewardRun } from '../helpers/steward-run.js';
 import { waitUntil } from '../helpers/wait.js';
-import { TWIN_SISTERS, twinVaccination } from '../fixtures/twins.js';
+import { TWIN_BROTHERS, TWIN_SISTERS, twinVaccination } from '../fixtures/twins.js';
 
 /** Two registered namesakes: the same name, sex and date of birth, one without an address in the register. */
 const NAMESAKES: SyntheticCitizen[] = [
@@ -71,7 +71,7 @@ describe("steward case page: the score at both moments, character differences, t
   };
 
   beforeAll(async () => {
-    s = await startStewardRun('steward-case', testLogger, {}, [...NAMESAKES, TWIN_SISTERS[0]]);
+    s = await startStewardRun('steward-case', testLogger, {}, [...NAMESAKES, TWIN_SISTERS[0], ...TWIN_BROTHERS]);
     const { run } = s;
     await publishEvents({
       producer: run.producer,
@@ -158,11 +158,60 @@ describe("steward case page: the score at both moments, character differences, t
     const sentence = loadSettings().never_link.find((rule) => rule.name === 'twins')!.sentence;
     const rule = (page: Page) => page.locator(`#never-link li[data-rule="twins"][data-citizen="${TWIN_SISTERS[0].citizen_id}"]`);
     await openCase(alice, twinCase.case_id);
-    expect(await alice.locator('h1').textContent()).toContain('A never-link rule holds (twins, generations)');
+    expect(await alice.locator('h1').textContent()).toContain('A never-link rule holds');
     expect(await rule(alice).textContent()).toBe(`Never-link rule «twins» (${TWIN_SISTERS[0].citizen_id}): ${sentence}`);
     await openCase(bob, twinCase.case_id);
-    expect(await bob.locator('#summary').textContent()).toContain('quy tắc không bao giờ liên kết');
-    expect(await rule(bob).textContent()).toContain('trẻ sinh đôi có số định danh liên tiếp');
+    expect(await bob.locator('#summary').textContent()).toContain('quy tắc cấm liên kết');
+    expect(await rule(bob).textContent()).toContain('người sinh đôi có số định danh liên tiếp');
+  });
+
+  it("calls the registered twin brothers a match under the twins' rule, never one citizen registered twice, in the heading, the summary and the queue", async () => {
+    const [first, second] = TWIN_BROTHERS.map((c) => c.citizen_id) as [string, string];
+    const pair = (await openCases(s.run)).find((c) => c.reason === 'POSSIBLE_DUPLICATE' && c.candidates.includes(first) && c.candidates.includes(second))!;
+    await openCase(alice, pair.case_id);
+    expect(await alice.locator('h1').textContent()).toContain('Two citizens match, but a never-link rule holds: they may be two people');
+    expect(await alice.locator('#summary').textContent()).toContain('but a never-link rule holds for the pair: they may be two people');
+    expect(await alice.locator(`#never-link li[data-rule="twins"]`).count()).toBe(1);
+    await openCase(bob, pair.case_id);
+    expect(await bob.locator('h1').textContent()).toContain('quy tắc cấm liên kết áp dụng: có thể là hai người');
+    expect(await bob.locator('#summary').textContent()).not.toContain('có thể là cùng một người');
+    await alice.goto(`${s.baseUrl}/#/`);
+    const line = alice.locator(`tr[data-case="${pair.case_id}"]`);
+    await line.waitFor();
+    expect(await line.textContent()).toContain('Two citizens match, but a never-link rule holds');
+  });
+
+  it("names the twins' rule on their duplicate case from the rule stored with it when the settings version is unknown", async () => {
+    const [first, second] = TWIN_BROTHERS.map((c) => c.citizen_id) as [string, string];
+    const pair = (await openCases(s.run)).find((c) => c.reason === 'POSSIBLE_DUPLICATE' && c.candidates.includes(first) && c.candidates.includes(second))!;
+    const [{ settings_version: version }] = (await query<{ settings_version: string }>('select settings_version from review_cases where case_id = $1', [
+      pair.case_id,
+    ])) as [{ settings_version: string }];
+    await query('update review_cases set settings_version = null where case_id = $1', [pair.case_id]);
+    try {
+      await openCase(alice, pair.case_id);
+      expect(await alice.locator('#case-settings').textContent()).toContain('unknown');
+      expect(await alice.locator(`#never-link li[data-rule="twins"]`).count()).toBe(1);
+      expect(await alice.locator('h1').textContent()).toContain('they may be two people');
+    } finally {
+      await query('update review_cases set settings_version = $2 where case_id = $1', [pair.case_id, version]);
+    }
+  });
+
+  it("refuses a merge of the twin brothers as evidence against it, naming the twins' rule in the preview", async () => {
+    const [first, second] = TWIN_BROTHERS.map((c) => c.citizen_id) as [string, string];
+    const pair = (await openCases(s.run)).find((c) => c.reason === 'POSSIBLE_DUPLICATE' && c.candidates.includes(first) && c.candidates.includes(second))!;
+    await openCase(bob, pair.case_id);
+    await bob.locator('#merge-survivor').selectOption(first);
+    await bob.locator('#merge-merged').selectOption(second);
+    await bob.locator('#merge-preview-button').click();
+    const evidence = bob.locator('#merge-evidence[data-rule="twins"]');
+    await evidence.waitFor();
+    expect(await evidence.textContent()).toContain('Quy tắc cấm liên kết «twins»: Hai số định danh là hai số liên tiếp');
+    await bob.locator('#comment').fill('cùng một người');
+    await bob.locator('#merge-propose').click();
+    await bob.locator('#decision-status', { hasText: 'Bằng chứng phản đối hợp nhất' }).waitFor();
+    expect(await query('select 1 from merge_proposals where case_id = $1', [pair.case_id])).toEqual([]);
   });
 
   it("shows the merge preview's dates as dd/mm/yyyy and sexes in words, in Vietnamese", async () => {

@@ -3,7 +3,7 @@ import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js'
 import { judgePair } from '../../services/shared/linkage/dedupe.js';
 import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
-import { duplicateExplanation } from '../../services/shared/review/duplicate-case.js';
+import { duplicateCandidate, duplicateExplanation } from '../../services/shared/review/duplicate-case.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 
 const settings = loadSettings();
@@ -16,7 +16,7 @@ function scanned(a: RawPerson, b: RawPerson) {
   const [first, second] = [toMatchRecord('D1', a), toMatchRecord('D2', b)];
   const { engine } = inMemoryLinkage(settings, [...background, first, second]);
   const judged = judgePair(engine, first, second);
-  return { judged, summary: judged ? duplicateExplanation(engine, judged).summary : null };
+  return { judged, summary: judged ? duplicateExplanation(engine, judged).summary : null, candidate: judged ? duplicateCandidate('D2', judged) : null };
 }
 
 describe("a possible-duplicate case of the register's scan", () => {
@@ -35,6 +35,16 @@ describe("a possible-duplicate case of the register's scan", () => {
     const { judged, summary } = scanned(hai, { ...hai, full_name: 'Phan Văn Hùng', date_of_birth: '1960-03-07' });
     expect([judged?.decision, judged?.neverLink?.name]).toEqual(['review', 'generations']);
     expect(summary).toContain(sentenceOf('generations'));
+  });
+
+  it("stores the twins' rule, name and sentence, with the pair's candidate as data for the case page and the queue", () => {
+    const { candidate } = scanned(hai, { ...hai, personal_id: '001085004322', full_name: 'Phan Văn Hà' });
+    expect(candidate?.never_link).toEqual({ name: 'twins', sentence: sentenceOf('twins') });
+  });
+
+  it('stores no rule with the candidate of a person registered twice', () => {
+    const { candidate } = scanned(hai, { ...hai, full_name: 'PHAN VAN HAI' });
+    expect(candidate).not.toHaveProperty('never_link');
   });
 
   it('calls a person registered twice possibly one person, naming no rule', () => {

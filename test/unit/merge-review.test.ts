@@ -3,7 +3,10 @@ import type { CitizenRow } from '../../services/shared/register/citizen-row.js';
 import { mergePreview } from '../../services/shared/register/merge-preview.js';
 import { loadSurvivorship } from '../../services/shared/register/survivorship.js';
 import { allowedActions } from '../../services/shared/review/case-actions.js';
-import { judgeMergeEvidence } from '../../services/shared/review/merge-evidence.js';
+import { toMatchRecord } from '../../services/shared/linkage/match-record.js';
+import { neverLinkTest } from '../../services/shared/linkage/scoring.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { evidenceAgainstText, judgeMergeEvidence } from '../../services/shared/review/merge-evidence.js';
 import { REGISTERED_TU } from '../helpers/citizen-fixtures.js';
 
 const RULES = loadSurvivorship();
@@ -47,25 +50,48 @@ describe('a merge preview', () => {
 describe('the evidence on a merge', () => {
   it('is strongly against two citizens with different valid IDs and different birth years', () => {
     expect(
-      judgeMergeEvidence({ personal_id: '001210000001', date_of_birth: '2010-04-01' }, { personal_id: '001213000002', date_of_birth: '2013-05-02' }),
+      judgeMergeEvidence({ personal_id: '001210000001', date_of_birth: '2010-04-01' }, { personal_id: '001213000002', date_of_birth: '2013-05-02' }, null),
     ).toEqual({
       different_valid_ids: true,
       different_birth_years: true,
+      never_link: null,
       against: true,
     });
   });
 
   it('is not against a mistyped ID alone, a mistyped birth year alone, or an ID that is not a valid one', () => {
     expect(
-      judgeMergeEvidence({ personal_id: '001210000001', date_of_birth: '2010' }, { personal_id: '001210000002', date_of_birth: '2010-04-01' }).against,
+      judgeMergeEvidence({ personal_id: '001210000001', date_of_birth: '2010' }, { personal_id: '001210000002', date_of_birth: '2010-04-01' }, null).against,
     ).toBe(false);
-    expect(judgeMergeEvidence({ personal_id: '001210000001', date_of_birth: '2010' }, { personal_id: '001210000001', date_of_birth: '2013' }).against).toBe(
-      false,
-    );
-    expect(judgeMergeEvidence({ personal_id: '999210000001', date_of_birth: '2010' }, { personal_id: '001213000002', date_of_birth: '2013' }).against).toBe(
-      false,
-    );
-    expect(judgeMergeEvidence({ personal_id: null, date_of_birth: '2010' }, { personal_id: '001213000002', date_of_birth: '2013' }).against).toBe(false);
+    expect(
+      judgeMergeEvidence({ personal_id: '001210000001', date_of_birth: '2010' }, { personal_id: '001210000001', date_of_birth: '2013' }, null).against,
+    ).toBe(false);
+    expect(
+      judgeMergeEvidence({ personal_id: '999210000001', date_of_birth: '2010' }, { personal_id: '001213000002', date_of_birth: '2013' }, null).against,
+    ).toBe(false);
+    expect(judgeMergeEvidence({ personal_id: null, date_of_birth: '2010' }, { personal_id: '001213000002', date_of_birth: '2013' }, null).against).toBe(false);
+  });
+});
+
+describe('the evidence on a merge of twins', () => {
+  const settings = loadSettings();
+  const twins = settings.never_link.find((rule) => rule.name === 'twins')!;
+  const brother = { personal_id: '079098012345', full_name: 'Đặng Minh Long', date_of_birth: '1998-11-20', sex: 'M', address: 'Số 12 Lê Lợi, Quận 1' };
+  const twin = { ...brother, personal_id: '079098012346', full_name: 'Đặng Minh Lang' };
+  const ruleOf = neverLinkTest(settings);
+  const held = ruleOf(toMatchRecord('A', brother), toMatchRecord('B', twin));
+
+  it("is against the merge of twins of one birth year, whose IDs and years alone say nothing against it, under the settings' twins rule", () => {
+    expect(judgeMergeEvidence(brother, twin, held)).toEqual({
+      different_valid_ids: true,
+      different_birth_years: false,
+      never_link: { name: 'twins', sentence: twins.sentence },
+      against: true,
+    });
+  });
+
+  it("names the twins' rule and its sentence in the refusal's reason", () => {
+    expect(evidenceAgainstText(judgeMergeEvidence(brother, twin, held))).toBe(`the never_link rule "twins" holds for the two citizens: ${twins.sentence}`);
   });
 });
 

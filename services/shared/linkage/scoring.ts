@@ -29,6 +29,12 @@ export function neverLinkSummary(rule: NeverLinkRule): string {
   return `The never_link rule "${rule.name}" holds: ${rule.sentence}`;
 }
 
+/** The settings' never_link rules, compiled once: the first that holds for a record and a citizen, or null. */
+export function neverLinkTest(settings: LinkageSettings): (record: MatchRecord, citizen: MatchRecord) => NeverLinkRule | null {
+  const tests = settings.never_link.map(({ name, when, sentence }) => ({ test: compilePredicate(when), rule: { name, sentence } }));
+  return (record, citizen) => tests.find(({ test }) => test(record, citizen))?.rule ?? null;
+}
+
 export interface PairScore {
   citizenId: string;
   weight: number;
@@ -106,7 +112,7 @@ export class Scorer {
   /** The comparisons a guardian's ID leaves silent for the other candidates. */
   readonly guardianSilenced: ReadonlySet<string>;
   /** The settings' never_link rules, compiled once. */
-  private readonly neverLinkTests: { test: CompiledPredicate; rule: NeverLinkRule }[];
+  private readonly neverLinkOf: (record: MatchRecord, citizen: MatchRecord) => NeverLinkRule | null;
 
   constructor(
     readonly settings: LinkageSettings,
@@ -117,12 +123,12 @@ export class Scorer {
     this.agreementLevel = new Map(settings.comparisons.map((c) => [c.name, c.levels.findIndex((level) => !level.is_null)]));
     this.guardianTest = settings.guardian_id ? compilePredicate(settings.guardian_id.when) : null;
     this.guardianSilenced = new Set(settings.guardian_id ? [settings.guardian_id.identifier] : []);
-    this.neverLinkTests = settings.never_link.map(({ name, when, sentence }) => ({ test: compilePredicate(when), rule: { name, sentence } }));
+    this.neverLinkOf = neverLinkTest(settings);
   }
 
   /** The first never_link rule that holds for the pair (twins), or null. */
   neverLinked(record: MatchRecord, citizen: MatchRecord): NeverLinkRule | null {
-    return this.neverLinkTests.find(({ test }) => test(record, citizen))?.rule ?? null;
+    return this.neverLinkOf(record, citizen);
   }
 
   /** The pair's score; the `silenced` comparisons stand at their null level, as if a value were missing. */

@@ -1,4 +1,3 @@
-import { DancuError } from '../errors.js';
 import { termFrequenciesOf } from '../linkage-io/postgres-candidates.js';
 import { LinkageEngine } from '../linkage/engine.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
@@ -6,7 +5,7 @@ import type { NeverLinkRule } from '../linkage/scoring.js';
 import type { LinkExplanation, NormalisedPerson } from '../schemas/records.js';
 import type { Pool } from '../store/db.js';
 import { isDuplicateCase, type ReviewCase } from '../store/review-case.js';
-import { settingsOfVersion } from '../store/settings-versions.js';
+import { settingsOfVersionIfKnown } from '../store/settings-versions.js';
 
 /** A candidate scored again: its probability and explanation now, and the never_link rule that holds for the pair now (twins), if one does. */
 export interface Rescored {
@@ -30,11 +29,8 @@ export async function rescoreCase(
   candidates: ReadonlyMap<string, NormalisedPerson>,
 ): Promise<Map<string, Rescored>> {
   const rescored = new Map<string, Rescored>();
-  if (!record || !reviewCase.settings_version) return rescored;
-  const settings = await settingsOfVersion(pool, reviewCase.settings_version).catch((error: unknown) => {
-    if (error instanceof DancuError && error.code === 'SETTINGS_VERSION_UNKNOWN') return null;
-    throw error;
-  });
+  if (!record) return rescored;
+  const settings = await settingsOfVersionIfKnown(pool, reviewCase.settings_version);
   if (!settings) return rescored;
   const subject = personToMatchRecord(reviewCase.observation_id, record);
   const others = [...candidates].map(([citizenId, person]) => personToMatchRecord(citizenId, person));

@@ -2,6 +2,7 @@ import type { LinkageEngine } from '../linkage/engine.js';
 import type { PairJudgement } from '../linkage/dedupe.js';
 import { neverLinkSummary } from '../linkage/scoring.js';
 import type { LinkExplanation } from '../schemas/records.js';
+import type { CaseCandidateEntry } from '../store/review-case.js';
 
 /**
  * The explanation a possible-duplicate case of two register citizens carries. A pair a never_link
@@ -16,4 +17,13 @@ export function duplicateExplanation(engine: LinkageEngine, judged: PairJudgemen
     ? `${match}, but they may be two people. ${neverLinkSummary(judged.neverLink)}`
     : `${match}: possibly one person registered twice.`;
   return engine.scorer.explain(judged.score, null, summary);
+}
+
+/**
+ * The second citizen of the pair as the case stores it, with the never_link rule that holds for
+ * the pair as data (name and sentence): the case page and the queue read it there, and a case
+ * whose settings version is unknown later still names the rule.
+ */
+export function duplicateCandidate(citizenId: string, judged: PairJudgement): CaseCandidateEntry {
+  return { citizen_id: citizenId, score: judged.score.probability, ...(judged.neverLink ? { never_link: judged.neverLink } : {}) };
 }

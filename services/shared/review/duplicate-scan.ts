@@ -8,7 +8,7 @@ import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
 import { citizenRowColumns } from '../store/citizens-table.js';
 import { duplicateCaseId } from '../store/citizen-merges.js';
 import type { Pool } from '../store/db.js';
-import { duplicateExplanation } from './duplicate-case.js';
+import { duplicateCandidate, duplicateExplanation } from './duplicate-case.js';
 
 export interface DuplicateScanReport {
   citizens: number;
@@ -77,7 +77,7 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
         reason: 'POSSIBLE_DUPLICATE',
         source: 'register',
         observation: { citizen_id: a, person: citizenAsPerson(first) },
-        candidates: [{ citizen_id: b, score: judged.score.probability }],
+        candidates: [duplicateCandidate(b, judged)],
         explanation: duplicateExplanation(engine, judged),
         settings_version: engine.settingsVersion,
       });

@@ -1,3 +1,4 @@
+import type { NeverLinkRule } from '../linkage/scoring.js';
 import type { Candidate, LinkExplanation, PersonObservation } from '../schemas/records.js';
 import type { PoolClient, Pool } from './db.js';
 import { PIPELINE_DECIDER } from './decision-tables.js';
@@ -12,6 +13,15 @@ export interface DuplicateSubject {
 export type { CaseStatus } from './plan/loaded-state.js';
 import type { CaseStatus, LoadedCase } from './plan/loaded-state.js';
 
+/**
+ * A candidate as a case stores it (the candidates JSON column): a decision's candidate, and for a
+ * pair of the register's duplicate scan the never_link rule that held for it when the case was
+ * opened, as data, so the case page and the queue name the rule without reading the English summary.
+ */
+export interface CaseCandidateEntry extends Candidate {
+  never_link?: NeverLinkRule;
+}
+
 /** A review case as stored: the record (or the first citizen of a duplicate pair), its candidates and why it was opened. */
 export interface ReviewCase {
   case_id: number;
@@ -20,7 +30,7 @@ export interface ReviewCase {
   reason: string;
   source: string;
   observation: PersonObservation | DuplicateSubject;
-  candidates: Candidate[];
+  candidates: CaseCandidateEntry[];
   explanation: LinkExplanation;
   /** The settings version of the decision that opened or last refreshed the case; null for cases from before versions. */
   settings_version: string | null;

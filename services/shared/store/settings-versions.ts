@@ -23,6 +23,15 @@ export async function settingsOfVersion(db: Pool | PoolClient, version: string):
   return parseSettings(row.settings);
 }
 
+/** The settings of a version, or null when the register does not hold it (cases from before versions were recorded). */
+export async function settingsOfVersionIfKnown(db: Pool | PoolClient, version: string | null): Promise<LinkageSettings | null> {
+  if (!version) return null;
+  return settingsOfVersion(db, version).catch((error: unknown) => {
+    if (error instanceof DancuError && error.code === 'SETTINGS_VERSION_UNKNOWN') return null;
+    throw error;
+  });
+}
+
 /** Every change of the current settings, oldest first (a handful of rows: read whole). */
 export async function settingsHistory(db: Pool | PoolClient): Promise<HistoryEntry[]> {
   const { rows } = await db.query<HistoryEntry & { id: string; shadow_run_id: string | null; at: Date }>(

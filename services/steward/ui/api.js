@@ -9,11 +9,11 @@
 /** @typedef {'personal_id' | 'full_name' | 'date_of_birth' | 'sex' | 'address'} ComparedField */
 /** @typedef {'same' | 'same_without_diacritics' | 'partial' | 'differs' | 'missing'} Agreement */
 /** @typedef {Record<ComparedField, string | null>} PersonFields */
-/** @typedef {{ case_id: number, reason: string, source: string, status: string, priority: number, score: number, candidates: number, created_at: string, age_seconds: number, claimed_by: string | null, decided_by: string | null, resolution: string | null, version: number, province: string | null, assigned_to: string | null, team: string | null, facility: string | null }} QueueLine */
+/** @typedef {{ case_id: number, reason: string, source: string, status: string, priority: number, score: number, candidates: number, never_link: string | null, created_at: string, age_seconds: number, claimed_by: string | null, decided_by: string | null, resolution: string | null, version: number, province: string | null, assigned_to: string | null, team: string | null, facility: string | null }} QueueLine */
 /** @typedef {{ total: number, cases: QueueLine[], counts: { status: Record<string, number>, reason: Record<string, number>, source: Record<string, number>, province: Record<string, number>, facility: Record<string, number> } }} Queue */
 /** @typedef {{ name: string, sentence: string }} NeverLinkRule */
 /** @typedef {{ score: number, explanation: LinkExplanation, never_link: NeverLinkRule | null }} Rescored */
-/** @typedef {{ citizen_id: string, status: string, merged_into?: string | null, score: number, fields: PersonFields, agreement: Record<ComparedField, Agreement> | null, explanation: LinkExplanation | null, now: Rescored | null }} CaseCandidate */
+/** @typedef {{ citizen_id: string, status: string, merged_into?: string | null, score: number, fields: PersonFields, agreement: Record<ComparedField, Agreement> | null, explanation: LinkExplanation | null, never_link?: NeverLinkRule | null, now: Rescored | null }} CaseCandidate */
 /** @typedef {{ source: string, source_system: string, source_record_id: string, event_type: string, change_type: string, event_date: string | null, event_time: string, ingested_at: string, details: { key: string, value: string }[], findings: { code: string, field: string }[] }} RecordOrigin */
 /** @typedef {{ at: string, until: string | null, actor: string | null, event: string, decision_action: string | null, times: number }} HistoryEntry */
 /** @typedef {{ case_id: number, reason: string, source: string, explanation: LinkExplanation, status: string, priority: number, created_at: string, claimed_by: string | null, resolution: string | null, rechecks: number, settings_version: string | null, version: number }} ReviewCase */
@@ -33,7 +33,7 @@
  * @property {{ at: string, actor: string, action: string }[]} audit
  */
 /** @typedef {{ field: string, survivor_value: string | null, merged_value: string | null, value: string | null, from: 'survivor' | 'merged' | null, source: string | null, rule: string | null }} PreviewField */
-/** @typedef {{ different_valid_ids: boolean, different_birth_years: boolean, against: boolean }} MergeEvidence */
+/** @typedef {{ different_valid_ids: boolean, different_birth_years: boolean, never_link?: NeverLinkRule | null, against: boolean }} MergeEvidence */
 /** @typedef {{ preview: { survivor_id: string, merged_id: string, fields: PreviewField[] }, evidence: MergeEvidence }} MergePreview */
 /** @typedef {{ proposal_id: number, survivor_id: string, merged_id: string, proposed_by: string, comment: string, evidence: MergeEvidence, override_reason: string | null, status: 'PROPOSED' | 'APPROVED' | 'REJECTED', reviewed_by: string | null, review_comment: string | null }} MergeProposal */
 /** @typedef {{ status?: string, source?: string, reason?: string, minScore?: string | number, maxScore?: string | number, olderThanHours?: string | number, limit?: number, list?: string, province?: string, facility?: string, team?: string }} CaseFilter */

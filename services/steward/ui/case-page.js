@@ -39,26 +39,44 @@ function choices(view) {
   return view.candidates;
 }
 
+/** @typedef {{ citizenId: string, rule: import('./api.js').NeverLinkRule }} HeldRule */
+
 /**
- * The case's summary in the chosen language, from its reason and the candidates' probabilities.
+ * The never_link rule that keeps the record (or the pair) from each candidate: as it holds now,
+ * scored again with the settings version that opened the case, or as stored with the case when
+ * the candidate cannot be scored again (settings version unknown, citizen gone).
+ * @param {CaseView} view
+ * @returns {HeldRule[]}
+ */
+function rulesHeld(view) {
+  return view.candidates.flatMap((c) => {
+    const rule = c.now ? c.now.never_link : c.never_link;
+    return rule ? [{ citizenId: c.citizen_id, rule }] : [];
+  });
+}
+
+/**
+ * The case's summary in the chosen language, from its reason and the candidates' probabilities;
+ * a duplicate pair a never_link rule holds for is said to be a match under the rule.
  * @param {CaseView} view
  * @param {CaseCandidate[]} people
+ * @param {boolean} underNeverLink
  */
-function caseSummary(view, people) {
+function caseSummary(view, people, underNeverLink) {
   const scores = (view.kind === 'duplicate' ? view.candidates : people).map((p) => p.score).sort((a, b) => b - a);
   const [best, second] = scores.map(percent);
-  return summaryText(view.case.reason, { best, second });
+  return summaryText(view.case.reason, { best, second }, underNeverLink);
 }
 
 /**
  * The never_link rules that keep the record (or the pair) from a candidate, each by name and in
  * its own sentence: the reason says only that a rule holds, and a twin must not be linked or
- * merged without the steward reading which. A case whose candidates cannot be scored again
- * (settings version unknown) shows the sentence stored with it.
+ * merged without the steward reading which. A NEVER_LINK_RULE case of the linker that can
+ * neither be scored again nor holds its rule as data shows the summary stored with it.
  * @param {CaseView} view
+ * @param {HeldRule[]} held
  */
-function neverLinkNotes(view) {
-  const held = view.candidates.flatMap((c) => (c.now?.never_link ? [{ citizenId: c.citizen_id, rule: c.now.never_link }] : []));
+function neverLinkNotes(view, held) {
   if (held.length === 0)
     return view.case.reason === 'NEVER_LINK_RULE' ? h('p', { className: 'never-link', id: 'never-link', role: 'note' }, view.case.explanation.summary) : null;
   return h(
@@ -123,6 +141,7 @@ async function nextCase(user, current) {
 export async function renderCase(main, caseId, user) {
   const view = await api.case(caseId);
   const people = choices(view);
+  const held = rulesHeld(view);
   let selected = 0;
   const c = view.case;
   const mayDecide = user.role !== 'viewer' && c.status !== 'DECIDED' && (!c.claimed_by || c.claimed_by === user.username);
@@ -213,7 +232,7 @@ export async function renderCase(main, caseId, user) {
       .../** @type {HTMLElement[]} */ (
         [
           h('p', {}, h('a', { href: '#/', id: 'back' }, `← ${t('back')}`)),
-          h('h1', {}, `${t('case')} #${c.case_id} — ${reasonLabel(c.reason)}`),
+          h('h1', {}, `${t('case')} #${c.case_id} — ${reasonLabel(c.reason, held.length > 0)}`),
           h(
             'p',
             { className: 'meta', id: 'case-meta' },
@@ -221,8 +240,8 @@ export async function renderCase(main, caseId, user) {
           ),
           // Which linkage settings decided the record: a shadow run or a later version may decide otherwise.
           h('p', { className: 'meta', id: 'case-settings' }, `${t('settingsVersion')}: ${c.settings_version ?? t('settingsVersionUnknown')}`),
-          h('p', { className: 'summary', id: 'summary' }, caseSummary(view, people)),
-          neverLinkNotes(view),
+          h('p', { className: 'summary', id: 'summary' }, caseSummary(view, people, held.length > 0)),
+          neverLinkNotes(view, held),
           h(
             'div',
             { className: 'claim' },

@@ -108,6 +108,7 @@ const LABELS = {
     fromCitizen: 'Lấy từ',
     whyChosen: 'Vì sao',
     evidenceAgainst: 'Bằng chứng phản đối hợp nhất',
+    evidenceIdsAndYears: 'số định danh và năm sinh đều khác',
     overrideReason: 'Lý do vượt quyền (chỉ giám sát viên)',
     mergeProposals: 'Đề xuất hợp nhất',
     proposedBy: 'Đề xuất bởi',
@@ -122,7 +123,10 @@ const LABELS = {
     hours: 'giờ',
     days: 'ngày',
     weightsHint: 'Số bên cạnh mỗi dòng: mức tăng hay giảm (tính bằng bit, mỗi bit gấp đôi khả năng khớp).',
-    neverLinkRule: 'Quy tắc không bao giờ liên kết',
+    neverLinkRule: 'Quy tắc cấm liên kết',
+    duplicateUnderRule: 'Hai công dân khớp, nhưng quy tắc cấm liên kết áp dụng: có thể là hai người',
+    duplicateUnderRuleSummary:
+      'Hai công dân trong sổ khớp ({best}), nhưng một quy tắc cấm liên kết áp dụng cho cặp này: họ có thể là hai người. Cán bộ xem quy tắc dưới đây rồi quyết định.',
     waterfallLabel: 'Biểu đồ các yếu tố làm tăng hay giảm điểm',
     refusedWhy: 'sổ không còn cho phép quyết định này',
     unknownError: 'Yêu cầu bị từ chối',
@@ -329,7 +333,7 @@ const LABELS = {
       INVALID_PARAMETER: 'Giá trị nhập không hợp lệ.',
       FORBIDDEN: 'Vai trò của bạn không được làm việc này.',
       MERGE_NEEDS_APPROVAL: 'Hợp nhất phải được đề xuất và một cán bộ thứ hai phê duyệt.',
-      MERGE_EVIDENCE_AGAINST: 'Bằng chứng phản đối hợp nhất: số định danh và năm sinh đều khác.',
+      MERGE_EVIDENCE_AGAINST: 'Bằng chứng phản đối hợp nhất (bản xem trước nêu lý do): chỉ giám sát viên mới được hợp nhất, kèm lý do.',
       OVERRIDE_NEEDS_SUPERVISOR: 'Chỉ giám sát viên mới được vượt qua bằng chứng phản đối, kèm lý do.',
       MERGE_PROPOSED_ALREADY: 'Hồ sơ đã có một đề xuất hợp nhất đang chờ.',
       PROPOSAL_NOT_FOUND: 'Không có đề xuất hợp nhất này.',
@@ -356,7 +360,7 @@ const LABELS = {
       BETWEEN_THRESHOLDS: 'Xác suất khớp của ứng viên tốt nhất ({best}) nằm giữa ngưỡng xem xét và ngưỡng liên kết.',
       REQUIRED_FIELD_DISAGREES: 'Ứng viên tốt nhất có khả năng khớp ({best}), nhưng một trường bắt buộc để liên kết không khớp đủ gần.',
       NEVER_LINK_RULE:
-        'Ứng viên tốt nhất có khả năng khớp ({best}), nhưng một quy tắc không bao giờ liên kết áp dụng cho cặp này (trẻ sinh đôi, hoặc số định danh của cha mẹ hay của con): cán bộ quyết định, theo câu của quy tắc dưới đây.',
+        'Ứng viên tốt nhất có khả năng khớp ({best}), nhưng một quy tắc cấm liên kết áp dụng cho cặp này: cán bộ xem quy tắc dưới đây rồi quyết định.',
       POSSIBLE_DUPLICATE: 'Hai công dân trong sổ có thể là cùng một người ({best}).',
       SETTINGS_LINK_MOVED:
         'Bản ghi đang liên kết với một công dân; thiết lập liên kết mới sẽ liên kết nó với người khác ({best}). Liên kết hiện tại được giữ cho đến khi cán bộ quyết định.',
@@ -507,7 +511,7 @@ const LABELS = {
       AMBIGUOUS: 'Hai ứng viên gần bằng điểm',
       BETWEEN_THRESHOLDS: 'Điểm nằm giữa hai ngưỡng',
       REQUIRED_FIELD_DISAGREES: 'Trường bắt buộc không khớp',
-      NEVER_LINK_RULE: 'Quy tắc không liên kết (sinh đôi, khác thế hệ)',
+      NEVER_LINK_RULE: 'Quy tắc cấm liên kết áp dụng',
       POSSIBLE_DUPLICATE: 'Có thể trùng công dân',
       SETTINGS_LINK_MOVED: 'Thiết lập mới sẽ chuyển liên kết sang công dân khác',
       MATCH: 'Khớp trên ngưỡng liên kết',
@@ -622,6 +626,7 @@ const LABELS = {
     fromCitizen: 'From',
     whyChosen: 'Why',
     evidenceAgainst: 'Evidence against the merge',
+    evidenceIdsAndYears: 'the personal IDs and the birth years differ',
     overrideReason: 'Reason to override (supervisors only)',
     mergeProposals: 'Merge proposals',
     proposedBy: 'Proposed by',
@@ -637,6 +642,9 @@ const LABELS = {
     days: 'd',
     weightsHint: 'The number beside each line: how far it moved the score (in bits; each bit doubles the odds of a match).',
     neverLinkRule: 'Never-link rule',
+    duplicateUnderRule: 'Two citizens match, but a never-link rule holds: they may be two people',
+    duplicateUnderRuleSummary:
+      "Two citizens in the register match ({best}), but a never-link rule holds for the pair: they may be two people. A steward decides, on the rule's sentence below.",
     waterfallLabel: 'Chart of what raised or lowered the score',
     refusedWhy: 'the register no longer allows this decision',
     unknownError: 'The request was refused',
@@ -844,7 +852,7 @@ const LABELS = {
       INVALID_PARAMETER: 'A value given is not valid.',
       FORBIDDEN: 'Your role may not do this.',
       MERGE_NEEDS_APPROVAL: 'A merge is proposed, and applied once a second steward approves it.',
-      MERGE_EVIDENCE_AGAINST: 'The evidence is against this merge: the personal IDs and the birth years differ.',
+      MERGE_EVIDENCE_AGAINST: 'The evidence is against this merge (the preview says why): only a supervisor may merge, with a reason.',
       OVERRIDE_NEEDS_SUPERVISOR: 'Only a supervisor may override the evidence against a merge, with a reason.',
       MERGE_PROPOSED_ALREADY: 'A merge proposal on this case is waiting already.',
       PROPOSAL_NOT_FOUND: 'No such merge proposal.',
@@ -870,8 +878,7 @@ const LABELS = {
       AMBIGUOUS: 'Two candidates score close together ({best} and {second}).',
       BETWEEN_THRESHOLDS: "The best candidate's match probability ({best}) is between the review and link thresholds.",
       REQUIRED_FIELD_DISAGREES: 'The best candidate is probable ({best}), but a field a link requires does not agree closely enough.',
-      NEVER_LINK_RULE:
-        "The best candidate is probable ({best}), but a never-link rule holds for the pair (twins, or a parent's or child's ID): a steward decides, on the rule's sentence below.",
+      NEVER_LINK_RULE: "The best candidate is probable ({best}), but a never-link rule holds for the pair: a steward decides, on the rule's sentence below.",
       POSSIBLE_DUPLICATE: 'Two citizens in the register may be one person ({best}).',
       SETTINGS_LINK_MOVED:
         'The record is linked to a citizen; the new linkage settings would link it to another ({best}). The link stays until a steward decides.',
@@ -1021,7 +1028,7 @@ const LABELS = {
       AMBIGUOUS: 'Two candidates score close together',
       BETWEEN_THRESHOLDS: 'Score between the two thresholds',
       REQUIRED_FIELD_DISAGREES: 'A required field disagrees',
-      NEVER_LINK_RULE: 'A never-link rule holds (twins, generations)',
+      NEVER_LINK_RULE: 'A never-link rule holds',
       POSSIBLE_DUPLICATE: 'Possibly one citizen registered twice',
       SETTINGS_LINK_MOVED: 'New settings would move the link to another citizen',
       MATCH: 'Match above the link threshold',
@@ -1127,22 +1134,30 @@ export const LEVEL_SENTENCES_EN = {
   'address:else': 'The addresses are different.',
 };
 
-// Vietnamese for the sentences of the linkage settings' never_link rules, by rule name; a rule not
-// listed here (settings changed since) shows its own sentence, as English does.
-/** @type {Record<string, string | undefined>} */
-export const NEVER_LINK_SENTENCES_VI = {
-  twins:
-    'Hai số định danh là hai số liên tiếp (cách nhau không quá 2: sinh đôi hoặc sinh ba) và tên khác nhau, dù chỉ một chữ cái: trẻ sinh đôi có số định danh liên tiếp, nên cán bộ quyết định.',
-  generations:
-    'Số định danh giống nhau nhưng năm sinh cách nhau từ 15 năm trở lên và tên khác nhau: số định danh của cha mẹ hay của con, hoặc một người bị gõ nhầm cả năm sinh lẫn tên, nên cán bộ quyết định.',
+// Vietnamese for the sentences of the linkage settings' never_link rules, by rule name, each beside
+// the English sentence it translates: a deployment that rewrites a rule's sentence (or its
+// parameters, which the sentence states) gets the rule's own sentence, not a translation of
+// another; a unit test holds the committed settings to these English sources.
+/** @type {Record<string, { en: string, vi: string } | undefined>} */
+export const NEVER_LINK_SENTENCES = {
+  twins: {
+    en: 'The personal IDs are consecutive numbers (at most 2 apart: twins or triplets) and the given names differ, even if only by a letter: twins have consecutive ID numbers, so a steward decides.',
+    vi: 'Hai số định danh là hai số liên tiếp (cách nhau không quá 2: sinh đôi hoặc sinh ba) và tên khác nhau, dù chỉ khác một chữ cái: người sinh đôi có số định danh liên tiếp, nên cán bộ quyết định.',
+  },
+  generations: {
+    en: "The personal ID is the same but the birth years are 15 or more apart and the given names differ: a parent's or child's ID, or one person with both a mistyped year and given name, so a steward decides.",
+    vi: 'Số định danh giống nhau nhưng năm sinh cách nhau từ 15 năm trở lên và tên khác nhau: số định danh của cha mẹ hay của con, hoặc một người bị gõ nhầm cả năm sinh lẫn tên, nên cán bộ quyết định.',
+  },
 };
 
 /**
- * A never_link rule's sentence in the chosen language: the rule's own (English, from the settings), or its Vietnamese from the catalogue.
+ * A never_link rule's sentence in the chosen language: the rule's own (English, from the
+ * settings), or the catalogue's Vietnamese when the rule still says what it translates.
  * @param {import('./api.js').NeverLinkRule} rule
  */
 export function neverLinkSentence(rule) {
-  return (language() === 'vi' ? NEVER_LINK_SENTENCES_VI[rule.name] : undefined) || rule.sentence;
+  const known = NEVER_LINK_SENTENCES[rule.name];
+  return language() === 'vi' && known && known.en === rule.sentence ? known.vi : rule.sentence;
 }
 
 /**
@@ -1174,8 +1189,14 @@ export function t(key) {
   return /** @type {string | undefined} */ (LABELS[language()][key]) ?? /** @type {string | undefined} */ (LABELS.en[key]) ?? key;
 }
 
-/** @param {string} reason */
-export function reasonLabel(reason) {
+/**
+ * A case's reason in the chosen language. A possible duplicate a never_link rule holds for (twins)
+ * is named as a match under the rule, never as one citizen registered twice.
+ * @param {string} reason
+ * @param {boolean} [underNeverLink]
+ */
+export function reasonLabel(reason, underNeverLink = false) {
+  if (underNeverLink && reason === 'POSSIBLE_DUPLICATE') return t('duplicateUnderRule');
   return LABELS[language()].reasons[reason] ?? reason;
 }
 
@@ -1200,12 +1221,15 @@ export function valueLabel(group, value) {
 }
 
 /**
- * A case's summary from its reason, with the candidates' probabilities filled in (the stored summary is English).
+ * A case's summary from its reason, with the candidates' probabilities filled in (the stored
+ * summary is English); a possible duplicate under a never_link rule as reasonLabel names it.
  * @param {string} reason
  * @param {{ best?: string, second?: string }} values
+ * @param {boolean} [underNeverLink]
  */
-export function summaryText(reason, values) {
-  const template = LABELS[language()].summaries[reason] ?? reasonLabel(reason);
+export function summaryText(reason, values, underNeverLink = false) {
+  const template =
+    underNeverLink && reason === 'POSSIBLE_DUPLICATE' ? t('duplicateUnderRuleSummary') : (LABELS[language()].summaries[reason] ?? reasonLabel(reason));
   return template.replace('{best}', values.best ?? '—').replace('{second}', values.second ?? '—');
 }
 

@@ -3,7 +3,7 @@
 // proposing it, and a second steward approves (or rejects) it; nothing merges on one keystroke.
 import { api } from './api.js';
 import { h } from './dom.js';
-import { dateText, errorText, ruleLabel, t, valueLabel } from './i18n.js';
+import { dateText, errorText, neverLinkSentence, ruleLabel, t, valueLabel } from './i18n.js';
 
 /** @typedef {import('./api.js').CaseView} CaseView */
 /** @typedef {import('./api.js').User} User */
@@ -23,6 +23,19 @@ function previewValue(field, value) {
 }
 
 /**
+ * Why the evidence is against the merge, each reason in the chosen language: two people's IDs and
+ * birth years, or the never_link rule that holds for the pair (twins), by name and sentence.
+ * @param {import('./api.js').MergeEvidence} evidence
+ */
+function evidenceText(evidence) {
+  const reasons = [
+    ...(evidence.different_valid_ids && evidence.different_birth_years ? [t('evidenceIdsAndYears')] : []),
+    ...(evidence.never_link ? [`${t('neverLinkRule')} «${evidence.never_link.name}»: ${neverLinkSentence(evidence.never_link)}`] : []),
+  ];
+  return `${t('evidenceAgainst')}: ${reasons.join(' · ')}`;
+}
+
+/**
  * The merged record, field by field: each side's value, the value kept, whose it is and the rule that chose it.
  * @param {MergePreview} result
  */
@@ -31,7 +44,11 @@ function previewTable({ preview, evidence }) {
     'div',
     { id: 'merge-preview' },
     evidence.against
-      ? h('p', { className: 'error', id: 'merge-evidence', role: 'alert' }, `${t('evidenceAgainst')}: ${errorText({ code: 'MERGE_EVIDENCE_AGAINST' })}`)
+      ? h(
+          'p',
+          { className: 'error', id: 'merge-evidence', role: 'alert', ...(evidence.never_link ? { 'data-rule': evidence.never_link.name } : {}) },
+          evidenceText(evidence),
+        )
       : null,
     h(
       'table',
@@ -162,12 +179,18 @@ export function mergeSection({ view, people, selected, user, mayDecide, comment,
             id: 'merge-propose',
             onclick: () =>
               withComment(() =>
-                api.proposeMerge(caseId, {
-                  survivorId: survivor.value,
-                  mergedId: merged.value,
-                  comment: comment.value.trim(),
-                  ...(override.value.trim() ? { overrideReason: override.value.trim() } : {}),
-                }),
+                api
+                  .proposeMerge(caseId, {
+                    survivorId: survivor.value,
+                    mergedId: merged.value,
+                    comment: comment.value.trim(),
+                    ...(override.value.trim() ? { overrideReason: override.value.trim() } : {}),
+                  })
+                  .catch((/** @type {{ code?: string }} */ error) => {
+                    // The refusal says the evidence is against; the preview says which evidence (a never_link rule by name).
+                    if (error.code === 'MERGE_EVIDENCE_AGAINST') void preview();
+                    throw error;
+                  }),
               ),
           },
           t('proposeMerge'),

@@ -152,7 +152,7 @@ export async function renderQueue(main, user) {
         : null,
       h('td', { className: `priority p${c.priority}` }, c.priority),
       h('td', {}, h('a', { href: `#/case/${c.case_id}` }, `#${c.case_id}`)),
-      h('td', {}, reasonLabel(c.reason)),
+      h('td', {}, reasonLabel(c.reason, c.never_link !== null)),
       h('td', {}, valueLabel('sources', c.source)),
       h('td', { className: 'num' }, percent(c.score)),
       h('td', { className: 'num' }, c.candidates),
