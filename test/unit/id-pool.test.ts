@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IdPool } from '../../services/shared/linkage/id-pool.js';
+import { digitsOf, IdPool } from '../../services/shared/linkage/id-pool.js';
 
 const digitIds = fc.stringMatching(/^[0-9]{1,20}$/);
 const anyIds = fc.oneof(digitIds, fc.string({ maxLength: 20 }));
@@ -48,5 +48,18 @@ describe('the ID pool', () => {
     const numbers = ids.map((id) => pool.intern(id));
     expect(ids.map((id) => pool.idOf(id))).toEqual(numbers);
     expect(pool.size).toBe(ids.length);
+  });
+});
+
+describe('the digits of an ID number', () => {
+  it('are the digits String gives for every whole number below 2^53', () => {
+    fc.assert(
+      fc.property(fc.maxSafeNat(), (value) => digitsOf(value) === String(value)),
+      { numRuns: 20000 },
+    );
+  });
+
+  it('keep the zeros inside the low half of a twelve-digit number', () => {
+    expect(digitsOf(100_000_000_007)).toBe('100000000007');
   });
 });

@@ -47,14 +47,26 @@ const PRECISIONS: (DatePrecision | null)[] = [null, 'YEAR', 'MONTH', 'DAY'];
 const NAME_FEATURES = [AT.name_key, AT.name_tokens_sorted, AT.family_key, AT.family_group, AT.middle_key, AT.given_key];
 const DATE_FEATURES = [AT.dob, AT.dob_year, AT.dob_year_month, AT.dob_swapped];
 
-function grown(column: Int32Array, capacity: number): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(capacity);
-  next.set(column);
-  return next;
-}
+/**
+ * A citizen's row: its features' numbers at their positions in FEATURES, then its date of birth
+ * (the date's string number times 4, plus its precision's index in PRECISIONS), then its ID's
+ * number. Sixteen numbers, 64 bytes: a candidate is read from one or two cache lines, where a
+ * column per feature cost a cache miss per feature (most of a candidate's cost at millions).
+ */
+export const ROW_STRIDE = 16;
+const DATE_AT = FEATURES.length;
+const ID_AT = FEATURES.length + 1;
 
 /** Distinct raw values of one field remembered before starting again: bounded memory, whatever the file. */
 const CACHE_LIMIT = 500_000;
+/** Address token sets kept (a power of two): about as many as CACHE_LIMIT. */
+const TOKEN_SLOTS = 1 << 19;
+const NO_TOKENS: ReadonlySet<string> = new Set();
+
+/** A date of birth in a row: its string number (-1 for none) and its precision's index in two bits. */
+function dateNumber(value: number, precision: number): number {
+  return value * 4 + precision;
+}
 
 type Field = 'name' | 'date' | 'sex' | 'address';
 
@@ -101,7 +113,7 @@ export class FieldNumbers {
 }
 
 /**
- * A register of match records held as columns of string numbers, one typed array per feature,
+ * A register of match records held as rows of string numbers in one typed array (ROW_STRIDE),
  * instead of an object per citizen and per field: a million citizens take about a tenth of the
  * memory, and the collector has almost nothing to trace. A citizen becomes a MatchRecord again
  * only when asked for (a candidate), equal to the one that was added: its address tokens are
@@ -113,10 +125,8 @@ export class CompactRegister {
   readonly pool = new StringPool();
   readonly idPool = new IdPool();
   private count = 0;
-  private ids = new Int32Array(1024);
-  private readonly columns = FEATURES.map(() => new Int32Array(1024));
-  private dateValues = new Int32Array(1024);
-  private datePrecisions = new Uint8Array(1024);
+  private capacity = 1024;
+  private rows = new Int32Array(1024 * ROW_STRIDE);
 
   static of(records: Iterable<MatchRecord>): CompactRegister {
     const register = new CompactRegister();
@@ -129,17 +139,16 @@ export class CompactRegister {
   }
 
   add(record: MatchRecord): void {
-    if (this.count === this.ids.length) this.grow();
+    if (this.count === this.capacity) this.grow();
     this.idNumbers = null;
-    const at = this.count;
-    this.ids[at] = this.idPool.intern(record.id);
+    const row = this.count * ROW_STRIDE;
+    this.rows[row + ID_AT] = this.idPool.intern(record.id);
     FEATURES.forEach((feature, f) => {
       const value = record.features[feature];
-      this.columns[f]![at] = value === null ? NONE : f === AT.personal_id ? this.idPool.intern(value) : this.pool.intern(value);
+      this.rows[row + f] = value === null ? NONE : f === AT.personal_id ? this.idPool.intern(value) : this.pool.intern(value);
     });
     const date = record.dateOfBirth;
-    this.dateValues[at] = date ? this.pool.intern(date.value) : NONE;
-    this.datePrecisions[at] = date ? PRECISIONS.indexOf(date.precision) : 0;
+    this.rows[row + DATE_AT] = dateNumber(date ? this.pool.intern(date.value) : NONE, date ? PRECISIONS.indexOf(date.precision) : 0);
     this.count += 1;
   }
 
@@ -149,19 +158,19 @@ export class CompactRegister {
    * not once per citizen.
    */
   addPerson(id: string, person: RawPerson, fields: FieldNumbers): void {
-    if (this.count === this.ids.length) this.grow();
+    if (this.count === this.capacity) this.grow();
     this.idNumbers = null;
-    const at = this.count;
-    const { columns, pool, idPool } = this;
-    this.ids[at] = idPool.intern(id);
+    const row = this.count * ROW_STRIDE;
+    const { rows, pool, idPool } = this;
+    rows[row + ID_AT] = idPool.intern(id);
     const personalId = fieldFeatures.personalId(person.personal_id);
-    columns[AT.personal_id]![at] = personalId === null ? NONE : idPool.intern(personalId);
+    rows[row + AT.personal_id] = personalId === null ? NONE : idPool.intern(personalId);
     const name = fields.numbersOf('name', person.full_name, (raw) => {
       const f = fieldFeatures.name(raw);
       return [f.name_key, f.name_tokens_sorted, f.family_key, f.family_group, f.middle_key, f.given_key].map((value) => pool.internOrNone(value));
     });
     NAME_FEATURES.forEach((f, i) => {
-      columns[f]![at] = fields.slab[name + i]!;
+      rows[row + f] = fields.slab[name + i]!;
     });
     const date = fields.numbersOf('date', person.date_of_birth, (raw) => {
       const { dateOfBirth, features: f } = fieldFeatures.date(raw);
@@ -171,23 +180,31 @@ export class CompactRegister {
       ];
     });
     DATE_FEATURES.forEach((f, i) => {
-      columns[f]![at] = fields.slab[date + i]!;
+      rows[row + f] = fields.slab[date + i]!;
     });
-    this.dateValues[at] = fields.slab[date + 4]!;
-    this.datePrecisions[at] = fields.slab[date + 5]!;
-    columns[AT.sex]![at] = fields.slab[fields.numbersOf('sex', person.sex, (raw) => [pool.internOrNone(fieldFeatures.sex(raw))])]!;
+    rows[row + DATE_AT] = dateNumber(fields.slab[date + 4]!, fields.slab[date + 5]!);
+    rows[row + AT.sex] = fields.slab[fields.numbersOf('sex', person.sex, (raw) => [pool.internOrNone(fieldFeatures.sex(raw))])]!;
     const address = fields.numbersOf('address', person.address, (raw) => {
       const { features: f } = fieldFeatures.address(raw);
       return [pool.internOrNone(f.address_key), pool.internOrNone(f.address_numbers)];
     });
-    columns[AT.address_key]![at] = fields.slab[address]!;
-    columns[AT.address_numbers]![at] = fields.slab[address + 1]!;
+    rows[row + AT.address_key] = fields.slab[address]!;
+    rows[row + AT.address_numbers] = fields.slab[address + 1]!;
     this.count += 1;
   }
 
-  /** The column of a feature: its string numbers by citizen (ID numbers for personal_id), -1 where the citizen has none. */
-  column(feature: Feature): Int32Array {
-    return this.columns[FEATURES.indexOf(feature)]!;
+  /**
+   * The citizens' rows: citizen i's number for a feature (a string number, an ID number for
+   * personal_id, -1 where the citizen has none) at i * ROW_STRIDE + featureAt(feature). Grows
+   * with the register: read it again after adding citizens.
+   */
+  featureRows(): Int32Array {
+    return this.rows;
+  }
+
+  /** A feature's position in a row. */
+  featureAt(feature: Feature): number {
+    return AT[feature];
   }
 
   /** The number a value of a feature has in its column; -1 for a value no citizen has been given. */
@@ -201,7 +218,11 @@ export class CompactRegister {
   }
 
   id(index: number): string {
-    return this.idPool.value(this.ids[index]!);
+    return this.idPool.value(this.rows[index * ROW_STRIDE + ID_AT]!);
+  }
+
+  private idNumber(index: number): number {
+    return this.rows[index * ROW_STRIDE + ID_AT]!;
   }
 
   /** Which ID numbers are citizen IDs (the ID pool holds personal IDs too); made when first asked, dropped when a citizen is added. */
@@ -213,7 +234,7 @@ export class CompactRegister {
     if (number < 0) return false;
     if (this.idNumbers === null) {
       this.idNumbers = new Uint8Array(this.idPool.size);
-      for (let at = 0; at < this.count; at += 1) this.idNumbers[this.ids[at]!] = 1;
+      for (let at = 0; at < this.count; at += 1) this.idNumbers[this.idNumber(at)] = 1;
     }
     return this.idNumbers[number] === 1;
   }
@@ -222,36 +243,47 @@ export class CompactRegister {
   idsAreUnique(): boolean {
     const seen = new Uint8Array(this.idPool.size);
     for (let at = 0; at < this.count; at += 1) {
-      if (seen[this.ids[at]!]) return false;
-      seen[this.ids[at]!] = 1;
+      if (seen[this.idNumber(at)]) return false;
+      seen[this.idNumber(at)] = 1;
     }
     return true;
   }
 
-  /** Address tokens by the address's string number: addresses repeat, and a set per candidate was most of a lookup's cost. */
-  private readonly addressTokens = new Map<number, ReadonlySet<string>>();
+  /**
+   * Address tokens by the address's string number, in a cache of TOKEN_SLOTS slots each holding
+   * the last address whose number falls in it: addresses repeat, and a set per candidate was most
+   * of a lookup's cost. A register of millions has more addresses than the cache holds; a slot
+   * replaced costs one set, where a map that was emptied when full cost all of them at once.
+   */
+  private tokenSlots: { addresses: Int32Array; sets: ReadonlySet<string>[] } | null = null;
 
   private tokensOf(address: number): ReadonlySet<string> {
-    let tokens = this.addressTokens.get(address);
-    if (tokens === undefined) {
-      if (this.addressTokens.size >= CACHE_LIMIT) this.addressTokens.clear();
-      const key = this.pool.valueOrNull(address);
-      tokens = new Set(key ? key.split(' ') : []);
-      this.addressTokens.set(address, tokens);
-    }
+    if (address < 0) return NO_TOKENS;
+    // Made when a candidate is first asked for: a register only read, or only indexed, needs none.
+    this.tokenSlots ??= { addresses: new Int32Array(TOKEN_SLOTS).fill(NONE), sets: new Array<ReadonlySet<string>>(TOKEN_SLOTS) };
+    const { addresses, sets } = this.tokenSlots;
+    const slot = address & (TOKEN_SLOTS - 1);
+    if (addresses[slot] === address) return sets[slot]!;
+    const key = this.pool.value(address);
+    const tokens = new Set(key ? key.split(' ') : []);
+    addresses[slot] = address;
+    sets[slot] = tokens;
     return tokens;
   }
 
   get(index: number): MatchRecord {
-    const value = (f: number): string | null => this.pool.valueOrNull(this.columns[f]![index]!);
-    const personalId = this.columns[AT.personal_id]![index]!;
+    const { pool, rows } = this;
+    const row = index * ROW_STRIDE;
+    const value = (f: number): string | null => pool.valueOrNull(rows[row + f]!);
+    const personalId = rows[row + AT.personal_id]!;
     const addressKey = value(AT.address_key);
-    const precision = PRECISIONS[this.datePrecisions[index]!];
-    const dateOfBirth: PartialDate | null = precision ? { value: this.pool.value(this.dateValues[index]!), precision } : null;
+    const date = rows[row + DATE_AT]!;
+    const precision = PRECISIONS[date & 3];
+    const dateOfBirth: PartialDate | null = precision ? { value: pool.value(date >> 2), precision } : null;
     return {
-      id: this.id(index),
+      id: this.idPool.value(rows[row + ID_AT]!),
       dateOfBirth,
-      addressTokens: this.tokensOf(this.columns[AT.address_key]![index]!),
+      addressTokens: this.tokensOf(rows[row + AT.address_key]!),
       // Written out, so every record shares one shape.
       features: {
         personal_id: personalId < 0 ? null : this.idPool.value(personalId),
@@ -273,14 +305,9 @@ export class CompactRegister {
   }
 
   private grow(): void {
-    const capacity = this.ids.length * 2;
-    this.ids = grown(this.ids, capacity);
-    this.columns.forEach((column, f) => {
-      this.columns[f] = grown(column, capacity);
-    });
-    this.dateValues = grown(this.dateValues, capacity);
-    const precisions = new Uint8Array(capacity);
-    precisions.set(this.datePrecisions);
-    this.datePrecisions = precisions;
+    this.capacity *= 2;
+    const rows = new Int32Array(this.capacity * ROW_STRIDE);
+    rows.set(this.rows);
+    this.rows = rows;
   }
 }

@@ -1,6 +1,6 @@
 import { fallbackKeys, passesFilter } from './blocking.js';
 import type { CandidateSource } from './candidate-source.js';
-import { CompactRegister } from './compact-register.js';
+import { CompactRegister, ROW_STRIDE } from './compact-register.js';
 import type { Feature, MatchRecord } from './match-record.js';
 import type { BlockingRule } from './settings.js';
 
@@ -20,7 +20,9 @@ function hashOf(ids: ArrayLike<number>): number {
  * in two passes without an object per key.
  */
 class KeyIndex {
-  private readonly columns: Int32Array[];
+  /** The register's rows, and the positions in a row of the rule's features. */
+  private readonly rows: Int32Array;
+  private readonly at: Int32Array;
   private readonly mask: number;
   private readonly starts: Int32Array;
   private readonly members: Int32Array;
@@ -29,14 +31,15 @@ class KeyIndex {
     private readonly register: CompactRegister,
     features: readonly Feature[],
   ) {
-    this.columns = features.map((feature) => register.column(feature));
+    this.rows = register.featureRows();
+    this.at = Int32Array.from(features, (feature) => register.featureAt(feature));
     const size = register.size;
     let buckets = 1;
     while (buckets < size * 2) buckets *= 2;
     this.mask = buckets - 1;
     const bucketOf = new Int32Array(size);
     const counts = new Int32Array(buckets + 1);
-    const key = new Int32Array(this.columns.length);
+    const key = new Int32Array(this.at.length);
     for (let citizen = 0; citizen < size; citizen += 1) {
       bucketOf[citizen] = this.keyOf(citizen, key) ? hashOf(key) & this.mask : -1;
       if (bucketOf[citizen]! >= 0) counts[bucketOf[citizen]! + 1]! += 1;
@@ -50,21 +53,29 @@ class KeyIndex {
     }
   }
 
-  /** The citizens whose key is these string numbers, in register order, appended to `into`. */
-  collect(key: Int32Array, into: number[]): void {
+  /**
+   * The citizens whose key is these string numbers, in register order, appended to `into`; it
+   * stops once more than `most` are (a generic key: its bucket may hold thousands at 10 M).
+   */
+  collect(key: Int32Array, into: number[], most = Infinity): void {
     const bucket = hashOf(key) & this.mask;
-    const columns = this.columns;
-    for (let at = this.starts[bucket]!, end = this.starts[bucket + 1]!; at < end; at += 1) {
+    const { rows, at: offsets } = this;
+    let found = 0;
+    for (let at = this.starts[bucket]!, end = this.starts[bucket + 1]!; at < end && found <= most; at += 1) {
       const citizen = this.members[at]!;
+      const row = citizen * ROW_STRIDE;
       let equal = true;
-      for (let f = 0; f < columns.length && equal; f += 1) equal = columns[f]![citizen] === key[f];
-      if (equal) into.push(citizen);
+      for (let f = 0; f < offsets.length && equal; f += 1) equal = rows[row + offsets[f]!] === key[f];
+      if (equal) {
+        into.push(citizen);
+        found += 1;
+      }
     }
   }
 
   private keyOf(citizen: number, key: Int32Array): boolean {
-    for (let f = 0; f < this.columns.length; f += 1) {
-      const id = this.columns[f]![citizen]!;
+    for (let f = 0; f < this.at.length; f += 1) {
+      const id = this.rows[citizen * ROW_STRIDE + this.at[f]!]!;
       if (id < 0) return false;
       key[f] = id;
     }
@@ -173,8 +184,10 @@ export class InMemoryCandidateSource implements CandidateSource {
   /** Appends the rows holding `key` under the rule; false, appending nothing, when the key is generic for it. */
   private collectBounded(ruleIndex: number, key: Int32Array, into: number[]): boolean {
     const start = into.length;
-    this.indexes[ruleIndex]!.collect(key, into);
-    if (!this.isGeneric(this.rules[ruleIndex]!, into, start)) return true;
+    const rule = this.rules[ruleIndex]!;
+    // With unique IDs a row is a citizen: past the cap the key is generic, whatever else its bucket holds.
+    this.indexes[ruleIndex]!.collect(key, into, this.uniqueIds ? (rule.max_block_size ?? Infinity) : Infinity);
+    if (!this.isGeneric(rule, into, start)) return true;
     into.length = start;
     return false;
   }

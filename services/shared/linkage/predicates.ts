@@ -1,6 +1,6 @@
-import jaroWinkler from 'jaro-winkler';
 import { z } from 'zod';
 import { datesCompatible } from '../normalise/date.js';
+import { jaroWinkler } from './jaro-winkler.js';
 import { FEATURES, type MatchRecord } from './match-record.js';
 
 const feature = z.enum(FEATURES);
@@ -55,10 +55,20 @@ function oneDigitOff(a: string, b: string): boolean {
   return differences === 1;
 }
 
+/** Whether the string holds a UTF-16 surrogate: a character outside the basic plane, two units long. */
+function hasSurrogate(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) if ((text.charCodeAt(i) & 0xf800) === 0xd800) return true;
+  return false;
+}
+
 function transposed(a: string, b: string): boolean {
   if (a.length !== b.length || a === b) return false;
-  const at = [...a].findIndex((char, i) => char !== b[i]);
-  return at >= 0 && at + 1 < a.length && a[at] === b[at + 1] && a[at + 1] === b[at] && a.slice(at + 2) === b.slice(at + 2);
+  // The first difference is found among characters (code points) but read back as units: a
+  // string of basic-plane characters only (every feature the linker compares) skips the array.
+  let at = 0;
+  if (hasSurrogate(a)) at = [...a].findIndex((char, i) => char !== b[i]);
+  else while (a.charCodeAt(at) === b.charCodeAt(at)) at += 1;
+  return at >= 0 && at + 1 < a.length && a[at] === b[at + 1] && a[at + 1] === b[at] && a.endsWith(b.slice(at + 2));
 }
 
 const DIGITS = /^[0-9]+$/;
@@ -220,11 +230,17 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
     }
     case 'and': {
       const parts = predicate.of.map(compilePredicate);
-      return (a, b) => parts.every((part) => part(a, b));
+      return (a, b) => {
+        for (let i = 0; i < parts.length; i += 1) if (!parts[i]!(a, b)) return false;
+        return true;
+      };
     }
     case 'or': {
       const parts = predicate.of.map(compilePredicate);
-      return (a, b) => parts.some((part) => part(a, b));
+      return (a, b) => {
+        for (let i = 0; i < parts.length; i += 1) if (parts[i]!(a, b)) return true;
+        return false;
+      };
     }
     case 'not': {
       const inner = compilePredicate(predicate.of);
@@ -246,6 +262,14 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
     case 'address_overlap': {
       const { at_least: least, typos = false } = predicate;
       return (a, b) => overlapOf(a.addressTokens, b.addressTokens, typos) >= least;
+    }
+    case 'equal': {
+      // The commonest test, without the call to a text test: equal values are both present when one is.
+      const f = predicate.feature;
+      return (a, b) => {
+        const x = a.features[f];
+        return x !== null && x === b.features[f];
+      };
     }
     default: {
       const f = predicate.feature;

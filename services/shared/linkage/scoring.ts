@@ -77,11 +77,20 @@ export function sameLevels(a: LinkageSettings, b: LinkageSettings): boolean {
 
 /** The index of the first level of the comparison that holds for the pair (the last one is always else). */
 export function levelIndex(comparison: ComparisonSettings, a: MatchRecord, b: MatchRecord): number {
+  return firstHolding(levelTests(comparison), a, b);
+}
+
+/** A comparison's level tests, compiled once per comparison settings. */
+function levelTests(comparison: ComparisonSettings): CompiledPredicate[] {
   let tests = LEVEL_TESTS.get(comparison);
   if (!tests) {
     tests = comparison.levels.map((level) => compilePredicate(level.when));
     LEVEL_TESTS.set(comparison, tests);
   }
+  return tests;
+}
+
+function firstHolding(tests: readonly CompiledPredicate[], a: MatchRecord, b: MatchRecord): number {
   for (let index = 0; index < tests.length; index += 1) if (tests[index]!(a, b)) return index;
   return tests.length - 1;
 }
@@ -92,6 +101,8 @@ export function levelIndex(comparison: ComparisonSettings, a: MatchRecord, b: Ma
  * often as a typo). Levels weak of themselves are read before any is weakened here.
  */
 export function weakenWhenElse(settings: LinkageSettings, comparisons: ScoredComparison[]): void {
+  // Most settings weaken no level this way: a pair that reached none of them needs no set.
+  if (!comparisons.some((scored, i) => settings.comparisons[i]?.levels[scored.levelIndex]?.weak_when_else !== undefined)) return;
   const disagrees = new Set(comparisons.filter((c) => c.isElse || (c.isWeak && !c.isNull)).map((c) => c.comparison));
   comparisons.forEach((scored, i) => {
     const conditions = settings.comparisons[i]?.levels[scored.levelIndex]?.weak_when_else;
@@ -113,6 +124,10 @@ export class Scorer {
   readonly guardianSilenced: ReadonlySet<string>;
   /** The settings' never_link rules, compiled once. */
   private readonly neverLinkOf: (record: MatchRecord, citizen: MatchRecord) => NeverLinkRule | null;
+  /** Per comparison and level, log2(m/u) with the level's own u (null for a level without m and u): the same for every pair that reaches it without a term frequency. */
+  private readonly levelWeights: (number | null)[][];
+  /** Per comparison, its level tests: held here, not looked up per pair. */
+  private readonly tests: CompiledPredicate[][];
 
   constructor(
     readonly settings: LinkageSettings,
@@ -124,6 +139,10 @@ export class Scorer {
     this.guardianTest = settings.guardian_id ? compilePredicate(settings.guardian_id.when) : null;
     this.guardianSilenced = new Set(settings.guardian_id ? [settings.guardian_id.identifier] : []);
     this.neverLinkOf = neverLinkTest(settings);
+    this.tests = settings.comparisons.map(levelTests);
+    this.levelWeights = settings.comparisons.map((comparison) =>
+      comparison.levels.map((level) => (level.is_null || level.m === undefined || level.u === undefined ? null : Math.log2(level.m / level.u))),
+    );
   }
 
   /** The first never_link rule that holds for the pair (twins), or null. */
@@ -138,7 +157,9 @@ export class Scorer {
 
   /** The level each comparison reaches for the pair: the costly part of scoring (string distances, address words). */
   levels(record: MatchRecord, citizen: MatchRecord): number[] {
-    return this.settings.comparisons.map((comparison) => levelIndex(comparison, record, citizen));
+    const levels: number[] = [];
+    for (const tests of this.tests) levels.push(firstHolding(tests, record, citizen));
+    return levels;
   }
 
   /** The levels with the `silenced` comparisons at their null level (those without one keep theirs). */
@@ -157,7 +178,8 @@ export class Scorer {
       const index = levels[i]!;
       const level = comparison.levels[index]!;
       const isElse = index === comparison.levels.length - 1;
-      if (level.is_null || level.m === undefined || level.u === undefined) {
+      const ownWeight = this.levelWeights[i]![index]!;
+      if (ownWeight === null || level.m === undefined || level.u === undefined) {
         return {
           comparison: comparison.name,
           level: level.label,
@@ -172,11 +194,12 @@ export class Scorer {
         };
       }
       let u = level.u;
+      let levelWeight = ownWeight;
       const tfValue = level.tf_feature ? citizen.features[level.tf_feature] : null;
       if (level.tf_feature && tfValue !== null) {
         u = Math.max(this.settings.tf_minimum_u, this.frequencies.frequency(level.tf_feature, tfValue));
+        levelWeight = Math.log2(level.m / u);
       }
-      const levelWeight = Math.log2(level.m / u);
       weight += levelWeight;
       return {
         comparison: comparison.name,

@@ -1,4 +1,4 @@
-import type { CompactRegister } from './compact-register.js';
+import { ROW_STRIDE, type CompactRegister } from './compact-register.js';
 import type { Feature, MatchRecord } from './match-record.js';
 
 /** How often each value of the term-frequency features occurs in the register. */
@@ -25,10 +25,11 @@ export class TermFrequencies {
   static fromRegister(register: CompactRegister, features: readonly Feature[]): TermFrequencies {
     const counts = new Map<Feature, Map<string, number>>();
     for (const feature of features) {
-      const column = register.column(feature);
+      const rows = register.featureRows();
+      const at = register.featureAt(feature);
       const byId = new Map<number, number>();
       for (let citizen = 0; citizen < register.size; citizen += 1) {
-        const id = column[citizen]!;
+        const id = rows[citizen * ROW_STRIDE + at]!;
         if (id >= 0) byId.set(id, (byId.get(id) ?? 0) + 1);
       }
       counts.set(feature, new Map([...byId].map(([id, count]) => [register.valueOf(feature, id), count])));
