@@ -82,7 +82,11 @@ describe('planning a chunk of decisions (no database)', () => {
     expect(results).toEqual(['review']);
     expect(rows.links.size).toBe(0);
     expect(rows.reviewCases.values()).toEqual([
-      expect.objectContaining({ reason: 'PID_CONTRADICTED', candidates: [{ citizen_id: '079300000001', score: 0 }] }),
+      expect.objectContaining({
+        reason: 'PID_CONTRADICTED',
+        candidates: [{ citizen_id: '079300000001', score: 0 }],
+        explanation: expect.objectContaining({ summary: expect.stringMatching(/registered before the decision but not among its candidates/) }),
+      }),
     ]);
   });
 

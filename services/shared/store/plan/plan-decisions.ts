@@ -227,8 +227,8 @@ class Planner {
       // is not enough: a steward's cannot-link takes the holder out of them. A linker that saw the
       // holder and still said new, or a steward (whose case offers NEW only for an ID no one
       // holds), did not say it is them.
-      if (decision.method === 'STEWARD' || this.sawHolder(decision, state) || !registeredSince(decision, state))
-        return this.planOne(this.heldIdReview(decision, state), inReview);
+      const seen = this.sawHolder(decision, state);
+      if (decision.method === 'STEWARD' || seen || !registeredSince(decision, state)) return this.planOne(this.heldIdReview(decision, state, seen), inReview);
     } else if (decision.citizen_id) {
       state = this.citizens.get(decision.citizen_id);
     }
@@ -249,13 +249,15 @@ class Planner {
    * A NEW decision on a record whose ID a citizen holds, made review: a new citizen cannot carry
    * the ID, and a link to its holder is a steward's to make. The case names the holder.
    */
-  private heldIdReview(decision: LinkDecision, holder: CitizenState): LinkDecision {
+  private heldIdReview(decision: LinkDecision, holder: CitizenState, seen: boolean): LinkDecision {
     const holderId = holder.row.citizen_id;
-    const candidates = this.sawHolder(decision, holder) ? decision.candidates : [...decision.candidates.slice(0, 4), { citizen_id: holderId, score: 0 }];
+    const candidates = seen ? decision.candidates : [...decision.candidates.slice(0, 4), { citizen_id: holderId, score: 0 }];
     const summary =
       decision.method === 'STEWARD'
         ? 'A steward decided this record is a person not in the register, but its personal ID belongs to a registered citizen now: a new citizen cannot carry it.'
-        : 'The linker decided this record is a new person although the registered citizen holding its personal ID was among its candidates: a new citizen cannot carry the ID, and only a steward links the record to its holder.';
+        : seen
+          ? 'The linker decided this record is a new person although the registered citizen holding its personal ID was among its candidates: a new citizen cannot carry the ID, and only a steward links the record to its holder.'
+          : 'The linker decided this record is a new person, and its personal ID belongs to a citizen registered before the decision but not among its candidates (a steward may have ruled them out): a new citizen cannot carry the ID, and only a steward links the record to its holder.';
     this.audit('NEW_CITIZEN_ID_HELD', holderId, decision, { decision_id: decision.decision_id, decided: decision.reason, reason: summary });
     return {
       ...decision,
