@@ -16,7 +16,7 @@ import { registerSize } from './register-size.js';
 /**
  * `npm run bench:density`: issue 14's cost curve. For each register size of BENCH_SIZES (national
  * profile, records a tenth of the register up to a million): the files (`dancu synth`, made once),
- * `dancu link-csv` with its accuracy against the truth, `dancu load-population` into a database
+ * `dancu link-csv` (BENCH_THREADS: its --threads) with its accuracy against the truth, `dancu load-population` into a database
  * of its own (kept: BENCH_REUSE=1 loads again only what is missing), the tables' sizes, the
  * streaming linker against it and the whole pipeline at a fixed offered rate. BENCH_STEPS picks
  * steps (link,load,linker,pipeline). Each step runs in a process of its own, so each peak memory is
@@ -126,7 +126,8 @@ async function densityRow(size: number, cli: { DATABASE_URL: string; DANCU_LINKA
   const files = nationalFiles(size);
   if (STEPS.has('link')) {
     const out = join(files.dir, 'decisions.csv');
-    const run = timed([DANCU, 'link-csv', '--population', files.population, '--records', files.records, '--out', out]);
+    const threads = process.env.BENCH_THREADS ? ['--threads', process.env.BENCH_THREADS] : [];
+    const run = timed([DANCU, 'link-csv', '--population', files.population, '--records', files.records, '--out', out, ...threads]);
     const f = linkCsvFigures(run.stderr);
     const a = await scoreDecisions(out, files.truth);
     console.log(`  link-csv: ${f.summary}`);

@@ -4,10 +4,13 @@ import { REPO_ROOT } from '../shared/paths.js';
 import { bulkFiles, linkCsvFigures as figures, range, runDancu } from './bulk-files.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** link-csv's --threads (its default when unset: one per core, up to four). */
+const THREADS = process.env.BENCH_THREADS ? ['--threads', process.env.BENCH_THREADS] : [];
 
 /**
  * `npm run bench:link-csv`: the whole `dancu link-csv` command (default: parameters estimated)
- * on a register of a million and 100,000 records, BENCH_RUNS times, each in its own process.
+ * on a register of a million and 100,000 records, BENCH_RUNS times, each in its own process
+ * (BENCH_THREADS: its linking threads).
  */
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
@@ -17,7 +20,7 @@ async function main(): Promise<void> {
   console.log('run | whole command | read | parameters | linking | records/s linking | records/s overall | peak RSS');
   for (let run = 1; run <= RUNS; run += 1) {
     const started = performance.now();
-    const { stderr } = runDancu(['link-csv', '--population', files.population, '--records', files.records, '--out', out]);
+    const { stderr } = runDancu(['link-csv', '--population', files.population, '--records', files.records, '--out', out, ...THREADS]);
     const whole = (performance.now() - started) / 1000;
     const f = figures(stderr);
     runs.push({ ...f, whole });

@@ -90,6 +90,43 @@ describe('dancu link-csv, synth and train (the batch contract, through the CLI)'
     ]);
   });
 
+  it('writes the same decisions, byte for byte, on one thread as on three', async () => {
+    // 2,500 records: three chunks of 1,000 at most, so the threads answer out of order and the file must not.
+    const big = join(dir, 'threads');
+    await dancu('synth', '--population', '6000', '--records', '2500', '--seed', '12', '--out', big);
+    const link = (threads: string) =>
+      dancu(
+        'link-csv',
+        '--population',
+        join(big, 'population.csv'),
+        '--records',
+        join(big, 'records.csv'),
+        '--out',
+        join(big, `d${threads}.csv`),
+        '--threads',
+        threads,
+      );
+    const [one, three] = [await link('1'), await link('3')];
+    expect(readFileSync(join(big, 'd3.csv'), 'utf8')).toBe(readFileSync(join(big, 'd1.csv'), 'utf8'));
+    const summary = (stderr: string) => stderr.split('\n').filter((line) => /^\d+ records against|^candidates per record|^generic keys/.test(line));
+    expect(summary(three.stderr)).toEqual(summary(one.stderr));
+  }, 120_000);
+
+  it('refuses a number of threads that is not a whole number from 1, in one line', async () => {
+    const refused = await dancu(
+      'link-csv',
+      '--population',
+      join(dir, 'p.csv'),
+      '--records',
+      join(dir, 'r.csv'),
+      '--out',
+      join(dir, 'd.csv'),
+      '--threads',
+      '0',
+    ).catch((error: { stderr: string }) => error);
+    expect('stderr' in refused ? refused.stderr.trim().split('\n') : []).toEqual([expect.stringMatching(/--threads.*whole number of threads from 1/)]);
+  });
+
   it('writes trained settings that validate', async () => {
     await dancu('train', '--population', join(dir, 'population.csv'), '--records', join(dir, 'records.csv'), '--out', join(dir, 'trained.json'));
     const trained = parseSettings(JSON.parse(readFileSync(join(dir, 'trained.json'), 'utf8')));

@@ -27,3 +27,37 @@ describe('candidates per record', () => {
     expect(new CandidateTally(sized).counts()).toEqual({ records: 0, mean: 0, p50: 0, p99: 0, max: 0 });
   });
 });
+
+describe('candidates per record counted on several threads', () => {
+  it('gives, once the threads’ tallies are absorbed, what one tally of every record gives', async () => {
+    const sizes = [3, 0, 7, 7, 1, 250, 2, 9, 4, 4];
+    const one = new CandidateTally(sized);
+    await one.candidatesFor(records(...sizes));
+    const threads = [new CandidateTally(sized), new CandidateTally(sized)];
+    await threads[0]!.candidatesFor(records(...sizes.slice(0, 6)));
+    await threads[1]!.candidatesFor(records(...sizes.slice(6)));
+    const main = new CandidateTally(sized);
+    for (const thread of threads) main.absorb(structuredClone(thread.state()));
+    expect(main.counts()).toEqual(one.counts());
+  });
+
+  it('adds the threads’ generic lookups, rule by rule', () => {
+    const generic = (counts: [string, number][]): CandidateSource => ({ ...sized, genericLookups: () => new Map(counts) });
+    const main = new CandidateTally(sized);
+    main.absorb(new CandidateTally(generic([])).state());
+    main.absorb({ ...new CandidateTally(sized).state(), genericLookups: [['dob_given', 2]] });
+    main.absorb({
+      ...new CandidateTally(sized).state(),
+      genericLookups: [
+        ['dob_given', 3],
+        ['name_birth_year', 1],
+      ],
+    });
+    expect(main.genericLookups()).toEqual(
+      new Map([
+        ['dob_given', 5],
+        ['name_birth_year', 1],
+      ]),
+    );
+  });
+});

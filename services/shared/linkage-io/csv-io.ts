@@ -120,9 +120,11 @@ export async function* streamRecordsCsv(file: string): AsyncGenerator<SourceReco
   }
 }
 
-const DECISIONS_HEADER = 'record_id,decision,citizen_id,score\n';
+/** D.csv's header line. */
+export const DECISIONS_HEADER = 'record_id,decision,citizen_id,score\n';
 
-function decisionLine(d: EngineDecision): string {
+/** A decision as its line of D.csv. */
+export function decisionLine(d: EngineDecision): string {
   return `${csvField(d.recordId)},${d.decision.toLowerCase()},${d.decision === 'LINK' ? csvField(d.citizenId ?? '') : ''},${d.score.toFixed(6)}\n`;
 }
 

@@ -1,12 +1,24 @@
 import { inMemoryLinkage } from '../linkage/batch-linkage.js';
 import { CandidateTally, type CandidateCounts } from '../linkage/candidate-tally.js';
+import type { CompactRegister } from '../linkage/compact-register.js';
 import type { DecisionKind } from '../schemas/records.js';
 import { estimateParameters, estimationSample, type EstimateSpread } from '../linkage/estimate.js';
 import { InMemoryCandidateSource } from '../linkage/in-memory-candidates.js';
 import { MatchRecordReader, type MatchRecord } from '../linkage/match-record.js';
-import type { LinkageSettings } from '../linkage/settings.js';
+import { tfFeatures, type LinkageSettings } from '../linkage/settings.js';
+import { TermFrequencies } from '../linkage/term-frequencies.js';
 import type { TrainingReport } from '../linkage/training.js';
-import { DecisionsCsvWriter, readPopulationColumns, recordOfRow, streamRecordRowsCsv, streamRecordsCsv, type RecordRow } from './csv-io.js';
+import {
+  CsvStreamWriter,
+  DECISIONS_HEADER,
+  DecisionsCsvWriter,
+  readPopulationColumns,
+  recordOfRow,
+  streamRecordRowsCsv,
+  streamRecordsCsv,
+  type RecordRow,
+} from './csv-io.js';
+import { LinkThreads, type DecidedChunk } from './link-threads.js';
 
 export interface LinkCsvOptions {
   population: string;
@@ -14,6 +26,8 @@ export interface LinkCsvOptions {
   out: string;
   settings: LinkageSettings;
   estimate: boolean;
+  /** Threads that link (worker threads over the register in shared memory); 1, the default, links on the calling thread. */
+  threads?: number;
   /** Told as each phase starts and, while linking, every PROGRESS_EVERY records (a run of millions takes minutes). */
   progress?: (progress: LinkCsvProgress) => void;
 }
@@ -43,16 +57,126 @@ export interface LinkCsvReport {
 const CHUNK = 1000;
 const PROGRESS_EVERY = 100_000;
 
+/** What linking gives back, on one thread or several. */
+interface Linked {
+  records: number;
+  decisions: Record<DecisionKind, number>;
+  tally: CandidateTally;
+}
+
+/** The register and its index, as read. */
+interface Held {
+  register: CompactRegister;
+  index: InMemoryCandidateSource;
+}
+
+/** The linking phase's inputs: the register and its index as read, the settings as estimated. */
+interface Prepared {
+  settings: LinkageSettings;
+  out: string;
+  records: string;
+  /** Told the number of records linked so far after each chunk. */
+  linked: (records: number) => void;
+  /** The register and its index, handed over once: linking on threads lets go of this thread's copy of the strings. */
+  take: () => Held;
+}
+
+/** Links on the calling thread, a chunk at a time. */
+async function linkHere({ take, settings, out, records: file, linked }: Prepared): Promise<Linked> {
+  const { register, index } = take();
+  const linkage = inMemoryLinkage(settings, register, index);
+  const { engine } = linkage;
+  const tally = new CandidateTally(linkage.source);
+  const writer = new DecisionsCsvWriter(out);
+  const decisions: Record<DecisionKind, number> = { LINK: 0, REVIEW: 0, NEW: 0, UNLINKED: 0 };
+  let records = 0;
+  let chunk: MatchRecord[] = [];
+  const decideChunk = async () => {
+    const decided = await engine.decideAll(chunk, tally);
+    for (const decision of decided) decisions[decision.decision] += 1;
+    records += chunk.length;
+    chunk = [];
+    linked(records);
+    await writer.write(decided);
+  };
+  for await (const batch of streamRecordsCsv(file)) {
+    for (const { record } of batch) {
+      chunk.push(record);
+      if (chunk.length >= CHUNK) await decideChunk();
+    }
+  }
+  if (chunk.length > 0) await decideChunk();
+  await writer.close();
+  return { records, decisions, tally };
+}
+
 /**
- * link-csv: the register is read into a compact in-memory index; the records file is read twice
- * as a stream (once for the estimation sample, once to link), and the decisions are written as
- * they are made, so memory grows with the register only, not with the records.
+ * The linking threads, each given the register and its index in shared memory. This thread's own
+ * strings and ID strings are let go of once the threads have their copies (the rows, IDs and
+ * indexes stay, shared): only the threads link.
  */
-export async function linkCsv(options: LinkCsvOptions): Promise<LinkCsvReport> {
-  const started = performance.now();
-  const since = () => (performance.now() - started) / 1000;
-  const progress = options.progress ?? (() => undefined);
-  progress({ phase: 'read', citizens: 0, records: 0, seconds: 0 });
+async function startThreads(prepared: Prepared, threads: number): Promise<LinkThreads> {
+  const { register, index } = prepared.take();
+  const frequencies = TermFrequencies.fromRegister(register, tfFeatures(prepared.settings));
+  return LinkThreads.start(threads, {
+    settings: prepared.settings,
+    register: register.share(),
+    indexes: index.share(),
+    frequencies: { total: frequencies.total, counts: frequencies.countsByFeature() },
+  });
+}
+
+/**
+ * Links on `threads` worker threads (link-thread.ts) over the register and its index moved to
+ * shared memory: this thread reads the records file, hands out chunks of rows and writes their
+ * decisions in the file's order. At most two chunks per thread are in hand, so memory stays flat
+ * whatever the file's size.
+ */
+async function linkOnThreads(prepared: Prepared, threads: number): Promise<Linked> {
+  const { out, records: file, linked } = prepared;
+  const pool = await startThreads(prepared, threads);
+  // This thread links nothing: its tally is the threads' counts, added when they finish.
+  const tally = new CandidateTally({ candidatesFor: () => Promise.resolve([]) });
+  const writer = new CsvStreamWriter<DecidedChunk>(out, DECISIONS_HEADER, (decided) => decided.lines);
+  const decisions: Record<DecisionKind, number> = { LINK: 0, REVIEW: 0, NEW: 0, UNLINKED: 0 };
+  let records = 0;
+  const inHand: { rows: number; decided: Promise<DecidedChunk> }[] = [];
+  const writeOldest = async () => {
+    const { rows, decided } = inHand.shift()!;
+    const chunk = await decided;
+    for (const kind of Object.keys(decisions) as DecisionKind[]) decisions[kind] += chunk.decisions[kind];
+    records += rows;
+    linked(records);
+    await writer.write([chunk]);
+  };
+  try {
+    let chunk: RecordRow[] = [];
+    const handOut = async () => {
+      const decided = pool.decide(chunk);
+      // A chunk that fails is awaited in its turn; until then its rejection is not unhandled.
+      decided.catch(() => undefined);
+      inHand.push({ rows: chunk.length, decided });
+      chunk = [];
+      if (inHand.length >= 2 * threads) await writeOldest();
+    };
+    for await (const rows of streamRecordRowsCsv(file)) {
+      for (const row of rows) {
+        chunk.push(row);
+        if (chunk.length >= CHUNK) await handOut();
+      }
+    }
+    if (chunk.length > 0) await handOut();
+    while (inHand.length > 0) await writeOldest();
+    for (const state of await pool.finish()) tally.absorb(state);
+  } finally {
+    await pool.stop();
+    await writer.close();
+  }
+  return { records, decisions, tally };
+}
+
+/** Reads the register and builds its index, then estimates the parameters from a sample of the records when asked to. */
+async function readAndEstimate(options: LinkCsvOptions, since: () => number, progress: (progress: LinkCsvProgress) => void) {
   const register = await readPopulationColumns(options.population);
   let settings = options.settings;
   // One index for the estimation's blocked pairs and the linking (estimation changes m, u and the
@@ -71,42 +195,53 @@ export async function linkCsv(options: LinkCsvOptions): Promise<LinkCsvReport> {
     settings = estimated.settings;
     estimation = { report: estimated.report, spread: estimated.spread };
   }
+  return { held: { register, index } as Held | null, settings, estimation, read };
+}
+
+/**
+ * link-csv: the register is read into a compact in-memory index; the records file is read twice
+ * as a stream (once for the estimation sample, once to link), and the decisions are written as
+ * they are made, so memory grows with the register only, not with the records. With `threads`
+ * above one, the linking runs on that many worker threads sharing the register.
+ */
+export async function linkCsv(options: LinkCsvOptions): Promise<LinkCsvReport> {
+  const started = performance.now();
+  const since = () => (performance.now() - started) / 1000;
+  const progress = options.progress ?? (() => undefined);
+  progress({ phase: 'read', citizens: 0, records: 0, seconds: 0 });
+  // Held only by `ready`, so that handing it over (take) leaves no other reference to this thread's copy.
+  const ready = await readAndEstimate(options, since, progress);
+  const { settings, estimation, read } = ready;
   const estimatedAt = performance.now();
-  const linkage = inMemoryLinkage(settings, register, index);
-  const { engine } = linkage;
-  const source = new CandidateTally(linkage.source);
-  progress({ phase: 'link', citizens: register.size, records: 0, seconds: since() });
-  const writer = new DecisionsCsvWriter(options.out);
-  const decisions: Record<DecisionKind, number> = { LINK: 0, REVIEW: 0, NEW: 0, UNLINKED: 0 };
-  let records = 0;
-  let chunk: MatchRecord[] = [];
-  const decideChunk = async () => {
-    const decided = await engine.decideAll(chunk, source);
-    for (const decision of decided) decisions[decision.decision] += 1;
-    const before = records;
-    records += chunk.length;
-    chunk = [];
-    if (Math.floor(records / PROGRESS_EVERY) > Math.floor(before / PROGRESS_EVERY))
-      progress({ phase: 'link', citizens: register.size, records, seconds: since() });
-    await writer.write(decided);
+  const citizens = ready.held?.register.size ?? 0;
+  progress({ phase: 'link', citizens, records: 0, seconds: since() });
+  let reported = 0;
+  const prepared: Prepared = {
+    settings,
+    out: options.out,
+    records: options.records,
+    linked: (records) => {
+      if (Math.floor(records / PROGRESS_EVERY) > Math.floor(reported / PROGRESS_EVERY)) progress({ phase: 'link', citizens, records, seconds: since() });
+      reported = records;
+    },
+    take: () => {
+      const taken = ready.held;
+      if (!taken) throw new Error('the register was handed over already');
+      ready.held = null;
+      return taken;
+    },
   };
-  for await (const batch of streamRecordsCsv(options.records)) {
-    for (const { record } of batch) {
-      chunk.push(record);
-      if (chunk.length >= CHUNK) await decideChunk();
-    }
-  }
-  if (chunk.length > 0) await decideChunk();
-  await writer.close();
+  const threads = options.threads ?? 1;
+  const { records, decisions, tally } = threads > 1 ? await linkOnThreads(prepared, threads) : await linkHere(prepared);
   const linked = performance.now();
   const seconds = (from: number, to: number) => (to - from) / 1000;
   return {
-    citizens: register.size,
+    citizens,
     records,
     decisions,
     seconds: { read: seconds(started, read), estimate: seconds(read, estimatedAt), link: seconds(estimatedAt, linked) },
-    candidates: source.counts(),
-    genericLookups: Object.fromEntries(source.genericLookups()),
+    candidates: tally.counts(),
+    genericLookups: Object.fromEntries(tally.genericLookups()),
     estimation,
   };
 }

@@ -10,6 +10,15 @@ export interface CandidateCounts {
   max: number;
 }
 
+/** A tally's figures as plain data: what a worker thread's tally adds to the main thread's (`absorb`). */
+export interface TallyState {
+  histogram: [number, number][];
+  records: number;
+  total: number;
+  max: number;
+  genericLookups: [string, number][];
+}
+
 /** Counts up to this many candidates are kept exactly; more are counted at this value for the percentiles (the max stays exact). */
 const EXACT_UP_TO = 100_000;
 
@@ -30,11 +39,27 @@ export class CandidateTally implements CandidateSource {
     this.genericBefore = source.genericLookups?.() ?? new Map<string, number>();
   }
 
-  /** The wrapped source's lookups skipped as generic since the tally began, per rule that skipped any. */
+  /** Generic lookups of other threads' tallies, absorbed. */
+  private readonly genericAbsorbed = new Map<string, number>();
+
+  /** The wrapped source's lookups skipped as generic since the tally began, and those absorbed, per rule that skipped any. */
   genericLookups(): Map<string, number> {
-    return new Map(
-      [...(this.source.genericLookups?.() ?? [])].map(([rule, n]) => [rule, n - (this.genericBefore.get(rule) ?? 0)] as const).filter(([, n]) => n > 0),
-    );
+    const counts = new Map(this.genericAbsorbed);
+    for (const [rule, n] of this.source.genericLookups?.() ?? []) counts.set(rule, (counts.get(rule) ?? 0) + n - (this.genericBefore.get(rule) ?? 0));
+    return new Map([...counts].filter(([, n]) => n > 0));
+  }
+
+  state(): TallyState {
+    return { histogram: [...this.histogram], records: this.records, total: this.total, max: this.max, genericLookups: [...this.genericLookups()] };
+  }
+
+  /** Adds another tally's figures to this one's, as if its records had been counted here. */
+  absorb(state: TallyState): void {
+    this.records += state.records;
+    this.total += state.total;
+    this.max = Math.max(this.max, state.max);
+    for (const [bucket, n] of state.histogram) this.histogram.set(bucket, (this.histogram.get(bucket) ?? 0) + n);
+    for (const [rule, n] of state.genericLookups) this.genericAbsorbed.set(rule, (this.genericAbsorbed.get(rule) ?? 0) + n);
   }
 
   async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {

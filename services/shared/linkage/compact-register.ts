@@ -1,6 +1,7 @@
 import { detached } from '../csv-rows.js';
 import type { DatePrecision, PartialDate } from '../schemas/records.js';
-import { IdPool } from './id-pool.js';
+import { IdPool, type SharedIdPool } from './id-pool.js';
+import { sharedInt32 } from './shared-arrays.js';
 import { FEATURES, fieldFeatures, type Feature, type MatchRecord, type RawPerson } from './match-record.js';
 
 /** Each distinct string once, numbered: a register repeats its names, dates and places a million times. */
@@ -16,6 +17,18 @@ export class StringPool {
       this.ids.set(value, id);
     }
     return id;
+  }
+
+  /** Every string, by number: what a worker's pool is made of (`StringPool.of`). */
+  strings(): readonly string[] {
+    return this.values;
+  }
+
+  /** A pool of these strings, numbered by their positions. */
+  static of(values: readonly string[]): StringPool {
+    const pool = new StringPool();
+    for (const value of values) pool.intern(value);
+    return pool;
   }
 
   internOrNone(value: string | null): number {
@@ -39,6 +52,14 @@ export class StringPool {
   get size(): number {
     return this.values.length;
   }
+}
+
+/** A compact register as a worker thread receives it (`CompactRegister.share`). */
+export interface SharedRegister {
+  count: number;
+  rows: Int32Array;
+  strings: readonly string[];
+  ids: SharedIdPool;
 }
 
 const NONE = -1;
@@ -122,11 +143,29 @@ export class FieldNumbers {
  * feature by the string pool.
  */
 export class CompactRegister {
-  readonly pool = new StringPool();
-  readonly idPool = new IdPool();
+  readonly pool: StringPool;
+  readonly idPool: IdPool;
   private count = 0;
   private capacity = 1024;
-  private rows = new Int32Array(1024 * ROW_STRIDE);
+  private rows: Int32Array = sharedInt32(1024 * ROW_STRIDE);
+
+  constructor(shared?: SharedRegister) {
+    this.pool = shared ? StringPool.of(shared.strings) : new StringPool();
+    this.idPool = shared ? IdPool.fromShared(shared.ids) : new IdPool();
+    if (shared) {
+      this.rows = shared.rows;
+      this.count = shared.count;
+      this.capacity = shared.count;
+    }
+  }
+
+  /**
+   * Describes the register for a worker thread (its rows and ID pool are in shared memory): it reads the same rows and IDs, and makes its own
+   * string pool from the strings (a copy each: strings cannot be shared between threads).
+   */
+  share(): SharedRegister {
+    return { count: this.count, rows: this.rows, strings: this.pool.strings(), ids: this.idPool.share() };
+  }
 
   static of(records: Iterable<MatchRecord>): CompactRegister {
     const register = new CompactRegister();
@@ -305,8 +344,8 @@ export class CompactRegister {
   }
 
   private grow(): void {
-    this.capacity *= 2;
-    const rows = new Int32Array(this.capacity * ROW_STRIDE);
+    this.capacity = Math.max(1024, this.capacity * 2);
+    const rows = sharedInt32(this.capacity * ROW_STRIDE);
     rows.set(this.rows);
     this.rows = rows;
   }

@@ -7,6 +7,8 @@
  * any other ID falls back to a Map.
  */
 
+import { sharedFloat64, sharedInt32, sharedUint8 } from './shared-arrays.js';
+
 /** Digits an ID may have to be kept as a number: 10^15 - 1 is below 2^53, so every such number is exact. */
 const MAX_DIGITS = 15;
 const TWO_TO_32 = 0x1_0000_0000;
@@ -44,19 +46,47 @@ function hashOf(value: number, length: number): number {
   return hash ^ (hash >>> 16);
 }
 
+/** An IdPool as worker threads receive it: its columns and table in shared memory, its string IDs copied. */
+export interface SharedIdPool {
+  count: number;
+  values: Float64Array;
+  lengths: Uint8Array;
+  slots: Int32Array;
+  strings: readonly string[];
+}
+
 export class IdPool {
   private count = 0;
   /** By ID number: the ID's value, or for an ID kept as a string its position in `strings`. */
-  private values = new Float64Array(1024);
+  private values: Float64Array = sharedFloat64(1024);
   /** By ID number: the ID's digits, 0 for an ID kept as a string. */
-  private lengths = new Uint8Array(1024);
+  private lengths: Uint8Array = sharedUint8(1024);
   /** Open addressing over the IDs kept as numbers: ID number + 1, 0 for an empty slot. */
-  private slots = new Int32Array(2048);
+  private slots: Int32Array = sharedInt32(2048);
   private readonly stringIds = new Map<string, number>();
   private readonly strings: string[] = [];
 
   get size(): number {
     return this.count;
+  }
+
+  /** Describes the pool for a worker thread: its columns and table are in shared memory already. */
+  share(): SharedIdPool {
+    return { count: this.count, values: this.values, lengths: this.lengths, slots: this.slots, strings: this.strings };
+  }
+
+  /** A worker's pool over shared columns: read-only in use, since its columns are other threads' too. */
+  static fromShared(shared: SharedIdPool): IdPool {
+    const pool = new IdPool();
+    pool.count = shared.count;
+    pool.values = shared.values;
+    pool.lengths = shared.lengths;
+    pool.slots = shared.slots;
+    for (const id of shared.strings) pool.strings.push(id);
+    for (let number = 0; number < shared.count; number += 1) {
+      if (shared.lengths[number] === 0) pool.stringIds.set(shared.strings[shared.values[number]!]!, number);
+    }
+    return pool;
   }
 
   intern(id: string): number {
@@ -114,16 +144,16 @@ export class IdPool {
   }
 
   private growColumns(): void {
-    const values = new Float64Array(this.values.length * 2);
+    const values = sharedFloat64(this.values.length * 2);
     values.set(this.values);
     this.values = values;
-    const lengths = new Uint8Array(this.lengths.length * 2);
+    const lengths = sharedUint8(this.lengths.length * 2);
     lengths.set(this.lengths);
     this.lengths = lengths;
   }
 
   private growSlots(): void {
-    this.slots = new Int32Array(this.slots.length * 2);
+    this.slots = sharedInt32(this.slots.length * 2);
     for (let number = 0; number < this.count; number += 1) {
       const length = this.lengths[number]!;
       if (length > 0) this.slots[this.slotOf(this.values[number]!, length)] = number + 1;

@@ -1,6 +1,7 @@
 import { fallbackKeys, passesFilter } from './blocking.js';
 import type { CandidateSource } from './candidate-source.js';
 import { CompactRegister, ROW_STRIDE } from './compact-register.js';
+import { sharedInt32 } from './shared-arrays.js';
 import type { Feature, MatchRecord } from './match-record.js';
 import type { BlockingRule } from './settings.js';
 
@@ -27,12 +28,13 @@ class KeyIndex {
   private readonly starts: Int32Array;
   private readonly members: Int32Array;
 
-  constructor(
-    private readonly register: CompactRegister,
-    features: readonly Feature[],
-  ) {
+  constructor(register: CompactRegister, features: readonly Feature[], shared?: SharedKeyIndex) {
     this.rows = register.featureRows();
     this.at = Int32Array.from(features, (feature) => register.featureAt(feature));
+    if (shared) {
+      ({ mask: this.mask, starts: this.starts, members: this.members } = shared);
+      return;
+    }
     const size = register.size;
     let buckets = 1;
     while (buckets < size * 2) buckets *= 2;
@@ -45,12 +47,18 @@ class KeyIndex {
       if (bucketOf[citizen]! >= 0) counts[bucketOf[citizen]! + 1]! += 1;
     }
     for (let bucket = 0; bucket < buckets; bucket += 1) counts[bucket + 1]! += counts[bucket]!;
-    this.starts = counts.slice();
-    this.members = new Int32Array(counts[buckets]!);
+    this.starts = sharedInt32(counts.length);
+    this.starts.set(counts);
+    this.members = sharedInt32(counts[buckets]!);
     for (let citizen = 0; citizen < size; citizen += 1) {
       const bucket = bucketOf[citizen]!;
       if (bucket >= 0) this.members[counts[bucket]!++] = citizen;
     }
+  }
+
+  /** Describes the table for a worker thread: it is in shared memory already. */
+  share(): SharedKeyIndex {
+    return { mask: this.mask, starts: this.starts, members: this.members };
   }
 
   /**
@@ -83,6 +91,20 @@ class KeyIndex {
   }
 }
 
+/** A key index's hash table as a worker thread receives it, in shared memory. */
+interface SharedKeyIndex {
+  mask: number;
+  starts: Int32Array;
+  members: Int32Array;
+}
+
+/** The indexes as a worker thread receives them (`InMemoryCandidateSource.share`), beside the register's own share. */
+export interface SharedIndexes {
+  rules: readonly BlockingRule[];
+  indexes: SharedKeyIndex[];
+  uniqueIds: boolean;
+}
+
 /** Hash indexes of the register, one per blocking rule, over its compact columns. */
 export class InMemoryCandidateSource implements CandidateSource {
   readonly register: CompactRegister;
@@ -94,15 +116,25 @@ export class InMemoryCandidateSource implements CandidateSource {
   /** Per rule, the lookups whose key was generic (held by more citizens than the rule's max_block_size). */
   private readonly genericCounts: number[];
 
+  /** `shared`: the indexes another thread built over the same register (`share`), not built again. */
   constructor(
     readonly rules: readonly BlockingRule[],
     citizens: Iterable<MatchRecord> | CompactRegister,
+    shared?: SharedIndexes,
   ) {
     this.register = citizens instanceof CompactRegister ? citizens : CompactRegister.of(citizens);
-    this.indexes = rules.map((rule) => new KeyIndex(this.register, rule.equal));
+    this.indexes = rules.map((rule, r) => new KeyIndex(this.register, rule.equal, shared?.indexes[r]));
     this.seen = new Int32Array(this.register.size);
-    this.uniqueIds = this.register.idsAreUnique();
+    this.uniqueIds = shared?.uniqueIds ?? this.register.idsAreUnique();
     this.genericCounts = rules.map(() => 0);
+  }
+
+  /**
+   * Describes the indexes (in shared memory) for a worker thread, which makes its own source over them and the register's share: each thread
+   * keeps its own marks of the citizens a lookup found and its own generic counts.
+   */
+  share(): SharedIndexes {
+    return { rules: this.rules, indexes: this.indexes.map((index) => index.share()), uniqueIds: this.uniqueIds };
   }
 
   /** Refuses, when reused by another pass, an index built over another register or under other blocking rules. */

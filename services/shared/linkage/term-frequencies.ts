@@ -37,6 +37,11 @@ export class TermFrequencies {
     return new TermFrequencies(counts, register.size);
   }
 
+  /** The counts themselves, per feature and value: what `fromCounts` takes back (a worker thread's copy). */
+  countsByFeature(): Map<Feature, Map<string, number>> {
+    return this.counts;
+  }
+
   static fromCounts(total: number, counts: Map<Feature, Map<string, number>>): TermFrequencies {
     return new TermFrequencies(counts, total);
   }

@@ -1,0 +1,47 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { CandidateTally } from '../linkage/candidate-tally.js';
+import { CompactRegister } from '../linkage/compact-register.js';
+import { LinkageEngine } from '../linkage/engine.js';
+import { InMemoryCandidateSource } from '../linkage/in-memory-candidates.js';
+import { MatchRecordReader } from '../linkage/match-record.js';
+import { TermFrequencies } from '../linkage/term-frequencies.js';
+import type { DecisionKind } from '../schemas/records.js';
+import { decisionLine, recordOfRow } from './csv-io.js';
+import type { FromLinkThread, LinkThreadSetup, ToLinkThread } from './link-thread-messages.js';
+
+/**
+ * One of link-csv's linking threads (started by link-threads.ts): the register's rows, IDs and
+ * indexes are the main thread's, in shared memory; the string pool, the engine and the record
+ * reader are its own. Decides the chunks it is given and answers each with its D.csv lines.
+ */
+const port = parentPort;
+if (!port) throw new Error('link-thread.ts runs as a worker thread of link-csv');
+const setup = workerData as LinkThreadSetup;
+const register = new CompactRegister(setup.register);
+const tally = new CandidateTally(new InMemoryCandidateSource(setup.indexes.rules, register, setup.indexes));
+const engine = new LinkageEngine(setup.settings, TermFrequencies.fromCounts(setup.frequencies.total, setup.frequencies.counts));
+const reader = new MatchRecordReader();
+
+const send = (message: FromLinkThread) => port.postMessage(message);
+
+async function decide(chunk: number, rows: Extract<ToLinkThread, { type: 'chunk' }>['rows']): Promise<void> {
+  const decided = await engine.decideAll(
+    rows.map((row) => recordOfRow(reader, row)),
+    tally,
+  );
+  const decisions: Record<DecisionKind, number> = { LINK: 0, REVIEW: 0, NEW: 0, UNLINKED: 0 };
+  for (const decision of decided) decisions[decision.decision] += 1;
+  send({ type: 'decided', chunk, lines: decided.map(decisionLine).join(''), decisions });
+}
+
+port.on('message', (message: ToLinkThread) => {
+  if (message.type === 'finish') {
+    send({ type: 'tally', state: tally.state() });
+    return;
+  }
+  decide(message.chunk, message.rows).catch((error: unknown) => {
+    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'INTERNAL_ERROR';
+    send({ type: 'failed', chunk: message.chunk, code, message: error instanceof Error ? error.message : String(error) });
+  });
+});
+send({ type: 'ready' });
