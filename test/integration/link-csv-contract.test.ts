@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -90,10 +90,10 @@ describe('dancu link-csv, synth and train (the batch contract, through the CLI)'
     ]);
   });
 
-  it('writes the same decisions, byte for byte, on one thread as on three', async () => {
-    // 2,500 records: three chunks of 1,000 at most, so the threads answer out of order and the file must not.
+  it('writes the same decisions, byte for byte, on one thread as on two', async () => {
+    // 5,500 records: six chunks of 1,000 at most, more than two per thread, so decisions are written while the file is read.
     const big = join(dir, 'threads');
-    await dancu('synth', '--population', '6000', '--records', '2500', '--seed', '12', '--out', big);
+    await dancu('synth', '--population', '8000', '--records', '5500', '--seed', '12', '--out', big);
     const link = (threads: string) =>
       dancu(
         'link-csv',
@@ -106,11 +106,38 @@ describe('dancu link-csv, synth and train (the batch contract, through the CLI)'
         '--threads',
         threads,
       );
-    const [one, three] = [await link('1'), await link('3')];
-    expect(readFileSync(join(big, 'd3.csv'), 'utf8')).toBe(readFileSync(join(big, 'd1.csv'), 'utf8'));
+    const [one, two] = [await link('1'), await link('2')];
+    expect(readFileSync(join(big, 'd2.csv'), 'utf8')).toBe(readFileSync(join(big, 'd1.csv'), 'utf8'));
     const summary = (stderr: string) => stderr.split('\n').filter((line) => /^\d+ records against|^candidates per record|^generic keys/.test(line));
-    expect(summary(three.stderr)).toEqual(summary(one.stderr));
+    expect(summary(two.stderr)).toEqual(summary(one.stderr));
   }, 120_000);
+
+  it('leaves no decisions file when the records file turns out malformed half way', async () => {
+    const rows = Array.from({ length: 2500 }, (_, i) => `m${i},vaccination,,Nguyễn Văn An,1990-01-01,M,\n`);
+    writeFileSync(join(dir, 'malformed.csv'), `record_id,source,personal_id,full_name,date_of_birth,sex,address\n${rows.join('')}m-last,vaccination\n`);
+    const failed = await dancu(
+      'link-csv',
+      '--population',
+      join(dir, 'population.csv'),
+      '--records',
+      join(dir, 'malformed.csv'),
+      '--out',
+      join(dir, 'dm.csv'),
+      '--parameters',
+      'committed',
+      '--threads',
+      '2',
+    ).catch((error: { code: number; stderr: string }) => error);
+    expect(['code' in failed ? failed.code : 0, existsSync(join(dir, 'dm.csv')), existsSync(join(dir, 'dm.csv.partial'))]).toEqual([1, false, false]);
+    expect('stderr' in failed ? failed.stderr : '').toMatch(/row 2502 has 2 fields/);
+  });
+
+  it('says in one line, before reading anything, that the decisions file’s folder is not there', async () => {
+    const refused = await dancu('link-csv', '--population', join(dir, 'p.csv'), '--records', join(dir, 'r.csv'), '--out', join(dir, 'nowhere', 'd.csv')).catch(
+      (error: { stderr: string }) => error,
+    );
+    expect('stderr' in refused ? refused.stderr.trim().split('\n') : []).toEqual([expect.stringMatching(/no such folder for .*nowhere/)]);
+  });
 
   it('refuses a number of threads that is not a whole number from 1, in one line', async () => {
     const refused = await dancu(

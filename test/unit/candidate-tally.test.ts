@@ -61,3 +61,24 @@ describe('candidates per record counted on several threads', () => {
     );
   });
 });
+
+describe('generic lookups absorbed from threads', () => {
+  it('lists the rules in their order, whichever thread skipped a lookup under a rule first', () => {
+    const tallyCounting = (counts: Map<string, number>) => new CandidateTally({ ...sized, genericLookups: () => new Map(counts) });
+    const rules = () =>
+      new Map([
+        ['dob_family', 0],
+        ['family_given_year', 0],
+      ]);
+    const [first, second] = [rules(), rules()];
+    const threads = [tallyCounting(first), tallyCounting(second)];
+    first.set('family_given_year', 4);
+    second.set('dob_family', 1);
+    const main = CandidateTally.absorbing();
+    for (const thread of threads) main.absorb(thread.state());
+    expect([...main.genericLookups()]).toEqual([
+      ['dob_family', 1],
+      ['family_given_year', 4],
+    ]);
+  });
+});

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { dedupeCsv } from '../../shared/linkage-io/dedupe-csv.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
-import { parametersOption, requireFiles, settingsOption } from '../linkage-file-options.js';
+import { parametersOption, requireFiles, requireFolderOf, settingsOption } from '../linkage-file-options.js';
 
 export function dedupeCsvCommand(): Command {
   return new Command('dedupe-csv')
@@ -12,6 +12,7 @@ export function dedupeCsvCommand(): Command {
     .addOption(parametersOption('the register'))
     .action(async (options: { register: string; out: string; settings: string; parameters: 'estimate' | 'committed' }) => {
       requireFiles([options.register, options.settings]);
+      requireFolderOf(options.out);
       const report = await dedupeCsv({
         register: options.register,
         out: options.out,

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { EstimateSpread } from '../../shared/linkage/estimate.js';
 import { linkCsv, type LinkCsvProgress, type LinkCsvReport } from '../../shared/linkage-io/link-csv.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
-import { parametersOption, requireFiles, settingsOption } from '../linkage-file-options.js';
+import { parametersOption, requireFiles, requireFolderOf, settingsOption } from '../linkage-file-options.js';
 
 function spreadLines(spread: EstimateSpread, recordsInFile: number): string {
   const { all, halves } = spread.inRegister;
@@ -75,9 +75,13 @@ export function linkCsvCommand(): Command {
     )
     .action(async (options: { population: string; records: string; out: string; settings: string; parameters: 'estimate' | 'committed'; threads: number }) => {
       requireFiles([options.population, options.records, options.settings]);
+      requireFolderOf(options.out);
       // Each linking thread's heap, left to V8's default growth, held about three times its live
       // objects between collections (a run of 1 M x 100 k on two threads peaked at 1.6 GB); a heap
-      // grown by half its live size at most costs a little more collection and about 300 MB less.
+      // grown by half its live size at most costs a little more collection and about 400 MB less.
+      // Set here, not on node's command line: NODE_OPTIONS and a worker's execArgv refuse V8 flags.
+      // V8 reads it at each collection and Node leaves flags settable after start; a V8 without
+      // the flag would print "unrecognized flag" on stderr (a Node upgrade must check this).
       setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
       const report = await linkCsv({
         ...options,

@@ -1,8 +1,9 @@
 import { createWriteStream, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { DancuError } from '../errors.js';
+import { ConfigError, DancuError } from '../errors.js';
 import { CompactRegister, FieldNumbers } from '../linkage/compact-register.js';
 import type { EngineDecision } from '../linkage/engine.js';
 import { MatchRecordReader, toMatchRecord, type MatchRecord } from '../linkage/match-record.js';
@@ -128,26 +129,62 @@ export function decisionLine(d: EngineDecision): string {
   return `${csvField(d.recordId)},${d.decision.toLowerCase()},${d.decision === 'LINK' ? csvField(d.citizenId ?? '') : ''},${d.score.toFixed(6)}\n`;
 }
 
-/** A CSV file written as its rows come, waiting when the disk is behind. */
+/**
+ * A CSV file written as its rows come, waiting when the disk is behind. The rows go to FILE.partial,
+ * renamed to FILE only once all are written (`allOrNothing`): a run that fails half way leaves no
+ * file that looks complete, and an earlier complete file is replaced only by another.
+ */
 export class CsvStreamWriter<Item> {
   private readonly out: WriteStream;
+  private readonly partial: string;
+  private failure: Error | null = null;
 
   constructor(
-    file: string,
+    private readonly file: string,
     header: string,
     private readonly line: (item: Item) => string,
   ) {
-    this.out = createWriteStream(file);
+    this.partial = `${file}.partial`;
+    this.out = createWriteStream(this.partial);
+    // A folder that does not exist, a full disk: said in one line at the next write, not thrown as an unhandled event.
+    this.out.on('error', (error) => (this.failure ??= new ConfigError(`cannot write ${file}: ${error.message}`)));
     this.out.write(header);
   }
 
   async write(items: readonly Item[]): Promise<void> {
-    if (!this.out.write(items.map(this.line).join(''))) await once(this.out, 'drain');
+    this.throwFailure();
+    // `once` rejects when the stream fails instead: the failure recorded above is the one told.
+    if (!this.out.write(items.map(this.line).join(''))) await once(this.out, 'drain').catch(() => undefined);
+    this.throwFailure();
   }
 
-  async close(): Promise<void> {
+  private throwFailure(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** Runs `work` (which writes the rows), then completes the file; when anything fails, no file is left. */
+  async allOrNothing<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      const result = await work();
+      await this.close();
+      return result;
+    } catch (error) {
+      await this.abort();
+      throw error;
+    }
+  }
+
+  private async close(): Promise<void> {
+    this.throwFailure();
     this.out.end();
-    await once(this.out, 'finish');
+    await once(this.out, 'finish').catch(() => undefined);
+    this.throwFailure();
+    await rename(this.partial, this.file);
+  }
+
+  private async abort(): Promise<void> {
+    this.out.destroy();
+    await rm(this.partial, { force: true });
   }
 }
 

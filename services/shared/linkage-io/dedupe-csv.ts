@@ -31,17 +31,18 @@ export async function dedupeCsv(options: DedupeCsvOptions): Promise<DedupeCsvRep
   const { engine, source } = inMemoryLinkage(settings, register);
   const writer = new CsvStreamWriter<PairDecision>(options.out, PAIRS_HEADER, pairLine);
   const pairs = { duplicate: 0, review: 0 };
-  let batch: PairDecision[] = [];
-  for (const pair of dedupePairs(engine, source)) {
-    pairs[pair.decision] += 1;
-    batch.push(pair);
-    if (batch.length >= BATCH) {
-      await writer.write(batch);
-      batch = [];
+  await writer.allOrNothing(async () => {
+    let batch: PairDecision[] = [];
+    for (const pair of dedupePairs(engine, source)) {
+      pairs[pair.decision] += 1;
+      batch.push(pair);
+      if (batch.length >= BATCH) {
+        await writer.write(batch);
+        batch = [];
+      }
     }
-  }
-  await writer.write(batch);
-  await writer.close();
+    await writer.write(batch);
+  });
   const seconds = (from: number, to: number) => (to - from) / 1000;
   return {
     citizens: register.size,

@@ -1,24 +1,14 @@
 import { inMemoryLinkage } from '../linkage/batch-linkage.js';
 import { CandidateTally, type CandidateCounts } from '../linkage/candidate-tally.js';
-import type { CompactRegister } from '../linkage/compact-register.js';
 import type { DecisionKind } from '../schemas/records.js';
 import { estimateParameters, estimationSample, type EstimateSpread } from '../linkage/estimate.js';
 import { InMemoryCandidateSource } from '../linkage/in-memory-candidates.js';
 import { MatchRecordReader, type MatchRecord } from '../linkage/match-record.js';
-import { tfFeatures, type LinkageSettings } from '../linkage/settings.js';
-import { TermFrequencies } from '../linkage/term-frequencies.js';
+import type { LinkageSettings } from '../linkage/settings.js';
 import type { TrainingReport } from '../linkage/training.js';
-import {
-  CsvStreamWriter,
-  DECISIONS_HEADER,
-  DecisionsCsvWriter,
-  readPopulationColumns,
-  recordOfRow,
-  streamRecordRowsCsv,
-  streamRecordsCsv,
-  type RecordRow,
-} from './csv-io.js';
-import { LinkThreads, type DecidedChunk } from './link-threads.js';
+import { DecisionsCsvWriter, readPopulationColumns, recordOfRow, streamRecordRowsCsv, streamRecordsCsv, type RecordRow } from './csv-io.js';
+import { linkOnThreads } from './link-on-threads.js';
+import { LINK_CHUNK, type Held, type Linked, type Prepared } from './linking-phase.js';
 
 export interface LinkCsvOptions {
   population: string;
@@ -53,33 +43,7 @@ export interface LinkCsvReport {
   estimation: { report: TrainingReport; spread: EstimateSpread } | null;
 }
 
-/** Records decided at a time: enough to amortise the candidate lookups, few enough to keep memory flat. */
-const CHUNK = 1000;
 const PROGRESS_EVERY = 100_000;
-
-/** What linking gives back, on one thread or several. */
-interface Linked {
-  records: number;
-  decisions: Record<DecisionKind, number>;
-  tally: CandidateTally;
-}
-
-/** The register and its index, as read. */
-interface Held {
-  register: CompactRegister;
-  index: InMemoryCandidateSource;
-}
-
-/** The linking phase's inputs: the register and its index as read, the settings as estimated. */
-interface Prepared {
-  settings: LinkageSettings;
-  out: string;
-  records: string;
-  /** Told the number of records linked so far after each chunk. */
-  linked: (records: number) => void;
-  /** The register and its index, handed over once: linking on threads lets go of this thread's copy of the strings. */
-  take: () => Held;
-}
 
 /** Links on the calling thread, a chunk at a time. */
 async function linkHere({ take, settings, out, records: file, linked }: Prepared): Promise<Linked> {
@@ -90,88 +54,24 @@ async function linkHere({ take, settings, out, records: file, linked }: Prepared
   const writer = new DecisionsCsvWriter(out);
   const decisions: Record<DecisionKind, number> = { LINK: 0, REVIEW: 0, NEW: 0, UNLINKED: 0 };
   let records = 0;
-  let chunk: MatchRecord[] = [];
-  const decideChunk = async () => {
-    const decided = await engine.decideAll(chunk, tally);
-    for (const decision of decided) decisions[decision.decision] += 1;
-    records += chunk.length;
-    chunk = [];
-    linked(records);
-    await writer.write(decided);
-  };
-  for await (const batch of streamRecordsCsv(file)) {
-    for (const { record } of batch) {
-      chunk.push(record);
-      if (chunk.length >= CHUNK) await decideChunk();
-    }
-  }
-  if (chunk.length > 0) await decideChunk();
-  await writer.close();
-  return { records, decisions, tally };
-}
-
-/**
- * The linking threads, each given the register and its index in shared memory. This thread's own
- * strings and ID strings are let go of once the threads have their copies (the rows, IDs and
- * indexes stay, shared): only the threads link.
- */
-async function startThreads(prepared: Prepared, threads: number): Promise<LinkThreads> {
-  const { register, index } = prepared.take();
-  const frequencies = TermFrequencies.fromRegister(register, tfFeatures(prepared.settings));
-  return LinkThreads.start(threads, {
-    settings: prepared.settings,
-    register: register.share(),
-    indexes: index.share(),
-    frequencies: { total: frequencies.total, counts: frequencies.countsByFeature() },
-  });
-}
-
-/**
- * Links on `threads` worker threads (link-thread.ts) over the register and its index moved to
- * shared memory: this thread reads the records file, hands out chunks of rows and writes their
- * decisions in the file's order. At most two chunks per thread are in hand, so memory stays flat
- * whatever the file's size.
- */
-async function linkOnThreads(prepared: Prepared, threads: number): Promise<Linked> {
-  const { out, records: file, linked } = prepared;
-  const pool = await startThreads(prepared, threads);
-  // This thread links nothing: its tally is the threads' counts, added when they finish.
-  const tally = new CandidateTally({ candidatesFor: () => Promise.resolve([]) });
-  const writer = new CsvStreamWriter<DecidedChunk>(out, DECISIONS_HEADER, (decided) => decided.lines);
-  const decisions: Record<DecisionKind, number> = { LINK: 0, REVIEW: 0, NEW: 0, UNLINKED: 0 };
-  let records = 0;
-  const inHand: { rows: number; decided: Promise<DecidedChunk> }[] = [];
-  const writeOldest = async () => {
-    const { rows, decided } = inHand.shift()!;
-    const chunk = await decided;
-    for (const kind of Object.keys(decisions) as DecisionKind[]) decisions[kind] += chunk.decisions[kind];
-    records += rows;
-    linked(records);
-    await writer.write([chunk]);
-  };
-  try {
-    let chunk: RecordRow[] = [];
-    const handOut = async () => {
-      const decided = pool.decide(chunk);
-      // A chunk that fails is awaited in its turn; until then its rejection is not unhandled.
-      decided.catch(() => undefined);
-      inHand.push({ rows: chunk.length, decided });
+  await writer.allOrNothing(async () => {
+    let chunk: MatchRecord[] = [];
+    const decideChunk = async () => {
+      const decided = await engine.decideAll(chunk, tally);
+      for (const decision of decided) decisions[decision.decision] += 1;
+      records += chunk.length;
       chunk = [];
-      if (inHand.length >= 2 * threads) await writeOldest();
+      linked(records);
+      await writer.write(decided);
     };
-    for await (const rows of streamRecordRowsCsv(file)) {
-      for (const row of rows) {
-        chunk.push(row);
-        if (chunk.length >= CHUNK) await handOut();
+    for await (const batch of streamRecordsCsv(file)) {
+      for (const { record } of batch) {
+        chunk.push(record);
+        if (chunk.length >= LINK_CHUNK) await decideChunk();
       }
     }
-    if (chunk.length > 0) await handOut();
-    while (inHand.length > 0) await writeOldest();
-    for (const state of await pool.finish()) tally.absorb(state);
-  } finally {
-    await pool.stop();
-    await writer.close();
-  }
+    if (chunk.length > 0) await decideChunk();
+  });
   return { records, decisions, tally };
 }
 

@@ -1,3 +1,9 @@
+/**
+ * One of link-csv's linking threads (started by link-threads.ts): the register's rows, IDs and
+ * indexes are the main thread's, in shared memory; the string pool, the engine and the record
+ * reader are its own. Decides the chunks it is given and answers each with its D.csv lines.
+ */
+
 import { parentPort, workerData } from 'node:worker_threads';
 import { CandidateTally } from '../linkage/candidate-tally.js';
 import { CompactRegister } from '../linkage/compact-register.js';
@@ -9,11 +15,6 @@ import type { DecisionKind } from '../schemas/records.js';
 import { decisionLine, recordOfRow } from './csv-io.js';
 import type { FromLinkThread, LinkThreadSetup, ToLinkThread } from './link-thread-messages.js';
 
-/**
- * One of link-csv's linking threads (started by link-threads.ts): the register's rows, IDs and
- * indexes are the main thread's, in shared memory; the string pool, the engine and the record
- * reader are its own. Decides the chunks it is given and answers each with its D.csv lines.
- */
 const port = parentPort;
 if (!port) throw new Error('link-thread.ts runs as a worker thread of link-csv');
 const setup = workerData as LinkThreadSetup;

@@ -34,12 +34,13 @@ class LinkThread {
     const thread = new LinkThread(worker);
     return new Promise((resolve, reject) => {
       worker.on('message', (message: FromLinkThread) => (message.type === 'ready' ? resolve(thread) : thread.answer(message)));
-      worker.on('error', (error) => {
+      worker.on('error', (cause) => {
+        const error = threadError('INTERNAL_ERROR', cause.message);
         thread.fail(error);
         reject(error);
       });
       worker.on('exit', (code) => {
-        const error = new DancuError('INTERNAL_ERROR', `a linking thread stopped (exit code ${code})`, { retriable: false });
+        const error = threadError('INTERNAL_ERROR', `it stopped (exit code ${code})`);
         thread.fail(error);
         reject(error);
       });

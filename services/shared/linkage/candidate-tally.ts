@@ -19,6 +19,10 @@ export interface TallyState {
   genericLookups: [string, number][];
 }
 
+const NO_SOURCE: CandidateSource = {
+  candidatesFor: () => Promise.reject(new Error('a tally of other threads’ counts answers no lookup')),
+};
+
 /** Counts up to this many candidates are kept exactly; more are counted at this value for the percentiles (the max stays exact). */
 const EXACT_UP_TO = 100_000;
 
@@ -42,15 +46,26 @@ export class CandidateTally implements CandidateSource {
   /** Generic lookups of other threads' tallies, absorbed. */
   private readonly genericAbsorbed = new Map<string, number>();
 
-  /** The wrapped source's lookups skipped as generic since the tally began, and those absorbed, per rule that skipped any. */
-  genericLookups(): Map<string, number> {
-    const counts = new Map(this.genericAbsorbed);
-    for (const [rule, n] of this.source.genericLookups?.() ?? []) counts.set(rule, (counts.get(rule) ?? 0) + n - (this.genericBefore.get(rule) ?? 0));
-    return new Map([...counts].filter(([, n]) => n > 0));
+  /** A tally of other threads' counts only (`absorb`): it answers no lookup itself. */
+  static absorbing(): CandidateTally {
+    return new CandidateTally(NO_SOURCE);
   }
 
+  /** The wrapped source's lookups skipped as generic since the tally began, and those absorbed, per rule that skipped any. */
+  genericLookups(): Map<string, number> {
+    return new Map([...this.genericCounts()].filter(([, n]) => n > 0));
+  }
+
+  /** Every rule's generic count, zeros too, in the rules' order (the first absorbed tally's, when this one wraps no source). */
+  private genericCounts(): Map<string, number> {
+    const counts = new Map(this.genericAbsorbed);
+    for (const [rule, n] of this.source.genericLookups?.() ?? []) counts.set(rule, (counts.get(rule) ?? 0) + n - (this.genericBefore.get(rule) ?? 0));
+    return counts;
+  }
+
+  /** The figures as plain data; generic counts of every rule, so that tallies absorbed list the rules in one order. */
   state(): TallyState {
-    return { histogram: [...this.histogram], records: this.records, total: this.total, max: this.max, genericLookups: [...this.genericLookups()] };
+    return { histogram: [...this.histogram], records: this.records, total: this.total, max: this.max, genericLookups: [...this.genericCounts()] };
   }
 
   /** Adds another tally's figures to this one's, as if its records had been counted here. */

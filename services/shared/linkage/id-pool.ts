@@ -75,9 +75,10 @@ export class IdPool {
     return { count: this.count, values: this.values, lengths: this.lengths, slots: this.slots, strings: this.strings };
   }
 
-  /** A worker's pool over shared columns: read-only in use, since its columns are other threads' too. */
+  /** A worker's pool over shared columns: read-only, since its columns are other threads' too. */
   static fromShared(shared: SharedIdPool): IdPool {
     const pool = new IdPool();
+    pool.readOnly = true;
     pool.count = shared.count;
     pool.values = shared.values;
     pool.lengths = shared.lengths;
@@ -89,7 +90,11 @@ export class IdPool {
     return pool;
   }
 
+  /** Set on a pool made from another thread's share: interning would write memory other threads read. */
+  private readOnly = false;
+
   intern(id: string): number {
+    if (this.readOnly) throw new Error('an ID pool shared by another thread is read-only');
     const value = digitsValue(id);
     if (value < 0) return this.internString(id);
     const slot = this.slotOf(value, id.length);

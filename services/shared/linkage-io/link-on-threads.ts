@@ -1,0 +1,84 @@
+import { CandidateTally, type TallyState } from '../linkage/candidate-tally.js';
+import { tfFeatures } from '../linkage/settings.js';
+import { TermFrequencies } from '../linkage/term-frequencies.js';
+import type { DecisionKind } from '../schemas/records.js';
+import { CsvStreamWriter, DECISIONS_HEADER, streamRecordRowsCsv, type RecordRow } from './csv-io.js';
+import type { LinkThreadSetup } from './link-thread-messages.js';
+import { LinkThreads, type DecidedChunk } from './link-threads.js';
+import { LINK_CHUNK, type Linked, type Prepared } from './linking-phase.js';
+
+/** What linking on threads asks of its threads (LinkThreads; a test gives its own). */
+export interface ChunkDecider {
+  decide(rows: RecordRow[]): Promise<DecidedChunk>;
+  /** Each thread's tally, once every chunk is answered. */
+  finish(): Promise<TallyState[]>;
+  stop(): Promise<void>;
+}
+
+export type StartThreads = (threads: number, setup: LinkThreadSetup) => Promise<ChunkDecider>;
+
+/**
+ * The linking threads, each given the register and its index in shared memory. This thread's own
+ * strings and ID strings are let go of once the threads have their copies (the rows, IDs and
+ * indexes stay, shared): only the threads link.
+ */
+function startThreads(prepared: Prepared, threads: number, start: StartThreads): Promise<ChunkDecider> {
+  const { register, index } = prepared.take();
+  const frequencies = TermFrequencies.fromRegister(register, tfFeatures(prepared.settings));
+  return start(threads, {
+    settings: prepared.settings,
+    register: register.share(),
+    indexes: index.share(),
+    frequencies: { total: frequencies.total, counts: frequencies.countsByFeature() },
+  });
+}
+
+/**
+ * Links on `threads` worker threads (link-thread.ts) over the register and its index in shared
+ * memory: this thread reads the records file, hands out chunks of rows and writes their decisions
+ * in the file's order, whatever order the threads answer in. At most two chunks per thread are in
+ * hand, so memory stays flat whatever the file's size. A chunk that fails fails the run, and no
+ * D.csv is left.
+ */
+export async function linkOnThreads(prepared: Prepared, threads: number, start: StartThreads = (n, setup) => LinkThreads.start(n, setup)): Promise<Linked> {
+  const { out, records: file, linked } = prepared;
+  const pool = await startThreads(prepared, threads, start);
+  const tally = CandidateTally.absorbing();
+  const writer = new CsvStreamWriter<DecidedChunk>(out, DECISIONS_HEADER, (decided) => decided.lines);
+  const decisions: Record<DecisionKind, number> = { LINK: 0, REVIEW: 0, NEW: 0, UNLINKED: 0 };
+  let records = 0;
+  const inHand: { rows: number; decided: Promise<DecidedChunk> }[] = [];
+  const writeOldest = async () => {
+    const { rows, decided } = inHand.shift()!;
+    const chunk = await decided;
+    for (const kind of Object.keys(decisions) as DecisionKind[]) decisions[kind] += chunk.decisions[kind];
+    records += rows;
+    linked(records);
+    await writer.write([chunk]);
+  };
+  try {
+    await writer.allOrNothing(async () => {
+      let chunk: RecordRow[] = [];
+      const handOut = async () => {
+        const decided = pool.decide(chunk);
+        // A chunk that fails is awaited in its turn; until then its rejection is not unhandled.
+        decided.catch(() => undefined);
+        inHand.push({ rows: chunk.length, decided });
+        chunk = [];
+        if (inHand.length >= 2 * threads) await writeOldest();
+      };
+      for await (const rows of streamRecordRowsCsv(file)) {
+        for (const row of rows) {
+          chunk.push(row);
+          if (chunk.length >= LINK_CHUNK) await handOut();
+        }
+      }
+      if (chunk.length > 0) await handOut();
+      while (inHand.length > 0) await writeOldest();
+      for (const state of await pool.finish()) tally.absorb(state);
+    });
+  } finally {
+    await pool.stop();
+  }
+  return { records, decisions, tally };
+}

@@ -1,0 +1,34 @@
+import type { CandidateTally } from '../linkage/candidate-tally.js';
+import type { CompactRegister } from '../linkage/compact-register.js';
+import type { InMemoryCandidateSource } from '../linkage/in-memory-candidates.js';
+import type { LinkageSettings } from '../linkage/settings.js';
+import type { DecisionKind } from '../schemas/records.js';
+
+/* link-csv's linking phase, as its two ways of running it (on this thread, link-csv.ts; on worker threads, link-on-threads.ts) share it. */
+
+/** Records decided at a time: enough to amortise the candidate lookups, few enough to keep memory flat. */
+export const LINK_CHUNK = 1000;
+
+/** What linking gives back, on one thread or several. */
+export interface Linked {
+  records: number;
+  decisions: Record<DecisionKind, number>;
+  tally: CandidateTally;
+}
+
+/** The register and its index, as read. */
+export interface Held {
+  register: CompactRegister;
+  index: InMemoryCandidateSource;
+}
+
+/** The linking phase's inputs: the register and its index as read, the settings as estimated. */
+export interface Prepared {
+  settings: LinkageSettings;
+  out: string;
+  records: string;
+  /** Told the number of records linked so far after each chunk. */
+  linked: (records: number) => void;
+  /** The register and its index, handed over once: linking on threads lets go of this thread's copy of the strings. */
+  take: () => Held;
+}
