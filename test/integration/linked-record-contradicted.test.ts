@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { LINKED_RECORD_CONTRADICTED } from '../../services/shared/register/observation-verdict.js';
 import { applyStewardDecision, type StewardContext } from '../../services/shared/review/steward-apply.js';
-import type { LinkDecision, PersonObservation, StewardDecision } from '../../services/shared/schemas/records.js';
+import type { LinkDecision, PersonObservation } from '../../services/shared/schemas/records.js';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
 import { applyDecisions, type ApplyResult } from '../../services/shared/store/apply-decisions.js';
 import { inTransaction } from '../../services/shared/store/db.js';
 import { currentOrBootstrap } from '../../services/shared/store/settings-versions.js';
-import { CONTEXT, decision, observation } from '../fixtures/link-decisions.js';
+import { CONTEXT, decision, observation, stewardDecision, strangerPerson } from '../fixtures/link-decisions.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
 
 /**
@@ -25,27 +25,17 @@ describe('a case about a later event of a linked record that contradicts its cit
   const B = '079300000202';
   /** The twin sister each record's later event describes: another given name, the same birth date, an ID of her own (one a record, as a new citizen may be made of each). */
   const twinOf = (n: number) => `07930000${String(1000 + n)}`;
-  let stewardSequence = 0;
   let recordSequence = 0;
 
   const apply = (decisions: LinkDecision[]): Promise<ApplyResult[]> => inTransaction(database.pool, (client) => applyDecisions(client, decisions, context));
 
+  let lastDecision = '';
   const steward = async (caseId: number, action: 'LINK' | 'NEW' | 'REJECT' | 'UNDO', citizenId: string | null, undoes: string | null = null) => {
-    stewardSequence += 1;
-    const stewardDecision: StewardDecision = {
-      decision_id: `steward-${stewardSequence}`,
-      case_id: caseId,
-      action,
-      citizen_id: citizenId,
-      other_citizen_id: null,
-      undoes,
-      actor: 'steward.test',
-      comment: 'decided by the test',
-      decided_at: Date.now(),
-    };
-    return inTransaction(database.pool, (client) => applyStewardDecision(client, stewardDecision, context));
+    const decided = stewardDecision(caseId, action, { citizen_id: citizenId, undoes });
+    lastDecision = decided.decision_id;
+    return inTransaction(database.pool, (client) => applyStewardDecision(client, decided, context));
   };
-  const lastStewardDecision = () => `steward-${stewardSequence}`;
+  const lastStewardDecision = () => lastDecision;
 
   /** A's vaccination record, linked to her, and its later event that describes her twin sister: the case the linker's doubt opens. */
   const contradictedRecord = async () => {
@@ -138,20 +128,7 @@ describe('a case about a later event of a linked record that contradicts its cit
   beforeAll(async () => {
     await database.setUp();
     await currentOrBootstrap(database.pool, settings, 'test');
-    const births = [
-      observation({ person: { personal_id: A } }),
-      observation({
-        person: {
-          personal_id: B,
-          full_name: 'Phạm Văn Bình',
-          name_key: 'pham van binh',
-          family_name: 'Phạm',
-          middle_name: 'Văn',
-          given_name: 'Bình',
-          sex: 'MALE',
-        },
-      }),
-    ];
+    const births = [observation({ person: { personal_id: A } }), observation({ person: strangerPerson(B) })];
     expect(await apply(births.map((o) => decision('NEW', o)))).toEqual(['CITIZEN_CREATED', 'CITIZEN_CREATED']);
   });
 
