@@ -23,6 +23,8 @@ describe('a case about a later event of a linked record that contradicts its cit
   const context: StewardContext = { ...CONTEXT, settings, topics: topicsFor('linked-contradicted') };
   const A = '079300000101';
   const B = '079300000202';
+  /** A citizen as a snapshot loaded her: values no event claimed, which a record linked to her or taken off writes down as the register's claims. */
+  const S = '079300000303';
   /** The twin sister each record's later event describes: another given name, the same birth date, an ID of her own (one a record, as a new citizen may be made of each). */
   const twinOf = (n: number) => `07930000${String(1000 + n)}`;
   let recordSequence = 0;
@@ -37,8 +39,8 @@ describe('a case about a later event of a linked record that contradicts its cit
   };
   const lastStewardDecision = () => lastDecision;
 
-  /** A's vaccination record, linked to her, and its later event that describes her twin sister: the case the linker's doubt opens. */
-  const contradictedRecord = async () => {
+  /** A vaccination record of A (or the citizen given), linked to her, and its later event that describes her twin sister: the case the linker's doubt opens. */
+  const contradictedRecord = async (holder = A) => {
     recordSequence += 1;
     const linked = observation({
       source: 'vaccination',
@@ -47,9 +49,9 @@ describe('a case about a later event of a linked record that contradicts its cit
       event_type: 'VACCINATION',
       event_date: '2026-02-10',
       attributes: { vaccine: 'BCG' },
-      person: { personal_id: A, address: '12 Đường Lê Lợi, Phường 1, Quận 3' },
+      person: { personal_id: holder, address: '12 Đường Lê Lợi, Phường 1, Quận 3' },
     });
-    expect(await apply([decision('LINK', linked, { citizen_id: A })])).toEqual(['FACT_RECORDED']);
+    expect(await apply([decision('LINK', linked, { citizen_id: holder })])).toEqual(['FACT_RECORDED']);
     const later = observation({
       ...linked,
       observation_id: `${linked.observation_id}-later`,
@@ -63,7 +65,7 @@ describe('a case about a later event of a linked record that contradicts its cit
         full_name: 'Trần Thị Lan',
         name_key: 'tran thi lan',
         given_name: 'Lan',
-        address: '7 Phố Huế, Hai Bà Trưng',
+        address: `${recordSequence} Phố Huế, Hai Bà Trưng`,
       },
     });
     const summary =
@@ -72,7 +74,7 @@ describe('a case about a later event of a linked record that contradicts its cit
       reason: LINKED_RECORD_CONTRADICTED,
       method: 'PROBABILISTIC',
       candidates: [
-        { citizen_id: A, score: 0.99 },
+        { citizen_id: holder, score: 0.99 },
         { citizen_id: B, score: 0.01 },
       ],
       explanation: { prior: -8, comparisons: [], total: 6, runner_up_score: null, summary },
@@ -81,7 +83,7 @@ describe('a case about a later event of a linked record that contradicts its cit
     const { rows } = await database.pool.query<{ case_id: number }>('select case_id::int as case_id from review_cases where observation_id = $1', [
       later.observation_id,
     ]);
-    return { linked, later, caseId: rows[0]!.case_id, twin: twinOf(recordSequence) };
+    return { linked, later, caseId: rows[0]!.case_id, twin: twinOf(recordSequence), holder };
   };
 
   const rows = async (sql: string, params: unknown[]) => (await database.pool.query(sql, params)).rows;
@@ -100,10 +102,11 @@ describe('a case about a later event of a linked record that contradicts its cit
     ]);
 
   /** What the register holds about the record and the citizens it could be: link, facts and history rows, outcomes, case, constraints, citizens' fields. */
-  const registerStateOf = async ({ linked, later, twin }: { linked: PersonObservation; later: PersonObservation; twin: string }) => ({
+  const registerStateOf = async ({ linked, later, twin, holder }: { linked: PersonObservation; later: PersonObservation; twin: string; holder: string }) => ({
     link: await rows(`select citizen_id, decision_id, method, score, reason, observation from record_links where ${RECORD}`, recordOf(linked)),
     facts: await rows(`select * from citizen_facts where ${RECORD} order by id`, recordOf(linked)),
-    claims: await rows(`select * from field_provenance where ${RECORD} order by id`, recordOf(linked)),
+    // The citizens' whole field histories, the register's own claims among them.
+    history: await rows('select * from field_provenance where citizen_id = any($1::text[]) order by id', [[holder, B, twin]]),
     outcomes: await rows(
       `select decision_id, outcome, citizen_id from observation_outcomes where outcome <> 'UNDONE' and observation_id = any($1::text[]) order by decision_id`,
       [[linked.observation_id, later.observation_id]],
@@ -111,14 +114,14 @@ describe('a case about a later event of a linked record that contradicts its cit
     case: await rows('select status, decided_by, resolution from review_cases where observation_id = $1', [later.observation_id]),
     constraints: await constraintsOf(linked),
     citizens: await rows(
-      'select citizen_id, full_name, given_name, date_of_birth, sex, address, status from citizens where citizen_id = any($1::text[]) order by citizen_id',
-      [[A, B, twin]],
+      'select citizen_id, full_name, given_name, date_of_birth, sex, address, place_of_birth, status from citizens where citizen_id = any($1::text[]) order by citizen_id',
+      [[holder, B, twin]],
     ),
   });
 
   /** The register before a steward's action on a fresh case, and after the action and its undo. */
-  const decidedAndUndone = async (action: 'LINK' | 'NEW' | 'REJECT', citizenId: string | null) => {
-    const record = await contradictedRecord();
+  const decidedAndUndone = async (action: 'LINK' | 'NEW' | 'REJECT', citizenId: string | null, holder = A) => {
+    const record = await contradictedRecord(holder);
     const before = await registerStateOf(record);
     expect(await steward(record.caseId, action, citizenId)).toMatchObject({ status: 'applied' });
     expect(await steward(record.caseId, 'UNDO', null, lastStewardDecision())).toMatchObject({ status: 'applied' });
@@ -130,6 +133,10 @@ describe('a case about a later event of a linked record that contradicts its cit
     await currentOrBootstrap(database.pool, settings, 'test');
     const births = [observation({ person: { personal_id: A } }), observation({ person: strangerPerson(B) })];
     expect(await apply(births.map((o) => decision('NEW', o)))).toEqual(['CITIZEN_CREATED', 'CITIZEN_CREATED']);
+    // S holds an address and a place of birth no event has claimed, as a loaded snapshot does.
+    expect(await apply([decision('NEW', observation({ person: { personal_id: S } }))])).toEqual(['CITIZEN_CREATED']);
+    await database.pool.query(`delete from field_provenance where citizen_id = $1 and field = 'address'`, [S]);
+    await database.pool.query(`update citizens set place_of_birth = 'Hà Nội' where citizen_id = $1`, [S]);
   });
 
   afterAll(async () => {
@@ -196,4 +203,16 @@ describe('a case about a later event of a linked record that contradicts its cit
     const { before, after } = await decidedAndUndone(action, citizenId);
     expect(after).toEqual(before);
   });
+
+  it.each([
+    ['confirmation', 'LINK', S],
+    ['move', 'LINK', B],
+    ['rejection', 'REJECT', null],
+  ] as const)(
+    "leaves the field history of a citizen holding values no event claimed as it was when a %s of her record's link is undone",
+    async (_, action, citizenId) => {
+      const { before, after } = await decidedAndUndone(action, citizenId, S);
+      expect(after).toEqual(before);
+    },
+  );
 });
