@@ -12,9 +12,10 @@ import { stewardActor } from './steward-users.js';
 
 /**
  * A steward's decision on a case about a link left standing (SETTINGS_LINK_*, REGISTER_LINK_*,
- * LINKED_RECORD_CONTRADICTED) keeps the link as it stood with the decision (steward_decisions.standing_link), and its undo
- * puts exactly that back: the rows as they were, the citizen's fields chosen again from all their
- * claims by the same survivorship as any unlink or merge undone.
+ * LINKED_RECORD_CONTRADICTED) keeps the link as it stood with the decision
+ * (steward_decisions.standing_link), and its undo puts exactly that back: the rows as they were,
+ * the citizen's fields chosen again from all their claims by the same survivorship as any unlink
+ * or merge undone.
  */
 
 type SourceRecord = Pick<PersonObservation, 'source' | 'source_system' | 'source_record_id'>;
@@ -155,8 +156,8 @@ export async function deleteRecordOn(client: PoolClient, citizenId: string, o: P
 
 /**
  * Undoing a move, a rejection or a new citizen (or a confirmation that applied a waiting
- * observation, its record cleared first by deleteRecordOn): the record back on the citizen it was taken off,
- * its link, facts and field history there as they were, its observations' outcomes too, and the
+ * observation, its record cleared first by deleteRecordOn): the record back on the citizen it was
+ * taken off, its link, facts and field history there as they were, its observations' outcomes too, and the
  * citizen's fields chosen again from all their claims. Refused when the record is linked again
  * (its new link would be lost) or the citizen was merged or removed since (undo that first).
  */

@@ -226,7 +226,8 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   const claimsBefore = await registerClaimsOf(client, changed);
   const takeOff = async (o: PersonObservation) => {
     if (standing) await mustBeLinkedBy(client, o, undoneId);
-    // A confirmation that applied a waiting observation: the record goes back as it stood on the citizen it is on, recounted once (putBackRecord).
+    // A confirmation that applied a waiting observation: the record is cleared on the citizen it
+    // stays on, and written back as it stood there, recounted once (putBackRecord).
     if (standing && !standing.kept && changed[0] === standing.link.citizen_id) {
       await deleteRecordOn(client, standing.link.citizen_id, o, context, true);
       return standing.link.citizen_id;
@@ -321,8 +322,8 @@ async function applyAsLinkDecision(
 /**
  * The citizen a case's record is linked to now, for a case opened about a link a settings change
  * or a change of the register left standing (SETTINGS_LINK_*, REGISTER_LINK_*): its observation is applied to that
- * citizen already; or about a later event of the record the linker doubted (LINKED_RECORD_CONTRADICTED),
- * which waits. Null for any other case, whose record the steward's decision links first.
+ * citizen already; or about a later event of the record the linker doubted
+ * (LINKED_RECORD_CONTRADICTED), which waits. Null for any other case, whose record the steward's decision links first.
  * The case row is locked (findCase), and the store locks it too before it decides the record
  * again, so the link read here is the one the decision changes.
  */
@@ -344,8 +345,8 @@ async function linkedCitizenOf(client: PoolClient, o: PersonObservation): Promis
  * record's observation is applied already: confirming the citizen keeps it (the link becomes the
  * steward's; the fact and claims stay as they are); an observation that waits (the linker's doubt
  * about a later event) is applied then, to the same citizen, as a later event that follows its
- * link is. Naming another takes the record off the
- * citizen it is linked to (link, facts, claims; that citizen recomputed) before linking it to the
+ * link is. Naming another takes the record off the citizen it is linked to (link, facts, claims;
+ * that citizen recomputed) before linking it to the
  * other, as any first link, with the record's latest observation (its fact and claims recorded
  * there): one received after the case opened is the record as it is now. Either way the link as
  * it stood is kept with the decision, for its undo. Returns the citizen linked to, and the
@@ -361,7 +362,8 @@ async function linkRecord(
 ): Promise<Record<string, unknown>> {
   const standing = await standingLinkOf(client, reviewCase, observation);
   if (standing !== null && standing === (await currentCitizenId(client, citizenId))) {
-    // A waiting observation is applied to the citizen confirmed, beside the record's earlier ones; the record as it stood is kept whole for the undo to write back.
+    // A waiting observation is applied to the citizen confirmed, beside the record's earlier ones;
+    // the record as it stood is kept whole, for the undo to write back.
     const waiting = caseObservationWaits(reviewCase) ? await observationToConfirm(client, observation) : null;
     await keepStandingLink(client, decision.decision_id, observation, waiting !== null);
     if (!waiting) return { citizen_id: await confirmLink(client, decision, observation, standing) };
