@@ -8,7 +8,7 @@ import type { LinkageEngine } from '../shared/linkage/engine.js';
 import { personToMatchRecord } from '../shared/linkage/match-record.js';
 import { decideObservation } from '../shared/register/observation-verdict.js';
 import type { StageContext } from '../shared/service/stage-service.js';
-import { sourceRecordKey, type CitizenRepository } from '../shared/store/citizen-repository.js';
+import { sourceRecordKey, type CitizenRepository, type LinkedCitizen } from '../shared/store/citizen-repository.js';
 
 export interface Linkage {
   engine: LinkageEngine;
@@ -18,6 +18,16 @@ export interface Linkage {
 /** One decision per observation and linkage attempt: a redelivery has the same id, a relink a new one. */
 export function decisionId(observation: PersonObservation): string {
   return observation.attempt === 0 ? `${observation.observation_id}:decision` : `${observation.observation_id}:decision:${observation.attempt}`;
+}
+
+/**
+ * A record a settings change or a change of the register sent back is decided afresh: its own
+ * link is the question, not the answer. Not a later event of it that waits in its case
+ * (LINKED_RECORD_CONTRADICTED): the link holds another observation, and the event is still one
+ * that follows the link or not.
+ */
+export function decidedAfresh(observation: PersonObservation, sentBack: boolean, earlier: LinkedCitizen | undefined): boolean {
+  return sentBack && (!earlier || earlier.linked_observation_id === observation.observation_id);
 }
 
 /**
@@ -55,10 +65,10 @@ export function createLinkerStage(
         const record = records[index]!;
         const key = sourceRecordKey(observation);
         const stewards = constraints.get(key);
-        // A record a settings change sent back is decided afresh: its own link is the question, not the answer.
-        const again = relinked.has(observation.observation_id);
+        const earlier = bySourceRecord.get(key);
+        const again = decidedAfresh(observation, relinked.has(observation.observation_id), earlier);
         const verdict = decideObservation(engine, observation, record, found[index] ?? [], {
-          earlier: again ? undefined : bySourceRecord.get(key),
+          earlier: again ? undefined : earlier,
           cannotLink: stewards?.cannotLink,
           mustLink: stewards?.mustLink,
         });

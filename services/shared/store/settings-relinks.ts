@@ -46,11 +46,12 @@ export async function settingsRelinksOf(client: PoolClient, decisions: readonly 
     citizen_id: string | null;
     method: string | null;
     score: number | null;
+    linked_observation_id: string | null;
     thresholds: LinkageSettings['thresholds'] | null;
     superseded: boolean;
     by_register: boolean;
   }>(
-    `select t.id as observation_id, l.citizen_id, l.method, l.score, ls.settings->'thresholds' as thresholds, s.reexamination_id is not null as by_register,
+    `select t.id as observation_id, l.citizen_id, l.method, l.score, l.observation->>'observation_id' as linked_observation_id, ls.settings->'thresholds' as thresholds, s.reexamination_id is not null as by_register,
             exists (select 1 from ${SETTINGS_RELINKS.name} n where n.observation_id = t.id and n.attempt > t.attempt) as superseded
        from unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) as t(id, attempt, source, system, record, version)
        join ${SETTINGS_RELINKS.name} s on s.observation_id = t.id and s.attempt = t.attempt
@@ -70,7 +71,7 @@ export async function settingsRelinksOf(client: PoolClient, decisions: readonly 
     rows.map((row) => [
       row.observation_id,
       {
-        link: row.citizen_id ? { citizenId: row.citizen_id, method: row.method ?? '', score: row.score ?? 0 } : null,
+        link: row.citizen_id ? { citizenId: row.citizen_id, method: row.method ?? '', score: row.score ?? 0, observationId: row.linked_observation_id } : null,
         thresholds: row.thresholds ?? fallback!,
         superseded: row.superseded,
         byRegisterChange: row.by_register,

@@ -24,7 +24,13 @@ alter table review_cases add column priority smallint generated always as (
 ) stored;
 create index review_cases_queue_idx on review_cases (priority, created_at) where status <> 'DECIDED';
 
+-- A record's open case of this reason is found by its source record when a later event of it
+-- follows the link, deletes it or is doubted in turn, and is closed (decision-write.ts).
+create index review_cases_contradicted_record_idx on review_cases ((observation->>'source_record_id'))
+  where reason = 'LINKED_RECORD_CONTRADICTED' and status = 'OPEN';
+
 -- Down Migration
+drop index review_cases_contradicted_record_idx;
 -- Open cases keep their reason and wait at the end of the queue: the code before this migration
 -- decides them as cases of a record not linked yet (a move leaves the record's earlier events on
 -- the citizen it leaves), which a steward may still prefer to an event lost by closing them here.

@@ -31,7 +31,13 @@ export interface WaitingInReach {
 /** A record a settings promotion (or rollback) sent back to the linker, as the register holds it when the new decision comes. */
 export interface SettingsRelink {
   /** Its source record's link now, or null when it is not linked (waiting, in review). */
-  link: { citizenId: string; method: string; score: number } | null;
+  link: {
+    citizenId: string;
+    method: string;
+    score: number;
+    /** The observation the link holds (null: none kept; absent: not read, the decision's): another than the decision's is a later event waiting in its case. */
+    observationId?: string | null;
+  } | null;
   /** The thresholds of the settings version that decided again (the register's current version's when it does not hold that one). */
   thresholds: LinkageSettings['thresholds'];
   /** A later settings change sent the record back again: that attempt's decision, not this one, settles it (absent: not). */
