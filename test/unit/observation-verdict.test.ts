@@ -169,3 +169,23 @@ describe('the decision for one observation', () => {
     expect([verdict.decision, verdict.citizenId, verdict.reason]).toEqual(['LINK', TU.citizen_id, 'SOURCE_RECORD_LINKED']);
   });
 });
+
+describe('the candidates a later event of a linked record offers a steward', () => {
+  it("names no citizen a steward said the record is not, besides the record's own", () => {
+    const twinOfTu = {
+      ...citizenAsPerson(TU),
+      legacy_id: null,
+      personal_id: '001090004418',
+      full_name: 'Hoàng Văn Tùng',
+      name_key: 'hoang van tung',
+      given_name: 'Tùng',
+    };
+    const later: PersonObservation = { ...observation('vaccination', 'VACCINATION'), change_type: 'UPDATE', person: twinOfTu };
+    const record = personToMatchRecord(later.observation_id, later.person);
+    const candidates = [TU, NAMESAKE].map((row) => personToMatchRecord(row.citizen_id, citizenAsPerson(row)));
+    const offered = (cannotLink?: Set<string>) =>
+      decideObservation(engine, later, record, candidates, { earlier: TU, cannotLink }).candidates.map((c) => c.citizen_id);
+    expect(offered()).toEqual([TU.citizen_id, NAMESAKE.citizen_id]);
+    expect(offered(new Set([NAMESAKE.citizen_id]))).toEqual([TU.citizen_id]);
+  });
+});

@@ -130,8 +130,8 @@ export function decideObservation(
     const citizen = personToMatchRecord(known.mustLink.citizen_id, citizenAsPerson(known.mustLink));
     return knownLink(engine, record, citizen, engine.scorer.score(record, citizen), 'STEWARD_MUST_LINK', 'STEWARD');
   }
-  if (known.earlier && !known.cannotLink?.has(known.earlier.citizen_id)) return followLink(engine, observation, record, known.earlier, candidates);
   const allowed = known.cannotLink ? candidates.filter((candidate) => !known.cannotLink!.has(candidate.id)) : candidates;
+  if (known.earlier && !known.cannotLink?.has(known.earlier.citizen_id)) return followLink(engine, observation, record, known.earlier, allowed);
   const creates = mayCreateCitizen(observation);
   const decision = engine.decide(record, allowed, levelsOf, creates ? 'REVIEW' : 'NEW');
   if (decision.decision !== 'NEW' || creates) return { ...decision, method: 'PROBABILISTIC' };

@@ -138,10 +138,21 @@ export async function restoreLinkRow(client: PoolClient, standing: StandingLink 
  * Takes a record off the citizen it is linked to: the link goes, with the facts and field history
  * of `whole` the source record there (a move, or the undo of a confirmation that applied a waiting
  * observation: putBackRecord writes the record back as it stood), or else of the observation only
- * (an undo takes off what the undone decision brought); the observation's outcome is undone. The
+ * (an undo takes off what the undone decision brought); the observation's outcome is undone (the
+ * outcomes of every event of the record there, when it is taken off whole). The
  * citizen's register values are written down as claims first, so the recount after keeps them.
  */
 export async function deleteRecordOn(client: PoolClient, citizenId: string, o: PersonObservation, context: WriterContext, whole: boolean): Promise<void> {
+  // Taken off whole, none of the record's events stays linked there: the outcomes keepStandingLink kept are undone
+  // (the link's event and those of its facts and claims), and putBackRecord restores them.
+  if (whole)
+    await client.query(
+      `update observation_outcomes set outcome = 'UNDONE' where outcome in ('LINKED', 'CREATED') and observation_id in (
+         select observation->>'observation_id' from record_links where ${RECORD}
+         union select observation_id from citizen_facts where ${RECORD} and citizen_id = $4
+         union select observation_id from field_provenance where ${RECORD} and citizen_id = $4)`,
+      [...recordOf(o), citizenId],
+    );
   await client.query(`delete from record_links where ${RECORD}`, recordOf(o));
   await new CitizenEdits(client, context).materialiseRegisterClaimsOf([citizenId]);
   if (whole) {

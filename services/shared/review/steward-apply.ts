@@ -127,6 +127,10 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
   // Read before its lock, the citizen may have been merged since: its survivor is not locked, so the decision is not taken on it.
   if (changed[1] && (await currentCitizenId(client, changed[1])) !== changed[1]) refuse('the citizen was merged into another meanwhile: decide again');
   const claimsBefore = await registerClaimsOf(client, changed);
+  // A case about a link left standing whose record is not linked any more (deleted at its source, or taken off by a
+  // decision on another of its cases): linking it, or making a citizen of it, would bring back what was taken away.
+  if (observation && isStandingLinkCase(reviewCase) && !changed[0] && decision.action !== 'REJECT')
+    refuse('the record is not linked any more (deleted at its source, or taken off its citizen, since the case was opened): reject the case');
   switch (decision.action) {
     case 'LINK': {
       if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
