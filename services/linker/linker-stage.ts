@@ -8,7 +8,8 @@ import type { LinkageEngine } from '../shared/linkage/engine.js';
 import { personToMatchRecord } from '../shared/linkage/match-record.js';
 import { decideObservation } from '../shared/register/observation-verdict.js';
 import type { StageContext } from '../shared/service/stage-service.js';
-import { sourceRecordKey, type CitizenRepository, type LinkedCitizen } from '../shared/store/citizen-repository.js';
+import { sourceRecordKey, type CitizenRepository } from '../shared/store/citizen-repository.js';
+import type { SentBack } from '../shared/store/settings-relinks.js';
 
 export interface Linkage {
   engine: LinkageEngine;
@@ -23,11 +24,10 @@ export function decisionId(observation: PersonObservation): string {
 /**
  * A record a settings change or a change of the register sent back is decided afresh: its own
  * link is the question, not the answer. Not a later event of it that waits in its case
- * (LINKED_RECORD_CONTRADICTED): the link holds another observation, and the event is still one
- * that follows the link or not.
+ * (LINKED_RECORD_CONTRADICTED): the event is still one that follows the link or not.
  */
-export function decidedAfresh(observation: PersonObservation, sentBack: boolean, earlier: LinkedCitizen | undefined): boolean {
-  return sentBack && (!earlier || earlier.linked_observation_id === observation.observation_id);
+export function decidedAfresh(sentBack: SentBack | undefined): boolean {
+  return sentBack !== undefined && !sentBack.waiting;
 }
 
 /**
@@ -39,7 +39,7 @@ export function createLinkerStage(
   context: StageContext,
   citizens: CitizenRepository,
   linkage: () => Promise<Linkage>,
-  sentBackBySettings: (observations: readonly PersonObservation[]) => Promise<ReadonlySet<string>>,
+  sentBackBySettings: (observations: readonly PersonObservation[]) => Promise<ReadonlyMap<string, SentBack>>,
   now: () => Date = () => new Date(),
 ): Stage {
   const { registry, producer, topics, schemaIds, metrics } = context;
@@ -65,10 +65,9 @@ export function createLinkerStage(
         const record = records[index]!;
         const key = sourceRecordKey(observation);
         const stewards = constraints.get(key);
-        const earlier = bySourceRecord.get(key);
-        const again = decidedAfresh(observation, relinked.has(observation.observation_id), earlier);
+        const again = decidedAfresh(relinked.get(observation.observation_id));
         const verdict = decideObservation(engine, observation, record, found[index] ?? [], {
-          earlier: again ? undefined : earlier,
+          earlier: again ? undefined : bySourceRecord.get(key),
           cannotLink: stewards?.cannotLink,
           mustLink: stewards?.mustLink,
         });

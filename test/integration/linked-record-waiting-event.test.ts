@@ -8,6 +8,7 @@ import { applyDecisions, type ApplyResult } from '../../services/shared/store/ap
 import { inTransaction } from '../../services/shared/store/db.js';
 import { loadCitizens } from '../../services/shared/store/decision-load.js';
 import { reexamineAfterChanges } from '../../services/shared/store/register-reexamination.js';
+import { sentBackBySettings } from '../../services/shared/store/settings-relinks.js';
 import { currentOrBootstrap } from '../../services/shared/store/settings-versions.js';
 import { CONTEXT, decision, observation, stewardDecision, strangerPerson } from '../fixtures/link-decisions.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
@@ -112,6 +113,16 @@ describe("a linked record's later event that waits in its case, as the record go
       { outcome: 'REVIEW', citizen_id: null },
     ]);
     expect(await caseOf(later)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'LINK' });
+  });
+
+  it('tells the linker the sent-back event waits while its case is open or claimed, and no longer once a steward decided it', async () => {
+    const { later, caseId } = await waitingRecord();
+    const sent = { ...later, attempt: await reexamineA(later) };
+    const waiting = async (status: string) => {
+      await database.pool.query('update review_cases set status = $2 where case_id = $1', [caseId, status]);
+      return (await sentBackBySettings(database.pool, [sent])).get(later.observation_id);
+    };
+    expect([await waiting('OPEN'), await waiting('CLAIMED'), await waiting('DECIDED')]).toEqual([{ waiting: true }, { waiting: true }, { waiting: false }]);
   });
 
   it("keeps the case's reason when a change of the register sends the waiting event back and it is doubted again, so a steward's confirmation applies it", async () => {

@@ -391,18 +391,63 @@ describe('planning the decisions on linked records that new settings decided aga
   });
 });
 
+describe('planning a linked record a change sent back whose event waits in no case (no database)', () => {
+  /**
+   * The record's link holds no observation (made before migration 020) or an older event than
+   * the one sent back (received late, it replaced the newer one in the link): still the link
+   * decided again, as the promotion's or the re-examination's rules say.
+   */
+  const heldBy = { 'no observation': null, 'an older event': 'obs-older-received-late' } as const;
+  const vaccination = () => observation({ attempt: 1, source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: null } });
+  const sentBack = (o: ReturnType<typeof observation>, linkHolds: string | null, byRegisterChange = false) =>
+    new Map([
+      [
+        o.observation_id,
+        {
+          link: { citizenId: 'C-0001', method: 'PROBABILISTIC', score: 0.9999, observationId: linkHolds },
+          thresholds: CONTEXT.settings.thresholds,
+          byRegisterChange,
+          waiting: false,
+        },
+      ],
+    ]);
+
+  for (const [held, linkHolds] of Object.entries(heldBy)) {
+    it(`keeps the link, audited as kept, when the new settings link the record to its citizen again and its link holds ${held}`, () => {
+      const o = vaccination();
+      const kept = decision('LINK', o, { citizen_id: 'C-0001' });
+      const loaded = loadedState([kept], { citizens: [registerCitizen({ citizen_id: 'C-0001', personal_id: null })], relinks: sentBack(o, linkHolds) });
+      const { results, rows } = planDecisions([kept], loaded, CONTEXT);
+      expect([results, rows.links.values().map((l) => l.citizen_id), rows.facts.size, rows.outcomes.size]).toEqual([['duplicate'], ['C-0001'], 0, 0]);
+      expect(rows.audit.values().map((a) => a.action)).toEqual(['SETTINGS_RELINK_KEPT']);
+    });
+
+    it(`opens a case doubting the link, naming what sent the record back, when its link holds ${held}`, () => {
+      const o = vaccination();
+      const doubted = decision('REVIEW', o, { reason: 'BETWEEN_THRESHOLDS', candidates: [{ citizen_id: 'C-0001', score: 0.9 }] });
+      const reasons = [false, true].map((byRegisterChange) => {
+        const { results, rows } = planDecisions([doubted], loadedState([doubted], { relinks: sentBack(o, linkHolds, byRegisterChange) }), CONTEXT);
+        expect([results, rows.links.size + rows.linkDeletes.size]).toEqual([['review'], 0]);
+        return rows.reviewCases.values().map((c) => c.reason);
+      });
+      expect(reasons).toEqual([['SETTINGS_LINK_DOUBTED'], ['REGISTER_LINK_DOUBTED']]);
+    });
+  }
+});
+
 describe("planning a linked record's later event that waits in its case (no database)", () => {
   const LATER = 'LINKED_RECORD_CONTRADICTED';
-  /** A later event of a record linked to C-0001 by another observation, in an open case, that a change of the register sent back. */
+  /** A later event of a record linked to C-0001 by another observation, in an open case (waiting), that a change of the register sent back. */
   const waiting = () => observation({ attempt: 1, source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: null } });
   const sentBack = (o: ReturnType<typeof observation>) =>
     new Map([
       [
         o.observation_id,
         {
-          link: { citizenId: 'C-0001', method: 'PROBABILISTIC', score: 0.9999, observationId: 'obs-linked-earlier' },
+          link: { citizenId: 'C-0001', method: 'PROBABILISTIC', score: 0.9999 },
           thresholds: CONTEXT.settings.thresholds,
           byRegisterChange: true,
+          waiting: true,
         },
       ],
     ]);

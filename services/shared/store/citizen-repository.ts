@@ -9,18 +9,15 @@ export interface SourceRecordKey {
   source_record_id: string;
 }
 
-/** The citizen a source record is linked to, and the observation the link holds (null: none kept). */
-export type LinkedCitizen = CitizenRow & { linked_observation_id: string | null };
-
 /** Read side of the register for the linker: one round trip per batch of events, never one per event. */
 export class CitizenRepository {
   constructor(private readonly pool: Pool) {}
 
-  /** The citizens that earlier events of these source records were linked to, each with the observation its record's link holds. */
-  async bySourceRecords(keys: SourceRecordKey[]): Promise<Map<string, LinkedCitizen>> {
+  /** The citizens that earlier events of these source records were linked to. */
+  async bySourceRecords(keys: SourceRecordKey[]): Promise<Map<string, CitizenRow>> {
     if (keys.length === 0) return new Map();
-    const result = await this.pool.query<LinkedCitizen & SourceRecordKey>(
-      `select l.source, l.source_system, l.source_record_id, l.observation->>'observation_id' as linked_observation_id, ${citizenRowColumns('c')}
+    const result = await this.pool.query<CitizenRow & SourceRecordKey>(
+      `select l.source, l.source_system, l.source_record_id, ${citizenRowColumns('c')}
          from record_links l
          join citizens c using (citizen_id)
          join unnest($1::text[], $2::text[], $3::text[]) as k(source, source_system, source_record_id)

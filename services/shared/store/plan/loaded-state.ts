@@ -31,19 +31,20 @@ export interface WaitingInReach {
 /** A record a settings promotion (or rollback) sent back to the linker, as the register holds it when the new decision comes. */
 export interface SettingsRelink {
   /** Its source record's link now, or null when it is not linked (waiting, in review). */
-  link: {
-    citizenId: string;
-    method: string;
-    score: number;
-    /** The observation the link holds (null: none kept; absent: not read, the decision's): another than the decision's is a later event waiting in its case. */
-    observationId?: string | null;
-  } | null;
+  link: { citizenId: string; method: string; score: number } | null;
   /** The thresholds of the settings version that decided again (the register's current version's when it does not hold that one). */
   thresholds: LinkageSettings['thresholds'];
   /** A later settings change sent the record back again: that attempt's decision, not this one, settles it (absent: not). */
   superseded?: boolean;
   /** Sent back by a change of the register (register-reexamination.ts), not by a settings change: its case says so. */
   byRegisterChange?: boolean;
+  /**
+   * The record's event waits in a case no steward has decided (LINKED_RECORD_CONTRADICTED): a later
+   * event of the linked record, not its link decided again (absent: not). Told by the case, never by
+   * the observation the link holds: a link made before that was kept, or holding an older event
+   * received late, is still the link decided again.
+   */
+  waiting?: boolean;
 }
 
 /** A fact in the register of a citizen the chunk may record the death of. */

@@ -112,7 +112,7 @@ class Planner {
       const relink = o.attempt > 0 && decision.method !== 'STEWARD' ? this.loaded.relinks?.get(o.observation_id) : undefined;
       // A later event of a linked record waiting in its case (LINKED_RECORD_CONTRADICTED), sent back by a change: not the
       // link's own observation decided again, but still a later event of the record (laterEventSetAside).
-      const waitingEvent = relink?.link && relink.link.observationId !== undefined && relink.link.observationId !== o.observation_id ? relink.link : null;
+      const waitingEvent = relink?.link && relink.waiting === true ? relink.link : null;
       if (relink?.link && !waitingEvent && fresh.delete(decision.decision_id)) {
         // A linked record that new settings decided again: the promotion's rules, not a first link's.
         results.push(this.planRelink(decision, { ...relink, link: relink.link }));
