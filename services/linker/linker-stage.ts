@@ -9,6 +9,7 @@ import { personToMatchRecord } from '../shared/linkage/match-record.js';
 import { decideObservation } from '../shared/register/observation-verdict.js';
 import type { StageContext } from '../shared/service/stage-service.js';
 import { sourceRecordKey, type CitizenRepository } from '../shared/store/citizen-repository.js';
+import type { SentBack } from '../shared/store/settings-relinks.js';
 
 export interface Linkage {
   engine: LinkageEngine;
@@ -21,6 +22,15 @@ export function decisionId(observation: PersonObservation): string {
 }
 
 /**
+ * A record a settings change or a change of the register sent back is decided afresh: its own
+ * link is the question, not the answer. Not a later event of it that waits in its case
+ * (LINKED_RECORD_CONTRADICTED): the event is still one that follows the link or not.
+ */
+export function decidedAfresh(sentBack: SentBack | undefined): boolean {
+  return sentBack !== undefined && !sentBack.waiting;
+}
+
+/**
  * Linker: for each observation, the linkage engine's decision. Candidates for a whole chunk come
  * from the register in one round trip (and earlier links of the same source records in one
  * more); decisions are produced and acknowledged before the chunk is reported done.
@@ -29,7 +39,7 @@ export function createLinkerStage(
   context: StageContext,
   citizens: CitizenRepository,
   linkage: () => Promise<Linkage>,
-  sentBackBySettings: (observations: readonly PersonObservation[]) => Promise<ReadonlySet<string>>,
+  sentBackBySettings: (observations: readonly PersonObservation[]) => Promise<ReadonlyMap<string, SentBack>>,
   now: () => Date = () => new Date(),
 ): Stage {
   const { registry, producer, topics, schemaIds, metrics } = context;
@@ -55,8 +65,7 @@ export function createLinkerStage(
         const record = records[index]!;
         const key = sourceRecordKey(observation);
         const stewards = constraints.get(key);
-        // A record a settings change sent back is decided afresh: its own link is the question, not the answer.
-        const again = relinked.has(observation.observation_id);
+        const again = decidedAfresh(relinked.get(observation.observation_id));
         const verdict = decideObservation(engine, observation, record, found[index] ?? [], {
           earlier: again ? undefined : bySourceRecord.get(key),
           cannotLink: stewards?.cannotLink,

@@ -390,3 +390,127 @@ describe('planning the decisions on linked records that new settings decided aga
     expect(rows.reviewCases.values()[0]).toMatchObject({ reason: 'SETTINGS_LINK_DOUBTED' });
   });
 });
+
+describe('planning a linked record a change sent back whose event waits in no case (no database)', () => {
+  /**
+   * The record's link holds no observation (made before migration 020) or an older event than
+   * the one sent back (received late, it replaced the newer one in the link): still the link
+   * decided again, as the promotion's or the re-examination's rules say.
+   */
+  const heldBy = { 'no observation': null, 'an older event': 'obs-older-received-late' } as const;
+  const vaccination = () => observation({ attempt: 1, source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: null } });
+  const sentBack = (o: ReturnType<typeof observation>, linkHolds: string | null, byRegisterChange = false) =>
+    new Map([
+      [
+        o.observation_id,
+        {
+          link: { citizenId: 'C-0001', method: 'PROBABILISTIC', score: 0.9999, observationId: linkHolds },
+          thresholds: CONTEXT.settings.thresholds,
+          byRegisterChange,
+          waiting: false,
+        },
+      ],
+    ]);
+
+  for (const [held, linkHolds] of Object.entries(heldBy)) {
+    it(`keeps the link, audited as kept, when the new settings link the record to its citizen again and its link holds ${held}`, () => {
+      const o = vaccination();
+      const kept = decision('LINK', o, { citizen_id: 'C-0001' });
+      const loaded = loadedState([kept], { citizens: [registerCitizen({ citizen_id: 'C-0001', personal_id: null })], relinks: sentBack(o, linkHolds) });
+      const { results, rows } = planDecisions([kept], loaded, CONTEXT);
+      expect([results, rows.links.values().map((l) => l.citizen_id), rows.facts.size, rows.outcomes.size]).toEqual([['duplicate'], ['C-0001'], 0, 0]);
+      expect(rows.audit.values().map((a) => a.action)).toEqual(['SETTINGS_RELINK_KEPT']);
+    });
+
+    it(`opens a case doubting the link, naming what sent the record back, when its link holds ${held}`, () => {
+      const o = vaccination();
+      const doubted = decision('REVIEW', o, { reason: 'BETWEEN_THRESHOLDS', candidates: [{ citizen_id: 'C-0001', score: 0.9 }] });
+      const reasons = [false, true].map((byRegisterChange) => {
+        const { results, rows } = planDecisions([doubted], loadedState([doubted], { relinks: sentBack(o, linkHolds, byRegisterChange) }), CONTEXT);
+        expect([results, rows.links.size + rows.linkDeletes.size]).toEqual([['review'], 0]);
+        return rows.reviewCases.values().map((c) => c.reason);
+      });
+      expect(reasons).toEqual([['SETTINGS_LINK_DOUBTED'], ['REGISTER_LINK_DOUBTED']]);
+    });
+  }
+});
+
+describe("planning a linked record's later event that waits in its case (no database)", () => {
+  const LATER = 'LINKED_RECORD_CONTRADICTED';
+  /** A later event of a record linked to C-0001 by another observation, in an open case (waiting), that a change of the register sent back. */
+  const waiting = () => observation({ attempt: 1, source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: null } });
+  const sentBack = (o: ReturnType<typeof observation>) =>
+    new Map([
+      [
+        o.observation_id,
+        {
+          link: { citizenId: 'C-0001', method: 'PROBABILISTIC', score: 0.9999 },
+          thresholds: CONTEXT.settings.thresholds,
+          byRegisterChange: true,
+          waiting: true,
+        },
+      ],
+    ]);
+  const planned = (d: ReturnType<typeof decision>) =>
+    planDecisions(
+      [d],
+      loadedState([d], {
+        citizens: [registerCitizen({ citizen_id: 'C-0001', personal_id: null })],
+        relinks: sentBack(d.observation),
+        cases: new Map([[d.observation.observation_id, 'OPEN']]),
+      }),
+      CONTEXT,
+    );
+
+  it('applies the event as a later event of the record when it now follows the link, and closes its case as linked', () => {
+    const o = waiting();
+    const { results, rows } = planned(decision('LINK', o, { citizen_id: 'C-0001', reason: 'SOURCE_RECORD_LINKED' }));
+    expect(results).toEqual(['FACT_RECORDED']);
+    expect(rows.links.values().map((l) => [l.citizen_id, (l.observation as { observation_id: string }).observation_id])).toEqual([
+      ['C-0001', o.observation_id],
+    ]);
+    expect([rows.facts.size, rows.outcomes.values().map((r) => r.outcome), rows.outbox.size]).toEqual([1, ['LINKED'], 1]);
+    expect(rows.reviewsClosed.values()).toEqual([{ observation_id: o.observation_id, resolution: 'LINK' }]);
+    expect(rows.reviewCases.size).toBe(0);
+  });
+
+  it('refreshes its case, keeping its reason, when the event is doubted again', () => {
+    const o = waiting();
+    const { results, rows } = planned(decision('REVIEW', o, { reason: LATER, candidates: [{ citizen_id: 'C-0001', score: 0.99 }] }));
+    expect(results).toEqual(['review']);
+    expect(rows.reviewCases.values().map((c) => c.reason)).toEqual([LATER]);
+    expect(rows.links.size + rows.reviewsClosed.size).toBe(0);
+  });
+
+  it('leaves its case and the link as they stand when the record is decided otherwise, and says so in the audit log', () => {
+    const o = waiting();
+    const { results, rows } = planned(decision('REVIEW', o, { reason: 'NEVER_LINK_RULE', candidates: [{ citizen_id: 'C-0001', score: 0.99 }] }));
+    expect(results).toEqual(['duplicate']);
+    expect(rows.reviewCases.size + rows.links.size + rows.outcomes.size + rows.reviewsClosed.size).toBe(0);
+    expect(rows.audit.values().map((a) => a.action)).toEqual(['RECHECK_SET_ASIDE']);
+  });
+
+  it("closes the record's waiting case of an earlier event when a later event follows the link, deletes the record, or is doubted in turn", () => {
+    const o = observation({ source: 'vaccination', event_type: 'VACCINATION', change_type: 'UPDATE' });
+    const closed = (d: ReturnType<typeof decision>) =>
+      planDecisions([d], loadedState([d], { citizens: [registerCitizen({ citizen_id: 'C-0001' })] }), CONTEXT).rows.recordCasesClosed.values();
+    const follows = closed(decision('LINK', o, { citizen_id: 'C-0001', reason: 'SOURCE_RECORD_LINKED' }));
+    const deletes = closed(decision('LINK', { ...o, change_type: 'DELETE' }, { citizen_id: 'C-0001', reason: 'SOURCE_RECORD_LINKED' }));
+    const doubted = closed(decision('REVIEW', o, { reason: LATER, candidates: [{ citizen_id: 'C-0001', score: 0.99 }] }));
+    expect([...follows, ...deletes, ...doubted].map((c) => [c.source_record_id, c.resolution, c.event_time])).toEqual([
+      [o.source_record_id, 'LINK', o.event_time],
+      [o.source_record_id, 'DELETED', null],
+      [o.source_record_id, 'SUPERSEDED', o.event_time],
+    ]);
+  });
+
+  it('spares the cases of the record the chunk writes itself: one row is never updated by two parts of its statement', () => {
+    const o = observation({ source: 'vaccination', event_type: 'VACCINATION', change_type: 'UPDATE' });
+    const doubt = decision('REVIEW', o, { reason: LATER, candidates: [{ citizen_id: 'C-0001', score: 0.99 }] });
+    const deletion = decision('LINK', { ...o, observation_id: `${o.observation_id}-deleted`, change_type: 'DELETE' }, { citizen_id: 'C-0001' });
+    const other = decision('REVIEW', observation({ source_record_id: 'another' }), { reason: 'AMBIGUOUS' });
+    const loaded = loadedState([doubt, deletion, other], { citizens: [registerCitizen({ citizen_id: 'C-0001' })] });
+    const { rows } = planDecisions([doubt, deletion, other], loaded, CONTEXT);
+    expect(rows.recordCasesClosed.values().map((c) => c.spared)).toEqual([[o.observation_id], [o.observation_id]]);
+  });
+});

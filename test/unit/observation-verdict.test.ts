@@ -4,6 +4,7 @@ import { personToMatchRecord, toMatchRecord } from '../../services/shared/linkag
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { citizenAsPerson, type CitizenRow } from '../../services/shared/register/citizen-row.js';
 import { decideObservation } from '../../services/shared/register/observation-verdict.js';
+import { isStandingLinkCase } from '../../services/shared/store/review-case.js';
 import type { PersonObservation } from '../../services/shared/schemas/records.js';
 import { CIVIL_STATUS_SOURCE } from '../../services/shared/sources/civil-status.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
@@ -114,5 +115,77 @@ describe('the decision for one observation', () => {
   it("sends a birth registration that carries the father's ID to a steward rather than create a citizen with it", () => {
     const verdict = decide(newborn(observation(CIVIL_STATUS_SOURCE, 'BIRTH_REGISTRATION')));
     expect([verdict.decision, verdict.reason]).toEqual(['REVIEW', 'GUARDIAN_ID']);
+  });
+
+  /** A later event of a record linked to Tú that carries the given content, with Tú's ID or another. */
+  const followUp = (person: Partial<PersonObservation['person']>, change: PersonObservation['change_type'] = 'UPDATE'): PersonObservation => ({
+    ...observation('vaccination', 'VACCINATION'),
+    change_type: change,
+    person: { ...citizenAsPerson(TU), legacy_id: null, ...person },
+  });
+  /** Tú's twin brother Tùng: the next ID, another given name, the same birth date. */
+  const twin = { personal_id: '001090004418', full_name: 'Hoàng Văn Tùng', name_key: 'hoang van tung', given_name: 'Tùng' };
+  /** Someone else under Tú's ID: a woman born fifteen years earlier. */
+  const stranger = {
+    full_name: 'Lê Thị Hồng',
+    name_key: 'le thi hong',
+    family_name: 'Lê',
+    middle_name: 'Thị',
+    given_name: 'Hồng',
+    date_of_birth: { value: '1975-12-30', precision: 'DAY' as const },
+    sex: 'FEMALE' as const,
+  };
+
+  it("still follows the link when the later event is the record's citizen with a value corrected", () => {
+    const verdict = decide(followUp({ address: 'Số 9 Trần Phú, Hà Đông, Hà Nội' }), { earlier: TU });
+    expect([verdict.decision, verdict.citizenId, verdict.reason]).toEqual(['LINK', TU.citizen_id, 'SOURCE_RECORD_LINKED']);
+  });
+
+  it("sends a later event that a never_link rule forbids linking to the record's citizen (his twin) to a steward as a standing link, naming the citizen first", () => {
+    const verdict = decide(followUp(twin), { earlier: TU });
+    expect([verdict.decision, verdict.citizenId, verdict.reason]).toEqual(['REVIEW', null, 'LINKED_RECORD_CONTRADICTED']);
+    expect(verdict.candidates[0]?.citizen_id).toBe(TU.citizen_id);
+    expect(isStandingLinkCase(verdict)).toBe(true);
+  });
+
+  it('names the never_link rule that forbids the later event in its summary', () => {
+    expect(decide(followUp(twin), { earlier: TU }).explanation?.summary).toMatch(/never_link rule "twins" holds/);
+  });
+
+  it("sends a later event that carries the record's citizen's ID for his newborn son (a guardian's ID) to a steward, naming the guardian_id rule", () => {
+    const verdict = decide(newborn(followUp({})), { earlier: FATHER });
+    expect([verdict.decision, verdict.reason, verdict.candidates[0]?.citizen_id]).toEqual(['REVIEW', 'LINKED_RECORD_CONTRADICTED', FATHER.citizen_id]);
+    expect(verdict.explanation?.summary).toMatch(/guardian_id rule holds/);
+  });
+
+  it("sends a later event whose name and date of birth both contradict the record's citizen, under his ID, to a steward, naming the contradiction", () => {
+    const verdict = decide(followUp(stranger), { earlier: TU });
+    expect([verdict.decision, verdict.reason, verdict.candidates[0]?.citizen_id]).toEqual(['REVIEW', 'LINKED_RECORD_CONTRADICTED', TU.citizen_id]);
+    expect(verdict.explanation?.summary).toMatch(/contradiction_guard rule holds/);
+  });
+
+  it('lets the deletion of a linked record follow the link whatever it carries', () => {
+    const verdict = decide(followUp(twin, 'DELETE'), { earlier: TU });
+    expect([verdict.decision, verdict.citizenId, verdict.reason]).toEqual(['LINK', TU.citizen_id, 'SOURCE_RECORD_LINKED']);
+  });
+});
+
+describe('the candidates a later event of a linked record offers a steward', () => {
+  it("names no citizen a steward said the record is not, besides the record's own", () => {
+    const twinOfTu = {
+      ...citizenAsPerson(TU),
+      legacy_id: null,
+      personal_id: '001090004418',
+      full_name: 'Hoàng Văn Tùng',
+      name_key: 'hoang van tung',
+      given_name: 'Tùng',
+    };
+    const later: PersonObservation = { ...observation('vaccination', 'VACCINATION'), change_type: 'UPDATE', person: twinOfTu };
+    const record = personToMatchRecord(later.observation_id, later.person);
+    const candidates = [TU, NAMESAKE].map((row) => personToMatchRecord(row.citizen_id, citizenAsPerson(row)));
+    const offered = (cannotLink?: Set<string>) =>
+      decideObservation(engine, later, record, candidates, { earlier: TU, cannotLink }).candidates.map((c) => c.citizen_id);
+    expect(offered()).toEqual([TU.citizen_id, NAMESAKE.citizen_id]);
+    expect(offered(new Set([NAMESAKE.citizen_id]))).toEqual([TU.citizen_id]);
   });
 });

@@ -44,6 +44,11 @@ describe('review UI labels', () => {
       expect([catalogue[lang].reasons!.NEVER_LINK_RULE, catalogue[lang].summaries!.NEVER_LINK_RULE]).not.toContain(undefined);
   });
 
+  it('names the reason of a later event of a linked record that contradicts its citizen, and says its summary, in both languages', () => {
+    for (const lang of ['vi', 'en'] as const)
+      expect([catalogue[lang].reasons!.LINKED_RECORD_CONTRADICTED, catalogue[lang].summaries!.LINKED_RECORD_CONTRADICTED]).not.toContain(undefined);
+  });
+
   it("names no particular rule in the never_link reason's label and summary: the rule's line below does", () => {
     const texts = (['vi', 'en'] as const).flatMap((lang) => [catalogue[lang].reasons!.NEVER_LINK_RULE!, catalogue[lang].summaries!.NEVER_LINK_RULE!]);
     expect(texts.filter((text) => /twins|generations|sinh đôi|cha mẹ|parent/i.test(text))).toEqual([]);

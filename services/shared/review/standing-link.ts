@@ -11,10 +11,11 @@ import { refuse } from './steward-refusal.js';
 import { stewardActor } from './steward-users.js';
 
 /**
- * A steward's decision on a case about a link left standing (SETTINGS_LINK_*, REGISTER_LINK_*)
- * keeps the link as it stood with the decision (steward_decisions.standing_link), and its undo
- * puts exactly that back: the rows as they were, the citizen's fields chosen again from all their
- * claims by the same survivorship as any unlink or merge undone.
+ * A steward's decision on a case about a link left standing (SETTINGS_LINK_*, REGISTER_LINK_*,
+ * LINKED_RECORD_CONTRADICTED) keeps the link as it stood with the decision
+ * (steward_decisions.standing_link), and its undo puts exactly that back: the rows as they were,
+ * the citizen's fields chosen again from all their claims by the same survivorship as any unlink
+ * or merge undone.
  */
 
 type SourceRecord = Pick<PersonObservation, 'source' | 'source_system' | 'source_record_id'>;
@@ -22,12 +23,28 @@ type SourceRecord = Pick<PersonObservation, 'source' | 'source_system' | 'source
 const RECORD = 'source = $1 and source_system = $2 and source_record_id = $3';
 const recordOf = (o: SourceRecord): string[] => [o.source, o.source_system, o.source_record_id];
 
+async function linkedObservationOf(client: PoolClient, o: SourceRecord): Promise<PersonObservation | null> {
+  const { rows } = await client.query<{ observation: PersonObservation | null }>(`select observation from record_links where ${RECORD}`, recordOf(o));
+  return rows[0]?.observation ?? null;
+}
+
 /** The observation a move applies: the record's latest (standing-link-plan.ts). */
 export async function latestObservationOf(client: PoolClient, o: PersonObservation): Promise<PersonObservation> {
-  const { rows } = await client.query<{ observation: PersonObservation | null }>(`select observation from record_links where ${RECORD}`, recordOf(o));
-  const applied = observationToApply(o, rows[0]?.observation ?? null);
+  const applied = observationToApply(o, await linkedObservationOf(client, o));
   if (!applied) refuse('the record was deleted at its source after the case was opened');
   return applied;
+}
+
+/**
+ * The observation a confirmation of a case whose observation waits (review-case.ts,
+ * caseObservationWaits) applies to the citizen the record stands on: the record's latest; null
+ * when the link holds it already (a later event followed the link since the case was opened).
+ */
+export async function observationToConfirm(client: PoolClient, o: PersonObservation): Promise<PersonObservation | null> {
+  const linked = await linkedObservationOf(client, o);
+  const applied = observationToApply(o, linked);
+  if (!applied) refuse('the record was deleted at its source after the case was opened');
+  return applied.observation_id === linked?.observation_id ? null : applied;
 }
 
 /**
@@ -118,8 +135,40 @@ export async function restoreLinkRow(client: PoolClient, standing: StandingLink 
 }
 
 /**
- * Undoing a move, a rejection or a new citizen: the record back on the citizen it was taken off,
- * its link, facts and field history there as they were, its observations' outcomes too, and the
+ * Takes a record off the citizen it is linked to: the link goes, with the facts and field history
+ * of `whole` the source record there (a move, or the undo of a confirmation that applied a waiting
+ * observation: putBackRecord writes the record back as it stood), or else of the observation only
+ * (an undo takes off what the undone decision brought); the observation's outcome is undone (the
+ * outcomes of every event of the record there, when it is taken off whole). The
+ * citizen's register values are written down as claims first, so the recount after keeps them.
+ */
+export async function deleteRecordOn(client: PoolClient, citizenId: string, o: PersonObservation, context: WriterContext, whole: boolean): Promise<void> {
+  // Taken off whole, none of the record's events stays linked there: the outcomes keepStandingLink kept are undone
+  // (the link's event and those of its facts and claims), and putBackRecord restores them.
+  if (whole)
+    await client.query(
+      `update observation_outcomes set outcome = 'UNDONE' where outcome in ('LINKED', 'CREATED') and observation_id in (
+         select observation->>'observation_id' from record_links where ${RECORD}
+         union select observation_id from citizen_facts where ${RECORD} and citizen_id = $4
+         union select observation_id from field_provenance where ${RECORD} and citizen_id = $4)`,
+      [...recordOf(o), citizenId],
+    );
+  await client.query(`delete from record_links where ${RECORD}`, recordOf(o));
+  await new CitizenEdits(client, context).materialiseRegisterClaimsOf([citizenId]);
+  if (whole) {
+    await client.query(`delete from citizen_facts where ${RECORD} and citizen_id = $4`, [...recordOf(o), citizenId]);
+    await client.query(`delete from field_provenance where ${RECORD} and citizen_id = $4`, [...recordOf(o), citizenId]);
+  } else {
+    await client.query('delete from citizen_facts where observation_id = $1', [o.observation_id]);
+    await client.query('delete from field_provenance where observation_id = $1', [o.observation_id]);
+  }
+  await client.query(`update observation_outcomes set outcome = 'UNDONE' where observation_id = $1 and outcome in ('LINKED', 'CREATED')`, [o.observation_id]);
+}
+
+/**
+ * Undoing a move, a rejection or a new citizen (or a confirmation that applied a waiting
+ * observation, its record cleared first by deleteRecordOn): the record back on the citizen it was
+ * taken off, its link, facts and field history there as they were, its observations' outcomes too, and the
  * citizen's fields chosen again from all their claims. Refused when the record is linked again
  * (its new link would be lost) or the citizen was merged or removed since (undo that first).
  */

@@ -18,11 +18,13 @@ import { appliedNote, observationToApply } from './standing-link-plan.js';
 import { lockCitizensInOrder, lockKeysOfRecord } from './citizen-locks.js';
 import { keepRegisterClaimsWritten, registerClaimsKeptBy } from './register-claims.js';
 import {
+  deleteRecordOn,
   keepNoStandingLink,
   keepStandingLink,
   latestObservationOf,
   mustBeLinkedBy,
   mustHaveNoPendingObservation,
+  observationToConfirm,
   putBackRecord,
   restoreLinkRow,
   standingLinkOfDecision,
@@ -30,6 +32,7 @@ import {
 import {
   caseCitizens,
   caseObservation,
+  caseObservationWaits,
   citizenSubject,
   findCase,
   isDuplicateCase,
@@ -124,6 +127,10 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
   // Read before its lock, the citizen may have been merged since: its survivor is not locked, so the decision is not taken on it.
   if (changed[1] && (await currentCitizenId(client, changed[1])) !== changed[1]) refuse('the citizen was merged into another meanwhile: decide again');
   const claimsBefore = await registerClaimsOf(client, changed);
+  // A case about a link left standing whose record is not linked any more (deleted at its source, or taken off by a
+  // decision on another of its cases): linking it, or making a citizen of it, would bring back what was taken away.
+  if (observation && isStandingLinkCase(reviewCase) && !changed[0] && decision.action !== 'REJECT')
+    refuse('the record is not linked any more (deleted at its source, or taken off its citizen, since the case was opened): reject the case');
   switch (decision.action) {
     case 'LINK': {
       if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
@@ -223,6 +230,12 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   const claimsBefore = await registerClaimsOf(client, changed);
   const takeOff = async (o: PersonObservation) => {
     if (standing) await mustBeLinkedBy(client, o, undoneId);
+    // A confirmation that applied a waiting observation: the record is cleared on the citizen it
+    // stays on, and written back as it stood there, recounted once (putBackRecord).
+    if (standing && !standing.kept && changed[0] === standing.link.citizen_id) {
+      await deleteRecordOn(client, standing.link.citizen_id, o, context, true);
+      return standing.link.citizen_id;
+    }
     return unlinkRecord(client, decision, o, context);
   };
   switch (target.action) {
@@ -313,7 +326,8 @@ async function applyAsLinkDecision(
 /**
  * The citizen a case's record is linked to now, for a case opened about a link a settings change
  * or a change of the register left standing (SETTINGS_LINK_*, REGISTER_LINK_*): its observation is applied to that
- * citizen already. Null for any other case, whose record the steward's decision links first.
+ * citizen already; or about a later event of the record the linker doubted
+ * (LINKED_RECORD_CONTRADICTED), which waits. Null for any other case, whose record the steward's decision links first.
  * The case row is locked (findCase), and the store locks it too before it decides the record
  * again, so the link read here is the one the decision changes.
  */
@@ -333,8 +347,10 @@ async function linkedCitizenOf(client: PoolClient, o: PersonObservation): Promis
 /**
  * Links a case's record to the citizen the steward names. On a case about a standing link, the
  * record's observation is applied already: confirming the citizen keeps it (the link becomes the
- * steward's; the fact and claims stay as they are), and naming another takes the record off the
- * citizen it is linked to (link, facts, claims; that citizen recomputed) before linking it to the
+ * steward's; the fact and claims stay as they are); an observation that waits (the linker's doubt
+ * about a later event) is applied then, to the same citizen, as a later event that follows its
+ * link is. Naming another takes the record off the citizen it is linked to (link, facts, claims;
+ * that citizen recomputed) before linking it to the
  * other, as any first link, with the record's latest observation (its fact and claims recorded
  * there): one received after the case opened is the record as it is now. Either way the link as
  * it stood is kept with the decision, for its undo. Returns the citizen linked to, and the
@@ -350,8 +366,13 @@ async function linkRecord(
 ): Promise<Record<string, unknown>> {
   const standing = await standingLinkOf(client, reviewCase, observation);
   if (standing !== null && standing === (await currentCitizenId(client, citizenId))) {
-    await keepStandingLink(client, decision.decision_id, observation, false);
-    return { citizen_id: await confirmLink(client, decision, observation, standing) };
+    // A waiting observation is applied to the citizen confirmed, beside the record's earlier ones;
+    // the record as it stood is kept whole, for the undo to write back.
+    const waiting = caseObservationWaits(reviewCase) ? await observationToConfirm(client, observation) : null;
+    await keepStandingLink(client, decision.decision_id, observation, waiting !== null);
+    if (!waiting) return { citizen_id: await confirmLink(client, decision, observation, standing) };
+    await applyAsLinkDecision(client, decision, reviewCase, waiting, 'LINK', standing, context);
+    return { citizen_id: standing, applied_observation_id: waiting.observation_id };
   }
   const latest = standing !== null ? await latestObservationOf(client, observation) : observation;
   if (standing !== null) await unlinkRecord(client, decision, observation, context, { movedTo: citizenId });
@@ -432,23 +453,9 @@ async function unlinkRecord(
   move?: { movedTo: string | null },
 ): Promise<string> {
   if (move) await keepStandingLink(client, decision.decision_id, o, true);
-  const { rows } = await client.query<{ citizen_id: string }>(
-    'delete from record_links where source = $1 and source_system = $2 and source_record_id = $3 returning citizen_id',
-    [o.source, o.source_system, o.source_record_id],
-  );
-  const citizenId = rows[0]?.citizen_id;
+  const citizenId = await linkedCitizenOf(client, o);
   if (!citizenId) refuse('the record is not linked any more');
-  // A field nobody has claimed holds the register's own value; written down as a claim first, it survives the recount below.
-  await new CitizenEdits(client, context).materialiseRegisterClaimsOf([citizenId]);
-  if (move) {
-    const record = [citizenId, o.source, o.source_system, o.source_record_id];
-    await client.query('delete from citizen_facts where citizen_id = $1 and source = $2 and source_system = $3 and source_record_id = $4', record);
-    await client.query('delete from field_provenance where citizen_id = $1 and source = $2 and source_system = $3 and source_record_id = $4', record);
-  } else {
-    await client.query('delete from citizen_facts where observation_id = $1', [o.observation_id]);
-    await client.query('delete from field_provenance where observation_id = $1', [o.observation_id]);
-  }
-  await client.query(`update observation_outcomes set outcome = 'UNDONE' where observation_id = $1 and outcome in ('LINKED', 'CREATED')`, [o.observation_id]);
+  await deleteRecordOn(client, citizenId, o, context, move !== undefined);
   const writer = new CitizenEdits(client, context);
   await writer.load([citizenId]);
   const changes = writer.recompute(writer.citizen(citizenId)!);

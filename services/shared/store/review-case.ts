@@ -1,4 +1,5 @@
 import type { NeverLinkRule } from '../linkage/scoring.js';
+import { LINKED_RECORD_CONTRADICTED } from '../register/observation-verdict.js';
 import type { Candidate, LinkExplanation, PersonObservation } from '../schemas/records.js';
 import type { PoolClient, Pool } from './db.js';
 import { PIPELINE_DECIDER } from './decision-tables.js';
@@ -63,13 +64,30 @@ export function isDuplicateCase(reviewCase: Pick<ReviewCase, 'reason'>): boolean
 }
 
 /**
- * The reasons of the cases a settings change or a change of the register opens about a link it
- * leaves standing (plan-decisions.ts, planRelink): their record is linked while they wait.
+ * The reasons of the cases about a link left standing, whose record is linked while they wait: the
+ * ones a settings change or a change of the register opens (plan-decisions.ts, planRelink), and the
+ * linker's doubt about a later event of a linked record (observation-verdict.ts, followLink).
  */
-const STANDING_LINK_REASONS: ReadonlySet<string> = new Set(['SETTINGS_LINK_MOVED', 'SETTINGS_LINK_DOUBTED', 'REGISTER_LINK_MOVED', 'REGISTER_LINK_DOUBTED']);
+const STANDING_LINK_REASONS: ReadonlySet<string> = new Set([
+  'SETTINGS_LINK_MOVED',
+  'SETTINGS_LINK_DOUBTED',
+  'REGISTER_LINK_MOVED',
+  'REGISTER_LINK_DOUBTED',
+  LINKED_RECORD_CONTRADICTED,
+]);
 
 export function isStandingLinkCase(reviewCase: Pick<ReviewCase, 'reason'>): boolean {
   return STANDING_LINK_REASONS.has(reviewCase.reason);
+}
+
+/**
+ * A standing-link case whose own observation is not applied: a later event of the record the
+ * linker doubted waits beside the link, which holds the record's earlier events only. A
+ * steward's confirmation applies it; a settings change or a change of the register opens its case
+ * on the observation the link holds already.
+ */
+export function caseObservationWaits(reviewCase: Pick<ReviewCase, 'reason'>): boolean {
+  return reviewCase.reason === LINKED_RECORD_CONTRADICTED;
 }
 
 /** The record a case is about; null for a duplicate pair. */

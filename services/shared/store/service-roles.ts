@@ -25,8 +25,9 @@ interface TableAccess {
 const none: TableAccess = { linker: '', store: '', steward: '', monitor: '' };
 
 /**
- * Every table of the register. The store writes the register; the linker reads candidates and
- * records the settings version it links with; the steward service reads what a steward looks at
+ * Every table of the register. The store writes the register; the linker reads candidates (and
+ * whether a record a change sent back waits in its case) and records the settings version it
+ * links with; the steward service reads what a steward looks at
  * and writes only its own tables, its decisions' outbox rows and the audit log — never a citizen;
  * the monitor reads the backlog. The audit log is insert-only for every role (its trigger also
  * refuses updates and deletes to the owner).
@@ -50,7 +51,8 @@ export const TABLE_ACCESS: Record<string, TableAccess> = {
   quality_findings: { ...none, store: 'siud', steward: 's', monitor: 's' },
   record_links: { linker: 's', store: 'siud', steward: 's', monitor: '' },
   review_case_keys: { ...none, store: 'siud' },
-  review_cases: { ...none, store: 'siud', steward: 'su', monitor: 's' },
+  // The linker reads whether a record sent back by a change waits in its case (settings-relinks.ts).
+  review_cases: { linker: 's', store: 'siud', steward: 'su', monitor: 's' },
   steward_decisions: { ...none, store: 'siu', steward: 'si' },
   merge_proposals: { ...none, store: 's', steward: 'siu' },
   steward_users: { ...none, steward: 'su' },

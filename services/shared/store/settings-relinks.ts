@@ -1,23 +1,41 @@
 import { DancuError } from '../errors.js';
 import type { LinkageSettings } from '../linkage/settings.js';
+import { LINKED_RECORD_CONTRADICTED } from '../register/observation-verdict.js';
 import type { LinkDecision, PersonObservation } from '../schemas/records.js';
 import type { Pool, PoolClient } from './db.js';
 import type { SettingsRelink } from './plan/loaded-state.js';
 import { SETTINGS_RELINKS } from './settings-tables.js';
 import { currentSettingsVersion, settingsOfVersion } from './settings-versions.js';
 
+/** A record sent back by a change, as the linker is to decide it. */
+export interface SentBack {
+  /** Its event waits in a case no steward has decided (waitingInCase): a later event of the linked record, not the link decided again. */
+  waiting: boolean;
+}
+
+/**
+ * Whether the event `id` names waits in its case, a later event of a linked record that broke a
+ * rule (LINKED_RECORD_CONTRADICTED), open or claimed. Told by the case: the observation the link
+ * holds is no sign of it (none kept before migration 020; an older event received late replaces
+ * the newer one the shadow sends back).
+ */
+const waitingInCase = (id: string) =>
+  `exists (select 1 from review_cases c where c.observation_id = ${id} and c.reason = '${LINKED_RECORD_CONTRADICTED}' and c.status <> 'DECIDED')`;
+
 /**
  * The observations of a chunk that a settings promotion (or rollback) sent back, at the attempt
- * it sent them: the linker decides them afresh, not taking their source record's link as given.
+ * it sent them: the linker decides them afresh, not taking their source record's link as given,
+ * unless the event waits in its case.
  */
-export async function sentBackBySettings(db: Pool | PoolClient, observations: readonly PersonObservation[]): Promise<Set<string>> {
+export async function sentBackBySettings(db: Pool | PoolClient, observations: readonly PersonObservation[]): Promise<Map<string, SentBack>> {
   const later = observations.filter((o) => o.attempt > 0);
-  if (later.length === 0) return new Set();
-  const { rows } = await db.query<{ observation_id: string }>(
-    `select s.observation_id from ${SETTINGS_RELINKS.name} s join unnest($1::text[], $2::int[]) as t(id, attempt) on s.observation_id = t.id and s.attempt = t.attempt`,
+  if (later.length === 0) return new Map();
+  const { rows } = await db.query<{ observation_id: string; waiting: boolean }>(
+    `select s.observation_id, ${waitingInCase('s.observation_id')} as waiting
+       from ${SETTINGS_RELINKS.name} s join unnest($1::text[], $2::int[]) as t(id, attempt) on s.observation_id = t.id and s.attempt = t.attempt`,
     [later.map((o) => o.observation_id), later.map((o) => o.attempt)],
   );
-  return new Set(rows.map((row) => row.observation_id));
+  return new Map(rows.map((row) => [row.observation_id, { waiting: row.waiting }]));
 }
 
 /** How many of each record's attempts were sends by a settings change or a change of the register (none: absent). */
@@ -49,8 +67,10 @@ export async function settingsRelinksOf(client: PoolClient, decisions: readonly 
     thresholds: LinkageSettings['thresholds'] | null;
     superseded: boolean;
     by_register: boolean;
+    waiting: boolean;
   }>(
     `select t.id as observation_id, l.citizen_id, l.method, l.score, ls.settings->'thresholds' as thresholds, s.reexamination_id is not null as by_register,
+            ${waitingInCase('t.id')} as waiting,
             exists (select 1 from ${SETTINGS_RELINKS.name} n where n.observation_id = t.id and n.attempt > t.attempt) as superseded
        from unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) as t(id, attempt, source, system, record, version)
        join ${SETTINGS_RELINKS.name} s on s.observation_id = t.id and s.attempt = t.attempt
@@ -74,6 +94,7 @@ export async function settingsRelinksOf(client: PoolClient, decisions: readonly 
         thresholds: row.thresholds ?? fallback!,
         superseded: row.superseded,
         byRegisterChange: row.by_register,
+        waiting: row.waiting,
       },
     ]),
   );

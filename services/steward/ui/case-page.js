@@ -69,16 +69,25 @@ function caseSummary(view, people, underNeverLink) {
 }
 
 /**
+ * The reasons whose stored summary names the rule that holds: a NEVER_LINK_RULE case, and a later
+ * event of a linked record that its citizen's rules forbid (a guardian's ID and a contradicted ID
+ * are no never_link rule, so scoring again does not find them).
+ */
+const STORED_RULE_REASONS = new Set(['NEVER_LINK_RULE', 'LINKED_RECORD_CONTRADICTED']);
+
+/**
  * The never_link rules that keep the record (or the pair) from a candidate, each by name and in
  * its own sentence: the reason says only that a rule holds, and a twin must not be linked or
- * merged without the steward reading which. A NEVER_LINK_RULE case of the linker that can
- * neither be scored again nor holds its rule as data shows the summary stored with it.
+ * merged without the steward reading which. A case of the linker that can neither be scored
+ * again nor holds its rule as data shows the summary stored with it (STORED_RULE_REASONS).
  * @param {CaseView} view
  * @param {HeldRule[]} held
  */
 function neverLinkNotes(view, held) {
   if (held.length === 0)
-    return view.case.reason === 'NEVER_LINK_RULE' ? h('p', { className: 'never-link', id: 'never-link', role: 'note' }, view.case.explanation.summary) : null;
+    return STORED_RULE_REASONS.has(view.case.reason)
+      ? h('p', { className: 'never-link', id: 'never-link', role: 'note' }, view.case.explanation.summary)
+      : null;
   return h(
     'ul',
     { className: 'never-link', id: 'never-link', role: 'note' },

@@ -370,6 +370,8 @@ const LABELS = {
         'Bản ghi đang liên kết với một công dân; xét lại sau khi sổ thay đổi (công dân mới, cải chính hoặc hợp nhất), nó sẽ được liên kết với người khác ({best}). Liên kết hiện tại được giữ cho đến khi cán bộ quyết định.',
       REGISTER_LINK_DOUBTED:
         'Bản ghi đang liên kết với một công dân; xét lại sau khi sổ thay đổi (công dân mới, cải chính hoặc hợp nhất), nó không còn được liên kết. Liên kết hiện tại được giữ cho đến khi cán bộ quyết định.',
+      LINKED_RECORD_CONTRADICTED:
+        'Bản ghi đang liên kết với một công dân; sự kiện mới của nó vi phạm một quy tắc mà không điểm số nào vượt qua được (số định danh của người giám hộ, số định danh mâu thuẫn với họ tên và ngày sinh, hoặc quy tắc cấm liên kết: xem bên dưới). Liên kết hiện tại được giữ, và sự kiện này chờ, cho đến khi cán bộ quyết định.',
       STEWARD: 'Do cán bộ quyết định.',
     },
     statuses: {
@@ -523,6 +525,7 @@ const LABELS = {
       SETTINGS_LINK_DOUBTED: 'Thiết lập mới không còn liên kết bản ghi này',
       REGISTER_LINK_MOVED: 'Sau khi sổ thay đổi, liên kết sẽ chuyển sang công dân khác',
       REGISTER_LINK_DOUBTED: 'Sau khi sổ thay đổi, bản ghi này không còn được liên kết',
+      LINKED_RECORD_CONTRADICTED: 'Sự kiện mới của bản ghi đã liên kết mâu thuẫn với công dân của nó',
     },
   },
   en: {
@@ -887,6 +890,8 @@ const LABELS = {
         'The record is linked to a citizen; decided again after a change of the register (a new citizen, a correction or a merge), it would be linked to another ({best}). The link stays until a steward decides.',
       REGISTER_LINK_DOUBTED:
         'The record is linked to a citizen; decided again after a change of the register (a new citizen, a correction or a merge), it would no longer be linked. The link stays until a steward decides.',
+      LINKED_RECORD_CONTRADICTED:
+        "The record is linked to a citizen; its later event breaks a rule no score overrules (a guardian's ID, an ID its name and date of birth contradict, or a never-link rule: see below). The link stays, and this event waits, until a steward decides.",
       STEWARD: 'Decided by a data steward.',
     },
     statuses: {
@@ -1040,6 +1045,7 @@ const LABELS = {
       SETTINGS_LINK_DOUBTED: 'New settings would no longer link this record',
       REGISTER_LINK_MOVED: 'After a change of the register, the link would move to another citizen',
       REGISTER_LINK_DOUBTED: 'After a change of the register, this record would no longer be linked',
+      LINKED_RECORD_CONTRADICTED: 'A later event of a linked record contradicts its citizen',
     },
   },
 };

@@ -38,6 +38,13 @@ export interface SettingsRelink {
   superseded?: boolean;
   /** Sent back by a change of the register (register-reexamination.ts), not by a settings change: its case says so. */
   byRegisterChange?: boolean;
+  /**
+   * The record's event waits in a case no steward has decided (LINKED_RECORD_CONTRADICTED): a later
+   * event of the linked record, not its link decided again (absent: not). Told by the case, never by
+   * the observation the link holds: a link made before that was kept, or holding an older event
+   * received late, is still the link decided again.
+   */
+  waiting?: boolean;
 }
 
 /** A fact in the register of a citizen the chunk may record the death of. */

@@ -2,6 +2,7 @@ import { DancuError } from '../../errors.js';
 import { RULES } from '../../quality/rules.js';
 import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, UpdateType } from '../../schemas/records.js';
 import { applyObservation, keysOfCitizen, planCitizenRows, type Change, type CitizenState } from './citizen-state.js';
+import { LINKED_RECORD_CONTRADICTED } from '../../register/observation-verdict.js';
 import { decisiveMove, relinkOutcome } from '../../register/settings-relink.js';
 import type { LoadedState, PlanContext, SettingsRelink } from './loaded-state.js';
 import { citizenOf, emptyCitizen, newCitizenId, REGISTRATION_CLOCK_MARGIN_MS } from './new-citizen.js';
@@ -109,7 +110,10 @@ class Planner {
     for (const decision of decisions) {
       const o = decision.observation;
       const relink = o.attempt > 0 && decision.method !== 'STEWARD' ? this.loaded.relinks?.get(o.observation_id) : undefined;
-      if (relink?.link && fresh.delete(decision.decision_id)) {
+      // A later event of a linked record waiting in its case (LINKED_RECORD_CONTRADICTED), sent back by a change: not the
+      // link's own observation decided again, but still a later event of the record (laterEventSetAside).
+      const waitingEvent = relink?.link && relink.waiting === true ? relink.link : null;
+      if (relink?.link && !waitingEvent && fresh.delete(decision.decision_id)) {
         // A linked record that new settings decided again: the promotion's rules, not a first link's.
         results.push(this.planRelink(decision, { ...relink, link: relink.link }));
         continue;
@@ -132,6 +136,10 @@ class Planner {
         results.push('duplicate');
         continue;
       }
+      if (waitingEvent && this.laterEventSetAside(decision, waitingEvent)) {
+        results.push('duplicate');
+        continue;
+      }
       const result = this.planOne(decision, caseStatus === 'OPEN');
       if (result !== 'requeued' && result !== 'unlinked' && result !== 'review') applied.add(o.observation_id);
       results.push(result);
@@ -141,7 +149,65 @@ class Planner {
     this.findFactsAfterDeath();
     planCitizenRows(this.citizens.all(), this.rows, this.context.settings, this.context.now);
     this.markSentBack();
+    this.spareCasesWritten(decisions);
     return { results, rows: this.rows, registerChanges: this.registerChanges() };
+  }
+
+  /**
+   * A later event of a linked record, waiting in its case, that a change of the register or of
+   * the settings sent back: one that now follows the link is applied as any later event is (its
+   * case closed, resolved LINK), and one doubted again refreshes its case; anything else leaves
+   * the case as it stood (its reason says why the event waits) and the link with it.
+   */
+  private laterEventSetAside(decision: LinkDecision, link: NonNullable<SettingsRelink['link']>): boolean {
+    const follows = decision.decision === 'LINK' && decision.citizen_id === link.citizenId;
+    const doubted = decision.decision === 'REVIEW' && decision.reason === LINKED_RECORD_CONTRADICTED;
+    if (follows || doubted) return false;
+    this.audit('RECHECK_SET_ASIDE', link.citizenId, decision, {
+      decision_id: decision.decision_id,
+      decision: decision.decision,
+      reason: 'a later event of the linked record waits in its case',
+    });
+    return true;
+  }
+
+  /**
+   * Closes the open LINKED_RECORD_CONTRADICTED case of an earlier event of a linked record: a later
+   * event followed the link (LINK) or deleted the record (DELETED, whatever the waiting event's
+   * time: the link is gone), or another event of it was doubted (SUPERSEDED: one case a record, its
+   * latest event the one waiting). A later event, never an earlier one received late: the waiting
+   * event is still the record's latest.
+   */
+  private closeWaitingCases(o: PersonObservation, resolution: 'LINK' | 'DELETED' | 'SUPERSEDED', cause: Cause): void {
+    this.rows.recordCasesClosed.add(
+      {
+        source: o.source,
+        source_system: o.source_system,
+        source_record_id: o.source_record_id,
+        observation_id: o.observation_id,
+        event_time: resolution === 'DELETED' ? null : o.event_time,
+        resolution,
+        spared: [],
+      },
+      cause,
+    );
+  }
+
+  /**
+   * The cases of a record the chunk writes itself are not closed by another part of its statement
+   * (decision-write.ts): a row is never updated by two parts. A case of an observation the chunk
+   * does not know the record of is spared too.
+   */
+  private spareCasesWritten(decisions: readonly LinkDecision[]): void {
+    if (this.rows.recordCasesClosed.size === 0) return;
+    const records = new Map(
+      [...decisions.map((d) => d.observation), ...this.loaded.waitingInReach.map((w) => w.observation)].map((o) => [o.observation_id, recordKey(o)]),
+    );
+    const written = [this.rows.reviewCases, this.rows.reviewsClosed, this.rows.reviewsSentBack].flatMap((set) => set.values().map((row) => row.observation_id));
+    for (const close of this.rows.recordCasesClosed.values()) {
+      const record = recordKey(close);
+      close.spared = written.filter((id) => (records.get(id) ?? record) === record);
+    }
   }
 
   /**
@@ -184,6 +250,7 @@ class Planner {
       for (const k of recordKeysOf(this.context.settings, o)) this.rows.reviewKeys.add({ ...k, observation_id: o.observation_id }, cause('review-keys'));
       this.addFindings(o, o.findings, null, 'ingest', cause('ingest-finding'));
       this.addOutcome(decision, 'REVIEW', null);
+      if (decision.reason === LINKED_RECORD_CONTRADICTED) this.closeWaitingCases(o, 'SUPERSEDED', cause('superseded-case'));
       this.audit(inReview ? 'REVIEW_CASE_REFRESHED' : 'REVIEW_CASE_OPENED', null, decision, { decision_id: decision.decision_id, reason: decision.reason });
       return 'review';
     }
@@ -394,12 +461,15 @@ class Planner {
       this.rows.linkDeletes.add({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id }, cause('record-deleted'));
       this.rows.recordFactWithdrawals.add({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id }, cause('record-deleted'));
       for (const fact of this.rows.facts.values()) if (sameRecord(fact, o)) fact.withdrawn = true;
+      this.closeWaitingCases(o, 'DELETED', cause('record-deleted'));
       this.finish(decision, citizenId, 'RECORD_UNLINKED', 'DELETED', [], null, 0);
       return 'RECORD_UNLINKED';
     }
     const { changes, findings } = applyObservation(state, o, this.context.survivorship, cause('survivorship'));
     const fact = this.recordFact(state, o, cause('sector-fact'));
     this.addLink(decision, citizenId);
+    // The linker's word for a later event that follows the record's link (observation-verdict.ts).
+    if (decision.reason === 'SOURCE_RECORD_LINKED') this.closeWaitingCases(o, 'LINK', cause('followed-link'));
     this.addFindings(o, [...o.findings, ...findings], citizenId, 'ingest', cause('ingest-finding'));
     const died = changes.some((change) => change.field === 'date_of_death');
     if (died) this.died.add(citizenId);

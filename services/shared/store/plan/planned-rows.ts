@@ -114,6 +114,19 @@ export interface KeyRow {
   key: string | null;
 }
 
+/**
+ * The open LINKED_RECORD_CONTRADICTED cases of a source record to close, but the one of
+ * `observation_id` (the event deciding it): those of events no later than `event_time` (null:
+ * any, a deletion), and none of `spared`, the cases the chunk writes itself (one row is never
+ * updated by two parts).
+ */
+export interface RecordCaseClose extends SourceRecord {
+  observation_id: string;
+  event_time: number | null;
+  resolution: 'LINK' | 'DELETED' | 'SUPERSEDED';
+  spared: string[];
+}
+
 export const recordKey = (row: SourceRecord) => `${row.source}\u0000${row.source_system}\u0000${row.source_record_id}`;
 const keepEarlier = <Row>(earlier: Row): Row => earlier;
 
@@ -153,6 +166,9 @@ export function createPlannedRows() {
     resolutions: new RowSet<{ observation_id: string; resolution: 'LINKED' | 'REVIEW' | 'DELETED'; citizen_id: string | null }>((row) => row.observation_id),
     resolvedKeys: new RowSet<{ observation_id: string }>((row) => row.observation_id),
     reviewsClosed: new RowSet<{ observation_id: string; resolution: string }>((row) => row.observation_id),
+    // A linked record's later event that follows its link, its deletion, or another event of it
+    // doubted: the open LINKED_RECORD_CONTRADICTED case of its earlier event is closed.
+    recordCasesClosed: new RowSet<RecordCaseClose>((row) => row.observation_id),
     // Records already stored that went back to the linker: the attempt they were sent at.
     unlinkedSentBack: new RowSet<{ observation_id: string; attempt: number }>(
       (row) => row.observation_id,

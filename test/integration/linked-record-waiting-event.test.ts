@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { LINKED_RECORD_CONTRADICTED } from '../../services/shared/register/observation-verdict.js';
+import { applyStewardDecision, type StewardContext } from '../../services/shared/review/steward-apply.js';
+import type { LinkDecision, PersonObservation } from '../../services/shared/schemas/records.js';
+import { topicsFor } from '../../services/shared/schemas/topics.js';
+import { applyDecisions, type ApplyResult } from '../../services/shared/store/apply-decisions.js';
+import { inTransaction } from '../../services/shared/store/db.js';
+import { loadCitizens } from '../../services/shared/store/decision-load.js';
+import { reexamineAfterChanges } from '../../services/shared/store/register-reexamination.js';
+import { sentBackBySettings } from '../../services/shared/store/settings-relinks.js';
+import { currentOrBootstrap } from '../../services/shared/store/settings-versions.js';
+import { CONTEXT, decision, observation, stewardDecision, strangerPerson } from '../fixtures/link-decisions.js';
+import { IsolatedDatabase } from '../helpers/isolated-run.js';
+
+/**
+ * What becomes of a linked record's later event waiting in its case (LINKED_RECORD_CONTRADICTED)
+ * when the record goes on: a change of the register sends it back to the linker, the record is
+ * deleted at its source, another event of it is doubted or follows the link; and what a steward's
+ * move does to the outcomes of the record's earlier events. Against PostgreSQL without the
+ * services; synthetic people only.
+ */
+describe("a linked record's later event that waits in its case, as the record goes on", () => {
+  const database = new IsolatedDatabase('linked-waiting');
+  const settings = loadSettings();
+  const context: StewardContext = { ...CONTEXT, settings, topics: topicsFor('linked-waiting') };
+  const A = '079300000101';
+  const B = '079300000202';
+  let recordSequence = 0;
+
+  const apply = (decisions: LinkDecision[]): Promise<ApplyResult[]> => inTransaction(database.pool, (client) => applyDecisions(client, decisions, context));
+  const steward = (caseId: number, action: 'LINK' | 'REJECT', citizenId: string | null) =>
+    inTransaction(database.pool, (client) => applyStewardDecision(client, stewardDecision(caseId, action, { citizen_id: citizenId }), context));
+  const rows = async (sql: string, params: unknown[]) => (await database.pool.query(sql, params)).rows;
+
+  /** A later event of the record `linked`: the twin sister of its citizen, or (`follows`) the citizen again with a dose more. */
+  const laterEvent = (linked: PersonObservation, step: number, follows = false): PersonObservation =>
+    observation({
+      ...linked,
+      observation_id: `${linked.observation_id}-later-${step}`,
+      change_type: 'UPDATE',
+      event_time: linked.event_time + step * 60_000,
+      attributes: { vaccine: 'BCG', dose: String(step + 1) },
+      person: follows
+        ? linked.person
+        : { ...linked.person, personal_id: `07930000${1000 + recordSequence}`, full_name: 'Trần Thị Lan', name_key: 'tran thi lan', given_name: 'Lan' },
+    });
+  const doubted = (o: PersonObservation) =>
+    decision('REVIEW', o, {
+      reason: LINKED_RECORD_CONTRADICTED,
+      method: 'PROBABILISTIC',
+      candidates: [
+        { citizen_id: A, score: 0.99 },
+        { citizen_id: B, score: 0.01 },
+      ],
+      explanation: { prior: -8, comparisons: [], total: 6, runner_up_score: null, summary: 'The never_link rule "twins" holds.' },
+    });
+  const follows = (o: PersonObservation) => decision('LINK', o, { citizen_id: A, reason: 'SOURCE_RECORD_LINKED', method: 'DETERMINISTIC' });
+
+  /** A vaccination record of A, linked to her, and its later event doubted: its case open. */
+  const waitingRecord = async () => {
+    recordSequence += 1;
+    const linked = observation({
+      source: 'vaccination',
+      source_system: 'vacc-test',
+      source_record_id: `vacc-waiting-${recordSequence}`,
+      event_type: 'VACCINATION',
+      event_date: '2026-02-10',
+      attributes: { vaccine: 'BCG' },
+      person: { personal_id: A },
+    });
+    expect(await apply([decision('LINK', linked, { citizen_id: A })])).toEqual(['FACT_RECORDED']);
+    const later = laterEvent(linked, 1);
+    expect(await apply([doubted(later)])).toEqual(['review']);
+    return { linked, later, caseId: (await caseOf(later)).case_id as number };
+  };
+  const caseOf = async (o: PersonObservation) =>
+    (await rows('select case_id::int as case_id, reason, status, decided_by, resolution from review_cases where observation_id = $1', [o.observation_id]))[0]!;
+  const linkOf = async (o: PersonObservation) =>
+    (await rows(`select citizen_id, observation->>'observation_id' as observation_id from record_links where source_record_id = $1`, [o.source_record_id]))[0];
+  const outcomesOf = (o: PersonObservation) =>
+    rows('select outcome, citizen_id from observation_outcomes where observation_id = $1 order by outcome', [o.observation_id]);
+
+  /** A correction of A re-examines the records in her reach: the waiting event goes back to the linker at the attempt returned. */
+  const reexamineA = async (o: PersonObservation): Promise<number> => {
+    await inTransaction(database.pool, async (client) => {
+      const loaded = await loadCitizens(client, [A]);
+      return reexamineAfterChanges(client, context, [{ citizenId: A, trigger: 'CORRECTED', row: loaded.citizens[0]!.row }]);
+    });
+    const sent = await rows('select attempt from settings_relinks where observation_id = $1 order by attempt desc', [o.observation_id]);
+    expect(sent).not.toEqual([]);
+    return sent[0]!.attempt as number;
+  };
+
+  beforeAll(async () => {
+    await database.setUp();
+    await currentOrBootstrap(database.pool, settings, 'test');
+    const births = [observation({ person: { personal_id: A } }), observation({ person: strangerPerson(B) })];
+    expect(await apply(births.map((o) => decision('NEW', o)))).toEqual(['CITIZEN_CREATED', 'CITIZEN_CREATED']);
+  });
+
+  afterAll(async () => {
+    await database.cleanUp();
+  });
+
+  it('applies the waiting event, and closes its case as linked, when a change of the register sends it back and it now follows the link', async () => {
+    const { later } = await waitingRecord();
+    const attempt = await reexamineA(later);
+    expect(await apply([follows({ ...later, attempt })])).toEqual(['FACT_RECORDED']);
+    expect(await linkOf(later)).toEqual({ citizen_id: A, observation_id: later.observation_id });
+    expect(await outcomesOf(later)).toEqual([
+      { outcome: 'LINKED', citizen_id: A },
+      { outcome: 'REVIEW', citizen_id: null },
+    ]);
+    expect(await caseOf(later)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'LINK' });
+  });
+
+  it('tells the linker the sent-back event waits while its case is open or claimed, and no longer once a steward decided it', async () => {
+    const { later, caseId } = await waitingRecord();
+    const sent = { ...later, attempt: await reexamineA(later) };
+    const waiting = async (status: string) => {
+      await database.pool.query('update review_cases set status = $2 where case_id = $1', [caseId, status]);
+      return (await sentBackBySettings(database.pool, [sent])).get(later.observation_id);
+    };
+    expect([await waiting('OPEN'), await waiting('CLAIMED'), await waiting('DECIDED')]).toEqual([{ waiting: true }, { waiting: true }, { waiting: false }]);
+  });
+
+  it("keeps the case's reason when a change of the register sends the waiting event back and it is doubted again, so a steward's confirmation applies it", async () => {
+    const { later, caseId } = await waitingRecord();
+    const attempt = await reexamineA(later);
+    expect(await apply([doubted({ ...later, attempt })])).toEqual(['review']);
+    expect(await caseOf(later)).toMatchObject({ reason: LINKED_RECORD_CONTRADICTED, status: 'OPEN' });
+    expect(await steward(caseId, 'LINK', A)).toMatchObject({ status: 'applied', result: { applied_observation_id: later.observation_id } });
+    expect(await linkOf(later)).toEqual({ citizen_id: A, observation_id: later.observation_id });
+  });
+
+  it('leaves the case as it stood when a change of the register sends the waiting event back and it is decided for another reason', async () => {
+    const { linked, later } = await waitingRecord();
+    const attempt = await reexamineA(later);
+    const other = decision('REVIEW', { ...later, attempt }, { reason: 'NEVER_LINK_RULE', candidates: [{ citizen_id: A, score: 0.99 }] });
+    expect(await apply([other])).toEqual(['duplicate']);
+    expect(await caseOf(later)).toMatchObject({ reason: LINKED_RECORD_CONTRADICTED, status: 'OPEN' });
+    expect(await linkOf(later)).toEqual({ citizen_id: A, observation_id: linked.observation_id });
+  });
+
+  const deletionOf = (linked: PersonObservation) => ({
+    ...linked,
+    observation_id: `${linked.observation_id}-deleted`,
+    change_type: 'DELETE' as const,
+    event_time: linked.event_time + 30_000,
+  });
+
+  it('closes the case when the record is deleted at its source', async () => {
+    const { linked, later } = await waitingRecord();
+    expect(await apply([follows(deletionOf(linked))])).toEqual(['RECORD_UNLINKED']);
+    expect(await caseOf(later)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'DELETED' });
+  });
+
+  it("refuses a steward's link of a record deleted at its source while they held its case: the record stays deleted", async () => {
+    const { linked, later, caseId } = await waitingRecord();
+    await database.pool.query(`update review_cases set status = 'CLAIMED', claimed_by = 'steward.test', claimed_at = now() where case_id = $1`, [caseId]);
+    expect(await apply([follows(deletionOf(linked))])).toEqual(['RECORD_UNLINKED']);
+    expect(await steward(caseId, 'LINK', A)).toMatchObject({ status: 'refused', reason: expect.stringMatching(/not linked any more/) });
+    expect(await linkOf(later)).toBeUndefined();
+    expect(await steward(caseId, 'REJECT', null)).toMatchObject({ status: 'applied' });
+  });
+
+  it('keeps one case a record: a second doubted event closes the first as superseded, and is the one that waits', async () => {
+    const { linked, later } = await waitingRecord();
+    const newer = laterEvent(linked, 2);
+    expect(await apply([doubted(newer)])).toEqual(['review']);
+    expect(await caseOf(later)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'SUPERSEDED' });
+    expect(await caseOf(newer)).toMatchObject({ reason: LINKED_RECORD_CONTRADICTED, status: 'OPEN' });
+  });
+
+  it('closes the case as linked when a later event follows the link', async () => {
+    const { linked, later } = await waitingRecord();
+    const newer = laterEvent(linked, 2, true);
+    expect(await apply([follows(newer)])).toEqual(['FACT_RECORDED']);
+    expect(await caseOf(later)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'LINK' });
+  });
+
+  it('leaves the case open when an event older than the waiting one, received late, follows the link', async () => {
+    const { linked, later } = await waitingRecord();
+    const older = { ...laterEvent(linked, 0, true), observation_id: `${linked.observation_id}-older`, event_time: linked.event_time + 30_000 };
+    expect(await apply([follows(older)])).toEqual(['FACT_RECORDED']);
+    expect(await caseOf(later)).toMatchObject({ status: 'OPEN' });
+  });
+
+  it("marks the outcome of the link's own event undone when a steward moves the record to another citizen", async () => {
+    const { linked, caseId } = await waitingRecord();
+    expect(await steward(caseId, 'LINK', B)).toMatchObject({ status: 'applied' });
+    expect(await outcomesOf(linked)).toEqual([{ outcome: 'UNDONE', citizen_id: A }]);
+  });
+});
