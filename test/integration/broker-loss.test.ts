@@ -138,16 +138,9 @@ async function deadLetteredRecords(run: IsolatedRun): Promise<number> {
   return new Set(letters.map((m) => `${header(m, DLQ_HEADERS.reason)} ${header(m, DLQ_HEADERS.recordId)}`)).size;
 }
 
-/**
- * A citizen's versions as a consumer that applies only a version higher than the last it applied
- * (the README's rule) sees them. The relay sends a whole batch again when a send fails with the
- * leader moving (kafka/client.ts), so a citizen with two updates in that batch may come as
- * 1, 2, 1, 2, 3: the copy is dropped, and a version lost or out of order still shows as a gap.
- */
-function asApplied(versions: number[]): number[] {
-  const applied: number[] = [];
-  for (const version of versions) if (version > (applied[applied.length - 1] ?? 0)) applied.push(version);
-  return applied;
+/** A citizen's versions as a consumer that skips a repeat of the version it just had sees them. */
+function withoutRepeats(versions: number[]): number[] {
+  return versions.filter((version, i) => i === 0 || version !== versions[i - 1]);
 }
 
 describe('a 3-broker cluster that loses a broker in the middle of the stream loses nothing else', () => {
@@ -243,8 +236,8 @@ describe('a 3-broker cluster that loses a broker in the middle of the stream los
     expect(observed.distinctUpdatesOnTopic).toBe(observed.outboxEvents);
   });
 
-  it("delivers each citizen's update versions across the loss, none missing and none out of order, to a consumer that drops a repeat", () => {
-    const received = new Map([...observed.versionsReceived].map(([citizen, versions]) => [citizen, asApplied(versions)]));
+  it("delivers each citizen's update versions in increasing order across the loss", () => {
+    const received = new Map([...observed.versionsReceived].map(([citizen, versions]) => [citizen, withoutRepeats(versions)]));
     const expected = new Map([...observed.versionsInRegister].map(([citizen, last]) => [citizen, Array.from({ length: last }, (_, i) => i + 1)]));
     expect([...received.values()].some((versions) => versions.length > 1)).toBe(true);
     expect(received).toEqual(expected);
