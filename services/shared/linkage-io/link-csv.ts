@@ -8,7 +8,7 @@ import type { LinkageSettings } from '../linkage/settings.js';
 import type { TrainingReport } from '../linkage/training.js';
 import { DecisionsCsvWriter, readPopulationColumns, recordOfRow, streamRecordRowsCsv, streamRecordsCsv, type RecordRow } from './csv-io.js';
 import { linkOnThreads } from './link-on-threads.js';
-import { LINK_CHUNK, type Held, type Linked, type Prepared } from './linking-phase.js';
+import { countDecisions, LINK_CHUNK, noDecisions, type Held, type Linked, type Prepared } from './linking-phase.js';
 
 export interface LinkCsvOptions {
   population: string;
@@ -52,13 +52,13 @@ async function linkHere({ take, settings, out, records: file, linked }: Prepared
   const { engine } = linkage;
   const tally = new CandidateTally(linkage.source);
   const writer = new DecisionsCsvWriter(out);
-  const decisions: Record<DecisionKind, number> = { LINK: 0, REVIEW: 0, NEW: 0, UNLINKED: 0 };
+  const decisions = noDecisions();
   let records = 0;
   await writer.allOrNothing(async () => {
     let chunk: MatchRecord[] = [];
     const decideChunk = async () => {
       const decided = await engine.decideAll(chunk, tally);
-      for (const decision of decided) decisions[decision.decision] += 1;
+      countDecisions(decisions, decided);
       records += chunk.length;
       chunk = [];
       linked(records);

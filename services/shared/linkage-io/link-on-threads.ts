@@ -1,11 +1,10 @@
 import { CandidateTally, type TallyState } from '../linkage/candidate-tally.js';
 import { tfFeatures } from '../linkage/settings.js';
 import { TermFrequencies } from '../linkage/term-frequencies.js';
-import type { DecisionKind } from '../schemas/records.js';
 import { CsvStreamWriter, DECISIONS_HEADER, streamRecordRowsCsv, type RecordRow } from './csv-io.js';
 import type { LinkThreadSetup } from './link-thread-messages.js';
 import { LinkThreads, type DecidedChunk } from './link-threads.js';
-import { LINK_CHUNK, type Linked, type Prepared } from './linking-phase.js';
+import { addDecisionCounts, LINK_CHUNK, noDecisions, type Linked, type Prepared } from './linking-phase.js';
 
 /** What linking on threads asks of its threads (LinkThreads; a test gives its own). */
 export interface ChunkDecider {
@@ -45,13 +44,13 @@ export async function linkOnThreads(prepared: Prepared, threads: number, start: 
   const pool = await startThreads(prepared, threads, start);
   const tally = CandidateTally.absorbing();
   const writer = new CsvStreamWriter<DecidedChunk>(out, DECISIONS_HEADER, (decided) => decided.lines);
-  const decisions: Record<DecisionKind, number> = { LINK: 0, REVIEW: 0, NEW: 0, UNLINKED: 0 };
+  const decisions = noDecisions();
   let records = 0;
   const inHand: { rows: number; decided: Promise<DecidedChunk> }[] = [];
   const writeOldest = async () => {
     const { rows, decided } = inHand.shift()!;
     const chunk = await decided;
-    for (const kind of Object.keys(decisions) as DecisionKind[]) decisions[kind] += chunk.decisions[kind];
+    addDecisionCounts(decisions, chunk.decisions);
     records += rows;
     linked(records);
     await writer.write([chunk]);

@@ -11,9 +11,10 @@ import { LinkageEngine } from '../linkage/engine.js';
 import { InMemoryCandidateSource } from '../linkage/in-memory-candidates.js';
 import { MatchRecordReader } from '../linkage/match-record.js';
 import { TermFrequencies } from '../linkage/term-frequencies.js';
-import type { DecisionKind } from '../schemas/records.js';
+import { asDancuError } from '../errors.js';
 import { decisionLine, recordOfRow } from './csv-io.js';
 import type { FromLinkThread, LinkThreadSetup, ToLinkThread } from './link-thread-messages.js';
+import { countDecisions, noDecisions } from './linking-phase.js';
 
 const port = parentPort;
 if (!port) throw new Error('link-thread.ts runs as a worker thread of link-csv');
@@ -30,8 +31,8 @@ async function decide(chunk: number, rows: Extract<ToLinkThread, { type: 'chunk'
     rows.map((row) => recordOfRow(reader, row)),
     tally,
   );
-  const decisions: Record<DecisionKind, number> = { LINK: 0, REVIEW: 0, NEW: 0, UNLINKED: 0 };
-  for (const decision of decided) decisions[decision.decision] += 1;
+  const decisions = noDecisions();
+  countDecisions(decisions, decided);
   send({ type: 'decided', chunk, lines: decided.map(decisionLine).join(''), decisions });
 }
 
@@ -41,8 +42,8 @@ port.on('message', (message: ToLinkThread) => {
     return;
   }
   decide(message.chunk, message.rows).catch((error: unknown) => {
-    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'INTERNAL_ERROR';
-    send({ type: 'failed', chunk: message.chunk, code, message: error instanceof Error ? error.message : String(error) });
+    const failure = asDancuError(error);
+    send({ type: 'failed', chunk: message.chunk, code: failure.code, message: failure.message });
   });
 });
 send({ type: 'ready' });

@@ -120,13 +120,9 @@ export class LinkThreads {
     return thread.decide(this.chunks++, rows);
   }
 
-  /** Each thread's tally of candidates, once every chunk is answered; the threads are stopped. */
-  async finish(): Promise<TallyState[]> {
-    try {
-      return await Promise.all(this.threads.map((thread) => thread.finish()));
-    } finally {
-      await this.stop();
-    }
+  /** Each thread's tally of candidates, once every chunk is answered (the caller stops the threads, whatever happened). */
+  finish(): Promise<TallyState[]> {
+    return Promise.all(this.threads.map((thread) => thread.finish()));
   }
 
   async stop(): Promise<void> {

@@ -2,6 +2,7 @@ import type { CandidateTally } from '../linkage/candidate-tally.js';
 import type { CompactRegister } from '../linkage/compact-register.js';
 import type { InMemoryCandidateSource } from '../linkage/in-memory-candidates.js';
 import type { LinkageSettings } from '../linkage/settings.js';
+import type { EngineDecision } from '../linkage/engine.js';
 import type { DecisionKind } from '../schemas/records.js';
 
 /* link-csv's linking phase, as its two ways of running it (on this thread, link-csv.ts; on worker threads, link-on-threads.ts) share it. */
@@ -9,10 +10,27 @@ import type { DecisionKind } from '../schemas/records.js';
 /** Records decided at a time: enough to amortise the candidate lookups, few enough to keep memory flat. */
 export const LINK_CHUNK = 1000;
 
+export type DecisionCounts = Record<DecisionKind, number>;
+
+/** No decision of any kind yet. */
+export function noDecisions(): DecisionCounts {
+  return { LINK: 0, REVIEW: 0, NEW: 0, UNLINKED: 0 };
+}
+
+/** Counts decisions by kind: those of a chunk decided here. */
+export function countDecisions(counts: DecisionCounts, decided: readonly EngineDecision[]): void {
+  for (const decision of decided) counts[decision.decision] += 1;
+}
+
+/** Adds the counts a linking thread sent for a chunk. */
+export function addDecisionCounts(counts: DecisionCounts, more: DecisionCounts): void {
+  for (const kind of Object.keys(counts) as DecisionKind[]) counts[kind] += more[kind];
+}
+
 /** What linking gives back, on one thread or several. */
 export interface Linked {
   records: number;
-  decisions: Record<DecisionKind, number>;
+  decisions: DecisionCounts;
   tally: CandidateTally;
 }
 

@@ -54,6 +54,9 @@ function knownLink(
  */
 export const LINKED_RECORD_CONTRADICTED = 'LINKED_RECORD_CONTRADICTED';
 
+/** The reason of a later event of a linked source record that follows the link (the store closes a case waiting on the record). */
+export const SOURCE_RECORD_LINKED = 'SOURCE_RECORD_LINKED';
+
 /**
  * A later event of a linked source record, whose own content the rules no score overrules forbid
  * linking to the record's citizen: the sentence a steward reads, naming the rule, or null when it
@@ -88,7 +91,7 @@ function followLink(
   const citizen = personToMatchRecord(earlier.citizen_id, citizenAsPerson(earlier));
   const score = engine.scorer.score(record, citizen);
   const doubt = followUpDoubt(engine, observation, record, citizen, score);
-  if (!doubt) return knownLink(engine, record, citizen, score, 'SOURCE_RECORD_LINKED', 'DETERMINISTIC');
+  if (!doubt) return knownLink(engine, record, citizen, score, SOURCE_RECORD_LINKED, 'DETERMINISTIC');
   const summary = `An earlier event of this source record was linked to the first candidate, but this event contradicts them. ${doubt} A steward decides; the link stays, and this event waits, until then.`;
   const others = engine
     .explainEach(

@@ -2,7 +2,7 @@ import { DancuError } from '../../errors.js';
 import { RULES } from '../../quality/rules.js';
 import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, UpdateType } from '../../schemas/records.js';
 import { applyObservation, keysOfCitizen, planCitizenRows, type Change, type CitizenState } from './citizen-state.js';
-import { LINKED_RECORD_CONTRADICTED } from '../../register/observation-verdict.js';
+import { LINKED_RECORD_CONTRADICTED, SOURCE_RECORD_LINKED } from '../../register/observation-verdict.js';
 import { decisiveMove, relinkOutcome } from '../../register/settings-relink.js';
 import type { LoadedState, PlanContext, SettingsRelink } from './loaded-state.js';
 import { citizenOf, emptyCitizen, newCitizenId, REGISTRATION_CLOCK_MARGIN_MS } from './new-citizen.js';
@@ -469,7 +469,7 @@ class Planner {
     const fact = this.recordFact(state, o, cause('sector-fact'));
     this.addLink(decision, citizenId);
     // The linker's word for a later event that follows the record's link (observation-verdict.ts).
-    if (decision.reason === 'SOURCE_RECORD_LINKED') this.closeWaitingCases(o, 'LINK', cause('followed-link'));
+    if (decision.reason === SOURCE_RECORD_LINKED) this.closeWaitingCases(o, 'LINK', cause('followed-link'));
     this.addFindings(o, [...o.findings, ...findings], citizenId, 'ingest', cause('ingest-finding'));
     const died = changes.some((change) => change.field === 'date_of_death');
     if (died) this.died.add(citizenId);
