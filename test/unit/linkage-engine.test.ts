@@ -6,16 +6,11 @@ import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/mat
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
+import { HUNG } from '../fixtures/linkage-people.js';
 
 const settings = loadSettings();
 const background = generatePopulation(2000, 99).map((c) => toMatchRecord(c.citizen_id, c));
-const hung: RawPerson = {
-  personal_id: '079087123456',
-  full_name: 'Nguyễn Văn Hùng',
-  date_of_birth: '1987-03-14',
-  sex: 'M',
-  address: 'Số 12 Lê Lợi, Hồ Chí Minh',
-};
+const hung = HUNG;
 const twin: RawPerson = {
   personal_id: '079087654321',
   full_name: 'Nguyễn Văn Dũng',

@@ -67,6 +67,34 @@ describe('predicates', () => {
     expect(holds(near, a, record('y', '1987-03-14', '079087000001'))).toBe(false);
   });
 
+  const person = (dob: string | null, sex: string | null, pid: string) =>
+    toMatchRecord(pid, { full_name: 'Lê Văn A', date_of_birth: dob, sex, personal_id: pid });
+  const ownIds: Predicate = { op: 'ids_fit_holders', feature: 'personal_id' };
+
+  it("sees two people's own IDs when each ID's digits give its holder's birth year and sex", () => {
+    expect(holds(ownIds, person('1987-03-14', 'M', '079087000001'), person('1987-03-14', 'M', '001087123456'))).toBe(true);
+  });
+
+  it("does not take a parent's ID on a child's record for the child's own", () => {
+    expect(holds(ownIds, person('2015-06-01', 'F', '079087000001'), person('2015-06-01', 'F', '001315123456'))).toBe(false);
+  });
+
+  it("does not take an ID whose sex digit is not its holder's sex for the holder's own", () => {
+    expect(holds(ownIds, person('1987-03-14', 'F', '079087000001'), person('1987-03-14', 'F', '001187123456'))).toBe(false);
+  });
+
+  it('judges the ID of a record without a sex by its birth year alone', () => {
+    expect(holds(ownIds, person('1987', null, '079087000001'), person('1987-03-14', 'M', '001087123456'))).toBe(true);
+  });
+
+  it('cannot tell whose ID a record without a birth year carries', () => {
+    expect(holds(ownIds, person(null, 'M', '079087000001'), person('1987-03-14', 'M', '001087123456'))).toBe(false);
+  });
+
+  it('does not read the digits of an identifier that is not a 12-digit personal ID', () => {
+    expect(holds(ownIds, person('1987-03-14', 'M', '1087123'), person('1987-03-14', 'M', '2087123'))).toBe(false);
+  });
+
   it('rejects a numbers_near predicate without its distance', () => {
     expect(predicateSchema.safeParse({ op: 'numbers_near', feature: 'personal_id' }).success).toBe(false);
   });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
 import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
-import { posteriorOfFirst, probabilityOf } from '../../services/shared/linkage/scoring.js';
+import { neverLinkTest, posteriorOfFirst, probabilityOf } from '../../services/shared/linkage/scoring.js';
 import { loadSettings, type LinkageSettings } from '../../services/shared/linkage/settings.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
+import { HUNG } from '../fixtures/linkage-people.js';
 
 // The false links of the national-density bench (issue 14, item 3), each as a small register.
 const settings = loadSettings();
@@ -118,5 +119,55 @@ describe("the best candidate's probability against all the record's candidates",
     const pair = decide([mai, namesake], record, { ...overAll, thresholds: { ...overAll.thresholds, posterior_over_candidates: false } });
     const all = decide([mai, namesake], record, overAll);
     expect(all.score).toBeLessThan(pair.score);
+  });
+});
+
+describe("a record's own ID that is not the candidate's", () => {
+  const hung = HUNG;
+  const namesake: RawPerson = { personal_id: '001087765432', full_name: 'Nguyễn Văn Hùng', date_of_birth: '1987-03-14', sex: 'M', address: null };
+
+  it('keeps a same-day namesake carrying his own ID from being linked to the registered one', () => {
+    const decision = decide([hung], namesake);
+    expect(decision.decision).not.toBe('LINK');
+  });
+
+  it("names the own_ids never_link rule when the namesake's evidence would otherwise link him", () => {
+    const decision = decide([hung], { ...namesake, address: hung.address });
+    expect([decision.decision, decision.reason, decision.explanation?.summary]).toEqual([
+      'REVIEW',
+      'NEVER_LINK_RULE',
+      expect.stringContaining('never_link rule "own_ids"'),
+    ]);
+  });
+
+  it('still links a record whose own ID has one digit mistyped', () => {
+    const decision = decide([hung], { ...namesake, personal_id: '079087123459', address: hung.address });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
+  it("still links a child's record carrying a parent's ID, another birth year's, on the child's name, date and address", () => {
+    const child: RawPerson = {
+      personal_id: '079321000017',
+      full_name: 'Nguyễn Thị Lan',
+      date_of_birth: '2021-05-02',
+      sex: 'F',
+      address: 'Số 12 Lê Lợi, Hồ Chí Minh',
+    };
+    const decision = decide([hung, child], { ...child, personal_id: '079087999999' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C1']);
+  });
+});
+
+describe('never_link rules between two register citizens', () => {
+  const a = toMatchRecord('A', { personal_id: '079087123456', full_name: 'Nguyễn Văn Hùng', date_of_birth: '1987-03-14', sex: 'M', address: null });
+  const b = toMatchRecord('B', { personal_id: '001087765432', full_name: 'Nguyễn Văn Hùng', date_of_birth: '1987-03-14', sex: 'M', address: null });
+
+  it('leave out a rule the settings keep to sector records', () => {
+    expect([neverLinkTest(settings)(a, b)?.name, neverLinkTest(settings, 'citizens')(a, b)]).toEqual(['own_ids', null]);
+  });
+
+  it('keep a rule that does not say otherwise', () => {
+    const twin = toMatchRecord('T', { personal_id: '079087123457', full_name: 'Nguyễn Văn Dũng', date_of_birth: '1987-03-14', sex: 'M', address: null });
+    expect(neverLinkTest(settings, 'citizens')(a, twin)?.name).toBe('twins');
   });
 });

@@ -28,6 +28,14 @@ describe('the register scanned against itself', () => {
     expect(pairs.map((p) => [p.a, p.b, p.decision])).toEqual([['D1', 'D2', 'duplicate']]);
   });
 
+  it('reports a person registered twice under two IDs of his own as a duplicate: the own_ids rule is for sector records only', () => {
+    const pairs = scan([
+      ['D1', hai],
+      ['D2', { ...hai, personal_id: '079085123987' }],
+    ]);
+    expect(pairs.map((p) => [p.a, p.b, p.decision])).toEqual([['D1', 'D2', 'duplicate']]);
+  });
+
   it('never pairs an entry with itself', () => {
     expect(scan([['D1', hai]])).toEqual([]);
   });

@@ -32,7 +32,7 @@ export function judgePair(engine: LinkageEngine, a: MatchRecord, b: MatchRecord)
   const { link_probability: link, review_probability: review } = engine.settings.thresholds;
   const score = engine.scorer.score(a, b);
   if (score.probability < review) return null;
-  const neverLink = engine.scorer.neverLinked(a, b);
+  const neverLink = engine.scorer.neverLinkedCitizens(a, b);
   const duplicate = score.probability >= link && !engine.scorer.contradicted(score) && engine.scorer.disagreements(score).length === 0 && neverLink === null;
   return { score, decision: duplicate ? 'duplicate' : 'review', neverLink };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { datesCompatible } from '../normalise/date.js';
+import { birthYearOfId, decodeCenturySex } from '../normalise/personal-id.js';
 import { jaroWinkler } from './jaro-winkler.js';
 import { FEATURES, type MatchRecord } from './match-record.js';
 
@@ -19,6 +20,7 @@ export type Predicate =
   | { op: 'one_digit_off'; feature: z.infer<typeof feature> }
   | { op: 'transposed'; feature: z.infer<typeof feature> }
   | { op: 'numbers_near'; feature: z.infer<typeof feature>; at_most: number }
+  | { op: 'ids_fit_holders'; feature: z.infer<typeof feature> }
   | { op: 'address_overlap'; at_least: number; typos?: boolean }
   | { op: 'dob_swapped' }
   | { op: 'dob_compatible' }
@@ -38,6 +40,7 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
     z.object({ op: z.literal('one_digit_off'), feature }),
     z.object({ op: z.literal('transposed'), feature }),
     z.object({ op: z.literal('numbers_near'), feature, at_most: z.number().int().min(1) }),
+    z.object({ op: z.literal('ids_fit_holders'), feature }),
     z.object({ op: z.literal('address_overlap'), at_least: z.number().min(0).max(1), typos: z.boolean().optional() }),
     z.object({ op: z.literal('dob_swapped') }),
     z.object({ op: z.literal('dob_compatible') }),
@@ -83,6 +86,16 @@ export function numbersNear(a: string, b: string, most: number): boolean {
   // Beyond 15 digits a double no longer holds every integer exactly.
   const difference = a.length <= 15 ? Math.abs(Number(a) - Number(b)) : Number(BigInt(a) > BigInt(b) ? BigInt(a) - BigInt(b) : BigInt(b) - BigInt(a));
   return difference <= most;
+}
+
+/**
+ * Whether a personal ID's century-and-sex digit and year digits give the birth year and the sex of
+ * the record that carries it (Decree 137/2015): its holder's own ID, not a parent's or a child's.
+ * A record without a birth year cannot tell; one without a sex is judged on the year alone.
+ */
+export function idFitsHolder(id: string, birthYear: string | null, sex: string | null): boolean {
+  if (id.length !== 12 || birthYear === null || !DIGITS.test(id)) return false;
+  return String(birthYearOfId(id)) === birthYear && (sex === null || decodeCenturySex(id).sex === sex);
 }
 
 /**
@@ -257,6 +270,15 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
         const x = a.features.dob_year;
         const y = b.features.dob_year;
         return x !== null && y !== null && Math.abs(Number(x) - Number(y)) >= least;
+      };
+    }
+    case 'ids_fit_holders': {
+      // Each side's ID against its own record's date and sex, never against the other side's.
+      const f = predicate.feature;
+      return (a, b) => {
+        const x = a.features[f];
+        const y = b.features[f];
+        return x !== null && y !== null && idFitsHolder(x, a.features.dob_year, a.features.sex) && idFitsHolder(y, b.features.dob_year, b.features.sex);
       };
     }
     case 'address_overlap': {

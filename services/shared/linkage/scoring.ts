@@ -29,9 +29,16 @@ export function neverLinkSummary(rule: NeverLinkRule): string {
   return `The never_link rule "${rule.name}" holds: ${rule.sentence}`;
 }
 
-/** The settings' never_link rules, compiled once: the first that holds for a record and a citizen, or null. */
-export function neverLinkTest(settings: LinkageSettings): (record: MatchRecord, citizen: MatchRecord) => NeverLinkRule | null {
-  const tests = settings.never_link.map(({ name, when, sentence }) => ({ test: compilePredicate(when), rule: { name, sentence } }));
+/**
+ * The settings' never_link rules, compiled once: the first that holds for a record and a citizen,
+ * or null; between two register citizens (`citizens`), only the rules that hold there too.
+ */
+export function neverLinkTest(
+  settings: LinkageSettings,
+  between: 'record_and_citizen' | 'citizens' = 'record_and_citizen',
+): (record: MatchRecord, citizen: MatchRecord) => NeverLinkRule | null {
+  const rules = settings.never_link.filter((rule) => between === 'record_and_citizen' || rule.between_citizens !== false);
+  const tests = rules.map(({ name, when, sentence }) => ({ test: compilePredicate(when), rule: { name, sentence } }));
   return (record, citizen) => tests.find(({ test }) => test(record, citizen))?.rule ?? null;
 }
 
@@ -124,6 +131,7 @@ export class Scorer {
   readonly guardianSilenced: ReadonlySet<string>;
   /** The settings' never_link rules, compiled once. */
   private readonly neverLinkOf: (record: MatchRecord, citizen: MatchRecord) => NeverLinkRule | null;
+  private readonly neverLinkOfCitizens: (a: MatchRecord, b: MatchRecord) => NeverLinkRule | null;
   /** Per comparison and level, log2(m/u) with the level's own u (null for a level without m and u): the same for every pair that reaches it without a term frequency. */
   private readonly levelWeights: (number | null)[][];
   /** Per comparison, its level tests: held here, not looked up per pair. */
@@ -139,6 +147,7 @@ export class Scorer {
     this.guardianTest = settings.guardian_id ? compilePredicate(settings.guardian_id.when) : null;
     this.guardianSilenced = new Set(settings.guardian_id ? [settings.guardian_id.identifier] : []);
     this.neverLinkOf = neverLinkTest(settings);
+    this.neverLinkOfCitizens = neverLinkTest(settings, 'citizens');
     this.tests = settings.comparisons.map(levelTests);
     this.levelWeights = settings.comparisons.map((comparison) =>
       comparison.levels.map((level) => (level.is_null || level.m === undefined || level.u === undefined ? null : Math.log2(level.m / level.u))),
@@ -148,6 +157,11 @@ export class Scorer {
   /** The first never_link rule that holds for the pair (twins), or null. */
   neverLinked(record: MatchRecord, citizen: MatchRecord): NeverLinkRule | null {
     return this.neverLinkOf(record, citizen);
+  }
+
+  /** The first never_link rule that holds for two register citizens, or null (settings' `between_citizens`). */
+  neverLinkedCitizens(a: MatchRecord, b: MatchRecord): NeverLinkRule | null {
+    return this.neverLinkOfCitizens(a, b);
   }
 
   /** The pair's score; the `silenced` comparisons stand at their null level, as if a value were missing. */

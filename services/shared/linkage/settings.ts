@@ -134,7 +134,21 @@ export const settingsSchema = z
      * even by a letter (Hải and Hà), however much else agrees, whatever the family names say (one
      * may be mistyped).
      */
-    never_link: z.array(z.object({ name: z.string().regex(/^[a-z0-9_]+$/), when: predicateSchema, sentence: z.string().min(1) })).default([]),
+    never_link: z
+      .array(
+        z.object({
+          name: z.string().regex(/^[a-z0-9_]+$/),
+          when: predicateSchema,
+          sentence: z.string().min(1),
+          /**
+           * Whether the rule holds between two register citizens too (the duplicate scan, a
+           * merge); true when absent. False for a rule on what a sector record's ID says: two
+           * citizens registered twice each hold an ID of their own, as two people do.
+           */
+          between_citizens: z.boolean().optional(),
+        }),
+      )
+      .default([]),
     /** EM sessions of `dancu train`: pairs sharing `block_on`; m is not estimated for the `skip` comparisons in that session. */
     training_sessions: z.array(z.object({ block_on: z.array(z.enum(FEATURES)).min(1), skip: z.array(z.string()) })).min(1),
     training: z.record(z.string(), z.unknown()).default({}),

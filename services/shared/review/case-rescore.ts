@@ -46,7 +46,11 @@ export async function rescoreCase(
   for (const candidate of scored) {
     const other = byId.get(candidate.citizen_id);
     if (!candidate.explanation || !other) continue;
-    rescored.set(candidate.citizen_id, { score: candidate.score, explanation: candidate.explanation, never_link: engine.scorer.neverLinked(subject, other) });
+    rescored.set(candidate.citizen_id, {
+      score: candidate.score,
+      explanation: candidate.explanation,
+      never_link: isDuplicateCase(reviewCase) ? engine.scorer.neverLinkedCitizens(subject, other) : engine.scorer.neverLinked(subject, other),
+    });
   }
   return rescored;
 }

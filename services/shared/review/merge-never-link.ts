@@ -15,7 +15,7 @@ import { currentSettingsVersion, settingsOfVersionIfKnown } from '../store/setti
 export async function neverLinkOfMerge(db: Pool | PoolClient, reviewCase: ReviewCase, a: CitizenRow, b: CitizenRow): Promise<NeverLinkRule | null> {
   const settings = (await settingsOfVersionIfKnown(db, reviewCase.settings_version)) ?? (await settingsOfVersionIfKnown(db, await currentSettingsVersion(db)));
   if (!settings) return isDuplicateCase(reviewCase) ? (reviewCase.candidates[0]?.never_link ?? null) : null;
-  const test = neverLinkTest(settings);
+  const test = neverLinkTest(settings, 'citizens');
   const [first, second] = [personToMatchRecord(a.citizen_id, citizenAsPerson(a)), personToMatchRecord(b.citizen_id, citizenAsPerson(b))];
   return test(first, second) ?? test(second, first);
 }

@@ -1154,6 +1154,10 @@ export const NEVER_LINK_SENTENCES = {
     en: "The personal ID is the same but the birth years are 15 or more apart and the given names differ: a parent's or child's ID, or one person with both a mistyped year and given name, so a steward decides.",
     vi: 'Số định danh giống nhau nhưng năm sinh cách nhau từ 15 năm trở lên và tên khác nhau: số định danh của cha mẹ hay của con, hoặc một người bị gõ nhầm cả năm sinh lẫn tên, nên cán bộ quyết định.',
   },
+  own_ids: {
+    en: "The personal IDs are different, not a typo of one another, and the digits of each give its holder's birth year and sex: two people's own IDs, so a steward decides.",
+    vi: 'Hai số định danh khác nhau, không phải do gõ nhầm, và các chữ số của mỗi số khớp với năm sinh và giới tính của người mang nó: đó là số định danh của hai người khác nhau, nên cán bộ quyết định.',
+  },
 };
 
 /**
