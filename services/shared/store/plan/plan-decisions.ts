@@ -7,7 +7,7 @@ import { decisiveMove, relinkOutcome } from '../../register/settings-relink.js';
 import type { LoadedState, PlanContext, SettingsRelink } from './loaded-state.js';
 import { citizenOf, emptyCitizen, newCitizenId, REGISTRATION_CLOCK_MARGIN_MS } from './new-citizen.js';
 import { observationUpdate, updateRow } from './observation-update.js';
-import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type SourceRecord } from './planned-rows.js';
+import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type RecordCaseClose, type SourceRecord } from './planned-rows.js';
 import { enoughSharedKeys, MAX_RELINK_ATTEMPTS, recordKeysOf, withTypoVariants } from './record-keys.js';
 import { changesIdentity, type ReexaminationTrigger, type RegisterChange } from './reexamination.js';
 import type { Cause } from './row-set.js';
@@ -178,7 +178,7 @@ class Planner {
    * latest event the one waiting). A later event, never an earlier one received late: the waiting
    * event is still the record's latest.
    */
-  private closeWaitingCases(o: PersonObservation, resolution: 'LINK' | 'DELETED' | 'SUPERSEDED', cause: Cause): void {
+  private closeWaitingCases(o: PersonObservation, resolution: RecordCaseClose['resolution'], cause: Cause): void {
     this.rows.recordCasesClosed.add(
       {
         source: o.source,
