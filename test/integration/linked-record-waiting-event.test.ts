@@ -57,18 +57,23 @@ describe("a linked record's later event that waits in its case, as the record go
     });
   const follows = (o: PersonObservation) => decision('LINK', o, { citizen_id: A, reason: 'SOURCE_RECORD_LINKED', method: 'DETERMINISTIC' });
 
-  /** A vaccination record of A, linked to her, and its later event doubted: its case open. */
-  const waitingRecord = async () => {
+  /** The first event of a new vaccination record of A, named `kind`. */
+  const firstEvent = (kind: string) => {
     recordSequence += 1;
-    const linked = observation({
+    return observation({
       source: 'vaccination',
       source_system: 'vacc-test',
-      source_record_id: `vacc-waiting-${recordSequence}`,
+      source_record_id: `vacc-${kind}-${recordSequence}`,
       event_type: 'VACCINATION',
       event_date: '2026-02-10',
       attributes: { vaccine: 'BCG' },
       person: { personal_id: A },
     });
+  };
+
+  /** A vaccination record of A, linked to her, and its later event doubted: its case open. */
+  const waitingRecord = async () => {
+    const linked = firstEvent('waiting');
     expect(await apply([decision('LINK', linked, { citizen_id: A })])).toEqual(['FACT_RECORDED']);
     const later = laterEvent(linked, 1);
     expect(await apply([doubted(later)])).toEqual(['review']);
@@ -154,6 +159,23 @@ describe("a linked record's later event that waits in its case, as the record go
     const { linked, later } = await waitingRecord();
     expect(await apply([follows(deletionOf(linked))])).toEqual(['RECORD_UNLINKED']);
     expect(await caseOf(later)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'DELETED' });
+  });
+
+  it('closes the case of an earlier event still in review when the record, linked by a later event, is deleted at its source', async () => {
+    const first = firstEvent('reviewed');
+    const ambiguous = decision('REVIEW', first, {
+      reason: 'AMBIGUOUS',
+      explanation: { prior: -8, comparisons: [], total: 0, runner_up_score: null, summary: 'Two candidates score close together.' },
+      candidates: [
+        { citizen_id: A, score: 0.6 },
+        { citizen_id: B, score: 0.55 },
+      ],
+    });
+    expect(await apply([ambiguous])).toEqual(['review']);
+    const second = laterEvent(first, 1, true);
+    expect(await apply([decision('LINK', second, { citizen_id: A })])).toEqual(['FACT_RECORDED']);
+    expect(await apply([follows(deletionOf(second))])).toEqual(['RECORD_UNLINKED']);
+    expect(await caseOf(first)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'DELETED' });
   });
 
   it("refuses a steward's link of a record deleted at its source while they held its case: the record stays deleted", async () => {

@@ -173,12 +173,15 @@ class Planner {
 
   /**
    * Closes the open LINKED_RECORD_CONTRADICTED case of an earlier event of a linked record: a later
-   * event followed the link (LINK) or deleted the record (DELETED, whatever the waiting event's
-   * time: the link is gone), or another event of it was doubted (SUPERSEDED: one case a record, its
-   * latest event the one waiting). A later event, never an earlier one received late: the waiting
-   * event is still the record's latest.
+   * event followed the link (LINK), or another event of it was doubted (SUPERSEDED: one case a
+   * record, its latest event the one waiting). A later event, never an earlier one received late:
+   * the waiting event is still the record's latest. A deletion (DELETED) closes every open case of
+   * the record, whatever its reason and its event's time: the record is linked to no one any more,
+   * and a steward's link or new citizen would bring it back (a standing-link case of an unlinked
+   * record is refused them, steward-apply.ts; another record's case has nothing to stop it). A
+   * case a steward holds is theirs: the record's deletion leaves them only a rejection.
    */
-  private closeWaitingCases(o: PersonObservation, resolution: RecordCaseClose['resolution'], cause: Cause): void {
+  private closeRecordCases(o: PersonObservation, resolution: RecordCaseClose['resolution'], cause: Cause): void {
     this.rows.recordCasesClosed.add(
       {
         source: o.source,
@@ -250,7 +253,7 @@ class Planner {
       for (const k of recordKeysOf(this.context.settings, o)) this.rows.reviewKeys.add({ ...k, observation_id: o.observation_id }, cause('review-keys'));
       this.addFindings(o, o.findings, null, 'ingest', cause('ingest-finding'));
       this.addOutcome(decision, 'REVIEW', null);
-      if (decision.reason === LINKED_RECORD_CONTRADICTED) this.closeWaitingCases(o, 'SUPERSEDED', cause('superseded-case'));
+      if (decision.reason === LINKED_RECORD_CONTRADICTED) this.closeRecordCases(o, 'SUPERSEDED', cause('superseded-case'));
       this.audit(inReview ? 'REVIEW_CASE_REFRESHED' : 'REVIEW_CASE_OPENED', null, decision, { decision_id: decision.decision_id, reason: decision.reason });
       return 'review';
     }
@@ -461,7 +464,7 @@ class Planner {
       this.rows.linkDeletes.add({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id }, cause('record-deleted'));
       this.rows.recordFactWithdrawals.add({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id }, cause('record-deleted'));
       for (const fact of this.rows.facts.values()) if (sameRecord(fact, o)) fact.withdrawn = true;
-      this.closeWaitingCases(o, 'DELETED', cause('record-deleted'));
+      this.closeRecordCases(o, 'DELETED', cause('record-deleted'));
       this.finish(decision, citizenId, 'RECORD_UNLINKED', 'DELETED', [], null, 0);
       return 'RECORD_UNLINKED';
     }
@@ -469,7 +472,7 @@ class Planner {
     const fact = this.recordFact(state, o, cause('sector-fact'));
     this.addLink(decision, citizenId);
     // The linker's word for a later event that follows the record's link (observation-verdict.ts).
-    if (decision.reason === SOURCE_RECORD_LINKED) this.closeWaitingCases(o, 'LINK', cause('followed-link'));
+    if (decision.reason === SOURCE_RECORD_LINKED) this.closeRecordCases(o, 'LINK', cause('followed-link'));
     this.addFindings(o, [...o.findings, ...findings], citizenId, 'ingest', cause('ingest-finding'));
     const died = changes.some((change) => change.field === 'date_of_death');
     if (died) this.died.add(citizenId);

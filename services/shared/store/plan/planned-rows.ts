@@ -123,10 +123,10 @@ export const PIPELINE_CASE_RESOLUTIONS = ['LINK', 'NEW', 'DELETED', 'SUPERSEDED'
 export type PipelineCaseResolution = (typeof PIPELINE_CASE_RESOLUTIONS)[number];
 
 /**
- * The open LINKED_RECORD_CONTRADICTED cases of a source record to close, but the one of
- * `observation_id` (the event deciding it): those of events no later than `event_time` (null:
- * any, a deletion), and none of `spared`, the cases the chunk writes itself (one row is never
- * updated by two parts).
+ * The open cases of a source record to close, but the one of `observation_id` (the event deciding
+ * it): its LINKED_RECORD_CONTRADICTED ones of events no later than `event_time`, or, on its
+ * deletion (`event_time` null), all, whatever their reason; none of `spared`, the cases the chunk
+ * writes itself (one row is never updated by two parts).
  */
 export interface RecordCaseClose extends SourceRecord {
   observation_id: string;
@@ -174,8 +174,8 @@ export function createPlannedRows() {
     resolutions: new RowSet<{ observation_id: string; resolution: 'LINKED' | 'REVIEW' | 'DELETED'; citizen_id: string | null }>((row) => row.observation_id),
     resolvedKeys: new RowSet<{ observation_id: string }>((row) => row.observation_id),
     reviewsClosed: new RowSet<{ observation_id: string; resolution: PipelineCaseResolution }>((row) => row.observation_id),
-    // A linked record's later event that follows its link, its deletion, or another event of it
-    // doubted: the open LINKED_RECORD_CONTRADICTED case of its earlier event is closed.
+    // A linked record's later event that follows its link, or another event of it doubted: the
+    // open LINKED_RECORD_CONTRADICTED case of its earlier event is closed; its deletion closes all its open cases.
     recordCasesClosed: new RowSet<RecordCaseClose>((row) => row.observation_id),
     // Records already stored that went back to the linker: the attempt they were sent at.
     unlinkedSentBack: new RowSet<{ observation_id: string; attempt: number }>(
