@@ -504,6 +504,23 @@ describe("planning a linked record's later event that waits in its case (no data
     ]);
   });
 
+  it('names, for the first locks of its chunk, every record whose open cases the plan closes, so no case row is locked after a citizen', () => {
+    const event = (record: string) => observation({ source: 'vaccination', event_type: 'VACCINATION', change_type: 'UPDATE', source_record_id: record });
+    const decisions = [
+      decision('LINK', event('follows'), { citizen_id: 'C-0001', reason: 'SOURCE_RECORD_LINKED' }),
+      decision('LINK', { ...event('deleted'), change_type: 'DELETE' }, { citizen_id: 'C-0001' }),
+      decision('REVIEW', event('doubted'), { reason: LATER, candidates: [{ citizen_id: 'C-0001', score: 0.99 }] }),
+      decision('LINK', event('scored'), { citizen_id: 'C-0001' }),
+    ];
+    const { rows } = planDecisions(decisions, loadedState(decisions, { citizens: [registerCitizen({ citizen_id: 'C-0001' })] }), CONTEXT);
+    const closing = rows.recordCasesClosed.values().map((c) => c.source_record_id);
+    const locked = classify(decisions, new Set(decisions.map((d) => d.decision_id)), CONTEXT.settings).caseRecords.map((r) => r.source_record_id);
+    expect([closing, locked]).toEqual([
+      ['follows', 'deleted', 'doubted'],
+      ['follows', 'deleted', 'doubted'],
+    ]);
+  });
+
   it('spares the cases of the record the chunk writes itself: one row is never updated by two parts of its statement', () => {
     const o = observation({ source: 'vaccination', event_type: 'VACCINATION', change_type: 'UPDATE' });
     const doubt = decision('REVIEW', o, { reason: LATER, candidates: [{ citizen_id: 'C-0001', score: 0.99 }] });
