@@ -490,6 +490,26 @@ describe("planning a linked record's later event that waits in its case (no data
     expect(rows.audit.values().map((a) => a.action)).toEqual(['RECHECK_SET_ASIDE']);
   });
 
+  it.each([
+    ['now follows the link', 'LINK'],
+    ['is doubted again', 'REVIEW'],
+  ] as const)('sets aside a decision on the event that a later send-back of it superseded, even one that %s: the later look settles it', (_, kind) => {
+    const o = waiting();
+    const d =
+      kind === 'LINK'
+        ? decision('LINK', o, { citizen_id: 'C-0001', reason: 'SOURCE_RECORD_LINKED' })
+        : decision('REVIEW', o, { reason: LATER, candidates: [{ citizen_id: 'C-0001', score: 0.99 }] });
+    const relinks = new Map([[o.observation_id, { ...sentBack(o).get(o.observation_id)!, superseded: true }]]);
+    const loaded = loadedState([d], {
+      citizens: [registerCitizen({ citizen_id: 'C-0001', personal_id: null })],
+      relinks,
+      cases: new Map([[o.observation_id, 'OPEN']]),
+    });
+    const { results, rows } = planDecisions([d], loaded, CONTEXT);
+    expect([results, rows.links.size + rows.reviewCases.size + rows.reviewsClosed.size + rows.recordCasesClosed.size]).toEqual([['duplicate'], 0]);
+    expect(rows.audit.values().map((a) => a.action)).toEqual(['SETTINGS_RELINK_SUPERSEDED']);
+  });
+
   it("closes the record's waiting case of an earlier event when a later event follows the link, deletes the record, or is doubted in turn", () => {
     const o = observation({ source: 'vaccination', event_type: 'VACCINATION', change_type: 'UPDATE' });
     const closed = (d: ReturnType<typeof decision>) =>

@@ -112,7 +112,7 @@ class Planner {
       const relink = o.attempt > 0 && decision.method !== 'STEWARD' ? this.loaded.relinks?.get(o.observation_id) : undefined;
       // A later event of a linked record waiting in its case (LINKED_RECORD_CONTRADICTED), sent back by a change: not the
       // link's own observation decided again, but still a later event of the record (laterEventSetAside).
-      const waitingEvent = relink?.link && relink.waiting === true ? relink.link : null;
+      const waitingEvent = relink?.link && relink.waiting === true ? { ...relink, link: relink.link } : null;
       if (relink?.link && !waitingEvent && fresh.delete(decision.decision_id)) {
         // A linked record that new settings decided again: the promotion's rules, not a first link's.
         results.push(this.planRelink(decision, { ...relink, link: relink.link }));
@@ -157,9 +157,20 @@ class Planner {
    * A later event of a linked record, waiting in its case, that a change of the register or of
    * the settings sent back: one that now follows the link is applied as any later event is (its
    * case closed, resolved LINK), and one doubted again refreshes its case; anything else leaves
-   * the case as it stood (its reason says why the event waits) and the link with it.
+   * the case as it stood (its reason says why the event waits) and the link with it. A decision
+   * a later send-back of the event superseded is set aside whatever it says, as planRelink sets
+   * one aside: the later look settles the event, whichever of the two comes first.
    */
-  private laterEventSetAside(decision: LinkDecision, link: NonNullable<SettingsRelink['link']>): boolean {
+  private laterEventSetAside(decision: LinkDecision, relink: SettingsRelink & { link: NonNullable<SettingsRelink['link']> }): boolean {
+    const { link } = relink;
+    if (relink.superseded) {
+      this.audit('SETTINGS_RELINK_SUPERSEDED', link.citizenId, decision, {
+        decision_id: decision.decision_id,
+        decision: decision.decision,
+        reason: 'a later change sent the record back again',
+      });
+      return true;
+    }
     const follows = decision.decision === 'LINK' && decision.citizen_id === link.citizenId;
     const doubted = decision.decision === 'REVIEW' && decision.reason === LINKED_RECORD_CONTRADICTED;
     if (follows || doubted) return false;
