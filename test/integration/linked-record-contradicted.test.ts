@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { LINKED_RECORD_CONTRADICTED } from '../../services/shared/register/observation-verdict.js';
 import { applyStewardDecision, type StewardContext } from '../../services/shared/review/steward-apply.js';
-import type { LinkDecision, PersonObservation } from '../../services/shared/schemas/records.js';
+import type { LinkDecision, PersonObservation, StewardDecision } from '../../services/shared/schemas/records.js';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
 import { applyDecisions, type ApplyResult } from '../../services/shared/store/apply-decisions.js';
 import { inTransaction } from '../../services/shared/store/db.js';
@@ -32,15 +32,22 @@ describe('a case about a later event of a linked record that contradicts its cit
   const apply = (decisions: LinkDecision[]): Promise<ApplyResult[]> => inTransaction(database.pool, (client) => applyDecisions(client, decisions, context));
 
   let lastDecision = '';
-  const steward = async (caseId: number, action: 'LINK' | 'NEW' | 'REJECT' | 'UNDO', citizenId: string | null, undoes: string | null = null) => {
-    const decided = stewardDecision(caseId, action, { citizen_id: citizenId, undoes });
+  const applied = (decided: StewardDecision) => {
     lastDecision = decided.decision_id;
     return inTransaction(database.pool, (client) => applyStewardDecision(client, decided, context));
   };
+  const steward = (caseId: number, action: 'LINK' | 'NEW' | 'REJECT' | 'UNDO', citizenId: string | null, undoes: string | null = null) =>
+    applied(stewardDecision(caseId, action, { citizen_id: citizenId, undoes }));
+  /** A steward's merge of `merged` into `survivor`, two candidates of the case. */
+  const merge = (caseId: number, survivor: string, merged: string) =>
+    applied(stewardDecision(caseId, 'MERGE', { citizen_id: survivor, other_citizen_id: merged }));
   const lastStewardDecision = () => lastDecision;
 
-  /** A vaccination record of A (or the citizen given), linked to her, and its later event that describes her twin sister: the case the linker's doubt opens. */
-  const contradictedRecord = async (holder = A) => {
+  /**
+   * A vaccination record of A (or the citizen given), linked to her, and its later event that
+   * describes her twin sister: the case the linker's doubt opens, B (or `other`) its second candidate.
+   */
+  const contradictedRecord = async (holder = A, other = B) => {
     recordSequence += 1;
     const linked = observation({
       source: 'vaccination',
@@ -75,7 +82,7 @@ describe('a case about a later event of a linked record that contradicts its cit
       method: 'PROBABILISTIC',
       candidates: [
         { citizen_id: holder, score: 0.99 },
-        { citizen_id: B, score: 0.01 },
+        { citizen_id: other, score: 0.01 },
       ],
       explanation: { prior: -8, comparisons: [], total: 6, runner_up_score: null, summary },
     });
@@ -83,7 +90,7 @@ describe('a case about a later event of a linked record that contradicts its cit
     const { rows } = await database.pool.query<{ case_id: number }>('select case_id::int as case_id from review_cases where observation_id = $1', [
       later.observation_id,
     ]);
-    return { linked, later, caseId: rows[0]!.case_id, twin: twinOf(recordSequence), holder };
+    return { linked, later, caseId: rows[0]!.case_id, twin: twinOf(recordSequence), holder, other };
   };
 
   const rows = async (sql: string, params: unknown[]) => (await database.pool.query(sql, params)).rows;
@@ -102,11 +109,23 @@ describe('a case about a later event of a linked record that contradicts its cit
     ]);
 
   /** What the register holds about the record and the citizens it could be: link, facts and history rows, outcomes, case, constraints, citizens' fields. */
-  const registerStateOf = async ({ linked, later, twin, holder }: { linked: PersonObservation; later: PersonObservation; twin: string; holder: string }) => ({
+  const registerStateOf = async ({
+    linked,
+    later,
+    twin,
+    holder,
+    other = B,
+  }: {
+    linked: PersonObservation;
+    later: PersonObservation;
+    twin: string;
+    holder: string;
+    other?: string;
+  }) => ({
     link: await rows(`select citizen_id, decision_id, method, score, reason, observation from record_links where ${RECORD}`, recordOf(linked)),
     facts: await rows(`select * from citizen_facts where ${RECORD} order by id`, recordOf(linked)),
     // The citizens' whole field histories, the register's own claims among them.
-    history: await rows('select * from field_provenance where citizen_id = any($1::text[]) order by id', [[holder, B, twin]]),
+    history: await rows('select * from field_provenance where citizen_id = any($1::text[]) order by id', [[holder, other, twin]]),
     outcomes: await rows(
       `select decision_id, outcome, citizen_id from observation_outcomes where outcome <> 'UNDONE' and observation_id = any($1::text[]) order by decision_id`,
       [[linked.observation_id, later.observation_id]],
@@ -115,7 +134,7 @@ describe('a case about a later event of a linked record that contradicts its cit
     constraints: await constraintsOf(linked),
     citizens: await rows(
       'select citizen_id, full_name, given_name, date_of_birth, sex, address, place_of_birth, status from citizens where citizen_id = any($1::text[]) order by citizen_id',
-      [[holder, B, twin]],
+      [[holder, other, twin]],
     ),
   });
 
@@ -215,4 +234,50 @@ describe('a case about a later event of a linked record that contradicts its cit
       expect(after).toEqual(before);
     },
   );
+
+  /** Two citizens of their own, a record of the first and its doubted later event, for a merge to join without touching A or B. */
+  let pairSequence = 0;
+  const mergeableRecord = async () => {
+    pairSequence += 1;
+    const [holder, other] = [`07930000${2000 + 2 * pairSequence}`, `07930000${2001 + 2 * pairSequence}`];
+    const births = [observation({ person: { personal_id: holder } }), observation({ person: strangerPerson(other) })];
+    expect(await apply(births.map((o) => decision('NEW', o)))).toEqual(['CITIZEN_CREATED', 'CITIZEN_CREATED']);
+    return contradictedRecord(holder, other);
+  };
+
+  /** The survivor and the citizen merged into them: the other candidate into the record's citizen, or her into the other. */
+  const mergeOf = (record: { holder: string; other: string }, intoOther: boolean): [string, string] =>
+    intoOther ? [record.other, record.holder] : [record.holder, record.other];
+
+  it.each([
+    ["merges the other candidate into the record's citizen and applies the waiting event to her", false],
+    ["applies the waiting event to the other candidate when the record's citizen is merged into her", true],
+  ] as const)('%s when a steward merges them', async (_, intoOther) => {
+    const record = await mergeableRecord();
+    const [survivor, merged] = mergeOf(record, intoOther);
+    expect(await merge(record.caseId, survivor, merged)).toMatchObject({
+      status: 'applied',
+      result: { citizen_id: survivor, applied_observation_id: record.later.observation_id },
+    });
+    expect(await linkOf(record.linked)).toEqual({ citizen_id: survivor, method: 'STEWARD', observation_id: record.later.observation_id });
+    expect(await factsOf(record.linked)).toEqual([
+      { citizen_id: survivor, observation_id: record.linked.observation_id, live: false },
+      { citizen_id: survivor, observation_id: record.later.observation_id, live: true },
+    ]);
+  });
+
+  it.each([
+    ["the other candidate merged into the record's citizen", false],
+    ["the record's citizen merged into the other candidate", true],
+  ] as const)('puts the record back on its citizen as it stood, and both citizens as they were, when a merge of %s is undone', async (_, intoOther) => {
+    const record = await mergeableRecord();
+    const before = await registerStateOf(record);
+    const [survivor, merged] = mergeOf(record, intoOther);
+    expect(await merge(record.caseId, survivor, merged)).toMatchObject({ status: 'applied' });
+    expect(await steward(record.caseId, 'UNDO', null, lastStewardDecision())).toMatchObject({
+      status: 'applied',
+      result: { restored_to: record.holder },
+    });
+    expect(await registerStateOf(record)).toEqual(before);
+  });
 });

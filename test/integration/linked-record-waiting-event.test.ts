@@ -5,13 +5,14 @@ import { applyStewardDecision, type StewardContext } from '../../services/shared
 import type { LinkDecision, PersonObservation } from '../../services/shared/schemas/records.js';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
 import { applyDecisions, type ApplyResult } from '../../services/shared/store/apply-decisions.js';
-import { inTransaction } from '../../services/shared/store/db.js';
+import { createPool, inTransaction, type PoolClient } from '../../services/shared/store/db.js';
 import { loadCitizens } from '../../services/shared/store/decision-load.js';
 import { reexamineAfterChanges } from '../../services/shared/store/register-reexamination.js';
 import { sentBackBySettings } from '../../services/shared/store/settings-relinks.js';
 import { currentOrBootstrap } from '../../services/shared/store/settings-versions.js';
 import { CONTEXT, decision, observation, stewardDecision, strangerPerson } from '../fixtures/link-decisions.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
+import { waitUntil } from '../helpers/wait.js';
 
 /**
  * What becomes of a linked record's later event waiting in its case (LINKED_RECORD_CONTRADICTED)
@@ -57,18 +58,23 @@ describe("a linked record's later event that waits in its case, as the record go
     });
   const follows = (o: PersonObservation) => decision('LINK', o, { citizen_id: A, reason: 'SOURCE_RECORD_LINKED', method: 'DETERMINISTIC' });
 
-  /** A vaccination record of A, linked to her, and its later event doubted: its case open. */
-  const waitingRecord = async () => {
+  /** The first event of a new vaccination record of A, named `kind`. */
+  const firstEvent = (kind: string) => {
     recordSequence += 1;
-    const linked = observation({
+    return observation({
       source: 'vaccination',
       source_system: 'vacc-test',
-      source_record_id: `vacc-waiting-${recordSequence}`,
+      source_record_id: `vacc-${kind}-${recordSequence}`,
       event_type: 'VACCINATION',
       event_date: '2026-02-10',
       attributes: { vaccine: 'BCG' },
       person: { personal_id: A },
     });
+  };
+
+  /** A vaccination record of A, linked to her, and its later event doubted: its case open. */
+  const waitingRecord = async () => {
+    const linked = firstEvent('waiting');
     expect(await apply([decision('LINK', linked, { citizen_id: A })])).toEqual(['FACT_RECORDED']);
     const later = laterEvent(linked, 1);
     expect(await apply([doubted(later)])).toEqual(['review']);
@@ -156,6 +162,23 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await caseOf(later)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'DELETED' });
   });
 
+  it('closes the case of an earlier event still in review when the record, linked by a later event, is deleted at its source', async () => {
+    const first = firstEvent('reviewed');
+    const ambiguous = decision('REVIEW', first, {
+      reason: 'AMBIGUOUS',
+      explanation: { prior: -8, comparisons: [], total: 0, runner_up_score: null, summary: 'Two candidates score close together.' },
+      candidates: [
+        { citizen_id: A, score: 0.6 },
+        { citizen_id: B, score: 0.55 },
+      ],
+    });
+    expect(await apply([ambiguous])).toEqual(['review']);
+    const second = laterEvent(first, 1, true);
+    expect(await apply([decision('LINK', second, { citizen_id: A })])).toEqual(['FACT_RECORDED']);
+    expect(await apply([follows(deletionOf(second))])).toEqual(['RECORD_UNLINKED']);
+    expect(await caseOf(first)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'DELETED' });
+  });
+
   it("refuses a steward's link of a record deleted at its source while they held its case: the record stays deleted", async () => {
     const { linked, later, caseId } = await waitingRecord();
     await database.pool.query(`update review_cases set status = 'CLAIMED', claimed_by = 'steward.test', claimed_at = now() where case_id = $1`, [caseId]);
@@ -185,6 +208,55 @@ describe("a linked record's later event that waits in its case, as the record go
     const older = { ...laterEvent(linked, 0, true), observation_id: `${linked.observation_id}-older`, event_time: linked.event_time + 30_000 };
     expect(await apply([follows(older)])).toEqual(['FACT_RECORDED']);
     expect(await caseOf(later)).toMatchObject({ status: 'OPEN' });
+  });
+
+  /** How many sessions of the database wait for a lock, seen from a connection in a transaction (whose activity statistics are read once unless cleared). */
+  const lockWaits = async (client: PoolClient) => {
+    await client.query('select pg_stat_clear_snapshot()');
+    const { rows: waits } = await client.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    return waits[0]!.n;
+  };
+
+  /** Whether another transaction could lock the citizen now, without waiting (on a connection of its own: the test's pool holds two). */
+  const citizenFree = async (citizenId: string) => {
+    const own = createPool(database.url, 1);
+    const probe = await own.connect();
+    try {
+      await probe.query('begin');
+      return await probe.query('select 1 from citizens where citizen_id = $1 for update nowait', [citizenId]).then(
+        () => true,
+        () => false,
+      );
+    } finally {
+      await probe.query('rollback');
+      probe.release();
+      await own.end();
+    }
+  };
+
+  it('locks the waiting case a later event of the record closes before the citizen it links to, as a steward locks a case before its citizens', async () => {
+    const { linked, later, caseId } = await waitingRecord();
+    // A steward's decision on the case (or another chunk deciding its event again) holds the case row.
+    const holder = await database.pool.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select 1 from review_cases where case_id = $1 for update', [caseId]);
+      const applied = apply([follows(laterEvent(linked, 2, true))]);
+      await waitUntil(
+        () => lockWaits(holder),
+        (n) => n > 0,
+        20_000,
+        'the chunk waiting for the case',
+      );
+      const free = await citizenFree(A);
+      await holder.query('commit');
+      expect([free, await applied]).toEqual([true, ['FACT_RECORDED']]);
+    } finally {
+      holder.release();
+    }
+    expect(await caseOf(later)).toMatchObject({ status: 'DECIDED', resolution: 'LINK' });
   });
 
   it("marks the outcome of the link's own event undone when a steward moves the record to another citizen", async () => {

@@ -108,8 +108,8 @@ describe('decisions on records a settings change sent back, and the stewards’ 
 
   const caseOf = async (o: PersonObservation) =>
     (
-      await database.pool.query<{ case_id: number; reason: string; status: string; decided_by: string | null }>(
-        'select case_id::int as case_id, reason, status, decided_by from review_cases where observation_id = $1',
+      await database.pool.query<{ case_id: number; reason: string; status: string; decided_by: string | null; resolution: string | null }>(
+        'select case_id::int as case_id, reason, status, decided_by, resolution from review_cases where observation_id = $1',
         [o.observation_id],
       )
     ).rows[0];
@@ -352,6 +352,33 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       [`record:${o.source}:${o.source_system}:${o.source_record_id}`],
     );
     expect(rows).toEqual([{ kind: 'CANNOT_LINK', citizen_id: A }]);
+  });
+
+  /** A record of A whose link a settings change doubted, its case open, and the record's deletion at its source, which follows the link. */
+  const deletedWhileDoubted = async () => {
+    const o = await vaccinationOfA();
+    const [sent] = await sendBack(o);
+    expect(await apply([redecided(sent!, 'REVIEW')])).toEqual(['review']);
+    const opened = (await caseOf(o))!;
+    expect(opened).toMatchObject({ reason: 'SETTINGS_LINK_DOUBTED', status: 'OPEN' });
+    const deletion = observation({ ...o, observation_id: `${o.observation_id}-deleted`, change_type: 'DELETE', event_time: o.event_time + 60_000, attempt: 0 });
+    const deleted = () => apply([decision('LINK', deletion, { citizen_id: A, reason: 'SOURCE_RECORD_LINKED', method: 'DETERMINISTIC' })]);
+    return { o, opened, deleted };
+  };
+
+  it('closes the case a settings change opened about the link when the record is deleted at its source', async () => {
+    const { o, deleted } = await deletedWhileDoubted();
+    expect(await deleted()).toEqual(['RECORD_UNLINKED']);
+    expect(await caseOf(o)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'DELETED' });
+  });
+
+  it('leaves the case about the link to the steward who holds it when the record is deleted at its source', async () => {
+    const { o, opened, deleted } = await deletedWhileDoubted();
+    await database.pool.query(`update review_cases set status = 'CLAIMED', claimed_by = 'steward.test', claimed_at = now() where case_id = $1`, [
+      opened.case_id,
+    ]);
+    expect(await deleted()).toEqual(['RECORD_UNLINKED']);
+    expect(await caseOf(o)).toMatchObject({ status: 'CLAIMED', decided_by: null });
   });
 
   it('opens again a case the pipeline closed when a later settings change doubts the link again', async () => {

@@ -490,6 +490,26 @@ describe("planning a linked record's later event that waits in its case (no data
     expect(rows.audit.values().map((a) => a.action)).toEqual(['RECHECK_SET_ASIDE']);
   });
 
+  it.each([
+    ['now follows the link', 'LINK'],
+    ['is doubted again', 'REVIEW'],
+  ] as const)('sets aside a decision on the event that a later send-back of it superseded, even one that %s: the later look settles it', (_, kind) => {
+    const o = waiting();
+    const d =
+      kind === 'LINK'
+        ? decision('LINK', o, { citizen_id: 'C-0001', reason: 'SOURCE_RECORD_LINKED' })
+        : decision('REVIEW', o, { reason: LATER, candidates: [{ citizen_id: 'C-0001', score: 0.99 }] });
+    const relinks = new Map([[o.observation_id, { ...sentBack(o).get(o.observation_id)!, superseded: true }]]);
+    const loaded = loadedState([d], {
+      citizens: [registerCitizen({ citizen_id: 'C-0001', personal_id: null })],
+      relinks,
+      cases: new Map([[o.observation_id, 'OPEN']]),
+    });
+    const { results, rows } = planDecisions([d], loaded, CONTEXT);
+    expect([results, rows.links.size + rows.reviewCases.size + rows.reviewsClosed.size + rows.recordCasesClosed.size]).toEqual([['duplicate'], 0]);
+    expect(rows.audit.values().map((a) => a.action)).toEqual(['SETTINGS_RELINK_SUPERSEDED']);
+  });
+
   it("closes the record's waiting case of an earlier event when a later event follows the link, deletes the record, or is doubted in turn", () => {
     const o = observation({ source: 'vaccination', event_type: 'VACCINATION', change_type: 'UPDATE' });
     const closed = (d: ReturnType<typeof decision>) =>
@@ -501,6 +521,23 @@ describe("planning a linked record's later event that waits in its case (no data
       [o.source_record_id, 'LINK', o.event_time],
       [o.source_record_id, 'DELETED', null],
       [o.source_record_id, 'SUPERSEDED', o.event_time],
+    ]);
+  });
+
+  it('names, for the first locks of its chunk, every record whose open cases the plan closes, so no case row is locked after a citizen', () => {
+    const event = (record: string) => observation({ source: 'vaccination', event_type: 'VACCINATION', change_type: 'UPDATE', source_record_id: record });
+    const decisions = [
+      decision('LINK', event('follows'), { citizen_id: 'C-0001', reason: 'SOURCE_RECORD_LINKED' }),
+      decision('LINK', { ...event('deleted'), change_type: 'DELETE' }, { citizen_id: 'C-0001' }),
+      decision('REVIEW', event('doubted'), { reason: LATER, candidates: [{ citizen_id: 'C-0001', score: 0.99 }] }),
+      decision('LINK', event('scored'), { citizen_id: 'C-0001' }),
+    ];
+    const { rows } = planDecisions(decisions, loadedState(decisions, { citizens: [registerCitizen({ citizen_id: 'C-0001' })] }), CONTEXT);
+    const closing = rows.recordCasesClosed.values().map((c) => c.source_record_id);
+    const locked = classify(decisions, new Set(decisions.map((d) => d.decision_id)), CONTEXT.settings).caseRecords.map((r) => r.source_record_id);
+    expect([closing, locked]).toEqual([
+      ['follows', 'deleted', 'doubted'],
+      ['follows', 'deleted', 'doubted'],
     ]);
   });
 

@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { RULES } from '../../services/shared/quality/rules.js';
+import { PIPELINE_CASE_RESOLUTIONS } from '../../services/shared/store/plan/planned-rows.js';
 // @ts-expect-error: the UI is plain browser JavaScript, without type declarations
 import { CATALOGUE, LEVEL_SENTENCES_VI, NEVER_LINK_SENTENCES, neverLinkSentence, reasonLabel, summaryText } from '../../services/steward/ui/i18n.js';
+// @ts-expect-error: the UI is plain browser JavaScript, without type declarations
+import { resolutionLabel } from '../../services/steward/ui/i18n.js';
 
 const catalogue = CATALOGUE as Record<'vi' | 'en', Record<string, Record<string, string>>>;
 const sentences = NEVER_LINK_SENTENCES as Record<string, { en: string; vi: string } | undefined>;
@@ -47,6 +50,19 @@ describe('review UI labels', () => {
   it('names the reason of a later event of a linked record that contradicts its citizen, and says its summary, in both languages', () => {
     for (const lang of ['vi', 'en'] as const)
       expect([catalogue[lang].reasons!.LINKED_RECORD_CONTRADICTED, catalogue[lang].summaries!.LINKED_RECORD_CONTRADICTED]).not.toContain(undefined);
+  });
+
+  it('names every way the pipeline closes a case, a later event superseding a waiting one included, in Vietnamese and in English', () => {
+    const unnamed = (lang: 'vi' | 'en') => {
+      speaking(lang);
+      return PIPELINE_CASE_RESOLUTIONS.filter((resolution) => resolutionLabel(resolution) === resolution);
+    };
+    expect({ vi: unnamed('vi'), en: unnamed('en') }).toEqual({ vi: [], en: [] });
+  });
+
+  it("names a steward's closing of a case by the action taken", () => {
+    speaking('en');
+    expect(['LINK', 'REJECT', 'MERGE'].map((action) => resolutionLabel(action))).toEqual(['Link', 'Reject', 'Merge']);
   });
 
   it("names no particular rule in the never_link reason's label and summary: the rule's line below does", () => {

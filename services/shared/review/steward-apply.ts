@@ -238,6 +238,9 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
     }
     return unlinkRecord(client, decision, o, context);
   };
+  const putBack = async () => {
+    if (observation && standing && !standing.kept) await putBackRecord(client, decision, standing, observation, context);
+  };
   switch (target.action) {
     case 'LINK':
       if (standing?.kept) result.citizen_id = await restoreLinkRow(client, standing, undoneId);
@@ -253,6 +256,10 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
     case 'MERGE':
       if (standing?.kept) await restoreLinkRow(client, standing, undoneId);
       else if (appliedObservation) await takeOff(appliedObservation);
+      // Undone in the reverse order of the decision: the record as it stood after the merge first
+      // (on the survivor, when its citizen was the one merged), for the merge's undo to move it
+      // back with the rest of what the merge moved (merge-moves.ts, moveBack).
+      await putBack();
       await undoMergeIn(client, context, Number(made.merge_id), stewardActor(decision.actor), decision.comment).catch(refuseDancuError);
       result.merge_id = made.merge_id;
       break;
@@ -260,7 +267,8 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
       break;
   }
   if (standing) result.restored_link = standing.link.decision_id;
-  if (observation && standing && !standing.kept) result.restored_to = await putBackRecord(client, decision, standing, observation, context);
+  if (target.action !== 'MERGE') await putBack();
+  if (observation && standing && !standing.kept) result.restored_to = await linkedCitizenOf(client, observation);
   // The register claims the decision and this undo wrote down go again, now the citizens' fields are chosen: their histories are as they were.
   await dropLoneRegisterClaims(
     client,

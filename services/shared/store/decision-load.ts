@@ -100,9 +100,10 @@ async function factsOf(client: PoolClient, citizenIds: readonly string[]): Promi
 
 /**
  * The lock-and-load phase of a chunk: claims its decision ids, then locks (the review cases of
- * records decided again, the blocking keys of records that may register or wait for a citizen,
- * the citizens named) and reads everything the plan needs, one round trip per table, each only
- * when the chunk needs it. Every read comes after the locks it depends on.
+ * records decided again and the open ones it may close, the blocking keys of records that may
+ * register or wait for a citizen, the citizens named) and reads everything the plan needs, one
+ * round trip per table, each only when the chunk needs it. Every read comes after the locks it
+ * depends on.
  */
 export async function loadForDecisions(
   client: PoolClient,
@@ -117,7 +118,10 @@ export async function loadForDecisions(
     if (needed) roundTrips++;
     return promise;
   };
-  const cases: Map<string, LoadedCase> = await count(lockCasesOfRecords(client, needs.rechecks), needs.rechecks.length > 0);
+  const cases: Map<string, LoadedCase> = await count(
+    lockCasesOfRecords(client, needs.rechecks, needs.caseRecords),
+    needs.rechecks.length > 0 || needs.caseRecords.length > 0,
+  );
   await count(lockKeys(client, needs.lockKeys), needs.lockKeys.length > 0);
   // After the source records' locks: another look at the same record that applied meanwhile has committed, and is seen.
   const applied = await count(alreadyApplied(client, needs.retries), needs.retries.length > 0);

@@ -81,10 +81,11 @@ const STATEMENTS: Record<Part, string> = {
   // A record linked, made a citizen or deleted at a later attempt: the open review case an earlier attempt opened is closed by the pipeline; one a steward holds is never touched here.
   reviewsClosed: `update review_cases r set status = 'DECIDED', decided_by = '${PIPELINE_DECIDER}', decided_at = now(), resolution = x.resolution
        from ${jsonRows(REVIEW_CASES, ['observation_id'], 'resolution text')} where r.observation_id = x.observation_id and r.status = 'OPEN'`,
-  // One case a record about a later event of it waiting (plan-decisions.ts, closeWaitingCases).
+  // One case a record about a later event of it waiting, and none left open of a record deleted at its source
+  // (plan-decisions.ts, closeRecordCases); found among the open cases by their source record (migration 026).
   recordCasesClosed: `update review_cases r set status = 'DECIDED', decided_by = '${PIPELINE_DECIDER}', decided_at = now(), resolution = x.resolution
        from ${jsonRows(REVIEW_CASES, ['observation_id', 'source'], 'source_system text, source_record_id text, event_time double precision, resolution text, spared jsonb')}
-      where r.status = 'OPEN' and r.reason = '${LINKED_RECORD_CONTRADICTED}' and r.source = x.source
+      where r.status = 'OPEN' and (x.resolution = 'DELETED' or r.reason = '${LINKED_RECORD_CONTRADICTED}') and r.source = x.source
         and r.observation->>'source_system' = x.source_system and r.observation->>'source_record_id' = x.source_record_id
         and r.observation_id <> x.observation_id and not (x.spared ? r.observation_id)
         and (x.event_time is null or (r.observation->>'event_time')::double precision <= x.event_time)`,

@@ -118,17 +118,28 @@ export async function findCase(db: Pool | PoolClient, caseId: number, options: {
 }
 
 /**
- * Locks the review cases of records decided again (in case_id order, as the steward service
- * locks a case before it decides), so a steward's claim or decision and the pipeline's new look
- * at the same case happen one after the other. Returns each case's status by record, a case the
- * pipeline decided as `CLOSED`.
+ * Locks the review cases of records decided again, and the open cases of the source records
+ * `records` whose cases a decision may close (classify.ts, mayCloseRecordCases), in case_id order,
+ * as the steward service locks a case before it decides, so a steward's claim or decision and the
+ * pipeline's new look at the same case happen one after the other. Returns the status of each
+ * case of `observationIds`, by record, a case the pipeline decided as `CLOSED`.
  */
-export async function lockCasesOfRecords(client: PoolClient, observationIds: readonly string[]): Promise<Map<string, LoadedCase>> {
-  if (observationIds.length === 0) return new Map();
+export async function lockCasesOfRecords(
+  client: PoolClient,
+  observationIds: readonly string[],
+  records: readonly Pick<PersonObservation, 'source' | 'source_system' | 'source_record_id'>[] = [],
+): Promise<Map<string, LoadedCase>> {
+  if (observationIds.length === 0 && records.length === 0) return new Map();
+  // A record's open cases are found by their source record id first (migration 026's index of the open cases).
   const { rows } = await client.query<{ observation_id: string; status: LoadedCase }>(
     `select observation_id, case when status = 'DECIDED' and decided_by = $2 then 'CLOSED' else status end as status
-       from review_cases where observation_id = any($1::text[]) order by case_id for update`,
-    [observationIds, PIPELINE_DECIDER],
+       from review_cases
+      where observation_id = any($1::text[])
+         or (status = 'OPEN' and observation->>'source_record_id' = any($5::text[])
+             and (source, observation->>'source_system', observation->>'source_record_id') in (select * from unnest($3::text[], $4::text[], $5::text[])))
+      order by case_id for update`,
+    [observationIds, PIPELINE_DECIDER, records.map((r) => r.source), records.map((r) => r.source_system), records.map((r) => r.source_record_id)],
   );
-  return new Map(rows.map((row) => [row.observation_id, row.status]));
+  const decidedAgain = new Set(observationIds);
+  return new Map(rows.filter((row) => decidedAgain.has(row.observation_id)).map((row) => [row.observation_id, row.status]));
 }

@@ -5,7 +5,7 @@ import { historySection } from './case-history.js';
 import { momentsTable } from './case-moments.js';
 import { originSection } from './case-origin.js';
 import { ageText, h, percent } from './dom.js';
-import { dateTimeText, errorText, neverLinkSentence, reasonLabel, summaryText, t, valueLabel } from './i18n.js';
+import { dateTimeText, errorText, neverLinkSentence, reasonLabel, resolutionLabel, summaryText, t, valueLabel } from './i18n.js';
 import { setShortcuts } from './keys.js';
 import { mergeSection } from './merge-panel.js';
 import { waterfall } from './waterfall.js';
@@ -245,7 +245,7 @@ export async function renderCase(main, caseId, user) {
           h(
             'p',
             { className: 'meta', id: 'case-meta' },
-            `${t('source')}: ${valueLabel('sources', c.source)} · ${t('status')}: ${valueLabel('statuses', c.status)}${c.claimed_by ? ` (${c.claimed_by})` : ''}${c.resolution ? ` · ${valueLabel('actions', c.resolution)}` : ''} · ${t('priority')} ${c.priority}${c.rechecks > 0 ? ` · ${t('rechecks')}: ${c.rechecks}` : ''} · ${t('age')} ${ageText((Date.now() - new Date(c.created_at).getTime()) / 1000)}`,
+            `${t('source')}: ${valueLabel('sources', c.source)} · ${t('status')}: ${valueLabel('statuses', c.status)}${c.claimed_by ? ` (${c.claimed_by})` : ''}${c.resolution ? ` · ${resolutionLabel(c.resolution)}` : ''} · ${t('priority')} ${c.priority}${c.rechecks > 0 ? ` · ${t('rechecks')}: ${c.rechecks}` : ''} · ${t('age')} ${ageText((Date.now() - new Date(c.created_at).getTime()) / 1000)}`,
           ),
           // Which linkage settings decided the record: a shadow run or a later version may decide otherwise.
           h('p', { className: 'meta', id: 'case-settings' }, `${t('settingsVersion')}: ${c.settings_version ?? t('settingsVersionUnknown')}`),

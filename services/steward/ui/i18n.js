@@ -2,7 +2,7 @@
 // Labels of the review UI in Vietnamese and English; the language is kept in localStorage.
 
 /** @typedef {'vi' | 'en'} Language */
-/** @typedef {'reasons' | 'errors' | 'rules' | 'summaries' | 'statuses' | 'sexes' | 'sources' | 'actions' | 'comparisons' | 'matchedBy' | 'methods' | 'maritalStatuses' | 'factKinds' | 'auditActions' | 'caseEvents' | 'eventTypes' | 'changeTypes' | 'details' | 'detailCodes' | 'findings'} Group */
+/** @typedef {'reasons' | 'errors' | 'rules' | 'summaries' | 'statuses' | 'sexes' | 'sources' | 'actions' | 'comparisons' | 'matchedBy' | 'methods' | 'maritalStatuses' | 'factKinds' | 'auditActions' | 'resolutions' | 'caseEvents' | 'eventTypes' | 'changeTypes' | 'details' | 'detailCodes' | 'findings'} Group */
 /** @typedef {{ [key: string]: string | Record<string, string> } & Record<Group, Record<string, string>>} Labels */
 
 /** @type {Record<Language, Labels>} */
@@ -401,6 +401,11 @@ const LABELS = {
       MERGE: 'Hợp nhất',
       DISTINCT: 'Khác người',
       UNDO: 'Hoàn tác',
+    },
+    // How the pipeline closes a case, beside a steward's action (resolutionLabel).
+    resolutions: {
+      DELETED: 'Bản ghi đã bị xóa tại nguồn',
+      SUPERSEDED: 'Thay bằng hồ sơ của một sự kiện mới hơn',
     },
     comparisons: {
       personal_id: 'Số định danh',
@@ -922,6 +927,10 @@ const LABELS = {
       DISTINCT: 'Different people',
       UNDO: 'Undo',
     },
+    resolutions: {
+      DELETED: 'Record deleted at its source',
+      SUPERSEDED: "Replaced by a later event's case",
+    },
     comparisons: {
       personal_id: 'Personal ID',
       full_name: 'Full name',
@@ -1228,6 +1237,17 @@ export function errorText(error) {
 export function valueLabel(group, value) {
   if (value === null || value === undefined) return '';
   return LABELS[language()][group][value] ?? value;
+}
+
+/**
+ * How a case was closed, in the chosen language: a steward's action, or the pipeline's own closing
+ * (its record deleted at its source, its waiting event replaced by a later one's case).
+ * @param {string | null | undefined} resolution
+ */
+export function resolutionLabel(resolution) {
+  if (resolution === null || resolution === undefined) return '';
+  const labels = LABELS[language()];
+  return labels.resolutions[resolution] ?? labels.actions[resolution] ?? resolution;
 }
 
 /**

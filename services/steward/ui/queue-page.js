@@ -3,7 +3,7 @@ import { api, rememberVersions } from './api.js';
 import { bulkPanel } from './bulk-panel.js';
 import { setShortcuts } from './keys.js';
 import { ageText, h, headRow, percent } from './dom.js';
-import { reasonLabel, t, valueLabel } from './i18n.js';
+import { reasonLabel, resolutionLabel, t, valueLabel } from './i18n.js';
 import { watchCases } from './live.js';
 
 const FILTER_KEY = 'dancu.queueFilter';
@@ -64,7 +64,7 @@ function assignedText(line) {
  * @param {string | null} resolution
  */
 function claimText(line, resolution) {
-  return line.status === 'DECIDED' ? `${t('decided')}: ${valueLabel('actions', resolution)}` : (line.claimed_by ?? '');
+  return line.status === 'DECIDED' ? `${t('decided')}: ${resolutionLabel(resolution)}` : (line.claimed_by ?? '');
 }
 
 /** The queue: counts and filters above, most urgent and oldest cases first; no personal data on this page. */

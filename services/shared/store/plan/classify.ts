@@ -1,7 +1,9 @@
 import type { LinkageSettings } from '../../linkage/settings.js';
 import { citizenAsPerson, type CitizenRow } from '../../register/citizen-row.js';
+import { LINKED_RECORD_CONTRADICTED, SOURCE_RECORD_LINKED } from '../../register/observation-verdict.js';
 import type { LinkDecision } from '../../schemas/records.js';
 import { citizenOf, newCitizenId } from './new-citizen.js';
+import type { SourceRecord } from './planned-rows.js';
 import { keysOf, MAX_RELINK_ATTEMPTS, recordKeysOf, type BlockingKey } from './record-keys.js';
 
 /** What the load phase must lock and read for a chunk, from its decisions alone. */
@@ -10,6 +12,12 @@ export interface Classified {
   retries: string[];
   /** The linker's later looks at records (not a steward's): their review cases are locked. */
   rechecks: string[];
+  /**
+   * Source records whose open cases of other events a decision may close (mayCloseRecordCases):
+   * locked with the rechecks' cases, so a chunk takes every case row it writes before keys and
+   * citizens.
+   */
+  caseRecords: SourceRecord[];
   /**
    * Advisory locks: `rule:key` of every record that may register or wait for a citizen, and the
    * source record of every later look by the linker (`record:…`), so two decisions on one record
@@ -32,6 +40,19 @@ export interface Classified {
   dying: LinkDecision[];
 }
 
+/**
+ * Whether applying the decision may close open cases of its source record beside its own
+ * (plan-decisions.ts, closeRecordCases): a later event that follows the record's link, its
+ * deletion, another event of it doubted. A chunk locks those cases in its first locks, as it
+ * does the cases of the records it decides again: case rows, then keys, then citizens, the order
+ * of a steward's decision (its case, a new citizen's keys, its citizens: steward-apply.ts). Taken
+ * when writing, after the citizens, a case row would close a circle with a steward's decision on
+ * that case, or with another chunk deciding its event again, each waiting for what the other holds.
+ */
+export function mayCloseRecordCases(decision: LinkDecision): boolean {
+  return decision.observation.change_type === 'DELETE' || decision.reason === SOURCE_RECORD_LINKED || decision.reason === LINKED_RECORD_CONTRADICTED;
+}
+
 /** Sorts a chunk's decisions (those not applied before: `fresh`) by what each needs read and locked. */
 export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<string>, settings: LinkageSettings): Classified {
   const mine = decisions.filter((d) => fresh.has(d.decision_id));
@@ -47,6 +68,9 @@ export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<
   return {
     retries: retries.map((d) => d.observation.observation_id),
     rechecks: retries.filter((d) => d.method !== 'STEWARD').map((d) => d.observation.observation_id),
+    caseRecords: mine
+      .filter(mayCloseRecordCases)
+      .map(({ observation: o }) => ({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id })),
     lockKeys: [
       ...waiting.flatMap((d) => recordKeysOf(settings, d.observation).map((k) => `${k.rule}:${k.key}`)),
       ...retries

@@ -7,7 +7,7 @@ import { decisiveMove, relinkOutcome } from '../../register/settings-relink.js';
 import type { LoadedState, PlanContext, SettingsRelink } from './loaded-state.js';
 import { citizenOf, emptyCitizen, newCitizenId, REGISTRATION_CLOCK_MARGIN_MS } from './new-citizen.js';
 import { observationUpdate, updateRow } from './observation-update.js';
-import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type SourceRecord } from './planned-rows.js';
+import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type RecordCaseClose, type SourceRecord } from './planned-rows.js';
 import { enoughSharedKeys, MAX_RELINK_ATTEMPTS, recordKeysOf, withTypoVariants } from './record-keys.js';
 import { changesIdentity, type ReexaminationTrigger, type RegisterChange } from './reexamination.js';
 import type { Cause } from './row-set.js';
@@ -112,7 +112,7 @@ class Planner {
       const relink = o.attempt > 0 && decision.method !== 'STEWARD' ? this.loaded.relinks?.get(o.observation_id) : undefined;
       // A later event of a linked record waiting in its case (LINKED_RECORD_CONTRADICTED), sent back by a change: not the
       // link's own observation decided again, but still a later event of the record (laterEventSetAside).
-      const waitingEvent = relink?.link && relink.waiting === true ? relink.link : null;
+      const waitingEvent = relink?.link && relink.waiting === true ? { ...relink, link: relink.link } : null;
       if (relink?.link && !waitingEvent && fresh.delete(decision.decision_id)) {
         // A linked record that new settings decided again: the promotion's rules, not a first link's.
         results.push(this.planRelink(decision, { ...relink, link: relink.link }));
@@ -157,9 +157,20 @@ class Planner {
    * A later event of a linked record, waiting in its case, that a change of the register or of
    * the settings sent back: one that now follows the link is applied as any later event is (its
    * case closed, resolved LINK), and one doubted again refreshes its case; anything else leaves
-   * the case as it stood (its reason says why the event waits) and the link with it.
+   * the case as it stood (its reason says why the event waits) and the link with it. A decision
+   * a later send-back of the event superseded is set aside whatever it says, as planRelink sets
+   * one aside: the later look settles the event, whichever of the two comes first.
    */
-  private laterEventSetAside(decision: LinkDecision, link: NonNullable<SettingsRelink['link']>): boolean {
+  private laterEventSetAside(decision: LinkDecision, relink: SettingsRelink & { link: NonNullable<SettingsRelink['link']> }): boolean {
+    const { link } = relink;
+    if (relink.superseded) {
+      this.audit('SETTINGS_RELINK_SUPERSEDED', link.citizenId, decision, {
+        decision_id: decision.decision_id,
+        decision: decision.decision,
+        reason: 'a later change sent the record back again',
+      });
+      return true;
+    }
     const follows = decision.decision === 'LINK' && decision.citizen_id === link.citizenId;
     const doubted = decision.decision === 'REVIEW' && decision.reason === LINKED_RECORD_CONTRADICTED;
     if (follows || doubted) return false;
@@ -173,12 +184,15 @@ class Planner {
 
   /**
    * Closes the open LINKED_RECORD_CONTRADICTED case of an earlier event of a linked record: a later
-   * event followed the link (LINK) or deleted the record (DELETED, whatever the waiting event's
-   * time: the link is gone), or another event of it was doubted (SUPERSEDED: one case a record, its
-   * latest event the one waiting). A later event, never an earlier one received late: the waiting
-   * event is still the record's latest.
+   * event followed the link (LINK), or another event of it was doubted (SUPERSEDED: one case a
+   * record, its latest event the one waiting). A later event, never an earlier one received late:
+   * the waiting event is still the record's latest. A deletion (DELETED) closes every open case of
+   * the record, whatever its reason and its event's time: the record is linked to no one any more,
+   * and a steward's link or new citizen would bring it back (a standing-link case of an unlinked
+   * record is refused them, steward-apply.ts; another record's case has nothing to stop it). A
+   * case a steward holds is theirs: the record's deletion leaves them only a rejection.
    */
-  private closeWaitingCases(o: PersonObservation, resolution: 'LINK' | 'DELETED' | 'SUPERSEDED', cause: Cause): void {
+  private closeRecordCases(o: PersonObservation, resolution: RecordCaseClose['resolution'], cause: Cause): void {
     this.rows.recordCasesClosed.add(
       {
         source: o.source,
@@ -250,7 +264,7 @@ class Planner {
       for (const k of recordKeysOf(this.context.settings, o)) this.rows.reviewKeys.add({ ...k, observation_id: o.observation_id }, cause('review-keys'));
       this.addFindings(o, o.findings, null, 'ingest', cause('ingest-finding'));
       this.addOutcome(decision, 'REVIEW', null);
-      if (decision.reason === LINKED_RECORD_CONTRADICTED) this.closeWaitingCases(o, 'SUPERSEDED', cause('superseded-case'));
+      if (decision.reason === LINKED_RECORD_CONTRADICTED) this.closeRecordCases(o, 'SUPERSEDED', cause('superseded-case'));
       this.audit(inReview ? 'REVIEW_CASE_REFRESHED' : 'REVIEW_CASE_OPENED', null, decision, { decision_id: decision.decision_id, reason: decision.reason });
       return 'review';
     }
@@ -461,7 +475,7 @@ class Planner {
       this.rows.linkDeletes.add({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id }, cause('record-deleted'));
       this.rows.recordFactWithdrawals.add({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id }, cause('record-deleted'));
       for (const fact of this.rows.facts.values()) if (sameRecord(fact, o)) fact.withdrawn = true;
-      this.closeWaitingCases(o, 'DELETED', cause('record-deleted'));
+      this.closeRecordCases(o, 'DELETED', cause('record-deleted'));
       this.finish(decision, citizenId, 'RECORD_UNLINKED', 'DELETED', [], null, 0);
       return 'RECORD_UNLINKED';
     }
@@ -469,7 +483,7 @@ class Planner {
     const fact = this.recordFact(state, o, cause('sector-fact'));
     this.addLink(decision, citizenId);
     // The linker's word for a later event that follows the record's link (observation-verdict.ts).
-    if (decision.reason === SOURCE_RECORD_LINKED) this.closeWaitingCases(o, 'LINK', cause('followed-link'));
+    if (decision.reason === SOURCE_RECORD_LINKED) this.closeRecordCases(o, 'LINK', cause('followed-link'));
     this.addFindings(o, [...o.findings, ...findings], citizenId, 'ingest', cause('ingest-finding'));
     const died = changes.some((change) => change.field === 'date_of_death');
     if (died) this.died.add(citizenId);

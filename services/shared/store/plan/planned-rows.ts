@@ -115,15 +115,23 @@ export interface KeyRow {
 }
 
 /**
- * The open LINKED_RECORD_CONTRADICTED cases of a source record to close, but the one of
- * `observation_id` (the event deciding it): those of events no later than `event_time` (null:
- * any, a deletion), and none of `spared`, the cases the chunk writes itself (one row is never
- * updated by two parts).
+ * How the pipeline closes a review case (decision-write.ts): its record linked, made a citizen or
+ * deleted at its source, or a waiting later event's case replaced by a later event's own
+ * (SUPERSEDED). The steward UI names each (i18n.js, resolutions and actions).
+ */
+export const PIPELINE_CASE_RESOLUTIONS = ['LINK', 'NEW', 'DELETED', 'SUPERSEDED'] as const;
+export type PipelineCaseResolution = (typeof PIPELINE_CASE_RESOLUTIONS)[number];
+
+/**
+ * The open cases of a source record to close, but the one of `observation_id` (the event deciding
+ * it): its LINKED_RECORD_CONTRADICTED ones of events no later than `event_time`, or, on its
+ * deletion (`event_time` null), all, whatever their reason; none of `spared`, the cases the chunk
+ * writes itself (one row is never updated by two parts).
  */
 export interface RecordCaseClose extends SourceRecord {
   observation_id: string;
   event_time: number | null;
-  resolution: 'LINK' | 'DELETED' | 'SUPERSEDED';
+  resolution: Exclude<PipelineCaseResolution, 'NEW'>;
   spared: string[];
 }
 
@@ -165,9 +173,9 @@ export function createPlannedRows() {
     // A waiting record linked (or sent to review, or deleted) at a later attempt: no longer waiting.
     resolutions: new RowSet<{ observation_id: string; resolution: 'LINKED' | 'REVIEW' | 'DELETED'; citizen_id: string | null }>((row) => row.observation_id),
     resolvedKeys: new RowSet<{ observation_id: string }>((row) => row.observation_id),
-    reviewsClosed: new RowSet<{ observation_id: string; resolution: string }>((row) => row.observation_id),
-    // A linked record's later event that follows its link, its deletion, or another event of it
-    // doubted: the open LINKED_RECORD_CONTRADICTED case of its earlier event is closed.
+    reviewsClosed: new RowSet<{ observation_id: string; resolution: PipelineCaseResolution }>((row) => row.observation_id),
+    // A linked record's later event that follows its link, or another event of it doubted: the
+    // open LINKED_RECORD_CONTRADICTED case of its earlier event is closed; its deletion closes all its open cases.
     recordCasesClosed: new RowSet<RecordCaseClose>((row) => row.observation_id),
     // Records already stored that went back to the linker: the attempt they were sent at.
     unlinkedSentBack: new RowSet<{ observation_id: string; attempt: number }>(
