@@ -38,6 +38,14 @@ export function shuffled(messages: StreamMessage[], seed: number, partitions: nu
   return copy;
 }
 
+/** The same messages with each source's spread evenly over the whole stream, in its own order (a source's events are no longer all sent before the next source's). */
+export function spread(messages: StreamMessage[]): StreamMessage[] {
+  const bySource = new Map<string, StreamMessage[]>();
+  for (const m of messages) bySource.set(m.topic, [...(bySource.get(m.topic) ?? []), m]);
+  const placed = [...bySource.values()].flatMap((list) => list.map((m, i) => ({ m, at: (i + 0.5) / list.length })));
+  return placed.sort((a, b) => a.at - b.at).map(({ m }) => m);
+}
+
 /** Sends the messages in their order, in batches of `batchSize`, calling `between` after each batch (to pace a stream or inject a fault). */
 export async function sendInOrder(producer: Producer, messages: StreamMessage[], batchSize = 500, between?: (sent: number) => Promise<void>): Promise<void> {
   for (let i = 0; i < messages.length; i += batchSize) {

@@ -6,6 +6,13 @@ import { waitUntil } from './wait.js';
 
 export type PipelineService = 'ingest' | 'linker' | 'store';
 
+/**
+ * How long a stopped instance may take to exit: past the 30 s a service gives its own stop
+ * (shutdown.ts). That deadline is a timer, and a service whose kafkajs consumer spins in its
+ * stop (a fetcher rebalance the disconnect overtook: broker-loss.test.ts) never runs it.
+ */
+const STOP_GRACE_MS = 40_000;
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -63,6 +70,7 @@ export class ServiceProcesses {
     for (const [instance, { port }] of this.running) await waitUntil(() => ready(port), Boolean, timeoutMs, `${instance} ready`);
   }
 
+  /** SIGTERM, then SIGKILL for an instance still running once its own stop deadline has passed. */
   async stopAll(): Promise<void> {
     const entries = [...this.running.values()];
     this.running.clear();
@@ -71,7 +79,11 @@ export class ServiceProcesses {
         ({ child }) =>
           new Promise<void>((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
+            const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
             child.kill('SIGTERM');
           }),
       ),
