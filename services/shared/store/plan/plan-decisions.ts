@@ -190,7 +190,9 @@ class Planner {
    * the record, whatever its reason and its event's time: the record is linked to no one any more,
    * and a steward's link or new citizen would bring it back (a standing-link case of an unlinked
    * record is refused them, steward-apply.ts; another record's case has nothing to stop it). A
-   * case a steward holds is theirs: the record's deletion leaves them only a rejection.
+   * case a steward holds (CLAIMED) is left to them; only a standing-link one refuses them a link
+   * or a new citizen once the record is deleted, so a claimed case of another reason can still
+   * bring the record back: a gap known, not closed here.
    */
   private closeRecordCases(o: PersonObservation, resolution: RecordCaseClose['resolution'], cause: Cause): void {
     this.rows.recordCasesClosed.add(
