@@ -83,6 +83,14 @@ describe('predicates', () => {
     expect(holds(ownIds, person('1987-03-14', 'F', '079087000001'), person('1987-03-14', 'F', '001187123456'))).toBe(false);
   });
 
+  it("reads a 2000s birth's century from its ID's digit (2 a man, 3 a woman)", () => {
+    expect(holds(ownIds, person('2026-01-12', 'F', '046326358122'), person('2026-01-12', 'F', '091326122282'))).toBe(true);
+  });
+
+  it('rejects an ids_fit_holders predicate on another feature than the personal ID', () => {
+    expect(predicateSchema.safeParse({ op: 'ids_fit_holders', feature: 'name_key' }).success).toBe(false);
+  });
+
   it('judges the ID of a record without a sex by its birth year alone', () => {
     expect(holds(ownIds, person('1987', null, '079087000001'), person('1987-03-14', 'M', '001087123456'))).toBe(true);
   });

@@ -20,7 +20,7 @@ export type Predicate =
   | { op: 'one_digit_off'; feature: z.infer<typeof feature> }
   | { op: 'transposed'; feature: z.infer<typeof feature> }
   | { op: 'numbers_near'; feature: z.infer<typeof feature>; at_most: number }
-  | { op: 'ids_fit_holders'; feature: z.infer<typeof feature> }
+  | { op: 'ids_fit_holders'; feature: 'personal_id' }
   | { op: 'address_overlap'; at_least: number; typos?: boolean }
   | { op: 'dob_swapped' }
   | { op: 'dob_compatible' }
@@ -40,7 +40,8 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
     z.object({ op: z.literal('one_digit_off'), feature }),
     z.object({ op: z.literal('transposed'), feature }),
     z.object({ op: z.literal('numbers_near'), feature, at_most: z.number().int().min(1) }),
-    z.object({ op: z.literal('ids_fit_holders'), feature }),
+    // Read against each record's own birth year and sex: meaningful only for the personal ID.
+    z.object({ op: z.literal('ids_fit_holders'), feature: z.literal('personal_id') }),
     z.object({ op: z.literal('address_overlap'), at_least: z.number().min(0).max(1), typos: z.boolean().optional() }),
     z.object({ op: z.literal('dob_swapped') }),
     z.object({ op: z.literal('dob_compatible') }),
