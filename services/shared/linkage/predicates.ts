@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { datesCompatible } from '../normalise/date.js';
-import { birthYearOfId, decodeCenturySex } from '../normalise/personal-id.js';
+import { idFitsHolder } from '../normalise/personal-id.js';
 import { jaroWinkler } from './jaro-winkler.js';
 import { FEATURES, type MatchRecord } from './match-record.js';
 
@@ -87,16 +87,6 @@ export function numbersNear(a: string, b: string, most: number): boolean {
   // Beyond 15 digits a double no longer holds every integer exactly.
   const difference = a.length <= 15 ? Math.abs(Number(a) - Number(b)) : Number(BigInt(a) > BigInt(b) ? BigInt(a) - BigInt(b) : BigInt(b) - BigInt(a));
   return difference <= most;
-}
-
-/**
- * Whether a personal ID's century-and-sex digit and year digits give the birth year and the sex of
- * the record that carries it (Decree 137/2015): its holder's own ID, not a parent's or a child's.
- * A record without a birth year cannot tell; one without a sex is judged on the year alone.
- */
-export function idFitsHolder(id: string, birthYear: string | null, sex: string | null): boolean {
-  if (id.length !== 12 || birthYear === null || !DIGITS.test(id)) return false;
-  return String(birthYearOfId(id)) === birthYear && (sex === null || decodeCenturySex(id).sex === sex);
 }
 
 /**

@@ -33,6 +33,17 @@ export function idPrefix(provinceCode: string, sex: Sex, birthYear: number): str
 }
 
 /**
+ * Whether a personal ID's century-and-sex digit and year digits give the birth year and the sex of
+ * the record that carries it: its holder's own ID, not a parent's or a child's (the linkage's
+ * `ids_fit_holders`; checkPersonalId flags the same disagreements one by one). A record without a
+ * birth year cannot tell; one without a sex is judged on the year alone.
+ */
+export function idFitsHolder(id: string, birthYear: string | null, sex: string | null): boolean {
+  if (birthYear === null || !/^\d{12}$/.test(id)) return false;
+  return String(birthYearOfId(id)) === birthYear && (sex === null || decodeCenturySex(id).sex === sex);
+}
+
+/**
  * Rules on an ID's structure against the record, flagged as findings. A disagreement is evidence,
  * not a reason to reject: numbers are re-issued after a legal change of sex, and records are mistyped.
  */

@@ -35,8 +35,10 @@ export async function rescoreCase(
   const subject = personToMatchRecord(reviewCase.observation_id, record);
   const others = [...candidates].map(([citizenId, person]) => personToMatchRecord(citizenId, person));
   const engine = new LinkageEngine(settings, await termFrequenciesOf(pool, settings, others));
-  // A duplicate pair was scored as a plain pair by the scan (no guardian rule): the same here.
-  const scored = isDuplicateCase(reviewCase)
+  // A duplicate pair was scored as a plain pair of citizens by the scan (no guardian rule, only the
+  // never_link rules that hold between citizens): the same here.
+  const duplicate = isDuplicateCase(reviewCase);
+  const scored = duplicate
     ? others.map((other) => {
         const score = engine.scorer.score(subject, other);
         return { citizen_id: other.id, score: score.probability, explanation: engine.scorer.explain(score, null, '') };
@@ -49,7 +51,7 @@ export async function rescoreCase(
     rescored.set(candidate.citizen_id, {
       score: candidate.score,
       explanation: candidate.explanation,
-      never_link: isDuplicateCase(reviewCase) ? engine.scorer.neverLinkedCitizens(subject, other) : engine.scorer.neverLinked(subject, other),
+      never_link: duplicate ? engine.scorer.neverLinkedCitizens(subject, other) : engine.scorer.neverLinked(subject, other),
     });
   }
   return rescored;
