@@ -2,6 +2,7 @@ import type { Admin } from 'kafkajs';
 import { applyAcls, removeAcls } from '../shared/kafka/acl-apply.js';
 import { createKafka, ensureTopics, type KafkaConnection } from '../shared/kafka/client.js';
 import type { AclTarget } from '../shared/kafka/kafka-acls.js';
+import { ConfigError } from '../shared/errors.js';
 import { createLogger } from '../shared/observability/logger.js';
 import { topicsFor } from '../shared/schemas/topics.js';
 import type { CliConfig } from './config.js';
@@ -35,11 +36,25 @@ export async function tearDownKafkaAcls(target: AclTarget, connection: KafkaConn
 }
 
 async function asAdministrator<T>(connection: KafkaConnection, work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = createKafka(connection, 'dancu-acl', createLogger({ level: 'warn', name: 'dancu-acl' })).admin();
+  // kafkajs's lines would repeat, as JSON, the error the caller is given.
+  const admin = createKafka(connection, 'dancu-acl', createLogger({ level: 'silent', name: 'dancu-acl' })).admin();
   await admin.connect();
   try {
-    return await work(admin);
+    return await work(admin).catch((error: unknown) => {
+      throw securityDisabled(error, connection.brokers) ?? error;
+    });
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * A broker without an authorizer answers every ACL request "Security features are disabled": said
+ * as what it means for dancu, a broker without logins, and where the secure one is.
+ */
+export function securityDisabled(error: unknown, brokers: readonly string[]): ConfigError | null {
+  if (!(error instanceof Error) || (error as { type?: unknown }).type !== 'SECURITY_DISABLED') return null;
+  return new ConfigError(
+    `the broker at ${brokers.join(', ')} keeps no ACLs (it takes no logins): point DANCU_KAFKA_BROKERS at a secure broker, with DANCU_KAFKA_SECURITY=sasl_ssl and an administrator's login (\`npx dancu stack up --secure\` runs one on 127.0.0.1:9192)`,
+  );
 }

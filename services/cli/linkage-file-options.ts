@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { ConfigError } from '../shared/errors.js';
@@ -15,13 +15,21 @@ export function parametersOption(from: string): Option {
     .default('estimate');
 }
 
-/** One line, before any work, when an output file's folder is not there (it would be found only at the first row written). */
+/**
+ * One line, before any work, when an output file's folder is not there or the file named is a
+ * folder (either would be found only when the first row is written, or at the end).
+ */
 export function requireFolderOf(file: string): void {
   const folder = dirname(resolve(file));
   if (!existsSync(folder)) throw new ConfigError(`no such folder for ${file}: ${folder}`);
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new ConfigError(`${file} is a folder: name a file to write`);
 }
 
-/** One line for the first input file that is not there. */
+/** One line for the first input file that is not there, or is a folder. */
 export function requireFiles(files: readonly string[]): void {
-  for (const file of files) if (!existsSync(file)) throw new ConfigError(`no such file: ${file}`);
+  for (const file of files) {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (stat === undefined) throw new ConfigError(`no such file: ${file}`);
+    if (stat.isDirectory()) throw new ConfigError(`${file} is a folder: name a file`);
+  }
 }

@@ -28,9 +28,7 @@ import { resolveRunEnv } from './run-settings.js';
 export function buildProgram(): Command {
   const program = new Command('dancu')
     .description('dancu: keeps the population register correct, complete, clean and live')
-    .option('--demo', "look at the last demo's run: its database, topics and consumer groups (from .dancu/demo-run.json, which `dancu demo` writes)")
-    .showHelpAfterError()
-    .exitOverride();
+    .option('--demo', "look at the last demo's run: its database, topics and consumer groups (from .dancu/demo-run.json, which `dancu demo` writes)");
   // Before any command reads its configuration: with --demo, the demo run's settings become the
   // process's environment, so commands, the services `run` starts and their children all see them.
   program.hook('preAction', (_program, command) => {
@@ -65,7 +63,20 @@ export function buildProgram(): Command {
   ]) {
     program.addCommand(command);
   }
+  oneLineUsageErrors(program, program.name());
   return program;
+}
+
+/**
+ * Every command's usage errors as the program's own: thrown to `main` (exit 2) instead of each
+ * subcommand exiting by itself (exit 1), and one line that names where the usage is, instead of
+ * the whole help after it.
+ */
+function oneLineUsageErrors(command: Command, path: string): void {
+  command.exitOverride().configureOutput({
+    outputError: (text, write) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')} (see \`${path} --help\`)\n`),
+  });
+  for (const subcommand of command.commands) oneLineUsageErrors(subcommand, `${path} ${subcommand.name()}`);
 }
 
 /** Runs the CLI; returns the exit code. Usage errors exit 2, failures 1. */

@@ -94,6 +94,8 @@ export function databaseRemedy(code: string, context: { databaseUrl: string; dem
   switch (code) {
     case 'DATABASE_UNREACHABLE':
       return 'start it with `npx dancu stack up`, or set DATABASE_URL to a server that runs';
+    case 'DATABASE_LOGIN_REFUSED':
+      return 'give DATABASE_URL a user the server knows, and its password in the URL, DANCU_DATABASE_PASSWORD(_FILE) or DANCU_DATABASE_SECRETS_DIR';
     case 'DATABASE_MISSING':
       return isDemo ? "run `npm run demo` again (the demo's run is gone)" : `create and migrate it with \`npx dancu migrate\`${orDemo}`;
     case 'NOT_MIGRATED':

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { DancuError } from './errors.js';
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -14,6 +15,8 @@ const CR = 13;
 export class CsvRowParser {
   private carry = '';
   private atStart = true;
+  /** Rows given out so far: a row that does not parse is named by its number (the header is row 1). */
+  private rows = 0;
 
   /** The complete rows in the text read so far; a row cut at the end of the piece waits for the next. */
   push(text: string): string[][] {
@@ -22,18 +25,27 @@ export class CsvRowParser {
       if (input.charCodeAt(0) === 0xfeff) input = input.slice(1);
       this.atStart = false;
     }
-    const rows: string[][] = [];
-    const consumed = parseRows(input, false, rows);
+    const { rows, consumed } = this.parse(input, false);
     this.carry = input.slice(consumed);
     return rows;
   }
 
   /** The last row, when the text did not end with a line break. */
   end(): string[][] {
-    const rows: string[][] = [];
-    parseRows(this.carry, true, rows);
+    const { rows } = this.parse(this.carry, true);
     this.carry = '';
     return rows;
+  }
+
+  private parse(text: string, final: boolean): { rows: string[][]; consumed: number } {
+    const rows: string[][] = [];
+    try {
+      const consumed = parseRows(text, final, rows);
+      this.rows += rows.length;
+      return { rows, consumed };
+    } catch (error) {
+      throw new Error(`row ${this.rows + rows.length + 1}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   }
 }
 
@@ -51,6 +63,8 @@ function parseRows(text: string, final: boolean, rows: string[][]): number {
     if (start < length && text.charCodeAt(start) === QUOTE) {
       let close = text.indexOf('"', start + 1);
       while (close >= 0 && text.charCodeAt(close + 1) === QUOTE) close = text.indexOf('"', close + 2);
+      // A quote still open at the end of the file would otherwise take every row after it, unseen.
+      if (close < 0 && final) throw new Error('a quoted field is not closed');
       if (close < 0 || (!final && close + 1 >= length)) return rowStart;
       field = text.slice(start + 1, close);
       if (field.includes('""')) field = field.replace(/""/g, '"');
@@ -93,17 +107,37 @@ function isBlank(code: number): boolean {
   return code === 32 || code === 9;
 }
 
-/** Rows of a CSV file, a batch per piece read, read as a stream: the file is never held whole. */
+/**
+ * Rows of a CSV file, a batch per piece read, read as a stream: the file is never held whole. A
+ * file that cannot be read or parsed is one CSV_FILE_INVALID naming it (and the row that does not parse).
+ */
 export async function* csvFileRows(file: string): AsyncGenerator<string[][]> {
   const parser = new CsvRowParser();
+  const invalid = (error: unknown) => {
+    const code = (error as { code?: unknown }).code;
+    const problem = typeof code === 'string' ? `cannot be read (${code})` : error instanceof Error ? error.message : String(error);
+    return new DancuError('CSV_FILE_INVALID', `${file}: ${problem}`, { retriable: false, cause: error });
+  };
   // Small pieces: a piece's text stays in V8's young generation (large strings go straight to the old one and wait for a full collection).
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 15 });
-  for await (const piece of stream as AsyncIterable<string>) {
-    const rows = parser.push(piece);
-    if (rows.length > 0) yield rows;
+  const pieces = (stream as AsyncIterable<string>)[Symbol.asyncIterator]();
+  try {
+    let ended = false;
+    while (!ended) {
+      let rows: string[][];
+      try {
+        const piece = await pieces.next();
+        ended = piece.done === true;
+        rows = ended ? parser.end() : parser.push(piece.value as string);
+      } catch (error) {
+        throw invalid(error);
+      }
+      if (rows.length > 0) yield rows;
+    }
+  } finally {
+    // A reader that stops early closes the file, as a for-await loop over the stream would.
+    await pieces.return?.();
   }
-  const last = parser.end();
-  if (last.length > 0) yield last;
 }
 
 /** A CSV field as written: quoted only when it holds a comma, a quote or a line break. */

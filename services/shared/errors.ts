@@ -43,10 +43,13 @@ export const ERROR_CODES = [
   'SETTINGS_VERSION_UNKNOWN',
   // The outbox
   'OUTBOX_UNPUBLISHABLE',
-  // The register's database, as a command finds it
+  // The register's database, Kafka and the registry, as a command finds them
   'DATABASE_MISSING',
   'DATABASE_UNREACHABLE',
+  'DATABASE_LOGIN_REFUSED',
   'NOT_MIGRATED',
+  'BROKERS_UNREACHABLE',
+  'REGISTRY_UNREACHABLE',
   // Backup and restore of the register
   'BACKUP_UNREADABLE',
   'BACKUP_CORRUPT',

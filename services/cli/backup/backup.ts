@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DancuError } from '../../shared/errors.js';
 import { REPO_ROOT } from '../../shared/paths.js';
@@ -33,6 +33,9 @@ function dancuVersion(): string {
 
 /** A backup goes into a folder of its own: never over another backup, nor into a folder holding anything else. */
 function prepareFolder(out: string): void {
+  if (existsSync(out) && !statSync(out).isDirectory()) {
+    throw new DancuError('BACKUP_FOLDER_IN_USE', `${out} is a file: give a new folder for the backup`, { retriable: false });
+  }
   if (existsSync(out) && readdirSync(out).length > 0) {
     throw new DancuError('BACKUP_FOLDER_IN_USE', `${out} is not empty: give a new folder (a backup never writes over another)`, { retriable: false });
   }

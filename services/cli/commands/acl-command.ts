@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { aclTarget, setUpKafkaAcls } from '../kafka-acl-setup.js';
+import { requireBrokers } from '../kafka-session.js';
 import { kafkaConnection } from '../../shared/kafka/client.js';
 import { kafkaAcls } from '../../shared/kafka/kafka-acls.js';
 
@@ -14,7 +15,9 @@ export function aclCommand(): Command {
     .action(async () => {
       const config = loadConfig(process.env);
       const target = aclTarget(config);
-      const { created, removed, kept } = await setUpKafkaAcls(target, kafkaConnection(config));
+      const connection = kafkaConnection(config);
+      await requireBrokers(connection.brokers);
+      const { created, removed, kept } = await setUpKafkaAcls(target, connection);
       console.log(`acls: ${created} created, ${removed} removed, ${kept} in place`);
     });
   command

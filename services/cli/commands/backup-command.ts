@@ -1,19 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { wholeNumber } from '../number-options.js';
 import { takeBackup } from '../backup/backup.js';
 import type { BackupManifest, PartitionOffset } from '../backup/manifest.js';
 import { restoreBackup, type RestoreSummary } from '../backup/restore.js';
 import { SET_ASIDE_ACTION } from '../backup/steward-set-aside.js';
 import { describeDatabase } from '../../shared/store/schema-check.js';
-
-function wholeNumber(from: number, to: number, what: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < from || n > to) throw new InvalidArgumentError(`a whole number of ${what} from ${from} to ${to}`);
-    return n;
-  };
-}
 
 const jobsOption = wholeNumber(1, 64, 'jobs');
 

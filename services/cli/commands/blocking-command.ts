@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { BlockingReport } from '../../shared/linkage/blocking-report.js';
 import { blockingReportOfFiles } from '../../shared/linkage-io/blocking-report-csv.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
-import { requireFiles, settingsOption } from '../linkage-file-options.js';
+import { requireFiles, requireFolderOf, settingsOption } from '../linkage-file-options.js';
 import { cumulativeComparisonsSvg } from '../blocking-chart.js';
 
 function text(report: BlockingReport): string {
@@ -42,6 +42,7 @@ export function blockingCommand(): Command {
       .option('--json', 'print JSON')
       .action(async (options: { register: string; records: string; truth?: string; settings: string; svg?: string; json?: boolean }) => {
         requireFiles([options.register, options.records, options.settings, ...(options.truth ? [options.truth] : [])]);
+        if (options.svg) requireFolderOf(options.svg);
         const report = await blockingReportOfFiles({
           register: options.register,
           records: options.records,

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { ConnectClient } from '../connect/connect-client.js';
+import { wholeNumber } from '../number-options.js';
 import {
   connectorDefinition,
   connectorName,
@@ -22,8 +23,8 @@ interface AddOptions {
   converter: ConverterKind;
   system?: string;
   snapshot: 'initial' | 'no_data' | 'always';
-  heartbeatMs: string;
-  schemaWait: string;
+  heartbeatMs: number;
+  schemaWait: number;
   mappings?: string;
 }
 
@@ -52,11 +53,12 @@ export function connectCommand(): Command {
     )
     .option('--system <name>', "the sector system's name (Debezium's topic.prefix; the register's source system)")
     .addOption(new Option('--snapshot <mode>', 'existing rows first, or changes only').choices(['initial', 'no_data', 'always']).default('initial'))
-    .option('--heartbeat-ms <ms>', 'heartbeat interval (the slot advances on a quiet database)', '10000')
+    .option('--heartbeat-ms <ms>', 'heartbeat interval (the slot advances on a quiet database)', wholeNumber(1, Infinity, 'milliseconds'), 10_000)
     .option(
       '--schema-wait <seconds>',
       `avro: how long to wait for the first changes to register the tables' schemas, to give them the ${CONNECTOR_COMPATIBILITY} compatibility rule`,
-      '60',
+      wholeNumber(0, Infinity, 'seconds'),
+      60,
     )
     .option('--mappings <file>', 'table mappings (default: services/shared/sources/debezium-mappings.json)')
     .action(async (options: AddOptions) => {
@@ -81,7 +83,7 @@ export function connectCommand(): Command {
           registryUrl: config.DANCU_SCHEMA_REGISTRY_URL,
           namespace: config.DANCU_TOPIC_NAMESPACE,
           snapshot: options.snapshot,
-          heartbeatMs: Number(options.heartbeatMs),
+          heartbeatMs: options.heartbeatMs,
         },
         mappings,
       );
@@ -89,7 +91,7 @@ export function connectCommand(): Command {
       console.log(`connector ${definition.name}: ${tables.join(', ')} -> ${definition.config['transforms.route.replacement']} (${options.converter})`);
       const artifacts = artifactsOf(definition.config);
       if (artifacts.length === 0) return;
-      const states = await new ConnectorSchemas(config.DANCU_SCHEMA_REGISTRY_URL).ensureRules(artifacts, Number(options.schemaWait) * 1000);
+      const states = await new ConnectorSchemas(config.DANCU_SCHEMA_REGISTRY_URL).ensureRules(artifacts, options.schemaWait * 1000);
       for (const [i, artifact] of artifacts.entries()) console.log(schemaLine(artifact, states[i] ?? null));
       if (states.some((state) => state === null)) {
         console.log(`  run this command again after the table's first change: it gives the new schema the ${CONNECTOR_COMPATIBILITY} compatibility rule`);

@@ -8,6 +8,7 @@ import type { Logger } from '../../shared/observability/logger.js';
 import { saveUser } from '../../shared/review/steward-users.js';
 import { loadConfig } from '../config.js';
 import { DEMO_RUN_FILE, writeDemoRun } from '../demo-run-file.js';
+import { numberBetween, wholeNumber } from '../number-options.js';
 import { PipelineRun } from '../pipeline-run.js';
 import { stackUp } from '../stack/stack.js';
 import { dropDatabase, otherDatabaseUrl } from '../stack/postgres-node.js';
@@ -84,11 +85,13 @@ async function serveReview(run: PipelineRun, logger: Logger, print: (line: strin
 export function demoCommand(): Command {
   return new Command('demo')
     .description('run the whole pipeline on a synthetic day of all four sources and print what happened (starts the stack)')
-    .option('--population <n>', 'citizens in the synthetic register', String(DEMO_DEFAULTS.population))
-    .option('--scale <factor>', 'multiplies the events of the synthetic day', String(DEMO_DEFAULTS.scale))
+    .option('--population <n>', 'citizens in the synthetic register', wholeNumber(1, Infinity, 'citizens'), DEMO_DEFAULTS.population)
+    .option('--scale <factor>', 'multiplies the events of the synthetic day', numberBetween(0, Infinity), DEMO_DEFAULTS.scale)
     .option('--review', "then keep the pipeline running with the stewards' review UI, signed in as a demo steward, until Ctrl-C")
-    .action(async (options: { population: string; scale: string; review?: boolean }) => {
+    .action(async (options: { population: number; scale: number; review?: boolean }) => {
       const config = loadConfig(process.env);
+      // Made first: a register too small for the planted cases is refused before the stack starts and the last demo's database is dropped.
+      const demo = generateDemoData(options.population, options.scale);
       const print = (line: string) => console.log(line);
       print('starting the stack');
       await stackUp(config, (line) => print(`  ${line}`));
@@ -104,7 +107,6 @@ export function demoCommand(): Command {
       // Left before anything can fail, so a demo that stopped half-way can be looked at too.
       writeDemoRun({ startedAt: new Date().toISOString(), databaseUrl, topicNamespace: run.namespace, groups: run.groups });
       try {
-        const demo = generateDemoData(Number(options.population), Number(options.scale));
         const { hard } = demo;
         const populationFile = join(dir, 'population.csv');
         writeFileSync(populationFile, populationCsv(demo.register));

@@ -1,14 +1,22 @@
 import { Command, Option } from 'commander';
+import type { Admin, Kafka } from 'kafkajs';
 import { loadConfig } from '../config.js';
 import { parseSince, withKafka } from '../kafka-session.js';
+import { requireTopics } from '../required-topics.js';
 import { connectProducer } from '../../shared/kafka/client.js';
 import { listDeadLetters, replayDeadLetters, type DeadLetterEntry, type DeadLetterFilter } from '../../shared/kafka/dead-letters.js';
-import { SOURCE_NAMES } from '../../shared/schemas/topics.js';
+import { SOURCE_NAMES, type Topics } from '../../shared/schemas/topics.js';
 
 interface FilterOptions {
   source?: string;
   reason?: string;
   since?: string;
+}
+
+/** The dead letters on the topic, refused in one line when it is not there (kafkajs would retry for minutes). */
+async function deadLetters(kafka: Kafka, admin: Admin, topics: Topics, filter: DeadLetterFilter): Promise<DeadLetterEntry[]> {
+  await requireTopics(admin, [topics.deadLetters], 'the dead letters are kept on it');
+  return listDeadLetters(kafka, admin, topics, filter);
 }
 
 function filterOf(options: FilterOptions, positions?: string[]): DeadLetterFilter {
@@ -35,7 +43,7 @@ export function dlqCommand(): Command {
       .option('--json', 'print JSON')
       .action(async (options: FilterOptions & { json?: boolean }) => {
         const config = loadConfig(process.env);
-        const entries = await withKafka(config, 'dancu-dlq', (kafka, admin, topics) => listDeadLetters(kafka, admin, topics, filterOf(options)));
+        const entries = await withKafka(config, 'dancu-dlq', (kafka, admin, topics) => deadLetters(kafka, admin, topics, filterOf(options)));
         if (options.json) {
           console.log(
             JSON.stringify(
@@ -59,7 +67,7 @@ export function dlqCommand(): Command {
       .option('--payload', 'also print the original bytes as text')
       .action(async (position: string, options: { payload?: boolean }) => {
         const config = loadConfig(process.env);
-        const [entry] = await withKafka(config, 'dancu-dlq', (kafka, admin, topics) => listDeadLetters(kafka, admin, topics, { positions: [position] }));
+        const [entry] = await withKafka(config, 'dancu-dlq', (kafka, admin, topics) => deadLetters(kafka, admin, topics, { positions: [position] }));
         if (!entry) {
           console.error(`no dead letter at ${position}`);
           process.exitCode = 4;
@@ -92,7 +100,7 @@ export function dlqCommand(): Command {
           .map((p) => p.trim())
           .filter((p) => p !== '');
         await withKafka(config, 'dancu-dlq', async (kafka, admin, topics) => {
-          const entries = await listDeadLetters(kafka, admin, topics, filterOf(options, positions));
+          const entries = await deadLetters(kafka, admin, topics, filterOf(options, positions));
           if (options.dryRun) {
             for (const entry of entries) console.log(summary(entry));
             console.log(`${entries.length} dead letters would be replayed`);

@@ -1,6 +1,7 @@
-import { Command } from 'commander';
+import { Argument, Command } from 'commander';
 import { loadConfig, type CliConfig } from '../config.js';
 import { withPool } from '../kafka-session.js';
+import { wholeNumber } from '../number-options.js';
 import { topicsFor } from '../../shared/schemas/topics.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
 import { mergeCitizens, undoMerge, type MergeResult } from '../../shared/store/citizen-merges.js';
@@ -32,12 +33,12 @@ export function duplicatesCommand(): Command {
       .description(
         'score pairs of citizens sharing a blocking key with the linkage engine; open a POSSIBLE_DUPLICATE review case for each pair above the review threshold (a pair under a never_link rule, such as twins, with the rule named)',
       )
-      .option('--max-block <n>', 'skip blocks of more citizens than this (reported)', '500')
+      .option('--max-block <n>', 'skip blocks of more citizens than this (reported)', wholeNumber(2, Infinity, 'citizens'), 500)
       .option('--json', 'print JSON')
-      .action(async (options: { maxBlock: string; json?: boolean }) => {
+      .action(async (options: { maxBlock: number; json?: boolean }) => {
         const config = loadConfig(process.env);
         await withPool(config, 2, async (pool) => {
-          const report = await scanForDuplicates(pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), { maxBlock: Number(options.maxBlock) });
+          const report = await scanForDuplicates(pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), { maxBlock: options.maxBlock });
           if (options.json) return console.log(JSON.stringify(report, null, 2));
           console.log(
             `${report.citizens.toLocaleString('en')} citizens, ${report.pairsCompared.toLocaleString('en')} pairs compared, ${report.pairsFound} possible duplicates (${report.pairsUnderNeverLink} under a never_link rule, their cases naming it), ${report.casesOpened} new review cases`,
@@ -51,10 +52,10 @@ export function duplicatesCommand(): Command {
   duplicates.addCommand(
     new Command('list')
       .description('open possible-duplicate cases, highest score first')
-      .option('--limit <n>', 'at most this many', '50')
-      .action(async (options: { limit: string }) =>
+      .option('--limit <n>', 'at most this many', wholeNumber(1, Infinity, 'cases'), 50)
+      .action(async (options: { limit: number }) =>
         withPool(loadConfig(process.env), 2, async (pool) => {
-          const rows = await openDuplicateCases(pool, Number(options.limit));
+          const rows = await openDuplicateCases(pool, options.limit);
           for (const row of rows)
             console.log(`case ${row.case_id}  ${row.a}  ${row.b}  ${(row.score * 100).toFixed(1)}%  since ${row.created_at.toISOString()}`);
           console.log(`${rows.length} open possible-duplicate cases shown`);
@@ -80,13 +81,13 @@ export function duplicatesCommand(): Command {
   duplicates.addCommand(
     new Command('undo')
       .description('undo a merge: what it moved goes back, both citizens chosen again from their own histories; published as MERGE_UNDONE')
-      .argument('<merge-id>', 'the merge to undo')
+      .addArgument(new Argument('<merge-id>', 'the merge to undo (its number, as merge printed it)').argParser(wholeNumber(1, Infinity, '')))
       .requiredOption('--comment <text>', 'why (kept in the audit log)')
       .option('--actor <name>', 'who decides', process.env.USER ?? 'operator')
-      .action(async (mergeId: string, options: { comment: string; actor: string }) => {
+      .action(async (mergeId: number, options: { comment: string; actor: string }) => {
         const config = loadConfig(process.env);
         await withPool(config, 2, async (pool) =>
-          printMerge('undid merge', await undoMerge(pool, writerContext(config), Number(mergeId), options.actor, options.comment)),
+          printMerge('undid merge', await undoMerge(pool, writerContext(config), mergeId, options.actor, options.comment)),
         );
       }),
   );

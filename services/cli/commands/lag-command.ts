@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { readDemoRun } from '../demo-run-file.js';
 import { withKafka } from '../kafka-session.js';
+import { wholeNumber } from '../number-options.js';
 import type { DemoRun } from '../run-settings.js';
 import { measureLag, type PartitionLag } from '../../shared/kafka/lag.js';
 import { pipelineGroupTopics } from '../../monitor/pipeline-status.js';
@@ -62,11 +63,11 @@ export function lagCommand(): Command {
   return new Command('lag')
     .description("lag of the pipeline's consumer groups per topic and partition, in messages and in seconds (age of the oldest unconsumed event)")
     .option('--json', 'print JSON')
-    .option('--watch [seconds]', 'print again every few seconds until interrupted')
+    .option('--watch [seconds]', 'print again every few seconds (5 unless given) until interrupted', wholeNumber(1, Infinity, 'seconds'))
     .option('--all', 'also list partitions with nothing to consume')
-    .action(async (options: { json?: boolean; watch?: string | boolean; all?: boolean }) => {
+    .action(async (options: { json?: boolean; watch?: number | boolean; all?: boolean }) => {
       const config = loadConfig(process.env);
-      const every = options.watch === undefined || options.watch === false ? null : Number(options.watch === true ? 5 : options.watch);
+      const every = options.watch === undefined || options.watch === false ? null : options.watch === true ? 5 : options.watch;
       await withKafka(config, 'dancu-lag', async (kafka, admin, topics) => {
         const groupIds = { ingest: config.DANCU_INGEST_GROUP_ID, linker: config.DANCU_LINKER_GROUP_ID, store: config.DANCU_STORE_GROUP_ID };
         const groups = pipelineGroupTopics(topics, groupIds);

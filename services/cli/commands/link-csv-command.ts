@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { EstimateSpread } from '../../shared/linkage/estimate.js';
 import { linkCsv, type LinkCsvProgress, type LinkCsvReport } from '../../shared/linkage-io/link-csv.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
 import { parametersOption, requireFiles, requireFolderOf, settingsOption } from '../linkage-file-options.js';
+import { wholeNumber } from '../number-options.js';
 
 function spreadLines(spread: EstimateSpread, recordsInFile: number): string {
   const { all, halves } = spread.inRegister;
@@ -54,12 +55,6 @@ const DEFAULT_THREADS = Math.min(availableParallelism(), 4);
 const MAX_THREADS = 64;
 const HEAP_GROWING_PERCENT = 50;
 
-function threadCount(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new InvalidArgumentError(`a whole number of threads from 1 to ${MAX_THREADS}`);
-  return n;
-}
-
 export function linkCsvCommand(): Command {
   return new Command('link-csv')
     .description('link sectoral records to a register snapshot offline (batch), one decision per record')
@@ -70,7 +65,7 @@ export function linkCsvCommand(): Command {
     .addOption(parametersOption('these files'))
     .addOption(
       new Option('--threads <n>', 'threads that link the records, sharing one copy of the register (1: on the main thread)')
-        .argParser(threadCount)
+        .argParser(wholeNumber(1, MAX_THREADS, 'threads'))
         .default(DEFAULT_THREADS),
     )
     .action(async (options: { population: string; records: string; out: string; settings: string; parameters: 'estimate' | 'committed'; threads: number }) => {

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { withPool } from '../kafka-session.js';
+import { requireFiles } from '../linkage-file-options.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
 import { loadPopulation } from '../../shared/store/population-load.js';
 
@@ -10,7 +10,7 @@ export function loadPopulationCommand(): Command {
     .description('bulk-load a register snapshot into the population store (COPY; all or nothing)')
     .argument('<file>', 'CSV with header citizen_id,full_name,date_of_birth,sex,address[,personal_id]')
     .action(async (file: string) => {
-      if (!existsSync(file)) throw new Error(`no such file: ${file}`);
+      requireFiles([file]);
       const config = loadConfig(process.env);
       await withPool(config, 1, async (pool) => {
         const started = Date.now();

@@ -1,11 +1,11 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
-import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../../shared/kafka/client.js';
+import { requireRegistry, withKafka } from '../kafka-session.js';
+import { requireFiles } from '../linkage-file-options.js';
+import { connectProducer, ensureTopics } from '../../shared/kafka/client.js';
 import { publishEvents } from '../../shared/kafka/publisher.js';
-import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, type SourceName } from '../../shared/schemas/topics.js';
-import { createLogger } from '../../shared/observability/logger.js';
-import { SchemaRegistryClient } from '../../shared/kafka/registry.js';
+import { SOURCE_NAMES, SOURCE_TOPICS, type SourceName } from '../../shared/schemas/topics.js';
 import { SOURCE_ADAPTERS } from '../../shared/sources/source-adapters.js';
 
 /** Reads JSON Lines; a line that is not JSON is reported by number, not sent. */
@@ -33,31 +33,24 @@ export function publishCommand(): Command {
     .addOption(new Option('--source <name>', 'sector source').choices(SOURCE_NAMES).makeOptionMandatory())
     .argument('<file>', 'JSON Lines file of events')
     .action(async (file: string, options: { source: SourceName }) => {
-      if (!existsSync(file)) throw new Error(`no such file: ${file}`);
+      requireFiles([file]);
       const config = loadConfig(process.env);
-      const logger = createLogger({ level: 'warn', name: 'publish' });
-      const topic = topicsFor(config.DANCU_TOPIC_NAMESPACE)[SOURCE_TOPICS[options.source].events];
       const { events, lines, bad } = readJsonLines(file);
-      const kafka = createKafka(kafkaConnection(config), 'dancu-publish', logger);
-      const admin = kafka.admin();
-      await admin.connect();
-      // A connection left open keeps the command alive until the broker drops it (10 minutes).
-      await ensureTopics(admin, [topic]).finally(() => admin.disconnect());
-      const producer = await connectProducer(kafka);
-      try {
-        const report = await publishEvents({
-          producer,
-          registry: new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL),
-          topic,
-          record: SOURCE_ADAPTERS[options.source].record,
-          events,
-        });
-        const rejected = [...bad, ...report.rejected.map(({ index, problems }) => ({ line: lines[index] ?? 0, text: problems.join('; ') }))];
-        for (const { line, text } of rejected.sort((a, b) => a.line - b.line)) console.error(`line ${line}: ${text}`);
-        console.log(`published ${report.published} events to ${topic}; rejected ${report.rejected.length + bad.length}`);
-        if (report.rejected.length + bad.length > 0) process.exitCode = 3;
-      } finally {
-        await producer.disconnect();
-      }
+      // Before a topic is made: a registry that does not answer would refuse every event.
+      const registry = await requireRegistry(config.DANCU_SCHEMA_REGISTRY_URL);
+      await withKafka(config, 'dancu-publish', async (kafka, admin, topics) => {
+        const topic = topics[SOURCE_TOPICS[options.source].events];
+        await ensureTopics(admin, [topic]);
+        const producer = await connectProducer(kafka);
+        try {
+          const report = await publishEvents({ producer, registry, topic, record: SOURCE_ADAPTERS[options.source].record, events });
+          const rejected = [...bad, ...report.rejected.map(({ index, problems }) => ({ line: lines[index] ?? 0, text: problems.join('; ') }))];
+          for (const { line, text } of rejected.sort((a, b) => a.line - b.line)) console.error(`line ${line}: ${text}`);
+          console.log(`published ${report.published} events to ${topic}; rejected ${report.rejected.length + bad.length}`);
+          if (report.rejected.length + bad.length > 0) process.exitCode = 3;
+        } finally {
+          await producer.disconnect();
+        }
+      });
     });
 }

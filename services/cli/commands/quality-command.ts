@@ -2,7 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { parseSince, withKafka, withPool } from '../kafka-session.js';
-import { SOURCE_NAMES, type SourceName } from '../../shared/schemas/topics.js';
+import { requireFolderOf } from '../linkage-file-options.js';
+import { requireTopics } from '../required-topics.js';
+import { SOURCE_NAMES, SOURCE_TOPICS, type SourceName } from '../../shared/schemas/topics.js';
 import { formatQualityReport, qualityReport } from '../../shared/reporting/quality-report.js';
 import { formatRegisterQuality, registerQuality } from '../../shared/reporting/register-quality.js';
 import { measureLag, oldestUnconsumedSeconds } from '../../shared/kafka/lag.js';
@@ -47,10 +49,13 @@ export function qualityCommand(): Command {
       .option('--json', 'print JSON')
       .action(async (options: { source?: SourceName; since?: string; json?: boolean }) => {
         const config = loadConfig(process.env);
+        const sources = options.source ? [options.source] : [...SOURCE_NAMES];
         const report = await withPool(config, 3, (pool) =>
-          withKafka(config, 'dancu-quality', (kafka, admin, topics) =>
-            qualityReport(kafka, admin, pool, topics, { sources: options.source ? [options.source] : undefined, sinceMs: parseSince(options.since) }),
-          ),
+          withKafka(config, 'dancu-quality', async (kafka, admin, topics) => {
+            const read = sources.flatMap((source) => (['events', 'cdc', 'feedback'] as const).map((form) => topics[SOURCE_TOPICS[source][form]]));
+            await requireTopics(admin, read, 'the report counts what each source sent and what was rejected on them');
+            return qualityReport(kafka, admin, pool, topics, { sources, sinceMs: parseSince(options.since) });
+          }),
         );
         console.log(options.json ? JSON.stringify(report, null, 2) : formatQualityReport(report).join('\n'));
       }),
@@ -61,6 +66,7 @@ export function qualityCommand(): Command {
       .description('print the data-quality rule catalogue as Markdown')
       .option('--out <file>', 'write it to a file instead')
       .action((options: { out?: string }) => {
+        if (options.out) requireFolderOf(options.out);
         if (options.out) writeFileSync(options.out, rulesMarkdown());
         else process.stdout.write(rulesMarkdown());
       }),

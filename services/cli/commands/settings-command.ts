@@ -1,9 +1,9 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { loadConfig, type CliConfig } from '../config.js';
-import { parseSince, withKafka, withPool } from '../kafka-session.js';
+import { parseSince, requireRegistry, withKafka, withPool } from '../kafka-session.js';
 import { requireFiles } from '../linkage-file-options.js';
+import { wholeNumber } from '../number-options.js';
 import { requireTopics } from '../required-topics.js';
-import { SchemaRegistryClient } from '../../shared/kafka/registry.js';
 import { loadSettings, type LinkageSettings } from '../../shared/linkage/settings.js';
 import { currentObservations } from '../../shared/linkage/current-observations.js';
 import { currentVersionOf, rollbackShadowSettings, rollbackTarget, type HistoryEntry } from '../../shared/linkage/settings-history.js';
@@ -67,10 +67,11 @@ interface ShadowOptions {
 /** Reads the stored observations and decides each with both settings against the register as it is. */
 async function runShadow(config: CliConfig, pool: Pool, current: LinkageSettings, candidate: LinkageSettings, options: ShadowOptions): Promise<ShadowReport> {
   checkComparable(current, candidate);
+  const registry = await requireRegistry(config.DANCU_SCHEMA_REGISTRY_URL);
   const { observations, available } = await withKafka(config, 'dancu-settings-shadow', async (kafka, admin, topics) => {
     // Promotions and rollbacks send their records back on the same topic, through the outbox.
     await requireTopics(admin, [topics.observations], 'the settings commands read the observations from it and send records back to the linker on it');
-    return readObservations(kafka, admin, new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL), topics.observations, {
+    return readObservations(kafka, admin, registry, topics.observations, {
       sinceMs: parseSince(options.since),
       sample: options.sample,
     });
@@ -86,8 +87,8 @@ function shadowCommand(): Command {
     )
     .requiredOption('--candidate <file>', 'the settings file to try')
     .option('--since <when>', 'only observations since (ISO time, or 90m, 24h, 7d)')
-    .addOption(new Option('--sample <n>', 'at most this many observations, drawn uniformly').argParser(positive))
-    .addOption(new Option('--examples <n>', 'examples shown per kind of change').default(3).argParser(positive))
+    .addOption(new Option('--sample <n>', 'at most this many observations, drawn uniformly').argParser(wholeNumber(1, Infinity, 'observations')))
+    .addOption(new Option('--examples <n>', 'examples shown per kind of change').default(3).argParser(wholeNumber(1, Infinity, 'examples')))
     .option('--save', "keep the report in the register, for the review UI's settings page")
     .option('--json', 'print JSON')
     .action(async (options: { candidate: string; since?: string; sample?: number; examples: number; save?: boolean; json?: boolean }) => {
@@ -154,12 +155,6 @@ function historyLines(entries: HistoryEntry[]): string[] {
     const from = entry.previous_version ? ` (from ${entry.previous_version})` : '';
     return `${marker} ${String(entry.id).padStart(4)}  ${entry.at}  ${entry.action.padEnd(9)} ${entry.version}${from}  by ${entry.actor}; ${count(entry.relinked)} sent back`;
   });
-}
-
-function positive(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('give a whole number above 0');
-  return n;
 }
 
 export function settingsCommand(): Command {

@@ -1,14 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { numberBetween, wholeNumber } from '../number-options.js';
 import { generateLinkageSet } from '../../shared/synth/linkage-set.js';
 import { writeLinkageSet } from '../../shared/synth/linkage-set-files.js';
 import { writeNationalRegister } from '../../shared/synth/national-register-files.js';
 
 interface SynthOptions {
-  population: string;
-  records: string;
-  absent: string;
-  seed: string;
+  population: number;
+  records: number;
+  absent: number;
+  seed: number;
   out: string;
   profile: 'classic' | 'hard' | 'national';
 }
@@ -16,10 +17,10 @@ interface SynthOptions {
 export function synthCommand(): Command {
   return new Command('synth')
     .description('make a synthetic register and dirty sectoral records with ground truth (population.csv, records.csv, truth.csv)')
-    .option('--population <n>', 'register size', '20000')
-    .option('--records <n>', 'records', '5000')
-    .option('--absent <share>', 'share of records about people not in the register', '0.1')
-    .option('--seed <n>', 'random seed', '1')
+    .option('--population <n>', 'register size', wholeNumber(1, Infinity, 'citizens'), 20_000)
+    .option('--records <n>', 'records', wholeNumber(0, Infinity, 'records'), 5_000)
+    .option('--absent <share>', 'share of records about people not in the register', numberBetween(0, 1), 0.1)
+    .option('--seed <n>', 'random seed', wholeNumber(0, Infinity, ''), 1)
     .addOption(
       new Option(
         '--profile <profile>',
@@ -31,12 +32,7 @@ export function synthCommand(): Command {
     .requiredOption('--out <dir>', 'folder to write to')
     .action(async (options: SynthOptions) => {
       mkdirSync(options.out, { recursive: true });
-      const plan = {
-        population: Number(options.population),
-        records: Number(options.records),
-        absentShare: Number(options.absent),
-        seed: Number(options.seed),
-      };
+      const plan = { population: options.population, records: options.records, absentShare: options.absent, seed: options.seed };
       if (options.profile === 'national') {
         const started = performance.now();
         // Rewritten in place on a terminal; a line each in a log, where a carriage return would run them together.

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { withPool } from '../kafka-session.js';
-import { readPopulationCsv, readRecordsCsv } from '../../shared/linkage-io/csv-io.js';
+import { requireFiles, requireFolderOf } from '../linkage-file-options.js';
+import { ConfigError } from '../../shared/errors.js';
+import { nothingToEstimateFrom, readPopulationCsv, readRecordsCsv } from '../../shared/linkage-io/csv-io.js';
 import { estimateParameters } from '../../shared/linkage/estimate.js';
 import { trainFromLabels, type LabelMetrics, type LabelTrainingReport } from '../../shared/linkage/label-training.js';
 import { loadTermFrequencies } from '../../shared/linkage-io/postgres-candidates.js';
@@ -55,7 +56,8 @@ export function trainCommand(): Command {
     .option('--out <file>', 'where to write the trained settings (with --from-reviews nothing is written without it)')
     .option('--json', 'print the --from-reviews report as JSON')
     .action(async (options: { population?: string; records?: string; fromReviews?: boolean; settings: string; out?: string; json?: boolean }) => {
-      if (!existsSync(options.settings)) throw new Error(`no such file: ${options.settings}`);
+      requireFiles([options.settings]);
+      if (options.out) requireFolderOf(options.out);
       const settings = loadSettings(options.settings);
       if (options.fromReviews) {
         const config = loadConfig(process.env);
@@ -73,14 +75,14 @@ export function trainCommand(): Command {
         }
         return;
       }
-      if (!options.population || !options.records) throw new Error('--population and --records are needed (or --from-reviews)');
-      for (const file of [options.population, options.records]) if (!existsSync(file)) throw new Error(`no such file: ${file}`);
+      if (!options.population || !options.records) throw new ConfigError('--population and --records are needed (or --from-reviews)');
+      requireFiles([options.population, options.records]);
       const out = options.out ?? DEFAULT_SETTINGS_FILE;
-      const { settings: estimated, report } = estimateParameters(
-        settings,
-        readPopulationCsv(options.population),
-        readRecordsCsv(options.records).map((r) => r.record),
-      );
+      const register = readPopulationCsv(options.population);
+      const records = readRecordsCsv(options.records).map((r) => r.record);
+      if (register.length === 0) throw nothingToEstimateFrom(options.population);
+      if (records.length === 0) throw nothingToEstimateFrom(options.records);
+      const { settings: estimated, report } = estimateParameters(settings, register, records);
       saveSettings(estimated, out);
       console.log(
         `trained on ${report.records} records × ${report.register} citizens (${report.blocked_pairs} blocked pairs, ${report.random_pairs} random pairs, EM ${report.em_iterations} iterations${report.em_converged ? '' : ', not converged'})`,

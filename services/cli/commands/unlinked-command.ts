@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { withPool } from '../kafka-session.js';
+import { wholeNumber } from '../number-options.js';
 import { SOURCE_NAMES } from '../../shared/schemas/topics.js';
 import { registerBacklog, waitingUnlinkedRecords } from '../../shared/reporting/backlog.js';
 
@@ -8,10 +9,10 @@ export function unlinkedCommand(): Command {
   return new Command('unlinked')
     .description('records of sources that may not create citizens and matched no one, waiting for their person to be registered')
     .addOption(new Option('--source <name>', 'one source only').choices(SOURCE_NAMES))
-    .option('--limit <n>', 'at most this many rows', '50')
-    .action(async (options: { source?: string; limit: string }) =>
+    .option('--limit <n>', 'at most this many rows', wholeNumber(1, Infinity, 'rows'), 50)
+    .action(async (options: { source?: string; limit: number }) =>
       withPool(loadConfig(process.env), 1, async (pool) => {
-        const rows = await waitingUnlinkedRecords(pool, { source: options.source, limit: Number(options.limit) });
+        const rows = await waitingUnlinkedRecords(pool, { source: options.source, limit: options.limit });
         const backlog = await registerBacklog(pool);
         for (const row of rows) {
           console.log(

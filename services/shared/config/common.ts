@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { zodProblems } from './json-file.js';
 
 /**
  * Settings every service shares. Each service's config.ts extends this shape with its own
@@ -45,7 +46,10 @@ export const commonConfigShape = {
    */
   DANCU_KAFKA_METADATA_MAX_AGE_MS: z.coerce.number().int().min(1_000).default(300_000),
   DANCU_SCHEMA_REGISTRY_URL: z.string().url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
-  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:55432/dancu'),
+  DATABASE_URL: z
+    .string()
+    .default('postgres://postgres@127.0.0.1:55432/dancu')
+    .refine((value) => URL.canParse(value), 'not a URL: give postgres://user@host:port/database'),
   /**
    * per-service: each service connects to the register as its own role (dancu_linker,
    * dancu_store, dancu_steward, dancu_monitor; `dancu migrate` creates them with their grants);
@@ -85,9 +89,6 @@ export type CommonConfig = z.infer<typeof commonConfigSchema>;
 /** Parses env with a zod schema and reports every bad variable at once. */
 export function parseConfig<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
   const result = schema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
+  if (!result.success) throw new ConfigError(`invalid configuration: ${zodProblems(result.error)}`);
   return result.data;
 }

@@ -12,18 +12,33 @@ import { csvField, csvFileRows } from '../csv-rows.js';
 const POPULATION_HEADER = ['citizen_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
 const RECORDS_HEADER = ['record_id', 'source', 'personal_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
 
+function csvInvalid(file: string, problem: string): DancuError {
+  return new DancuError('CSV_FILE_INVALID', `${file}: ${problem}`, { retriable: false });
+}
+
 function readCsv(file: string, required: readonly string[]): Record<string, string>[] {
-  const rows = parse(readFileSync(file), {
-    columns: (header: string[]) => header.map((h) => h.trim()),
-    bom: true,
-    skip_empty_lines: true,
-    trim: true,
-    relax_column_count: false,
-  }) as Record<string, string>[];
+  let rows: Record<string, string>[];
+  try {
+    rows = parse(readFileSync(file), {
+      columns: (header: string[]) => header.map((h) => h.trim()),
+      bom: true,
+      skip_empty_lines: true,
+      trim: true,
+      relax_column_count: false,
+    }) as Record<string, string>[];
+  } catch (error) {
+    // csv-parse's own words (an unclosed quote, a short row) name the line; the file is ours to name.
+    throw csvInvalid(file, error instanceof Error ? error.message : String(error));
+  }
   const header = rows.length > 0 ? Object.keys(rows[0]!) : required;
   const missing = required.filter((column) => !header.includes(column));
-  if (missing.length > 0) throw new DancuError('CSV_FILE_INVALID', `${file}: the header lacks ${missing.join(', ')}`, { retriable: false });
+  if (missing.length > 0) throw csvInvalid(file, `the header lacks ${missing.join(', ')}`);
   return rows;
+}
+
+/** A file with a header and no rows, where m, u and the prior are to be estimated from its rows. */
+export function nothingToEstimateFrom(file: string): DancuError {
+  return csvInvalid(file, 'no rows under the header: nothing to estimate m, u and the prior from');
 }
 
 /** The register snapshot of the link-csv contract; personal_id defaults to citizen_id. */
@@ -60,14 +75,13 @@ async function* streamCsv<C extends string>(
       if (positions === null) {
         const header = cells.map((h) => h.trim());
         const missing = required.filter((column) => !header.includes(column));
-        if (missing.length > 0) throw new DancuError('CSV_FILE_INVALID', `${file}: the header lacks ${missing.join(', ')}`, { retriable: false });
+        if (missing.length > 0) throw csvInvalid(file, `the header lacks ${missing.join(', ')}`);
         positions = [...required, ...optional].map((column) => ({ column, at: header.indexOf(column) }));
         width = header.length;
         continue;
       }
       row += 1;
-      if (cells.length !== width)
-        throw new DancuError('CSV_FILE_INVALID', `${file}: row ${row} has ${cells.length} fields, the header ${width}`, { retriable: false });
+      if (cells.length !== width) throw csvInvalid(file, `row ${row} has ${cells.length} fields, the header ${width}`);
       const values = {} as Record<C, string | undefined>;
       for (const { column, at } of positions) values[column] = at < 0 ? undefined : cells[at];
       batch.push(values);

@@ -2,7 +2,7 @@ import { inMemoryLinkage } from '../linkage/batch-linkage.js';
 import { dedupePairs, estimateForDedupe, type PairDecision } from '../linkage/dedupe.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import { csvField } from '../csv-rows.js';
-import { CsvStreamWriter, readPopulationColumns } from './csv-io.js';
+import { CsvStreamWriter, nothingToEstimateFrom, readPopulationColumns } from './csv-io.js';
 
 export interface DedupeCsvOptions {
   register: string;
@@ -26,6 +26,7 @@ export async function dedupeCsv(options: DedupeCsvOptions): Promise<DedupeCsvRep
   const started = performance.now();
   const register = await readPopulationColumns(options.register);
   const read = performance.now();
+  if (options.estimate && register.size === 0) throw nothingToEstimateFrom(options.register);
   const settings = options.estimate ? estimateForDedupe(options.settings, register) : options.settings;
   const estimated = performance.now();
   const { engine, source } = inMemoryLinkage(settings, register);

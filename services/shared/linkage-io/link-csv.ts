@@ -6,7 +6,15 @@ import { InMemoryCandidateSource } from '../linkage/in-memory-candidates.js';
 import { MatchRecordReader, type MatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import type { TrainingReport } from '../linkage/training.js';
-import { DecisionsCsvWriter, readPopulationColumns, recordOfRow, streamRecordRowsCsv, streamRecordsCsv, type RecordRow } from './csv-io.js';
+import {
+  DecisionsCsvWriter,
+  nothingToEstimateFrom,
+  readPopulationColumns,
+  recordOfRow,
+  streamRecordRowsCsv,
+  streamRecordsCsv,
+  type RecordRow,
+} from './csv-io.js';
 import { linkOnThreads } from './link-on-threads.js';
 import { countDecisions, LINK_CHUNK, noDecisions, type Held, type Linked, type Prepared } from './linking-phase.js';
 
@@ -85,10 +93,12 @@ async function readAndEstimate(options: LinkCsvOptions, since: () => number, pro
   const read = performance.now();
   let estimation: LinkCsvReport['estimation'] = null;
   if (options.estimate) {
+    if (register.size === 0) throw nothingToEstimateFrom(options.population);
     progress({ phase: 'estimate', citizens: register.size, records: 0, seconds: since() });
     // The sample is drawn from the rows as read; only the rows kept are turned into match records.
     const sample = estimationSample<RecordRow>();
     for await (const rows of streamRecordRowsCsv(options.records)) for (const row of rows) sample.offer(row);
+    if (sample.seen === 0) throw nothingToEstimateFrom(options.records);
     const reader = new MatchRecordReader();
     const records = sample.items().map((row) => recordOfRow(reader, row));
     const estimated = estimateParameters(settings, register, records, { recordsInFile: sample.seen, source: index });

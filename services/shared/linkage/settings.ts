@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readJsonFile, zodProblems } from '../config/json-file.js';
 import { ConfigError } from '../errors.js';
 import { REPO_ROOT } from '../paths.js';
 import { FEATURES, type Feature } from './match-record.js';
@@ -192,17 +193,17 @@ export function tfFeatures(settings: LinkageSettings): Feature[] {
 
 export const DEFAULT_SETTINGS_FILE = join(REPO_ROOT, 'services', 'shared', 'linkage', 'default-settings.json');
 
-export function parseSettings(json: unknown): LinkageSettings {
+/** Settings as parsed JSON, checked; `file`, when they come from one, is named in the error. */
+export function parseSettings(json: unknown, file?: string): LinkageSettings {
   const result = settingsSchema.safeParse(json);
-  if (!result.success) {
-    throw new ConfigError(`invalid linkage settings: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
+  if (!result.success) throw new ConfigError(`invalid linkage settings${file === undefined ? '' : ` in ${file}`}: ${zodProblems(result.error)}`);
   return result.data;
 }
 
 /** The settings in `file`; the committed default when `file` is empty or not given. */
 export function loadSettings(file = ''): LinkageSettings {
-  return parseSettings(JSON.parse(readFileSync(file || DEFAULT_SETTINGS_FILE, 'utf8')));
+  const path = file || DEFAULT_SETTINGS_FILE;
+  return parseSettings(readJsonFile(path, 'linkage settings file', '--settings or DANCU_LINKAGE_SETTINGS'), path);
 }
 
 export function saveSettings(settings: LinkageSettings, file: string): void {

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { datesCompatible } from '../normalise/date.js';
+import { readJsonFile, zodProblems } from '../config/json-file.js';
 import { ConfigError } from '../errors.js';
 import { REPO_ROOT } from '../paths.js';
 import type { DatePrecision } from '../schemas/records.js';
@@ -42,15 +42,16 @@ export type Survivorship = z.infer<typeof survivorshipSchema>;
 
 export const DEFAULT_SURVIVORSHIP_FILE = join(REPO_ROOT, 'services', 'shared', 'register', 'survivorship.json');
 
-export function parseSurvivorship(json: unknown): Survivorship {
+export function parseSurvivorship(json: unknown, file?: string): Survivorship {
   const result = survivorshipSchema.safeParse(json);
-  if (!result.success) throw new ConfigError(`invalid survivorship rules: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!result.success) throw new ConfigError(`invalid survivorship rules${file === undefined ? '' : ` in ${file}`}: ${zodProblems(result.error)}`);
   return result.data;
 }
 
 /** The rules in `file`; the committed default when `file` is empty or not given. */
 export function loadSurvivorship(file = ''): Survivorship {
-  return parseSurvivorship(JSON.parse(readFileSync(file || DEFAULT_SURVIVORSHIP_FILE, 'utf8')));
+  const path = file || DEFAULT_SURVIVORSHIP_FILE;
+  return parseSurvivorship(readJsonFile(path, 'survivorship rules file', 'DANCU_SURVIVORSHIP_RULES'), path);
 }
 
 /** One value a source gave for a field, as the history keeps it. */

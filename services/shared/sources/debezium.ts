@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { z } from 'zod';
-import { ValidationError, type ErrorContext } from '../errors.js';
+import { readJsonFile, zodProblems } from '../config/json-file.js';
+import { ConfigError, ValidationError, type ErrorContext } from '../errors.js';
 import { REPO_ROOT } from '../paths.js';
 import { SOURCE_NAMES, type SourceName } from '../schemas/topics.js';
 import { loadRecordSchema } from '../schemas/avro-files.js';
@@ -46,7 +46,9 @@ type TableMapping = z.infer<typeof tableMapping>;
 export const DEFAULT_DEBEZIUM_MAPPINGS_FILE = join(REPO_ROOT, 'services', 'shared', 'sources', 'debezium-mappings.json');
 
 export function loadDebeziumMappings(file: string = DEFAULT_DEBEZIUM_MAPPINGS_FILE): DebeziumMappings {
-  return debeziumMappingsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const result = debeziumMappingsSchema.safeParse(readJsonFile(file, 'Debezium table mappings file'));
+  if (!result.success) throw new ConfigError(`invalid Debezium table mappings in ${file}: ${zodProblems(result.error)}`);
+  return result.data;
 }
 
 const row = z.record(z.string(), z.unknown());

@@ -6,6 +6,8 @@ import type { Pool } from './db.js';
 /** PostgreSQL's SQLSTATE for a database that does not exist, and for a table that does not. */
 const NO_SUCH_DATABASE = '3D000';
 const NO_SUCH_TABLE = '42P01';
+/** SQLSTATE class 28: the server refused the login (no such role, a wrong password, no pg_hba entry). */
+const LOGIN_REFUSED = /^28/;
 
 /** The migrations this code knows, in the order they run: file names without `.sql`, as node-pg-migrate records them. */
 export function knownMigrations(dir: string = MIGRATIONS_DIR): string[] {
@@ -43,9 +45,27 @@ async function appliedMigrations(pool: Pool): Promise<string[]> {
 }
 
 /**
+ * A failure to reach the register's database as one DancuError naming the database: it does not
+ * exist, the server does not answer, or it refused the login; any other error as classified.
+ */
+export function databaseFailure(error: unknown, databaseUrl: string): DancuError {
+  const database = describeDatabase(databaseUrl);
+  const code = (error as { code?: unknown }).code;
+  if (code === NO_SUCH_DATABASE) return new DancuError('DATABASE_MISSING', `${database} does not exist`, { retriable: false, cause: error });
+  if (typeof code === 'string' && LOGIN_REFUSED.test(code)) {
+    // The server's words name the role or the reason (never the password).
+    const reason = error instanceof Error ? error.message : String(error);
+    return new DancuError('DATABASE_LOGIN_REFUSED', `PostgreSQL refused the login to ${database} (${reason})`, { retriable: false, cause: error });
+  }
+  const dancuError = asDancuError(error);
+  if (dancuError.retriable) return new DancuError('DATABASE_UNREACHABLE', `PostgreSQL does not answer for ${database}`, { retriable: true, cause: error });
+  return dancuError;
+}
+
+/**
  * Checks, once when a command or service connects, that the register's database answers, exists
- * and has run every migration of this code; otherwise throws one DancuError saying which of the
- * three it is and naming the database, instead of the first query's raw SQL error later.
+ * and has run every migration of this code; otherwise throws one DancuError saying which it is
+ * and naming the database, instead of the first query's raw SQL error later.
  */
 export async function checkSchema(pool: Pool, databaseUrl: string, known: readonly string[] = knownMigrations()): Promise<void> {
   const database = describeDatabase(databaseUrl);
@@ -53,14 +73,7 @@ export async function checkSchema(pool: Pool, databaseUrl: string, known: readon
   try {
     applied = await appliedMigrations(pool);
   } catch (error) {
-    if ((error as { code?: unknown }).code === NO_SUCH_DATABASE) {
-      throw new DancuError('DATABASE_MISSING', `${database} does not exist`, { retriable: false, cause: error });
-    }
-    const dancuError = asDancuError(error);
-    if (dancuError.retriable) {
-      throw new DancuError('DATABASE_UNREACHABLE', `PostgreSQL does not answer for ${database}`, { retriable: true, cause: error });
-    }
-    throw dancuError;
+    throw databaseFailure(error, databaseUrl);
   }
   const pending = pendingMigrations(known, applied);
   if (pending.length === 0) return;

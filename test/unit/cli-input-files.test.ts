@@ -1,0 +1,119 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { requireFiles, requireFolderOf } from '../../services/cli/linkage-file-options.js';
+import { readJsonFile } from '../../services/shared/config/json-file.js';
+import { CsvRowParser, csvFileRows } from '../../services/shared/csv-rows.js';
+import { dedupeCsv } from '../../services/shared/linkage-io/dedupe-csv.js';
+import { linkCsv } from '../../services/shared/linkage-io/link-csv.js';
+import { readPopulationCsv } from '../../services/shared/linkage-io/csv-io.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { loadSurvivorship } from '../../services/shared/register/survivorship.js';
+import { loadDebeziumMappings } from '../../services/shared/sources/debezium.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dancu-cli-files-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const POPULATION_HEADER = 'citizen_id,full_name,date_of_birth,sex,address\n';
+const RECORDS_HEADER = 'record_id,source,personal_id,full_name,date_of_birth,sex,address\n';
+const folder = join(dir, 'a-folder');
+mkdirSync(folder);
+
+describe('a JSON file a command reads', () => {
+  it('that does not exist is named, with where it was given', () => {
+    expect(() => readJsonFile('/nope.json', 'linkage settings file', 'DANCU_LINKAGE_SETTINGS')).toThrow(
+      'linkage settings file /nope.json (DANCU_LINKAGE_SETTINGS) does not exist',
+    );
+  });
+
+  it('that is not JSON is named, with the parser’s reason', () => {
+    const path = file('broken.json', '{not json');
+    expect(() => readJsonFile(path, 'linkage settings file')).toThrow(new RegExp(`^linkage settings file ${path} is not JSON \\(`));
+  });
+
+  it('that is a folder is said to be one', () => {
+    expect(() => readJsonFile(folder, 'linkage settings file')).toThrow(`linkage settings file ${folder} is a folder, not a file`);
+  });
+
+  it('of linkage settings that do not parse names the file', () => {
+    const path = file('settings.json', '{"thresholds": 3}');
+    expect(() => loadSettings(path)).toThrow(new RegExp(`^invalid linkage settings in ${path}: `));
+  });
+
+  it('of survivorship rules that do not parse names the file', () => {
+    const path = file('survivorship.json', '{}');
+    expect(() => loadSurvivorship(path)).toThrow(new RegExp(`^invalid survivorship rules in ${path}: `));
+  });
+
+  it('of Debezium table mappings that do not parse is one line, not zod’s JSON', () => {
+    const path = file('mappings.json', '{"vaccination": 3}');
+    expect(() => loadDebeziumMappings(path)).toThrow(/^invalid Debezium table mappings in [^\n]*vaccination: Invalid input[^\n]*$/);
+  });
+});
+
+describe("a command's input and output paths", () => {
+  it('refuses a folder given as an input file', () => {
+    expect(() => requireFiles([folder])).toThrow(`${folder} is a folder: name a file`);
+  });
+
+  it('refuses a folder given as the file to write', () => {
+    expect(() => requireFolderOf(folder)).toThrow(`${folder} is a folder: name a file to write`);
+  });
+
+  it('accepts a new file in a folder that is there', () => {
+    expect(() => requireFolderOf(join(dir, 'new.csv'))).not.toThrow();
+  });
+});
+
+describe('a CSV file whose quote is never closed', () => {
+  it('is refused at the end instead of losing every row after the quote', () => {
+    const parser = new CsvRowParser();
+    parser.push('id,name\n1,"unclosed\n2,b\n');
+    expect(() => parser.end()).toThrow('row 2: a quoted field is not closed');
+  });
+
+  it('is refused naming the file, read as a stream', async () => {
+    const path = file('unclosed.csv', `${POPULATION_HEADER}1,"Nguyễn,1990-01-01,MALE,x\n2,Lê,1991-01-01,MALE,y\n`);
+    const read = async () => {
+      for await (const rows of csvFileRows(path)) void rows;
+    };
+    await expect(read()).rejects.toThrow(`${path}: row 2: a quoted field is not closed`);
+  });
+
+  it('is refused naming the file, read whole', () => {
+    const path = file('unclosed-whole.csv', `${POPULATION_HEADER}1,"Nguyễn,1990-01-01,MALE,x\n`);
+    expect(() => readPopulationCsv(path)).toThrow(new RegExp(`^${path}: Quote Not Closed`));
+  });
+});
+
+describe('a file of no rows to estimate m, u and the prior from', () => {
+  const settings = loadSettings();
+  const emptyRegister = file('empty-register.csv', POPULATION_HEADER);
+  const register = file('register.csv', `${POPULATION_HEADER}001190000001,Nguyễn Văn An,1990-01-01,MALE,Hà Nội\n`);
+  const emptyRecords = file('empty-records.csv', RECORDS_HEADER);
+
+  it('is named by link-csv when it is the register', async () => {
+    await expect(linkCsv({ population: emptyRegister, records: emptyRecords, out: join(dir, 'd.csv'), settings, estimate: true })).rejects.toThrow(
+      `${emptyRegister}: no rows under the header: nothing to estimate m, u and the prior from`,
+    );
+  });
+
+  it('is named by link-csv when it is the records', async () => {
+    await expect(linkCsv({ population: register, records: emptyRecords, out: join(dir, 'd.csv'), settings, estimate: true })).rejects.toThrow(
+      `${emptyRecords}: no rows under the header`,
+    );
+  });
+
+  it('is named by dedupe-csv', async () => {
+    await expect(dedupeCsv({ register: emptyRegister, out: join(dir, 'p.csv'), settings, estimate: true })).rejects.toThrow(
+      `${emptyRegister}: no rows under the header`,
+    );
+  });
+});
