@@ -1,7 +1,7 @@
 import type { Pool } from '../store/db.js';
 import { onCitus } from '../store/store-dialect.js';
-import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
-import { citizenRowColumns } from '../store/citizens-table.js';
+import { citizenMatchFields, type CitizenMatchRow } from '../register/citizen-row.js';
+import { citizenMatchColumns } from '../store/citizens-table.js';
 import { blockingKey, fallbackKeys, passesFilter } from '../linkage/blocking.js';
 import type { CandidateSource } from '../linkage/candidate-source.js';
 import { personToMatchRecord, type Feature, type MatchRecord } from '../linkage/match-record.js';
@@ -11,7 +11,8 @@ import { TermFrequencies } from '../linkage/term-frequencies.js';
 /**
  * Candidates from the register in PostgreSQL: every (rule, key) of every record of a batch goes
  * in one query, answered from the primary-key index of citizen_blocking_keys. One round trip per
- * batch of events, never one per event. A rule with a max_block_size reads at most one citizen
+ * batch of events, never one per event; each candidate's row holds only the columns its match
+ * record is made from. A rule with a max_block_size reads at most one citizen
  * more than it per key (a LIMIT on the index scan), and a key that reaches that is generic: it
  * brings none, as in memory.
  */
@@ -23,7 +24,7 @@ interface Lookups {
   caps: (number | null)[];
 }
 
-type CandidateRow = CitizenRow & { idx: number; rule: string; generic: boolean };
+type CandidateRow = CitizenMatchRow & { idx: number; rule: string; generic: boolean };
 
 function nonNull(key: string | null): string[] {
   return key === null ? [] : [key];
@@ -83,7 +84,7 @@ export class PostgresCandidateSource implements CandidateSource {
       }
       const record = records[row.idx];
       if (!record || seen[row.idx]!.has(row.citizen_id)) continue;
-      const citizen = personToMatchRecord(row.citizen_id, citizenAsPerson(row));
+      const citizen = personToMatchRecord(row.citizen_id, citizenMatchFields(row));
       const rule = this.rules.get(row.rule);
       if (rule && !passesFilter(rule, record, citizen)) continue;
       seen[row.idx]!.add(row.citizen_id);
@@ -106,7 +107,7 @@ export class PostgresCandidateSource implements CandidateSource {
            ) k
           where k.ids is not null
        )
-       select keyed.idx, keyed.rule, keyed.generic, ${citizenRowColumns('c')}
+       select keyed.idx, keyed.rule, keyed.generic, ${citizenMatchColumns('c')}
          from keyed
          left join lateral unnest(case when keyed.generic then null else keyed.ids end) as m(citizen_id) on true
          left join citizens c on c.citizen_id = m.citizen_id`,
@@ -122,8 +123,8 @@ export class PostgresCandidateSource implements CandidateSource {
    * bound on what a generic key costs to read is lost there.
    */
   private async rowsCountedHere(lookups: Lookups): Promise<CandidateRow[]> {
-    const { rows } = await this.pool.query<CitizenRow & { idx: number; rule: string }>(
-      `select q.idx, q.rule, ${citizenRowColumns('c')}
+    const { rows } = await this.pool.query<CitizenMatchRow & { idx: number; rule: string }>(
+      `select q.idx, q.rule, ${citizenMatchColumns('c')}
          from unnest($1::text[], $2::text[], $3::int[]) as q(rule, key, idx)
          join citizen_blocking_keys b on b.rule = q.rule and b.key = q.key
          join citizens c on c.citizen_id = b.citizen_id`,

@@ -253,12 +253,15 @@ export class MatchRecordReader {
   }
 }
 
+/** The fields of a normalised person that its match record is made from. */
+export type MatchedFields = Pick<NormalisedPerson, 'personal_id' | 'name_key' | 'date_of_birth' | 'sex' | 'address'>;
+
 /**
  * A normalised observation or citizen as a match record (the pipeline's path into the engine).
  * Its text is clean already and its folded name is stored, so only what is left is computed:
  * the linker does this for every candidate citizen of every event.
  */
-export function personToMatchRecord(id: string, person: NormalisedPerson): MatchRecord {
+export function personToMatchRecord(id: string, person: MatchedFields): MatchRecord {
   return build(id, {
     personalId: person.personal_id,
     foldedName: person.name_key || null,

@@ -21,8 +21,16 @@ export interface CitizenRow {
   status: 'ALIVE' | 'DECEASED' | 'MERGED';
 }
 
-function citizenDateOfBirth(row: CitizenRow): PartialDate | null {
+/** What a citizen's match record is made from (linkage's features): a candidate lookup reads no more. */
+export type CitizenMatchRow = Pick<CitizenRow, 'citizen_id' | 'personal_id' | 'name_key' | 'date_of_birth' | 'dob_precision' | 'sex' | 'address'>;
+
+export function citizenDateOfBirth(row: Pick<CitizenRow, 'date_of_birth' | 'dob_precision'>): PartialDate | null {
   return row.date_of_birth && row.dob_precision ? { value: row.date_of_birth, precision: row.dob_precision } : null;
+}
+
+/** The fields of a citizen's match record in the shape of a normalised person's (linkage/match-record.ts MatchedFields). */
+export function citizenMatchFields(row: CitizenMatchRow): Pick<NormalisedPerson, 'personal_id' | 'name_key' | 'date_of_birth' | 'sex' | 'address'> {
+  return { personal_id: row.personal_id, name_key: row.name_key, date_of_birth: citizenDateOfBirth(row), sex: row.sex, address: row.address };
 }
 
 /** The citizen's fields in the shape of a normalised person, so one comparison code serves both. */

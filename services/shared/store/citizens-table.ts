@@ -75,6 +75,26 @@ export const CITIZEN_CREATED_COLUMNS = [
   'origin',
 ] as const satisfies readonly CitizenColumn[];
 
+/**
+ * The columns a citizen's match record is made from (register/citizen-row.ts CitizenMatchRow): a
+ * candidate lookup reads only these, not the whole row. The linker reads some 30 candidate rows
+ * per event, and the other columns were a tenth of its CPU in parsing and garbage.
+ */
+export const CITIZEN_MATCH_COLUMNS = [
+  'citizen_id',
+  'personal_id',
+  'name_key',
+  'date_of_birth',
+  'dob_precision',
+  'sex',
+  'address',
+] as const satisfies readonly (keyof CitizenRow & CitizenColumn)[];
+
+/** The `CitizenMatchRow` columns, qualified by `alias` for joins. */
+export function citizenMatchColumns(alias?: string): string {
+  return CITIZENS.list(CITIZEN_MATCH_COLUMNS, alias);
+}
+
 /** The `CitizenRow` columns, qualified by `alias` for joins. */
 export function citizenRowColumns(alias?: string): string {
   return CITIZENS.list(CITIZEN_ROW_COLUMNS, alias);

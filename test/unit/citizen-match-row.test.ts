@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { personToMatchRecord } from '../../services/shared/linkage/match-record.js';
+import { citizenAsPerson, citizenMatchFields, type CitizenRow } from '../../services/shared/register/citizen-row.js';
+import { CITIZEN_MATCH_COLUMNS, citizenMatchColumns } from '../../services/shared/store/citizens-table.js';
+
+const CITIZEN: CitizenRow = {
+  citizen_id: '001190000017',
+  personal_id: '001190000017',
+  full_name: 'Trần Thị Bích Ngọc',
+  name_key: 'tran thi bich ngoc',
+  family_name: 'Trần',
+  middle_name: 'Thị Bích',
+  given_name: 'Ngọc',
+  date_of_birth: '1990-07-11',
+  dob_precision: 'DAY',
+  sex: 'FEMALE',
+  address: 'Số 12, ngõ 5, phường Láng Hạ, Hà Nội',
+  place_of_birth: 'Hà Nội',
+  ethnicity: 'Kinh',
+  marital_status: 'MARRIED',
+  date_of_death: null,
+  dod_precision: null,
+  status: 'ALIVE',
+};
+
+/** The row as a candidate lookup reads it: its match columns only. */
+function matchColumnsOf(row: CitizenRow) {
+  return Object.fromEntries(CITIZEN_MATCH_COLUMNS.map((column) => [column, row[column]])) as Pick<CitizenRow, (typeof CITIZEN_MATCH_COLUMNS)[number]>;
+}
+
+describe('a citizen read by its match columns only', () => {
+  it('gives the same match record as the whole row', () => {
+    expect(personToMatchRecord(CITIZEN.citizen_id, citizenMatchFields(matchColumnsOf(CITIZEN)))).toEqual(
+      personToMatchRecord(CITIZEN.citizen_id, citizenAsPerson(CITIZEN)),
+    );
+  });
+
+  it('gives the same match record for a citizen with a year of birth and no address', () => {
+    const elder: CitizenRow = { ...CITIZEN, date_of_birth: '1957', dob_precision: 'YEAR', address: null, personal_id: null };
+    expect(personToMatchRecord(elder.citizen_id, citizenMatchFields(matchColumnsOf(elder)))).toEqual(
+      personToMatchRecord(elder.citizen_id, citizenAsPerson(elder)),
+    );
+  });
+
+  it('reads fewer columns than the whole row', () => {
+    expect(citizenMatchColumns('c')).toBe('c.citizen_id, c.personal_id, c.name_key, c.date_of_birth, c.dob_precision, c.sex, c.address');
+  });
+});
