@@ -47,13 +47,13 @@ function printLabelReport(report: LabelTrainingReport, thresholds: { link_probab
 export function trainCommand(): Command {
   return new Command('train')
     .description(
-      "estimate m (EM), u (random pairs) and the prior from a register snapshot and a sample of records; or, with --from-reviews, measure and re-estimate them on the stewards' decisions; write the settings only with --out",
+      "estimate m (EM), u (random pairs) and the prior from a register snapshot and a sample of records; or, with --from-reviews, measure and re-estimate them on the stewards' decisions; writes the trained settings to --out (without it: the committed settings file; with --from-reviews: nothing)",
     )
     .option('--population <file>', 'register snapshot CSV (as load-population and link-csv read it)')
     .option('--records <file>', 'sample of records CSV (as link-csv reads it)')
     .option('--from-reviews', 'use the decided review cases in the database as labels: report precision and recall on them, suggest thresholds')
     .option('--settings <file>', 'settings to start from', DEFAULT_SETTINGS_FILE)
-    .option('--out <file>', 'where to write the trained settings (with --from-reviews nothing is written without it)')
+    .option('--out <file>', 'where to write the trained settings (default: the committed settings file; with --from-reviews nothing is written without it)')
     .option('--json', 'print the --from-reviews report as JSON')
     .action(async (options: { population?: string; records?: string; fromReviews?: boolean; settings: string; out?: string; json?: boolean }) => {
       requireFiles([options.settings]);
