@@ -7,7 +7,7 @@ import type { Logger } from '../shared/observability/logger.js';
 import type { SchemaRegistryClient } from '../shared/kafka/registry.js';
 import type { PersonObservation, Rejection } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
-import { changeOrigin, debeziumToEvent, isSnapshotRead, loadDebeziumMappings, type DebeziumMappings } from '../shared/sources/debezium.js';
+import { changeOrigin, debeziumToEvent, loadDebeziumMappings, observationIdentity, type DebeziumMappings } from '../shared/sources/debezium.js';
 import { toObservation } from '../shared/sources/sector-event.js';
 import { SOURCE_ADAPTERS } from '../shared/sources/source-adapters.js';
 
@@ -98,7 +98,7 @@ export function createIngestStage(context: StageContext, options: IngestOptions)
       try {
         change = await decodeCdc(registry, message.value);
         const event = debeziumToEvent(adapter, mappings, change, position);
-        observation = toObservation(adapter, event, at, now(), { identity: isSnapshotRead(change) ? 'content' : 'time' });
+        observation = toObservation(adapter, event, at, now(), observationIdentity(change));
       } catch (error) {
         throw asDancuError(error).withContext(changeContext(change, message.key));
       }

@@ -151,6 +151,32 @@ describe('a real Debezium connector feeds the register', () => {
     expect(shown.config['column.exclude.list']).toContain('clinical_notes');
   });
 
+  it('applies both updates of a row in one transaction (one commit time): the register keeps the second, not the value between', async () => {
+    const id = await vaccinate(people[24]!, 1, 'DPT');
+    await waitUntil(
+      () => factsOf(id),
+      (facts) => facts.length === 1,
+      90_000,
+      'the dose applied',
+    );
+    const start = (await outcomes()).n;
+    const client = await sector.connect();
+    try {
+      await client.query('begin');
+      await client.query('update vaccinations set dose_number = 2 where vaccination_id = $1', [id]);
+      await client.query('update vaccinations set dose_number = 3 where vaccination_id = $1', [id]);
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+    await waitForOutcomes(start + 2, 'both updates applied');
+    expect((await factsOf(id)).map((fact) => [fact.dose, fact.withdrawn])).toEqual([
+      ['1', true],
+      ['2', true],
+      ['3', false],
+    ]);
+  });
+
   it('applies each change exactly once when Connect is killed with SIGKILL mid-stream and restarted', async () => {
     const start = (await outcomes()).n;
     const onTopic = await topicMessageCount(run.admin, run.topics.vaccinationCdc);

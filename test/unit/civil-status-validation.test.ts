@@ -44,6 +44,12 @@ describe('civil-status events', () => {
     expect(again.observation_id).toBe(first.observation_id);
   });
 
+  it('gives two events of one record sent in the same millisecond with different content two observation ids', () => {
+    const first = civilStatusToObservation(birth(), POSITION, NOW);
+    const corrected = civilStatusToObservation(birth({ full_name: 'TRẦN THỊ HOÀI' }), { ...POSITION, offset: '43' }, NOW);
+    expect(corrected.observation_id).not.toBe(first.observation_id);
+  });
+
   it('reports every problem of an event together', () => {
     expect(issueCodes(() => civilStatusToObservation(birth({ full_name: '', personal_id: 'x1', date_of_birth: 'ngày mai' }), POSITION, NOW))).toEqual([
       'NAME_MISSING',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../services/shared/errors.js';
 import { loadRecordSchema } from '../../services/shared/schemas/avro-files.js';
-import { changeOrigin, debeziumToEvent, isSnapshotRead, loadDebeziumMappings, lsnText } from '../../services/shared/sources/debezium.js';
+import { changeOrigin, debeziumToEvent, loadDebeziumMappings, lsnText, observationIdentity } from '../../services/shared/sources/debezium.js';
 import { toObservation } from '../../services/shared/sources/sector-event.js';
 import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
 import { birthRow, days, envelope, licenceRow, source, vaccinationRow, welfareRow, withSchemaWrapper } from '../fixtures/debezium.js';
@@ -110,7 +110,7 @@ function clinicRow(id: number, dose: string, given: string) {
 describe('Debezium changes without the schema wrapper (JSON, schemas.enable=false)', () => {
   const adapter = SOURCE_ADAPTERS.vaccination;
   const observe = (change: object, at = NOW) =>
-    toObservation(adapter, debeziumToEvent(adapter, mappings, change, CONTEXT), CONTEXT, at, { identity: isSnapshotRead(change) ? 'content' : 'time' });
+    toObservation(adapter, debeziumToEvent(adapter, mappings, change, CONTEXT), CONTEXT, at, observationIdentity(change));
 
   it('types the bare values by the mapping: a date as days since 1970, a decimal sent as text as the int the mapping asks for', () => {
     const event = debeziumToEvent(adapter, mappings, envelope('c', null, clinicRow(5, '2', '03/11/2026'), source('tiemchung', 'vaccinations', TS)), CONTEXT);
@@ -141,6 +141,27 @@ describe('Debezium changes without the schema wrapper (JSON, schemas.enable=fals
     const first = observe(envelope('c', null, row, source('tiemchung', 'vaccinations', TS)));
     const later = observe(envelope('c', null, row, source('tiemchung', 'vaccinations', TS + 1)));
     expect(later.observation_id).not.toBe(first.observation_id);
+  });
+
+  it('gives two updates of one row in one transaction (one commit time, two places in the log) two ids', () => {
+    const row = clinicRow(10, '1', '03/11/2026');
+    const first = observe(envelope('u', null, row, { ...source('tiemchung', 'vaccinations', TS), lsn: 24_023_928 }));
+    const correction = observe(envelope('u', null, { ...row, patient_name: 'Lê Thị Lành' }, { ...source('tiemchung', 'vaccinations', TS), lsn: 24_024_112 }));
+    expect(correction.observation_id).not.toBe(first.observation_id);
+  });
+
+  it('gives two updates of one row in one transaction that write the same values two ids: their places in the log differ', () => {
+    const row = clinicRow(11, '1', '03/11/2026');
+    const first = observe(envelope('u', null, row, { ...source('tiemchung', 'vaccinations', TS), lsn: 24_023_928 }));
+    const again = observe(envelope('u', null, row, { ...source('tiemchung', 'vaccinations', TS), lsn: 24_024_112 }));
+    expect(again.observation_id).not.toBe(first.observation_id);
+  });
+
+  it('gives a change the connector sends again after a restart (same place in the log, a later envelope time) the id it had', () => {
+    const change = envelope('u', null, clinicRow(12, '1', '03/11/2026'), source('tiemchung', 'vaccinations', TS));
+    const first = observe(change);
+    const resent = observe({ ...change, ts_ms: change.ts_ms + 60_000 });
+    expect(resent.observation_id).toBe(first.observation_id);
   });
 });
 

@@ -6,6 +6,8 @@ import { ConfigError, ValidationError, type ErrorContext } from '../errors.js';
 import { REPO_ROOT } from '../paths.js';
 import { SOURCE_NAMES, type SourceName } from '../schemas/topics.js';
 import { loadRecordSchema } from '../schemas/avro-files.js';
+import { canonicalJson } from '../canonical-json.js';
+import type { ObservationOptions } from './sector-event.js';
 import type { SourceAdapter } from './source-adapter.js';
 
 /**
@@ -72,9 +74,39 @@ export function unwrapEnvelope(decoded: unknown): unknown {
  * time is when the snapshot read the row, which a second snapshot of the same row (Connect died
  * during the first, or the connector was added again) does not repeat.
  */
-export function isSnapshotRead(decoded: unknown): boolean {
+function isSnapshotRead(decoded: unknown): boolean {
   const change = unwrapEnvelope(decoded);
   return change !== null && typeof change === 'object' && (change as { op?: unknown }).op === 'r';
+}
+
+/**
+ * The fields of a connector's `source` block that say where a change is in its database's log,
+ * one group per connector: PostgreSQL's LSN of the change, MySQL's binlog file, position and row,
+ * SQL Server's change LSN and serial number. Each is the change's own (one transaction's changes
+ * share the commit time `ts_ms`, not these) and the same when the connector sends the change again
+ * after a restart (unlike the envelope's `ts_ms`, or PostgreSQL's `sequence`, which also names the
+ * last commit the connector had seen).
+ */
+const LOG_POSITIONS = [['lsn'], ['file', 'pos', 'row'], ['change_lsn', 'event_serial_no']] as const;
+
+/** Where the change is in its database's log (LOG_POSITIONS), as text; undefined when the envelope does not say. */
+export function changePosition(decoded: unknown): string | undefined {
+  const change = unwrapEnvelope(decoded);
+  const source = (change && typeof change === 'object' ? (change as { source?: unknown }).source : null) ?? null;
+  const block = (source && typeof source === 'object' ? source : {}) as Record<string, unknown>;
+  const group = LOG_POSITIONS.find((fields) => block[fields[0]] !== undefined && block[fields[0]] !== null);
+  if (!group) return undefined;
+  // A long is a number in JSON and may be a BigInt from Avro: the same place either way.
+  const text = (value: unknown) => (typeof value === 'number' || typeof value === 'bigint' ? String(value) : canonicalJson(value));
+  return group.map((field) => `${field}=${text(block[field])}`).join(',');
+}
+
+/**
+ * How a change is identified (see observationId): a snapshot's read by its content alone, any
+ * other change by its time, its content and its place in the log.
+ */
+export function observationIdentity(decoded: unknown): ObservationOptions {
+  return isSnapshotRead(decoded) ? { identity: 'content' } : { identity: 'time', position: changePosition(decoded) };
 }
 
 /** Where a change comes from in the sector's database, for a dead letter the sector team can trace to its row. */

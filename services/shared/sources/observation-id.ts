@@ -3,9 +3,13 @@ import { canonicalJson } from '../canonical-json.js';
 
 /**
  * A stable id for what a source said: the same event re-sent, redelivered or replayed from the
- * dead-letter topic gets the same id, so the store applies it once. A record read by a snapshot
- * (`contentDigest` given) is identified by its content instead of its time: the time is when the
- * snapshot read it, and a second snapshot of the unchanged record must be the same observation.
+ * dead-letter topic gets the same id, so the store applies it once; two events that say different
+ * things never share one, so the store never drops the second as a repeat of the first. A change
+ * is identified by its time, its content and, for a change captured from a database, its place in
+ * the database's log (`position`): one transaction's changes share their commit time, and a row
+ * updated twice in it may even end where it began. A record read by a snapshot (`eventTime`
+ * absent) is identified by its content alone: the time is when the snapshot read it, and a second
+ * snapshot of the unchanged record must be the same observation.
  */
 export function observationId(parts: {
   source: string;
@@ -13,10 +17,11 @@ export function observationId(parts: {
   recordId: string;
   changeType: string;
   eventType: string;
-  eventTime: number;
-  contentDigest?: string;
+  contentDigest: string;
+  eventTime?: number;
+  position?: string;
 }): string {
-  const moment = parts.contentDigest === undefined ? String(parts.eventTime) : `content:${parts.contentDigest}`;
+  const moment = parts.eventTime === undefined ? `content:${parts.contentDigest}` : `${parts.eventTime}:${parts.contentDigest}:${parts.position ?? ''}`;
   const text = [parts.source, parts.sourceSystem, parts.recordId, parts.changeType, parts.eventType, moment].join('\u001f');
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }

@@ -62,6 +62,8 @@ export interface ObservationOptions {
    * `event_time` is when it was read, so its identity is its content (see observationId).
    */
   identity?: 'time' | 'content';
+  /** Where a change captured from a database is in that database's log (see observationId). */
+  position?: string;
 }
 
 /**
@@ -101,8 +103,8 @@ export function toObservation<E extends SectorEventEnvelope>(
       recordId: event.source_record_id,
       changeType: event.change_type,
       eventType: event.event_type,
-      eventTime: event.event_time,
-      contentDigest: options.identity === 'content' ? contentDigest(event as unknown as Record<string, unknown>) : undefined,
+      contentDigest: contentDigest(event as unknown as Record<string, unknown>),
+      ...(options.identity === 'content' ? {} : { eventTime: event.event_time, position: options.position }),
     }),
     source: adapter.source,
     source_system: cleanText(event.source_system),
