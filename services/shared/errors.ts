@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'VALIDATION_FAILED',
   'DECODE_FAILED',
   'DEPENDENCY_UNAVAILABLE',
+  'REGISTRY_ACCESS_DENIED',
   'INTERNAL_ERROR',
   'CONFIG_INVALID',
   // Ingest
@@ -194,6 +195,33 @@ export class InternalError extends DancuError {
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 /** PostgreSQL SQLSTATE classes and codes after which the same statement may succeed. */
 const RETRIABLE_SQLSTATE = /^(08|53|57P0[1-3]|40001|40P01|55P03|58)/;
+/**
+ * PostgreSQL refusals that are the deployment's to fix, whatever the data: every statement of the
+ * kind fails alike until someone does. The work waits for the fix (retriable) and is never
+ * dead-lettered for it, as with a missing Kafka ACL. What each most likely means, for the log.
+ */
+const DEPLOYMENT_SQLSTATES: Readonly<Record<string, string>> = {
+  '28000': 'the database refuses this login',
+  '28P01': 'the database refuses this login (its password)',
+  '42501': 'a database role lacks a grant',
+  '25006': 'the database is read-only (a standby, or a former primary after a failover)',
+  '42P01': 'a table is missing: the database is not migrated to this code',
+  '42703': 'a column is missing: the database is not migrated to this code',
+};
+
+/**
+ * What a fault of the deployment most likely is, for the one log line of its episode; null for any
+ * other error. Such a fault stops every message alike until it is fixed (a grant, an ACL, a login,
+ * a migration, a primary), so the work waits (the errors are retriable) and nothing is dead-lettered.
+ */
+export function deploymentFault(error: DancuError): string | null {
+  const sqlstate = /^STORE_REJECTED_(.+)$/.exec(error.code)?.[1];
+  if (sqlstate !== undefined) return Object.hasOwn(DEPLOYMENT_SQLSTATES, sqlstate) ? (DEPLOYMENT_SQLSTATES[sqlstate] ?? null) : null;
+  if (/^KAFKA_.*_AUTHORIZATION_FAILED$/.test(error.code)) return 'the Kafka principal lacks an ACL';
+  if (/^KAFKA_.*_AUTHENTICATION_FAILED$/.test(error.code)) return 'the broker refuses this login';
+  if (error.code === 'REGISTRY_ACCESS_DENIED') return 'the schema registry refuses this service';
+  return null;
+}
 
 /**
  * Errors thrown by the clients (kafkajs, pg, fetch) told apart by name and code: a broker or a
@@ -218,7 +246,7 @@ function fromDependency(error: unknown): DancuError | null {
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
     return RETRIABLE_SQLSTATE.test(code)
       ? new UnavailableError('postgresql', error)
-      : new DancuError(`STORE_REJECTED_${code}`, error.message, { retriable: false, cause: error });
+      : new DancuError(`STORE_REJECTED_${code}`, error.message, { retriable: Object.hasOwn(DEPLOYMENT_SQLSTATES, code), cause: error });
   }
   return null;
 }

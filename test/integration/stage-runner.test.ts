@@ -1,4 +1,4 @@
-import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import kafkajs, { type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DancuError, UnavailableError } from '../../services/shared/errors.js';
 import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../../services/shared/kafka/client.js';
@@ -10,18 +10,33 @@ import { config, testLogger, uniqueName } from '../helpers/real-stack.js';
 import { header, readTopic } from '../helpers/topic-reader.js';
 import { waitUntil } from '../helpers/wait.js';
 
+// kafkajs is CommonJS: its enums are not named exports Node can see.
+const { ConfigResourceTypes } = kafkajs;
+
+/** The broker's message.max.bytes, the largest record batch it takes (8 MiB on the stack, services/cli/stack/kafka-node.ts). */
+async function brokerMaxMessageBytes(admin: Admin): Promise<number> {
+  const { brokers } = await admin.describeCluster();
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: ConfigResourceTypes.BROKER, name: String(brokers[0]?.nodeId), configNames: ['message.max.bytes'] }],
+  });
+  return Number(resources[0]?.configEntries[0]?.configValue);
+}
+
 describe('the stage runner on a real broker', () => {
   let kafka: Kafka;
   let admin: Admin;
   let producer: Producer;
   const consumers: Consumer[] = [];
   const topics: string[] = [];
+  let maxMessageBytes = 0;
 
   beforeAll(async () => {
     kafka = createKafka(kafkaConnection(config), 'stage-runner-test', testLogger);
     admin = kafka.admin();
     await admin.connect();
     producer = await connectProducer(kafka);
+    maxMessageBytes = await brokerMaxMessageBytes(admin);
   });
 
   afterEach(async () => {
@@ -34,20 +49,21 @@ describe('the stage runner on a real broker', () => {
     await admin.disconnect();
   });
 
-  /** A fresh input topic and dead-letter topic with `count` messages "0".."count-1", and a group. */
-  async function scenario(count: number) {
+  /** A fresh input topic and dead-letter topic with `count` messages "0".."count-1" (or the values given), and a group. */
+  async function scenario(count: number, values: Buffer[] = Array.from({ length: count }, (_, i) => Buffer.from(String(i)))) {
     const name = uniqueName('runner');
     const input = `${name}.in`;
     const dlq = `${name}.dlq`;
     topics.push(input, dlq);
     await ensureTopics(admin, [input, dlq], 1);
-    await producer.send({ topic: input, messages: Array.from({ length: count }, (_, i) => ({ value: String(i) })) });
+    // One send per message: a message near the broker's limit fits only in a record batch of its own.
+    for (const value of values) await producer.send({ topic: input, messages: [{ value }] });
     return { input, dlq, groupId: `${name}.group` };
   }
 
-  async function start(input: string, dlq: string, groupId: string, stage: Stage) {
+  async function start(input: string, dlq: string, groupId: string, stage: Stage, fetch: { maxBytesPerPartition?: number; maxBytes?: number } = {}) {
     // An idle fetch waits half a second, not kafkajs's 5 s: each test's disconnect waits for the last one.
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 500 });
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 500, ...fetch });
     consumers.push(consumer);
     await consumer.connect();
     await runStage({
@@ -144,5 +160,41 @@ describe('the stage runner on a real broker', () => {
       'four failed attempts',
     );
     expect([await totalLag(admin, groupId, input), await topicMessageCount(admin, dlq)]).toEqual([5, 0]);
+  });
+
+  /** A stage that refuses every message larger than a kilobyte. */
+  const refusesLarge: Stage = {
+    name: 'picky',
+    async process(messages: StageMessage[]): Promise<Outcome[]> {
+      return messages.map((message) =>
+        (message.value?.length ?? 0) > 1_024 ? { ok: false, error: new DancuError('PAYLOAD_TOO_LARGE', 'too large', { retriable: false }) } : { ok: true },
+      );
+    },
+  };
+
+  it("dead-letters a message just under the broker's limit (message.max.bytes) without its value, and goes on consuming", async () => {
+    const { input, dlq, groupId } = await scenario(3, [Buffer.from('a'), Buffer.alloc(maxMessageBytes - 256, 120), Buffer.from('b')]);
+    await start(input, dlq, groupId, refusesLarge);
+    const [letter] = await readTopic(kafka, dlq, 1);
+    await waitUntilConsumed(groupId, input);
+    expect([
+      letter?.value,
+      header(letter!, DLQ_HEADERS.offset),
+      header(letter!, DLQ_HEADERS.reason),
+      header(letter!, DLQ_HEADERS.valueOmitted)?.split(';')[0],
+    ]).toEqual([null, '1', 'PAYLOAD_TOO_LARGE', `${maxMessageBytes - 256} bytes of value, the key and the original headers`]);
+  });
+
+  it('dead-letters two messages of one chunk whose letters fit the broker only apart, each with its value', async () => {
+    const half = Math.floor(maxMessageBytes * 0.6);
+    const { input, dlq, groupId } = await scenario(2, [Buffer.alloc(half, 121), Buffer.alloc(half, 122)]);
+    // A fetch that brings both in one batch, as the services' 4 MiB per partition does with messages under a broker's default 1 MiB.
+    await start(input, dlq, groupId, refusesLarge, { maxBytesPerPartition: 3 * maxMessageBytes, maxBytes: 3 * maxMessageBytes });
+    const letters = await readTopic(kafka, dlq, 2);
+    await waitUntilConsumed(groupId, input);
+    expect(letters.map((letter) => [header(letter, DLQ_HEADERS.offset), letter.value?.length])).toEqual([
+      ['0', half],
+      ['1', half],
+    ]);
   });
 });

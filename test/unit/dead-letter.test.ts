@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../services/shared/errors.js';
-import { deadLetterMessage, DLQ_HEADERS } from '../../services/shared/kafka/dead-letter.js';
-import { replayMessage, toEntry } from '../../services/shared/kafka/dead-letters.js';
+import { deadLetterMessage, DLQ_HEADERS, valuelessDeadLetter } from '../../services/shared/kafka/dead-letter.js';
+import { replayDeadLetters, replayMessage, toEntry } from '../../services/shared/kafka/dead-letters.js';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
 
 describe('dead letters', () => {
@@ -59,5 +59,29 @@ describe('dead letters', () => {
       '0/16B3748',
     ]);
     expect(Object.keys(replayMessage(entry).headers ?? {}).filter((name) => name.startsWith('dancu.errors.'))).toEqual([]);
+  });
+
+  it('writes a letter without the message when the broker refused it whole, saying where the message is, and a replay sends nothing for it', async () => {
+    const topics = topicsFor('');
+    const written = valuelessDeadLetter(
+      { ...original, topic: topics.civilStatus },
+      error,
+      'ingest',
+      new Date('2026-11-27T00:00:00Z'),
+      'KAFKA_MESSAGE_TOO_LARGE',
+    );
+    const entry = toEntry(topics, { ...written, topic: topics.deadLetters, partition: 0, offset: '4', timestamp: '0', attributes: 0 } as never);
+    const sent: unknown[] = [];
+    const producer = { sendBatch: async (batch: unknown) => void sent.push(batch) } as never;
+    expect([written.key, written.value, written.headers?.trace, entry.sourceTopic, entry.sourcePartition, entry.sourceOffset, entry.reason]).toEqual([
+      null,
+      null,
+      undefined,
+      topics.civilStatus,
+      2,
+      '17',
+      'VALIDATION_FAILED',
+    ]);
+    expect([entry.valueOmitted?.includes('KAFKA_MESSAGE_TOO_LARGE'), await replayDeadLetters(producer, [entry]), sent.length]).toEqual([true, 0, 0]);
   });
 });

@@ -1,6 +1,7 @@
 import { KafkaJSProtocolError } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { asDancuError, DancuError, ValidationError } from '../../services/shared/errors.js';
+import { asDancuError, DancuError, deploymentFault, ValidationError } from '../../services/shared/errors.js';
+import { registryFailure } from '../../services/shared/kafka/registry.js';
 
 function pgError(code: string): Error {
   return Object.assign(new Error(`pg ${code}`), { code });
@@ -35,6 +36,23 @@ describe('asDancuError', () => {
     expect([error.code, error.retriable]).toEqual(['STORE_REJECTED_23505', false]);
   });
 
+  it('waits for a fault of the deployment in PostgreSQL (a grant, a read-only standby, a table or column not migrated, a login refused) and names it', () => {
+    const codes = ['42501', '25006', '42P01', '42703', '28P01', '28000'];
+    const errors = codes.map((code) => asDancuError(pgError(code)));
+    expect(errors.map((error) => [error.code, error.retriable, deploymentFault(error) !== null])).toEqual(
+      codes.map((code) => [`STORE_REJECTED_${code}`, true, true]),
+    );
+  });
+
+  it('keeps data the database refuses (a check, a value of the wrong type, a value too long) not retriable and no deployment fault', () => {
+    const errors = ['23514', '22P02', '22001'].map((code) => asDancuError(pgError(code)));
+    expect(errors.map((error) => [error.retriable, deploymentFault(error)])).toEqual([
+      [false, null],
+      [false, null],
+      [false, null],
+    ]);
+  });
+
   it('treats a broker connection error from kafkajs as retriable', () => {
     const error = Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' });
     expect(asDancuError(error).retriable).toBe(true);
@@ -63,5 +81,30 @@ describe('asDancuError', () => {
   it('adds the stream position to the error context', () => {
     const error = asDancuError(new DancuError('UNKNOWN_TOPIC', 'x', { retriable: false }), { topic: 't', partition: 1, offset: '7' });
     expect(error.context).toEqual({ topic: 't', partition: 1, offset: '7' });
+  });
+});
+
+/** A failed request of the registry client library: its ResponseError carries the HTTP status. */
+function registryError(status: number): Error {
+  return Object.assign(new Error(`Error, status ${status}`), { status });
+}
+
+describe('registryFailure', () => {
+  it('waits for a registry that refuses this service (401, 403), a fault of the deployment, instead of dead-lettering', () => {
+    const errors = [401, 403].map((status) => registryFailure(registryError(status), 'cannot decode') as DancuError);
+    expect(errors.map((error) => [error.code, error.retriable, deploymentFault(error) !== null])).toEqual([
+      ['REGISTRY_ACCESS_DENIED', true, true],
+      ['REGISTRY_ACCESS_DENIED', true, true],
+    ]);
+  });
+
+  it('treats a registry that asks for fewer requests (429) as busy, retriable', () => {
+    const error = registryFailure(registryError(429), 'cannot decode') as DancuError;
+    expect([error.code, error.retriable]).toEqual(['DEPENDENCY_UNAVAILABLE', true]);
+  });
+
+  it('keeps a schema id the registry does not have a message that cannot be decoded', () => {
+    const error = registryFailure(registryError(404), 'cannot decode') as DancuError;
+    expect([error.code, error.retriable]).toEqual(['DECODE_FAILED', false]);
   });
 });

@@ -26,6 +26,7 @@ export const DLQ_HEADERS = {
   sourceTable: 'dancu.errors.source.table',
   sourceKey: 'dancu.errors.source.key',
   sourceLsn: 'dancu.errors.source.lsn',
+  valueOmitted: 'dancu.errors.value.omitted',
 } as const;
 
 const MAX_HEADER_CHARS = 8_000;
@@ -55,4 +56,21 @@ export function deadLetterMessage(original: OriginalMessage, error: DancuError, 
   if (error.context.sourceLsn) headers[DLQ_HEADERS.sourceLsn] = error.context.sourceLsn;
   if (error.code === 'INTERNAL_ERROR' && error.stack) headers[DLQ_HEADERS.exceptionStacktrace] = error.stack.slice(0, MAX_HEADER_CHARS);
   return { key: original.key, value: original.value, headers };
+}
+
+/**
+ * The dead letter for a message whose full letter the broker refused (over its message.max.bytes,
+ * with the headers the letter adds): why, where and when it failed, without the original key,
+ * value and headers. The message itself is still in its source topic at the partition and offset
+ * the letter names, until that topic's retention; a replay skips such a letter.
+ */
+export function valuelessDeadLetter(original: OriginalMessage, error: DancuError, stage: string, now: Date, refusal: string): Message {
+  const letter = deadLetterMessage(
+    { topic: original.topic, partition: original.partition, offset: original.offset, key: null, value: null },
+    error,
+    stage,
+    now,
+  );
+  const omitted = `${original.value?.length ?? 0} bytes of value, the key and the original headers; the broker refused the letter with them (${refusal})`;
+  return { ...letter, headers: { ...letter.headers, [DLQ_HEADERS.valueOmitted]: omitted } };
 }

@@ -19,6 +19,8 @@ export interface DeadLetterEntry {
   sourceTable: string | null;
   sourceKey: string | null;
   sourceLsn: string | null;
+  /** Set when the letter holds no copy of the message (the broker refused it whole): what was left out and why. */
+  valueOmitted: string | null;
   message: string;
   issues: { code: string; path: string; message: string }[];
   original: SnapshotMessage;
@@ -58,6 +60,7 @@ export function toEntry(topics: Topics, letter: SnapshotMessage): DeadLetterEntr
     sourceTable: headerText(letter, DLQ_HEADERS.sourceTable) ?? null,
     sourceKey: headerText(letter, DLQ_HEADERS.sourceKey) ?? null,
     sourceLsn: headerText(letter, DLQ_HEADERS.sourceLsn) ?? null,
+    valueOmitted: headerText(letter, DLQ_HEADERS.valueOmitted) ?? null,
     message: headerText(letter, DLQ_HEADERS.exceptionMessage) ?? '',
     issues,
     original: letter,
@@ -93,11 +96,12 @@ export function replayMessage(entry: DeadLetterEntry): Message {
 /**
  * Sends dead letters back to the topics they failed on, after a fix. Events carry stable ids
  * (observation and decision ids derive from the source event), so a replay of an event that was
- * already applied changes nothing.
+ * already applied changes nothing. A letter without its message (valueOmitted) has nothing to
+ * send: its message is in its source topic, at the position the letter names.
  */
 export async function replayDeadLetters(producer: Producer, entries: DeadLetterEntry[]): Promise<number> {
   const byTopic = new Map<string, Message[]>();
-  for (const entry of entries.filter((e) => e.sourceTopic !== ''))
+  for (const entry of entries.filter((e) => e.sourceTopic !== '' && e.valueOmitted === null))
     byTopic.set(entry.sourceTopic, [...(byTopic.get(entry.sourceTopic) ?? []), replayMessage(entry)]);
   if (byTopic.size === 0) return 0;
   await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });

@@ -1,6 +1,6 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
-import { DecodeError, UnavailableError } from '../errors.js';
+import { DancuError, DecodeError, UnavailableError } from '../errors.js';
 import { valueSubject } from '../schemas/topics.js';
 import { loadRecordSchema, type RecordTypeKey } from '../schemas/avro-files.js';
 
@@ -72,7 +72,7 @@ export class SchemaRegistryClient {
     try {
       return await this.registry.encode(schemaId, value);
     } catch (error) {
-      throw this.classify(error, 'cannot encode the value with its schema');
+      throw registryFailure(error, 'cannot encode the value with its schema');
     }
   }
 
@@ -88,7 +88,7 @@ export class SchemaRegistryClient {
     try {
       return (await this.registry.decode(bytes)) as T;
     } catch (error) {
-      throw this.classify(error, `cannot decode the message with schema id ${bytes.readInt32BE(1)}`);
+      throw registryFailure(error, `cannot decode the message with schema id ${bytes.readInt32BE(1)}`);
     }
   }
 
@@ -104,17 +104,8 @@ export class SchemaRegistryClient {
     try {
       return (await this.foreign.decode(bytes)) as T;
     } catch (error) {
-      throw this.classify(error, `cannot decode the message with schema id ${bytes.readInt32BE(1)}`);
+      throw registryFailure(error, `cannot decode the message with schema id ${bytes.readInt32BE(1)}`);
     }
-  }
-
-  private classify(error: unknown, what: string): Error {
-    const status = (error as { status?: number }).status;
-    // mappersmith reports a refused connection as status 400, so the message decides first.
-    if (isNetworkError(error)) return new UnavailableError('schema registry', error);
-    if (status !== undefined && status >= 500) return new UnavailableError('schema registry', error);
-    const detail = error instanceof Error ? error.message : String(error);
-    return new DecodeError(status === 404 ? `${what}: the schema id is not in the registry` : `${what}: ${detail}`, error);
   }
 
   private async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
@@ -137,6 +128,24 @@ export class SchemaRegistryClient {
     }
     return (text ? JSON.parse(text) : {}) as T;
   }
+}
+
+/**
+ * A failed encode or decode through the registry, classified: bytes or a value that can never
+ * pass are a DecodeError (dead-lettered); a registry away or busy (5xx, 429) is retriable, and one
+ * that refuses this service (401, 403: its credentials or rights) is the deployment's to fix, so
+ * the work waits for it rather than dead-letter every message meanwhile.
+ */
+export function registryFailure(error: unknown, what: string): Error {
+  const status = (error as { status?: number }).status;
+  // mappersmith reports a refused connection as status 400, so the message decides first.
+  if (isNetworkError(error)) return new UnavailableError('schema registry', error);
+  if (status !== undefined && (status >= 500 || status === 429)) return new UnavailableError('schema registry', error);
+  const detail = error instanceof Error ? error.message : String(error);
+  if (status === 401 || status === 403) {
+    return new DancuError('REGISTRY_ACCESS_DENIED', `${what}: the schema registry refused access (${status}): ${detail}`, { retriable: true, cause: error });
+  }
+  return new DecodeError(status === 404 ? `${what}: the schema id is not in the registry` : `${what}: ${detail}`, error);
 }
 
 /** A long as a number while exact, else as a BigInt (avsc's own long type refuses such values). */

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, KafkaMessage, Message, TopicMessages } from 'kafkajs';
 import type { DancuProducer } from './client.js';
-import { asDancuError, type DancuError } from '../errors.js';
+import { asDancuError, deploymentFault, InternalError, type DancuError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { deadLetterMessage, type OriginalMessage } from './dead-letter.js';
+import { deadLetterMessage, valuelessDeadLetter, type OriginalMessage } from './dead-letter.js';
 
 export interface StageMessage extends OriginalMessage {
   timestamp: string;
@@ -49,8 +49,19 @@ export interface StageRunnerOptions {
   /** Partitions processed at once (order is kept within each): one chunk waits on I/O while another computes. */
   partitionsConcurrently: number;
   maxRetryDelayMs: number;
+  /**
+   * The most bytes (keys, values, headers) one send of dead letters or feedback carries; a letter
+   * larger goes alone. The broker refuses a partition's record batch over its message.max.bytes
+   * (1 MiB by default), and kafkajs puts a send's messages for one partition in one batch.
+   */
+  maxSendBytes?: number;
   onChunk?: (counts: { ok: number; deadLettered: number }) => void;
 }
+
+/** Well under the broker's default message.max.bytes (1 MiB), leaving room for the record batch's own bytes. */
+const DEFAULT_MAX_SEND_BYTES = 512 * 1024;
+/** The broker's refusals of a message for its size: a dead letter refused so goes without the message. */
+const TOO_LARGE = new Set(['KAFKA_MESSAGE_TOO_LARGE', 'KAFKA_RECORD_LIST_TOO_LARGE']);
 
 function toStageMessage(topic: string, partition: number, message: KafkaMessage): StageMessage {
   return {
@@ -72,17 +83,46 @@ function toStageMessage(topic: string, partition: number, message: KafkaMessage)
  */
 export async function runStage(options: StageRunnerOptions): Promise<void> {
   const { consumer, topics } = options;
+  const faults = new DeploymentFaults(options.logger);
   await consumer.subscribe({ topics, fromBeginning: true });
   await consumer.run({
     autoCommit: true,
     autoCommitInterval: 1_000,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: options.partitionsConcurrently,
-    eachBatch: (payload) => processBatch(options, payload),
+    eachBatch: (payload) => processBatch(options, faults, payload),
   });
 }
 
-async function processBatch(options: StageRunnerOptions, payload: EachBatchPayload): Promise<void> {
+/**
+ * A fault of the deployment (a grant, an ACL or a login missing, a read-only or unmigrated
+ * database, a registry refusing the service) fails every chunk of every partition alike until
+ * someone fixes it: it is logged once when it begins and once when work goes through again, not
+ * at every retry.
+ */
+class DeploymentFaults {
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Whether the error is a deployment fault; the first of an episode is logged. */
+  seen(error: DancuError): boolean {
+    const fault = deploymentFault(error);
+    if (fault === null) return false;
+    if (!this.open.has(error.code)) {
+      this.open.set(error.code, Date.now());
+      this.logger.error({ code: error.code, fault, context: error.context, err: error.message }, 'deployment fault: work waits until it is fixed');
+    }
+    return true;
+  }
+
+  cleared(): void {
+    for (const [code, since] of this.open) this.logger.info({ code, waitedMs: Date.now() - since }, 'deployment fault cleared');
+    this.open.clear();
+  }
+}
+
+async function processBatch(options: StageRunnerOptions, faults: DeploymentFaults, payload: EachBatchPayload): Promise<void> {
   // kafkajs hands these over as closures over the batch, not methods that need `this`.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
@@ -90,7 +130,7 @@ async function processBatch(options: StageRunnerOptions, payload: EachBatchPaylo
   for (let start = 0; start < messages.length; start += options.chunkSize) {
     if (!isRunning() || isStale()) return;
     const chunk = messages.slice(start, start + options.chunkSize);
-    const done = await processWithRetry(options, chunk, payload);
+    const done = await processWithRetry(options, faults, chunk, payload);
     if (!done) return;
     const last = chunk[chunk.length - 1];
     if (last) resolveOffset(last.offset);
@@ -99,21 +139,30 @@ async function processBatch(options: StageRunnerOptions, payload: EachBatchPaylo
   }
 }
 
-/** Returns false when the consumer is stopping before the chunk could be committed. */
-async function processWithRetry(options: StageRunnerOptions, chunk: StageMessage[], payload: EachBatchPayload): Promise<boolean> {
+/**
+ * Returns false when the consumer is stopping before the chunk could be committed. No error leaves
+ * it: kafkajs does not restart a consumer after an error it does not retry, and the service would
+ * stop reading every partition. A message's own fault is dead-lettered before this; what is left
+ * that is not retriable (a dead letter the broker refuses even without its value, a bug) waits
+ * and is tried again like a dependency that is away, logged as an error.
+ */
+async function processWithRetry(options: StageRunnerOptions, faults: DeploymentFaults, chunk: StageMessage[], payload: EachBatchPayload): Promise<boolean> {
   const log = options.logger;
   for (let attempt = 0; ; attempt += 1) {
     try {
       const outcomes = await processIsolatingFaults(options.stage, chunk, { settledBefore: chunk[0]?.offset ?? '0' });
       await deadLetter(options, chunk, outcomes);
+      faults.cleared();
       const failed = outcomes.filter((outcome) => !outcome.ok).length;
       options.onChunk?.({ ok: outcomes.length - failed, deadLettered: failed });
       return true;
     } catch (error) {
       const dancuError = asDancuError(error, { stage: options.stage.name, topic: chunk[0]?.topic, partition: chunk[0]?.partition, offset: chunk[0]?.offset });
-      if (!dancuError.retriable) throw dancuError;
       const delayMs = Math.min(options.maxRetryDelayMs, 200 * 2 ** Math.min(attempt, 10));
-      log.warn({ code: dancuError.code, attempt, delayMs, context: dancuError.context, err: dancuError.message }, 'chunk failed; retrying');
+      const fields = { code: dancuError.code, attempt, delayMs, context: dancuError.context, err: dancuError.message };
+      if (faults.seen(dancuError)) log.debug(fields, 'chunk failed; retrying');
+      else if (dancuError.retriable) log.warn(fields, 'chunk failed; retrying');
+      else log.error(fields, 'chunk failed with an error that is not retriable; retrying');
       await payload.commitOffsetsIfNecessary().catch(() => undefined);
       await sleep(delayMs);
       if (!payload.isRunning() || payload.isStale()) return false;
@@ -129,7 +178,10 @@ async function processWithRetry(options: StageRunnerOptions, chunk: StageMessage
  */
 async function processIsolatingFaults(stage: Stage, chunk: StageMessage[], position: ChunkPosition): Promise<Outcome[]> {
   try {
-    return await stage.process(chunk, position);
+    const outcomes = await stage.process(chunk, position);
+    // A message without its outcome would be neither done nor dead-lettered, and its offset committed with the chunk's.
+    if (outcomes.length !== chunk.length) throw new InternalError(`stage ${stage.name} returned ${outcomes.length} outcomes for ${chunk.length} messages`);
+    return outcomes;
   } catch (error) {
     const dancuError = asDancuError(error);
     if (dancuError.retriable) throw dancuError;
@@ -140,10 +192,23 @@ async function processIsolatingFaults(stage: Stage, chunk: StageMessage[], posit
   }
 }
 
+/** One message for the broker; `fallback` is what to send instead if the broker refuses it alone for good (null: nothing, logged). */
+interface Outgoing {
+  topic: string;
+  message: Message;
+  fallback: ((refusal: DancuError) => Message) | null;
+}
+
+/**
+ * Dead-letters the chunk's failed messages, then tells their publishers. The letters go first and
+ * apart, so that feedback the broker refuses never holds a letter back; both go in sends of at
+ * most maxSendBytes, a refused send is tried again message by message, and a letter the broker
+ * refuses alone goes without the message (its source topic, partition and offset say where it is).
+ */
 async function deadLetter(options: StageRunnerOptions, chunk: StageMessage[], outcomes: Outcome[]): Promise<void> {
   const now = new Date();
-  const letters: Message[] = [];
-  const feedback = new Map<string, Message[]>();
+  const letters: Outgoing[] = [];
+  const feedback: Outgoing[] = [];
   for (const [index, message] of chunk.entries()) {
     const outcome = outcomes[index];
     if (!outcome || outcome.ok) continue;
@@ -158,15 +223,97 @@ async function deadLetter(options: StageRunnerOptions, chunk: StageMessage[], ou
       },
       'message dead-lettered',
     );
-    letters.push(deadLetterMessage(message, error, options.stage.name, now));
+    letters.push({
+      topic: options.deadLetterTopic,
+      message: deadLetterMessage(message, error, options.stage.name, now),
+      fallback: (refusal) => valuelessDeadLetter(message, error, options.stage.name, now, refusal.code),
+    });
     options.metrics.deadLetters.inc({ stage: options.stage.name, reason: error.code });
-    const told = await options.stage.feedback?.(message, error);
-    if (told) feedback.set(told.topic, [...(feedback.get(told.topic) ?? []), told.message]);
+    const told = await tellPublisher(options, message, error);
+    if (told) feedback.push({ ...told, fallback: null });
   }
-  if (letters.length === 0) return;
-  const topicMessages: TopicMessages[] = [
-    { topic: options.deadLetterTopic, messages: letters },
-    ...[...feedback].map(([topic, messages]) => ({ topic, messages })),
-  ];
-  await options.producer.sendBatch({ topicMessages, acks: -1 });
+  await sendBounded(options, letters);
+  await sendBounded(options, feedback);
+}
+
+/** The publisher's feedback on a dead-lettered message; one that cannot be made is logged (the dead letter has the reason), one that may be made later fails the chunk. */
+async function tellPublisher(options: StageRunnerOptions, message: StageMessage, error: DancuError): Promise<{ topic: string; message: Message } | null> {
+  try {
+    return (await options.stage.feedback?.(message, error)) ?? null;
+  } catch (failure) {
+    const cause = asDancuError(failure);
+    if (cause.retriable) throw cause;
+    options.logger.error(
+      { code: cause.code, topic: message.topic, partition: message.partition, offset: message.offset },
+      'feedback not made; the dead letter holds the reason',
+    );
+    return null;
+  }
+}
+
+function headerBytes(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((sum: number, each) => sum + headerBytes(each), 0);
+  return Buffer.isBuffer(value) ? value.length : typeof value === 'string' ? Buffer.byteLength(value) : 0;
+}
+
+/** The bytes of a message as a record batch holds them, near enough: key, value, headers' names and values. */
+function messageBytes(message: Message): number {
+  const headers = Object.entries(message.headers ?? {}).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + headerBytes(value), 0);
+  const bytes = (part: Buffer | string | null | undefined) =>
+    part === null || part === undefined ? 0 : Buffer.isBuffer(part) ? part.length : Buffer.byteLength(part);
+  return bytes(message.key) + bytes(message.value) + headers;
+}
+
+/** Messages in order, in groups of at most `maxBytes` (a message larger alone). */
+function bySize(outgoing: Outgoing[], maxBytes: number): Outgoing[][] {
+  const groups: Outgoing[][] = [];
+  let group: Outgoing[] = [];
+  let bytes = 0;
+  for (const each of outgoing) {
+    const size = messageBytes(each.message);
+    if (group.length > 0 && bytes + size > maxBytes) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(each);
+    bytes += size;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+async function sendBounded(options: StageRunnerOptions, outgoing: Outgoing[]): Promise<void> {
+  for (const group of bySize(outgoing, options.maxSendBytes ?? DEFAULT_MAX_SEND_BYTES)) await sendOrIsolate(options, group);
+}
+
+/**
+ * Sends the group; what the broker refuses for good is sent message by message. A dead letter
+ * refused alone for its size goes as its fallback; feedback refused alone is logged and left (the
+ * dead letter has the reason); any other refusal of a dead letter fails the chunk, which waits.
+ */
+async function sendOrIsolate(options: StageRunnerOptions, group: Outgoing[]): Promise<void> {
+  const byTopic = new Map<string, Message[]>();
+  for (const { topic, message } of group) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+  const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  try {
+    await options.producer.sendBatch({ topicMessages, acks: -1 });
+  } catch (error) {
+    const refusal = asDancuError(error);
+    if (refusal.retriable) throw refusal;
+    if (group.length > 1) {
+      for (const each of group) await sendOrIsolate(options, [each]);
+      return;
+    }
+    const [only] = group;
+    if (!only) return;
+    const at = { code: refusal.code, topic: only.topic, bytes: messageBytes(only.message) };
+    if (only.fallback === null) {
+      options.logger.error(at, 'feedback refused by the broker; the dead letter holds the reason');
+      return;
+    }
+    if (!TOO_LARGE.has(refusal.code)) throw refusal;
+    options.logger.error(at, 'dead letter too large for the broker; sent without the message');
+    await options.producer.send({ topic: only.topic, messages: [only.fallback(refusal)], acks: -1 });
+  }
 }

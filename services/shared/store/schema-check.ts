@@ -58,7 +58,10 @@ export function databaseFailure(error: unknown, databaseUrl: string): DancuError
     return new DancuError('DATABASE_LOGIN_REFUSED', `PostgreSQL refused the login to ${database} (${reason})`, { retriable: false, cause: error });
   }
   const dancuError = asDancuError(error);
-  if (dancuError.retriable) return new DancuError('DATABASE_UNREACHABLE', `PostgreSQL does not answer for ${database}`, { retriable: true, cause: error });
+  // Not every retriable error: a missing grant waits in a service too, but it is no database that does not answer.
+  if (dancuError.code === 'DEPENDENCY_UNAVAILABLE') {
+    return new DancuError('DATABASE_UNREACHABLE', `PostgreSQL does not answer for ${database}`, { retriable: true, cause: error });
+  }
   return dancuError;
 }
 

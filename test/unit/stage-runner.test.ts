@@ -1,0 +1,225 @@
+import { Writable } from 'node:stream';
+import { KafkaJSProtocolError, type Consumer, type ConsumerRunConfig, type EachBatchPayload, type IHeaders, type Message } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { asDancuError, DancuError } from '../../services/shared/errors.js';
+import type { DancuProducer } from '../../services/shared/kafka/client.js';
+import { DLQ_HEADERS } from '../../services/shared/kafka/dead-letter.js';
+import { runStage, type Outcome, type Stage, type StageMessage } from '../../services/shared/kafka/stage-runner.js';
+import { createLogger } from '../../services/shared/observability/logger.js';
+import { createMetrics } from '../../services/shared/observability/metrics.js';
+
+/**
+ * The runner's own logic against fakes of the two things it is given, a consumer (which hands it
+ * one batch) and a producer (which can refuse what the broker would). What a real broker does is
+ * test/integration/stage-runner.test.ts's.
+ */
+
+const INPUT = 'sector.test.v1';
+const DLQ = 'dlq.test.v1';
+const FEEDBACK = 'feedback.test.v1';
+
+interface Sent {
+  topic: string;
+  message: Message;
+}
+
+/** A producer that records what it is sent, one send at a time, unless `refuse` names an error for a send. */
+function fakeProducer(refuse: (topic: string, messages: Message[]) => Error | undefined = () => undefined) {
+  const sent: Sent[] = [];
+  const sends: Sent[][] = [];
+  const producer: DancuProducer = {
+    send: (record) => producer.sendBatch({ topicMessages: [record], acks: record.acks }),
+    sendBatch: async ({ topicMessages = [] }) => {
+      for (const { topic, messages } of topicMessages) {
+        const refusal = refuse(topic, messages);
+        if (refusal) throw refusal;
+      }
+      const these = topicMessages.flatMap(({ topic, messages }) => messages.map((message) => ({ topic, message })));
+      sends.push(these);
+      sent.push(...these);
+      return [];
+    },
+    disconnect: async () => undefined,
+  };
+  return { producer, sent, sends };
+}
+
+/** The broker's answer to a record batch over its message.max.bytes, as kafkajs hands it back. */
+function tooLarge(): Error {
+  return new KafkaJSProtocolError(
+    Object.assign(new Error('The request included a message larger than the max message size the server will accept'), {
+      type: 'MESSAGE_TOO_LARGE',
+      code: 10,
+      retriable: false,
+    }),
+  );
+}
+
+function bytes(message: Message): number {
+  const headers = Object.entries(message.headers ?? {}).reduce((sum, [name, value]) => sum + name.length + String(value).length, 0);
+  return (message.value?.length ?? 0) + headers;
+}
+
+/** A broker that refuses any send of more than `limit` bytes to one topic. */
+function brokerLimit(limit: number) {
+  return (_topic: string, messages: Message[]) => (messages.reduce((sum, message) => sum + bytes(message), 0) > limit ? tooLarge() : undefined);
+}
+
+function capture() {
+  const lines: { level: number; msg: string; code?: string }[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string; code?: string });
+      callback();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'debug' }, stream) };
+}
+
+/** Runs the stage over one batch of `values` (offsets 0..n-1) and returns the offset the runner resolved last. */
+async function runBatch(
+  stage: Stage,
+  values: (string | Buffer)[],
+  producer: DancuProducer,
+  logger = capture().logger,
+  extra: { maxSendBytes?: number } = {},
+): Promise<string | null> {
+  let eachBatch: ConsumerRunConfig['eachBatch'];
+  const consumer = {
+    subscribe: async () => undefined,
+    run: async (config: ConsumerRunConfig) => {
+      eachBatch = config.eachBatch;
+    },
+  } as unknown as Consumer;
+  await runStage({
+    consumer,
+    producer,
+    topics: [INPUT],
+    deadLetterTopic: DLQ,
+    stage,
+    logger,
+    metrics: createMetrics(),
+    chunkSize: 10,
+    partitionsConcurrently: 1,
+    maxRetryDelayMs: 1,
+    ...extra,
+  });
+  let resolved: string | null = null;
+  const payload = {
+    batch: {
+      topic: INPUT,
+      partition: 0,
+      messages: values.map((value, index) => ({ offset: String(index), key: null, value: Buffer.from(value), headers: {}, timestamp: '0', attributes: 0 })),
+    },
+    resolveOffset: (offset: string) => {
+      resolved = offset;
+    },
+    heartbeat: async () => undefined,
+    commitOffsetsIfNecessary: async () => undefined,
+    isRunning: () => true,
+    isStale: () => false,
+  } as unknown as EachBatchPayload;
+  await eachBatch!(payload);
+  return resolved;
+}
+
+/** A stage that refuses every message whose value starts with `bad`, and tells the publisher of each. */
+function pickyStage(): Stage {
+  return {
+    name: 'picky',
+    async process(messages: StageMessage[]): Promise<Outcome[]> {
+      return messages.map((message) =>
+        String(message.value).startsWith('bad') ? { ok: false, error: new DancuError('VALIDATION_FAILED', 'bad', { retriable: false }) } : { ok: true },
+      );
+    },
+    async feedback(message: StageMessage) {
+      return { topic: FEEDBACK, message: { key: null, value: message.value } };
+    },
+  };
+}
+
+const header = (message: Message, name: string) => {
+  const value = (message.headers as IHeaders | undefined)?.[name];
+  return value === undefined ? undefined : String(value);
+};
+const lettersOf = (sent: Sent[]) => sent.filter((each) => each.topic === DLQ).map((each) => each.message);
+
+describe('the stage runner with dead letters the broker refuses', () => {
+  it("sends a chunk's dead letters in sends the broker's limit allows, each with its value", async () => {
+    const { producer, sent, sends } = fakeProducer(brokerLimit(3_000));
+    const big = `bad${'x'.repeat(1_500)}`;
+    const resolved = await runBatch(pickyStage(), [big, 'ok', big], producer, undefined, { maxSendBytes: 2_500 });
+    const letters = lettersOf(sent);
+    expect([resolved, letters.map((letter) => letter.value?.length), sends.every((send) => send.length > 0)]).toEqual(['2', [1_503, 1_503], true]);
+  });
+
+  it('sends a dead letter the broker refuses alone without its value, with the topic, partition, offset and reason of the message', async () => {
+    const { producer, sent } = fakeProducer(brokerLimit(3_000));
+    const resolved = await runBatch(pickyStage(), ['ok', `bad${'x'.repeat(5_000)}`], producer);
+    const [letter] = lettersOf(sent);
+    expect([
+      resolved,
+      letter?.value ?? null,
+      header(letter!, DLQ_HEADERS.topic),
+      header(letter!, DLQ_HEADERS.partition),
+      header(letter!, DLQ_HEADERS.offset),
+      header(letter!, DLQ_HEADERS.reason),
+      header(letter!, DLQ_HEADERS.valueOmitted)?.startsWith('5003 bytes'),
+    ]).toEqual(['1', null, INPUT, '0', '1', 'VALIDATION_FAILED', true]);
+  });
+
+  it("sends the dead letter when the broker refuses the publisher's feedback", async () => {
+    const { producer, sent } = fakeProducer((topic) => (topic === FEEDBACK ? tooLarge() : undefined));
+    const resolved = await runBatch(pickyStage(), ['bad-1', 'ok'], producer);
+    expect([resolved, lettersOf(sent).map((letter) => String(letter.value))]).toEqual(['1', ['bad-1']]);
+  });
+
+  it('never lets an error that is not retriable out of a batch: a dead letter refused for another reason than its size waits and is tried again', async () => {
+    let refusals = 3;
+    const { producer, sent } = fakeProducer((topic) =>
+      topic === DLQ && refusals-- > 0 ? new DancuError('KAFKA_REFUSED', 'refused', { retriable: false }) : undefined,
+    );
+    const resolved = await runBatch(pickyStage(), ['ok', 'bad-1'], producer);
+    expect([resolved, lettersOf(sent).map((letter) => String(letter.value))]).toEqual(['1', ['bad-1']]);
+  });
+});
+
+describe('the stage runner with a stage that returns the wrong number of outcomes', () => {
+  it('dead-letters the message a stage returned no outcome for as an internal error, and processes its neighbours', async () => {
+    const done: string[] = [];
+    const forgetful: Stage = {
+      name: 'forgetful',
+      async process(messages: StageMessage[]): Promise<Outcome[]> {
+        const kept = messages.filter((message) => String(message.value) !== 'forgotten');
+        done.push(...kept.map((message) => String(message.value)));
+        return kept.map(() => ({ ok: true }));
+      },
+    };
+    const { producer, sent } = fakeProducer();
+    const resolved = await runBatch(forgetful, ['a', 'forgotten', 'b'], producer);
+    const letters = lettersOf(sent);
+    expect([resolved, letters.map((letter) => [String(letter.value), header(letter, DLQ_HEADERS.reason)]), done.includes('b')]).toEqual([
+      '2',
+      [['forgotten', 'INTERNAL_ERROR']],
+      true,
+    ]);
+  });
+});
+
+describe('the stage runner with a fault of the deployment', () => {
+  it('waits for a missing grant instead of dead-lettering, naming the fault once when it begins and once when it ends', async () => {
+    let refusals = 4;
+    const store: Stage = {
+      name: 'store',
+      async process(messages: StageMessage[]): Promise<Outcome[]> {
+        if (refusals-- > 0) throw asDancuError(Object.assign(new Error('permission denied for table citizens'), { code: '42501' }));
+        return messages.map(() => ({ ok: true }));
+      },
+    };
+    const { producer, sent } = fakeProducer();
+    const { lines, logger } = capture();
+    const resolved = await runBatch(store, ['a', 'b'], producer, logger);
+    const told = lines.filter((line) => line.code === 'STORE_REJECTED_42501' && line.level >= 30).map((line) => line.msg);
+    expect([resolved, lettersOf(sent).length, told]).toEqual(['1', 0, ['deployment fault: work waits until it is fixed', 'deployment fault cleared']]);
+  });
+});
