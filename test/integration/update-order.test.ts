@@ -170,4 +170,44 @@ describe('updates a consumer can trust: versioned, in version order per citizen,
     );
     expect(published).toBe(1);
   });
+
+  it('dead-letters a row the broker refuses as too large after its attempts, without its payload, and publishes the rows after it', async () => {
+    await Promise.all(relays.map((r) => r.stop()));
+    const { relay: r } = await relay({ batchSize: 50, maxAttempts: 2 });
+    const citizenId = '079099999998';
+    const oversize = draft('oversize-1', citizenId);
+    // Over the stack broker's message.max.bytes (8 MiB) once encoded; the rows before and after are ordinary.
+    oversize.changes = [{ field: 'address', old_value: null, new_value: 'x'.repeat(9 * 1024 * 1024) }];
+    await inTransaction(run.pool, async (client) => {
+      for (const payload of [draft('before-oversize-1', citizenId), oversize, draft('after-oversize-1', citizenId)]) {
+        await addToOutbox(client, { eventId: payload.update_id, topic: run.topics.populationUpdates, key: citizenId, recordType: 'populationUpdate', payload });
+      }
+    });
+    r.start();
+
+    const rows = await waitUntil(
+      async () =>
+        (
+          await run.pool.query<{ event_id: string; published: boolean; dead_lettered: boolean; attempts: number }>(
+            `select event_id, published_at is not null as published, dead_lettered_at is not null as dead_lettered, attempts
+               from outbox where event_id like '%oversize-1' order by id`,
+          )
+        ).rows,
+      (found) => found.every((row) => row.published),
+      60_000,
+      'every row published or dead-lettered',
+    );
+    const letters = await readTopic(run.kafka, run.topics.deadLetters, 2);
+    const letter = letters.find((each) => header(each, DLQ_HEADERS.recordId) === 'oversize-1');
+    expect([rows, letter?.value, header(letter!, DLQ_HEADERS.reason), header(letter!, DLQ_HEADERS.valueOmitted)?.includes('KAFKA_MESSAGE_TOO_LARGE')]).toEqual([
+      [
+        { event_id: 'before-oversize-1', published: true, dead_lettered: false, attempts: 0 },
+        { event_id: 'oversize-1', published: true, dead_lettered: true, attempts: 2 },
+        { event_id: 'after-oversize-1', published: true, dead_lettered: false, attempts: 0 },
+      ],
+      null,
+      'OUTBOX_UNPUBLISHABLE',
+      true,
+    ]);
+  });
 });

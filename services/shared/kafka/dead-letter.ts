@@ -31,6 +31,13 @@ export const DLQ_HEADERS = {
 
 const MAX_HEADER_CHARS = 8_000;
 
+/** The broker's refusals of a message for its size (over message.max.bytes): a dead letter refused so goes without the message. */
+const TOO_LARGE = new Set(['KAFKA_MESSAGE_TOO_LARGE', 'KAFKA_RECORD_LIST_TOO_LARGE']);
+
+export function refusedForSize(refusal: DancuError): boolean {
+  return TOO_LARGE.has(refusal.code);
+}
+
 /**
  * The dead letter for a message that cannot be processed: the original key, value and headers
  * byte for byte (so it can be replayed after a fix), and why, where and when it failed; for a

@@ -4,7 +4,7 @@ import type { DancuProducer } from './client.js';
 import { asDancuError, deploymentFault, InternalError, type DancuError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { deadLetterMessage, valuelessDeadLetter, type OriginalMessage } from './dead-letter.js';
+import { deadLetterMessage, refusedForSize, valuelessDeadLetter, type OriginalMessage } from './dead-letter.js';
 
 export interface StageMessage extends OriginalMessage {
   timestamp: string;
@@ -60,8 +60,6 @@ export interface StageRunnerOptions {
 
 /** Well under the broker's default message.max.bytes (1 MiB), leaving room for the record batch's own bytes. */
 const DEFAULT_MAX_SEND_BYTES = 512 * 1024;
-/** The broker's refusals of a message for its size: a dead letter refused so goes without the message. */
-const TOO_LARGE = new Set(['KAFKA_MESSAGE_TOO_LARGE', 'KAFKA_RECORD_LIST_TOO_LARGE']);
 
 function toStageMessage(topic: string, partition: number, message: KafkaMessage): StageMessage {
   return {
@@ -312,7 +310,7 @@ async function sendOrIsolate(options: StageRunnerOptions, group: Outgoing[]): Pr
       options.logger.error(at, 'feedback refused by the broker; the dead letter holds the reason');
       return;
     }
-    if (!TOO_LARGE.has(refusal.code)) throw refusal;
+    if (!refusedForSize(refusal)) throw refusal;
     options.logger.error(at, 'dead letter too large for the broker; sent without the message');
     await options.producer.send({ topic: only.topic, messages: [only.fallback(refusal)], acks: -1 });
   }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import type { DancuProducer } from '../kafka/client.js';
 import { asDancuError, DancuError } from '../errors.js';
-import { deadLetterMessage } from '../kafka/dead-letter.js';
+import { deadLetterMessage, DLQ_HEADERS, refusedForSize } from '../kafka/dead-letter.js';
 import type { Logger } from '../observability/logger.js';
 import type { SchemaRegistryClient } from '../kafka/registry.js';
 import type { RecordTypeKey } from '../schemas/avro-files.js';
@@ -76,9 +76,11 @@ type Poison = { row: OutboxRow; error: DancuError };
  *
  * Rows are marked published in the same transaction, after Kafka acknowledged them; a crash in
  * between publishes them again, with the same `id` header and the same citizen version, so a
- * consumer drops the repeat. A row that does not encode is retried `maxAttempts` times, one
- * attempt per poll, and then dead-lettered with its reason; the rows before it are published
- * first and the rows after it wait, so no citizen's later version overtakes it.
+ * consumer drops the repeat. A row that does not encode, or that the broker refuses for good
+ * (a batch it refuses is sent again row by row to find it: one too large, say), is retried
+ * `maxAttempts` times, one attempt per poll, and then dead-lettered with its reason; the rows
+ * before it are published first and the rows after it wait, so no citizen's later version
+ * overtakes it.
  */
 export class OutboxRelay {
   private running = false;
@@ -106,7 +108,7 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many rows it relayed (0 when another relay holds the turn). */
   async relayOnce(): Promise<number> {
-    const { pool, producer, batchSize } = this.options;
+    const { pool, batchSize } = this.options;
     return inTransaction(pool, async (client) => {
       const turn = await client.query<{ locked: boolean }>(`select pg_try_advisory_xact_lock(${RELAY_LOCK}) as locked`);
       if (!turn.rows[0]?.locked) return 0;
@@ -117,13 +119,40 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return 0;
       const { encoded, poison } = await this.encodeUntilPoison(rows);
-      if (encoded.length > 0) {
-        await producer.sendBatch({ topicMessages: groupByTopic(encoded), acks: -1 });
-        await client.query('update outbox set published_at = now() where id = any($1::bigint[])', [encoded.map(({ row }) => row.id)]);
+      const { sent, refused } = await this.publishUntilRefused(encoded);
+      if (sent.length > 0) {
+        await client.query('update outbox set published_at = now() where id = any($1::bigint[])', [sent.map(({ row }) => row.id)]);
       }
-      const deadLettered = poison ? await this.recordFailure(client, poison) : false;
-      return encoded.length + (deadLettered ? 1 : 0);
+      // A row the broker refused comes before any row that did not encode: the rows after it wait.
+      const failure = refused ?? poison;
+      const deadLettered = failure ? await this.recordFailure(client, failure) : false;
+      return sent.length + (deadLettered ? 1 : 0);
     });
+  }
+
+  /**
+   * Publishes the rows in one send; if the broker refuses it for good, row by row in order up to
+   * the first it refuses alone. A broker that is away fails the whole batch.
+   */
+  private async publishUntilRefused(encoded: Encoded[]): Promise<{ sent: Encoded[]; refused: Poison | null }> {
+    const { producer } = this.options;
+    if (encoded.length === 0) return { sent: [], refused: null };
+    try {
+      await producer.sendBatch({ topicMessages: groupByTopic(encoded), acks: -1 });
+      return { sent: encoded, refused: null };
+    } catch (error) {
+      if (asDancuError(error).retriable) throw error;
+    }
+    for (const [index, each] of encoded.entries()) {
+      try {
+        await producer.sendBatch({ topicMessages: groupByTopic([each]), acks: -1 });
+      } catch (error) {
+        const cause = asDancuError(error);
+        if (cause.retriable) throw cause;
+        return { sent: encoded.slice(0, index), refused: { row: each.row, error: unpublishable(each.row, cause) } };
+      }
+    }
+    return { sent: encoded, refused: null };
   }
 
   private get maxAttempts(): number {
@@ -142,11 +171,7 @@ export class OutboxRelay {
       } catch (error) {
         const cause = asDancuError(error);
         if (cause.retriable) throw cause;
-        const message = `outbox row ${row.id} (${row.event_id}) cannot be published to ${row.topic}: ${cause.message}`;
-        return {
-          encoded,
-          poison: { row, error: new DancuError('OUTBOX_UNPUBLISHABLE', message, { retriable: false, cause, context: { recordId: row.event_id } }) },
-        };
+        return { encoded, poison: { row, error: unpublishable(row, cause) } };
       }
     }
     return { encoded, poison: null };
@@ -169,11 +194,7 @@ export class OutboxRelay {
       value: Buffer.from(JSON.stringify(row.payload)),
       headers: { [OUTBOX_HEADERS.topic]: row.topic, [OUTBOX_HEADERS.id]: row.id },
     };
-    await this.options.producer.send({
-      topic: this.options.deadLetterTopic,
-      messages: [deadLetterMessage(original, error, 'outbox-relay', new Date())],
-      acks: -1,
-    });
+    await this.sendDeadLetter(deadLetterMessage(original, error, 'outbox-relay', new Date()));
     await client.query('update outbox set attempts = $2, last_error = $3, published_at = now(), dead_lettered_at = now() where id = $1', [
       row.id,
       attempts,
@@ -181,6 +202,23 @@ export class OutboxRelay {
     ]);
     log.error({ outboxId: row.id, topic: row.topic, attempts, code: error.code }, 'outbox row dead-lettered');
     return true;
+  }
+
+  /** A letter the broker refuses for its size goes without the payload, which the row keeps (its outbox id is in the headers). */
+  private async sendDeadLetter(letter: Message): Promise<void> {
+    const { producer, deadLetterTopic } = this.options;
+    try {
+      await producer.send({ topic: deadLetterTopic, messages: [letter], acks: -1 });
+    } catch (error) {
+      const refusal = asDancuError(error);
+      if (!refusedForSize(refusal)) throw error;
+      const omitted = `the payload (${letter.value?.length ?? 0} bytes), kept in the outbox row; the broker refused the letter with it (${refusal.code})`;
+      await producer.send({
+        topic: deadLetterTopic,
+        messages: [{ ...letter, value: null, headers: { ...letter.headers, [DLQ_HEADERS.valueOmitted]: omitted } }],
+        acks: -1,
+      });
+    }
   }
 
   private async run(): Promise<void> {
@@ -210,6 +248,11 @@ export class OutboxRelay {
     await Promise.race([sleep(ms), woken]);
     this.wakeUp = null;
   }
+}
+
+function unpublishable(row: OutboxRow, cause: DancuError): DancuError {
+  const message = `outbox row ${row.id} (${row.event_id}) cannot be published to ${row.topic}: ${cause.message}`;
+  return new DancuError('OUTBOX_UNPUBLISHABLE', message, { retriable: false, cause, context: { recordId: row.event_id } });
 }
 
 function groupByTopic(encoded: Encoded[]): { topic: string; messages: Message[] }[] {
