@@ -5,7 +5,7 @@ import { requireBrokers, requireRegistry } from '../../services/cli/kafka-sessio
 import { databaseRemedy } from '../../services/cli/run-settings.js';
 import { parseConfig } from '../../services/shared/config/common.js';
 import { DancuError } from '../../services/shared/errors.js';
-import { databaseFailure } from '../../services/shared/store/schema-check.js';
+import { databaseFailure, isConnectionFailure } from '../../services/shared/store/schema-check.js';
 
 const DATABASE = 'postgres://someone:s3cret@db.example:6432/register';
 
@@ -78,6 +78,27 @@ describe("the register's database as a command finds it", () => {
 
   it('refuses a DATABASE_URL that is not a URL, naming the variable', () => {
     expect(() => parseConfig(cliConfigSchema, { DATABASE_URL: 'notaurl' })).toThrow(/^invalid configuration: DATABASE_URL: not a URL/);
+  });
+
+  it('takes a DATABASE_URL of a Unix socket, which pg takes though a WHATWG URL does not', () => {
+    const socket = 'postgres://postgres@/dancu?host=/var/run/postgresql';
+    expect(parseConfig(cliConfigSchema, { DATABASE_URL: socket }).DATABASE_URL).toBe(socket);
+  });
+});
+
+describe('an error of dancu migrate', () => {
+  const sqlError = (code: string) => Object.assign(new Error(`sqlstate ${code}`), { code });
+
+  it('is a connection failure when no server takes the connection', () => {
+    expect(isConnectionFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe(true);
+  });
+
+  it('is a connection failure when the login is refused or the server is starting', () => {
+    expect([sqlError('28P01'), sqlError('57P03'), sqlError('3D000')].map(isConnectionFailure)).toEqual([true, true, true]);
+  });
+
+  it('is not a connection failure when a deadlock or a full disk stops the migration', () => {
+    expect([sqlError('40P01'), sqlError('53100'), sqlError('57P01')].map(isConnectionFailure)).toEqual([false, false, false]);
   });
 });
 

@@ -89,7 +89,13 @@ describe('a CSV file whose quote is never closed', () => {
 
   it('is refused naming the file, read whole', () => {
     const path = file('unclosed-whole.csv', `${POPULATION_HEADER}1,"Nguyễn,1990-01-01,MALE,x\n`);
-    expect(() => readPopulationCsv(path)).toThrow(new RegExp(`^${path}: Quote Not Closed`));
+    expect(() => readPopulationCsv(path)).toThrow(new RegExp(`^${path}: not valid CSV \\(CSV_QUOTE_NOT_CLOSED\\)`));
+  });
+
+  it('is refused without the field that the parser quotes', () => {
+    const path = file('opening-quote.csv', `${POPULATION_HEADER}1,Nguy"ễn Văn An,1990-01-01,MALE,x\n`);
+    expect(() => readPopulationCsv(path)).toThrow(/not valid CSV \(INVALID_OPENING_QUOTE\) at line 2/);
+    expect(() => readPopulationCsv(path)).not.toThrow(/Văn An/);
   });
 });
 

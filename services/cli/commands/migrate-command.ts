@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { withDatabaseRemedy } from '../kafka-session.js';
 import { migrate } from '../../shared/store/migrate.js';
-import { databaseFailure } from '../../shared/store/schema-check.js';
+import { databaseFailure, isConnectionFailure } from '../../shared/store/schema-check.js';
 import { createDatabase } from '../stack/postgres-node.js';
 import { rolePasswords } from '../service-catalogue.js';
 
@@ -25,8 +25,10 @@ export function migrateCommand(): Command {
           await createDatabase(config.DATABASE_URL);
           return migrate(config.DATABASE_URL, direction, undefined, roles);
         })
-        // A server away, a login refused: said as every command says it, with what to do.
+        // A server away, a login refused: said as every command says it, with what to do. An error of
+        // the migration itself (a deadlock, a full disk) is reported as the server gave it.
         .catch((error: unknown) => {
+          if (!isConnectionFailure(error)) throw error;
           throw withDatabaseRemedy(databaseFailure(error, config.DATABASE_URL), config.DATABASE_URL);
         });
       console.log(ran.length === 0 ? 'the schema is up to date' : `${options.down ? 'rolled back' : 'applied'}: ${ran.join(', ')}`);

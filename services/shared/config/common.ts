@@ -3,6 +3,14 @@ import { ConfigError } from '../errors.js';
 import { zodProblems } from './json-file.js';
 
 /**
+ * Whether a value can be a PostgreSQL connection string: its scheme, not a full URL parse, since
+ * pg also takes forms WHATWG URLs refuse (a Unix socket: postgres://user@/db?host=/var/run/postgresql).
+ */
+function isDatabaseUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\/./.test(value) || /^socket:./.test(value);
+}
+
+/**
  * Settings every service shares. Each service's config.ts extends this shape with its own
  * fields, so one variable has one name and one default everywhere (the README lists them).
  */
@@ -46,10 +54,7 @@ export const commonConfigShape = {
    */
   DANCU_KAFKA_METADATA_MAX_AGE_MS: z.coerce.number().int().min(1_000).default(300_000),
   DANCU_SCHEMA_REGISTRY_URL: z.string().url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
-  DATABASE_URL: z
-    .string()
-    .default('postgres://postgres@127.0.0.1:55432/dancu')
-    .refine((value) => URL.canParse(value), 'not a URL: give postgres://user@host:port/database'),
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:55432/dancu').refine(isDatabaseUrl, 'not a URL: give postgres://user@host:port/database'),
   /**
    * per-service: each service connects to the register as its own role (dancu_linker,
    * dancu_store, dancu_steward, dancu_monitor; `dancu migrate` creates them with their grants);

@@ -16,6 +16,13 @@ function csvInvalid(file: string, problem: string): DancuError {
   return new DancuError('CSV_FILE_INVALID', `${file}: ${problem}`, { retriable: false });
 }
 
+/** What csv-parse found wrong, by its error code and line (never the field's value). */
+export function csvParseProblem(error: unknown): string {
+  const { code, lines } = error as { code?: unknown; lines?: unknown };
+  const where = typeof lines === 'number' ? ` at line ${lines}` : '';
+  return typeof code === 'string' ? `not valid CSV (${code})${where}` : `not valid CSV${where}`;
+}
+
 function readCsv(file: string, required: readonly string[]): Record<string, string>[] {
   let rows: Record<string, string>[];
   try {
@@ -27,8 +34,8 @@ function readCsv(file: string, required: readonly string[]): Record<string, stri
       relax_column_count: false,
     }) as Record<string, string>[];
   } catch (error) {
-    // csv-parse's own words (an unclosed quote, a short row) name the line; the file is ours to name.
-    throw csvInvalid(file, error instanceof Error ? error.message : String(error));
+    // csv-parse's code and line only: some of its messages quote the field, which may be a name or a date of birth.
+    throw csvInvalid(file, csvParseProblem(error));
   }
   const header = rows.length > 0 ? Object.keys(rows[0]!) : required;
   const missing = required.filter((column) => !header.includes(column));

@@ -8,6 +8,10 @@ const NO_SUCH_DATABASE = '3D000';
 const NO_SUCH_TABLE = '42P01';
 /** SQLSTATE class 28: the server refused the login (no such role, a wrong password, no pg_hba entry). */
 const LOGIN_REFUSED = /^28/;
+/** Connection exceptions (class 08) and "the database system is starting up". */
+const CONNECTING = /^(08|57P03)/;
+/** What the client's socket says when no server takes the connection. */
+const CONNECT_NETWORK_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** The migrations this code knows, in the order they run: file names without `.sql`, as node-pg-migrate records them. */
 export function knownMigrations(dir: string = MIGRATIONS_DIR): string[] {
@@ -48,6 +52,17 @@ async function appliedMigrations(pool: Pool): Promise<string[]> {
  * A failure to reach the register's database as one DancuError naming the database: it does not
  * exist, the server does not answer, or it refused the login; any other error as classified.
  */
+/**
+ * Whether an error is one of connecting to the database (no server, no such database, a login
+ * refused, the server starting up), not one of the work done once connected: only those are said
+ * as databaseFailure says them, since a deadlock or a full disk mid-migration is no server away.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return false;
+  return code === NO_SUCH_DATABASE || LOGIN_REFUSED.test(code) || CONNECTING.test(code) || CONNECT_NETWORK_CODES.has(code);
+}
+
 export function databaseFailure(error: unknown, databaseUrl: string): DancuError {
   const database = describeDatabase(databaseUrl);
   const code = (error as { code?: unknown }).code;
