@@ -23,7 +23,7 @@ async function forgetEarlierRuns(databaseUrl: string): Promise<void> {
   const pool = createPool(databaseUrl, 1);
   try {
     await pool.query(
-      `truncate processed_events, record_links, field_provenance, review_cases, outbox, citizen_facts, unlinked_records, unlinked_keys, quality_findings, observation_outcomes cascade`,
+      `truncate processed_events, record_links, field_provenance, review_cases, outbox, citizen_facts, unlinked_records, unlinked_keys, quality_findings, observation_outcomes, record_deletions cascade`,
     );
     await pool.query(`delete from citizen_blocking_keys where citizen_id in (select citizen_id from citizens where origin like 'source:%')`);
     await pool.query(`delete from citizens where origin like 'source:%'`);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { LINKED_RECORD_CONTRADICTED } from '../../services/shared/register/observation-verdict.js';
 import { applyStewardDecision, type StewardContext } from '../../services/shared/review/steward-apply.js';
-import type { LinkDecision, PersonObservation } from '../../services/shared/schemas/records.js';
+import type { LinkDecision, PersonObservation, StewardDecision } from '../../services/shared/schemas/records.js';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
 import { applyDecisions, type ApplyResult } from '../../services/shared/store/apply-decisions.js';
 import { createPool, inTransaction, type PoolClient } from '../../services/shared/store/db.js';
@@ -17,9 +17,10 @@ import { waitUntil } from '../helpers/wait.js';
 /**
  * What becomes of a linked record's later event waiting in its case (LINKED_RECORD_CONTRADICTED)
  * when the record goes on: a change of the register sends it back to the linker, the record is
- * deleted at its source, another event of it is doubted or follows the link; and what a steward's
- * move does to the outcomes of the record's earlier events. Against PostgreSQL without the
- * services; synthetic people only.
+ * deleted at its source, another event of it is doubted or follows the link; what a steward's
+ * move does to the outcomes of the record's earlier events; and the cases of any reason of a
+ * record deleted at its source, however the linker decided the deletion. Against PostgreSQL
+ * without the services; synthetic people only.
  */
 describe("a linked record's later event that waits in its case, as the record goes on", () => {
   const database = new IsolatedDatabase('linked-waiting');
@@ -30,8 +31,10 @@ describe("a linked record's later event that waits in its case, as the record go
   let recordSequence = 0;
 
   const apply = (decisions: LinkDecision[]): Promise<ApplyResult[]> => inTransaction(database.pool, (client) => applyDecisions(client, decisions, context));
-  const steward = (caseId: number, action: 'LINK' | 'REJECT', citizenId: string | null) =>
-    inTransaction(database.pool, (client) => applyStewardDecision(client, stewardDecision(caseId, action, { citizen_id: citizenId }), context));
+  const steward = (caseId: number, action: StewardDecision['action'], citizenId: string | null, otherCitizenId: string | null = null) =>
+    inTransaction(database.pool, (client) =>
+      applyStewardDecision(client, stewardDecision(caseId, action, { citizen_id: citizenId, other_citizen_id: otherCitizenId }), context),
+    );
   const rows = async (sql: string, params: unknown[]) => (await database.pool.query(sql, params)).rows;
 
   /** A later event of the record `linked`: the twin sister of its citizen, or (`follows`) the citizen again with a dose more. */
@@ -58,8 +61,8 @@ describe("a linked record's later event that waits in its case, as the record go
     });
   const follows = (o: PersonObservation) => decision('LINK', o, { citizen_id: A, reason: 'SOURCE_RECORD_LINKED', method: 'DETERMINISTIC' });
 
-  /** The first event of a new vaccination record of A, named `kind`. */
-  const firstEvent = (kind: string) => {
+  /** The first event of a new vaccination record of A (with her personal ID unless `personalId` says otherwise), named `kind`. */
+  const firstEvent = (kind: string, personalId: string | null = A) => {
     recordSequence += 1;
     return observation({
       source: 'vaccination',
@@ -68,9 +71,18 @@ describe("a linked record's later event that waits in its case, as the record go
       event_type: 'VACCINATION',
       event_date: '2026-02-10',
       attributes: { vaccine: 'BCG' },
-      person: { personal_id: A },
+      person: { personal_id: personalId },
     });
   };
+  const ambiguous = (o: PersonObservation) =>
+    decision('REVIEW', o, {
+      reason: 'AMBIGUOUS',
+      explanation: { prior: -8, comparisons: [], total: 0, runner_up_score: null, summary: 'Two candidates score close together.' },
+      candidates: [
+        { citizen_id: A, score: 0.6 },
+        { citizen_id: B, score: 0.55 },
+      ],
+    });
 
   /** A vaccination record of A, linked to her, and its later event doubted: its case open. */
   const waitingRecord = async () => {
@@ -162,21 +174,62 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await caseOf(later)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'DELETED' });
   });
 
-  it('closes the case of an earlier event still in review when the record, linked by a later event, is deleted at its source', async () => {
+  /**
+   * The ways the linker decides the deletion of a record whose first event is in review: following
+   * the link a later event made, or, the record never linked, as any event.
+   */
+  const deletions = {
+    'follows the link a later event made': async (first: PersonObservation) => {
+      const second = laterEvent(first, 1, true);
+      expect(await apply([decision('LINK', second, { citizen_id: A })])).toEqual(['FACT_RECORDED']);
+      return follows(deletionOf(second));
+    },
+    'is sent to review itself': async (first: PersonObservation) => ambiguous(deletionOf(first)),
+    'is kept unlinked': async (first: PersonObservation) => decision('UNLINKED', deletionOf(first), { reason: 'NO_MATCH' }),
+  };
+
+  it.each(Object.entries(deletions))('closes the case of an earlier event still in review when the deletion of the record %s', async (_, deletion) => {
     const first = firstEvent('reviewed');
-    const ambiguous = decision('REVIEW', first, {
-      reason: 'AMBIGUOUS',
-      explanation: { prior: -8, comparisons: [], total: 0, runner_up_score: null, summary: 'Two candidates score close together.' },
-      candidates: [
-        { citizen_id: A, score: 0.6 },
-        { citizen_id: B, score: 0.55 },
-      ],
-    });
-    expect(await apply([ambiguous])).toEqual(['review']);
-    const second = laterEvent(first, 1, true);
-    expect(await apply([decision('LINK', second, { citizen_id: A })])).toEqual(['FACT_RECORDED']);
-    expect(await apply([follows(deletionOf(second))])).toEqual(['RECORD_UNLINKED']);
+    expect(await apply([ambiguous(first)])).toEqual(['review']);
+    await apply([await deletion(first)]);
     expect(await caseOf(first)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'DELETED' });
+  });
+
+  /** What a steward's decision could change: the citizens, the record's links and the merges. */
+  const registerOf = async (o: PersonObservation) => ({
+    citizens: await rows('select citizen_id, status, merged_into, version from citizens order by citizen_id', []),
+    links: await rows('select citizen_id from record_links where source_record_id = $1', [o.source_record_id]),
+    merges: await rows('select survivor_id, merged_id from citizen_merges', []),
+  });
+
+  it.each(Object.entries(deletions))(
+    "refuses a steward's link, new citizen and merge on a case of another reason they held while the record was deleted, and applies their rejection, when the deletion %s",
+    async (_, deletion) => {
+      // No personal ID: nothing but the deletion keeps a new citizen from being made of the record.
+      const first = firstEvent('held', null);
+      expect(await apply([ambiguous(first)])).toEqual(['review']);
+      const { case_id: caseId } = await caseOf(first);
+      await database.pool.query(`update review_cases set status = 'CLAIMED', claimed_by = 'steward.test', claimed_at = now() where case_id = $1`, [caseId]);
+      await apply([await deletion(first)]);
+      const before = await registerOf(first);
+      const refused = expect.objectContaining({ status: 'refused', code: 'RECORD_DELETED' });
+      expect([await steward(caseId, 'LINK', A), await steward(caseId, 'NEW', null), await steward(caseId, 'MERGE', A, B)]).toEqual([refused, refused, refused]);
+      expect(await steward(caseId, 'REJECT', null)).toMatchObject({ status: 'applied' });
+      expect(await registerOf(first)).toEqual(before);
+    },
+  );
+
+  it('closes the case a chunk opens before it deletes the record', async () => {
+    const first = firstEvent('chunk');
+    expect(await apply([ambiguous(first), decision('LINK', deletionOf(first), { citizen_id: A })])).toEqual(['review', 'RECORD_UNLINKED']);
+    expect(await caseOf(first)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'DELETED' });
+  });
+
+  it('leaves open the case a chunk opens after it deletes the record, of the record made again at its source', async () => {
+    const first = firstEvent('again');
+    const again = { ...first, observation_id: `${first.observation_id}-again`, event_time: first.event_time + 120_000 };
+    expect(await apply([decision('LINK', deletionOf(first), { citizen_id: A }), ambiguous(again)])).toEqual(['RECORD_UNLINKED', 'review']);
+    expect(await caseOf(again)).toMatchObject({ status: 'OPEN', resolution: null });
   });
 
   it("refuses a steward's link of a record deleted at its source while they held its case: the record stays deleted", async () => {

@@ -551,3 +551,54 @@ describe("planning a linked record's later event that waits in its case (no data
     expect(rows.recordCasesClosed.values().map((c) => c.spared)).toEqual([[o.observation_id], [o.observation_id]]);
   });
 });
+
+describe('planning the deletion of a source record (no database)', () => {
+  const record = () => observation({ source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: null } });
+  const deletionOf = (o: ReturnType<typeof observation>) => ({
+    ...o,
+    observation_id: `${o.observation_id}-deleted`,
+    change_type: 'DELETE' as const,
+    event_time: o.event_time + 60_000,
+  });
+  const ambiguous = (o: ReturnType<typeof observation>) => decision('REVIEW', o, { reason: 'AMBIGUOUS', candidates: [{ citizen_id: 'C-0001', score: 0.6 }] });
+  const planned = (decisions: ReturnType<typeof decision>[]) =>
+    planDecisions(decisions, loadedState(decisions, { citizens: [registerCitizen({ citizen_id: 'C-0001' })] }), CONTEXT).rows;
+
+  it.each([
+    ['follows a link', (o: ReturnType<typeof observation>) => decision('LINK', o, { citizen_id: 'C-0001' })],
+    ['is sent to review', ambiguous],
+    ['is kept unlinked', (o: ReturnType<typeof observation>) => decision('UNLINKED', o, { reason: 'NO_MATCH' })],
+  ])("closes the record's cases and keeps the deletion, with its times only, when it %s", (_, decided) => {
+    const deletion = deletionOf(record());
+    const rows = planned([decided(deletion)]);
+    expect(rows.recordCasesClosed.values().map((c) => [c.source_record_id, c.resolution, c.event_time])).toEqual([
+      [deletion.source_record_id, 'DELETED', null],
+    ]);
+    expect(rows.recordDeletions.values()).toEqual([
+      {
+        observation_id: deletion.observation_id,
+        source: deletion.source,
+        source_system: deletion.source_system,
+        source_record_id: deletion.source_record_id,
+        event_time: deletion.event_time,
+        ingested_at: deletion.ingested_at,
+      },
+    ]);
+  });
+
+  it('writes closed the case an earlier decision of the chunk opens for the record, and open the one a later decision opens', () => {
+    const o = record();
+    const again = { ...o, observation_id: `${o.observation_id}-again`, event_time: o.event_time + 120_000 };
+    const rows = planned([ambiguous(o), decision('LINK', deletionOf(o), { citizen_id: 'C-0001' }), ambiguous(again)]);
+    expect(rows.reviewCases.values().map((c) => [c.observation_id, c.resolution])).toEqual([
+      [o.observation_id, 'DELETED'],
+      [again.observation_id, undefined],
+    ]);
+  });
+
+  it("leaves another record's case in the chunk open", () => {
+    const other = record();
+    const rows = planned([ambiguous(other), decision('LINK', deletionOf(record()), { citizen_id: 'C-0001' })]);
+    expect(rows.reviewCases.values().map((c) => c.resolution)).toEqual([undefined]);
+  });
+});

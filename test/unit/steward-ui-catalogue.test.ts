@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../services/shared/paths.js';
+import { REFUSAL_CODES } from '../../services/shared/review/steward-refusal.js';
 // @ts-expect-error: the UI is plain browser JavaScript, without type declarations
 import { CATALOGUE } from '../../services/steward/ui/i18n.js';
 
@@ -26,6 +27,10 @@ const group = (lang: 'vi' | 'en', name: string) => catalogue[lang][name] as Reco
 describe('the steward UI catalogue', () => {
   it('has every word in Vietnamese and in English', () => {
     expect(keys(catalogue.vi).sort()).toEqual(keys(catalogue.en).sort());
+  });
+
+  it('says in words of its own why the register refused a decision, for every refusal it gives a code', () => {
+    for (const lang of ['vi', 'en'] as const) expect(REFUSAL_CODES.filter((code) => !(code in group(lang, 'errors')))).toEqual([]);
   });
 
   it("names every kind of fact a sector sends, on the citizen's history page", () => {

@@ -6,7 +6,7 @@ import { lockMergeCitizens } from '../store/merge-moves.js';
 import { observationUpdate } from '../store/plan/observation-update.js';
 import { changesIdentity } from '../store/plan/reexamination.js';
 import { reexamineAfterChanges } from '../store/register-reexamination.js';
-import { liveFactOf, observationToApply, type StandingLink, type StoredLink, type StoredRow } from './standing-link-plan.js';
+import { liveFactOf, observationToApply, type RecordDeletion, type StandingLink, type StoredLink, type StoredRow } from './standing-link-plan.js';
 import { refuse } from './steward-refusal.js';
 import { stewardActor } from './steward-users.js';
 
@@ -26,6 +26,15 @@ const recordOf = (o: SourceRecord): string[] => [o.source, o.source_system, o.so
 async function linkedObservationOf(client: PoolClient, o: SourceRecord): Promise<PersonObservation | null> {
   const { rows } = await client.query<{ observation: PersonObservation | null }>(`select observation from record_links where ${RECORD}`, recordOf(o));
   return rows[0]?.observation ?? null;
+}
+
+/**
+ * Whether the record's latest event is its deletion at the source: of the case's observation, the
+ * one its link holds and the deletions the store received (a deletion takes the link away).
+ */
+export async function deletedAtSource(client: PoolClient, o: PersonObservation): Promise<boolean> {
+  const { rows } = await client.query<RecordDeletion>(`select observation_id, event_time, ingested_at from record_deletions where ${RECORD}`, recordOf(o));
+  return observationToApply(o, await linkedObservationOf(client, o), rows) === null;
 }
 
 /** The observation a move applies: the record's latest (standing-link-plan.ts). */

@@ -13,11 +13,12 @@ import { appendAudit } from '../store/audit-log.js';
 import { dropLoneRegisterClaims, registerClaimsOf, registerClaimsWritten } from '../store/register-claims.js';
 import { appliedStewardDecisionKey, decisionDetails, insertStewardDecision } from './steward-decisions.js';
 import { stewardActor } from './steward-users.js';
-import { refuse, StewardRefusal } from './steward-refusal.js';
+import { refuse, StewardRefusal, type RefusalCode } from './steward-refusal.js';
 import { appliedNote, observationToApply } from './standing-link-plan.js';
 import { lockCitizensInOrder, lockKeysOfRecord } from './citizen-locks.js';
 import { keepRegisterClaimsWritten, registerClaimsKeptBy } from './register-claims.js';
 import {
+  deletedAtSource,
   deleteRecordOn,
   keepNoStandingLink,
   keepStandingLink,
@@ -46,7 +47,8 @@ export interface StewardContext extends WriterContext {
 }
 
 /** What applying a steward decision did: `applied` with what it made, `refused` with why (the register is unchanged), or a redelivery. */
-export type StewardResult = { status: 'duplicate' } | { status: 'applied'; result: Record<string, unknown> } | { status: 'refused'; reason: string };
+export type StewardResult =
+  { status: 'duplicate' } | { status: 'applied'; result: Record<string, unknown> } | { status: 'refused'; reason: string; code?: RefusalCode };
 
 export { StewardRefusal };
 
@@ -90,7 +92,7 @@ export async function applyStewardDecision(client: PoolClient, decision: Steward
   } catch (error) {
     if (!(error instanceof StewardRefusal)) throw error;
     await client.query('rollback to savepoint steward_decision');
-    outcome = { status: 'refused', reason: error.message };
+    outcome = { status: 'refused', reason: error.message, ...(error.refusal ? { code: error.refusal } : {}) };
   }
   await client.query('update steward_decisions set applied_at = now(), result = $2 where decision_id = $1', [decision.decision_id, outcome]);
   await appendAudit(
@@ -131,6 +133,10 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
   // decision on another of its cases): linking it, or making a citizen of it, would bring back what was taken away.
   if (observation && isStandingLinkCase(reviewCase) && !changed[0] && decision.action !== 'REJECT')
     refuse('the record is not linked any more (deleted at its source, or taken off its citizen, since the case was opened): reject the case');
+  // A case of any other reason whose record's latest event is its deletion (a deletion closes the cases no steward holds,
+  // plan-decisions.ts): a link, a new citizen or a merge linking it would bring back what its source deleted.
+  if (observation && decision.action !== 'REJECT' && (await deletedAtSource(client, observation)))
+    refuse('the record was deleted at its source after the case was opened: reject the case', 'RECORD_DELETED');
   switch (decision.action) {
     case 'LINK': {
       if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');

@@ -83,6 +83,20 @@ export const REVIEW_CASES = defineTable('review_cases', {
   explanation: 'jsonb',
   settings_version: 'text',
   rechecks: 'integer',
+  status: 'text',
+  decided_by: 'text',
+  decided_at: 'timestamptz',
+  resolution: 'text',
+});
+
+/** A source record's deletion as the store received it (migration 027): the times its latest event is chosen by, nothing of the person. */
+export const RECORD_DELETIONS = defineTable('record_deletions', {
+  observation_id: 'text',
+  source: 'text',
+  source_system: 'text',
+  source_record_id: 'text',
+  event_time: 'double precision',
+  ingested_at: 'double precision',
 });
 
 export const UNLINKED_RECORDS = defineTable('unlinked_records', {
@@ -120,6 +134,7 @@ export const DECISION_TABLES: readonly Table<string>[] = [
   QUALITY_FINDINGS,
   OBSERVATION_OUTCOMES,
   REVIEW_CASES,
+  RECORD_DELETIONS,
   UNLINKED_RECORDS,
   UNLINKED_KEYS,
   REVIEW_CASE_KEYS,

@@ -8,11 +8,13 @@ import {
   EPOCH_MS,
   FIELD_PROVENANCE,
   insertFromJson,
+  type InputColumn,
   jsonRows,
   OBSERVATION_OUTCOMES,
   OUTBOX,
   PIPELINE_DECIDER,
   QUALITY_FINDINGS,
+  RECORD_DELETIONS,
   RECORD_LINKS,
   REVIEW_CASE_KEYS,
   REVIEW_CASES,
@@ -28,6 +30,13 @@ type Part = keyof PlannedRows | 'keyInsert';
 
 const SOURCE_RECORD = ['source', 'source_system', 'source_record_id'] as const;
 const sameSourceRecord = (alias: string) => SOURCE_RECORD.map((c) => `${alias}.${c} = x.${c}`).join(' and ');
+
+/** A case row written open, or closed by the pipeline when the plan gives its resolution. */
+const CASE_CLOSING: Partial<Record<(typeof REVIEW_CASES.columns)[number], InputColumn>> = {
+  status: { type: 'text', expr: "case when x.resolution is null then 'OPEN' else 'DECIDED' end" },
+  decided_by: { type: 'text', expr: `case when x.resolution is not null then '${PIPELINE_DECIDER}' end` },
+  decided_at: { type: 'text', expr: 'case when x.resolution is not null then now() end' },
+};
 
 /**
  * One statement per table, in the order they run as parts of the one statement the chunk sends.
@@ -64,10 +73,13 @@ const STATEMENTS: Record<Part, string> = {
        on conflict (observation_id, code, field) do update set citizen_id = coalesce(excluded.citizen_id, quality_findings.citizen_id)`,
   outcomes: `${insertFromJson(OBSERVATION_OUTCOMES, OBSERVATION_OUTCOMES.columns)} on conflict (decision_id) do nothing`,
   // An open case is refreshed; one the pipeline closed is opened again (the plan asks so only when new settings doubt the
-  // link it left); one a steward holds or decided is never touched here.
-  reviewCases: `${insertFromJson(REVIEW_CASES, REVIEW_CASES.columns)}
-       on conflict (observation_id) do update set ${REVIEW_CASES.assignments(['decision_id', 'reason', 'observation', 'candidates', 'explanation', 'settings_version'], 'excluded')},
-         rechecks = greatest(review_cases.rechecks, excluded.rechecks), status = 'OPEN', decided_by = null, decided_at = null, resolution = null
+  // link it left); one a steward holds or decided is never touched here. A case a later decision of the chunk closes is
+  // written closed (plan-decisions.ts, closeRecordCases): recordCasesClosed does not see the rows of this part.
+  reviewCases: `${insertFromJson(REVIEW_CASES, REVIEW_CASES.columns, { input: CASE_CLOSING })}
+       on conflict (observation_id) do update set ${REVIEW_CASES.assignments(
+         ['decision_id', 'reason', 'observation', 'candidates', 'explanation', 'settings_version', 'status', 'decided_by', 'decided_at', 'resolution'],
+         'excluded',
+       )}, rechecks = greatest(review_cases.rechecks, excluded.rechecks)
        where review_cases.status = 'OPEN' or (review_cases.status = 'DECIDED' and review_cases.decided_by = '${PIPELINE_DECIDER}')`,
   reviewKeys: `${insertFromJson(REVIEW_CASE_KEYS, REVIEW_CASE_KEYS.columns)} on conflict do nothing`,
   // A record kept waiting for its person (again, at a later attempt: the highest attempt counts).
@@ -89,6 +101,8 @@ const STATEMENTS: Record<Part, string> = {
         and r.observation->>'source_system' = x.source_system and r.observation->>'source_record_id' = x.source_record_id
         and r.observation_id <> x.observation_id and not (x.spared ? r.observation_id)
         and (x.event_time is null or (r.observation->>'event_time')::double precision <= x.event_time)`,
+  // Every deletion received, however decided: the register's only trace of it once its link is gone (migration 027).
+  recordDeletions: `${insertFromJson(RECORD_DELETIONS, RECORD_DELETIONS.columns)} on conflict (observation_id) do nothing`,
   unlinkedSentBack: `update unlinked_records u set attempt = greatest(u.attempt, x.attempt), updated_at = now()
        from ${jsonRows(UNLINKED_RECORDS, ['observation_id', 'attempt'])} where u.observation_id = x.observation_id`,
   reviewsSentBack: `update review_cases r set rechecks = greatest(r.rechecks, x.attempt)
@@ -119,6 +133,7 @@ const ORDER: readonly Part[] = [
   'resolvedKeys',
   'reviewsClosed',
   'recordCasesClosed',
+  'recordDeletions',
   'unlinkedSentBack',
   'reviewsSentBack',
   'audit',

@@ -97,9 +97,14 @@ function neverLinkNotes(view, held) {
   );
 }
 
-/** @param {DecisionState} d */
+/**
+ * A refusal the register gives a code (steward-refusal.ts) says why in the steward's language; any other, that it no longer allows the decision.
+ * @param {DecisionState} d
+ */
 function decisionStatusText(d) {
-  return !d.applied_at ? t('waiting') : d.result?.status === 'refused' ? `${t('refused')}: ${t('refusedWhy')}` : t('applied');
+  if (!d.applied_at) return t('waiting');
+  if (d.result?.status !== 'refused') return t('applied');
+  return `${t('refused')}: ${d.result.code ? errorText(d.result) : t('refusedWhy')}`;
 }
 
 /**

@@ -347,6 +347,8 @@ const LABELS = {
       NOT_FOUND: 'Không tìm thấy.',
       BAD_REQUEST: 'Yêu cầu không hợp lệ.',
       STEWARD_DECISION_REFUSED: 'Sổ không còn cho phép quyết định này.',
+      RECORD_DELETED:
+        'Bản ghi đã bị xóa tại nguồn sau khi hồ sơ được mở: không thể liên kết, tạo công dân mới hay hợp nhất theo bản ghi này nữa; chỉ có thể từ chối hồ sơ.',
       INTERNAL: 'Có lỗi máy chủ; lỗi đã được ghi lại.',
       STALE_CASE: 'Hồ sơ đã thay đổi từ khi trang này hiện ra; hãy tải lại trước khi quyết định.',
       UNKNOWN_STEWARD: 'Chỉ giao hồ sơ cho một cán bộ được quyền quyết định.',
@@ -874,6 +876,8 @@ const LABELS = {
       NOT_FOUND: 'Not found.',
       BAD_REQUEST: 'The request is not valid.',
       STEWARD_DECISION_REFUSED: 'The register no longer allows this decision.',
+      RECORD_DELETED:
+        'The record was deleted at its source after the case was opened: it can no longer be linked, made a new citizen or merged on; the case can only be rejected.',
       INTERNAL: 'The server failed; it is logged.',
       STALE_CASE: 'The case has changed since this page showed it; reload it before deciding.',
       UNKNOWN_STEWARD: 'Cases are assigned to a steward who may decide them.',

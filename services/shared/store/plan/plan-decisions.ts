@@ -7,7 +7,7 @@ import { decisiveMove, relinkOutcome } from '../../register/settings-relink.js';
 import type { LoadedState, PlanContext, SettingsRelink } from './loaded-state.js';
 import { citizenOf, emptyCitizen, newCitizenId, REGISTRATION_CLOCK_MARGIN_MS } from './new-citizen.js';
 import { observationUpdate, updateRow } from './observation-update.js';
-import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type RecordCaseClose, type SourceRecord } from './planned-rows.js';
+import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type RecordCaseClose, type ReviewCaseRow, type SourceRecord } from './planned-rows.js';
 import { enoughSharedKeys, MAX_RELINK_ATTEMPTS, recordKeysOf, withTypoVariants } from './record-keys.js';
 import { changesIdentity, type ReexaminationTrigger, type RegisterChange } from './reexamination.js';
 import type { Cause } from './row-set.js';
@@ -75,6 +75,20 @@ class Citizens {
  */
 export function planDecisions(decisions: readonly LinkDecision[], loaded: LoadedState, context: PlanContext): DecisionPlan {
   return new Planner(loaded, context).plan(decisions);
+}
+
+/**
+ * Whether a record's cases closed by `close` include one the chunk writes itself: the cases
+ * decision-write.ts's recordCasesClosed closes among those stored.
+ */
+function closes(close: RecordCaseClose, row: ReviewCaseRow): boolean {
+  const o = row.observation as PersonObservation;
+  return (
+    sameRecord(o, close) &&
+    row.observation_id !== close.observation_id &&
+    (close.resolution === 'DELETED' || row.reason === LINKED_RECORD_CONTRADICTED) &&
+    (close.event_time === null || o.event_time <= close.event_time)
+  );
 }
 
 /**
@@ -187,26 +201,34 @@ class Planner {
    * event followed the link (LINK), or another event of it was doubted (SUPERSEDED: one case a
    * record, its latest event the one waiting). A later event, never an earlier one received late:
    * the waiting event is still the record's latest. A deletion (DELETED) closes every open case of
-   * the record, whatever its reason and its event's time: the record is linked to no one any more,
-   * and a steward's link or new citizen would bring it back (a standing-link case of an unlinked
-   * record is refused them, steward-apply.ts; another record's case has nothing to stop it). A
-   * case a steward holds (CLAIMED) is left to them; only a standing-link one refuses them a link
-   * or a new citizen once the record is deleted, so a claimed case of another reason can still
-   * bring the record back: a gap known, not closed here.
+   * the record, whatever its reason and its event's time (recordDeleted). A case an earlier
+   * decision of the chunk opens or refreshes is closed in its own row, as it would be a chunk later.
    */
   private closeRecordCases(o: PersonObservation, resolution: RecordCaseClose['resolution'], cause: Cause): void {
-    this.rows.recordCasesClosed.add(
-      {
-        source: o.source,
-        source_system: o.source_system,
-        source_record_id: o.source_record_id,
-        observation_id: o.observation_id,
-        event_time: resolution === 'DELETED' ? null : o.event_time,
-        resolution,
-        spared: [],
-      },
-      cause,
-    );
+    const close: RecordCaseClose = {
+      source: o.source,
+      source_system: o.source_system,
+      source_record_id: o.source_record_id,
+      observation_id: o.observation_id,
+      event_time: resolution === 'DELETED' ? null : o.event_time,
+      resolution,
+      spared: [],
+    };
+    this.rows.recordCasesClosed.add(close, cause);
+    for (const row of this.rows.reviewCases.values()) if (closes(close, row)) row.resolution = resolution;
+  }
+
+  /**
+   * A source record deleted at its source, however the linker decided the deletion (a record never
+   * linked is decided as any event): every open case of it is closed, and the deletion kept, since
+   * it takes away the link that would otherwise say so. Linked to no one any more, the record is
+   * not brought back by a steward's decision on a case of it they held meanwhile: all but a
+   * rejection is refused them (steward-apply.ts).
+   */
+  private recordDeleted(o: PersonObservation, cause: Cause): void {
+    const { observation_id, source, source_system, source_record_id, event_time, ingested_at } = o;
+    this.rows.recordDeletions.add({ observation_id, source, source_system, source_record_id, event_time, ingested_at }, cause);
+    this.closeRecordCases(o, 'DELETED', cause);
   }
 
   /**
@@ -247,6 +269,7 @@ class Planner {
   private planOne(decision: LinkDecision, inReview: boolean): ApplyResult {
     const o = decision.observation;
     const cause = (rule: string): Cause => ({ decision_id: decision.decision_id, rule });
+    if (o.change_type === 'DELETE') this.recordDeleted(o, cause('record-deleted'));
     if (decision.decision === 'REVIEW') {
       if (o.attempt > 0) this.resolveUnlinked(o.observation_id, 'REVIEW', null, cause('resolve-waiting'));
       this.rows.reviewCases.add(
@@ -477,7 +500,6 @@ class Planner {
       this.rows.linkDeletes.add({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id }, cause('record-deleted'));
       this.rows.recordFactWithdrawals.add({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id }, cause('record-deleted'));
       for (const fact of this.rows.facts.values()) if (sameRecord(fact, o)) fact.withdrawn = true;
-      this.closeRecordCases(o, 'DELETED', cause('record-deleted'));
       this.finish(decision, citizenId, 'RECORD_UNLINKED', 'DELETED', [], null, 0);
       return 'RECORD_UNLINKED';
     }

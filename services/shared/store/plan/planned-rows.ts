@@ -82,6 +82,15 @@ export interface ReviewCaseRow {
   settings_version: string | null;
   /** The attempt its record was last sent back to the linker at (0: not sent back). */
   rechecks: number;
+  /** Set when a later decision of the chunk closes the case (plan-decisions.ts, closeRecordCases): it is written closed. */
+  resolution?: PipelineCaseResolution;
+}
+
+/** A deletion of a source record (record_deletions): the times its record's latest event is chosen by. */
+export interface RecordDeletionRow extends SourceRecord {
+  observation_id: string;
+  event_time: number;
+  ingested_at: number;
 }
 
 export interface UnlinkedRow extends SourceRecord {
@@ -177,6 +186,7 @@ export function createPlannedRows() {
     // A linked record's later event that follows its link, or another event of it doubted: the
     // open LINKED_RECORD_CONTRADICTED case of its earlier event is closed; its deletion closes all its open cases.
     recordCasesClosed: new RowSet<RecordCaseClose>((row) => row.observation_id),
+    recordDeletions: new RowSet<RecordDeletionRow>((row) => row.observation_id),
     // Records already stored that went back to the linker: the attempt they were sent at.
     unlinkedSentBack: new RowSet<{ observation_id: string; attempt: number }>(
       (row) => row.observation_id,
