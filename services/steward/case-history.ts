@@ -7,6 +7,8 @@ export interface CaseAuditRow {
   action: string;
   /** The decision's kind (LINK, NEW, …, UNDO) on rows about a decision. */
   decision_action: string | null;
+  /** Why the register refused the decision, by its code (steward-refusal.ts), on a refusal's row that has one. */
+  refusal: string | null;
 }
 
 /**
@@ -22,6 +24,8 @@ export interface CaseHistoryEntry {
   actor: string | null;
   event: string;
   decision_action: string | null;
+  /** The code of the register's refusal (STEWARD_DECISION_REFUSED), when it gave one: the case page says why in words. */
+  refusal: string | null;
   times: number;
 }
 
@@ -35,7 +39,7 @@ function actorName(actor: string): string | null {
 
 /** The history from the case's opening and its audit rows (oldest first), consecutive views of one steward folded into one line. */
 export function foldHistory(openedAt: Date, rows: readonly CaseAuditRow[]): CaseHistoryEntry[] {
-  const entries: CaseHistoryEntry[] = [{ at: openedAt, until: null, actor: null, event: 'CASE_OPENED', decision_action: null, times: 1 }];
+  const entries: CaseHistoryEntry[] = [{ at: openedAt, until: null, actor: null, event: 'CASE_OPENED', decision_action: null, refusal: null, times: 1 }];
   for (const row of rows) {
     const actor = actorName(row.actor);
     const event = row.action === 'STEWARD_DECIDED' && row.decision_action === 'UNDO' ? 'STEWARD_UNDID' : row.action;
@@ -45,21 +49,29 @@ export function foldHistory(openedAt: Date, rows: readonly CaseAuditRow[]): Case
       last.times += 1;
       continue;
     }
-    entries.push({ at: row.at, until: null, actor, event, decision_action: event === 'STEWARD_UNDID' ? null : row.decision_action, times: 1 });
+    entries.push({
+      at: row.at,
+      until: null,
+      actor,
+      event,
+      decision_action: event === 'STEWARD_UNDID' ? null : row.decision_action,
+      refusal: row.refusal,
+      times: 1,
+    });
   }
   return entries;
 }
 
 /**
- * Who viewed, claimed, released, decided, undid and merged on a case, and when, from the audit
- * log (the rows that name the case in their details; audit_log_case_idx finds them).
+ * Who viewed, claimed, released, decided, undid and merged on a case, and when, and why the
+ * register refused a decision, from the audit log (the rows that name the case in their details; audit_log_case_idx finds them).
  */
 export async function caseHistory(pool: Pool, caseId: number, openedAt: Date): Promise<CaseHistoryEntry[]> {
   const { rows } = await pool.query<CaseAuditRow>(
-    `select at, actor, action, decision_action from (
-       select at, actor, action, details->>'action' as decision_action, min(id) as first
+    `select at, actor, action, decision_action, refusal from (
+       select at, actor, action, details->>'action' as decision_action, details->'outcome'->>'code' as refusal, min(id) as first
          from audit_log where details->>'case_id' = $1
-        group by at, actor, action, details->>'action'
+        group by at, actor, action, details->>'action', details->'outcome'->>'code'
         order by at desc, first desc limit $2
      ) newest order by at, first`,
     [String(caseId), MAX_ROWS],

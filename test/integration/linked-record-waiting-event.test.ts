@@ -10,6 +10,8 @@ import { loadCitizens } from '../../services/shared/store/decision-load.js';
 import { reexamineAfterChanges } from '../../services/shared/store/register-reexamination.js';
 import { sentBackBySettings } from '../../services/shared/store/settings-relinks.js';
 import { currentOrBootstrap } from '../../services/shared/store/settings-versions.js';
+import { caseHistory } from '../../services/steward/case-history.js';
+import { claimCase, decideCase, type Actor, type DecisionRequest } from '../../services/steward/case-queue.js';
 import { CONTEXT, decision, observation, stewardDecision, strangerPerson } from '../fixtures/link-decisions.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -231,6 +233,49 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await apply([decision('LINK', deletionOf(first), { citizen_id: A }), ambiguous(again)])).toEqual(['RECORD_UNLINKED', 'review']);
     expect(await caseOf(again)).toMatchObject({ status: 'OPEN', resolution: null });
   });
+
+  /** The steward of stewardDecision, deciding through the steward service: it marks the case decided as it publishes the decision. */
+  const STEWARD: Actor = { username: 'steward.test', role: 'steward', sourceAddress: '127.0.0.1' };
+  const CLAIM_MINUTES = 30;
+  const publish = (caseId: number, request: Omit<DecisionRequest, 'comment'>, version?: number) =>
+    decideCase(database.pool, context.topics, caseId, STEWARD, { ...request, comment: 'decided by the test' }, CLAIM_MINUTES, version);
+  const stateOf = async (caseId: number) =>
+    (await rows('select status, claimed_by, decided_by, resolution, version from review_cases where case_id = $1', [caseId]))[0]!;
+
+  it.each([
+    ['held', { status: 'CLAIMED', claimed_by: STEWARD.username }],
+    ['did not hold', { status: 'OPEN', claimed_by: null }],
+  ])(
+    'gives a case whose decision the register refused back to the steward, who %s it, to decide again; the refusal stays recorded and a page of before it is stale',
+    async (held, reopened) => {
+      const first = firstEvent('refused', null);
+      expect(await apply([ambiguous(first)])).toEqual(['review']);
+      const { case_id: caseId } = await caseOf(first);
+      if (held === 'held') await claimCase(database.pool, caseId, STEWARD, CLAIM_MINUTES);
+      const shown = (await stateOf(caseId)).version as number;
+      const link = await publish(caseId, { action: 'LINK', citizenId: A }, shown);
+      // The record is deleted at its source before the store applies the link.
+      await apply([decision('UNLINKED', deletionOf(first), { reason: 'NO_MATCH' })]);
+      expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, link, context))).toMatchObject({
+        status: 'refused',
+        code: 'RECORD_DELETED',
+      });
+      expect(await stateOf(caseId)).toMatchObject({ ...reopened, decided_by: null, resolution: null });
+      await expect(publish(caseId, { action: 'REJECT' }, shown)).rejects.toMatchObject({ code: 'STALE_CASE' });
+      const reject = await publish(caseId, { action: 'REJECT' }, (await stateOf(caseId)).version as number);
+      expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, reject, context))).toMatchObject({ status: 'applied' });
+      expect(await stateOf(caseId)).toMatchObject({ status: 'DECIDED', decided_by: STEWARD.username, resolution: 'REJECT' });
+      expect(await rows(`select action, result->>'status' as status from steward_decisions where case_id = $1 order by decided_at`, [caseId])).toEqual([
+        { action: 'LINK', status: 'refused' },
+        { action: 'REJECT', status: 'applied' },
+      ]);
+      const history = await caseHistory(database.pool, caseId, new Date(0));
+      expect(history.filter((e) => e.event.startsWith('STEWARD_DECISION_')).map((e) => [e.event, e.decision_action, e.refusal])).toEqual([
+        ['STEWARD_DECISION_REFUSED', 'LINK', 'RECORD_DELETED'],
+        ['STEWARD_DECISION_APPLIED', 'REJECT', null],
+      ]);
+    },
+  );
 
   it("refuses a steward's link of a record deleted at its source while they held its case: the record stays deleted", async () => {
     const { linked, later, caseId } = await waitingRecord();

@@ -2,16 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { foldHistory, type CaseAuditRow } from '../../services/steward/case-history.js';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 8, minute));
-const row = (minute: number, actor: string, action: string, decision_action: string | null = null): CaseAuditRow => ({
+const row = (minute: number, actor: string, action: string, decision_action: string | null = null, refusal: string | null = null): CaseAuditRow => ({
   at: at(minute),
   actor,
   action,
   decision_action,
+  refusal,
 });
 
 describe("case page: the case's history from the audit log", () => {
   it('starts with the linker sending the record to review, by no steward', () => {
-    expect(foldHistory(at(0), [])).toEqual([{ at: at(0), until: null, actor: null, event: 'CASE_OPENED', decision_action: null, times: 1 }]);
+    expect(foldHistory(at(0), [])).toEqual([{ at: at(0), until: null, actor: null, event: 'CASE_OPENED', decision_action: null, refusal: null, times: 1 }]);
   });
 
   it('names stewards by their user name and a decision by its kind, an undo as an undo', () => {
@@ -26,6 +27,19 @@ describe("case page: the case's history from the audit log", () => {
       ['alice', 'STEWARD_DECIDED', 'LINK'],
       ['alice', 'STEWARD_DECISION_APPLIED', 'LINK'],
       ['sam', 'STEWARD_UNDID', null],
+    ]);
+  });
+
+  it("says why the register refused a decision, by the refusal's code, on the refusal's line", () => {
+    const history = foldHistory(at(0), [
+      row(1, 'steward:alice', 'STEWARD_DECIDED', 'LINK'),
+      row(2, 'steward:alice', 'STEWARD_DECISION_REFUSED', 'LINK', 'RECORD_DELETED'),
+      row(3, 'steward:alice', 'STEWARD_DECIDED', 'REJECT'),
+    ]);
+    expect(history.slice(1).map((e) => [e.event, e.decision_action, e.refusal])).toEqual([
+      ['STEWARD_DECIDED', 'LINK', null],
+      ['STEWARD_DECISION_REFUSED', 'LINK', 'RECORD_DELETED'],
+      ['STEWARD_DECIDED', 'REJECT', null],
     ]);
   });
 

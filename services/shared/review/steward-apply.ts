@@ -68,7 +68,8 @@ interface StoredDecision {
  * a LINK or NEW becomes a link decision of method STEWARD and goes through the same writer, so
  * the register, the updates topic and the audit log agree. The decision id is recorded first:
  * a redelivery changes nothing. A decision the register no longer allows (a case decided twice,
- * an undo of what others built on) is refused and recorded, never half applied.
+ * an undo of what others built on) is refused and recorded, never half applied, and its case is
+ * the steward's to decide again (reopenRefusedCase).
  */
 export async function applyStewardDecision(client: PoolClient, decision: StewardDecision, context: StewardContext): Promise<StewardResult> {
   const fresh = await client.query('insert into processed_events (consumer, event_id) values ($1, $2) on conflict do nothing', [
@@ -93,6 +94,7 @@ export async function applyStewardDecision(client: PoolClient, decision: Steward
     if (!(error instanceof StewardRefusal)) throw error;
     await client.query('rollback to savepoint steward_decision');
     outcome = { status: 'refused', reason: error.message, ...(error.refusal ? { code: error.refusal } : {}) };
+    if (decision.action !== 'UNDO') await reopenRefusedCase(client, decision);
   }
   await client.query('update steward_decisions set applied_at = now(), result = $2 where decision_id = $1', [decision.decision_id, outcome]);
   await appendAudit(
@@ -103,6 +105,24 @@ export async function applyStewardDecision(client: PoolClient, decision: Steward
     { ...decisionDetails(decision), outcome },
   );
   return outcome;
+}
+
+/**
+ * A case whose decision the register refused is the deciding steward's to decide again: the
+ * steward service marked it decided when it published the decision (case-queue.ts, decideLocked),
+ * so it goes back to how it stood then, claimed by them (a fresh claim, to read why) or open. Only
+ * while it still stands as that decision left it; the refusal stays recorded with the decision.
+ * The status and the claim change, so the case's version grows (migration 014): a page that showed
+ * it before the refusal is stale.
+ */
+async function reopenRefusedCase(client: PoolClient, decision: StewardDecision): Promise<void> {
+  await client.query(
+    `update review_cases set status = case when claimed_by = $2 then 'CLAIMED' else 'OPEN' end,
+            claimed_at = case when claimed_by = $2 then now() end, claimed_by = case when claimed_by = $2 then claimed_by end,
+            decided_by = null, decided_at = null, resolution = null
+      where case_id = $1 and status = 'DECIDED' and decided_by = $2 and resolution = $3`,
+    [decision.case_id, decision.actor, decision.action],
+  );
 }
 
 /** The citizens a decision's audit rows name, in the indexed column: those it names or made, else those of its case. */

@@ -15,7 +15,7 @@
 /** @typedef {{ score: number, explanation: LinkExplanation, never_link: NeverLinkRule | null }} Rescored */
 /** @typedef {{ citizen_id: string, status: string, merged_into?: string | null, score: number, fields: PersonFields, agreement: Record<ComparedField, Agreement> | null, explanation: LinkExplanation | null, never_link?: NeverLinkRule | null, now: Rescored | null }} CaseCandidate */
 /** @typedef {{ source: string, source_system: string, source_record_id: string, event_type: string, change_type: string, event_date: string | null, event_time: string, ingested_at: string, details: { key: string, value: string }[], findings: { code: string, field: string }[] }} RecordOrigin */
-/** @typedef {{ at: string, until: string | null, actor: string | null, event: string, decision_action: string | null, times: number }} HistoryEntry */
+/** @typedef {{ at: string, until: string | null, actor: string | null, event: string, decision_action: string | null, refusal: string | null, times: number }} HistoryEntry */
 /** @typedef {{ case_id: number, reason: string, source: string, explanation: LinkExplanation, status: string, priority: number, created_at: string, claimed_by: string | null, resolution: string | null, rechecks: number, settings_version: string | null, version: number }} ReviewCase */
 /** @typedef {{ status: string, reason?: string, code?: string }} DecisionResult */
 /** @typedef {{ decision_id: string, action: string, citizen_id: string | null, other_citizen_id: string | null, actor: string, comment: string, decided_at: string, applied_at: string | null, result: DecisionResult | null, undone_by: string | null, may_undo: boolean }} DecisionState */

@@ -1,17 +1,19 @@
 // @ts-check
 import { h } from './dom.js';
-import { dateTimeText, t, valueLabel } from './i18n.js';
+import { dateTimeText, errorText, t, valueLabel } from './i18n.js';
 
 /** @typedef {import('./api.js').HistoryEntry} HistoryEntry */
 
 /**
- * What happened, in words: the event, the kind of decision it was about, and how many views a line stands for.
+ * What happened, in words: the event, the kind of decision it was about, why the register refused
+ * it (when its refusal has a code), and how many views a line stands for.
  * @param {HistoryEntry} entry
  */
 function what(entry) {
   const decision = entry.decision_action ? `: ${valueLabel('actions', entry.decision_action)}` : '';
+  const refusal = entry.refusal ? ` — ${errorText({ code: entry.refusal })}` : '';
   const times = entry.times > 1 ? ` (${entry.times} ${t('times')})` : '';
-  return `${valueLabel('caseEvents', entry.event)}${decision}${times}`;
+  return `${valueLabel('caseEvents', entry.event)}${decision}${refusal}${times}`;
 }
 
 /**
