@@ -76,6 +76,7 @@ export const ERROR_CODES = [
   'NOT_APPLIED',
   'UNKNOWN_ACTION',
   'STEWARD_DECISION_REFUSED',
+  'RECORD_DELETED',
   'UNDO_NOT_YOURS',
   'INVALID_PARAMETER',
   // Four-eyes merges

@@ -6,7 +6,8 @@ import { inTransaction, type Pool, type PoolClient } from '../shared/store/db.js
 import { caseCitizens, caseObservation, findCase, isDuplicateCase, type ReviewCase } from '../shared/store/review-case.js';
 import { addToOutbox } from '../shared/store/outbox-relay.js';
 import { appendAudit } from '../shared/store/audit-log.js';
-import { allowedActions, type CaseAction } from '../shared/review/case-actions.js';
+import { allowedActions, type CaseAction, type CaseFacts } from '../shared/review/case-actions.js';
+import { deletedAtSource } from '../shared/review/standing-link.js';
 import { decisionDetails, insertStewardDecision } from '../shared/review/steward-decisions.js';
 import { mayUndo, stewardActor, type StewardUser } from '../shared/review/steward-users.js';
 import { ROUTING_COLUMNS, ROUTING_COUNTS, workListConditions, type RoutingFields, type WorkListFilter } from './work-lists.js';
@@ -164,16 +165,31 @@ export interface DecisionRequest {
   comment: string;
 }
 
-/** What a case allows now: its candidates still in the register, and whether its record's ID is a citizen's already. */
-export async function caseActions(db: Pool | PoolClient, reviewCase: ReviewCase): Promise<CaseAction[]> {
-  const personalId = caseObservation(reviewCase)?.person.personal_id ?? null;
+/**
+ * What a case's decisions depend on now: its candidates still in the register, whether its
+ * record's ID is a citizen's already, and whether its record was deleted at its source since (the
+ * store's own check, which refuses all but a rejection then: steward-apply.ts).
+ */
+export async function caseFacts(db: Pool | PoolClient, reviewCase: ReviewCase): Promise<CaseFacts> {
+  const observation = caseObservation(reviewCase);
+  const personalId = observation?.person.personal_id ?? null;
   const { rows } = await db.query<{ active: number; taken: boolean }>(
     `select (select count(*) from citizens where citizen_id = any($1::text[]) and status <> 'MERGED')::int as active,
             exists (select 1 from citizens where personal_id = $2) as taken`,
     [caseCitizens(reviewCase), personalId],
   );
   const { active, taken } = rows[0]!;
-  return allowedActions({ duplicate: isDuplicateCase(reviewCase), activeCandidates: active, personalIdTaken: personalId !== null && taken });
+  return {
+    duplicate: isDuplicateCase(reviewCase),
+    activeCandidates: active,
+    personalIdTaken: personalId !== null && taken,
+    deletedAtSource: observation !== null && (await deletedAtSource(db, observation)),
+  };
+}
+
+/** What a case allows now (caseFacts). */
+export async function caseActions(db: Pool | PoolClient, reviewCase: ReviewCase): Promise<CaseAction[]> {
+  return allowedActions(await caseFacts(db, reviewCase));
 }
 
 /** Which decisions a case allows, and with which citizens: checked here so that what is published can be applied. */
@@ -193,7 +209,10 @@ async function checkDecision(client: PoolClient, reviewCase: ReviewCase, request
     if (!citizenId || !otherCitizenId || citizenId === otherCitizenId || !citizens.includes(citizenId) || !citizens.includes(otherCitizenId))
       bad('MERGE names two different citizens of the case: the survivor and the one merged into them');
   }
-  const allowed = await caseActions(client, reviewCase);
+  const facts = await caseFacts(client, reviewCase);
+  const allowed = allowedActions(facts);
+  if (facts.deletedAtSource && request.action !== 'REJECT')
+    throw new QueueRefusal(422, 'RECORD_DELETED', 'the record was deleted at its source after the case was opened: reject the case');
   if (request.action === 'NEW' && !allowed.includes('NEW'))
     bad("the record's personal ID belongs to a citizen already: link it, or reject it so that its source corrects the ID");
   if (!allowed.includes(request.action)) bad(`the case allows ${allowed.join(', ')} now`);

@@ -1,6 +1,7 @@
 import { foldToAscii } from '../shared/normalise/text.js';
-import type { CaseAction } from '../shared/review/case-actions.js';
-import { caseActions } from './case-queue.js';
+import { actionsLimitedBy, allowedActions, type CaseAction } from '../shared/review/case-actions.js';
+import type { RefusalCode } from '../shared/review/steward-refusal.js';
+import { caseFacts } from './case-queue.js';
 import { rescoreCase, type Rescored } from '../shared/review/case-rescore.js';
 import type { NeverLinkRule } from '../shared/linkage/scoring.js';
 import type { LinkExplanation, NormalisedPerson, PersonObservation } from '../shared/schemas/records.js';
@@ -75,6 +76,8 @@ export interface CaseView {
   candidates: CaseCandidate[];
   /** The decisions the case allows now: the UI offers only these (a merge is proposed, then approved by a second steward). */
   allowed_actions: CaseAction[];
+  /** Why the case allows fewer of a record's decisions than its candidates would (its record deleted at its source): the UI says so in words. */
+  actions_limited_by: RefusalCode | null;
 }
 
 function fieldsOf(person: NormalisedPerson): PersonFields {
@@ -147,6 +150,7 @@ export async function caseView(pool: Pool, caseId: number): Promise<CaseView | n
   const first = duplicate ? citizens.get((observation as DuplicateSubject).citizen_id) : undefined;
   const recordPerson = o ? o.person : first ? citizenAsPerson(first) : null;
   const recordFields = recordPerson ? fieldsOf(recordPerson) : NO_FIELDS;
+  const facts = await caseFacts(pool, reviewCase);
   const now = await rescoreCase(
     pool,
     reviewCase,
@@ -165,7 +169,8 @@ export async function caseView(pool: Pool, caseId: number): Promise<CaseView | n
       fields: recordFields,
       origin: o ? originOf(o) : null,
     },
-    allowed_actions: await caseActions(pool, reviewCase),
+    allowed_actions: allowedActions(facts),
+    actions_limited_by: actionsLimitedBy(facts),
     candidates: candidates.map((candidate, index) => {
       const row = citizens.get(candidate.citizen_id);
       const fields = row ? fieldsOf(citizenAsPerson(row)) : NO_FIELDS;

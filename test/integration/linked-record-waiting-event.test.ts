@@ -12,6 +12,7 @@ import { sentBackBySettings } from '../../services/shared/store/settings-relinks
 import { currentOrBootstrap } from '../../services/shared/store/settings-versions.js';
 import { caseHistory } from '../../services/steward/case-history.js';
 import { claimCase, decideCase, type Actor, type DecisionRequest } from '../../services/steward/case-queue.js';
+import { caseView } from '../../services/steward/case-view.js';
 import { CONTEXT, decision, observation, stewardDecision, strangerPerson } from '../fixtures/link-decisions.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -276,6 +277,25 @@ describe("a linked record's later event that waits in its case, as the record go
       ]);
     },
   );
+
+  it('offers only a rejection of a case whose record was deleted at its source, says why, and refuses the others before publishing them', async () => {
+    const first = firstEvent('offered', null);
+    expect(await apply([ambiguous(first)])).toEqual(['review']);
+    const { case_id: caseId } = await caseOf(first);
+    await claimCase(database.pool, caseId, STEWARD, CLAIM_MINUTES);
+    const offered = async () => {
+      const view = (await caseView(database.pool, caseId))!;
+      return [view.allowed_actions, view.actions_limited_by];
+    };
+    expect(await offered()).toEqual([['LINK', 'NEW', 'REJECT', 'MERGE'], null]);
+    await apply([decision('UNLINKED', deletionOf(first), { reason: 'NO_MATCH' })]);
+    expect(await offered()).toEqual([['REJECT'], 'RECORD_DELETED']);
+    for (const request of [{ action: 'LINK', citizenId: A }, { action: 'NEW' }] as const)
+      await expect(publish(caseId, request)).rejects.toMatchObject({ status: 422, code: 'RECORD_DELETED' });
+    expect(await rows('select action from steward_decisions where case_id = $1', [caseId])).toEqual([]);
+    const reject = await publish(caseId, { action: 'REJECT' });
+    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, reject, context))).toMatchObject({ status: 'applied' });
+  });
 
   it("refuses a steward's link of a record deleted at its source while they held its case: the record stays deleted", async () => {
     const { linked, later, caseId } = await waitingRecord();

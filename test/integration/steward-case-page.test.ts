@@ -269,4 +269,32 @@ describe("steward case page: the score at both moments, character differences, t
       await bob.screenshot({ path: join(SCREENSHOTS, 'review-case-origin-history.png'), fullPage: true });
     }
   });
+
+  it('offers only Reject on a case whose record its source deleted while a steward held it, and says why, in English and Vietnamese', async () => {
+    const created = { ...vaccination(Date.now()), source_record_id: 'TC-DELETED' };
+    const publish = (events: VaccinationEvent[]) =>
+      publishEvents({ producer: s.run.producer, registry: s.run.registry, topic: s.run.topics.vaccination, record: 'vaccinationEvent', events });
+    await publish([created]);
+    const held = await waitUntil(
+      async () => (await openCases(s.run)).find((c) => c.record === created.source_record_id)?.case_id,
+      (id) => id !== undefined,
+      60_000,
+      "the namesakes' record in review",
+    );
+    await openCase(alice, held!);
+    await alice.locator('#claim').click();
+    await alice.locator('#release').waitFor();
+    await publish([{ ...created, change_type: 'DELETE', event_time: created.event_time + 1_000 }]);
+    await waitUntil(
+      async () => (await query('select 1 from record_deletions where source_record_id = $1', [created.source_record_id])).length,
+      (n) => n > 0,
+      60_000,
+      'the deletion received',
+    );
+    await openCase(alice, held!);
+    expect(await alice.locator('section.decide .buttons button').evaluateAll((buttons) => buttons.map((b) => b.id))).toEqual(['decide-reject']);
+    expect(await alice.locator('#actions-limited').textContent()).toMatch(/^The record was deleted at its source after the case was opened/);
+    await openCase(bob, held!);
+    expect(await bob.locator('#actions-limited').textContent()).toMatch(/^Bản ghi đã bị xóa tại nguồn sau khi hồ sơ được mở/);
+  });
 });

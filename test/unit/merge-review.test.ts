@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CitizenRow } from '../../services/shared/register/citizen-row.js';
 import { mergePreview } from '../../services/shared/register/merge-preview.js';
 import { loadSurvivorship } from '../../services/shared/register/survivorship.js';
-import { allowedActions } from '../../services/shared/review/case-actions.js';
+import { actionsLimitedBy, allowedActions, type CaseFacts } from '../../services/shared/review/case-actions.js';
 import { toMatchRecord } from '../../services/shared/linkage/match-record.js';
 import { neverLinkTest } from '../../services/shared/linkage/scoring.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
@@ -96,13 +96,27 @@ describe('the evidence on a merge of twins', () => {
 });
 
 describe('the actions a case allows', () => {
+  const facts = (overrides: Partial<CaseFacts>): CaseFacts => ({
+    duplicate: false,
+    activeCandidates: 2,
+    personalIdTaken: false,
+    deletedAtSource: false,
+    ...overrides,
+  });
+
   it('offers no new citizen for a record whose personal ID is a citizen’s already', () => {
-    expect(allowedActions({ duplicate: false, activeCandidates: 2, personalIdTaken: true })).toEqual(['LINK', 'REJECT', 'MERGE']);
-    expect(allowedActions({ duplicate: false, activeCandidates: 1, personalIdTaken: false })).toEqual(['LINK', 'NEW', 'REJECT']);
+    expect(allowedActions(facts({ personalIdTaken: true }))).toEqual(['LINK', 'REJECT', 'MERGE']);
+    expect(allowedActions(facts({ activeCandidates: 1 }))).toEqual(['LINK', 'NEW', 'REJECT']);
   });
 
   it('decides a duplicate pair by merge or distinct, and only distinct once one of them is gone', () => {
-    expect(allowedActions({ duplicate: true, activeCandidates: 2, personalIdTaken: false })).toEqual(['MERGE', 'DISTINCT']);
-    expect(allowedActions({ duplicate: true, activeCandidates: 1, personalIdTaken: false })).toEqual(['DISTINCT']);
+    expect(allowedActions(facts({ duplicate: true }))).toEqual(['MERGE', 'DISTINCT']);
+    expect(allowedActions(facts({ duplicate: true, activeCandidates: 1 }))).toEqual(['DISTINCT']);
+  });
+
+  it('offers only a rejection of a record deleted at its source, and names the refusal the others would get', () => {
+    const deleted = facts({ deletedAtSource: true });
+    expect([allowedActions(deleted), actionsLimitedBy(deleted)]).toEqual([['REJECT'], 'RECORD_DELETED']);
+    expect([allowedActions(facts({})), actionsLimitedBy(facts({}))]).toEqual([['LINK', 'NEW', 'REJECT', 'MERGE'], null]);
   });
 });

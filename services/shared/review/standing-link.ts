@@ -1,7 +1,7 @@
 import type { PersonObservation, StewardDecision } from '../schemas/records.js';
 import type { WriterContext } from '../store/apply-decisions.js';
 import { CitizenEdits } from '../store/citizen-edits.js';
-import type { PoolClient } from '../store/db.js';
+import type { Pool, PoolClient } from '../store/db.js';
 import { lockMergeCitizens } from '../store/merge-moves.js';
 import { observationUpdate } from '../store/plan/observation-update.js';
 import { changesIdentity } from '../store/plan/reexamination.js';
@@ -23,16 +23,18 @@ type SourceRecord = Pick<PersonObservation, 'source' | 'source_system' | 'source
 const RECORD = 'source = $1 and source_system = $2 and source_record_id = $3';
 const recordOf = (o: SourceRecord): string[] => [o.source, o.source_system, o.source_record_id];
 
-async function linkedObservationOf(client: PoolClient, o: SourceRecord): Promise<PersonObservation | null> {
+async function linkedObservationOf(client: Pool | PoolClient, o: SourceRecord): Promise<PersonObservation | null> {
   const { rows } = await client.query<{ observation: PersonObservation | null }>(`select observation from record_links where ${RECORD}`, recordOf(o));
   return rows[0]?.observation ?? null;
 }
 
 /**
  * Whether the record's latest event is its deletion at the source: of the case's observation, the
- * one its link holds and the deletions the store received (a deletion takes the link away).
+ * one its link holds and the deletions the store received (a deletion takes the link away). Asked
+ * by the store applying a steward's decision, which refuses all but a rejection then, and by the
+ * steward service, which offers only a rejection (case-queue.ts).
  */
-export async function deletedAtSource(client: PoolClient, o: PersonObservation): Promise<boolean> {
+export async function deletedAtSource(client: Pool | PoolClient, o: PersonObservation): Promise<boolean> {
   const { rows } = await client.query<RecordDeletion>(`select observation_id, event_time, ingested_at from record_deletions where ${RECORD}`, recordOf(o));
   return observationToApply(o, await linkedObservationOf(client, o), rows) === null;
 }

@@ -50,8 +50,9 @@ export const TABLE_ACCESS: Record<string, TableAccess> = {
   processed_events: { ...none, store: 'si' },
   quality_findings: { ...none, store: 'siud', steward: 's', monitor: 's' },
   record_links: { linker: 's', store: 'siud', steward: 's', monitor: '' },
-  // A steward's decision is applied by the store, which alone reads whether its record was deleted (steward-apply.ts).
-  record_deletions: { ...none, store: 'si' },
+  // Whether a case's record was deleted at its source: the store refuses a steward all but a rejection then
+  // (steward-apply.ts), and the steward service offers only that (case-queue.ts).
+  record_deletions: { ...none, store: 'si', steward: 's' },
   review_case_keys: { ...none, store: 'siud' },
   // The linker reads whether a record sent back by a change waits in its case (settings-relinks.ts).
   review_cases: { linker: 's', store: 'siud', steward: 'su', monitor: 's' },

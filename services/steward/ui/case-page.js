@@ -281,6 +281,10 @@ export async function renderCase(main, caseId, user) {
           h(
             'section',
             { className: 'decide' },
+            // Why fewer decisions are offered than the candidates would allow (the record deleted at its source): the register's refusal in words.
+            view.actions_limited_by
+              ? h('p', { className: 'actions-limited', id: 'actions-limited', role: 'note' }, errorText({ code: view.actions_limited_by }))
+              : null,
             comment,
             h('div', { className: 'buttons' }, buttons),
             status,
