@@ -219,20 +219,84 @@ describe("a linked record's later event that waits in its case, as the record go
       expect([await steward(caseId, 'LINK', A), await steward(caseId, 'NEW', null), await steward(caseId, 'MERGE', A, B)]).toEqual([refused, refused, refused]);
       expect(await steward(caseId, 'REJECT', null)).toMatchObject({ status: 'applied' });
       expect(await registerOf(first)).toEqual(before);
+      // Its source deleted the record: it is not told to correct it and send it again.
+      expect(await rows(`select event_id from outbox where record_type = 'rejection' and message_key = $1`, [first.source_record_id])).toEqual([]);
     },
   );
 
   it('closes the case a chunk opens before it deletes the record', async () => {
     const first = firstEvent('chunk');
-    expect(await apply([ambiguous(first), decision('LINK', deletionOf(first), { citizen_id: A })])).toEqual(['review', 'RECORD_UNLINKED']);
+    expect(await apply([ambiguous(first), decision('LINK', deletionOf(first), { citizen_id: A })])).toEqual(['review', 'deleted']);
     expect(await caseOf(first)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'DELETED' });
   });
 
   it('leaves open the case a chunk opens after it deletes the record, of the record made again at its source', async () => {
     const first = firstEvent('again');
     const again = { ...first, observation_id: `${first.observation_id}-again`, event_time: first.event_time + 120_000 };
-    expect(await apply([decision('LINK', deletionOf(first), { citizen_id: A }), ambiguous(again)])).toEqual(['RECORD_UNLINKED', 'review']);
+    expect(await apply([decision('LINK', deletionOf(first), { citizen_id: A }), ambiguous(again)])).toEqual(['deleted', 'review']);
     expect(await caseOf(again)).toMatchObject({ status: 'OPEN', resolution: null });
+  });
+
+  /** What a deletion could leave in the register besides itself: citizens, cases, waiting rows, links of its record, updates and feedback. */
+  const tracesOf = async (deletion: PersonObservation) => ({
+    citizens: await rows('select citizen_id from citizens where personal_id = $1', [deletion.person.personal_id]),
+    cases: await rows('select case_id from review_cases where observation_id = $1', [deletion.observation_id]),
+    waiting: await rows('select observation_id from unlinked_records where observation_id = $1', [deletion.observation_id]),
+    links: await rows('select citizen_id from record_links where source_record_id = $1', [deletion.source_record_id]),
+    outbox: await rows(`select event_id from outbox where payload->>'observation_id' = $1 or message_key = $2`, [
+      deletion.observation_id,
+      deletion.source_record_id,
+    ]),
+    outcomes: await outcomesOf(deletion),
+    kept: await rows('select event_time from record_deletions where observation_id = $1', [deletion.observation_id]),
+  });
+
+  /** The ways the linker decides the deletion of a record it finds no link of: as any event, scored. */
+  const unlinkedDeletions = {
+    'a new citizen (a birth registration)': (o: PersonObservation) => decision('NEW', o),
+    'sent to review': ambiguous,
+    'kept unlinked': (o: PersonObservation) => decision('UNLINKED', o, { reason: 'NO_MATCH' }),
+    'linked to a citizen it scores as': (o: PersonObservation) => decision('LINK', o, { citizen_id: A }),
+  };
+
+  it.each(Object.entries(unlinkedDeletions))(
+    'keeps only the deletion, with its outcome, of a record linked to no one that the linker decided %s: no citizen, case, waiting row, update or feedback',
+    async (_, decided) => {
+      // A birth registration of a person not in the register, first kept unlinked: its deletion could make a citizen of her.
+      const first = observation({ person: { personal_id: `07930000${2000 + recordSequence++}` } });
+      expect(await apply([decision('UNLINKED', first, { reason: 'NO_MATCH' })])).toEqual(['unlinked']);
+      const deletion = deletionOf(first);
+      expect(await apply([decided(deletion)])).toEqual(['deleted']);
+      expect(await tracesOf(deletion)).toEqual({
+        citizens: [],
+        cases: [],
+        waiting: [],
+        links: [],
+        outbox: [],
+        outcomes: [{ outcome: 'DELETED', citizen_id: null }],
+        kept: [{ event_time: deletion.event_time }],
+      });
+    },
+  );
+
+  it("ends the wait of the record's earlier event, so that its send-back already on the way to the linker links it to no one", async () => {
+    const first = firstEvent('ended', null);
+    expect(await apply([decision('UNLINKED', first, { reason: 'NO_MATCH' })])).toEqual(['unlinked']);
+    expect(await apply([decision('UNLINKED', deletionOf(first), { reason: 'NO_MATCH' })])).toEqual(['deleted']);
+    expect(
+      await rows('select resolution, resolved_at is not null as resolved from unlinked_records where observation_id = $1', [first.observation_id]),
+    ).toEqual([{ resolution: 'DELETED', resolved: true }]);
+    expect(await rows('select key from unlinked_keys where observation_id = $1', [first.observation_id])).toEqual([]);
+    expect(await apply([decision('LINK', { ...first, attempt: 1 }, { citizen_id: A })])).toEqual(['duplicate']);
+    expect(await linkOf(first)).toBeUndefined();
+  });
+
+  it('takes the record off the citizen it is linked to when the linker, not seeing the link yet, sent its deletion to review', async () => {
+    const first = firstEvent('unseen');
+    expect(await apply([decision('LINK', first, { citizen_id: A })])).toEqual(['FACT_RECORDED']);
+    const deletion = deletionOf(first);
+    expect(await apply([ambiguous(deletion)])).toEqual(['RECORD_UNLINKED']);
+    expect(await tracesOf(deletion)).toMatchObject({ cases: [], links: [], outcomes: [{ outcome: 'DELETED', citizen_id: A }] });
   });
 
   /** The steward of stewardDecision, deciding through the steward service: it marks the case decided as it publishes the decision. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planDecisions } from '../../services/shared/store/plan/plan-decisions.js';
 import { classify } from '../../services/shared/store/plan/classify.js';
 import { newCitizenId } from '../../services/shared/store/plan/new-citizen.js';
+import { recordKey } from '../../services/shared/store/plan/planned-rows.js';
 import { CONTEXT, decision, loadedState, observation, registerCitizen, strangerPerson } from '../fixtures/link-decisions.js';
 
 const sizes = (rows: Record<string, { size: number }>) =>
@@ -600,5 +601,98 @@ describe('planning the deletion of a source record (no database)', () => {
     const other = record();
     const rows = planned([ambiguous(other), decision('LINK', deletionOf(record()), { citizen_id: 'C-0001' })]);
     expect(rows.reviewCases.values().map((c) => c.resolution)).toEqual([undefined]);
+  });
+
+  /** The record as the load phase reads it for a deletion: the citizen it is linked to and its events waiting. */
+  const stored = (o: ReturnType<typeof observation>, linkedTo: string | null, waiting: ReturnType<typeof observation>[] = []) =>
+    new Map([[recordKey(o), { linkedTo, waiting }]]);
+  const planOf = (decisions: ReturnType<typeof decision>[], overrides: Parameters<typeof loadedState>[1] = {}) =>
+    planDecisions(
+      decisions,
+      loadedState(decisions, { citizens: [registerCitizen({ citizen_id: 'C-0001' }), registerCitizen({ citizen_id: 'C-0002' })], ...overrides }),
+      CONTEXT,
+    );
+  /** A birth registration without a personal ID: nothing but its being a deletion keeps a citizen from being made of it. */
+  const birth = () => observation({ person: { personal_id: null } });
+
+  it.each([
+    ['a new citizen', (o: ReturnType<typeof observation>) => decision('NEW', o)],
+    ['review', ambiguous],
+    ['unlinked', (o: ReturnType<typeof observation>) => decision('UNLINKED', o, { reason: 'NO_MATCH' })],
+    ['a link scored to a citizen', (o: ReturnType<typeof observation>) => decision('LINK', o, { citizen_id: 'C-0001' })],
+  ])('makes no citizen, opens no case, keeps nothing waiting and publishes nothing for the deletion of a record linked to no one, decided %s', (_, decided) => {
+    const deletion = decided(deletionOf(birth()));
+    const { results, rows } = planOf([deletion]);
+    expect(results).toEqual(['deleted']);
+    expect(sizes(rows)).toEqual({ outcomes: 1, recordCasesClosed: 1, recordDeletions: 1, audit: 1 });
+    expect(rows.outcomes.values()).toEqual([
+      expect.objectContaining({ observation_id: deletion.observation.observation_id, outcome: 'DELETED', citizen_id: null }),
+    ]);
+    expect(rows.audit.values().map((a) => [a.action, a.citizen_id])).toEqual([['RECORD_DELETED_UNLINKED', null]]);
+  });
+
+  it.each([
+    ['review', ambiguous],
+    ['unlinked', (o: ReturnType<typeof observation>) => decision('UNLINKED', o, { reason: 'NO_MATCH' })],
+    ['a link scored to another citizen', (o: ReturnType<typeof observation>) => decision('LINK', o, { citizen_id: 'C-0002' })],
+  ])('takes a record off the citizen it is linked to, whatever the linker decided its deletion (%s)', (_, decided) => {
+    const o = record();
+    const deletion = decided(deletionOf(o));
+    const { results, rows } = planOf([deletion], { deletedRecords: stored(o, 'C-0001') });
+    expect(results).toEqual(['RECORD_UNLINKED']);
+    expect([rows.linkDeletes.size, rows.reviewCases.size, rows.unlinked.size]).toEqual([1, 0, 0]);
+    expect(rows.outcomes.values()).toEqual([expect.objectContaining({ outcome: 'DELETED', citizen_id: 'C-0001' })]);
+    expect(rows.outbox.values().map((u) => [(u.payload as { citizen_id: string }).citizen_id, (u.payload as { update_type: string }).update_type])).toEqual([
+      ['C-0001', 'RECORD_UNLINKED'],
+    ]);
+  });
+
+  it("ends the wait of the record's stored events the deletion follows, not of one after it, and sends none of them back", () => {
+    const o = record();
+    const after = { ...o, observation_id: `${o.observation_id}-after`, event_time: o.event_time + 120_000 };
+    const deletion = decision('UNLINKED', deletionOf(o), { reason: 'NO_MATCH' });
+    const newborn = decision('NEW', observation());
+    const waitingInReach = [o, after].map((w) => ({
+      observation: w,
+      attempt: 0,
+      table: 'unlinked_records' as const,
+      citizen_id: newCitizenId(newborn.observation),
+    }));
+    const { rows } = planOf([deletion, newborn], { deletedRecords: stored(o, null, [o, after]), waitingInReach });
+    expect(rows.resolutions.values()).toEqual([{ observation_id: o.observation_id, resolution: 'DELETED', citizen_id: null }]);
+    expect(rows.resolvedKeys.values()).toEqual([{ observation_id: o.observation_id }]);
+    expect(
+      rows.outbox.values().flatMap((m) => (m.topic === CONTEXT.topics.observations ? [(m.payload as { observation_id: string }).observation_id] : [])),
+    ).toEqual([after.observation_id]);
+  });
+
+  it('sends back no stored open case of the record, so none is spared its closing', () => {
+    const o = record();
+    const deletion = decision('UNLINKED', deletionOf(o), { reason: 'NO_MATCH' });
+    const newborn = decision('NEW', observation());
+    const waitingInReach = [{ observation: o, attempt: 0, table: 'review_cases' as const, citizen_id: newCitizenId(newborn.observation) }];
+    const { rows } = planOf([deletion, newborn], { waitingInReach });
+    expect([rows.reviewsSentBack.size, rows.outbox.values().filter((m) => m.topic === CONTEXT.topics.observations).length]).toEqual([0, 0]);
+    expect(rows.recordCasesClosed.values().map((c) => c.spared)).toEqual([[]]);
+  });
+
+  it('writes resolved, without its keys, the event an earlier decision of the chunk keeps waiting, and sets aside its later attempt after the deletion', () => {
+    const o = record();
+    const kept = decision('UNLINKED', o, { reason: 'NO_MATCH' });
+    const deletion = decision('UNLINKED', deletionOf(o), { reason: 'NO_MATCH' });
+    const sentBack = decision('LINK', { ...o, attempt: 1 }, { citizen_id: 'C-0001' });
+    const { results, rows } = planOf([kept, deletion, sentBack]);
+    expect(results).toEqual(['unlinked', 'deleted', 'duplicate']);
+    expect(rows.unlinked.values().map((u) => [u.observation_id, u.resolution])).toEqual([[o.observation_id, 'DELETED']]);
+    expect(rows.unlinkedKeys.size).toBe(0);
+    expect(rows.resolvedKeys.values()).toEqual([{ observation_id: o.observation_id }]);
+    expect(rows.links.size).toBe(0);
+  });
+
+  it('names the records a deletion is of to read, and no citizen, new citizen or key to lock for it, whatever the linker decided', () => {
+    const deletions = [decision('NEW', deletionOf(birth())), decision('LINK', deletionOf(record()), { citizen_id: 'C-0001' })];
+    const needs = classify(deletions, new Set(deletions.map((d) => d.decision_id)), CONTEXT.settings);
+    expect(needs.deletedRecords.map((r) => r.source_record_id)).toEqual(deletions.map((d) => d.observation.source_record_id));
+    expect([needs.citizenIds, needs.newCitizens, needs.lockKeys, needs.reachProbes]).toEqual([[], [], [], []]);
   });
 });

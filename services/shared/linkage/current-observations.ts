@@ -3,7 +3,10 @@ import type { PersonObservation } from '../schemas/records.js';
 const recordOf = (o: PersonObservation) => `${o.source}\u0000${o.source_system}\u0000${o.source_record_id}`;
 
 /** Whether `a` comes after `b` in its record's life: the later event, then the later ingested; a tie keeps the later one in the list (the topic's order). */
-const later = (a: PersonObservation, b: PersonObservation) => a.event_time > b.event_time || (a.event_time === b.event_time && a.ingested_at >= b.ingested_at);
+export const later = (a: EventTimes, b: EventTimes) => a.event_time > b.event_time || (a.event_time === b.event_time && a.ingested_at >= b.ingested_at);
+
+/** What an event's place in its record's life is told by. */
+export type EventTimes = Pick<PersonObservation, 'event_time' | 'ingested_at'>;
 
 /**
  * The observations that stand for their records as they are now: of each source record, only

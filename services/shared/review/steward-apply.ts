@@ -155,8 +155,8 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
     refuse('the record is not linked any more (deleted at its source, or taken off its citizen, since the case was opened): reject the case');
   // A case of any other reason whose record's latest event is its deletion (a deletion closes the cases no steward holds,
   // plan-decisions.ts): a link, a new citizen or a merge linking it would bring back what its source deleted.
-  if (observation && decision.action !== 'REJECT' && (await deletedAtSource(client, observation)))
-    refuse('the record was deleted at its source after the case was opened: reject the case', 'RECORD_DELETED');
+  const deleted = observation !== null && (await deletedAtSource(client, observation));
+  if (deleted && decision.action !== 'REJECT') refuse('the record was deleted at its source after the case was opened: reject the case', 'RECORD_DELETED');
   switch (decision.action) {
     case 'LINK': {
       if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
@@ -187,7 +187,7 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
         await unlinkRecord(client, decision, observation, context, { movedTo: null });
         await constrain(client, 'CANNOT_LINK', recordSubject(observation), [standing], decision.decision_id);
       }
-      await reject(client, decision, observation, context);
+      await reject(client, decision, observation, context, deleted);
       result = {};
       break;
     }
@@ -442,13 +442,17 @@ async function constrain(client: PoolClient, kind: 'CANNOT_LINK' | 'MUST_LINK', 
   ]);
 }
 
-/** A record rejected by a steward: no citizen changes; its source is told on its feedback topic, as for a record ingest rejects. */
-async function reject(client: PoolClient, decision: StewardDecision, o: PersonObservation, context: StewardContext): Promise<void> {
+/**
+ * A record rejected by a steward: no citizen changes; its source is told on its feedback topic, as
+ * for a record ingest rejects, unless it deleted the record since (`deleted`): to correct and send
+ * again what it deleted would be false feedback.
+ */
+async function reject(client: PoolClient, decision: StewardDecision, o: PersonObservation, context: StewardContext, deleted: boolean): Promise<void> {
   await client.query(
     `insert into observation_outcomes (decision_id, observation_id, source, event_type, outcome) values ($1, $2, $3, $4, 'REJECTED') on conflict (decision_id) do nothing`,
     [decision.decision_id, o.observation_id, o.source, o.event_type],
   );
-  if (!isSourceName(o.source)) return;
+  if (deleted || !isSourceName(o.source)) return;
   const rejection: Rejection = {
     source: o.source,
     source_system: o.source_system,

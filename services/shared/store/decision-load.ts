@@ -7,8 +7,9 @@ import type { PoolClient } from './db.js';
 import { PROCESSED_EVENTS } from './decision-tables.js';
 import { loadedCitizen, type CitizenState, type StoredClaim } from './plan/citizen-state.js';
 import { classify } from './plan/classify.js';
-import type { LoadedCase, LoadedState, StoredFact } from './plan/loaded-state.js';
+import type { DeletedRecord, LoadedCase, LoadedState, StoredFact, WaitingEvent } from './plan/loaded-state.js';
 import { newCitizenId } from './plan/new-citizen.js';
+import { recordKey, type SourceRecord } from './plan/planned-rows.js';
 import { lockKeys, recentCitizensInReach, waitingInReach } from './records-in-reach.js';
 import { lockCasesOfRecords } from './review-case.js';
 import { sendsByChanges, settingsRelinksOf } from './settings-relinks.js';
@@ -74,17 +75,47 @@ async function claimDecisions(client: PoolClient, consumer: string, decisions: r
 }
 
 /**
- * Observations of later linkage attempts already linked to a citizen. A waiting record can be
- * sent back more than once (when it was kept, and again for each new citizen in reach); the
- * first attempt that links it applies, any later one is a duplicate of it, whatever it decided.
+ * Observations of later linkage attempts already linked to a citizen, or whose wait a deletion of
+ * their record ended. A waiting record can be sent back more than once (when it was kept, and
+ * again for each new citizen in reach); the first attempt that links it applies, any later one is
+ * a duplicate of it, whatever it decided; and one sent back before its record was deleted is
+ * never linked after (plan-decisions.ts, recordDeleted).
  */
 async function alreadyApplied(client: PoolClient, observationIds: readonly string[]): Promise<Set<string>> {
   if (observationIds.length === 0) return new Set();
   const { rows } = await client.query<{ observation_id: string }>(
-    `select distinct observation_id from observation_outcomes where observation_id = any($1::text[]) and outcome in ('CREATED', 'LINKED')`,
+    `select observation_id from observation_outcomes where observation_id = any($1::text[]) and outcome in ('CREATED', 'LINKED')
+     union select observation_id from unlinked_records where observation_id = any($1::text[]) and resolution = 'DELETED'`,
     [observationIds],
   );
   return new Set(rows.map((row) => row.observation_id));
+}
+
+/**
+ * The source records the chunk deletes: the citizen each is linked to, and its events waiting
+ * unlinked (the index of migration 028 finds those by their record). The store, not the linker,
+ * knows whether a deletion takes a record off a citizen: the linker decides a deletion whose
+ * record it finds no link of as any event (plan-decisions.ts, deletion).
+ */
+async function deletedRecordsOf(client: PoolClient, records: readonly SourceRecord[]): Promise<Map<string, DeletedRecord>> {
+  const found = new Map<string, DeletedRecord & { waiting: WaitingEvent[] }>(records.map((r) => [recordKey(r), { linkedTo: null, waiting: [] }]));
+  if (records.length === 0) return found;
+  const { rows } = await client.query<SourceRecord & { citizen_id: string | null; observation_id: string | null; event_time: number; ingested_at: number }>(
+    `with r as (select * from unnest($1::text[], $2::text[], $3::text[]) as r(source, source_system, source_record_id))
+     select l.source, l.source_system, l.source_record_id, l.citizen_id, null as observation_id, 0::float8 as event_time, 0::float8 as ingested_at
+       from record_links l join r on l.source = r.source and l.source_system = r.source_system and l.source_record_id = r.source_record_id
+     union all
+     select u.source, u.source_system, u.source_record_id, null, u.observation_id, (u.observation->>'event_time')::float8, (u.observation->>'ingested_at')::float8
+       from unlinked_records u join r on u.source = r.source and u.source_system = r.source_system and u.source_record_id = r.source_record_id
+      where u.resolved_at is null`,
+    [records.map((r) => r.source), records.map((r) => r.source_system), records.map((r) => r.source_record_id)],
+  );
+  for (const { citizen_id: citizenId, observation_id: observationId, event_time: eventTime, ingested_at: ingestedAt, ...record } of rows) {
+    const entry = found.get(recordKey(record))!;
+    if (citizenId !== null) entry.linkedTo = citizenId;
+    if (observationId !== null) entry.waiting.push({ observation_id: observationId, event_time: Number(eventTime), ingested_at: Number(ingestedAt) });
+  }
+  return found;
 }
 
 /** The facts, not withdrawn, of citizens whose death a decision may record (to find those dated after it). */
@@ -133,7 +164,10 @@ export async function loadForDecisions(
     ),
     needs.retries.length > 0,
   );
-  const loaded = await loadCitizens(client, needs.citizenIds);
+  // Read after the cases of the deleted records are locked (caseRecords), before the citizens: those it is linked to are locked with the others.
+  const deletedRecords = await count(deletedRecordsOf(client, needs.deletedRecords), needs.deletedRecords.length > 0);
+  const linkedTo = [...deletedRecords.values()].flatMap((r) => (r.linkedTo ? [r.linkedTo] : []));
+  const loaded = await loadCitizens(client, [...needs.citizenIds, ...linkedTo]);
   roundTrips += loaded.roundTrips;
   const recentInReach = await count(recentCitizensInReach(client, settings, needs.reachProbes), needs.reachProbes.length > 0);
   const waiting = await count(waitingInReach(client, settings, needs.newCitizens), needs.newCitizens.length > 0);
@@ -156,6 +190,7 @@ export async function loadForDecisions(
     factsOfDying,
     relinks,
     sentByChanges,
+    deletedRecords,
     roundTrips,
   };
 }

@@ -111,6 +111,7 @@ export const UNLINKED_RECORDS = defineTable('unlinked_records', {
   attempt: 'integer',
   resolution: 'text',
   resolved_citizen_id: 'text',
+  resolved_at: 'timestamptz',
 });
 
 /** The keys a record waiting unlinked (unlinked_keys) or in review (review_case_keys) is found under. */

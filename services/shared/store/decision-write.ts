@@ -82,9 +82,15 @@ const STATEMENTS: Record<Part, string> = {
        )}, rechecks = greatest(review_cases.rechecks, excluded.rechecks)
        where review_cases.status = 'OPEN' or (review_cases.status = 'DECIDED' and review_cases.decided_by = '${PIPELINE_DECIDER}')`,
   reviewKeys: `${insertFromJson(REVIEW_CASE_KEYS, REVIEW_CASE_KEYS.columns)} on conflict do nothing`,
-  // A record kept waiting for its person (again, at a later attempt: the highest attempt counts).
-  unlinked: `${insertFromJson(UNLINKED_RECORDS, ['observation_id', ...SOURCE_RECORD, 'event_type', 'observation', 'decision_id', 'reason', 'attempt'])}
-       on conflict (observation_id) do update set attempt = greatest(unlinked_records.attempt, excluded.attempt), decision_id = excluded.decision_id, updated_at = now()
+  // A record kept waiting for its person (again, at a later attempt: the highest attempt counts). One whose record a later
+  // decision of the chunk deletes is written resolved (plan-decisions.ts, recordDeleted): resolutions does not see this part's rows.
+  unlinked: `${insertFromJson(
+    UNLINKED_RECORDS,
+    ['observation_id', ...SOURCE_RECORD, 'event_type', 'observation', 'decision_id', 'reason', 'attempt', 'resolution', 'resolved_at'],
+    { input: { resolved_at: { type: 'text', expr: 'case when x.resolution is not null then now() end' } } },
+  )}
+       on conflict (observation_id) do update set attempt = greatest(unlinked_records.attempt, excluded.attempt), decision_id = excluded.decision_id, updated_at = now(),
+         resolution = excluded.resolution, resolved_at = excluded.resolved_at
        where unlinked_records.resolved_at is null`,
   unlinkedKeys: `${insertFromJson(UNLINKED_KEYS, UNLINKED_KEYS.columns)} on conflict do nothing`,
   resolutions: `update unlinked_records u set resolved_at = now(), resolution = x.resolution, resolved_citizen_id = x.citizen_id, updated_at = now()

@@ -18,6 +18,8 @@ export interface Classified {
    * citizens.
    */
   caseRecords: SourceRecord[];
+  /** Source records a decision deletes: whether and to whom each is linked, and its events waiting unlinked, are read (plan-decisions.ts, deletion). */
+  deletedRecords: SourceRecord[];
   /**
    * Advisory locks: `rule:key` of every record that may register or wait for a citizen, and the
    * source record of every later look by the linker (`record:…`), so two decisions on one record
@@ -57,20 +59,27 @@ export function mayCloseRecordCases(decision: LinkDecision): boolean {
 export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<string>, settings: LinkageSettings): Classified {
   const mine = decisions.filter((d) => fresh.has(d.decision_id));
   const retries = mine.filter((d) => d.observation.attempt > 0);
-  const waiting = mine.filter((d) => d.decision === 'NEW' || d.decision === 'UNLINKED' || d.decision === 'REVIEW');
-  const mayRequeue = mine.filter(
+  // A deletion makes no citizen, opens no case and waits for no one, whatever the linker decided: the citizen it takes the record off is its link's.
+  const deletions = mine.filter((d) => d.observation.change_type === 'DELETE');
+  const others = mine.filter((d) => d.observation.change_type !== 'DELETE');
+  const waiting = others.filter((d) => d.decision === 'NEW' || d.decision === 'UNLINKED' || d.decision === 'REVIEW');
+  const mayRequeue = others.filter(
     (d) =>
       (d.decision === 'NEW' && !d.observation.person.personal_id && d.observation.attempt === 0 && d.method !== 'STEWARD') ||
       d.decision === 'UNLINKED' ||
       d.decision === 'REVIEW',
   );
-  const births = mine.filter((d) => d.decision === 'NEW');
+  const births = others.filter((d) => d.decision === 'NEW');
+  const recordOf = ({ observation: o }: LinkDecision): SourceRecord => ({
+    source: o.source,
+    source_system: o.source_system,
+    source_record_id: o.source_record_id,
+  });
   return {
     retries: retries.map((d) => d.observation.observation_id),
     rechecks: retries.filter((d) => d.method !== 'STEWARD').map((d) => d.observation.observation_id),
-    caseRecords: mine
-      .filter(mayCloseRecordCases)
-      .map(({ observation: o }) => ({ source: o.source, source_system: o.source_system, source_record_id: o.source_record_id })),
+    caseRecords: mine.filter(mayCloseRecordCases).map(recordOf),
+    deletedRecords: deletions.map(recordOf),
     lockKeys: [
       ...waiting.flatMap((d) => recordKeysOf(settings, d.observation).map((k) => `${k.rule}:${k.key}`)),
       ...retries
@@ -78,7 +87,7 @@ export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<
         .map((d) => `record:${d.observation.source}/${d.observation.source_system}/${d.observation.source_record_id}`),
     ],
     citizenIds: [
-      ...new Set(mine.flatMap((d) => (d.decision === 'LINK' && d.citizen_id ? [d.citizen_id] : d.decision === 'NEW' ? [newCitizenId(d.observation)] : []))),
+      ...new Set(others.flatMap((d) => (d.decision === 'LINK' && d.citizen_id ? [d.citizen_id] : d.decision === 'NEW' ? [newCitizenId(d.observation)] : []))),
     ],
     budgetChecks: mayRequeue.filter((d) => d.decision !== 'NEW' && d.observation.attempt >= MAX_RELINK_ATTEMPTS).map((d) => d.observation.observation_id),
     reachProbes: mayRequeue.map((d) => ({
@@ -90,6 +99,6 @@ export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<
       const row = citizenOf(d.observation);
       return { row, keys: keysOf(settings, row.citizen_id, citizenAsPerson(row)) };
     }),
-    dying: mine.filter((d) => d.observation.date_of_death !== null && (d.decision === 'LINK' || d.decision === 'NEW')),
+    dying: others.filter((d) => d.observation.date_of_death !== null && (d.decision === 'LINK' || d.decision === 'NEW')),
   };
 }

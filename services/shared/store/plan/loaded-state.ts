@@ -59,6 +59,19 @@ export interface StoredFact {
   event_time: number;
 }
 
+/** An event of a source record waiting unlinked: when it happened, which a deletion of the record is compared by (current-observations.ts). */
+export interface WaitingEvent {
+  observation_id: string;
+  event_time: number;
+  ingested_at: number;
+}
+
+/** A source record a decision of the chunk deletes, as the register holds it: the citizen it is linked to (null: none), and its events waiting unlinked. */
+export interface DeletedRecord {
+  linkedTo: string | null;
+  waiting: readonly WaitingEvent[];
+}
+
 /** Everything the lock-and-load phase read, inside the chunk's transaction and under its locks. */
 export interface LoadedState {
   /** Decisions not applied before (their ids were claimed by this transaction). */
@@ -84,4 +97,6 @@ export interface LoadedState {
   relinks?: ReadonlyMap<string, SettingsRelink>;
   /** Facts not withdrawn of the citizens whose death the chunk may record. */
   factsOfDying: readonly StoredFact[];
+  /** The source records the chunk's deletions are of, by recordKey (planned-rows.ts); absent or missing: linked to no one, nothing waiting. */
+  deletedRecords?: ReadonlyMap<string, DeletedRecord>;
 }

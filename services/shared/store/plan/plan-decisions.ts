@@ -1,4 +1,5 @@
 import { DancuError } from '../../errors.js';
+import { later } from '../../linkage/current-observations.js';
 import { RULES } from '../../quality/rules.js';
 import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, UpdateType } from '../../schemas/records.js';
 import { applyObservation, keysOfCitizen, planCitizenRows, type Change, type CitizenState } from './citizen-state.js';
@@ -13,8 +14,12 @@ import { changesIdentity, type ReexaminationTrigger, type RegisterChange } from 
 import type { Cause } from './row-set.js';
 import { afterDeath, factOf } from './sector-facts.js';
 
-/** What the store did with one decision (for counters and tests); `requeued`: sent back to the linker, which decides again. */
-export type ApplyResult = 'duplicate' | 'review' | 'unlinked' | 'requeued' | UpdateType;
+/**
+ * What the store did with one decision (for counters and tests); `requeued`: sent back to the
+ * linker, which decides again; `deleted`: the deletion of a record linked to no one, kept (no
+ * citizen changes, so no update).
+ */
+export type ApplyResult = 'duplicate' | 'review' | 'unlinked' | 'requeued' | 'deleted' | UpdateType;
 
 /** What became of a decision, per observation (observation_outcomes.outcome). */
 type Outcome = 'CREATED' | 'LINKED' | 'REVIEW' | 'UNLINKED' | 'DELETED';
@@ -109,6 +114,9 @@ class Planner {
   private readonly identityChanged = new Map<string, ReexaminationTrigger>();
   /** The facts the chunk plans, by source record (a record's later fact withdraws its earlier ones). */
   private readonly factsByRecord = new Map<string, FactRow[]>();
+  /** The source records the chunk deletes (recordKey), and the waiting events whose wait their deletion ended: none is sent back nor linked. */
+  private readonly deleted = new Set<string>();
+  private readonly waitEnded = new Set<string>();
 
   constructor(
     private readonly loaded: LoadedState,
@@ -134,7 +142,9 @@ class Planner {
       }
       // A steward decides an open case, even one about a record a settings change left linked while it asked them.
       // Only a steward's own decision: the linker's decisions on a must-link say method STEWARD too, and are looks like any other.
-      if (!fresh.delete(decision.decision_id) || (o.attempt > 0 && decision.reason !== 'STEWARD_DECISION' && applied.has(o.observation_id))) {
+      // A waiting event sent back before a deletion of its record earlier in the chunk ended its wait is set aside too.
+      const settled = applied.has(o.observation_id) || this.waitEnded.has(o.observation_id);
+      if (!fresh.delete(decision.decision_id) || (o.attempt > 0 && decision.reason !== 'STEWARD_DECISION' && settled)) {
         results.push('duplicate');
         continue;
       }
@@ -219,16 +229,73 @@ class Planner {
   }
 
   /**
-   * A source record deleted at its source, however the linker decided the deletion (a record never
-   * linked is decided as any event): every open case of it is closed, and the deletion kept, since
-   * it takes away the link that would otherwise say so. Linked to no one any more, the record is
-   * not brought back by a steward's decision on a case of it they held meanwhile: all but a
-   * rejection is refused them (steward-apply.ts).
+   * A source record deleted at its source, however the linker decided the deletion: every open case
+   * of it is closed, and the deletion kept, since it takes away the link that would otherwise say
+   * so. Linked to no one any more, the record is not brought back by a steward's decision on a case
+   * of it they held meanwhile: all but a rejection is refused them (steward-apply.ts). Nor by one of
+   * its events waiting unlinked that the deletion follows (an event of the record made again at its
+   * source after it waits on): their wait ends, so none is sent back to be linked later.
    */
   private recordDeleted(o: PersonObservation, cause: Cause): void {
     const { observation_id, source, source_system, source_record_id, event_time, ingested_at } = o;
     this.rows.recordDeletions.add({ observation_id, source, source_system, source_record_id, event_time, ingested_at }, cause);
     this.closeRecordCases(o, 'DELETED', cause);
+    this.deleted.add(recordKey(o));
+    for (const waiting of this.loaded.deletedRecords?.get(recordKey(o))?.waiting ?? []) {
+      // One the chunk resolved already stays as it resolved; one it keeps waiting again is written resolved below.
+      if (!later(o, waiting) || this.rows.resolutions.get(waiting.observation_id) || this.rows.unlinked.get(waiting.observation_id)) continue;
+      this.resolveUnlinked(waiting.observation_id, 'DELETED', null, cause);
+      this.waitEnded.add(waiting.observation_id);
+    }
+    for (const row of this.rows.unlinked.values()) {
+      if (!sameRecord(row, o) || row.resolution || !later(o, row.observation as PersonObservation)) continue;
+      // Written resolved, its keys not written (and those stored deleted): resolutions would not see the row this chunk writes.
+      row.resolution = 'DELETED';
+      for (const key of this.rows.unlinkedKeys.values()) if (key.observation_id === row.observation_id) this.rows.unlinkedKeys.delete(key);
+      this.rows.resolvedKeys.add({ observation_id: row.observation_id }, cause);
+      this.waitEnded.add(row.observation_id);
+    }
+  }
+
+  /** The citizen a source record is linked to as the chunk has left it so far: by an earlier decision of the chunk, none once one deleted it, else as stored. */
+  private linkedCitizenOf(o: PersonObservation): string | null {
+    const planned = this.rows.links.get(recordKey(o));
+    if (planned) return planned.citizen_id;
+    if (this.rows.linkDeletes.get(recordKey(o))) return null;
+    return this.loaded.deletedRecords?.get(recordKey(o))?.linkedTo ?? null;
+  }
+
+  /**
+   * A source record's deletion. The linker decides the deletion of a record it finds no link of as
+   * any event (scored, its decision keyed as the record's earlier ones were, so it reaches the
+   * store after them), and a decision of an earlier event may be on its way still: so the store,
+   * which holds the links, says what a deletion does, whatever the linker decided. A record linked
+   * now (stored, or by an earlier decision of the chunk) comes off the citizen it is linked to. One
+   * linked to no one is only kept deleted (outcome DELETED, no citizen): no citizen is made of it,
+   * no case opened, nothing kept waiting, no update published, and its source is told nothing.
+   * Either way its cases are closed and its earlier events' wait ends (recordDeleted).
+   */
+  private deletion(decision: LinkDecision): ApplyResult {
+    const o = decision.observation;
+    const cause = (rule: string): Cause => ({ decision_id: decision.decision_id, rule });
+    this.recordDeleted(o, cause('record-deleted'));
+    const linkedTo = this.linkedCitizenOf(o);
+    if (linkedTo !== null) return this.link(decision, this.citizenNamed(linkedTo));
+    if (o.attempt > 0) this.resolveUnlinked(o.observation_id, 'DELETED', null, cause('resolve-waiting'));
+    this.addOutcome(decision, 'DELETED', null);
+    this.audit('RECORD_DELETED_UNLINKED', null, decision, { decision_id: decision.decision_id, source: o.source, decided: decision.decision });
+    return 'deleted';
+  }
+
+  /** A citizen a decision names (or its record is linked to), as the chunk holds them: a merged one's survivor. */
+  private citizenNamed(citizenId: string | null): CitizenState {
+    const state = citizenId === null ? null : this.citizens.get(citizenId);
+    if (!state)
+      throw new DancuError('CITIZEN_NOT_FOUND', 'the decision names a citizen that is not in the register', {
+        retriable: false,
+        context: { recordId: citizenId ?? undefined },
+      });
+    return state;
   }
 
   /**
@@ -269,7 +336,7 @@ class Planner {
   private planOne(decision: LinkDecision, inReview: boolean): ApplyResult {
     const o = decision.observation;
     const cause = (rule: string): Cause => ({ decision_id: decision.decision_id, rule });
-    if (o.change_type === 'DELETE') this.recordDeleted(o, cause('record-deleted'));
+    if (o.change_type === 'DELETE') return this.deletion(decision);
     if (decision.decision === 'REVIEW') {
       if (o.attempt > 0) this.resolveUnlinked(o.observation_id, 'REVIEW', null, cause('resolve-waiting'));
       this.rows.reviewCases.add(
@@ -338,12 +405,7 @@ class Planner {
     } else if (decision.citizen_id) {
       state = this.citizens.get(decision.citizen_id);
     }
-    if (!state)
-      throw new DancuError('CITIZEN_NOT_FOUND', 'the decision names a citizen that is not in the register', {
-        retriable: false,
-        context: { recordId: decision.citizen_id ?? undefined },
-      });
-    return this.link(decision, state);
+    return this.link(decision, state ?? this.citizenNamed(decision.citizen_id));
   }
 
   /** Whether the holder of the record's ID (or a citizen merged into them since) was among the decision's candidates. */
@@ -603,9 +665,22 @@ class Planner {
     );
   }
 
+  /**
+   * Whether a record to send back is settled by a deletion of its record in the chunk: its wait
+   * ended, or its case closed (one written by the chunk, or a stored open case, which the
+   * deletion closes unless the chunk writes the row itself: so it is not sent back).
+   */
+  private settledByDeletion({ observation, table }: SendBack): boolean {
+    if (table === 'unlinked_records') return this.waitEnded.has(observation.observation_id);
+    const written = this.rows.reviewCases.get(observation.observation_id);
+    return written ? written.resolution !== undefined : this.deleted.has(recordKey(observation));
+  }
+
   /** Each record sent back: its next attempt on the observations topic, and the attempt marked on its stored row (or on the row the chunk writes). */
   private markSentBack(): void {
-    for (const { observation, attempt, table, cause } of this.sendBacks) {
+    for (const sendBack of this.sendBacks) {
+      if (this.settledByDeletion(sendBack)) continue;
+      const { observation, attempt, table, cause } = sendBack;
       const next: PersonObservation = { ...observation, attempt: attempt + 1 };
       this.rows.outbox.add(
         {

@@ -100,6 +100,8 @@ export interface UnlinkedRow extends SourceRecord {
   decision_id: string;
   reason: string;
   attempt: number;
+  /** Set when a later decision of the chunk deletes its record (plan-decisions.ts, recordDeleted): it is written resolved. */
+  resolution?: 'DELETED';
 }
 
 export interface RecordKeyRow {
