@@ -520,7 +520,7 @@ describe("planning a linked record's later event that waits in its case (no data
     const doubted = closed(decision('REVIEW', o, { reason: LATER, candidates: [{ citizen_id: 'C-0001', score: 0.99 }] }));
     expect([...follows, ...deletes, ...doubted].map((c) => [c.source_record_id, c.resolution, c.event_time])).toEqual([
       [o.source_record_id, 'LINK', o.event_time],
-      [o.source_record_id, 'DELETED', null],
+      [o.source_record_id, 'DELETED', o.event_time],
       [o.source_record_id, 'SUPERSEDED', o.event_time],
     ]);
   });
@@ -573,7 +573,7 @@ describe('planning the deletion of a source record (no database)', () => {
     const deletion = deletionOf(record());
     const rows = planned([decided(deletion)]);
     expect(rows.recordCasesClosed.values().map((c) => [c.source_record_id, c.resolution, c.event_time])).toEqual([
-      [deletion.source_record_id, 'DELETED', null],
+      [deletion.source_record_id, 'DELETED', deletion.event_time],
     ]);
     expect(rows.recordDeletions.values()).toEqual([
       {
@@ -604,8 +604,12 @@ describe('planning the deletion of a source record (no database)', () => {
   });
 
   /** The record as the load phase reads it for a deletion: the citizen it is linked to and its events waiting. */
-  const stored = (o: ReturnType<typeof observation>, linkedTo: string | null, waiting: ReturnType<typeof observation>[] = []) =>
-    new Map([[recordKey(o), { linkedTo, waiting }]]);
+  const stored = (
+    o: ReturnType<typeof observation>,
+    linkedTo: string | null,
+    waiting: ReturnType<typeof observation>[] = [],
+    linkedSince: { event_time: number; ingested_at: number } | null = null,
+  ) => new Map([[recordKey(o), { linkedTo, linkedSince, waiting }]]);
   const planOf = (decisions: ReturnType<typeof decision>[], overrides: Parameters<typeof loadedState>[1] = {}) =>
     planDecisions(
       decisions,
@@ -645,6 +649,25 @@ describe('planning the deletion of a source record (no database)', () => {
     expect(rows.outbox.values().map((u) => [(u.payload as { citizen_id: string }).citizen_id, (u.payload as { update_type: string }).update_type])).toEqual([
       ['C-0001', 'RECORD_UNLINKED'],
     ]);
+  });
+
+  it('keeps only the deletion of a record whose stored link holds a later event of it (the record made again at its source)', () => {
+    const o = record();
+    const deletion = decision('LINK', deletionOf(o), { citizen_id: 'C-0001' });
+    const madeAgain = { event_time: o.event_time + 120_000, ingested_at: o.ingested_at + 120_000 };
+    const { results, rows } = planOf([deletion], { deletedRecords: stored(o, 'C-0001', [], madeAgain) });
+    expect(results).toEqual(['deleted']);
+    expect([rows.linkDeletes.size, rows.outbox.size]).toEqual([0, 0]);
+    expect(rows.outcomes.values()).toEqual([expect.objectContaining({ outcome: 'DELETED', citizen_id: null })]);
+    expect(rows.audit.values().map((a) => [a.action, a.details])).toEqual([['RECORD_DELETED_UNLINKED', expect.objectContaining({ linked_later: 'C-0001' })]]);
+  });
+
+  it('takes a record off its citizen when its stored link holds an earlier event of it', () => {
+    const o = record();
+    const before = { event_time: o.event_time - 120_000, ingested_at: o.ingested_at - 120_000 };
+    const { results, rows } = planOf([decision('UNLINKED', deletionOf(o), { reason: 'NO_MATCH' })], { deletedRecords: stored(o, 'C-0001', [], before) });
+    expect(results).toEqual(['RECORD_UNLINKED']);
+    expect(rows.linkDeletes.size).toBe(1);
   });
 
   it("ends the wait of the record's stored events the deletion follows, not of one after it, and sends none of them back", () => {

@@ -92,17 +92,23 @@ async function alreadyApplied(client: PoolClient, observationIds: readonly strin
 }
 
 /**
- * The source records the chunk deletes: the citizen each is linked to, and its events waiting
+ * The source records the chunk deletes: the citizen each is linked to (and when the event its link
+ * holds happened), and its events waiting
  * unlinked (the index of migration 028 finds those by their record). The store, not the linker,
  * knows whether a deletion takes a record off a citizen: the linker decides a deletion whose
  * record it finds no link of as any event (plan-decisions.ts, deletion).
  */
 async function deletedRecordsOf(client: PoolClient, records: readonly SourceRecord[]): Promise<Map<string, DeletedRecord>> {
-  const found = new Map<string, DeletedRecord & { waiting: WaitingEvent[] }>(records.map((r) => [recordKey(r), { linkedTo: null, waiting: [] }]));
+  const found = new Map<string, DeletedRecord & { waiting: WaitingEvent[] }>(
+    records.map((r) => [recordKey(r), { linkedTo: null, linkedSince: null, waiting: [] }]),
+  );
   if (records.length === 0) return found;
-  const { rows } = await client.query<SourceRecord & { citizen_id: string | null; observation_id: string | null; event_time: number; ingested_at: number }>(
+  const { rows } = await client.query<
+    SourceRecord & { citizen_id: string | null; observation_id: string | null; event_time: number | null; ingested_at: number | null }
+  >(
     `with r as (select * from unnest($1::text[], $2::text[], $3::text[]) as r(source, source_system, source_record_id))
-     select l.source, l.source_system, l.source_record_id, l.citizen_id, null as observation_id, 0::float8 as event_time, 0::float8 as ingested_at
+     select l.source, l.source_system, l.source_record_id, l.citizen_id, null as observation_id,
+            (l.observation->>'event_time')::float8 as event_time, (l.observation->>'ingested_at')::float8 as ingested_at
        from record_links l join r on l.source = r.source and l.source_system = r.source_system and l.source_record_id = r.source_record_id
      union all
      select u.source, u.source_system, u.source_record_id, null, u.observation_id, (u.observation->>'event_time')::float8, (u.observation->>'ingested_at')::float8
@@ -112,7 +118,10 @@ async function deletedRecordsOf(client: PoolClient, records: readonly SourceReco
   );
   for (const { citizen_id: citizenId, observation_id: observationId, event_time: eventTime, ingested_at: ingestedAt, ...record } of rows) {
     const entry = found.get(recordKey(record))!;
-    if (citizenId !== null) entry.linkedTo = citizenId;
+    if (citizenId !== null) {
+      entry.linkedTo = citizenId;
+      entry.linkedSince = eventTime === null || ingestedAt === null ? null : { event_time: Number(eventTime), ingested_at: Number(ingestedAt) };
+    }
     if (observationId !== null) entry.waiting.push({ observation_id: observationId, event_time: Number(eventTime), ingested_at: Number(ingestedAt) });
   }
   return found;

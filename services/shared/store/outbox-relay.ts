@@ -131,8 +131,10 @@ export class OutboxRelay {
   }
 
   /**
-   * Publishes the rows in one send; if the broker refuses it for good, row by row in order up to
-   * the first it refuses alone. A broker that is away fails the whole batch.
+   * Publishes the rows in one send; if the broker refuses it as too large, row by row in order up
+   * to the first it refuses alone. Only a refusal for size is for good: any other error (a broker
+   * away, or one kafkajs calls final that can pass, such as UNKNOWN_SERVER_ERROR) fails the whole
+   * batch, which waits and is tried again, never dead-lettered.
    */
   private async publishUntilRefused(encoded: Encoded[]): Promise<{ sent: Encoded[]; refused: Poison | null }> {
     const { producer } = this.options;
@@ -141,14 +143,14 @@ export class OutboxRelay {
       await producer.sendBatch({ topicMessages: groupByTopic(encoded), acks: -1 });
       return { sent: encoded, refused: null };
     } catch (error) {
-      if (asDancuError(error).retriable) throw error;
+      if (!refusedForSize(asDancuError(error))) throw error;
     }
     for (const [index, each] of encoded.entries()) {
       try {
         await producer.sendBatch({ topicMessages: groupByTopic([each]), acks: -1 });
       } catch (error) {
         const cause = asDancuError(error);
-        if (cause.retriable) throw cause;
+        if (!refusedForSize(cause)) throw cause;
         return { sent: encoded.slice(0, index), refused: { row: each.row, error: unpublishable(each.row, cause) } };
       }
     }

@@ -69,6 +69,8 @@ export interface WaitingEvent {
 /** A source record a decision of the chunk deletes, as the register holds it: the citizen it is linked to (null: none), and its events waiting unlinked. */
 export interface DeletedRecord {
   linkedTo: string | null;
+  /** When the event its link holds happened (null for a link kept before links held their event): a deletion older than it does not undo it. */
+  linkedSince: { event_time: number; ingested_at: number } | null;
   waiting: readonly WaitingEvent[];
 }
 

@@ -1,5 +1,5 @@
 import { DancuError } from '../../errors.js';
-import { later } from '../../linkage/current-observations.js';
+import { later, type EventTimes } from '../../linkage/current-observations.js';
 import { RULES } from '../../quality/rules.js';
 import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, UpdateType } from '../../schemas/records.js';
 import { applyObservation, keysOfCitizen, planCitizenRows, type Change, type CitizenState } from './citizen-state.js';
@@ -220,7 +220,7 @@ class Planner {
       source_system: o.source_system,
       source_record_id: o.source_record_id,
       observation_id: o.observation_id,
-      event_time: resolution === 'DELETED' ? null : o.event_time,
+      event_time: o.event_time,
       resolution,
       spared: [],
     };
@@ -257,12 +257,17 @@ class Planner {
     }
   }
 
-  /** The citizen a source record is linked to as the chunk has left it so far: by an earlier decision of the chunk, none once one deleted it, else as stored. */
-  private linkedCitizenOf(o: PersonObservation): string | null {
+  /**
+   * The citizen a source record is linked to as the chunk has left it so far (by an earlier decision
+   * of the chunk, none once one deleted it, else as stored), with when the event its link holds
+   * happened (null when the stored link does not say).
+   */
+  private linkOf(o: PersonObservation): { citizenId: string; since: EventTimes | null } | null {
     const planned = this.rows.links.get(recordKey(o));
-    if (planned) return planned.citizen_id;
+    if (planned) return { citizenId: planned.citizen_id, since: planned.observation };
     if (this.rows.linkDeletes.get(recordKey(o))) return null;
-    return this.loaded.deletedRecords?.get(recordKey(o))?.linkedTo ?? null;
+    const stored = this.loaded.deletedRecords?.get(recordKey(o));
+    return stored?.linkedTo ? { citizenId: stored.linkedTo, since: stored.linkedSince } : null;
   }
 
   /**
@@ -279,11 +284,18 @@ class Planner {
     const o = decision.observation;
     const cause = (rule: string): Cause => ({ decision_id: decision.decision_id, rule });
     this.recordDeleted(o, cause('record-deleted'));
-    const linkedTo = this.linkedCitizenOf(o);
-    if (linkedTo !== null) return this.link(decision, this.citizenNamed(linkedTo));
+    const link = this.linkOf(o);
+    // A link made by an event after the deletion (the record made again at its source, its events on
+    // another partition than the deletion's) is the record's as it is now: the deletion is only kept.
+    if (link !== null && (link.since === null || later(o, link.since))) return this.link(decision, this.citizenNamed(link.citizenId));
     if (o.attempt > 0) this.resolveUnlinked(o.observation_id, 'DELETED', null, cause('resolve-waiting'));
     this.addOutcome(decision, 'DELETED', null);
-    this.audit('RECORD_DELETED_UNLINKED', null, decision, { decision_id: decision.decision_id, source: o.source, decided: decision.decision });
+    this.audit('RECORD_DELETED_UNLINKED', null, decision, {
+      decision_id: decision.decision_id,
+      source: o.source,
+      decided: decision.decision,
+      ...(link ? { linked_later: link.citizenId } : {}),
+    });
     return 'deleted';
   }
 
