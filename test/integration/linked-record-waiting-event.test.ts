@@ -171,10 +171,16 @@ describe("a linked record's later event that waits in its case, as the record go
     event_time: linked.event_time + 30_000,
   });
 
-  it('closes the case when the record is deleted at its source', async () => {
+  it('closes the case when the record is deleted at its source after the waiting event', async () => {
+    const { linked, later } = await waitingRecord();
+    expect(await apply([follows({ ...deletionOf(linked), event_time: later.event_time + 30_000 })])).toEqual(['RECORD_UNLINKED']);
+    expect(await caseOf(later)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'DELETED' });
+  });
+
+  it('leaves open the case of a waiting event after the deletion, an event of the record made again at its source', async () => {
     const { linked, later } = await waitingRecord();
     expect(await apply([follows(deletionOf(linked))])).toEqual(['RECORD_UNLINKED']);
-    expect(await caseOf(later)).toMatchObject({ status: 'DECIDED', decided_by: 'pipeline:linker', resolution: 'DELETED' });
+    expect(await caseOf(later)).toMatchObject({ reason: LINKED_RECORD_CONTRADICTED, status: 'OPEN' });
   });
 
   /**
