@@ -106,7 +106,7 @@ const STATEMENTS: Record<Part, string> = {
       where r.status = 'OPEN' and (x.resolution = 'DELETED' or r.reason = '${LINKED_RECORD_CONTRADICTED}') and r.source = x.source
         and r.observation->>'source_system' = x.source_system and r.observation->>'source_record_id' = x.source_record_id
         and r.observation_id <> x.observation_id and not (x.spared ? r.observation_id)
-        and (x.event_time is null or (r.observation->>'event_time')::double precision <= x.event_time)`,
+        and (r.observation->>'event_time')::double precision <= x.event_time`,
   // Every deletion received, however decided: the register's only trace of it once its link is gone (migration 027).
   recordDeletions: `${insertFromJson(RECORD_DELETIONS, RECORD_DELETIONS.columns)} on conflict (observation_id) do nothing`,
   unlinkedSentBack: `update unlinked_records u set attempt = greatest(u.attempt, x.attempt), updated_at = now()

@@ -49,10 +49,6 @@ async function appliedMigrations(pool: Pool): Promise<string[]> {
 }
 
 /**
- * A failure to reach the register's database as one DancuError naming the database: it does not
- * exist, the server does not answer, or it refused the login; any other error as classified.
- */
-/**
  * Whether an error is one of connecting to the database (no server, no such database, a login
  * refused, the server starting up), not one of the work done once connected: only those are said
  * as databaseFailure says them, since a deadlock or a full disk mid-migration is no server away.
@@ -63,6 +59,10 @@ export function isConnectionFailure(error: unknown): boolean {
   return code === NO_SUCH_DATABASE || LOGIN_REFUSED.test(code) || CONNECTING.test(code) || CONNECT_NETWORK_CODES.has(code);
 }
 
+/**
+ * A failure to reach the register's database as one DancuError naming the database: it does not
+ * exist, the server does not answer, or it refused the login; any other error as classified.
+ */
 export function databaseFailure(error: unknown, databaseUrl: string): DancuError {
   const database = describeDatabase(databaseUrl);
   const code = (error as { code?: unknown }).code;

@@ -92,7 +92,7 @@ function closes(close: RecordCaseClose, row: ReviewCaseRow): boolean {
     sameRecord(o, close) &&
     row.observation_id !== close.observation_id &&
     (close.resolution === 'DELETED' || row.reason === LINKED_RECORD_CONTRADICTED) &&
-    (close.event_time === null || o.event_time <= close.event_time)
+    o.event_time <= close.event_time
   );
 }
 

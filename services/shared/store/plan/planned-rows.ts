@@ -135,13 +135,13 @@ export type PipelineCaseResolution = (typeof PIPELINE_CASE_RESOLUTIONS)[number];
 
 /**
  * The open cases of a source record to close, but the one of `observation_id` (the event deciding
- * it): its LINKED_RECORD_CONTRADICTED ones of events no later than `event_time`, or, on its
- * deletion (`event_time` null), all, whatever their reason; none of `spared`, the cases the chunk
- * writes itself (one row is never updated by two parts).
+ * it) of events no later than `event_time`: its LINKED_RECORD_CONTRADICTED ones, or, on its
+ * deletion, all, whatever their reason; none of `spared`, the cases the chunk writes itself (one
+ * row is never updated by two parts).
  */
 export interface RecordCaseClose extends SourceRecord {
   observation_id: string;
-  event_time: number | null;
+  event_time: number;
   resolution: Exclude<PipelineCaseResolution, 'NEW'>;
   spared: string[];
 }
