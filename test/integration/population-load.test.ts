@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool } from '../../services/shared/store/db.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { loadPopulation, PopulationFileError } from '../../services/shared/store/population-load.js';
+import { reindexCitizens } from '../../services/shared/store/reindex.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
 
 function csvFile(name: string, text: string): string {
@@ -65,6 +66,28 @@ describe('dancu load-population', () => {
     await loadPopulation(pool, file, loadSettings());
     const { rows } = await pool.query("select personal_id from citizens where citizen_id = 'C-77'");
     expect(rows).toEqual([{ personal_id: '034070000777' }]);
+  });
+
+  it('writes each citizen the blocking keys a reindex of the register gives it', async () => {
+    const file = csvFile(
+      `${name}-keys`,
+      [
+        'citizen_id,full_name,date_of_birth,sex,address,personal_id',
+        'K-1,Nguyễn Văn Hoà,14/03/1987,Nam,"Số 12 ""Ngõ"" Lê Lợi, Hà Nội",',
+        'K-2,Nguyễn Văn Hòa,1987-03,M,Số 12 Lê Lợi,079087000101',
+        'K-3,Hoà Nguyễn Văn,1987,,,',
+        'K-4,Trần Thị Mai,03/04/2001,nữ,Thôn 3 xã Ea Kao,001301000102',
+        "K-5,O'Brien Lê,,F,Số 7,",
+        'K-6,Võ Thị Lan,2001-04-03,FEMALE,Thôn 3 xã Ea Kao,001301000103',
+      ].join('\n'),
+    );
+    await loadPopulation(pool, file, loadSettings());
+    const keysOf = async () =>
+      (await pool.query("select rule, key, citizen_id from citizen_blocking_keys where citizen_id like 'K-%' order by rule, key, citizen_id")).rows;
+    const loaded = await keysOf();
+    await reindexCitizens(pool, loadSettings());
+    expect(loaded.length).toBeGreaterThan(6 * 3);
+    expect(loaded).toEqual(await keysOf());
   });
 
   it('loads nothing from a file with bad rows and names their lines', async () => {

@@ -225,6 +225,20 @@ export const fieldFeatures = {
 };
 
 /**
+ * The features of each field of a normalised person on its own, and the match record they make:
+ * for a bulk reader that works out each distinct name, date and address once, with everything
+ * else it needs of that value (`load-population` keeps one cache per field). Together they give
+ * what personToMatchRecord gives.
+ */
+export const normalisedFieldFeatures = {
+  name: (nameKey: string | null): NameFeatures => nameFeatures(nameKey || null),
+  date: (dateOfBirth: PartialDate | null): DateFeatures => dateFeatures(dateOfBirth?.value ?? null),
+  address: (cleanAddress: string | null): AddressFeatures => addressFeatures(cleanAddress ? foldToAscii(cleanAddress) : null),
+  record: (id: string, personalId: string | null, name: NameFeatures, date: DateFeatures, sex: Sex | null, address: AddressFeatures): MatchRecord =>
+    assemble(id, identifierDigits(personalId), name, date, sex, address),
+};
+
+/**
  * toMatchRecord for a whole file: each field's features depend on that field alone, so names,
  * dates and addresses seen before are not folded and parsed again (a register repeats them
  * often), and records read by one reader share those strings. Gives the same records as
@@ -239,10 +253,15 @@ export class MatchRecordReader {
 
   /** personToMatchRecord, with the same caches. */
   readPerson(id: string, person: NormalisedPerson): MatchRecord {
-    const name = person.name_key ? cached(this.foldedNames, person.name_key, nameFeatures) : nameFeatures(null);
-    const date = person.date_of_birth ? cached(this.dates, person.date_of_birth.value, dateFeatures) : dateFeatures(null);
-    const address = person.address ? cached(this.cleanAddresses, person.address, (clean) => addressFeatures(foldToAscii(clean))) : addressFeatures(null);
-    return assemble(id, identifierDigits(person.personal_id), name, date, person.sex, address);
+    const { name, date, address, record } = normalisedFieldFeatures;
+    return record(
+      id,
+      person.personal_id,
+      person.name_key ? cached(this.foldedNames, person.name_key, name) : name(null),
+      person.date_of_birth ? cached(this.dates, person.date_of_birth.value, () => date(person.date_of_birth)) : date(null),
+      person.sex,
+      person.address ? cached(this.cleanAddresses, person.address, address) : address(null),
+    );
   }
 
   read(id: string, person: RawPerson): MatchRecord {

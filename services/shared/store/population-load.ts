@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { finished, pipeline } from 'node:stream/promises';
 import { cached, csvFileRows } from '../csv-rows.js';
-import { DancuError } from '../errors.js';
+import { DancuError, InternalError } from '../errors.js';
 import { from as copyFrom } from 'pg-copy-streams';
 import { parsePartialDate } from '../normalise/date.js';
 import { normaliseName } from '../normalise/name.js';
@@ -12,7 +12,7 @@ import { parsePersonalId } from '../normalise/personal-id.js';
 import { parseSex } from '../normalise/sex.js';
 import { cleanText } from '../normalise/text.js';
 import { citizenKeyRows } from '../linkage/citizen-keys.js';
-import { MatchRecordReader } from '../linkage/match-record.js';
+import { normalisedFieldFeatures, type AddressFeatures, type DateFeatures, type NameFeatures } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import { CITIZEN_CREATED_COLUMNS, CITIZENS } from './citizens-table.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
@@ -41,8 +41,25 @@ export class PopulationFileError extends DancuError {
   }
 }
 
+/** A value as a field of the COPY's CSV: null is an empty field (NULL), text is quoted (an empty string stays one). */
 function csvField(value: string | null): string {
-  return value === null ? '' : `"${value.replace(/"/g, '""')}"`;
+  if (value === null) return '';
+  return value.includes('"') ? `"${value.replace(/"/g, '""')}"` : `"${value}"`;
+}
+
+type LoadedColumn = (typeof LOADED_COLUMNS)[number];
+const NAME_COLUMNS = ['full_name', 'name_key', 'family_name', 'middle_name', 'given_name'] as const satisfies readonly LoadedColumn[];
+const DATE_COLUMNS = ['date_of_birth', 'dob_precision'] as const satisfies readonly LoadedColumn[];
+/**
+ * A citizen's COPY line is put together from pieces, each the columns that come from one field of
+ * the snapshot, rendered once per distinct value of that field. This is their order; it must be
+ * the order of LOADED_COLUMNS, which names the COPY's columns (checked when the module loads).
+ */
+const LINE_PIECES: readonly (readonly LoadedColumn[])[] = [['citizen_id'], ['personal_id'], NAME_COLUMNS, DATE_COLUMNS, ['sex'], ['address'], ['origin']];
+if (LINE_PIECES.flat().join() !== LOADED_COLUMNS.join()) {
+  throw new InternalError(
+    `a population load's pieces of a line (${LINE_PIECES.flat().join()}) are not the citizens columns it copies (${LOADED_COLUMNS.join()})`,
+  );
 }
 
 interface NormalisedRow {
@@ -50,61 +67,87 @@ interface NormalisedRow {
   keyLines: string;
 }
 
+/** A snapshot's name worked out once: the citizen's name columns as CSV and the name's match features. */
+interface NameEntry {
+  csv: string;
+  features: NameFeatures;
+}
+
+/** A date of birth worked out once; null `csv` when the date does not parse (`problem` says why). */
+type DateEntry = { csv: string; features: DateFeatures } | { csv: null; problem: string };
+
+interface AddressEntry {
+  csv: string;
+  features: AddressFeatures;
+}
+
+const features = normalisedFieldFeatures;
+/** No date of birth: both date columns empty (NULL). */
+const NO_DATE: DateEntry = { csv: ',', features: features.date(null) };
+
 /**
- * Snapshot rows normalised one after another, each distinct name, date, sex and address worked
- * out once: a register of a million repeats some tens of thousands of names and dates, and
- * normalising them again for every citizen was most of a load's own time.
+ * Snapshot rows normalised one after another. Each distinct name, date, sex and address is worked
+ * out once, with everything the load needs of it (normalised value, its columns as CSV, its match
+ * features): a register of a million repeats some tens of thousands of names and dates, and
+ * working them out again for every citizen was most of a load's own time; one cache per field
+ * also means one lookup per field and row.
  */
 class RowNormaliser {
-  private readonly names = new Map<string, ReturnType<typeof normaliseName>>();
-  private readonly dates = new Map<string, ReturnType<typeof parsePartialDate>>();
+  private readonly names = new Map<string, NameEntry | null>();
+  private readonly dates = new Map<string, DateEntry>();
   private readonly sexes = new Map<string, ReturnType<typeof parseSex>>();
-  private readonly addresses = new Map<string, string | null>();
-  private readonly records = new MatchRecordReader();
+  private readonly addresses = new Map<string, AddressEntry>();
+  private readonly noAddress: AddressEntry = { csv: '', features: features.address(null) };
+  private readonly origin: string;
 
   constructor(
-    private readonly origin: string,
+    origin: string,
     private readonly settings: LinkageSettings,
-  ) {}
+  ) {
+    this.origin = csvField(origin);
+  }
 
   /** One snapshot row → its COPY line for citizens and its blocking-key lines, or a problem with its line number. */
   normalise(row: Record<string, string>, line: number): NormalisedRow | { problem: string } {
     const problems: string[] = [];
     const citizenId = cleanText(row.citizen_id ?? '');
     if (!citizenId) problems.push('citizen_id is empty');
-    const name = cached(this.names, row.full_name ?? '', normaliseName);
+    const name = cached(this.names, row.full_name ?? '', nameEntry);
     if (!name) problems.push('full_name is empty');
     const rawPid = (row.personal_id ?? '').trim() || citizenId;
     const pid = parsePersonalId(rawPid);
     const personalId = pid.kind === 'personal' ? pid.value : null;
-    const dob = row.date_of_birth?.trim() ? cached(this.dates, row.date_of_birth, parsePartialDate) : null;
-    if (dob && !dob.ok) problems.push(`date_of_birth: ${dob.reason}`);
+    const date = row.date_of_birth?.trim() ? cached(this.dates, row.date_of_birth, dateEntry) : NO_DATE;
+    if (date.csv === null) problems.push(`date_of_birth: ${date.problem}`);
     const sex = row.sex?.trim() ? cached(this.sexes, row.sex, parseSex) : undefined;
     if (row.sex?.trim() && !sex) problems.push('sex is not M/F, male/female or nam/nữ');
-    if (problems.length > 0 || !name) return { problem: `line ${line}: ${problems.join('; ')}` };
-    const date = dob?.ok ? dob.date : null;
-    const address = row.address ? cached(this.addresses, row.address, (raw) => cleanText(raw) || null) : null;
-    const citizen: Record<(typeof LOADED_COLUMNS)[number], string | null> = {
-      citizen_id: citizenId,
-      personal_id: personalId,
-      full_name: name.full_name,
-      name_key: name.name_key,
-      family_name: name.family_name,
-      middle_name: name.middle_name,
-      given_name: name.given_name,
-      date_of_birth: date?.value ?? null,
-      dob_precision: date?.precision ?? null,
-      sex: sex ?? null,
-      address,
-      origin: this.origin,
-    };
-    const citizenLine = `${LOADED_COLUMNS.map((column) => csvField(citizen[column])).join(',')}\n`;
-    const match = this.records.readPerson(citizenId, { ...name, personal_id: personalId, legacy_id: null, date_of_birth: date, sex: sex ?? null, address });
-    const keyLines = citizenKeyRows(this.settings, match)
-      .map(({ rule, key }) => `${[rule, key, citizenId].map(csvField).join(',')}\n`)
-      .join('');
+    if (problems.length > 0 || !name || date.csv === null) return { problem: `line ${line}: ${problems.join('; ')}` };
+    const address = row.address ? cached(this.addresses, row.address, addressEntry) : this.noAddress;
+    const id = csvField(citizenId);
+    const citizenLine = `${id},${csvField(personalId)},${name.csv},${date.csv},${csvField(sex ?? null)},${address.csv},${this.origin}\n`;
+    const match = features.record(citizenId, personalId, name.features, date.features, sex ?? null, address.features);
+    let keyLines = '';
+    for (const { rule, key } of citizenKeyRows(this.settings, match)) keyLines += `${csvField(rule)},${csvField(key)},${id}\n`;
     return { citizenLine, keyLines };
   }
+}
+
+function nameEntry(raw: string): NameEntry | null {
+  const name = normaliseName(raw);
+  if (!name) return null;
+  return { csv: NAME_COLUMNS.map((column) => csvField(name[column])).join(','), features: features.name(name.name_key) };
+}
+
+function dateEntry(raw: string): DateEntry {
+  const parsed = parsePartialDate(raw);
+  if (!parsed.ok) return { csv: null, problem: parsed.reason };
+  const { date } = parsed;
+  return { csv: `${csvField(date.value)},${csvField(date.precision)}`, features: features.date(date) };
+}
+
+function addressEntry(raw: string): AddressEntry {
+  const address = cleanText(raw) || null;
+  return { csv: csvField(address), features: features.address(address) };
 }
 
 /**
