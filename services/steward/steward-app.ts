@@ -4,8 +4,8 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { DancuError } from '../shared/errors.js';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { asDancuError, DancuError, deploymentFault } from '../shared/errors.js';
 import type { Logger } from '../shared/observability/logger.js';
 import { checkReadiness, type ReadinessCheck } from '../shared/observability/health.js';
 import type { Metrics } from '../shared/observability/metrics.js';
@@ -42,6 +42,35 @@ const CLIENT_ERROR_CODES: Record<number, string> = {
 function clientErrorCode(error: Error, status: number): string {
   if ('code' in error && typeof error.code === 'string' && !error.code.startsWith('FST_')) return error.code;
   return CLIENT_ERROR_CODES[status] ?? 'BAD_REQUEST';
+}
+
+/**
+ * The codes of the API's answers to a failure that is not the request's, for the UI to translate:
+ * a fault of the deployment (a grant, a login, a read-only or unmigrated database) and a
+ * dependency that does not answer are 503, since the same request succeeds once an operator has
+ * fixed the one or the other is back; only a failure of dancu itself is 500.
+ */
+export const SERVER_ERROR_CODES = ['SERVICE_MISCONFIGURED', 'SERVICE_UNAVAILABLE', 'INTERNAL'] as const;
+
+/**
+ * A failure that is not the request's. Database errors can quote the values they failed on: the
+ * log and the answer hold the code and, for a fault of the deployment, what it most likely is
+ * (deploymentFault's fixed words), never the error's message.
+ */
+function serverFailure(error: Error, request: FastifyRequest, reply: FastifyReply, logger: Logger): FastifyReply {
+  const route = request.routeOptions.url;
+  const failure = asDancuError(error);
+  const fault = failure.retriable ? deploymentFault(failure) : null;
+  if (fault !== null) {
+    logger.error({ code: failure.code, fault, route }, 'deployment fault: the request failed');
+    return reply.code(503).send({ error: 'SERVICE_MISCONFIGURED', message: `the deployment is at fault: ${fault}` });
+  }
+  if (failure.retriable) {
+    logger.error({ code: failure.code, route }, 'request failed: a dependency is unavailable');
+    return reply.code(503).send({ error: 'SERVICE_UNAVAILABLE', message: 'a service the steward API depends on does not answer; try again shortly' });
+  }
+  logger.error({ code: 'code' in error ? error.code : undefined, route }, 'request failed');
+  return reply.code(500).send({ error: 'INTERNAL', message: 'the request failed; it is logged' });
 }
 
 export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metrics: Metrics }): Promise<FastifyInstance> {
@@ -94,9 +123,7 @@ export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metr
     if ('validation' in error && error.validation) return reply.code(400).send({ error: 'INVALID_PARAMETER', message: error.message });
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status < 500) return reply.code(status).send({ error: clientErrorCode(error, status), message: error.message });
-    // Database errors can quote the values they failed on: only the code is logged.
-    logger.error({ code: 'code' in error ? error.code : undefined, route: request.routeOptions.url }, 'request failed');
-    return reply.code(500).send({ error: 'INTERNAL', message: 'the request failed; it is logged' });
+    return serverFailure(error, request, reply, logger);
   });
 
   app.get('/', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));

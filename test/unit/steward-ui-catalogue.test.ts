@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../services/shared/paths.js';
 import { REFUSAL_CODES } from '../../services/shared/review/steward-refusal.js';
+import { SERVER_ERROR_CODES } from '../../services/steward/steward-app.js';
 // @ts-expect-error: the UI is plain browser JavaScript, without type declarations
 import { CATALOGUE } from '../../services/steward/ui/i18n.js';
 
@@ -31,6 +32,10 @@ describe('the steward UI catalogue', () => {
 
   it('says in words of its own why the register refused a decision, for every refusal it gives a code', () => {
     for (const lang of ['vi', 'en'] as const) expect(REFUSAL_CODES.filter((code) => !(code in group(lang, 'errors')))).toEqual([]);
+  });
+
+  it("says in words of its own why the server could not answer, for every code of a failure that is not the request's", () => {
+    for (const lang of ['vi', 'en'] as const) expect(SERVER_ERROR_CODES.filter((code) => !(code in group(lang, 'errors')))).toEqual([]);
   });
 
   it("names every kind of fact a sector sends, on the citizen's history page", () => {

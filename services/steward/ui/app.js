@@ -1,7 +1,7 @@
 // @ts-check
-import { api, session } from './api.js';
+import { api, ApiError, session } from './api.js';
 import { h } from './dom.js';
-import { language, setLanguage, t } from './i18n.js';
+import { errorText, language, setLanguage, t } from './i18n.js';
 import { renderCase } from './case-page.js';
 import { renderCitizen } from './citizen-page.js';
 import { renderQueue } from './queue-page.js';
@@ -85,7 +85,8 @@ async function route() {
     else if (page === 'settings') await renderSettings(main);
     else await renderQueue(main, user);
   } catch (error) {
-    main.replaceChildren(h('p', { className: 'error', role: 'alert' }, /** @type {Error} */ (error).message));
+    // A refusal of the API in the steward's language by its code (a 503 says what to do), never the server's English message.
+    main.replaceChildren(h('p', { className: 'error', role: 'alert' }, error instanceof ApiError ? errorText(error) : /** @type {Error} */ (error).message));
   }
 }
 

@@ -350,6 +350,9 @@ const LABELS = {
       RECORD_DELETED:
         'Bản ghi đã bị xóa tại nguồn sau khi hồ sơ được mở: không thể liên kết, tạo công dân mới hay hợp nhất theo bản ghi này nữa; chỉ có thể từ chối hồ sơ.',
       INTERNAL: 'Có lỗi máy chủ; lỗi đã được ghi lại.',
+      SERVICE_MISCONFIGURED:
+        'Hệ thống đang bị cấu hình sai nên chưa làm được việc này (lỗi đã được ghi lại): hãy báo quản trị viên, rồi thử lại khi đã sửa xong.',
+      SERVICE_UNAVAILABLE: 'Hệ thống tạm thời không kết nối được cơ sở dữ liệu hoặc một dịch vụ nó cần; hãy thử lại sau giây lát.',
       STALE_CASE: 'Hồ sơ đã thay đổi từ khi trang này hiện ra; hãy tải lại trước khi quyết định.',
       UNKNOWN_STEWARD: 'Chỉ giao hồ sơ cho một cán bộ được quyền quyết định.',
       UNKNOWN_TEAM: 'Không có nhóm này; hãy thêm thành viên trước.',
@@ -879,6 +882,8 @@ const LABELS = {
       RECORD_DELETED:
         'The record was deleted at its source after the case was opened: it can no longer be linked, made a new citizen or merged on; the case can only be rejected.',
       INTERNAL: 'The server failed; it is logged.',
+      SERVICE_MISCONFIGURED: 'The service is misconfigured and cannot do this yet (it is logged): tell the administrator, and try again once it is fixed.',
+      SERVICE_UNAVAILABLE: 'The service cannot reach its database or another service it needs for now; try again in a moment.',
       STALE_CASE: 'The case has changed since this page showed it; reload it before deciding.',
       UNKNOWN_STEWARD: 'Cases are assigned to a steward who may decide them.',
       UNKNOWN_TEAM: 'No such team; add a member first.',

@@ -1,0 +1,97 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../services/shared/observability/logger.js';
+import { createMetrics } from '../../services/shared/observability/metrics.js';
+import { topicsFor } from '../../services/shared/schemas/topics.js';
+import type { Pool } from '../../services/shared/store/db.js';
+import { loadConfig } from '../../services/steward/config.js';
+import { buildStewardApp } from '../../services/steward/steward-app.js';
+
+/** A value the register holds, as a database error can quote it: never in an answer or a log. */
+const QUOTED_VALUE = 'Nguyễn Văn An 1987-03-14';
+
+/** What node-postgres throws for a statement the server refuses: its message, and the SQLSTATE as `code`. */
+function databaseError(code: string): Error {
+  return Object.assign(new Error(`refused (${QUOTED_VALUE})`), { code });
+}
+
+interface LogLine {
+  level: number;
+  msg: string;
+  code?: string;
+  fault?: string;
+}
+
+/** The steward app over a database whose every statement fails with `failure`, and what it logs. */
+async function appFailingWith(failure: Error): Promise<{ app: FastifyInstance; lines: LogLine[]; text: string[] }> {
+  const text: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      text.push(chunk.toString());
+      callback();
+    },
+  });
+  const pool = { query: () => Promise.reject(failure), connect: () => Promise.reject(failure) } as unknown as Pool;
+  const app = await buildStewardApp({
+    pool,
+    topics: topicsFor(),
+    config: loadConfig({}),
+    logger: createLogger({ level: 'info' }, stream),
+    metrics: createMetrics(),
+    wake: () => undefined,
+  });
+  return {
+    app,
+    text,
+    get lines() {
+      return text.map((line) => JSON.parse(line) as LogLine);
+    },
+  };
+}
+
+/** Sign-in: a public route whose first statement reads the steward's user. */
+const signIn = (app: FastifyInstance) => app.inject({ method: 'POST', url: '/api/login', payload: { username: 'alice', password: 'correct horse battery' } });
+
+describe('the steward API when the request fails through no fault of its own', () => {
+  let app: FastifyInstance | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it('answers 503 SERVICE_MISCONFIGURED naming the deployment fault when its database role lacks a grant', async () => {
+    const failing = await appFailingWith(databaseError('42501'));
+    app = failing.app;
+    const response = await signIn(app);
+    expect({ status: response.statusCode, body: response.json<unknown>() }).toEqual({
+      status: 503,
+      body: { error: 'SERVICE_MISCONFIGURED', message: 'the deployment is at fault: a database role lacks a grant' },
+    });
+  });
+
+  it('answers 503 SERVICE_MISCONFIGURED when the database is read-only', async () => {
+    const failing = await appFailingWith(databaseError('25006'));
+    app = failing.app;
+    const response = await signIn(app);
+    expect({ status: response.statusCode, error: response.json<{ error: string }>().error }).toEqual({ status: 503, error: 'SERVICE_MISCONFIGURED' });
+    expect(response.json<{ message: string }>().message).toMatch(/read-only/);
+  });
+
+  it('logs a deployment fault as an error by its code and what it most likely is, never the database message', async () => {
+    const failing = await appFailingWith(databaseError('42501'));
+    app = failing.app;
+    await signIn(app);
+    expect(failing.lines.filter((line) => line.level >= 50).map(({ msg, code, fault }) => ({ msg, code, fault }))).toEqual([
+      { msg: 'deployment fault: the request failed', code: 'STORE_REJECTED_42501', fault: 'a database role lacks a grant' },
+    ]);
+    expect(failing.text.join('')).not.toContain('1987-03-14');
+  });
+
+  it('answers 503 SERVICE_UNAVAILABLE, to try again, when the database does not answer', async () => {
+    const failing = await appFailingWith(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+    app = failing.app;
+    const response = await signIn(app);
+    expect({ status: response.statusCode, error: response.json<{ error: string }>().error }).toEqual({ status: 503, error: 'SERVICE_UNAVAILABLE' });
+  });
+});
