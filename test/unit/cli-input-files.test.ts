@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -121,5 +121,60 @@ describe('a file of no rows to estimate m, u and the prior from', () => {
     await expect(dedupeCsv({ register: emptyRegister, out: join(dir, 'p.csv'), settings, estimate: true })).rejects.toThrow(
       `${emptyRegister}: no rows under the header`,
     );
+  });
+});
+
+const linkSettings = loadSettings();
+const REGISTER = `${POPULATION_HEADER}079087000001,Nguyễn Văn Hùng,1987-03-14,M,Số 1 Lê Lợi Hà Nội\n001190000002,Trần Thị Mai,1990-05-02,F,Hà Nội\n`;
+const readableRegister = file('readable-register.csv', REGISTER);
+const link = (population: string, records: string, out: string) =>
+  linkCsv({ population, records, out: join(dir, out), settings: linkSettings, estimate: false });
+
+describe('link-csv and a register whose date of birth or sex cannot be read', () => {
+  it('refuses the register, naming the line of a date of birth it cannot read and never the value, and writes no decisions', async () => {
+    const population = file('bad-date-register.csv', `${REGISTER}001190000003,Lê Văn Tám,31/31/1961,M,Huế\n`);
+    const records = file('one-record.csv', `${RECORDS_HEADER}r1,vaccination,,Lê Văn Tám,1961,M,Huế\n`);
+    const refused = await link(population, records, 'refused-date.csv').catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'CSV_FILE_INVALID', message: expect.stringMatching(/\n {2}line 4: date_of_birth is not a date/) as unknown });
+    expect(String((refused as Error).message)).not.toContain('31/31');
+    expect(existsSync(join(dir, 'refused-date.csv'))).toBe(false);
+  });
+
+  it('refuses the register when a sex cannot be read, naming its line', async () => {
+    const population = file('bad-sex-register.csv', `${REGISTER}001190000003,Lê Văn Tám,1961-01-01,X,Huế\n`);
+    const records = file('one-record-2.csv', `${RECORDS_HEADER}r1,vaccination,,Lê Văn Tám,1961,M,Huế\n`);
+    await expect(link(population, records, 'refused-sex.csv')).rejects.toThrow(/\n {2}line 4: sex is not M\/F/);
+  });
+});
+
+describe('link-csv and a record whose date of birth or sex cannot be read', () => {
+  it('links it as the same record without that field, and tells its line and the field, never the value', async () => {
+    const unreadable = file('unreadable-records.csv', `${RECORDS_HEADER}r1,vaccination,,Nguyễn Văn Hùng,14 tháng 3 1987,M,Số 1 Lê Lợi Hà Nội\n`);
+    const without = file('without-records.csv', `${RECORDS_HEADER}r1,vaccination,,Nguyễn Văn Hùng,,M,Số 1 Lê Lợi Hà Nội\n`);
+    const report = await link(readableRegister, unreadable, 'd-unreadable.csv');
+    await link(readableRegister, without, 'd-without.csv');
+    expect(readFileSync(join(dir, 'd-unreadable.csv'), 'utf8')).toBe(readFileSync(join(dir, 'd-without.csv'), 'utf8'));
+    expect(report.unreadable).toEqual({
+      records: 1,
+      byColumn: { date_of_birth: 1, sex: 0 },
+      told: [expect.stringMatching(/^line 2: date_of_birth is not a date dancu reads \([^)]*\)$/)],
+    });
+    expect(report.unreadable.told.join('')).not.toContain('tháng');
+  });
+
+  it('counts records whose sex cannot be read by column, telling each by line', async () => {
+    const records = file('unreadable-sex.csv', `${RECORDS_HEADER}r1,vaccination,,Trần Thị Mai,1990-05-02,F,\nr2,vaccination,,Trần Thị Mai,1990-05-02,?,\n`);
+    const report = await link(readableRegister, records, 'd-sex.csv');
+    expect(report.unreadable).toEqual({ records: 1, byColumn: { date_of_birth: 0, sex: 1 }, told: ['line 3: sex is not M/F, male/female, nam/nữ or 1/2'] });
+  });
+
+  it('tells the first twenty such records by line and counts the rest', async () => {
+    const rows = Array.from({ length: 25 }, (_, i) => `r${i},vaccination,,Trần Thị Mai,không rõ,F,\n`).join('');
+    const report = await link(readableRegister, file('many-unreadable.csv', `${RECORDS_HEADER}${rows}`), 'd-many.csv');
+    expect({ records: report.unreadable.records, told: report.unreadable.told.length, last: report.unreadable.told.at(-1) }).toEqual({
+      records: 25,
+      told: 21,
+      last: '… and 5 more',
+    });
   });
 });

@@ -37,6 +37,15 @@ function genericLine(generic: Record<string, number>): string {
   return `generic keys skipped: ${total} lookups (${rules.map(([rule, n]) => `${rule} ${n}`).join(', ')})\n`;
 }
 
+/** Records linked without a date of birth or sex they hold that cannot be read: how many, by column, the first by line (never the value). */
+function unreadableLines({ records, byColumn, told }: LinkCsvReport['unreadable']): string {
+  if (records === 0) return '';
+  return (
+    `${records} records linked without a field that cannot be read (date_of_birth ${byColumn.date_of_birth}, sex ${byColumn.sex}):\n` +
+    told.map((line) => `  ${line}\n`).join('')
+  );
+}
+
 function summary(report: LinkCsvReport): string {
   const { read, estimate, link } = report.seconds;
   const total = read + estimate + link;
@@ -46,7 +55,8 @@ function summary(report: LinkCsvReport): string {
     `read ${read.toFixed(2)} s, parameters ${estimate.toFixed(2)} s, linking ${link.toFixed(2)} s ` +
     `(${Math.round(report.records / link)} records/s; ${Math.round(report.records / total)} records/s overall), peak RSS ${Math.round(peakMb)} MB\n` +
     `candidates per record: mean ${report.candidates.mean.toFixed(1)}, p50 ${report.candidates.p50}, p99 ${report.candidates.p99}, max ${report.candidates.max}\n` +
-    genericLine(report.genericLookups)
+    genericLine(report.genericLookups) +
+    unreadableLines(report.unreadable)
   );
 }
 
@@ -58,8 +68,14 @@ const HEAP_GROWING_PERCENT = 50;
 export function linkCsvCommand(): Command {
   return new Command('link-csv')
     .description('link sectoral records to a register snapshot offline (batch), one decision per record')
-    .requiredOption('--population <file>', 'register: citizen_id,full_name,date_of_birth,sex,address[,personal_id]')
-    .requiredOption('--records <file>', 'records: record_id,source,personal_id,full_name,date_of_birth,sex,address')
+    .requiredOption(
+      '--population <file>',
+      'register: citizen_id,full_name,date_of_birth,sex,address[,personal_id]; refused whole, as by load-population, when a date_of_birth or sex cannot be read (its rows told by line)',
+    )
+    .requiredOption(
+      '--records <file>',
+      'records: record_id,source,personal_id,full_name,date_of_birth,sex,address; a record whose date_of_birth or sex cannot be read is linked without it, counted and told by line on stderr',
+    )
     .requiredOption('--out <file>', 'decisions: record_id,decision,citizen_id,score')
     .addOption(settingsOption())
     .addOption(parametersOption('these files'))

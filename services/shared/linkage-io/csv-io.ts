@@ -7,7 +7,9 @@ import { ConfigError, DancuError } from '../errors.js';
 import { CompactRegister, FieldNumbers } from '../linkage/compact-register.js';
 import type { EngineDecision } from '../linkage/engine.js';
 import { MatchRecordReader, toMatchRecord, type MatchRecord } from '../linkage/match-record.js';
-import { csvField, csvFileRows } from '../csv-rows.js';
+import { cached, csvField, csvFileRows } from '../csv-rows.js';
+import { parsePartialDate } from '../normalise/date.js';
+import { parseSex } from '../normalise/sex.js';
 
 const POPULATION_HEADER = ['citizen_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
 const RECORDS_HEADER = ['record_id', 'source', 'personal_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
@@ -43,6 +45,14 @@ function readCsv(file: string, required: readonly string[]): Record<string, stri
   return rows;
 }
 
+/** A register with rows whose date of birth or sex cannot be read: refused whole, as load-population refuses it. */
+export function unreadableRegister(file: string, unreadable: UnreadableFields): DancuError {
+  return csvInvalid(
+    file,
+    `a date_of_birth or sex that cannot be read in ${unreadable.rows} of its rows (dancu load-population refuses them too); nothing was linked:\n  ${unreadable.lines().join('\n  ')}`,
+  );
+}
+
 /** A file with a header and no rows, where m, u and the prior are to be estimated from its rows. */
 export function nothingToEstimateFrom(file: string): DancuError {
   return csvInvalid(file, 'no rows under the header: nothing to estimate m, u and the prior from');
@@ -64,14 +74,58 @@ export function readRecordsCsv(file: string): SourceRecord[] {
   return readCsv(file, RECORDS_HEADER).map((row) => ({ record: toMatchRecord(row.record_id ?? '', row), source: row.source ?? '' }));
 }
 
+/** The first rows with a field that cannot be read, told by line; the others are counted. */
+const MAX_TOLD = 20;
+
+/**
+ * Rows of a file whose date of birth or sex is there but cannot be read: `dancu load-population`
+ * refuses such a register row, and the engine would take the field as missing without a word.
+ * Counted by column; the first MAX_TOLD told by line and reason, never by value (a value may be a
+ * person's date of birth).
+ */
+export class UnreadableFields {
+  /** Rows with at least one such field. */
+  rows = 0;
+  readonly byColumn = { date_of_birth: 0, sex: 0 };
+  readonly told: string[] = [];
+  /** Whether each distinct value reads: a file of millions repeats some tens of thousands of dates and a few ways of writing a sex. */
+  private readonly dates = new Map<string, boolean>();
+  private readonly sexes = new Map<string, boolean>();
+
+  /** One row of the file (line: the header is line 1), in the file's order. */
+  see(row: { date_of_birth?: string | undefined; sex?: string | undefined }, line: number): void {
+    const problems: string[] = [];
+    const date = row.date_of_birth?.trim();
+    if (date && !cached(this.dates, date, (raw) => parsePartialDate(raw).ok)) {
+      this.byColumn.date_of_birth += 1;
+      problems.push('date_of_birth is not a date dancu reads (yyyy-mm-dd, dd/mm/yyyy, yyyymmdd, yyyy-mm or yyyy; years 1850–2200)');
+    }
+    const sex = row.sex?.trim();
+    if (sex && !cached(this.sexes, sex, (raw) => parseSex(raw) !== undefined)) {
+      this.byColumn.sex += 1;
+      problems.push('sex is not M/F, male/female, nam/nữ or 1/2');
+    }
+    if (problems.length === 0) return;
+    this.rows += 1;
+    if (this.told.length < MAX_TOLD) this.told.push(`line ${line}: ${problems.join('; ')}`);
+  }
+
+  /** The rows told, one a line, and how many more there are. */
+  lines(): string[] {
+    const more = this.rows - this.told.length;
+    return more > 0 ? [...this.told, `… and ${more} more`] : this.told;
+  }
+}
+
 /**
  * The rows of a CSV file as objects of the columns named, a batch at a time, read as a stream;
- * the header may hold more columns, in any order.
+ * the header may hold more columns, in any order. `unreadable`, when given, sees every row.
  */
 async function* streamCsv<C extends string>(
   file: string,
   required: readonly C[],
   optional: readonly C[] = [],
+  unreadable?: UnreadableFields,
 ): AsyncGenerator<Record<C, string | undefined>[]> {
   let positions: { column: C; at: number }[] | null = null;
   let width = 0;
@@ -91,17 +145,22 @@ async function* streamCsv<C extends string>(
       if (cells.length !== width) throw csvInvalid(file, `row ${row} has ${cells.length} fields, the header ${width}`);
       const values = {} as Record<C, string | undefined>;
       for (const { column, at } of positions) values[column] = at < 0 ? undefined : cells[at];
+      unreadable?.see(values, row);
       batch.push(values);
     }
     if (batch.length > 0) yield batch;
   }
 }
 
-/** The register snapshot of the link-csv contract as a compact register, read as a stream. */
-export async function readPopulationColumns(file: string): Promise<CompactRegister> {
+/**
+ * The register snapshot of the link-csv contract as a compact register, read as a stream.
+ * `unreadable`, when given, sees every row: link-csv refuses a register with a date of birth or
+ * a sex that cannot be read, as load-population does.
+ */
+export async function readPopulationColumns(file: string, unreadable?: UnreadableFields): Promise<CompactRegister> {
   const register = new CompactRegister();
   const fields = new FieldNumbers();
-  for await (const rows of streamCsv(file, POPULATION_HEADER, ['personal_id'])) {
+  for await (const rows of streamCsv(file, POPULATION_HEADER, ['personal_id'], unreadable)) {
     for (const row of rows) {
       register.addPerson(
         row.citizen_id ?? '',
@@ -124,9 +183,9 @@ export async function readTruthCsv(file: string): Promise<Map<string, string | n
 /** A row of the link-csv records file as read, its features not yet computed. */
 export type RecordRow = Record<(typeof RECORDS_HEADER)[number], string | undefined>;
 
-/** The rows of the link-csv records file, a batch at a time, as read: for a pass that keeps few of them. */
-export function streamRecordRowsCsv(file: string): AsyncGenerator<RecordRow[]> {
-  return streamCsv(file, RECORDS_HEADER);
+/** The rows of the link-csv records file, a batch at a time, as read: for a pass that keeps few of them. `unreadable`, when given, sees every row. */
+export function streamRecordRowsCsv(file: string, unreadable?: UnreadableFields): AsyncGenerator<RecordRow[]> {
+  return streamCsv(file, RECORDS_HEADER, [], unreadable);
 }
 
 /** A records file's row as a match record, through the reader's caches. */
@@ -134,10 +193,10 @@ export function recordOfRow(reader: MatchRecordReader, row: RecordRow): MatchRec
   return reader.read(row.record_id ?? '', row);
 }
 
-/** The records of the link-csv contract, a batch at a time, read as a stream. */
-export async function* streamRecordsCsv(file: string): AsyncGenerator<SourceRecord[]> {
+/** The records of the link-csv contract, a batch at a time, read as a stream. `unreadable`, when given, sees every row. */
+export async function* streamRecordsCsv(file: string, unreadable?: UnreadableFields): AsyncGenerator<SourceRecord[]> {
   const reader = new MatchRecordReader();
-  for await (const rows of streamRecordRowsCsv(file)) {
+  for await (const rows of streamRecordRowsCsv(file, unreadable)) {
     yield rows.map((row) => ({ record: recordOfRow(reader, row), source: row.source ?? '' }));
   }
 }

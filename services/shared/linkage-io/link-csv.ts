@@ -13,6 +13,8 @@ import {
   recordOfRow,
   streamRecordRowsCsv,
   streamRecordsCsv,
+  UnreadableFields,
+  unreadableRegister,
   type RecordRow,
 } from './csv-io.js';
 import { linkOnThreads } from './link-on-threads.js';
@@ -48,6 +50,11 @@ export interface LinkCsvReport {
   candidates: CandidateCounts;
   /** Lookups skipped because their key was generic (held by more citizens than the rule's max_block_size), per rule that skipped any. */
   genericLookups: Record<string, number>;
+  /**
+   * Records whose date of birth or sex is there but cannot be read: each is linked without that
+   * field (as a sector record without it), counted by column, the first ones told by line.
+   */
+  unreadable: { records: number; byColumn: UnreadableFields['byColumn']; told: string[] };
   estimation: { report: TrainingReport; spread: EstimateSpread } | null;
 }
 
@@ -61,6 +68,7 @@ async function linkHere({ take, settings, out, records: file, linked }: Prepared
   const tally = new CandidateTally(linkage.source);
   const writer = new DecisionsCsvWriter(out);
   const decisions = noDecisions();
+  const unreadable = new UnreadableFields();
   let records = 0;
   await writer.allOrNothing(async () => {
     let chunk: MatchRecord[] = [];
@@ -72,7 +80,7 @@ async function linkHere({ take, settings, out, records: file, linked }: Prepared
       linked(records);
       await writer.write(decided);
     };
-    for await (const batch of streamRecordsCsv(file)) {
+    for await (const batch of streamRecordsCsv(file, unreadable)) {
       for (const { record } of batch) {
         chunk.push(record);
         if (chunk.length >= LINK_CHUNK) await decideChunk();
@@ -80,12 +88,14 @@ async function linkHere({ take, settings, out, records: file, linked }: Prepared
     }
     if (chunk.length > 0) await decideChunk();
   });
-  return { records, decisions, tally };
+  return { records, decisions, tally, unreadable };
 }
 
 /** Reads the register and builds its index, then estimates the parameters from a sample of the records when asked to. */
 async function readAndEstimate(options: LinkCsvOptions, since: () => number, progress: (progress: LinkCsvProgress) => void) {
-  const register = await readPopulationColumns(options.population);
+  const unreadable = new UnreadableFields();
+  const register = await readPopulationColumns(options.population, unreadable);
+  if (unreadable.rows > 0) throw unreadableRegister(options.population, unreadable);
   let settings = options.settings;
   // One index for the estimation's blocked pairs and the linking (estimation changes m, u and the
   // prior, never the blocking rules), built as part of reading the register.
@@ -142,7 +152,7 @@ export async function linkCsv(options: LinkCsvOptions): Promise<LinkCsvReport> {
     },
   };
   const threads = options.threads ?? 1;
-  const { records, decisions, tally } = threads > 1 ? await linkOnThreads(prepared, threads) : await linkHere(prepared);
+  const { records, decisions, tally, unreadable } = threads > 1 ? await linkOnThreads(prepared, threads) : await linkHere(prepared);
   const linked = performance.now();
   const seconds = (from: number, to: number) => (to - from) / 1000;
   return {
@@ -152,6 +162,7 @@ export async function linkCsv(options: LinkCsvOptions): Promise<LinkCsvReport> {
     seconds: { read: seconds(started, read), estimate: seconds(read, estimatedAt), link: seconds(estimatedAt, linked) },
     candidates: tally.counts(),
     genericLookups: Object.fromEntries(tally.genericLookups()),
+    unreadable: { records: unreadable.rows, byColumn: unreadable.byColumn, told: unreadable.lines() },
     estimation,
   };
 }

@@ -1,7 +1,7 @@
 import { CandidateTally, type TallyState } from '../linkage/candidate-tally.js';
 import { tfFeatures } from '../linkage/settings.js';
 import { TermFrequencies } from '../linkage/term-frequencies.js';
-import { CsvStreamWriter, DECISIONS_HEADER, streamRecordRowsCsv, type RecordRow } from './csv-io.js';
+import { CsvStreamWriter, DECISIONS_HEADER, streamRecordRowsCsv, UnreadableFields, type RecordRow } from './csv-io.js';
 import type { LinkThreadSetup } from './link-thread-messages.js';
 import { LinkThreads, type DecidedChunk } from './link-threads.js';
 import { addDecisionCounts, LINK_CHUNK, noDecisions, type Linked, type Prepared } from './linking-phase.js';
@@ -45,6 +45,7 @@ export async function linkOnThreads(prepared: Prepared, threads: number, start: 
   const tally = CandidateTally.absorbing();
   const writer = new CsvStreamWriter<DecidedChunk>(out, DECISIONS_HEADER, (decided) => decided.lines);
   const decisions = noDecisions();
+  const unreadable = new UnreadableFields();
   let records = 0;
   const inHand: { rows: number; decided: Promise<DecidedChunk> }[] = [];
   const writeOldest = async () => {
@@ -66,7 +67,7 @@ export async function linkOnThreads(prepared: Prepared, threads: number, start: 
         chunk = [];
         if (inHand.length >= 2 * threads) await writeOldest();
       };
-      for await (const rows of streamRecordRowsCsv(file)) {
+      for await (const rows of streamRecordRowsCsv(file, unreadable)) {
         for (const row of rows) {
           chunk.push(row);
           if (chunk.length >= LINK_CHUNK) await handOut();
@@ -79,5 +80,5 @@ export async function linkOnThreads(prepared: Prepared, threads: number, start: 
   } finally {
     await pool.stop();
   }
-  return { records, decisions, tally };
+  return { records, decisions, tally, unreadable };
 }

@@ -4,6 +4,7 @@ import type { InMemoryCandidateSource } from '../linkage/in-memory-candidates.js
 import type { LinkageSettings } from '../linkage/settings.js';
 import type { EngineDecision } from '../linkage/engine.js';
 import type { DecisionKind } from '../schemas/records.js';
+import type { UnreadableFields } from './csv-io.js';
 
 /* link-csv's linking phase, as its two ways of running it (on this thread, link-csv.ts; on worker threads, link-on-threads.ts) share it. */
 
@@ -32,6 +33,8 @@ export interface Linked {
   records: number;
   decisions: DecisionCounts;
   tally: CandidateTally;
+  /** Records linked without a date of birth or sex they hold that cannot be read. */
+  unreadable: UnreadableFields;
 }
 
 /** The register and its index, as read. */
