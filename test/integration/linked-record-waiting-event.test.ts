@@ -452,4 +452,66 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await steward(caseId, 'LINK', B)).toMatchObject({ status: 'applied' });
     expect(await outcomesOf(linked)).toEqual([{ outcome: 'UNDONE', citizen_id: A }]);
   });
+
+  /**
+   * A deletion of the record applied while a steward's decision on its case is applied in another
+   * transaction, not committed yet (its case decided, as the steward service publishes a decision
+   * or as a decision leaves it for its undo: the deletion locks no case of it). Returns what the
+   * deletion applied.
+   */
+  const deletedDuringDecision = async (decided: StewardDecision, deletion: LinkDecision) => {
+    const holder = await database.pool.connect();
+    try {
+      await holder.query('begin');
+      expect(await applyStewardDecision(holder, decided, context)).toMatchObject({ status: 'applied' });
+      let settled = false;
+      const applied = apply([deletion]).finally(() => {
+        settled = true;
+      });
+      // Whether the deletion waits for the steward or not, it has read the record's link by then or reads it after the commit.
+      await waitUntil(
+        async () => settled || (await lockWaits(holder)) > 0,
+        (done) => done,
+        20_000,
+        'the deletion waiting for the steward, or applied',
+      );
+      await holder.query('commit');
+      return await applied;
+    } catch (error) {
+      await holder.query('rollback');
+      throw error;
+    } finally {
+      holder.release();
+    }
+  };
+
+  it('takes the record off the citizen a steward moved it to while its deletion was applied, and names that citizen', async () => {
+    const { linked, later, caseId } = await waitingRecord();
+    const deletion = { ...deletionOf(linked), event_time: later.event_time + 30_000 };
+    expect(await deletedDuringDecision(await publish(caseId, { action: 'LINK', citizenId: B }), follows(deletion))).toEqual(['RECORD_UNLINKED']);
+    expect(await linkOf(linked)).toBeUndefined();
+    expect(await outcomesOf(deletion)).toEqual([{ outcome: 'DELETED', citizen_id: B }]);
+    expect(await rows(`select message_key from outbox where payload->>'observation_id' = $1`, [deletion.observation_id])).toEqual([{ message_key: B }]);
+  });
+
+  it('takes the record off the citizen a steward linked it to while its deletion was applied: a deleted record never stays linked', async () => {
+    const first = firstEvent('raced', null);
+    expect(await apply([ambiguous(first)])).toEqual(['review']);
+    const { case_id: caseId } = await caseOf(first);
+    const deletion = deletionOf(first);
+    const linked = await publish(caseId, { action: 'LINK', citizenId: A });
+    expect(await deletedDuringDecision(linked, decision('UNLINKED', deletion, { reason: 'NO_MATCH' }))).toEqual(['RECORD_UNLINKED']);
+    expect(await linkOf(first)).toBeUndefined();
+    expect(await outcomesOf(deletion)).toEqual([{ outcome: 'DELETED', citizen_id: A }]);
+  });
+
+  it("takes the record off the citizen a steward's undo put it back on while its deletion was applied, and names that citizen", async () => {
+    const { linked, later, caseId } = await waitingRecord();
+    const move = stewardDecision(caseId, 'LINK', { citizen_id: B });
+    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, move, context))).toMatchObject({ status: 'applied' });
+    const deletion = { ...deletionOf(linked), event_time: later.event_time + 30_000 };
+    expect(await deletedDuringDecision(stewardDecision(caseId, 'UNDO', { undoes: move.decision_id }), follows(deletion))).toEqual(['RECORD_UNLINKED']);
+    expect(await linkOf(linked)).toBeUndefined();
+    expect(await outcomesOf(deletion)).toEqual([{ outcome: 'DELETED', citizen_id: A }]);
+  });
 });

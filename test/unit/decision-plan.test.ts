@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planDecisions } from '../../services/shared/store/plan/plan-decisions.js';
-import { classify } from '../../services/shared/store/plan/classify.js';
+import { classify, recordLock } from '../../services/shared/store/plan/classify.js';
 import { newCitizenId } from '../../services/shared/store/plan/new-citizen.js';
 import { recordKey } from '../../services/shared/store/plan/planned-rows.js';
 import { CONTEXT, decision, loadedState, observation, registerCitizen, strangerPerson } from '../fixtures/link-decisions.js';
@@ -712,10 +712,16 @@ describe('planning the deletion of a source record (no database)', () => {
     expect(rows.links.size).toBe(0);
   });
 
-  it('names the records a deletion is of to read, and no citizen, new citizen or key to lock for it, whatever the linker decided', () => {
+  it('names the records a deletion is of to read, and no citizen, new citizen or blocking key to lock for it, whatever the linker decided', () => {
     const deletions = [decision('NEW', deletionOf(birth())), decision('LINK', deletionOf(record()), { citizen_id: 'C-0001' })];
     const needs = classify(deletions, new Set(deletions.map((d) => d.decision_id)), CONTEXT.settings);
     expect(needs.deletedRecords.map((r) => r.source_record_id)).toEqual(deletions.map((d) => d.observation.source_record_id));
-    expect([needs.citizenIds, needs.newCitizens, needs.lockKeys, needs.reachProbes]).toEqual([[], [], [], []]);
+    expect([needs.citizenIds, needs.newCitizens, needs.reachProbes]).toEqual([[], [], []]);
+  });
+
+  it("locks the source record a deletion is of, as a steward's decision on it does before it reads the link, so the deletion reads the link the steward left", () => {
+    const deletions = [decision('NEW', deletionOf(birth())), decision('LINK', deletionOf(record()), { citizen_id: 'C-0001' })];
+    const needs = classify(deletions, new Set(deletions.map((d) => d.decision_id)), CONTEXT.settings);
+    expect(needs.lockKeys).toEqual(deletions.map((d) => recordLock(d.observation)));
   });
 });

@@ -15,7 +15,7 @@ import { appliedStewardDecisionKey, decisionDetails, insertStewardDecision } fro
 import { stewardActor } from './steward-users.js';
 import { refuse, StewardRefusal, type RefusalCode } from './steward-refusal.js';
 import { appliedNote, observationToApply } from './standing-link-plan.js';
-import { lockCitizensInOrder, lockKeysOfRecord } from './citizen-locks.js';
+import { lockCitizensInOrder, lockRecord } from './citizen-locks.js';
 import { keepRegisterClaimsWritten, registerClaimsKeptBy } from './register-claims.js';
 import {
   deletedAtSource,
@@ -135,6 +135,12 @@ function decisionCitizens(decision: StewardDecision, outcome: StewardResult, rev
 async function decide(client: PoolClient, decision: StewardDecision, reviewCase: ReviewCase, context: StewardContext): Promise<Record<string, unknown>> {
   const observation = caseObservation(reviewCase);
   let result: Record<string, unknown>;
+  // The record's lock before its link is read (citizen-locks.ts); with it, a new citizen's blocking keys (records-in-reach.ts),
+  // which the store locks before any citizen: of the observation it is made of, the record's latest where a link stood.
+  if (observation) {
+    const made = decision.action !== 'NEW' ? null : isStandingLinkCase(reviewCase) ? await latestObservationOf(client, observation) : observation;
+    await lockRecord(client, observation, context, made);
+  }
   // A decision edits the citizen a standing link leaves, then the one the record goes to (a merge's
   // two besides): all locked first, in id order, and the register claims it writes on them kept for
   // its undo. A new citizen has none before the decision, and its undo removes all it has.
@@ -143,8 +149,6 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
     decision.citizen_id ? await currentCitizenId(client, decision.citizen_id) : null,
     decision.other_citizen_id,
   ];
-  // A new citizen locks their record's blocking keys (records-in-reach.ts), which the store locks before any citizen: so here too.
-  if (decision.action === 'NEW' && observation && changed[0]) await lockKeysOfRecord(client, await latestObservationOf(client, observation), context);
   await lockCitizensInOrder(client, changed);
   // Read before its lock, the citizen may have been merged since: its survivor is not locked, so the decision is not taken on it.
   if (changed[1] && (await currentCitizenId(client, changed[1])) !== changed[1]) refuse('the citizen was merged into another meanwhile: decide again');
@@ -240,6 +244,8 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   if ((later.rowCount ?? 0) > 0) refuse('a later decision on the case stands: undo that one first');
 
   const observation = caseObservation(reviewCase);
+  // The record's lock before anything of it is read: a deletion of it applied meanwhile is seen, or waits for the undo (citizen-locks.ts).
+  if (observation) await lockRecord(client, observation, context, null);
   const made = applied.result ?? {};
   const result: Record<string, unknown> = { undone: undoneId };
   // A decision on a case about a standing link changed that link: its undo takes off what it applied (the record's latest observation) and puts the link back as it stood.

@@ -173,7 +173,8 @@ export async function loadForDecisions(
     ),
     needs.retries.length > 0,
   );
-  // Read after the cases of the deleted records are locked (caseRecords), before the citizens: those it is linked to are locked with the others.
+  // Read after the deleted records' cases (caseRecords) and own locks (classify.ts, recordLock), taken by a steward's decision before it
+  // reads the link it changes; before the citizens: those it is linked to are locked with the others.
   const deletedRecords = await count(deletedRecordsOf(client, needs.deletedRecords), needs.deletedRecords.length > 0);
   const linkedTo = [...deletedRecords.values()].flatMap((r) => (r.linkedTo ? [r.linkedTo] : []));
   const loaded = await loadCitizens(client, [...needs.citizenIds, ...linkedTo]);

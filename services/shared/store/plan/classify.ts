@@ -22,8 +22,9 @@ export interface Classified {
   deletedRecords: SourceRecord[];
   /**
    * Advisory locks: `rule:key` of every record that may register or wait for a citizen, and the
-   * source record of every later look by the linker (`record:…`), so two decisions on one record
-   * (a settings change's send-back and the next change's) are applied one after the other.
+   * source record (recordLock) of every later look by the linker, so two decisions on one record
+   * (a settings change's send-back and the next change's) are applied one after the other, and of
+   * every deletion, so the link it reads after is the one a steward's decision on the record left.
    */
   lockKeys: string[];
   /**
@@ -55,6 +56,18 @@ export function mayCloseRecordCases(decision: LinkDecision): boolean {
   return decision.observation.change_type === 'DELETE' || decision.reason === SOURCE_RECORD_LINKED || decision.reason === LINKED_RECORD_CONTRADICTED;
 }
 
+/**
+ * The advisory lock of a source record (records-in-reach.ts, lockKeys), taken by the decisions that
+ * read its link and act on it: the linker's later looks at it and its deletions here, and a
+ * steward's decision on its case (review/citizen-locks.ts), which takes it before it reads the link
+ * it changes. Read without it, the link a deletion takes away was the one before a steward's move
+ * or link committing meanwhile: the record came off the citizen it had left, or stayed on the one
+ * the steward linked it to although deleted at its source.
+ */
+export function recordLock(record: SourceRecord): string {
+  return `record:${record.source}/${record.source_system}/${record.source_record_id}`;
+}
+
 /** Sorts a chunk's decisions (those not applied before: `fresh`) by what each needs read and locked. */
 export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<string>, settings: LinkageSettings): Classified {
   const mine = decisions.filter((d) => fresh.has(d.decision_id));
@@ -82,9 +95,7 @@ export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<
     deletedRecords: deletions.map(recordOf),
     lockKeys: [
       ...waiting.flatMap((d) => recordKeysOf(settings, d.observation).map((k) => `${k.rule}:${k.key}`)),
-      ...retries
-        .filter((d) => d.method !== 'STEWARD')
-        .map((d) => `record:${d.observation.source}/${d.observation.source_system}/${d.observation.source_record_id}`),
+      ...[...retries.filter((d) => d.method !== 'STEWARD'), ...deletions].map((d) => recordLock(recordOf(d))),
     ],
     citizenIds: [
       ...new Set(others.flatMap((d) => (d.decision === 'LINK' && d.citizen_id ? [d.citizen_id] : d.decision === 'NEW' ? [newCitizenId(d.observation)] : []))),
