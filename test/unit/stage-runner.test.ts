@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { KafkaJSProtocolError, type Consumer, type ConsumerRunConfig, type EachBatchPayload, type IHeaders, type Message } from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { asDancuError, DancuError } from '../../services/shared/errors.js';
 import type { DancuProducer } from '../../services/shared/kafka/client.js';
 import { DLQ_HEADERS } from '../../services/shared/kafka/dead-letter.js';
@@ -76,14 +76,13 @@ function capture() {
   return { lines, logger: createLogger({ level: 'debug' }, stream) };
 }
 
-/** Runs the stage over one batch of `values` (offsets 0..n-1) and returns the offset the runner resolved last. */
-async function runBatch(
+/** Starts the runner over the stage, as a service does, and returns the handler it gave the consumer for each batch. */
+async function startRunner(
   stage: Stage,
-  values: (string | Buffer)[],
   producer: DancuProducer,
   logger = capture().logger,
   extra: { maxSendBytes?: number } = {},
-): Promise<string | null> {
+): Promise<(payload: EachBatchPayload) => Promise<void>> {
   let eachBatch: ConsumerRunConfig['eachBatch'];
   const consumer = {
     subscribe: async () => undefined,
@@ -104,11 +103,16 @@ async function runBatch(
     maxRetryDelayMs: 1,
     ...extra,
   });
+  return eachBatch!;
+}
+
+/** A batch of `values` (offsets 0..n-1) of one partition of the input, and the offset the runner resolved last in it. */
+function batchOf(values: (string | Buffer)[], partition = 0): { payload: EachBatchPayload; resolved: () => string | null } {
   let resolved: string | null = null;
   const payload = {
     batch: {
       topic: INPUT,
-      partition: 0,
+      partition,
       messages: values.map((value, index) => ({ offset: String(index), key: null, value: Buffer.from(value), headers: {}, timestamp: '0', attributes: 0 })),
     },
     resolveOffset: (offset: string) => {
@@ -119,8 +123,21 @@ async function runBatch(
     isRunning: () => true,
     isStale: () => false,
   } as unknown as EachBatchPayload;
-  await eachBatch!(payload);
-  return resolved;
+  return { payload, resolved: () => resolved };
+}
+
+/** Runs the stage over one batch of `values` (offsets 0..n-1) and returns the offset the runner resolved last. */
+async function runBatch(
+  stage: Stage,
+  values: (string | Buffer)[],
+  producer: DancuProducer,
+  logger = capture().logger,
+  extra: { maxSendBytes?: number } = {},
+): Promise<string | null> {
+  const eachBatch = await startRunner(stage, producer, logger, extra);
+  const { payload, resolved } = batchOf(values);
+  await eachBatch(payload);
+  return resolved();
 }
 
 /** A stage that refuses every message whose value starts with `bad`, and tells the publisher of each. */
@@ -221,5 +238,80 @@ describe('the stage runner with a fault of the deployment', () => {
     const resolved = await runBatch(store, ['a', 'b'], producer, logger);
     const told = lines.filter((line) => line.code === 'STORE_REJECTED_42501' && line.level >= 30).map((line) => line.msg);
     expect([resolved, lettersOf(sent).length, told]).toEqual(['1', 0, ['deployment fault: work waits until it is fixed', 'deployment fault cleared']]);
+  });
+
+  /** A store refused a grant the messages of the partitions `missing` need, until a partition is `fixed`; counts each partition's refusals. */
+  const grantMissingFor = (missing: number[]) => {
+    const state = { fixed: new Set<number>(), refusals: new Map<number, number>() };
+    const store: Stage = {
+      name: 'store',
+      async process(messages: StageMessage[]): Promise<Outcome[]> {
+        const partition = messages[0]?.partition ?? -1;
+        if (missing.includes(partition) && !state.fixed.has(partition)) {
+          state.refusals.set(partition, (state.refusals.get(partition) ?? 0) + 1);
+          throw asDancuError(Object.assign(new Error('permission denied for table citizen_facts'), { code: '42501' }));
+        }
+        return messages.map(() => ({ ok: true }));
+      },
+    };
+    /** Until the partition has been refused more times than it had been before. */
+    const refusedAgain = async (partition: number) => {
+      const before = state.refusals.get(partition) ?? 0;
+      await vi.waitFor(() => expect(state.refusals.get(partition) ?? 0).toBeGreaterThan(before));
+    };
+    return { state, store, refusedAgain };
+  };
+  const faultLines = (lines: ReturnType<typeof capture>['lines']) =>
+    lines.filter((line) => line.code === 'STORE_REJECTED_42501' && line.level >= 30).map((line) => line.msg);
+  const EPISODE = ['deployment fault: work waits until it is fixed', 'deployment fault cleared'];
+
+  it("keeps a partition's deployment fault open while another partition's chunks go through, and names its end once the partition's own chunk does", async () => {
+    const { state, store, refusedAgain } = grantMissingFor([0]);
+    const { lines, logger } = capture();
+    const eachBatch = await startRunner(store, fakeProducer().producer, logger);
+    const stuck = batchOf(['a', 'b'], 0);
+    const waiting = eachBatch(stuck.payload);
+    await refusedAgain(0);
+    const other = batchOf(['c'], 1);
+    await eachBatch(other.payload);
+    await refusedAgain(0);
+    state.fixed.add(0);
+    await waiting;
+    expect([other.resolved(), stuck.resolved(), faultLines(lines)]).toEqual(['0', '1', EPISODE]);
+  });
+
+  it('names a deployment fault two partitions wait on once, and its end once the last of them goes through', async () => {
+    const { state, store, refusedAgain } = grantMissingFor([0, 1]);
+    const { lines, logger } = capture();
+    const eachBatch = await startRunner(store, fakeProducer().producer, logger);
+    const [first, second] = [batchOf(['a'], 0), batchOf(['b'], 1)];
+    const waiting = [eachBatch(first.payload), eachBatch(second.payload)];
+    await Promise.all([refusedAgain(0), refusedAgain(1)]);
+    state.fixed.add(1);
+    await waiting[1];
+    await refusedAgain(0);
+    const whileOneWaits = faultLines(lines);
+    state.fixed.add(0);
+    await waiting[0];
+    expect([whileOneWaits, faultLines(lines)]).toEqual([EPISODE.slice(0, 1), EPISODE]);
+  });
+
+  it('ends the episode of a partition given to another instance while it waited, without calling the fault cleared, so a later fault is named again', async () => {
+    const { store, refusedAgain } = grantMissingFor([0, 1]);
+    const { lines, logger } = capture();
+    const eachBatch = await startRunner(store, fakeProducer().producer, logger);
+    let revoked = false;
+    const given = batchOf(['a'], 0);
+    const waiting = eachBatch(Object.assign(given.payload, { isStale: () => revoked }));
+    await refusedAgain(0);
+    revoked = true;
+    await waiting;
+    let stopping = false;
+    const later = eachBatch(Object.assign(batchOf(['b'], 1).payload, { isRunning: () => !stopping }));
+    await refusedAgain(1);
+    const told = faultLines(lines);
+    stopping = true;
+    await later;
+    expect([given.resolved(), told]).toEqual([null, [EPISODE[0], 'deployment fault no longer waited on here', EPISODE[0]]]);
   });
 });

@@ -94,29 +94,54 @@ export async function runStage(options: StageRunnerOptions): Promise<void> {
 
 /**
  * A fault of the deployment (a grant, an ACL or a login missing, a read-only or unmigrated
- * database, a registry refusing the service) fails every chunk of every partition alike until
+ * database, a registry refusing the service) fails the chunks that need what is missing until
  * someone fixes it: it is logged once when it begins and once when work goes through again, not
- * at every retry.
+ * at every retry. Its episode holds the partitions whose chunks wait on it, and ends when the last
+ * of them goes through: a chunk of another partition going through says nothing of one that still
+ * fails (its messages may be the only ones that touch the table a grant is missing on).
  */
 class DeploymentFaults {
-  private readonly open = new Map<string, number>();
+  /** By error code: when the episode began, and the partitions (`topic:partition`) waiting on it. */
+  private readonly open = new Map<string, { since: number; waiting: Set<string> }>();
 
   constructor(private readonly logger: Logger) {}
 
-  /** Whether the error is a deployment fault; the first of an episode is logged. */
-  seen(error: DancuError): boolean {
+  /** Whether the error is a deployment fault; the first of an episode is logged, and the partition waits on it. */
+  seen(error: DancuError, partition: string): boolean {
     const fault = deploymentFault(error);
     if (fault === null) return false;
-    if (!this.open.has(error.code)) {
-      this.open.set(error.code, Date.now());
+    const episode = this.open.get(error.code);
+    if (episode) episode.waiting.add(partition);
+    else {
+      this.open.set(error.code, { since: Date.now(), waiting: new Set([partition]) });
       this.logger.error({ code: error.code, fault, context: error.context, err: error.message }, 'deployment fault: work waits until it is fixed');
     }
     return true;
   }
 
-  cleared(): void {
-    for (const [code, since] of this.open) this.logger.info({ code, waitedMs: Date.now() - since }, 'deployment fault cleared');
-    this.open.clear();
+  /** A chunk of the partition went through: it waits on no fault, and an episode no other partition waits on has ended. */
+  cleared(partition: string): void {
+    for (const [code, episode] of this.ended(partition)) this.logger.info({ code, waitedMs: Date.now() - episode.since }, 'deployment fault cleared');
+  }
+
+  /**
+   * The partition is no longer processed here (the consumer stops, or the group gave it to another
+   * instance) while it waited: an episode only it waited on ends here, fixed or not.
+   */
+  left(partition: string): void {
+    for (const [code, episode] of this.ended(partition))
+      this.logger.info({ code, waitedMs: Date.now() - episode.since }, 'deployment fault no longer waited on here');
+  }
+
+  /** Takes the partition out of every episode; returns (and closes) those it was the last to wait on. */
+  private ended(partition: string): [string, { since: number }][] {
+    const ended: [string, { since: number }][] = [];
+    for (const [code, episode] of this.open) {
+      if (!episode.waiting.delete(partition) || episode.waiting.size > 0) continue;
+      this.open.delete(code);
+      ended.push([code, episode]);
+    }
+    return ended;
   }
 }
 
@@ -146,11 +171,12 @@ async function processBatch(options: StageRunnerOptions, faults: DeploymentFault
  */
 async function processWithRetry(options: StageRunnerOptions, faults: DeploymentFaults, chunk: StageMessage[], payload: EachBatchPayload): Promise<boolean> {
   const log = options.logger;
+  const partition = `${payload.batch.topic}:${payload.batch.partition}`;
   for (let attempt = 0; ; attempt += 1) {
     try {
       const outcomes = await processIsolatingFaults(options.stage, chunk, { settledBefore: chunk[0]?.offset ?? '0' });
       await deadLetter(options, chunk, outcomes);
-      faults.cleared();
+      faults.cleared(partition);
       const failed = outcomes.filter((outcome) => !outcome.ok).length;
       options.onChunk?.({ ok: outcomes.length - failed, deadLettered: failed });
       return true;
@@ -158,12 +184,15 @@ async function processWithRetry(options: StageRunnerOptions, faults: DeploymentF
       const dancuError = asDancuError(error, { stage: options.stage.name, topic: chunk[0]?.topic, partition: chunk[0]?.partition, offset: chunk[0]?.offset });
       const delayMs = Math.min(options.maxRetryDelayMs, 200 * 2 ** Math.min(attempt, 10));
       const fields = { code: dancuError.code, attempt, delayMs, context: dancuError.context, err: dancuError.message };
-      if (faults.seen(dancuError)) log.debug(fields, 'chunk failed; retrying');
+      if (faults.seen(dancuError, partition)) log.debug(fields, 'chunk failed; retrying');
       else if (dancuError.retriable) log.warn(fields, 'chunk failed; retrying');
       else log.error(fields, 'chunk failed with an error that is not retriable; retrying');
       await payload.commitOffsetsIfNecessary().catch(() => undefined);
       await sleep(delayMs);
-      if (!payload.isRunning() || payload.isStale()) return false;
+      if (!payload.isRunning() || payload.isStale()) {
+        faults.left(partition);
+        return false;
+      }
       await payload.heartbeat().catch(() => undefined);
     }
   }
