@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { applyAcls, removeAcls } from '../shared/kafka/acl-apply.js';
+import { applyAcls, existingAcls, removeAcls } from '../shared/kafka/acl-apply.js';
 import { createKafka, ensureTopics, type KafkaConnection } from '../shared/kafka/client.js';
 import type { AclTarget } from '../shared/kafka/kafka-acls.js';
 import { ConfigError } from '../shared/errors.js';
@@ -25,6 +25,8 @@ export function aclTarget(
  */
 export async function setUpKafkaAcls(target: AclTarget, connection: KafkaConnection): Promise<{ created: number; removed: number; kept: number }> {
   return asAdministrator(connection, async (admin) => {
+    // Asked first: a broker that keeps no ACLs is told as such before any topic is made on it.
+    await existingAcls(admin);
     await ensureTopics(admin, Object.values(target.topics));
     return applyAcls(admin, target);
   });

@@ -55,7 +55,8 @@ export function aclChanges(existing: AclEntry[], desired: AclEntry[], owned: Set
   return { create, remove, kept: desired.length - create.length };
 }
 
-async function existingAcls(admin: Admin): Promise<AclEntry[]> {
+/** Every ACL the cluster keeps; a broker without an authorizer refuses this (SECURITY_DISABLED). */
+export async function existingAcls(admin: Admin): Promise<AclEntry[]> {
   const response = await admin.describeAcls({
     resourceType: AclResourceTypes.ANY,
     resourcePatternType: ResourcePatternTypes.ANY,
