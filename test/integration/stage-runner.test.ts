@@ -49,22 +49,35 @@ describe('the stage runner on a real broker', () => {
     await admin.disconnect();
   });
 
-  /** A fresh input topic and dead-letter topic with `count` messages "0".."count-1" (or the values given), and a group. */
-  async function scenario(count: number, values: Buffer[] = Array.from({ length: count }, (_, i) => Buffer.from(String(i)))) {
+  /**
+   * A fresh input topic and dead-letter topic with `count` messages "0".."count-1" (or the values
+   * given) in each of `partitions` partitions, and a group.
+   */
+  async function scenario(count: number, values: Buffer[] = Array.from({ length: count }, (_, i) => Buffer.from(String(i))), partitions = 1) {
     const name = uniqueName('runner');
     const input = `${name}.in`;
     const dlq = `${name}.dlq`;
     topics.push(input, dlq);
-    await ensureTopics(admin, [input, dlq], 1);
+    await ensureTopics(admin, [input, dlq], partitions);
     // One send per message: a message near the broker's limit fits only in a record batch of its own.
-    for (const value of values) await producer.send({ topic: input, messages: [{ value }] });
+    for (let partition = 0; partition < partitions; partition += 1)
+      for (const value of values) await producer.send({ topic: input, messages: [{ value, partition }] });
     return { input, dlq, groupId: `${name}.group` };
   }
 
-  async function start(input: string, dlq: string, groupId: string, stage: Stage, fetch: { maxBytesPerPartition?: number; maxBytes?: number } = {}) {
+  /** Starts a consumer of the group running the stage; `onJoin` hears the partitions of the input it holds each time it joins. */
+  async function start(
+    input: string,
+    dlq: string,
+    groupId: string,
+    stage: Stage,
+    fetch: { maxBytesPerPartition?: number; maxBytes?: number } = {},
+    onJoin?: (partitions: number[]) => void,
+  ) {
     // An idle fetch waits half a second, not kafkajs's 5 s: each test's disconnect waits for the last one.
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 500, ...fetch });
     consumers.push(consumer);
+    if (onJoin) consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => onJoin(payload.memberAssignment[input] ?? []));
     await consumer.connect();
     await runStage({
       consumer,
@@ -196,5 +209,40 @@ describe('the stage runner on a real broker', () => {
       ['0', half],
       ['1', half],
     ]);
+  });
+
+  it('lets a second instance join while the first retries a partition stuck on a fault: the group rebalances within seconds, not after evicting the first', async () => {
+    const { input, dlq, groupId } = await scenario(3, undefined, 2);
+    let refusals = 0;
+    const stuckOnPartition0: Stage = {
+      name: 'stuck',
+      async process(messages: StageMessage[]): Promise<Outcome[]> {
+        if (messages[0]?.partition === 0) {
+          refusals += 1;
+          throw new UnavailableError('test dependency');
+        }
+        return messages.map(() => ({ ok: true }));
+      },
+    };
+    /** Each instance's partitions of the input, as of the last generation it joined. */
+    const held = new Map<string, number[]>();
+    const track = (name: string) => (partitions: number[]) => held.set(name, partitions);
+    await start(input, dlq, groupId, stuckOnPartition0, {}, track('first'));
+    await waitUntil(
+      async () => refusals,
+      (n) => n >= 3,
+      30_000,
+      'partition 0 refused three times',
+    );
+    // kafkajs's default rebalance timeout is 60 s: a member that never rejoins holds the group that long, then is dropped.
+    const second = start(input, dlq, groupId, stuckOnPartition0, {}, track('second'));
+    const assignment = await waitUntil(
+      async () => [...held.entries()].map(([name, partitions]) => `${name}:${partitions.length}`).sort(),
+      (sizes) => sizes.join() === 'first:1,second:1',
+      20_000,
+      'one partition for each instance',
+    );
+    await second;
+    expect(assignment).toEqual(['first:1', 'second:1']);
   });
 });

@@ -1,7 +1,15 @@
 import { Writable } from 'node:stream';
-import { KafkaJSProtocolError, type Consumer, type ConsumerRunConfig, type EachBatchPayload, type IHeaders, type Message } from 'kafkajs';
+import {
+  KafkaJSConnectionError,
+  KafkaJSProtocolError,
+  type Consumer,
+  type ConsumerRunConfig,
+  type EachBatchPayload,
+  type IHeaders,
+  type Message,
+} from 'kafkajs';
 import { describe, expect, it, vi } from 'vitest';
-import { asDancuError, DancuError } from '../../services/shared/errors.js';
+import { asDancuError, DancuError, UnavailableError } from '../../services/shared/errors.js';
 import type { DancuProducer } from '../../services/shared/kafka/client.js';
 import { DLQ_HEADERS } from '../../services/shared/kafka/dead-letter.js';
 import { runStage, type Outcome, type Stage, type StageMessage } from '../../services/shared/kafka/stage-runner.js';
@@ -44,16 +52,15 @@ function fakeProducer(refuse: (topic: string, messages: Message[]) => Error | un
   return { producer, sent, sends };
 }
 
-/** The broker's answer to a record batch over its message.max.bytes, as kafkajs hands it back. */
-function tooLarge(): Error {
-  return new KafkaJSProtocolError(
-    Object.assign(new Error('The request included a message larger than the max message size the server will accept'), {
-      type: 'MESSAGE_TOO_LARGE',
-      code: 10,
-      retriable: false,
-    }),
-  );
+/** A broker's error code as kafkajs hands it back (node_modules/kafkajs/src/protocol/error.js). */
+function protocolError(type: string, code: number, message: string): KafkaJSProtocolError {
+  return new KafkaJSProtocolError(Object.assign(new Error(message), { type, code, retriable: false }));
 }
+
+/** The broker's answer to a record batch over its message.max.bytes. */
+const tooLarge = () => protocolError('MESSAGE_TOO_LARGE', 10, 'The request included a message larger than the max message size the server will accept');
+/** The coordinator's answer to a heartbeat or commit while the group rebalances: kafkajs rejoins when it leaves a batch. */
+const rebalancing = () => protocolError('REBALANCE_IN_PROGRESS', 27, 'The group is rebalancing, so a rejoin is needed');
 
 function bytes(message: Message): number {
   const headers = Object.entries(message.headers ?? {}).reduce((sum, [name, value]) => sum + name.length + String(value).length, 0);
@@ -296,15 +303,21 @@ describe('the stage runner with a fault of the deployment', () => {
     expect([whileOneWaits, faultLines(lines)]).toEqual([EPISODE.slice(0, 1), EPISODE]);
   });
 
-  it('ends the episode of a partition given to another instance while it waited, without calling the fault cleared, so a later fault is named again', async () => {
+  it('ends the episode of a partition whose batch a rebalance ended while it waited, without calling the fault cleared, so a later fault is named again', async () => {
     const { store, refusedAgain } = grantMissingFor([0, 1]);
     const { lines, logger } = capture();
     const eachBatch = await startRunner(store, fakeProducer().producer, logger);
-    let revoked = false;
+    let rebalance = false;
     const given = batchOf(['a'], 0);
-    const waiting = eachBatch(Object.assign(given.payload, { isStale: () => revoked }));
+    const waiting = eachBatch(
+      Object.assign(given.payload, {
+        heartbeat: async () => {
+          if (rebalance) throw rebalancing();
+        },
+      }),
+    ).catch(() => undefined);
     await refusedAgain(0);
-    revoked = true;
+    rebalance = true;
     await waiting;
     let stopping = false;
     const later = eachBatch(Object.assign(batchOf(['b'], 1).payload, { isRunning: () => !stopping }));
@@ -313,5 +326,50 @@ describe('the stage runner with a fault of the deployment', () => {
     stopping = true;
     await later;
     expect([given.resolved(), told]).toEqual([null, [EPISODE[0], 'deployment fault no longer waited on here', EPISODE[0]]]);
+  });
+});
+
+describe('the stage runner when its group rebalances while a chunk waits to be tried again', () => {
+  /** A stage whose dependency is away for the first `refusals` tries; counts the tries. */
+  const awayFor = (refusals: number) => {
+    const tries = { count: 0 };
+    const stage: Stage = {
+      name: 'flaky',
+      async process(messages: StageMessage[]): Promise<Outcome[]> {
+        tries.count += 1;
+        if (tries.count <= refusals) throw new UnavailableError('test dependency');
+        return messages.map(() => ({ ok: true }));
+      },
+    };
+    return { stage, tries };
+  };
+
+  it("leaves the batch with kafkajs's rebalancing error at the heartbeat after a failed try, resolving nothing, so kafkajs rejoins the group", async () => {
+    const { stage, tries } = awayFor(5);
+    const eachBatch = await startRunner(stage, fakeProducer().producer);
+    const { payload, resolved } = batchOf(['a', 'b']);
+    const left = await eachBatch(Object.assign(payload, { heartbeat: () => Promise.reject(rebalancing()) })).catch((error: unknown) => error);
+    expect([(left as { type?: string } | undefined)?.type, resolved(), tries.count]).toEqual(['REBALANCE_IN_PROGRESS', null, 1]);
+  });
+
+  it('leaves the batch when the commit after a failed try finds that the group no longer knows this member', async () => {
+    const { stage, tries } = awayFor(5);
+    const eachBatch = await startRunner(stage, fakeProducer().producer);
+    const { payload, resolved } = batchOf(['a', 'b']);
+    const unknown = protocolError('UNKNOWN_MEMBER_ID', 25, 'The coordinator is not aware of this member');
+    const left = await eachBatch(Object.assign(payload, { commitOffsetsIfNecessary: () => Promise.reject(unknown) })).catch((error: unknown) => error);
+    expect([left, resolved(), tries.count]).toEqual([unknown, null, 1]);
+  });
+
+  it('keeps trying the chunk when a heartbeat fails for another reason than the group', async () => {
+    const { stage } = awayFor(3);
+    const eachBatch = await startRunner(stage, fakeProducer().producer);
+    const { payload, resolved } = batchOf(['a', 'b']);
+    let failures = 3;
+    const heartbeat = async () => {
+      if (failures-- > 0) throw new KafkaJSConnectionError('Connection error: ECONNREFUSED');
+    };
+    await eachBatch(Object.assign(payload, { heartbeat }));
+    expect(resolved()).toBe('1');
   });
 });

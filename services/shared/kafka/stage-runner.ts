@@ -76,8 +76,8 @@ function toStageMessage(topic: string, partition: number, message: KafkaMessage)
 /**
  * The consumer loop, as kafkajs's own runner does it but with the rule that an offset is marked
  * done only after its work is committed. A chunk that fails with a retriable error is retried
- * (with backoff, heartbeating) after committing what is done; one that fails otherwise is split
- * so that only the message at fault is dead-lettered and the rest go through.
+ * (with backoff, heartbeating) after committing what is done, until the group rebalances; one that
+ * fails otherwise is split so that only the message at fault is dead-lettered and the rest go through.
  */
 export async function runStage(options: StageRunnerOptions): Promise<void> {
   const { consumer, topics } = options;
@@ -125,8 +125,8 @@ class DeploymentFaults {
   }
 
   /**
-   * The partition is no longer processed here (the consumer stops, or the group gave it to another
-   * instance) while it waited: an episode only it waited on ends here, fixed or not.
+   * The partition's batch ended while it waited (the consumer stops, the group rebalances, a seek
+   * moved it), whoever takes it next: an episode only it waited on ends here, fixed or not.
    */
   left(partition: string): void {
     for (const [code, episode] of this.ended(partition))
@@ -164,10 +164,11 @@ async function processBatch(options: StageRunnerOptions, faults: DeploymentFault
 
 /**
  * Returns false when the consumer is stopping before the chunk could be committed. No error leaves
- * it: kafkajs does not restart a consumer after an error it does not retry, and the service would
- * stop reading every partition. A message's own fault is dead-lettered before this; what is left
- * that is not retriable (a dead letter the broker refuses even without its value, a bug) waits
- * and is tried again like a dependency that is away, logged as an error.
+ * it but kafkajs's word that this member must rejoin its group (see mustRejoin): kafkajs does not
+ * restart a consumer after an error it does not retry, and the service would stop reading every
+ * partition. A message's own fault is dead-lettered before this; what is left that is not
+ * retriable (a dead letter the broker refuses even without its value, a bug) waits and is tried
+ * again like a dependency that is away, logged as an error.
  */
 async function processWithRetry(options: StageRunnerOptions, faults: DeploymentFaults, chunk: StageMessage[], payload: EachBatchPayload): Promise<boolean> {
   const log = options.logger;
@@ -187,14 +188,47 @@ async function processWithRetry(options: StageRunnerOptions, faults: DeploymentF
       if (faults.seen(dancuError, partition)) log.debug(fields, 'chunk failed; retrying');
       else if (dancuError.retriable) log.warn(fields, 'chunk failed; retrying');
       else log.error(fields, 'chunk failed with an error that is not retriable; retrying');
-      await payload.commitOffsetsIfNecessary().catch(() => undefined);
-      await sleep(delayMs);
-      if (!payload.isRunning() || payload.isStale()) {
-        faults.left(partition);
-        return false;
-      }
-      await payload.heartbeat().catch(() => undefined);
+      const next = await betweenTries(payload, delayMs);
+      if (next === 'retry') continue;
+      faults.left(partition);
+      if (next === 'stop') return false;
+      // Not resolved, the chunk's messages come again after the rejoin, here or where the group gives the partition.
+      throw next.rejoin;
     }
+  }
+}
+
+/**
+ * The errors (their kafkajs `type`) with which the coordinator tells a member to rejoin: the group
+ * rebalances, moved to another coordinator, or no longer knows the member or its generation.
+ * kafkajs 2.2 rejoins when one leaves a batch (runner.js, scheduleFetchManager), as it leaves the
+ * heartbeat between two chunks or kafkajs's own eachMessage loop, and only then: it waits for
+ * every running batch first. A member that kept retrying one partition's chunk would hold the
+ * whole group back up to its rebalance timeout, then be dropped and process nothing more.
+ */
+const REJOIN = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+
+function mustRejoin(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'type' in error && REJOIN.has(String(error.type));
+}
+
+/**
+ * Between two tries of a chunk: commits what is done, waits, and heartbeats. A commit or heartbeat
+ * that fails otherwise (the broker away) is left to the next try; kafkajs's `isStale` means a seek
+ * moved the partition.
+ */
+async function betweenTries(payload: EachBatchPayload, delayMs: number): Promise<'retry' | 'stop' | { rejoin: unknown }> {
+  const unlessRejoin = (error: unknown) => {
+    if (mustRejoin(error)) throw error;
+  };
+  try {
+    await payload.commitOffsetsIfNecessary().catch(unlessRejoin);
+    await sleep(delayMs);
+    if (!payload.isRunning() || payload.isStale()) return 'stop';
+    await payload.heartbeat().catch(unlessRejoin);
+    return 'retry';
+  } catch (rejoin) {
+    return { rejoin };
   }
 }
 
