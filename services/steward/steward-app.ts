@@ -53,24 +53,36 @@ function clientErrorCode(error: Error, status: number): string {
 export const SERVER_ERROR_CODES = ['SERVICE_MISCONFIGURED', 'SERVICE_UNAVAILABLE', 'INTERNAL'] as const;
 
 /**
+ * The answer's words for each of SERVER_ERROR_CODES, the same whatever the failure: anyone can
+ * get one (the login route is public, and a session is looked up before its token is known to
+ * be good), and what the deployment lacks is the operator's to read, in the log.
+ */
+const SERVER_ERROR_MESSAGES: Record<(typeof SERVER_ERROR_CODES)[number], string> = {
+  SERVICE_MISCONFIGURED: 'the service is not set up to do this; the fault is logged for its operator',
+  SERVICE_UNAVAILABLE: 'a service the steward API depends on does not answer; try again shortly',
+  INTERNAL: 'the request failed; it is logged',
+};
+
+/**
  * A failure that is not the request's. Database errors can quote the values they failed on: the
- * log and the answer hold the code and, for a fault of the deployment, what it most likely is
- * (deploymentFault's fixed words), never the error's message.
+ * log holds the code and, for a fault of the deployment, what it most likely is (deploymentFault's
+ * fixed words), never the error's message; the answer holds only SERVER_ERROR_MESSAGES.
  */
 function serverFailure(error: Error, request: FastifyRequest, reply: FastifyReply, logger: Logger): FastifyReply {
   const route = request.routeOptions.url;
   const failure = asDancuError(error);
   const fault = failure.retriable ? deploymentFault(failure) : null;
+  const answer = (status: number, code: (typeof SERVER_ERROR_CODES)[number]) => reply.code(status).send({ error: code, message: SERVER_ERROR_MESSAGES[code] });
   if (fault !== null) {
     logger.error({ code: failure.code, fault, route }, 'deployment fault: the request failed');
-    return reply.code(503).send({ error: 'SERVICE_MISCONFIGURED', message: `the deployment is at fault: ${fault}` });
+    return answer(503, 'SERVICE_MISCONFIGURED');
   }
   if (failure.retriable) {
     logger.error({ code: failure.code, route }, 'request failed: a dependency is unavailable');
-    return reply.code(503).send({ error: 'SERVICE_UNAVAILABLE', message: 'a service the steward API depends on does not answer; try again shortly' });
+    return answer(503, 'SERVICE_UNAVAILABLE');
   }
   logger.error({ code: 'code' in error ? error.code : undefined, route }, 'request failed');
-  return reply.code(500).send({ error: 'INTERNAL', message: 'the request failed; it is logged' });
+  return answer(500, 'INTERNAL');
 }
 
 export async function buildStewardApp(deps: StewardDeps & { logger: Logger; metrics: Metrics }): Promise<FastifyInstance> {
