@@ -208,6 +208,9 @@ const DEPLOYMENT_SQLSTATES: Readonly<Record<string, string>> = {
   '25006': 'the database is read-only (a standby, or a former primary after a failover)',
   '42P01': 'a table is missing: the database is not migrated to this code',
   '42703': 'a column is missing: the database is not migrated to this code',
+  '42883': 'a function is missing: the database is not migrated to this code, or lacks an extension',
+  '42704': 'an object is missing (a type, an extension, a role): the database is not migrated to this code, or lacks an extension',
+  '3D000': 'the database does not exist (its name in the settings, or it is not created yet)',
 };
 
 /**

@@ -44,6 +44,14 @@ describe('asDancuError', () => {
     );
   });
 
+  it('waits for a database, a function or an object (a type, an extension) that does not exist, a fault of the deployment, and names it', () => {
+    const codes = ['3D000', '42883', '42704'];
+    const errors = codes.map((code) => asDancuError(pgError(code)));
+    expect(errors.map((error) => [error.code, error.retriable, deploymentFault(error) !== null])).toEqual(
+      codes.map((code) => [`STORE_REJECTED_${code}`, true, true]),
+    );
+  });
+
   it('keeps data the database refuses (a check, a value of the wrong type, a value too long) not retriable and no deployment fault', () => {
     const errors = ['23514', '22P02', '22001'].map((code) => asDancuError(pgError(code)));
     expect(errors.map((error) => [error.retriable, deploymentFault(error)])).toEqual([

@@ -247,6 +247,20 @@ describe('the stage runner with a fault of the deployment', () => {
     expect([resolved, lettersOf(sent).length, told]).toEqual(['1', 0, ['deployment fault: work waits until it is fixed', 'deployment fault cleared']]);
   });
 
+  it('waits for a database that does not exist instead of dead-lettering every message', async () => {
+    let refusals = 3;
+    const store: Stage = {
+      name: 'store',
+      async process(messages: StageMessage[]): Promise<Outcome[]> {
+        if (refusals-- > 0) throw Object.assign(new Error('database "register" does not exist'), { code: '3D000' });
+        return messages.map(() => ({ ok: true }));
+      },
+    };
+    const { producer, sent } = fakeProducer();
+    const resolved = await runBatch(store, ['a', 'b'], producer);
+    expect([resolved, lettersOf(sent).length]).toEqual(['1', 0]);
+  });
+
   /** A store refused a grant the messages of the partitions `missing` need, until a partition is `fixed`; counts each partition's refusals. */
   const grantMissingFor = (missing: number[]) => {
     const state = { fixed: new Set<number>(), refusals: new Map<number, number>() };
