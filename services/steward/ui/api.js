@@ -119,6 +119,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The answer the page gives itself when the service does not answer: the code the service gives when a dependency of its own does not. */
+const UNREACHABLE = { error: 'SERVICE_UNAVAILABLE', message: 'the steward service does not answer' };
+/** Bad gateway, service unavailable, gateway timeout. */
+const GATEWAY_FAILURES = new Set([502, 503, 504]);
+
 /**
  * @template T
  * @param {'GET' | 'POST' | 'PUT' | 'DELETE'} method
@@ -132,15 +137,21 @@ async function call(method, path, body, extraHeaders = {}) {
   const headers = { accept: 'application/json', ...extraHeaders };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' }).catch(() => {
+    // No answer at all: the service is down or the network is.
+    throw new ApiError(0, UNREACHABLE);
+  });
   if (response.status === 401 && path !== '/api/login') {
     location.href = '/ui/login.html';
     throw new ApiError(401, { message: 'sign in first' });
   }
   /** @type {unknown} */
   const data = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
-  if (!response.ok) throw new ApiError(response.status, /** @type {{ message?: string, error?: string } | null} */ (data));
-  return /** @type {T} */ (data);
+  if (response.ok) return /** @type {T} */ (data);
+  const refusal = /** @type {{ message?: string, error?: string } | null} */ (data);
+  // A proxy in front of the service answers these itself, without a code of ours, when the service does not answer it.
+  if (!refusal?.error && GATEWAY_FAILURES.has(response.status)) throw new ApiError(response.status, UNREACHABLE);
+  throw new ApiError(response.status, refusal);
 }
 
 /** @returns {Promise<User>} */

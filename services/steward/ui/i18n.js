@@ -1239,6 +1239,20 @@ export function errorText(error) {
 }
 
 /**
+ * Why a sign-in failed: wrong credentials (401 only) or too many attempts in the page's own words;
+ * anything else by its code (a service that cannot be reached or cannot answer is
+ * SERVICE_UNAVAILABLE, api.js), never as wrong credentials, or the steward would try their
+ * password again for nothing.
+ * @param {unknown} failure
+ */
+export function signInRefusal(failure) {
+  const { status } = /** @type {{ status?: number }} */ (failure ?? {});
+  if (status === 401) return t('badCredentials');
+  if (status === 429) return t('tooMany');
+  return errorText(failure);
+}
+
+/**
  * A data value's label (a status, a sex, a source, a decision kind) in the chosen language; the value itself when the catalogue lacks it.
  * @param {Group} group
  * @param {string | null | undefined} value
