@@ -30,7 +30,7 @@ const UI_DIR = join(REPO_ROOT, 'services', 'steward', 'ui');
  * (login counters, dependencies) are on the management port, not here.
  */
 /** Fastify's own client errors (no route, too large a body, …) by a code the UI can translate, not a blanket BAD_REQUEST. */
-const CLIENT_ERROR_CODES: Record<number, string> = {
+export const CLIENT_ERROR_CODES: Readonly<Record<number, string>> = {
   401: 'UNAUTHENTICATED',
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../services/shared/errors.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
 import { REFUSAL_CODES } from '../../services/shared/review/steward-refusal.js';
-import { SERVER_ERROR_CODES } from '../../services/steward/steward-app.js';
+import { CLIENT_ERROR_CODES, SERVER_ERROR_CODES } from '../../services/steward/steward-app.js';
 // @ts-expect-error: the UI is plain browser JavaScript, without type declarations
 import { CATALOGUE } from '../../services/steward/ui/i18n.js';
 
@@ -25,6 +26,44 @@ function keys(labels: Labels): string[] {
 
 const group = (lang: 'vi' | 'en', name: string) => catalogue[lang][name] as Record<string, string>;
 
+/** The modules the steward app runs: its relative imports, followed from steward-app.ts. */
+function stewardModules(): string[] {
+  const seen = new Set<string>();
+  const pending = [join(REPO_ROOT, 'services', 'steward', 'steward-app.ts')];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const [, path] of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)\.js'/g)) pending.push(join(dirname(file), `${path!}.ts`));
+  }
+  return [...seen];
+}
+
+/** Codes the steward's modules hold that never reach one of its answers, and why. */
+const NOT_ANSWERED: Record<string, string> = {
+  OUTBOX_UNPUBLISHABLE: "the outbox relay's, recorded on the row it cannot publish",
+  CSV_FILE_INVALID: "a CSV file's, which the CLI reads",
+  CITIZEN_REGISTERED_MEANWHILE: 'retriable: answered 503 SERVICE_UNAVAILABLE',
+  REGISTRY_ACCESS_DENIED: 'retriable, a fault of the deployment: answered 503 SERVICE_MISCONFIGURED',
+};
+
+/**
+ * Every code the steward API can answer a refusal with, near enough: each of dancu's error codes
+ * and each `error: '…'` answer written in the modules it runs (a module may hold a code only
+ * another path throws: more than it answers, never less), fastify's client errors by status, and
+ * its own for a failure that is not the request's.
+ */
+function answeredCodes(): string[] {
+  const known = new Set<string>(ERROR_CODES);
+  const codes = new Set<string>([...Object.values(CLIENT_ERROR_CODES), 'BAD_REQUEST', ...SERVER_ERROR_CODES]);
+  for (const file of stewardModules()) {
+    if (relative(REPO_ROOT, file) === join('services', 'shared', 'errors.ts')) continue;
+    const text = readFileSync(file, 'utf8');
+    for (const [, code] of text.matchAll(/'([A-Z][A-Z0-9_]+)'/g)) if (known.has(code!)) codes.add(code!);
+    for (const [, code] of text.matchAll(/error: '([A-Z][A-Z0-9_]+)'/g)) codes.add(code!);
+  }
+  return [...codes].filter((code) => !(code in NOT_ANSWERED)).sort();
+}
+
 describe('the steward UI catalogue', () => {
   it('has every word in Vietnamese and in English', () => {
     expect(keys(catalogue.vi).sort()).toEqual(keys(catalogue.en).sort());
@@ -36,6 +75,14 @@ describe('the steward UI catalogue', () => {
 
   it("says in words of its own why the server could not answer, for every code of a failure that is not the request's", () => {
     for (const lang of ['vi', 'en'] as const) expect(SERVER_ERROR_CODES.filter((code) => !(code in group(lang, 'errors')))).toEqual([]);
+  });
+
+  it('says in words of its own every code the steward API answers a refusal with, so none shows as "refused (CODE)"', () => {
+    const codes = answeredCodes();
+    expect({ vi: codes.filter((code) => !(code in group('vi', 'errors'))), en: codes.filter((code) => !(code in group('en', 'errors'))) }).toEqual({
+      vi: [],
+      en: [],
+    });
   });
 
   it("names every kind of fact a sector sends, on the citizen's history page", () => {
