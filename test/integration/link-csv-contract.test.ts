@@ -90,7 +90,7 @@ describe('dancu link-csv, synth and train (the batch contract, through the CLI)'
     ]);
   });
 
-  it('tells on stderr, by line and never by value, each record it linked without a date of birth or sex it cannot read, on one thread as on two', async () => {
+  it('tells on stderr, by row and never by value, each record it linked without a date of birth or sex it cannot read, on one thread as on two', async () => {
     writeFileSync(join(dir, 'pu.csv'), 'citizen_id,full_name,date_of_birth,sex,address\n079087000001,Nguyễn Văn Hùng,1987-03-14,M,\n');
     writeFileSync(
       join(dir, 'ru.csv'),
@@ -99,24 +99,24 @@ describe('dancu link-csv, synth and train (the batch contract, through the CLI)'
     const told = async (threads: string) => {
       const args = ['--population', join(dir, 'pu.csv'), '--records', join(dir, 'ru.csv'), '--out', join(dir, `du${threads}.csv`)];
       const { stderr } = await dancu('link-csv', ...args, '--parameters', 'committed', '--threads', threads);
-      return stderr.split('\n').filter((line) => /linked without|^ {2}line /.test(line));
+      return stderr.split('\n').filter((line) => /linked without|^ {2}row /.test(line));
     };
     const one = await told('1');
     expect(one).toEqual([
       '2 records linked without a field that cannot be read (date_of_birth 1, sex 1):',
-      expect.stringMatching(/^ {2}line 2: date_of_birth is not a date dancu reads/),
-      '  line 3: sex is not M/F, male/female, nam/nữ or 1/2',
+      expect.stringMatching(/^ {2}row 2: date_of_birth is not a date dancu reads/),
+      '  row 3: sex is not M/F, male/female, nam/nữ or 1/2',
     ]);
     expect(await told('2')).toEqual(one);
   });
 
-  it('refuses, as load-population does, a register whose date of birth cannot be read: exit 1, the line told, no decisions file', async () => {
+  it('refuses, as load-population does, a register whose date of birth cannot be read: exit 1, the row told, no decisions file', async () => {
     writeFileSync(join(dir, 'pbad.csv'), 'citizen_id,full_name,date_of_birth,sex,address\n079087000001,Nguyễn Văn Hùng,14 tháng 3 1987,M,\n');
     const failed = await dancu('link-csv', '--population', join(dir, 'pbad.csv'), '--records', join(dir, 'ru.csv'), '--out', join(dir, 'dbad.csv')).catch(
       (error: { code: number; stderr: string }) => error,
     );
     expect(['code' in failed ? failed.code : 0, existsSync(join(dir, 'dbad.csv'))]).toEqual([1, false]);
-    expect('stderr' in failed ? failed.stderr : '').toMatch(/nothing was linked:\n {2}line 2: date_of_birth is not a date dancu reads/);
+    expect('stderr' in failed ? failed.stderr : '').toMatch(/nothing was linked:\n {2}row 2: date_of_birth is not a date dancu reads/);
     expect('stderr' in failed ? failed.stderr : '').not.toContain('tháng');
   });
 

@@ -99,6 +99,20 @@ describe('dancu load-population', () => {
     expect((await pool.query('select count(*)::int as n from citizens')).rows).toEqual(before.rows);
   });
 
+  it('says which field of a row holds a date of birth it cannot read and why, never the date or a part of it', async () => {
+    const file = csvFile(
+      `${name}-dates`,
+      'citizen_id,full_name,date_of_birth,sex,address\nX-4,Lê Văn C,31/31/1961,M,\nX-5,Lê Văn D,15/06/1749,M,\nX-6,Lê Văn E,ngày 5 tháng 3 năm 1961,M,\n',
+    );
+    const error = await loadPopulation(pool, file, loadSettings()).catch((e: unknown) => e);
+    const problems = (error as PopulationFileError).problems;
+    expect([problems.length, problems.every((p) => p.includes(': date_of_birth: ')), problems.some((p) => /31\/31|1961|1749|ngày/.test(p))]).toEqual([
+      3,
+      true,
+      false,
+    ]);
+  });
+
   it('refuses a file whose header lacks a required column', async () => {
     const file = csvFile(`${name}-header`, 'citizen_id,full_name\nX-9,Lê Văn A\n');
     await expect(loadPopulation(pool, file, loadSettings())).rejects.toThrow(/lacks date_of_birth, sex, address/);

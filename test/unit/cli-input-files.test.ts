@@ -131,24 +131,24 @@ const link = (population: string, records: string, out: string) =>
   linkCsv({ population, records, out: join(dir, out), settings: linkSettings, estimate: false });
 
 describe('link-csv and a register whose date of birth or sex cannot be read', () => {
-  it('refuses the register, naming the line of a date of birth it cannot read and never the value, and writes no decisions', async () => {
+  it('refuses the register, naming the row of a date of birth it cannot read and never the value, and writes no decisions', async () => {
     const population = file('bad-date-register.csv', `${REGISTER}001190000003,Lê Văn Tám,31/31/1961,M,Huế\n`);
     const records = file('one-record.csv', `${RECORDS_HEADER}r1,vaccination,,Lê Văn Tám,1961,M,Huế\n`);
     const refused = await link(population, records, 'refused-date.csv').catch((error: unknown) => error);
-    expect(refused).toMatchObject({ code: 'CSV_FILE_INVALID', message: expect.stringMatching(/\n {2}line 4: date_of_birth is not a date/) as unknown });
+    expect(refused).toMatchObject({ code: 'CSV_FILE_INVALID', message: expect.stringMatching(/\n {2}row 4: date_of_birth is not a date/) as unknown });
     expect(String((refused as Error).message)).not.toContain('31/31');
     expect(existsSync(join(dir, 'refused-date.csv'))).toBe(false);
   });
 
-  it('refuses the register when a sex cannot be read, naming its line', async () => {
+  it('refuses the register when a sex cannot be read, naming its row', async () => {
     const population = file('bad-sex-register.csv', `${REGISTER}001190000003,Lê Văn Tám,1961-01-01,X,Huế\n`);
     const records = file('one-record-2.csv', `${RECORDS_HEADER}r1,vaccination,,Lê Văn Tám,1961,M,Huế\n`);
-    await expect(link(population, records, 'refused-sex.csv')).rejects.toThrow(/\n {2}line 4: sex is not M\/F/);
+    await expect(link(population, records, 'refused-sex.csv')).rejects.toThrow(/\n {2}row 4: sex is not M\/F/);
   });
 });
 
 describe('link-csv and a record whose date of birth or sex cannot be read', () => {
-  it('links it as the same record without that field, and tells its line and the field, never the value', async () => {
+  it('links it as the same record without that field, and tells its row and the field, never the value', async () => {
     const unreadable = file('unreadable-records.csv', `${RECORDS_HEADER}r1,vaccination,,Nguyễn Văn Hùng,14 tháng 3 1987,M,Số 1 Lê Lợi Hà Nội\n`);
     const without = file('without-records.csv', `${RECORDS_HEADER}r1,vaccination,,Nguyễn Văn Hùng,,M,Số 1 Lê Lợi Hà Nội\n`);
     const report = await link(readableRegister, unreadable, 'd-unreadable.csv');
@@ -157,15 +157,24 @@ describe('link-csv and a record whose date of birth or sex cannot be read', () =
     expect(report.unreadable).toEqual({
       records: 1,
       byColumn: { date_of_birth: 1, sex: 0 },
-      told: [expect.stringMatching(/^line 2: date_of_birth is not a date dancu reads \([^)]*\)$/)],
+      told: [expect.stringMatching(/^row 2: date_of_birth is not a date dancu reads \([^)]*\)$/)],
     });
     expect(report.unreadable.told.join('')).not.toContain('tháng');
   });
 
-  it('counts records whose sex cannot be read by column, telling each by line', async () => {
+  it('counts records whose sex cannot be read by column, telling each by row', async () => {
     const records = file('unreadable-sex.csv', `${RECORDS_HEADER}r1,vaccination,,Trần Thị Mai,1990-05-02,F,\nr2,vaccination,,Trần Thị Mai,1990-05-02,?,\n`);
     const report = await link(readableRegister, records, 'd-sex.csv');
-    expect(report.unreadable).toEqual({ records: 1, byColumn: { date_of_birth: 0, sex: 1 }, told: ['line 3: sex is not M/F, male/female, nam/nữ or 1/2'] });
+    expect(report.unreadable).toEqual({ records: 1, byColumn: { date_of_birth: 0, sex: 1 }, told: ['row 3: sex is not M/F, male/female, nam/nữ or 1/2'] });
+  });
+
+  it("tells a record by its row (the header row 1), not the file's line, past a blank line and an address over two lines", async () => {
+    const records = file(
+      'unreadable-after-breaks.csv',
+      `${RECORDS_HEADER}r1,vaccination,,Trần Thị Mai,1990-05-02,F,"Số 1\nLê Lợi"\n\nr2,vaccination,,Trần Thị Mai,1990-05-02,?,\n`,
+    );
+    const report = await link(readableRegister, records, 'd-rows.csv');
+    expect(report.unreadable.told).toEqual(['row 3: sex is not M/F, male/female, nam/nữ or 1/2']);
   });
 
   it('tells the first twenty such records by line and counts the rest', async () => {

@@ -31,6 +31,18 @@ describe('parsePartialDate', () => {
   it('refuses a month that does not exist', () => {
     expect(parsePartialDate('01/13/1980').ok).toBe(false);
   });
+
+  it('says why it refuses a date without quoting the text or any part of it (a date of birth)', () => {
+    const reasons = ['31/31/1961', '15/06/1749', 'ngày 5 tháng 3 năm 1961'].map((raw) => {
+      const parsed = parsePartialDate(raw);
+      return parsed.ok ? null : parsed.reason;
+    });
+    expect(reasons.map((reason) => [reason !== null, /31|1961|1749|ngày/.test(reason ?? '')])).toEqual([
+      [true, false],
+      [true, false],
+      [true, false],
+    ]);
+  });
 });
 
 describe('partial date helpers', () => {

@@ -37,7 +37,7 @@ function genericLine(generic: Record<string, number>): string {
   return `generic keys skipped: ${total} lookups (${rules.map(([rule, n]) => `${rule} ${n}`).join(', ')})\n`;
 }
 
-/** Records linked without a date of birth or sex they hold that cannot be read: how many, by column, the first by line (never the value). */
+/** Records linked without a date of birth or sex they hold that cannot be read: how many, by column, the first by row (never the value). */
 function unreadableLines({ records, byColumn, told }: LinkCsvReport['unreadable']): string {
   if (records === 0) return '';
   return (
@@ -70,11 +70,11 @@ export function linkCsvCommand(): Command {
     .description('link sectoral records to a register snapshot offline (batch), one decision per record')
     .requiredOption(
       '--population <file>',
-      'register: citizen_id,full_name,date_of_birth,sex,address[,personal_id]; refused whole, as by load-population, when a date_of_birth or sex cannot be read (its rows told by line)',
+      'register: citizen_id,full_name,date_of_birth,sex,address[,personal_id]; refused whole, as by load-population, when a date_of_birth or sex cannot be read (its rows told by number, the header row 1)',
     )
     .requiredOption(
       '--records <file>',
-      'records: record_id,source,personal_id,full_name,date_of_birth,sex,address; a record whose date_of_birth or sex cannot be read is linked without it, counted and told by line on stderr',
+      'records: record_id,source,personal_id,full_name,date_of_birth,sex,address; a record whose date_of_birth or sex cannot be read is linked without it, counted and told by row (the header row 1) on stderr',
     )
     .requiredOption('--out <file>', 'decisions: record_id,decision,citizen_id,score')
     .addOption(settingsOption())

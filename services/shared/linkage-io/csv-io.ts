@@ -74,14 +74,15 @@ export function readRecordsCsv(file: string): SourceRecord[] {
   return readCsv(file, RECORDS_HEADER).map((row) => ({ record: toMatchRecord(row.record_id ?? '', row), source: row.source ?? '' }));
 }
 
-/** The first rows with a field that cannot be read, told by line; the others are counted. */
+/** The first rows with a field that cannot be read, told by row; the others are counted. */
 const MAX_TOLD = 20;
 
 /**
  * Rows of a file whose date of birth or sex is there but cannot be read: `dancu load-population`
  * refuses such a register row, and the engine would take the field as missing without a word.
- * Counted by column; the first MAX_TOLD told by line and reason, never by value (a value may be a
- * person's date of birth).
+ * Counted by column; the first MAX_TOLD told by row and reason, never by value (a value may be a
+ * person's date of birth). A row is a CSV record, the header row 1: blank lines are skipped and a
+ * quoted field may hold line breaks, so it is not the file's line.
  */
 export class UnreadableFields {
   /** Rows with at least one such field. */
@@ -92,8 +93,8 @@ export class UnreadableFields {
   private readonly dates = new Map<string, boolean>();
   private readonly sexes = new Map<string, boolean>();
 
-  /** One row of the file (line: the header is line 1), in the file's order. */
-  see(row: { date_of_birth?: string | undefined; sex?: string | undefined }, line: number): void {
+  /** One row of the file (`at`: its number, the header row 1), in the file's order. */
+  see(row: { date_of_birth?: string | undefined; sex?: string | undefined }, at: number): void {
     const problems: string[] = [];
     const date = row.date_of_birth?.trim();
     if (date && !cached(this.dates, date, (raw) => parsePartialDate(raw).ok)) {
@@ -107,7 +108,7 @@ export class UnreadableFields {
     }
     if (problems.length === 0) return;
     this.rows += 1;
-    if (this.told.length < MAX_TOLD) this.told.push(`line ${line}: ${problems.join('; ')}`);
+    if (this.told.length < MAX_TOLD) this.told.push(`row ${at}: ${problems.join('; ')}`);
   }
 
   /** The rows told, one a line, and how many more there are. */

@@ -1,6 +1,17 @@
 import type { DatePrecision, PartialDate } from '../schemas/records.js';
 
+/**
+ * A date read, or why it cannot be: the reason names the kind of problem and never the text or any
+ * part of it (a year, a month), since the text is often a person's date of birth and reasons reach
+ * CLI reports, dead-letter headers and `dancu dlq show`.
+ */
 export type DateParse = { ok: true; date: PartialDate; impossibleDay: boolean } | { ok: false; reason: string };
+
+const EARLIEST_YEAR = 1850;
+const LATEST_YEAR = 2200;
+const NOT_A_DATE = 'not a date in a known format (yyyy-mm-dd, yyyymmdd, dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy, yyyy-mm or yyyy)';
+const YEAR_OUT_OF_RANGE = `the year is outside ${EARLIEST_YEAR}–${LATEST_YEAR}`;
+const NO_SUCH_MONTH = 'the month is not 1 to 12';
 
 const PATTERNS: { regex: RegExp; order: 'ymd' | 'dmy' }[] = [
   { regex: /^(\d{4})-(\d{1,2})-(\d{1,2})$/, order: 'ymd' },
@@ -33,18 +44,18 @@ export function parsePartialDate(raw: string): DateParse {
     const [year, month, day] = order === 'ymd' ? [a, b, c] : [c, b, a];
     return build(year, month, day);
   }
-  return { ok: false, reason: `'${text.slice(0, 40)}' is not a date in a known format` };
+  return { ok: false, reason: NOT_A_DATE };
 }
 
 function yearOnly(year: number): DateParse {
-  if (year < 1850 || year > 2200) return { ok: false, reason: `year ${year} is out of range` };
+  if (year < EARLIEST_YEAR || year > LATEST_YEAR) return { ok: false, reason: YEAR_OUT_OF_RANGE };
   return { ok: true, date: { value: pad(year, 4), precision: 'YEAR' }, impossibleDay: false };
 }
 
 function build(year: number, month: number, day: number): DateParse {
-  if (year < 1850 || year > 2200) return { ok: false, reason: `year ${year} is out of range` };
+  if (year < EARLIEST_YEAR || year > LATEST_YEAR) return { ok: false, reason: YEAR_OUT_OF_RANGE };
   if (month === 0) return yearOnly(year);
-  if (month > 12) return { ok: false, reason: `month ${month} does not exist` };
+  if (month > 12) return { ok: false, reason: NO_SUCH_MONTH };
   const monthValue = `${pad(year, 4)}-${pad(month, 2)}`;
   if (day === 0) return { ok: true, date: { value: monthValue, precision: 'MONTH' }, impossibleDay: false };
   if (day > daysInMonth(year, month)) {
