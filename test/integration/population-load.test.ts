@@ -90,12 +90,12 @@ describe('dancu load-population', () => {
     expect(loaded).toEqual(await keysOf());
   });
 
-  it('loads nothing from a file with bad rows and names their lines', async () => {
+  it('loads nothing from a file with bad rows and names their rows', async () => {
     const before = await pool.query('select count(*)::int as n from citizens');
     const file = csvFile(`${name}-bad`, 'citizen_id,full_name,date_of_birth,sex,address\nX-1,Lê Văn A,1970,M,\nX-2,,1970,M,\nX-3,Lê Văn B,ngày xưa,M,\n');
     const error = await loadPopulation(pool, file, loadSettings()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PopulationFileError);
-    expect((error as PopulationFileError).problems.map((p) => p.split(':')[0])).toEqual(['line 3', 'line 4']);
+    expect((error as PopulationFileError).problems.map((p) => p.split(':')[0])).toEqual(['row 3', 'row 4']);
     expect((await pool.query('select count(*)::int as n from citizens')).rows).toEqual(before.rows);
   });
 

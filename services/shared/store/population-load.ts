@@ -34,7 +34,7 @@ async function copyKeys(client: PoolClient, keysFile: string, bulk: boolean): Pr
   await (bulk ? withKeyIndexesDropped(client, copy) : copy());
 }
 
-/** A register snapshot with bad rows or a bad header: every problem found, by line; nothing is loaded. */
+/** A register snapshot with bad rows or a bad header: every problem found, by row (a CSV record, the header row 1); nothing is loaded. */
 export class PopulationFileError extends DancuError {
   constructor(readonly problems: string[]) {
     super('POPULATION_FILE_INVALID', `the population file has errors; nothing was loaded:\n  ${problems.join('\n  ')}`, { retriable: false });
@@ -107,8 +107,8 @@ class RowNormaliser {
     this.origin = csvField(origin);
   }
 
-  /** One snapshot row → its COPY line for citizens and its blocking-key lines, or a problem with its line number. */
-  normalise(row: Record<string, string>, line: number): NormalisedRow | { problem: string } {
+  /** One snapshot row (`at`: its number, the header row 1) → its COPY line for citizens and its blocking-key lines, or a problem naming the row. */
+  normalise(row: Record<string, string>, at: number): NormalisedRow | { problem: string } {
     const problems: string[] = [];
     const citizenId = cleanText(row.citizen_id ?? '');
     if (!citizenId) problems.push('citizen_id is empty');
@@ -121,7 +121,7 @@ class RowNormaliser {
     if (date.csv === null) problems.push(`date_of_birth: ${date.problem}`);
     const sex = row.sex?.trim() ? cached(this.sexes, row.sex, parseSex) : undefined;
     if (row.sex?.trim() && !sex) problems.push('sex is not M/F, male/female or nam/nữ');
-    if (problems.length > 0 || !name || date.csv === null) return { problem: `line ${line}: ${problems.join('; ')}` };
+    if (problems.length > 0 || !name || date.csv === null) return { problem: `row ${at}: ${problems.join('; ')}` };
     const address = row.address ? cached(this.addresses, row.address, addressEntry) : this.noAddress;
     const id = csvField(citizenId);
     const citizenLine = `${id},${csvField(personalId)},${name.csv},${date.csv},${csvField(sex ?? null)},${address.csv},${this.origin}\n`;
@@ -153,7 +153,8 @@ function addressEntry(raw: string): AddressEntry {
 /**
  * Bulk-loads a register snapshot (CSV: citizen_id, full_name, date_of_birth, sex, address and
  * optionally personal_id) with COPY, normalising each row on the way and writing its blocking
- * keys. All or nothing: a file with bad rows loads nothing and reports the first ones by line.
+ * keys. All or nothing: a file with bad rows loads nothing and reports the first ones by row (a CSV
+ * record, the header row 1: blank lines are skipped and a quoted field may hold line breaks).
  */
 export async function loadPopulation(
   pool: Pool,
@@ -206,7 +207,7 @@ async function copySnapshot(
         rows += 1;
         if (onProgress && rows % 100_000 === 0) onProgress(rows);
         if (cells.length !== columns.length) {
-          if (problems.length < MAX_REPORTED_ERRORS) problems.push(`line ${rows + 1}: ${cells.length} fields, the header has ${columns.length}`);
+          if (problems.length < MAX_REPORTED_ERRORS) problems.push(`row ${rows + 1}: ${cells.length} fields, the header has ${columns.length}`);
           continue;
         }
         const row: Record<string, string> = {};
