@@ -375,6 +375,22 @@ describe('the stage runner when its group rebalances while a chunk waits to be t
     expect([left, resolved(), tries.count]).toEqual([unknown, null, 1]);
   });
 
+  it('stops without rejoining when the commit after a failed try meets a rebalance while the consumer is stopping', async () => {
+    const { stage, tries } = awayFor(5);
+    const eachBatch = await startRunner(stage, fakeProducer().producer);
+    const { payload, resolved } = batchOf(['a', 'b']);
+    let running = true;
+    const commitOffsetsIfNecessary = () => {
+      running = false;
+      return Promise.reject(rebalancing());
+    };
+    const left = await eachBatch(Object.assign(payload, { commitOffsetsIfNecessary, isRunning: () => running })).then(
+      () => 'returned',
+      (error: unknown) => error,
+    );
+    expect([left, resolved(), tries.count]).toEqual(['returned', null, 1]);
+  });
+
   it('keeps trying the chunk when a heartbeat fails for another reason than the group', async () => {
     const { stage } = awayFor(3);
     const eachBatch = await startRunner(stage, fakeProducer().producer);

@@ -193,6 +193,10 @@ async function processWithRetry(options: StageRunnerOptions, faults: DeploymentF
       faults.left(partition);
       if (next === 'stop') return false;
       // Not resolved, the chunk's messages come again after the rejoin, here or where the group gives the partition.
+      log.info(
+        { topic: payload.batch.topic, partition: payload.batch.partition, offset: chunk[0]?.offset },
+        'chunk left for the group to rebalance; it comes again after',
+      );
       throw next.rejoin;
     }
   }
@@ -228,7 +232,8 @@ async function betweenTries(payload: EachBatchPayload, delayMs: number): Promise
     await payload.heartbeat().catch(unlessRejoin);
     return 'retry';
   } catch (rejoin) {
-    return { rejoin };
+    // A consumer that is stopping leaves without rejoining: a rejoin would only make the group rebalance once more.
+    return payload.isRunning() ? { rejoin } : 'stop';
   }
 }
 
