@@ -4,9 +4,12 @@ import { LINKED_RECORD_CONTRADICTED } from '../../services/shared/register/obser
 import { applyStewardDecision, type StewardContext } from '../../services/shared/review/steward-apply.js';
 import type { LinkDecision, PersonObservation, StewardDecision } from '../../services/shared/schemas/records.js';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
-import { applyDecisions, type ApplyResult } from '../../services/shared/store/apply-decisions.js';
+import { applyDecisions, newCitizenId, STORE_CONSUMER, type ApplyResult } from '../../services/shared/store/apply-decisions.js';
 import { createPool, inTransaction, type PoolClient } from '../../services/shared/store/db.js';
 import { loadCitizens } from '../../services/shared/store/decision-load.js';
+import { recordLock } from '../../services/shared/store/plan/classify.js';
+import { recordKeysOf } from '../../services/shared/store/plan/record-keys.js';
+import { lockKeys } from '../../services/shared/store/records-in-reach.js';
 import { reexamineAfterChanges } from '../../services/shared/store/register-reexamination.js';
 import { sentBackBySettings } from '../../services/shared/store/settings-relinks.js';
 import { currentOrBootstrap } from '../../services/shared/store/settings-versions.js';
@@ -407,13 +410,13 @@ describe("a linked record's later event that waits in its case, as the record go
     return waits[0]!.n;
   };
 
-  /** Whether another transaction could lock the citizen now, without waiting (on a connection of its own: the test's pool holds two). */
-  const citizenFree = async (citizenId: string) => {
+  /** Whether another transaction could lock the row `sql` locks now, without waiting (on a connection of its own: the test's pool holds two). */
+  const lockableNow = async (sql: string, id: string | number) => {
     const own = createPool(database.url, 1);
     const probe = await own.connect();
     try {
       await probe.query('begin');
-      return await probe.query('select 1 from citizens where citizen_id = $1 for update nowait', [citizenId]).then(
+      return await probe.query(`${sql} for update nowait`, [id]).then(
         () => true,
         () => false,
       );
@@ -423,6 +426,8 @@ describe("a linked record's later event that waits in its case, as the record go
       await own.end();
     }
   };
+  const citizenFree = (citizenId: string) => lockableNow('select 1 from citizens where citizen_id = $1', citizenId);
+  const caseFree = (caseId: number) => lockableNow('select 1 from review_cases where case_id = $1', caseId);
 
   it('locks the waiting case a later event of the record closes before the citizen it links to, as a steward locks a case before its citizens', async () => {
     const { linked, later, caseId } = await waitingRecord();
@@ -513,5 +518,162 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await deletedDuringDecision(stewardDecision(caseId, 'UNDO', { undoes: move.decision_id }), follows(deletion))).toEqual(['RECORD_UNLINKED']);
     expect(await linkOf(linked)).toBeUndefined();
     expect(await outcomesOf(deletion)).toEqual([{ outcome: 'DELETED', citizen_id: A }]);
+  });
+
+  /** A transaction on a connection of its own (the test's pool holds two) that holds what a test makes another wait for; `end` commits or rolls it back once. */
+  const sideTransaction = async () => {
+    const own = createPool(database.url, 1);
+    const client = await own.connect();
+    await client.query('begin');
+    let ended = false;
+    const end = async (how: 'commit' | 'rollback') => {
+      if (ended) return;
+      ended = true;
+      await client.query(how);
+      client.release();
+      await own.end();
+    };
+    return { client, end };
+  };
+
+  /** How many sessions wait for the advisory lock of `key` (records-in-reach.ts, lockKeys: the key's 64-bit hash, split in two words). */
+  const waitsForKey = async (client: PoolClient, key: string) => {
+    const { rows: waits } = await client.query<{ n: number }>(
+      `select count(*)::int as n from pg_locks, hashtextextended($1, 0) as h
+        where locktype = 'advisory' and not granted and classid::bigint = (h >> 32) & 4294967295 and objid::bigint = h & 4294967295`,
+      [key],
+    );
+    return waits[0]!.n;
+  };
+
+  /**
+   * Applies a steward's decision on a connection of the test's pool, in a transaction committed if
+   * it applied: `meanwhile` runs once `waits` says it waits for what the test holds, and returns what
+   * it saw; then the decision's outcome (or error) is awaited.
+   */
+  const decideWhileHeld = async <T>(decided: StewardDecision, waits: () => Promise<boolean>, meanwhile: () => Promise<T>) => {
+    const holder = await database.pool.connect();
+    try {
+      await holder.query('begin');
+      const applying = applyStewardDecision(holder, decided, context).catch((error: unknown) => error);
+      await waitUntil(waits, (waiting) => waiting, 20_000, 'the steward waiting');
+      const seen = await meanwhile();
+      const outcome = await applying;
+      await holder.query(outcome instanceof Error ? 'rollback' : 'commit');
+      return { seen, outcome };
+    } catch (error) {
+      await holder.query('rollback');
+      throw error;
+    } finally {
+      holder.release();
+    }
+  };
+  const applied = expect.objectContaining({ status: 'applied' });
+
+  it("takes the record's lock before the case row of a steward's decision, as a chunk deciding the record again or deleting it does", async () => {
+    const first = firstEvent('ordered', null);
+    expect(await apply([ambiguous(first)])).toEqual(['review']);
+    const { case_id: caseId } = await caseOf(first);
+    const linked = await publish(caseId, { action: 'LINK', citizenId: A });
+    // A chunk deciding the record again holds the record's lock, and would lock the case next (decision-load.ts).
+    const record = await sideTransaction();
+    try {
+      await lockKeys(record.client, [recordLock(first)]);
+      const decided = await decideWhileHeld(
+        linked,
+        async () => (await waitsForKey(record.client, recordLock(first))) === 1,
+        async () => {
+          const free = await caseFree(caseId);
+          await record.end('commit');
+          return free;
+        },
+      );
+      expect(decided).toEqual({ seen: true, outcome: applied });
+    } finally {
+      await record.end('rollback');
+    }
+  });
+
+  it("applies a steward's new citizen and the record's deletion one after the other when the citizen sends back the record's other case, which the deletion closes", async () => {
+    // Two events of a record without a personal ID, each in review: the new citizen made of the first has the second in reach.
+    const first = firstEvent('sent-back', null);
+    const second = { ...first, observation_id: `${first.observation_id}-second`, event_time: first.event_time + 60_000 };
+    expect(await apply([ambiguous(first)])).toEqual(['review']);
+    expect(await apply([ambiguous(second)])).toEqual(['review']);
+    const made = await publish((await caseOf(first)).case_id as number, { action: 'NEW' });
+    const deletion = { ...deletionOf(first), event_time: second.event_time + 30_000 };
+    // The steward's decision is held after its first locks by its link decision's id, claimed first in another transaction.
+    const claim = await sideTransaction();
+    try {
+      await claim.client.query('insert into processed_events (consumer, event_id) values ($1, $2)', [STORE_CONSUMER, made.decision_id]);
+      const decided = await decideWhileHeld(
+        made,
+        async () => (await lockWaits(claim.client)) === 1,
+        async () => {
+          const deleted = apply([decision('UNLINKED', deletion, { reason: 'NO_MATCH' })]).catch((error: unknown) => error);
+          await waitUntil(
+            () => lockWaits(claim.client),
+            (n) => n === 2,
+            20_000,
+            'the deletion waiting too',
+          );
+          await claim.end('rollback');
+          return { deleted };
+        },
+      );
+      // Had the deletion locked the second case before the record's lock, each would wait for the other, until PostgreSQL aborted one.
+      expect([decided.outcome, await decided.seen.deleted]).toEqual([applied, ['RECORD_UNLINKED']]);
+    } finally {
+      await claim.end('rollback');
+    }
+    expect(await rows('select rechecks, status, resolution from review_cases where observation_id = $1', [second.observation_id])).toEqual([
+      { rechecks: 1, status: 'DECIDED', resolution: 'DELETED' },
+    ]);
+    expect(await outcomesOf(deletion)).toEqual([{ outcome: 'DELETED', citizen_id: newCitizenId(first) }]);
+  });
+
+  it("locks the keys of the record's latest event before any citizen when a later event following the link changed it while the steward's new citizen waited for the record", async () => {
+    const { linked, later, caseId } = await waitingRecord();
+    const made = await publish(caseId, { action: 'NEW' });
+    const newer = observation({
+      ...linked,
+      observation_id: `${linked.observation_id}-newer`,
+      change_type: 'UPDATE',
+      event_time: later.event_time + 60_000,
+      person: { ...linked.person, personal_id: `07930000${3000 + recordSequence}`, full_name: 'Trần Thị Hoa', name_key: 'tran thi hoa', given_name: 'Hoa' },
+    });
+    const keysOf = (o: PersonObservation) => recordKeysOf(settings, o).map((k) => `${k.rule}:${k.key}`);
+    const key = keysOf(newer).find((k) => !keysOf(later).includes(k))!;
+    // The later event is applied holding the record's lock, as a chunk takes it (classify.ts); another transaction holds one of its keys.
+    const record = await sideTransaction();
+    const keyHeld = await sideTransaction();
+    try {
+      await lockKeys(record.client, [recordLock(linked)]);
+      expect(await applyDecisions(record.client, [follows(newer)], context)).toHaveLength(1);
+      await lockKeys(keyHeld.client, [key]);
+      const decided = await decideWhileHeld(
+        made,
+        async () => (await lockWaits(keyHeld.client)) === 1,
+        async () => {
+          await record.end('commit');
+          await waitUntil(
+            () => waitsForKey(keyHeld.client, key),
+            (n) => n === 1,
+            20_000,
+            "the steward waiting for the new citizen's key",
+          );
+          const free = await citizenFree(A);
+          await keyHeld.end('commit');
+          return free;
+        },
+      );
+      expect(decided).toEqual({ seen: true, outcome: applied });
+    } finally {
+      await record.end('rollback');
+      await keyHeld.end('rollback');
+    }
+    expect(await rows('select citizen_id from record_links where source_record_id = $1', [linked.source_record_id])).toEqual([
+      { citizen_id: newCitizenId(newer) },
+    ]);
   });
 });

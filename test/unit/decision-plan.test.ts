@@ -295,7 +295,17 @@ describe('classifying a chunk for the load phase', () => {
     const look = decision('LINK', o, { citizen_id: 'C-0001' });
     const steward = decision('LINK', observation({ attempt: 1 }), { citizen_id: 'C-0001', method: 'STEWARD', reason: 'STEWARD_DECISION' });
     const needs = classify([look, steward], new Set([look.decision_id, steward.decision_id]), CONTEXT.settings);
-    expect(needs.lockKeys).toEqual([`record:vaccination/${o.source_system}/${o.source_record_id}`]);
+    expect([needs.recordLocks, needs.lockKeys]).toEqual([[`record:vaccination/${o.source_system}/${o.source_record_id}`], []]);
+  });
+
+  it('locks the source record of an event that may close its cases (it follows the link, or is doubted), once, before those cases', () => {
+    const o = observation({ source: 'vaccination', event_type: 'VACCINATION', change_type: 'UPDATE' });
+    const follows = decision('LINK', o, { citizen_id: 'C-0001', reason: 'SOURCE_RECORD_LINKED' });
+    const doubted = decision('REVIEW', { ...o, observation_id: `${o.observation_id}-2` }, { reason: 'LINKED_RECORD_CONTRADICTED' });
+    const needs = classify([follows, doubted], new Set([follows.decision_id, doubted.decision_id]), CONTEXT.settings);
+    expect(needs.caseRecords).toHaveLength(2);
+    expect(needs.recordLocks).toEqual([recordLock(o)]);
+    expect(needs.lockKeys.some((k) => k.startsWith('record:'))).toBe(false);
   });
 });
 
@@ -722,6 +732,6 @@ describe('planning the deletion of a source record (no database)', () => {
   it("locks the source record a deletion is of, as a steward's decision on it does before it reads the link, so the deletion reads the link the steward left", () => {
     const deletions = [decision('NEW', deletionOf(birth())), decision('LINK', deletionOf(record()), { citizen_id: 'C-0001' })];
     const needs = classify(deletions, new Set(deletions.map((d) => d.decision_id)), CONTEXT.settings);
-    expect(needs.lockKeys).toEqual(deletions.map((d) => recordLock(d.observation)));
+    expect([needs.recordLocks, needs.lockKeys]).toEqual([deletions.map((d) => recordLock(d.observation)), []]);
   });
 });

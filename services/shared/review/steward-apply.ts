@@ -15,7 +15,7 @@ import { appliedStewardDecisionKey, decisionDetails, insertStewardDecision } fro
 import { stewardActor } from './steward-users.js';
 import { refuse, StewardRefusal, type RefusalCode } from './steward-refusal.js';
 import { appliedNote, observationToApply } from './standing-link-plan.js';
-import { lockCitizensInOrder, lockRecord } from './citizen-locks.js';
+import { lockCitizensInOrder, lockNewCitizenKeys, lockRecord } from './citizen-locks.js';
 import { keepRegisterClaimsWritten, registerClaimsKeptBy } from './register-claims.js';
 import {
   deletedAtSource,
@@ -78,7 +78,11 @@ export async function applyStewardDecision(client: PoolClient, decision: Steward
   ]);
   if (fresh.rowCount === 0) return { status: 'duplicate' };
   await insertStewardDecision(client, decision);
-  const reviewCase = await findCase(client, decision.case_id, { lock: true });
+  // The case's record (which never changes) is read first, for its lock to be taken before the case row (citizen-locks.ts).
+  const unlocked = await findCase(client, decision.case_id);
+  const observed = unlocked ? caseObservation(unlocked) : null;
+  if (observed) await lockRecord(client, observed);
+  const reviewCase = unlocked && (await findCase(client, decision.case_id, { lock: true }));
   if (!reviewCase)
     throw new DancuError('CASE_NOT_FOUND', 'the steward decision names a review case that does not exist', {
       retriable: false,
@@ -135,12 +139,10 @@ function decisionCitizens(decision: StewardDecision, outcome: StewardResult, rev
 async function decide(client: PoolClient, decision: StewardDecision, reviewCase: ReviewCase, context: StewardContext): Promise<Record<string, unknown>> {
   const observation = caseObservation(reviewCase);
   let result: Record<string, unknown>;
-  // The record's lock before its link is read (citizen-locks.ts); with it, a new citizen's blocking keys (records-in-reach.ts),
-  // which the store locks before any citizen: of the observation it is made of, the record's latest where a link stood.
-  if (observation) {
-    const made = decision.action !== 'NEW' ? null : isStandingLinkCase(reviewCase) ? await latestObservationOf(client, observation) : observation;
-    await lockRecord(client, observation, context, made);
-  }
+  // A new citizen's blocking keys (records-in-reach.ts), which the store locks before any citizen (citizen-locks.ts): of the
+  // observation it is made of, the record's latest where a link stood, read under the record's lock (applyStewardDecision).
+  const made = decision.action === 'NEW' && observation && isStandingLinkCase(reviewCase) ? await latestObservationOf(client, observation) : observation;
+  if (decision.action === 'NEW' && made) await lockNewCitizenKeys(client, made, context);
   // A decision edits the citizen a standing link leaves, then the one the record goes to (a merge's
   // two besides): all locked first, in id order, and the register claims it writes on them kept for
   // its undo. A new citizen has none before the decision, and its undo removes all it has.
@@ -173,8 +175,8 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
     case 'NEW': {
       if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
       const standing = await standingLinkOf(client, reviewCase, observation);
-      // Taken off the citizen it stands on, the record makes the new citizen of its latest observation.
-      const latest = standing ? await latestObservationOf(client, observation) : observation;
+      // Taken off the citizen it stands on, the record makes the new citizen of its latest observation (read above, its keys locked).
+      const latest = made ?? observation;
       if (standing) await unlinkRecord(client, decision, observation, context, { movedTo: newCitizenId(latest) });
       const applied = await applyAsLinkDecision(client, decision, reviewCase, latest, 'NEW', null, context);
       if (applied !== 'CITIZEN_CREATED') refuse(`the record could not make a new citizen (${applied}): its personal ID may belong to a citizen already`);
@@ -243,9 +245,8 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   );
   if ((later.rowCount ?? 0) > 0) refuse('a later decision on the case stands: undo that one first');
 
+  // Under the record's lock (applyStewardDecision): a deletion of it applied meanwhile is seen, or waits for the undo (citizen-locks.ts).
   const observation = caseObservation(reviewCase);
-  // The record's lock before anything of it is read: a deletion of it applied meanwhile is seen, or waits for the undo (citizen-locks.ts).
-  if (observation) await lockRecord(client, observation, context, null);
   const made = applied.result ?? {};
   const result: Record<string, unknown> = { undone: undoneId };
   // A decision on a case about a standing link changed that link: its undo takes off what it applied (the record's latest observation) and puts the link back as it stood.
@@ -368,8 +369,8 @@ async function applyAsLinkDecision(
  * or a change of the register left standing (SETTINGS_LINK_*, REGISTER_LINK_*): its observation is applied to that
  * citizen already; or about a later event of the record the linker doubted
  * (LINKED_RECORD_CONTRADICTED), which waits. Null for any other case, whose record the steward's decision links first.
- * The case row is locked (findCase), and the store locks it too before it decides the record
- * again, so the link read here is the one the decision changes.
+ * The record's lock and the case row are held (applyStewardDecision), which the store takes too
+ * before it decides the record again or deletes it, so the link read here is the one the decision changes.
  */
 async function standingLinkOf(client: PoolClient, reviewCase: ReviewCase, o: PersonObservation): Promise<string | null> {
   return isStandingLinkCase(reviewCase) ? linkedCitizenOf(client, o) : null;

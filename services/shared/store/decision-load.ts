@@ -139,11 +139,12 @@ async function factsOf(client: PoolClient, citizenIds: readonly string[]): Promi
 }
 
 /**
- * The lock-and-load phase of a chunk: claims its decision ids, then locks (the review cases of
- * records decided again and the open ones it may close, the blocking keys of records that may
- * register or wait for a citizen, the citizens named) and reads everything the plan needs, one
- * round trip per table, each only when the chunk needs it. Every read comes after the locks it
- * depends on.
+ * The lock-and-load phase of a chunk: claims its decision ids, then locks, in the order of
+ * review/citizen-locks.ts (the own locks of the records decided again, deleted or whose open cases
+ * a decision may close; the review cases of records decided again and those open ones; the
+ * blocking keys of records that may register or wait for a citizen; the citizens named) and reads
+ * everything the plan needs, one round trip per table, each only when the chunk needs it. Every
+ * read comes after the locks it depends on.
  */
 export async function loadForDecisions(
   client: PoolClient,
@@ -158,6 +159,8 @@ export async function loadForDecisions(
     if (needed) roundTrips++;
     return promise;
   };
+  // In the order every writer takes them (review/citizen-locks.ts): the records' own locks, their case rows, blocking keys, citizens.
+  await count(lockKeys(client, needs.recordLocks), needs.recordLocks.length > 0);
   const cases: Map<string, LoadedCase> = await count(
     lockCasesOfRecords(client, needs.rechecks, needs.caseRecords),
     needs.rechecks.length > 0 || needs.caseRecords.length > 0,
@@ -173,7 +176,7 @@ export async function loadForDecisions(
     ),
     needs.retries.length > 0,
   );
-  // Read after the deleted records' cases (caseRecords) and own locks (classify.ts, recordLock), taken by a steward's decision before it
+  // Read after the deleted records' own locks (classify.ts, recordLock), taken by a steward's decision before it
   // reads the link it changes; before the citizens: those it is linked to are locked with the others.
   const deletedRecords = await count(deletedRecordsOf(client, needs.deletedRecords), needs.deletedRecords.length > 0);
   const linkedTo = [...deletedRecords.values()].flatMap((r) => (r.linkedTo ? [r.linkedTo] : []));

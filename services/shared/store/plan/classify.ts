@@ -18,14 +18,17 @@ export interface Classified {
    * citizens.
    */
   caseRecords: SourceRecord[];
+  /**
+   * The record locks (recordLock) of every record whose case rows the chunk locks (the rechecks'
+   * and caseRecords, deletions among them), taken before those rows (review/citizen-locks.ts has
+   * the order): so two decisions on one record (a settings change's send-back and the next
+   * change's, a steward's and a deletion) are applied one after the other, and the link a deletion
+   * reads after is the one a steward's decision on the record left.
+   */
+  recordLocks: string[];
   /** Source records a decision deletes: whether and to whom each is linked, and its events waiting unlinked, are read (plan-decisions.ts, deletion). */
   deletedRecords: SourceRecord[];
-  /**
-   * Advisory locks: `rule:key` of every record that may register or wait for a citizen, and the
-   * source record (recordLock) of every later look by the linker, so two decisions on one record
-   * (a settings change's send-back and the next change's) are applied one after the other, and of
-   * every deletion, so the link it reads after is the one a steward's decision on the record left.
-   */
+  /** The blocking keys (`rule:key`) of every record that may register or wait for a citizen, taken after the case rows. */
   lockKeys: string[];
   /**
    * Records kept unlinked or in review at an attempt past the store's relink budget: how many of
@@ -47,8 +50,8 @@ export interface Classified {
  * Whether applying the decision may close open cases of its source record beside its own
  * (plan-decisions.ts, closeRecordCases): a later event that follows the record's link, its
  * deletion, another event of it doubted. A chunk locks those cases in its first locks, as it
- * does the cases of the records it decides again: case rows, then keys, then citizens, the order
- * of a steward's decision (its case, a new citizen's keys, its citizens: steward-apply.ts). Taken
+ * does the cases of the records it decides again, each after its record's lock: record locks,
+ * case rows, keys, citizens, the order of a steward's decision (review/citizen-locks.ts). Taken
  * when writing, after the citizens, a case row would close a circle with a steward's decision on
  * that case, or with another chunk deciding its event again, each waiting for what the other holds.
  */
@@ -57,12 +60,13 @@ export function mayCloseRecordCases(decision: LinkDecision): boolean {
 }
 
 /**
- * The advisory lock of a source record (records-in-reach.ts, lockKeys), taken by the decisions that
- * read its link and act on it: the linker's later looks at it and its deletions here, and a
- * steward's decision on its case (review/citizen-locks.ts), which takes it before it reads the link
- * it changes. Read without it, the link a deletion takes away was the one before a steward's move
- * or link committing meanwhile: the record came off the citizen it had left, or stayed on the one
- * the steward linked it to although deleted at its source.
+ * The advisory lock of a source record (records-in-reach.ts, lockKeys), the first lock of the
+ * decisions that read its link or its cases and act on them: here the linker's later looks at it,
+ * its deletions and the events that may close its cases (Classified.recordLocks), and a steward's
+ * decision on its case (review/citizen-locks.ts), which takes it before its case row and before it
+ * reads the link it changes. Read without it, the link a deletion takes away was the one before a
+ * steward's move or link committing meanwhile: the record came off the citizen it had left, or
+ * stayed on the one the steward linked it to although deleted at its source.
  */
 export function recordLock(record: SourceRecord): string {
   return `record:${record.source}/${record.source_system}/${record.source_record_id}`;
@@ -88,15 +92,16 @@ export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<
     source_system: o.source_system,
     source_record_id: o.source_record_id,
   });
+  // The linker's later looks (not a steward's, whose decision holds its record's lock already: steward-apply.ts).
+  const rechecks = retries.filter((d) => d.method !== 'STEWARD');
+  const caseRecords = mine.filter(mayCloseRecordCases).map(recordOf);
   return {
     retries: retries.map((d) => d.observation.observation_id),
-    rechecks: retries.filter((d) => d.method !== 'STEWARD').map((d) => d.observation.observation_id),
-    caseRecords: mine.filter(mayCloseRecordCases).map(recordOf),
+    rechecks: rechecks.map((d) => d.observation.observation_id),
+    caseRecords,
     deletedRecords: deletions.map(recordOf),
-    lockKeys: [
-      ...waiting.flatMap((d) => recordKeysOf(settings, d.observation).map((k) => `${k.rule}:${k.key}`)),
-      ...[...retries.filter((d) => d.method !== 'STEWARD'), ...deletions].map((d) => recordLock(recordOf(d))),
-    ],
+    recordLocks: [...new Set([...rechecks.map(recordOf), ...caseRecords].map(recordLock))],
+    lockKeys: waiting.flatMap((d) => recordKeysOf(settings, d.observation).map((k) => `${k.rule}:${k.key}`)),
     citizenIds: [
       ...new Set(others.flatMap((d) => (d.decision === 'LINK' && d.citizen_id ? [d.citizen_id] : d.decision === 'NEW' ? [newCitizenId(d.observation)] : []))),
     ],
