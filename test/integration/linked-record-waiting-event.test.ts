@@ -5,6 +5,7 @@ import { applyStewardDecision, type StewardContext } from '../../services/shared
 import type { LinkDecision, PersonObservation, StewardDecision } from '../../services/shared/schemas/records.js';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
 import { applyDecisions, newCitizenId, STORE_CONSUMER, type ApplyResult } from '../../services/shared/store/apply-decisions.js';
+import { mergeCitizens, undoMergeIn } from '../../services/shared/store/citizen-merges.js';
 import { createPool, inTransaction, type PoolClient } from '../../services/shared/store/db.js';
 import { loadCitizens } from '../../services/shared/store/decision-load.js';
 import { recordLock } from '../../services/shared/store/plan/classify.js';
@@ -675,5 +676,48 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await rows('select citizen_id from record_links where source_record_id = $1', [linked.source_record_id])).toEqual([
       { citizen_id: newCitizenId(newer) },
     ]);
+  });
+
+  it('takes the record off the citizen an undone merge gave it back to while its deletion was applied, failing the chunk retriably first', async () => {
+    const person = (personalId: string) => ({
+      ...strangerPerson(personalId),
+      full_name: 'Phạm Văn Đức',
+      name_key: 'pham van duc',
+      family_name: 'Phạm',
+      middle_name: 'Văn',
+      given_name: 'Đức',
+      date_of_birth: { value: '1990-03-03', precision: 'DAY' as const },
+    });
+    const [survivor, merged] = ['079300004001', '079300004002'];
+    for (const id of [survivor, merged]) expect(await apply([decision('NEW', observation({ person: person(id) }))])).toEqual(['CITIZEN_CREATED']);
+    const record = firstEvent('merged', merged);
+    expect(await apply([decision('LINK', record, { citizen_id: merged })])).toHaveLength(1);
+    const merge = await mergeCitizens(database.pool, context, survivor, merged, 'steward:test', 'registered twice, it seemed');
+    expect(await linkOf(record)).toMatchObject({ citizen_id: survivor });
+    const deletion = decision('LINK', deletionOf(record), { citizen_id: survivor, reason: 'SOURCE_RECORD_LINKED', method: 'DETERMINISTIC' });
+    const holder = await database.pool.connect();
+    try {
+      await holder.query('begin');
+      await undoMergeIn(holder, context, merge.mergeId, 'steward:test', 'two people after all');
+      const applied = apply([deletion]).catch((error: unknown) => error);
+      // The deletion read the record on the survivor, and waits for them.
+      await waitUntil(
+        () => lockWaits(holder),
+        (n) => n > 0,
+        20_000,
+        'the deletion waiting for the survivor',
+      );
+      await holder.query('commit');
+      expect(await applied).toMatchObject({ code: 'RECORD_MOVED_MEANWHILE', retriable: true });
+    } catch (error) {
+      await holder.query('rollback');
+      throw error;
+    } finally {
+      holder.release();
+    }
+    expect(await apply([deletion])).toEqual(['RECORD_UNLINKED']);
+    expect(await linkOf(record)).toBeUndefined();
+    expect(await outcomesOf(deletion.observation)).toEqual([{ outcome: 'DELETED', citizen_id: merged }]);
+    expect(await rows('select citizen_id from citizen_facts where source_record_id = $1 and withdrawn_at is null', [record.source_record_id])).toEqual([]);
   });
 });

@@ -29,6 +29,10 @@ import { lockKeys } from '../store/records-in-reach.js';
  * the record the decision sends back. A steward's decision nested in the store's writer
  * (applyDecisions) finds its locks held already.
  *
+ * A merge and its undo move a citizen's links under the two citizens' locks only, not the records':
+ * a deletion reads its record's link again once its citizens are locked, and is retried when the
+ * link moved meanwhile (store/decision-load.ts, mustStillBeLinked).
+ *
  * What does not follow the order: the records a transaction sends back to the linker are found
  * only after it changed citizens (plan-decisions.ts relinkWaiting and requeueKept, written by
  * decision-write.ts reviewsSentBack and unlinkedSentBack; settings-promotion.ts sendBack, which a

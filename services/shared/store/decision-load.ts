@@ -1,3 +1,4 @@
+import { DancuError } from '../errors.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import type { CitizenRow } from '../register/citizen-row.js';
 import type { LinkDecision } from '../schemas/records.js';
@@ -127,6 +128,40 @@ async function deletedRecordsOf(client: PoolClient, records: readonly SourceReco
   return found;
 }
 
+/**
+ * The links of the deleted records, read again now that the citizens they were read on are
+ * locked: a merge and its undo move a citizen's links holding the two citizens' locks, not the
+ * records' (citizen-merges.ts), so one committing between the first read and those locks left a
+ * deleted record on a citizen the chunk has not locked (an undone merge's survivor read, the
+ * merged citizen it went back to; a merge's is followed, loadCitizens). Locked now, the citizen
+ * the record is on keeps it until the chunk commits. A record moved is not taken off the citizen
+ * read: the chunk fails retriably, and its retry reads the link again and locks that citizen in
+ * order (locked now, out of id order, it could wait in a circle with another chunk).
+ */
+async function mustStillBeLinked(
+  client: PoolClient,
+  records: readonly SourceRecord[],
+  deleted: ReadonlyMap<string, DeletedRecord>,
+  loaded: LoadedCitizens,
+): Promise<void> {
+  const read = records.filter((r) => deleted.get(recordKey(r))?.linkedTo);
+  if (read.length === 0) return;
+  const { rows } = await client.query<SourceRecord & { citizen_id: string }>(
+    `with r as (select * from unnest($1::text[], $2::text[], $3::text[]) as r(source, source_system, source_record_id))
+     select l.source, l.source_system, l.source_record_id, l.citizen_id
+       from record_links l join r on l.source = r.source and l.source_system = r.source_system and l.source_record_id = r.source_record_id`,
+    [read.map((r) => r.source), read.map((r) => r.source_system), read.map((r) => r.source_record_id)],
+  );
+  const now = new Map(rows.map((row) => [recordKey(row), row.citizen_id]));
+  for (const record of read) {
+    const linkedTo = deleted.get(recordKey(record))!.linkedTo!;
+    if (now.get(recordKey(record)) !== (loaded.redirects.get(linkedTo) ?? linkedTo))
+      throw new DancuError('RECORD_MOVED_MEANWHILE', 'a record the chunk deletes moved to another citizen after the chunk read its link', {
+        retriable: true,
+      });
+  }
+}
+
 /** The facts, not withdrawn, of citizens whose death a decision may record (to find those dated after it). */
 async function factsOf(client: PoolClient, citizenIds: readonly string[]): Promise<StoredFact[]> {
   if (citizenIds.length === 0) return [];
@@ -182,6 +217,7 @@ export async function loadForDecisions(
   const linkedTo = [...deletedRecords.values()].flatMap((r) => (r.linkedTo ? [r.linkedTo] : []));
   const loaded = await loadCitizens(client, [...needs.citizenIds, ...linkedTo]);
   roundTrips += loaded.roundTrips;
+  await count(mustStillBeLinked(client, needs.deletedRecords, deletedRecords, loaded), linkedTo.length > 0);
   const recentInReach = await count(recentCitizensInReach(client, settings, needs.reachProbes), needs.reachProbes.length > 0);
   const waiting = await count(waitingInReach(client, settings, needs.newCitizens), needs.newCitizens.length > 0);
   const dying = needs.dying.flatMap((d) => {
