@@ -720,4 +720,26 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await outcomesOf(deletion.observation)).toEqual([{ outcome: 'DELETED', citizen_id: merged }]);
     expect(await rows('select citizen_id from citizen_facts where source_record_id = $1 and withdrawn_at is null', [record.source_record_id])).toEqual([]);
   });
+
+  it('takes the record off a citizen merged since its link was put back there, without failing the chunk again and again', async () => {
+    const person = (personalId: string) => ({
+      ...strangerPerson(personalId),
+      full_name: 'Đỗ Thị Hạnh',
+      name_key: 'do thi hanh',
+      family_name: 'Đỗ',
+      middle_name: 'Thị',
+      given_name: 'Hạnh',
+      date_of_birth: { value: '1988-08-08', precision: 'DAY' as const },
+    });
+    const [survivor, merged] = ['079300004011', '079300004012'];
+    for (const id of [survivor, merged]) expect(await apply([decision('NEW', observation({ person: person(id) }))])).toEqual(['CITIZEN_CREATED']);
+    const record = firstEvent('left-on-merged', merged);
+    expect(await apply([decision('LINK', record, { citizen_id: merged })])).toHaveLength(1);
+    await mergeCitizens(database.pool, context, survivor, merged, 'steward:test', 'registered twice');
+    // As an undone steward confirmation puts back the link row it kept (standing-link.ts), on the citizen merged meanwhile.
+    await database.pool.query('update record_links set citizen_id = $1 where source_record_id = $2', [merged, record.source_record_id]);
+    const deletion = decision('LINK', deletionOf(record), { citizen_id: merged, reason: 'SOURCE_RECORD_LINKED', method: 'DETERMINISTIC' });
+    expect(await apply([deletion])).toEqual(['RECORD_UNLINKED']);
+    expect(await linkOf(record)).toBeUndefined();
+  });
 });

@@ -43,6 +43,7 @@ const NOT_ANSWERED: Record<string, string> = {
   OUTBOX_UNPUBLISHABLE: "the outbox relay's, recorded on the row it cannot publish",
   CSV_FILE_INVALID: "a CSV file's, which the CLI reads",
   CITIZEN_REGISTERED_MEANWHILE: 'retriable: answered 503 SERVICE_UNAVAILABLE',
+  RECORD_MOVED_MEANWHILE: 'retriable: answered 503 SERVICE_UNAVAILABLE',
   REGISTRY_ACCESS_DENIED: 'retriable, a fault of the deployment: answered 503 SERVICE_MISCONFIGURED',
 };
 

@@ -153,9 +153,11 @@ async function mustStillBeLinked(
     [read.map((r) => r.source), read.map((r) => r.source_system), read.map((r) => r.source_record_id)],
   );
   const now = new Map(rows.map((row) => [recordKey(row), row.citizen_id]));
+  // Both sides through the merges: a link left on a merged citizen (read so, and still so) has not moved.
+  const current = (citizenId: string | undefined) => (citizenId === undefined ? undefined : (loaded.redirects.get(citizenId) ?? citizenId));
   for (const record of read) {
     const linkedTo = deleted.get(recordKey(record))!.linkedTo!;
-    if (now.get(recordKey(record)) !== (loaded.redirects.get(linkedTo) ?? linkedTo))
+    if (current(now.get(recordKey(record))) !== current(linkedTo))
       throw new DancuError('RECORD_MOVED_MEANWHILE', 'a record the chunk deletes moved to another citizen after the chunk read its link', {
         retriable: true,
       });
