@@ -34,13 +34,22 @@ describe('the sign-in page when the sign-in fails', () => {
     expect(await signInText(async () => json(401, { error: 'BAD_CREDENTIALS', message: 'wrong user name or password' }))).toBe(vi_.badCredentials);
   });
 
-  it('says the service cannot be reached, not that the password is wrong, when the request gets no answer', async () => {
-    expect(await signInText(() => Promise.reject(new TypeError('Failed to fetch')))).toBe(vi_.errors.SERVICE_UNAVAILABLE);
+  it('says the server cannot be reached, not that the password is wrong, when the request gets no answer', async () => {
+    expect(await signInText(() => Promise.reject(new TypeError('Failed to fetch')))).toBe(vi_.errors.SERVICE_UNREACHABLE);
   });
 
   it('says the service cannot be reached when a proxy in front of it answers 502 without a code of ours', async () => {
     const badGateway = async () => new Response('<html><body>502 Bad Gateway</body></html>', { status: 502, headers: { 'content-type': 'text/html' } });
-    expect(await signInText(badGateway)).toBe(vi_.errors.SERVICE_UNAVAILABLE);
+    expect(await signInText(badGateway)).toBe(vi_.errors.SERVICE_UNREACHABLE);
+  });
+
+  it('says the server cannot be reached when a proxy answers 502 in JSON with an error of its own', async () => {
+    expect(await signInText(async () => json(502, { error: 'Bad Gateway', status: 502 }))).toBe(vi_.errors.SERVICE_UNREACHABLE);
+  });
+
+  it('says the server cannot be reached when a 503 says it is JSON but its body does not parse', async () => {
+    const cut = async () => new Response('{"error": "SERV', { status: 503, headers: { 'content-type': 'application/json' } });
+    expect(await signInText(cut)).toBe(vi_.errors.SERVICE_UNREACHABLE);
   });
 
   it("says what the service's own 503 code means when the service answers one", async () => {
@@ -51,9 +60,9 @@ describe('the sign-in page when the sign-in fails', () => {
 });
 
 describe("a page's API call when the service does not answer", () => {
-  it('fails with SERVICE_UNAVAILABLE, which every page says in words', async () => {
+  it('fails with SERVICE_UNREACHABLE, which every page says in words', async () => {
     vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
     const failure = await login.cases({}).catch((error: unknown) => error);
-    expect((failure as { code?: string }).code).toBe('SERVICE_UNAVAILABLE');
+    expect((failure as { code?: string }).code).toBe('SERVICE_UNREACHABLE');
   });
 });

@@ -120,7 +120,9 @@ export class ApiError extends Error {
 }
 
 /** The answer the page gives itself when the service does not answer: the code the service gives when a dependency of its own does not. */
-const UNREACHABLE = { error: 'SERVICE_UNAVAILABLE', message: 'the steward service does not answer' };
+const UNREACHABLE = { error: 'SERVICE_UNREACHABLE', message: 'the steward service does not answer' };
+/** The only codes the service itself answers 503 with (steward-app.ts); a 502-504 with any other is a proxy's. */
+const OWN_UNAVAILABLE = new Set(['SERVICE_MISCONFIGURED', 'SERVICE_UNAVAILABLE']);
 /** Bad gateway, service unavailable, gateway timeout. */
 const GATEWAY_FAILURES = new Set([502, 503, 504]);
 
@@ -146,11 +148,12 @@ async function call(method, path, body, extraHeaders = {}) {
     throw new ApiError(401, { message: 'sign in first' });
   }
   /** @type {unknown} */
-  const data = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
+  // A body that does not parse (a proxy's, an answer cut short) is no answer of ours: told by its status below.
+  const data = response.headers.get('content-type')?.includes('json') ? await response.json().catch(() => null) : null;
   if (response.ok) return /** @type {T} */ (data);
   const refusal = /** @type {{ message?: string, error?: string } | null} */ (data);
   // A proxy in front of the service answers these itself, without a code of ours, when the service does not answer it.
-  if (!refusal?.error && GATEWAY_FAILURES.has(response.status)) throw new ApiError(response.status, UNREACHABLE);
+  if (GATEWAY_FAILURES.has(response.status) && !OWN_UNAVAILABLE.has(refusal?.error ?? '')) throw new ApiError(response.status, UNREACHABLE);
   throw new ApiError(response.status, refusal);
 }
 

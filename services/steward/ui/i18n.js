@@ -353,6 +353,7 @@ const LABELS = {
       SERVICE_MISCONFIGURED:
         'Hệ thống đang bị cấu hình sai nên chưa thực hiện được thao tác này (lỗi đã được ghi lại). Hãy báo cho quản trị viên và thử lại sau khi lỗi được khắc phục.',
       SERVICE_UNAVAILABLE: 'Hệ thống tạm thời không kết nối được cơ sở dữ liệu hoặc một dịch vụ cần thiết khác; vui lòng thử lại sau ít phút.',
+      SERVICE_UNREACHABLE: 'Không kết nối được tới máy chủ; hãy kiểm tra mạng và thử lại.',
       STALE_CASE: 'Hồ sơ đã thay đổi từ khi trang này hiện ra; hãy tải lại trước khi quyết định.',
       UNKNOWN_STEWARD: 'Chỉ giao hồ sơ cho một cán bộ được quyền quyết định.',
       UNKNOWN_TEAM: 'Không có nhóm này; hãy thêm thành viên trước.',
@@ -896,6 +897,7 @@ const LABELS = {
       INTERNAL: 'The server failed; it is logged.',
       SERVICE_MISCONFIGURED: 'The service is misconfigured and cannot do this yet (it is logged): tell the administrator, and try again once it is fixed.',
       SERVICE_UNAVAILABLE: 'The service cannot reach its database or another service it needs for now; try again in a moment.',
+      SERVICE_UNREACHABLE: 'The server does not answer; check the network and try again.',
       STALE_CASE: 'The case has changed since this page showed it; reload it before deciding.',
       UNKNOWN_STEWARD: 'Cases are assigned to a steward who may decide them.',
       UNKNOWN_TEAM: 'No such team; add a member first.',
@@ -1264,8 +1266,8 @@ export function errorText(error) {
 
 /**
  * Why a sign-in failed: wrong credentials (401 only) or too many attempts in the page's own words;
- * anything else by its code (a service that cannot be reached or cannot answer is
- * SERVICE_UNAVAILABLE, api.js), never as wrong credentials, or the steward would try their
+ * anything else by its code (a service that cannot be reached is SERVICE_UNREACHABLE, one
+ * that cannot reach what it needs SERVICE_UNAVAILABLE: api.js), never as wrong credentials, or the steward would try their
  * password again for nothing.
  * @param {unknown} failure
  */
