@@ -38,8 +38,8 @@ describe('the store’s decision path in phases, against PostgreSQL', () => {
     const stats: ApplyStats = { roundTrips: 0, rows: 0 };
     const results = await inTransaction(database.pool, (client) => applyDecisions(client, [birth, vaccination], CONTEXT, stats));
     expect(results).toEqual(['CITIZEN_CREATED', 'FACT_RECORDED']);
-    // Claim, key locks, citizens, records in reach of the new citizen, then one write.
-    expect(stats.roundTrips).toBe(5);
+    // Claim, the records' locks, key locks, the records' deletions, citizens, records in reach of the new citizen, then one write.
+    expect(stats.roundTrips).toBe(7);
     const db = database.pool;
     const citizen = await db.query(`select full_name, date_of_birth, status, version, origin from citizens where citizen_id = '079300000101'`);
     expect(citizen.rows).toEqual([{ full_name: 'Trần Thị Mai', date_of_birth: '2026-01-15', status: 'ALIVE', version: 1, origin: 'source:civil-status' }]);

@@ -261,6 +261,17 @@ describe("a linked record's later event that waits in its case, as the record go
     kept: await rows('select event_time from record_deletions where observation_id = $1', [deletion.observation_id]),
   });
 
+  /** The traces of an observation the register kept nothing of but its outcome (DELETED) and `kept`, the deletion kept when it is one. */
+  const onlyDeleted = (kept: unknown[]) => ({
+    citizens: [],
+    cases: [],
+    waiting: [],
+    links: [],
+    outbox: [],
+    outcomes: [{ outcome: 'DELETED', citizen_id: null }],
+    kept,
+  });
+
   /** The ways the linker decides the deletion of a record it finds no link of: as any event, scored. */
   const unlinkedDeletions = {
     'a new citizen (a birth registration)': (o: PersonObservation) => decision('NEW', o),
@@ -277,17 +288,41 @@ describe("a linked record's later event that waits in its case, as the record go
       expect(await apply([decision('UNLINKED', first, { reason: 'NO_MATCH' })])).toEqual(['unlinked']);
       const deletion = deletionOf(first);
       expect(await apply([decided(deletion)])).toEqual(['deleted']);
-      expect(await tracesOf(deletion)).toEqual({
-        citizens: [],
-        cases: [],
-        waiting: [],
-        links: [],
-        outbox: [],
-        outcomes: [{ outcome: 'DELETED', citizen_id: null }],
-        kept: [{ event_time: deletion.event_time }],
-      });
+      expect(await tracesOf(deletion)).toEqual(onlyDeleted([{ event_time: deletion.event_time }]));
     },
   );
+
+  /** How the linker may decide an event of a record whose deletion it decided first, on another partition (keyed by the record, not the citizen). */
+  const earlierEvents = {
+    'linked to a citizen': (o: PersonObservation) => decision('LINK', o, { citizen_id: A }),
+    'a new citizen (a birth registration)': (o: PersonObservation) => decision('NEW', o),
+    'sent to review': ambiguous,
+    'kept unlinked': (o: PersonObservation) => decision('UNLINKED', o, { reason: 'NO_MATCH' }),
+  };
+
+  it.each(Object.entries(earlierEvents))(
+    'changes nothing of the register for an event of a record deleted after it at its source, decided %s and applied after the deletion: no link, citizen, case, waiting row or update',
+    async (_, decided) => {
+      // A birth registration of a person not in the register: its event could make a citizen of her.
+      const first = observation({ person: { personal_id: `07930000${5000 + recordSequence++}` } });
+      expect(await apply([decision('UNLINKED', deletionOf(first), { reason: 'NO_MATCH' })])).toEqual(['deleted']);
+      expect(await apply([decided(first)])).toEqual(['deleted']);
+      expect(await tracesOf(first)).toEqual(onlyDeleted([]));
+      expect(
+        await rows(`select details->>'deletion' as deletion from audit_log where action = 'EVENT_BEFORE_DELETION_SET_ASIDE' and details->>'decision_id' = $1`, [
+          decided(first).decision_id,
+        ]),
+      ).toEqual([{ deletion: deletionOf(first).observation_id }]);
+    },
+  );
+
+  it('links an event of the record made again at its source after the deletion it applied first', async () => {
+    const first = firstEvent('made-again');
+    expect(await apply([decision('UNLINKED', deletionOf(first), { reason: 'NO_MATCH' })])).toEqual(['deleted']);
+    const again = { ...first, observation_id: `${first.observation_id}-again`, event_time: first.event_time + 120_000 };
+    expect(await apply([decision('LINK', again, { citizen_id: A })])).toEqual(['FACT_RECORDED']);
+    expect(await linkOf(first)).toEqual({ citizen_id: A, observation_id: again.observation_id });
+  });
 
   it("ends the wait of the record's earlier event, so that its send-back already on the way to the linker links it to no one", async () => {
     const first = firstEvent('ended', null);
@@ -676,6 +711,28 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await rows('select citizen_id from record_links where source_record_id = $1', [linked.source_record_id])).toEqual([
       { citizen_id: newCitizenId(newer) },
     ]);
+  });
+
+  it("waits for the record's lock a chunk deleting the record holds, and then changes nothing for an earlier event of it", async () => {
+    const first = firstEvent('deleted-meanwhile');
+    const deleting = await sideTransaction();
+    try {
+      expect(await applyDecisions(deleting.client, [decision('UNLINKED', deletionOf(first), { reason: 'NO_MATCH' })], context)).toEqual(['deleted']);
+      const linking = apply([decision('LINK', first, { citizen_id: A })]);
+      // Without the record's lock, the link would not wait: read before the deletion committed, it would bring the record back.
+      await waitUntil(
+        () => waitsForKey(deleting.client, recordLock(first)),
+        (n) => n === 1,
+        20_000,
+        "the link waiting for the record's lock",
+      );
+      await deleting.end('commit');
+      expect(await linking).toEqual(['deleted']);
+    } finally {
+      await deleting.end('rollback');
+    }
+    expect(await linkOf(first)).toBeUndefined();
+    expect(await outcomesOf(first)).toEqual([{ outcome: 'DELETED', citizen_id: null }]);
   });
 
   it('takes the record off the citizen an undone merge gave it back to while its deletion was applied, failing the chunk retriably first', async () => {

@@ -735,3 +735,90 @@ describe('planning the deletion of a source record (no database)', () => {
     expect([needs.recordLocks, needs.lockKeys]).toEqual([deletions.map((d) => recordLock(d.observation)), []]);
   });
 });
+
+describe('planning an event of a record deleted after it at its source (no database)', () => {
+  const record = () => observation({ source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: null } });
+  /** A birth registration without a personal ID: nothing but the deletion keeps a citizen from being made of it. */
+  const birth = () => observation({ person: { personal_id: null } });
+  const deletionOf = (o: ReturnType<typeof observation>, after = 60_000) => ({
+    ...o,
+    observation_id: `${o.observation_id}-deleted`,
+    change_type: 'DELETE' as const,
+    event_time: o.event_time + after,
+  });
+  /** The deletions of the record the load phase read (record_deletions). */
+  const kept = (...deletions: ReturnType<typeof deletionOf>[]) =>
+    new Map([[recordKey(deletions[0]!), deletions.map(({ observation_id, event_time, ingested_at }) => ({ observation_id, event_time, ingested_at }))]]);
+  const planOf = (decisions: ReturnType<typeof decision>[], overrides: Parameters<typeof loadedState>[1] = {}) =>
+    planDecisions(decisions, loadedState(decisions, { citizens: [registerCitizen({ citizen_id: 'C-0001' })], ...overrides }), CONTEXT);
+  const decisions = {
+    'a link': (o: ReturnType<typeof observation>) => decision('LINK', o, { citizen_id: 'C-0001' }),
+    "a link following the record's link": (o: ReturnType<typeof observation>) =>
+      decision('LINK', o, { citizen_id: 'C-0001', reason: 'SOURCE_RECORD_LINKED', method: 'DETERMINISTIC' }),
+    'a new citizen': (o: ReturnType<typeof observation>) => decision('NEW', o),
+    review: (o: ReturnType<typeof observation>) => decision('REVIEW', o, { reason: 'AMBIGUOUS', candidates: [{ citizen_id: 'C-0001', score: 0.6 }] }),
+    unlinked: (o: ReturnType<typeof observation>) => decision('UNLINKED', o, { reason: 'NO_MATCH' }),
+  };
+
+  it.each(Object.entries(decisions))(
+    'changes nothing of the register for an event decided %s whose deletion the register holds: only its outcome and why',
+    (_, decided) => {
+      const o = birth();
+      const deletion = deletionOf(o);
+      const { results, rows } = planOf([decided(o)], { recordDeletions: kept(deletion) });
+      expect(results).toEqual(['deleted']);
+      expect(sizes(rows)).toEqual({ outcomes: 1, audit: 1 });
+      expect(rows.outcomes.values()).toEqual([expect.objectContaining({ observation_id: o.observation_id, outcome: 'DELETED', citizen_id: null })]);
+      expect(rows.audit.values()).toEqual([
+        expect.objectContaining({
+          action: 'EVENT_BEFORE_DELETION_SET_ASIDE',
+          citizen_id: null,
+          details: expect.objectContaining({ deletion: deletion.observation_id, reason: 'the record was deleted later at its source' }),
+        }),
+      ]);
+    },
+  );
+
+  it.each(Object.entries(decisions))(
+    'applies an event decided %s after the deletion the register holds, of the record made again at its source',
+    (_, decided) => {
+      const o = birth();
+      const again = { ...o, observation_id: `${o.observation_id}-again`, event_time: o.event_time + 120_000 };
+      const { results } = planOf([decided(again)], { recordDeletions: kept(deletionOf(o)) });
+      expect(results).not.toEqual(['deleted']);
+      expect(results).not.toEqual(['duplicate']);
+    },
+  );
+
+  it('sets aside an event the deletion of an earlier decision of the chunk follows, and applies one after it', () => {
+    const o = record();
+    const deletion = decision('UNLINKED', deletionOf(o), { reason: 'NO_MATCH' });
+    const again = { ...o, observation_id: `${o.observation_id}-again`, event_time: o.event_time + 120_000 };
+    const { results, rows } = planOf([deletion, decisions['a link'](o), decisions['a link'](again)]);
+    expect(results).toEqual(['deleted', 'deleted', 'FACT_RECORDED']);
+    expect(rows.links.values().map((l) => l.observation.observation_id)).toEqual([again.observation_id]);
+    expect(rows.facts.values().map((f) => f.observation_id)).toEqual([again.observation_id]);
+  });
+
+  it('sets aside an event the latest of several deletions follows, though an earlier one does not', () => {
+    const o = birth();
+    const { results } = planOf([decisions['a new citizen'](o)], { recordDeletions: kept(deletionOf(o, -60_000), deletionOf(o, 60_000)) });
+    expect(results).toEqual(['deleted']);
+  });
+
+  it('ends the wait of an event sent back to the linker that the deletion follows, and sends it back no more', () => {
+    const o = { ...record(), attempt: 1 };
+    const { results, rows } = planOf([decisions.unlinked(o)], { recordDeletions: kept(deletionOf(o)) });
+    expect(results).toEqual(['deleted']);
+    expect(rows.resolutions.values()).toEqual([{ observation_id: o.observation_id, resolution: 'DELETED', citizen_id: null }]);
+    expect([rows.unlinked.size, rows.outbox.size]).toEqual([0, 0]);
+  });
+
+  it("names the record of every other decision for its deletions to be read and its lock taken, but a steward's own decision's, which holds its lock", () => {
+    const event = decision('LINK', record(), { citizen_id: 'C-0001' });
+    const steward = decision('LINK', observation({ attempt: 1 }), { citizen_id: 'C-0001', method: 'STEWARD', reason: 'STEWARD_DECISION' });
+    const needs = classify([event, steward], new Set([event.decision_id, steward.decision_id]), CONTEXT.settings);
+    expect(needs.decidedRecords.map((r) => r.source_record_id)).toEqual([event.observation.source_record_id, steward.observation.source_record_id]);
+    expect(needs.recordLocks).toEqual([recordLock(event.observation)]);
+  });
+});

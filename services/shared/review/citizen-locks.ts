@@ -12,7 +12,7 @@ import { lockKeys } from '../store/records-in-reach.js';
  * (steward-apply.ts) take, of what each needs, in this order:
  *
  * 1. the source records' own locks (store/plan/classify.ts, recordLock): a chunk's, of the records
- *    it decides again, deletes or may close the open cases of, in one sorted statement; a
+ *    it decides (again), deletes or may close the open cases of, in one sorted statement; a
  *    steward's, of its case's record (a duplicate pair's case has none), before it reads the case
  *    locked (a case's record never changes, so it is read without a lock first);
  * 2. review case rows: a chunk's, those records' (store/review-case.ts, lockCasesOfRecords), in
@@ -27,7 +27,10 @@ import { lockKeys } from '../store/records-in-reach.js';
  * So every case row of a record either takes is taken under the record's lock: a deletion and a
  * steward's decision on one record never wait on each other in a circle, whatever other case of
  * the record the decision sends back. A steward's decision nested in the store's writer
- * (applyDecisions) finds its locks held already.
+ * (applyDecisions) finds its locks held already. An event of a record and the record's later
+ * deletion, decided on two partitions and applied at once, wait on 1 for each other: the deletion
+ * applied second takes off the link the event made, the event applied second reads the deletion
+ * and changes nothing (store/plan/plan-decisions.ts, deletedLater).
  *
  * A merge and its undo move a citizen's links under the two citizens' locks only, not the records':
  * a deletion reads its record's link again once its citizens are locked, and is retried when the

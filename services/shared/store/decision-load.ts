@@ -8,7 +8,7 @@ import type { PoolClient } from './db.js';
 import { PROCESSED_EVENTS } from './decision-tables.js';
 import { loadedCitizen, type CitizenState, type StoredClaim } from './plan/citizen-state.js';
 import { classify } from './plan/classify.js';
-import type { DeletedRecord, LoadedCase, LoadedState, StoredFact, WaitingEvent } from './plan/loaded-state.js';
+import type { DeletedRecord, LoadedCase, LoadedState, StoredDeletion, StoredFact, WaitingEvent } from './plan/loaded-state.js';
 import { newCitizenId } from './plan/new-citizen.js';
 import { recordKey, type SourceRecord } from './plan/planned-rows.js';
 import { lockKeys, recentCitizensInReach, waitingInReach } from './records-in-reach.js';
@@ -92,40 +92,70 @@ async function alreadyApplied(client: PoolClient, observationIds: readonly strin
   return new Set(rows.map((row) => row.observation_id));
 }
 
+/** What the register holds of the chunk's source records, read in one statement (sourceRecordsOf). */
+interface ChunkRecords {
+  deletedRecords: Map<string, DeletedRecord>;
+  recordDeletions: Map<string, StoredDeletion[]>;
+}
+
 /**
- * The source records the chunk deletes: the citizen each is linked to (and when the event its link
- * holds happened), and its events waiting
- * unlinked (the index of migration 028 finds those by their record). The store, not the linker,
- * knows whether a deletion takes a record off a citizen: the linker decides a deletion whose
- * record it finds no link of as any event (plan-decisions.ts, deletion).
+ * What the register holds of the chunk's source records, in one statement. Of those it deletes:
+ * the citizen each is linked to (and when the event its link holds happened), and its events
+ * waiting unlinked (the index of migration 028 finds those by their record). The store, not the
+ * linker, knows whether a deletion takes a record off a citizen: the linker decides a deletion
+ * whose record it finds no link of as any event (plan-decisions.ts, deletion). Of those its other
+ * decisions are on: the deletions kept of each (migration 027's index), which an older event of
+ * the record, decided on another partition than the deletion and applied after it, must not undo
+ * (plan-decisions.ts, deletedLater). Read under the records' locks (classify.ts, recordLocks).
  */
-async function deletedRecordsOf(client: PoolClient, records: readonly SourceRecord[]): Promise<Map<string, DeletedRecord>> {
-  const found = new Map<string, DeletedRecord & { waiting: WaitingEvent[] }>(
-    records.map((r) => [recordKey(r), { linkedTo: null, linkedSince: null, waiting: [] }]),
+async function sourceRecordsOf(client: PoolClient, deleted: readonly SourceRecord[], decided: readonly SourceRecord[]): Promise<ChunkRecords> {
+  const deletedRecords = new Map<string, DeletedRecord & { waiting: WaitingEvent[] }>(
+    deleted.map((r) => [recordKey(r), { linkedTo: null, linkedSince: null, waiting: [] }]),
   );
-  if (records.length === 0) return found;
+  const recordDeletions = new Map<string, StoredDeletion[]>();
+  if (deleted.length === 0 && decided.length === 0) return { deletedRecords, recordDeletions };
+  const columns = (records: readonly SourceRecord[]) => [
+    records.map((r) => r.source),
+    records.map((r) => r.source_system),
+    records.map((r) => r.source_record_id),
+  ];
   const { rows } = await client.query<
-    SourceRecord & { citizen_id: string | null; observation_id: string | null; event_time: number | null; ingested_at: number | null }
+    SourceRecord & {
+      kind: 'link' | 'waiting' | 'deletion';
+      citizen_id: string | null;
+      observation_id: string | null;
+      event_time: number | null;
+      ingested_at: number | null;
+    }
   >(
-    `with r as (select * from unnest($1::text[], $2::text[], $3::text[]) as r(source, source_system, source_record_id))
-     select l.source, l.source_system, l.source_record_id, l.citizen_id, null as observation_id,
+    `with r as (select * from unnest($1::text[], $2::text[], $3::text[]) as r(source, source_system, source_record_id)),
+          d as (select distinct * from unnest($4::text[], $5::text[], $6::text[]) as d(source, source_system, source_record_id))
+     select 'link' as kind, l.source, l.source_system, l.source_record_id, l.citizen_id, null as observation_id,
             (l.observation->>'event_time')::float8 as event_time, (l.observation->>'ingested_at')::float8 as ingested_at
        from record_links l join r on l.source = r.source and l.source_system = r.source_system and l.source_record_id = r.source_record_id
      union all
-     select u.source, u.source_system, u.source_record_id, null, u.observation_id, (u.observation->>'event_time')::float8, (u.observation->>'ingested_at')::float8
+     select 'waiting', u.source, u.source_system, u.source_record_id, null, u.observation_id, (u.observation->>'event_time')::float8, (u.observation->>'ingested_at')::float8
        from unlinked_records u join r on u.source = r.source and u.source_system = r.source_system and u.source_record_id = r.source_record_id
-      where u.resolved_at is null`,
-    [records.map((r) => r.source), records.map((r) => r.source_system), records.map((r) => r.source_record_id)],
+      where u.resolved_at is null
+     union all
+     select 'deletion', x.source, x.source_system, x.source_record_id, null, x.observation_id, x.event_time, x.ingested_at
+       from record_deletions x join d on x.source = d.source and x.source_system = d.source_system and x.source_record_id = d.source_record_id`,
+    [...columns(deleted), ...columns(decided)],
   );
-  for (const { citizen_id: citizenId, observation_id: observationId, event_time: eventTime, ingested_at: ingestedAt, ...record } of rows) {
-    const entry = found.get(recordKey(record))!;
-    if (citizenId !== null) {
-      entry.linkedTo = citizenId;
-      entry.linkedSince = eventTime === null || ingestedAt === null ? null : { event_time: Number(eventTime), ingested_at: Number(ingestedAt) };
+  for (const { kind, citizen_id: citizenId, observation_id: observationId, event_time: eventTime, ingested_at: ingestedAt, ...record } of rows) {
+    const key = recordKey(record);
+    const times = { event_time: Number(eventTime), ingested_at: Number(ingestedAt) };
+    if (kind === 'deletion') {
+      recordDeletions.set(key, [...(recordDeletions.get(key) ?? []), { observation_id: observationId!, ...times }]);
+      continue;
     }
-    if (observationId !== null) entry.waiting.push({ observation_id: observationId, event_time: Number(eventTime), ingested_at: Number(ingestedAt) });
+    const entry = deletedRecords.get(key)!;
+    if (kind === 'link') {
+      entry.linkedTo = citizenId;
+      entry.linkedSince = eventTime === null || ingestedAt === null ? null : times;
+    } else entry.waiting.push({ observation_id: observationId!, ...times });
   }
-  return found;
+  return { deletedRecords, recordDeletions };
 }
 
 /**
@@ -177,8 +207,8 @@ async function factsOf(client: PoolClient, citizenIds: readonly string[]): Promi
 
 /**
  * The lock-and-load phase of a chunk: claims its decision ids, then locks, in the order of
- * review/citizen-locks.ts (the own locks of the records decided again, deleted or whose open cases
- * a decision may close; the review cases of records decided again and those open ones; the
+ * review/citizen-locks.ts (the own locks of the records the chunk decides, but by a steward's own
+ * decision, which holds its record's lock already; the review cases of records decided again and those open ones; the
  * blocking keys of records that may register or wait for a citizen; the citizens named) and reads
  * everything the plan needs, one round trip per table, each only when the chunk needs it. Every
  * read comes after the locks it depends on.
@@ -213,9 +243,13 @@ export async function loadForDecisions(
     ),
     needs.retries.length > 0,
   );
-  // Read after the deleted records' own locks (classify.ts, recordLock), taken by a steward's decision before it
-  // reads the link it changes; before the citizens: those it is linked to are locked with the others.
-  const deletedRecords = await count(deletedRecordsOf(client, needs.deletedRecords), needs.deletedRecords.length > 0);
+  // Read after the records' own locks (classify.ts, recordLock), taken by a steward's decision before it reads the link it
+  // changes, and by a chunk applying an event or the deletion of the record; before the citizens: those a deleted record is
+  // linked to are locked with the others.
+  const { deletedRecords, recordDeletions } = await count(
+    sourceRecordsOf(client, needs.deletedRecords, needs.decidedRecords),
+    needs.deletedRecords.length > 0 || needs.decidedRecords.length > 0,
+  );
   const linkedTo = [...deletedRecords.values()].flatMap((r) => (r.linkedTo ? [r.linkedTo] : []));
   const loaded = await loadCitizens(client, [...needs.citizenIds, ...linkedTo]);
   roundTrips += loaded.roundTrips;
@@ -242,6 +276,7 @@ export async function loadForDecisions(
     relinks,
     sentByChanges,
     deletedRecords,
+    recordDeletions,
     roundTrips,
   };
 }

@@ -23,11 +23,20 @@ export interface Classified {
    * and caseRecords, deletions among them), taken before those rows (review/citizen-locks.ts has
    * the order): so two decisions on one record (a settings change's send-back and the next
    * change's, a steward's and a deletion) are applied one after the other, and the link a deletion
-   * reads after is the one a steward's decision on the record left.
+   * reads after is the one a steward's decision on the record left. And of every other record
+   * decided (decidedRecords), but by a steward's own decision (steward-apply.ts holds it): an event
+   * and the record's deletion applied at once, from two partitions, one after the other, so
+   * either the deletion reads the link the event made, or the event reads the deletion.
    */
   recordLocks: string[];
   /** Source records a decision deletes: whether and to whom each is linked, and its events waiting unlinked, are read (plan-decisions.ts, deletion). */
   deletedRecords: SourceRecord[];
+  /**
+   * Source records of the other decisions: the deletions the register holds of each are read, under
+   * their record locks (recordLocks), so an event older than one of them changes nothing
+   * (plan-decisions.ts, deletedLater).
+   */
+  decidedRecords: SourceRecord[];
   /** The blocking keys (`rule:key`) of every record that may register or wait for a citizen, taken after the case rows. */
   lockKeys: string[];
   /**
@@ -95,12 +104,15 @@ export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<
   // The linker's later looks (not a steward's, whose decision holds its record's lock already: steward-apply.ts).
   const rechecks = retries.filter((d) => d.method !== 'STEWARD');
   const caseRecords = mine.filter(mayCloseRecordCases).map(recordOf);
+  // A steward's own decision holds its record's lock already (steward-apply.ts).
+  const byLinker = others.filter((d) => d.reason !== 'STEWARD_DECISION');
   return {
     retries: retries.map((d) => d.observation.observation_id),
     rechecks: rechecks.map((d) => d.observation.observation_id),
     caseRecords,
     deletedRecords: deletions.map(recordOf),
-    recordLocks: [...new Set([...rechecks.map(recordOf), ...caseRecords].map(recordLock))],
+    decidedRecords: others.map(recordOf),
+    recordLocks: [...new Set([...rechecks.map(recordOf), ...caseRecords, ...byLinker.map(recordOf)].map(recordLock))],
     lockKeys: waiting.flatMap((d) => recordKeysOf(settings, d.observation).map((k) => `${k.rule}:${k.key}`)),
     citizenIds: [
       ...new Set(others.flatMap((d) => (d.decision === 'LINK' && d.citizen_id ? [d.citizen_id] : d.decision === 'NEW' ? [newCitizenId(d.observation)] : []))),

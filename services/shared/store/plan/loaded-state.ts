@@ -74,6 +74,9 @@ export interface DeletedRecord {
   waiting: readonly WaitingEvent[];
 }
 
+/** A deletion of a source record the register holds (record_deletions): when it happened, which a record's events are compared by (current-observations.ts). */
+export type StoredDeletion = Pick<PersonObservation, 'observation_id' | 'event_time' | 'ingested_at'>;
+
 /** Everything the lock-and-load phase read, inside the chunk's transaction and under its locks. */
 export interface LoadedState {
   /** Decisions not applied before (their ids were claimed by this transaction). */
@@ -101,4 +104,9 @@ export interface LoadedState {
   factsOfDying: readonly StoredFact[];
   /** The source records the chunk's deletions are of, by recordKey (planned-rows.ts); absent or missing: linked to no one, nothing waiting. */
   deletedRecords?: ReadonlyMap<string, DeletedRecord>;
+  /**
+   * The deletions the register holds of the source records of the chunk's other decisions, by
+   * recordKey (planned-rows.ts), read under the records' locks; absent or missing: none.
+   */
+  recordDeletions?: ReadonlyMap<string, readonly StoredDeletion[]>;
 }

@@ -5,7 +5,7 @@ import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, Update
 import { applyObservation, keysOfCitizen, planCitizenRows, type Change, type CitizenState } from './citizen-state.js';
 import { LINKED_RECORD_CONTRADICTED, SOURCE_RECORD_LINKED } from '../../register/observation-verdict.js';
 import { decisiveMove, relinkOutcome } from '../../register/settings-relink.js';
-import type { LoadedState, PlanContext, SettingsRelink } from './loaded-state.js';
+import type { LoadedState, PlanContext, SettingsRelink, StoredDeletion } from './loaded-state.js';
 import { citizenOf, emptyCitizen, newCitizenId, REGISTRATION_CLOCK_MARGIN_MS } from './new-citizen.js';
 import { observationUpdate, updateRow } from './observation-update.js';
 import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type RecordCaseClose, type ReviewCaseRow, type SourceRecord } from './planned-rows.js';
@@ -16,8 +16,8 @@ import { afterDeath, factOf } from './sector-facts.js';
 
 /**
  * What the store did with one decision (for counters and tests); `requeued`: sent back to the
- * linker, which decides again; `deleted`: the deletion of a record linked to no one, kept (no
- * citizen changes, so no update).
+ * linker, which decides again; `deleted`: the deletion of a record linked to no one, kept, or an
+ * event its record's deletion follows, set aside (no citizen changes, so no update).
  */
 export type ApplyResult = 'duplicate' | 'review' | 'unlinked' | 'requeued' | 'deleted' | UpdateType;
 
@@ -164,6 +164,11 @@ class Planner {
         results.push('duplicate');
         continue;
       }
+      const deletedBy = o.change_type === 'DELETE' ? null : this.deletedLater(o);
+      if (deletedBy) {
+        results.push(this.eventBeforeDeletion(decision, deletedBy));
+        continue;
+      }
       const result = this.planOne(decision, caseStatus === 'OPEN');
       if (result !== 'requeued' && result !== 'unlinked' && result !== 'review') applied.add(o.observation_id);
       results.push(result);
@@ -255,6 +260,43 @@ class Planner {
       this.rows.resolvedKeys.add({ observation_id: row.observation_id }, cause);
       this.waitEnded.add(row.observation_id);
     }
+  }
+
+  /**
+   * A deletion of the event's record after the event, that the register holds or an earlier
+   * decision of the chunk records (null: none). Two events of one record can be decided on two
+   * partitions (the linker keys a decision by the citizen it links to, else the record's personal
+   * ID or the record), and reach the store in either order: the record's deletion, decided before
+   * its earlier event's link was applied, can be applied first. Later as current-observations.ts
+   * orders a record's events; an event after the deletion (the record made again at its source) is
+   * applied as any.
+   */
+  private deletedLater(o: PersonObservation): StoredDeletion | null {
+    const stored = this.loaded.recordDeletions?.get(recordKey(o)) ?? [];
+    const planned = this.rows.recordDeletions.values().filter((deletion) => sameRecord(deletion, o));
+    return [...stored, ...planned].find((deletion) => later(deletion, o)) ?? null;
+  }
+
+  /**
+   * A decision on an event its record's deletion at the source follows: the record is deleted, so
+   * the event changes nothing of the register, whatever the linker decided. No link, no citizen,
+   * no case, nothing waiting, no fact and no update; the outcome is the record's (DELETED), and
+   * the audit log says which deletion. One sent back to the linker (attempt > 0) waits no longer.
+   */
+  private eventBeforeDeletion(decision: LinkDecision, deletion: StoredDeletion): ApplyResult {
+    const o = decision.observation;
+    if (o.attempt > 0) {
+      this.resolveUnlinked(o.observation_id, 'DELETED', null, { decision_id: decision.decision_id, rule: 'deleted-later-at-source' });
+      this.waitEnded.add(o.observation_id);
+    }
+    this.addOutcome(decision, 'DELETED', null);
+    this.audit('EVENT_BEFORE_DELETION_SET_ASIDE', null, decision, {
+      decision_id: decision.decision_id,
+      decided: decision.decision,
+      deletion: deletion.observation_id,
+      reason: 'the record was deleted later at its source',
+    });
+    return 'deleted';
   }
 
   /**
