@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
-import { LINKED_RECORD_CONTRADICTED } from '../../services/shared/register/observation-verdict.js';
+import { LINKED_RECORD_CONTRADICTED, SOURCE_RECORD_LINKED } from '../../services/shared/register/observation-verdict.js';
 import { applyStewardDecision, type StewardContext } from '../../services/shared/review/steward-apply.js';
 import type { LinkDecision, PersonObservation, StewardDecision } from '../../services/shared/schemas/records.js';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
 import { applyDecisions, type ApplyResult } from '../../services/shared/store/apply-decisions.js';
+import { mergeCitizens, undoMerge } from '../../services/shared/store/citizen-merges.js';
 import { inTransaction } from '../../services/shared/store/db.js';
 import { currentOrBootstrap } from '../../services/shared/store/settings-versions.js';
 import { CONTEXT, decision, observation, stewardDecision, strangerPerson } from '../fixtures/link-decisions.js';
@@ -279,5 +280,22 @@ describe('a case about a later event of a linked record that contradicts its cit
       result: { restored_to: record.holder },
     });
     expect(await registerStateOf(record)).toEqual(before);
+  });
+
+  it("keeps the record on the survivor of its citizen merged since a steward's confirmation of its link, when the confirmation is undone, for the merge's undo to take it back", async () => {
+    const record = await mergeableRecord();
+    const { linked, caseId, holder, other } = record;
+    // While a steward holds the case, a still later event follows the link: the confirmation has nothing to apply, it keeps the link as it stands.
+    await database.pool.query(`update review_cases set status = 'CLAIMED', claimed_by = 'steward.test', claimed_at = now() where case_id = $1`, [caseId]);
+    const newer = observation({ ...linked, observation_id: `${linked.observation_id}-newer`, change_type: 'UPDATE', event_time: linked.event_time + 120_000 });
+    expect(await apply([decision('LINK', newer, { citizen_id: holder, reason: SOURCE_RECORD_LINKED, method: 'DETERMINISTIC' })])).toEqual(['FACT_RECORDED']);
+    expect(await steward(caseId, 'LINK', holder)).toEqual({ status: 'applied', result: { citizen_id: holder } });
+    const confirmation = lastStewardDecision();
+    const merge = await mergeCitizens(database.pool, context, other, holder, 'steward:test', 'registered twice, it seemed');
+    expect(await steward(caseId, 'UNDO', null, confirmation)).toMatchObject({ status: 'applied', result: { citizen_id: other } });
+    const followed = { method: 'DETERMINISTIC', observation_id: newer.observation_id };
+    expect(await linkOf(linked)).toEqual({ citizen_id: other, ...followed });
+    await undoMerge(database.pool, context, merge.mergeId, 'steward:test', 'two people after all');
+    expect(await linkOf(linked)).toEqual({ citizen_id: holder, ...followed });
   });
 });

@@ -136,13 +136,25 @@ export async function mustHaveNoPendingObservation(client: PoolClient, o: Source
   if ((rowCount ?? 0) > 0) refuse('a later observation of the record waits unlinked or in another open case: decide that first, or decide this case again');
 }
 
-/** Undoing a confirmation: the link's row as it stood (the pipeline's decision, method and reason); nothing of the citizen changed. */
+/**
+ * Undoing a confirmation: the link's row as it stood (the pipeline's decision, method and reason);
+ * nothing of the citizen changed. On the citizen the record is linked to now, returned: a merge
+ * since moved the link to its survivor, as it moves every link (and its undo moves it back,
+ * merge-moves.ts moveBack); the citizen the row names would be one merged. A steward's merge undone
+ * puts the link back here first, as it stood after the merge, on the survivor (steward-apply.ts).
+ */
 export async function restoreLinkRow(client: PoolClient, standing: StandingLink & { link: StoredLink }, undoneId: string): Promise<string> {
   const link = standing.link;
   await mustBeLinkedBy(client, link as unknown as SourceRecord, undoneId);
-  await client.query(`delete from record_links where ${RECORD}`, recordOf(link as unknown as SourceRecord));
-  await client.query('insert into record_links select * from jsonb_populate_record(null::record_links, $1::jsonb)', [JSON.stringify(link)]);
-  return link.citizen_id;
+  const { rows } = await client.query<{ citizen_id: string }>(
+    `delete from record_links where ${RECORD} returning citizen_id`,
+    recordOf(link as unknown as SourceRecord),
+  );
+  const citizenId = rows[0]!.citizen_id;
+  await client.query('insert into record_links select * from jsonb_populate_record(null::record_links, $1::jsonb)', [
+    JSON.stringify({ ...link, citizen_id: citizenId }),
+  ]);
+  return citizenId;
 }
 
 /**
