@@ -11,7 +11,7 @@ import { recordKeysOf } from '../../services/shared/store/plan/record-keys.js';
 import { lockKeys } from '../../services/shared/store/records-in-reach.js';
 import { recordSettingsChange } from '../../services/shared/store/settings-promotion.js';
 import { currentOrBootstrap, currentSettingsVersion } from '../../services/shared/store/settings-versions.js';
-import { CONTEXT, decision, observation } from '../fixtures/link-decisions.js';
+import { CONTEXT, decision, observation, strangerPerson } from '../fixtures/link-decisions.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -644,6 +644,34 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     const decided = await decidedAgainstChunk(held, null, () => steward(opened.case_id, 'LINK', merged));
     expect(decided).toEqual({ status: 'refused', reason: 'the citizen was merged into another meanwhile: decide again' });
     expect(await linksAndHistoryOf([merged, survivor])).toEqual(afterMerge);
+  });
+
+  it('links the record to the survivor of a candidate merged since the case opened, never locking the merged citizen after the survivor', async () => {
+    const [merged, survivor] = ['079300001717', '079300001818'];
+    const births = [merged, survivor].map((personal_id) => observation({ person: strangerPerson(personal_id) }));
+    expect(await apply(births.map((o) => decision('NEW', o)))).toEqual(['CITIZEN_CREATED', 'CITIZEN_CREATED']);
+    const opened = await ambiguousCase(merged, survivor);
+    await mergeCitizens(database.pool, context, survivor, merged, 'test', 'registered twice');
+    // A chunk of the store linking a record to the merged citizen locks them, then their survivor (decision-load.ts, loadCitizens).
+    const chunk = await database.pool.connect();
+    try {
+      await chunk.query('begin');
+      await chunk.query('select 1 from citizens where citizen_id = $1 for update', [merged]);
+      let settled = false;
+      const decided = steward(opened.case_id, 'LINK', merged)
+        .catch((error: unknown) => error)
+        .finally(() => (settled = true));
+      // The decision ends, or waits for the merged citizen's lock while it holds the survivor's, the chunk's next.
+      await waitUntil(async () => settled || (await lockWaits(chunk)) > 0, Boolean, 20_000, 'the steward decision ending or waiting');
+      await chunk.query('select 1 from citizens where citizen_id = $1 for update', [survivor]);
+      await chunk.query('commit');
+      expect(await decided).toMatchObject({ status: 'applied', result: { citizen_id: survivor } });
+    } catch (error) {
+      await chunk.query('rollback');
+      throw error;
+    } finally {
+      chunk.release();
+    }
   });
 
   it('takes the key locks of the new citizen before the citizen the record leaves, as a chunk of the store does, when a steward makes one of a standing link', async () => {

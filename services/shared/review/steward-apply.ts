@@ -146,14 +146,12 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
   // A decision edits the citizen a standing link leaves, then the one the record goes to (a merge's
   // two besides): all locked first, in id order, and the register claims it writes on them kept for
   // its undo. A new citizen has none before the decision, and its undo removes all it has.
-  const changed = [
-    observation ? await standingLinkOf(client, reviewCase, observation) : null,
-    decision.citizen_id ? await currentCitizenId(client, decision.citizen_id) : null,
-    decision.other_citizen_id,
-  ];
+  // The citizen named as the register holds them now: a candidate merged since the case opened is their survivor.
+  const named = decision.citizen_id ? await currentCitizenId(client, decision.citizen_id) : null;
+  const changed = [observation ? await standingLinkOf(client, reviewCase, observation) : null, named, decision.other_citizen_id];
   await lockCitizensInOrder(client, changed);
   // Read before its lock, the citizen may have been merged since: its survivor is not locked, so the decision is not taken on it.
-  if (changed[1] && (await currentCitizenId(client, changed[1])) !== changed[1]) refuse('the citizen was merged into another meanwhile: decide again');
+  if (named && (await currentCitizenId(client, named)) !== named) refuse('the citizen was merged into another meanwhile: decide again');
   const claimsBefore = await registerClaimsOf(client, changed);
   // A case about a link left standing whose record is not linked any more (deleted at its source, or taken off by a
   // decision on another of its cases): linking it, or making a citizen of it, would bring back what was taken away.
@@ -168,7 +166,8 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
       if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
       const citizenId = required(decision.citizen_id, 'LINK names the citizen');
       if (!caseCitizens(reviewCase).includes(citizenId)) await mustExist(client, citizenId);
-      result = await linkRecord(client, decision, reviewCase, observation, citizenId, context);
+      // To the survivor of a candidate merged since, locked above: the merged citizen is neither edited nor locked after them (citizen-locks.ts).
+      result = await linkRecord(client, decision, reviewCase, observation, named ?? citizenId, context);
       await constrain(client, 'MUST_LINK', recordSubject(observation), [citizenId], decision.decision_id);
       break;
     }
@@ -342,7 +341,8 @@ async function applyAsLinkDecision(
   citizenId: string | null,
   context: StewardContext,
 ) {
-  const candidate = reviewCase.candidates.find((c) => c.citizen_id === citizenId);
+  // The candidate the steward named, though merged since into the citizen the record goes to.
+  const candidate = reviewCase.candidates.find((c) => c.citizen_id === (decision.citizen_id ?? citizenId));
   const link: LinkDecision = {
     decision_id: decision.decision_id,
     decision: kind,
@@ -386,7 +386,8 @@ async function linkedCitizenOf(client: PoolClient, o: PersonObservation): Promis
 }
 
 /**
- * Links a case's record to the citizen the steward names. On a case about a standing link, the
+ * Links a case's record to the citizen the steward names, as the register holds them now (a
+ * candidate merged since: their survivor, whom the decision locked). On a case about a standing link, the
  * record's observation is applied already: confirming the citizen keeps it (the link becomes the
  * steward's; the fact and claims stay as they are); an observation that waits (the linker's doubt
  * about a later event) is applied then, to the same citizen, as a later event that follows its
@@ -406,7 +407,7 @@ async function linkRecord(
   context: StewardContext,
 ): Promise<Record<string, unknown>> {
   const standing = await standingLinkOf(client, reviewCase, observation);
-  if (standing !== null && standing === (await currentCitizenId(client, citizenId))) {
+  if (standing !== null && standing === citizenId) {
     // A waiting observation is applied to the citizen confirmed, beside the record's earlier ones;
     // the record as it stood is kept whole, for the undo to write back.
     const waiting = caseObservationWaits(reviewCase) ? await observationToConfirm(client, observation) : null;
