@@ -793,7 +793,7 @@ describe("a linked record's later event that waits in its case, as the record go
     const record = firstEvent('left-on-merged', merged);
     expect(await apply([decision('LINK', record, { citizen_id: merged })])).toHaveLength(1);
     await mergeCitizens(database.pool, context, survivor, merged, 'steward:test', 'registered twice');
-    // As an undone steward confirmation puts back the link row it kept (standing-link.ts), on the citizen merged meanwhile.
+    // A link left on a merged citizen (as an undone steward confirmation put back before cac3deb; a register's old data).
     await database.pool.query('update record_links set citizen_id = $1 where source_record_id = $2', [merged, record.source_record_id]);
     const deletion = decision('LINK', deletionOf(record), { citizen_id: merged, reason: 'SOURCE_RECORD_LINKED', method: 'DETERMINISTIC' });
     expect(await apply([deletion])).toEqual(['RECORD_UNLINKED']);
