@@ -415,6 +415,23 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await steward(caseId, 'REJECT', null)).toMatchObject({ status: 'applied' });
   });
 
+  it("refuses all but a rejection on a held case of an event its record's deletion followed, though the record was made again and linked since", async () => {
+    const first = firstEvent('made-again-held', null);
+    expect(await apply([ambiguous(first)])).toEqual(['review']);
+    const { case_id: caseId } = await caseOf(first);
+    await database.pool.query(`update review_cases set status = 'CLAIMED', claimed_by = 'steward.test', claimed_at = now() where case_id = $1`, [caseId]);
+    const deletion = deletionOf(first);
+    expect(await apply([ambiguous(deletion)])).toEqual(['deleted']);
+    const madeAgain = { ...first, observation_id: `${first.observation_id}-again`, change_type: 'CREATE' as const, event_time: deletion.event_time + 60_000 };
+    expect(await apply([decision('LINK', madeAgain, { citizen_id: B })])).toHaveLength(1);
+    expect(await steward(caseId, 'LINK', A)).toMatchObject({ status: 'refused', code: 'RECORD_DELETED' });
+    expect(await steward(caseId, 'NEW', null)).toMatchObject({ status: 'refused', code: 'RECORD_DELETED' });
+    expect(await linkOf(first)).toEqual({ citizen_id: B, observation_id: madeAgain.observation_id });
+    expect(await rows('select kind from linkage_constraints where subject like $1', [`%${first.source_record_id}`])).toEqual([]);
+    expect(await steward(caseId, 'REJECT', null)).toMatchObject({ status: 'applied' });
+    expect(await linkOf(first)).toEqual({ citizen_id: B, observation_id: madeAgain.observation_id });
+  });
+
   it('keeps one case a record: a second doubted event closes the first as superseded, and is the one that waits', async () => {
     const { linked, later } = await waitingRecord();
     const newer = laterEvent(linked, 2);

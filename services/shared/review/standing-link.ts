@@ -1,4 +1,5 @@
 import type { PersonObservation, StewardDecision } from '../schemas/records.js';
+import { later } from '../linkage/current-observations.js';
 import type { WriterContext } from '../store/apply-decisions.js';
 import { CitizenEdits } from '../store/citizen-edits.js';
 import type { Pool, PoolClient } from '../store/db.js';
@@ -29,14 +30,17 @@ async function linkedObservationOf(client: Pool | PoolClient, o: SourceRecord): 
 }
 
 /**
- * Whether the record's latest event is its deletion at the source: of the case's observation, the
- * one its link holds and the deletions the store received (a deletion takes the link away). Asked
- * by the store applying a steward's decision, which refuses all but a rejection then, and by the
- * steward service, which offers only a rejection (case-queue.ts).
+ * Whether the record was deleted at its source after the case's event: a deletion the store
+ * received is later than it (current-observations.ts's order, a tie the deletion's, as the store
+ * sets such an event aside: plan-decisions.ts). The record may have been made again since, and
+ * linked: the case's event is still one its source deleted, and linking it or making a citizen of
+ * it would bring back what the deletion took away. Asked by the store applying a steward's
+ * decision, which refuses all but a rejection then, and by the steward service, which offers only
+ * a rejection (case-queue.ts).
  */
 export async function deletedAtSource(client: Pool | PoolClient, o: PersonObservation): Promise<boolean> {
   const { rows } = await client.query<RecordDeletion>(`select observation_id, event_time, ingested_at from record_deletions where ${RECORD}`, recordOf(o));
-  return observationToApply(o, await linkedObservationOf(client, o), rows) === null;
+  return rows.some((deletion) => later(deletion, o));
 }
 
 /** The observation a move applies: the record's latest (standing-link-plan.ts). */

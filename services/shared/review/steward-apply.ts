@@ -178,6 +178,7 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
       const latest = made ?? observation;
       if (standing) await unlinkRecord(client, decision, observation, context, { movedTo: newCitizenId(latest) });
       const applied = await applyAsLinkDecision(client, decision, reviewCase, latest, 'NEW', null, context);
+      if (applied === 'deleted') refuse('the record was deleted at its source after this event: reject the case', 'RECORD_DELETED');
       if (applied !== 'CITIZEN_CREATED') refuse(`the record could not make a new citizen (${applied}): its personal ID may belong to a citizen already`);
       result = { citizen_id: newCitizenId(latest), ...(standing ? { applied_observation_id: latest.observation_id } : {}) };
       await constrain(client, 'CANNOT_LINK', recordSubject(observation), caseCitizens(reviewCase), decision.decision_id);
@@ -413,13 +414,16 @@ async function linkRecord(
     const waiting = caseObservationWaits(reviewCase) ? await observationToConfirm(client, observation) : null;
     await keepStandingLink(client, decision.decision_id, observation, waiting !== null);
     if (!waiting) return { citizen_id: await confirmLink(client, decision, observation, standing) };
-    await applyAsLinkDecision(client, decision, reviewCase, waiting, 'LINK', standing, context);
+    if ((await applyAsLinkDecision(client, decision, reviewCase, waiting, 'LINK', standing, context)) === 'deleted')
+      refuse('the record was deleted at its source after this event: reject the case', 'RECORD_DELETED');
     return { citizen_id: standing, applied_observation_id: waiting.observation_id };
   }
   const latest = standing !== null ? await latestObservationOf(client, observation) : observation;
   if (standing !== null) await unlinkRecord(client, decision, observation, context, { movedTo: citizenId });
   const applied = await applyAsLinkDecision(client, decision, reviewCase, latest, 'LINK', citizenId, context);
   if (applied === 'duplicate') refuse('the record is linked already');
+  // The store sets aside an event its record's deletion follows (plan-decisions.ts): nothing was linked.
+  if (applied === 'deleted') refuse('the record was deleted at its source after this event: reject the case', 'RECORD_DELETED');
   return {
     citizen_id: (await linkedCitizenOf(client, observation)) ?? citizenId,
     ...(standing !== null ? { applied_observation_id: latest.observation_id } : {}),
