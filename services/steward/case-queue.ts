@@ -212,7 +212,7 @@ async function checkDecision(client: PoolClient, reviewCase: ReviewCase, request
   const facts = await caseFacts(client, reviewCase);
   const allowed = allowedActions(facts);
   if (facts.deletedAtSource && request.action !== 'REJECT')
-    throw new QueueRefusal(422, 'RECORD_DELETED', 'the record was deleted at its source after the case was opened: reject the case');
+    throw new QueueRefusal(422, 'RECORD_DELETED', "the record was deleted at its source after the case's event: reject the case");
   if (request.action === 'NEW' && !allowed.includes('NEW'))
     bad("the record's personal ID belongs to a citizen already: link it, or reject it so that its source corrects the ID");
   if (!allowed.includes(request.action)) bad(`the case allows ${allowed.join(', ')} now`);

@@ -432,6 +432,19 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await linkOf(first)).toEqual({ citizen_id: B, observation_id: madeAgain.observation_id });
   });
 
+  it("leaves the record's link of its life made again at its source when a steward rejects a held case about its deleted link", async () => {
+    const { linked, later, caseId } = await waitingRecord();
+    await database.pool.query(`update review_cases set status = 'CLAIMED', claimed_by = 'steward.test', claimed_at = now() where case_id = $1`, [caseId]);
+    const deletion = { ...deletionOf(linked), event_time: later.event_time + 30_000 };
+    expect(await apply([follows(deletion)])).toEqual(['RECORD_UNLINKED']);
+    const madeAgain = { ...linked, observation_id: `${linked.observation_id}-again`, change_type: 'CREATE' as const, event_time: deletion.event_time + 60_000 };
+    expect(await apply([decision('LINK', madeAgain, { citizen_id: B })])).toHaveLength(1);
+    expect(await steward(caseId, 'LINK', A)).toMatchObject({ status: 'refused', code: 'RECORD_DELETED' });
+    expect(await steward(caseId, 'REJECT', null)).toMatchObject({ status: 'applied' });
+    expect(await linkOf(linked)).toEqual({ citizen_id: B, observation_id: madeAgain.observation_id });
+    expect(await rows('select kind from linkage_constraints where subject like $1 and revoked_at is null', [`%${linked.source_record_id}`])).toEqual([]);
+  });
+
   it('keeps one case a record: a second doubted event closes the first as superseded, and is the one that waits', async () => {
     const { linked, later } = await waitingRecord();
     const newer = laterEvent(linked, 2);

@@ -10,7 +10,7 @@ export interface CaseFacts {
   activeCandidates: number;
   /** The record's personal ID belongs to a citizen already: a new citizen could not be made of it. */
   personalIdTaken: boolean;
-  /** The record's latest event is its deletion at the source (standing-link.ts, deletedAtSource): the register applies only a rejection. */
+  /** The record was deleted at its source after the case's event (standing-link.ts, deletedAtSource): the register applies only a rejection. */
   deletedAtSource: boolean;
 }
 

@@ -160,7 +160,7 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
   // A case of any other reason whose record's latest event is its deletion (a deletion closes the cases no steward holds,
   // plan-decisions.ts): a link, a new citizen or a merge linking it would bring back what its source deleted.
   const deleted = observation !== null && (await deletedAtSource(client, observation));
-  if (deleted && decision.action !== 'REJECT') refuse('the record was deleted at its source after the case was opened: reject the case', 'RECORD_DELETED');
+  if (deleted && decision.action !== 'REJECT') refuse("the record was deleted at its source after the case's event: reject the case", 'RECORD_DELETED');
   switch (decision.action) {
     case 'LINK': {
       if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
@@ -187,8 +187,10 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
     case 'REJECT': {
       if (!observation) refuse('a duplicate case is decided by MERGE or DISTINCT');
       // A link the pipeline kept standing while it doubted it is the link the steward rejects: the
-      // record comes off that citizen, and a later look may not put it back.
-      const standing = await standingLinkOf(client, reviewCase, observation);
+      // record comes off that citizen, and a later look may not put it back. Not once the record was
+      // deleted after the case's event: that link went with the deletion, and a link the record has
+      // now is of its life made again at its source, which this case is not about.
+      const standing = deleted ? null : await standingLinkOf(client, reviewCase, observation);
       if (standing) {
         await unlinkRecord(client, decision, observation, context, { movedTo: null });
         await constrain(client, 'CANNOT_LINK', recordSubject(observation), [standing], decision.decision_id);
