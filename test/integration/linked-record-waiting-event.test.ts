@@ -765,7 +765,8 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await outcomesOf(first)).toEqual([{ outcome: 'DELETED', citizen_id: null }]);
   });
 
-  it('takes the record off the citizen an undone merge gave it back to while its deletion was applied, failing the chunk retriably first', async () => {
+  /** One person registered twice (`survivor`, `merged`), a record of `merged` linked to them, and `merged` merged into `survivor`. */
+  const recordOfMergedCitizen = async (kind: string, survivor: string, merged: string) => {
     const person = (personalId: string) => ({
       ...strangerPerson(personalId),
       full_name: 'Phạm Văn Đức',
@@ -775,12 +776,17 @@ describe("a linked record's later event that waits in its case, as the record go
       given_name: 'Đức',
       date_of_birth: { value: '1990-03-03', precision: 'DAY' as const },
     });
-    const [survivor, merged] = ['079300004001', '079300004002'];
     for (const id of [survivor, merged]) expect(await apply([decision('NEW', observation({ person: person(id) }))])).toEqual(['CITIZEN_CREATED']);
-    const record = firstEvent('merged', merged);
+    const record = firstEvent(kind, merged);
     expect(await apply([decision('LINK', record, { citizen_id: merged })])).toHaveLength(1);
     const merge = await mergeCitizens(database.pool, context, survivor, merged, 'steward:test', 'registered twice, it seemed');
     expect(await linkOf(record)).toMatchObject({ citizen_id: survivor });
+    return { record, merge };
+  };
+
+  it('takes the record off the citizen an undone merge gave it back to while its deletion was applied, failing the chunk retriably first', async () => {
+    const [survivor, merged] = ['079300004001', '079300004002'];
+    const { record, merge } = await recordOfMergedCitizen('merged', survivor, merged);
     const deletion = decision('LINK', deletionOf(record), { citizen_id: survivor, reason: 'SOURCE_RECORD_LINKED', method: 'DETERMINISTIC' });
     const holder = await database.pool.connect();
     try {
@@ -809,20 +815,8 @@ describe("a linked record's later event that waits in its case, as the record go
   });
 
   it('takes the record off a citizen merged since its link was put back there, without failing the chunk again and again', async () => {
-    const person = (personalId: string) => ({
-      ...strangerPerson(personalId),
-      full_name: 'Đỗ Thị Hạnh',
-      name_key: 'do thi hanh',
-      family_name: 'Đỗ',
-      middle_name: 'Thị',
-      given_name: 'Hạnh',
-      date_of_birth: { value: '1988-08-08', precision: 'DAY' as const },
-    });
-    const [survivor, merged] = ['079300004011', '079300004012'];
-    for (const id of [survivor, merged]) expect(await apply([decision('NEW', observation({ person: person(id) }))])).toEqual(['CITIZEN_CREATED']);
-    const record = firstEvent('left-on-merged', merged);
-    expect(await apply([decision('LINK', record, { citizen_id: merged })])).toHaveLength(1);
-    await mergeCitizens(database.pool, context, survivor, merged, 'steward:test', 'registered twice');
+    const merged = '079300004012';
+    const { record } = await recordOfMergedCitizen('left-on-merged', '079300004011', merged);
     // A link left on a merged citizen (as an undone steward confirmation put back before cac3deb; a register's old data).
     await database.pool.query('update record_links set citizen_id = $1 where source_record_id = $2', [merged, record.source_record_id]);
     const deletion = decision('LINK', deletionOf(record), { citizen_id: merged, reason: 'SOURCE_RECORD_LINKED', method: 'DETERMINISTIC' });

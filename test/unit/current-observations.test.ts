@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentObservations } from '../../services/shared/linkage/current-observations.js';
+import { currentObservations, deletionAfter } from '../../services/shared/linkage/current-observations.js';
 import { observation } from '../fixtures/link-decisions.js';
 
 describe('the observations that stand for their records now (what a settings change may send back)', () => {
@@ -25,5 +25,24 @@ describe('the observations that stand for their records now (what a settings cha
     const civil = observation({ source_system: 'civil-a', source_record_id: 'rec-d' });
     const other = observation({ source_system: 'civil-b', source_record_id: 'rec-d' });
     expect(currentObservations([civil, other])).toEqual([civil, other]);
+  });
+});
+
+describe("a record's deletion after an event (the store sets the event aside; a steward may only reject its case)", () => {
+  const event = observation({ source_record_id: 'rec-s', event_time: 1_000, ingested_at: 5 });
+
+  it('finds a deletion the register kept after the event', () => {
+    const deletion = { observation_id: 'obs-deleted', event_time: 2_000, ingested_at: 0 };
+    expect(deletionAfter(event, [deletion])).toBe(deletion);
+  });
+
+  it('finds none when the record was deleted before the event and observed again', () => {
+    const deletion = { observation_id: 'obs-deleted', event_time: 500, ingested_at: 0 };
+    expect(deletionAfter(event, [deletion])).toBeNull();
+  });
+
+  it('counts a deletion with the same times as the event as after it', () => {
+    const deletion = { observation_id: 'obs-deleted', event_time: 1_000, ingested_at: 5 };
+    expect(deletionAfter(event, [deletion])).toBe(deletion);
   });
 });

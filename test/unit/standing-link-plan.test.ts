@@ -28,16 +28,6 @@ describe("what a steward's decision on a standing link applies, and what its und
     expect(observationToApply(opened, deleted)).toBeNull();
   });
 
-  it('applies nothing when a deletion the register kept is the latest event of the record, its link gone', () => {
-    const deletion = { observation_id: 'obs-deleted', event_time: 2_000, ingested_at: 0 };
-    expect(observationToApply(opened, null, [deletion])).toBeNull();
-  });
-
-  it("applies the case's observation when the record was deleted before it and observed again", () => {
-    const deletion = { observation_id: 'obs-deleted', event_time: 500, ingested_at: 0 };
-    expect(observationToApply(opened, null, [deletion])).toBe(opened);
-  });
-
   it("names the observation applied in the explanation when it is not the case's", () => {
     const later = observation({ source_record_id: 'rec-s', change_type: 'UPDATE', event_time: 2_000 });
     expect([appliedNote(opened, opened), appliedNote(opened, later)]).toEqual([

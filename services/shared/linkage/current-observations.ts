@@ -9,6 +9,16 @@ export const later = (a: EventTimes, b: EventTimes) => a.event_time > b.event_ti
 export type EventTimes = Pick<PersonObservation, 'event_time' | 'ingested_at'>;
 
 /**
+ * The first of a record's deletions at its source that comes after the event (a tie is the
+ * deletion's), or null: the event is then of a life of the record its source ended. The store sets
+ * such an event aside, and a steward may only reject its case, by this one rule.
+ */
+export function deletionAfter<D extends EventTimes>(event: EventTimes, deletions: Iterable<D>): D | null {
+  for (const deletion of deletions) if (later(deletion, event)) return deletion;
+  return null;
+}
+
+/**
  * The observations that stand for their records as they are now: of each source record, only
  * its latest observation, and none of a record whose latest is a deletion (it is linked to no
  * one any more). A settings change sends back only these: an older update or a deletion decided

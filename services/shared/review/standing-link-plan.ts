@@ -33,25 +33,16 @@ interface StoredFact extends StoredRow {
   withdrawn_at: string | null;
 }
 
-/** A deletion of a source record as the register keeps it (record_deletions, migration 027): when it happened, nothing of the person. */
-export type RecordDeletion = Pick<PersonObservation, 'observation_id' | 'event_time' | 'ingested_at'>;
-
 /**
  * The observation a steward's move, or new citizen, applies where a link stood: the record's
  * latest, by the rule a settings change sends records back by (current-observations.ts), of the
- * case's, the one its link holds and its deletions, since the record may have been observed again
- * after the case opened. The case's own when it is that one (it carries the case's attempt; a tie
- * is the case's). Null when the latest is a deletion: there is nothing left to apply.
+ * case's and the one its link holds, since the record may have been observed again after the case
+ * opened. The case's own when it is that one (it carries the case's attempt; a tie is the case's).
+ * Null when the latest is a deletion: there is nothing left to apply. (Whether the record was
+ * deleted after the case's event is standing-link.ts's deletedAtSource.)
  */
-export function observationToApply(
-  caseObservation: PersonObservation,
-  linked: PersonObservation | null,
-  deletions: readonly RecordDeletion[] = [],
-): PersonObservation | null {
-  const others = [
-    ...(linked && linked.observation_id !== caseObservation.observation_id ? [linked] : []),
-    ...deletions.map((deletion): PersonObservation => ({ ...caseObservation, ...deletion, change_type: 'DELETE' })),
-  ];
+export function observationToApply(caseObservation: PersonObservation, linked: PersonObservation | null): PersonObservation | null {
+  const others = linked && linked.observation_id !== caseObservation.observation_id ? [linked] : [];
   const [latest] = currentObservations([...others, caseObservation]);
   return latest ?? null;
 }

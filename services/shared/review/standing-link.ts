@@ -1,13 +1,14 @@
 import type { PersonObservation, StewardDecision } from '../schemas/records.js';
-import { later } from '../linkage/current-observations.js';
+import { deletionAfter } from '../linkage/current-observations.js';
 import type { WriterContext } from '../store/apply-decisions.js';
 import { CitizenEdits } from '../store/citizen-edits.js';
 import type { Pool, PoolClient } from '../store/db.js';
 import { lockMergeCitizens } from '../store/merge-moves.js';
+import type { StoredDeletion } from '../store/plan/loaded-state.js';
 import { observationUpdate } from '../store/plan/observation-update.js';
 import { changesIdentity } from '../store/plan/reexamination.js';
 import { reexamineAfterChanges } from '../store/register-reexamination.js';
-import { liveFactOf, observationToApply, type RecordDeletion, type StandingLink, type StoredLink, type StoredRow } from './standing-link-plan.js';
+import { liveFactOf, observationToApply, type StandingLink, type StoredLink, type StoredRow } from './standing-link-plan.js';
 import { refuse } from './steward-refusal.js';
 import { stewardActor } from './steward-users.js';
 
@@ -31,16 +32,16 @@ async function linkedObservationOf(client: Pool | PoolClient, o: SourceRecord): 
 
 /**
  * Whether the record was deleted at its source after the case's event: a deletion the store
- * received is later than it (current-observations.ts's order, a tie the deletion's, as the store
- * sets such an event aside: plan-decisions.ts). The record may have been made again since, and
+ * received is later than it (current-observations.ts, deletionAfter: the rule by which the store
+ * sets such an event aside, plan-decisions.ts). The record may have been made again since, and
  * linked: the case's event is still one its source deleted, and linking it or making a citizen of
  * it would bring back what the deletion took away. Asked by the store applying a steward's
  * decision, which refuses all but a rejection then, and by the steward service, which offers only
  * a rejection (case-queue.ts).
  */
 export async function deletedAtSource(client: Pool | PoolClient, o: PersonObservation): Promise<boolean> {
-  const { rows } = await client.query<RecordDeletion>(`select observation_id, event_time, ingested_at from record_deletions where ${RECORD}`, recordOf(o));
-  return rows.some((deletion) => later(deletion, o));
+  const { rows } = await client.query<StoredDeletion>(`select observation_id, event_time, ingested_at from record_deletions where ${RECORD}`, recordOf(o));
+  return deletionAfter(o, rows) !== null;
 }
 
 /** The observation a move applies: the record's latest (standing-link-plan.ts). */

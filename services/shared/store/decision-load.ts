@@ -92,6 +92,11 @@ async function alreadyApplied(client: PoolClient, observationIds: readonly strin
   return new Set(rows.map((row) => row.observation_id));
 }
 
+/** Source records as the three arrays a statement unnests (source, source_system, source_record_id). */
+function recordColumns(records: readonly SourceRecord[]): [string[], string[], string[]] {
+  return [records.map((r) => r.source), records.map((r) => r.source_system), records.map((r) => r.source_record_id)];
+}
+
 /** What the register holds of the chunk's source records, read in one statement (sourceRecordsOf). */
 interface ChunkRecords {
   deletedRecords: Map<string, DeletedRecord>;
@@ -114,11 +119,6 @@ async function sourceRecordsOf(client: PoolClient, deleted: readonly SourceRecor
   );
   const recordDeletions = new Map<string, StoredDeletion[]>();
   if (deleted.length === 0 && decided.length === 0) return { deletedRecords, recordDeletions };
-  const columns = (records: readonly SourceRecord[]) => [
-    records.map((r) => r.source),
-    records.map((r) => r.source_system),
-    records.map((r) => r.source_record_id),
-  ];
   const { rows } = await client.query<
     SourceRecord & {
       kind: 'link' | 'waiting' | 'deletion';
@@ -140,7 +140,7 @@ async function sourceRecordsOf(client: PoolClient, deleted: readonly SourceRecor
      union all
      select 'deletion', x.source, x.source_system, x.source_record_id, null, x.observation_id, x.event_time, x.ingested_at
        from record_deletions x join d on x.source = d.source and x.source_system = d.source_system and x.source_record_id = d.source_record_id`,
-    [...columns(deleted), ...columns(decided)],
+    [...recordColumns(deleted), ...recordColumns(decided)],
   );
   for (const { kind, citizen_id: citizenId, observation_id: observationId, event_time: eventTime, ingested_at: ingestedAt, ...record } of rows) {
     const key = recordKey(record);
@@ -180,7 +180,7 @@ async function mustStillBeLinked(
     `with r as (select * from unnest($1::text[], $2::text[], $3::text[]) as r(source, source_system, source_record_id))
      select l.source, l.source_system, l.source_record_id, l.citizen_id
        from record_links l join r on l.source = r.source and l.source_system = r.source_system and l.source_record_id = r.source_record_id`,
-    [read.map((r) => r.source), read.map((r) => r.source_system), read.map((r) => r.source_record_id)],
+    recordColumns(read),
   );
   const now = new Map(rows.map((row) => [recordKey(row), row.citizen_id]));
   // Both sides through the merges: a link left on a merged citizen (read so, and still so) has not moved.

@@ -1,5 +1,5 @@
 import { DancuError } from '../../errors.js';
-import { later, type EventTimes } from '../../linkage/current-observations.js';
+import { deletionAfter, later, type EventTimes } from '../../linkage/current-observations.js';
 import { RULES } from '../../quality/rules.js';
 import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, UpdateType } from '../../schemas/records.js';
 import { applyObservation, keysOfCitizen, planCitizenRows, type Change, type CitizenState } from './citizen-state.js';
@@ -274,7 +274,7 @@ class Planner {
   private deletedLater(o: PersonObservation): StoredDeletion | null {
     const stored = this.loaded.recordDeletions?.get(recordKey(o)) ?? [];
     const planned = this.rows.recordDeletions.values().filter((deletion) => sameRecord(deletion, o));
-    return [...stored, ...planned].find((deletion) => later(deletion, o)) ?? null;
+    return deletionAfter(o, [...stored, ...planned]);
   }
 
   /**
