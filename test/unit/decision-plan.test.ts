@@ -699,6 +699,25 @@ describe('planning the deletion of a source record (no database)', () => {
     ).toEqual([after.observation_id]);
   });
 
+  it.each([
+    ['keep the link', (o: ReturnType<typeof observation>) => decision('LINK', o, { citizen_id: 'C-0001' })],
+    ['doubt the link', ambiguous],
+  ])(
+    'brings no link back, and opens no case, when a change sends back an event of the record its deletion earlier in the chunk follows, decided to %s',
+    (_, decided) => {
+      const o = { ...record(), attempt: 1 };
+      const before = { event_time: o.event_time - 120_000, ingested_at: o.ingested_at - 120_000 };
+      const relinks = new Map([
+        [o.observation_id, { link: { citizenId: 'C-0001', method: 'PROBABILISTIC', score: 0.9999 }, thresholds: CONTEXT.settings.thresholds, waiting: false }],
+      ]);
+      const deletion = decision('UNLINKED', { ...deletionOf(o), attempt: 0 }, { reason: 'NO_MATCH' });
+      const { results, rows } = planOf([deletion, decided(o)], { deletedRecords: stored(o, 'C-0001', [], before), relinks });
+      expect(results).toEqual(['RECORD_UNLINKED', 'duplicate']);
+      expect([rows.links.size, rows.linkDeletes.size, rows.reviewCases.size]).toEqual([0, 1, 0]);
+      expect(rows.audit.values().map((a) => a.action)).toContain('SETTINGS_RELINK_SET_ASIDE');
+    },
+  );
+
   it('sends back no stored open case of the record, so none is spared its closing', () => {
     const o = record();
     const deletion = decision('UNLINKED', deletionOf(o), { reason: 'NO_MATCH' });

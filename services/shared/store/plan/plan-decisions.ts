@@ -136,8 +136,10 @@ class Planner {
       // link's own observation decided again, but still a later event of the record (laterEventSetAside).
       const waitingEvent = relink?.link && relink.waiting === true ? { ...relink, link: relink.link } : null;
       if (relink?.link && !waitingEvent && fresh.delete(decision.decision_id)) {
-        // A linked record that new settings decided again: the promotion's rules, not a first link's.
-        results.push(this.planRelink(decision, { ...relink, link: relink.link }));
+        // A linked record that new settings decided again: the promotion's rules, not a first link's, unless its
+        // deletion at the source, earlier in the chunk or stored, follows the event: then no rule brings the link back.
+        const deletedBy = this.deletedLater(o);
+        results.push(deletedBy ? this.relinkOfDeleted(decision, relink, deletedBy) : this.planRelink(decision, { ...relink, link: relink.link }));
         continue;
       }
       // A steward decides an open case, even one about a record a settings change left linked while it asked them.
@@ -489,6 +491,22 @@ class Planner {
       candidates,
       explanation: { ...(decision.explanation ?? { prior: 0, comparisons: [], total: 0, runner_up_score: null }), summary },
     };
+  }
+
+  /**
+   * A linked record sent back by a change whose deletion at the source follows the event sent
+   * back: the deletion took the record off its citizen (or will, applied later in the chunk's
+   * order), so the decision changes nothing: no link, no case, and the log says which deletion.
+   */
+  private relinkOfDeleted(decision: LinkDecision, relink: SettingsRelink, deletion: StoredDeletion): ApplyResult {
+    const origin = relink.byRegisterChange === true ? 'REEXAMINED_LINK' : 'SETTINGS_RELINK';
+    this.audit(`${origin}_SET_ASIDE`, relink.link?.citizenId ?? null, decision, {
+      decision_id: decision.decision_id,
+      decided: decision.decision,
+      deletion: deletion.observation_id,
+      reason: 'the record was deleted later at its source',
+    });
+    return 'duplicate';
   }
 
   /**
