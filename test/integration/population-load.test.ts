@@ -90,6 +90,15 @@ describe('dancu load-population', () => {
     expect(loaded).toEqual(await keysOf());
   });
 
+  it('leaves the blocking keys with the indexes the migrations made, after the bulk rebuild of a reindex', async () => {
+    const indexes = async () =>
+      (await pool.query("select indexname, indexdef from pg_indexes where tablename = 'citizen_blocking_keys' order by indexname")).rows;
+    const migrated = await indexes();
+    await reindexCitizens(pool, loadSettings());
+    expect(migrated.map((i) => i.indexname)).toContain('citizen_blocking_keys_term_idx');
+    expect(await indexes()).toEqual(migrated);
+  });
+
   it('loads nothing from a file with bad rows and names their rows', async () => {
     const before = await pool.query('select count(*)::int as n from citizens');
     const file = csvFile(`${name}-bad`, 'citizen_id,full_name,date_of_birth,sex,address\nX-1,Lê Văn A,1970,M,\nX-2,,1970,M,\nX-3,Lê Văn B,ngày xưa,M,\n');

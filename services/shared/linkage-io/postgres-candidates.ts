@@ -159,8 +159,9 @@ export async function loadTermFrequencies(pool: Pool, settings: LinkageSettings)
   const counts = new Map<Feature, Map<string, number>>(features.map((feature) => [feature, new Map()]));
   const total = await pool.query<{ n: string }>('select count(*) as n from citizens');
   for (const feature of features) {
+    // `rule like 'tf:%'` is the term-frequency rows' own index's condition (migration 029): the primary key starts with the key.
     const { rows } = await pool.query<{ key: string; n: string }>(
-      'select key, count(*) as n from citizen_blocking_keys where rule = $1 group by key having count(*) > 1',
+      "select key, count(*) as n from citizen_blocking_keys where rule = $1 and rule like 'tf:%' group by key having count(*) > 1",
       [`tf:${feature}`],
     );
     for (const row of rows) counts.get(feature)!.set(row.key, Number(row.n));
