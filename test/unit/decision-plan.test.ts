@@ -699,22 +699,55 @@ describe('planning the deletion of a source record (no database)', () => {
     ).toEqual([after.observation_id]);
   });
 
-  it.each([
+  /** The record's link as a change sends it back: its own event, decided again (byRegisterChange: a re-examination, else new settings). */
+  const sentBack = (o: ReturnType<typeof observation>, byRegisterChange: boolean, observationId: string = o.observation_id) =>
+    new Map([
+      [
+        o.observation_id,
+        {
+          link: { citizenId: 'C-0001', method: 'PROBABILISTIC', score: 0.9999, observationId },
+          thresholds: CONTEXT.settings.thresholds,
+          byRegisterChange,
+          waiting: false,
+        },
+      ],
+    ]);
+  const keepOrDoubt = [
     ['keep the link', (o: ReturnType<typeof observation>) => decision('LINK', o, { citizen_id: 'C-0001' })],
     ['doubt the link', ambiguous],
-  ])(
-    'brings no link back, and opens no case, when a change sends back an event of the record its deletion earlier in the chunk follows, decided to %s',
+  ] as const;
+  const origins = [
+    ['new settings', false, 'SETTINGS_RELINK_SET_ASIDE'],
+    ['a re-examination', true, 'REEXAMINED_LINK_SET_ASIDE'],
+  ] as const;
+
+  for (const [origin, byRegisterChange, action] of origins)
+    it.each(keepOrDoubt)(
+      `brings no link back, and opens no case, when ${origin} send back the linked event its deletion earlier in the chunk follows, decided to %s`,
+      (_, decided) => {
+        const o = { ...record(), attempt: 1 };
+        const deletion = decision('UNLINKED', { ...deletionOf(o), attempt: 0 }, { reason: 'NO_MATCH' });
+        const linkedBy = { event_time: o.event_time, ingested_at: o.ingested_at };
+        const { results, rows } = planOf([deletion, decided(o)], { deletedRecords: stored(o, 'C-0001', [], linkedBy), relinks: sentBack(o, byRegisterChange) });
+        expect(results).toEqual(['RECORD_UNLINKED', 'duplicate']);
+        expect([rows.links.size, rows.linkDeletes.size, rows.reviewCases.size]).toEqual([0, 1, 0]);
+        expect(rows.audit.values().filter((a) => a.action === action)).toEqual([
+          expect.objectContaining({ citizen_id: 'C-0001', details: expect.objectContaining({ deletion: deletion.observation.observation_id }) }),
+        ]);
+      },
+    );
+
+  it.each(keepOrDoubt)(
+    'leaves the link of the record made again at its source as it is when a change sends back an event before its stored deletion, decided to %s',
     (_, decided) => {
       const o = { ...record(), attempt: 1 };
-      const before = { event_time: o.event_time - 120_000, ingested_at: o.ingested_at - 120_000 };
-      const relinks = new Map([
-        [o.observation_id, { link: { citizenId: 'C-0001', method: 'PROBABILISTIC', score: 0.9999 }, thresholds: CONTEXT.settings.thresholds, waiting: false }],
+      const deletion = deletionOf(o);
+      const recordDeletions = new Map([
+        [recordKey(o), [{ observation_id: deletion.observation_id, event_time: deletion.event_time, ingested_at: deletion.ingested_at }]],
       ]);
-      const deletion = decision('UNLINKED', { ...deletionOf(o), attempt: 0 }, { reason: 'NO_MATCH' });
-      const { results, rows } = planOf([deletion, decided(o)], { deletedRecords: stored(o, 'C-0001', [], before), relinks });
-      expect(results).toEqual(['RECORD_UNLINKED', 'duplicate']);
-      expect([rows.links.size, rows.linkDeletes.size, rows.reviewCases.size]).toEqual([0, 1, 0]);
-      expect(rows.audit.values().map((a) => a.action)).toContain('SETTINGS_RELINK_SET_ASIDE');
+      const { results, rows } = planOf([decided(o)], { recordDeletions, relinks: sentBack(o, false, `${o.observation_id}-again`) });
+      expect(results).toEqual(['duplicate']);
+      expect([rows.links.size, rows.linkDeletes.size, rows.reviewCases.size]).toEqual([0, 0, 0]);
     },
   );
 

@@ -19,9 +19,13 @@ alter table citizen_blocking_keys drop constraint citizen_blocking_keys_pkey;
 alter table citizen_blocking_keys alter column rule type text collate "C", alter column key type text collate "C";
 alter table citizen_blocking_keys add constraint citizen_blocking_keys_pkey primary key (key, rule, citizen_id);
 create index citizen_blocking_keys_term_idx on citizen_blocking_keys (rule, key) where rule like 'tf:%';
+-- A column's type change drops its statistics, even one of collation only: without them the planner
+-- would guess a key's citizens by the hundred, and join whole tables, until autoanalyze came round.
+analyze citizen_blocking_keys;
 
 -- Down Migration
 drop index citizen_blocking_keys_term_idx;
 alter table citizen_blocking_keys drop constraint citizen_blocking_keys_pkey;
 alter table citizen_blocking_keys alter column rule type text collate "default", alter column key type text collate "default";
 alter table citizen_blocking_keys add constraint citizen_blocking_keys_pkey primary key (rule, key, citizen_id);
+analyze citizen_blocking_keys;

@@ -139,7 +139,8 @@ class Planner {
         // A linked record that new settings decided again: the promotion's rules, not a first link's, unless its
         // deletion at the source, earlier in the chunk or stored, follows the event: then no rule brings the link back.
         const deletedBy = this.deletedLater(o);
-        results.push(deletedBy ? this.relinkOfDeleted(decision, relink, deletedBy) : this.planRelink(decision, { ...relink, link: relink.link }));
+        const linked = { ...relink, link: relink.link };
+        results.push(deletedBy ? this.relinkOfDeleted(decision, linked, deletedBy) : this.planRelink(decision, linked));
         continue;
       }
       // A steward decides an open case, even one about a record a settings change left linked while it asked them.
@@ -498,9 +499,14 @@ class Planner {
    * back: the deletion took the record off its citizen (or will, applied later in the chunk's
    * order), so the decision changes nothing: no link, no case, and the log says which deletion.
    */
-  private relinkOfDeleted(decision: LinkDecision, relink: SettingsRelink, deletion: StoredDeletion): ApplyResult {
+  private relinkOfDeleted(
+    decision: LinkDecision,
+    relink: SettingsRelink & { link: NonNullable<SettingsRelink['link']> },
+    deletion: StoredDeletion,
+  ): ApplyResult {
     const origin = relink.byRegisterChange === true ? 'REEXAMINED_LINK' : 'SETTINGS_RELINK';
-    this.audit(`${origin}_SET_ASIDE`, relink.link?.citizenId ?? null, decision, {
+    const named = decision.citizen_id && decision.citizen_id !== relink.link.citizenId ? [decision.citizen_id] : [];
+    this.auditEach(`${origin}_SET_ASIDE`, [relink.link.citizenId, ...named], decision, {
       decision_id: decision.decision_id,
       decided: decision.decision,
       deletion: deletion.observation_id,
