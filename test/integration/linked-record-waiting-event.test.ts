@@ -15,7 +15,7 @@ import { reexamineAfterChanges } from '../../services/shared/store/register-reex
 import { sentBackBySettings } from '../../services/shared/store/settings-relinks.js';
 import { currentOrBootstrap } from '../../services/shared/store/settings-versions.js';
 import { caseHistory } from '../../services/steward/case-history.js';
-import { claimCase, decideCase, type Actor, type DecisionRequest } from '../../services/steward/case-queue.js';
+import { caseDecisions, claimCase, decideCase, undoDecision, type Actor, type DecisionRequest } from '../../services/steward/case-queue.js';
 import { caseView } from '../../services/steward/case-view.js';
 import { CONTEXT, decision, observation, stewardDecision, strangerPerson } from '../fixtures/link-decisions.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
@@ -386,6 +386,30 @@ describe("a linked record's later event that waits in its case, as the record go
       ]);
     },
   );
+
+  it("says why the register refused a steward's undo of their link once the record was deleted at its source, by its code: on the decision and in the case's history", async () => {
+    const first = firstEvent('undone', null);
+    expect(await apply([ambiguous(first)])).toEqual(['review']);
+    const { case_id: caseId } = await caseOf(first);
+    const link = await publish(caseId, { action: 'LINK', citizenId: A });
+    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, link, context))).toMatchObject({ status: 'applied' });
+    expect(await apply([follows(deletionOf(first))])).toEqual(['RECORD_UNLINKED']);
+    const undo = await undoDecision(database.pool, context.topics, caseId, link.decision_id, STEWARD, 'undone by the test');
+    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, undo, context))).toMatchObject({
+      status: 'refused',
+      code: 'RECORD_NOT_LINKED',
+    });
+    const decisions = await caseDecisions(database.pool, caseId, STEWARD);
+    expect(decisions.map((d) => [d.action, d.result])).toEqual([
+      ['LINK', expect.objectContaining({ status: 'applied' })],
+      ['UNDO', expect.objectContaining({ status: 'refused', code: 'RECORD_NOT_LINKED' })],
+    ]);
+    const history = await caseHistory(database.pool, caseId, new Date(0));
+    expect(history.filter((e) => e.event.startsWith('STEWARD_DECISION_')).map((e) => [e.event, e.decision_action, e.refusal])).toEqual([
+      ['STEWARD_DECISION_APPLIED', 'LINK', null],
+      ['STEWARD_DECISION_REFUSED', 'UNDO', 'RECORD_NOT_LINKED'],
+    ]);
+  });
 
   it('offers only a rejection of a case whose record was deleted at its source, says why, and refuses the others before publishing them', async () => {
     const first = firstEvent('offered', null);

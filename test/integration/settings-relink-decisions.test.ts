@@ -642,7 +642,7 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       afterMerge = await linksAndHistoryOf([merged, survivor], chunk);
     };
     const decided = await decidedAgainstChunk(held, null, () => steward(opened.case_id, 'LINK', merged));
-    expect(decided).toEqual({ status: 'refused', reason: 'the citizen was merged into another meanwhile: decide again' });
+    expect(decided).toEqual({ status: 'refused', reason: 'the citizen was merged into another meanwhile: decide again', code: 'CITIZEN_MERGED_MEANWHILE' });
     expect(await linksAndHistoryOf([merged, survivor])).toEqual(afterMerge);
   });
 

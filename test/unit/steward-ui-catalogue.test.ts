@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../services/shared/errors.js';
@@ -65,6 +65,30 @@ function answeredCodes(): string[] {
   return [...codes].filter((code) => !(code in NOT_ANSWERED)).sort();
 }
 
+/**
+ * The reasons the register refuses a steward decision with and no code (steward-refusal.ts): none
+ * a steward meets through the steward API, which refuses such a decision before publishing it
+ * (case-queue.ts, merge-proposals.ts), but for the register's own guard against a link applied twice.
+ */
+const UNCODED_REFUSALS = [
+  'a duplicate case is decided by MERGE or DISTINCT',
+  'a merge joins two citizens of the case',
+  'DISTINCT decides a duplicate case; a record is not linked by NEW or REJECT',
+  'no such decision on this case',
+  'an undo is not undone: decide the case again',
+  'no such citizen in the register',
+  'the record is linked already',
+];
+
+/** The reasons of the refuse() calls in the steward's review modules that name no code: a literal reason alone. */
+function refusalsWithoutCode(): string[] {
+  const folder = join(REPO_ROOT, 'services', 'shared', 'review');
+  const reasons = readdirSync(folder)
+    .filter((file) => file.endsWith('.ts'))
+    .flatMap((file) => [...readFileSync(join(folder, file), 'utf8').matchAll(/\brefuse\(\s*(['"`])((?:(?!\1).)*)\1\s*,?\s*\)/g)].map((m) => m[2]!));
+  return [...new Set(reasons)].sort();
+}
+
 describe('the steward UI catalogue', () => {
   it('has every word in Vietnamese and in English', () => {
     expect(keys(catalogue.vi).sort()).toEqual(keys(catalogue.en).sort());
@@ -72,6 +96,10 @@ describe('the steward UI catalogue', () => {
 
   it('says in words of its own why the register refused a decision, for every refusal it gives a code', () => {
     for (const lang of ['vi', 'en'] as const) expect(REFUSAL_CODES.filter((code) => !(code in group(lang, 'errors')))).toEqual([]);
+  });
+
+  it('has a code, for the UI to say why and what to do next, for every refusal of a decision the steward API lets through', () => {
+    expect(refusalsWithoutCode()).toEqual([...UNCODED_REFUSALS].sort());
   });
 
   it("says in words of its own why the server could not answer, for every code of a failure that is not the request's", () => {

@@ -47,7 +47,7 @@ export async function deletedAtSource(client: Pool | PoolClient, o: PersonObserv
 /** The observation a move applies: the record's latest (standing-link-plan.ts). */
 export async function latestObservationOf(client: PoolClient, o: PersonObservation): Promise<PersonObservation> {
   const applied = observationToApply(o, await linkedObservationOf(client, o));
-  if (!applied) refuse('the record was deleted at its source after the case was opened');
+  if (!applied) refuse('the record was deleted at its source after the case was opened', 'RECORD_DELETED');
   return applied;
 }
 
@@ -59,7 +59,7 @@ export async function latestObservationOf(client: PoolClient, o: PersonObservati
 export async function observationToConfirm(client: PoolClient, o: PersonObservation): Promise<PersonObservation | null> {
   const linked = await linkedObservationOf(client, o);
   const applied = observationToApply(o, linked);
-  if (!applied) refuse('the record was deleted at its source after the case was opened');
+  if (!applied) refuse('the record was deleted at its source after the case was opened', 'RECORD_DELETED');
   return applied.observation_id === linked?.observation_id ? null : applied;
 }
 
@@ -115,14 +115,19 @@ export async function standingLinkOfDecision(client: PoolClient, decisionId: str
     decisionId,
   ]);
   const standing = rows[0]?.standing_link;
-  if (!standing) refuse('the decision was applied before the register kept the link it changed, so its undo cannot put the link back: decide the case again');
+  if (!standing)
+    refuse(
+      'the decision was applied before the register kept the link it changed, so its undo cannot put the link back: decide the case again',
+      'LINK_NOT_KEPT',
+    );
   return standing.link ? (standing as StandingLink & { link: StoredLink }) : null;
 }
 
 /** The record's link is still the one the undone decision made: nothing was linked since that the undo would lose. */
 export async function mustBeLinkedBy(client: PoolClient, o: SourceRecord, decisionId: string): Promise<void> {
   const { rows } = await client.query<{ decision_id: string }>(`select decision_id from record_links where ${RECORD}`, recordOf(o));
-  if (rows[0]?.decision_id !== decisionId) refuse('the record has been linked again since the decision: undo what linked it first, or decide the case again');
+  if (rows[0]?.decision_id !== decisionId)
+    refuse('the record has been linked again since the decision: undo what linked it first, or decide the case again', 'RECORD_LINKED_AGAIN');
 }
 
 /**
@@ -138,7 +143,11 @@ export async function mustHaveNoPendingObservation(client: PoolClient, o: Source
         and observation->>'source' = $1 and observation->>'source_system' = $2 and observation->>'source_record_id' = $3`,
     [...recordOf(o), caseId],
   );
-  if ((rowCount ?? 0) > 0) refuse('a later observation of the record waits unlinked or in another open case: decide that first, or decide this case again');
+  if ((rowCount ?? 0) > 0)
+    refuse(
+      'a later observation of the record waits unlinked or in another open case: decide that first, or decide this case again',
+      'PENDING_LATER_OBSERVATION',
+    );
 }
 
 /**
@@ -210,9 +219,10 @@ export async function putBackRecord(
   const link = standing.link;
   const citizenId = link.citizen_id;
   const citizen = (await lockMergeCitizens(client, [citizenId])).get(citizenId);
-  if (!citizen || citizen.status === 'MERGED') refuse('the citizen the record was linked to has been merged or removed since: undo that first');
+  if (!citizen || citizen.status === 'MERGED')
+    refuse('the citizen the record was linked to has been merged or removed since: undo that first', 'CITIZEN_MERGED_OR_REMOVED');
   const linked = await client.query(`select 1 from record_links where ${RECORD}`, recordOf(caseObservation));
-  if ((linked.rowCount ?? 0) > 0) refuse('the record has been linked again since the decision: undo what linked it first');
+  if ((linked.rowCount ?? 0) > 0) refuse('the record has been linked again since the decision: undo what linked it first', 'RECORD_LINKED_AGAIN');
   await client.query('insert into record_links select * from jsonb_populate_record(null::record_links, $1::jsonb)', [JSON.stringify(link)]);
   await client.query('insert into citizen_facts select * from jsonb_populate_recordset(null::citizen_facts, $1::jsonb)', [
     JSON.stringify(standing.facts ?? []),

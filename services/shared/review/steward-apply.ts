@@ -1,4 +1,4 @@
-import { DancuError } from '../errors.js';
+import { DancuError, type ErrorCode } from '../errors.js';
 import { SOURCE_TOPICS, isSourceName, type Topics } from '../schemas/topics.js';
 import type { LinkDecision, PersonObservation, Rejection, StewardDecision } from '../schemas/records.js';
 import { applyDecisions, newCitizenId, STORE_CONSUMER, type WriterContext } from '../store/apply-decisions.js';
@@ -151,12 +151,16 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
   const changed = [observation ? await standingLinkOf(client, reviewCase, observation) : null, named, decision.other_citizen_id];
   await lockCitizensInOrder(client, changed);
   // Read before its lock, the citizen may have been merged since: its survivor is not locked, so the decision is not taken on it.
-  if (named && (await currentCitizenId(client, named)) !== named) refuse('the citizen was merged into another meanwhile: decide again');
+  if (named && (await currentCitizenId(client, named)) !== named)
+    refuse('the citizen was merged into another meanwhile: decide again', 'CITIZEN_MERGED_MEANWHILE');
   const claimsBefore = await registerClaimsOf(client, changed);
   // A case about a link left standing whose record is not linked any more (deleted at its source, or taken off by a
   // decision on another of its cases): linking it, or making a citizen of it, would bring back what was taken away.
   if (observation && isStandingLinkCase(reviewCase) && !changed[0] && decision.action !== 'REJECT')
-    refuse('the record is not linked any more (deleted at its source, or taken off its citizen, since the case was opened): reject the case');
+    refuse(
+      'the record is not linked any more (deleted at its source, or taken off its citizen, since the case was opened): reject the case',
+      'RECORD_NOT_LINKED',
+    );
   // A case of any other reason whose record's latest event is its deletion (a deletion closes the cases no steward holds,
   // plan-decisions.ts): a link, a new citizen or a merge linking it would bring back what its source deleted.
   const deleted = observation !== null && (await deletedAtSource(client, observation));
@@ -179,7 +183,8 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
       if (standing) await unlinkRecord(client, decision, observation, context, { movedTo: newCitizenId(latest) });
       const applied = await applyAsLinkDecision(client, decision, reviewCase, latest, 'NEW', null, context);
       if (applied === 'deleted') refuse('the record was deleted at its source after this event: reject the case', 'RECORD_DELETED');
-      if (applied !== 'CITIZEN_CREATED') refuse(`the record could not make a new citizen (${applied}): its personal ID may belong to a citizen already`);
+      if (applied !== 'CITIZEN_CREATED')
+        refuse(`the record could not make a new citizen (${applied}): its personal ID may belong to a citizen already`, 'PERSONAL_ID_TAKEN');
       result = { citizen_id: newCitizenId(latest), ...(standing ? { applied_observation_id: latest.observation_id } : {}) };
       await constrain(client, 'CANNOT_LINK', recordSubject(observation), caseCitizens(reviewCase), decision.decision_id);
       break;
@@ -238,14 +243,14 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   const target = rows[0];
   if (!target || target.case_id !== reviewCase.case_id) refuse('no such decision on this case');
   if (target.action === 'UNDO') refuse('an undo is not undone: decide the case again');
-  if (target.undone_by) refuse(`the decision was undone already by ${target.undone_by}`);
+  if (target.undone_by) refuse(`the decision was undone already by ${target.undone_by}`, 'ALREADY_UNDONE');
   const applied = target.result as { status?: string; result?: Record<string, unknown> } | null;
-  if (applied?.status !== 'applied') refuse('the decision was not applied, so there is nothing to undo');
+  if (applied?.status !== 'applied') refuse('the decision was not applied, so there is nothing to undo', 'NOT_APPLIED');
   const later = await client.query(
     "select 1 from steward_decisions where case_id = $1 and decided_at > (select decided_at from steward_decisions where decision_id = $2) and action <> 'UNDO' and undone_by is null and decision_id <> $2",
     [reviewCase.case_id, undoneId],
   );
-  if ((later.rowCount ?? 0) > 0) refuse('a later decision on the case stands: undo that one first');
+  if ((later.rowCount ?? 0) > 0) refuse('a later decision on the case stands: undo that one first', 'LATER_DECISION_STANDS');
 
   // Under the record's lock (applyStewardDecision): a deletion of it applied meanwhile is seen, or waits for the undo (citizen-locks.ts).
   const observation = caseObservation(reviewCase);
@@ -324,8 +329,14 @@ function required(value: string | null, what: string): string {
   return value;
 }
 
+/** The merge's own refusals a steward can act on (citizen-merges.ts), by the code the steward UI says them with. */
+const MERGE_REFUSALS: Partial<Record<ErrorCode, RefusalCode>> = {
+  CITIZEN_ALREADY_MERGED: 'CITIZEN_MERGED_MEANWHILE',
+  MERGE_ALREADY_UNDONE: 'MERGE_ALREADY_UNDONE',
+};
+
 function refuseDancuError(error: unknown): never {
-  if (error instanceof DancuError && !error.retriable) refuse(error.message);
+  if (error instanceof DancuError && !error.retriable) refuse(error.message, MERGE_REFUSALS[error.code]);
   throw error;
 }
 
@@ -506,7 +517,7 @@ async function unlinkRecord(
 ): Promise<string> {
   if (move) await keepStandingLink(client, decision.decision_id, o, true);
   const citizenId = await linkedCitizenOf(client, o);
-  if (!citizenId) refuse('the record is not linked any more');
+  if (!citizenId) refuse('the record is not linked any more', 'RECORD_NOT_LINKED');
   await deleteRecordOn(client, citizenId, o, context, move !== undefined);
   const writer = new CitizenEdits(client, context);
   await writer.load([citizenId]);
@@ -536,7 +547,8 @@ async function removeCreatedCitizen(
      union all select 1 from citizen_merges where (survivor_id = $1 or merged_id = $1) and undone_at is null`,
     [citizenId, o.source, o.source_system, o.source_record_id],
   );
-  if ((others.rowCount ?? 0) > 0) refuse('other records have been linked to the new citizen since (or it was merged): unlink those first');
+  if ((others.rowCount ?? 0) > 0)
+    refuse('other records have been linked to the new citizen since (or it was merged): unlink those first', 'NEW_CITIZEN_LINKED_SINCE');
   for (const table of ['record_links', 'citizen_facts', 'field_provenance', 'citizen_blocking_keys']) {
     await client.query(`delete from ${table} where citizen_id = $1`, [citizenId]);
   }

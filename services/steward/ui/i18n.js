@@ -349,6 +349,22 @@ const LABELS = {
       STEWARD_DECISION_REFUSED: 'Sổ không còn cho phép quyết định này.',
       RECORD_DELETED:
         'Bản ghi đã bị xóa tại nguồn sau khi hồ sơ được mở: không thể liên kết, tạo công dân mới hay hợp nhất theo bản ghi này nữa; chỉ có thể từ chối hồ sơ.',
+      RECORD_NOT_LINKED:
+        'Bản ghi không còn liên kết với công dân nào (đã bị xóa tại nguồn, hoặc đã được gỡ khỏi công dân theo một quyết định khác): không còn liên kết nào để xác nhận, chuyển sang công dân khác hay hoàn tác. Nếu hồ sơ đang chờ quyết định, chỉ có thể từ chối hồ sơ.',
+      CITIZEN_MERGED_MEANWHILE:
+        'Một công dân mà quyết định nêu tên đã được hợp nhất vào một công dân khác trước khi quyết định được áp dụng: hãy xem lại hồ sơ rồi quyết định lại.',
+      PERSONAL_ID_TAKEN:
+        'Số định danh của bản ghi đã thuộc về một công dân trong sổ nên không thể tạo công dân mới: hãy liên kết bản ghi với công dân đó, hoặc từ chối hồ sơ để nguồn sửa số định danh.',
+      LATER_DECISION_STANDS: 'Hồ sơ còn một quyết định đưa ra sau quyết định này và vẫn đang có hiệu lực: hãy hoàn tác quyết định đó trước.',
+      LINK_NOT_KEPT:
+        'Quyết định này được áp dụng trước khi sổ bắt đầu lưu lại liên kết mà quyết định thay đổi, nên không thể hoàn tác: sổ không biết phải khôi phục liên kết nào.',
+      RECORD_LINKED_AGAIN: 'Bản ghi đã được liên kết lại kể từ quyết định này: hãy hoàn tác việc liên kết lại đó trước.',
+      PENDING_LATER_OBSERVATION:
+        'Một sự kiện mới hơn của bản ghi đang chờ liên kết, hoặc đang nằm trong một hồ sơ khác chưa được quyết định: hãy đợi sự kiện đó được liên kết, hoặc quyết định hồ sơ kia trước.',
+      CITIZEN_MERGED_OR_REMOVED:
+        'Công dân mà bản ghi từng liên kết đã được hợp nhất vào một công dân khác, hoặc đã bị xóa khỏi sổ, kể từ quyết định này: hãy hoàn tác việc đó trước.',
+      NEW_CITIZEN_LINKED_SINCE:
+        'Công dân mới do quyết định này tạo ra đã được liên kết thêm bản ghi khác kể từ đó (hoặc đã được hợp nhất): hãy gỡ các bản ghi đó (hoặc hoàn tác việc hợp nhất) trước.',
       INTERNAL: 'Có lỗi máy chủ; lỗi đã được ghi lại.',
       SERVICE_MISCONFIGURED:
         'Hệ thống đang bị cấu hình sai nên chưa thực hiện được thao tác này (lỗi đã được ghi lại). Hãy báo cho quản trị viên và thử lại sau khi lỗi được khắc phục.',
@@ -894,6 +910,22 @@ const LABELS = {
       STEWARD_DECISION_REFUSED: 'The register no longer allows this decision.',
       RECORD_DELETED:
         'The record was deleted at its source after the case was opened: it can no longer be linked, made a new citizen or merged on; the case can only be rejected.',
+      RECORD_NOT_LINKED:
+        'The record is no longer linked to any citizen (deleted at its source, or taken off its citizen by another decision): there is no link left to confirm, move to another citizen or undo. If the case awaits a decision, it can only be rejected.',
+      CITIZEN_MERGED_MEANWHILE:
+        'A citizen the decision names was merged into another before the decision was applied: look at the case again and decide again.',
+      PERSONAL_ID_TAKEN:
+        "The record's personal ID belongs to a citizen in the register already, so no new citizen can be made of it: link the record to that citizen, or reject the case so that its source corrects the ID.",
+      LATER_DECISION_STANDS: 'A later decision on the case stands: undo that one first.',
+      LINK_NOT_KEPT:
+        'This decision was applied before the register kept the link it changed, so it cannot be undone: the register does not know which link to put back.',
+      RECORD_LINKED_AGAIN: 'The record has been linked again since this decision: undo what linked it first.',
+      PENDING_LATER_OBSERVATION:
+        'A later event of the record waits to be linked, or is in another case not decided yet: wait until it is linked, or decide that case first.',
+      CITIZEN_MERGED_OR_REMOVED:
+        'The citizen the record was linked to has been merged into another, or removed from the register, since this decision: undo that first.',
+      NEW_CITIZEN_LINKED_SINCE:
+        'Other records have been linked to the new citizen this decision made (or it was merged): take those off (or undo the merge) first.',
       INTERNAL: 'The server failed; it is logged.',
       SERVICE_MISCONFIGURED: 'The service is misconfigured and cannot do this yet (it is logged): tell the administrator, and try again once it is fixed.',
       SERVICE_UNAVAILABLE: 'The service cannot reach its database or another service it needs for now; try again in a moment.',
