@@ -789,8 +789,8 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await outcomesOf(first)).toEqual([{ outcome: 'DELETED', citizen_id: null }]);
   });
 
-  /** One person registered twice (`survivor`, `merged`), a record of `merged` linked to them, and `merged` merged into `survivor`. */
-  const recordOfMergedCitizen = async (kind: string, survivor: string, merged: string) => {
+  /** One person registered twice, as `survivor` and `merged`. */
+  const registeredTwice = async (survivor: string, merged: string) => {
     const person = (personalId: string) => ({
       ...strangerPerson(personalId),
       full_name: 'Phạm Văn Đức',
@@ -801,6 +801,11 @@ describe("a linked record's later event that waits in its case, as the record go
       date_of_birth: { value: '1990-03-03', precision: 'DAY' as const },
     });
     for (const id of [survivor, merged]) expect(await apply([decision('NEW', observation({ person: person(id) }))])).toEqual(['CITIZEN_CREATED']);
+  };
+
+  /** One person registered twice (`survivor`, `merged`), a record of `merged` linked to them, and `merged` merged into `survivor`. */
+  const recordOfMergedCitizen = async (kind: string, survivor: string, merged: string) => {
+    await registeredTwice(survivor, merged);
     const record = firstEvent(kind, merged);
     expect(await apply([decision('LINK', record, { citizen_id: merged })])).toHaveLength(1);
     const merge = await mergeCitizens(database.pool, context, survivor, merged, 'steward:test', 'registered twice, it seemed');
@@ -808,33 +813,74 @@ describe("a linked record's later event that waits in its case, as the record go
     return { record, merge };
   };
 
-  it('takes the record off the citizen an undone merge gave it back to while its deletion was applied, failing the chunk retriably first', async () => {
-    const [survivor, merged] = ['079300004001', '079300004002'];
-    const { record, merge } = await recordOfMergedCitizen('merged', survivor, merged);
-    const deletion = decision('LINK', deletionOf(record), { citizen_id: survivor, reason: 'SOURCE_RECORD_LINKED', method: 'DETERMINISTIC' });
+  /** Applies a steward's decision in a transaction of its own (committed if it applied). */
+  const applySteward = (decided: StewardDecision) => inTransaction(database.pool, (client) => applyStewardDecision(client, decided, context));
+
+  /**
+   * Starts `applying` while a transaction of its own undoes the merge `mergeId`, commits the undo
+   * once `applying` waits (it read the record on the survivor, whom the undo holds), and returns
+   * what `applying` threw or returned.
+   */
+  const appliedWhileMergeUndone = async (mergeId: number, applying: () => Promise<unknown>, what: string) => {
     const holder = await database.pool.connect();
     try {
       await holder.query('begin');
-      await undoMergeIn(holder, context, merge.mergeId, 'steward:test', 'two people after all');
-      const applied = apply([deletion]).catch((error: unknown) => error);
-      // The deletion read the record on the survivor, and waits for them.
+      await undoMergeIn(holder, context, mergeId, 'steward:test', 'two people after all');
+      const applied = applying().catch((error: unknown) => error);
       await waitUntil(
         () => lockWaits(holder),
         (n) => n > 0,
         20_000,
-        'the deletion waiting for the survivor',
+        `${what} waiting for the survivor`,
       );
       await holder.query('commit');
-      expect(await applied).toMatchObject({ code: 'RECORD_MOVED_MEANWHILE', retriable: true });
+      return await applied;
     } catch (error) {
       await holder.query('rollback');
       throw error;
     } finally {
       holder.release();
     }
+  };
+  const movedMeanwhile = { code: 'RECORD_MOVED_MEANWHILE', retriable: true };
+
+  it('takes the record off the citizen an undone merge gave it back to while its deletion was applied, failing the chunk retriably first', async () => {
+    const [survivor, merged] = ['079300004001', '079300004002'];
+    const { record, merge } = await recordOfMergedCitizen('merged', survivor, merged);
+    const deletion = decision('LINK', deletionOf(record), { citizen_id: survivor, reason: 'SOURCE_RECORD_LINKED', method: 'DETERMINISTIC' });
+    expect(await appliedWhileMergeUndone(merge.mergeId, () => apply([deletion]), 'the deletion')).toMatchObject(movedMeanwhile);
     expect(await apply([deletion])).toEqual(['RECORD_UNLINKED']);
     expect(await linkOf(record)).toBeUndefined();
     expect(await outcomesOf(deletion.observation)).toEqual([{ outcome: 'DELETED', citizen_id: merged }]);
+    expect(await rows('select citizen_id from citizen_facts where source_record_id = $1 and withdrawn_at is null', [record.source_record_id])).toEqual([]);
+  });
+
+  it("takes the record a steward linked off the citizen an undone merge gave it back to while the link's undo was applied, failing the undo retriably first", async () => {
+    const [survivor, merged] = ['079300004021', '079300004022'];
+    await registeredTwice(survivor, merged);
+    const record = firstEvent('steward-linked', null);
+    expect(await apply([ambiguous(record)])).toEqual(['review']);
+    const { case_id: caseId } = await caseOf(record);
+    const link = stewardDecision(caseId, 'LINK', { citizen_id: merged });
+    expect(await applySteward(link)).toMatchObject({ status: 'applied' });
+    const merge = await mergeCitizens(database.pool, context, survivor, merged, 'steward:test', 'registered twice, it seemed');
+    expect(await linkOf(record)).toMatchObject({ citizen_id: survivor });
+    const undo = stewardDecision(caseId, 'UNDO', { undoes: link.decision_id });
+    expect(await appliedWhileMergeUndone(merge.mergeId, () => applySteward(undo), 'the undo')).toMatchObject(movedMeanwhile);
+    expect(await applySteward(undo)).toEqual({ status: 'applied', result: { undone: link.decision_id, citizen_id: merged } });
+    expect(await linkOf(record)).toBeUndefined();
+    expect(await rows('select citizen_id from citizen_facts where source_record_id = $1 and withdrawn_at is null', [record.source_record_id])).toEqual([]);
+  });
+
+  it("takes a doubted record off the citizen an undone merge gave it back to while a steward's rejection of its link was applied, failing the rejection retriably first", async () => {
+    const merged = '079300004032';
+    const { record, merge } = await recordOfMergedCitizen('doubted-merged', '079300004031', merged);
+    const later = laterEvent(record, 1);
+    expect(await apply([doubted(later)])).toEqual(['review']);
+    const reject = stewardDecision((await caseOf(later)).case_id as number, 'REJECT');
+    expect(await appliedWhileMergeUndone(merge.mergeId, () => applySteward(reject), 'the rejection')).toMatchObject(movedMeanwhile);
+    expect(await applySteward(reject)).toMatchObject({ status: 'applied' });
+    expect(await linkOf(record)).toBeUndefined();
     expect(await rows('select citizen_id from citizen_facts where source_record_id = $1 and withdrawn_at is null', [record.source_record_id])).toEqual([]);
   });
 

@@ -150,6 +150,7 @@ async function decide(client: PoolClient, decision: StewardDecision, reviewCase:
   const named = decision.citizen_id ? await currentCitizenId(client, decision.citizen_id) : null;
   const changed = [observation ? await standingLinkOf(client, reviewCase, observation) : null, named, decision.other_citizen_id];
   await lockCitizensInOrder(client, changed);
+  if (observation) mustNotHaveMoved(changed[0], await standingLinkOf(client, reviewCase, observation), 'decision');
   // Read before its lock, the citizen may have been merged since: its survivor is not locked, so the decision is not taken on it.
   if (named && (await currentCitizenId(client, named)) !== named)
     refuse('the citizen was merged into another meanwhile: decide again', 'CITIZEN_MERGED_MEANWHILE');
@@ -267,6 +268,7 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
     ...(target.action === 'MERGE' ? [target.citizen_id, target.other_citizen_id] : []),
   ];
   await lockCitizensInOrder(client, changed);
+  if (appliedObservation) mustNotHaveMoved(changed[0], await linkedCitizenOf(client, appliedObservation), 'undo');
   const claimsBefore = await registerClaimsOf(client, changed);
   const takeOff = async (o: PersonObservation) => {
     if (standing) await mustBeLinkedBy(client, o, undoneId);
@@ -441,6 +443,22 @@ async function linkRecord(
     citizen_id: (await linkedCitizenOf(client, observation)) ?? citizenId,
     ...(standing !== null ? { applied_observation_id: latest.observation_id } : {}),
   };
+}
+
+/**
+ * The record's link read again once the citizens are locked: a merge and its undo move a citizen's
+ * links under the two citizens' locks only, not the record's (citizen-locks.ts), so one committed
+ * between the first read and those locks left the record on a citizen not locked, whom the decision
+ * would edit (take the record off, its values chosen again) while another transaction may change
+ * them. Not followed through merges, as a deletion's is (decision-load.ts, mustStillBeLinked): a
+ * merged citizen's survivor is not locked here. The store's chunk fails retriably, and its retry
+ * reads the link again and locks that citizen in order.
+ */
+function mustNotHaveMoved(read: string | null | undefined, now: string | null, what: 'decision' | 'undo'): void {
+  if (now !== (read ?? null))
+    throw new DancuError('RECORD_MOVED_MEANWHILE', `the record of a steward's ${what} moved to another citizen after the ${what} read its link`, {
+      retriable: true,
+    });
 }
 
 /** A citizen id as the register holds it now: a merged citizen's survivor. */
