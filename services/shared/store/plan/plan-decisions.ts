@@ -505,8 +505,7 @@ class Planner {
     deletion: StoredDeletion,
   ): ApplyResult {
     const origin = relink.byRegisterChange === true ? 'REEXAMINED_LINK' : 'SETTINGS_RELINK';
-    const named = decision.citizen_id && decision.citizen_id !== relink.link.citizenId ? [decision.citizen_id] : [];
-    this.auditEach(`${origin}_SET_ASIDE`, [relink.link.citizenId, ...named], decision, {
+    this.auditEach(`${origin}_SET_ASIDE`, relinkCitizens(decision, relink.link.citizenId), decision, {
       decision_id: decision.decision_id,
       decided: decision.decision,
       deletion: deletion.observation_id,
@@ -537,7 +536,7 @@ class Planner {
       citizen_id: decision.citizen_id,
       decisive: !standing.createdByRecord && decisiveMove(standing, decision, thresholds),
     };
-    const moving = [link.citizenId, ...(decision.citizen_id && decision.citizen_id !== link.citizenId ? [decision.citizen_id] : [])];
+    const moving = relinkCitizens(decision, link.citizenId);
     if (relink.superseded) {
       // A later change sent the record back again: its decision settles the record, whichever of the two comes first.
       this.auditEach('SETTINGS_RELINK_SUPERSEDED', moving, decision, { ...details, reason: 'a later change sent the record back again' });
@@ -918,6 +917,11 @@ class Planner {
     const update = observationUpdate(decision.decision_id, citizenId, updateType, decision.observation, changes, fact, this.context.now);
     this.rows.outbox.add(updateRow(update, this.context.topics.populationUpdates), { decision_id: decision.decision_id, rule: updateType });
   }
+}
+
+/** The citizens a relink's audit names: the one linked now, and the one the decision names when another. */
+function relinkCitizens(decision: LinkDecision, linkedTo: string): string[] {
+  return [linkedTo, ...(decision.citizen_id && decision.citizen_id !== linkedTo ? [decision.citizen_id] : [])];
 }
 
 function factAfterDeath(): Finding {
