@@ -346,7 +346,12 @@ export async function undoLocked(
   const target = rows[0];
   if (!target) throw new QueueRefusal(404, 'DECISION_NOT_FOUND', 'no such decision on this case');
   if (!mayUndo(user, target.actor)) throw new QueueRefusal(403, 'UNDO_NOT_YOURS', 'only the steward who decided, or a supervisor, may undo a decision');
-  if (target.action === 'UNDO') throw new QueueRefusal(422, 'DECISION_NOT_ALLOWED', 'an undo is not undone: decide the case again');
+  if (target.action === 'UNDO')
+    throw new QueueRefusal(
+      422,
+      'DECISION_NOT_ALLOWED',
+      'an undo is not undone: the undo opened the case again, so decide it anew (if it was decided since, undo that decision first)',
+    );
   if (target.undone_by || target.pending) throw new QueueRefusal(409, 'ALREADY_UNDONE', 'the decision is undone already');
   if (!target.applied_at) throw new QueueRefusal(409, 'NOT_APPLIED_YET', 'the decision is not applied yet: try again in a moment');
   if (target.result?.status !== 'applied') throw new QueueRefusal(409, 'NOT_APPLIED', 'the decision was refused by the register, so there is nothing to undo');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { settingsVersion } from '../../services/shared/linkage/settings-version.js';
 import { applyStewardDecision, type StewardContext } from '../../services/shared/review/steward-apply.js';
+import { insertStewardDecision } from '../../services/shared/review/steward-decisions.js';
 import type { LinkDecision, PersonObservation, StewardDecision } from '../../services/shared/schemas/records.js';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
 import { applyDecisions, type ApplyResult } from '../../services/shared/store/apply-decisions.js';
@@ -64,16 +65,16 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       decision_id: `${o.observation_id}:decision:${o.attempt}`,
     });
 
-  /** A steward's decision on a case; an UNDO names the decision it undoes, a MERGE the citizen merged into the survivor (`citizenId`). */
-  const steward = async (
+  /** A steward's decision on a case, the next of the test's; an UNDO names the decision it undoes, a MERGE the citizen merged into the survivor (`citizenId`). */
+  const stewardDecision = (
     caseId: number,
     action: 'LINK' | 'NEW' | 'REJECT' | 'MERGE' | 'UNDO',
     citizenId: string | null,
     undoes: string | null = null,
     otherCitizenId: string | null = null,
-  ) => {
+  ): StewardDecision => {
     stewardSequence += 1;
-    const stewardDecision: StewardDecision = {
+    return {
       decision_id: `steward-${stewardSequence}`,
       case_id: caseId,
       action,
@@ -85,8 +86,11 @@ describe('decisions on records a settings change sent back, and the stewards’ 
       comment: 'decided by the test',
       decided_at: Date.now(),
     };
-    return inTransaction(database.pool, (client) => applyStewardDecision(client, stewardDecision, context));
   };
+
+  /** A steward's decision on a case, applied as the store applies it. */
+  const steward = async (...args: Parameters<typeof stewardDecision>) =>
+    inTransaction(database.pool, (client) => applyStewardDecision(client, stewardDecision(...args), context));
 
   /** A vaccination record without a personal ID of a synthetic person: the fixture's, with the fields given. */
   const vaccinationRecord = (person: Partial<PersonObservation['person']>): PersonObservation =>
@@ -694,6 +698,33 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     await database.pool.query('update steward_decisions set standing_link = null where decision_id = $1', [confirmation]);
     const before = await registerStateOf(o);
     expect(await steward(opened.case_id, 'UNDO', null, confirmation)).toMatchObject({ status: 'refused' });
+    expect(await registerStateOf(o)).toEqual(before);
+  });
+
+  it('undoes a decision when the only later decision on the case is one the register refused, which never took effect', async () => {
+    const o = await vaccinationOfA();
+    const opened = await caseMovingToB(o);
+    const before = await registerStateOf(o);
+    expect(await steward(opened.case_id, 'LINK', B)).toMatchObject({ status: 'applied' });
+    const moved = lastStewardDecision();
+    // A later decision the register refuses: it names a citizen the register does not hold.
+    expect(await steward(opened.case_id, 'LINK', '079399999999')).toMatchObject({ status: 'refused' });
+    expect(await steward(opened.case_id, 'UNDO', null, moved)).toMatchObject({ status: 'applied' });
+    expect(await registerStateOf(o)).toEqual(before);
+  });
+
+  it.each([
+    ['stands', (caseId: number) => steward(caseId, 'LINK', A)],
+    // As the steward service writes it when it publishes the decision, before the store applies it.
+    ['is not applied yet', (caseId: number) => inTransaction(database.pool, (client) => insertStewardDecision(client, stewardDecision(caseId, 'LINK', A)))],
+  ] as const)('refuses to undo a decision while a later decision on the case %s, and changes nothing', async (_, later) => {
+    const o = await vaccinationOfA();
+    const opened = await caseMovingToB(o);
+    expect(await steward(opened.case_id, 'LINK', B)).toMatchObject({ status: 'applied' });
+    const moved = lastStewardDecision();
+    await later(opened.case_id);
+    const before = await registerStateOf(o);
+    expect(await steward(opened.case_id, 'UNDO', null, moved)).toMatchObject({ status: 'refused', code: 'LATER_DECISION_STANDS' });
     expect(await registerStateOf(o)).toEqual(before);
   });
 });

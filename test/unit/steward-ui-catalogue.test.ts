@@ -75,7 +75,7 @@ const UNCODED_REFUSALS = [
   'a merge joins two citizens of the case',
   'DISTINCT decides a duplicate case; a record is not linked by NEW or REJECT',
   'no such decision on this case',
-  'an undo is not undone: decide the case again',
+  'an undo is not undone: the undo opened the case again, so decide it anew (if it was decided since, undo that decision first)',
   'no such citizen in the register',
   'the record is linked already',
 ];

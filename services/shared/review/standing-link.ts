@@ -25,6 +25,14 @@ type SourceRecord = Pick<PersonObservation, 'source' | 'source_system' | 'source
 const RECORD = 'source = $1 and source_system = $2 and source_record_id = $3';
 const recordOf = (o: SourceRecord): string[] => [o.source, o.source_system, o.source_record_id];
 
+/**
+ * Why an undo is refused when the record was linked again since the decision: what linked it is a
+ * steward's decision on another of its cases (undone first), or the pipeline's link of a later
+ * event, which no steward undoes.
+ */
+const LINKED_AGAIN =
+  'the record has been linked again since the decision: undo what linked it first if a steward decided it; while a link the pipeline made of a later event stands, the decision is not undone';
+
 async function linkedObservationOf(client: Pool | PoolClient, o: SourceRecord): Promise<PersonObservation | null> {
   const { rows } = await client.query<{ observation: PersonObservation | null }>(`select observation from record_links where ${RECORD}`, recordOf(o));
   return rows[0]?.observation ?? null;
@@ -117,7 +125,7 @@ export async function standingLinkOfDecision(client: PoolClient, decisionId: str
   const standing = rows[0]?.standing_link;
   if (!standing)
     refuse(
-      'the decision was applied before the register kept the link it changed, so its undo cannot put the link back: decide the case again',
+      'the decision was applied before the register kept the link it changed, so its undo cannot put the link back: the decision stands (report the case to an administrator if it is wrong)',
       'LINK_NOT_KEPT',
     );
   return standing.link ? (standing as StandingLink & { link: StoredLink }) : null;
@@ -126,8 +134,7 @@ export async function standingLinkOfDecision(client: PoolClient, decisionId: str
 /** The record's link is still the one the undone decision made: nothing was linked since that the undo would lose. */
 export async function mustBeLinkedBy(client: PoolClient, o: SourceRecord, decisionId: string): Promise<void> {
   const { rows } = await client.query<{ decision_id: string }>(`select decision_id from record_links where ${RECORD}`, recordOf(o));
-  if (rows[0]?.decision_id !== decisionId)
-    refuse('the record has been linked again since the decision: undo what linked it first, or decide the case again', 'RECORD_LINKED_AGAIN');
+  if (rows[0]?.decision_id !== decisionId) refuse(LINKED_AGAIN, 'RECORD_LINKED_AGAIN');
 }
 
 /**
@@ -145,7 +152,7 @@ export async function mustHaveNoPendingObservation(client: PoolClient, o: Source
   );
   if ((rowCount ?? 0) > 0)
     refuse(
-      'a later observation of the record waits unlinked or in another open case: decide that first, or decide this case again',
+      'a later observation of the record waits unlinked or in another open case: decide that case first, or wait until the register links the observation or opens a case on it',
       'PENDING_LATER_OBSERVATION',
     );
 }
@@ -222,7 +229,7 @@ export async function putBackRecord(
   if (!citizen || citizen.status === 'MERGED')
     refuse('the citizen the record was linked to has been merged or removed since: undo that first', 'CITIZEN_MERGED_OR_REMOVED');
   const linked = await client.query(`select 1 from record_links where ${RECORD}`, recordOf(caseObservation));
-  if ((linked.rowCount ?? 0) > 0) refuse('the record has been linked again since the decision: undo what linked it first', 'RECORD_LINKED_AGAIN');
+  if ((linked.rowCount ?? 0) > 0) refuse(LINKED_AGAIN, 'RECORD_LINKED_AGAIN');
   await client.query('insert into record_links select * from jsonb_populate_record(null::record_links, $1::jsonb)', [JSON.stringify(link)]);
   await client.query('insert into citizen_facts select * from jsonb_populate_recordset(null::citizen_facts, $1::jsonb)', [
     JSON.stringify(standing.facts ?? []),

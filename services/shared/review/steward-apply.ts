@@ -243,15 +243,13 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   );
   const target = rows[0];
   if (!target || target.case_id !== reviewCase.case_id) refuse('no such decision on this case');
-  if (target.action === 'UNDO') refuse('an undo is not undone: decide the case again');
+  if (target.action === 'UNDO')
+    refuse('an undo is not undone: the undo opened the case again, so decide it anew (if it was decided since, undo that decision first)');
   if (target.undone_by) refuse(`the decision was undone already by ${target.undone_by}`, 'ALREADY_UNDONE');
   const applied = target.result as { status?: string; result?: Record<string, unknown> } | null;
   if (applied?.status !== 'applied') refuse('the decision was not applied, so there is nothing to undo', 'NOT_APPLIED');
-  const later = await client.query(
-    "select 1 from steward_decisions where case_id = $1 and decided_at > (select decided_at from steward_decisions where decision_id = $2) and action <> 'UNDO' and undone_by is null and decision_id <> $2",
-    [reviewCase.case_id, undoneId],
-  );
-  if ((later.rowCount ?? 0) > 0) refuse('a later decision on the case stands: undo that one first', 'LATER_DECISION_STANDS');
+  if (await laterDecisionStands(client, reviewCase.case_id, undoneId))
+    refuse('a later decision on the case stands: undo that one first', 'LATER_DECISION_STANDS');
 
   // Under the record's lock (applyStewardDecision): a deletion of it applied meanwhile is seen, or waits for the undo (citizen-locks.ts).
   const observation = caseObservation(reviewCase);
@@ -324,6 +322,21 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
     [reviewCase.case_id],
   );
   return result;
+}
+
+/**
+ * Whether a decision on the case made after `undoneId` stands on what it did, for that one to be
+ * undone first: one applied and not undone, or one not applied yet (it may be). One the register
+ * refused never took effect, and cannot be undone itself: it does not hold the undo back.
+ */
+async function laterDecisionStands(client: PoolClient, caseId: number, undoneId: string): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `select 1 from steward_decisions
+      where case_id = $1 and decided_at > (select decided_at from steward_decisions where decision_id = $2) and decision_id <> $2
+        and action <> 'UNDO' and undone_by is null and (result->>'status') is distinct from 'refused'`,
+    [caseId, undoneId],
+  );
+  return (rowCount ?? 0) > 0;
 }
 
 function required(value: string | null, what: string): string {

@@ -357,10 +357,11 @@ const LABELS = {
         'Số định danh của bản ghi đã thuộc về một công dân trong sổ nên không thể tạo công dân mới: hãy liên kết bản ghi với công dân đó, hoặc từ chối hồ sơ để nguồn sửa số định danh.',
       LATER_DECISION_STANDS: 'Hồ sơ còn một quyết định đưa ra sau quyết định này và vẫn đang có hiệu lực: hãy hoàn tác quyết định đó trước.',
       LINK_NOT_KEPT:
-        'Quyết định này được áp dụng trước khi sổ bắt đầu lưu lại liên kết mà quyết định thay đổi, nên không thể hoàn tác: sổ không biết phải khôi phục liên kết nào.',
-      RECORD_LINKED_AGAIN: 'Bản ghi đã được liên kết lại kể từ quyết định này: hãy hoàn tác việc liên kết lại đó trước.',
+        'Quyết định này được áp dụng trước khi sổ bắt đầu lưu lại liên kết mà quyết định thay đổi, nên không thể hoàn tác: sổ không biết phải khôi phục liên kết nào. Quyết định vẫn giữ hiệu lực; nếu quyết định sai, hãy báo cho quản trị viên kèm số hồ sơ.',
+      RECORD_LINKED_AGAIN:
+        'Bản ghi đã được liên kết lại kể từ quyết định này (theo quyết định trên một hồ sơ khác của bản ghi, hoặc theo một sự kiện mới hơn của bản ghi), nên hoàn tác quyết định này sẽ làm mất liên kết đó. Nếu liên kết là do một cán bộ quyết định, hãy hoàn tác quyết định đó trước. Nếu hệ thống dancu đã tự liên kết một sự kiện mới hơn, liên kết đó được giữ và quyết định này không thể hoàn tác chừng nào liên kết đó còn tồn tại; nếu quyết định sai, hãy báo cho quản trị viên kèm số hồ sơ.',
       PENDING_LATER_OBSERVATION:
-        'Một sự kiện mới hơn của bản ghi đang chờ liên kết, hoặc đang nằm trong một hồ sơ khác chưa được quyết định: hãy đợi sự kiện đó được liên kết, hoặc quyết định hồ sơ kia trước.',
+        'Một sự kiện mới hơn của bản ghi đang chờ liên kết, hoặc đang nằm trong một hồ sơ khác chưa được quyết định: chưa thể hoàn tác quyết định này khi sự kiện đó chưa được giải quyết. Nếu sự kiện nằm trong hồ sơ khác, hãy quyết định hồ sơ đó trước; nếu sự kiện đang chờ liên kết, hãy đợi đến khi hệ thống dancu liên kết nó hoặc mở hồ sơ cho nó. Sau đó, nếu vẫn cần, hãy thử hoàn tác quyết định này một lần nữa.',
       CITIZEN_MERGED_OR_REMOVED:
         'Công dân mà bản ghi từng liên kết đã được hợp nhất vào một công dân khác, hoặc đã bị xóa khỏi sổ, kể từ quyết định này: hãy hoàn tác việc đó trước.',
       NEW_CITIZEN_LINKED_SINCE:
@@ -918,10 +919,11 @@ const LABELS = {
         "The record's personal ID belongs to a citizen in the register already, so no new citizen can be made of it: link the record to that citizen, or reject the case so that its source corrects the ID.",
       LATER_DECISION_STANDS: 'A later decision on the case stands: undo that one first.',
       LINK_NOT_KEPT:
-        'This decision was applied before the register kept the link it changed, so it cannot be undone: the register does not know which link to put back.',
-      RECORD_LINKED_AGAIN: 'The record has been linked again since this decision: undo what linked it first.',
+        'This decision was applied before the register kept the link it changed, so it cannot be undone: the register does not know which link to put back. The decision stands; if it is wrong, report it to an administrator with the case number.',
+      RECORD_LINKED_AGAIN:
+        'The record has been linked again since this decision (by a decision on another case of the record, or with a later event of the record), and undoing this decision would lose that link. If a steward decided that link, undo their decision first. If dancu linked a later event by itself, that link stays and this decision cannot be undone while it does; if the decision is wrong, report it to an administrator with the case number.',
       PENDING_LATER_OBSERVATION:
-        'A later event of the record waits to be linked, or is in another case not decided yet: wait until it is linked, or decide that case first.',
+        'A later event of the record waits to be linked, or is in another case not decided yet: this decision cannot be undone until that event is settled. If it is in another case, decide that case first; if it waits to be linked, wait until dancu links it or opens a case on it. Then, if it is still needed, try the undo again.',
       CITIZEN_MERGED_OR_REMOVED:
         'The citizen the record was linked to has been merged into another, or removed from the register, since this decision: undo that first.',
       NEW_CITIZEN_LINKED_SINCE:
