@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { typoVariants } from '../../services/shared/linkage/blocking.js';
 import { digitsOf, IdPool } from '../../services/shared/linkage/id-pool.js';
 
 const digitIds = fc.stringMatching(/^[0-9]{1,20}$/);
@@ -48,6 +49,28 @@ describe('the ID pool', () => {
     const numbers = ids.map((id) => pool.intern(id));
     expect(ids.map((id) => pool.idOf(id))).toEqual(numbers);
     expect(pool.size).toBe(ids.length);
+  });
+});
+
+describe('the typo variants of an ID held in the pool', () => {
+  it('are those the variants as strings find, in their order, for any ID and any pool', () => {
+    fc.assert(
+      fc.property(anyIds, fc.array(fc.nat(), { maxLength: 40 }), fc.array(anyIds, { maxLength: 40 }), fc.boolean(), (id, picks, others, itself) => {
+        const variants = typoVariants(id);
+        const pool = new IdPool();
+        for (const other of others) pool.intern(other);
+        for (const pick of picks) if (variants.length > 0) pool.intern(variants[pick % variants.length]!);
+        if (itself) pool.intern(id);
+        expect(pool.typoVariantsHeld(id)).toEqual(variants.map((variant) => pool.idOf(variant)).filter((number) => number >= 0));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reach the largest ID kept as a number and its leading zeros', () => {
+    const pool = new IdPool();
+    const [nines, leadingZero] = [pool.intern('999999999999989'), pool.intern('099999999999999')];
+    expect(pool.typoVariantsHeld('999999999999999')).toEqual([leadingZero, nines]);
   });
 });
 

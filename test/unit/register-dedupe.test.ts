@@ -65,6 +65,41 @@ describe('the register scanned against itself', () => {
   });
 });
 
+describe('the register scanned against itself, with IDs mistyped once', () => {
+  // The family name mistyped, the day and month swapped and no address: no key but the ID's is near.
+  const mistyped: RawPerson = { personal_id: '001085004391', full_name: 'Phn Văn Hải', date_of_birth: '1985-07-03', sex: 'M', address: null };
+  const pairsOf = (pairs: { a: string; b: string }[]) => pairs.map((p) => `${p.a}-${p.b}`).sort();
+
+  it('reports once a pair whose IDs are a digit apart and who share no other key', () => {
+    expect(
+      pairsOf(
+        scan([
+          ['D1', hai],
+          ['D2', mistyped],
+        ]),
+      ),
+    ).toEqual(['D1-D2']);
+  });
+
+  it('reports the pairs of an entry whose ID is a digit off the ID two earlier entries share, each once', () => {
+    const pairs = scan([
+      ['D1', hai],
+      ['D2', { ...hai, full_name: 'PHAN VAN HAI' }],
+      ['D3', mistyped],
+    ]);
+    expect(pairsOf(pairs)).toEqual(['D1-D2', 'D1-D3', 'D2-D3']);
+  });
+
+  it('reports the pairs of an entry whose ID is a digit off the ID two later entries share, each once', () => {
+    const pairs = scan([
+      ['D1', mistyped],
+      ['D2', hai],
+      ['D3', { ...hai, full_name: 'PHAN VAN HAI' }],
+    ]);
+    expect(pairsOf(pairs)).toEqual(['D1-D2', 'D1-D3', 'D2-D3']);
+  });
+});
+
 describe('deduplication scored on pairs', () => {
   const entity = (id: string) => id.slice(0, 1);
 

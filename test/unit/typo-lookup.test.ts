@@ -77,6 +77,32 @@ describe('a blocking rule with typo lookups', () => {
   });
 });
 
+describe('a register entry looked up as a record (deduplication)', () => {
+  const twice = [...register, toMatchRecord('HAI2', hai)];
+
+  it('looks up the typo variants of its ID when no other entry holds it', () => {
+    const source = new InMemoryCandidateSource(byId(true), register);
+    expect(source.candidateIndexes(register[0]!, { entry: 0 })).toEqual([0, 1]);
+  });
+
+  it('names the candidates it found through a typo variant', () => {
+    const source = new InMemoryCandidateSource(byId(true), register);
+    const throughTypos: number[] = [];
+    source.candidateIndexes(register[0]!, { entry: 0, throughTypos });
+    expect(throughTypos).toEqual([1]);
+  });
+
+  it('looks up no typo variants when another entry holds its ID too', () => {
+    const source = new InMemoryCandidateSource(byId(true), twice);
+    expect(source.candidateIndexes(twice[0]!, { entry: 0 })).toEqual([0, 2]);
+  });
+
+  it('is looked up as any record, whose ID as typed has a holder, when not named as the entry', () => {
+    const source = new InMemoryCandidateSource(byId(true), register);
+    expect(source.candidateIndexes(register[0]!)).toEqual([0]);
+  });
+});
+
 describe('the committed settings with a mistyped ID', () => {
   const settings = loadSettings();
   const background = generatePopulation(2000, 43).map((c) => toMatchRecord(c.citizen_id, c));

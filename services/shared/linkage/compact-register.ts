@@ -1,4 +1,5 @@
 import { detached } from '../csv-rows.js';
+import { typoVariants } from './blocking.js';
 import type { DatePrecision, PartialDate } from '../schemas/records.js';
 import { IdPool, type SharedIdPool } from './id-pool.js';
 import { sharedInt32 } from './shared-arrays.js';
@@ -249,6 +250,15 @@ export class CompactRegister {
   /** The number a value of a feature has in its column; -1 for a value no citizen has been given. */
   numberOf(feature: Feature, value: string): number {
     return feature === 'personal_id' ? this.idPool.idOf(value) : this.pool.idOf(value);
+  }
+
+  /** The numbers of the values of a feature's column that are typo variants of `value` (typoVariants), in their order. */
+  typoVariantsHeld(feature: Feature, value: string): number[] {
+    if (feature === 'personal_id') return this.idPool.typoVariantsHeld(value);
+    return typoVariants(value).flatMap((variant) => {
+      const number = this.pool.idOf(variant);
+      return number < 0 ? [] : [number];
+    });
   }
 
   /** The value of a feature's number in its column. */

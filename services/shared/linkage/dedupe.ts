@@ -39,19 +39,36 @@ export function judgePair(engine: LinkageEngine, a: MatchRecord, b: MatchRecord)
 
 /**
  * Deduplication of a register against itself, pair by pair, with the linkage engine: every pair
- * that shares a blocking key is scored once and judged (judgePair). There is no runner-up
- * margin: one person may be registered three times, and each of the three pairs stands on its
- * own evidence.
+ * that shares a blocking key, or that a rule's typo lookup brings together, is scored once and
+ * judged (judgePair), its first member in the register's order as the record. There is no
+ * runner-up margin: one person may be registered three times, and each of the three pairs stands
+ * on its own evidence.
  */
 export function* dedupePairs(engine: LinkageEngine, source: InMemoryCandidateSource): Generator<PairDecision> {
   const { register } = source;
+  const throughTypos: number[] = [];
+  const pair = (a: MatchRecord, b: MatchRecord): PairDecision | null => {
+    const judged = judgePair(engine, a, b);
+    return judged && { a: a.id, b: b.id, decision: judged.decision, score: judged.score.probability };
+  };
   for (let i = 0; i < register.size; i += 1) {
     const record = register.get(i);
-    for (const j of source.candidateIndexes(record)) {
+    throughTypos.length = 0;
+    for (const j of source.candidateIndexes(record, { entry: i, throughTypos })) {
       // Blocking keys are equalities, so j finds i as i finds j: each pair is taken from its first member (a rule's filter, from that member's side).
       if (j <= i) continue;
-      const judged = judgePair(engine, record, register.get(j));
-      if (judged) yield { a: record.id, b: register.id(j), decision: judged.decision, score: judged.score.probability };
+      const found = pair(record, register.get(j));
+      if (found) yield found;
+    }
+    // An entry looks up typo variants only when nobody else holds its key: an earlier entry found
+    // this way may share its key with a third and not have looked for this one. The pair is taken
+    // here when the earlier entry's own lookup did not find it.
+    for (const j of throughTypos) {
+      if (j >= i) continue;
+      const earlier = register.get(j);
+      if (source.candidateIndexes(earlier, { entry: j }).includes(i)) continue;
+      const found = pair(earlier, record);
+      if (found) yield found;
     }
   }
 }

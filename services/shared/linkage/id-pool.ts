@@ -7,6 +7,7 @@
  * any other ID falls back to a Map.
  */
 
+import { typoVariants } from './blocking.js';
 import { sharedFloat64, sharedInt32, sharedUint8 } from './shared-arrays.js';
 
 /** Digits an ID may have to be kept as a number: 10^15 - 1 is below 2^53, so every such number is exact. */
@@ -25,6 +26,9 @@ function digitsValue(id: string): number {
   }
   return value;
 }
+
+/** 10^k at k: a digit's weight k places from the right, exact for every place an ID kept as a number has. */
+const PLACES = Float64Array.from({ length: MAX_DIGITS }, (_, k) => 10 ** k);
 
 const LOW_DIGITS = 100_000_000;
 
@@ -117,6 +121,43 @@ export class IdPool {
     if (value < 0) return this.stringIds.get(id) ?? -1;
     return this.slots[this.slotOf(value, id.length)]! - 1;
   }
+
+  /**
+   * The numbers of the IDs in the pool that are typo variants of `id` (typoVariants: each digit
+   * replaced by each other digit, then each pair of unlike neighbouring digits swapped), in that
+   * order. An ID kept as a number has its variants worked out as numbers and probed in the table,
+   * with no string made: a register scanned against itself looks up 119 of them per 12-digit ID.
+   */
+  typoVariantsHeld(id: string): number[] {
+    const value = digitsValue(id);
+    if (value < 0) return typoVariants(id).flatMap((variant) => this.stringIds.get(variant) ?? []);
+    const length = id.length;
+    const digits = this.digits;
+    let rest = value;
+    for (let at = length - 1; at >= 0; at -= 1) {
+      digits[at] = rest % 10;
+      rest = (rest - digits[at]!) / 10;
+    }
+    const held: number[] = [];
+    const probe = (variant: number) => {
+      const found = this.slots[this.slotOf(variant, length)]!;
+      if (found > 0) held.push(found - 1);
+    };
+    for (let at = 0; at < length; at += 1) {
+      const place = PLACES[length - 1 - at]!;
+      const digit = digits[at]!;
+      for (let other = 0; other <= 9; other += 1) if (other !== digit) probe(value + (other - digit) * place);
+    }
+    for (let at = 0; at + 1 < length; at += 1) {
+      const [left, right] = [digits[at]!, digits[at + 1]!];
+      // Swapping them moves (right - left) from the lower place to the higher: 10 - 1 = 9 of the lower.
+      if (left !== right) probe(value + (right - left) * 9 * PLACES[length - 2 - at]!);
+    }
+    return held;
+  }
+
+  /** Scratch for typoVariantsHeld: an ID's digits, most significant first. */
+  private readonly digits = new Uint8Array(MAX_DIGITS);
 
   value(number: number): string {
     const length = this.lengths[number]!;

@@ -1,4 +1,4 @@
-import { fallbackKeys, passesFilter } from './blocking.js';
+import { blockingKey, passesFilter } from './blocking.js';
 import type { CandidateSource } from './candidate-source.js';
 import { CompactRegister, ROW_STRIDE } from './compact-register.js';
 import { sharedInt32 } from './shared-arrays.js';
@@ -105,6 +105,18 @@ export interface SharedIndexes {
   uniqueIds: boolean;
 }
 
+/**
+ * A register entry looked up as a record, as deduplication does: the entry holds its own key, so
+ * a rule's typo lookups are made when nobody else holds it (a record that is not an entry makes
+ * them when nobody holds its key at all).
+ */
+export interface EntryLookup {
+  /** The entry's row in the register. */
+  entry: number;
+  /** Receives the candidates first found through a typo variant of the entry's key, in the order found. */
+  throughTypos?: number[];
+}
+
 /** Hash indexes of the register, one per blocking rule, over its compact columns. */
 export class InMemoryCandidateSource implements CandidateSource {
   readonly register: CompactRegister;
@@ -149,31 +161,45 @@ export class InMemoryCandidateSource implements CandidateSource {
     return new Map(this.rules.map((rule, r) => [rule.name, this.genericCounts[r]!]));
   }
 
-  /** The register's indexes of a record's candidates, in the order the rules find them. */
-  candidateIndexes(record: MatchRecord): number[] {
+  /**
+   * The register's indexes of a record's candidates, in the order the rules find them. `asEntry`
+   * looks up a register entry (deduplication): see EntryLookup.
+   */
+  candidateIndexes(record: MatchRecord, asEntry?: EntryLookup): number[] {
     this.lookup += 1;
     const found: number[] = [];
     const ids = this.uniqueIds ? null : new Set<string>();
-    const inBucket: number[] = [];
+    const ownKeys: number[] = [];
+    const variants: number[] = [];
+    const entry = asEntry?.entry ?? -1;
     for (let r = 0; r < this.rules.length; r += 1) {
       const rule = this.rules[r]!;
-      inBucket.length = 0;
-      this.genericCounts[r]! += this.collectRule(r, record, inBucket);
-      for (const citizen of inBucket) {
-        if (this.seen[citizen] === this.lookup) continue;
-        // A citizen that fails this rule's filter may still come in under another rule.
-        if (rule.filter !== undefined && !passesFilter(rule, record, this.register.get(citizen))) continue;
-        this.seen[citizen] = this.lookup;
-        if (ids) {
-          // Two register rows with one citizen ID are one candidate, the first found.
-          const id = this.register.id(citizen);
-          if (ids.has(id)) continue;
-          ids.add(id);
-        }
+      ownKeys.length = 0;
+      variants.length = 0;
+      this.genericCounts[r]! += this.collectRule(r, record, ownKeys, entry, variants);
+      for (const citizen of ownKeys) if (this.admit(rule, record, citizen, ids)) found.push(citizen);
+      for (const citizen of variants) {
+        if (!this.admit(rule, record, citizen, ids)) continue;
         found.push(citizen);
+        asEntry?.throughTypos?.push(citizen);
       }
     }
     return found;
+  }
+
+  /** Whether a row a rule found is a candidate of this lookup: not found already, through the rule's filter, and marked found. */
+  private admit(rule: BlockingRule, record: MatchRecord, citizen: number, ids: Set<string> | null): boolean {
+    if (this.seen[citizen] === this.lookup) return false;
+    // A citizen that fails this rule's filter may still come in under another rule.
+    if (rule.filter !== undefined && !passesFilter(rule, record, this.register.get(citizen))) return false;
+    this.seen[citizen] = this.lookup;
+    if (ids) {
+      // Two register rows with one citizen ID are one candidate, the first found.
+      const id = this.register.id(citizen);
+      if (ids.has(id)) return false;
+      ids.add(id);
+    }
+    return true;
   }
 
   /**
@@ -195,20 +221,22 @@ export class InMemoryCandidateSource implements CandidateSource {
 
   /**
    * The register rows one rule finds for a record, before its filter, appended to `into`: those of
-   * the record's own key, or when it finds nobody and the rule asks for it, those of its typo
-   * variants. Returns how many of the lookups were generic (their rows are left out).
+   * the record's own key, or when it finds nobody but `entry` (the record's own row, -1 for a
+   * record that is not a register entry) and the rule asks for it, those of its typo variants,
+   * appended to `variantsInto`. Returns how many of the lookups were generic (their rows are left out).
    */
-  private collectRule(ruleIndex: number, record: MatchRecord, into: number[]): number {
+  private collectRule(ruleIndex: number, record: MatchRecord, into: number[], entry = -1, variantsInto = into): number {
     const rule = this.rules[ruleIndex]!;
     const start = into.length;
     const own = this.keyOf(rule, record);
     if (own !== null && !this.collectBounded(ruleIndex, own, into)) return 1;
-    if (into.length > start) return 0;
+    for (let at = start; at < into.length; at += 1) if (into[at] !== entry) return 0;
+    const key = rule.typo_lookup === undefined ? null : blockingKey(rule, record);
+    if (key === null) return 0;
     let generic = 0;
-    // A rule with typo lookups has one feature (settings refuse more).
-    for (const variant of fallbackKeys(rule, record)) {
-      const id = this.register.numberOf(rule.equal[0]!, variant);
-      if (id >= 0 && !this.collectBounded(ruleIndex, Int32Array.of(id), into)) generic += 1;
+    // A rule with typo lookups has one feature (settings refuse more): its key is that feature's value.
+    for (const id of this.register.typoVariantsHeld(rule.equal[0]!, key)) {
+      if (!this.collectBounded(ruleIndex, Int32Array.of(id), variantsInto)) generic += 1;
     }
     return generic;
   }
