@@ -8,6 +8,7 @@ import { REPO_ROOT } from '../shared/paths.js';
 import { createPool } from '../shared/store/db.js';
 import { migrate } from '../shared/store/migrate.js';
 import { loadPopulation } from '../shared/store/population-load.js';
+import { DEFAULT_NORMALISING_THREADS } from '../shared/store/population-threads.js';
 import { generatePopulation, populationCsv, type SyntheticCitizen } from '../shared/synth/population.js';
 import { csvFileRows, detached } from '../shared/csv-rows.js';
 import { SeededRandom } from '../shared/random.js';
@@ -61,7 +62,7 @@ export async function prepareBenchRegister(
   writeFileSync(file, populationCsv(population));
   const pool = createPool(databaseUrl, 2);
   const started = performance.now();
-  await loadPopulation(pool, file, loadSettings());
+  await loadPopulation(pool, file, loadSettings(), { threads: DEFAULT_NORMALISING_THREADS });
   await pool.end();
   console.log(`loaded ${citizens.toLocaleString('en')} citizens in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return { databaseUrl, population };

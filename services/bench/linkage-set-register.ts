@@ -13,6 +13,7 @@ import type { PersonObservation } from '../shared/schemas/records.js';
 import { createPool } from '../shared/store/db.js';
 import { migrate } from '../shared/store/migrate.js';
 import { loadPopulation } from '../shared/store/population-load.js';
+import { DEFAULT_NORMALISING_THREADS } from '../shared/store/population-threads.js';
 import { generateLinkageSet, type SyntheticRecord } from '../shared/synth/linkage-set.js';
 import { writeLinkageSet } from '../shared/synth/linkage-set-files.js';
 import { registerSize } from './register-size.js';
@@ -87,7 +88,7 @@ export async function prepareLinkageSetRegister(
     await migrate(databaseUrl);
     const pool = createPool(databaseUrl, 2);
     const loadStarted = performance.now();
-    await loadPopulation(pool, files.population, loadSettings());
+    await loadPopulation(pool, files.population, loadSettings(), { threads: DEFAULT_NORMALISING_THREADS });
     console.log(`load-population: ${citizens.toLocaleString('en')} citizens with blocking keys in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
     await pool.end();
   }

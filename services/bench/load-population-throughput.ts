@@ -6,13 +6,17 @@ import { bulkFiles, range, runDancu } from './bulk-files.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DATABASE = process.env.BENCH_DATABASE ?? 'dancu_bench_load';
+/** The command's --threads; unset: its default (the cores beyond two, from one to four). */
+const THREADS = process.env.BENCH_THREADS;
 
 /**
  * `npm run bench:load-population`: `dancu load-population` of the bulk benchmarks' register (a
- * million citizens) into a fresh, migrated database, BENCH_RUNS times.
+ * million citizens) into a fresh, migrated database, BENCH_RUNS times (BENCH_THREADS: its --threads).
  */
 async function main(): Promise<void> {
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}; threads: ${THREADS ?? 'default'}`,
+  );
   const files = bulkFiles();
   const databaseUrl = otherDatabaseUrl(loadConfig(process.env).DATABASE_URL, DATABASE);
   const seconds: number[] = [];
@@ -21,7 +25,10 @@ async function main(): Promise<void> {
     await createDatabase(databaseUrl);
     await migrate(databaseUrl);
     const started = performance.now();
-    const { stdout } = runDancu(['load-population', files.population], { ...process.env, DATABASE_URL: databaseUrl });
+    const { stdout } = runDancu(['load-population', files.population, ...(THREADS ? ['--threads', THREADS] : [])], {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+    });
     const whole = (performance.now() - started) / 1000;
     seconds.push(whole);
     const rows = Number(/loaded (\d+) citizens/.exec(stdout)?.[1] ?? 0);

@@ -1,12 +1,19 @@
-import { writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool } from '../../services/shared/store/db.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { loadPopulation, PopulationFileError } from '../../services/shared/store/population-load.js';
 import { reindexCitizens } from '../../services/shared/store/reindex.js';
+import { REPO_ROOT } from '../../services/shared/paths.js';
+import { CITIZENS } from '../../services/shared/store/citizens-table.js';
+import { LOADED_COLUMNS } from '../../services/shared/store/population-rows.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
+
+const run = promisify(execFile);
 
 function csvFile(name: string, text: string): string {
   const file = join(tmpdir(), `${name}.csv`);
@@ -125,5 +132,59 @@ describe('dancu load-population', () => {
   it('refuses a file whose header lacks a required column', async () => {
     const file = csvFile(`${name}-header`, 'citizen_id,full_name\nX-9,Lê Văn A\n');
     await expect(loadPopulation(pool, file, loadSettings())).rejects.toThrow(/lacks date_of_birth, sex, address/);
+  });
+});
+
+describe('dancu load-population on normalising threads (through the CLI)', () => {
+  const database = new IsolatedDatabase('load_threads');
+  const dir = mkdtempSync(join(tmpdir(), 'load-threads-'));
+  /** Some 7,000 rows: four batches of rows, more than one per thread, so threads answer while others work. */
+  const ROWS = 7_000;
+  const rowsIn = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n').length - 1;
+  const load = (file: string, threads: string) =>
+    run('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'load-population', file, '--threads', threads], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DATABASE_URL: database.url },
+    });
+  /** The register as loaded, without what names the load (its origin). */
+  const register = async () => ({
+    citizens: (await database.pool.query(`select ${CITIZENS.list(LOADED_COLUMNS.filter((c) => c !== 'origin'))} from citizens order by citizen_id`)).rows,
+    keys: (await database.pool.query('select rule, key, citizen_id from citizen_blocking_keys order by rule, key, citizen_id')).rows,
+  });
+  const empty = () => database.pool.query('truncate citizens, citizen_blocking_keys cascade');
+
+  beforeAll(async () => {
+    await database.setUp();
+    await run('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'synth', '--population', String(ROWS), '--records', '10', '--seed', '4', '--out', dir], {
+      cwd: REPO_ROOT,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await database.cleanUp();
+  });
+
+  it('loads the same citizens and blocking keys on three threads as on one', async () => {
+    await load(join(dir, 'population.csv'), '1');
+    const onOne = await register();
+    await empty();
+    await load(join(dir, 'population.csv'), '3');
+    expect([onOne.citizens.length, await register()]).toEqual([rowsIn(join(dir, 'population.csv')), onOne]);
+  }, 60_000);
+
+  it('loads nothing when a row of a later batch is bad, and names the row', async () => {
+    await empty();
+    const lines = readFileSync(join(dir, 'population.csv'), 'utf8').trimEnd().split('\n');
+    lines[6_500] = 'X-1,,1970,M,,';
+    const file = join(dir, 'bad.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const failed = await load(file, '2').catch((error: { code: number; stderr: string }) => error);
+    const count = (await database.pool.query('select count(*)::int as n from citizens')).rows[0];
+    expect(['code' in failed ? failed.code : 0, /row 6501: full_name is empty/.test(failed.stderr), count]).toEqual([1, true, { n: 0 }]);
+  }, 60_000);
+
+  it('refuses a number of threads that is not a whole number from 1, in one line', async () => {
+    const refused = await load(join(dir, 'population.csv'), '0').catch((error: { stderr: string }) => error);
+    expect(refused.stderr.trim().split('\n')).toEqual([expect.stringMatching(/--threads.*whole number of threads from 1/)]);
   });
 });

@@ -1,22 +1,32 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { withPool } from '../kafka-session.js';
 import { requireFiles } from '../linkage-file-options.js';
+import { wholeNumber } from '../number-options.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
 import { loadPopulation } from '../../shared/store/population-load.js';
+import { DEFAULT_NORMALISING_THREADS } from '../../shared/store/population-threads.js';
+
+const MAX_THREADS = 64;
 
 export function loadPopulationCommand(): Command {
   return new Command('load-population')
     .description('bulk-load a register snapshot into the population store (COPY; all or nothing)')
     .argument('<file>', 'CSV with header citizen_id,full_name,date_of_birth,sex,address[,personal_id]')
-    .action(async (file: string) => {
+    .addOption(
+      new Option('--threads <n>', 'threads that normalise the rows while the file is read and copied (1: on the main thread)')
+        .argParser(wholeNumber(1, MAX_THREADS, 'threads'))
+        .default(DEFAULT_NORMALISING_THREADS),
+    )
+    .action(async (file: string, options: { threads: number }) => {
       requireFiles([file]);
       const config = loadConfig(process.env);
       await withPool(config, 1, async (pool) => {
         const started = Date.now();
-        const { rows, loadId } = await loadPopulation(pool, file, loadSettings(config.DANCU_LINKAGE_SETTINGS), (count) =>
-          process.stderr.write(`\rloaded ${count.toLocaleString('en')} rows`),
-        );
+        const { rows, loadId } = await loadPopulation(pool, file, loadSettings(config.DANCU_LINKAGE_SETTINGS), {
+          threads: options.threads,
+          onProgress: (count) => process.stderr.write(`\rloaded ${count.toLocaleString('en')} rows`),
+        });
         const seconds = (Date.now() - started) / 1000;
         process.stderr.write('\n');
         console.log(`loaded ${rows} citizens (load ${loadId}) in ${seconds.toFixed(1)} s, ${Math.round(rows / seconds)} rows/s`);

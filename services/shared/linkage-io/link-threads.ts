@@ -1,6 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { TallyState } from '../linkage/candidate-tally.js';
-import { DancuError, ERROR_CODES, type ErrorCode } from '../errors.js';
+import { startThreads, startWorker, stopWorker, threadError } from '../worker-threads.js';
 import type { DecisionKind } from '../schemas/records.js';
 import type { RecordRow } from './csv-io.js';
 import type { FromLinkThread, LinkThreadSetup, ToLinkThread } from './link-thread-messages.js';
@@ -16,11 +16,6 @@ interface Waiting<T> {
   reject: (error: Error) => void;
 }
 
-function threadError(code: string, message: string): DancuError {
-  const known = (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL_ERROR';
-  return new DancuError(known, `a linking thread failed: ${message}`, { retriable: false });
-}
-
 /** One linking thread and what it has not answered yet. */
 class LinkThread {
   readonly waiting = new Map<number, Waiting<DecidedChunk>>();
@@ -29,22 +24,14 @@ class LinkThread {
 
   private constructor(private readonly worker: Worker) {}
 
-  static start(setup: LinkThreadSetup): Promise<LinkThread> {
-    const worker = new Worker(new URL('./link-thread.js', import.meta.url), { workerData: setup });
-    const thread = new LinkThread(worker);
-    return new Promise((resolve, reject) => {
-      worker.on('message', (message: FromLinkThread) => (message.type === 'ready' ? resolve(thread) : thread.answer(message)));
-      worker.on('error', (cause) => {
-        const error = threadError('INTERNAL_ERROR', cause.message);
-        thread.fail(error);
-        reject(error);
-      });
-      worker.on('exit', (code) => {
-        const error = threadError('INTERNAL_ERROR', `it stopped (exit code ${code})`);
-        thread.fail(error);
-        reject(error);
-      });
+  static async start(setup: LinkThreadSetup): Promise<LinkThread> {
+    const started = startWorker<FromLinkThread>(new URL('./link-thread.js', import.meta.url), setup, 'linking', {
+      answer: (message) => thread.answer(message),
+      fail: (error) => thread.fail(error),
     });
+    const thread = new LinkThread(started.worker);
+    await started.ready;
+    return thread;
   }
 
   decide(chunk: number, rows: RecordRow[]): Promise<DecidedChunk> {
@@ -63,9 +50,8 @@ class LinkThread {
     });
   }
 
-  async stop(): Promise<void> {
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
+  stop(): Promise<void> {
+    return stopWorker(this.worker);
   }
 
   private post(message: ToLinkThread): void {
@@ -80,7 +66,7 @@ class LinkThread {
       this.waiting.get(message.chunk)?.resolve({ lines: message.lines, decisions: message.decisions });
       this.waiting.delete(message.chunk);
     } else {
-      this.fail(threadError(message.code, message.message));
+      this.fail(threadError('linking', message.code, message.message));
     }
   }
 
@@ -103,14 +89,7 @@ export class LinkThreads {
   private constructor(private readonly threads: LinkThread[]) {}
 
   static async start(count: number, setup: LinkThreadSetup): Promise<LinkThreads> {
-    const started = await Promise.allSettled(Array.from({ length: count }, () => LinkThread.start(setup)));
-    const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const failed = started.find((s) => s.status === 'rejected');
-    if (failed) {
-      await Promise.all(threads.map((thread) => thread.stop()));
-      throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
-    }
-    return new LinkThreads(threads);
+    return new LinkThreads(await startThreads(count, () => LinkThread.start(setup)));
   }
 
   private chunks = 0;

@@ -1,0 +1,63 @@
+/**
+ * Worker threads as dancu's batch commands run them (link-csv's linking threads, load-population's
+ * normalising threads): a thread is ready when it says so, and its error, its exit or a failure it
+ * reports is one DancuError that fails whatever the caller still awaits of it, so a command whose
+ * thread died never writes a partial result as if it were whole.
+ */
+
+import { Worker } from 'node:worker_threads';
+import { DancuError, ERROR_CODES, type ErrorCode } from './errors.js';
+
+/** `role` names the thread in the message: "a linking thread failed: …". */
+export function threadError(role: string, code: string, message: string): DancuError {
+  const known = (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL_ERROR';
+  return new DancuError(known, `a ${role} thread failed: ${message}`, { retriable: false });
+}
+
+/** What the caller does with a thread's messages other than 'ready', and with its failure. */
+export interface ThreadHandlers<M> {
+  answer(message: M): void;
+  fail(error: DancuError): void;
+}
+
+/**
+ * Starts the worker at `url` with `setup` as its workerData. `ready` resolves when it says
+ * `{ type: 'ready' }`, and rejects if it fails first; its later messages go to `answer`, its error
+ * or exit to `fail`.
+ */
+export function startWorker<M extends { type: string }>(
+  url: URL,
+  setup: unknown,
+  role: string,
+  handlers: ThreadHandlers<Exclude<M, { type: 'ready' }>>,
+): { worker: Worker; ready: Promise<void> } {
+  const worker = new Worker(url, { workerData: setup });
+  const ready = new Promise<void>((resolve, reject) => {
+    const failed = (error: DancuError) => {
+      handlers.fail(error);
+      reject(error);
+    };
+    worker.on('message', (message: M) => (message.type === 'ready' ? resolve() : handlers.answer(message as Exclude<M, { type: 'ready' }>)));
+    worker.on('error', (cause) => failed(threadError(role, 'INTERNAL_ERROR', cause.message)));
+    worker.on('exit', (code) => failed(threadError(role, 'INTERNAL_ERROR', `it stopped (exit code ${code})`)));
+  });
+  return { worker, ready };
+}
+
+/** Ends a worker on purpose: its exit is then not a failure. */
+export async function stopWorker(worker: Worker): Promise<void> {
+  worker.removeAllListeners('exit');
+  await worker.terminate();
+}
+
+/** `count` threads started together; when one fails to start, those that did are stopped and its error is thrown. */
+export async function startThreads<T extends { stop(): Promise<void> }>(count: number, start: () => Promise<T>): Promise<T[]> {
+  const started = await Promise.allSettled(Array.from({ length: count }, start));
+  const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(threads.map((thread) => thread.stop()));
+    throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+  }
+  return threads;
+}
