@@ -39,6 +39,8 @@ export function startWorker<M extends { type: string }>(
     };
     worker.on('message', (message: M) => (message.type === 'ready' ? resolve() : handlers.answer(message as Exclude<M, { type: 'ready' }>)));
     worker.on('error', (cause) => failed(threadError(role, 'INTERNAL_ERROR', cause.message)));
+    // An answer that cannot be read back would otherwise be dropped, and its batch awaited for ever.
+    worker.on('messageerror', (cause) => failed(threadError(role, 'INTERNAL_ERROR', `an answer could not be read: ${cause.message}`)));
     worker.on('exit', (code) => failed(threadError(role, 'INTERNAL_ERROR', `it stopped (exit code ${code})`)));
   });
   return { worker, ready };

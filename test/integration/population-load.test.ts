@@ -183,6 +183,21 @@ describe('dancu load-population on normalising threads (through the CLI)', () =>
     expect(['code' in failed ? failed.code : 0, /row 6501: full_name is empty/.test(failed.stderr), count]).toEqual([1, true, { n: 0 }]);
   }, 60_000);
 
+  it('names the row of a citizen_id the file holds twice, loads nothing and ends as a failure, not a crash', async () => {
+    await empty();
+    const lines = readFileSync(join(dir, 'population.csv'), 'utf8').trimEnd().split('\n');
+    lines.splice(2, 0, lines[1]!);
+    const file = join(dir, 'twice.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const failed = await load(file, '1').catch((error: { code: number; stderr: string }) => error);
+    const count = (await database.pool.query('select count(*)::int as n from citizens')).rows[0];
+    expect(['code' in failed ? failed.code : 0, failed.stderr.trim().split('\n').slice(-1)[0], count]).toEqual([
+      1,
+      '  row 3: its citizen_id is in the file twice, or in the register already',
+      { n: 0 },
+    ]);
+  }, 60_000);
+
   it('refuses a number of threads that is not a whole number from 1, in one line', async () => {
     const refused = await load(join(dir, 'population.csv'), '0').catch((error: { stderr: string }) => error);
     expect(refused.stderr.trim().split('\n')).toEqual([expect.stringMatching(/--threads.*whole number of threads from 1/)]);

@@ -2,16 +2,16 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
-import { finished, pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { csvFileRows } from '../csv-rows.js';
 import { DancuError } from '../errors.js';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { LinkageSettings } from '../linkage/settings.js';
-import { CITIZENS } from './citizens-table.js';
+import { CitizensCopy, duplicateCitizenProblem } from './citizens-copy.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { buildSearchIndex, dropSearchIndex, vacuumKeys, withKeyIndexesDropped } from './key-indexes.js';
-import { LOADED_COLUMNS, MAX_REPORTED_ERRORS, POPULATION_COLUMNS, type NormalisedBatch } from './population-rows.js';
+import { MAX_REPORTED_ERRORS, POPULATION_COLUMNS, type NormalisedBatch } from './population-rows.js';
 import { normaliserOnThisThread, startNormalisingThreads, type BatchNormaliser, type PopulationThreadSetup } from './population-threads.js';
 
 /** From this many rows on, the key indexes are dropped during the copy and rebuilt after: far faster than growing them row by row. */
@@ -74,6 +74,12 @@ async function writeTo(stream: Writable, text: string): Promise<void> {
   if (text && !stream.write(text)) await once(stream, 'drain');
 }
 
+/** An error of the load as it reports it: a citizen_id PostgreSQL refused as a duplicate, with the rows found bad before it. */
+function asReported(error: unknown, problems: readonly string[]): unknown {
+  const duplicate = duplicateCitizenProblem(error, problems.length === 0);
+  return duplicate === null ? error : new PopulationFileError([...problems, duplicate].slice(0, MAX_REPORTED_ERRORS));
+}
+
 /**
  * Citizens are copied as the file streams by; their keys go to a scratch file, copied after. Rows
  * go to the normaliser in batches, in the file's order, and are copied in that order as they come
@@ -95,7 +101,7 @@ async function copySnapshot(
   const bulkFile = statSync(file).size >= BULK_BYTES;
   if (bulkFile) await dropSearchIndex(client);
   const keysOut = createWriteStream(keysFile);
-  const copyCitizens = client.query(copyFrom(`copy citizens (${CITIZENS.list(LOADED_COLUMNS)}) from stdin with (format csv)`));
+  const copyCitizens = new CitizensCopy(client);
   let normaliser: BatchNormaliser | null = null;
   let rows = 0;
   try {
@@ -103,7 +109,7 @@ async function copySnapshot(
     const copyOldest = async () => {
       const batch = await ahead.shift()!;
       problems.push(...batch.problems.slice(0, MAX_REPORTED_ERRORS - problems.length));
-      await Promise.all([writeTo(copyCitizens, batch.citizenLines), writeTo(keysOut, batch.keyLines)]);
+      await Promise.all([copyCitizens.write(batch.citizenLines), writeTo(keysOut, batch.keyLines)]);
     };
     let pending: string[][] = [];
     const giveOut = async () => {
@@ -132,16 +138,13 @@ async function copySnapshot(
     }
     if (pending.length > 0) await giveOut();
     while (ahead.length > 0) await copyOldest();
-    copyCitizens.end();
-    await finished(copyCitizens);
+    await copyCitizens.end();
   } catch (error) {
-    // Ends the COPY with CopyFail, so the connection is usable for the rollback.
-    copyCitizens.destroy(error instanceof Error ? error : new Error(String(error)));
-    await finished(copyCitizens).catch(() => undefined);
-    throw error;
+    await copyCitizens.abandon(error instanceof Error ? error : new Error(String(error)));
+    throw asReported(error, problems);
   } finally {
-    await normaliser?.stop();
-    await new Promise<void>((resolve) => keysOut.end(() => resolve()));
+    // The scratch file is closed even when a thread will not stop.
+    await Promise.allSettled([normaliser?.stop(), new Promise<void>((resolve) => keysOut.end(() => resolve()))]);
   }
   if (problems.length > 0) throw new PopulationFileError(problems);
   if (bulkFile) await buildSearchIndex(client);
