@@ -63,3 +63,41 @@ export async function startThreads<T extends { stop(): Promise<void> }>(count: n
   }
   return threads;
 }
+
+interface Waiting<T> {
+  resolve: (value: T) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * The answers a thread owes, by request id. Once the thread fails, every answer owed and every
+ * later request fails with its error: a command missing one answer must not finish as if whole.
+ */
+export class OwedAnswers<T> {
+  private readonly owed = new Map<number, Waiting<T>>();
+  private failure: Error | null = null;
+
+  get size(): number {
+    return this.owed.size;
+  }
+
+  /** Request `id`, sent by `send` once it is awaited; resolves with its answer. */
+  expect(id: number, send: () => void): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.owed.set(id, { resolve, reject });
+      send();
+    });
+  }
+
+  answer(id: number, value: T): void {
+    this.owed.get(id)?.resolve(value);
+    this.owed.delete(id);
+  }
+
+  fail(error: Error): void {
+    this.failure ??= error;
+    for (const waiting of this.owed.values()) waiting.reject(this.failure);
+    this.owed.clear();
+  }
+}

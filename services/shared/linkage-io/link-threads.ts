@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { TallyState } from '../linkage/candidate-tally.js';
-import { startThreads, startWorker, stopWorker, threadError } from '../worker-threads.js';
+import { OwedAnswers, startThreads, startWorker, stopWorker, threadError } from '../worker-threads.js';
 import type { DecisionKind } from '../schemas/records.js';
 import type { RecordRow } from './csv-io.js';
 import type { FromLinkThread, LinkThreadSetup, ToLinkThread } from './link-thread-messages.js';
@@ -11,16 +11,11 @@ export interface DecidedChunk {
   decisions: Record<DecisionKind, number>;
 }
 
-interface Waiting<T> {
-  resolve: (value: T) => void;
-  reject: (error: Error) => void;
-}
-
 /** One linking thread and what it has not answered yet. */
 class LinkThread {
-  readonly waiting = new Map<number, Waiting<DecidedChunk>>();
-  private tally: Waiting<TallyState> | null = null;
-  private failure: Error | null = null;
+  readonly chunks = new OwedAnswers<DecidedChunk>();
+  /** Its tally of candidates, asked for once (request 0) when every chunk is answered. */
+  private readonly tally = new OwedAnswers<TallyState>();
 
   private constructor(private readonly worker: Worker) {}
 
@@ -35,19 +30,11 @@ class LinkThread {
   }
 
   decide(chunk: number, rows: RecordRow[]): Promise<DecidedChunk> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.waiting.set(chunk, { resolve, reject });
-      this.post({ type: 'chunk', chunk, rows });
-    });
+    return this.chunks.expect(chunk, () => this.post({ type: 'chunk', chunk, rows }));
   }
 
   finish(): Promise<TallyState> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.tally = { resolve, reject };
-      this.post({ type: 'finish' });
-    });
+    return this.tally.expect(0, () => this.post({ type: 'finish' }));
   }
 
   stop(): Promise<void> {
@@ -59,24 +46,15 @@ class LinkThread {
   }
 
   private answer(message: Exclude<FromLinkThread, { type: 'ready' }>): void {
-    if (message.type === 'tally') {
-      this.tally?.resolve(message.state);
-      this.tally = null;
-    } else if (message.type === 'decided') {
-      this.waiting.get(message.chunk)?.resolve({ lines: message.lines, decisions: message.decisions });
-      this.waiting.delete(message.chunk);
-    } else {
-      this.fail(threadError('linking', message.code, message.message));
-    }
+    if (message.type === 'tally') this.tally.answer(0, message.state);
+    else if (message.type === 'decided') this.chunks.answer(message.chunk, { lines: message.lines, decisions: message.decisions });
+    else this.fail(threadError('linking', message.code, message.message));
   }
 
   /** Every answer still awaited fails, and every later request. */
   private fail(error: Error): void {
-    this.failure ??= error;
-    for (const waiting of this.waiting.values()) waiting.reject(this.failure);
-    this.waiting.clear();
-    this.tally?.reject(this.failure);
-    this.tally = null;
+    this.chunks.fail(error);
+    this.tally.fail(error);
   }
 }
 
@@ -95,7 +73,7 @@ export class LinkThreads {
   private chunks = 0;
 
   decide(rows: RecordRow[]): Promise<DecidedChunk> {
-    const thread = this.threads.reduce((least, t) => (t.waiting.size < least.waiting.size ? t : least));
+    const thread = this.threads.reduce((least, t) => (t.chunks.size < least.chunks.size ? t : least));
     return thread.decide(this.chunks++, rows);
   }
 

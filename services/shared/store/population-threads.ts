@@ -5,7 +5,7 @@
 
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startThreads, startWorker, stopWorker, threadError } from '../worker-threads.js';
+import { OwedAnswers, startThreads, startWorker, stopWorker, threadError } from '../worker-threads.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import { normaliseBatch, RowNormaliser, type NormalisedBatch } from './population-rows.js';
 
@@ -50,22 +50,17 @@ export function normaliserOnThisThread(setup: PopulationThreadSetup): BatchNorma
   };
 }
 
-interface Waiting {
-  resolve: (batch: NormalisedBatch) => void;
-  reject: (error: Error) => void;
-}
-
 /** One normalising thread and the batches it has not answered yet. */
 class PopulationThread {
-  private readonly waiting = new Map<number, Waiting>();
-  private failure: Error | null = null;
+  private readonly batches = new OwedAnswers<NormalisedBatch>();
 
   private constructor(private readonly worker: Worker) {}
 
   static async start(setup: PopulationThreadSetup): Promise<PopulationThread> {
     const started = startWorker<FromPopulationThread>(new URL('./population-thread.js', import.meta.url), setup, 'normalising', {
       answer: (message) => thread.answer(message),
-      fail: (error) => thread.fail(error),
+      // Every batch still awaited fails, and every later one: a load with a batch missing must not commit.
+      fail: (error) => thread.batches.fail(error),
     });
     const thread = new PopulationThread(started.worker);
     await started.ready;
@@ -73,11 +68,7 @@ class PopulationThread {
   }
 
   normalise(id: number, cells: string[][], firstRow: number): Promise<NormalisedBatch> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'batch', id, cells, firstRow } satisfies ToPopulationThread);
-    });
+    return this.batches.expect(id, () => this.worker.postMessage({ type: 'batch', id, cells, firstRow } satisfies ToPopulationThread));
   }
 
   stop(): Promise<void> {
@@ -85,19 +76,8 @@ class PopulationThread {
   }
 
   private answer(message: Exclude<FromPopulationThread, { type: 'ready' }>): void {
-    if (message.type === 'failed') {
-      this.fail(threadError('normalising', message.code, message.message));
-      return;
-    }
-    this.waiting.get(message.id)?.resolve(message.batch);
-    this.waiting.delete(message.id);
-  }
-
-  /** Every batch still awaited fails, and every later one: a load with a batch missing must not commit. */
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const waiting of this.waiting.values()) waiting.reject(this.failure);
-    this.waiting.clear();
+    if (message.type === 'failed') this.batches.fail(threadError('normalising', message.code, message.message));
+    else this.batches.answer(message.id, message.batch);
   }
 }
 
