@@ -26,6 +26,18 @@ const DUPLICATES: SyntheticCitizen[] = ORIGINALS.map((c, i) => {
   return { ...c, citizen_id: id, personal_id: id, full_name: foldToAscii(c.full_name), address: POPULATION[100 + i]!.address };
 });
 
+/**
+ * One more person registered twice, whom only the ID's typo lookup brings together: one digit of
+ * the ID and of the birth year mistyped, and an address of later, so no other blocking key is shared.
+ */
+const HIDDEN_ORIGINAL = POPULATION[6]!;
+const HIDDEN_DUPLICATE: SyntheticCitizen = (() => {
+  const id = `${HIDDEN_ORIGINAL.personal_id.slice(0, 7)}${(Number(HIDDEN_ORIGINAL.personal_id[7]) + 1) % 10}${HIDDEN_ORIGINAL.personal_id.slice(8)}`;
+  const dob = HIDDEN_ORIGINAL.date_of_birth;
+  const year = `${dob.slice(0, 3)}${(Number(dob[3]) + 1) % 10}`;
+  return { ...HIDDEN_ORIGINAL, citizen_id: id, personal_id: id, date_of_birth: `${year}${dob.slice(4)}`, address: POPULATION[200]!.address };
+})();
+
 /** A vaccination with the citizen's address, so it links to the registration that has that address. */
 const vaccinationOf = (citizen: SyntheticCitizen, recordId: string): VaccinationEvent =>
   vaccinationEvent(personOf(citizen, { sex: sexInVietnamese(citizen.sex), address: citizen.address }), recordId, {
@@ -71,7 +83,7 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
     ).rows;
 
   beforeAll(async () => {
-    await run.setUp({ register: [...POPULATION, ...DUPLICATES, ...TWIN_SISTERS] });
+    await run.setUp({ register: [...POPULATION, ...DUPLICATES, HIDDEN_DUPLICATE, ...TWIN_SISTERS] });
     await run.startServices();
     context = { settings: loadSettings(), survivorship: loadSurvivorship(), topics: run.topics, now: new Date() };
     await publishEvents({
@@ -99,9 +111,17 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
 
   it('finds every planted duplicate pair, the planted twins, and no other pair', async () => {
     const { rows } = await run.pool.query<{ observation_id: string }>(`select observation_id from review_cases where reason = 'POSSIBLE_DUPLICATE' order by 1`);
-    const planted = [...ORIGINALS.map((c, i) => duplicateCaseId(c.citizen_id, DUPLICATES[i]!.citizen_id)), twinsCaseId];
+    const planted = [
+      ...ORIGINALS.map((c, i) => duplicateCaseId(c.citizen_id, DUPLICATES[i]!.citizen_id)),
+      duplicateCaseId(HIDDEN_ORIGINAL.citizen_id, HIDDEN_DUPLICATE.citizen_id),
+      twinsCaseId,
+    ];
     expect(rows.map((row) => row.observation_id)).toEqual(planted.sort());
-    expect(scan.casesOpened).toBe(7);
+    expect(scan.casesOpened).toBe(8);
+  });
+
+  it('finds the person registered twice whom no blocking key joins, through the typo lookup of the ID, as dedupe-csv does', () => {
+    expect(scan.pairsThroughTypos).toBe(1);
   });
 
   it("offers the registered twins under the twins' rule, named with its sentence, never as one person registered twice", async () => {
@@ -122,7 +142,7 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
   });
 
   it('opens no case twice when the scan runs again', () => {
-    expect({ pairsFound: rescan.pairsFound, casesOpened: rescan.casesOpened }).toEqual({ pairsFound: 7, casesOpened: 0 });
+    expect({ pairsFound: rescan.pairsFound, casesOpened: rescan.casesOpened }).toEqual({ pairsFound: 8, casesOpened: 0 });
   });
 
   it('moves the merged citizen’s linked records to the survivor and marks them merged into it', () => {

@@ -158,7 +158,7 @@ export function demoCommand(): Command {
         print('');
         print('duplicates inside the register (dancu duplicates scan)');
         print(
-          `  ${duplicates.pairsCompared} pairs of citizens sharing a blocking key compared, ${duplicates.pairsFound} possible duplicates opened for review`,
+          `  ${duplicates.pairsCompared} pairs of citizens compared (sharing a blocking key, or ${duplicates.pairsThroughTypos} one typo apart on their IDs), ${duplicates.pairsFound} possible duplicates opened for review`,
         );
         const oldestWaitingSeconds = oldestUnconsumedSeconds(await measureLag(run.kafka, run.admin, pipelineGroupTopics(run.topics, run.groups)));
         const register = await registerQuality(run.pool, { sinceSeconds: 3_600, oldestWaitingSeconds });

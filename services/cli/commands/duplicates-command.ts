@@ -31,7 +31,7 @@ export function duplicatesCommand(): Command {
   duplicates.addCommand(
     new Command('scan')
       .description(
-        'score pairs of citizens sharing a blocking key with the linkage engine; open a POSSIBLE_DUPLICATE review case for each pair above the review threshold (a pair under a never_link rule, such as twins, with the rule named)',
+        'score pairs of citizens sharing a blocking key (or one typo apart on a key with typo lookups) with the linkage engine; open a POSSIBLE_DUPLICATE review case for each pair above the review threshold (a pair under a never_link rule, such as twins, with the rule named)',
       )
       .option('--max-block <n>', 'skip blocks of more citizens than this (reported)', wholeNumber(2, Infinity, 'citizens'), 500)
       .option('--json', 'print JSON')
@@ -41,7 +41,7 @@ export function duplicatesCommand(): Command {
           const report = await scanForDuplicates(pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), { maxBlock: options.maxBlock });
           if (options.json) return console.log(JSON.stringify(report, null, 2));
           console.log(
-            `${report.citizens.toLocaleString('en')} citizens, ${report.pairsCompared.toLocaleString('en')} pairs compared, ${report.pairsFound} possible duplicates (${report.pairsUnderNeverLink} under a never_link rule, their cases naming it), ${report.casesOpened} new review cases`,
+            `${report.citizens.toLocaleString('en')} citizens, ${report.pairsCompared.toLocaleString('en')} pairs compared (${report.pairsThroughTypos.toLocaleString('en')} of them one typo apart on a key only), ${report.pairsFound} possible duplicates (${report.pairsUnderNeverLink} under a never_link rule, their cases naming it), ${report.casesOpened} new review cases`,
           );
           for (const block of report.blocksSkipped)
             console.log(`skipped a block of ${block.size} citizens under rule ${block.rule} (raise --max-block to compare it)`);

@@ -3,16 +3,19 @@ import { LinkageEngine } from '../linkage/engine.js';
 import { recordSettingsVersion } from '../store/settings-versions.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
 import { loadTermFrequencies } from '../linkage-io/postgres-candidates.js';
-import type { LinkageSettings } from '../linkage/settings.js';
+import type { BlockingRule, LinkageSettings } from '../linkage/settings.js';
+import { TypoNeighbours } from '../linkage/typo-neighbours.js';
 import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
 import { citizenRowColumns } from '../store/citizens-table.js';
 import { duplicateCaseId } from '../store/citizen-merges.js';
-import type { Pool } from '../store/db.js';
+import { inTransaction, type Pool } from '../store/db.js';
 import { duplicateCandidate, duplicateExplanation } from './duplicate-case.js';
 
 export interface DuplicateScanReport {
   citizens: number;
   pairsCompared: number;
+  /** Of the pairs compared, those only a rule's typo lookup brought together (an ID one digit off, or two digits swapped). */
+  pairsThroughTypos: number;
   /** Blocks (citizens sharing one key) too large to compare pairwise: named so an operator sees what was not looked at. */
   blocksSkipped: { rule: string; size: number }[];
   pairsFound: number;
@@ -22,6 +25,8 @@ export interface DuplicateScanReport {
 }
 
 const PAIR_BATCH = 5_000;
+/** Keys read from the cursor at a time when the typo lookups' keys are gathered. */
+const KEY_BATCH = 50_000;
 
 /**
  * Finds pairs of citizens in the register that are likely one person, with the linkage engine:
@@ -29,7 +34,10 @@ const PAIR_BATCH = 5_000;
  * scored with the same comparisons and term frequencies, and a pair at or above the review
  * threshold becomes a POSSIBLE_DUPLICATE review case with its explanation, which names the
  * never_link rule a pair of twins falls under (duplicate-case.ts). A pair already decided is not
- * opened again. Blocks larger than `maxBlock` are skipped and reported.
+ * opened again. Blocks larger than `maxBlock` are skipped and reported. A rule with typo lookups
+ * also pairs citizens whose keys are one typo apart, as dedupe-csv does (typo-neighbours.ts): a
+ * citizen registered twice with the ID mistyped and every other key damaged is still compared.
+ * Rules' filters are not applied: every pair is scored in full.
  */
 export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, options: { maxBlock: number }): Promise<DuplicateScanReport> {
   const engine = new LinkageEngine(settings, await loadTermFrequencies(pool, settings));
@@ -47,16 +55,30 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
       where x.citizen_id < y.citizen_id`,
     [blockingRules, options.maxBlock],
   );
+  // Keyed in JavaScript's order (duplicateCaseId's), whatever collation ordered the SQL's pairs.
+  const pairKey = (a: string, b: string) => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
+  const shared = new Set(pairs.map(({ a, b }) => pairKey(a, b)));
+  const throughTypos: { a: string; b: string; typo?: true }[] = [];
+  for (const rule of settings.blocking_rules.filter((r) => r.typo_lookup !== undefined)) {
+    for (const [a, b] of (await typoNeighboursOf(pool, rule)).pairs()) {
+      const key = pairKey(a, b);
+      if (shared.has(key)) continue;
+      shared.add(key);
+      throughTypos.push({ a, b, typo: true });
+    }
+  }
+  const compared: { a: string; b: string; typo?: true }[] = [...pairs, ...throughTypos];
   const report: DuplicateScanReport = {
     citizens: Number((await pool.query<{ n: string }>(`select count(*) as n from citizens where status <> 'MERGED'`)).rows[0]?.n ?? 0),
     pairsCompared: 0,
+    pairsThroughTypos: 0,
     blocksSkipped: skipped.rows.map((row) => ({ rule: row.rule, size: Number(row.size) })),
     pairsFound: 0,
     pairsUnderNeverLink: 0,
     casesOpened: 0,
   };
-  for (let i = 0; i < pairs.length; i += PAIR_BATCH) {
-    const batch = pairs.slice(i, i + PAIR_BATCH);
+  for (let i = 0; i < compared.length; i += PAIR_BATCH) {
+    const batch = compared.slice(i, i + PAIR_BATCH);
     const ids = [...new Set(batch.flatMap((pair) => [pair.a, pair.b]))];
     const citizens = new Map(
       (await pool.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where citizen_id = any($1::text[]) and status <> 'MERGED'`, [ids])).rows.map(
@@ -64,10 +86,11 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
       ),
     );
     const cases: unknown[] = [];
-    for (const { a, b } of batch) {
+    for (const { a, b, typo } of batch) {
       const [first, second] = [citizens.get(a), citizens.get(b)];
       if (!first || !second) continue;
       report.pairsCompared += 1;
+      if (typo) report.pairsThroughTypos += 1;
       const judged = judgePair(engine, personToMatchRecord(a, citizenAsPerson(first)), personToMatchRecord(b, citizenAsPerson(second)));
       if (!judged) continue;
       report.pairsFound += 1;
@@ -95,4 +118,18 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
     report.casesOpened += opened.rowCount ?? 0;
   }
   return report;
+}
+
+/** The keys of a rule with typo lookups, every citizen's, read through a cursor (one scan, KEY_BATCH rows in memory at a time). */
+export async function typoNeighboursOf(pool: Pool, rule: BlockingRule): Promise<TypoNeighbours> {
+  const neighbours = new TypoNeighbours();
+  await inTransaction(pool, async (client) => {
+    await client.query('declare typo_keys no scroll cursor for select key, citizen_id from citizen_blocking_keys where rule = $1', [rule.name]);
+    for (;;) {
+      const { rows } = await client.query<{ key: string; citizen_id: string }>(`fetch ${KEY_BATCH} from typo_keys`);
+      for (const row of rows) neighbours.add(row.key, row.citizen_id);
+      if (rows.length < KEY_BATCH) break;
+    }
+  });
+  return neighbours;
 }
