@@ -26,8 +26,13 @@ export function observationId(parts: {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
-/** A digest of everything an event says except when it was sent (`event_time`). */
+/**
+ * A digest of everything an event says except when it was sent (`event_time`). A null field is
+ * taken as absent: a publisher that moves to a schema version with a new optional field sends it
+ * null, and the same event (re-sent, or a second snapshot of an unchanged record) must keep its
+ * id, or the store would apply it again as a new observation of every record.
+ */
 export function contentDigest(event: Record<string, unknown>): string {
   const { event_time: _time, ...content } = event;
-  return createHash('sha256').update(canonicalJson(content)).digest('hex').slice(0, 32);
+  return createHash('sha256').update(canonicalJson(content, { nullAsAbsent: true })).digest('hex').slice(0, 32);
 }
