@@ -249,7 +249,7 @@ async function undo(client: PoolClient, decision: StewardDecision, reviewCase: R
   const applied = target.result as { status?: string; result?: Record<string, unknown> } | null;
   if (applied?.status !== 'applied') refuse('the decision was not applied, so there is nothing to undo', 'NOT_APPLIED');
   if (await laterDecisionStands(client, reviewCase.case_id, undoneId))
-    refuse('a later decision on the case stands: undo that one first', 'LATER_DECISION_STANDS');
+    refuse('a later decision on the case stands, or waits to be applied: undo that one first', 'LATER_DECISION_STANDS');
 
   // Under the record's lock (applyStewardDecision): a deletion of it applied meanwhile is seen, or waits for the undo (citizen-locks.ts).
   const observation = caseObservation(reviewCase);

@@ -355,7 +355,7 @@ const LABELS = {
         'Một công dân mà quyết định nêu tên đã được hợp nhất vào một công dân khác trước khi quyết định được áp dụng: hãy xem lại hồ sơ rồi quyết định lại.',
       PERSONAL_ID_TAKEN:
         'Số định danh của bản ghi đã thuộc về một công dân trong sổ nên không thể tạo công dân mới: hãy liên kết bản ghi với công dân đó, hoặc từ chối hồ sơ để nguồn sửa số định danh.',
-      LATER_DECISION_STANDS: 'Hồ sơ còn một quyết định đưa ra sau quyết định này và vẫn đang có hiệu lực: hãy hoàn tác quyết định đó trước.',
+      LATER_DECISION_STANDS: 'Hồ sơ còn một quyết định đưa ra sau quyết định này, đang có hiệu lực hoặc đang chờ sổ áp dụng: hãy hoàn tác quyết định đó trước (nếu nó đang chờ, đợi đến khi được áp dụng).',
       LINK_NOT_KEPT:
         'Quyết định này được áp dụng trước khi sổ bắt đầu lưu lại liên kết mà quyết định thay đổi, nên không thể hoàn tác: sổ không biết phải khôi phục liên kết nào. Quyết định vẫn giữ hiệu lực; nếu quyết định sai, hãy báo cho quản trị viên kèm số hồ sơ.',
       RECORD_LINKED_AGAIN:
@@ -917,7 +917,7 @@ const LABELS = {
         'A citizen the decision names was merged into another before the decision was applied: look at the case again and decide again.',
       PERSONAL_ID_TAKEN:
         "The record's personal ID belongs to a citizen in the register already, so no new citizen can be made of it: link the record to that citizen, or reject the case so that its source corrects the ID.",
-      LATER_DECISION_STANDS: 'A later decision on the case stands: undo that one first.',
+      LATER_DECISION_STANDS: 'A later decision on the case stands, or waits to be applied by the register: undo that one first (once applied, if it waits).',
       LINK_NOT_KEPT:
         'This decision was applied before the register kept the link it changed, so it cannot be undone: the register does not know which link to put back. The decision stands; if it is wrong, report it to an administrator with the case number.',
       RECORD_LINKED_AGAIN:
