@@ -43,7 +43,7 @@ export async function startStewardRun(prefix: string, logger: Logger, env: NodeJ
     'hard records applied',
   );
   await run.waitUntilDrained(60_000);
-  await scanForDuplicates(run.pool, loadSettings(), { maxBlock: 500 });
+  await scanForDuplicates(run.pool, loadSettings());
   return {
     run,
     hard,

@@ -94,8 +94,8 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
       events: [vaccinationOf(DUPLICATES[0]!, 'DUP-1'), vaccinationOf(DUPLICATES[0]!, 'DUP-2')],
     });
     await run.waitUntilDrained(60_000);
-    scan = await scanForDuplicates(run.pool, loadSettings(), { maxBlock: 500 });
-    rescan = await scanForDuplicates(run.pool, loadSettings(), { maxBlock: 500 });
+    scan = await scanForDuplicates(run.pool, loadSettings());
+    rescan = await scanForDuplicates(run.pool, loadSettings());
     history.beforeMerge = await historyOf();
     merge = await mergeCitizens(run.pool, context, survivor, merged, 'steward:test', 'same person, ID mistyped at the second registration');
     state.afterMerge = await snapshotOf();

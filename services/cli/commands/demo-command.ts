@@ -154,7 +154,7 @@ export function demoCommand(): Command {
         print('quality report (dancu quality report)');
         for (const line of formatQualityReport(report)) print(`  ${line}`);
 
-        const duplicates = await scanForDuplicates(run.pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), { maxBlock: 500 });
+        const duplicates = await scanForDuplicates(run.pool, loadSettings(config.DANCU_LINKAGE_SETTINGS));
         print('');
         print('duplicates inside the register (dancu duplicates scan)');
         print(

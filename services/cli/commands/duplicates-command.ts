@@ -6,7 +6,7 @@ import { topicsFor } from '../../shared/schemas/topics.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
 import { mergeCitizens, undoMerge, type MergeResult } from '../../shared/store/citizen-merges.js';
 import type { WriterContext } from '../../shared/store/apply-decisions.js';
-import { scanForDuplicates } from '../../shared/review/duplicate-scan.js';
+import { DEFAULT_MAX_BLOCK, scanForDuplicates } from '../../shared/review/duplicate-scan.js';
 import { openDuplicateCases } from '../../shared/reporting/backlog.js';
 import { loadSurvivorship } from '../../shared/register/survivorship.js';
 
@@ -33,18 +33,25 @@ export function duplicatesCommand(): Command {
       .description(
         'score pairs of citizens sharing a blocking key (or one typo apart on a key with typo lookups) with the linkage engine; open a POSSIBLE_DUPLICATE review case for each pair above the review threshold (a pair under a never_link rule, such as twins, with the rule named)',
       )
-      .option('--max-block <n>', 'skip blocks of more citizens than this (reported)', wholeNumber(2, Infinity, 'citizens'), 500)
+      .option(
+        '--max-block <n>',
+        `skip blocks of more citizens than this (reported); default: each rule's max_block_size, as linking does (${DEFAULT_MAX_BLOCK} for a rule without one)`,
+        wholeNumber(2, Infinity, 'citizens'),
+      )
       .option('--json', 'print JSON')
-      .action(async (options: { maxBlock: number; json?: boolean }) => {
+      .action(async (options: { maxBlock?: number; json?: boolean }) => {
         const config = loadConfig(process.env);
         await withPool(config, 2, async (pool) => {
-          const report = await scanForDuplicates(pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), { maxBlock: options.maxBlock });
+          const report = await scanForDuplicates(pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), options.maxBlock ? { maxBlock: options.maxBlock } : {});
           if (options.json) return console.log(JSON.stringify(report, null, 2));
           console.log(
             `${report.citizens.toLocaleString('en')} citizens, ${report.pairsCompared.toLocaleString('en')} pairs compared (${report.pairsThroughTypos.toLocaleString('en')} of them one typo apart on a key only), ${report.pairsFound} possible duplicates (${report.pairsUnderNeverLink} under a never_link rule, their cases naming it), ${report.casesOpened} new review cases`,
           );
-          for (const block of report.blocksSkipped)
-            console.log(`skipped a block of ${block.size} citizens under rule ${block.rule} (raise --max-block to compare it)`);
+          if (report.blocksSkippedCount > 0)
+            console.log(
+              `${report.blocksSkippedCount.toLocaleString('en')} blocks skipped, larger than their rule's bound (raise it with --max-block); the largest:`,
+            );
+          for (const block of report.blocksSkipped) console.log(`  ${block.size} citizens under rule ${block.rule}`);
         });
       }),
   );

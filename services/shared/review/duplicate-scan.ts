@@ -1,7 +1,7 @@
 import { judgePair } from '../linkage/dedupe.js';
 import { LinkageEngine } from '../linkage/engine.js';
 import { recordSettingsVersion } from '../store/settings-versions.js';
-import { personToMatchRecord } from '../linkage/match-record.js';
+import { personToMatchRecord, type MatchRecord } from '../linkage/match-record.js';
 import { loadTermFrequencies } from '../linkage-io/postgres-candidates.js';
 import type { BlockingRule, LinkageSettings } from '../linkage/settings.js';
 import { TypoNeighbours } from '../linkage/typo-neighbours.js';
@@ -16,17 +16,30 @@ export interface DuplicateScanReport {
   pairsCompared: number;
   /** Of the pairs compared, those only a rule's typo lookup brought together (an ID one digit off, or two digits swapped). */
   pairsThroughTypos: number;
-  /** Blocks (citizens sharing one key) too large to compare pairwise: named so an operator sees what was not looked at. */
+  /** The largest blocks (citizens sharing one key) too large to compare pairwise, at most SKIPPED_NAMED: named so an operator sees what was not looked at. */
   blocksSkipped: { rule: string; size: number }[];
+  /** How many blocks were skipped in all. */
+  blocksSkippedCount: number;
   pairsFound: number;
   /** Of the pairs found, those a never_link rule holds for (twins): offered with the rule's sentence, never as plain duplicates. */
   pairsUnderNeverLink: number;
   casesOpened: number;
 }
 
-const PAIR_BATCH = 5_000;
+/** Pairs scored at a time: the pairs of one citizen come together (the cursor's order), so a larger batch makes fewer records. */
+const PAIR_BATCH = 20_000;
 /** Keys read from the cursor at a time when the typo lookups' keys are gathered. */
 const KEY_BATCH = 50_000;
+/** The largest block compared under a rule without a max_block_size of its own, unless the caller says otherwise. */
+export const DEFAULT_MAX_BLOCK = 500;
+/** Skipped blocks named in the report, the largest first. */
+const SKIPPED_NAMED = 20;
+
+interface ScanPair {
+  a: string;
+  b: string;
+  typo: boolean;
+}
 
 /**
  * Finds pairs of citizens in the register that are likely one person, with the linkage engine:
@@ -34,90 +47,116 @@ const KEY_BATCH = 50_000;
  * scored with the same comparisons and term frequencies, and a pair at or above the review
  * threshold becomes a POSSIBLE_DUPLICATE review case with its explanation, which names the
  * never_link rule a pair of twins falls under (duplicate-case.ts). A pair already decided is not
- * opened again. Blocks larger than `maxBlock` are skipped and reported. A rule with typo lookups
- * also pairs citizens whose keys are one typo apart, as dedupe-csv does (typo-neighbours.ts): a
- * citizen registered twice with the ID mistyped and every other key damaged is still compared.
- * Rules' filters are not applied: every pair is scored in full.
+ * opened again. A block larger than the rule's max_block_size (the linker's bound, and
+ * dedupe-csv's; DEFAULT_MAX_BLOCK for a rule without one), or than `maxBlock` when given, is
+ * skipped and reported. A rule with typo lookups also pairs citizens whose keys are one typo
+ * apart, as dedupe-csv does (typo-neighbours.ts): a citizen registered twice with the ID mistyped
+ * and every other key damaged is still compared. Rules' filters are not applied: every pair is
+ * scored in full. The pairs stream from a cursor, PAIR_BATCH at a time: a million citizens give
+ * some fifteen million of them, too many to hold.
  */
-export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, options: { maxBlock: number }): Promise<DuplicateScanReport> {
+export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, options: { maxBlock?: number } = {}): Promise<DuplicateScanReport> {
   const engine = new LinkageEngine(settings, await loadTermFrequencies(pool, settings));
   await recordSettingsVersion(pool, settings);
-  const blockingRules = settings.blocking_rules.map((rule) => rule.name);
+  const rules = settings.blocking_rules.map((rule) => rule.name);
+  const bounds = settings.blocking_rules.map((rule) => options.maxBlock ?? rule.max_block_size ?? DEFAULT_MAX_BLOCK);
   // Grouped by key, then rule: the primary key's order (migration 029), so the blocks are counted as the index is read.
-  const skipped = await pool.query<{ rule: string; size: string }>(
-    `select rule, count(*) as size from citizen_blocking_keys where rule = any($1::text[]) group by key, rule having count(*) > $2 order by size desc limit 20`,
-    [blockingRules, options.maxBlock],
+  const skipped = await pool.query<{ rule: string; size: string; blocks: string }>(
+    `select rule, count(*) as size, count(*) over () as blocks from citizen_blocking_keys join unnest($1::text[], $2::int[]) as r(rule, bound) using (rule)
+      group by key, rule having count(*) > max(r.bound) order by size desc limit ${SKIPPED_NAMED}`,
+    [rules, bounds],
   );
-  const { rows: pairs } = await pool.query<{ a: string; b: string }>(
-    `with blocks as (select rule, key from citizen_blocking_keys where rule = any($1::text[]) group by key, rule having count(*) between 2 and $2)
-     select distinct x.citizen_id as a, y.citizen_id as b
-       from blocks join citizen_blocking_keys x using (rule, key) join citizen_blocking_keys y using (rule, key)
-      where x.citizen_id < y.citizen_id`,
-    [blockingRules, options.maxBlock],
-  );
-  // Keyed in JavaScript's order (duplicateCaseId's), whatever collation ordered the SQL's pairs.
-  const pairKey = (a: string, b: string) => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
-  const shared = new Set(pairs.map(({ a, b }) => pairKey(a, b)));
-  const throughTypos: { a: string; b: string; typo?: true }[] = [];
-  for (const rule of settings.blocking_rules.filter((r) => r.typo_lookup !== undefined)) {
-    for (const [a, b] of (await typoNeighboursOf(pool, rule)).pairs()) {
-      const key = pairKey(a, b);
-      if (shared.has(key)) continue;
-      shared.add(key);
-      throughTypos.push({ a, b, typo: true });
-    }
-  }
-  const compared: { a: string; b: string; typo?: true }[] = [...pairs, ...throughTypos];
+  const typos: [string, string][] = [];
+  for (const rule of settings.blocking_rules.filter((r) => r.typo_lookup !== undefined)) typos.push(...(await typoNeighboursOf(pool, rule)).pairs());
   const report: DuplicateScanReport = {
     citizens: Number((await pool.query<{ n: string }>(`select count(*) as n from citizens where status <> 'MERGED'`)).rows[0]?.n ?? 0),
     pairsCompared: 0,
     pairsThroughTypos: 0,
     blocksSkipped: skipped.rows.map((row) => ({ rule: row.rule, size: Number(row.size) })),
+    blocksSkippedCount: Number(skipped.rows[0]?.blocks ?? 0),
     pairsFound: 0,
     pairsUnderNeverLink: 0,
     casesOpened: 0,
   };
-  for (let i = 0; i < compared.length; i += PAIR_BATCH) {
-    const batch = compared.slice(i, i + PAIR_BATCH);
-    const ids = [...new Set(batch.flatMap((pair) => [pair.a, pair.b]))];
-    const citizens = new Map(
-      (await pool.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where citizen_id = any($1::text[]) and status <> 'MERGED'`, [ids])).rows.map(
-        (row) => [row.citizen_id, row],
-      ),
-    );
-    const cases: unknown[] = [];
-    for (const { a, b, typo } of batch) {
-      const [first, second] = [citizens.get(a), citizens.get(b)];
-      if (!first || !second) continue;
-      report.pairsCompared += 1;
-      if (typo) report.pairsThroughTypos += 1;
-      const judged = judgePair(engine, personToMatchRecord(a, citizenAsPerson(first)), personToMatchRecord(b, citizenAsPerson(second)));
-      if (!judged) continue;
-      report.pairsFound += 1;
-      if (judged.neverLink) report.pairsUnderNeverLink += 1;
-      cases.push({
-        observation_id: duplicateCaseId(a, b),
-        decision_id: `${duplicateCaseId(a, b)}:scan`,
-        reason: 'POSSIBLE_DUPLICATE',
-        source: 'register',
-        observation: { citizen_id: a, person: citizenAsPerson(first) },
-        candidates: [duplicateCandidate(b, judged)],
-        explanation: duplicateExplanation(engine, judged),
-        settings_version: engine.settingsVersion,
-      });
-    }
-    if (cases.length === 0) continue;
-    const opened = await pool.query(
-      `insert into review_cases (observation_id, decision_id, reason, source, observation, candidates, explanation, settings_version)
-       select observation_id, decision_id, reason, source, observation, candidates, explanation, settings_version
-         from jsonb_to_recordset($1::jsonb) as x(observation_id text, decision_id text, reason text, source text, observation jsonb, candidates jsonb, explanation jsonb,
-                                                 settings_version text)
-       on conflict (observation_id) do nothing`,
-      [JSON.stringify(cases)],
-    );
-    report.casesOpened += opened.rowCount ?? 0;
-  }
+  await eachPairBatch(pool, rules, bounds, typos, async (batch) => judgeBatch(pool, engine, batch, report));
   return report;
+}
+
+/**
+ * Hands the scan's pairs to `work`, PAIR_BATCH at a time, from a cursor in a transaction of its
+ * own: each pair once, those sharing a key in a bounded block first, then those only the typo
+ * lookups found (`typo`). The pairs sharing a key are ordered by SQL's `<` on citizen ids, the
+ * typo pairs put in that order by SQL too, so a pair found both ways is one.
+ */
+async function eachPairBatch(pool: Pool, rules: string[], bounds: number[], typos: [string, string][], work: (batch: ScanPair[]) => Promise<void>): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query(
+      `declare scan_pairs no scroll cursor for
+       with blocks as (select rule, key from citizen_blocking_keys join unnest($1::text[], $2::int[]) as r(rule, bound) using (rule)
+                        group by key, rule having count(*) between 2 and max(r.bound)),
+            shared as (select distinct x.citizen_id as a, y.citizen_id as b
+                         from blocks join citizen_blocking_keys x using (rule, key) join citizen_blocking_keys y using (rule, key)
+                        where x.citizen_id < y.citizen_id),
+            typo as (select distinct least(t.a, t.b) as a, greatest(t.a, t.b) as b from unnest($3::text[], $4::text[]) as t(a, b))
+       select a, b, false as typo from shared
+       union all
+       select a, b, true from typo where not exists (select 1 from shared where shared.a = typo.a and shared.b = typo.b)`,
+      [rules, bounds, typos.map(([a]) => a), typos.map(([, b]) => b)],
+    );
+    for (;;) {
+      const { rows } = await client.query<ScanPair>(`fetch ${PAIR_BATCH} from scan_pairs`);
+      if (rows.length > 0) await work(rows);
+      if (rows.length < PAIR_BATCH) break;
+    }
+  });
+}
+
+/** Scores a batch of pairs (each citizen read once, merged ones left out) and opens a case for each pair at or above review. */
+async function judgeBatch(pool: Pool, engine: LinkageEngine, batch: ScanPair[], report: DuplicateScanReport): Promise<void> {
+  const ids = [...new Set(batch.flatMap((pair) => [pair.a, pair.b]))];
+  const citizens = new Map(
+    (await pool.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where citizen_id = any($1::text[]) and status <> 'MERGED'`, [ids])).rows.map(
+      (row) => [row.citizen_id, row],
+    ),
+  );
+  // A citizen's match record is most of a pair's cost: made once per batch, however many of its pairs the batch holds.
+  const records = new Map<string, MatchRecord>();
+  const recordOf = (id: string, row: CitizenRow): MatchRecord => {
+    let record = records.get(id);
+    if (!record) records.set(id, (record = personToMatchRecord(id, citizenAsPerson(row))));
+    return record;
+  };
+  const cases: unknown[] = [];
+  for (const { a, b, typo } of batch) {
+    const [first, second] = [citizens.get(a), citizens.get(b)];
+    if (!first || !second) continue;
+    report.pairsCompared += 1;
+    if (typo) report.pairsThroughTypos += 1;
+    const judged = judgePair(engine, recordOf(a, first), recordOf(b, second));
+    if (!judged) continue;
+    report.pairsFound += 1;
+    if (judged.neverLink) report.pairsUnderNeverLink += 1;
+    cases.push({
+      observation_id: duplicateCaseId(a, b),
+      decision_id: `${duplicateCaseId(a, b)}:scan`,
+      reason: 'POSSIBLE_DUPLICATE',
+      source: 'register',
+      observation: { citizen_id: a, person: citizenAsPerson(first) },
+      candidates: [duplicateCandidate(b, judged)],
+      explanation: duplicateExplanation(engine, judged),
+      settings_version: engine.settingsVersion,
+    });
+  }
+  if (cases.length === 0) return;
+  const opened = await pool.query(
+    `insert into review_cases (observation_id, decision_id, reason, source, observation, candidates, explanation, settings_version)
+     select observation_id, decision_id, reason, source, observation, candidates, explanation, settings_version
+       from jsonb_to_recordset($1::jsonb) as x(observation_id text, decision_id text, reason text, source text, observation jsonb, candidates jsonb, explanation jsonb,
+                                               settings_version text)
+     on conflict (observation_id) do nothing`,
+    [JSON.stringify(cases)],
+  );
+  report.casesOpened += opened.rowCount ?? 0;
 }
 
 /** The keys of a rule with typo lookups, every citizen's, read through a cursor (one scan, KEY_BATCH rows in memory at a time). */
