@@ -5,15 +5,27 @@ import type { BlockingRule } from '../../services/shared/linkage/settings.js';
 import { TypoNeighbours } from '../../services/shared/linkage/typo-neighbours.js';
 import { SeededRandom } from '../../services/shared/random.js';
 
-const pairsOf = (entries: [key: string, entry: string][]): string[] => {
+const neighboursOf = (entries: [key: string, entry: string][]): TypoNeighbours => {
   const neighbours = new TypoNeighbours();
   for (const [key, entry] of entries) neighbours.add(key, entry);
-  return [...new Set([...neighbours.pairs()].map(([a, b]) => `${a}|${b}`))].sort();
+  return neighbours;
 };
+const pairsOf = (entries: [key: string, entry: string][], maxHolders?: number): string[] =>
+  [...new Set([...neighboursOf(entries).pairs(maxHolders)].map(([a, b]) => `${a}|${b}`))].sort();
 
 describe('pairs of register entries one typo apart on a key', () => {
   it('pairs two entries whose IDs differ in one digit, once, the smaller entry first', () => {
-    expect(pairsOf([['001090004321', 'Z'], ['001090004329', 'A']])).toEqual(['A|Z']);
+    expect([...neighboursOf([['001090004321', 'Z'], ['001090004329', 'A']]).pairs()]).toEqual([['A', 'Z']]);
+  });
+
+  it('pairs nobody with the holders of a key held by more entries than the bound', () => {
+    const entries: [string, string][] = [
+      ['000000000000', 'A'],
+      ['000000000000', 'B'],
+      ['000000000000', 'C'],
+      ['000000000001', 'D'],
+    ];
+    expect({ bounded: pairsOf(entries, 2), unbounded: pairsOf(entries) }).toEqual({ bounded: [], unbounded: ['A|D', 'B|D', 'C|D'] });
   });
 
   it('pairs two entries whose IDs have two neighbouring digits swapped', () => {

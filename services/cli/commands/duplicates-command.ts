@@ -35,7 +35,7 @@ export function duplicatesCommand(): Command {
       )
       .option(
         '--max-block <n>',
-        `skip blocks of more citizens than this (reported); default: each rule's max_block_size, as linking does (${DEFAULT_MAX_BLOCK} for a rule without one)`,
+        `skip blocks of more citizens than this (reported); default: each rule's max_block_size, linking's bound (${DEFAULT_MAX_BLOCK} for a rule without one, such as the ID)`,
         wholeNumber(2, Infinity, 'citizens'),
       )
       .option('--json', 'print JSON')

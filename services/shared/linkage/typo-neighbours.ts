@@ -41,16 +41,19 @@ export class TypoNeighbours {
    * Each pair of distinct entries whose keys are one typo apart, as [a, b] with a < b (by code
    * unit order, as `<` on strings compares). Only a lone key's lookups are made; a pair of keys is
    * given once, by the first lone key of the two. An entry holding several keys under the rule
-   * may be given twice with the same other entry: the scan keeps pairs in a set.
+   * may be given twice with the same other entry: the scan keeps pairs in a set. A key held by
+   * more than `maxHolders` entries (a placeholder many share) is too common to pair anyone with.
    */
-  *pairs(): Generator<[string, string]> {
+  *pairs(maxHolders = Infinity): Generator<[string, string]> {
     for (let number = 0; number < this.firstHolder.length; number += 1) {
       if (this.otherHolders.has(number)) continue;
       const entry = this.firstHolder[number]!;
       for (const variant of this.keys.typoVariantsHeld(this.keys.value(number))) {
         // Two lone keys find each other: the pair is given from the key numbered first.
         if (variant < number && !this.otherHolders.has(variant)) continue;
-        for (const other of this.holdersOf(variant)) {
+        const holders = this.holdersOf(variant);
+        if (holders.length > maxHolders) continue;
+        for (const other of holders) {
           if (other === entry) continue;
           const [a, b] = [this.entries.value(entry), this.entries.value(other)];
           yield a < b ? [a, b] : [b, a];

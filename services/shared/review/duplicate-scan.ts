@@ -26,7 +26,7 @@ export interface DuplicateScanReport {
   casesOpened: number;
 }
 
-/** Pairs scored at a time: the pairs of one citizen come together (the cursor's order), so a larger batch makes fewer records. */
+/** Pairs scored at a time: a citizen's pairs often come together (as `distinct` sorts them; nothing guarantees it), so a larger batch makes fewer records. */
 const PAIR_BATCH = 20_000;
 /** Keys read from the cursor at a time when the typo lookups' keys are gathered. */
 const KEY_BATCH = 50_000;
@@ -53,7 +53,7 @@ interface ScanPair {
  * apart, as dedupe-csv does (typo-neighbours.ts): a citizen registered twice with the ID mistyped
  * and every other key damaged is still compared. Rules' filters are not applied: every pair is
  * scored in full. The pairs stream from a cursor, PAIR_BATCH at a time: a million citizens give
- * some fifteen million of them, too many to hold.
+ * some sixteen million of them, too many to hold.
  */
 export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, options: { maxBlock?: number } = {}): Promise<DuplicateScanReport> {
   const engine = new LinkageEngine(settings, await loadTermFrequencies(pool, settings));
@@ -67,7 +67,9 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
     [rules, bounds],
   );
   const typos: [string, string][] = [];
-  for (const rule of settings.blocking_rules.filter((r) => r.typo_lookup !== undefined)) typos.push(...(await typoNeighboursOf(pool, rule)).pairs());
+  for (const [r, rule] of settings.blocking_rules.entries()) {
+    if (rule.typo_lookup !== undefined) typos.push(...(await typoNeighboursOf(pool, rule)).pairs(bounds[r]));
+  }
   const report: DuplicateScanReport = {
     citizens: Number((await pool.query<{ n: string }>(`select count(*) as n from citizens where status <> 'MERGED'`)).rows[0]?.n ?? 0),
     pairsCompared: 0,
@@ -83,15 +85,20 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
 }
 
 /**
- * Hands the scan's pairs to `work`, PAIR_BATCH at a time, from a cursor in a transaction of its
- * own: each pair once, those sharing a key in a bounded block first, then those only the typo
- * lookups found (`typo`). The pairs sharing a key are ordered by SQL's `<` on citizen ids, the
- * typo pairs put in that order by SQL too, so a pair found both ways is one.
+ * Hands the scan's pairs to `work`, PAIR_BATCH at a time, from a cursor: each pair once, those
+ * sharing a key in a bounded block first, then those only the typo lookups found (`typo`). The
+ * pairs sharing a key are ordered by SQL's `<` on citizen ids, the typo pairs put in that order by
+ * SQL too, so a pair found both ways is one. The cursor is held past its transaction (WITH HOLD:
+ * PostgreSQL keeps its rows when the transaction commits), so no snapshot stays open while the
+ * pairs are judged, which at a national register takes hours and would hold back vacuum.
  */
 async function eachPairBatch(pool: Pool, rules: string[], bounds: number[], typos: [string, string][], work: (batch: ScanPair[]) => Promise<void>): Promise<void> {
-  await inTransaction(pool, async (client) => {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('begin');
     await client.query(
-      `declare scan_pairs no scroll cursor for
+      `declare scan_pairs no scroll cursor with hold for
        with blocks as (select rule, key from citizen_blocking_keys join unnest($1::text[], $2::int[]) as r(rule, bound) using (rule)
                         group by key, rule having count(*) between 2 and max(r.bound)),
             shared as (select distinct x.citizen_id as a, y.citizen_id as b
@@ -103,12 +110,20 @@ async function eachPairBatch(pool: Pool, rules: string[], bounds: number[], typo
        select a, b, true from typo where not exists (select 1 from shared where shared.a = typo.a and shared.b = typo.b)`,
       [rules, bounds, typos.map(([a]) => a), typos.map(([, b]) => b)],
     );
+    await client.query('commit');
     for (;;) {
       const { rows } = await client.query<ScanPair>(`fetch ${PAIR_BATCH} from scan_pairs`);
       if (rows.length > 0) await work(rows);
       if (rows.length < PAIR_BATCH) break;
     }
-  });
+    await client.query('close scan_pairs');
+  } catch (error) {
+    broken = error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    // A connection left in a transaction, or holding the cursor, is not given back to the pool: it is closed.
+    client.release(broken);
+  }
 }
 
 /** Scores a batch of pairs (each citizen read once, merged ones left out) and opens a case for each pair at or above review. */
