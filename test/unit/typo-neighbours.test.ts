@@ -15,7 +15,12 @@ const pairsOf = (entries: [key: string, entry: string][], maxHolders?: number): 
 
 describe('pairs of register entries one typo apart on a key', () => {
   it('pairs two entries whose IDs differ in one digit, once, the smaller entry first', () => {
-    expect([...neighboursOf([['001090004321', 'Z'], ['001090004329', 'A']]).pairs()]).toEqual([['A', 'Z']]);
+    expect([
+      ...neighboursOf([
+        ['001090004321', 'Z'],
+        ['001090004329', 'A'],
+      ]).pairs(),
+    ]).toEqual([['A', 'Z']]);
   });
 
   it('pairs nobody with the holders of a key held by more entries than the bound', () => {
@@ -29,15 +34,31 @@ describe('pairs of register entries one typo apart on a key', () => {
   });
 
   it('pairs two entries whose IDs have two neighbouring digits swapped', () => {
-    expect(pairsOf([['001090004321', 'A'], ['001090004312', 'B']])).toEqual(['A|B']);
+    expect(
+      pairsOf([
+        ['001090004321', 'A'],
+        ['001090004312', 'B'],
+      ]),
+    ).toEqual(['A|B']);
   });
 
   it('pairs nobody whose IDs differ in two digits', () => {
-    expect(pairsOf([['001090004321', 'A'], ['001090004399', 'B']])).toEqual([]);
+    expect(
+      pairsOf([
+        ['001090004321', 'A'],
+        ['001090004399', 'B'],
+      ]),
+    ).toEqual([]);
   });
 
   it('leaves out the two holders of one ID, which the plain key pairs, but pairs both with a lone ID one typo away', () => {
-    expect(pairsOf([['001090004321', 'A'], ['001090004321', 'B'], ['001090004322', 'C']])).toEqual(['A|C', 'B|C']);
+    expect(
+      pairsOf([
+        ['001090004321', 'A'],
+        ['001090004321', 'B'],
+        ['001090004322', 'C'],
+      ]),
+    ).toEqual(['A|C', 'B|C']);
   });
 
   it('gives no pair between two IDs both held twice, since neither is looked up', () => {
@@ -51,7 +72,13 @@ describe('pairs of register entries one typo apart on a key', () => {
   });
 
   it('counts an entry added twice with the same key as one holder', () => {
-    expect(pairsOf([['001090004321', 'A'], ['001090004321', 'A'], ['001090004322', 'B']])).toEqual(['A|B']);
+    expect(
+      pairsOf([
+        ['001090004321', 'A'],
+        ['001090004321', 'A'],
+        ['001090004322', 'B'],
+      ]),
+    ).toEqual(['A|B']);
   });
 
   it('finds the pairs dedupe-csv finds through typo lookups, on random IDs with planted typos and shared IDs', () => {
@@ -68,7 +95,9 @@ describe('pairs of register entries one typo apart on a key', () => {
     }
     const entries = ids.map((id, i): [string, string] => [id, `E${String(i).padStart(4, '0')}`]);
     const rule: BlockingRule = { name: 'personal_id', equal: ['personal_id'], typo_lookup: 'one_digit_or_swap' };
-    const register = entries.map(([id, entry]) => toMatchRecord(entry, { personal_id: id, full_name: 'Nguyễn Văn An', date_of_birth: null, sex: null, address: null }));
+    const register = entries.map(([id, entry]) =>
+      toMatchRecord(entry, { personal_id: id, full_name: 'Nguyễn Văn An', date_of_birth: null, sex: null, address: null }),
+    );
     const source = new InMemoryCandidateSource([rule], register);
     const expected = new Set<string>();
     register.forEach((record, i) => {

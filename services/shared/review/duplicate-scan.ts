@@ -92,7 +92,13 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
  * PostgreSQL keeps its rows when the transaction commits), so no snapshot stays open while the
  * pairs are judged, which at a national register takes hours and would hold back vacuum.
  */
-async function eachPairBatch(pool: Pool, rules: string[], bounds: number[], typos: [string, string][], work: (batch: ScanPair[]) => Promise<void>): Promise<void> {
+async function eachPairBatch(
+  pool: Pool,
+  rules: string[],
+  bounds: number[],
+  typos: [string, string][],
+  work: (batch: ScanPair[]) => Promise<void>,
+): Promise<void> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {

@@ -34,5 +34,8 @@ export function observationId(parts: {
  */
 export function contentDigest(event: Record<string, unknown>): string {
   const { event_time: _time, ...content } = event;
-  return createHash('sha256').update(canonicalJson(content, { nullAsAbsent: true })).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(canonicalJson(content, { nullAsAbsent: true }))
+    .digest('hex')
+    .slice(0, 32);
 }

@@ -355,7 +355,8 @@ const LABELS = {
         'Một công dân mà quyết định nêu tên đã được hợp nhất vào một công dân khác trước khi quyết định được áp dụng: hãy xem lại hồ sơ rồi quyết định lại.',
       PERSONAL_ID_TAKEN:
         'Số định danh của bản ghi đã thuộc về một công dân trong sổ nên không thể tạo công dân mới: hãy liên kết bản ghi với công dân đó, hoặc từ chối hồ sơ để nguồn sửa số định danh.',
-      LATER_DECISION_STANDS: 'Hồ sơ còn một quyết định đưa ra sau quyết định này, đang có hiệu lực hoặc đang chờ sổ áp dụng: hãy hoàn tác quyết định đó trước (nếu nó đang chờ, đợi đến khi được áp dụng).',
+      LATER_DECISION_STANDS:
+        'Hồ sơ còn một quyết định đưa ra sau quyết định này, đang có hiệu lực hoặc đang chờ sổ áp dụng: hãy hoàn tác quyết định đó trước (nếu nó đang chờ, đợi đến khi được áp dụng).',
       LINK_NOT_KEPT:
         'Quyết định này được áp dụng trước khi sổ bắt đầu lưu lại liên kết mà quyết định thay đổi, nên không thể hoàn tác: sổ không biết phải khôi phục liên kết nào. Quyết định vẫn giữ hiệu lực; nếu quyết định sai, hãy báo cho quản trị viên kèm số hồ sơ.',
       RECORD_LINKED_AGAIN:
