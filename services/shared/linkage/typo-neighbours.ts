@@ -32,16 +32,11 @@ export class TypoNeighbours {
     this.otherHolders.set(number, others);
   }
 
-  /** How many distinct keys were added. */
-  get size(): number {
-    return this.firstHolder.length;
-  }
-
   /**
    * Each pair of distinct entries whose keys are one typo apart, as [a, b] with a < b (by code
    * unit order, as `<` on strings compares). Only a lone key's lookups are made; a pair of keys is
    * given once, by the first lone key of the two. An entry holding several keys under the rule
-   * may be given twice with the same other entry: the scan keeps pairs in a set. A key held by
+   * may be given twice with the same other entry: the scan's SQL takes each pair once. A key held by
    * more than `maxHolders` entries (a placeholder many share) is too common to pair anyone with.
    */
   *pairs(maxHolders = Infinity): Generator<[string, string]> {

@@ -8,7 +8,7 @@ import { TypoNeighbours } from '../linkage/typo-neighbours.js';
 import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
 import { citizenRowColumns } from '../store/citizens-table.js';
 import { duplicateCaseId } from '../store/citizen-merges.js';
-import { inTransaction, type Pool } from '../store/db.js';
+import { inTransaction, type Pool, type PoolClient } from '../store/db.js';
 import { duplicateCandidate, duplicateExplanation } from './duplicate-case.js';
 
 export interface DuplicateScanReport {
@@ -117,11 +117,7 @@ async function eachPairBatch(
       [rules, bounds, typos.map(([a]) => a), typos.map(([, b]) => b)],
     );
     await client.query('commit');
-    for (;;) {
-      const { rows } = await client.query<ScanPair>(`fetch ${PAIR_BATCH} from scan_pairs`);
-      if (rows.length > 0) await work(rows);
-      if (rows.length < PAIR_BATCH) break;
-    }
+    await eachFetched<ScanPair>(client, 'scan_pairs', PAIR_BATCH, work);
     await client.query('close scan_pairs');
   } catch (error) {
     broken = error instanceof Error ? error : new Error(String(error));
@@ -181,15 +177,22 @@ async function judgeBatch(pool: Pool, engine: LinkageEngine, batch: ScanPair[], 
 }
 
 /** The keys of a rule with typo lookups, every citizen's, read through a cursor (one scan, KEY_BATCH rows in memory at a time). */
-export async function typoNeighboursOf(pool: Pool, rule: BlockingRule): Promise<TypoNeighbours> {
+async function typoNeighboursOf(pool: Pool, rule: BlockingRule): Promise<TypoNeighbours> {
   const neighbours = new TypoNeighbours();
   await inTransaction(pool, async (client) => {
     await client.query('declare typo_keys no scroll cursor for select key, citizen_id from citizen_blocking_keys where rule = $1', [rule.name]);
-    for (;;) {
-      const { rows } = await client.query<{ key: string; citizen_id: string }>(`fetch ${KEY_BATCH} from typo_keys`);
+    await eachFetched<{ key: string; citizen_id: string }>(client, 'typo_keys', KEY_BATCH, async (rows) => {
       for (const row of rows) neighbours.add(row.key, row.citizen_id);
-      if (rows.length < KEY_BATCH) break;
-    }
+    });
   });
   return neighbours;
+}
+
+/** Hands a declared cursor's rows to `work`, `size` at a time, until it is read to its end. */
+async function eachFetched<T extends object>(client: PoolClient, cursor: string, size: number, work: (rows: T[]) => Promise<void>): Promise<void> {
+  for (;;) {
+    const { rows } = await client.query<T>(`fetch ${size} from ${cursor}`);
+    if (rows.length > 0) await work(rows);
+    if (rows.length < size) return;
+  }
 }
