@@ -411,6 +411,28 @@ describe("a linked record's later event that waits in its case, as the record go
     ]);
   });
 
+  it('refuses a second decision on a case whose first one stands, leaves the case as the first decided it, and takes a decision again once that one is undone', async () => {
+    const first = firstEvent('decided-twice', null);
+    expect(await apply([ambiguous(first)])).toEqual(['review']);
+    const { case_id: caseId } = await caseOf(first);
+    const link = await publish(caseId, { action: 'LINK', citizenId: A });
+    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, link, context))).toMatchObject({ status: 'applied' });
+    // Published around the steward service, which refuses a decided case: same steward, same action, another citizen.
+    const again = (action: StewardDecision['action'], citizenId: string | null) =>
+      inTransaction(database.pool, (client) => applyStewardDecision(client, stewardDecision(caseId, action, { citizen_id: citizenId }), context));
+    expect(await again('LINK', B)).toMatchObject({ status: 'refused', code: 'CASE_DECIDED' });
+    expect(await again('NEW', null)).toMatchObject({ status: 'refused', code: 'CASE_DECIDED' });
+    expect(await linkOf(first)).toMatchObject({ citizen_id: A });
+    expect(await rows('select count(*)::int as n from citizens where citizen_id = $1', [newCitizenId(first)])).toEqual([{ n: 0 }]);
+    expect(await stateOf(caseId)).toMatchObject({ status: 'DECIDED', decided_by: STEWARD.username, resolution: 'LINK' });
+
+    const undo = await undoDecision(database.pool, context.topics, caseId, link.decision_id, STEWARD, 'undone by the test');
+    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, undo, context))).toMatchObject({ status: 'applied' });
+    const reject = await publish(caseId, { action: 'REJECT' });
+    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, reject, context))).toMatchObject({ status: 'applied' });
+    expect(await stateOf(caseId)).toMatchObject({ status: 'DECIDED', resolution: 'REJECT' });
+  });
+
   it('offers only a rejection of a case whose record was deleted at its source, says why, and refuses the others before publishing them', async () => {
     const first = firstEvent('offered', null);
     expect(await apply([ambiguous(first)])).toEqual(['review']);

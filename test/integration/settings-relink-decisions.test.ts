@@ -707,14 +707,26 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     const before = await registerStateOf(o);
     expect(await steward(opened.case_id, 'LINK', B)).toMatchObject({ status: 'applied' });
     const moved = lastStewardDecision();
-    // A later decision the register refuses: it names a citizen the register does not hold.
-    expect(await steward(opened.case_id, 'LINK', '079399999999')).toMatchObject({ status: 'refused' });
+    // A later decision the register refuses: the first one stands (and it names a citizen the register does not hold).
+    expect(await steward(opened.case_id, 'LINK', '079399999999')).toMatchObject({ status: 'refused', code: 'CASE_DECIDED' });
     expect(await steward(opened.case_id, 'UNDO', null, moved)).toMatchObject({ status: 'applied' });
     expect(await registerStateOf(o)).toEqual(before);
   });
 
   it.each([
-    ['stands', (caseId: number) => steward(caseId, 'LINK', A)],
+    // A second decision applied on a case whose first one stood, as a register applied it before it refused them (CASE_DECIDED).
+    [
+      'stands',
+      (caseId: number) =>
+        inTransaction(database.pool, async (client) => {
+          const later = stewardDecision(caseId, 'LINK', A);
+          await insertStewardDecision(client, later);
+          await client.query('update steward_decisions set applied_at = now(), result = $2 where decision_id = $1', [
+            later.decision_id,
+            { status: 'applied', result: { citizen_id: A } },
+          ]);
+        }),
+    ],
     // As the steward service writes it when it publishes the decision, before the store applies it.
     ['is not applied yet', (caseId: number) => inTransaction(database.pool, (client) => insertStewardDecision(client, stewardDecision(caseId, 'LINK', A)))],
   ] as const)('refuses to undo a decision while a later decision on the case %s, and changes nothing', async (_, later) => {

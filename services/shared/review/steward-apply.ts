@@ -98,7 +98,8 @@ export async function applyStewardDecision(client: PoolClient, decision: Steward
     if (!(error instanceof StewardRefusal)) throw error;
     await client.query('rollback to savepoint steward_decision');
     outcome = { status: 'refused', reason: error.message, ...(error.refusal ? { code: error.refusal } : {}) };
-    if (decision.action !== 'UNDO') await reopenRefusedCase(client, decision);
+    // A case another decision stands on is that decision's: it stays decided as that one left it.
+    if (decision.action !== 'UNDO' && error.refusal !== 'CASE_DECIDED') await reopenRefusedCase(client, decision);
   }
   await client.query('update steward_decisions set applied_at = now(), result = $2 where decision_id = $1', [decision.decision_id, outcome]);
   await appendAudit(
@@ -137,6 +138,10 @@ function decisionCitizens(decision: StewardDecision, outcome: StewardResult, rev
 }
 
 async function decide(client: PoolClient, decision: StewardDecision, reviewCase: ReviewCase, context: StewardContext): Promise<Record<string, unknown>> {
+  // The steward service publishes one decision per case until it is undone (case-queue.ts); any other publisher on the
+  // decisions topic may not: a second decision applied on top of the first would leave the case's history undoable.
+  if (await otherDecisionStands(client, reviewCase.case_id, decision.decision_id))
+    refuse('another decision on the case stands: undo it first to decide the case again', 'CASE_DECIDED');
   const observation = caseObservation(reviewCase);
   let result: Record<string, unknown>;
   // A new citizen's blocking keys (records-in-reach.ts), which the store locks before any citizen (citizen-locks.ts): of the
@@ -335,6 +340,16 @@ async function laterDecisionStands(client: PoolClient, caseId: number, undoneId:
       where case_id = $1 and decided_at > (select decided_at from steward_decisions where decision_id = $2) and decision_id <> $2
         and action <> 'UNDO' and undone_by is null and (result->>'status') is distinct from 'refused'`,
     [caseId, undoneId],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Whether another decision on the case took effect and is not undone (an undo of it, applied, reopened the case). Under the case's lock. */
+async function otherDecisionStands(client: PoolClient, caseId: number, decisionId: string): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `select 1 from steward_decisions
+      where case_id = $1 and decision_id <> $2 and action <> 'UNDO' and undone_by is null and (result->>'status') = 'applied'`,
+    [caseId, decisionId],
   );
   return (rowCount ?? 0) > 0;
 }

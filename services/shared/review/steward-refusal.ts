@@ -3,7 +3,7 @@ import { DancuError } from '../errors.js';
 /**
  * The refusals the steward UI names in its own words (i18n.js, errors): the register's reason for
  * a refusal a steward can act on, which the UI says with what to do next. A code the steward API
- * answers with too (ALREADY_UNDONE, NOT_APPLIED, MERGE_ALREADY_UNDONE) means the same here. A
+ * answers with too (ALREADY_UNDONE, NOT_APPLIED, MERGE_ALREADY_UNDONE, CASE_DECIDED) means the same here. A
  * refusal without one meets only a decision the steward API would not publish (a duplicate case
  * decided by LINK, an UNDO naming no decision…) or a guard of the register's own: it shows as the
  * register's general one.
@@ -22,6 +22,7 @@ export const REFUSAL_CODES = [
   'CITIZEN_MERGED_OR_REMOVED',
   'NEW_CITIZEN_LINKED_SINCE',
   'MERGE_ALREADY_UNDONE',
+  'CASE_DECIDED',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
