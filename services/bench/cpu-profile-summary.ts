@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 /**
@@ -84,10 +84,17 @@ function table(summary: ProfileSummary, events: number | null, rows = 12): strin
 
 function main(): void {
   const [dir, eventsArg] = process.argv.slice(2);
-  if (!dir) throw new Error('usage: cpu-profile-summary DIR [EVENTS] (DIR: where --cpu-prof-dir wrote the .cpuprofile files)');
+  const usage = 'usage: cpu-profile-summary DIR [EVENTS] (DIR: where --cpu-prof-dir wrote the .cpuprofile files)';
+  if (!dir || !existsSync(dir) || !statSync(dir).isDirectory()) {
+    console.error(dir ? `${dir} is not a folder; ${usage}` : usage);
+    process.exit(2);
+  }
   const events = eventsArg ? Number(eventsArg) : null;
   const files = readdirSync(dir).filter((file) => file.endsWith('.cpuprofile'));
-  if (files.length === 0) throw new Error(`no .cpuprofile file in ${dir}`);
+  if (files.length === 0) {
+    console.error(`no .cpuprofile file in ${dir}; ${usage}`);
+    process.exit(2);
+  }
   for (const file of files) {
     console.log(`\n### ${file}\n`);
     console.log(table(summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile), events));

@@ -1,7 +1,8 @@
-import { judgePair } from '../linkage/dedupe.js';
+import { judgePair, type PairJudgement } from '../linkage/dedupe.js';
 import { LinkageEngine } from '../linkage/engine.js';
 import { recordSettingsVersion } from '../store/settings-versions.js';
-import { personToMatchRecord, type MatchRecord } from '../linkage/match-record.js';
+import { CompactRegister } from '../linkage/compact-register.js';
+import { MatchRecordReader, type MatchRecord } from '../linkage/match-record.js';
 import { loadTermFrequencies } from '../linkage-io/postgres-candidates.js';
 import type { BlockingRule, LinkageSettings } from '../linkage/settings.js';
 import { TypoNeighbours } from '../linkage/typo-neighbours.js';
@@ -26,9 +27,9 @@ export interface DuplicateScanReport {
   casesOpened: number;
 }
 
-/** Pairs scored at a time: a citizen's pairs often come together (as `distinct` sorts them; nothing guarantees it), so a larger batch makes fewer records. */
+/** Pairs scored at a time. */
 const PAIR_BATCH = 20_000;
-/** Keys read from the cursor at a time when the typo lookups' keys are gathered. */
+/** Rows read from a cursor at a time when the register's citizens, or the typo lookups' keys, are gathered. */
 const KEY_BATCH = 50_000;
 /** The largest block compared under a rule without a max_block_size of its own, unless the caller says otherwise. */
 export const DEFAULT_MAX_BLOCK = 500;
@@ -53,11 +54,15 @@ interface ScanPair {
  * apart, as dedupe-csv does (typo-neighbours.ts): a citizen registered twice with the ID mistyped
  * and every other key damaged is still compared. Rules' filters are not applied: every pair is
  * scored in full. The pairs stream from a cursor, PAIR_BATCH at a time: a million citizens give
- * some sixteen million of them, too many to hold.
+ * some sixteen million of them, too many to hold. The citizens are read once, before the pairs,
+ * into a compact register (scanRegisterOf): a pair's records are read from it, not made again
+ * (a citizen is in some sixteen pairs), so the pairs are judged as the register stood when the
+ * scan began; a case is opened only on citizens not merged since, with their rows as they are.
  */
 export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, options: { maxBlock?: number } = {}): Promise<DuplicateScanReport> {
   const engine = new LinkageEngine(settings, await loadTermFrequencies(pool, settings));
   await recordSettingsVersion(pool, settings);
+  const register = await scanRegisterOf(pool);
   const rules = settings.blocking_rules.map((rule) => rule.name);
   const bounds = settings.blocking_rules.map((rule) => options.maxBlock ?? rule.max_block_size ?? DEFAULT_MAX_BLOCK);
   // Grouped by key, then rule: the primary key's order (migration 029), so the blocks are counted as the index is read.
@@ -71,7 +76,7 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
     if (rule.typo_lookup !== undefined) typos.push(...(await typoNeighboursOf(pool, rule)).pairs(bounds[r]));
   }
   const report: DuplicateScanReport = {
-    citizens: Number((await pool.query<{ n: string }>(`select count(*) as n from citizens where status <> 'MERGED'`)).rows[0]?.n ?? 0),
+    citizens: register.size,
     pairsCompared: 0,
     pairsThroughTypos: 0,
     blocksSkipped: skipped.rows.map((row) => ({ rule: row.rule, size: Number(row.size) })),
@@ -80,7 +85,7 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
     pairsUnderNeverLink: 0,
     casesOpened: 0,
   };
-  await eachPairBatch(pool, rules, bounds, typos, async (batch) => judgeBatch(pool, engine, batch, report));
+  await eachPairBatch(pool, rules, bounds, typos, async (batch) => judgeBatch(pool, engine, register, batch, report));
   return report;
 }
 
@@ -128,29 +133,35 @@ async function eachPairBatch(
   }
 }
 
-/** Scores a batch of pairs (each citizen read once, merged ones left out) and opens a case for each pair at or above review. */
-async function judgeBatch(pool: Pool, engine: LinkageEngine, batch: ScanPair[], report: DuplicateScanReport): Promise<void> {
-  const ids = [...new Set(batch.flatMap((pair) => [pair.a, pair.b]))];
+/** Scores a batch of pairs (citizens not in the register read at the start left out) and opens a case for each pair at or above review. */
+async function judgeBatch(pool: Pool, engine: LinkageEngine, register: ScanRegister, batch: ScanPair[], report: DuplicateScanReport): Promise<void> {
+  // A citizen's pairs come together (the cursor's order): its record is made from the register's row once per batch.
+  const records = new Map<number, MatchRecord>();
+  const recordOf = (index: number): MatchRecord => {
+    let record = records.get(index);
+    if (!record) records.set(index, (record = register.citizens.get(index)));
+    return record;
+  };
+  const found: { a: string; b: string; judged: PairJudgement }[] = [];
+  for (const { a, b, typo } of batch) {
+    const [first, second] = [register.indexOf(a), register.indexOf(b)];
+    if (first < 0 || second < 0) continue;
+    report.pairsCompared += 1;
+    if (typo) report.pairsThroughTypos += 1;
+    const judged = judgePair(engine, recordOf(first), recordOf(second));
+    if (judged) found.push({ a, b, judged });
+  }
+  if (found.length === 0) return;
+  const ids = [...new Set(found.flatMap((pair) => [pair.a, pair.b]))];
   const citizens = new Map(
     (await pool.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where citizen_id = any($1::text[]) and status <> 'MERGED'`, [ids])).rows.map(
       (row) => [row.citizen_id, row],
     ),
   );
-  // A citizen's match record is most of a pair's cost: made once per batch, however many of its pairs the batch holds.
-  const records = new Map<string, MatchRecord>();
-  const recordOf = (id: string, row: CitizenRow): MatchRecord => {
-    let record = records.get(id);
-    if (!record) records.set(id, (record = personToMatchRecord(id, citizenAsPerson(row))));
-    return record;
-  };
   const cases: unknown[] = [];
-  for (const { a, b, typo } of batch) {
-    const [first, second] = [citizens.get(a), citizens.get(b)];
-    if (!first || !second) continue;
-    report.pairsCompared += 1;
-    if (typo) report.pairsThroughTypos += 1;
-    const judged = judgePair(engine, recordOf(a, first), recordOf(b, second));
-    if (!judged) continue;
+  for (const { a, b, judged } of found) {
+    const first = citizens.get(a);
+    if (!first || !citizens.has(b)) continue;
     report.pairsFound += 1;
     if (judged.neverLink) report.pairsUnderNeverLink += 1;
     cases.push({
@@ -174,6 +185,42 @@ async function judgeBatch(pool: Pool, engine: LinkageEngine, batch: ScanPair[], 
     [JSON.stringify(cases)],
   );
   report.casesOpened += opened.rowCount ?? 0;
+}
+
+/** The register's citizens as the scan compares them: compact match records, and each citizen id's row among them. */
+interface ScanRegister {
+  citizens: CompactRegister;
+  size: number;
+  /** The citizen's row in `citizens`, -1 for one not read (merged, or created after the scan began). */
+  indexOf(citizenId: string): number;
+}
+
+/**
+ * The citizens not merged, read through a cursor (KEY_BATCH rows at a time) into a compact
+ * register: a million take some hundreds of megabytes, where a match record each would take
+ * gigabytes. Each batch's names, dates and addresses are worked out once (MatchRecordReader); a
+ * reader per batch keeps its caches bounded.
+ */
+async function scanRegisterOf(pool: Pool): Promise<ScanRegister> {
+  const citizens = new CompactRegister();
+  await inTransaction(pool, async (client) => {
+    await client.query(`declare scan_citizens no scroll cursor for select ${citizenRowColumns()} from citizens where status <> 'MERGED'`);
+    await eachFetched<CitizenRow>(client, 'scan_citizens', KEY_BATCH, async (rows) => {
+      const reader = new MatchRecordReader();
+      for (const row of rows) citizens.add(reader.readPerson(row.citizen_id, citizenAsPerson(row)));
+    });
+  });
+  // The ID pool numbers personal IDs too: a table by pool number, -1 where the number is not a citizen's.
+  const rowByNumber = new Int32Array(citizens.idPool.size).fill(-1);
+  for (let index = 0; index < citizens.size; index += 1) rowByNumber[citizens.idPool.idOf(citizens.id(index))] = index;
+  return {
+    citizens,
+    size: citizens.size,
+    indexOf: (citizenId) => {
+      const number = citizens.idPool.idOf(citizenId);
+      return number < 0 ? -1 : rowByNumber[number]!;
+    },
+  };
 }
 
 /** The keys of a rule with typo lookups, every citizen's, read through a cursor (one scan, KEY_BATCH rows in memory at a time). */
