@@ -98,7 +98,9 @@ export async function applyStewardDecision(client: PoolClient, decision: Steward
     if (!(error instanceof StewardRefusal)) throw error;
     await client.query('rollback to savepoint steward_decision');
     outcome = { status: 'refused', reason: error.message, ...(error.refusal ? { code: error.refusal } : {}) };
-    // A case another decision stands on is that decision's: it stays decided as that one left it.
+    // A case another decision stands on is that decision's: it is not reopened. (A case the store reopened under such a decision
+    // before it refused second decisions, and decided again through the steward service, shows the refused one's steward and
+    // action until the standing decision is undone.)
     if (decision.action !== 'UNDO' && error.refusal !== 'CASE_DECIDED') await reopenRefusedCase(client, decision);
   }
   await client.query('update steward_decisions set applied_at = now(), result = $2 where decision_id = $1', [decision.decision_id, outcome]);
