@@ -433,6 +433,23 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await stateOf(caseId)).toMatchObject({ status: 'DECIDED', resolution: 'REJECT' });
   });
 
+  it('shows a case reopened under a standing decision, as the store left such cases before it refused second decisions, as decided by that one when a second is refused', async () => {
+    const first = firstEvent('reopened-standing', null);
+    expect(await apply([ambiguous(first)])).toEqual(['review']);
+    const { case_id: caseId } = await caseOf(first);
+    const link = await publish(caseId, { action: 'LINK', citizenId: A });
+    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, link, context))).toMatchObject({ status: 'applied' });
+    await database.pool.query(`update review_cases set status = 'OPEN', decided_by = null, decided_at = null, resolution = null where case_id = $1`, [caseId]);
+    const reject = await publish(caseId, { action: 'REJECT' });
+    expect(await stateOf(caseId)).toMatchObject({ status: 'DECIDED', resolution: 'REJECT' });
+    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, reject, context))).toMatchObject({
+      status: 'refused',
+      code: 'CASE_DECIDED',
+    });
+    expect(await stateOf(caseId)).toMatchObject({ status: 'DECIDED', decided_by: STEWARD.username, resolution: 'LINK' });
+    expect(await linkOf(first)).toMatchObject({ citizen_id: A });
+  });
+
   it('offers only a rejection of a case whose record was deleted at its source, says why, and refuses the others before publishing them', async () => {
     const first = firstEvent('offered', null);
     expect(await apply([ambiguous(first)])).toEqual(['review']);

@@ -98,10 +98,8 @@ export async function applyStewardDecision(client: PoolClient, decision: Steward
     if (!(error instanceof StewardRefusal)) throw error;
     await client.query('rollback to savepoint steward_decision');
     outcome = { status: 'refused', reason: error.message, ...(error.refusal ? { code: error.refusal } : {}) };
-    // A case another decision stands on is that decision's: it is not reopened. (A case the store reopened under such a decision
-    // before it refused second decisions, and decided again through the steward service, shows the refused one's steward and
-    // action until the standing decision is undone.)
-    if (decision.action !== 'UNDO' && error.refusal !== 'CASE_DECIDED') await reopenRefusedCase(client, decision);
+    if (decision.action !== 'UNDO')
+      await (error.refusal === 'CASE_DECIDED' ? showStandingDecision(client, decision.case_id) : reopenRefusedCase(client, decision));
   }
   await client.query('update steward_decisions set applied_at = now(), result = $2 where decision_id = $1', [decision.decision_id, outcome]);
   await appendAudit(
@@ -129,6 +127,23 @@ async function reopenRefusedCase(client: PoolClient, decision: StewardDecision):
             decided_by = null, decided_at = null, resolution = null
       where case_id = $1 and status = 'DECIDED' and decided_by = $2 and resolution = $3`,
     [decision.case_id, decision.actor, decision.action],
+  );
+}
+
+/**
+ * A case another decision stands on is that decision's: it shows it as decided by that one, not
+ * reopened. Mostly it shows it already; not a case the store reopened under a standing decision
+ * before it refused second decisions, and that the steward service then marked decided by the
+ * decision refused here.
+ */
+async function showStandingDecision(client: PoolClient, caseId: number): Promise<void> {
+  await client.query(
+    `update review_cases c set status = 'DECIDED', decided_by = d.actor, decided_at = d.applied_at, resolution = d.action, claimed_by = null, claimed_at = null
+       from (select actor, applied_at, action from steward_decisions
+              where case_id = $1 and action <> 'UNDO' and undone_by is null and (result->>'status') = 'applied'
+              order by applied_at desc limit 1) d
+      where c.case_id = $1`,
+    [caseId],
   );
 }
 
