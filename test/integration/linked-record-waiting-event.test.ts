@@ -38,10 +38,10 @@ describe("a linked record's later event that waits in its case, as the record go
   let recordSequence = 0;
 
   const apply = (decisions: LinkDecision[]): Promise<ApplyResult[]> => inTransaction(database.pool, (client) => applyDecisions(client, decisions, context));
+  /** Applies a steward's decision in a transaction of its own (committed if it applied). */
+  const applySteward = (decided: StewardDecision) => inTransaction(database.pool, (client) => applyStewardDecision(client, decided, context));
   const steward = (caseId: number, action: StewardDecision['action'], citizenId: string | null, otherCitizenId: string | null = null) =>
-    inTransaction(database.pool, (client) =>
-      applyStewardDecision(client, stewardDecision(caseId, action, { citizen_id: citizenId, other_citizen_id: otherCitizenId }), context),
-    );
+    applySteward(stewardDecision(caseId, action, { citizen_id: citizenId, other_citizen_id: otherCitizenId }));
   const rows = async (sql: string, params: unknown[]) => (await database.pool.query(sql, params)).rows;
 
   /** A later event of the record `linked`: the twin sister of its citizen, or (`follows`) the citizen again with a dose more. */
@@ -349,6 +349,15 @@ describe("a linked record's later event that waits in its case, as the record go
   const CLAIM_MINUTES = 30;
   const publish = (caseId: number, request: Omit<DecisionRequest, 'comment'>, version?: number) =>
     decideCase(database.pool, context.topics, caseId, STEWARD, { ...request, comment: 'decided by the test' }, CLAIM_MINUTES, version);
+  /** A new record's case (`kind`), decided through the steward service by a link to A, which the register applied. */
+  const linkedBySteward = async (kind: string) => {
+    const first = firstEvent(kind, null);
+    expect(await apply([ambiguous(first)])).toEqual(['review']);
+    const { case_id: caseId } = await caseOf(first);
+    const link = await publish(caseId, { action: 'LINK', citizenId: A });
+    expect(await applySteward(link)).toMatchObject({ status: 'applied' });
+    return { first, caseId, link };
+  };
   const stateOf = async (caseId: number) =>
     (await rows('select status, claimed_by, decided_by, resolution, version from review_cases where case_id = $1', [caseId]))[0]!;
 
@@ -366,14 +375,14 @@ describe("a linked record's later event that waits in its case, as the record go
       const link = await publish(caseId, { action: 'LINK', citizenId: A }, shown);
       // The record is deleted at its source before the store applies the link.
       await apply([decision('UNLINKED', deletionOf(first), { reason: 'NO_MATCH' })]);
-      expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, link, context))).toMatchObject({
+      expect(await applySteward(link)).toMatchObject({
         status: 'refused',
         code: 'RECORD_DELETED',
       });
       expect(await stateOf(caseId)).toMatchObject({ ...reopened, decided_by: null, resolution: null });
       await expect(publish(caseId, { action: 'REJECT' }, shown)).rejects.toMatchObject({ code: 'STALE_CASE' });
       const reject = await publish(caseId, { action: 'REJECT' }, (await stateOf(caseId)).version as number);
-      expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, reject, context))).toMatchObject({ status: 'applied' });
+      expect(await applySteward(reject)).toMatchObject({ status: 'applied' });
       expect(await stateOf(caseId)).toMatchObject({ status: 'DECIDED', decided_by: STEWARD.username, resolution: 'REJECT' });
       expect(await rows(`select action, result->>'status' as status from steward_decisions where case_id = $1 order by decided_at`, [caseId])).toEqual([
         { action: 'LINK', status: 'refused' },
@@ -388,14 +397,10 @@ describe("a linked record's later event that waits in its case, as the record go
   );
 
   it("says why the register refused a steward's undo of their link once the record was deleted at its source, by its code: on the decision and in the case's history", async () => {
-    const first = firstEvent('undone', null);
-    expect(await apply([ambiguous(first)])).toEqual(['review']);
-    const { case_id: caseId } = await caseOf(first);
-    const link = await publish(caseId, { action: 'LINK', citizenId: A });
-    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, link, context))).toMatchObject({ status: 'applied' });
+    const { first, caseId, link } = await linkedBySteward('undone');
     expect(await apply([follows(deletionOf(first))])).toEqual(['RECORD_UNLINKED']);
     const undo = await undoDecision(database.pool, context.topics, caseId, link.decision_id, STEWARD, 'undone by the test');
-    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, undo, context))).toMatchObject({
+    expect(await applySteward(undo)).toMatchObject({
       status: 'refused',
       code: 'RECORD_NOT_LINKED',
     });
@@ -412,14 +417,9 @@ describe("a linked record's later event that waits in its case, as the record go
   });
 
   it('refuses a second decision on a case whose first one stands, leaves the case as the first decided it, and takes a decision again once that one is undone', async () => {
-    const first = firstEvent('decided-twice', null);
-    expect(await apply([ambiguous(first)])).toEqual(['review']);
-    const { case_id: caseId } = await caseOf(first);
-    const link = await publish(caseId, { action: 'LINK', citizenId: A });
-    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, link, context))).toMatchObject({ status: 'applied' });
+    const { first, caseId, link } = await linkedBySteward('decided-twice');
     // Published around the steward service, which refuses a decided case: same steward, same action, another citizen.
-    const again = (action: StewardDecision['action'], citizenId: string | null) =>
-      inTransaction(database.pool, (client) => applyStewardDecision(client, stewardDecision(caseId, action, { citizen_id: citizenId }), context));
+    const again = (action: StewardDecision['action'], citizenId: string | null) => applySteward(stewardDecision(caseId, action, { citizen_id: citizenId }));
     expect(await again('LINK', B)).toMatchObject({ status: 'refused', code: 'CASE_DECIDED' });
     expect(await again('NEW', null)).toMatchObject({ status: 'refused', code: 'CASE_DECIDED' });
     expect(await linkOf(first)).toMatchObject({ citizen_id: A });
@@ -427,22 +427,18 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await stateOf(caseId)).toMatchObject({ status: 'DECIDED', decided_by: STEWARD.username, resolution: 'LINK' });
 
     const undo = await undoDecision(database.pool, context.topics, caseId, link.decision_id, STEWARD, 'undone by the test');
-    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, undo, context))).toMatchObject({ status: 'applied' });
+    expect(await applySteward(undo)).toMatchObject({ status: 'applied' });
     const reject = await publish(caseId, { action: 'REJECT' });
-    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, reject, context))).toMatchObject({ status: 'applied' });
+    expect(await applySteward(reject)).toMatchObject({ status: 'applied' });
     expect(await stateOf(caseId)).toMatchObject({ status: 'DECIDED', resolution: 'REJECT' });
   });
 
   it('shows a case reopened under a standing decision, as the store left such cases before it refused second decisions, as decided by that one when a second is refused', async () => {
-    const first = firstEvent('reopened-standing', null);
-    expect(await apply([ambiguous(first)])).toEqual(['review']);
-    const { case_id: caseId } = await caseOf(first);
-    const link = await publish(caseId, { action: 'LINK', citizenId: A });
-    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, link, context))).toMatchObject({ status: 'applied' });
+    const { first, caseId } = await linkedBySteward('reopened-standing');
     await database.pool.query(`update review_cases set status = 'OPEN', decided_by = null, decided_at = null, resolution = null where case_id = $1`, [caseId]);
     const reject = await publish(caseId, { action: 'REJECT' });
     expect(await stateOf(caseId)).toMatchObject({ status: 'DECIDED', resolution: 'REJECT' });
-    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, reject, context))).toMatchObject({
+    expect(await applySteward(reject)).toMatchObject({
       status: 'refused',
       code: 'CASE_DECIDED',
     });
@@ -466,7 +462,7 @@ describe("a linked record's later event that waits in its case, as the record go
       await expect(publish(caseId, request)).rejects.toMatchObject({ status: 422, code: 'RECORD_DELETED' });
     expect(await rows('select action from steward_decisions where case_id = $1', [caseId])).toEqual([]);
     const reject = await publish(caseId, { action: 'REJECT' });
-    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, reject, context))).toMatchObject({ status: 'applied' });
+    expect(await applySteward(reject)).toMatchObject({ status: 'applied' });
   });
 
   it("refuses a steward's link of a record deleted at its source while they held its case: the record stays deleted", async () => {
@@ -642,7 +638,7 @@ describe("a linked record's later event that waits in its case, as the record go
   it("takes the record off the citizen a steward's undo put it back on while its deletion was applied, and names that citizen", async () => {
     const { linked, later, caseId } = await waitingRecord();
     const move = stewardDecision(caseId, 'LINK', { citizen_id: B });
-    expect(await inTransaction(database.pool, (client) => applyStewardDecision(client, move, context))).toMatchObject({ status: 'applied' });
+    expect(await applySteward(move)).toMatchObject({ status: 'applied' });
     const deletion = { ...deletionOf(linked), event_time: later.event_time + 30_000 };
     expect(await deletedDuringDecision(stewardDecision(caseId, 'UNDO', { undoes: move.decision_id }), follows(deletion))).toEqual(['RECORD_UNLINKED']);
     expect(await linkOf(linked)).toBeUndefined();
@@ -851,9 +847,6 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await linkOf(record)).toMatchObject({ citizen_id: survivor });
     return { record, merge };
   };
-
-  /** Applies a steward's decision in a transaction of its own (committed if it applied). */
-  const applySteward = (decided: StewardDecision) => inTransaction(database.pool, (client) => applyStewardDecision(client, decided, context));
 
   /**
    * Starts `applying` while a transaction of its own undoes the merge `mergeId`, commits the undo

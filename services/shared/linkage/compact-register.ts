@@ -274,18 +274,26 @@ export class CompactRegister {
     return this.rows[index * ROW_STRIDE + ID_AT]!;
   }
 
-  /** Which ID numbers are citizen IDs (the ID pool holds personal IDs too); made when first asked, dropped when a citizen is added. */
-  private idNumbers: Uint8Array | null = null;
+  /**
+   * The row of each ID number that is a citizen ID, -1 for the others (the ID pool holds personal IDs too); made when first asked,
+   * dropped when a citizen is added. A citizen ID held twice gives its last row.
+   */
+  private idNumbers: Int32Array | null = null;
+
+  /** The row of the citizen with this ID, -1 when no citizen of the register has it. */
+  indexOf(id: string): number {
+    const number = this.idPool.idOf(id);
+    if (number < 0) return -1;
+    if (this.idNumbers === null) {
+      this.idNumbers = new Int32Array(this.idPool.size).fill(-1);
+      for (let at = 0; at < this.count; at += 1) this.idNumbers[this.idNumber(at)] = at;
+    }
+    return this.idNumbers[number]!;
+  }
 
   /** Whether a citizen of the register has this ID. */
   hasId(id: string): boolean {
-    const number = this.idPool.idOf(id);
-    if (number < 0) return false;
-    if (this.idNumbers === null) {
-      this.idNumbers = new Uint8Array(this.idPool.size);
-      for (let at = 0; at < this.count; at += 1) this.idNumbers[this.idNumber(at)] = 1;
-    }
-    return this.idNumbers[number] === 1;
+    return this.indexOf(id) >= 0;
   }
 
   /** Whether no citizen ID occurs twice. */

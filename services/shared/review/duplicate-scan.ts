@@ -133,13 +133,13 @@ async function eachPairBatch(
   }
 }
 
-/** Scores a batch of pairs (citizens not in the register read at the start left out) and opens a case for each pair at or above review. */
-async function judgeBatch(pool: Pool, engine: LinkageEngine, register: ScanRegister, batch: ScanPair[], report: DuplicateScanReport): Promise<void> {
+/** Scores a batch of pairs (citizens not in the register read at the start, merged or new since, left out) and opens a case for each pair at or above review. */
+async function judgeBatch(pool: Pool, engine: LinkageEngine, register: CompactRegister, batch: ScanPair[], report: DuplicateScanReport): Promise<void> {
   // A citizen's pairs come together (the cursor's order): its record is made from the register's row once per batch.
   const records = new Map<number, MatchRecord>();
   const recordOf = (index: number): MatchRecord => {
     let record = records.get(index);
-    if (!record) records.set(index, (record = register.citizens.get(index)));
+    if (!record) records.set(index, (record = register.get(index)));
     return record;
   };
   const found: { a: string; b: string; judged: PairJudgement }[] = [];
@@ -187,21 +187,13 @@ async function judgeBatch(pool: Pool, engine: LinkageEngine, register: ScanRegis
   report.casesOpened += opened.rowCount ?? 0;
 }
 
-/** The register's citizens as the scan compares them: compact match records, and each citizen id's row among them. */
-interface ScanRegister {
-  citizens: CompactRegister;
-  size: number;
-  /** The citizen's row in `citizens`, -1 for one not read (merged, or created after the scan began). */
-  indexOf(citizenId: string): number;
-}
-
 /**
  * The citizens not merged, read through a cursor (KEY_BATCH rows at a time) into a compact
  * register: a million take some hundreds of megabytes, where a match record each would take
  * gigabytes. Each batch's names, dates and addresses are worked out once (MatchRecordReader); a
  * reader per batch keeps its caches bounded.
  */
-async function scanRegisterOf(pool: Pool): Promise<ScanRegister> {
+async function scanRegisterOf(pool: Pool): Promise<CompactRegister> {
   const citizens = new CompactRegister();
   await inTransaction(pool, async (client) => {
     await client.query(`declare scan_citizens no scroll cursor for select ${citizenRowColumns()} from citizens where status <> 'MERGED'`);
@@ -210,17 +202,7 @@ async function scanRegisterOf(pool: Pool): Promise<ScanRegister> {
       for (const row of rows) citizens.add(reader.readPerson(row.citizen_id, citizenAsPerson(row)));
     });
   });
-  // The ID pool numbers personal IDs too: a table by pool number, -1 where the number is not a citizen's.
-  const rowByNumber = new Int32Array(citizens.idPool.size).fill(-1);
-  for (let index = 0; index < citizens.size; index += 1) rowByNumber[citizens.idPool.idOf(citizens.id(index))] = index;
-  return {
-    citizens,
-    size: citizens.size,
-    indexOf: (citizenId) => {
-      const number = citizens.idPool.idOf(citizenId);
-      return number < 0 ? -1 : rowByNumber[number]!;
-    },
-  };
+  return citizens;
 }
 
 /** The keys of a rule with typo lookups, every citizen's, read through a cursor (one scan, KEY_BATCH rows in memory at a time). */

@@ -130,6 +130,9 @@ async function reopenRefusedCase(client: PoolClient, decision: StewardDecision):
   );
 }
 
+/** A steward decision that stands: a decision (not an undo) the register applied and nobody undid. */
+const STANDING = `action <> 'UNDO' and undone_by is null and (result->>'status') = 'applied'`;
+
 /**
  * A case another decision stands on is that decision's: it shows it as decided by that one, not
  * reopened. Mostly it shows it already; not a case the store reopened under a standing decision
@@ -140,8 +143,7 @@ async function showStandingDecision(client: PoolClient, caseId: number): Promise
   await client.query(
     `update review_cases c set status = 'DECIDED', decided_by = d.actor, decided_at = d.applied_at, resolution = d.action, claimed_by = null, claimed_at = null
        from (select actor, applied_at, action from steward_decisions
-              where case_id = $1 and action <> 'UNDO' and undone_by is null and (result->>'status') = 'applied'
-              order by applied_at desc limit 1) d
+              where case_id = $1 and ${STANDING} order by applied_at desc limit 1) d
       where c.case_id = $1`,
     [caseId],
   );
@@ -365,7 +367,7 @@ async function laterDecisionStands(client: PoolClient, caseId: number, undoneId:
 async function otherDecisionStands(client: PoolClient, caseId: number, decisionId: string): Promise<boolean> {
   const { rowCount } = await client.query(
     `select 1 from steward_decisions
-      where case_id = $1 and decision_id <> $2 and action <> 'UNDO' and undone_by is null and (result->>'status') = 'applied'`,
+      where case_id = $1 and decision_id <> $2 and ${STANDING}`,
     [caseId, decisionId],
   );
   return (rowCount ?? 0) > 0;
