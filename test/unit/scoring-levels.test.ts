@@ -29,6 +29,28 @@ describe('scoring in two steps: the levels a pair reaches, then their weights', 
     }
   });
 
+  it('scores a pair asked for the very weight it reaches exactly as scoring it in full', () => {
+    for (const record of records) {
+      for (const candidate of source.candidatesSync(record)) {
+        const full = engine.scorer.score(record, candidate);
+        expect(engine.scorer.scoreReaching(record, candidate, full.weight)).toEqual(full);
+      }
+    }
+  });
+
+  it('gives up only pairs whose full score falls short of the weight asked for, and gives up those it can early', () => {
+    let givenUp = 0;
+    for (const record of records) {
+      for (const candidate of source.candidatesSync(record)) {
+        const reaching = engine.scorer.scoreReaching(record, candidate, 0);
+        if (reaching !== null) continue;
+        givenUp += 1;
+        expect(engine.scorer.score(record, candidate).weight).toBeLessThan(0);
+      }
+    }
+    expect(givenUp).toBeGreaterThan(0);
+  });
+
   it('holds two settings to the same levels when only m, u, the prior or thresholds differ', () => {
     const reweighed = {
       ...settings,

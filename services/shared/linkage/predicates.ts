@@ -325,6 +325,38 @@ function textTest(predicate: TextPredicate): (x: string, y: string) => boolean {
   }
 }
 
+/**
+ * A rough relative cost of testing the predicate on a pair, for putting cheap tests first: a
+ * comparison of values or a presence test 1, a test of digits or dates 2, a string distance or a
+ * comparison of address words 4; and / or / not the sum of their parts.
+ */
+export function predicateCost(predicate: Predicate): number {
+  switch (predicate.op) {
+    case 'else':
+    case 'missing':
+    case 'equal':
+      return 1;
+    case 'one_digit_off':
+    case 'transposed':
+    case 'numbers_near':
+    case 'ids_fit_holders':
+    case 'dob_swapped':
+    case 'dob_compatible':
+    case 'birth_years_apart':
+      return 2;
+    case 'jaro_winkler':
+    case 'levenshtein':
+    case 'tokens_close':
+    case 'address_overlap':
+      return 4;
+    case 'and':
+    case 'or':
+      return predicate.of.reduce((sum, part) => sum + predicateCost(part), 0);
+    case 'not':
+      return predicateCost(predicate.of);
+  }
+}
+
 const compiled = new WeakMap<Predicate, CompiledPredicate>();
 
 /** Whether the predicate holds for the pair. Text predicates on a missing feature are false. */

@@ -1,7 +1,7 @@
 import type { ComparisonExplanation, LinkExplanation } from '../schemas/records.js';
 import type { MatchRecord } from './match-record.js';
-import { compilePredicate, type CompiledPredicate } from './predicates.js';
-import type { ComparisonSettings, LinkageSettings } from './settings.js';
+import { compilePredicate, predicateCost, type CompiledPredicate } from './predicates.js';
+import type { ComparisonSettings, LevelSettings, LinkageSettings } from './settings.js';
 import type { TermFrequencies } from './term-frequencies.js';
 
 export interface ScoredComparison {
@@ -74,6 +74,12 @@ export function posteriorOfFirst(weights: readonly number[]): number {
 
 const NONE: ReadonlySet<string> = new Set();
 
+/**
+ * How far under a weight a pair's ceiling must be to be given up unscored: the ceiling is summed
+ * in another order than the weight, so the two may differ in their last bits.
+ */
+const CEILING_SLACK = 1e-9;
+
 const LEVEL_TESTS = new WeakMap<ComparisonSettings, CompiledPredicate[]>();
 
 /** Whether two settings' comparisons put every pair at the same levels (their tests agree; m, u and thresholds may differ). */
@@ -136,6 +142,10 @@ export class Scorer {
   private readonly levelWeights: (number | null)[][];
   /** Per comparison, its level tests: held here, not looked up per pair. */
   private readonly tests: CompiledPredicate[][];
+  /** Per comparison, the most weight any pair can get from it (a term-frequency level at tf_minimum_u; 0 when every level weighs less). */
+  private readonly maxWeights: number[];
+  /** The comparisons' indexes, the cheapest to test first (predicateCost of all their levels), for scoreReaching. */
+  private readonly cheapestFirst: number[];
 
   constructor(
     readonly settings: LinkageSettings,
@@ -152,6 +162,16 @@ export class Scorer {
     this.levelWeights = settings.comparisons.map((comparison) =>
       comparison.levels.map((level) => (level.is_null || level.m === undefined || level.u === undefined ? null : Math.log2(level.m / level.u))),
     );
+    this.maxWeights = settings.comparisons.map((comparison, i) =>
+      Math.max(0, ...comparison.levels.map((level, index) => Math.max(this.levelWeights[i]![index] ?? 0, this.tfCeiling(level)))),
+    );
+    const costs = settings.comparisons.map((comparison) => comparison.levels.reduce((sum, level) => sum + predicateCost(level.when), 0));
+    this.cheapestFirst = costs.map((_, i) => i).sort((a, b) => costs[a]! - costs[b]! || a - b);
+  }
+
+  /** The most a term-frequency level can weigh: its value's frequency is never taken below tf_minimum_u. */
+  private tfCeiling(level: LevelSettings): number {
+    return level.tf_feature && !level.is_null && level.m !== undefined ? Math.log2(level.m / this.settings.tf_minimum_u) : -Infinity;
   }
 
   /** The first never_link rule that holds for the pair (twins), or null. */
@@ -167,6 +187,41 @@ export class Scorer {
   /** The pair's score; the `silenced` comparisons stand at their null level, as if a value were missing. */
   score(record: MatchRecord, citizen: MatchRecord, silenced: ReadonlySet<string> = NONE): PairScore {
     return this.weigh(citizen, this.silence(this.levels(record, citizen), silenced));
+  }
+
+  /**
+   * The pair's score when it can reach `atLeast` (a weight, prior included), else null: the same
+   * score as `score`, but the comparisons are tested the cheapest first, and the pair is given up
+   * as soon as the weight so far and the most the untested comparisons can add fall short. For
+   * callers that want nothing of a pair below a threshold (the register scanned against itself,
+   * where almost every pair of a block is two people and the name comparison costs the most).
+   */
+  scoreReaching(record: MatchRecord, citizen: MatchRecord, atLeast: number): PairScore | null {
+    const levels: number[] = new Array<number>(this.tests.length);
+    let ceiling = this.priorWeight + this.maxWeights.reduce((sum, weight) => sum + weight, 0);
+    for (const i of this.cheapestFirst) {
+      const index = firstHolding(this.tests[i]!, record, citizen);
+      levels[i] = index;
+      ceiling += this.weightAt(i, index, citizen) - this.maxWeights[i]!;
+      if (ceiling < atLeast - CEILING_SLACK) return null;
+    }
+    return this.weigh(citizen, levels);
+  }
+
+  /** The weight comparison i adds at level `index` for this citizen, as `weigh` counts it. */
+  private weightAt(i: number, index: number, citizen: MatchRecord): number {
+    const own = this.levelWeights[i]![index]!;
+    if (own === null) return 0;
+    const level = this.settings.comparisons[i]!.levels[index]!;
+    const u = this.uOf(level, citizen);
+    return u === level.u ? own : Math.log2(level.m! / u);
+  }
+
+  /** The level's u for this citizen: the frequency of the citizen's value on a term-frequency level (never under tf_minimum_u), else the level's own. */
+  private uOf(level: LevelSettings, citizen: MatchRecord): number {
+    const value = level.tf_feature ? citizen.features[level.tf_feature] : null;
+    if (!level.tf_feature || value === null) return level.u!;
+    return Math.max(this.settings.tf_minimum_u, this.frequencies.frequency(level.tf_feature, value));
   }
 
   /** The level each comparison reaches for the pair: the costly part of scoring (string distances, address words). */
@@ -207,13 +262,8 @@ export class Scorer {
           sentence: level.sentence,
         };
       }
-      let u = level.u;
-      let levelWeight = ownWeight;
-      const tfValue = level.tf_feature ? citizen.features[level.tf_feature] : null;
-      if (level.tf_feature && tfValue !== null) {
-        u = Math.max(this.settings.tf_minimum_u, this.frequencies.frequency(level.tf_feature, tfValue));
-        levelWeight = Math.log2(level.m / u);
-      }
+      const u = this.uOf(level, citizen);
+      const levelWeight = u === level.u ? ownWeight : Math.log2(level.m / u);
       weight += levelWeight;
       return {
         comparison: comparison.name,
