@@ -29,26 +29,51 @@ describe('scoring in two steps: the levels a pair reaches, then their weights', 
     }
   });
 
-  it('scores a pair asked for the very weight it reaches exactly as scoring it in full', () => {
+  it('scores a pair asked for the very probability it reaches exactly as scoring it in full', () => {
     for (const record of records) {
       for (const candidate of source.candidatesSync(record)) {
         const full = engine.scorer.score(record, candidate);
-        expect(engine.scorer.scoreReaching(record, candidate, full.weight)).toEqual(full);
+        expect(engine.scorer.scoreReaching(record, candidate, full.probability)).toEqual(full);
       }
     }
   });
 
-  it('gives up only pairs whose full score falls short of the weight asked for, and gives up those it can early', () => {
+  it('scores so with a tf_minimum_u above every name frequency, where the name weighs at most what the floor allows', () => {
+    const floored = inMemoryLinkage(
+      { ...settings, tf_minimum_u: 0.01 },
+      set.population.map((c) => toMatchRecord(c.citizen_id, c)),
+    );
+    for (const record of records) {
+      for (const candidate of floored.source.candidatesSync(record)) {
+        const full = floored.engine.scorer.score(record, candidate);
+        expect(floored.engine.scorer.scoreReaching(record, candidate, full.probability)).toEqual(full);
+      }
+    }
+  });
+
+  it('gives up only pairs whose full score falls short of the probability asked for, and gives up those it can early', () => {
     let givenUp = 0;
     for (const record of records) {
       for (const candidate of source.candidatesSync(record)) {
-        const reaching = engine.scorer.scoreReaching(record, candidate, 0);
+        const reaching = engine.scorer.scoreReaching(record, candidate, 0.5);
         if (reaching !== null) continue;
         givenUp += 1;
-        expect(engine.scorer.score(record, candidate).weight).toBeLessThan(0);
+        expect(engine.scorer.score(record, candidate).probability).toBeLessThan(0.5);
       }
     }
     expect(givenUp).toBeGreaterThan(0);
+  });
+
+  it('keeps every pair a review threshold near 1 keeps, where weights some way apart round to one probability', () => {
+    for (const review of [1 - 1e-9, 1 - 1e-12]) {
+      for (const record of records) {
+        for (const candidate of source.candidatesSync(record)) {
+          const full = engine.scorer.score(record, candidate);
+          const reaching = engine.scorer.scoreReaching(record, candidate, review);
+          if (full.probability >= review || reaching !== null) expect(reaching).toEqual(full);
+        }
+      }
+    }
   });
 
   it('holds two settings to the same levels when only m, u, the prior or thresholds differ', () => {

@@ -3,7 +3,7 @@ import type { LinkageEngine } from './engine.js';
 import { estimateParameters } from './estimate.js';
 import type { InMemoryCandidateSource } from './in-memory-candidates.js';
 import type { MatchRecord } from './match-record.js';
-import { log2Odds, type NeverLinkRule, type PairScore } from './scoring.js';
+import type { NeverLinkRule, PairScore } from './scoring.js';
 import type { LinkageSettings } from './settings.js';
 
 /** A pair of register entries the scan reports: `a` before `b` in the register's order. */
@@ -31,7 +31,7 @@ export interface PairJudgement {
 export function judgePair(engine: LinkageEngine, a: MatchRecord, b: MatchRecord): PairJudgement | null {
   const { link_probability: link, review_probability: review } = engine.settings.thresholds;
   // A pair that cannot reach review is given up before its costliest comparisons (scoreReaching).
-  const score = engine.scorer.scoreReaching(a, b, log2Odds(review));
+  const score = engine.scorer.scoreReaching(a, b, review);
   if (score === null || score.probability < review) return null;
   const neverLink = engine.scorer.neverLinkedCitizens(a, b);
   const duplicate = score.probability >= link && !engine.scorer.contradicted(score) && engine.scorer.disagreements(score).length === 0 && neverLink === null;

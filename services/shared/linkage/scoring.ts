@@ -75,10 +75,15 @@ export function posteriorOfFirst(weights: readonly number[]): number {
 const NONE: ReadonlySet<string> = new Set();
 
 /**
- * How far under a weight a pair's ceiling must be to be given up unscored: the ceiling is summed
- * in another order than the weight, so the two may differ in their last bits.
+ * What is added to a pair's ceiling before it is found short: the ceiling is summed in another
+ * order than the weight, so the two may differ in their last bits.
  */
 const CEILING_SLACK = 1e-9;
+
+/** A level's weight with this u: its own (log2(m/u) with its own u) when u is the level's, else log2(m/u). */
+function weightWithU(own: number, level: LevelSettings, u: number): number {
+  return u === level.u ? own : Math.log2(level.m! / u);
+}
 
 const LEVEL_TESTS = new WeakMap<ComparisonSettings, CompiledPredicate[]>();
 
@@ -190,31 +195,33 @@ export class Scorer {
   }
 
   /**
-   * The pair's score when it can reach `atLeast` (a weight, prior included), else null: the same
-   * score as `score`, but the comparisons are tested the cheapest first, and the pair is given up
-   * as soon as the weight so far and the most the untested comparisons can add fall short. For
-   * callers that want nothing of a pair below a threshold (the register scanned against itself,
-   * where almost every pair of a block is two people and the name comparison costs the most).
+   * The pair's score when its probability can reach `atLeast`, else null: the same score as
+   * `score`, but the comparisons are tested the cheapest first, and the pair is given up as soon
+   * as the weight so far and the most the untested comparisons can add fall short. For callers
+   * that want nothing of a pair below a threshold (the register scanned against itself, where
+   * almost every pair of a block is two people and the name comparison costs the most).
    */
   scoreReaching(record: MatchRecord, citizen: MatchRecord, atLeast: number): PairScore | null {
+    // Short in weight first (one logarithm a pair), then in probability: near 1, weights some way
+    // apart round to one probability, and a pair is given up only if its score could not reach it.
+    const short = log2Odds(atLeast) - CEILING_SLACK;
     const levels: number[] = new Array<number>(this.tests.length);
     let ceiling = this.priorWeight + this.maxWeights.reduce((sum, weight) => sum + weight, 0);
     for (const i of this.cheapestFirst) {
       const index = firstHolding(this.tests[i]!, record, citizen);
       levels[i] = index;
       ceiling += this.weightAt(i, index, citizen) - this.maxWeights[i]!;
-      if (ceiling < atLeast - CEILING_SLACK) return null;
+      if (ceiling < short && probabilityOf(ceiling + CEILING_SLACK) < atLeast) return null;
     }
     return this.weigh(citizen, levels);
   }
 
   /** The weight comparison i adds at level `index` for this citizen, as `weigh` counts it. */
   private weightAt(i: number, index: number, citizen: MatchRecord): number {
-    const own = this.levelWeights[i]![index]!;
-    if (own === null) return 0;
+    const own = this.levelWeights[i]![index];
+    if (own === null || own === undefined) return 0;
     const level = this.settings.comparisons[i]!.levels[index]!;
-    const u = this.uOf(level, citizen);
-    return u === level.u ? own : Math.log2(level.m! / u);
+    return weightWithU(own, level, this.uOf(level, citizen));
   }
 
   /** The level's u for this citizen: the frequency of the citizen's value on a term-frequency level (never under tf_minimum_u), else the level's own. */
@@ -247,7 +254,7 @@ export class Scorer {
       const index = levels[i]!;
       const level = comparison.levels[index]!;
       const isElse = index === comparison.levels.length - 1;
-      const ownWeight = this.levelWeights[i]![index]!;
+      const ownWeight = this.levelWeights[i]![index] ?? null;
       if (ownWeight === null || level.m === undefined || level.u === undefined) {
         return {
           comparison: comparison.name,
@@ -263,7 +270,7 @@ export class Scorer {
         };
       }
       const u = this.uOf(level, citizen);
-      const levelWeight = u === level.u ? ownWeight : Math.log2(level.m / u);
+      const levelWeight = weightWithU(ownWeight, level, u);
       weight += levelWeight;
       return {
         comparison: comparison.name,
