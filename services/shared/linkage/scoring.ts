@@ -151,6 +151,8 @@ export class Scorer {
   private readonly maxWeights: number[];
   /** The comparisons' indexes, the cheapest to test first (predicateCost of all their levels), for scoreReaching. */
   private readonly cheapestFirst: number[];
+  /** The most weight any pair can have: the prior and every comparison's maxWeights. */
+  private readonly ceilingWeight: number;
 
   constructor(
     readonly settings: LinkageSettings,
@@ -172,6 +174,7 @@ export class Scorer {
     );
     const costs = settings.comparisons.map((comparison) => comparison.levels.reduce((sum, level) => sum + predicateCost(level.when), 0));
     this.cheapestFirst = costs.map((_, i) => i).sort((a, b) => costs[a]! - costs[b]! || a - b);
+    this.ceilingWeight = this.priorWeight + this.maxWeights.reduce((sum, weight) => sum + weight, 0);
   }
 
   /** The most a term-frequency level can weigh: its value's frequency is never taken below tf_minimum_u. */
@@ -206,7 +209,7 @@ export class Scorer {
     // apart round to one probability, and a pair is given up only if its score could not reach it.
     const short = log2Odds(atLeast) - CEILING_SLACK;
     const levels: number[] = new Array<number>(this.tests.length);
-    let ceiling = this.priorWeight + this.maxWeights.reduce((sum, weight) => sum + weight, 0);
+    let ceiling = this.ceilingWeight;
     for (const i of this.cheapestFirst) {
       const index = firstHolding(this.tests[i]!, record, citizen);
       levels[i] = index;

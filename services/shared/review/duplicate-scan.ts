@@ -53,7 +53,7 @@ interface ScanPair {
  * skipped and reported. A rule with typo lookups also pairs citizens whose keys are one typo
  * apart, as dedupe-csv does (typo-neighbours.ts): a citizen registered twice with the ID mistyped
  * and every other key damaged is still compared. Rules' filters are not applied: every pair is
- * scored in full. The pairs stream from a cursor, PAIR_BATCH at a time: a million citizens give
+ * judged (given up unscored only when it cannot reach review: judgePair). The pairs stream from a cursor, PAIR_BATCH at a time: a million citizens give
  * some sixteen million of them, too many to hold. The citizens are read once, before the pairs,
  * into a compact register (scanRegisterOf): a pair's records are read from it, not made again
  * (a citizen is in some sixteen pairs), so the pairs are judged as the register stood when the
