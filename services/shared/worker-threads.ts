@@ -10,8 +10,12 @@ import { DancuError, ERROR_CODES, type ErrorCode } from './errors.js';
 
 /** `role` names the thread in the message: "a linking thread failed: …". */
 export function threadError(role: string, code: string, message: string): DancuError {
-  const known = (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL_ERROR';
-  return new DancuError(known, `a ${role} thread failed: ${message}`, { retriable: false });
+  return new DancuError(knownErrorCode(code), `a ${role} thread failed: ${message}`, { retriable: false });
+}
+
+/** A code a thread sent back as dancu's, or INTERNAL_ERROR when it is none of dancu's. */
+export function knownErrorCode(code: string): ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL_ERROR';
 }
 
 /** What the caller does with a thread's messages other than 'ready', and with its failure. */

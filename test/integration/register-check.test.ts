@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +57,16 @@ describe('commands against a register database that is not ready say so in one l
       ]);
     },
   );
+
+  it('dancu load-population on a database never migrated says so in one line, from the thread the load runs on', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), PREFIX)), 'population.csv');
+    writeFileSync(file, 'citizen_id,full_name,date_of_birth,sex,address\n079087000001,Nguyễn Văn Hoà,14/03/1987,M,\n');
+    const outcome = await dancu(withPassword(empty), 'load-population', file);
+    expect([outcome.code, outcome.stderr.trim()]).toEqual([
+      1,
+      expect.stringMatching(new RegExp(`^dancu: database "${name(empty)}" on [^ ]+ is not migrated: run \`npx dancu migrate\`$`)),
+    ]);
+  });
 
   it('never shows the password of the database URL', async () => {
     expect((await dancu(withPassword(empty), 'unlinked')).stderr).not.toContain('n0t-to-be-shown');

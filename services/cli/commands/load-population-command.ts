@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
-import { withPool } from '../kafka-session.js';
+import { onBulkThread } from '../bulk-thread.js';
+import type { LoadPopulationInput } from '../load-population-thread.js';
 import { requireFiles } from '../linkage-file-options.js';
 import { wholeNumber } from '../number-options.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
-import { loadPopulation } from '../../shared/store/population-load.js';
 import { DEFAULT_NORMALISING_THREADS } from '../../shared/store/population-threads.js';
 
 const MAX_THREADS = 64;
@@ -20,16 +20,15 @@ export function loadPopulationCommand(): Command {
     )
     .action(async (file: string, options: { threads: number }) => {
       requireFiles([file]);
-      const config = loadConfig(process.env);
-      await withPool(config, 1, async (pool) => {
-        const started = Date.now();
-        const { rows, loadId } = await loadPopulation(pool, file, loadSettings(config.DANCU_LINKAGE_SETTINGS), {
-          threads: options.threads,
-          onProgress: (count) => process.stderr.write(`\rloaded ${count.toLocaleString('en')} rows`),
-        });
-        const seconds = (Date.now() - started) / 1000;
-        process.stderr.write('\n');
-        console.log(`loaded ${rows} citizens (load ${loadId}) in ${seconds.toFixed(1)} s, ${Math.round(rows / seconds)} rows/s`);
-      });
+      // Refused here, in one line, before the thread starts: settings the load could not use.
+      loadSettings(loadConfig(process.env).DANCU_LINKAGE_SETTINGS);
+      const started = Date.now();
+      const input: LoadPopulationInput = { file, threads: options.threads };
+      const { rows, loadId } = await onBulkThread<{ rows: number; loadId: number }>(new URL('../load-population-thread.js', import.meta.url), input, (count) =>
+        process.stderr.write(`\rloaded ${count.toLocaleString('en')} rows`),
+      );
+      const seconds = (Date.now() - started) / 1000;
+      process.stderr.write('\n');
+      console.log(`loaded ${rows} citizens (load ${loadId}) in ${seconds.toFixed(1)} s, ${Math.round(rows / seconds)} rows/s`);
     });
 }

@@ -1,0 +1,59 @@
+/**
+ * A batch command's work on a worker thread of its own, whose young generation is sized for bulk
+ * work. A million-row load allocates short-lived strings and arrays by the gigabyte; with V8's
+ * default young generation (16 MB semi-spaces) many of them live just long enough (a batch ahead
+ * of the COPY) to be copied into the old generation, and collecting them was some 40% of the
+ * load's own CPU (docs/BENCHMARKS.md, "load-population's young generation"). The size of an
+ * isolate's young generation is fixed when it starts: a command cannot enlarge its own, but it can
+ * start a thread with a larger one. The thread reports progress and its result, or its error as
+ * the command would have (same code, same message); the main thread writes to the terminal.
+ */
+
+import { parentPort, Worker } from 'node:worker_threads';
+import { asDancuError, DancuError } from '../shared/errors.js';
+import { knownErrorCode } from '../shared/worker-threads.js';
+
+/** The young generation of a bulk thread: 128 MB semi-spaces, as `--max-semi-space-size=128` would give (V8 keeps three semi-spaces' worth). */
+export const BULK_YOUNG_GENERATION_MB = 384;
+
+export type FromBulkThread<R> =
+  { type: 'progress'; count: number } | { type: 'done'; result: R } | { type: 'failed'; code: string; message: string; retriable: boolean };
+
+/**
+ * Runs the worker module at `url` with `input` as its workerData, handing its progress to
+ * `onProgress`; resolves with its result, or rejects with its error as it was thrown there. A
+ * thread that stops without either is a failure of its own, never a result.
+ */
+export function onBulkThread<R>(url: URL, input: unknown, onProgress: (count: number) => void = () => undefined): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
+    const worker = new Worker(url, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: BULK_YOUNG_GENERATION_MB } });
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      outcome();
+    };
+    worker.on('message', (message: FromBulkThread<R>) => {
+      if (message.type === 'progress') onProgress(message.count);
+      else if (message.type === 'done') settle(() => resolve(message.result));
+      else settle(() => reject(new DancuError(knownErrorCode(message.code), message.message, { retriable: message.retriable })));
+    });
+    worker.on('error', (cause) => settle(() => reject(asDancuError(cause))));
+    worker.on('exit', (code) =>
+      settle(() => reject(new DancuError('INTERNAL_ERROR', `the command's thread stopped before it finished (exit code ${code})`, { retriable: false }))),
+    );
+  });
+}
+
+/** In the worker module: runs `work`, posting its progress and then its result or its error; the thread ends when `work` has let go of everything. */
+export async function serveBulkWork<R>(work: (progress: (count: number) => void) => Promise<R>): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('a bulk command module runs as a worker thread (onBulkThread)');
+  const say = (message: FromBulkThread<R>) => port.postMessage(message);
+  try {
+    say({ type: 'done', result: await work((count) => say({ type: 'progress', count })) });
+  } catch (error) {
+    const failure = asDancuError(error);
+    say({ type: 'failed', code: failure.code, message: failure.message, retriable: failure.retriable });
+  }
+}
