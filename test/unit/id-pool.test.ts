@@ -74,6 +74,34 @@ describe('the typo variants of an ID held in the pool', () => {
   });
 });
 
+describe('the pairs of IDs of the pool one typo apart', () => {
+  /** IDs near each other, so that many are one typo apart: few digits, and a few lengths. */
+  const nearIds = fc.oneof(fc.stringMatching(/^[0-2]{3,4}$/), fc.stringMatching(/^[0-1]{16,17}$/), fc.constantFrom('C-1', ''));
+
+  it('are each ID with each of its typo variants the pool holds, once', () => {
+    fc.assert(
+      fc.property(fc.array(nearIds, { maxLength: 60 }), (ids) => {
+        const pool = new IdPool();
+        for (const id of ids) pool.intern(id);
+        const expected = new Set<string>();
+        for (let number = 0; number < pool.size; number += 1) {
+          for (const other of pool.typoVariantsHeld(pool.value(number))) expected.add(`${Math.min(number, other)}|${Math.max(number, other)}`);
+        }
+        const pairs = [...pool.typoPairs()];
+        expect(pairs.every(([x, y]) => x < y)).toBe(true);
+        expect(pairs.map(([x, y]) => `${x}|${y}`).sort()).toEqual([...expected].sort());
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reach the largest IDs kept as numbers, digit by digit', () => {
+    const pool = new IdPool();
+    const [nines, lastDigit, firstDigit] = ['999999999999999', '999999999999998', '899999999999999'].map((id) => pool.intern(id));
+    expect(new Set([...pool.typoPairs()].map(([x, y]) => `${x}|${y}`))).toEqual(new Set([`${nines}|${lastDigit}`, `${nines}|${firstDigit}`]));
+  });
+});
+
 describe('the digits of an ID number', () => {
   it('are the digits String gives for every whole number below 2^53', () => {
     fc.assert(

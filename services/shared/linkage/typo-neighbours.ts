@@ -34,25 +34,24 @@ export class TypoNeighbours {
 
   /**
    * Each pair of distinct entries whose keys are one typo apart, as [a, b] with a < b (by code
-   * unit order, as `<` on strings compares). Only a lone key's lookups are made; a pair of keys is
-   * given once, by the first lone key of the two. An entry holding several keys under the rule
-   * may be given twice with the same other entry: the scan's SQL takes each pair once. A key held by
-   * more than `maxHolders` entries (a placeholder many share) is too common to pair anyone with.
+   * unit order, as `<` on strings compares). Only a lone key's lookups count: two keys one typo
+   * apart pair their holders when one of them is lone (the other's holders then all pair with
+   * its one holder), and not when both are held more than once (each pair of their holders shares
+   * neither key). An entry holding several keys under the rule may be given twice with the same
+   * other entry: the scan's SQL takes each pair once. A key held by more than `maxHolders`
+   * entries (a placeholder many share) is too common to pair anyone with.
    */
   *pairs(maxHolders = Infinity): Generator<[string, string]> {
-    for (let number = 0; number < this.firstHolder.length; number += 1) {
-      if (this.otherHolders.has(number)) continue;
-      const entry = this.firstHolder[number]!;
-      for (const variant of this.keys.typoVariantsHeld(this.keys.value(number))) {
-        // Two lone keys find each other: the pair is given from the key numbered first.
-        if (variant < number && !this.otherHolders.has(variant)) continue;
-        const holders = this.holdersOf(variant);
-        if (holders.length > maxHolders) continue;
-        for (const other of holders) {
-          if (other === entry) continue;
-          const [a, b] = [this.entries.value(entry), this.entries.value(other)];
-          yield a < b ? [a, b] : [b, a];
-        }
+    for (const [x, y] of this.keys.typoPairs()) {
+      const [lone, other] = this.otherHolders.has(x) ? [y, x] : [x, y];
+      if (this.otherHolders.has(lone)) continue;
+      const holders = this.holdersOf(other);
+      if (holders.length > maxHolders) continue;
+      const entry = this.firstHolder[lone]!;
+      for (const holder of holders) {
+        if (holder === entry) continue;
+        const [a, b] = [this.entries.value(entry), this.entries.value(holder)];
+        yield a < b ? [a, b] : [b, a];
       }
     }
   }
