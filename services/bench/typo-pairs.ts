@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { csvFileRows } from '../shared/csv-rows.js';
 import { TypoNeighbours } from '../shared/linkage/typo-neighbours.js';
+import { DEFAULT_MAX_BLOCK } from '../shared/review/duplicate-scan.js';
 import { bulkFiles, range } from './bulk-files.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-/** The scan's bound for a rule without a max_block_size of its own (duplicate-scan.ts, DEFAULT_MAX_BLOCK). */
-const MAX_HOLDERS = 500;
 
 /**
  * `npm run bench:typo-pairs`: the duplicate scan's typo lookups alone (TypoNeighbours.pairs) on the
@@ -19,6 +18,7 @@ async function main(): Promise<void> {
     for (const cells of rows) {
       if (columns === null) {
         columns = cells;
+        if (!columns.includes('personal_id')) throw new Error(`${bulkFiles().population} has no personal_id column: make the bulk files again`);
         continue;
       }
       const personalId = cells[columns.indexOf('personal_id')];
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   for (let run = 1; run <= RUNS; run += 1) {
     const started = performance.now();
     const pairs = new Set<string>();
-    for (const [a, b] of neighbours.pairs(MAX_HOLDERS)) pairs.add(`${a}|${b}`);
+    for (const [a, b] of neighbours.pairs(DEFAULT_MAX_BLOCK)) pairs.add(`${a}|${b}`);
     seconds.push((performance.now() - started) / 1000);
     const digest = createHash('sha256')
       .update([...pairs].sort().join('\n'))

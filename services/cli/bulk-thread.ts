@@ -6,23 +6,24 @@
  * load's own CPU (docs/BENCHMARKS.md, "load-population's young generation"). The size of an
  * isolate's young generation is fixed when it starts: a command cannot enlarge its own, but it can
  * start a thread with a larger one. The thread reports progress and its result, or its error as
- * the command would have (same code, same message); the main thread writes to the terminal.
+ * the command would have printed it (its message as thrown, its code as dancu classifies it); the
+ * main thread writes to the terminal.
  */
 
 import { parentPort, Worker } from 'node:worker_threads';
-import { asDancuError, DancuError } from '../shared/errors.js';
-import { knownErrorCode } from '../shared/worker-threads.js';
+import { asDancuError, DancuError, type ErrorCode } from '../shared/errors.js';
 
 /** The young generation of a bulk thread: 128 MB semi-spaces, as `--max-semi-space-size=128` would give (V8 keeps three semi-spaces' worth). */
 export const BULK_YOUNG_GENERATION_MB = 384;
 
 export type FromBulkThread<R> =
-  { type: 'progress'; count: number } | { type: 'done'; result: R } | { type: 'failed'; code: string; message: string; retriable: boolean };
+  { type: 'progress'; count: number } | { type: 'done'; result: R } | { type: 'failed'; code: ErrorCode; message: string; retriable: boolean };
 
 /**
  * Runs the worker module at `url` with `input` as its workerData, handing its progress to
- * `onProgress`; resolves with its result, or rejects with its error as it was thrown there. A
- * thread that stops without either is a failure of its own, never a result.
+ * `onProgress`; resolves with its result, or rejects with a DancuError carrying its error's
+ * message as thrown there. A thread that stops without either is a failure of its own, never a
+ * result.
  */
 export function onBulkThread<R>(url: URL, input: unknown, onProgress: (count: number) => void = () => undefined): Promise<R> {
   return new Promise<R>((resolve, reject) => {
@@ -36,7 +37,7 @@ export function onBulkThread<R>(url: URL, input: unknown, onProgress: (count: nu
     worker.on('message', (message: FromBulkThread<R>) => {
       if (message.type === 'progress') onProgress(message.count);
       else if (message.type === 'done') settle(() => resolve(message.result));
-      else settle(() => reject(new DancuError(knownErrorCode(message.code), message.message, { retriable: message.retriable })));
+      else settle(() => reject(new DancuError(message.code, message.message, { retriable: message.retriable })));
     });
     worker.on('error', (cause) => settle(() => reject(asDancuError(cause))));
     worker.on('exit', (code) =>
@@ -53,7 +54,8 @@ export async function serveBulkWork<R>(work: (progress: (count: number) => void)
   try {
     say({ type: 'done', result: await work((count) => say({ type: 'progress', count })) });
   } catch (error) {
+    // Classified for its code, but with its own message: the command printed the error's message as thrown.
     const failure = asDancuError(error);
-    say({ type: 'failed', code: failure.code, message: failure.message, retriable: failure.retriable });
+    say({ type: 'failed', code: failure.code, message: error instanceof Error ? error.message : String(error), retriable: failure.retriable });
   }
 }

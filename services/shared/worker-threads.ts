@@ -14,7 +14,7 @@ export function threadError(role: string, code: string, message: string): DancuE
 }
 
 /** A code a thread sent back as dancu's, or INTERNAL_ERROR when it is none of dancu's. */
-export function knownErrorCode(code: string): ErrorCode {
+function knownErrorCode(code: string): ErrorCode {
   return (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL_ERROR';
 }
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -59,12 +59,14 @@ describe('commands against a register database that is not ready say so in one l
   );
 
   it('dancu load-population on a database never migrated says so in one line, from the thread the load runs on', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), PREFIX)), 'population.csv');
+    const dir = mkdtempSync(join(tmpdir(), PREFIX));
+    const file = join(dir, 'population.csv');
     writeFileSync(file, 'citizen_id,full_name,date_of_birth,sex,address\n079087000001,Nguyễn Văn Hoà,14/03/1987,M,\n');
     const outcome = await dancu(withPassword(empty), 'load-population', file);
+    rmSync(dir, { recursive: true, force: true });
     expect([outcome.code, outcome.stderr.trim()]).toEqual([
       1,
-      expect.stringMatching(new RegExp(`^dancu: database "${name(empty)}" on [^ ]+ is not migrated: run \`npx dancu migrate\`$`)),
+      expect.stringMatching(new RegExp(`^dancu: database "${name(empty)}" on [^ ]+ is not migrated: run \`npx dancu migrate\`(, or add --demo .*)?$`)),
     ]);
   });
 
