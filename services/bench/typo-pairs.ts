@@ -13,16 +13,17 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
  */
 async function main(): Promise<void> {
   const neighbours = new TypoNeighbours();
-  let columns: string[] | null = null;
-  for await (const rows of csvFileRows(bulkFiles().population)) {
+  const file = bulkFiles().population;
+  let at: { id: number; personalId: number } | null = null;
+  for await (const rows of csvFileRows(file)) {
     for (const cells of rows) {
-      if (columns === null) {
-        columns = cells;
-        if (!columns.includes('personal_id')) throw new Error(`${bulkFiles().population} has no personal_id column: make the bulk files again`);
+      if (at === null) {
+        at = { id: cells.indexOf('citizen_id'), personalId: cells.indexOf('personal_id') };
+        if (at.personalId < 0) throw new Error(`${file} has no personal_id column: make the bulk files again`);
         continue;
       }
-      const personalId = cells[columns.indexOf('personal_id')];
-      if (personalId) neighbours.add(personalId, cells[columns.indexOf('citizen_id')]!);
+      const personalId = cells[at.personalId];
+      if (personalId) neighbours.add(personalId, cells[at.id]!);
     }
   }
   const seconds: number[] = [];

@@ -10,8 +10,9 @@
  * main thread writes to the terminal.
  */
 
-import { parentPort, Worker } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { asDancuError, DancuError, type ErrorCode } from '../shared/errors.js';
+import { startWorker, type ThreadHandlers } from '../shared/worker-threads.js';
 
 /** The young generation of a bulk thread: 128 MB semi-spaces, as `--max-semi-space-size=128` would give (V8 keeps three semi-spaces' worth). */
 export const BULK_YOUNG_GENERATION_MB = 384;
@@ -22,27 +23,22 @@ export type FromBulkThread<R> =
 /**
  * Runs the worker module at `url` with `input` as its workerData, handing its progress to
  * `onProgress`; resolves with its result, or rejects with a DancuError carrying its error's
- * message as thrown there. A thread that stops without either is a failure of its own, never a
- * result.
+ * message as thrown there. A thread that stops without either fails as startWorker says.
  */
 export function onBulkThread<R>(url: URL, input: unknown, onProgress: (count: number) => void = () => undefined): Promise<R> {
   return new Promise<R>((resolve, reject) => {
-    const worker = new Worker(url, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: BULK_YOUNG_GENERATION_MB } });
-    let settled = false;
-    const settle = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      outcome();
+    const handlers: ThreadHandlers<FromBulkThread<R>> = {
+      answer: (message) => {
+        if (message.type === 'progress') onProgress(message.count);
+        else if (message.type === 'done') resolve(message.result);
+        else reject(new DancuError(message.code, message.message, { retriable: message.retriable }));
+      },
+      // Its exit after the result is a failure too late to matter: the promise is settled already.
+      fail: reject,
     };
-    worker.on('message', (message: FromBulkThread<R>) => {
-      if (message.type === 'progress') onProgress(message.count);
-      else if (message.type === 'done') settle(() => resolve(message.result));
-      else settle(() => reject(new DancuError(message.code, message.message, { retriable: message.retriable })));
-    });
-    worker.on('error', (cause) => settle(() => reject(asDancuError(cause))));
-    worker.on('exit', (code) =>
-      settle(() => reject(new DancuError('INTERNAL_ERROR', `the command's thread stopped before it finished (exit code ${code})`, { retriable: false }))),
-    );
+    const { ready } = startWorker<FromBulkThread<R>>(url, input, 'bulk command', handlers, { maxYoungGenerationSizeMb: BULK_YOUNG_GENERATION_MB });
+    // A bulk thread never says it is ready; its failure reaches `fail`.
+    ready.catch(() => undefined);
   });
 }
 

@@ -5,17 +5,13 @@
  * thread died never writes a partial result as if it were whole.
  */
 
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { DancuError, ERROR_CODES, type ErrorCode } from './errors.js';
 
 /** `role` names the thread in the message: "a linking thread failed: …". */
 export function threadError(role: string, code: string, message: string): DancuError {
-  return new DancuError(knownErrorCode(code), `a ${role} thread failed: ${message}`, { retriable: false });
-}
-
-/** A code a thread sent back as dancu's, or INTERNAL_ERROR when it is none of dancu's. */
-function knownErrorCode(code: string): ErrorCode {
-  return (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL_ERROR';
+  const known = (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL_ERROR';
+  return new DancuError(known, `a ${role} thread failed: ${message}`, { retriable: false });
 }
 
 /** What the caller does with a thread's messages other than 'ready', and with its failure. */
@@ -25,17 +21,18 @@ export interface ThreadHandlers<M> {
 }
 
 /**
- * Starts the worker at `url` with `setup` as its workerData. `ready` resolves when it says
- * `{ type: 'ready' }`, and rejects if it fails first; its later messages go to `answer`, its error
- * or exit to `fail`.
+ * Starts the worker at `url` with `setup` as its workerData (and `resourceLimits`, when given).
+ * `ready` resolves when it says `{ type: 'ready' }`, and rejects if it fails first; its later
+ * messages go to `answer`, its error or exit to `fail`.
  */
 export function startWorker<M extends { type: string }>(
   url: URL,
   setup: unknown,
   role: string,
   handlers: ThreadHandlers<Exclude<M, { type: 'ready' }>>,
+  resourceLimits?: ResourceLimits,
 ): { worker: Worker; ready: Promise<void> } {
-  const worker = new Worker(url, { workerData: setup });
+  const worker = new Worker(url, { workerData: setup, ...(resourceLimits ? { resourceLimits } : {}) });
   const ready = new Promise<void>((resolve, reject) => {
     const failed = (error: DancuError) => {
       handlers.fail(error);

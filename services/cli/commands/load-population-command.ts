@@ -1,10 +1,8 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config.js';
 import { onBulkThread } from '../bulk-thread.js';
 import type { LoadPopulationInput } from '../load-population-thread.js';
 import { requireFiles } from '../linkage-file-options.js';
 import { wholeNumber } from '../number-options.js';
-import { loadSettings } from '../../shared/linkage/settings.js';
 import { DEFAULT_NORMALISING_THREADS } from '../../shared/store/population-threads.js';
 
 const MAX_THREADS = 64;
@@ -20,8 +18,6 @@ export function loadPopulationCommand(): Command {
     )
     .action(async (file: string, options: { threads: number }) => {
       requireFiles([file]);
-      // Refused here, in one line, before the thread starts: settings the load could not use.
-      loadSettings(loadConfig(process.env).DANCU_LINKAGE_SETTINGS);
       const started = Date.now();
       const input: LoadPopulationInput = { file, threads: options.threads };
       const { rows, loadId } = await onBulkThread<{ rows: number; loadId: number }>(new URL('../load-population-thread.js', import.meta.url), input, (count) =>

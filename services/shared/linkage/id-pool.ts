@@ -153,11 +153,7 @@ export class IdPool {
       const digit = digits[at]!;
       for (let other = 0; other <= 9; other += 1) if (other !== digit) probe(value + (other - digit) * place);
     }
-    for (let at = 0; at + 1 < length; at += 1) {
-      const [left, right] = [digits[at]!, digits[at + 1]!];
-      // Swapping them moves (right - left) from the lower place to the higher: 10 - 1 = 9 of the lower.
-      if (left !== right) probe(value + (right - left) * 9 * PLACES[length - 2 - at]!);
-    }
+    held.push(...this.swapsHeld(value, length));
     return held;
   }
 
@@ -180,7 +176,7 @@ export class IdPool {
       let numbers = byLength.get(length);
       if (!numbers) byLength.set(length, (numbers = []));
       numbers.push(number);
-      for (const other of this.swapsHeld(number)) if (other > number) yield [number, other];
+      for (const other of this.swapsHeld(this.values[number]!, length)) if (other > number) yield [number, other];
     }
     for (const [length, numbers] of byLength) {
       for (let place = 0; place < length; place += 1) yield* this.oneDigitApart(numbers, PLACES[place]!);
@@ -214,14 +210,13 @@ export class IdPool {
     }
   }
 
-  /** The IDs of the pool that are an ID kept as a number with two unlike neighbouring digits swapped. */
-  private swapsHeld(number: number): number[] {
-    const value = this.values[number]!;
-    const length = this.lengths[number]!;
+  /** The IDs of the pool that are the ID of `length` digits spelling `value` with two unlike neighbouring digits swapped, from the left. */
+  private swapsHeld(value: number, length: number): number[] {
     const held: number[] = [];
     for (let at = 0; at + 1 < length; at += 1) {
       const [left, right] = [digitAt(value, PLACES[length - 1 - at]!), digitAt(value, PLACES[length - 2 - at]!)];
       if (left === right) continue;
+      // Swapping them moves (right - left) from the lower place to the higher: 10 - 1 = 9 of the lower.
       const found = this.slots[this.slotOf(value + (right - left) * 9 * PLACES[length - 2 - at]!, length)]!;
       if (found > 0) held.push(found - 1);
     }
