@@ -27,10 +27,10 @@ export class CitizensCopy {
     });
   }
 
-  /** Writes lines, waiting when the stream's buffer is full. */
-  async write(lines: string): Promise<void> {
+  /** Writes lines (UTF-8), waiting when the stream's buffer is full. */
+  async write(lines: Uint8Array): Promise<void> {
     this.throwIfRefused();
-    if (lines && !this.stream.write(lines)) await once(this.stream, 'drain');
+    if (lines.length > 0 && !this.stream.write(lines)) await once(this.stream, 'drain');
   }
 
   async end(): Promise<void> {

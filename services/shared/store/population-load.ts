@@ -69,9 +69,9 @@ function startNormaliser(threads: number, setup: PopulationThreadSetup): Promise
   return threads > 1 ? startNormalisingThreads(threads, setup) : Promise.resolve(normaliserOnThisThread(setup));
 }
 
-/** Writes text to a stream, waiting when its buffer is full. */
-async function writeTo(stream: Writable, text: string): Promise<void> {
-  if (text && !stream.write(text)) await once(stream, 'drain');
+/** Writes bytes to a stream, waiting when its buffer is full. */
+async function writeTo(stream: Writable, bytes: Uint8Array): Promise<void> {
+  if (bytes.length > 0 && !stream.write(bytes)) await once(stream, 'drain');
 }
 
 /** An error of the load as it reports it: a citizen_id PostgreSQL refused as a duplicate, with the rows found bad before it. */

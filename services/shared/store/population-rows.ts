@@ -6,6 +6,7 @@
 
 import { cached } from '../csv-rows.js';
 import { InternalError } from '../errors.js';
+import { Utf8Lines } from '../utf8-lines.js';
 import { parsePartialDate } from '../normalise/date.js';
 import { normaliseName } from '../normalise/name.js';
 import { parsePersonalId } from '../normalise/personal-id.js';
@@ -132,20 +133,27 @@ function addressEntry(raw: string): AddressEntry {
   return { csv: csvField(address), features: features.address(address) };
 }
 
-/** A batch of snapshot rows as the load copies them; `problems` names the bad rows (at most MAX_REPORTED_ERRORS), which load nothing. */
+/**
+ * A batch of snapshot rows as the load copies them, as UTF-8 (each in an ArrayBuffer of its own,
+ * which a thread transfers); `problems` names the bad rows (at most MAX_REPORTED_ERRORS), which load nothing.
+ */
 export interface NormalisedBatch {
-  citizenLines: string;
-  keyLines: string;
+  citizenLines: Uint8Array;
+  keyLines: Uint8Array;
   problems: string[];
 }
+
+/** About what a citizen's line and its key lines take: a batch's bytes seldom grow more than once. */
+const CITIZEN_LINE_BYTES = 192;
+const KEY_LINES_BYTES = 512;
 
 /**
  * Rows of a snapshot after its header (`columns`), the first of them row `firstRow` of the file
  * (a CSV record; the header row 1), as one piece of each COPY: a write per row was a system call per row.
  */
 export function normaliseBatch(normaliser: RowNormaliser, columns: readonly string[], cells: readonly string[][], firstRow: number): NormalisedBatch {
-  let citizenLines = '';
-  let keyLines = '';
+  const citizenLines = new Utf8Lines(cells.length * CITIZEN_LINE_BYTES);
+  const keyLines = new Utf8Lines(cells.length * KEY_LINES_BYTES);
   const problems: string[] = [];
   cells.forEach((fields, i) => {
     const at = firstRow + i;
@@ -162,8 +170,8 @@ export function normaliseBatch(normaliser: RowNormaliser, columns: readonly stri
       if (problems.length < MAX_REPORTED_ERRORS) problems.push(normalised.problem);
       return;
     }
-    citizenLines += normalised.citizenLine;
-    keyLines += normalised.keyLines;
+    citizenLines.add(normalised.citizenLine);
+    keyLines.add(normalised.keyLines);
   });
-  return { citizenLines, keyLines, problems };
+  return { citizenLines: citizenLines.bytes(), keyLines: keyLines.bytes(), problems };
 }

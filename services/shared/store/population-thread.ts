@@ -14,13 +14,15 @@ if (!port) throw new Error('population-thread.js runs as a worker thread of a po
 const setup = workerData as PopulationThreadSetup;
 const normaliser = new RowNormaliser(setup.origin, setup.settings);
 
-function say(message: FromPopulationThread): void {
-  port!.postMessage(message);
+function say(message: FromPopulationThread, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(message, transfer);
 }
 
 port.on('message', (message: ToPopulationThread) => {
   try {
-    say({ type: 'normalised', id: message.id, batch: normaliseBatch(normaliser, setup.columns, message.cells, message.firstRow) });
+    const batch = normaliseBatch(normaliser, setup.columns, message.cells, message.firstRow);
+    // The lines' bytes are moved, not copied: each batch has buffers of its own (utf8-lines.ts).
+    say({ type: 'normalised', id: message.id, batch }, [batch.citizenLines.buffer as ArrayBuffer, batch.keyLines.buffer as ArrayBuffer]);
   } catch (error) {
     const failure = asDancuError(error);
     say({ type: 'failed', code: failure.code, message: failure.message });
