@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { servedByStack } from '../../services/cli/stack/postgres-node.js';
 import { stackStatus, stackUp } from '../../services/cli/stack/stack.js';
 import { config } from '../helpers/real-stack.js';
 
@@ -9,6 +11,19 @@ describe('dancu stack', () => {
     const states = lines.filter((line) => /^(kafka|registry|postgresql) /.test(line)).map((line) => line.split(/\s+/)[1]);
     expect(states.every((state) => state === 'running' || state === 'external')).toBe(true);
     expect(states).toHaveLength(3);
+  });
+
+  it.runIf(servedByStack(config.DATABASE_URL))('gives its own register byte order for text and Vietnamese letters for upper and lower case', async () => {
+    const client = new pg.Client({ connectionString: config.DATABASE_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        `select datcollate, datctype, upper('đặng') as upper, 'Z' < 'a' and 'z' < 'Ă' as byte_order from pg_database where datname = current_database()`,
+      );
+      expect(rows).toEqual([{ datcollate: 'C', datctype: 'C.UTF-8', upper: 'ĐẶNG', byte_order: true }]);
+    } finally {
+      await client.end();
+    }
   });
 
   it('reports every part as running', async () => {

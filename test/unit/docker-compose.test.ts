@@ -9,6 +9,7 @@ import { monitorConfigSchema } from '../../services/monitor/config.js';
 import { storeConfigSchema } from '../../services/store/config.js';
 import { stewardConfigSchema } from '../../services/steward/config.js';
 import { REPO_ROOT } from '../../services/shared/paths.js';
+import { CLUSTER_LOCALE } from '../../services/cli/stack/postgres-cluster.js';
 
 interface ComposeService {
   image?: string;
@@ -52,6 +53,10 @@ describe('docker-compose.yml', () => {
     for (const [, service] of dancuServices) {
       expect(Object.keys(service.environment ?? {})).toEqual(expect.arrayContaining(['DANCU_KAFKA_BROKERS', 'DANCU_SCHEMA_REGISTRY_URL', 'DATABASE_URL']));
     }
+  });
+
+  it('initialises the register’s cluster with the local stack’s locale', () => {
+    expect(compose.services.postgres?.environment?.POSTGRES_INITDB_ARGS).toBe(CLUSTER_LOCALE.join(' '));
   });
 
   it('hands the register owner’s password to PostgreSQL and the migration only, and each service its own role’s', () => {
