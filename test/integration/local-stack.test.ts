@@ -18,9 +18,10 @@ describe('dancu stack', () => {
     await client.connect();
     try {
       const { rows } = await client.query(
-        `select datcollate, datctype, upper('đặng') as upper, 'Z' < 'a' and 'z' < 'Ă' as byte_order from pg_database where datname = current_database()`,
+        `select datcollate, datctype, upper('đặng') as upper, lower('ĐẶNG') as lower, 'Z' < 'a' and 'z' < 'Ă' as byte_order
+           from pg_database where datname = current_database()`,
       );
-      expect(rows).toEqual([{ datcollate: 'C', datctype: 'C.UTF-8', upper: 'ĐẶNG', byte_order: true }]);
+      expect(rows).toEqual([{ datcollate: 'C', datctype: 'C.UTF-8', upper: 'ĐẶNG', lower: 'đặng', byte_order: true }]);
     } finally {
       await client.end();
     }
