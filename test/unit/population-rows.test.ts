@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
-import { MAX_REPORTED_ERRORS, normaliseBatch, RowNormaliser } from '../../services/shared/store/population-rows.js';
+import { copyTextField, MAX_REPORTED_ERRORS, normaliseBatch, RowNormaliser } from '../../services/shared/store/population-rows.js';
 
 const settings = loadSettings();
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
@@ -49,5 +49,24 @@ describe('a population load’s batch of rows', () => {
       'row 2: full_name is empty',
       `row ${MAX_REPORTED_ERRORS + 1}: full_name is empty`,
     ]);
+  });
+});
+
+describe('a blocking key’s field in COPY’s text format', () => {
+  it('leaves a value without backslash, tab or line break as it is', () => {
+    expect(copyTextField('1987-03-14\u001fnguyen')).toBe('1987-03-14\u001fnguyen');
+  });
+
+  it('escapes a backslash, a tab, a line feed and a carriage return, every one of them', () => {
+    expect(copyTextField('a\\b\tc\nd\re\\')).toBe('a\\\\b\\tc\\nd\\re\\\\');
+  });
+
+  it('writes a row’s key lines as rule, key and citizen_id separated by tabs', () => {
+    const normalised = new RowNormaliser('snapshot:1', settings).normalise(
+      { ...Object.fromEntries(COLUMNS.map((c, k) => [c, good(1)[k]!])), citizen_id: 'K\\7' },
+      2,
+    );
+    const lines = 'keyLines' in normalised ? normalised.keyLines.split('\n').filter(Boolean) : [];
+    expect(lines.length > 0 && lines.every((line) => line.split('\t').length === 3 && line.endsWith('\tK\\\\7'))).toBe(true);
   });
 });

@@ -20,8 +20,7 @@ const BULK_ROWS = 50_000;
 const BULK_BYTES = 6_000_000;
 
 async function copyKeys(client: PoolClient, keysFile: string, bulk: boolean): Promise<void> {
-  const copy = () =>
-    pipeline(createReadStream(keysFile), client.query(copyFrom('copy citizen_blocking_keys (rule, key, citizen_id) from stdin with (format csv)')));
+  const copy = () => pipeline(createReadStream(keysFile), client.query(copyFrom('copy citizen_blocking_keys (rule, key, citizen_id) from stdin')));
   await (bulk ? withKeyIndexesDropped(client, copy) : copy());
 }
 

