@@ -5,6 +5,10 @@
  * and the flat copies fed the collector. Encoding each line as it comes costs about a quarter of
  * that, and the bytes stay outside V8's heap (docs/BENCHMARKS.md, session 26).
  */
+
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+
 export class Utf8Lines {
   private buffer: Buffer;
   private length = 0;
@@ -34,4 +38,9 @@ export class Utf8Lines {
     this.buffer.copy(grown, 0, 0, this.length);
     this.buffer = grown;
   }
+}
+
+/** Writes lines' bytes to a stream, waiting when its buffer is full. */
+export async function writeLines(stream: Writable, bytes: Uint8Array): Promise<void> {
+  if (bytes.length > 0 && !stream.write(bytes)) await once(stream, 'drain');
 }

@@ -5,13 +5,14 @@ import { copyTextField, MAX_REPORTED_ERRORS, normaliseBatch, RowNormaliser } fro
 const settings = loadSettings();
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
 const COLUMNS = ['citizen_id', 'full_name', 'date_of_birth', 'sex', 'address'];
+const asRow = (fields: readonly string[]): Record<string, string> => Object.fromEntries(COLUMNS.map((c, k) => [c, fields[k]!]));
 const good = (n: number): string[] => [`07908700${String(n).padStart(4, '0')}`, 'Nguyễn Văn Hoà', '14/03/1987', 'Nam', 'Số 1, Lê Lợi'];
 
 describe('a population load’s batch of rows', () => {
   it('gives the lines its rows give one by one, in their order', () => {
     const cells = [good(1), good(2), good(3)];
     const oneByOne = new RowNormaliser('snapshot:1', settings);
-    const lines = cells.map((fields, i) => oneByOne.normalise(Object.fromEntries(COLUMNS.map((c, k) => [c, fields[k]!])), 2 + i));
+    const lines = cells.map((fields, i) => oneByOne.normalise(asRow(fields), 2 + i));
     const batch = normaliseBatch(new RowNormaliser('snapshot:1', settings), COLUMNS, cells, 2);
     expect({ citizenLines: text(batch.citizenLines), keyLines: text(batch.keyLines), problems: batch.problems }).toEqual({
       citizenLines: lines.map((line) => ('citizenLine' in line ? line.citizenLine : '')).join(''),
@@ -62,11 +63,9 @@ describe('a blocking key’s field in COPY’s text format', () => {
   });
 
   it('writes a row’s key lines as rule, key and citizen_id separated by tabs', () => {
-    const normalised = new RowNormaliser('snapshot:1', settings).normalise(
-      { ...Object.fromEntries(COLUMNS.map((c, k) => [c, good(1)[k]!])), citizen_id: 'K\\7' },
-      2,
-    );
+    const normalised = new RowNormaliser('snapshot:1', settings).normalise({ ...asRow(good(1)), citizen_id: 'K\\7' }, 2);
     const lines = 'keyLines' in normalised ? normalised.keyLines.split('\n').filter(Boolean) : [];
-    expect(lines.length > 0 && lines.every((line) => line.split('\t').length === 3 && line.endsWith('\tK\\\\7'))).toBe(true);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.map((line) => line.split('\t').slice(2))).toEqual(lines.map(() => ['K\\\\7']));
   });
 });

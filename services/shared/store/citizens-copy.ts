@@ -6,12 +6,12 @@
  * throws it instead of writing: the load fails with it, rolls back, and the process goes on.
  */
 
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CITIZENS } from './citizens-table.js';
 import type { PoolClient } from './db.js';
+import { writeLines } from '../utf8-lines.js';
 import { LOADED_COLUMNS } from './population-rows.js';
 
 const UNIQUE_VIOLATION = '23505';
@@ -30,7 +30,7 @@ export class CitizensCopy {
   /** Writes lines (UTF-8), waiting when the stream's buffer is full. */
   async write(lines: Uint8Array): Promise<void> {
     this.throwIfRefused();
-    if (lines.length > 0 && !this.stream.write(lines)) await once(this.stream, 'drain');
+    await writeLines(this.stream, lines);
   }
 
   async end(): Promise<void> {

@@ -1,11 +1,10 @@
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
-import type { Writable } from 'node:stream';
 import { csvFileRows } from '../csv-rows.js';
 import { DancuError } from '../errors.js';
+import { writeLines } from '../utf8-lines.js';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { LinkageSettings } from '../linkage/settings.js';
 import { CitizensCopy, duplicateCitizenProblem } from './citizens-copy.js';
@@ -68,11 +67,6 @@ function startNormaliser(threads: number, setup: PopulationThreadSetup): Promise
   return threads > 1 ? startNormalisingThreads(threads, setup) : Promise.resolve(normaliserOnThisThread(setup));
 }
 
-/** Writes bytes to a stream, waiting when its buffer is full. */
-async function writeTo(stream: Writable, bytes: Uint8Array): Promise<void> {
-  if (bytes.length > 0 && !stream.write(bytes)) await once(stream, 'drain');
-}
-
 /** An error of the load as it reports it: a citizen_id PostgreSQL refused as a duplicate, with the rows found bad before it. */
 function asReported(error: unknown, problems: readonly string[]): unknown {
   const duplicate = duplicateCitizenProblem(error, problems.length === 0);
@@ -108,7 +102,7 @@ async function copySnapshot(
     const copyOldest = async () => {
       const batch = await ahead.shift()!;
       problems.push(...batch.problems.slice(0, MAX_REPORTED_ERRORS - problems.length));
-      await Promise.all([copyCitizens.write(batch.citizenLines), writeTo(keysOut, batch.keyLines)]);
+      await Promise.all([copyCitizens.write(batch.citizenLines), writeLines(keysOut, batch.keyLines)]);
     };
     let pending: string[][] = [];
     const giveOut = async () => {
