@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -204,5 +204,67 @@ describe('dancu load-population on normalising threads (through the CLI)', () =>
   it('refuses a number of threads that is not a whole number from 1, in one line', async () => {
     const refused = await load(join(dir, 'population.csv'), '0').catch((error: { stderr: string }) => error);
     expect(refused.stderr.trim().split('\n')).toEqual([expect.stringMatching(/--threads.*whole number of threads from 1/)]);
+  });
+});
+
+describe('dancu load-population copying citizens and their keys in turns', () => {
+  const database = new IsolatedDatabase('load_turns');
+  const dir = mkdtempSync(join(tmpdir(), 'load-turns-'));
+  const linesOf = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n');
+  const register = async () => ({
+    citizens: (await database.pool.query(`select ${CITIZENS.list(LOADED_COLUMNS.filter((c) => c !== 'origin'))} from citizens order by citizen_id`)).rows,
+    keys: (await database.pool.query('select rule, key, citizen_id from citizen_blocking_keys order by rule, key, citizen_id')).rows,
+  });
+  const empty = () => database.pool.query('truncate citizens, citizen_blocking_keys cascade');
+  /** Turns of 32 KiB of keys: some sixty for the file’s 5,000 citizens. */
+  const smallTurns = { segmentBytes: 32 << 10 };
+  let inOneTurn: Awaited<ReturnType<typeof register>>;
+
+  beforeAll(async () => {
+    await database.setUp();
+    await run('node', [join(REPO_ROOT, 'bin', 'dancu.js'), 'synth', '--population', '5000', '--records', '10', '--seed', '6', '--out', dir], {
+      cwd: REPO_ROOT,
+    });
+    await loadPopulation(database.pool, join(dir, 'population.csv'), loadSettings());
+    inOneTurn = await register();
+  }, 60_000);
+
+  afterAll(async () => {
+    await database.cleanUp();
+  });
+
+  it('loads the same citizens and keys in many small turns as in one', async () => {
+    await empty();
+    await loadPopulation(database.pool, join(dir, 'population.csv'), loadSettings(), smallTurns);
+    expect([inOneTurn.citizens.length, await register()]).toEqual([linesOf(join(dir, 'population.csv')).length - 1, inOneTurn]);
+  });
+
+  it('names the row of a citizen_id the file holds twice when a later turn copies it', async () => {
+    await empty();
+    const lines = linesOf(join(dir, 'population.csv'));
+    lines.splice(4_000, 0, lines[10]!);
+    const file = join(dir, 'twice-late.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const error = await loadPopulation(database.pool, file, loadSettings(), smallTurns).catch((e: unknown) => e);
+    const count = (await database.pool.query('select count(*)::int as n from citizens')).rows[0];
+    expect([(error as PopulationFileError).problems, count]).toEqual([['row 4001: its citizen_id is in the file twice, or in the register already'], { n: 0 }]);
+  });
+
+  it('loads a file past the bulk size, its indexes set aside and built after, the same as a small one, and leaves the indexes the migrations made', async () => {
+    await empty();
+    const indexes = async () =>
+      (
+        await database.pool.query(
+          "select tablename, indexname, indexdef from pg_indexes where tablename in ('citizens', 'citizen_blocking_keys') order by indexname",
+        )
+      ).rows;
+    const migrated = await indexes();
+    // A column the load does not read, 1.3 KB a row: the file passes the 6 MB from which the indexes are dropped and rebuilt.
+    const [header, ...rows] = linesOf(join(dir, 'population.csv'));
+    const file = join(dir, 'padded.csv');
+    writeFileSync(file, `${header},remark\n${rows.map((row) => `${row},${'x'.repeat(1_300)}`).join('\n')}\n`);
+    expect(statSync(file).size).toBeGreaterThan(6_000_000);
+    await loadPopulation(database.pool, file, loadSettings());
+    expect([await register(), await indexes()]).toEqual([inOneTurn, migrated]);
   });
 });

@@ -1,27 +1,20 @@
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { csvFileRows } from '../csv-rows.js';
 import { DancuError } from '../errors.js';
-import { writeLines } from '../utf8-lines.js';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { LinkageSettings } from '../linkage/settings.js';
-import { CitizensCopy, duplicateCitizenProblem } from './citizens-copy.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { buildSearchIndex, dropSearchIndex, vacuumKeys, withKeyIndexesDropped } from './key-indexes.js';
+import { duplicateCitizenProblem, PopulationCopies } from './population-copies.js';
 import { MAX_REPORTED_ERRORS, POPULATION_COLUMNS, type NormalisedBatch } from './population-rows.js';
 import { normaliserOnThisThread, startNormalisingThreads, type BatchNormaliser, type PopulationThreadSetup } from './population-threads.js';
 
-/** From this many rows on, the key indexes are dropped during the copy and rebuilt after: far faster than growing them row by row. */
-const BULK_ROWS = 50_000;
-/** A file this large holds about BULK_ROWS citizens (some 126 bytes a row): known before the copy, when the citizens' own indexes are set aside. */
+/**
+ * From a file this large on (some 50,000 citizens of 126 bytes), the register's search index and
+ * the key indexes are dropped before the copy and built once after it: far faster than growing
+ * them row by row. Known before the first row, as it must be: the keys are copied as the rows go.
+ */
 const BULK_BYTES = 6_000_000;
-
-async function copyKeys(client: PoolClient, keysFile: string, bulk: boolean): Promise<void> {
-  const copy = () => pipeline(createReadStream(keysFile), client.query(copyFrom('copy citizen_blocking_keys (rule, key, citizen_id) from stdin')));
-  await (bulk ? withKeyIndexesDropped(client, copy) : copy());
-}
 
 /** A register snapshot with bad rows or a bad header: every problem found, by row (a CSV record, the header row 1); nothing is loaded. */
 export class PopulationFileError extends DancuError {
@@ -34,6 +27,8 @@ export interface LoadOptions {
   onProgress?: (rows: number) => void;
   /** Threads that normalise the rows while this one reads the file and feeds the COPY; 1 (the default): this thread does it all. */
   threads?: number;
+  /** Key bytes per turn of the two COPYs (population-copies.ts); tests take small turns to have many. */
+  segmentBytes?: number;
 }
 
 /** Rows a normalising thread is given at a time: few enough messages, and a bounded amount of the file in flight. */
@@ -53,14 +48,9 @@ export async function loadPopulation(
   settings: LinkageSettings,
   options: LoadOptions = {},
 ): Promise<{ loadId: number; rows: number }> {
-  const scratch = mkdtempSync(join(tmpdir(), 'dancu-load-'));
-  try {
-    const loaded = await inTransaction(pool, (client) => copySnapshot(client, file, settings, join(scratch, 'keys.csv'), options));
-    await vacuumKeys(pool);
-    return loaded;
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+  const loaded = await inTransaction(pool, (client) => copySnapshot(client, file, settings, options));
+  await vacuumKeys(pool);
+  return loaded;
 }
 
 function startNormaliser(threads: number, setup: PopulationThreadSetup): Promise<BatchNormaliser> {
@@ -68,33 +58,35 @@ function startNormaliser(threads: number, setup: PopulationThreadSetup): Promise
 }
 
 /** An error of the load as it reports it: a citizen_id PostgreSQL refused as a duplicate, with the rows found bad before it. */
-function asReported(error: unknown, problems: readonly string[]): unknown {
-  const duplicate = duplicateCitizenProblem(error, problems.length === 0);
+function asReported(error: unknown, problems: readonly string[], copies: PopulationCopies): unknown {
+  const duplicate = duplicateCitizenProblem(error, problems.length === 0 ? copies.citizensBeforeSegment : null);
   return duplicate === null ? error : new PopulationFileError([...problems, duplicate].slice(0, MAX_REPORTED_ERRORS));
 }
 
-/**
- * Citizens are copied as the file streams by; their keys go to a scratch file, copied after. Rows
- * go to the normaliser in batches, in the file's order, and are copied in that order as they come
- * back, a bounded number of batches ahead of the COPY.
- */
-async function copySnapshot(
-  client: PoolClient,
-  file: string,
-  settings: LinkageSettings,
-  keysFile: string,
-  options: LoadOptions,
-): Promise<{ loadId: number; rows: number }> {
+async function copySnapshot(client: PoolClient, file: string, settings: LinkageSettings, options: LoadOptions): Promise<{ loadId: number; rows: number }> {
   const {
     rows: [load],
   } = await client.query<{ load_id: string }>('insert into population_loads (file_name, row_count) values ($1, 0) returning load_id', [basename(file)]);
   const loadId = Number(load?.load_id);
+  const bulk = statSync(file).size >= BULK_BYTES;
+  const copy = () => copyRows(client, file, `snapshot:${loadId}`, settings, options);
+  if (bulk) await dropSearchIndex(client);
+  const rows = await (bulk ? withKeyIndexesDropped(client, copy) : copy());
+  if (bulk) await buildSearchIndex(client);
+  await client.query('update population_loads set row_count = $1 where load_id = $2', [rows, loadId]);
+  options.onProgress?.(rows);
+  return { loadId, rows };
+}
+
+/**
+ * Copies the file's citizens and their keys (population-copies.ts) and returns how many rows it
+ * had. Rows go to the normaliser in batches, in the file's order, and are copied in that order as
+ * they come back, a bounded number of batches ahead of the COPY.
+ */
+async function copyRows(client: PoolClient, file: string, origin: string, settings: LinkageSettings, options: LoadOptions): Promise<number> {
   const threads = Math.max(1, options.threads ?? 1);
   const problems: string[] = [];
-  const bulkFile = statSync(file).size >= BULK_BYTES;
-  if (bulkFile) await dropSearchIndex(client);
-  const keysOut = createWriteStream(keysFile);
-  const copyCitizens = new CitizensCopy(client);
+  const copies = new PopulationCopies(client, options.segmentBytes);
   let normaliser: BatchNormaliser | null = null;
   let rows = 0;
   try {
@@ -102,7 +94,7 @@ async function copySnapshot(
     const copyOldest = async () => {
       const batch = await ahead.shift()!;
       problems.push(...batch.problems.slice(0, MAX_REPORTED_ERRORS - problems.length));
-      await Promise.all([copyCitizens.write(batch.citizenLines), writeLines(keysOut, batch.keyLines)]);
+      await copies.add(batch);
     };
     let pending: string[][] = [];
     const giveOut = async () => {
@@ -120,7 +112,7 @@ async function copySnapshot(
           columns = cells.map((name) => name.trim());
           const missing = POPULATION_COLUMNS.filter((name) => !columns!.includes(name));
           if (missing.length > 0) throw new PopulationFileError([`the header lacks ${missing.join(', ')}`]);
-          normaliser = await startNormaliser(threads, { origin: `snapshot:${loadId}`, settings, columns });
+          normaliser = await startNormaliser(threads, { origin, settings, columns });
           continue;
         }
         rows += 1;
@@ -131,18 +123,14 @@ async function copySnapshot(
     }
     if (pending.length > 0) await giveOut();
     while (ahead.length > 0) await copyOldest();
-    await copyCitizens.end();
+    await copies.end();
   } catch (error) {
-    await copyCitizens.abandon(error instanceof Error ? error : new Error(String(error)));
-    throw asReported(error, problems);
+    await copies.abandon(error instanceof Error ? error : new Error(String(error)));
+    throw asReported(error, problems, copies);
   } finally {
-    // The scratch file is closed even when a thread will not stop.
-    await Promise.allSettled([normaliser?.stop(), new Promise<void>((resolve) => keysOut.end(() => resolve()))]);
+    // A thread that will not stop must not hide how the load ended.
+    await Promise.allSettled([normaliser?.stop()]);
   }
   if (problems.length > 0) throw new PopulationFileError(problems);
-  if (bulkFile) await buildSearchIndex(client);
-  await copyKeys(client, keysFile, rows >= BULK_ROWS);
-  await client.query('update population_loads set row_count = $1 where load_id = $2', [rows, loadId]);
-  options.onProgress?.(rows);
-  return { loadId, rows };
+  return rows;
 }

@@ -153,6 +153,8 @@ function addressEntry(raw: string): AddressEntry {
 export interface NormalisedBatch {
   citizenLines: Uint8Array;
   keyLines: Uint8Array;
+  /** Citizens in `citizenLines`: the rows without a problem. */
+  citizens: number;
   problems: string[];
 }
 
@@ -168,6 +170,7 @@ export function normaliseBatch(normaliser: RowNormaliser, columns: readonly stri
   const citizenLines = new Utf8Lines(cells.length * CITIZEN_LINE_BYTES);
   const keyLines = new Utf8Lines(cells.length * KEY_LINES_BYTES);
   const problems: string[] = [];
+  let citizens = 0;
   cells.forEach((fields, i) => {
     const at = firstRow + i;
     if (fields.length !== columns.length) {
@@ -185,6 +188,7 @@ export function normaliseBatch(normaliser: RowNormaliser, columns: readonly stri
     }
     citizenLines.add(normalised.citizenLine);
     keyLines.add(normalised.keyLines);
+    citizens += 1;
   });
-  return { citizenLines: citizenLines.bytes(), keyLines: keyLines.bytes(), problems };
+  return { citizenLines: citizenLines.bytes(), keyLines: keyLines.bytes(), citizens, problems };
 }
