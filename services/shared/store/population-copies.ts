@@ -46,18 +46,24 @@ export class PopulationCopies {
   private active: CopyIn | null = null;
   private waiting: (() => void)[] = [];
   private copiedCitizens = 0;
-  private readonly turns: Promise<void>;
+  private turnsTaken = 0;
+  private readonly copying: Promise<void>;
 
   constructor(
     private readonly client: PoolClient,
     private readonly segmentBytes = SEGMENT_BYTES,
   ) {
-    this.turns = this.takeTurns();
+    this.copying = this.takeTurns();
     // Seen by the load at its next add or at the end; never an unhandled rejection meanwhile.
-    this.turns.catch((error: unknown) => {
+    this.copying.catch((error: unknown) => {
       this.failure = { error };
       this.wake();
     });
+  }
+
+  /** Turns taken so far, each a segment's citizens and then its keys. */
+  get turns(): number {
+    return this.turnsTaken;
   }
 
   /** Citizens copied in the segments before the current one: a refused line of the current one is its line within it. */
@@ -81,7 +87,7 @@ export class PopulationCopies {
   async end(): Promise<void> {
     this.ended = true;
     this.wake();
-    await this.turns;
+    await this.copying;
   }
 
   /** Stops copying: a COPY under way ends with CopyFail, and the connection is free for the rollback once this returns. */
@@ -89,7 +95,7 @@ export class PopulationCopies {
     this.stopped = cause;
     this.wake();
     await this.active?.abandon(cause);
-    await this.turns.catch(() => undefined);
+    await this.copying.catch(() => undefined);
   }
 
   private async takeTurns(): Promise<void> {
@@ -109,10 +115,13 @@ export class PopulationCopies {
         }
         await citizensCopy.end();
         this.copiedCitizens += citizens;
+        // A load abandoned meanwhile rolls back: its segment's keys are not worth copying.
+        if (this.stopped) throw this.stopped;
         const keysCopy = this.open(KEYS_COPY);
         for (const lines of keys) await keysCopy.write(lines);
         await keysCopy.end();
         this.active = null;
+        this.turnsTaken += 1;
         batch = await this.next();
       }
     } catch (error) {

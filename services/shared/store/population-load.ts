@@ -31,6 +31,13 @@ export interface LoadOptions {
   segmentBytes?: number;
 }
 
+export interface LoadResult {
+  loadId: number;
+  rows: number;
+  /** Turns of the two COPYs (population-copies.ts): a segment's citizens, then its keys. */
+  turns: number;
+}
+
 /** Rows a normalising thread is given at a time: few enough messages, and a bounded amount of the file in flight. */
 const BATCH_ROWS = 2_000;
 /** Batches given out per thread and not yet copied: enough that a thread never waits for the next, while memory stays bounded. */
@@ -42,12 +49,7 @@ const BATCHES_AHEAD_PER_THREAD = 3;
  * keys. All or nothing: a file with bad rows loads nothing and reports the first ones by row (a CSV
  * record, the header row 1: blank lines are skipped and a quoted field may hold line breaks).
  */
-export async function loadPopulation(
-  pool: Pool,
-  file: string,
-  settings: LinkageSettings,
-  options: LoadOptions = {},
-): Promise<{ loadId: number; rows: number }> {
+export async function loadPopulation(pool: Pool, file: string, settings: LinkageSettings, options: LoadOptions = {}): Promise<LoadResult> {
   const loaded = await inTransaction(pool, (client) => copySnapshot(client, file, settings, options));
   await vacuumKeys(pool);
   return loaded;
@@ -63,7 +65,7 @@ function asReported(error: unknown, problems: readonly string[], copies: Populat
   return duplicate === null ? error : new PopulationFileError([...problems, duplicate].slice(0, MAX_REPORTED_ERRORS));
 }
 
-async function copySnapshot(client: PoolClient, file: string, settings: LinkageSettings, options: LoadOptions): Promise<{ loadId: number; rows: number }> {
+async function copySnapshot(client: PoolClient, file: string, settings: LinkageSettings, options: LoadOptions): Promise<LoadResult> {
   const {
     rows: [load],
   } = await client.query<{ load_id: string }>('insert into population_loads (file_name, row_count) values ($1, 0) returning load_id', [basename(file)]);
@@ -71,19 +73,25 @@ async function copySnapshot(client: PoolClient, file: string, settings: LinkageS
   const bulk = statSync(file).size >= BULK_BYTES;
   const copy = () => copyRows(client, file, `snapshot:${loadId}`, settings, options);
   if (bulk) await dropSearchIndex(client);
-  const rows = await (bulk ? withKeyIndexesDropped(client, copy) : copy());
+  const { rows, turns } = await (bulk ? withKeyIndexesDropped(client, copy) : copy());
   if (bulk) await buildSearchIndex(client);
   await client.query('update population_loads set row_count = $1 where load_id = $2', [rows, loadId]);
   options.onProgress?.(rows);
-  return { loadId, rows };
+  return { loadId, rows, turns };
 }
 
 /**
  * Copies the file's citizens and their keys (population-copies.ts) and returns how many rows it
- * had. Rows go to the normaliser in batches, in the file's order, and are copied in that order as
+ * had and in how many turns they were copied. Rows go to the normaliser in batches, in the file's order, and are copied in that order as
  * they come back, a bounded number of batches ahead of the COPY.
  */
-async function copyRows(client: PoolClient, file: string, origin: string, settings: LinkageSettings, options: LoadOptions): Promise<number> {
+async function copyRows(
+  client: PoolClient,
+  file: string,
+  origin: string,
+  settings: LinkageSettings,
+  options: LoadOptions,
+): Promise<{ rows: number; turns: number }> {
   const threads = Math.max(1, options.threads ?? 1);
   const problems: string[] = [];
   const copies = new PopulationCopies(client, options.segmentBytes);
@@ -132,5 +140,5 @@ async function copyRows(client: PoolClient, file: string, origin: string, settin
     await Promise.allSettled([normaliser?.stop()]);
   }
   if (problems.length > 0) throw new PopulationFileError(problems);
-  return rows;
+  return { rows, turns: copies.turns };
 }
