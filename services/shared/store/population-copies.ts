@@ -14,20 +14,16 @@
 import { CITIZENS } from './citizens-table.js';
 import { CopyIn } from './copy-in.js';
 import type { PoolClient } from './db.js';
-import { LOADED_COLUMNS } from './population-rows.js';
+import { LOADED_COLUMNS, type NormalisedBatch } from './population-rows.js';
 
 /** A batch of rows as copied: its citizens' lines (COPY CSV), their keys' lines (COPY text), and how many citizens. */
-export interface CopiedBatch {
-  citizenLines: Uint8Array;
-  keyLines: Uint8Array;
-  citizens: number;
-}
+type CopiedBatch = Pick<NormalisedBatch, 'citizenLines' | 'keyLines' | 'citizens'>;
 
 /**
  * Key bytes a segment holds before its turn ends: some 35,000 citizens of nine keys. Each turn
  * costs a round trip or two, nothing beside the seconds a segment takes.
  */
-export const SEGMENT_BYTES = 16 << 20;
+const SEGMENT_BYTES = 16 << 20;
 /** Batches given and not yet taken for a COPY: the load runs ahead of PostgreSQL by this much, and no further. */
 const QUEUED_BYTES = 32 << 20;
 

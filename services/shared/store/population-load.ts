@@ -82,8 +82,8 @@ async function copySnapshot(client: PoolClient, file: string, settings: LinkageS
 
 /**
  * Copies the file's citizens and their keys (population-copies.ts) and returns how many rows it
- * had and in how many turns they were copied. Rows go to the normaliser in batches, in the file's order, and are copied in that order as
- * they come back, a bounded number of batches ahead of the COPY.
+ * had and in how many turns they were copied. Rows go to the normaliser in batches, in the file's
+ * order, and are copied in that order as they come back, a bounded number of batches ahead of the COPY.
  */
 async function copyRows(
   client: PoolClient,
@@ -137,7 +137,7 @@ async function copyRows(
     throw asReported(error, problems, copies);
   } finally {
     // A thread that will not stop must not hide how the load ended.
-    await Promise.allSettled([normaliser?.stop()]);
+    await normaliser?.stop().catch(() => undefined);
   }
   if (problems.length > 0) throw new PopulationFileError(problems);
   return { rows, turns: copies.turns };
