@@ -218,7 +218,30 @@ async function checkDecision(client: PoolClient, reviewCase: ReviewCase, request
   if (!allowed.includes(request.action)) bad(`the case allows ${allowed.join(', ')} now`);
 }
 
-function decisionEvent(caseId: number, user: StewardUser, action: StewardAction, fields: Partial<StewardDecision>, comment: string): StewardDecision {
+/**
+ * When a decision on the case is made: now, or a millisecond after the case's latest decision when
+ * that one is not earlier (made in the same millisecond, or by a steward service whose clock runs
+ * ahead of this one's). A case's decisions are ordered by this time, in its history and where the
+ * store refuses to undo a decision that a later one follows (LATER_DECISION_STANDS), so it must
+ * grow with each; read under the case's lock, as every decision on it is recorded.
+ */
+async function decisionTime(client: PoolClient, caseId: number): Promise<number> {
+  const { rows } = await client.query<{ latest: string | null }>(
+    'select (extract(epoch from max(decided_at)) * 1000)::bigint::text as latest from steward_decisions where case_id = $1',
+    [caseId],
+  );
+  const latest = rows[0]?.latest ?? null;
+  return latest === null ? Date.now() : Math.max(Date.now(), Number(latest) + 1);
+}
+
+function decisionEvent(
+  caseId: number,
+  user: StewardUser,
+  action: StewardAction,
+  fields: Partial<StewardDecision>,
+  comment: string,
+  decidedAt: number,
+): StewardDecision {
   return {
     decision_id: `steward:${randomUUID()}`,
     case_id: caseId,
@@ -228,7 +251,7 @@ function decisionEvent(caseId: number, user: StewardUser, action: StewardAction,
     undoes: fields.undoes ?? null,
     actor: user.username,
     comment: comment.trim(),
-    decided_at: Date.now(),
+    decided_at: decidedAt,
   };
 }
 
@@ -295,6 +318,7 @@ export async function decideLocked(
     request.action,
     { citizen_id: request.citizenId ?? null, other_citizen_id: request.otherCitizenId ?? null },
     request.comment,
+    await decisionTime(client, reviewCase.case_id),
   );
   await client.query(`update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3 where case_id = $1`, [
     reviewCase.case_id,
@@ -355,7 +379,7 @@ export async function undoLocked(
   if (target.undone_by || target.pending) throw new QueueRefusal(409, 'ALREADY_UNDONE', 'the decision is undone already');
   if (!target.applied_at) throw new QueueRefusal(409, 'NOT_APPLIED_YET', 'the decision is not applied yet: try again in a moment');
   if (target.result?.status !== 'applied') throw new QueueRefusal(409, 'NOT_APPLIED', 'the decision was refused by the register, so there is nothing to undo');
-  const decision = decisionEvent(caseId, user, 'UNDO', { undoes: undoneId }, comment);
+  const decision = decisionEvent(caseId, user, 'UNDO', { undoes: undoneId }, comment, await decisionTime(client, caseId));
   await record(client, topics, decision, user, caseCitizens(reviewCase));
   return decision;
 }

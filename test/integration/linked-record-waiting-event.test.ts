@@ -433,6 +433,18 @@ describe("a linked record's later event that waits in its case, as the record go
     expect(await stateOf(caseId)).toMatchObject({ status: 'DECIDED', resolution: 'REJECT' });
   });
 
+  it("orders a case's decisions as they were made when the steward service that made the first one has a clock ahead of this one's", async () => {
+    const { caseId, link } = await linkedBySteward('clock-ahead');
+    // As a second steward service whose clock runs an hour ahead would have recorded it.
+    await database.pool.query(`update steward_decisions set decided_at = decided_at + interval '1 hour' where decision_id = $1`, [link.decision_id]);
+    const undo = await undoDecision(database.pool, context.topics, caseId, link.decision_id, STEWARD, 'undone by the test');
+    expect(undo.decided_at).toBeGreaterThan(link.decided_at + 3_600_000);
+    expect(await applySteward(undo)).toMatchObject({ status: 'applied' });
+    const reject = await publish(caseId, { action: 'REJECT' });
+    expect(reject.decided_at).toBeGreaterThan(undo.decided_at);
+    expect((await caseDecisions(database.pool, caseId, STEWARD)).map((d) => d.action)).toEqual(['LINK', 'UNDO', 'REJECT']);
+  });
+
   it('shows a case reopened under a standing decision, as the store left such cases before it refused second decisions, as decided by that one when a second is refused', async () => {
     const { first, caseId } = await linkedBySteward('reopened-standing');
     await database.pool.query(`update review_cases set status = 'OPEN', decided_by = null, decided_at = null, resolution = null where case_id = $1`, [caseId]);
