@@ -94,23 +94,31 @@ export class PostgresCandidateSource implements CandidateSource {
 
   /**
    * Each key's citizens, at most cap + 1 read per key from the primary-key index; a generic key
-   * comes back as one row with no citizen, to be counted. LIMIT null is no limit.
+   * comes back as one row with no citizen, to be counted. LIMIT null is no limit. Each distinct
+   * citizen is read once per batch, by one index scan over all of them, and joined to its keys by
+   * hash: a citizen found by several keys was read for each, and a nested loop over the keys let
+   * the planner guess at repeats.
    */
   private async rowsCapped(lookups: Lookups): Promise<CandidateRow[]> {
     const { rows } = await this.pool.query<CandidateRow>(
-      `with keyed as (
-         select q.idx, q.rule, k.ids, q.cap is not null and cardinality(k.ids) > q.cap as generic
+      `with keyed as materialized (
+         select q.idx, q.rule, m.citizen_id, k.generic
            from unnest($1::text[], $2::text[], $3::int[], $4::int[]) as q(rule, key, idx, cap)
            cross join lateral (
-             select array_agg(b.citizen_id) as ids
+             select array_agg(b.citizen_id) as ids, q.cap is not null and count(*) > q.cap as generic
                from (select citizen_id from citizen_blocking_keys b where b.rule = q.rule and b.key = q.key limit q.cap + 1) b
            ) k
+           left join lateral unnest(case when k.generic then null else k.ids end) as m(citizen_id) on true
           where k.ids is not null
+       ),
+       found as (
+         select ${citizenMatchColumns('c')}
+           from citizens c
+          where c.citizen_id = any(array(select distinct keyed.citizen_id from keyed where keyed.citizen_id is not null))
        )
-       select keyed.idx, keyed.rule, keyed.generic, ${citizenMatchColumns('c')}
+       select keyed.idx, keyed.rule, keyed.generic, ${citizenMatchColumns('found')}
          from keyed
-         left join lateral unnest(case when keyed.generic then null else keyed.ids end) as m(citizen_id) on true
-         left join citizens c on c.citizen_id = m.citizen_id`,
+         left join found on found.citizen_id = keyed.citizen_id`,
       [lookups.ruleNames, lookups.keys, lookups.indexes, lookups.caps],
     );
     return rows;
