@@ -95,9 +95,9 @@ export class PostgresCandidateSource implements CandidateSource {
   /**
    * Each key's citizens, at most cap + 1 read per key from the primary-key index; a generic key
    * comes back as one row with no citizen, to be counted. LIMIT null is no limit. Each distinct
-   * citizen is read once per batch, by one index scan over all of them, and joined to its keys by
-   * hash: a citizen found by several keys was read for each, and a nested loop over the keys let
-   * the planner guess at repeats.
+   * citizen is read once per query, by one index scan over all of them (`found`, materialised so
+   * that the planner cannot fold it back into a nested loop), and joined back to its keys: a nested
+   * loop probes `citizens` once per (key, citizen) row.
    */
   private async rowsCapped(lookups: Lookups): Promise<CandidateRow[]> {
     const { rows } = await this.pool.query<CandidateRow>(
@@ -111,7 +111,7 @@ export class PostgresCandidateSource implements CandidateSource {
            left join lateral unnest(case when k.generic then null else k.ids end) as m(citizen_id) on true
           where k.ids is not null
        ),
-       found as (
+       found as materialized (
          select ${citizenMatchColumns('c')}
            from citizens c
           where c.citizen_id = any(array(select distinct keyed.citizen_id from keyed where keyed.citizen_id is not null))
