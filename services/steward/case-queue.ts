@@ -234,14 +234,15 @@ async function decisionTime(client: PoolClient, caseId: number): Promise<number>
   return latest === null ? Date.now() : Math.max(Date.now(), Number(latest) + 1);
 }
 
-function decisionEvent(
+/** A decision on a case whose row the caller has locked, timed by decisionTime. */
+async function decisionEvent(
+  client: PoolClient,
   caseId: number,
   user: StewardUser,
   action: StewardAction,
   fields: Partial<StewardDecision>,
   comment: string,
-  decidedAt: number,
-): StewardDecision {
+): Promise<StewardDecision> {
   return {
     decision_id: `steward:${randomUUID()}`,
     case_id: caseId,
@@ -251,7 +252,7 @@ function decisionEvent(
     undoes: fields.undoes ?? null,
     actor: user.username,
     comment: comment.trim(),
-    decided_at: decidedAt,
+    decided_at: await decisionTime(client, caseId),
   };
 }
 
@@ -312,13 +313,13 @@ export async function decideLocked(
     const waiting = await client.query("select 1 from merge_proposals where case_id = $1 and status = 'PROPOSED'", [reviewCase.case_id]);
     if (waiting.rowCount) throw new QueueRefusal(409, 'MERGE_PROPOSED_ALREADY', 'a merge proposal on this case waits: approve or reject it first');
   }
-  const decision = decisionEvent(
+  const decision = await decisionEvent(
+    client,
     reviewCase.case_id,
     user,
     request.action,
     { citizen_id: request.citizenId ?? null, other_citizen_id: request.otherCitizenId ?? null },
     request.comment,
-    await decisionTime(client, reviewCase.case_id),
   );
   await client.query(`update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now(), resolution = $3 where case_id = $1`, [
     reviewCase.case_id,
@@ -379,7 +380,7 @@ export async function undoLocked(
   if (target.undone_by || target.pending) throw new QueueRefusal(409, 'ALREADY_UNDONE', 'the decision is undone already');
   if (!target.applied_at) throw new QueueRefusal(409, 'NOT_APPLIED_YET', 'the decision is not applied yet: try again in a moment');
   if (target.result?.status !== 'applied') throw new QueueRefusal(409, 'NOT_APPLIED', 'the decision was refused by the register, so there is nothing to undo');
-  const decision = decisionEvent(caseId, user, 'UNDO', { undoes: undoneId }, comment, await decisionTime(client, caseId));
+  const decision = await decisionEvent(client, caseId, user, 'UNDO', { undoes: undoneId }, comment);
   await record(client, topics, decision, user, caseCitizens(reviewCase));
   return decision;
 }
