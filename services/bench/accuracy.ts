@@ -1,4 +1,3 @@
-import { cpus, totalmem } from 'node:os';
 import { inMemoryLinkage, linkAll } from '../shared/linkage/batch-linkage.js';
 import { estimateParameters } from '../shared/linkage/estimate.js';
 import { toMatchRecord, type MatchRecord } from '../shared/linkage/match-record.js';
@@ -8,6 +7,7 @@ import { CompactRegister } from '../shared/linkage/compact-register.js';
 import { dedupePairs, estimateForDedupe } from '../shared/linkage/dedupe.js';
 import { accuracyOf, pairAccuracyOf, type Accuracy } from './accuracy-metrics.js';
 import { febrlEntity, readFebrl } from './febrl.js';
+import { machineLine } from './machine.js';
 
 interface Dataset {
   name: string;
@@ -63,7 +63,7 @@ function febrl3(committed: LinkageSettings): void {
 async function main(): Promise<void> {
   // BENCH_SETTINGS: another settings file measured on the same data (a change's before and after).
   const committed = loadSettings(process.env.BENCH_SETTINGS ?? '');
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(machineLine());
   console.log('dataset | parameters | precision | recall | F1 | review rate | links | false links (to absent) | reviews | new');
   const datasets = [
     febrl4(),

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
 import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
@@ -12,6 +11,7 @@ import { createPool } from '../shared/store/db.js';
 import { migrate } from '../shared/store/migrate.js';
 import { linkCsvFigures } from './bulk-files.js';
 import { registerSize } from './register-size.js';
+import { machineLine } from './machine.js';
 
 /**
  * `npm run bench:density`: issue 14's cost curve. For each register size of BENCH_SIZES (national
@@ -178,7 +178,7 @@ async function densityRow(size: number, cli: { DATABASE_URL: string; DANCU_LINKA
 }
 
 async function main(): Promise<void> {
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(machineLine());
   const cli = loadCliConfig(process.env);
   for (const size of SIZES) await densityRow(size, cli);
 }

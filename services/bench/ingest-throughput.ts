@@ -1,4 +1,3 @@
-import { cpus, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
@@ -15,6 +14,7 @@ import { SchemaRegistryClient } from '../shared/kafka/registry.js';
 import { SOURCE_ADAPTERS } from '../shared/sources/source-adapters.js';
 import { generatePopulation } from '../shared/synth/population.js';
 import { generateSectorDay } from '../shared/synth/sector-day.js';
+import { machineLine } from './machine.js';
 
 const PER_SOURCE = Number(process.env.BENCH_EVENTS ?? 20_000);
 const DAY_MS = 86_400_000;
@@ -54,7 +54,7 @@ function asDebeziumJson(event: VaccinationEvent): Buffer {
  * from its group being ready to its lag reaching zero is measured.
  */
 async function main(): Promise<void> {
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(machineLine());
   const cli = loadCliConfig(process.env);
   const logger = createLogger({ level: 'warn', name: 'bench' });
   const population = generatePopulation(Math.max(20_000, PER_SOURCE), 91);

@@ -1,9 +1,9 @@
-import { cpus, totalmem } from 'node:os';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
 import { createKafka, ensureTopics, kafkaConnection } from '../shared/kafka/client.js';
 import { createLogger } from '../shared/observability/logger.js';
 import { kafkajsDriver, platformaticDriver, type ClientDriver } from './kafka-client-drivers.js';
 import { benchMessages } from './kafka-client-payloads.js';
+import { machineLine } from './machine.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -52,7 +52,7 @@ const range = (values: number[], digits = 0) => {
  * clients take turns in a different order each run; topics and groups are deleted after.
  */
 async function main(): Promise<void> {
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(machineLine());
   const connection = kafkaConnection(loadCliConfig(process.env));
   if (connection.security !== 'plaintext') throw new Error('bench:kafka-client measures the clients on a plaintext listener (DANCU_KAFKA_SECURITY=plaintext)');
   const logger = createLogger({ level: 'warn', name: 'bench' });

@@ -1,8 +1,8 @@
-import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { loadConfig } from '../cli/config.js';
 import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
 import { percentile } from './percentile.js';
+import { machineLine } from './machine.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 10_000_000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 16);
@@ -127,7 +127,7 @@ async function measure(databaseUrl: string, variant: Variant): Promise<string> {
  * records (after one warm-up pass of as many batches). One database, dropped after each variant.
  */
 async function main(): Promise<void> {
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(machineLine());
   console.log(
     `${CITIZENS.toLocaleString('en')} citizens, ${(CITIZENS * RULES.length).toLocaleString('en')} keys, ${BATCHES} lookups of ${RECORDS_PER_BATCH.toLocaleString('en')} records`,
   );

@@ -1,7 +1,7 @@
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../shared/paths.js';
 import { bulkFiles, linkCsvFigures as figures, range, runDancu } from './bulk-files.js';
+import { machineLine } from './machine.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** link-csv's --threads (its default when unset: one per core, up to four). */
@@ -13,7 +13,7 @@ const THREADS = process.env.BENCH_THREADS ? ['--threads', process.env.BENCH_THRE
  * (BENCH_THREADS: its linking threads).
  */
 async function main(): Promise<void> {
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(machineLine());
   const files = bulkFiles();
   const out = join(REPO_ROOT, '.dancu', 'bench', 'link-csv-decisions.csv');
   const runs = [];

@@ -1,4 +1,3 @@
-import { cpus, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
 import { otherDatabaseUrl } from '../cli/stack/postgres-node.js';
@@ -12,13 +11,14 @@ import { topicsFor } from '../shared/schemas/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
 import { createMetrics } from '../shared/observability/metrics.js';
 import { SchemaRegistryClient } from '../shared/kafka/registry.js';
+import { machineLine } from './machine.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 
 /** `npm run bench:linker-streaming`: load 1M citizens, then time the linker service through Kafka and PostgreSQL. */
 async function main(): Promise<void> {
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(machineLine());
   const cli = loadCliConfig(process.env);
   const namespace = `bench-${Date.now()}`;
   const logger = createLogger({ level: 'warn', name: 'bench' });

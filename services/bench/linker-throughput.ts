@@ -1,12 +1,12 @@
-import { cpus, totalmem } from 'node:os';
 import { inMemoryLinkage, linkAll } from '../shared/linkage/batch-linkage.js';
 import { toMatchRecord } from '../shared/linkage/match-record.js';
 import { loadSettings } from '../shared/linkage/settings.js';
 import { generateLinkageSet } from '../shared/synth/linkage-set.js';
+import { machineLine } from './machine.js';
 
 /** `npm run bench:linker`: batch linkage throughput, 50,000 citizens × 10,000 records, committed settings. */
 async function main(): Promise<void> {
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(machineLine());
   const set = generateLinkageSet({ population: 50_000, records: 10_000, absentShare: 0.1, seed: 4242 });
   const register = set.population.map((c) => toMatchRecord(c.citizen_id, c));
   const records = set.records.map((r) => toMatchRecord(r.record_id, r));

@@ -1,8 +1,8 @@
-import { cpus, totalmem } from 'node:os';
 import { loadConfig } from '../cli/config.js';
 import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
 import { migrate } from '../shared/store/migrate.js';
 import { bulkFiles, range, runDancu } from './bulk-files.js';
+import { machineLine } from './machine.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DATABASE = process.env.BENCH_DATABASE ?? 'dancu_bench_load';
@@ -14,9 +14,7 @@ const THREADS = process.env.BENCH_THREADS;
  * million citizens) into a fresh, migrated database, BENCH_RUNS times (BENCH_THREADS: its --threads).
  */
 async function main(): Promise<void> {
-  console.log(
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}; threads: ${THREADS ?? 'default'}`,
-  );
+  console.log(`${machineLine()}; threads: ${THREADS ?? 'default'}`);
   const files = bulkFiles();
   const databaseUrl = otherDatabaseUrl(loadConfig(process.env).DATABASE_URL, DATABASE);
   const seconds: number[] = [];

@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Message } from 'kafkajs';
@@ -23,6 +22,7 @@ import { SOURCE_ADAPTERS } from '../shared/sources/source-adapters.js';
 import { createPool, type Pool } from '../shared/store/db.js';
 import { generateSectorDay } from '../shared/synth/sector-day.js';
 import { percentile } from './percentile.js';
+import { machineLine } from './machine.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -91,7 +91,7 @@ async function messagesIn(admin: Admin, topic: string): Promise<number> {
  * latency percentiles and the lag over time, and draws the lag as docs/pipeline-lag-<label>.svg.
  */
 async function main(): Promise<void> {
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(machineLine());
   const cli = loadCliConfig(process.env);
   const logger = createLogger({ level: 'warn', name: 'bench' });
   // BENCH_REGISTER_DATABASE and BENCH_POPULATION_FILE name a register loaded beforehand (e.g. 10 M national citizens) and the file it came from.

@@ -1,4 +1,3 @@
-import { cpus, totalmem } from 'node:os';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
 import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../shared/kafka/client.js';
 import { SchemaRegistryClient } from '../shared/kafka/registry.js';
@@ -8,6 +7,7 @@ import { createLogger } from '../shared/observability/logger.js';
 import { topicsFor } from '../shared/schemas/topics.js';
 import { createPool } from '../shared/store/db.js';
 import { observationOf, prepareLinkageSetRegister } from './linkage-set-register.js';
+import { machineLine } from './machine.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
 const OBSERVATIONS = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -18,7 +18,7 @@ const OBSERVATIONS = Number(process.env.BENCH_EVENTS ?? 100_000);
  * run `dancu settings shadow`: reading the observations topic, then deciding each record twice.
  */
 async function main(): Promise<void> {
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(machineLine());
   const cli = loadCliConfig(process.env);
   const { databaseUrl, records, citizens } = await prepareLinkageSetRegister(cli.DATABASE_URL, CITIZENS, OBSERVATIONS);
 

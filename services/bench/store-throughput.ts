@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
@@ -16,6 +15,7 @@ import { generateSectorDay } from '../shared/synth/sector-day.js';
 import { prepareBenchRegister } from './bench-register.js';
 import { cpuByRole, cpuSnapshot, databaseActivity, enableStatementCounts, tableWrites } from './cost-budget.js';
 import { startServiceProcess, stopServiceProcesses } from './service-processes.js';
+import { machineLine } from './machine.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 50_000);
@@ -75,7 +75,7 @@ function decisionsFor(day: ReturnType<typeof generateSectorDay>, now: Date): Lin
  * from the first commit to the last (and from process start, which includes joining the group).
  */
 async function main(): Promise<void> {
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(machineLine());
   const cli = loadCliConfig(process.env);
   const logger = createLogger({ level: 'warn', name: 'bench' });
   const { databaseUrl, population } = await prepareBenchRegister(cli.DATABASE_URL, 'dancu_bench_store', CITIZENS);

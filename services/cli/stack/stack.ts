@@ -11,7 +11,8 @@ import {
   type KafkaClusterOptions,
 } from './kafka-cluster.js';
 import { kafkaDown, kafkaProcess, kafkaStatus, kafkaUp } from './kafka-node.js';
-import { postgresDown, postgresStatus, postgresUp, servedByStack } from './postgres-node.js';
+import { hugePagesLine, hugePagesNeeded, machineHugePages } from './huge-pages.js';
+import { maintenanceUrl, postgresDown, postgresStatus, postgresUp, servedByStack } from './postgres-node.js';
 import { registryDown, registryStatus, registryUp } from './registry-node.js';
 import { sectorDown, sectorStatus, sectorUp } from './sector-node.js';
 import { securePostgresUp } from './postgres-tls.js';
@@ -89,6 +90,7 @@ export async function stackUp(config: CliConfig, print: Print, parts: StackParts
   }
   print(`registry    ${registryState.padEnd(8)} ${config.DANCU_SCHEMA_REGISTRY_URL}`);
   print(`postgresql  ${postgresState.padEnd(8)} ${redactPassword(config.DATABASE_URL)}`);
+  if (servedByStack(config.DATABASE_URL)) await printHugePages(config, print);
   if (parts.connect) {
     // Connect needs the broker; the sector's server starts meanwhile.
     const connectStarted = Date.now();
@@ -100,6 +102,12 @@ export async function stackUp(config: CliConfig, print: Print, parts: StackParts
   if (parts.citus) await citusRegisterUp(layout, print);
   print(`logs        ${layout.logs}`);
   print(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** The stack's own cluster only: another server's memory is its operator's to set up. */
+async function printHugePages(config: CliConfig, print: Print): Promise<void> {
+  const needed = await hugePagesNeeded(maintenanceUrl(config.DATABASE_URL));
+  if (needed !== null) print(`  huge pages ${hugePagesLine(needed, machineHugePages())}`);
 }
 
 /**
