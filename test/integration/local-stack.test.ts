@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { hugePagesLine, hugePagesNeeded, machineHugePages } from '../../services/cli/stack/huge-pages.js';
 import { servedByStack } from '../../services/cli/stack/postgres-node.js';
 import { stackStatus, stackUp } from '../../services/cli/stack/stack.js';
 import { config } from '../helpers/real-stack.js';
@@ -25,6 +26,14 @@ describe('dancu stack', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it.runIf(servedByStack(config.DATABASE_URL))('says whether its own cluster keeps the shared buffers in huge pages, with the server own count', async () => {
+    const lines: string[] = [];
+    await stackUp(config, (line) => lines.push(line));
+    const needed = await hugePagesNeeded(config.DATABASE_URL);
+    expect(needed).toBeGreaterThan(0);
+    expect(lines).toContain(`  huge pages ${hugePagesLine(needed!, machineHugePages())}`);
   });
 
   it('reports every part as running', async () => {
