@@ -3,7 +3,7 @@ import { machineHugePages } from '../cli/stack/huge-pages.js';
 
 /**
  * What a benchmark ran on, printed first by each: cores, memory, Node, and the OS's huge pages,
- * which change PostgreSQL's figures by half at 10 M citizens (docs/BENCHMARKS.md, "Huge pages").
+ * which changed the streaming linker's rate by a third to a half at 10 M citizens (docs/BENCHMARKS.md, "Huge pages").
  */
 export function machineLine(): string {
   const huge = machineHugePages();

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { hugePagesLine, hugePagesNeeded, machineHugePages } from '../../services/cli/stack/huge-pages.js';
+import { machineHugePages, postmasterHugetlbKb } from '../../services/cli/stack/huge-pages.js';
+import { registerCluster } from '../../services/cli/stack/postgres-cluster.js';
+import { stackLayout } from '../../services/cli/stack/stack-layout.js';
 import { servedByStack } from '../../services/cli/stack/postgres-node.js';
 import { stackStatus, stackUp } from '../../services/cli/stack/stack.js';
 import { config } from '../helpers/real-stack.js';
+
+/** The stack's own cluster, running from this checkout's data directory, on a system that has huge pages to speak of. */
+function ownClusterRunsHere(): boolean {
+  return servedByStack(config.DATABASE_URL) && machineHugePages() !== null && postmasterHugetlbKb(registerCluster(stackLayout()).data) !== null;
+}
 
 describe('dancu stack', () => {
   it('changes nothing when brought up while already up', async () => {
@@ -28,12 +35,10 @@ describe('dancu stack', () => {
     }
   });
 
-  it.runIf(servedByStack(config.DATABASE_URL))('says whether its own cluster keeps the shared buffers in huge pages, with the server own count', async () => {
+  it.runIf(ownClusterRunsHere())("says whether its own cluster's shared buffers are in huge pages", async () => {
     const lines: string[] = [];
     await stackUp(config, (line) => lines.push(line));
-    const needed = await hugePagesNeeded(config.DATABASE_URL);
-    expect(needed).toBeGreaterThan(0);
-    expect(lines).toContain(`  huge pages ${hugePagesLine(needed!, machineHugePages())}`);
+    expect(lines.filter((line) => /^ {2}huge pages (\d+ × \d+ MB for the shared buffers|not used)/.test(line))).toHaveLength(1);
   });
 
   it('reports every part as running', async () => {

@@ -1,73 +1,88 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 
 /**
- * Whether the stack's PostgreSQL can keep its shared buffers in huge pages, and how to let it.
+ * Whether the stack's own PostgreSQL keeps its shared buffers in huge pages, and how to let it.
  *
- * Measured (docs/BENCHMARKS.md, "Huge pages"): with 4 kB pages, every backend maps each shared
- * buffer it touches page by page, and at 10 M citizens the kernel's share of PostgreSQL's CPU in
- * the candidate lookup was larger than PostgreSQL's own; with the 2 GB of shared buffers in 2 MB
- * pages the lookup's PostgreSQL time fell by 60-70% and the streaming linker ran 1.5-1.9x as
- * fast at 10 M, 1.2-1.4x at 1 M. `huge_pages = try`
- * (stack/postgresql.conf) uses them only if the OS reserved enough before the server started,
+ * Measured (docs/BENCHMARKS.md, "Huge pages"): with 4 kB pages every backend maps each shared
+ * buffer it touches itself, and page-table work was a visible part of PostgreSQL's kernel time at
+ * 10 M citizens; with the 2 GB of shared buffers in 2 MB pages the lookup's PostgreSQL time fell
+ * by 61-74% and the streaming linker ran 1.5-2x as fast at 10 M, 1.2-1.4x at 1 M. `huge_pages =
+ * try` (stack/postgresql.conf) uses them only if the OS reserved enough before the server started,
  * which only root can do (`vm.nr_hugepages`): the stack says so rather than changing the machine.
  */
 
-/** The machine's huge pages, from /proc/meminfo (Linux); null elsewhere. */
+/** The machine's huge pages, from /proc/meminfo (Linux). */
 export interface MachineHugePages {
   total: number;
   free: number;
-  reserved: number;
   sizeKb: number;
 }
 
-export function parseMeminfo(text: string): MachineHugePages | null {
-  const field = (name: string): number | null => {
-    const match = new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text);
-    return match ? Number(match[1]) : null;
-  };
-  const [total, free, reserved, sizeKb] = [field('HugePages_Total'), field('HugePages_Free'), field('HugePages_Rsvd'), field('Hugepagesize')];
-  if (total === null || free === null || reserved === null || sizeKb === null) return null;
-  return { total, free, reserved, sizeKb };
+function meminfoField(text: string, name: string): number | null {
+  const match = new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text);
+  return match ? Number(match[1]) : null;
 }
 
-export function machineHugePages(meminfoPath = '/proc/meminfo'): MachineHugePages | null {
+export function parseMeminfo(text: string): MachineHugePages | null {
+  const [total, free, sizeKb] = [meminfoField(text, 'HugePages_Total'), meminfoField(text, 'HugePages_Free'), meminfoField(text, 'Hugepagesize')];
+  return total === null || free === null || sizeKb === null ? null : { total, free, sizeKb };
+}
+
+/** null where there is no /proc/meminfo with huge pages in it (not Linux, or a kernel without them). */
+export function machineHugePages(): MachineHugePages | null {
   try {
-    return parseMeminfo(readFileSync(meminfoPath, 'utf8'));
+    return parseMeminfo(readFileSync('/proc/meminfo', 'utf8'));
   } catch {
     return null;
   }
 }
 
-/** Huge pages taken: in use or promised to a mapping (PostgreSQL reserves its whole shared memory at start). */
-function taken(machine: MachineHugePages): number {
-  return machine.total - machine.free + machine.reserved;
+/** The huge pages a process maps (`HugetlbPages` of /proc/PID/status), in kB; null if it cannot be read. */
+export function parseHugetlbKb(status: string): number | null {
+  return meminfoField(status, 'HugetlbPages');
+}
+
+/** The huge pages the cluster's postmaster maps, from its data directory's postmaster.pid; null when it is not running here. */
+export function postmasterHugetlbKb(dataDirectory: string): number | null {
+  try {
+    const pid = Number(readFileSync(join(dataDirectory, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return parseHugetlbKb(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 /**
  * One line on the cluster's huge pages: in use, or what to do. `needed` is the server's own
- * figure (`shared_memory_size_in_huge_pages`, PostgreSQL 15 and later). PostgreSQL 15 cannot say
- * whether it got them, so "in use" is read from the machine: as many taken as it needs.
+ * figure (`shared_memory_size_in_huge_pages`, PostgreSQL 15 and later); `mappedKb` what its
+ * postmaster maps in huge pages (PostgreSQL 15 cannot say whether it got them).
  */
-export function hugePagesLine(needed: number, machine: MachineHugePages | null): string {
-  if (machine === null) return 'not on this system (no /proc/meminfo)';
+export function hugePagesLine(needed: number, mappedKb: number, machine: MachineHugePages): string {
   const size = `${machine.sizeKb / 1024} MB`;
-  if (machine.total < needed) {
-    return `not used: the OS reserves ${machine.total} of the ${needed} × ${size} the shared buffers need; as root, \`sysctl -w vm.nr_hugepages=${needed}\`, then \`dancu stack down\` and \`up\` (PostgreSQL's candidate lookups take a third of the time; docs/BENCHMARKS.md)`;
+  // The postmaster maps its pages as it touches them; any at all means the whole need was reserved at start.
+  if (mappedKb > 0) return `${needed} × ${size} for the shared buffers`;
+  if (machine.free < needed) {
+    return `not used: ${machine.free} × ${size} free of the ${needed} the shared buffers need; as root, \`sysctl -w vm.nr_hugepages=N\` with N ${needed} more than other programs hold, then \`dancu stack down\` and \`up\` (the candidate lookups took a third of the time at 10 M citizens; docs/BENCHMARKS.md)`;
   }
-  if (taken(machine) < needed) return `reserved (${machine.total}) but not used: the server started before; \`dancu stack down\` and \`up\``;
-  return `${needed} × ${size} for the shared buffers`;
+  return `not used, though ${machine.free} × ${size} are free: the server started before they were; \`dancu stack down\` and \`up\``;
 }
 
-/** The server's need, or null where it cannot say (before PostgreSQL 15, or not the machine's own server). */
+/**
+ * The server's need, or null where it cannot say: before PostgreSQL 15, or when asking fails. The
+ * line is advice, so a server that is busy or restarting leaves it out rather than failing `up`.
+ */
 export async function hugePagesNeeded(databaseUrl: string): Promise<number | null> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 2_000 });
   try {
+    await client.connect();
     const { rows } = await client.query<{ setting: string }>("select setting from pg_settings where name = 'shared_memory_size_in_huge_pages'");
     const needed = Number(rows[0]?.setting ?? Number.NaN);
     return Number.isInteger(needed) && needed > 0 ? needed : null;
+  } catch {
+    return null;
   } finally {
-    await client.end();
+    await client.end().catch(() => undefined);
   }
 }

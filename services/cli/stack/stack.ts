@@ -11,7 +11,8 @@ import {
   type KafkaClusterOptions,
 } from './kafka-cluster.js';
 import { kafkaDown, kafkaProcess, kafkaStatus, kafkaUp } from './kafka-node.js';
-import { hugePagesLine, hugePagesNeeded, machineHugePages } from './huge-pages.js';
+import { hugePagesLine, hugePagesNeeded, machineHugePages, postmasterHugetlbKb } from './huge-pages.js';
+import { registerCluster } from './postgres-cluster.js';
 import { maintenanceUrl, postgresDown, postgresStatus, postgresUp, servedByStack } from './postgres-node.js';
 import { registryDown, registryStatus, registryUp } from './registry-node.js';
 import { sectorDown, sectorStatus, sectorUp } from './sector-node.js';
@@ -90,7 +91,7 @@ export async function stackUp(config: CliConfig, print: Print, parts: StackParts
   }
   print(`registry    ${registryState.padEnd(8)} ${config.DANCU_SCHEMA_REGISTRY_URL}`);
   print(`postgresql  ${postgresState.padEnd(8)} ${redactPassword(config.DATABASE_URL)}`);
-  if (servedByStack(config.DATABASE_URL)) await printHugePages(config, print);
+  if (servedByStack(config.DATABASE_URL)) await printHugePages(config, layout, print);
   if (parts.connect) {
     // Connect needs the broker; the sector's server starts meanwhile.
     const connectStarted = Date.now();
@@ -104,10 +105,13 @@ export async function stackUp(config: CliConfig, print: Print, parts: StackParts
   print(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** The stack's own cluster only: another server's memory is its operator's to set up. */
-async function printHugePages(config: CliConfig, print: Print): Promise<void> {
+/** The stack's own cluster only, running from its data directory: another server's memory is its operator's to set up. */
+async function printHugePages(config: CliConfig, layout: StackLayout, print: Print): Promise<void> {
+  const mappedKb = postmasterHugetlbKb(registerCluster(layout).data);
+  const machine = machineHugePages();
+  if (mappedKb === null || machine === null) return;
   const needed = await hugePagesNeeded(maintenanceUrl(config.DATABASE_URL));
-  if (needed !== null) print(`  huge pages ${hugePagesLine(needed, machineHugePages())}`);
+  if (needed !== null) print(`  huge pages ${hugePagesLine(needed, mappedKb, machine)}`);
 }
 
 /**
