@@ -5,7 +5,7 @@ describe('linkage settings', () => {
   const settings = loadSettings();
 
   it('loads the committed default settings file', () => {
-    expect(settings.comparisons.map((c) => c.name)).toEqual(['personal_id', 'full_name', 'date_of_birth', 'sex', 'address']);
+    expect(settings.comparisons.map((c) => c.name)).toEqual(['personal_id', 'full_name', 'date_of_birth', 'sex', 'address', 'area']);
   });
 
   it('round-trips through JSON unchanged', () => {

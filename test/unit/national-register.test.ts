@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { idPrefix } from '../../services/shared/normalise/personal-id.js';
+import { findProvince, provinceOfAddress } from '../../services/shared/normalise/provinces-2025.js';
 import { nationalRegister, type NationalItem } from '../../services/shared/synth/national-register.js';
 import type { SyntheticCitizen } from '../../services/shared/synth/population.js';
 
@@ -69,6 +70,22 @@ describe('the national synthetic register', () => {
   it('links each record of a registered person to a citizen of the register', () => {
     const ids = new Set(citizens.map((c) => c.citizen_id));
     expect(records.filter((r) => r.citizenId !== null && !ids.has(r.citizenId))).toEqual([]);
+  });
+
+  it('names on every record an office whose province reads', () => {
+    expect(records.filter((r) => !r.record.office_area || findProvince(r.record.office_area.split(', ').at(-1) ?? '') === null)).toEqual([]);
+  });
+
+  it('puts most offices in the province of the address the record gives, not all (people are served away from home)', () => {
+    const placed = records.flatMap(({ record }) => {
+      const home = provinceOfAddress(record.address);
+      const office = findProvince(record.office_area?.split(', ').at(-1) ?? '');
+      return home && home !== 'unknown' && office ? [home.current === office.current] : [];
+    });
+    const share = placed.filter(Boolean).length / placed.length;
+    expect(placed.length).toBeGreaterThan(1000);
+    expect(share).toBeGreaterThan(0.8);
+    expect(share).toBeLessThan(0.97);
   });
 
   it('makes the same register from the same seed', () => {

@@ -239,6 +239,15 @@ const CASES: Partial<Record<RuleCode, RuleCase>> = {
       e.person.address = 'Số 1 Lê Lợi, Bắc Ninh';
     },
   },
+  OFFICE_PROVINCE_UNKNOWN: {
+    base: 'vaccination',
+    fail: (e) => {
+      e.person.office_area = 'Trạm y tế xã An Phú, Atlantis';
+    },
+    pass: (e) => {
+      e.person.office_area = 'Trạm y tế xã An Phú, tỉnh Thái Bình';
+    },
+  },
   ADDRESS_TOO_LONG: {
     base: 'vaccination',
     fail: (e) => {

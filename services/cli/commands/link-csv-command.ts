@@ -74,7 +74,7 @@ export function linkCsvCommand(): Command {
     )
     .requiredOption(
       '--records <file>',
-      'records: record_id,source,personal_id,full_name,date_of_birth,sex,address; a record whose date_of_birth or sex cannot be read is linked without it, counted and told by row (the header row 1) on stderr',
+      'records: record_id,source,personal_id,full_name,date_of_birth,sex,address[,office_area]; a record whose date_of_birth or sex cannot be read is linked without it, counted and told by row (the header row 1) on stderr',
     )
     .requiredOption('--out <file>', 'decisions: record_id,decision,citizen_id,score')
     .addOption(settingsOption())

@@ -13,6 +13,8 @@ import { parseSex } from '../normalise/sex.js';
 
 const POPULATION_HEADER = ['citizen_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
 const RECORDS_HEADER = ['record_id', 'source', 'personal_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
+/** Columns a records file may have: where the record was made (read for its province when the record has no address). */
+const RECORDS_OPTIONAL = ['office_area'] as const;
 
 function csvInvalid(file: string, problem: string): DancuError {
   return new DancuError('CSV_FILE_INVALID', `${file}: ${problem}`, { retriable: false });
@@ -182,11 +184,11 @@ export async function readTruthCsv(file: string): Promise<Map<string, string | n
 }
 
 /** A row of the link-csv records file as read, its features not yet computed. */
-export type RecordRow = Record<(typeof RECORDS_HEADER)[number], string | undefined>;
+export type RecordRow = Record<(typeof RECORDS_HEADER)[number] | (typeof RECORDS_OPTIONAL)[number], string | undefined>;
 
 /** The rows of the link-csv records file, a batch at a time, as read: for a pass that keeps few of them. `unreadable`, when given, sees every row. */
 export function streamRecordRowsCsv(file: string, unreadable?: UnreadableFields): AsyncGenerator<RecordRow[]> {
-  return streamCsv(file, RECORDS_HEADER, [], unreadable);
+  return streamCsv<(typeof RECORDS_HEADER)[number] | (typeof RECORDS_OPTIONAL)[number]>(file, RECORDS_HEADER, RECORDS_OPTIONAL, unreadable);
 }
 
 /** A records file's row as a match record, through the reader's caches. */

@@ -1,6 +1,7 @@
 import { cached } from '../csv-rows.js';
 import { parsePartialDate } from '../normalise/date.js';
 import { foldedAddressProblem } from '../normalise/plausibility.js';
+import { provinceOfPlace } from '../normalise/provinces-2025.js';
 import { parseSex } from '../normalise/sex.js';
 import { cleanText, foldToAscii } from '../normalise/text.js';
 import { looksTyped, stripTypingResidue } from '../normalise/typing-residue.js';
@@ -23,6 +24,7 @@ export const FEATURES = [
   'sex',
   'address_key',
   'address_numbers',
+  'area_province',
 ] as const;
 
 export type Feature = (typeof FEATURES)[number];
@@ -41,6 +43,12 @@ export interface RawPerson {
   date_of_birth?: string | null;
   sex?: string | null;
   address?: string | null;
+  /**
+   * Where the record was made: the commune or province of the sector's office ("Trạm y tế xã An
+   * Phú, Nghệ An", "Nghệ An"). Read only for its province, and only when the record has no
+   * address of its own: people are mostly served where they live.
+   */
+  office_area?: string | null;
 }
 
 function empty(value: string | null | undefined): value is null | undefined {
@@ -102,6 +110,7 @@ interface FoldedPerson {
   dateOfBirth: string | null | undefined;
   sex: Sex | null;
   foldedAddress: string | null;
+  officeArea?: string | null | undefined;
 }
 
 /** The features that come from the name alone. */
@@ -113,10 +122,10 @@ export interface DateFeatures {
   features: Pick<Record<Feature, string | null>, 'dob' | 'dob_year' | 'dob_year_month' | 'dob_swapped'>;
 }
 
-/** The address's tokens and the features that come from it alone. */
+/** The address's tokens and the features that come from it alone (its province is the person's area). */
 export interface AddressFeatures {
   tokens: ReadonlySet<string>;
-  features: Pick<Record<Feature, string | null>, 'address_key' | 'address_numbers'>;
+  features: Pick<Record<Feature, string | null>, 'address_key' | 'address_numbers' | 'area_province'>;
 }
 
 function nameFeatures(foldedName: string | null): NameFeatures {
@@ -159,10 +168,39 @@ function addressFeatures(foldedAddress: string | null): AddressFeatures {
       : null;
   const addressWords = address ? address.split(' ') : [];
   const numbers = addressWords.filter((token) => /^\d+$/.test(token));
-  return { tokens: new Set(addressWords), features: { address_key: address, address_numbers: numbers.length > 0 ? numbers.join(' ') : null } };
+  return {
+    tokens: new Set(addressWords),
+    features: {
+      address_key: address,
+      address_numbers: numbers.length > 0 ? numbers.join(' ') : null,
+      area_province: address ? provinceOf(foldedAddress) : null,
+    },
+  };
 }
 
-function assemble(id: string, personalId: string | null, name: NameFeatures, date: DateFeatures, sex: Sex | null, address: AddressFeatures): MatchRecord {
+/**
+ * The province (as since the 2025 merger) an address or an office's area ends with; a single
+ * part is read as a province name on its own. Null when none can be read.
+ */
+function provinceOf(place: string | null): string | null {
+  const province = place === null ? null : provinceOfPlace(place);
+  return province && province !== 'unknown' ? province.current : null;
+}
+
+/** The province of the office that made a record, for a record without an address of its own. */
+function officeProvince(raw: string | null | undefined): string | null {
+  return empty(raw) ? null : provinceOf(cleanText(raw));
+}
+
+function assemble(
+  id: string,
+  personalId: string | null,
+  name: NameFeatures,
+  date: DateFeatures,
+  sex: Sex | null,
+  address: AddressFeatures,
+  office: string | null = null,
+): MatchRecord {
   return {
     id,
     dateOfBirth: date.dateOfBirth,
@@ -173,6 +211,8 @@ function assemble(id: string, personalId: string | null, name: NameFeatures, dat
       ...date.features,
       sex,
       ...address.features,
+      // A record's own address says where its person lives; the office only stands in for none.
+      area_province: address.features.area_province ?? (address.features.address_key === null ? office : null),
     },
   };
 }
@@ -185,6 +225,7 @@ function build(id: string, person: FoldedPerson): MatchRecord {
     dateFeatures(person.dateOfBirth),
     person.sex,
     addressFeatures(person.foldedAddress),
+    officeProvince(person.officeArea),
   );
 }
 
@@ -200,6 +241,7 @@ export function toMatchRecord(id: string, person: RawPerson): MatchRecord {
     dateOfBirth: person.date_of_birth,
     sex: sexOf(person.sex),
     foldedAddress: foldedText(person.address),
+    officeArea: person.office_area,
   });
 }
 
@@ -234,8 +276,15 @@ export const normalisedFieldFeatures = {
   name: (nameKey: string | null): NameFeatures => nameFeatures(nameKey || null),
   date: (dateOfBirth: PartialDate | null): DateFeatures => dateFeatures(dateOfBirth?.value ?? null),
   address: (cleanAddress: string | null): AddressFeatures => addressFeatures(cleanAddress ? foldToAscii(cleanAddress) : null),
-  record: (id: string, personalId: string | null, name: NameFeatures, date: DateFeatures, sex: Sex | null, address: AddressFeatures): MatchRecord =>
-    assemble(id, identifierDigits(personalId), name, date, sex, address),
+  record: (
+    id: string,
+    personalId: string | null,
+    name: NameFeatures,
+    date: DateFeatures,
+    sex: Sex | null,
+    address: AddressFeatures,
+    officeArea: string | null = null,
+  ): MatchRecord => assemble(id, identifierDigits(personalId), name, date, sex, address, officeProvince(officeArea)),
 };
 
 /**
@@ -250,6 +299,7 @@ export class MatchRecordReader {
   private readonly addresses = new Map<string, AddressFeatures>();
   private readonly foldedNames = new Map<string, NameFeatures>();
   private readonly cleanAddresses = new Map<string, AddressFeatures>();
+  private readonly offices = new Map<string, string | null>();
 
   /** personToMatchRecord, with the same caches. */
   readPerson(id: string, person: NormalisedPerson): MatchRecord {
@@ -261,6 +311,7 @@ export class MatchRecordReader {
       person.date_of_birth ? cached(this.dates, person.date_of_birth.value, () => date(person.date_of_birth)) : date(null),
       person.sex,
       person.address ? cached(this.cleanAddresses, person.address, address) : address(null),
+      person.office_province ?? null,
     );
   }
 
@@ -268,12 +319,13 @@ export class MatchRecordReader {
     const name = empty(person.full_name) ? nameFeatures(null) : cached(this.names, person.full_name, (raw) => nameFeatures(foldedText(raw)));
     const date = empty(person.date_of_birth) ? dateFeatures(null) : cached(this.dates, person.date_of_birth, dateFeatures);
     const address = empty(person.address) ? addressFeatures(null) : cached(this.addresses, person.address, (raw) => addressFeatures(foldedText(raw)));
-    return assemble(id, identifierDigits(person.personal_id), name, date, sexOf(person.sex), address);
+    const office = empty(person.office_area) ? null : cached(this.offices, person.office_area, officeProvince);
+    return assemble(id, identifierDigits(person.personal_id), name, date, sexOf(person.sex), address, office);
   }
 }
 
 /** The fields of a normalised person that its match record is made from. */
-export type MatchedFields = Pick<NormalisedPerson, 'personal_id' | 'name_key' | 'date_of_birth' | 'sex' | 'address'>;
+export type MatchedFields = Pick<NormalisedPerson, 'personal_id' | 'name_key' | 'date_of_birth' | 'sex' | 'address' | 'office_province'>;
 
 /**
  * A normalised observation or citizen as a match record (the pipeline's path into the engine).
@@ -287,5 +339,6 @@ export function personToMatchRecord(id: string, person: MatchedFields): MatchRec
     dateOfBirth: person.date_of_birth ? person.date_of_birth.value : null,
     sex: person.sex,
     foldedAddress: person.address ? foldToAscii(person.address) : null,
+    officeArea: person.office_province,
   });
 }

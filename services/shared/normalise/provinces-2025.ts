@@ -80,6 +80,15 @@ export function findProvince(name: string): ProvinceMatch | null {
 }
 
 /**
+ * The province a place names: its last part, or the whole of it when it is one part (an
+ * office named by its province alone). `unknown` when that is not a province; null for no text.
+ */
+export function provinceOfPlace(place: string): ProvinceMatch | 'unknown' | null {
+  if (place.trim() === '') return null;
+  return place.includes(',') ? provinceOfAddress(place) : (findProvince(place) ?? 'unknown');
+}
+
+/**
  * The province an address ends with ("Số 12 Lê Lợi, Phường 3, Bắc Giang"). Null when the address
  * is a single part (nothing to read a province from); `unknown` when its last part is not a province.
  */

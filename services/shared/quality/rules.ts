@@ -69,6 +69,10 @@ export const RULES = {
     'address',
     'The address names a province merged on 1 July 2025 (Resolution 202/2025/QH15); the 2025 province is added to the observation.',
   ),
+  OFFICE_PROVINCE_UNKNOWN: warn(
+    'address',
+    'The office area does not end with a province (one of the 63 before 1 July 2025 or of the 34 after); the record is linked without knowing where it was made.',
+  ),
   ADDRESS_TOO_LONG: warn(
     'address',
     "An address has at most 200 characters; a longer one is left out of the observation: it is no evidence for linkage and never becomes a citizen's address.",

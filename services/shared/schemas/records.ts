@@ -13,6 +13,8 @@ export interface PersonFields {
   date_of_birth: string | null;
   sex: string | null;
   address: string | null;
+  /** Where the record was made (the office's commune and province); absent from events written before the field existed. */
+  office_area?: string | null;
 }
 
 /** What every sector event carries, whatever its source. */
@@ -111,6 +113,8 @@ export interface NormalisedPerson {
   date_of_birth: PartialDate | null;
   sex: Sex | null;
   address: string | null;
+  /** The 2025 province of the office that made the record: a sector record's, never a citizen's. */
+  office_province?: string | null;
 }
 
 export interface PersonObservation {

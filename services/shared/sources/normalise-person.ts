@@ -1,7 +1,7 @@
 import { parsePartialDate, yearOf } from '../normalise/date.js';
 import { normaliseName } from '../normalise/name.js';
 import { checkPersonalId, parsePersonalId } from '../normalise/personal-id.js';
-import { provinceOfAddress } from '../normalise/provinces-2025.js';
+import { provinceOfAddress, provinceOfPlace } from '../normalise/provinces-2025.js';
 import { addressProblem, nameProblem } from '../normalise/plausibility.js';
 import { parseSex } from '../normalise/sex.js';
 import { cleanText } from '../normalise/text.js';
@@ -16,6 +16,18 @@ export interface CheckedPerson {
   person: NormalisedPerson | null;
   /** The province of the address as it is since 1 July 2025 (a merged province's successor), when the address names one. */
   province2025: string | null;
+}
+
+/** The 2025 province an office's area names (its last part, or the whole when it is one part); flagged when it names none. */
+function officeProvinceOf(officeArea: string | null | undefined, path: string, report: RuleReport): string | null {
+  const area = officeArea ? cleanText(officeArea) : '';
+  if (area === '') return null;
+  const province = provinceOfPlace(area);
+  if (province === null || province === 'unknown') {
+    report.flag('OFFICE_PROVINCE_UNKNOWN', path);
+    return null;
+  }
+  return province.current;
 }
 
 /**
@@ -84,7 +96,11 @@ export function normalisePerson(fields: PersonFields, today: string, report: Rul
     }
   }
 
+  const officeProvince = officeProvinceOf(fields.office_area, `${path}.office_area`, report);
+
   const person: NormalisedPerson | null =
-    name === null || report.issues.length > before ? null : { ...name, personal_id: personalId, legacy_id: legacyId, date_of_birth: dateOfBirth, sex, address };
+    name === null || report.issues.length > before
+      ? null
+      : { ...name, personal_id: personalId, legacy_id: legacyId, date_of_birth: dateOfBirth, sex, address, office_province: officeProvince };
   return { person, province2025 };
 }

@@ -30,6 +30,7 @@ const envelopeShape = {
     date_of_birth: optionalText,
     sex: optionalText,
     address: optionalText,
+    office_area: optionalText.optional(),
   }),
 };
 

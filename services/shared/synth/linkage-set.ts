@@ -15,6 +15,8 @@ export interface SyntheticRecord {
   date_of_birth: string;
   sex: string;
   address: string;
+  /** Where the record was made (the office's commune and province), when the generator says. */
+  office_area?: string;
 }
 
 export interface LinkageSet {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { nationalRegister, type NationalPlan } from './national-register.js';
 import { citizenCsvLine, csvLine, POPULATION_CSV_HEADER } from './population.js';
 
-const RECORD_COLUMNS = ['record_id', 'source', 'personal_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
+const RECORD_COLUMNS = ['record_id', 'source', 'personal_id', 'full_name', 'date_of_birth', 'sex', 'address', 'office_area'] as const;
 const FLUSH_LINES = 5_000;
 
 /** Lines to one file, written in batches, waiting for the disk when it falls behind (memory stays flat whatever the size). */
@@ -58,7 +58,7 @@ export async function writeNationalRegister(
       citizens += 1;
       if (citizens % 100_000 === 0) onProgress?.(citizens);
     } else {
-      await records.add(csvLine(RECORD_COLUMNS.map((column) => item.record[column])));
+      await records.add(csvLine(RECORD_COLUMNS.map((column) => item.record[column] ?? '')));
       await truth.add(csvLine([item.record.record_id, item.citizenId ?? '']));
       recordCount += 1;
     }

@@ -1,5 +1,6 @@
 import { idPrefix } from '../normalise/personal-id.js';
 import { PROVINCES_2008 } from '../normalise/provinces.js';
+import { findProvince } from '../normalise/provinces-2025.js';
 import { SeededRandom } from '../random.js';
 import type { Sex } from '../schemas/records.js';
 import { dirtyAddress, dirtyDate, dirtyId, dirtyName } from './dirty-values.js';
@@ -19,6 +20,13 @@ export type NationalItem = { kind: 'citizen'; citizen: SyntheticCitizen } | { ki
 
 const SOURCES = ['civil-status', 'vaccination', 'social-welfare', 'driver-licence'];
 const COMMUNES_PER_PROVINCE = 150;
+/**
+ * Records made away from where their person lives (work, study, treatment elsewhere): the office
+ * is then in a province drawn by population. At home, a third are made in another commune of the
+ * province (a district hospital, the province's licensing office).
+ */
+const OFFICE_AWAY_SHARE = 0.1;
+const OFFICE_OTHER_COMMUNE_SHARE = 0.3;
 const SERIALS = 1_000_000;
 /**
  * Serials of one ID prefix are issued with this stride (a permutation of the million), so
@@ -87,6 +95,12 @@ function familyNameIn(random: SeededRandom, province: string, commune: number): 
   return random.weighted(FAMILY_NAMES);
 }
 
+/** A province's name since the 2025 merger, from its code. */
+function currentProvinceName(province: string): string {
+  const name = PROVINCES_2008[province]!;
+  return findProvince(name)?.current ?? name;
+}
+
 interface Home {
   province: string;
   commune: number;
@@ -144,21 +158,38 @@ export function* nationalRegister(plan: NationalPlan): Generator<NationalItem> {
     };
   };
   /** People move: a record's address is sometimes a newer one, in the same province or another. */
-  const currentAddress = (home: Home): string => {
-    if (!random.chance(0.08)) return home.address;
-    return homeIn(random.chance(0.6) ? home.province : random.weighted(PROVINCE_WEIGHTS)).address;
+  const currentHome = (home: Home): Home => {
+    if (!random.chance(0.08)) return home;
+    return homeIn(random.chance(0.6) ? home.province : random.weighted(PROVINCE_WEIGHTS));
+  };
+  // Offices are drawn on a stream of their own: every other column is what it was before records named their office.
+  const officeRandom = new SeededRandom(plan.seed ^ 0x0ff1ce);
+  /** The office that made a record about someone living at `home`, named as offices write it since the 2025 merger. */
+  const officeOf = (home: Home): string => {
+    const away = officeRandom.chance(OFFICE_AWAY_SHARE);
+    const province = away ? officeRandom.weighted(PROVINCE_WEIGHTS) : home.province;
+    const commune = away || officeRandom.chance(OFFICE_OTHER_COMMUNE_SHARE) ? officeRandom.int(0, COMMUNES_PER_PROVINCE - 1) : home.commune;
+    return `${communeName(province, commune)}, ${currentProvinceName(province)}`;
   };
   const recordOf = (who: SyntheticCitizen, home: Home, relatives: readonly SyntheticCitizen[]): SyntheticRecord => {
     const others = relatives.filter((r) => r.personal_id !== who.personal_id);
     records += 1;
+    // Drawn in this order, as before records named their office: the same seed gives the same files.
+    const source = random.pick(SOURCES);
+    const personalId = dirtyId(random, who.personal_id, () => (others.length > 0 ? random.pick(others).personal_id : random.pick(recent)));
+    const fullName = dirtyName(random, who.full_name);
+    const dateOfBirth = dirtyDate(random, who.date_of_birth);
+    const sex = random.chance(0.1) ? '' : random.pick(who.sex === 'MALE' ? ['M', 'Nam', 'male'] : ['F', 'Nữ', 'female']);
+    const current = currentHome(home);
     return {
       record_id: `N${plan.seed}-${records}`,
-      source: random.pick(SOURCES),
-      personal_id: dirtyId(random, who.personal_id, () => (others.length > 0 ? random.pick(others).personal_id : random.pick(recent))),
-      full_name: dirtyName(random, who.full_name),
-      date_of_birth: dirtyDate(random, who.date_of_birth),
-      sex: random.chance(0.1) ? '' : random.pick(who.sex === 'MALE' ? ['M', 'Nam', 'male'] : ['F', 'Nữ', 'female']),
-      address: dirtyAddress(random, currentAddress(home)),
+      source,
+      personal_id: personalId,
+      full_name: fullName,
+      date_of_birth: dateOfBirth,
+      sex,
+      address: dirtyAddress(random, current.address),
+      office_area: officeOf(current),
     };
   };
   const count = (rate: number) => Math.floor(rate) + (random.chance(rate - Math.floor(rate)) ? 1 : 0);

@@ -449,6 +449,7 @@ const LABELS = {
       date_of_birth: 'Ngày sinh',
       sex: 'Giới tính',
       address: 'Địa chỉ',
+      area: 'Tỉnh nơi lập bản ghi',
     },
     caseEvents: {
       CASE_OPENED: 'Chuyển sang xem xét',
@@ -536,6 +537,7 @@ const LABELS = {
       PID_BIRTH_YEAR_MISMATCH: 'Năm sinh trong số định danh không khớp với năm sinh.',
       ADDRESS_PROVINCE_UNKNOWN: 'Phần cuối của địa chỉ không phải tên tỉnh, thành phố.',
       ADDRESS_PROVINCE_MERGED: 'Địa chỉ ghi tỉnh đã sáp nhập năm 2025; đã thêm tỉnh mới.',
+      OFFICE_PROVINCE_UNKNOWN: 'Nơi lập bản ghi không ghi tỉnh, thành phố: bản ghi được so khớp mà không biết nơi lập.',
       ADDRESS_TOO_LONG: 'Địa chỉ dài quá 200 ký tự: bị bỏ qua, không dùng để so khớp và không ghi vào sổ.',
       ADDRESS_IMPLAUSIBLE:
         'Địa chỉ không hợp lý (ô trống ghi "không rõ", chữ lặp lại, ký tự gõ liên tục): bị bỏ qua, không dùng để so khớp và không ghi vào sổ.',
@@ -1007,6 +1009,7 @@ const LABELS = {
       date_of_birth: 'Date of birth',
       sex: 'Sex',
       address: 'Address',
+      area: 'Province the record was made in',
     },
     caseEvents: {
       CASE_OPENED: 'Sent for review',
@@ -1094,6 +1097,7 @@ const LABELS = {
       PID_BIRTH_YEAR_MISMATCH: "The personal ID's year disagrees with the birth year.",
       ADDRESS_PROVINCE_UNKNOWN: 'The end of the address is not a province.',
       ADDRESS_PROVINCE_MERGED: 'The address names a province merged in 2025; the new province is added.',
+      OFFICE_PROVINCE_UNKNOWN: 'The office area names no province: the record is linked without knowing where it was made.',
       ADDRESS_TOO_LONG: 'The address is longer than 200 characters: left out, neither compared nor written to the register.',
       ADDRESS_IMPLAUSIBLE:
         'The address is not plausible (a placeholder such as "không rõ", repeated words, a character typed over and over): left out, neither compared nor written to the register.',
@@ -1173,7 +1177,11 @@ export const LEVEL_SENTENCES_VI = {
   'address:mostly_shared': 'Phần lớn các chữ của địa chỉ ngắn hơn có trong địa chỉ kia, và số nhà khớp.',
   'address:same_street_other_number': 'Địa chỉ có phần lớn các chữ giống nhau nhưng số khác.',
   'address:half_shared': 'Một nửa số chữ của địa chỉ ngắn hơn có trong địa chỉ kia.',
-  'address:else': 'Địa chỉ khác nhau.',
+  'address:same_province': 'Địa chỉ khác nhau nhưng cùng một tỉnh.',
+  'address:else': 'Địa chỉ khác nhau, ở hai tỉnh khác nhau (hoặc một bên không ghi tỉnh).',
+  'area:null': 'Không so sánh: cả hai đều có địa chỉ (đã so sánh ở mục địa chỉ), hoặc một bên không đọc được tỉnh.',
+  'area:same_province': 'Bản ghi không có địa chỉ được lập tại tỉnh nơi công dân sinh sống.',
+  'area:else': 'Bản ghi không có địa chỉ được lập tại một tỉnh khác với tỉnh của công dân.',
 };
 
 // English for the same sentences, as the default settings word them (a level not listed shows its stored sentence).
@@ -1216,7 +1224,11 @@ export const LEVEL_SENTENCES_EN = {
   'address:mostly_shared': 'Most words of the shorter address are in the other, and the house numbers agree.',
   'address:same_street_other_number': 'The addresses share most words but the numbers differ.',
   'address:half_shared': 'Half the words of the shorter address are in the other.',
-  'address:else': 'The addresses are different.',
+  'address:same_province': 'The addresses differ but are in the same province.',
+  'address:else': 'The addresses are different, in different provinces (or one names none).',
+  'area:null': 'Not compared: both have an address (the address comparison weighs them), or one has no province to read.',
+  'area:same_province': 'The record, which has no address, was made in the province where the citizen lives.',
+  'area:else': "The record, which has no address, was made in another province than the citizen's.",
 };
 
 // Vietnamese for the sentences of the linkage settings' never_link rules, by rule name, each beside

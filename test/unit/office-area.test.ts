@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
+import { CompactRegister, FieldNumbers } from '../../services/shared/linkage/compact-register.js';
+import { personToMatchRecord, toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { toObservation } from '../../services/shared/sources/sector-event.js';
+import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
+import { generatePopulation } from '../../services/shared/synth/population.js';
+
+/** The province a record was made in stands in for its address when it has none (issue 14: the commune of the sector office). */
+const settings = loadSettings();
+const background = generatePopulation(2000, 43).map((c) => toMatchRecord(c.citizen_id, c));
+
+const inNgheAn: RawPerson = {
+  personal_id: '040090011111',
+  full_name: 'Nguyễn Văn Hùng',
+  date_of_birth: '1990-05-14',
+  sex: 'M',
+  address: 'Số 12, đường Lê Lợi, xã Hưng Lộc, Nghệ An',
+};
+const inHaNoi: RawPerson = {
+  personal_id: '001090022222',
+  full_name: 'Nguyễn Văn Hùng',
+  date_of_birth: '1990-05-14',
+  sex: 'M',
+  address: 'Số 7, phố Huế, phường Hai Bà Trưng, Hà Nội',
+};
+const vaccination: RawPerson = { full_name: 'NGUYEN VAN HUNG', date_of_birth: '14/05/1990', sex: 'Nam' };
+
+function decide(record: RawPerson) {
+  const { engine, source } = inMemoryLinkage(settings, [...background, toMatchRecord('C-NA', inNgheAn), toMatchRecord('C-HN', inHaNoi)]);
+  const match = toMatchRecord('R1', record);
+  return engine.decide(match, source.candidatesSync(match));
+}
+
+function levelOf(comparison: string, record: RawPerson, citizen: RawPerson): string | undefined {
+  const { engine } = inMemoryLinkage(settings, [toMatchRecord('C', citizen)]);
+  return engine.explainEach(toMatchRecord('R1', record), [toMatchRecord('C', citizen)])[0]?.explanation?.comparisons.find((c) => c.comparison === comparison)
+    ?.level;
+}
+
+const areaLevel = (record: RawPerson, citizen: RawPerson) => levelOf('area', record, citizen);
+
+describe('the area a person is met in', () => {
+  it("is a citizen's address's province as it is since the 2025 merger", () => {
+    expect(toMatchRecord('C', { address: 'Số 8 Trần Phú, Thái Bình' }).features.area_province).toBe('Hưng Yên');
+  });
+
+  it("is the office's province for a record without an address", () => {
+    expect(toMatchRecord('R', { office_area: 'Trạm y tế xã An Phú, Thái Bình' }).features.area_province).toBe('Hưng Yên');
+  });
+
+  it('reads an office named by its province alone', () => {
+    expect(toMatchRecord('R', { office_area: 'tinh nghe an' }).features.area_province).toBe('Nghệ An');
+  });
+
+  it("is the record's own address's province when it has one, whatever office made it", () => {
+    expect(toMatchRecord('R', { address: 'Số 7, phố Huế, Hà Nội', office_area: 'xã Hưng Lộc, Nghệ An' }).features.area_province).toBe('Hà Nội');
+  });
+
+  it('is unknown for an office that names no province', () => {
+    expect(toMatchRecord('R', { office_area: 'Trạm y tế xã' }).features.area_province).toBeNull();
+  });
+
+  it('is kept by the compact register as toMatchRecord gives it', () => {
+    const register = new CompactRegister();
+    register.addPerson('C-NA', inNgheAn, new FieldNumbers());
+    expect(register.get(0).features.area_province).toBe(toMatchRecord('C-NA', inNgheAn).features.area_province);
+  });
+});
+
+describe('the area comparison', () => {
+  it('links a record without an address to the namesake born the same day who lives in the province of the office that made it', () => {
+    const decision = decide({ ...vaccination, office_area: 'Trạm y tế xã Hưng Lộc, Nghệ An' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C-NA']);
+  });
+
+  it('sends the same record to review when it does not say where it was made', () => {
+    expect(decide(vaccination).decision).toBe('REVIEW');
+  });
+
+  it('weighs against a citizen living in another province than the office', () => {
+    expect(areaLevel({ ...vaccination, office_area: 'xã Hưng Lộc, Nghệ An' }, inHaNoi)).toBe('else');
+  });
+
+  it('leaves two addresses to the address comparison', () => {
+    expect(areaLevel({ ...vaccination, address: 'Số 12, đường Lê Lợi, Nghệ An', office_area: 'Nghệ An' }, inNgheAn)).toBe('null');
+  });
+});
+
+describe('two addresses that share nothing', () => {
+  it('are in the same province when their last parts name it, one by its name before the 2025 merger', () => {
+    expect(
+      levelOf(
+        'address',
+        { ...vaccination, address: 'Số 3, thôn 2, xã Vũ Thư, Thái Bình' },
+        { ...inNgheAn, address: 'Số 90, phố Chợ, phường Mỹ Hào, Hưng Yên' },
+      ),
+    ).toBe('same_province');
+  });
+
+  it('are different when their provinces differ', () => {
+    expect(levelOf('address', { ...vaccination, address: 'Số 3, thôn 2, xã Vũ Thư, Thái Bình' }, inNgheAn)).toBe('else');
+  });
+});
+
+describe("a sector event's office", () => {
+  const NOW = new Date('2026-11-20T08:00:00Z');
+  const event = (officeArea: string | null) => ({
+    source_system: 'tiemchung-test',
+    source_record_id: 'TC-9',
+    change_type: 'CREATE',
+    event_type: 'VACCINATION',
+    event_time: NOW.getTime() - 3_600_000,
+    person: { personal_id: null, full_name: 'Nguyen Van Hung', date_of_birth: '1990-05-14', sex: 'M', address: null, office_area: officeArea },
+    vaccination: { vaccine_code: 'MR', vaccine_name: null, dose_number: 1, date_administered: '2026-11-18', facility: 'Trạm y tế xã An Phú', lot_number: null },
+  });
+  const observe = (officeArea: string | null) => toObservation(SOURCE_ADAPTERS.vaccination, event(officeArea), { topic: 't', partition: 0, offset: '1' }, NOW);
+
+  it("becomes the observation's office province, as it is since the 2025 merger", () => {
+    expect(observe('Trạm y tế xã An Phú, Thái Bình').person.office_province).toBe('Hưng Yên');
+  });
+
+  it('is what the linker compares for the observation', () => {
+    const observation = observe('Trạm y tế xã An Phú, Thái Bình');
+    expect(personToMatchRecord(observation.observation_id, observation.person).features.area_province).toBe('Hưng Yên');
+  });
+
+  it('is left out, with a finding, when it names no province', () => {
+    const observation = observe('Trạm y tế xã An Phú');
+    expect([observation.person.office_province, observation.findings.map((f) => f.code)]).toEqual([null, ['OFFICE_PROVINCE_UNKNOWN']]);
+  });
+});
