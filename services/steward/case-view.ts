@@ -123,7 +123,8 @@ export function originOf(o: PersonObservation): RecordOrigin {
     event_date: o.event_date,
     event_time: new Date(o.event_time).toISOString(),
     ingested_at: new Date(o.ingested_at).toISOString(),
-    details: Object.entries(o.attributes)
+    // Where the record was made is weighed by linkage (the area comparison): the steward sees which province it was.
+    details: Object.entries({ ...o.attributes, ...(o.person.office_province ? { office_province: o.person.office_province } : {}) })
       .map(([key, value]) => ({ key, value }))
       .sort((a, b) => a.key.localeCompare(b.key)),
     findings: o.findings.map(({ code, field }) => ({ code, field })),

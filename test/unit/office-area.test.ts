@@ -1,11 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
 import { CompactRegister, FieldNumbers } from '../../services/shared/linkage/compact-register.js';
 import { personToMatchRecord, toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { readPopulationCsv, streamRecordsCsv } from '../../services/shared/linkage-io/csv-io.js';
 import { toObservation } from '../../services/shared/sources/sector-event.js';
 import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
+import { originOf } from '../../services/steward/case-view.js';
 
 /** The province a record was made in stands in for its address when it has none (issue 14: the commune of the sector office). */
 const settings = loadSettings();
@@ -65,7 +70,31 @@ describe('the area a person is met in', () => {
   it('is kept by the compact register as toMatchRecord gives it', () => {
     const register = new CompactRegister();
     register.addPerson('C-NA', inNgheAn, new FieldNumbers());
-    expect(register.get(0).features.area_province).toBe(toMatchRecord('C-NA', inNgheAn).features.area_province);
+    expect([register.get(0).features.area_province, toMatchRecord('C-NA', inNgheAn).features.area_province]).toEqual(['Nghệ An', 'Nghệ An']);
+  });
+});
+
+describe("link-csv's files", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'office-area-'));
+  const records = join(dir, 'records.csv');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    records,
+    'record_id,source,personal_id,full_name,date_of_birth,sex,address,office_area\n' +
+      'r1,vaccination,,Nguyễn Văn Hùng,1990-05-14,M,,"Trạm y tế xã An Phú, Thái Bình"\n' +
+      'r2,vaccination,,Nguyễn Văn Hùng,1990-05-14,M,"Số 7, phố Huế, Hà Nội","Trạm y tế xã An Phú, Thái Bình"\n',
+  );
+
+  it("read a record's office for its province when it has no address", async () => {
+    const read: string[] = [];
+    for await (const batch of streamRecordsCsv(records)) for (const { record } of batch) read.push(`${record.id}:${record.features.area_province}`);
+    expect(read).toEqual(['r1:Hưng Yên', 'r2:Hà Nội']);
+  });
+
+  it('read a register that has an office_area column for its citizens by their addresses alone', () => {
+    const population = join(dir, 'population.csv');
+    writeFileSync(population, 'citizen_id,full_name,date_of_birth,sex,address,office_area\n040090011111,Nguyễn Văn Hùng,1990-05-14,M,,Nghệ An\n');
+    expect(readPopulationCsv(population)[0]!.features.area_province).toBeNull();
   });
 });
 
@@ -124,6 +153,10 @@ describe("a sector event's office", () => {
   it('is what the linker compares for the observation', () => {
     const observation = observe('Trạm y tế xã An Phú, Thái Bình');
     expect(personToMatchRecord(observation.observation_id, observation.person).features.area_province).toBe('Hưng Yên');
+  });
+
+  it("is shown to a steward among the record's details", () => {
+    expect(originOf(observe('Trạm y tế xã An Phú, Thái Bình')).details).toContainEqual({ key: 'office_province', value: 'Hưng Yên' });
   });
 
   it('is left out, with a finding, when it names no province', () => {

@@ -62,8 +62,15 @@ export function nothingToEstimateFrom(file: string): DancuError {
 
 /** The register snapshot of the link-csv contract; personal_id defaults to citizen_id. */
 export function readPopulationCsv(file: string): MatchRecord[] {
+  // The register's own columns only: an office_area column, a record's, says nothing of a citizen.
   return readCsv(file, POPULATION_HEADER).map((row) =>
-    toMatchRecord(row.citizen_id ?? '', { ...row, personal_id: row.personal_id === undefined || row.personal_id === '' ? row.citizen_id : row.personal_id }),
+    toMatchRecord(row.citizen_id ?? '', {
+      full_name: row.full_name,
+      date_of_birth: row.date_of_birth,
+      sex: row.sex,
+      address: row.address,
+      personal_id: row.personal_id === undefined || row.personal_id === '' ? row.citizen_id : row.personal_id,
+    }),
   );
 }
 
