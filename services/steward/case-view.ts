@@ -123,7 +123,7 @@ export function originOf(o: PersonObservation): RecordOrigin {
     event_date: o.event_date,
     event_time: new Date(o.event_time).toISOString(),
     ingested_at: new Date(o.ingested_at).toISOString(),
-    // Where the record was made is weighed by linkage (the area comparison): the steward sees which province it was.
+    // Where the record was made: linkage weighs it (the area comparison) when the record has no address.
     details: Object.entries({ ...o.attributes, ...(o.person.office_province ? { office_province: o.person.office_province } : {}) })
       .map(([key, value]) => ({ key, value }))
       .sort((a, b) => a.key.localeCompare(b.key)),

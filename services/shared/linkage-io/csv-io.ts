@@ -190,12 +190,14 @@ export async function readTruthCsv(file: string): Promise<Map<string, string | n
   return truth;
 }
 
+type RecordColumn = (typeof RECORDS_HEADER)[number] | (typeof RECORDS_OPTIONAL)[number];
+
 /** A row of the link-csv records file as read, its features not yet computed. */
-export type RecordRow = Record<(typeof RECORDS_HEADER)[number] | (typeof RECORDS_OPTIONAL)[number], string | undefined>;
+export type RecordRow = Record<RecordColumn, string | undefined>;
 
 /** The rows of the link-csv records file, a batch at a time, as read: for a pass that keeps few of them. `unreadable`, when given, sees every row. */
 export function streamRecordRowsCsv(file: string, unreadable?: UnreadableFields): AsyncGenerator<RecordRow[]> {
-  return streamCsv<(typeof RECORDS_HEADER)[number] | (typeof RECORDS_OPTIONAL)[number]>(file, RECORDS_HEADER, RECORDS_OPTIONAL, unreadable);
+  return streamCsv<RecordColumn>(file, RECORDS_HEADER, RECORDS_OPTIONAL, unreadable);
 }
 
 /** A records file's row as a match record, through the reader's caches. */

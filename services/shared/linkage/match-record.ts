@@ -110,7 +110,8 @@ interface FoldedPerson {
   dateOfBirth: string | null | undefined;
   sex: Sex | null;
   foldedAddress: string | null;
-  officeArea?: string | null | undefined;
+  /** The 2025 province of the office that made the record, already read (officeProvince). */
+  officeProvince: string | null;
 }
 
 /** The features that come from the name alone. */
@@ -225,7 +226,7 @@ function build(id: string, person: FoldedPerson): MatchRecord {
     dateFeatures(person.dateOfBirth),
     person.sex,
     addressFeatures(person.foldedAddress),
-    officeProvince(person.officeArea),
+    person.officeProvince,
   );
 }
 
@@ -241,7 +242,7 @@ export function toMatchRecord(id: string, person: RawPerson): MatchRecord {
     dateOfBirth: person.date_of_birth,
     sex: sexOf(person.sex),
     foldedAddress: foldedText(person.address),
-    officeArea: person.office_area,
+    officeProvince: officeProvince(person.office_area),
   });
 }
 
@@ -276,15 +277,8 @@ export const normalisedFieldFeatures = {
   name: (nameKey: string | null): NameFeatures => nameFeatures(nameKey || null),
   date: (dateOfBirth: PartialDate | null): DateFeatures => dateFeatures(dateOfBirth?.value ?? null),
   address: (cleanAddress: string | null): AddressFeatures => addressFeatures(cleanAddress ? foldToAscii(cleanAddress) : null),
-  record: (
-    id: string,
-    personalId: string | null,
-    name: NameFeatures,
-    date: DateFeatures,
-    sex: Sex | null,
-    address: AddressFeatures,
-    officeArea: string | null = null,
-  ): MatchRecord => assemble(id, identifierDigits(personalId), name, date, sex, address, officeProvince(officeArea)),
+  /** `assemble`'s arguments, the personal ID as given and the office's province as normalised (the observation's `office_province`). */
+  record: (...[id, personalId, ...rest]: Parameters<typeof assemble>): MatchRecord => assemble(id, identifierDigits(personalId), ...rest),
 };
 
 /**
@@ -339,6 +333,7 @@ export function personToMatchRecord(id: string, person: MatchedFields): MatchRec
     dateOfBirth: person.date_of_birth ? person.date_of_birth.value : null,
     sex: person.sex,
     foldedAddress: person.address ? foldToAscii(person.address) : null,
-    officeArea: person.office_province,
+    // Already the 2025 province: ingest read it from the office's area.
+    officeProvince: person.office_province ?? null,
   });
 }
