@@ -133,6 +133,30 @@ describe('two addresses that share nothing', () => {
   });
 });
 
+describe('two addresses that share most words', () => {
+  const haNoi = 'Số 12, đường Lê Lợi, phường Quang Trung, Hà Nội';
+
+  it('agree mostly when they are in one province and a word has a typo', () => {
+    expect(levelOf('address', { ...vaccination, address: 'So 12, duong Le Loi, phuong Quang Trng, Ha Noi' }, { ...inHaNoi, address: haNoi })).toBe(
+      'mostly_shared',
+    );
+  });
+
+  it('are different when the same street and number lie in two provinces', () => {
+    expect(levelOf('address', { ...vaccination, address: 'Số 12, đường Lê Lợi, phường Quang Trung, Hà Nam' }, { ...inHaNoi, address: haNoi })).toBe('else');
+  });
+
+  it('are different when the same street lies in two provinces and the numbers differ', () => {
+    expect(levelOf('address', { ...vaccination, address: 'Số 40, đường Lê Lợi, phường Quang Trung, Hà Nam' }, { ...inHaNoi, address: haNoi })).toBe('else');
+  });
+
+  it('agree on the street when they are in one province and the numbers differ', () => {
+    expect(levelOf('address', { ...vaccination, address: 'Số 40, đường Lê Lợi, phường Quang Trung, Hà Nội' }, { ...inHaNoi, address: haNoi })).toBe(
+      'same_street_other_number',
+    );
+  });
+});
+
 describe("a sector event's office", () => {
   const NOW = new Date('2026-11-20T08:00:00Z');
   const event = (officeArea: string | null) => ({

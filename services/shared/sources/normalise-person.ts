@@ -18,7 +18,7 @@ export interface CheckedPerson {
   province2025: string | null;
 }
 
-/** The 2025 province an office's area names (its last part, or the whole when it is one part); flagged when it names none. */
+/** The 2025 province an office's area names (its last part, or the whole when it is one part); flagged when none can be read from it. */
 function officeProvinceOf(officeArea: string | null | undefined, path: string, report: RuleReport): string | null {
   const area = officeArea ? cleanText(officeArea) : '';
   if (area === '') return null;
