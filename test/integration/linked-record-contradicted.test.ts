@@ -298,4 +298,8 @@ describe('a case about a later event of a linked record that contradicts its cit
     await undoMerge(database.pool, context, merge.mergeId, 'steward:test', 'two people after all');
     expect(await linkOf(linked)).toEqual({ citizen_id: holder, ...followed });
   });
+
+  it('refuses a steward decision about a case that does not exist as such, not as a broken reference', async () => {
+    await expect(applied(stewardDecision(2_000_000_000, 'NEW'))).rejects.toMatchObject({ code: 'CASE_NOT_FOUND', retriable: false });
+  });
 });

@@ -77,7 +77,6 @@ export async function applyStewardDecision(client: PoolClient, decision: Steward
     appliedStewardDecisionKey(decision.decision_id),
   ]);
   if (fresh.rowCount === 0) return { status: 'duplicate' };
-  await insertStewardDecision(client, decision);
   // The case's record (which never changes) is read first, for its lock to be taken before the case row (citizen-locks.ts).
   const unlocked = await findCase(client, decision.case_id);
   const observed = unlocked ? caseObservation(unlocked) : null;
@@ -88,6 +87,8 @@ export async function applyStewardDecision(client: PoolClient, decision: Steward
       retriable: false,
       context: { recordId: String(decision.case_id) },
     });
+  // Under the case's lock, as the steward service writes it: a restore's replay records the decisions on one case in the order it applies them.
+  await insertStewardDecision(client, decision);
 
   await client.query('savepoint steward_decision');
   let outcome: StewardResult;
