@@ -9,6 +9,7 @@ import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.j
 import { authorityRank, loadSurvivorship, type RegisterField } from '../../services/shared/register/survivorship.js';
 import { generatePopulation, type SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { generateSectorDay, type SectorDay } from '../../services/shared/synth/sector-day.js';
+import { provinceOfPlace } from '../../services/shared/normalise/provinces-2025.js';
 import { IsolatedRun } from '../helpers/isolated-run.js';
 
 const PLAN = { births: 40, deaths: 30, marriages: 10, nameChanges: 5, vaccinations: 120, benefits: 80, licences: 60, invalidPerSource: 4 };
@@ -178,5 +179,19 @@ describe('all four sectoral sources flow end to end and enrich the register', ()
     const { rows } = await run.pool.query<{ marital_status: string }>('select marital_status from citizens where citizen_id = any($1::text[])', [spouses]);
     expect(rows.map((row) => row.marital_status)).toEqual(rows.map(() => 'MARRIED'));
     expect(rows.length).toBe(new Set(spouses).size);
+  });
+
+  it("carries where each linked vaccination was made, through Avro and ingest, as the 2025 province of its citizen's home", async () => {
+    const { rows } = await run.pool.query<{ citizen_id: string; office_province: string | null }>(
+      `select citizen_id, observation->'person'->>'office_province' as office_province from record_links where source = 'vaccination'`,
+    );
+    // The register's citizens (a newborn's vaccination names the province of the birth's address).
+    const home = new Map(population.map((c) => [c.citizen_id, provinceOfPlace(c.address)]));
+    const registered = rows.filter((row) => home.has(row.citizen_id));
+    const expected = registered.map((row) => {
+      const province = home.get(row.citizen_id);
+      return province && province !== 'unknown' ? province.current : null;
+    });
+    expect([registered.length > 0, registered.map((row) => row.office_province)]).toEqual([true, expected]);
   });
 });

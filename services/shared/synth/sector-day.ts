@@ -71,6 +71,15 @@ function guardianOf(newbornName: string, living: readonly SyntheticCitizen[], to
   return living.find((c) => c.full_name.split(' ')[0] === family && ageOn(c, today) >= 20 && ageOn(c, today) <= 45);
 }
 
+/**
+ * Where a sector made its record: the province of the person's home, as an office there names it
+ * (no random draw, so every other value of the day is as before offices were named).
+ */
+function officeFor(address: string | null): string | null {
+  const province = address?.split(',').at(-1)?.trim();
+  return province ? province : null;
+}
+
 /** A person as a sector holds them: an ID most of the time, names and dates written the many ways sectors write them. */
 function asHeld(
   random: SeededRandom,
@@ -95,6 +104,7 @@ function asHeld(
     date_of_birth: dob,
     sex,
     address: random.chance(0.8) ? person.address : null,
+    office_area: officeFor(person.address),
   };
 }
 
