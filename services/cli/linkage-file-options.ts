@@ -33,3 +33,11 @@ export function requireFiles(files: readonly string[]): void {
     if (stat.isDirectory()) throw new ConfigError(`${file} is a folder: name a file`);
   }
 }
+
+/** Keys skipped as generic (held by more citizens than their rule's bound), per rule, counted in `unit`; nothing when none was. */
+export function genericLine(generic: Record<string, number>, unit: 'lookups' | 'entries'): string {
+  const rules = Object.entries(generic);
+  if (rules.length === 0) return '';
+  const total = rules.reduce((sum, [, n]) => sum + n, 0);
+  return `generic keys skipped: ${total} ${unit} (${rules.map(([rule, n]) => `${rule} ${n}`).join(', ')})\n`;
+}

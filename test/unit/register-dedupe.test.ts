@@ -8,7 +8,7 @@ import { dedupePairs } from '../../services/shared/linkage/dedupe.js';
 import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { dedupeCsv } from '../../services/shared/linkage-io/dedupe-csv.js';
-import { generatePopulation } from '../../services/shared/synth/population.js';
+import { citizenCsvLine, generatePopulation, POPULATION_CSV_HEADER } from '../../services/shared/synth/population.js';
 
 const settings = loadSettings();
 const background = generatePopulation(1500, 17).map((c) => toMatchRecord(c.citizen_id, c));
@@ -146,5 +146,44 @@ describe('dedupe-csv', () => {
       expect.stringMatching(/^C1,C2,duplicate,(0\.9\d+|1\.0+)$/),
     ]);
     expect(report.pairs).toEqual({ duplicate: 1, review: 0 });
+  });
+
+  describe('with a placeholder ID that 600 entries carry', () => {
+    const register = join(dir, 'placeholder.csv');
+    const out = join(dir, 'placeholder-pairs.csv');
+    const placeholder = generatePopulation(600, 29).map((c) => citizenCsvLine({ ...c, personal_id: '000000000000' }));
+    writeFileSync(
+      register,
+      [
+        POPULATION_CSV_HEADER,
+        ...placeholder,
+        'C1,Phan Văn Hải,1985-03-07,M,"Số 9 Trần Phú, Hà Nội",001085004321',
+        'C2,PHAN VAN HAI,1985-03-07,M,"So 9 Tran Phu, Ha Noi",001085004321',
+      ].join('\n') + '\n',
+    );
+    const scanned = dedupeCsv({ register, out, settings, estimate: false });
+
+    it('leaves the block of that ID out of the pairs, as the duplicate scan does, and counts the entries left out', async () => {
+      expect((await scanned).generic).toEqual({ personal_id: 600 });
+    });
+
+    it('still finds beside it a person registered twice', async () => {
+      await scanned;
+      expect(readFileSync(out, 'utf8')).toMatch(/^C1,C2,duplicate,/m);
+    });
+  });
+
+  it("counts an entry's generic key once, also when an entry whose ID is one typo from its own looks it up again", async () => {
+    const register = join(dir, 'generic-once.csv');
+    // Sixty namesakes of one family born on one day: their dob_family key is held by more than its bound of 50.
+    const sameDay = Array.from({ length: 60 }, (_, i) => {
+      const given = `Tên${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`;
+      return `N${i},Nguyễn Văn ${given},1990-01-01,M,,0010900${String(10000 + i * 7)}`;
+    });
+    // Her ID is the first namesake's with its last digit mistyped, so each is the other's typo lookup.
+    const other = 'T1,Lê Thị Thu,1975-06-30,F,,001090010009';
+    writeFileSync(register, [POPULATION_CSV_HEADER, ...sameDay, other].join('\n') + '\n');
+    const report = await dedupeCsv({ register, out: join(dir, 'generic-once-pairs.csv'), settings, estimate: false });
+    expect(report.generic).toEqual({ dob_family: 60 });
   });
 });

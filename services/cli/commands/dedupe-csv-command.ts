@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { dedupeCsv } from '../../shared/linkage-io/dedupe-csv.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
-import { parametersOption, requireFiles, requireFolderOf, settingsOption } from '../linkage-file-options.js';
+import { genericLine, parametersOption, requireFiles, requireFolderOf, settingsOption } from '../linkage-file-options.js';
 
 export function dedupeCsvCommand(): Command {
   return new Command('dedupe-csv')
@@ -22,7 +22,8 @@ export function dedupeCsvCommand(): Command {
       const { read, estimate, scan } = report.seconds;
       process.stderr.write(
         `${report.citizens} register entries: ${report.pairs.duplicate} duplicate pairs, ${report.pairs.review} pairs for review\n` +
-          `read ${read.toFixed(2)} s, parameters ${estimate.toFixed(2)} s, scan ${scan.toFixed(2)} s\n`,
+          `read ${read.toFixed(2)} s, parameters ${estimate.toFixed(2)} s, scan ${scan.toFixed(2)} s\n` +
+          genericLine(report.generic, 'entries'),
       );
     });
 }

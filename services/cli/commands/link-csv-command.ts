@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import type { EstimateSpread } from '../../shared/linkage/estimate.js';
 import { linkCsv, type LinkCsvProgress, type LinkCsvReport } from '../../shared/linkage-io/link-csv.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
-import { parametersOption, requireFiles, requireFolderOf, settingsOption } from '../linkage-file-options.js';
+import { genericLine, parametersOption, requireFiles, requireFolderOf, settingsOption } from '../linkage-file-options.js';
 import { wholeNumber } from '../number-options.js';
 
 function spreadLines(spread: EstimateSpread, recordsInFile: number): string {
@@ -29,14 +29,6 @@ function progressLine(progress: LinkCsvProgress): string {
   return `${at} ${count(progress.records)} records linked\n`;
 }
 
-/** Lookups skipped as generic, per rule, or nothing when none was. */
-function genericLine(generic: Record<string, number>): string {
-  const rules = Object.entries(generic);
-  if (rules.length === 0) return '';
-  const total = rules.reduce((sum, [, n]) => sum + n, 0);
-  return `generic keys skipped: ${total} lookups (${rules.map(([rule, n]) => `${rule} ${n}`).join(', ')})\n`;
-}
-
 /** Records linked without a date of birth or sex they hold that cannot be read: how many, by column, the first by row (never the value). */
 function unreadableLines({ records, byColumn, told }: LinkCsvReport['unreadable']): string {
   if (records === 0) return '';
@@ -55,7 +47,7 @@ function summary(report: LinkCsvReport): string {
     `read ${read.toFixed(2)} s, parameters ${estimate.toFixed(2)} s, linking ${link.toFixed(2)} s ` +
     `(${Math.round(report.records / link)} records/s; ${Math.round(report.records / total)} records/s overall), peak RSS ${Math.round(peakMb)} MB\n` +
     `candidates per record: mean ${report.candidates.mean.toFixed(1)}, p50 ${report.candidates.p50}, p99 ${report.candidates.p99}, max ${report.candidates.max}\n` +
-    genericLine(report.genericLookups) +
+    genericLine(report.genericLookups, 'lookups') +
     unreadableLines(report.unreadable)
   );
 }

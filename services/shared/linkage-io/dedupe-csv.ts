@@ -1,5 +1,5 @@
 import { inMemoryLinkage } from '../linkage/batch-linkage.js';
-import { dedupePairs, estimateForDedupe, type PairDecision } from '../linkage/dedupe.js';
+import { boundedForDedupe, dedupePairs, estimateForDedupe, type PairDecision } from '../linkage/dedupe.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import { csvField } from '../csv-rows.js';
 import { CsvStreamWriter, nothingToEstimateFrom, readPopulationColumns } from './csv-io.js';
@@ -14,6 +14,8 @@ export interface DedupeCsvOptions {
 export interface DedupeCsvReport {
   citizens: number;
   pairs: { duplicate: number; review: number };
+  /** Per rule, the entries whose key under it was generic (held by more entries than its bound: a placeholder ID), left out of its pairs. */
+  generic: Record<string, number>;
   seconds: { read: number; estimate: number; scan: number };
 }
 
@@ -27,7 +29,8 @@ export async function dedupeCsv(options: DedupeCsvOptions): Promise<DedupeCsvRep
   const register = await readPopulationColumns(options.register);
   const read = performance.now();
   if (options.estimate && register.size === 0) throw nothingToEstimateFrom(options.register);
-  const settings = options.estimate ? estimateForDedupe(options.settings, register) : options.settings;
+  const bounded = boundedForDedupe(options.settings);
+  const settings = options.estimate ? estimateForDedupe(bounded, register) : bounded;
   const estimated = performance.now();
   const { engine, source } = inMemoryLinkage(settings, register);
   const writer = new CsvStreamWriter<PairDecision>(options.out, PAIRS_HEADER, pairLine);
@@ -48,6 +51,7 @@ export async function dedupeCsv(options: DedupeCsvOptions): Promise<DedupeCsvRep
   return {
     citizens: register.size,
     pairs,
+    generic: Object.fromEntries([...source.genericLookups()].filter(([, n]) => n > 0)),
     seconds: { read: seconds(started, read), estimate: seconds(read, estimated), scan: seconds(estimated, performance.now()) },
   };
 }

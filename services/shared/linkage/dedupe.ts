@@ -6,6 +6,19 @@ import type { MatchRecord } from './match-record.js';
 import type { NeverLinkRule, PairScore } from './scoring.js';
 import type { LinkageSettings } from './settings.js';
 
+/**
+ * The largest block a register is scanned against itself in under a rule without a
+ * max_block_size of its own (the ID): a placeholder ID that hundreds of entries carry would
+ * otherwise pair every one of them with every other, a number of pairs that grows with the square
+ * of its holders. The duplicate scan and dedupe-csv skip such a block alike.
+ */
+export const DEFAULT_MAX_BLOCK = 500;
+
+/** The settings a register is scanned against itself with: each rule bounded, by its own max_block_size or DEFAULT_MAX_BLOCK. */
+export function boundedForDedupe(settings: LinkageSettings): LinkageSettings {
+  return { ...settings, blocking_rules: settings.blocking_rules.map((rule) => ({ ...rule, max_block_size: rule.max_block_size ?? DEFAULT_MAX_BLOCK })) };
+}
+
 /** A pair of register entries the scan reports: `a` before `b` in the register's order. */
 export interface PairDecision {
   a: string;
@@ -67,7 +80,7 @@ export function* dedupePairs(engine: LinkageEngine, source: InMemoryCandidateSou
     for (const j of throughTypos) {
       if (j >= i) continue;
       const earlier = register.get(j);
-      if (source.candidateIndexes(earlier, { entry: j }).includes(i)) continue;
+      if (source.candidateIndexes(earlier, { entry: j, again: true }).includes(i)) continue;
       const found = pair(earlier, record);
       if (found) yield found;
     }

@@ -115,6 +115,8 @@ export interface EntryLookup {
   entry: number;
   /** Receives the candidates first found through a typo variant of the entry's key, in the order found. */
   throughTypos?: number[];
+  /** The entry was looked up before (deduplication checks an earlier entry's own lookup): its generic keys are not counted again. */
+  again?: boolean;
 }
 
 /** Hash indexes of the register, one per blocking rule, over its compact columns. */
@@ -176,7 +178,8 @@ export class InMemoryCandidateSource implements CandidateSource {
       const rule = this.rules[r]!;
       ownKeys.length = 0;
       variants.length = 0;
-      this.genericCounts[r]! += this.collectRule(r, record, ownKeys, entry, variants);
+      const generic = this.collectRule(r, record, ownKeys, entry, variants);
+      if (asEntry?.again !== true) this.genericCounts[r]! += generic;
       for (const citizen of ownKeys) if (this.admit(rule, record, citizen, ids)) found.push(citizen);
       for (const citizen of variants) {
         if (!this.admit(rule, record, citizen, ids)) continue;

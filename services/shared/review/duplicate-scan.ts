@@ -1,4 +1,4 @@
-import { judgePair, type PairJudgement } from '../linkage/dedupe.js';
+import { DEFAULT_MAX_BLOCK, judgePair, type PairJudgement } from '../linkage/dedupe.js';
 import { LinkageEngine } from '../linkage/engine.js';
 import { recordSettingsVersion } from '../store/settings-versions.js';
 import { CompactRegister } from '../linkage/compact-register.js';
@@ -31,8 +31,6 @@ export interface DuplicateScanReport {
 const PAIR_BATCH = 20_000;
 /** Rows read from a cursor at a time when the register's citizens, or the typo lookups' keys, are gathered. */
 const KEY_BATCH = 50_000;
-/** The largest block compared under a rule without a max_block_size of its own, unless the caller says otherwise. */
-export const DEFAULT_MAX_BLOCK = 500;
 /** Skipped blocks named in the report, the largest first. */
 const SKIPPED_NAMED = 20;
 
