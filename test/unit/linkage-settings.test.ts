@@ -20,7 +20,7 @@ describe('linkage settings', () => {
 
   it('refuses a level with an unknown feature', () => {
     const broken = JSON.parse(JSON.stringify(settings));
-    broken.comparisons[0].levels[1].when.feature = 'shoe_size';
+    broken.comparisons[0].levels.find((level: { label: string }) => level.label === 'exact').when.feature = 'shoe_size';
     expect(() => parseSettings(broken)).toThrow(/invalid linkage settings/);
   });
 

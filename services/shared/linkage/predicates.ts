@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { datesCompatible } from '../normalise/date.js';
-import { idFitsHolder } from '../normalise/personal-id.js';
+import { hasProvinceCode, idFitsHolder } from '../normalise/personal-id.js';
 import { jaroWinkler } from './jaro-winkler.js';
 import { FEATURES, type MatchRecord } from './match-record.js';
 
@@ -21,6 +21,7 @@ export type Predicate =
   | { op: 'transposed'; feature: z.infer<typeof feature> }
   | { op: 'numbers_near'; feature: z.infer<typeof feature>; at_most: number }
   | { op: 'ids_fit_holders'; feature: 'personal_id' }
+  | { op: 'id_without_province'; feature: 'personal_id'; sides: 'either' | 'both' }
   | { op: 'address_overlap'; at_least: number; typos?: boolean }
   | { op: 'dob_swapped' }
   | { op: 'dob_compatible' }
@@ -42,6 +43,8 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
     z.object({ op: z.literal('numbers_near'), feature, at_most: z.number().int().min(1) }),
     // Read against each record's own birth year and sex: meaningful only for the personal ID.
     z.object({ op: z.literal('ids_fit_holders'), feature: z.literal('personal_id') }),
+    // One side's (either) or each side's (both) 12-digit ID does not begin with a province code: no one's ID (a placeholder, or mistyped in its first digits).
+    z.object({ op: z.literal('id_without_province'), feature: z.literal('personal_id'), sides: z.enum(['either', 'both']) }),
     z.object({ op: z.literal('address_overlap'), at_least: z.number().min(0).max(1), typos: z.boolean().optional() }),
     z.object({ op: z.literal('dob_swapped') }),
     z.object({ op: z.literal('dob_compatible') }),
@@ -272,6 +275,12 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
         return x !== null && y !== null && idFitsHolder(x, a.features.dob_year, a.features.sex) && idFitsHolder(y, b.features.dob_year, b.features.sex);
       };
     }
+    case 'id_without_province': {
+      const f = predicate.feature;
+      const unheld = (id: string | null) => id !== null && id.length === 12 && !hasProvinceCode(id);
+      if (predicate.sides === 'both') return (a, b) => unheld(a.features[f]) && unheld(b.features[f]);
+      return (a, b) => unheld(a.features[f]) || unheld(b.features[f]);
+    }
     case 'address_overlap': {
       const { at_least: least, typos = false } = predicate;
       return (a, b) => overlapOf(a.addressTokens, b.addressTokens, typos) >= least;
@@ -340,6 +349,7 @@ export function predicateCost(predicate: Predicate): number {
     case 'transposed':
     case 'numbers_near':
     case 'ids_fit_holders':
+    case 'id_without_province':
     case 'dob_swapped':
     case 'dob_compatible':
     case 'birth_years_apart':

@@ -15,6 +15,15 @@ export function parsePersonalId(raw: string): IdParse {
   return { kind: 'invalid', reason: 'a personal ID has 12 digits (or 9 for an old ID card)' };
 }
 
+/**
+ * Whether a 12-digit personal ID begins with a province code, as every issued one does (the code
+ * of the province where the birth was registered): one that does not (000000000000, 123456789012)
+ * is held by nobody, a placeholder typed to fill the field or an ID mistyped in its first digits.
+ */
+export function hasProvinceCode(personalId: string): boolean {
+  return personalId.slice(0, 3) in PROVINCES_2008;
+}
+
 /** What the 4th digit says: century and sex (0/1 = male/female born 1900s, 2/3 = 2000s, ...). */
 export function decodeCenturySex(personalId: string): { century: number; sex: Sex } {
   const digit = Number(personalId[3]);
@@ -48,7 +57,7 @@ export function idFitsHolder(id: string, birthYear: string | null, sex: string |
  * not a reason to reject: numbers are re-issued after a legal change of sex, and records are mistyped.
  */
 export function checkPersonalId(personalId: string, sex: Sex | null, birthYear: number | null, field: string, report: RuleReport): void {
-  if (!(personalId.slice(0, 3) in PROVINCES_2008)) report.flag('PID_PROVINCE_UNKNOWN', field);
+  if (!hasProvinceCode(personalId)) report.flag('PID_PROVINCE_UNKNOWN', field);
   if (sex !== null && decodeCenturySex(personalId).sex !== sex) report.flag('PID_SEX_MISMATCH', field);
   if (birthYear !== null && birthYearOfId(personalId) !== birthYear) report.flag('PID_BIRTH_YEAR_MISMATCH', field);
 }

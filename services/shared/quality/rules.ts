@@ -57,7 +57,10 @@ export const RULES = {
   SEX_UNKNOWN_VALUE: warn('person', 'The sex is not one of M/F, male/female, nam/nữ; it is left empty.'),
 
   PID_FORMAT: reject('identity', 'A personal ID has 12 digits (or 9 for an old ID card).'),
-  PID_PROVINCE_UNKNOWN: warn('identity', "The personal ID's first three digits are not a province code."),
+  PID_PROVINCE_UNKNOWN: warn(
+    'identity',
+    "The personal ID's first three digits are not a province code: no one's ID (a placeholder like 000000000000), which linkage counts neither for nor against a citizen unless it is one typo from the citizen's own.",
+  ),
   PID_SEX_MISMATCH: warn('identity', "The personal ID's century-and-sex digit disagrees with the record's sex."),
   PID_BIRTH_YEAR_MISMATCH: warn('identity', "The personal ID's century and year digits disagree with the birth year."),
 

@@ -1146,6 +1146,8 @@ export const LEVEL_SENTENCES_VI = {
   'personal_id:exact': 'Số định danh giống nhau.',
   'personal_id:one_digit_off': 'Số định danh khác nhau một chữ số.',
   'personal_id:transposed': 'Số định danh khác nhau do hai chữ số liền kề bị đảo.',
+  'personal_id:no_province':
+    'Số định danh không bắt đầu bằng mã tỉnh thì không phải của ai (một số điền tạm như 000000000000): không tính là giống hay khác với công dân, trừ khi đó là số của chính công dân bị gõ nhầm.',
   'personal_id:else': 'Số định danh khác nhau.',
   'full_name:null': 'Một trong hai bản ghi không có họ tên.',
   'full_name:exact': 'Họ tên giống nhau, không kể dấu và chữ hoa.',
@@ -1193,6 +1195,8 @@ export const LEVEL_SENTENCES_EN = {
   'personal_id:exact': 'The personal IDs are the same.',
   'personal_id:one_digit_off': 'The personal IDs differ in one digit.',
   'personal_id:transposed': 'The personal IDs differ by two swapped neighbouring digits.',
+  'personal_id:no_province':
+    "A personal ID that does not begin with a province code is no one's (a placeholder such as 000000000000): it is counted neither for nor against the citizen, unless it is a typo of the citizen's own.",
   'personal_id:else': 'The personal IDs are different.',
   'full_name:null': 'One of the two has no name.',
   'full_name:exact': 'The names are the same, ignoring diacritics and case.',

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
+import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { generatePopulation } from '../../services/shared/synth/population.js';
+
+/** A personal ID that begins with no province code is no one's: a placeholder a sector typed to fill the field. Synthetic people only. */
+const settings = loadSettings();
+const background = generatePopulation(2000, 47).map((c) => toMatchRecord(c.citizen_id, c));
+const lan: RawPerson = {
+  personal_id: '036190004321',
+  full_name: 'Trần Thị Lan',
+  date_of_birth: '1990-08-21',
+  sex: 'F',
+  address: 'Số 4, đường Trần Phú, Nam Định',
+};
+const record: RawPerson = { full_name: 'TRAN THI LAN', date_of_birth: '21/08/1990', sex: 'Nữ' };
+
+function idLevel(recordId: string, citizenId: string): string | undefined {
+  const { engine } = inMemoryLinkage(settings, [toMatchRecord('C', { ...lan, personal_id: citizenId })]);
+  return engine
+    .explainEach(toMatchRecord('R', { ...record, personal_id: recordId }), [toMatchRecord('C', { ...lan, personal_id: citizenId })])[0]
+    ?.explanation?.comparisons.find((c) => c.comparison === 'personal_id')?.level;
+}
+
+function decide(person: RawPerson) {
+  const { engine, source } = inMemoryLinkage(settings, [...background, toMatchRecord('C-LAN', lan)]);
+  const match = toMatchRecord('R1', person);
+  const decision = engine.decide(match, source.candidatesSync(match));
+  return { decision: decision.decision, citizenId: decision.citizenId, score: decision.score };
+}
+
+describe('a personal ID that begins with no province code', () => {
+  it('is counted neither for nor against the citizen', () => {
+    expect(idLevel('000000000000', lan.personal_id!)).toBe('no_province');
+  });
+
+  it('leaves a record decided as the same record without an ID', () => {
+    expect(decide({ ...record, personal_id: '000000000000' })).toEqual(decide(record));
+  });
+
+  it('still agrees one digit off with its holder when a province digit was mistyped', () => {
+    expect(idLevel('936190004321', lan.personal_id!)).toBe('one_digit_off');
+  });
+
+  it('is no evidence between two records that both carry it', () => {
+    expect(idLevel('123456789012', '123456789012')).toBe('no_province');
+  });
+});
+
+describe('an ID that begins with a province code', () => {
+  it('is counted against a citizen whose ID it is not', () => {
+    expect(idLevel('001085009999', lan.personal_id!)).toBe('else');
+  });
+
+  it('is not judged by its first digits when it is not a 12-digit personal ID (FEBRL gives 7)', () => {
+    expect(idLevel('9990001', '5304218')).toBe('else');
+  });
+});
