@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
 import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
-import { loadSettings } from '../../services/shared/linkage/settings.js';
-import { generatePopulation } from '../../services/shared/synth/population.js';
+import { committedLinkage } from '../helpers/committed-linkage.js';
 
 /** The misses of issue 15, each built from its example, against the committed settings. */
-const settings = loadSettings();
-const background = generatePopulation(2000, 41).map((c) => toMatchRecord(c.citizen_id, c));
+const committed = committedLinkage(41);
+const { settings, background } = committed;
 const son: RawPerson = {
   personal_id: '040057001234',
   full_name: 'Lương Văn Sơn',
@@ -16,7 +15,7 @@ const son: RawPerson = {
 };
 
 function linkage(register: RawPerson[]) {
-  return inMemoryLinkage(settings, [...background, ...register.map((person, i) => toMatchRecord(`C${i}`, person))]);
+  return committed.over(Object.fromEntries(register.map((person, i) => [`C${i}`, person])));
 }
 
 function candidates(register: RawPerson[], record: RawPerson): string[] {

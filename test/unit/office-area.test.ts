@@ -2,19 +2,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
+import { committedLinkage } from '../helpers/committed-linkage.js';
 import { CompactRegister, FieldNumbers } from '../../services/shared/linkage/compact-register.js';
 import { personToMatchRecord, toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
-import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { readPopulationCsv, streamRecordsCsv } from '../../services/shared/linkage-io/csv-io.js';
 import { toObservation } from '../../services/shared/sources/sector-event.js';
 import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
-import { generatePopulation } from '../../services/shared/synth/population.js';
 import { originOf } from '../../services/steward/case-view.js';
 
 /** The province a record was made in stands in for its address when it has none (issue 14: the commune of the sector office). */
-const settings = loadSettings();
-const background = generatePopulation(2000, 43).map((c) => toMatchRecord(c.citizen_id, c));
+const linkage = committedLinkage(43);
 
 const inNgheAn: RawPerson = {
   personal_id: '040090011111',
@@ -32,17 +29,8 @@ const inHaNoi: RawPerson = {
 };
 const vaccination: RawPerson = { full_name: 'NGUYEN VAN HUNG', date_of_birth: '14/05/1990', sex: 'Nam' };
 
-function decide(record: RawPerson) {
-  const { engine, source } = inMemoryLinkage(settings, [...background, toMatchRecord('C-NA', inNgheAn), toMatchRecord('C-HN', inHaNoi)]);
-  const match = toMatchRecord('R1', record);
-  return engine.decide(match, source.candidatesSync(match));
-}
-
-function levelOf(comparison: string, record: RawPerson, citizen: RawPerson): string | undefined {
-  const { engine } = inMemoryLinkage(settings, [toMatchRecord('C', citizen)]);
-  return engine.explainEach(toMatchRecord('R1', record), [toMatchRecord('C', citizen)])[0]?.explanation?.comparisons.find((c) => c.comparison === comparison)
-    ?.level;
-}
+const decide = (record: RawPerson) => linkage.decide({ 'C-NA': inNgheAn, 'C-HN': inHaNoi }, record);
+const levelOf = linkage.levelOf;
 
 const areaLevel = (record: RawPerson, citizen: RawPerson) => levelOf('area', record, citizen);
 

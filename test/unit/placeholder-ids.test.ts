@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
-import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
-import { loadSettings } from '../../services/shared/linkage/settings.js';
-import { generatePopulation } from '../../services/shared/synth/population.js';
+import type { RawPerson } from '../../services/shared/linkage/match-record.js';
+import { committedLinkage } from '../helpers/committed-linkage.js';
 
 /** A personal ID that begins with no province code is no one's: a placeholder a sector typed to fill the field. Synthetic people only. */
-const settings = loadSettings();
-const background = generatePopulation(2000, 47).map((c) => toMatchRecord(c.citizen_id, c));
+const linkage = committedLinkage(47);
 const lan: RawPerson = {
   personal_id: '036190004321',
   full_name: 'Trần Thị Lan',
@@ -16,18 +13,12 @@ const lan: RawPerson = {
 };
 const record: RawPerson = { full_name: 'TRAN THI LAN', date_of_birth: '21/08/1990', sex: 'Nữ' };
 
-function idLevel(recordId: string, citizenId: string): string | undefined {
-  const { engine } = inMemoryLinkage(settings, [toMatchRecord('C', { ...lan, personal_id: citizenId })]);
-  return engine
-    .explainEach(toMatchRecord('R', { ...record, personal_id: recordId }), [toMatchRecord('C', { ...lan, personal_id: citizenId })])[0]
-    ?.explanation?.comparisons.find((c) => c.comparison === 'personal_id')?.level;
-}
+const idLevel = (recordId: string, citizenId: string) =>
+  linkage.levelOf('personal_id', { ...record, personal_id: recordId }, { ...lan, personal_id: citizenId });
 
 function decide(person: RawPerson) {
-  const { engine, source } = inMemoryLinkage(settings, [...background, toMatchRecord('C-LAN', lan)]);
-  const match = toMatchRecord('R1', person);
-  const decision = engine.decide(match, source.candidatesSync(match));
-  return { decision: decision.decision, citizenId: decision.citizenId, score: decision.score };
+  const { decision, citizenId, score } = linkage.decide({ 'C-LAN': lan }, person);
+  return { decision, citizenId, score };
 }
 
 describe('a personal ID that begins with no province code', () => {
