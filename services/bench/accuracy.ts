@@ -22,12 +22,23 @@ function febrl4(): Dataset {
   return { name: 'FEBRL 4 (5,000 × 5,000)', register, records: readFebrl('dataset4b.csv'), truth: (id) => byEntity.get(febrlEntity(id)) ?? null };
 }
 
-function synthetic(seed: number, population = 20_000, absentShare = 0.1, profile: 'classic' | 'hard' = 'classic'): Dataset {
-  const set = generateLinkageSet({ population, records: 5_000, absentShare, seed, profile });
+/**
+ * A placeholder a sector types when the field must be filled: no province begins with 000, so it
+ * is no one's ID. The `placeholders` variant puts it on one record in ten and one register entry
+ * in fifty (a register copied from a sector's), on the classic set of the same seed.
+ */
+const PLACEHOLDER_ID = '000000000000';
+
+function synthetic(seed: number, population = 20_000, absentShare = 0.1, profile: 'classic' | 'hard' | 'placeholders' = 'classic'): Dataset {
+  const set = generateLinkageSet({ population, records: 5_000, absentShare, seed, profile: profile === 'hard' ? 'hard' : 'classic' });
+  const placeholder = (every: number) => (i: number) => (profile === 'placeholders' && i % every === 0 ? { personal_id: PLACEHOLDER_ID } : {});
+  const [entry, record] = [placeholder(50), placeholder(10)];
+  const kind = { classic: '', hard: ' hard', placeholders: '' }[profile];
+  const note = { classic: '', hard: '', placeholders: `, ID ${PLACEHOLDER_ID} on one record in ten and one entry in fifty` }[profile];
   return {
-    name: `synthetic${profile === 'hard' ? ' hard' : ''} seed ${seed} (${set.population.length.toLocaleString('en')} × 5,000, ${absentShare * 100}% absent)`,
-    register: set.population.map((c) => toMatchRecord(c.citizen_id, c)),
-    records: set.records.map((r) => toMatchRecord(r.record_id, r)),
+    name: `synthetic${kind} seed ${seed} (${set.population.length.toLocaleString('en')} × 5,000, ${absentShare * 100}% absent${note})`,
+    register: set.population.map((c, i) => toMatchRecord(c.citizen_id, { ...c, ...entry(i) })),
+    records: set.records.map((r, i) => toMatchRecord(r.record_id, { ...r, ...record(i) })),
     truth: (id) => set.truth.get(id) ?? null,
   };
 }
@@ -73,6 +84,7 @@ async function main(): Promise<void> {
     synthetic(11, 50_000, 0.3),
     synthetic(2027, 20_000, 0.2, 'hard'),
     synthetic(13, 50_000, 0.3, 'hard'),
+    synthetic(2026, 20_000, 0.1, 'placeholders'),
   ];
   for (const dataset of datasets) {
     const runs: [string, LinkageSettings][] = [

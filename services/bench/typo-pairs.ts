@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { csvFileRows } from '../shared/csv-rows.js';
 import { TypoNeighbours } from '../shared/linkage/typo-neighbours.js';
-import { DEFAULT_MAX_BLOCK } from '../shared/linkage/dedupe.js';
+import { DEFAULT_MAX_BLOCK } from '../shared/linkage/settings.js';
 import { bulkFiles, range } from './bulk-files.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);

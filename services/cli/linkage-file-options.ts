@@ -34,10 +34,10 @@ export function requireFiles(files: readonly string[]): void {
   }
 }
 
-/** Keys skipped as generic (held by more citizens than their rule's bound), per rule, counted in `unit`; nothing when none was. */
-export function genericLine(generic: Record<string, number>, unit: 'lookups' | 'entries'): string {
+/** Lookups of keys skipped as generic (held by more citizens than their rule's bound), per rule; nothing when none was. */
+export function genericLine(generic: Record<string, number>): string {
   const rules = Object.entries(generic);
   if (rules.length === 0) return '';
   const total = rules.reduce((sum, [, n]) => sum + n, 0);
-  return `generic keys skipped: ${total} ${unit} (${rules.map(([rule, n]) => `${rule} ${n}`).join(', ')})\n`;
+  return `generic keys skipped: ${total} lookups (${rules.map(([rule, n]) => `${rule} ${n}`).join(', ')})\n`;
 }

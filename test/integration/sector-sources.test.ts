@@ -185,7 +185,7 @@ describe('all four sectoral sources flow end to end and enrich the register', ()
     const { rows } = await run.pool.query<{ citizen_id: string; office_province: string | null }>(
       `select citizen_id, observation->'person'->>'office_province' as office_province from record_links where source = 'vaccination'`,
     );
-    // The register's citizens (a newborn's vaccination names the province of the birth's address).
+    // The register's citizens only: a newborn's vaccination, whose citizen the day's birth makes, names the province of the birth's address.
     const home = new Map(population.map((c) => [c.citizen_id, provinceOfPlace(c.address)]));
     const registered = rows.filter((row) => home.has(row.citizen_id));
     const expected = registered.map((row) => {

@@ -145,6 +145,21 @@ describe('planning a chunk of decisions (no database)', () => {
     expect((relink?.payload as { attempt: number }).attempt).toBe(1);
   });
 
+  it("registers a born citizen without the placeholder ID its record carries (000000000000 is no one's)", () => {
+    const birth = decision('NEW', observation({ person: { personal_id: '000000000000' } }));
+    const { rows } = planDecisions([birth], loadedState([birth]), CONTEXT);
+    const [created] = rows.citizensCreated.values();
+    expect([created?.citizen_id.startsWith('DC'), created?.personal_id]).toEqual([true, null]);
+  });
+
+  it('sends the second of two records carrying one placeholder ID back to the linker, as without an ID, never joining them on it', () => {
+    const person = { personal_id: '000000000000' };
+    const first = decision('NEW', observation({ person }));
+    const second = decision('NEW', observation({ person, source: 'vaccination', event_type: 'VACCINATION' }));
+    const { results } = planDecisions([first, second], loadedState([first, second]), CONTEXT);
+    expect(results).toEqual(['CITIZEN_CREATED', 'requeued']);
+  });
+
   it('sends a record it keeps unlinked straight back when the chunk registers a citizen sharing its keys', () => {
     const person = { personal_id: null };
     const kept = decision('UNLINKED', observation({ person, source: 'vaccination', event_type: 'VACCINATION' }));

@@ -5,7 +5,7 @@ import { PIPELINE_CASE_RESOLUTIONS } from '../../services/shared/store/plan/plan
 // @ts-expect-error: the UI is plain browser JavaScript, without type declarations
 import { CATALOGUE, LEVEL_SENTENCES_VI, NEVER_LINK_SENTENCES, neverLinkSentence, reasonLabel, summaryText } from '../../services/steward/ui/i18n.js';
 // @ts-expect-error: the UI is plain browser JavaScript, without type declarations
-import { resolutionLabel } from '../../services/steward/ui/i18n.js';
+import { LEVEL_SENTENCES_EN, levelSentence, resolutionLabel } from '../../services/steward/ui/i18n.js';
 
 const catalogue = CATALOGUE as Record<'vi' | 'en', Record<string, Record<string, string>>>;
 const sentences = NEVER_LINK_SENTENCES as Record<string, { en: string; vi: string } | undefined>;
@@ -23,6 +23,22 @@ describe('review UI labels', () => {
   it('has a Vietnamese sentence for every level of the committed linkage settings', () => {
     const levels = loadSettings().comparisons.flatMap((c) => c.levels.map((l) => `${c.name}:${l.label}`));
     expect(levels.filter((level) => !(level in (LEVEL_SENTENCES_VI as Record<string, string>)))).toEqual([]);
+  });
+
+  it("translates each level from the committed settings' own sentence (a settings edit makes the translation be revisited)", () => {
+    const levels = loadSettings().comparisons.flatMap((c) => c.levels.map((l) => [`${c.name}:${l.label}`, l.sentence]));
+    expect(levels.map(([key]) => [key, (LEVEL_SENTENCES_EN as Record<string, string>)[key!]])).toEqual(levels);
+  });
+
+  it('shows the sentence an explanation was kept with under older settings, not the translation of what the level says now', () => {
+    speaking('vi');
+    const address = loadSettings().comparisons.find((c) => c.name === 'address')!;
+    const mostly = address.levels.find((l) => l.label === 'mostly_shared')!;
+    const before = 'Most words of the shorter address are in the other, and the house numbers agree.';
+    expect([
+      levelSentence({ comparison: 'address', level: 'mostly_shared', sentence: mostly.sentence }),
+      levelSentence({ comparison: 'address', level: 'mostly_shared', sentence: before }),
+    ]).toEqual([(LEVEL_SENTENCES_VI as Record<string, string>)['address:mostly_shared'], before]);
   });
 
   it('has a Vietnamese sentence for every never_link rule of the committed linkage settings', () => {

@@ -23,7 +23,7 @@ export function dedupeCsvCommand(): Command {
       process.stderr.write(
         `${report.citizens} register entries: ${report.pairs.duplicate} duplicate pairs, ${report.pairs.review} pairs for review\n` +
           `read ${read.toFixed(2)} s, parameters ${estimate.toFixed(2)} s, scan ${scan.toFixed(2)} s\n` +
-          genericLine(report.generic, 'entries'),
+          genericLine(report.generic),
       );
     });
 }

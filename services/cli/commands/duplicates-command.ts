@@ -6,7 +6,7 @@ import { topicsFor } from '../../shared/schemas/topics.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
 import { mergeCitizens, undoMerge, type MergeResult } from '../../shared/store/citizen-merges.js';
 import type { WriterContext } from '../../shared/store/apply-decisions.js';
-import { DEFAULT_MAX_BLOCK } from '../../shared/linkage/dedupe.js';
+import { DEFAULT_MAX_BLOCK } from '../../shared/linkage/settings.js';
 import { scanForDuplicates } from '../../shared/review/duplicate-scan.js';
 import { openDuplicateCases } from '../../shared/reporting/backlog.js';
 import { loadSurvivorship } from '../../shared/register/survivorship.js';

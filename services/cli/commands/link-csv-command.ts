@@ -47,7 +47,7 @@ function summary(report: LinkCsvReport): string {
     `read ${read.toFixed(2)} s, parameters ${estimate.toFixed(2)} s, linking ${link.toFixed(2)} s ` +
     `(${Math.round(report.records / link)} records/s; ${Math.round(report.records / total)} records/s overall), peak RSS ${Math.round(peakMb)} MB\n` +
     `candidates per record: mean ${report.candidates.mean.toFixed(1)}, p50 ${report.candidates.p50}, p99 ${report.candidates.p99}, max ${report.candidates.max}\n` +
-    genericLine(report.genericLookups, 'lookups') +
+    genericLine(report.genericLookups) +
     unreadableLines(report.unreadable)
   );
 }

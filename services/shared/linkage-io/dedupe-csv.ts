@@ -14,7 +14,7 @@ export interface DedupeCsvOptions {
 export interface DedupeCsvReport {
   citizens: number;
   pairs: { duplicate: number; review: number };
-  /** Per rule, the entries whose key under it was generic (held by more entries than its bound: a placeholder ID), left out of its pairs. */
+  /** Per rule, the lookups of a key held by more entries than its bound (a placeholder ID), left out of its pairs: an entry's own key, or a typo variant of it. */
   generic: Record<string, number>;
   seconds: { read: number; estimate: number; scan: number };
 }

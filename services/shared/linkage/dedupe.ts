@@ -4,17 +4,14 @@ import { estimateParameters } from './estimate.js';
 import type { InMemoryCandidateSource } from './in-memory-candidates.js';
 import type { MatchRecord } from './match-record.js';
 import type { NeverLinkRule, PairScore } from './scoring.js';
-import type { LinkageSettings } from './settings.js';
+import { DEFAULT_MAX_BLOCK, type LinkageSettings } from './settings.js';
 
 /**
- * The largest block a register is scanned against itself in under a rule without a
- * max_block_size of its own (the ID): a placeholder ID that hundreds of entries carry would
- * otherwise pair every one of them with every other, a number of pairs that grows with the square
- * of its holders. The duplicate scan and dedupe-csv skip such a block alike.
+ * The settings a register is scanned against itself with: each rule bounded, by its own
+ * max_block_size or DEFAULT_MAX_BLOCK, as the duplicate scan bounds them (the ID's rule too,
+ * though settings a user writes may not bound a rule with typo lookups: a placeholder held by
+ * hundreds is generic here and looks up no typos).
  */
-export const DEFAULT_MAX_BLOCK = 500;
-
-/** The settings a register is scanned against itself with: each rule bounded, by its own max_block_size or DEFAULT_MAX_BLOCK. */
 export function boundedForDedupe(settings: LinkageSettings): LinkageSettings {
   return { ...settings, blocking_rules: settings.blocking_rules.map((rule) => ({ ...rule, max_block_size: rule.max_block_size ?? DEFAULT_MAX_BLOCK })) };
 }

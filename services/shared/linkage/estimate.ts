@@ -4,7 +4,7 @@ import type { CompactRegister } from './compact-register.js';
 import { InMemoryCandidateSource } from './in-memory-candidates.js';
 import type { MatchRecord } from './match-record.js';
 import { RecordSample } from './record-sample.js';
-import type { BlockingRule, LinkageSettings } from './settings.js';
+import { DEFAULT_MAX_BLOCK, type BlockingRule, type LinkageSettings } from './settings.js';
 import { fit, pairLevels, randomPairLevels, train, type Fit, type PairLevels, type TrainingReport } from './training.js';
 
 /**
@@ -55,7 +55,7 @@ export function estimateParameters(
     random: randomPairLevels(settings, sampled, columns, RANDOM_PAIRS, new SeededRandom(seed)),
     blocked: pairLevels(settings, blockedPairs(options.source ?? new InMemoryCandidateSource(settings.blocking_rules, columns), columns, sampled)),
     sessions: settings.training_sessions.map((session) => ({
-      pairs: blockedPairLevels(settings, [{ name: 'session', equal: session.block_on }], columns, sampled),
+      pairs: blockedPairLevels(settings, [{ name: 'session', equal: session.block_on, max_block_size: DEFAULT_MAX_BLOCK }], columns, sampled),
       skip: session.skip,
     })),
   };

@@ -47,6 +47,15 @@ export const comparisonSchema = z
   });
 
 /** Candidate pairs share all `equal` features of at least one rule, and pass its filter. */
+/**
+ * The largest block compared under a rule without a max_block_size of its own (the ID) where a
+ * register is paired with itself or with a sample to learn from (the duplicate scan, dedupe-csv,
+ * the estimation's training sessions): a value hundreds share (a placeholder ID that still looks
+ * like one, 001000000000) would pair each of them with every other, a number of pairs that grows
+ * with the square of its holders.
+ */
+export const DEFAULT_MAX_BLOCK = 500;
+
 const blockingRuleFields = z.object({
   name: z.string().regex(/^[a-z0-9_]+$/),
   equal: z.array(z.enum(FEATURES)).min(1),

@@ -59,7 +59,7 @@ export const RULES = {
   PID_FORMAT: reject('identity', 'A personal ID has 12 digits (or 9 for an old ID card).'),
   PID_PROVINCE_UNKNOWN: warn(
     'identity',
-    "The personal ID's first three digits are not a province code: no one's ID (a placeholder like 000000000000), which linkage counts neither for nor against a citizen unless it is one typo from the citizen's own.",
+    "The personal ID's first three digits are not a province code: no one's ID (a placeholder like 000000000000), which linkage counts neither for nor against a citizen unless it is one typo from the citizen's own, and which never becomes a new citizen's ID.",
   ),
   PID_SEX_MISMATCH: warn('identity', "The personal ID's century-and-sex digit disagrees with the record's sex."),
   PID_BIRTH_YEAR_MISMATCH: warn('identity', "The personal ID's century and year digits disagree with the birth year."),

@@ -1,10 +1,10 @@
-import { DEFAULT_MAX_BLOCK, judgePair, type PairJudgement } from '../linkage/dedupe.js';
+import { judgePair, type PairJudgement } from '../linkage/dedupe.js';
 import { LinkageEngine } from '../linkage/engine.js';
 import { recordSettingsVersion } from '../store/settings-versions.js';
 import { CompactRegister } from '../linkage/compact-register.js';
 import { MatchRecordReader, type MatchRecord } from '../linkage/match-record.js';
 import { loadTermFrequencies } from '../linkage-io/postgres-candidates.js';
-import type { BlockingRule, LinkageSettings } from '../linkage/settings.js';
+import { DEFAULT_MAX_BLOCK, type BlockingRule, type LinkageSettings } from '../linkage/settings.js';
 import { TypoNeighbours } from '../linkage/typo-neighbours.js';
 import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
 import { citizenRowColumns } from '../store/citizens-table.js';

@@ -1,5 +1,5 @@
 import type { NeverLinkRule } from '../linkage/scoring.js';
-import { PROVINCES_2008 } from '../normalise/provinces.js';
+import { hasProvinceCode } from '../normalise/personal-id.js';
 
 /** What a merge's two citizens say about being one person. */
 export interface MergeEvidence {
@@ -22,7 +22,7 @@ interface Identity {
 }
 
 function validId(id: string | null): id is string {
-  return id !== null && /^\d{12}$/.test(id) && id.slice(0, 3) in PROVINCES_2008;
+  return id !== null && /^\d{12}$/.test(id) && hasProvinceCode(id);
 }
 
 function birthYear(date: string | null): string | null {

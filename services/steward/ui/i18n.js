@@ -533,7 +533,8 @@ const LABELS = {
     findings: {
       DOB_IMPOSSIBLE_DAY: 'Ngày sinh không có thật trong tháng (như 31/04); chỉ giữ tháng.',
       SEX_UNKNOWN_VALUE: 'Giới tính không đọc được; để trống.',
-      PID_PROVINCE_UNKNOWN: 'Ba chữ số đầu của số định danh không phải mã tỉnh.',
+      PID_PROVINCE_UNKNOWN:
+        'Ba chữ số đầu của số định danh không phải mã tỉnh: không phải số của ai (một số điền tạm như 000000000000). Khi so khớp, số này không được tính là giống hay khác với công dân, trừ khi đó là số của chính công dân bị gõ nhầm; không bao giờ thành số của công dân mới.',
       PID_SEX_MISMATCH: 'Chữ số thế kỷ và giới tính trong số định danh không khớp với giới tính.',
       PID_BIRTH_YEAR_MISMATCH: 'Năm sinh trong số định danh không khớp với năm sinh.',
       ADDRESS_PROVINCE_UNKNOWN: 'Phần cuối của địa chỉ không phải tên tỉnh, thành phố.',
@@ -1094,7 +1095,8 @@ const LABELS = {
     findings: {
       DOB_IMPOSSIBLE_DAY: 'The day of birth does not exist in its month (31/04); the month is kept.',
       SEX_UNKNOWN_VALUE: 'The sex could not be read; it is left empty.',
-      PID_PROVINCE_UNKNOWN: "The personal ID's first three digits are not a province code.",
+      PID_PROVINCE_UNKNOWN:
+        "The personal ID's first three digits are not a province code: no one's ID (a placeholder such as 000000000000). Linkage counts it neither for nor against a citizen unless it is a typo of the citizen's own, and it never becomes a new citizen's ID.",
       PID_SEX_MISMATCH: "The personal ID's century-and-sex digit disagrees with the sex.",
       PID_BIRTH_YEAR_MISMATCH: "The personal ID's year disagrees with the birth year.",
       ADDRESS_PROVINCE_UNKNOWN: 'The end of the address is not a province.',
@@ -1268,11 +1270,15 @@ export function neverLinkSentence(rule) {
 }
 
 /**
- * A comparison's sentence in the chosen language, from the catalogue; the stored (English) one for a level it lacks.
+ * A comparison's sentence in the chosen language, from the catalogue; the stored (English) one for
+ * a level it lacks, or whose stored sentence is not the one the catalogue translates: an
+ * explanation kept from older settings (a level whose condition changed since) says what was
+ * weighed then, not what the level means now.
  * @param {import('./api.js').ComparisonExplanation} comparison
  */
 export function levelSentence(comparison) {
   const key = `${comparison.comparison}:${comparison.level}`;
+  if (LEVEL_SENTENCES_EN[key] !== comparison.sentence) return comparison.sentence;
   return (language() === 'vi' ? LEVEL_SENTENCES_VI[key] : LEVEL_SENTENCES_EN[key]) || comparison.sentence;
 }
 

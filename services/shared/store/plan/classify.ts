@@ -2,7 +2,7 @@ import type { LinkageSettings } from '../../linkage/settings.js';
 import { citizenAsPerson, type CitizenRow } from '../../register/citizen-row.js';
 import { LINKED_RECORD_CONTRADICTED, SOURCE_RECORD_LINKED } from '../../register/observation-verdict.js';
 import type { LinkDecision } from '../../schemas/records.js';
-import { citizenOf, newCitizenId } from './new-citizen.js';
+import { citizenOf, newCitizenId, ownPersonalId } from './new-citizen.js';
 import type { SourceRecord } from './planned-rows.js';
 import { keysOf, MAX_RELINK_ATTEMPTS, recordKeysOf, type BlockingKey } from './record-keys.js';
 
@@ -91,7 +91,7 @@ export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<
   const waiting = others.filter((d) => d.decision === 'NEW' || d.decision === 'UNLINKED' || d.decision === 'REVIEW');
   const mayRequeue = others.filter(
     (d) =>
-      (d.decision === 'NEW' && !d.observation.person.personal_id && d.observation.attempt === 0 && d.method !== 'STEWARD') ||
+      (d.decision === 'NEW' && !ownPersonalId(d.observation) && d.observation.attempt === 0 && d.method !== 'STEWARD') ||
       d.decision === 'UNLINKED' ||
       d.decision === 'REVIEW',
   );

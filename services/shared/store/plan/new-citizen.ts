@@ -1,13 +1,24 @@
 import { createHash } from 'node:crypto';
+import { hasProvinceCode } from '../../normalise/personal-id.js';
 import type { CitizenRow } from '../../register/citizen-row.js';
 import type { PersonObservation } from '../../schemas/records.js';
 
 /** How far a registration's time may precede a decision that could not see it: a transaction registers at its start and is seen at its commit, and clocks differ. */
 export const REGISTRATION_CLOCK_MARGIN_MS = 5_000;
 
+/**
+ * The personal ID a record gives a citizen it creates: its own, unless it begins with no province
+ * code (a placeholder such as 000000000000, or a real ID mistyped in its first digits), which is
+ * no one's and must not become anyone's, nor join two strangers who both carry it.
+ */
+export function ownPersonalId(observation: PersonObservation): string | null {
+  const id = observation.person.personal_id;
+  return id && hasProvinceCode(id) ? id : null;
+}
+
 /** Citizen id for a person a source created: the personal ID when there is one, else derived from the event, so a retry makes the same id. */
 export function newCitizenId(observation: PersonObservation): string {
-  return observation.person.personal_id ?? `DC${createHash('sha256').update(observation.observation_id).digest('hex').slice(0, 16).toUpperCase()}`;
+  return ownPersonalId(observation) ?? `DC${createHash('sha256').update(observation.observation_id).digest('hex').slice(0, 16).toUpperCase()}`;
 }
 
 /** The citizen a creating record describes, as it would be registered with the record's own values (its blocking keys find the records waiting for it). */
@@ -15,7 +26,7 @@ export function citizenOf(observation: PersonObservation): CitizenRow {
   const p = observation.person;
   return {
     citizen_id: newCitizenId(observation),
-    personal_id: p.personal_id,
+    personal_id: ownPersonalId(observation),
     full_name: p.full_name,
     name_key: p.name_key,
     family_name: p.family_name,

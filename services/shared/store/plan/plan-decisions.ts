@@ -6,7 +6,7 @@ import { applyObservation, keysOfCitizen, planCitizenRows, type Change, type Cit
 import { LINKED_RECORD_CONTRADICTED, SOURCE_RECORD_LINKED } from '../../register/observation-verdict.js';
 import { decisiveMove, relinkOutcome } from '../../register/settings-relink.js';
 import type { LoadedState, PlanContext, SettingsRelink, StoredDeletion } from './loaded-state.js';
-import { citizenOf, emptyCitizen, newCitizenId, REGISTRATION_CLOCK_MARGIN_MS } from './new-citizen.js';
+import { citizenOf, emptyCitizen, newCitizenId, ownPersonalId, REGISTRATION_CLOCK_MARGIN_MS } from './new-citizen.js';
 import { observationUpdate, updateRow } from './observation-update.js';
 import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type RecordCaseClose, type ReviewCaseRow, type SourceRecord } from './planned-rows.js';
 import { enoughSharedKeys, MAX_RELINK_ATTEMPTS, recordKeysOf, withTypoVariants } from './record-keys.js';
@@ -441,7 +441,7 @@ class Planner {
     let state: CitizenState | null = null;
     if (decision.decision === 'NEW') {
       // A steward's "new citizen" stands even if a citizen in reach appeared since: they saw the candidates.
-      if (!o.person.personal_id && o.attempt === 0 && decision.method !== 'STEWARD' && this.newCitizenInReach(decision)) {
+      if (!ownPersonalId(o) && o.attempt === 0 && decision.method !== 'STEWARD' && this.newCitizenInReach(decision)) {
         this.audit('DECISION_REQUEUED', null, decision, {
           decision_id: decision.decision_id,
           reason: 'a citizen sharing its keys was created after the linker decided',
