@@ -1,3 +1,4 @@
+import { heldPersonalId } from '../shared/normalise/personal-id.js';
 import type { Message } from 'kafkajs';
 import { asDancuError, DancuError, DecodeError, type ErrorContext } from '../shared/errors.js';
 import { eachMessage, present } from '../shared/kafka/decode-each.js';
@@ -11,8 +12,9 @@ import { changeOrigin, debeziumToEvent, loadDebeziumMappings, observationIdentit
 import { toObservation } from '../shared/sources/sector-event.js';
 import { SOURCE_ADAPTERS } from '../shared/sources/source-adapters.js';
 
+/** A person's events share a partition by their ID; a record without one that can be someone's (a placeholder) by its own identity, so placeholders do not crowd one partition. */
 export function observationKey(observation: PersonObservation): string {
-  return observation.person.personal_id ?? `${observation.source_system}:${observation.source_record_id}`;
+  return heldPersonalId(observation.person.personal_id) ?? `${observation.source_system}:${observation.source_record_id}`;
 }
 
 export interface IngestOptions {

@@ -1,3 +1,4 @@
+import { heldPersonalId } from '../shared/normalise/personal-id.js';
 import type { Message } from 'kafkajs';
 import { decodeEach, present } from '../shared/kafka/decode-each.js';
 import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.js';
@@ -90,7 +91,7 @@ export function createLinkerStage(
         metrics.decisions.inc({ kind: decision.decision, reason: decision.reason });
         metrics.eventsOut.inc({ stage: 'linker', source: observation.source, outcome: decision.decision });
         produced.push({
-          key: decision.citizen_id ?? observation.person.personal_id ?? `${observation.source_system}:${observation.source_record_id}`,
+          key: decision.citizen_id ?? heldPersonalId(observation.person.personal_id) ?? `${observation.source_system}:${observation.source_record_id}`,
           value: await registry.encode(decisionSchemaId, decision),
           headers: { id: decision.decision_id },
         });

@@ -1,3 +1,4 @@
+import { heldPersonalId } from '../shared/normalise/personal-id.js';
 import { randomUUID } from 'node:crypto';
 import { DancuError, type ErrorCode } from '../shared/errors.js';
 import type { Topics } from '../shared/schemas/topics.js';
@@ -172,7 +173,8 @@ export interface DecisionRequest {
  */
 export async function caseFacts(db: Pool | PoolClient, reviewCase: ReviewCase): Promise<CaseFacts> {
   const observation = caseObservation(reviewCase);
-  const personalId = observation?.person.personal_id ?? null;
+  // A placeholder (no province code) is no one's: the store would register a new citizen without it.
+  const personalId = heldPersonalId(observation?.person.personal_id);
   const { rows } = await db.query<{ active: number; taken: boolean }>(
     `select (select count(*) from citizens where citizen_id = any($1::text[]) and status <> 'MERGED')::int as active,
             exists (select 1 from citizens where personal_id = $2) as taken`,

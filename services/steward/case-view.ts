@@ -1,3 +1,4 @@
+import { heldPersonalId } from '../shared/normalise/personal-id.js';
 import { foldToAscii } from '../shared/normalise/text.js';
 import { actionsLimitedBy, allowedActions, type CaseAction } from '../shared/review/case-actions.js';
 import type { RefusalCode } from '../shared/review/steward-refusal.js';
@@ -104,6 +105,8 @@ function compareDates(a: string, b: string): Agreement {
 
 export function compareField(field: ComparedField, a: string | null, b: string | null): Agreement {
   if (a === null || b === null || a.trim() === '' || b.trim() === '') return 'missing';
+  // Two placeholders (000000000000) are not one ID: linkage weighs them as none.
+  if (field === 'personal_id' && (heldPersonalId(a) === null || heldPersonalId(b) === null)) return 'missing';
   if (field === 'date_of_birth') return compareDates(a, b);
   if (a.trim() === b.trim()) return 'same';
   return fold(a) === fold(b) ? 'same_without_diacritics' : 'differs';

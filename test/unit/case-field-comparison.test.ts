@@ -28,6 +28,10 @@ describe('case page: how a candidate field compares with the record', () => {
     expect(compareField('personal_id', '001090000001', '  ')).toBe('missing');
   });
 
+  it('calls two placeholder IDs (no province code) missing, not the same', () => {
+    expect(compareField('personal_id', '000000000000', '000000000000')).toBe('missing');
+  });
+
   it('compares every field of the case page', () => {
     const record = { personal_id: '001090000001', full_name: 'Hoang Van Tu', date_of_birth: '1990', sex: 'MALE', address: null };
     const candidate = { personal_id: '001090000002', full_name: 'Hoàng Văn Tú', date_of_birth: '1990-01-02', sex: 'MALE', address: 'Hà Nội' };

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { observationKey } from '../../services/ingest/ingest-stage.js';
 import type { RawPerson } from '../../services/shared/linkage/match-record.js';
+import { toObservation } from '../../services/shared/sources/sector-event.js';
+import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
+import { vaccinationEvent } from '../fixtures/sector-events.js';
 import { committedLinkage } from '../helpers/committed-linkage.js';
 
 /** A personal ID that begins with no province code is no one's: a placeholder a sector typed to fill the field. Synthetic people only. */
@@ -46,5 +50,21 @@ describe('an ID that begins with a province code', () => {
 
   it('is not judged by its first digits when it is not a 12-digit personal ID (FEBRL gives 7)', () => {
     expect(idLevel('9990001', '5304218')).toBe('else');
+  });
+});
+
+/** A vaccination carrying `personalId`, as ingest makes it an observation. */
+function observe(personalId: string) {
+  const event = vaccinationEvent({ personal_id: personalId, full_name: 'Tran Thi Lan', date_of_birth: '1990-08-21', sex: 'F', address: null }, 'TC-7');
+  return toObservation(SOURCE_ADAPTERS.vaccination, event, { topic: 't', partition: 0, offset: '1' }, new Date());
+}
+
+describe("an event's partition key", () => {
+  it("is the person's personal ID, so one person's events stay in order", () => {
+    expect(observationKey(observe('036190004321'))).toBe('036190004321');
+  });
+
+  it('is the record itself for a placeholder ID, so placeholders do not crowd one partition', () => {
+    expect(observationKey(observe('000000000000'))).toBe('tiemchung-test:TC-7');
   });
 });

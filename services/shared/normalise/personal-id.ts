@@ -24,6 +24,11 @@ export function hasProvinceCode(personalId: string): boolean {
   return personalId.slice(0, 3) in PROVINCES_2008;
 }
 
+/** The personal ID when it can be someone's (it begins with a province code), else null: what identifies a person, keys their events and names a new citizen. */
+export function heldPersonalId(personalId: string | null | undefined): string | null {
+  return personalId && hasProvinceCode(personalId) ? personalId : null;
+}
+
 /** What the 4th digit says: century and sex (0/1 = male/female born 1900s, 2/3 = 2000s, ...). */
 export function decodeCenturySex(personalId: string): { century: number; sex: Sex } {
   const digit = Number(personalId[3]);

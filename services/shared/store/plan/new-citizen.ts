@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { hasProvinceCode } from '../../normalise/personal-id.js';
+import { heldPersonalId } from '../../normalise/personal-id.js';
 import type { CitizenRow } from '../../register/citizen-row.js';
 import type { PersonObservation } from '../../schemas/records.js';
 
@@ -12,8 +12,7 @@ export const REGISTRATION_CLOCK_MARGIN_MS = 5_000;
  * no one's and must not become anyone's, nor join two strangers who both carry it.
  */
 export function ownPersonalId(observation: PersonObservation): string | null {
-  const id = observation.person.personal_id;
-  return id && hasProvinceCode(id) ? id : null;
+  return heldPersonalId(observation.person.personal_id);
 }
 
 /** Citizen id for a person a source created: the personal ID when there is one, else derived from the event, so a retry makes the same id. */
