@@ -178,6 +178,13 @@ describe('planning a chunk of decisions (no database)', () => {
     expect(rows.outbox.values().map((o) => o.event_id)).toContain(`${kept.observation.observation_id}:relink:1`);
   });
 
+  it('sends a new record whose ID has its leading zero mistyped back to the linker when the chunk registers the holder of the ID', () => {
+    const birth = decision('NEW', observation({ person: { personal_id: '079300000001' } }));
+    const mistyped = decision('NEW', observation({ person: strangerPerson('179300000001'), source: 'vaccination', event_type: 'VACCINATION' }));
+    const { results } = planDecisions([birth, mistyped], loadedState([birth, mistyped]), CONTEXT);
+    expect(results).toEqual(['CITIZEN_CREATED', 'requeued']);
+  });
+
   it('keeps that record waiting under settings without typo lookups', () => {
     const settings = { ...CONTEXT.settings, blocking_rules: CONTEXT.settings.blocking_rules.map(({ typo_lookup: _typos, ...rule }) => rule) };
     const kept = decision('UNLINKED', observation({ person: strangerPerson('079300000071'), source: 'vaccination', event_type: 'VACCINATION' }));

@@ -1,4 +1,5 @@
 import type { LinkageSettings } from '../linkage/settings.js';
+import { PROVINCES_2008 } from '../normalise/provinces.js';
 import type { PersonObservation } from '../schemas/records.js';
 import type { PoolClient } from './db.js';
 import { idRules } from './plan/record-keys.js';
@@ -20,6 +21,9 @@ export interface ReexaminationReach {
   sentBefore: number;
 }
 
+/** The codes every issued personal ID begins with: a citizen whose ID begins otherwise holds a placeholder. */
+const PROVINCE_CODES = Object.keys(PROVINCES_2008);
+
 /** Shares the personal ID key or two blocking keys (plan/record-keys.ts says why), in SQL. */
 const ENOUGH = 'count(*) >= 2 or bool_or(k.rule = any($5::text[]))';
 
@@ -28,7 +32,8 @@ const ENOUGH = 'count(*) >= 2 or bool_or(k.rule = any($5::text[]))';
  * change it shares most keys with: waiting unlinked or in an open review case (by their key
  * tables; only for the changed citizens in `heldFor`), and linked to another citizen who
  * shares enough keys with a changed one (by that citizen's keys), sorted into steward-held,
- * unstored, the holder of its own personal ID (not in reach: no other citizen can hold it) and
+ * unstored, the holder of its own personal ID (not in reach: no other citizen can hold it; but a
+ * placeholder a loaded citizen holds, an ID without a province code, settles nothing) and
  * candidates; a record an earlier step of the transaction sent back is not in reach again (it
  * would be sent twice). Only the candidates picked are read whole, fairest first, at most twice the room
  * the transaction has left under `maxRecords` (some linked ones prove out of reach on their own
@@ -88,7 +93,8 @@ export async function reexaminationReach(
        select distinct on (l.source, l.source_system, l.source_record_id) n.changed, 'record_links' as tbl, l.source_record_id as id, l.source, l.source_system, l.citizen_id as holder, n.shared,
               case when l.method = 'STEWARD' then 'steward' when l.observation is null then 'unstored' else 'candidate' end as kind, l.reexamined_at as last_reexamined
          from near n join record_links l on l.citizen_id = n.citizen_id join citizens c on c.citizen_id = n.citizen_id
-        where (l.method = 'STEWARD' or l.observation is null or c.personal_id is null or (l.observation->'person'->>'personal_id') is distinct from c.personal_id)
+        where (l.method = 'STEWARD' or l.observation is null or c.personal_id is null or (l.observation->'person'->>'personal_id') is distinct from c.personal_id
+               or left(c.personal_id, 3) <> all($7::text[]))
           and not ((select ids from sent_ids) ? coalesce(l.observation->>'observation_id', ''))
         order by l.source, l.source_system, l.source_record_id, n.shared desc, n.changed),
      reach as (select * from held union all select * from linked),
@@ -110,7 +116,7 @@ export async function reexaminationReach(
      union all
      select false, null, 0, 0, 0, 0, null, null, null, (select n from sent), 0
      order by pick, ord`,
-    values: [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), [...heldFor], idRules(settings), maxRecords],
+    values: [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), [...heldFor], idRules(settings), maxRecords, PROVINCE_CODES],
   });
   return {
     counts: rows

@@ -666,7 +666,7 @@ class Planner {
   }
 
   /**
-   * Two records of one new person without a personal ID can reach the store at once: each was
+   * Two records of one new person without a personal ID (or with a placeholder) can reach the store at once: each was
    * decided NEW before the other's citizen existed. The second goes back to the linker when a
    * citizen registered lately (before the chunk, or earlier in it) shares enough keys with it
    * and was not among its candidates.
@@ -675,8 +675,8 @@ class Planner {
     const o = decision.observation;
     const seen = new Set(decision.candidates.map((c) => c.citizen_id));
     if (this.loaded.recentInReach.some((pair) => pair.observation_id === o.observation_id && !seen.has(pair.citizen_id))) return true;
-    // A record without a personal ID: no typo variants to look for.
-    const keys = recordKeysOf(this.context.settings, o);
+    // A record without an ID that can be someone's; one that begins with no province code may be a holder's mistyped in its first digits.
+    const keys = withTypoVariants(this.context.settings, recordKeysOf(this.context.settings, o));
     return this.created.some(
       (citizen) => !seen.has(citizen.row.citizen_id) && enoughSharedKeys(this.context.settings, keys, keysOfCitizen(this.context.settings, citizen.row)),
     );
