@@ -1,4 +1,3 @@
-import { heldPersonalId } from '../shared/normalise/personal-id.js';
 import type { Message } from 'kafkajs';
 import { asDancuError, DancuError, DecodeError, type ErrorContext } from '../shared/errors.js';
 import { eachMessage, present } from '../shared/kafka/decode-each.js';
@@ -9,13 +8,8 @@ import type { SchemaRegistryClient } from '../shared/kafka/registry.js';
 import type { PersonObservation, Rejection } from '../shared/schemas/records.js';
 import type { StageContext } from '../shared/service/stage-service.js';
 import { changeOrigin, debeziumToEvent, loadDebeziumMappings, observationIdentity, type DebeziumMappings } from '../shared/sources/debezium.js';
-import { toObservation } from '../shared/sources/sector-event.js';
+import { observationKey, toObservation } from '../shared/sources/sector-event.js';
 import { SOURCE_ADAPTERS } from '../shared/sources/source-adapters.js';
-
-/** A person's events share a partition by their ID; a record without one that can be someone's (a placeholder) by its own identity, so placeholders do not crowd one partition. */
-export function observationKey(observation: PersonObservation): string {
-  return heldPersonalId(observation.person.personal_id) ?? `${observation.source_system}:${observation.source_record_id}`;
-}
 
 export interface IngestOptions {
   maxEventBytes: number;

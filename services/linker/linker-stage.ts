@@ -1,4 +1,3 @@
-import { heldPersonalId } from '../shared/normalise/personal-id.js';
 import type { Message } from 'kafkajs';
 import { decodeEach, present } from '../shared/kafka/decode-each.js';
 import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.js';
@@ -8,6 +7,7 @@ import { explainDecision } from '../shared/linkage/decision-summaries.js';
 import type { LinkageEngine } from '../shared/linkage/engine.js';
 import { personToMatchRecord } from '../shared/linkage/match-record.js';
 import { decideObservation } from '../shared/register/observation-verdict.js';
+import { observationKey } from '../shared/sources/sector-event.js';
 import type { StageContext } from '../shared/service/stage-service.js';
 import { sourceRecordKey, type CitizenRepository } from '../shared/store/citizen-repository.js';
 import type { SentBack } from '../shared/store/settings-relinks.js';
@@ -91,7 +91,7 @@ export function createLinkerStage(
         metrics.decisions.inc({ kind: decision.decision, reason: decision.reason });
         metrics.eventsOut.inc({ stage: 'linker', source: observation.source, outcome: decision.decision });
         produced.push({
-          key: decision.citizen_id ?? heldPersonalId(observation.person.personal_id) ?? `${observation.source_system}:${observation.source_record_id}`,
+          key: decision.citizen_id ?? observationKey(observation),
           value: await registry.encode(decisionSchemaId, decision),
           headers: { id: decision.decision_id },
         });

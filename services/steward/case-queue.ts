@@ -1,6 +1,6 @@
-import { heldPersonalId } from '../shared/normalise/personal-id.js';
 import { randomUUID } from 'node:crypto';
 import { DancuError, type ErrorCode } from '../shared/errors.js';
+import { heldPersonalId } from '../shared/normalise/personal-id.js';
 import type { Topics } from '../shared/schemas/topics.js';
 import type { StewardAction, StewardDecision } from '../shared/schemas/records.js';
 import { inTransaction, type Pool, type PoolClient } from '../shared/store/db.js';

@@ -1,5 +1,5 @@
-import { heldPersonalId } from '../shared/normalise/personal-id.js';
 import { foldToAscii } from '../shared/normalise/text.js';
+import { heldPersonalId } from '../shared/normalise/personal-id.js';
 import { actionsLimitedBy, allowedActions, type CaseAction } from '../shared/review/case-actions.js';
 import type { RefusalCode } from '../shared/review/steward-refusal.js';
 import { caseFacts } from './case-queue.js';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { observationKey } from '../../services/ingest/ingest-stage.js';
 import type { RawPerson } from '../../services/shared/linkage/match-record.js';
-import { toObservation } from '../../services/shared/sources/sector-event.js';
+import { observationKey, toObservation } from '../../services/shared/sources/sector-event.js';
 import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
 import { vaccinationEvent } from '../fixtures/sector-events.js';
 import { committedLinkage } from '../helpers/committed-linkage.js';

@@ -46,7 +46,6 @@ export const comparisonSchema = z
     message: 'every level that is not a null level needs m and u (run `dancu train`)',
   });
 
-/** Candidate pairs share all `equal` features of at least one rule, and pass its filter. */
 /**
  * The largest block compared under a rule without a max_block_size of its own (the ID) where a
  * register is paired with itself or with a sample to learn from (the duplicate scan, dedupe-csv,
@@ -56,6 +55,7 @@ export const comparisonSchema = z
  */
 export const DEFAULT_MAX_BLOCK = 500;
 
+/** Candidate pairs share all `equal` features of at least one rule, and pass its filter. */
 const blockingRuleFields = z.object({
   name: z.string().regex(/^[a-z0-9_]+$/),
   equal: z.array(z.enum(FEATURES)).min(1),

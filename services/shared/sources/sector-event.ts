@@ -1,12 +1,22 @@
 import { z } from 'zod';
 import { ValidationError, type ErrorContext } from '../errors.js';
 import { RuleReport } from '../quality/rule-report.js';
+import { heldPersonalId } from '../normalise/personal-id.js';
 import { cleanText } from '../normalise/text.js';
 import type { PersonObservation, SectorEventEnvelope } from '../schemas/records.js';
 import { normalisePerson } from './normalise-person.js';
 import { contentDigest, observationId } from './observation-id.js';
 import type { SourceAdapter } from './source-adapter.js';
 import { checkTexts } from './text-checks.js';
+
+/**
+ * The Kafka key of an observation and of the linker's decision about it when that names no
+ * citizen: a person's events share a partition by their ID; a record without one that can be
+ * someone's (a placeholder) by its own identity, so placeholders do not crowd one partition.
+ */
+export function observationKey(observation: PersonObservation): string {
+  return heldPersonalId(observation.person.personal_id) ?? `${observation.source_system}:${observation.source_record_id}`;
+}
 
 export interface SourcePosition {
   topic: string;
