@@ -17,7 +17,9 @@ describe('scoring in two steps: the levels a pair reaches, then their weights', 
   it('weighs the levels to the same score as scoring the pair at once', () => {
     for (const record of records.slice(0, 100)) {
       for (const candidate of source.candidatesSync(record)) {
-        expect(engine.scorer.weigh(candidate, engine.scorer.levels(record, candidate))).toEqual(engine.scorer.score(record, candidate));
+        expect(engine.scorer.weigh(candidate, engine.scorer.levels(record, candidate), engine.scorer.priorOf(record))).toEqual(
+          engine.scorer.score(record, candidate),
+        );
       }
     }
   });
@@ -33,7 +35,7 @@ describe('scoring in two steps: the levels a pair reaches, then their weights', 
     for (const record of records) {
       for (const candidate of source.candidatesSync(record)) {
         const full = engine.scorer.score(record, candidate);
-        expect(engine.scorer.scoreReaching(record, candidate, full.probability)).toEqual(full);
+        expect(engine.scorer.scoreReaching(record, candidate, full.probability, engine.scorer.priorOf(record))).toEqual(full);
       }
     }
   });
@@ -46,7 +48,7 @@ describe('scoring in two steps: the levels a pair reaches, then their weights', 
     for (const record of records) {
       for (const candidate of floored.source.candidatesSync(record)) {
         const full = floored.engine.scorer.score(record, candidate);
-        expect(floored.engine.scorer.scoreReaching(record, candidate, full.probability)).toEqual(full);
+        expect(floored.engine.scorer.scoreReaching(record, candidate, full.probability, floored.engine.scorer.priorOf(record))).toEqual(full);
       }
     }
   });
@@ -55,7 +57,7 @@ describe('scoring in two steps: the levels a pair reaches, then their weights', 
     let givenUp = 0;
     for (const record of records) {
       for (const candidate of source.candidatesSync(record)) {
-        const reaching = engine.scorer.scoreReaching(record, candidate, 0.5);
+        const reaching = engine.scorer.scoreReaching(record, candidate, 0.5, engine.scorer.priorOf(record));
         if (reaching !== null) continue;
         givenUp += 1;
         expect(engine.scorer.score(record, candidate).probability).toBeLessThan(0.5);
@@ -69,7 +71,7 @@ describe('scoring in two steps: the levels a pair reaches, then their weights', 
       for (const record of records) {
         for (const candidate of source.candidatesSync(record)) {
           const full = engine.scorer.score(record, candidate);
-          const reaching = engine.scorer.scoreReaching(record, candidate, review);
+          const reaching = engine.scorer.scoreReaching(record, candidate, review, engine.scorer.priorOf(record));
           if (full.probability >= review || reaching !== null) expect(reaching).toEqual(full);
         }
       }

@@ -13,6 +13,12 @@ function spreadLines(spread: EstimateSpread, recordsInFile: number): string {
   return (
     `parameters estimated from ${sampled}; difference between two halves of it (the estimate's standard error is about half):\n` +
     `  prior (records in the register) ${all.toFixed(4)}: halves ${halves[0].toFixed(4)} and ${halves[1].toFixed(4)}\n` +
+    spread.ageBands
+      .map(
+        (band) =>
+          `  prior of ${band.name} (ages counted to ${spread.asOf ?? 'no day'}) ${band.all.toFixed(4)}: halves ${band.halves[0].toFixed(4)} and ${band.halves[1].toFixed(4)}\n`,
+      )
+      .join('') +
     spread.comparisons
       .map((c) => `  ${c.comparison}: m ${c.m.toFixed(4)}, u ${c.u.toPrecision(2)}, weight ${c.weightBits.toFixed(2)} bits (largest over its levels)\n`)
       .join('')

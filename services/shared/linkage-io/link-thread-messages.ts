@@ -17,6 +17,8 @@ export interface LinkThreadSetup {
   register: SharedRegister;
   indexes: SharedIndexes;
   frequencies: { total: number; counts: Map<Feature, Map<string, number>> };
+  /** The register's newest date of birth: the day records' ages are counted to (age-prior.ts). */
+  asOf: string | null;
 }
 
 export type ToLinkThread = { type: 'chunk'; chunk: number; rows: RecordRow[] } | { type: 'finish' };

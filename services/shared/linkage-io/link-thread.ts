@@ -21,7 +21,7 @@ if (!port) throw new Error('link-thread.ts runs as a worker thread of link-csv')
 const setup = workerData as LinkThreadSetup;
 const register = new CompactRegister(setup.register);
 const tally = new CandidateTally(new InMemoryCandidateSource(setup.indexes.rules, register, setup.indexes));
-const engine = new LinkageEngine(setup.settings, TermFrequencies.fromCounts(setup.frequencies.total, setup.frequencies.counts));
+const engine = new LinkageEngine(setup.settings, TermFrequencies.fromCounts(setup.frequencies.total, setup.frequencies.counts), { asOf: setup.asOf });
 const reader = new MatchRecordReader();
 
 const send = (message: FromLinkThread) => port.postMessage(message);

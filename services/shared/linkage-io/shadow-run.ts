@@ -15,6 +15,7 @@ import { decideObservation, type ObservationVerdict } from '../register/observat
 import type { PersonObservation } from '../schemas/records.js';
 import { CitizenRepository, sourceRecordKey } from '../store/citizen-repository.js';
 import type { Pool } from '../store/db.js';
+import { isoDayOf } from '../linkage/age-prior.js';
 import { loadTermFrequencies, PostgresCandidateSource } from './postgres-candidates.js';
 
 const CHUNK = 1_000;
@@ -119,8 +120,8 @@ export async function shadowRun(
   checkComparable(current, candidate);
   const started = performance.now();
   const [currentEngine, candidateEngine] = await Promise.all([
-    loadTermFrequencies(pool, current).then((frequencies) => new LinkageEngine(current, frequencies)),
-    loadTermFrequencies(pool, candidate).then((frequencies) => new LinkageEngine(candidate, frequencies)),
+    loadTermFrequencies(pool, current).then((frequencies) => new LinkageEngine(current, frequencies, { asOf: isoDayOf(new Date()) })),
+    loadTermFrequencies(pool, candidate).then((frequencies) => new LinkageEngine(candidate, frequencies, { asOf: isoDayOf(new Date()) })),
   ]);
   const currentCandidates = new PostgresCandidateSource(pool, current);
   // Usually the rules are the same and one candidate query serves both; a candidate may also drop some.

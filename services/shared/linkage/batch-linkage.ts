@@ -25,7 +25,11 @@ export function inMemoryLinkage(
   const columns = compact(register);
   source?.requireBuiltOver(columns, settings.blocking_rules);
   const frequencies = TermFrequencies.fromRegister(columns, tfFeatures(settings));
-  return { engine: new LinkageEngine(settings, frequencies), source: source ?? new InMemoryCandidateSource(settings.blocking_rules, columns) };
+  // A register read whole is as of its newest birth: the day its records' ages are counted to (age-prior.ts).
+  return {
+    engine: new LinkageEngine(settings, frequencies, { asOf: columns.newestDateOfBirth() }),
+    source: source ?? new InMemoryCandidateSource(settings.blocking_rules, columns),
+  };
 }
 
 export async function linkAll(engine: LinkageEngine, source: CandidateSource, records: readonly MatchRecord[], chunk = 1000): Promise<EngineDecision[]> {

@@ -3,7 +3,7 @@ import type { CandidateSource } from './candidate-source.js';
 import { evidenceOf } from './evidence.js';
 import { settingsVersion } from './settings-version.js';
 import type { MatchRecord } from './match-record.js';
-import { neverLinkSummary, posteriorOfFirst, Scorer, type PairScore } from './scoring.js';
+import { neverLinkSummary, posteriorOfFirst, Scorer, type PairScore, type ScorerOptions } from './scoring.js';
 import type { LinkageSettings } from './settings.js';
 import type { TermFrequencies } from './term-frequencies.js';
 
@@ -49,8 +49,9 @@ export class LinkageEngine {
   constructor(
     readonly settings: LinkageSettings,
     frequencies: TermFrequencies,
+    options: ScorerOptions = {},
   ) {
-    this.scorer = new Scorer(settings, frequencies);
+    this.scorer = new Scorer(settings, frequencies, options);
     this.settingsVersion = settingsVersion(settings);
   }
 
@@ -84,7 +85,7 @@ export class LinkageEngine {
       reason,
       candidates: reported(decision),
       explanation: decision === 'REVIEW' ? this.scorer.explain(best ?? null, runnerUp ?? null, summary) : null,
-      evidence: best ? evidenceOf(best, runnerUp ?? null, this.scorer.priorWeight) : null,
+      evidence: best ? evidenceOf(best, runnerUp ?? null) : null,
     });
 
     // A guardian's ID says nothing of who the record's person is: without a candidate probable
@@ -165,13 +166,14 @@ export class LinkageEngine {
    */
   private scoreAll(record: MatchRecord, candidates: readonly MatchRecord[], levelsOf?: LevelsOf): { scores: PairScore[]; guardians: number } {
     const levels = candidates.map((candidate) => (levelsOf ? levelsOf(candidate) : this.scorer.levels(record, candidate)));
-    const scores = candidates.map((candidate, i) => this.scorer.weigh(candidate, levels[i]!));
+    const prior = this.scorer.priorOf(record);
+    const scores = candidates.map((candidate, i) => this.scorer.weigh(candidate, levels[i]!, prior));
     const isGuardian = scores.map((score, i) => this.scorer.guardian(record, candidates[i]!, score));
     const guardians = isGuardian.filter(Boolean).length;
     if (guardians === 0) return { scores, guardians };
     return {
       scores: candidates.flatMap((candidate, i) =>
-        isGuardian[i] ? [] : [this.scorer.weigh(candidate, this.scorer.silence(levels[i]!, this.scorer.guardianSilenced))],
+        isGuardian[i] ? [] : [this.scorer.weigh(candidate, this.scorer.silence(levels[i]!, this.scorer.guardianSilenced), prior)],
       ),
       guardians,
     };

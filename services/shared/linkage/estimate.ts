@@ -20,6 +20,9 @@ const RANDOM_PAIRS = 300_000;
 export interface EstimateSpread {
   records: number;
   inRegister: { all: number; halves: [number, number] };
+  /** The same per prior_by_age band, with the day ages were counted to. */
+  ageBands: { name: string; all: number; halves: [number, number] }[];
+  asOf: string | null;
   /** Per comparison, the largest difference between the halves over its levels: m, u and the level's weight in bits. */
   comparisons: { comparison: string; m: number; u: number; weightBits: number }[];
 }
@@ -52,6 +55,7 @@ export function estimateParameters(
   const data = {
     records: sampled,
     registerSize: columns.size,
+    asOf: columns.newestDateOfBirth(),
     random: randomPairLevels(settings, sampled, columns, RANDOM_PAIRS, new SeededRandom(seed)),
     blocked: pairLevels(settings, blockedPairs(options.source ?? new InMemoryCandidateSource(settings.blocking_rules, columns), columns, sampled)),
     sessions: settings.training_sessions.map((session) => ({
@@ -106,6 +110,12 @@ function spreadOf(
   return {
     records: data.records.length,
     inRegister: { all: all.inRegister, halves: [a.inRegister, b.inRegister] },
+    ageBands: settings.prior_by_age.map((band, i) => ({
+      name: band.name,
+      all: all.inRegisterByAge[i]!,
+      halves: [a.inRegisterByAge[i]!, b.inRegisterByAge[i]!],
+    })),
+    asOf: data.asOf ?? null,
     comparisons: settings.comparisons.map((comparison, c) => {
       const levels = comparison.levels.map((_, l) => l).filter((l) => !comparison.levels[l]!.is_null);
       return {

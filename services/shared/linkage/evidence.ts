@@ -5,13 +5,13 @@ import type { LinkageSettings } from './settings.js';
 
 /**
  * A decision's evidence: per comparison, the level reached and the weight it added, with the
- * prior of the moment. Compact on the wire (tens of bytes against a kilobyte of sentences), and
+ * record's prior of the moment (the register's size then, and the record's age band). Compact on the wire (tens of bytes against a kilobyte of sentences), and
  * with the settings that made the decision it gives back the whole explanation (weights to
  * the 32-bit precision they travel in).
  */
-export function evidenceOf(best: PairScore, runnerUp: PairScore | null, prior: number): LinkEvidence {
+export function evidenceOf(best: PairScore, runnerUp: PairScore | null): LinkEvidence {
   return {
-    prior,
+    prior: best.prior,
     levels: best.comparisons.map((c) => c.levelIndex),
     weights: best.comparisons.map((c) => c.weight),
     runner_up_score: runnerUp?.probability ?? null,

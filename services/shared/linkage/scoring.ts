@@ -1,4 +1,5 @@
 import type { ComparisonExplanation, LinkExplanation } from '../schemas/records.js';
+import { ageBandOf, dayNumber } from './age-prior.js';
 import type { MatchRecord } from './match-record.js';
 import { compilePredicate, predicateCost, type CompiledPredicate } from './predicates.js';
 import type { ComparisonSettings, LevelSettings, LinkageSettings } from './settings.js';
@@ -44,6 +45,8 @@ export function neverLinkTest(
 
 export interface PairScore {
   citizenId: string;
+  /** The record's prior the weight starts from (Scorer.priorOf). */
+  prior: number;
   weight: number;
   probability: number;
   comparisons: ScoredComparison[];
@@ -73,6 +76,14 @@ export function posteriorOfFirst(weights: readonly number[]): number {
 }
 
 const NONE: ReadonlySet<string> = new Set();
+
+export interface ScorerOptions {
+  /**
+   * The day (YYYY-MM-DD) the settings' prior_by_age bands count a record's age to: a register's
+   * own date of birth or the clock's day, never typed in; without it no record is in a band.
+   */
+  asOf?: string | null;
+}
 
 /**
  * What is added to a pair's ceiling before it is found short: the ceiling is summed in another
@@ -133,7 +144,11 @@ export function weakenWhenElse(settings: LinkageSettings, comparisons: ScoredCom
  * A null level weighs nothing; a term-frequency level uses the register frequency of the value as u.
  */
 export class Scorer {
+  /** The prior of a record in no age band (settings' probability_record_in_register over the register's size). */
   readonly priorWeight: number;
+  /** Per `prior_by_age` band, its prior, and the reference day the bands count ages to (null: none). */
+  private readonly bandPriors: number[];
+  private readonly asOfDay: number | null;
   /** Per comparison, the index of its strongest level (the first that is not a null level). */
   private readonly agreementLevel: Map<string, number>;
   /** The settings' guardian_id rule, compiled once; null when the settings declare none. */
@@ -151,15 +166,19 @@ export class Scorer {
   private readonly maxWeights: number[];
   /** The comparisons' indexes, the cheapest to test first (predicateCost of all their levels), for scoreReaching. */
   private readonly cheapestFirst: number[];
-  /** The most weight any pair can have: the prior and every comparison's maxWeights. */
+  /** The most weight the comparisons can add to a pair's prior: every comparison's maxWeights. */
   private readonly ceilingWeight: number;
 
   constructor(
     readonly settings: LinkageSettings,
     private readonly frequencies: TermFrequencies,
+    options: ScorerOptions = {},
   ) {
     const registerSize = Math.max(1, frequencies.total);
-    this.priorWeight = log2Odds(Math.min(0.5, settings.probability_record_in_register / registerSize));
+    const priorOfShare = (share: number) => log2Odds(Math.min(0.5, share / registerSize));
+    this.priorWeight = priorOfShare(settings.probability_record_in_register);
+    this.bandPriors = settings.prior_by_age.map((band) => priorOfShare(band.probability_record_in_register));
+    this.asOfDay = options.asOf ? dayNumber(options.asOf) : null;
     this.agreementLevel = new Map(settings.comparisons.map((c) => [c.name, c.levels.findIndex((level) => !level.is_null)]));
     this.guardianTest = settings.guardian_id ? compilePredicate(settings.guardian_id.when) : null;
     this.guardianSilenced = new Set(settings.guardian_id ? [settings.guardian_id.identifier] : []);
@@ -174,12 +193,18 @@ export class Scorer {
     );
     const costs = settings.comparisons.map((comparison) => comparison.levels.reduce((sum, level) => sum + predicateCost(level.when), 0));
     this.cheapestFirst = costs.map((_, i) => i).sort((a, b) => costs[a]! - costs[b]! || a - b);
-    this.ceilingWeight = this.priorWeight + this.maxWeights.reduce((sum, weight) => sum + weight, 0);
+    this.ceilingWeight = this.maxWeights.reduce((sum, weight) => sum + weight, 0);
   }
 
   /** The most a term-frequency level can weigh: its value's frequency is never taken below tf_minimum_u. */
   private tfCeiling(level: LevelSettings): number {
     return level.tf_feature && !level.is_null && level.m !== undefined ? Math.log2(level.m / this.settings.tf_minimum_u) : -Infinity;
+  }
+
+  /** The record's prior: its age band's (settings' prior_by_age), else the settings' one. */
+  priorOf(record: MatchRecord): number {
+    const band = ageBandOf(this.settings.prior_by_age, record, this.asOfDay);
+    return band < 0 ? this.priorWeight : this.bandPriors[band]!;
   }
 
   /** The first never_link rule that holds for the pair (twins), or null. */
@@ -194,7 +219,7 @@ export class Scorer {
 
   /** The pair's score; the `silenced` comparisons stand at their null level, as if a value were missing. */
   score(record: MatchRecord, citizen: MatchRecord, silenced: ReadonlySet<string> = NONE): PairScore {
-    return this.weigh(citizen, this.silence(this.levels(record, citizen), silenced));
+    return this.weigh(citizen, this.silence(this.levels(record, citizen), silenced), this.priorOf(record));
   }
 
   /**
@@ -202,21 +227,23 @@ export class Scorer {
    * `score`, but the comparisons are tested the cheapest first, and the pair is given up as soon
    * as the weight so far and the most the untested comparisons can add fall short. For callers
    * that want nothing of a pair below a threshold (the register scanned against itself, where
-   * almost every pair of a block is two people and the name comparison costs the most).
+   * almost every pair of a block is two people and the name comparison costs the most). From
+   * `prior`: the settings' own by default, since two register entries are not a sector record
+   * whose age says how likely its person is registered (prior_by_age).
    */
-  scoreReaching(record: MatchRecord, citizen: MatchRecord, atLeast: number): PairScore | null {
+  scoreReaching(record: MatchRecord, citizen: MatchRecord, atLeast: number, prior = this.priorWeight): PairScore | null {
     // Short in weight first (one logarithm a pair), then in probability: near 1, weights some way
     // apart round to one probability, and a pair is given up only if its score could not reach it.
     const short = log2Odds(atLeast) - CEILING_SLACK;
     const levels: number[] = new Array<number>(this.tests.length);
-    let ceiling = this.ceilingWeight;
+    let ceiling = prior + this.ceilingWeight;
     for (const i of this.cheapestFirst) {
       const index = firstHolding(this.tests[i]!, record, citizen);
       levels[i] = index;
       ceiling += this.weightAt(i, index, citizen) - this.maxWeights[i]!;
       if (ceiling < short && probabilityOf(ceiling + CEILING_SLACK) < atLeast) return null;
     }
-    return this.weigh(citizen, levels);
+    return this.weigh(citizen, levels, prior);
   }
 
   /** The weight comparison i adds at level `index` for this citizen, as `weigh` counts it. */
@@ -250,9 +277,9 @@ export class Scorer {
     });
   }
 
-  /** The pair's weight from the levels it reached, with these settings' m, u and term frequencies. */
-  weigh(citizen: MatchRecord, levels: readonly number[]): PairScore {
-    let weight = this.priorWeight;
+  /** The pair's weight from the levels it reached, with these settings' m, u and term frequencies, from the record's prior (`priorOf`). */
+  weigh(citizen: MatchRecord, levels: readonly number[], prior = this.priorWeight): PairScore {
+    let weight = prior;
     const comparisons = this.settings.comparisons.map((comparison, i): ScoredComparison => {
       const index = levels[i]!;
       const level = comparison.levels[index]!;
@@ -289,7 +316,7 @@ export class Scorer {
       };
     });
     weakenWhenElse(this.settings, comparisons);
-    return { citizenId: citizen.id, weight, probability: probabilityOf(weight), comparisons };
+    return { citizenId: citizen.id, prior, weight, probability: probabilityOf(weight), comparisons };
   }
 
   /** Whether the pair's comparison of this name is at its agreement level (its first level that is not null). */
@@ -349,6 +376,12 @@ export class Scorer {
       weight: c.weight,
       sentence: c.sentence,
     }));
-    return { prior: this.priorWeight, comparisons, total: score?.weight ?? this.priorWeight, runner_up_score: runnerUp?.probability ?? null, summary };
+    return {
+      prior: score?.prior ?? this.priorWeight,
+      comparisons,
+      total: score?.weight ?? this.priorWeight,
+      runner_up_score: runnerUp?.probability ?? null,
+      summary,
+    };
   }
 }

@@ -87,6 +87,12 @@ export const blockingRuleSchema = blockingRuleFields
     message: 'typo_lookup and max_block_size do not go together: a rule with typo lookups is on a key one citizen holds',
     path: ['typo_lookup'],
   });
+const ageBandSchema = z.object({
+  name: z.string().min(1),
+  under_days: z.number().int().positive(),
+  probability_record_in_register: probability,
+});
+
 export const settingsSchema = z
   .object({
     version: z.literal(1),
@@ -97,6 +103,12 @@ export const settingsSchema = z
      * same settings serve a test register of thousands and the national one of millions.
      */
     probability_record_in_register: probability,
+    /**
+     * Priors of their own for records whose person is younger than a band's `under_days` on the
+     * reference day (age-prior.ts): the first band the record's age falls in gives its
+     * probability_record_in_register. Estimated as the global prior is, from the records in the band.
+     */
+    prior_by_age: z.array(ageBandSchema).default([]),
     blocking_rules: z.array(blockingRuleSchema).min(1),
     comparisons: z.array(comparisonSchema).min(1),
     /** Lowest u a term-frequency adjustment may give (a value seen once in a small register is not proof). */
@@ -177,6 +189,11 @@ export const settingsSchema = z
     for (const name of named) {
       if (!names.has(name)) context.addIssue({ code: 'custom', message: `the settings name unknown comparison ${name}` });
     }
+    settings.prior_by_age.forEach((band, i) => {
+      const before = settings.prior_by_age[i - 1];
+      if (before && before.under_days >= band.under_days)
+        context.addIssue({ code: 'custom', message: `prior_by_age band ${band.name} must be older than ${before.name}: bands go from the youngest up` });
+    });
     const silenced = settings.comparisons.find((c) => c.name === guardian);
     if (silenced && !silenced.levels.some((level) => level.is_null)) {
       context.addIssue({ code: 'custom', message: `guardian_id.identifier ${silenced.name} needs a null level to stand at for the other candidates` });
@@ -187,6 +204,7 @@ export type LinkageSettings = z.infer<typeof settingsSchema>;
 export type ComparisonSettings = z.infer<typeof comparisonSchema>;
 export type LevelSettings = z.infer<typeof levelSchema>;
 export type BlockingRule = z.infer<typeof blockingRuleSchema>;
+export type AgeBand = z.infer<typeof ageBandSchema>;
 
 const TF_FEATURES = new WeakMap<LinkageSettings, Feature[]>();
 

@@ -1,6 +1,7 @@
 import type { SeededRandom } from '../random.js';
 import type { CompactRegister } from './compact-register.js';
 import type { Feature, MatchRecord } from './match-record.js';
+import { ageBandOf, dayNumber } from './age-prior.js';
 import { levelIndex } from './scoring.js';
 import type { LinkageSettings } from './settings.js';
 
@@ -185,12 +186,20 @@ export interface TrainingSession {
 }
 
 /**
+ * Records' worth of the global prior added to an age band's own (a pseudo-count): a band with
+ * few records in the sample stays near the global prior instead of taking its noise.
+ */
+const BAND_SHRINKAGE = 50;
+
+/**
  * What training works on, computed once: the records (all, or a sample of them), the level
  * vectors of their blocked pairs and of each session's pairs, and of the random pairs for u.
  */
 export interface TrainingData {
   records: readonly MatchRecord[];
   registerSize: number;
+  /** The day the settings' prior_by_age bands count ages to (age-prior.ts); without it each band takes the global prior. */
+  asOf?: string | null;
   blocked: PairLevels;
   sessions: readonly { pairs: PairLevels; skip: readonly string[] }[];
   random: PairLevels;
@@ -201,6 +210,8 @@ export interface Fit {
   m: number[][];
   u: number[][];
   inRegister: number;
+  /** Per prior_by_age band, the share of its records in the register. */
+  inRegisterByAge: number[];
   matchShare: number;
   iterations: number;
   converged: boolean;
@@ -240,10 +251,13 @@ export function fit(
   const m = sums.map((row, c) => row.map((total, l) => (sessionsUsed[c] ? total / sessionsUsed[c]! : (settings.comparisons[c]!.levels[l]!.m ?? Number.NaN))));
   const blocked = patternsOf(settings, data.blocked, (pair) => part.record(data.blocked.recordOf[pair]!));
   const matchShare = estimateMatchShare(settings, blocked, m, u);
-  const matches = expectedMatchedRecords(settings, data, blocked, m, u, matchShare);
-  const records = data.records.filter((_, index) => part.record(index)).length;
-  const inRegister = Math.min(0.99, Math.max(1e-6, matches / Math.max(1, records)));
-  return { m, u, inRegister, matchShare, iterations, converged };
+  const matched = expectedMatchedRecords(settings, data, blocked, m, u, matchShare);
+  const taken = data.records.filter((_, index) => part.record(index));
+  const share = (matches: number, records: number) => Math.min(0.99, Math.max(1e-6, matches / Math.max(1, records)));
+  const sum = (records: readonly MatchRecord[]) => records.reduce((total, record) => total + (matched.get(record.id) ?? 0), 0);
+  const inRegister = share(sum(taken), taken.length);
+  const inRegisterByAge = agePriors(settings, data, taken, decisivelyMatched(settings, data, blocked, m, u, inRegister), inRegister);
+  return { m, u, inRegister, inRegisterByAge, matchShare, iterations, converged };
 }
 
 /** The settings with a fit's m, u and prior, and the report of how they were estimated. */
@@ -253,7 +267,7 @@ export function train(
   extra: Record<string, number> = {},
 ): { settings: LinkageSettings; report: TrainingReport; fit: Fit } {
   const result = fit(settings, data);
-  const { m, u, inRegister, matchShare } = result;
+  const { m, u, inRegister, inRegisterByAge, matchShare } = result;
   const report: TrainingReport = {
     random_pairs: data.random.count,
     blocked_pairs: data.blocked.count,
@@ -271,6 +285,7 @@ export function train(
     settings: {
       ...settings,
       probability_record_in_register: round(inRegister),
+      prior_by_age: settings.prior_by_age.map((band, b) => ({ ...band, probability_record_in_register: round(inRegisterByAge[b]!) })),
       comparisons: settings.comparisons.map((comparison, c) => ({
         ...comparison,
         levels: comparison.levels.map((level, l) => (level.is_null ? level : { ...level, m: round(m[c]![l]!), u: round(u[c]![l]!) })),
@@ -286,11 +301,54 @@ function round(value: number): number {
 }
 
 /**
- * Expected number of records that are in the register: per record, the summed match
+ * Each prior_by_age band's share of records in the register, as the global share times how much
+ * rarer (or commoner) a decisive match is in the band than among all records. Not the band's own
+ * expected matches: those are what the band's prior is to correct (newborn namesakes born the
+ * same days match each other's records at the global prior, and a band of them came out at 0.82
+ * where 0.11 of its records were registered). A decisive match is about as common among the
+ * registered people of any age, so the ratio carries the band's share; shrunk towards the global
+ * share by BAND_SHRINKAGE records, and the global share where no record matched decisively.
+ */
+function agePriors(settings: LinkageSettings, data: TrainingData, taken: readonly MatchRecord[], decisive: ReadonlySet<string>, inRegister: number): number[] {
+  const rate = (records: readonly MatchRecord[]) => records.filter((record) => decisive.has(record.id)).length;
+  const overall = rate(taken) / Math.max(1, taken.length);
+  const asOfDay = data.asOf ? dayNumber(data.asOf) : null;
+  return settings.prior_by_age.map((_, band) => {
+    if (overall === 0) return inRegister;
+    const inBand = taken.filter((record) => ageBandOf(settings.prior_by_age, record, asOfDay) === band);
+    const bandRate = (rate(inBand) + BAND_SHRINKAGE * overall) / (inBand.length + BAND_SHRINKAGE);
+    return Math.min(0.99, Math.max(1e-6, (inRegister * bandRate) / overall));
+  });
+}
+
+/** The match probability a pair must reach, at the register's prior, to count as a decisive match for agePriors. */
+const DECISIVE = 0.9999;
+
+/** The records with a blocked pair that matches decisively: at the register's prior (the global share over its size), not the blocked pairs' share. */
+function decisivelyMatched(settings: LinkageSettings, data: TrainingData, blocked: Patterns, m: number[][], u: number[][], inRegister: number): Set<string> {
+  const prior = Math.min(0.5, inRegister / Math.max(1, data.registerSize));
+  const decisive = blocked.vectors.map((vector) => matchProbability(settings, vector, m, u, prior) >= DECISIVE);
+  const records = new Set<string>();
+  for (let pair = 0; pair < data.blocked.count; pair += 1) {
+    const pattern = blocked.patternOf[pair]!;
+    if (pattern >= 0 && decisive[pattern]) records.add(data.records[data.blocked.recordOf[pair]!]!.id);
+  }
+  return records;
+}
+
+/**
+ * Whether each record is in the register, expected: per record, the summed match
  * probability of its blocked pairs, at most 1, since a record is one person. Without the cap,
  * namesakes that agree on name and year would be counted as extra matches and inflate the prior.
  */
-function expectedMatchedRecords(settings: LinkageSettings, data: TrainingData, blocked: Patterns, m: number[][], u: number[][], share: number): number {
+function expectedMatchedRecords(
+  settings: LinkageSettings,
+  data: TrainingData,
+  blocked: Patterns,
+  m: number[][],
+  u: number[][],
+  share: number,
+): Map<string, number> {
   const probabilities = blocked.vectors.map((vector) => matchProbability(settings, vector, m, u, share));
   const perRecord = new Map<string, number>();
   for (let pair = 0; pair < data.blocked.count; pair += 1) {
@@ -299,9 +357,8 @@ function expectedMatchedRecords(settings: LinkageSettings, data: TrainingData, b
     const id = data.records[data.blocked.recordOf[pair]!]!.id;
     perRecord.set(id, (perRecord.get(id) ?? 0) + probabilities[pattern]!);
   }
-  let total = 0;
-  for (const sum of perRecord.values()) total += Math.min(1, sum);
-  return total;
+  for (const [id, sum] of perRecord) perRecord.set(id, Math.min(1, sum));
+  return perRecord;
 }
 
 /** EM for the share of matches alone, m and u held fixed. */

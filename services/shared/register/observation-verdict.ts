@@ -43,7 +43,7 @@ function knownLink(
     method,
     candidates: [{ citizen_id: citizen.id, score: score.probability }],
     explanation: null,
-    evidence: evidenceOf(score, null, engine.scorer.priorWeight),
+    evidence: evidenceOf(score, null),
   };
 }
 
@@ -110,7 +110,7 @@ function followLink(
     method: 'PROBABILISTIC',
     candidates: [{ citizen_id: earlier.citizen_id, score: score.probability, explanation }, ...others],
     explanation,
-    evidence: evidenceOf(score, null, engine.scorer.priorWeight),
+    evidence: evidenceOf(score, null),
   };
 }
 

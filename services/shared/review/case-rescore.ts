@@ -1,4 +1,5 @@
 import { termFrequenciesOf } from '../linkage-io/postgres-candidates.js';
+import { isoDayOf } from '../linkage/age-prior.js';
 import { LinkageEngine } from '../linkage/engine.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
 import type { NeverLinkRule } from '../linkage/scoring.js';
@@ -34,7 +35,7 @@ export async function rescoreCase(
   if (!settings) return rescored;
   const subject = personToMatchRecord(reviewCase.observation_id, record);
   const others = [...candidates].map(([citizenId, person]) => personToMatchRecord(citizenId, person));
-  const engine = new LinkageEngine(settings, await termFrequenciesOf(pool, settings, others));
+  const engine = new LinkageEngine(settings, await termFrequenciesOf(pool, settings, others), { asOf: isoDayOf(new Date()) });
   // A duplicate pair was scored as a plain pair of citizens by the scan (no guardian rule, only the
   // never_link rules that hold between citizens): the same here.
   const duplicate = isDuplicateCase(reviewCase);
