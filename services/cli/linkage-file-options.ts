@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Option } from 'commander';
 import { ConfigError } from '../shared/errors.js';
+import { dayInVietnam, isDay } from '../shared/linkage/age-prior.js';
 import { DEFAULT_SETTINGS_FILE } from '../shared/linkage/settings.js';
 
 /** The options the offline linkage commands (link-csv, dedupe-csv, blocking report) share. */
@@ -13,6 +14,19 @@ export function parametersOption(from: string): Option {
   return new Option('--parameters <how>', `estimate m, u and the prior from ${from} first (no labels needed), or use the settings file's as committed`)
     .choices(['estimate', 'committed'])
     .default('estimate');
+}
+
+/** The day records' ages are counted to (the settings' prior_by_age): today in Vietnam unless given. */
+export function asOfOption(): Option {
+  return new Option(
+    '--as-of <day>',
+    "the day (YYYY-MM-DD) the records are as of: an infant's record is one whose person is under a year old then (default: today in Vietnam)",
+  )
+    .default(dayInVietnam(), 'today')
+    .argParser((day: string) => {
+      if (!isDay(day)) throw new ConfigError(`--as-of ${day} is not a day (YYYY-MM-DD)`);
+      return day;
+    });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isoDayOf } from '../shared/linkage/age-prior.js';
+import { dayInVietnam } from '../shared/linkage/age-prior.js';
 import { LinkageEngine } from '../shared/linkage/engine.js';
 import { GenericLookupMeter } from '../shared/linkage/generic-lookup-meter.js';
 import type { LinkageSettings } from '../shared/linkage/settings.js';
@@ -45,7 +45,7 @@ export class CurrentLinkage {
     if (this.linkage && (version === null || this.linkage.engine.settingsVersion === version)) return this.linkage;
     const settings = await settingsOfVersion(this.pool, version!);
     this.linkage = {
-      engine: new LinkageEngine(settings, await loadTermFrequencies(this.pool, settings), { asOf: isoDayOf(new Date()) }),
+      engine: new LinkageEngine(settings, await loadTermFrequencies(this.pool, settings), { asOf: dayInVietnam() }),
       candidates: this.metered(new PostgresCandidateSource(this.pool, settings), settings),
     };
     this.logger.info({ settingsVersion: settingsVersion(settings) }, 'linkage settings in use');
@@ -68,6 +68,6 @@ export class CurrentLinkage {
     if (!linkage) return;
     const frequencies = await loadTermFrequencies(this.pool, linkage.engine.settings);
     if (this.linkage === linkage)
-      this.linkage = { engine: new LinkageEngine(linkage.engine.settings, frequencies, { asOf: isoDayOf(new Date()) }), candidates: linkage.candidates };
+      this.linkage = { engine: new LinkageEngine(linkage.engine.settings, frequencies, { asOf: dayInVietnam() }), candidates: linkage.candidates };
   }
 }

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ageBandOf, dayNumber } from '../../services/shared/linkage/age-prior.js';
+import { ageBandOf, dayInVietnam, dayNumber, isDay } from '../../services/shared/linkage/age-prior.js';
+import { CompactRegister } from '../../services/shared/linkage/compact-register.js';
+import { LinkageEngine } from '../../services/shared/linkage/engine.js';
 import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
 import { estimateParameters } from '../../services/shared/linkage/estimate.js';
 import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
 import { log2Odds } from '../../services/shared/linkage/scoring.js';
-import { loadSettings, settingsSchema, type AgeBand, type LinkageSettings } from '../../services/shared/linkage/settings.js';
+import { loadSettings, settingsSchema, tfFeatures, type AgeBand, type LinkageSettings } from '../../services/shared/linkage/settings.js';
+import { TermFrequencies } from '../../services/shared/linkage/term-frequencies.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 
 const infants: AgeBand[] = [{ name: 'infants', under_days: 365, probability_record_in_register: 0.1 }];
@@ -44,15 +47,24 @@ describe('the settings of age bands', () => {
 });
 
 // A register of adults and one registered infant; a vaccination record of another infant, not
-// registered, carries the registered one's name and date of birth, and nothing else.
+// registered, carries the registered one's name and date of birth, and nothing else. The
+// register's term frequencies are counted as in a national register of 100 million, where such
+// a pair is no longer decisive on name and date alone.
 const register = generatePopulation(2000, 99)
   .filter((person) => person.date_of_birth < '2020')
   .map((c) => toMatchRecord(c.citizen_id, c));
 const infant: RawPerson = { full_name: 'Đặng Ngọc Hương', date_of_birth: '2026-06-18', sex: 'F', address: 'Số 91, thôn 1, xã Hiệp Phước Đông, Lạng Sơn' };
 const namesake: RawPerson = { full_name: 'Đặng Ngọc Hương', date_of_birth: '2026-06-18', sex: 'F' };
+const NATIONAL = 100_000_000;
 
-function decideNamesake(settings: LinkageSettings) {
-  const { engine, source } = inMemoryLinkage(settings, [...register, toMatchRecord('C-infant', infant)]);
+function nationalEngine(settings: LinkageSettings, asOf: string | null = '2026-12-04') {
+  const { source } = inMemoryLinkage(settings, [...register, toMatchRecord('C-infant', infant)]);
+  const counts = TermFrequencies.fromRegister(CompactRegister.of([...register, toMatchRecord('C-infant', infant)]), tfFeatures(settings)).countsByFeature();
+  return { engine: new LinkageEngine(settings, TermFrequencies.fromCounts(NATIONAL, counts), { asOf }), source };
+}
+
+function decideNamesake(settings: LinkageSettings, asOf?: string | null) {
+  const { engine, source } = nationalEngine(settings, asOf);
   const record = toMatchRecord('R1', namesake);
   return engine.decide(record, source.candidatesSync(record));
 }
@@ -66,25 +78,32 @@ describe("an infant's record against the register's infant namesake", () => {
     expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C-infant']);
   });
 
-  it('is scored from the band’s prior: the register’s size and the band’s share of registered records', () => {
-    const decision = decideNamesake(withBand(0.1));
-    expect(decision.evidence?.prior).toBeCloseTo(log2Odds(0.1 / (register.length + 1)), 9);
+  it('is not linked when few infants’ records are about registered infants', () => {
+    expect(decideNamesake(withBand(0.1)).decision).toBe('REVIEW');
   });
 
-  it('loses exactly the difference of the two priors from its weight when few infants’ records are about registered infants', () => {
-    const weight = (probability: number) => {
-      const evidence = decideNamesake(withBand(probability)).evidence!;
-      return evidence.prior + evidence.weights.reduce((sum, w) => sum + w, 0);
-    };
-    const global = settings.probability_record_in_register;
-    expect(weight(global) - weight(0.1)).toBeCloseTo(log2Odds(global / (register.length + 1)) - log2Odds(0.1 / (register.length + 1)), 6);
+  it('is linked as before when no reference day is given, no record being in a band then', () => {
+    expect(decideNamesake(withBand(0.1), null).decision).toBe('LINK');
+  });
+
+  it('is scored from the band’s prior, kept in its evidence so that its explanation can be rebuilt', () => {
+    expect(decideNamesake(withBand(0.1)).evidence?.prior).toBeCloseTo(log2Odds(0.1 / NATIONAL), 9);
   });
 
   it('keeps the global prior for an adult’s record', () => {
-    const { engine, source } = inMemoryLinkage(withBand(0.1), [...register, toMatchRecord('C-infant', infant)]);
+    const { engine, source } = nationalEngine(withBand(0.1));
     const adult = register[0]!;
-    const decision = engine.decide(adult, source.candidatesSync(adult));
-    expect(decision.evidence?.prior).toBe(engine.scorer.priorWeight);
+    expect(engine.decide(adult, source.candidatesSync(adult)).evidence?.prior).toBe(engine.scorer.priorWeight);
+  });
+});
+
+describe('the reference day', () => {
+  it('is the day in Vietnam, seven hours ahead of UTC', () => {
+    expect([dayInVietnam(new Date('2026-12-04T16:59:59Z')), dayInVietnam(new Date('2026-12-04T17:00:00Z'))]).toEqual(['2026-12-04', '2026-12-05']);
+  });
+
+  it('is refused on a command line unless it is a real day', () => {
+    expect(['2026-12-04', '2026-02-30', '04/12/2026', '2026-12-4'].map(isDay)).toEqual([true, false, false, false]);
   });
 });
 
@@ -102,7 +121,7 @@ describe("the estimation of an age band's prior", () => {
   const records = [...adults.slice(0, 1000).map((c, i) => toMatchRecord(`A${i}`, c)), ...newborns.map((p, i) => toMatchRecord(`N${i}`, p))];
 
   it('gives a band whose records are rarely registered a prior far below the global one', () => {
-    const estimated = estimateParameters(loadSettings(), registered, records).settings;
+    const estimated = estimateParameters(loadSettings(), registered, records, { asOf: '2026-12-04' }).settings;
     expect(estimated.prior_by_age[0]!.probability_record_in_register).toBeLessThan(estimated.probability_record_in_register / 2);
   });
 });

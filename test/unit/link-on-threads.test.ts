@@ -23,6 +23,7 @@ function prepared(dir: string): Prepared {
   const register = CompactRegister.of(set.population.map((citizen) => toMatchRecord(citizen.citizen_id, citizen)));
   return {
     settings,
+    asOf: null,
     out: join(dir, 'decisions.csv'),
     records,
     linked: () => undefined,

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import type { EstimateSpread } from '../../shared/linkage/estimate.js';
 import { linkCsv, type LinkCsvProgress, type LinkCsvReport } from '../../shared/linkage-io/link-csv.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
-import { genericLine, parametersOption, requireFiles, requireFolderOf, settingsOption } from '../linkage-file-options.js';
+import { asOfOption, genericLine, parametersOption, requireFiles, requireFolderOf, settingsOption } from '../linkage-file-options.js';
 import { wholeNumber } from '../number-options.js';
 
 function spreadLines(spread: EstimateSpread, recordsInFile: number): string {
@@ -77,29 +77,40 @@ export function linkCsvCommand(): Command {
     .requiredOption('--out <file>', 'decisions: record_id,decision,citizen_id,score')
     .addOption(settingsOption())
     .addOption(parametersOption('these files'))
+    .addOption(asOfOption())
     .addOption(
       new Option('--threads <n>', 'threads that link the records, sharing one copy of the register (1: on the main thread)')
         .argParser(wholeNumber(1, MAX_THREADS, 'threads'))
         .default(DEFAULT_THREADS),
     )
-    .action(async (options: { population: string; records: string; out: string; settings: string; parameters: 'estimate' | 'committed'; threads: number }) => {
-      requireFiles([options.population, options.records, options.settings]);
-      requireFolderOf(options.out);
-      // Each linking thread's heap, left to V8's default growth, held about three times its live
-      // objects between collections (a run of 1 M x 100 k on two threads peaked at 1.6 GB); a heap
-      // grown by half its live size at most costs a little more collection and about 400 MB less.
-      // Set here, not on node's command line: NODE_OPTIONS and a worker's execArgv refuse V8 flags.
-      // V8 reads it at each collection and Node leaves flags settable after start; a V8 without
-      // the flag would print "unrecognized flag" on stderr (a Node upgrade must check this).
-      setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-      const report = await linkCsv({
-        ...options,
-        settings: loadSettings(options.settings),
-        estimate: options.parameters === 'estimate',
-        progress: (progress) => process.stderr.write(progressLine(progress)),
-      });
-      if (report.estimation)
-        process.stderr.write(spreadLines(report.estimation.spread, report.estimation.report.records_in_file ?? report.estimation.report.records));
-      process.stderr.write(summary(report));
-    });
+    .action(
+      async (options: {
+        population: string;
+        records: string;
+        out: string;
+        settings: string;
+        parameters: 'estimate' | 'committed';
+        threads: number;
+        asOf: string;
+      }) => {
+        requireFiles([options.population, options.records, options.settings]);
+        requireFolderOf(options.out);
+        // Each linking thread's heap, left to V8's default growth, held about three times its live
+        // objects between collections (a run of 1 M x 100 k on two threads peaked at 1.6 GB); a heap
+        // grown by half its live size at most costs a little more collection and about 400 MB less.
+        // Set here, not on node's command line: NODE_OPTIONS and a worker's execArgv refuse V8 flags.
+        // V8 reads it at each collection and Node leaves flags settable after start; a V8 without
+        // the flag would print "unrecognized flag" on stderr (a Node upgrade must check this).
+        setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+        const report = await linkCsv({
+          ...options,
+          settings: loadSettings(options.settings),
+          estimate: options.parameters === 'estimate',
+          progress: (progress) => process.stderr.write(progressLine(progress)),
+        });
+        if (report.estimation)
+          process.stderr.write(spreadLines(report.estimation.spread, report.estimation.report.records_in_file ?? report.estimation.report.records));
+        process.stderr.write(summary(report));
+      },
+    );
 }

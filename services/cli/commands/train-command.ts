@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { withPool } from '../kafka-session.js';
-import { requireFiles, requireFolderOf } from '../linkage-file-options.js';
+import { asOfOption, requireFiles, requireFolderOf } from '../linkage-file-options.js';
 import { ConfigError } from '../../shared/errors.js';
 import { nothingToEstimateFrom, readPopulationCsv, readRecordsCsv } from '../../shared/linkage-io/csv-io.js';
 import { estimateParameters } from '../../shared/linkage/estimate.js';
@@ -55,7 +55,8 @@ export function trainCommand(): Command {
     .option('--settings <file>', 'settings to start from', DEFAULT_SETTINGS_FILE)
     .option('--out <file>', 'where to write the trained settings (default: the committed settings file; with --from-reviews nothing is written without it)')
     .option('--json', 'print the --from-reviews report as JSON')
-    .action(async (options: { population?: string; records?: string; fromReviews?: boolean; settings: string; out?: string; json?: boolean }) => {
+    .addOption(asOfOption())
+    .action(async (options: { population?: string; records?: string; fromReviews?: boolean; settings: string; out?: string; json?: boolean; asOf: string }) => {
       requireFiles([options.settings]);
       if (options.out) requireFolderOf(options.out);
       const settings = loadSettings(options.settings);
@@ -66,7 +67,7 @@ export function trainCommand(): Command {
           frequencies: await loadTermFrequencies(pool, settings),
         }));
         if (pairs.length === 0) throw new Error('no decided review cases to learn from yet');
-        const trained = trainFromLabels(settings, frequencies, pairs);
+        const trained = trainFromLabels(settings, frequencies, pairs, options.asOf);
         if (options.json) console.log(JSON.stringify(trained.report, null, 2));
         else printLabelReport(trained.report, settings.thresholds);
         if (options.out) {
@@ -82,11 +83,12 @@ export function trainCommand(): Command {
       const records = readRecordsCsv(options.records).map((r) => r.record);
       if (register.length === 0) throw nothingToEstimateFrom(options.population);
       if (records.length === 0) throw nothingToEstimateFrom(options.records);
-      const { settings: estimated, report } = estimateParameters(settings, register, records);
+      const { settings: estimated, report } = estimateParameters(settings, register, records, { asOf: options.asOf });
       saveSettings(estimated, out);
       console.log(
         `trained on ${report.records} records × ${report.register} citizens (${report.blocked_pairs} blocked pairs, ${report.random_pairs} random pairs, EM ${report.em_iterations} iterations${report.em_converged ? '' : ', not converged'})`,
       );
-      console.log(`share of records in the register ${estimated.probability_record_in_register}; written to ${out}`);
+      const bands = estimated.prior_by_age.map((band) => `, of ${band.name} ${band.probability_record_in_register}`).join('');
+      console.log(`share of records in the register ${estimated.probability_record_in_register}${bands} (ages counted to ${options.asOf}); written to ${out}`);
     });
 }

@@ -26,6 +26,8 @@ export interface LinkCsvOptions {
   out: string;
   settings: LinkageSettings;
   estimate: boolean;
+  /** The day the records are as of: records' ages are counted to it (the settings' prior_by_age); none puts no record in an age band. */
+  asOf?: string | null;
   /** Threads that link (worker threads over the register in shared memory); 1, the default, links on the calling thread. */
   threads?: number;
   /** Told as each phase starts and, while linking, every PROGRESS_EVERY records (a run of millions takes minutes). */
@@ -61,9 +63,9 @@ export interface LinkCsvReport {
 const PROGRESS_EVERY = 100_000;
 
 /** Links on the calling thread, a chunk at a time. */
-async function linkHere({ take, settings, out, records: file, linked }: Prepared): Promise<Linked> {
+async function linkHere({ take, settings, asOf, out, records: file, linked }: Prepared): Promise<Linked> {
   const { register, index } = take();
-  const linkage = inMemoryLinkage(settings, register, index);
+  const linkage = inMemoryLinkage(settings, register, index, asOf);
   const { engine } = linkage;
   const tally = new CandidateTally(linkage.source);
   const writer = new DecisionsCsvWriter(out);
@@ -111,7 +113,7 @@ async function readAndEstimate(options: LinkCsvOptions, since: () => number, pro
     if (sample.seen === 0) throw nothingToEstimateFrom(options.records);
     const reader = new MatchRecordReader();
     const records = sample.items().map((row) => recordOfRow(reader, row));
-    const estimated = estimateParameters(settings, register, records, { recordsInFile: sample.seen, source: index });
+    const estimated = estimateParameters(settings, register, records, { recordsInFile: sample.seen, source: index, asOf: options.asOf ?? null });
     settings = estimated.settings;
     estimation = { report: estimated.report, spread: estimated.spread };
   }
@@ -138,6 +140,7 @@ export async function linkCsv(options: LinkCsvOptions): Promise<LinkCsvReport> {
   let reported = 0;
   const prepared: Prepared = {
     settings,
+    asOf: options.asOf ?? null,
     out: options.out,
     records: options.records,
     linked: (records) => {

@@ -29,7 +29,7 @@ function startThreads(prepared: Prepared, threads: number, start: StartThreads):
     register: register.share(),
     indexes: index.share(),
     frequencies: { total: frequencies.total, counts: frequencies.countsByFeature() },
-    asOf: register.newestDateOfBirth(),
+    asOf: prepared.asOf,
   });
 }
 

@@ -17,7 +17,7 @@ export interface LinkThreadSetup {
   register: SharedRegister;
   indexes: SharedIndexes;
   frequencies: { total: number; counts: Map<Feature, Map<string, number>> };
-  /** The register's newest date of birth: the day records' ages are counted to (age-prior.ts). */
+  /** The day records' ages are counted to (age-prior.ts). */
   asOf: string | null;
 }
 

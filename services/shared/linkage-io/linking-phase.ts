@@ -46,6 +46,8 @@ export interface Held {
 /** The linking phase's inputs: the register and its index as read, the settings as estimated. */
 export interface Prepared {
   settings: LinkageSettings;
+  /** The day records' ages are counted to (age-prior.ts). */
+  asOf: string | null;
   out: string;
   records: string;
   /** Told the number of records linked so far after each chunk. */

@@ -15,7 +15,7 @@ import { decideObservation, type ObservationVerdict } from '../register/observat
 import type { PersonObservation } from '../schemas/records.js';
 import { CitizenRepository, sourceRecordKey } from '../store/citizen-repository.js';
 import type { Pool } from '../store/db.js';
-import { isoDayOf } from '../linkage/age-prior.js';
+import { dayInVietnam } from '../linkage/age-prior.js';
 import { loadTermFrequencies, PostgresCandidateSource } from './postgres-candidates.js';
 
 const CHUNK = 1_000;
@@ -119,9 +119,11 @@ export async function shadowRun(
 ): Promise<ShadowReport> {
   checkComparable(current, candidate);
   const started = performance.now();
+  // One day for both, so a run that crosses midnight reports no change of the clock's.
+  const asOf = dayInVietnam();
   const [currentEngine, candidateEngine] = await Promise.all([
-    loadTermFrequencies(pool, current).then((frequencies) => new LinkageEngine(current, frequencies, { asOf: isoDayOf(new Date()) })),
-    loadTermFrequencies(pool, candidate).then((frequencies) => new LinkageEngine(candidate, frequencies, { asOf: isoDayOf(new Date()) })),
+    loadTermFrequencies(pool, current).then((frequencies) => new LinkageEngine(current, frequencies, { asOf })),
+    loadTermFrequencies(pool, candidate).then((frequencies) => new LinkageEngine(candidate, frequencies, { asOf })),
   ]);
   const currentCandidates = new PostgresCandidateSource(pool, current);
   // Usually the rules are the same and one candidate query serves both; a candidate may also drop some.

@@ -4,9 +4,10 @@
  * registered, so a newborn's record is far less often about a registered person than an adult's;
  * with one prior for all, a newborn's record with a name and a date of birth is linked to the
  * registered namesake born that day. The settings' `prior_by_age` bands (rules as data, their
- * probabilities estimated as the global prior is) give such records their own prior. Pure: the
- * reference day ("as of") is given by the caller: the register's newest date of birth for a
- * register read whole (link-csv, train), the day of the decision for the pipeline.
+ * probabilities estimated from the share of decisive matches) give such records their own prior.
+ * Pure: the reference day ("as of") is given by the caller: the day of the decision in the
+ * pipeline and a shadow run, the day a case was opened when it is scored again, link-csv's and
+ * train's `--as-of` (today by default; a benchmark fixes it, so its figures do not drift).
  */
 import { earliestDay } from '../normalise/date.js';
 import type { MatchRecord } from './match-record.js';
@@ -19,9 +20,17 @@ export function dayNumber(isoDay: string): number {
   return Date.parse(`${isoDay}T00:00:00Z`) / DAY_MS;
 }
 
-/** The ISO day of a moment, in UTC: the pipeline's reference day is the day it decides on. */
-export function isoDayOf(moment: Date): string {
-  return moment.toISOString().slice(0, 10);
+/** Vietnam's clocks: UTC+7 all year. */
+const VIETNAM_OFFSET_MS = 7 * 3_600_000;
+
+/** The day (YYYY-MM-DD) a moment falls on in Vietnam, where the records' people are born and served. */
+export function dayInVietnam(moment: Date = new Date()): string {
+  return new Date(moment.getTime() + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** Whether a reference day given on a command line is a real day (YYYY-MM-DD). */
+export function isDay(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(dayNumber(text)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
 }
 
 /**

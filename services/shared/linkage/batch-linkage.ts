@@ -15,19 +15,20 @@ export function compact(register: RegisterInMemory): CompactRegister {
 
 /**
  * Engine and in-memory index over a register held in memory (link-csv, train, benchmarks); `source`
- * is an index already built over the same register under the same blocking rules, to be reused.
+ * is an index already built over the same register under the same blocking rules, to be reused;
+ * `asOf` the day records' ages are counted to (age-prior.ts; none: no record is in an age band).
  */
 export function inMemoryLinkage(
   settings: LinkageSettings,
   register: RegisterInMemory,
   source?: InMemoryCandidateSource,
+  asOf: string | null = null,
 ): { engine: LinkageEngine; source: InMemoryCandidateSource } {
   const columns = compact(register);
   source?.requireBuiltOver(columns, settings.blocking_rules);
   const frequencies = TermFrequencies.fromRegister(columns, tfFeatures(settings));
-  // A register read whole is as of its newest birth: the day its records' ages are counted to (age-prior.ts).
   return {
-    engine: new LinkageEngine(settings, frequencies, { asOf: columns.newestDateOfBirth() }),
+    engine: new LinkageEngine(settings, frequencies, { asOf }),
     source: source ?? new InMemoryCandidateSource(settings.blocking_rules, columns),
   };
 }

@@ -329,24 +329,6 @@ export class CompactRegister {
     return tokens;
   }
 
-  /**
-   * The newest full date of birth held (YYYY-MM-DD), or null: a register read whole is as of
-   * its latest birth, the day the settings' prior_by_age bands count ages to (age-prior.ts).
-   */
-  newestDateOfBirth(): string | null {
-    let newest: string | null = null;
-    let seen = NONE;
-    for (let row = AT.dob; row < this.count * ROW_STRIDE; row += ROW_STRIDE) {
-      const date = this.rows[row]!;
-      // Rows repeat their dates: a string is compared only when its number changes.
-      if (date === NONE || date === seen) continue;
-      seen = date;
-      const value = this.pool.value(date);
-      if (newest === null || value > newest) newest = value;
-    }
-    return newest;
-  }
-
   get(index: number): MatchRecord {
     const { pool, rows } = this;
     const row = index * ROW_STRIDE;

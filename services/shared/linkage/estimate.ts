@@ -38,6 +38,8 @@ export interface EstimateOptions {
    * links with the same one): an index of ten million citizens takes seconds a rule to build.
    */
   source?: InMemoryCandidateSource;
+  /** The day records' ages are counted to (age-prior.ts): each prior_by_age band is estimated from its records; without it, none is in a band. */
+  asOf?: string | null;
 }
 
 /** m, u and the prior for these settings, estimated from a register and records without labels. */
@@ -55,7 +57,7 @@ export function estimateParameters(
   const data = {
     records: sampled,
     registerSize: columns.size,
-    asOf: columns.newestDateOfBirth(),
+    asOf: options.asOf ?? null,
     random: randomPairLevels(settings, sampled, columns, RANDOM_PAIRS, new SeededRandom(seed)),
     blocked: pairLevels(settings, blockedPairs(options.source ?? new InMemoryCandidateSource(settings.blocking_rules, columns), columns, sampled)),
     sessions: settings.training_sessions.map((session) => ({

@@ -34,8 +34,13 @@ export interface LabelTrainingReport {
   levels: { comparison: string; level: string; m: number | undefined; u: number | undefined; mFromLabels: number | null; uFromLabels: number | null }[];
 }
 
-function metrics(settings: LinkageSettings, frequencies: TermFrequencies, pairs: readonly LabelledPair[]): LabelMetrics & { probabilities: number[] } {
-  const scorer = new Scorer(settings, frequencies);
+function metrics(
+  settings: LinkageSettings,
+  frequencies: TermFrequencies,
+  pairs: readonly LabelledPair[],
+  asOf: string | null,
+): LabelMetrics & { probabilities: number[] } {
+  const scorer = new Scorer(settings, frequencies, { asOf });
   const probabilities = pairs.map((pair) => scorer.score(pair.record, pair.citizen).probability);
   const { link_probability: link, review_probability: review } = settings.thresholds;
   let truePositives = 0;
@@ -77,8 +82,10 @@ export function trainFromLabels(
   settings: LinkageSettings,
   frequencies: TermFrequencies,
   pairs: readonly LabelledPair[],
+  /** The day records' ages are counted to (age-prior.ts), as the linker counts them. */
+  asOf: string | null = null,
 ): { report: LabelTrainingReport; settings: LinkageSettings } {
-  const current = metrics(settings, frequencies, pairs);
+  const current = metrics(settings, frequencies, pairs, asOf);
   const m = sharesOf(
     settings,
     pairs.filter((p) => p.match),
@@ -100,7 +107,7 @@ export function trainFromLabels(
   const suggestedLinkProbability = nonMatches.length > 0 ? Math.min(0.999999, Math.max(...nonMatches) + 1e-6) : null;
   const suggestedReviewProbability = matched.length > 0 ? Math.max(0, Math.min(...matched) - 1e-6) : null;
   const { probabilities: _current, ...currentMetrics } = current;
-  const { probabilities: _retrained, ...retrainedMetrics } = metrics(retrainedSettings, frequencies, pairs);
+  const { probabilities: _retrained, ...retrainedMetrics } = metrics(retrainedSettings, frequencies, pairs, asOf);
   return {
     settings: retrainedSettings,
     report: {

@@ -1,5 +1,5 @@
 import { termFrequenciesOf } from '../linkage-io/postgres-candidates.js';
-import { isoDayOf } from '../linkage/age-prior.js';
+import { dayInVietnam } from '../linkage/age-prior.js';
 import { LinkageEngine } from '../linkage/engine.js';
 import { personToMatchRecord } from '../linkage/match-record.js';
 import type { NeverLinkRule } from '../linkage/scoring.js';
@@ -35,13 +35,16 @@ export async function rescoreCase(
   if (!settings) return rescored;
   const subject = personToMatchRecord(reviewCase.observation_id, record);
   const others = [...candidates].map(([citizenId, person]) => personToMatchRecord(citizenId, person));
-  const engine = new LinkageEngine(settings, await termFrequenciesOf(pool, settings, others), { asOf: isoDayOf(new Date()) });
+  // Ages counted to the day the case was opened, as the decision counted them: an infant's record
+  // does not change its score the day its person turns one.
+  const engine = new LinkageEngine(settings, await termFrequenciesOf(pool, settings, others), { asOf: dayInVietnam(reviewCase.created_at) });
   // A duplicate pair was scored as a plain pair of citizens by the scan (no guardian rule, only the
   // never_link rules that hold between citizens): the same here.
   const duplicate = isDuplicateCase(reviewCase);
   const scored = duplicate
     ? others.map((other) => {
-        const score = engine.scorer.score(subject, other);
+        // The settings' own prior, as the scan's: two register entries, not a sector record of some age.
+        const score = engine.scorer.weigh(other, engine.scorer.levels(subject, other));
         return { citizen_id: other.id, score: score.probability, explanation: engine.scorer.explain(score, null, '') };
       })
     : engine.explainEach(subject, others);
