@@ -127,7 +127,11 @@ export function originOf(o: PersonObservation): RecordOrigin {
     event_time: new Date(o.event_time).toISOString(),
     ingested_at: new Date(o.ingested_at).toISOString(),
     // Where the record was made: linkage weighs it (the area comparison) when the record has no address.
-    details: Object.entries({ ...o.attributes, ...(o.person.office_province ? { office_province: o.person.office_province } : {}) })
+    details: Object.entries({
+      ...o.attributes,
+      ...(o.person.office_province ? { office_province: o.person.office_province } : {}),
+      ...(o.person.office_commune ? { office_commune: o.person.office_commune } : {}),
+    })
       .map(([key, value]) => ({ key, value }))
       .sort((a, b) => a.key.localeCompare(b.key)),
     findings: o.findings.map(({ code, field }) => ({ code, field })),

@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { committedLinkage } from '../helpers/committed-linkage.js';
+import { vaccinationObservedAt } from '../helpers/office-event.js';
 import { CompactRegister, FieldNumbers } from '../../services/shared/linkage/compact-register.js';
 import { personToMatchRecord, toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
 import { readPopulationCsv, streamRecordsCsv } from '../../services/shared/linkage-io/csv-io.js';
-import { toObservation } from '../../services/shared/sources/sector-event.js';
-import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
 import { originOf } from '../../services/steward/case-view.js';
 
 /** The province a record was made in stands in for its address when it has none (issue 14: the commune of the sector office). */
@@ -146,17 +145,7 @@ describe('two addresses that share most words', () => {
 });
 
 describe("a sector event's office", () => {
-  const NOW = new Date('2026-11-20T08:00:00Z');
-  const event = (officeArea: string | null) => ({
-    source_system: 'tiemchung-test',
-    source_record_id: 'TC-9',
-    change_type: 'CREATE',
-    event_type: 'VACCINATION',
-    event_time: NOW.getTime() - 3_600_000,
-    person: { personal_id: null, full_name: 'Nguyen Van Hung', date_of_birth: '1990-05-14', sex: 'M', address: null, office_area: officeArea },
-    vaccination: { vaccine_code: 'MR', vaccine_name: null, dose_number: 1, date_administered: '2026-11-18', facility: 'Trạm y tế xã An Phú', lot_number: null },
-  });
-  const observe = (officeArea: string | null) => toObservation(SOURCE_ADAPTERS.vaccination, event(officeArea), { topic: 't', partition: 0, offset: '1' }, NOW);
+  const observe = vaccinationObservedAt;
 
   it("becomes the observation's office province, as it is since the 2025 merger", () => {
     expect(observe('Trạm y tế xã An Phú, Thái Bình').person.office_province).toBe('Hưng Yên');

@@ -72,7 +72,7 @@ const DATE_FEATURES = [AT.dob, AT.dob_year, AT.dob_year_month, AT.dob_swapped];
 /**
  * A citizen's row: its features' numbers at their positions in FEATURES, then its date of birth
  * (the date's string number times 4, plus its precision's index in PRECISIONS), then its ID's
- * number. Seventeen numbers, 68 bytes: a candidate is read from two cache lines, where a column
+ * number. Eighteen numbers, 72 bytes: a candidate is read from two cache lines, where a column
  * per feature cost a cache miss per feature (most of a candidate's cost at millions).
  */
 export const ROW_STRIDE = FEATURES.length + 2;
@@ -226,11 +226,12 @@ export class CompactRegister {
     rows[row + AT.sex] = fields.slab[fields.numbersOf('sex', person.sex, (raw) => [pool.internOrNone(fieldFeatures.sex(raw))])]!;
     const address = fields.numbersOf('address', person.address, (raw) => {
       const { features: f } = fieldFeatures.address(raw);
-      return [pool.internOrNone(f.address_key), pool.internOrNone(f.address_numbers), pool.internOrNone(f.area_province)];
+      return [pool.internOrNone(f.address_key), pool.internOrNone(f.address_numbers), pool.internOrNone(f.area_province), pool.internOrNone(f.area_commune)];
     });
     rows[row + AT.address_key] = fields.slab[address]!;
     rows[row + AT.address_numbers] = fields.slab[address + 1]!;
     rows[row + AT.area_province] = fields.slab[address + 2]!;
+    rows[row + AT.area_commune] = fields.slab[address + 3]!;
     this.count += 1;
   }
 
@@ -359,6 +360,7 @@ export class CompactRegister {
         address_key: addressKey,
         address_numbers: value(AT.address_numbers),
         area_province: value(AT.area_province),
+        area_commune: value(AT.area_commune),
       },
     };
   }

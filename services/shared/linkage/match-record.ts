@@ -1,4 +1,5 @@
 import { cached } from '../csv-rows.js';
+import { communeOfPlace } from '../normalise/commune.js';
 import { parsePartialDate } from '../normalise/date.js';
 import { foldedAddressProblem } from '../normalise/plausibility.js';
 import { provinceOfPlace } from '../normalise/provinces-2025.js';
@@ -25,6 +26,7 @@ export const FEATURES = [
   'address_key',
   'address_numbers',
   'area_province',
+  'area_commune',
 ] as const;
 
 export type Feature = (typeof FEATURES)[number];
@@ -110,8 +112,17 @@ interface FoldedPerson {
   dateOfBirth: string | null | undefined;
   sex: Sex | null;
   foldedAddress: string | null;
-  /** The 2025 province of the office that made the record, already read (officeProvince). */
-  officeProvince: string | null;
+  /** Where the office that made the record is, already read (officeArea). */
+  office: OfficeArea | null;
+}
+
+/**
+ * Where the office that made a record is, as a record without an address is compared by (the
+ * `area` comparison): its 2025 province, and the key of its commune when its area names one.
+ */
+export interface OfficeArea {
+  province: string | null;
+  commune: string | null;
 }
 
 /** The features that come from the name alone. */
@@ -126,7 +137,7 @@ export interface DateFeatures {
 /** The address's tokens and the features that come from it alone (its province is the person's area). */
 export interface AddressFeatures {
   tokens: ReadonlySet<string>;
-  features: Pick<Record<Feature, string | null>, 'address_key' | 'address_numbers' | 'area_province'>;
+  features: Pick<Record<Feature, string | null>, 'address_key' | 'address_numbers' | 'area_province' | 'area_commune'>;
 }
 
 function nameFeatures(foldedName: string | null): NameFeatures {
@@ -169,14 +180,25 @@ function addressFeatures(foldedAddress: string | null): AddressFeatures {
       : null;
   const addressWords = address ? address.split(' ') : [];
   const numbers = addressWords.filter((token) => /^\d+$/.test(token));
+  const province = address ? provinceOf(foldedAddress) : null;
   return {
     tokens: new Set(addressWords),
     features: {
       address_key: address,
       address_numbers: numbers.length > 0 ? numbers.join(' ') : null,
-      area_province: address ? provinceOf(foldedAddress) : null,
+      area_province: province,
+      area_commune: communeKey(foldedAddress, province),
     },
   };
+}
+
+/**
+ * The commune a place names with its province ("xa an phu, Nghệ An"), or null: communes of one
+ * name lie in several provinces. Folded, so a commune written with or without its diacritics is one key.
+ */
+function communeKey(place: string | null, province: string | null): string | null {
+  const commune = place === null || province === null ? null : communeOfPlace(place);
+  return commune === null ? null : `${foldToAscii(commune)}, ${province}`;
 }
 
 /**
@@ -188,9 +210,19 @@ function provinceOf(place: string | null): string | null {
   return province && province !== 'unknown' ? province.current : null;
 }
 
-/** The province of the office that made a record, for a record without an address of its own. */
-function officeProvince(raw: string | null | undefined): string | null {
-  return empty(raw) ? null : provinceOf(cleanText(raw));
+/** Where the office that made a record is (its area as the source wrote it), for a record without an address of its own. */
+function officeArea(raw: string | null | undefined): OfficeArea | null {
+  if (empty(raw)) return null;
+  const area = cleanText(raw);
+  const province = provinceOf(area);
+  return { province, commune: communeKey(area, province) };
+}
+
+/** Where the office is, from a normalised person: ingest has read its province and its commune as written. */
+function normalisedOffice(person: Pick<NormalisedPerson, 'office_province' | 'office_commune'>): OfficeArea | null {
+  const province = person.office_province ?? null;
+  if (province === null) return null;
+  return { province, commune: person.office_commune ? `${foldToAscii(person.office_commune)}, ${province}` : null };
 }
 
 function assemble(
@@ -200,8 +232,10 @@ function assemble(
   date: DateFeatures,
   sex: Sex | null,
   address: AddressFeatures,
-  office: string | null = null,
+  office: OfficeArea | null = null,
 ): MatchRecord {
+  // A record's own address says where its person lives; the office only stands in for none.
+  const byOffice = address.features.address_key === null;
   return {
     id,
     dateOfBirth: date.dateOfBirth,
@@ -212,8 +246,8 @@ function assemble(
       ...date.features,
       sex,
       ...address.features,
-      // A record's own address says where its person lives; the office only stands in for none.
-      area_province: address.features.area_province ?? (address.features.address_key === null ? office : null),
+      area_province: address.features.area_province ?? (byOffice ? (office?.province ?? null) : null),
+      area_commune: address.features.area_commune ?? (byOffice ? (office?.commune ?? null) : null),
     },
   };
 }
@@ -226,7 +260,7 @@ function build(id: string, person: FoldedPerson): MatchRecord {
     dateFeatures(person.dateOfBirth),
     person.sex,
     addressFeatures(person.foldedAddress),
-    person.officeProvince,
+    person.office,
   );
 }
 
@@ -242,7 +276,7 @@ export function toMatchRecord(id: string, person: RawPerson): MatchRecord {
     dateOfBirth: person.date_of_birth,
     sex: sexOf(person.sex),
     foldedAddress: foldedText(person.address),
-    officeProvince: officeProvince(person.office_area),
+    office: officeArea(person.office_area),
   });
 }
 
@@ -277,7 +311,7 @@ export const normalisedFieldFeatures = {
   name: (nameKey: string | null): NameFeatures => nameFeatures(nameKey || null),
   date: (dateOfBirth: PartialDate | null): DateFeatures => dateFeatures(dateOfBirth?.value ?? null),
   address: (cleanAddress: string | null): AddressFeatures => addressFeatures(cleanAddress ? foldToAscii(cleanAddress) : null),
-  /** `assemble`'s arguments, the personal ID as given and the office's province as normalised (the observation's `office_province`). */
+  /** `assemble`'s arguments, the personal ID as given and the office as normalised (`normalisedOffice` of the observation's person). */
   record: (...[id, personalId, ...rest]: Parameters<typeof assemble>): MatchRecord => assemble(id, identifierDigits(personalId), ...rest),
 };
 
@@ -293,7 +327,7 @@ export class MatchRecordReader {
   private readonly addresses = new Map<string, AddressFeatures>();
   private readonly foldedNames = new Map<string, NameFeatures>();
   private readonly cleanAddresses = new Map<string, AddressFeatures>();
-  private readonly offices = new Map<string, string | null>();
+  private readonly offices = new Map<string, OfficeArea | null>();
 
   /** personToMatchRecord, with the same caches. */
   readPerson(id: string, person: NormalisedPerson): MatchRecord {
@@ -305,7 +339,7 @@ export class MatchRecordReader {
       person.date_of_birth ? cached(this.dates, person.date_of_birth.value, () => date(person.date_of_birth)) : date(null),
       person.sex,
       person.address ? cached(this.cleanAddresses, person.address, address) : address(null),
-      person.office_province ?? null,
+      normalisedOffice(person),
     );
   }
 
@@ -313,13 +347,13 @@ export class MatchRecordReader {
     const name = empty(person.full_name) ? nameFeatures(null) : cached(this.names, person.full_name, (raw) => nameFeatures(foldedText(raw)));
     const date = empty(person.date_of_birth) ? dateFeatures(null) : cached(this.dates, person.date_of_birth, dateFeatures);
     const address = empty(person.address) ? addressFeatures(null) : cached(this.addresses, person.address, (raw) => addressFeatures(foldedText(raw)));
-    const office = empty(person.office_area) ? null : cached(this.offices, person.office_area, officeProvince);
+    const office = empty(person.office_area) ? null : cached(this.offices, person.office_area, officeArea);
     return assemble(id, identifierDigits(person.personal_id), name, date, sexOf(person.sex), address, office);
   }
 }
 
 /** The fields of a normalised person that its match record is made from. */
-export type MatchedFields = Pick<NormalisedPerson, 'personal_id' | 'name_key' | 'date_of_birth' | 'sex' | 'address' | 'office_province'>;
+export type MatchedFields = Pick<NormalisedPerson, 'personal_id' | 'name_key' | 'date_of_birth' | 'sex' | 'address' | 'office_province' | 'office_commune'>;
 
 /**
  * A normalised observation or citizen as a match record (the pipeline's path into the engine).
@@ -333,7 +367,7 @@ export function personToMatchRecord(id: string, person: MatchedFields): MatchRec
     dateOfBirth: person.date_of_birth ? person.date_of_birth.value : null,
     sex: person.sex,
     foldedAddress: person.address ? foldToAscii(person.address) : null,
-    // Already the 2025 province: ingest read it from the office's area.
-    officeProvince: person.office_province ?? null,
+    // Already read by ingest from the office's area: the 2025 province and the commune as written.
+    office: normalisedOffice(person),
   });
 }

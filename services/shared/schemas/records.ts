@@ -115,6 +115,8 @@ export interface NormalisedPerson {
   address: string | null;
   /** The 2025 province of the office that made the record: a sector record's, never a citizen's. */
   office_province?: string | null;
+  /** The commune the office's area names (as written: "xã An Phú"), when it names one and its province was read. */
+  office_commune?: string | null;
 }
 
 export interface PersonObservation {

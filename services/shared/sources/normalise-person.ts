@@ -1,3 +1,4 @@
+import { communeOfPlace } from '../normalise/commune.js';
 import { parsePartialDate, yearOf } from '../normalise/date.js';
 import { normaliseName } from '../normalise/name.js';
 import { checkPersonalId, parsePersonalId } from '../normalise/personal-id.js';
@@ -97,10 +98,21 @@ export function normalisePerson(fields: PersonFields, today: string, report: Rul
   }
 
   const officeProvince = officeProvinceOf(fields.office_area, `${path}.office_area`, report);
+  // The office's commune only with its province: communes of one name lie in several provinces.
+  const officeCommune = officeProvince && fields.office_area ? communeOfPlace(cleanText(fields.office_area)) : null;
 
   const person: NormalisedPerson | null =
     name === null || report.issues.length > before
       ? null
-      : { ...name, personal_id: personalId, legacy_id: legacyId, date_of_birth: dateOfBirth, sex, address, office_province: officeProvince };
+      : {
+          ...name,
+          personal_id: personalId,
+          legacy_id: legacyId,
+          date_of_birth: dateOfBirth,
+          sex,
+          address,
+          office_province: officeProvince,
+          office_commune: officeCommune,
+        };
   return { person, province2025 };
 }

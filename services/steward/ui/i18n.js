@@ -516,6 +516,7 @@ const LABELS = {
       registration_date: 'Ngày đăng ký',
       address_province_2025: 'Tỉnh, thành phố từ 1/7/2025',
       office_province: 'Tỉnh nơi lập bản ghi',
+      office_commune: 'Xã, phường nơi lập bản ghi',
     },
     detailCodes: {
       ACTIVE: 'đang hưởng',
@@ -1078,6 +1079,7 @@ const LABELS = {
       registration_date: 'Registered on',
       address_province_2025: 'Province since 1 July 2025',
       office_province: 'Province the record was made in',
+      office_commune: 'Commune the record was made in',
     },
     detailCodes: {
       ACTIVE: 'active',
@@ -1186,7 +1188,9 @@ export const LEVEL_SENTENCES_VI = {
   'address:same_province': 'Địa chỉ có ít hơn một nửa số chữ giống nhau nhưng cùng một tỉnh.',
   'address:else': 'Địa chỉ khác nhau, ở hai tỉnh khác nhau (hoặc một bên không ghi tỉnh).',
   'area:null': 'Không so sánh: cả hai đều có địa chỉ (đã so sánh ở mục địa chỉ), hoặc một bên không đọc được tỉnh.',
-  'area:same_province': 'Bản ghi không có địa chỉ được lập tại tỉnh nơi công dân sinh sống.',
+  'area:same_commune': 'Bản ghi không có địa chỉ được lập tại xã, phường nơi công dân sinh sống.',
+  'area:same_province_other_commune': 'Bản ghi không có địa chỉ được lập tại tỉnh nơi công dân sinh sống, nhưng ở xã, phường khác.',
+  'area:same_province': 'Bản ghi không có địa chỉ được lập tại tỉnh nơi công dân sinh sống (không rõ xã, phường của một bên).',
   'area:else': 'Bản ghi không có địa chỉ được lập tại một tỉnh khác với tỉnh của công dân.',
 };
 
@@ -1235,7 +1239,9 @@ export const LEVEL_SENTENCES_EN = {
   'address:same_province': 'The addresses share less than half their words but are in the same province.',
   'address:else': 'The addresses are different, in different provinces (or one names none).',
   'area:null': 'Not compared: both have an address (the address comparison weighs them), or one has no province to read.',
-  'area:same_province': 'The record, which has no address, was made in the province where the citizen lives.',
+  'area:same_commune': 'The record, which has no address, was made in the commune where the citizen lives.',
+  'area:same_province_other_commune': 'The record, which has no address, was made in the province where the citizen lives, in another commune.',
+  'area:same_province': 'The record, which has no address, was made in the province where the citizen lives (the commune of one of them unknown).',
   'area:else': "The record, which has no address, was made in another province than the citizen's.",
 };
 
