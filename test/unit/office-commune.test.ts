@@ -23,6 +23,14 @@ describe('the commune a place names', () => {
     ]);
   });
 
+  it('is not a town of the districts abolished in 2025 ("thị xã")', () => {
+    expect(communeOfPlace('Số 5, phường Quang Trung, thị xã Sơn Tây, Hà Nội')).toBe('phường Quang Trung');
+  });
+
+  it('is not a name written like a kind with other tones, and keeps a commune named so whole', () => {
+    expect([communeOfPlace('Bệnh viện Phương Đông, Hà Nội'), communeOfPlace('Trạm y tế xã Phương Trung, Hà Nội')]).toEqual([null, 'xã Phương Trung']);
+  });
+
   it('is none for a province alone or a place that names no commune', () => {
     expect([communeOfPlace('Nghệ An'), communeOfPlace('Số 12 Lê Lợi, Nghệ An'), communeOfPlace('xã An Phú')]).toEqual([null, null, null]);
   });
@@ -41,6 +49,15 @@ describe("the area's commune of a match record", () => {
   it("is the record's own address's when it has one, whatever office made it", () => {
     const record = toMatchRecord('R', { address: 'Số 3, thôn 1, xã Bình Minh, Nghệ An', office_area: 'xã An Phú, Hưng Yên' });
     expect(record.features.area_commune).toBe('xa binh minh, Nghệ An');
+  });
+
+  it('keeps apart two communes whose names end alike in a word spelt as a kind without its tones', () => {
+    const commune = (address: string) => toMatchRecord('C', { address }).features.area_commune;
+    const ward = commune('Số 81, đường Hùng Vương, phường Xuân Phương Nam, Long An');
+    expect([ward === commune('Số 228, thôn 10, xã Xuân Phương Nam, Long An'), ward]).toEqual([
+      false,
+      toMatchRecord('R', { office_area: 'Trạm y tế phường Xuân Phương Nam, Long An' }).features.area_commune,
+    ]);
   });
 
   it('is kept by the compact register as the record has it', () => {

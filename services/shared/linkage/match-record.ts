@@ -112,6 +112,8 @@ interface FoldedPerson {
   dateOfBirth: string | null | undefined;
   sex: Sex | null;
   foldedAddress: string | null;
+  /** The same address as written (clean, not folded): its commune is read from its words' tones. */
+  writtenAddress: string | null;
   /** Where the office that made the record is, already read (officeArea). */
   office: OfficeArea | null;
 }
@@ -170,7 +172,7 @@ function dateFeatures(raw: string | null | undefined): DateFeatures {
 }
 
 /** An implausible address (too long, repeated junk, a placeholder: normalise/plausibility.ts) is no evidence: it counts as missing. */
-function addressFeatures(foldedAddress: string | null): AddressFeatures {
+function addressFeatures(foldedAddress: string | null, written: string | null = foldedAddress): AddressFeatures {
   const address =
     foldedAddress && foldedAddressProblem(foldedAddress) === null
       ? foldedAddress
@@ -187,7 +189,7 @@ function addressFeatures(foldedAddress: string | null): AddressFeatures {
       address_key: address,
       address_numbers: numbers.length > 0 ? numbers.join(' ') : null,
       area_province: province,
-      area_commune: communeKey(foldedAddress, province),
+      area_commune: address ? communeKey(written, province) : null,
     },
   };
 }
@@ -259,7 +261,7 @@ function build(id: string, person: FoldedPerson): MatchRecord {
     nameFeatures(person.foldedName),
     dateFeatures(person.dateOfBirth),
     person.sex,
-    addressFeatures(person.foldedAddress),
+    addressFeatures(person.foldedAddress, person.writtenAddress),
     person.office,
   );
 }
@@ -276,8 +278,13 @@ export function toMatchRecord(id: string, person: RawPerson): MatchRecord {
     dateOfBirth: person.date_of_birth,
     sex: sexOf(person.sex),
     foldedAddress: foldedText(person.address),
+    writtenAddress: writtenText(person.address),
     office: officeArea(person.office_area),
   });
+}
+
+function writtenText(raw: string | null | undefined): string | null {
+  return empty(raw) ? null : cleanText(raw);
 }
 
 function foldedText(raw: string | null | undefined): string | null {
@@ -298,7 +305,7 @@ export const fieldFeatures = {
   name: (raw: string | null | undefined): NameFeatures => nameFeatures(foldedText(raw)),
   date: dateFeatures,
   sex: sexOf,
-  address: (raw: string | null | undefined): AddressFeatures => addressFeatures(foldedText(raw)),
+  address: (raw: string | null | undefined): AddressFeatures => addressFeatures(foldedText(raw), writtenText(raw)),
 };
 
 /**
@@ -310,7 +317,7 @@ export const fieldFeatures = {
 export const normalisedFieldFeatures = {
   name: (nameKey: string | null): NameFeatures => nameFeatures(nameKey || null),
   date: (dateOfBirth: PartialDate | null): DateFeatures => dateFeatures(dateOfBirth?.value ?? null),
-  address: (cleanAddress: string | null): AddressFeatures => addressFeatures(cleanAddress ? foldToAscii(cleanAddress) : null),
+  address: (cleanAddress: string | null): AddressFeatures => addressFeatures(cleanAddress ? foldToAscii(cleanAddress) : null, cleanAddress || null),
   /** `assemble`'s arguments, the personal ID as given and the office as normalised (`normalisedOffice` of the observation's person). */
   record: (...[id, personalId, ...rest]: Parameters<typeof assemble>): MatchRecord => assemble(id, identifierDigits(personalId), ...rest),
 };
@@ -346,7 +353,9 @@ export class MatchRecordReader {
   read(id: string, person: RawPerson): MatchRecord {
     const name = empty(person.full_name) ? nameFeatures(null) : cached(this.names, person.full_name, (raw) => nameFeatures(foldedText(raw)));
     const date = empty(person.date_of_birth) ? dateFeatures(null) : cached(this.dates, person.date_of_birth, dateFeatures);
-    const address = empty(person.address) ? addressFeatures(null) : cached(this.addresses, person.address, (raw) => addressFeatures(foldedText(raw)));
+    const address = empty(person.address)
+      ? addressFeatures(null)
+      : cached(this.addresses, person.address, (raw) => addressFeatures(foldedText(raw), writtenText(raw)));
     const office = empty(person.office_area) ? null : cached(this.offices, person.office_area, officeArea);
     return assemble(id, identifierDigits(person.personal_id), name, date, sexOf(person.sex), address, office);
   }
@@ -367,6 +376,7 @@ export function personToMatchRecord(id: string, person: MatchedFields): MatchRec
     dateOfBirth: person.date_of_birth ? person.date_of_birth.value : null,
     sex: person.sex,
     foldedAddress: person.address ? foldToAscii(person.address) : null,
+    writtenAddress: person.address || null,
     // Already read by ingest from the office's area: the 2025 province and the commune as written.
     office: normalisedOffice(person),
   });

@@ -1,13 +1,33 @@
 import { foldToAscii } from './text.js';
 
-/** The words a commune's kind is written in once folded: xã, phường, đặc khu (since 2025) and thị trấn. */
-const KINDS: readonly (readonly string[])[] = [['xa'], ['phuong'], ['dac', 'khu'], ['thi', 'tran']];
+/**
+ * The words a commune's kind is written in, folded: xã, phường, đặc khu (since 2025) and thị
+ * trấn. A word written with diacritics must be the kind's own ("Phương", a name, is not
+ * "phường"; "xá" is not "xã"); one written without any is read as the kind.
+ */
+const KINDS: readonly { folded: readonly string[]; written: readonly string[] }[] = [
+  { folded: ['xa'], written: ['xã'] },
+  { folded: ['phuong'], written: ['phường'] },
+  { folded: ['dac', 'khu'], written: ['đặc', 'khu'] },
+  { folded: ['thi', 'tran'], written: ['thị', 'trấn'] },
+];
 
-/** Where in these folded words the last commune kind followed by a name begins, or -1. */
-function lastKindAt(words: readonly string[]): number {
-  for (let at = words.length - 2; at >= 0; at -= 1) {
-    const kind = KINDS.find((kind) => kind.every((word, i) => words[at + i] === word));
-    if (kind && at + kind.length < words.length) return at;
+/** "thị xã": a town of the districts abolished in 2025, above the communes, not one of them. */
+const TOWN_BEFORE = 'thi';
+
+function isKindWord(written: string, folded: string, kindWritten: string, kindFolded: string): boolean {
+  if (folded !== kindFolded) return false;
+  const lower = written.toLowerCase();
+  return lower === folded || lower === kindWritten;
+}
+
+/** Where in these words the first commune kind followed by a name begins, or -1. */
+function firstKindAt(words: readonly string[]): number {
+  const folded = words.map((word) => foldToAscii(word));
+  for (let at = 0; at < words.length - 1; at += 1) {
+    if (folded[at - 1] === TOWN_BEFORE && folded[at] === 'xa') continue;
+    const kind = KINDS.find((k) => k.folded.every((word, i) => isKindWord(words[at + i] ?? '', folded[at + i] ?? '', k.written[i]!, word)));
+    if (kind && at + kind.folded.length < words.length) return at;
   }
   return -1;
 }
@@ -15,9 +35,11 @@ function lastKindAt(words: readonly string[]): number {
 /**
  * The commune a comma-separated place names before its province, as written from its kind on:
  * "Số 12, thôn 4, xã An Phú, Nghệ An" and an office's "Trạm y tế xã An Phú, Nghệ An" both give
- * "xã An Phú". The last part before the province that holds a commune's kind followed by a name;
- * null for a place of one part (a province alone) or naming no commune. Two communes of one name
- * in two provinces are told apart by the caller, with the province.
+ * "xã An Phú". The last part before the province that holds a commune's kind followed by a name
+ * (the first kind in that part: "xã Phương Trung" is one commune); null for a place of one part
+ * (a province alone) or naming no commune. Two communes of one name in two provinces are told
+ * apart by the caller, with the province; numbered wards of the old districts ("Phường 3") and
+ * communes renamed in 2025 are not told apart from their namesakes of the same province.
  */
 export function communeOfPlace(place: string): string | null {
   const parts = place
@@ -26,8 +48,7 @@ export function communeOfPlace(place: string): string | null {
     .filter((part) => part !== '');
   for (let p = parts.length - 2; p >= 0; p -= 1) {
     const words = parts[p]!.split(' ');
-    // Folding keeps the words as they are split: one folded word per word written.
-    const at = lastKindAt(words.map((word) => foldToAscii(word)));
+    const at = firstKindAt(words);
     if (at >= 0) return words.slice(at).join(' ');
   }
   return null;
