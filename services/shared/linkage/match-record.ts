@@ -199,8 +199,12 @@ function addressFeatures(foldedAddress: string | null, written: string | null = 
  * name lie in several provinces. Folded, so a commune written with or without its diacritics is one key.
  */
 function communeKey(place: string | null, province: string | null): string | null {
-  const commune = place === null || province === null ? null : communeOfPlace(place);
-  return commune === null ? null : `${foldToAscii(commune)}, ${province}`;
+  return keyOfCommune(place === null || province === null ? null : communeOfPlace(place), province);
+}
+
+/** A commune as written with its province, as area_commune holds it; null without either. */
+function keyOfCommune(commune: string | null | undefined, province: string | null): string | null {
+  return commune && province ? `${foldToAscii(commune)}, ${province}` : null;
 }
 
 /**
@@ -224,7 +228,7 @@ function officeArea(raw: string | null | undefined): OfficeArea | null {
 function normalisedOffice(person: Pick<NormalisedPerson, 'office_province' | 'office_commune'>): OfficeArea | null {
   const province = person.office_province ?? null;
   if (province === null) return null;
-  return { province, commune: person.office_commune ? `${foldToAscii(person.office_commune)}, ${province}` : null };
+  return { province, commune: keyOfCommune(person.office_commune, province) };
 }
 
 function assemble(

@@ -56,6 +56,11 @@ export function log2Odds(probability: number): number {
   return Math.log2(probability / (1 - probability));
 }
 
+/** The prior probability that one (record, citizen) pair is a match: the share of records in the register over its size. */
+export function pairPrior(shareInRegister: number, registerSize: number): number {
+  return Math.min(0.5, shareInRegister / Math.max(1, registerSize));
+}
+
 export function probabilityOf(weight: number): number {
   return 1 / (1 + 2 ** -weight);
 }
@@ -79,8 +84,8 @@ const NONE: ReadonlySet<string> = new Set();
 
 export interface ScorerOptions {
   /**
-   * The day (YYYY-MM-DD) the settings' prior_by_age bands count a record's age to: a register's
-   * own date of birth or the clock's day, never typed in; without it no record is in a band.
+   * The day (YYYY-MM-DD) the settings' prior_by_age bands count a record's age to: the clock's day
+   * in Vietnam, a case's day, or --as-of as the CLI checked it; without it no record is in a band.
    */
   asOf?: string | null;
 }
@@ -174,8 +179,7 @@ export class Scorer {
     private readonly frequencies: TermFrequencies,
     options: ScorerOptions = {},
   ) {
-    const registerSize = Math.max(1, frequencies.total);
-    const priorOfShare = (share: number) => log2Odds(Math.min(0.5, share / registerSize));
+    const priorOfShare = (share: number) => log2Odds(pairPrior(share, frequencies.total));
     this.priorWeight = priorOfShare(settings.probability_record_in_register);
     this.bandPriors = settings.prior_by_age.map((band) => priorOfShare(band.probability_record_in_register));
     this.asOfDay = options.asOf ? dayNumber(options.asOf) : null;

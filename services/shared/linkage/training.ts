@@ -2,7 +2,7 @@ import type { SeededRandom } from '../random.js';
 import type { CompactRegister } from './compact-register.js';
 import type { Feature, MatchRecord } from './match-record.js';
 import { ageBandOf, dayNumber } from './age-prior.js';
-import { levelIndex } from './scoring.js';
+import { levelIndex, pairPrior } from './scoring.js';
 import type { LinkageSettings } from './settings.js';
 
 export interface TrainingReport {
@@ -253,9 +253,7 @@ export function fit(
   const matchShare = estimateMatchShare(settings, blocked, m, u);
   const matched = expectedMatchedRecords(settings, data, blocked, m, u, matchShare);
   const taken = data.records.filter((_, index) => part.record(index));
-  const share = (matches: number, records: number) => Math.min(0.99, Math.max(1e-6, matches / Math.max(1, records)));
-  const sum = (records: readonly MatchRecord[]) => records.reduce((total, record) => total + (matched.get(record.id) ?? 0), 0);
-  const inRegister = share(sum(taken), taken.length);
+  const inRegister = boundedShare(taken.reduce((total, record) => total + (matched.get(record.id) ?? 0), 0) / Math.max(1, taken.length));
   const inRegisterByAge = agePriors(settings, data, taken, decisivelyMatched(settings, data, blocked, m, u, inRegister), inRegister);
   return { m, u, inRegister, inRegisterByAge, matchShare, iterations, converged };
 }
@@ -317,8 +315,13 @@ function agePriors(settings: LinkageSettings, data: TrainingData, taken: readonl
     if (overall === 0) return inRegister;
     const inBand = taken.filter((record) => ageBandOf(settings.prior_by_age, record, asOfDay) === band);
     const bandRate = (rate(inBand) + BAND_SHRINKAGE * overall) / (inBand.length + BAND_SHRINKAGE);
-    return Math.min(0.99, Math.max(1e-6, (inRegister * bandRate) / overall));
+    return boundedShare((inRegister * bandRate) / overall);
   });
+}
+
+/** A share of records in the register as the settings may hold it: never 0, nor above 0.99. */
+function boundedShare(share: number): number {
+  return Math.min(0.99, Math.max(1e-6, share));
 }
 
 /** The match probability a pair must reach, at the register's prior, to count as a decisive match for agePriors. */
@@ -326,7 +329,7 @@ const DECISIVE = 0.9999;
 
 /** The records with a blocked pair that matches decisively: at the register's prior (the global share over its size), not the blocked pairs' share. */
 function decisivelyMatched(settings: LinkageSettings, data: TrainingData, blocked: Patterns, m: number[][], u: number[][], inRegister: number): Set<string> {
-  const prior = Math.min(0.5, inRegister / Math.max(1, data.registerSize));
+  const prior = pairPrior(inRegister, data.registerSize);
   const decisive = blocked.vectors.map((vector) => matchProbability(settings, vector, m, u, prior) >= DECISIVE);
   const records = new Set<string>();
   for (let pair = 0; pair < data.blocked.count; pair += 1) {
