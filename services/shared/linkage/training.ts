@@ -187,9 +187,11 @@ export interface TrainingSession {
 
 /**
  * Records' worth of the global prior added to an age band's own (a pseudo-count): a band with
- * few records in the sample stays near the global prior instead of taking its noise.
+ * few records in the sample stays near the global prior instead of taking its noise. Kept small,
+ * since a band is declared because its share differs: 50 pulled the infants of the 1 M national set
+ * (1,093 in the sample, 0.116 registered) from the 0.119 their EM gives to 0.154.
  */
-const BAND_SHRINKAGE = 50;
+const BAND_SHRINKAGE = 10;
 
 /**
  * What training works on, computed once: the records (all, or a sample of them), the level
@@ -220,7 +222,7 @@ export interface Fit {
 /**
  * Splink's way round EM's weakness: in each session the pairs share some features, so EM's
  * "match" class cannot latch onto agreement on those; their comparisons' m are taken from the
- * other sessions. u comes from random pairs; the prior from EM (λ only) over all blocked pairs.
+ * other sessions. u comes from random pairs; the prior from EM at the register's size (shareInRegister).
  * `part` fits on the records it takes (by index) and the random pairs it takes.
  */
 export function fit(
@@ -251,10 +253,10 @@ export function fit(
   const m = sums.map((row, c) => row.map((total, l) => (sessionsUsed[c] ? total / sessionsUsed[c]! : (settings.comparisons[c]!.levels[l]!.m ?? Number.NaN))));
   const blocked = patternsOf(settings, data.blocked, (pair) => part.record(data.blocked.recordOf[pair]!));
   const matchShare = estimateMatchShare(settings, blocked, m, u);
-  const matched = expectedMatchedRecords(settings, data, blocked, m, u, matchShare);
   const taken = data.records.filter((_, index) => part.record(index));
-  const inRegister = boundedShare(taken.reduce((total, record) => total + (matched.get(record.id) ?? 0), 0) / Math.max(1, taken.length));
-  const inRegisterByAge = agePriors(settings, data, taken, decisivelyMatched(settings, data, blocked, m, u, inRegister), inRegister);
+  const likelihoods = likelihoodSums(settings, data, blocked, m, u);
+  const inRegister = boundedShare(shareInRegister(likelihoods, taken.length, data.registerSize));
+  const inRegisterByAge = agePriors(settings, data, taken, likelihoods, inRegister);
   return { m, u, inRegister, inRegisterByAge, matchShare, iterations, converged };
 }
 
@@ -299,23 +301,24 @@ function round(value: number): number {
 }
 
 /**
- * Each prior_by_age band's share of records in the register, as the global share times how much
- * rarer (or commoner) a decisive match is in the band than among all records. Not the band's own
- * expected matches: those are what the band's prior is to correct (newborn namesakes born the
- * same days match each other's records at the global prior, and a band of them came out at 0.82
- * where 0.11 of its records were registered). A decisive match is about as common among the
- * registered people of any age, so the ratio carries the band's share; shrunk towards the global
- * share by BAND_SHRINKAGE records, and the global share where no record matched decisively.
+ * Each prior_by_age band's share of records in the register: the same EM as the global share, over
+ * the band's records alone, shrunk towards the global share by BAND_SHRINKAGE records' worth. At
+ * the register's size a newborn namesake born the same day weighs as the chance it is, where
+ * counting each record's blocked pairs at the blocked pairs' share of matches took it for a match
+ * (a band of which 0.11 was registered came out at 0.82 that way).
  */
-function agePriors(settings: LinkageSettings, data: TrainingData, taken: readonly MatchRecord[], decisive: ReadonlySet<string>, inRegister: number): number[] {
-  const rate = (records: readonly MatchRecord[]) => records.filter((record) => decisive.has(record.id)).length;
-  const overall = rate(taken) / Math.max(1, taken.length);
+function agePriors(
+  settings: LinkageSettings,
+  data: TrainingData,
+  taken: readonly MatchRecord[],
+  sums: ReadonlyMap<string, number>,
+  inRegister: number,
+): number[] {
   const asOfDay = data.asOf ? dayNumber(data.asOf) : null;
   return settings.prior_by_age.map((_, band) => {
-    if (overall === 0) return inRegister;
     const inBand = taken.filter((record) => ageBandOf(settings.prior_by_age, record, asOfDay) === band);
-    const bandRate = (rate(inBand) + BAND_SHRINKAGE * overall) / (inBand.length + BAND_SHRINKAGE);
-    return boundedShare((inRegister * bandRate) / overall);
+    const bandSums = new Map(inBand.flatMap((record) => (sums.has(record.id) ? [[record.id, sums.get(record.id)!] as const] : [])));
+    return boundedShare(shareInRegister(bandSums, inBand.length, data.registerSize, { share: inRegister, records: BAND_SHRINKAGE }));
   });
 }
 
@@ -324,44 +327,58 @@ function boundedShare(share: number): number {
   return Math.min(0.99, Math.max(1e-6, share));
 }
 
-/** The match probability a pair must reach, at the register's prior, to count as a decisive match for agePriors. */
-const DECISIVE = 0.9999;
-
-/** The records with a blocked pair that matches decisively: at the register's prior (the global share over its size), not the blocked pairs' share. */
-function decisivelyMatched(settings: LinkageSettings, data: TrainingData, blocked: Patterns, m: number[][], u: number[][], inRegister: number): Set<string> {
-  const prior = pairPrior(inRegister, data.registerSize);
-  const decisive = blocked.vectors.map((vector) => matchProbability(settings, vector, m, u, prior) >= DECISIVE);
-  const records = new Set<string>();
-  for (let pair = 0; pair < data.blocked.count; pair += 1) {
-    const pattern = blocked.patternOf[pair]!;
-    if (pattern >= 0 && decisive[pattern]) records.add(data.records[data.blocked.recordOf[pair]!]!.id);
-  }
-  return records;
-}
-
 /**
- * Whether each record is in the register, expected: per record, the summed match
- * probability of its blocked pairs, at most 1, since a record is one person. Without the cap,
- * namesakes that agree on name and year would be counted as extra matches and inflate the prior.
+ * Per record, the sum over its blocked pairs of the likelihood ratio P(levels | same person) /
+ * P(levels | two people): what the linker weighs each candidate by before the prior.
  */
-function expectedMatchedRecords(
-  settings: LinkageSettings,
-  data: TrainingData,
-  blocked: Patterns,
-  m: number[][],
-  u: number[][],
-  share: number,
-): Map<string, number> {
-  const probabilities = blocked.vectors.map((vector) => matchProbability(settings, vector, m, u, share));
-  const perRecord = new Map<string, number>();
+function likelihoodSums(settings: LinkageSettings, data: TrainingData, blocked: Patterns, m: number[][], u: number[][]): Map<string, number> {
+  const ratios = blocked.vectors.map((vector) => likelihoodRatio(settings, vector, m, u));
+  const sums = new Map<string, number>();
   for (let pair = 0; pair < data.blocked.count; pair += 1) {
     const pattern = blocked.patternOf[pair]!;
     if (pattern < 0) continue;
     const id = data.records[data.blocked.recordOf[pair]!]!.id;
-    perRecord.set(id, (perRecord.get(id) ?? 0) + probabilities[pattern]!);
+    sums.set(id, (sums.get(id) ?? 0) + ratios[pattern]!);
   }
-  for (const [id, sum] of perRecord) perRecord.set(id, Math.min(1, sum));
-  return perRecord;
+  return sums;
+}
+
+function likelihoodRatio(settings: LinkageSettings, vector: LevelVector, m: number[][], u: number[][]): number {
+  let ratio = 1;
+  vector.forEach((level, c) => {
+    if (!settings.comparisons[c]!.levels[level]!.is_null) ratio *= m[c]![level]! / u[c]![level]!;
+  });
+  return ratio;
+}
+
+/**
+ * The share of records whose person is in the register, by EM under the linker's own model: a
+ * record is of each of the register's citizens with probability share / register size, or of no
+ * one in it with probability 1 - share. A record's posterior of being in the register is then
+ * q·S / (q·S + 1 - share), S its likelihood sum and q the per-citizen prior, and the share is the
+ * mean posterior. Counting each record's blocked pairs at the blocked pairs' own share of matches
+ * instead (as before) took a namesake agreeing on name and date for a match whatever the
+ * register's size: on a national set whose records were 90% of registered people it gave 0.985.
+ * Records with no blocked pair add nothing: a person blocking cannot reach is not counted in.
+ * `shrinkage` adds that many records' worth of another share (an age band's pseudo-count).
+ */
+export function shareInRegister(
+  sums: ReadonlyMap<string, number>,
+  records: number,
+  registerSize: number,
+  shrinkage: { share: number; records: number } = { share: 0, records: 0 },
+): number {
+  if (records + shrinkage.records === 0) return 0;
+  let share = 0.5;
+  for (let iteration = 0; iteration < 200; iteration += 1) {
+    const perCitizen = pairPrior(share, registerSize);
+    let total = shrinkage.share * shrinkage.records;
+    for (const sum of sums.values()) total += (perCitizen * sum) / (perCitizen * sum + 1 - share);
+    const next = Math.min(0.999999, total / (records + shrinkage.records));
+    if (Math.abs(next - share) < 1e-7) return next;
+    share = next;
+  }
+  return share;
 }
 
 /** EM for the share of matches alone, m and u held fixed. */
