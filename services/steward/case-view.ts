@@ -3,7 +3,7 @@ import { heldPersonalId } from '../shared/normalise/personal-id.js';
 import { actionsLimitedBy, allowedActions, type CaseAction } from '../shared/review/case-actions.js';
 import type { RefusalCode } from '../shared/review/steward-refusal.js';
 import { caseFacts } from './case-queue.js';
-import { rescoreCase, type Rescored } from '../shared/review/case-rescore.js';
+import { rescoreCase, type PriorBandShown, type Rescored } from '../shared/review/case-rescore.js';
 import type { NeverLinkRule } from '../shared/linkage/scoring.js';
 import type { LinkExplanation, NormalisedPerson, PersonObservation } from '../shared/schemas/records.js';
 import { citizenAsPerson, type CitizenRow } from '../shared/register/citizen-row.js';
@@ -79,6 +79,8 @@ export interface CaseView {
   allowed_actions: CaseAction[];
   /** Why the case allows fewer of a record's decisions than its candidates would (its record deleted at its source): the UI says so in words. */
   actions_limited_by: RefusalCode | null;
+  /** The age band the record's scores started from (an infant's record starts lower), or null. */
+  prior_band: PriorBandShown | null;
 }
 
 function fieldsOf(person: NormalisedPerson): PersonFields {
@@ -179,6 +181,7 @@ export async function caseView(pool: Pool, caseId: number): Promise<CaseView | n
     },
     allowed_actions: allowedActions(facts),
     actions_limited_by: actionsLimitedBy(facts),
+    prior_band: now.prior_band,
     candidates: candidates.map((candidate, index) => {
       const row = citizens.get(candidate.citizen_id);
       const fields = row ? fieldsOf(citizenAsPerson(row)) : NO_FIELDS;
@@ -192,7 +195,7 @@ export async function caseView(pool: Pool, caseId: number): Promise<CaseView | n
         // Cases from before candidates carried their own explanation have the best candidate's only.
         explanation: candidate.explanation ?? (index === 0 ? reviewCase.explanation : null),
         never_link: candidate.never_link ?? null,
-        now: now.get(candidate.citizen_id) ?? null,
+        now: now.candidates.get(candidate.citizen_id) ?? null,
       };
     }),
   };

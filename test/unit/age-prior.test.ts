@@ -6,6 +6,7 @@ import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js'
 import { estimateParameters } from '../../services/shared/linkage/estimate.js';
 import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
 import { log2Odds } from '../../services/shared/linkage/scoring.js';
+import { priorBandOf } from '../../services/shared/review/case-rescore.js';
 import { loadSettings, settingsSchema, tfFeatures, type AgeBand, type LinkageSettings } from '../../services/shared/linkage/settings.js';
 import { TermFrequencies } from '../../services/shared/linkage/term-frequencies.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
@@ -123,5 +124,21 @@ describe("the estimation of an age band's prior", () => {
   it('gives a band whose records are rarely registered a prior far below the global one', () => {
     const estimated = estimateParameters(loadSettings(), registered, records, { asOf: '2026-12-04' }).settings;
     expect(estimated.prior_by_age[0]!.probability_record_in_register).toBeLessThan(estimated.probability_record_in_register / 2);
+  });
+});
+
+describe("the band a case page names for the record's starting point", () => {
+  const settings = { ...loadSettings(), prior_by_age: infants, probability_record_in_register: 0.9 };
+
+  it('is the infants band, with the settings’ own prior beside it, for a record of a child months old on the day the case was opened', () => {
+    expect(priorBandOf(settings, bornOn('2026-03-01'), '2026-06-28')).toEqual({ band: infants[0], global_probability: 0.9 });
+  });
+
+  it('is none for the same record on a case opened after the child turned one', () => {
+    expect(priorBandOf(settings, bornOn('2026-03-01'), '2027-03-02')).toBeNull();
+  });
+
+  it('is none for a record without a date of birth', () => {
+    expect(priorBandOf(settings, toMatchRecord('R1', { full_name: 'Nguyễn Ngọc Lụa' }), '2026-06-28')).toBeNull();
   });
 });

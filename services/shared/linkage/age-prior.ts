@@ -4,7 +4,7 @@
  * registered, so a newborn's record is far less often about a registered person than an adult's;
  * with one prior for all, a newborn's record with a name and a date of birth is linked to the
  * registered namesake born that day. The settings' `prior_by_age` bands (rules as data, their
- * probabilities estimated from the share of decisive matches) give such records their own prior.
+ * probabilities estimated as the global one is, over the band's records) give such records their own prior.
  * Pure: the reference day ("as of") is given by the caller: the day of the decision in the
  * pipeline and a shadow run, the day a case was opened when it is scored again, link-csv's and
  * train's `--as-of` (today by default; a benchmark fixes it, so its figures do not drift).

@@ -1,8 +1,9 @@
 import { termFrequenciesOf } from '../linkage-io/postgres-candidates.js';
-import { dayInVietnam } from '../linkage/age-prior.js';
+import { ageBandOf, dayInVietnam, dayNumber } from '../linkage/age-prior.js';
 import { LinkageEngine } from '../linkage/engine.js';
-import { personToMatchRecord } from '../linkage/match-record.js';
+import { personToMatchRecord, type MatchRecord } from '../linkage/match-record.js';
 import type { NeverLinkRule } from '../linkage/scoring.js';
+import type { AgeBand, LinkageSettings } from '../linkage/settings.js';
 import type { LinkExplanation, NormalisedPerson } from '../schemas/records.js';
 import type { Pool } from '../store/db.js';
 import { isDuplicateCase, type ReviewCase } from '../store/review-case.js';
@@ -16,28 +17,51 @@ export interface Rescored {
 }
 
 /**
+ * The age band whose prior the record's scores started from, with the settings' own prior beside
+ * it, so a steward reads why an infant's record starts lower: null for an adult's record, a
+ * duplicate pair (the scan uses the settings' own prior) or a case whose settings are unknown.
+ */
+export interface PriorBandShown {
+  band: AgeBand;
+  global_probability: number;
+}
+
+/** What the case page shows scored again: per candidate, and the record's age band. */
+export interface CaseRescore {
+  candidates: Map<string, Rescored>;
+  prior_band: PriorBandShown | null;
+}
+
+/** The band of the record on the day the case was opened (ages counted as the decision counted them). */
+export function priorBandOf(settings: LinkageSettings, record: MatchRecord, openedOn: string): PriorBandShown | null {
+  const band = settings.prior_by_age[ageBandOf(settings.prior_by_age, record, dayNumber(openedOn))];
+  return band ? { band, global_probability: settings.probability_record_in_register } : null;
+}
+
+/**
  * The case's record (or a duplicate pair's first citizen, as it is now) scored again against its
  * candidates as they are now, with the linkage settings of the version that sent it to review,
  * so that only what changed in the register since (a field filled or corrected, a citizen
  * merged) makes the difference with the explanation stored then; with it, the never_link rule
- * that keeps the pair apart, for the case page to name. Candidates no longer in the
- * register, and a case whose settings version the register does not hold, get none.
+ * that keeps the pair apart, for the case page to name; and the record's age band. Candidates no
+ * longer in the register, and a case whose settings version the register does not hold, get none.
  */
 export async function rescoreCase(
   pool: Pool,
   reviewCase: ReviewCase,
   record: NormalisedPerson | null,
   candidates: ReadonlyMap<string, NormalisedPerson>,
-): Promise<Map<string, Rescored>> {
+): Promise<CaseRescore> {
   const rescored = new Map<string, Rescored>();
-  if (!record) return rescored;
+  if (!record) return { candidates: rescored, prior_band: null };
   const settings = await settingsOfVersionIfKnown(pool, reviewCase.settings_version);
-  if (!settings) return rescored;
+  if (!settings) return { candidates: rescored, prior_band: null };
   const subject = personToMatchRecord(reviewCase.observation_id, record);
   const others = [...candidates].map(([citizenId, person]) => personToMatchRecord(citizenId, person));
   // Ages counted to the day the case was opened, as the decision counted them: an infant's record
   // does not change its score the day its person turns one.
-  const engine = new LinkageEngine(settings, await termFrequenciesOf(pool, settings, others), { asOf: dayInVietnam(reviewCase.created_at) });
+  const openedOn = dayInVietnam(reviewCase.created_at);
+  const engine = new LinkageEngine(settings, await termFrequenciesOf(pool, settings, others), { asOf: openedOn });
   // A duplicate pair was scored as a plain pair of citizens by the scan (no guardian rule, only the
   // never_link rules that hold between citizens): the same here.
   const duplicate = isDuplicateCase(reviewCase);
@@ -58,5 +82,5 @@ export async function rescoreCase(
       never_link: duplicate ? engine.scorer.neverLinkedCitizens(subject, other) : engine.scorer.neverLinked(subject, other),
     });
   }
-  return rescored;
+  return { candidates: rescored, prior_band: duplicate ? null : priorBandOf(settings, subject, openedOn) };
 }

@@ -19,7 +19,8 @@
 /** @typedef {{ case_id: number, reason: string, source: string, explanation: LinkExplanation, status: string, priority: number, created_at: string, claimed_by: string | null, resolution: string | null, rechecks: number, settings_version: string | null, version: number }} ReviewCase */
 /** @typedef {{ status: string, reason?: string, code?: string }} DecisionResult */
 /** @typedef {{ decision_id: string, action: string, citizen_id: string | null, other_citizen_id: string | null, actor: string, comment: string, decided_at: string, applied_at: string | null, result: DecisionResult | null, undone_by: string | null, may_undo: boolean }} DecisionState */
-/** @typedef {{ case: ReviewCase, kind: 'record' | 'duplicate', record: { label: string, source: string, event_type: string | null, event_date: string | null, fields: PersonFields, origin: RecordOrigin | null }, candidates: CaseCandidate[], decisions: DecisionState[], allowed_actions: string[], actions_limited_by: string | null, merge_proposals: MergeProposal[], history: HistoryEntry[] }} CaseView */
+/** @typedef {{ band: { name: string, under_days: number, probability_record_in_register: number }, global_probability: number }} PriorBand */
+/** @typedef {{ case: ReviewCase, kind: 'record' | 'duplicate', record: { label: string, source: string, event_type: string | null, event_date: string | null, fields: PersonFields, origin: RecordOrigin | null }, candidates: CaseCandidate[], decisions: DecisionState[], allowed_actions: string[], actions_limited_by: string | null, prior_band: PriorBand | null, merge_proposals: MergeProposal[], history: HistoryEntry[] }} CaseView */
 /** @typedef {{ decision_id: string, status: 'pending' | 'applied' | 'refused' }} DecisionStatus */
 /** @typedef {{ decision_id: string, action: string, status: 'published' }} DecisionAccepted */
 /** @typedef {{ action: string, comment: string, citizenId?: string, otherCitizenId?: string }} DecisionRequest */

@@ -39,6 +39,19 @@ function choices(view) {
   return view.candidates;
 }
 
+/**
+ * Why the record's scores start from a prior of their own (an infant's record): the band, and its
+ * share of records in the register beside the settings' own.
+ * @param {import('./api.js').PriorBand} prior
+ */
+function priorBandText(prior) {
+  return t('priorBand')
+    .replace('{days}', String(prior.band.under_days))
+    .replace('{band}', prior.band.name)
+    .replace('{share}', percent(prior.band.probability_record_in_register))
+    .replace('{global}', percent(prior.global_probability));
+}
+
 /** @typedef {{ citizenId: string, rule: import('./api.js').NeverLinkRule }} HeldRule */
 
 /**
@@ -274,6 +287,7 @@ export async function renderCase(main, caseId, user) {
             h('h2', {}, `${t('waterfall')}: ${person.citizen_id}`),
             // The waterfall is the explanation stored when the case was sent for review; the table sets it beside now.
             h('h3', {}, t('atReview')),
+            view.prior_band ? h('p', { className: 'sub', id: 'prior-band' }, priorBandText(view.prior_band)) : null,
             person.explanation ? waterfall(person.explanation) : h('p', {}, '—'),
             person.explanation || person.now ? momentsTable(person) : null,
             person.explanation ? h('p', { className: 'sub' }, t('weightsHint')) : null,
