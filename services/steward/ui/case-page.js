@@ -40,14 +40,14 @@ function choices(view) {
 }
 
 /**
- * Why the record's scores start from a prior of their own (an infant's record): the band, and its
- * share of records in the register beside the settings' own.
+ * Why the record's scores start from a prior of their own (an infant's record): the band's age
+ * limit and its share of records in the register beside the settings' own (the band's name is the
+ * settings' word for operators, not a steward's).
  * @param {import('./api.js').PriorBand} prior
  */
 function priorBandText(prior) {
   return t('priorBand')
     .replace('{days}', String(prior.band.under_days))
-    .replace('{band}', prior.band.name)
     .replace('{share}', percent(prior.band.probability_record_in_register))
     .replace('{global}', percent(prior.global_probability));
 }

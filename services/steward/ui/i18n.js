@@ -124,7 +124,7 @@ const LABELS = {
     days: 'ngày',
     weightsHint: 'Số bên cạnh mỗi dòng: mức tăng hay giảm (tính bằng bit, mỗi bit gấp đôi khả năng khớp).',
     priorBand:
-      'Điểm xuất phát riêng: người trong hồ sơ dưới {days} ngày tuổi vào ngày mở hồ sơ (nhóm {band}). Chỉ {share} hồ sơ như vậy là của người đã có trong sổ (nói chung {global}), vì giấy tờ của trẻ sơ sinh thường đến trước khi khai sinh được đăng ký.',
+      'Điểm xuất phát riêng: người trong hồ sơ dưới {days} ngày tuổi vào ngày mở hồ sơ. Chỉ {share} hồ sơ như vậy là của người đã có trong sổ (nói chung {global}), vì giấy tờ của trẻ sơ sinh thường đến trước khi khai sinh được đăng ký.',
     neverLinkRule: 'Quy tắc cấm liên kết',
     duplicateUnderRule: 'Hai công dân khớp, nhưng quy tắc cấm liên kết áp dụng: có thể là hai người',
     duplicateUnderRuleSummary:
@@ -693,7 +693,7 @@ const LABELS = {
     days: 'd',
     weightsHint: 'The number beside each line: how far it moved the score (in bits; each bit doubles the odds of a match).',
     priorBand:
-      'A starting point of its own: the record’s person was under {days} days old on the day the case was opened (band {band}). Only {share} of such records are of people already in the register ({global} overall), as a newborn’s records often come before the birth is registered.',
+      'A starting point of its own: the record’s person was under {days} days old on the day the case was opened. Only {share} of such records are of people already in the register ({global} overall), as a newborn’s records often come before the birth is registered.',
     neverLinkRule: 'Never-link rule',
     duplicateUnderRule: 'Two citizens match, but a never-link rule holds: they may be two people',
     duplicateUnderRuleSummary:
