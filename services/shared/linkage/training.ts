@@ -24,16 +24,19 @@ export function levelVector(settings: LinkageSettings, a: MatchRecord, b: MatchR
   return Int16Array.from(settings.comparisons.map((comparison) => levelIndex(comparison, a, b)));
 }
 
-/** P(match | levels) for one pair under the current m, u and share of matches; null levels say nothing. */
-function matchProbability(settings: LinkageSettings, vector: LevelVector, m: number[][], u: number[][], share: number): number {
-  let matchOdds = share;
-  let otherOdds = 1 - share;
+/** P(levels | same person) / P(levels | two people) for one pair under the current m and u; null levels say nothing. */
+function likelihoodRatio(settings: LinkageSettings, vector: LevelVector, m: number[][], u: number[][]): number {
+  let ratio = 1;
   vector.forEach((level, c) => {
-    if (settings.comparisons[c]!.levels[level]!.is_null) return;
-    matchOdds *= m[c]![level]!;
-    otherOdds *= u[c]![level]!;
+    if (!settings.comparisons[c]!.levels[level]!.is_null) ratio *= m[c]![level]! / u[c]![level]!;
   });
-  return matchOdds / (matchOdds + otherOdds);
+  return ratio;
+}
+
+/** P(match | levels) for one pair under the current m, u and share of matches. */
+function matchProbability(settings: LinkageSettings, vector: LevelVector, m: number[][], u: number[][], share: number): number {
+  const weighed = share * likelihoodRatio(settings, vector, m, u);
+  return weighed / (weighed + 1 - share);
 }
 
 /** Level shares with add-one smoothing, so no level is ever impossible; NaN for null levels. */
@@ -313,8 +316,8 @@ function priors(
   likelihoods: Float64Array,
 ): { inRegister: number; inRegisterByAge: number[] } {
   const asOfDay = data.asOf ? dayNumber(data.asOf) : null;
-  const bandOf = (index: number) => ageBandOf(settings.prior_by_age, data.records[index]!, asOfDay);
-  const sumsOf = (band: number) => taken.filter((index) => bandOf(index) === band).map((index) => likelihoods[index]!);
+  const bands = taken.map((index) => ageBandOf(settings.prior_by_age, data.records[index]!, asOfDay));
+  const sumsOf = (band: number) => taken.filter((_, i) => bands[i] === band).map((index) => likelihoods[index]!);
   const inRegister = boundedShare(shareInRegister(sumsOf(-1), data.registerSize));
   const shrinkage = { share: inRegister, records: (BAND_SHRINKAGE * taken.length) / Math.max(1, data.records.length) };
   return {
@@ -341,14 +344,6 @@ function likelihoodSums(settings: LinkageSettings, data: TrainingData, blocked: 
     if (pattern >= 0) sums[data.blocked.recordOf[pair]!]! += ratios[pattern]!;
   }
   return sums;
-}
-
-function likelihoodRatio(settings: LinkageSettings, vector: LevelVector, m: number[][], u: number[][]): number {
-  let ratio = 1;
-  vector.forEach((level, c) => {
-    if (!settings.comparisons[c]!.levels[level]!.is_null) ratio *= m[c]![level]! / u[c]![level]!;
-  });
-  return ratio;
 }
 
 /**
