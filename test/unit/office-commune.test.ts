@@ -4,6 +4,7 @@ import { vaccinationObservedAt } from '../helpers/office-event.js';
 import { personToMatchRecord, toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
 import { CompactRegister } from '../../services/shared/linkage/compact-register.js';
 import { communeOfPlace } from '../../services/shared/normalise/commune.js';
+import { foldToAscii } from '../../services/shared/normalise/text.js';
 import { originOf } from '../../services/steward/case-view.js';
 
 /** The commune of the sector office (issue 14, item 3): where a record without an address was made, finer than its province. */
@@ -33,6 +34,19 @@ describe('the commune a place names', () => {
 
   it('is none for a province alone or a place that names no commune', () => {
     expect([communeOfPlace('Nghệ An'), communeOfPlace('Số 12 Lê Lợi, Nghệ An'), communeOfPlace('xã An Phú')]).toEqual([null, null, null]);
+  });
+
+  it('skips empty parts before the province and before the commune', () => {
+    expect(communeOfPlace('Số 12, xã  An   Phú, , Nghệ An, ')).toBe('xã An Phú');
+  });
+
+  it('is read word by word in a part where a lone tone mark between spaces folds to nothing', () => {
+    expect(communeOfPlace('Số 12, thôn \u0300 4 xã An Phú, Nghệ An')).toBe('xã An Phú');
+  });
+
+  it('is the same whether the caller gives the place folded or not', () => {
+    const place = 'Số 12, thôn 4, phường Hợp Thành Đông, Kon Tum';
+    expect(communeOfPlace(place, foldToAscii(place))).toBe(communeOfPlace(place));
   });
 });
 

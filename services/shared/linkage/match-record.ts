@@ -1,7 +1,7 @@
 import { cached } from '../csv-rows.js';
 import { communeOfPlace } from '../normalise/commune.js';
 import { parsePartialDate } from '../normalise/date.js';
-import { foldedAddressProblem } from '../normalise/plausibility.js';
+import { foldedAddressProblem, foldedAddressWords } from '../normalise/plausibility.js';
 import { provinceOfPlace } from '../normalise/provinces-2025.js';
 import { parseSex } from '../normalise/sex.js';
 import { cleanText, foldToAscii } from '../normalise/text.js';
@@ -173,14 +173,9 @@ function dateFeatures(raw: string | null | undefined): DateFeatures {
 
 /** An implausible address (too long, repeated junk, a placeholder: normalise/plausibility.ts) is no evidence: it counts as missing. */
 function addressFeatures(foldedAddress: string | null, written: string | null = foldedAddress): AddressFeatures {
-  const address =
-    foldedAddress && foldedAddressProblem(foldedAddress) === null
-      ? foldedAddress
-          .replace(/[^a-z0-9\s]/g, ' ')
-          .replace(/\s+/g, ' ')
-          .trim() || null
-      : null;
-  const addressWords = address ? address.split(' ') : [];
+  const words = foldedAddress ? foldedAddressWords(foldedAddress) : [];
+  const address = foldedAddress && words.length > 0 && foldedAddressProblem(foldedAddress, words) === null ? words.join(' ') : null;
+  const addressWords = address ? words : [];
   const numbers = addressWords.filter((token) => /^\d+$/.test(token));
   const province = address ? provinceOf(foldedAddress) : null;
   return {
@@ -189,17 +184,18 @@ function addressFeatures(foldedAddress: string | null, written: string | null = 
       address_key: address,
       address_numbers: numbers.length > 0 ? numbers.join(' ') : null,
       area_province: province,
-      area_commune: address ? communeKey(written, province) : null,
+      area_commune: address ? communeKey(written, province, foldedAddress ?? undefined) : null,
     },
   };
 }
 
 /**
  * The commune a place names with its province ("xa an phu, Nghệ An"), or null: communes of one
- * name lie in several provinces. Folded, so a commune written with or without its diacritics is one key.
+ * name lie in several provinces. Folded, so a commune written with or without its diacritics is
+ * one key. `folded` is the place folded (foldToAscii) when the caller has it already.
  */
-function communeKey(place: string | null, province: string | null): string | null {
-  return keyOfCommune(place === null || province === null ? null : communeOfPlace(place), province);
+function communeKey(place: string | null, province: string | null, folded?: string): string | null {
+  return keyOfCommune(place === null || province === null ? null : communeOfPlace(place, folded), province);
 }
 
 /** A commune as written with its province, as area_commune holds it; null without either. */

@@ -21,15 +21,22 @@ function isKindWord(written: string, folded: string, kindWritten: string, kindFo
   return lower === folded || lower === kindWritten;
 }
 
-/** Where in these words the first commune kind followed by a name begins, or -1. */
-function firstKindAt(words: readonly string[]): number {
-  const folded = words.map((word) => foldToAscii(word));
+/** Where in these words (and the same words folded) the first commune kind followed by a name begins, or -1. */
+function firstKindAt(words: readonly string[], folded: readonly string[]): number {
   for (let at = 0; at < words.length - 1; at += 1) {
     if (folded[at - 1] === TOWN_BEFORE && folded[at] === 'xa') continue;
     const kind = KINDS.find((k) => k.folded.every((word, i) => isKindWord(words[at + i] ?? '', folded[at + i] ?? '', k.written[i]!, word)));
     if (kind && at + kind.folded.length < words.length) return at;
   }
   return -1;
+}
+
+/** A word, folded, that begins a commune's kind: a place without one names no commune (most addresses of a register). */
+const KIND_FIRST_WORD = new RegExp(`(?:^|[\\s,])(?:${KINDS.map((kind) => kind.folded[0]).join('|')})(?=[\\s,]|$)`);
+
+/** A part of a place with its spacing collapsed. */
+function collapsed(part: string): string {
+  return part.replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -40,15 +47,26 @@ function firstKindAt(words: readonly string[]): number {
  * (a province alone) or naming no commune. Two communes of one name in two provinces are told
  * apart by the caller, with the province; numbered wards of the old districts ("Phường 3") and
  * communes renamed in 2025 are not told apart from their namesakes of the same province.
+ * `folded` is the place folded (foldToAscii) when the caller has it already: each part is
+ * folded once, not word by word.
  */
-export function communeOfPlace(place: string): string | null {
-  const parts = place
-    .split(',')
-    .map((part) => part.replace(/\s+/g, ' ').trim())
-    .filter((part) => part !== '');
-  for (let p = parts.length - 2; p >= 0; p -= 1) {
-    const words = parts[p]!.split(' ');
-    const at = firstKindAt(words);
+export function communeOfPlace(place: string, folded: string = foldToAscii(place)): string | null {
+  if (!KIND_FIRST_WORD.test(folded)) return null;
+  const written = place.split(',');
+  const foldedParts = folded.split(',');
+  // From the last part on: the first that is not empty is the province; the parts before it are read until one names a commune.
+  let provinceSeen = false;
+  for (let p = written.length - 1; p >= 0; p -= 1) {
+    const part = collapsed(written[p]!);
+    if (part === '') continue;
+    if (!provinceSeen) {
+      provinceSeen = true;
+      continue;
+    }
+    const words = part.split(' ');
+    const foldedWords = foldedParts.length === written.length ? collapsed(foldedParts[p]!).split(' ') : [];
+    // Folding keeps every space and comma; a part where it did not (a lone combining mark between spaces) is folded word by word.
+    const at = firstKindAt(words, foldedWords.length === words.length ? foldedWords : words.map((word) => foldToAscii(word)));
     if (at >= 0) return words.slice(at).join(' ');
   }
   return null;

@@ -15,20 +15,26 @@ export type NameProblem = 'NAME_TOO_MANY_WORDS' | 'NAME_HAS_NUMBER';
 
 // What forms put where nobody knew the address (folded: "không rõ" is "khong ro").
 const PLACEHOLDERS = new Set(['khong ro', 'khong co', 'chua ro', 'chua co', 'khong xac dinh', 'kxd', 'n a', 'na', 'null', 'none', 'unknown']);
+const PLACEHOLDER_MAX_WORDS = Math.max(...[...PLACEHOLDERS].map((placeholder) => placeholder.split(' ').length));
 // One character typed four times or more in a row ("xxxx", "....", "----"); digits excepted (postcodes such as 100000).
 const MASHED = /([^\d\s])\1{3,}/;
 // Repeated junk: at least this many words, fewer than half of them distinct ("Lê Lợi Lê Lợi Lê Lợi …").
 const REPEATED_FROM_WORDS = 6;
 
-/** The problem of an address already folded to ASCII (foldToAscii), or null for a plausible one. */
-export function foldedAddressProblem(folded: string): AddressProblem | null {
+/** The words of an address folded to ASCII: its runs of letters and digits, what is compared of it. */
+export function foldedAddressWords(folded: string): string[] {
+  return folded.split(/[^a-z0-9]+/).filter((word) => word !== '');
+}
+
+/**
+ * The problem of an address already folded to ASCII (foldToAscii), or null for a plausible one;
+ * `words` are its foldedAddressWords when the caller has them already (every candidate's address
+ * is read this way, so they are split once).
+ */
+export function foldedAddressProblem(folded: string, words: readonly string[] = foldedAddressWords(folded)): AddressProblem | null {
   if (folded.length > MAX_ADDRESS_CHARS) return 'ADDRESS_TOO_LONG';
   if (!/[a-z]/.test(folded) || MASHED.test(folded)) return 'ADDRESS_IMPLAUSIBLE';
-  const words = folded
-    .replace(/[^a-z0-9\s]/g, ' ')
-    .split(' ')
-    .filter((word) => word !== '');
-  if (PLACEHOLDERS.has(words.join(' '))) return 'ADDRESS_IMPLAUSIBLE';
+  if (words.length <= PLACEHOLDER_MAX_WORDS && PLACEHOLDERS.has(words.join(' '))) return 'ADDRESS_IMPLAUSIBLE';
   if (words.length >= REPEATED_FROM_WORDS && new Set(words).size * 2 < words.length) return 'ADDRESS_IMPLAUSIBLE';
   return null;
 }
