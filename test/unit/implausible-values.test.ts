@@ -7,6 +7,7 @@ import { addressProblem, nameProblem } from '../../services/shared/normalise/pla
 import { toObservation } from '../../services/shared/sources/sector-event.js';
 import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
+import { vaccinationEvent } from '../fixtures/sector-events.js';
 
 const NOW = new Date('2026-11-20T08:00:00Z');
 /** The reported record's address: 480 characters of the same few words, pasted over and over. */
@@ -19,15 +20,11 @@ const namesakes: RawPerson[] = [
 ];
 
 /** The vaccination as the source sent it: no ID, the namesakes' name and birth date, the 480-character address. */
-const vaccination = {
-  source_system: 'tiemchung-test',
-  source_record_id: 'TC-480',
-  change_type: 'CREATE',
-  event_type: 'VACCINATION',
-  event_time: NOW.getTime() - 3_600_000,
-  person: { personal_id: null, full_name: 'Lê Thị Hồng Nhung', date_of_birth: '07/04/1990', sex: 'Nữ', address: JUNK_ADDRESS },
-  vaccination: { vaccine_code: 'MR', vaccine_name: null, dose_number: 1, date_administered: '2026-11-18', facility: 'Trạm y tế', lot_number: null },
-};
+const vaccination = vaccinationEvent(
+  { personal_id: null, full_name: 'Lê Thị Hồng Nhung', date_of_birth: '07/04/1990', sex: 'Nữ', address: JUNK_ADDRESS },
+  'TC-480',
+  { event_time: NOW.getTime() - 3_600_000, vaccination: { vaccine_code: 'MR', date_administered: '2026-11-18', facility: 'Trạm y tế' } },
+);
 
 function decide(record: ReturnType<typeof toMatchRecord>) {
   const background = generatePopulation(1000, 5).map((c) => toMatchRecord(c.citizen_id, c));
