@@ -3,7 +3,7 @@ import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js'
 import { personToMatchRecord, toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
 import { overlap } from '../../services/shared/linkage/predicates.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
-import { addressProblem, nameProblem } from '../../services/shared/normalise/plausibility.js';
+import { addressProblem, foldedAddressProblem, nameProblem } from '../../services/shared/normalise/plausibility.js';
 import { toObservation } from '../../services/shared/sources/sector-event.js';
 import { SOURCE_ADAPTERS } from '../../services/shared/sources/source-adapters.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
@@ -44,6 +44,10 @@ describe('implausible names and addresses', () => {
 
   it('calls placeholders, keyboard mash and an address without letters implausible', () => {
     expect(['không rõ', 'KXĐ', 'xxxxxxx', '.....', '0'].map(addressProblem)).toEqual(Array(5).fill('ADDRESS_IMPLAUSIBLE'));
+  });
+
+  it('calls a placeholder implausible whatever whitespace separates its words, folded text not cleaned first included', () => {
+    expect(['khong ro', 'khong\tro', 'khong\u00a0ro'].map((folded) => foldedAddressProblem(folded))).toEqual(Array(3).fill('ADDRESS_IMPLAUSIBLE'));
   });
 
   it('takes long real addresses, repeated numbers and postcodes', () => {

@@ -40,6 +40,16 @@ function collapsed(part: string): string {
 }
 
 /**
+ * A part's words folded, read from the same part of the place folded whole; a word of combining
+ * marks alone folds to nothing, and where one did the folded words no longer line up with the
+ * written ones, so that part is folded word by word.
+ */
+function foldedWordsOf(words: readonly string[], foldedPart: string | undefined): readonly string[] {
+  const folded = foldedPart === undefined ? [] : collapsed(foldedPart).split(' ');
+  return folded.length === words.length ? folded : words.map((word) => foldToAscii(word));
+}
+
+/**
  * The commune a comma-separated place names before its province, as written from its kind on:
  * "Số 12, thôn 4, xã An Phú, Nghệ An" and an office's "Trạm y tế xã An Phú, Nghệ An" both give
  * "xã An Phú". The last part before the province that holds a commune's kind followed by a name
@@ -47,13 +57,14 @@ function collapsed(part: string): string {
  * (a province alone) or naming no commune. Two communes of one name in two provinces are told
  * apart by the caller, with the province; numbered wards of the old districts ("Phường 3") and
  * communes renamed in 2025 are not told apart from their namesakes of the same province.
- * `folded` is the place folded (foldToAscii) when the caller has it already: each part is
- * folded once, not word by word.
+ * `folded` must be foldToAscii(place), given by a caller that has it already (every match
+ * record's address): each part is then folded once, not word by word.
  */
 export function communeOfPlace(place: string, folded: string = foldToAscii(place)): string | null {
   if (!KIND_FIRST_WORD.test(folded)) return null;
   const written = place.split(',');
   const foldedParts = folded.split(',');
+  const aligned = foldedParts.length === written.length;
   // From the last part on: the first that is not empty is the province; the parts before it are read until one names a commune.
   let provinceSeen = false;
   for (let p = written.length - 1; p >= 0; p -= 1) {
@@ -64,9 +75,7 @@ export function communeOfPlace(place: string, folded: string = foldToAscii(place
       continue;
     }
     const words = part.split(' ');
-    const foldedWords = foldedParts.length === written.length ? collapsed(foldedParts[p]!).split(' ') : [];
-    // Folding keeps every space and comma; a part where it did not (a lone combining mark between spaces) is folded word by word.
-    const at = firstKindAt(words, foldedWords.length === words.length ? foldedWords : words.map((word) => foldToAscii(word)));
+    const at = firstKindAt(words, foldedWordsOf(words, aligned ? foldedParts[p] : undefined));
     if (at >= 0) return words.slice(at).join(' ');
   }
   return null;

@@ -21,7 +21,11 @@ const MASHED = /([^\d\s])\1{3,}/;
 // Repeated junk: at least this many words, fewer than half of them distinct ("Lê Lợi Lê Lợi Lê Lợi …").
 const REPEATED_FROM_WORDS = 6;
 
-/** The words of an address folded to ASCII: its runs of letters and digits, what is compared of it. */
+/**
+ * The words of an address folded to ASCII: its runs of letters and digits, what is compared of it.
+ * Any other character separates words, whitespace of every kind included (clean text has only
+ * spaces: cleanText collapses the others).
+ */
 export function foldedAddressWords(folded: string): string[] {
   return folded.split(/[^a-z0-9]+/).filter((word) => word !== '');
 }
