@@ -3,7 +3,8 @@ import { estimateParameters } from '../../services/shared/linkage/estimate.js';
 import { ageBandOf, dayNumber } from '../../services/shared/linkage/age-prior.js';
 import { toMatchRecord } from '../../services/shared/linkage/match-record.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
-import { shareInRegister } from '../../services/shared/linkage/training.js';
+import { fitShareInRegister, shareInRegister } from '../../services/shared/linkage/training.js';
+import { convergenceLine } from '../../services/cli/commands/link-csv-command.js';
 import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
 
 const REGISTER = 1_000_000;
@@ -14,6 +15,23 @@ function sums(decisive: number, others: number, otherSum: number): number[] {
 }
 
 describe("the share of records in the register, by EM at the register's size", () => {
+  it('reports its EM as not converged where the likelihood is flat near a share of 1 and the share creeps', () => {
+    // Every record's candidates about as likely as the register's size: weak evidence that all of them are registered.
+    const creeping = [...Array.from({ length: 700 }, () => 1.2 * REGISTER), ...Array.from({ length: 300 }, () => 0.8 * REGISTER)];
+    expect(fitShareInRegister(creeping, REGISTER).converged).toBe(false);
+  });
+
+  it('reports its EM as converged where the records are told apart', () => {
+    expect(fitShareInRegister(sums(900, 100, 0), REGISTER)).toEqual({ share: shareInRegister(sums(900, 100, 0), REGISTER), converged: true });
+  });
+
+  it('makes link-csv say so on stderr, and say nothing when it converged', () => {
+    expect([convergenceLine({ em_converged: false }), convergenceLine({ em_converged: true })]).toEqual([
+      expect.stringMatching(/^EM did not converge .*--parameters committed/),
+      '',
+    ]);
+  });
+
   it('is the share of records with a decisive candidate when the others have no candidate', () => {
     expect(shareInRegister(sums(900, 100, 0), REGISTER)).toBeCloseTo(0.9, 3);
   });

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { Command, Option } from 'commander';
 import type { EstimateSpread } from '../../shared/linkage/estimate.js';
+import type { TrainingReport } from '../../shared/linkage/training.js';
 import { linkCsv, type LinkCsvProgress, type LinkCsvReport } from '../../shared/linkage-io/link-csv.js';
 import { loadSettings } from '../../shared/linkage/settings.js';
 import { asOfOption, genericLine, parametersOption, requireFiles, requireFolderOf, settingsOption } from '../linkage-file-options.js';
@@ -23,6 +24,13 @@ function spreadLines(spread: EstimateSpread, recordsInFile: number): string {
       .map((c) => `  ${c.comparison}: m ${c.m.toFixed(4)}, u ${c.u.toPrecision(2)}, weight ${c.weightBits.toFixed(2)} bits (largest over its levels)\n`)
       .join('')
   );
+}
+
+/** A line when an EM of the estimation stopped short of its fixed point: its estimates may be off, and committed parameters are the way round. */
+export function convergenceLine(trained: Pick<TrainingReport, 'em_converged'>): string {
+  return trained.em_converged
+    ? ''
+    : "EM did not converge (m over the training sessions, or the share of records in the register): the estimates may be off; --parameters committed links with the settings' own\n";
 }
 
 /** One stderr line per phase and per 100,000 records linked, so a run of millions shows where it is. */
@@ -108,8 +116,10 @@ export function linkCsvCommand(): Command {
           estimate: options.parameters === 'estimate',
           progress: (progress) => process.stderr.write(progressLine(progress)),
         });
-        if (report.estimation)
-          process.stderr.write(spreadLines(report.estimation.spread, report.estimation.report.records_in_file ?? report.estimation.report.records));
+        if (report.estimation) {
+          const { spread, report: trained } = report.estimation;
+          process.stderr.write(spreadLines(spread, trained.records_in_file ?? trained.records) + convergenceLine(trained));
+        }
         process.stderr.write(summary(report));
       },
     );

@@ -12,7 +12,9 @@ export interface TrainingReport {
   register: number;
   /** Records in the file when training used a sample of them. */
   records_in_file?: number;
+  /** EM's iterations over the training sessions (m). */
   em_iterations: number;
+  /** Whether every EM of the fit reached its fixed point: each session's m and the share of records in the register (global and per age band). */
   em_converged: boolean;
   blocked_match_share: number;
   trained_at: string;
@@ -257,8 +259,8 @@ export function fit(
   const blocked = patternsOf(settings, data.blocked, (pair) => part.record(data.blocked.recordOf[pair]!));
   const matchShare = estimateMatchShare(settings, blocked, m, u);
   const taken = data.records.flatMap((_, index) => (part.record(index) ? [index] : []));
-  const { inRegister, inRegisterByAge } = priors(settings, data, taken, likelihoodSums(settings, data, blocked, m, u));
-  return { m, u, inRegister, inRegisterByAge, matchShare, iterations, converged };
+  const prior = priors(settings, data, taken, likelihoodSums(settings, data, blocked, m, u));
+  return { m, u, inRegister: prior.inRegister, inRegisterByAge: prior.inRegisterByAge, matchShare, iterations, converged: converged && prior.converged };
 }
 
 /** The settings with a fit's m, u and prior, and the report of how they were estimated. */
@@ -314,15 +316,18 @@ function priors(
   data: TrainingData,
   taken: readonly number[],
   likelihoods: Float64Array,
-): { inRegister: number; inRegisterByAge: number[] } {
+): { inRegister: number; inRegisterByAge: number[]; converged: boolean } {
   const asOfDay = data.asOf ? dayNumber(data.asOf) : null;
   const bands = taken.map((index) => ageBandOf(settings.prior_by_age, data.records[index]!, asOfDay));
   const sumsOf = (band: number) => taken.filter((_, i) => bands[i] === band).map((index) => likelihoods[index]!);
-  const inRegister = boundedShare(shareInRegister(sumsOf(-1), data.registerSize));
+  const global = fitShareInRegister(sumsOf(-1), data.registerSize);
+  const inRegister = boundedShare(global.share);
   const shrinkage = { share: inRegister, records: (BAND_SHRINKAGE * taken.length) / Math.max(1, data.records.length) };
+  const byAge = settings.prior_by_age.map((_, band) => fitShareInRegister(sumsOf(band), data.registerSize, shrinkage));
   return {
     inRegister,
-    inRegisterByAge: settings.prior_by_age.map((_, band) => boundedShare(shareInRegister(sumsOf(band), data.registerSize, shrinkage))),
+    inRegisterByAge: byAge.map((fitted) => boundedShare(fitted.share)),
+    converged: global.converged && byAge.every((fitted) => fitted.converged),
   };
 }
 
@@ -365,17 +370,29 @@ export function shareInRegister(
   registerSize: number,
   shrinkage: { share: number; records: number } = { share: 0, records: 0 },
 ): number {
-  if (sums.length + shrinkage.records === 0) return 0;
+  return fitShareInRegister(sums, registerSize, shrinkage).share;
+}
+
+/** The iterations shareInRegister's EM is given: where the likelihood is flat near a share of 1 it creeps, and is reported as not converged. */
+const SHARE_EM_ITERATIONS = 200;
+
+/** shareInRegister's estimate, and whether its EM reached its fixed point within SHARE_EM_ITERATIONS. */
+export function fitShareInRegister(
+  sums: readonly number[],
+  registerSize: number,
+  shrinkage: { share: number; records: number } = { share: 0, records: 0 },
+): { share: number; converged: boolean } {
+  if (sums.length + shrinkage.records === 0) return { share: 0, converged: true };
   let share = 0.5;
-  for (let iteration = 0; iteration < 200; iteration += 1) {
+  for (let iteration = 0; iteration < SHARE_EM_ITERATIONS; iteration += 1) {
     const perCitizen = pairPrior(share, registerSize);
     let total = shrinkage.share * shrinkage.records;
     for (const sum of sums) total += (perCitizen * sum) / (perCitizen * sum + 1 - share);
     const next = Math.min(0.999999, total / (sums.length + shrinkage.records));
-    if (Math.abs(next - share) < 1e-7) return next;
+    if (Math.abs(next - share) < 1e-7) return { share: next, converged: true };
     share = next;
   }
-  return share;
+  return { share, converged: false };
 }
 
 /** EM for the share of matches alone, m and u held fixed. */
