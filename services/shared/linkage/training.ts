@@ -320,10 +320,10 @@ function priors(
   const asOfDay = data.asOf ? dayNumber(data.asOf) : null;
   const bands = taken.map((index) => ageBandOf(settings.prior_by_age, data.records[index]!, asOfDay));
   const sumsOf = (band: number) => taken.filter((_, i) => bands[i] === band).map((index) => likelihoods[index]!);
-  const global = fitShareInRegister(sumsOf(-1), data.registerSize);
+  const global = shareInRegister(sumsOf(-1), data.registerSize);
   const inRegister = boundedShare(global.share);
   const shrinkage = { share: inRegister, records: (BAND_SHRINKAGE * taken.length) / Math.max(1, data.records.length) };
-  const byAge = settings.prior_by_age.map((_, band) => fitShareInRegister(sumsOf(band), data.registerSize, shrinkage));
+  const byAge = settings.prior_by_age.map((_, band) => shareInRegister(sumsOf(band), data.registerSize, shrinkage));
   return {
     inRegister,
     inRegisterByAge: byAge.map((fitted) => boundedShare(fitted.share)),
@@ -351,6 +351,9 @@ function likelihoodSums(settings: LinkageSettings, data: TrainingData, blocked: 
   return sums;
 }
 
+/** The iterations shareInRegister's EM is given: where the likelihood is flat near a share of 1 it creeps, and is reported as not converged. */
+const SHARE_EM_ITERATIONS = 200;
+
 /**
  * The share of records whose person is in the register, by EM for a mixture in which a record is
  * of each of the register's citizens with probability share / register size, or of no one in it
@@ -363,21 +366,10 @@ function likelihoodSums(settings: LinkageSettings, data: TrainingData, blocked: 
  * Records with no blocked pair (sum 0) add nothing: a person blocking cannot reach is not counted
  * in. `shrinkage` adds that many records' worth of another share (an age band's pseudo-count).
  * The Scorer weighs "no one in the register" at odds 1 where this model has 1 - share: see the
- * BENCHMARKS section on this estimate for what that does to its scores.
+ * BENCHMARKS section on this estimate for what that does to its scores. `converged` is false when
+ * SHARE_EM_ITERATIONS passed before the fixed point was reached.
  */
 export function shareInRegister(
-  sums: readonly number[],
-  registerSize: number,
-  shrinkage: { share: number; records: number } = { share: 0, records: 0 },
-): number {
-  return fitShareInRegister(sums, registerSize, shrinkage).share;
-}
-
-/** The iterations shareInRegister's EM is given: where the likelihood is flat near a share of 1 it creeps, and is reported as not converged. */
-const SHARE_EM_ITERATIONS = 200;
-
-/** shareInRegister's estimate, and whether its EM reached its fixed point within SHARE_EM_ITERATIONS. */
-export function fitShareInRegister(
   sums: readonly number[],
   registerSize: number,
   shrinkage: { share: number; records: number } = { share: 0, records: 0 },
