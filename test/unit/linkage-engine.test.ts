@@ -66,6 +66,31 @@ describe('the linkage engine', () => {
     expect(decision.explanation?.summary).toBe(`The never_link rule "twins" holds: ${sentence}`);
   });
 
+  it("does not link a twin's birth with her own ID to her sister registered under a placeholder, when the given names are a letter apart", () => {
+    const sister: RawPerson = {
+      personal_id: '000000000000',
+      full_name: 'Lò Thị Ngọc Hân',
+      date_of_birth: '2019-03-17',
+      sex: 'F',
+      address: 'Số 41 bản Hua Pục, xã Mường Giôn, Sơn La',
+    };
+    const decision = decide([sister], { ...sister, personal_id: '014319640275', full_name: 'Lò Thị Ngọc Hà' });
+    expect([decision.decision, decision.reason, decision.candidates[0]?.citizen_id]).toEqual(['REVIEW', 'NEVER_LINK_RULE', 'C0']);
+    expect(decision.explanation?.summary).toContain('never_link rule "twin_of_a_placeholder"');
+  });
+
+  it('still links a record with its own ID to a citizen registered under a placeholder when the given names agree', () => {
+    const holder: RawPerson = {
+      personal_id: '000000000000',
+      full_name: 'Lò Thị Ngọc Hân',
+      date_of_birth: '2019-03-17',
+      sex: 'F',
+      address: 'Số 41 bản Hua Pục, xã Mường Giôn, Sơn La',
+    };
+    const decision = decide([holder], { ...holder, personal_id: '014319640275' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
   it("names the generations' never_link rule as the reason a record with a citizen's ID, born 18 years apart under another given name, goes to a steward", () => {
     const decision = decide([hung], { ...hung, full_name: 'Nguyễn Văn Hùnh', date_of_birth: '1969-03-14' });
     expect([decision.decision, decision.reason, decision.candidates[0]?.citizen_id]).toEqual(['REVIEW', 'NEVER_LINK_RULE', 'C0']);
