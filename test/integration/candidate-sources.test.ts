@@ -21,6 +21,9 @@ const TWINS = [
   { id: '001090904322', name: 'Phan Văn Hà' },
 ];
 
+const PLACEHOLDER = '000000000000';
+const PLACEHOLDER_HOLDER = 'SECTOR-COPY-1';
+
 describe('candidate retrieval', () => {
   const database = new IsolatedDatabase('candidates');
   const settings = loadSettings();
@@ -35,6 +38,8 @@ describe('candidate retrieval', () => {
     const files = writeLinkageSet(set, dir);
     // Twins with consecutive IDs: a record with one's ID must not bring in the other through typo lookups.
     appendFileSync(files.population, `${TWINS.map((t) => `${t.id},${t.name},1990-03-12,MALE,"Số 8 Trần Phú, Hà Nội",${t.id}`).join('\n')}\n`);
+    // An entry holding a placeholder, no one's ID: a record carrying it must not bring it in.
+    appendFileSync(files.population, `${PLACEHOLDER_HOLDER},Lò Thị Hân,2019-03-17,FEMALE,"bản Hua Pục, Sơn La",${PLACEHOLDER}\n`);
     await database.setUp();
     pool = database.pool;
     await loadPopulation(pool, files.population, settings);
@@ -69,6 +74,20 @@ describe('candidate retrieval', () => {
     const record = toMatchRecord('R-twin', { personal_id: TWINS[0]!.id, full_name: null, date_of_birth: null, sex: null, address: null });
     const [inPostgres] = await new PostgresCandidateSource(pool, settings).candidatesFor([record]);
     expect(inPostgres!.map((c) => c.id)).toEqual([TWINS[0]!.id]);
+  });
+
+  it('does not bring the holder of a placeholder ID in PostgreSQL, as in memory, for a record that carries it', async () => {
+    const record = toMatchRecord('R-placeholder', { personal_id: PLACEHOLDER, full_name: null, date_of_birth: null, sex: null, address: null });
+    const [inPostgres] = await new PostgresCandidateSource(pool, settings).candidatesFor([record]);
+    const [inMemory] = await inMemoryLinkage(settings, register).source.candidatesFor([record]);
+    expect([inPostgres!.map((c) => c.id), inMemory!.map((c) => c.id)]).toEqual([[], []]);
+  });
+
+  it('brings the holder of a placeholder ID in PostgreSQL under a rule that looks up every ID as typed', async () => {
+    const asTyped = { ...settings, blocking_rules: settings.blocking_rules.map(({ held_ids_only: _held, ...rule }) => rule) };
+    const record = toMatchRecord('R-placeholder', { personal_id: PLACEHOLDER, full_name: null, date_of_birth: null, sex: null, address: null });
+    const [inPostgres] = await new PostgresCandidateSource(pool, asTyped).candidatesFor([record]);
+    expect(inPostgres!.map((c) => c.id)).toEqual([PLACEHOLDER_HOLDER]);
   });
 
   it('skips the same generic keys in PostgreSQL as in memory, and finds the same candidates', async () => {

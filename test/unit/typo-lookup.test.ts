@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
-import { typoVariants } from '../../services/shared/linkage/blocking.js';
+import { fallbackKeys, indexedRuleIdentity, lookupKey, typoVariants } from '../../services/shared/linkage/blocking.js';
 import { BlockingTally } from '../../services/shared/linkage/blocking-report.js';
 import { InMemoryCandidateSource } from '../../services/shared/linkage/in-memory-candidates.js';
 import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
+import { isNoOnesId } from '../../services/shared/normalise/personal-id.js';
 import { blockingRuleSchema, loadSettings, type BlockingRule } from '../../services/shared/linkage/settings.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 
@@ -73,6 +74,54 @@ describe('a blocking rule with typo lookups', () => {
 
   it('is refused on a rule of more than one feature', () => {
     const rule = { name: 'dob_family', equal: ['dob', 'family_key'], typo_lookup: 'one_digit_or_swap' };
+    expect(blockingRuleSchema.safeParse(rule).success).toBe(false);
+  });
+});
+
+describe('a blocking rule for held IDs only', () => {
+  const PLACEHOLDER = '000000000000';
+  const holders = [...register, toMatchRecord('P1', { ...hai, personal_id: PLACEHOLDER }), toMatchRecord('P2', { ...ha, personal_id: PLACEHOLDER })];
+  const heldOnly = (held: boolean): BlockingRule[] => [{ ...byId(true)[0]!, ...(held ? { held_ids_only: true } : {}) }];
+
+  it("brings none of a placeholder's holders for a record that carries it", () => {
+    const source = new InMemoryCandidateSource(heldOnly(true), holders);
+    expect(source.candidatesSync(toMatchRecord('R1', withId(PLACEHOLDER)))).toEqual([]);
+  });
+
+  it("brings every holder of a placeholder without it, as any shared key's", () => {
+    const source = new InMemoryCandidateSource(heldOnly(false), holders);
+    expect(ids(source.candidatesSync(toMatchRecord('R1', withId(PLACEHOLDER))))).toEqual(['P1', 'P2']);
+  });
+
+  it('still finds the holder of an ID mistyped in its first digits, through a variant with a province code', () => {
+    const source = new InMemoryCandidateSource(heldOnly(true), holders);
+    expect(ids(source.candidatesSync(toMatchRecord('R1', withId('101090004321'))))).toEqual(['HAI']);
+  });
+
+  it('does not look up a typo variant without a province code: a placeholder one digit off brings none of its holders', () => {
+    const source = new InMemoryCandidateSource(heldOnly(true), holders);
+    expect(source.candidatesSync(toMatchRecord('R1', withId('000000000100')))).toEqual([]);
+  });
+
+  it('gives the typo variants with a province code only as fallback keys', () => {
+    const [rule] = heldOnly(true);
+    const variants = fallbackKeys(rule!, toMatchRecord('R1', withId(PLACEHOLDER)));
+    expect(variants.length).toBeGreaterThan(0);
+    expect(variants.every((variant) => !isNoOnesId(variant))).toBe(true);
+  });
+
+  it('looks up an ID of another length as typed (not read as a Vietnamese ID)', () => {
+    const [rule] = heldOnly(true);
+    expect(lookupKey(rule!, toMatchRecord('R1', withId('4711233')))).toBe('4711233');
+  });
+
+  it('leaves the register keys of the rule as they are: its indexed identity does not change', () => {
+    const [held, plain] = [heldOnly(true)[0]!, heldOnly(false)[0]!];
+    expect(indexedRuleIdentity(held)).toBe(indexedRuleIdentity(plain));
+  });
+
+  it('is refused on a rule of another feature', () => {
+    const rule = { name: 'dob_given', equal: ['dob', 'given_key'], held_ids_only: true };
     expect(blockingRuleSchema.safeParse(rule).success).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import type { Pool } from '../store/db.js';
 import { onCitus } from '../store/store-dialect.js';
 import { citizenMatchFields, type CitizenMatchRow } from '../register/citizen-row.js';
 import { citizenMatchColumns } from '../store/citizens-table.js';
-import { blockingKey, fallbackKeys, passesFilter } from '../linkage/blocking.js';
+import { fallbackKeys, lookupKey, passesFilter } from '../linkage/blocking.js';
 import type { CandidateSource } from '../linkage/candidate-source.js';
 import { personToMatchRecord, type Feature, type MatchRecord } from '../linkage/match-record.js';
 import { tfFeatures, type BlockingRule, type LinkageSettings } from '../linkage/settings.js';
@@ -44,7 +44,7 @@ export class PostgresCandidateSource implements CandidateSource {
   async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
     const found: MatchRecord[][] = records.map(() => []);
     const seen = records.map(() => new Set<string>());
-    const own = await this.rowsOf(this.lookupsOf(records, (rule, record) => nonNull(blockingKey(rule, record))));
+    const own = await this.rowsOf(this.lookupsOf(records, (rule, record) => nonNull(lookupKey(rule, record))));
     this.take(own, records, found, seen);
     // A typo_lookup rule's variants, for the records whose own key under it found nobody: a second
     // round trip, needed only by the few records whose ID nobody holds.

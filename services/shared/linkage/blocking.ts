@@ -1,3 +1,4 @@
+import { isNoOnesId } from '../normalise/personal-id.js';
 import type { MatchRecord } from './match-record.js';
 import { holds } from './predicates.js';
 import type { BlockingRule } from './settings.js';
@@ -26,7 +27,7 @@ export function blockingKeys(rules: readonly BlockingRule[], record: MatchRecord
  * is applied when the keys are looked up, so changing it needs no reindex and can be shadowed.
  */
 export function indexedRuleIdentity(rule: BlockingRule): string {
-  const { max_block_size: _cap, typo_lookup: _typos, ...indexed } = rule;
+  const { max_block_size: _cap, typo_lookup: _typos, held_ids_only: _held, ...indexed } = rule;
   return JSON.stringify(indexed);
 }
 
@@ -53,11 +54,22 @@ export function typoVariants(key: string): string[] {
   return variants;
 }
 
+/** Whether the rule looks up this key of a record's, or its typo variant: not an ID that is no one's (isNoOnesId) when the rule is for held IDs only. */
+export function looksUp(rule: BlockingRule, key: string): boolean {
+  return rule.held_ids_only !== true || !isNoOnesId(key);
+}
+
+/** The key a rule looks up for a record: its blocking key, unless the rule does not look that one up (looksUp). */
+export function lookupKey(rule: BlockingRule, record: MatchRecord): string | null {
+  const key = blockingKey(rule, record);
+  return key !== null && looksUp(rule, key) ? key : null;
+}
+
 /** The keys a rule looks up for a record when its own key finds nobody: none unless the rule asks for typo lookups. */
 export function fallbackKeys(rule: BlockingRule, record: MatchRecord): string[] {
   if (rule.typo_lookup === undefined) return [];
   const key = blockingKey(rule, record);
-  return key === null ? [] : typoVariants(key);
+  return key === null ? [] : typoVariants(key).filter((variant) => looksUp(rule, variant));
 }
 
 /** Whether a candidate found under `rule` passes the rule's filter (the part that is not an equality). */

@@ -1,4 +1,4 @@
-import { blockingKey, passesFilter } from './blocking.js';
+import { blockingKey, lookupKey, looksUp, passesFilter } from './blocking.js';
 import type { CandidateSource } from './candidate-source.js';
 import { CompactRegister, ROW_STRIDE } from './compact-register.js';
 import { sharedInt32 } from './shared-arrays.js';
@@ -231,14 +231,16 @@ export class InMemoryCandidateSource implements CandidateSource {
   private collectRule(ruleIndex: number, record: MatchRecord, into: number[], entry = -1, variantsInto = into): number {
     const rule = this.rules[ruleIndex]!;
     const start = into.length;
-    const own = this.keyOf(rule, record);
+    const own = rule.held_ids_only === true && lookupKey(rule, record) === null ? null : this.keyOf(rule, record);
     if (own !== null && !this.collectBounded(ruleIndex, own, into)) return 1;
     for (let at = start; at < into.length; at += 1) if (into[at] !== entry) return 0;
     const key = rule.typo_lookup === undefined ? null : blockingKey(rule, record);
     if (key === null) return 0;
     let generic = 0;
     // A rule with typo lookups has one feature (settings refuse more): its key is that feature's value.
-    for (const id of this.register.typoVariantsHeld(rule.equal[0]!, key)) {
+    const feature = rule.equal[0]!;
+    for (const id of this.register.typoVariantsHeld(feature, key)) {
+      if (rule.held_ids_only === true && !looksUp(rule, this.register.valueOf(feature, id))) continue;
       if (!this.collectBounded(ruleIndex, Int32Array.of(id), variantsInto)) generic += 1;
     }
     return generic;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { datesCompatible } from '../normalise/date.js';
-import { hasProvinceCode, idFitsHolder } from '../normalise/personal-id.js';
+import { idFitsHolder, isNoOnesId } from '../normalise/personal-id.js';
 import { jaroWinkler } from './jaro-winkler.js';
 import { FEATURES, type MatchRecord } from './match-record.js';
 
@@ -277,7 +277,7 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
     }
     case 'id_without_province': {
       const f = predicate.feature;
-      const unheld = (id: string | null) => id !== null && id.length === 12 && !hasProvinceCode(id);
+      const unheld = (id: string | null) => id !== null && isNoOnesId(id);
       if (predicate.sides === 'both') return (a, b) => unheld(a.features[f]) && unheld(b.features[f]);
       return (a, b) => unheld(a.features[f]) || unheld(b.features[f]);
     }

@@ -74,6 +74,15 @@ const blockingRuleFields = z.object({
    * number on from its own holder's. For a rule on one feature whose values are digits.
    */
   typo_lookup: z.literal('one_digit_or_swap').optional(),
+  /**
+   * For a rule on the personal ID: a record's ID that does not begin with a province code is no
+   * one's (a placeholder typed to fill the field, 000000000000) and is not looked up as typed, where
+   * thousands of records and register entries share it and every holder would be a candidate,
+   * compared without the ID (its level weighs nothing); only its typo variants that begin with a
+   * province code are, so an ID mistyped in its first digits still reaches its holder. Applied when
+   * looking up, as max_block_size is: the register's keys stay as they are.
+   */
+  held_ids_only: z.boolean().optional(),
 });
 
 export const blockingRuleSchema = blockingRuleFields
@@ -83,6 +92,10 @@ export const blockingRuleSchema = blockingRuleFields
   })
   // A key such a rule is for (an ID) is held by one citizen; a cap would be applied to each of up to
   // 119 lookups, which the sources could not count alike.
+  .refine((rule) => rule.held_ids_only !== true || (rule.equal.length === 1 && rule.equal[0] === 'personal_id'), {
+    message: 'held_ids_only needs a rule on personal_id alone',
+    path: ['held_ids_only'],
+  })
   .refine((rule) => rule.typo_lookup === undefined || rule.max_block_size === undefined, {
     message: 'typo_lookup and max_block_size do not go together: a rule with typo lookups is on a key one citizen holds',
     path: ['typo_lookup'],

@@ -24,6 +24,11 @@ export function hasProvinceCode(personalId: string): boolean {
   return personalId.slice(0, 3) in PROVINCES_2008;
 }
 
+/** Whether a 12-digit personal ID is no one's: it does not begin with a province code (a placeholder, or mistyped in its first digits). An ID of another length is not read. */
+export function isNoOnesId(personalId: string): boolean {
+  return personalId.length === 12 && !hasProvinceCode(personalId);
+}
+
 /** The personal ID when it can be someone's (it begins with a province code), else null: what identifies a person, keys their events and names a new citizen. */
 export function heldPersonalId(personalId: string | null | undefined): string | null {
   return personalId && hasProvinceCode(personalId) ? personalId : null;
