@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
@@ -88,7 +88,9 @@ async function messagesIn(admin: Admin, topic: string): Promise<number> {
  * `npm run bench:pipeline`: the whole pipeline (ingest, linker, store; BENCH_INSTANCES of each,
  * separate processes) against a register of BENCH_CITIZENS, fed BENCH_EVENTS across the four
  * sources at BENCH_RATE events/s (0: as fast as possible). Prints sustained throughput, end-to-end
- * latency percentiles and the lag over time, and draws the lag as docs/pipeline-lag-<label>.svg.
+ * latency percentiles and the lag over time, and draws the lag as pipeline-lag-<label>.svg in
+ * BENCH_CHART_DIR (.dancu/bench unless given: a run leaves the repository's files alone; `docs`
+ * to keep a chart BENCHMARKS links to).
  */
 async function main(): Promise<void> {
   console.log(machineLine());
@@ -222,7 +224,9 @@ async function main(): Promise<void> {
       .map(([stage, n]) => `${stage} ${n.toLocaleString('en')}`)
       .join(', ')}`,
   );
-  const chart = join(REPO_ROOT, 'docs', `pipeline-lag-${LABEL}.svg`);
+  const chartDir = resolve(REPO_ROOT, process.env.BENCH_CHART_DIR ?? join('.dancu', 'bench'));
+  mkdirSync(chartDir, { recursive: true });
+  const chart = join(chartDir, `pipeline-lag-${LABEL}.svg`);
   writeFileSync(
     chart,
     lagChart(
