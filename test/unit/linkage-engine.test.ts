@@ -3,6 +3,7 @@ import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js'
 import { estimateParameters } from '../../services/shared/linkage/estimate.js';
 import { explanationFromEvidence } from '../../services/shared/linkage/evidence.js';
 import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
+import { neverLinkTest } from '../../services/shared/linkage/scoring.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
@@ -18,6 +19,17 @@ const twin: RawPerson = {
   sex: 'M',
   address: 'Số 12 Lê Lợi, Hồ Chí Minh',
 };
+
+/** A girl registered under a placeholder (a sector's copy), and her twin's own new ID. */
+const PLACEHOLDER = '000000000000';
+const HAN: RawPerson = {
+  personal_id: PLACEHOLDER,
+  full_name: 'Lò Thị Ngọc Hân',
+  date_of_birth: '2019-03-17',
+  sex: 'F',
+  address: 'Số 41 bản Hua Pục, xã Mường Giôn, Sơn La',
+};
+const TWINS_OWN_ID = '014319640275';
 
 function decide(register: RawPerson[], record: RawPerson) {
   const citizens = [...background, ...register.map((person, i) => toMatchRecord(`C${i}`, person))];
@@ -67,27 +79,23 @@ describe('the linkage engine', () => {
   });
 
   it("does not link a twin's birth with her own ID to her sister registered under a placeholder, when the given names are a letter apart", () => {
-    const sister: RawPerson = {
-      personal_id: '000000000000',
-      full_name: 'Lò Thị Ngọc Hân',
-      date_of_birth: '2019-03-17',
-      sex: 'F',
-      address: 'Số 41 bản Hua Pục, xã Mường Giôn, Sơn La',
-    };
-    const decision = decide([sister], { ...sister, personal_id: '014319640275', full_name: 'Lò Thị Ngọc Hà' });
+    const decision = decide([HAN], { ...HAN, personal_id: TWINS_OWN_ID, full_name: 'Lò Thị Ngọc Hà' });
     expect([decision.decision, decision.reason, decision.candidates[0]?.citizen_id]).toEqual(['REVIEW', 'NEVER_LINK_RULE', 'C0']);
     expect(decision.explanation?.summary).toContain('never_link rule "twin_of_a_placeholder"');
   });
 
+  it('links a record carrying a placeholder to a citizen with an ID of her own when the given names are a letter apart, as it links a record without an ID', () => {
+    const decision = decide([{ ...HAN, personal_id: TWINS_OWN_ID }], { ...HAN, full_name: 'Lò Thị Ngọc Hà' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
+  it("does not hold the placeholder twins' rule between two register citizens: the duplicate scan and merges read it as any pair", () => {
+    const [copy, own] = [toMatchRecord('A', HAN), toMatchRecord('B', { ...HAN, personal_id: TWINS_OWN_ID, full_name: 'Lò Thị Ngọc Hà' })];
+    expect([neverLinkTest(settings)(own, copy)?.name, neverLinkTest(settings, 'citizens')(own, copy)]).toEqual(['twin_of_a_placeholder', null]);
+  });
+
   it('still links a record with its own ID to a citizen registered under a placeholder when the given names agree', () => {
-    const holder: RawPerson = {
-      personal_id: '000000000000',
-      full_name: 'Lò Thị Ngọc Hân',
-      date_of_birth: '2019-03-17',
-      sex: 'F',
-      address: 'Số 41 bản Hua Pục, xã Mường Giôn, Sơn La',
-    };
-    const decision = decide([holder], { ...holder, personal_id: '014319640275' });
+    const decision = decide([HAN], { ...HAN, personal_id: TWINS_OWN_ID });
     expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
   });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BlockingRule } from '../../services/shared/linkage/settings.js';
 import { keysOfCitizen } from '../../services/shared/store/plan/citizen-state.js';
+import { enoughSharedKeys, recordKeysOf, withTypoVariants } from '../../services/shared/store/plan/record-keys.js';
+import { isNoOnesId } from '../../services/shared/normalise/personal-id.js';
 import { citizenOf } from '../../services/shared/store/plan/new-citizen.js';
 import { loadConfig as loadStoreConfig } from '../../services/store/config.js';
 import { classify } from '../../services/shared/store/plan/classify.js';
@@ -18,6 +20,7 @@ import type { PersonObservation } from '../../services/shared/schemas/records.js
 import { CONTEXT, decision, loadedState, observation, registerCitizen } from '../fixtures/link-decisions.js';
 
 const { settings } = CONTEXT;
+const PLACEHOLDER = '000000000000';
 
 /** A newborn registered by civil status (synthetic): the change whose reach is looked at. */
 const newborn = citizenOf(
@@ -130,6 +133,36 @@ describe('which records the changes of a transaction send back (no database)', (
     const [keyed] = keyedChanges(renamed, [{ citizenId: newborn.citizen_id, trigger: 'CREATED', row: newborn }]);
     const blocking = keyed!.keys.filter((k) => !k.rule.startsWith('tf:'));
     expect([blocking.length > 0, blocking.every((k) => k.rule.startsWith('v2-'))]).toEqual([true, true]);
+  });
+});
+
+describe('a placeholder ID in reach (no database)', () => {
+  const holder = { ...newborn, personal_id: PLACEHOLDER };
+  const carrying = observation({
+    person: { personal_id: PLACEHOLDER, full_name: 'Đỗ Thu Hà', name_key: 'do thu ha', family_name: 'Đỗ', middle_name: 'Thu', given_name: 'Hà' },
+  });
+
+  it('does not count a placeholder as the key a waiting record and the changed citizen holding it share, since no lookup finds her by it', () => {
+    expect(enoughSharedKeys(settings, recordKeysOf(settings, carrying), keysOfCitizen(settings, holder))).toBe(false);
+  });
+
+  it("leaves a placeholder out of the changed citizen's keys that the database matches records' keys with", () => {
+    const [keyed] = keyedChanges(settings, [{ citizenId: holder.citizen_id, trigger: 'CORRECTED', row: holder }]);
+    expect([keysOfCitizen(settings, holder).some((k) => k.key === PLACEHOLDER), keyed!.keys.some((k) => k.key === PLACEHOLDER)]).toEqual([true, false]);
+  });
+
+  it("expands a citizen's own ID to every typo variant, a record's ID mistyped in its province code among them, which that record's lookup reaches her from", () => {
+    const keys = withTypoVariants(settings, [{ rule: 'personal_id', key: '079300000001' }], 'citizen').map((k) => k.key);
+    expect(keys).toEqual(expect.arrayContaining(['079300000001', '179300000001']));
+  });
+
+  it("expands a citizen's placeholder to nothing: no lookup asks for it, and a record one typo from it asks for the variants with a province code", () => {
+    expect(withTypoVariants(settings, [{ rule: 'personal_id', key: PLACEHOLDER }], 'citizen')).toEqual([]);
+  });
+
+  it("gives a record's placeholder no key and no typo variant without a province code", () => {
+    const keys = withTypoVariants(settings, recordKeysOf(settings, carrying), 'record').filter((k) => k.rule === 'personal_id');
+    expect(keys.every((k) => !isNoOnesId(k.key))).toBe(true);
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inMemoryLinkage } from '../../services/shared/linkage/batch-linkage.js';
 import { fallbackKeys, indexedRuleIdentity, lookupKey, typoVariants } from '../../services/shared/linkage/blocking.js';
 import { BlockingTally } from '../../services/shared/linkage/blocking-report.js';
+import { sessionRule } from '../../services/shared/linkage/estimate.js';
 import { InMemoryCandidateSource } from '../../services/shared/linkage/in-memory-candidates.js';
 import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
 import { isNoOnesId } from '../../services/shared/normalise/personal-id.js';
@@ -118,6 +119,15 @@ describe('a blocking rule for held IDs only', () => {
   it('leaves the register keys of the rule as they are: its indexed identity does not change', () => {
     const [held, plain] = [heldOnly(true)[0]!, heldOnly(false)[0]!];
     expect(indexedRuleIdentity(held)).toBe(indexedRuleIdentity(plain));
+  });
+
+  it("pairs no placeholder holders in the estimation's training session on the ID, as the settings' rule on the ID finds none", () => {
+    const session = new InMemoryCandidateSource([sessionRule(loadSettings(), ['personal_id'])], holders);
+    expect(session.candidatesSync(toMatchRecord('R1', withId(PLACEHOLDER)))).toEqual([]);
+  });
+
+  it('leaves a training session on other features looking up every key', () => {
+    expect(sessionRule(loadSettings(), ['dob', 'family_group']).held_ids_only).toBeUndefined();
   });
 
   it('is refused on a rule of another feature', () => {

@@ -3,6 +3,7 @@ import { InMemoryCandidateSource } from '../../services/shared/linkage/in-memory
 import { toMatchRecord } from '../../services/shared/linkage/match-record.js';
 import type { BlockingRule } from '../../services/shared/linkage/settings.js';
 import { TypoNeighbours } from '../../services/shared/linkage/typo-neighbours.js';
+import { isNoOnesId } from '../../services/shared/normalise/personal-id.js';
 import { SeededRandom } from '../../services/shared/random.js';
 
 const neighboursOf = (entries: [key: string, entry: string][]): TypoNeighbours => {
@@ -79,6 +80,23 @@ describe('pairs of register entries one typo apart on a key', () => {
         ['001090004322', 'B'],
       ]),
     ).toEqual(['A|B']);
+  });
+
+  it('pairs no two IDs one typo apart of which neither is looked up (placeholders, for a rule on held IDs only)', () => {
+    const entries: [string, string][] = [
+      ['000000000000', 'A'],
+      ['000000000001', 'B'],
+    ];
+    const heldOnly = (key: string) => !isNoOnesId(key);
+    expect({ heldOnly: [...neighboursOf(entries).pairs(Infinity, heldOnly)], every: pairsOf(entries) }).toEqual({ heldOnly: [], every: ['A|B'] });
+  });
+
+  it('still pairs a placeholder with a held ID one typo from it, which its lookup of variants finds', () => {
+    const entries: [string, string][] = [
+      ['000000000000', 'A'],
+      ['001000000000', 'C'],
+    ];
+    expect([...neighboursOf(entries).pairs(Infinity, (key) => !isNoOnesId(key))]).toEqual([['A', 'C']]);
   });
 
   it('finds the pairs dedupe-csv finds through typo lookups, on random IDs with planted typos and shared IDs', () => {

@@ -23,8 +23,9 @@ export function blockingKeys(rules: readonly BlockingRule[], record: MatchRecord
 }
 
 /**
- * What a rule's keys in citizen_blocking_keys depend on: the rule without its max_block_size, which
- * is applied when the keys are looked up, so changing it needs no reindex and can be shadowed.
+ * What a rule's keys in citizen_blocking_keys depend on: the rule without its max_block_size,
+ * typo_lookup and held_ids_only, which are applied when the keys are looked up, so changing them
+ * needs no reindex and can be shadowed.
  */
 export function indexedRuleIdentity(rule: BlockingRule): string {
   const { max_block_size: _cap, typo_lookup: _typos, held_ids_only: _held, ...indexed } = rule;

@@ -2,7 +2,7 @@ import { SeededRandom } from '../random.js';
 import { compact, type RegisterInMemory } from './batch-linkage.js';
 import type { CompactRegister } from './compact-register.js';
 import { InMemoryCandidateSource } from './in-memory-candidates.js';
-import type { MatchRecord } from './match-record.js';
+import type { Feature, MatchRecord } from './match-record.js';
 import { RecordSample } from './record-sample.js';
 import { DEFAULT_MAX_BLOCK, type BlockingRule, type LinkageSettings } from './settings.js';
 import { fit, pairLevels, randomPairLevels, train, type Fit, type PairLevels, type TrainingReport } from './training.js';
@@ -61,13 +61,23 @@ export function estimateParameters(
     random: randomPairLevels(settings, sampled, columns, RANDOM_PAIRS, new SeededRandom(seed)),
     blocked: pairLevels(settings, blockedPairs(options.source ?? new InMemoryCandidateSource(settings.blocking_rules, columns), columns, sampled)),
     sessions: settings.training_sessions.map((session) => ({
-      pairs: blockedPairLevels(settings, [{ name: 'session', equal: session.block_on, max_block_size: DEFAULT_MAX_BLOCK }], columns, sampled),
+      pairs: blockedPairLevels(settings, [sessionRule(settings, session.block_on)], columns, sampled),
       skip: session.skip,
     })),
   };
   const inFile = options.recordsInFile ?? records.length;
   const trained = train(settings, data, inFile > sampled.length ? { records_in_file: inFile } : {});
   return { settings: trained.settings, report: trained.report, spread: spreadOf(settings, trained.fit, data) };
+}
+
+/**
+ * The blocking rule of a training session: pairs sharing its features, bounded as the duplicate
+ * scan bounds a rule without one, and for held IDs only when the settings' rule on the same
+ * features is, so a placeholder's holders are not paired as if they shared an ID.
+ */
+export function sessionRule(settings: LinkageSettings, blockOn: readonly Feature[]): BlockingRule {
+  const same = settings.blocking_rules.find((rule) => rule.equal.join() === blockOn.join());
+  return { name: 'session', equal: [...blockOn], max_block_size: DEFAULT_MAX_BLOCK, ...(same?.held_ids_only === true ? { held_ids_only: true } : {}) };
 }
 
 /** The sample estimation takes of a stream of records (link-csv reads its records file twice: for this, then to link). */

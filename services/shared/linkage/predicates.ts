@@ -21,7 +21,7 @@ export type Predicate =
   | { op: 'transposed'; feature: z.infer<typeof feature> }
   | { op: 'numbers_near'; feature: z.infer<typeof feature>; at_most: number }
   | { op: 'ids_fit_holders'; feature: 'personal_id' }
-  | { op: 'id_without_province'; feature: 'personal_id'; sides: 'either' | 'both' }
+  | { op: 'id_without_province'; feature: 'personal_id'; sides: 'either' | 'both' | 'record' | 'candidate' }
   | { op: 'address_overlap'; at_least: number; typos?: boolean }
   | { op: 'dob_swapped' }
   | { op: 'dob_compatible' }
@@ -43,8 +43,9 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
     z.object({ op: z.literal('numbers_near'), feature, at_most: z.number().int().min(1) }),
     // Read against each record's own birth year and sex: meaningful only for the personal ID.
     z.object({ op: z.literal('ids_fit_holders'), feature: z.literal('personal_id') }),
-    // One side's (either) or each side's (both) 12-digit ID does not begin with a province code: no one's ID (a placeholder, or mistyped in its first digits).
-    z.object({ op: z.literal('id_without_province'), feature: z.literal('personal_id'), sides: z.enum(['either', 'both']) }),
+    // One side's (either), each side's (both), or the named side's 12-digit ID does not begin with a province code: no one's ID (a placeholder, or
+    // mistyped in its first digits). A pair is read as (record, candidate); between two register citizens, as (first entry, second entry).
+    z.object({ op: z.literal('id_without_province'), feature: z.literal('personal_id'), sides: z.enum(['either', 'both', 'record', 'candidate']) }),
     z.object({ op: z.literal('address_overlap'), at_least: z.number().min(0).max(1), typos: z.boolean().optional() }),
     z.object({ op: z.literal('dob_swapped') }),
     z.object({ op: z.literal('dob_compatible') }),
@@ -279,6 +280,8 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
       const f = predicate.feature;
       const unheld = (id: string | null) => id !== null && isNoOnesId(id);
       if (predicate.sides === 'both') return (a, b) => unheld(a.features[f]) && unheld(b.features[f]);
+      if (predicate.sides === 'record') return (a) => unheld(a.features[f]);
+      if (predicate.sides === 'candidate') return (_a, b) => unheld(b.features[f]);
       return (a, b) => unheld(a.features[f]) || unheld(b.features[f]);
     }
     case 'address_overlap': {

@@ -90,12 +90,12 @@ export const blockingRuleSchema = blockingRuleFields
     message: 'typo_lookup needs a rule on one feature',
     path: ['typo_lookup'],
   })
-  // A key such a rule is for (an ID) is held by one citizen; a cap would be applied to each of up to
-  // 119 lookups, which the sources could not count alike.
   .refine((rule) => rule.held_ids_only !== true || (rule.equal.length === 1 && rule.equal[0] === 'personal_id'), {
     message: 'held_ids_only needs a rule on personal_id alone',
     path: ['held_ids_only'],
   })
+  // A key such a rule is for (an ID) is held by one citizen; a cap would be applied to each of up to
+  // 119 lookups, which the sources could not count alike.
   .refine((rule) => rule.typo_lookup === undefined || rule.max_block_size === undefined, {
     message: 'typo_lookup and max_block_size do not go together: a rule with typo lookups is on a key one citizen holds',
     path: ['typo_lookup'],

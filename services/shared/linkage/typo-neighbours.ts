@@ -39,10 +39,13 @@ export class TypoNeighbours {
    * its one holder), and not when both are held more than once (each pair of their holders shares
    * neither key). An entry holding several keys under the rule may be given twice with the same
    * other entry: the scan's SQL takes each pair once. A key held by more than `maxHolders`
-   * entries (a placeholder many share) is too common to pair anyone with.
+   * entries (a placeholder many share) is too common to pair anyone with. Two keys of which
+   * neither is looked up (`looksUp`: a rule for held IDs only skips an ID that is no one's, as its
+   * variants) pair no one, as in memory.
    */
-  *pairs(maxHolders = Infinity): Generator<[string, string]> {
+  *pairs(maxHolders = Infinity, looksUp: (key: string) => boolean = () => true): Generator<[string, string]> {
     for (const [x, y] of this.keys.typoPairs()) {
+      if (!looksUp(this.keys.value(x)) && !looksUp(this.keys.value(y))) continue;
       const [lone, other] = this.otherHolders.has(x) ? [y, x] : [x, y];
       if (this.otherHolders.has(lone)) continue;
       const holders = this.holdersOf(other);

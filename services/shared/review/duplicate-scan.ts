@@ -5,6 +5,7 @@ import { CompactRegister } from '../linkage/compact-register.js';
 import { MatchRecordReader, type MatchRecord } from '../linkage/match-record.js';
 import { loadTermFrequencies } from '../linkage-io/postgres-candidates.js';
 import { DEFAULT_MAX_BLOCK, type BlockingRule, type LinkageSettings } from '../linkage/settings.js';
+import { looksUp } from '../linkage/blocking.js';
 import { TypoNeighbours } from '../linkage/typo-neighbours.js';
 import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
 import { citizenRowColumns } from '../store/citizens-table.js';
@@ -71,7 +72,7 @@ export async function scanForDuplicates(pool: Pool, settings: LinkageSettings, o
   );
   const typos: [string, string][] = [];
   for (const [r, rule] of settings.blocking_rules.entries()) {
-    if (rule.typo_lookup !== undefined) typos.push(...(await typoNeighboursOf(pool, rule)).pairs(bounds[r]));
+    if (rule.typo_lookup !== undefined) typos.push(...(await typoNeighboursOf(pool, rule)).pairs(bounds[r], (key) => looksUp(rule, key)));
   }
   const report: DuplicateScanReport = {
     citizens: register.size,

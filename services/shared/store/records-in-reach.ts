@@ -51,7 +51,7 @@ export async function recentCitizensInReach(
   settings: LinkageSettings,
   probes: Classified['reachProbes'],
 ): Promise<{ observation_id: string; citizen_id: string }[]> {
-  const rows = probes.flatMap((p) => withTypoVariants(settings, p.keys).map((k) => ({ ...k, observation: p.observation_id, decided: p.decided_at })));
+  const rows = probes.flatMap((p) => withTypoVariants(settings, p.keys, 'record').map((k) => ({ ...k, observation: p.observation_id, decided: p.decided_at })));
   if (rows.length === 0) return [];
   const { rows: found } = await client.query<{ observation_id: string; citizen_id: string }>(
     `select t.observation as observation_id, k.citizen_id from citizen_blocking_keys k join citizens c using (citizen_id)
@@ -74,7 +74,7 @@ export async function waitingInReach(
   settings: LinkageSettings,
   births: readonly { row: { citizen_id: string }; keys: readonly BlockingKey[] }[],
 ): Promise<WaitingInReach[]> {
-  const keys = births.flatMap((b) => withTypoVariants(settings, b.keys).map((k) => ({ ...k, citizen: b.row.citizen_id })));
+  const keys = births.flatMap((b) => withTypoVariants(settings, b.keys, 'citizen').map((k) => ({ ...k, citizen: b.row.citizen_id })));
   if (keys.length === 0) return [];
   const params = [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), MAX_RELINK_ATTEMPTS, idRules(settings)];
   const inReach = (table: string) =>

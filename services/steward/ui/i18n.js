@@ -1260,8 +1260,8 @@ export const NEVER_LINK_SENTENCES = {
     vi: 'Hai số định danh là hai số liên tiếp (cách nhau không quá 2: sinh đôi hoặc sinh ba) và tên khác nhau, dù chỉ khác một chữ cái: người sinh đôi có số định danh liên tiếp, nên cán bộ quyết định.',
   },
   twin_of_a_placeholder: {
-    en: "One personal ID is a placeholder and the other is someone's own, the dates of birth are the same and the given names differ, even if only by a letter: the twins rule cannot compare a placeholder's number, and the other may be a twin, so a steward decides.",
-    vi: 'Một số định danh là số điền tạm, số kia là số định danh thật của một người, ngày sinh trùng nhau và tên khác nhau, dù chỉ khác một chữ cái: quy tắc sinh đôi không so được số điền tạm, và người kia có thể là anh chị em sinh đôi, nên cán bộ quyết định.',
+    en: "The citizen holds a placeholder ID and the record an ID of someone's own, the dates of birth are the same and the given names differ, even if only by a letter: the twins rule cannot compare a placeholder's number, and the record may be of a twin who is not registered, so a steward decides.",
+    vi: 'Công dân mang số định danh điền tạm còn hồ sơ mang số định danh thật của một người, ngày sinh trùng nhau và tên khác nhau, dù chỉ khác một chữ cái: quy tắc sinh đôi không so được số điền tạm, và hồ sơ có thể là của anh chị em sinh đôi chưa được đăng ký, nên cán bộ quyết định.',
   },
   generations: {
     en: "The personal ID is the same but the birth years are 15 or more apart and the given names differ: a parent's or child's ID, or one person with both a mistyped year and given name, so a steward decides.",

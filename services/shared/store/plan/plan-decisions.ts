@@ -676,7 +676,7 @@ class Planner {
     const seen = new Set(decision.candidates.map((c) => c.citizen_id));
     if (this.loaded.recentInReach.some((pair) => pair.observation_id === o.observation_id && !seen.has(pair.citizen_id))) return true;
     // A record without an ID that can be someone's; one that begins with no province code may be a holder's mistyped in its first digits.
-    const keys = withTypoVariants(this.context.settings, recordKeysOf(this.context.settings, o));
+    const keys = withTypoVariants(this.context.settings, recordKeysOf(this.context.settings, o), 'record');
     return this.created.some(
       (citizen) => !seen.has(citizen.row.citizen_id) && enoughSharedKeys(this.context.settings, keys, keysOfCitizen(this.context.settings, citizen.row)),
     );
@@ -705,7 +705,7 @@ class Planner {
       // A citizen among the decision's candidates was in sight when it was made: deciding again would decide the same.
       const seen = new Set(decision.candidates.map((c) => c.citizen_id));
       // The record's keys with its ID's typo variants (worked out once, not per citizen): a citizen holding one of them is in reach.
-      const keys = withTypoVariants(this.context.settings, recordKeysOf(this.context.settings, o));
+      const keys = withTypoVariants(this.context.settings, recordKeysOf(this.context.settings, o), 'record');
       const inReach =
         this.loaded.recentInReach.some((pair) => pair.observation_id === o.observation_id && !seen.has(pair.citizen_id)) ||
         this.created.some(

@@ -1,4 +1,5 @@
-import { blockingKeys, typoVariants } from '../../linkage/blocking.js';
+import { blockingKeys, looksUp, typoVariants } from '../../linkage/blocking.js';
+import type { BlockingRule } from '../../linkage/settings.js';
 import { personToMatchRecord } from '../../linkage/match-record.js';
 import type { LinkageSettings } from '../../linkage/settings.js';
 import type { PersonObservation } from '../../schemas/records.js';
@@ -37,18 +38,48 @@ export function recordKeysOf(settings: LinkageSettings, observation: PersonObser
 export function enoughSharedKeys(settings: LinkageSettings, a: readonly BlockingKey[], b: readonly BlockingKey[]): boolean {
   const ids = new Set(idRules(settings));
   const theirs = new Set(b.map((k) => `${k.rule}\u0000${k.key}`));
-  const shared = a.filter((k) => theirs.has(`${k.rule}\u0000${k.key}`));
+  // A key no lookup asks for (a placeholder ID) brings no one together, whoever holds it.
+  const lookedUp = lookedUpKeys(settings, a);
+  const shared = lookedUp.filter((k) => theirs.has(`${k.rule}\u0000${k.key}`));
   return shared.length >= 2 || shared.some((k) => ids.has(k.rule));
+}
+
+/**
+ * Of keys as the key tables hold them, those a lookup can reach: a no one's ID under a rule for
+ * held IDs only (blocking.ts looksUp) is held there but never looked up. Other rows (the
+ * name-frequency ones) are kept.
+ */
+export function lookedUpKeys(settings: LinkageSettings, keys: readonly BlockingKey[]): BlockingKey[] {
+  const rules = rulesByName(settings);
+  return keys.filter((k) => {
+    const rule = rules.get(k.rule);
+    return rule === undefined || looksUp(rule, k.key);
+  });
+}
+
+function rulesByName(settings: LinkageSettings): Map<string, BlockingRule> {
+  return new Map(settings.blocking_rules.map((rule) => [rule.name, rule]));
 }
 
 /**
  * Keys as a waiting record and a citizen may share them: the keys themselves and, for a rule with
  * typo lookups, the variants of its key. A record whose ID was mistyped once finds the ID's holder
  * through them when it is decided after the holder is registered; expanding one side of each
- * comparison lets it find them when it was decided before, so the order does not decide.
+ * comparison lets it find them when it was decided before, so the order does not decide. Each
+ * side is expanded as the linker looks up, so both find the pairs its lookups find:
+ * - a record's keys (`record`): its key unless no lookup asks for it (a placeholder ID), and the
+ *   variants a lookup asks for (those with a province code);
+ * - a citizen's keys (`citizen`): nothing of a key no lookup asks for; else the key and every
+ *   variant, which a record holding that variant reaches through its own lookup of variants.
  */
-export function withTypoVariants(settings: LinkageSettings, keys: readonly BlockingKey[]): BlockingKey[] {
-  const typoRules = new Set(settings.blocking_rules.filter((rule) => rule.typo_lookup !== undefined).map((rule) => rule.name));
-  if (typoRules.size === 0) return [...keys];
-  return keys.flatMap((k) => (typoRules.has(k.rule) ? [k, ...typoVariants(k.key).map((key) => ({ rule: k.rule, key }))] : [k]));
+export function withTypoVariants(settings: LinkageSettings, keys: readonly BlockingKey[], side: 'record' | 'citizen'): BlockingKey[] {
+  const rules = rulesByName(settings);
+  return keys.flatMap((k) => {
+    const rule = rules.get(k.rule);
+    if (rule === undefined) return [k];
+    const held = looksUp(rule, k.key);
+    const variants = rule.typo_lookup === undefined ? [] : typoVariants(k.key);
+    if (side === 'citizen') return held ? [k, ...variants.map((key) => ({ rule: k.rule, key }))] : [];
+    return [...(held ? [k] : []), ...variants.flatMap((key) => (looksUp(rule, key) ? [{ rule: k.rule, key }] : []))];
+  });
 }

@@ -3,7 +3,7 @@ import type { LinkageSettings } from '../../linkage/settings.js';
 import type { CitizenRow } from '../../register/citizen-row.js';
 import type { PersonObservation } from '../../schemas/records.js';
 import { keysOfCitizen } from './citizen-state.js';
-import { enoughSharedKeys, recordKeysOf, type BlockingKey } from './record-keys.js';
+import { enoughSharedKeys, lookedUpKeys, recordKeysOf, type BlockingKey } from './record-keys.js';
 
 /**
  * Links re-examined when the register changes: what a change is, and which of the records the
@@ -61,11 +61,12 @@ export interface KeyedChange extends RegisterChange {
 /**
  * The changes' keys under the given settings, as the citizens' key table holds them (the
  * name-frequency row included: a namesake sharing one blocking key more is a citizen whose
- * records are worth checking). Whether a record is in reach is decided on its own blocking keys
- * (planReexaminations), which never match a name-frequency row.
+ * records are worth checking), less a placeholder ID, which no lookup reaches. Whether a record
+ * is in reach is decided on its own blocking keys (planReexaminations), which never match a
+ * name-frequency row.
  */
 export function keyedChanges(settings: LinkageSettings, changes: readonly RegisterChange[]): KeyedChange[] {
-  return changes.map((change) => ({ ...change, keys: keysOfCitizen(settings, change.row) }));
+  return changes.map((change) => ({ ...change, keys: lookedUpKeys(settings, keysOfCitizen(settings, change.row)) }));
 }
 
 /** What the database found in reach of one changed citizen, before the bound (each record counted for one change only). */
