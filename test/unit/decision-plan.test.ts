@@ -312,6 +312,12 @@ describe('classifying a chunk for the load phase', () => {
     expect(needs.retries).toEqual([]);
   });
 
+  it("does not lock a waiting record's placeholder ID, which no birth holds, and still locks its other keys", () => {
+    const carrying = decision('UNLINKED', observation({ person: strangerPerson('000000000000'), source: 'vaccination', event_type: 'VACCINATION' }));
+    const needs = classify([carrying], new Set([carrying.decision_id]), CONTEXT.settings);
+    expect([needs.lockKeys.includes('personal_id:000000000000'), needs.lockKeys.length > 0]).toEqual([false, true]);
+  });
+
   it("locks the source record of the linker's later look at a record, so two looks at one record apply one after the other", () => {
     const o = observation({ attempt: 2, source: 'vaccination', event_type: 'VACCINATION' });
     const look = decision('LINK', o, { citizen_id: 'C-0001' });
