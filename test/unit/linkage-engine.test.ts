@@ -84,6 +84,16 @@ describe('the linkage engine', () => {
     expect(decision.explanation?.summary).toContain('never_link rule "twin_of_a_placeholder"');
   });
 
+  it("does not link a twin's birth with her own ID to her sister registered without any ID, when the given names are a letter apart", () => {
+    const decision = decide([{ ...HAN, personal_id: null }], { ...HAN, personal_id: TWINS_OWN_ID, full_name: 'Lò Thị Ngọc Hà' });
+    expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'NEVER_LINK_RULE']);
+  });
+
+  it('links a record without an ID to a citizen with an ID of her own when the given names are a letter apart', () => {
+    const decision = decide([{ ...HAN, personal_id: TWINS_OWN_ID }], { ...HAN, personal_id: null, full_name: 'Lò Thị Ngọc Hà' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
   it('links a record carrying a placeholder to a citizen with an ID of her own when the given names are a letter apart, as it links a record without an ID', () => {
     const decision = decide([{ ...HAN, personal_id: TWINS_OWN_ID }], { ...HAN, full_name: 'Lò Thị Ngọc Hà' });
     expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);

@@ -12,7 +12,7 @@ const feature = z.enum(FEATURES);
  */
 export type Predicate =
   | { op: 'else' }
-  | { op: 'missing'; feature: z.infer<typeof feature> }
+  | { op: 'missing'; feature: z.infer<typeof feature>; side?: 'record' | 'candidate' }
   | { op: 'equal'; feature: z.infer<typeof feature> }
   | { op: 'jaro_winkler'; feature: z.infer<typeof feature>; at_least: number }
   | { op: 'levenshtein'; feature: z.infer<typeof feature>; at_most: number }
@@ -33,7 +33,8 @@ export type Predicate =
 export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
   z.discriminatedUnion('op', [
     z.object({ op: z.literal('else') }),
-    z.object({ op: z.literal('missing'), feature }),
+    // Missing on either side, or on the named one (a pair is read as for id_without_province).
+    z.object({ op: z.literal('missing'), feature, side: z.enum(['record', 'candidate']).optional() }),
     z.object({ op: z.literal('equal'), feature }),
     z.object({ op: z.literal('jaro_winkler'), feature, at_least: z.number().min(0).max(1) }),
     z.object({ op: z.literal('levenshtein'), feature, at_most: z.number().int().min(0) }),
@@ -234,6 +235,8 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
       return () => true;
     case 'missing': {
       const f = predicate.feature;
+      if (predicate.side === 'record') return (a) => a.features[f] === null;
+      if (predicate.side === 'candidate') return (_a, b) => b.features[f] === null;
       return (a, b) => a.features[f] === null || b.features[f] === null;
     }
     case 'and': {

@@ -1260,8 +1260,8 @@ export const NEVER_LINK_SENTENCES = {
     vi: 'Hai số định danh là hai số liên tiếp (cách nhau không quá 2: sinh đôi hoặc sinh ba) và tên khác nhau, dù chỉ khác một chữ cái: người sinh đôi có số định danh liên tiếp, nên cán bộ quyết định.',
   },
   twin_of_a_placeholder: {
-    en: "The citizen holds a placeholder ID and the record an ID of someone's own, the dates of birth are the same and the given names differ, even if only by a letter: the twins rule cannot compare a placeholder's number, and the record may be of a twin who is not registered, so a steward decides.",
-    vi: 'Công dân mang số định danh điền tạm còn hồ sơ mang số định danh thật của một người, ngày sinh trùng nhau và tên khác nhau, dù chỉ khác một chữ cái: quy tắc sinh đôi không so được số điền tạm, và hồ sơ có thể là của anh chị em sinh đôi chưa được đăng ký, nên cán bộ quyết định.',
+    en: "The citizen holds no ID of her own (none, or a placeholder) and the record an ID of someone's own, the dates of birth are the same and the given names differ, even if only by a letter: the twins rule has no two numbers to compare, and the record may be of a twin who is not registered, so a steward decides.",
+    vi: 'Công dân không có số định danh của riêng mình (không có, hoặc chỉ có số điền tạm) còn hồ sơ mang số định danh thật của một người, ngày sinh trùng nhau và tên khác nhau, dù chỉ khác một chữ cái: quy tắc sinh đôi không có hai số để so, và hồ sơ có thể là của anh chị em sinh đôi chưa được đăng ký, nên cán bộ quyết định.',
   },
   generations: {
     en: "The personal ID is the same but the birth years are 15 or more apart and the given names differ: a parent's or child's ID, or one person with both a mistyped year and given name, so a steward decides.",
