@@ -94,6 +94,16 @@ describe('the linkage engine', () => {
     expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
   });
 
+  it('links a record without an ID to a citizen without one when the given names are a letter apart: the rule needs the record to carry an ID', () => {
+    const decision = decide([{ ...HAN, personal_id: null }], { ...HAN, personal_id: null, full_name: 'Lò Thị Ngọc Hà' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
+  it('links a record carrying a placeholder to a citizen without an ID when the given names are a letter apart: a placeholder is no ID of its own', () => {
+    const decision = decide([{ ...HAN, personal_id: null }], { ...HAN, full_name: 'Lò Thị Ngọc Hà' });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
   it('links a record carrying a placeholder to a citizen with an ID of her own when the given names are a letter apart, as it links a record without an ID', () => {
     const decision = decide([{ ...HAN, personal_id: TWINS_OWN_ID }], { ...HAN, full_name: 'Lò Thị Ngọc Hà' });
     expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);

@@ -3,7 +3,7 @@ import type { PoolClient } from '../store/db.js';
 import { lockMergeCitizens } from '../store/merge-moves.js';
 import type { PlanContext } from '../store/plan/loaded-state.js';
 import { recordLock } from '../store/plan/classify.js';
-import { recordKeysOf } from '../store/plan/record-keys.js';
+import { recordLockKeys } from '../store/plan/record-keys.js';
 import { lockKeys } from '../store/records-in-reach.js';
 
 /**
@@ -72,8 +72,5 @@ export async function lockRecord(client: PoolClient, o: PersonObservation): Prom
 
 /** The blocking keys a new citizen made of `o` locks when applied (classify.ts: with the settings the store applies with; taken again then at once). */
 export async function lockNewCitizenKeys(client: PoolClient, o: PersonObservation, context: PlanContext): Promise<void> {
-  await lockKeys(
-    client,
-    recordKeysOf(context.settings, o).map((k) => `${k.rule}:${k.key}`),
-  );
+  await lockKeys(client, recordLockKeys(context.settings, o));
 }

@@ -4,7 +4,7 @@ import { LINKED_RECORD_CONTRADICTED, SOURCE_RECORD_LINKED } from '../../register
 import type { LinkDecision } from '../../schemas/records.js';
 import { citizenOf, newCitizenId, ownPersonalId } from './new-citizen.js';
 import type { SourceRecord } from './planned-rows.js';
-import { keysOf, lookedUpKeys, MAX_RELINK_ATTEMPTS, recordKeysOf, type BlockingKey } from './record-keys.js';
+import { keysOf, MAX_RELINK_ATTEMPTS, recordKeysOf, recordLockKeys, type BlockingKey } from './record-keys.js';
 
 /** What the load phase must lock and read for a chunk, from its decisions alone. */
 export interface Classified {
@@ -113,8 +113,7 @@ export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<
     deletedRecords: deletions.map(recordOf),
     decidedRecords: others.map(recordOf),
     recordLocks: [...new Set([...rechecks.map(recordOf), ...caseRecords, ...byLinker.map(recordOf)].map(recordLock))],
-    // Less a placeholder ID: no birth holds one, so its lock would only make the chunks of records carrying it wait on each other.
-    lockKeys: waiting.flatMap((d) => lookedUpKeys(settings, recordKeysOf(settings, d.observation)).map((k) => `${k.rule}:${k.key}`)),
+    lockKeys: waiting.flatMap((d) => recordLockKeys(settings, d.observation)),
     citizenIds: [
       ...new Set(others.flatMap((d) => (d.decision === 'LINK' && d.citizen_id ? [d.citizen_id] : d.decision === 'NEW' ? [newCitizenId(d.observation)] : []))),
     ],

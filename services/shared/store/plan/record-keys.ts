@@ -30,6 +30,11 @@ export function recordKeysOf(settings: LinkageSettings, observation: PersonObser
   return keysOf(settings, observation.observation_id, observation.person);
 }
 
+/** The advisory locks a record that may register a citizen or wait for one takes: its keys a lookup asks for (lookedUpKeys; no birth holds a placeholder, so its lock would only make the chunks of records carrying one wait on each other). */
+export function recordLockKeys(settings: LinkageSettings, observation: PersonObservation): string[] {
+  return lookedUpKeys(settings, recordKeysOf(settings, observation)).map((k) => `${k.rule}:${k.key}`);
+}
+
 /**
  * A new citizen is worth a second look for a waiting record when they share the personal ID key
  * or at least two blocking keys: one shared key alone (same birth day and family name) is how
@@ -57,8 +62,16 @@ export function lookedUpKeys(settings: LinkageSettings, keys: readonly BlockingK
   });
 }
 
+const RULES_BY_NAME = new WeakMap<LinkageSettings, Map<string, BlockingRule>>();
+
+/** The settings' blocking rules by name, made once per settings: the reach asks for them per record and citizen. */
 function rulesByName(settings: LinkageSettings): Map<string, BlockingRule> {
-  return new Map(settings.blocking_rules.map((rule) => [rule.name, rule]));
+  let rules = RULES_BY_NAME.get(settings);
+  if (!rules) {
+    rules = new Map(settings.blocking_rules.map((rule) => [rule.name, rule]));
+    RULES_BY_NAME.set(settings, rules);
+  }
+  return rules;
 }
 
 /**
