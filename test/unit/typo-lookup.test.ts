@@ -83,25 +83,23 @@ describe('a blocking rule for held IDs only', () => {
   const PLACEHOLDER = '000000000000';
   const holders = [...register, toMatchRecord('P1', { ...hai, personal_id: PLACEHOLDER }), toMatchRecord('P2', { ...ha, personal_id: PLACEHOLDER })];
   const heldOnly = (held: boolean): BlockingRule[] => [{ ...byId(true)[0]!, ...(held ? { held_ids_only: true } : {}) }];
+  /** The IDs of the candidates a record carrying `id` finds among the holders, with or without held_ids_only. */
+  const candidatesOf = (held: boolean, id: string) => ids(new InMemoryCandidateSource(heldOnly(held), holders).candidatesSync(toMatchRecord('R1', withId(id))));
 
   it("brings none of a placeholder's holders for a record that carries it", () => {
-    const source = new InMemoryCandidateSource(heldOnly(true), holders);
-    expect(source.candidatesSync(toMatchRecord('R1', withId(PLACEHOLDER)))).toEqual([]);
+    expect(candidatesOf(true, PLACEHOLDER)).toEqual([]);
   });
 
   it("brings every holder of a placeholder without it, as any shared key's", () => {
-    const source = new InMemoryCandidateSource(heldOnly(false), holders);
-    expect(ids(source.candidatesSync(toMatchRecord('R1', withId(PLACEHOLDER))))).toEqual(['P1', 'P2']);
+    expect(candidatesOf(false, PLACEHOLDER)).toEqual(['P1', 'P2']);
   });
 
   it('still finds the holder of an ID mistyped in its first digits, through a variant with a province code', () => {
-    const source = new InMemoryCandidateSource(heldOnly(true), holders);
-    expect(ids(source.candidatesSync(toMatchRecord('R1', withId('101090004321'))))).toEqual(['HAI']);
+    expect(candidatesOf(true, '101090004321')).toEqual(['HAI']);
   });
 
   it('does not look up a typo variant without a province code: a placeholder one digit off brings none of its holders', () => {
-    const source = new InMemoryCandidateSource(heldOnly(true), holders);
-    expect(source.candidatesSync(toMatchRecord('R1', withId('000000000100')))).toEqual([]);
+    expect(candidatesOf(true, '000000000100')).toEqual([]);
   });
 
   it('gives the typo variants with a province code only as fallback keys', () => {

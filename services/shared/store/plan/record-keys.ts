@@ -1,7 +1,6 @@
 import { blockingKeys, looksUp, typoVariants } from '../../linkage/blocking.js';
-import type { BlockingRule } from '../../linkage/settings.js';
 import { personToMatchRecord } from '../../linkage/match-record.js';
-import type { LinkageSettings } from '../../linkage/settings.js';
+import type { BlockingRule, LinkageSettings } from '../../linkage/settings.js';
 import type { PersonObservation } from '../../schemas/records.js';
 
 /**
