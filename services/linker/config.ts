@@ -9,6 +9,8 @@ export const linkerConfigSchema = z.object({
   DANCU_LINKER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
   DANCU_LINKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   DANCU_LINKER_TF_REFRESH_MS: z.coerce.number().int().min(1_000).default(600_000),
+  // Where candidates come from: the register's key index in PostgreSQL, or a copy of the register the linker keeps in memory (live-register.ts).
+  DANCU_LINKER_CANDIDATES: z.enum(['postgres', 'memory']).default('postgres'),
 });
 
 export type LinkerConfig = z.infer<typeof linkerConfigSchema>;

@@ -3,12 +3,16 @@ import { LinkageEngine } from '../shared/linkage/engine.js';
 import { GenericLookupMeter } from '../shared/linkage/generic-lookup-meter.js';
 import type { LinkageSettings } from '../shared/linkage/settings.js';
 import { settingsVersion } from '../shared/linkage/settings-version.js';
+import { LiveRegister } from '../shared/linkage-io/live-register.js';
 import { loadTermFrequencies, PostgresCandidateSource } from '../shared/linkage-io/postgres-candidates.js';
+import type { CandidateSource } from '../shared/linkage/candidate-source.js';
 import type { Logger } from '../shared/observability/logger.js';
 import type { Metrics } from '../shared/observability/metrics.js';
 import type { Pool } from '../shared/store/db.js';
 import { currentOrBootstrap, currentSettingsVersion, recordSettingsVersion, settingsOfVersion } from '../shared/store/settings-versions.js';
 import type { Linkage } from './linker-stage.js';
+
+export type CandidatesFrom = 'postgres' | 'memory';
 
 /**
  * The linkage the linker decides with: the register's current settings version, read per chunk
@@ -18,14 +22,22 @@ import type { Linkage } from './linker-stage.js';
  */
 export class CurrentLinkage {
   private linkage: Linkage | null = null;
+  private building: Promise<Linkage> | null = null;
 
   private constructor(
     private readonly pool: Pool,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
+    private readonly candidatesFrom: CandidatesFrom,
   ) {}
 
-  static async start(pool: Pool, fileSettings: LinkageSettings, logger: Logger, metrics: Metrics): Promise<CurrentLinkage> {
+  static async start(
+    pool: Pool,
+    fileSettings: LinkageSettings,
+    logger: Logger,
+    metrics: Metrics,
+    candidatesFrom: CandidatesFrom = 'postgres',
+  ): Promise<CurrentLinkage> {
     // The register keeps the settings every decision names, so any decision can be explained again later.
     const fileVersion = await recordSettingsVersion(pool, fileSettings);
     const current = await currentOrBootstrap(pool, fileSettings, 'pipeline:linker');
@@ -34,7 +46,7 @@ export class CurrentLinkage {
         { fileVersion, currentVersion: current },
         "DANCU_LINKAGE_SETTINGS differs from the register's current settings version: deciding with the register's (change it with dancu settings promote)",
       );
-    const linkage = new CurrentLinkage(pool, logger, metrics);
+    const linkage = new CurrentLinkage(pool, logger, metrics, candidatesFrom);
     await linkage.now();
     return linkage;
   }
@@ -43,20 +55,36 @@ export class CurrentLinkage {
   async now(): Promise<Linkage> {
     const version = await currentSettingsVersion(this.pool);
     if (this.linkage && (version === null || this.linkage.engine.settingsVersion === version)) return this.linkage;
-    const settings = await settingsOfVersion(this.pool, version!);
+    // Partitions decided concurrently ask at once: one build for all (reading a register into memory takes seconds).
+    this.building ??= this.build(version!).finally(() => {
+      this.building = null;
+    });
+    return this.building;
+  }
+
+  private async build(version: string): Promise<Linkage> {
+    const settings = await settingsOfVersion(this.pool, version);
     this.linkage = {
       engine: new LinkageEngine(settings, await loadTermFrequencies(this.pool, settings), { asOf: dayInVietnam() }),
-      candidates: this.metered(new PostgresCandidateSource(this.pool, settings), settings),
+      candidates: this.metered(await this.candidateSource(settings), settings),
     };
     this.logger.info({ settingsVersion: settingsVersion(settings) }, 'linkage settings in use');
     return this.linkage;
+  }
+
+  /** A new version's blocking rules may differ: a source in memory is read afresh for them. */
+  private async candidateSource(settings: LinkageSettings): Promise<CandidateSource> {
+    if (this.candidatesFrom === 'postgres') return new PostgresCandidateSource(this.pool, settings);
+    return LiveRegister.load(this.pool, settings, {
+      onSnapshot: (citizens, ms) => this.logger.info({ citizens, ms }, 'register read into memory for candidates'),
+    });
   }
 
   /**
    * The source with its generic lookups counted per rule. Each capped rule's count is exported
    * from the start, at 0 until a key of it is generic, so a rate over it is defined at once.
    */
-  private metered(source: PostgresCandidateSource, settings: LinkageSettings): GenericLookupMeter {
+  private metered(source: CandidateSource, settings: LinkageSettings): GenericLookupMeter {
     const counter = this.metrics.genericLookupsSkipped;
     for (const rule of settings.blocking_rules) if (rule.max_block_size !== undefined) counter.inc({ rule: rule.name }, 0);
     return new GenericLookupMeter(source, (rule, lookups) => counter.inc({ rule }, lookups));

@@ -11,7 +11,7 @@ import { createLinkerStage } from './linker-stage.js';
 
 export async function startLinker(config: LinkerConfig, logger: Logger, metrics: Metrics): Promise<RunningService> {
   const pool = createPool(config.DATABASE_URL, config.DANCU_LINKER_DB_POOL_SIZE);
-  const linkage = await CurrentLinkage.start(pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), logger, metrics);
+  const linkage = await CurrentLinkage.start(pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), logger, metrics, config.DANCU_LINKER_CANDIDATES);
   const refresh = setInterval(() => {
     linkage
       .refreshFrequencies()

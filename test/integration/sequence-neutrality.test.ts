@@ -3,6 +3,7 @@ import { DEFAULT_PARTITIONS } from '../../services/shared/kafka/client.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateSectorDay } from '../../services/shared/synth/sector-day.js';
 import { IsolatedRun } from '../helpers/isolated-run.js';
+import { testLogger } from '../helpers/real-stack.js';
 import { registerSnapshot, type RegisterSnapshot } from '../helpers/register-snapshot.js';
 import { encodeDay, sendInOrder, shuffled } from '../helpers/sector-stream.js';
 
@@ -13,11 +14,16 @@ const DAY = generateSectorDay(
   5150,
   new Date('2026-11-20T12:00:00Z'),
 );
-/** The day as the sources sent it, then in shuffled orders with every event on a random partition. */
-const ORDERS: { name: string; seed: number | null }[] = [
+/**
+ * The day as the sources sent it, then in shuffled orders with every event on a random partition;
+ * once with the linker's candidates held in memory (live-register.ts) rather than looked up in
+ * PostgreSQL, which must decide the same.
+ */
+const ORDERS: { name: string; seed: number | null; env?: NodeJS.ProcessEnv }[] = [
   { name: 'as sent', seed: null },
   { name: 'shuffled (seed 1)', seed: 1 },
   { name: 'shuffled (seed 2)', seed: 2 },
+  { name: 'shuffled (seed 3) to a linker holding its candidates in memory', seed: 3, env: { DANCU_LINKER_CANDIDATES: 'memory' } },
 ];
 
 describe('the same events in any order and across partitions give the same register (sequence neutrality)', () => {
@@ -27,8 +33,8 @@ describe('the same events in any order and across partitions give the same regis
   beforeAll(async () => {
     // Set up one at a time (topics created at once by several admins can be asked for before
     // they have a leader), then the three orders flow side by side, each through its own run.
-    for (const _ of ORDERS) {
-      const run = new IsolatedRun('sequence');
+    for (const order of ORDERS) {
+      const run = new IsolatedRun('sequence', testLogger, order.env);
       await run.setUp({ register: POPULATION });
       runs.push(run);
     }

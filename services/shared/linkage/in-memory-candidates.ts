@@ -270,6 +270,22 @@ export class InMemoryCandidateSource implements CandidateSource {
     return ids.size > cap;
   }
 
+  /**
+   * The register rows holding a key under a rule (by its position), the key given as the values of
+   * the rule's features, appended to `into` in register order, before any filter; more than `most`
+   * stops the scan with `most` + 1 appended. None when a value is held by no row.
+   */
+  rowsHolding(ruleIndex: number, values: readonly string[], into: number[], most = Infinity): void {
+    const rule = this.rules[ruleIndex]!;
+    const key = new Int32Array(values.length);
+    for (let f = 0; f < values.length; f += 1) {
+      const number = this.register.numberOf(rule.equal[f]!, values[f]!);
+      if (number < 0) return;
+      key[f] = number;
+    }
+    this.indexes[ruleIndex]!.collect(key, into, most);
+  }
+
   candidatesSync(record: MatchRecord): MatchRecord[] {
     return this.candidateIndexes(record).map((citizen) => this.register.get(citizen));
   }

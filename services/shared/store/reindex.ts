@@ -28,14 +28,15 @@ export async function reindexCitizens(pool: Pool, settings: LinkageSettings, onP
   return count;
 }
 
+/** Every citizen's keys but a merged one's: a merge deletes those (citizen-merges.ts), and a survivor's duplicate is no candidate. */
 async function writeAllKeys(client: PoolClient, settings: LinkageSettings, onProgress?: (done: number) => void): Promise<number> {
   let after = '';
   let done = 0;
   for (;;) {
-    const { rows } = await client.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where citizen_id > $1 order by citizen_id limit $2`, [
-      after,
-      PAGE,
-    ]);
+    const { rows } = await client.query<CitizenRow>(
+      `select ${citizenRowColumns()} from citizens where citizen_id > $1 and status <> 'MERGED' order by citizen_id limit $2`,
+      [after, PAGE],
+    );
     if (rows.length === 0) return done;
     const keys = rows.flatMap((row) =>
       citizenKeyRows(settings, personToMatchRecord(row.citizen_id, citizenAsPerson(row))).map((key) => ({ ...key, citizen: row.citizen_id })),

@@ -13,7 +13,7 @@ export const SERVICE_ROLES = ['linker', 'store', 'steward', 'monitor'] as const;
 export type ServiceRole = (typeof SERVICE_ROLES)[number];
 
 /** s: select, i: insert, u: update, d: delete. */
-type Access = '' | 's' | 'si' | 'su' | 'siu' | 'sid' | 'siud';
+type Access = '' | 's' | 'sd' | 'si' | 'su' | 'siu' | 'sid' | 'siud';
 
 interface TableAccess {
   linker: Access;
@@ -35,6 +35,8 @@ const none: TableAccess = { linker: '', store: '', steward: '', monitor: '' };
 export const TABLE_ACCESS: Record<string, TableAccess> = {
   citizens: { linker: 's', store: 'siud', steward: 's', monitor: 's' },
   citizen_blocking_keys: { ...none, linker: 's', store: 'siud', steward: 's' },
+  // Written by the citizens' triggers as the table's owner; read by a linker holding candidates in memory; pruned by the store.
+  citizen_changes: { ...none, linker: 's', store: 'sd' },
   citizen_facts: { ...none, store: 'siud', steward: 's' },
   citizen_merges: { ...none, store: 'siud', steward: 's' },
   citizen_versions: { ...none, store: 'siu' },

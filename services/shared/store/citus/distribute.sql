@@ -45,6 +45,13 @@ alter table record_links drop constraint record_links_pkey;
 alter table record_links add primary key (citizen_id, source, source_system, source_record_id);
 create index record_links_source_record_idx on record_links (source, source_system, source_record_id);
 
+-- The citizens' change notes (migration 030) are statement triggers with transition tables, which a
+-- distributed table cannot have; they serve the linker's candidates held in memory, which a
+-- register on Citus does not offer (live-register.ts refuses it), so they go.
+drop trigger citizens_inserted_noted on citizens;
+drop trigger citizens_updated_noted on citizens;
+drop trigger citizens_deleted_noted on citizens;
+
 select create_distributed_table('citizens', 'citizen_id', shard_count => :shard_count);
 select create_distributed_table('citizen_blocking_keys', 'citizen_id', colocate_with => 'citizens');
 select create_distributed_table('record_links', 'citizen_id', colocate_with => 'citizens');

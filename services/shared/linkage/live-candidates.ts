@@ -1,0 +1,146 @@
+import { blockingKeys, fallbackKeys, lookupKey, passesFilter } from './blocking.js';
+import type { CandidateSource } from './candidate-source.js';
+import type { CompactRegister } from './compact-register.js';
+import { InMemoryCandidateSource } from './in-memory-candidates.js';
+import type { MatchRecord } from './match-record.js';
+import type { BlockingRule } from './settings.js';
+
+/** A citizen as the register holds it now; null when it holds her no longer (merged into another, or removed). */
+export type CitizenNow = readonly [citizenId: string, now: MatchRecord | null];
+
+const GENERIC = Symbol('generic');
+
+/** A (rule, key) pair as one string: a key never holds the separator (blockingKey joins with U+001F). */
+function slot(rule: string, key: string): string {
+  return `${rule}\u0000${key}`;
+}
+
+/**
+ * A register's candidates in memory, kept current: the index of a snapshot of the register (an
+ * InMemoryCandidateSource over its compact rows), and beside it the citizens changed since, each
+ * as it is now or gone, under keys of their own. A changed citizen's snapshot row is never read
+ * again. Pure: what the register holds now comes in through `apply`.
+ *
+ * It answers as PostgresCandidateSource does over the register as it is now, which is what the
+ * streaming linker decided with before: per rule the record's key as it looks it up (lookupKey),
+ * and the rule's typo variants only when no citizen holds that key; a key held by more citizens
+ * than the rule's max_block_size is generic and brings none (counted); the rule's filter, and each
+ * citizen once per record.
+ */
+export class LiveCandidateSource implements CandidateSource {
+  private readonly base: InMemoryCandidateSource;
+  private readonly changed = new Map<string, MatchRecord | null>();
+  /** The changed citizens' own keys: (rule, key) to the ids holding it. */
+  private readonly overlay = new Map<string, Set<string>>();
+  private readonly genericCounts: number[];
+
+  constructor(
+    readonly rules: readonly BlockingRule[],
+    snapshot: CompactRegister,
+  ) {
+    this.base = new InMemoryCandidateSource(rules, snapshot);
+    this.genericCounts = rules.map(() => 0);
+  }
+
+  /** Citizens in the snapshot. */
+  get snapshotSize(): number {
+    return this.base.register.size;
+  }
+
+  /** Citizens changed since the snapshot (created, changed, or gone): what a fresh snapshot would fold in. */
+  get changedSince(): number {
+    return this.changed.size;
+  }
+
+  /** Takes in citizens as they are now; a citizen given twice is as last given. */
+  apply(citizens: Iterable<CitizenNow>): void {
+    for (const [id, now] of citizens) {
+      const before = this.changed.get(id);
+      if (before) for (const { rule, key } of blockingKeys(this.rules, before)) this.release(slot(rule, key), id);
+      this.changed.set(id, now);
+      if (!now) continue;
+      for (const { rule, key } of blockingKeys(this.rules, now)) {
+        const at = slot(rule, key);
+        const holders = this.overlay.get(at);
+        if (holders) holders.add(id);
+        else this.overlay.set(at, new Set([id]));
+      }
+    }
+  }
+
+  async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
+    return records.map((record) => this.candidatesOf(record));
+  }
+
+  candidatesOf(record: MatchRecord): MatchRecord[] {
+    const found: MatchRecord[] = [];
+    const seen = new Set<string>();
+    const unanswered: number[] = [];
+    this.rules.forEach((rule, r) => {
+      const key = lookupKey(rule, record);
+      const holders =
+        key === null
+          ? []
+          : this.holders(
+              r,
+              key,
+              rule.equal.map((feature) => record.features[feature]!),
+            );
+      if (holders !== GENERIC && holders.length === 0) unanswered.push(r);
+      this.take(r, record, holders, found, seen);
+    });
+    // A typo_lookup rule's variants, only where the record's own key found nobody, as in PostgreSQL.
+    for (const r of unanswered) {
+      for (const variant of fallbackKeys(this.rules[r]!, record)) this.take(r, record, this.holders(r, variant, [variant]), found, seen);
+    }
+    return found;
+  }
+
+  /** Lookups skipped because their key was generic, per rule name, since the source was made. */
+  genericLookups(): Map<string, number> {
+    return new Map(this.rules.map((rule, r) => [rule.name, this.genericCounts[r]!]));
+  }
+
+  private take(r: number, record: MatchRecord, holders: MatchRecord[] | typeof GENERIC, found: MatchRecord[], seen: Set<string>): void {
+    if (holders === GENERIC) {
+      this.genericCounts[r]! += 1;
+      return;
+    }
+    const rule = this.rules[r]!;
+    for (const citizen of holders) {
+      // A citizen that fails this rule's filter may still come in under another rule.
+      if (seen.has(citizen.id) || !passesFilter(rule, record, citizen)) continue;
+      seen.add(citizen.id);
+      found.push(citizen);
+    }
+  }
+
+  /**
+   * The citizens holding a key under a rule now: the snapshot's holders not changed since, and the
+   * changed ones that hold it now. GENERIC when they are more than the rule's max_block_size. The
+   * snapshot is read to one past the cap, and again in full only when a changed citizen is among those.
+   */
+  private holders(r: number, key: string, values: readonly string[]): MatchRecord[] | typeof GENERIC {
+    const cap = this.rules[r]!.max_block_size ?? Infinity;
+    const register = this.base.register;
+    let rows: number[] = [];
+    this.base.rowsHolding(r, values, rows, cap);
+    const current = (row: number): boolean => this.changed.size === 0 || !this.changed.has(register.id(row));
+    if (rows.length > cap) {
+      if (rows.every(current)) return GENERIC;
+      rows = [];
+      this.base.rowsHolding(r, values, rows);
+    }
+    const holders: MatchRecord[] = [];
+    for (const row of rows) if (current(row)) holders.push(register.get(row));
+    for (const id of this.overlay.get(slot(this.rules[r]!.name, key)) ?? []) holders.push(this.changed.get(id)!);
+    return holders.length > cap ? GENERIC : holders;
+  }
+
+  private release(at: string, id: string): void {
+    const holders = this.overlay.get(at);
+    if (!holders) return;
+    holders.delete(id);
+    if (holders.size === 0) this.overlay.delete(at);
+  }
+}

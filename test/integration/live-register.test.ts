@@ -1,0 +1,106 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LiveRegister } from '../../services/shared/linkage-io/live-register.js';
+import { PostgresCandidateSource } from '../../services/shared/linkage-io/postgres-candidates.js';
+import { toMatchRecord, type MatchRecord } from '../../services/shared/linkage/match-record.js';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { CHANGES_KEPT_MS, pruneCitizenChanges } from '../../services/shared/store/citizen-changes.js';
+import type { Pool } from '../../services/shared/store/db.js';
+import { loadPopulation } from '../../services/shared/store/population-load.js';
+import { reindexCitizens } from '../../services/shared/store/reindex.js';
+import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
+import { writeLinkageSet } from '../../services/shared/synth/linkage-set-files.js';
+import { IsolatedDatabase } from '../helpers/isolated-run.js';
+
+const ids = (found: MatchRecord[][]): string[][] => found.map((candidates) => candidates.map((c) => c.id).sort());
+
+/** A new citizen with the fields a candidate is read from. */
+async function insertCitizen(run: Pick<Pool, 'query'>, id: string, name: string, nameKey: string, dob: string): Promise<void> {
+  await run.query(
+    `insert into citizens (citizen_id, full_name, name_key, family_name, date_of_birth, dob_precision, sex, origin)
+     values ($1, $2, $3, split_part($3, ' ', 1), $4, 'DAY', 'FEMALE', 'test')`,
+    [id, name, nameKey, dob],
+  );
+}
+
+describe('the register held in memory for candidates', () => {
+  const database = new IsolatedDatabase('live_register');
+  const settings = loadSettings();
+  let pool: Pool;
+  let records: MatchRecord[];
+
+  beforeAll(async () => {
+    const set = generateLinkageSet({ population: 3000, records: 600, absentShare: 0.15, seed: 37 });
+    const dir = join(tmpdir(), database.name);
+    mkdirSync(dir, { recursive: true });
+    const files = writeLinkageSet(set, dir);
+    await database.setUp();
+    pool = database.pool;
+    await loadPopulation(pool, files.population, settings);
+    records = set.records.map((record) => toMatchRecord(record.record_id, record));
+  });
+
+  afterAll(async () => {
+    await database.cleanUp();
+  });
+
+  it('finds the same candidates as PostgreSQL when read', async () => {
+    const live = await LiveRegister.load(pool, settings);
+    expect(ids(await live.candidatesFor(records))).toEqual(ids(await new PostgresCandidateSource(pool, settings).candidatesFor(records)));
+  });
+
+  it('finds the same candidates as PostgreSQL after citizens are created, corrected and merged since it was read', async () => {
+    const live = await LiveRegister.load(pool, settings);
+    const { rows } = await pool.query<{ citizen_id: string }>('select citizen_id from citizens order by citizen_id limit 300');
+    const chosen = rows.map((row) => row.citizen_id);
+    // Corrected: each of the first hundred takes the name and date of birth of the next, so old namesakes part and new ones meet.
+    await pool.query(
+      `update citizens c set name_key = n.name_key, full_name = n.full_name, date_of_birth = n.date_of_birth, dob_precision = n.dob_precision
+         from citizens n where (c.citizen_id, n.citizen_id) in (select a, b from unnest($1::text[], $2::text[]) as p(a, b))`,
+      [chosen.slice(0, 100), chosen.slice(1, 101)],
+    );
+    await pool.query(`update citizens set status = 'MERGED', merged_into = $1 where citizen_id = any($2::text[])`, [chosen[299], chosen.slice(200, 250)]);
+    for (const [i, id] of chosen.slice(250, 280).entries()) {
+      const { rows: same } = await pool.query<{ full_name: string; name_key: string; date_of_birth: string }>(
+        'select full_name, name_key, date_of_birth from citizens where citizen_id = $1',
+        [id],
+      );
+      await insertCitizen(pool, `NEW-${i}`, same[0]!.full_name, same[0]!.name_key, same[0]!.date_of_birth);
+    }
+    await reindexCitizens(pool, settings);
+    const inPostgres = ids(await new PostgresCandidateSource(pool, settings).candidatesFor(records));
+    expect(ids(await live.candidatesFor(records))).toEqual(inPostgres);
+    expect(live.size.changedSince).toBe(180);
+  });
+
+  it('finds a citizen whose transaction began before a read and committed after it', async () => {
+    const live = await LiveRegister.load(pool, settings);
+    const record = toMatchRecord('R-LATE', { personal_id: null, full_name: 'Đinh Thị Muộn', date_of_birth: '1961-07-04', sex: 'F', address: null });
+    const late = await pool.connect();
+    try {
+      await late.query('begin');
+      await insertCitizen(late, 'LATE-1', 'Đinh Thị Muộn', 'dinh thi muon', '1961-07-04');
+      // Another citizen committed meanwhile, by a transaction that began after the late one: a read now sees it, and not the late one.
+      await insertCitizen(pool, 'EARLY-1', 'Đinh Thị Muộn', 'dinh thi muon', '1961-07-04');
+      expect(ids(await live.candidatesFor([record]))).toEqual([['EARLY-1']]);
+      await late.query('commit');
+    } finally {
+      late.release();
+    }
+    await reindexCitizens(pool, settings);
+    expect(ids(await new PostgresCandidateSource(pool, settings).candidatesFor([record]))).toEqual([['EARLY-1', 'LATE-1']]);
+    expect(ids(await live.candidatesFor([record]))).toEqual([['EARLY-1', 'LATE-1']]);
+  });
+
+  it('reads the register afresh when it has not read the change notes for half their keeping time', async () => {
+    let now = Date.now();
+    const live = await LiveRegister.load(pool, settings, { now: () => now });
+    const record = toMatchRecord('R-AWAY', { personal_id: null, full_name: 'Hà Thị Vắng', date_of_birth: '1975-02-09', sex: 'F', address: null });
+    await insertCitizen(pool, 'AWAY-1', 'Hà Thị Vắng', 'ha thi vang', '1975-02-09');
+    await pruneCitizenChanges(pool, 0);
+    now += CHANGES_KEPT_MS;
+    expect(ids(await live.candidatesFor([record]))).toEqual([['AWAY-1']]);
+  });
+});
