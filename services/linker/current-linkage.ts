@@ -10,6 +10,7 @@ import type { Logger } from '../shared/observability/logger.js';
 import type { Metrics } from '../shared/observability/metrics.js';
 import type { Pool } from '../shared/store/db.js';
 import { currentOrBootstrap, currentSettingsVersion, recordSettingsVersion, settingsOfVersion } from '../shared/store/settings-versions.js';
+import { indexedReachSettings } from '../shared/store/plan/reexamination.js';
 import type { Linkage } from './linker-stage.js';
 
 export type CandidatesFrom = 'postgres' | 'memory';
@@ -29,6 +30,8 @@ export class CurrentLinkage {
     private readonly logger: Logger,
     private readonly metrics: Metrics,
     private readonly candidatesFrom: CandidatesFrom,
+    /** The settings file, as the store has it: the register's keys were written with its rules. */
+    private readonly fileSettings: LinkageSettings,
   ) {}
 
   static async start(
@@ -46,7 +49,7 @@ export class CurrentLinkage {
         { fileVersion, currentVersion: current },
         "DANCU_LINKAGE_SETTINGS differs from the register's current settings version: deciding with the register's (change it with dancu settings promote)",
       );
-    const linkage = new CurrentLinkage(pool, logger, metrics, candidatesFrom);
+    const linkage = new CurrentLinkage(pool, logger, metrics, candidatesFrom, fileSettings);
     await linkage.now();
     return linkage;
   }
@@ -72,10 +75,14 @@ export class CurrentLinkage {
     return this.linkage;
   }
 
-  /** A new version's blocking rules may differ: a source in memory is read afresh for them. */
+  /**
+   * A new version's blocking rules may differ: a source in memory is read afresh for them, with
+   * only the rules whose keys the register's key table holds as they would be made (as the store's
+   * re-examination reach), so it finds what PostgreSQL finds.
+   */
   private async candidateSource(settings: LinkageSettings): Promise<CandidateSource> {
     if (this.candidatesFrom === 'postgres') return new PostgresCandidateSource(this.pool, settings);
-    return LiveRegister.load(this.pool, settings, {
+    return LiveRegister.load(this.pool, indexedReachSettings(settings, this.fileSettings).settings, {
       onSnapshot: (citizens, ms) => this.logger.info({ citizens, ms }, 'register read into memory for candidates'),
     });
   }

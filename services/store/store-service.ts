@@ -4,13 +4,13 @@ import type { Logger } from '../shared/observability/logger.js';
 import type { Metrics } from '../shared/observability/metrics.js';
 import { startStageService, type RunningService } from '../shared/service/stage-service.js';
 import { createPool, postgresCheck } from '../shared/store/db.js';
-import { pruneCitizenChanges } from '../shared/store/citizen-changes.js';
+import { CitizenChangesPruner } from '../shared/store/citizen-changes.js';
 import { OutboxRelay } from '../shared/store/outbox-relay.js';
 import { loadSurvivorship } from '../shared/register/survivorship.js';
 import type { StoreConfig } from './config.js';
 import { createStoreStage } from './store-stage.js';
 
-/** How often the citizens' change notes past their keeping time are deleted (citizen-changes.ts). */
+/** How often the citizens' change notes are pruned (citizen-changes.ts): a horizon is sampled each time. */
 const PRUNE_EVERY_MS = 60_000;
 
 /** The store service: applies the linker's and the stewards' decisions, and relays the outbox to population.updates.v1. */
@@ -39,10 +39,11 @@ export async function startStore(config: StoreConfig, logger: Logger, metrics: M
         idlePollMs: config.DANCU_OUTBOX_POLL_MS,
       });
       relay.start();
+      const pruner = new CitizenChangesPruner(pool);
       const pruning = setInterval(() => {
-        pruneCitizenChanges(pool).catch((error: unknown) =>
-          logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'citizen change notes not pruned'),
-        );
+        pruner
+          .prune()
+          .catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'citizen change notes not pruned'));
       }, PRUNE_EVERY_MS);
       pruning.unref();
       return {

@@ -6,7 +6,7 @@ import { LiveRegister } from '../../services/shared/linkage-io/live-register.js'
 import { PostgresCandidateSource } from '../../services/shared/linkage-io/postgres-candidates.js';
 import { toMatchRecord, type MatchRecord } from '../../services/shared/linkage/match-record.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
-import { CHANGES_KEPT_MS, pruneCitizenChanges } from '../../services/shared/store/citizen-changes.js';
+import { CitizenChangesPruner } from '../../services/shared/store/citizen-changes.js';
 import type { Pool } from '../../services/shared/store/db.js';
 import { loadPopulation } from '../../services/shared/store/population-load.js';
 import { reindexCitizens } from '../../services/shared/store/reindex.js';
@@ -94,13 +94,29 @@ describe('the register held in memory for candidates', () => {
     expect(ids(await live.candidatesFor([record]))).toEqual([['EARLY-1', 'LATE-1']]);
   });
 
-  it('reads the register afresh when it has not read the change notes for half their keeping time', async () => {
-    let now = Date.now();
-    const live = await LiveRegister.load(pool, settings, { now: () => now });
+  it('reads the register afresh when notes it needed were pruned', async () => {
+    const live = await LiveRegister.load(pool, settings);
     const record = toMatchRecord('R-AWAY', { personal_id: null, full_name: 'Hà Thị Vắng', date_of_birth: '1975-02-09', sex: 'F', address: null });
     await insertCitizen(pool, 'AWAY-1', 'Hà Thị Vắng', 'ha thi vang', '1975-02-09');
-    await pruneCitizenChanges(pool, 0);
-    now += CHANGES_KEPT_MS;
+    expect(await new CitizenChangesPruner(pool, 0).prune()).toBeGreaterThan(0);
     expect(ids(await live.candidatesFor([record]))).toEqual([['AWAY-1']]);
+    expect(live.size.changedSince).toBe(0);
+  });
+
+  it('reads the register afresh rather than take in more changed citizens than it allows', async () => {
+    const live = await LiveRegister.load(pool, settings, { refoldAfter: 5 });
+    for (let i = 0; i < 8; i += 1) await insertCitizen(pool, `MANY-${i}`, 'Lò Văn Nhiều', 'lo van nhieu', `1950-01-0${i + 1}`);
+    await reindexCitizens(pool, settings);
+    expect(ids(await live.candidatesFor(records))).toEqual(ids(await new PostgresCandidateSource(pool, settings).candidatesFor(records)));
+    expect(live.size.changedSince).toBe(0);
+  });
+
+  it('no longer finds a citizen under an ID she no longer has', async () => {
+    const live = await LiveRegister.load(pool, settings);
+    const record = toMatchRecord('R-MOVED', { personal_id: null, full_name: 'Vi Thị Đổi', date_of_birth: '1969-11-30', sex: 'F', address: null });
+    await insertCitizen(pool, 'OLD-ID', 'Vi Thị Đổi', 'vi thi doi', '1969-11-30');
+    expect(ids(await live.candidatesFor([record]))).toEqual([['OLD-ID']]);
+    await pool.query(`update citizens set citizen_id = 'NEW-ID' where citizen_id = 'OLD-ID'`);
+    expect(ids(await live.candidatesFor([record]))).toEqual([['NEW-ID']]);
   });
 });

@@ -5,7 +5,7 @@ import { LiveCandidateSource, type CitizenNow } from '../linkage/live-candidates
 import { personToMatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import { citizenMatchFields } from '../register/citizen-row.js';
-import { CHANGES_KEPT_MS, citizensChangedSince, readRegisterSnapshot, type ChangedCitizen } from '../store/citizen-changes.js';
+import { citizensChangedSince, readRegisterSnapshot, type ChangedCitizen } from '../store/citizen-changes.js';
 import type { Pool } from '../store/db.js';
 import { onCitus } from '../store/store-dialect.js';
 
@@ -15,7 +15,8 @@ const REFOLD_AT_LEAST = 100_000;
 export interface LiveRegisterOptions {
   /** When the snapshot was read and how long it took: the linker logs it. */
   onSnapshot?: (citizens: number, ms: number) => void;
-  now?: () => number;
+  /** Changed citizens taken in before the register is read afresh; at least a tenth of the register, and 100,000, unless given. */
+  refoldAfter?: number;
 }
 
 /**
@@ -25,14 +26,20 @@ export interface LiveRegisterOptions {
  * begun after it was asked for, so a citizen committed before a batch's events were read is among
  * its candidates, as with PostgresCandidateSource; batches asked for together share one read.
  *
- * Read afresh when the changes since the snapshot grow past a tenth of it, and when the notes may
- * have been pruned past what was read (no read for half their keeping time). One copy per linker
- * instance: about 1 GB of heap for 1 M citizens.
+ * Read afresh when the changes since the snapshot would grow past a tenth of it, and when notes it
+ * needed were pruned (citizen-changes.ts), which blocks the linker for as long as the read takes
+ * (15-21 s at 1 M citizens here). One copy per linker instance: its RSS grows by 150-350 MB at 1 M.
+ *
+ * The keys are its own, made with the settings it is given; PostgreSQL's key table was written with
+ * the store's settings file. The linker gives it only the rules whose keys mean the same in both
+ * (indexedReachSettings), so a rule a promotion added or redefined finds nobody until a reindex,
+ * in memory as in PostgreSQL, and a shadow run's predictions hold for both.
  */
 export class LiveRegister implements CandidateSource {
   private reading: Promise<void> | null = null;
   private next: Promise<void> | null = null;
-  private readAt: number;
+  /** Generic lookups counted by the sources read before this one: the count a meter reads never goes back. */
+  private genericBefore = new Map<string, number>();
 
   private constructor(
     private readonly pool: Pool,
@@ -40,9 +47,7 @@ export class LiveRegister implements CandidateSource {
     private source: LiveCandidateSource,
     private horizon: string,
     private readonly options: LiveRegisterOptions,
-  ) {
-    this.readAt = this.clock();
-  }
+  ) {}
 
   static async load(pool: Pool, settings: LinkageSettings, options: LiveRegisterOptions = {}): Promise<LiveRegister> {
     if (await onCitus(pool)) throw new ConfigError('DANCU_LINKER_CANDIDATES=memory needs the register on one PostgreSQL, not Citus: set it to postgres');
@@ -56,7 +61,9 @@ export class LiveRegister implements CandidateSource {
   }
 
   genericLookups(): Map<string, number> {
-    return this.source.genericLookups();
+    const counts = this.source.genericLookups();
+    for (const [rule, before] of this.genericBefore) counts.set(rule, (counts.get(rule) ?? 0) + before);
+    return counts;
   }
 
   /** Citizens in the snapshot, and changed since it. */
@@ -84,20 +91,16 @@ export class LiveRegister implements CandidateSource {
 
   private async read(): Promise<void> {
     const { source } = this;
-    if (this.clock() - this.readAt > CHANGES_KEPT_MS / 2 || source.changedSince > Math.max(REFOLD_AT_LEAST, source.snapshotSize / 10)) {
-      ({ source: this.source, horizon: this.horizon } = await snapshot(this.pool, this.settings, this.options));
-      this.readAt = this.clock();
+    const most = (this.options.refoldAfter ?? Math.max(REFOLD_AT_LEAST, source.snapshotSize / 10)) - source.changedSince;
+    const changed = most > 0 ? await citizensChangedSince(this.pool, this.horizon, most) : ({ afresh: true } as const);
+    if (changed.afresh) {
+      const fresh = await snapshot(this.pool, this.settings, this.options);
+      this.genericBefore = this.genericLookups();
+      ({ source: this.source, horizon: this.horizon } = fresh);
       return;
     }
-    const began = this.clock();
-    const changed = await citizensChangedSince(this.pool, this.horizon);
     source.apply(changed.citizens.map(asCitizenNow));
     this.horizon = changed.horizon;
-    this.readAt = began;
-  }
-
-  private clock(): number {
-    return this.options.now?.() ?? Date.now();
   }
 }
 

@@ -9,7 +9,7 @@ import type { Pool } from './db.js';
  * transaction below it had ended when it was taken, so reading the notes from it on misses none.
  */
 
-/** How long change notes are kept: a reader that has not read them for half as long reads the register afresh. */
+/** How long change notes are kept, at least: the store deletes those below the horizon it saw this long before. */
 export const CHANGES_KEPT_MS = 15 * 60 * 1000;
 
 const SNAPSHOT_PAGE = 20_000;
@@ -47,25 +47,69 @@ export async function readRegisterSnapshot(pool: Pool, onPage: (rows: readonly C
   }
 }
 
-/** The citizens noted as changed by transactions from `horizon` on, as they are now, and the horizon to read from next time: one round trip. */
-export async function citizensChangedSince(pool: Pool, horizon: string): Promise<{ horizon: string; citizens: ChangedCitizen[] }> {
-  const { rows } = await pool.query<Partial<CitizenMatchRow> & { horizon: string; changed_id: string | null; status: string | null }>(
-    `select pg_snapshot_xmin(pg_current_snapshot())::text as horizon, n.citizen_id as changed_id, c.status, ${citizenMatchColumns('c')}
+/** What a read of the notes found: the citizens, or that the reader must read the register afresh. */
+export type ChangesRead =
+  | { horizon: string; citizens: ChangedCitizen[]; afresh: false }
+  /** Notes the reader needed were pruned, or more than `most` citizens changed. */
+  | { horizon: string; afresh: true };
+
+/**
+ * The citizens noted as changed by transactions from `horizon` on, as they are now, and the
+ * horizon to read from next time, in one round trip. At most `most` citizens: past that, or when
+ * notes from `horizon` on may have been pruned, the answer is to read the register afresh.
+ */
+export async function citizensChangedSince(pool: Pool, horizon: string, most: number): Promise<ChangesRead> {
+  const { rows } = await pool.query<Partial<CitizenMatchRow> & { horizon: string; pruned_past: boolean; changed_id: string | null; status: string | null }>(
+    `select pg_snapshot_xmin(pg_current_snapshot())::text as horizon, $1::xid8 < (select below from citizen_changes_pruned) as pruned_past,
+            n.citizen_id as changed_id, c.status, ${citizenMatchColumns('c')}
        from (select 1) one
-       left join (select distinct citizen_id from citizen_changes where changed_xid >= $1::xid8) n on true
+       left join (select distinct citizen_id from citizen_changes where changed_xid >= $1::xid8 limit $2) n on true
        left join citizens c on c.citizen_id = n.citizen_id`,
-    [horizon],
+    [horizon, most + 1],
   );
+  const next = rows[0]!.horizon;
   const citizens: ChangedCitizen[] = [];
-  for (const { horizon: _, changed_id: id, status, ...row } of rows) {
+  for (const { horizon: _, pruned_past: __, changed_id: id, status, ...row } of rows) {
     if (id === null) continue;
     citizens.push(!row.citizen_id || status === 'MERGED' ? { citizen_id: id, gone: true } : { ...(row as CitizenMatchRow), gone: false });
   }
-  return { horizon: rows[0]!.horizon, citizens };
+  if (rows[0]!.pruned_past || citizens.length > most) return { horizon: next, afresh: true };
+  return { horizon: next, citizens, afresh: false };
 }
 
-/** Deletes the change notes older than `keptMs`; how many. */
-export async function pruneCitizenChanges(pool: Pool, keptMs = CHANGES_KEPT_MS): Promise<number> {
-  const { rowCount } = await pool.query(`delete from citizen_changes where changed_at < now() - $1::int * interval '1 millisecond'`, [keptMs]);
+/** The current transaction horizon: what `pruneCitizenChanges` is given once it is old enough. */
+export async function transactionHorizon(pool: Pool): Promise<string> {
+  const { rows } = await pool.query<{ horizon: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as horizon');
+  return rows[0]!.horizon;
+}
+
+/** Deletes the notes of transactions below `below` (a horizon seen CHANGES_KEPT_MS ago) and says so to readers; how many. */
+export async function pruneCitizenChanges(pool: Pool, below: string): Promise<number> {
+  const { rowCount } = await pool.query(
+    `with bound as (update citizen_changes_pruned set below = greatest(below, $1::xid8) returning below)
+     delete from citizen_changes where changed_xid < (select below from bound)`,
+    [below],
+  );
   return rowCount ?? 0;
+}
+
+/**
+ * The store's pruning: a horizon sampled each call, and the notes deleted below the newest sample
+ * at least `keptMs` old. Samples live in the process: a store that restarts prunes again after `keptMs`.
+ */
+export class CitizenChangesPruner {
+  private readonly samples: { at: number; horizon: string }[] = [];
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly keptMs = CHANGES_KEPT_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async prune(): Promise<number> {
+    this.samples.push({ at: this.now(), horizon: await transactionHorizon(this.pool) });
+    let old: string | null = null;
+    while (this.samples.length > 0 && this.samples[0]!.at <= this.now() - this.keptMs) old = this.samples.shift()!.horizon;
+    return old === null ? 0 : pruneCitizenChanges(this.pool, old);
+  }
 }

@@ -37,6 +37,7 @@ export const TABLE_ACCESS: Record<string, TableAccess> = {
   citizen_blocking_keys: { ...none, linker: 's', store: 'siud', steward: 's' },
   // Written by the citizens' triggers as the table's owner; read by a linker holding candidates in memory; pruned by the store.
   citizen_changes: { ...none, linker: 's', store: 'sd' },
+  citizen_changes_pruned: { ...none, linker: 's', store: 'su' },
   citizen_facts: { ...none, store: 'siud', steward: 's' },
   citizen_merges: { ...none, store: 'siud', steward: 's' },
   citizen_versions: { ...none, store: 'siu' },
