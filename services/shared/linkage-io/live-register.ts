@@ -2,12 +2,12 @@ import { ConfigError } from '../errors.js';
 import type { CandidateSource } from '../linkage/candidate-source.js';
 import { CompactRegister } from '../linkage/compact-register.js';
 import { LiveCandidateSource, type CitizenNow } from '../linkage/live-candidates.js';
-import { personToMatchRecord } from '../linkage/match-record.js';
+import type { MatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
-import { citizenMatchFields } from '../register/citizen-row.js';
 import { citizensChangedSince, readRegisterSnapshot, type ChangedCitizen } from '../store/citizen-changes.js';
 import type { Pool } from '../store/db.js';
 import { onCitus } from '../store/store-dialect.js';
+import { citizenMatchRecord } from './postgres-candidates.js';
 
 /** A fresh snapshot once this many citizens have changed since the last (and at least a tenth of the register). */
 const REFOLD_AT_LEAST = 100_000;
@@ -55,7 +55,7 @@ export class LiveRegister implements CandidateSource {
     return new LiveRegister(pool, settings, source, horizon, options);
   }
 
-  async candidatesFor(records: Parameters<CandidateSource['candidatesFor']>[0]): ReturnType<CandidateSource['candidatesFor']> {
+  async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
     await this.catchUp();
     return this.source.candidatesFor(records);
   }
@@ -105,14 +105,14 @@ export class LiveRegister implements CandidateSource {
 }
 
 function asCitizenNow(citizen: ChangedCitizen): CitizenNow {
-  return [citizen.citizen_id, citizen.gone ? null : personToMatchRecord(citizen.citizen_id, citizenMatchFields(citizen))];
+  return [citizen.citizen_id, citizen.gone ? null : citizenMatchRecord(citizen)];
 }
 
 async function snapshot(pool: Pool, settings: LinkageSettings, options: LiveRegisterOptions): Promise<{ source: LiveCandidateSource; horizon: string }> {
   const began = Date.now();
   const register = new CompactRegister();
   const horizon = await readRegisterSnapshot(pool, (rows) => {
-    for (const row of rows) register.add(personToMatchRecord(row.citizen_id, citizenMatchFields(row)));
+    for (const row of rows) register.add(citizenMatchRecord(row));
   });
   const source = new LiveCandidateSource(settings.blocking_rules, register);
   options.onSnapshot?.(register.size, Date.now() - began);

@@ -26,6 +26,11 @@ interface Lookups {
 
 type CandidateRow = CitizenMatchRow & { idx: number; rule: string; generic: boolean };
 
+/** A register citizen's match record, from the columns a candidate is read with. */
+export function citizenMatchRecord(row: CitizenMatchRow): MatchRecord {
+  return personToMatchRecord(row.citizen_id, citizenMatchFields(row));
+}
+
 function nonNull(key: string | null): string[] {
   return key === null ? [] : [key];
 }
@@ -84,7 +89,7 @@ export class PostgresCandidateSource implements CandidateSource {
       }
       const record = records[row.idx];
       if (!record || seen[row.idx]!.has(row.citizen_id)) continue;
-      const citizen = personToMatchRecord(row.citizen_id, citizenMatchFields(row));
+      const citizen = citizenMatchRecord(row);
       const rule = this.rules.get(row.rule);
       if (rule && !passesFilter(rule, record, citizen)) continue;
       seen[row.idx]!.add(row.citizen_id);

@@ -3,6 +3,9 @@ import type { MatchRecord } from './match-record.js';
 import { holds } from './predicates.js';
 import type { BlockingRule } from './settings.js';
 
+/** What joins the values of a rule's features into its key (no feature's value holds it). */
+export const KEY_SEPARATOR = '\u001f';
+
 /** The key a record has under a blocking rule; null when one of the rule's features is missing. */
 export function blockingKey(rule: BlockingRule, record: MatchRecord): string | null {
   const parts: string[] = [];
@@ -11,7 +14,7 @@ export function blockingKey(rule: BlockingRule, record: MatchRecord): string | n
     if (value === null) return null;
     parts.push(value);
   }
-  return parts.join('\u001f');
+  return parts.join(KEY_SEPARATOR);
 }
 
 /** Every (rule, key) a record has: what a register citizen is indexed under. */

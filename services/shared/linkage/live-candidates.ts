@@ -1,4 +1,4 @@
-import { blockingKeys, fallbackKeys, lookupKey, passesFilter } from './blocking.js';
+import { blockingKeys, fallbackKeys, KEY_SEPARATOR, lookupKey, passesFilter } from './blocking.js';
 import type { CandidateSource } from './candidate-source.js';
 import type { CompactRegister } from './compact-register.js';
 import { InMemoryCandidateSource } from './in-memory-candidates.js';
@@ -10,7 +10,7 @@ export type CitizenNow = readonly [citizenId: string, now: MatchRecord | null];
 
 const GENERIC = Symbol('generic');
 
-/** A (rule, key) pair as one string: a key never holds the separator (blockingKey joins with U+001F). */
+/** A (rule, key) pair as one string: a key never holds U+0000. */
 function slot(rule: string, key: string): string {
   return `${rule}\u0000${key}`;
 }
@@ -78,20 +78,13 @@ export class LiveCandidateSource implements CandidateSource {
     const unanswered: number[] = [];
     this.rules.forEach((rule, r) => {
       const key = lookupKey(rule, record);
-      const holders =
-        key === null
-          ? []
-          : this.holders(
-              r,
-              key,
-              rule.equal.map((feature) => record.features[feature]!),
-            );
+      const holders = key === null ? [] : this.holders(r, key);
       if (holders !== GENERIC && holders.length === 0) unanswered.push(r);
       this.take(r, record, holders, found, seen);
     });
     // A typo_lookup rule's variants, only where the record's own key found nobody, as in PostgreSQL.
     for (const r of unanswered) {
-      for (const variant of fallbackKeys(this.rules[r]!, record)) this.take(r, record, this.holders(r, variant, [variant]), found, seen);
+      for (const variant of fallbackKeys(this.rules[r]!, record)) this.take(r, record, this.holders(r, variant), found, seen);
     }
     return found;
   }
@@ -120,7 +113,8 @@ export class LiveCandidateSource implements CandidateSource {
    * changed ones that hold it now. GENERIC when they are more than the rule's max_block_size. The
    * snapshot is read to one past the cap, and again in full only when a changed citizen is among those.
    */
-  private holders(r: number, key: string, values: readonly string[]): MatchRecord[] | typeof GENERIC {
+  private holders(r: number, key: string): MatchRecord[] | typeof GENERIC {
+    const values = key.split(KEY_SEPARATOR);
     const cap = this.rules[r]!.max_block_size ?? Infinity;
     const register = this.base.register;
     let rows: number[] = [];

@@ -1,6 +1,6 @@
 import type { CitizenMatchRow } from '../register/citizen-row.js';
 import { citizenMatchColumns } from './citizens-table.js';
-import type { Pool } from './db.js';
+import type { Pool, PoolClient } from './db.js';
 
 /**
  * The register read by a reader that keeps its own copy of the candidates' fields: a snapshot of
@@ -26,7 +26,7 @@ export async function readRegisterSnapshot(pool: Pool, onPage: (rows: readonly C
   try {
     // The snapshot is taken by the transaction's first statement: the horizon is that snapshot's.
     await client.query('begin isolation level repeatable read read only');
-    const { rows } = await client.query<{ horizon: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as horizon');
+    const horizon = await transactionHorizon(client);
     let after = '';
     for (;;) {
       const page = await client.query<CitizenMatchRow>(
@@ -38,7 +38,7 @@ export async function readRegisterSnapshot(pool: Pool, onPage: (rows: readonly C
       after = page.rows[page.rows.length - 1]!.citizen_id;
     }
     await client.query('commit');
-    return rows[0]!.horizon;
+    return horizon;
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
     throw error;
@@ -77,9 +77,9 @@ export async function citizensChangedSince(pool: Pool, horizon: string, most: nu
   return { horizon: next, citizens, afresh: false };
 }
 
-/** The current transaction horizon: what `pruneCitizenChanges` is given once it is old enough. */
-export async function transactionHorizon(pool: Pool): Promise<string> {
-  const { rows } = await pool.query<{ horizon: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as horizon');
+/** The current transaction horizon: a snapshot's position, and what `pruneCitizenChanges` is given once it is old enough. */
+export async function transactionHorizon(db: Pool | PoolClient): Promise<string> {
+  const { rows } = await db.query<{ horizon: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as horizon');
   return rows[0]!.horizon;
 }
 
