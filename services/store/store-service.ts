@@ -6,12 +6,15 @@ import { startStageService, type RunningService } from '../shared/service/stage-
 import { createPool, postgresCheck } from '../shared/store/db.js';
 import { CitizenChangesPruner } from '../shared/store/citizen-changes.js';
 import { OutboxRelay } from '../shared/store/outbox-relay.js';
+import { OutboxPruner } from '../shared/store/outbox-retention.js';
 import { loadSurvivorship } from '../shared/register/survivorship.js';
 import type { StoreConfig } from './config.js';
 import { createStoreStage } from './store-stage.js';
 
-/** How often the citizens' change notes are pruned (citizen-changes.ts): a horizon is sampled each time. */
+/** How often the citizens' change notes (citizen-changes.ts) and the published outbox rows (outbox-retention.ts) are pruned: each samples its position then. */
 const PRUNE_EVERY_MS = 60_000;
+
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** The store service: applies the linker's and the stewards' decisions, and relays the outbox to population.updates.v1. */
 export async function startStore(config: StoreConfig, logger: Logger, metrics: Metrics): Promise<RunningService> {
@@ -39,11 +42,16 @@ export async function startStore(config: StoreConfig, logger: Logger, metrics: M
         idlePollMs: config.DANCU_OUTBOX_POLL_MS,
       });
       relay.start();
-      const pruner = new CitizenChangesPruner(pool);
+      const changes = new CitizenChangesPruner(pool);
+      const outbox = new OutboxPruner(pool, config.DANCU_OUTBOX_KEEP_PUBLISHED_HOURS * 3_600_000);
       const pruning = setInterval(() => {
-        pruner
+        changes.prune().catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'citizen change notes not pruned'));
+        outbox
           .prune()
-          .catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'citizen change notes not pruned'));
+          .then((rows) => {
+            if (rows > 0) logger.info({ rows }, 'published outbox rows pruned');
+          })
+          .catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'published outbox rows not pruned'));
       }, PRUNE_EVERY_MS);
       pruning.unref();
       return {

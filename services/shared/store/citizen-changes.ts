@@ -1,4 +1,5 @@
 import type { CitizenMatchRow } from '../register/citizen-row.js';
+import { AgedSamples } from './aged-samples.js';
 import { citizenMatchColumns } from './citizens-table.js';
 import type { Pool, PoolClient } from './db.js';
 
@@ -93,23 +94,21 @@ export async function pruneCitizenChanges(pool: Pool, below: string): Promise<nu
   return rowCount ?? 0;
 }
 
-/**
- * The store's pruning: a horizon sampled each call, and the notes deleted below the newest sample
- * at least `keptMs` old. Samples live in the process: a store that restarts prunes again after `keptMs`.
- */
+/** The store's pruning: a horizon sampled each call, and the notes deleted below the newest sample at least `keptMs` old. */
 export class CitizenChangesPruner {
-  private readonly samples: { at: number; horizon: string }[] = [];
+  private readonly horizons: AgedSamples<string>;
 
   constructor(
     private readonly pool: Pool,
-    private readonly keptMs = CHANGES_KEPT_MS,
-    private readonly now: () => number = Date.now,
-  ) {}
+    keptMs = CHANGES_KEPT_MS,
+    now: () => number = Date.now,
+  ) {
+    this.horizons = new AgedSamples(keptMs, now);
+  }
 
   async prune(): Promise<number> {
-    this.samples.push({ at: this.now(), horizon: await transactionHorizon(this.pool) });
-    let old: string | null = null;
-    while (this.samples.length > 0 && this.samples[0]!.at <= this.now() - this.keptMs) old = this.samples.shift()!.horizon;
-    return old === null ? 0 : pruneCitizenChanges(this.pool, old);
+    this.horizons.add(await transactionHorizon(this.pool));
+    const aged = this.horizons.takeAged();
+    return aged === null ? 0 : pruneCitizenChanges(this.pool, aged);
   }
 }

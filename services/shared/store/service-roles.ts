@@ -49,7 +49,8 @@ export const TABLE_ACCESS: Record<string, TableAccess> = {
   settings_relinks: { ...none, linker: 's', store: 'si' },
   register_reexaminations: { ...none, store: 'siu', steward: 's' },
   observation_outcomes: { ...none, store: 'siu', steward: 's', monitor: 's' },
-  outbox: { ...none, store: 'siu', steward: 'siu', monitor: 's' },
+  // The store also deletes published rows (outbox-retention.ts), the steward service's among them.
+  outbox: { ...none, store: 'siud', steward: 'siu', monitor: 's' },
   processed_events: { ...none, store: 'si' },
   quality_findings: { ...none, store: 'siud', steward: 's', monitor: 's' },
   record_links: { linker: 's', store: 'siud', steward: 's', monitor: '' },
