@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,7 +8,7 @@ import { existingBenchRegister, prepareBenchRegister } from './bench-register.js
 import { otherDatabaseUrl } from '../cli/stack/postgres-node.js';
 import { reexaminationSummary } from './reexamination-summary.js';
 import { cpuByRole, cpuSnapshot, databaseActivity, enableStatementCounts, formatBudget, tableWrites, topicBytes } from './cost-budget.js';
-import { peakRssMb, startServiceProcess, stopServiceProcesses } from './service-processes.js';
+import { ServiceProcesses } from './service-processes.js';
 import { pipelineGroupTopics } from '../monitor/pipeline-status.js';
 import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../shared/kafka/client.js';
 import { measureLag } from '../shared/kafka/lag.js';
@@ -158,8 +157,8 @@ async function main(): Promise<void> {
     DANCU_LOG_LEVEL: 'warn',
     DANCU_OUTBOX_POLL_MS: '100',
   };
-  const children: ChildProcess[] = [];
-  for (let i = 0; i < INSTANCES; i += 1) for (const service of ['ingest', 'linker', 'store']) children.push(startServiceProcess(service, env));
+  const services = new ServiceProcesses(env);
+  for (let i = 0; i < INSTANCES; i += 1) for (const service of ['ingest', 'linker', 'store']) services.start(service);
   const groupTopics = pipelineGroupTopics(topics, groups);
   for (const group of Object.values(groups)) {
     while ((await admin.describeGroups([group])).groups[0]?.state !== 'Stable') await sleep(200);
@@ -250,10 +249,14 @@ async function main(): Promise<void> {
     `\ncost budget (BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" adds CPU profiles; npm run bench:profile -- DIR ${messages.length} summarises them)\n${budget}`,
   );
 
-  const services = ['ingest', 'linker', 'store'];
-  console.log(`peak RSS: ${children.map((child, i) => `${services[i % services.length]} ${peakRssMb(child) ?? '?'} MB`).join(', ')}`);
+  console.log(
+    `peak RSS: ${services
+      .peakRssMb()
+      .map(({ service, mb }) => `${service} ${mb ?? '?'} MB`)
+      .join(', ')}`,
+  );
   await producer.disconnect();
-  await stopServiceProcesses(children);
+  await services.stop();
   await pool.end();
   await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
   await admin.disconnect();

@@ -1,29 +1,67 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../shared/paths.js';
 
+/** Where the services a benchmark starts write their logs (their stdout). */
+export const BENCH_LOG_DIR = join(REPO_ROOT, '.dancu', 'bench', 'logs');
+
+interface Started {
+  service: string;
+  child: ChildProcess;
+  log: string;
+}
+
 /**
- * A pipeline service as its own process (`dancu run <service>`), as in production. BENCH_NODE_ARGS
- * adds node flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where a service's time goes.
+ * The pipeline services a benchmark runs, each as its own process (`dancu run <service>`), as in
+ * production. Each writes its log to BENCH_LOG_DIR. A service that exits before the benchmark
+ * stops it ends the benchmark at once, in one line naming its log, and the other services are
+ * stopped: a benchmark waiting for work nobody does would otherwise wait until its time-out.
+ * BENCH_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where a
+ * service's time goes.
  */
-export function startServiceProcess(service: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn('node', [...nodeArgs, join(REPO_ROOT, 'bin', 'dancu.js'), 'run', service], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  child.on('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM') console.error(`${service} exited with ${code ?? signal}`);
-  });
-  return child;
+export class ServiceProcesses {
+  private readonly started: Started[] = [];
+  private stopping = false;
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {
+    mkdirSync(BENCH_LOG_DIR, { recursive: true });
+  }
+
+  start(service: string): void {
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const log = join(BENCH_LOG_DIR, `${service}-${this.started.length + 1}.log`);
+    const out = openSync(log, 'w');
+    const child = spawn('node', [...nodeArgs, join(REPO_ROOT, 'bin', 'dancu.js'), 'run', service], { env: this.env, stdio: ['ignore', out, 'inherit'] });
+    closeSync(out);
+    child.on('exit', (code, signal) => {
+      if (!this.stopping) this.abort(service, code ?? signal, log);
+    });
+    this.started.push({ service, child, log });
+  }
+
+  /** Each service started, in order, with its peak resident memory so far (Linux's VmHWM) in MB, or null where /proc cannot tell. */
+  peakRssMb(): { service: string; mb: number | null }[] {
+    return this.started.map(({ service, child }) => ({ service, mb: peakRssMb(child) }));
+  }
+
+  /** Stops the processes (SIGTERM: they finish their chunk and leave their group) and waits for them to exit. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const children = this.started.map((s) => s.child);
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(
+      children.map((child) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)))),
+    );
+  }
+
+  private abort(service: string, status: number | string | null, log: string): void {
+    console.error(`${service} exited with ${String(status)} before the benchmark ended: its log is ${log}`);
+    void this.stop().finally(() => process.exit(1));
+  }
 }
 
-/** Stops the processes (SIGTERM: they finish their chunk and leave their group) and waits for them to exit. */
-export async function stopServiceProcesses(children: ChildProcess[]): Promise<void> {
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
-}
-
-/** A running child's peak resident memory so far in MB (Linux's VmHWM), or null where /proc cannot tell. */
-export function peakRssMb(child: ChildProcess): number | null {
+function peakRssMb(child: ChildProcess): number | null {
   try {
     const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
     return kb === undefined ? null : Math.round(Number(kb) / 1024);

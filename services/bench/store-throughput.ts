@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
@@ -14,7 +13,7 @@ import { createPool } from '../shared/store/db.js';
 import { generateSectorDay } from '../shared/synth/sector-day.js';
 import { prepareBenchRegister } from './bench-register.js';
 import { cpuByRole, cpuSnapshot, databaseActivity, enableStatementCounts, tableWrites } from './cost-budget.js';
-import { startServiceProcess, stopServiceProcesses } from './service-processes.js';
+import { ServiceProcesses } from './service-processes.js';
 import { machineLine } from './machine.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
@@ -134,8 +133,8 @@ async function main(): Promise<void> {
   await enableStatementCounts(pool);
   const before = { writes: await tableWrites(pool), database: await databaseActivity(pool), cpu: cpuSnapshot() };
   const t0 = performance.now();
-  const children: ChildProcess[] = [];
-  for (let i = 0; i < INSTANCES; i += 1) children.push(startServiceProcess('store', env));
+  const services = new ServiceProcesses(env);
+  for (let i = 0; i < INSTANCES; i += 1) services.start('store');
   const applied = async () => Number((await pool.query<{ n: string }>('select count(*) as n from observation_outcomes')).rows[0]?.n ?? 0);
   while ((await applied()) < decisions.length && (performance.now() - t0) / 1000 < 1800) await sleep(250);
   const wall = (performance.now() - t0) / 1000;
@@ -156,7 +155,7 @@ async function main(): Promise<void> {
 
   // CPU is read before the processes stop (an ended process's time is lost).
   const cpu = cpuByRole(before.cpu, cpuSnapshot());
-  await stopServiceProcesses(children);
+  await services.stop();
   const after = { writes: await tableWrites(pool), database: await databaseActivity(pool) };
   const perDecision = (role: string) => Math.round(((cpu.get(role) ?? 0) * 1e6) / n);
   console.log(`µs of CPU per decision: store ${perDecision('store')}, PostgreSQL ${perDecision('postgresql')} (every backend of the cluster)`);
