@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin, Message } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
 import { settingsMadeCurrent } from './current-settings.js';
 import { existingBenchRegister, prepareBenchRegister } from './bench-register.js';
@@ -11,7 +11,7 @@ import { cpuByRole, cpuSnapshot, databaseActivity, enableStatementCounts, format
 import { ServiceProcesses } from './service-processes.js';
 import { pipelineGroupTopics } from '../monitor/pipeline-status.js';
 import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../shared/kafka/client.js';
-import { measureLag } from '../shared/kafka/lag.js';
+import { measureLag, topicMessageCount } from '../shared/kafka/lag.js';
 import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, valueSubject, type SourceName } from '../shared/schemas/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
 import { REPO_ROOT } from '../shared/paths.js';
@@ -75,12 +75,6 @@ async function appliedSince(pool: Pool, since: Date): Promise<{ n: number; laten
     [since],
   );
   return { n: rows.length, latencies: rows.flatMap((r) => (r.latency_ms === null ? [] : [r.latency_ms])).sort((a, b) => a - b) };
-}
-
-/** Messages a topic holds (a run's own dead-letter topic: what was dead-lettered in it). */
-async function messagesIn(admin: Admin, topic: string): Promise<number> {
-  const offsets = await admin.fetchTopicOffsets(topic).catch(() => []);
-  return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
 }
 
 /**
@@ -196,11 +190,11 @@ async function main(): Promise<void> {
   const published = (performance.now() - t0) / 1000;
   // An event ingest dead-letters (a national register's data can fail a check the synthetic day's does not) is done too, and counted.
   let applied = await appliedSince(pool, start);
-  let deadLetters = await messagesIn(admin, topics.deadLetters);
+  let deadLetters = await topicMessageCount(admin, topics.deadLetters);
   while (applied.n + deadLetters < messages.length) {
     await sleep(500);
     applied = await appliedSince(pool, start);
-    deadLetters = await messagesIn(admin, topics.deadLetters);
+    deadLetters = await topicMessageCount(admin, topics.deadLetters);
     if ((performance.now() - t0) / 1000 > 1800) break;
   }
   const drained = (performance.now() - t0) / 1000;

@@ -24,6 +24,8 @@ export type CandidatesFrom = 'postgres' | 'memory';
 export class CurrentLinkage {
   private linkage: Linkage | null = null;
   private building: Promise<Linkage> | null = null;
+  /** The candidates held in memory of the linkage in use (DANCU_LINKER_CANDIDATES=memory). */
+  private live: LiveRegister | null = null;
 
   private constructor(
     private readonly pool: Pool,
@@ -82,9 +84,21 @@ export class CurrentLinkage {
    */
   private async candidateSource(settings: LinkageSettings): Promise<CandidateSource> {
     if (this.candidatesFrom === 'postgres') return new PostgresCandidateSource(this.pool, settings);
-    return LiveRegister.load(this.pool, indexedReachSettings(settings, this.fileSettings).settings, {
+    this.live = await LiveRegister.load(this.pool, indexedReachSettings(settings, this.fileSettings).settings, {
       onSnapshot: (citizens, ms) => this.logger.info({ citizens, ms }, 'register read into memory for candidates'),
+      onBackgroundFailure: (error) =>
+        this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'register not read afresh in the background: read when needed'),
     });
+    return this.live;
+  }
+
+  /**
+   * Brings candidates held in memory up to date with the register while no batch comes (nothing to
+   * do with PostgreSQL's): an idle linker's notes would otherwise be pruned from under it, and its
+   * first batch after a quiet quarter of an hour would wait for the whole register to be read.
+   */
+  async keepCandidatesCurrent(): Promise<void> {
+    await this.live?.keepCurrent();
   }
 
   /**

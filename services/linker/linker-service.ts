@@ -9,6 +9,9 @@ import type { LinkerConfig } from './config.js';
 import { CurrentLinkage } from './current-linkage.js';
 import { createLinkerStage } from './linker-stage.js';
 
+/** How often candidates held in memory read the register's changes when no batch asks: well within the quarter of an hour notes are kept (CHANGES_KEPT_MS). */
+const KEEP_CURRENT_EVERY_MS = 60_000;
+
 export async function startLinker(config: LinkerConfig, logger: Logger, metrics: Metrics): Promise<RunningService> {
   const pool = createPool(config.DATABASE_URL, config.DANCU_LINKER_DB_POOL_SIZE);
   const linkage = await CurrentLinkage.start(pool, loadSettings(config.DANCU_LINKAGE_SETTINGS), logger, metrics, config.DANCU_LINKER_CANDIDATES);
@@ -18,6 +21,12 @@ export async function startLinker(config: LinkerConfig, logger: Logger, metrics:
       .catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'term frequencies not refreshed'));
   }, config.DANCU_LINKER_TF_REFRESH_MS);
   refresh.unref();
+  const current = setInterval(() => {
+    linkage
+      .keepCandidatesCurrent()
+      .catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'candidates in memory not brought up to date'));
+  }, KEEP_CURRENT_EVERY_MS);
+  current.unref();
   return startStageService({
     name: 'linker',
     groupId: config.DANCU_LINKER_GROUP_ID,
@@ -39,6 +48,7 @@ export async function startLinker(config: LinkerConfig, logger: Logger, metrics:
       checks: [postgresCheck(pool)],
       stop: async () => {
         clearInterval(refresh);
+        clearInterval(current);
         await pool.end();
       },
     }),

@@ -13,6 +13,7 @@ import { reindexCitizens } from '../../services/shared/store/reindex.js';
 import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
 import { writeLinkageSet } from '../../services/shared/synth/linkage-set-files.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const ids = (found: MatchRecord[][]): string[][] => found.map((candidates) => candidates.map((c) => c.id).sort());
 
@@ -109,6 +110,38 @@ describe('the register held in memory for candidates', () => {
     await reindexCitizens(pool, settings);
     expect(ids(await live.candidatesFor(records))).toEqual(ids(await new PostgresCandidateSource(pool, settings).candidatesFor(records)));
     expect(live.size.changedSince).toBe(0);
+  });
+
+  it('reads the register afresh in the background once half the changes it takes in have come, answering as PostgreSQL before and after', async () => {
+    const live = await LiveRegister.load(pool, settings, { refoldAfter: 10 });
+    const before = live.size.snapshot;
+    const record = toMatchRecord('R-BG', { personal_id: null, full_name: 'Đinh Thị Nền', date_of_birth: '1961-03-01', sex: 'F', address: null });
+    for (let i = 0; i < 6; i += 1) await insertCitizen(pool, `BG-${i}`, 'Đinh Thị Nền', 'dinh thi nen', '1961-03-01');
+    await reindexCitizens(pool, settings);
+    const postgres = new PostgresCandidateSource(pool, settings);
+    expect(ids(await live.candidatesFor([record, ...records]))).toEqual(ids(await postgres.candidatesFor([record, ...records])));
+    expect(live.size).toEqual({ snapshot: before, changedSince: 6 });
+    await waitUntil(
+      async () => (await live.keepCurrent(), live.size),
+      (size) => size.snapshot === before + 6 && size.changedSince === 0,
+      30_000,
+      'the register read afresh in the background and swapped in',
+    );
+    expect(ids(await live.candidatesFor([record, ...records]))).toEqual(ids(await postgres.candidatesFor([record, ...records])));
+  });
+
+  it('keeps its copy current while no batch asks, so notes pruned since are not read afresh', async () => {
+    const live = await LiveRegister.load(pool, settings);
+    const clock = { now: 0 };
+    const pruner = new CitizenChangesPruner(pool, 1_000, () => clock.now);
+    const record = toMatchRecord('R-IDLE', { personal_id: null, full_name: 'Mè Thị Lặng', date_of_birth: '1958-07-21', sex: 'F', address: null });
+    await insertCitizen(pool, 'IDLE-1', 'Mè Thị Lặng', 'me thi lang', '1958-07-21');
+    await pruner.prune();
+    await live.keepCurrent();
+    clock.now = 1_000;
+    expect(await pruner.prune()).toBeGreaterThan(0);
+    expect(ids(await live.candidatesFor([record]))).toEqual([['IDLE-1']]);
+    expect(live.size.changedSince).toBe(1);
   });
 
   it('no longer finds a citizen under an ID she no longer has', async () => {

@@ -15,9 +15,13 @@ const REFOLD_AT_LEAST = 100_000;
 export interface LiveRegisterOptions {
   /** When the snapshot was read and how long it took: the linker logs it. */
   onSnapshot?: (citizens: number, ms: number) => void;
+  /** A read afresh begun in the background failed (it is read when needed instead): the linker logs it. */
+  onBackgroundFailure?: (error: unknown) => void;
   /** Changed citizens taken in before the register is read afresh; at least a tenth of the register, and 100,000, unless given. */
   refoldAfter?: number;
 }
+
+type Snapshot = { source: LiveCandidateSource; horizon: string };
 
 /**
  * The linker's candidates held in memory (DANCU_LINKER_CANDIDATES=memory), as current as a lookup
@@ -26,9 +30,13 @@ export interface LiveRegisterOptions {
  * begun after it was asked for, so a citizen committed before a batch's events were read is among
  * its candidates, as with PostgresCandidateSource; batches asked for together share one read.
  *
- * Read afresh when the changes since the snapshot would grow past a tenth of it, and when notes it
- * needed were pruned (citizen-changes.ts), which blocks the linker for as long as the read takes
- * (15-21 s at 1 M citizens here). One copy per linker instance: its RSS grows by 150-350 MB at 1 M.
+ * Read afresh before the changes since the snapshot grow past a tenth of it: in the background once
+ * they pass half of that, the copy in use answering meanwhile, then swapped in and brought up to
+ * date from its own horizon (two copies held for as long as the read takes: 15-21 s at 1 M
+ * citizens here). Read afresh at once, blocking the linker, only when the bound is reached first,
+ * or when notes it needed were pruned (citizen-changes.ts; keepCurrent, called while the linker is
+ * idle, keeps its horizon from falling that far behind). One copy per linker instance: its RSS
+ * grows by 150-350 MB at 1 M.
  *
  * The keys are its own, made with the settings it is given; PostgreSQL's key table was written with
  * the store's settings file. The linker gives it only the rules whose keys mean the same in both
@@ -38,6 +46,9 @@ export interface LiveRegisterOptions {
 export class LiveRegister implements CandidateSource {
   private reading: Promise<void> | null = null;
   private next: Promise<void> | null = null;
+  /** A read afresh under way in the background, and one done and not yet swapped in. */
+  private refolding: Promise<void> | null = null;
+  private refolded: Snapshot | null = null;
   /** Generic lookups counted by the sources read before this one: the count a meter reads never goes back. */
   private genericBefore = new Map<string, number>();
 
@@ -89,26 +100,67 @@ export class LiveRegister implements CandidateSource {
     return this.next;
   }
 
+  /** Brings the copy up to date; what a caller that has no batch (an idle linker) calls now and then, so its notes are never pruned from under it. */
+  keepCurrent(): Promise<void> {
+    return this.catchUp();
+  }
+
   private async read(): Promise<void> {
-    const { source } = this;
-    const most = (this.options.refoldAfter ?? Math.max(REFOLD_AT_LEAST, source.snapshotSize / 10)) - source.changedSince;
-    const changed = most > 0 ? await citizensChangedSince(this.pool, this.horizon, most) : ({ afresh: true } as const);
-    if (changed.afresh) {
-      const fresh = await snapshot(this.pool, this.settings, this.options);
-      this.genericBefore = this.genericLookups();
-      ({ source: this.source, horizon: this.horizon } = fresh);
+    for (;;) {
+      if (this.refolded) this.swapIn(this.refolded);
+      const most = refoldBound(this.source.snapshotSize, this.options.refoldAfter) - this.source.changedSince;
+      const changed = most > 0 ? await citizensChangedSince(this.pool, this.horizon, most) : ({ afresh: true } as const);
+      if (!changed.afresh) {
+        this.source.apply(changed.citizens.map(asCitizenNow));
+        this.horizon = changed.horizon;
+        this.refoldSoon();
+        return;
+      }
+      // A read under way began before this batch was asked for: swapped in, it is brought up to date from its horizon.
+      if (this.refolding) {
+        await this.refolding;
+        continue;
+      }
+      this.swapIn(await snapshot(this.pool, this.settings, this.options));
       return;
     }
-    source.apply(changed.citizens.map(asCitizenNow));
-    this.horizon = changed.horizon;
   }
+
+  /** Begins a read afresh in the background once the changes taken in pass half the bound. */
+  private refoldSoon(): void {
+    if (this.refolding || this.refolded || this.source.changedSince < refoldBound(this.source.snapshotSize, this.options.refoldAfter) / 2) return;
+    this.refolding = snapshot(this.pool, this.settings, this.options)
+      .then(
+        (fresh) => {
+          this.refolded = fresh;
+        },
+        (error: unknown) => this.options.onBackgroundFailure?.(error),
+      )
+      .finally(() => {
+        this.refolding = null;
+      });
+  }
+
+  private swapIn(fresh: Snapshot): void {
+    this.genericBefore = this.genericLookups();
+    ({ source: this.source, horizon: this.horizon } = fresh);
+    this.refolded = null;
+  }
+}
+
+/**
+ * How many changed citizens a copy of `snapshotSize` takes in before it must be read afresh: a
+ * whole number (the read's limit is a bigint; a tenth of 1,019,855 citizens is not).
+ */
+export function refoldBound(snapshotSize: number, refoldAfter?: number): number {
+  return refoldAfter ?? Math.max(REFOLD_AT_LEAST, Math.floor(snapshotSize / 10));
 }
 
 function asCitizenNow(citizen: ChangedCitizen): CitizenNow {
   return [citizen.citizen_id, citizen.gone ? null : citizenMatchRecord(citizen)];
 }
 
-async function snapshot(pool: Pool, settings: LinkageSettings, options: LiveRegisterOptions): Promise<{ source: LiveCandidateSource; horizon: string }> {
+async function snapshot(pool: Pool, settings: LinkageSettings, options: LiveRegisterOptions): Promise<Snapshot> {
   const began = Date.now();
   const register = new CompactRegister();
   const horizon = await readRegisterSnapshot(pool, (rows) => {
