@@ -6,6 +6,9 @@ import { REPO_ROOT } from '../shared/paths.js';
 /** Where the services a benchmark starts write their logs (their stdout). */
 export const BENCH_LOG_DIR = join(REPO_ROOT, '.dancu', 'bench', 'logs');
 
+/** How long a stopped service may take to finish its chunk before it is killed. */
+const STOP_WAIT_MS = 60_000;
+
 interface Started {
   service: string;
   child: ChildProcess;
@@ -45,18 +48,20 @@ export class ServiceProcesses {
     return this.started.map(({ service, child }) => ({ service, mb: peakRssMb(child) }));
   }
 
-  /** Stops the processes (SIGTERM: they finish their chunk and leave their group) and waits for them to exit. */
+  /** Stops the processes (SIGTERM: they finish their chunk and leave their group; SIGKILL after STOP_WAIT_MS) and waits for them to exit. */
   async stop(): Promise<void> {
     this.stopping = true;
     const children = this.started.map((s) => s.child);
     for (const child of children) child.kill('SIGTERM');
+    const stuck = setTimeout(() => children.forEach((child) => child.kill('SIGKILL')), STOP_WAIT_MS);
     await Promise.all(
       children.map((child) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)))),
     );
+    clearTimeout(stuck);
   }
 
   private abort(service: string, status: number | string | null, log: string): void {
-    console.error(`${service} exited with ${String(status)} before the benchmark ended: its log is ${log}`);
+    console.error(`${service} exited with ${String(status)} before the benchmark ended: its log is ${log} (a configuration error is printed above)`);
     void this.stop().finally(() => process.exit(1));
   }
 }

@@ -84,6 +84,9 @@ export class CurrentLinkage {
    */
   private async candidateSource(settings: LinkageSettings): Promise<CandidateSource> {
     if (this.candidatesFrom === 'postgres') return new PostgresCandidateSource(this.pool, settings);
+    // The old version's copy still answers the batches that hold it, but reads nothing afresh: at most two copies while this one is read.
+    this.live?.close();
+    this.live = null;
     this.live = await LiveRegister.load(this.pool, indexedReachSettings(settings, this.fileSettings).settings, {
       onSnapshot: (citizens, ms) => this.logger.info({ citizens, ms }, 'register read into memory for candidates'),
       onBackgroundFailure: (error) =>

@@ -23,7 +23,7 @@ export const storeConfigSchema = z.object({
     .optional(),
   DANCU_OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   DANCU_OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
-  /** Published outbox rows are deleted once written this long ago (outbox-retention.ts); 0 deletes them at the next pruning. */
+  /** Published outbox rows are deleted once published this long ago (outbox-retention.ts); 0 deletes them at the next pruning. */
   DANCU_OUTBOX_KEEP_PUBLISHED_HOURS: z.coerce.number().min(0).max(8_760).default(24),
 });
 

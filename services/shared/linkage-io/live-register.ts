@@ -11,6 +11,9 @@ import { citizenMatchRecord } from './postgres-candidates.js';
 
 /** A fresh snapshot once this many citizens have changed since the last (and at least a tenth of the register). */
 const REFOLD_AT_LEAST = 100_000;
+/** The wait before a background read is begun again after one failed, doubling up to the most. */
+const REFOLD_RETRY_MS = 60_000;
+const REFOLD_RETRY_MAX_MS = 15 * 60_000;
 
 export interface LiveRegisterOptions {
   /** When the snapshot was read and how long it took: the linker logs it. */
@@ -30,13 +33,13 @@ type Snapshot = { source: LiveCandidateSource; horizon: string };
  * begun after it was asked for, so a citizen committed before a batch's events were read is among
  * its candidates, as with PostgresCandidateSource; batches asked for together share one read.
  *
- * Read afresh before the changes since the snapshot grow past a tenth of it: in the background once
- * they pass half of that, the copy in use answering meanwhile, then swapped in and brought up to
- * date from its own horizon (two copies held for as long as the read takes: 15-21 s at 1 M
- * citizens here). Read afresh at once, blocking the linker, only when the bound is reached first,
+ * Read afresh before the changes since the snapshot grow past a tenth of it (at least 100,000): in
+ * the background once they pass half of that, the copy in use answering meanwhile, then brought up
+ * to date from its own horizon and swapped in (two copies held for as long as the read takes: 15-21
+ * s at 1 M citizens here). Read afresh at once, blocking the linker, only when the bound is reached first,
  * or when notes it needed were pruned (citizen-changes.ts; keepCurrent, called while the linker is
  * idle, keeps its horizon from falling that far behind). One copy per linker instance: its RSS
- * grows by 150-350 MB at 1 M.
+ * grows by 150-350 MB at 1 M, twice that while a background read runs.
  *
  * The keys are its own, made with the settings it is given; PostgreSQL's key table was written with
  * the store's settings file. The linker gives it only the rules whose keys mean the same in both
@@ -49,6 +52,10 @@ export class LiveRegister implements CandidateSource {
   /** A read afresh under way in the background, and one done and not yet swapped in. */
   private refolding: Promise<void> | null = null;
   private refolded: Snapshot | null = null;
+  /** After a background read failed, none is begun again before this time (doubling with each failure in a row). */
+  private refoldRetryAt = 0;
+  private refoldFailures = 0;
+  private closed = false;
   /** Generic lookups counted by the sources read before this one: the count a meter reads never goes back. */
   private genericBefore = new Map<string, number>();
 
@@ -105,19 +112,37 @@ export class LiveRegister implements CandidateSource {
     return this.catchUp();
   }
 
+  /** Stops reading afresh in the background and drops a read under way: the linker moved on to another settings version. */
+  close(): void {
+    this.closed = true;
+    this.refolded = null;
+  }
+
+  /**
+   * Brings the copy up to date: the copy read in the background when there is one (swapped in only
+   * once its changes are applied, so no batch is answered from it while it is behind the copy in
+   * use), else the copy in use; a full read, the linker waiting, when neither can take the changes.
+   */
   private async read(): Promise<void> {
     for (;;) {
-      if (this.refolded) this.swapIn(this.refolded);
-      const most = refoldBound(this.source.snapshotSize, this.options.refoldAfter) - this.source.changedSince;
-      const changed = most > 0 ? await citizensChangedSince(this.pool, this.horizon, most) : ({ afresh: true } as const);
+      const fresh = this.refolded;
+      const copy = fresh ?? { source: this.source, horizon: this.horizon };
+      const most = refoldBound(copy.source.snapshotSize, this.options.refoldAfter) - copy.source.changedSince;
+      const changed = most > 0 ? await citizensChangedSince(this.pool, copy.horizon, most) : ({ afresh: true } as const);
       if (!changed.afresh) {
-        this.source.apply(changed.citizens.map(asCitizenNow));
-        this.horizon = changed.horizon;
+        copy.source.apply(changed.citizens.map(asCitizenNow));
+        if (fresh) this.swapIn({ source: fresh.source, horizon: changed.horizon });
+        else this.horizon = changed.horizon;
         this.refoldSoon();
         return;
       }
-      // A read under way began before this batch was asked for: swapped in, it is brought up to date from its horizon.
-      if (this.refolding) {
+      if (fresh) {
+        // Too far behind already (or its notes pruned): dropped, and the copy in use is read for.
+        this.refolded = null;
+        continue;
+      }
+      // A read under way, or one ended meanwhile, began before this batch was asked for: brought up to date from its horizon.
+      if (this.refolding || this.refolded) {
         await this.refolding;
         continue;
       }
@@ -126,15 +151,21 @@ export class LiveRegister implements CandidateSource {
     }
   }
 
-  /** Begins a read afresh in the background once the changes taken in pass half the bound. */
+  /** Begins a read afresh in the background once the changes taken in pass half the bound (not again soon after one failed). */
   private refoldSoon(): void {
-    if (this.refolding || this.refolded || this.source.changedSince < refoldBound(this.source.snapshotSize, this.options.refoldAfter) / 2) return;
+    if (this.closed || this.refolding || this.refolded || Date.now() < this.refoldRetryAt) return;
+    if (this.source.changedSince < refoldBound(this.source.snapshotSize, this.options.refoldAfter) / 2) return;
     this.refolding = snapshot(this.pool, this.settings, this.options)
       .then(
         (fresh) => {
-          this.refolded = fresh;
+          this.refoldFailures = 0;
+          if (!this.closed) this.refolded = fresh;
         },
-        (error: unknown) => this.options.onBackgroundFailure?.(error),
+        (error: unknown) => {
+          this.refoldFailures += 1;
+          this.refoldRetryAt = Date.now() + Math.min(REFOLD_RETRY_MS * 2 ** (this.refoldFailures - 1), REFOLD_RETRY_MAX_MS);
+          this.options.onBackgroundFailure?.(error);
+        },
       )
       .finally(() => {
         this.refolding = null;
