@@ -101,7 +101,7 @@ export class CurrentLinkage {
    * first batch after a quiet quarter of an hour would wait for the whole register to be read.
    */
   async keepCandidatesCurrent(): Promise<void> {
-    await this.live?.keepCurrent();
+    await this.live?.catchUp();
   }
 
   /**

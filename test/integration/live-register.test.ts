@@ -122,7 +122,7 @@ describe('the register held in memory for candidates', () => {
     expect(ids(await live.candidatesFor([record, ...records]))).toEqual(ids(await postgres.candidatesFor([record, ...records])));
     expect(live.size).toEqual({ snapshot: before, changedSince: 6 });
     await waitUntil(
-      async () => (await live.keepCurrent(), live.size),
+      async () => (await live.catchUp(), live.size),
       (size) => size.snapshot === before + 6 && size.changedSince === 0,
       30_000,
       'the register read afresh in the background and swapped in',
@@ -137,7 +137,7 @@ describe('the register held in memory for candidates', () => {
     const record = toMatchRecord('R-IDLE', { personal_id: null, full_name: 'Mè Thị Lặng', date_of_birth: '1958-07-21', sex: 'F', address: null });
     await insertCitizen(pool, 'IDLE-1', 'Mè Thị Lặng', 'me thi lang', '1958-07-21');
     await pruner.prune();
-    await live.keepCurrent();
+    await live.catchUp();
     clock.now = 1_000;
     expect(await pruner.prune()).toBeGreaterThan(0);
     expect(ids(await live.candidatesFor([record]))).toEqual([['IDLE-1']]);

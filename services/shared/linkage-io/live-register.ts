@@ -37,7 +37,7 @@ type Snapshot = { source: LiveCandidateSource; horizon: string };
  * the background once they pass half of that, the copy in use answering meanwhile, then brought up
  * to date from its own horizon and swapped in (two copies held for as long as the read takes: 15-21
  * s at 1 M citizens here). Read afresh at once, blocking the linker, only when the bound is reached first,
- * or when notes it needed were pruned (citizen-changes.ts; keepCurrent, called while the linker is
+ * or when notes it needed were pruned (citizen-changes.ts; catchUp, called while the linker is
  * idle, keeps its horizon from falling that far behind). One copy per linker instance: its RSS
  * grows by 150-350 MB at 1 M, twice that while a background read runs.
  *
@@ -89,7 +89,10 @@ export class LiveRegister implements CandidateSource {
     return { snapshot: this.source.snapshotSize, changedSince: this.source.changedSince };
   }
 
-  /** Resolves once a read begun after the call has been taken in. */
+  /**
+   * Resolves once a read begun after the call has been taken in. Each batch calls it; an idle
+   * linker calls it now and then too, so its notes are never pruned from under it.
+   */
   catchUp(): Promise<void> {
     if (this.reading === null) {
       this.reading = this.read().finally(() => {
@@ -105,11 +108,6 @@ export class LiveRegister implements CandidateSource {
         return this.catchUp();
       });
     return this.next;
-  }
-
-  /** Brings the copy up to date; what a caller that has no batch (an idle linker) calls now and then, so its notes are never pruned from under it. */
-  keepCurrent(): Promise<void> {
-    return this.catchUp();
   }
 
   /** Stops reading afresh in the background and drops a read under way: the linker moved on to another settings version. */
