@@ -37,6 +37,28 @@ describe('blocking reaches the no-ID records whose register date of birth is the
   });
 });
 
+describe("blocking reaches a record by its household's address when name and date are both damaged", () => {
+  const nghia: RawPerson = {
+    personal_id: '091048786181',
+    full_name: 'Trần Văn Nghĩa',
+    date_of_birth: '1948-10-07',
+    sex: 'M',
+    address: 'Số 50, đường Hai Bà Trưng, xã An Phú, An Giang',
+  };
+
+  it('finds Trần Văn Nghĩa for a record with his name turned round and mistyped, the year only and the province before the merger', () => {
+    expect(
+      candidates([nghia], { full_name: 'Van Nghca Tran', date_of_birth: '00/00/1948', sex: 'M', address: 'so 50 hai ba trung, an phu, kien giang' }),
+    ).toContain('C0');
+  });
+
+  it('does not find him for the same record from another house of the street', () => {
+    expect(
+      candidates([nghia], { full_name: 'Van Nghca Tran', date_of_birth: '00/00/1948', sex: 'M', address: 'so 52 hai ba trung, an phu, kien giang' }),
+    ).toEqual([]);
+  });
+});
+
 function decide(register: RawPerson[], record: RawPerson) {
   const { engine, source } = linkage(register);
   const match = toMatchRecord('R1', record);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findProvince, oldProvincesCovered, PROVINCES_2025, provinceOfAddress } from '../../services/shared/normalise/provinces-2025.js';
+import { findProvince, findProvinceOfWords, oldProvincesCovered, PROVINCES_2025, provinceOfAddress } from '../../services/shared/normalise/provinces-2025.js';
+import { foldedAddressWords } from '../../services/shared/normalise/plausibility.js';
+import { foldToAscii } from '../../services/shared/normalise/text.js';
 
 describe('provinces after the 2025 merger', () => {
   it('has 34 provinces and cities', () => {
@@ -10,6 +12,11 @@ describe('provinces after the 2025 merger', () => {
     expect(oldProvincesCovered()).toEqual([]);
     const olds = Object.values(PROVINCES_2025).flat();
     expect(new Set(olds).size).toBe(63);
+  });
+
+  it('finds every province, old or new, from its name split into folded words as an address is', () => {
+    const names = [...Object.keys(PROVINCES_2025), ...Object.values(PROVINCES_2025).flat()];
+    for (const name of names) expect(findProvinceOfWords(foldedAddressWords(foldToAscii(name)).join(' ')), name).toEqual(findProvince(name));
   });
 
   it('reads an old name without diacritics or with tỉnh in front', () => {

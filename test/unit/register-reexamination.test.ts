@@ -138,8 +138,17 @@ describe('which records the changes of a transaction send back (no database)', (
 
 describe('a placeholder ID in reach (no database)', () => {
   const holder = { ...newborn, personal_id: PLACEHOLDER };
+  // Born another day at the same address: one key shared besides the placeholder (the household's address), one short of reach.
   const carrying = observation({
-    person: { personal_id: PLACEHOLDER, full_name: 'Đỗ Thu Hà', name_key: 'do thu ha', family_name: 'Đỗ', middle_name: 'Thu', given_name: 'Hà' },
+    person: {
+      personal_id: PLACEHOLDER,
+      full_name: 'Đỗ Thu Hà',
+      name_key: 'do thu ha',
+      family_name: 'Đỗ',
+      middle_name: 'Thu',
+      given_name: 'Hà',
+      date_of_birth: { value: '2026-02-03', precision: 'DAY' },
+    },
   });
 
   it('does not count a placeholder as the key a waiting record and the changed citizen holding it share, since no lookup finds her by it', () => {

@@ -1,6 +1,7 @@
 import { cached } from '../csv-rows.js';
 import { communeOfPlace } from '../normalise/commune.js';
 import { parsePartialDate } from '../normalise/date.js';
+import { householdWords } from '../normalise/household-address.js';
 import { foldedAddressProblem, foldedAddressWords } from '../normalise/plausibility.js';
 import { provinceOfPlace } from '../normalise/provinces-2025.js';
 import { parseSex } from '../normalise/sex.js';
@@ -171,20 +172,26 @@ function dateFeatures(raw: string | null | undefined): DateFeatures {
   };
 }
 
-/** An implausible address (too long, repeated junk, a placeholder: normalise/plausibility.ts) is no evidence: it counts as missing. */
+/**
+ * An implausible address (too long, repeated junk, a placeholder: normalise/plausibility.ts) is no
+ * evidence: it counts as missing. A plausible one is compared and blocked on as one household's
+ * (householdWords: no số, đường or xã, the province by its 2025 name), so two writings of one
+ * address agree; its area is read from the address as written. An address that names only a
+ * province gives an area and no household.
+ */
 function addressFeatures(foldedAddress: string | null, written: string | null = foldedAddress): AddressFeatures {
   const words = foldedAddress ? foldedAddressWords(foldedAddress) : [];
-  const address = foldedAddress && words.length > 0 && foldedAddressProblem(foldedAddress, words) === null ? words.join(' ') : null;
-  const addressWords = address ? words : [];
-  const numbers = addressWords.filter((token) => /^\d+$/.test(token));
-  const province = address ? provinceOf(foldedAddress) : null;
+  const plausible = foldedAddress !== null && words.length > 0 && foldedAddressProblem(foldedAddress, words) === null;
+  const house = plausible ? householdWords(words) : [];
+  const numbers = house.filter((token) => /^\d+$/.test(token));
+  const province = plausible ? provinceOf(foldedAddress) : null;
   return {
-    tokens: new Set(addressWords),
+    tokens: new Set(house),
     features: {
-      address_key: address,
+      address_key: house.length > 0 ? house.join(' ') : null,
       address_numbers: numbers.length > 0 ? numbers.join(' ') : null,
       area_province: province,
-      area_commune: address ? communeKey(written, province, foldedAddress ?? undefined) : null,
+      area_commune: plausible ? communeKey(written, province, foldedAddress) : null,
     },
   };
 }

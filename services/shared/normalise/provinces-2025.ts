@@ -80,6 +80,15 @@ export function findProvince(name: string): ProvinceMatch | null {
 }
 
 /**
+ * A province named by words already folded and split as an address's are (foldedAddressWords),
+ * joined by one space ("ba ria vung tau"): looked up without folding again, for a reader that
+ * tries several runs of words of every address. No "tỉnh" or "thành phố" before the name.
+ */
+export function findProvinceOfWords(words: string): ProvinceMatch | null {
+  return BY_KEY.get(words) ?? null;
+}
+
+/**
  * The province a place names: its last part, or the whole of it when it is one part (an
  * office named by its province alone). `unknown` when that is not a province; null for no text.
  */
