@@ -139,6 +139,8 @@ export interface DateFeatures {
 
 /** The address's tokens and the features that come from it alone (its province is the person's area). */
 export interface AddressFeatures {
+  /** A plausible address was given: the record's area is its, never the office's (even an address that names only a province). */
+  given: boolean;
   tokens: ReadonlySet<string>;
   features: Pick<Record<Feature, string | null>, 'address_key' | 'address_numbers' | 'area_province' | 'area_commune'>;
 }
@@ -182,10 +184,11 @@ function dateFeatures(raw: string | null | undefined): DateFeatures {
 function addressFeatures(foldedAddress: string | null, written: string | null = foldedAddress): AddressFeatures {
   const words = foldedAddress ? foldedAddressWords(foldedAddress) : [];
   const plausible = foldedAddress !== null && words.length > 0 && foldedAddressProblem(foldedAddress, words) === null;
-  const house = plausible ? householdWords(words) : [];
+  const house = plausible ? householdWords(words, written === null ? null : writtenWords(written)) : [];
   const numbers = house.filter((token) => /^\d+$/.test(token));
   const province = plausible ? provinceOf(foldedAddress) : null;
   return {
+    given: plausible,
     tokens: new Set(house),
     features: {
       address_key: house.length > 0 ? house.join(' ') : null,
@@ -194,6 +197,14 @@ function addressFeatures(foldedAddress: string | null, written: string | null = 
       area_commune: plausible ? communeKey(written, province, foldedAddress) : null,
     },
   };
+}
+
+/** An address's words as written, lower case, split as foldedAddressWords splits the folded address. */
+function writtenWords(written: string): string[] {
+  return written
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word !== '');
 }
 
 /**
@@ -244,7 +255,7 @@ function assemble(
   office: OfficeArea | null = null,
 ): MatchRecord {
   // A record's own address says where its person lives; the office only stands in for none.
-  const byOffice = address.features.address_key === null;
+  const byOffice = !address.given;
   return {
     id,
     dateOfBirth: date.dateOfBirth,

@@ -7,7 +7,7 @@ import type { PoolClient } from '../store/db.js';
 import { CitizenEdits } from '../store/citizen-edits.js';
 import { observationUpdate } from '../store/plan/observation-update.js';
 import { changesIdentity } from '../store/plan/reexamination.js';
-import { reexamineAfterChanges } from '../store/register-reexamination.js';
+import { reexamineAfterChanges, settledInTransaction } from '../store/register-reexamination.js';
 import { addToOutbox } from '../store/outbox-relay.js';
 import { appendAudit } from '../store/audit-log.js';
 import { dropLoneRegisterClaims, registerClaimsOf, registerClaimsWritten } from '../store/register-claims.js';
@@ -595,8 +595,11 @@ async function unlinkRecord(
     fields: changes.map((c) => c.field),
   });
   await writer.write();
-  // The record took some of the citizen's identity with it: records in reach of who they are now are looked at again.
-  if (changesIdentity(changes)) await reexamineAfterChanges(client, context, [{ citizenId, trigger: 'UNLINKED', row: writer.citizen(citizenId)!.row }]);
+  // The record took some of the citizen's identity with it: records in reach of who they are now are looked at again, but not this one, which the steward decides.
+  if (changesIdentity(changes)) {
+    await settledInTransaction(client, [o.observation_id]);
+    await reexamineAfterChanges(client, context, [{ citizenId, trigger: 'UNLINKED', row: writer.citizen(citizenId)!.row }]);
+  }
   return citizenId;
 }
 

@@ -52,6 +52,19 @@ async function reachSettings(client: PoolClient, own: LinkageSettings): Promise<
 }
 
 /**
+ * Records this transaction settles itself (the record a steward's decision takes off a citizen or
+ * moves): the changes of the register it makes next do not send them back, as they send no record
+ * twice (reexamination-reach.ts reads the same transaction-local list). Their case is still open
+ * until the decision ends, so without this the reach found the record the steward had just decided.
+ */
+export async function settledInTransaction(client: PoolClient, observationIds: readonly string[]): Promise<void> {
+  await client.query(`select set_config($1, (coalesce(nullif(current_setting($1, true), ''), '[]')::jsonb || $2::jsonb)::text, true)`, [
+    SENT_OBSERVATIONS_IN_TRANSACTION,
+    JSON.stringify(observationIds),
+  ]);
+}
+
+/**
  * After a transaction changed citizens' identities (registered them, corrected their name, date
  * of birth or sex, merged another citizen into them or undid that, took a record off them), and
  * in it: the records in reach of the changes go back to the linker through the settings
