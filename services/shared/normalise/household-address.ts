@@ -1,3 +1,4 @@
+import { foldedAddressWords } from './plausibility.js';
 import { findProvinceOfWords } from './provinces-2025.js';
 import { foldToAscii } from './text.js';
 
@@ -57,9 +58,7 @@ interface AddressWords {
 function currentWords(current: string): readonly string[] {
   let words = CURRENT_WORDS.get(current);
   if (words === undefined) {
-    words = foldToAscii(current)
-      .split(/[^a-z0-9]+/)
-      .filter((word) => word !== '');
+    words = foldedAddressWords(foldToAscii(current));
     CURRENT_WORDS.set(current, words);
   }
   return words;

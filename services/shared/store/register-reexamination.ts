@@ -51,6 +51,11 @@ async function reachSettings(client: PoolClient, own: LinkageSettings): Promise<
   return indexedReachSettings(settings, own);
 }
 
+/** SQL that appends the JSON array in parameter `ids` to the transaction-local list named by parameter `name` (both `$n`). */
+function appendToSentList(name: string, ids: string): string {
+  return `set_config(${name}, (coalesce(nullif(current_setting(${name}, true), ''), '[]')::jsonb || ${ids}::jsonb)::text, true)`;
+}
+
 /**
  * Records this transaction settles itself (the record a steward's decision takes off a citizen or
  * moves): the changes of the register it makes next do not send them back, as they send no record
@@ -58,10 +63,7 @@ async function reachSettings(client: PoolClient, own: LinkageSettings): Promise<
  * until the decision ends, so without this the reach found the record the steward had just decided.
  */
 export async function settledInTransaction(client: PoolClient, observationIds: readonly string[]): Promise<void> {
-  await client.query(`select set_config($1, (coalesce(nullif(current_setting($1, true), ''), '[]')::jsonb || $2::jsonb)::text, true)`, [
-    SENT_OBSERVATIONS_IN_TRANSACTION,
-    JSON.stringify(observationIds),
-  ]);
+  await client.query(`select ${appendToSentList('$1', '$2')}`, [SENT_OBSERVATIONS_IN_TRANSACTION, JSON.stringify(observationIds)]);
 }
 
 /**
@@ -147,7 +149,7 @@ export async function reexamineAfterChanges(
   // The sends are shared by the call's changes too: each is charged its part; the count so far is the transaction's.
   await client.query(
     `update ${REGISTER_REEXAMINATIONS.name} set millis = millis + $2
-       from (select set_config($3, $4, true), set_config($5, (coalesce(nullif(current_setting($5, true), ''), '[]')::jsonb || $6::jsonb)::text, true)) as counted
+       from (select set_config($3, $4, true), ${appendToSentList('$5', '$6')}) as counted
       where id = any($1::bigint[])`,
     [
       ids,
