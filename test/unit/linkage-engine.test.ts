@@ -4,7 +4,7 @@ import { estimateParameters } from '../../services/shared/linkage/estimate.js';
 import { explanationFromEvidence } from '../../services/shared/linkage/evidence.js';
 import { toMatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
 import { neverLinkTest } from '../../services/shared/linkage/scoring.js';
-import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { loadSettings, parseSettings } from '../../services/shared/linkage/settings.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
 import { HUNG } from '../fixtures/linkage-people.js';
@@ -312,12 +312,79 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
     expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
   });
 
+  // Thơ's younger sister Thảo, registered with her own ID; a welfare record of Thảo carries Thơ's.
+  const tho: RawPerson = {
+    personal_id: '004310449666',
+    full_name: 'Phạm Thị Thơ',
+    date_of_birth: '2010-11-14',
+    sex: 'F',
+    address: 'Số 238, đường Nguyễn Huệ, xã Hợp Thành Đông, Cao Bằng',
+  };
+  const thao: RawPerson = { ...tho, personal_id: '004316604828', full_name: 'Phạm Thị Thảo', date_of_birth: '2016-01-22' };
+  const welfare: RawPerson = { ...thao, personal_id: tho.personal_id, date_of_birth: '2016', address: null, office_area: 'xã Hợp Thành Đông, Cao Bằng' };
+
+  it('links a girl carrying her older sister’s ID to herself, never to her sister, when the ID’s digits give the sister’s birth year', () => {
+    const decision = decide([tho, thao], welfare);
+    expect(decision.citizenId ?? decision.decision).toMatch(/^(C1|REVIEW)$/);
+    expect(decision.candidates.map((c) => c.citizen_id)).not.toContain('C0');
+  });
+
+  it('takes a girl carrying her older sister’s ID for not registered, naming the guardian’s ID, when she is not in the register', () => {
+    const decision = decide([tho], welfare);
+    expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['NEW', 'GUARDIAN_ID', null]);
+  });
+
+  it('does not take a sister for the ID’s holder when the ID’s digits give the record’s own birth year: the record’s person may be its holder', () => {
+    const ownYear = decide([tho], { ...welfare, date_of_birth: '2010' });
+    expect(ownYear.reason).not.toBe('GUARDIAN_ID');
+  });
+
   it('is a rule of the settings: without it the father’s ID makes the record a contradicted ID', () => {
     const withoutRule = { ...settings, guardian_id: undefined };
     const citizens = [...background, toMatchRecord('C0', hung), toMatchRecord('C1', lan)];
     const { engine, source } = inMemoryLinkage(withoutRule, citizens);
     const match = toMatchRecord('R1', { ...vaccination, date_of_birth: '2025', address: null });
     expect(engine.decide(match, source.candidatesSync(match)).reason).toBe('PID_CONTRADICTED');
+  });
+});
+
+describe('stricter link thresholds for records of a kind (thresholds.stricter_links)', () => {
+  const rule = settings.thresholds.stricter_links!.find((r) => r.name === 'no_personal_id')!;
+  const withThreshold = (linkProbability: number) => ({
+    ...settings,
+    thresholds: { ...settings.thresholds, stricter_links: [{ ...rule, link_probability: linkProbability }] },
+  });
+  const decideWith = (s: typeof settings, register: RawPerson[], record: RawPerson) => {
+    const { engine, source } = inMemoryLinkage(s, [...background, ...register.map((person, i) => toMatchRecord(`C${i}`, person))]);
+    const match = toMatchRecord('R1', record);
+    return engine.decide(match, source.candidatesSync(match));
+  };
+  const withoutId: RawPerson = { ...hung, personal_id: null, address: null };
+  const linked = decideWith(withThreshold(settings.thresholds.link_probability), [hung], withoutId);
+  const aboveIt = withThreshold(Math.min(0.999999, (linked.score + 1) / 2));
+
+  it('links a record without an ID at the general link threshold when the rule asks no more', () => {
+    expect([linked.decision, linked.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
+  it('sends a record without an ID to review, naming the rule, when its best candidate is below the rule’s threshold', () => {
+    const decision = decideWith(aboveIt, [hung], withoutId);
+    expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['REVIEW', 'BETWEEN_THRESHOLDS', null]);
+    expect(decision.explanation?.summary).toContain('no_personal_id');
+  });
+
+  it('reads a placeholder ID as no ID', () => {
+    const decision = decideWith(aboveIt, [hung], { ...withoutId, personal_id: '000000000000' });
+    expect(decision.decision).toBe('REVIEW');
+  });
+
+  it('does not hold for a record carrying its citizen’s ID', () => {
+    const decision = decideWith(aboveIt, [hung], { ...withoutId, personal_id: hung.personal_id });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  });
+
+  it('rejects a rule that asks less than the general link threshold', () => {
+    expect(() => parseSettings(withThreshold(settings.thresholds.link_probability / 2))).toThrow(/stricter_links/);
   });
 });
 

@@ -99,6 +99,19 @@ describe('predicates', () => {
     expect(holds(ownIds, person(null, 'M', '079087000001'), person('1987-03-14', 'M', '001087123456'))).toBe(false);
   });
 
+  const fitsCandidate: Predicate = { op: 'id_fits_holder', feature: 'personal_id', side: 'candidate' };
+  const fitsRecord: Predicate = { op: 'id_fits_holder', feature: 'personal_id', side: 'record' };
+
+  it("tells whose an ID on both sides is: an older sister's ID on a girl's record fits the sister, not the girl", () => {
+    const girl = person('2016', 'F', '004310449666');
+    const sister = person('2010-11-14', 'F', '004310449666');
+    expect([holds(fitsRecord, girl, sister), holds(fitsCandidate, girl, sister)]).toEqual([false, true]);
+  });
+
+  it('cannot tell whether an ID fits the side that has no birth year', () => {
+    expect(holds(fitsRecord, person(null, 'F', '004310449666'), person('2010-11-14', 'F', '004310449666'))).toBe(false);
+  });
+
   it('does not read the digits of an identifier that is not a 12-digit personal ID', () => {
     expect(holds(ownIds, person('1987-03-14', 'M', '1087123'), person('1987-03-14', 'M', '2087123'))).toBe(false);
   });

@@ -28,7 +28,7 @@ export const DECISION_SUMMARIES: Readonly<Record<string, (facts: SummaryFacts) =
   NO_MATCH: ({ probability }) =>
     `No register citizen matches well enough (best match probability ${percent(probability)}), and only a birth registration may create a citizen; the record is kept unlinked until its person is registered.`,
   GUARDIAN_ID: ({ probability }) =>
-    `The personal ID belongs to a registered relative of another generation (a guardian's ID) and was not counted; no other citizen matches well enough (best match probability ${percent(probability)}): the record's person is taken as not registered yet.`,
+    `The personal ID belongs to a registered relative (a guardian's ID: a parent's or a child's, or a brother's or sister's) and was not counted; no other citizen matches well enough (best match probability ${percent(probability)}): the record's person is taken as not registered yet.`,
   SOURCE_RECORD_LINKED: () => 'An earlier event of the same source record was linked to this citizen.',
   STEWARD_MUST_LINK: () => 'A data steward decided that this record is this citizen.',
 };

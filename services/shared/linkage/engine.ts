@@ -92,7 +92,7 @@ export class LinkageEngine {
     // enough, the person is not registered (a newborn's vaccination before the birth is), and
     // the record is new or, where it would create a citizen carrying the guardian's ID, reviewed.
     const guardianNote =
-      "The personal ID belongs to a registered relative of another generation (a guardian's ID); it was not counted for or against any candidate.";
+      "The personal ID belongs to a registered relative (a guardian's ID: a parent's or a child's, or a brother's or sister's whose birth year its digits give); it was not counted for or against any candidate.";
     if (!best) return guardians > 0 ? result(guardianOutcome, 'GUARDIAN_ID', guardianNote) : result('NEW', 'NO_CANDIDATE');
     const percent = (p: number) => `${(p * 100).toPrecision(4)}%`;
     // A record whose ID belongs to someone its name and birth date contradict: a mistyped ID, or
@@ -143,6 +143,13 @@ export class LinkageEngine {
     }
     if (chance < this.settings.thresholds.link_probability) {
       return toReview('BETWEEN_THRESHOLDS', `The best candidate's match probability ${percent(chance)} is between the review and link thresholds.`);
+    }
+    const stricter = bestCandidate ? this.scorer.stricterLink(record, bestCandidate) : null;
+    if (stricter && chance < stricter.link_probability) {
+      return toReview(
+        'BETWEEN_THRESHOLDS',
+        `${stricter.sentence} The best candidate's match probability ${percent(chance)} is below this rule's (${stricter.name}) link threshold ${percent(stricter.link_probability)}.`,
+      );
     }
     return result('LINK', 'MATCH');
   }

@@ -21,6 +21,7 @@ export type Predicate =
   | { op: 'transposed'; feature: z.infer<typeof feature> }
   | { op: 'numbers_near'; feature: z.infer<typeof feature>; at_most: number }
   | { op: 'ids_fit_holders'; feature: 'personal_id' }
+  | { op: 'id_fits_holder'; feature: 'personal_id'; side: 'record' | 'candidate' }
   | { op: 'id_without_province'; feature: 'personal_id'; sides: 'either' | 'both' | 'record' | 'candidate' }
   | { op: 'address_overlap'; at_least: number; typos?: boolean }
   | { op: 'dob_swapped' }
@@ -44,6 +45,8 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
     z.object({ op: z.literal('numbers_near'), feature, at_most: z.number().int().min(1) }),
     // Read against each record's own birth year and sex: meaningful only for the personal ID.
     z.object({ op: z.literal('ids_fit_holders'), feature: z.literal('personal_id') }),
+    // The named side's ID read against that side's own birth year and sex, as above: whose the ID is when both sides carry the same.
+    z.object({ op: z.literal('id_fits_holder'), feature: z.literal('personal_id'), side: z.enum(['record', 'candidate']) }),
     // One side's (either), each side's (both), or the named side's 12-digit ID does not begin with a province code: no one's ID (a placeholder, or
     // mistyped in its first digits). A pair is read as (record, candidate); between two register citizens, as (first entry, second entry).
     z.object({ op: z.literal('id_without_province'), feature: z.literal('personal_id'), sides: z.enum(['either', 'both', 'record', 'candidate']) }),
@@ -279,6 +282,14 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
         return x !== null && y !== null && idFitsHolder(x, a.features.dob_year, a.features.sex) && idFitsHolder(y, b.features.dob_year, b.features.sex);
       };
     }
+    case 'id_fits_holder': {
+      const f = predicate.feature;
+      const fits = (x: MatchRecord) => {
+        const id = x.features[f];
+        return id !== null && idFitsHolder(id, x.features.dob_year, x.features.sex);
+      };
+      return predicate.side === 'record' ? (a) => fits(a) : (_a, b) => fits(b);
+    }
     case 'id_without_province': {
       const f = predicate.feature;
       const unheld = (id: string | null) => id !== null && isNoOnesId(id);
@@ -355,6 +366,7 @@ export function predicateCost(predicate: Predicate): number {
     case 'transposed':
     case 'numbers_near':
     case 'ids_fit_holders':
+    case 'id_fits_holder':
     case 'id_without_province':
     case 'dob_swapped':
     case 'dob_compatible':

@@ -25,6 +25,9 @@ export interface NeverLinkRule {
   sentence: string;
 }
 
+/** A stricter_links rule of the settings' thresholds. */
+export type StricterLink = NonNullable<LinkageSettings['thresholds']['stricter_links']>[number];
+
 /** The rule named and its sentence, as a review's summary gives it (the engine's cases and the register's duplicate scan alike). */
 export function neverLinkSummary(rule: NeverLinkRule): string {
   return `The never_link rule "${rule.name}" holds: ${rule.sentence}`;
@@ -160,6 +163,8 @@ export class Scorer {
   private readonly guardianTest: CompiledPredicate | null;
   /** The comparisons a guardian's ID leaves silent for the other candidates. */
   readonly guardianSilenced: ReadonlySet<string>;
+  /** The settings' stricter_links rules, each with its test compiled once. */
+  private readonly stricterLinks: { rule: StricterLink; test: CompiledPredicate }[];
   /** The settings' never_link rules, compiled once. */
   private readonly neverLinkOf: (record: MatchRecord, citizen: MatchRecord) => NeverLinkRule | null;
   private readonly neverLinkOfCitizens: (a: MatchRecord, b: MatchRecord) => NeverLinkRule | null;
@@ -186,6 +191,7 @@ export class Scorer {
     this.agreementLevel = new Map(settings.comparisons.map((c) => [c.name, c.levels.findIndex((level) => !level.is_null)]));
     this.guardianTest = settings.guardian_id ? compilePredicate(settings.guardian_id.when) : null;
     this.guardianSilenced = new Set(settings.guardian_id ? [settings.guardian_id.identifier] : []);
+    this.stricterLinks = (settings.thresholds.stricter_links ?? []).map((rule) => ({ rule, test: compilePredicate(rule.when) }));
     this.neverLinkOf = neverLinkTest(settings);
     this.neverLinkOfCitizens = neverLinkTest(settings, 'citizens');
     this.tests = settings.comparisons.map(levelTests);
@@ -214,6 +220,11 @@ export class Scorer {
   /** The first never_link rule that holds for the pair (twins), or null. */
   neverLinked(record: MatchRecord, citizen: MatchRecord): NeverLinkRule | null {
     return this.neverLinkOf(record, citizen);
+  }
+
+  /** The first stricter_links rule that holds for the record and its best candidate, or null: the link threshold is then the rule's. */
+  stricterLink(record: MatchRecord, citizen: MatchRecord): StricterLink | null {
+    return this.stricterLinks.find(({ test }) => test(record, citizen))?.rule ?? null;
   }
 
   /** The first never_link rule that holds for two register citizens, or null (settings' `between_citizens`). */
@@ -343,9 +354,9 @@ export class Scorer {
   }
 
   /**
-   * The record's ID is this candidate's, its name disagrees outright, and the candidate is of
-   * another generation of the record's family (the settings' guardian_id): a parent's ID on a
-   * child's record, not the record's person.
+   * The record's ID is this candidate's, its name disagrees outright, and the candidate is a
+   * relative the settings' guardian_id describes (another generation of the record's family, or a
+   * sister born in another year): a parent's ID on a child's record, not the record's person.
    */
   guardian(record: MatchRecord, citizen: MatchRecord, score: PairScore): boolean {
     const rule = this.settings.guardian_id;

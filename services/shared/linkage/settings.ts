@@ -138,8 +138,23 @@ export const settingsSchema = z
          * millions, namesakes born the same day are ordinary, and each probable one is a reason to doubt the best.
          */
         posterior_over_candidates: z.boolean().optional(),
+        /**
+         * Higher link thresholds for the records of a kind (`when`, read on the record and its best
+         * candidate): a record without a personal ID is linked on name, date of birth and address,
+         * which namesakes share more often the larger the register, so its link asks for more
+         * certainty. Below its threshold (and at or above review_probability) the record goes to
+         * review with the rule's sentence. The first rule that holds decides. Sector records'
+         * links only: the duplicate scan between citizens keeps link_probability. Optional, not
+         * defaulted, so that settings written before it keep their version (settings-version.ts).
+         */
+        stricter_links: z
+          .array(z.object({ name: z.string().regex(/^[a-z0-9_]+$/), when: predicateSchema, link_probability: probability, sentence: z.string().min(1) }))
+          .optional(),
       })
-      .refine((t) => t.review_probability <= t.link_probability, { message: 'review_probability must not exceed link_probability' }),
+      .refine((t) => t.review_probability <= t.link_probability, { message: 'review_probability must not exceed link_probability' })
+      .refine((t) => (t.stricter_links ?? []).every((rule) => rule.link_probability >= t.link_probability), {
+        message: 'a stricter_links rule must not ask less than link_probability',
+      }),
     /**
      * Groups of comparisons of which one must agree (a level neither null nor else), unless all
      * are null, for a link: a twin with another given name and no ID, or a grandchild with the
@@ -151,7 +166,8 @@ export const settingsSchema = z
     /**
      * A guardian's ID: the record's ID agrees with a candidate whose `disagreeing` comparisons
      * all disagree outright and for whom `when` holds (another generation of the record's family:
-     * a parent's ID on a child's vaccination). That candidate
+     * a parent's ID on a child's vaccination; or a brother or sister in the same commune, born in
+     * the year the ID's digits give and not in the record's). That candidate
      * is never linked; the ID is not evidence against the other candidates (the `identifier`
      * comparison is at its null level for them), nor does it make the record a contradicted ID.
      */

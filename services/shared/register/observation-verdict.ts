@@ -68,7 +68,7 @@ function followUpDoubt(engine: LinkageEngine, observation: PersonObservation, re
   if (observation.change_type === 'DELETE') return null;
   const { scorer } = engine;
   if (scorer.guardian(record, citizen, score))
-    return "The guardian_id rule holds: its personal ID is this citizen's, but it describes a relative of another generation (a guardian's ID).";
+    return "The guardian_id rule holds: its personal ID is this citizen's, but it describes a relative (a guardian's ID: another generation, or a brother or sister born in another year).";
   if (scorer.contradicted(score))
     return "The contradiction_guard rule holds: its personal ID is this citizen's, but its name and date of birth both disagree (possibly a mistyped ID).";
   const forbidden = scorer.neverLinked(record, citizen);

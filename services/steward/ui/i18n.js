@@ -557,7 +557,7 @@ const LABELS = {
     },
     reasons: {
       PID_CONTRADICTED: 'Số định danh mâu thuẫn với họ tên và ngày sinh',
-      GUARDIAN_ID: 'Số định danh của người giám hộ (người thân khác thế hệ)',
+      GUARDIAN_ID: 'Số định danh của người thân (người giám hộ, hoặc anh chị em sinh năm khác)',
       AMBIGUOUS: 'Hai ứng viên gần bằng điểm',
       BETWEEN_THRESHOLDS: 'Điểm nằm giữa hai ngưỡng',
       REQUIRED_FIELD_DISAGREES: 'Trường bắt buộc không khớp',
@@ -1122,7 +1122,7 @@ const LABELS = {
     },
     reasons: {
       PID_CONTRADICTED: 'Personal ID contradicts name and date of birth',
-      GUARDIAN_ID: "A guardian's personal ID (a relative of another generation)",
+      GUARDIAN_ID: "A relative's personal ID (a guardian's, or a brother's or sister's born in another year)",
       AMBIGUOUS: 'Two candidates score close together',
       BETWEEN_THRESHOLDS: 'Score between the two thresholds',
       REQUIRED_FIELD_DISAGREES: 'A required field disagrees',
