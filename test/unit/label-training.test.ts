@@ -51,6 +51,19 @@ describe("training on stewards' decisions", () => {
     expect(exactId.mFromLabels).toBeGreaterThan(elseId.mFromLabels!);
   });
 
+  it('counts a same-person pair weighed without an ID under the stricter_links threshold as a review, as the engine decides it', () => {
+    const noId = [pair('1', { ...ann, personal_id: null, address: null, date_of_birth: '1990', sex: null }, ann, true)];
+    const probability = new Scorer(settings, frequencies).score(noId[0]!.record, noId[0]!.citizen).probability;
+    const rule = settings.thresholds.stricter_links!.find((r) => r.name === 'no_personal_id')!;
+    const above = {
+      ...settings,
+      thresholds: { ...settings.thresholds, stricter_links: [{ ...rule, link_probability: Math.min(0.999999, (probability + 1) / 2) }] },
+    };
+    const plain = trainFromLabels(settings, frequencies, noId).report.current;
+    const stricter = trainFromLabels(above, frequencies, noId).report.current;
+    expect([plain.truePositives, stricter.truePositives, stricter.toReview]).toEqual([1, 0, 1]);
+  });
+
   it('changes nothing in the settings it was given', () => {
     const before = JSON.stringify(settings);
     trainFromLabels(settings, frequencies, pairs);

@@ -323,10 +323,15 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
   const thao: RawPerson = { ...tho, personal_id: '004316604828', full_name: 'Phạm Thị Thảo', date_of_birth: '2016-01-22' };
   const welfare: RawPerson = { ...thao, personal_id: tho.personal_id, date_of_birth: '2016', address: null, office_area: 'xã Hợp Thành Đông, Cao Bằng' };
 
-  it('links a girl carrying her older sister’s ID to herself, never to her sister, when the ID’s digits give the sister’s birth year', () => {
+  it('weighs a girl carrying her older sister’s ID against herself only, never her sister, when the ID’s digits give the sister’s birth year', () => {
     const decision = decide([tho, thao], welfare);
-    expect(decision.citizenId ?? decision.decision).toMatch(/^(C1|REVIEW)$/);
-    expect(decision.candidates.map((c) => c.citizen_id)).not.toContain('C0');
+    expect(decision.candidates.map((c) => c.citizen_id)).toEqual(['C1']);
+    expect(decision.citizenId ?? decision.reason).toMatch(/^(C1|BETWEEN_THRESHOLDS)$/);
+  });
+
+  it('links the girl carrying her sister’s ID to herself when her own full date of birth agrees', () => {
+    const decision = decide([tho, thao], { ...welfare, date_of_birth: thao.date_of_birth });
+    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C1']);
   });
 
   it('takes a girl carrying her older sister’s ID for not registered, naming the guardian’s ID, when she is not in the register', () => {
@@ -334,9 +339,15 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
     expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['NEW', 'GUARDIAN_ID', null]);
   });
 
-  it('does not take a sister for the ID’s holder when the ID’s digits give the record’s own birth year: the record’s person may be its holder', () => {
+  it('does not take the ID for a sister’s when the record is born in the holder’s year: the record’s person may be its holder', () => {
     const ownYear = decide([tho], { ...welfare, date_of_birth: '2010' });
     expect(ownYear.reason).not.toBe('GUARDIAN_ID');
+  });
+
+  it('still calls an ID of the same family name and another year a contradicted ID when the record lives in another commune', () => {
+    const elsewhere = { ...welfare, full_name: 'Phạm Thị Hoa', office_area: null, address: 'Số 5, đường Lê Lợi, phường Hòa Bình, Hà Nội' };
+    const decision = decide([tho], { ...elsewhere, date_of_birth: '1998-02-03' });
+    expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'PID_CONTRADICTED']);
   });
 
   it('is a rule of the settings: without it the father’s ID makes the record a contradicted ID', () => {
@@ -348,7 +359,7 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
   });
 });
 
-describe('stricter link thresholds for records of a kind (thresholds.stricter_links)', () => {
+describe('stricter link thresholds for links of a kind (thresholds.stricter_links)', () => {
   const rule = settings.thresholds.stricter_links!.find((r) => r.name === 'no_personal_id')!;
   const withThreshold = (linkProbability: number) => ({
     ...settings,
@@ -362,6 +373,11 @@ describe('stricter link thresholds for records of a kind (thresholds.stricter_li
   const withoutId: RawPerson = { ...hung, personal_id: null, address: null };
   const linked = decideWith(withThreshold(settings.thresholds.link_probability), [hung], withoutId);
   const aboveIt = withThreshold(Math.min(0.999999, (linked.score + 1) / 2));
+  const ruleFor = (s: typeof settings, record: RawPerson, citizen: RawPerson) => {
+    const { engine } = inMemoryLinkage(s, [...background, toMatchRecord('C0', citizen)]);
+    const [r, c] = [toMatchRecord('R1', record), toMatchRecord('C0', citizen)];
+    return engine.scorer.stricterLink(r, c, engine.scorer.score(r, c))?.name ?? null;
+  };
 
   it('links a record without an ID at the general link threshold when the rule asks no more', () => {
     expect([linked.decision, linked.citizenId]).toEqual(['LINK', 'C0']);
@@ -373,18 +389,40 @@ describe('stricter link thresholds for records of a kind (thresholds.stricter_li
     expect(decision.explanation?.summary).toContain('no_personal_id');
   });
 
-  it('reads a placeholder ID as no ID', () => {
-    const decision = decideWith(aboveIt, [hung], { ...withoutId, personal_id: '000000000000' });
-    expect(decision.decision).toBe('REVIEW');
+  it('holds for a record without an ID and for one carrying a placeholder', () => {
+    expect([ruleFor(settings, withoutId, hung), ruleFor(settings, { ...withoutId, personal_id: '000000000000' }, hung)]).toEqual([
+      'no_personal_id',
+      'no_personal_id',
+    ]);
   });
 
-  it('does not hold for a record carrying its citizen’s ID', () => {
-    const decision = decideWith(aboveIt, [hung], { ...withoutId, personal_id: hung.personal_id });
-    expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);
+  it('holds for a citizen registered without an ID, whatever ID the record carries', () => {
+    expect(ruleFor(settings, hung, { ...hung, personal_id: null })).toBe('no_personal_id');
   });
 
-  it('rejects a rule that asks less than the general link threshold', () => {
-    expect(() => parseSettings(withThreshold(settings.thresholds.link_probability / 2))).toThrow(/stricter_links/);
+  it('does not hold for a link weighed on the citizen’s own ID', () => {
+    expect(ruleFor(settings, { ...withoutId, personal_id: hung.personal_id }, hung)).toBeNull();
+  });
+
+  it('holds for a record whose ID was set aside as a guardian’s: the link rests on name and date alone', () => {
+    const lan: RawPerson = { personal_id: '079325000777', full_name: 'Nguyễn Thị Lan', date_of_birth: '2025-05-10', sex: 'F', address: hung.address };
+    const vaccination: RawPerson = { ...lan, personal_id: hung.personal_id, date_of_birth: '2025' };
+    const asGuardian = decideWith(withThreshold(settings.thresholds.link_probability), [hung, lan], vaccination);
+    expect([asGuardian.decision, asGuardian.citizenId]).toEqual(['LINK', 'C1']);
+    const stricter = decideWith(withThreshold(Math.min(0.999999, (asGuardian.score + 1) / 2)), [hung, lan], vaccination);
+    expect([stricter.decision, stricter.reason]).toEqual(['REVIEW', 'BETWEEN_THRESHOLDS']);
+  });
+
+  it('changes nothing when a rule asks less than the general link threshold', () => {
+    const decision = decideWith(withThreshold(settings.thresholds.review_probability), [hung], withoutId);
+    expect([decision.decision, decision.citizenId, decision.score]).toEqual(['LINK', 'C0', linked.score]);
+  });
+
+  it('rejects a rule with neither null_comparisons nor a predicate, and one naming an unknown comparison', () => {
+    const bare = { name: 'bare', link_probability: 0.95, sentence: 'x' };
+    const withRules = (rules: unknown[]) => ({ ...settings, thresholds: { ...settings.thresholds, stricter_links: rules } });
+    expect(() => parseSettings(withRules([bare]))).toThrow(/null_comparisons or when/);
+    expect(() => parseSettings(withRules([{ ...bare, null_comparisons: ['passport'] }]))).toThrow(/unknown comparison passport/);
   });
 });
 

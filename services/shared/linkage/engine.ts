@@ -144,7 +144,7 @@ export class LinkageEngine {
     if (chance < this.settings.thresholds.link_probability) {
       return toReview('BETWEEN_THRESHOLDS', `The best candidate's match probability ${percent(chance)} is between the review and link thresholds.`);
     }
-    const stricter = bestCandidate ? this.scorer.stricterLink(record, bestCandidate) : null;
+    const stricter = bestCandidate ? this.scorer.stricterLink(record, bestCandidate, best) : null;
     if (stricter && chance < stricter.link_probability) {
       return toReview(
         'BETWEEN_THRESHOLDS',

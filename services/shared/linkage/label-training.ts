@@ -41,13 +41,18 @@ function metrics(
   asOf: string | null,
 ): LabelMetrics & { probabilities: number[] } {
   const scorer = new Scorer(settings, frequencies, { asOf });
-  const probabilities = pairs.map((pair) => scorer.score(pair.record, pair.citizen).probability);
   const { link_probability: link, review_probability: review } = settings.thresholds;
+  // A pair's link threshold is the engine's: a stricter_links rule's where one holds for it.
+  const scored = pairs.map((pair) => {
+    const score = scorer.score(pair.record, pair.citizen);
+    return { probability: score.probability, link: Math.max(link, scorer.stricterLink(pair.record, pair.citizen, score)?.link_probability ?? link) };
+  });
+  const probabilities = scored.map((s) => s.probability);
   let truePositives = 0;
   let falsePositives = 0;
   let toReview = 0;
   probabilities.forEach((p, i) => {
-    if (p >= link) {
+    if (p >= scored[i]!.link) {
       if (pairs[i]!.match) truePositives += 1;
       else falsePositives += 1;
     } else if (p >= review) toReview += 1;

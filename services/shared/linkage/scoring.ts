@@ -28,6 +28,12 @@ export interface NeverLinkRule {
 /** A stricter_links rule of the settings' thresholds. */
 export type StricterLink = NonNullable<LinkageSettings['thresholds']['stricter_links']>[number];
 
+/** A stricter_links rule with its `when` compiled (null: the rule has none). */
+interface CompiledStricterLink {
+  rule: StricterLink;
+  test: CompiledPredicate | null;
+}
+
 /** The rule named and its sentence, as a review's summary gives it (the engine's cases and the register's duplicate scan alike). */
 export function neverLinkSummary(rule: NeverLinkRule): string {
   return `The never_link rule "${rule.name}" holds: ${rule.sentence}`;
@@ -163,8 +169,8 @@ export class Scorer {
   private readonly guardianTest: CompiledPredicate | null;
   /** The comparisons a guardian's ID leaves silent for the other candidates. */
   readonly guardianSilenced: ReadonlySet<string>;
-  /** The settings' stricter_links rules, each with its test compiled once. */
-  private readonly stricterLinks: { rule: StricterLink; test: CompiledPredicate }[];
+  /** The settings' stricter_links rules, each with its test compiled once (none: no `when`). */
+  private readonly stricterLinks: CompiledStricterLink[];
   /** The settings' never_link rules, compiled once. */
   private readonly neverLinkOf: (record: MatchRecord, citizen: MatchRecord) => NeverLinkRule | null;
   private readonly neverLinkOfCitizens: (a: MatchRecord, b: MatchRecord) => NeverLinkRule | null;
@@ -191,7 +197,7 @@ export class Scorer {
     this.agreementLevel = new Map(settings.comparisons.map((c) => [c.name, c.levels.findIndex((level) => !level.is_null)]));
     this.guardianTest = settings.guardian_id ? compilePredicate(settings.guardian_id.when) : null;
     this.guardianSilenced = new Set(settings.guardian_id ? [settings.guardian_id.identifier] : []);
-    this.stricterLinks = (settings.thresholds.stricter_links ?? []).map((rule) => ({ rule, test: compilePredicate(rule.when) }));
+    this.stricterLinks = (settings.thresholds.stricter_links ?? []).map((rule) => ({ rule, test: rule.when ? compilePredicate(rule.when) : null }));
     this.neverLinkOf = neverLinkTest(settings);
     this.neverLinkOfCitizens = neverLinkTest(settings, 'citizens');
     this.tests = settings.comparisons.map(levelTests);
@@ -222,9 +228,15 @@ export class Scorer {
     return this.neverLinkOf(record, citizen);
   }
 
-  /** The first stricter_links rule that holds for the record and its best candidate, or null: the link threshold is then the rule's. */
-  stricterLink(record: MatchRecord, citizen: MatchRecord): StricterLink | null {
-    return this.stricterLinks.find(({ test }) => test(record, citizen))?.rule ?? null;
+  /**
+   * The first stricter_links rule that holds for the record and its best candidate, scored as
+   * `score` (a guardian's ID set aside stands at its null level there), or null: the link
+   * threshold is then the rule's.
+   */
+  stricterLink(record: MatchRecord, citizen: MatchRecord, score: PairScore): StricterLink | null {
+    const isNull = (name: string) => score.comparisons.find((c) => c.comparison === name)?.isNull === true;
+    const holds = ({ rule, test }: CompiledStricterLink) => (rule.null_comparisons ?? []).every(isNull) && (test === null || test(record, citizen));
+    return this.stricterLinks.find(holds)?.rule ?? null;
   }
 
   /** The first never_link rule that holds for two register citizens, or null (settings' `between_citizens`). */

@@ -139,22 +139,35 @@ export const settingsSchema = z
          */
         posterior_over_candidates: z.boolean().optional(),
         /**
-         * Higher link thresholds for the records of a kind (`when`, read on the record and its best
-         * candidate): a record without a personal ID is linked on name, date of birth and address,
-         * which namesakes share more often the larger the register, so its link asks for more
-         * certainty. Below its threshold (and at or above review_probability) the record goes to
-         * review with the rule's sentence. The first rule that holds decides. Sector records'
-         * links only: the duplicate scan between citizens keeps link_probability. Optional, not
-         * defaulted, so that settings written before it keep their version (settings-version.ts).
+         * Higher link thresholds for the links of a kind: those whose best candidate has every
+         * `null_comparisons` comparison at a null level (no ID weighed: the record has none or a
+         * placeholder, the citizen has none, or the ID was set aside as a guardian's) and, when
+         * given, `when` holding for the record and that candidate. Such a link rests on name,
+         * date of birth and address, which namesakes share more often the larger the register, so
+         * it asks for more certainty. Below the rule's threshold (and at or above
+         * review_probability) the record goes to review with the rule's sentence. The first rule
+         * that holds decides; one that asks less than link_probability changes nothing. Sector
+         * records' links only: the duplicate scan between citizens keeps link_probability.
+         * Optional, not defaulted, so that settings written before it keep their version
+         * (settings-version.ts).
          */
         stricter_links: z
-          .array(z.object({ name: z.string().regex(/^[a-z0-9_]+$/), when: predicateSchema, link_probability: probability, sentence: z.string().min(1) }))
+          .array(
+            z
+              .object({
+                name: z.string().regex(/^[a-z0-9_]+$/),
+                null_comparisons: z.array(z.string()).optional(),
+                when: predicateSchema.optional(),
+                link_probability: probability,
+                sentence: z.string().min(1),
+              })
+              .refine((rule) => (rule.null_comparisons?.length ?? 0) > 0 || rule.when !== undefined, {
+                message: 'a stricter_links rule needs null_comparisons or when',
+              }),
+          )
           .optional(),
       })
-      .refine((t) => t.review_probability <= t.link_probability, { message: 'review_probability must not exceed link_probability' })
-      .refine((t) => (t.stricter_links ?? []).every((rule) => rule.link_probability >= t.link_probability), {
-        message: 'a stricter_links rule must not ask less than link_probability',
-      }),
+      .refine((t) => t.review_probability <= t.link_probability, { message: 'review_probability must not exceed link_probability' }),
     /**
      * Groups of comparisons of which one must agree (a level neither null nor else), unless all
      * are null, for a link: a twin with another given name and no ID, or a grandchild with the
@@ -213,6 +226,7 @@ export const settingsSchema = z
       ...(guard ? [guard.identifier, ...guard.contradicting] : []),
       ...(settings.guardian_id ? [settings.guardian_id.identifier, ...settings.guardian_id.disagreeing] : []),
       ...settings.link_requires_agreement.flat(),
+      ...(settings.thresholds.stricter_links ?? []).flatMap((rule) => rule.null_comparisons ?? []),
       ...conditions,
     ];
     for (const name of named) {

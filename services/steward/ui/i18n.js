@@ -395,7 +395,8 @@ const LABELS = {
     summaries: {
       PID_CONTRADICTED: 'Số định danh của bản ghi thuộc về một công dân có họ tên và ngày sinh đều khác: có thể gõ nhầm số định danh.',
       AMBIGUOUS: 'Hai ứng viên có điểm gần bằng nhau ({best} và {second}).',
-      BETWEEN_THRESHOLDS: 'Xác suất khớp của ứng viên tốt nhất ({best}) nằm giữa ngưỡng xem xét và ngưỡng liên kết.',
+      BETWEEN_THRESHOLDS:
+        'Xác suất khớp của ứng viên tốt nhất ({best}) nằm giữa ngưỡng xem xét và ngưỡng liên kết (ngưỡng liên kết cao hơn khi không có số định danh nào được so khớp).',
       REQUIRED_FIELD_DISAGREES: 'Ứng viên tốt nhất có khả năng khớp ({best}), nhưng một trường bắt buộc để liên kết không khớp đủ gần.',
       NEVER_LINK_RULE:
         'Ứng viên tốt nhất có khả năng khớp ({best}), nhưng một quy tắc cấm liên kết áp dụng cho cặp này: cán bộ xem quy tắc dưới đây rồi quyết định.',
@@ -963,7 +964,8 @@ const LABELS = {
     summaries: {
       PID_CONTRADICTED: "The record's personal ID belongs to a citizen whose name and date of birth both differ: possibly a mistyped ID.",
       AMBIGUOUS: 'Two candidates score close together ({best} and {second}).',
-      BETWEEN_THRESHOLDS: "The best candidate's match probability ({best}) is between the review and link thresholds.",
+      BETWEEN_THRESHOLDS:
+        "The best candidate's match probability ({best}) is between the review and link thresholds (the link threshold is higher when no personal ID was weighed).",
       REQUIRED_FIELD_DISAGREES: 'The best candidate is probable ({best}), but a field a link requires does not agree closely enough.',
       NEVER_LINK_RULE: "The best candidate is probable ({best}), but a never-link rule holds for the pair: a steward decides, on the rule's sentence below.",
       POSSIBLE_DUPLICATE: 'Two citizens in the register may be one person ({best}).',
