@@ -47,15 +47,14 @@ function metrics(
     const score = scorer.score(pair.record, pair.citizen);
     return { probability: score.probability, link: Math.max(link, scorer.stricterLink(pair.record, pair.citizen, score)?.link_probability ?? link) };
   });
-  const probabilities = scored.map((s) => s.probability);
   let truePositives = 0;
   let falsePositives = 0;
   let toReview = 0;
-  probabilities.forEach((p, i) => {
-    if (p >= scored[i]!.link) {
+  scored.forEach(({ probability, link: threshold }, i) => {
+    if (probability >= threshold) {
       if (pairs[i]!.match) truePositives += 1;
       else falsePositives += 1;
-    } else if (p >= review) toReview += 1;
+    } else if (probability >= review) toReview += 1;
   });
   const matches = pairs.filter((pair) => pair.match).length;
   return {
@@ -66,7 +65,7 @@ function metrics(
     toReview,
     precision: truePositives + falsePositives > 0 ? truePositives / (truePositives + falsePositives) : null,
     recall: matches > 0 ? truePositives / matches : null,
-    probabilities,
+    probabilities: scored.map((s) => s.probability),
   };
 }
 

@@ -1,11 +1,17 @@
 import { foldToAscii } from './text.js';
 
+/** A kind of place in its words, folded and as written with its own diacritics. */
+export interface PlaceKind {
+  folded: readonly string[];
+  written: readonly string[];
+}
+
 /**
  * The words a commune's kind is written in, folded: xã, phường, đặc khu (since 2025) and thị
  * trấn. A word written with diacritics must be the kind's own ("Phương", a name, is not
  * "phường"; "xá" is not "xã"); one written without any is read as the kind.
  */
-const KINDS: readonly { folded: readonly string[]; written: readonly string[] }[] = [
+export const COMMUNE_KINDS: readonly PlaceKind[] = [
   { folded: ['xa'], written: ['xã'] },
   { folded: ['phuong'], written: ['phường'] },
   { folded: ['dac', 'khu'], written: ['đặc', 'khu'] },
@@ -15,7 +21,8 @@ const KINDS: readonly { folded: readonly string[]; written: readonly string[] }[
 /** "thị xã": a town of the districts abolished in 2025, above the communes, not one of them. */
 const TOWN_BEFORE = 'thi';
 
-function isKindWord(written: string, folded: string, kindWritten: string, kindFolded: string): boolean {
+/** Whether a word (as written, and folded) is the kind's word: the same folded, and written as the kind's own or without diacritics. */
+export function isKindWord(written: string, folded: string, kindWritten: string, kindFolded: string): boolean {
   if (folded !== kindFolded) return false;
   const lower = written.toLowerCase();
   return lower === folded || lower === kindWritten;
@@ -25,14 +32,14 @@ function isKindWord(written: string, folded: string, kindWritten: string, kindFo
 function firstKindAt(words: readonly string[], folded: readonly string[]): number {
   for (let at = 0; at < words.length - 1; at += 1) {
     if (folded[at - 1] === TOWN_BEFORE && folded[at] === 'xa') continue;
-    const kind = KINDS.find((k) => k.folded.every((word, i) => isKindWord(words[at + i] ?? '', folded[at + i] ?? '', k.written[i]!, word)));
+    const kind = COMMUNE_KINDS.find((k) => k.folded.every((word, i) => isKindWord(words[at + i] ?? '', folded[at + i] ?? '', k.written[i]!, word)));
     if (kind && at + kind.folded.length < words.length) return at;
   }
   return -1;
 }
 
 /** A word, folded, that begins a commune's kind: a place without one names no commune (most addresses of a register). */
-const KIND_FIRST_WORD = new RegExp(`(?:^|[\\s,])(?:${KINDS.map((kind) => kind.folded[0]).join('|')})(?=[\\s,]|$)`);
+const KIND_FIRST_WORD = new RegExp(`(?:^|[\\s,])(?:${COMMUNE_KINDS.map((kind) => kind.folded[0]).join('|')})(?=[\\s,]|$)`);
 
 /** A part of a place with its spacing collapsed. */
 function collapsed(part: string): string {

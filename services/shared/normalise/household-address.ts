@@ -1,3 +1,4 @@
+import { COMMUNE_KINDS, isKindWord, type PlaceKind } from './commune.js';
 import { foldedAddressWords } from './plausibility.js';
 import { findProvinceOfWords } from './provinces-2025.js';
 import { foldToAscii } from './text.js';
@@ -11,33 +12,23 @@ import { foldToAscii } from './text.js';
  */
 
 /**
- * Kinds of place a source may write or leave out (số, đường, xã, phường; thị trấn and đặc khu in
- * two words), folded, each with its own written form: a word written with other tones is a name
- * (Phương, Dương, Xá), as in normalise/commune.ts; one written without any is read as the kind.
- * The hamlet's kinds (thôn, ấp, tổ, xóm, khu) stay: "thôn 6" is not house number 6.
+ * Kinds of place a source may write or leave out: số, đường and the communes' (commune.ts: xã,
+ * phường, thị trấn, đặc khu), read as commune.ts reads them: a word written with other tones is a
+ * name (Phương, Dương, Xá), one written without any is the kind. The hamlet's kinds (thôn, ấp,
+ * tổ, xóm, khu) stay: "thôn 6" is not house number 6.
  */
-const LEFT_OUT: readonly (readonly [folded: string, written: string][])[] = [
-  [['so', 'số']],
-  [['duong', 'đường']],
-  [['xa', 'xã']],
-  [['phuong', 'phường']],
-  [
-    ['thi', 'thị'],
-    ['tran', 'trấn'],
-  ],
-  [
-    ['dac', 'đặc'],
-    ['khu', 'khu'],
-  ],
-];
+const LEFT_OUT: readonly PlaceKind[] = [{ folded: ['so'], written: ['số'] }, { folded: ['duong'], written: ['đường'] }, ...COMMUNE_KINDS];
+
+/** The last word of a kind of place. */
+const lastWord = (kind: PlaceKind): PlaceKind => ({ folded: kind.folded.slice(-1), written: kind.written.slice(-1) });
 
 /** Kinds after which a province's name is a street's, a hamlet's or a commune's ("phường Hòa Bình", "đường Thái Bình"); not phố, which ends "thành phố". */
-const BEFORE_A_NAME: readonly (readonly [folded: string, written: string])[] = [
-  ...LEFT_OUT.map((kind) => kind[kind.length - 1]!),
-  ['thon', 'thôn'],
-  ['ap', 'ấp'],
-  ['to', 'tổ'],
-  ['xom', 'xóm'],
+const BEFORE_A_NAME: readonly PlaceKind[] = [
+  ...LEFT_OUT.map(lastWord),
+  { folded: ['thon'], written: ['thôn'] },
+  { folded: ['ap'], written: ['ấp'] },
+  { folded: ['to'], written: ['tổ'] },
+  { folded: ['xom'], written: ['xóm'] },
 ];
 
 /** Folded words a province's name may follow (tỉnh, thành phố, TP, T.P.). */
@@ -64,11 +55,12 @@ function currentWords(current: string): readonly string[] {
   return words;
 }
 
-/** Whether the word at `at` is the kind (folded, written): written as the kind's own or without diacritics. */
-function isKind(words: AddressWords, at: number, [folded, written]: readonly [string, string]): boolean {
-  if (words.folded[at] !== folded) return false;
-  const asWritten = words.written?.[at];
-  return asWritten === undefined || asWritten === folded || asWritten === written;
+/** Whether the words from `at` on are the kind's (isKindWord); without the written words, by their folded form alone. */
+function isKind(words: AddressWords, at: number, kind: PlaceKind): boolean {
+  return kind.folded.every((folded, k) => {
+    const asWritten = words.written?.[at + k];
+    return asWritten === undefined ? words.folded[at + k] === folded : isKindWord(asWritten, words.folded[at + k] ?? '', kind.written[k]!, folded);
+  });
 }
 
 /** Where the province begins in the address's words (the longest run of last words that names one, not after a kind) and its 2025 name's words. */
@@ -86,8 +78,8 @@ function provinceAtEnd(words: AddressWords): { at: number; current: readonly str
 function withoutKinds(words: AddressWords, end: number): string[] {
   const kept: string[] = [];
   for (let i = 0; i < end;) {
-    const kind = LEFT_OUT.find((parts) => i + parts.length <= end && parts.every((part, k) => isKind(words, i + k, part)));
-    if (kind) i += kind.length;
+    const kind = LEFT_OUT.find((k) => i + k.folded.length <= end && isKind(words, i, k));
+    if (kind) i += kind.folded.length;
     else kept.push(words.folded[i++]!);
   }
   return kept;
