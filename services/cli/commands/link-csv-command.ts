@@ -87,7 +87,10 @@ export function linkCsvCommand(): Command {
     .addOption(parametersOption('these files'))
     .addOption(asOfOption())
     .addOption(
-      new Option('--threads <n>', 'threads that link the records, sharing one copy of the register (1: on the main thread)')
+      new Option(
+        '--threads <n>',
+        "threads that link the records, sharing one copy of the register (1: on the main thread; above 1, the register's addresses are also worked out on a thread of their own while it is read)",
+      )
         .argParser(wholeNumber(1, MAX_THREADS, 'threads'))
         .default(DEFAULT_THREADS),
     )

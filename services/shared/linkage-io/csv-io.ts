@@ -10,6 +10,7 @@ import { MatchRecordReader, toMatchRecord, type MatchRecord } from '../linkage/m
 import { cached, csvField, csvFileRows } from '../csv-rows.js';
 import { parsePartialDate } from '../normalise/date.js';
 import { parseSex } from '../normalise/sex.js';
+import { DeferredAddresses, type NumberAddresses } from './deferred-addresses.js';
 
 const POPULATION_HEADER = ['citizen_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
 const RECORDS_HEADER = ['record_id', 'source', 'personal_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
@@ -165,19 +166,24 @@ async function* streamCsv<C extends string>(
 /**
  * The register snapshot of the link-csv contract as a compact register, read as a stream.
  * `unreadable`, when given, sees every row: link-csv refuses a register with a date of birth or
- * a sex that cannot be read, as load-population does.
+ * a sex that cannot be read, as load-population does. `addressesOn`, when given, numbers the rows'
+ * addresses and works out each distinct one (link-csv's address thread) while this thread reads on.
  */
-export async function readPopulationColumns(file: string, unreadable?: UnreadableFields): Promise<CompactRegister> {
+export async function readPopulationColumns(file: string, unreadable?: UnreadableFields, addressesOn?: NumberAddresses): Promise<CompactRegister> {
   const register = new CompactRegister();
   const fields = new FieldNumbers();
+  const addresses = addressesOn ? new DeferredAddresses(addressesOn, register.pool) : null;
   for await (const rows of streamCsv(file, POPULATION_HEADER, ['personal_id'], unreadable)) {
     for (const row of rows) {
-      register.addPerson(
-        row.citizen_id ?? '',
-        { ...row, personal_id: row.personal_id === undefined || row.personal_id === '' ? row.citizen_id : row.personal_id },
-        fields,
-      );
+      const person = { ...row, personal_id: row.personal_id === undefined || row.personal_id === '' ? row.citizen_id : row.personal_id };
+      register.addPerson(row.citizen_id ?? '', person, fields, addresses !== null);
+      addresses?.add(person.address);
     }
+    await addresses?.backlog();
+  }
+  if (addresses) {
+    const { valueOfRow, numbersOfValue } = await addresses.addresses();
+    register.fillAddresses(valueOfRow, numbersOfValue);
   }
   return register;
 }

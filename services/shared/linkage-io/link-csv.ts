@@ -1,5 +1,6 @@
 import { inMemoryLinkage } from '../linkage/batch-linkage.js';
 import { CandidateTally, type CandidateCounts } from '../linkage/candidate-tally.js';
+import type { CompactRegister } from '../linkage/compact-register.js';
 import type { DecisionKind } from '../schemas/records.js';
 import { estimateParameters, estimationSample, type EstimateSpread } from '../linkage/estimate.js';
 import { InMemoryCandidateSource } from '../linkage/in-memory-candidates.js';
@@ -17,6 +18,7 @@ import {
   unreadableRegister,
   type RecordRow,
 } from './csv-io.js';
+import { AddressThread } from './address-threads.js';
 import { linkOnThreads } from './link-on-threads.js';
 import { countDecisions, LINK_CHUNK, noDecisions, type Held, type Linked, type Prepared } from './linking-phase.js';
 
@@ -28,7 +30,7 @@ export interface LinkCsvOptions {
   estimate: boolean;
   /** The day the records are as of: records' ages are counted to it (the settings' prior_by_age); none puts no record in an age band. */
   asOf?: string | null;
-  /** Threads that link (worker threads over the register in shared memory); 1, the default, links on the calling thread. */
+  /** Threads that link (worker threads over the register in shared memory); 1, the default, links on the calling thread. Above 1, the register's addresses are worked out on a thread of their own while it is read. */
   threads?: number;
   /** Told as each phase starts and, while linking, every PROGRESS_EVERY records (a run of millions takes minutes). */
   progress?: (progress: LinkCsvProgress) => void;
@@ -93,10 +95,24 @@ async function linkHere({ take, settings, asOf, out, records: file, linked }: Pr
   return { records, decisions, tally, unreadable };
 }
 
+/**
+ * The register, its addresses worked out on a thread of their own when the run has threads to
+ * spare: the other core is idle while this one reads, and addresses were most of the reading.
+ */
+async function readRegister(file: string, unreadable: UnreadableFields, onAThread: boolean): Promise<CompactRegister> {
+  if (!onAThread) return readPopulationColumns(file, unreadable);
+  const thread = await AddressThread.start();
+  try {
+    return await readPopulationColumns(file, unreadable, thread.numberAddresses);
+  } finally {
+    await thread.stop();
+  }
+}
+
 /** Reads the register and builds its index, then estimates the parameters from a sample of the records when asked to. */
 async function readAndEstimate(options: LinkCsvOptions, since: () => number, progress: (progress: LinkCsvProgress) => void) {
   const unreadable = new UnreadableFields();
-  const register = await readPopulationColumns(options.population, unreadable);
+  const register = await readRegister(options.population, unreadable, (options.threads ?? 1) > 1);
   if (unreadable.rows > 0) throw unreadableRegister(options.population, unreadable);
   let settings = options.settings;
   // One index for the estimation's blocked pairs and the linking (estimation changes m, u and the

@@ -165,6 +165,7 @@ export class CompactRegister {
    * string pool from the strings (a copy each: strings cannot be shared between threads).
    */
   share(): SharedRegister {
+    this.requireAddresses();
     return { count: this.count, rows: this.rows, strings: this.pool.strings(), ids: this.idPool.share() };
   }
 
@@ -195,9 +196,9 @@ export class CompactRegister {
   /**
    * Adds a citizen straight from its raw fields, as toMatchRecord would read it: with `fields`
    * kept for a whole file, each distinct name, date and address is worked out and numbered once,
-   * not once per citizen.
+   * not once per citizen. With `addressLater` the address is left to `fillAddresses`.
    */
-  addPerson(id: string, person: RawPerson, fields: FieldNumbers): void {
+  addPerson(id: string, person: RawPerson, fields: FieldNumbers, addressLater = false): void {
     if (this.count === this.capacity) this.grow();
     this.idNumbers = null;
     const row = this.count * ROW_STRIDE;
@@ -224,6 +225,11 @@ export class CompactRegister {
     });
     rows[row + DATE_AT] = dateNumber(fields.slab[date + 4]!, fields.slab[date + 5]!);
     rows[row + AT.sex] = fields.slab[fields.numbersOf('sex', person.sex, (raw) => [pool.internOrNone(fieldFeatures.sex(raw))])]!;
+    this.count += 1;
+    if (addressLater) {
+      this.addressesPending = true;
+      return;
+    }
     const address = fields.numbersOf('address', person.address, (raw) => {
       const { features: f } = fieldFeatures.address(raw);
       return [pool.internOrNone(f.address_key), pool.internOrNone(f.address_numbers), pool.internOrNone(f.area_province), pool.internOrNone(f.area_commune)];
@@ -232,7 +238,33 @@ export class CompactRegister {
     rows[row + AT.address_numbers] = fields.slab[address + 1]!;
     rows[row + AT.area_province] = fields.slab[address + 2]!;
     rows[row + AT.area_commune] = fields.slab[address + 3]!;
-    this.count += 1;
+  }
+
+  /** Rows added with `addressLater` lack their address until `fillAddresses`: a register being read uses none of its rows before then. */
+  private addressesPending = false;
+
+  /**
+   * Gives every row its address: row i's raw address is value `valueOfRow[i]`, whose string
+   * numbers of address_key, address_numbers, area_province and area_commune are at 4v to 4v + 3
+   * of `numbersOfValue` (a reader that works the addresses out on another thread interns them as
+   * they come back). Every row of a register read that way was added with `addressLater`.
+   */
+  fillAddresses(valueOfRow: Int32Array, numbersOfValue: Int32Array): void {
+    if (valueOfRow.length !== this.count) throw new Error(`addresses for ${valueOfRow.length} rows given to a register of ${this.count}`);
+    const { rows } = this;
+    for (let citizen = 0; citizen < this.count; citizen += 1) {
+      const row = citizen * ROW_STRIDE;
+      const value = valueOfRow[citizen]! * 4;
+      rows[row + AT.address_key] = numbersOfValue[value]!;
+      rows[row + AT.address_numbers] = numbersOfValue[value + 1]!;
+      rows[row + AT.area_province] = numbersOfValue[value + 2]!;
+      rows[row + AT.area_commune] = numbersOfValue[value + 3]!;
+    }
+    this.addressesPending = false;
+  }
+
+  private requireAddresses(): void {
+    if (this.addressesPending) throw new Error("the register's addresses are not filled in yet (fillAddresses)");
   }
 
   /**
@@ -241,6 +273,7 @@ export class CompactRegister {
    * with the register: read it again after adding citizens.
    */
   featureRows(): Int32Array {
+    this.requireAddresses();
     return this.rows;
   }
 
@@ -331,6 +364,7 @@ export class CompactRegister {
   }
 
   get(index: number): MatchRecord {
+    this.requireAddresses();
     const { pool, rows } = this;
     const row = index * ROW_STRIDE;
     const value = (f: number): string | null => pool.valueOrNull(rows[row + f]!);
