@@ -120,7 +120,7 @@ describe('dancu link-csv, synth and train (the batch contract, through the CLI)'
     expect('stderr' in failed ? failed.stderr : '').not.toContain('tháng');
   });
 
-  it('writes the same decisions, byte for byte, on one thread as on two', async () => {
+  it('writes the same decisions, byte for byte, and estimates the same parameters, on one thread as on two', async () => {
     // 5,500 records: six chunks of 1,000 at most, more than two per thread, so decisions are written while the file is read.
     const big = join(dir, 'threads');
     await dancu('synth', '--population', '8000', '--records', '5500', '--seed', '12', '--out', big);
@@ -138,7 +138,8 @@ describe('dancu link-csv, synth and train (the batch contract, through the CLI)'
       );
     const [one, two] = [await link('1'), await link('2')];
     expect(readFileSync(join(big, 'd2.csv'), 'utf8')).toBe(readFileSync(join(big, 'd1.csv'), 'utf8'));
-    const summary = (stderr: string) => stderr.split('\n').filter((line) => /^\d+ records against|^candidates per record|^generic keys/.test(line));
+    const summary = (stderr: string) =>
+      stderr.split('\n').filter((line) => /^\d+ records against|^candidates per record|^generic keys|^parameters estimated|^ {2}\S/.test(line));
     expect(summary(two.stderr)).toEqual(summary(one.stderr));
   }, 120_000);
 

@@ -23,6 +23,7 @@ function prepared(dir: string): Prepared {
   const register = CompactRegister.of(set.population.map((citizen) => toMatchRecord(citizen.citizen_id, citizen)));
   return {
     settings,
+    estimate: null,
     asOf: null,
     out: join(dir, 'decisions.csv'),
     records,
@@ -31,12 +32,20 @@ function prepared(dir: string): Prepared {
   };
 }
 
-/** Threads that answer each chunk with one line per row, later chunks sooner than earlier ones; `failAt` fails that chunk. */
-function threadsAnsweringOutOfOrder(failAt?: number): { start: StartThreads; stopped: () => boolean } {
+/**
+ * Threads that answer each chunk with one line per row, later chunks sooner than earlier ones; `failAt` fails that chunk.
+ * `calls` tells what they were asked, in order: settings settled (their description) and chunks decided.
+ */
+function threadsAnsweringOutOfOrder(failAt?: number): { start: StartThreads; stopped: () => boolean; calls: string[] } {
   let stopped = false;
   let chunks = 0;
+  const calls: string[] = [];
   const decider: ChunkDecider = {
+    size: 2,
+    workOutPairs: () => () => Promise.reject(new Error('these threads work out no pairs')),
+    settle: (settled) => calls.push(`settle ${settled.description}`),
     decide: (rows: RecordRow[]) => {
+      calls.push('decide');
       const chunk = chunks++;
       return new Promise((resolve, reject) =>
         setTimeout(
@@ -57,7 +66,7 @@ function threadsAnsweringOutOfOrder(failAt?: number): { start: StartThreads; sto
       return Promise.resolve();
     },
   };
-  return { start: () => Promise.resolve(decider), stopped: () => stopped };
+  return { start: () => Promise.resolve(decider), stopped: () => stopped, calls };
 }
 
 describe('linking on threads', () => {
@@ -78,5 +87,31 @@ describe('linking on threads', () => {
     const threads = threadsAnsweringOutOfOrder(3);
     await expect(linkOnThreads(prepared(dir), 2, threads.start)).rejects.toThrow('chunk failed');
     expect([existsSync(join(dir, 'decisions.csv')), existsSync(join(dir, 'decisions.csv.partial')), threads.stopped()]).toEqual([false, false, true]);
+  });
+
+  it('estimates on the threads, two ways, and settles them with the estimate before the first chunk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'link-threads-'));
+    const threads = threadsAnsweringOutOfOrder();
+    const asked: string[] = [];
+    const estimate: Prepared['estimate'] = (on) => {
+      asked.push('threads' in on ? `on ${on.ways} threads` : 'here');
+      return Promise.resolve({ ...settings, description: 'estimated' });
+    };
+    await linkOnThreads({ ...prepared(dir), estimate }, 2, threads.start);
+    expect(asked).toEqual(['on 2 threads']);
+    expect(threads.calls.slice(0, 2)).toEqual(['settle estimated', 'decide']);
+  });
+
+  it('stops the threads and leaves no decisions file when the estimation fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'link-threads-'));
+    const threads = threadsAnsweringOutOfOrder();
+    const estimate: Prepared['estimate'] = () => Promise.reject(new Error('estimation failed'));
+    await expect(linkOnThreads({ ...prepared(dir), estimate }, 2, threads.start)).rejects.toThrow('estimation failed');
+    expect([existsSync(join(dir, 'decisions.csv')), existsSync(join(dir, 'decisions.csv.partial')), threads.stopped(), threads.calls]).toEqual([
+      false,
+      false,
+      true,
+      [],
+    ]);
   });
 });

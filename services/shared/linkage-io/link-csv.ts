@@ -2,7 +2,7 @@ import { inMemoryLinkage } from '../linkage/batch-linkage.js';
 import { CandidateTally, type CandidateCounts } from '../linkage/candidate-tally.js';
 import type { CompactRegister } from '../linkage/compact-register.js';
 import type { DecisionKind } from '../schemas/records.js';
-import { estimateParameters, estimationSample, type EstimateSpread } from '../linkage/estimate.js';
+import { estimateParameters, estimateParametersOn, estimationSample, type Estimated, type EstimateSpread } from '../linkage/estimate.js';
 import { InMemoryCandidateSource } from '../linkage/in-memory-candidates.js';
 import { MatchRecordReader, type MatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
@@ -20,7 +20,7 @@ import {
 } from './csv-io.js';
 import { AddressThread } from './address-threads.js';
 import { linkOnThreads } from './link-on-threads.js';
-import { countDecisions, LINK_CHUNK, noDecisions, type Held, type Linked, type Prepared } from './linking-phase.js';
+import { countDecisions, LINK_CHUNK, noDecisions, type Held, type Linked, type PairsOn, type Prepared } from './linking-phase.js';
 
 export interface LinkCsvOptions {
   population: string;
@@ -64,9 +64,11 @@ export interface LinkCsvReport {
 
 const PROGRESS_EVERY = 100_000;
 
-/** Links on the calling thread, a chunk at a time. */
-async function linkHere({ take, settings, asOf, out, records: file, linked }: Prepared): Promise<Linked> {
-  const { register, index } = take();
+/** Links on the calling thread, a chunk at a time, after estimating here when asked to. */
+async function linkHere({ take, estimate, asOf, out, records: file, linked, ...prepared }: Prepared): Promise<Linked> {
+  const held = take();
+  const { register, index } = held;
+  const settings = estimate ? await estimate({ here: held }) : prepared.settings;
   const linkage = inMemoryLinkage(settings, register, index, asOf);
   const { engine } = linkage;
   const tally = new CandidateTally(linkage.source);
@@ -109,31 +111,31 @@ async function readRegister(file: string, unreadable: UnreadableFields, onAThrea
   }
 }
 
-/** Reads the register and builds its index, then estimates the parameters from a sample of the records when asked to. */
-async function readAndEstimate(options: LinkCsvOptions, since: () => number, progress: (progress: LinkCsvProgress) => void) {
+/** Reads the register and builds its index. */
+async function readHeld(options: LinkCsvOptions): Promise<Held> {
   const unreadable = new UnreadableFields();
   const register = await readRegister(options.population, unreadable, (options.threads ?? 1) > 1);
   if (unreadable.rows > 0) throw unreadableRegister(options.population, unreadable);
-  let settings = options.settings;
+  if (options.estimate && register.size === 0) throw nothingToEstimateFrom(options.population);
   // One index for the estimation's blocked pairs and the linking (estimation changes m, u and the
   // prior, never the blocking rules), built as part of reading the register.
-  const index = new InMemoryCandidateSource(settings.blocking_rules, register);
-  const read = performance.now();
-  let estimation: LinkCsvReport['estimation'] = null;
-  if (options.estimate) {
-    if (register.size === 0) throw nothingToEstimateFrom(options.population);
-    progress({ phase: 'estimate', citizens: register.size, records: 0, seconds: since() });
-    // The sample is drawn from the rows as read; only the rows kept are turned into match records.
-    const sample = estimationSample<RecordRow>();
-    for await (const rows of streamRecordRowsCsv(options.records)) for (const row of rows) sample.offer(row);
-    if (sample.seen === 0) throw nothingToEstimateFrom(options.records);
-    const reader = new MatchRecordReader();
-    const records = sample.items().map((row) => recordOfRow(reader, row));
-    const estimated = estimateParameters(settings, register, records, { recordsInFile: sample.seen, source: index, asOf: options.asOf ?? null });
-    settings = estimated.settings;
-    estimation = { report: estimated.report, spread: estimated.spread };
-  }
-  return { held: { register, index } as Held | null, settings, estimation, read };
+  return { register, index: new InMemoryCandidateSource(options.settings.blocking_rules, register) };
+}
+
+/**
+ * Estimates the parameters from a sample of the records file's rows (read for it as a stream;
+ * only the rows kept are turned into match records), its pairs worked out where `on` says.
+ */
+async function estimateFromFile(options: LinkCsvOptions, registerSize: number, on: PairsOn): Promise<Estimated> {
+  const sample = estimationSample<RecordRow>();
+  for await (const rows of streamRecordRowsCsv(options.records)) for (const row of rows) sample.offer(row);
+  if (sample.seen === 0) throw nothingToEstimateFrom(options.records);
+  const reader = new MatchRecordReader();
+  const rows = sample.items();
+  const records = rows.map((row) => recordOfRow(reader, row));
+  const how = { recordsInFile: sample.seen, asOf: options.asOf ?? null };
+  if ('here' in on) return estimateParameters(options.settings, on.here.register, records, { ...how, source: on.here.index });
+  return estimateParametersOn(options.settings, registerSize, records, on.threads(rows), on.ways, how);
 }
 
 /**
@@ -148,14 +150,24 @@ export async function linkCsv(options: LinkCsvOptions): Promise<LinkCsvReport> {
   const progress = options.progress ?? (() => undefined);
   progress({ phase: 'read', citizens: 0, records: 0, seconds: 0 });
   // Held only by `ready`, so that handing it over (take) leaves no other reference to this thread's copy.
-  const ready = await readAndEstimate(options, since, progress);
-  const { settings, estimation, read } = ready;
-  const estimatedAt = performance.now();
+  const ready: { held: Held | null } = { held: await readHeld(options) };
+  const read = performance.now();
   const citizens = ready.held?.register.size ?? 0;
-  progress({ phase: 'link', citizens, records: 0, seconds: since() });
+  let estimatedAt = read;
+  let estimation: LinkCsvReport['estimation'] = null;
   let reported = 0;
   const prepared: Prepared = {
-    settings,
+    settings: options.settings,
+    estimate: options.estimate
+      ? async (on) => {
+          progress({ phase: 'estimate', citizens, records: 0, seconds: since() });
+          const estimated = await estimateFromFile(options, citizens, on);
+          estimation = { report: estimated.report, spread: estimated.spread };
+          estimatedAt = performance.now();
+          progress({ phase: 'link', citizens, records: 0, seconds: since() });
+          return estimated.settings;
+        }
+      : null,
     asOf: options.asOf ?? null,
     out: options.out,
     records: options.records,
@@ -170,6 +182,7 @@ export async function linkCsv(options: LinkCsvOptions): Promise<LinkCsvReport> {
       return taken;
     },
   };
+  if (!options.estimate) progress({ phase: 'link', citizens, records: 0, seconds: since() });
   const threads = options.threads ?? 1;
   const { records, decisions, tally, unreadable } = threads > 1 ? await linkOnThreads(prepared, threads) : await linkHere(prepared);
   const linked = performance.now();

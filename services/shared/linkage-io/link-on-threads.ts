@@ -1,5 +1,6 @@
 import { CandidateTally, type TallyState } from '../linkage/candidate-tally.js';
-import { tfFeatures } from '../linkage/settings.js';
+import type { WorkOutPairs } from '../linkage/estimate.js';
+import { tfFeatures, type LinkageSettings } from '../linkage/settings.js';
 import { TermFrequencies } from '../linkage/term-frequencies.js';
 import { CsvStreamWriter, DECISIONS_HEADER, streamRecordRowsCsv, UnreadableFields, type RecordRow } from './csv-io.js';
 import type { LinkThreadSetup } from './link-thread-messages.js';
@@ -8,6 +9,11 @@ import { addDecisionCounts, LINK_CHUNK, noDecisions, type Linked, type Prepared 
 
 /** What linking on threads asks of its threads (LinkThreads; a test gives its own). */
 export interface ChunkDecider {
+  /** The estimation's pairs of the sample's rows, a share a thread. */
+  workOutPairs(rows: RecordRow[]): WorkOutPairs;
+  /** The settings the chunks handed out after this are decided with. */
+  settle(settings: LinkageSettings): void;
+  readonly size: number;
   decide(rows: RecordRow[]): Promise<DecidedChunk>;
   /** Each thread's tally, once every chunk is answered. */
   finish(): Promise<TallyState[]>;
@@ -35,14 +41,25 @@ function startThreads(prepared: Prepared, threads: number, start: StartThreads):
 
 /**
  * Links on `threads` worker threads (link-thread.ts) over the register and its index in shared
- * memory: this thread reads the records file, hands out chunks of rows and writes their decisions
- * in the file's order, whatever order the threads answer in. At most two chunks per thread are in
- * hand, so memory stays flat whatever the file's size. A chunk that fails fails the run, and no
- * D.csv is left.
+ * memory. When the parameters are to be estimated, the threads work out the estimation's pairs
+ * first, a share each, and are then given the settings as estimated. This thread reads the records
+ * file, hands out chunks of rows and writes their decisions in the file's order, whatever order
+ * the threads answer in. At most two chunks per thread are in hand, so memory stays flat whatever
+ * the file's size. A chunk that fails fails the run, and no D.csv is left.
  */
 export async function linkOnThreads(prepared: Prepared, threads: number, start: StartThreads = (n, setup) => LinkThreads.start(n, setup)): Promise<Linked> {
-  const { out, records: file, linked } = prepared;
   const pool = await startThreads(prepared, threads, start);
+  try {
+    const { estimate } = prepared;
+    if (estimate) pool.settle(await estimate({ threads: (rows) => pool.workOutPairs(rows), ways: pool.size }));
+    return await decideOnThreads(prepared, pool, threads);
+  } finally {
+    await pool.stop();
+  }
+}
+
+/** Hands out the records file's chunks and writes their decisions in order. */
+async function decideOnThreads({ out, records: file, linked }: Prepared, pool: ChunkDecider, threads: number): Promise<Linked> {
   const tally = CandidateTally.absorbing();
   const writer = new CsvStreamWriter<DecidedChunk>(out, DECISIONS_HEADER, (decided) => decided.lines);
   const decisions = noDecisions();
@@ -57,29 +74,25 @@ export async function linkOnThreads(prepared: Prepared, threads: number, start: 
     linked(records);
     await writer.write([chunk]);
   };
-  try {
-    await writer.allOrNothing(async () => {
-      let chunk: RecordRow[] = [];
-      const handOut = async () => {
-        const decided = pool.decide(chunk);
-        // A chunk that fails is awaited in its turn; until then its rejection is not unhandled.
-        decided.catch(() => undefined);
-        inHand.push({ rows: chunk.length, decided });
-        chunk = [];
-        if (inHand.length >= 2 * threads) await writeOldest();
-      };
-      for await (const rows of streamRecordRowsCsv(file, unreadable)) {
-        for (const row of rows) {
-          chunk.push(row);
-          if (chunk.length >= LINK_CHUNK) await handOut();
-        }
+  await writer.allOrNothing(async () => {
+    let chunk: RecordRow[] = [];
+    const handOut = async () => {
+      const decided = pool.decide(chunk);
+      // A chunk that fails is awaited in its turn; until then its rejection is not unhandled.
+      decided.catch(() => undefined);
+      inHand.push({ rows: chunk.length, decided });
+      chunk = [];
+      if (inHand.length >= 2 * threads) await writeOldest();
+    };
+    for await (const rows of streamRecordRowsCsv(file, unreadable)) {
+      for (const row of rows) {
+        chunk.push(row);
+        if (chunk.length >= LINK_CHUNK) await handOut();
       }
-      if (chunk.length > 0) await handOut();
-      while (inHand.length > 0) await writeOldest();
-      for (const state of await pool.finish()) tally.absorb(state);
-    });
-  } finally {
-    await pool.stop();
-  }
+    }
+    if (chunk.length > 0) await handOut();
+    while (inHand.length > 0) await writeOldest();
+    for (const state of await pool.finish()) tally.absorb(state);
+  });
   return { records, decisions, tally, unreadable };
 }

@@ -1,13 +1,15 @@
 /**
  * One of link-csv's linking threads (started by link-threads.ts): the register's rows, IDs and
  * indexes are the main thread's, in shared memory; the string pool, the engine and the record
- * reader are its own. Decides the chunks it is given and answers each with its D.csv lines.
+ * reader are its own. Works out its share of the estimation's pairs when asked, takes the settings
+ * as estimated, then decides the chunks it is given and answers each with its D.csv lines.
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { CandidateTally } from '../linkage/candidate-tally.js';
 import { CompactRegister } from '../linkage/compact-register.js';
 import { LinkageEngine } from '../linkage/engine.js';
+import { estimationPairsOf } from '../linkage/estimate.js';
 import { InMemoryCandidateSource } from '../linkage/in-memory-candidates.js';
 import { MatchRecordReader } from '../linkage/match-record.js';
 import { TermFrequencies } from '../linkage/term-frequencies.js';
@@ -21,10 +23,23 @@ if (!port) throw new Error('link-thread.ts runs as a worker thread of link-csv')
 const setup = workerData as LinkThreadSetup;
 const register = new CompactRegister(setup.register);
 const tally = new CandidateTally(new InMemoryCandidateSource(setup.indexes.rules, register, setup.indexes));
-const engine = new LinkageEngine(setup.settings, TermFrequencies.fromCounts(setup.frequencies.total, setup.frequencies.counts), { asOf: setup.asOf });
+const frequencies = TermFrequencies.fromCounts(setup.frequencies.total, setup.frequencies.counts);
+let engine = new LinkageEngine(setup.settings, frequencies, { asOf: setup.asOf });
 const reader = new MatchRecordReader();
 
-const send = (message: FromLinkThread) => port.postMessage(message);
+const send = (message: FromLinkThread, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+/** The estimation's pairs are looked up in an index of their own: the tally counts the linking's lookups only. */
+function workOutPairs({ request, rows, draws, share }: Extract<ToLinkThread, { type: 'pairs' }>): void {
+  const source = new InMemoryCandidateSource(setup.indexes.rules, register, setup.indexes);
+  const records = rows.map((row) => recordOfRow(reader, row));
+  const pairs = estimationPairsOf(setup.settings, register, source, records, draws, share);
+  const worked = [pairs.random, pairs.blocked, ...pairs.sessions.map((session) => session.pairs)];
+  send(
+    { type: 'pairs', request, pairs },
+    worked.flatMap((levels) => [levels.levels.buffer as ArrayBuffer, levels.recordOf.buffer as ArrayBuffer]),
+  );
+}
 
 async function decide(chunk: number, rows: Extract<ToLinkThread, { type: 'chunk' }>['rows']): Promise<void> {
   const decided = await engine.decideAll(
@@ -36,14 +51,20 @@ async function decide(chunk: number, rows: Extract<ToLinkThread, { type: 'chunk'
   send({ type: 'decided', chunk, lines: decided.map(decisionLine).join(''), decisions });
 }
 
+function failed(chunk: number | null, error: unknown): void {
+  const failure = asDancuError(error);
+  send({ type: 'failed', chunk, code: failure.code, message: failure.message });
+}
+
 port.on('message', (message: ToLinkThread) => {
-  if (message.type === 'finish') {
-    send({ type: 'tally', state: tally.state() });
-    return;
-  }
-  decide(message.chunk, message.rows).catch((error: unknown) => {
-    const failure = asDancuError(error);
-    send({ type: 'failed', chunk: message.chunk, code: failure.code, message: failure.message });
-  });
+  if (message.type === 'finish') send({ type: 'tally', state: tally.state() });
+  else if (message.type === 'settings') engine = new LinkageEngine(message.settings, frequencies, { asOf: setup.asOf });
+  else if (message.type === 'pairs') {
+    try {
+      workOutPairs(message);
+    } catch (error) {
+      failed(null, error);
+    }
+  } else decide(message.chunk, message.rows).catch((error: unknown) => failed(message.chunk, error));
 });
 send({ type: 'ready' });

@@ -1,10 +1,11 @@
 import type { CandidateTally } from '../linkage/candidate-tally.js';
 import type { CompactRegister } from '../linkage/compact-register.js';
 import type { InMemoryCandidateSource } from '../linkage/in-memory-candidates.js';
+import type { WorkOutPairs } from '../linkage/estimate.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import type { EngineDecision } from '../linkage/engine.js';
 import type { DecisionKind } from '../schemas/records.js';
-import type { UnreadableFields } from './csv-io.js';
+import type { RecordRow, UnreadableFields } from './csv-io.js';
 
 /* link-csv's linking phase, as its two ways of running it (on this thread, link-csv.ts; on worker threads, link-on-threads.ts) share it. */
 
@@ -43,9 +44,20 @@ export interface Held {
   index: InMemoryCandidateSource;
 }
 
-/** The linking phase's inputs: the register and its index as read, the settings as estimated. */
+/**
+ * Where the estimation's pairs are worked out: on this thread, over the register and index as
+ * read; or on the linking threads, which hold the register, a share each.
+ */
+export type PairsOn = { here: Held } | { threads: (rows: RecordRow[]) => WorkOutPairs; ways: number };
+
+/** The linking phase's inputs: the register and its index as read, the settings, and whether to estimate them first. */
 export interface Prepared {
   settings: LinkageSettings;
+  /**
+   * Estimates m, u and the prior before linking (link-csv's default), where `on` says, and gives
+   * the settings to link with; null: link with `settings` as they are.
+   */
+  estimate: ((on: PairsOn) => Promise<LinkageSettings>) | null;
   /** The day records' ages are counted to (age-prior.ts). */
   asOf: string | null;
   out: string;

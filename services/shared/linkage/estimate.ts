@@ -5,7 +5,7 @@ import { InMemoryCandidateSource } from './in-memory-candidates.js';
 import type { Feature, MatchRecord } from './match-record.js';
 import { RecordSample } from './record-sample.js';
 import { DEFAULT_MAX_BLOCK, type BlockingRule, type LinkageSettings } from './settings.js';
-import { fit, pairLevels, randomPairLevels, train, type Fit, type PairLevels, type TrainingReport } from './training.js';
+import { drawnPairLevels, fit, joinPairLevels, pairLevels, randomDraws, train, type Fit, type PairLevels, type TrainingReport } from './training.js';
 
 /**
  * Records whose blocked pairs estimation looks at: beyond this many it takes a uniform sample
@@ -42,30 +42,132 @@ export interface EstimateOptions {
   asOf?: string | null;
 }
 
+/** What estimation gives: the settings with m, u and the prior estimated, how, and how far apart two halves of the sample put them. */
+export interface Estimated {
+  settings: LinkageSettings;
+  report: TrainingReport;
+  spread: EstimateSpread;
+}
+
+/**
+ * A share of the level vectors estimation fits on, for one thread to work out: the random draws
+ * `draws` (from, to), the blocked pairs of the records `records` (from, to), and the pairs of each
+ * training session listed, for every record.
+ */
+export interface EstimationShare {
+  draws: [number, number];
+  records: [number, number];
+  sessions: number[];
+}
+
+/** The level vectors of one share (EstimationShare). */
+export interface EstimationPairs {
+  random: PairLevels;
+  blocked: PairLevels;
+  sessions: { session: number; pairs: PairLevels }[];
+}
+
+/**
+ * Works out the level vectors of these shares of the estimation's pairs, with the random pairs'
+ * draws (randomDraws), one answer a share, in their order: here (estimationPairsOf), or on the
+ * threads that hold the register, each a share (link-csv).
+ */
+export type WorkOutPairs = (draws: Int32Array, shares: readonly EstimationShare[]) => Promise<EstimationPairs[]>;
+
 /** m, u and the prior for these settings, estimated from a register and records without labels. */
 export function estimateParameters(
   settings: LinkageSettings,
   register: RegisterInMemory,
   records: readonly MatchRecord[],
   options: EstimateOptions = {},
-): { settings: LinkageSettings; report: TrainingReport; spread: EstimateSpread } {
+): Estimated {
   const seed = options.seed ?? 1;
   const limit = options.sample ?? ESTIMATION_SAMPLE;
   const sampled = records.length > limit ? sampleOf(records, limit, seed) : records;
   const columns = compact(register);
   options.source?.requireBuiltOver(columns, settings.blocking_rules);
+  const draws = randomDraws(sampled.length, columns.size, RANDOM_PAIRS, new SeededRandom(seed));
+  const [whole] = estimationShares(settings, sampled.length, 1);
+  const source = options.source ?? new InMemoryCandidateSource(settings.blocking_rules, columns);
+  const pairs = estimationPairsOf(settings, columns, source, sampled, draws, whole!);
+  return estimatedFrom(settings, sampled, columns.size, [pairs], options);
+}
+
+/**
+ * estimateParameters for records already sampled (at most ESTIMATION_SAMPLE), their pairs worked
+ * out `ways` ways by `workOut` (on threads holding the register): the same estimate, the pairs
+ * being the same and joined in order.
+ */
+export async function estimateParametersOn(
+  settings: LinkageSettings,
+  registerSize: number,
+  sampled: readonly MatchRecord[],
+  workOut: WorkOutPairs,
+  ways: number,
+  options: Omit<EstimateOptions, 'source' | 'sample'> = {},
+): Promise<Estimated> {
+  const draws = randomDraws(sampled.length, registerSize, RANDOM_PAIRS, new SeededRandom(options.seed ?? 1));
+  const parts = await workOut(draws, estimationShares(settings, sampled.length, ways));
+  return estimatedFrom(settings, sampled, registerSize, parts, options);
+}
+
+/** The estimation's pairs cut `ways` ways: the random draws and the records in even runs, the sessions dealt out in turn. */
+export function estimationShares(settings: LinkageSettings, records: number, ways: number): EstimationShare[] {
+  const cut = (total: number, way: number): [number, number] => [Math.floor((total * way) / ways), Math.floor((total * (way + 1)) / ways)];
+  return Array.from({ length: ways }, (_, way) => ({
+    draws: cut(RANDOM_PAIRS, way),
+    records: cut(records, way),
+    sessions: settings.training_sessions.map((_, session) => session).filter((session) => session % ways === way),
+  }));
+}
+
+/** The level vectors of one share of the estimation's pairs; `source` is the register's index under the settings' blocking rules. */
+export function estimationPairsOf(
+  settings: LinkageSettings,
+  register: CompactRegister,
+  source: InMemoryCandidateSource,
+  records: readonly MatchRecord[],
+  draws: Int32Array,
+  share: EstimationShare,
+): EstimationPairs {
+  return {
+    random: drawnPairLevels(settings, records, register, draws, share.draws),
+    blocked: pairLevels(settings, blockedPairs(source, register, records, share.records)),
+    sessions: share.sessions.map((session) => {
+      const rule = sessionRule(settings, settings.training_sessions[session]!.block_on);
+      return { session, pairs: pairLevels(settings, blockedPairs(new InMemoryCandidateSource([rule], register), register, records, [0, records.length])) };
+    }),
+  };
+}
+
+/** Fits on the pairs of every share, joined in the shares' order, and reports the spread. */
+function estimatedFrom(
+  settings: LinkageSettings,
+  sampled: readonly MatchRecord[],
+  registerSize: number,
+  parts: readonly EstimationPairs[],
+  options: Pick<EstimateOptions, 'recordsInFile' | 'asOf'>,
+): Estimated {
+  const sessions = parts.flatMap((part) => part.sessions);
   const data = {
     records: sampled,
-    registerSize: columns.size,
+    registerSize,
     asOf: options.asOf ?? null,
-    random: randomPairLevels(settings, sampled, columns, RANDOM_PAIRS, new SeededRandom(seed)),
-    blocked: pairLevels(settings, blockedPairs(options.source ?? new InMemoryCandidateSource(settings.blocking_rules, columns), columns, sampled)),
-    sessions: settings.training_sessions.map((session) => ({
-      pairs: blockedPairLevels(settings, [sessionRule(settings, session.block_on)], columns, sampled),
-      skip: session.skip,
-    })),
+    random: joinPairLevels(
+      settings,
+      parts.map((part) => part.random),
+    ),
+    blocked: joinPairLevels(
+      settings,
+      parts.map((part) => part.blocked),
+    ),
+    sessions: settings.training_sessions.map((session, s) => {
+      const worked = sessions.find((part) => part.session === s);
+      if (!worked) throw new Error(`training session ${s} was given to no share`);
+      return { pairs: worked.pairs, skip: session.skip };
+    }),
   };
-  const inFile = options.recordsInFile ?? records.length;
+  const inFile = options.recordsInFile ?? sampled.length;
   const trained = train(settings, data, inFile > sampled.length ? { records_in_file: inFile } : {});
   return { settings: trained.settings, report: trained.report, spread: spreadOf(settings, trained.fit, data) };
 }
@@ -92,18 +194,14 @@ function sampleOf<T>(records: readonly T[], limit: number, seed: number): T[] {
   return sample.items();
 }
 
-/** Level vectors of every (record, candidate) pair the rules produce. */
-function blockedPairLevels(settings: LinkageSettings, rules: readonly BlockingRule[], register: CompactRegister, records: readonly MatchRecord[]): PairLevels {
-  return pairLevels(settings, blockedPairs(new InMemoryCandidateSource(rules, register), register, records));
-}
-
-/** Every (record, candidate) pair a source finds, with the record's position. */
+/** Every (record, candidate) pair a source finds for the records from..to, with the record's position. */
 function* blockedPairs(
   source: InMemoryCandidateSource,
   register: CompactRegister,
   records: readonly MatchRecord[],
+  [from, to]: readonly [number, number],
 ): Generator<[number, MatchRecord, MatchRecord]> {
-  for (let index = 0; index < records.length; index += 1) {
+  for (let index = from; index < to; index += 1) {
     const record = records[index]!;
     for (const citizen of source.candidateIndexes(record)) yield [index, record, register.get(citizen)];
   }

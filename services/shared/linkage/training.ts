@@ -133,22 +133,47 @@ function levelCounts(settings: LinkageSettings, data: PairLevels, includes: (pai
   return counts;
 }
 
-/** `pairs` random (record, register citizen) pairs: almost never the same person, so their levels estimate u. */
-export function randomPairLevels(
+/**
+ * `pairs` random draws of a (record, register citizen) pair, as two numbers each: the record's
+ * index, then the citizen's. Almost never the same person, so their levels estimate u.
+ */
+export function randomDraws(records: number, registerSize: number, pairs: number, random: SeededRandom): Int32Array {
+  if (records === 0 || registerSize === 0) throw new Error('pick from an empty list');
+  const draws = new Int32Array(pairs * 2);
+  for (let i = 0; i < pairs; i += 1) {
+    draws[i * 2] = Math.floor(random.next() * records);
+    draws[i * 2 + 1] = Math.floor(random.next() * registerSize);
+  }
+  return draws;
+}
+
+/** The level vectors of draws `from` to `to` (randomDraws), each pair numbered by its draw. */
+export function drawnPairLevels(
   settings: LinkageSettings,
   records: readonly MatchRecord[],
   register: CompactRegister,
-  pairs: number,
-  random: SeededRandom,
+  draws: Int32Array,
+  [from, to]: readonly [number, number],
 ): PairLevels {
-  if (records.length === 0 || register.size === 0) throw new Error('pick from an empty list');
-  function* draws(): Generator<[number, MatchRecord, MatchRecord]> {
-    for (let i = 0; i < pairs; i += 1) {
-      const record = random.pick(records);
-      yield [i, record, register.get(Math.floor(random.next() * register.size))];
-    }
+  function* drawn(): Generator<[number, MatchRecord, MatchRecord]> {
+    for (let i = from; i < to; i += 1) yield [i, records[draws[i * 2]!]!, register.get(draws[i * 2 + 1]!)];
   }
-  return pairLevels(settings, draws());
+  return pairLevels(settings, drawn());
+}
+
+/** Pairs' level vectors worked out in parts, one after the other, as one. */
+export function joinPairLevels(settings: LinkageSettings, parts: readonly PairLevels[]): PairLevels {
+  const width = settings.comparisons.length;
+  const count = parts.reduce((sum, part) => sum + part.count, 0);
+  const levels = new Int16Array(Math.max(1, count) * width);
+  const recordOf = new Int32Array(Math.max(1, count));
+  let at = 0;
+  for (const part of parts) {
+    levels.set(part.levels.subarray(0, part.count * width), at * width);
+    recordOf.set(part.recordOf.subarray(0, part.count), at);
+    at += part.count;
+  }
+  return { levels, recordOf, count };
 }
 
 /**
