@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { birthYearOfId, checkPersonalId, decodeCenturySex, idPrefix, parsePersonalId } from '../../services/shared/normalise/personal-id.js';
+import { birthYearOfId, checkPersonalId, decodeCenturySex, hasProvinceCode, idPrefix, parsePersonalId } from '../../services/shared/normalise/personal-id.js';
+import { PROVINCES_2008 } from '../../services/shared/normalise/provinces.js';
 import { RuleReport } from '../../services/shared/quality/rule-report.js';
 
 describe('parsePersonalId', () => {
@@ -13,6 +14,17 @@ describe('parsePersonalId', () => {
 
   it('refuses anything else', () => {
     expect(parsePersonalId('ABC-12').kind).toBe('invalid');
+  });
+});
+
+describe('hasProvinceCode', () => {
+  it('holds for an ID whose first three digits are a province code, and for no other three digits', () => {
+    const prefixes = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
+    expect(prefixes.filter((prefix) => hasProvinceCode(`${prefix}090123456`))).toEqual(Object.keys(PROVINCES_2008).sort());
+  });
+
+  it('does not hold for an ID shorter than a province code or one that begins with other characters', () => {
+    expect(['', '00', '0a1090123456', ' 01090123456', '-01090123456'].filter(hasProvinceCode)).toEqual([]);
   });
 });
 
