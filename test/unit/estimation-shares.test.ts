@@ -31,20 +31,37 @@ function estimateOf(estimated: Awaited<ReturnType<typeof estimateParametersOn>>)
 }
 
 describe('the estimation’s pairs worked out in shares', () => {
-  it('cut the random draws and the records into runs that cover each once, and give every training session to one share', () => {
-    const shares = estimationShares(settings, 701, 3);
-    expect(shares.map((share) => share.records)).toEqual([
+  it('cut the random draws into even runs, one after the other', () => {
+    expect(estimationShares(settings, 701, 3).map((share) => share.draws)).toEqual([
+      [0, 100_000],
+      [100_000, 200_000],
+      [200_000, 300_000],
+    ]);
+  });
+
+  it('cut the records into runs that cover each once', () => {
+    expect(estimationShares(settings, 701, 3).map((share) => share.records)).toEqual([
       [0, 233],
       [233, 467],
       [467, 701],
     ]);
-    expect(shares.flatMap((share) => share.sessions).sort()).toEqual(settings.training_sessions.map((_, s) => s));
-    expect(shares[2]!.draws[1]).toBe(shares.reduce((sum, share) => sum + share.draws[1] - share.draws[0], 0));
+  });
+
+  it('give every training session to one share', () => {
+    expect(
+      estimationShares(settings, 701, 3)
+        .flatMap((share) => share.sessions)
+        .sort(),
+    ).toEqual(settings.training_sessions.map((_, s) => s));
   });
 
   it('give the same estimate, three ways (one of them without a session), as the pairs worked out in one', async () => {
     const whole = estimateParameters(settings, register, records, { asOf });
     const inShares = await estimateParametersOn(settings, register.size, records, workedOutHere, 3, { asOf });
     expect(estimateOf(inShares)).toEqual(estimateOf(whole));
+  });
+
+  it('records how many records were given when it estimated from a sample of them', () => {
+    expect(estimateParameters(settings, register, records, { sample: 400, asOf }).report.records_in_file).toBe(records.length);
   });
 });

@@ -36,12 +36,12 @@ function prepared(dir: string): Prepared {
  * Threads that answer each chunk with one line per row, later chunks sooner than earlier ones; `failAt` fails that chunk.
  * `calls` tells what they were asked, in order: settings settled (their description) and chunks decided.
  */
-function threadsAnsweringOutOfOrder(failAt?: number): { start: StartThreads; stopped: () => boolean; calls: string[] } {
+function threadsAnsweringOutOfOrder(failAt?: number, size = 2): { start: StartThreads; stopped: () => boolean; calls: string[] } {
   let stopped = false;
   let chunks = 0;
   const calls: string[] = [];
   const decider: ChunkDecider = {
-    size: 2,
+    size,
     workOutPairs: () => () => Promise.reject(new Error('these threads work out no pairs')),
     settle: (settled) => calls.push(`settle ${settled.description}`),
     decide: (rows: RecordRow[]) => {
@@ -89,16 +89,17 @@ describe('linking on threads', () => {
     expect([existsSync(join(dir, 'decisions.csv')), existsSync(join(dir, 'decisions.csv.partial')), threads.stopped()]).toEqual([false, false, true]);
   });
 
-  it('estimates on the threads, two ways, and settles them with the estimate before the first chunk', async () => {
+  it('estimates on the threads, as many ways as threads started, and settles them with the estimate before the first chunk', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'link-threads-'));
-    const threads = threadsAnsweringOutOfOrder();
+    const threads = threadsAnsweringOutOfOrder(undefined, 3);
     const asked: string[] = [];
     const estimate: Prepared['estimate'] = (on) => {
       asked.push('threads' in on ? `on ${on.ways} threads` : 'here');
       return Promise.resolve({ ...settings, description: 'estimated' });
     };
+    // Three threads answer for two asked: the estimate is cut as many ways as there are threads to work it out.
     await linkOnThreads({ ...prepared(dir), estimate }, 2, threads.start);
-    expect(asked).toEqual(['on 2 threads']);
+    expect(asked).toEqual(['on 3 threads']);
     expect(threads.calls.slice(0, 2)).toEqual(['settle estimated', 'decide']);
   });
 

@@ -49,6 +49,12 @@ describe('a register whose addresses are numbered on another thread', () => {
     await expect(readPopulationColumns(file, undefined, failing)).rejects.toThrow('the address thread stopped');
   });
 
+  it('refuses to fill in an address whose features never came', () => {
+    const register = new CompactRegister();
+    register.addPerson('C-1', { full_name: 'Phan Văn Hải', address: 'Số 3, xã An Phú, Nghệ An' }, new FieldNumbers(), true);
+    expect(() => register.fillAddresses(Int32Array.of(0), Int32Array.of(-2, -2, -2, -2))).toThrow(/has no features/);
+  });
+
   it('refuses to give a citizen before its address is filled in', () => {
     const register = new CompactRegister();
     register.addPerson('C-1', { full_name: 'Phan Văn Hải', address: 'Số 3, xã An Phú, Nghệ An' }, new FieldNumbers(), true);
@@ -70,5 +76,11 @@ describe('numbering raw addresses', () => {
     const second = numbering.number(['Số 3, xã An Phú, Nghệ An', null]);
     expect(second.firstValue).toBe(1);
     expect(second.features).toEqual([null, null, null, null]);
+  });
+
+  it('numbers an address anew, and works it out again, once it has seen its limit of distinct ones', () => {
+    const numbering = new AddressNumbering(2);
+    const numbered = numbering.number(['Số 3, xã An Phú, Nghệ An', 'Số 9, xã Yên Thành, Nghệ An', null, 'Số 3, xã An Phú, Nghệ An']);
+    expect([...numbered.values, numbered.features.length]).toEqual([0, 1, 2, 3, 16]);
   });
 });

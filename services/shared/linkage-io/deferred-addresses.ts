@@ -29,6 +29,8 @@ export class AddressNumbering {
   private last: string | null = null;
   private lastValue = 0;
 
+  constructor(private readonly distinctLimit = DISTINCT_LIMIT) {}
+
   number(raws: readonly (string | null)[]): NumberedAddresses {
     const values = new Int32Array(raws.length);
     const features: (string | null)[] = [];
@@ -39,7 +41,7 @@ export class AddressNumbering {
       if (key !== this.last) {
         let value = this.numbers.get(key);
         if (value === undefined) {
-          if (this.numbers.size >= DISTINCT_LIMIT) this.numbers.clear();
+          if (this.numbers.size >= this.distinctLimit) this.numbers.clear();
           value = this.count;
           this.count += 1;
           this.numbers.set(detached(key), value);
@@ -54,6 +56,9 @@ export class AddressNumbering {
     return { values, firstValue, features };
   }
 }
+
+/** A value's string numbers not given yet (-1 is a missing feature): CompactRegister.fillAddresses refuses it. */
+const UNFILLED = -2;
 
 /** Rows whose addresses are handed over at a time: few messages, and little of the file waiting for a batch to fill. */
 const BATCH = 4_096;
@@ -72,7 +77,7 @@ export class DeferredAddresses {
   private rows = 0;
   private readonly inFlight: Promise<void>[] = [];
   private valueOfRow = new Int32Array(1 << 16);
-  private numbersOfValue = new Int32Array(1 << 16);
+  private numbersOfValue = new Int32Array(1 << 16).fill(UNFILLED);
 
   constructor(
     private readonly numberAddresses: NumberAddresses,
@@ -100,9 +105,11 @@ export class DeferredAddresses {
   private send(): void {
     const raws = this.queued;
     const first = this.rows;
+    const count = raws.length;
     this.queued = [];
-    this.rows += raws.length;
-    const answered = this.numberAddresses(raws).then((numbered) => this.take(first, raws.length, numbered));
+    this.rows += count;
+    // The answer needs only the batch's place: the raw addresses are not held until it comes.
+    const answered = this.numberAddresses(raws).then((numbered) => this.take(first, count, numbered));
     // Awaited in its turn (backlog, addresses); until then its rejection is not unhandled.
     answered.catch(() => undefined);
     this.inFlight.push(answered);
@@ -113,17 +120,17 @@ export class DeferredAddresses {
       throw new Error(`an address batch of ${count} rows came back with ${values.length} values and ${features.length} features`);
     this.valueOfRow = fitting(this.valueOfRow, first + count);
     this.valueOfRow.set(values, first);
-    this.numbersOfValue = fitting(this.numbersOfValue, firstValue * 4 + features.length);
+    this.numbersOfValue = fitting(this.numbersOfValue, firstValue * 4 + features.length, UNFILLED);
     for (let i = 0; i < features.length; i += 1) this.numbersOfValue[firstValue * 4 + i] = this.pool.internOrNone(features[i]!);
   }
 }
 
-/** The array, or a copy twice as long as often as needed to hold `length`. */
-function fitting(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
+/** The array, or a copy twice as long as often as needed to hold `length`, the new places `empty`. */
+function fitting(array: Int32Array<ArrayBuffer>, length: number, empty = 0): Int32Array<ArrayBuffer> {
   if (length <= array.length) return array;
   let size = array.length;
   while (size < length) size *= 2;
-  const larger = new Int32Array(size);
+  const larger = new Int32Array(size).fill(empty, array.length);
   larger.set(array);
   return larger;
 }

@@ -52,14 +52,14 @@ export async function linkOnThreads(prepared: Prepared, threads: number, start: 
   try {
     const { estimate } = prepared;
     if (estimate) pool.settle(await estimate({ threads: (rows) => pool.workOutPairs(rows), ways: pool.size }));
-    return await decideOnThreads(prepared, pool, threads);
+    return await decideOnThreads(prepared, pool);
   } finally {
     await pool.stop();
   }
 }
 
 /** Hands out the records file's chunks and writes their decisions in order. */
-async function decideOnThreads({ out, records: file, linked }: Prepared, pool: ChunkDecider, threads: number): Promise<Linked> {
+async function decideOnThreads({ out, records: file, linked }: Prepared, pool: ChunkDecider): Promise<Linked> {
   const tally = CandidateTally.absorbing();
   const writer = new CsvStreamWriter<DecidedChunk>(out, DECISIONS_HEADER, (decided) => decided.lines);
   const decisions = noDecisions();
@@ -82,7 +82,7 @@ async function decideOnThreads({ out, records: file, linked }: Prepared, pool: C
       decided.catch(() => undefined);
       inHand.push({ rows: chunk.length, decided });
       chunk = [];
-      if (inHand.length >= 2 * threads) await writeOldest();
+      if (inHand.length >= 2 * pool.size) await writeOldest();
     };
     for await (const rows of streamRecordRowsCsv(file, unreadable)) {
       for (const row of rows) {

@@ -24,6 +24,7 @@ const setup = workerData as LinkThreadSetup;
 const register = new CompactRegister(setup.register);
 const tally = new CandidateTally(new InMemoryCandidateSource(setup.indexes.rules, register, setup.indexes));
 const frequencies = TermFrequencies.fromCounts(setup.frequencies.total, setup.frequencies.counts);
+// With the settings as given; when they are estimated, the main thread sends the estimate before the first chunk.
 let engine = new LinkageEngine(setup.settings, frequencies, { asOf: setup.asOf });
 const reader = new MatchRecordReader();
 

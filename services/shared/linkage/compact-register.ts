@@ -149,6 +149,8 @@ export class CompactRegister {
   private count = 0;
   private capacity = 1024;
   private rows: Int32Array = sharedInt32(1024 * ROW_STRIDE);
+  /** Rows added with `addressLater` lack their address until `fillAddresses`: a register being read uses none of its rows before then. */
+  private addressesPending = false;
 
   constructor(shared?: SharedRegister) {
     this.pool = shared ? StringPool.of(shared.strings) : new StringPool();
@@ -240,14 +242,12 @@ export class CompactRegister {
     rows[row + AT.area_commune] = fields.slab[address + 3]!;
   }
 
-  /** Rows added with `addressLater` lack their address until `fillAddresses`: a register being read uses none of its rows before then. */
-  private addressesPending = false;
-
   /**
    * Gives every row its address: row i's raw address is value `valueOfRow[i]`, whose string
    * numbers of address_key, address_numbers, area_province and area_commune are at 4v to 4v + 3
    * of `numbersOfValue` (a reader that works the addresses out on another thread interns them as
-   * they come back). Every row of a register read that way was added with `addressLater`.
+   * they come back; a value not given is below -1). Every row of a register read that way was
+   * added with `addressLater`.
    */
   fillAddresses(valueOfRow: Int32Array, numbersOfValue: Int32Array): void {
     if (valueOfRow.length !== this.count) throw new Error(`addresses for ${valueOfRow.length} rows given to a register of ${this.count}`);
@@ -255,7 +255,10 @@ export class CompactRegister {
     for (let citizen = 0; citizen < this.count; citizen += 1) {
       const row = citizen * ROW_STRIDE;
       const value = valueOfRow[citizen]! * 4;
-      rows[row + AT.address_key] = numbersOfValue[value]!;
+      const key = numbersOfValue[value];
+      // Below -1 (a missing feature), or past the end: a value whose features never came, refused rather than read as another's.
+      if (key === undefined || key < NONE) throw new Error(`citizen ${citizen}'s address (value ${value / 4}) has no features`);
+      rows[row + AT.address_key] = key;
       rows[row + AT.address_numbers] = numbersOfValue[value + 1]!;
       rows[row + AT.area_province] = numbersOfValue[value + 2]!;
       rows[row + AT.area_commune] = numbersOfValue[value + 3]!;

@@ -90,7 +90,7 @@ export function estimateParameters(
   const [whole] = estimationShares(settings, sampled.length, 1);
   const source = options.source ?? new InMemoryCandidateSource(settings.blocking_rules, columns);
   const pairs = estimationPairsOf(settings, columns, source, sampled, draws, whole!);
-  return estimatedFrom(settings, sampled, columns.size, [pairs], options);
+  return estimatedFrom(settings, sampled, columns.size, [pairs], { ...options, recordsInFile: options.recordsInFile ?? records.length });
 }
 
 /**
