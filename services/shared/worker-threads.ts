@@ -1,12 +1,13 @@
 /**
- * Worker threads as dancu's batch commands run them (link-csv's linking threads, load-population's
- * normalising threads): a thread is ready when it says so, and its error, its exit or a failure it
+ * Worker threads as dancu's batch commands run them (link-csv's linking and address threads,
+ * load-population's normalising threads; the last two ask and answer numbered requests,
+ * RequestThread and serveRequests): a thread is ready when it says so, and its error, its exit or a failure it
  * reports is one DancuError that fails whatever the caller still awaits of it, so a command whose
  * thread died never writes a partial result as if it were whole.
  */
 
-import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { DancuError, ERROR_CODES, type ErrorCode } from './errors.js';
+import { parentPort, Worker, type ResourceLimits } from 'node:worker_threads';
+import { asDancuError, DancuError, ERROR_CODES, type ErrorCode } from './errors.js';
 
 /** `role` names the thread in the message: "a linking thread failed: …". */
 export function threadError(role: string, code: string, message: string): DancuError {
@@ -101,4 +102,74 @@ export class OwedAnswers<T> {
     for (const waiting of this.owed.values()) waiting.reject(this.failure);
     this.owed.clear();
   }
+}
+
+/** A request to a RequestThread, numbered by it. */
+export interface ToRequestThread<Q> {
+  id: number;
+  request: Q;
+}
+
+/** What a RequestThread's worker says: ready, a request's answer, or that it failed. */
+export type FromRequestThread<A> = { type: 'ready' } | { type: 'answer'; id: number; answer: A } | { type: 'failed'; code: string; message: string };
+
+/**
+ * A worker thread given numbered requests, each answered once (the worker runs serveRequests): a
+ * bulk command's helper (load-population's normalising threads, link-csv's address thread). When
+ * it fails, every answer it owes fails, and every later request: a command missing one answer must
+ * not finish as if whole.
+ */
+export class RequestThread<Q, A> {
+  private readonly owed = new OwedAnswers<A>();
+  private requests = 0;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly role: string,
+  ) {}
+
+  /** Starts the worker at `url` (`role` names it in errors) and waits until it is ready. */
+  static async start<Q, A>(url: URL, setup: unknown, role: string): Promise<RequestThread<Q, A>> {
+    const started = startWorker<FromRequestThread<A>>(url, setup, role, {
+      answer: (message) => thread.answer(message),
+      fail: (error) => thread.owed.fail(error),
+    });
+    const thread = new RequestThread<Q, A>(started.worker, role);
+    await started.ready;
+    return thread;
+  }
+
+  ask(request: Q): Promise<A> {
+    const id = this.requests++;
+    return this.owed.expect(id, () => this.worker.postMessage({ id, request } satisfies ToRequestThread<Q>));
+  }
+
+  stop(): Promise<void> {
+    return stopWorker(this.worker);
+  }
+
+  private answer(message: Exclude<FromRequestThread<A>, { type: 'ready' }>): void {
+    if (message.type === 'failed') this.owed.fail(threadError(this.role, message.code, message.message));
+    else this.owed.answer(message.id, message.answer);
+  }
+}
+
+/**
+ * A RequestThread's worker side: answers each request with `answer`'s value, moving the buffers it
+ * names rather than copying them; a request that throws is told as the thread's failure.
+ */
+export function serveRequests<Q, A>(answer: (request: Q) => { value: A; moved?: ArrayBuffer[] }): void {
+  const port = parentPort;
+  if (!port) throw new Error('serveRequests runs in a worker thread');
+  const say = (message: FromRequestThread<A>, moved: ArrayBuffer[] = []) => port.postMessage(message, moved);
+  port.on('message', ({ id, request }: ToRequestThread<Q>) => {
+    try {
+      const { value, moved } = answer(request);
+      say({ type: 'answer', id, answer: value }, moved);
+    } catch (error) {
+      const failure = asDancuError(error);
+      say({ type: 'failed', code: failure.code, message: failure.message });
+    }
+  });
+  say({ type: 'ready' });
 }

@@ -2,6 +2,7 @@ import { inMemoryLinkage } from '../linkage/batch-linkage.js';
 import { CandidateTally, type CandidateCounts } from '../linkage/candidate-tally.js';
 import type { CompactRegister } from '../linkage/compact-register.js';
 import type { DecisionKind } from '../schemas/records.js';
+import { RequestThread } from '../worker-threads.js';
 import { estimateParameters, estimateParametersOn, estimationSample, type Estimated, type EstimateSpread } from '../linkage/estimate.js';
 import { InMemoryCandidateSource } from '../linkage/in-memory-candidates.js';
 import { MatchRecordReader, type MatchRecord } from '../linkage/match-record.js';
@@ -18,7 +19,7 @@ import {
   unreadableRegister,
   type RecordRow,
 } from './csv-io.js';
-import { AddressThread } from './address-threads.js';
+import type { NumberedAddresses } from './deferred-addresses.js';
 import { linkOnThreads } from './link-on-threads.js';
 import { countDecisions, LINK_CHUNK, noDecisions, type Held, type Linked, type PairsOn, type Prepared } from './linking-phase.js';
 
@@ -103,9 +104,10 @@ async function linkHere({ take, estimate, asOf, out, records: file, linked, ...p
  */
 async function readRegister(file: string, unreadable: UnreadableFields, onAThread: boolean): Promise<CompactRegister> {
   if (!onAThread) return readPopulationColumns(file, unreadable);
-  const thread = await AddressThread.start();
+  // It fails every batch it owes when it fails: a register read with an address missing must not be linked against.
+  const thread = await RequestThread.start<(string | null)[], NumberedAddresses>(new URL('./address-thread.js', import.meta.url), null, 'address');
   try {
-    return await readPopulationColumns(file, unreadable, thread.numberAddresses);
+    return await readPopulationColumns(file, unreadable, (raws) => thread.ask(raws));
   } finally {
     await thread.stop();
   }

@@ -5,27 +5,16 @@
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { asDancuError } from '../errors.js';
-import { normaliseBatch, RowNormaliser } from './population-rows.js';
-import type { FromPopulationThread, PopulationThreadSetup, ToPopulationThread } from './population-threads.js';
+import { serveRequests } from '../worker-threads.js';
+import { normaliseBatch, RowNormaliser, type NormalisedBatch } from './population-rows.js';
+import type { PopulationBatch, PopulationThreadSetup } from './population-threads.js';
 
-const port = parentPort;
-if (!port) throw new Error('population-thread.js runs as a worker thread of a population load');
+if (!parentPort) throw new Error('population-thread.js runs as a worker thread of a population load');
 const setup = workerData as PopulationThreadSetup;
 const normaliser = new RowNormaliser(setup.origin, setup.settings);
 
-function say(message: FromPopulationThread, transfer: ArrayBuffer[] = []): void {
-  port!.postMessage(message, transfer);
-}
-
-port.on('message', (message: ToPopulationThread) => {
-  try {
-    const batch = normaliseBatch(normaliser, setup.columns, message.cells, message.firstRow);
-    // The lines' bytes are moved, not copied: each batch has buffers of its own (utf8-lines.ts).
-    say({ type: 'normalised', id: message.id, batch }, [batch.citizenLines.buffer as ArrayBuffer, batch.keyLines.buffer as ArrayBuffer]);
-  } catch (error) {
-    const failure = asDancuError(error);
-    say({ type: 'failed', code: failure.code, message: failure.message });
-  }
+serveRequests<PopulationBatch, NormalisedBatch>(({ cells, firstRow }) => {
+  const batch = normaliseBatch(normaliser, setup.columns, cells, firstRow);
+  // The lines' bytes are moved, not copied: each batch has buffers of its own (utf8-lines.ts).
+  return { value: batch, moved: [batch.citizenLines.buffer as ArrayBuffer, batch.keyLines.buffer as ArrayBuffer] };
 });
-say({ type: 'ready' });

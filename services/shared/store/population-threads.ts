@@ -4,8 +4,7 @@
  */
 
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
-import { OwedAnswers, startThreads, startWorker, stopWorker, threadError } from '../worker-threads.js';
+import { RequestThread, startThreads } from '../worker-threads.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import { normaliseBatch, RowNormaliser, type NormalisedBatch } from './population-rows.js';
 
@@ -37,9 +36,11 @@ export interface PopulationThreadSetup {
   columns: string[];
 }
 
-export type ToPopulationThread = { type: 'batch'; id: number; cells: string[][]; firstRow: number };
-export type FromPopulationThread =
-  { type: 'ready' } | { type: 'normalised'; id: number; batch: NormalisedBatch } | { type: 'failed'; code: string; message: string };
+/** A batch of rows for a normalising thread: the rows after the header, the first of them row `firstRow` of the file. */
+export interface PopulationBatch {
+  cells: string[][];
+  firstRow: number;
+}
 
 /** Rows normalised on the calling thread. */
 export function normaliserOnThisThread(setup: PopulationThreadSetup): BatchNormaliser {
@@ -50,46 +51,14 @@ export function normaliserOnThisThread(setup: PopulationThreadSetup): BatchNorma
   };
 }
 
-/** One normalising thread and the batches it has not answered yet. */
-class PopulationThread {
-  private readonly batches = new OwedAnswers<NormalisedBatch>();
-
-  private constructor(private readonly worker: Worker) {}
-
-  static async start(setup: PopulationThreadSetup): Promise<PopulationThread> {
-    const started = startWorker<FromPopulationThread>(new URL('./population-thread.js', import.meta.url), setup, 'normalising', {
-      answer: (message) => thread.answer(message),
-      // Every batch still awaited fails, and every later one: a load with a batch missing must not commit.
-      fail: (error) => thread.batches.fail(error),
-    });
-    const thread = new PopulationThread(started.worker);
-    await started.ready;
-    return thread;
-  }
-
-  normalise(id: number, cells: string[][], firstRow: number): Promise<NormalisedBatch> {
-    return this.batches.expect(id, () => this.worker.postMessage({ type: 'batch', id, cells, firstRow } satisfies ToPopulationThread));
-  }
-
-  stop(): Promise<void> {
-    return stopWorker(this.worker);
-  }
-
-  private answer(message: Exclude<FromPopulationThread, { type: 'ready' }>): void {
-    if (message.type === 'failed') this.batches.fail(threadError('normalising', message.code, message.message));
-    else this.batches.answer(message.id, message.batch);
-  }
-}
-
 /** `count` normalising threads, given batches in turn (each thread answers its own in order). */
 export async function startNormalisingThreads(count: number, setup: PopulationThreadSetup): Promise<BatchNormaliser> {
-  const threads = await startThreads(count, () => PopulationThread.start(setup));
+  // A thread that fails fails every batch it still owes, and every later one: a load with a batch missing must not commit.
+  const start = () => RequestThread.start<PopulationBatch, NormalisedBatch>(new URL('./population-thread.js', import.meta.url), setup, 'normalising');
+  const threads = await startThreads(count, start);
   let batches = 0;
   return {
-    normalise: (cells, firstRow) => {
-      const id = batches++;
-      return threads[id % threads.length]!.normalise(id, cells, firstRow);
-    },
+    normalise: (cells, firstRow) => threads[batches++ % threads.length]!.ask({ cells, firstRow }),
     stop: async () => {
       await Promise.all(threads.map((thread) => thread.stop()));
     },
