@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { datesCompatible } from '../normalise/date.js';
 import { idFitsHolder, isNoOnesId } from '../normalise/personal-id.js';
-import { jaroWinkler } from './jaro-winkler.js';
+import { jaroWinkler, jaroWinklerCeiling } from './jaro-winkler.js';
 import { FEATURES, type MatchRecord } from './match-record.js';
 
 const feature = z.enum(FEATURES);
@@ -157,7 +157,7 @@ export function tokensClose(x: string, y: string, least: number, unmatched: numb
     let best = -1;
     let bestSimilarity = least;
     long.forEach((other, i) => {
-      if (taken[i]) return;
+      if (taken[i] || jaroWinklerCeiling(token, other) < bestSimilarity) return;
       const similarity = jaroWinklerOf(token, other);
       if (similarity >= bestSimilarity) [best, bestSimilarity] = [i, similarity];
     });
@@ -330,7 +330,7 @@ function textTest(predicate: TextPredicate): (x: string, y: string) => boolean {
       return (x, y) => x === y;
     case 'jaro_winkler': {
       const least = predicate.at_least;
-      return (x, y) => x === y || jaroWinklerOf(x, y) >= least;
+      return (x, y) => x === y || (jaroWinklerCeiling(x, y) >= least && jaroWinklerOf(x, y) >= least);
     }
     case 'levenshtein': {
       const most = predicate.at_most;
