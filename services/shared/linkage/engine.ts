@@ -3,7 +3,7 @@ import type { CandidateSource } from './candidate-source.js';
 import { evidenceOf } from './evidence.js';
 import { settingsVersion } from './settings-version.js';
 import type { MatchRecord } from './match-record.js';
-import { neverLinkSummary, posteriorOfFirst, Scorer, type PairScore, type ScorerOptions } from './scoring.js';
+import { neverLinkSummary, posteriorOfFirst, probabilityOf, Scorer, type PairScore, type ScorerOptions } from './scoring.js';
 import type { LinkageSettings } from './settings.js';
 import type { TermFrequencies } from './term-frequencies.js';
 
@@ -24,6 +24,19 @@ export interface EngineDecision {
 const MAX_CANDIDATES_REPORTED = 5;
 
 export type LevelsOf = (candidate: MatchRecord) => readonly number[];
+
+/** A candidate as the decision first sees it: its place among the candidates, the levels it reached and its weight. */
+interface Weighed {
+  at: number;
+  citizenId: string;
+  levels: readonly number[];
+  weight: number;
+}
+
+/** Heaviest first; ties broken by citizen id, so the decision does not depend on the order candidates arrived in. */
+function heaviestFirst(a: Weighed, b: Weighed): number {
+  return b.weight - a.weight || (a.citizenId < b.citizenId ? -1 : a.citizenId > b.citizenId ? 1 : 0);
+}
 
 /**
  * What a record whose ID is a guardian's, or another citizen's, becomes when no candidate is
@@ -60,11 +73,11 @@ export class LinkageEngine {
    * run computes them once for two settings whose comparisons test alike (scoring.ts sameLevels).
    */
   decide(record: MatchRecord, candidates: readonly MatchRecord[], levelsOf?: LevelsOf, guardianOutcome: GuardianOutcome = 'NEW'): EngineDecision {
-    // Ties broken by citizen id, so the decision does not depend on the order candidates arrived in.
-    const { scores: unsorted, guardians } = this.scoreAll(record, candidates, levelsOf);
-    const scores = unsorted.sort((a, b) => b.weight - a.weight || (a.citizenId < b.citizenId ? -1 : a.citizenId > b.citizenId ? 1 : 0));
-    const [best, runnerUp] = scores as [PairScore | undefined, PairScore | undefined];
-    const top = scores.slice(0, MAX_CANDIDATES_REPORTED);
+    const { weighed, guardians, prior } = this.weighAll(record, candidates, levelsOf);
+    const ranked = weighed.sort(heaviestFirst);
+    // Only the candidates a decision reports are scored comparison by comparison; the others count by their weight alone.
+    const top = ranked.slice(0, MAX_CANDIDATES_REPORTED).map((w) => this.scorer.weigh(candidates[w.at]!, w.levels, prior));
+    const [best, runnerUp] = top as [PairScore | undefined, PairScore | undefined];
     // Stewards compare candidates side by side: a review carries every candidate's explanation (a link or a new citizen needs only the best's).
     const reported = (decision: DecisionKind): Candidate[] =>
       top.map((s, rank) => ({
@@ -75,7 +88,7 @@ export class LinkageEngine {
           : {}),
       }));
     const { review_probability: review, min_margin_weight: margin, posterior_over_candidates: overAll } = this.settings.thresholds;
-    const chance = overAll === true ? posteriorOfFirst(scores.map((s) => s.weight)) : (best?.probability ?? 0);
+    const chance = overAll === true ? posteriorOfFirst(ranked.map((w) => w.weight)) : (best?.probability ?? 0);
     // Only a review carries its explanation in words; the others are explained on demand from their evidence (decision-summaries.ts).
     const result = (decision: DecisionKind, reason: string, summary = ''): EngineDecision => ({
       recordId: record.id,
@@ -99,7 +112,7 @@ export class LinkageEngine {
     // another person's. It is never linked to that ID's owner; another candidate may still win on
     // its own evidence below, but a record that goes to review for any reason goes as a
     // contradicted ID: that is what the steward must resolve first, whatever the best score.
-    const idPointsElsewhere = scores.some((score) => this.scorer.contradicted(score));
+    const idPointsElsewhere = ranked.some((w) => this.scorer.contradictedAt(w.levels));
     const toReview = (reason: string, summary: string): EngineDecision =>
       idPointsElsewhere
         ? result(
@@ -117,19 +130,19 @@ export class LinkageEngine {
       if (idPointsElsewhere) return toReview('PID_CONTRADICTED', '');
       if (guardians > 0) return result(guardianOutcome, 'GUARDIAN_ID', guardianNote);
       // A son's birth carrying his mother's ID, born a digit from her date (never_link's generations): not her, and no new citizen can take her ID.
-      const holder = scores.find((score) => this.scorer.holdsRecordId(score));
+      const holder = ranked.find((w) => this.scorer.holdsRecordIdAt(w.levels));
       if (holder && guardianOutcome === 'REVIEW')
         return result(
           'REVIEW',
           'PID_CONTRADICTED',
-          `The personal ID belongs to a registered citizen this record matches with probability ${percent(holder.probability)} only, and a new citizen cannot carry it.`,
+          `The personal ID belongs to a registered citizen this record matches with probability ${percent(probabilityOf(holder.weight))} only, and a new citizen cannot carry it.`,
         );
       return result('NEW', 'BELOW_REVIEW_THRESHOLD');
     }
     if (runnerUp && best.weight - runnerUp.weight < margin && runnerUp.probability >= review) {
       return toReview('AMBIGUOUS', `Two candidates score close together (${best.weight.toFixed(1)} and ${runnerUp.weight.toFixed(1)} bits).`);
     }
-    const bestCandidate = candidates.find((candidate) => candidate.id === best.citizenId);
+    const bestCandidate = candidates[ranked[0]!.at];
     // A rule of its own, not a required field: the steward reads the rule's sentence (twins, a parent's ID), not a field that disagrees.
     const forbidden = bestCandidate ? this.scorer.neverLinked(record, bestCandidate) : null;
     if (forbidden) return toReview('NEVER_LINK_RULE', neverLinkSummary(forbidden));
@@ -160,30 +173,30 @@ export class LinkageEngine {
    * explanations with the same record scored against its candidates as they are now.
    */
   explainEach(record: MatchRecord, candidates: readonly MatchRecord[]): Candidate[] {
-    return this.scoreAll(record, candidates).scores.map((s) => ({
-      citizen_id: s.citizenId,
-      score: s.probability,
-      explanation: this.scorer.explain(s, null, ''),
-    }));
+    const { weighed, prior } = this.weighAll(record, candidates);
+    return weighed.map((w) => {
+      const s = this.scorer.weigh(candidates[w.at]!, w.levels, prior);
+      return { citizen_id: s.citizenId, score: s.probability, explanation: this.scorer.explain(s, null, '') };
+    });
   }
 
   /**
-   * Every candidate's score. When the record's ID is a guardian's (settings' guardian_id), the
-   * guardians are left out, never to be linked, and the others are scored again without the ID.
+   * Every candidate's levels and weight, in the candidates' order. When the record's ID is a
+   * guardian's (settings' guardian_id), the guardians are left out, never to be linked, and the
+   * others are weighed with the ID silenced.
    */
-  private scoreAll(record: MatchRecord, candidates: readonly MatchRecord[], levelsOf?: LevelsOf): { scores: PairScore[]; guardians: number } {
+  private weighAll(record: MatchRecord, candidates: readonly MatchRecord[], levelsOf?: LevelsOf): { weighed: Weighed[]; guardians: number; prior: number } {
     const levels = candidates.map((candidate) => (levelsOf ? levelsOf(candidate) : this.scorer.levels(record, candidate)));
     const prior = this.scorer.priorOf(record);
-    const scores = candidates.map((candidate, i) => this.scorer.weigh(candidate, levels[i]!, prior));
-    const isGuardian = scores.map((score, i) => this.scorer.guardian(record, candidates[i]!, score));
+    const isGuardian = candidates.map((candidate, i) => this.scorer.guardianAt(record, candidate, levels[i]!));
     const guardians = isGuardian.filter(Boolean).length;
-    if (guardians === 0) return { scores, guardians };
-    return {
-      scores: candidates.flatMap((candidate, i) =>
-        isGuardian[i] ? [] : [this.scorer.weigh(candidate, this.scorer.silence(levels[i]!, this.scorer.guardianSilenced), prior)],
-      ),
-      guardians,
-    };
+    const weighed: Weighed[] = [];
+    candidates.forEach((candidate, i) => {
+      if (isGuardian[i]) return;
+      const at = guardians === 0 ? levels[i]! : this.scorer.silence(levels[i]!, this.scorer.guardianSilenced);
+      weighed.push({ at: i, citizenId: candidate.id, levels: at, weight: this.scorer.weightOf(candidate, at, prior) });
+    });
+    return { weighed, guardians, prior };
   }
 
   async decideAll(records: readonly MatchRecord[], source: CandidateSource): Promise<EngineDecision[]> {

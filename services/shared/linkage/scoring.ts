@@ -153,6 +153,11 @@ export function weakenWhenElse(settings: LinkageSettings, comparisons: ScoredCom
   });
 }
 
+/** A scored pair's levels, in the settings' order of comparisons. */
+function levelsOf(score: PairScore): number[] {
+  return score.comparisons.map((c) => c.levelIndex);
+}
+
 /**
  * Fellegi–Sunter scoring: prior log-odds plus log2(m/u) of the level each comparison reaches.
  * A null level weighs nothing; a term-frequency level uses the register frequency of the value as u.
@@ -165,6 +170,8 @@ export class Scorer {
   private readonly asOfDay: number | null;
   /** Per comparison, the index of its strongest level (the first that is not a null level). */
   private readonly agreementLevel: Map<string, number>;
+  /** Per comparison name, its place in the settings (and in a pair's levels). */
+  private readonly comparisonAt: Map<string, number>;
   /** The settings' guardian_id rule, compiled once; null when the settings declare none. */
   private readonly guardianTest: CompiledPredicate | null;
   /** The comparisons a guardian's ID leaves silent for the other candidates. */
@@ -195,6 +202,7 @@ export class Scorer {
     this.bandPriors = settings.prior_by_age.map((band) => priorOfShare(band.probability_record_in_register));
     this.asOfDay = options.asOf ? dayNumber(options.asOf) : null;
     this.agreementLevel = new Map(settings.comparisons.map((c) => [c.name, c.levels.findIndex((level) => !level.is_null)]));
+    this.comparisonAt = new Map(settings.comparisons.map((c, i) => [c.name, i]));
     this.guardianTest = settings.guardian_id ? compilePredicate(settings.guardian_id.when) : null;
     this.guardianSilenced = new Set(settings.guardian_id ? [settings.guardian_id.identifier] : []);
     this.stricterLinks = (settings.thresholds.stricter_links ?? []).map((rule) => ({ rule, test: rule.when ? compilePredicate(rule.when) : null }));
@@ -304,9 +312,19 @@ export class Scorer {
     });
   }
 
+  /**
+   * The pair's weight from the levels it reached, as `weigh` gives it, without the comparisons
+   * that explain it: a record is weighed against dozens of candidates and most are only counted
+   * in its posterior.
+   */
+  weightOf(citizen: MatchRecord, levels: readonly number[], prior = this.priorWeight): number {
+    let weight = prior;
+    for (let i = 0; i < levels.length; i += 1) weight += this.weightAt(i, levels[i]!, citizen);
+    return weight;
+  }
+
   /** The pair's weight from the levels it reached, with these settings' m, u and term frequencies, from the record's prior (`priorOf`). */
   weigh(citizen: MatchRecord, levels: readonly number[], prior = this.priorWeight): PairScore {
-    let weight = prior;
     const comparisons = this.settings.comparisons.map((comparison, i): ScoredComparison => {
       const index = levels[i]!;
       const level = comparison.levels[index]!;
@@ -328,7 +346,6 @@ export class Scorer {
       }
       const u = this.uOf(level, citizen);
       const levelWeight = weightWithU(ownWeight, level, u);
-      weight += levelWeight;
       return {
         comparison: comparison.name,
         level: level.label,
@@ -343,39 +360,59 @@ export class Scorer {
       };
     });
     weakenWhenElse(this.settings, comparisons);
+    const weight = this.weightOf(citizen, levels, prior);
     return { citizenId: citizen.id, prior, weight, probability: probabilityOf(weight), comparisons };
   }
 
-  /** Whether the pair's comparison of this name is at its agreement level (its first level that is not null). */
-  private agreesOn(score: PairScore, comparison: string): boolean {
-    return score.comparisons.find((c) => c.comparison === comparison)?.levelIndex === this.agreementLevel.get(comparison);
+  /** Whether the comparison of this name stands at its agreement level (its first level that is not null) among a pair's levels. */
+  private agreesAt(levels: readonly number[], comparison: string): boolean {
+    return levels[this.comparisonAt.get(comparison)!] === this.agreementLevel.get(comparison);
+  }
+
+  /** Whether the comparison of this name stands at its else level (its last) among a pair's levels. */
+  private disagreesAt(levels: readonly number[], comparison: string): boolean {
+    const at = this.comparisonAt.get(comparison)!;
+    return levels[at] === this.settings.comparisons[at]!.levels.length - 1;
+  }
+
+  /** The candidate holds the record's ID (the contradiction guard's identifier at its agreement level), from the pair's levels. */
+  holdsRecordIdAt(levels: readonly number[]): boolean {
+    const guard = this.settings.contradiction_guard;
+    return guard !== undefined && this.agreesAt(levels, guard.identifier);
   }
 
   /** The candidate holds the record's ID (the contradiction guard's identifier at its agreement level). */
   holdsRecordId(score: PairScore): boolean {
+    return this.holdsRecordIdAt(levelsOf(score));
+  }
+
+  /** The ID agrees but every named comparison disagrees outright, from the pair's levels. */
+  contradictedAt(levels: readonly number[]): boolean {
     const guard = this.settings.contradiction_guard;
-    return guard !== undefined && this.agreesOn(score, guard.identifier);
+    return guard !== undefined && this.holdsRecordIdAt(levels) && guard.contradicting.every((name) => this.disagreesAt(levels, name));
   }
 
   /** The ID agrees but every named comparison disagrees outright: a typo that landed on someone else. */
   contradicted(score: PairScore): boolean {
-    const guard = this.settings.contradiction_guard;
-    if (!guard || !this.holdsRecordId(score)) return false;
-    const byName = new Map(score.comparisons.map((c) => [c.comparison, c]));
-    return guard.contradicting.every((name) => byName.get(name)?.isElse === true);
+    return this.contradictedAt(levelsOf(score));
   }
 
   /**
    * The record's ID is this candidate's, its name disagrees outright, and the candidate is a
    * relative the settings' guardian_id describes (another generation of the record's family, or a
    * sister born in another year): a parent's ID on a child's record, not the record's person.
+   * From the pair's levels.
    */
-  guardian(record: MatchRecord, citizen: MatchRecord, score: PairScore): boolean {
+  guardianAt(record: MatchRecord, citizen: MatchRecord, levels: readonly number[]): boolean {
     const rule = this.settings.guardian_id;
     if (!rule || !this.guardianTest) return false;
-    if (!this.agreesOn(score, rule.identifier)) return false;
-    const byName = new Map(score.comparisons.map((c) => [c.comparison, c]));
-    return rule.disagreeing.every((name) => byName.get(name)?.isElse === true) && this.guardianTest(record, citizen);
+    if (!this.agreesAt(levels, rule.identifier)) return false;
+    return rule.disagreeing.every((name) => this.disagreesAt(levels, name)) && this.guardianTest(record, citizen);
+  }
+
+  /** guardianAt, from the pair's score. */
+  guardian(record: MatchRecord, citizen: MatchRecord, score: PairScore): boolean {
+    return this.guardianAt(record, citizen, levelsOf(score));
   }
 
   /**
