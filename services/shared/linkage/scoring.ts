@@ -123,6 +123,12 @@ export function levelIndex(comparison: ComparisonSettings, a: MatchRecord, b: Ma
   return firstHolding(levelTests(comparison), a, b);
 }
 
+/** Comparison c's level for a pair, each comparison's tests looked up once: for callers that level many pairs. */
+export function levelOfComparison(settings: LinkageSettings): (c: number, a: MatchRecord, b: MatchRecord) => number {
+  const tests = settings.comparisons.map(levelTests);
+  return (c, a, b) => firstHolding(tests[c]!, a, b);
+}
+
 /** A comparison's level tests, compiled once per comparison settings. */
 function levelTests(comparison: ComparisonSettings): CompiledPredicate[] {
   let tests = LEVEL_TESTS.get(comparison);

@@ -2,7 +2,7 @@ import type { SeededRandom } from '../random.js';
 import type { CompactRegister } from './compact-register.js';
 import type { Feature, MatchRecord } from './match-record.js';
 import { ageBandOf, dayNumber } from './age-prior.js';
-import { levelIndex, pairPrior } from './scoring.js';
+import { levelIndex, levelOfComparison, pairPrior } from './scoring.js';
 import type { LinkageSettings } from './settings.js';
 
 export interface TrainingReport {
@@ -64,6 +64,7 @@ export interface PairLevels {
 
 export function pairLevels(settings: LinkageSettings, pairs: Iterable<readonly [number, MatchRecord, MatchRecord]>): PairLevels {
   const comparisons = settings.comparisons;
+  const levelOf = levelOfComparison(settings);
   let levels = new Int16Array(1024 * comparisons.length);
   let recordOf = new Int32Array(1024);
   let count = 0;
@@ -76,7 +77,7 @@ export function pairLevels(settings: LinkageSettings, pairs: Iterable<readonly [
       moreRecords.set(recordOf);
       recordOf = moreRecords;
     }
-    for (let c = 0; c < comparisons.length; c += 1) levels[count * comparisons.length + c] = levelIndex(comparisons[c]!, a, b);
+    for (let c = 0; c < comparisons.length; c += 1) levels[count * comparisons.length + c] = levelOf(c, a, b);
     recordOf[count] = record;
     count += 1;
   }
