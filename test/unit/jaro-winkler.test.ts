@@ -47,7 +47,7 @@ describe('Jaro-Winkler ceiling', () => {
     );
   });
 
-  it('is never below the similarity of a pair after pairs of other lengths', () => {
+  it('is never below the similarity after another pair’s units were counted', () => {
     jaroWinklerCeiling('nguyen thi thanh huong', 'an');
     expect(jaroWinklerCeiling('huong', 'huonh')).toBeGreaterThanOrEqual(jaroWinkler('huong', 'huonh'));
   });

@@ -75,7 +75,7 @@ export class LinkageEngine {
   decide(record: MatchRecord, candidates: readonly MatchRecord[], levelsOf?: LevelsOf, guardianOutcome: GuardianOutcome = 'NEW'): EngineDecision {
     const { weighed, guardians, prior } = this.weighAll(record, candidates, levelsOf);
     const ranked = weighed.sort(heaviestFirst);
-    // Only the candidates a decision reports are scored comparison by comparison; the others count by their weight alone.
+    // Only the candidates a decision reports (at least two: the best and the runner-up) are scored comparison by comparison; the others count by their weight alone.
     const top = ranked.slice(0, MAX_CANDIDATES_REPORTED).map((w) => this.scorer.weigh(candidates[w.at]!, w.levels, prior));
     const [best, runnerUp] = top as [PairScore | undefined, PairScore | undefined];
     // Stewards compare candidates side by side: a review carries every candidate's explanation (a link or a new citizen needs only the best's).
@@ -142,7 +142,7 @@ export class LinkageEngine {
     if (runnerUp && best.weight - runnerUp.weight < margin && runnerUp.probability >= review) {
       return toReview('AMBIGUOUS', `Two candidates score close together (${best.weight.toFixed(1)} and ${runnerUp.weight.toFixed(1)} bits).`);
     }
-    const bestCandidate = candidates[ranked[0]!.at];
+    const bestCandidate = candidates.find((candidate) => candidate.id === best.citizenId);
     // A rule of its own, not a required field: the steward reads the rule's sentence (twins, a parent's ID), not a field that disagrees.
     const forbidden = bestCandidate ? this.scorer.neverLinked(record, bestCandidate) : null;
     if (forbidden) return toReview('NEVER_LINK_RULE', neverLinkSummary(forbidden));
@@ -193,8 +193,8 @@ export class LinkageEngine {
     const weighed: Weighed[] = [];
     candidates.forEach((candidate, i) => {
       if (isGuardian[i]) return;
-      const at = guardians === 0 ? levels[i]! : this.scorer.silence(levels[i]!, this.scorer.guardianSilenced);
-      weighed.push({ at: i, citizenId: candidate.id, levels: at, weight: this.scorer.weightOf(candidate, at, prior) });
+      const counted = guardians === 0 ? levels[i]! : this.scorer.silence(levels[i]!, this.scorer.guardianSilenced);
+      weighed.push({ at: i, citizenId: candidate.id, levels: counted, weight: this.scorer.weightOf(candidate, counted, prior) });
     });
     return { weighed, guardians, prior };
   }

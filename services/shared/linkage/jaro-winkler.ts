@@ -4,6 +4,8 @@
  * builds an options object and two arrays per call, and a linker at national density asks for
  * several similarities per candidate. The match flags live in two typed arrays reused between
  * calls; characters are compared as UTF-16 units, as the package's `s1[i] === s2[j]` compares them.
+ * With it, a ceiling of the similarity that costs a count of the strings' units: a pair whose
+ * ceiling is below a threshold needs no search.
  */
 
 let flags1 = new Uint8Array(64);
@@ -80,8 +82,9 @@ function commonUnits(s1: string, s2: string): number {
 }
 
 /**
- * What the float arithmetic of the ceiling below may differ by from jaroWinkler's own (the two
- * boost their weights in the same order, but from different values).
+ * A margin added to the ceiling. Rounding keeps the ceiling's arithmetic at or above the
+ * similarity's step by step (each term is at least the similarity's, and the boost is increasing
+ * in the weight); the margin only guards that argument.
  */
 const CEILING_SLACK = 1e-12;
 

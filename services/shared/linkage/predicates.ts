@@ -217,13 +217,29 @@ let memoNext = 0;
  * the same pair's similarity several times (the given name in three of the name's levels).
  */
 function jaroWinklerOf(x: string, y: string): number {
-  for (let k = 0; k < memoX.length; k += 1) if (memoX[k] === x && memoY[k] === y) return memoValue[k]!;
-  const value = jaroWinkler(x, y);
+  return memoOf(x, y) ?? remembered(x, y, jaroWinkler(x, y));
+}
+
+/** The pair's similarity, remembered in place of the oldest pair. */
+function remembered(x: string, y: string, value: number): number {
   memoX[memoNext] = x;
   memoY[memoNext] = y;
   memoValue[memoNext] = value;
   memoNext = (memoNext + 1) % JARO_WINKLER_MEMO;
   return value;
+}
+
+/** The remembered similarity of the pair, or undefined. */
+function memoOf(x: string, y: string): number | undefined {
+  for (let k = 0; k < memoX.length; k += 1) if (memoX[k] === x && memoY[k] === y) return memoValue[k]!;
+  return undefined;
+}
+
+/** Whether the pair's similarity reaches `least`: remembered, else ruled out by its ceiling, else searched (and remembered). */
+function jaroWinklerReaches(x: string, y: string, least: number): boolean {
+  const known = memoOf(x, y);
+  if (known !== undefined) return known >= least;
+  return jaroWinklerCeiling(x, y) >= least && remembered(x, y, jaroWinkler(x, y)) >= least;
 }
 
 export type CompiledPredicate = (a: MatchRecord, b: MatchRecord) => boolean;
@@ -330,7 +346,7 @@ function textTest(predicate: TextPredicate): (x: string, y: string) => boolean {
       return (x, y) => x === y;
     case 'jaro_winkler': {
       const least = predicate.at_least;
-      return (x, y) => x === y || (jaroWinklerCeiling(x, y) >= least && jaroWinklerOf(x, y) >= least);
+      return (x, y) => x === y || jaroWinklerReaches(x, y, least);
     }
     case 'levenshtein': {
       const most = predicate.at_most;

@@ -160,7 +160,7 @@ export function weakenWhenElse(settings: LinkageSettings, comparisons: ScoredCom
 }
 
 /** A scored pair's levels, in the settings' order of comparisons. */
-function levelsOf(score: PairScore): number[] {
+function levelsOfScore(score: PairScore): number[] {
   return score.comparisons.map((c) => c.levelIndex);
 }
 
@@ -208,7 +208,8 @@ export class Scorer {
     this.bandPriors = settings.prior_by_age.map((band) => priorOfShare(band.probability_record_in_register));
     this.asOfDay = options.asOf ? dayNumber(options.asOf) : null;
     this.agreementLevel = new Map(settings.comparisons.map((c) => [c.name, c.levels.findIndex((level) => !level.is_null)]));
-    this.comparisonAt = new Map(settings.comparisons.map((c, i) => [c.name, i]));
+    // The first comparison of a name, as a pair's comparisons were searched by name.
+    this.comparisonAt = new Map(settings.comparisons.map((c, i) => [c.name, i] as const).reverse());
     this.guardianTest = settings.guardian_id ? compilePredicate(settings.guardian_id.when) : null;
     this.guardianSilenced = new Set(settings.guardian_id ? [settings.guardian_id.identifier] : []);
     this.stricterLinks = (settings.thresholds.stricter_links ?? []).map((rule) => ({ rule, test: rule.when ? compilePredicate(rule.when) : null }));
@@ -325,7 +326,7 @@ export class Scorer {
    */
   weightOf(citizen: MatchRecord, levels: readonly number[], prior = this.priorWeight): number {
     let weight = prior;
-    for (let i = 0; i < levels.length; i += 1) weight += this.weightAt(i, levels[i]!, citizen);
+    for (let i = 0; i < this.levelWeights.length; i += 1) weight += this.weightAt(i, levels[i]!, citizen);
     return weight;
   }
 
@@ -387,11 +388,6 @@ export class Scorer {
     return guard !== undefined && this.agreesAt(levels, guard.identifier);
   }
 
-  /** The candidate holds the record's ID (the contradiction guard's identifier at its agreement level). */
-  holdsRecordId(score: PairScore): boolean {
-    return this.holdsRecordIdAt(levelsOf(score));
-  }
-
   /** The ID agrees but every named comparison disagrees outright, from the pair's levels. */
   contradictedAt(levels: readonly number[]): boolean {
     const guard = this.settings.contradiction_guard;
@@ -400,7 +396,7 @@ export class Scorer {
 
   /** The ID agrees but every named comparison disagrees outright: a typo that landed on someone else. */
   contradicted(score: PairScore): boolean {
-    return this.contradictedAt(levelsOf(score));
+    return this.contradictedAt(levelsOfScore(score));
   }
 
   /**
@@ -418,7 +414,7 @@ export class Scorer {
 
   /** guardianAt, from the pair's score. */
   guardian(record: MatchRecord, citizen: MatchRecord, score: PairScore): boolean {
-    return this.guardianAt(record, citizen, levelsOf(score));
+    return this.guardianAt(record, citizen, levelsOfScore(score));
   }
 
   /**
