@@ -20,7 +20,7 @@ export function committedLinkage(seed: number) {
     decide: (citizens: Record<string, RawPerson>, record: RawPerson) => {
       const { engine, source } = over(citizens);
       const match = toMatchRecord('R1', record);
-      return engine.decide(match, source.candidatesSync(match));
+      return engine.decide(match, source.candidatesOf(match));
     },
     /** The level `comparison` reaches for `record` against `citizen` alone. */
     levelOf: (comparison: string, record: RawPerson, citizen: RawPerson): string | undefined => {

@@ -67,7 +67,7 @@ function nationalEngine(settings: LinkageSettings, asOf: string | null = '2026-1
 function decideNamesake(settings: LinkageSettings, asOf?: string | null) {
   const { engine, source } = nationalEngine(settings, asOf);
   const record = toMatchRecord('R1', namesake);
-  return engine.decide(record, source.candidatesSync(record));
+  return engine.decide(record, source.candidatesOf(record));
 }
 
 describe("an infant's record against the register's infant namesake", () => {
@@ -94,7 +94,7 @@ describe("an infant's record against the register's infant namesake", () => {
   it('keeps the global prior for an adult’s record', () => {
     const { engine, source } = nationalEngine(withBand(0.1));
     const adult = register[0]!;
-    expect(engine.decide(adult, source.candidatesSync(adult)).evidence?.prior).toBe(engine.scorer.priorWeight);
+    expect(engine.decide(adult, source.candidatesOf(adult)).evidence?.prior).toBe(engine.scorer.priorWeight);
   });
 });
 

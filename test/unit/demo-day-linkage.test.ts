@@ -92,7 +92,7 @@ function wrongLinks(now: Date): { wrong: string[]; tied: number; decided: number
     const { engine, source } = inMemoryLinkage(settings, register);
     for (const { observation, citizenId } of records) {
       const record = personToMatchRecord(observation.observation_id, observation.person);
-      const verdict = decideObservation(engine, observation, record, source.candidatesSync(record), {});
+      const verdict = decideObservation(engine, observation, record, source.candidatesOf(record), {});
       if (verdict.decision === 'LINK' && verdict.citizenId !== citizenId)
         wrong.push(`${day} ${state}: ${observation.source} ${observation.event_type} ${verdict.reason}`);
     }

@@ -20,7 +20,7 @@ function linkage(register: RawPerson[]) {
 
 function candidates(register: RawPerson[], record: RawPerson): string[] {
   const { source } = linkage(register);
-  return source.candidatesSync(toMatchRecord('R1', record)).map((c) => c.id);
+  return source.candidatesOf(toMatchRecord('R1', record)).map((c) => c.id);
 }
 
 describe('blocking reaches the no-ID records whose register date of birth is the year only', () => {
@@ -62,7 +62,7 @@ describe("blocking reaches a record by its household's address when name and dat
 function decide(register: RawPerson[], record: RawPerson) {
   const { engine, source } = linkage(register);
   const match = toMatchRecord('R1', record);
-  return engine.decide(match, source.candidatesSync(match));
+  return engine.decide(match, source.candidatesOf(match));
 }
 
 function levelOf(register: RawPerson[], record: RawPerson): string | undefined {
@@ -155,7 +155,7 @@ describe('twins whose given names are a letter apart and alike (Hải and Hà)',
     };
     const { engine, source } = inMemoryLinkage(weakened, [...background, toMatchRecord('C0', hai)]);
     const match = toMatchRecord('R1', { ...hai, full_name: 'Trần Minh Tuấn', personal_id: '001085009321' });
-    expect(engine.decide(match, source.candidatesSync(match)).reason).toBe('REQUIRED_FIELD_DISAGREES');
+    expect(engine.decide(match, source.candidatesOf(match)).reason).toBe('REQUIRED_FIELD_DISAGREES');
   });
 
   it('still links a record of Hải with a one-digit typo in his ID', () => {

@@ -29,7 +29,7 @@ const vaccination = vaccinationEvent(
 function decide(record: ReturnType<typeof toMatchRecord>) {
   const background = generatePopulation(1000, 5).map((c) => toMatchRecord(c.citizen_id, c));
   const { engine, source } = inMemoryLinkage(loadSettings(), [...background, ...namesakes.map((person, i) => toMatchRecord(`C${i}`, person))]);
-  return engine.decide(record, source.candidatesSync(record));
+  return engine.decide(record, source.candidatesOf(record));
 }
 
 describe('implausible names and addresses', () => {

@@ -42,7 +42,11 @@ describe('Jaro-Winkler ceiling', () => {
 
   it('is never below the similarity on any strings, units from 128 up included', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 }), (x, y) => jaroWinklerCeiling(x, y) >= jaroWinkler(x, y)),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 12 }),
+        fc.string({ unit: 'binary', maxLength: 12 }),
+        (x, y) => jaroWinklerCeiling(x, y) >= jaroWinkler(x, y),
+      ),
       { numRuns: 5000 },
     );
   });

@@ -19,7 +19,7 @@ const lan: RawPerson = { personal_id: '001190004321', full_name: 'Đỗ Thị La
 function decide(register: RawPerson[], record: RawPerson) {
   const { engine, source } = inMemoryLinkage(settings, [...background, ...register.map((p, i) => toMatchRecord(`C${i}`, p))]);
   const match = toMatchRecord('R1', record);
-  return { engine, decision: engine.decide(match, source.candidatesSync(match)) };
+  return { engine, decision: engine.decide(match, source.candidatesOf(match)) };
 }
 
 describe('a decision carries its evidence, not its explanation', () => {

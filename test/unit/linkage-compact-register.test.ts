@@ -53,7 +53,7 @@ describe('the compact register', () => {
     expect(
       records.map((record) =>
         source
-          .candidatesSync(record)
+          .candidatesOf(record)
           .map((c) => c.id)
           .sort(),
       ),
@@ -87,7 +87,7 @@ describe('the compact register', () => {
 
   it('counts two register rows with one citizen ID as one candidate', () => {
     const source = new InMemoryCandidateSource(settings.blocking_rules, [register[0]!, { ...register[0]! }]);
-    expect(source.candidatesSync(register[0]!)).toHaveLength(1);
+    expect(source.candidatesOf(register[0]!)).toHaveLength(1);
   });
 });
 

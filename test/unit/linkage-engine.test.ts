@@ -35,7 +35,7 @@ function decide(register: RawPerson[], record: RawPerson) {
   const citizens = [...background, ...register.map((person, i) => toMatchRecord(`C${i}`, person))];
   const { engine, source } = inMemoryLinkage(settings, citizens);
   const match = toMatchRecord('R1', record);
-  return engine.decide(match, source.candidatesSync(match));
+  return engine.decide(match, source.candidatesOf(match));
 }
 
 describe('the linkage engine', () => {
@@ -213,7 +213,7 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
   it('sends the record to review as a guardian’s ID when its caller would create a citizen from it, never one with the father’s ID', () => {
     const { engine, source } = inMemoryLinkage(settings, [...background, toMatchRecord('C0', hung)]);
     const record = toMatchRecord('R1', vaccination);
-    const decision = engine.decide(record, source.candidatesSync(record), undefined, 'REVIEW');
+    const decision = engine.decide(record, source.candidatesOf(record), undefined, 'REVIEW');
     expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['REVIEW', 'GUARDIAN_ID', null]);
     expect(decision.explanation?.summary).toContain("guardian's ID");
   });
@@ -222,7 +222,7 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
     const citizens = [...background, toMatchRecord('C0', hung), toMatchRecord('C1', lan)];
     const { engine, source } = inMemoryLinkage(settings, citizens);
     const record = toMatchRecord('R1', vaccination);
-    const decision = engine.decide(record, source.candidatesSync(record));
+    const decision = engine.decide(record, source.candidatesOf(record));
     const each = engine.explainEach(record, [toMatchRecord('C0', hung), toMatchRecord('C1', lan)]);
     expect(decision.decision).toBe('LINK');
     expect(each.map((c) => [c.citizen_id, c.score])).toEqual([['C1', decision.score]]);
@@ -284,7 +284,7 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
     };
     const son = toMatchRecord('R1', { ...mother, full_name: 'Nguyễn Văn Minh', date_of_birth: '2025-03-14', sex: 'M', address: 'Số 5 Trần Phú, Hà Nội' });
     const { engine, source } = inMemoryLinkage(settings, [...background, toMatchRecord('C0', hung), toMatchRecord('C1', mother)]);
-    const decision = engine.decide(son, source.candidatesSync(son), undefined, 'REVIEW');
+    const decision = engine.decide(son, source.candidatesOf(son), undefined, 'REVIEW');
     expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['REVIEW', 'PID_CONTRADICTED', null]);
   });
 
@@ -300,7 +300,7 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
     const match = toMatchRecord('R1', record);
     const [withRule, withoutRule] = [settings, { ...settings, guardian_id: undefined }].map((s) => {
       const { engine, source } = inMemoryLinkage(s, citizens);
-      const decision = engine.decide(match, source.candidatesSync(match));
+      const decision = engine.decide(match, source.candidatesOf(match));
       return [decision.decision, decision.reason, decision.citizenId, decision.candidates[0]?.citizen_id];
     });
     expect(withRule).toEqual(withoutRule);
@@ -355,7 +355,7 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
     const citizens = [...background, toMatchRecord('C0', hung), toMatchRecord('C1', lan)];
     const { engine, source } = inMemoryLinkage(withoutRule, citizens);
     const match = toMatchRecord('R1', { ...vaccination, date_of_birth: '2025', address: null });
-    expect(engine.decide(match, source.candidatesSync(match)).reason).toBe('PID_CONTRADICTED');
+    expect(engine.decide(match, source.candidatesOf(match)).reason).toBe('PID_CONTRADICTED');
   });
 });
 
@@ -368,7 +368,7 @@ describe('stricter link thresholds for links of a kind (thresholds.stricter_link
   const decideWith = (s: typeof settings, register: RawPerson[], record: RawPerson) => {
     const { engine, source } = inMemoryLinkage(s, [...background, ...register.map((person, i) => toMatchRecord(`C${i}`, person))]);
     const match = toMatchRecord('R1', record);
-    return engine.decide(match, source.candidatesSync(match));
+    return engine.decide(match, source.candidatesOf(match));
   };
   const withoutId: RawPerson = { ...hung, personal_id: null, address: null };
   const linked = decideWith(withThreshold(settings.thresholds.link_probability), [hung], withoutId);

@@ -14,7 +14,7 @@ function decide(register: RawPerson[], record: RawPerson, using: LinkageSettings
   const citizens = [...background, ...register.map((person, i) => toMatchRecord(`C${i}`, person))];
   const { engine, source } = inMemoryLinkage(using, citizens);
   const match = toMatchRecord('R1', record);
-  return engine.decide(match, source.candidatesSync(match));
+  return engine.decide(match, source.candidatesOf(match));
 }
 
 describe("a household member's ID on a record without a date of birth", () => {

@@ -56,7 +56,7 @@ const { engine, source } = inMemoryLinkage(loadSettings(), [
 
 function decide(of: PersonObservation, known: Parameters<typeof decideObservation>[4] = {}) {
   const record = personToMatchRecord(of.observation_id, of.person);
-  return decideObservation(engine, of, record, source.candidatesSync(record), known);
+  return decideObservation(engine, of, record, source.candidatesOf(record), known);
 }
 
 describe('the decision for one observation', () => {

@@ -16,7 +16,7 @@ const records = set.records.map((r) => toMatchRecord(r.record_id, r));
 describe('scoring in two steps: the levels a pair reaches, then their weights', () => {
   it('weighs the levels to the same score as scoring the pair at once', () => {
     for (const record of records.slice(0, 100)) {
-      for (const candidate of source.candidatesSync(record)) {
+      for (const candidate of source.candidatesOf(record)) {
         expect(engine.scorer.weigh(candidate, engine.scorer.levels(record, candidate), engine.scorer.priorOf(record))).toEqual(
           engine.scorer.score(record, candidate),
         );
@@ -26,14 +26,14 @@ describe('scoring in two steps: the levels a pair reaches, then their weights', 
 
   it('decides the same when the levels are given as when the engine computes them', () => {
     for (const record of records) {
-      const candidates = source.candidatesSync(record);
+      const candidates = source.candidatesOf(record);
       expect(engine.decide(record, candidates, (candidate) => engine.scorer.levels(record, candidate))).toEqual(engine.decide(record, candidates));
     }
   });
 
   it('scores a pair asked for the very probability it reaches exactly as scoring it in full', () => {
     for (const record of records) {
-      for (const candidate of source.candidatesSync(record)) {
+      for (const candidate of source.candidatesOf(record)) {
         const full = engine.scorer.score(record, candidate);
         expect(engine.scorer.scoreReaching(record, candidate, full.probability, engine.scorer.priorOf(record))).toEqual(full);
       }
@@ -46,7 +46,7 @@ describe('scoring in two steps: the levels a pair reaches, then their weights', 
       set.population.map((c) => toMatchRecord(c.citizen_id, c)),
     );
     for (const record of records) {
-      for (const candidate of floored.source.candidatesSync(record)) {
+      for (const candidate of floored.source.candidatesOf(record)) {
         const full = floored.engine.scorer.score(record, candidate);
         expect(floored.engine.scorer.scoreReaching(record, candidate, full.probability, floored.engine.scorer.priorOf(record))).toEqual(full);
       }
@@ -56,7 +56,7 @@ describe('scoring in two steps: the levels a pair reaches, then their weights', 
   it('gives up only pairs whose full score falls short of the probability asked for, and gives up those it can early', () => {
     let givenUp = 0;
     for (const record of records) {
-      for (const candidate of source.candidatesSync(record)) {
+      for (const candidate of source.candidatesOf(record)) {
         const reaching = engine.scorer.scoreReaching(record, candidate, 0.5, engine.scorer.priorOf(record));
         if (reaching !== null) continue;
         givenUp += 1;
@@ -69,7 +69,7 @@ describe('scoring in two steps: the levels a pair reaches, then their weights', 
   it('keeps every pair a review threshold near 1 keeps, where weights some way apart round to one probability', () => {
     for (const review of [1 - 1e-9, 1 - 1e-12]) {
       for (const record of records) {
-        for (const candidate of source.candidatesSync(record)) {
+        for (const candidate of source.candidatesOf(record)) {
           const full = engine.scorer.score(record, candidate);
           const reaching = engine.scorer.scoreReaching(record, candidate, review, engine.scorer.priorOf(record));
           if (full.probability >= review || reaching !== null) expect(reaching).toEqual(full);

@@ -39,27 +39,27 @@ describe('typo variants of a key', () => {
 describe('a blocking rule with typo lookups', () => {
   it('finds the holder of an ID one digit off when nobody holds the ID as typed', () => {
     const source = new InMemoryCandidateSource(byId(true), register);
-    expect(ids(source.candidatesSync(toMatchRecord('R1', withId('001090704321'))))).toEqual(['HAI']);
+    expect(ids(source.candidatesOf(toMatchRecord('R1', withId('001090704321'))))).toEqual(['HAI']);
   });
 
   it('finds the holder of an ID with two neighbouring digits swapped', () => {
     const source = new InMemoryCandidateSource(byId(true), register);
-    expect(ids(source.candidatesSync(toMatchRecord('R1', withId('001090003421'))))).toEqual(['HAI']);
+    expect(ids(source.candidatesOf(toMatchRecord('R1', withId('001090003421'))))).toEqual(['HAI']);
   });
 
   it('finds the holder of an ID whose leading zero was typed as another digit', () => {
     const source = new InMemoryCandidateSource(byId(true), register);
-    expect(ids(source.candidatesSync(toMatchRecord('R1', withId('101090004321'))))).toEqual(['HAI']);
+    expect(ids(source.candidatesOf(toMatchRecord('R1', withId('101090004321'))))).toEqual(['HAI']);
   });
 
   it("does not bring in a twin's consecutive ID when the ID as typed has a holder", () => {
     const source = new InMemoryCandidateSource(byId(true), register);
-    expect(ids(source.candidatesSync(toMatchRecord('R1', withId('001090004321'))))).toEqual(['HAI']);
+    expect(ids(source.candidatesOf(toMatchRecord('R1', withId('001090004321'))))).toEqual(['HAI']);
   });
 
   it('finds nobody for a mistyped ID without typo lookups', () => {
     const source = new InMemoryCandidateSource(byId(false), register);
-    expect(source.candidatesSync(toMatchRecord('R1', withId('001090704321')))).toEqual([]);
+    expect(source.candidatesOf(toMatchRecord('R1', withId('001090704321')))).toEqual([]);
   });
 
   it('counts the pairs its typo lookups found under the rule in the blocking report', () => {
@@ -84,7 +84,7 @@ describe('a blocking rule for held IDs only', () => {
   const holders = [...register, toMatchRecord('P1', { ...hai, personal_id: PLACEHOLDER }), toMatchRecord('P2', { ...ha, personal_id: PLACEHOLDER })];
   const heldOnly = (held: boolean): BlockingRule[] => [{ ...byId(true)[0]!, ...(held ? { held_ids_only: true } : {}) }];
   /** The IDs of the candidates a record carrying `id` finds among the holders, with or without held_ids_only. */
-  const candidatesOf = (held: boolean, id: string) => ids(new InMemoryCandidateSource(heldOnly(held), holders).candidatesSync(toMatchRecord('R1', withId(id))));
+  const candidatesOf = (held: boolean, id: string) => ids(new InMemoryCandidateSource(heldOnly(held), holders).candidatesOf(toMatchRecord('R1', withId(id))));
 
   it("brings none of a placeholder's holders for a record that carries it", () => {
     expect(candidatesOf(true, PLACEHOLDER)).toEqual([]);
@@ -121,7 +121,7 @@ describe('a blocking rule for held IDs only', () => {
 
   it("pairs no placeholder holders in the estimation's training session on the ID, as the settings' rule on the ID finds none", () => {
     const session = new InMemoryCandidateSource([sessionRule(loadSettings(), ['personal_id'])], holders);
-    expect(session.candidatesSync(toMatchRecord('R1', withId(PLACEHOLDER)))).toEqual([]);
+    expect(session.candidatesOf(toMatchRecord('R1', withId(PLACEHOLDER)))).toEqual([]);
   });
 
   it('leaves a training session on other features looking up every key', () => {
@@ -168,7 +168,7 @@ describe('the committed settings with a mistyped ID', () => {
     const { engine, source } = inMemoryLinkage(settings, [...background, toMatchRecord('HAI', hai)]);
     // The family name mistyped, the day and month swapped and no address: no key but the ID's is shared.
     const record = toMatchRecord('R1', { personal_id: '001090004391', full_name: 'Phn Văn Hải', date_of_birth: '1990-12-03', sex: 'M', address: null });
-    const decision = engine.decide(record, source.candidatesSync(record));
+    const decision = engine.decide(record, source.candidatesOf(record));
     expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'HAI']);
   });
 });
@@ -196,7 +196,7 @@ describe('a stranger whose ID is one digit off a registered man of his cohort, w
   ])('is not linked to him with %s and no address', (_, date_of_birth) => {
     const { engine, source } = inMemoryLinkage(national, [...background, minh]);
     const record = toMatchRecord('R1', { ...tung, date_of_birth });
-    const candidates = source.candidatesSync(record);
+    const candidates = source.candidatesOf(record);
     expect(candidates.map((c) => c.id)).toContain('MINH');
     expect(engine.decide(record, candidates).decision).not.toBe('LINK');
   });

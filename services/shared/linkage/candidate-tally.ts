@@ -39,8 +39,18 @@ export class CandidateTally implements CandidateSource {
   /** The wrapped source's generic counts when the tally began: a source reused from an earlier pass has some. */
   private readonly genericBefore: Map<string, number>;
 
+  /** One record's candidates, counted, when the wrapped source answers record by record (CandidateSource.candidatesOf). */
+  readonly candidatesOf?: (record: MatchRecord) => MatchRecord[];
+
   constructor(private readonly source: CandidateSource) {
     this.genericBefore = source.genericLookups?.() ?? new Map<string, number>();
+    const candidatesOf = source.candidatesOf?.bind(source);
+    if (candidatesOf)
+      this.candidatesOf = (record) => {
+        const candidates = candidatesOf(record);
+        this.count(candidates.length);
+        return candidates;
+      };
   }
 
   /** Generic lookups of other threads' tallies, absorbed. */

@@ -200,6 +200,8 @@ export class LinkageEngine {
   }
 
   async decideAll(records: readonly MatchRecord[], source: CandidateSource): Promise<EngineDecision[]> {
+    const candidatesOf = source.candidatesOf?.bind(source);
+    if (candidatesOf) return records.map((record) => this.decide(record, candidatesOf(record)));
     const candidates = await source.candidatesFor(records);
     return records.map((record, index) => this.decide(record, candidates[index] ?? []));
   }

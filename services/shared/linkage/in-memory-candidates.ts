@@ -286,12 +286,12 @@ export class InMemoryCandidateSource implements CandidateSource {
     this.indexes[ruleIndex]!.collect(key, into, most);
   }
 
-  candidatesSync(record: MatchRecord): MatchRecord[] {
+  candidatesOf(record: MatchRecord): MatchRecord[] {
     return this.candidateIndexes(record).map((citizen) => this.register.get(citizen));
   }
 
   async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
-    return records.map((record) => this.candidatesSync(record));
+    return records.map((record) => this.candidatesOf(record));
   }
 
   /** The record's key under the rule as its columns' numbers; null when it has none or no citizen shares a part of it. */
