@@ -73,6 +73,7 @@ export class LiveRegister implements CandidateSource {
     return new LiveRegister(pool, settings, source, horizon, options);
   }
 
+  // No candidatesOf here: a lookup must follow the catch-up, which only the batch lookup awaits.
   async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
     await this.catchUp();
     return this.source.candidatesFor(records);
