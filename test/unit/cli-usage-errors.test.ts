@@ -16,8 +16,8 @@ afterEach(() => {
 });
 
 /** The command at `path` in a fresh program, its action replaced so that parsing never runs it. */
-function withoutAction(path: string[]): { program: Command; action: ReturnType<typeof vi.fn> } {
-  const program = buildProgram();
+async function withoutAction(path: string[]): Promise<{ program: Command; action: ReturnType<typeof vi.fn> }> {
+  const program = await buildProgram();
   let command = program;
   for (const name of path) command = command.commands.find((c) => c.name() === name)!;
   const action = vi.fn();
@@ -46,25 +46,25 @@ describe("the CLI's usage errors", () => {
   });
 
   it('refuses a negative demo population before the demo starts the stack', async () => {
-    const { program, action } = withoutAction(['demo']);
+    const { program, action } = await withoutAction(['demo']);
     await expect(program.parseAsync(['node', 'dancu', 'demo', '--population', '-5'])).rejects.toThrow(/a whole number of citizens 1 or more/);
     expect(action).not.toHaveBeenCalled();
   });
 
   it('refuses a synthetic register size that is not a number', async () => {
-    const { program, action } = withoutAction(['synth']);
+    const { program, action } = await withoutAction(['synth']);
     await expect(program.parseAsync(['node', 'dancu', 'synth', '--population', 'abc', '--out', 'x'])).rejects.toThrow(/--population/);
     expect(action).not.toHaveBeenCalled();
   });
 
   it('refuses a lag watch interval that is not a number, which would print without pause', async () => {
-    const { program, action } = withoutAction(['lag']);
+    const { program, action } = await withoutAction(['lag']);
     await expect(program.parseAsync(['node', 'dancu', 'lag', '--watch', 'abc'])).rejects.toThrow(/a whole number of seconds 1 or more/);
     expect(action).not.toHaveBeenCalled();
   });
 
   it('refuses a merge id that is not a number before any SQL sees it', async () => {
-    const { program, action } = withoutAction(['duplicates', 'undo']);
+    const { program, action } = await withoutAction(['duplicates', 'undo']);
     await expect(program.parseAsync(['node', 'dancu', 'duplicates', 'undo', 'abc', '--comment', 'why'])).rejects.toThrow(/merge-id/);
     expect(action).not.toHaveBeenCalled();
   });

@@ -5,7 +5,7 @@ import type { CommonConfig } from '../config/common.js';
 import { readSecret, secretInFolder } from '../config/secrets.js';
 import { ConfigError, DancuError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { connectPlatformaticProducer, type SendingProducer } from './platformatic-producer.js';
+import type { SendingProducer } from './platformatic-producer.js';
 import { clusterDefaults, topicReplication } from './topic-replication.js';
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -148,6 +148,9 @@ export async function connectServiceProducer(options: {
 }): Promise<DancuProducer> {
   if (options.client === 'kafkajs') return connectProducer(options.kafka, { metadataMaxAgeMs: options.metadataMaxAgeMs });
   const { connection } = options;
+  // Loaded only when chosen: @platformatic/kafka takes about half a second to load, which every
+  // service and CLI command that never uses it paid at start.
+  const { connectPlatformaticProducer } = await import('./platformatic-producer.js');
   const producer = await connectPlatformaticProducer({
     clientId: options.clientId,
     brokers: connection.brokers,
