@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { ConfigError, DancuError } from '../errors.js';
-import { CompactRegister, FieldNumbers } from '../linkage/compact-register.js';
+import { CompactRegister, FieldNumbers, UNREADABLE_DATE, UNREADABLE_SEX } from '../linkage/compact-register.js';
 import type { EngineDecision } from '../linkage/engine.js';
 import { MatchRecordReader, toMatchRecord, type MatchRecord } from '../linkage/match-record.js';
 import { cached, csvField, csvFileRows } from '../csv-rows.js';
@@ -105,18 +105,26 @@ export class UnreadableFields {
 
   /** One row of the file (`at`: its number, the header row 1), in the file's order. */
   see(row: { date_of_birth?: string | undefined; sex?: string | undefined }, at: number): void {
-    const problems: string[] = [];
     const date = row.date_of_birth?.trim();
-    if (date && !cached(this.dates, date, (raw) => parsePartialDate(raw).ok)) {
+    const sex = row.sex?.trim();
+    this.count(at, {
+      date: Boolean(date) && !cached(this.dates, date!, (raw) => parsePartialDate(raw).ok),
+      sex: Boolean(sex) && !cached(this.sexes, sex!, (raw) => parseSex(raw) !== undefined),
+    });
+  }
+
+  /** One row of the file whose fields a reader checked itself (`at` as for `see`): which of them are there but cannot be read. */
+  count(at: number, unreadable: { date: boolean; sex: boolean }): void {
+    if (!unreadable.date && !unreadable.sex) return;
+    const problems: string[] = [];
+    if (unreadable.date) {
       this.byColumn.date_of_birth += 1;
       problems.push('date_of_birth is not a date dancu reads (yyyy-mm-dd, dd/mm/yyyy, yyyymmdd, yyyy-mm or yyyy; years 1850–2200)');
     }
-    const sex = row.sex?.trim();
-    if (sex && !cached(this.sexes, sex, (raw) => parseSex(raw) !== undefined)) {
+    if (unreadable.sex) {
       this.byColumn.sex += 1;
       problems.push('sex is not M/F, male/female, nam/nữ or 1/2');
     }
-    if (problems.length === 0) return;
     this.rows += 1;
     if (this.told.length < MAX_TOLD) this.told.push(`row ${at}: ${problems.join('; ')}`);
   }
@@ -173,10 +181,14 @@ export async function readPopulationColumns(file: string, unreadable?: Unreadabl
   const register = new CompactRegister();
   const fields = new FieldNumbers();
   const addresses = addressesOn ? new DeferredAddresses(addressesOn, register.pool) : null;
-  for await (const rows of streamCsv(file, POPULATION_HEADER, ['personal_id'], unreadable)) {
+  // The header is row 1. The register tells which fields it could not read: no lookup here of its own.
+  let at = 1;
+  for await (const rows of streamCsv(file, POPULATION_HEADER, ['personal_id'])) {
     for (const row of rows) {
+      at += 1;
       const person = { ...row, personal_id: row.personal_id === undefined || row.personal_id === '' ? row.citizen_id : row.personal_id };
-      register.addPerson(row.citizen_id ?? '', person, fields, addresses !== null);
+      const unread = register.addPerson(row.citizen_id ?? '', person, fields, addresses !== null);
+      if (unread !== 0) unreadable?.count(at, { date: (unread & UNREADABLE_DATE) !== 0, sex: (unread & UNREADABLE_SEX) !== 0 });
       addresses?.add(person.address);
     }
     await addresses?.backlog();

@@ -90,7 +90,16 @@ function dateNumber(value: number, precision: number): number {
   return value * 4 + precision;
 }
 
-type Field = 'name' | 'date' | 'sex' | 'address';
+/** One field's raw values seen so far, by the offset of their numbers in FieldNumbers' slab, and the last one looked up. */
+interface FieldCache {
+  offsets: Map<string, number>;
+  last: string | null;
+  lastOffset: number;
+}
+
+function fieldCache(): FieldCache {
+  return { offsets: new Map(), last: null, lastOffset: 0 };
+}
 
 /**
  * The string numbers of the features of each raw field value seen while reading one file (a
@@ -100,15 +109,13 @@ type Field = 'name' | 'date' | 'sex' | 'address';
 export class FieldNumbers {
   slab = new Int32Array(1 << 16);
   private used = 0;
-  private readonly caches = new Map<Field, { offsets: Map<string, number>; last: string | null; lastOffset: number }>();
+  readonly name = fieldCache();
+  readonly date = fieldCache();
+  readonly sex = fieldCache();
+  readonly address = fieldCache();
 
   /** Where the numbers of this field's value start in `slab`; `make` gives them the first time. */
-  numbersOf(field: Field, raw: string | null | undefined, make: (raw: string | null) => number[]): number {
-    let fieldCache = this.caches.get(field);
-    if (!fieldCache) {
-      fieldCache = { offsets: new Map(), last: null, lastOffset: 0 };
-      this.caches.set(field, fieldCache);
-    }
+  numbersOf(fieldCache: FieldCache, raw: string | null | undefined, make: (raw: string | null) => number[]): number {
     const key = raw ?? '';
     // A household's rows follow each other: most rows of a register have the previous row's
     // address, found here without a lookup in a map of hundreds of thousands of addresses.
@@ -133,6 +140,10 @@ export class FieldNumbers {
     return offset;
   }
 }
+
+/** What `addPerson` found in a row that is there but cannot be read (bits): its date of birth, its sex. */
+export const UNREADABLE_DATE = 1;
+export const UNREADABLE_SEX = 2;
 
 /**
  * A register of match records held as rows of string numbers in one typed array (ROW_STRIDE),
@@ -198,9 +209,11 @@ export class CompactRegister {
   /**
    * Adds a citizen straight from its raw fields, as toMatchRecord would read it: with `fields`
    * kept for a whole file, each distinct name, date and address is worked out and numbered once,
-   * not once per citizen. With `addressLater` the address is left to `fillAddresses`.
+   * not once per citizen. With `addressLater` the address is left to `fillAddresses`. Returns
+   * which of its fields are there but cannot be read (UNREADABLE_DATE, UNREADABLE_SEX; 0: none):
+   * the register holds them as missing.
    */
-  addPerson(id: string, person: RawPerson, fields: FieldNumbers, addressLater = false): void {
+  addPerson(id: string, person: RawPerson, fields: FieldNumbers, addressLater = false): number {
     if (this.count === this.capacity) this.grow();
     this.idNumbers = null;
     const row = this.count * ROW_STRIDE;
@@ -208,31 +221,37 @@ export class CompactRegister {
     rows[row + ID_AT] = idPool.intern(id);
     const personalId = fieldFeatures.personalId(person.personal_id);
     rows[row + AT.personal_id] = personalId === null ? NONE : idPool.intern(personalId);
-    const name = fields.numbersOf('name', person.full_name, (raw) => {
+    const name = fields.numbersOf(fields.name, person.full_name, (raw) => {
       const f = fieldFeatures.name(raw);
       return [f.name_key, f.name_tokens_sorted, f.family_key, f.family_group, f.middle_key, f.given_key].map((value) => pool.internOrNone(value));
     });
-    NAME_FEATURES.forEach((f, i) => {
-      rows[row + f] = fields.slab[name + i]!;
-    });
-    const date = fields.numbersOf('date', person.date_of_birth, (raw) => {
+    for (let i = 0; i < NAME_FEATURES.length; i += 1) rows[row + NAME_FEATURES[i]!] = fields.slab[name + i]!;
+    // Whether a value can be read is worked out with its features, once per distinct value: the
+    // reader needs no lookup of its own.
+    const date = fields.numbersOf(fields.date, person.date_of_birth, (raw) => {
       const { dateOfBirth, features: f } = fieldFeatures.date(raw);
       return [
         ...[f.dob, f.dob_year, f.dob_year_month, f.dob_swapped, dateOfBirth?.value ?? null].map((value) => pool.internOrNone(value)),
         dateOfBirth ? PRECISIONS.indexOf(dateOfBirth.precision) : 0,
+        dateOfBirth === null && raw !== null && raw.trim() !== '' ? UNREADABLE_DATE : 0,
       ];
     });
-    DATE_FEATURES.forEach((f, i) => {
-      rows[row + f] = fields.slab[date + i]!;
-    });
+    for (let i = 0; i < DATE_FEATURES.length; i += 1) rows[row + DATE_FEATURES[i]!] = fields.slab[date + i]!;
     rows[row + DATE_AT] = dateNumber(fields.slab[date + 4]!, fields.slab[date + 5]!);
-    rows[row + AT.sex] = fields.slab[fields.numbersOf('sex', person.sex, (raw) => [pool.internOrNone(fieldFeatures.sex(raw))])]!;
+    const sex = fields.numbersOf(fields.sex, person.sex, (raw) => {
+      const parsed = fieldFeatures.sex(raw);
+      return [pool.internOrNone(parsed), parsed === null && raw !== null && raw.trim() !== '' ? UNREADABLE_SEX : 0];
+    });
+    // Read after the last lookup: a value seen first grows the slab into a new array.
+    const { slab } = fields;
+    rows[row + AT.sex] = slab[sex]!;
+    const unreadable = slab[date + 6]! | slab[sex + 1]!;
     this.count += 1;
     if (addressLater) {
       this.addressesPending = true;
-      return;
+      return unreadable;
     }
-    const address = fields.numbersOf('address', person.address, (raw) => {
+    const address = fields.numbersOf(fields.address, person.address, (raw) => {
       const { features: f } = fieldFeatures.address(raw);
       return [pool.internOrNone(f.address_key), pool.internOrNone(f.address_numbers), pool.internOrNone(f.area_province), pool.internOrNone(f.area_commune)];
     });
@@ -240,6 +259,7 @@ export class CompactRegister {
     rows[row + AT.address_numbers] = fields.slab[address + 1]!;
     rows[row + AT.area_province] = fields.slab[address + 2]!;
     rows[row + AT.area_commune] = fields.slab[address + 3]!;
+    return unreadable;
   }
 
   /**
