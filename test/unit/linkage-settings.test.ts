@@ -36,6 +36,22 @@ describe('linkage settings', () => {
     expect(() => parseSettings(noNull)).toThrow(/needs a null level/);
   });
 
+  it('refuses two comparisons of one name, which explanations and guards would read as one', () => {
+    const twice = structuredClone(settings);
+    twice.comparisons[4]!.name = 'sex';
+    expect(() => parseSettings(twice)).toThrow(/two of comparison sex/);
+  });
+
+  it('refuses two blocking rules of one name, whose keys would share a rule in the register', () => {
+    const twice = structuredClone(settings);
+    twice.blocking_rules[1]!.name = twice.blocking_rules[0]!.name;
+    expect(() => parseSettings(twice)).toThrow(new RegExp(`two of blocking rule ${twice.blocking_rules[0]!.name}`));
+  });
+
+  it('refuses a training session that skips a comparison that does not exist', () => {
+    expect(() => parseSettings({ ...settings, training_sessions: [{ block_on: ['dob'], skip: ['nickname'] }] })).toThrow(/unknown comparison nickname/);
+  });
+
   it("refuses a guardian's-ID generation gap that is not a whole number of years", () => {
     const broken = JSON.parse(JSON.stringify(settings));
     broken.guardian_id.when = { op: 'birth_years_apart', at_least: 0.5 };

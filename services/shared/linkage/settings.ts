@@ -228,9 +228,25 @@ export const settingsSchema = z
       ...settings.link_requires_agreement.flat(),
       ...(settings.thresholds.stricter_links ?? []).flatMap((rule) => rule.null_comparisons ?? []),
       ...conditions,
+      ...settings.training_sessions.flatMap((session) => session.skip),
     ];
     for (const name of named) {
       if (!names.has(name)) context.addIssue({ code: 'custom', message: `the settings name unknown comparison ${name}` });
+    }
+    // A name is how explanations, the blocking keys' rule column and the guards find a thing: two of one name would be read as one.
+    const namedLists: [string, readonly { name: string }[]][] = [
+      ['comparison', settings.comparisons],
+      ['blocking rule', settings.blocking_rules],
+      ['prior_by_age band', settings.prior_by_age],
+      ['stricter_links rule', settings.thresholds.stricter_links ?? []],
+      ['never_link rule', settings.never_link],
+    ];
+    for (const [what, list] of namedLists) {
+      const seen = new Set<string>();
+      for (const { name } of list) {
+        if (seen.has(name)) context.addIssue({ code: 'custom', message: `the settings name two of ${what} ${name}: each needs a name of its own` });
+        seen.add(name);
+      }
     }
     settings.prior_by_age.forEach((band, i) => {
       const before = settings.prior_by_age[i - 1];
