@@ -396,13 +396,16 @@ export class CompactRegister {
     const date = rows[row + DATE_AT]!;
     const precision = PRECISIONS[date & 3];
     const dateOfBirth: PartialDate | null = precision ? { value: pool.value(date >> 2), precision } : null;
+    const idNumber = rows[row + ID_AT]!;
+    const id = this.idPool.value(idNumber);
     return {
-      id: this.idPool.value(rows[row + ID_AT]!),
+      id,
       dateOfBirth,
       addressTokens: this.tokensOf(rows[row + AT.address_key]!),
       // Written out, so every record shares one shape.
       features: {
-        personal_id: personalId < 0 ? null : this.idPool.value(personalId),
+        // Most citizens' personal ID is their citizen ID, one number in the pool: its string is made once.
+        personal_id: personalId < 0 ? null : personalId === idNumber ? id : this.idPool.value(personalId),
         name_key: value(AT.name_key),
         name_tokens_sorted: value(AT.name_tokens_sorted),
         family_key: value(AT.family_key),
