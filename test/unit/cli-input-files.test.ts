@@ -147,6 +147,23 @@ describe('link-csv and a register whose date of birth or sex cannot be read', ()
   });
 });
 
+describe('link-csv and a register with a value it cannot read on several rows', () => {
+  it('tells each such row by its row past a blank line and an address over two lines, and reads padded or blank values as before', async () => {
+    const population = file(
+      'bad-dates-register.csv',
+      `${REGISTER}001190000003,Lê Văn Tám,31/31/1961,M,"Số 2\nHuế"\n\n001190000004,Lê Văn Bốn,31/31/1961,M,Huế\n` +
+        `001190000005,Lê Văn Năm," 1961-01-01 ",M,Huế\n001190000006,Lê Văn Sáu,31/31/1961," ",Huế\n001190000007,Lê Thị Bảy,1961,nữ,Huế\n`,
+    );
+    const records = file('one-record-3.csv', `${RECORDS_HEADER}r1,vaccination,,Lê Văn Tám,1961,M,Huế\n`);
+    const refused = await link(population, records, 'refused-dates.csv').catch((error: unknown) => (error as Error).message);
+    expect(String(refused).split('\n').slice(1)).toEqual([
+      '  row 4: date_of_birth is not a date dancu reads (yyyy-mm-dd, dd/mm/yyyy, yyyymmdd, yyyy-mm or yyyy; years 1850–2200)',
+      '  row 5: date_of_birth is not a date dancu reads (yyyy-mm-dd, dd/mm/yyyy, yyyymmdd, yyyy-mm or yyyy; years 1850–2200)',
+      '  row 7: date_of_birth is not a date dancu reads (yyyy-mm-dd, dd/mm/yyyy, yyyymmdd, yyyy-mm or yyyy; years 1850–2200)',
+    ]);
+  });
+});
+
 describe('link-csv and a record whose date of birth or sex cannot be read', () => {
   it('links it as the same record without that field, and tells its row and the field, never the value', async () => {
     const unreadable = file('unreadable-records.csv', `${RECORDS_HEADER}r1,vaccination,,Nguyễn Văn Hùng,14 tháng 3 1987,M,Số 1 Lê Lợi Hà Nội\n`);

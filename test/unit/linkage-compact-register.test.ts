@@ -2,7 +2,7 @@ import levenshtein from 'fast-levenshtein';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsvRowParser } from '../../services/shared/csv-rows.js';
-import { CompactRegister, FieldNumbers } from '../../services/shared/linkage/compact-register.js';
+import { CompactRegister, FieldNumbers, UNREADABLE_DATE, UNREADABLE_SEX } from '../../services/shared/linkage/compact-register.js';
 import { estimateParameters } from '../../services/shared/linkage/estimate.js';
 import { InMemoryCandidateSource } from '../../services/shared/linkage/in-memory-candidates.js';
 import { blockingKey, typoVariants } from '../../services/shared/linkage/blocking.js';
@@ -67,6 +67,32 @@ describe('the compact register', () => {
     ];
     const columns = CompactRegister.of(people);
     expect(people.map((_, i) => columns.get(i))).toEqual(people);
+  });
+
+  it('says which fields of a row it cannot read, whether the value is met first, again at once or again later', () => {
+    const columns = new CompactRegister();
+    const fields = new FieldNumbers();
+    const row = (date_of_birth: string | null | undefined, sex: string | null | undefined) =>
+      columns.addPerson('C-1', { full_name: 'Phan Văn Hải', date_of_birth, sex, address: null }, fields);
+    const said = [
+      row(' 1987-03-14 ', 'M'),
+      row('  ', ' '),
+      row(undefined, null),
+      row('x', 'M'),
+      row('x', 'M'),
+      row('1990', '?'),
+      row('x', 'nữ'),
+      row('14/3/1987', '?'),
+    ];
+    expect(said).toEqual([0, 0, 0, UNREADABLE_DATE, UNREADABLE_DATE, UNREADABLE_SEX, UNREADABLE_DATE, UNREADABLE_SEX]);
+  });
+
+  it('holds a row it cannot read a field of as a row without that field', () => {
+    const columns = new CompactRegister();
+    const fields = new FieldNumbers();
+    columns.addPerson('C-1', { full_name: 'Phan Văn Hải', date_of_birth: '31/31/1961', sex: 'X', address: null }, fields);
+    columns.addPerson('C-2', { full_name: 'Phan Văn Hải', date_of_birth: null, sex: null, address: null }, fields);
+    expect(columns.get(0)).toEqual({ ...columns.get(1), id: 'C-1', features: { ...columns.get(1).features, personal_id: null } });
   });
 
   it('tells whether a citizen holds an ID, and not for a personal ID alone', () => {

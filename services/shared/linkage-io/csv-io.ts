@@ -138,7 +138,8 @@ export class UnreadableFields {
 
 /**
  * The rows of a CSV file as objects of the columns named, a batch at a time, read as a stream;
- * the header may hold more columns, in any order. `unreadable`, when given, sees every row.
+ * the header may hold more columns, in any order. `unreadable`, when given, sees every row. Every
+ * record after the header is given, in order: readPopulationColumns numbers the rows by counting them.
  */
 async function* streamCsv<C extends string>(
   file: string,
@@ -173,15 +174,17 @@ async function* streamCsv<C extends string>(
 
 /**
  * The register snapshot of the link-csv contract as a compact register, read as a stream.
- * `unreadable`, when given, sees every row: link-csv refuses a register with a date of birth or
- * a sex that cannot be read, as load-population does. `addressesOn`, when given, numbers the rows'
+ * `unreadable`, when given, is told each row whose date of birth or sex cannot be read (link-csv
+ * refuses such a register, as load-population does). `addressesOn`, when given, numbers the rows'
  * addresses and works out each distinct one (link-csv's address thread) while this thread reads on.
  */
 export async function readPopulationColumns(file: string, unreadable?: UnreadableFields, addressesOn?: NumberAddresses): Promise<CompactRegister> {
   const register = new CompactRegister();
   const fields = new FieldNumbers();
   const addresses = addressesOn ? new DeferredAddresses(addressesOn, register.pool) : null;
-  // The header is row 1. The register tells which fields it could not read: no lookup here of its own.
+  // The header is row 1, and streamCsv gives every record after it, in order, none left out (as
+  // it does to UnreadableFields.see): counting them here numbers the rows as `see` would. The
+  // register tells which fields it could not read: no lookup here of its own.
   let at = 1;
   for await (const rows of streamCsv(file, POPULATION_HEADER, ['personal_id'])) {
     for (const row of rows) {

@@ -90,6 +90,8 @@ function dateNumber(value: number, precision: number): number {
   return value * 4 + precision;
 }
 
+type Field = 'name' | 'date' | 'sex' | 'address';
+
 /** One field's raw values seen so far, by the offset of their numbers in FieldNumbers' slab, and the last one looked up. */
 interface FieldCache {
   offsets: Map<string, number>;
@@ -109,13 +111,12 @@ function fieldCache(): FieldCache {
 export class FieldNumbers {
   slab = new Int32Array(1 << 16);
   private used = 0;
-  readonly name = fieldCache();
-  readonly date = fieldCache();
-  readonly sex = fieldCache();
-  readonly address = fieldCache();
+  /** One cache per field, as fields of an object rather than entries of a Map looked up on every call. */
+  private readonly caches: Record<Field, FieldCache> = { name: fieldCache(), date: fieldCache(), sex: fieldCache(), address: fieldCache() };
 
   /** Where the numbers of this field's value start in `slab`; `make` gives them the first time. */
-  numbersOf(fieldCache: FieldCache, raw: string | null | undefined, make: (raw: string | null) => number[]): number {
+  numbersOf(field: Field, raw: string | null | undefined, make: (raw: string | null) => number[]): number {
+    const fieldCache = this.caches[field];
     const key = raw ?? '';
     // A household's rows follow each other: most rows of a register have the previous row's
     // address, found here without a lookup in a map of hundreds of thousands of addresses.
@@ -221,14 +222,14 @@ export class CompactRegister {
     rows[row + ID_AT] = idPool.intern(id);
     const personalId = fieldFeatures.personalId(person.personal_id);
     rows[row + AT.personal_id] = personalId === null ? NONE : idPool.intern(personalId);
-    const name = fields.numbersOf(fields.name, person.full_name, (raw) => {
+    const name = fields.numbersOf('name', person.full_name, (raw) => {
       const f = fieldFeatures.name(raw);
       return [f.name_key, f.name_tokens_sorted, f.family_key, f.family_group, f.middle_key, f.given_key].map((value) => pool.internOrNone(value));
     });
     for (let i = 0; i < NAME_FEATURES.length; i += 1) rows[row + NAME_FEATURES[i]!] = fields.slab[name + i]!;
     // Whether a value can be read is worked out with its features, once per distinct value: the
     // reader needs no lookup of its own.
-    const date = fields.numbersOf(fields.date, person.date_of_birth, (raw) => {
+    const date = fields.numbersOf('date', person.date_of_birth, (raw) => {
       const { dateOfBirth, features: f } = fieldFeatures.date(raw);
       return [
         ...[f.dob, f.dob_year, f.dob_year_month, f.dob_swapped, dateOfBirth?.value ?? null].map((value) => pool.internOrNone(value)),
@@ -238,7 +239,7 @@ export class CompactRegister {
     });
     for (let i = 0; i < DATE_FEATURES.length; i += 1) rows[row + DATE_FEATURES[i]!] = fields.slab[date + i]!;
     rows[row + DATE_AT] = dateNumber(fields.slab[date + 4]!, fields.slab[date + 5]!);
-    const sex = fields.numbersOf(fields.sex, person.sex, (raw) => {
+    const sex = fields.numbersOf('sex', person.sex, (raw) => {
       const parsed = fieldFeatures.sex(raw);
       return [pool.internOrNone(parsed), parsed === null && raw !== null && raw.trim() !== '' ? UNREADABLE_SEX : 0];
     });
@@ -251,7 +252,7 @@ export class CompactRegister {
       this.addressesPending = true;
       return unreadable;
     }
-    const address = fields.numbersOf(fields.address, person.address, (raw) => {
+    const address = fields.numbersOf('address', person.address, (raw) => {
       const { features: f } = fieldFeatures.address(raw);
       return [pool.internOrNone(f.address_key), pool.internOrNone(f.address_numbers), pool.internOrNone(f.area_province), pool.internOrNone(f.area_commune)];
     });
