@@ -176,7 +176,7 @@ export class Scorer {
   private readonly asOfDay: number | null;
   /** Per comparison, the index of its strongest level (the first that is not a null level). */
   private readonly agreementLevel: Map<string, number>;
-  /** Per comparison name, its place in the settings (and in a pair's levels). */
+  /** Per comparison name (the settings refuse two of one name), its place in the settings (and in a pair's levels). */
   private readonly comparisonAt: Map<string, number>;
   /** The settings' guardian_id rule, compiled once; null when the settings declare none. */
   private readonly guardianTest: CompiledPredicate | null;
@@ -208,8 +208,7 @@ export class Scorer {
     this.bandPriors = settings.prior_by_age.map((band) => priorOfShare(band.probability_record_in_register));
     this.asOfDay = options.asOf ? dayNumber(options.asOf) : null;
     this.agreementLevel = new Map(settings.comparisons.map((c) => [c.name, c.levels.findIndex((level) => !level.is_null)]));
-    // The first comparison of a name, as a pair's comparisons were searched by name.
-    this.comparisonAt = new Map(settings.comparisons.map((c, i) => [c.name, i] as const).reverse());
+    this.comparisonAt = new Map(settings.comparisons.map((c, i) => [c.name, i]));
     this.guardianTest = settings.guardian_id ? compilePredicate(settings.guardian_id.when) : null;
     this.guardianSilenced = new Set(settings.guardian_id ? [settings.guardian_id.identifier] : []);
     this.stricterLinks = (settings.thresholds.stricter_links ?? []).map((rule) => ({ rule, test: rule.when ? compilePredicate(rule.when) : null }));
