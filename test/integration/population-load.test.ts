@@ -272,21 +272,91 @@ describe('dancu load-population copying citizens and their keys in turns', () =>
     expect([(error as { code?: string }).code, afterFailure, await citizens()]).toEqual(['CSV_FILE_INVALID', 0, lines.length - 1]);
   });
 
-  it('loads a file past the bulk size, its indexes set aside and built after, the same as a small one, and leaves the indexes the migrations made', async () => {
-    await empty();
-    const indexes = async () =>
-      (
-        await database.pool.query(
-          "select tablename, indexname, indexdef from pg_indexes where tablename in ('citizens', 'citizen_blocking_keys') order by indexname",
-        )
-      ).rows;
-    const migrated = await indexes();
-    // A column the load does not read, 700 bytes a row: the file passes the 6 MB from which the indexes are dropped and rebuilt.
-    const [header, ...rows] = linesOf(population());
-    const file = join(dir, 'padded.csv');
-    writeFileSync(file, `${header},remark\n${rows.map((row) => `${row},${'x'.repeat(700)}`).join('\n')}\n`);
+  /** The register's indexes, and the constraints on citizens and on the tables that reference it, as the catalogue holds them. */
+  const schema = async () => ({
+    indexes: (
+      await database.pool.query(
+        "select tablename, indexname, indexdef from pg_indexes where tablename in ('citizens', 'citizen_blocking_keys') order by indexname",
+      )
+    ).rows,
+    constraints: (
+      await database.pool.query(
+        `select conrelid::regclass::text as table, conname, pg_get_constraintdef(oid) as definition from pg_constraint
+          where conrelid = 'citizens'::regclass or confrelid = 'citizens'::regclass order by 1, 2`,
+      )
+    ).rows,
+  });
+  /** A column the load does not read, long enough that the file passes the 6 MB from which the indexes are dropped and rebuilt. */
+  const padded = (name: string, lines: string[]) => {
+    const [header, ...rows] = lines;
+    const remark = 'x'.repeat(Math.ceil(6_500_000 / rows.length));
+    const file = join(dir, `${name}.csv`);
+    writeFileSync(file, `${header},remark\n${rows.map((row) => `${row},${remark}`).join('\n')}\n`);
     expect(statSync(file).size).toBeGreaterThan(6_000_000);
-    await loadPopulation(database.pool, file, loadSettings());
-    expect([await register(), await indexes()]).toEqual([inOneTurn, migrated]);
+    return file;
+  };
+
+  it('loads a file past the bulk size, its indexes and constraints set aside and built after, the same as a small one, and leaves the schema the migrations made', async () => {
+    await empty();
+    const migrated = await schema();
+    await loadPopulation(database.pool, padded('padded', linesOf(population())), loadSettings());
+    expect([await register(), await schema()]).toEqual([inOneTurn, migrated]);
+  });
+
+  it('names the row of a citizen_id a file past the bulk size holds twice, loads nothing and leaves the schema the migrations made', async () => {
+    await empty();
+    const migrated = await schema();
+    const lines = linesOf(population());
+    lines.splice(8_500, 0, lines[10]!);
+    const error = await loadPopulation(database.pool, padded('bulk-twice', lines), loadSettings()).catch((e: unknown) => e);
+    expect([(error as PopulationFileError).problems, await citizens(), await schema()]).toEqual([
+      ['row 8501: its citizen_id is in the file twice, or in the register already'],
+      0,
+      migrated,
+    ]);
+  });
+
+  it('names the row of a personal_id a file past the bulk size gives a second citizen', async () => {
+    await empty();
+    const [header, ...rows] = linesOf(population());
+    // The synthetic file's last column is the personal_id: row 9,002 is given row 22's.
+    const file = padded('bulk-personal-twice', [header!, ...rows.map((row, i) => (i === 9_000 ? row.replace(/,[^,]*$/, `,${rows[20]!.split(',')[0]}`) : row))]);
+    const error = await loadPopulation(database.pool, file, loadSettings()).catch((e: unknown) => e);
+    expect([header!.split(',').at(-1), (error as PopulationFileError).problems, await citizens()]).toEqual([
+      'personal_id',
+      ['row 9002: its personal_id is in the file twice, or in the register already'],
+      0,
+    ]);
+  });
+
+  /** The citizens' primary key index as the catalogue knows it: another once it has been dropped and built again. */
+  const primaryKeyIndex = async () => (await database.pool.query("select 'citizens_pkey'::regclass::oid as oid")).rows[0].oid as number;
+
+  it('builds the citizens’ primary key again after a file past the bulk size is loaded into an empty register', async () => {
+    await empty();
+    const before = await primaryKeyIndex();
+    await loadPopulation(database.pool, padded('padded', linesOf(population())), loadSettings());
+    expect(await primaryKeyIndex()).not.toBe(before);
+  });
+
+  it('keeps the citizens’ constraints, the citizens already registered and the links to them when a file past the bulk size is loaded beside them', async () => {
+    await empty();
+    const [header, ...rows] = linesOf(population());
+    await loadPopulation(database.pool, padded('first-half', [header!, ...rows.slice(0, 5_000)]), loadSettings());
+    const keptIndex = await primaryKeyIndex();
+    const linked = rows[0]!.split(',')[0]!;
+    await database.pool.query(
+      `insert into record_links (source, source_system, source_record_id, citizen_id, decision_id, method, score, settings_version, reason)
+       values ('VACCINATION', 'test', 'r1', $1, 'd1', 'DETERMINISTIC', 1, 'v', 'test')`,
+      [linked],
+    );
+    await loadPopulation(database.pool, padded('second-half', [header!, ...rows.slice(5_000)]), loadSettings());
+    const refused = await database.pool
+      .query(
+        `insert into record_links (source, source_system, source_record_id, citizen_id, decision_id, method, score, settings_version, reason)
+         values ('VACCINATION', 'test', 'r2', 'nobody', 'd2', 'DETERMINISTIC', 1, 'v', 'test')`,
+      )
+      .catch((e: { code?: string }) => e.code);
+    expect([await register(), refused, await primaryKeyIndex()]).toEqual([inOneTurn, '23503', keptIndex]);
   });
 });

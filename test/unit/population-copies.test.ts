@@ -20,6 +20,11 @@ describe('a citizen_id PostgreSQL refused in a load’s COPY', () => {
     expect(duplicateCitizenProblem(refused, 0)).not.toContain('079087000001');
   });
 
+  it('is named by its row when it is a personal_id the register or an earlier row holds', () => {
+    const personal = { ...refused, constraint: 'citizens_personal_id_key', detail: 'Key (personal_id)=(079087000001) already exists.' };
+    expect(duplicateCitizenProblem(personal, 0)).toBe('row 42: its personal_id is in the file twice, or in the register already');
+  });
+
   it('leaves any other error as it is', () => {
     expect(duplicateCitizenProblem({ code: '23505', constraint: 'other_pkey' }, 0)).toBeNull();
   });

@@ -13,6 +13,7 @@
 
 import { CITIZENS } from './citizens-table.js';
 import { CopyIn } from './copy-in.js';
+import { duplicateProblem, refusedDuplicate } from './duplicate-rows.js';
 import type { PoolClient } from './db.js';
 import { LOADED_COLUMNS, type NormalisedBatch } from './population-rows.js';
 
@@ -161,18 +162,15 @@ export class PopulationCopies {
   }
 }
 
-const UNIQUE_VIOLATION = '23505';
-
 /**
- * A citizen_id PostgreSQL refused as a duplicate, as a load reports it: by its row when every row
- * before it was good (`citizensBefore`, the citizens copied in earlier segments, is then given; the
- * COPY's line n is the segment's nth citizen, the file's row citizensBefore + n + 1 with the header
- * row 1), never the ID itself (its error's detail holds it). Null for any other error.
+ * A citizen_id or personal_id a COPY refused as a duplicate, as a load reports it: by its row when
+ * every row before it was good (`citizensBefore`, the citizens copied in earlier segments, is then
+ * given; the COPY's line n is the segment's nth citizen, the file's row citizensBefore + n + 1
+ * with the header row 1), never the ID itself (its error's detail holds it). Null for any other
+ * error, and for a duplicate refused when a constraint was rebuilt after the COPY (duplicate-rows.ts).
  */
 export function duplicateCitizenProblem(error: unknown, citizensBefore: number | null): string | null {
-  const { code, constraint, where } = (error ?? {}) as { code?: string; constraint?: string; where?: string };
-  if (code !== UNIQUE_VIOLATION || constraint !== 'citizens_pkey') return null;
-  const line = /\bline (\d+)/.exec(where ?? '')?.[1];
-  const row = citizensBefore !== null && line ? `row ${citizensBefore + Number(line) + 1}` : 'a row';
-  return `${row}: its citizen_id is in the file twice, or in the register already`;
+  const refused = refusedDuplicate(error);
+  if (refused === null || refused.line === null) return null;
+  return duplicateProblem(citizensBefore === null ? 'a row' : `row ${citizensBefore + refused.line + 1}`, refused.column);
 }

@@ -4,15 +4,18 @@ import { csvFileRows } from '../csv-rows.js';
 import { DancuError } from '../errors.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
+import { withCitizenConstraintsSetAside } from './citizen-constraints.js';
+import { rebuiltConstraintProblem } from './duplicate-rows.js';
 import { buildSearchIndex, dropSearchIndex, vacuumKeys, withKeyIndexesDropped } from './key-indexes.js';
 import { duplicateCitizenProblem, PopulationCopies } from './population-copies.js';
 import { MAX_REPORTED_ERRORS, POPULATION_COLUMNS, type NormalisedBatch } from './population-rows.js';
 import { normaliserOnThisThread, startNormalisingThreads, type BatchNormaliser, type PopulationThreadSetup } from './population-threads.js';
 
 /**
- * From a file this large on (some 50,000 citizens of 126 bytes), the register's search index and
- * the key indexes are dropped before the copy and built once after it: far faster than growing
- * them row by row. Known before the first row, as it must be: the keys are copied as the rows go.
+ * From a file this large on (some 50,000 citizens of 126 bytes), the register's search index, the
+ * key indexes and the citizens' unique constraints are dropped before the copy and built once
+ * after it: far faster than growing them row by row. Known before the first row, as it must be:
+ * the keys are copied as the rows go.
  */
 const BULK_BYTES = 6_000_000;
 
@@ -50,7 +53,10 @@ const BATCHES_AHEAD_PER_THREAD = 3;
  * record, the header row 1: blank lines are skipped and a quoted field may hold line breaks).
  */
 export async function loadPopulation(pool: Pool, file: string, settings: LinkageSettings, options: LoadOptions = {}): Promise<LoadResult> {
-  const loaded = await inTransaction(pool, (client) => copySnapshot(client, file, settings, options));
+  const loaded = await inTransaction(pool, (client) => copySnapshot(client, file, settings, options)).catch(async (error: unknown) => {
+    const duplicate = await rebuiltConstraintProblem(error, file);
+    throw duplicate === null ? error : new PopulationFileError([duplicate]);
+  });
   await vacuumKeys(pool);
   return loaded;
 }
@@ -73,7 +79,8 @@ async function copySnapshot(client: PoolClient, file: string, settings: LinkageS
   const bulk = statSync(file).size >= BULK_BYTES;
   const copy = () => copyRows(client, file, `snapshot:${loadId}`, settings, options);
   if (bulk) await dropSearchIndex(client);
-  const { rows, turns } = await (bulk ? withKeyIndexesDropped(client, copy) : copy());
+  // The citizens' constraints come back first: a duplicate ID fails the load before the keys' longer index builds.
+  const { rows, turns } = await (bulk ? withKeyIndexesDropped(client, () => withCitizenConstraintsSetAside(client, copy)) : copy());
   if (bulk) await buildSearchIndex(client);
   await client.query('update population_loads set row_count = $1 where load_id = $2', [rows, loadId]);
   options.onProgress?.(rows);

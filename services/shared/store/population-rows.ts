@@ -106,13 +106,10 @@ export class RowNormaliser {
   /** One snapshot row (`at`: its number, the header row 1) → its COPY line for citizens and its blocking-key lines, or a problem naming the row. */
   normalise(row: Record<string, string>, at: number): NormalisedRow | { problem: string } {
     const problems: string[] = [];
-    const citizenId = cleanText(row.citizen_id ?? '');
+    const { citizen_id: citizenId, personal_id: personalId } = loadedIds(row);
     if (!citizenId) problems.push('citizen_id is empty');
     const name = cached(this.names, row.full_name ?? '', nameEntry);
     if (!name) problems.push('full_name is empty');
-    const rawPid = (row.personal_id ?? '').trim() || citizenId;
-    const pid = parsePersonalId(rawPid);
-    const personalId = pid.kind === 'personal' ? pid.value : null;
     const date = row.date_of_birth?.trim() ? cached(this.dates, row.date_of_birth, dateEntry) : NO_DATE;
     if (date.csv === null) problems.push(`date_of_birth: ${date.problem}`);
     const sex = row.sex?.trim() ? cached(this.sexes, row.sex, parseSex) : undefined;
@@ -126,6 +123,16 @@ export class RowNormaliser {
     for (const { rule, key } of citizenKeyRows(this.settings, match)) keyLines += `${copyTextField(rule)}\t${copyTextField(key)}\t${id}\n`;
     return { citizenLine, keyLines };
   }
+}
+
+/**
+ * A snapshot row's IDs as a load writes them: the citizen_id cleaned, and the personal_id (the
+ * citizen_id when the row has none) when it reads as a personal ID, else null.
+ */
+export function loadedIds(row: Record<string, string>): { citizen_id: string; personal_id: string | null } {
+  const citizenId = cleanText(row.citizen_id ?? '');
+  const pid = parsePersonalId((row.personal_id ?? '').trim() || citizenId);
+  return { citizen_id: citizenId, personal_id: pid.kind === 'personal' ? pid.value : null };
 }
 
 function nameEntry(raw: string): NameEntry | null {
