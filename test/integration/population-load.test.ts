@@ -339,6 +339,23 @@ describe('dancu load-population copying citizens and their keys in turns', () =>
     expect(await primaryKeyIndex()).not.toBe(before);
   });
 
+  /** Manual VACUUMs of the two tables so far, and whether the visibility map holds every page of each. */
+  const settled = async () =>
+    (
+      await database.pool.query(
+        `select s.relname, s.vacuum_count::int as vacuums, c.relallvisible = c.relpages as all_visible
+           from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+          where s.relname in ('citizens', 'citizen_blocking_keys') order by s.relname`,
+      )
+    ).rows as { relname: string; vacuums: number; all_visible: boolean }[];
+
+  it('writes the rows of a file past the bulk size loaded into an empty register frozen, visible to all without a VACUUM', async () => {
+    await empty();
+    const before = await settled();
+    await loadPopulation(database.pool, padded('padded', linesOf(population())), loadSettings());
+    expect(await settled()).toEqual(before.map(({ relname, vacuums }) => ({ relname, vacuums, all_visible: true })));
+  });
+
   it('keeps the citizens’ constraints, the citizens already registered and the links to them when a file past the bulk size is loaded beside them', async () => {
     await empty();
     const [header, ...rows] = linesOf(population());

@@ -32,8 +32,12 @@ export async function buildSearchIndex(client: PoolClient): Promise<void> {
   await client.query('create index citizens_search_name_idx on citizens ((name_key collate "C"), date_of_birth)');
 }
 
-/** VACUUM ANALYZE after a bulk write, outside any transaction: index-only scans need the visibility map. */
-export async function vacuumKeys(client: { query: (sql: string) => Promise<unknown> }): Promise<void> {
-  await client.query('vacuum (analyze) citizens');
-  await client.query('vacuum (analyze) citizen_blocking_keys');
+/**
+ * After a bulk write, outside any transaction: VACUUM ANALYZE, as index-only scans need the
+ * visibility map; ANALYZE alone after rows copied frozen (empty-register-load.ts), which set it.
+ */
+export async function settleAfterLoad(client: { query: (sql: string) => Promise<unknown> }, frozen: boolean): Promise<void> {
+  const settle = frozen ? 'analyze' : 'vacuum (analyze)';
+  await client.query(`${settle} citizens`);
+  await client.query(`${settle} citizen_blocking_keys`);
 }

@@ -28,9 +28,17 @@ const SEGMENT_BYTES = 16 << 20;
 /** Batches given and not yet taken for a COPY: the load runs ahead of PostgreSQL by this much, and no further. */
 const QUEUED_BYTES = 32 << 20;
 
-const CITIZENS_COPY = `copy citizens (${CITIZENS.list(LOADED_COLUMNS)}) from stdin with (format csv)`;
+/** The COPY of a segment's citizens; `frozen`: their rows written frozen, allowed into tables truncated in the load's transaction (empty-register-load.ts). */
+const citizensStatement = (frozen: boolean) => `copy citizens (${CITIZENS.list(LOADED_COLUMNS)}) from stdin with (format csv${frozen ? ', freeze' : ''})`;
 /** The keys go in COPY's text format: no quotes to write or read (population-rows.ts, copyTextField). */
-const KEYS_COPY = 'copy citizen_blocking_keys (rule, key, citizen_id) from stdin';
+const keysStatement = (frozen: boolean) => `copy citizen_blocking_keys (rule, key, citizen_id) from stdin${frozen ? ' with (freeze)' : ''}`;
+
+export interface CopiesOptions {
+  /** Key bytes a segment holds before its turn ends (SEGMENT_BYTES); tests take small turns to have many. */
+  segmentBytes?: number | undefined;
+  /** Both tables were truncated in this transaction: the COPYs write their rows frozen. */
+  frozen?: boolean;
+}
 
 const bytesOf = (batch: CopiedBatch) => batch.citizenLines.length + batch.keyLines.length;
 
@@ -46,10 +54,17 @@ export class PopulationCopies {
   private turnsTaken = 0;
   private readonly copying: Promise<void>;
 
+  private readonly segmentBytes: number;
+  private readonly citizensStatement: string;
+  private readonly keysStatement: string;
+
   constructor(
     private readonly client: PoolClient,
-    private readonly segmentBytes = SEGMENT_BYTES,
+    options: CopiesOptions = {},
   ) {
+    this.segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
+    this.citizensStatement = citizensStatement(options.frozen ?? false);
+    this.keysStatement = keysStatement(options.frozen ?? false);
     this.copying = this.takeTurns();
     // Seen by the load at its next add or at the end; never an unhandled rejection meanwhile.
     this.copying.catch((error: unknown) => {
@@ -102,7 +117,7 @@ export class PopulationCopies {
         const keys: Uint8Array[] = [];
         let keyBytes = 0;
         let citizens = 0;
-        const citizensCopy = this.open(CITIZENS_COPY);
+        const citizensCopy = this.open(this.citizensStatement);
         while (batch !== null) {
           await citizensCopy.write(batch.citizenLines);
           keys.push(batch.keyLines);
@@ -114,7 +129,7 @@ export class PopulationCopies {
         this.copiedCitizens += citizens;
         // A load abandoned meanwhile rolls back: its segment's keys are not worth copying.
         if (this.stopped) throw this.stopped;
-        const keysCopy = this.open(KEYS_COPY);
+        const keysCopy = this.open(this.keysStatement);
         for (const lines of keys) await keysCopy.write(lines);
         await keysCopy.end();
         this.active = null;

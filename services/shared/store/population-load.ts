@@ -4,9 +4,9 @@ import { csvFileRows } from '../csv-rows.js';
 import { DancuError } from '../errors.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
-import { withCitizenConstraintsSetAside } from './citizen-constraints.js';
 import { rebuiltConstraintProblem } from './duplicate-rows.js';
-import { buildSearchIndex, dropSearchIndex, vacuumKeys, withKeyIndexesDropped } from './key-indexes.js';
+import { buildSearchIndex, dropSearchIndex, settleAfterLoad, withKeyIndexesDropped } from './key-indexes.js';
+import { withEmptyRegisterPrepared } from './empty-register-load.js';
 import { duplicateCitizenProblem, PopulationCopies } from './population-copies.js';
 import { MAX_REPORTED_ERRORS, POPULATION_COLUMNS, type NormalisedBatch } from './population-rows.js';
 import { normaliserOnThisThread, startNormalisingThreads, type BatchNormaliser, type PopulationThreadSetup } from './population-threads.js';
@@ -53,11 +53,11 @@ const BATCHES_AHEAD_PER_THREAD = 3;
  * record, the header row 1: blank lines are skipped and a quoted field may hold line breaks).
  */
 export async function loadPopulation(pool: Pool, file: string, settings: LinkageSettings, options: LoadOptions = {}): Promise<LoadResult> {
-  const loaded = await inTransaction(pool, (client) => copySnapshot(client, file, settings, options)).catch(async (error: unknown) => {
+  const { frozen, ...loaded } = await inTransaction(pool, (client) => copySnapshot(client, file, settings, options)).catch(async (error: unknown) => {
     const duplicate = await rebuiltConstraintProblem(error, file);
     throw duplicate === null ? error : new PopulationFileError([duplicate]);
   });
-  await vacuumKeys(pool);
+  await settleAfterLoad(pool, frozen);
   return loaded;
 }
 
@@ -71,20 +71,21 @@ function asReported(error: unknown, problems: readonly string[], copies: Populat
   return duplicate === null ? error : new PopulationFileError([...problems, duplicate].slice(0, MAX_REPORTED_ERRORS));
 }
 
-async function copySnapshot(client: PoolClient, file: string, settings: LinkageSettings, options: LoadOptions): Promise<LoadResult> {
+/** A load's result, and whether its rows were copied frozen (into an empty register: empty-register-load.ts). */
+async function copySnapshot(client: PoolClient, file: string, settings: LinkageSettings, options: LoadOptions): Promise<LoadResult & { frozen: boolean }> {
   const {
     rows: [load],
   } = await client.query<{ load_id: string }>('insert into population_loads (file_name, row_count) values ($1, 0) returning load_id', [basename(file)]);
   const loadId = Number(load?.load_id);
   const bulk = statSync(file).size >= BULK_BYTES;
-  const copy = () => copyRows(client, file, `snapshot:${loadId}`, settings, options);
+  const copy = (frozen: boolean) => copyRows(client, file, `snapshot:${loadId}`, settings, { ...options, frozen });
   if (bulk) await dropSearchIndex(client);
   // The citizens' constraints come back first: a duplicate ID fails the load before the keys' longer index builds.
-  const { rows, turns } = await (bulk ? withKeyIndexesDropped(client, () => withCitizenConstraintsSetAside(client, copy)) : copy());
+  const { rows, turns, frozen } = await (bulk ? withKeyIndexesDropped(client, () => withEmptyRegisterPrepared(client, copy)) : copy(false));
   if (bulk) await buildSearchIndex(client);
   await client.query('update population_loads set row_count = $1 where load_id = $2', [rows, loadId]);
   options.onProgress?.(rows);
-  return { loadId, rows, turns };
+  return { loadId, rows, turns, frozen };
 }
 
 /**
@@ -97,11 +98,11 @@ async function copyRows(
   file: string,
   origin: string,
   settings: LinkageSettings,
-  options: LoadOptions,
-): Promise<{ rows: number; turns: number }> {
+  options: LoadOptions & { frozen: boolean },
+): Promise<{ rows: number; turns: number; frozen: boolean }> {
   const threads = Math.max(1, options.threads ?? 1);
   const problems: string[] = [];
-  const copies = new PopulationCopies(client, options.segmentBytes);
+  const copies = new PopulationCopies(client, { segmentBytes: options.segmentBytes, frozen: options.frozen });
   let normaliser: BatchNormaliser | null = null;
   let rows = 0;
   try {
@@ -147,5 +148,5 @@ async function copyRows(
     await normaliser?.stop().catch(() => undefined);
   }
   if (problems.length > 0) throw new PopulationFileError(problems);
-  return { rows, turns: copies.turns };
+  return { rows, turns: copies.turns, frozen: options.frozen };
 }

@@ -5,7 +5,7 @@ import type { PersonObservation } from '../schemas/records.js';
 import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
 import { citizenRowColumns } from './citizens-table.js';
 import { inTransaction, type Pool, type PoolClient } from './db.js';
-import { vacuumKeys, withKeyIndexesDropped } from './key-indexes.js';
+import { settleAfterLoad, withKeyIndexesDropped } from './key-indexes.js';
 import { DUPLICATE_REASON } from './review-case.js';
 import { recordKeysOf } from './plan/record-keys.js';
 
@@ -24,7 +24,7 @@ export async function reindexCitizens(pool: Pool, settings: LinkageSettings, onP
     await writeRecordKeys(client, settings, 'review_case_keys', `select observation from review_cases where reason <> '${DUPLICATE_REASON}'`);
     return citizens;
   });
-  await vacuumKeys(pool);
+  await settleAfterLoad(pool, false);
   return count;
 }
 
