@@ -76,6 +76,12 @@ describe('a duplicate refused when the constraint was rebuilt after the COPY', (
     );
   });
 
+  it('is named "a row" when the file cannot be read again', async () => {
+    expect(await rebuiltConstraintProblem(rebuilt('citizen_id', '079087000002'), join(dir, 'gone.csv'))).toBe(
+      'a row: its citizen_id is in the file twice, or in the register already',
+    );
+  });
+
   it('never repeats the ID', async () => {
     expect(await rebuiltConstraintProblem(rebuilt('citizen_id', '079087000002'), file)).not.toContain('079087000002');
   });

@@ -3,7 +3,7 @@
  * the file that holds it (a CSV record; the header row 1), never by the ID itself. PostgreSQL
  * refuses it in one of two places: the COPY, when the unique indexes are kept up row by row (its
  * error names the COPY's line: population-copies.ts), or the rebuild of the constraint after a
- * bulk COPY (citizen-constraints.ts), whose error names only the value; that row is found here by
+ * bulk COPY (empty-register-load.ts), whose error names only the value; that row is found here by
  * reading the file again, which costs a pass over it only when the load has already failed.
  */
 
@@ -49,7 +49,8 @@ export function duplicateProblem(row: string, column: RefusedDuplicate['column']
 export async function rebuiltConstraintProblem(error: unknown, file: string): Promise<string | null> {
   const refused = refusedDuplicate(error);
   if (refused === null || refused.line !== null) return null;
-  const rows = refused.value === null ? [] : await rowsHolding(file, refused.column, refused.value);
+  // The file gone or changed since the load read it: the row is not known, and the load's own error is still the one to report.
+  const rows = refused.value === null ? [] : await rowsHolding(file, refused.column, refused.value).catch(() => []);
   const row = rows.length === 0 ? 'a row' : `row ${rows[Math.min(1, rows.length - 1)]}`;
   return duplicateProblem(row, refused.column);
 }

@@ -11,8 +11,10 @@ import { onCitus } from './store-dialect.js';
  *   Grown row by row in the file's (random) key order, the two unique indexes were most of a COPY
  *   of a million citizens (15-21 s; 2.5-2.9 s without them and the change notes' trigger); built
  *   once after it, each takes under a second. A duplicate is then refused by the rebuild, not by
- *   the COPY (population-load.ts names its row). The tables that reference citizens are empty, so
- *   the foreign keys come back without reading anything.
+ *   the COPY (population-load.ts names its row), and only once every row was good: a file with
+ *   bad rows reports them first, its duplicates at the next attempt. The tables that reference
+ *   citizens are empty, so their foreign keys come back without reading them (the one from
+ *   citizens to itself, merged_into, reads the loaded citizens, none of which is merged).
  * - citizens and citizen_blocking_keys are truncated (they hold nothing) in the transaction, so
  *   the COPYs may write their rows frozen (COPY FREEZE): already visible to all and marked so in
  *   the visibility map, which spares the VACUUM pass over them after the load and the freezing
@@ -25,7 +27,10 @@ import { onCitus } from './store-dialect.js';
  * withKeyIndexesDropped is. `work` is told whether the register was prepared (and may FREEZE).
  */
 export async function withEmptyRegisterPrepared<T>(client: PoolClient, work: (prepared: boolean) => Promise<T>): Promise<T> {
-  if ((await onCitus(client)) || !(await registerEmpty(client))) return work(false);
+  if (await onCitus(client)) return work(false);
+  // Held already by the caller's index drops; taken here too so that no writer can commit a citizen between the check and the truncate.
+  await client.query('lock table citizens, citizen_blocking_keys in access exclusive mode');
+  if (!(await registerEmpty(client))) return work(false);
   const { rows } = await client.query<{ drop: string; add: string }>(CONSTRAINTS);
   for (const { drop } of rows) await client.query(drop);
   // Nothing references citizens now; both tables are empty, so nothing is lost.

@@ -65,7 +65,7 @@ function startNormaliser(threads: number, setup: PopulationThreadSetup): Promise
   return threads > 1 ? startNormalisingThreads(threads, setup) : Promise.resolve(normaliserOnThisThread(setup));
 }
 
-/** An error of the load as it reports it: a citizen_id PostgreSQL refused as a duplicate, with the rows found bad before it. */
+/** An error of the load as it reports it: a citizen_id or personal_id the COPY refused as a duplicate, with the rows found bad before it. */
 function asReported(error: unknown, problems: readonly string[], copies: PopulationCopies): unknown {
   const duplicate = duplicateCitizenProblem(error, problems.length === 0 ? copies.citizensBeforeSegment : null);
   return duplicate === null ? error : new PopulationFileError([...problems, duplicate].slice(0, MAX_REPORTED_ERRORS));
