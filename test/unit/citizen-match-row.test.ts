@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { personToMatchRecord } from '../../services/shared/linkage/match-record.js';
+import { MatchRecordReader, personToMatchRecord } from '../../services/shared/linkage/match-record.js';
 import { citizenAsPerson, citizenMatchFields, type CitizenRow } from '../../services/shared/register/citizen-row.js';
 import { CITIZEN_MATCH_COLUMNS, citizenMatchColumns } from '../../services/shared/store/citizens-table.js';
 
@@ -44,5 +44,20 @@ describe('a citizen read by its match columns only', () => {
 
   it('reads fewer columns than the whole row', () => {
     expect(citizenMatchColumns('c')).toBe('c.citizen_id, c.personal_id, c.name_key, c.date_of_birth, c.dob_precision, c.sex, c.address');
+  });
+
+  it('gives the same match records through a reader that keeps names, dates and addresses it has seen', () => {
+    const household: CitizenRow[] = [
+      CITIZEN,
+      { ...CITIZEN, citizen_id: '001090000021', personal_id: '001090000021', name_key: 'le van hai', date_of_birth: '1988-02-03', sex: 'MALE' },
+      { ...CITIZEN, citizen_id: '001090000022', personal_id: null, date_of_birth: '1957', dob_precision: 'YEAR' },
+      { ...CITIZEN, citizen_id: '001090000023', address: null, date_of_birth: '1990-11-07' },
+      { ...CITIZEN, citizen_id: '001090000024', name_key: '', address: 'Thôn 3, xã An Phú, Nghệ An' },
+    ];
+    const reader = new MatchRecordReader();
+    const twice = [...household, ...household];
+    expect(twice.map((row) => reader.readPerson(row.citizen_id, citizenMatchFields(matchColumnsOf(row))))).toEqual(
+      twice.map((row) => personToMatchRecord(row.citizen_id, citizenMatchFields(matchColumnsOf(row)))),
+    );
   });
 });

@@ -4,7 +4,7 @@ import { citizenMatchFields, type CitizenMatchRow } from '../register/citizen-ro
 import { citizenMatchColumns } from '../store/citizens-table.js';
 import { fallbackKeys, lookupKey, passesFilter } from '../linkage/blocking.js';
 import type { CandidateSource } from '../linkage/candidate-source.js';
-import { personToMatchRecord, type Feature, type MatchRecord } from '../linkage/match-record.js';
+import { MatchRecordReader, personToMatchRecord, type Feature, type MatchRecord } from '../linkage/match-record.js';
 import { tfFeatures, type BlockingRule, type LinkageSettings } from '../linkage/settings.js';
 import { TermFrequencies } from '../linkage/term-frequencies.js';
 
@@ -14,7 +14,9 @@ import { TermFrequencies } from '../linkage/term-frequencies.js';
  * batch of events, never one per event; each candidate's row holds only the columns its match
  * record is made from. A rule with a max_block_size reads at most one citizen
  * more than it per key (a LIMIT on the index scan), and a key that reaches that is generic: it
- * brings none, as in memory.
+ * brings none, as in memory. Candidates' names, dates and addresses are worked out once per
+ * distinct value and kept (bounded) across batches: a candidate's household, namesakes and
+ * same-day births share them, and their address features were a third of the linker's time.
  */
 /** A batch's lookups, one entry per (record, rule) with a key. */
 interface Lookups {
@@ -38,6 +40,7 @@ function nonNull(key: string | null): string[] {
 export class PostgresCandidateSource implements CandidateSource {
   private readonly rules: Map<string, BlockingRule>;
   private readonly genericCounts = new Map<string, number>();
+  private readonly reader = new MatchRecordReader();
 
   constructor(
     private readonly pool: Pool,
@@ -89,7 +92,7 @@ export class PostgresCandidateSource implements CandidateSource {
       }
       const record = records[row.idx];
       if (!record || seen[row.idx]!.has(row.citizen_id)) continue;
-      const citizen = citizenMatchRecord(row);
+      const citizen = this.reader.readPerson(row.citizen_id, citizenMatchFields(row));
       const rule = this.rules.get(row.rule);
       if (rule && !passesFilter(rule, record, citizen)) continue;
       seen[row.idx]!.add(row.citizen_id);

@@ -355,7 +355,7 @@ export class MatchRecordReader {
   private readonly offices = new Map<string, OfficeArea | null>();
 
   /** personToMatchRecord, with the same caches. */
-  readPerson(id: string, person: NormalisedPerson): MatchRecord {
+  readPerson(id: string, person: MatchedFields): MatchRecord {
     const { name, date, address, record } = normalisedFieldFeatures;
     return record(
       id,
