@@ -53,6 +53,7 @@ describe('a citizen read by its match columns only', () => {
       { ...CITIZEN, citizen_id: '001090000022', personal_id: null, date_of_birth: '1957', dob_precision: 'YEAR' },
       { ...CITIZEN, citizen_id: '001090000023', address: null, date_of_birth: '1990-11-07' },
       { ...CITIZEN, citizen_id: '001090000024', name_key: '', address: 'Thôn 3, xã An Phú, Nghệ An' },
+      { ...CITIZEN, citizen_id: '001090000025', name_key: 'tran van nam', sex: 'MALE', address: 'So nha 12 ngo 5 phuong Lang Ha Ha Noi' },
     ];
     const reader = new MatchRecordReader();
     const twice = [...household, ...household];

@@ -32,10 +32,14 @@ export const FEATURES = [
 
 export type Feature = (typeof FEATURES)[number];
 
-/** One side of a comparison: the raw fields it came from, its parsed date, and its features. */
+/**
+ * One side of a comparison: the raw fields it came from, its parsed date, and its features. Read
+ * only: a reader (MatchRecordReader) shares one date and one set of address tokens between every
+ * record with that value, across a linker's batches.
+ */
 export interface MatchRecord {
   id: string;
-  dateOfBirth: PartialDate | null;
+  dateOfBirth: Readonly<PartialDate> | null;
   features: Record<Feature, string | null>;
   addressTokens: ReadonlySet<string>;
 }
@@ -341,10 +345,12 @@ export const normalisedFieldFeatures = {
 };
 
 /**
- * toMatchRecord for a whole file: each field's features depend on that field alone, so names,
- * dates and addresses seen before are not folded and parsed again (a register repeats them
- * often), and records read by one reader share those strings. Gives the same records as
- * toMatchRecord.
+ * toMatchRecord for a whole file, or for a linker's candidates batch after batch: each field's
+ * features depend on that field alone, so names, dates and addresses seen before are not folded
+ * and parsed again (a register repeats them often, a household and namesakes come back as
+ * candidates together), and records read by one reader share those strings and objects. Each
+ * cache holds at most 200,000 values and starts again when full (csv-rows.ts, cached). Gives the
+ * same records as toMatchRecord.
  */
 export class MatchRecordReader {
   private readonly names = new Map<string, NameFeatures>();
