@@ -2,8 +2,9 @@ import { ConfigError } from '../errors.js';
 import type { CandidateSource } from '../linkage/candidate-source.js';
 import { CompactRegister } from '../linkage/compact-register.js';
 import { LiveCandidateSource, type CitizenNow } from '../linkage/live-candidates.js';
-import type { MatchRecord } from '../linkage/match-record.js';
+import { MatchRecordReader, type MatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
+import { citizenMatchFields } from '../register/citizen-row.js';
 import { citizensChangedSince, readRegisterSnapshot, type ChangedCitizen } from '../store/citizen-changes.js';
 import type { Pool } from '../store/db.js';
 import { onCitus } from '../store/store-dialect.js';
@@ -193,8 +194,10 @@ function asCitizenNow(citizen: ChangedCitizen): CitizenNow {
 async function snapshot(pool: Pool, settings: LinkageSettings, options: LiveRegisterOptions): Promise<Snapshot> {
   const began = Date.now();
   const register = new CompactRegister();
+  // Household members, namesakes and people born on one day share values: each is worked out once.
+  const reader = new MatchRecordReader();
   const horizon = await readRegisterSnapshot(pool, (rows) => {
-    for (const row of rows) register.add(citizenMatchRecord(row));
+    for (const row of rows) register.add(reader.readPerson(row.citizen_id, citizenMatchFields(row)));
   });
   const source = new LiveCandidateSource(settings.blocking_rules, register);
   options.onSnapshot?.(register.size, Date.now() - began);
