@@ -78,7 +78,7 @@ async function copySnapshot(client: PoolClient, file: string, settings: LinkageS
   } = await client.query<{ load_id: string }>('insert into population_loads (file_name, row_count) values ($1, 0) returning load_id', [basename(file)]);
   const loadId = Number(load?.load_id);
   const bulk = statSync(file).size >= BULK_BYTES;
-  const copy = (frozen: boolean) => copyRows(client, file, `snapshot:${loadId}`, settings, { ...options, frozen });
+  const copy = async (frozen: boolean) => ({ ...(await copyRows(client, file, `snapshot:${loadId}`, settings, { ...options, frozen })), frozen });
   if (bulk) await dropSearchIndex(client);
   // The citizens' constraints come back first: a duplicate ID fails the load before the keys' longer index builds.
   const { rows, turns, frozen } = await (bulk ? withKeyIndexesDropped(client, () => withEmptyRegisterPrepared(client, copy)) : copy(false));
@@ -99,7 +99,7 @@ async function copyRows(
   origin: string,
   settings: LinkageSettings,
   options: LoadOptions & { frozen: boolean },
-): Promise<{ rows: number; turns: number; frozen: boolean }> {
+): Promise<{ rows: number; turns: number }> {
   const threads = Math.max(1, options.threads ?? 1);
   const problems: string[] = [];
   const copies = new PopulationCopies(client, { segmentBytes: options.segmentBytes, frozen: options.frozen });
@@ -148,5 +148,5 @@ async function copyRows(
     await normaliser?.stop().catch(() => undefined);
   }
   if (problems.length > 0) throw new PopulationFileError(problems);
-  return { rows, turns: copies.turns, frozen: options.frozen };
+  return { rows, turns: copies.turns };
 }
