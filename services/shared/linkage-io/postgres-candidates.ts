@@ -16,7 +16,7 @@ import { TermFrequencies } from '../linkage/term-frequencies.js';
  * more than it per key (a LIMIT on the index scan), and a key that reaches that is generic: it
  * brings none, as in memory. Candidates' names, dates and addresses are worked out once per
  * distinct value and kept (bounded) across batches: a candidate's household, namesakes and
- * same-day births share them, and their address features were a third of the linker's time.
+ * same-day births share them, and building them was a third of the linker's time.
  */
 /** A batch's lookups, one entry per (record, rule) with a key. */
 interface Lookups {
