@@ -227,7 +227,8 @@ export async function ensureTopics(admin: Admin, topics: string[], partitions = 
       replicationFactor,
       configEntries: [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }],
     }));
-    await admin.createTopics({ topics: configs, waitForLeaders: true });
+    await admin.createTopics({ topics: configs, waitForLeaders: false });
+    await waitForLeaders(admin, missing, partitions);
   } catch (error) {
     // Another service may create the same topic at the same moment; only a topic still missing is a failure.
     const now = new Set(await admin.listTopics());
@@ -239,5 +240,33 @@ export async function ensureTopics(admin: Admin, topics: string[], partitions = 
       retriable: false,
       cause: error,
     });
+  }
+}
+
+/** Answers a broker gives about a topic it has created but not yet taken into its metadata. */
+const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * Waits until every partition of the topics has a leader. kafkajs's own wait (`waitForLeaders`)
+ * retries only LEADER_NOT_AVAILABLE; a KRaft broker asked at once may not know the new topic yet
+ * and answer UNKNOWN_TOPIC_OR_PARTITION, which kafkajs throws (seen in CI when several runs set up
+ * side by side). Both mean "not yet" here, until the deadline.
+ */
+export async function waitForLeaders(admin: Admin, topics: string[], partitions: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const led = await admin.fetchTopicMetadata({ topics }).then(
+      ({ topics: found }) =>
+        found.length === topics.length && found.every((topic) => topic.partitions.length >= partitions && topic.partitions.every((p) => p.leader >= 0)),
+      (error: unknown) => {
+        if (NOT_YET.has(String((error as { type?: unknown }).type))) return false;
+        throw error;
+      },
+    );
+    if (led) return;
+    if (Date.now() > deadline) {
+      throw new DancuError('KAFKA_TOPIC_NOT_READY', `the topics ${topics.join(', ')} have no leader ${timeoutMs} ms after their creation`, { retriable: true });
+    }
+    await sleep(100);
   }
 }
