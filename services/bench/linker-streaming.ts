@@ -5,12 +5,11 @@ import { settingsMadeCurrent } from './current-settings.js';
 import { existingRegister, observationOf, prepareLinkageSetRegister } from './linkage-set-register.js';
 import { loadConfig as loadLinkerConfig } from '../linker/config.js';
 import { startLinker } from '../linker/linker-service.js';
-import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../shared/kafka/client.js';
+import { connectProducer } from '../shared/kafka/client.js';
 import { topicMessageCount, totalLag } from '../shared/kafka/lag.js';
-import { topicsFor } from '../shared/schemas/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
 import { createMetrics } from '../shared/observability/metrics.js';
-import { SchemaRegistryClient } from '../shared/kafka/registry.js';
+import { benchTopics } from './bench-topics.js';
 import { machineLine } from './machine.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
@@ -30,12 +29,7 @@ async function main(): Promise<void> {
   // A register reused (BENCH_REUSE=1, BENCH_REGISTER_DATABASE) may hold another version than the file's.
   console.log(await settingsMadeCurrent(databaseUrl, cli.DANCU_LINKAGE_SETTINGS, 'bench:linker-streaming'));
 
-  const topics = topicsFor(namespace);
-  const kafka = createKafka(kafkaConnection(cli), 'bench', logger);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, Object.values(topics));
-  const registry = new SchemaRegistryClient(cli.DANCU_SCHEMA_REGISTRY_URL);
+  const { topics, kafka, admin, registry } = await benchTopics(cli, namespace, 'bench', logger);
   const schemaId = await registry.registerValueSchema(topics.observations, 'personObservation');
   const producer = await connectProducer(kafka);
   const messages: { key: string; value: Buffer }[] = [];

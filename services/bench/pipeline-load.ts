@@ -10,17 +10,18 @@ import { reexaminationSummary } from './reexamination-summary.js';
 import { cpuByRole, cpuSnapshot, databaseActivity, enableStatementCounts, formatBudget, tableWrites, topicBytes } from './cost-budget.js';
 import { ServiceProcesses } from './service-processes.js';
 import { pipelineGroupTopics } from '../monitor/pipeline-status.js';
-import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../shared/kafka/client.js';
-import { measureLag, topicMessageCount } from '../shared/kafka/lag.js';
-import { SOURCE_NAMES, SOURCE_TOPICS, topicsFor, valueSubject, type SourceName } from '../shared/schemas/topics.js';
+import { connectProducer } from '../shared/kafka/client.js';
+import { groupLag, topicMessageCount } from '../shared/kafka/lag.js';
+import { SOURCE_NAMES, SOURCE_TOPICS, valueSubject, type SourceName, type Topics } from '../shared/schemas/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
 import { REPO_ROOT } from '../shared/paths.js';
 import { loadRecordSchema } from '../shared/schemas/avro-files.js';
-import { SchemaRegistryClient } from '../shared/kafka/registry.js';
+import type { SchemaRegistryClient } from '../shared/kafka/registry.js';
 import { SOURCE_ADAPTERS } from '../shared/sources/source-adapters.js';
 import { createPool, type Pool } from '../shared/store/db.js';
 import { generateSectorDay } from '../shared/synth/sector-day.js';
 import { percentile } from './percentile.js';
+import { benchTopics } from './bench-topics.js';
 import { machineLine } from './machine.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
@@ -68,6 +69,16 @@ ${lines.join('\n')}
 `;
 }
 
+/**
+ * How many observations have an outcome yet: one row back, so that waiting for the pipeline costs
+ * the benchmark little (it shares the two cores with what it measures; reading every latency each
+ * half second did not, and grew with the run).
+ */
+async function appliedCount(pool: Pool, since: Date): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>('select count(distinct observation_id) as n from observation_outcomes where applied_at >= $1', [since]);
+  return Number(rows[0]?.n ?? 0);
+}
+
 async function appliedSince(pool: Pool, since: Date): Promise<{ n: number; latencies: number[] }> {
   // A record kept unlinked and linked later has two outcomes: its first one is when it was applied.
   const { rows } = await pool.query<{ latency_ms: number | null }>(
@@ -77,18 +88,20 @@ async function appliedSince(pool: Pool, since: Date): Promise<{ n: number; laten
   return { n: rows.length, latencies: rows.flatMap((r) => (r.latency_ms === null ? [] : [r.latency_ms])).sort((a, b) => a - b) };
 }
 
+/** The day's events, Avro-encoded, in the order they are sent. */
+type EncodedDay = { topic: string; message: Message }[];
+
 /**
- * `npm run bench:pipeline`: the whole pipeline (ingest, linker, store; BENCH_INSTANCES of each,
- * separate processes) against a register of BENCH_CITIZENS, fed BENCH_EVENTS across the four
- * sources at BENCH_RATE events/s (0: as fast as possible). Prints sustained throughput, end-to-end
- * latency percentiles and the lag over time, and draws the lag as pipeline-lag-<label>.svg in
- * BENCH_CHART_DIR (.dancu/bench unless given: a run leaves the repository's files alone; `docs`
- * to keep a chart BENCHMARKS links to).
+ * The register (loaded, or reused) and the day's events encoded for `topics`. Only the register's
+ * URL and size and the encoded events come back: the synthetic population and the day's events
+ * stay here, so the benchmark's heap is small while it measures: its garbage collector shares the
+ * two cores with the pipeline it measures.
  */
-async function main(): Promise<void> {
-  console.log(machineLine());
-  const cli = loadCliConfig(process.env);
-  const logger = createLogger({ level: 'warn', name: 'bench' });
+async function prepareRun(
+  cli: ReturnType<typeof loadCliConfig>,
+  registry: SchemaRegistryClient,
+  topics: Topics,
+): Promise<{ databaseUrl: string; citizens: number; messages: EncodedDay }> {
   // BENCH_REGISTER_DATABASE and BENCH_POPULATION_FILE name a register loaded beforehand (e.g. 10 M national citizens) and the file it came from.
   const { databaseUrl, population, citizens } = process.env.BENCH_REGISTER_DATABASE
     ? await existingBenchRegister(
@@ -116,14 +129,7 @@ async function main(): Promise<void> {
     Date.now() % 1_000_000,
   );
 
-  const namespace = `bench-pipeline-${Date.now()}`;
-  const topics = topicsFor(namespace);
-  const kafka = createKafka(kafkaConnection(cli), 'bench-pipeline', logger);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, Object.values(topics));
-  const registry = new SchemaRegistryClient(cli.DANCU_SCHEMA_REGISTRY_URL);
-  const messages: { topic: string; message: Message }[] = [];
+  const messages: EncodedDay = [];
   for (const source of SOURCE_NAMES) {
     const topic = topics[SOURCE_TOPICS[source].events];
     const schemaId = await registry.register(valueSubject(topic), loadRecordSchema(SOURCE_ADAPTERS[source].record).text);
@@ -133,6 +139,24 @@ async function main(): Promise<void> {
   // Interleave the sources, as a day's traffic would (the record ids carry a serial, so ordering by it mixes them).
   const serial = (key: string) => Number(key.split('-').pop());
   messages.sort((a, b) => serial(a.message.key as string) - serial(b.message.key as string));
+  return { databaseUrl, citizens, messages };
+}
+
+/**
+ * `npm run bench:pipeline`: the whole pipeline (ingest, linker, store; BENCH_INSTANCES of each,
+ * separate processes) against a register of BENCH_CITIZENS, fed BENCH_EVENTS across the four
+ * sources at BENCH_RATE events/s (0: as fast as possible). Prints sustained throughput, end-to-end
+ * latency percentiles and the lag over time, and draws the lag as pipeline-lag-<label>.svg in
+ * BENCH_CHART_DIR (.dancu/bench unless given: a run leaves the repository's files alone; `docs`
+ * to keep a chart BENCHMARKS links to).
+ */
+async function main(): Promise<void> {
+  console.log(machineLine());
+  const cli = loadCliConfig(process.env);
+  const logger = createLogger({ level: 'warn', name: 'bench' });
+  const namespace = `bench-pipeline-${Date.now()}`;
+  const { topics, kafka, admin, registry } = await benchTopics(cli, namespace, 'bench-pipeline', logger);
+  const { databaseUrl, citizens, messages } = await prepareRun(cli, registry, topics);
   console.log(
     `${messages.length.toLocaleString('en')} events across the four sources; ${INSTANCES} instance(s) of each service; rate ${RATE === 0 ? 'as fast as possible' : `${RATE}/s`}`,
   );
@@ -168,7 +192,10 @@ async function main(): Promise<void> {
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      const lags = await measureLag(kafka, admin, groupTopics).catch(() => []);
+      // In messages only: the chart needs no ages, and measureLag reads the oldest waiting message of every lagging partition.
+      const lags = await Promise.all(groupTopics.flatMap((group) => group.topics.map((topic) => groupLag(admin, group.groupId, topic))))
+        .then((found) => found.flat())
+        .catch(() => []);
       const byGroup: Record<string, number> = {};
       for (const group of groupTopics) byGroup[group.stage] = lags.filter((l) => l.groupId === group.groupId).reduce((sum, l) => sum + l.lag, 0);
       lagPoints.push({ seconds: (performance.now() - t0) / 1000, byGroup });
@@ -189,11 +216,11 @@ async function main(): Promise<void> {
   }
   const published = (performance.now() - t0) / 1000;
   // An event ingest dead-letters (a national register's data can fail a check the synthetic day's does not) is done too, and counted.
-  let applied = await appliedSince(pool, start);
+  let appliedSoFar = await appliedCount(pool, start);
   let deadLetters = await topicMessageCount(admin, topics.deadLetters);
-  while (applied.n + deadLetters < messages.length) {
+  while (appliedSoFar + deadLetters < messages.length) {
     await sleep(500);
-    applied = await appliedSince(pool, start);
+    appliedSoFar = await appliedCount(pool, start);
     deadLetters = await topicMessageCount(admin, topics.deadLetters);
     if ((performance.now() - t0) / 1000 > 1800) break;
   }
@@ -201,6 +228,7 @@ async function main(): Promise<void> {
   sampling = false;
   await sampler;
   const cpuAfter = cpuSnapshot();
+  const applied = await appliedSince(pool, start);
   await sleep(1500); // PostgreSQL flushes its table statistics about once a second.
   const [writesAfter, databaseAfter] = [await tableWrites(pool), await databaseActivity(pool)];
 

@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { loadConfig as loadCliConfig } from '../cli/config.js';
-import { connectProducer, createKafka, ensureTopics, kafkaConnection } from '../shared/kafka/client.js';
-import { SOURCE_NAMES, topicsFor, valueSubject } from '../shared/schemas/topics.js';
+import { connectProducer } from '../shared/kafka/client.js';
+import { SOURCE_NAMES, valueSubject } from '../shared/schemas/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
 import { loadRecordSchema } from '../shared/schemas/avro-files.js';
 import type { LinkDecision } from '../shared/schemas/records.js';
-import { SchemaRegistryClient } from '../shared/kafka/registry.js';
 import { toObservation } from '../shared/sources/sector-event.js';
 import { SOURCE_ADAPTERS } from '../shared/sources/source-adapters.js';
 import { createPool } from '../shared/store/db.js';
@@ -14,6 +13,7 @@ import { generateSectorDay } from '../shared/synth/sector-day.js';
 import { prepareBenchRegister } from './bench-register.js';
 import { cpuByRole, cpuSnapshot, databaseActivity, enableStatementCounts, tableWrites } from './cost-budget.js';
 import { ServiceProcesses } from './service-processes.js';
+import { benchTopics } from './bench-topics.js';
 import { machineLine } from './machine.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
@@ -96,12 +96,7 @@ async function main(): Promise<void> {
   const decisions = decisionsFor(day, new Date());
 
   const namespace = `bench-store-${Date.now()}`;
-  const topics = topicsFor(namespace);
-  const kafka = createKafka(kafkaConnection(cli), 'bench-store', logger);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, Object.values(topics));
-  const registry = new SchemaRegistryClient(cli.DANCU_SCHEMA_REGISTRY_URL);
+  const { topics, kafka, admin, registry } = await benchTopics(cli, namespace, 'bench-store', logger);
   const schemaId = await registry.register(valueSubject(topics.decisions), loadRecordSchema('linkDecision').text);
   const producer = await connectProducer(kafka);
   const messages: Message[] = [];
