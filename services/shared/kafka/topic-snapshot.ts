@@ -12,29 +12,22 @@ export interface OffsetRange {
   to: bigint;
 }
 
-/** How a read of offset ranges goes. */
-export interface ReadOptions {
-  timeoutMs?: number;
-  /** Which messages read are kept (all unless given). */
-  keep?: (message: SnapshotMessage) => boolean;
-  /**
-   * What one fetch asks of each partition. Reading whole ranges wants much; reading one message
-   * a partition (a lag's age) wants little: the broker still sends at least the first batch.
-   */
-  maxBytesPerPartition?: number;
-}
-
 /**
  * Reads the given offset ranges with one throw-away consumer group (deleted after). Kafka has no
  * read-at-offset call, so the consumer joins, seeks each partition to its range, and stops once
  * every range is read.
  */
-export async function readRanges(kafka: Kafka, admin: Admin, ranges: OffsetRange[], options: ReadOptions = {}): Promise<SnapshotMessage[]> {
-  const { timeoutMs = 60_000, keep = () => true, maxBytesPerPartition = 8 * 1024 * 1024 } = options;
+export async function readRanges(
+  kafka: Kafka,
+  admin: Admin,
+  ranges: OffsetRange[],
+  timeoutMs = 60_000,
+  keep: (message: SnapshotMessage) => boolean = () => true,
+): Promise<SnapshotMessage[]> {
   const wanted = new Map(ranges.filter((r) => r.from < r.to).map((r) => [`${r.topic}\u0000${r.partition}`, r]));
   if (wanted.size === 0) return [];
   const groupId = `${READER_GROUP_PREFIX}${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, maxBytesPerPartition });
+  const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 8 * 1024 * 1024 });
   const messages: SnapshotMessage[] = [];
   const remaining = new Set(wanted.keys());
   let finish: () => void = () => undefined;
@@ -110,7 +103,7 @@ export async function readTopicSnapshot(
   topic: string,
   options: { sinceMs?: number; timeoutMs?: number } = {},
 ): Promise<SnapshotMessage[]> {
-  return readRanges(kafka, admin, await topicRanges(admin, topic, options.sinceMs), { timeoutMs: options.timeoutMs });
+  return readRanges(kafka, admin, await topicRanges(admin, topic, options.sinceMs), options.timeoutMs);
 }
 
 export function headerText(message: KafkaMessage, name: string): string | undefined {
