@@ -213,7 +213,7 @@ export const DEFAULT_PARTITIONS = 3;
 
 /**
  * Creates the topics that do not exist yet, replicated as the cluster's own defaults say (see
- * topicReplication); existing ones are left as they are.
+ * topicReplication), and waits for their leaders; existing ones are left as they are.
  */
 export async function ensureTopics(admin: Admin, topics: string[], partitions = DEFAULT_PARTITIONS): Promise<void> {
   const existing = new Set(await admin.listTopics());
@@ -228,38 +228,51 @@ export async function ensureTopics(admin: Admin, topics: string[], partitions = 
       configEntries: [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }],
     }));
     await admin.createTopics({ topics: configs, waitForLeaders: false });
-    await waitForLeaders(admin, missing, partitions);
   } catch (error) {
     // Another service may create the same topic at the same moment; only a topic still missing is a failure.
     const now = new Set(await admin.listTopics());
     const still = missing.filter((topic) => !now.has(topic));
-    if (still.length === 0) return;
-    if (!isAuthorizationFailure(error) && !creationDenied(error)) throw error;
-    // On a secure broker a login sees only the topics its ACLs name, and only an administrator creates topics.
-    throw new DancuError('KAFKA_TOPIC_AUTHORIZATION_FAILED', `this login may not see or create the topics ${still.join(', ')}`, {
-      retriable: false,
-      cause: error,
-    });
+    if (still.length > 0) {
+      if (!isAuthorizationFailure(error) && !creationDenied(error)) throw error;
+      // On a secure broker a login sees only the topics its ACLs name, and only an administrator creates topics.
+      throw new DancuError('KAFKA_TOPIC_AUTHORIZATION_FAILED', `this login may not see or create the topics ${still.join(', ')}`, {
+        retriable: false,
+        cause: error,
+      });
+    }
   }
+  // Whoever created them, they are of use only once led.
+  await waitForLeaders(admin, missing);
 }
 
 /** Answers a broker gives about a topic it has created but not yet taken into its metadata. */
 const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
 
+/** The broker's answer an error carries, looked for along its causes: kafkajs wraps it in its retry errors. */
+function protocolType(error: unknown): string | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const type = (cause as { type?: unknown }).type;
+    if (typeof type === 'string') return type;
+  }
+  return undefined;
+}
+
 /**
  * Waits until every partition of the topics has a leader. kafkajs's own wait (`waitForLeaders`)
  * retries only LEADER_NOT_AVAILABLE; a KRaft broker asked at once may not know the new topic yet
  * and answer UNKNOWN_TOPIC_OR_PARTITION, which kafkajs throws (seen in CI when several runs set up
- * side by side). Both mean "not yet" here, until the deadline.
+ * side by side). Both mean "not yet" here, until the deadline. kafkajs retries LEADER_NOT_AVAILABLE
+ * itself first (the client's retry policy), so one ask may outlast the deadline before it is seen.
+ * Any number of partitions will do: another service may have created the topic with its own count.
  */
-export async function waitForLeaders(admin: Admin, topics: string[], partitions: number, timeoutMs = 30_000): Promise<void> {
+export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const led = await admin.fetchTopicMetadata({ topics }).then(
       ({ topics: found }) =>
-        found.length === topics.length && found.every((topic) => topic.partitions.length >= partitions && topic.partitions.every((p) => p.leader >= 0)),
+        found.length === topics.length && found.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0)),
       (error: unknown) => {
-        if (NOT_YET.has(String((error as { type?: unknown }).type))) return false;
+        if (NOT_YET.has(protocolType(error) ?? '')) return false;
         throw error;
       },
     );
