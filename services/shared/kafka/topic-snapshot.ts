@@ -12,22 +12,32 @@ export interface OffsetRange {
   to: bigint;
 }
 
+/** How a read of offset ranges goes. */
+export interface ReadOptions {
+  timeoutMs?: number;
+  /** Which messages read are kept (all unless given). */
+  keep?: (message: SnapshotMessage) => boolean;
+  /**
+   * What one fetch asks of each partition. Reading whole ranges wants much; reading one message
+   * a partition (a lag's age) wants little. A batch larger than this still comes, but only for the
+   * first partition of a fetch that has any data (KIP-74): hence the pauses in readRanges.
+   */
+  maxBytesPerPartition?: number;
+}
+
 /**
  * Reads the given offset ranges with one throw-away consumer group (deleted after). Kafka has no
  * read-at-offset call, so the consumer joins, seeks each partition to its range, and stops once
- * every range is read.
+ * every range is read. Partitions with no range, and each range once read, are paused: a fetch
+ * then asks only for ranges still unread, and the first of them gets its batch even when that is
+ * larger than maxBytesPerPartition, so every fetch finishes at least one.
  */
-export async function readRanges(
-  kafka: Kafka,
-  admin: Admin,
-  ranges: OffsetRange[],
-  timeoutMs = 60_000,
-  keep: (message: SnapshotMessage) => boolean = () => true,
-): Promise<SnapshotMessage[]> {
+export async function readRanges(kafka: Kafka, admin: Admin, ranges: OffsetRange[], options: ReadOptions = {}): Promise<SnapshotMessage[]> {
+  const { timeoutMs = 60_000, keep = () => true, maxBytesPerPartition = 8 * 1024 * 1024 } = options;
   const wanted = new Map(ranges.filter((r) => r.from < r.to).map((r) => [`${r.topic}\u0000${r.partition}`, r]));
   if (wanted.size === 0) return [];
   const groupId = `${READER_GROUP_PREFIX}${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 8 * 1024 * 1024 });
+  const consumer = kafka.consumer({ groupId, maxBytesPerPartition });
   const messages: SnapshotMessage[] = [];
   const remaining = new Set(wanted.keys());
   let finish: () => void = () => undefined;
@@ -61,11 +71,13 @@ export async function readRanges(
         }
         if (offset >= range.to - 1n) {
           remaining.delete(key);
+          consumer.pause([{ topic, partitions: [partition] }]);
           if (remaining.size === 0) finish();
         }
       },
     });
     if (crash !== null) throw crash;
+    consumer.pause(await unwantedPartitions(admin, ranges, wanted));
     for (const range of wanted.values()) consumer.seek({ topic: range.topic, partition: range.partition, offset: range.from.toString() });
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
@@ -77,6 +89,14 @@ export async function readRanges(
     await admin.deleteGroups([groupId]).catch(() => undefined);
   }
   return messages.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+}
+
+/** The partitions of the ranges' topics that have nothing to read, by topic. */
+async function unwantedPartitions(admin: Admin, ranges: readonly OffsetRange[], wanted: ReadonlyMap<string, OffsetRange>) {
+  const { topics } = await admin.fetchTopicMetadata({ topics: [...new Set(ranges.map((r) => r.topic))] });
+  return topics
+    .map(({ name, partitions }) => ({ topic: name, partitions: partitions.map((p) => p.partitionId).filter((p) => !wanted.has(`${name}\u0000${p}`)) }))
+    .filter((topic) => topic.partitions.length > 0);
 }
 
 /** The offset ranges of a topic from a point (its beginning, or the first offset at or after a timestamp) up to its end as it is now. */
@@ -103,7 +123,7 @@ export async function readTopicSnapshot(
   topic: string,
   options: { sinceMs?: number; timeoutMs?: number } = {},
 ): Promise<SnapshotMessage[]> {
-  return readRanges(kafka, admin, await topicRanges(admin, topic, options.sinceMs), options.timeoutMs);
+  return readRanges(kafka, admin, await topicRanges(admin, topic, options.sinceMs), { timeoutMs: options.timeoutMs });
 }
 
 export function headerText(message: KafkaMessage, name: string): string | undefined {

@@ -54,7 +54,7 @@ export async function readObservations(
   const ranges = await topicRanges(admin, topic, selection.sinceMs);
   const available = ranges.reduce((sum, range) => sum + Number(range.to - range.from), 0);
   const rate = selection.sample === undefined ? 1 : Math.min(1, (selection.sample * 1.2 + 100) / Math.max(1, available));
-  const messages = await readRanges(kafka, admin, ranges, 60_000 + available, (message) => rate >= 1 || drawOf(message) < rate);
+  const messages = await readRanges(kafka, admin, ranges, { timeoutMs: 60_000 + available, keep: (message) => rate >= 1 || drawOf(message) < rate });
   const latest = new Map<string, { observation: PersonObservation; draw: number }>();
   for (const message of messages) {
     const observation = await registry.decode<PersonObservation>(message.value);
