@@ -71,7 +71,7 @@ describe('the ages of lags whose oldest waiting messages sit in batches larger t
   const { topic, groupId, kafka, admin } = lagTopic('lag-batch', 3, async ({ topic, kafka }) => {
     const producer = await connectProducer(kafka);
     const value = 'x'.repeat(1024);
-    // Partition 0, which the group has read to its end, holds 4 MB in batches of 400 KB: a read that fetched it would have it first in every fetch.
+    // Partition 0, which the group has read to its end, holds 4 MB in batches of 400 KB, ahead of the two in the order a fetch asks for them.
     for (let batch = 0; batch < 10; batch += 1) {
       await producer.send({ topic, messages: Array.from({ length: 400 }, () => ({ partition: 0, value, timestamp: String(now) })), acks: -1 });
     }

@@ -20,7 +20,7 @@ export interface ReadOptions {
   /**
    * What one fetch asks of each partition. Reading whole ranges wants much; reading one message
    * a partition (a lag's age) wants little. A batch larger than this still comes, but only for the
-   * first partition of a fetch that has any data (KIP-74): hence the pauses in readRanges.
+   * first partition of a fetch that has data there (KIP-74): hence the pauses in readRanges.
    */
   maxBytesPerPartition?: number;
 }
@@ -29,15 +29,18 @@ export interface ReadOptions {
  * Reads the given offset ranges with one throw-away consumer group (deleted after). Kafka has no
  * read-at-offset call, so the consumer joins, seeks each partition to its range, and stops once
  * every range is read. Partitions with no range, and each range once read, are paused: a fetch
- * then asks only for ranges still unread, and the first of them gets its batch even when that is
- * larger than maxBytesPerPartition, so every fetch finishes at least one.
+ * then asks only for ranges still unread, and the first of them gets its next batch even when that
+ * is larger than maxBytesPerPartition, so every fetch moves at least one range on (a one-message
+ * range, a lag's age, is then done).
  */
 export async function readRanges(kafka: Kafka, admin: Admin, ranges: OffsetRange[], options: ReadOptions = {}): Promise<SnapshotMessage[]> {
   const { timeoutMs = 60_000, keep = () => true, maxBytesPerPartition = 8 * 1024 * 1024 } = options;
   const wanted = new Map(ranges.filter((r) => r.from < r.to).map((r) => [`${r.topic}\u0000${r.partition}`, r]));
   if (wanted.size === 0) return [];
   const groupId = `${READER_GROUP_PREFIX}${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, maxBytesPerPartition });
+  // A broker whose partitions are all paused is not asked; its fetch loop sleeps the longest wait
+  // instead, and disconnecting waits for that sleep: 500 ms, not kafkajs's 5 s.
+  const consumer = kafka.consumer({ groupId, maxBytesPerPartition, maxWaitTimeInMs: 500 });
   const messages: SnapshotMessage[] = [];
   const remaining = new Set(wanted.keys());
   let finish: () => void = () => undefined;
@@ -57,7 +60,9 @@ export async function readRanges(kafka: Kafka, admin: Admin, ranges: OffsetRange
   });
   await consumer.connect();
   try {
-    await consumer.subscribe({ topics: [...new Set(ranges.map((r) => r.topic))], fromBeginning: true });
+    const topics = [...new Set(ranges.map((r) => r.topic))];
+    const unwanted = partitionsToPause((await admin.fetchTopicMetadata({ topics })).topics, wanted);
+    await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
@@ -77,7 +82,8 @@ export async function readRanges(kafka: Kafka, admin: Admin, ranges: OffsetRange
       },
     });
     if (crash !== null) throw crash;
-    consumer.pause(await unwantedPartitions(admin, ranges, wanted));
+    // In the tick run() resolved in, before any fetch's answer is handled: a seek made later would read again what that answer held.
+    consumer.pause(unwanted);
     for (const range of wanted.values()) consumer.seek({ topic: range.topic, partition: range.partition, offset: range.from.toString() });
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
@@ -91,9 +97,11 @@ export async function readRanges(kafka: Kafka, admin: Admin, ranges: OffsetRange
   return messages.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
 
-/** The partitions of the ranges' topics that have nothing to read, by topic. */
-async function unwantedPartitions(admin: Admin, ranges: readonly OffsetRange[], wanted: ReadonlyMap<string, OffsetRange>) {
-  const { topics } = await admin.fetchTopicMetadata({ topics: [...new Set(ranges.map((r) => r.topic))] });
+/** The partitions of the topics that have no range to read (keyed topic NUL partition in `wanted`), by topic. */
+export function partitionsToPause(
+  topics: ReadonlyArray<{ name: string; partitions: ReadonlyArray<{ partitionId: number }> }>,
+  wanted: ReadonlyMap<string, unknown>,
+): Array<{ topic: string; partitions: number[] }> {
   return topics
     .map(({ name, partitions }) => ({ topic: name, partitions: partitions.map((p) => p.partitionId).filter((p) => !wanted.has(`${name}\u0000${p}`)) }))
     .filter((topic) => topic.partitions.length > 0);
