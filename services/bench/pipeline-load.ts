@@ -11,7 +11,7 @@ import { cpuByRole, cpuSnapshot, databaseActivity, enableStatementCounts, format
 import { ServiceProcesses } from './service-processes.js';
 import { pipelineGroupTopics } from '../monitor/pipeline-status.js';
 import { connectProducer } from '../shared/kafka/client.js';
-import { groupLag, topicMessageCount } from '../shared/kafka/lag.js';
+import { messageLag, topicMessageCount } from '../shared/kafka/lag.js';
 import { SOURCE_NAMES, SOURCE_TOPICS, valueSubject, type SourceName, type Topics } from '../shared/schemas/topics.js';
 import { createLogger } from '../shared/observability/logger.js';
 import { REPO_ROOT } from '../shared/paths.js';
@@ -193,9 +193,7 @@ async function main(): Promise<void> {
   const sampler = (async () => {
     while (sampling) {
       // In messages only: the chart needs no ages, and measureLag reads the oldest waiting message of every lagging partition.
-      const lags = await Promise.all(groupTopics.flatMap((group) => group.topics.map((topic) => groupLag(admin, group.groupId, topic))))
-        .then((found) => found.flat())
-        .catch(() => []);
+      const lags = await messageLag(admin, groupTopics).catch(() => []);
       const byGroup: Record<string, number> = {};
       for (const group of groupTopics) byGroup[group.stage] = lags.filter((l) => l.groupId === group.groupId).reduce((sum, l) => sum + l.lag, 0);
       lagPoints.push({ seconds: (performance.now() - t0) / 1000, byGroup });

@@ -194,13 +194,19 @@ function mayPass(error: unknown): boolean {
   return error instanceof Error && error.name.startsWith('KafkaJS');
 }
 
-/** Whether the broker refused a request because the principal may not do it (kafkajs may wrap the protocol error in others). */
-export function isAuthorizationFailure(error: unknown): boolean {
+/** The broker's answers an error carries, along its causes: kafkajs wraps the protocol error in its retry errors. */
+function protocolTypes(error: unknown): string[] {
+  const types: string[] = [];
   for (let cause = error; cause instanceof Error; cause = cause.cause) {
     const type = (cause as { type?: unknown }).type;
-    if (typeof type === 'string' && type.endsWith('_AUTHORIZATION_FAILED')) return true;
+    if (typeof type === 'string') types.push(type);
   }
-  return false;
+  return types;
+}
+
+/** Whether the broker refused a request because the principal may not do it. */
+export function isAuthorizationFailure(error: unknown): boolean {
+  return protocolTypes(error).some((type) => type.endsWith('_AUTHORIZATION_FAILED'));
 }
 
 /** kafkajs reports refused topic creations together, each with its own error. */
@@ -248,15 +254,6 @@ export async function ensureTopics(admin: Admin, topics: string[], partitions = 
 /** Answers a broker gives about a topic it has created but not yet taken into its metadata. */
 const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
 
-/** The broker's answer an error carries, looked for along its causes: kafkajs wraps it in its retry errors. */
-function protocolType(error: unknown): string | undefined {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    const type = (cause as { type?: unknown }).type;
-    if (typeof type === 'string') return type;
-  }
-  return undefined;
-}
-
 /**
  * Waits until every partition of the topics has a leader. kafkajs's own wait (`waitForLeaders`)
  * retries only LEADER_NOT_AVAILABLE; a KRaft broker asked at once may not know the new topic yet
@@ -272,7 +269,7 @@ export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs =
       ({ topics: found }) =>
         found.length === topics.length && found.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0)),
       (error: unknown) => {
-        if (NOT_YET.has(protocolType(error) ?? '')) return false;
+        if (protocolTypes(error).some((type) => NOT_YET.has(type))) return false;
         throw error;
       },
     );

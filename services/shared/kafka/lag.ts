@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { UnavailableError } from '../errors.js';
 import { isAuthorizationFailure } from './client.js';
-import { readRanges } from './topic-snapshot.js';
+import { partitionKey, readRanges } from './topic-snapshot.js';
 
 export interface PartitionLag {
   groupId: string;
@@ -71,23 +71,28 @@ export async function totalLag(admin: Admin, groupId: string, topic: string): Pr
  */
 const AGE_READ_BYTES = 64 * 1024;
 
+/** Lag in messages (lagSeconds null) for every partition of every group's topics that exist. */
+export async function messageLag(admin: Admin, groups: GroupTopics[]): Promise<PartitionLag[]> {
+  // A topic nobody created yet has no lag; asking Kafka for its offsets would fail.
+  const existing = new Set(await admin.listTopics());
+  return (
+    await Promise.all(groups.flatMap((group) => group.topics.filter((topic) => existing.has(topic)).map((topic) => groupLag(admin, group.groupId, topic))))
+  ).flat();
+}
+
 /**
  * Lag in messages and in seconds for every partition of every group's topics. The seconds are
  * the age of the oldest unconsumed message, read from that message's own timestamp (one read
  * per lagging partition, all in one throw-away consumer).
  */
 export async function measureLag(kafka: Kafka, admin: Admin, groups: GroupTopics[], now: () => number = Date.now): Promise<PartitionLag[]> {
-  // A topic nobody created yet has no lag; asking Kafka for its offsets would fail.
-  const existing = new Set(await admin.listTopics());
-  const lags = (
-    await Promise.all(groups.flatMap((group) => group.topics.filter((topic) => existing.has(topic)).map((topic) => groupLag(admin, group.groupId, topic))))
-  ).flat();
+  const lags = await messageLag(admin, groups);
   const lows = new Map<string, string>();
   for (const topic of new Set(lags.map((l) => l.topic))) {
-    for (const p of await topicOffsets(admin, topic)) lows.set(`${topic}\u0000${p.partition}`, p.low);
+    for (const p of await topicOffsets(admin, topic)) lows.set(partitionKey(topic, p.partition), p.low);
   }
   const lagging = lags.filter((l) => l.lag > 0);
-  const at = (l: PartitionLag) => BigInt(nextOffset(l.committed, lows.get(`${l.topic}\u0000${l.partition}`) ?? '0'));
+  const at = (l: PartitionLag) => BigInt(nextOffset(l.committed, lows.get(partitionKey(l.topic, l.partition)) ?? '0'));
   // A principal that may see offsets but read no message (an operator's) gets lag in messages only.
   const messages = await readRanges(
     kafka,

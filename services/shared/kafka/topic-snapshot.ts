@@ -12,6 +12,11 @@ export interface OffsetRange {
   to: bigint;
 }
 
+/** A partition's key in maps of partitions of several topics. */
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
 /** How a read of offset ranges goes. */
 export interface ReadOptions {
   timeoutMs?: number;
@@ -35,7 +40,7 @@ export interface ReadOptions {
  */
 export async function readRanges(kafka: Kafka, admin: Admin, ranges: OffsetRange[], options: ReadOptions = {}): Promise<SnapshotMessage[]> {
   const { timeoutMs = 60_000, keep = () => true, maxBytesPerPartition = 8 * 1024 * 1024 } = options;
-  const wanted = new Map(ranges.filter((r) => r.from < r.to).map((r) => [`${r.topic}\u0000${r.partition}`, r]));
+  const wanted = new Map(ranges.filter((r) => r.from < r.to).map((r) => [partitionKey(r.topic, r.partition), r]));
   if (wanted.size === 0) return [];
   const groupId = `${READER_GROUP_PREFIX}${randomUUID()}`;
   // A broker whose partitions are all paused is not asked; its fetch loop sleeps the longest wait
@@ -66,7 +71,7 @@ export async function readRanges(kafka: Kafka, admin: Admin, ranges: OffsetRange
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
-        const key = `${topic}\u0000${partition}`;
+        const key = partitionKey(topic, partition);
         const range = wanted.get(key);
         if (!range || !remaining.has(key)) return;
         const offset = BigInt(message.offset);
@@ -97,13 +102,13 @@ export async function readRanges(kafka: Kafka, admin: Admin, ranges: OffsetRange
   return messages.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
 
-/** The partitions of the topics that have no range to read (keyed topic NUL partition in `wanted`), by topic. */
+/** The partitions of the topics that have no range to read (keyed by partitionKey in `wanted`), by topic. */
 export function partitionsToPause(
   topics: ReadonlyArray<{ name: string; partitions: ReadonlyArray<{ partitionId: number }> }>,
   wanted: ReadonlyMap<string, unknown>,
 ): Array<{ topic: string; partitions: number[] }> {
   return topics
-    .map(({ name, partitions }) => ({ topic: name, partitions: partitions.map((p) => p.partitionId).filter((p) => !wanted.has(`${name}\u0000${p}`)) }))
+    .map(({ name, partitions }) => ({ topic: name, partitions: partitions.map((p) => p.partitionId).filter((p) => !wanted.has(partitionKey(name, p))) }))
     .filter((topic) => topic.partitions.length > 0);
 }
 
