@@ -40,7 +40,14 @@ async function main(): Promise<void> {
 
   const groupId = `${namespace}.linker`;
   const linker = await startLinker(
-    loadLinkerConfig({ ...process.env, DATABASE_URL: databaseUrl, DANCU_TOPIC_NAMESPACE: namespace, DANCU_LINKER_GROUP_ID: groupId }),
+    loadLinkerConfig({
+      // Issue 13's linker target is PostgreSQL's candidate source: measured through it unless another is named.
+      DANCU_LINKER_CANDIDATES: 'postgres',
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      DANCU_TOPIC_NAMESPACE: namespace,
+      DANCU_LINKER_GROUP_ID: groupId,
+    }),
     logger,
     createMetrics(),
   );

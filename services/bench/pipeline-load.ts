@@ -23,6 +23,8 @@ import { generateSectorDay } from '../shared/synth/sector-day.js';
 import { percentile } from './percentile.js';
 import { benchTopics } from './bench-topics.js';
 import { machineLine } from './machine.js';
+import { candidatesAtStart, formatCandidates } from '../linker/candidates-at-start.js';
+import { loadConfig as loadLinkerConfig } from '../linker/config.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -182,6 +184,7 @@ async function main(): Promise<void> {
     while ((await admin.describeGroups([group])).groups[0]?.state !== 'Stable') await sleep(200);
   }
   const pool = createPool(databaseUrl, 2);
+  console.log(`linker candidates: ${formatCandidates(await candidatesAtStart(pool, loadLinkerConfig({ ...process.env, DATABASE_URL: databaseUrl })))}`);
   await enableStatementCounts(pool);
   const before = { cpu: cpuSnapshot(), writes: await tableWrites(pool), database: await databaseActivity(pool) };
 

@@ -3,7 +3,7 @@ import { LinkageEngine } from '../shared/linkage/engine.js';
 import { GenericLookupMeter } from '../shared/linkage/generic-lookup-meter.js';
 import type { LinkageSettings } from '../shared/linkage/settings.js';
 import { settingsVersion } from '../shared/linkage/settings-version.js';
-import { LiveRegister } from '../shared/linkage-io/live-register.js';
+import { isRegisterOutgrown, LiveRegister } from '../shared/linkage-io/live-register.js';
 import { loadTermFrequencies, PostgresCandidateSource } from '../shared/linkage-io/postgres-candidates.js';
 import type { CandidateSource } from '../shared/linkage/candidate-source.js';
 import type { Logger } from '../shared/observability/logger.js';
@@ -12,6 +12,7 @@ import type { Pool } from '../shared/store/db.js';
 import { currentOrBootstrap, currentSettingsVersion, recordSettingsVersion, settingsOfVersion } from '../shared/store/settings-versions.js';
 import { indexedReachSettings } from '../shared/store/plan/reexamination.js';
 import type { Linkage } from './linker-stage.js';
+import { MemoryUntilOutgrown } from './memory-until-outgrown.js';
 
 export type CandidatesFrom = 'postgres' | 'memory';
 
@@ -24,16 +25,18 @@ export type CandidatesFrom = 'postgres' | 'memory';
 export class CurrentLinkage {
   private linkage: Linkage | null = null;
   private building: Promise<Linkage> | null = null;
-  /** The candidates held in memory of the linkage in use (DANCU_LINKER_CANDIDATES=memory). */
+  /** The candidates held in memory of the linkage in use (DANCU_LINKER_CANDIDATES=memory, or auto's choice). */
   private live: LiveRegister | null = null;
 
   private constructor(
     private readonly pool: Pool,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
-    private readonly candidatesFrom: CandidatesFrom,
+    private candidatesFrom: CandidatesFrom,
     /** The settings file, as the store has it: the register's keys were written with its rules. */
     private readonly fileSettings: LinkageSettings,
+    /** The most citizens held in memory (auto's bound; none when memory was named): past it, candidates come from PostgreSQL. */
+    private readonly memoryMaxCitizens: number | undefined,
   ) {}
 
   static async start(
@@ -42,6 +45,7 @@ export class CurrentLinkage {
     logger: Logger,
     metrics: Metrics,
     candidatesFrom: CandidatesFrom = 'postgres',
+    memoryMaxCitizens?: number,
   ): Promise<CurrentLinkage> {
     // The register keeps the settings every decision names, so any decision can be explained again later.
     const fileVersion = await recordSettingsVersion(pool, fileSettings);
@@ -51,7 +55,7 @@ export class CurrentLinkage {
         { fileVersion, currentVersion: current },
         "DANCU_LINKAGE_SETTINGS differs from the register's current settings version: deciding with the register's (change it with dancu settings promote)",
       );
-    const linkage = new CurrentLinkage(pool, logger, metrics, candidatesFrom, fileSettings);
+    const linkage = new CurrentLinkage(pool, logger, metrics, candidatesFrom, fileSettings, memoryMaxCitizens);
     await linkage.now();
     return linkage;
   }
@@ -87,12 +91,27 @@ export class CurrentLinkage {
     // The old version's copy still answers the batches that hold it, but reads nothing afresh: at most two copies while this one is read.
     this.live?.close();
     this.live = null;
-    this.live = await LiveRegister.load(this.pool, indexedReachSettings(settings, this.fileSettings).settings, {
-      onSnapshot: (citizens, ms) => this.logger.info({ citizens, ms }, 'register read into memory for candidates'),
-      onBackgroundFailure: (error) =>
-        this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'register not read afresh in the background: read when needed'),
-    });
-    return this.live;
+    const postgres = () => new PostgresCandidateSource(this.pool, settings);
+    try {
+      this.live = await LiveRegister.load(this.pool, indexedReachSettings(settings, this.fileSettings).settings, {
+        onSnapshot: (citizens, ms) => this.logger.info({ citizens, ms }, 'register read into memory for candidates'),
+        onBackgroundFailure: (error) =>
+          this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'register not read afresh in the background: read when needed'),
+        ...(this.memoryMaxCitizens === undefined ? {} : { maxCitizens: this.memoryMaxCitizens }),
+      });
+    } catch (error) {
+      if (!isRegisterOutgrown(error)) throw error;
+      this.outgrown();
+      return postgres();
+    }
+    return this.memoryMaxCitizens === undefined ? this.live : new MemoryUntilOutgrown(this.live, postgres, () => this.outgrown());
+  }
+
+  /** The register passed the bound auto held it in memory under: PostgreSQL's candidates from now on, for every later version too. */
+  private outgrown(): void {
+    this.candidatesFrom = 'postgres';
+    this.live = null;
+    this.logger.warn({ maxCitizens: this.memoryMaxCitizens }, 'register outgrew the candidates held in memory: candidates from PostgreSQL from now on');
   }
 
   /**

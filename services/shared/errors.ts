@@ -100,6 +100,8 @@ export const ERROR_CODES = [
   'BAD_ROLE',
   // Database roles
   'ROLES_NOT_CREATED',
+  // The linker's candidates held in memory
+  'REGISTER_OUTGREW_MEMORY',
 ] as const;
 
 /**

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveRegister } from '../../services/shared/linkage-io/live-register.js';
 import { PostgresCandidateSource } from '../../services/shared/linkage-io/postgres-candidates.js';
+import { MemoryUntilOutgrown } from '../../services/linker/memory-until-outgrown.js';
+import { candidatesAtStart } from '../../services/linker/candidates-at-start.js';
 import { toMatchRecord, type MatchRecord } from '../../services/shared/linkage/match-record.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import { CitizenChangesPruner } from '../../services/shared/store/citizen-changes.js';
@@ -142,6 +144,33 @@ describe('the register held in memory for candidates', () => {
     expect(await pruner.prune()).toBeGreaterThan(0);
     expect(ids(await live.candidatesFor([record]))).toEqual([['IDLE-1']]);
     expect(live.size.changedSince).toBe(1);
+  });
+
+  it('stops reading a register larger than the most it may hold with a retriable REGISTER_OUTGREW_MEMORY', async () => {
+    await expect(LiveRegister.load(pool, settings, { maxCitizens: 100 })).rejects.toMatchObject({ code: 'REGISTER_OUTGREW_MEMORY', retriable: true });
+  });
+
+  it('answers from PostgreSQL, as PostgreSQL does, once the register outgrows the most the copy may hold', async () => {
+    const { rows } = await pool.query<{ n: string }>(`select count(*) as n from citizens where status <> 'MERGED'`);
+    const live = await LiveRegister.load(pool, settings, { refoldAfter: 3, maxCitizens: Number(rows[0]!.n) + 5 });
+    const outgrown: unknown[] = [];
+    const source = new MemoryUntilOutgrown(
+      live,
+      () => new PostgresCandidateSource(pool, settings),
+      (error) => outgrown.push(error),
+    );
+    const record = toMatchRecord('R-GROWN', { personal_id: null, full_name: 'Hà Thị Lớn', date_of_birth: '1966-05-01', sex: 'F', address: null });
+    for (let i = 0; i < 10; i += 1) await insertCitizen(pool, `GROWN-${i}`, 'Hà Thị Lớn', 'ha thi lon', '1966-05-01');
+    await reindexCitizens(pool, settings);
+    const [grown, ...others] = await Promise.all([source.candidatesFor([record, ...records]), source.candidatesFor(records)]);
+    const inPostgres = ids(await new PostgresCandidateSource(pool, settings).candidatesFor([record, ...records]));
+    expect({ grown: ids(grown!), others: ids(others[0]!), switched: outgrown.length }).toEqual({ grown: inPostgres, others: inPostgres.slice(1), switched: 1 });
+  });
+
+  it("holds the register in memory at the linker's start when auto finds it within the bound, and reads PostgreSQL when over", async () => {
+    const within = await candidatesAtStart(pool, { DANCU_LINKER_CANDIDATES: 'auto', DANCU_LINKER_MEMORY_MAX_CITIZENS: 1_000_000 });
+    const over = await candidatesAtStart(pool, { DANCU_LINKER_CANDIDATES: 'auto', DANCU_LINKER_MEMORY_MAX_CITIZENS: 1_000 });
+    expect({ within: within.from, over: over.from, counted: within.citizens! > 1_000 }).toEqual({ within: 'memory', over: 'postgres', counted: true });
   });
 
   it('no longer finds a citizen under an ID she no longer has', async () => {

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError, DancuError } from '../errors.js';
 import type { CandidateSource } from '../linkage/candidate-source.js';
 import { CompactRegister } from '../linkage/compact-register.js';
 import { LiveCandidateSource, type CitizenNow } from '../linkage/live-candidates.js';
@@ -23,6 +23,12 @@ export interface LiveRegisterOptions {
   onBackgroundFailure?: (error: unknown) => void;
   /** Changed citizens taken in before the register is read afresh; at least a tenth of the register, and 100,000, unless given. */
   refoldAfter?: number;
+  /**
+   * The most citizens a copy may hold: a read that finds more stops there with a retriable
+   * REGISTER_OUTGREW_MEMORY (the linker then reads candidates from PostgreSQL), so a register
+   * loaded in bulk under a running linker cannot exhaust its memory. No bound unless given.
+   */
+  maxCitizens?: number;
 }
 
 type Snapshot = { source: LiveCandidateSource; horizon: string };
@@ -198,8 +204,20 @@ async function snapshot(pool: Pool, settings: LinkageSettings, options: LiveRegi
   const reader = new MatchRecordReader();
   const horizon = await readRegisterSnapshot(pool, (rows) => {
     for (const row of rows) register.add(reader.readPerson(row.citizen_id, citizenMatchFields(row)));
+    if (options.maxCitizens !== undefined && register.size > options.maxCitizens) throw outgrew(options.maxCitizens);
   });
   const source = new LiveCandidateSource(settings.blocking_rules, register);
   options.onSnapshot?.(register.size, Date.now() - began);
   return { source, horizon };
+}
+
+function outgrew(maxCitizens: number): DancuError {
+  return new DancuError('REGISTER_OUTGREW_MEMORY', `the register holds more than ${maxCitizens} citizens, the most the linker holds in memory`, {
+    retriable: true,
+  });
+}
+
+/** Whether a read of the register stopped at the copy's bound (LiveRegisterOptions.maxCitizens). */
+export function isRegisterOutgrown(error: unknown): boolean {
+  return error instanceof DancuError && error.code === 'REGISTER_OUTGREW_MEMORY';
 }

@@ -1,5 +1,6 @@
 import type { Pool } from '../store/db.js';
 import { onCitus } from '../store/store-dialect.js';
+import { estimatedRegisterSize } from '../store/register-size.js';
 import { citizenMatchFields, type CitizenMatchRow } from '../register/citizen-row.js';
 import { citizenMatchColumns } from '../store/citizens-table.js';
 import { fallbackKeys, lookupKey, passesFilter } from '../linkage/blocking.js';
@@ -203,9 +204,7 @@ export async function termFrequenciesOf(pool: Pool, settings: LinkageSettings, r
     }
   }
   const [size, counted] = await Promise.all([
-    pool.query<{ n: string }>(
-      `select coalesce(nullif((select greatest(reltuples, 0)::bigint from pg_class where oid = 'citizens'::regclass), 0), (select count(*) from citizens)) as n`,
-    ),
+    estimatedRegisterSize(pool),
     pool.query<{ rule: string; key: string; n: string }>(
       `select b.rule, b.key, count(*) as n
          from (select distinct rule, key from unnest($1::text[], $2::text[]) as q(rule, key)) q
@@ -220,5 +219,5 @@ export async function termFrequenciesOf(pool: Pool, settings: LinkageSettings, r
     if (!counts.has(feature)) counts.set(feature, new Map());
     counts.get(feature)!.set(row.key, Number(row.n));
   }
-  return TermFrequencies.fromCounts(Number(size.rows[0]?.n ?? 0), counts);
+  return TermFrequencies.fromCounts(size, counts);
 }
