@@ -23,8 +23,7 @@ import { generateSectorDay } from '../shared/synth/sector-day.js';
 import { percentile } from './percentile.js';
 import { benchTopics } from './bench-topics.js';
 import { machineLine } from './machine.js';
-import { candidatesAtStart, formatCandidates } from '../linker/candidates-at-start.js';
-import { loadConfig as loadLinkerConfig } from '../linker/config.js';
+import { CANDIDATES_CHOSEN, CANDIDATES_OUTGROWN, formatCandidates, type CandidatesAtStart } from '../linker/candidates-at-start.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -184,7 +183,8 @@ async function main(): Promise<void> {
     while ((await admin.describeGroups([group])).groups[0]?.state !== 'Stable') await sleep(200);
   }
   const pool = createPool(databaseUrl, 2);
-  console.log(`linker candidates: ${formatCandidates(await candidatesAtStart(pool, loadLinkerConfig({ ...process.env, DATABASE_URL: databaseUrl })))}`);
+  for (const chosen of services.logged('linker', CANDIDATES_CHOSEN))
+    console.log(`linker candidates: ${formatCandidates(chosen as unknown as CandidatesAtStart)}`);
   await enableStatementCounts(pool);
   const before = { cpu: cpuSnapshot(), writes: await tableWrites(pool), database: await databaseActivity(pool) };
 
@@ -279,6 +279,8 @@ async function main(): Promise<void> {
       .map(({ service, mb }) => `${service} ${mb ?? '?'} MB`)
       .join(', ')}`,
   );
+  const switched = services.logged('linker', CANDIDATES_OUTGROWN).length;
+  if (switched > 0) console.log(`linker candidates: switched to PostgreSQL during the run (${switched} linker(s): the register outgrew the bound)`);
   await producer.disconnect();
   await services.stop();
   await pool.end();

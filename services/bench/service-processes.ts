@@ -48,6 +48,25 @@ export class ServiceProcesses {
     return this.started.map(({ service, child }) => ({ service, mb: peakRssMb(child) }));
   }
 
+  /**
+   * The fields of each log line of a started service whose message is `msg`, in order (a service's
+   * log is pino's JSON, a line an entry): what a service said of itself, e.g. its choices at start.
+   */
+  logged(service: string, msg: string): Record<string, unknown>[] {
+    return this.started
+      .filter((s) => s.service === service)
+      .flatMap(({ log }) => readFileSync(log, 'utf8').split('\n'))
+      .flatMap((line) => {
+        if (!line.includes(msg)) return [];
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          return entry.msg === msg ? [entry] : [];
+        } catch {
+          return [];
+        }
+      });
+  }
+
   /** Stops the processes (SIGTERM: they finish their chunk and leave their group; SIGKILL after STOP_WAIT_MS) and waits for them to exit. */
   async stop(): Promise<void> {
     this.stopping = true;

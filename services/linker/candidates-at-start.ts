@@ -3,6 +3,10 @@ import { estimatedRegisterSize } from '../shared/store/register-size.js';
 import { onCitus } from '../shared/store/store-dialect.js';
 import { chooseCandidates, type CandidatesChoice, type CandidatesRequested } from './candidates-choice.js';
 
+/** The linker's log messages for its source: fixed, so a benchmark reads them from the log. */
+export const CANDIDATES_CHOSEN = 'candidate source chosen';
+export const CANDIDATES_OUTGROWN = 'register outgrew the candidates held in memory: candidates from PostgreSQL from now on';
+
 export interface CandidatesAtStart extends CandidatesChoice {
   requested: CandidatesRequested;
   /** The register's estimated size, read only when `auto` chose by it. */

@@ -1,4 +1,5 @@
-import type { CandidatesFrom } from './current-linkage.js';
+/** Where the linker's candidates come from: PostgreSQL's key index, or its own copy of the register (live-register.ts). */
+export type CandidatesFrom = 'postgres' | 'memory';
 
 /** DANCU_LINKER_CANDIDATES: a source named, or `auto` to choose by the register at start. */
 export type CandidatesRequested = CandidatesFrom | 'auto';
@@ -25,8 +26,8 @@ export interface CandidatesChoice {
  * it and it is no larger than the bound: a third of the cost per event there, for a copy per
  * instance (150-350 MB a million citizens) read before the linker joins its group. A national
  * register, or one on Citus, is read through PostgreSQL's key index, which has no size limit.
- * Decided once at start: a register that grows past the bound while the linker runs is kept in
- * memory until the next start, so a promotion never switches the source under a running linker.
+ * Decided once at start; a copy that finds the register past the bound at a later read gives way
+ * to PostgreSQL's candidates (memory-until-outgrown.ts), never the other way while it runs.
  */
 export function chooseCandidates(requested: CandidatesRequested, register: RegisterAtStart): CandidatesChoice {
   if (requested !== 'auto') return { from: requested, reason: 'named' };

@@ -12,9 +12,9 @@ import type { Pool } from '../shared/store/db.js';
 import { currentOrBootstrap, currentSettingsVersion, recordSettingsVersion, settingsOfVersion } from '../shared/store/settings-versions.js';
 import { indexedReachSettings } from '../shared/store/plan/reexamination.js';
 import type { Linkage } from './linker-stage.js';
-import { MemoryUntilOutgrown } from './memory-until-outgrown.js';
-
-export type CandidatesFrom = 'postgres' | 'memory';
+import { MemoryUntilOutgrown, type CopyInMemory } from './memory-until-outgrown.js';
+import { CANDIDATES_OUTGROWN } from './candidates-at-start.js';
+import type { CandidatesFrom } from './candidates-choice.js';
 
 /**
  * The linkage the linker decides with: the register's current settings version, read per chunk
@@ -25,8 +25,8 @@ export type CandidatesFrom = 'postgres' | 'memory';
 export class CurrentLinkage {
   private linkage: Linkage | null = null;
   private building: Promise<Linkage> | null = null;
-  /** The candidates held in memory of the linkage in use (DANCU_LINKER_CANDIDATES=memory, or auto's choice). */
-  private live: LiveRegister | null = null;
+  /** The candidates held in memory of the linkage in use (DANCU_LINKER_CANDIDATES=memory, or auto's choice, bounded). */
+  private live: CopyInMemory | null = null;
 
   private constructor(
     private readonly pool: Pool,
@@ -87,13 +87,15 @@ export class CurrentLinkage {
    * re-examination reach), so it finds what PostgreSQL finds.
    */
   private async candidateSource(settings: LinkageSettings): Promise<CandidateSource> {
+    this.metrics.linkerCandidatesInMemory.set(this.candidatesFrom === 'memory' ? 1 : 0);
     if (this.candidatesFrom === 'postgres') return new PostgresCandidateSource(this.pool, settings);
     // The old version's copy still answers the batches that hold it, but reads nothing afresh: at most two copies while this one is read.
     this.live?.close();
     this.live = null;
     const postgres = () => new PostgresCandidateSource(this.pool, settings);
+    let live: LiveRegister;
     try {
-      this.live = await LiveRegister.load(this.pool, indexedReachSettings(settings, this.fileSettings).settings, {
+      live = await LiveRegister.load(this.pool, indexedReachSettings(settings, this.fileSettings).settings, {
         onSnapshot: (citizens, ms) => this.logger.info({ citizens, ms }, 'register read into memory for candidates'),
         onBackgroundFailure: (error) =>
           this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'register not read afresh in the background: read when needed'),
@@ -101,17 +103,23 @@ export class CurrentLinkage {
       });
     } catch (error) {
       if (!isRegisterOutgrown(error)) throw error;
-      this.outgrown();
+      this.outgrown(null, error);
       return postgres();
     }
-    return this.memoryMaxCitizens === undefined ? this.live : new MemoryUntilOutgrown(this.live, postgres, () => this.outgrown());
+    if (this.memoryMaxCitizens === undefined) return (this.live = live);
+    const bounded: MemoryUntilOutgrown = new MemoryUntilOutgrown(live, postgres, (error) => this.outgrown(bounded, error));
+    return (this.live = bounded);
   }
 
-  /** The register passed the bound auto held it in memory under: PostgreSQL's candidates from now on, for every later version too. */
-  private outgrown(): void {
+  /**
+   * The register passed the bound auto held it in memory under: PostgreSQL's candidates from now
+   * on, for every later version too. A copy an older version held leaves the current one alone.
+   */
+  private outgrown(copy: CopyInMemory | null, error: unknown): void {
     this.candidatesFrom = 'postgres';
-    this.live = null;
-    this.logger.warn({ maxCitizens: this.memoryMaxCitizens }, 'register outgrew the candidates held in memory: candidates from PostgreSQL from now on');
+    this.metrics.linkerCandidatesInMemory.set(0);
+    if (copy === null || this.live === copy) this.live = null;
+    this.logger.warn({ maxCitizens: this.memoryMaxCitizens, err: error instanceof Error ? error.message : String(error) }, CANDIDATES_OUTGROWN);
   }
 
   /**

@@ -266,6 +266,18 @@ describe('backup and restore: a register destroyed after its backup comes back w
     ]);
   });
 
+  it('refuses to restore while a linker consumes, saying so in one line: its copy of the register in memory would outlive the loss', async () => {
+    await run.stopService('store');
+    const failure = await cli(['restore', '--from', backupDir, '--force']).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect([failure?.code, failure?.stderr.trim()]).toEqual([
+      1,
+      `dancu: the consumer group ${run.groups.linker} has 1 active member: stop every linker (\`dancu run linker\`) first`,
+    ]);
+  });
+
   it('refuses to restore over a database that holds a register, without --force', async () => {
     await run.stopServices();
     const failure = await cli(['restore', '--from', backupDir]).then(

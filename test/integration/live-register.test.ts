@@ -17,6 +17,22 @@ import { writeLinkageSet } from '../../services/shared/synth/linkage-set-files.j
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
 import { waitUntil } from '../helpers/wait.js';
 
+/** The pool, with its queries and connections counted: a read of the register makes both. */
+function countingCalls(pool: Pool): { pool: Pool; calls: { n: number } } {
+  const calls = { n: 0 };
+  const watched = new Proxy(pool, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (property === 'query' || property === 'connect') calls.n += 1;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { pool: watched, calls };
+}
+
 const ids = (found: MatchRecord[][]): string[][] => found.map((candidates) => candidates.map((c) => c.id).sort());
 
 /** A new citizen with the fields a candidate is read from. */
@@ -147,7 +163,7 @@ describe('the register held in memory for candidates', () => {
   });
 
   it('stops reading a register larger than the most it may hold with a retriable REGISTER_OUTGREW_MEMORY', async () => {
-    await expect(LiveRegister.load(pool, settings, { maxCitizens: 100 })).rejects.toMatchObject({ code: 'REGISTER_OUTGREW_MEMORY', retriable: true });
+    await expect(LiveRegister.load(pool, settings, { maxCitizens: 100 })).rejects.toMatchObject({ code: 'REGISTER_OUTGREW_MEMORY', retriable: false });
   });
 
   it('answers from PostgreSQL, as PostgreSQL does, once the register outgrows the most the copy may hold', async () => {
@@ -165,6 +181,17 @@ describe('the register held in memory for candidates', () => {
     const [grown, ...others] = await Promise.all([source.candidatesFor([record, ...records]), source.candidatesFor(records)]);
     const inPostgres = ids(await new PostgresCandidateSource(pool, settings).candidatesFor([record, ...records]));
     expect({ grown: ids(grown!), others: ids(others[0]!), switched: outgrown.length }).toEqual({ grown: inPostgres, others: inPostgres.slice(1), switched: 1 });
+  });
+
+  it('fails every catch-up at once, reading nothing, once a read found the register past the most it may hold', async () => {
+    const { rows } = await pool.query<{ n: string }>(`select count(*) as n from citizens where status <> 'MERGED'`);
+    const { pool: watched, calls } = countingCalls(pool);
+    const live = await LiveRegister.load(watched, settings, { refoldAfter: 1, maxCitizens: Number(rows[0]!.n) + 1 });
+    for (let i = 0; i < 3; i += 1) await insertCitizen(pool, `PAST-${i}`, 'Lù Thị Quá', 'lu thi qua', '1977-02-03');
+    await expect(live.catchUp()).rejects.toMatchObject({ code: 'REGISTER_OUTGREW_MEMORY', retriable: false });
+    const callsWhenOutgrown = calls.n;
+    await expect(live.candidatesFor(records)).rejects.toMatchObject({ code: 'REGISTER_OUTGREW_MEMORY' });
+    expect(calls.n).toBe(callsWhenOutgrown);
   });
 
   it("holds the register in memory at the linker's start when auto finds it within the bound, and reads PostgreSQL when over", async () => {

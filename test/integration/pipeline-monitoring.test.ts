@@ -101,6 +101,11 @@ describe('operators see lag, throughput and health: metrics, the monitor, dancu 
     expect(exported.sort()).toEqual(capped.sort());
   });
 
+  it("exports that the linker holds this small register's candidates in memory, as auto chooses", async () => {
+    const text = await (await fetch(url('linker', '/metrics'))).text();
+    expect(text).toMatch(/^dancu_linker_candidates_in_memory 1$/m);
+  });
+
   it('exports kafka_consumergroup_lag and its seconds per group, topic and partition from the monitor', async () => {
     const text = await (await fetch(url('monitor', '/metrics'))).text();
     expect(text).toContain(`kafka_consumergroup_lag{consumergroup="${run.groups.linker}",topic="${run.topics.observations}",partition="0"} 0`);

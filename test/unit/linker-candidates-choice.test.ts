@@ -30,13 +30,18 @@ describe("the linker's candidate source chosen at start", () => {
 const record = toMatchRecord('R1', { full_name: 'Lò Thị Mây', date_of_birth: '1990-01-02' });
 const citizen = toMatchRecord('C1', { full_name: 'Lò Thị Mây', date_of_birth: '1990-01-02' });
 
-/** A copy in memory that answers, or fails as `failWith` says, counting its closes. */
+/** A copy in memory that answers, or fails as `failWith` says, counting its closes and catch-ups. */
 function fakeLive(failWith: () => Error | null) {
-  const state = { closed: 0 };
+  const state = { closed: 0, catchUps: 0 };
   const live = {
     candidatesFor: (records: readonly MatchRecord[]) => {
       const error = failWith();
       return error ? Promise.reject(error) : Promise.resolve(records.map(() => [citizen]));
+    },
+    catchUp: () => {
+      state.catchUps += 1;
+      const error = failWith();
+      return error ? Promise.reject(error) : Promise.resolve();
     },
     genericLookups: () => new Map([['dob_family', 3]]),
     close: () => {
@@ -50,51 +55,53 @@ const postgres: CandidateSource = {
   candidatesFor: (records) => Promise.resolve(records.map(() => [])),
   genericLookups: () => new Map([['dob_family', 2]]),
 };
-const outgrew = () => new DancuError('REGISTER_OUTGREW_MEMORY', 'too many', { retriable: true });
+const outgrew = () => new DancuError('REGISTER_OUTGREW_MEMORY', 'too many', { retriable: false });
+
+/** The source over a fake copy failing as `failWith` says, with the switches it reported. */
+function bounded(failWith: () => Error | null) {
+  const { live, state } = fakeLive(failWith);
+  const switched: unknown[] = [];
+  const source = new MemoryUntilOutgrown(
+    live,
+    () => postgres,
+    (error) => switched.push(error),
+  );
+  return { source, state, switched };
+}
 
 describe('candidates held in memory until the register outgrows them', () => {
   it('answers from memory while the copy answers', async () => {
-    const { live } = fakeLive(() => null);
-    const source = new MemoryUntilOutgrown(
-      live,
-      () => postgres,
-      () => undefined,
-    );
+    const { source } = bounded(() => null);
     expect((await source.candidatesFor([record]))[0]!.map((c) => c.id)).toEqual(['C1']);
   });
 
   it('answers the batch whose read outgrew the bound, and every later one, from PostgreSQL, switching once', async () => {
-    const { live, state } = fakeLive(outgrew);
-    const switched: unknown[] = [];
-    const source = new MemoryUntilOutgrown(
-      live,
-      () => postgres,
-      (error) => switched.push(error),
-    );
+    const { source, state, switched } = bounded(outgrew);
     const answers = await Promise.all([source.candidatesFor([record]), source.candidatesFor([record])]);
     await source.candidatesFor([record]);
     expect({ answers, switched: switched.length, closed: state.closed }).toEqual({ answers: [[[]], [[]]], switched: 1, closed: 1 });
   });
 
+  it('switches when the copy, kept current while no batch asks, finds the register outgrown, and reads it no more', async () => {
+    const { source, state, switched } = bounded(outgrew);
+    await source.catchUp();
+    await source.catchUp();
+    expect({ answer: await source.candidatesFor([record]), switched: switched.length, catchUps: state.catchUps, closed: state.closed }).toEqual({
+      answer: [[]],
+      switched: 1,
+      catchUps: 1,
+      closed: 1,
+    });
+  });
+
   it('passes on any other failure of the copy without switching', async () => {
-    const { live } = fakeLive(() => new DancuError('DEPENDENCY_UNAVAILABLE', 'database away', { retriable: true }));
-    const switched: unknown[] = [];
-    const source = new MemoryUntilOutgrown(
-      live,
-      () => postgres,
-      (error) => switched.push(error),
-    );
+    const { source, switched } = bounded(() => new DancuError('DEPENDENCY_UNAVAILABLE', 'database away', { retriable: true }));
     await expect(source.candidatesFor([record])).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
     expect(switched).toEqual([]);
   });
 
   it("counts generic lookups on from the copy's total after the switch", async () => {
-    const { live } = fakeLive(outgrew);
-    const source = new MemoryUntilOutgrown(
-      live,
-      () => postgres,
-      () => undefined,
-    );
+    const { source } = bounded(outgrew);
     await source.candidatesFor([record]);
     expect(source.genericLookups()).toEqual(new Map([['dob_family', 5]]));
   });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { Admin } from 'kafkajs';
 import { DancuError } from '../../shared/errors.js';
 import { SchemaRegistryClient } from '../../shared/kafka/registry.js';
 import type { StewardDecision } from '../../shared/schemas/records.js';
@@ -105,6 +106,16 @@ async function prepareTarget(databaseUrl: string, state: 'missing' | 'empty' | '
 }
 
 /**
+ * The stores (whose group the restore moves) and the linkers must be stopped: a linker holding the
+ * register in memory would go on answering from the lost register's citizens, which no change
+ * note of the restored database tells it to drop.
+ */
+async function requireStopped(admin: Admin, config: CliConfig, groups: readonly [string, unknown][]): Promise<void> {
+  for (const [group] of groups) await requireNoMembers(admin, group, 'store');
+  await requireNoMembers(admin, config.DANCU_LINKER_GROUP_ID, 'linker');
+}
+
+/**
  * Restores a backup: checks the dump against its manifest, the target database, the topics
  * against its offsets (the messages the copy lacks must still be in Kafka) and the store's
  * consumer group for members, all before touching the database; then restores the dump into
@@ -119,7 +130,7 @@ export async function restoreBackup(config: CliConfig, options: RestoreOptions):
   const groups = Object.entries(manifest.groups);
   const topics = [...new Set(groups.flatMap(([, offsets]) => offsets.map((o) => o.topic)))];
   await withKafka(config, 'dancu-restore', async (_kafka, admin) => {
-    for (const [group] of groups) await requireNoMembers(admin, group, 'store');
+    await requireStopped(admin, config, groups);
     const extents = await partitionExtents(admin, topics);
     const problems = groups.flatMap(([, offsets]) => offsetProblems(offsets, extents));
     if (problems.length > 0) throw new DancuError('REPLAY_IMPOSSIBLE', `Kafka cannot replay what the copy lacks: ${problems.join('; ')}`, { retriable: false });
@@ -137,7 +148,7 @@ export async function restoreBackup(config: CliConfig, options: RestoreOptions):
     // The group moves only once the copy is in place: a restore that fails before then leaves it where it was.
     const registry = new SchemaRegistryClient(config.DANCU_SCHEMA_REGISTRY_URL);
     const { toReplay, setAside } = await withKafka(config, 'dancu-restore', async (kafka, admin) => {
-      for (const [group] of groups) await requireNoMembers(admin, group, 'store');
+      await requireStopped(admin, config, groups);
       const extents = await partitionExtents(admin, topics);
       let messages = 0;
       const setAside: StewardDecision[] = [];

@@ -24,9 +24,11 @@ export interface LiveRegisterOptions {
   /** Changed citizens taken in before the register is read afresh; at least a tenth of the register, and 100,000, unless given. */
   refoldAfter?: number;
   /**
-   * The most citizens a copy may hold: a read that finds more stops there with a retriable
-   * REGISTER_OUTGREW_MEMORY (the linker then reads candidates from PostgreSQL), so a register
-   * loaded in bulk under a running linker cannot exhaust its memory. No bound unless given.
+   * The most citizens a read of the register may take in: a read that finds more (counted first,
+   * checked again page by page) fails with REGISTER_OUTGREW_MEMORY, and so does every catch-up
+   * after it, so the linker reads candidates from PostgreSQL instead and a register loaded in bulk
+   * under a running linker cannot exhaust its memory. Between reads the copy takes in changed
+   * citizens as before (up to the refold bound). No bound unless given.
    */
   maxCitizens?: number;
 }
@@ -34,7 +36,7 @@ export interface LiveRegisterOptions {
 type Snapshot = { source: LiveCandidateSource; horizon: string };
 
 /**
- * The linker's candidates held in memory (DANCU_LINKER_CANDIDATES=memory), as current as a lookup
+ * The linker's candidates held in memory (DANCU_LINKER_CANDIDATES=memory, or auto's choice), as current as a lookup
  * in PostgreSQL: the register read once at start, then before each batch the citizens changed since
  * the last batch, in one round trip (citizen-changes.ts). A batch is answered only after a read
  * begun after it was asked for, so a citizen committed before a batch's events were read is among
@@ -63,6 +65,8 @@ export class LiveRegister implements CandidateSource {
   private refoldRetryAt = 0;
   private refoldFailures = 0;
   private closed = false;
+  /** Set once a read found the register past `maxCitizens`: every later catch-up fails at once, no read repeated. */
+  private outgrown: DancuError | null = null;
   /** Generic lookups counted by the sources read before this one: the count a meter reads never goes back. */
   private genericBefore = new Map<string, number>();
 
@@ -102,6 +106,7 @@ export class LiveRegister implements CandidateSource {
    * linker calls it now and then too, so its notes are never pruned from under it.
    */
   catchUp(): Promise<void> {
+    if (this.outgrown) return Promise.reject(this.outgrown);
     if (this.reading === null) {
       this.reading = this.read().finally(() => {
         this.reading = null;
@@ -152,7 +157,7 @@ export class LiveRegister implements CandidateSource {
         await this.refolding;
         continue;
       }
-      this.swapIn(await snapshot(this.pool, this.settings, this.options));
+      this.swapIn(await this.noteOutgrowth(snapshot(this.pool, this.settings, this.options)));
       return;
     }
   }
@@ -168,6 +173,11 @@ export class LiveRegister implements CandidateSource {
           if (!this.closed) this.refolded = fresh;
         },
         (error: unknown) => {
+          // Past the bound, no later read can succeed: the next catch-up says so at once.
+          if (isRegisterOutgrown(error)) {
+            this.outgrown = error as DancuError;
+            return;
+          }
           this.refoldFailures += 1;
           this.refoldRetryAt = Date.now() + Math.min(REFOLD_RETRY_MS * 2 ** (this.refoldFailures - 1), REFOLD_RETRY_MAX_MS);
           this.options.onBackgroundFailure?.(error);
@@ -176,6 +186,16 @@ export class LiveRegister implements CandidateSource {
       .finally(() => {
         this.refolding = null;
       });
+  }
+
+  /** A read's result, with the register's outgrowth, if that is how it failed, kept for every later catch-up. */
+  private async noteOutgrowth(read: Promise<Snapshot>): Promise<Snapshot> {
+    try {
+      return await read;
+    } catch (error) {
+      if (isRegisterOutgrown(error)) this.outgrown = error as DancuError;
+      throw error;
+    }
   }
 
   private swapIn(fresh: Snapshot): void {
@@ -199,6 +219,9 @@ function asCitizenNow(citizen: ChangedCitizen): CitizenNow {
 
 async function snapshot(pool: Pool, settings: LinkageSettings, options: LiveRegisterOptions): Promise<Snapshot> {
   const began = Date.now();
+  // Counted first, to one past the bound: a register past it is found in a fraction of a read's time, and no copy is built.
+  if (options.maxCitizens !== undefined && (await unmergedCitizensUpTo(pool, options.maxCitizens + 1)) > options.maxCitizens)
+    throw outgrew(options.maxCitizens);
   const register = new CompactRegister();
   // Household members, namesakes and people born on one day share values: each is worked out once.
   const reader = new MatchRecordReader();
@@ -211,9 +234,15 @@ async function snapshot(pool: Pool, settings: LinkageSettings, options: LiveRegi
   return { source, horizon };
 }
 
+async function unmergedCitizensUpTo(pool: Pool, most: number): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(`select count(*) as n from (select 1 from citizens where status <> 'MERGED' limit $1) as held`, [most]);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Not retriable: no later read of the same register succeeds. It tells the linker to read candidates from PostgreSQL. */
 function outgrew(maxCitizens: number): DancuError {
   return new DancuError('REGISTER_OUTGREW_MEMORY', `the register holds more than ${maxCitizens} citizens, the most the linker holds in memory`, {
-    retriable: true,
+    retriable: false,
   });
 }
 

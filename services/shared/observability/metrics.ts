@@ -35,6 +35,11 @@ export function createMetrics(registry: Registry = new client.Registry()) {
       labelNames: ['rule'] as const,
       registers,
     }),
+    linkerCandidatesInMemory: new client.Gauge({
+      name: 'dancu_linker_candidates_in_memory',
+      help: "1 while the linker's candidates come from its copy of the register in memory, 0 while they come from PostgreSQL's key index (DANCU_LINKER_CANDIDATES).",
+      registers,
+    }),
     stewardDecisions: new client.Counter({
       name: 'dancu_steward_decisions_total',
       help: 'Steward decisions the store applied (or refused), by action and status.',
