@@ -23,7 +23,8 @@ import { generateSectorDay } from '../shared/synth/sector-day.js';
 import { percentile } from './percentile.js';
 import { benchTopics } from './bench-topics.js';
 import { machineLine } from './machine.js';
-import { CANDIDATES_CHOSEN, CANDIDATES_OUTGROWN, formatCandidates, type CandidatesAtStart } from '../linker/candidates-at-start.js';
+import { CANDIDATES_OUTGROWN, candidatesAtStart, formatCandidates } from '../linker/candidates-at-start.js';
+import { loadConfig as loadLinkerConfig } from '../linker/config.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -183,8 +184,8 @@ async function main(): Promise<void> {
     while ((await admin.describeGroups([group])).groups[0]?.state !== 'Stable') await sleep(200);
   }
   const pool = createPool(databaseUrl, 2);
-  for (const chosen of services.logged('linker', CANDIDATES_CHOSEN))
-    console.log(`linker candidates: ${formatCandidates(chosen as unknown as CandidatesAtStart)}`);
+  // The services log at warn: the choice (info) is worked out again here, on the same register; a switch away from it is a warning, read after the run.
+  console.log(`linker candidates: ${formatCandidates(await candidatesAtStart(pool, loadLinkerConfig({ ...process.env, DATABASE_URL: databaseUrl })))}`);
   await enableStatementCounts(pool);
   const before = { cpu: cpuSnapshot(), writes: await tableWrites(pool), database: await databaseActivity(pool) };
 

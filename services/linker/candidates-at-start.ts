@@ -3,8 +3,7 @@ import { estimatedRegisterSize } from '../shared/store/register-size.js';
 import { onCitus } from '../shared/store/store-dialect.js';
 import { chooseCandidates, type CandidatesChoice, type CandidatesRequested } from './candidates-choice.js';
 
-/** The linker's log messages for its source: fixed, so a benchmark reads them from the log. */
-export const CANDIDATES_CHOSEN = 'candidate source chosen';
+/** The linker's warning when its copy gives way: fixed, so a benchmark finds it in the log. */
 export const CANDIDATES_OUTGROWN = 'register outgrew the candidates held in memory: candidates from PostgreSQL from now on';
 
 export interface CandidatesAtStart extends CandidatesChoice {

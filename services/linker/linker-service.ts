@@ -8,7 +8,7 @@ import { createPool, postgresCheck } from '../shared/store/db.js';
 import type { LinkerConfig } from './config.js';
 import { CurrentLinkage } from './current-linkage.js';
 import { createLinkerStage } from './linker-stage.js';
-import { CANDIDATES_CHOSEN, candidatesAtStart } from './candidates-at-start.js';
+import { candidatesAtStart } from './candidates-at-start.js';
 
 /** How often candidates held in memory read the register's changes when no batch asks: well within the quarter of an hour notes are kept (CHANGES_KEPT_MS). */
 const KEEP_CURRENT_EVERY_MS = 60_000;
@@ -16,7 +16,7 @@ const KEEP_CURRENT_EVERY_MS = 60_000;
 export async function startLinker(config: LinkerConfig, logger: Logger, metrics: Metrics): Promise<RunningService> {
   const pool = createPool(config.DATABASE_URL, config.DANCU_LINKER_DB_POOL_SIZE);
   const candidates = await candidatesAtStart(pool, config);
-  logger.info(candidates, CANDIDATES_CHOSEN);
+  logger.info(candidates, 'candidate source chosen');
   const linkage = await CurrentLinkage.start(
     pool,
     loadSettings(config.DANCU_LINKAGE_SETTINGS),
