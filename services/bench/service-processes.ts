@@ -50,7 +50,7 @@ export class ServiceProcesses {
 
   /**
    * The fields of each log line of a started service whose message is `msg`, in order (a service's
-   * log is pino's JSON, a line an entry): what a service said of itself, e.g. its choices at start.
+   * log is pino's JSON, a line an entry): what a service said of itself, e.g. a warning.
    */
   logged(service: string, msg: string): Record<string, unknown>[] {
     return this.started
