@@ -162,7 +162,7 @@ describe('the register held in memory for candidates', () => {
     expect(live.size.changedSince).toBe(1);
   });
 
-  it('stops reading a register larger than the most it may hold with a retriable REGISTER_OUTGREW_MEMORY', async () => {
+  it('stops reading a register larger than the most it may hold with REGISTER_OUTGREW_MEMORY, before building a copy', async () => {
     await expect(LiveRegister.load(pool, settings, { maxCitizens: 100 })).rejects.toMatchObject({ code: 'REGISTER_OUTGREW_MEMORY', retriable: false });
   });
 
@@ -192,6 +192,25 @@ describe('the register held in memory for candidates', () => {
     const callsWhenOutgrown = calls.n;
     await expect(live.candidatesFor(records)).rejects.toMatchObject({ code: 'REGISTER_OUTGREW_MEMORY' });
     expect(calls.n).toBe(callsWhenOutgrown);
+  });
+
+  it('finds the register outgrown by a read begun in the background, and fails the next catch-up at once', async () => {
+    const { rows } = await pool.query<{ n: string }>(`select count(*) as n from citizens where status <> 'MERGED'`);
+    const live = await LiveRegister.load(pool, settings, { refoldAfter: 10, maxCitizens: Number(rows[0]!.n) + 2 });
+    for (let i = 0; i < 6; i += 1) await insertCitizen(pool, `FAR-${i}`, 'Sầm Thị Xa', 'sam thi xa', '1982-08-09');
+    await live.catchUp();
+    expect(live.size.changedSince).toBe(6);
+    await waitUntil(
+      () =>
+        live.catchUp().then(
+          () => null,
+          (error: unknown) => error,
+        ),
+      (error) => error !== null,
+      30_000,
+      'the background read found the register past the bound',
+    );
+    await expect(live.catchUp()).rejects.toMatchObject({ code: 'REGISTER_OUTGREW_MEMORY' });
   });
 
   it("holds the register in memory at the linker's start when auto finds it within the bound, and reads PostgreSQL when over", async () => {

@@ -136,6 +136,8 @@ export class LiveRegister implements CandidateSource {
    */
   private async read(): Promise<void> {
     for (;;) {
+      // A background read may have found the register outgrown while this one waited on it.
+      if (this.outgrown) throw this.outgrown;
       const fresh = this.refolded;
       const copy = fresh ?? { source: this.source, horizon: this.horizon };
       const most = refoldBound(copy.source.snapshotSize, this.options.refoldAfter) - copy.source.changedSince;
