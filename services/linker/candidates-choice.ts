@@ -23,8 +23,8 @@ export interface CandidatesChoice {
 /**
  * Where the linker's candidates come from. A named source is used as named (memory on Citus is
  * refused where the copy is read). `auto` holds the register in memory when one PostgreSQL holds
- * it and it is no larger than the bound: a third of the cost per event there, for a copy per
- * instance (150-350 MB a million citizens) read before the linker joins its group. A national
+ * it and it is no larger than the bound: the pipeline's CPU an event is about 40% lower there, for
+ * a copy per instance (150-350 MB a million citizens) read before the linker joins its group. A national
  * register, or one on Citus, is read through PostgreSQL's key index, which has no size limit.
  * Decided once at start; a copy that finds the register past the bound at a later read gives way
  * to PostgreSQL's candidates (memory-until-outgrown.ts), never the other way while it runs.
