@@ -159,7 +159,7 @@ export class LiveRegister implements CandidateSource {
         await this.refolding;
         continue;
       }
-      this.swapIn(await this.noteOutgrowth(snapshot(this.pool, this.settings, this.options)));
+      this.swapIn(await this.readAfresh());
       return;
     }
   }
@@ -168,18 +168,15 @@ export class LiveRegister implements CandidateSource {
   private refoldSoon(): void {
     if (this.closed || this.refolding || this.refolded || Date.now() < this.refoldRetryAt) return;
     if (this.source.changedSince < refoldBound(this.source.snapshotSize, this.options.refoldAfter) / 2) return;
-    this.refolding = snapshot(this.pool, this.settings, this.options)
+    this.refolding = this.readAfresh()
       .then(
         (fresh) => {
           this.refoldFailures = 0;
           if (!this.closed) this.refolded = fresh;
         },
         (error: unknown) => {
-          // Past the bound, no later read can succeed: the next catch-up says so at once.
-          if (isRegisterOutgrown(error)) {
-            this.outgrown = error as DancuError;
-            return;
-          }
+          // Past the bound, no later read can succeed (readAfresh kept why): the next catch-up says so at once.
+          if (this.outgrown) return;
           this.refoldFailures += 1;
           this.refoldRetryAt = Date.now() + Math.min(REFOLD_RETRY_MS * 2 ** (this.refoldFailures - 1), REFOLD_RETRY_MAX_MS);
           this.options.onBackgroundFailure?.(error);
@@ -190,10 +187,10 @@ export class LiveRegister implements CandidateSource {
       });
   }
 
-  /** A read's result, with the register's outgrowth, if that is how it failed, kept for every later catch-up. */
-  private async noteOutgrowth(read: Promise<Snapshot>): Promise<Snapshot> {
+  /** The register read afresh, in the foreground or the background; its outgrowth, if that is how it failed, kept for every later catch-up. */
+  private async readAfresh(): Promise<Snapshot> {
     try {
-      return await read;
+      return await snapshot(this.pool, this.settings, this.options);
     } catch (error) {
       if (isRegisterOutgrown(error)) this.outgrown = error as DancuError;
       throw error;
