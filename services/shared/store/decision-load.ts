@@ -75,6 +75,10 @@ async function claimDecisions(client: PoolClient, consumer: string, decisions: r
   return new Set(rows.map((row) => row.event_id));
 }
 
+/** alreadyApplied's statement, run once a chunk: both tables are read by an index on the observation (migration 032). */
+export const ALREADY_APPLIED = `select observation_id from observation_outcomes where observation_id = any($1::text[]) and outcome in ('CREATED', 'LINKED')
+     union select observation_id from unlinked_records where observation_id = any($1::text[]) and resolution = 'DELETED'`;
+
 /**
  * Observations of later linkage attempts already linked to a citizen, or whose wait a deletion of
  * their record ended. A waiting record can be sent back more than once (when it was kept, and
@@ -84,11 +88,7 @@ async function claimDecisions(client: PoolClient, consumer: string, decisions: r
  */
 async function alreadyApplied(client: PoolClient, observationIds: readonly string[]): Promise<Set<string>> {
   if (observationIds.length === 0) return new Set();
-  const { rows } = await client.query<{ observation_id: string }>(
-    `select observation_id from observation_outcomes where observation_id = any($1::text[]) and outcome in ('CREATED', 'LINKED')
-     union select observation_id from unlinked_records where observation_id = any($1::text[]) and resolution = 'DELETED'`,
-    [observationIds],
-  );
+  const { rows } = await client.query<{ observation_id: string }>(ALREADY_APPLIED, [observationIds]);
   return new Set(rows.map((row) => row.observation_id));
 }
 
