@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CompactRegister } from '../../services/shared/linkage/compact-register.js';
 import { InMemoryCandidateSource } from '../../services/shared/linkage/in-memory-candidates.js';
 import { LiveCandidateSource, type CitizenNow } from '../../services/shared/linkage/live-candidates.js';
@@ -125,5 +125,20 @@ describe('candidates held in memory and kept current', () => {
     live.apply([['LAN', toMatchRecord('LAN', { ...lan, personal_id: '001090004321' })]]);
     const record = toMatchRecord('R', { personal_id: '101090004321', full_name: 'Someone Else', date_of_birth: null, sex: null, address: null });
     expect(ids(live.candidatesOf(record))).toEqual(['LAN']);
+  });
+
+  it('makes a citizen of the snapshot found under several rules into one match record, not one a rule', () => {
+    const { before, changes, people } = registerDay();
+    const live = liveOver(rulesCapped(), before);
+    live.apply(changes);
+    // C1 is left unchanged by the day: the record is her as registered, so most rules find her.
+    const made = vi.spyOn(CompactRegister.prototype, 'get');
+    try {
+      const found = live.candidatesOf(toMatchRecord('R1', people[1]!));
+      const hers = made.mock.results.filter((result) => (result.value as MatchRecord).id === 'C1');
+      expect([ids(found).includes('C1'), hers.length]).toEqual([true, 1]);
+    } finally {
+      made.mockRestore();
+    }
   });
 });

@@ -10,6 +10,20 @@ export type CitizenNow = readonly [citizenId: string, now: MatchRecord | null];
 
 const GENERIC = Symbol('generic');
 
+/** A key's holders now: rows of the snapshot whose citizen has not changed since, and changed citizens as they are now. */
+interface Holders {
+  rows: number[];
+  now: MatchRecord[];
+}
+
+const NOBODY: Holders = { rows: [], now: [] };
+
+/** The citizens a record has found so far: snapshot rows by number (no ID string made to ask), changed citizens by ID. */
+interface Seen {
+  rows: Set<number>;
+  ids: Set<string>;
+}
+
 /** A (rule, key) pair as one string: a key never holds U+0000. */
 function slot(rule: string, key: string): string {
   return `${rule}\u0000${key}`;
@@ -30,6 +44,8 @@ function slot(rule: string, key: string): string {
 export class LiveCandidateSource implements CandidateSource {
   private readonly base: InMemoryCandidateSource;
   private readonly changed = new Map<string, MatchRecord | null>();
+  /** The snapshot's rows of the changed citizens: never read again, and told apart without making their IDs. */
+  private readonly changedRows = new Set<number>();
   /** The changed citizens' own keys: (rule, key) to the ids holding it. */
   private readonly overlay = new Map<string, Set<string>>();
   private readonly genericCounts: number[];
@@ -58,6 +74,8 @@ export class LiveCandidateSource implements CandidateSource {
       const before = this.changed.get(id);
       if (before) for (const { rule, key } of blockingKeys(this.rules, before)) this.release(slot(rule, key), id);
       this.changed.set(id, now);
+      const row = this.base.register.indexOf(id);
+      if (row >= 0) this.changedRows.add(row);
       if (!now) continue;
       for (const { rule, key } of blockingKeys(this.rules, now)) {
         const at = slot(rule, key);
@@ -74,12 +92,12 @@ export class LiveCandidateSource implements CandidateSource {
 
   candidatesOf(record: MatchRecord): MatchRecord[] {
     const found: MatchRecord[] = [];
-    const seen = new Set<string>();
+    const seen: Seen = { rows: new Set(), ids: new Set() };
     const unanswered: number[] = [];
     this.rules.forEach((rule, r) => {
       const key = lookupKey(rule, record);
-      const holders = key === null ? [] : this.holders(r, key);
-      if (holders !== GENERIC && holders.length === 0) unanswered.push(r);
+      const holders = key === null ? NOBODY : this.holders(r, key);
+      if (holders !== GENERIC && holders.rows.length + holders.now.length === 0) unanswered.push(r);
       this.take(r, record, holders, found, seen);
     });
     // A typo_lookup rule's variants, only where the record's own key found nobody, as in PostgreSQL.
@@ -94,16 +112,29 @@ export class LiveCandidateSource implements CandidateSource {
     return new Map(this.rules.map((rule, r) => [rule.name, this.genericCounts[r]!]));
   }
 
-  private take(r: number, record: MatchRecord, holders: MatchRecord[] | typeof GENERIC, found: MatchRecord[], seen: Set<string>): void {
+  /**
+   * Adds the holders not found before that pass the rule's filter. A snapshot row is made into a
+   * match record only when it was not found under an earlier rule: the record's own citizen is
+   * usually found under most of them.
+   */
+  private take(r: number, record: MatchRecord, holders: Holders | typeof GENERIC, found: MatchRecord[], seen: Seen): void {
     if (holders === GENERIC) {
       this.genericCounts[r]! += 1;
       return;
     }
     const rule = this.rules[r]!;
-    for (const citizen of holders) {
-      // A citizen that fails this rule's filter may still come in under another rule.
-      if (seen.has(citizen.id) || !passesFilter(rule, record, citizen)) continue;
-      seen.add(citizen.id);
+    const register = this.base.register;
+    // A citizen that fails this rule's filter may still come in under another rule.
+    for (const row of holders.rows) {
+      if (seen.rows.has(row)) continue;
+      const citizen = register.get(row);
+      if (!passesFilter(rule, record, citizen)) continue;
+      seen.rows.add(row);
+      found.push(citizen);
+    }
+    for (const citizen of holders.now) {
+      if (seen.ids.has(citizen.id) || !passesFilter(rule, record, citizen)) continue;
+      seen.ids.add(citizen.id);
       found.push(citizen);
     }
   }
@@ -113,22 +144,22 @@ export class LiveCandidateSource implements CandidateSource {
    * changed ones that hold it now. GENERIC when they are more than the rule's max_block_size. The
    * snapshot is read to one past the cap, and again in full only when a changed citizen is among those.
    */
-  private holders(r: number, key: string): MatchRecord[] | typeof GENERIC {
+  private holders(r: number, key: string): Holders | typeof GENERIC {
     const values = key.split(KEY_SEPARATOR);
     const cap = this.rules[r]!.max_block_size ?? Infinity;
-    const register = this.base.register;
+    const { changedRows } = this;
     let rows: number[] = [];
     this.base.rowsHolding(r, values, rows, cap);
-    const current = (row: number): boolean => this.changed.size === 0 || !this.changed.has(register.id(row));
+    const current = (row: number): boolean => !changedRows.has(row);
     if (rows.length > cap) {
-      if (rows.every(current)) return GENERIC;
+      if (changedRows.size === 0 || rows.every(current)) return GENERIC;
       rows = [];
       this.base.rowsHolding(r, values, rows);
     }
-    const holders: MatchRecord[] = [];
-    for (const row of rows) if (current(row)) holders.push(register.get(row));
-    for (const id of this.overlay.get(slot(this.rules[r]!.name, key)) ?? []) holders.push(this.changed.get(id)!);
-    return holders.length > cap ? GENERIC : holders;
+    if (changedRows.size > 0) rows = rows.filter(current);
+    const now: MatchRecord[] = [];
+    for (const id of this.overlay.get(slot(this.rules[r]!.name, key)) ?? []) now.push(this.changed.get(id)!);
+    return rows.length + now.length > cap ? GENERIC : { rows, now };
   }
 
   private release(at: string, id: string): void {
