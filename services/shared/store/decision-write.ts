@@ -146,16 +146,38 @@ const ORDER: readonly Part[] = [
   'outbox',
 ];
 
+/** The statement's parameters: the rows each sends, in order, and the parameter each part reads. */
+interface Parameters {
+  rows: (keyof PlannedRows)[];
+  numberOf: Map<CitusPart, number>;
+}
+
+/**
+ * One parameter per set of rows: a part that writes another part's rows (ROWS_OF) reads that
+ * part's parameter, so the changed citizens' keys are sent once for their delete and their insert.
+ */
+function parametersOf(order: readonly CitusPart[]): Parameters {
+  const rows: (keyof PlannedRows)[] = [];
+  const numberOf = new Map<CitusPart, number>();
+  for (const part of order) {
+    const own = ROWS_OF[part] ?? (part as keyof PlannedRows);
+    if (!rows.includes(own)) rows.push(own);
+    numberOf.set(part, rows.indexOf(own) + 1);
+  }
+  return { rows, numberOf };
+}
+
 /**
  * Every table's statement as one statement of fixed text, so it is prepared once per connection
- * (planning a dozen CTEs cost more than running them): part i reads its rows from parameter i+1,
- * and a table with nothing to write gets an empty array and costs next to nothing. It returns
- * how many citizens it registered.
+ * (planning a dozen CTEs cost more than running them): each part reads its rows from its
+ * parameter (parametersOf), and a table with nothing to write gets an empty array and costs next
+ * to nothing. It returns how many citizens it registered.
  */
 function statementText(order: readonly CitusPart[], statements: Record<CitusPart, string>, materialise: boolean): string {
+  const { numberOf } = parametersOf(order);
   const inputs: string[] = [];
   const parts = order.map((part, index) => {
-    let sql = statements[part].replace(/\$1\b/g, `$${index + 1}`);
+    let sql = statements[part].replace(/\$1\b/g, `$${numberOf.get(part)!}`);
     if (materialise) {
       // Citus plans a function in FROM only on one shard: each part's rows become a CTE first (an intermediate result it can send to every shard).
       sql = sql.replace(/jsonb_to_recordset\((\$\d+)::jsonb\) as x\(([^()]*)\)/g, (_match, parameter: string, record: string) => {
@@ -171,7 +193,11 @@ function statementText(order: readonly CitusPart[], statements: Record<CitusPart
 select count(*)::int as created from created`;
 }
 
+/** The rows a part writes: its own, or another part's (the keys inserted are the keys kept; the links moved are the links written). */
+const ROWS_OF: Partial<Record<CitusPart, keyof PlannedRows>> = { keyInsert: 'blockingKeys', linksMoved: 'links' };
+
 const TEXT = statementText(ORDER, { ...STATEMENTS, linksMoved: '' }, false);
+const PARAMETERS = parametersOf(ORDER);
 
 /**
  * On Citus (the citizen's tables distributed by citizen_id, citus/distribute.sql) a few parts say
@@ -193,9 +219,7 @@ const CITUS_STATEMENTS: Record<CitusPart, string> = {
 };
 const CITUS_ORDER: readonly CitusPart[] = ORDER.flatMap((part) => (part === 'links' ? (['linksMoved', 'links'] as const) : [part]));
 const CITUS_TEXT = statementText(CITUS_ORDER, CITUS_STATEMENTS, true);
-
-/** The rows a part writes: its own, or another part's (the keys inserted are the keys kept; the links moved are the links written). */
-const ROWS_OF: Partial<Record<CitusPart, keyof PlannedRows>> = { keyInsert: 'blockingKeys', linksMoved: 'links' };
+const CITUS_PARAMETERS = parametersOf(CITUS_ORDER);
 
 /** How the chunk's writes went, for the bench and the cost budget. */
 export interface WriteStats {
@@ -214,7 +238,7 @@ export async function writePlan(client: PoolClient, rows: PlannedRows): Promise<
   const count = ORDER.reduce((sum, part) => sum + (part === 'keyInsert' ? 0 : rows[part].size), 0);
   if (count === 0) return { statements: 0, rows: 0 };
   const citus = await onCitus(client);
-  const values = (citus ? CITUS_ORDER : ORDER).map((part) => JSON.stringify(rows[ROWS_OF[part] ?? (part as keyof PlannedRows)].values()));
+  const values = (citus ? CITUS_PARAMETERS : PARAMETERS).rows.map((own) => JSON.stringify(rows[own].values()));
   const { rows: result } = await client.query<{ created: number }>(
     citus ? { name: 'dancu-decision-write-citus', text: CITUS_TEXT, values } : { name: 'dancu-decision-write', text: TEXT, values },
   );
