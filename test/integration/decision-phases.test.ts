@@ -114,4 +114,51 @@ describe('the store’s decision path in phases, against PostgreSQL', () => {
     const sent = await database.pool.query(`select event_id from outbox where event_id like $1`, [`${waiting.observation.observation_id}:relink:%`]);
     expect(sent.rows).toEqual([{ event_id: `${waiting.observation.observation_id}:relink:1` }]);
   });
+
+  describe('two attempts at one waiting record in one chunk', () => {
+    /** A citizen to link to, registered by a birth, and a record of her without an ID. */
+    async function citizenAndRecord(personalId: string) {
+      await inTransaction(database.pool, (client) => applyDecisions(client, [decision('NEW', observation({ person: { personal_id: personalId } }))], CONTEXT));
+      return observation({ source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: null } });
+    }
+
+    const stored = (observationId: string) =>
+      database.pool.query(
+        `select u.resolution, u.resolved_citizen_id, u.attempt, (select count(*)::int from unlinked_keys k where k.observation_id = u.observation_id) as keys
+           from unlinked_records u where u.observation_id = $1`,
+        [observationId],
+      );
+
+    it('resolves as linked, in the one transaction, a stored waiting record kept waiting again and then linked', async () => {
+      const o = await citizenAndRecord('079300000501');
+      await inTransaction(database.pool, (client) => applyDecisions(client, [decision('UNLINKED', o, { reason: 'NO_MATCH' })], CONTEXT));
+      const chunk = [
+        decision('UNLINKED', { ...o, attempt: 1 }, { reason: 'NO_MATCH' }),
+        decision('LINK', { ...o, attempt: 2 }, { citizen_id: '079300000501' }),
+      ];
+      const results = await inTransaction(database.pool, (client) => applyDecisions(client, chunk, CONTEXT));
+      expect(results).toEqual(['unlinked', 'FACT_RECORDED']);
+      expect((await stored(o.observation_id)).rows).toEqual([{ resolution: 'LINKED', resolved_citizen_id: '079300000501', attempt: 1, keys: 0 }]);
+    });
+
+    it('resolves as linked a record the same chunk first keeps waiting, never leaving it waiting beside its link', async () => {
+      const o = await citizenAndRecord('079300000601');
+      const chunk = [decision('UNLINKED', o, { reason: 'NO_MATCH' }), decision('LINK', { ...o, attempt: 1 }, { citizen_id: '079300000601' })];
+      await inTransaction(database.pool, (client) => applyDecisions(client, chunk, CONTEXT));
+      expect((await stored(o.observation_id)).rows).toEqual([{ resolution: 'LINKED', resolved_citizen_id: '079300000601', attempt: 0, keys: 0 }]);
+    });
+
+    it('closes, in the one transaction, the case an attempt of the chunk refreshes when a later attempt links the record', async () => {
+      const o = await citizenAndRecord('079300000701');
+      const doubt = {
+        reason: 'BETWEEN_THRESHOLDS',
+        explanation: { prior: -8, comparisons: [], total: 2, runner_up_score: null, summary: 'between thresholds' },
+      };
+      await inTransaction(database.pool, (client) => applyDecisions(client, [decision('REVIEW', o, doubt)], CONTEXT));
+      const chunk = [decision('REVIEW', { ...o, attempt: 1 }, doubt), decision('LINK', { ...o, attempt: 2 }, { citizen_id: '079300000701' })];
+      await inTransaction(database.pool, (client) => applyDecisions(client, chunk, CONTEXT));
+      const cases = await database.pool.query(`select status, resolution from review_cases where observation_id = $1`, [o.observation_id]);
+      expect(cases.rows).toEqual([{ status: 'DECIDED', resolution: 'LINK' }]);
+    });
+  });
 });

@@ -3,6 +3,7 @@ import { planDecisions } from '../../services/shared/store/plan/plan-decisions.j
 import { classify, recordLock } from '../../services/shared/store/plan/classify.js';
 import { newCitizenId } from '../../services/shared/store/plan/new-citizen.js';
 import { recordKey } from '../../services/shared/store/plan/planned-rows.js';
+import type { LinkDecision } from '../../services/shared/schemas/records.js';
 import { CONTEXT, decision, loadedState, observation, registerCitizen, strangerPerson } from '../fixtures/link-decisions.js';
 
 const sizes = (rows: Record<string, { size: number }>) =>
@@ -900,5 +901,45 @@ describe('planning an event of a record deleted after it at its source (no datab
     const needs = classify([event, steward], new Set([event.decision_id, steward.decision_id]), CONTEXT.settings);
     expect(needs.decidedRecords.map((r) => r.source_record_id)).toEqual([event.observation.source_record_id, steward.observation.source_record_id]);
     expect(needs.recordLocks).toEqual([recordLock(event.observation)]);
+  });
+});
+
+describe('planning two attempts at one waiting record in one chunk (no database)', () => {
+  const waiting = () => observation({ source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: null } });
+  const planOf = (decisions: LinkDecision[]) => planDecisions(decisions, loadedState(decisions, { citizens: [registerCitizen()] }), CONTEXT);
+
+  it('writes resolved, linked and without its keys, a record one attempt keeps waiting and a later attempt links: its row is written once', () => {
+    const o = waiting();
+    const { results, rows } = planOf([decision('UNLINKED', o, { reason: 'NO_MATCH' }), decision('LINK', { ...o, attempt: 1 }, { citizen_id: 'C-0001' })]);
+    expect(results[0]).toBe('unlinked');
+    expect(rows.unlinked.values().map((u) => [u.observation_id, u.resolution, u.resolved_citizen_id])).toEqual([[o.observation_id, 'LINKED', 'C-0001']]);
+    expect([rows.resolutions.size, rows.unlinkedKeys.size, rows.unlinkedSentBack.size]).toEqual([0, 0, 0]);
+    expect(rows.resolvedKeys.values()).toEqual([{ observation_id: o.observation_id }]);
+    expect(rows.links.values().map((l) => l.citizen_id)).toEqual(['C-0001']);
+  });
+
+  it('writes resolved as in review a record one attempt keeps waiting and a later attempt sends to a steward, whose case opens', () => {
+    const o = waiting();
+    const { rows } = planOf([decision('UNLINKED', o, { reason: 'NO_MATCH' }), decision('REVIEW', { ...o, attempt: 1 }, { reason: 'BETWEEN_THRESHOLDS' })]);
+    expect(rows.unlinked.values().map((u) => [u.observation_id, u.resolution])).toEqual([[o.observation_id, 'REVIEW']]);
+    expect(rows.resolutions.size).toBe(0);
+    expect(rows.reviewCases.values().map((c) => [c.observation_id, c.resolution])).toEqual([[o.observation_id, undefined]]);
+  });
+
+  it('writes closed the case one attempt opens when a later attempt links the record, rather than closing it in another part', () => {
+    const o = waiting();
+    const { rows } = planOf([decision('REVIEW', o, { reason: 'BETWEEN_THRESHOLDS' }), decision('LINK', { ...o, attempt: 1 }, { citizen_id: 'C-0001' })]);
+    expect(rows.reviewCases.values().map((c) => [c.observation_id, c.resolution])).toEqual([[o.observation_id, 'LINK']]);
+    expect(rows.reviewsClosed.size).toBe(0);
+  });
+
+  it('keeps a row resolved by a later attempt resolved when a still later attempt keeps the record waiting', () => {
+    const o = waiting();
+    const { rows } = planOf([
+      decision('UNLINKED', o, { reason: 'NO_MATCH' }),
+      decision('REVIEW', { ...o, attempt: 1 }, { reason: 'BETWEEN_THRESHOLDS' }),
+      decision('UNLINKED', { ...o, attempt: 2 }, { reason: 'NO_MATCH' }),
+    ]);
+    expect(rows.unlinked.values().map((u) => [u.resolution, u.attempt])).toEqual([['REVIEW', 2]]);
   });
 });

@@ -86,11 +86,11 @@ const STATEMENTS: Record<Part, string> = {
   // decision of the chunk deletes is written resolved (plan-decisions.ts, recordDeleted): resolutions does not see this part's rows.
   unlinked: `${insertFromJson(
     UNLINKED_RECORDS,
-    ['observation_id', ...SOURCE_RECORD, 'event_type', 'observation', 'decision_id', 'reason', 'attempt', 'resolution', 'resolved_at'],
+    ['observation_id', ...SOURCE_RECORD, 'event_type', 'observation', 'decision_id', 'reason', 'attempt', 'resolution', 'resolved_at', 'resolved_citizen_id'],
     { input: { resolved_at: { type: 'text', expr: 'case when x.resolution is not null then now() end' } } },
   )}
        on conflict (observation_id) do update set attempt = greatest(unlinked_records.attempt, excluded.attempt), decision_id = excluded.decision_id, updated_at = now(),
-         resolution = excluded.resolution, resolved_at = excluded.resolved_at
+         resolution = excluded.resolution, resolved_at = excluded.resolved_at, resolved_citizen_id = excluded.resolved_citizen_id
        where unlinked_records.resolved_at is null`,
   unlinkedKeys: `${insertFromJson(UNLINKED_KEYS, UNLINKED_KEYS.columns)} on conflict do nothing`,
   resolutions: `update unlinked_records u set resolved_at = now(), resolution = x.resolution, resolved_citizen_id = x.citizen_id, updated_at = now()

@@ -700,6 +700,9 @@ class Planner {
   private requeueKept(kept: readonly LinkDecision[]): void {
     for (const decision of kept) {
       const o = decision.observation;
+      // A later attempt of the chunk decided it (resolveUnlinked): it waits no more.
+      const written = decision.decision === 'REVIEW' ? this.rows.reviewCases.get(o.observation_id) : this.rows.unlinked.get(o.observation_id);
+      if (written?.resolution) continue;
       // The store's own budget: sends by a settings change or a change of the register are accounted apart.
       if (o.attempt - (this.loaded.sentByChanges?.get(o.observation_id) ?? 0) >= MAX_RELINK_ATTEMPTS) continue;
       // A citizen among the decision's candidates was in sight when it was made: deciding again would decide the same.
@@ -825,9 +828,22 @@ class Planner {
    * opened is closed, resolved as the steward's buttons name it.
    */
   private resolveUnlinked(observationId: string, resolution: 'LINKED' | 'CREATED' | 'REVIEW' | 'DELETED', citizenId: string | null, cause: Cause): void {
-    this.rows.resolutions.add({ observation_id: observationId, resolution: resolution === 'CREATED' ? 'LINKED' : resolution, citizen_id: citizenId }, cause);
+    const resolved = resolution === 'CREATED' ? 'LINKED' : resolution;
+    const kept = this.rows.unlinked.get(observationId);
+    if (kept) {
+      // Kept waiting by an earlier attempt of the chunk: written resolved, its keys not written. An update of the row the
+      // chunk writes would touch it twice in one statement, which PostgreSQL refuses for an upsert (the whole chunk then
+      // went through one decision at a time) and skips for an update.
+      kept.resolution = resolved;
+      kept.resolved_citizen_id = citizenId;
+      for (const key of this.rows.unlinkedKeys.values()) if (key.observation_id === observationId) this.rows.unlinkedKeys.delete(key);
+    } else this.rows.resolutions.add({ observation_id: observationId, resolution: resolved, citizen_id: citizenId }, cause);
     this.rows.resolvedKeys.add({ observation_id: observationId }, cause);
-    if (resolution !== 'REVIEW') this.rows.reviewsClosed.add({ observation_id: observationId, resolution: CASE_RESOLUTION[resolution] }, cause);
+    if (resolution === 'REVIEW') return;
+    // A case an earlier attempt of the chunk opens is written closed, for the same reason.
+    const opened = this.rows.reviewCases.get(observationId);
+    if (opened) opened.resolution = CASE_RESOLUTION[resolution];
+    else this.rows.reviewsClosed.add({ observation_id: observationId, resolution: CASE_RESOLUTION[resolution] }, cause);
   }
 
   private linkRow(decision: LinkDecision, citizenId: string) {

@@ -100,8 +100,13 @@ export interface UnlinkedRow extends SourceRecord {
   decision_id: string;
   reason: string;
   attempt: number;
-  /** Set when a later decision of the chunk deletes its record (plan-decisions.ts, recordDeleted): it is written resolved. */
-  resolution?: 'DELETED';
+  /**
+   * Set when a later decision of the chunk deletes its record (plan-decisions.ts, recordDeleted), or decides it at a
+   * later attempt (resolveUnlinked): it is written resolved.
+   */
+  resolution?: 'LINKED' | 'REVIEW' | 'DELETED';
+  /** The citizen a later attempt of the chunk linked it to. */
+  resolved_citizen_id?: string | null;
 }
 
 export interface RecordKeyRow {
@@ -176,9 +181,10 @@ export function createPlannedRows() {
       (earlier, later) => ({ ...later, rechecks: Math.max(earlier.rechecks, later.rechecks) }),
     ),
     reviewKeys: new RowSet<RecordKeyRow>((row) => `${row.rule}\u0000${row.key}\u0000${row.observation_id}`),
+    // A row resolved earlier in the chunk stays resolved: the stored upsert never touches a resolved row either.
     unlinked: new RowSet<UnlinkedRow>(
       (row) => row.observation_id,
-      (earlier, later) => ({ ...later, attempt: Math.max(earlier.attempt, later.attempt) }),
+      (earlier, later) => ({ ...(earlier.resolution ? earlier : later), attempt: Math.max(earlier.attempt, later.attempt) }),
     ),
     unlinkedKeys: new RowSet<RecordKeyRow>((row) => `${row.rule}\u0000${row.key}\u0000${row.observation_id}`),
     // A waiting record linked (or sent to review, or deleted) at a later attempt: no longer waiting.
