@@ -24,7 +24,8 @@ function nodesOf(node: PlanNode): PlanNode[] {
 describe("the store's check for observations an earlier attempt already applied, against a long history", () => {
   const databaseUrl = testDatabaseUrl(uniqueName(PREFIX));
   const pool = createPool(databaseUrl, 2);
-  const chunk = Array.from({ length: 100 }, (_, i) => `obs-${i * 450}`);
+  // Every third stored outcome is REVIEW; the chunk's ids step by 451, so they fall on all three.
+  const chunk = Array.from({ length: 100 }, (_, i) => `obs-${i * 451}`);
 
   beforeAll(async () => {
     await createDatabase(databaseUrl);
@@ -37,7 +38,7 @@ describe("the store's check for observations an earlier attempt already applied,
     );
     await pool.query(
       `insert into unlinked_records (observation_id, source, source_system, source_record_id, event_type, observation, decision_id, reason, attempt, resolved_at, resolution)
-       values ('obs-900', 'vaccination', 'vx', 'r900', 'VACCINATED', '{}', 'dec-u', 'NO_MATCH', 0, now(), 'DELETED')`,
+       values ('obs-1353', 'vaccination', 'vx', 'r1353', 'VACCINATED', '{}', 'dec-u', 'NO_MATCH', 0, now(), 'DELETED')`,
     );
     await pool.query('analyze observation_outcomes');
   });
@@ -55,7 +56,8 @@ describe("the store's check for observations an earlier attempt already applied,
 
   it("finds the chunk's observations that were linked or whose record was deleted, not those sent to review", async () => {
     const { rows } = await pool.query<{ observation_id: string }>(ALREADY_APPLIED, [chunk]);
-    const expected = chunk.filter((id) => Number(id.slice(4)) % 3 !== 0 || id === 'obs-900');
+    const expected = chunk.filter((id) => Number(id.slice(4)) % 3 !== 0 || id === 'obs-1353');
+    expect(expected.length).toBeGreaterThan(60);
     expect(rows.map((row) => row.observation_id).sort()).toEqual(expected.sort());
   });
 });

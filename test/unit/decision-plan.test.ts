@@ -933,13 +933,38 @@ describe('planning two attempts at one waiting record in one chunk (no database)
     expect(rows.reviewsClosed.size).toBe(0);
   });
 
-  it('keeps a row resolved by a later attempt resolved when a still later attempt keeps the record waiting', () => {
+  it('keeps a row resolved by a later attempt as that attempt left it when a still later attempt keeps the record waiting', () => {
     const o = waiting();
     const { rows } = planOf([
       decision('UNLINKED', o, { reason: 'NO_MATCH' }),
       decision('REVIEW', { ...o, attempt: 1 }, { reason: 'BETWEEN_THRESHOLDS' }),
       decision('UNLINKED', { ...o, attempt: 2 }, { reason: 'NO_MATCH' }),
     ]);
-    expect(rows.unlinked.values().map((u) => [u.resolution, u.attempt])).toEqual([['REVIEW', 2]]);
+    expect(rows.unlinked.values().map((u) => [u.resolution, u.attempt])).toEqual([['REVIEW', 0]]);
+    expect(rows.unlinkedKeys.size).toBe(0);
+  });
+
+  it('does not send back to the linker a stored waiting record the chunk links, though a citizen it registers is in its reach', () => {
+    const o = { ...waiting(), attempt: 1 };
+    const link = decision('LINK', o, { citizen_id: 'C-0001' });
+    const newborn = decision('NEW', observation());
+    const waitingInReach = [
+      { observation: { ...o, attempt: 0 }, attempt: 0, table: 'unlinked_records' as const, citizen_id: newCitizenId(newborn.observation) },
+    ];
+    const { rows } = planDecisions([link, newborn], loadedState([link, newborn], { citizens: [registerCitizen()], waitingInReach }), CONTEXT);
+    expect(rows.resolutions.values().map((r) => r.observation_id)).toEqual([o.observation_id]);
+    expect(rows.outbox.values().filter((m) => m.topic === CONTEXT.topics.observations)).toEqual([]);
+  });
+
+  it('writes a stored waiting record one attempt sends to review in one part only, though a later attempt keeps it waiting', () => {
+    const o = { ...waiting(), attempt: 1 };
+    const { results, rows } = planOf([
+      decision('REVIEW', o, { reason: 'BETWEEN_THRESHOLDS' }),
+      decision('UNLINKED', { ...o, attempt: 2 }, { reason: 'NO_MATCH' }),
+    ]);
+    expect(results).toEqual(['review', 'unlinked']);
+    expect(rows.resolutions.values().map((r) => [r.observation_id, r.resolution])).toEqual([[o.observation_id, 'REVIEW']]);
+    expect([rows.unlinked.size, rows.unlinkedKeys.size, rows.unlinkedSentBack.size]).toEqual([0, 0, 0]);
+    expect(rows.outcomes.values().map((r) => r.outcome)).toEqual(['REVIEW', 'UNLINKED']);
   });
 });

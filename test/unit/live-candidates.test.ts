@@ -127,6 +127,11 @@ describe('candidates held in memory and kept current', () => {
     expect(ids(live.candidatesOf(record))).toEqual(['LAN']);
   });
 
+  it('refuses a snapshot holding a citizen ID twice, whose rows it could not tell apart', () => {
+    const [lan, hoa] = generatePopulation(2, 5).map(person) as [RawPerson, RawPerson];
+    expect(() => liveOver(rulesCapped(), [toMatchRecord('LAN', lan), toMatchRecord('LAN', hoa)])).toThrow(/citizen ID twice/);
+  });
+
   it('makes a citizen of the snapshot found under several rules into one match record, not one a rule', () => {
     const { before, changes, people } = registerDay();
     const live = liveOver(rulesCapped(), before);

@@ -1,3 +1,4 @@
+import { InternalError } from '../errors.js';
 import { blockingKeys, fallbackKeys, KEY_SEPARATOR, lookupKey, passesFilter } from './blocking.js';
 import type { CandidateSource } from './candidate-source.js';
 import type { CompactRegister } from './compact-register.js';
@@ -54,6 +55,8 @@ export class LiveCandidateSource implements CandidateSource {
     readonly rules: readonly BlockingRule[],
     snapshot: CompactRegister,
   ) {
+    // Rows are told apart by number, and a changed citizen's row found by her ID: one row per citizen.
+    if (!snapshot.idsAreUnique()) throw new InternalError('a snapshot of the register holds a citizen ID twice');
     this.base = new InMemoryCandidateSource(rules, snapshot);
     this.genericCounts = rules.map(() => 0);
   }

@@ -75,7 +75,7 @@ async function claimDecisions(client: PoolClient, consumer: string, decisions: r
   return new Set(rows.map((row) => row.event_id));
 }
 
-/** alreadyApplied's statement, run once a chunk: both tables are read by an index on the observation (migration 032). */
+/** alreadyApplied's statement, run once a chunk: both tables are read by an index on the observation (the outcomes' since migration 032). */
 export const ALREADY_APPLIED = `select observation_id from observation_outcomes where observation_id = any($1::text[]) and outcome in ('CREATED', 'LINKED')
      union select observation_id from unlinked_records where observation_id = any($1::text[]) and resolution = 'DELETED'`;
 

@@ -74,7 +74,7 @@ const STATEMENTS: Record<Part, string> = {
   outcomes: `${insertFromJson(OBSERVATION_OUTCOMES, OBSERVATION_OUTCOMES.columns)} on conflict (decision_id) do nothing`,
   // An open case is refreshed; one the pipeline closed is opened again (the plan asks so only when new settings doubt the
   // link it left); one a steward holds or decided is never touched here. A case a later decision of the chunk closes is
-  // written closed (plan-decisions.ts, closeRecordCases): recordCasesClosed does not see the rows of this part.
+  // written closed (plan-decisions.ts, closeRecordCases, resolveUnlinked): recordCasesClosed and reviewsClosed do not see the rows of this part.
   reviewCases: `${insertFromJson(REVIEW_CASES, REVIEW_CASES.columns, { input: CASE_CLOSING })}
        on conflict (observation_id) do update set ${REVIEW_CASES.assignments(
          ['decision_id', 'reason', 'observation', 'candidates', 'explanation', 'settings_version', 'status', 'decided_by', 'decided_at', 'resolution'],
@@ -82,8 +82,9 @@ const STATEMENTS: Record<Part, string> = {
        )}, rechecks = greatest(review_cases.rechecks, excluded.rechecks)
        where review_cases.status = 'OPEN' or (review_cases.status = 'DECIDED' and review_cases.decided_by = '${PIPELINE_DECIDER}')`,
   reviewKeys: `${insertFromJson(REVIEW_CASE_KEYS, REVIEW_CASE_KEYS.columns)} on conflict do nothing`,
-  // A record kept waiting for its person (again, at a later attempt: the highest attempt counts). One whose record a later
-  // decision of the chunk deletes is written resolved (plan-decisions.ts, recordDeleted): resolutions does not see this part's rows.
+  // A record kept waiting for its person (again, at a later attempt: the highest attempt counts). One that a later decision
+  // of the chunk links, sends to review or deletes the record of is written resolved (plan-decisions.ts, resolveUnlinked,
+  // recordDeleted): resolutions does not see this part's rows.
   unlinked: `${insertFromJson(
     UNLINKED_RECORDS,
     ['observation_id', ...SOURCE_RECORD, 'event_type', 'observation', 'decision_id', 'reason', 'attempt', 'resolution', 'resolved_at', 'resolved_citizen_id'],

@@ -418,21 +418,9 @@ class Planner {
       return 'review';
     }
     if (decision.decision === 'UNLINKED') {
-      this.rows.unlinked.add(
-        {
-          observation_id: o.observation_id,
-          source: o.source,
-          source_system: o.source_system,
-          source_record_id: o.source_record_id,
-          event_type: o.event_type,
-          observation: o,
-          decision_id: decision.decision_id,
-          reason: decision.reason,
-          attempt: o.attempt,
-        },
-        cause('keep-unlinked'),
-      );
-      for (const k of recordKeysOf(this.context.settings, o)) this.rows.unlinkedKeys.add({ ...k, observation_id: o.observation_id }, cause('unlinked-keys'));
+      // A record an earlier attempt of the chunk resolved waits no more: its stored row stays as that attempt leaves it, as
+      // when the decisions are applied one by one (the stored upsert never touches a resolved row), and it is written once.
+      if (!this.resolvedInChunk(o.observation_id)) this.keepWaiting(decision);
       this.addFindings(o, o.findings, null, 'ingest', cause('ingest-finding'));
       this.addOutcome(decision, 'UNLINKED', null);
       this.audit('RECORD_KEPT_UNLINKED', null, decision, { decision_id: decision.decision_id, source: o.source, reason: decision.reason });
@@ -701,8 +689,7 @@ class Planner {
     for (const decision of kept) {
       const o = decision.observation;
       // A later attempt of the chunk decided it (resolveUnlinked): it waits no more.
-      const written = decision.decision === 'REVIEW' ? this.rows.reviewCases.get(o.observation_id) : this.rows.unlinked.get(o.observation_id);
-      if (written?.resolution) continue;
+      if (decision.decision === 'REVIEW' ? this.rows.reviewCases.get(o.observation_id)?.resolution : this.resolvedInChunk(o.observation_id)) continue;
       // The store's own budget: sends by a settings change or a change of the register are accounted apart.
       if (o.attempt - (this.loaded.sentByChanges?.get(o.observation_id) ?? 0) >= MAX_RELINK_ATTEMPTS) continue;
       // A citizen among the decision's candidates was in sight when it was made: deciding again would decide the same.
@@ -746,12 +733,13 @@ class Planner {
   }
 
   /**
-   * Whether a record to send back is settled by a deletion of its record in the chunk: its wait
-   * ended, or its case closed (one written by the chunk, or a stored open case, which the
-   * deletion closes unless the chunk writes the row itself: so it is not sent back).
+   * Whether a record to send back is settled by the chunk: its wait ended (its record deleted, or
+   * a decision of the chunk linked it or sent it to review), or its case closed (one written by
+   * the chunk, or a stored open case, which a deletion of its record closes unless the chunk
+   * writes the row itself): so it is not sent back.
    */
-  private settledByDeletion({ observation, table }: SendBack): boolean {
-    if (table === 'unlinked_records') return this.waitEnded.has(observation.observation_id);
+  private settledInChunk({ observation, table }: SendBack): boolean {
+    if (table === 'unlinked_records') return this.waitEnded.has(observation.observation_id) || this.resolvedInChunk(observation.observation_id);
     const written = this.rows.reviewCases.get(observation.observation_id);
     return written ? written.resolution !== undefined : this.deleted.has(recordKey(observation));
   }
@@ -759,7 +747,7 @@ class Planner {
   /** Each record sent back: its next attempt on the observations topic, and the attempt marked on its stored row (or on the row the chunk writes). */
   private markSentBack(): void {
     for (const sendBack of this.sendBacks) {
-      if (this.settledByDeletion(sendBack)) continue;
+      if (this.settledInChunk(sendBack)) continue;
       const { observation, attempt, table, cause } = sendBack;
       const next: PersonObservation = { ...observation, attempt: attempt + 1 };
       this.rows.outbox.add(
@@ -820,6 +808,32 @@ class Planner {
     if (afterDeath(fact.kind, fact.date, state.row))
       this.addFindings(o, [factAfterDeath()], state.row.citizen_id, 'store', { ...cause, rule: 'fact-after-death' });
     return fact;
+  }
+
+  /** The record waits for its person: its row and its keys, by which a citizen registered later finds it. */
+  private keepWaiting(decision: LinkDecision): void {
+    const o = decision.observation;
+    const cause = (rule: string): Cause => ({ decision_id: decision.decision_id, rule });
+    this.rows.unlinked.add(
+      {
+        observation_id: o.observation_id,
+        source: o.source,
+        source_system: o.source_system,
+        source_record_id: o.source_record_id,
+        event_type: o.event_type,
+        observation: o,
+        decision_id: decision.decision_id,
+        reason: decision.reason,
+        attempt: o.attempt,
+      },
+      cause('keep-unlinked'),
+    );
+    for (const k of recordKeysOf(this.context.settings, o)) this.rows.unlinkedKeys.add({ ...k, observation_id: o.observation_id }, cause('unlinked-keys'));
+  }
+
+  /** Whether a decision of the chunk ended the record's wait (resolveUnlinked): by a stored row's update, or the row the chunk writes. */
+  private resolvedInChunk(observationId: string): boolean {
+    return this.rows.resolutions.get(observationId) !== undefined || this.rows.unlinked.get(observationId)?.resolution !== undefined;
   }
 
   /**

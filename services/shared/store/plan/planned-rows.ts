@@ -82,7 +82,7 @@ export interface ReviewCaseRow {
   settings_version: string | null;
   /** The attempt its record was last sent back to the linker at (0: not sent back). */
   rechecks: number;
-  /** Set when a later decision of the chunk closes the case (plan-decisions.ts, closeRecordCases): it is written closed. */
+  /** Set when a later decision of the chunk closes the case (plan-decisions.ts, closeRecordCases, resolveUnlinked): it is written closed. */
   resolution?: PipelineCaseResolution;
 }
 
@@ -181,10 +181,9 @@ export function createPlannedRows() {
       (earlier, later) => ({ ...later, rechecks: Math.max(earlier.rechecks, later.rechecks) }),
     ),
     reviewKeys: new RowSet<RecordKeyRow>((row) => `${row.rule}\u0000${row.key}\u0000${row.observation_id}`),
-    // A row resolved earlier in the chunk stays resolved: the stored upsert never touches a resolved row either.
     unlinked: new RowSet<UnlinkedRow>(
       (row) => row.observation_id,
-      (earlier, later) => ({ ...(earlier.resolution ? earlier : later), attempt: Math.max(earlier.attempt, later.attempt) }),
+      (earlier, later) => ({ ...later, attempt: Math.max(earlier.attempt, later.attempt) }),
     ),
     unlinkedKeys: new RowSet<RecordKeyRow>((row) => `${row.rule}\u0000${row.key}\u0000${row.observation_id}`),
     // A waiting record linked (or sent to review, or deleted) at a later attempt: no longer waiting.
