@@ -230,6 +230,31 @@ describe('the stage runner with a stage that returns the wrong number of outcome
   });
 });
 
+describe('the stage runner with a chunk the stage refuses as a whole', () => {
+  it('processes its messages one at a time and says so once, naming the error, when each goes through alone', async () => {
+    const alone: string[] = [];
+    const wholeRefused: Stage = {
+      name: 'store',
+      async process(messages: StageMessage[]): Promise<Outcome[]> {
+        if (messages.length > 1)
+          throw new DancuError('STORE_REJECTED_21000', 'ON CONFLICT DO UPDATE command cannot affect row a second time', { retriable: false });
+        alone.push(String(messages[0]!.value));
+        return [{ ok: true }];
+      },
+    };
+    const { producer, sent } = fakeProducer();
+    const { lines, logger } = capture();
+    const resolved = await runBatch(wholeRefused, ['a', 'b', 'c'], producer, logger);
+    const told = lines.filter((line) => line.code === 'STORE_REJECTED_21000').map((line) => [line.level, line.msg]);
+    expect([resolved, alone, lettersOf(sent).length, told]).toEqual([
+      '2',
+      ['a', 'b', 'c'],
+      0,
+      [[40, 'chunk refused as a whole; its messages are processed one at a time']],
+    ]);
+  });
+});
+
 describe('the stage runner with a fault of the deployment', () => {
   it('waits for a missing grant instead of dead-lettering, naming the fault once when it begins and once when it ends', async () => {
     let refusals = 4;

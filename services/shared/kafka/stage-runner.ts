@@ -175,7 +175,7 @@ async function processWithRetry(options: StageRunnerOptions, faults: DeploymentF
   const partition = `${payload.batch.topic}:${payload.batch.partition}`;
   for (let attempt = 0; ; attempt += 1) {
     try {
-      const outcomes = await processIsolatingFaults(options.stage, chunk, { settledBefore: chunk[0]?.offset ?? '0' });
+      const outcomes = await processIsolatingFaults(options.stage, chunk, { settledBefore: chunk[0]?.offset ?? '0' }, log);
       await deadLetter(options, chunk, outcomes);
       faults.cleared(partition);
       const failed = outcomes.filter((outcome) => !outcome.ok).length;
@@ -240,9 +240,11 @@ async function betweenTries(payload: EachBatchPayload, delayMs: number): Promise
 /**
  * Runs the stage over the chunk; if the chunk as a whole fails with a non-retriable error, runs
  * each message alone so that one bad message does not dead-letter its neighbours. Retriable
- * errors propagate: the whole chunk is tried again.
+ * errors propagate: the whole chunk is tried again. A split is logged: a chunk the stage refuses
+ * although each of its messages goes through alone is a fault of the stage, which costs a
+ * transaction a message until it is found (the store's chunks refused by PostgreSQL went unseen so).
  */
-async function processIsolatingFaults(stage: Stage, chunk: StageMessage[], position: ChunkPosition): Promise<Outcome[]> {
+async function processIsolatingFaults(stage: Stage, chunk: StageMessage[], position: ChunkPosition, log: Logger): Promise<Outcome[]> {
   try {
     const outcomes = await stage.process(chunk, position);
     // A message without its outcome would be neither done nor dead-lettered, and its offset committed with the chunk's.
@@ -252,8 +254,19 @@ async function processIsolatingFaults(stage: Stage, chunk: StageMessage[], posit
     const dancuError = asDancuError(error);
     if (dancuError.retriable) throw dancuError;
     if (chunk.length === 1) return [{ ok: false, error: dancuError }];
+    log.warn(
+      {
+        code: dancuError.code,
+        topic: chunk[0]?.topic,
+        partition: chunk[0]?.partition,
+        offset: chunk[0]?.offset,
+        messages: chunk.length,
+        err: dancuError.message,
+      },
+      'chunk refused as a whole; its messages are processed one at a time',
+    );
     const outcomes: Outcome[] = [];
-    for (const message of chunk) outcomes.push(...(await processIsolatingFaults(stage, [message], position)));
+    for (const message of chunk) outcomes.push(...(await processIsolatingFaults(stage, [message], position, log)));
     return outcomes;
   }
 }
