@@ -435,6 +435,17 @@ describe('decisions on records a settings change sent back, and the stewards’ 
     expect(rows).toEqual([{ action: 'SETTINGS_RELINK_SUPERSEDED' }]);
   });
 
+  it('judges two send-backs of one record decided in one chunk each by its own attempt: the earlier set aside, the later applied', async () => {
+    const o = await vaccinationOfA();
+    const [earlier] = await sendBack(o);
+    const [later] = await sendBack(o);
+    expect(await apply([redecided(earlier!, 'LINK', B), redecided(later!, 'LINK', B)])).toEqual(['duplicate', 'review']);
+    expect([await caseOf(o), await linkOf(o)]).toEqual([
+      expect.objectContaining({ reason: 'SETTINGS_LINK_MOVED', status: 'OPEN' }),
+      expect.objectContaining({ citizen_id: A }),
+    ]);
+  });
+
   it.each([
     ["puts the pipeline's link back, and opens the case again, when a steward's confirmation of a standing link is undone", 'LINK', A],
     ["returns the record to the citizen it was linked to, and takes it off the other, when a steward's move of a standing link is undone", 'LINK', B],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { relinkKey, type SettingsRelink } from '../../services/shared/store/plan/loaded-state.js';
 import { planDecisions } from '../../services/shared/store/plan/plan-decisions.js';
 import { classify, recordLock } from '../../services/shared/store/plan/classify.js';
 import { newCitizenId } from '../../services/shared/store/plan/new-citizen.js';
@@ -340,7 +341,7 @@ describe('classifying a chunk for the load phase', () => {
 
 describe('planning the decisions on linked records that new settings decided again (no database)', () => {
   const relinked = (o: ReturnType<typeof observation>, method = 'PROBABILISTIC') =>
-    new Map([[o.observation_id, { link: { citizenId: 'C-0001', method, score: 0.9999 }, thresholds: CONTEXT.settings.thresholds }]]);
+    new Map([[relinkKey(o), { link: { citizenId: 'C-0001', method, score: 0.9999 }, thresholds: CONTEXT.settings.thresholds }]]);
   const vaccination = () => observation({ attempt: 2, source: 'vaccination', event_type: 'VACCINATION', person: { personal_id: null } });
 
   it('keeps the link and opens a case naming both citizens when the new settings would link the record elsewhere', () => {
@@ -374,6 +375,17 @@ describe('planning the decisions on linked records that new settings decided aga
     expect(rows.audit.values().map((a) => (a.details as { decisive?: boolean }).decisive)).toEqual([true, true]);
   });
 
+  it('judges the looks of two settings changes at one record in one chunk each by its own attempt: the superseded one set aside, the later applied', () => {
+    const o = vaccination();
+    const later = { ...o, attempt: 3 };
+    const first = decision('LINK', o, { citizen_id: 'C-0002' });
+    const second = decision('LINK', later, { citizen_id: 'C-0002', candidates: [{ citizen_id: 'C-0002', score: 0.99999 }] });
+    const relinks = new Map<string, SettingsRelink>([[relinkKey(o), { ...relinked(o).get(relinkKey(o))!, superseded: true }], ...relinked(later)]);
+    const loaded = loadedState([first, second], { citizens: [registerCitizen({ citizen_id: 'C-0002', personal_id: null })], relinks });
+    const { results, rows } = planDecisions([first, second], loaded, CONTEXT);
+    expect([results, rows.reviewCases.values().map((c) => c.decision_id)]).toEqual([['duplicate', 'review'], [second.decision_id]]);
+  });
+
   it("does not apply again the linker's look at a record a steward must-linked, once the record was applied at an earlier attempt", () => {
     const o = vaccination();
     const look = decision('LINK', o, { citizen_id: 'C-0001', method: 'STEWARD', reason: 'STEWARD_MUST_LINK' });
@@ -394,7 +406,7 @@ describe('planning the decisions on linked records that new settings decided aga
   it('sets aside a decision a later settings change superseded, whichever comes first: no case, no link, and the log says why', () => {
     const o = vaccination();
     const moved = decision('LINK', o, { citizen_id: 'C-0002' });
-    const relinks = new Map([[o.observation_id, { ...relinked(o).get(o.observation_id)!, superseded: true }]]);
+    const relinks = new Map([[relinkKey(o), { ...relinked(o).get(relinkKey(o))!, superseded: true }]]);
     const { results, rows } = planDecisions([moved], loadedState([moved], { relinks }), CONTEXT);
     expect([results, rows.links.size, rows.reviewCases.size]).toEqual([['duplicate'], 0, 0]);
     expect(rows.audit.values().map((a) => a.action)).toEqual(['SETTINGS_RELINK_SUPERSEDED', 'SETTINGS_RELINK_SUPERSEDED']);
@@ -442,7 +454,7 @@ describe('planning a linked record a change sent back whose event waits in no ca
   const sentBack = (o: ReturnType<typeof observation>, linkHolds: string | null, byRegisterChange = false) =>
     new Map([
       [
-        o.observation_id,
+        relinkKey(o),
         {
           link: { citizenId: 'C-0001', method: 'PROBABILISTIC', score: 0.9999, observationId: linkHolds },
           thresholds: CONTEXT.settings.thresholds,
@@ -482,7 +494,7 @@ describe("planning a linked record's later event that waits in its case (no data
   const sentBack = (o: ReturnType<typeof observation>) =>
     new Map([
       [
-        o.observation_id,
+        relinkKey(o),
         {
           link: { citizenId: 'C-0001', method: 'PROBABILISTIC', score: 0.9999 },
           thresholds: CONTEXT.settings.thresholds,
@@ -539,7 +551,7 @@ describe("planning a linked record's later event that waits in its case (no data
       kind === 'LINK'
         ? decision('LINK', o, { citizen_id: 'C-0001', reason: 'SOURCE_RECORD_LINKED' })
         : decision('REVIEW', o, { reason: LATER, candidates: [{ citizen_id: 'C-0001', score: 0.99 }] });
-    const relinks = new Map([[o.observation_id, { ...sentBack(o).get(o.observation_id)!, superseded: true }]]);
+    const relinks = new Map([[relinkKey(o), { ...sentBack(o).get(relinkKey(o))!, superseded: true }]]);
     const loaded = loadedState([d], {
       citizens: [registerCitizen({ citizen_id: 'C-0001', personal_id: null })],
       relinks,
@@ -732,7 +744,7 @@ describe('planning the deletion of a source record (no database)', () => {
   const sentBack = (o: ReturnType<typeof observation>, byRegisterChange: boolean, observationId: string = o.observation_id) =>
     new Map([
       [
-        o.observation_id,
+        relinkKey(o),
         {
           link: { citizenId: 'C-0001', method: 'PROBABILISTIC', score: 0.9999, observationId },
           thresholds: CONTEXT.settings.thresholds,

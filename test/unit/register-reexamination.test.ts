@@ -6,6 +6,7 @@ import { isNoOnesId } from '../../services/shared/normalise/personal-id.js';
 import { citizenOf } from '../../services/shared/store/plan/new-citizen.js';
 import { loadConfig as loadStoreConfig } from '../../services/store/config.js';
 import { classify } from '../../services/shared/store/plan/classify.js';
+import { relinkKey } from '../../services/shared/store/plan/loaded-state.js';
 import { planDecisions } from '../../services/shared/store/plan/plan-decisions.js';
 import {
   changesIdentity,
@@ -253,7 +254,7 @@ describe('the changes of the register a chunk of decisions makes (no database)',
   it('names no change for a record a re-examination sent back, so a re-examination never starts another', () => {
     const o = observation({ attempt: 2 });
     const birth = decision('NEW', o);
-    const relinks = new Map([[o.observation_id, { link: null, thresholds: CONTEXT.settings.thresholds }]]);
+    const relinks = new Map([[relinkKey(o), { link: null, thresholds: CONTEXT.settings.thresholds }]]);
     const { results, registerChanges } = planDecisions([birth], loadedState([birth], { relinks }), CONTEXT);
     expect(results).toEqual(['CITIZEN_CREATED']);
     expect(registerChanges).toEqual([]);
@@ -264,7 +265,7 @@ describe('planning the decisions on linked records a change of the register sent
   const sentBack = (o: PersonObservation) =>
     new Map([
       [
-        o.observation_id,
+        relinkKey(o),
         { link: { citizenId: 'C-0001', method: 'PROBABILISTIC', score: 0.9999 }, thresholds: CONTEXT.settings.thresholds, byRegisterChange: true },
       ],
     ]);

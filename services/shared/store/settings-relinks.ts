@@ -3,7 +3,7 @@ import type { LinkageSettings } from '../linkage/settings.js';
 import { LINKED_RECORD_CONTRADICTED } from '../register/observation-verdict.js';
 import type { LinkDecision, PersonObservation } from '../schemas/records.js';
 import type { Pool, PoolClient } from './db.js';
-import type { SettingsRelink } from './plan/loaded-state.js';
+import { relinkKey, type SettingsRelink } from './plan/loaded-state.js';
 import { SETTINGS_RELINKS } from './settings-tables.js';
 import { currentSettingsVersion, settingsOfVersion } from './settings-versions.js';
 
@@ -61,6 +61,7 @@ export async function settingsRelinksOf(client: PoolClient, decisions: readonly 
   const o = later.map((d) => d.observation);
   const { rows } = await client.query<{
     observation_id: string;
+    attempt: number;
     citizen_id: string | null;
     method: string | null;
     score: number | null;
@@ -69,7 +70,7 @@ export async function settingsRelinksOf(client: PoolClient, decisions: readonly 
     by_register: boolean;
     waiting: boolean;
   }>(
-    `select t.id as observation_id, l.citizen_id, l.method, l.score, ls.settings->'thresholds' as thresholds, s.reexamination_id is not null as by_register,
+    `select t.id as observation_id, t.attempt, l.citizen_id, l.method, l.score, ls.settings->'thresholds' as thresholds, s.reexamination_id is not null as by_register,
             ${waitingInCase('t.id')} as waiting,
             exists (select 1 from ${SETTINGS_RELINKS.name} n where n.observation_id = t.id and n.attempt > t.attempt) as superseded
        from unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) as t(id, attempt, source, system, record, version)
@@ -88,7 +89,7 @@ export async function settingsRelinksOf(client: PoolClient, decisions: readonly 
   const fallback = rows.some((row) => row.thresholds === null) ? await currentThresholds(client) : null;
   return new Map(
     rows.map((row) => [
-      row.observation_id,
+      relinkKey(row),
       {
         link: row.citizen_id ? { citizenId: row.citizen_id, method: row.method ?? '', score: row.score ?? 0 } : null,
         thresholds: row.thresholds ?? fallback!,

@@ -98,7 +98,10 @@ export interface LoadedState {
    * store's own relink budget up (plan/record-keys.ts).
    */
   sentByChanges?: ReadonlyMap<string, number>;
-  /** Decisions on records a settings change sent back, by observation (absent: none in the chunk). */
+  /**
+   * Decisions on records a settings change sent back, by observation and attempt (relinkKey; absent: none in the chunk):
+   * a promotion and a rollback soon after can send one record back twice, and both decisions reach one chunk.
+   */
   relinks?: ReadonlyMap<string, SettingsRelink>;
   /** Facts not withdrawn of the citizens whose death the chunk may record. */
   factsOfDying: readonly StoredFact[];
@@ -109,4 +112,9 @@ export interface LoadedState {
    * recordKey (planned-rows.ts), read under the records' locks; absent or missing: none.
    */
   recordDeletions?: ReadonlyMap<string, readonly StoredDeletion[]>;
+}
+
+/** An attempt at an observation, as LoadedState.relinks holds it. */
+export function relinkKey(observation: { observation_id: string; attempt: number }): string {
+  return `${observation.observation_id}\u0000${observation.attempt}`;
 }

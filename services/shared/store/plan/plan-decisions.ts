@@ -5,7 +5,7 @@ import type { Finding, LinkDecision, PersonObservation, PopulationUpdate, Update
 import { applyObservation, keysOfCitizen, planCitizenRows, type Change, type CitizenState } from './citizen-state.js';
 import { LINKED_RECORD_CONTRADICTED, SOURCE_RECORD_LINKED } from '../../register/observation-verdict.js';
 import { decisiveMove, relinkOutcome } from '../../register/settings-relink.js';
-import type { LoadedState, PlanContext, SettingsRelink, StoredDeletion } from './loaded-state.js';
+import { relinkKey, type LoadedState, type PlanContext, type SettingsRelink, type StoredDeletion } from './loaded-state.js';
 import { citizenOf, emptyCitizen, newCitizenId, ownPersonalId, REGISTRATION_CLOCK_MARGIN_MS } from './new-citizen.js';
 import { observationUpdate, updateRow } from './observation-update.js';
 import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type RecordCaseClose, type ReviewCaseRow, type SourceRecord } from './planned-rows.js';
@@ -131,7 +131,7 @@ class Planner {
     const results: ApplyResult[] = [];
     for (const decision of decisions) {
       const o = decision.observation;
-      const relink = o.attempt > 0 && decision.method !== 'STEWARD' ? this.loaded.relinks?.get(o.observation_id) : undefined;
+      const relink = o.attempt > 0 && decision.method !== 'STEWARD' ? this.loaded.relinks?.get(relinkKey(o)) : undefined;
       // A later event of a linked record waiting in its case (LINKED_RECORD_CONTRADICTED), sent back by a change: not the
       // link's own observation decided again, but still a later event of the record (laterEventSetAside).
       const waitingEvent = relink?.link && relink.waiting === true ? { ...relink, link: relink.link } : null;
@@ -378,7 +378,7 @@ class Planner {
    * another, so one change of the register sends records back once and the chain ends there.
    */
   private identityChange(decision: LinkDecision, citizenId: string, trigger: ReexaminationTrigger): void {
-    if (this.loaded.relinks?.has(decision.observation.observation_id)) return;
+    if (this.loaded.relinks?.has(relinkKey(decision.observation))) return;
     if (this.identityChanged.get(citizenId) !== 'CREATED') this.identityChanged.set(citizenId, trigger);
   }
 
