@@ -93,6 +93,20 @@ describe('planning a chunk of decisions (no database)', () => {
     ]);
   });
 
+  it("marks the recheck on the case, not on a waiting row, when it sends back a NEW it held in review for its ID's holder", () => {
+    const held = decision('NEW', observation(), { reason: 'NO_CANDIDATE', candidates: [] });
+    const holder = {
+      ...registerCitizen({ citizen_id: '079300000001', personal_id: '079300000001', full_name: 'Trần Thị Mai' }),
+      registeredAt: held.decided_at - 86_400_000,
+    };
+    // A namesake born the same day, registered by the chunk: in reach of the held record, and not among its candidates.
+    const namesake = decision('NEW', observation({ person: { personal_id: '079300000999' } }), { method: 'STEWARD' });
+    const { results, rows } = planDecisions([held, namesake], loadedState([held, namesake], { citizens: [holder] }), CONTEXT);
+    expect(results).toEqual(['review', 'CITIZEN_CREATED']);
+    expect([rows.reviewCases.values().map((c) => c.rechecks), rows.unlinkedSentBack.size]).toEqual([[1], 0]);
+    expect(rows.outbox.values().map((m) => m.event_id)).toContain(`${held.observation.observation_id}:relink:1`);
+  });
+
   it("opens a review case naming the holder, and links nothing, when the linker decided NEW with the ID's holder among its candidates", () => {
     const holder = registerCitizen({ citizen_id: '079300000001', personal_id: '079300000001' });
     const birth = decision('NEW', observation(), { reason: 'BELOW_REVIEW_THRESHOLD', candidates: [{ citizen_id: '079300000001', score: 0.001 }] });

@@ -177,7 +177,9 @@ class Planner {
       results.push(result);
     }
     this.relinkWaiting();
-    this.requeueKept(decisions.filter((_, i) => results[i] === 'unlinked' || results[i] === 'review'));
+    this.requeueKept(
+      decisions.flatMap((decision, i) => (results[i] === 'unlinked' || results[i] === 'review' ? [{ decision, inReview: results[i] === 'review' }] : [])),
+    );
     this.findFactsAfterDeath();
     planCitizenRows(this.citizens.all(), this.rows, this.context.settings, this.context.now);
     this.markSentBack();
@@ -685,11 +687,13 @@ class Planner {
   }
 
   /** Records the chunk kept unlinked or sent to review that a citizen registered meanwhile (its own births included) may be the person of go straight back. */
-  private requeueKept(kept: readonly LinkDecision[]): void {
-    for (const decision of kept) {
+  private requeueKept(kept: readonly { decision: LinkDecision; inReview: boolean }[]): void {
+    // In review by what the plan made of the decision, not by what the linker decided: a NEW whose ID a registered
+    // citizen holds, or a settings change's look at a link, waits in a case too.
+    for (const { decision, inReview } of kept) {
       const o = decision.observation;
       // A later attempt of the chunk decided it (resolveUnlinked): it waits no more.
-      if (decision.decision === 'REVIEW' ? this.rows.reviewCases.get(o.observation_id)?.resolution : this.resolvedInChunk(o.observation_id)) continue;
+      if (inReview ? this.rows.reviewCases.get(o.observation_id)?.resolution : this.resolvedInChunk(o.observation_id)) continue;
       // The store's own budget: sends by a settings change or a change of the register are accounted apart.
       if (o.attempt - (this.loaded.sentByChanges?.get(o.observation_id) ?? 0) >= MAX_RELINK_ATTEMPTS) continue;
       // A citizen among the decision's candidates was in sight when it was made: deciding again would decide the same.
@@ -705,7 +709,7 @@ class Planner {
         this.sendBacks.push({
           observation: o,
           attempt: o.attempt,
-          table: decision.decision === 'REVIEW' ? 'review_cases' : 'unlinked_records',
+          table: inReview ? 'review_cases' : 'unlinked_records',
           cause: { decision_id: decision.decision_id, rule: 'kept-in-reach' },
         });
     }
