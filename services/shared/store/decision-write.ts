@@ -174,8 +174,7 @@ function parametersOf(order: readonly CitusPart[]): Parameters {
  * parameter (parametersOf), and a table with nothing to write gets an empty array and costs next
  * to nothing. It returns how many citizens it registered.
  */
-function statementText(order: readonly CitusPart[], statements: Record<CitusPart, string>, materialise: boolean): string {
-  const { numberOf } = parametersOf(order);
+function statementText(order: readonly CitusPart[], statements: Record<CitusPart, string>, { numberOf }: Parameters, materialise: boolean): string {
   const inputs: string[] = [];
   const parts = order.map((part, index) => {
     let sql = statements[part].replace(/\$1\b/g, `$${numberOf.get(part)!}`);
@@ -197,8 +196,8 @@ select count(*)::int as created from created`;
 /** The rows a part writes: its own, or another part's (the keys inserted are the keys kept; the links moved are the links written). */
 const ROWS_OF: Partial<Record<CitusPart, keyof PlannedRows>> = { keyInsert: 'blockingKeys', linksMoved: 'links' };
 
-const TEXT = statementText(ORDER, { ...STATEMENTS, linksMoved: '' }, false);
 const PARAMETERS = parametersOf(ORDER);
+const TEXT = statementText(ORDER, { ...STATEMENTS, linksMoved: '' }, PARAMETERS, false);
 
 /**
  * On Citus (the citizen's tables distributed by citizen_id, citus/distribute.sql) a few parts say
@@ -219,8 +218,8 @@ const CITUS_STATEMENTS: Record<CitusPart, string> = {
   facts: STATEMENTS.facts.replace('on conflict (observation_id) do nothing', 'on conflict do nothing'),
 };
 const CITUS_ORDER: readonly CitusPart[] = ORDER.flatMap((part) => (part === 'links' ? (['linksMoved', 'links'] as const) : [part]));
-const CITUS_TEXT = statementText(CITUS_ORDER, CITUS_STATEMENTS, true);
 const CITUS_PARAMETERS = parametersOf(CITUS_ORDER);
+const CITUS_TEXT = statementText(CITUS_ORDER, CITUS_STATEMENTS, CITUS_PARAMETERS, true);
 
 /** How the chunk's writes went, for the bench and the cost budget. */
 export interface WriteStats {

@@ -8,7 +8,16 @@ import { decisiveMove, relinkOutcome } from '../../register/settings-relink.js';
 import { relinkKey, type LoadedState, type PlanContext, type SettingsRelink, type StoredDeletion } from './loaded-state.js';
 import { citizenOf, emptyCitizen, newCitizenId, ownPersonalId, REGISTRATION_CLOCK_MARGIN_MS } from './new-citizen.js';
 import { observationUpdate, updateRow } from './observation-update.js';
-import { createPlannedRows, recordKey, type FactRow, type PlannedRows, type RecordCaseClose, type ReviewCaseRow, type SourceRecord } from './planned-rows.js';
+import {
+  createPlannedRows,
+  recordKey,
+  type FactRow,
+  type PlannedRows,
+  type RecordCaseClose,
+  type ReviewCaseRow,
+  type SourceRecord,
+  type UnlinkedRow,
+} from './planned-rows.js';
 import { enoughSharedKeys, MAX_RELINK_ATTEMPTS, recordKeysOf, withTypoVariants } from './record-keys.js';
 import { changesIdentity, type ReexaminationTrigger, type RegisterChange } from './reexamination.js';
 import type { Cause } from './row-set.js';
@@ -259,10 +268,7 @@ class Planner {
     }
     for (const row of this.rows.unlinked.values()) {
       if (!sameRecord(row, o) || row.resolution || !later(o, row.observation as PersonObservation)) continue;
-      // Written resolved, its keys not written (and those stored deleted): resolutions would not see the row this chunk writes.
-      row.resolution = 'DELETED';
-      for (const key of this.rows.unlinkedKeys.values()) if (key.observation_id === row.observation_id) this.rows.unlinkedKeys.delete(key);
-      this.rows.resolvedKeys.add({ observation_id: row.observation_id }, cause);
+      this.writeResolved(row, 'DELETED', null, cause);
       this.waitEnded.add(row.observation_id);
     }
   }
@@ -848,20 +854,29 @@ class Planner {
   private resolveUnlinked(observationId: string, resolution: 'LINKED' | 'CREATED' | 'REVIEW' | 'DELETED', citizenId: string | null, cause: Cause): void {
     const resolved = resolution === 'CREATED' ? 'LINKED' : resolution;
     const kept = this.rows.unlinked.get(observationId);
-    if (kept) {
-      // Kept waiting by an earlier attempt of the chunk: written resolved, its keys not written. An update of the row the
-      // chunk writes would touch it twice in one statement, which PostgreSQL refuses for an upsert (the whole chunk then
-      // went through one decision at a time) and skips for an update.
-      kept.resolution = resolved;
-      kept.resolved_citizen_id = citizenId;
-      for (const key of this.rows.unlinkedKeys.values()) if (key.observation_id === observationId) this.rows.unlinkedKeys.delete(key);
-    } else this.rows.resolutions.add({ observation_id: observationId, resolution: resolved, citizen_id: citizenId }, cause);
-    this.rows.resolvedKeys.add({ observation_id: observationId }, cause);
+    if (kept) this.writeResolved(kept, resolved, citizenId, cause);
+    else {
+      this.rows.resolutions.add({ observation_id: observationId, resolution: resolved, citizen_id: citizenId }, cause);
+      this.rows.resolvedKeys.add({ observation_id: observationId }, cause);
+    }
     if (resolution === 'REVIEW') return;
     // A case an earlier attempt of the chunk opens is written closed, for the same reason.
     const opened = this.rows.reviewCases.get(observationId);
     if (opened) opened.resolution = CASE_RESOLUTION[resolution];
     else this.rows.reviewsClosed.add({ observation_id: observationId, resolution: CASE_RESOLUTION[resolution] }, cause);
+  }
+
+  /**
+   * A record an earlier decision of the chunk keeps waiting, written resolved instead: its keys not
+   * written, those stored deleted. An update of the row the chunk writes would touch it twice in
+   * one statement, which PostgreSQL refuses for an upsert (the whole chunk then went through one
+   * decision at a time) and skips for an update (resolutions would not see the row).
+   */
+  private writeResolved(row: UnlinkedRow, resolution: NonNullable<UnlinkedRow['resolution']>, citizenId: string | null, cause: Cause): void {
+    row.resolution = resolution;
+    row.resolved_citizen_id = citizenId;
+    for (const key of this.rows.unlinkedKeys.values()) if (key.observation_id === row.observation_id) this.rows.unlinkedKeys.delete(key);
+    this.rows.resolvedKeys.add({ observation_id: row.observation_id }, cause);
   }
 
   private linkRow(decision: LinkDecision, citizenId: string) {
