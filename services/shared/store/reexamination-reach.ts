@@ -27,6 +27,9 @@ const PROVINCE_CODES = Object.keys(PROVINCES_2008);
 /** Shares the personal ID key or two blocking keys (plan/record-keys.ts says why), in SQL. */
 const ENOUGH = 'count(*) >= 2 or bool_or(k.rule = any($5::text[]))';
 
+/** The name-frequency rows of the key tables (citizen-keys.ts); a blocking rule's name cannot hold a colon. */
+const TERM_ROWS = 'tf:%';
+
 /**
  * One query for all of a transaction's changes. Each record in reach is counted once, for the
  * change it shares most keys with: waiting unlinked or in an open review case (by their key
@@ -35,9 +38,15 @@ const ENOUGH = 'count(*) >= 2 or bool_or(k.rule = any($5::text[]))';
  * unstored, the holder of its own personal ID (not in reach: no other citizen can hold it; but a
  * placeholder a loaded citizen holds, an ID without a province code, settles nothing) and
  * candidates; a record an earlier step of the transaction sent back is not in reach again (it
- * would be sent twice). Only the candidates picked are read whole, fairest first, at most twice the room
- * the transaction has left under `maxRecords` (some linked ones prove out of reach on their own
- * keys, plan/reexamination.ts):
+ * would be sent twice). The citizens who share enough keys with a changed one are found through
+ * its blocking keys, and only then asked, by a look-up of their own row under each value, whether
+ * they share its name-frequency values too (`near_by_rules`, then `near`): a name-frequency key is
+ * held by every namesake, thousands for a common name and more as the register grows, and joining
+ * it whole was nine rows in ten of the query's work (docs/BENCHMARKS.md, session 49). A citizen
+ * sharing no blocking key can reach two shared keys only by two name-frequency values; settings
+ * with one such feature never join them whole. Only the candidates picked are read whole, fairest
+ * first, at most twice the room the transaction has left under `maxRecords` (some linked ones
+ * prove out of reach on their own keys, plan/reexamination.ts):
  * - least recently re-examined first (never before first): repeated changes of a common name go
  *   round everything in reach instead of sending the same records each time, so none waits for
  *   good behind others;
@@ -45,30 +54,7 @@ const ENOUGH = 'count(*) >= 2 or bool_or(k.rule = any($5::text[]))';
  * - then those sharing the most keys with the changed citizen: the closest first;
  * - then by record, so the same inputs pick the same records.
  */
-export async function reexaminationReach(
-  client: PoolClient,
-  settings: LinkageSettings,
-  changes: readonly KeyedChange[],
-  heldFor: ReadonlySet<string>,
-  maxRecords: number,
-): Promise<ReexaminationReach> {
-  const keys = changes.flatMap((c) => c.keys.map((k) => ({ ...k, citizen: c.citizenId })));
-  if (keys.length === 0) return { counts: [], picked: [], sentBefore: 0 };
-  const { rows } = await client.query<{
-    pick: boolean;
-    changed: string | null;
-    held: number;
-    linked: number;
-    steward_held: number;
-    unstored: number;
-    tbl: PickedRecord['table'] | null;
-    observation: PersonObservation | null;
-    holder: string | null;
-    sent_before: number;
-  }>({
-    // Named: prepared once per connection, so its many parts are not planned again for every transaction.
-    name: 'dancu-reexamination-reach',
-    text: `with t as (select * from unnest($1::text[], $2::text[], $3::text[]) as t(rule, key, citizen)),
+export const REACH_QUERY = `with t as (select * from unnest($1::text[], $2::text[], $3::text[]) as t(rule, key, citizen)),
      sent_ids as (select coalesce(nullif(current_setting('${SENT_OBSERVATIONS_IN_TRANSACTION}', true), ''), '[]')::jsonb as ids),
      near_held as (
        select k.observation_id, t.citizen, count(*) as shared, 'unlinked_records' as tbl from unlinked_keys k join t on k.rule = t.rule and k.key = t.key
@@ -86,9 +72,24 @@ export async function reexaminationReach(
            or (h.tbl = 'review_cases' and exists (select 1 from review_cases c where c.observation_id = h.observation_id and c.status = 'OPEN')))
           and not ((select ids from sent_ids) ? h.observation_id)
         order by h.observation_id, h.shared desc, h.citizen),
+     near_by_rules as (
+       select t.citizen as changed, k.citizen_id, count(*) as shared, bool_or(k.rule = any($5::text[])) as by_id
+         from citizen_blocking_keys k join t on k.rule = t.rule and k.key = t.key
+        where t.rule not like '${TERM_ROWS}' and k.citizen_id <> t.citizen group by t.citizen, k.citizen_id),
+     term_keys as (select citizen, array_agg(rule) as rules, array_agg(key) as keys from t where rule like '${TERM_ROWS}' group by citizen),
      near as (
-       select t.citizen as changed, k.citizen_id, count(*) as shared from citizen_blocking_keys k join t on k.rule = t.rule and k.key = t.key
-        where k.citizen_id <> t.citizen group by t.citizen, k.citizen_id having ${ENOUGH}),
+       select p.changed, p.citizen_id, p.shared + v.shared as shared
+         from near_by_rules p
+         left join term_keys w on w.citizen = p.changed
+         cross join lateral (select count(*) as shared from unnest(w.rules, w.keys) as u(rule, key)
+                              join citizen_blocking_keys f on f.rule = u.rule and f.key = u.key and f.citizen_id = p.citizen_id) v
+        where p.shared + v.shared >= 2 or p.by_id
+       union all
+       select t.citizen, k.citizen_id, count(*) from citizen_blocking_keys k join t on k.rule = t.rule and k.key = t.key
+        where (select count(distinct rule) from t where rule like '${TERM_ROWS}') >= 2
+          and t.rule like '${TERM_ROWS}' and k.citizen_id <> t.citizen
+          and not exists (select 1 from near_by_rules p where p.changed = t.citizen and p.citizen_id = k.citizen_id)
+        group by t.citizen, k.citizen_id having count(*) >= 2),
      linked as (
        select distinct on (l.source, l.source_system, l.source_record_id) n.changed, 'record_links' as tbl, l.source_record_id as id, l.source, l.source_system, l.citizen_id as holder, n.shared,
               case when l.method = 'STEWARD' then 'steward' when l.observation is null then 'unstored' else 'candidate' end as kind, l.reexamined_at as last_reexamined
@@ -115,8 +116,39 @@ export async function reexaminationReach(
        left join record_links l on p.tbl = 'record_links' and l.source = p.source and l.source_system = p.source_system and l.source_record_id = p.id
      union all
      select false, null, 0, 0, 0, 0, null, null, null, (select n from sent), 0
-     order by pick, ord`,
-    values: [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), [...heldFor], idRules(settings), maxRecords, PROVINCE_CODES],
+     order by pick, ord`;
+
+/** The reach query's parameters: the changes' keys row by row, and what it compares them with. */
+export function reachParameters(settings: LinkageSettings, changes: readonly KeyedChange[], heldFor: ReadonlySet<string>, maxRecords: number): unknown[] {
+  const keys = changes.flatMap((c) => c.keys.map((k) => ({ ...k, citizen: c.citizenId })));
+  return [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), [...heldFor], idRules(settings), maxRecords, PROVINCE_CODES];
+}
+
+/** What the database finds in reach of a transaction's changes (REACH_QUERY). */
+export async function reexaminationReach(
+  client: PoolClient,
+  settings: LinkageSettings,
+  changes: readonly KeyedChange[],
+  heldFor: ReadonlySet<string>,
+  maxRecords: number,
+): Promise<ReexaminationReach> {
+  if (!changes.some((change) => change.keys.length > 0)) return { counts: [], picked: [], sentBefore: 0 };
+  const { rows } = await client.query<{
+    pick: boolean;
+    changed: string | null;
+    held: number;
+    linked: number;
+    steward_held: number;
+    unstored: number;
+    tbl: PickedRecord['table'] | null;
+    observation: PersonObservation | null;
+    holder: string | null;
+    sent_before: number;
+  }>({
+    // Named: prepared once per connection, so its many parts are not planned again for every transaction.
+    name: 'dancu-reexamination-reach',
+    text: REACH_QUERY,
+    values: reachParameters(settings, changes, heldFor, maxRecords),
   });
   return {
     counts: rows
