@@ -2,23 +2,23 @@ import type { NormalisedPerson, PartialDate } from '../schemas/records.js';
 
 /** A citizen as the register holds it: the current values that linkage, survivorship and the CLI read (store/citizens-table.ts maps it to its columns). */
 export interface CitizenRow {
-  citizen_id: string;
-  personal_id: string | null;
-  full_name: string;
-  name_key: string;
-  family_name: string;
-  middle_name: string;
-  given_name: string;
-  date_of_birth: string | null;
-  dob_precision: PartialDate['precision'] | null;
-  sex: 'MALE' | 'FEMALE' | null;
-  address: string | null;
-  place_of_birth: string | null;
-  ethnicity: string | null;
-  marital_status: string | null;
-  date_of_death: string | null;
-  dod_precision: PartialDate['precision'] | null;
-  status: 'ALIVE' | 'DECEASED' | 'MERGED';
+  readonly citizen_id: string;
+  readonly personal_id: string | null;
+  readonly full_name: string;
+  readonly name_key: string;
+  readonly family_name: string;
+  readonly middle_name: string;
+  readonly given_name: string;
+  readonly date_of_birth: string | null;
+  readonly dob_precision: PartialDate['precision'] | null;
+  readonly sex: 'MALE' | 'FEMALE' | null;
+  readonly address: string | null;
+  readonly place_of_birth: string | null;
+  readonly ethnicity: string | null;
+  readonly marital_status: string | null;
+  readonly date_of_death: string | null;
+  readonly dod_precision: PartialDate['precision'] | null;
+  readonly status: 'ALIVE' | 'DECEASED' | 'MERGED';
 }
 
 /** What a citizen's match record is made from (linkage's features): a candidate lookup reads no more. */

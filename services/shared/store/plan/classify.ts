@@ -48,7 +48,7 @@ export interface Classified {
   /** Citizens the decisions name, by citizen id or personal ID. */
   citizenIds: string[];
   /** Records that may be sent back if a citizen registered lately shares their keys. */
-  reachProbes: { observation_id: string; decided_at: number; keys: BlockingKey[] }[];
+  reachProbes: { observation_id: string; decided_at: number; keys: readonly BlockingKey[] }[];
   /** The citizens the NEW decisions may register, with their keys (the records waiting for them are found by these). */
   newCitizens: { row: CitizenRow; keys: BlockingKey[] }[];
   /** Decisions carrying a date of death: the facts of their citizens are read. */

@@ -18,7 +18,7 @@ import {
   type SourceRecord,
   type UnlinkedRow,
 } from './planned-rows.js';
-import { enoughSharedKeys, MAX_RELINK_ATTEMPTS, recordKeysOf, withTypoVariants } from './record-keys.js';
+import { MAX_RELINK_ATTEMPTS, recordKeysOf, sharesEnoughWith, withTypoVariants } from './record-keys.js';
 import { changesIdentity, type ReexaminationTrigger, type RegisterChange } from './reexamination.js';
 import type { Cause } from './row-set.js';
 import { afterDeath, factOf } from './sector-facts.js';
@@ -672,10 +672,8 @@ class Planner {
     const seen = new Set(decision.candidates.map((c) => c.citizen_id));
     if (this.loaded.recentInReach.some((pair) => pair.observation_id === o.observation_id && !seen.has(pair.citizen_id))) return true;
     // A record without an ID that can be someone's; one that begins with no province code may be a holder's mistyped in its first digits.
-    const keys = withTypoVariants(this.context.settings, recordKeysOf(this.context.settings, o), 'record');
-    return this.created.some(
-      (citizen) => !seen.has(citizen.row.citizen_id) && enoughSharedKeys(this.context.settings, keys, keysOfCitizen(this.context.settings, citizen.row)),
-    );
+    const sharesEnough = sharesEnoughWith(this.context.settings, withTypoVariants(this.context.settings, recordKeysOf(this.context.settings, o), 'record'));
+    return this.created.some((citizen) => !seen.has(citizen.row.citizen_id) && sharesEnough(keysOfCitizen(this.context.settings, citizen.row)));
   }
 
   /** Records already waiting (or in an open review case) that a citizen this chunk registered may be the person of go back to the linker. */
@@ -705,12 +703,10 @@ class Planner {
       // A citizen among the decision's candidates was in sight when it was made: deciding again would decide the same.
       const seen = new Set(decision.candidates.map((c) => c.citizen_id));
       // The record's keys with its ID's typo variants (worked out once, not per citizen): a citizen holding one of them is in reach.
-      const keys = withTypoVariants(this.context.settings, recordKeysOf(this.context.settings, o), 'record');
+      const sharesEnough = sharesEnoughWith(this.context.settings, withTypoVariants(this.context.settings, recordKeysOf(this.context.settings, o), 'record'));
       const inReach =
         this.loaded.recentInReach.some((pair) => pair.observation_id === o.observation_id && !seen.has(pair.citizen_id)) ||
-        this.created.some(
-          (citizen) => !seen.has(citizen.row.citizen_id) && enoughSharedKeys(this.context.settings, keys, keysOfCitizen(this.context.settings, citizen.row)),
-        );
+        this.created.some((citizen) => !seen.has(citizen.row.citizen_id) && sharesEnough(keysOfCitizen(this.context.settings, citizen.row)));
       if (inReach)
         this.sendBacks.push({
           observation: o,

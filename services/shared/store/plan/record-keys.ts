@@ -24,9 +24,25 @@ export function keysOf(settings: LinkageSettings, id: string, person: PersonObse
   return blockingKeys(settings.blocking_rules, personToMatchRecord(id, person));
 }
 
-/** The keys a record waiting unlinked, or in review, is found under when a new citizen is registered. */
-export function recordKeysOf(settings: LinkageSettings, observation: PersonObservation): BlockingKey[] {
-  return keysOf(settings, observation.observation_id, observation.person);
+const KEYS_OF_RECORD = new WeakMap<LinkageSettings, WeakMap<PersonObservation, readonly BlockingKey[]>>();
+
+/**
+ * The keys a record waiting unlinked, or in review, is found under when a new citizen is
+ * registered: worked out once per observation and settings, as a chunk asks for them to lock,
+ * to look for citizens registered lately, to store and to compare with the citizens it registers.
+ */
+export function recordKeysOf(settings: LinkageSettings, observation: PersonObservation): readonly BlockingKey[] {
+  let byRecord = KEYS_OF_RECORD.get(settings);
+  if (!byRecord) {
+    byRecord = new WeakMap();
+    KEYS_OF_RECORD.set(settings, byRecord);
+  }
+  let keys = byRecord.get(observation);
+  if (!keys) {
+    keys = keysOf(settings, observation.observation_id, observation.person);
+    byRecord.set(observation, keys);
+  }
+  return keys;
 }
 
 /** The advisory locks a record that may register a citizen or wait for one takes: its keys a lookup asks for (lookedUpKeys; no birth holds a placeholder, so its lock would only make the chunks of records carrying one wait on each other). */
@@ -40,12 +56,47 @@ export function recordLockKeys(settings: LinkageSettings, observation: PersonObs
  * most strangers look, and sending each of them back would multiply the linker's work.
  */
 export function enoughSharedKeys(settings: LinkageSettings, a: readonly BlockingKey[], b: readonly BlockingKey[]): boolean {
-  const ids = new Set(idRules(settings));
-  const theirs = new Set(b.map((k) => `${k.rule}\u0000${k.key}`));
+  return sharesEnoughWith(settings, a)(b);
+}
+
+/**
+ * enoughSharedKeys with the record's side (`a`) worked out once: a chunk compares each record it
+ * keeps waiting with every citizen it registers.
+ */
+export function sharesEnoughWith(settings: LinkageSettings, a: readonly BlockingKey[]): (b: readonly BlockingKey[]) => boolean {
+  const ids = idRuleSet(settings);
   // A key no lookup asks for (a placeholder ID) brings no one together, whoever holds it.
-  const lookedUp = lookedUpKeys(settings, a);
-  const shared = lookedUp.filter((k) => theirs.has(`${k.rule}\u0000${k.key}`));
-  return shared.length >= 2 || shared.some((k) => ids.has(k.rule));
+  const ours = new Map<string, number>();
+  for (const k of lookedUpKeys(settings, a)) {
+    const key = `${k.rule}\u0000${k.key}`;
+    ours.set(key, (ours.get(key) ?? 0) + 1);
+  }
+  return (b) => {
+    const theirs = new Set<string>();
+    let shared = 0;
+    for (const k of b) {
+      const key = `${k.rule}\u0000${k.key}`;
+      if (theirs.has(key)) continue;
+      theirs.add(key);
+      const times = ours.get(key);
+      if (times === undefined) continue;
+      shared += times;
+      if (shared >= 2 || ids.has(k.rule)) return true;
+    }
+    return false;
+  };
+}
+
+const ID_RULES = new WeakMap<LinkageSettings, ReadonlySet<string>>();
+
+/** idRules as a set, made once per settings. */
+function idRuleSet(settings: LinkageSettings): ReadonlySet<string> {
+  let rules = ID_RULES.get(settings);
+  if (!rules) {
+    rules = new Set(idRules(settings));
+    ID_RULES.set(settings, rules);
+  }
+  return rules;
 }
 
 /**
