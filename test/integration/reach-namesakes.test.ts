@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +46,11 @@ class ReachDatabase {
     await migrate(this.url);
     const file = join(tmpdir(), `${uniqueName(PREFIX)}-population.csv`);
     writeFileSync(file, populationCsv(citizens));
-    await loadPopulation(this.pool, file, this.settings);
+    try {
+      await loadPopulation(this.pool, file, this.settings);
+    } finally {
+      rmSync(file, { force: true });
+    }
     for (const citizen of linked) {
       const observation = { observation_id: `obs-${citizen.citizen_id}`, source_record_id: `VAX-${citizen.citizen_id}`, person: { personal_id: null } };
       await this.pool.query(
@@ -58,13 +62,32 @@ class ReachDatabase {
     await this.pool.query('analyze');
   }
 
-  /** The parameters of the reach of a citizen's registration, as the store sends them. */
-  async parametersOf(citizen: SyntheticCitizen): Promise<{ changes: ReturnType<typeof keyedChanges>; values: unknown[] }> {
+  /** The parameters of the reach of citizens' registrations in one transaction, as the store sends them. */
+  async parametersOf(...registered: SyntheticCitizen[]): Promise<{ changes: ReturnType<typeof keyedChanges>; values: unknown[] }> {
     const client = await this.pool.connect();
     try {
-      const { citizens } = await loadCitizens(client, [citizen.citizen_id]);
-      const changes = keyedChanges(this.settings, [{ citizenId: citizen.citizen_id, trigger: 'CREATED', row: citizens[0]!.row }]);
+      const { citizens } = await loadCitizens(
+        client,
+        registered.map((citizen) => citizen.citizen_id),
+      );
+      const rowOf = (id: string) => citizens.find((state) => state.row.citizen_id === id)!.row;
+      const changes = keyedChanges(
+        this.settings,
+        registered.map((citizen) => ({ citizenId: citizen.citizen_id, trigger: 'CREATED' as const, row: rowOf(citizen.citizen_id) })),
+      );
       return { changes, values: reachParameters(this.settings, changes, new Set(), 50) };
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The linked records citizens' registrations in one transaction put in reach, each with the change it is counted for, by record. */
+  async picked(...registered: SyntheticCitizen[]): Promise<{ record: string; changed: string }[]> {
+    const { changes } = await this.parametersOf(...registered);
+    const client = await this.pool.connect();
+    try {
+      const reach = await reexaminationReach(client, this.settings, changes, new Set(), 50);
+      return reach.picked.map((p) => ({ record: p.observation.source_record_id, changed: p.changed })).sort((a, b) => a.record.localeCompare(b.record));
     } finally {
       client.release();
     }
@@ -72,14 +95,7 @@ class ReachDatabase {
 
   /** The linked records the registration of a citizen puts in reach, by record. */
   async linkedInReach(citizen: SyntheticCitizen): Promise<string[]> {
-    const { changes } = await this.parametersOf(citizen);
-    const client = await this.pool.connect();
-    try {
-      const reach = await reexaminationReach(client, this.settings, changes, new Set(), 50);
-      return reach.picked.map((record) => record.observation.source_record_id).sort();
-    } finally {
-      client.release();
-    }
+    return (await this.picked(citizen)).map((p) => p.record);
   }
 
   async close(): Promise<void> {
@@ -128,6 +144,11 @@ describe('the reach of a new citizen among namesakes, under the default settings
 
   it('puts in reach the record of a namesake who shares one blocking key with him, and no record of a citizen sharing only the name or only one key', async () => {
     expect(await database.linkedInReach(AN)).toEqual([`VAX-${namesakeNearby.citizen_id}`]);
+  });
+
+  it('counts a record in reach of two registrations for the one sharing more keys with its citizen', async () => {
+    // The nearby namesake shares his name and birth day (four blocking keys) with the other namesake, one blocking key and the name with An.
+    expect(await database.picked(AN, namesakeOnly)).toEqual([{ record: `VAX-${namesakeNearby.citizen_id}`, changed: namesakeOnly.citizen_id }]);
   });
 
   it("reads fewer rows of the key table than the name's holders", async () => {

@@ -6,6 +6,7 @@ import { idRules } from './plan/record-keys.js';
 import type { KeyedChange, PickedRecord, ReachCount } from './plan/reexamination.js';
 import { REGISTER_REEXAMINATIONS } from './reexamination-tables.js';
 import { SETTINGS_RELINKS } from './settings-tables.js';
+import { onCitus } from './store-dialect.js';
 
 /** Records the transaction's re-examinations sent back so far: the bound is the transaction's, whichever of its steps changed the register. */
 export const SENT_IN_TRANSACTION = 'dancu.reexamined_records';
@@ -30,6 +31,37 @@ const ENOUGH = 'count(*) >= 2 or bool_or(k.rule = any($5::text[]))';
 /** The name-frequency rows of the key tables (citizen-keys.ts); a blocking rule's name cannot hold a colon. */
 const TERM_ROWS = 'tf:%';
 
+/** The citizens near a changed one, found through its blocking keys first (the query's comment says why). */
+const NEAR = `     near_by_rules as (
+       select t.citizen as changed, k.citizen_id, count(*) as shared, bool_or(k.rule = any($5::text[])) as by_id
+         from citizen_blocking_keys k join t on k.rule = t.rule and k.key = t.key
+        where t.rule not like '${TERM_ROWS}' and k.citizen_id <> t.citizen group by t.citizen, k.citizen_id),
+     term_keys as (select citizen, array_agg(rule) as rules, array_agg(key) as keys from t where rule like '${TERM_ROWS}' group by citizen),
+     near as (
+       select p.changed, p.citizen_id, p.shared + v.shared as shared
+         from near_by_rules p
+         left join term_keys w on w.citizen = p.changed
+         cross join lateral (select count(*) as shared from unnest(w.rules, w.keys) as u(rule, key)
+                              join citizen_blocking_keys f on f.rule = u.rule and f.key = u.key and f.citizen_id = p.citizen_id) v
+        where p.shared + v.shared >= 2 or p.by_id
+       union all
+       select t.citizen, k.citizen_id, count(*) from citizen_blocking_keys k join t on k.rule = t.rule and k.key = t.key
+        where exists (select 1 from t where rule like '${TERM_ROWS}' group by citizen having count(*) >= 2)
+          and t.rule like '${TERM_ROWS}' and k.citizen_id <> t.citizen
+          and not exists (select 1 from near_by_rules p where p.changed = t.citizen and p.citizen_id = k.citizen_id)
+        group by t.citizen, k.citizen_id having count(*) >= 2),
+`;
+
+/**
+ * The same citizens on Citus, found by joining every key of the changed citizens whole: Citus
+ * cannot send a look-up correlated with an intermediate result to the shards ("cannot push down
+ * this subquery"), so there the name-frequency blocks are still read whole.
+ */
+const NEAR_ON_CITUS = `     near as (
+       select t.citizen as changed, k.citizen_id, count(*) as shared from citizen_blocking_keys k join t on k.rule = t.rule and k.key = t.key
+        where k.citizen_id <> t.citizen group by t.citizen, k.citizen_id having ${ENOUGH}),
+`;
+
 /**
  * One query for all of a transaction's changes. Each record in reach is counted once, for the
  * change it shares most keys with: waiting unlinked or in an open review case (by their key
@@ -43,10 +75,11 @@ const TERM_ROWS = 'tf:%';
  * they share its name-frequency values too (`near_by_rules`, then `near`): a name-frequency key is
  * held by every namesake, thousands for a common name and more as the register grows, and joining
  * it whole was nine rows in ten of the query's work (docs/BENCHMARKS.md, session 49). A citizen
- * sharing no blocking key can reach two shared keys only by two name-frequency values; settings
- * with one such feature never join them whole. Only the candidates picked are read whole, fairest
- * first, at most twice the room the transaction has left under `maxRecords` (some linked ones
- * prove out of reach on their own keys, plan/reexamination.ts):
+ * sharing no blocking key can reach two shared keys only by two name-frequency values; with
+ * settings of one such feature no changed citizen has two, and they are never joined whole. Only
+ * the candidates picked are read whole, fairest first, at most twice the room the transaction has
+ * left under `maxRecords` (some linked ones prove out of reach on their own keys,
+ * plan/reexamination.ts):
  * - least recently re-examined first (never before first): repeated changes of a common name go
  *   round everything in reach instead of sending the same records each time, so none waits for
  *   good behind others;
@@ -54,7 +87,8 @@ const TERM_ROWS = 'tf:%';
  * - then those sharing the most keys with the changed citizen: the closest first;
  * - then by record, so the same inputs pick the same records.
  */
-export const REACH_QUERY = `with t as (select * from unnest($1::text[], $2::text[], $3::text[]) as t(rule, key, citizen)),
+function reachQuery(near: string): string {
+  return `with t as (select * from unnest($1::text[], $2::text[], $3::text[]) as t(rule, key, citizen)),
      sent_ids as (select coalesce(nullif(current_setting('${SENT_OBSERVATIONS_IN_TRANSACTION}', true), ''), '[]')::jsonb as ids),
      near_held as (
        select k.observation_id, t.citizen, count(*) as shared, 'unlinked_records' as tbl from unlinked_keys k join t on k.rule = t.rule and k.key = t.key
@@ -72,25 +106,7 @@ export const REACH_QUERY = `with t as (select * from unnest($1::text[], $2::text
            or (h.tbl = 'review_cases' and exists (select 1 from review_cases c where c.observation_id = h.observation_id and c.status = 'OPEN')))
           and not ((select ids from sent_ids) ? h.observation_id)
         order by h.observation_id, h.shared desc, h.citizen),
-     near_by_rules as (
-       select t.citizen as changed, k.citizen_id, count(*) as shared, bool_or(k.rule = any($5::text[])) as by_id
-         from citizen_blocking_keys k join t on k.rule = t.rule and k.key = t.key
-        where t.rule not like '${TERM_ROWS}' and k.citizen_id <> t.citizen group by t.citizen, k.citizen_id),
-     term_keys as (select citizen, array_agg(rule) as rules, array_agg(key) as keys from t where rule like '${TERM_ROWS}' group by citizen),
-     near as (
-       select p.changed, p.citizen_id, p.shared + v.shared as shared
-         from near_by_rules p
-         left join term_keys w on w.citizen = p.changed
-         cross join lateral (select count(*) as shared from unnest(w.rules, w.keys) as u(rule, key)
-                              join citizen_blocking_keys f on f.rule = u.rule and f.key = u.key and f.citizen_id = p.citizen_id) v
-        where p.shared + v.shared >= 2 or p.by_id
-       union all
-       select t.citizen, k.citizen_id, count(*) from citizen_blocking_keys k join t on k.rule = t.rule and k.key = t.key
-        where (select count(distinct rule) from t where rule like '${TERM_ROWS}') >= 2
-          and t.rule like '${TERM_ROWS}' and k.citizen_id <> t.citizen
-          and not exists (select 1 from near_by_rules p where p.changed = t.citizen and p.citizen_id = k.citizen_id)
-        group by t.citizen, k.citizen_id having count(*) >= 2),
-     linked as (
+${near}     linked as (
        select distinct on (l.source, l.source_system, l.source_record_id) n.changed, 'record_links' as tbl, l.source_record_id as id, l.source, l.source_system, l.citizen_id as holder, n.shared,
               case when l.method = 'STEWARD' then 'steward' when l.observation is null then 'unstored' else 'candidate' end as kind, l.reexamined_at as last_reexamined
          from near n join record_links l on l.citizen_id = n.citizen_id join citizens c on c.citizen_id = n.citizen_id
@@ -117,6 +133,10 @@ export const REACH_QUERY = `with t as (select * from unnest($1::text[], $2::text
      union all
      select false, null, 0, 0, 0, 0, null, null, null, (select n from sent), 0
      order by pick, ord`;
+}
+
+export const REACH_QUERY = reachQuery(NEAR);
+const REACH_QUERY_ON_CITUS = reachQuery(NEAR_ON_CITUS);
 
 /** The reach query's parameters: the changes' keys row by row, and what it compares them with. */
 export function reachParameters(settings: LinkageSettings, changes: readonly KeyedChange[], heldFor: ReadonlySet<string>, maxRecords: number): unknown[] {
@@ -124,7 +144,7 @@ export function reachParameters(settings: LinkageSettings, changes: readonly Key
   return [keys.map((k) => k.rule), keys.map((k) => k.key), keys.map((k) => k.citizen), [...heldFor], idRules(settings), maxRecords, PROVINCE_CODES];
 }
 
-/** What the database finds in reach of a transaction's changes (REACH_QUERY). */
+/** What the database finds in reach of a transaction's changes (REACH_QUERY; on Citus, REACH_QUERY_ON_CITUS). */
 export async function reexaminationReach(
   client: PoolClient,
   settings: LinkageSettings,
@@ -146,8 +166,9 @@ export async function reexaminationReach(
     sent_before: number;
   }>({
     // Named: prepared once per connection, so its many parts are not planned again for every transaction.
-    name: 'dancu-reexamination-reach',
-    text: REACH_QUERY,
+    ...((await onCitus(client))
+      ? { name: 'dancu-reexamination-reach-citus', text: REACH_QUERY_ON_CITUS }
+      : { name: 'dancu-reexamination-reach', text: REACH_QUERY }),
     values: reachParameters(settings, changes, heldFor, maxRecords),
   });
   return {
