@@ -11,8 +11,8 @@ import type { PersonObservation } from '../../schemas/records.js';
 export const MAX_RELINK_ATTEMPTS = 20;
 
 export interface BlockingKey {
-  rule: string;
-  key: string;
+  readonly rule: string;
+  readonly key: string;
 }
 
 /** The blocking rules that key on the personal ID alone. */
