@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BlockingRule } from '../../services/shared/linkage/settings.js';
 import { keysOfCitizen } from '../../services/shared/store/plan/citizen-state.js';
 import { enoughSharedKeys, recordKeysOf, withTypoVariants } from '../../services/shared/store/plan/record-keys.js';
+import { withChange } from '../../services/shared/register/citizen-changes.js';
 import { isNoOnesId } from '../../services/shared/normalise/personal-id.js';
 import { citizenOf } from '../../services/shared/store/plan/new-citizen.js';
 import { loadConfig as loadStoreConfig } from '../../services/store/config.js';
@@ -127,6 +128,12 @@ describe('which records the changes of a transaction send back (no database)', (
   it("sends nothing once the transaction's room is used up, and counts everything in reach as over the bound", () => {
     const [plan] = planReexaminations(settings, [change], [counted({ held: 1, linked: 2 })], [], 0);
     expect(plan).toMatchObject({ send: [], inReach: 3, overBound: 3 });
+  });
+
+  it("gives the changed citizen's keys as the row stands after a change makes a new row, and the old row's still", () => {
+    const before = keysOfCitizen(settings, newborn);
+    const renamed = withChange(newborn, { field: 'full_name', oldValue: newborn.full_name, newValue: 'Phạm Minh Khôi', rule: 'only-claim' });
+    expect([keysOfCitizen(settings, renamed).find((k) => k.rule === 'tf:name_key')?.key, keysOfCitizen(settings, newborn)]).toEqual(['pham minh khoi', before]);
   });
 
   it("computes the changed citizen's blocking keys with the settings given, not those the plan was made with", () => {

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withChange } from '../../services/shared/register/citizen-changes.js';
 import { SeededRandom } from '../../services/shared/random.js';
-import { keysOfCitizen } from '../../services/shared/store/plan/citizen-state.js';
-import { citizenOf } from '../../services/shared/store/plan/new-citizen.js';
 import { idRules, lookedUpKeys, recordKeysOf, sharesEnoughWith, type BlockingKey } from '../../services/shared/store/plan/record-keys.js';
 import type { LinkageSettings } from '../../services/shared/linkage/settings.js';
 import { CONTEXT, observation } from '../fixtures/link-decisions.js';
@@ -29,36 +26,6 @@ describe("whether a record and a citizen share enough keys, the record's side wo
     const answers = pairs.map(([a, b]) => sharesEnoughWith(settings, a)(b));
     expect(answers).toEqual(pairs.map(([a, b]) => sharesEnoughByCounting(settings, a, b)));
     expect(new Set(answers)).toEqual(new Set([true, false]));
-  });
-});
-
-describe("a citizen's keys worked out once per row", () => {
-  const citizen = citizenOf(
-    observation({
-      person: {
-        personal_id: '079326000123',
-        full_name: 'Phạm Minh Khoa',
-        family_name: 'Phạm',
-        middle_name: 'Minh',
-        given_name: 'Khoa',
-        name_key: 'pham minh khoa',
-      },
-    }),
-  );
-
-  it('gives the keys of the row as it is after a change makes a new row', () => {
-    const before = keysOfCitizen(settings, citizen);
-    const renamed = withChange(citizen, { field: 'full_name', oldValue: citizen.full_name, newValue: 'Phạm Minh Khôi', rule: 'only-claim' });
-    const after = keysOfCitizen(settings, renamed);
-    expect(after.find((k) => k.rule === 'tf:name_key')?.key).toBe('pham minh khoi');
-    expect(keysOfCitizen(settings, citizen)).toEqual(before);
-  });
-
-  it('gives the keys of the settings asked with', () => {
-    const renamedRules = { ...settings, blocking_rules: settings.blocking_rules.map((rule) => ({ ...rule, name: `v2_${rule.name}` })) };
-    keysOfCitizen(settings, citizen);
-    const blocking = keysOfCitizen(renamedRules, citizen).filter((k) => !k.rule.startsWith('tf:'));
-    expect([blocking.length > 0, blocking.every((k) => k.rule.startsWith('v2_'))]).toEqual([true, true]);
   });
 });
 

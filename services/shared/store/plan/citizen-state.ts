@@ -16,7 +16,7 @@ import { citizenAsPerson, type CitizenRow } from '../../register/citizen-row.js'
 import { chooseValue, compareClaims, REGISTER_FIELDS, type Claim, type RegisterField, type Survivorship } from '../../register/survivorship.js';
 import type { Finding, PersonObservation, PopulationUpdate } from '../../schemas/records.js';
 import type { PlannedRows } from './planned-rows.js';
-import type { BlockingKey } from './record-keys.js';
+import { keysRemembered } from './record-keys.js';
 import type { Cause } from './row-set.js';
 
 /** One value in a citizen's field history; `stored` is what the table holds for it, null until it is written. */
@@ -158,26 +158,12 @@ export function recompute(state: CitizenState, survivorship: Survivorship): Chan
   return changes;
 }
 
-const KEYS_OF_ROW = new WeakMap<LinkageSettings, WeakMap<CitizenRow, readonly BlockingKey[]>>();
-
 /**
- * A citizen's blocking keys as its row now stands, worked out once per row and settings: a row is
- * never changed in place (a change makes a new one, withChange), and a chunk asks for the keys of
- * each citizen it registers once per record it keeps waiting.
+ * A citizen's blocking keys as its row now stands, once per row (keysRemembered): a change makes
+ * a new row (withChange), and a chunk asks for the keys of each citizen it registers once per
+ * record it keeps waiting.
  */
-export function keysOfCitizen(settings: LinkageSettings, row: CitizenRow): readonly BlockingKey[] {
-  let byRow = KEYS_OF_ROW.get(settings);
-  if (!byRow) {
-    byRow = new WeakMap();
-    KEYS_OF_ROW.set(settings, byRow);
-  }
-  let keys = byRow.get(row);
-  if (!keys) {
-    keys = citizenKeyRows(settings, personToMatchRecord(row.citizen_id, citizenAsPerson(row)));
-    byRow.set(row, keys);
-  }
-  return keys;
-}
+export const keysOfCitizen = keysRemembered((settings, row: CitizenRow) => citizenKeyRows(settings, personToMatchRecord(row.citizen_id, citizenAsPerson(row))));
 
 /**
  * The rows the citizens' new state writes: each changed citizen's row (inserted when the chunk

@@ -24,26 +24,32 @@ export function keysOf(settings: LinkageSettings, id: string, person: PersonObse
   return blockingKeys(settings.blocking_rules, personToMatchRecord(id, person));
 }
 
-const KEYS_OF_RECORD = new WeakMap<LinkageSettings, WeakMap<PersonObservation, readonly BlockingKey[]>>();
-
 /**
- * The keys a record waiting unlinked, or in review, is found under when a new citizen is
- * registered: worked out once per observation and settings, as a chunk asks for them to lock,
- * to look for citizens registered lately, to store and to compare with the citizens it registers.
+ * Keys worked out once per settings and per object they are of (a row, an observation), which is
+ * never changed in place: a chunk asks for the same keys to lock, to look up, to store and to
+ * compare with each citizen it registers.
  */
-export function recordKeysOf(settings: LinkageSettings, observation: PersonObservation): readonly BlockingKey[] {
-  let byRecord = KEYS_OF_RECORD.get(settings);
-  if (!byRecord) {
-    byRecord = new WeakMap();
-    KEYS_OF_RECORD.set(settings, byRecord);
-  }
-  let keys = byRecord.get(observation);
-  if (!keys) {
-    keys = keysOf(settings, observation.observation_id, observation.person);
-    byRecord.set(observation, keys);
-  }
-  return keys;
+export function keysRemembered<Of extends object>(
+  keysOfOne: (settings: LinkageSettings, of: Of) => readonly BlockingKey[],
+): (settings: LinkageSettings, of: Of) => readonly BlockingKey[] {
+  const bySettings = new WeakMap<LinkageSettings, WeakMap<Of, readonly BlockingKey[]>>();
+  return (settings, of) => {
+    let byObject = bySettings.get(settings);
+    if (!byObject) {
+      byObject = new WeakMap();
+      bySettings.set(settings, byObject);
+    }
+    let keys = byObject.get(of);
+    if (!keys) {
+      keys = keysOfOne(settings, of);
+      byObject.set(of, keys);
+    }
+    return keys;
+  };
 }
+
+/** The keys a record waiting unlinked, or in review, is found under when a new citizen is registered (once per observation: keysRemembered). */
+export const recordKeysOf = keysRemembered((settings, observation: PersonObservation) => keysOf(settings, observation.observation_id, observation.person));
 
 /** The advisory locks a record that may register a citizen or wait for one takes: its keys a lookup asks for (lookedUpKeys; no birth holds a placeholder, so its lock would only make the chunks of records carrying one wait on each other). */
 export function recordLockKeys(settings: LinkageSettings, observation: PersonObservation): string[] {
