@@ -5,6 +5,7 @@ import type { Classified } from './plan/classify.js';
 import type { WaitingInReach } from './plan/loaded-state.js';
 import { REGISTRATION_CLOCK_MARGIN_MS } from './plan/new-citizen.js';
 import { idRules, MAX_RELINK_ATTEMPTS, withTypoVariants, type BlockingKey } from './plan/record-keys.js';
+import { probeRows, recentPairs, registeredSinceBound, type ProbeRow, type Registration } from './plan/recent-registrations.js';
 import { SETTINGS_RELINKS } from './settings-tables.js';
 
 /**
@@ -43,24 +44,60 @@ export async function lockKeys(client: PoolClient, keys: readonly string[]): Pro
 /**
  * The chunk's records that a citizen a source registered since the record was decided (less the
  * clock margin) shares enough keys with (a typo variant of the record's ID counting as its ID:
- * plan/record-keys.ts): the linker could not see that citizen. One query; the
- * plan decides which go back (not a citizen among the decision's candidates, attempts left).
+ * plan/record-keys.ts): the linker could not see that citizen. The plan decides which go back
+ * (not a citizen among the decision's candidates, attempts left).
+ *
+ * Looked up through the records' keys, that reads every holder of every key and of every typo
+ * variant of their IDs (about 60 keys a record, 500 index pages), to keep the few registered in
+ * the last seconds. So the citizens registered since the oldest decision are read first, through
+ * migration 033's index, and their keys compared here (plan/recent-registrations.ts), unless there
+ * are more of them than keys to look up (a store far behind): then through the keys, in one query.
+ * The choice is made here, on a count, because the planner cannot make it: its statistics never
+ * hold the last seconds' registrations, and it took them for one row.
  */
 export async function recentCitizensInReach(
   client: PoolClient,
   settings: LinkageSettings,
   probes: Classified['reachProbes'],
 ): Promise<{ observation_id: string; citizen_id: string }[]> {
-  const rows = probes.flatMap((p) => withTypoVariants(settings, p.keys, 'record').map((k) => ({ ...k, observation: p.observation_id, decided: p.decided_at })));
+  const rows = probeRows(settings, probes);
   if (rows.length === 0) return [];
-  const { rows: found } = await client.query<{ observation_id: string; citizen_id: string }>(
-    `select t.observation as observation_id, k.citizen_id from citizen_blocking_keys k join citizens c using (citizen_id)
+  const registrations = await registeredSince(client, registeredSinceBound(rows), rows.length);
+  if (registrations !== null) return recentPairs(settings, rows, registrations);
+  const { rows: found } = await client.query<{ observation_id: string; citizen_id: string }>(THROUGH_KEYS_QUERY, throughKeysParameters(settings, rows));
+  return found;
+}
+
+/**
+ * The citizens a source registered after `sinceMs`, with their keys; null when there are more
+ * than `atMost` (read no further than one over).
+ */
+export async function registeredSince(client: PoolClient, sinceMs: number, atMost: number): Promise<Registration[] | null> {
+  const { rows: citizens } = await client.query<{ citizen_id: string; registered_at: number }>(
+    `select citizen_id, extract(epoch from created_at) * 1000 as registered_at from citizens
+      where origin like 'source:%' and created_at > to_timestamp($1 / 1000.0) order by created_at limit $2`,
+    [sinceMs, atMost + 1],
+  );
+  if (citizens.length > atMost) return null;
+  if (citizens.length === 0) return [];
+  const { rows: keys } = await client.query<BlockingKey & { citizen_id: string }>(
+    'select citizen_id, rule, key from citizen_blocking_keys where citizen_id = any($1::text[])',
+    [citizens.map((c) => c.citizen_id)],
+  );
+  const keysOf = new Map<string, BlockingKey[]>(citizens.map((c) => [c.citizen_id, []]));
+  for (const k of keys) keysOf.get(k.citizen_id)?.push({ rule: k.rule, key: k.key });
+  return citizens.map((c) => ({ citizen_id: c.citizen_id, registered_at: Number(c.registered_at), keys: keysOf.get(c.citizen_id) ?? [] }));
+}
+
+/** The same pairs as recentPairs, found through the records' keys: for a store far behind, when more citizens were registered since than there are keys to look up. */
+export const THROUGH_KEYS_QUERY = `select t.observation as observation_id, k.citizen_id from citizen_blocking_keys k join citizens c using (citizen_id)
        join unnest($1::text[], $2::text[], $3::text[], $4::float8[]) as t(rule, key, observation, decided) on k.rule = t.rule and k.key = t.key
       where c.origin like 'source:%' and c.created_at > to_timestamp(t.decided / 1000.0) - make_interval(secs => $5)
-      group by t.observation, k.citizen_id having ${enoughSharedKeys('$6')}`,
-    [rows.map((r) => r.rule), rows.map((r) => r.key), rows.map((r) => r.observation), rows.map((r) => r.decided), CLOCK_MARGIN_S, idRules(settings)],
-  );
-  return found;
+      group by t.observation, k.citizen_id having ${enoughSharedKeys('$6')}`;
+
+/** THROUGH_KEYS_QUERY's parameters for the chunk's probe rows. */
+export function throughKeysParameters(settings: LinkageSettings, rows: readonly ProbeRow[]): unknown[] {
+  return [rows.map((r) => r.rule), rows.map((r) => r.key), rows.map((r) => r.observation), rows.map((r) => r.decided), CLOCK_MARGIN_S, idRules(settings)];
 }
 
 /**

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { REGISTRATION_CLOCK_MARGIN_MS } from '../../services/shared/store/plan/new-citizen.js';
+import { recentPairs, registeredSinceBound, type ProbeRow, type Registration } from '../../services/shared/store/plan/recent-registrations.js';
+import { CONTEXT } from '../fixtures/link-decisions.js';
+
+const { settings } = CONTEXT;
+const DECIDED = Date.parse('2026-03-01T10:00:00Z');
+
+const row = (observation: string, rule: string, key: string, decided = DECIDED): ProbeRow => ({ observation, rule, key, decided });
+const citizen = (citizen_id: string, registered_at: number, ...keys: [string, string][]): Registration => ({
+  citizen_id,
+  registered_at,
+  keys: keys.map(([rule, key]) => ({ rule, key })),
+});
+
+describe('the records a citizen registered since their decision shares enough keys with', () => {
+  const rows = [
+    row('obs-a', 'dob_family', '2026-01-15|tran'),
+    row('obs-a', 'family_given_year', 'tran|mai|2026'),
+    row('obs-a', 'personal_id', '079300000001'),
+    row('obs-b', 'dob_family', '2026-01-15|tran'),
+  ];
+
+  it('pairs a record with a citizen registered after its decision who holds two of its keys', () => {
+    const pairs = recentPairs(settings, rows, [citizen('C-1', DECIDED + 1, ['dob_family', '2026-01-15|tran'], ['family_given_year', 'tran|mai|2026'])]);
+    expect(pairs).toEqual([{ observation_id: 'obs-a', citizen_id: 'C-1' }]);
+  });
+
+  it('pairs a record with a citizen holding its personal-ID key alone', () => {
+    expect(recentPairs(settings, rows, [citizen('C-2', DECIDED + 1, ['personal_id', '079300000001'])])).toEqual([
+      { observation_id: 'obs-a', citizen_id: 'C-2' },
+    ]);
+  });
+
+  it('leaves out a citizen sharing one key that is not an ID', () => {
+    expect(recentPairs(settings, rows, [citizen('C-3', DECIDED + 1, ['dob_family', '2026-01-15|tran'], ['name_birth_year', 'tran mai|2026'])])).toEqual([]);
+  });
+
+  it('leaves out a citizen registered before the decision less the clocks’ margin, and keeps one registered within it', () => {
+    const keys: [string, string][] = [['personal_id', '079300000001']];
+    const pairs = recentPairs(settings, rows, [
+      citizen('C-early', DECIDED - REGISTRATION_CLOCK_MARGIN_MS, ...keys),
+      citizen('C-margin', DECIDED - REGISTRATION_CLOCK_MARGIN_MS + 1, ...keys),
+    ]);
+    expect(pairs).toEqual([{ observation_id: 'obs-a', citizen_id: 'C-margin' }]);
+  });
+
+  it('bounds the registrations read by the oldest decision less the margin', () => {
+    expect(registeredSinceBound([row('obs-a', 'r', 'k', DECIDED + 500), row('obs-b', 'r', 'k', DECIDED)])).toBe(DECIDED - REGISTRATION_CLOCK_MARGIN_MS);
+  });
+});
