@@ -63,12 +63,38 @@ function ageOn(citizen: SyntheticCitizen, day: string): number {
 }
 
 /**
- * A registered adult of the newborn's family name, of a parent's age: whose ID a clinic writes
- * on a newborn's record. Chosen without a random draw, so the rest of the day stays the same.
+ * Registered adults of a parent's age (20 to 45), by family name: whose IDs a clinic writes on
+ * newborns' records.
  */
-function guardianOf(newbornName: string, living: readonly SyntheticCitizen[], today: string): SyntheticCitizen | undefined {
-  const family = newbornName.split(' ')[0];
-  return living.find((c) => c.full_name.split(' ')[0] === family && ageOn(c, today) >= 20 && ageOn(c, today) <= 45);
+function parentsByFamily(living: readonly SyntheticCitizen[], today: string): Map<string, SyntheticCitizen[]> {
+  const byFamily = new Map<string, SyntheticCitizen[]>();
+  for (const citizen of living) {
+    const age = ageOn(citizen, today);
+    if (age < 20 || age > 45) continue;
+    const family = citizen.full_name.split(' ')[0] ?? '';
+    const list = byFamily.get(family);
+    if (list) list.push(citizen);
+    else byFamily.set(family, [citizen]);
+  }
+  return byFamily;
+}
+
+/**
+ * A registered adult of the newborn's family name, of a parent's age, whose ID a clinic writes
+ * on the newborn's record. Chosen by the newborn's name and birth day, not by a random draw, so
+ * the rest of the day stays the same; and one of many, as a parent is on a few newborns' records
+ * at most: one adult a family would carry a third of the day's guardian IDs (every Nguyễn's), and
+ * every chunk of the store would wait on that one key's lock.
+ */
+function guardianOf(
+  newborn: { full_name: string; date_of_birth: string },
+  parents: ReadonlyMap<string, readonly SyntheticCitizen[]>,
+): SyntheticCitizen | undefined {
+  const candidates = parents.get(newborn.full_name.split(' ')[0] ?? '');
+  if (!candidates || candidates.length === 0) return undefined;
+  let hash = 2166136261;
+  for (const char of `${newborn.full_name}|${newborn.date_of_birth}`) hash = Math.imul(hash ^ char.codePointAt(0)!, 16777619) >>> 0;
+  return candidates[hash % candidates.length];
 }
 
 /**
@@ -211,6 +237,7 @@ export function generateSectorDay(population: SyntheticCitizen[], plan: SectorDa
       lot_number: `L${random.int(1000, 9999)}`,
     },
   });
+  const parents = parentsByFamily(living, today);
   const births = civil.filter((event) => event.event_type === 'BIRTH_REGISTRATION' && stream.truth.births.some((b) => b.recordId === event.source_record_id));
   for (const [i, birth] of births.slice(0, plan.newbornVaccinations ?? Math.floor(plan.vaccinations / 4)).entries()) {
     const dob = birth.person.date_of_birth ?? today;
@@ -225,7 +252,7 @@ export function generateSectorDay(population: SyntheticCitizen[], plan: SectorDa
     const event = vaccination(newborn, 0, 'HEPB', 1, iso);
     event.person.date_of_birth = iso;
     // Every other newborn's record carries a parent's ID, as clinics often write before the child has one.
-    const guardian = i % 2 === 1 ? guardianOf(newborn.full_name, living, today) : undefined;
+    const guardian = i % 2 === 1 ? guardianOf(newborn, parents) : undefined;
     if (guardian) {
       event.person.personal_id = guardian.personal_id;
       truth.withGuardianId.push(event.source_record_id);
