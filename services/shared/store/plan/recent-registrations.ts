@@ -38,18 +38,20 @@ export function recentPairs(
   registrations: readonly Registration[],
 ): { observation_id: string; citizen_id: string }[] {
   const ids = new Set(idRules(settings));
-  const byKey = new Map<string, ProbeRow[]>();
+  // By rule, then by key: a registration's keys are looked up without a string made for each.
+  const byRule = new Map<string, Map<string, ProbeRow[]>>();
   for (const row of rows) {
-    const key = `${row.rule}\u0000${row.key}`;
-    const list = byKey.get(key);
+    let byKey = byRule.get(row.rule);
+    if (!byKey) byRule.set(row.rule, (byKey = new Map<string, ProbeRow[]>()));
+    const list = byKey.get(row.key);
     if (list) list.push(row);
-    else byKey.set(key, [row]);
+    else byKey.set(row.key, [row]);
   }
   const pairs: { observation_id: string; citizen_id: string }[] = [];
   for (const citizen of registrations) {
     const shared = new Map<string, { count: number; byId: boolean }>();
     for (const k of citizen.keys) {
-      for (const row of byKey.get(`${k.rule}\u0000${k.key}`) ?? []) {
+      for (const row of byRule.get(k.rule)?.get(k.key) ?? []) {
         if (citizen.registered_at <= row.decided - REGISTRATION_CLOCK_MARGIN_MS) continue;
         const tally = shared.get(row.observation) ?? { count: 0, byId: false };
         tally.count += 1;
