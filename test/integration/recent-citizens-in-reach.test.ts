@@ -106,7 +106,7 @@ describe('the citizens registered since a record was decided that share enough k
   async function found(): Promise<string[]> {
     const client = await pool.connect();
     try {
-      return (await recentCitizensInReach(client, settings, probes)).map((pair) => `${pair.observation_id} ${pair.citizen_id}`).sort();
+      return (await recentCitizensInReach(client, settings, probes)).pairs.map((pair) => `${pair.observation_id} ${pair.citizen_id}`).sort();
     } finally {
       client.release();
     }
@@ -120,7 +120,7 @@ describe('the citizens registered since a record was decided that share enough k
     const client = await pool.connect();
     try {
       const late = probes.map((probe) => ({ ...probe, decided_at: Date.now() + HOUR_MS }));
-      expect(await recentCitizensInReach(client, settings, late)).toEqual([]);
+      expect((await recentCitizensInReach(client, settings, late)).pairs).toEqual([]);
     } finally {
       client.release();
     }
@@ -134,10 +134,22 @@ describe('the citizens registered since a record was decided that share enough k
     expect(rows.map((pair) => `${pair.observation_id} ${pair.citizen_id}`).sort()).toEqual(await found());
   });
 
+  it('finds the newborn through the records’ keys when more citizens were registered since than her record has keys', async () => {
+    const client = await pool.connect();
+    try {
+      // Two keys of the vaccination (neither an ID, so no typo variants): fewer rows to look up than the 3 citizens registered since.
+      const twoKeys = [{ ...probes[0]!, keys: probes[0]!.keys.filter((k) => k.rule !== 'personal_id').slice(0, 2) }];
+      const { pairs, roundTrips } = await recentCitizensInReach(client, settings, twoKeys);
+      expect({ pairs, roundTrips }).toEqual({ pairs: [{ observation_id: 'obs-vaccination', citizen_id: NEWBORN.citizen_id }], roundTrips: 2 });
+    } finally {
+      client.release();
+    }
+  });
+
   it('reads only the citizens registered since the oldest decision, not those a source registered before', async () => {
     const client = await pool.connect();
     try {
-      const registrations = await registeredSince(client, registeredSinceBound(probeRows(settings, probes)), 100);
+      const { registrations } = await registeredSince(client, settings, registeredSinceBound(probeRows(settings, probes)), 100);
       expect(registrations?.map((r) => r.citizen_id).sort()).toEqual([NEWBORN.citizen_id, ID_TYPO.citizen_id, SAME_DAY.citizen_id].sort());
     } finally {
       client.release();
@@ -147,7 +159,7 @@ describe('the citizens registered since a record was decided that share enough k
   it('reads no keys when more citizens were registered since than it may read', async () => {
     const client = await pool.connect();
     try {
-      expect(await registeredSince(client, registeredSinceBound(probeRows(settings, probes)), 2)).toBeNull();
+      expect((await registeredSince(client, settings, registeredSinceBound(probeRows(settings, probes)), 2)).registrations).toBeNull();
     } finally {
       client.release();
     }

@@ -45,6 +45,25 @@ describe('the records a citizen registered since their decision shares enough ke
     expect(pairs).toEqual([{ observation_id: 'obs-a', citizen_id: 'C-margin' }]);
   });
 
+  it('compares each registration with the decision time of each record, not with the oldest', () => {
+    const later = DECIDED + 60_000;
+    const two = [
+      row('obs-early', 'dob_family', '2026-01-15|tran'),
+      row('obs-early', 'family_given_year', 'tran|mai|2026'),
+      row('obs-late', 'dob_family', '2026-01-15|tran', later),
+      row('obs-late', 'family_given_year', 'tran|mai|2026', later),
+    ];
+    const keys: [string, string][] = [
+      ['dob_family', '2026-01-15|tran'],
+      ['family_given_year', 'tran|mai|2026'],
+    ];
+    expect(recentPairs(settings, two, [citizen('C-between', DECIDED + 1, ...keys), citizen('C-after', later + 1, ...keys)])).toEqual([
+      { observation_id: 'obs-early', citizen_id: 'C-between' },
+      { observation_id: 'obs-early', citizen_id: 'C-after' },
+      { observation_id: 'obs-late', citizen_id: 'C-after' },
+    ]);
+  });
+
   it('bounds the registrations read by the oldest decision less the margin', () => {
     expect(registeredSinceBound([row('obs-a', 'r', 'k', DECIDED + 500), row('obs-b', 'r', 'k', DECIDED)])).toBe(DECIDED - REGISTRATION_CLOCK_MARGIN_MS);
   });

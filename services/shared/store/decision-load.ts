@@ -254,7 +254,8 @@ export async function loadForDecisions(
   const loaded = await loadCitizens(client, [...needs.citizenIds, ...linkedTo]);
   roundTrips += loaded.roundTrips;
   await count(mustStillBeLinked(client, needs.deletedRecords, deletedRecords, loaded), linkedTo.length > 0);
-  const recentInReach = await count(recentCitizensInReach(client, settings, needs.reachProbes), needs.reachProbes.length > 0);
+  const recent = await recentCitizensInReach(client, settings, needs.reachProbes);
+  roundTrips += recent.roundTrips;
   const waiting = await count(waitingInReach(client, settings, needs.newCitizens), needs.newCitizens.length > 0);
   const dying = needs.dying.flatMap((d) => {
     const id = d.decision === 'NEW' ? newCitizenId(d.observation) : (d.citizen_id ?? '');
@@ -270,7 +271,7 @@ export async function loadForDecisions(
     cases,
     citizens: loaded.citizens,
     redirects: loaded.redirects,
-    recentInReach,
+    recentInReach: recent.pairs,
     waitingInReach: waiting,
     factsOfDying,
     relinks,

@@ -59,34 +59,44 @@ export async function recentCitizensInReach(
   client: PoolClient,
   settings: LinkageSettings,
   probes: Classified['reachProbes'],
-): Promise<{ observation_id: string; citizen_id: string }[]> {
+): Promise<{ pairs: { observation_id: string; citizen_id: string }[]; roundTrips: number }> {
   const rows = probeRows(settings, probes);
-  if (rows.length === 0) return [];
-  const registrations = await registeredSince(client, registeredSinceBound(rows), rows.length);
-  if (registrations !== null) return recentPairs(settings, rows, registrations);
-  const { rows: found } = await client.query<{ observation_id: string; citizen_id: string }>(THROUGH_KEYS_QUERY, throughKeysParameters(settings, rows));
-  return found;
+  if (rows.length === 0) return { pairs: [], roundTrips: 0 };
+  const since = await registeredSince(client, settings, registeredSinceBound(rows), rows.length);
+  if (since.registrations !== null) return { pairs: recentPairs(settings, rows, since.registrations), roundTrips: since.roundTrips };
+  const { rows: pairs } = await client.query<{ observation_id: string; citizen_id: string }>(THROUGH_KEYS_QUERY, throughKeysParameters(settings, rows));
+  return { pairs, roundTrips: since.roundTrips + 1 };
 }
 
 /**
- * The citizens a source registered after `sinceMs`, with their keys; null when there are more
- * than `atMost` (read no further than one over).
+ * The citizens a source registered after `sinceMs`, with the keys of the settings' blocking rules
+ * they hold (the only ones a record is looked up under); null when there are more than `atMost`
+ * (read no further than one over). Two statements, so two snapshots: a citizen merged in between
+ * is paired by the keys it still holds at the second.
  */
-export async function registeredSince(client: PoolClient, sinceMs: number, atMost: number): Promise<Registration[] | null> {
+export async function registeredSince(
+  client: PoolClient,
+  settings: LinkageSettings,
+  sinceMs: number,
+  atMost: number,
+): Promise<{ registrations: Registration[] | null; roundTrips: number }> {
   const { rows: citizens } = await client.query<{ citizen_id: string; registered_at: number }>(
     `select citizen_id, extract(epoch from created_at) * 1000 as registered_at from citizens
       where origin like 'source:%' and created_at > to_timestamp($1 / 1000.0) order by created_at limit $2`,
     [sinceMs, atMost + 1],
   );
-  if (citizens.length > atMost) return null;
-  if (citizens.length === 0) return [];
+  if (citizens.length > atMost) return { registrations: null, roundTrips: 1 };
+  if (citizens.length === 0) return { registrations: [], roundTrips: 1 };
   const { rows: keys } = await client.query<BlockingKey & { citizen_id: string }>(
-    'select citizen_id, rule, key from citizen_blocking_keys where citizen_id = any($1::text[])',
-    [citizens.map((c) => c.citizen_id)],
+    'select citizen_id, rule, key from citizen_blocking_keys where citizen_id = any($1::text[]) and rule = any($2::text[])',
+    [citizens.map((c) => c.citizen_id), settings.blocking_rules.map((rule) => rule.name)],
   );
   const keysOf = new Map<string, BlockingKey[]>(citizens.map((c) => [c.citizen_id, []]));
   for (const k of keys) keysOf.get(k.citizen_id)?.push({ rule: k.rule, key: k.key });
-  return citizens.map((c) => ({ citizen_id: c.citizen_id, registered_at: Number(c.registered_at), keys: keysOf.get(c.citizen_id) ?? [] }));
+  return {
+    registrations: citizens.map((c) => ({ citizen_id: c.citizen_id, registered_at: Number(c.registered_at), keys: keysOf.get(c.citizen_id) ?? [] })),
+    roundTrips: 2,
+  };
 }
 
 /**
