@@ -125,6 +125,19 @@ describe('the linkage engine', () => {
     expect(decision.explanation?.summary).toContain('never_link rule "generations"');
   });
 
+  it("sends to a steward a newborn's record carrying her mother's ID when the mother bears the same given name under another middle name", () => {
+    const mother: RawPerson = { personal_id: '046301561802', full_name: 'Lê Thu Loan', date_of_birth: '2001-05-02', sex: 'F', address: null };
+    const decision = decide([mother], { ...mother, full_name: 'Lê Thị Loan', date_of_birth: '2026-11-25', address: 'Số 32 Lý Thường Kiệt, Cần Thơ' });
+    expect([decision.decision, decision.reason, decision.candidates[0]?.citizen_id]).toEqual(['REVIEW', 'NEVER_LINK_RULE', 'C0']);
+    expect(decision.explanation?.summary).toContain('never_link rule "generations"');
+  });
+
+  it("does not hold the generations' rule on two-word names whose given names agree and family names differ by a letter", () => {
+    const record = toMatchRecord('R', { ...hung, full_name: 'Trần Hùng', date_of_birth: '1969-03-14' });
+    const citizen = toMatchRecord('C', { ...hung, full_name: 'Trấn Hùng' });
+    expect(neverLinkTest(settings)(record, citizen)).toBeNull();
+  });
+
   it('still links a record whose ID has a one-digit typo when the name agrees', () => {
     const decision = decide([hung, twin], { ...hung, personal_id: '079087123457' });
     expect([decision.decision, decision.citizenId]).toEqual(['LINK', 'C0']);

@@ -1266,8 +1266,8 @@ export const NEVER_LINK_SENTENCES = {
     vi: 'Công dân không có số định danh của riêng mình (không có, hoặc chỉ có số điền tạm) còn hồ sơ mang số định danh thật của một người, ngày sinh trùng nhau và tên khác nhau, dù chỉ khác một chữ cái: quy tắc sinh đôi không có hai số để so, và hồ sơ có thể là của anh chị em sinh đôi chưa được đăng ký, nên cán bộ quyết định.',
   },
   generations: {
-    en: "The personal ID is the same but the birth years are 15 or more apart and the given names differ: a parent's or child's ID, or one person with both a mistyped year and given name, so a steward decides.",
-    vi: 'Số định danh giống nhau nhưng năm sinh cách nhau từ 15 năm trở lên và tên khác nhau: số định danh của cha mẹ hay của con, hoặc một người bị gõ nhầm cả năm sinh lẫn tên, nên cán bộ quyết định.',
+    en: "The personal ID is the same but the birth years are 15 or more apart and the given names differ, or the middle names do (a daughter may bear her mother's given name under another middle name): a parent's or child's ID, or one person with both a mistyped year and name, so a steward decides.",
+    vi: 'Số định danh giống nhau nhưng năm sinh cách nhau từ 15 năm trở lên và tên khác nhau, hoặc tên đệm khác nhau (con gái có thể trùng tên với mẹ nhưng khác tên đệm): số định danh của cha mẹ hay của con, hoặc một người bị gõ nhầm cả năm sinh lẫn họ tên, nên cán bộ quyết định.',
   },
   own_ids: {
     en: "The personal IDs are different, not a typo of one another, and the digits of each give its holder's birth year and sex: two people's own IDs, so a steward decides.",
