@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generatePopulation } from '../../services/shared/synth/population.js';
+import { foldToAscii } from '../../services/shared/normalise/text.js';
 import type { VaccinationEvent } from '../../services/shared/schemas/records.js';
 import { DEFAULT_DAY_PLAN, generateSectorDay } from '../../services/shared/synth/sector-day.js';
 
@@ -12,6 +13,14 @@ describe("the parents' IDs a synthetic day writes on newborns' vaccination recor
 
   it('writes one on every other newborn record that has a registered adult of its family', () => {
     expect(guardianIds.length).toBeGreaterThan(300);
+  });
+
+  it("never writes the ID of an adult who bears the newborn's given name, as Vietnamese families do not give a child a parent's", () => {
+    const givenOf = (name: string) => foldToAscii(name).toLowerCase().split(' ').at(-1);
+    const adults = new Map(population.map((citizen) => [citizen.personal_id, citizen]));
+    const named = vaccinations.filter((event) => day.truth.withGuardianId.includes(event.source_record_id));
+    const sharing = named.filter((event) => givenOf(adults.get(event.person.personal_id ?? '')?.full_name ?? '') === givenOf(event.person.full_name ?? ''));
+    expect([named.length > 0, sharing.length]).toEqual([true, 0]);
   });
 
   it('puts no parent on more than a few newborns’ records', () => {

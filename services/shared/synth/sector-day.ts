@@ -94,7 +94,13 @@ function guardianOf(
   if (!candidates || candidates.length === 0) return undefined;
   let hash = 2166136261;
   for (const char of `${newborn.full_name}|${newborn.date_of_birth}`) hash = Math.imul(hash ^ char.codePointAt(0)!, 16777619) >>> 0;
-  return candidates[hash % candidates.length];
+  // Vietnamese families do not give a child a parent's given name (kiêng tên): the adults bearing the newborn's are skipped.
+  const given = newborn.full_name.split(' ').at(-1);
+  for (let tried = 0; tried < candidates.length; tried += 1) {
+    const candidate = candidates[(hash + tried) % candidates.length]!;
+    if (candidate.full_name.split(' ').at(-1) !== given) return candidate;
+  }
+  return undefined;
 }
 
 /**
