@@ -54,7 +54,6 @@ describe('the citizens registered since a record was decided that share enough k
   const url = testDatabaseUrl(uniqueName(PREFIX));
   const pool: Pool = createPool(url, 2);
   let probes: Classified['reachProbes'] = [];
-  let decidedAt = 0;
 
   beforeAll(async () => {
     await createDatabase(url);
@@ -91,7 +90,7 @@ describe('the citizens registered since a record was decided that share enough k
           address: 'Số 5 phố Hàng Gai, phường Hoàn Kiếm, Hà Nội',
         },
       });
-      decidedAt = Date.now() - HOUR_MS;
+      const decidedAt = Date.now() - HOUR_MS;
       probes = [vaccination, typoRecord].map((o) => ({ observation_id: o.observation_id, decided_at: decidedAt, keys: recordKeysOf(settings, o) }));
     } finally {
       client.release();
