@@ -4,6 +4,7 @@ import { planDecisions } from '../../services/shared/store/plan/plan-decisions.j
 import { classify, recordLock } from '../../services/shared/store/plan/classify.js';
 import { newCitizenId } from '../../services/shared/store/plan/new-citizen.js';
 import { recordKey } from '../../services/shared/store/plan/planned-rows.js';
+import { recordLockKeys } from '../../services/shared/store/plan/record-keys.js';
 import type { LinkDecision } from '../../services/shared/schemas/records.js';
 import { CONTEXT, decision, loadedState, observation, registerCitizen, strangerPerson } from '../fixtures/link-decisions.js';
 
@@ -328,10 +329,18 @@ describe('classifying a chunk for the load phase', () => {
     expect(needs.retries).toEqual([]);
   });
 
+  it('locks the keys of a record that may register a citizen exclusively, and those of a record that may only wait shared', () => {
+    const birth = decision('NEW', observation());
+    const waiting = decision('UNLINKED', observation({ source: 'vaccination', event_type: 'VACCINATION' }), { reason: 'NO_MATCH' });
+    const needs = classify([birth, waiting], new Set([birth.decision_id, waiting.decision_id]), CONTEXT.settings);
+    const modes = (exclusive: boolean) => needs.lockKeys.filter((l) => l.exclusive === exclusive).map((l) => l.key);
+    expect([modes(true), modes(false)]).toEqual([recordLockKeys(CONTEXT.settings, birth.observation), recordLockKeys(CONTEXT.settings, waiting.observation)]);
+  });
+
   it("does not lock a waiting record's placeholder ID, which no birth holds, and still locks its other keys", () => {
     const carrying = decision('UNLINKED', observation({ person: strangerPerson('000000000000'), source: 'vaccination', event_type: 'VACCINATION' }));
     const needs = classify([carrying], new Set([carrying.decision_id]), CONTEXT.settings);
-    expect([needs.lockKeys.includes('personal_id:000000000000'), needs.lockKeys.length > 0]).toEqual([false, true]);
+    expect([needs.lockKeys.some((l) => l.key === 'personal_id:000000000000'), needs.lockKeys.length > 0]).toEqual([false, true]);
   });
 
   it("locks the source record of the linker's later look at a record, so two looks at one record apply one after the other", () => {
@@ -349,7 +358,7 @@ describe('classifying a chunk for the load phase', () => {
     const needs = classify([follows, doubted], new Set([follows.decision_id, doubted.decision_id]), CONTEXT.settings);
     expect(needs.caseRecords).toHaveLength(2);
     expect(needs.recordLocks).toEqual([recordLock(o)]);
-    expect(needs.lockKeys.some((k) => k.startsWith('record:'))).toBe(false);
+    expect(needs.lockKeys.some((k) => k.key.startsWith('record:'))).toBe(false);
   });
 });
 

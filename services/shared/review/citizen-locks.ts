@@ -18,9 +18,9 @@ import { lockKeys } from '../store/records-in-reach.js';
  * 2. review case rows: a chunk's, those records' (store/review-case.ts, lockCasesOfRecords), in
  *    one statement in case_id order; a steward's, its case; the steward service's, case rows
  *    alone, one by one in case_id order (steward/case-queue.ts, bulk-decisions.ts);
- * 3. blocking keys (`rule:key`) of a citizen that may be registered or a record that may wait, in
- *    one sorted statement: a chunk's; a steward's new citizen's, of the record's latest
- *    observation, read under 1;
+ * 3. blocking keys (`rule:key`) of a citizen that may be registered (exclusively) or a record that
+ *    may only wait (shared), in one sorted statement: a chunk's; a steward's new citizen's, of the
+ *    record's latest observation, read under 1;
  * 4. citizens, in one statement in id order (store/decision-load.ts, loadCitizens; merge-moves.ts,
  *    lockMergeCitizens); a merged citizen's survivor after them, in a second.
  *

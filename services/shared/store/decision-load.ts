@@ -11,7 +11,7 @@ import { classify } from './plan/classify.js';
 import type { DeletedRecord, LoadedCase, LoadedState, StoredDeletion, StoredFact, WaitingEvent } from './plan/loaded-state.js';
 import { newCitizenId } from './plan/new-citizen.js';
 import { recordKey, type SourceRecord } from './plan/planned-rows.js';
-import { lockKeys, recentCitizensInReach, waitingInReach } from './records-in-reach.js';
+import { lockKeys, recentCitizensInReach, takeKeyLocks, waitingInReach } from './records-in-reach.js';
 import { lockCasesOfRecords } from './review-case.js';
 import { sendsByChanges, settingsRelinksOf } from './settings-relinks.js';
 
@@ -232,7 +232,7 @@ export async function loadForDecisions(
     lockCasesOfRecords(client, needs.rechecks, needs.caseRecords),
     needs.rechecks.length > 0 || needs.caseRecords.length > 0,
   );
-  await count(lockKeys(client, needs.lockKeys), needs.lockKeys.length > 0);
+  await count(takeKeyLocks(client, needs.lockKeys), needs.lockKeys.length > 0);
   // After the source records' locks: another look at the same record that applied meanwhile has committed, and is seen.
   const applied = await count(alreadyApplied(client, needs.retries), needs.retries.length > 0);
   // After the record locks: a decision on the same record applied meanwhile has committed, and its link (or later send-back) is read.

@@ -4,7 +4,7 @@ import type { PoolClient } from './db.js';
 import type { Classified } from './plan/classify.js';
 import type { WaitingInReach } from './plan/loaded-state.js';
 import { REGISTRATION_CLOCK_MARGIN_MS } from './plan/new-citizen.js';
-import { idRules, MAX_RELINK_ATTEMPTS, withTypoVariants, type BlockingKey } from './plan/record-keys.js';
+import { idRules, MAX_RELINK_ATTEMPTS, withTypoVariants, type BlockingKey, type KeyLock } from './plan/record-keys.js';
 import { probeRows, recentPairs, registeredSinceBound, type ProbeRow, type Registration } from './plan/recent-registrations.js';
 import { SETTINGS_RELINKS } from './settings-tables.js';
 
@@ -31,14 +31,27 @@ const storeAttempts = (observationId: string, attempt: string) =>
  * may create a citizen or wait unlinked. A new citizen and a record waiting for them share a
  * key, so the transaction that writes second waits for the first to commit and then sees it:
  * without this, a birth and its newborn's vaccination applied at the same moment on two
- * partitions each missed the other, and the vaccination waited unlinked for good. All keys in
- * one sorted statement, so two chunks never wait on each other in a circle.
+ * partitions each missed the other, and the vaccination waited unlinked for good. A record that
+ * may only wait takes its keys shared: two such records have nothing to see of each other, and
+ * the keys of the last weeks' births (a common family name and a birth day) are on many of them
+ * at once. A key held both ways in the chunk is taken once, exclusively. All keys in one sorted
+ * statement, so two chunks never wait on each other in a circle.
  */
+export async function takeKeyLocks(client: PoolClient, locks: readonly KeyLock[]): Promise<void> {
+  if (locks.length === 0) return;
+  await client.query(
+    `select case when exclusive then pg_advisory_xact_lock(h) else pg_advisory_xact_lock_shared(h) end
+       from (select hashtextextended(k, 0) as h, bool_or(e) as exclusive from unnest($1::text[], $2::boolean[]) as t(k, e) group by 1 order by 1) as locks`,
+    [locks.map((l) => l.key), locks.map((l) => l.exclusive)],
+  );
+}
+
+/** Takes these locks (a source record's, a new citizen's keys) exclusively: takeKeyLocks. */
 export async function lockKeys(client: PoolClient, keys: readonly string[]): Promise<void> {
-  if (keys.length === 0) return;
-  await client.query('select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) as k order by 1) as locks', [
-    keys,
-  ]);
+  await takeKeyLocks(
+    client,
+    keys.map((key) => ({ key, exclusive: true })),
+  );
 }
 
 /**

@@ -4,7 +4,7 @@ import { LINKED_RECORD_CONTRADICTED, SOURCE_RECORD_LINKED } from '../../register
 import type { LinkDecision } from '../../schemas/records.js';
 import { citizenOf, newCitizenId, ownPersonalId } from './new-citizen.js';
 import type { SourceRecord } from './planned-rows.js';
-import { keysOf, MAX_RELINK_ATTEMPTS, recordKeysOf, recordLockKeys, type BlockingKey } from './record-keys.js';
+import { keysOf, MAX_RELINK_ATTEMPTS, recordKeysOf, recordLockKeys, type BlockingKey, type KeyLock } from './record-keys.js';
 
 /** What the load phase must lock and read for a chunk, from its decisions alone. */
 export interface Classified {
@@ -37,8 +37,12 @@ export interface Classified {
    * (plan-decisions.ts, deletedLater).
    */
   decidedRecords: SourceRecord[];
-  /** The blocking keys (`rule:key`) of every record that may register or wait for a citizen, taken after the case rows. */
-  lockKeys: string[];
+  /**
+   * The blocking keys (`rule:key`) of every record that may register or wait for a citizen, taken
+   * after the case rows: exclusively by a record that may register one, shared by one that may only
+   * wait (records-in-reach.ts, takeKeyLocks).
+   */
+  lockKeys: KeyLock[];
   /**
    * Records kept unlinked or in review at an attempt past the store's relink budget: how many of
    * their attempts were sends by changes (not the store's own) is read, and decides whether the
@@ -113,7 +117,7 @@ export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<
     deletedRecords: deletions.map(recordOf),
     decidedRecords: others.map(recordOf),
     recordLocks: [...new Set([...rechecks.map(recordOf), ...caseRecords, ...byLinker.map(recordOf)].map(recordLock))],
-    lockKeys: waiting.flatMap((d) => recordLockKeys(settings, d.observation)),
+    lockKeys: waiting.flatMap((d) => recordLockKeys(settings, d.observation).map((key) => ({ key, exclusive: d.decision === 'NEW' }))),
     citizenIds: [
       ...new Set(others.flatMap((d) => (d.decision === 'LINK' && d.citizen_id ? [d.citizen_id] : d.decision === 'NEW' ? [newCitizenId(d.observation)] : []))),
     ],

@@ -15,6 +15,15 @@ export interface BlockingKey {
   readonly key: string;
 }
 
+/**
+ * A blocking key's lock (`rule:key`) as a chunk takes it: exclusively for a record that may
+ * register a citizen, shared for one that may only wait for one (records-in-reach.ts, takeKeyLocks).
+ */
+export interface KeyLock {
+  readonly key: string;
+  readonly exclusive: boolean;
+}
+
 /** The blocking rules that key on the personal ID alone. */
 export function idRules(settings: LinkageSettings): string[] {
   return settings.blocking_rules.filter((rule) => rule.equal.length === 1 && rule.equal[0] === 'personal_id').map((rule) => rule.name);

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSettings } from '../../services/shared/linkage/settings.js';
+import type { LinkDecision, PersonObservation } from '../../services/shared/schemas/records.js';
+import { topicsFor } from '../../services/shared/schemas/topics.js';
+import { applyDecisions, type ApplyResult, type WriterContext } from '../../services/shared/store/apply-decisions.js';
+import { createPool, type PoolClient } from '../../services/shared/store/db.js';
+import { recordLockKeys } from '../../services/shared/store/plan/record-keys.js';
+import { currentOrBootstrap } from '../../services/shared/store/settings-versions.js';
+import { CONTEXT, decision, observation } from '../fixtures/link-decisions.js';
+import { IsolatedDatabase } from '../helpers/isolated-run.js';
+import { waitUntil } from '../helpers/wait.js';
+
+/**
+ * The blocking keys' locks a chunk of the store takes (records-in-reach.ts, takeKeyLocks): a record
+ * that may register a citizen takes them exclusively, one that may only wait for a citizen takes
+ * them shared. Two chunks applied at once on two connections, against PostgreSQL without the
+ * services; invented newborns of one ward.
+ */
+describe("the store's key locks: a birth and a record waiting for its person see each other, two waiting records do not wait", () => {
+  const database = new IsolatedDatabase('key-lock-modes');
+  const settings = loadSettings();
+  const context: WriterContext = { ...CONTEXT, settings, topics: topicsFor('key-lock-modes') };
+  let people = 0;
+
+  /** A newborn of the ward: her birth registration (with her new ID) and an ID-less vaccination of her, which waits for her. */
+  const newborn = () => {
+    people += 1;
+    const given = ['Lan', 'Hoa', 'Mai', 'Cúc'][people % 4]!;
+    const person = {
+      personal_id: `0013260${String(70_000 + people).padStart(5, '0')}`,
+      full_name: `Phạm Thị ${given}`,
+      name_key: `pham thi ${given.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()}`,
+      family_name: 'Phạm',
+      middle_name: 'Thị',
+      given_name: given,
+      date_of_birth: { value: `2026-02-${String(people).padStart(2, '0')}`, precision: 'DAY' as const },
+      sex: 'FEMALE' as const,
+      address: `Số ${people} phố Hàng Bạc, phường Hoàn Kiếm, Hà Nội`,
+    };
+    const birth = observation({ person });
+    const vaccination = observation({
+      source: 'vaccination',
+      source_system: 'vaccination-test',
+      event_type: 'VACCINATION',
+      person: { ...person, personal_id: null },
+    });
+    return { birth, vaccination };
+  };
+  const waits = (o: PersonObservation): LinkDecision => decision('UNLINKED', o, { reason: 'NO_MATCH' });
+
+  /** A transaction on a connection of its own, left open until the test ends it (`end`, once). */
+  const openTransaction = async () => {
+    const own = createPool(database.url, 1);
+    const client = await own.connect();
+    await client.query('begin');
+    let ended = false;
+    return {
+      client,
+      apply: (decisions: LinkDecision[]) => applyDecisions(client, decisions, context),
+      /** Commits or rolls back, once: a later call does nothing. */
+      end: async (how: 'commit' | 'rollback') => {
+        if (ended) return;
+        ended = true;
+        await client.query(how);
+        client.release();
+        await own.end();
+      },
+    };
+  };
+
+  /** How many sessions wait for an advisory lock (a key's, or a record's). */
+  const lockWaits = async (client: PoolClient) =>
+    (await client.query<{ n: number }>("select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted")).rows[0]!.n;
+
+  /** Whether the store sent the record back to the linker (an observation in the outbox for it). */
+  const sentBack = async (o: PersonObservation) =>
+    (
+      await database.pool.query<{ n: number }>(
+        "select count(*)::int as n from outbox where record_type = 'personObservation' and payload->>'observation_id' = $1",
+        [o.observation_id],
+      )
+    ).rows[0]!.n > 0;
+
+  /** Applies a chunk on a connection of its own while `first` holds its locks; `first` commits once the chunk waits. */
+  const appliedAfter = async (first: Awaited<ReturnType<typeof openTransaction>>, decisions: LinkDecision[]): Promise<ApplyResult[]> => {
+    const second = await openTransaction();
+    try {
+      const applying = second.apply(decisions);
+      await waitUntil(
+        () => lockWaits(first.client),
+        (n) => n === 1,
+        20_000,
+        'the second chunk waiting for a key lock',
+      );
+      await first.end('commit');
+      const results = await applying;
+      await second.end('commit');
+      return results;
+    } catch (error) {
+      await second.end('rollback');
+      throw error;
+    }
+  };
+
+  beforeAll(async () => {
+    await database.setUp();
+    await currentOrBootstrap(database.pool, settings, 'test');
+  });
+
+  afterAll(async () => {
+    await database.cleanUp();
+  });
+
+  it('takes the keys of a record that may only wait shared, and those of a birth exclusively', async () => {
+    const { birth } = newborn();
+    const { vaccination } = newborn();
+    const chunk = await openTransaction();
+    /** The mode this transaction holds each key's lock in (records-in-reach.ts: the key's 64-bit hash, split in two words). */
+    const modes = async (o: PersonObservation) => {
+      const { rows } = await chunk.client.query<{ mode: string }>(
+        `select distinct l.mode from unnest($1::text[]) as k, hashtextextended(k, 0) as h
+           join pg_locks l on l.locktype = 'advisory' and l.pid = pg_backend_pid()
+            and l.classid::bigint = (h >> 32) & 4294967295 and l.objid::bigint = h & 4294967295`,
+        [recordLockKeys(settings, o)],
+      );
+      return rows.map((r) => r.mode);
+    };
+    try {
+      expect(await chunk.apply([decision('NEW', birth), waits(vaccination)])).toEqual(['CITIZEN_CREATED', 'unlinked']);
+      expect([await modes(birth), await modes(vaccination)]).toEqual([['ExclusiveLock'], ['ShareLock']]);
+    } finally {
+      await chunk.end('rollback');
+    }
+  });
+
+  it('applies two records waiting for the same newborn at once, neither waiting for the other', async () => {
+    const { vaccination } = newborn();
+    const again = observation({
+      ...vaccination,
+      observation_id: `${vaccination.observation_id}-dose-2`,
+      source_record_id: `${vaccination.source_record_id}-2`,
+    });
+    const first = await openTransaction();
+    const second = await openTransaction();
+    let applying: Promise<unknown> = Promise.resolve();
+    try {
+      expect(await first.apply([waits(vaccination)])).toEqual(['unlinked']);
+      // Holding shared locks on the same keys, the second chunk is applied while the first is still open: it never waits.
+      let settled = false;
+      applying = second.apply([waits(again)]).finally(() => (settled = true));
+      await waitUntil(async () => settled || (await lockWaits(first.client)) > 0, Boolean, 20_000, 'the second chunk applied, or waiting');
+      expect(settled).toBe(true);
+      expect(await applying).toEqual(['unlinked']);
+    } finally {
+      await first.end('rollback');
+      await applying.catch((error: unknown) => error);
+      await second.end('rollback');
+    }
+  });
+
+  it('applies a birth after the uncommitted chunk keeping its newborn’s vaccination waiting, and then sends the vaccination back', async () => {
+    const { birth, vaccination } = newborn();
+    const first = await openTransaction();
+    try {
+      expect(await first.apply([waits(vaccination)])).toEqual(['unlinked']);
+      expect(await appliedAfter(first, [decision('NEW', birth)])).toEqual(['CITIZEN_CREATED']);
+    } finally {
+      await first.end('rollback');
+    }
+    expect(await sentBack(vaccination)).toBe(true);
+  });
+
+  it('keeps a vaccination waiting after the uncommitted chunk registering its newborn, and then sends it back', async () => {
+    const { birth, vaccination } = newborn();
+    const first = await openTransaction();
+    try {
+      expect(await first.apply([decision('NEW', birth)])).toEqual(['CITIZEN_CREATED']);
+      expect(await appliedAfter(first, [waits(vaccination)])).toEqual(['unlinked']);
+    } finally {
+      await first.end('rollback');
+    }
+    expect(await sentBack(vaccination)).toBe(true);
+  });
+});
