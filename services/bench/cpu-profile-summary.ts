@@ -9,6 +9,12 @@ import { basename, join } from 'node:path';
  * charged, so on contended cores the sampled time exceeds the CPU time (the cost budget of
  * bench:pipeline has the CPU time, from /proc); the shares are what a profile is for.
  *
+ * A profile covers a service's whole life: its start (modules loaded; the linker's register read,
+ * 15–35 s at 1 M citizens) as well as the events. bench:pipeline leaves its run's window in DIR
+ * (RUN_WINDOW_FILE: from the first event published to the last applied, on the monotonic clock V8
+ * stamps samples with, and each profiled process's service), and only the samples inside it are
+ * counted, per event and per service; without the file, every sample is.
+ *
  *   node dist/services/bench/cpu-profile-summary.js DIR [EVENTS]
  */
 
@@ -20,8 +26,20 @@ interface ProfileNode {
 
 interface CpuProfile {
   nodes: ProfileNode[];
+  /** When the first sample's delta counts from, in µs of the monotonic clock (process.hrtime's). */
+  startTime?: number;
   samples: number[];
   timeDeltas: number[];
+}
+
+/** The file bench:pipeline writes beside the profiles: its run's window and who each process was. */
+export const RUN_WINDOW_FILE = 'run-window.json';
+
+/** A run's window in µs of the monotonic clock, both ends included, and the service of each profiled process id. */
+export interface RunWindow {
+  fromUs: number;
+  toUs: number;
+  services: Record<string, string>;
 }
 
 /** What a frame's time is charged to: V8's own states, a package, a dancu folder, or Node's internals. */
@@ -45,10 +63,17 @@ export interface ProfileSummary {
 
 const IDLE = new Set(['(idle)', '(program)']);
 
-export function summarise(profile: CpuProfile): ProfileSummary {
+/** Every sample's time (or, given a window, those V8 stamped inside it; a profile without a start time has none inside). */
+export function summarise(profile: CpuProfile, window?: Pick<RunWindow, 'fromUs' | 'toUs'>): ProfileSummary {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+  let at = profile.startTime ?? Number.NaN;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (window && !(at >= window.fromUs && at <= window.toUs)) return;
+    selfMs.set(id, (selfMs.get(id) ?? 0) + delta / 1000);
+  });
   const byCategory = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let totalMs = 0;
@@ -95,9 +120,19 @@ function main(): void {
     console.error(`no .cpuprofile file in ${dir}; ${usage}`);
     process.exit(2);
   }
+  const windowFile = join(dir, RUN_WINDOW_FILE);
+  const window = existsSync(windowFile) ? (JSON.parse(readFileSync(windowFile, 'utf8')) as RunWindow) : undefined;
+  console.log(
+    window
+      ? `the run's window only: ${((window.toUs - window.fromUs) / 1e6).toFixed(1)} s, from the first event published to the last applied (${RUN_WINDOW_FILE})`
+      : `every sample, the services' start included (no ${RUN_WINDOW_FILE} in ${dir})`,
+  );
   for (const file of files) {
-    console.log(`\n### ${file}\n`);
-    console.log(table(summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile), events));
+    // Node names a profile CPU.<date>.<time>.<pid>.<thread>.<sequence>.cpuprofile.
+    const pid = file.split('.')[3] ?? '';
+    const service = window?.services[pid];
+    console.log(`\n### ${service ? `${service} (${file})` : file}\n`);
+    console.log(table(summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, window), events));
   }
 }
 

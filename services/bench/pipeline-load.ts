@@ -8,7 +8,8 @@ import { existingBenchRegister, prepareBenchRegister } from './bench-register.js
 import { otherDatabaseUrl } from '../cli/stack/postgres-node.js';
 import { reexaminationSummary } from './reexamination-summary.js';
 import { cpuByRole, cpuSnapshot, databaseActivity, enableStatementCounts, formatBudget, tableWrites, topicBytes } from './cost-budget.js';
-import { ServiceProcesses } from './service-processes.js';
+import { cpuProfileDir, ServiceProcesses } from './service-processes.js';
+import { RUN_WINDOW_FILE, type RunWindow } from './cpu-profile-summary.js';
 import { pipelineGroupTopics } from '../monitor/pipeline-status.js';
 import { connectProducer } from '../shared/kafka/client.js';
 import { messageLag, topicMessageCount } from '../shared/kafka/lag.js';
@@ -144,6 +145,29 @@ async function prepareRun(
   return { databaseUrl, citizens, messages };
 }
 
+/** µs of the monotonic clock, the one V8 stamps a CPU profile's samples with. */
+function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** With CPU profiles asked for, the run's window beside them, so that their summary leaves the services' start out (cpu-profile-summary.ts). */
+function writeRunWindow(services: ServiceProcesses, fromUs: number, toUs: number): void {
+  const dir = cpuProfileDir();
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  const window: RunWindow = {
+    fromUs,
+    toUs,
+    services: Object.fromEntries(
+      services.pids().flatMap(({ service, pid }, i, all) => {
+        const ordinal = all.slice(0, i + 1).filter((other) => other.service === service).length;
+        return pid === undefined ? [] : [[String(pid), `${service} ${ordinal}`]];
+      }),
+    ),
+  };
+  writeFileSync(join(dir, RUN_WINDOW_FILE), JSON.stringify(window, null, 2));
+}
+
 /**
  * `npm run bench:pipeline`: the whole pipeline (ingest, linker, store; BENCH_INSTANCES of each,
  * separate processes) against a register of BENCH_CITIZENS, fed BENCH_EVENTS across the four
@@ -192,6 +216,7 @@ async function main(): Promise<void> {
   const producer = await connectProducer(kafka);
   const start = new Date();
   const t0 = performance.now();
+  const fromUs = monotonicUs();
   const lagPoints: LagPoint[] = [];
   let sampling = true;
   const sampler = (async () => {
@@ -227,6 +252,7 @@ async function main(): Promise<void> {
     if ((performance.now() - t0) / 1000 > 1800) break;
   }
   const drained = (performance.now() - t0) / 1000;
+  writeRunWindow(services, fromUs, monotonicUs());
   sampling = false;
   await sampler;
   const cpuAfter = cpuSnapshot();

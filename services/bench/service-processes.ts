@@ -1,10 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { REPO_ROOT } from '../shared/paths.js';
 
 /** Where the services a benchmark starts write their logs (their stdout). */
 export const BENCH_LOG_DIR = join(REPO_ROOT, '.dancu', 'bench', 'logs');
+
+/** BENCH_NODE_ARGS, word by word. */
+function benchNodeArgs(): string[] {
+  return (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
+/** The folder BENCH_NODE_ARGS tells the services to write CPU profiles to (`--cpu-prof-dir=DIR` or `--cpu-prof-dir DIR`), if any. */
+export function cpuProfileDir(): string | null {
+  const args = benchNodeArgs();
+  const at = args.findIndex((arg) => arg === '--cpu-prof-dir' || arg.startsWith('--cpu-prof-dir='));
+  if (at < 0) return null;
+  const dir = args[at]!.includes('=') ? args[at]!.slice(args[at]!.indexOf('=') + 1) : args[at + 1];
+  return dir ? resolve(dir) : null;
+}
 
 /** How long a stopped service may take to finish its chunk before it is killed. */
 const STOP_WAIT_MS = 60_000;
@@ -32,7 +46,7 @@ export class ServiceProcesses {
   }
 
   start(service: string): void {
-    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const nodeArgs = benchNodeArgs();
     const log = join(BENCH_LOG_DIR, `${service}-${this.started.length + 1}.log`);
     const out = openSync(log, 'w');
     const child = spawn('node', [...nodeArgs, join(REPO_ROOT, 'bin', 'dancu.js'), 'run', service], { env: this.env, stdio: ['ignore', out, 'inherit'] });
@@ -41,6 +55,11 @@ export class ServiceProcesses {
       if (!this.stopping) this.abort(service, code ?? signal, log);
     });
     this.started.push({ service, child, log });
+  }
+
+  /** Each service started, in order, with its process id (undefined if it could not be started). */
+  pids(): { service: string; pid: number | undefined }[] {
+    return this.started.map(({ service, child }) => ({ service, pid: child.pid }));
   }
 
   /** Each service started, in order, with its peak resident memory so far (Linux's VmHWM) in MB, or null where /proc cannot tell. */

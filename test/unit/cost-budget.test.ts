@@ -57,4 +57,26 @@ describe('a CPU profile summary', () => {
     });
     expect([summary.totalMs, summary.busyMs, summary.byCategory]).toEqual([5, 2, [['dancu:linkage', 2]]]);
   });
+
+  const startAndRun = {
+    nodes: [
+      { id: 1, callFrame: { functionName: 'readRegisterSnapshot', url: 'file:///w/dist/services/shared/register/citizen-changes.js', lineNumber: 14 } },
+      { id: 2, callFrame: { functionName: 'score', url: 'file:///w/dist/services/shared/linkage/scoring.js', lineNumber: 9 } },
+    ],
+    startTime: 1_000_000,
+    samples: [1, 1, 2, 2, 2],
+    timeDeltas: [1000, 1000, 1000, 1000, 1000],
+  };
+
+  it("counts only the samples stamped inside a run's window, both ends included", () => {
+    const summary = summarise(startAndRun, { fromUs: 1_003_000, toUs: 1_004_000 });
+    expect([summary.totalMs, summary.byFunction]).toEqual([2, [['score scoring.js:10', 2]]]);
+  });
+
+  it('counts every sample without a window, the start included', () => {
+    expect(summarise(startAndRun).byCategory).toEqual([
+      ['dancu:linkage', 3],
+      ['dancu:register', 2],
+    ]);
+  });
 });
