@@ -131,8 +131,18 @@ function main(): void {
     // Node names a profile CPU.<date>.<time>.<pid>.<thread>.<sequence>.cpuprofile.
     const pid = file.split('.')[3] ?? '';
     const service = window?.services[pid];
+    // A profile the window does not name is an earlier run's, left in DIR: its samples are outside this window, and its pid may be another's now.
+    if (window && service === undefined) {
+      console.log(`\n### ${file}: not a process of the run ${RUN_WINDOW_FILE} describes, left out`);
+      continue;
+    }
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    if (window && profile.startTime === undefined) {
+      console.log(`\n### ${service} (${file}): no start time, so no sample can be placed in the window; left out`);
+      continue;
+    }
     console.log(`\n### ${service ? `${service} (${file})` : file}\n`);
-    console.log(table(summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, window), events));
+    console.log(table(summarise(profile, window), events));
   }
 }
 

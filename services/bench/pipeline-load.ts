@@ -158,12 +158,8 @@ function writeRunWindow(services: ServiceProcesses, fromUs: number, toUs: number
   const window: RunWindow = {
     fromUs,
     toUs,
-    services: Object.fromEntries(
-      services.pids().flatMap(({ service, pid }, i, all) => {
-        const ordinal = all.slice(0, i + 1).filter((other) => other.service === service).length;
-        return pid === undefined ? [] : [[String(pid), `${service} ${ordinal}`]];
-      }),
-    ),
+    // Named as their logs are (service-processes.ts: <service>-<start order>.log).
+    services: Object.fromEntries(services.pids().flatMap(({ service, pid }, i) => (pid === undefined ? [] : [[String(pid), `${service}-${i + 1}`]]))),
   };
   writeFileSync(join(dir, RUN_WINDOW_FILE), JSON.stringify(window, null, 2));
 }

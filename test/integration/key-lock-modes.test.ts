@@ -3,7 +3,7 @@ import { loadSettings } from '../../services/shared/linkage/settings.js';
 import type { LinkDecision, PersonObservation } from '../../services/shared/schemas/records.js';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
 import { applyDecisions, type ApplyResult, type WriterContext } from '../../services/shared/store/apply-decisions.js';
-import { createPool, type PoolClient } from '../../services/shared/store/db.js';
+import { createPool } from '../../services/shared/store/db.js';
 import { recordLockKeys } from '../../services/shared/store/plan/record-keys.js';
 import { currentOrBootstrap } from '../../services/shared/store/settings-versions.js';
 import { CONTEXT, decision, observation } from '../fixtures/link-decisions.js';
@@ -48,14 +48,19 @@ describe("the store's key locks: a birth and a record waiting for its person see
   };
   const waits = (o: PersonObservation): LinkDecision => decision('UNLINKED', o, { reason: 'NO_MATCH' });
 
-  /** A transaction on a connection of its own, left open until the test ends it (`end`, once). */
+  /** A transaction on a connection of its own, left open until the test ends it (`end`, once), with its server process's id. */
   const openTransaction = async () => {
     const own = createPool(database.url, 1);
-    const client = await own.connect();
+    const client = await own.connect().catch(async (error: unknown) => {
+      await own.end();
+      throw error;
+    });
     await client.query('begin');
+    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
     let ended = false;
     return {
       client,
+      pid: rows[0]!.pid,
       apply: (decisions: LinkDecision[]) => applyDecisions(client, decisions, context),
       /** Commits or rolls back, once: a later call does nothing. */
       end: async (how: 'commit' | 'rollback') => {
@@ -67,10 +72,30 @@ describe("the store's key locks: a birth and a record waiting for its person see
       },
     };
   };
+  type Transaction = Awaited<ReturnType<typeof openTransaction>>;
 
-  /** How many sessions wait for an advisory lock (a key's, or a record's). */
-  const lockWaits = async (client: PoolClient) =>
-    (await client.query<{ n: number }>("select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted")).rows[0]!.n;
+  /**
+   * The locks on these keys the session `pid` holds (granted) or waits for, with their modes
+   * (records-in-reach.ts: a key's lock is its 64-bit hash, split in two words).
+   */
+  const keyLocksOf = async (pid: number, keys: readonly string[]) => {
+    const { rows } = await database.pool.query<{ mode: string; granted: boolean }>(
+      `select distinct l.mode, l.granted from unnest($2::text[]) as k, hashtextextended(k, 0) as h
+         join pg_locks l on l.locktype = 'advisory' and l.pid = $1 and l.objsubid = 1
+          and l.classid::bigint = (h >> 32) & 4294967295 and l.objid::bigint = h & 4294967295
+        order by 1, 2`,
+      [pid, keys],
+    );
+    return rows;
+  };
+  /** Whether the session `pid` waits for the lock of any of the observations' blocking keys. */
+  const waitsForKeysOf = async (pid: number, observations: readonly PersonObservation[]) =>
+    (
+      await keyLocksOf(
+        pid,
+        observations.flatMap((o) => recordLockKeys(settings, o)),
+      )
+    ).some((lock) => !lock.granted);
 
   /** Whether the store sent the record back to the linker (an observation in the outbox for it). */
   const sentBack = async (o: PersonObservation) =>
@@ -81,14 +106,20 @@ describe("the store's key locks: a birth and a record waiting for its person see
       )
     ).rows[0]!.n > 0;
 
-  /** Applies a chunk on a connection of its own while `first` holds its locks; `first` commits once the chunk waits. */
-  const appliedAfter = async (first: Awaited<ReturnType<typeof openTransaction>>, decisions: LinkDecision[]): Promise<ApplyResult[]> => {
+  /** Applies a chunk on a connection of its own while `first` holds its locks; `first` commits once the chunk waits for one of its keys. */
+  const appliedAfter = async (first: Transaction, decisions: LinkDecision[]): Promise<ApplyResult[]> => {
     const second = await openTransaction();
+    const applying = second.apply(decisions);
+    // Awaited below, or after the failure that stopped the test: never left rejected unheard.
+    applying.catch(() => undefined);
     try {
-      const applying = second.apply(decisions);
       await waitUntil(
-        () => lockWaits(first.client),
-        (n) => n === 1,
+        () =>
+          waitsForKeysOf(
+            second.pid,
+            decisions.map((d) => d.observation),
+          ),
+        Boolean,
         20_000,
         'the second chunk waiting for a key lock',
       );
@@ -97,6 +128,9 @@ describe("the store's key locks: a birth and a record waiting for its person see
       await second.end('commit');
       return results;
     } catch (error) {
+      // The first lets go first: the second's rollback waits behind its own lock request otherwise.
+      await first.end('rollback');
+      await applying.catch(() => undefined);
       await second.end('rollback');
       throw error;
     }
@@ -115,19 +149,21 @@ describe("the store's key locks: a birth and a record waiting for its person see
     const { birth } = newborn();
     const { vaccination } = newborn();
     const chunk = await openTransaction();
-    /** The mode this transaction holds each key's lock in (records-in-reach.ts: the key's 64-bit hash, split in two words). */
-    const modes = async (o: PersonObservation) => {
-      const { rows } = await chunk.client.query<{ mode: string }>(
-        `select distinct l.mode from unnest($1::text[]) as k, hashtextextended(k, 0) as h
-           join pg_locks l on l.locktype = 'advisory' and l.pid = pg_backend_pid()
-            and l.classid::bigint = (h >> 32) & 4294967295 and l.objid::bigint = h & 4294967295`,
-        [recordLockKeys(settings, o)],
-      );
-      return rows.map((r) => r.mode);
-    };
     try {
       expect(await chunk.apply([decision('NEW', birth), waits(vaccination)])).toEqual(['CITIZEN_CREATED', 'unlinked']);
+      const modes = async (o: PersonObservation) => (await keyLocksOf(chunk.pid, recordLockKeys(settings, o))).map((lock) => lock.mode);
       expect([await modes(birth), await modes(vaccination)]).toEqual([['ExclusiveLock'], ['ShareLock']]);
+    } finally {
+      await chunk.end('rollback');
+    }
+  });
+
+  it('takes a key a birth and a waiting record of the same chunk share once, exclusively', async () => {
+    const { birth, vaccination } = newborn();
+    const chunk = await openTransaction();
+    try {
+      expect(await chunk.apply([decision('NEW', birth), waits(vaccination)])).toEqual(['CITIZEN_CREATED', 'unlinked']);
+      expect((await keyLocksOf(chunk.pid, recordLockKeys(settings, vaccination))).map((lock) => lock.mode)).toEqual(['ExclusiveLock']);
     } finally {
       await chunk.end('rollback');
     }
@@ -148,7 +184,7 @@ describe("the store's key locks: a birth and a record waiting for its person see
       // Holding shared locks on the same keys, the second chunk is applied while the first is still open: it never waits.
       let settled = false;
       applying = second.apply([waits(again)]).finally(() => (settled = true));
-      await waitUntil(async () => settled || (await lockWaits(first.client)) > 0, Boolean, 20_000, 'the second chunk applied, or waiting');
+      await waitUntil(async () => settled || (await waitsForKeysOf(second.pid, [again])), Boolean, 20_000, 'the second chunk applied, or waiting');
       expect(settled).toBe(true);
       expect(await applying).toEqual(['unlinked']);
     } finally {
