@@ -39,3 +39,14 @@ export class SeededRandom {
     return this.next() < probability;
   }
 }
+
+/**
+ * A number in [0, 2^32) from text (FNV-1a over its UTF-16 code units), for choices that must be
+ * the same wherever and whenever they are made without a seeded draw: a commune's name, a
+ * prefix's first serial, a newborn's guardian.
+ */
+export function hashOfText(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}

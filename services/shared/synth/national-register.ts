@@ -1,7 +1,7 @@
 import { idPrefix } from '../normalise/personal-id.js';
 import { PROVINCES_2008 } from '../normalise/provinces.js';
 import { findProvince } from '../normalise/provinces-2025.js';
-import { SeededRandom } from '../random.js';
+import { hashOfText, SeededRandom } from '../random.js';
 import type { Sex } from '../schemas/records.js';
 import { dirtyAddress, dirtyDate, dirtyId, dirtyName } from './dirty-values.js';
 import type { SyntheticRecord } from './linkage-set.js';
@@ -75,23 +75,16 @@ function inverseModulo(a: number, m: number): number {
 const STRIDE_INVERSE = inverseModulo(STRIDE, SERIALS);
 const PREFIX_CAPACITY = Math.min(STRIDE_INVERSE, SERIALS - STRIDE_INVERSE);
 
-/** A number in [0, 2^32) from text, for choices that must be the same wherever they are made (a commune's name, a prefix's first serial). */
-function hashOf(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
 function communeName(province: string, index: number): string {
   const stem = COMMUNE_STEMS[index % COMMUNE_STEMS.length]!;
   const round = Math.floor(index / COMMUNE_STEMS.length);
-  const kind = hashOf(`${province}/${index}/kind`) % 10 < 3 ? 'phường' : 'xã';
+  const kind = hashOfText(`${province}/${index}/kind`) % 10 < 3 ? 'phường' : 'xã';
   return `${kind} ${stem}${round === 0 ? '' : ` ${['Đông', 'Tây', 'Nam', 'Bắc', 'Thượng', 'Hạ', 'Trung'][round - 1] ?? round}`}`;
 }
 
 /** A family name that many households of a commune share (villages of one lineage), else the national shares. */
 function familyNameIn(random: SeededRandom, province: string, commune: number): string {
-  if (random.chance(0.4)) return FAMILY_NAMES[hashOf(`${province}/${commune}/family`) % 6]![0];
+  if (random.chance(0.4)) return FAMILY_NAMES[hashOfText(`${province}/${commune}/family`) % 6]![0];
   return random.weighted(FAMILY_NAMES);
 }
 
@@ -133,7 +126,7 @@ export function* nationalRegister(plan: NationalPlan): Generator<NationalItem> {
     const k = issued.get(prefix) ?? 0;
     if (k >= PREFIX_CAPACITY) throw new Error(`ID prefix ${prefix} has issued ${k} numbers, more than the generator can keep unique`);
     issued.set(prefix, k + 1);
-    return (hashOf(prefix) + k * STRIDE) % SERIALS;
+    return (hashOfText(prefix) + k * STRIDE) % SERIALS;
   };
   const idOf = (prefix: string, serial: number) => `${prefix}${String(serial).padStart(6, '0')}`;
   const yearOf = () => {

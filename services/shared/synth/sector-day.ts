@@ -4,7 +4,7 @@ import { foldToAscii } from '../normalise/text.js';
 import type { CivilStatusEvent, DriverLicenceEvent, PersonFields, SocialWelfareEvent, VaccinationEvent } from '../schemas/records.js';
 import { generateCivilStatusStream, type StreamTruth } from './civil-status-stream.js';
 import { syntheticName, type SyntheticCitizen } from './population.js';
-import { SeededRandom } from '../random.js';
+import { hashOfText, SeededRandom } from '../random.js';
 
 export interface SectorDayPlan {
   births: number;
@@ -92,8 +92,7 @@ function guardianOf(
 ): SyntheticCitizen | undefined {
   const candidates = parents.get(newborn.full_name.split(' ')[0] ?? '');
   if (!candidates || candidates.length === 0) return undefined;
-  let hash = 2166136261;
-  for (const char of `${newborn.full_name}|${newborn.date_of_birth}`) hash = Math.imul(hash ^ char.codePointAt(0)!, 16777619) >>> 0;
+  const hash = hashOfText(`${newborn.full_name}|${newborn.date_of_birth}`);
   // Vietnamese families do not give a child a parent's given name (kiêng tên): the adults bearing the newborn's are skipped.
   const given = newborn.full_name.split(' ').at(-1);
   for (let tried = 0; tried < candidates.length; tried += 1) {
