@@ -7,6 +7,7 @@ import { createPool } from '../../services/shared/store/db.js';
 import { recordLockKeys } from '../../services/shared/store/plan/record-keys.js';
 import { currentOrBootstrap } from '../../services/shared/store/settings-versions.js';
 import { CONTEXT, decision, observation } from '../fixtures/link-decisions.js';
+import { keyLocks } from '../helpers/advisory-locks.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -74,19 +75,11 @@ describe("the store's key locks: a birth and a record waiting for its person see
   };
   type Transaction = Awaited<ReturnType<typeof openTransaction>>;
 
-  /**
-   * The locks on these keys the session `pid` holds (granted) or waits for, with their modes
-   * (records-in-reach.ts: a key's lock is its 64-bit hash, split in two words).
-   */
+  /** The locks on these keys the session `pid` holds (granted) or waits for, each mode and state once. */
   const keyLocksOf = async (pid: number, keys: readonly string[]) => {
-    const { rows } = await database.pool.query<{ mode: string; granted: boolean }>(
-      `select distinct l.mode, l.granted from unnest($2::text[]) as k, hashtextextended(k, 0) as h
-         join pg_locks l on l.locktype = 'advisory' and l.pid = $1 and l.objsubid = 1
-          and l.classid::bigint = (h >> 32) & 4294967295 and l.objid::bigint = h & 4294967295
-        order by 1, 2`,
-      [pid, keys],
-    );
-    return rows;
+    const mine = (await keyLocks(database.pool, keys)).filter((lock) => lock.pid === pid);
+    const states = new Map(mine.map((lock) => [`${lock.mode}/${lock.granted}`, { mode: lock.mode, granted: lock.granted }]));
+    return [...states.values()].sort((a, b) => a.mode.localeCompare(b.mode) || Number(a.granted) - Number(b.granted));
   };
   /** Whether the session `pid` waits for the lock of any of the observations' blocking keys. */
   const waitsForKeysOf = async (pid: number, observations: readonly PersonObservation[]) =>

@@ -18,6 +18,7 @@ import { caseHistory } from '../../services/steward/case-history.js';
 import { caseDecisions, claimCase, decideCase, undoDecision, type Actor, type DecisionRequest } from '../../services/steward/case-queue.js';
 import { caseView } from '../../services/steward/case-view.js';
 import { CONTEXT, decision, observation, stewardDecision, strangerPerson } from '../fixtures/link-decisions.js';
+import { keyLocks } from '../helpers/advisory-locks.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -673,15 +674,8 @@ describe("a linked record's later event that waits in its case, as the record go
     return { client, end };
   };
 
-  /** How many sessions wait for the advisory lock of `key` (records-in-reach.ts, lockKeys: the key's 64-bit hash, split in two words). */
-  const waitsForKey = async (client: PoolClient, key: string) => {
-    const { rows: waits } = await client.query<{ n: number }>(
-      `select count(*)::int as n from pg_locks, hashtextextended($1, 0) as h
-        where locktype = 'advisory' and not granted and classid::bigint = (h >> 32) & 4294967295 and objid::bigint = h & 4294967295`,
-      [key],
-    );
-    return waits[0]!.n;
-  };
+  /** How many sessions wait for the advisory lock of `key`. */
+  const waitsForKey = async (client: PoolClient, key: string) => (await keyLocks(client, [key])).filter((lock) => !lock.granted).length;
 
   /**
    * Applies a steward's decision on a connection of the test's pool, in a transaction committed if
