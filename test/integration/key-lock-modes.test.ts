@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
 import type { LinkDecision, PersonObservation } from '../../services/shared/schemas/records.js';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
-import { applyDecisions, type ApplyResult, type WriterContext } from '../../services/shared/store/apply-decisions.js';
-import { createPool } from '../../services/shared/store/db.js';
+import type { ApplyResult, WriterContext } from '../../services/shared/store/apply-decisions.js';
 import { recordLockKeys } from '../../services/shared/store/plan/record-keys.js';
 import { currentOrBootstrap } from '../../services/shared/store/settings-versions.js';
 import { CONTEXT, decision, observation } from '../fixtures/link-decisions.js';
-import { keyLocks } from '../helpers/advisory-locks.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
+import { openChunks, type OpenChunk } from '../helpers/open-chunks.js';
 import { waitUntil } from '../helpers/wait.js';
 
 /**
@@ -49,85 +48,21 @@ describe("the store's key locks: a birth and a record waiting for its person see
   };
   const waits = (o: PersonObservation): LinkDecision => decision('UNLINKED', o, { reason: 'NO_MATCH' });
 
-  /** A transaction on a connection of its own, left open until the test ends it (`end`, once), with its server process's id. */
-  const openTransaction = async () => {
-    const own = createPool(database.url, 1);
-    const client = await own.connect().catch(async (error: unknown) => {
-      await own.end();
-      throw error;
-    });
-    await client.query('begin');
-    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
-    let ended = false;
-    return {
-      client,
-      pid: rows[0]!.pid,
-      apply: (decisions: LinkDecision[]) => applyDecisions(client, decisions, context),
-      /** Commits or rolls back, once: a later call does nothing. */
-      end: async (how: 'commit' | 'rollback') => {
-        if (ended) return;
-        ended = true;
-        await client.query(how);
-        client.release();
-        await own.end();
-      },
-    };
-  };
-  type Transaction = Awaited<ReturnType<typeof openTransaction>>;
-
-  /** The locks on these keys the session `pid` holds (granted) or waits for, each mode and state once. */
-  const keyLocksOf = async (pid: number, keys: readonly string[]) => {
-    const mine = (await keyLocks(database.pool, keys)).filter((lock) => lock.pid === pid);
-    const states = new Map(mine.map((lock) => [`${lock.mode}/${lock.granted}`, { mode: lock.mode, granted: lock.granted }]));
-    return [...states.values()].sort((a, b) => a.mode.localeCompare(b.mode) || Number(a.granted) - Number(b.granted));
-  };
+  const chunks = openChunks(database.url, () => database.pool, context);
+  const { keyLocksOf, sentBack } = chunks;
   /** Whether the session `pid` waits for the lock of any of the observations' blocking keys. */
-  const waitsForKeysOf = async (pid: number, observations: readonly PersonObservation[]) =>
-    (
-      await keyLocksOf(
-        pid,
-        observations.flatMap((o) => recordLockKeys(settings, o)),
-      )
-    ).some((lock) => !lock.granted);
-
-  /** Whether the store sent the record back to the linker (an observation in the outbox for it). */
-  const sentBack = async (o: PersonObservation) =>
-    (
-      await database.pool.query<{ n: number }>(
-        "select count(*)::int as n from outbox where record_type = 'personObservation' and payload->>'observation_id' = $1",
-        [o.observation_id],
-      )
-    ).rows[0]!.n > 0;
-
+  const waitsForKeysOf = (pid: number, observations: readonly PersonObservation[]) =>
+    chunks.waitsFor(
+      pid,
+      observations.flatMap((o) => recordLockKeys(settings, o)),
+    );
   /** Applies a chunk on a connection of its own while `first` holds its locks; `first` commits once the chunk waits for one of its keys. */
-  const appliedAfter = async (first: Transaction, decisions: LinkDecision[]): Promise<ApplyResult[]> => {
-    const second = await openTransaction();
-    const applying = second.apply(decisions);
-    // Awaited below, or after the failure that stopped the test: never left rejected unheard.
-    applying.catch(() => undefined);
-    try {
-      await waitUntil(
-        () =>
-          waitsForKeysOf(
-            second.pid,
-            decisions.map((d) => d.observation),
-          ),
-        Boolean,
-        20_000,
-        'the second chunk waiting for a key lock',
-      );
-      await first.end('commit');
-      const results = await applying;
-      await second.end('commit');
-      return results;
-    } catch (error) {
-      // The first lets go first: the second's rollback waits behind its own lock request otherwise.
-      await first.end('rollback');
-      await applying.catch(() => undefined);
-      await second.end('rollback');
-      throw error;
-    }
-  };
+  const appliedAfter = (first: OpenChunk, decisions: LinkDecision[]): Promise<ApplyResult[]> =>
+    chunks.appliedAfter(
+      first,
+      decisions,
+      decisions.flatMap((d) => recordLockKeys(settings, d.observation)),
+    );
 
   beforeAll(async () => {
     await database.setUp();
@@ -141,7 +76,7 @@ describe("the store's key locks: a birth and a record waiting for its person see
   it('takes the keys of a record that may only wait shared, and those of a birth exclusively', async () => {
     const { birth } = newborn();
     const { vaccination } = newborn();
-    const chunk = await openTransaction();
+    const chunk = await chunks.open();
     try {
       expect(await chunk.apply([decision('NEW', birth), waits(vaccination)])).toEqual(['CITIZEN_CREATED', 'unlinked']);
       const modes = async (o: PersonObservation) => (await keyLocksOf(chunk.pid, recordLockKeys(settings, o))).map((lock) => lock.mode);
@@ -153,7 +88,7 @@ describe("the store's key locks: a birth and a record waiting for its person see
 
   it('takes a key a birth and a waiting record of the same chunk share once, exclusively', async () => {
     const { birth, vaccination } = newborn();
-    const chunk = await openTransaction();
+    const chunk = await chunks.open();
     try {
       expect(await chunk.apply([decision('NEW', birth), waits(vaccination)])).toEqual(['CITIZEN_CREATED', 'unlinked']);
       expect((await keyLocksOf(chunk.pid, recordLockKeys(settings, vaccination))).map((lock) => lock.mode)).toEqual(['ExclusiveLock']);
@@ -169,8 +104,8 @@ describe("the store's key locks: a birth and a record waiting for its person see
       observation_id: `${vaccination.observation_id}-dose-2`,
       source_record_id: `${vaccination.source_record_id}-2`,
     });
-    const first = await openTransaction();
-    const second = await openTransaction();
+    const first = await chunks.open();
+    const second = await chunks.open();
     let applying: Promise<unknown> = Promise.resolve();
     try {
       expect(await first.apply([waits(vaccination)])).toEqual(['unlinked']);
@@ -189,7 +124,7 @@ describe("the store's key locks: a birth and a record waiting for its person see
 
   it('applies a birth after the uncommitted chunk keeping its newborn’s vaccination waiting, and then sends the vaccination back', async () => {
     const { birth, vaccination } = newborn();
-    const first = await openTransaction();
+    const first = await chunks.open();
     try {
       expect(await first.apply([waits(vaccination)])).toEqual(['unlinked']);
       expect(await appliedAfter(first, [decision('NEW', birth)])).toEqual(['CITIZEN_CREATED']);
@@ -201,7 +136,7 @@ describe("the store's key locks: a birth and a record waiting for its person see
 
   it('keeps a vaccination waiting after the uncommitted chunk registering its newborn, and then sends it back', async () => {
     const { birth, vaccination } = newborn();
-    const first = await openTransaction();
+    const first = await chunks.open();
     try {
       expect(await first.apply([decision('NEW', birth)])).toEqual(['CITIZEN_CREATED']);
       expect(await appliedAfter(first, [waits(vaccination)])).toEqual(['unlinked']);

@@ -84,6 +84,8 @@ describe("a linked record's later event that waits in its case, as the record go
   };
   const ambiguous = (o: PersonObservation) =>
     decision('REVIEW', o, {
+      // Decided now, as the store compares it with when A's or B's identity changed (an earlier test's steward may have changed it).
+      decided_at: Date.now(),
       reason: 'AMBIGUOUS',
       explanation: { prior: -8, comparisons: [], total: 0, runner_up_score: null, summary: 'Two candidates score close together.' },
       candidates: [

@@ -11,15 +11,16 @@ import { migrate } from '../../services/shared/store/migrate.js';
 import type { Classified } from '../../services/shared/store/plan/classify.js';
 import { recordKeysOf } from '../../services/shared/store/plan/record-keys.js';
 import { loadPopulation } from '../../services/shared/store/population-load.js';
-import { probeRows, registeredSinceBound } from '../../services/shared/store/plan/recent-registrations.js';
-import { recentCitizensInReach, registeredSince, THROUGH_KEYS_QUERY, throughKeysParameters } from '../../services/shared/store/records-in-reach.js';
+import { probeRows, registeredSinceBound, type RecentPair } from '../../services/shared/store/plan/recent-registrations.js';
+import { changedSince, recentCitizensInReach, THROUGH_KEYS_QUERY, throughKeysParameters } from '../../services/shared/store/records-in-reach.js';
 import { populationCsv, type SyntheticCitizen } from '../../services/shared/synth/population.js';
 import { observation } from '../fixtures/link-decisions.js';
 import { dropDatabase, testDatabaseUrl, uniqueName } from '../helpers/real-stack.js';
 
 /**
- * Which citizens a source registered after the linker decided a record (so the linker could not
- * see them) share enough keys with the record to send it back. Invented people, all in one ward
+ * Which citizens a source registered, or whose identity changed, after the linker decided a
+ * record (so the linker could not see them as they are) share enough keys with the record to
+ * send it back. Invented people, all in one ward
  * of Hà Nội; the records were decided an hour ago.
  */
 const PREFIX = 'recent-in-reach';
@@ -45,6 +46,8 @@ const ID_TYPO = person('001226000207', 'Lý Văn Khoa', '2026-09-20', 'MALE', `S
 const SAME_DAY = person('001226000303', 'Đỗ Văn Tú', '2026-10-03', 'MALE', `Số 88 ${STREET}`);
 /** Registered a day before the decision: the newborn's namesake at the same house (every key), long visible to the linker. */
 const KNOWN_BEFORE = person('001326000404', 'Đỗ Thị Hà', '2026-10-03', 'FEMALE', `Số 12 ${STREET}`);
+/** Registered a day before the decision, her date of birth corrected to the newborn's after it: every key, as she is now. */
+const CORRECTED = person('001326000505', 'Đỗ Thị Hà', '2026-10-03', 'FEMALE', `Số 12 ${STREET}`);
 const EARLIER = Array.from({ length: EARLIER_REGISTRATIONS }, (_, i) =>
   person(`0012${String(26_100_000 + i).padStart(8, '0')}`, `Đỗ Văn Lâm ${i % 2 === 0 ? 'Anh' : 'Bảo'}`, '2026-10-03', 'MALE', `Số ${200 + i} ${STREET}`),
 );
@@ -59,7 +62,7 @@ describe('the citizens registered since a record was decided that share enough k
     await createDatabase(url);
     await migrate(url);
     const file = join(tmpdir(), `${uniqueName(PREFIX)}-population.csv`);
-    writeFileSync(file, populationCsv([NEWBORN, ID_TYPO, SAME_DAY, KNOWN_BEFORE, ...EARLIER]));
+    writeFileSync(file, populationCsv([NEWBORN, ID_TYPO, SAME_DAY, KNOWN_BEFORE, CORRECTED, ...EARLIER]));
     try {
       await loadPopulation(pool, file, settings);
     } finally {
@@ -68,7 +71,8 @@ describe('the citizens registered since a record was decided that share enough k
     const registered = (ids: string[], at: string) =>
       pool.query(`update citizens set origin = 'source:civil-status', created_at = ${at} where citizen_id = any($1::text[])`, [ids]);
     await registered([NEWBORN.citizen_id, ID_TYPO.citizen_id, SAME_DAY.citizen_id], 'now()');
-    await registered([KNOWN_BEFORE.citizen_id, ...EARLIER.map((c) => c.citizen_id)], "now() - interval '1 day'");
+    await registered([KNOWN_BEFORE.citizen_id, CORRECTED.citizen_id, ...EARLIER.map((c) => c.citizen_id)], "now() - interval '1 day'");
+    await pool.query('update citizens set identity_changed_at = now() where citizen_id = $1', [CORRECTED.citizen_id]);
     await pool.query('analyze');
     const client = await pool.connect();
     try {
@@ -102,17 +106,23 @@ describe('the citizens registered since a record was decided that share enough k
     await dropDatabase(url);
   });
 
+  const asText = (pair: RecentPair) => `${pair.observation_id} ${pair.citizen_id}${pair.corrected ? ' corrected' : ''}`;
+
   async function found(): Promise<string[]> {
     const client = await pool.connect();
     try {
-      return (await recentCitizensInReach(client, settings, probes)).pairs.map((pair) => `${pair.observation_id} ${pair.citizen_id}`).sort();
+      return (await recentCitizensInReach(client, settings, probes)).pairs.map(asText).sort();
     } finally {
       client.release();
     }
   }
 
-  it('finds the newborn registered since her record was decided, and the infant whose ID is one typo from the other record’s', async () => {
-    expect(await found()).toEqual([`obs-id-typo ${ID_TYPO.citizen_id}`, `obs-vaccination ${NEWBORN.citizen_id}`]);
+  it('finds the newborn registered since her record was decided, the infant whose ID is one typo from the other record’s, and the namesake corrected since', async () => {
+    expect(await found()).toEqual([
+      `obs-id-typo ${ID_TYPO.citizen_id}`,
+      `obs-vaccination ${NEWBORN.citizen_id}`,
+      `obs-vaccination ${CORRECTED.citizen_id} corrected`,
+    ]);
   });
 
   it('finds nobody when every citizen sharing keys was registered before the records were decided', async () => {
@@ -126,11 +136,8 @@ describe('the citizens registered since a record was decided that share enough k
   });
 
   it('gives the same pairs through the records’ keys, the way taken when more citizens were registered since than there are keys', async () => {
-    const { rows } = await pool.query<{ observation_id: string; citizen_id: string }>(
-      THROUGH_KEYS_QUERY,
-      throughKeysParameters(settings, probeRows(settings, probes)),
-    );
-    expect(rows.map((pair) => `${pair.observation_id} ${pair.citizen_id}`).sort()).toEqual(await found());
+    const { rows } = await pool.query<RecentPair>(THROUGH_KEYS_QUERY, throughKeysParameters(settings, probeRows(settings, probes)));
+    expect(rows.map(asText).sort()).toEqual(await found());
   });
 
   it('finds the newborn through the records’ keys when more citizens were registered since than her record has keys', async () => {
@@ -139,17 +146,35 @@ describe('the citizens registered since a record was decided that share enough k
       // Two keys of the vaccination (neither an ID, so no typo variants): fewer rows to look up than the 3 citizens registered since.
       const twoKeys = [{ ...probes[0]!, keys: probes[0]!.keys.filter((k) => k.rule !== 'personal_id').slice(0, 2) }];
       const { pairs, roundTrips } = await recentCitizensInReach(client, settings, twoKeys);
-      expect({ pairs, roundTrips }).toEqual({ pairs: [{ observation_id: 'obs-vaccination', citizen_id: NEWBORN.citizen_id }], roundTrips: 2 });
+      expect({ pairs: pairs.map(asText).sort(), roundTrips }).toEqual({
+        pairs: [`obs-vaccination ${NEWBORN.citizen_id}`, `obs-vaccination ${CORRECTED.citizen_id} corrected`],
+        roundTrips: 2,
+      });
     } finally {
       client.release();
     }
   });
 
-  it('reads only the citizens registered since the oldest decision, not those a source registered before', async () => {
+  it('reads only the citizens registered or corrected since the oldest decision, not those a source registered before', async () => {
     const client = await pool.connect();
     try {
-      const { registrations } = await registeredSince(client, settings, registeredSinceBound(probeRows(settings, probes)), 100);
-      expect(registrations?.map((r) => r.citizen_id).sort()).toEqual([NEWBORN.citizen_id, ID_TYPO.citizen_id, SAME_DAY.citizen_id].sort());
+      const { citizens } = await changedSince(client, settings, registeredSinceBound(probeRows(settings, probes)), 100);
+      expect(citizens?.map((r) => `${r.citizen_id} ${r.corrected}`).sort()).toEqual(
+        [`${NEWBORN.citizen_id} false`, `${ID_TYPO.citizen_id} false`, `${SAME_DAY.citizen_id} false`, `${CORRECTED.citizen_id} true`].sort(),
+      );
+    } finally {
+      client.release();
+    }
+  });
+
+  it('reads a citizen registered and corrected since once, as corrected', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('update citizens set identity_changed_at = now() where citizen_id = $1', [ID_TYPO.citizen_id]);
+      const { citizens } = await changedSince(client, settings, registeredSinceBound(probeRows(settings, probes)), 100);
+      expect(citizens?.filter((r) => r.citizen_id === ID_TYPO.citizen_id).map((r) => r.corrected)).toEqual([true]);
+      await client.query('rollback');
     } finally {
       client.release();
     }
@@ -158,7 +183,7 @@ describe('the citizens registered since a record was decided that share enough k
   it('reads no keys when more citizens were registered since than it may read', async () => {
     const client = await pool.connect();
     try {
-      expect((await registeredSince(client, settings, registeredSinceBound(probeRows(settings, probes)), 2)).registrations).toBeNull();
+      expect((await changedSince(client, settings, registeredSinceBound(probeRows(settings, probes)), 2)).citizens).toBeNull();
     } finally {
       client.release();
     }

@@ -253,6 +253,23 @@ describe('re-examinations after changes of the register, bounded and fair', () =
       expect(audited).toEqual([{ trigger: 'UNMERGED' }]);
     });
 
+    it('stamps the time their identity changed on a merge’s survivor, and on both citizens when the merge is undone', async () => {
+      await apply([birthOf(person('Quàng', 'Văn', 'Ún', '1970-05-05', '011070000901')), birthOf(person('Quàng', 'Thị', 'Én', '1974-06-06', '011074000902'))]);
+      const stamped = async () =>
+        (
+          await query<{ citizen_id: string; at: Date | null }>(
+            `select citizen_id, identity_changed_at as at from citizens where citizen_id in ('011070000901', '011074000902') order by citizen_id`,
+          )
+        ).map((row) => row.at);
+      expect(await stamped()).toEqual([null, null]);
+      const merge = await mergeCitizens(database.pool, context, '011070000901', '011074000902', 'steward:test', 'registered twice, it seemed');
+      const [afterMerge] = await stamped();
+      expect(afterMerge).toBeInstanceOf(Date);
+      await undoMerge(database.pool, context, merge.mergeId, 'steward:test', 'two people after all');
+      const [survivor, restored] = await stamped();
+      expect([survivor!.getTime() > afterMerge!.getTime(), restored instanceof Date]).toEqual([true, true]);
+    });
+
     it('re-examines the records in reach of a citizen whose date of birth a steward’s unlink gives back', async () => {
       const registered = person('Vi', 'Văn', 'Thắng', '1965-02-02', '020065000202');
       await apply([birthOf(registered)]);

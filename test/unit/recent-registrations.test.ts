@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { REGISTRATION_CLOCK_MARGIN_MS } from '../../services/shared/store/plan/new-citizen.js';
-import { recentPairs, registeredSinceBound, type ProbeRow, type Registration } from '../../services/shared/store/plan/recent-registrations.js';
+import { recentPairs, registeredSinceBound, unseenInReach, type ProbeRow, type RecentCitizen } from '../../services/shared/store/plan/recent-registrations.js';
 import { CONTEXT } from '../fixtures/link-decisions.js';
 
 const { settings } = CONTEXT;
 const DECIDED = Date.parse('2026-03-01T10:00:00Z');
 
 const row = (observation: string, rule: string, key: string, decided = DECIDED): ProbeRow => ({ observation, rule, key, decided });
-const citizen = (citizen_id: string, registered_at: number, ...keys: [string, string][]): Registration => ({
+const citizen = (citizen_id: string, changed_at: number, ...keys: [string, string][]): RecentCitizen => ({
   citizen_id,
-  registered_at,
+  changed_at,
+  corrected: false,
   keys: keys.map(([rule, key]) => ({ rule, key })),
 });
 
@@ -23,12 +24,12 @@ describe('the records a citizen registered since their decision shares enough ke
 
   it('pairs a record with a citizen registered after its decision who holds two of its keys', () => {
     const pairs = recentPairs(settings, rows, [citizen('C-1', DECIDED + 1, ['dob_family', '2026-01-15|tran'], ['family_given_year', 'tran|mai|2026'])]);
-    expect(pairs).toEqual([{ observation_id: 'obs-a', citizen_id: 'C-1' }]);
+    expect(pairs).toEqual([{ observation_id: 'obs-a', citizen_id: 'C-1', corrected: false }]);
   });
 
   it('pairs a record with a citizen holding its personal-ID key alone', () => {
     expect(recentPairs(settings, rows, [citizen('C-2', DECIDED + 1, ['personal_id', '079300000001'])])).toEqual([
-      { observation_id: 'obs-a', citizen_id: 'C-2' },
+      { observation_id: 'obs-a', citizen_id: 'C-2', corrected: false },
     ]);
   });
 
@@ -42,7 +43,7 @@ describe('the records a citizen registered since their decision shares enough ke
       citizen('C-early', DECIDED - REGISTRATION_CLOCK_MARGIN_MS, ...keys),
       citizen('C-margin', DECIDED - REGISTRATION_CLOCK_MARGIN_MS + 1, ...keys),
     ]);
-    expect(pairs).toEqual([{ observation_id: 'obs-a', citizen_id: 'C-margin' }]);
+    expect(pairs).toEqual([{ observation_id: 'obs-a', citizen_id: 'C-margin', corrected: false }]);
   });
 
   it('compares each registration with the decision time of each record, not with the oldest', () => {
@@ -58,13 +59,41 @@ describe('the records a citizen registered since their decision shares enough ke
       ['family_given_year', 'tran|mai|2026'],
     ];
     expect(recentPairs(settings, two, [citizen('C-between', DECIDED + 1, ...keys), citizen('C-after', later + 1, ...keys)])).toEqual([
-      { observation_id: 'obs-early', citizen_id: 'C-between' },
-      { observation_id: 'obs-early', citizen_id: 'C-after' },
-      { observation_id: 'obs-late', citizen_id: 'C-after' },
+      { observation_id: 'obs-early', citizen_id: 'C-between', corrected: false },
+      { observation_id: 'obs-early', citizen_id: 'C-after', corrected: false },
+      { observation_id: 'obs-late', citizen_id: 'C-after', corrected: false },
     ]);
+  });
+
+  it('pairs a record with a citizen whose identity changed since its decision, saying so', () => {
+    const corrected = { ...citizen('C-4', DECIDED + 1, ['dob_family', '2026-01-15|tran'], ['family_given_year', 'tran|mai|2026']), corrected: true };
+    expect(recentPairs(settings, rows, [corrected])).toEqual([{ observation_id: 'obs-a', citizen_id: 'C-4', corrected: true }]);
+  });
+
+  it('pairs a record with a citizen corrected within the margin before its decision, as seen by it', () => {
+    const corrected = { ...citizen('C-5', DECIDED - 1, ['dob_family', '2026-01-15|tran'], ['family_given_year', 'tran|mai|2026']), corrected: true };
+    expect(recentPairs(settings, rows, [corrected])).toEqual([{ observation_id: 'obs-a', citizen_id: 'C-5', corrected: false }]);
   });
 
   it('bounds the registrations read by the oldest decision less the margin', () => {
     expect(registeredSinceBound([row('obs-a', 'r', 'k', DECIDED + 500), row('obs-b', 'r', 'k', DECIDED)])).toBe(DECIDED - REGISTRATION_CLOCK_MARGIN_MS);
+  });
+});
+
+describe('whether a citizen registered or changed since a decision may be its record’s person', () => {
+  it('counts a registered citizen the decision had not among its candidates', () => {
+    expect(unseenInReach([{ observation_id: 'obs-a', citizen_id: 'C-1', corrected: false }], 'obs-a', new Set(['C-2']))).toBe(true);
+  });
+
+  it('leaves out a registered citizen the decision had among its candidates', () => {
+    expect(unseenInReach([{ observation_id: 'obs-a', citizen_id: 'C-1', corrected: false }], 'obs-a', new Set(['C-1']))).toBe(false);
+  });
+
+  it('counts a candidate whose identity changed since: the decision saw them as they were', () => {
+    expect(unseenInReach([{ observation_id: 'obs-a', citizen_id: 'C-1', corrected: true }], 'obs-a', new Set(['C-1']))).toBe(true);
+  });
+
+  it('leaves out a pair of another record', () => {
+    expect(unseenInReach([{ observation_id: 'obs-b', citizen_id: 'C-1', corrected: true }], 'obs-a', new Set())).toBe(false);
   });
 });

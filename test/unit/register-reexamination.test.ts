@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BlockingRule } from '../../services/shared/linkage/settings.js';
 import { keysOfCitizen } from '../../services/shared/store/plan/citizen-state.js';
-import { enoughSharedKeys, recordKeysOf, withTypoVariants } from '../../services/shared/store/plan/record-keys.js';
+import { enoughSharedKeys, recordKeysOf, recordLockKeys, withTypoVariants } from '../../services/shared/store/plan/record-keys.js';
 import { withChange } from '../../services/shared/register/citizen-changes.js';
 import { isNoOnesId } from '../../services/shared/normalise/personal-id.js';
 import { citizenOf } from '../../services/shared/store/plan/new-citizen.js';
@@ -10,6 +10,7 @@ import { classify } from '../../services/shared/store/plan/classify.js';
 import { relinkKey } from '../../services/shared/store/plan/loaded-state.js';
 import { planDecisions } from '../../services/shared/store/plan/plan-decisions.js';
 import {
+  changedIdentityLocks,
   changesIdentity,
   indexedReachSettings,
   keyedChanges,
@@ -234,28 +235,39 @@ describe('the changes of the register a chunk of decisions makes (no database)',
     ]);
   });
 
+  /** Civil status corrects the register's citizen C-0001 (registerCitizen) to this person: his date of birth. */
+  const correctedPerson = {
+    personal_id: '079200000777',
+    full_name: 'Lê Văn Hùng',
+    family_name: 'Lê',
+    middle_name: 'Văn',
+    given_name: 'Hùng',
+    name_key: 'le van hung',
+    date_of_birth: { value: '1980-06-04', precision: 'DAY' as const },
+    sex: 'MALE' as const,
+  };
+  const correctionPlan = () => {
+    const correction = decision('LINK', observation({ event_type: 'CIVIL_STATUS_CORRECTION', person: correctedPerson }), { citizen_id: 'C-0001' });
+    return planDecisions([correction], loadedState([correction], { citizens: [registerCitizen()] }), CONTEXT);
+  };
+
   it('names a citizen whose date of birth a civil-status correction changes', () => {
-    const citizen = registerCitizen();
-    const correction = decision(
-      'LINK',
-      observation({
-        event_type: 'CIVIL_STATUS_CORRECTION',
-        person: {
-          personal_id: '079200000777',
-          full_name: 'Lê Văn Hùng',
-          family_name: 'Lê',
-          middle_name: 'Văn',
-          given_name: 'Hùng',
-          name_key: 'le van hung',
-          date_of_birth: { value: '1980-06-04', precision: 'DAY' },
-          sex: 'MALE',
-        },
-      }),
-      { citizen_id: 'C-0001' },
-    );
-    const { registerChanges, rows } = planDecisions([correction], loadedState([correction], { citizens: [citizen] }), CONTEXT);
+    const { registerChanges, rows } = correctionPlan();
     expect(rows.citizens.values()[0]?.date_of_birth).toBe('1980-06-04');
     expect(registerChanges).toEqual([expect.objectContaining({ citizenId: 'C-0001', trigger: 'CORRECTED' })]);
+  });
+
+  it('locks the corrected citizen’s new keys that a record waiting for the person as corrected holds', () => {
+    const { registerChanges } = correctionPlan();
+    const waiting = observation({ source: 'vaccination', event_type: 'VACCINATION', person: { ...correctedPerson, personal_id: null } });
+    const shared = recordLockKeys(settings, waiting).filter((key) => changedIdentityLocks(settings, registerChanges).includes(key));
+    expect(shared.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('takes no lock for a citizen a birth registers: the chunk took the newborn’s keys before', () => {
+    const birth = decision('NEW', observation());
+    const { registerChanges } = planDecisions([birth], loadedState([birth]), CONTEXT);
+    expect(changedIdentityLocks(settings, registerChanges)).toEqual([]);
   });
 
   it('names no change for a record a re-examination sent back, so a re-examination never starts another', () => {
@@ -312,7 +324,7 @@ describe("the store's own relink budget, apart from the sends by changes (no dat
   const keptLate = (attempt: number) => {
     const o = vaccination(`obs-late-${attempt}`);
     const kept = decision('UNLINKED', { ...o, attempt }, { reason: 'NO_CANDIDATE', candidates: [] });
-    return { o, kept, recentInReach: [{ observation_id: o.observation_id, citizen_id: 'C-0009' }] };
+    return { o, kept, recentInReach: [{ observation_id: o.observation_id, citizen_id: 'C-0009', corrected: false }] };
   };
   const relinked = (rows: ReturnType<typeof planDecisions>['rows']) => rows.outbox.values().filter((r) => r.event_id.includes(':relink:')).length;
 
@@ -320,6 +332,20 @@ describe("the store's own relink budget, apart from the sends by changes (no dat
     const { o, kept, recentInReach } = keptLate(25);
     const loaded = loadedState([kept], { recentInReach, sentByChanges: new Map([[o.observation_id, 10]]) });
     expect(relinked(planDecisions([kept], loaded, CONTEXT).rows)).toBe(1);
+  });
+
+  it('sends a kept record back when a citizen among its candidates was corrected since its decision', () => {
+    const o = vaccination('obs-corrected-candidate');
+    const kept = decision('UNLINKED', o, { reason: 'BELOW_THRESHOLD', candidates: [{ citizen_id: 'C-0009', score: -3 }] });
+    const loaded = loadedState([kept], { recentInReach: [{ observation_id: o.observation_id, citizen_id: 'C-0009', corrected: true }] });
+    expect(relinked(planDecisions([kept], loaded, CONTEXT).rows)).toBe(1);
+  });
+
+  it('keeps a record waiting when the citizen registered since was among its candidates, unchanged', () => {
+    const o = vaccination('obs-seen-candidate');
+    const kept = decision('UNLINKED', o, { reason: 'BELOW_THRESHOLD', candidates: [{ citizen_id: 'C-0009', score: -3 }] });
+    const loaded = loadedState([kept], { recentInReach: [{ observation_id: o.observation_id, citizen_id: 'C-0009', corrected: false }] });
+    expect(relinked(planDecisions([kept], loaded, CONTEXT).rows)).toBe(0);
   });
 
   it('stops sending a record back itself once its own sends reach the budget', () => {

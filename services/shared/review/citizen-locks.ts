@@ -48,6 +48,19 @@ import { lockKeys } from '../store/records-in-reach.js';
  * retriable). Only the links re-examination stamps never wait (skip locked,
  * register-reexamination.ts).
  *
+ * Nor do the new keys of a citizen whose identity a transaction changed (a correction, a merge or
+ * its undo, a record taken off or put back: store/plan/reexamination.ts, changedIdentityLocks,
+ * taken by store/register-reexamination.ts): they are known only once the change is planned, with
+ * its citizens locked and written, and are taken exclusively then, in one sorted statement.
+ * PostgreSQL breaks by aborting one of them (40P01, retriable) a circle with a transaction that
+ * holds one of those keys (shared, for a record kept waiting; exclusively, for a birth) and waits
+ * for one of the changed citizens, or with another change holding, even only shared, a key this
+ * one's needs while needing one of this one's (two chunks each keeping a household's record
+ * waiting and correcting one of its members). The store's chunks and the steward service retry
+ * it; `dancu duplicates merge` and its undo report it, to be run again. It takes a correction at
+ * the same moment as a record waiting on the person's new keys; taken in order instead, on every
+ * key a correction could give, every linked event would lock keys.
+ *
  * Taken as the edits came, a move of a standing link (the citizen the record leaves, then the one
  * it goes to; its undo the other way round) or a new citizen made of one (the citizen left, then
  * the new one's keys) held one lock while it waited for another that a chunk held while waiting

@@ -25,6 +25,7 @@ export const CITIZENS = defineTable('citizens', {
   created_at: 'timestamptz',
   updated_at: 'timestamptz',
   version: 'integer',
+  identity_changed_at: 'timestamptz',
 });
 
 type CitizenColumn = (typeof CITIZENS.columns)[number];

@@ -5,7 +5,7 @@ import type { Classified } from './plan/classify.js';
 import type { WaitingInReach } from './plan/loaded-state.js';
 import { REGISTRATION_CLOCK_MARGIN_MS } from './plan/new-citizen.js';
 import { idRules, MAX_RELINK_ATTEMPTS, withTypoVariants, type BlockingKey, type KeyLock } from './plan/record-keys.js';
-import { probeRows, recentPairs, registeredSinceBound, type ProbeRow, type Registration } from './plan/recent-registrations.js';
+import { probeRows, recentPairs, registeredSinceBound, type ProbeRow, type RecentCitizen, type RecentPair } from './plan/recent-registrations.js';
 import { SETTINGS_RELINKS } from './settings-tables.js';
 
 /**
@@ -55,73 +55,88 @@ export async function lockKeys(client: PoolClient, keys: readonly string[]): Pro
 }
 
 /**
- * The chunk's records that a citizen a source registered since the record was decided (less the
- * clock margin) shares enough keys with (a typo variant of the record's ID counting as its ID:
- * plan/record-keys.ts): the linker could not see that citizen. The plan decides which go back
- * (not a citizen among the decision's candidates, attempts left).
+ * The chunk's records that a citizen a source registered, or whose identity changed, since the
+ * record was decided (less the clock margin) shares enough keys with (a typo variant of the
+ * record's ID counting as its ID: plan/record-keys.ts): the linker could not see that citizen as
+ * they are. The plan decides which go back (not a citizen among the decision's candidates unless
+ * changed after it, attempts left). A change of identity is seen here because the transaction
+ * that makes it holds the citizen's new keys exclusively first (register-reexamination.ts), as a
+ * birth's chunk holds the newborn's: a record kept waiting on one of those keys is applied before
+ * it (and found by the change's re-examination) or after it (and finds it here).
  *
  * Looked up through the records' keys, that reads every holder of every key and of every typo
  * variant of their IDs (about 60 keys a record, 500 index pages), to keep the few registered in
- * the last seconds. So the citizens registered since the oldest decision are read first, through
- * migration 033's index, and their keys compared here (plan/recent-registrations.ts), unless there
- * are more of them than keys to look up (a store far behind): then through the keys, in one query.
- * The choice is made here, on a count, because the planner cannot make it: its statistics never
- * hold the last seconds' registrations, and it took them for one row.
+ * the last seconds. So the citizens registered or changed since the oldest decision are read
+ * first, through migration 033's and 034's indexes, and their keys compared here
+ * (plan/recent-registrations.ts), unless there are more of them than keys to look up (a store far
+ * behind): then through the keys, in one query. The choice is made here, on a count, because the
+ * planner cannot make it: its statistics never hold the last seconds' registrations, and it took
+ * them for one row.
  */
 export async function recentCitizensInReach(
   client: PoolClient,
   settings: LinkageSettings,
   probes: Classified['reachProbes'],
-): Promise<{ pairs: { observation_id: string; citizen_id: string }[]; roundTrips: number }> {
+): Promise<{ pairs: RecentPair[]; roundTrips: number }> {
   const rows = probeRows(settings, probes);
   if (rows.length === 0) return { pairs: [], roundTrips: 0 };
-  const since = await registeredSince(client, settings, registeredSinceBound(rows), rows.length);
-  if (since.registrations !== null) return { pairs: recentPairs(settings, rows, since.registrations), roundTrips: since.roundTrips };
-  const { rows: pairs } = await client.query<{ observation_id: string; citizen_id: string }>(THROUGH_KEYS_QUERY, throughKeysParameters(settings, rows));
+  const since = await changedSince(client, settings, registeredSinceBound(rows), rows.length);
+  if (since.citizens !== null) return { pairs: recentPairs(settings, rows, since.citizens), roundTrips: since.roundTrips };
+  const { rows: pairs } = await client.query<RecentPair>(THROUGH_KEYS_QUERY, throughKeysParameters(settings, rows));
   return { pairs, roundTrips: since.roundTrips + 1 };
 }
 
 /**
- * The citizens a source registered after `sinceMs`, with the keys of the settings' blocking rules
- * they hold (the only ones a record is looked up under); null when there are more than `atMost`
- * (read no further than one over). Two statements, so two snapshots: a citizen merged in between
- * is paired by the keys it still holds at the second.
+ * The citizens a source registered, and those whose identity changed, after `sinceMs`, with the
+ * keys of the settings' blocking rules they hold (the only ones a record is looked up under); null
+ * when there are more of either than `atMost` (read no further than one over). Two statements, so
+ * two snapshots: a citizen merged in between is paired by the keys it still holds at the second.
  */
-export async function registeredSince(
+export async function changedSince(
   client: PoolClient,
   settings: LinkageSettings,
   sinceMs: number,
   atMost: number,
-): Promise<{ registrations: Registration[] | null; roundTrips: number }> {
-  const { rows: citizens } = await client.query<{ citizen_id: string; registered_at: number }>(
-    `select citizen_id, extract(epoch from created_at) * 1000 as registered_at from citizens
-      where origin like 'source:%' and created_at > to_timestamp($1 / 1000.0) order by created_at limit $2`,
+): Promise<{ citizens: RecentCitizen[] | null; roundTrips: number }> {
+  const { rows } = await client.query<{ citizen_id: string; changed_at: number; corrected: boolean }>(
+    `(select citizen_id, extract(epoch from created_at) * 1000 as changed_at, false as corrected from citizens
+       where origin like 'source:%' and created_at > to_timestamp($1 / 1000.0) order by created_at limit $2)
+     union all
+     (select citizen_id, extract(epoch from identity_changed_at) * 1000, true from citizens
+       where identity_changed_at > to_timestamp($1 / 1000.0) order by identity_changed_at limit $2)`,
     [sinceMs, atMost + 1],
   );
-  if (citizens.length > atMost) return { registrations: null, roundTrips: 1 };
-  if (citizens.length === 0) return { registrations: [], roundTrips: 1 };
+  if (rows.filter((r) => r.corrected).length > atMost || rows.filter((r) => !r.corrected).length > atMost) return { citizens: null, roundTrips: 1 };
+  if (rows.length === 0) return { citizens: [], roundTrips: 1 };
+  // Registered and changed since: the change is the later, and the one that matters.
+  const latest = new Map<string, { changed_at: number; corrected: boolean }>();
+  for (const r of rows) if (!latest.get(r.citizen_id)?.corrected) latest.set(r.citizen_id, { changed_at: Number(r.changed_at), corrected: r.corrected });
   const { rows: keys } = await client.query<BlockingKey & { citizen_id: string }>(
     'select citizen_id, rule, key from citizen_blocking_keys where citizen_id = any($1::text[]) and rule = any($2::text[])',
-    [citizens.map((c) => c.citizen_id), settings.blocking_rules.map((rule) => rule.name)],
+    [[...latest.keys()], settings.blocking_rules.map((rule) => rule.name)],
   );
-  const keysOf = new Map<string, BlockingKey[]>(citizens.map((c) => [c.citizen_id, []]));
+  const keysOf = new Map<string, BlockingKey[]>([...latest.keys()].map((id) => [id, []]));
   for (const k of keys) keysOf.get(k.citizen_id)?.push({ rule: k.rule, key: k.key });
   return {
-    registrations: citizens.map((c) => ({ citizen_id: c.citizen_id, registered_at: Number(c.registered_at), keys: keysOf.get(c.citizen_id) ?? [] })),
+    citizens: [...latest].map(([citizenId, change]) => ({ citizen_id: citizenId, ...change, keys: keysOf.get(citizenId) ?? [] })),
     roundTrips: 2,
   };
 }
 
 /**
  * The same pairs as recentPairs, found through the records' keys: for a store far behind, when
- * more citizens were registered since than there are keys to look up. The origin is tested with
- * starts_with, not like, so that migration 033's index, whose predicate the planner can then not
- * prove, never drives the query: with statistics older than the day's registrations it took them
- * for one row and looked every key up again for each (4.4 million buffers a run in bench:pipeline).
+ * more citizens were registered or changed since than there are keys to look up. The origin is
+ * tested with starts_with, not like, so that migration 033's index, whose predicate the planner
+ * can then not prove, never drives the query: with statistics older than the day's registrations
+ * it took them for one row and looked every key up again for each (4.4 million buffers a run in
+ * bench:pipeline).
  */
-export const THROUGH_KEYS_QUERY = `select t.observation as observation_id, k.citizen_id from citizen_blocking_keys k join citizens c using (citizen_id)
+export const THROUGH_KEYS_QUERY = `select t.observation as observation_id, k.citizen_id,
+            bool_or(coalesce(c.identity_changed_at > to_timestamp(t.decided / 1000.0), false)) as corrected
+       from citizen_blocking_keys k join citizens c using (citizen_id)
        join unnest($1::text[], $2::text[], $3::text[], $4::float8[]) as t(rule, key, observation, decided) on k.rule = t.rule and k.key = t.key
-      where starts_with(c.origin, 'source:') and c.created_at > to_timestamp(t.decided / 1000.0) - make_interval(secs => $5)
+      where (starts_with(c.origin, 'source:') and c.created_at > to_timestamp(t.decided / 1000.0) - make_interval(secs => $5))
+         or c.identity_changed_at > to_timestamp(t.decided / 1000.0) - make_interval(secs => $5)
       group by t.observation, k.citizen_id having ${enoughSharedKeys('$6')}`;
 
 /** THROUGH_KEYS_QUERY's parameters for the chunk's probe rows. */

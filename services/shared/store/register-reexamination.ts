@@ -3,6 +3,7 @@ import type { LinkageSettings } from '../linkage/settings.js';
 import type { PoolClient } from './db.js';
 import type { PlanContext } from './plan/loaded-state.js';
 import {
+  changedIdentityLocks,
   DEFAULT_MAX_RECORDS_PER_TRANSACTION,
   indexedReachSettings,
   keyedChanges,
@@ -14,6 +15,7 @@ import {
 } from './plan/reexamination.js';
 import { REGISTER_REEXAMINATIONS } from './reexamination-tables.js';
 import { reexaminationReach, SENT_IN_TRANSACTION, SENT_OBSERVATIONS_IN_TRANSACTION } from './reexamination-reach.js';
+import { lockKeys } from './records-in-reach.js';
 import { sendBack } from './settings-promotion.js';
 import { currentSettingsVersion, settingsOfVersion } from './settings-versions.js';
 import { onCitus } from './store-dialect.js';
@@ -79,6 +81,10 @@ export async function settledInTransaction(client: PoolClient, observationIds: r
  * register_reexaminations row with its work and a LINKS_REEXAMINED audit entry; all of a call's
  * rows, send-backs and audit entries are written in one set of statements.
  *
+ * A record decided while the change was not committed, and kept waiting at the same moment, is
+ * seen either way: the changed citizens' new keys are locked exclusively first
+ * (plan/reexamination.ts, changedIdentityLocks), and the citizens stamped last.
+ *
  * `heldSentAlreadyFor`: a chunk of decisions sends the records waiting for the citizens it
  * registers back itself (plan-decisions.ts, relinkWaiting), so a CREATED change there looks at
  * linked records only.
@@ -89,8 +95,37 @@ export async function reexamineAfterChanges(
   changes: readonly RegisterChange[],
   options: { heldSentAlreadyFor?: ReadonlySet<ReexaminationTrigger> } = {},
 ): Promise<ReexaminationTotals> {
+  if (changes.length === 0) return { changes: 0, inReach: 0, sent: 0, overBound: 0, rulesNotIndexed: 0 };
+  // Before the reach is read, which then sees every record kept waiting on the changed citizens' keys.
+  await lockKeys(client, changedIdentityLocks(context.settings, changes));
+  const totals = await reexamineReach(client, context, changes, options);
+  await stampIdentityChanged(client, changes);
+  return totals;
+}
+
+/**
+ * The changed citizens (but those registered: their registration's time says it) stamped with
+ * the time their identity changed (migration 034), for the records decided before and kept
+ * waiting after (records-in-reach.ts, recentCitizensInReach). Last of the transaction's
+ * statements here, so that the time is as near its commit as it can be: a record the linker
+ * decided after it saw the change, or decided within the time from the stamp to the commit
+ * (records-in-reach.ts says how that is bounded). Its own statement, not part of the chunk's
+ * update of the citizens: Citus takes no function but an immutable one in a CASE.
+ */
+async function stampIdentityChanged(client: PoolClient, changes: readonly RegisterChange[]): Promise<void> {
+  const ids = changes.filter((change) => change.trigger !== 'CREATED').map((change) => change.citizenId);
+  if (ids.length === 0) return;
+  await client.query('update citizens set identity_changed_at = statement_timestamp() where citizen_id = any($1::text[])', [ids]);
+}
+
+/** reexamineAfterChanges's reach: read, planned, sent, recorded. */
+async function reexamineReach(
+  client: PoolClient,
+  context: PlanContext,
+  changes: readonly RegisterChange[],
+  options: { heldSentAlreadyFor?: ReadonlySet<ReexaminationTrigger> },
+): Promise<ReexaminationTotals> {
   const totals: ReexaminationTotals = { changes: changes.length, inReach: 0, sent: 0, overBound: 0, rulesNotIndexed: 0 };
-  if (changes.length === 0) return totals;
   const started = performance.now();
   const { settings, notIndexed } = await reachSettings(client, context.settings);
   totals.rulesNotIndexed = notIndexed.length;

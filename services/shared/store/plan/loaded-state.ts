@@ -2,6 +2,7 @@ import type { LinkageSettings } from '../../linkage/settings.js';
 import type { Survivorship } from '../../register/survivorship.js';
 import type { PersonObservation } from '../../schemas/records.js';
 import type { CitizenState } from './citizen-state.js';
+import type { RecentPair } from './recent-registrations.js';
 
 export type CaseStatus = 'OPEN' | 'CLAIMED' | 'DECIDED';
 
@@ -89,8 +90,8 @@ export interface LoadedState {
   citizens: CitizenState[];
   /** A merged citizen's id (and personal ID) to its survivor's. */
   redirects: ReadonlyMap<string, string>;
-  /** Records of the chunk sharing enough keys with a citizen a source registered lately (since the decision, less the clocks' margin). */
-  recentInReach: readonly { observation_id: string; citizen_id: string }[];
+  /** Records of the chunk sharing enough keys with a citizen a source registered, or whose identity changed, lately (since the decision, less the clocks' margin). */
+  recentInReach: readonly RecentPair[];
   waitingInReach: readonly WaitingInReach[];
   /**
    * Of the attempts of the chunk's records kept unlinked or in review, how many were sends by a

@@ -18,6 +18,7 @@ import {
   type SourceRecord,
   type UnlinkedRow,
 } from './planned-rows.js';
+import { unseenInReach } from './recent-registrations.js';
 import { MAX_RELINK_ATTEMPTS, recordKeysOf, sharesEnoughWith, withTypoVariants } from './record-keys.js';
 import { changesIdentity, type ReexaminationTrigger, type RegisterChange } from './reexamination.js';
 import type { Cause } from './row-set.js';
@@ -665,12 +666,13 @@ class Planner {
    * Two records of one new person without a personal ID (or with a placeholder) can reach the store at once: each was
    * decided NEW before the other's citizen existed. The second goes back to the linker when a
    * citizen registered lately (before the chunk, or earlier in it) shares enough keys with it
-   * and was not among its candidates.
+   * and was not among its candidates, or when one corrected lately into its reach does (it was
+   * seen as it was before).
    */
   private newCitizenInReach(decision: LinkDecision): boolean {
     const o = decision.observation;
     const seen = new Set(decision.candidates.map((c) => c.citizen_id));
-    if (this.loaded.recentInReach.some((pair) => pair.observation_id === o.observation_id && !seen.has(pair.citizen_id))) return true;
+    if (unseenInReach(this.loaded.recentInReach, o.observation_id, seen)) return true;
     // A record without an ID that can be someone's; one that begins with no province code may be a holder's mistyped in its first digits.
     const sharesEnough = sharesEnoughWith(this.context.settings, withTypoVariants(this.context.settings, recordKeysOf(this.context.settings, o), 'record'));
     return this.created.some((citizen) => !seen.has(citizen.row.citizen_id) && sharesEnough(keysOfCitizen(this.context.settings, citizen.row)));
@@ -700,12 +702,12 @@ class Planner {
       if (inReview ? this.rows.reviewCases.get(o.observation_id)?.resolution : this.resolvedInChunk(o.observation_id)) continue;
       // The store's own budget: sends by a settings change or a change of the register are accounted apart.
       if (o.attempt - (this.loaded.sentByChanges?.get(o.observation_id) ?? 0) >= MAX_RELINK_ATTEMPTS) continue;
-      // A citizen among the decision's candidates was in sight when it was made: deciding again would decide the same.
+      // A citizen among the decision's candidates was in sight when it was made, and deciding again would decide the same, unless they changed since.
       const seen = new Set(decision.candidates.map((c) => c.citizen_id));
       // The record's keys with its ID's typo variants (worked out once, not per citizen): a citizen holding one of them is in reach.
       const sharesEnough = sharesEnoughWith(this.context.settings, withTypoVariants(this.context.settings, recordKeysOf(this.context.settings, o), 'record'));
       const inReach =
-        this.loaded.recentInReach.some((pair) => pair.observation_id === o.observation_id && !seen.has(pair.citizen_id)) ||
+        unseenInReach(this.loaded.recentInReach, o.observation_id, seen) ||
         this.created.some((citizen) => !seen.has(citizen.row.citizen_id) && sharesEnough(keysOfCitizen(this.context.settings, citizen.row)));
       if (inReach)
         this.sendBacks.push({

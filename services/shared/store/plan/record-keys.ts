@@ -62,7 +62,12 @@ export const recordKeysOf = keysRemembered((settings, observation: PersonObserva
 
 /** The advisory locks a record that may register a citizen or wait for one takes: its keys a lookup asks for (lookedUpKeys; no birth holds a placeholder, so its lock would only make the chunks of records carrying one wait on each other). */
 export function recordLockKeys(settings: LinkageSettings, observation: PersonObservation): string[] {
-  return lookedUpKeys(settings, recordKeysOf(settings, observation)).map((k) => `${k.rule}:${k.key}`);
+  return keyLockNames(settings, recordKeysOf(settings, observation));
+}
+
+/** The advisory locks of these keys, those a lookup asks for (lookedUpKeys), named as every writer names them. */
+export function keyLockNames(settings: LinkageSettings, keys: readonly BlockingKey[]): string[] {
+  return lookedUpKeys(settings, keys).map((k) => `${k.rule}:${k.key}`);
 }
 
 /**

@@ -1,9 +1,9 @@
 import { indexedRuleIdentity } from '../../linkage/blocking.js';
 import type { LinkageSettings } from '../../linkage/settings.js';
-import type { CitizenRow } from '../../register/citizen-row.js';
+import { citizenAsPerson, type CitizenRow } from '../../register/citizen-row.js';
 import type { PersonObservation } from '../../schemas/records.js';
 import { keysOfCitizen } from './citizen-state.js';
-import { enoughSharedKeys, lookedUpKeys, recordKeysOf, type BlockingKey } from './record-keys.js';
+import { enoughSharedKeys, keyLockNames, keysOf, lookedUpKeys, recordKeysOf, type BlockingKey } from './record-keys.js';
 
 /**
  * Links re-examined when the register changes: what a change is, and which of the records the
@@ -107,6 +107,19 @@ export interface ReexaminationPlan {
   overBound: number;
   stewardHeld: number;
   unstored: number;
+}
+
+/**
+ * The advisory locks a transaction takes, exclusively, on the keys of the citizens whose identity
+ * it changed, as they are now (a registration's were taken before: classify.ts, citizen-locks.ts).
+ * A record kept waiting on one of those keys holds it shared (records-in-reach.ts, takeKeyLocks):
+ * the two apply one after the other, and the second sees the first, so the record is either in
+ * the change's reach or finds the changed citizen itself (records-in-reach.ts, recentCitizensInReach).
+ */
+export function changedIdentityLocks(settings: LinkageSettings, changes: readonly RegisterChange[]): string[] {
+  return changes
+    .filter((change) => change.trigger !== 'CREATED')
+    .flatMap((change) => keyLockNames(settings, keysOf(settings, change.row.citizen_id, citizenAsPerson(change.row))));
 }
 
 /** Whether a decision's changes to a citizen touch their identity. */
