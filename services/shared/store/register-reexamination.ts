@@ -107,9 +107,9 @@ export async function reexamineAfterChanges(
  * The changed citizens (but those registered: their registration's time says it) stamped with
  * the time their identity changed (migration 034), for the records decided before and kept
  * waiting after (records-in-reach.ts, recentCitizensInReach). Last of the transaction's
- * statements here, so that the time is as near its commit as it can be: a record the linker
- * decided after it saw the change, or decided within the time from the stamp to the commit
- * (records-in-reach.ts says how that is bounded). Its own statement, not part of the chunk's
+ * statements here, so that the time is as near its commit as it can be: a decision made after
+ * the stamp saw the change unless it was made before the commit (plan/recent-registrations.ts,
+ * RecentPair.corrected, says what that leaves out). Its own statement, not part of the chunk's
  * update of the citizens: Citus takes no function but an immutable one in a CASE.
  */
 async function stampIdentityChanged(client: PoolClient, changes: readonly RegisterChange[]): Promise<void> {
