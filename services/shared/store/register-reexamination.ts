@@ -4,6 +4,7 @@ import type { PoolClient } from './db.js';
 import type { PlanContext } from './plan/loaded-state.js';
 import {
   changedIdentityLocks,
+  changesOfExistingCitizens,
   DEFAULT_MAX_RECORDS_PER_TRANSACTION,
   indexedReachSettings,
   keyedChanges,
@@ -113,7 +114,7 @@ export async function reexamineAfterChanges(
  * update of the citizens: Citus takes no function but an immutable one in a CASE.
  */
 async function stampIdentityChanged(client: PoolClient, changes: readonly RegisterChange[]): Promise<void> {
-  const ids = changes.filter((change) => change.trigger !== 'CREATED').map((change) => change.citizenId);
+  const ids = changesOfExistingCitizens(changes).map((change) => change.citizenId);
   if (ids.length === 0) return;
   await client.query('update citizens set identity_changed_at = statement_timestamp() where citizen_id = any($1::text[])', [ids]);
 }

@@ -1,10 +1,10 @@
 import type { LinkageSettings } from '../../linkage/settings.js';
-import { citizenAsPerson, type CitizenRow } from '../../register/citizen-row.js';
+import type { CitizenRow } from '../../register/citizen-row.js';
 import { LINKED_RECORD_CONTRADICTED, SOURCE_RECORD_LINKED } from '../../register/observation-verdict.js';
 import type { LinkDecision } from '../../schemas/records.js';
 import { citizenOf, newCitizenId, ownPersonalId } from './new-citizen.js';
 import type { SourceRecord } from './planned-rows.js';
-import { keysOf, MAX_RELINK_ATTEMPTS, recordKeysOf, recordLockKeys, type BlockingKey, type KeyLock } from './record-keys.js';
+import { keysOfRow, MAX_RELINK_ATTEMPTS, recordKeysOf, recordLockKeys, type BlockingKey, type KeyLock } from './record-keys.js';
 
 /** What the load phase must lock and read for a chunk, from its decisions alone. */
 export interface Classified {
@@ -129,7 +129,7 @@ export function classify(decisions: readonly LinkDecision[], fresh: ReadonlySet<
     })),
     newCitizens: births.map((d) => {
       const row = citizenOf(d.observation);
-      return { row, keys: keysOf(settings, row.citizen_id, citizenAsPerson(row)) };
+      return { row, keys: keysOfRow(settings, row) };
     }),
     dying: others.filter((d) => d.observation.date_of_death !== null && (d.decision === 'LINK' || d.decision === 'NEW')),
   };

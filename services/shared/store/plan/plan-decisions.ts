@@ -438,7 +438,7 @@ class Planner {
     let state: CitizenState | null = null;
     if (decision.decision === 'NEW') {
       // A steward's "new citizen" stands even if a citizen in reach appeared since: they saw the candidates.
-      if (!ownPersonalId(o) && o.attempt === 0 && decision.method !== 'STEWARD' && this.newCitizenInReach(decision)) {
+      if (!ownPersonalId(o) && o.attempt === 0 && decision.method !== 'STEWARD' && this.unseenCitizenInReach(decision)) {
         this.audit('DECISION_REQUEUED', null, decision, {
           decision_id: decision.decision_id,
           reason: 'a citizen sharing its keys was created after the linker decided',
@@ -663,17 +663,19 @@ class Planner {
   }
 
   /**
-   * Two records of one new person without a personal ID (or with a placeholder) can reach the store at once: each was
-   * decided NEW before the other's citizen existed. The second goes back to the linker when a
-   * citizen registered lately (before the chunk, or earlier in it) shares enough keys with it
-   * and was not among its candidates, or when one corrected lately into its reach does (it was
-   * seen as it was before).
+   * Whether a citizen the decision could not see as they are may be the record's person: one
+   * registered lately (before the chunk, or earlier in it) that shares enough keys with it and was
+   * not among its candidates, or one changed after the decision into its reach (among them, it
+   * was seen as it was before). Two records of one new person without a personal ID (or with a
+   * placeholder) can reach the store at once, each decided NEW before the other's citizen
+   * existed: the second goes back to the linker; so does a record kept waiting or in review.
    */
-  private newCitizenInReach(decision: LinkDecision): boolean {
+  private unseenCitizenInReach(decision: LinkDecision): boolean {
     const o = decision.observation;
     const seen = new Set(decision.candidates.map((c) => c.citizen_id));
     if (unseenInReach(this.loaded.recentInReach, o.observation_id, seen)) return true;
-    // A record without an ID that can be someone's; one that begins with no province code may be a holder's mistyped in its first digits.
+    // The record's keys with its ID's typo variants (worked out once, not per citizen): a record without an ID can be someone's; one that
+    // begins with no province code may be a holder's mistyped in its first digits.
     const sharesEnough = sharesEnoughWith(this.context.settings, withTypoVariants(this.context.settings, recordKeysOf(this.context.settings, o), 'record'));
     return this.created.some((citizen) => !seen.has(citizen.row.citizen_id) && sharesEnough(keysOfCitizen(this.context.settings, citizen.row)));
   }
@@ -703,13 +705,7 @@ class Planner {
       // The store's own budget: sends by a settings change or a change of the register are accounted apart.
       if (o.attempt - (this.loaded.sentByChanges?.get(o.observation_id) ?? 0) >= MAX_RELINK_ATTEMPTS) continue;
       // A citizen among the decision's candidates was in sight when it was made, and deciding again would decide the same, unless they changed since.
-      const seen = new Set(decision.candidates.map((c) => c.citizen_id));
-      // The record's keys with its ID's typo variants (worked out once, not per citizen): a citizen holding one of them is in reach.
-      const sharesEnough = sharesEnoughWith(this.context.settings, withTypoVariants(this.context.settings, recordKeysOf(this.context.settings, o), 'record'));
-      const inReach =
-        unseenInReach(this.loaded.recentInReach, o.observation_id, seen) ||
-        this.created.some((citizen) => !seen.has(citizen.row.citizen_id) && sharesEnough(keysOfCitizen(this.context.settings, citizen.row)));
-      if (inReach)
+      if (this.unseenCitizenInReach(decision))
         this.sendBacks.push({
           observation: o,
           attempt: o.attempt,

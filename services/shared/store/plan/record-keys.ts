@@ -1,6 +1,7 @@
 import { blockingKeys, looksUp, typoVariants } from '../../linkage/blocking.js';
 import { personToMatchRecord } from '../../linkage/match-record.js';
 import type { BlockingRule, LinkageSettings } from '../../linkage/settings.js';
+import { citizenAsPerson, type CitizenRow } from '../../register/citizen-row.js';
 import type { PersonObservation } from '../../schemas/records.js';
 
 /**
@@ -31,6 +32,11 @@ export function idRules(settings: LinkageSettings): string[] {
 
 export function keysOf(settings: LinkageSettings, id: string, person: PersonObservation['person']): BlockingKey[] {
   return blockingKeys(settings.blocking_rules, personToMatchRecord(id, person));
+}
+
+/** A citizen row's blocking keys, as a record is looked up against them (no name-frequency rows: citizen-state.ts, keysOfCitizen, has those). */
+export function keysOfRow(settings: LinkageSettings, row: CitizenRow): BlockingKey[] {
+  return keysOf(settings, row.citizen_id, citizenAsPerson(row));
 }
 
 /**

@@ -1,9 +1,9 @@
 import { indexedRuleIdentity } from '../../linkage/blocking.js';
 import type { LinkageSettings } from '../../linkage/settings.js';
-import { citizenAsPerson, type CitizenRow } from '../../register/citizen-row.js';
+import type { CitizenRow } from '../../register/citizen-row.js';
 import type { PersonObservation } from '../../schemas/records.js';
 import { keysOfCitizen } from './citizen-state.js';
-import { enoughSharedKeys, keyLockNames, keysOf, lookedUpKeys, recordKeysOf, type BlockingKey } from './record-keys.js';
+import { enoughSharedKeys, keyLockNames, keysOfRow, lookedUpKeys, recordKeysOf, type BlockingKey } from './record-keys.js';
 
 /**
  * Links re-examined when the register changes: what a change is, and which of the records the
@@ -109,17 +109,20 @@ export interface ReexaminationPlan {
   unstored: number;
 }
 
+/** The changes of identity that are not registrations: a registration is known by its time, and its keys were locked before (classify.ts, citizen-locks.ts). */
+export function changesOfExistingCitizens(changes: readonly RegisterChange[]): RegisterChange[] {
+  return changes.filter((change) => change.trigger !== 'CREATED');
+}
+
 /**
  * The advisory locks a transaction takes, exclusively, on the keys of the citizens whose identity
- * it changed, as they are now (a registration's were taken before: classify.ts, citizen-locks.ts).
- * A record kept waiting on one of those keys holds it shared (records-in-reach.ts, takeKeyLocks):
- * the two apply one after the other, and the second sees the first, so the record is either in
- * the change's reach or finds the changed citizen itself (records-in-reach.ts, recentCitizensInReach).
+ * it changed (changesOfExistingCitizens), as they are now. A record kept waiting on one of those keys
+ * holds it shared (records-in-reach.ts, takeKeyLocks): the two apply one after the other, and the
+ * second sees the first, so the record is either in the change's reach or finds the changed
+ * citizen itself (records-in-reach.ts, recentCitizensInReach).
  */
 export function changedIdentityLocks(settings: LinkageSettings, changes: readonly RegisterChange[]): string[] {
-  return changes
-    .filter((change) => change.trigger !== 'CREATED')
-    .flatMap((change) => keyLockNames(settings, keysOf(settings, change.row.citizen_id, citizenAsPerson(change.row))));
+  return changesOfExistingCitizens(changes).flatMap((change) => keyLockNames(settings, keysOfRow(settings, change.row)));
 }
 
 /** Whether a decision's changes to a citizen touch their identity. */
