@@ -196,6 +196,22 @@ export class InternalError extends DancuError {
   }
 }
 
+/**
+ * SQLSTATEs of a transaction PostgreSQL aborted for another's sake: a circle of lock waits it broke
+ * (40P01) or a serialization failure (40001). Nothing of it was committed, and run again it most
+ * likely commits: the other transaction has gone on meanwhile.
+ */
+const ABORTED_FOR_ANOTHER: ReadonlySet<string> = new Set(['40P01', '40001']);
+
+/** The SQLSTATE when `error`, or an error it wraps, is PostgreSQL aborting the transaction for another's sake; else null. */
+export function abortedForAnother(error: unknown): string | null {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && ABORTED_FOR_ANOTHER.has(code)) return code;
+  }
+  return null;
+}
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 /** PostgreSQL SQLSTATE classes and codes after which the same statement may succeed. */
 const RETRIABLE_SQLSTATE = /^(08|53|57P0[1-3]|40001|40P01|55P03|58)/;

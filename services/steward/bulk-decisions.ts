@@ -1,7 +1,7 @@
 import type { Topics } from '../shared/schemas/topics.js';
 import { mayUndo, stewardActor } from '../shared/review/steward-users.js';
 import { appendAudit } from '../shared/store/audit-log.js';
-import { inTransaction, type Pool, type PoolClient } from '../shared/store/db.js';
+import { inRetriedTransaction, type Pool, type PoolClient } from '../shared/store/db.js';
 import { BULK_BATCH_DECISIONS, BULK_BATCHES } from '../shared/store/steward-work-tables.js';
 import { decideLocked, heldByOther, lockedCase, QueueRefusal, undoLocked, type Actor } from './case-queue.js';
 
@@ -66,7 +66,7 @@ async function eachCase<T>(
 export async function decideInBulk(pool: Pool, topics: Topics, user: Actor, request: BulkRequest, claimMinutes: number): Promise<BulkOutcome> {
   if (request.comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'a bulk decision needs a comment saying why');
   const versions = new Map(request.cases.map((c) => [c.id, c.version]));
-  return inTransaction(pool, async (client) => {
+  return inRetriedTransaction(pool, async (client) => {
     const {
       rows: [batch],
     } = await client.query<{ batch_id: number }>(
@@ -109,7 +109,7 @@ export async function decideInBulk(pool: Pool, topics: Topics, user: Actor, requ
  */
 export async function undoBulk(pool: Pool, topics: Topics, batchId: number, user: Actor, comment: string): Promise<BulkOutcome> {
   if (comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'an undo needs a comment saying why');
-  return inTransaction(pool, async (client) => {
+  return inRetriedTransaction(pool, async (client) => {
     const { rows } = await client.query<{ actor: string; undone_at: Date | null }>(
       `select actor, undone_at from ${BULK_BATCHES.name} where batch_id = $1 for update`,
       [batchId],

@@ -3,7 +3,7 @@ import { DancuError, type ErrorCode } from '../shared/errors.js';
 import { heldPersonalId } from '../shared/normalise/personal-id.js';
 import type { Topics } from '../shared/schemas/topics.js';
 import type { StewardAction, StewardDecision } from '../shared/schemas/records.js';
-import { inTransaction, type Pool, type PoolClient } from '../shared/store/db.js';
+import { inRetriedTransaction, type Pool, type PoolClient } from '../shared/store/db.js';
 import { caseCitizens, caseObservation, findCase, isDuplicateCase, type ReviewCase } from '../shared/store/review-case.js';
 import { addToOutbox } from '../shared/store/outbox-relay.js';
 import { appendAudit } from '../shared/store/audit-log.js';
@@ -138,7 +138,7 @@ async function auditCase(client: PoolClient, user: Actor, action: string, review
 
 /** Takes a case for the user: refused while another steward's claim is fresh, or once decided. */
 export async function claimCase(pool: Pool, caseId: number, user: Actor, claimMinutes: number, expectedVersion?: number): Promise<void> {
-  await inTransaction(pool, async (client) => {
+  await inRetriedTransaction(pool, async (client) => {
     const reviewCase = await lockedCase(client, caseId, expectedVersion);
     if (reviewCase.status === 'DECIDED') throw new QueueRefusal(409, 'CASE_DECIDED', 'the case is decided already');
     if (heldByOther(reviewCase, user, claimMinutes)) throw new QueueRefusal(409, 'CLAIMED_BY_OTHER', `the case is claimed by ${reviewCase.claimed_by}`);
@@ -149,7 +149,7 @@ export async function claimCase(pool: Pool, caseId: number, user: Actor, claimMi
 
 /** Gives a claim back; an admin may release anyone's. */
 export async function releaseCase(pool: Pool, caseId: number, user: Actor, expectedVersion?: number): Promise<void> {
-  await inTransaction(pool, async (client) => {
+  await inRetriedTransaction(pool, async (client) => {
     const reviewCase = await lockedCase(client, caseId, expectedVersion);
     if (reviewCase.status !== 'CLAIMED') throw new QueueRefusal(409, 'NOT_CLAIMED', 'the case is not claimed');
     if (reviewCase.claimed_by !== user.username && user.role !== 'admin')
@@ -293,7 +293,7 @@ export async function decideCase(
       'MERGE_NEEDS_APPROVAL',
       'a merge is proposed (POST /api/cases/{id}/merge-proposals) and applied once a second steward approves it',
     );
-  return inTransaction(pool, async (client) => {
+  return inRetriedTransaction(pool, async (client) => {
     const reviewCase = await lockedCase(client, caseId, expectedVersion);
     if (heldByOther(reviewCase, user, claimMinutes)) throw new QueueRefusal(409, 'CLAIMED_BY_OTHER', `the case is claimed by ${reviewCase.claimed_by}`);
     return decideLocked(client, topics, reviewCase, user, request);
@@ -344,7 +344,7 @@ export async function undoDecision(
   expectedVersion?: number,
 ): Promise<StewardDecision> {
   if (comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'an undo needs a comment saying why');
-  return inTransaction(pool, async (client) => undoLocked(client, topics, await lockedCase(client, caseId, expectedVersion), undoneId, user, comment));
+  return inRetriedTransaction(pool, async (client) => undoLocked(client, topics, await lockedCase(client, caseId, expectedVersion), undoneId, user, comment));
 }
 
 /** Undoes a decision of a case whose row the caller has locked (one case, or each case of a bulk batch). */

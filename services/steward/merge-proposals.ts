@@ -6,7 +6,7 @@ import { neverLinkOfMerge } from '../shared/review/merge-never-link.js';
 import { hasRole, stewardActor } from '../shared/review/steward-users.js';
 import type { StewardDecision } from '../shared/schemas/records.js';
 import { appendAudit } from '../shared/store/audit-log.js';
-import { inTransaction, type Pool, type PoolClient } from '../shared/store/db.js';
+import { inRetriedTransaction, type Pool, type PoolClient } from '../shared/store/db.js';
 import { mergeSides } from '../shared/store/merge-sides.js';
 import { caseCitizens, findCase, type ReviewCase } from '../shared/store/review-case.js';
 import { caseActions, decideLocked, lockedCase, QueueRefusal, type Actor } from './case-queue.js';
@@ -79,7 +79,7 @@ export async function previewMerge(
 export async function proposeMerge(pool: Pool, caseId: number, user: Actor, request: ProposalRequest, expectedVersion?: number): Promise<MergeProposal> {
   if (request.comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'a merge proposal needs a comment saying why');
   const override = request.overrideReason?.trim() || null;
-  return inTransaction(pool, async (client) => {
+  return inRetriedTransaction(pool, async (client) => {
     const reviewCase = await lockedCase(client, caseId, expectedVersion);
     if (reviewCase.status === 'DECIDED') throw new QueueRefusal(409, 'CASE_DECIDED', 'the case is decided already');
     if (!(await caseActions(client, reviewCase)).includes('MERGE')) throw new QueueRefusal(422, 'DECISION_NOT_ALLOWED', 'this case allows no merge');
@@ -142,7 +142,7 @@ export async function approveMerge(
   expectedVersion?: number,
 ): Promise<StewardDecision> {
   if (comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'an approval needs a comment saying why');
-  return inTransaction(pool, async (client) => {
+  return inRetriedTransaction(pool, async (client) => {
     const caseId = await proposalCase(client, proposalId);
     const reviewCase = await lockedCase(client, caseId, expectedVersion);
     const proposal = await lockedProposal(client, proposalId);
@@ -161,7 +161,7 @@ export async function approveMerge(
 /** Rejects (or, by its proposer, withdraws) a proposed merge: the register is unchanged and the case open. */
 export async function rejectMerge(pool: Pool, proposalId: number, user: Actor, comment: string, expectedVersion?: number): Promise<void> {
   if (comment.trim() === '') throw new QueueRefusal(422, 'COMMENT_REQUIRED', 'a rejection needs a comment saying why');
-  await inTransaction(pool, async (client) => {
+  await inRetriedTransaction(pool, async (client) => {
     await lockedCase(client, await proposalCase(client, proposalId), expectedVersion);
     await review(client, await lockedProposal(client, proposalId), user, 'REJECTED', comment, null);
   });

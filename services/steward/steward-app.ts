@@ -5,7 +5,7 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { asDancuError, DancuError, deploymentFault } from '../shared/errors.js';
+import { abortedForAnother, asDancuError, DancuError, deploymentFault } from '../shared/errors.js';
 import type { Logger } from '../shared/observability/logger.js';
 import { checkReadiness, type ReadinessCheck } from '../shared/observability/health.js';
 import type { Metrics } from '../shared/observability/metrics.js';
@@ -50,7 +50,7 @@ function clientErrorCode(error: Error, status: number): string {
  * dependency that does not answer are 503, since the same request succeeds once an operator has
  * fixed the one or the other is back; only a failure of dancu itself is 500.
  */
-export const SERVER_ERROR_CODES = ['SERVICE_MISCONFIGURED', 'SERVICE_UNAVAILABLE', 'INTERNAL'] as const;
+export const SERVER_ERROR_CODES = ['SERVICE_MISCONFIGURED', 'SERVICE_UNAVAILABLE', 'REGISTER_BUSY', 'INTERNAL'] as const;
 
 /**
  * The answer's words for each of SERVER_ERROR_CODES, the same whatever the failure: anyone can
@@ -60,6 +60,7 @@ export const SERVER_ERROR_CODES = ['SERVICE_MISCONFIGURED', 'SERVICE_UNAVAILABLE
 const SERVER_ERROR_MESSAGES: Record<(typeof SERVER_ERROR_CODES)[number], string> = {
   SERVICE_MISCONFIGURED: 'the service is not set up to do this; the fault is logged for its operator',
   SERVICE_UNAVAILABLE: 'a service the steward API depends on does not answer; try again shortly',
+  REGISTER_BUSY: 'the register was changing the same records at that moment, each time the request was tried; nothing was changed: try again',
   INTERNAL: 'the request failed; it is logged',
 };
 
@@ -76,6 +77,12 @@ function serverFailure(error: Error, request: FastifyRequest, reply: FastifyRepl
   if (fault !== null) {
     logger.error({ code: failure.code, fault, route }, 'deployment fault: the request failed');
     return answer(503, 'SERVICE_MISCONFIGURED');
+  }
+  // Aborted by PostgreSQL for a concurrent transaction's sake as many times as a person's transaction is run (store/db.ts, inRetriedTransaction): the database answers.
+  const sqlstate = abortedForAnother(error);
+  if (sqlstate !== null) {
+    logger.warn({ code: failure.code, sqlstate, route }, 'request failed: aborted for concurrent transactions each time it ran');
+    return answer(503, 'REGISTER_BUSY');
   }
   if (failure.retriable) {
     logger.error({ code: failure.code, route }, 'request failed: a dependency is unavailable');

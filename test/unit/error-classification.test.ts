@@ -1,6 +1,6 @@
 import { KafkaJSProtocolError } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { asDancuError, DancuError, deploymentFault, ValidationError } from '../../services/shared/errors.js';
+import { abortedForAnother, asDancuError, DancuError, deploymentFault, ValidationError } from '../../services/shared/errors.js';
 import { registryFailure } from '../../services/shared/kafka/registry.js';
 
 function pgError(code: string): Error {
@@ -114,5 +114,19 @@ describe('registryFailure', () => {
   it('keeps a schema id the registry does not have a message that cannot be decoded', () => {
     const error = registryFailure(registryError(404), 'cannot decode') as DancuError;
     expect([error.code, error.retriable]).toEqual(['DECODE_FAILED', false]);
+  });
+});
+
+describe('abortedForAnother', () => {
+  it('names the SQLSTATE of a transaction PostgreSQL aborted to break a circle of lock waits, or for a serialization failure', () => {
+    expect([abortedForAnother(pgError('40P01')), abortedForAnother(pgError('40001'))]).toEqual(['40P01', '40001']);
+  });
+
+  it('finds the abort inside the error dancu wrapped it in', () => {
+    expect(abortedForAnother(asDancuError(pgError('40P01')))).toBe('40P01');
+  });
+
+  it('is null for any other failure, retriable or not', () => {
+    expect([pgError('57P01'), pgError('23505'), new Error('connect ECONNREFUSED'), 'not an error'].map(abortedForAnother)).toEqual([null, null, null, null]);
   });
 });

@@ -21,6 +21,7 @@ interface LogLine {
   msg: string;
   code?: string;
   fault?: string;
+  sqlstate?: string;
 }
 
 /** The steward app over a database whose every statement fails with `failure`, and what it logs. */
@@ -90,6 +91,23 @@ describe('the steward API when the request fails through no fault of its own', (
     await signIn(app);
     expect(failing.lines.filter((line) => line.level >= 50).map(({ msg, code, fault }) => ({ msg, code, fault }))).toEqual([
       { msg: 'deployment fault: the request failed', code: 'STORE_REJECTED_42501', fault: 'a database role lacks a grant' },
+    ]);
+    expect(failing.text.join('')).not.toContain('1987-03-14');
+  });
+
+  it('answers 503 REGISTER_BUSY, to try again, when PostgreSQL aborted the request for a concurrent transaction', async () => {
+    const failing = await appFailingWith(databaseError('40P01'));
+    app = failing.app;
+    const response = await signIn(app);
+    expect({ status: response.statusCode, error: response.json<{ error: string }>().error }).toEqual({ status: 503, error: 'REGISTER_BUSY' });
+  });
+
+  it('logs a request aborted for a concurrent transaction as a warning by its code, never the database message', async () => {
+    const failing = await appFailingWith(databaseError('40001'));
+    app = failing.app;
+    await signIn(app);
+    expect(failing.lines.filter((line) => line.level >= 40).map(({ msg, sqlstate }) => ({ msg, sqlstate }))).toEqual([
+      { msg: 'request failed: aborted for concurrent transactions each time it ran', sqlstate: '40001' },
     ]);
     expect(failing.text.join('')).not.toContain('1987-03-14');
   });

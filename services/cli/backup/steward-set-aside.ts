@@ -7,7 +7,7 @@ import type { StewardDecision } from '../../shared/schemas/records.js';
 import { STORE_CONSUMER } from '../../shared/store/apply-decisions.js';
 import { appendAudit } from '../../shared/store/audit-log.js';
 import { PROCESSED_EVENTS } from '../../shared/store/decision-tables.js';
-import { inTransaction, type Pool } from '../../shared/store/db.js';
+import { inRetriedTransaction, type Pool } from '../../shared/store/db.js';
 import type { PartitionExtent } from './group-offsets.js';
 import type { PartitionOffset } from './manifest.js';
 
@@ -67,7 +67,7 @@ export async function setAsideStewardDecisions(
     decisions.map((d) => d.case_id),
   ]);
   const setAside = decisionsToSetAside(decisions, new Set(rows.map((row) => row.case_id)));
-  await inTransaction(pool, async (client) => {
+  await inRetriedTransaction(pool, async (client) => {
     for (const decision of setAside) {
       await client.query(`insert into ${PROCESSED_EVENTS.name} (${PROCESSED_EVENTS.list()}) values ($1, $2) on conflict do nothing`, [
         STORE_CONSUMER,

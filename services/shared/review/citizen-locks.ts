@@ -56,8 +56,9 @@ import { lockKeys } from '../store/records-in-reach.js';
  * holds one of those keys (shared, for a record kept waiting; exclusively, for a birth) and waits
  * for one of the changed citizens, or with another change holding, even only shared, a key this
  * one's needs while needing one of this one's (two chunks each keeping a household's record
- * waiting and correcting one of its members). The store's chunks and the steward service retry
- * it; `dancu duplicates merge` and its undo report it, to be run again. It takes a correction at
+ * waiting and correcting one of its members). The store's stage runs an aborted chunk again; a
+ * transaction a person started (a steward's request, `dancu duplicates merge` and its undo, a
+ * settings change) runs again by itself a few times (store/db.ts, inRetriedTransaction). It takes a correction at
  * the same moment as a record waiting on the person's new keys; taken in order instead, on every
  * key a correction could give, every linked event would lock keys.
  *

@@ -1,6 +1,6 @@
 import { DancuError, type ErrorCode } from '../errors.js';
 import type { PopulationUpdate, PopulationUpdateDraft } from '../schemas/records.js';
-import { inTransaction, type Pool, type PoolClient } from './db.js';
+import { inRetriedTransaction, type Pool, type PoolClient } from './db.js';
 import type { WriterContext } from './apply-decisions.js';
 import { CitizenEdits } from './citizen-edits.js';
 import { lockMergeCitizens, moveBack, moveToSurvivor, type Moved } from './merge-moves.js';
@@ -59,7 +59,7 @@ export async function mergeCitizens(
   actor: string,
   comment: string,
 ): Promise<MergeResult> {
-  return inTransaction(pool, (client) => mergeCitizensIn(client, context, survivorId, mergedId, actor, comment));
+  return inRetriedTransaction(pool, (client) => mergeCitizensIn(client, context, survivorId, mergedId, actor, comment));
 }
 
 /** mergeCitizens inside the caller's transaction (a steward's decision is applied with its other writes). */
@@ -132,7 +132,7 @@ export async function mergeCitizensIn(
  * blocking keys. Both get a MERGE_UNDONE update.
  */
 export async function undoMerge(pool: Pool, context: WriterContext, mergeId: number, actor: string, comment: string): Promise<MergeResult> {
-  return inTransaction(pool, (client) => undoMergeIn(client, context, mergeId, actor, comment));
+  return inRetriedTransaction(pool, (client) => undoMergeIn(client, context, mergeId, actor, comment));
 }
 
 /** undoMerge inside the caller's transaction. */

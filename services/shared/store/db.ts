@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { abortedForAnother } from '../errors.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -10,8 +12,47 @@ export function createPool(databaseUrl: string, max = 5): pg.Pool {
   return pool;
 }
 
-/** Runs `work` in one transaction: committed if it returns, rolled back if it throws. */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export interface TransactionOptions {
+  /**
+   * How many times `work` runs at most while PostgreSQL aborts its transaction for another's sake
+   * (abortedForAnother); 1 runs it once. `work` must then do nothing outside the transaction that
+   * a second run would repeat.
+   */
+  attempts?: number;
+}
+
+/** A pause before run `attempt` + 1, longer each time and never the same for two transactions, so that two aborted together do not meet again. */
+function pauseMs(attempt: number): number {
+  return attempt * (20 + Math.random() * 80);
+}
+
+/** Runs `work` in one transaction: committed if it returns, rolled back if it throws (and run again, up to `options.attempts`, while it was aborted for another transaction's sake). */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  const attempts = options.attempts ?? 1;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await once(pool, work);
+    } catch (error) {
+      if (attempt >= attempts || abortedForAnother(error) === null) throw error;
+      await sleep(pauseMs(attempt));
+    }
+  }
+}
+
+/**
+ * A transaction a person started (a steward's decision, an operator's merge or settings change),
+ * run again up to 4 times while PostgreSQL aborts it for another's sake: no stage retries it as
+ * the store's chunks are, and the register's lock order has known exceptions
+ * (review/citizen-locks.ts) whose circles PostgreSQL breaks by aborting one of the transactions.
+ * Run again after a short pause, it waits its turn instead of failing the request.
+ */
+export function inRetriedTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, work, { attempts: PERSONS_ATTEMPTS });
+}
+
+export const PERSONS_ATTEMPTS = 4;
+
+async function once<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   // A server that goes away while the client is checked out (between two statements) emits
   // 'error' on it, which would kill the process; the next statement fails with it instead, and

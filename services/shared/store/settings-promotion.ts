@@ -4,7 +4,7 @@ import { checkPromotable, currentVersionOf, rollbackTarget, type HistoryAction }
 import { settingsVersion } from '../linkage/settings-version.js';
 import type { PersonObservation } from '../schemas/records.js';
 import { appendAudit } from './audit-log.js';
-import { inTransaction, type Pool, type PoolClient } from './db.js';
+import { inRetriedTransaction, type Pool, type PoolClient } from './db.js';
 import { HISTORY_LOCK, recordSettingsVersion, settingsHistory } from './settings-versions.js';
 import { LINKAGE_SETTINGS_HISTORY, SETTINGS_RELINKS, SETTINGS_SHADOW_RUNS } from './settings-tables.js';
 
@@ -69,7 +69,7 @@ async function nextAttempts(client: PoolClient, observations: readonly PersonObs
  * linker reads the current version per chunk, so it decides them with the new settings.
  */
 export async function recordSettingsChange(pool: Pool, change: SettingsChange): Promise<SettingsChangeResult> {
-  return inTransaction(pool, async (client) => {
+  return inRetriedTransaction(pool, async (client) => {
     await client.query(HISTORY_LOCK);
     const history = await settingsHistory(client);
     const version = settingsVersion(change.settings);

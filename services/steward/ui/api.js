@@ -123,7 +123,7 @@ export class ApiError extends Error {
 /** The answer the page gives itself when the service does not answer: the code the service gives when a dependency of its own does not. */
 const UNREACHABLE = { error: 'SERVICE_UNREACHABLE', message: 'the steward service does not answer' };
 /** The only codes the service itself answers 503 with (steward-app.ts); a 502-504 with any other is a proxy's. */
-const OWN_UNAVAILABLE = new Set(['SERVICE_MISCONFIGURED', 'SERVICE_UNAVAILABLE']);
+const OWN_UNAVAILABLE = new Set(['SERVICE_MISCONFIGURED', 'SERVICE_UNAVAILABLE', 'REGISTER_BUSY']);
 /** Bad gateway, service unavailable, gateway timeout. */
 const GATEWAY_FAILURES = new Set([502, 503, 504]);
 
