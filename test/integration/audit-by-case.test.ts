@@ -4,6 +4,7 @@ import { appendAudit } from '../../services/shared/store/audit-log.js';
 import { createPool } from '../../services/shared/store/db.js';
 import { migrate } from '../../services/shared/store/migrate.js';
 import { caseHistory, CASE_HISTORY_QUERY } from '../../services/steward/case-history.js';
+import { planNodes } from '../helpers/query-plans.js';
 import { dropDatabase, testDatabaseUrl, uniqueName } from '../helpers/real-stack.js';
 
 /** Names this file's database starts with. */
@@ -12,17 +13,6 @@ const PREFIX = 'audit-by-case';
 const PIPELINE_ROWS = 50_000;
 /** Cases whose history the log holds, a handful of rows each. */
 const CASES = 40;
-
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-/** Every node of a plan, depth first. */
-function nodesOf(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(nodesOf)];
-}
 
 /**
  * A case's history read from the audit log by the case its rows name, against a log of long
@@ -56,8 +46,7 @@ describe("a case's history in an audit log mostly of the pipeline's rows", () =>
   });
 
   it('reads the rows of one case through the case index, never the whole log', async () => {
-    const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (format json) ${CASE_HISTORY_QUERY}`, ['7', 1000]);
-    const nodes = nodesOf(rows[0]!['QUERY PLAN'][0].Plan);
+    const nodes = await planNodes(pool, CASE_HISTORY_QUERY, ['7', 1000]);
     expect({
       byCase: nodes.some((node) => node['Index Name'] === 'audit_log_case_idx'),
       wholeLog: nodes.some((node) => node['Node Type'] === 'Seq Scan'),

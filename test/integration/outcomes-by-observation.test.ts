@@ -3,23 +3,13 @@ import { createDatabase } from '../../services/cli/stack/postgres-node.js';
 import { createPool } from '../../services/shared/store/db.js';
 import { ALREADY_APPLIED } from '../../services/shared/store/decision-load.js';
 import { migrate } from '../../services/shared/store/migrate.js';
+import { planNodes } from '../helpers/query-plans.js';
 import { dropDatabase, testDatabaseUrl, uniqueName } from '../helpers/real-stack.js';
 
 /** Names this file's database starts with. */
 const PREFIX = 'outcomes-by-observation';
 /** Outcomes already stored: a register's history, large enough that reading it whole is never the planner's cheap choice. */
 const HISTORY = 50_000;
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  Plans?: PlanNode[];
-}
-
-/** Every node of a plan, depth first. */
-function nodesOf(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(nodesOf)];
-}
 
 describe("the store's check for observations an earlier attempt already applied, against a long history", () => {
   const databaseUrl = testDatabaseUrl(uniqueName(PREFIX));
@@ -49,8 +39,7 @@ describe("the store's check for observations an earlier attempt already applied,
   });
 
   it('reads the outcomes by an index on the observation, never the whole table', async () => {
-    const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (format json) ${ALREADY_APPLIED}`, [chunk]);
-    const scans = nodesOf(rows[0]!['QUERY PLAN'][0].Plan).filter((node) => node['Relation Name'] === 'observation_outcomes');
+    const scans = (await planNodes(pool, ALREADY_APPLIED, [chunk])).filter((node) => node['Relation Name'] === 'observation_outcomes');
     expect(scans.map((node) => node['Node Type'])).toEqual([expect.stringMatching(/^(Index|Index Only|Bitmap Heap) Scan$/)]);
   });
 

@@ -11,6 +11,7 @@ import { keyedChanges } from '../../services/shared/store/plan/reexamination.js'
 import { REACH_QUERY, reachParameters, reexaminationReach } from '../../services/shared/store/reexamination-reach.js';
 import { loadPopulation } from '../../services/shared/store/population-load.js';
 import { populationCsv, type SyntheticCitizen } from '../../services/shared/synth/population.js';
+import { planNodes, type PlanNode } from '../helpers/query-plans.js';
 import { dropDatabase, testDatabaseUrl, uniqueName } from '../helpers/real-stack.js';
 
 /**
@@ -104,17 +105,12 @@ class ReachDatabase {
   }
 }
 
-interface PlanNode {
-  'Relation Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  Plans?: PlanNode[];
-}
-
 /** Rows the plan's scans of the citizens' key table returned, over all their loops. */
-function keyRowsRead(node: PlanNode): number {
-  const own = node['Relation Name'] === 'citizen_blocking_keys' ? node['Actual Rows'] * node['Actual Loops'] : 0;
-  return own + (node.Plans ?? []).reduce((sum, child) => sum + keyRowsRead(child), 0);
+function keyRowsRead(nodes: readonly PlanNode[]): number {
+  return nodes.reduce(
+    (sum, node) => sum + (node['Relation Name'] === 'citizen_blocking_keys' ? (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 0) : 0),
+    0,
+  );
 }
 
 describe('the reach of a new citizen among namesakes, under the default settings (one name-frequency feature)', () => {
@@ -153,8 +149,7 @@ describe('the reach of a new citizen among namesakes, under the default settings
 
   it("reads fewer rows of the key table than the name's holders", async () => {
     const { values } = await database.parametersOf(AN);
-    const { rows } = await database.pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (analyze, format json) ${REACH_QUERY}`, values);
-    expect(keyRowsRead(rows[0]!['QUERY PLAN'][0].Plan)).toBeLessThan(UNRELATED_NAMESAKES / 10);
+    expect(keyRowsRead(await planNodes(database.pool, REACH_QUERY, values, { analyze: true }))).toBeLessThan(UNRELATED_NAMESAKES / 10);
   });
 });
 
