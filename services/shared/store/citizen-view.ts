@@ -47,6 +47,9 @@ export interface CitizenView {
   audit: { at: Date; actor: string; action: string; details: unknown }[];
 }
 
+/** A citizen's quality findings ($1 the citizen id), oldest first: read through migration 036's index, never the whole table. */
+export const CITIZEN_FINDINGS_QUERY = 'select code, field, source, stage, found_at from quality_findings where citizen_id = $1 order by id';
+
 /** A citizen with every link, every field value it has had and where it came from, the sectors' facts, findings, and its audit trail. */
 export async function citizenView(pool: Pool, id: string): Promise<CitizenView | null> {
   const citizen = await pool.query<CitizenView['citizen']>(
@@ -69,9 +72,7 @@ export async function citizenView(pool: Pool, id: string): Promise<CitizenView |
       'select kind, fact_date, details, source, source_system, source_record_id, recorded_at, withdrawn_at from citizen_facts where citizen_id = $1 order by fact_date, id',
       [row.citizen_id],
     ),
-    pool.query<CitizenView['findings'][number]>('select code, field, source, stage, found_at from quality_findings where citizen_id = $1 order by id', [
-      row.citizen_id,
-    ]),
+    pool.query<CitizenView['findings'][number]>(CITIZEN_FINDINGS_QUERY, [row.citizen_id]),
     pool.query<CitizenView['audit'][number]>('select at, actor, action, details from audit_log where citizen_id = $1 order by id', [row.citizen_id]),
   ]);
   return { citizen: row, links: await explained(pool, links.rows), provenance: provenance.rows, facts: facts.rows, findings: findings.rows, audit: audit.rows };
