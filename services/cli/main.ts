@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { abortedForAnother } from '../shared/errors.js';
+import { DancuError } from '../shared/errors.js';
 import { COMMANDS, commandNamed } from './command-catalogue.js';
 import { DEMO_RUN_FILE, readDemoRun } from './demo-run-file.js';
 import { resolveRunEnv } from './run-settings.js';
@@ -43,10 +43,9 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : 2;
     }
-    // Run as often as a person's transaction is (store/db.ts, inRetriedTransaction), aborted each time for another's sake.
-    if (abortedForAnother(error) !== null)
-      console.error('dancu: the register was changing the same citizens each time this ran, and nothing was changed: run it again');
-    else console.error(`dancu: ${error instanceof Error ? error.message : String(error)}`);
+    // A person's transaction aborted for another's sake each time it ran (store/db.ts, inRetriedTransaction) says so, and to run it again.
+    const again = error instanceof DancuError && error.code === 'REGISTER_BUSY' ? ': run it again' : '';
+    console.error(`dancu: ${error instanceof Error ? error.message : String(error)}${again}`);
     return 1;
   }
 }

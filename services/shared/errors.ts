@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'VALIDATION_FAILED',
   'DECODE_FAILED',
   'DEPENDENCY_UNAVAILABLE',
+  'REGISTER_BUSY',
   'REGISTRY_ACCESS_DENIED',
   'INTERNAL_ERROR',
   'CONFIG_INVALID',
@@ -175,6 +176,17 @@ export class UnavailableError extends DancuError {
   constructor(dependency: string, cause?: unknown, context?: ErrorContext) {
     const detail = cause instanceof Error ? `: ${cause.message}` : '';
     super('DEPENDENCY_UNAVAILABLE', `${dependency} is unavailable${detail}`, { retriable: true, context, cause });
+  }
+}
+
+/**
+ * A transaction a person started that PostgreSQL aborted for another's sake each of the times it
+ * ran (store/db.ts, inRetriedTransaction): nothing of it was committed, and run again a moment
+ * later it most likely commits.
+ */
+export class RegisterBusyError extends DancuError {
+  constructor(attempts: number, cause: unknown) {
+    super('REGISTER_BUSY', `the register was changing the same rows each of the ${attempts} times this ran; nothing was changed`, { retriable: true, cause });
   }
 }
 

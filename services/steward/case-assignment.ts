@@ -1,5 +1,5 @@
 import { appendAudit } from '../shared/store/audit-log.js';
-import type { Pool } from '../shared/store/db.js';
+import { inRetriedTransaction, type Pool } from '../shared/store/db.js';
 import { CASE_ASSIGNMENT_RULES, STEWARD_TEAM_MEMBERS } from '../shared/store/steward-work-tables.js';
 import { hasRole, stewardActor, type Role } from '../shared/review/steward-users.js';
 import { QueueRefusal, type Actor } from './case-queue.js';
@@ -61,15 +61,19 @@ async function teamExists(pool: Pool, team: string): Promise<boolean> {
 export async function assignCases(pool: Pool, caseIds: readonly number[], target: AssignTarget, user: Actor): Promise<number[]> {
   await checkTarget(pool, target);
   const [assignedTo, team] = 'username' in target ? [target.username, undefined] : 'team' in target ? [null, target.team] : [null, null];
-  const { rows } = await pool.query<{ case_id: number }>(
-    `update review_cases set assigned_to = $2, assigned_team = case when $3::boolean then assigned_team else $4 end, assigned_by = $5, assigned_at = now()
-      where case_id = any($1::bigint[]) and status <> 'DECIDED'
-      returning case_id::int as case_id`,
-    [caseIds, assignedTo, team === undefined, team ?? null, user.username],
-  );
-  const assigned = rows.map((row) => row.case_id).sort((a, b) => a - b);
-  await appendAudit(pool, stewardActor(user.username), 'CASES_ASSIGNED', [], { case_ids: assigned, ...target, source_address: user.sourceAddress });
-  return assigned;
+  // The cases' rows locked in case_id order first, as every other transaction takes case rows (review/citizen-locks.ts), and the audit entry with the update.
+  return inRetriedTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ case_id: number }>(
+      `update review_cases c set assigned_to = $2, assigned_team = case when $3::boolean then c.assigned_team else $4 end, assigned_by = $5, assigned_at = now()
+        from (select case_id from review_cases where case_id = any($1::bigint[]) and status <> 'DECIDED' order by case_id for update) as locked
+       where c.case_id = locked.case_id
+       returning c.case_id::int as case_id`,
+      [caseIds, assignedTo, team === undefined, team ?? null, user.username],
+    );
+    const assigned = rows.map((row) => row.case_id).sort((a, b) => a - b);
+    await appendAudit(client, stewardActor(user.username), 'CASES_ASSIGNED', [], { case_ids: assigned, ...target, source_address: user.sourceAddress });
+    return assigned;
+  });
 }
 
 export interface Team {

@@ -78,10 +78,9 @@ function serverFailure(error: Error, request: FastifyRequest, reply: FastifyRepl
     logger.error({ code: failure.code, fault, route }, 'deployment fault: the request failed');
     return answer(503, 'SERVICE_MISCONFIGURED');
   }
-  // Aborted by PostgreSQL for a concurrent transaction's sake as many times as a person's transaction is run (store/db.ts, inRetriedTransaction): the database answers.
-  const sqlstate = abortedForAnother(error);
-  if (sqlstate !== null) {
-    logger.warn({ code: failure.code, sqlstate, route }, 'request failed: aborted for concurrent transactions each time it ran');
+  // Aborted by PostgreSQL for a concurrent transaction's sake each time it ran (store/db.ts, inRetriedTransaction): the database answers.
+  if (failure.code === 'REGISTER_BUSY') {
+    logger.warn({ code: failure.code, sqlstate: abortedForAnother(error), route }, 'request failed: aborted for concurrent transactions each time it ran');
     return answer(503, 'REGISTER_BUSY');
   }
   if (failure.retriable) {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
 import { applyDecisions, type WriterContext } from '../../services/shared/store/apply-decisions.js';
@@ -5,7 +6,7 @@ import { mergeCitizensIn, mergeCitizens } from '../../services/shared/store/citi
 import { createPool, inTransaction, type Pool, type PoolClient } from '../../services/shared/store/db.js';
 import { CONTEXT, decision, observation } from '../fixtures/link-decisions.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
-import { waitUntil, within } from '../helpers/wait.js';
+import { within } from '../helpers/wait.js';
 
 /**
  * A transaction a person started (here an operator's merge) that PostgreSQL aborts to break a
@@ -53,20 +54,23 @@ describe('a person’s transaction aborted to break a circle of lock waits', () 
     return { pool, client, pid: rows[0]!.pid };
   };
 
-  /** Once another session of the database waits for a lock, `holder` asks for the survivor's row, closing the circle; then it commits. */
+  /**
+   * Once the merge waits for the held row, `holder` asks for the survivor's, closing the circle;
+   * then it commits. Polled every 10 ms: the circle must close well within the server's
+   * deadlock_timeout (1 s) of the merge's wait, so that the merge, waiting first, is the one
+   * PostgreSQL aborts.
+   */
   const closeCircle = async (holder: { client: PoolClient; pid: number }, survivor: string): Promise<void> => {
-    await waitUntil(
-      async () =>
-        (
-          await database.pool.query<{ n: number }>(
-            `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> $1`,
-            [holder.pid],
-          )
-        ).rows[0]!.n,
-      (n) => n > 0,
-      20_000,
-      'the merge to wait for the held row',
-    );
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const { rows } = await database.pool.query<{ n: number }>(
+        'select count(*)::int as n from pg_stat_activity where datname = current_database() and $1 = any(pg_blocking_pids(pid))',
+        [holder.pid],
+      );
+      if (rows[0]!.n > 0) break;
+      if (Date.now() > deadline) throw new Error('the merge never waited for the held row');
+      await sleep(10);
+    }
     await holder.client.query('select 1 from citizens where citizen_id = $1 for update', [survivor]);
     await holder.client.query('commit');
   };

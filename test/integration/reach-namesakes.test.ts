@@ -107,10 +107,11 @@ class ReachDatabase {
 
 /** Rows the plan's scans of the citizens' key table returned, over all their loops. */
 function keyRowsRead(nodes: readonly PlanNode[]): number {
-  return nodes.reduce(
-    (sum, node) => sum + (node['Relation Name'] === 'citizen_blocking_keys' ? (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 0) : 0),
-    0,
-  );
+  return nodes.reduce((sum, node) => {
+    if (node['Relation Name'] !== 'citizen_blocking_keys') return sum;
+    if (node['Actual Rows'] === undefined || node['Actual Loops'] === undefined) throw new Error('a plan without actual figures: explain it with analyze');
+    return sum + node['Actual Rows'] * node['Actual Loops'];
+  }, 0);
 }
 
 describe('the reach of a new citizen among namesakes, under the default settings (one name-frequency feature)', () => {

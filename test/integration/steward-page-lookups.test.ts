@@ -17,9 +17,9 @@ const CASES = 40;
 /** Findings already stored, about one every two events. */
 const FINDINGS = 50_000;
 
-/** Whether the plan of `sql` reads `index`, and whether it reads a whole table. */
+/** Whether the plans of `sql` (the values' own, and the one kept for any values) read `index`, and whether they read a whole table. */
 async function readsThrough(pool: Pool, sql: string, values: unknown[], index: string) {
-  const nodes = await planNodes(pool, sql, values);
+  const nodes = [...(await planNodes(pool, sql, values)), ...(await planNodes(pool, sql, values, { generic: true }))];
   return { throughIndex: nodes.some((node) => node['Index Name'] === index), wholeTable: nodes.some((node) => node['Node Type'] === 'Seq Scan') };
 }
 

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RegisterBusyError } from '../../services/shared/errors.js';
 import { createLogger } from '../../services/shared/observability/logger.js';
 import { createMetrics } from '../../services/shared/observability/metrics.js';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
@@ -95,21 +96,28 @@ describe('the steward API when the request fails through no fault of its own', (
     expect(failing.text.join('')).not.toContain('1987-03-14');
   });
 
-  it('answers 503 REGISTER_BUSY, to try again, when PostgreSQL aborted the request for a concurrent transaction', async () => {
-    const failing = await appFailingWith(databaseError('40P01'));
+  it('answers 503 REGISTER_BUSY, to try again, when PostgreSQL aborted the request for a concurrent transaction each time it ran', async () => {
+    const failing = await appFailingWith(new RegisterBusyError(4, databaseError('40P01')));
     app = failing.app;
     const response = await signIn(app);
     expect({ status: response.statusCode, error: response.json<{ error: string }>().error }).toEqual({ status: 503, error: 'REGISTER_BUSY' });
   });
 
-  it('logs a request aborted for a concurrent transaction as a warning by its code, never the database message', async () => {
-    const failing = await appFailingWith(databaseError('40001'));
+  it('logs such a request as a warning by its SQLSTATE, never the database message', async () => {
+    const failing = await appFailingWith(new RegisterBusyError(4, databaseError('40001')));
     app = failing.app;
     await signIn(app);
     expect(failing.lines.filter((line) => line.level >= 40).map(({ msg, sqlstate }) => ({ msg, sqlstate }))).toEqual([
       { msg: 'request failed: aborted for concurrent transactions each time it ran', sqlstate: '40001' },
     ]);
     expect(failing.text.join('')).not.toContain('1987-03-14');
+  });
+
+  it('answers an abort of a statement that ran once (no retry) as SERVICE_UNAVAILABLE, not as REGISTER_BUSY', async () => {
+    const failing = await appFailingWith(databaseError('40P01'));
+    app = failing.app;
+    const response = await signIn(app);
+    expect({ status: response.statusCode, error: response.json<{ error: string }>().error }).toEqual({ status: 503, error: 'SERVICE_UNAVAILABLE' });
   });
 
   it('answers 503 SERVICE_UNAVAILABLE, to try again, when the database does not answer', async () => {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { abortedForAnother } from '../errors.js';
+import { abortedForAnother, RegisterBusyError } from '../errors.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -21,19 +21,24 @@ export interface TransactionOptions {
   attempts?: number;
 }
 
-/** A pause before run `attempt` + 1, longer each time and never the same for two transactions, so that two aborted together do not meet again. */
+/** A pause before run `attempt` + 1, longer each time and random, so that two transactions aborted together are unlikely to meet again. */
 function pauseMs(attempt: number): number {
   return attempt * (20 + Math.random() * 80);
 }
 
-/** Runs `work` in one transaction: committed if it returns, rolled back if it throws (and run again, up to `options.attempts`, while it was aborted for another transaction's sake). */
+/**
+ * Runs `work` in one transaction: committed if it returns, rolled back if it throws. Run again, up
+ * to `options.attempts`, while it was aborted for another transaction's sake; aborted each time, it
+ * fails with RegisterBusyError (run once, with PostgreSQL's error, for the stage to retry).
+ */
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   const attempts = options.attempts ?? 1;
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await once(pool, work);
     } catch (error) {
-      if (attempt >= attempts || abortedForAnother(error) === null) throw error;
+      if (attempts === 1 || abortedForAnother(error) === null) throw error;
+      if (attempt >= attempts) throw new RegisterBusyError(attempts, error);
       await sleep(pauseMs(attempt));
     }
   }

@@ -373,7 +373,7 @@ const LABELS = {
       SERVICE_MISCONFIGURED:
         'Hệ thống đang bị cấu hình sai nên chưa thực hiện được thao tác này (lỗi đã được ghi lại). Hãy báo cho quản trị viên và thử lại sau khi lỗi được khắc phục.',
       SERVICE_UNAVAILABLE: 'Hệ thống tạm thời không kết nối được cơ sở dữ liệu hoặc một dịch vụ cần thiết khác; vui lòng thử lại sau ít phút.',
-      REGISTER_BUSY: 'Sổ đang cập nhật chính những hồ sơ này vào đúng lúc đó, cả mấy lần hệ thống thử lại; chưa có gì thay đổi: hãy thử lại.',
+      REGISTER_BUSY: 'Sổ đang được cập nhật đúng những bản ghi này, kể cả sau mấy lần hệ thống tự thử lại; chưa có gì thay đổi: hãy thử lại sau giây lát.',
       SERVICE_UNREACHABLE: 'Không kết nối được tới máy chủ; hãy kiểm tra mạng và thử lại.',
       STALE_CASE: 'Hồ sơ đã thay đổi từ khi trang này hiện ra; hãy tải lại trước khi quyết định.',
       UNKNOWN_STEWARD: 'Chỉ giao hồ sơ cho một cán bộ được quyền quyết định.',
@@ -943,7 +943,8 @@ const LABELS = {
       INTERNAL: 'The server failed; it is logged.',
       SERVICE_MISCONFIGURED: 'The service is misconfigured and cannot do this yet (it is logged): tell the administrator, and try again once it is fixed.',
       SERVICE_UNAVAILABLE: 'The service cannot reach its database or another service it needs for now; try again in a moment.',
-      REGISTER_BUSY: 'The register was changing these same records at that moment, each of the times it was tried; nothing was changed: try again.',
+      REGISTER_BUSY:
+        'The register was changing these same records, even after the service tried again a few times; nothing was changed: try again in a moment.',
       SERVICE_UNREACHABLE: 'The server does not answer; check the network and try again.',
       STALE_CASE: 'The case has changed since this page showed it; reload it before deciding.',
       UNKNOWN_STEWARD: 'Cases are assigned to a steward who may decide them.',
