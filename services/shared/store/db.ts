@@ -44,18 +44,19 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
   }
 }
 
+/** How many times inRetriedTransaction runs a person's transaction at most. */
+export const PERSONS_ATTEMPTS = 4;
+
 /**
  * A transaction a person started (a steward's decision, an operator's merge or settings change),
- * run again up to 4 times while PostgreSQL aborts it for another's sake: no stage retries it as
- * the store's chunks are, and the register's lock order has known exceptions
+ * run up to PERSONS_ATTEMPTS times while PostgreSQL aborts it for another's sake: no stage retries
+ * it as the store's chunks are, and the register's lock order has known exceptions
  * (review/citizen-locks.ts) whose circles PostgreSQL breaks by aborting one of the transactions.
  * Run again after a short pause, it waits its turn instead of failing the request.
  */
 export function inRetriedTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   return inTransaction(pool, work, { attempts: PERSONS_ATTEMPTS });
 }
-
-export const PERSONS_ATTEMPTS = 4;
 
 async function once<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
