@@ -4,7 +4,7 @@ import type { Logger } from '../shared/observability/logger.js';
 import { collectProcessMetrics, type Metrics } from '../shared/observability/metrics.js';
 import { wireKafka } from '../shared/service/kafka-wiring.js';
 import type { RunningService } from '../shared/service/stage-service.js';
-import { createPool, postgresCheck } from '../shared/store/db.js';
+import { createPool, observeRunsAgain, postgresCheck } from '../shared/store/db.js';
 import { OutboxRelay } from '../shared/store/outbox-relay.js';
 import type { StewardConfig } from './config.js';
 import { buildManagementApp, buildStewardApp } from './steward-app.js';
@@ -18,6 +18,11 @@ import { buildManagementApp, buildStewardApp } from './steward-app.js';
 export async function startSteward(config: StewardConfig, logger: Logger, metrics: Metrics): Promise<RunningService> {
   collectProcessMetrics(metrics);
   const pool = createPool(config.DATABASE_URL, config.DANCU_STEWARD_DB_POOL_SIZE);
+  const transactions = logger.child({ component: 'transactions' });
+  observeRunsAgain(pool, ({ sqlstate, attempt }) => {
+    metrics.transactionsRunAgain.inc({ sqlstate });
+    transactions.warn({ sqlstate, attempt }, 'transaction aborted for a concurrent one; running it again');
+  });
   const { kafka, producer, registry, topics, schemaIds } = await wireKafka({
     config,
     clientId: 'dancu-steward',

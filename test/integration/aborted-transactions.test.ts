@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicsFor } from '../../services/shared/schemas/topics.js';
 import { applyDecisions, type WriterContext } from '../../services/shared/store/apply-decisions.js';
 import { mergeCitizensIn, mergeCitizens } from '../../services/shared/store/citizen-merges.js';
-import { createPool, inTransaction, type Pool, type PoolClient } from '../../services/shared/store/db.js';
+import { createPool, inTransaction, observeRunsAgain, type Pool, type PoolClient, type RunAgain } from '../../services/shared/store/db.js';
 import { CONTEXT, decision, observation } from '../fixtures/link-decisions.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
 import { within } from '../helpers/wait.js';
@@ -90,12 +90,19 @@ describe('a person’s transaction aborted to break a circle of lock waits', () 
     const { survivor, merged } = await twoCitizens();
     const holder = await holdRow(merged);
     try {
+      const heard: RunAgain[] = [];
+      observeRunsAgain(database.pool, (runAgain) => heard.push(runAgain));
       const merging = mergeCitizens(database.pool, context, survivor, merged, 'operator:test', 'the same man registered twice');
       merging.catch(() => undefined);
       // The holder's own wait ends without an error: PostgreSQL aborted the merge, which waited first.
       await closeCircle(holder, survivor);
       const result = await within(merging, 30_000, 'the merge');
-      expect({ survivor: result.survivorId, merged: result.mergedId, status: await statusOf(merged) }).toEqual({ survivor, merged, status: 'MERGED' });
+      expect({ survivor: result.survivorId, merged: result.mergedId, status: await statusOf(merged), heard }).toEqual({
+        survivor,
+        merged,
+        status: 'MERGED',
+        heard: [{ sqlstate: '40P01', attempt: 1 }],
+      });
     } finally {
       holder.client.release();
       await holder.pool.end();

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { DancuError } from '../../services/shared/errors.js';
-import { inRetriedTransaction, inTransaction, PERSONS_ATTEMPTS, type Pool, type PoolClient } from '../../services/shared/store/db.js';
+import {
+  inRetriedTransaction,
+  inTransaction,
+  observeRunsAgain,
+  PERSONS_ATTEMPTS,
+  type Pool,
+  type PoolClient,
+  type RunAgain,
+} from '../../services/shared/store/db.js';
 
 /** What node-postgres throws for a statement the server refuses: the SQLSTATE as `code`. */
 const refused = (code: string) => Object.assign(new Error(`refused ${code}`), { code });
@@ -44,6 +52,17 @@ describe('a transaction PostgreSQL aborts for another’s sake', () => {
     const work = failingThen([refused('40P01'), refused('40001')]);
     expect(await inRetriedTransaction(pool, work.work)).toBe(3);
     expect(ends).toEqual(['rollback', 'rollback', 'commit']);
+  });
+
+  it('tells the pool’s observer of each run again, by SQLSTATE and the run aborted', async () => {
+    const { pool } = fakePool();
+    const heard: RunAgain[] = [];
+    observeRunsAgain(pool, (runAgain) => heard.push(runAgain));
+    await inRetriedTransaction(pool, failingThen([refused('40P01'), refused('40001')]).work);
+    expect(heard).toEqual([
+      { sqlstate: '40P01', attempt: 1 },
+      { sqlstate: '40001', attempt: 2 },
+    ]);
   });
 
   it('fails with REGISTER_BUSY, the abort as its cause, once every attempt was aborted', async () => {

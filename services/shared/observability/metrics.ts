@@ -52,6 +52,12 @@ export function createMetrics(registry: Registry = new client.Registry()) {
       labelNames: ['route', 'status'] as const,
       registers,
     }),
+    transactionsRunAgain: new client.Counter({
+      name: 'dancu_transactions_run_again_total',
+      help: "Transactions a person started (a steward's request) that PostgreSQL aborted for a concurrent one's sake and that ran again, by SQLSTATE: a rising rate shows transactions meeting in circles of lock waits.",
+      labelNames: ['sqlstate'] as const,
+      registers,
+    }),
     deadLetters: new client.Counter({
       name: 'dancu_dead_letters_total',
       help: 'Messages dead-lettered, by stage and reason code.',

@@ -26,6 +26,20 @@ function pauseMs(attempt: number): number {
   return attempt * (20 + Math.random() * 80);
 }
 
+/** A transaction run again: the SQLSTATE PostgreSQL aborted it with, and which run that was. */
+export interface RunAgain {
+  sqlstate: string;
+  attempt: number;
+}
+
+/** Per pool, who hears of each transaction run again (a service's log and metrics): no stage sees these aborts. */
+const runAgainObservers = new WeakMap<pg.Pool, (runAgain: RunAgain) => void>();
+
+/** `observer` hears of every transaction inTransaction runs again on `pool`, before its pause. */
+export function observeRunsAgain(pool: pg.Pool, observer: (runAgain: RunAgain) => void): void {
+  runAgainObservers.set(pool, observer);
+}
+
 /**
  * Runs `work` in one transaction: committed if it returns, rolled back if it throws. Run again, up
  * to `options.attempts`, while it was aborted for another transaction's sake; aborted each time, it
@@ -37,8 +51,10 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     try {
       return await once(pool, work);
     } catch (error) {
-      if (attempts === 1 || abortedForAnother(error) === null) throw error;
+      const sqlstate = attempts === 1 ? null : abortedForAnother(error);
+      if (sqlstate === null) throw error;
       if (attempt >= attempts) throw new RegisterBusyError(attempts, error);
+      runAgainObservers.get(pool)?.({ sqlstate, attempt });
       await sleep(pauseMs(attempt));
     }
   }
