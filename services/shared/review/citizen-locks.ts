@@ -58,9 +58,10 @@ import { lockKeys } from '../store/records-in-reach.js';
  * one's needs while needing one of this one's (two chunks each keeping a household's record
  * waiting and correcting one of its members). The store's stage runs an aborted chunk again; a
  * transaction a person started (a steward's request, `dancu duplicates merge` and its undo, a
- * settings change) runs again by itself a few times (store/db.ts, inRetriedTransaction). It takes a correction at
- * the same moment as a record waiting on the person's new keys; taken in order instead, on every
- * key a correction could give, every linked event would lock keys.
+ * settings change) runs again by itself a few times (store/db.ts, inRetriedTransaction). This
+ * lock out of order is what makes a correction and a record waiting on the person's new keys at
+ * the same moment see each other; taken in order instead, on every key a correction could give,
+ * every linked event would lock keys.
  *
  * Taken as the edits came, a move of a standing link (the citizen the record leaves, then the one
  * it goes to; its undo the other way round) or a new citizen made of one (the citizen left, then

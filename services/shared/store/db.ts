@@ -12,15 +12,6 @@ export function createPool(databaseUrl: string, max = 5): pg.Pool {
   return pool;
 }
 
-export interface TransactionOptions {
-  /**
-   * How many times `work` runs at most while PostgreSQL aborts its transaction for another's sake
-   * (abortedForAnother); 1 runs it once. `work` must then do nothing outside the transaction that
-   * a second run would repeat.
-   */
-  attempts?: number;
-}
-
 /** A pause before run `attempt` + 1, longer each time and random, so that two transactions aborted together are unlikely to meet again. */
 function pauseMs(attempt: number): number {
   return attempt * (20 + Math.random() * 80);
@@ -35,29 +26,9 @@ export interface RunAgain {
 /** Per pool, who hears of each transaction run again (a service's log and metrics): no stage sees these aborts. */
 const runAgainObservers = new WeakMap<pg.Pool, (runAgain: RunAgain) => void>();
 
-/** `observer` hears of every transaction inTransaction runs again on `pool`, before its pause. */
+/** `observer` hears of every transaction inRetriedTransaction runs again on `pool`, before its pause. */
 export function observeRunsAgain(pool: pg.Pool, observer: (runAgain: RunAgain) => void): void {
   runAgainObservers.set(pool, observer);
-}
-
-/**
- * Runs `work` in one transaction: committed if it returns, rolled back if it throws. Run again, up
- * to `options.attempts`, while it was aborted for another transaction's sake; aborted each time, it
- * fails with RegisterBusyError (run once, with PostgreSQL's error, for the stage to retry).
- */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-  const attempts = options.attempts ?? 1;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await once(pool, work);
-    } catch (error) {
-      const sqlstate = attempts === 1 ? null : abortedForAnother(error);
-      if (sqlstate === null) throw error;
-      if (attempt >= attempts) throw new RegisterBusyError(attempts, error);
-      runAgainObservers.get(pool)?.({ sqlstate, attempt });
-      await sleep(pauseMs(attempt));
-    }
-  }
 }
 
 /** How many times inRetriedTransaction runs a person's transaction at most. */
@@ -68,13 +39,29 @@ export const PERSONS_ATTEMPTS = 4;
  * run up to PERSONS_ATTEMPTS times while PostgreSQL aborts it for another's sake: no stage retries
  * it as the store's chunks are, and the register's lock order has known exceptions
  * (review/citizen-locks.ts) whose circles PostgreSQL breaks by aborting one of the transactions.
- * Run again after a short pause, it waits its turn instead of failing the request.
+ * Run again after a short pause, it waits its turn instead of failing the request. `work` must do
+ * nothing outside the transaction that a second run would repeat.
  */
-export function inRetriedTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  return inTransaction(pool, work, { attempts: PERSONS_ATTEMPTS });
+export async function inRetriedTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await inTransaction(pool, work);
+    } catch (error) {
+      const sqlstate = abortedForAnother(error);
+      if (sqlstate === null) throw error;
+      // Aborted each time: nothing was committed; the caller says so (RegisterBusyError, code REGISTER_BUSY).
+      if (attempt >= PERSONS_ATTEMPTS) throw new RegisterBusyError(PERSONS_ATTEMPTS, error);
+      runAgainObservers.get(pool)?.({ sqlstate, attempt });
+      await sleep(pauseMs(attempt));
+    }
+  }
 }
 
-async function once<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in one transaction: committed if it returns, rolled back if it throws (with
+ * PostgreSQL's own error when it aborted the transaction, for the caller's stage to retry).
+ */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   // A server that goes away while the client is checked out (between two statements) emits
   // 'error' on it, which would kill the process; the next statement fails with it instead, and
