@@ -158,6 +158,17 @@ describe('edit distance within a bound', () => {
       { numRuns: 3000 },
     );
   });
+
+  it('agrees with the full edit distance on pairs that share a beginning and an end around a few letters', () => {
+    const letters = fc.string({ unit: fc.constantFrom('a', 'b', 'n', ' '), maxLength: 4 });
+    fc.assert(
+      fc.property(letters, letters, letters, letters, fc.integer({ min: 0, max: 3 }), (start, x, y, end, most) => {
+        const [a, b] = [`${start}${x}${end}`, `${start}${y}${end}`];
+        return withinEdits(a, b, most) === levenshtein.get(a, b) <= most;
+      }),
+      { numRuns: 5000 },
+    );
+  });
 });
 
 describe('estimation on a sample of records', () => {

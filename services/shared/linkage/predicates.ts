@@ -121,7 +121,15 @@ function overlapOf(a: ReadonlySet<string>, b: ReadonlySet<string>, typos: boolea
   return lastOverlap;
 }
 
-const TYPO_WORD = /^[a-z]{5,}$/;
+/** A word of five letters or more, a to z only; tested without a regular expression, for every word of every candidate's address. */
+function isTypoWord(word: string): boolean {
+  if (word.length < 5) return false;
+  for (let i = 0; i < word.length; i += 1) {
+    const code = word.charCodeAt(i);
+    if (code < 97 || code > 122) return false;
+  }
+  return true;
+}
 
 /**
  * Whether a word of five letters or more is one edit from a word of `words` of five letters or
@@ -130,8 +138,8 @@ const TYPO_WORD = /^[a-z]{5,}$/;
  * from another word.
  */
 function typoOf(token: string, words: ReadonlySet<string>): boolean {
-  if (!TYPO_WORD.test(token)) return false;
-  for (const word of words) if (Math.abs(word.length - token.length) <= 1 && TYPO_WORD.test(word) && withinEdits(token, word, 1)) return true;
+  if (!isTypoWord(token)) return false;
+  for (const word of words) if (Math.abs(word.length - token.length) <= 1 && isTypoWord(word) && withinEdits(token, word, 1)) return true;
   return false;
 }
 
@@ -167,18 +175,31 @@ export function tokensClose(x: string, y: string, least: number, unmatched: numb
   return true;
 }
 
-let rows = [new Int32Array(64), new Int32Array(64)];
-
 /**
  * Whether the edit distance (insertions, deletions and substitutions of UTF-16 units, as
- * fast-levenshtein counts them) is at most `most`. Only the band of the table within `most` of
- * its diagonal is filled, and it stops at the first row whose every cell exceeds `most`: most
- * pairs a linker compares are far apart, and the full table cost most of their comparison.
+ * fast-levenshtein counts them) is at most `most`. The common beginning and end are left out
+ * first (they do not change the distance: names that differ share most of their words), then only
+ * the band of the table within `most` of its diagonal is filled, and it stops at the first row
+ * whose every cell exceeds `most`: most pairs a linker compares are far apart, and the full table
+ * cost most of their comparison.
  */
 export function withinEdits(x: string, y: string, most: number): boolean {
   if (x === y) return true;
-  const n = x.length;
-  const m = y.length;
+  let from = 0;
+  let endX = x.length;
+  let endY = y.length;
+  while (from < endX && from < endY && x.charCodeAt(from) === y.charCodeAt(from)) from += 1;
+  while (endX > from && endY > from && x.charCodeAt(endX - 1) === y.charCodeAt(endY - 1)) {
+    endX -= 1;
+    endY -= 1;
+  }
+  return bandWithin(x, y, from, endX - from, endY - from, most);
+}
+
+let rows = [new Int32Array(64), new Int32Array(64)];
+
+/** The banded table for x[at, at + n) against y[at, at + m): whether their distance is at most `most`. */
+function bandWithin(x: string, y: string, at: number, n: number, m: number, most: number): boolean {
   if (Math.abs(n - m) > most) return false;
   if (n === 0 || m === 0) return Math.max(n, m) <= most;
   if (rows[0]!.length <= m + 1) rows = [new Int32Array(m * 2 + 2), new Int32Array(m * 2 + 2)];
@@ -190,9 +211,9 @@ export function withinEdits(x: string, y: string, most: number): boolean {
     const to = Math.min(m, i + most);
     current[from - 1] = from === 1 && i <= most ? i : beyond;
     let rowLeast = current[from - 1]!;
-    const char = x.charCodeAt(i - 1);
+    const char = x.charCodeAt(at + i - 1);
     for (let j = from; j <= to; j += 1) {
-      let value = previous[j - 1]! + (char === y.charCodeAt(j - 1) ? 0 : 1);
+      let value = previous[j - 1]! + (char === y.charCodeAt(at + j - 1) ? 0 : 1);
       if (previous[j]! + 1 < value) value = previous[j]! + 1;
       if (current[j - 1]! + 1 < value) value = current[j - 1]! + 1;
       if (value > beyond) value = beyond;
