@@ -43,9 +43,16 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : 2;
     }
-    // A person's transaction aborted for another's sake each time it ran (store/db.ts, inRetriedTransaction) says so, and to run it again.
-    const again = error instanceof DancuError && error.code === 'REGISTER_BUSY' ? ': run it again' : '';
-    console.error(`dancu: ${error instanceof Error ? error.message : String(error)}${again}`);
+    console.error(failureLine(error));
     return 1;
   }
+}
+
+/**
+ * The one line a failed command ends with. A person's transaction aborted for another's sake each
+ * time it ran (store/db.ts, inRetriedTransaction) says so, and to run it again.
+ */
+export function failureLine(error: unknown): string {
+  const again = error instanceof DancuError && error.code === 'REGISTER_BUSY' ? ': run it again' : '';
+  return `dancu: ${error instanceof Error ? error.message : String(error)}${again}`;
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import type { Command } from 'commander';
-import { buildProgram, main } from '../../services/cli/main.js';
+import { buildProgram, failureLine, main } from '../../services/cli/main.js';
+import { RegisterBusyError, UnavailableError } from '../../services/shared/errors.js';
 import { numberBetween, wholeNumber } from '../../services/cli/number-options.js';
 
 /** What the CLI wrote on stderr, the writes kept from the terminal. */
@@ -95,5 +96,20 @@ describe('number options', () => {
 
   it('refuses a share above one', () => {
     expect(() => share('2')).toThrow('a number from 0 to 1');
+  });
+});
+
+describe("a failed command's last line", () => {
+  it('asks to run it again when the register was busy with the same rows every time it ran', () => {
+    expect(failureLine(new RegisterBusyError(4, new Error('deadlock detected')))).toBe(
+      'dancu: the register was changing the same rows each of the 4 times this ran; nothing was changed: run it again',
+    );
+  });
+
+  it('does not ask to run it again for another failure, retriable or not', () => {
+    expect([failureLine(new UnavailableError('PostgreSQL', new Error('deadlock detected'))), failureLine(new Error('deadlock detected'))]).toEqual([
+      'dancu: PostgreSQL is unavailable: deadlock detected',
+      'dancu: deadlock detected',
+    ]);
   });
 });
