@@ -62,6 +62,14 @@ export function foldHistory(openedAt: Date, rows: readonly CaseAuditRow[]): Case
   return entries;
 }
 
+/** A case's newest audit rows ($1 the case id as text, $2 how many at most), oldest first; migration 035's partial index holds only the rows that name a case. */
+export const CASE_HISTORY_QUERY = `select at, actor, action, decision_action, refusal from (
+       select at, actor, action, details->>'action' as decision_action, details->'outcome'->>'code' as refusal, min(id) as first
+         from audit_log where details->>'case_id' = $1
+        group by at, actor, action, details->>'action', details->'outcome'->>'code'
+        order by at desc, first desc limit $2
+     ) newest order by at, first`;
+
 /**
  * Who viewed, claimed, released, decided, undid and merged on a case, and when, and why the
  * register refused a decision, from the audit log (the rows that name the case in their details; audit_log_case_idx finds them).
@@ -70,11 +78,3 @@ export async function caseHistory(pool: Pool, caseId: number, openedAt: Date): P
   const { rows } = await pool.query<CaseAuditRow>(CASE_HISTORY_QUERY, [String(caseId), MAX_ROWS]);
   return foldHistory(openedAt, rows);
 }
-
-/** A case's newest audit rows ($1 the case id as text, $2 how many at most), oldest first; migration 035's partial index holds only the rows that name a case. */
-export const CASE_HISTORY_QUERY = `select at, actor, action, decision_action, refusal from (
-       select at, actor, action, details->>'action' as decision_action, details->'outcome'->>'code' as refusal, min(id) as first
-         from audit_log where details->>'case_id' = $1
-        group by at, actor, action, details->>'action', details->'outcome'->>'code'
-        order by at desc, first desc limit $2
-     ) newest order by at, first`;
