@@ -113,7 +113,10 @@ async function registerPersonalIdAgain(run: IsolatedRun): Promise<string | null>
   try {
     const { rows } = await client.query<CitizenRow>(`select ${citizenRowColumns()} from citizens where personal_id is not null order by citizen_id limit 1`);
     const planned = createPlannedRows();
-    planned.citizensCreated.add({ ...rows[0]!, citizen_id: 'DCSECONDREGISTRATION', origin: 'source:test' }, { decision_id: null, rule: 'test' });
+    planned.citizensCreated.add(
+      { ...rows[0]!, citizen_id: 'DCSECONDREGISTRATION', address_features: null, origin: 'source:test' },
+      { decision_id: null, rule: 'test' },
+    );
     await client.query('begin');
     return await writePlan(client, planned).then(
       () => null,

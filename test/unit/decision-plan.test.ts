@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { normalisedFieldFeatures } from '../../services/shared/linkage/match-record.js';
+import { storedAddressFeatures } from '../../services/shared/linkage/stored-address-features.js';
 import { relinkKey, type SettingsRelink } from '../../services/shared/store/plan/loaded-state.js';
 import { planDecisions } from '../../services/shared/store/plan/plan-decisions.js';
 import { classify, recordLock } from '../../services/shared/store/plan/classify.js';
@@ -34,6 +36,29 @@ describe('planning a chunk of decisions (no database)', () => {
     expect(rows.provenance.values().map((p) => p.field)).toEqual(expect.arrayContaining(['full_name', 'date_of_birth', 'sex']));
     expect(rows.blockingKeys.values().filter((k) => k.rule !== null).length).toBeGreaterThan(0);
     for (const table of Object.values(rows)) for (const { cause } of table.entries()) expect(cause.decision_id).toBe(birth.decision_id);
+  });
+
+  it("stores a born citizen's address features with the row, as the linker reads them back", () => {
+    const birth = decision('NEW', observation());
+    const [created] = planDecisions([birth], loadedState([birth]), CONTEXT).rows.citizensCreated.values();
+    expect(storedAddressFeatures(created!.address_features)).toEqual(normalisedFieldFeatures.address(created!.address));
+  });
+
+  it('stores no address features for a born citizen without an address', () => {
+    const birth = decision('NEW', observation({ person: { address: null } }));
+    const [created] = planDecisions([birth], loadedState([birth]), CONTEXT).rows.citizensCreated.values();
+    expect(created!.address_features).toBeNull();
+  });
+
+  it("rewrites a changed citizen's address features with the row", () => {
+    const citizen = registerCitizen();
+    const death = decision(
+      'LINK',
+      observation({ event_type: 'DEATH_REGISTRATION', date_of_death: { value: '2025-01-10', precision: 'DAY' }, person: { personal_id: '079200000777' } }),
+      { citizen_id: 'C-0001' },
+    );
+    const [changed] = planDecisions([death], loadedState([death], { citizens: [citizen] }), CONTEXT).rows.citizens.values();
+    expect(storedAddressFeatures(changed!.address_features)).toEqual(normalisedFieldFeatures.address(changed!.address));
   });
 
   it('keeps the evidence, settings version and reason of a link', () => {

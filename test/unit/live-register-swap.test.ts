@@ -28,6 +28,7 @@ const citizen = (id: string): CitizenMatchRow => ({
   dob_precision: 'DAY',
   sex: 'FEMALE',
   address: null,
+  address_features: null,
 });
 const changed = (id: string): ChangedCitizen => ({ ...citizen(id), gone: false });
 const record = toMatchRecord('R', { personal_id: null, full_name: 'Đinh Thị Nền', date_of_birth: '1961-03-01', sex: 'F', address: null });

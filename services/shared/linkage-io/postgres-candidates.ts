@@ -6,6 +6,7 @@ import { citizenMatchColumns } from '../store/citizens-table.js';
 import { fallbackKeys, lookupKey, passesFilter } from '../linkage/blocking.js';
 import type { CandidateSource } from '../linkage/candidate-source.js';
 import { MatchRecordReader, personToMatchRecord, type Feature, type MatchRecord } from '../linkage/match-record.js';
+import { storedAddressFeatures } from '../linkage/stored-address-features.js';
 import { tfFeatures, type BlockingRule, type LinkageSettings } from '../linkage/settings.js';
 import { TermFrequencies } from '../linkage/term-frequencies.js';
 
@@ -29,9 +30,9 @@ interface Lookups {
 
 type CandidateRow = CitizenMatchRow & { idx: number; rule: string; generic: boolean };
 
-/** A register citizen's match record, from the columns a candidate is read with. */
+/** A register citizen's match record, from the columns a candidate is read with (the address's features as stored, when they are). */
 export function citizenMatchRecord(row: CitizenMatchRow): MatchRecord {
-  return personToMatchRecord(row.citizen_id, citizenMatchFields(row));
+  return personToMatchRecord(row.citizen_id, citizenMatchFields(row), storedAddressFeatures(row.address_features));
 }
 
 function nonNull(key: string | null): string[] {
@@ -93,7 +94,7 @@ export class PostgresCandidateSource implements CandidateSource {
       }
       const record = records[row.idx];
       if (!record || seen[row.idx]!.has(row.citizen_id)) continue;
-      const citizen = this.reader.readPerson(row.citizen_id, citizenMatchFields(row));
+      const citizen = this.reader.readPerson(row.citizen_id, citizenMatchFields(row), storedAddressFeatures(row.address_features));
       const rule = this.rules.get(row.rule);
       if (rule && !passesFilter(rule, record, citizen)) continue;
       seen[row.idx]!.add(row.citizen_id);
@@ -155,10 +156,11 @@ export class PostgresCandidateSource implements CandidateSource {
     for (const row of rows) {
       const lookup = `${row.idx}|${row.rule}`;
       const cap = capOf.get(lookup) ?? null;
-      if (cap === null || held.get(lookup)! <= cap) answered.push({ ...row, generic: false });
+      // Stored address features are not read on Citus: the trigger that drops them when an address changes is not there (distribute.sql).
+      if (cap === null || held.get(lookup)! <= cap) answered.push({ ...row, address_features: null, generic: false });
       else if (!countedGeneric.has(lookup)) {
         countedGeneric.add(lookup);
-        answered.push({ ...row, generic: true });
+        answered.push({ ...row, address_features: null, generic: true });
       }
     }
     return answered;

@@ -360,8 +360,11 @@ export class MatchRecordReader {
   private readonly cleanAddresses = new Map<string, AddressFeatures>();
   private readonly offices = new Map<string, OfficeArea | null>();
 
-  /** personToMatchRecord, with the same caches. */
-  readPerson(id: string, person: MatchedFields): MatchRecord {
+  /**
+   * personToMatchRecord, with the same caches. `storedAddress`: the address's features as the
+   * register stored them (stored-address-features.ts), used as they are instead of the cache.
+   */
+  readPerson(id: string, person: MatchedFields, storedAddress: AddressFeatures | null = null): MatchRecord {
     const { name, date, address, record } = normalisedFieldFeatures;
     return record(
       id,
@@ -369,7 +372,7 @@ export class MatchRecordReader {
       person.name_key ? cached(this.foldedNames, person.name_key, name) : name(null),
       person.date_of_birth ? cached(this.dates, person.date_of_birth.value, () => date(person.date_of_birth)) : date(null),
       person.sex,
-      person.address ? cached(this.cleanAddresses, person.address, address) : address(null),
+      storedAddress ?? (person.address ? cached(this.cleanAddresses, person.address, address) : address(null)),
       normalisedOffice(person),
     );
   }
@@ -391,9 +394,13 @@ export type MatchedFields = Pick<NormalisedPerson, 'personal_id' | 'name_key' | 
 /**
  * A normalised observation or citizen as a match record (the pipeline's path into the engine).
  * Its text is clean already and its folded name is stored, so only what is left is computed:
- * the linker does this for every candidate citizen of every event.
+ * the linker does this for every candidate citizen of every event. `storedAddress`: as readPerson's.
  */
-export function personToMatchRecord(id: string, person: MatchedFields): MatchRecord {
+export function personToMatchRecord(id: string, person: MatchedFields, storedAddress: AddressFeatures | null = null): MatchRecord {
+  if (storedAddress) {
+    const { name, date, record } = normalisedFieldFeatures;
+    return record(id, person.personal_id, name(person.name_key || null), date(person.date_of_birth), person.sex, storedAddress, normalisedOffice(person));
+  }
   return build(id, {
     personalId: person.personal_id,
     foldedName: person.name_key || null,

@@ -21,8 +21,14 @@ export interface CitizenRow {
   readonly status: 'ALIVE' | 'DECEASED' | 'MERGED';
 }
 
-/** What a citizen's match record is made from (linkage's features): a candidate lookup reads no more. */
-export type CitizenMatchRow = Pick<CitizenRow, 'citizen_id' | 'personal_id' | 'name_key' | 'date_of_birth' | 'dob_precision' | 'sex' | 'address'>;
+/**
+ * What a citizen's match record is made from (linkage's features): a candidate lookup reads no
+ * more. `address_features`: the address's features as stored (linkage/stored-address-features.ts),
+ * null where none were written or the address changed since.
+ */
+export type CitizenMatchRow = Pick<CitizenRow, 'citizen_id' | 'personal_id' | 'name_key' | 'date_of_birth' | 'dob_precision' | 'sex' | 'address'> & {
+  readonly address_features: string | null;
+};
 
 export function citizenDateOfBirth(row: Pick<CitizenRow, 'date_of_birth' | 'dob_precision'>): PartialDate | null {
   return row.date_of_birth && row.dob_precision ? { value: row.date_of_birth, precision: row.dob_precision } : null;

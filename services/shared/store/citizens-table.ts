@@ -1,4 +1,4 @@
-import type { CitizenRow } from '../register/citizen-row.js';
+import type { CitizenMatchRow, CitizenRow } from '../register/citizen-row.js';
 import { defineTable } from './table.js';
 
 /** `citizens`: the register, one row per citizen with its current values (migrations 001, 003, 005). */
@@ -26,6 +26,7 @@ export const CITIZENS = defineTable('citizens', {
   updated_at: 'timestamptz',
   version: 'integer',
   identity_changed_at: 'timestamptz',
+  address_features: 'text',
 });
 
 type CitizenColumn = (typeof CITIZENS.columns)[number];
@@ -79,7 +80,8 @@ export const CITIZEN_CREATED_COLUMNS = [
 /**
  * The columns a citizen's match record is made from (register/citizen-row.ts CitizenMatchRow): a
  * candidate lookup reads only these, not the whole row. The linker reads some 30 candidate rows
- * per event, and the other columns were a tenth of its CPU in parsing and garbage.
+ * per event, and the other columns were a tenth of its CPU in parsing and garbage. The address's
+ * features come stored (migration 037), where a load or the store wrote them.
  */
 export const CITIZEN_MATCH_COLUMNS = [
   'citizen_id',
@@ -89,7 +91,8 @@ export const CITIZEN_MATCH_COLUMNS = [
   'dob_precision',
   'sex',
   'address',
-] as const satisfies readonly (keyof CitizenRow & CitizenColumn)[];
+  'address_features',
+] as const satisfies readonly (keyof CitizenMatchRow & CitizenColumn)[];
 
 /** The `CitizenMatchRow` columns, qualified by `alias` for joins. */
 export function citizenMatchColumns(alias?: string): string {

@@ -44,9 +44,9 @@ const CASE_CLOSING: Partial<Record<(typeof REVIEW_CASES.columns)[number], InputC
  * of one key into one and never updates a row from two parts.
  */
 const STATEMENTS: Record<Part, string> = {
-  citizensCreated: `${insertFromJson(CITIZENS, [...CITIZEN_ROW_COLUMNS, 'origin'])} on conflict do nothing returning citizen_id`,
-  citizens: `update citizens c set ${CITIZENS.assignments(CITIZEN_UPDATED_COLUMNS, 'x')}, updated_at = now(), version = c.version + 1
-       from ${jsonRows(CITIZENS, ['citizen_id', ...CITIZEN_UPDATED_COLUMNS])} where c.citizen_id = x.citizen_id`,
+  citizensCreated: `${insertFromJson(CITIZENS, [...CITIZEN_ROW_COLUMNS, 'address_features', 'origin'])} on conflict do nothing returning citizen_id`,
+  citizens: `update citizens c set ${CITIZENS.assignments([...CITIZEN_UPDATED_COLUMNS, 'address_features'], 'x')}, updated_at = now(), version = c.version + 1
+       from ${jsonRows(CITIZENS, ['citizen_id', ...CITIZEN_UPDATED_COLUMNS, 'address_features'])} where c.citizen_id = x.citizen_id`,
   // A changed citizen's keys rewritten: keys no longer theirs deleted (this part), new ones added (keyInsert); both read the same rows.
   blockingKeys: `delete from citizen_blocking_keys b
       where b.citizen_id in (select citizen_id from ${jsonRows(CITIZEN_BLOCKING_KEYS, ['citizen_id'])})

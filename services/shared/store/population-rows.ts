@@ -14,11 +14,15 @@ import { parseSex } from '../normalise/sex.js';
 import { cleanText } from '../normalise/text.js';
 import { citizenKeyRows } from '../linkage/citizen-keys.js';
 import { normalisedFieldFeatures, type AddressFeatures, type DateFeatures, type NameFeatures } from '../linkage/match-record.js';
+import { addressFeaturesToStore } from '../linkage/stored-address-features.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import { CITIZEN_CREATED_COLUMNS } from './citizens-table.js';
 
-/** What a register snapshot sets of each citizen, in the order of the COPY. */
-export const LOADED_COLUMNS = CITIZEN_CREATED_COLUMNS.filter((column) => column !== 'place_of_birth' && column !== 'ethnicity');
+/** What a register snapshot sets of each citizen, in the order of the COPY: with its address's features, worked out for its keys anyway. */
+export const LOADED_COLUMNS = [
+  ...CITIZEN_CREATED_COLUMNS.filter((column) => column !== 'place_of_birth' && column !== 'ethnicity'),
+  'address_features',
+] as const;
 
 export const POPULATION_COLUMNS = ['citizen_id', 'full_name', 'date_of_birth', 'sex', 'address'] as const;
 /** Problems a batch reports at most: a load reports the first ones only. */
@@ -51,7 +55,16 @@ const DATE_COLUMNS = ['date_of_birth', 'dob_precision'] as const satisfies reado
  * the snapshot, rendered once per distinct value of that field. This is their order; it must be
  * the order of LOADED_COLUMNS, which names the COPY's columns (checked when the module loads).
  */
-const LINE_PIECES: readonly (readonly LoadedColumn[])[] = [['citizen_id'], ['personal_id'], NAME_COLUMNS, DATE_COLUMNS, ['sex'], ['address'], ['origin']];
+const LINE_PIECES: readonly (readonly LoadedColumn[])[] = [
+  ['citizen_id'],
+  ['personal_id'],
+  NAME_COLUMNS,
+  DATE_COLUMNS,
+  ['sex'],
+  ['address'],
+  ['origin'],
+  ['address_features'],
+];
 if (LINE_PIECES.flat().join() !== LOADED_COLUMNS.join()) {
   throw new InternalError(
     `a population load's pieces of a line (${LINE_PIECES.flat().join()}) are not the citizens columns it copies (${LOADED_COLUMNS.join()})`,
@@ -75,6 +88,8 @@ type DateEntry = { csv: string; features: DateFeatures } | { csv: null; problem:
 interface AddressEntry {
   csv: string;
   features: AddressFeatures;
+  /** The address_features column as CSV (empty, NULL, without an address). */
+  stored: string;
 }
 
 const features = normalisedFieldFeatures;
@@ -93,7 +108,7 @@ export class RowNormaliser {
   private readonly dates = new Map<string, DateEntry>();
   private readonly sexes = new Map<string, ReturnType<typeof parseSex>>();
   private readonly addresses = new Map<string, AddressEntry>();
-  private readonly noAddress: AddressEntry = { csv: '', features: features.address(null) };
+  private readonly noAddress: AddressEntry = { csv: '', features: features.address(null), stored: '' };
   private readonly origin: string;
 
   constructor(
@@ -116,7 +131,7 @@ export class RowNormaliser {
     if (row.sex?.trim() && !sex) problems.push('sex is not M/F, male/female or nam/nữ');
     if (problems.length > 0 || !name || date.csv === null) return { problem: `row ${at}: ${problems.join('; ')}` };
     const address = row.address ? cached(this.addresses, row.address, addressEntry) : this.noAddress;
-    const citizenLine = `${csvField(citizenId)},${csvField(personalId)},${name.csv},${date.csv},${csvField(sex ?? null)},${address.csv},${this.origin}\n`;
+    const citizenLine = `${csvField(citizenId)},${csvField(personalId)},${name.csv},${date.csv},${csvField(sex ?? null)},${address.csv},${this.origin},${address.stored}\n`;
     const match = features.record(citizenId, personalId, name.features, date.features, sex ?? null, address.features);
     const id = copyTextField(citizenId);
     let keyLines = '';
@@ -150,7 +165,8 @@ function dateEntry(raw: string): DateEntry {
 
 function addressEntry(raw: string): AddressEntry {
   const address = cleanText(raw) || null;
-  return { csv: csvField(address), features: features.address(address) };
+  const matched = features.address(address);
+  return { csv: csvField(address), features: matched, stored: address === null ? '' : csvField(addressFeaturesToStore(matched)) };
 }
 
 /**

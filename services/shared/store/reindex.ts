@@ -1,5 +1,6 @@
 import { citizenKeyRows } from '../linkage/citizen-keys.js';
-import { personToMatchRecord } from '../linkage/match-record.js';
+import { normalisedFieldFeatures, personToMatchRecord } from '../linkage/match-record.js';
+import { addressFeaturesToStore } from '../linkage/stored-address-features.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import type { PersonObservation } from '../schemas/records.js';
 import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
@@ -8,6 +9,7 @@ import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { settleAfterLoad, withKeyIndexesDropped } from './key-indexes.js';
 import { DUPLICATE_REASON } from './review-case.js';
 import { recordKeysOf } from './plan/record-keys.js';
+import { onCitus } from './store-dialect.js';
 
 const PAGE = 5_000;
 
@@ -28,13 +30,31 @@ export async function reindexCitizens(pool: Pool, settings: LinkageSettings, onP
   return count;
 }
 
+/**
+ * The page's citizens whose stored address features are missing or of another version (a register
+ * loaded before migration 037, or before linkage read addresses as it does now) get them, so that
+ * the linker reads them rather than working them out; rows already right are not written.
+ */
+async function stampAddressFeatures(client: PoolClient, rows: readonly (CitizenRow & { address_features: string | null })[]): Promise<void> {
+  const stale = rows.flatMap((row) => {
+    const stored = row.address ? addressFeaturesToStore(normalisedFieldFeatures.address(row.address)) : null;
+    return stored === row.address_features ? [] : [{ id: row.citizen_id, stored }];
+  });
+  if (stale.length === 0) return;
+  await client.query('update citizens c set address_features = x.stored from unnest($1::text[], $2::text[]) as x(id, stored) where c.citizen_id = x.id', [
+    stale.map((row) => row.id),
+    stale.map((row) => row.stored),
+  ]);
+}
+
 /** Every citizen's keys but a merged one's: a merge deletes those (citizen-merges.ts), and a survivor's duplicate is no candidate. */
 async function writeAllKeys(client: PoolClient, settings: LinkageSettings, onProgress?: (done: number) => void): Promise<number> {
+  const citus = await onCitus(client);
   let after = '';
   let done = 0;
   for (;;) {
-    const { rows } = await client.query<CitizenRow>(
-      `select ${citizenRowColumns()} from citizens where citizen_id > $1 and status <> 'MERGED' order by citizen_id limit $2`,
+    const { rows } = await client.query<CitizenRow & { address_features: string | null }>(
+      `select ${citizenRowColumns()}, address_features from citizens where citizen_id > $1 and status <> 'MERGED' order by citizen_id limit $2`,
       [after, PAGE],
     );
     if (rows.length === 0) return done;
@@ -46,6 +66,8 @@ async function writeAllKeys(client: PoolClient, settings: LinkageSettings, onPro
       keys.map((k) => k.key),
       keys.map((k) => k.citizen),
     ]);
+    // On Citus the stored features are not read (migration 037): nothing to stamp.
+    if (!citus) await stampAddressFeatures(client, rows);
     done += rows.length;
     after = rows[rows.length - 1]!.citizen_id;
     onProgress?.(done);

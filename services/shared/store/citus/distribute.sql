@@ -51,6 +51,9 @@ create index record_links_source_record_idx on record_links (source, source_syst
 drop trigger citizens_inserted_noted on citizens;
 drop trigger citizens_updated_noted on citizens;
 drop trigger citizens_deleted_noted on citizens;
+-- The same for the trigger that drops a changed address's stored features (migration 037): the
+-- candidate lookup on Citus does not read them (postgres-candidates.ts, rowsCountedHere).
+drop trigger if exists citizens_address_features_dropped on citizens;
 
 select create_distributed_table('citizens', 'citizen_id', shard_count => :shard_count);
 select create_distributed_table('citizen_blocking_keys', 'citizen_id', colocate_with => 'citizens');

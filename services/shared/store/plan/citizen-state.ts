@@ -1,5 +1,6 @@
 import { citizenKeyRows } from '../../linkage/citizen-keys.js';
-import { personToMatchRecord } from '../../linkage/match-record.js';
+import { normalisedFieldFeatures, personToMatchRecord } from '../../linkage/match-record.js';
+import { addressFeaturesToStore } from '../../linkage/stored-address-features.js';
 import type { LinkageSettings } from '../../linkage/settings.js';
 import {
   claimOfProvenance,
@@ -165,6 +166,11 @@ export function recompute(state: CitizenState, survivorship: Survivorship): Chan
  */
 export const keysOfCitizen = keysRemembered((settings, row: CitizenRow) => citizenKeyRows(settings, personToMatchRecord(row.citizen_id, citizenAsPerson(row))));
 
+/** The address's features as the register stores them with the row, so that the linker reads them rather than working them out. */
+function storedFeatures(row: CitizenRow): string | null {
+  return row.address ? addressFeaturesToStore(normalisedFieldFeatures.address(row.address)) : null;
+}
+
 /**
  * The rows the citizens' new state writes: each changed citizen's row (inserted when the chunk
  * registered it) and blocking keys, every claim not yet stored, and the stored claims whose
@@ -175,8 +181,8 @@ export function planCitizenRows(citizens: Iterable<CitizenState>, rows: PlannedR
   for (const state of citizens) {
     const cause = state.cause ?? { decision_id: null, rule: 'survivorship' };
     const id = state.row.citizen_id;
-    if (state.created) rows.citizensCreated.add({ ...state.row, origin: state.created.origin }, cause);
-    else if (state.changed) rows.citizens.add(state.row, cause);
+    if (state.created) rows.citizensCreated.add({ ...state.row, address_features: storedFeatures(state.row), origin: state.created.origin }, cause);
+    else if (state.changed) rows.citizens.add({ ...state.row, address_features: storedFeatures(state.row) }, cause);
     if (state.changed || state.created) {
       rows.blockingKeys.add({ citizen_id: id, rule: null, key: null }, { ...cause, rule: 'blocking-keys' });
       for (const k of keysOfCitizen(settings, state.row)) rows.blockingKeys.add({ citizen_id: id, ...k }, { ...cause, rule: 'blocking-keys' });

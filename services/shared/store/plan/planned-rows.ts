@@ -3,7 +3,9 @@ import { RowSet } from './row-set.js';
 import type { PersonObservation } from '../../schemas/records.js';
 
 /** A citizen a NEW decision registers, with the values the whole chunk left it with. */
-export type CitizenInsert = CitizenRow & { origin: string };
+/** A citizen's row as a chunk writes it: with its address's features as stored (linkage/stored-address-features.ts; null without an address). */
+export type CitizenWrite = CitizenRow & { address_features: string | null };
+export type CitizenInsert = CitizenWrite & { origin: string };
 
 export interface ProvenanceInsert {
   citizen_id: string;
@@ -158,7 +160,7 @@ const keepEarlier = <Row>(earlier: Row): Row => earlier;
 export function createPlannedRows() {
   return {
     citizensCreated: new RowSet<CitizenInsert>((row) => row.citizen_id),
-    citizens: new RowSet<CitizenRow>((row) => row.citizen_id),
+    citizens: new RowSet<CitizenWrite>((row) => row.citizen_id),
     blockingKeys: new RowSet<KeyRow>(),
     provenance: new RowSet<ProvenanceInsert>(),
     // A history row is one observation's claim on one field: (citizen, field, observation, source) names it.

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { MatchRecordReader, normalisedFieldFeatures, personToMatchRecord } from '../../services/shared/linkage/match-record.js';
+import {
+  ADDRESS_FEATURES_VERSION,
+  addressFeaturesToStore,
+  PROBE_ADDRESSES,
+  storedAddressFeatures,
+} from '../../services/shared/linkage/stored-address-features.js';
+import { citizenMatchRecord } from '../../services/shared/linkage-io/postgres-candidates.js';
+import { cleanText } from '../../services/shared/normalise/text.js';
+import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
+import { nationalRegister } from '../../services/shared/synth/national-register.js';
+
+const featuresOf = normalisedFieldFeatures.address;
+
+/** Addresses as registers and sources write them: the national profile's, and a hard set's records with their typos and old province names. */
+function writtenAddresses(): string[] {
+  const addresses = new Set<string>();
+  for (const item of nationalRegister({ population: 3000, records: 1000, absentShare: 0.1, seed: 5 })) {
+    const address = item.kind === 'citizen' ? item.citizen.address : item.record.address;
+    if (address) addresses.add(cleanText(address));
+  }
+  const hard = generateLinkageSet({ population: 1000, records: 1000, absentShare: 0.1, seed: 9, profile: 'hard' });
+  for (const record of hard.records) if (record.address) addresses.add(cleanText(record.address));
+  for (const probe of PROBE_ADDRESSES) if (probe) addresses.add(probe);
+  return [...addresses];
+}
+
+const CITIZEN = {
+  citizen_id: '040190000017',
+  personal_id: '040190000017',
+  name_key: 'nguyen thi lan',
+  date_of_birth: '1990-07-11',
+  dob_precision: 'DAY' as const,
+  sex: 'FEMALE' as const,
+  address: 'xóm Đông, xã Nghi Phong, Nghi Lộc, Nghệ An',
+};
+
+describe("a citizen's address features as the register stores them", () => {
+  it('read back as the features the address gives, for every address of a national and a hard set', () => {
+    const addresses = writtenAddresses();
+    expect(addresses.length).toBeGreaterThan(2000);
+    for (const address of addresses) expect(storedAddressFeatures(addressFeaturesToStore(featuresOf(address))), address).toEqual(featuresOf(address));
+  });
+
+  it('are read as missing when nothing was stored', () => {
+    expect([storedAddressFeatures(null), storedAddressFeatures(undefined), storedAddressFeatures('')]).toEqual([null, null, null]);
+  });
+
+  it('are read as missing when stored under another version of how addresses are read', () => {
+    const stored = addressFeaturesToStore(featuresOf(CITIZEN.address));
+    const older =
+      `0${ADDRESS_FEATURES_VERSION.slice(1)}` === ADDRESS_FEATURES_VERSION ? `1${ADDRESS_FEATURES_VERSION.slice(1)}` : `0${ADDRESS_FEATURES_VERSION.slice(1)}`;
+    expect(storedAddressFeatures(older + stored.slice(ADDRESS_FEATURES_VERSION.length))).toBeNull();
+  });
+
+  it('take a version from probe addresses that give a household, numbers, a province and a commune, and one that gives none', () => {
+    const probes = PROBE_ADDRESSES.map((address) => featuresOf(address));
+    expect({
+      household: probes.some((f) => f.features.address_key !== null),
+      numbers: probes.some((f) => f.features.address_numbers !== null),
+      province: probes.some((f) => f.features.area_province !== null),
+      commune: probes.some((f) => f.features.area_commune !== null),
+      implausible: probes.some((f) => f.features.area_province === null && f.features.address_key === null),
+    }).toEqual({ household: true, numbers: true, province: true, commune: true, implausible: true });
+  });
+
+  it('give a candidate the same match record as its address worked out', () => {
+    const stored = { ...CITIZEN, address_features: addressFeaturesToStore(featuresOf(CITIZEN.address)) };
+    expect(citizenMatchRecord(stored)).toEqual(citizenMatchRecord({ ...CITIZEN, address_features: null }));
+  });
+
+  it('are what a reader gives a candidate, not its address worked out again', () => {
+    const elsewhere = featuresOf('Số 12 đường Lê Lợi, phường Bến Nghé, Quận 1, TP. Hồ Chí Minh');
+    const person = { ...CITIZEN, date_of_birth: { value: CITIZEN.date_of_birth, precision: CITIZEN.dob_precision } };
+    const record = new MatchRecordReader().readPerson(CITIZEN.citizen_id, person, elsewhere);
+    expect(record.features.area_province).toBe(elsewhere.features.area_province);
+    expect(record.features.area_province).not.toBe(personToMatchRecord(CITIZEN.citizen_id, person).features.area_province);
+  });
+});
