@@ -50,15 +50,16 @@ describe('planning a chunk of decisions (no database)', () => {
     expect(created!.address_features).toBeNull();
   });
 
-  it("rewrites a changed citizen's address features with the row", () => {
-    const citizen = registerCitizen();
-    const death = decision(
+  it("stores the features of a changed citizen's new address with the row", () => {
+    const citizen = registerCitizen({ address: null });
+    const enrolment = decision(
       'LINK',
-      observation({ event_type: 'DEATH_REGISTRATION', date_of_death: { value: '2025-01-10', precision: 'DAY' }, person: { personal_id: '079200000777' } }),
+      observation({ source: 'social-welfare', event_type: 'BENEFIT_ENROLMENT', person: { personal_id: '079200000777', address: 'Số 9 Trần Phú, Huế' } }),
       { citizen_id: 'C-0001' },
     );
-    const [changed] = planDecisions([death], loadedState([death], { citizens: [citizen] }), CONTEXT).rows.citizens.values();
-    expect(storedAddressFeatures(changed!.address_features)).toEqual(normalisedFieldFeatures.address(changed!.address));
+    const [changed] = planDecisions([enrolment], loadedState([enrolment], { citizens: [citizen] }), CONTEXT).rows.citizens.values();
+    expect(changed!.address).toBe('Số 9 Trần Phú, Huế');
+    expect(storedAddressFeatures(changed!.address_features)).toEqual(normalisedFieldFeatures.address('Số 9 Trần Phú, Huế'));
   });
 
   it('keeps the evidence, settings version and reason of a link', () => {

@@ -55,15 +55,23 @@ export const ADDRESS_FEATURES_VERSION = createHash('sha256')
 
 const PREFIX = `${ADDRESS_FEATURES_VERSION}${SEPARATOR}`;
 
-/** What the register stores of an address's features (storedAddressFeatures reads it back). */
-export function addressFeaturesToStore(features: AddressFeatures): string {
+/**
+ * What the register stores of an address's features (storedAddressFeatures reads it back); null,
+ * nothing stored, when a part holds the separator (an address that reached the register without
+ * being cleaned): its features are worked out when read.
+ */
+export function addressFeaturesToStore(features: AddressFeatures): string | null {
+  const { address_key: key, area_province: province, area_commune: commune } = features.features;
+  if ([key, province, commune].some((part) => part?.includes(SEPARATOR))) return null;
   return encode(ADDRESS_FEATURES_VERSION, features);
 }
 
-/** Features stored under this version, or null: nothing stored, or stored under another version (to be worked out again). */
+/** Features stored under this version, or null: nothing stored, stored under another version, or not in this format (to be worked out again). */
 export function storedAddressFeatures(stored: string | null | undefined): AddressFeatures | null {
   if (!stored || !stored.startsWith(PREFIX)) return null;
-  const [, given, key, province, commune] = stored.split(SEPARATOR);
+  const parts = stored.split(SEPARATOR);
+  const [, given, key, province, commune] = parts;
+  if (parts.length !== 5 || (given !== '0' && given !== '1')) return null;
   const house = key ? key.split(' ') : [];
   const numbers = house.filter(isNumber);
   return {

@@ -38,13 +38,15 @@ export async function reindexCitizens(pool: Pool, settings: LinkageSettings, onP
 async function stampAddressFeatures(client: PoolClient, rows: readonly (CitizenRow & { address_features: string | null })[]): Promise<void> {
   const stale = rows.flatMap((row) => {
     const stored = row.address ? addressFeaturesToStore(normalisedFieldFeatures.address(row.address)) : null;
-    return stored === row.address_features ? [] : [{ id: row.citizen_id, stored }];
+    return stored === row.address_features ? [] : [{ id: row.citizen_id, address: row.address, stored }];
   });
   if (stale.length === 0) return;
-  await client.query('update citizens c set address_features = x.stored from unnest($1::text[], $2::text[]) as x(id, stored) where c.citizen_id = x.id', [
-    stale.map((row) => row.id),
-    stale.map((row) => row.stored),
-  ]);
+  // Only where the address is still the one read: an address changed meanwhile (an operator's SQL) keeps the trigger's null.
+  await client.query(
+    `update citizens c set address_features = x.stored from unnest($1::text[], $2::text[], $3::text[]) as x(id, address, stored)
+      where c.citizen_id = x.id and c.address is not distinct from x.address`,
+    [stale.map((row) => row.id), stale.map((row) => row.address), stale.map((row) => row.stored)],
+  );
 }
 
 /** Every citizen's keys but a merged one's: a merge deletes those (citizen-merges.ts), and a survivor's duplicate is no candidate. */
