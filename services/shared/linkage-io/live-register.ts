@@ -4,8 +4,6 @@ import { CompactRegister } from '../linkage/compact-register.js';
 import { LiveCandidateSource, type CitizenNow } from '../linkage/live-candidates.js';
 import { MatchRecordReader, type MatchRecord } from '../linkage/match-record.js';
 import type { LinkageSettings } from '../linkage/settings.js';
-import { storedAddressFeatures } from '../linkage/stored-address-features.js';
-import { citizenMatchFields } from '../register/citizen-row.js';
 import { citizensChangedSince, readRegisterSnapshot, type ChangedCitizen } from '../store/citizen-changes.js';
 import type { Pool } from '../store/db.js';
 import { onCitus } from '../store/store-dialect.js';
@@ -226,7 +224,7 @@ async function snapshot(pool: Pool, settings: LinkageSettings, options: LiveRegi
   // Household members, namesakes and people born on one day share values: each is worked out once.
   const reader = new MatchRecordReader();
   const horizon = await readRegisterSnapshot(pool, (rows) => {
-    for (const row of rows) register.add(reader.readPerson(row.citizen_id, citizenMatchFields(row), storedAddressFeatures(row.address_features)));
+    for (const row of rows) register.add(citizenMatchRecord(row, reader));
     if (options.maxCitizens !== undefined && register.size > options.maxCitizens) throw outgrew(options.maxCitizens);
   });
   const source = new LiveCandidateSource(settings.blocking_rules, register);

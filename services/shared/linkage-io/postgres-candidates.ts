@@ -30,9 +30,13 @@ interface Lookups {
 
 type CandidateRow = CitizenMatchRow & { idx: number; rule: string; generic: boolean };
 
-/** A register citizen's match record, from the columns a candidate is read with (the address's features as stored, when they are). */
-export function citizenMatchRecord(row: CitizenMatchRow): MatchRecord {
-  return personToMatchRecord(row.citizen_id, citizenMatchFields(row), storedAddressFeatures(row.address_features));
+/**
+ * A register citizen's match record, from the columns a candidate is read with: the address's
+ * features as stored, when they are; through `reader`'s caches when one is given.
+ */
+export function citizenMatchRecord(row: CitizenMatchRow, reader?: MatchRecordReader): MatchRecord {
+  const stored = storedAddressFeatures(row.address_features);
+  return reader ? reader.readPerson(row.citizen_id, citizenMatchFields(row), stored) : personToMatchRecord(row.citizen_id, citizenMatchFields(row), stored);
 }
 
 function nonNull(key: string | null): string[] {
@@ -94,7 +98,7 @@ export class PostgresCandidateSource implements CandidateSource {
       }
       const record = records[row.idx];
       if (!record || seen[row.idx]!.has(row.citizen_id)) continue;
-      const citizen = this.reader.readPerson(row.citizen_id, citizenMatchFields(row), storedAddressFeatures(row.address_features));
+      const citizen = citizenMatchRecord(row, this.reader);
       const rule = this.rules.get(row.rule);
       if (rule && !passesFilter(rule, record, citizen)) continue;
       seen[row.idx]!.add(row.citizen_id);

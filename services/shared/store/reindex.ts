@@ -30,16 +30,16 @@ export async function reindexCitizens(pool: Pool, settings: LinkageSettings, onP
   return count;
 }
 
+type ReadCitizen = CitizenRow & { address_features: string | null };
+
 /**
- * The page's citizens whose stored address features are missing or of another version (a register
- * loaded before migration 037, or before linkage read addresses as it does now) get them, so that
- * the linker reads them rather than working them out; rows already right are not written.
+ * The page's citizens whose stored address features (`stored`, one per row, null without an
+ * address) differ from what they hold (missing: a register loaded before migration 037; of
+ * another version: before linkage read addresses as it does now) get them, so that the linker
+ * reads them rather than working them out; rows already right are not written.
  */
-async function stampAddressFeatures(client: PoolClient, rows: readonly (CitizenRow & { address_features: string | null })[]): Promise<void> {
-  const stale = rows.flatMap((row) => {
-    const stored = row.address ? addressFeaturesToStore(normalisedFieldFeatures.address(row.address)) : null;
-    return stored === row.address_features ? [] : [{ id: row.citizen_id, address: row.address, stored }];
-  });
+async function stampAddressFeatures(client: PoolClient, rows: readonly ReadCitizen[], stored: readonly (string | null)[]): Promise<void> {
+  const stale = rows.flatMap((row, i) => (stored[i] === row.address_features ? [] : [{ id: row.citizen_id, address: row.address, stored: stored[i] ?? null }]));
   if (stale.length === 0) return;
   // Only where the address is still the one read: an address changed meanwhile (an operator's SQL) keeps the trigger's null.
   await client.query(
@@ -55,13 +55,15 @@ async function writeAllKeys(client: PoolClient, settings: LinkageSettings, onPro
   let after = '';
   let done = 0;
   for (;;) {
-    const { rows } = await client.query<CitizenRow & { address_features: string | null }>(
+    const { rows } = await client.query<ReadCitizen>(
       `select ${citizenRowColumns()}, address_features from citizens where citizen_id > $1 and status <> 'MERGED' order by citizen_id limit $2`,
       [after, PAGE],
     );
     if (rows.length === 0) return done;
-    const keys = rows.flatMap((row) =>
-      citizenKeyRows(settings, personToMatchRecord(row.citizen_id, citizenAsPerson(row))).map((key) => ({ ...key, citizen: row.citizen_id })),
+    // Each address worked out once, for the citizen's keys and for the features stored with it.
+    const addresses = rows.map((row) => (row.address ? normalisedFieldFeatures.address(row.address) : null));
+    const keys = rows.flatMap((row, i) =>
+      citizenKeyRows(settings, personToMatchRecord(row.citizen_id, citizenAsPerson(row), addresses[i])).map((key) => ({ ...key, citizen: row.citizen_id })),
     );
     await client.query('insert into citizen_blocking_keys (rule, key, citizen_id) select * from unnest($1::text[], $2::text[], $3::text[])', [
       keys.map((k) => k.rule),
@@ -69,7 +71,12 @@ async function writeAllKeys(client: PoolClient, settings: LinkageSettings, onPro
       keys.map((k) => k.citizen),
     ]);
     // On Citus the stored features are not read (migration 037): nothing to stamp.
-    if (!citus) await stampAddressFeatures(client, rows);
+    if (!citus)
+      await stampAddressFeatures(
+        client,
+        rows,
+        addresses.map((address) => address && addressFeaturesToStore(address)),
+      );
     done += rows.length;
     after = rows[rows.length - 1]!.citizen_id;
     onProgress?.(done);
