@@ -6,8 +6,9 @@ import { LiveRegister } from '../../services/shared/linkage-io/live-register.js'
 import { PostgresCandidateSource } from '../../services/shared/linkage-io/postgres-candidates.js';
 import { MemoryUntilOutgrown } from '../../services/linker/memory-until-outgrown.js';
 import { candidatesAtStart } from '../../services/linker/candidates-at-start.js';
-import { toMatchRecord, type MatchRecord } from '../../services/shared/linkage/match-record.js';
+import { normalisedFieldFeatures, toMatchRecord, type MatchRecord } from '../../services/shared/linkage/match-record.js';
 import { loadSettings } from '../../services/shared/linkage/settings.js';
+import { addressFeaturesToStore } from '../../services/shared/linkage/stored-address-features.js';
 import { CitizenChangesPruner } from '../../services/shared/store/citizen-changes.js';
 import type { Pool } from '../../services/shared/store/db.js';
 import { loadPopulation } from '../../services/shared/store/population-load.js';
@@ -226,5 +227,22 @@ describe('the register held in memory for candidates', () => {
     expect(ids(await live.candidatesFor([record]))).toEqual([['OLD-ID']]);
     await pool.query(`update citizens set citizen_id = 'NEW-ID' where citizen_id = 'OLD-ID'`);
     expect(ids(await live.candidatesFor([record]))).toEqual([['NEW-ID']]);
+  });
+
+  it("gives a citizen whose address was changed since it was read the new address's features, not the ones stored with the old", async () => {
+    const [before, after] = ['xóm Đông, xã Nghi Phong, Nghi Lộc, Nghệ An', 'Số 12 đường Lê Lợi, phường Bến Nghé, Quận 1, TP. Hồ Chí Minh'];
+    const featuresOf = (address: string) => normalisedFieldFeatures.address(address).features;
+    await insertCitizen(pool, 'MOVER-1', 'Kha Thị Dời', 'kha thi doi', '1975-05-06');
+    await pool.query(`update citizens set address = $1, address_features = $2 where citizen_id = 'MOVER-1'`, [
+      before,
+      addressFeaturesToStore(normalisedFieldFeatures.address(before)),
+    ]);
+    const record = toMatchRecord('R-MOVER', { personal_id: null, full_name: 'Kha Thị Dời', date_of_birth: '1975-05-06', sex: 'F', address: null });
+    const live = await LiveRegister.load(pool, settings);
+    const areaOf = async () => (await live.candidatesFor([record]))[0]!.find((c) => c.id === 'MOVER-1')?.features;
+    expect((await areaOf())?.area_province).toBe(featuresOf(before).area_province);
+    // The trigger of migration 037 drops the stored features when an address changes without them.
+    await pool.query(`update citizens set address = $1 where citizen_id = 'MOVER-1'`, [after]);
+    expect(await areaOf()).toMatchObject({ area_province: featuresOf(after).area_province, address_key: featuresOf(after).address_key });
   });
 });
