@@ -104,6 +104,14 @@ describe("a citizen's address features as the register stores them", () => {
     expect(citizenMatchRecord(stored)).toEqual(citizenMatchRecord({ ...CITIZEN, address_features: null }));
   });
 
+  it('give the match record of its address worked out, for every address of a national and a hard set', () => {
+    const person = { ...CITIZEN, date_of_birth: { value: CITIZEN.date_of_birth, precision: CITIZEN.dob_precision } };
+    for (const address of writtenAddresses()) {
+      const moved = { ...person, address };
+      expect(personToMatchRecord('C-1', moved, featuresOf(address)), address).toEqual(personToMatchRecord('C-1', moved));
+    }
+  });
+
   it('are what a reader gives a candidate, not its address worked out again', () => {
     const elsewhere = featuresOf('Số 12 đường Lê Lợi, phường Bến Nghé, Quận 1, TP. Hồ Chí Minh');
     const person = { ...CITIZEN, date_of_birth: { value: CITIZEN.date_of_birth, precision: CITIZEN.dob_precision } };

@@ -1,5 +1,5 @@
 import { citizenKeyRows } from '../../linkage/citizen-keys.js';
-import { normalisedFieldFeatures, personToMatchRecord } from '../../linkage/match-record.js';
+import { normalisedFieldFeatures, personToMatchRecord, type AddressFeatures } from '../../linkage/match-record.js';
 import { addressFeaturesToStore } from '../../linkage/stored-address-features.js';
 import type { LinkageSettings } from '../../linkage/settings.js';
 import {
@@ -164,11 +164,26 @@ export function recompute(state: CitizenState, survivorship: Survivorship): Chan
  * a new row (withChange), and a chunk asks for the keys of each citizen it registers once per
  * record it keeps waiting.
  */
-export const keysOfCitizen = keysRemembered((settings, row: CitizenRow) => citizenKeyRows(settings, personToMatchRecord(row.citizen_id, citizenAsPerson(row))));
+export const keysOfCitizen = keysRemembered((settings, row: CitizenRow) =>
+  citizenKeyRows(settings, personToMatchRecord(row.citizen_id, citizenAsPerson(row), addressFeaturesOf(row))),
+);
+
+/** Each row's address features, worked out once for its keys and for what is stored with it (a change makes a new row). */
+const addressFeaturesByRow = new WeakMap<CitizenRow, AddressFeatures | null>();
+
+function addressFeaturesOf(row: CitizenRow): AddressFeatures | null {
+  let features = addressFeaturesByRow.get(row);
+  if (features === undefined) {
+    features = row.address ? normalisedFieldFeatures.address(row.address) : null;
+    addressFeaturesByRow.set(row, features);
+  }
+  return features;
+}
 
 /** The address's features as the register stores them with the row, so that the linker reads them rather than working them out. */
 function storedFeatures(row: CitizenRow): string | null {
-  return row.address ? addressFeaturesToStore(normalisedFieldFeatures.address(row.address)) : null;
+  const features = addressFeaturesOf(row);
+  return features ? addressFeaturesToStore(features) : null;
 }
 
 /**
