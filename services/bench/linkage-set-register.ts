@@ -1,8 +1,9 @@
-import { createReadStream, mkdirSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse/sync';
 import { join } from 'node:path';
 import { createDatabase, dropDatabase, otherDatabaseUrl } from '../cli/stack/postgres-node.js';
+import { ConfigError } from '../shared/errors.js';
 import { loadSettings } from '../shared/linkage/settings.js';
 import { parsePartialDate } from '../shared/normalise/date.js';
 import { normaliseName } from '../shared/normalise/name.js';
@@ -107,7 +108,11 @@ export async function existingRegister(
   recordCount: number,
 ): Promise<{ databaseUrl: string; records: SyntheticRecord[]; citizens: number }> {
   const citizens = await registerSize(databaseUrl);
-  if (citizens <= 0) throw new Error(`BENCH_REGISTER_DATABASE ${databaseUrl} holds no loaded register: load one with dancu load-population first`);
+  if (citizens <= 0) throw new ConfigError(`BENCH_REGISTER_DATABASE ${databaseUrl} holds no loaded register: load one with dancu load-population first`);
+  if (!existsSync(recordsFile))
+    throw new ConfigError(
+      `BENCH_RECORDS_FILE ${recordsFile || '(not set)'} is not a file: the records of that register (dancu synth writes records.csv beside it)`,
+    );
   const lines = createInterface({ input: createReadStream(recordsFile) });
   const records: SyntheticRecord[] = [];
   let header: string[] | null = null;
