@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse/sync';
 import { join } from 'node:path';
@@ -109,7 +109,7 @@ export async function existingRegister(
 ): Promise<{ databaseUrl: string; records: SyntheticRecord[]; citizens: number }> {
   const citizens = await registerSize(databaseUrl);
   if (citizens <= 0) throw new ConfigError(`BENCH_REGISTER_DATABASE ${databaseUrl} holds no loaded register: load one with dancu load-population first`);
-  if (!existsSync(recordsFile))
+  if (!statSync(recordsFile, { throwIfNoEntry: false })?.isFile())
     throw new ConfigError(
       `BENCH_RECORDS_FILE ${recordsFile || '(not set)'} is not a file: the records of that register (dancu synth writes records.csv beside it)`,
     );

@@ -11,6 +11,7 @@ import { createLogger } from '../shared/observability/logger.js';
 import { createMetrics } from '../shared/observability/metrics.js';
 import { benchTopics } from './bench-topics.js';
 import { machineLine } from './machine.js';
+import { ConfigError } from '../shared/errors.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -72,4 +73,9 @@ async function main(): Promise<void> {
   await admin.disconnect();
 }
 
-await main();
+await main().catch((error: unknown) => {
+  // A wrong setup (no such register, no records file) is one line; anything else is a bug, with its stack.
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`bench:linker-streaming: ${error.message}`);
+  process.exitCode = 1;
+});

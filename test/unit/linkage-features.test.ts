@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toMatchRecord } from '../../services/shared/linkage/match-record.js';
+import { FEATURES, MatchRecordReader, normalisedFieldFeatures, personToMatchRecord, toMatchRecord } from '../../services/shared/linkage/match-record.js';
+import { addressFeaturesToStore, storedAddressFeatures } from '../../services/shared/linkage/stored-address-features.js';
 import { holds, predicateSchema, type Predicate } from '../../services/shared/linkage/predicates.js';
 import { cleanText } from '../../services/shared/normalise/text.js';
 
@@ -29,6 +30,26 @@ describe('match features', () => {
 
   it('never compares an old 9-digit ID card number with a personal ID', () => {
     expect(record('Lê Văn A', '1990', '012345678').features.personal_id).toBeNull();
+  });
+
+  it('holds its features in the order FEATURES names them, however the record was read', () => {
+    const address = 'xóm Đông, xã Nghi Phong, Nghi Lộc, Nghệ An';
+    const person = {
+      personal_id: null,
+      name_key: 'le van a',
+      date_of_birth: { value: '1990-05-07', precision: 'DAY' as const },
+      sex: 'MALE' as const,
+      address,
+    };
+    const stored = storedAddressFeatures(addressFeaturesToStore(normalisedFieldFeatures.address(address)));
+    const records = [
+      record('Lê Văn A'),
+      personToMatchRecord('C-1', person),
+      personToMatchRecord('C-1', person, stored),
+      new MatchRecordReader().readPerson('C-1', person, stored),
+      new MatchRecordReader().read('C-1', { full_name: 'Lê Văn A', address }),
+    ];
+    for (const each of records) expect(Object.keys(each.features)).toEqual([...FEATURES]);
   });
 
   it('repairs UTF-8 text that was read as Windows-1252', () => {

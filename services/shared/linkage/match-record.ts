@@ -261,9 +261,10 @@ function assemble(
   // A record's own address says where its person lives; the office only stands in for none.
   const byOffice = !address.given;
   const at = address.features;
-  // Written out, not spread: the linker assembles one for every candidate of every event, and
-  // spreading three objects into a fourth took two thirds of a candidate's readPerson (340 → 120
-  // ns a call). In FEATURES' order; a feature left out does not compile.
+  // Written out, not spread: the linker assembles one for every candidate of every event. With
+  // `record`'s explicit parameters and readPerson's date read without a closure, a candidate's
+  // readPerson went from 340 to 120 ns a call. In FEATURES' order (a unit test checks it); a
+  // feature left out does not compile.
   return {
     id,
     dateOfBirth: date.dateOfBirth,
