@@ -225,8 +225,13 @@ export function abortedForAnother(error: unknown): string | null {
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-/** PostgreSQL SQLSTATE classes and codes after which the same statement may succeed. */
-const RETRIABLE_SQLSTATE = /^(08|53|57P0[1-3]|40001|40P01|55P03|58)/;
+/**
+ * PostgreSQL SQLSTATE classes and codes after which the same statement may succeed: a connection
+ * lost (08), resources short (53), an operator's shutdown (57P01–57P03), a lock not available
+ * (55P03), a system error (58), and a transaction aborted for another's sake (ABORTED_FOR_ANOTHER,
+ * one list for both).
+ */
+const RETRIABLE_SQLSTATE = new RegExp(`^(08|53|57P0[1-3]|55P03|58|${[...ABORTED_FOR_ANOTHER].join('|')})`);
 /**
  * PostgreSQL refusals that are the deployment's to fix, whatever the data: every statement of the
  * kind fails alike until someone does. The work waits for the fix (retriable) and is never

@@ -31,6 +31,12 @@ describe('asDancuError', () => {
     expect([asDancuError(pgError('57P01')).retriable, asDancuError(pgError('40001')).retriable]).toEqual([true, true]);
   });
 
+  it('treats every transaction PostgreSQL aborted for another, a lost connection and a lock not available as retriable', () => {
+    const codes = ['40P01', '40001', '08006', '55P03', '53300', '58030'];
+    expect(codes.map((code) => [code, asDancuError(pgError(code)).retriable])).toEqual(codes.map((code) => [code, true]));
+    expect(['40P01', '40001'].map((code) => abortedForAnother(pgError(code)))).toEqual(['40P01', '40001']);
+  });
+
   it('treats a PostgreSQL constraint violation as not retriable', () => {
     const error = asDancuError(pgError('23505'));
     expect([error.code, error.retriable]).toEqual(['STORE_REJECTED_23505', false]);
