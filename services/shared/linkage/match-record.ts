@@ -355,15 +355,8 @@ export const normalisedFieldFeatures = {
   date: (dateOfBirth: PartialDate | null): DateFeatures => dateFeatures(dateOfBirth?.value ?? null),
   address: (cleanAddress: string | null): AddressFeatures => addressFeatures(cleanAddress ? foldToAscii(cleanAddress) : null, cleanAddress || null),
   /** `assemble`'s arguments, the personal ID as given and the office as normalised (`normalisedOffice` of the observation's person). */
-  record: (
-    id: string,
-    personalId: string | null,
-    name: NameFeatures,
-    date: DateFeatures,
-    sex: Sex | null,
-    address: AddressFeatures,
-    office: OfficeArea | null = null,
-  ): MatchRecord => assemble(id, identifierDigits(personalId), name, date, sex, address, office),
+  record: ((id, personalId, name, date, sex, address, office = null) =>
+    assemble(id, identifierDigits(personalId), name, date, sex, address, office)) satisfies typeof assemble,
 };
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { normalisedFieldFeatures, type AddressFeatures } from './match-record.js';
+import { normalisedFieldFeatures, personToMatchRecord, type AddressFeatures, type MatchedFields, type MatchRecord } from './match-record.js';
 
 /**
  * A citizen's address features as the register stores them beside the address (citizens.address_features,
@@ -92,4 +92,14 @@ function isNumber(word: string): boolean {
     if (code < 48 || code > 57) return false;
   }
   return word.length > 0;
+}
+
+/**
+ * A register citizen's match record (its blocking keys are made from it) and what is stored of its
+ * address's features beside the address, the address worked out once for both: the store's plan
+ * and `dancu reindex` write the two together.
+ */
+export function citizenRecordAndStoredFeatures(id: string, person: MatchedFields): { record: MatchRecord; stored: string | null } {
+  const address = person.address ? normalisedFieldFeatures.address(person.address) : null;
+  return { record: personToMatchRecord(id, person, address), stored: address && addressFeaturesToStore(address) };
 }

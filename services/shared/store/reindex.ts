@@ -1,6 +1,5 @@
 import { citizenKeyRows } from '../linkage/citizen-keys.js';
-import { normalisedFieldFeatures, personToMatchRecord } from '../linkage/match-record.js';
-import { addressFeaturesToStore } from '../linkage/stored-address-features.js';
+import { citizenRecordAndStoredFeatures } from '../linkage/stored-address-features.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import type { PersonObservation } from '../schemas/records.js';
 import { citizenAsPerson, type CitizenRow } from '../register/citizen-row.js';
@@ -60,11 +59,8 @@ async function writeAllKeys(client: PoolClient, settings: LinkageSettings, onPro
       [after, PAGE],
     );
     if (rows.length === 0) return done;
-    // Each address worked out once, for the citizen's keys and for the features stored with it.
-    const addresses = rows.map((row) => (row.address ? normalisedFieldFeatures.address(row.address) : null));
-    const keys = rows.flatMap((row, i) =>
-      citizenKeyRows(settings, personToMatchRecord(row.citizen_id, citizenAsPerson(row), addresses[i])).map((key) => ({ ...key, citizen: row.citizen_id })),
-    );
+    const read = rows.map((row) => citizenRecordAndStoredFeatures(row.citizen_id, citizenAsPerson(row)));
+    const keys = rows.flatMap((row, i) => citizenKeyRows(settings, read[i]!.record).map((key) => ({ ...key, citizen: row.citizen_id })));
     await client.query('insert into citizen_blocking_keys (rule, key, citizen_id) select * from unnest($1::text[], $2::text[], $3::text[])', [
       keys.map((k) => k.rule),
       keys.map((k) => k.key),
@@ -75,7 +71,7 @@ async function writeAllKeys(client: PoolClient, settings: LinkageSettings, onPro
       await stampAddressFeatures(
         client,
         rows,
-        addresses.map((address) => address && addressFeaturesToStore(address)),
+        read.map((citizen) => citizen.stored),
       );
     done += rows.length;
     after = rows[rows.length - 1]!.citizen_id;

@@ -1,6 +1,5 @@
 import { citizenKeyRows } from '../../linkage/citizen-keys.js';
-import { normalisedFieldFeatures, personToMatchRecord, type AddressFeatures } from '../../linkage/match-record.js';
-import { addressFeaturesToStore } from '../../linkage/stored-address-features.js';
+import { citizenRecordAndStoredFeatures } from '../../linkage/stored-address-features.js';
 import type { LinkageSettings } from '../../linkage/settings.js';
 import {
   claimOfProvenance,
@@ -164,26 +163,23 @@ export function recompute(state: CitizenState, survivorship: Survivorship): Chan
  * a new row (withChange), and a chunk asks for the keys of each citizen it registers once per
  * record it keeps waiting.
  */
-export const keysOfCitizen = keysRemembered((settings, row: CitizenRow) =>
-  citizenKeyRows(settings, personToMatchRecord(row.citizen_id, citizenAsPerson(row), addressFeaturesOf(row))),
-);
+export const keysOfCitizen = keysRemembered((settings, row: CitizenRow) => citizenKeyRows(settings, readOf(row).record));
 
-/** Each row's address features, worked out once for its keys and for what is stored with it (a change makes a new row). */
-const addressFeaturesByRow = new WeakMap<CitizenRow, AddressFeatures | null>();
+/** Each row's match record and stored address features, its address worked out once for both (a change makes a new row). */
+const readByRow = new WeakMap<CitizenRow, ReturnType<typeof citizenRecordAndStoredFeatures>>();
 
-function addressFeaturesOf(row: CitizenRow): AddressFeatures | null {
-  let features = addressFeaturesByRow.get(row);
-  if (features === undefined) {
-    features = row.address ? normalisedFieldFeatures.address(row.address) : null;
-    addressFeaturesByRow.set(row, features);
+function readOf(row: CitizenRow): ReturnType<typeof citizenRecordAndStoredFeatures> {
+  let read = readByRow.get(row);
+  if (read === undefined) {
+    read = citizenRecordAndStoredFeatures(row.citizen_id, citizenAsPerson(row));
+    readByRow.set(row, read);
   }
-  return features;
+  return read;
 }
 
 /** The address's features as the register stores them with the row, so that the linker reads them rather than working them out. */
 function storedFeatures(row: CitizenRow): string | null {
-  const features = addressFeaturesOf(row);
-  return features ? addressFeaturesToStore(features) : null;
+  return readOf(row).stored;
 }
 
 /**
