@@ -7,8 +7,10 @@ export const monitorConfigSchema = z.object({
   ...groupConfigShape,
   DANCU_MONITOR_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9400),
   DANCU_MONITOR_INTERVAL_MS: z.coerce.number().int().min(500).default(5_000),
-  /** How often the register's four qualities are measured (a pass over every citizen: slower than the pipeline sample). */
+  /** How often the register's four qualities are measured (clean and live every time; correct and complete by a pass over every citizen, see below). */
   DANCU_MONITOR_QUALITY_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** The most of the monitor's time the pass over every citizen may take: after a pass of N s it rests N × (1 / share − 1) s if that is longer than the interval. */
+  DANCU_MONITOR_REGISTER_PASS_MAX_SHARE: z.coerce.number().gt(0).max(1).default(0.05),
   DANCU_MONITOR_HISTORY_MINUTES: z.coerce
     .number()
     .int()

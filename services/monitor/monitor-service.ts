@@ -9,10 +9,11 @@ import { startObservabilityServer, type Route } from '../shared/observability/ht
 import type { Metrics } from '../shared/observability/metrics.js';
 import { REPO_ROOT } from '../shared/paths.js';
 import type { RunningService } from '../shared/service/stage-service.js';
-import { registerQuality, type RegisterQuality } from '../shared/reporting/register-quality.js';
+import { combineQuality, registerFlow, registerPass, type RegisterPass, type RegisterQuality } from '../shared/reporting/register-quality.js';
 import { createPool, postgresCheck } from '../shared/store/db.js';
 import { watchedServices, type MonitorConfig } from './config.js';
 import { pipelineGroupTopics, sampleStatus, type PipelineStatus, type StatusSample } from './pipeline-status.js';
+import { registerPassWaitMs } from './register-pass-schedule.js';
 
 const DASHBOARD_FILE = join(REPO_ROOT, 'services', 'monitor', 'dashboard.html');
 
@@ -33,6 +34,8 @@ function publishGauges(metrics: Metrics, status: PipelineStatus['current']): voi
 
 function publishQuality(metrics: Metrics, quality: RegisterQuality): void {
   metrics.registerCitizens.set(quality.citizens);
+  metrics.registerPassSeconds.set(quality.pass.seconds);
+  metrics.registerPassTimestamp.set(Date.parse(quality.pass.measuredAt) / 1000);
   metrics.registerFailingRatio.set(quality.correct.failingShare);
   for (const field of quality.complete) {
     metrics.registerFillRatio.set({ field: field.field }, field.fillRate);
@@ -93,12 +96,30 @@ export async function startMonitor(config: MonitorConfig, logger: Logger, metric
 
   const latest = () => current;
   // Its own loop: a pass over every citizen takes seconds on a national register, and the lag
-  // samples must not wait for it.
+  // samples must not wait for it. Clean and live each interval; the pass when it is due
+  // (register-pass-schedule.ts), the last one's figures shown meanwhile with their own time.
+  let pass: RegisterPass | null = null;
+  let passDueAt = 0;
+  const passIfDue = async () => {
+    if (Date.now() < passDueAt) return;
+    try {
+      pass = await registerPass(pool);
+      passDueAt = Date.now() + registerPassWaitMs(pass.seconds, config.DANCU_MONITOR_QUALITY_INTERVAL_MS, config.DANCU_MONITOR_REGISTER_PASS_MAX_SHARE);
+      logger.info({ seconds: pass.seconds, citizens: pass.citizens, nextInSeconds: Math.round((passDueAt - Date.now()) / 1000) }, 'register pass measured');
+    } catch (error) {
+      passDueAt = Date.now() + config.DANCU_MONITOR_QUALITY_INTERVAL_MS;
+      logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'register pass failed');
+    }
+  };
   const qualityLoop = (async () => {
     while (running) {
+      await passIfDue();
       try {
-        quality = await registerQuality(pool, { sinceSeconds: 3_600, oldestWaitingSeconds: oldestUnconsumedSeconds(latest()?.partitions ?? []) });
-        publishQuality(metrics, quality);
+        const flow = await registerFlow(pool, { sinceSeconds: 3_600, oldestWaitingSeconds: oldestUnconsumedSeconds(latest()?.partitions ?? []) });
+        if (pass) {
+          quality = combineQuality(pass, flow);
+          publishQuality(metrics, quality);
+        }
       } catch (error) {
         logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'register quality measurement failed');
       }

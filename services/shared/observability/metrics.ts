@@ -98,6 +98,16 @@ export function createMetrics(registry: Registry = new client.Registry()) {
     unlinkedBacklog: new client.Gauge({ name: 'dancu_unlinked_backlog', help: 'Sector records waiting for their person to be registered.', registers }),
     outboxBacklog: new client.Gauge({ name: 'dancu_outbox_backlog', help: 'Outbox rows not yet published to Kafka.', registers }),
     registerCitizens: new client.Gauge({ name: 'dancu_register_citizens', help: 'Citizens in the register (merged ones not counted).', registers }),
+    registerPassSeconds: new client.Gauge({
+      name: 'dancu_register_pass_seconds',
+      help: 'Correct and complete: how long the last pass over every citizen took, in seconds (the monitor spaces passes to keep them to DANCU_MONITOR_REGISTER_PASS_MAX_SHARE of its time).',
+      registers,
+    }),
+    registerPassTimestamp: new client.Gauge({
+      name: 'dancu_register_pass_timestamp_seconds',
+      help: 'Correct and complete: when the last pass over every citizen ended, in seconds since the epoch (their gauges are that old).',
+      registers,
+    }),
     registerFailingRatio: new client.Gauge({
       name: 'dancu_register_failing_ratio',
       help: 'Correct: share of citizens failing one or more data-quality rules.',
