@@ -50,6 +50,9 @@ function countBy(values: string[]): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]));
 }
 
+/** The soft findings of a window of time by source and rule: read through migration 038's BRIN index on the time. */
+export const FINDINGS_SINCE_QUERY = 'select source, code, count(*) as n from quality_findings where found_at >= $1 group by source, code order by n desc';
+
 /**
  * The quality report: per source, counts from Kafka (received; rejections from the feedback
  * topic) and from the store (outcomes, findings, fields filled), over everything or since a time.
@@ -73,10 +76,7 @@ export async function qualityReport(
          from latest l left join filled f using (source) left join later la using (source) group by l.source, l.outcome`,
       [since],
     ),
-    pool.query<{ source: string; code: string; n: string }>(
-      'select source, code, count(*) as n from quality_findings where found_at >= $1 group by source, code order by n desc',
-      [since],
-    ),
+    pool.query<{ source: string; code: string; n: string }>(FINDINGS_SINCE_QUERY, [since]),
     registerBacklog(pool),
   ]);
 
