@@ -9,11 +9,11 @@ import { startObservabilityServer, type Route } from '../shared/observability/ht
 import type { Metrics } from '../shared/observability/metrics.js';
 import { REPO_ROOT } from '../shared/paths.js';
 import type { RunningService } from '../shared/service/stage-service.js';
-import { combineQuality, registerFlow, registerPass, type RegisterPass, type RegisterQuality } from '../shared/reporting/register-quality.js';
+import { registerFlow, registerPass, type RegisterFlow, type RegisterPass } from '../shared/reporting/register-quality.js';
 import { createPool, postgresCheck } from '../shared/store/db.js';
 import { watchedServices, type MonitorConfig } from './config.js';
 import { pipelineGroupTopics, sampleStatus, type PipelineStatus, type StatusSample } from './pipeline-status.js';
-import { registerPassWaitMs } from './register-pass-schedule.js';
+import { RegisterQualityWatch } from './register-quality-watch.js';
 
 const DASHBOARD_FILE = join(REPO_ROOT, 'services', 'monitor', 'dashboard.html');
 
@@ -32,20 +32,23 @@ function publishGauges(metrics: Metrics, status: PipelineStatus['current']): voi
   for (const [service, health] of Object.entries(status.health)) metrics.serviceReady.set({ service }, health.ready ? 1 : 0);
 }
 
-function publishQuality(metrics: Metrics, quality: RegisterQuality): void {
-  metrics.registerCitizens.set(quality.citizens);
-  metrics.registerPassSeconds.set(quality.pass.seconds);
-  metrics.registerPassTimestamp.set(Date.parse(quality.pass.measuredAt) / 1000);
-  metrics.registerFailingRatio.set(quality.correct.failingShare);
-  for (const field of quality.complete) {
+function publishPass(metrics: Metrics, pass: RegisterPass): void {
+  metrics.registerCitizens.set(pass.citizens);
+  metrics.registerPassSeconds.set(pass.seconds);
+  metrics.registerPassTimestamp.set(Date.parse(pass.measuredAt) / 1000);
+  metrics.registerFailingRatio.set(pass.correct.failingShare);
+  for (const field of pass.complete) {
     metrics.registerFillRatio.set({ field: field.field }, field.fillRate);
     metrics.registerFilledBySources.set({ field: field.field }, field.filledBySources);
   }
-  metrics.registerPossibleDuplicates.set(quality.clean.possibleDuplicatePairs);
+}
+
+function publishFlow(metrics: Metrics, flow: RegisterFlow): void {
+  metrics.registerPossibleDuplicates.set(flow.clean.possibleDuplicatePairs);
   for (const [quantile, value] of [
-    ['0.5', quality.live.p50Seconds],
-    ['0.95', quality.live.p95Seconds],
-    ['0.99', quality.live.p99Seconds],
+    ['0.5', flow.live.p50Seconds],
+    ['0.95', flow.live.p95Seconds],
+    ['0.99', flow.live.p99Seconds],
   ] as const) {
     if (value !== null) metrics.registerLatency.set({ quantile }, value);
   }
@@ -62,7 +65,8 @@ export async function startMonitor(config: MonitorConfig, logger: Logger, metric
   const kafka = createKafka(kafkaConnection(config), 'dancu-monitor', logger);
   const admin = kafka.admin();
   await admin.connect();
-  const pool = createPool(config.DATABASE_URL, 2);
+  // Three: the status sample's two statements at once, and the pass over the register beside them.
+  const pool = createPool(config.DATABASE_URL, 3);
   const groups = pipelineGroupTopics(topics, {
     ingest: config.DANCU_INGEST_GROUP_ID,
     linker: config.DANCU_LINKER_GROUP_ID,
@@ -73,7 +77,6 @@ export async function startMonitor(config: MonitorConfig, logger: Logger, metric
   const history: StatusSample[] = [];
   let current: Awaited<ReturnType<typeof sampleStatus>> | null = null;
   let running = true;
-  let quality: RegisterQuality | null = null;
 
   const loop = (async () => {
     while (running) {
@@ -95,38 +98,18 @@ export async function startMonitor(config: MonitorConfig, logger: Logger, metric
   })();
 
   const latest = () => current;
-  // Its own loop: a pass over every citizen takes seconds on a national register, and the lag
-  // samples must not wait for it. Clean and live each interval; the pass when it is due
-  // (register-pass-schedule.ts), the last one's figures shown meanwhile with their own time.
-  let pass: RegisterPass | null = null;
-  let passDueAt = 0;
-  const passIfDue = async () => {
-    if (Date.now() < passDueAt) return;
-    try {
-      pass = await registerPass(pool);
-      passDueAt = Date.now() + registerPassWaitMs(pass.seconds, config.DANCU_MONITOR_QUALITY_INTERVAL_MS, config.DANCU_MONITOR_REGISTER_PASS_MAX_SHARE);
-      logger.info({ seconds: pass.seconds, citizens: pass.citizens, nextInSeconds: Math.round((passDueAt - Date.now()) / 1000) }, 'register pass measured');
-    } catch (error) {
-      passDueAt = Date.now() + config.DANCU_MONITOR_QUALITY_INTERVAL_MS;
-      logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'register pass failed');
-    }
-  };
-  const qualityLoop = (async () => {
-    while (running) {
-      await passIfDue();
-      try {
-        const flow = await registerFlow(pool, { sinceSeconds: 3_600, oldestWaitingSeconds: oldestUnconsumedSeconds(latest()?.partitions ?? []) });
-        if (pass) {
-          quality = combineQuality(pass, flow);
-          publishQuality(metrics, quality);
-        }
-      } catch (error) {
-        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'register quality measurement failed');
-      }
-      const until = Date.now() + config.DANCU_MONITOR_QUALITY_INTERVAL_MS;
-      while (running && Date.now() < until) await sleep(Math.min(1_000, until - Date.now()));
-    }
-  })();
+  // Loops of their own: a pass over every citizen takes seconds on a national register, and the
+  // lag samples must not wait for it.
+  const quality = new RegisterQualityWatch({
+    measurePass: () => registerPass(pool),
+    measureFlow: () => registerFlow(pool, { sinceSeconds: 3_600, oldestWaitingSeconds: oldestUnconsumedSeconds(latest()?.partitions ?? []) }),
+    publishPass: (pass) => publishPass(metrics, pass),
+    publishFlow: (flow) => publishFlow(metrics, flow),
+    intervalMs: config.DANCU_MONITOR_QUALITY_INTERVAL_MS,
+    passMaxShare: config.DANCU_MONITOR_REGISTER_PASS_MAX_SHARE,
+    logger,
+  });
+  const qualityLoops = quality.run(() => running);
 
   const routes: Route[] = [
     async (_request, response, url) => {
@@ -141,7 +124,7 @@ export async function startMonitor(config: MonitorConfig, logger: Logger, metric
         ? { current: { ...current, positions: undefined } as PipelineStatus['current'], history }
         : { current: null, history: [] };
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      response.end(JSON.stringify({ ...body, quality, intervalMs: config.DANCU_MONITOR_INTERVAL_MS, groups }));
+      response.end(JSON.stringify({ ...body, quality: quality.current(), intervalMs: config.DANCU_MONITOR_INTERVAL_MS, groups }));
       return true;
     },
   ];
@@ -160,7 +143,7 @@ export async function startMonitor(config: MonitorConfig, logger: Logger, metric
     httpPort: server.port,
     async stop() {
       running = false;
-      await Promise.all([loop, qualityLoop]);
+      await Promise.all([loop, qualityLoops]);
       await server.close();
       await admin.disconnect();
       await pool.end();

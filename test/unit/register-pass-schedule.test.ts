@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { registerPassWaitMs } from '../../services/monitor/register-pass-schedule.js';
-import { combineQuality, type RegisterFlow, type RegisterPass } from '../../services/shared/reporting/register-quality.js';
 
 describe('the monitor’s pass over every citizen', () => {
   it('waits the configured interval after a pass that is quick beside it', () => {
@@ -25,28 +24,5 @@ describe('the monitor’s pass over every citizen', () => {
   it('refuses a share that is not a fraction of the time', () => {
     expect(() => registerPassWaitMs(1, 60_000, 0)).toThrow(RangeError);
     expect(() => registerPassWaitMs(1, 60_000, 1.5)).toThrow(RangeError);
-  });
-});
-
-describe('the register’s qualities put together', () => {
-  const pass: RegisterPass = {
-    measuredAt: '2026-12-07T10:00:00.000Z',
-    seconds: 21.5,
-    citizens: 10,
-    correct: { failingCitizens: 1, failingShare: 0.1, byRule: [{ code: 'PID_SEX_MISMATCH', citizens: 1 }] },
-    complete: [{ field: 'address', filled: 9, fillRate: 0.9, filledBySources: 2, raisedBy: 0.2 }],
-  };
-  const flow: RegisterFlow = {
-    measuredAt: '2026-12-07T10:05:00.000Z',
-    clean: { possibleDuplicatePairs: 0, recordsInReview: 3, recordsUnlinked: 1 },
-    live: { sinceSeconds: 3_600, applied: 40, p50Seconds: 0.2, p95Seconds: 0.5, p99Seconds: 0.9, oldestWaitingSeconds: 0 },
-  };
-
-  it('keeps the flow’s time as the measurement’s and the pass’s time and length beside it', () => {
-    const quality = combineQuality(pass, flow);
-    expect(quality.measuredAt).toBe(flow.measuredAt);
-    expect(quality.pass).toEqual({ measuredAt: pass.measuredAt, seconds: 21.5 });
-    expect(quality.correct).toBe(pass.correct);
-    expect(quality.live).toBe(flow.live);
   });
 });

@@ -45,51 +45,51 @@ export interface RegisterFlow {
 }
 
 type GroupRow = { prefix: string | null; sex: string | null; year: string | null; citizens: string } & Record<string, string>;
+type FindingRow = { citizen_id: string; code: string; prefix: string | null; sex: string | null; year: string | null };
+
+/** Named apart from the group's own columns: `count(sex) as sex` would hide the group's sex. */
+const FILL_COLUMNS = REGISTER_FIELDS.map((field) => `count(${field}) as filled_${field}`).join(', ');
+
+/** The register in groups alike for the ID's rules (register-correctness.ts), each group's fill: one scan. */
+const GROUPS = `select left(personal_id, 6) as prefix, sex, left(date_of_birth, 4) as year, count(*) as citizens, ${FILL_COLUMNS}
+  from citizens where status <> 'MERGED' group by 1, 2, 3`;
+
+/** The store's findings about citizens that count against them, with what the ID's rules read of each. */
+const FINDINGS = `select distinct f.citizen_id, f.code, left(c.personal_id, 6) as prefix, c.sex, left(c.date_of_birth, 4) as year
+  from quality_findings f join citizens c using (citizen_id)
+ where c.status <> 'MERGED' and f.code in ('SOURCE_DISAGREES_WITH_REGISTER', 'FACT_AFTER_DEATH')`;
+
+/** A field a source filled: its current value came from a source, and the register had none of its own. */
+const FILLED_BY_SOURCES = `select p.field, count(*) as n from field_provenance p join citizens c using (citizen_id)
+ where p.is_current and c.status <> 'MERGED' and c.origin not like 'source:%' and p.source <> $1
+   and not exists (select 1 from field_provenance r where r.citizen_id = p.citizen_id and r.field = p.field and r.source = $1)
+ group by p.field`;
 
 /**
- * The register's groups, read by one backend. PostgreSQL, not knowing how few groups there are,
- * plans a parallel sort of every citizen: on the 10 M register 12.3-13.4 s of CPU for 6.5-7.1 s,
- * against 5.5-6.1 s of CPU and as long for one backend's hash table. A background measurement
- * should not take both cores.
+ * Correct and complete, over every citizen not merged, read in one snapshot: a citizen whose ID
+ * or sex changed between the groups and the findings would otherwise be counted twice or not at
+ * all. On one backend: not knowing how few groups there are, PostgreSQL plans a parallel sort of
+ * every citizen, on the 10 M register 12.3-13.4 s of CPU for 6.5-7.1 s, against 5.5-6.1 s of CPU,
+ * and as long, for one backend's hash table; a background measurement should not take both cores.
  */
-async function oneCore(pool: Pool, sql: string): Promise<GroupRow[]> {
-  return inTransaction(pool, async (client) => {
-    await client.query('set local max_parallel_workers_per_gather = 0');
-    return (await client.query<GroupRow>(sql)).rows;
-  });
-}
-
-/** Correct and complete, over every citizen not merged. */
 export async function registerPass(pool: Pool): Promise<RegisterPass> {
   const started = performance.now();
-  // One scan of the register: its citizens in groups alike for the ID's rules (register-correctness.ts), each group's fill.
-  // Named apart from the group's own columns: `count(sex) as sex` would hide the group's sex.
-  const fillColumns = REGISTER_FIELDS.map((field) => `count(${field}) as filled_${field}`).join(', ');
-  const groups = await oneCore(
-    pool,
-    `select left(personal_id, 6) as prefix, sex, left(date_of_birth, 4) as year, count(*) as citizens, ${fillColumns}
-       from citizens where status <> 'MERGED' group by 1, 2, 3`,
-  );
-  const { rows: findings } = await pool.query<{ citizen_id: string; code: string; prefix: string | null; sex: string | null; year: string | null }>(
-    `select distinct f.citizen_id, f.code, left(c.personal_id, 6) as prefix, c.sex, left(c.date_of_birth, 4) as year
-       from quality_findings f join citizens c using (citizen_id)
-      where c.status <> 'MERGED' and f.code in ('SOURCE_DISAGREES_WITH_REGISTER', 'FACT_AFTER_DEATH')`,
-  );
+  const { groups, findings, filledBySources } = await inTransaction(pool, async (client) => {
+    await client.query('set transaction isolation level repeatable read, read only');
+    await client.query('set local max_parallel_workers_per_gather = 0');
+    return {
+      groups: (await client.query<GroupRow>(GROUPS)).rows,
+      findings: (await client.query<FindingRow>(FINDINGS)).rows,
+      filledBySources: (await client.query<{ field: string; n: string }>(FILLED_BY_SOURCES, [REGISTER_SOURCE])).rows,
+    };
+  });
   const { failingCitizens, byRule } = tallyCorrectness(
     groups.map((group) => ({ prefix: group.prefix, sex: group.sex, year: group.year, citizens: Number(group.citizens) })),
     findings.map((finding) => ({ citizenId: finding.citizen_id, code: finding.code, prefix: finding.prefix, sex: finding.sex, year: finding.year })),
   );
   const sum = (column: string) => groups.reduce((total, group) => total + Number(group[column] ?? 0), 0);
   const citizens = sum('citizens');
-  // A field a source filled: its current value came from a source, and the register had none of its own.
-  const bySources = await pool.query<{ field: string; n: string }>(
-    `select p.field, count(*) as n from field_provenance p join citizens c using (citizen_id)
-      where p.is_current and c.status <> 'MERGED' and c.origin not like 'source:%' and p.source <> $1
-        and not exists (select 1 from field_provenance r where r.citizen_id = p.citizen_id and r.field = p.field and r.source = $1)
-      group by p.field`,
-    [REGISTER_SOURCE],
-  );
-  const sourceFilled = new Map(bySources.rows.map((row) => [row.field, Number(row.n)]));
+  const sourceFilled = new Map(filledBySources.map((row) => [row.field, Number(row.n)]));
 
   return {
     measuredAt: new Date().toISOString(),
@@ -98,7 +98,8 @@ export async function registerPass(pool: Pool): Promise<RegisterPass> {
     correct: {
       failingCitizens,
       failingShare: citizens === 0 ? 0 : failingCitizens / citizens,
-      byRule: [...byRule].map(([code, n]) => ({ code, citizens: n })).sort((a, b) => b.citizens - a.citizens),
+      // Ties by code: the groups come in no fixed order.
+      byRule: [...byRule].map(([code, n]) => ({ code, citizens: n })).sort((a, b) => b.citizens - a.citizens || a.code.localeCompare(b.code)),
     },
     complete: REGISTER_FIELDS.map((field) => {
       const n = sum(`filled_${field}`);
