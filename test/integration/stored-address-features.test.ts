@@ -8,7 +8,7 @@ import { addressFeaturesToStore, storedAddressFeatures } from '../../services/sh
 import { PostgresCandidateSource } from '../../services/shared/linkage-io/postgres-candidates.js';
 import type { Pool } from '../../services/shared/store/db.js';
 import { loadPopulation } from '../../services/shared/store/population-load.js';
-import { reindexCitizens } from '../../services/shared/store/reindex.js';
+import { reindexCitizens, stampAddressFeatures, type ReadCitizen } from '../../services/shared/store/reindex.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
 
 const featuresOf = normalisedFieldFeatures.address;
@@ -92,5 +92,19 @@ describe("a citizen's address features stored in the register (migration 037)", 
       await Promise.all(['A-1', 'A-2'].map(async (id) => featuresOf((await storedOf(id)).address))),
     );
     expect(await untouched()).toBe(before);
+  });
+
+  it('are not written by a reindex for an address changed since it read the citizen', async () => {
+    const read = (await pool.query<ReadCitizen>("select * from citizens where citizen_id = 'A-5'")).rows[0]!;
+    const computed = addressFeaturesToStore(featuresOf(read.address!));
+    // Another transaction moves A-5 between the reindex's read of its page and its write.
+    await pool.query("update citizens set address = 'Thôn 3 xã Ea Kao' where citizen_id = 'A-5'");
+    const client = await pool.connect();
+    try {
+      await stampAddressFeatures(client, [{ ...read, address_features: null }], [computed]);
+    } finally {
+      client.release();
+    }
+    expect(await storedOf('A-5')).toEqual({ address: 'Thôn 3 xã Ea Kao', address_features: null });
   });
 });

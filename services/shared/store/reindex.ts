@@ -29,15 +29,16 @@ export async function reindexCitizens(pool: Pool, settings: LinkageSettings, onP
   return count;
 }
 
-type ReadCitizen = CitizenRow & { address_features: string | null };
+export type ReadCitizen = CitizenRow & { address_features: string | null };
 
 /**
  * The page's citizens whose stored address features (`stored`, one per row, null without an
  * address) differ from what they hold (missing: a register loaded before migration 037; of
  * another version: before linkage read addresses as it does now) get them, so that the linker
- * reads them rather than working them out; rows already right are not written.
+ * reads them rather than working them out; rows already right are not written. Exported for the
+ * test of a citizen whose address changes between the page's read and this write.
  */
-async function stampAddressFeatures(client: PoolClient, rows: readonly ReadCitizen[], stored: readonly (string | null)[]): Promise<void> {
+export async function stampAddressFeatures(client: PoolClient, rows: readonly ReadCitizen[], stored: readonly (string | null)[]): Promise<void> {
   const stale = rows.flatMap((row, i) => (stored[i] === row.address_features ? [] : [{ id: row.citizen_id, address: row.address, stored: stored[i] ?? null }]));
   if (stale.length === 0) return;
   // Only where the address is still the one read: an address changed meanwhile (an operator's SQL) keeps the trigger's null.
