@@ -79,8 +79,17 @@ function filterSql(filter: CaseFilter): { where: string; params: unknown[] } {
   return { where: conditions.join(' and '), params };
 }
 
-/** Open cases by reason, source, province and facility, and all cases by status: what the filters offer. */
+/** Open cases by reason, source, province and facility, and by status (decided: in the last day): what the filters offer. */
 export type QueueCounts = Record<'reason' | 'source' | 'status' | 'province' | 'facility', Record<string, number>>;
+
+/**
+ * The queue's counts, each read through a partial index whatever the history's length: decided
+ * cases are counted over the last day (migration 039), not since the register began.
+ */
+export const QUEUE_COUNTS_QUERY = `select 'reason' as dimension, reason as value, count(*) as n from review_cases where status <> 'DECIDED' group by reason
+   union all select 'source', source, count(*) from review_cases where status <> 'DECIDED' group by source
+   union all select 'status', status, count(*) from review_cases where status <> 'DECIDED' group by status
+   union all select 'status', 'DECIDED', count(*) from review_cases where status = 'DECIDED' and decided_at > now() - interval '1 day' ${ROUTING_COUNTS}`;
 
 /** The queue, most urgent and oldest first, with counts by reason, source and status for the filters. */
 export async function listCases(pool: Pool, filter: CaseFilter): Promise<{ total: number; cases: QueueLine[]; counts: QueueCounts }> {
@@ -94,11 +103,7 @@ export async function listCases(pool: Pool, filter: CaseFilter): Promise<{ total
       limit $${params.length + 1} offset $${params.length + 2}`,
     [...params, filter.limit, filter.offset],
   );
-  const counts = await pool.query<{ dimension: string; value: string; n: string }>(
-    `select 'reason' as dimension, reason as value, count(*) as n from review_cases where status <> 'DECIDED' group by reason
-     union all select 'source', source, count(*) from review_cases where status <> 'DECIDED' group by source
-     union all select 'status', status, count(*) from review_cases group by status ${ROUTING_COUNTS}`,
-  );
+  const counts = await pool.query<{ dimension: string; value: string; n: string }>(QUEUE_COUNTS_QUERY);
   const grouped: QueueCounts = { reason: {}, source: {}, status: {}, province: {}, facility: {} };
   for (const row of counts.rows) grouped[row.dimension as keyof QueueCounts][row.value] = Number(row.n);
   return { total: Number(lines.rows[0]?.total ?? 0), cases: lines.rows.map(({ total: _total, ...line }) => line), counts: grouped };

@@ -158,6 +158,14 @@ describe('duplicates inside the register: found by the linkage engine, merged ke
     expect(rows[0]?.status).toBe('DECIDED');
   });
 
+  it('says who decided the possible-duplicate case by merging, and when, as for any decided case', async () => {
+    const { rows } = await run.pool.query<{ decided_by: string | null; decided: boolean }>(
+      'select decided_by, decided_at is not null as decided from review_cases where observation_id = $1',
+      [duplicateCaseId(survivor, merged)],
+    );
+    expect(rows[0]).toEqual({ decided_by: 'steward:test', decided: true });
+  });
+
   it('gives back to the merged citizen what the merge moved when it is undone', () => {
     expect(state.afterUndo).toMatchObject({ links: [merged, merged], status: 'ALIVE', mergedInto: null, survivorName: ORIGINALS[0]!.full_name });
   });

@@ -96,9 +96,11 @@ export async function mergeCitizensIn(
     [survivorId, mergedId, actor, comment, { ...moved, registerClaims } satisfies KeptMerge],
   );
   const mergeId = Number(rows[0]!.merge_id);
+  // Decided by the merge, when and by whom as every other decided case (the queue counts the day's).
   await client.query(
-    `update review_cases set status = 'DECIDED' where reason = 'POSSIBLE_DUPLICATE' and status <> 'DECIDED' and observation_id = any($1::text[])`,
-    [[duplicateCaseId(survivorId, mergedId)]],
+    `update review_cases set status = 'DECIDED', decided_by = $2, decided_at = now()
+      where reason = 'POSSIBLE_DUPLICATE' and status <> 'DECIDED' and observation_id = any($1::text[])`,
+    [[duplicateCaseId(survivorId, mergedId)], actor],
   );
 
   const after = new CitizenEdits(client, context);

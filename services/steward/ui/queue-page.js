@@ -125,7 +125,9 @@ export async function renderQueue(main, user) {
     'p',
     { className: 'counts', id: 'counts' },
     `${data.total} ${t('total')} · `,
-    Object.entries(data.counts.status).map(([status, n]) => h('span', { className: `chip status-${status}` }, `${t(status.toLowerCase())}: ${n}`)),
+    Object.entries(data.counts.status).map(([status, n]) =>
+      h('span', { className: `chip status-${status}` }, `${t(status === 'DECIDED' ? 'decidedLastDay' : status.toLowerCase())}: ${n}`),
+    ),
   );
   const panel = mayDecide
     ? bulkPanel({ user, chosen, shown: data.cases.length, total: data.total, filter, refresh: () => void renderQueue(main, user) })
