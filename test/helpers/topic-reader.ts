@@ -7,6 +7,17 @@ import { uniqueName } from './real-stack.js';
  * arrived (or the timeout). Compare `count` with the topic's offsets to know there are no more.
  */
 export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
+  return readTopicUntil(kafka, topic, (messages) => messages.length >= count, `${count} messages on ${topic}`, timeoutMs);
+}
+
+/** The topic's messages from the beginning, read until `enough` says so of what was read (`what` names it in a timeout). */
+export async function readTopicUntil(
+  kafka: Kafka,
+  topic: string,
+  enough: (messages: readonly KafkaMessage[]) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<KafkaMessage[]> {
   const messages: KafkaMessage[] = [];
   // An idle fetch waits half a second, not kafkajs's 5 s: the disconnect after the last message waits for it.
   const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 500 });
@@ -18,12 +29,7 @@ export async function readTopic(kafka: Kafka, topic: string, count: number, time
     },
   });
   try {
-    await waitUntil(
-      async () => messages.length,
-      (n) => n >= count,
-      timeoutMs,
-      `${count} messages on ${topic}`,
-    );
+    await waitUntil(async () => messages, enough, timeoutMs, what);
     return messages;
   } finally {
     await consumer.disconnect();

@@ -61,8 +61,12 @@ describe('a correction of identity and a record waiting for the person as correc
     return { person, correction, ...waitingVaccination(corrected, person.personal_id) };
   };
 
-  /** A vaccination of this person without an ID, which the linker kept waiting with the citizen `candidate` below its threshold. */
-  const waitingVaccination = (person: Partial<PersonObservation['person']>, candidate: string) => {
+  /**
+   * A vaccination of this person without an ID, which the linker kept waiting with the citizen
+   * `candidate` below its threshold, decided at `decidedAt` (now, by the linker's clock, as the
+   * store compares it with the time a correction is stamped with).
+   */
+  const waitingVaccination = (person: Partial<PersonObservation['person']>, candidate: string, decidedAt = Date.now()) => {
     const vaccination = observation({
       source: 'vaccination',
       source_system: 'vaccination-test',
@@ -71,8 +75,7 @@ describe('a correction of identity and a record waiting for the person as correc
     });
     return {
       vaccination,
-      // Decided now, by the linker's clock, as the store compares it with the time the correction is stamped with.
-      waits: decision('UNLINKED', vaccination, { reason: 'BELOW_THRESHOLD', candidates: [{ citizen_id: candidate, score: -4.2 }], decided_at: Date.now() }),
+      waits: decision('UNLINKED', vaccination, { reason: 'BELOW_THRESHOLD', candidates: [{ citizen_id: candidate, score: -4.2 }], decided_at: decidedAt }),
     };
   };
 
@@ -136,7 +139,12 @@ describe('a correction of identity and a record waiting for the person as correc
   it('keeps a vaccination waiting when the linker decided it after the correction committed, the man as corrected among its candidates', async () => {
     const { person, correction } = await registeredMan();
     expect(await appliedAlone([correction])).toEqual(['CITIZEN_UPDATED']);
-    const { vaccination, waits } = waitingVaccination(correction.observation.person, person.personal_id);
+    // The first millisecond after the correction's stamp (microseconds): Date.now() can still be in the stamp's own millisecond.
+    const { rows } = await database.pool.query<{ after: number }>(
+      'select floor(extract(epoch from identity_changed_at) * 1000)::float8 + 1 as after from citizens where citizen_id = $1',
+      [person.personal_id],
+    );
+    const { vaccination, waits } = waitingVaccination(correction.observation.person, person.personal_id, Math.max(Date.now(), rows[0]!.after));
     expect(await appliedAlone([waits])).toEqual(['unlinked']);
     expect(await sentBy(vaccination)).toEqual([]);
   });
