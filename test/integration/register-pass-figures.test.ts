@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../services/cli/stack/postgres-node.js';
 import { idPrefix } from '../../services/shared/normalise/personal-id.js';
 import { registerPass, type RegisterPass } from '../../services/shared/reporting/register-quality.js';
-import { createPool } from '../../services/shared/store/db.js';
-import { migrate } from '../../services/shared/store/migrate.js';
-import { dropDatabase, testDatabaseUrl, uniqueName } from '../helpers/real-stack.js';
+import { IsolatedDatabase } from '../helpers/isolated-run.js';
 
 const id = (sex: 'MALE' | 'FEMALE', year: number, serial: string) => `${idPrefix('001', sex, year)}${serial}`;
 
@@ -32,32 +29,29 @@ const FINDINGS: [observation: string, code: string, citizen: string][] = [
 ];
 
 describe('the pass over every citizen counts each citizen once, however many rules they break', () => {
-  const databaseUrl = testDatabaseUrl(uniqueName('register-pass-figures'));
-  const pool = createPool(databaseUrl, 2);
+  const database = new IsolatedDatabase('register-pass-figures');
   let pass: RegisterPass;
 
   beforeAll(async () => {
-    await createDatabase(databaseUrl);
-    await migrate(databaseUrl);
+    await database.setUp();
     for (const c of CITIZENS) {
-      await pool.query(
+      await database.pool.query(
         `insert into citizens (citizen_id, personal_id, full_name, name_key, family_name, sex, date_of_birth, status, origin)
          values ($1, $2, 'Người Thử', 'nguoi thu', 'Người', $3, $4, $5, 'register')`,
         [c.citizen_id, c.personal_id, c.sex, c.date_of_birth, c.status ?? 'ALIVE'],
       );
     }
     for (const [observation, code, citizen] of FINDINGS) {
-      await pool.query(
+      await database.pool.query(
         `insert into quality_findings (observation_id, source, code, field, message, stage, citizen_id) values ($1, 'civil-status', $2, 'date_of_birth', 'invented', 'store', $3)`,
         [observation, code, citizen],
       );
     }
-    pass = await registerPass(pool);
+    pass = await registerPass(database.pool);
   });
 
   afterAll(async () => {
-    await pool.end();
-    await dropDatabase(databaseUrl);
+    await database.cleanUp();
   });
 
   it('counts the citizens not merged', () => {
