@@ -1,12 +1,14 @@
 import { storeOutboxSchemas } from '../shared/schemas/topics.js';
-import { loadSettings } from '../shared/linkage/settings.js';
+import { loadSettings, type LinkageSettings } from '../shared/linkage/settings.js';
 import type { Logger } from '../shared/observability/logger.js';
 import type { Metrics } from '../shared/observability/metrics.js';
 import { startStageService, type RunningService } from '../shared/service/stage-service.js';
-import { createPool, postgresCheck } from '../shared/store/db.js';
+import { createPool, postgresCheck, type Pool } from '../shared/store/db.js';
 import { CitizenChangesPruner } from '../shared/store/citizen-changes.js';
 import { OutboxRelay } from '../shared/store/outbox-relay.js';
 import { OutboxPruner } from '../shared/store/outbox-retention.js';
+import { chunkSizeWithinLockTable, locksPerDecision, POSTGRES_DEFAULTS, readLockTableSettings } from '../shared/store/lock-table.js';
+import { DEFAULT_MAX_RECORDS_PER_TRANSACTION, reexaminationBoundFor } from '../shared/store/plan/reexamination.js';
 import { loadSurvivorship } from '../shared/register/survivorship.js';
 import type { StoreConfig } from './config.js';
 import { createStoreStage } from './store-stage.js';
@@ -16,16 +18,22 @@ const PRUNE_EVERY_MS = 60_000;
 
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+/** Logged when the server's lock table holds fewer decisions a chunk than configured (README names it). */
+const CHUNK_SIZE_LOWERED =
+  "chunk size lowered to fit the server's lock table: raise max_locks_per_transaction, or lower DANCU_STORE_CHUNK_SIZE or DANCU_STORE_PARTITIONS_CONCURRENTLY";
+
 /** The store service: applies the linker's and the stewards' decisions, and relays the outbox to population.updates.v1. */
 export async function startStore(config: StoreConfig, logger: Logger, metrics: Metrics): Promise<RunningService> {
   const pool = createPool(config.DATABASE_URL, config.DANCU_STORE_DB_POOL_SIZE);
+  const settings = loadSettings(config.DANCU_LINKAGE_SETTINGS);
+  const chunkSize = await chunkSizeForServer(pool, config, settings, logger);
   return startStageService({
     name: 'store',
     groupId: config.DANCU_STORE_GROUP_ID,
     config,
     logger,
     metrics,
-    chunkSize: config.DANCU_STORE_CHUNK_SIZE,
+    chunkSize,
     partitionsConcurrently: config.DANCU_STORE_PARTITIONS_CONCURRENTLY,
     httpPort: config.DANCU_STORE_HTTP_PORT,
     inputTopics: (topics) => [topics.decisions, topics.stewardDecisions],
@@ -59,9 +67,12 @@ export async function startStore(config: StoreConfig, logger: Logger, metrics: M
           context,
           pool,
           {
-            settings: loadSettings(config.DANCU_LINKAGE_SETTINGS),
+            settings,
             survivorship: loadSurvivorship(config.DANCU_SURVIVORSHIP_RULES),
-            maxRecordsPerTransaction: config.DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION,
+            maxRecordsPerTransaction: {
+              chunk: config.DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION ?? reexaminationBoundFor(chunkSize),
+              stewardDecision: config.DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION ?? DEFAULT_MAX_RECORDS_PER_TRANSACTION,
+            },
           },
           () => relay.wake(),
         ),
@@ -74,4 +85,35 @@ export async function startStore(config: StoreConfig, logger: Logger, metrics: M
       };
     },
   });
+}
+
+/**
+ * The configured chunk size, or fewer decisions if their locks would not fit in the server's lock
+ * table (lock-table.ts). A server that cannot be asked here (it went away after the start's
+ * checks) is taken to have PostgreSQL's defaults: a smaller chunk until the next start, rather
+ * than chunks the server may not hold.
+ */
+async function chunkSizeForServer(pool: Pool, config: StoreConfig, settings: LinkageSettings, logger: Logger): Promise<number> {
+  const configured = config.DANCU_STORE_CHUNK_SIZE;
+  const table = await readLockTableSettings(pool).catch((error: unknown) => {
+    logger.warn({ err: errorMessage(error) }, "lock table settings not read: the server's taken to have PostgreSQL's defaults");
+    return POSTGRES_DEFAULTS;
+  });
+  const fit = chunkSizeWithinLockTable({
+    configured,
+    partitions: config.DANCU_STORE_PARTITIONS_CONCURRENTLY,
+    perDecision: locksPerDecision(settings),
+    table,
+  });
+  if (fit.lowered)
+    logger.warn(
+      {
+        configured,
+        chunkSize: fit.chunkSize,
+        maxLocksPerTransaction: table.maxLocksPerTransaction,
+        maxLocksPerTransactionNeeded: fit.maxLocksPerTransactionNeeded,
+      },
+      CHUNK_SIZE_LOWERED,
+    );
+  return fit.chunkSize;
 }

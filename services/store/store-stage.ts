@@ -21,15 +21,22 @@ function positionOf(messages: StageMessage[], chunk: ChunkPosition): ConsumerPos
  * only once that commit returns. Each transaction also records where the register stands in the
  * partition (consumer_positions), so that a copy of the database names the point it reflects.
  */
+/** Records the register's changes may send back to the linker per transaction (plan/reexamination.ts): a chunk of the linker's decisions, one steward's decision. */
+export interface ReexaminationBounds {
+  chunk: number;
+  stewardDecision: number;
+}
+
 export function createStoreStage(
   context: StageContext,
   pool: Pool,
-  rules: { settings: LinkageSettings; survivorship: Survivorship; maxRecordsPerTransaction: number },
+  rules: { settings: LinkageSettings; survivorship: Survivorship; maxRecordsPerTransaction: ReexaminationBounds },
   afterCommit: () => void,
   now: () => Date = () => new Date(),
 ): Stage {
   const { registry, topics, metrics } = context;
-  const { settings, survivorship, maxRecordsPerTransaction } = rules;
+  const { settings, survivorship } = rules;
+  const bounds = rules.maxRecordsPerTransaction;
   return {
     name: 'store',
     async process(messages: StageMessage[], chunk: ChunkPosition): Promise<Outcome[]> {
@@ -46,7 +53,7 @@ export function createStoreStage(
         const { outcomes } = await eachMessage(messages, async (message) => {
           const decision = await registry.decode<StewardDecision>(message.value);
           const result = await transaction((client) =>
-            applyStewardDecision(client, decision, { settings, survivorship, topics, now: now(), maxRecordsPerTransaction }),
+            applyStewardDecision(client, decision, { settings, survivorship, topics, now: now(), maxRecordsPerTransaction: bounds.stewardDecision }),
           );
           metrics.stewardDecisions.inc({ action: decision.action, status: result.status });
           return result;
@@ -59,7 +66,7 @@ export function createStoreStage(
       if (decisions.length > 0) {
         const timer = metrics.storeWrite.startTimer();
         const results = await transaction((client) =>
-          applyDecisions(client, decisions, { settings, survivorship, topics, now: now(), maxRecordsPerTransaction }),
+          applyDecisions(client, decisions, { settings, survivorship, topics, now: now(), maxRecordsPerTransaction: bounds.chunk }),
         );
         timer();
         afterCommit();

@@ -12,12 +12,14 @@ import { planDecisions } from '../../services/shared/store/plan/plan-decisions.j
 import {
   changedIdentityLocks,
   changesIdentity,
+  DEFAULT_MAX_RECORDS_PER_TRANSACTION,
   indexedReachSettings,
   keyedChanges,
   planReexaminations,
   type KeyedChange,
   type PickedRecord,
   type ReachCount,
+  reexaminationBoundFor,
 } from '../../services/shared/store/plan/reexamination.js';
 import type { PersonObservation } from '../../services/shared/schemas/records.js';
 import { CONTEXT, decision, loadedState, observation, registerCitizen } from '../fixtures/link-decisions.js';
@@ -370,8 +372,17 @@ describe("the store's own relink budget, apart from the sends by changes (no dat
 });
 
 describe("the store's bound on re-examinations, as configured", () => {
-  it('is 50 records per transaction unless set', () => {
-    expect(loadStoreConfig({}).DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION).toBe(50);
+  it('is left to the store when not set', () => {
+    expect(loadStoreConfig({}).DANCU_STORE_REEXAMINE_MAX_RECORDS_PER_TRANSACTION).toBeUndefined();
+  });
+
+  it("is a quarter of the store's chunk size in effect, so re-examinations add at most a quarter to a full chunk's linker work", () => {
+    expect(reexaminationBoundFor(loadStoreConfig({}).DANCU_STORE_CHUNK_SIZE)).toBe(50);
+    expect(reexaminationBoundFor(55)).toBe(14);
+  });
+
+  it('is 50 records for a transaction not given a bound (a steward decision)', () => {
+    expect(DEFAULT_MAX_RECORDS_PER_TRANSACTION).toBe(50);
   });
 
   it('refuses a bound that is not a whole number of records', () => {

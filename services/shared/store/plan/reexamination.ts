@@ -25,11 +25,16 @@ export const IDENTITY_FIELDS: ReadonlySet<string> = new Set(['full_name', 'date_
 /**
  * Records sent back per store transaction at most (a chunk of decisions, a steward's decision),
  * whatever the number of changes in it, unless configured: a common name and date of birth can
- * put many strangers' records in reach, and each is a full linker decision. 50 adds at most a
- * quarter to the linker's work per full chunk of 200. What is over the bound is counted on the
- * changes' rows (register_reexaminations.over_bound).
+ * put many strangers' records in reach, and each is a full linker decision. What is over the bound
+ * is counted on the changes' rows (register_reexaminations.over_bound). The store's own bound is
+ * reexaminationBoundFor its chunk size; this one is for a transaction not given one.
  */
 export const DEFAULT_MAX_RECORDS_PER_TRANSACTION = 50;
+
+/** The store's bound unless configured: a quarter of the chunk size it works with, so re-examinations add at most a quarter to the linker's work per full chunk. */
+export function reexaminationBoundFor(chunkSize: number): number {
+  return Math.ceil(chunkSize / 4);
+}
 
 /** A citizen whose identity a transaction changed, as it left them (their keys are computed with the register's current settings). */
 export interface RegisterChange {
