@@ -7,6 +7,7 @@ import type { StageContext } from '../shared/service/stage-service.js';
 import { applyDecisions, STORE_CONSUMER } from '../shared/store/apply-decisions.js';
 import { recordPosition, type ConsumerPosition } from '../shared/store/consumer-positions.js';
 import { inTransaction, type Pool, type PoolClient } from '../shared/store/db.js';
+import { inPartsWhileLockTableFull } from '../shared/store/lock-table.js';
 import { applyStewardDecision } from '../shared/review/steward-apply.js';
 
 /** The position a chunk's transactions record: its partition, and the offset before which everything is settled. */
@@ -15,18 +16,19 @@ function positionOf(messages: StageMessage[], chunk: ChunkPosition): ConsumerPos
   return first ? { consumer: STORE_CONSUMER, topic: first.topic, partition: first.partition, nextOffset: chunk.settledBefore } : null;
 }
 
-/**
- * Store: apply a chunk of decisions (a steward's decisions one transaction each, they are few) to the register in one PostgreSQL transaction (citizens,
- * history, audit and outbox rows together, each table in one statement). The chunk is done
- * only once that commit returns. Each transaction also records where the register stands in the
- * partition (consumer_positions), so that a copy of the database names the point it reflects.
- */
 /** Records the register's changes may send back to the linker per transaction (plan/reexamination.ts): a chunk of the linker's decisions, one steward's decision. */
 export interface ReexaminationBounds {
   chunk: number;
   stewardDecision: number;
 }
 
+/**
+ * Store: apply a chunk of decisions (a steward's decisions one transaction each, they are few) to the register in one PostgreSQL transaction (citizens,
+ * history, audit and outbox rows together, each table in one statement; in halves when the
+ * server's lock table cannot hold its locks: lock-table.ts). The chunk is done only once that
+ * commit returns. Each transaction also records where the register stands in the
+ * partition (consumer_positions), so that a copy of the database names the point it reflects.
+ */
 export function createStoreStage(
   context: StageContext,
   pool: Pool,
@@ -65,8 +67,8 @@ export function createStoreStage(
       const decisions = present(results);
       if (decisions.length > 0) {
         const timer = metrics.storeWrite.startTimer();
-        const results = await transaction((client) =>
-          applyDecisions(client, decisions, { settings, survivorship, topics, now: now(), maxRecordsPerTransaction: bounds.chunk }),
+        const results = await inPartsWhileLockTableFull(decisions, (part) =>
+          transaction((client) => applyDecisions(client, part, { settings, survivorship, topics, now: now(), maxRecordsPerTransaction: bounds.chunk })),
         );
         timer();
         afterCommit();

@@ -8,6 +8,8 @@ import { CONTEXT, decision, loadedState, observation, registerCitizen } from '..
 import {
   CHUNK_RELATION_LOCKS,
   chunkSizeWithinLockTable,
+  inPartsWhileLockTableFull,
+  lockTableFull,
   lockTableEntries,
   locksPerDecision,
   STORE_LOCK_TABLE_SHARE,
@@ -120,5 +122,56 @@ describe("the store's chunks within the server's lock table", () => {
       table: { ...DEFAULTS, maxLocksPerTransaction: 10, maxConnections: 5 },
     });
     expect(fit.chunkSize).toBe(1);
+  });
+});
+
+/** An error as pg throws it, with PostgreSQL's SQLSTATE. */
+function postgresError(code: string): Error {
+  return Object.assign(new Error(code === '53200' ? 'out of shared memory' : 'some other failure'), { code });
+}
+
+/** An apply that fails for lack of room when given more than `room` items, and records the parts it committed. */
+function applyWithRoom(room: number, committed: number[][]) {
+  return async (part: readonly number[]): Promise<string[]> => {
+    if (part.length > room) throw postgresError('53200');
+    committed.push([...part]);
+    return part.map((n) => `applied ${n}`);
+  };
+}
+
+describe('a chunk the lock table cannot hold', () => {
+  it("is known by PostgreSQL's SQLSTATE 53200, also when wrapped", () => {
+    expect(lockTableFull(postgresError('53200'))).toBe(true);
+    expect(lockTableFull(new Error('chunk failed', { cause: postgresError('53200') }))).toBe(true);
+    expect(lockTableFull(postgresError('40P01'))).toBe(false);
+  });
+
+  it('is applied whole when it fits', async () => {
+    const committed: number[][] = [];
+    await inPartsWhileLockTableFull([1, 2, 3, 4], applyWithRoom(4, committed));
+    expect(committed).toEqual([[1, 2, 3, 4]]);
+  });
+
+  it('is applied in halves, in order, each split again until it fits, with results in the items’ order', async () => {
+    const committed: number[][] = [];
+    const results = await inPartsWhileLockTableFull([1, 2, 3, 4, 5], applyWithRoom(2, committed));
+    expect(committed).toEqual([[1, 2], [3], [4, 5]]);
+    expect(results).toEqual(['applied 1', 'applied 2', 'applied 3', 'applied 4', 'applied 5']);
+  });
+
+  it('throws when one item alone does not fit, for the runner to retry later', async () => {
+    const committed: number[][] = [];
+    await expect(inPartsWhileLockTableFull([1, 2], applyWithRoom(0, committed))).rejects.toMatchObject({ code: '53200' });
+    expect(committed).toEqual([]);
+  });
+
+  it('is not split for any other failure', async () => {
+    let calls = 0;
+    const failing = async (): Promise<string[]> => {
+      calls += 1;
+      throw postgresError('40P01');
+    };
+    await expect(inPartsWhileLockTableFull([1, 2, 3, 4], failing)).rejects.toMatchObject({ code: '40P01' });
+    expect(calls).toBe(1);
   });
 });

@@ -75,6 +75,36 @@ export function chunkSizeWithinLockTable(options: { configured: number; partitio
   };
 }
 
+/** PostgreSQL's SQLSTATE for shared memory (or memory) short: a lock table full among others. */
+const OUT_OF_MEMORY = '53200';
+
+/** Whether `error`, or an error it wraps, is PostgreSQL short of (shared) memory: a full lock table among others. */
+export function lockTableFull(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth += 1) {
+    if ((e as { code?: unknown }).code === OUT_OF_MEMORY) return true;
+  }
+  return false;
+}
+
+/**
+ * Applies the items in one call; if the server had no room for that call's locks (or memory),
+ * in two halves, one after the other, each split again the same way, down to one item, whose
+ * failure is thrown (the store's runner retries it after a pause). The chunk was sized to fit at
+ * the store's start, but the server may have changed since (a failover to one with smaller
+ * settings), or other sessions filled the table: the halves need half the locks. Results come in
+ * the items' order; the halves are separate transactions, each committed before the next starts.
+ */
+export async function inPartsWhileLockTableFull<T, R>(items: readonly T[], apply: (part: readonly T[]) => Promise<R[]>): Promise<R[]> {
+  try {
+    return await apply(items);
+  } catch (error) {
+    if (items.length < 2 || !lockTableFull(error)) throw error;
+    const half = Math.ceil(items.length / 2);
+    const first = await inPartsWhileLockTableFull(items.slice(0, half), apply);
+    return [...first, ...(await inPartsWhileLockTableFull(items.slice(half), apply))];
+  }
+}
+
 /** PostgreSQL 15's defaults: what the store assumes of a server it could not ask at its start. */
 export const POSTGRES_DEFAULTS: LockTableSettings = {
   maxLocksPerTransaction: 64,
