@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../services/cli/stack/postgres-node.js';
 import { appendAudit } from '../../services/shared/store/audit-log.js';
 import { CITIZEN_FINDINGS_QUERY } from '../../services/shared/store/citizen-view.js';
-import { createPool, type Pool } from '../../services/shared/store/db.js';
-import { migrate } from '../../services/shared/store/migrate.js';
+import type { Pool } from '../../services/shared/store/db.js';
 import { caseHistory, CASE_HISTORY_QUERY } from '../../services/steward/case-history.js';
 import { planNodes } from '../helpers/query-plans.js';
-import { dropDatabase, testDatabaseUrl, uniqueName } from '../helpers/real-stack.js';
+import { IsolatedDatabase } from '../helpers/isolated-run.js';
 
-/** Names this file's database starts with. */
-const PREFIX = 'steward-page-lookups';
 /** The pipeline's own audit rows, about one an event: they name no case. */
 const PIPELINE_ROWS = 50_000;
 /** Cases whose history the log holds, a handful of rows each. */
@@ -30,12 +26,12 @@ async function readsThrough(pool: Pool, sql: string, values: unknown[], index: s
  * citizens only.
  */
 describe("a steward's pages against a long history", () => {
-  const databaseUrl = testDatabaseUrl(uniqueName(PREFIX));
-  const pool = createPool(databaseUrl, 2);
+  const database = new IsolatedDatabase('steward-page-lookups');
+  let pool: Pool;
 
   beforeAll(async () => {
-    await createDatabase(databaseUrl);
-    await migrate(databaseUrl);
+    await database.setUp();
+    pool = database.pool;
     await pool.query(
       `insert into audit_log (actor, action, citizen_id, details)
        select 'pipeline:store', 'LINKED', 'C-' || i, jsonb_build_object('observation_id', 'obs-' || i, 'decision_id', 'dec-' || i)
@@ -60,8 +56,7 @@ describe("a steward's pages against a long history", () => {
   });
 
   afterAll(async () => {
-    await pool.end();
-    await dropDatabase(databaseUrl);
+    await database.cleanUp();
   });
 
   describe("a case's history", () => {
