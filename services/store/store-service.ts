@@ -96,7 +96,7 @@ export async function startStore(config: StoreConfig, logger: Logger, metrics: M
 async function chunkSizeForServer(pool: Pool, config: StoreConfig, settings: LinkageSettings, logger: Logger): Promise<number> {
   const configured = config.DANCU_STORE_CHUNK_SIZE;
   const table = await readLockTableSettings(pool).catch((error: unknown) => {
-    logger.warn({ err: errorMessage(error) }, "lock table settings not read: the server's taken to have PostgreSQL's defaults");
+    logger.warn({ err: errorMessage(error) }, "lock table settings not read: PostgreSQL's defaults assumed");
     return POSTGRES_DEFAULTS;
   });
   const fit = chunkSizeWithinLockTable({
