@@ -215,13 +215,18 @@ export class InternalError extends DancuError {
  */
 const ABORTED_FOR_ANOTHER: ReadonlySet<string> = new Set(['40P01', '40001']);
 
-/** The SQLSTATE when `error`, or an error it wraps, is PostgreSQL aborting the transaction for another's sake; else null. */
-export function abortedForAnother(error: unknown): string | null {
+/** The first of these SQLSTATEs that `error`, or an error it wraps (eight deep at most), carries; else null. */
+export function sqlstateAmong(error: unknown, codes: ReadonlySet<string>): string | null {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth += 1) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && ABORTED_FOR_ANOTHER.has(code)) return code;
+    if (typeof code === 'string' && codes.has(code)) return code;
   }
   return null;
+}
+
+/** The SQLSTATE when `error`, or an error it wraps, is PostgreSQL aborting the transaction for another's sake; else null. */
+export function abortedForAnother(error: unknown): string | null {
+  return sqlstateAmong(error, ABORTED_FOR_ANOTHER);
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);

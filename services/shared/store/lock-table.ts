@@ -1,3 +1,4 @@
+import { sqlstateAmong } from '../errors.js';
 import type { LinkageSettings } from '../linkage/settings.js';
 import type { Pool } from './db.js';
 
@@ -76,14 +77,11 @@ export function chunkSizeWithinLockTable(options: { configured: number; partitio
 }
 
 /** PostgreSQL's SQLSTATE for shared memory (or memory) short: a lock table full among others. */
-const OUT_OF_MEMORY = '53200';
+const OUT_OF_MEMORY: ReadonlySet<string> = new Set(['53200']);
 
 /** Whether `error`, or an error it wraps, is PostgreSQL short of (shared) memory: a full lock table among others. */
 export function lockTableFull(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth += 1) {
-    if ((e as { code?: unknown }).code === OUT_OF_MEMORY) return true;
-  }
-  return false;
+  return sqlstateAmong(error, OUT_OF_MEMORY) !== null;
 }
 
 /**
