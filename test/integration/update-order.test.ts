@@ -10,6 +10,7 @@ import { inTransaction } from '../../services/shared/store/db.js';
 import { addToOutbox, CITIZEN_VERSION_HEADER, OutboxRelay } from '../../services/shared/store/outbox-relay.js';
 import { config, dropDatabase, testDatabaseUrl, testLogger, uniqueName } from '../helpers/real-stack.js';
 import { header, readTopic, readTopicUntil } from '../helpers/topic-reader.js';
+import { applyHigherVersions } from '../helpers/update-consumer.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const CITIZENS = Array.from({ length: 8 }, (_, i) => `0790${String(i).padStart(8, '0')}`);
@@ -40,18 +41,19 @@ function draft(updateId: string, citizenId: string): PopulationUpdateDraft {
  * 1, 2, 1, 2, 3 may come; an update of its own out of order would be a defect).
  */
 async function versionsByCitizen(run: PipelineRun, messages: KafkaMessage[]): Promise<{ applied: Map<string, number[]>; droppedUnseen: string[] }> {
-  const applied = new Map<string, number[]>();
-  const received = new Set<string>();
-  const droppedUnseen: string[] = [];
+  const updates: PopulationUpdate[] = [];
   for (const message of messages) {
     const update = await run.registry.decode<PopulationUpdate>(message.value);
     expect(header(message, CITIZEN_VERSION_HEADER)).toBe(String(update.citizen_version));
-    const versions = applied.get(update.citizen_id) ?? [];
-    if (update.citizen_version > (versions.at(-1) ?? 0)) applied.set(update.citizen_id, [...versions, update.citizen_version]);
-    else if (!received.has(update.update_id)) droppedUnseen.push(update.update_id);
-    received.add(update.update_id);
+    updates.push(update);
   }
-  return { applied, droppedUnseen };
+  const firstAt = new Map<string, number>();
+  for (const [at, update] of updates.entries()) if (!firstAt.has(update.update_id)) firstAt.set(update.update_id, at);
+  const droppedUnseen: string[] = [];
+  const held = applyHigherVersions(updates, (update, at) => {
+    if (firstAt.get(update.update_id) === at) droppedUnseen.push(update.update_id);
+  });
+  return { applied: new Map([...held].map(([citizenId, citizen]) => [citizenId, citizen.applied])), droppedUnseen };
 }
 
 describe('updates a consumer can trust: versioned, in version order per citizen, whatever the number of relays', () => {
