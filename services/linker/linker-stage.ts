@@ -32,9 +32,21 @@ export function decidedAfresh(sentBack: SentBack | undefined): boolean {
 }
 
 /**
- * Linker: for each observation, the linkage engine's decision. Candidates for a whole chunk come
- * from the register in one round trip (and earlier links of the same source records in one
- * more); decisions are produced and acknowledged before the chunk is reported done.
+ * Whether the engine alone decides a record (decideObservation): not when a steward's must-link or
+ * cannot-link speaks for its source record, nor when an earlier event of it was linked and the
+ * record is not decided afresh. Only such a record may be settled by a deterministic link on its
+ * first candidates; the others are decided on all their candidates.
+ */
+export function decidedByEngineAlone(known: { constrained: boolean; linkedBefore: boolean; sentBack: SentBack | undefined }): boolean {
+  return !known.constrained && (!known.linkedBefore || decidedAfresh(known.sentBack));
+}
+
+/**
+ * Linker: for each observation, the linkage engine's decision. The earlier links of the chunk's
+ * source records and stewards' constraints on them are read first; then its candidates, in one
+ * lookup for the whole chunk (in two steps when the settings have deterministic links: a record
+ * the ID's holder settles needs no other candidate); decisions are produced and acknowledged
+ * before the chunk is reported done.
  */
 export function createLinkerStage(
   context: StageContext,
@@ -54,12 +66,31 @@ export function createLinkerStage(
       const observations = present(results);
       const { engine, candidates } = await linkage();
       const records = observations.map((o) => personToMatchRecord(o.observation_id, o.person));
-      const [bySourceRecord, found, constraints, relinked] = await Promise.all([
+      const firstLookup = engine.firstLookup();
+      const [bySourceRecord, constraints, relinked, inOneStep] = await Promise.all([
         citizens.bySourceRecords(observations),
-        candidates.candidatesFor(records),
         citizens.constraintsOf(observations),
         sentBackBySettings(observations),
+        // Without deterministic links nothing waits on the links and constraints: one lookup beside them.
+        firstLookup ? null : candidates.candidatesFor(records),
       ]);
+      const engineAlone = new Set(
+        records.filter((_, index) => {
+          const observation = observations[index]!;
+          const key = sourceRecordKey(observation);
+          return decidedByEngineAlone({
+            constrained: constraints.has(key),
+            linkedBefore: bySourceRecord.has(key),
+            sentBack: relinked.get(observation.observation_id),
+          });
+        }),
+      );
+      const found =
+        inOneStep ??
+        (await candidates.candidatesFor(records, {
+          first: firstLookup!.first,
+          settles: (record, first) => engineAlone.has(record) && firstLookup!.settles(record, first),
+        }));
 
       const produced: Message[] = [];
       for (const [index, observation] of observations.entries()) {

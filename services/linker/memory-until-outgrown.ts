@@ -1,4 +1,4 @@
-import type { CandidateSource } from '../shared/linkage/candidate-source.js';
+import type { CandidateSource, FirstLookup } from '../shared/linkage/candidate-source.js';
 import type { MatchRecord } from '../shared/linkage/match-record.js';
 import { isRegisterOutgrown, type LiveRegister } from '../shared/linkage-io/live-register.js';
 
@@ -25,16 +25,16 @@ export class MemoryUntilOutgrown implements CandidateSource {
     this.live = live;
   }
 
-  async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
+  async candidatesFor(records: readonly MatchRecord[], firstLookup?: FirstLookup): Promise<MatchRecord[][]> {
     if (this.live !== null) {
       try {
-        return await this.live.candidatesFor(records);
+        return await this.live.candidatesFor(records, firstLookup);
       } catch (error) {
         if (!isRegisterOutgrown(error)) throw error;
         this.switchToPostgres(error);
       }
     }
-    return this.fallback!.candidatesFor(records);
+    return this.fallback!.candidatesFor(records, firstLookup);
   }
 
   /** Keeps the copy current while no batch asks (live-register.ts); an outgrown register switches here too. */

@@ -21,6 +21,9 @@ const TWINS = [
   { id: '001090904322', name: 'Phan Văn Hà' },
 ];
 
+/** Someone whose ID is one digit from the first twin's, not a consecutive number: a typo variant of it, never looked up while the ID has a holder. */
+const ONE_DIGIT_OFF = { id: '001090904371', name: 'Đỗ Thị Lan' };
+
 const PLACEHOLDER = '000000000000';
 const PLACEHOLDER_HOLDER = 'SECTOR-COPY-1';
 
@@ -38,6 +41,7 @@ describe('candidate retrieval', () => {
     const files = writeLinkageSet(set, dir);
     // Twins with consecutive IDs: a record with one's ID must not bring in the other through typo lookups.
     appendFileSync(files.population, `${TWINS.map((t) => `${t.id},${t.name},1990-03-12,MALE,"Số 8 Trần Phú, Hà Nội",${t.id}`).join('\n')}\n`);
+    appendFileSync(files.population, `${ONE_DIGIT_OFF.id},${ONE_DIGIT_OFF.name},1971-06-02,FEMALE,"Số 40 Hàng Bạc, Hà Nội",${ONE_DIGIT_OFF.id}\n`);
     // An entry holding a placeholder, no one's ID: a record carrying it must not bring it in.
     appendFileSync(files.population, `${PLACEHOLDER_HOLDER},Lò Thị Hân,2019-03-17,FEMALE,"bản Hua Pục, Sơn La",${PLACEHOLDER}\n`);
     await database.setUp();
@@ -59,6 +63,18 @@ describe('candidate retrieval', () => {
     expect(ids(inPostgres)).toEqual(ids(inMemory));
   });
 
+  it('finds in two steps the same candidates in PostgreSQL as in memory, a settled record its holder alone', async () => {
+    const { engine, source: memory } = inMemoryLinkage(settings, register);
+    const firstLookup = engine.firstLookup()!;
+    const inMemory = await memory.candidatesFor(records, firstLookup);
+    const inPostgres = await new PostgresCandidateSource(pool, settings).candidatesFor(records, firstLookup);
+    const ids = (found: MatchRecord[][]) => found.map((candidates) => candidates.map((c) => c.id).sort());
+    expect(ids(inPostgres)).toEqual(ids(inMemory));
+    const inOneStep = await memory.candidatesFor(records);
+    const settled = records.filter((record, i) => inMemory[i]!.length === 1 && inOneStep[i]!.length > 1 && firstLookup.settles(record, inMemory[i]!));
+    expect(settled.length).toBeGreaterThan(records.length / 20);
+  });
+
   it('finds the holder of a personal ID mistyped in one digit in PostgreSQL, as in memory', async () => {
     const holder = register.find((citizen) => citizen.features.personal_id !== null)!;
     const held = new Set(register.map((citizen) => citizen.features.personal_id));
@@ -70,10 +86,12 @@ describe('candidate retrieval', () => {
     expect(inPostgres[0]!.map((c) => c.id).sort()).toEqual(inMemory[0]!.map((c) => c.id).sort());
   });
 
-  it("does not look up typo variants in PostgreSQL when the ID as typed has a holder: a twin's consecutive ID stays out", async () => {
+  it("does not look up typo variants in PostgreSQL when the ID as typed has a holder; only its near keys, the twin's consecutive ID, come in", async () => {
     const record = toMatchRecord('R-twin', { personal_id: TWINS[0]!.id, full_name: null, date_of_birth: null, sex: null, address: null });
     const [inPostgres] = await new PostgresCandidateSource(pool, settings).candidatesFor([record]);
-    expect(inPostgres!.map((c) => c.id)).toEqual([TWINS[0]!.id]);
+    const [inMemory] = await inMemoryLinkage(settings, register).source.candidatesFor([record]);
+    expect(inPostgres!.map((c) => c.id).sort()).toEqual([TWINS[0]!.id, TWINS[1]!.id]);
+    expect(inMemory!.map((c) => c.id).sort()).toEqual([TWINS[0]!.id, TWINS[1]!.id]);
   });
 
   it('does not bring the holder of a placeholder ID in PostgreSQL, as in memory, for a record that carries it', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decidedAfresh } from '../../services/linker/linker-stage.js';
+import { decidedAfresh, decidedByEngineAlone } from '../../services/linker/linker-stage.js';
 
 /** Whether the linker decides a record afresh, without the citizen its source record is linked to. */
 describe('a record sent back by a change, as the linker decides it', () => {
@@ -13,5 +13,24 @@ describe('a record sent back by a change, as the linker decides it', () => {
 
   it('follows the link when no change sent it back', () => {
     expect(decidedAfresh(undefined)).toBe(false);
+  });
+});
+
+/** Which records a deterministic link may settle on their first candidates: those the engine alone decides. */
+describe('a record the engine alone decides', () => {
+  it('is one no steward constrains and no earlier link speaks for', () => {
+    expect(decidedByEngineAlone({ constrained: false, linkedBefore: false, sentBack: undefined })).toBe(true);
+  });
+
+  it("is not one a steward's must-link or cannot-link speaks for, even sent back by a change", () => {
+    expect(decidedByEngineAlone({ constrained: true, linkedBefore: false, sentBack: { waiting: false } })).toBe(false);
+  });
+
+  it('is not a later event of a linked source record, which follows its link', () => {
+    expect(decidedByEngineAlone({ constrained: false, linkedBefore: true, sentBack: undefined })).toBe(false);
+  });
+
+  it('is a linked record a change sent back to be decided afresh', () => {
+    expect(decidedByEngineAlone({ constrained: false, linkedBefore: true, sentBack: { waiting: false } })).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { ConfigError, DancuError } from '../errors.js';
-import type { CandidateSource } from '../linkage/candidate-source.js';
+import type { CandidateSource, FirstLookup } from '../linkage/candidate-source.js';
 import { CompactRegister } from '../linkage/compact-register.js';
 import { LiveCandidateSource, type CitizenNow } from '../linkage/live-candidates.js';
 import { MatchRecordReader, type MatchRecord } from '../linkage/match-record.js';
@@ -84,9 +84,9 @@ export class LiveRegister implements CandidateSource {
   }
 
   // No candidatesOf here: a lookup must follow the catch-up, which only the batch lookup awaits.
-  async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
+  async candidatesFor(records: readonly MatchRecord[], firstLookup?: FirstLookup): Promise<MatchRecord[][]> {
     await this.catchUp();
-    return this.source.candidatesFor(records);
+    return this.source.candidatesFor(records, firstLookup);
   }
 
   genericLookups(): Map<string, number> {

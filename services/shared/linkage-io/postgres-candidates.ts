@@ -3,8 +3,8 @@ import { onCitus } from '../store/store-dialect.js';
 import { estimatedRegisterSize } from '../store/register-size.js';
 import { citizenMatchFields, type CitizenMatchRow } from '../register/citizen-row.js';
 import { citizenMatchColumns } from '../store/citizens-table.js';
-import { fallbackKeys, lookupKey, passesFilter } from '../linkage/blocking.js';
-import type { CandidateSource } from '../linkage/candidate-source.js';
+import { fallbackKeys, lookupKey, nearKeys, passesFilter } from '../linkage/blocking.js';
+import { inStep, type CandidateSource, type FirstLookup } from '../linkage/candidate-source.js';
 import { MatchRecordReader, personToMatchRecord, type Feature, type MatchRecord } from '../linkage/match-record.js';
 import { storedAddressFeatures } from '../linkage/stored-address-features.js';
 import { tfFeatures, type BlockingRule, type LinkageSettings } from '../linkage/settings.js';
@@ -12,8 +12,8 @@ import { TermFrequencies } from '../linkage/term-frequencies.js';
 
 /**
  * Candidates from the register in PostgreSQL: every (rule, key) of every record of a batch goes
- * in one query, answered from the primary-key index of citizen_blocking_keys. One round trip per
- * batch of events, never one per event; each candidate's row holds only the columns its match
+ * in one query, answered from the primary-key index of citizen_blocking_keys. A few round trips
+ * per batch of events (candidatesFor), never one per event; each candidate's row holds only the columns its match
  * record is made from. A rule with a max_block_size reads at most one citizen
  * more than it per key (a LIMIT on the index scan), and a key that reaches that is generic: it
  * brings none, as in memory. Candidates' names, dates and addresses are worked out once per
@@ -55,24 +55,52 @@ export class PostgresCandidateSource implements CandidateSource {
     this.rules = new Map(settings.blocking_rules.map((rule) => [rule.name, rule]));
   }
 
-  async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
+  /**
+   * Each step of a lookup (one, or two with a FirstLookup: the first rules', then the other
+   * rules' for the records the first does not settle) in two round trips: the rules' own keys;
+   * then, only where some are, the near keys of those that found a holder and the typo variants
+   * of those that found nobody (the few records whose ID nobody holds).
+   */
+  async candidatesFor(records: readonly MatchRecord[], firstLookup?: FirstLookup): Promise<MatchRecord[][]> {
     const found: MatchRecord[][] = records.map(() => []);
     const seen = records.map(() => new Set<string>());
-    const own = await this.rowsOf(this.lookupsOf(records, (rule, record) => nonNull(lookupKey(rule, record))));
-    this.take(own, records, found, seen);
-    // A typo_lookup rule's variants, for the records whose own key under it found nobody: a second
-    // round trip, needed only by the few records whose ID nobody holds.
-    const answered = new Set(own.map((row) => `${row.idx}|${row.rule}`));
-    const variants = this.lookupsOf(records, (rule, record, index) => (answered.has(`${index}|${rule.name}`) ? [] : fallbackKeys(rule, record)));
-    if (variants.keys.length > 0) this.take(await this.rowsOf(variants), records, found, seen);
+    const all = records.map((_, index) => index);
+    await this.step(records, all, (rule) => inStep(firstLookup, 'first', rule.name), found, seen);
+    if (!firstLookup) return found;
+    const rest = all.filter((index) => !firstLookup.settles(records[index]!, found[index]!));
+    if (rest.length > 0) await this.step(records, rest, (rule) => inStep(firstLookup, 'second', rule.name), found, seen);
     return found;
   }
 
-  /** One lookup per (record, rule, key) that `keysOf` gives. */
-  private lookupsOf(records: readonly MatchRecord[], keysOf: (rule: BlockingRule, record: MatchRecord, index: number) => string[]): Lookups {
+  /** One step: the own keys of the rules `ruleIn` keeps for the records at `indexes`, then their near keys or typo variants. */
+  private async step(
+    records: readonly MatchRecord[],
+    indexes: readonly number[],
+    ruleIn: (rule: BlockingRule) => boolean,
+    found: MatchRecord[][],
+    seen: Set<string>[],
+  ): Promise<void> {
+    const own = await this.rowsOf(this.lookupsOf(records, indexes, ruleIn, (rule, record) => nonNull(lookupKey(rule, record))));
+    this.take(own, records, found, seen);
+    const answered = new Set(own.map((row) => `${row.idx}|${row.rule}`));
+    const next = this.lookupsOf(records, indexes, ruleIn, (rule, record, index) =>
+      answered.has(`${index}|${rule.name}`) ? nearKeys(rule, record) : fallbackKeys(rule, record),
+    );
+    if (next.keys.length > 0) this.take(await this.rowsOf(next), records, found, seen);
+  }
+
+  /** One lookup per (record, rule, key) that `keysOf` gives, for the records at `indexes` and the rules `ruleIn` keeps. */
+  private lookupsOf(
+    records: readonly MatchRecord[],
+    indexes: readonly number[],
+    ruleIn: (rule: BlockingRule) => boolean,
+    keysOf: (rule: BlockingRule, record: MatchRecord, index: number) => string[],
+  ): Lookups {
     const lookups: Lookups = { ruleNames: [], keys: [], indexes: [], caps: [] };
-    records.forEach((record, index) => {
+    indexes.forEach((index) => {
+      const record = records[index]!;
       for (const rule of this.rules.values()) {
+        if (!ruleIn(rule)) continue;
         for (const key of keysOf(rule, record, index)) {
           lookups.ruleNames.push(rule.name);
           lookups.keys.push(key);

@@ -27,11 +27,11 @@ export function blockingKeys(rules: readonly BlockingRule[], record: MatchRecord
 
 /**
  * What a rule's keys in citizen_blocking_keys depend on: the rule without its max_block_size,
- * typo_lookup and held_ids_only, which are applied when the keys are looked up, so changing them
+ * typo_lookup, held_ids_only and near_lookup, which are applied when the keys are looked up, so changing them
  * needs no reindex and can be shadowed.
  */
 export function indexedRuleIdentity(rule: BlockingRule): string {
-  const { max_block_size: _cap, typo_lookup: _typos, held_ids_only: _held, ...indexed } = rule;
+  const { max_block_size: _cap, typo_lookup: _typos, held_ids_only: _held, near_lookup: _near, ...indexed } = rule;
   return JSON.stringify(indexed);
 }
 
@@ -74,6 +74,25 @@ export function fallbackKeys(rule: BlockingRule, record: MatchRecord): string[] 
   if (rule.typo_lookup === undefined) return [];
   const key = blockingKey(rule, record);
   return key === null ? [] : typoVariants(key).filter((variant) => looksUp(rule, variant));
+}
+
+/**
+ * The keys a near_lookup rule also looks up when a record's own key has a holder: the numbers
+ * within near_lookup of it, of the same length (its leading zeros kept), in a fixed order; none for a
+ * key that is not all digits or a rule without near_lookup.
+ */
+export function nearKeys(rule: BlockingRule, record: MatchRecord): string[] {
+  const key = lookupKey(rule, record);
+  if (rule.near_lookup === undefined || key === null || !DIGITS.test(key)) return [];
+  const number = BigInt(key);
+  const near: string[] = [];
+  for (let step = 1; step <= rule.near_lookup; step += 1) {
+    for (const other of [number - BigInt(step), number + BigInt(step)]) {
+      const text = other.toString().padStart(key.length, '0');
+      if (other >= 0n && text.length === key.length && looksUp(rule, text)) near.push(text);
+    }
+  }
+  return near;
 }
 
 /** Whether a candidate found under `rule` passes the rule's filter (the part that is not an equality). */

@@ -1,4 +1,4 @@
-import type { CandidateSource } from './candidate-source.js';
+import type { CandidateSource, FirstLookup } from './candidate-source.js';
 import type { MatchRecord } from './match-record.js';
 
 /** Candidates per record over a run: what blocking costs as the register grows. */
@@ -40,14 +40,14 @@ export class CandidateTally implements CandidateSource {
   private readonly genericBefore: Map<string, number>;
 
   /** One record's candidates, counted, when the wrapped source answers record by record (CandidateSource.candidatesOf). */
-  readonly candidatesOf?: (record: MatchRecord) => MatchRecord[];
+  readonly candidatesOf?: (record: MatchRecord, firstLookup?: FirstLookup) => MatchRecord[];
 
   constructor(private readonly source: CandidateSource) {
     this.genericBefore = source.genericLookups?.() ?? new Map<string, number>();
     const candidatesOf = source.candidatesOf?.bind(source);
     if (candidatesOf)
-      this.candidatesOf = (record) => {
-        const candidates = candidatesOf(record);
+      this.candidatesOf = (record, firstLookup) => {
+        const candidates = candidatesOf(record, firstLookup);
         this.count(candidates.length);
         return candidates;
       };
@@ -87,8 +87,8 @@ export class CandidateTally implements CandidateSource {
     for (const [rule, n] of state.genericLookups) this.genericAbsorbed.set(rule, (this.genericAbsorbed.get(rule) ?? 0) + n);
   }
 
-  async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
-    const answers = await this.source.candidatesFor(records);
+  async candidatesFor(records: readonly MatchRecord[], firstLookup?: FirstLookup): Promise<MatchRecord[][]> {
+    const answers = await this.source.candidatesFor(records, firstLookup);
     for (const candidates of answers) this.count(candidates.length);
     return answers;
   }

@@ -29,6 +29,11 @@ export const DECISION_SUMMARIES: Readonly<Record<string, (facts: SummaryFacts) =
     `No register citizen matches well enough (best match probability ${percent(probability)}), and only a birth registration may create a citizen; the record is kept unlinked until its person is registered.`,
   GUARDIAN_ID: ({ probability }) =>
     `The personal ID belongs to a registered relative (a guardian's ID: a parent's or a child's, or a brother's or sister's) and was not counted; no other citizen matches well enough (best match probability ${percent(probability)}): the record's person is taken as not registered yet.`,
+  DETERMINISTIC_RULE: ({ probability, settings }) => {
+    const rules = settings.deterministic_links ?? [];
+    const sentence = rules.length === 1 ? `${rules[0]!.sentence} ` : '';
+    return `${sentence}Linked by a deterministic link of the settings (deterministic_links): only this citizen and the holders of the IDs next to the record's (a twin's) were weighed; match probability ${percent(probability)} among them.`;
+  },
   SOURCE_RECORD_LINKED: () => 'An earlier event of the same source record was linked to this citizen.',
   STEWARD_MUST_LINK: () => 'A data steward decided that this record is this citizen.',
 };

@@ -1,5 +1,6 @@
 import type { Candidate, DecisionKind, LinkEvidence, LinkExplanation } from '../schemas/records.js';
-import type { CandidateSource } from './candidate-source.js';
+import type { CandidateSource, FirstLookup } from './candidate-source.js';
+import { DeterministicLinks } from './deterministic-links.js';
 import { evidenceOf } from './evidence.js';
 import { settingsVersion } from './settings-version.js';
 import type { MatchRecord } from './match-record.js';
@@ -22,6 +23,9 @@ export interface EngineDecision {
 }
 
 const MAX_CANDIDATES_REPORTED = 5;
+
+/** The reason of a link a deterministic link of the settings made (its method is DETERMINISTIC). */
+export const DETERMINISTIC_RULE = 'DETERMINISTIC_RULE';
 
 export type LevelsOf = (candidate: MatchRecord) => readonly number[];
 
@@ -48,7 +52,8 @@ function heaviestFirst(a: Weighed, b: Weighed): number {
 export type GuardianOutcome = 'NEW' | 'REVIEW';
 
 /**
- * The linkage engine: pure, no I/O. Scores a record against its candidates and decides: link
+ * The linkage engine: pure, no I/O. Links a record by the settings' deterministic links when
+ * one settles it (settledBy); otherwise scores it against its candidates and decides: link
  * when the best candidate is probable enough and clearly ahead of the runner-up, review when it
  * is uncertain, when its ID is contradicted by name and date of birth, or when a never_link rule
  * holds for it (NEVER_LINK_RULE, the rule named in the summary), new otherwise. An ID
@@ -58,6 +63,7 @@ export class LinkageEngine {
   readonly scorer: Scorer;
   /** Every decision names it: the settings' content hash. */
   readonly settingsVersion: string;
+  private readonly deterministic: DeterministicLinks;
 
   constructor(
     readonly settings: LinkageSettings,
@@ -66,6 +72,7 @@ export class LinkageEngine {
   ) {
     this.scorer = new Scorer(settings, frequencies, options);
     this.settingsVersion = settingsVersion(settings);
+    this.deterministic = new DeterministicLinks(settings);
   }
 
   /**
@@ -73,7 +80,64 @@ export class LinkageEngine {
    * run computes them once for two settings whose comparisons test alike (scoring.ts sameLevels).
    */
   decide(record: MatchRecord, candidates: readonly MatchRecord[], levelsOf?: LevelsOf, guardianOutcome: GuardianOutcome = 'NEW'): EngineDecision {
-    const { weighed, guardians, prior } = this.weighAll(record, candidates, levelsOf);
+    const levels = candidates.map((candidate) => (levelsOf ? levelsOf(candidate) : this.scorer.levels(record, candidate)));
+    return this.settledBy(record, candidates, levels, guardianOutcome) ?? this.weighAndDecide(record, candidates, levels, guardianOutcome);
+  }
+
+  /**
+   * The settings' deterministic links (deterministic-links.ts): the first rule that exactly one
+   * candidate sharing the record's key under its blocking rule meets, and to which the record is
+   * linked when weighed against that candidate and the holders of the key's near keys alone (a
+   * twin's consecutive ID), links it there, the other candidates unweighed. A lookup's first step
+   * finds exactly those candidates, so the decision is the same on its answer as on the full one.
+   * Null when no rule settles it: the record is weighed against every candidate.
+   */
+  private settledBy(
+    record: MatchRecord,
+    candidates: readonly MatchRecord[],
+    levels: readonly (readonly number[])[],
+    guardianOutcome: GuardianOutcome,
+  ): EngineDecision | null {
+    for (const { holdsAt, found } of this.deterministic.rules) {
+      const how = found(record, candidates);
+      const meeting = candidates.flatMap((_, i) => (how[i] === 'key' && holdsAt(levels[i]!) ? [i] : []));
+      if (meeting.length !== 1) continue;
+      const weighed = candidates.flatMap((_, i) => (i === meeting[0] || how[i] === 'near' ? [i] : []));
+      const decision = this.weighAndDecide(
+        record,
+        weighed.map((i) => candidates[i]!),
+        weighed.map((i) => levels[i]!),
+        guardianOutcome,
+      );
+      if (decision.decision === 'LINK' && decision.citizenId === candidates[meeting[0]!]!.id) return { ...decision, reason: DETERMINISTIC_RULE };
+    }
+    return null;
+  }
+
+  /**
+   * What a lookup in two steps needs of the engine (candidate-source.ts): the blocking rules of
+   * the deterministic links, and whether a record's candidates under them settle it. Null when the
+   * settings declare no deterministic link.
+   */
+  firstLookup(): FirstLookup | null {
+    if (this.deterministic.rules.length === 0) return null;
+    return {
+      first: this.deterministic.firstRules,
+      settles: (record, candidates) => {
+        if (candidates.length === 0) return false;
+        const levels = candidates.map((candidate) => this.scorer.levels(record, candidate));
+        return this.settledBy(record, candidates, levels, 'NEW') !== null;
+      },
+    };
+  }
+
+  private weighAndDecide(
+    record: MatchRecord,
+    candidates: readonly MatchRecord[],
+    levels: readonly (readonly number[])[],
+    guardianOutcome: GuardianOutcome,
+  ): EngineDecision {
+    const { weighed, guardians, prior } = this.weighAll(record, candidates, levels);
     const ranked = weighed.sort(heaviestFirst);
     // Only the candidates a decision reports (at least two: the best and the runner-up) are scored comparison by comparison; the others count by their weight alone.
     const top = ranked.slice(0, MAX_CANDIDATES_REPORTED).map((w) => this.scorer.weigh(candidates[w.at]!, w.levels, prior));
@@ -173,7 +237,8 @@ export class LinkageEngine {
    * explanations with the same record scored against its candidates as they are now.
    */
   explainEach(record: MatchRecord, candidates: readonly MatchRecord[]): Candidate[] {
-    const { weighed, prior } = this.weighAll(record, candidates);
+    const levels = candidates.map((candidate) => this.scorer.levels(record, candidate));
+    const { weighed, prior } = this.weighAll(record, candidates, levels);
     return weighed.map((w) => {
       const s = this.scorer.weigh(candidates[w.at]!, w.levels, prior);
       return { citizen_id: s.citizenId, score: s.probability, explanation: this.scorer.explain(s, null, '') };
@@ -185,8 +250,11 @@ export class LinkageEngine {
    * guardian's (settings' guardian_id), the guardians are left out, never to be linked, and the
    * others are weighed with the ID silenced.
    */
-  private weighAll(record: MatchRecord, candidates: readonly MatchRecord[], levelsOf?: LevelsOf): { weighed: Weighed[]; guardians: number; prior: number } {
-    const levels = candidates.map((candidate) => (levelsOf ? levelsOf(candidate) : this.scorer.levels(record, candidate)));
+  private weighAll(
+    record: MatchRecord,
+    candidates: readonly MatchRecord[],
+    levels: readonly (readonly number[])[],
+  ): { weighed: Weighed[]; guardians: number; prior: number } {
     const prior = this.scorer.priorOf(record);
     const isGuardian = candidates.map((candidate, i) => this.scorer.guardianAt(record, candidate, levels[i]!));
     const guardians = isGuardian.filter(Boolean).length;
@@ -200,9 +268,10 @@ export class LinkageEngine {
   }
 
   async decideAll(records: readonly MatchRecord[], source: CandidateSource): Promise<EngineDecision[]> {
+    const firstLookup = this.firstLookup() ?? undefined;
     const candidatesOf = source.candidatesOf?.bind(source);
-    if (candidatesOf) return records.map((record) => this.decide(record, candidatesOf(record)));
-    const candidates = await source.candidatesFor(records);
+    if (candidatesOf) return records.map((record) => this.decide(record, candidatesOf(record, firstLookup)));
+    const candidates = await source.candidatesFor(records, firstLookup);
     return records.map((record, index) => this.decide(record, candidates[index] ?? []));
   }
 }

@@ -1,4 +1,4 @@
-import type { CandidateSource } from './candidate-source.js';
+import type { CandidateSource, FirstLookup } from './candidate-source.js';
 import type { MatchRecord } from './match-record.js';
 
 /**
@@ -16,8 +16,8 @@ export class GenericLookupMeter implements CandidateSource {
     private readonly onSkipped: (rule: string, lookups: number) => void,
   ) {}
 
-  async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
-    const answers = await this.source.candidatesFor(records);
+  async candidatesFor(records: readonly MatchRecord[], firstLookup?: FirstLookup): Promise<MatchRecord[][]> {
+    const answers = await this.source.candidatesFor(records, firstLookup);
     for (const [rule, total] of this.source.genericLookups?.() ?? []) {
       const grown = total - (this.reported.get(rule) ?? 0);
       if (grown <= 0) continue;

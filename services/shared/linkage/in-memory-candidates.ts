@@ -1,5 +1,5 @@
-import { blockingKey, lookupKey, looksUp, passesFilter } from './blocking.js';
-import type { CandidateSource } from './candidate-source.js';
+import { blockingKey, lookupKey, looksUp, nearKeys, passesFilter } from './blocking.js';
+import { inStep, type CandidateSource, type FirstLookup } from './candidate-source.js';
 import { CompactRegister, ROW_STRIDE } from './compact-register.js';
 import { sharedInt32 } from './shared-arrays.js';
 import type { Feature, MatchRecord } from './match-record.js';
@@ -126,6 +126,8 @@ export class InMemoryCandidateSource implements CandidateSource {
   /** Per citizen, the last lookup that found it: no set per lookup to drop citizens found under two rules. */
   private readonly seen: Int32Array;
   private lookup = 0;
+  /** The citizen IDs the lookup under way found, when the register's rows are not one per citizen. */
+  private lookupIds: Set<string> | null = null;
   private readonly uniqueIds: boolean;
   /** Per rule, the lookups whose key was generic (held by more citizens than the rule's max_block_size). */
   private readonly genericCounts: number[];
@@ -168,14 +170,26 @@ export class InMemoryCandidateSource implements CandidateSource {
    * looks up a register entry (deduplication): see EntryLookup.
    */
   candidateIndexes(record: MatchRecord, asEntry?: EntryLookup): number[] {
-    this.lookup += 1;
+    return this.indexesInStep(record, asEntry, undefined, 'first');
+  }
+
+  /**
+   * The candidates one step of a lookup finds (candidate-source.ts FirstLookup); the second step
+   * continues the first's lookup, so a citizen the first found is not found again.
+   */
+  private indexesInStep(record: MatchRecord, asEntry: EntryLookup | undefined, firstLookup: FirstLookup | undefined, step: 'first' | 'second'): number[] {
+    if (step === 'first') {
+      this.lookup += 1;
+      this.lookupIds = this.uniqueIds ? null : new Set<string>();
+    }
     const found: number[] = [];
-    const ids = this.uniqueIds ? null : new Set<string>();
+    const ids = this.lookupIds;
     const ownKeys: number[] = [];
     const variants: number[] = [];
     const entry = asEntry?.entry ?? -1;
     for (let r = 0; r < this.rules.length; r += 1) {
       const rule = this.rules[r]!;
+      if (!inStep(firstLookup, step, rule.name)) continue;
       ownKeys.length = 0;
       variants.length = 0;
       const generic = this.collectRule(r, record, ownKeys, entry, variants);
@@ -233,7 +247,11 @@ export class InMemoryCandidateSource implements CandidateSource {
     const start = into.length;
     const own = rule.held_ids_only === true && lookupKey(rule, record) === null ? null : this.keyOf(rule, record);
     if (own !== null && !this.collectBounded(ruleIndex, own, into)) return 1;
-    for (let at = start; at < into.length; at += 1) if (into[at] !== entry) return 0;
+    for (let at = start; at < into.length; at += 1) {
+      if (into[at] === entry) continue;
+      this.collectNear(ruleIndex, record, into);
+      return 0;
+    }
     const key = rule.typo_lookup === undefined ? null : blockingKey(rule, record);
     if (key === null) return 0;
     let generic = 0;
@@ -244,6 +262,16 @@ export class InMemoryCandidateSource implements CandidateSource {
       if (!this.collectBounded(ruleIndex, Int32Array.of(id), variantsInto)) generic += 1;
     }
     return generic;
+  }
+
+  /** Appends the rows holding the record's near keys under a near_lookup rule (blocking.ts nearKeys: a twin's consecutive ID). */
+  private collectNear(ruleIndex: number, record: MatchRecord, into: number[]): void {
+    const rule = this.rules[ruleIndex]!;
+    // A near_lookup rule has one feature (settings refuse more) and no cap.
+    for (const near of nearKeys(rule, record)) {
+      const number = this.register.numberOf(rule.equal[0]!, near);
+      if (number >= 0) this.indexes[ruleIndex]!.collect(Int32Array.of(number), into, Infinity);
+    }
   }
 
   /** Appends the rows holding `key` under the rule; false, appending nothing, when the key is generic for it. */
@@ -286,12 +314,15 @@ export class InMemoryCandidateSource implements CandidateSource {
     this.indexes[ruleIndex]!.collect(key, into, most);
   }
 
-  candidatesOf(record: MatchRecord): MatchRecord[] {
-    return this.candidateIndexes(record).map((citizen) => this.register.get(citizen));
+  candidatesOf(record: MatchRecord, firstLookup?: FirstLookup): MatchRecord[] {
+    const citizenOf = (row: number) => this.register.get(row);
+    const first = this.indexesInStep(record, undefined, firstLookup, 'first').map(citizenOf);
+    if (!firstLookup || firstLookup.settles(record, first)) return first;
+    return first.concat(this.indexesInStep(record, undefined, firstLookup, 'second').map(citizenOf));
   }
 
-  async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
-    return records.map((record) => this.candidatesOf(record));
+  async candidatesFor(records: readonly MatchRecord[], firstLookup?: FirstLookup): Promise<MatchRecord[][]> {
+    return records.map((record) => this.candidatesOf(record, firstLookup));
   }
 
   /** The record's key under the rule as its columns' numbers; null when it has none or no citizen shares a part of it. */

@@ -1,6 +1,6 @@
 import { InternalError } from '../errors.js';
-import { blockingKeys, fallbackKeys, KEY_SEPARATOR, lookupKey, passesFilter } from './blocking.js';
-import type { CandidateSource } from './candidate-source.js';
+import { blockingKeys, fallbackKeys, KEY_SEPARATOR, lookupKey, nearKeys, passesFilter } from './blocking.js';
+import { inStep, type CandidateSource, type FirstLookup } from './candidate-source.js';
 import type { CompactRegister } from './compact-register.js';
 import { InMemoryCandidateSource } from './in-memory-candidates.js';
 import type { MatchRecord } from './match-record.js';
@@ -89,25 +89,36 @@ export class LiveCandidateSource implements CandidateSource {
     }
   }
 
-  async candidatesFor(records: readonly MatchRecord[]): Promise<MatchRecord[][]> {
-    return records.map((record) => this.candidatesOf(record));
+  async candidatesFor(records: readonly MatchRecord[], firstLookup?: FirstLookup): Promise<MatchRecord[][]> {
+    return records.map((record) => this.candidatesOf(record, firstLookup));
   }
 
-  candidatesOf(record: MatchRecord): MatchRecord[] {
+  candidatesOf(record: MatchRecord, firstLookup?: FirstLookup): MatchRecord[] {
     const found: MatchRecord[] = [];
     const seen: Seen = { rows: new Set(), ids: new Set() };
+    this.takeStep(record, firstLookup, 'first', found, seen);
+    if (firstLookup && !firstLookup.settles(record, found)) this.takeStep(record, firstLookup, 'second', found, seen);
+    return found;
+  }
+
+  /** One step's candidates (candidate-source.ts FirstLookup), added to `found`. */
+  private takeStep(record: MatchRecord, firstLookup: FirstLookup | undefined, step: 'first' | 'second', found: MatchRecord[], seen: Seen): void {
     const unanswered: number[] = [];
     this.rules.forEach((rule, r) => {
+      if (!inStep(firstLookup, step, rule.name)) return;
       const key = lookupKey(rule, record);
       const holders = key === null ? NOBODY : this.holders(r, key);
       if (holders !== GENERIC && holders.rows.length + holders.now.length === 0) unanswered.push(r);
       this.take(r, record, holders, found, seen);
+      // A key with a holder: its near keys too (a twin's consecutive ID), as in PostgreSQL.
+      if (holders !== GENERIC && holders.rows.length + holders.now.length > 0) {
+        for (const near of nearKeys(rule, record)) this.take(r, record, this.holders(r, near), found, seen);
+      }
     });
     // A typo_lookup rule's variants, only where the record's own key found nobody, as in PostgreSQL.
     for (const r of unanswered) {
       for (const variant of fallbackKeys(this.rules[r]!, record)) this.take(r, record, this.holders(r, variant), found, seen);
     }
-    return found;
   }
 
   /** Lookups skipped because their key was generic, per rule name, since the source was made. */

@@ -83,6 +83,13 @@ const blockingRuleFields = z.object({
    * looking up, as max_block_size is: the register's keys stay as they are.
    */
   held_ids_only: z.boolean().optional(),
+  /**
+   * When the record's own key has a holder, look up the keys within this many of it as numbers
+   * too: twins and triplets get consecutive ID numbers, and a deterministic link weighs the
+   * holder's twin before settling (deterministic_links). For a rule on one feature whose values
+   * are digits, like typo_lookup; applied when looking up, as max_block_size is.
+   */
+  near_lookup: z.number().int().min(1).max(9).optional(),
 });
 
 export const blockingRuleSchema = blockingRuleFields
@@ -96,6 +103,10 @@ export const blockingRuleSchema = blockingRuleFields
   })
   // A key such a rule is for (an ID) is held by one citizen; a cap would be applied to each of up to
   // 119 lookups, which the sources could not count alike.
+  .refine((rule) => rule.near_lookup === undefined || (rule.equal.length === 1 && rule.max_block_size === undefined), {
+    message: 'near_lookup needs a rule on one feature, without max_block_size',
+    path: ['near_lookup'],
+  })
   .refine((rule) => rule.typo_lookup === undefined || rule.max_block_size === undefined, {
     message: 'typo_lookup and max_block_size do not go together: a rule with typo lookups is on a key one citizen holds',
     path: ['typo_lookup'],
@@ -213,6 +224,30 @@ export const settingsSchema = z
         }),
       )
       .default([]),
+    /**
+     * Links decided without weighing the record's other candidates: a candidate that `blocking_rule`
+     * finds (the first lookup) and whose every named comparison stands at one of the named levels
+     * (by label; a comparison not named may stand anywhere) is linked, when it is the only
+     * candidate that does and the engine would link the record to it weighed alone (the guards,
+     * never_link and the thresholds still apply). The name's and date's blocks are then never
+     * looked up: an ID whose holder agrees exactly on name and date of birth settles who the record
+     * is, however many namesakes share the name. The levels must hold only for citizens the rule
+     * finds (an exact ID: its holder); a candidate found otherwise that meets them settles the
+     * record too, after the full lookup. Optional, not defaulted, so that settings written before
+     * it keep their version (settings-version.ts).
+     */
+    deterministic_links: z
+      .array(
+        z.object({
+          name: z.string().regex(/^[a-z0-9_]+$/),
+          blocking_rule: z.string(),
+          levels: z.record(z.string(), z.array(z.string()).min(1)).refine((levels) => Object.keys(levels).length > 0, {
+            message: 'a deterministic link names at least one comparison',
+          }),
+          sentence: z.string().min(1),
+        }),
+      )
+      .optional(),
     /** EM sessions of `dancu train`: pairs sharing `block_on`; m is not estimated for the `skip` comparisons in that session. */
     training_sessions: z.array(z.object({ block_on: z.array(z.enum(FEATURES)).min(1), skip: z.array(z.string()) })).min(1),
     training: z.record(z.string(), z.unknown()).default({}),
@@ -240,6 +275,7 @@ export const settingsSchema = z
       ['prior_by_age band', settings.prior_by_age],
       ['stricter_links rule', settings.thresholds.stricter_links ?? []],
       ['never_link rule', settings.never_link],
+      ['deterministic link', settings.deterministic_links ?? []],
     ];
     for (const [what, list] of namedLists) {
       const seen = new Set<string>();
@@ -253,6 +289,24 @@ export const settingsSchema = z
       if (before && before.under_days >= band.under_days)
         context.addIssue({ code: 'custom', message: `prior_by_age band ${band.name} must be older than ${before.name}: bands go from the youngest up` });
     });
+    for (const rule of settings.deterministic_links ?? []) {
+      const blocking = settings.blocking_rules.find((candidate) => candidate.name === rule.blocking_rule);
+      if (!blocking) context.addIssue({ code: 'custom', message: `deterministic link ${rule.name} names unknown blocking rule ${rule.blocking_rule}` });
+      // The first step must find every candidate that shares the key: a filter or a cap would leave some to the second.
+      else if (blocking.filter !== undefined || blocking.max_block_size !== undefined)
+        context.addIssue({ code: 'custom', message: `deterministic link ${rule.name} needs blocking rule ${blocking.name} without filter and max_block_size` });
+      for (const [name, labels] of Object.entries(rule.levels)) {
+        const comparison = settings.comparisons.find((c) => c.name === name);
+        if (!comparison) {
+          context.addIssue({ code: 'custom', message: `deterministic link ${rule.name} names unknown comparison ${name}` });
+          continue;
+        }
+        for (const label of labels) {
+          if (!comparison.levels.some((level) => level.label === label))
+            context.addIssue({ code: 'custom', message: `deterministic link ${rule.name} names unknown level ${label} of comparison ${name}` });
+        }
+      }
+    }
     const silenced = settings.comparisons.find((c) => c.name === guardian);
     if (silenced && !silenced.levels.some((level) => level.is_null)) {
       context.addIssue({ code: 'custom', message: `guardian_id.identifier ${silenced.name} needs a null level to stand at for the other candidates` });

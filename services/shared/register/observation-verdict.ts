@@ -1,4 +1,4 @@
-import type { EngineDecision, LevelsOf, LinkageEngine } from '../linkage/engine.js';
+import { DETERMINISTIC_RULE, type EngineDecision, type LevelsOf, type LinkageEngine } from '../linkage/engine.js';
 import { evidenceOf } from '../linkage/evidence.js';
 import { personToMatchRecord, type MatchRecord } from '../linkage/match-record.js';
 import { neverLinkSummary, type PairScore } from '../linkage/scoring.js';
@@ -137,7 +137,7 @@ export function decideObservation(
   if (known.earlier && !known.cannotLink?.has(known.earlier.citizen_id)) return followLink(engine, observation, record, known.earlier, allowed);
   const creates = mayCreateCitizen(observation);
   const decision = engine.decide(record, allowed, levelsOf, creates ? 'REVIEW' : 'NEW');
-  if (decision.decision !== 'NEW' || creates) return { ...decision, method: 'PROBABILISTIC' };
+  if (decision.decision !== 'NEW' || creates) return { ...decision, method: decision.reason === DETERMINISTIC_RULE ? 'DETERMINISTIC' : 'PROBABILISTIC' };
   // A guardian's ID keeps its reason: the steward or auditor who reads the unlinked record learns whose ID it carried.
   return { ...decision, decision: 'UNLINKED', reason: decision.reason === 'GUARDIAN_ID' ? 'GUARDIAN_ID' : 'NO_MATCH', method: 'PROBABILISTIC' };
 }
