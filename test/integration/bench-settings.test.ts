@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeSettingsCurrent } from '../../services/bench/current-settings.js';
-import { loadSettings, type LinkageSettings } from '../../services/shared/linkage/settings.js';
+import { keepingBlockingRules, loadSettings, type LinkageSettings } from '../../services/shared/linkage/settings.js';
 import { settingsVersion } from '../../services/shared/linkage/settings-version.js';
 import { currentOrBootstrap, currentSettingsVersion, settingsHistory } from '../../services/shared/store/settings-versions.js';
 import { IsolatedDatabase } from '../helpers/isolated-run.js';
@@ -64,7 +64,7 @@ describe('bench:density measures the committed settings, made current in the reg
   });
 
   it("refuses in one line file settings with a blocking rule the register's keys were not made for", async () => {
-    const db = await register({ ...file, blocking_rules: file.blocking_rules.slice(1) });
+    const db = await register(keepingBlockingRules(file, (rule) => rule.name !== 'personal_id'));
     await expect(makeSettingsCurrent(db.url, file, TOPIC, 'bench:density')).rejects.toThrow(
       /^the register \S+ was loaded for settings \S+ and has no keys for blocking rule\(s\) personal_id of \S+: load it again \(dancu load-population, or the bench without BENCH_REUSE=1\)$/,
     );

@@ -7,6 +7,7 @@ import { DETERMINISTIC_RULE } from '../../services/shared/linkage/engine.js';
 import { LiveCandidateSource } from '../../services/shared/linkage/live-candidates.js';
 import { toMatchRecord, type MatchRecord, type RawPerson } from '../../services/shared/linkage/match-record.js';
 import { loadSettings, parseSettings, type LinkageSettings } from '../../services/shared/linkage/settings.js';
+import { indexedReachSettings } from '../../services/shared/store/plan/reexamination.js';
 import { generatePopulation } from '../../services/shared/synth/population.js';
 import { generateLinkageSet } from '../../services/shared/synth/linkage-set.js';
 
@@ -78,6 +79,19 @@ describe('deterministic links', () => {
     const explanation = explainDecision(settings, decide([ANH, NAMESAKE], ANH));
     expect(explanation?.summary).toContain(settings.deterministic_links![0]!.sentence);
     expect(explanation?.summary).toContain('deterministic_links');
+  });
+
+  it('are left out with their blocking rule where the register has no keys for it (the reach of a change weighs without it)', () => {
+    // The ID's rule renamed by a promotion: the stored keys are still under the old name.
+    const renamed = parseSettings({
+      ...settings,
+      blocking_rules: settings.blocking_rules.map((rule) => (rule.name === 'personal_id' ? { ...rule, name: 'pid' } : rule)),
+      deterministic_links: settings.deterministic_links!.map((link) => ({ ...link, blocking_rule: 'pid' })),
+    });
+    const { settings: reach, notIndexed } = indexedReachSettings(renamed, settings);
+    expect(notIndexed).toEqual(['pid']);
+    expect(reach.deterministic_links).toEqual([]);
+    expect(parseSettings(reach).blocking_rules.map((rule) => rule.name)).not.toContain('pid');
   });
 
   it('are refused, every problem named, when they name an unknown blocking rule, comparison or level', () => {

@@ -238,9 +238,10 @@ export class InMemoryCandidateSource implements CandidateSource {
 
   /**
    * The register rows one rule finds for a record, before its filter, appended to `into`: those of
-   * the record's own key, or when it finds nobody but `entry` (the record's own row, -1 for a
-   * record that is not a register entry) and the rule asks for it, those of its typo variants,
-   * appended to `variantsInto`. Returns how many of the lookups were generic (their rows are left out).
+   * the record's own key and, when it has a holder, of its near keys (near_lookup); or when it
+   * finds nobody but `entry` (the record's own row, -1 for a record that is not a register entry)
+   * and the rule asks for it, those of its typo variants, appended to `variantsInto`. Returns how
+   * many of the lookups were generic (their rows are left out).
    */
   private collectRule(ruleIndex: number, record: MatchRecord, into: number[], entry = -1, variantsInto = into): number {
     const rule = this.rules[ruleIndex]!;

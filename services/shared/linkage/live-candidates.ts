@@ -38,7 +38,8 @@ function slot(rule: string, key: string): string {
  *
  * It answers as PostgresCandidateSource does over the register as it is now, which is what the
  * streaming linker decided with before: per rule the record's key as it looks it up (lookupKey),
- * and the rule's typo variants only when no citizen holds that key; a key held by more citizens
+ * its near keys when a citizen holds that key and its typo variants when none does (in two steps
+ * when asked: candidate-source.ts FirstLookup); a key held by more citizens
  * than the rule's max_block_size is generic and brings none (counted); the rule's filter, and each
  * citizen once per record.
  */

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { indexedRuleIdentity } from './blocking.js';
-import type { LinkageSettings } from './settings.js';
+import { keepingBlockingRules, type LinkageSettings } from './settings.js';
 
 export type HistoryAction = 'BOOTSTRAP' | 'PROMOTE' | 'ROLLBACK';
 
@@ -61,5 +61,5 @@ export function rollbackShadowSettings(current: LinkageSettings, target: Linkage
   const indexed = new Set(current.blocking_rules.map(indexedRuleIdentity));
   const unindexed = target.blocking_rules.filter((rule) => !indexed.has(indexedRuleIdentity(rule))).map((rule) => rule.name);
   if (unindexed.length === 0) return { shadowed: target, unindexed };
-  return { shadowed: { ...target, blocking_rules: target.blocking_rules.filter((rule) => indexed.has(indexedRuleIdentity(rule))) }, unindexed };
+  return { shadowed: keepingBlockingRules(target, (rule) => indexed.has(indexedRuleIdentity(rule))), unindexed };
 }

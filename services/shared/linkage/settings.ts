@@ -319,6 +319,18 @@ export type LevelSettings = z.infer<typeof levelSchema>;
 export type BlockingRule = z.infer<typeof blockingRuleSchema>;
 export type AgeBand = z.infer<typeof ageBandSchema>;
 
+/**
+ * The settings with only the blocking rules `keep` holds (those the register has keys for), and
+ * without the deterministic links that name another: a link whose blocking rule is not looked up
+ * could settle no record, and settings naming a rule they lack are refused.
+ */
+export function keepingBlockingRules(settings: LinkageSettings, keep: (rule: BlockingRule) => boolean): LinkageSettings {
+  const blocking_rules = settings.blocking_rules.filter(keep);
+  const names = new Set(blocking_rules.map((rule) => rule.name));
+  const deterministic_links = settings.deterministic_links?.filter((link) => names.has(link.blocking_rule));
+  return { ...settings, blocking_rules, ...(deterministic_links === undefined ? {} : { deterministic_links }) };
+}
+
 const TF_FEATURES = new WeakMap<LinkageSettings, Feature[]>();
 
 /** The features whose register frequencies the settings' term-frequency levels need (worked out once per settings). */

@@ -1,5 +1,5 @@
 import { indexedRuleIdentity } from '../../linkage/blocking.js';
-import type { LinkageSettings } from '../../linkage/settings.js';
+import { keepingBlockingRules, type LinkageSettings } from '../../linkage/settings.js';
 import type { CitizenRow } from '../../register/citizen-row.js';
 import type { PersonObservation } from '../../schemas/records.js';
 import { keysOfCitizen } from './citizen-state.js';
@@ -55,7 +55,7 @@ export function indexedReachSettings(current: LinkageSettings, indexed: LinkageS
   const stored = new Map(indexed.blocking_rules.map((rule) => [rule.name, indexedRuleIdentity(rule)]));
   const notIndexed = current.blocking_rules.filter((rule) => stored.get(rule.name) !== indexedRuleIdentity(rule)).map((rule) => rule.name);
   if (notIndexed.length === 0) return { settings: current, notIndexed };
-  return { settings: { ...current, blocking_rules: current.blocking_rules.filter((rule) => !notIndexed.includes(rule.name)) }, notIndexed };
+  return { settings: keepingBlockingRules(current, (rule) => !notIndexed.includes(rule.name)), notIndexed };
 }
 
 /** A change with its keys under the settings reach is computed with. */
