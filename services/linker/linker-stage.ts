@@ -1,11 +1,11 @@
 import type { Message } from 'kafkajs';
 import { decodeEach, present } from '../shared/kafka/decode-each.js';
 import type { Outcome, Stage, StageMessage } from '../shared/kafka/stage-runner.js';
-import type { CandidateSource } from '../shared/linkage/candidate-source.js';
+import type { CandidateSource, FirstLookup } from '../shared/linkage/candidate-source.js';
 import type { LinkDecision, PersonObservation } from '../shared/schemas/records.js';
 import { explainDecision } from '../shared/linkage/decision-summaries.js';
 import type { LinkageEngine } from '../shared/linkage/engine.js';
-import { personToMatchRecord } from '../shared/linkage/match-record.js';
+import { personToMatchRecord, type MatchRecord } from '../shared/linkage/match-record.js';
 import { decideObservation } from '../shared/register/observation-verdict.js';
 import { observationKey } from '../shared/sources/sector-event.js';
 import type { StageContext } from '../shared/service/stage-service.js';
@@ -41,6 +41,32 @@ export function decidedByEngineAlone(known: { constrained: boolean; linkedBefore
   return !known.constrained && (!known.linkedBefore || decidedAfresh(known.sentBack));
 }
 
+/** The records the engine alone decides (decidedByEngineAlone), from what was read of their source records. */
+function engineAloneRecords(
+  records: readonly MatchRecord[],
+  observations: readonly PersonObservation[],
+  bySourceRecord: ReadonlyMap<string, unknown>,
+  constraints: ReadonlyMap<string, unknown>,
+  relinked: ReadonlyMap<string, SentBack>,
+): Set<MatchRecord> {
+  return new Set(
+    records.filter((_, index) => {
+      const observation = observations[index]!;
+      const key = sourceRecordKey(observation);
+      return decidedByEngineAlone({
+        constrained: constraints.has(key),
+        linkedBefore: bySourceRecord.has(key),
+        sentBack: relinked.get(observation.observation_id),
+      });
+    }),
+  );
+}
+
+/** The engine's two-step lookup, letting a deterministic link settle only the records the engine alone decides. */
+function onlyEngineAlone(firstLookup: FirstLookup, engineAlone: ReadonlySet<MatchRecord>): FirstLookup {
+  return { first: firstLookup.first, settles: (record, first) => engineAlone.has(record) && firstLookup.settles(record, first) };
+}
+
 /**
  * Linker: for each observation, the linkage engine's decision. The earlier links of the chunk's
  * source records and stewards' constraints on them are read first; then its candidates, in one
@@ -74,23 +100,12 @@ export function createLinkerStage(
         // Without deterministic links nothing waits on the links and constraints: one lookup beside them.
         firstLookup ? null : candidates.candidatesFor(records),
       ]);
-      const engineAlone = new Set(
-        records.filter((_, index) => {
-          const observation = observations[index]!;
-          const key = sourceRecordKey(observation);
-          return decidedByEngineAlone({
-            constrained: constraints.has(key),
-            linkedBefore: bySourceRecord.has(key),
-            sentBack: relinked.get(observation.observation_id),
-          });
-        }),
-      );
-      const found =
-        inOneStep ??
-        (await candidates.candidatesFor(records, {
-          first: firstLookup!.first,
-          settles: (record, first) => engineAlone.has(record) && firstLookup!.settles(record, first),
-        }));
+      const found = firstLookup
+        ? await candidates.candidatesFor(
+            records,
+            onlyEngineAlone(firstLookup, engineAloneRecords(records, observations, bySourceRecord, constraints, relinked)),
+          )
+        : inOneStep!;
 
       const produced: Message[] = [];
       for (const [index, observation] of observations.entries()) {

@@ -124,7 +124,6 @@ export class LinkageEngine {
     return {
       first: this.deterministic.firstRules,
       settles: (record, candidates) => {
-        if (candidates.length === 0) return false;
         const levels = candidates.map((candidate) => this.scorer.levels(record, candidate));
         return this.settledBy(record, candidates, levels, 'NEW') !== null;
       },

@@ -269,10 +269,7 @@ export class InMemoryCandidateSource implements CandidateSource {
   private collectNear(ruleIndex: number, record: MatchRecord, into: number[]): void {
     const rule = this.rules[ruleIndex]!;
     // A near_lookup rule has one feature (settings refuse more) and no cap.
-    for (const near of nearKeys(rule, record)) {
-      const number = this.register.numberOf(rule.equal[0]!, near);
-      if (number >= 0) this.indexes[ruleIndex]!.collect(Int32Array.of(number), into, Infinity);
-    }
+    for (const near of nearKeys(rule, record)) this.rowsHolding(ruleIndex, [near], into);
   }
 
   /** Appends the rows holding `key` under the rule; false, appending nothing, when the key is generic for it. */

@@ -109,12 +109,11 @@ export class LiveCandidateSource implements CandidateSource {
       if (!inStep(firstLookup, step, rule.name)) return;
       const key = lookupKey(rule, record);
       const holders = key === null ? NOBODY : this.holders(r, key);
-      if (holders !== GENERIC && holders.rows.length + holders.now.length === 0) unanswered.push(r);
       this.take(r, record, holders, found, seen);
+      if (holders === GENERIC) return;
+      if (holders.rows.length + holders.now.length === 0) unanswered.push(r);
       // A key with a holder: its near keys too (a twin's consecutive ID), as in PostgreSQL.
-      if (holders !== GENERIC && holders.rows.length + holders.now.length > 0) {
-        for (const near of nearKeys(rule, record)) this.take(r, record, this.holders(r, near), found, seen);
-      }
+      else for (const near of nearKeys(rule, record)) this.take(r, record, this.holders(r, near), found, seen);
     });
     // A typo_lookup rule's variants, only where the record's own key found nobody, as in PostgreSQL.
     for (const r of unanswered) {

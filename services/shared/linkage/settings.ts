@@ -103,13 +103,13 @@ export const blockingRuleSchema = blockingRuleFields
   })
   // A key such a rule is for (an ID) is held by one citizen; a cap would be applied to each of up to
   // 119 lookups, which the sources could not count alike.
-  .refine((rule) => rule.near_lookup === undefined || (rule.equal.length === 1 && rule.max_block_size === undefined), {
-    message: 'near_lookup needs a rule on one feature, without max_block_size',
-    path: ['near_lookup'],
-  })
   .refine((rule) => rule.typo_lookup === undefined || rule.max_block_size === undefined, {
     message: 'typo_lookup and max_block_size do not go together: a rule with typo lookups is on a key one citizen holds',
     path: ['typo_lookup'],
+  })
+  .refine((rule) => rule.near_lookup === undefined || (rule.equal.length === 1 && rule.max_block_size === undefined), {
+    message: 'near_lookup needs a rule on one feature, without max_block_size',
+    path: ['near_lookup'],
   });
 const ageBandSchema = z.object({
   name: z.string().min(1),
@@ -225,16 +225,16 @@ export const settingsSchema = z
       )
       .default([]),
     /**
-     * Links decided without weighing the record's other candidates: a candidate that `blocking_rule`
-     * finds (the first lookup) and whose every named comparison stands at one of the named levels
+     * Links decided without weighing the record's namesakes: a candidate that shares the record's
+     * key under `blocking_rule` and whose every named comparison stands at one of the named levels
      * (by label; a comparison not named may stand anywhere) is linked, when it is the only
-     * candidate that does and the engine would link the record to it weighed alone (the guards,
-     * never_link and the thresholds still apply). The name's and date's blocks are then never
-     * looked up: an ID whose holder agrees exactly on name and date of birth settles who the record
-     * is, however many namesakes share the name. The levels must hold only for citizens the rule
-     * finds (an exact ID: its holder); a candidate found otherwise that meets them settles the
-     * record too, after the full lookup. Optional, not defaulted, so that settings written before
-     * it keep their version (settings-version.ts).
+     * candidate that does and the engine, weighing the record against it and the holders of the
+     * key's near keys (near_lookup: a twin's consecutive ID), links the record to it (the guards,
+     * never_link and the thresholds still apply). The other rules' blocks are then never looked
+     * up: an ID whose holder agrees exactly on name and date of birth settles who the record is,
+     * however many namesakes share the name. The blocking rule may have no filter and no cap, so
+     * that a lookup's first step finds every candidate the rule weighs. Optional, not defaulted,
+     * so that settings written before it keep their version (settings-version.ts).
      */
     deterministic_links: z
       .array(
