@@ -3,13 +3,16 @@ import { loadConfig as loadCliConfig } from '../cli/config.js';
 import { otherDatabaseUrl } from '../cli/stack/postgres-node.js';
 import { ConfigError } from '../shared/errors.js';
 import { checkComparable } from '../shared/linkage-io/shadow-run.js';
-import { PostgresCandidateSource } from '../shared/linkage-io/postgres-candidates.js';
+import { loadTermFrequencies, PostgresCandidateSource } from '../shared/linkage-io/postgres-candidates.js';
+import type { FirstLookup } from '../shared/linkage/candidate-source.js';
+import { LinkageEngine } from '../shared/linkage/engine.js';
 import { personToMatchRecord, type MatchRecord } from '../shared/linkage/match-record.js';
 import { loadSettings, type LinkageSettings } from '../shared/linkage/settings.js';
 import { createPool, type Pool } from '../shared/store/db.js';
 import { currentSettingsVersion, settingsOfVersion } from '../shared/store/settings-versions.js';
 import { existingRegister, observationOf } from './linkage-set-register.js';
 import { machineLine } from './machine.js';
+import { dayInVietnam } from '../shared/linkage/age-prior.js';
 
 /**
  * `npm run bench:candidates`: the PostgreSQL candidate source alone, without Kafka or scoring, on
@@ -20,7 +23,10 @@ import { machineLine } from './machine.js';
  * machine blurs least) and their wall time; the rest of the wall time is waiting, mostly on
  * PostgreSQL. Every pass hashes every record's candidates (their features, dates and address
  * words, whatever order they came in), untimed; the passes must agree, and a change to how
- * candidates are read must leave the hash as it was. Nothing is written to the register.
+ * candidates are read must leave the hash as it was. BENCH_LOOKUP=two-step looks up as the
+ * linker does when the settings have deterministic links (the first rules, then the others for
+ * the records they do not settle; the engine's term frequencies from the register), one-step (the
+ * default) every rule at once. Nothing is written to the register.
  */
 async function main(): Promise<void> {
   console.log(machineLine());
@@ -43,10 +49,14 @@ async function main(): Promise<void> {
     return observation ? [personToMatchRecord(observation.observation_id, observation.person)] : [];
   });
   const settings = loadSettings(cli.DANCU_LINKAGE_SETTINGS);
+  const twoStep = lookupMode();
   const pool = createPool(databaseUrl, 2);
   try {
     await refuseOtherKeys(pool, settings);
-    console.log(`${matchRecords.length.toLocaleString('en')} records against ${citizens.toLocaleString('en')} citizens, batches of ${batchSize}`);
+    const firstLookup = twoStep ? await firstLookupOf(pool, settings) : undefined;
+    console.log(
+      `${matchRecords.length.toLocaleString('en')} records against ${citizens.toLocaleString('en')} citizens, batches of ${batchSize}, ${twoStep ? 'two steps' : 'one step'}`,
+    );
     const digests = new Set<string>();
     for (let pass = 1; pass <= passes; pass += 1) {
       const source = new PostgresCandidateSource(pool, settings);
@@ -58,7 +68,7 @@ async function main(): Promise<void> {
         const batch = matchRecords.slice(at, at + batchSize);
         const cpu = process.cpuUsage();
         const started = performance.now();
-        const found = await source.candidatesFor(batch);
+        const found = await source.candidatesFor(batch, firstLookup);
         const used = process.cpuUsage(cpu);
         seconds += (performance.now() - started) / 1000;
         cpuSeconds += (used.user + used.system) / 1e6;
@@ -82,6 +92,19 @@ function positive(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
   if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive whole number, not ${process.env[name]}`);
   return value;
+}
+
+function lookupMode(): boolean {
+  const mode = process.env.BENCH_LOOKUP ?? 'one-step';
+  if (mode !== 'one-step' && mode !== 'two-step') throw new ConfigError(`BENCH_LOOKUP must be one-step or two-step, not ${mode}`);
+  return mode === 'two-step';
+}
+
+/** The linker's lookup in two steps: its engine's, with the register's term frequencies (what settles a record depends on them). */
+async function firstLookupOf(pool: Pool, settings: LinkageSettings): Promise<FirstLookup> {
+  const firstLookup = new LinkageEngine(settings, await loadTermFrequencies(pool, settings), { asOf: dayInVietnam() }).firstLookup();
+  if (!firstLookup) throw new ConfigError('BENCH_LOOKUP=two-step needs settings with deterministic links');
+  return firstLookup;
 }
 
 /** Settings that block otherwise than the register's keys were made would find fewer candidates without saying so. */

@@ -24,6 +24,9 @@ const TWINS = [
 /** Someone whose ID is one digit from the first twin's, not a consecutive number: a typo variant of it, never looked up while the ID has a holder. */
 const ONE_DIGIT_OFF = { id: '001090904371', name: 'Đỗ Thị Lan' };
 
+/** Held by nobody, two below the first twin's ID: a near key of it, not a typo variant. */
+const UNHELD_NEAR_TWIN = '001090904319';
+
 const PLACEHOLDER = '000000000000';
 const PLACEHOLDER_HOLDER = 'SECTOR-COPY-1';
 
@@ -92,6 +95,14 @@ describe('candidate retrieval', () => {
     const [inMemory] = await inMemoryLinkage(settings, register).source.candidatesFor([record]);
     expect(inPostgres!.map((c) => c.id).sort()).toEqual([TWINS[0]!.id, TWINS[1]!.id]);
     expect(inMemory!.map((c) => c.id).sort()).toEqual([TWINS[0]!.id, TWINS[1]!.id]);
+  });
+
+  it("does not bring a near key's holder in PostgreSQL, as in memory, when nobody holds the ID as typed", async () => {
+    // The twin's ID is a near key of it but not a typo variant: near keys are looked up only for an ID someone holds.
+    const record = toMatchRecord('R-unheld', { personal_id: UNHELD_NEAR_TWIN, full_name: null, date_of_birth: null, sex: null, address: null });
+    const [inPostgres] = await new PostgresCandidateSource(pool, settings).candidatesFor([record]);
+    const [inMemory] = await inMemoryLinkage(settings, register).source.candidatesFor([record]);
+    expect([inPostgres!.map((c) => c.id), inMemory!.map((c) => c.id)]).toEqual([[], []]);
   });
 
   it('does not bring the holder of a placeholder ID in PostgreSQL, as in memory, for a record that carries it', async () => {
