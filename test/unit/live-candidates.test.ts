@@ -127,6 +127,24 @@ describe('candidates held in memory and kept current', () => {
     expect(ids(live.candidatesOf(record))).toEqual(['LAN']);
   });
 
+  it("does not bring, through a typo variant, a holder of an ID that is no one's, in the snapshot or changed since", () => {
+    const [lan, hoa] = generatePopulation(2, 5).map(person) as [RawPerson, RawPerson];
+    // 101… and 201… begin with no province code; 001… is held by nobody, so its variants are looked up.
+    const live = liveOver(rulesCapped(), [toMatchRecord('LAN', { ...lan, personal_id: '101090004321' })]);
+    live.apply([['HOA', toMatchRecord('HOA', { ...hoa, personal_id: '201090004321' })]]);
+    const record = toMatchRecord('R', { personal_id: '001090004321', full_name: 'Someone Else', date_of_birth: null, sex: null, address: null });
+    expect(live.candidatesOf(record)).toEqual([]);
+  });
+
+  it('finds through a typo variant a snapshot citizen who holds it, and not one who held it before a change', () => {
+    const [lan, hoa] = generatePopulation(2, 5).map(person) as [RawPerson, RawPerson];
+    const live = liveOver(rulesCapped(), [toMatchRecord('LAN', lan), toMatchRecord('HOA', hoa)]);
+    live.apply([['HOA', toMatchRecord('HOA', { ...hoa, personal_id: null })]]);
+    const someone = { full_name: 'Someone Else', date_of_birth: null, sex: null, address: null };
+    expect(ids(live.candidatesOf(toMatchRecord('R1', { ...someone, personal_id: mistyped(lan.personal_id!) })))).toEqual(['LAN']);
+    expect(live.candidatesOf(toMatchRecord('R2', { ...someone, personal_id: mistyped(hoa.personal_id!) }))).toEqual([]);
+  });
+
   it('refuses a snapshot holding a citizen ID twice, whose rows it could not tell apart', () => {
     const [lan, hoa] = generatePopulation(2, 5).map(person) as [RawPerson, RawPerson];
     expect(() => liveOver(rulesCapped(), [toMatchRecord('LAN', lan), toMatchRecord('LAN', hoa)])).toThrow(/citizen ID twice/);
