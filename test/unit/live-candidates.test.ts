@@ -65,6 +65,20 @@ describe('candidates held in memory and kept current', () => {
     expect([...live.genericLookups().values()].some((n) => n > 0)).toBe(true);
   });
 
+  it('finds through typo variants of another feature than the ID those who hold them now, in the snapshot or changed since', () => {
+    const [lan, hoa, mai] = generatePopulation(3, 5).map(person) as [RawPerson, RawPerson, RawPerson];
+    const born = (p: RawPerson, year: string): RawPerson => ({ ...p, date_of_birth: `${year}-05-01` });
+    const rules: BlockingRule[] = [{ name: 'year_typos', equal: ['dob_year'], typo_lookup: 'one_digit_or_swap' }];
+    const live = liveOver(rules, [toMatchRecord('LAN', born(lan, '1950')), toMatchRecord('HOA', born(hoa, '1960'))]);
+    live.apply([
+      ['MAI', toMatchRecord('MAI', born(mai, '1970'))],
+      ['HOA', toMatchRecord('HOA', born(hoa, '1980'))],
+    ]);
+    // Years nobody is born in, each one typo from one year someone is or was.
+    const found = (year: string) => ids(live.candidatesOf(toMatchRecord(`R${year}`, born(lan, year))));
+    expect(['1951', '1975', '1981', '1967'].map(found)).toEqual([['LAN'], ['MAI'], ['HOA'], []]);
+  });
+
   it('gives each candidate as the register holds her now, not as the snapshot did', () => {
     const { before, after, changes } = registerDay();
     const live = liveOver(rulesCapped(), before);
