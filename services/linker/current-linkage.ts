@@ -11,7 +11,7 @@ import type { Metrics } from '../shared/observability/metrics.js';
 import type { Pool } from '../shared/store/db.js';
 import { currentOrBootstrap, currentSettingsVersion, recordSettingsVersion, settingsOfVersion } from '../shared/store/settings-versions.js';
 import { indexedReachSettings } from '../shared/store/plan/reexamination.js';
-import type { Linkage } from './linker-stage.js';
+import type { Linkage } from './chunk-decisions.js';
 import { MemoryUntilOutgrown, type CopyInMemory } from './memory-until-outgrown.js';
 import { CANDIDATES_OUTGROWN } from './candidates-at-start.js';
 import type { CandidatesFrom } from './candidates-choice.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decidedAfresh, decidedByEngineAlone } from '../../services/linker/linker-stage.js';
+import { decidedAfresh, decidedByEngineAlone } from '../../services/linker/chunk-decisions.js';
 
 /** Whether the linker decides a record afresh, without the citizen its source record is linked to. */
 describe('a record sent back by a change, as the linker decides it', () => {
