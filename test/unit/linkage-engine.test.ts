@@ -301,6 +301,66 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
     expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['REVIEW', 'PID_CONTRADICTED', null]);
   });
 
+  // A son takes his father's family name; his mother's ID on his vaccination is the commonest guardian's ID a clinic writes.
+  const mai: RawPerson = {
+    personal_id: '079195004321',
+    full_name: 'Trần Thị Mai',
+    date_of_birth: '1995-03-10',
+    sex: 'F',
+    address: 'Số 12, đường Lê Lợi, phường Bến Thành, Hồ Chí Minh',
+  };
+  const an: RawPerson = { personal_id: '079226001234', full_name: 'Nguyễn Văn An', date_of_birth: '2026-06-01', sex: 'M', address: mai.address };
+  const withMothersId: RawPerson = { ...an, personal_id: mai.personal_id };
+
+  it('takes a son carrying his mother’s ID, her family name not his, for not registered when he is not in the register and lives in her commune', () => {
+    const decision = decide([hung, mai], withMothersId);
+    expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['NEW', 'GUARDIAN_ID', null]);
+  });
+
+  it('does not count his mother’s ID against the registered son: his score is what it would be without an ID, and she is not weighed', () => {
+    const withId = decide([hung, mai, an], withMothersId);
+    const withoutId = decide([hung, mai, an], { ...withMothersId, personal_id: null });
+    expect([withId.decision, withId.citizenId]).toEqual(['LINK', 'C2']);
+    expect(withId.score).toBeCloseTo(withoutId.score, 12);
+    expect(withId.candidates.map((c) => c.citizen_id)).not.toContain('C1');
+  });
+
+  it('takes an old mother carrying her son’s ID for not registered, the elder side being the record’s', () => {
+    const son: RawPerson = { ...an, personal_id: '079075001234', date_of_birth: '1975-02-02' };
+    const decision = decide([hung, son], { ...mai, date_of_birth: '1950-08-08', personal_id: son.personal_id });
+    expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['NEW', 'GUARDIAN_ID', null]);
+  });
+
+  it('still calls a woman’s ID on a record of another family a contradicted ID when the record lives in another commune', () => {
+    const decision = decide([hung, mai], { ...withMothersId, address: 'Số 5, đường Trần Phú, phường Hà Đông, Hà Nội' });
+    expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'PID_CONTRADICTED']);
+  });
+
+  it('still calls a woman’s ID on a record of another family a contradicted ID when she is fewer than 15 years older', () => {
+    const decision = decide([hung, mai], { ...withMothersId, date_of_birth: '2008-06-01' });
+    expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'PID_CONTRADICTED']);
+  });
+
+  it('still calls an ID one typo in its year from the record’s own a contradicted ID, though a woman 30 years older of the commune holds it, and links no namesake', () => {
+    // Lê Thị Hoa's own ID 079195…, typed 079165…: the number of Phạm Thị Bích, born 1965, of her ward. Her namesake elsewhere has an ID of her own.
+    const bich: RawPerson = { ...mai, personal_id: '079165123456', full_name: 'Phạm Thị Bích', date_of_birth: '1965-09-09' };
+    const namesake: RawPerson = {
+      personal_id: '079195777777',
+      full_name: 'Lê Thị Hoa',
+      date_of_birth: '1995-04-02',
+      sex: 'F',
+      address: 'Số 5, đường Trần Phú, phường Hà Đông, Hà Nội',
+    };
+    const decision = decide([hung, bich, namesake], { ...namesake, personal_id: bich.personal_id, address: mai.address });
+    expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['REVIEW', 'PID_CONTRADICTED', null]);
+  });
+
+  it('still calls a man’s ID on a record of another family a contradicted ID: a father gives his family name', () => {
+    const father: RawPerson = { ...mai, personal_id: '079095004321', full_name: 'Lê Văn Tâm', sex: 'M' };
+    const decision = decide([hung, father], { ...withMothersId, personal_id: father.personal_id });
+    expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'PID_CONTRADICTED']);
+  });
+
   it('does not take the ID’s holder for a guardian when a record gives only the family name: nothing says the names differ', () => {
     const record: RawPerson = { ...hung, full_name: 'Nguyễn', date_of_birth: '1950-07-01' };
     const decision = decide([hung, lan], record);

@@ -133,6 +133,30 @@ describe('predicates', () => {
     expect(holds(fitsRecord, person(null, 'F', '004310449666'), person('2010-11-14', 'F', '004310449666'))).toBe(false);
   });
 
+  const candidateElder: Predicate = { op: 'born_years_before', side: 'candidate', at_least: 15 };
+  const recordElder: Predicate = { op: 'born_years_before', side: 'record', at_least: 15 };
+
+  it('tells which side is the elder by at least the years asked, a year-only date read as its year', () => {
+    const [son, mother] = [person('2026-06-01', 'M', '079226001234'), person('1995', 'F', '079195004321')];
+    expect([holds(candidateElder, son, mother), holds(recordElder, son, mother), holds(recordElder, mother, son)]).toEqual([true, false, true]);
+  });
+
+  it('does not take someone born fewer years before for the elder', () => {
+    expect(holds(candidateElder, person('2010-01-01', 'M', '079210001234'), person('1996-12-31', 'F', '079196004321'))).toBe(false);
+  });
+
+  it('cannot tell the elder when one side has no birth year', () => {
+    expect(holds(candidateElder, person(null, 'M', '079226001234'), person('1995', 'F', '079195004321'))).toBe(false);
+  });
+
+  it("reads the named side's sex, and none where that side gives none", () => {
+    const [son, mother] = [person('2026-06-01', 'M', '079226001234'), person('1995', 'F', '079195004321')];
+    const female = (side: 'record' | 'candidate'): Predicate => ({ op: 'sex_is', side, sex: 'FEMALE' });
+    expect([holds(female('candidate'), son, mother), holds(female('record'), son, mother), holds(female('candidate'), son, person('1995', null, 'x'))]).toEqual(
+      [true, false, false],
+    );
+  });
+
   it('does not read the digits of an identifier that is not a 12-digit personal ID', () => {
     expect(holds(ownIds, person('1987-03-14', 'M', '1087123'), person('1987-03-14', 'M', '2087123'))).toBe(false);
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { birthYearOfId, checkPersonalId, decodeCenturySex, hasProvinceCode, idPrefix, parsePersonalId } from '../../services/shared/normalise/personal-id.js';
+import {
+  birthYearOfId,
+  checkPersonalId,
+  decodeCenturySex,
+  hasProvinceCode,
+  idNearlyFitsHolder,
+  idPrefix,
+  parsePersonalId,
+} from '../../services/shared/normalise/personal-id.js';
 import { PROVINCES_2008 } from '../../services/shared/normalise/provinces.js';
 import { RuleReport } from '../../services/shared/quality/rule-report.js';
 
@@ -56,5 +64,31 @@ describe('checkPersonalId', () => {
 
   it('reports a birth year disagreement and an unknown province together', () => {
     expect(findings('099087000001', 'MALE', 1990)).toEqual(['PID_PROVINCE_UNKNOWN', 'PID_BIRTH_YEAR_MISMATCH']);
+  });
+});
+
+describe('an ID that nearly fits its holder (idNearlyFitsHolder)', () => {
+  it("takes an ID whose century, sex and year digits are the holder's own for one that fits", () => {
+    expect(idNearlyFitsHolder('079195123456', '1995', 'FEMALE')).toBe(true);
+  });
+
+  it('takes an ID one digit from fitting in its year for the holder’s own, mistyped', () => {
+    expect(idNearlyFitsHolder('079165123456', '1995', 'FEMALE')).toBe(true);
+  });
+
+  it('takes an ID with two neighbouring year digits swapped for the holder’s own, mistyped', () => {
+    expect(idNearlyFitsHolder('079159123456', '1995', 'FEMALE')).toBe(true);
+  });
+
+  it("does not take a mother's ID for her son's: century, sex and year are three digits away", () => {
+    expect(idNearlyFitsHolder('079195004321', '2026', 'MALE')).toBe(false);
+  });
+
+  it("reads a record without a sex against either sex's digit", () => {
+    expect([idNearlyFitsHolder('079195123456', '1995', null), idNearlyFitsHolder('079095123456', '1995', null)]).toEqual([true, true]);
+  });
+
+  it('cannot tell without a birth year, nor for an ID that is not 12 digits', () => {
+    expect([idNearlyFitsHolder('079195123456', null, 'FEMALE'), idNearlyFitsHolder('79195123456', '1995', 'FEMALE')]).toEqual([false, false]);
   });
 });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { datesCompatible } from '../normalise/date.js';
-import { idFitsHolder, isNoOnesId } from '../normalise/personal-id.js';
+import { idFitsHolder, idNearlyFitsHolder, isNoOnesId } from '../normalise/personal-id.js';
 import { jaroWinkler, jaroWinklerCeiling } from './jaro-winkler.js';
-import { FEATURES, type MatchRecord } from './match-record.js';
+import { FEATURES, type Feature, type MatchRecord } from './match-record.js';
 
 const feature = z.enum(FEATURES);
 
@@ -22,11 +22,14 @@ export type Predicate =
   | { op: 'numbers_near'; feature: z.infer<typeof feature>; at_most: number }
   | { op: 'ids_fit_holders'; feature: 'personal_id' }
   | { op: 'id_fits_holder'; feature: 'personal_id'; side: 'record' | 'candidate' }
+  | { op: 'id_nearly_fits_holder'; feature: 'personal_id'; side: 'record' | 'candidate' }
   | { op: 'id_without_province'; feature: 'personal_id'; sides: 'either' | 'both' | 'record' | 'candidate' }
   | { op: 'address_overlap'; at_least: number; typos?: boolean }
   | { op: 'dob_swapped' }
   | { op: 'dob_compatible' }
   | { op: 'birth_years_apart'; at_least: number }
+  | { op: 'born_years_before'; side: 'record' | 'candidate'; at_least: number }
+  | { op: 'sex_is'; side: 'record' | 'candidate'; sex: 'MALE' | 'FEMALE' }
   | { op: 'and'; of: Predicate[] }
   | { op: 'or'; of: Predicate[] }
   | { op: 'not'; of: Predicate };
@@ -47,6 +50,8 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
     z.object({ op: z.literal('ids_fit_holders'), feature: z.literal('personal_id') }),
     // The named side's ID read against that side's own birth year and sex, as above: whose the ID is when both sides carry the same.
     z.object({ op: z.literal('id_fits_holder'), feature: z.literal('personal_id'), side: z.enum(['record', 'candidate']) }),
+    // As id_fits_holder, or one typo (a digit, or two neighbouring digits swapped) in the ID's century, sex and year digits away from fitting: possibly that side's own ID, mistyped.
+    z.object({ op: z.literal('id_nearly_fits_holder'), feature: z.literal('personal_id'), side: z.enum(['record', 'candidate']) }),
     // One side's (either), each side's (both), or the named side's 12-digit ID does not begin with a province code: no one's ID (a placeholder, or
     // mistyped in its first digits). A pair is read as (record, candidate); between two register citizens, as (first entry, second entry).
     z.object({ op: z.literal('id_without_province'), feature: z.literal('personal_id'), sides: z.enum(['either', 'both', 'record', 'candidate']) }),
@@ -54,6 +59,10 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
     z.object({ op: z.literal('dob_swapped') }),
     z.object({ op: z.literal('dob_compatible') }),
     z.object({ op: z.literal('birth_years_apart'), at_least: z.number().int().min(1) }),
+    // The named side born at least `at_least` years before the other (birth years only): which of the two is the elder, as a parent is.
+    z.object({ op: z.literal('born_years_before'), side: z.enum(['record', 'candidate']), at_least: z.number().int().min(1) }),
+    // The named side's sex, as the record or the register gives it (false when it gives none).
+    z.object({ op: z.literal('sex_is'), side: z.enum(['record', 'candidate']), sex: z.enum(['MALE', 'FEMALE']) }),
     z.object({ op: z.literal('and'), of: z.array(predicateSchema).min(1) }),
     z.object({ op: z.literal('or'), of: z.array(predicateSchema).min(1) }),
     z.object({ op: z.literal('not'), of: predicateSchema }),
@@ -265,6 +274,19 @@ function jaroWinklerReaches(x: string, y: string, least: number): boolean {
 
 export type CompiledPredicate = (a: MatchRecord, b: MatchRecord) => boolean;
 
+/** A side's ID read against that side's own birth year and sex. */
+function idTestOnOwnSide(feature: Feature, test: (id: string, birthYear: string | null, sex: string | null) => boolean): (x: MatchRecord) => boolean {
+  return (x) => {
+    const id = x.features[feature];
+    return id !== null && test(id, x.features.dob_year, x.features.sex);
+  };
+}
+
+/** A test of one record as a predicate on the pair: the record's side, or the candidate's. */
+function onSide(side: 'record' | 'candidate', test: (x: MatchRecord) => boolean): CompiledPredicate {
+  return side === 'record' ? (a) => test(a) : (_a, b) => test(b);
+}
+
 /**
  * The predicate as a function, built once per settings: the linker evaluates levels for every
  * candidate of every event, so the tree is not walked again each time.
@@ -310,6 +332,19 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
         return x !== null && y !== null && Math.abs(Number(x) - Number(y)) >= least;
       };
     }
+    case 'born_years_before': {
+      const least = predicate.at_least;
+      const before = (elder: MatchRecord, younger: MatchRecord) => {
+        const x = elder.features.dob_year;
+        const y = younger.features.dob_year;
+        return x !== null && y !== null && Number(y) - Number(x) >= least;
+      };
+      return predicate.side === 'record' ? (a, b) => before(a, b) : (a, b) => before(b, a);
+    }
+    case 'sex_is': {
+      const sex = predicate.sex;
+      return onSide(predicate.side, (x) => x.features.sex === sex);
+    }
     case 'ids_fit_holders': {
       // Each side's ID against its own record's date and sex, never against the other side's.
       const f = predicate.feature;
@@ -319,14 +354,10 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
         return x !== null && y !== null && idFitsHolder(x, a.features.dob_year, a.features.sex) && idFitsHolder(y, b.features.dob_year, b.features.sex);
       };
     }
-    case 'id_fits_holder': {
-      const f = predicate.feature;
-      const fits = (x: MatchRecord) => {
-        const id = x.features[f];
-        return id !== null && idFitsHolder(id, x.features.dob_year, x.features.sex);
-      };
-      return predicate.side === 'record' ? (a) => fits(a) : (_a, b) => fits(b);
-    }
+    case 'id_fits_holder':
+      return onSide(predicate.side, idTestOnOwnSide(predicate.feature, idFitsHolder));
+    case 'id_nearly_fits_holder':
+      return onSide(predicate.side, idTestOnOwnSide(predicate.feature, idNearlyFitsHolder));
     case 'id_without_province': {
       const f = predicate.feature;
       const unheld = (id: string | null) => id !== null && isNoOnesId(id);
@@ -398,16 +429,19 @@ export function predicateCost(predicate: Predicate): number {
     case 'else':
     case 'missing':
     case 'equal':
+    case 'sex_is':
       return 1;
     case 'one_digit_off':
     case 'transposed':
     case 'numbers_near':
     case 'ids_fit_holders':
     case 'id_fits_holder':
+    case 'id_nearly_fits_holder':
     case 'id_without_province':
     case 'dob_swapped':
     case 'dob_compatible':
     case 'birth_years_apart':
+    case 'born_years_before':
       return 2;
     case 'jaro_winkler':
     case 'levenshtein':

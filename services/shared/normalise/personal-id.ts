@@ -83,6 +83,31 @@ export function idFitsHolder(id: string, birthYear: string | null, sex: string |
 }
 
 /**
+ * Whether a personal ID's century-and-sex and year digits (the 4th to 6th) are those of the given
+ * birth year and sex, or one digit or two neighbouring digits away from them: the holder's own
+ * ID, possibly mistyped there. A parent's ID is two or three digits away (another decade and
+ * year, the century or the sex); a typo one. False without a birth year (no century known) or a
+ * 12-digit ID; a record without a sex is judged against either sex's digit.
+ */
+export function idNearlyFitsHolder(id: string, birthYear: string | null, sex: string | null): boolean {
+  const year = Number(birthYear);
+  if (birthYear === null || !Number.isInteger(year) || year < 1900 || !/^\d{12}$/.test(id)) return false;
+  const sexes: Sex[] = sex === 'MALE' || sex === 'FEMALE' ? [sex] : ['MALE', 'FEMALE'];
+  return sexes.some((s) => withinOneTypo(id.slice(3, 6), idPrefix('000', s, year).slice(3)));
+}
+
+/** Equal, one digit different, or two neighbouring digits swapped. */
+function withinOneTypo(a: string, b: string): boolean {
+  let differences = 0;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) differences += 1;
+  if (differences <= 1) return true;
+  for (let i = 0; i + 1 < a.length; i += 1) {
+    if (a[i] !== b[i] && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2) && a.slice(0, i) === b.slice(0, i)) return true;
+  }
+  return false;
+}
+
+/**
  * Rules on an ID's structure against the record, flagged as findings. A disagreement is evidence,
  * not a reason to reject: numbers are re-issued after a legal change of sex, and records are mistyped.
  */
