@@ -341,17 +341,30 @@ describe("a guardian's ID (a parent's ID on a child's vaccination record)", () =
     expect([decision.decision, decision.reason]).toEqual(['REVIEW', 'PID_CONTRADICTED']);
   });
 
-  it('still calls an ID one typo in its year from the record’s own a contradicted ID, though a woman 30 years older of the commune holds it, and links no namesake', () => {
-    // Lê Thị Hoa's own ID 079195…, typed 079165…: the number of Phạm Thị Bích, born 1965, of her ward. Her namesake elsewhere has an ID of her own.
-    const bich: RawPerson = { ...mai, personal_id: '079165123456', full_name: 'Phạm Thị Bích', date_of_birth: '1965-09-09' };
+  /**
+   * A woman’s own ID mistyped once in its year digits onto a woman of her ward born in another
+   * year, her namesake living elsewhere with an ID of her own: the decision on her record.
+   */
+  const typoOntoNeighbour = (own: { id: string; year: string }, typed: { id: string; year: string }) => {
+    const neighbour: RawPerson = { ...mai, personal_id: typed.id, full_name: 'Trần Thị Thu', date_of_birth: `${typed.year}-09-09` };
     const namesake: RawPerson = {
-      personal_id: '079195777777',
+      personal_id: own.id,
       full_name: 'Lê Thị Hoa',
-      date_of_birth: '1995-04-02',
+      date_of_birth: `${own.year}-04-02`,
       sex: 'F',
       address: 'Số 5, đường Trần Phú, phường Hà Đông, Hà Nội',
     };
-    const decision = decide([hung, bich, namesake], { ...namesake, personal_id: bich.personal_id, address: mai.address });
+    return decide([hung, neighbour, namesake], { ...namesake, personal_id: typed.id, address: mai.address });
+  };
+
+  it('still calls an ID one typo in its year from the record’s own a contradicted ID, though a woman 30 years older of the commune holds it, and links no namesake', () => {
+    // 079195… typed 079165…: the neighbour might as well be her mother (the two IDs one digit apart); the record stays a steward's, the safe reading.
+    const decision = typoOntoNeighbour({ id: '079195777777', year: '1995' }, { id: '079165123456', year: '1965' });
+    expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['REVIEW', 'PID_CONTRADICTED', null]);
+  });
+
+  it('still calls an old woman’s own ID, one typo in its year onto a woman 20 years younger of her commune, a contradicted ID, and links no namesake', () => {
+    const decision = typoOntoNeighbour({ id: '079165777777', year: '1965' }, { id: '079185654321', year: '1985' });
     expect([decision.decision, decision.reason, decision.citizenId]).toEqual(['REVIEW', 'PID_CONTRADICTED', null]);
   });
 

@@ -85,7 +85,16 @@ describe('an ID that nearly fits its holder (idNearlyFitsHolder)', () => {
   });
 
   it("reads a record without a sex against either sex's digit", () => {
-    expect([idNearlyFitsHolder('079195123456', '1995', null), idNearlyFitsHolder('079095123456', '1995', null)]).toEqual([true, true]);
+    // 065: a man born 1995 but for one digit (095), a woman two digits away (195).
+    expect([idNearlyFitsHolder('079065123456', '1995', null), idNearlyFitsHolder('079065123456', '1995', 'FEMALE')]).toEqual([true, false]);
+  });
+
+  it('cannot tell a daughter’s own ID mistyped from her mother’s born 30 years before in the same century: one digit apart', () => {
+    expect(idNearlyFitsHolder('079165004321', '1995', 'FEMALE')).toBe(true);
+  });
+
+  it('takes no year the ID cannot hold for one it nearly fits', () => {
+    expect([idNearlyFitsHolder('079895123456', '1895', 'MALE'), idNearlyFitsHolder('079800123456', '2400', 'MALE')]).toEqual([false, false]);
   });
 
   it('cannot tell without a birth year, nor for an ID that is not 12 digits', () => {

@@ -400,8 +400,9 @@ export class Scorer {
 
   /**
    * The record's ID is this candidate's, its name disagrees outright, and the candidate is a
-   * relative the settings' guardian_id describes (another generation of the record's family, or a
-   * sister born in another year): a parent's ID on a child's record, not the record's person.
+   * relative the settings' guardian_id describes (another generation of the record's family, a
+   * mother of another family name, or a sister born in another year): a parent's ID on a child's
+   * record, not the record's person.
    * From the pair's levels.
    */
   guardianAt(record: MatchRecord, citizen: MatchRecord, levels: readonly number[]): boolean {

@@ -190,8 +190,9 @@ export const settingsSchema = z
     /**
      * A guardian's ID: the record's ID agrees with a candidate whose `disagreeing` comparisons
      * all disagree outright and for whom `when` holds (another generation of the record's family:
-     * a parent's ID on a child's vaccination; or a brother or sister in the same commune, born in
-     * the year the ID's digits give and not in the record's). That candidate
+     * a parent's ID on a child's vaccination; a mother of another family name in the commune the
+     * record names, whose ID's digits are not one typo from the record's own; or a brother or
+     * sister in the same commune, born in the year the ID's digits give and not in the record's). That candidate
      * is never linked; the ID is not evidence against the other candidates (the `identifier`
      * comparison is at its null level for them), nor does it make the record a contradicted ID.
      */

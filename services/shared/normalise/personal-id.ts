@@ -85,13 +85,16 @@ export function idFitsHolder(id: string, birthYear: string | null, sex: string |
 /**
  * Whether a personal ID's century-and-sex and year digits (the 4th to 6th) are those of the given
  * birth year and sex, or one digit or two neighbouring digits away from them: the holder's own
- * ID, possibly mistyped there. A parent's ID is two or three digits away (another decade and
- * year, the century or the sex); a typo one. False without a birth year (no century known) or a
- * 12-digit ID; a record without a sex is judged against either sex's digit.
+ * ID, possibly mistyped there. A parent's ID is mostly two or three digits away (another year,
+ * often the century or the sex), a typo one; but a mother born in the same century as her
+ * daughter, in a year ending in the same digit (1965, 1995), is one digit away too, and the two
+ * cannot be told apart. False without a birth year (no century known), for a year the ID cannot
+ * hold (before 1900, after 2399), or for an ID not of 12 digits; a record without a sex is judged
+ * against either sex's digit.
  */
 export function idNearlyFitsHolder(id: string, birthYear: string | null, sex: string | null): boolean {
   const year = Number(birthYear);
-  if (birthYear === null || !Number.isInteger(year) || year < 1900 || !/^\d{12}$/.test(id)) return false;
+  if (birthYear === null || !Number.isInteger(year) || year < 1900 || year > 2399 || !/^\d{12}$/.test(id)) return false;
   const sexes: Sex[] = sex === 'MALE' || sex === 'FEMALE' ? [sex] : ['MALE', 'FEMALE'];
   return sexes.some((s) => withinOneTypo(id.slice(3, 6), idPrefix('000', s, year).slice(3)));
 }
