@@ -55,24 +55,23 @@ export function decidedByEngineAlone(known: { constrained: boolean; linkedBefore
   return !known.constrained && (!known.linkedBefore || decidedAfresh(known.sentBack));
 }
 
-/** The records the engine alone decides (decidedByEngineAlone), from what was read of their source records. */
+/** The records the engine alone decides (decidedByEngineAlone), from what was read of their source records (`keys`, in the records' order). */
 function engineAloneRecords(
   records: readonly MatchRecord[],
   observations: readonly PersonObservation[],
+  keys: readonly string[],
   bySourceRecord: ReadonlyMap<string, unknown>,
   constraints: ReadonlyMap<string, unknown>,
   relinked: ReadonlyMap<string, SentBack>,
 ): Set<MatchRecord> {
   return new Set(
-    records.filter((_, index) => {
-      const observation = observations[index]!;
-      const key = sourceRecordKey(observation);
-      return decidedByEngineAlone({
-        constrained: constraints.has(key),
-        linkedBefore: bySourceRecord.has(key),
-        sentBack: relinked.get(observation.observation_id),
-      });
-    }),
+    records.filter((_, index) =>
+      decidedByEngineAlone({
+        constrained: constraints.has(keys[index]!),
+        linkedBefore: bySourceRecord.has(keys[index]!),
+        sentBack: relinked.get(observations[index]!.observation_id),
+      }),
+    ),
   );
 }
 
@@ -100,7 +99,10 @@ export async function decideChunk(linkage: Linkage, reads: ChunkReads, observati
     firstLookup ? null : candidates.candidatesFor(records),
   ]);
   const found = firstLookup
-    ? await candidates.candidatesFor(records, onlyEngineAlone(firstLookup, engineAloneRecords(records, observations, bySourceRecord, constraints, relinked)))
+    ? await candidates.candidatesFor(
+        records,
+        onlyEngineAlone(firstLookup, engineAloneRecords(records, observations, keys, bySourceRecord, constraints, relinked)),
+      )
     : inOneStep!;
   return observations.map((observation, index) => {
     const stewards = constraints.get(keys[index]!);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { datesCompatible } from '../normalise/date.js';
+import { oneDigitOff, transposed } from '../normalise/one-typo.js';
 import { idFitsHolder, idNearlyFitsHolder, isNoOnesId } from '../normalise/personal-id.js';
 import { jaroWinkler, jaroWinklerCeiling } from './jaro-winkler.js';
 import { FEATURES, type Feature, type MatchRecord } from './match-record.js';
@@ -68,29 +69,6 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
     z.object({ op: z.literal('not'), of: predicateSchema }),
   ]),
 );
-
-function oneDigitOff(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let differences = 0;
-  for (let i = 0; i < a.length && differences < 2; i += 1) if (a[i] !== b[i]) differences += 1;
-  return differences === 1;
-}
-
-/** Whether the string holds a UTF-16 surrogate: a character outside the basic plane, two units long. */
-function hasSurrogate(text: string): boolean {
-  for (let i = 0; i < text.length; i += 1) if ((text.charCodeAt(i) & 0xf800) === 0xd800) return true;
-  return false;
-}
-
-function transposed(a: string, b: string): boolean {
-  if (a.length !== b.length || a === b) return false;
-  // The first difference is found among characters (code points) but read back as units: a
-  // string of basic-plane characters only (every feature the linker compares) skips the array.
-  let at = 0;
-  if (hasSurrogate(a)) at = [...a].findIndex((char, i) => char !== b[i]);
-  else while (a.charCodeAt(at) === b.charCodeAt(at)) at += 1;
-  return at >= 0 && at + 1 < a.length && a[at] === b[at + 1] && a[at + 1] === b[at] && a.endsWith(b.slice(at + 2));
-}
 
 const DIGITS = /^[0-9]+$/;
 

@@ -1,5 +1,6 @@
 import type { RuleReport } from '../quality/rule-report.js';
 import type { Sex } from '../schemas/records.js';
+import { oneDigitOff, transposed } from './one-typo.js';
 import { PROVINCES_2008 } from './provinces.js';
 
 export type IdParse = { kind: 'personal'; value: string } | { kind: 'legacy'; value: string } | { kind: 'invalid'; reason: string };
@@ -96,18 +97,11 @@ export function idNearlyFitsHolder(id: string, birthYear: string | null, sex: st
   const year = Number(birthYear);
   if (birthYear === null || !Number.isInteger(year) || year < 1900 || year > 2399 || !/^\d{12}$/.test(id)) return false;
   const sexes: Sex[] = sex === 'MALE' || sex === 'FEMALE' ? [sex] : ['MALE', 'FEMALE'];
-  return sexes.some((s) => withinOneTypo(id.slice(3, 6), idPrefix('000', s, year).slice(3)));
-}
-
-/** Equal, one digit different, or two neighbouring digits swapped. */
-function withinOneTypo(a: string, b: string): boolean {
-  let differences = 0;
-  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) differences += 1;
-  if (differences <= 1) return true;
-  for (let i = 0; i + 1 < a.length; i += 1) {
-    if (a[i] !== b[i] && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2) && a.slice(0, i) === b.slice(0, i)) return true;
-  }
-  return false;
+  const digits = id.slice(3, 6);
+  return sexes.some((s) => {
+    const own = idPrefix('000', s, year).slice(3);
+    return digits === own || oneDigitOff(digits, own) || transposed(digits, own);
+  });
 }
 
 /**
